@@ -1,0 +1,164 @@
+"""The ``claimflow`` command: thin click wrappers over the library.
+
+Each command parses options, calls one library function, renders the result
+and exits 0 (all accepted), 1 (findings that need attention) or 2 (usage or
+unreadable input). `ClaimflowError`s become one-line messages here, in one
+place; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from claimflow.config import load_client
+from claimflow.errors import ClaimflowError
+from claimflow.pipeline import BatchResult, check, ingest
+from claimflow.report import render_summary, write_notices
+from claimflow.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True)
+
+
+def _fail_cleanly(func: F) -> F:
+    """Turn claimflow's exceptions into ``claimflow: <message>`` and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ClaimflowError as exc:
+            click.echo(f"claimflow: error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def batch_options(func: F) -> F:
+    """Options shared by ``check`` and ``ingest``."""
+    options = [
+        click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("--client", "client_path", required=True,
+                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="The client's configuration file (YAML or TOML)."),
+        click.option("--keep-going", is_flag=True,
+                     help="Process the readable files; list unreadable ones (exit 2)."),
+        click.option("--received-at", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+                     help="Received time for records without one (default: now)."),
+        click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
+        click.option("--verbose", "-v", is_flag=True, help="Show problems and stage timings."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _progress(enabled: bool) -> tuple[Progress | None, Callable[[str, int], None] | None]:
+    if not enabled:
+        return None, None
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                   TextColumn("{task.completed:,} records"), TimeElapsedColumn(),
+                   console=err, transient=True)
+    tasks: dict[str, Any] = {}
+
+    def update(name: str, done: int) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(name, total=None)
+        bar.update(tasks[name], completed=done)
+
+    return bar, update
+
+
+def _received(value: datetime | None, client_zone: Any) -> datetime | None:
+    return value.replace(tzinfo=client_zone) if value is not None else None
+
+
+def _finish(result: BatchResult, as_json: bool, verbose: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        render_summary(result, Console(), verbose=verbose)
+    sys.exit(result.exit_code)
+
+
+@click.group()
+@click.version_option(package_name="claimflow")
+def main() -> None:
+    """claimflow: parse, validate and store loyalty and incentive claims."""
+
+
+@main.command("check")
+@batch_options
+@_fail_cleanly
+def check_cmd(files: tuple[Path, ...], client_path: Path, keep_going: bool,
+              received_at: datetime | None, as_json: bool, verbose: bool) -> None:
+    """Validate claim files without writing anything.
+
+    \b
+    Example:
+        claimflow check samples/acme-tools/claims/* \\
+            --client samples/clients/acme-tools.yaml
+    """
+    client = load_client(client_path)
+    bar, update = _progress(not as_json and sys.stderr.isatty())
+    with bar or _null():
+        result = check(files, client, keep_going=keep_going, progress=update,
+                       received_at=_received(received_at, client.zone))
+    _finish(result, as_json, verbose)
+
+
+@main.command("ingest")
+@batch_options
+@click.option("--db", "db_path", default="claimflow.db", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="The SQLite store.")
+@click.option("--operator", default="unknown", show_default=True,
+              help="Who runs the batch (recorded in the audit log).")
+@click.option("--notices", "notices_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one notice file per participant into this folder.")
+@_fail_cleanly
+def ingest_cmd(files: tuple[Path, ...], client_path: Path, keep_going: bool,
+               received_at: datetime | None, as_json: bool, verbose: bool,
+               db_path: Path, operator: str, notices_dir: Path | None) -> None:
+    """Parse, validate and store claim files as one batch; write notices.
+
+    \b
+    Example:
+        claimflow ingest samples/acme-tools/claims/* \\
+            --client samples/clients/acme-tools.yaml --db claims.db --notices out/
+    """
+    client = load_client(client_path)
+    created = not db_path.exists()
+    store = Store.open(db_path)
+    bar, update = _progress(not as_json and sys.stderr.isatty())
+    try:
+        with bar or _null():
+            result = ingest(files, client, store, operator=operator, keep_going=keep_going,
+                            progress=update, received_at=_received(received_at, client.zone))
+    except ClaimflowError:
+        store.close()
+        if created:  # leave no empty database behind for a command that failed
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        raise
+    store.close()
+    if notices_dir is not None and result.notices:
+        write_notices(result, notices_dir)
+    _finish(result, as_json, verbose)
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None

@@ -1,0 +1,120 @@
+"""Reason codes: stable, machine-readable, documented.
+
+A code's value never changes once released (add new codes instead). Each code
+belongs to a category, and the category decides the claim's outcome:
+
+- ``data``: the participant can fix it by sending something: the claim is *pended*;
+- ``eligibility``: nothing the participant sends can fix it: *rejected*;
+- ``duplicate``: the claim repeats one already seen: *duplicate*.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """What kind of problem a reason code names; decides the outcome."""
+
+    DATA = "data"
+    ELIGIBILITY = "eligibility"
+    DUPLICATE = "duplicate"
+
+
+class Outcome(StrEnum):
+    """Where a claim ends after a stage; every input record ends in exactly one."""
+
+    ACCEPTED = "accepted"
+    PENDED = "pended"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+
+
+class ReasonCode(StrEnum):
+    """Why a claim is not accepted. Values are stable: never rename one."""
+
+    MISSING_FIELD = "missing_field"
+    INVALID_FORMAT = "invalid_format"
+    INVALID_DATE = "invalid_date"
+    INVALID_NUMBER = "invalid_number"
+    NONPOSITIVE_QUANTITY = "nonpositive_quantity"
+    LINE_TOTAL_MISMATCH = "line_total_mismatch"
+    CLAIM_TOTAL_MISMATCH = "claim_total_mismatch"
+    SERIAL_COUNT_MISMATCH = "serial_count_mismatch"
+    CHECKOUT_NOT_AFTER_CHECKIN = "checkout_not_after_checkin"
+    DATE_AFTER_RECEIPT = "date_after_receipt"
+    NO_PROOF = "no_proof"
+    OUTSIDE_CLAIM_WINDOW = "outside_claim_window"
+    INELIGIBLE_SKU = "ineligible_sku"
+    INELIGIBLE_HOTEL = "ineligible_hotel"
+    INELIGIBLE_CHANNEL = "ineligible_channel"
+    DUPLICATE_SERIAL_IN_BATCH = "duplicate_serial_in_batch"
+    DUPLICATE_INVOICE_LINE_IN_BATCH = "duplicate_invoice_line_in_batch"
+    DUPLICATE_STAY_IN_BATCH = "duplicate_stay_in_batch"
+
+    @property
+    def category(self) -> Category:
+        """The category that decides the outcome of a claim with this code."""
+        return _CATEGORY.get(self, Category.DATA)
+
+    @property
+    def description(self) -> str:
+        """One line a person reads: what the code means."""
+        return _DESCRIPTION[self]
+
+
+_CATEGORY: dict[ReasonCode, Category] = {
+    ReasonCode.OUTSIDE_CLAIM_WINDOW: Category.ELIGIBILITY,
+    ReasonCode.INELIGIBLE_SKU: Category.ELIGIBILITY,
+    ReasonCode.INELIGIBLE_HOTEL: Category.ELIGIBILITY,
+    ReasonCode.INELIGIBLE_CHANNEL: Category.ELIGIBILITY,
+    ReasonCode.DUPLICATE_SERIAL_IN_BATCH: Category.DUPLICATE,
+    ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH: Category.DUPLICATE,
+    ReasonCode.DUPLICATE_STAY_IN_BATCH: Category.DUPLICATE,
+}
+
+_DESCRIPTION: dict[ReasonCode, str] = {
+    ReasonCode.MISSING_FIELD: "a required field is empty or absent",
+    ReasonCode.INVALID_FORMAT: "a value does not match the client's format",
+    ReasonCode.INVALID_DATE: "a date cannot be read in the client's date order",
+    ReasonCode.INVALID_NUMBER: "a quantity or amount is not a number",
+    ReasonCode.NONPOSITIVE_QUANTITY: "a quantity is zero or negative",
+    ReasonCode.LINE_TOTAL_MISMATCH: "line total is not quantity x unit price",
+    ReasonCode.CLAIM_TOTAL_MISMATCH: "claim total is not the sum of its lines",
+    ReasonCode.SERIAL_COUNT_MISMATCH: "number of serial numbers is not the quantity",
+    ReasonCode.CHECKOUT_NOT_AFTER_CHECKIN: "check-out is not after check-in",
+    ReasonCode.DATE_AFTER_RECEIPT: "purchase or stay is dated after the claim arrived",
+    ReasonCode.NO_PROOF: "the client requires proof (invoice or folio) attached",
+    ReasonCode.OUTSIDE_CLAIM_WINDOW: "purchase or stay is outside the claim window",
+    ReasonCode.INELIGIBLE_SKU: "the product is not in the program",
+    ReasonCode.INELIGIBLE_HOTEL: "the hotel is not in the program",
+    ReasonCode.INELIGIBLE_CHANNEL: "the booking channel or rate earns no points",
+    ReasonCode.DUPLICATE_SERIAL_IN_BATCH: "a serial number is claimed twice in batch",
+    ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH: "invoice and SKU claimed twice in batch",
+    ReasonCode.DUPLICATE_STAY_IN_BATCH: "hotel and confirmation claimed twice in batch",
+}
+
+
+def decide(codes: list[ReasonCode]) -> Outcome:
+    """Decide a claim's outcome from its reason codes.
+
+    Eligibility beats duplicates beats data problems: a claim that can never
+    earn is rejected even if it is also incomplete, so the participant is not
+    asked to send documents for nothing.
+
+    Args:
+        codes: every reason code found for the claim (may be empty).
+
+    Returns:
+        The outcome.
+
+    Example: ``decide([]) is Outcome.ACCEPTED``
+    """
+    categories = {code.category for code in codes}
+    if Category.ELIGIBILITY in categories:
+        return Outcome.REJECTED
+    if Category.DUPLICATE in categories:
+        return Outcome.DUPLICATE
+    if categories:
+        return Outcome.PENDED
+    return Outcome.ACCEPTED

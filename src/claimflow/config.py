@@ -1,0 +1,283 @@
+"""Client configuration: one YAML or TOML file per client program.
+
+`ClientConfig` is the file as written (friendly defaults, aliases as lists);
+`resolve()` turns it into `ResolvedClient` (every default filled in, regexes
+compiled, header aliases folded), the only form the stages see (STYLE 12).
+Errors name the file and the key path: ``clients/acme.yaml: formats.sku: ...``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import model_validator as _model_validator
+
+from claimflow.errors import ConfigError
+from claimflow.fields import KINDS, KindFields, normalize_label
+
+SCHEMA_VERSION = 1
+DateOrder = Literal["DMY", "MDY", "YMD"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class NoticeSettings(_Section):
+    """How deficiency notices are written.
+
+    Attributes:
+        sender: the desk that signs the notice.
+        reply_to: where the participant sends documents back.
+        template_dir: folder of the client's own templates (relative to the
+            config file); the bundled ones are used when absent.
+    """
+
+    sender: str = "Program Service Desk"
+    reply_to: str = "claims@example.com"
+    template_dir: str | None = None
+
+
+class ClientConfig(_Section):
+    """A client program's configuration, as written in its file.
+
+    Attributes:
+        schema_version: version of this file format (1).
+        client: short key of the client program (``acme-tools``).
+        name: the program's name for people.
+        kind: ``sales`` or ``stay`` claims.
+        locale: Babel locale for notices and number formats (``es_ES``).
+        language: notice language (``en``, ``es``).
+        date_order: how keyed dates are read: ``DMY``, ``MDY`` or ``YMD``;
+            never guessed.
+        decimal_comma: amounts are keyed as ``1.299,50``.
+        currency: the program's currency (ISO 4217).
+        timezone: IANA zone of the program desk; naive times are local here.
+        columns: canonical field -> extra header aliases.
+        form_fields: PDF form field name -> canonical field.
+        required: required canonical fields (default per kind).
+        formats: canonical field -> regex the whole value must match.
+        serial_formats: SKU (or ``"*"``) -> regex for its serial numbers.
+        eligible_skus: SKUs that earn (absent: all).
+        eligible_hotels: hotel codes that earn (absent: all).
+        excluded_channels: booking channels that never earn (``ota``).
+        claim_window_days: activity must be at most this many days before
+            the claim was received.
+        require_proof: an invoice or folio copy must be attached.
+        serials_per_unit: each unit needs one serial number.
+        notices: notice settings.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    client: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
+    name: str
+    kind: Literal["sales", "stay"]
+    locale: str = "en_US"
+    language: Literal["en", "es"] = "en"
+    date_order: DateOrder
+    decimal_comma: bool = False
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    timezone: str = "UTC"
+    columns: dict[str, list[str]] = Field(default_factory=dict)
+    form_fields: dict[str, str] = Field(default_factory=dict)
+    required: list[str] | None = None
+    formats: dict[str, str] = Field(default_factory=dict)
+    serial_formats: dict[str, str] = Field(default_factory=dict)
+    eligible_skus: list[str] | None = None
+    eligible_hotels: list[str] | None = None
+    excluded_channels: list[str] = Field(default_factory=list)
+    claim_window_days: int | None = Field(default=None, gt=0)
+    require_proof: bool = False
+    serials_per_unit: bool = False
+    notices: NoticeSettings = Field(default_factory=NoticeSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r}") from None
+        return value
+
+    @field_validator("formats", "serial_formats")
+    @classmethod
+    def _regexes(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, pattern in value.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{key}: not a valid regex: {exc}") from None
+        return value
+
+    @_model_validator(mode="after")
+    def _known_fields(self) -> ClientConfig:
+        known = KINDS[self.kind].all
+        named = [
+            *(("columns", k) for k in self.columns),
+            *(("form_fields", v) for v in self.form_fields.values()),
+            *(("required", k) for k in self.required or []),
+            *(("formats", k) for k in self.formats),
+        ]
+        for section, name in named:
+            if name not in known:
+                raise ValueError(
+                    f"{section}: unknown field {name!r} for {self.kind} claims; "
+                    f"expected one of {', '.join(sorted(known))}"
+                )
+        return self
+
+
+class ResolvedClient(BaseModel):
+    """A client configuration with every default filled in: what stages see.
+
+    Attributes:
+        config: the configuration as written.
+        fields: the canonical fields of the client's claim kind.
+        header_index: folded header alias -> canonical field.
+        form_index: folded PDF field name -> canonical field.
+        required: required canonical fields.
+        formats: canonical field -> compiled regex.
+        serial_formats: SKU -> compiled regex (``"*"`` for any SKU).
+        zone: the desk's time zone.
+        source_path: the file the configuration came from.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: ClientConfig
+    fields: KindFields
+    header_index: dict[str, str]
+    form_index: dict[str, str]
+    required: frozenset[str]
+    formats: dict[str, re.Pattern[str]]
+    serial_formats: dict[str, re.Pattern[str]]
+    zone: tzinfo
+    source_path: str
+
+    @property
+    def key(self) -> str:
+        """The client key (``acme-tools``)."""
+        return self.config.client
+
+
+def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClient:
+    """Resolve a configuration as written into the form the stages use.
+
+    Args:
+        config: the validated configuration.
+        source_path: where it came from, for messages.
+
+    Returns:
+        The resolved client.
+
+    Example: ``resolve(ClientConfig(client="x1", name="X", kind="sales",
+    date_order="MDY")).required``
+    """
+    kind = KINDS[config.kind]
+    header_index: dict[str, str] = {}
+    for canonical in kind.all:
+        names = (canonical, *kind.aliases.get(canonical, ()))
+        names += tuple(config.columns.get(canonical, ()))
+        for name in names:
+            header_index[normalize_label(name)] = canonical
+    form_index = {normalize_label(k): v for k, v in config.form_fields.items()}
+    return ResolvedClient(
+        config=config,
+        fields=kind,
+        header_index=header_index,
+        form_index=form_index,
+        required=frozenset(config.required or kind.required),
+        formats={k: re.compile(v) for k, v in config.formats.items()},
+        serial_formats={k: re.compile(v) for k, v in config.serial_formats.items()},
+        zone=ZoneInfo(config.timezone),
+        source_path=source_path,
+    )
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path.lstrip(".") or "(top level)"
+
+
+def format_validation_error(source: str, error: ValidationError) -> str:
+    """Render a pydantic error as ``file: key.path: message`` lines.
+
+    Args:
+        source: the file name.
+        error: the validation error.
+
+    Returns:
+        One line per failure.
+
+    Example: ``clients/acme.yaml: claim_window_days: Input should be > 0``
+    """
+    lines = []
+    for item in error.errors():
+        loc = _key_path(tuple(item["loc"]))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling)"
+        lines.append(f"{source}: {loc}: {message}")
+    return "\n".join(lines)
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read client configuration: {exc}") from None
+    try:
+        if path.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        detail = str(exc).replace("\n", " ")
+        raise ConfigError(f"{path}: not valid YAML/TOML: {detail}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def load_client(path: str | Path) -> ResolvedClient:
+    """Load, validate and resolve a client configuration file (YAML or TOML).
+
+    Args:
+        path: the file.
+
+    Returns:
+        The resolved client.
+
+    Raises:
+        ConfigError: the file is unreadable or invalid; the message names
+            the file and every failing key path.
+
+    Example: ``load_client("samples/clients/acme-tools.yaml").key == "acme-tools"``
+    """
+    path = Path(path)
+    data = _read_mapping(path)
+    try:
+        config = ClientConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(str(path), exc)) from None
+    return resolve(config, str(path))

@@ -1,0 +1,31 @@
+"""Exceptions: only for unusable input or programmer error.
+
+Bad *values* in a readable record are never exceptions; they are
+`claimflow.models.Problem` values. The CLI turns these exceptions into a
+one-line message and exit code 2 in one place.
+"""
+
+from __future__ import annotations
+
+
+class ClaimflowError(Exception):
+    """Base class for every error claimflow raises on purpose."""
+
+
+class UnreadableInput(ClaimflowError):
+    """An input file cannot be read at all (corrupt, truncated, encrypted, binary)."""
+
+    def __init__(self, file: str, message: str, where: str | None = None) -> None:
+        self.file = file
+        self.where = where
+        self.detail = message
+        place = f"{file}: {where}" if where else file
+        super().__init__(f"{place}: {message}")
+
+
+class ConfigError(ClaimflowError):
+    """A client configuration file is missing or invalid; names the key path."""
+
+
+class StoreError(ClaimflowError):
+    """The store cannot be opened or is at a schema this release does not know."""

@@ -1,0 +1,328 @@
+"""Domain records: frozen pydantic v2 models, plus the raw record parsers emit.
+
+Every record carries a `Provenance`, so a problem, a duplicate or a
+discrepancy can name the document, page or row, and field it came from.
+Change a record with ``model_copy(update=...)``; never mutate one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from claimflow.codes import Outcome, ReasonCode
+from claimflow.values import (
+    KeyedBool,
+    KeyedDate,
+    KeyedDatetime,
+    KeyedDecimal,
+    KeyedInt,
+    KeyedSerials,
+    KeyedText,
+)
+
+Scalar = str | int | Decimal | date | datetime | bool | None
+
+
+class Record(BaseModel):
+    """Base for every domain record: frozen, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Provenance(Record):
+    """Where a value or record came from.
+
+    Attributes:
+        file: the input file's name as given to claimflow.
+        sheet: the Excel sheet, if any.
+        page: 1-based PDF page, if any.
+        row: the row as a spreadsheet shows it (the header is row 1), or
+            the 1-based index of an object in a JSON file.
+        field: the field name *as written in the source* (column header or
+            form field name), if the provenance is of one value.
+        line: 1-based claim line within the record, if of a line's value.
+    """
+
+    file: str
+    sheet: str | None = None
+    page: int | None = None
+    row: int | None = None
+    field: str | None = None
+    line: int | None = None
+
+    def where(self) -> str:
+        """Render as ``file:row 14:line 2:invoice_date`` (STYLE rule 8)."""
+        parts = [self.file]
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet}")
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.field is not None:
+            parts.append(self.field)
+        return ":".join(parts)
+
+    def at(self, field: str | None, line: int | None = None) -> Provenance:
+        """Return this provenance narrowed to one field (and claim line)."""
+        return self.model_copy(update={"field": field, "line": line})
+
+
+class Problem(Record):
+    """One thing wrong with a record, as a value (never an exception).
+
+    Attributes:
+        source: where the offending value is.
+        code: the stable reason code.
+        message: ``expected ..., found ...`` for a person.
+        record_id: the claim (or other record) the problem belongs to.
+        field: the canonical field name (``invoice_date``), for notices.
+    """
+
+    source: Provenance
+    code: ReasonCode
+    message: str
+    record_id: str
+    field: str | None = None
+
+    def render(self) -> str:
+        """``claims.csv:row 14:Invoice Date: expected ..., found ...``."""
+        return f"{self.source.where()}: {self.message}"
+
+
+#: A problem the participant can cure by sending something back.
+Deficiency = Problem
+
+
+class Participant(Record):
+    """A program member.
+
+    Attributes:
+        id: member or participant number, as the program issues it (text).
+        client: client program key.
+        first_name, last_name: names as enrolled.
+        email: contact address.
+        company: dealer or employer, if any.
+        tier: status tier (``gold``), if any.
+        enrolled_on: enrolment date.
+        status: ``active``, ``suspended`` or ``closed``.
+        provenance: where the participant record came from.
+    """
+
+    id: str
+    client: str
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    company: str | None = None
+    tier: str | None = None
+    enrolled_on: date | None = None
+    status: Literal["active", "suspended", "closed"] = "active"
+    provenance: Provenance
+
+
+class ClaimLine(Record):
+    """One product line of a sales claim.
+
+    Attributes:
+        sku: product code as claimed.
+        quantity: units sold; None when unreadable.
+        unit_price: price per unit; None when not keyed.
+        line_total: amount of the line; None when not keyed.
+        serial_numbers: serial numbers claimed on this line, in order.
+        provenance: where the line came from (row, or page and table row).
+    """
+
+    sku: KeyedText = None
+    quantity: KeyedInt = None
+    unit_price: KeyedDecimal = None
+    line_total: KeyedDecimal = None
+    serial_numbers: KeyedSerials = ()
+    provenance: Provenance
+
+
+class ClaimBase(Record):
+    """What every kind of claim shares: the protocol later stages rely on.
+
+    Attributes:
+        id: claimflow's stable claim id (document hash + locator, or claim ref).
+        client: client program key.
+        participant_id: the claimant's member or participant number.
+        received_at: when the form arrived (timezone-aware).
+        channel: how it arrived (``email``, ``portal``, ``mail``...).
+        keyed_by: operator who keyed the form, if keyed.
+        claim_ref: the form's own reference number, if printed on it.
+        provenance: where the record came from (file, page or row).
+    """
+
+    id: str
+    client: str
+    participant_id: KeyedText = None
+    received_at: KeyedDatetime
+    channel: KeyedText = None
+    keyed_by: KeyedText = None
+    claim_ref: KeyedText = None
+    provenance: Provenance
+
+
+class SalesClaim(ClaimBase):
+    """A dealer rep's incentive claim for products sold.
+
+    Attributes:
+        kind: always ``sales``.
+        participant_name: the rep's name as written.
+        dealer_id, dealer_name: the selling dealer or distributor.
+        invoice_number: invoice as keyed (normalised later for matching).
+        invoice_date: date of sale.
+        claim_total: total amount the form states, if any.
+        proof_attached: whether an invoice copy came with the form.
+        lines: the product lines.
+    """
+
+    kind: Literal["sales"] = "sales"
+    participant_name: KeyedText = None
+    dealer_id: KeyedText = None
+    dealer_name: KeyedText = None
+    invoice_number: KeyedText = None
+    invoice_date: KeyedDate = None
+    claim_total: KeyedDecimal = None
+    proof_attached: KeyedBool = None
+    lines: tuple[ClaimLine, ...] = ()
+
+    @property
+    def activity_date(self) -> date | None:
+        """The date that decides the claim window (and later, the rule set)."""
+        return self.invoice_date
+
+
+class StayClaim(ClaimBase):
+    """A hotel member's retro-stay claim for points that never posted.
+
+    Attributes:
+        kind: always ``stay``.
+        member_name: guest name as written on the claim.
+        hotel_code: the property code.
+        confirmation_number: the reservation's confirmation number.
+        check_in, check_out: stay dates.
+        qualifying_revenue: room revenue that earns points.
+        currency: ISO 4217 code of the revenue.
+        rate_code: the rate plan booked.
+        booking_channel: where it was booked (``direct``, ``ota``...).
+        folio_number: the hotel bill's number.
+        proof_attached: whether a folio copy came with the claim.
+    """
+
+    kind: Literal["stay"] = "stay"
+    member_name: KeyedText = None
+    hotel_code: KeyedText = None
+    confirmation_number: KeyedText = None
+    check_in: KeyedDate = None
+    check_out: KeyedDate = None
+    qualifying_revenue: KeyedDecimal = None
+    currency: KeyedText = None
+    rate_code: KeyedText = None
+    booking_channel: KeyedText = None
+    folio_number: KeyedText = None
+    proof_attached: KeyedBool = None
+
+    @property
+    def activity_date(self) -> date | None:
+        """The date that decides the claim window: the check-out."""
+        return self.check_out
+
+
+Claim = SalesClaim | StayClaim
+
+
+class SaleRecord(Record):
+    """A distributor's or dealer's record of a sale, to verify claims against.
+
+    Attributes:
+        invoice_number, invoice_date, dealer_id, sku, quantity, amount:
+            as the source system holds them.
+        serial_numbers: serials shipped on the invoice line.
+        provenance: the source file and row.
+    """
+
+    invoice_number: str
+    invoice_date: date
+    dealer_id: str
+    sku: str
+    quantity: int
+    amount: Decimal
+    serial_numbers: tuple[str, ...] = ()
+    provenance: Provenance
+
+
+class StayRecord(Record):
+    """A hotel's folio or stay export row, to verify stay claims against.
+
+    Attributes:
+        hotel_code, confirmation_number, guest_name, arrival, departure,
+        room_revenue, currency, rate_code, booking_channel, folio_number:
+            as the property system exports them.
+        provenance: the source file and row.
+    """
+
+    hotel_code: str
+    confirmation_number: str
+    guest_name: str
+    arrival: date
+    departure: date
+    room_revenue: Decimal
+    currency: str
+    rate_code: str | None = None
+    booking_channel: str | None = None
+    folio_number: str | None = None
+    provenance: Provenance
+
+
+class Decision(Record):
+    """The outcome of one claim, with every reason that led to it.
+
+    Attributes:
+        claim_id: the claim decided.
+        outcome: accepted, pended, rejected or duplicate.
+        problems: every problem found, in the order found.
+    """
+
+    claim_id: str
+    outcome: Outcome
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def codes(self) -> list[ReasonCode]:
+        """The reason codes of the problems, in order, without repeats."""
+        return list(dict.fromkeys(p.code for p in self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One form or table row as read, before any typing: what parsers emit.
+
+    A plain frozen dataclass rather than a pydantic model: parsers make one
+    per input row, a million per large batch, and nothing here is validated
+    yet. Values are strings as keyed, except where the format itself is
+    typed (Excel dates and numbers, JSON numbers and booleans).
+
+    Attributes:
+        source: file, page and row of the record.
+        values: canonical field name -> value, for the claim header.
+        lines: one (provenance, canonical name -> value) pair per claim line.
+        field_sources: canonical field name -> the name in the source
+            (column header or form field), shared by all rows of a file.
+        content_hash: sha256 of the whole input file.
+    """
+
+    source: Provenance
+    values: dict[str, Any]
+    lines: tuple[tuple[Provenance, dict[str, Any]], ...] = ()
+    field_sources: dict[str, str] = field(default_factory=dict)
+    content_hash: str = ""

@@ -1,0 +1,138 @@
+"""What every tabular reader shares: header mapping, row grouping, hashing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from claimflow.config import ResolvedClient
+from claimflow.errors import UnreadableInput
+from claimflow.fields import normalize_label
+from claimflow.models import Provenance, RawRecord
+
+
+def content_hash(path: Path) -> str:
+    """Return the sha256 of a file's bytes (the document's identity in the store).
+
+    Args:
+        path: the file.
+
+    Returns:
+        64 hex digits.
+
+    Example: ``len(content_hash(Path("samples/x.csv"))) == 64``
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def map_headers(
+    headers: Sequence[object], client: ResolvedClient, file: str
+) -> dict[int, str]:
+    """Map column positions to canonical fields through the client's aliases.
+
+    Matching folds case, accents, spacing and punctuation. Columns that map
+    to nothing are ignored (a form may carry office-use columns).
+
+    Args:
+        headers: the header cells as read.
+        client: the resolved client.
+        file: the file name, for messages.
+
+    Returns:
+        Column index -> canonical field.
+
+    Raises:
+        UnreadableInput: two columns map to the same field, or no column
+            maps to any field (probably not a claims file for this client).
+
+    Example: ``map_headers(["Inv. No"], client, "a.csv") == {0: "invoice_number"}``
+    """
+    mapping: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    for index, header in enumerate(headers):
+        if header is None:
+            continue
+        text = str(header)
+        canonical = client.header_index.get(normalize_label(text))
+        if canonical is None:
+            continue
+        if canonical in seen:
+            raise UnreadableInput(
+                file,
+                f"columns {seen[canonical]!r} and {text!r} both map to "
+                f"{canonical}; rename one or fix the client's column aliases",
+                "row 1",
+            )
+        seen[canonical] = text
+        mapping[index] = canonical
+    if not mapping:
+        shown = ", ".join(repr(str(h)) for h in list(headers)[:6])
+        raise UnreadableInput(
+            file,
+            f"no column matches a {client.config.kind} claim field "
+            f"(found {shown}); is this the right client?",
+            "row 1",
+        )
+    return mapping
+
+
+def field_sources(headers: Sequence[object], mapping: dict[int, str]) -> dict[str, str]:
+    """Canonical field -> the header as written in the file."""
+    return {canonical: str(headers[i]) for i, canonical in mapping.items()}
+
+
+def group_rows(
+    rows: Iterable[tuple[Provenance, dict[str, Any]]],
+    client: ResolvedClient,
+    sources: dict[str, str],
+    digest: str,
+) -> Iterator[RawRecord]:
+    """Turn flat rows into raw records, one claim per row or per claim ref.
+
+    For kinds with lines (sales), consecutive rows that share a non-empty
+    ``claim_ref`` are the lines of one claim; the header values come from the
+    first of them. A row without a claim ref is a claim of its own.
+
+    Args:
+        rows: (provenance, canonical field -> value) per data row.
+        client: the resolved client (decides which fields are line fields).
+        sources: canonical field -> header as written.
+        digest: the file's content hash.
+
+    Yields:
+        Raw records, in file order.
+
+    Example: ``list(group_rows([(prov, {"sku": "A"})], client, {}, "ab"))``
+    """
+    line_fields = client.fields.line
+    current: RawRecord | None = None
+    for source, values in rows:
+        header = {k: v for k, v in values.items() if k not in line_fields}
+        line = {k: v for k, v in values.items() if k in line_fields}
+        ref = header.get("claim_ref")
+        if current is not None and ref and current.values.get("claim_ref") == ref:
+            current = RawRecord(
+                current.source,
+                current.values,
+                (*current.lines, (source, line)),
+                sources,
+                digest,
+            )
+            continue
+        if current is not None:
+            yield current
+        lines = ((source, line),) if line_fields else ()
+        current = RawRecord(source, header, lines, sources, digest)
+    if current is not None:
+        yield current
+
+
+def is_blank(values: Iterable[object]) -> bool:
+    """True when every cell of a row is empty (a spacer row, not a record)."""
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)

@@ -1,0 +1,123 @@
+"""JSON and JSON Lines reader.
+
+Accepted shapes: a list of claim objects; an object with a ``claims`` list;
+or JSON Lines (``.jsonl``/``.ndjson``), one claim object per line. Keys are
+matched like CSV headers. A claim may carry its lines as a ``lines`` list of
+objects; otherwise its own line fields make one line. Numbers are read as
+Decimal, never float.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from claimflow.config import ResolvedClient
+from claimflow.errors import UnreadableInput
+from claimflow.fields import normalize_label
+from claimflow.models import Provenance, RawRecord
+
+JSON_LINES = {".jsonl", ".ndjson"}
+
+
+def _canonical(
+    obj: dict[str, Any], client: ResolvedClient, sources: dict[str, str]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in obj.items():
+        canonical = client.header_index.get(normalize_label(key))
+        if canonical is not None and not isinstance(value, dict | list):
+            values[canonical] = value
+            sources.setdefault(canonical, key)
+        elif canonical == "serial_numbers" and isinstance(value, list):
+            values[canonical] = [str(v) for v in value]
+            sources.setdefault(canonical, key)
+    return values
+
+
+def _record(
+    obj: object,
+    index: int,
+    client: ResolvedClient,
+    name: str,
+    digest: str,
+) -> RawRecord:
+    source = Provenance(file=name, row=index)
+    if not isinstance(obj, dict):
+        raise UnreadableInput(
+            name, f"expected a claim object, found {type(obj).__name__}", f"row {index}"
+        )
+    sources: dict[str, str] = {}
+    values = _canonical(obj, client, sources)
+    line_fields = client.fields.line
+    header = {k: v for k, v in values.items() if k not in line_fields}
+    lines: list[tuple[Provenance, dict[str, Any]]] = []
+    raw_lines = obj.get("lines")
+    if isinstance(raw_lines, list) and line_fields:
+        for number, item in enumerate(raw_lines, start=1):
+            if not isinstance(item, dict):
+                raise UnreadableInput(
+                    name, "expected each of 'lines' to be an object", f"row {index}"
+                )
+            lines.append((source.at(None, number), _canonical(item, client, sources)))
+    elif line_fields:
+        lines.append((source, {k: v for k, v in values.items() if k in line_fields}))
+    return RawRecord(source, header, tuple(lines), sources, digest)
+
+
+def read_json(
+    path: Path, client: ResolvedClient, digest: str, name: str
+) -> Iterator[RawRecord]:
+    """Read claims from a JSON or JSON Lines file.
+
+    Args:
+        path: the file.
+        client: the resolved client.
+        digest: the file's content hash.
+        name: the file name for provenance.
+
+    Yields:
+        One raw record per claim object.
+
+    Raises:
+        UnreadableInput: not JSON, or not one of the accepted shapes.
+
+    Example: ``list(read_json(Path("claims.json"), client, h, "claims.json"))``
+    """
+    try:
+        if path.suffix.lower() in JSON_LINES:
+            yield from _read_lines(path, client, digest, name)
+            return
+        with path.open(encoding="utf-8-sig") as fh:
+            data = json.load(fh, parse_float=Decimal)
+    except UnicodeDecodeError:
+        raise UnreadableInput(name, "not UTF-8 text (JSON must be UTF-8)") from None
+    except json.JSONDecodeError as exc:
+        raise UnreadableInput(
+            name, f"not valid JSON: {exc.msg}", f"line {exc.lineno} column {exc.colno}"
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("claims"), list):
+        data = data["claims"]
+    if not isinstance(data, list):
+        raise UnreadableInput(name, "expected a list of claims or {\"claims\": [...]}")
+    for index, obj in enumerate(data, start=1):
+        yield _record(obj, index, client, name, digest)
+
+
+def _read_lines(
+    path: Path, client: ResolvedClient, digest: str, name: str
+) -> Iterator[RawRecord]:
+    with path.open(encoding="utf-8-sig") as fh:
+        for number, text in enumerate(fh, start=1):
+            if not text.strip():
+                continue
+            try:
+                obj = json.loads(text, parse_float=Decimal)
+            except json.JSONDecodeError as exc:
+                raise UnreadableInput(
+                    name, f"not valid JSON: {exc.msg}", f"line {number}"
+                ) from None
+            yield _record(obj, number, client, name, digest)

@@ -1,0 +1,233 @@
+"""PDF reader: fillable AcroForms and printed (or flattened) layouts.
+
+- A PDF whose AcroForm holds values for fields the client maps is one claim.
+  Field names are the full hierarchical names (``topmostSubform[0].Page1[0].
+  f1_1[0]``); the client's ``form_fields`` maps them, and a field named like a
+  canonical field or one of its aliases maps by itself. A line field is
+  written ``sku[2]`` (line 2) in the mapping, or named ``sku_2`` in the form.
+  Check boxes read as True/False, radio groups and choices as their value.
+- Otherwise each page with ``Label: value`` text is one claim, with its claim
+  lines taken from the page's table (header row matched like CSV headers).
+- A page with images but no text is a scan: reported, never skipped (no OCR).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from claimflow.config import ResolvedClient
+from claimflow.errors import UnreadableInput
+from claimflow.fields import normalize_label
+from claimflow.models import Provenance, RawRecord
+
+_LABEL = re.compile(r"^\s*([^:\n]{2,48}?)\s*:\s*(.+?)\s*$")
+_LINE_SUFFIX = re.compile(r"^(.*?)(?:_|\[)(\d{1,2})\]?$")
+MAX_FORM_DEPTH = 32
+
+
+def _decode(value: Any) -> Any:
+    from pdfminer.psparser import PSLiteral
+    from pdfplumber.utils.pdfinternals import decode_text, resolve
+
+    value = resolve(value)
+    if isinstance(value, PSLiteral):
+        name = decode_text(value.name)
+        return name != "Off" if name in {"Off", "Yes", "On"} else name
+    if isinstance(value, bytes | str):
+        return decode_text(value)
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _walk_fields(
+    field: Any, prefix: str, out: dict[str, Any], depth: int = 0
+) -> None:
+    from pdfplumber.utils.pdfinternals import decode_text, resolve
+
+    node = resolve(field)
+    if not isinstance(node, dict) or depth > MAX_FORM_DEPTH:
+        return
+    part = node.get("T")
+    name = ".".join(p for p in (prefix, decode_text(part) if part else "") if p)
+    for kid in resolve(node.get("Kids")) or []:
+        _walk_fields(kid, name, out, depth + 1)
+    if "V" in node and name:
+        out[name] = _decode(node["V"])
+
+
+def form_values(pdf: Any) -> dict[str, Any]:
+    """Every AcroForm field's full name and value (empty dict if no form).
+
+    Args:
+        pdf: an open pdfplumber PDF.
+
+    Returns:
+        Full hierarchical field name -> decoded value.
+
+    Example: ``form_values(pdfplumber.open("form.pdf")) == {"foo": "Bar"}``
+    """
+    from pdfplumber.utils.pdfinternals import resolve
+
+    form = resolve(pdf.doc.catalog.get("AcroForm"))
+    if not isinstance(form, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for field in resolve(form.get("Fields")) or []:
+        _walk_fields(field, "", out)
+    return out
+
+
+def _map_form_field(name: str, client: ResolvedClient) -> tuple[str, int] | None:
+    folded = normalize_label(name)
+    target = client.form_index.get(folded)
+    if target is None and folded in client.header_index:
+        target = client.header_index[folded]
+    if target is None:
+        suffixed = _LINE_SUFFIX.match(name)
+        if suffixed and normalize_label(suffixed[1]) in client.header_index:
+            canonical = client.header_index[normalize_label(suffixed[1])]
+            return canonical, int(suffixed[2])
+        return None
+    indexed = re.fullmatch(r"(\w+)\[(\d+)\]", target)
+    return (indexed[1], int(indexed[2])) if indexed else (target, 1)
+
+
+def _form_record(
+    values: dict[str, Any], client: ResolvedClient, name: str, digest: str
+) -> RawRecord | None:
+    header: dict[str, Any] = {}
+    lines: dict[int, dict[str, Any]] = {}
+    sources: dict[str, str] = {}
+    for field_name, value in values.items():
+        mapped = _map_form_field(field_name, client)
+        if mapped is None or value in ("", None, []):
+            continue
+        canonical, line_no = mapped
+        sources.setdefault(canonical, field_name)
+        if canonical in client.fields.line:
+            lines.setdefault(line_no, {})[canonical] = value
+        else:
+            header[canonical] = value
+    if not header and not lines:
+        return None
+    source = Provenance(file=name, page=1)
+    raw_lines = tuple(
+        (source.at(None, n), lines[n]) for n in sorted(lines)
+    ) or (((source, {}),) if client.fields.line else ())
+    return RawRecord(source, header, raw_lines, sources, digest)
+
+
+def _table_lines(
+    page: Any, client: ResolvedClient, source: Provenance, sources: dict[str, str]
+) -> list[tuple[Provenance, dict[str, Any]]]:
+    lines: list[tuple[Provenance, dict[str, Any]]] = []
+    for table in page.extract_tables():
+        if not table:
+            continue
+        heads = [normalize_label(str(h or "")) for h in table[0]]
+        columns = {
+            i: client.header_index[h]
+            for i, h in enumerate(heads)
+            if client.header_index.get(h) in client.fields.line
+        }
+        if not columns:
+            continue
+        for i, canonical in columns.items():
+            sources.setdefault(canonical, str(table[0][i]))
+        for row in table[1:]:
+            cells = {c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)}
+            if any(cells.values()):
+                lines.append((source.at(None, len(lines) + 1), cells))
+    return lines
+
+
+def _page_record(
+    page: Any, number: int, client: ResolvedClient, name: str, digest: str
+) -> RawRecord | None:
+    text = page.extract_text() or ""
+    if not text.strip():
+        if page.images:
+            raise UnreadableInput(
+                name,
+                "image-only page (a scan?): OCR is not supported yet; key it by hand",
+                f"page {number}",
+            )
+        return None
+    source = Provenance(file=name, page=number)
+    header: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _LABEL.match(line)
+        if not match:
+            continue
+        canonical = client.header_index.get(normalize_label(match[1]))
+        if canonical and canonical not in client.fields.line and canonical not in header:
+            header[canonical] = match[2]
+            sources[canonical] = match[1]
+    if not header:
+        return None
+    lines = _table_lines(page, client, source, sources) if client.fields.line else []
+    if client.fields.line and not lines:
+        lines = [(source, {})]
+    return RawRecord(source, header, tuple(lines), sources, digest)
+
+
+def read_pdf(
+    path: Path, client: ResolvedClient, digest: str, name: str
+) -> Iterator[RawRecord]:
+    """Read claims from a PDF: one per filled form, or one per printed page.
+
+    Args:
+        path: the PDF.
+        client: the resolved client (form field mapping, label aliases).
+        digest: the file's content hash.
+        name: the file name for provenance.
+
+    Yields:
+        Raw records.
+
+    Raises:
+        UnreadableInput: not a PDF, encrypted, damaged, or a scanned page.
+
+    Example: ``list(read_pdf(Path("form.pdf"), client, h, "form.pdf"))``
+    """
+    import pdfplumber
+
+    with path.open("rb") as fh:
+        if b"%PDF" not in fh.read(1024):
+            raise UnreadableInput(name, "not a PDF (no %PDF header)")
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:  # pdfminer raises many types on hostile input
+        raise UnreadableInput(name, _pdf_open_error(exc)) from None
+    with pdf:
+        try:
+            form = _form_record(form_values(pdf), client, name, digest)
+            if form is not None:
+                yield form
+                return
+            found = 0
+            for number, page in enumerate(pdf.pages, start=1):
+                record = _page_record(page, number, client, name, digest)
+                if record is not None:
+                    found += 1
+                    yield record
+        except UnreadableInput:
+            raise
+        except Exception as exc:  # a damaged object deep inside a page
+            raise UnreadableInput(name, f"damaged PDF ({type(exc).__name__})") from None
+        if not found:
+            raise UnreadableInput(
+                name, "no claim found: no mapped form field and no 'Label: value' text"
+            )
+
+
+def _pdf_open_error(exc: Exception) -> str:
+    text = f"{type(exc).__name__} {exc} {exc.args!r} {exc.__cause__!r}".lower()
+    if "password" in text or "encrypt" in text:
+        return "encrypted PDF: ask the sender for an unprotected copy"
+    return "not a readable PDF (damaged or not a PDF)"

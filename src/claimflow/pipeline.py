@@ -1,0 +1,332 @@
+"""Run the stages for a batch: `check` (nothing written) and `ingest` (stored).
+
+Records stream through in chunks (`CHUNK`) so memory stays flat in the
+number of claims. `STAGES` is the ordered list of per-chunk stages (data,
+not code paths); each stage is timed, and ``--verbose`` shows the timings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from claimflow.codes import Outcome, ReasonCode
+from claimflow.config import ResolvedClient
+from claimflow.errors import UnreadableInput
+from claimflow.models import Claim, Decision, Problem, RawRecord
+from claimflow.parse import ParsedFile, open_file
+from claimflow.store import Store
+from claimflow.validate import (
+    Notice,
+    NoticeItem,
+    SeenKeys,
+    context_for,
+    render_notices,
+    validate_chunk,
+)
+from claimflow.values import ValueContext
+
+CHUNK = 5_000
+#: Problems kept in the result for display; every one is stored regardless.
+SHOWN_PROBLEMS = 500
+Progress = Callable[[str, int], None]
+Decided = list[tuple[Claim, Decision]]
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file.
+
+    Attributes:
+        name: the file as given.
+        content_hash: sha256 of its bytes ("" if it could not be read).
+        records: records read from it.
+        status: ``read``, ``stored``, ``already ingested (batch N)`` or
+            ``unreadable``.
+        error: the one-line reason when unreadable.
+    """
+
+    name: str
+    content_hash: str = ""
+    records: int = 0
+    status: str = "read"
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class BatchResult:
+    """The result of `check` or `ingest` over a set of files.
+
+    Attributes:
+        client: the client key.
+        batch_id: the stored batch (None for `check` or when nothing new).
+        files: one result per input file.
+        outcomes: claims per outcome; sums to the records read.
+        reasons: problems per reason code.
+        problems: the first `SHOWN_PROBLEMS` problems, in order.
+        notices: one notice per participant with a non-accepted claim.
+        timings: seconds spent per stage.
+    """
+
+    client: str
+    batch_id: int | None = None
+    files: list[FileResult] = field(default_factory=list)
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
+    reasons: Counter[ReasonCode] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def records(self) -> int:
+        """Records read (= claims decided)."""
+        return sum(self.outcomes.values())
+
+    @property
+    def exit_code(self) -> int:
+        """0 all accepted, 1 some not accepted, 2 some file unreadable."""
+        if any(f.status == "unreadable" for f in self.files):
+            return 2
+        return 0 if self.outcomes[Outcome.ACCEPTED] == self.records else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return {
+            "client": self.client,
+            "batch_id": self.batch_id,
+            "records": self.records,
+            "outcomes": {o.value: self.outcomes[o] for o in Outcome},
+            "reasons": {c.value: n for c, n in self.reasons.most_common()},
+            "files": [f.to_dict() for f in self.files],
+            "problems": [p.model_dump(mode="json") for p in self.problems],
+            "notices": [n.to_dict() for n in self.notices],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+
+
+class _Run:
+    """Per-batch state: timings, counters, the cross-chunk key index."""
+
+    def __init__(self, client: ResolvedClient, context: ValueContext) -> None:
+        self.client = client
+        self.context = context
+        self.seen = SeenKeys()
+        self.result = BatchResult(client=client.key)
+        self.notice_items: list[NoticeItem] = []
+
+    def decide(self, raws: Sequence[RawRecord]) -> Decided:
+        started = time.perf_counter()
+        decided = validate_chunk(raws, self.client, self.context, self.seen)
+        self._time("validate", started)
+        result = self.result
+        for claim, decision in decided:
+            result.outcomes[decision.outcome] += 1
+            for problem in decision.problems:
+                result.reasons[problem.code] += 1
+                if len(result.problems) < SHOWN_PROBLEMS:
+                    result.problems.append(problem)
+            if decision.outcome is not Outcome.ACCEPTED:
+                self.notice_items.append(NoticeItem.of(claim, decision))
+        return decided
+
+    def _time(self, stage: str, started: float) -> None:
+        timings = self.result.timings
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+    def chunks(self, parsed: ParsedFile) -> Iterator[list[RawRecord]]:
+        while True:
+            started = time.perf_counter()
+            chunk = list(islice(parsed.records, CHUNK))
+            self._time("parse", started)
+            if not chunk:
+                return
+            yield chunk
+
+    def finish(self, today: datetime) -> None:
+        started = time.perf_counter()
+        self.result.notices = render_notices(self.notice_items, self.client, today.date())
+        self._time("notices", started)
+        self.seen.close()
+
+
+def _preflight(
+    paths: Iterable[str | Path], client: ResolvedClient, keep_going: bool
+) -> tuple[list[ParsedFile], list[FileResult]]:
+    """Open every file before anything is written: most bad input stops here."""
+    opened: list[ParsedFile] = []
+    failed: list[FileResult] = []
+    hashes: set[str] = set()
+    for path in paths:
+        try:
+            parsed = open_file(path, client)
+        except UnreadableInput as exc:
+            if not keep_going:
+                raise
+            failed.append(FileResult(str(path), status="unreadable", error=str(exc)))
+            continue
+        if parsed.content_hash in hashes:
+            failed.append(FileResult(parsed.name, parsed.content_hash,
+                                     status="same content as another file given"))
+            continue
+        hashes.add(parsed.content_hash)
+        opened.append(parsed)
+    return opened, failed
+
+
+def check(
+    paths: Iterable[str | Path],
+    client: ResolvedClient,
+    *,
+    keep_going: bool = False,
+    received_at: datetime | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Parse and validate files without writing anything.
+
+    Args:
+        paths: the input files.
+        client: the resolved client.
+        keep_going: list unreadable files instead of stopping at the first.
+        received_at: received time for records without one (default: now).
+        progress: called with (file name, records done) after each chunk.
+
+    Returns:
+        The batch result (no batch id).
+
+    Raises:
+        UnreadableInput: a file cannot be read and `keep_going` is False.
+
+    Example: ``claimflow.check(["claims.csv"], load_client("acme.yaml")).outcomes``
+    """
+    now = received_at or datetime.now(UTC)
+    run = _Run(client, context_for(client, now))
+    opened, failed = _preflight(paths, client, keep_going)
+    for parsed in opened:
+        file_result = FileResult(parsed.name, parsed.content_hash)
+        try:
+            for chunk in run.chunks(parsed):
+                run.decide(chunk)
+                file_result.records += len(chunk)
+                if progress:
+                    progress(parsed.name, file_result.records)
+        except UnreadableInput as exc:
+            if not keep_going:
+                raise
+            file_result.status, file_result.error = "unreadable", str(exc)
+        run.result.files.append(file_result)
+    run.result.files.extend(failed)
+    run.finish(now)
+    return run.result
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    client: ResolvedClient,
+    store: Store,
+    *,
+    operator: str = "unknown",
+    keep_going: bool = False,
+    received_at: datetime | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Parse, validate and store files as one batch, in one transaction.
+
+    A file already in the store (same bytes) is skipped and said so. An
+    unreadable file stops everything before the commit (the store is as it
+    was) unless `keep_going`, which stores the readable files and lists the
+    others.
+
+    Args:
+        paths: the input files.
+        client: the resolved client.
+        store: an open store.
+        operator: who runs the batch (for the audit log).
+        keep_going: store readable files, list unreadable ones.
+        received_at: received time for records without one (default: now).
+        progress: called with (file name, records done) after each chunk.
+
+    Returns:
+        The batch result, with the batch id (None when nothing was new).
+
+    Raises:
+        UnreadableInput: a file cannot be read and `keep_going` is False.
+
+    Example: ``claimflow.ingest(["claims.csv"], client, Store.open("c.db"))``
+    """
+    now = received_at or datetime.now(UTC)
+    run = _Run(client, context_for(client, now))
+    opened, failed = _preflight(paths, client, keep_going)
+    with store.transaction():
+        fresh = []
+        for parsed in opened:
+            earlier = store.document_batch(parsed.content_hash)
+            if earlier is None:
+                fresh.append(parsed)
+            else:
+                failed.append(FileResult(parsed.name, parsed.content_hash,
+                                         status=f"already ingested (batch {earlier})"))
+        batch_id = store.begin_batch(client.key, operator, client.source_path) if fresh else None
+        for parsed in fresh:
+            assert batch_id is not None
+            run.result.files.append(_ingest_file(run, store, parsed, batch_id, keep_going, progress))
+        run.result.files.extend(failed)
+        run.finish(now)
+        run.result.batch_id = batch_id
+        if batch_id is not None:
+            store.add_notices(batch_id, run.result.notices)
+            summary = {k: v for k, v in run.result.to_dict().items()
+                       if k in ("records", "outcomes", "reasons")}
+            store.finish_batch(batch_id, run.result.records, summary)
+        store.audit(operator, "ingest", {
+            "client": client.key, "config": client.source_path,
+            "files": [f.to_dict() for f in run.result.files],
+        }, batch_id)
+    return run.result
+
+
+def _ingest_file(
+    run: _Run,
+    store: Store,
+    parsed: ParsedFile,
+    batch_id: int,
+    keep_going: bool,
+    progress: Progress | None,
+) -> FileResult:
+    file_result = FileResult(parsed.name, parsed.content_hash, status="stored")
+    before = run.result.outcomes.copy(), run.result.reasons.copy(), len(run.notice_items)
+    try:
+        # A savepoint per file: with keep_going, a file that turns out
+        # unreadable halfway leaves none of its rows behind.
+        with store.transaction():
+            for chunk in run.chunks(parsed):
+                decided = run.decide(chunk)
+                started = time.perf_counter()
+                store.add_claims(batch_id, parsed.content_hash, decided, "validate")
+                run._time("store", started)
+                file_result.records += len(chunk)
+                if progress:
+                    progress(parsed.name, file_result.records)
+            store.add_document(client_key(run), parsed.content_hash, parsed.name,
+                               parsed.path.stat().st_size, batch_id, file_result.records)
+    except UnreadableInput as exc:
+        if not keep_going:
+            raise
+        run.result.outcomes, run.result.reasons = before[0], before[1]
+        del run.notice_items[before[2]:]
+        return FileResult(parsed.name, parsed.content_hash, status="unreadable", error=str(exc))
+    return file_result
+
+
+def client_key(run: _Run) -> str:
+    """The client key of a run."""
+    return run.client.key

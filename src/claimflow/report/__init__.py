@@ -1,0 +1,159 @@
+"""Reports people read: terminal tables, notice files, spreadsheet exports.
+
+Contract: functions here take library results or store queries and write
+them for people; they compute nothing new. Every cell written for a
+spreadsheet goes through `safe_cell`, so a keyed ``=HYPERLINK(...)`` is shown
+as text and never run as a formula; the stored value stays as received.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from claimflow.codes import Outcome
+from claimflow.errors import ClaimflowError
+from claimflow.pipeline import BatchResult
+from claimflow.store import Store
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise a value a spreadsheet would run as a formula (OWASP CSV injection).
+
+    Args:
+        value: a cell value.
+
+    Returns:
+        The value, with a leading ``'`` when it is text starting with
+        ``= + - @`` (or tab or carriage return); numbers pass unchanged.
+
+    Example: ``safe_cell("=1+2") == "'=1+2"`` and ``safe_cell(-5) == -5``
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render_summary(result: BatchResult, console: Console, verbose: bool = False) -> None:
+    """Print files, outcomes and top reason codes as tables.
+
+    Example: ``render_summary(result, Console())``
+    """
+    title = f"{result.client}: {result.records:,} records"
+    if result.batch_id is not None:
+        title += f" stored as batch {result.batch_id}"
+    files = Table(title=title, title_justify="left")
+    for column in ("file", "records", "status"):
+        files.add_column(column, justify="right" if column == "records" else "left")
+    for f in result.files:
+        files.add_row(f.name, f"{f.records:,}", f.error or f.status)
+    console.print(files)
+    outcomes = Table(show_header=True)
+    outcomes.add_column("outcome")
+    outcomes.add_column("claims", justify="right")
+    for outcome in Outcome:
+        outcomes.add_row(outcome.value, f"{result.outcomes[outcome]:,}")
+    outcomes.add_row("[bold]total[/bold]", f"[bold]{result.records:,}[/bold]")
+    reasons = Table(show_header=True)
+    reasons.add_column("top reason codes")
+    reasons.add_column("problems", justify="right")
+    for code, count in result.reasons.most_common(8):
+        reasons.add_row(code.value, f"{count:,}")
+    console.print(outcomes, reasons)
+    if result.notices:
+        console.print(f"{len(result.notices)} notices to participants")
+    if verbose:
+        for problem in result.problems:
+            console.print(f"  {escape(problem.render())} [dim]({problem.code.value})[/dim]",
+                          highlight=False, soft_wrap=True, emoji=False)
+        timings = ", ".join(f"{k} {v:.3f}s" for k, v in result.timings.items())
+        console.print(f"stage timings: {timings}")
+
+
+def write_notices(result: BatchResult, folder: Path) -> list[Path]:
+    """Write one text file per notice: ``<client>-<batch>-<participant>.txt``.
+
+    Example: ``write_notices(result, Path("notices"))``
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    stem = f"{result.client}-{result.batch_id if result.batch_id is not None else 'check'}"
+    for notice in result.notices:
+        path = folder / f"{stem}-{_file_safe(notice.participant_id)}.txt"
+        path.write_text(notice.text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _file_safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
+
+
+def write_table(rows: Iterable[Sequence[Any]], header: Sequence[str], out: Path) -> int:
+    """Write rows to ``.csv`` or ``.xlsx`` (by suffix), every cell made safe.
+
+    Returns:
+        The number of data rows written.
+
+    Example: ``write_table([("a", 1)], ["name", "n"], Path("out.xlsx"))``
+    """
+    count = 0
+    if out.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("claims")
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+            count += 1
+        book.save(out)
+        return count
+    if out.suffix.lower() != ".csv":
+        raise ClaimflowError(f"{out}: expected a .csv or .xlsx file name")
+    with out.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in row])
+            count += 1
+    return count
+
+
+CLAIM_EXPORT_HEADER = (
+    "claim_id", "batch_id", "client", "participant_id", "received_at",
+    "activity_date", "outcome", "reason_codes", "source",
+)
+
+
+def export_claims(store: Store, out: Path, batch_id: int | None = None) -> int:
+    """Export claims with their outcome and reason codes to CSV or Excel.
+
+    Args:
+        store: the store.
+        out: ``.csv`` or ``.xlsx`` path.
+        batch_id: only this batch (default: all).
+
+    Returns:
+        Rows written.
+
+    Example: ``export_claims(Store.open("c.db"), Path("claims.xlsx"), batch_id=1)``
+    """
+    where = "WHERE c.batch_id = ?" if batch_id is not None else ""
+    query = f"""
+        SELECT c.id, c.batch_id, c.client, c.participant_id, c.received_at,
+               c.activity_date, c.outcome,
+               (SELECT group_concat(DISTINCT p.code) FROM problems p
+                 WHERE p.claim_id = c.id), c.source
+        FROM claims c {where} ORDER BY c.batch_id, c.rowid"""
+    params = [batch_id] if batch_id is not None else []
+    return write_table(store.db.execute(query, params), CLAIM_EXPORT_HEADER, out)
+

@@ -1,0 +1,195 @@
+"""The store: SQLite through sqlite-utils, one file, WAL mode, migrated schema.
+
+Contract: `Store.open(path)` migrates the file to the current schema;
+`Store.transaction()` wraps one command's writes so they land whole or not
+at all; writers take typed records (claims, decisions, notices) and never
+update the append-only tables (``audit_log``, ``outcomes``), which triggers
+enforce. Documents are keyed by (client, content hash), so the same file is
+never stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from claimflow.errors import StoreError
+from claimflow.models import Claim, Decision, SalesClaim
+from claimflow.store.schema import migrations, schema_version
+from claimflow.validate.notices import Notice
+
+_CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+_LINE_SQL = "INSERT INTO claim_lines VALUES (?,?,?,?,?,?,?)"
+_PROBLEM_SQL = (
+    "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
+    "VALUES (?,?,?,?,?,?)"
+)
+_OUTCOME_SQL = (
+    "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
+    "VALUES (?,?,?,?,?)"
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Store:
+    """A claimflow SQLite store.
+
+    Attributes:
+        path: the database file.
+        db: the sqlite-utils database.
+    """
+
+    def __init__(self, path: str | Path, db: Database) -> None:
+        self.path = Path(path)
+        self.db = db
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) and migrate a store.
+
+        Args:
+            path: the SQLite file.
+
+        Returns:
+            The store.
+
+        Raises:
+            StoreError: the file is not a SQLite database.
+
+        Example: ``store = Store.open("claimflow.db")``
+        """
+        import sqlite3
+
+        try:
+            db = Database(path)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            with db.atomic():
+                migrations.apply(db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a usable claimflow database ({exc})") from None
+        return cls(path, db)
+
+    @property
+    def schema_version(self) -> int:
+        """The number of migrations applied."""
+        return schema_version(self.db)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """All writes inside land together, or none do.
+
+        Example: ``with store.transaction(): store.audit("ann", "ingest", {})``
+        """
+        with self.db.atomic():
+            yield self
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def document_batch(self, digest: str) -> int | None:
+        """The batch that already stored this document (by content hash), if any."""
+        row = self.db.execute(
+            "SELECT batch_id FROM documents WHERE hash = ?", [digest]
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def begin_batch(self, client: str, operator: str, config_path: str) -> int:
+        """Record a new batch and return its id."""
+        cursor = self.db.execute(
+            "INSERT INTO batches (client, operator, started_at, config_path) "
+            "VALUES (?,?,?,?)",
+            [client, operator, _now(), config_path],
+        )
+        return int(cursor.lastrowid or 0)
+
+    def add_document(
+        self, client: str, digest: str, name: str, size: int, batch_id: int, records: int
+    ) -> None:
+        """Record a document as ingested in a batch."""
+        self.db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?)",
+            [digest, client, name, size, batch_id, records],
+        )
+
+    def add_claims(
+        self,
+        batch_id: int,
+        digest: str,
+        decided: Sequence[tuple[Claim, Decision]],
+        stage: str,
+    ) -> None:
+        """Store claims with their lines, problems and outcome, in bulk."""
+        now = _now()
+        claims, lines, problems, outcomes = [], [], [], []
+        for claim, decision in decided:
+            activity = claim.activity_date
+            claims.append((
+                claim.id, claim.client, batch_id, digest,
+                claim.kind, claim.participant_id, claim.received_at.isoformat(),
+                activity.isoformat() if activity else None, decision.outcome.value,
+                claim.provenance.where(), claim.model_dump_json(),
+            ))
+            if isinstance(claim, SalesClaim):
+                lines.extend(
+                    (claim.id, n, ln.sku, ln.quantity, _text(ln.unit_price),
+                     _text(ln.line_total), " ".join(ln.serial_numbers))
+                    for n, ln in enumerate(claim.lines, start=1)
+                )
+            problems.extend(
+                (claim.id, batch_id, p.code.value, p.field, p.source.where(), p.message)
+                for p in decision.problems
+            )
+            outcomes.append((claim.id, batch_id, stage, decision.outcome.value, now))
+        conn = self.db.conn
+        conn.executemany(_CLAIM_SQL, claims)
+        conn.executemany(_LINE_SQL, lines)
+        conn.executemany(_PROBLEM_SQL, problems)
+        conn.executemany(_OUTCOME_SQL, outcomes)
+
+    def add_notices(self, batch_id: int, notices: Sequence[Notice]) -> None:
+        """Store the notices written for a batch."""
+        self.db.conn.executemany(
+            "INSERT INTO notices (batch_id, participant_id, language, claim_ids, text) "
+            "VALUES (?,?,?,?,?)",
+            [(batch_id, n.participant_id, n.language, json.dumps(n.claim_ids), n.text)
+             for n in notices],
+        )
+
+    def finish_batch(self, batch_id: int, records: int, summary: dict[str, Any]) -> None:
+        """Record a batch's totals (the batch row is not part of the audit log)."""
+        self.db.execute(
+            "UPDATE batches SET records = ?, summary = ? WHERE id = ?",
+            [records, json.dumps(summary), batch_id],
+        )
+
+    def audit(
+        self, actor: str, action: str, detail: dict[str, Any], batch_id: int | None = None
+    ) -> None:
+        """Append an audit event (who ran what, when, on which files)."""
+        self.db.execute(
+            "INSERT INTO audit_log (at, actor, action, batch_id, detail) VALUES (?,?,?,?,?)",
+            [_now(), actor, action, batch_id, json.dumps(detail, default=str)],
+        )
+
+    def count(self, table: str) -> int:
+        """Rows in a table (for summaries and tests)."""
+        return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+__all__ = ["Store", "migrations", "schema_version"]

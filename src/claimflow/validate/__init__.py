@@ -1,0 +1,86 @@
+"""Validation: record rules (pydantic), batch rules (pandera), reason codes, notices.
+
+Contract: `validate_chunk(raws, client, context, seen)` takes raw records
+and returns one `(claim, decision)` pair per record, in order: every input
+record ends in exactly one outcome. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from claimflow.codes import decide
+from claimflow.config import ResolvedClient
+from claimflow.models import Claim, Decision, Problem, RawRecord
+from claimflow.validate.batch import SeenKeys, batch_problems, normalize_key
+from claimflow.validate.notices import Notice, NoticeItem, render_notices
+from claimflow.validate.record import RECORD_RULES, Sourcing, build_claim
+from claimflow.values import ValueContext
+
+
+def validate_chunk(
+    raws: Sequence[RawRecord],
+    client: ResolvedClient,
+    context: ValueContext,
+    seen: SeenKeys | None = None,
+) -> list[tuple[Claim, Decision]]:
+    """Type, check and decide one chunk of raw records.
+
+    Args:
+        raws: the records as read.
+        client: the resolved client.
+        context: how values are read (date order, zone, default received time).
+        seen: keys from earlier chunks of the same batch, if any.
+
+    Returns:
+        One (claim, decision) per raw record, in input order.
+
+    Example: ``[d.outcome for _, d in validate_chunk(raws, client, ctx)]``
+    """
+    claims: list[Claim] = []
+    sourcing: list[Sourcing] = []
+    found: list[list[Problem]] = []
+    for raw in raws:
+        claim, problems = build_claim(raw, client, context)
+        claims.append(claim)
+        sourcing.append(Sourcing(raw, claim.id))
+        found.append(problems)
+    index = {claim.id: i for i, claim in enumerate(claims)}
+    for problem in batch_problems(claims, sourcing, seen):
+        found[index[problem.record_id]].append(problem)
+    return [
+        (claim, Decision(
+            claim_id=claim.id,
+            outcome=decide([p.code for p in problems]),
+            problems=tuple(problems),
+        ))
+        for claim, problems in zip(claims, found, strict=True)
+    ]
+
+
+def context_for(client: ResolvedClient, received_at: object = None) -> ValueContext:
+    """The value-reading context of a client (date order, decimal comma, zone).
+
+    Example: ``context_for(client).date_order == "MDY"``
+    """
+    from datetime import datetime
+
+    return ValueContext(
+        date_order=client.config.date_order,
+        decimal_comma=client.config.decimal_comma,
+        zone=client.zone,
+        received_at=received_at if isinstance(received_at, datetime) else None,
+    )
+
+
+__all__ = [
+    "RECORD_RULES",
+    "Notice",
+    "NoticeItem",
+    "SeenKeys",
+    "build_claim",
+    "context_for",
+    "normalize_key",
+    "render_notices",
+    "validate_chunk",
+]

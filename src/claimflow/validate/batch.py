@@ -1,0 +1,203 @@
+"""Batch rules: pandera schemas over a whole batch, every failure collected.
+
+A batch arrives in chunks (a million claims never sit in memory at once).
+Inside a chunk the rules are pandera schemas run with ``lazy=True``; each
+failure case (check, row index) is mapped back to the claim line it came
+from and becomes a `Problem` with that line's provenance. Across chunks a
+`SeenKeys` index (a private, disk-backed SQLite table) carries the keys of
+earlier chunks, so the second use of a serial number is caught however far
+apart the two claims are. The first occurrence is the original and stays
+clean; every later one is a duplicate of it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera import extensions
+
+from claimflow.codes import ReasonCode
+from claimflow.models import Claim, Problem, SalesClaim, StayClaim
+from claimflow.validate.record import Sourcing
+
+_KEY_JUNK = re.compile(r"[\s\-_./#]+")
+
+
+def normalize_key(value: str) -> str:
+    """Fold an invoice, serial or confirmation number for exact comparison.
+
+    Case, spaces, dashes, dots and slashes go; leading zeros of a number go.
+
+    Example: ``normalize_key(" inv-000123 ") == "INV123"``
+    """
+    folded = _KEY_JUNK.sub("", value.upper())
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", folded)
+
+
+@extensions.register_check_method(statistics=["tolerance_cents"], check_type="vectorized")
+def claim_total_matches(df: pd.DataFrame, *, tolerance_cents: int) -> pd.Series:  # type: ignore[type-arg]
+    """Each claim's stated total equals the sum of its line totals (in cents)."""
+    sums = df.groupby("claim")["line_cents"].transform("sum")
+    stated = df["claim_cents"]
+    return stated.isna() | ((stated - sums).abs() <= tolerance_cents)
+
+
+def _unique(columns: list[str]) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {c: pa.Column(str) for c in columns},
+        unique=columns,
+        report_duplicates="exclude_first",
+    )
+
+
+SERIALS = _unique(["serial"])
+INVOICE_LINES = _unique(["dealer", "invoice", "sku"])
+STAYS = _unique(["hotel", "confirmation"])
+TOTALS = pa.DataFrameSchema(
+    {"line_cents": pa.Column("Int64", nullable=True)},
+    checks=[pa.Check.claim_total_matches(tolerance_cents=1)],
+)
+
+#: What each uniqueness schema reports: (schema, frame name, code, field).
+UNIQUENESS = {
+    "serial": (SERIALS, ReasonCode.DUPLICATE_SERIAL_IN_BATCH, "serial_numbers"),
+    "invoice_line": (INVOICE_LINES, ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH, "invoice_number"),
+    "stay": (STAYS, ReasonCode.DUPLICATE_STAY_IN_BATCH, "confirmation_number"),
+}
+
+
+def _cents(amount: Decimal | None) -> int | None:
+    if amount is None:
+        return None
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def _frames(claims: Sequence[Claim]) -> dict[str, pd.DataFrame]:
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in (*UNIQUENESS, "totals")}
+    for i, claim in enumerate(claims):
+        if isinstance(claim, StayClaim):
+            if claim.hotel_code and claim.confirmation_number:
+                rows["stay"].append({
+                    "claim": i, "line": None, "hotel": claim.hotel_code.upper(),
+                    "confirmation": normalize_key(claim.confirmation_number),
+                    "shown": claim.confirmation_number})
+            continue
+        invoice = normalize_key(claim.invoice_number) if claim.invoice_number else None
+        for n, line in enumerate(claim.lines, start=1):
+            for serial in dict.fromkeys(normalize_key(s) for s in line.serial_numbers):
+                rows["serial"].append({"claim": i, "line": n, "serial": serial,
+                                       "shown": serial})
+            if invoice and line.sku:
+                rows["invoice_line"].append({
+                    "claim": i, "line": n, "dealer": (claim.dealer_id or "").upper(),
+                    "invoice": invoice, "sku": line.sku.upper(),
+                    "shown": f"{claim.invoice_number} / {line.sku}"})
+            rows["totals"].append({
+                "claim": i, "line": n, "line_cents": _cents(line.line_total),
+                "claim_cents": _cents(claim.claim_total)})
+    return {k: pd.DataFrame(v) for k, v in rows.items()}
+
+
+def _failed_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[int]:
+    if frame.empty:
+        return []
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        index = exc.failure_cases["index"].dropna().astype(int)
+        return sorted(set(index.tolist()))
+    return []
+
+
+class SeenKeys:
+    """Keys seen in earlier chunks of the batch, on disk, not in memory."""
+
+    def __init__(self) -> None:
+        # "" opens a private temporary database that SQLite spills to disk.
+        self.conn = sqlite3.connect("")
+        self.conn.execute("CREATE TABLE seen (kind TEXT, key TEXT, claim TEXT, "
+                          "PRIMARY KEY (kind, key)) WITHOUT ROWID")
+
+    def earlier(self, kind: str, keys: list[str]) -> dict[str, str]:
+        """Which of `keys` an earlier chunk had: key -> where it was first."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT key, claim FROM seen WHERE kind = ? AND key IN ({marks})"
+            found.update(self.conn.execute(query, [kind, *part]).fetchall())
+        return found
+
+    def add(self, kind: str, pairs: list[tuple[str, str]]) -> None:
+        """Remember (key, where) pairs; the first place of a key stays."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",
+            [(kind, key, claim) for key, claim in pairs],
+        )
+
+    def close(self) -> None:
+        """Drop the index."""
+        self.conn.close()
+
+
+def _keys(frame: pd.DataFrame, kind: str) -> list[str]:
+    columns = list(UNIQUENESS[kind][0].columns)
+    return ["|".join(t) for t in zip(*(frame[c] for c in columns), strict=True)]
+
+
+def batch_problems(
+    claims: Sequence[Claim], sourcing: Sequence[Sourcing], seen: SeenKeys | None = None
+) -> list[Problem]:
+    """Run the batch rules over one chunk of claims.
+
+    Args:
+        claims: the chunk's typed claims.
+        sourcing: each claim's provenance finder, in the same order.
+        seen: keys of earlier chunks of the same batch (None: one chunk).
+
+    Returns:
+        Every batch problem, each naming the claim line it belongs to.
+
+    Example: ``batch_problems([c1, c2], [s1, s2])`` flags c2's reused serial.
+    """
+    frames = _frames(claims)
+    problems: list[Problem] = []
+    for kind, (schema, code, field) in UNIQUENESS.items():
+        frame = frames[kind]
+        if frame.empty:
+            continue
+        keys = _keys(frame, kind)
+        places = [
+            sourcing[c].of(field, None if pd.isna(n) else int(n)).where()
+            for c, n in zip(frame["claim"], frame["line"], strict=True)
+        ]
+        first: dict[str, str] = {}
+        for key, place in zip(keys, places, strict=True):
+            first.setdefault(key, place)
+        earlier = seen.earlier(kind, keys) if seen is not None else {}
+        flagged = {i: first[keys[i]] for i in _failed_rows(schema, frame)}
+        flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
+        if seen is not None:
+            seen.add(kind, list(first.items()))
+        for i, original in sorted(flagged.items()):
+            row = frame.iloc[i]
+            line = None if pd.isna(row["line"]) else int(row["line"])
+            problems.append(sourcing[int(row["claim"])].problem(
+                code, field, f"{row['shown']!r} already claimed at {original}", line))
+    for i in _failed_rows(TOTALS, frames["totals"]):
+        row = frames["totals"].iloc[i]
+        if int(row["line"]) != 1:
+            continue  # one problem per claim, on its first line's total
+        claim = claims[int(row["claim"])]
+        assert isinstance(claim, SalesClaim)
+        lines_sum = sum((ln.line_total for ln in claim.lines if ln.line_total is not None), Decimal(0))
+        problems.append(sourcing[int(row["claim"])].problem(
+            ReasonCode.CLAIM_TOTAL_MISMATCH, "claim_total",
+            f"expected the sum of the lines {lines_sum}, found {claim.claim_total}"))
+    return problems

@@ -1,0 +1,204 @@
+"""Deficiency notices: one per participant per batch, in the client's language.
+
+Each notice lists, claim by claim and field by field, what the participant
+must send back (pended claims) or why a claim cannot earn (rejected and
+duplicate claims). Text comes from Jinja2 templates and a phrase file per
+language (``notice.<lang>.j2`` and ``phrases.<lang>.yaml``); a client may
+ship its own in ``notices.template_dir``. Dates and amounts are formatted
+for the client's locale by Babel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_currency
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from claimflow.codes import Outcome
+from claimflow.config import ResolvedClient
+from claimflow.models import Claim, Decision, SalesClaim
+
+BUNDLED = Path(__file__).parent / "templates"
+_DATE_FORMAT = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """What a notice says about one claim (kept small: batches are large)."""
+
+    claim_id: str
+    participant_id: str
+    name: str | None
+    reference: str
+    activity: date | None
+    amount: Any
+    outcome: Outcome
+    problems: tuple[tuple[str | None, str, str | None], ...]
+
+    @classmethod
+    def of(cls, claim: Claim, decision: Decision) -> NoticeItem:
+        """Summarise a non-accepted claim for its notice."""
+        if isinstance(claim, SalesClaim):
+            name, reference = claim.participant_name, claim.invoice_number
+            amount = claim.claim_total
+            if amount is None and any(ln.line_total for ln in claim.lines):
+                amount = sum(ln.line_total or 0 for ln in claim.lines)
+        else:
+            name, reference = claim.member_name, claim.confirmation_number
+            amount = claim.qualifying_revenue
+        problems = tuple(
+            (p.field, p.code.value, _found(p.message)) for p in decision.problems
+        )
+        return cls(
+            claim_id=claim.id,
+            participant_id=claim.participant_id or "(unknown)",
+            name=name,
+            reference=claim.claim_ref or reference or claim.provenance.where(),
+            activity=claim.activity_date,
+            amount=amount,
+            outcome=decision.outcome,
+            problems=problems,
+        )
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A rendered notice to one participant.
+
+    Attributes:
+        participant_id: who it is for.
+        language: the language it is written in.
+        claim_ids: the claims it covers.
+        text: the notice itself.
+    """
+
+    participant_id: str
+    language: str
+    claim_ids: tuple[str, ...]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The notice as plain data (what ``--json`` prints)."""
+        return {
+            "participant_id": self.participant_id,
+            "language": self.language,
+            "claim_ids": list(self.claim_ids),
+            "text": self.text,
+        }
+
+
+def _found(message: str) -> str | None:
+    """The value the message says was found, when it is a keyed value."""
+    marker = ", found "
+    if marker not in message:
+        return None
+    found = message.split(marker, 1)[1].split(" (", 1)[0]
+    return found if found[:1] in "'\"0123456789" and " serial" not in message else None
+
+
+@lru_cache(maxsize=16)
+def _environment(template_dir: str | None) -> Environment:
+    folders = [template_dir] if template_dir else []
+    return Environment(
+        loader=FileSystemLoader([*folders, str(BUNDLED)]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=16)
+def _phrases(template_dir: str | None, language: str) -> dict[str, Any]:
+    for folder in (template_dir, str(BUNDLED)):
+        if folder and (Path(folder) / f"phrases.{language}.yaml").is_file():
+            text = (Path(folder) / f"phrases.{language}.yaml").read_text(encoding="utf-8")
+            loaded: dict[str, Any] = yaml.safe_load(text)
+            return loaded
+    raise FileNotFoundError(f"phrases.{language}.yaml")
+
+
+def _template_dir(client: ResolvedClient) -> str | None:
+    folder = client.config.notices.template_dir
+    if folder is None:
+        return None
+    return str(Path(client.source_path).parent / folder)
+
+
+def render_notices(
+    items: list[NoticeItem], client: ResolvedClient, today: date
+) -> list[Notice]:
+    """Render one notice per participant from the non-accepted claims of a batch.
+
+    Args:
+        items: one summary per pended, rejected or duplicate claim.
+        client: the resolved client (language, locale, templates).
+        today: the notice date.
+
+    Returns:
+        The notices, ordered by participant id.
+
+    Example: ``render_notices([NoticeItem.of(claim, decision)], client, date.today())``
+    """
+    config = client.config
+    folder = _template_dir(client)
+    phrases = _phrases(folder, config.language)
+    template = _environment(folder).get_template(f"notice.{config.language}.j2")
+    by_participant: dict[str, list[NoticeItem]] = {}
+    for item in items:
+        by_participant.setdefault(item.participant_id, []).append(item)
+    notices = []
+    for participant_id in sorted(by_participant):
+        mine = by_participant[participant_id]
+        claims = [_claim_view(item, client, phrases) for item in mine]
+        text = template.render(
+            program=config.name,
+            today=format_date(today, "long", locale=config.locale),
+            name=next((i.name for i in mine if i.name), None),
+            participant_id=participant_id,
+            claims=claims,
+            to_send=any(i.outcome is Outcome.PENDED for i in mine),
+            reply_to=config.notices.reply_to,
+            sender=config.notices.sender,
+        )
+        notices.append(
+            Notice(participant_id, config.language, tuple(i.claim_id for i in mine), text)
+        )
+    return notices
+
+
+def _claim_view(
+    item: NoticeItem, client: ResolvedClient, phrases: dict[str, Any]
+) -> dict[str, Any]:
+    config = client.config
+    date_format = _DATE_FORMAT[config.date_order]
+    items = []
+    for field, code, found in dict.fromkeys(item.problems):
+        instruction = phrases["codes"][code].format(date_format=date_format)
+        label = phrases["fields"].get(field or "", field or "")
+        items.append({"field": label, "instruction": instruction, "found": found})
+    activity = (
+        format_date(item.activity, "medium", locale=config.locale)
+        if item.activity
+        else None
+    )
+    amount = (
+        format_currency(item.amount, config.currency, locale=config.locale)
+        if item.amount is not None
+        else None
+    )
+    return {
+        "reference": item.reference,
+        "activity": activity,
+        "activity_label": phrases["activity"][config.kind],
+        "amount": amount,
+        "status": phrases["status"][item.outcome.value],
+        "asks": items,
+    }
