@@ -31,18 +31,64 @@ def acme_workbook(path: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = "October"
-    sheet.append(["Rep Number", "Rep Name", "Dealer", "Invoice", "Invoice Dt",
-                  "Product", "Qty", "Price", "Amount", "Serials", "Received"])
+    sheet.append(
+        [
+            "Rep Number",
+            "Rep Name",
+            "Dealer",
+            "Invoice",
+            "Invoice Dt",
+            "Product",
+            "Qty",
+            "Price",
+            "Amount",
+            "Serials",
+            "Received",
+        ]
+    )
     rows = [
         # Keyed as text: the zeros must survive.
-        ["004512", "Hannah Kowalski", "D-GRB-05", "INV-30311", date(2026, 10, 6),
-         "DRL-200", 1, 149.0, 149.0, "DR10000901", datetime(2026, 10, 19, 14, 0)],
+        [
+            "004512",
+            "Hannah Kowalski",
+            "D-GRB-05",
+            "INV-30311",
+            date(2026, 10, 6),
+            "DRL-200",
+            1,
+            149.0,
+            149.0,
+            "DR10000901",
+            datetime(2026, 10, 19, 14, 0),
+        ],
         # Keyed as a number shown as 000000: read back as the clerk saw it.
-        [7781, "Luis Ortega", "D-GRB-05", "INV-30340", date(2026, 10, 8),
-         "IMP-450", 2, 179.0, 358.0, "IM50001200;IM50001201", datetime(2026, 10, 19, 14, 5)],
+        [
+            7781,
+            "Luis Ortega",
+            "D-GRB-05",
+            "INV-30340",
+            date(2026, 10, 8),
+            "IMP-450",
+            2,
+            179.0,
+            358.0,
+            "IM50001200;IM50001201",
+            datetime(2026, 10, 19, 14, 5),
+        ],
         # Two units, one serial: the second is missing.
-        ["004512", "Hannah Kowalski", "D-GRB-05", "INV-30362", date(2026, 10, 9),
-         "SAW-310", 2, 229.0, 458.0, "SW20000777", datetime(2026, 10, 19, 14, 9)],
+        [
+            "004512",
+            "Hannah Kowalski",
+            "D-GRB-05",
+            "INV-30362",
+            date(2026, 10, 9),
+            "SAW-310",
+            2,
+            229.0,
+            458.0,
+            "SW20000777",
+            datetime(2026, 10, 19, 14, 9),
+        ],
     ]
     for row in rows:
         sheet.append(row)
@@ -59,12 +105,18 @@ def acme_fillable(path: Path) -> None:
     c.drawString(72, 740, "Acme Dealer Rewards - Claim Form")
     form = c.acroForm
     fields = [
-        ("rep_number", "Rep number", "104876"), ("rep_name", "Rep name", "James O'Neill"),
-        ("dealer_code", "Dealer code", "D-CHI-01"), ("inv_no", "Invoice no", "INV-20460"),
-        ("inv_date", "Invoice date", "10/16/2026"), ("received", "Received", "2026-10-24"),
-        ("sku_1", "Product 1", "GRN-115"), ("qty_1", "Qty 1", "1"),
-        ("serials_1", "Serials 1", "GR40000410"), ("sku_2", "Product 2", "BAT-20V"),
-        ("qty_2", "Qty 2", "1"), ("serials_2", "Serials 2", "BT30000512"),
+        ("rep_number", "Rep number", "104876"),
+        ("rep_name", "Rep name", "James O'Neill"),
+        ("dealer_code", "Dealer code", "D-CHI-01"),
+        ("inv_no", "Invoice no", "INV-20460"),
+        ("inv_date", "Invoice date", "10/16/2026"),
+        ("received", "Received", "2026-10-24"),
+        ("sku_1", "Product 1", "GRN-115"),
+        ("qty_1", "Qty 1", "1"),
+        ("serials_1", "Serials 1", "GR40000410"),
+        ("sku_2", "Product 2", "BAT-20V"),
+        ("qty_2", "Qty 2", "1"),
+        ("serials_2", "Serials 2", "BT30000512"),
     ]
     y = 700
     c.setFont("Helvetica", 10)
@@ -78,8 +130,12 @@ def acme_fillable(path: Path) -> None:
     c.save()
 
 
-def _claim_page(c: canvas.Canvas, title: str, labels: list[tuple[str, str]],
-                table: list[list[str]] | None) -> None:
+def _claim_page(
+    c: canvas.Canvas,
+    title: str,
+    labels: list[tuple[str, str]],
+    table: list[list[str]] | None,
+) -> None:
     c.setFont("Helvetica-Bold", 14)
     c.drawString(72, 740, title)
     c.setFont("Helvetica", 10)
@@ -99,22 +155,52 @@ def acme_printed(path: Path) -> None:
     """A dealer's printed claim batch, three claims, one per page (a flat PDF)."""
     c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
     head = ["Product Code", "Qty", "Unit Price", "Line Amount", "Serial Numbers"]
-    _claim_page(c, "Acme Dealer Rewards - Claim", [
-        ("Claim ID", "AC-2001"), ("Rep Number", "105540"), ("Rep Name", "Emily Nguyen"),
-        ("Dealer Code", "D-MKE-02"), ("Invoice No", "INV-15601"),
-        ("Invoice Date", "10/18/2026"), ("Received", "2026-10-27"),
-    ], [head, ["DRL-200", "1", "149.00", "149.00", "DR10000610"],
-        ["BAT-20V", "2", "59.50", "119.00", "BT30000601 BT30000602"]])
-    _claim_page(c, "Acme Dealer Rewards - Claim", [
-        ("Claim ID", "AC-2002"), ("Rep Number", "1O7301"), ("Rep Name", "Tom Becker"),
-        ("Dealer Code", "D-STL-04"), ("Invoice No", "INV-88019"),
-        ("Invoice Date", "10/19/2026"), ("Received", "2026-10-27"),
-    ], [head, ["GRN-115", "1", "89.00", "89.00", "GR40000777"]])
-    _claim_page(c, "Acme Dealer Rewards - Claim", [
-        ("Claim ID", "AC-2003"), ("Rep Number", "104233"), ("Rep Name", "Maria Lopez"),
-        ("Dealer Code", "D-CHI-01"), ("Invoice No", "INV-20555"),
-        ("Invoice Date", "10/20/2026"), ("Received", "2026-10-27"),
-    ], [head, ["IMP-450", "0", "179.00", "0.00", ""]])
+    _claim_page(
+        c,
+        "Acme Dealer Rewards - Claim",
+        [
+            ("Claim ID", "AC-2001"),
+            ("Rep Number", "105540"),
+            ("Rep Name", "Emily Nguyen"),
+            ("Dealer Code", "D-MKE-02"),
+            ("Invoice No", "INV-15601"),
+            ("Invoice Date", "10/18/2026"),
+            ("Received", "2026-10-27"),
+        ],
+        [
+            head,
+            ["DRL-200", "1", "149.00", "149.00", "DR10000610"],
+            ["BAT-20V", "2", "59.50", "119.00", "BT30000601 BT30000602"],
+        ],
+    )
+    _claim_page(
+        c,
+        "Acme Dealer Rewards - Claim",
+        [
+            ("Claim ID", "AC-2002"),
+            ("Rep Number", "1O7301"),
+            ("Rep Name", "Tom Becker"),
+            ("Dealer Code", "D-STL-04"),
+            ("Invoice No", "INV-88019"),
+            ("Invoice Date", "10/19/2026"),
+            ("Received", "2026-10-27"),
+        ],
+        [head, ["GRN-115", "1", "89.00", "89.00", "GR40000777"]],
+    )
+    _claim_page(
+        c,
+        "Acme Dealer Rewards - Claim",
+        [
+            ("Claim ID", "AC-2003"),
+            ("Rep Number", "104233"),
+            ("Rep Name", "Maria Lopez"),
+            ("Dealer Code", "D-CHI-01"),
+            ("Invoice No", "INV-20555"),
+            ("Invoice Date", "10/20/2026"),
+            ("Received", "2026-10-27"),
+        ],
+        [head, ["IMP-450", "0", "179.00", "0.00", ""]],
+    )
     c.save()
 
 
@@ -139,22 +225,46 @@ def costa_csv(path: Path) -> None:
 def costa_printed(path: Path) -> None:
     """Two retro-stay claim forms printed from the member portal (Spanish labels)."""
     c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
-    _claim_page(c, "Costa Azul Rewards - Solicitud de estancia", [
-        ("Nº solicitud", "CA-601"), ("Nº socio", "300162210"),
-        ("Nombre del huésped", "Carmen Ruiz"), ("Hotel", "CAZ-VLC"),
-        ("Nº confirmación", "VL3398841"), ("Fecha de llegada", "11/10/2026"),
-        ("Fecha de salida", "13/10/2026"), ("Importe", "264,00"), ("Moneda", "EUR"),
-        ("Canal de reserva", "Web"), ("Nº folio", "F-66118"),
-        ("Fecha de recepción", "24/10/2026"), ("Folio adjunto", "sí"),
-    ], None)
-    _claim_page(c, "Costa Azul Rewards - Solicitud de estancia", [
-        ("Nº solicitud", "CA-602"), ("Nº socio", "300170045"),
-        ("Nombre del huésped", "Pedro Alarcón"), ("Hotel", "CAZ-SVQ"),
-        ("Nº confirmación", "SV1200458"), ("Fecha de llegada", "10/13/2026"),
-        ("Fecha de salida", "10/15/2026"), ("Importe", "199,00"), ("Moneda", "EUR"),
-        ("Canal de reserva", "Teléfono"), ("Nº folio", "F-55102"),
-        ("Fecha de recepción", "24/10/2026"), ("Folio adjunto", "sí"),
-    ], None)
+    _claim_page(
+        c,
+        "Costa Azul Rewards - Solicitud de estancia",
+        [
+            ("Nº solicitud", "CA-601"),
+            ("Nº socio", "300162210"),
+            ("Nombre del huésped", "Carmen Ruiz"),
+            ("Hotel", "CAZ-VLC"),
+            ("Nº confirmación", "VL3398841"),
+            ("Fecha de llegada", "11/10/2026"),
+            ("Fecha de salida", "13/10/2026"),
+            ("Importe", "264,00"),
+            ("Moneda", "EUR"),
+            ("Canal de reserva", "Web"),
+            ("Nº folio", "F-66118"),
+            ("Fecha de recepción", "24/10/2026"),
+            ("Folio adjunto", "sí"),
+        ],
+        None,
+    )
+    _claim_page(
+        c,
+        "Costa Azul Rewards - Solicitud de estancia",
+        [
+            ("Nº solicitud", "CA-602"),
+            ("Nº socio", "300170045"),
+            ("Nombre del huésped", "Pedro Alarcón"),
+            ("Hotel", "CAZ-SVQ"),
+            ("Nº confirmación", "SV1200458"),
+            ("Fecha de llegada", "10/13/2026"),
+            ("Fecha de salida", "10/15/2026"),
+            ("Importe", "199,00"),
+            ("Moneda", "EUR"),
+            ("Canal de reserva", "Teléfono"),
+            ("Nº folio", "F-55102"),
+            ("Fecha de recepción", "24/10/2026"),
+            ("Folio adjunto", "sí"),
+        ],
+        None,
+    )
     c.save()
 
 

@@ -12,6 +12,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from claimflow.config import load_client
 from claimflow.errors import ClaimflowError
 from claimflow.pipeline import BatchResult, check, ingest
-from claimflow.report import render_summary, write_notices
+from claimflow.report import export_claims, render_summary, write_notices
 from claimflow.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,28 +48,51 @@ def _fail_cleanly(func: F) -> F:
 def batch_options(func: F) -> F:
     """Options shared by ``check`` and ``ingest``."""
     options = [
-        click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path)),
-        click.option("--client", "client_path", required=True,
-                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="The client's configuration file (YAML or TOML)."),
-        click.option("--keep-going", is_flag=True,
-                     help="Process the readable files; list unreadable ones (exit 2)."),
-        click.option("--received-at", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-                     help="Received time for records without one (default: now)."),
-        click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
-        click.option("--verbose", "-v", is_flag=True, help="Show problems and stage timings."),
+        click.argument(
+            "files", nargs=-1, required=True, type=click.Path(path_type=Path)
+        ),
+        click.option(
+            "--client",
+            "client_path",
+            required=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="The client's configuration file (YAML or TOML).",
+        ),
+        click.option(
+            "--keep-going",
+            is_flag=True,
+            help="Process the readable files; list unreadable ones (exit 2).",
+        ),
+        click.option(
+            "--received-at",
+            type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+            help="Received time for records without one (default: now).",
+        ),
+        click.option(
+            "--json", "as_json", is_flag=True, help="Print the result as JSON."
+        ),
+        click.option(
+            "--verbose", "-v", is_flag=True, help="Show problems and stage timings."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _progress(enabled: bool) -> tuple[Progress | None, Callable[[str, int], None] | None]:
+def _progress(
+    enabled: bool,
+) -> tuple[Progress | None, Callable[[str, int], None] | None]:
     if not enabled:
         return None, None
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                   TextColumn("{task.completed:,} records"), TimeElapsedColumn(),
-                   console=err, transient=True)
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
     tasks: dict[str, Any] = {}
 
     def update(name: str, done: int) -> None:
@@ -100,8 +124,14 @@ def main() -> None:
 @main.command("check")
 @batch_options
 @_fail_cleanly
-def check_cmd(files: tuple[Path, ...], client_path: Path, keep_going: bool,
-              received_at: datetime | None, as_json: bool, verbose: bool) -> None:
+def check_cmd(
+    files: tuple[Path, ...],
+    client_path: Path,
+    keep_going: bool,
+    received_at: datetime | None,
+    as_json: bool,
+    verbose: bool,
+) -> None:
     """Validate claim files without writing anything.
 
     \b
@@ -111,24 +141,51 @@ def check_cmd(files: tuple[Path, ...], client_path: Path, keep_going: bool,
     """
     client = load_client(client_path)
     bar, update = _progress(not as_json and sys.stderr.isatty())
-    with bar or _null():
-        result = check(files, client, keep_going=keep_going, progress=update,
-                       received_at=_received(received_at, client.zone))
+    with bar or nullcontext():
+        result = check(
+            files,
+            client,
+            keep_going=keep_going,
+            progress=update,
+            received_at=_received(received_at, client.zone),
+        )
     _finish(result, as_json, verbose)
 
 
 @main.command("ingest")
 @batch_options
-@click.option("--db", "db_path", default="claimflow.db", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="The SQLite store.")
-@click.option("--operator", default="unknown", show_default=True,
-              help="Who runs the batch (recorded in the audit log).")
-@click.option("--notices", "notices_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write one notice file per participant into this folder.")
+@click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The SQLite store.",
+)
+@click.option(
+    "--operator",
+    default="unknown",
+    show_default=True,
+    help="Who runs the batch (recorded in the audit log).",
+)
+@click.option(
+    "--notices",
+    "notices_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one notice file per participant into this folder.",
+)
 @_fail_cleanly
-def ingest_cmd(files: tuple[Path, ...], client_path: Path, keep_going: bool,
-               received_at: datetime | None, as_json: bool, verbose: bool,
-               db_path: Path, operator: str, notices_dir: Path | None) -> None:
+def ingest_cmd(
+    files: tuple[Path, ...],
+    client_path: Path,
+    keep_going: bool,
+    received_at: datetime | None,
+    as_json: bool,
+    verbose: bool,
+    db_path: Path,
+    operator: str,
+    notices_dir: Path | None,
+) -> None:
     """Parse, validate and store claim files as one batch; write notices.
 
     \b
@@ -141,9 +198,16 @@ def ingest_cmd(files: tuple[Path, ...], client_path: Path, keep_going: bool,
     store = Store.open(db_path)
     bar, update = _progress(not as_json and sys.stderr.isatty())
     try:
-        with bar or _null():
-            result = ingest(files, client, store, operator=operator, keep_going=keep_going,
-                            progress=update, received_at=_received(received_at, client.zone))
+        with bar or nullcontext():
+            result = ingest(
+                files,
+                client,
+                store,
+                operator=operator,
+                keep_going=keep_going,
+                progress=update,
+                received_at=_received(received_at, client.zone),
+            )
     except ClaimflowError:
         store.close()
         if created:  # leave no empty database behind for a command that failed
@@ -156,9 +220,35 @@ def ingest_cmd(files: tuple[Path, ...], client_path: Path, keep_going: bool,
     _finish(result, as_json, verbose)
 
 
-class _null:
-    def __enter__(self) -> None:
-        return None
+@main.command("export")
+@click.argument("what", type=click.Choice(["claims"]))
+@click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--batch", "batch_id", type=int, help="Only this batch.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A .csv or .xlsx file.",
+)
+@_fail_cleanly
+def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> None:
+    """Export stored claims with outcome and reason codes for a spreadsheet.
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    Cells a spreadsheet would run as formulas are written as text.
+
+    \b
+    Example:
+        claimflow export claims --db claims.db --batch 1 --out batch1.xlsx
+    """
+    store = Store.open(db_path)
+    try:
+        count = export_claims(store, out, batch_id)
+    finally:
+        store.close()
+    click.echo(f"{count:,} {what} written to {out}")

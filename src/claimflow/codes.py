@@ -89,9 +89,9 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.INELIGIBLE_SKU: "the product is not in the program",
     ReasonCode.INELIGIBLE_HOTEL: "the hotel is not in the program",
     ReasonCode.INELIGIBLE_CHANNEL: "the booking channel or rate earns no points",
-    ReasonCode.DUPLICATE_SERIAL_IN_BATCH: "a serial number is claimed twice in batch",
-    ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH: "invoice and SKU claimed twice in batch",
-    ReasonCode.DUPLICATE_STAY_IN_BATCH: "hotel and confirmation claimed twice in batch",
+    ReasonCode.DUPLICATE_SERIAL_IN_BATCH: "a serial number claimed twice",
+    ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH: "invoice and SKU claimed twice",
+    ReasonCode.DUPLICATE_STAY_IN_BATCH: "hotel and confirmation claimed twice",
 }
 
 

@@ -76,7 +76,7 @@ class ClientConfig(_Section):
         notices: notice settings.
     """
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     client: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
     name: str
     kind: Literal["sales", "stay"]

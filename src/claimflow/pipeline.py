@@ -154,7 +154,9 @@ class _Run:
 
     def finish(self, today: datetime) -> None:
         started = time.perf_counter()
-        self.result.notices = render_notices(self.notice_items, self.client, today.date())
+        self.result.notices = render_notices(
+            self.notice_items, self.client, today.date()
+        )
         self._time("notices", started)
         self.seen.close()
 
@@ -175,8 +177,13 @@ def _preflight(
             failed.append(FileResult(str(path), status="unreadable", error=str(exc)))
             continue
         if parsed.content_hash in hashes:
-            failed.append(FileResult(parsed.name, parsed.content_hash,
-                                     status="same content as another file given"))
+            failed.append(
+                FileResult(
+                    parsed.name,
+                    parsed.content_hash,
+                    status="same content as another file given",
+                )
+            )
             continue
         hashes.add(parsed.content_hash)
         opened.append(parsed)
@@ -273,24 +280,44 @@ def ingest(
             if earlier is None:
                 fresh.append(parsed)
             else:
-                failed.append(FileResult(parsed.name, parsed.content_hash,
-                                         status=f"already ingested (batch {earlier})"))
-        batch_id = store.begin_batch(client.key, operator, client.source_path) if fresh else None
+                failed.append(
+                    FileResult(
+                        parsed.name,
+                        parsed.content_hash,
+                        status=f"already ingested (batch {earlier})",
+                    )
+                )
+        batch_id = (
+            store.begin_batch(client.key, operator, client.source_path)
+            if fresh
+            else None
+        )
         for parsed in fresh:
             assert batch_id is not None
-            run.result.files.append(_ingest_file(run, store, parsed, batch_id, keep_going, progress))
+            run.result.files.append(
+                _ingest_file(run, store, parsed, batch_id, keep_going, progress)
+            )
         run.result.files.extend(failed)
         run.finish(now)
         run.result.batch_id = batch_id
         if batch_id is not None:
             store.add_notices(batch_id, run.result.notices)
-            summary = {k: v for k, v in run.result.to_dict().items()
-                       if k in ("records", "outcomes", "reasons")}
+            summary = {
+                k: v
+                for k, v in run.result.to_dict().items()
+                if k in ("records", "outcomes", "reasons")
+            }
             store.finish_batch(batch_id, run.result.records, summary)
-        store.audit(operator, "ingest", {
-            "client": client.key, "config": client.source_path,
-            "files": [f.to_dict() for f in run.result.files],
-        }, batch_id)
+        store.audit(
+            operator,
+            "ingest",
+            {
+                "client": client.key,
+                "config": client.source_path,
+                "files": [f.to_dict() for f in run.result.files],
+            },
+            batch_id,
+        )
     return run.result
 
 
@@ -303,7 +330,11 @@ def _ingest_file(
     progress: Progress | None,
 ) -> FileResult:
     file_result = FileResult(parsed.name, parsed.content_hash, status="stored")
-    before = run.result.outcomes.copy(), run.result.reasons.copy(), len(run.notice_items)
+    before = (
+        run.result.outcomes.copy(),
+        run.result.reasons.copy(),
+        len(run.notice_items),
+    )
     try:
         # A savepoint per file: with keep_going, a file that turns out
         # unreadable halfway leaves none of its rows behind.
@@ -316,14 +347,22 @@ def _ingest_file(
                 file_result.records += len(chunk)
                 if progress:
                     progress(parsed.name, file_result.records)
-            store.add_document(client_key(run), parsed.content_hash, parsed.name,
-                               parsed.path.stat().st_size, batch_id, file_result.records)
+            store.add_document(
+                client_key(run),
+                parsed.content_hash,
+                parsed.name,
+                parsed.path.stat().st_size,
+                batch_id,
+                file_result.records,
+            )
     except UnreadableInput as exc:
         if not keep_going:
             raise
         run.result.outcomes, run.result.reasons = before[0], before[1]
-        del run.notice_items[before[2]:]
-        return FileResult(parsed.name, parsed.content_hash, status="unreadable", error=str(exc))
+        del run.notice_items[before[2] :]
+        return FileResult(
+            parsed.name, parsed.content_hash, status="unreadable", error=str(exc)
+        )
     return file_result
 
 

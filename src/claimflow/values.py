@@ -163,7 +163,9 @@ def _to_int(value: Any, info: ValidationInfo) -> int | None:
     except ArithmeticError:
         number = Decimal("NaN")
     if not number.is_finite() or number != number.to_integral_value():
-        raise _fail(ReasonCode.INVALID_NUMBER, f"expected a whole number, found {text!r}")
+        raise _fail(
+            ReasonCode.INVALID_NUMBER, f"expected a whole number, found {text!r}"
+        )
     return int(number)
 
 
@@ -188,7 +190,9 @@ def _to_text(value: Any, info: ValidationInfo) -> str | None:
 def _to_serials(value: Any, info: ValidationInfo) -> tuple[str, ...]:
     if value is None:
         return ()
-    items = value if isinstance(value, list | tuple) else _SERIAL_SPLIT.split(str(value))
+    items = (
+        value if isinstance(value, list | tuple) else _SERIAL_SPLIT.split(str(value))
+    )
     return tuple(s for s in (str(i).strip() for i in items) if s)
 
 

@@ -80,14 +80,18 @@ def open_file(path: str | Path, client: ResolvedClient) -> ParsedFile:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
-        raise UnreadableInput(name, f"unknown file type {path.suffix!r}; expected {known}")
+        raise UnreadableInput(
+            name, f"unknown file type {path.suffix!r}; expected {known}"
+        )
     if path.stat().st_size == 0:
         raise UnreadableInput(name, "empty file (0 bytes)")
     magic = _MAGIC.get(path.suffix.lower())
     if magic is not None:
         with path.open("rb") as fh:
             if fh.read(len(magic)) != magic:
-                raise UnreadableInput(name, f"not a {path.suffix} workbook (wrong bytes)")
+                raise UnreadableInput(
+                    name, f"not a {path.suffix} workbook (wrong bytes)"
+                )
     digest = content_hash(path)
     return ParsedFile(path, name, digest, reader(path, client, digest, name))
 

@@ -109,4 +109,3 @@ def read_excel(
             yield from _sheet_rows(book[title], client, name, digest)
     finally:
         book.close()
-

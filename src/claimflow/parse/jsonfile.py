@@ -102,7 +102,7 @@ def read_json(
     if isinstance(data, dict) and isinstance(data.get("claims"), list):
         data = data["claims"]
     if not isinstance(data, list):
-        raise UnreadableInput(name, "expected a list of claims or {\"claims\": [...]}")
+        raise UnreadableInput(name, 'expected a list of claims or {"claims": [...]}')
     for index, obj in enumerate(data, start=1):
         yield _record(obj, index, client, name, digest)
 

@@ -43,9 +43,7 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _walk_fields(
-    field: Any, prefix: str, out: dict[str, Any], depth: int = 0
-) -> None:
+def _walk_fields(field: Any, prefix: str, out: dict[str, Any], depth: int = 0) -> None:
     from pdfplumber.utils.pdfinternals import decode_text, resolve
 
     node = resolve(field)
@@ -115,9 +113,9 @@ def _form_record(
     if not header and not lines:
         return None
     source = Provenance(file=name, page=1)
-    raw_lines = tuple(
-        (source.at(None, n), lines[n]) for n in sorted(lines)
-    ) or (((source, {}),) if client.fields.line else ())
+    raw_lines = tuple((source.at(None, n), lines[n]) for n in sorted(lines)) or (
+        ((source, {}),) if client.fields.line else ()
+    )
     return RawRecord(source, header, raw_lines, sources, digest)
 
 
@@ -139,7 +137,9 @@ def _table_lines(
         for i, canonical in columns.items():
             sources.setdefault(canonical, str(table[0][i]))
         for row in table[1:]:
-            cells = {c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)}
+            cells = {
+                c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)
+            }
             if any(cells.values()):
                 lines.append((source.at(None, len(lines) + 1), cells))
     return lines
@@ -165,7 +165,11 @@ def _page_record(
         if not match:
             continue
         canonical = client.header_index.get(normalize_label(match[1]))
-        if canonical and canonical not in client.fields.line and canonical not in header:
+        if (
+            canonical
+            and canonical not in client.fields.line
+            and canonical not in header
+        ):
             header[canonical] = match[2]
             sources[canonical] = match[1]
     if not header:

@@ -42,7 +42,9 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def render_summary(result: BatchResult, console: Console, verbose: bool = False) -> None:
+def render_summary(
+    result: BatchResult, console: Console, verbose: bool = False
+) -> None:
     """Print files, outcomes and top reason codes as tables.
 
     Example: ``render_summary(result, Console())``
@@ -72,8 +74,12 @@ def render_summary(result: BatchResult, console: Console, verbose: bool = False)
         console.print(f"{len(result.notices)} notices to participants")
     if verbose:
         for problem in result.problems:
-            console.print(f"  {escape(problem.render())} [dim]({problem.code.value})[/dim]",
-                          highlight=False, soft_wrap=True, emoji=False)
+            console.print(
+                f"  {escape(problem.render())} [dim]({problem.code.value})[/dim]",
+                highlight=False,
+                soft_wrap=True,
+                emoji=False,
+            )
         timings = ", ".join(f"{k} {v:.3f}s" for k, v in result.timings.items())
         console.print(f"stage timings: {timings}")
 
@@ -85,7 +91,9 @@ def write_notices(result: BatchResult, folder: Path) -> list[Path]:
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    stem = f"{result.client}-{result.batch_id if result.batch_id is not None else 'check'}"
+    stem = (
+        f"{result.client}-{result.batch_id if result.batch_id is not None else 'check'}"
+    )
     for notice in result.notices:
         path = folder / f"{stem}-{_file_safe(notice.participant_id)}.txt"
         path.write_text(notice.text, encoding="utf-8")
@@ -129,8 +137,16 @@ def write_table(rows: Iterable[Sequence[Any]], header: Sequence[str], out: Path)
 
 
 CLAIM_EXPORT_HEADER = (
-    "claim_id", "batch_id", "client", "participant_id", "received_at",
-    "activity_date", "outcome", "reason_codes", "source",
+    "claim_id",
+    "batch_id",
+    "client",
+    "participant_id",
+    "participant_name",
+    "received_at",
+    "activity_date",
+    "outcome",
+    "reason_codes",
+    "source",
 )
 
 
@@ -149,11 +165,12 @@ def export_claims(store: Store, out: Path, batch_id: int | None = None) -> int:
     """
     where = "WHERE c.batch_id = ?" if batch_id is not None else ""
     query = f"""
-        SELECT c.id, c.batch_id, c.client, c.participant_id, c.received_at,
+        SELECT c.id, c.batch_id, c.client, c.participant_id,
+               coalesce(json_extract(c.data, '$.participant_name'),
+                        json_extract(c.data, '$.member_name')), c.received_at,
                c.activity_date, c.outcome,
                (SELECT group_concat(DISTINCT p.code) FROM problems p
                  WHERE p.claim_id = c.id), c.source
         FROM claims c {where} ORDER BY c.batch_id, c.rowid"""
     params = [batch_id] if batch_id is not None else []
     return write_table(store.db.execute(query, params), CLAIM_EXPORT_HEADER, out)
-

@@ -77,7 +77,9 @@ class Store:
             with db.atomic():
                 migrations.apply(db)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: not a usable claimflow database ({exc})") from None
+            raise StoreError(
+                f"{path}: not a usable claimflow database ({exc})"
+            ) from None
         return cls(path, db)
 
     @property
@@ -115,7 +117,13 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def add_document(
-        self, client: str, digest: str, name: str, size: int, batch_id: int, records: int
+        self,
+        client: str,
+        digest: str,
+        name: str,
+        size: int,
+        batch_id: int,
+        records: int,
     ) -> None:
         """Record a document as ingested in a batch."""
         self.db.execute(
@@ -132,19 +140,38 @@ class Store:
     ) -> None:
         """Store claims with their lines, problems and outcome, in bulk."""
         now = _now()
-        claims, lines, problems, outcomes = [], [], [], []
+        claims: list[tuple[object, ...]] = []
+        lines: list[tuple[object, ...]] = []
+        problems: list[tuple[object, ...]] = []
+        outcomes: list[tuple[object, ...]] = []
         for claim, decision in decided:
             activity = claim.activity_date
-            claims.append((
-                claim.id, claim.client, batch_id, digest,
-                claim.kind, claim.participant_id, claim.received_at.isoformat(),
-                activity.isoformat() if activity else None, decision.outcome.value,
-                claim.provenance.where(), claim.model_dump_json(),
-            ))
+            claims.append(
+                (
+                    claim.id,
+                    claim.client,
+                    batch_id,
+                    digest,
+                    claim.kind,
+                    claim.participant_id,
+                    claim.received_at.isoformat(),
+                    activity.isoformat() if activity else None,
+                    decision.outcome.value,
+                    claim.provenance.where(),
+                    claim.model_dump_json(),
+                )
+            )
             if isinstance(claim, SalesClaim):
                 lines.extend(
-                    (claim.id, n, ln.sku, ln.quantity, _text(ln.unit_price),
-                     _text(ln.line_total), " ".join(ln.serial_numbers))
+                    (
+                        claim.id,
+                        n,
+                        ln.sku,
+                        ln.quantity,
+                        _text(ln.unit_price),
+                        _text(ln.line_total),
+                        " ".join(ln.serial_numbers),
+                    )
                     for n, ln in enumerate(claim.lines, start=1)
                 )
             problems.extend(
@@ -163,11 +190,21 @@ class Store:
         self.db.conn.executemany(
             "INSERT INTO notices (batch_id, participant_id, language, claim_ids, text) "
             "VALUES (?,?,?,?,?)",
-            [(batch_id, n.participant_id, n.language, json.dumps(n.claim_ids), n.text)
-             for n in notices],
+            [
+                (
+                    batch_id,
+                    n.participant_id,
+                    n.language,
+                    json.dumps(n.claim_ids),
+                    n.text,
+                )
+                for n in notices
+            ],
         )
 
-    def finish_batch(self, batch_id: int, records: int, summary: dict[str, Any]) -> None:
+    def finish_batch(
+        self, batch_id: int, records: int, summary: dict[str, Any]
+    ) -> None:
         """Record a batch's totals (the batch row is not part of the audit log)."""
         self.db.execute(
             "UPDATE batches SET records = ?, summary = ? WHERE id = ?",
@@ -175,11 +212,16 @@ class Store:
         )
 
     def audit(
-        self, actor: str, action: str, detail: dict[str, Any], batch_id: int | None = None
+        self,
+        actor: str,
+        action: str,
+        detail: dict[str, Any],
+        batch_id: int | None = None,
     ) -> None:
         """Append an audit event (who ran what, when, on which files)."""
         self.db.execute(
-            "INSERT INTO audit_log (at, actor, action, batch_id, detail) VALUES (?,?,?,?,?)",
+            "INSERT INTO audit_log (at, actor, action, batch_id, detail) "
+            "VALUES (?,?,?,?,?)",
             [_now(), actor, action, batch_id, json.dumps(detail, default=str)],
         )
 

@@ -109,7 +109,7 @@ def m001_initial(db: Database) -> None:
             batch_id INTEGER,
             detail TEXT NOT NULL
         );
-        """
+        """,
     )
     for table in ("audit_log", "outcomes"):
         for verb in ("update", "delete"):

@@ -49,11 +49,14 @@ def validate_chunk(
     for problem in batch_problems(claims, sourcing, seen):
         found[index[problem.record_id]].append(problem)
     return [
-        (claim, Decision(
-            claim_id=claim.id,
-            outcome=decide([p.code for p in problems]),
-            problems=tuple(problems),
-        ))
+        (
+            claim,
+            Decision(
+                claim_id=claim.id,
+                outcome=decide([p.code for p in problems]),
+                problems=tuple(problems),
+            ),
+        )
         for claim, problems in zip(claims, found, strict=True)
     ]
 

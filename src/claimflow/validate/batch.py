@@ -40,8 +40,10 @@ def normalize_key(value: str) -> str:
     return re.sub(r"(?<![0-9])0+(?=[0-9])", "", folded)
 
 
-@extensions.register_check_method(statistics=["tolerance_cents"], check_type="vectorized")
-def claim_total_matches(df: pd.DataFrame, *, tolerance_cents: int) -> pd.Series:  # type: ignore[type-arg]
+@extensions.register_check_method(  # type: ignore[untyped-decorator]
+    statistics=["tolerance_cents"], check_type="vectorized"
+)
+def claim_total_matches(df: pd.DataFrame, *, tolerance_cents: int) -> pd.Series[bool]:
     """Each claim's stated total equals the sum of its line totals (in cents)."""
     sums = df.groupby("claim")["line_cents"].transform("sum")
     stated = df["claim_cents"]
@@ -67,7 +69,11 @@ TOTALS = pa.DataFrameSchema(
 #: What each uniqueness schema reports: (schema, frame name, code, field).
 UNIQUENESS = {
     "serial": (SERIALS, ReasonCode.DUPLICATE_SERIAL_IN_BATCH, "serial_numbers"),
-    "invoice_line": (INVOICE_LINES, ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH, "invoice_number"),
+    "invoice_line": (
+        INVOICE_LINES,
+        ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH,
+        "invoice_number",
+    ),
     "stay": (STAYS, ReasonCode.DUPLICATE_STAY_IN_BATCH, "confirmation_number"),
 }
 
@@ -83,24 +89,41 @@ def _frames(claims: Sequence[Claim]) -> dict[str, pd.DataFrame]:
     for i, claim in enumerate(claims):
         if isinstance(claim, StayClaim):
             if claim.hotel_code and claim.confirmation_number:
-                rows["stay"].append({
-                    "claim": i, "line": None, "hotel": claim.hotel_code.upper(),
-                    "confirmation": normalize_key(claim.confirmation_number),
-                    "shown": claim.confirmation_number})
+                rows["stay"].append(
+                    {
+                        "claim": i,
+                        "line": None,
+                        "hotel": claim.hotel_code.upper(),
+                        "confirmation": normalize_key(claim.confirmation_number),
+                        "shown": claim.confirmation_number,
+                    }
+                )
             continue
         invoice = normalize_key(claim.invoice_number) if claim.invoice_number else None
         for n, line in enumerate(claim.lines, start=1):
             for serial in dict.fromkeys(normalize_key(s) for s in line.serial_numbers):
-                rows["serial"].append({"claim": i, "line": n, "serial": serial,
-                                       "shown": serial})
+                rows["serial"].append(
+                    {"claim": i, "line": n, "serial": serial, "shown": serial}
+                )
             if invoice and line.sku:
-                rows["invoice_line"].append({
-                    "claim": i, "line": n, "dealer": (claim.dealer_id or "").upper(),
-                    "invoice": invoice, "sku": line.sku.upper(),
-                    "shown": f"{claim.invoice_number} / {line.sku}"})
-            rows["totals"].append({
-                "claim": i, "line": n, "line_cents": _cents(line.line_total),
-                "claim_cents": _cents(claim.claim_total)})
+                rows["invoice_line"].append(
+                    {
+                        "claim": i,
+                        "line": n,
+                        "dealer": (claim.dealer_id or "").upper(),
+                        "invoice": invoice,
+                        "sku": line.sku.upper(),
+                        "shown": f"{claim.invoice_number} / {line.sku}",
+                    }
+                )
+            rows["totals"].append(
+                {
+                    "claim": i,
+                    "line": n,
+                    "line_cents": _cents(line.line_total),
+                    "claim_cents": _cents(claim.claim_total),
+                }
+            )
     return {k: pd.DataFrame(v) for k, v in rows.items()}
 
 
@@ -121,14 +144,16 @@ class SeenKeys:
     def __init__(self) -> None:
         # "" opens a private temporary database that SQLite spills to disk.
         self.conn = sqlite3.connect("")
-        self.conn.execute("CREATE TABLE seen (kind TEXT, key TEXT, claim TEXT, "
-                          "PRIMARY KEY (kind, key)) WITHOUT ROWID")
+        self.conn.execute(
+            "CREATE TABLE seen (kind TEXT, key TEXT, claim TEXT, "
+            "PRIMARY KEY (kind, key)) WITHOUT ROWID"
+        )
 
     def earlier(self, kind: str, keys: list[str]) -> dict[str, str]:
         """Which of `keys` an earlier chunk had: key -> where it was first."""
         found: dict[str, str] = {}
         for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
+            part = keys[start : start + 500]
             marks = ",".join("?" * len(part))
             query = f"SELECT key, claim FROM seen WHERE kind = ? AND key IN ({marks})"
             found.update(self.conn.execute(query, [kind, *part]).fetchall())
@@ -188,16 +213,26 @@ def batch_problems(
         for i, original in sorted(flagged.items()):
             row = frame.iloc[i]
             line = None if pd.isna(row["line"]) else int(row["line"])
-            problems.append(sourcing[int(row["claim"])].problem(
-                code, field, f"{row['shown']!r} already claimed at {original}", line))
+            problems.append(
+                sourcing[int(row["claim"])].problem(
+                    code, field, f"{row['shown']!r} already claimed at {original}", line
+                )
+            )
     for i in _failed_rows(TOTALS, frames["totals"]):
         row = frames["totals"].iloc[i]
         if int(row["line"]) != 1:
             continue  # one problem per claim, on its first line's total
         claim = claims[int(row["claim"])]
         assert isinstance(claim, SalesClaim)
-        lines_sum = sum((ln.line_total for ln in claim.lines if ln.line_total is not None), Decimal(0))
-        problems.append(sourcing[int(row["claim"])].problem(
-            ReasonCode.CLAIM_TOTAL_MISMATCH, "claim_total",
-            f"expected the sum of the lines {lines_sum}, found {claim.claim_total}"))
+        lines_sum = sum(
+            (ln.line_total for ln in claim.lines if ln.line_total is not None),
+            Decimal(0),
+        )
+        problems.append(
+            sourcing[int(row["claim"])].problem(
+                ReasonCode.CLAIM_TOTAL_MISMATCH,
+                "claim_total",
+                f"expected the sum of the lines {lines_sum}, found {claim.claim_total}",
+            )
+        )
     return problems

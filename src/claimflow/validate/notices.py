@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, SalesClaim
+from claimflow.money import ZERO
 
 BUNDLED = Path(__file__).parent / "templates"
 _DATE_FORMAT = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
@@ -49,7 +50,7 @@ class NoticeItem:
             name, reference = claim.participant_name, claim.invoice_number
             amount = claim.claim_total
             if amount is None and any(ln.line_total for ln in claim.lines):
-                amount = sum(ln.line_total or 0 for ln in claim.lines)
+                amount = sum((ln.line_total or ZERO for ln in claim.lines), ZERO)
         else:
             name, reference = claim.member_name, claim.confirmation_number
             amount = claim.qualifying_revenue
@@ -119,7 +120,9 @@ def _environment(template_dir: str | None) -> Environment:
 def _phrases(template_dir: str | None, language: str) -> dict[str, Any]:
     for folder in (template_dir, str(BUNDLED)):
         if folder and (Path(folder) / f"phrases.{language}.yaml").is_file():
-            text = (Path(folder) / f"phrases.{language}.yaml").read_text(encoding="utf-8")
+            text = (Path(folder) / f"phrases.{language}.yaml").read_text(
+                encoding="utf-8"
+            )
             loaded: dict[str, Any] = yaml.safe_load(text)
             return loaded
     raise FileNotFoundError(f"phrases.{language}.yaml")
@@ -169,7 +172,9 @@ def render_notices(
             sender=config.notices.sender,
         )
         notices.append(
-            Notice(participant_id, config.language, tuple(i.claim_id for i in mine), text)
+            Notice(
+                participant_id, config.language, tuple(i.claim_id for i in mine), text
+            )
         )
     return notices
 

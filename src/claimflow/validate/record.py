@@ -17,7 +17,15 @@ from pydantic import ValidationError
 
 from claimflow.codes import ReasonCode
 from claimflow.config import ResolvedClient
-from claimflow.models import Claim, ClaimLine, Problem, Provenance, RawRecord, SalesClaim, StayClaim
+from claimflow.models import (
+    Claim,
+    ClaimLine,
+    Problem,
+    Provenance,
+    RawRecord,
+    SalesClaim,
+    StayClaim,
+)
 from claimflow.money import LINE_TOLERANCE
 from claimflow.values import ValueContext
 
@@ -80,7 +88,9 @@ def _payload(raw: RawRecord, client: ResolvedClient, cid: str) -> dict[str, Any]
     return data
 
 
-def _typing_problems(error: ValidationError, data: dict[str, Any], src: Sourcing) -> list[Problem]:
+def _typing_problems(
+    error: ValidationError, data: dict[str, Any], src: Sourcing
+) -> list[Problem]:
     problems = []
     for item in error.errors():
         loc = item["loc"]
@@ -137,7 +147,8 @@ def build_claim(
     untyped = {(p.field, p.source.line) for p in problems}
     for rule in RECORD_RULES:
         problems.extend(
-            p for p in rule(claim, client, src)
+            p
+            for p in rule(claim, client, src)
             if p.code is not ReasonCode.MISSING_FIELD
             or (p.field, p.source.line) not in untyped
         )
@@ -145,7 +156,11 @@ def build_claim(
 
 
 def _present(claim: Claim, line: ClaimLine | None, field: str) -> bool:
-    value = getattr(line if line is not None and field in ClaimLine.model_fields else claim, field, None)
+    value = getattr(
+        line if line is not None and field in ClaimLine.model_fields else claim,
+        field,
+        None,
+    )
     return value not in (None, "", ())
 
 
@@ -158,7 +173,9 @@ def rule_required(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[P
     ]
     if isinstance(claim, SalesClaim):
         if not claim.lines and any(f in client.fields.line for f in client.required):
-            missing.append(src.problem(ReasonCode.MISSING_FIELD, "sku", "no product lines"))
+            missing.append(
+                src.problem(ReasonCode.MISSING_FIELD, "sku", "no product lines")
+            )
         for n, line in enumerate(claim.lines, start=1):
             missing.extend(
                 src.problem(ReasonCode.MISSING_FIELD, f, "required, found nothing", n)
@@ -170,24 +187,36 @@ def rule_required(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[P
 
 def rule_formats(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
     """Values match the client's regexes; serial numbers match their SKU's."""
-    problems = []
+    problems: list[Problem] = []
     for field, pattern in client.formats.items():
         value = getattr(claim, field, None)
         if isinstance(value, str) and not pattern.fullmatch(value):
-            problems.append(src.problem(
-                ReasonCode.INVALID_FORMAT, field,
-                f"expected {pattern.pattern!r}, found {value!r}",
-            ))
+            problems.append(
+                src.problem(
+                    ReasonCode.INVALID_FORMAT,
+                    field,
+                    f"expected {pattern.pattern!r}, found {value!r}",
+                )
+            )
     if isinstance(claim, SalesClaim):
         for n, line in enumerate(claim.lines, start=1):
-            pattern = client.serial_formats.get(line.sku or "", client.serial_formats.get("*"))
-            for serial in line.serial_numbers if pattern else ():
-                if pattern is not None and not pattern.fullmatch(serial):
-                    problems.append(src.problem(
-                        ReasonCode.INVALID_FORMAT, "serial_numbers",
-                        f"expected a {line.sku} serial like {pattern.pattern!r}, "
-                        f"found {serial!r}", n,
-                    ))
+            serial_format = client.serial_formats.get(
+                line.sku or "", client.serial_formats.get("*")
+            )
+            if serial_format is None:
+                continue
+            for serial in line.serial_numbers:
+                if not serial_format.fullmatch(serial):
+                    problems.append(
+                        src.problem(
+                            ReasonCode.INVALID_FORMAT,
+                            "serial_numbers",
+                            f"expected a {line.sku} serial like "
+                            f"{serial_format.pattern!r}, "
+                            f"found {serial!r}",
+                            n,
+                        )
+                    )
     return problems
 
 
@@ -198,22 +227,41 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
     problems = []
     for n, line in enumerate(claim.lines, start=1):
         if line.quantity is not None and line.quantity <= 0:
-            problems.append(src.problem(
-                ReasonCode.NONPOSITIVE_QUANTITY, "quantity",
-                f"expected more than 0, found {line.quantity}", n))
+            problems.append(
+                src.problem(
+                    ReasonCode.NONPOSITIVE_QUANTITY,
+                    "quantity",
+                    f"expected more than 0, found {line.quantity}",
+                    n,
+                )
+            )
         if None not in (line.quantity, line.unit_price, line.line_total):
             expected = line.unit_price * line.quantity  # type: ignore[operator]
             if abs(expected - line.line_total) > LINE_TOLERANCE:  # type: ignore[operator]
-                problems.append(src.problem(
-                    ReasonCode.LINE_TOTAL_MISMATCH, "line_total",
-                    f"expected {line.quantity} x {line.unit_price} = {expected}, "
-                    f"found {line.line_total}", n))
-        if (client.config.serials_per_unit and line.quantity and line.quantity > 0
-                and len(line.serial_numbers) != line.quantity):
-            problems.append(src.problem(
-                ReasonCode.SERIAL_COUNT_MISMATCH, "serial_numbers",
-                f"expected {line.quantity} serial numbers, found "
-                f"{len(line.serial_numbers)}", n))
+                problems.append(
+                    src.problem(
+                        ReasonCode.LINE_TOTAL_MISMATCH,
+                        "line_total",
+                        f"expected {line.quantity} x {line.unit_price} = {expected}, "
+                        f"found {line.line_total}",
+                        n,
+                    )
+                )
+        if (
+            client.config.serials_per_unit
+            and line.quantity
+            and line.quantity > 0
+            and len(line.serial_numbers) != line.quantity
+        ):
+            problems.append(
+                src.problem(
+                    ReasonCode.SERIAL_COUNT_MISMATCH,
+                    "serial_numbers",
+                    f"expected {line.quantity} serial numbers, found "
+                    f"{len(line.serial_numbers)}",
+                    n,
+                )
+            )
     return problems
 
 
@@ -223,55 +271,89 @@ def rule_dates(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
     field = "invoice_date" if isinstance(claim, SalesClaim) else "check_out"
     if isinstance(claim, StayClaim) and claim.check_in and claim.check_out:
         if claim.check_out <= claim.check_in:
-            problems.append(src.problem(
-                ReasonCode.CHECKOUT_NOT_AFTER_CHECKIN, "check_out",
-                f"expected a date after check-in {claim.check_in}, found {claim.check_out}"))
+            problems.append(
+                src.problem(
+                    ReasonCode.CHECKOUT_NOT_AFTER_CHECKIN,
+                    "check_out",
+                    f"expected a date after check-in {claim.check_in}, "
+                    f"found {claim.check_out}",
+                )
+            )
     activity = claim.activity_date
     if activity is None:
         return problems
     received = claim.received_at.astimezone(client.zone).date()
     if activity > received:
-        problems.append(src.problem(
-            ReasonCode.DATE_AFTER_RECEIPT, field,
-            f"expected a date on or before receipt {received}, found {activity}"))
+        problems.append(
+            src.problem(
+                ReasonCode.DATE_AFTER_RECEIPT,
+                field,
+                f"expected a date on or before receipt {received}, found {activity}",
+            )
+        )
     window = client.config.claim_window_days
     if window is not None and activity < received - timedelta(days=window):
         earliest = received - timedelta(days=window)
-        problems.append(src.problem(
-            ReasonCode.OUTSIDE_CLAIM_WINDOW, field,
-            f"expected a date on or after {earliest} ({window} days before receipt), "
-            f"found {activity}"))
+        problems.append(
+            src.problem(
+                ReasonCode.OUTSIDE_CLAIM_WINDOW,
+                field,
+                f"expected a date on or after {earliest} "
+                f"({window} days before receipt), "
+                f"found {activity}",
+            )
+        )
     return problems
 
 
-def rule_eligibility(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
+def rule_eligibility(
+    claim: Claim, client: ResolvedClient, src: Sourcing
+) -> list[Problem]:
     """SKU, hotel and booking channel are in the program; proof is attached."""
     config = client.config
-    problems = []
+    problems: list[Problem] = []
     if isinstance(claim, SalesClaim) and config.eligible_skus is not None:
         eligible = set(config.eligible_skus)
         problems.extend(
-            src.problem(ReasonCode.INELIGIBLE_SKU, "sku",
-                        f"expected a program product, found {line.sku!r}", n)
+            src.problem(
+                ReasonCode.INELIGIBLE_SKU,
+                "sku",
+                f"expected a program product, found {line.sku!r}",
+                n,
+            )
             for n, line in enumerate(claim.lines, start=1)
             if line.sku and line.sku not in eligible
         )
     if isinstance(claim, StayClaim):
-        if config.eligible_hotels is not None and claim.hotel_code and (
-            claim.hotel_code not in config.eligible_hotels
+        if (
+            config.eligible_hotels is not None
+            and claim.hotel_code
+            and (claim.hotel_code not in config.eligible_hotels)
         ):
-            problems.append(src.problem(
-                ReasonCode.INELIGIBLE_HOTEL, "hotel_code",
-                f"expected a participating hotel, found {claim.hotel_code!r}"))
+            problems.append(
+                src.problem(
+                    ReasonCode.INELIGIBLE_HOTEL,
+                    "hotel_code",
+                    f"expected a participating hotel, found {claim.hotel_code!r}",
+                )
+            )
         channel = (claim.booking_channel or "").casefold()
         if channel and channel in {c.casefold() for c in config.excluded_channels}:
-            problems.append(src.problem(
-                ReasonCode.INELIGIBLE_CHANNEL, "booking_channel",
-                f"expected a direct booking, found {claim.booking_channel!r}"))
+            problems.append(
+                src.problem(
+                    ReasonCode.INELIGIBLE_CHANNEL,
+                    "booking_channel",
+                    f"expected a direct booking, found {claim.booking_channel!r}",
+                )
+            )
     if config.require_proof and not getattr(claim, "proof_attached", None):
-        problems.append(src.problem(
-            ReasonCode.NO_PROOF, "proof_attached",
-            "expected a copy of the invoice or folio, found none attached"))
+        problems.append(
+            src.problem(
+                ReasonCode.NO_PROOF,
+                "proof_attached",
+                "expected a copy of the invoice or folio, found none attached",
+            )
+        )
     return problems
 
 
