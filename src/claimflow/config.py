@@ -17,8 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from babel import Locale, UnknownLocaleError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic import model_validator as _model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
@@ -127,22 +133,24 @@ class ClientConfig(_Section):
                 raise ValueError(f"{key}: not a valid regex: {exc}") from None
         return value
 
-    @_model_validator(mode="after")
-    def _known_fields(self) -> ClientConfig:
-        known = KINDS[self.kind].all
-        named = [
-            *(("columns", k) for k in self.columns),
-            *(("form_fields", v) for v in self.form_fields.values()),
-            *(("required", k) for k in self.required or []),
-            *(("formats", k) for k in self.formats),
-        ]
-        for section, name in named:
+    @field_validator("columns", "required", "formats", "form_fields")
+    @classmethod
+    def _known_fields(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("kind")
+        if kind not in KINDS or value is None:
+            return value
+        known = KINDS[kind].all
+        if info.field_name == "form_fields":
+            names = [re.sub(r"\[\d+\]$", "", v) for v in value.values()]
+        else:
+            names = list(value)
+        for name in names:
             if name not in known:
                 raise ValueError(
-                    f"{section}: unknown field {name!r} for {self.kind} claims; "
+                    f"unknown field {name!r} for {kind} claims; "
                     f"expected one of {', '.join(sorted(known))}"
                 )
-        return self
+        return value
 
 
 class ResolvedClient(BaseModel):

@@ -100,6 +100,12 @@ class Store:
         """Close the connection."""
         self.db.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def document_batch(self, digest: str) -> int | None:
         """The batch that already stored this document (by content hash), if any."""
         row = self.db.execute(

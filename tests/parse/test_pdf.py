@@ -1,0 +1,155 @@
+"""PDF reading: fixture forms from other tools, a filled W-9, printed layouts, bad PDFs."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from claimflow import ClientConfig, ResolvedClient, UnreadableInput, resolve
+from claimflow.parse import form_values, read_file
+from tests.conftest import FIXTURES, SAMPLES
+
+FORMS = FIXTURES / "forms"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("form_acrobatReader.pdf", {"foo": "Bar"}), ("form_evince.pdf", {"foo": "bar"})],
+)
+def test_forms_saved_by_different_programs(name: str, expected: dict[str, str]) -> None:
+    with pdfplumber.open(FORMS / name) as pdf:
+        assert form_values(pdf) == expected
+
+
+def test_openoffice_form_with_every_field_type_reads_empty_values() -> None:
+    with pdfplumber.open(FORMS / "FormTestFromOo.pdf") as pdf:
+        values = form_values(pdf)
+    assert values["CheckBox1"] is False
+    assert values["RadioGroup1"] is False
+    assert values["Text1"] == ""
+    assert {"Combo1", "Liste1"} <= set(values)
+
+
+def _w9_client() -> ResolvedClient:
+    page = "topmostSubform[0].Page1[0]"
+    config = ClientConfig(
+        client="w9-desk",
+        name="W-9 intake",
+        kind="sales",
+        date_order="MDY",
+        form_fields={
+            f"{page}.f1_1[0]": "participant_name",
+            f"{page}.f1_2[0]": "dealer_name",
+            f"{page}.EmployerID[0].f1_14[0]": "dealer_id",
+            f"{page}.FederalClassification[0].c1_1[0]": "proof_attached",
+        },
+    )
+    return resolve(config, "w9.yaml")
+
+
+def test_w9_filled_with_pypdf_reads_back_through_the_mapping(tmp_path: Path) -> None:
+    writer = PdfWriter(clone_from=FORMS / "fw9.pdf")
+    writer.update_page_form_field_values(
+        writer.pages[0],
+        {"f1_1[0]": "Maria Lopez", "f1_2[0]": "Midwest Supply Co", "f1_14[0]": "12"},
+        auto_regenerate=False,
+    )
+    writer.update_page_form_field_values(
+        writer.pages[0], {"c1_1[0]": "/1"}, auto_regenerate=False
+    )
+    filled = tmp_path / "w9-filled.pdf"
+    writer.write(filled)
+    [record] = read_file(filled, _w9_client())
+    assert record.values["participant_name"] == "Maria Lopez"
+    assert record.values["dealer_name"] == "Midwest Supply Co"
+    assert record.values["dealer_id"] == "12"
+    assert record.values["proof_attached"] == "1"
+    assert record.field_sources["participant_name"] == "topmostSubform[0].Page1[0].f1_1[0]"
+    assert record.source.where() == f"{filled}:page 1"
+
+
+def test_fillable_sample_maps_lines_and_checkbox(acme: ResolvedClient) -> None:
+    [record] = read_file(SAMPLES / "acme-tools/claims/claim_form_fillable.pdf", acme)
+    assert record.values["invoice_number"] == "INV-20460"
+    assert record.values["proof_attached"] is True
+    assert [line["sku"] for _, line in record.lines] == ["GRN-115", "BAT-20V"]
+    assert [src.line for src, _ in record.lines] == [1, 2]
+
+
+def test_printed_pdf_gives_one_claim_per_page_with_table_lines(acme: ResolvedClient) -> None:
+    records = read_file(SAMPLES / "acme-tools/claims/claims_printed.pdf", acme)
+    assert [r.source.page for r in records] == [1, 2, 3]
+    assert records[0].values["invoice_number"] == "INV-15601"
+    assert [line["serial_numbers"] for _, line in records[0].lines] == [
+        "DR10000610",
+        "BT30000601 BT30000602",
+    ]
+
+
+def _pdf_bytes(draw: Callable[[canvas.Canvas], None]) -> bytes:
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=LETTER, invariant=1)
+    draw(c)
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def test_scanned_image_only_pdf_is_reported_not_skipped(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    from PIL import Image
+
+    image = Image.new("RGB", (60, 40), "white")
+
+    def draw(c: canvas.Canvas) -> None:
+        c.drawImage(ImageReader(image), 72, 500, width=300, height=200)
+
+    path = write("scan.pdf", _pdf_bytes(draw))
+    with pytest.raises(UnreadableInput, match="page 1: image-only page"):
+        read_file(path, acme)
+
+
+def test_encrypted_pdf_is_refused_with_its_reason(
+    acme: ResolvedClient, tmp_path: Path
+) -> None:
+    writer = PdfWriter(clone_from=SAMPLES / "acme-tools/claims/claims_printed.pdf")
+    writer.encrypt(user_password="secret", owner_password="owner")
+    path = tmp_path / "locked.pdf"
+    writer.write(path)
+    assert PdfReader(path).is_encrypted
+    with pytest.raises(UnreadableInput, match="encrypted PDF"):
+        read_file(path, acme)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (bytes(range(256)) * 40, "not a PDF"),
+        (b"%PDF-1.7\n" + bytes(range(256)) * 40, "not a readable PDF"),
+        (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "not a readable PDF"),
+    ],
+    ids=["random", "random-with-header", "truncated"],
+)
+def test_corrupt_pdf_raises_a_one_line_error(
+    acme: ResolvedClient, write: Callable[..., Path], content: bytes, message: str
+) -> None:
+    path = write("claim.pdf", content)
+    with pytest.raises(UnreadableInput, match=message):
+        read_file(path, acme)
+
+
+def test_pdf_without_claim_text_says_so(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    path = write("letter.pdf", _pdf_bytes(lambda c: c.drawString(72, 700, "Hello there")))
+    with pytest.raises(UnreadableInput, match="no claim found"):
+        read_file(path, acme)
