@@ -162,8 +162,12 @@ class ResolvedClient(BaseModel):
         header_index: folded header alias -> canonical field.
         form_index: folded PDF field name -> canonical field.
         required: required canonical fields.
+        required_header: the required claim-level fields, sorted.
+        required_line: the required per-line fields, sorted.
         formats: canonical field -> compiled regex.
         serial_formats: SKU -> compiled regex (``"*"`` for any SKU).
+        eligible_skus: SKUs that earn, or None for all.
+        excluded_channels: casefolded booking channels that never earn.
         zone: the desk's time zone.
         source_path: the file the configuration came from.
     """
@@ -175,15 +179,24 @@ class ResolvedClient(BaseModel):
     header_index: dict[str, str]
     form_index: dict[str, str]
     required: frozenset[str]
+    required_header: tuple[str, ...]
+    required_line: tuple[str, ...]
     formats: dict[str, re.Pattern[str]]
     serial_formats: dict[str, re.Pattern[str]]
+    eligible_skus: frozenset[str] | None
+    excluded_channels: frozenset[str]
     zone: tzinfo
     source_path: str
+
+    def __repr__(self) -> str:
+        return f"ResolvedClient({self.key!r} from {self.source_path!r})"
 
     @property
     def key(self) -> str:
         """The client key (``acme-tools``)."""
         return self.config.client
+
+
 
 
 def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClient:
@@ -207,14 +220,21 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
         for name in names:
             header_index[normalize_label(name)] = canonical
     form_index = {normalize_label(k): v for k, v in config.form_fields.items()}
+    required = frozenset(config.required or kind.required)
     return ResolvedClient(
         config=config,
         fields=kind,
         header_index=header_index,
         form_index=form_index,
-        required=frozenset(config.required or kind.required),
+        required=required,
+        required_header=tuple(sorted(required & kind.header.keys())),
+        required_line=tuple(sorted(required & kind.line.keys())),
         formats={k: re.compile(v) for k, v in config.formats.items()},
         serial_formats={k: re.compile(v) for k, v in config.serial_formats.items()},
+        eligible_skus=(
+            None if config.eligible_skus is None else frozenset(config.eligible_skus)
+        ),
+        excluded_channels=frozenset(c.casefold() for c in config.excluded_channels),
         zone=ZoneInfo(config.timezone),
         source_path=source_path,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -31,6 +32,7 @@ def D(value: str | int | Decimal) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 
 
+@lru_cache(maxsize=65536)
 def parse_amount(text: str, decimal_comma: bool = False) -> Decimal | None:
     """Parse a keyed amount such as ``$1,299.00`` or ``1.299,00 €``.
 

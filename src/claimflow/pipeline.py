@@ -7,9 +7,11 @@ not code paths); each stage is timed, and ``--verbose`` shows the timings.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -32,7 +34,7 @@ from claimflow.validate import (
 )
 from claimflow.values import ValueContext
 
-CHUNK = 5_000
+CHUNK = 20_000
 #: Problems kept in the result for display; every one is stored regardless.
 SHOWN_PROBLEMS = 500
 Progress = Callable[[str, int], None]
@@ -126,7 +128,8 @@ class _Run:
 
     def decide(self, raws: Sequence[RawRecord]) -> Decided:
         started = time.perf_counter()
-        decided = validate_chunk(raws, self.client, self.context, self.seen)
+        with _gc_paused():
+            decided = validate_chunk(raws, self.client, self.context, self.seen)
         self._time("validate", started)
         result = self.result
         for claim, decision in decided:
@@ -159,6 +162,24 @@ class _Run:
         )
         self._time("notices", started)
         self.seen.close()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a chunk is validated.
+
+    A chunk allocates hundreds of thousands of small acyclic objects; each
+    allocation burst would trigger full collections that rescan every live
+    claim (a third of the validation time, measured). Reference counting
+    still frees everything; cycles wait until the chunk is done.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _preflight(

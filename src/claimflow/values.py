@@ -156,6 +156,8 @@ def _to_int(value: Any, info: ValidationInfo) -> int | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     text = str(value).strip().replace(",", "")
+    if text.isdigit():
+        return int(text)
     if not text:
         return None
     try:

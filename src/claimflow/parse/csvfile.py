@@ -67,13 +67,21 @@ def detect_encoding(head: bytes, file: str) -> str:
     return encoding
 
 
-def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    # Sniff whole lines only: a sample cut mid-row misleads the sniffer.
-    head = "\n".join(sample.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel
+class _Dialect(csv.excel):
+    """Excel's CSV conventions (doubled quotes), with the detected delimiter."""
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """Pick the delimiter the header line uses most: , ; tab or |.
+
+    Only the delimiter is guessed; quoting follows Excel's rules. The
+    standard library's Sniffer also guesses quoting and gets it wrong on
+    short samples with doubled quotes.
+    """
+    header = sample.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    return type("Detected", (_Dialect,), {"delimiter": delimiter})
 
 
 def _rows(

@@ -19,7 +19,6 @@ from claimflow.codes import ReasonCode
 from claimflow.config import ResolvedClient
 from claimflow.models import (
     Claim,
-    ClaimLine,
     Problem,
     Provenance,
     RawRecord,
@@ -46,14 +45,24 @@ class Sourcing:
         self.raw = raw
         self.claim_id = claim_id
 
+    def _base(self, line: int | None) -> tuple[Provenance, int | None]:
+        lines = self.raw.lines
+        if line is None or line > len(lines):
+            return self.raw.source, None
+        base = lines[line - 1][0]
+        # A one-line claim read from one row: the row says it all.
+        return base, (None if len(lines) == 1 and base.line is None else line)
+
     def of(self, field: str, line: int | None = None) -> Provenance:
         """Provenance of `field` (of claim line `line`, 1-based, if given)."""
-        base = self.raw.source
-        if line is not None and line <= len(self.raw.lines):
-            base = self.raw.lines[line - 1][0]
-            if len(self.raw.lines) == 1 and base.line is None:
-                line = None
+        base, line = self._base(line)
         return base.at(self.raw.field_sources.get(field, field), line)
+
+    def where(self, field: str, line: int | None = None) -> str:
+        """``of(field, line).where()``, without building a Provenance (hot path)."""
+        base, line = self._base(line)
+        place = base.where() if base.line == line else base.at(None, line).where()
+        return f"{place}:{self.raw.field_sources.get(field, field)}"
 
     def problem(
         self, code: ReasonCode, field: str, message: str, line: int | None = None
@@ -143,44 +152,36 @@ def build_claim(
         if data.get("received_at") is None:
             data["received_at"] = context.received_at
         claim = model.model_validate(data, context=context)
-    # A value that failed to type is reported once, not again as missing.
-    untyped = {(p.field, p.source.line) for p in problems}
-    for rule in RECORD_RULES:
-        problems.extend(
+    found = [p for rule in RECORD_RULES for p in rule(claim, client, src)]
+    if problems:
+        # A value that failed to type is reported once, not again as missing.
+        untyped = {(p.field, p.source.line) for p in problems}
+        found = [
             p
-            for p in rule(claim, client, src)
+            for p in found
             if p.code is not ReasonCode.MISSING_FIELD
             or (p.field, p.source.line) not in untyped
-        )
-    return claim, problems
-
-
-def _present(claim: Claim, line: ClaimLine | None, field: str) -> bool:
-    value = getattr(
-        line if line is not None and field in ClaimLine.model_fields else claim,
-        field,
-        None,
-    )
-    return value not in (None, "", ())
+        ]
+    return claim, problems + found
 
 
 def rule_required(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
     """Every required field has a value (per line for line fields)."""
     missing = [
         src.problem(ReasonCode.MISSING_FIELD, f, "required, found nothing")
-        for f in sorted(client.required)
-        if f in client.fields.header and not _present(claim, None, f)
+        for f in client.required_header
+        if getattr(claim, f) in (None, "")
     ]
     if isinstance(claim, SalesClaim):
-        if not claim.lines and any(f in client.fields.line for f in client.required):
+        if not claim.lines and client.required_line:
             missing.append(
                 src.problem(ReasonCode.MISSING_FIELD, "sku", "no product lines")
             )
         for n, line in enumerate(claim.lines, start=1):
             missing.extend(
                 src.problem(ReasonCode.MISSING_FIELD, f, "required, found nothing", n)
-                for f in sorted(client.required)
-                if f in client.fields.line and not _present(claim, line, f)
+                for f in client.required_line
+                if getattr(line, f) in (None, "", ())
             )
     return missing
 
@@ -312,8 +313,8 @@ def rule_eligibility(
     """SKU, hotel and booking channel are in the program; proof is attached."""
     config = client.config
     problems: list[Problem] = []
-    if isinstance(claim, SalesClaim) and config.eligible_skus is not None:
-        eligible = set(config.eligible_skus)
+    if isinstance(claim, SalesClaim) and client.eligible_skus is not None:
+        eligible = client.eligible_skus
         problems.extend(
             src.problem(
                 ReasonCode.INELIGIBLE_SKU,
@@ -338,7 +339,7 @@ def rule_eligibility(
                 )
             )
         channel = (claim.booking_channel or "").casefold()
-        if channel and channel in {c.casefold() for c in config.excluded_channels}:
+        if channel and channel in client.excluded_channels:
             problems.append(
                 src.problem(
                     ReasonCode.INELIGIBLE_CHANNEL,

@@ -1,0 +1,150 @@
+"""Generate realistic claims and participants at any size, from a fixed seed.
+
+Names come from Faker in several locales (en_US, es_ES, id_ID, de_DE, fr_FR,
+pt_BR), drawn once into pools and then combined, so a million rows take
+seconds, not minutes. Faults are planted at known rates and returned as
+ground truth, so later benchmarks (dedupe quality) can score against them.
+
+Usage:
+    python benchmarks/generate.py claims 100000 out.csv [--seed 7]
+    python benchmarks/generate.py participants 100000 out.csv [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+LOCALES = ("en_US", "es_ES", "id_ID", "de_DE", "fr_FR", "pt_BR")
+SKUS = {"DRL-200": ("DR", "149.00"), "SAW-310": ("SW", "229.00"),
+        "GRN-115": ("GR", "89.00"), "IMP-450": ("IM", "179.00"),
+        "BAT-20V": ("BT", "59.50")}
+DEALERS = [f"D-{c}-{i:02d}" for i, c in enumerate(("CHI", "MKE", "IND", "STL", "GRB", "DSM", "MSP", "DET"), 1)]
+CLAIM_HEADER = ["Claim ID", "Rep #", "Rep Name", "Dealer Code", "Invoice No", "Invoice Date",
+                "Product Code", "Qty", "Unit Price", "Line Amount", "Serial Numbers", "Received"]
+PARTICIPANT_HEADER = ["participant_id", "first_name", "last_name", "date_of_birth", "email",
+                      "phone", "address_line1", "city", "postcode", "country"]
+
+
+@dataclass(frozen=True)
+class NamePools:
+    """First names, last names, cities and streets per locale."""
+
+    first: dict[str, list[str]]
+    last: dict[str, list[str]]
+    city: dict[str, list[str]]
+    street: dict[str, list[str]]
+
+
+def name_pools(seed: int, size: int = 300) -> NamePools:
+    """Draw pools of realistic names per locale from Faker, deterministically."""
+    from faker import Faker
+
+    first, last, city, street = {}, {}, {}, {}
+    for i, locale in enumerate(LOCALES):
+        fake = Faker(locale)
+        fake.seed_instance(seed * 100 + i)
+        first[locale] = [fake.first_name() for _ in range(size)]
+        last[locale] = [fake.last_name() for _ in range(size)]
+        city[locale] = [fake.city() for _ in range(size // 3)]
+        street[locale] = [fake.street_name() for _ in range(size)]
+    return NamePools(first, last, city, street)
+
+
+def claim_rows(n: int, seed: int = 7, fault_rate: float = 0.05) -> Iterator[list[str]]:
+    """Yield `n` claim rows (one line each) for the acme-tools sample client.
+
+    About `fault_rate` of them carry one planted fault (bad date order, an
+    ineligible SKU, a wrong line total, a reused serial, a missing invoice).
+    """
+    rng = random.Random(seed)
+    pools = name_pools(seed)
+    reps = []
+    for i in range(max(50, n // 40)):
+        locale = rng.choice(LOCALES)
+        reps.append((f"{100000 + i:06d}", f"{rng.choice(pools.first[locale])} "
+                     f"{rng.choice(pools.last[locale])}", rng.choice(DEALERS)))
+    start = date(2026, 7, 1)
+    serial_no = 0
+    for i in range(n):
+        rep_id, rep_name, dealer = rng.choice(reps)
+        sku = rng.choice(list(SKUS))
+        prefix, price = SKUS[sku]
+        qty = rng.choice((1, 1, 1, 2, 3))
+        sold = start + timedelta(days=rng.randrange(90))
+        received = sold + timedelta(days=rng.randrange(1, 30))
+        serials = []
+        for _ in range(qty):
+            serial_no += 1
+            serials.append(f"{prefix}{serial_no:08d}")
+        total = f"{int(qty) * float(price):.2f}"
+        invoice = f"INV-{200000 + i}"
+        sold_text = sold.strftime("%m/%d/%Y")
+        if rng.random() < fault_rate:
+            fault = rng.randrange(5)
+            if fault == 0:
+                sold_text = sold.strftime("%d/%m/%Y")
+            elif fault == 1:
+                sku = "LMW-900"
+            elif fault == 2:
+                total = f"{float(total) + 9:.2f}"
+            elif fault == 3 and serial_no > 10:
+                serials[0] = f"{prefix}{serial_no - 5:08d}"
+            else:
+                invoice = ""
+        yield [f"C-{i + 1}", rep_id, rep_name, dealer, invoice, sold_text, sku, str(qty),
+               price, total, " ".join(serials), received.isoformat()]
+
+
+def participant_rows(n: int, seed: int = 7) -> Iterator[list[str]]:
+    """Yield `n` distinct participant rows with realistic names and addresses."""
+    rng = random.Random(seed)
+    pools = name_pools(seed)
+    for i in range(n):
+        locale = rng.choice(LOCALES)
+        first = rng.choice(pools.first[locale])
+        last = rng.choice(pools.last[locale])
+        born = date(1950, 1, 1) + timedelta(days=rng.randrange(20000))
+        domain = rng.choice(("example.com", "mail.example", "post.example"))
+        yield [f"P{i + 1:07d}", first, last, born.isoformat(),
+               f"{first}.{last}{rng.randrange(100)}@{domain}".lower().replace(" ", ""),
+               f"+{rng.randrange(1, 99)} {rng.randrange(10**8, 10**9)}",
+               f"{rng.randrange(1, 300)} {rng.choice(pools.street[locale])}",
+               rng.choice(pools.city[locale]), f"{rng.randrange(10000, 99999)}",
+               locale[-2:]]
+
+
+def write_csv(path: Path, header: list[str], rows: Iterator[list[str]]) -> int:
+    """Stream rows to a CSV file; return how many were written."""
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def main() -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=["claims", "participants"])
+    parser.add_argument("n", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if args.kind == "claims":
+        count = write_csv(args.out, CLAIM_HEADER, claim_rows(args.n, args.seed))
+    else:
+        count = write_csv(args.out, PARTICIPANT_HEADER, participant_rows(args.n, args.seed))
+    print(f"{count:,} {args.kind} written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
