@@ -197,8 +197,6 @@ class ResolvedClient(BaseModel):
         return self.config.client
 
 
-
-
 def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClient:
     """Resolve a configuration as written into the form the stages use.
 

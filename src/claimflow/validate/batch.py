@@ -26,7 +26,8 @@ from claimflow.codes import ReasonCode
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
 from claimflow.validate.record import Sourcing
 
-_KEY_JUNK = re.compile(r"[\s\-_./#]+")
+_KEY_JUNK = str.maketrans("", "", " \t\r\n-_./#")
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 
 
 def normalize_key(value: str) -> str:
@@ -36,8 +37,8 @@ def normalize_key(value: str) -> str:
 
     Example: ``normalize_key(" inv-000123 ") == "INV123"``
     """
-    folded = _KEY_JUNK.sub("", value.upper())
-    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", folded)
+    folded = value.upper().translate(_KEY_JUNK)
+    return _LEADING_ZEROS.sub("", folded) if "0" in folded else folded
 
 
 @extensions.register_check_method(  # type: ignore[untyped-decorator]
@@ -86,9 +87,12 @@ def _cents(amount: Decimal | None) -> int | None:
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
-def _frames(claims: Sequence[Claim]) -> dict[str, pd.DataFrame]:
+Columns = dict[str, list[Any]]
+
+
+def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
     """One frame per rule, built column-wise (a list per column is fastest)."""
-    cols: dict[str, dict[str, list[Any]]] = {
+    cols: dict[str, Columns] = {
         "serial": {k: [] for k in ("claim", "line", "serial", "shown")},
         "invoice_line": {
             k: [] for k in ("claim", "line", "dealer", "invoice", "sku", "shown")
@@ -104,8 +108,14 @@ def _frames(claims: Sequence[Claim]) -> dict[str, pd.DataFrame]:
     for i, claim in enumerate(claims):
         if isinstance(claim, StayClaim):
             if claim.hotel_code and claim.confirmation_number:
-                add("stay", i, None, claim.hotel_code.upper(),
-                    normalize_key(claim.confirmation_number), claim.confirmation_number)
+                add(
+                    "stay",
+                    i,
+                    None,
+                    claim.hotel_code.upper(),
+                    normalize_key(claim.confirmation_number),
+                    claim.confirmation_number,
+                )
             continue
         invoice = normalize_key(claim.invoice_number) if claim.invoice_number else None
         claim_cents = _cents(claim.claim_total)
@@ -114,16 +124,24 @@ def _frames(claims: Sequence[Claim]) -> dict[str, pd.DataFrame]:
             for key, serial in serials.items():
                 add("serial", i, n, key, serial)
             if invoice and line.sku:
-                add("invoice_line", i, n, (claim.dealer_id or "").upper(), invoice,
-                    line.sku.upper(), f"{claim.invoice_number} / {line.sku}")
+                add(
+                    "invoice_line",
+                    i,
+                    n,
+                    (claim.dealer_id or "").upper(),
+                    invoice,
+                    line.sku.upper(),
+                    f"{claim.invoice_number} / {line.sku}",
+                )
             if claim_cents is not None:
                 add("totals", i, n, _cents(line.line_total), claim_cents)
-    return {kind: pd.DataFrame(columns) for kind, columns in cols.items()}
+    return cols
 
 
-def _failed_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[int]:
-    if frame.empty:
+def _failed_rows(schema: pa.DataFrameSchema, columns: Columns) -> list[int]:
+    if not next(iter(columns.values())):
         return []
+    frame = pd.DataFrame(columns)
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -165,8 +183,10 @@ class SeenKeys:
         self.conn.close()
 
 
-def _keys(frame: pd.DataFrame, kind: str) -> list[str]:
+def _keys(frame: Columns, kind: str) -> list[str]:
     columns = list(UNIQUENESS[kind][0].columns)
+    if len(columns) == 1:
+        return frame[columns[0]]
     return ["|".join(t) for t in zip(*(frame[c] for c in columns), strict=True)]
 
 
@@ -189,38 +209,43 @@ def batch_problems(
     problems: list[Problem] = []
     for kind, (schema, code, field) in UNIQUENESS.items():
         frame = frames[kind]
-        if frame.empty:
+        if not frame["claim"]:
             continue
         keys = _keys(frame, kind)
-        first: dict[str, str] = {}
-        for key, c, n in zip(keys, frame["claim"], frame["line"], strict=True):
-            if key not in first:
-                first[key] = sourcing[c].where(field, None if pd.isna(n) else int(n))
+        first: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            first.setdefault(key, i)
+
+        def place(i: int, frame: Columns = frame, field: str = field) -> str:
+            return sourcing[frame["claim"][i]].where(field, frame["line"][i])
+
         earlier = seen.earlier(kind, keys) if seen is not None else {}
-        flagged = {i: first[keys[i]] for i in _failed_rows(schema, frame)}
+        flagged = {i: place(first[keys[i]]) for i in _failed_rows(schema, frame)}
         flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
         if seen is not None:
-            seen.add(kind, list(first.items()))
+            seen.add(kind, [(k, place(i)) for k, i in first.items()])
         for i, original in sorted(flagged.items()):
-            row = frame.iloc[i]
-            line = None if pd.isna(row["line"]) else int(row["line"])
+            shown = frame["shown"][i]
             problems.append(
-                sourcing[int(row["claim"])].problem(
-                    code, field, f"{row['shown']!r} already claimed at {original}", line
+                sourcing[frame["claim"][i]].problem(
+                    code,
+                    field,
+                    f"{shown!r} already claimed at {original}",
+                    frame["line"][i],
                 )
             )
-    for i in _failed_rows(TOTALS, frames["totals"]):
-        row = frames["totals"].iloc[i]
-        if int(row["line"]) != 1:
+    totals = frames["totals"]
+    for i in _failed_rows(TOTALS, totals):
+        if totals["line"][i] != 1:
             continue  # one problem per claim, on its first line's total
-        claim = claims[int(row["claim"])]
+        claim = claims[totals["claim"][i]]
         assert isinstance(claim, SalesClaim)
         lines_sum = sum(
             (ln.line_total for ln in claim.lines if ln.line_total is not None),
             Decimal(0),
         )
         problems.append(
-            sourcing[int(row["claim"])].problem(
+            sourcing[totals["claim"][i]].problem(
                 ReasonCode.CLAIM_TOTAL_MISMATCH,
                 "claim_total",
                 f"expected the sum of the lines {lines_sum}, found {claim.claim_total}",

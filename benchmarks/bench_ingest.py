@@ -1,0 +1,163 @@
+"""Benchmark `check` and `ingest` against the raw limits measured in the same run.
+
+For each size it generates (once, cached under benchmarks/out/) a CSV of
+realistic claims, then runs each measurement in a fresh process so that peak
+memory (max RSS) is its own:
+
+- raw pydantic: read the rows with `csv` and validate each with the same
+  pydantic model and context claimflow uses, nothing else;
+- raw sqlite: insert the same rows with plain `sqlite3` `executemany`;
+- check: `claimflow.check` (parse, record rules, batch rules, notices);
+- ingest: `claimflow.ingest` into a fresh SQLite file.
+
+Usage: python benchmarks/bench_ingest.py [--sizes 100000 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+CLIENT = ROOT / "samples" / "clients" / "acme-tools.yaml"
+NOW = datetime(2026, 10, 28, tzinfo=UTC)
+
+
+def _dataset(n: int) -> Path:
+    sys.path.insert(0, str(HERE))
+    from generate import CLAIM_HEADER, claim_rows, write_csv
+
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"claims-{n}.csv"
+    if not path.exists():
+        write_csv(path, CLAIM_HEADER, claim_rows(n, seed=7))
+    return path
+
+
+def raw_pydantic(path: Path) -> int:
+    """Validate every row with the claim model alone."""
+    from pydantic import ValidationError
+
+    from claimflow import load_client
+    from claimflow.models import Provenance, SalesClaim
+    from claimflow.parse import map_headers
+    from claimflow.validate import context_for
+
+    client = load_client(CLIENT)
+    context = context_for(client, NOW)
+    line_fields = client.fields.line
+    count = 0
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        mapping = map_headers(next(reader), client, path.name)
+        for row_no, cells in enumerate(reader, start=2):
+            source = Provenance(file=path.name, row=row_no)
+            values = {c: cells[i] for i, c in mapping.items()}
+            header = {k: v for k, v in values.items() if k not in line_fields}
+            line = {k: v for k, v in values.items() if k in line_fields}
+            line["provenance"] = source
+            try:
+                SalesClaim.model_validate(
+                    {**header, "id": str(row_no), "client": client.key,
+                     "provenance": source, "lines": [line]},
+                    context=context,
+                )
+            except ValidationError:
+                pass
+            count += 1
+    return count
+
+
+def raw_sqlite(path: Path) -> int:
+    """Insert every row as text with plain sqlite3 executemany."""
+    db = OUT / "raw.db"
+    db.unlink(missing_ok=True)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    count = 0
+    with path.open(newline="", encoding="utf-8") as fh, conn:
+        reader = csv.reader(fh)
+        header = next(reader)
+        conn.execute(f"CREATE TABLE claims ({', '.join(f'c{i}' for i in range(len(header)))})")
+        marks = ",".join("?" * len(header))
+        while True:
+            rows = [row for _, row in zip(range(20_000), reader, strict=False)]
+            if not rows:
+                break
+            conn.executemany(f"INSERT INTO claims VALUES ({marks})", rows)
+            count += len(rows)
+    conn.close()
+    return count
+
+
+def run_check(path: Path) -> int:
+    """claimflow.check over the file."""
+    import claimflow
+
+    return claimflow.check([path], claimflow.load_client(CLIENT), received_at=NOW).records
+
+
+def run_ingest(path: Path) -> int:
+    """claimflow.ingest of the file into a fresh store."""
+    import claimflow
+
+    db = OUT / "ingest.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with claimflow.Store.open(db) as store:
+        return claimflow.ingest(
+            [path], claimflow.load_client(CLIENT), store, received_at=NOW
+        ).records
+
+
+MEASURES = {
+    "raw pydantic": raw_pydantic,
+    "raw sqlite": raw_sqlite,
+    "check": run_check,
+    "ingest": run_ingest,
+}
+
+
+def _child(name: str, path: Path) -> None:
+    started = time.perf_counter()
+    count = MEASURES[name](path)
+    seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"count": count, "seconds": seconds, "peak_mib": peak_mib}))
+
+
+def main() -> None:
+    """Run every measurement for every size and print one table."""
+    parser = argparse.ArgumentParser(description="claimflow check/ingest benchmark")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--child", nargs=2, metavar=("MEASURE", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child[0], Path(args.child[1]))
+        return
+    print(f"{'claims':>10} {'measure':<13} {'seconds':>8} {'claims/s':>10} {'peak MiB':>9}")
+    for n in args.sizes:
+        path = _dataset(n)
+        for name in MEASURES:
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", name, str(path)],
+                check=True, capture_output=True, text=True,
+            ).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            rate = result["count"] / result["seconds"]
+            print(f"{result['count']:>10,} {name:<13} {result['seconds']:>8.2f} "
+                  f"{rate:>10,.0f} {result['peak_mib']:>9.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
