@@ -166,7 +166,8 @@ class ResolvedClient(BaseModel):
         required_line: the required per-line fields, sorted.
         formats: canonical field -> compiled regex.
         serial_formats: SKU -> compiled regex (``"*"`` for any SKU).
-        eligible_skus: SKUs that earn, or None for all.
+        eligible_skus: SKUs that earn (upper case), or None for all.
+        eligible_hotels: hotel codes that earn (upper case), or None for all.
         excluded_channels: casefolded booking channels that never earn.
         zone: the desk's time zone.
         source_path: the file the configuration came from.
@@ -184,6 +185,7 @@ class ResolvedClient(BaseModel):
     formats: dict[str, re.Pattern[str]]
     serial_formats: dict[str, re.Pattern[str]]
     eligible_skus: frozenset[str] | None
+    eligible_hotels: frozenset[str] | None
     excluded_channels: frozenset[str]
     zone: tzinfo
     source_path: str
@@ -229,13 +231,16 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
         required_line=tuple(sorted(required & kind.line.keys())),
         formats={k: re.compile(v) for k, v in config.formats.items()},
         serial_formats={k: re.compile(v) for k, v in config.serial_formats.items()},
-        eligible_skus=(
-            None if config.eligible_skus is None else frozenset(config.eligible_skus)
-        ),
+        eligible_skus=_upper_set(config.eligible_skus),
+        eligible_hotels=_upper_set(config.eligible_hotels),
         excluded_channels=frozenset(c.casefold() for c in config.excluded_channels),
         zone=ZoneInfo(config.timezone),
         source_path=source_path,
     )
+
+
+def _upper_set(values: list[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(v.upper() for v in values)
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:

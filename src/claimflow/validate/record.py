@@ -156,12 +156,7 @@ def build_claim(
     if problems:
         # A value that failed to type is reported once, not again as missing.
         untyped = {(p.field, p.source.line) for p in problems}
-        found = [
-            p
-            for p in found
-            if p.code is not ReasonCode.MISSING_FIELD
-            or (p.field, p.source.line) not in untyped
-        ]
+        found = [p for p in found if (p.field, p.source.line) not in untyped]
     return claim, problems + found
 
 
@@ -323,13 +318,13 @@ def rule_eligibility(
                 n,
             )
             for n, line in enumerate(claim.lines, start=1)
-            if line.sku and line.sku not in eligible
+            if line.sku and line.sku.upper() not in eligible
         )
     if isinstance(claim, StayClaim):
         if (
-            config.eligible_hotels is not None
+            client.eligible_hotels is not None
             and claim.hotel_code
-            and (claim.hotel_code not in config.eligible_hotels)
+            and claim.hotel_code.upper() not in client.eligible_hotels
         ):
             problems.append(
                 src.problem(

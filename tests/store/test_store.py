@@ -1,0 +1,101 @@
+"""The store: migrations, one transaction per command, append-only tables, round trips."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from claimflow import (
+    ClaimLine,
+    Decision,
+    Outcome,
+    Provenance,
+    SalesClaim,
+    Store,
+    StoreError,
+)
+from claimflow.models import Claim
+from claimflow.store import migrations
+
+
+def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
+    assert store.schema_version == len(migrations._migrations) == 1
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = set(store.db.table_names())
+    assert {"batches", "documents", "claims", "claim_lines", "problems", "outcomes",
+            "notices", "audit_log"} <= tables
+
+
+def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
+    Store.open(tmp_path / "c.db").close()
+    with Store.open(tmp_path / "c.db") as again:
+        assert again.schema_version == 1
+
+
+def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a usable claimflow database"):
+        Store.open(path)
+
+
+@pytest.mark.parametrize("table", ["audit_log", "outcomes"])
+def test_append_only_tables_refuse_update_and_delete(store: Store, table: str) -> None:
+    with store.transaction():
+        store.audit("ann", "ingest", {"files": []})
+        batch = store.begin_batch("acme-tools", "ann", "c.yaml")
+        store.add_claims(batch, "h" * 64, [_decided("C1")], "validate")
+    for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store.db.execute(statement)
+
+
+def test_transaction_rolls_back_everything_on_error(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.begin_batch("acme-tools", "ann", "c.yaml")
+        store.audit("ann", "ingest", {})
+        raise RuntimeError("boom")
+    assert store.count("batches") == store.count("audit_log") == 0
+
+
+def _decided(cid: str, **fields: object) -> tuple[Claim, Decision]:
+    source = Provenance(file="claims.csv", row=2)
+    claim = SalesClaim(
+        id=cid,
+        client="acme-tools",
+        received_at=datetime(2026, 10, 20, tzinfo=UTC),
+        provenance=source,
+        lines=(ClaimLine(sku="DRL-200", quantity=2, unit_price=Decimal("149.00"),
+                         line_total=Decimal("298.00"), serial_numbers=("DR1", "DR2"),
+                         provenance=source),),
+        **fields,
+    )
+    return claim, Decision(claim_id=cid, outcome=Outcome.ACCEPTED)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.text(max_size=30),
+    invoice=st.text(min_size=1, max_size=20),
+    total=st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False),
+)
+def test_claims_round_trip_through_the_store(
+    tmp_path_factory: pytest.TempPathFactory, name: str, invoice: str, total: Decimal
+) -> None:
+    path = tmp_path_factory.mktemp("rt") / "c.db"
+    claim, decision = _decided("C1", participant_name=name, invoice_number=invoice,
+                               claim_total=total)
+    with Store.open(path) as store, store.transaction():
+        batch = store.begin_batch("acme-tools", "ann", "c.yaml")
+        store.add_claims(batch, "h" * 64, [(claim, decision)], "validate")
+    with Store.open(path) as store:
+        data = store.db.execute("SELECT data FROM claims").fetchone()[0]
+        line = store.db.execute("SELECT line_total FROM claim_lines").fetchone()[0]
+    assert SalesClaim.model_validate_json(data) == claim
+    assert Decimal(line) == Decimal("298.00")
