@@ -68,8 +68,13 @@ def raw_pydantic(path: Path) -> int:
             line["provenance"] = source
             try:
                 SalesClaim.model_validate(
-                    {**header, "id": str(row_no), "client": client.key,
-                     "provenance": source, "lines": [line]},
+                    {
+                        **header,
+                        "id": str(row_no),
+                        "client": client.key,
+                        "provenance": source,
+                        "lines": [line],
+                    },
                     context=context,
                 )
             except ValidationError:
@@ -88,7 +93,9 @@ def raw_sqlite(path: Path) -> int:
     with path.open(newline="", encoding="utf-8") as fh, conn:
         reader = csv.reader(fh)
         header = next(reader)
-        conn.execute(f"CREATE TABLE claims ({', '.join(f'c{i}' for i in range(len(header)))})")
+        conn.execute(
+            f"CREATE TABLE claims ({', '.join(f'c{i}' for i in range(len(header)))})"
+        )
         marks = ",".join("?" * len(header))
         while True:
             rows = [row for _, row in zip(range(20_000), reader, strict=False)]
@@ -104,7 +111,9 @@ def run_check(path: Path) -> int:
     """claimflow.check over the file."""
     import claimflow
 
-    return claimflow.check([path], claimflow.load_client(CLIENT), received_at=NOW).records
+    return claimflow.check(
+        [path], claimflow.load_client(CLIENT), received_at=NOW
+    ).records
 
 
 def run_ingest(path: Path) -> int:
@@ -140,23 +149,31 @@ def main() -> None:
     """Run every measurement for every size and print one table."""
     parser = argparse.ArgumentParser(description="claimflow check/ingest benchmark")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--child", nargs=2, metavar=("MEASURE", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=2, metavar=("MEASURE", "PATH"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         _child(args.child[0], Path(args.child[1]))
         return
-    print(f"{'claims':>10} {'measure':<13} {'seconds':>8} {'claims/s':>10} {'peak MiB':>9}")
+    head = ("claims", "measure", "seconds", "claims/s", "peak MiB")
+    print(f"{head[0]:>10} {head[1]:<13} {head[2]:>8} {head[3]:>10} {head[4]:>9}")
     for n in args.sizes:
         path = _dataset(n)
         for name in MEASURES:
             out = subprocess.run(
                 [sys.executable, __file__, "--child", name, str(path)],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
             result = json.loads(out.strip().splitlines()[-1])
             rate = result["count"] / result["seconds"]
-            print(f"{result['count']:>10,} {name:<13} {result['seconds']:>8.2f} "
-                  f"{rate:>10,.0f} {result['peak_mib']:>9.0f}", flush=True)
+            print(
+                f"{result['count']:>10,} {name:<13} {result['seconds']:>8.2f} "
+                f"{rate:>10,.0f} {result['peak_mib']:>9.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -21,14 +21,43 @@ from datetime import date, timedelta
 from pathlib import Path
 
 LOCALES = ("en_US", "es_ES", "id_ID", "de_DE", "fr_FR", "pt_BR")
-SKUS = {"DRL-200": ("DR", "149.00"), "SAW-310": ("SW", "229.00"),
-        "GRN-115": ("GR", "89.00"), "IMP-450": ("IM", "179.00"),
-        "BAT-20V": ("BT", "59.50")}
-DEALERS = [f"D-{c}-{i:02d}" for i, c in enumerate(("CHI", "MKE", "IND", "STL", "GRB", "DSM", "MSP", "DET"), 1)]
-CLAIM_HEADER = ["Claim ID", "Rep #", "Rep Name", "Dealer Code", "Invoice No", "Invoice Date",
-                "Product Code", "Qty", "Unit Price", "Line Amount", "Serial Numbers", "Received"]
-PARTICIPANT_HEADER = ["participant_id", "first_name", "last_name", "date_of_birth", "email",
-                      "phone", "address_line1", "city", "postcode", "country"]
+SKUS = {
+    "DRL-200": ("DR", "149.00"),
+    "SAW-310": ("SW", "229.00"),
+    "GRN-115": ("GR", "89.00"),
+    "IMP-450": ("IM", "179.00"),
+    "BAT-20V": ("BT", "59.50"),
+}
+DEALERS = [
+    f"D-{c}-{i:02d}"
+    for i, c in enumerate(("CHI", "MKE", "IND", "STL", "GRB", "DSM", "MSP", "DET"), 1)
+]
+CLAIM_HEADER = [
+    "Claim ID",
+    "Rep #",
+    "Rep Name",
+    "Dealer Code",
+    "Invoice No",
+    "Invoice Date",
+    "Product Code",
+    "Qty",
+    "Unit Price",
+    "Line Amount",
+    "Serial Numbers",
+    "Received",
+]
+PARTICIPANT_HEADER = [
+    "participant_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "address_line1",
+    "city",
+    "postcode",
+    "country",
+]
 
 
 @dataclass(frozen=True)
@@ -67,8 +96,13 @@ def claim_rows(n: int, seed: int = 7, fault_rate: float = 0.05) -> Iterator[list
     reps = []
     for i in range(max(50, n // 40)):
         locale = rng.choice(LOCALES)
-        reps.append((f"{100000 + i:06d}", f"{rng.choice(pools.first[locale])} "
-                     f"{rng.choice(pools.last[locale])}", rng.choice(DEALERS)))
+        reps.append(
+            (
+                f"{100000 + i:06d}",
+                f"{rng.choice(pools.first[locale])} {rng.choice(pools.last[locale])}",
+                rng.choice(DEALERS),
+            )
+        )
     start = date(2026, 7, 1)
     serial_no = 0
     for i in range(n):
@@ -97,8 +131,20 @@ def claim_rows(n: int, seed: int = 7, fault_rate: float = 0.05) -> Iterator[list
                 serials[0] = f"{prefix}{serial_no - 5:08d}"
             else:
                 invoice = ""
-        yield [f"C-{i + 1}", rep_id, rep_name, dealer, invoice, sold_text, sku, str(qty),
-               price, total, " ".join(serials), received.isoformat()]
+        yield [
+            f"C-{i + 1}",
+            rep_id,
+            rep_name,
+            dealer,
+            invoice,
+            sold_text,
+            sku,
+            str(qty),
+            price,
+            total,
+            " ".join(serials),
+            received.isoformat(),
+        ]
 
 
 def participant_rows(n: int, seed: int = 7) -> Iterator[list[str]]:
@@ -111,12 +157,18 @@ def participant_rows(n: int, seed: int = 7) -> Iterator[list[str]]:
         last = rng.choice(pools.last[locale])
         born = date(1950, 1, 1) + timedelta(days=rng.randrange(20000))
         domain = rng.choice(("example.com", "mail.example", "post.example"))
-        yield [f"P{i + 1:07d}", first, last, born.isoformat(),
-               f"{first}.{last}{rng.randrange(100)}@{domain}".lower().replace(" ", ""),
-               f"+{rng.randrange(1, 99)} {rng.randrange(10**8, 10**9)}",
-               f"{rng.randrange(1, 300)} {rng.choice(pools.street[locale])}",
-               rng.choice(pools.city[locale]), f"{rng.randrange(10000, 99999)}",
-               locale[-2:]]
+        yield [
+            f"P{i + 1:07d}",
+            first,
+            last,
+            born.isoformat(),
+            f"{first}.{last}{rng.randrange(100)}@{domain}".lower().replace(" ", ""),
+            f"+{rng.randrange(1, 99)} {rng.randrange(10**8, 10**9)}",
+            f"{rng.randrange(1, 300)} {rng.choice(pools.street[locale])}",
+            rng.choice(pools.city[locale]),
+            f"{rng.randrange(10000, 99999)}",
+            locale[-2:],
+        ]
 
 
 def write_csv(path: Path, header: list[str], rows: Iterator[list[str]]) -> int:
@@ -142,7 +194,9 @@ def main() -> None:
     if args.kind == "claims":
         count = write_csv(args.out, CLAIM_HEADER, claim_rows(args.n, args.seed))
     else:
-        count = write_csv(args.out, PARTICIPANT_HEADER, participant_rows(args.n, args.seed))
+        count = write_csv(
+            args.out, PARTICIPANT_HEADER, participant_rows(args.n, args.seed)
+        )
     print(f"{count:,} {args.kind} written to {args.out}")
 
 

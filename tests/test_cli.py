@@ -15,8 +15,10 @@ from tests.conftest import ROOT, SAMPLES
 
 ACME_CONFIG = str(SAMPLES / "clients/acme-tools.yaml")
 OCTOBER = str(SAMPLES / "acme-tools/claims/october.csv")
-GOOD = "Rep #,Invoice No,Invoice Date,Product Code,Qty,Serials,Received\n" \
-       "104233,INV-1001,10/02/2026,DRL-200,1,DR10000001,2026-10-20\n"
+GOOD = (
+    "Rep #,Invoice No,Invoice Date,Product Code,Qty,Serials,Received\n"
+    "104233,INV-1001,10/02/2026,DRL-200,1,DR10000001,2026-10-20\n"
+)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -25,9 +27,16 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_check_all_accepted_exits_0(write: Callable[..., Path]) -> None:
-    code, out, _ = run("check", str(write("good.csv", GOOD)), "--client", ACME_CONFIG, "--json")
+    code, out, _ = run(
+        "check", str(write("good.csv", GOOD)), "--client", ACME_CONFIG, "--json"
+    )
     assert code == 0
-    assert json.loads(out)["outcomes"] == {"accepted": 1, "pended": 0, "rejected": 0, "duplicate": 0}
+    assert json.loads(out)["outcomes"] == {
+        "accepted": 1,
+        "pended": 0,
+        "rejected": 0,
+        "duplicate": 0,
+    }
 
 
 def test_check_with_findings_exits_1_and_json_matches_library() -> None:
@@ -42,8 +51,17 @@ def test_check_with_findings_exits_1_and_json_matches_library() -> None:
 
 def test_ingest_then_ingest_again_is_a_no_op(tmp_path: Path) -> None:
     db = str(tmp_path / "c.db")
-    code, out, _ = run("ingest", OCTOBER, "--client", ACME_CONFIG, "--db", db,
-                       "--notices", str(tmp_path / "n"), "--json")
+    code, out, _ = run(
+        "ingest",
+        OCTOBER,
+        "--client",
+        ACME_CONFIG,
+        "--db",
+        db,
+        "--notices",
+        str(tmp_path / "n"),
+        "--json",
+    )
     assert code == 1
     assert json.loads(out)["batch_id"] == 1
     # one notice per participant: 105112, 104233, 106020 (two claims), 105540
@@ -74,7 +92,9 @@ def _encrypted(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("name", "content", "message"), HOSTILE, ids=[h[0] for h in HOSTILE])
+@pytest.mark.parametrize(
+    ("name", "content", "message"), HOSTILE, ids=[h[0] for h in HOSTILE]
+)
 def test_hostile_input_one_line_error_exit_2_store_unchanged(
     tmp_path: Path, write: Callable[..., Path], name: str, content: bytes, message: str
 ) -> None:
@@ -82,8 +102,15 @@ def test_hostile_input_one_line_error_exit_2_store_unchanged(
     assert run("ingest", OCTOBER, "--client", ACME_CONFIG, "--db", str(db))[0] == 1
     before = db.read_bytes()
     bad = write(name, content)
-    code, out, err = run("ingest", str(write("good.csv", GOOD)), str(bad),
-                         "--client", ACME_CONFIG, "--db", str(db))
+    code, out, err = run(
+        "ingest",
+        str(write("good.csv", GOOD)),
+        str(bad),
+        "--client",
+        ACME_CONFIG,
+        "--db",
+        str(db),
+    )
     assert code == 2
     assert err.startswith(f"claimflow: error: {bad}")
     assert message in err
@@ -97,7 +124,10 @@ def test_encrypted_pdf_exit_2_and_no_database_created(tmp_path: Path) -> None:
     locked = _encrypted(tmp_path)
     code, _, err = run("ingest", str(locked), "--client", ACME_CONFIG, "--db", str(db))
     assert code == 2
-    assert err == f"claimflow: error: {locked}: encrypted PDF: ask the sender for an unprotected copy\n"
+    assert (
+        err
+        == f"claimflow: error: {locked}: encrypted PDF: ask the sender for an unprotected copy\n"
+    )
     assert not db.exists()
 
 
@@ -106,8 +136,17 @@ def test_keep_going_stores_readable_files_and_lists_the_others(
 ) -> None:
     db = str(tmp_path / "c.db")
     bad = write("truncated.csv", GOOD.encode() + b'104234,"INV-1002')
-    code, out, _ = run("ingest", str(write("good.csv", GOOD)), str(bad), "--client",
-                       ACME_CONFIG, "--db", db, "--keep-going", "--json")
+    code, out, _ = run(
+        "ingest",
+        str(write("good.csv", GOOD)),
+        str(bad),
+        "--client",
+        ACME_CONFIG,
+        "--db",
+        db,
+        "--keep-going",
+        "--json",
+    )
     data = json.loads(out)
     assert code == 2
     assert data["records"] == 1
@@ -120,10 +159,16 @@ def test_keep_going_stores_readable_files_and_lists_the_others(
 
 
 def test_bad_config_is_a_one_line_error(write: Callable[..., Path]) -> None:
-    config = write("bad.yaml", "client: x1\nname: X\nkind: sales\ndate_order: DMY\nclaim_window_days: -1\n")
+    config = write(
+        "bad.yaml",
+        "client: x1\nname: X\nkind: sales\ndate_order: DMY\nclaim_window_days: -1\n",
+    )
     code, _, err = run("check", OCTOBER, "--client", str(config))
     assert code == 2
-    assert err == f"claimflow: error: {config}: claim_window_days: Input should be greater than 0\n"
+    assert (
+        err
+        == f"claimflow: error: {config}: claim_window_days: Input should be greater than 0\n"
+    )
 
 
 def test_usage_error_exits_2() -> None:
@@ -140,7 +185,9 @@ def test_export_neutralises_formulas(tmp_path: Path) -> None:
     import sqlite3
 
     with sqlite3.connect(db) as conn:
-        stored = conn.execute("SELECT data FROM claims WHERE data LIKE '%Becker%'").fetchone()[0]
+        stored = conn.execute(
+            "SELECT data FROM claims WHERE data LIKE '%Becker%'"
+        ).fetchone()[0]
     assert json.loads(stored)["participant_name"] == "=Tom Becker"
 
 

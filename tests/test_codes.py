@@ -15,8 +15,14 @@ from tests.conftest import ROOT
         ([], Outcome.ACCEPTED),
         ([ReasonCode.MISSING_FIELD], Outcome.PENDED),
         ([ReasonCode.MISSING_FIELD, ReasonCode.INELIGIBLE_SKU], Outcome.REJECTED),
-        ([ReasonCode.DUPLICATE_SERIAL_IN_BATCH, ReasonCode.INVALID_DATE], Outcome.DUPLICATE),
-        ([ReasonCode.DUPLICATE_STAY_IN_BATCH, ReasonCode.OUTSIDE_CLAIM_WINDOW], Outcome.REJECTED),
+        (
+            [ReasonCode.DUPLICATE_SERIAL_IN_BATCH, ReasonCode.INVALID_DATE],
+            Outcome.DUPLICATE,
+        ),
+        (
+            [ReasonCode.DUPLICATE_STAY_IN_BATCH, ReasonCode.OUTSIDE_CLAIM_WINDOW],
+            Outcome.REJECTED,
+        ),
     ],
 )
 def test_decide(codes: list[ReasonCode], outcome: Outcome) -> None:
@@ -33,4 +39,6 @@ def test_codes_are_snake_case_with_a_category_and_description() -> None:
 def test_readme_lists_every_reason_code() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code in ReasonCode:
-        assert f"| `{code.value}` | {code.category.value} | {code.description} |" in readme
+        assert (
+            f"| `{code.value}` | {code.category.value} | {code.description} |" in readme
+        )

@@ -22,7 +22,13 @@ def test_samples_load_and_resolve() -> None:
     acme = load_client(SAMPLES / "clients/acme-tools.yaml")
     assert acme.key == "acme-tools"
     assert acme.header_index["rep#"] == "participant_id"
-    assert acme.required == {"participant_id", "invoice_number", "invoice_date", "sku", "quantity"}
+    assert acme.required == {
+        "participant_id",
+        "invoice_number",
+        "invoice_date",
+        "sku",
+        "quantity",
+    }
     costa = load_client(SAMPLES / "clients/costa-azul.yaml")
     assert costa.header_index["nosocio"] == "participant_id"
     assert str(costa.zone) == "Europe/Madrid"
@@ -40,9 +46,18 @@ def test_toml_is_accepted(write: Callable[..., Path]) -> None:
         ("timezone: Mars/Olympus\n", "timezone: unknown IANA time zone 'Mars/Olympus'"),
         ("locale: xx_YY\n", "locale: unknown locale 'xx_YY'"),
         ("formats:\n  sku: '[unclosed'\n", "formats: sku: not a valid regex"),
-        ("columns:\n  colour: [Colour]\n", "columns: unknown field 'colour' for sales claims"),
-        ("required: [hotel_code]\n", "required: unknown field 'hotel_code' for sales claims"),
-        ("notices:\n  sendr: Desk\n", "notices.sendr: unknown key (check the spelling)"),
+        (
+            "columns:\n  colour: [Colour]\n",
+            "columns: unknown field 'colour' for sales claims",
+        ),
+        (
+            "required: [hotel_code]\n",
+            "required: unknown field 'hotel_code' for sales claims",
+        ),
+        (
+            "notices:\n  sendr: Desk\n",
+            "notices.sendr: unknown key (check the spelling)",
+        ),
         ("schema_version: 2\n", "schema_version: Input should be 1"),
         ("eligible_skus: DRL-200\n", "eligible_skus: Input should be a valid list"),
     ],
@@ -64,7 +79,9 @@ def test_bad_configs_name_the_file_and_key_path(
         ("name: Demo\nkind: sales\n", "client: Field required"),
     ],
 )
-def test_unusable_config_files(write: Callable[..., Path], text: str, message: str) -> None:
+def test_unusable_config_files(
+    write: Callable[..., Path], text: str, message: str
+) -> None:
     with pytest.raises(ConfigError, match=message):
         load_client(write("demo.yaml", text))
 

@@ -21,7 +21,11 @@ from claimflow.values import parse_date
         ("2026-03-04", "DMY", date(2026, 3, 4)),
         ("2026-03-04", "MDY", date(2026, 3, 4)),
         ("4.3.26", "DMY", date(2026, 3, 4)),
-        ("13/10/2026", "MDY", "expected a date as MM/DD/YYYY, found '13/10/2026' (day and month swapped?)"),
+        (
+            "13/10/2026",
+            "MDY",
+            "expected a date as MM/DD/YYYY, found '13/10/2026' (day and month swapped?)",
+        ),
         ("31/02/2026", "DMY", "expected a date as DD/MM/YYYY, found '31/02/2026'"),
         ("next tuesday", "DMY", "expected a date as DD/MM/YYYY, found 'next tuesday'"),
     ],
@@ -33,8 +37,10 @@ def test_parse_date(text: str, order: str, expected: object) -> None:
 _FORMATS = {"DMY": "%d/%m/%Y", "MDY": "%m/%d/%Y", "YMD": "%Y-%m-%d"}
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
-       st.sampled_from(["DMY", "MDY", "YMD"]))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from(["DMY", "MDY", "YMD"]),
+)
 def test_any_date_written_in_the_client_order_reads_back(day: date, order: str) -> None:
     assert parse_date(day.strftime(_FORMATS[order]), order) == day  # type: ignore[arg-type]
 
@@ -55,7 +61,7 @@ def test_parse_amount(text: str, comma: bool, expected: Decimal | None) -> None:
     assert parse_amount(text, comma) == expected
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False))
 def test_amounts_round_trip_in_both_notations(amount: Decimal) -> None:
     us = f"{amount:,.2f}"
     eu = us.replace(",", "_").replace(".", ",").replace("_", ".")

@@ -61,7 +61,9 @@ def test_quoted_newlines_stay_in_one_field(
 def test_rows_sharing_a_claim_ref_are_lines_of_one_claim(
     acme: ResolvedClient, write: Callable[..., Path]
 ) -> None:
-    text = "Claim ID,Rep #,Product Code,Qty\nA,1,DRL-200,1\nA,1,BAT-20V,2\nB,2,DRL-200,1\n"
+    text = (
+        "Claim ID,Rep #,Product Code,Qty\nA,1,DRL-200,1\nA,1,BAT-20V,2\nB,2,DRL-200,1\n"
+    )
     first, second = read_file(write("claims.csv", text), acme)
     assert [line["sku"] for _, line in first.lines] == ["DRL-200", "BAT-20V"]
     assert [src.row for src, _ in first.lines] == [2, 3]
@@ -82,13 +84,25 @@ def test_header_matching_tolerates_case_spacing_punctuation(
         (b"", "empty file"),
         (b"   \n\n", "empty file"),
         (HEADER.encode() + b'AC-1,104233,"Maria', "not valid CSV"),
-        (HEADER.encode() + b"AC-1,104233\n", "expected 7 fields as in the header, found 2"),
+        (
+            HEADER.encode() + b"AC-1,104233\n",
+            "expected 7 fields as in the header, found 2",
+        ),
         (bytes(range(256)) * 64, "binary file"),
         (b"A" * (50 * 1024 * 1024), "not valid CSV: field larger than field limit"),
         (b"colour,size\nred,4\n", "no column matches a sales claim field"),
         (b"Invoice No,Invoice\nINV-1,INV-2\n", "both map to invoice_number"),
     ],
-    ids=["empty", "blank", "truncated", "short-row", "binary", "50MB-line", "no-match", "dup-map"],
+    ids=[
+        "empty",
+        "blank",
+        "truncated",
+        "short-row",
+        "binary",
+        "50MB-line",
+        "no-match",
+        "dup-map",
+    ],
 )
 def test_unusable_csv_raises_a_one_line_error(
     acme: ResolvedClient, write: Callable[..., Path], content: bytes, message: str
@@ -107,7 +121,9 @@ def test_detect_encoding_prefers_utf8() -> None:
 
 
 _cell = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00"),
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00"
+    ),
     max_size=12,
 ).map(str.strip)
 

@@ -32,7 +32,9 @@ def _book(path: Path) -> Path:
     return path
 
 
-def test_every_sheet_is_read_with_typed_cells(acme: ResolvedClient, tmp_path: Path) -> None:
+def test_every_sheet_is_read_with_typed_cells(
+    acme: ResolvedClient, tmp_path: Path
+) -> None:
     records = read_file(_book(tmp_path / "claims.xlsx"), acme)
     assert [r.source.where() for r in records] == [
         f"{tmp_path}/claims.xlsx:sheet North:row 2",

@@ -26,9 +26,13 @@ CLAIM = {
 
 
 @pytest.mark.parametrize("shape", ["list", "wrapped", "lines"])
-def test_json_shapes(acme: ResolvedClient, write: Callable[..., Path], shape: str) -> None:
+def test_json_shapes(
+    acme: ResolvedClient, write: Callable[..., Path], shape: str
+) -> None:
     if shape == "lines":
-        path = write("claims.jsonl", json.dumps(CLAIM) + "\n\n" + json.dumps(CLAIM) + "\n")
+        path = write(
+            "claims.jsonl", json.dumps(CLAIM) + "\n\n" + json.dumps(CLAIM) + "\n"
+        )
     else:
         data = [CLAIM, CLAIM] if shape == "list" else {"claims": [CLAIM, CLAIM]}
         path = write("claims.json", json.dumps(data))
@@ -51,7 +55,11 @@ def test_json_shapes(acme: ResolvedClient, write: Callable[..., Path], shape: st
     ],
 )
 def test_bad_json(
-    acme: ResolvedClient, write: Callable[..., Path], name: str, content: str, message: str
+    acme: ResolvedClient,
+    write: Callable[..., Path],
+    name: str,
+    content: str,
+    message: str,
 ) -> None:
     with pytest.raises(UnreadableInput, match=message):
         read_file(write(name, content), acme)
@@ -73,7 +81,9 @@ def test_bad_json(
     )
 )
 def test_json_round_trip_keeps_exact_decimals(
-    acme: ResolvedClient, tmp_path_factory: pytest.TempPathFactory, claims: list[dict]  # type: ignore[type-arg]
+    acme: ResolvedClient,
+    tmp_path_factory: pytest.TempPathFactory,
+    claims: list[dict],  # type: ignore[type-arg]
 ) -> None:
     path = tmp_path_factory.mktemp("json") / "claims.json"
     objects = [
@@ -83,6 +93,10 @@ def test_json_round_trip_keeps_exact_decimals(
     ]
     path.write_text("[" + ",".join(objects) + "]", encoding="utf-8")
     records = read_file(path, acme)
-    assert [r.values["invoice_number"] for r in records] == [c["invoice_number"] for c in claims]
+    assert [r.values["invoice_number"] for r in records] == [
+        c["invoice_number"] for c in claims
+    ]
     assert [r.lines[0][1]["quantity"] for r in records] == [c["qty"] for c in claims]
-    assert [Decimal(r.lines[0][1]["unit_price"]) for r in records] == [c["unit_price"] for c in claims]
+    assert [Decimal(r.lines[0][1]["unit_price"]) for r in records] == [
+        c["unit_price"] for c in claims
+    ]

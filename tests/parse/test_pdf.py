@@ -72,7 +72,9 @@ def test_w9_filled_with_pypdf_reads_back_through_the_mapping(tmp_path: Path) -> 
     assert record.values["dealer_name"] == "Midwest Supply Co"
     assert record.values["dealer_id"] == "12"
     assert record.values["proof_attached"] == "1"
-    assert record.field_sources["participant_name"] == "topmostSubform[0].Page1[0].f1_1[0]"
+    assert (
+        record.field_sources["participant_name"] == "topmostSubform[0].Page1[0].f1_1[0]"
+    )
     assert record.source.where() == f"{filled}:page 1"
 
 
@@ -84,7 +86,9 @@ def test_fillable_sample_maps_lines_and_checkbox(acme: ResolvedClient) -> None:
     assert [src.line for src, _ in record.lines] == [1, 2]
 
 
-def test_printed_pdf_gives_one_claim_per_page_with_table_lines(acme: ResolvedClient) -> None:
+def test_printed_pdf_gives_one_claim_per_page_with_table_lines(
+    acme: ResolvedClient,
+) -> None:
     records = read_file(SAMPLES / "acme-tools/claims/claims_printed.pdf", acme)
     assert [r.source.page for r in records] == [1, 2, 3]
     assert records[0].values["invoice_number"] == "INV-15601"
@@ -150,6 +154,8 @@ def test_corrupt_pdf_raises_a_one_line_error(
 def test_pdf_without_claim_text_says_so(
     acme: ResolvedClient, write: Callable[..., Path]
 ) -> None:
-    path = write("letter.pdf", _pdf_bytes(lambda c: c.drawString(72, 700, "Hello there")))
+    path = write(
+        "letter.pdf", _pdf_bytes(lambda c: c.drawString(72, 700, "Hello there"))
+    )
     with pytest.raises(UnreadableInput, match="no claim found"):
         read_file(path, acme)

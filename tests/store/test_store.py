@@ -28,8 +28,16 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
     assert store.schema_version == len(migrations._migrations) == 1
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
-    assert {"batches", "documents", "claims", "claim_lines", "problems", "outcomes",
-            "notices", "audit_log"} <= tables
+    assert {
+        "batches",
+        "documents",
+        "claims",
+        "claim_lines",
+        "problems",
+        "outcomes",
+        "notices",
+        "audit_log",
+    } <= tables
 
 
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
@@ -71,15 +79,26 @@ def _decided(cid: str, **fields: object) -> tuple[Claim, Decision]:
         client="acme-tools",
         received_at=datetime(2026, 10, 20, tzinfo=UTC),
         provenance=source,
-        lines=(ClaimLine(sku="DRL-200", quantity=2, unit_price=Decimal("149.00"),
-                         line_total=Decimal("298.00"), serial_numbers=("DR1", "DR2"),
-                         provenance=source),),
+        lines=(
+            ClaimLine(
+                sku="DRL-200",
+                quantity=2,
+                unit_price=Decimal("149.00"),
+                line_total=Decimal("298.00"),
+                serial_numbers=("DR1", "DR2"),
+                provenance=source,
+            ),
+        ),
         **fields,
     )
     return claim, Decision(claim_id=cid, outcome=Outcome.ACCEPTED)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     name=st.text(max_size=30),
     invoice=st.text(min_size=1, max_size=20),
@@ -89,8 +108,9 @@ def test_claims_round_trip_through_the_store(
     tmp_path_factory: pytest.TempPathFactory, name: str, invoice: str, total: Decimal
 ) -> None:
     path = tmp_path_factory.mktemp("rt") / "c.db"
-    claim, decision = _decided("C1", participant_name=name, invoice_number=invoice,
-                               claim_total=total)
+    claim, decision = _decided(
+        "C1", participant_name=name, invoice_number=invoice, claim_total=total
+    )
     with Store.open(path) as store, store.transaction():
         batch = store.begin_batch("acme-tools", "ann", "c.yaml")
         store.add_claims(batch, "h" * 64, [(claim, decision)], "validate")

@@ -17,28 +17,40 @@ HEADER = "Claim ID,Rep #,Invoice No,Invoice Date,Product Code,Qty,Price,Amount,T
 
 @pytest.mark.parametrize(
     ("raw", "key"),
-    [(" inv-000123 ", "INV123"), ("INV 123", "INV123"), ("dr/0001.2", "DR12"), ("A0B", "A0B")],
+    [
+        (" inv-000123 ", "INV123"),
+        ("INV 123", "INV123"),
+        ("dr/0001.2", "DR12"),
+        ("A0B", "A0B"),
+    ],
 )
 def test_normalize_key(raw: str, key: str) -> None:
     assert normalize_key(raw) == key
 
 
-def _check(client: ResolvedClient, *paths: Path) -> dict[str, tuple[Outcome, list[str]]]:
+def _check(
+    client: ResolvedClient, *paths: Path
+) -> dict[str, tuple[Outcome, list[str]]]:
     result = check(paths, client, received_at=NOW)
     by_row: dict[str, list[str]] = {}
     for problem in result.problems:
-        by_row.setdefault(problem.source.where().split(":row ")[1].split(":")[0], []).append(
-            f"{problem.code.value}: {problem.message}"
-        )
+        by_row.setdefault(
+            problem.source.where().split(":row ")[1].split(":")[0], []
+        ).append(f"{problem.code.value}: {problem.message}")
     assert result.records == sum(result.outcomes.values())
     return {"outcomes": dict(result.outcomes), **by_row}  # type: ignore[dict-item]
 
 
-def test_duplicates_in_one_file(acme: ResolvedClient, write: Callable[..., Path]) -> None:
-    path = write("c.csv", HEADER
-                 + "A,104233,INV-1001,10/02/2026,DRL-200,1,149,149,,DR10000001\n"
-                 + "B,104234,INV-01001,10/03/2026,DRL-200,1,149,149,,DR10000001\n"
-                 + "C,104235,INV-1002,10/03/2026,DRL-200,1,149,149,,DR10000003\n")
+def test_duplicates_in_one_file(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    path = write(
+        "c.csv",
+        HEADER
+        + "A,104233,INV-1001,10/02/2026,DRL-200,1,149,149,,DR10000001\n"
+        + "B,104234,INV-01001,10/03/2026,DRL-200,1,149,149,,DR10000001\n"
+        + "C,104235,INV-1002,10/03/2026,DRL-200,1,149,149,,DR10000003\n",
+    )
     found = _check(acme, path)
     assert found["outcomes"] == {Outcome.ACCEPTED: 2, Outcome.DUPLICATE: 1}
     assert found["3"] == [
@@ -52,7 +64,10 @@ def test_duplicates_across_files_and_chunks(
     acme: ResolvedClient, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pipeline, "CHUNK", 2)
-    rows = [f"C{i},10423{i},INV-100{i},10/02/2026,DRL-200,1,149,149,,DR1000000{i}\n" for i in range(5)]
+    rows = [
+        f"C{i},10423{i},INV-100{i},10/02/2026,DRL-200,1,149,149,,DR1000000{i}\n"
+        for i in range(5)
+    ]
     first = write("a.csv", HEADER + "".join(rows))
     second = write("b.csv", HEADER + rows[1].replace("INV-1001", "INV-9001"))
     result = check([first, second], acme, received_at=NOW)
@@ -62,11 +77,16 @@ def test_duplicates_across_files_and_chunks(
     assert problem.message == f"'DR10000001' already claimed at {first}:row 3:Serials"
 
 
-def test_claim_total_must_match_its_lines(acme: ResolvedClient, write: Callable[..., Path]) -> None:
-    path = write("c.csv", HEADER
-                 + "A,104233,INV-1001,10/02/2026,DRL-200,1,149,149,208.50,DR10000001\n"
-                 + "A,104233,INV-1001,10/02/2026,BAT-20V,1,59.50,59.50,208.50,BT10000001\n"
-                 + "B,104234,INV-1002,10/02/2026,DRL-200,1,149,149,150.00,DR10000002\n")
+def test_claim_total_must_match_its_lines(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    path = write(
+        "c.csv",
+        HEADER
+        + "A,104233,INV-1001,10/02/2026,DRL-200,1,149,149,208.50,DR10000001\n"
+        + "A,104233,INV-1001,10/02/2026,BAT-20V,1,59.50,59.50,208.50,BT10000001\n"
+        + "B,104234,INV-1002,10/02/2026,DRL-200,1,149,149,150.00,DR10000002\n",
+    )
     result = check([path], acme, received_at=NOW)
     assert result.outcomes == {Outcome.ACCEPTED: 1, Outcome.PENDED: 1}
     [problem] = result.problems
@@ -75,13 +95,19 @@ def test_claim_total_must_match_its_lines(acme: ResolvedClient, write: Callable[
     assert problem.source.where() == f"{path}:row 4:Total"
 
 
-def test_same_stay_claimed_twice(costa: ResolvedClient, write: Callable[..., Path]) -> None:
+def test_same_stay_claimed_twice(
+    costa: ResolvedClient, write: Callable[..., Path]
+) -> None:
     header = "Nº socio;Hotel;Confirmación;Llegada;Salida;Recibido;Folio adjunto\n"
-    path = write("s.csv", header
-                 + "300112457;CAZ-MAD;MD4471902;02/10/2026;05/10/2026;20/10/2026;sí\n"
-                 + "300999999;caz-mad;md-4471902;02/10/2026;05/10/2026;21/10/2026;sí\n")
+    path = write(
+        "s.csv",
+        header
+        + "300112457;CAZ-MAD;MD4471902;02/10/2026;05/10/2026;20/10/2026;sí\n"
+        + "300999999;caz-mad;md-4471902;02/10/2026;05/10/2026;21/10/2026;sí\n",
+    )
     result = check([path], costa, received_at=NOW)
     assert result.outcomes == {Outcome.ACCEPTED: 1, Outcome.DUPLICATE: 1}
     assert [p.code for p in result.problems] == [
-        ReasonCode.INVALID_FORMAT, ReasonCode.DUPLICATE_STAY_IN_BATCH
+        ReasonCode.INVALID_FORMAT,
+        ReasonCode.DUPLICATE_STAY_IN_BATCH,
     ]
