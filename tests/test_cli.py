@@ -197,3 +197,23 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert command.help and "Example:" in command.help
         assert f"claimflow {name}" in readme
         assert run(name, "--help")[0] == 0
+
+
+def test_sheet_option_reads_one_sheet() -> None:
+    workbook = str(SAMPLES / "acme-tools/claims/dealer_north.xlsx")
+    code, _, err = run("check", workbook, "--client", ACME_CONFIG, "--sheet", "Nope")
+    assert (code, err) == (
+        2,
+        f"claimflow: error: {workbook}: no sheet 'Nope'; sheets: October\n",
+    )
+    code, out, _ = run(
+        "check", workbook, "--client", ACME_CONFIG, "--sheet", "October", "--json"
+    )
+    assert json.loads(out)["records"] == 3
+
+
+def test_headers_that_almost_match_are_suggested(write: Callable[..., Path]) -> None:
+    path = write("x.csv", "colour,Invoce No\nred,1\n")
+    code, _, err = run("check", str(path), "--client", ACME_CONFIG)
+    assert code == 2
+    assert "near misses: 'Invoce No' -> invoice_number?" in err

@@ -13,7 +13,6 @@ import json
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +20,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from claimflow.config import load_client
+from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
 from claimflow.pipeline import BatchResult, check, ingest
 from claimflow.report import export_claims, render_summary, write_notices
@@ -68,6 +67,7 @@ def batch_options(func: F) -> F:
             type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
             help="Received time for records without one (default: now).",
         ),
+        click.option("--sheet", help="Read only this sheet of each Excel workbook."),
         click.option(
             "--json", "as_json", is_flag=True, help="Print the result as JSON."
         ),
@@ -78,6 +78,16 @@ def batch_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, Any]:
+    """The library keyword arguments the shared options stand for."""
+    received = options["received_at"]
+    return {
+        "keep_going": options["keep_going"],
+        "sheet": options["sheet"],
+        "received_at": received.replace(tzinfo=client.zone) if received else None,
+    }
 
 
 def _progress(
@@ -103,10 +113,6 @@ def _progress(
     return bar, update
 
 
-def _received(value: datetime | None, client_zone: Any) -> datetime | None:
-    return value.replace(tzinfo=client_zone) if value is not None else None
-
-
 def _finish(result: BatchResult, as_json: bool, verbose: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, default=str))
@@ -124,14 +130,7 @@ def main() -> None:
 @main.command("check")
 @batch_options
 @_fail_cleanly
-def check_cmd(
-    files: tuple[Path, ...],
-    client_path: Path,
-    keep_going: bool,
-    received_at: datetime | None,
-    as_json: bool,
-    verbose: bool,
-) -> None:
+def check_cmd(files: tuple[Path, ...], client_path: Path, **options: Any) -> None:
     """Validate claim files without writing anything.
 
     \b
@@ -140,16 +139,10 @@ def check_cmd(
             --client samples/clients/acme-tools.yaml
     """
     client = load_client(client_path)
-    bar, update = _progress(not as_json and sys.stderr.isatty())
+    bar, update = _progress(not options["as_json"] and sys.stderr.isatty())
     with bar or nullcontext():
-        result = check(
-            files,
-            client,
-            keep_going=keep_going,
-            progress=update,
-            received_at=_received(received_at, client.zone),
-        )
-    _finish(result, as_json, verbose)
+        result = check(files, client, progress=update, **_run_options(client, options))
+    _finish(result, options["as_json"], options["verbose"])
 
 
 @main.command("ingest")
@@ -178,13 +171,10 @@ def check_cmd(
 def ingest_cmd(
     files: tuple[Path, ...],
     client_path: Path,
-    keep_going: bool,
-    received_at: datetime | None,
-    as_json: bool,
-    verbose: bool,
     db_path: Path,
     operator: str,
     notices_dir: Path | None,
+    **options: Any,
 ) -> None:
     """Parse, validate and store claim files as one batch; write notices.
 
@@ -196,7 +186,7 @@ def ingest_cmd(
     client = load_client(client_path)
     created = not db_path.exists()
     store = Store.open(db_path)
-    bar, update = _progress(not as_json and sys.stderr.isatty())
+    bar, update = _progress(not options["as_json"] and sys.stderr.isatty())
     try:
         with bar or nullcontext():
             result = ingest(
@@ -204,9 +194,8 @@ def ingest_cmd(
                 client,
                 store,
                 operator=operator,
-                keep_going=keep_going,
                 progress=update,
-                received_at=_received(received_at, client.zone),
+                **_run_options(client, options),
             )
     except ClaimflowError:
         store.close()
@@ -217,7 +206,7 @@ def ingest_cmd(
     store.close()
     if notices_dir is not None and result.notices:
         write_notices(result, notices_dir)
-    _finish(result, as_json, verbose)
+    _finish(result, options["as_json"], options["verbose"])
 
 
 @main.command("export")

@@ -1,8 +1,10 @@
 """Run the stages for a batch: `check` (nothing written) and `ingest` (stored).
 
 Records stream through in chunks (`CHUNK`) so memory stays flat in the
-number of claims. `STAGES` is the ordered list of per-chunk stages (data,
-not code paths); each stage is timed, and ``--verbose`` shows the timings.
+number of claims. Per chunk the stages are: parse (the reader's iterator),
+validate (record rules, batch rules, decision: `validate_chunk`), store
+(ingest only); notices are rendered once per batch. Each stage is timed and
+``--verbose`` shows the timings.
 """
 
 from __future__ import annotations
@@ -185,7 +187,10 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _preflight(
-    paths: Iterable[str | Path], client: ResolvedClient, keep_going: bool
+    paths: Iterable[str | Path],
+    client: ResolvedClient,
+    keep_going: bool,
+    sheet: str | None = None,
 ) -> tuple[list[ParsedFile], list[FileResult]]:
     """Open every file before anything is written: most bad input stops here."""
     opened: list[ParsedFile] = []
@@ -193,7 +198,7 @@ def _preflight(
     hashes: set[str] = set()
     for path in paths:
         try:
-            parsed = open_file(path, client)
+            parsed = open_file(path, client, sheet)
         except UnreadableInput as exc:
             if not keep_going:
                 raise
@@ -220,6 +225,7 @@ def check(
     keep_going: bool = False,
     received_at: datetime | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> BatchResult:
     """Parse and validate files without writing anything.
 
@@ -229,6 +235,7 @@ def check(
         keep_going: list unreadable files instead of stopping at the first.
         received_at: received time for records without one (default: now).
         progress: called with (file name, records done) after each chunk.
+        sheet: read only this sheet of each workbook.
 
     Returns:
         The batch result (no batch id).
@@ -240,7 +247,7 @@ def check(
     """
     now = received_at or datetime.now(UTC)
     run = _Run(client, context_for(client, now))
-    opened, failed = _preflight(paths, client, keep_going)
+    opened, failed = _preflight(paths, client, keep_going, sheet)
     for parsed in opened:
         file_result = FileResult(parsed.name, parsed.content_hash)
         try:
@@ -268,6 +275,7 @@ def ingest(
     keep_going: bool = False,
     received_at: datetime | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> BatchResult:
     """Parse, validate and store files as one batch, in one transaction.
 
@@ -284,6 +292,7 @@ def ingest(
         keep_going: store readable files, list unreadable ones.
         received_at: received time for records without one (default: now).
         progress: called with (file name, records done) after each chunk.
+        sheet: read only this sheet of each workbook.
 
     Returns:
         The batch result, with the batch id (None when nothing was new).
@@ -295,7 +304,7 @@ def ingest(
     """
     now = received_at or datetime.now(UTC)
     run = _Run(client, context_for(client, now))
-    opened, failed = _preflight(paths, client, keep_going)
+    opened, failed = _preflight(paths, client, keep_going, sheet)
     with store.transaction():
         fresh = []
         for parsed in opened:
@@ -371,7 +380,7 @@ def _ingest_file(
                 if progress:
                     progress(parsed.name, file_result.records)
             store.add_document(
-                client_key(run),
+                run.client.key,
                 parsed.content_hash,
                 parsed.name,
                 parsed.path.stat().st_size,
@@ -387,8 +396,3 @@ def _ingest_file(
             parsed.name, parsed.content_hash, status="unreadable", error=str(exc)
         )
     return file_result
-
-
-def client_key(run: _Run) -> str:
-    """The client key of a run."""
-    return run.client.key

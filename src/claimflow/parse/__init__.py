@@ -58,12 +58,15 @@ class ParsedFile:
     records: Iterator[RawRecord]
 
 
-def open_file(path: str | Path, client: ResolvedClient) -> ParsedFile:
+def open_file(
+    path: str | Path, client: ResolvedClient, sheet: str | None = None
+) -> ParsedFile:
     """Check a file is there and of a known kind, hash it, and open its records.
 
     Args:
         path: the input file.
         client: the resolved client.
+        sheet: for a workbook, read only this sheet (default: every sheet).
 
     Returns:
         The parsed file, records not yet read.
@@ -93,7 +96,11 @@ def open_file(path: str | Path, client: ResolvedClient) -> ParsedFile:
                     name, f"not a {path.suffix} workbook (wrong bytes)"
                 )
     digest = content_hash(path)
-    return ParsedFile(path, name, digest, reader(path, client, digest, name))
+    if sheet is not None and reader is read_excel:
+        records = read_excel(path, client, digest, name, sheet=sheet)
+    else:
+        records = reader(path, client, digest, name)
+    return ParsedFile(path, name, digest, records)
 
 
 def read_file(path: str | Path, client: ResolvedClient) -> list[RawRecord]:

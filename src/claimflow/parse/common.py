@@ -76,10 +76,30 @@ def map_headers(
         raise UnreadableInput(
             file,
             f"no column matches a {client.config.kind} claim field "
-            f"(found {shown}); is this the right client?",
+            f"(found {shown}){_suggest(headers, client)}; is this the right client?",
             "row 1",
         )
     return mapping
+
+
+def _suggest(headers: Sequence[object], client: ResolvedClient) -> str:
+    """``; did you mean 'Invoice No' -> invoice_number?`` for near-miss headers."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import JaroWinkler
+
+    hints = []
+    for header in headers:
+        if header is None:
+            continue
+        match = process.extractOne(
+            normalize_label(str(header)),
+            list(client.header_index),
+            scorer=JaroWinkler.normalized_similarity,
+            score_cutoff=0.88,
+        )
+        if match is not None:
+            hints.append(f"{str(header)!r} -> {client.header_index[match[0]]}?")
+    return f"; near misses: {', '.join(hints[:3])}" if hints else ""
 
 
 def field_sources(headers: Sequence[object], mapping: dict[int, str]) -> dict[str, str]:
