@@ -23,14 +23,19 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
 from claimflow.pipeline import BatchResult, check, ingest
-from claimflow.report import export_claims, render_summary, write_notices
+from claimflow.report import (
+    export_awards,
+    export_claims,
+    render_summary,
+    write_notices,
+)
 from claimflow.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
 
 
-def _fail_cleanly(func: F) -> F:
+def fail_cleanly(func: F) -> F:
     """Turn claimflow's exceptions into ``claimflow: <message>`` and exit 2."""
 
     @functools.wraps(func)
@@ -129,7 +134,7 @@ def main() -> None:
 
 @main.command("check")
 @batch_options
-@_fail_cleanly
+@fail_cleanly
 def check_cmd(files: tuple[Path, ...], client_path: Path, **options: Any) -> None:
     """Validate claim files without writing anything.
 
@@ -167,7 +172,7 @@ def check_cmd(files: tuple[Path, ...], client_path: Path, **options: Any) -> Non
     type=click.Path(file_okay=False, path_type=Path),
     help="Write one notice file per participant into this folder.",
 )
-@_fail_cleanly
+@fail_cleanly
 def ingest_cmd(
     files: tuple[Path, ...],
     client_path: Path,
@@ -210,7 +215,7 @@ def ingest_cmd(
 
 
 @main.command("export")
-@click.argument("what", type=click.Choice(["claims"]))
+@click.argument("what", type=click.Choice(["claims", "awards"]))
 @click.option(
     "--db",
     "db_path",
@@ -225,19 +230,27 @@ def ingest_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="A .csv or .xlsx file.",
 )
-@_fail_cleanly
+@fail_cleanly
 def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> None:
-    """Export stored claims with outcome and reason codes for a spreadsheet.
+    """Export claims (outcome, reason codes) or award postings to CSV or Excel.
 
-    Cells a spreadsheet would run as formulas are written as text.
+    ``awards`` is the posting file a fulfilment system loads: one row per
+    ledger posting. Cells a spreadsheet would run as formulas are written as
+    text.
 
     \b
     Example:
         claimflow export claims --db claims.db --batch 1 --out batch1.xlsx
+        claimflow export awards --db claims.db --out postings.csv
     """
     store = Store.open(db_path)
     try:
-        count = export_claims(store, out, batch_id)
+        exporter = export_claims if what == "claims" else export_awards
+        count = exporter(store, out, batch_id)
     finally:
         store.close()
     click.echo(f"{count:,} {what} written to {out}")
+
+
+# The award, ledger and participant commands live in their own module.
+from claimflow import cli_awards as _cli_awards  # noqa: E402, F401

@@ -5,7 +5,8 @@ belongs to a category, and the category decides the claim's outcome:
 
 - ``data``: the participant can fix it by sending something: the claim is *pended*;
 - ``eligibility``: nothing the participant sends can fix it: *rejected*;
-- ``duplicate``: the claim repeats one already seen: *duplicate*.
+- ``duplicate``: the claim repeats one already seen: *duplicate*;
+- ``award``: explains an award line (a cap, a minimum); no outcome change.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Category(StrEnum):
     DATA = "data"
     ELIGIBILITY = "eligibility"
     DUPLICATE = "duplicate"
+    AWARD = "award"
 
 
 class Outcome(StrEnum):
@@ -51,6 +53,14 @@ class ReasonCode(StrEnum):
     DUPLICATE_SERIAL_IN_BATCH = "duplicate_serial_in_batch"
     DUPLICATE_INVOICE_LINE_IN_BATCH = "duplicate_invoice_line_in_batch"
     DUPLICATE_STAY_IN_BATCH = "duplicate_stay_in_batch"
+    NO_RULE_SET = "no_rule_set"
+    NO_CONVERSION_RATE = "no_conversion_rate"
+    BELOW_MINIMUM = "below_minimum"
+    NOT_ENROLLED = "not_enrolled"
+    EXCLUDED_RATE = "excluded_rate"
+    CAP_PER_CLAIM = "cap_per_claim"
+    CAP_PARTICIPANT_PERIOD = "cap_participant_period"
+    CAP_BUDGET = "cap_budget"
 
     @property
     def category(self) -> Category:
@@ -71,6 +81,14 @@ _CATEGORY: dict[ReasonCode, Category] = {
     ReasonCode.DUPLICATE_SERIAL_IN_BATCH: Category.DUPLICATE,
     ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH: Category.DUPLICATE,
     ReasonCode.DUPLICATE_STAY_IN_BATCH: Category.DUPLICATE,
+    ReasonCode.NO_RULE_SET: Category.AWARD,
+    ReasonCode.NO_CONVERSION_RATE: Category.AWARD,
+    ReasonCode.BELOW_MINIMUM: Category.AWARD,
+    ReasonCode.NOT_ENROLLED: Category.AWARD,
+    ReasonCode.EXCLUDED_RATE: Category.AWARD,
+    ReasonCode.CAP_PER_CLAIM: Category.AWARD,
+    ReasonCode.CAP_PARTICIPANT_PERIOD: Category.AWARD,
+    ReasonCode.CAP_BUDGET: Category.AWARD,
 }
 
 _DESCRIPTION: dict[ReasonCode, str] = {
@@ -92,6 +110,14 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.DUPLICATE_SERIAL_IN_BATCH: "a serial number claimed twice",
     ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH: "invoice and SKU claimed twice",
     ReasonCode.DUPLICATE_STAY_IN_BATCH: "hotel and confirmation claimed twice",
+    ReasonCode.NO_RULE_SET: "no award rule set covers the activity date",
+    ReasonCode.NO_CONVERSION_RATE: "no conversion rate for the claim's currency",
+    ReasonCode.BELOW_MINIMUM: "spend or quantity below the program minimum",
+    ReasonCode.NOT_ENROLLED: "the participant was not enrolled on the activity date",
+    ReasonCode.EXCLUDED_RATE: "the booking channel or rate code earns no points",
+    ReasonCode.CAP_PER_CLAIM: "award cut to the per-claim cap",
+    ReasonCode.CAP_PARTICIPANT_PERIOD: "award cut to the participant's period cap",
+    ReasonCode.CAP_BUDGET: "award cut to the remaining program budget",
 }
 
 

@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 
+from claimflow.award.rules import AwardSettings
 from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
 
@@ -80,6 +81,8 @@ class ClientConfig(_Section):
         require_proof: an invoice or folio copy must be attached.
         serials_per_unit: each unit needs one serial number.
         notices: notice settings.
+        award: earning rules, rounding, caps, ledger policy (see
+            `claimflow.award.rules`); absent: the program awards nothing yet.
     """
 
     schema_version: Literal[1] = 1
@@ -104,6 +107,7 @@ class ClientConfig(_Section):
     require_proof: bool = False
     serials_per_unit: bool = False
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    award: AwardSettings | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -272,6 +276,19 @@ def format_validation_error(source: str, error: ValidationError) -> str:
     return "\n".join(lines)
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates reach pydantic as text, so a
+    bad one (``2026-13-01``) is reported with its key path, not by PyYAML."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_mapping(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -281,7 +298,7 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         if path.suffix.lower() == ".toml":
             data: Any = tomllib.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 (a SafeLoader)
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         detail = str(exc).replace("\n", " ")
         raise ConfigError(f"{path}: not valid YAML/TOML: {detail}") from None

@@ -25,7 +25,7 @@ from claimflow.store import migrations
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 1
+    assert store.schema_version == len(migrations._migrations) == 2
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
     assert {
@@ -43,7 +43,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 1
+        assert again.schema_version == 2
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -53,12 +53,17 @@ def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
         Store.open(path)
 
 
-@pytest.mark.parametrize("table", ["audit_log", "outcomes"])
+@pytest.mark.parametrize("table", ["audit_log", "outcomes", "ledger"])
 def test_append_only_tables_refuse_update_and_delete(store: Store, table: str) -> None:
     with store.transaction():
         store.audit("ann", "ingest", {"files": []})
         batch = store.begin_batch("acme-tools", "ann", "c.yaml")
         store.add_claims(batch, "h" * 64, [_decided("C1")], "validate")
+        store.db.execute(
+            "INSERT INTO ledger (client, participant_id, entry_type, points, "
+            "idempotency_key, posted_at, available_at, actor) "
+            "VALUES ('x', 'p', 'award', 5, 'k', '2026-01-01', '2026-01-01', 'ann')"
+        )
     for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             store.db.execute(statement)

@@ -174,3 +174,44 @@ def export_claims(store: Store, out: Path, batch_id: int | None = None) -> int:
         FROM claims c {where} ORDER BY c.batch_id, c.rowid"""
     params = [batch_id] if batch_id is not None else []
     return write_table(store.db.execute(query, params), CLAIM_EXPORT_HEADER, out)
+
+
+AWARD_EXPORT_HEADER = (
+    "posting_id",
+    "client",
+    "participant_id",
+    "claim_id",
+    "entry_type",
+    "points",
+    "rule_set_version",
+    "posted_at",
+    "available_at",
+    "expires_at",
+    "idempotency_key",
+)
+
+
+def export_awards(store: Store, out: Path, batch_id: int | None = None) -> int:
+    """Write the ledger postings a fulfilment system loads, to CSV or Excel.
+
+    Args:
+        store: the store.
+        out: ``.csv`` or ``.xlsx`` path.
+        batch_id: only postings of claims of this batch (default: all).
+
+    Returns:
+        Rows written.
+
+    Example: ``export_awards(Store.open("c.db"), Path("postings.csv"))``
+    """
+    where = (
+        "WHERE l.claim_id IN (SELECT id FROM claims WHERE batch_id = ?)"
+        if batch_id is not None
+        else ""
+    )
+    query = f"""
+        SELECT l.id, l.client, l.participant_id, l.claim_id, l.entry_type, l.points,
+               l.version, l.posted_at, l.available_at, l.expires_at, l.idempotency_key
+        FROM ledger l {where} ORDER BY l.id"""
+    params = [batch_id] if batch_id is not None else []
+    return write_table(store.db.execute(query, params), AWARD_EXPORT_HEADER, out)

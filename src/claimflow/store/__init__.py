@@ -20,7 +20,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from claimflow.errors import StoreError
-from claimflow.models import Claim, Decision, SalesClaim
+from claimflow.models import Claim, Decision, Participant, SalesClaim
+from claimflow.store import ledger_schema as _ledger_schema  # noqa: F401 (registers)
 from claimflow.store.schema import migrations, schema_version
 from claimflow.validate.notices import Notice
 
@@ -190,6 +191,26 @@ class Store:
         conn.executemany(_LINE_SQL, lines)
         conn.executemany(_PROBLEM_SQL, problems)
         conn.executemany(_OUTCOME_SQL, outcomes)
+
+    def upsert_participants(self, participants: Sequence[Participant]) -> None:
+        """Insert or replace participants (the member list is reference data)."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO participants VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    p.client,
+                    p.id,
+                    p.first_name,
+                    p.last_name,
+                    p.email,
+                    p.company,
+                    p.tier,
+                    p.enrolled_on.isoformat() if p.enrolled_on else None,
+                    p.status,
+                )
+                for p in participants
+            ],
+        )
 
     def add_notices(self, batch_id: int, notices: Sequence[Notice]) -> None:
         """Store the notices written for a batch."""

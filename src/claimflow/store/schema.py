@@ -12,13 +12,13 @@ from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("claimflow")
 
-_APPEND_ONLY = (
+APPEND_ONLY = (
     "CREATE TRIGGER {table}_no_{verb} BEFORE {verb} ON {table} BEGIN SELECT "
     "RAISE(ABORT, '{table} is append-only: add a correcting entry'); END"
 )
 
 
-def _run(db: Database, script: str) -> None:
+def run_script(db: Database, script: str) -> None:
     # executescript() would COMMIT the surrounding transaction first; running
     # statement by statement keeps a migration inside the command's transaction.
     for statement in script.split(";"):
@@ -29,7 +29,7 @@ def _run(db: Database, script: str) -> None:
 @migrations()
 def m001_initial(db: Database) -> None:
     """Batches, documents, claims, lines, problems, outcomes, notices, audit log."""
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE batches (
@@ -113,7 +113,7 @@ def m001_initial(db: Database) -> None:
     )
     for table in ("audit_log", "outcomes"):
         for verb in ("update", "delete"):
-            db.execute(_APPEND_ONLY.format(table=table, verb=verb))
+            db.execute(APPEND_ONLY.format(table=table, verb=verb))
 
 
 def schema_version(db: Database) -> int:

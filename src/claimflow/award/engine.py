@@ -1,0 +1,601 @@
+"""The award engine: accepted claims in, explained integer awards out.
+
+`compute_awards(claims, settings, participants, state)` is pure: it reads
+the period and budget totals already used from `CapState` and returns the
+awards, the problems (claims that cannot be awarded) and the new state.
+Claims are processed in (activity date, received time, id) order, so the
+result never depends on the order they arrive in, except where a cap says
+so, and then deterministically.
+
+Order inside one claim: earning rules (file order) make the base; tier
+bonuses take a percentage of it; promotions (by ``order``, under their
+stacking policy) multiply the base of the units in their scope or add a
+bonus; minimum and eligibility can zero it; rounding makes integers; caps
+cut last. Every step is an `AwardLine`, and the lines' points sum to the award.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from claimflow.award.rules import (
+    AwardSettings,
+    PerClaim,
+    PerCurrency,
+    PerUnit,
+    Promotion,
+    QuantityTiers,
+    Rate,
+    RuleSet,
+    TierBonus,
+)
+from claimflow.codes import ReasonCode
+from claimflow.models import Award, AwardLine, Claim, Participant, Problem, StayClaim
+from claimflow.money import ZERO
+
+_ROUNDING = {
+    "floor": ROUND_FLOOR,
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+}
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+
+
+def round_points(value: Decimal, mode: str) -> int:
+    """Round exact points to an integer; negative values round symmetrically.
+
+    Symmetric rounding makes a reversal the exact negative of its award.
+
+    Example: ``round_points(Decimal("237.5"), "half_up") == 238``
+    """
+    magnitude = abs(value).quantize(_ONE, rounding=_ROUNDING[mode])
+    return int(magnitude) if value >= 0 else -int(magnitude)
+
+
+def period_key(day: date, period: str) -> str:
+    """``2026-M10``, ``2026-Q4`` or ``2026``: the calendar period of `day`.
+
+    Example: ``period_key(date(2026, 11, 2), "quarter") == "2026-Q4"``
+    """
+    if period == "month":
+        return f"{day.year}-M{day.month:02d}"
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(day.year)
+
+
+@dataclass(frozen=True)
+class CapState:
+    """Points already awarded that caps count against.
+
+    Attributes:
+        period_used: (participant id, period key) -> points awarded.
+        budget_used: points awarded from the program budget.
+    """
+
+    period_used: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    budget_used: int = 0
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one earning rule looks at: a claim line, or a whole stay."""
+
+    number: int
+    amount: Decimal
+    quantity: int
+    facts: dict[str, str | None]
+    label: str
+
+
+@dataclass(frozen=True)
+class Earned:
+    """An award line and the unit it was earned on (None: the whole claim)."""
+
+    unit: int | None
+    line: AwardLine
+
+
+@dataclass
+class Context:
+    """What the evaluators of one claim see."""
+
+    claim: Claim
+    rules: RuleSet
+    activity: date
+    units: list[Unit]
+    participant: Participant | None
+    factor: Decimal = _ONE
+    conversion: str | None = None
+    base: Decimal = ZERO
+
+    def line(
+        self, rule_id: str, kind: str, desired: Decimal, note: str, **extra: object
+    ) -> AwardLine:
+        """An unrounded award line of this claim's rule set."""
+        return AwardLine(
+            rule_id=rule_id,
+            kind=kind,
+            version=self.rules.version,
+            desired=desired,
+            points=0,
+            note=note,
+            **extra,
+        )
+
+
+Evaluator = Callable[[Context, object], list[Earned]]
+EVALUATORS: dict[str, Evaluator] = {}
+
+
+def evaluator(kind: str) -> Callable[[Evaluator], Evaluator]:
+    """Register the function that evaluates one earning rule kind."""
+
+    def register(func: Evaluator) -> Evaluator:
+        EVALUATORS[kind] = func
+        return func
+
+    return register
+
+
+@evaluator("per_currency")
+def _per_currency(ctx: Context, rule: object) -> list[Earned]:
+    assert isinstance(rule, PerCurrency)
+    earned = []
+    for unit in ctx.units:
+        if not rule.scope.matches(unit.facts):
+            continue
+        excluded = ZERO
+        if isinstance(ctx.claim, StayClaim):
+            excluded = sum((getattr(ctx.claim, p) or ZERO for p in rule.exclude), ZERO)
+        base = max((unit.amount - excluded) * ctx.factor, ZERO)
+        if rule.basis == "bracket":
+            counted = (base / rule.per).to_integral_value(rounding=ROUND_DOWN)
+            desired = counted * rule.points
+            how = f"{counted} whole brackets of {rule.per} at {rule.points}"
+        else:
+            desired = base * rule.points / rule.per
+            how = f"{base} x {rule.points} per {rule.per}"
+        line = ctx.line(
+            rule.id,
+            rule.kind,
+            desired,
+            f"{unit.label}: {how}",
+            basis=base,
+            rate=rule.points / rule.per,
+            conversion=ctx.conversion,
+        )
+        earned.append(Earned(unit.number, line))
+    return earned
+
+
+@evaluator("per_unit")
+def _per_unit(ctx: Context, rule: object) -> list[Earned]:
+    assert isinstance(rule, PerUnit)
+    return [
+        Earned(
+            unit.number,
+            ctx.line(
+                rule.id,
+                rule.kind,
+                rule.points * unit.quantity,
+                f"{unit.label} at {rule.points} points each",
+                basis=Decimal(unit.quantity),
+                rate=rule.points,
+            ),
+        )
+        for unit in ctx.units
+        if rule.scope.matches(unit.facts)
+    ]
+
+
+@evaluator("per_claim")
+def _per_claim(ctx: Context, rule: object) -> list[Earned]:
+    assert isinstance(rule, PerClaim)
+    if not any(rule.scope.matches(u.facts) for u in ctx.units):
+        return []
+    return [
+        Earned(
+            None,
+            ctx.line(
+                rule.id, rule.kind, rule.points, f"{rule.points} points per claim"
+            ),
+        )
+    ]
+
+
+@evaluator("quantity_tiers")
+def _quantity_tiers(ctx: Context, rule: object) -> list[Earned]:
+    assert isinstance(rule, QuantityTiers)
+    earned = []
+    for unit in ctx.units:
+        if not rule.scope.matches(unit.facts) or unit.quantity <= 0:
+            continue
+        tiers = rule.tiers
+        if rule.mode == "whole":
+            reached = [t for t in tiers if t.start <= unit.quantity][-1]
+            desired = reached.points * unit.quantity
+            note = f"{unit.label}: all {unit.quantity} units at {reached.points}"
+        else:
+            desired, parts = ZERO, []
+            for i, tier in enumerate(tiers):
+                end = tiers[i + 1].start - 1 if i + 1 < len(tiers) else unit.quantity
+                count = max(0, min(end, unit.quantity) - tier.start + 1)
+                if count:
+                    desired += count * tier.points
+                    parts.append(f"{count} at {tier.points}")
+            note = f"{unit.label}: " + " + ".join(parts)
+        earned.append(
+            Earned(
+                unit.number,
+                ctx.line(
+                    rule.id, rule.kind, desired, note, basis=Decimal(unit.quantity)
+                ),
+            )
+        )
+    return earned
+
+
+@evaluator("tier_bonus")
+def _tier_bonus(ctx: Context, rule: object) -> list[Earned]:
+    assert isinstance(rule, TierBonus)
+    tier = (ctx.participant.tier or "") if ctx.participant else ""
+    percent = {k.casefold(): v for k, v in rule.percent.items()}.get(tier.casefold())
+    if not percent:
+        return []
+    return [
+        Earned(
+            None,
+            ctx.line(
+                rule.id,
+                rule.kind,
+                ctx.base * percent / _HUNDRED,
+                f"{tier} bonus: {percent}% of {ctx.base} base points",
+                basis=ctx.base,
+                multiplier=percent / _HUNDRED,
+            ),
+        )
+    ]
+
+
+def _promotions(ctx: Context, base: list[Earned]) -> list[Earned]:
+    applicable: list[tuple[str, Earned]] = []
+    promos = sorted(
+        (r for r in ctx.rules.rules if isinstance(r, Promotion)), key=lambda r: r.order
+    )
+    for promo in promos:
+        if not promo.window.start <= ctx.activity <= promo.window.end:
+            continue
+        in_scope = {u.number for u in ctx.units if promo.scope.matches(u.facts)}
+        if not in_scope:
+            continue
+        if promo.multiplier is not None:
+            scoped = sum((e.line.desired for e in base if e.unit in in_scope), ZERO)
+            desired = scoped * (promo.multiplier - 1)
+            note = f"promotion {promo.id}: x{promo.multiplier} on {scoped} points"
+        else:
+            desired = promo.bonus or ZERO
+            note = f"promotion {promo.id}: {desired} bonus points"
+        policy = promo.stacking or ctx.rules.stacking or "stack"
+        line = ctx.line(
+            promo.id, promo.kind, desired, note, multiplier=promo.multiplier
+        )
+        applicable.append((policy, Earned(None, line)))
+    exclusive = [e for policy, e in applicable if policy == "exclusive"]
+    if exclusive:
+        return exclusive[:1]
+    chosen = [e for policy, e in applicable if policy == "stack"]
+    best = [e for policy, e in applicable if policy == "best_of"]
+    if best:
+        chosen.append(max(best, key=lambda e: e.line.desired))
+    return chosen
+
+
+def _units(
+    claim: Claim, settings: AwardSettings, participant: Participant | None
+) -> list[Unit]:
+    segment = participant.tier if participant else None
+    if isinstance(claim, StayClaim):
+        hotel = settings.hotels.get((claim.hotel_code or "").upper(), {})
+        facts = {
+            "hotels": claim.hotel_code,
+            "brands": hotel.get("brand"),
+            "regions": hotel.get("region"),
+            "segments": segment,
+        }
+        return [
+            Unit(
+                1,
+                claim.qualifying_revenue or ZERO,
+                1,
+                facts,
+                f"stay at {claim.hotel_code}",
+            )
+        ]
+    units = []
+    for n, line in enumerate(claim.lines, start=1):
+        product = settings.products.get((line.sku or "").upper(), {})
+        quantity = line.quantity or 0
+        amount = line.line_total
+        if amount is None and line.unit_price is not None:
+            amount = line.unit_price * quantity
+        facts = {
+            "skus": line.sku,
+            "groups": product.get("group"),
+            "brands": product.get("brand"),
+            "regions": None,
+            "segments": segment,
+        }
+        units.append(
+            Unit(n, amount or ZERO, quantity, facts, f"{quantity} x {line.sku}")
+        )
+    return units
+
+
+def activity_date(claim: Claim, settings: AwardSettings) -> date | None:
+    """The date that picks a claim's rule set (configured per client)."""
+    if settings.activity_date == "received_at":
+        return claim.received_at.date()
+    value = getattr(claim, settings.activity_date, None)
+    return value if isinstance(value, date) else None
+
+
+def _rate(settings: AwardSettings, currency: str, day: date) -> Rate | None:
+    candidates = [
+        r
+        for r in settings.rates
+        if r.source_currency == currency
+        and r.target_currency == settings.currency
+        and r.day <= day
+    ]
+    return max(candidates, key=lambda r: r.day, default=None)
+
+
+class _Refused(Exception):
+    def __init__(self, code: ReasonCode, message: str) -> None:
+        self.code, self.message = code, message
+
+
+def _context(
+    claim: Claim, settings: AwardSettings, participant: Participant | None
+) -> Context:
+    day = activity_date(claim, settings)
+    if day is None:
+        raise _Refused(ReasonCode.NO_RULE_SET, "expected an activity date, found none")
+    rules = settings.rule_set_for(day)
+    if rules is None:
+        raise _Refused(
+            ReasonCode.NO_RULE_SET, f"expected a rule set covering {day}, found none"
+        )
+    ctx = Context(claim, rules, day, _units(claim, settings, participant), participant)
+    currency = getattr(claim, "currency", None) or settings.currency
+    if currency.upper() != settings.currency:
+        rate_day = day if settings.rate_date == "activity" else claim.received_at.date()
+        rate = _rate(settings, currency.upper(), rate_day)
+        if rate is None:
+            raise _Refused(
+                ReasonCode.NO_CONVERSION_RATE,
+                f"expected a {currency}->{settings.currency} rate on or "
+                f"before {rate_day}, found none",
+            )
+        ctx.factor = rate.rate
+        ctx.conversion = (
+            f"1 {currency} = {rate.rate} {settings.currency} "
+            f"({rate.source}, {rate.day})"
+        )
+    return ctx
+
+
+def _eligibility(ctx: Context) -> AwardLine | None:
+    rules, claim, who = ctx.rules.eligibility, ctx.claim, ctx.participant
+    channel = (getattr(claim, "booking_channel", None) or "").casefold()
+    rate_code = (getattr(claim, "rate_code", None) or "").casefold()
+    if channel and channel in {c.casefold() for c in rules.excluded_channels}:
+        return _zero_line(
+            ctx, ReasonCode.EXCLUDED_RATE, f"booked via {channel}: no points"
+        )
+    if rate_code and rate_code in {c.casefold() for c in rules.excluded_rate_codes}:
+        return _zero_line(ctx, ReasonCode.EXCLUDED_RATE, f"rate {rate_code}: no points")
+    if rules.enrolled_before_activity and (
+        who is None or who.enrolled_on is None or who.enrolled_on > ctx.activity
+    ):
+        return _zero_line(
+            ctx, ReasonCode.NOT_ENROLLED, f"not enrolled on {ctx.activity}: no points"
+        )
+    minimum = ctx.rules.minimum
+    spend = sum((u.amount for u in ctx.units), ZERO) * ctx.factor
+    quantity = sum(u.quantity for u in ctx.units)
+    if (minimum.spend is not None and spend < minimum.spend) or (
+        minimum.quantity is not None and quantity < minimum.quantity
+    ):
+        return _zero_line(
+            ctx,
+            ReasonCode.BELOW_MINIMUM,
+            f"below the minimum (spend {spend}, quantity {quantity})",
+        )
+    return None
+
+
+def _zero_line(ctx: Context, code: ReasonCode, note: str) -> AwardLine:
+    return ctx.line("eligibility", "eligibility", ZERO, note, code=code)
+
+
+def _rounded(
+    lines: list[AwardLine], settings: AwardSettings, ctx: Context
+) -> list[AwardLine]:
+    mode = settings.rounding_mode
+    if settings.rounding_scope == "line":
+        return [
+            ln.model_copy(update={"points": round_points(ln.desired, mode)})
+            for ln in lines
+        ]
+    truncated = [ln.model_copy(update={"points": int(ln.desired)}) for ln in lines]
+    total = sum((ln.desired for ln in lines), ZERO)
+    delta = round_points(total, mode) - sum(ln.points for ln in truncated)
+    if delta:
+        truncated.append(
+            ctx.line(
+                "rounding",
+                "rounding",
+                ZERO,
+                f"rounding {total} to {round_points(total, mode)} ({mode}, per claim)",
+            ).model_copy(update={"points": delta})
+        )
+    return truncated
+
+
+def _cap_lines(
+    ctx: Context, points: int, used: dict[tuple[str, str], int], budget_used: int
+) -> list[AwardLine]:
+    caps, lines = ctx.rules.caps, []
+    participant = ctx.claim.participant_id or ""
+    room = points
+
+    def cut(limit: int, code: ReasonCode, what: str) -> None:
+        nonlocal room
+        if room > limit:
+            lines.append(
+                ctx.line(
+                    "cap",
+                    "cap",
+                    ZERO,
+                    f"{what}: {room} desired, {max(limit, 0)} awarded",
+                    code=code,
+                ).model_copy(update={"points": max(limit, 0) - room})
+            )
+            room = max(limit, 0)
+
+    if caps.per_claim is not None:
+        cut(
+            caps.per_claim,
+            ReasonCode.CAP_PER_CLAIM,
+            f"cap of {caps.per_claim} per claim",
+        )
+    if caps.per_participant is not None:
+        key = (participant, period_key(ctx.activity, caps.per_participant.period))
+        limit = caps.per_participant.points - used.get(key, 0)
+        cut(
+            limit,
+            ReasonCode.CAP_PARTICIPANT_PERIOD,
+            f"cap of {caps.per_participant.points} per {caps.per_participant.period} "
+            f"({key[1]}, {used.get(key, 0)} already awarded)",
+        )
+    if caps.budget is not None:
+        cut(
+            caps.budget - budget_used,
+            ReasonCode.CAP_BUDGET,
+            f"program budget of {caps.budget} ({budget_used} already awarded)",
+        )
+    return lines
+
+
+def compute_award(
+    claim: Claim,
+    settings: AwardSettings,
+    participant: Participant | None,
+    state: CapState,
+) -> tuple[Award | None, Problem | None]:
+    """Compute one claim's award against the caps already used.
+
+    Returns:
+        The award, or None with the problem that stops it.
+
+    Example: ``award, problem = compute_award(claim, settings, None, CapState())``
+    """
+    try:
+        ctx = _context(claim, settings, participant)
+    except _Refused as refused:
+        return None, Problem(
+            source=claim.provenance,
+            code=refused.code,
+            message=refused.message,
+            record_id=claim.id,
+        )
+    zero = _eligibility(ctx)
+    if zero is not None:
+        lines = [zero]
+    else:
+        earning = [
+            r for r in ctx.rules.rules if r.kind not in ("tier_bonus", "promotion")
+        ]
+        base = [e for rule in earning for e in EVALUATORS[rule.kind](ctx, rule)]
+        ctx.base = sum((e.line.desired for e in base), ZERO)
+        bonuses = [
+            e
+            for rule in ctx.rules.rules
+            if rule.kind == "tier_bonus"
+            for e in EVALUATORS[rule.kind](ctx, rule)
+        ]
+        lines = [e.line for e in (*base, *bonuses, *_promotions(ctx, base))]
+    lines = _rounded(lines, settings, ctx)
+    desired = sum(ln.points for ln in lines)
+    lines += _cap_lines(ctx, desired, dict(state.period_used), state.budget_used)
+    award = Award(
+        claim_id=claim.id,
+        client=claim.client,
+        participant_id=claim.participant_id or "",
+        version=ctx.rules.version,
+        activity_date=ctx.activity,
+        currency=settings.currency,
+        desired_points=desired,
+        points=sum(ln.points for ln in lines),
+        lines=tuple(lines),
+    )
+    return award, None
+
+
+def _order(claim: Claim, settings: AwardSettings) -> tuple[date, str, str]:
+    day = activity_date(claim, settings) or date.min
+    return day, claim.received_at.isoformat(), claim.id
+
+
+def compute_awards(
+    claims: Iterable[Claim],
+    settings: AwardSettings,
+    participants: Mapping[str, Participant] | None = None,
+    state: CapState | None = None,
+) -> tuple[list[Award], list[Problem], CapState]:
+    """Compute the awards of accepted claims, in a deterministic order.
+
+    Args:
+        claims: accepted claims of one client.
+        settings: the client's award settings.
+        participants: participant id -> participant (tier, enrolment).
+        state: points already awarded that caps count against.
+
+    Returns:
+        (awards, problems, new cap state); every claim is in exactly one
+        of the first two.
+
+    Example: ``awards, problems, state = compute_awards(claims, settings)``
+    """
+    participants = participants or {}
+    state = state or CapState()
+    used = dict(state.period_used)
+    budget_used = state.budget_used
+    awards: list[Award] = []
+    problems: list[Problem] = []
+    cap = None
+    for claim in sorted(claims, key=lambda c: _order(c, settings)):
+        award, problem = compute_award(
+            claim,
+            settings,
+            participants.get(claim.participant_id or ""),
+            CapState(used, budget_used),
+        )
+        if award is None:
+            assert problem is not None
+            problems.append(problem)
+            continue
+        awards.append(award)
+        rules = settings.rule_set_for(award.activity_date)
+        cap = rules.caps.per_participant if rules else None
+        if cap is not None:
+            key = (award.participant_id, period_key(award.activity_date, cap.period))
+            used[key] = used.get(key, 0) + award.points
+        budget_used += award.points
+    return awards, problems, CapState(used, budget_used)

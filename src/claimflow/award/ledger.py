@@ -1,0 +1,394 @@
+"""The points ledger: append-only postings, derived balances, FIFO lots.
+
+Every award posting is a *lot*. Reversals, redemptions and expiry are
+negative postings that record which lots they consume (``ledger_allocations``),
+oldest-expiring first. Nothing is ever updated or deleted (triggers refuse
+it): a correction is a reversal plus a new posting. Posting the same award
+again is a no-op through its idempotency key ``client:claim:version:generation``,
+where the generation counts the claim's reversals, so a re-post after a
+reversal is a new posting and a second run of the same batch is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from claimflow.award.rules import AwardSettings
+from claimflow.errors import ClaimflowError
+from claimflow.models import Award
+from claimflow.store import Store
+
+_LOTS = """
+    SELECT l.id, l.points - coalesce((SELECT sum(a.points) FROM ledger_allocations a
+                                      WHERE a.lot_id = l.id), 0) AS remaining,
+           l.available_at, l.expires_at
+    FROM ledger l
+    WHERE l.client = ? AND l.participant_id = ? AND l.entry_type = 'award'
+"""
+
+
+class LedgerError(ClaimflowError):
+    """A ledger operation cannot be done (unknown claim, not enough points)."""
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """What `post_awards` did: postings made, awards already posted, points."""
+
+    posted: int
+    skipped: int
+    points: int
+
+    def to_dict(self) -> dict[str, int]:
+        """As plain data."""
+        return {"posted": self.posted, "skipped": self.skipped, "points": self.points}
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A participant's points, derived from the ledger at one instant.
+
+    Attributes:
+        total: every posting up to the instant.
+        available: total less points still pending.
+        pending: award points not yet available.
+    """
+
+    participant_id: str
+    total: int
+    available: int
+    pending: int
+
+    def to_dict(self) -> dict[str, object]:
+        """As plain data."""
+        return dict(self.__dict__)
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    return moment + relativedelta(months=months)
+
+
+def _generations(store: Store, claim_ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(claim_ids), 500):
+        part = list(claim_ids[start : start + 500])
+        marks = ",".join("?" * len(part))
+        found.update(
+            store.db.execute(
+                f"SELECT claim_id, count(*) FROM ledger WHERE entry_type = 'reversal' "
+                f"AND claim_id IN ({marks}) GROUP BY claim_id",
+                part,
+            ).fetchall()
+        )
+    return found
+
+
+def _existing(store: Store, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        part = list(keys[start : start + 500])
+        marks = ",".join("?" * len(part))
+        found.update(
+            k
+            for (k,) in store.db.execute(
+                f"SELECT idempotency_key FROM ledger WHERE idempotency_key IN ({marks})",
+                part,
+            )
+        )
+    return found
+
+
+def posting_key(award: Award, generation: int) -> str:
+    """The idempotency key of an award posting."""
+    return f"{award.client}:{award.claim_id}:{award.version}:{generation}"
+
+
+def post_awards(
+    store: Store,
+    awards: Sequence[Award],
+    settings: AwardSettings,
+    posted_at: datetime,
+    actor: str,
+) -> PostResult:
+    """Post awards to the ledger, once each; call inside a store transaction.
+
+    Args:
+        store: the store.
+        awards: computed awards.
+        settings: the client's award settings (pending days, expiry).
+        posted_at: the posting instant (timezone-aware).
+        actor: who posts.
+
+    Returns:
+        Postings made and awards skipped because already posted.
+
+    Example: ``post_awards(store, awards, client.config.award, now, "ann")``
+    """
+    generations = _generations(store, [a.claim_id for a in awards])
+    keyed = [(posting_key(a, generations.get(a.claim_id, 0)), a) for a in awards]
+    existing = _existing(store, [k for k, _ in keyed])
+    fresh = [(k, a) for k, a in keyed if k not in existing]
+    available = posted_at + timedelta(days=settings.pending_days)
+    expires = (
+        _add_months(posted_at, settings.expiry.months or 0)
+        if settings.expiry.policy == "fixed"
+        else None
+    )
+    at = posted_at.isoformat()
+    store.db.conn.executemany(
+        "INSERT INTO awards VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                k,
+                a.client,
+                a.claim_id,
+                a.participant_id,
+                a.version,
+                a.points,
+                a.desired_points,
+                a.model_dump_json(),
+                at,
+            )
+            for k, a in fresh
+        ],
+    )
+    store.db.conn.executemany(
+        "INSERT INTO ledger (client, participant_id, claim_id, entry_type, points, "
+        "version, idempotency_key, posted_at, available_at, expires_at, actor) "
+        "VALUES (?,?,?,'award',?,?,?,?,?,?,?)",
+        [
+            (
+                a.client,
+                a.participant_id,
+                a.claim_id,
+                a.points,
+                a.version,
+                k,
+                at,
+                available.isoformat(),
+                expires.isoformat() if expires else None,
+                actor,
+            )
+            for k, a in fresh
+        ],
+    )
+    return PostResult(
+        len(fresh), len(keyed) - len(fresh), sum(a.points for _, a in fresh)
+    )
+
+
+def reverse_claim(
+    store: Store, client: str, claim_id: str, reason: str, actor: str, at: datetime
+) -> int:
+    """Reverse every live award posting of a claim; return the points reversed.
+
+    A reversal is the exact negative of its posting (integers), so an award
+    plus its reversal is zero. Call inside a store transaction.
+
+    Raises:
+        LedgerError: the claim has no live award posting.
+
+    Example: ``reverse_claim(store, "acme-tools", "3fa2...-r14", "duplicate", "ann", now)``
+    """
+    live = store.db.execute(
+        "SELECT id, participant_id, points, version FROM ledger l "
+        "WHERE client = ? AND claim_id = ? AND entry_type = 'award' AND NOT EXISTS "
+        "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
+        [client, claim_id],
+    ).fetchall()
+    if not live:
+        raise LedgerError(f"claim {claim_id}: no award posting to reverse for {client}")
+    total = 0
+    for entry_id, participant, points, version in live:
+        cursor = store.db.execute(
+            "INSERT INTO ledger (client, participant_id, claim_id, entry_type, points, "
+            "version, idempotency_key, posted_at, available_at, reverses, reason, actor) "
+            "VALUES (?,?,?,'reversal',?,?,?,?,?,?,?,?)",
+            [
+                client,
+                participant,
+                claim_id,
+                -points,
+                version,
+                f"reversal:{entry_id}",
+                at.isoformat(),
+                at.isoformat(),
+                entry_id,
+                reason,
+                actor,
+            ],
+        )
+        store.db.execute(
+            "INSERT INTO ledger_allocations VALUES (?,?,?)",
+            [cursor.lastrowid, entry_id, points],
+        )
+        total += points
+    return total
+
+
+def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> Balance:
+    """A participant's total, available and pending points at `as_of`.
+
+    Example: ``balance(store, "acme-tools", "104233", now).available``
+    """
+    at = as_of.isoformat()
+    total = store.db.execute(
+        "SELECT coalesce(sum(points), 0) FROM ledger WHERE client = ? "
+        "AND participant_id = ? AND posted_at <= ?",
+        [client, participant_id, at],
+    ).fetchone()[0]
+    pending = sum(
+        max(remaining, 0)
+        for _, remaining, available_at, _ in store.db.execute(
+            _LOTS + " AND l.posted_at <= ?", [client, participant_id, at]
+        )
+        if available_at > at
+    )
+    return Balance(participant_id, int(total), int(total) - pending, pending)
+
+
+def _consume(
+    store: Store,
+    client: str,
+    participant_id: str,
+    points: int,
+    entry_type: str,
+    key: str,
+    reason: str,
+    actor: str,
+    at: datetime,
+    lots: Iterable[tuple[int, int]],
+) -> None:
+    cursor = store.db.execute(
+        "INSERT INTO ledger (client, participant_id, entry_type, points, idempotency_key, "
+        "posted_at, available_at, reason, actor) VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            client,
+            participant_id,
+            entry_type,
+            -points,
+            key,
+            at.isoformat(),
+            at.isoformat(),
+            reason,
+            actor,
+        ],
+    )
+    left = points
+    for lot_id, remaining in lots:
+        if left <= 0:
+            break
+        take = min(left, remaining)
+        store.db.execute(
+            "INSERT INTO ledger_allocations VALUES (?,?,?)",
+            [cursor.lastrowid, lot_id, take],
+        )
+        left -= take
+
+
+def _open_lots(
+    store: Store, client: str, participant_id: str, at: datetime
+) -> list[tuple[int, int, str | None]]:
+    """Available lots with points left, oldest-expiring first."""
+    rows = store.db.execute(
+        _LOTS + " AND l.available_at <= ?", [client, participant_id, at.isoformat()]
+    ).fetchall()
+    lots = [(i, int(r), e) for i, r, _, e in rows if r > 0]
+    return sorted(lots, key=lambda lot: (lot[2] is None, lot[2] or "", lot[0]))
+
+
+def redeem(
+    store: Store,
+    client: str,
+    participant_id: str,
+    points: int,
+    reference: str,
+    actor: str,
+    at: datetime,
+) -> None:
+    """Spend available points, oldest-expiring lots first (a redemption posting).
+
+    Raises:
+        LedgerError: fewer points are available than asked for.
+
+    Example: ``redeem(store, "acme-tools", "104233", 500, "order 77", "ann", now)``
+    """
+    lots = _open_lots(store, client, participant_id, at)
+    available = sum(r for _, r, _ in lots)
+    if points <= 0 or points > available:
+        raise LedgerError(
+            f"participant {participant_id}: expected 1 to {available} points to "
+            f"redeem, found {points}"
+        )
+    _consume(
+        store,
+        client,
+        participant_id,
+        points,
+        "redemption",
+        f"redemption:{client}:{reference}",
+        reference,
+        actor,
+        at,
+        [(i, r) for i, r, _ in lots],
+    )
+
+
+def expire(
+    store: Store, client: str, settings: AwardSettings, as_of: datetime, actor: str
+) -> int:
+    """Post expiry under the client's policy; return the points expired.
+
+    ``fixed``: each lot's remaining points expire at its ``expires_at``.
+    ``inactivity``: all remaining points of a participant with no award or
+    redemption for ``months`` expire. Running it twice for the same day
+    changes nothing.
+
+    Example: ``expire(store, "acme-tools", settings, now, "nightly")``
+    """
+    policy = settings.expiry
+    if policy.policy == "none" or policy.months is None:
+        return 0
+    expired = 0
+    participants = [
+        p
+        for (p,) in store.db.execute(
+            "SELECT DISTINCT participant_id FROM ledger WHERE client = ?", [client]
+        )
+    ]
+    cutoff = _add_months(as_of, -policy.months).isoformat()
+    for participant in participants:
+        lots = _open_lots(store, client, participant, as_of)
+        if policy.policy == "fixed":
+            due = [
+                (i, r) for i, r, e in lots if e is not None and e <= as_of.isoformat()
+            ]
+            key = f"expiry:{client}:{participant}:{as_of.date()}"
+        else:
+            last = store.db.execute(
+                "SELECT max(posted_at) FROM ledger WHERE client = ? AND participant_id = ? "
+                "AND entry_type IN ('award', 'redemption')",
+                [client, participant],
+            ).fetchone()[0]
+            due = [(i, r) for i, r, _ in lots] if last and last <= cutoff else []
+            key = f"expiry:{client}:{participant}:{as_of.date()}"
+        points = sum(r for _, r in due)
+        if points > 0:
+            _consume(
+                store,
+                client,
+                participant,
+                points,
+                "expiry",
+                key,
+                f"{policy.policy} expiry ({policy.months} months)",
+                actor,
+                as_of,
+                due,
+            )
+            expired += points
+    return expired

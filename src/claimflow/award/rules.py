@@ -1,0 +1,353 @@
+"""Award rules as written in a client's file: named, parameterised, versioned.
+
+Each rule kind is a pydantic model told apart by its ``kind`` (a
+discriminated union: no ``eval``, no code in configuration); the engine
+registers one evaluator per kind. A client's ``award``
+section holds one or more `RuleSet`s, each with a ``version`` and an
+``effective_from`` (and optional ``effective_to``); the set that applies to a
+claim is chosen by the claim's *activity* date, never by the processing date.
+
+Evaluation order is fixed: earning rules (per currency, per unit, per claim,
+quantity tiers) make the *base*; tier bonuses are a percentage of the base;
+promotions run in their declared ``order`` on the base; then minimums, caps
+and rounding.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+RoundingMode = Literal["floor", "half_up", "half_even"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Scope(_Model):
+    """What a rule applies to; an empty list means "any".
+
+    Attributes:
+        skus, groups, brands, hotels, regions, segments: include lists.
+        exclude: a scope whose matches are left out.
+    """
+
+    skus: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list)
+    hotels: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    segments: list[str] = Field(default_factory=list)
+    exclude: Scope | None = None
+
+    def matches(self, facts: dict[str, str | None]) -> bool:
+        """True when every non-empty list holds the fact of that name."""
+        for name in ("skus", "groups", "brands", "hotels", "regions", "segments"):
+            allowed: list[str] = getattr(self, name)
+            if allowed and (facts.get(name) or "").upper() not in {
+                a.upper() for a in allowed
+            }:
+                return False
+        return not (self.exclude is not None and self.exclude.matches(facts))
+
+    def overlaps(self, other: Scope) -> bool:
+        """Whether some claim could match both scopes (conservative)."""
+        for name in ("skus", "groups", "brands", "hotels", "regions", "segments"):
+            mine: list[str] = getattr(self, name)
+            theirs: list[str] = getattr(other, name)
+            if (
+                mine
+                and theirs
+                and not {m.upper() for m in mine} & {t.upper() for t in theirs}
+            ):
+                return False
+        return True
+
+
+class _Rule(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    scope: Scope = Field(default_factory=Scope)
+    description: str | None = None
+
+
+class PerCurrency(_Rule):
+    """``points`` per ``per`` units of qualifying amount.
+
+    Attributes:
+        points: points earned per ``per`` units (``12.5`` per ``10``).
+        per: the amount unit (``1``: per dollar; ``10``: per 10 euros).
+        basis: ``pro_rata`` (199.99 x 1.25) or ``bracket`` (whole units of
+            ``per`` only: 19 x 12.5).
+        exclude: amount components left out of the base (``taxes``,
+            ``fees``, ``incidentals``).
+    """
+
+    kind: Literal["per_currency"] = "per_currency"
+    points: Decimal = Field(gt=0)
+    per: Decimal = Field(default=Decimal(1), gt=0)
+    basis: Literal["pro_rata", "bracket"]
+    exclude: list[Literal["taxes", "fees", "incidentals"]] = Field(default_factory=list)
+
+
+class PerUnit(_Rule):
+    """Fixed points per unit sold of the SKUs or product groups in scope."""
+
+    kind: Literal["per_unit"] = "per_unit"
+    points: Decimal = Field(gt=0)
+
+
+class PerClaim(_Rule):
+    """Fixed points per claim in scope."""
+
+    kind: Literal["per_claim"] = "per_claim"
+    points: Decimal = Field(gt=0)
+
+
+class Tier(_Model):
+    """From this unit on (1-based), each unit earns ``points``."""
+
+    start: int = Field(alias="from", ge=1)
+    points: Decimal = Field(ge=0)
+
+
+class QuantityTiers(_Rule):
+    """Points by quantity on a claim line.
+
+    Attributes:
+        mode: ``marginal`` (units 1-9 at 100, units 10+ at 150) or ``whole``
+            (every unit at the tier the quantity reaches).
+        tiers: ascending by ``from``; the first starts at 1.
+    """
+
+    kind: Literal["quantity_tiers"] = "quantity_tiers"
+    mode: Literal["marginal", "whole"]
+    tiers: list[Tier] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> QuantityTiers:
+        starts = [t.start for t in self.tiers]
+        if starts[0] != 1 or starts != sorted(set(starts)):
+            raise ValueError("tiers must start at from: 1 and ascend without repeats")
+        return self
+
+
+class TierBonus(_Rule):
+    """A percentage of the base points by the participant's status tier."""
+
+    kind: Literal["tier_bonus"] = "tier_bonus"
+    percent: dict[str, Decimal]
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> TierBonus:
+        for tier, value in self.percent.items():
+            if value < 0:
+                raise ValueError(f"percent.{tier}: must be >= 0")
+        return self
+
+
+class Window(_Model):
+    """An inclusive date window."""
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("to must not be before from")
+        return self
+
+    def overlaps(self, other: Window) -> bool:
+        """True when the two windows share a day."""
+        return self.start <= other.end and other.start <= self.end
+
+
+class Promotion(_Rule):
+    """A multiplier or fixed bonus inside a date window and a scope.
+
+    Attributes:
+        window: activity dates the promotion covers.
+        multiplier: base points x this (2 = double points), or
+        bonus: fixed extra points per claim.
+        stacking: ``stack`` (adds to others), ``best_of`` (only the
+            largest of the best-of promotions applies) or ``exclusive``
+            (applies alone); default: the rule set's ``stacking``.
+        order: evaluation position among promotions (lower first).
+    """
+
+    kind: Literal["promotion"] = "promotion"
+    window: Window
+    multiplier: Decimal | None = Field(default=None, gt=1)
+    bonus: Decimal | None = Field(default=None, gt=0)
+    stacking: Literal["stack", "best_of", "exclusive"] | None = None
+    order: int = 0
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> Promotion:
+        if (self.multiplier is None) == (self.bonus is None):
+            raise ValueError("give exactly one of multiplier or bonus")
+        return self
+
+
+Rule = Annotated[
+    PerCurrency | PerUnit | PerClaim | QuantityTiers | TierBonus | Promotion,
+    Field(discriminator="kind"),
+]
+
+
+class ParticipantCap(_Model):
+    """At most ``points`` per participant per calendar ``period``."""
+
+    period: Literal["month", "quarter", "year"]
+    points: int = Field(gt=0)
+
+
+class Caps(_Model):
+    """Limits on what is awarded; a cut is a partial award, never silent."""
+
+    per_claim: int | None = Field(default=None, gt=0)
+    per_participant: ParticipantCap | None = None
+    budget: int | None = Field(default=None, gt=0)
+
+
+class Minimum(_Model):
+    """A claim earns nothing below these."""
+
+    spend: Decimal | None = Field(default=None, ge=0)
+    quantity: int | None = Field(default=None, ge=1)
+
+
+class Eligibility(_Model):
+    """Conditions a claim must meet to earn at all."""
+
+    excluded_channels: list[str] = Field(default_factory=list)
+    excluded_rate_codes: list[str] = Field(default_factory=list)
+    enrolled_before_activity: bool = False
+
+
+class RuleSet(_Model):
+    """One version of a client's earning rules.
+
+    Attributes:
+        version: a label recorded on every award and ledger posting.
+        effective_from, effective_to: activity dates it governs (inclusive).
+        stacking: default stacking policy of its promotions.
+        rules: the rules, evaluated in the fixed order above.
+        caps, minimum, eligibility: see their models.
+    """
+
+    version: str = Field(min_length=1)
+    effective_from: date
+    effective_to: date | None = None
+    stacking: Literal["stack", "best_of", "exclusive"] | None = None
+    rules: list[Rule] = Field(min_length=1)
+    caps: Caps = Field(default_factory=Caps)
+    minimum: Minimum = Field(default_factory=Minimum)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+
+    @model_validator(mode="after")
+    def _unambiguous(self) -> RuleSet:
+        ids = [r.id for r in self.rules]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(
+                f"rule ids must be unique; repeated: {', '.join(repeated)}"
+            )
+        promos = [(i, r) for i, r in enumerate(self.rules) if isinstance(r, Promotion)]
+        for n, (i, a) in enumerate(promos):
+            for j, b in promos[n + 1 :]:
+                if not (a.window.overlaps(b.window) and a.scope.overlaps(b.scope)):
+                    continue
+                if (a.stacking or self.stacking) is None or (
+                    b.stacking or self.stacking
+                ) is None:
+                    raise ValueError(
+                        f"rules[{i}] and rules[{j}]: promotions {a.id!r} and {b.id!r} "
+                        "overlap but no stacking policy is declared"
+                    )
+                if a.order == b.order:
+                    raise ValueError(
+                        f"rules[{i}] and rules[{j}]: promotions {a.id!r} and {b.id!r} "
+                        "overlap with the same order; give each its own order"
+                    )
+        return self
+
+    def covers(self, day: date) -> bool:
+        """Whether this version governs activity on `day`."""
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+
+class Rate(_Model):
+    """One currency conversion rate, with where it came from."""
+
+    source_currency: str = Field(alias="from", pattern=r"^[A-Z]{3}$")
+    target_currency: str = Field(alias="to", pattern=r"^[A-Z]{3}$")
+    rate: Decimal = Field(gt=0)
+    source: str
+    day: date = Field(alias="date")
+
+
+class Expiry(_Model):
+    """When points expire: after months without activity, or months after earning."""
+
+    policy: Literal["none", "inactivity", "fixed"] = "none"
+    months: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _months(self) -> Expiry:
+        if (self.policy == "none") != (self.months is None):
+            raise ValueError(
+                "months is required by inactivity and fixed, and only by them"
+            )
+        return self
+
+
+class AwardSettings(_Model):
+    """A client's ``award`` section.
+
+    Attributes:
+        activity_date: the claim date that picks the rule set and promotions.
+        currency: the currency points are earned in.
+        rounding: mode (floor, half_up, half_even) and scope (line, claim).
+        rates: conversion table; ``rate_date`` says which day's rate applies.
+        pending_days: days before earned points become available.
+        expiry: the expiry policy.
+        hotels, products: facts rules scope on (brand, region, group).
+        rule_sets: the versions, by effective date.
+    """
+
+    activity_date: Literal["invoice_date", "check_in", "check_out", "received_at"]
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    rounding_mode: RoundingMode = "floor"
+    rounding_scope: Literal["line", "claim"] = "claim"
+    rates: list[Rate] = Field(default_factory=list)
+    rate_date: Literal["activity", "received"] = "activity"
+    pending_days: int = Field(default=0, ge=0)
+    expiry: Expiry = Field(default_factory=Expiry)
+    hotels: dict[str, dict[str, str]] = Field(default_factory=dict)
+    products: dict[str, dict[str, str]] = Field(default_factory=dict)
+    rule_sets: list[RuleSet] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _versions(self) -> AwardSettings:
+        versions = [r.version for r in self.rule_sets]
+        if len(set(versions)) != len(versions):
+            raise ValueError("rule_sets: versions must be unique")
+        ordered = sorted(self.rule_sets, key=lambda r: r.effective_from)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if a.effective_to is None or a.effective_to >= b.effective_from:
+                raise ValueError(
+                    f"rule_sets: {a.version!r} must end before {b.version!r} starts "
+                    f"({b.effective_from}); set its effective_to"
+                )
+        return self
+
+    def rule_set_for(self, day: date) -> RuleSet | None:
+        """The rule set governing activity on `day`, if any."""
+        return next((r for r in self.rule_sets if r.covers(day)), None)

@@ -1,0 +1,230 @@
+"""Award runs over the store: stream accepted claims, compute, post once, explain."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from claimflow.award.engine import CapState, compute_awards, period_key
+from claimflow.award.ledger import post_awards
+from claimflow.award.rules import AwardSettings
+from claimflow.config import ResolvedClient
+from claimflow.errors import ConfigError
+from claimflow.models import Award, Claim, Participant, Problem, SalesClaim, StayClaim
+from claimflow.store import Store
+
+CHUNK = 20_000
+SHOWN = 200
+
+
+@dataclass
+class AwardRunResult:
+    """What an award run computed and posted.
+
+    Attributes:
+        client: the client key.
+        preview: True when nothing was posted.
+        computed: awards computed.
+        points: points of the computed awards.
+        posted: postings made (0 in preview).
+        skipped: awards already posted (idempotent re-run).
+        by_version: awards per rule-set version.
+        problems: claims that could not be awarded (first few hundred).
+        awards: the first awards computed, for display.
+    """
+
+    client: str
+    preview: bool
+    computed: int = 0
+    points: int = 0
+    posted: int = 0
+    skipped: int = 0
+    by_version: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    awards: list[Award] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return {
+            "client": self.client,
+            "preview": self.preview,
+            "computed": self.computed,
+            "points": self.points,
+            "posted": self.posted,
+            "skipped": self.skipped,
+            "by_version": dict(self.by_version),
+            "problems": [p.model_dump(mode="json") for p in self.problems],
+            "awards": [a.model_dump(mode="json") for a in self.awards],
+        }
+
+
+def settings_of(client: ResolvedClient) -> AwardSettings:
+    """The client's award settings, or a ConfigError naming the file."""
+    if client.config.award is None:
+        raise ConfigError(
+            f"{client.source_path}: award: no award section; "
+            "this client's claims cannot be awarded yet"
+        )
+    return client.config.award
+
+
+def load_participants(store: Store, client: str) -> dict[str, Participant]:
+    """Every participant of a client, by id."""
+    rows = store.db.execute(
+        "SELECT id, first_name, last_name, email, company, tier, enrolled_on, status "
+        "FROM participants WHERE client = ?",
+        [client],
+    )
+    return {
+        row[0]: Participant(
+            id=row[0],
+            client=client,
+            first_name=row[1],
+            last_name=row[2],
+            email=row[3],
+            company=row[4],
+            tier=row[5],
+            enrolled_on=date.fromisoformat(row[6]) if row[6] else None,
+            status=row[7],
+            provenance={"file": str(store.path), "row": None},
+        )
+        for row in rows
+    }
+
+
+def _cap_state(store: Store, client: str, settings: AwardSettings) -> CapState:
+    periods = {
+        rs.caps.per_participant.period
+        for rs in settings.rule_sets
+        if rs.caps.per_participant is not None
+    }
+    used: Counter[tuple[str, str]] = Counter()
+    budget = 0
+    rows = store.db.execute(
+        "SELECT a.participant_id, json_extract(a.data, '$.activity_date'), sum(a.points) "
+        "FROM awards a JOIN ledger l ON l.idempotency_key = a.idempotency_key "
+        "WHERE a.client = ? AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
+        "GROUP BY 1, 2",
+        [client],
+    )
+    for participant, day, points in rows:
+        budget += points
+        for period in periods:
+            used[(participant, period_key(date.fromisoformat(day), period))] += points
+    return CapState(dict(used), budget)
+
+
+def _pending_claims(
+    store: Store, client: ResolvedClient, settings: AwardSettings, batch_id: int | None
+) -> Iterator[list[Claim]]:
+    """Accepted claims without a live award posting, in award order, chunked."""
+    model = SalesClaim if client.config.kind == "sales" else StayClaim
+    day_sql = (
+        "substr(c.received_at, 1, 10)"
+        if settings.activity_date == "received_at"
+        else f"json_extract(c.data, '$.{settings.activity_date}')"
+    )
+    where = "AND c.batch_id = ?" if batch_id is not None else ""
+    query = f"""
+        SELECT c.data FROM claims c
+        WHERE c.client = ? AND c.outcome = 'accepted' {where}
+          AND NOT EXISTS (
+            SELECT 1 FROM ledger l WHERE l.claim_id = c.id AND l.entry_type = 'award'
+              AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id))
+        ORDER BY {day_sql}, c.received_at, c.id"""
+    params: list[object] = [client.key] + ([batch_id] if batch_id is not None else [])
+    cursor = store.db.execute(query, params)
+    while rows := cursor.fetchmany(CHUNK):
+        yield [model.model_validate_json(data) for (data,) in rows]
+
+
+def award_claims(
+    store: Store,
+    client: ResolvedClient,
+    *,
+    batch_id: int | None = None,
+    preview: bool = False,
+    actor: str = "unknown",
+    now: datetime,
+) -> AwardRunResult:
+    """Compute (and unless `preview`, post) the awards of accepted claims.
+
+    Args:
+        store: the store.
+        client: the resolved client (must have an ``award`` section).
+        batch_id: only claims of this batch.
+        preview: compute and report, post nothing.
+        actor: who runs it (ledger and audit log).
+        now: the posting instant (timezone-aware).
+
+    Returns:
+        The run's result.
+
+    Example: ``award_claims(store, client, now=datetime.now(UTC)).points``
+    """
+    settings = settings_of(client)
+    participants = load_participants(store, client.key)
+    result = AwardRunResult(client.key, preview)
+    with store.transaction():
+        state = _cap_state(store, client.key, settings)
+        for claims in _pending_claims(store, client, settings, batch_id):
+            awards, problems, state = compute_awards(
+                claims, settings, participants, state
+            )
+            result.computed += len(awards)
+            result.points += sum(a.points for a in awards)
+            result.by_version.update(a.version for a in awards)
+            result.problems.extend(problems[: SHOWN - len(result.problems)])
+            result.awards.extend(awards[: SHOWN - len(result.awards)])
+            if not preview:
+                posted = post_awards(store, awards, settings, now, actor)
+                result.posted += posted.posted
+                result.skipped += posted.skipped
+        if not preview:
+            store.audit(
+                actor,
+                "award",
+                {
+                    "client": client.key,
+                    "batch": batch_id,
+                    **result.to_dict() | {"awards": [], "problems": []},
+                },
+            )
+    return result
+
+
+def explain(award: Award) -> str:
+    """An award as a person reads it aloud on the phone.
+
+    Example: ``print(explain(award))``
+    """
+    lines = [
+        f"Claim {award.claim_id}: {award.points:,} points under rules "
+        f"{award.version} (activity {award.activity_date}, {award.currency})."
+    ]
+    for n, line in enumerate(award.lines, start=1):
+        extra = f" [{line.conversion}]" if line.conversion else ""
+        code = f" ({line.code.value})" if line.code else ""
+        lines.append(
+            f"  {n}. {line.rule_id}: {line.note}{extra} -> "
+            f"{line.points:+,} points{code}"
+        )
+    if award.desired_points != award.points:
+        lines.append(
+            f"  Desired {award.desired_points:,}, awarded {award.points:,} after caps."
+        )
+    lines.append(f"  Total: {award.points:,} points.")
+    return "\n".join(lines)
+
+
+def stored_award(store: Store, claim_id: str) -> Award | None:
+    """The most recent award computed for a claim, if any."""
+    row = store.db.execute(
+        "SELECT data FROM awards WHERE claim_id = ? ORDER BY computed_at DESC, rowid DESC "
+        "LIMIT 1",
+        [claim_id],
+    ).fetchone()
+    return None if row is None else Award.model_validate_json(row[0])

@@ -1,0 +1,334 @@
+"""CLI commands for awards, the ledger and participants (registered on `main`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from claimflow.award.ledger import balance, expire, redeem, reverse_claim
+from claimflow.award.run import (
+    award_claims,
+    explain,
+    settings_of,
+    stored_award,
+)
+from claimflow.cli import fail_cleanly, main
+from claimflow.config import load_client
+from claimflow.errors import ClaimflowError
+from claimflow.parse.participants import read_participants
+from claimflow.store import Store
+
+_CLIENT = click.option(
+    "--client",
+    "client_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The client's configuration file.",
+)
+_DB = click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The SQLite store.",
+)
+_OPERATOR = click.option(
+    "--operator",
+    default="unknown",
+    show_default=True,
+    help="Who does it (ledger and audit log).",
+)
+_AS_OF = click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="The instant (default: now, UTC).",
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _instant(value: datetime | None) -> datetime:
+    return value.replace(tzinfo=UTC) if value is not None else datetime.now(UTC)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@main.command("participants")
+@click.argument("action", type=click.Choice(["import"]))
+@click.argument("file", type=click.Path(path_type=Path))
+@_CLIENT
+@click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@_OPERATOR
+@fail_cleanly
+def participants_cmd(
+    action: str, file: Path, client_path: Path, db_path: Path, operator: str
+) -> None:
+    """Import a client's participant list (tiers and enrolment dates for awards).
+
+    \b
+    Example:
+        claimflow participants import samples/acme-tools/participants.csv \\
+            --client samples/clients/acme-tools.yaml --db claims.db
+    """
+    client = load_client(client_path)
+    people = list(read_participants(file, client.key))
+    with Store.open(db_path) as store, store.transaction():
+        store.upsert_participants(people)
+        store.audit(
+            operator, "participants import", {"file": str(file), "count": len(people)}
+        )
+    click.echo(f"{len(people):,} participants of {client.key} imported from {file}")
+
+
+@main.group("award", invoke_without_command=True)
+@click.option(
+    "--client",
+    "client_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The client's configuration file.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
+@click.option("--preview", is_flag=True, help="Compute and show; post nothing.")
+@_OPERATOR
+@_JSON
+@click.pass_context
+@fail_cleanly
+def award_cmd(
+    ctx: click.Context,
+    client_path: Path | None,
+    db_path: Path,
+    batch_id: int | None,
+    preview: bool,
+    operator: str,
+    as_json: bool,
+) -> None:
+    """Compute and post awards for accepted claims (once each).
+
+    \b
+    Example:
+        claimflow award --client samples/clients/acme-tools.yaml --db claims.db
+        claimflow award --client samples/clients/acme-tools.yaml --preview
+        claimflow award explain CLAIM_ID --db claims.db
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if client_path is None or not db_path.exists():
+        raise click.UsageError("award needs --client and an existing --db")
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        result = award_claims(
+            store,
+            client,
+            batch_id=batch_id,
+            preview=preview,
+            actor=operator,
+            now=datetime.now(UTC),
+        )
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    table = Table(
+        title=f"{client.key}: awards{' (preview)' if preview else ''}",
+        title_justify="left",
+    )
+    for column in ("computed", "points", "posted", "already posted", "not awardable"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        f"{result.computed:,}",
+        f"{result.points:,}",
+        f"{result.posted:,}",
+        f"{result.skipped:,}",
+        f"{len(result.problems):,}",
+    )
+    Console().print(table)
+    for version, count in sorted(result.by_version.items()):
+        click.echo(f"  rule set {version}: {count:,} awards")
+    for problem in result.problems[:20]:
+        click.echo(f"  {problem.render()} ({problem.code.value})")
+
+
+@award_cmd.command("explain")
+@click.argument("claim_id")
+@click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@_JSON
+@fail_cleanly
+def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
+    """Explain a claim's award line by line, as a person reads it aloud.
+
+    \b
+    Example:
+        claimflow award explain 7b0be037608e-r2 --db claims.db
+    """
+    with Store.open(db_path) as store:
+        award = stored_award(store, claim_id)
+    if award is None:
+        raise ClaimflowError(f"claim {claim_id}: no award computed yet")
+    if as_json:
+        _echo_json(award.model_dump(mode="json"))
+    else:
+        click.echo(explain(award))
+
+
+@main.group("ledger")
+def ledger_cmd() -> None:
+    """The points ledger: balances, reversals, redemptions, expiry.
+
+    \b
+    Example:
+        claimflow ledger balance 104233 --client samples/clients/acme-tools.yaml
+    """
+
+
+@ledger_cmd.command("balance")
+@click.argument("participant")
+@_CLIENT
+@_DB
+@_AS_OF
+@_JSON
+@fail_cleanly
+def balance_cmd(
+    participant: str,
+    client_path: Path,
+    db_path: Path,
+    as_of: datetime | None,
+    as_json: bool,
+) -> None:
+    """A participant's total, available and pending points.
+
+    \b
+    Example:
+        claimflow ledger balance 104233 --client samples/clients/acme-tools.yaml
+    """
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        found = balance(store, client.key, participant, _instant(as_of))
+    if as_json:
+        _echo_json(found.to_dict())
+    else:
+        click.echo(
+            f"{participant}: {found.total:,} points ({found.available:,} available, "
+            f"{found.pending:,} pending)"
+        )
+
+
+@ledger_cmd.command("reverse")
+@click.argument("claim_id")
+@_CLIENT
+@_DB
+@click.option("--reason", required=True, help="Why (kept on the reversal).")
+@_OPERATOR
+@fail_cleanly
+def reverse_cmd(
+    claim_id: str, client_path: Path, db_path: Path, reason: str, operator: str
+) -> None:
+    """Reverse a claim's award (a new negative posting; nothing is deleted).
+
+    \b
+    Example:
+        claimflow ledger reverse 7b0be037608e-r2 --reason "invoice voided" \\
+            --client samples/clients/acme-tools.yaml
+    """
+    client = load_client(client_path)
+    with Store.open(db_path) as store, store.transaction():
+        points = reverse_claim(
+            store, client.key, claim_id, reason, operator, datetime.now(UTC)
+        )
+        store.audit(
+            operator,
+            "ledger reverse",
+            {"claim": claim_id, "points": points, "reason": reason},
+        )
+    click.echo(f"claim {claim_id}: {points:,} points reversed")
+
+
+@ledger_cmd.command("redeem")
+@click.argument("participant")
+@click.argument("points", type=int)
+@_CLIENT
+@_DB
+@click.option("--reference", required=True, help="The order or catalogue reference.")
+@_OPERATOR
+@fail_cleanly
+def redeem_cmd(
+    participant: str,
+    points: int,
+    client_path: Path,
+    db_path: Path,
+    reference: str,
+    operator: str,
+) -> None:
+    """Redeem available points, oldest-expiring first.
+
+    \b
+    Example:
+        claimflow ledger redeem 104233 500 --reference ORDER-77 \\
+            --client samples/clients/acme-tools.yaml
+    """
+    client = load_client(client_path)
+    with Store.open(db_path) as store, store.transaction():
+        redeem(
+            store,
+            client.key,
+            participant,
+            points,
+            reference,
+            operator,
+            datetime.now(UTC),
+        )
+        store.audit(
+            operator,
+            "ledger redeem",
+            {"participant": participant, "points": points, "reference": reference},
+        )
+    click.echo(f"{participant}: {points:,} points redeemed ({reference})")
+
+
+@ledger_cmd.command("expire")
+@_CLIENT
+@_DB
+@_AS_OF
+@_OPERATOR
+@fail_cleanly
+def expire_cmd(
+    client_path: Path, db_path: Path, as_of: datetime | None, operator: str
+) -> None:
+    """Post expiry under the client's policy (running it twice changes nothing).
+
+    \b
+    Example:
+        claimflow ledger expire --client samples/clients/acme-tools.yaml --as-of 2027-12-31
+    """
+    client = load_client(client_path)
+    with Store.open(db_path) as store, store.transaction():
+        points = expire(
+            store, client.key, settings_of(client), _instant(as_of), operator
+        )
+        store.audit(operator, "ledger expire", {"points": points})
+    click.echo(f"{points:,} points expired")

@@ -1,0 +1,68 @@
+"""Migration 002: participants, awards and the points ledger."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from claimflow.store.schema import APPEND_ONLY, migrations, run_script
+
+
+@migrations()
+def m002_awards_ledger(db: Database) -> None:
+    """Participants, computed awards, the append-only ledger and its allocations."""
+    run_script(
+        db,
+        """
+        CREATE TABLE participants (
+            client TEXT NOT NULL,
+            id TEXT NOT NULL,
+            first_name TEXT,
+            last_name TEXT,
+            email TEXT,
+            company TEXT,
+            tier TEXT,
+            enrolled_on TEXT,
+            status TEXT NOT NULL DEFAULT 'active',
+            PRIMARY KEY (client, id)
+        );
+        CREATE TABLE awards (
+            idempotency_key TEXT PRIMARY KEY,
+            client TEXT NOT NULL,
+            claim_id TEXT NOT NULL,
+            participant_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            desired_points INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            computed_at TEXT NOT NULL
+        );
+        CREATE INDEX awards_claim ON awards(claim_id);
+        CREATE TABLE ledger (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            participant_id TEXT NOT NULL,
+            claim_id TEXT,
+            entry_type TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            version TEXT,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            posted_at TEXT NOT NULL,
+            available_at TEXT NOT NULL,
+            expires_at TEXT,
+            reverses INTEGER REFERENCES ledger(id),
+            reason TEXT,
+            actor TEXT NOT NULL
+        );
+        CREATE INDEX ledger_participant ON ledger(client, participant_id);
+        CREATE INDEX ledger_claim ON ledger(claim_id);
+        CREATE TABLE ledger_allocations (
+            debit_id INTEGER NOT NULL REFERENCES ledger(id),
+            lot_id INTEGER NOT NULL REFERENCES ledger(id),
+            points INTEGER NOT NULL
+        );
+        CREATE INDEX allocations_lot ON ledger_allocations(lot_id);
+        """,
+    )
+    for table in ("awards", "ledger", "ledger_allocations"):
+        for verb in ("update", "delete"):
+            db.execute(APPEND_ONLY.format(table=table, verb=verb))

@@ -1,0 +1,125 @@
+"""Award, ledger and participant commands, end to end on the sample client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import SAMPLES
+from tests.test_cli import run
+
+CONFIG = str(SAMPLES / "clients/acme-tools.yaml")
+
+
+def _store(tmp_path: Path) -> str:
+    db = str(tmp_path / "c.db")
+    run(
+        "ingest",
+        str(SAMPLES / "acme-tools/claims/october.csv"),
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+    )
+    code, out, _ = run(
+        "participants",
+        "import",
+        str(SAMPLES / "acme-tools/participants.csv"),
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+    )
+    assert (code, out) == (
+        0,
+        f"8 participants of acme-tools imported from {SAMPLES}/acme-tools/participants.csv\n",
+    )
+    return db
+
+
+def test_award_preview_post_and_rerun(tmp_path: Path) -> None:
+    db = _store(tmp_path)
+    code, out, _ = run("award", "--client", CONFIG, "--db", db, "--preview", "--json")
+    preview = json.loads(out)
+    assert (code, preview["computed"], preview["posted"]) == (0, 3, 0)
+    code, out, _ = run("award", "--client", CONFIG, "--db", db, "--json")
+    posted = json.loads(out)
+    assert (posted["computed"], posted["posted"], posted["points"]) == (
+        3,
+        3,
+        preview["points"],
+    )
+    code, out, _ = run("award", "--client", CONFIG, "--db", db, "--json")
+    assert json.loads(out)["computed"] == 0
+
+
+def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
+    db = _store(tmp_path)
+    run("award", "--client", CONFIG, "--db", db)
+    claim = (
+        json.loads(
+            run(
+                "check",
+                str(SAMPLES / "acme-tools/claims/october.csv"),
+                "--client",
+                CONFIG,
+                "--json",
+            )[1]
+        )["files"][0]["content_hash"][:12]
+        + "-r2"
+    )
+    code, out, _ = run("award", "explain", claim, "--db", db)
+    assert code == 0
+    assert (
+        out.splitlines()[0]
+        == f"Claim {claim}: 60 points under rules 2026.2 (activity 2026-10-02, USD)."
+    )
+    assert "drill: 2 x DRL-200 at 30 points each -> +60 points" in out
+    code, out, _ = run(
+        "ledger", "balance", "104233", "--client", CONFIG, "--db", db, "--json"
+    )
+    assert json.loads(out)["total"] == 60
+    code, out, _ = run(
+        "ledger", "reverse", claim, "--reason", "voided", "--client", CONFIG, "--db", db
+    )
+    assert (code, out) == (0, f"claim {claim}: 60 points reversed\n")
+    code, _, err = run(
+        "ledger", "reverse", claim, "--reason", "again", "--client", CONFIG, "--db", db
+    )
+    assert (code, err) == (
+        2,
+        f"claimflow: error: claim {claim}: no award posting to reverse for acme-tools\n",
+    )
+    code, out, _ = run(
+        "ledger",
+        "redeem",
+        "104233",
+        "10",
+        "--reference",
+        "R1",
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+    )
+    assert code == 2
+    out_file = tmp_path / "postings.csv"
+    code, out, _ = run("export", "awards", "--db", db, "--out", str(out_file))
+    assert out == f"4 awards written to {out_file}\n"
+    rows = out_file.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith(
+        "posting_id,client,participant_id,claim_id,entry_type,points"
+    )
+    assert ",reversal,-60," in rows[-1]
+
+
+def test_award_without_an_award_section_is_a_config_error(
+    tmp_path: Path, write
+) -> None:  # type: ignore[no-untyped-def]
+    config = write("c.yaml", "client: x1\nname: X\nkind: sales\ndate_order: MDY\n")
+    db = _store(tmp_path)
+    code, _, err = run("award", "--client", str(config), "--db", db)
+    assert (code, err) == (
+        2,
+        f"claimflow: error: {config}: award: no award section; this client's claims cannot be awarded yet\n",
+    )
