@@ -372,7 +372,8 @@ def _context(
             ReasonCode.NO_RULE_SET, f"expected a rule set covering {day}, found none"
         )
     ctx = Context(claim, rules, day, _units(claim, settings, participant), participant)
-    currency = getattr(claim, "currency", None) or settings.currency
+    stay = isinstance(claim, StayClaim)
+    currency = (claim.currency if stay else None) or settings.currency
     if currency.upper() != settings.currency:
         rate_day = day if settings.rate_date == "activity" else claim.received_at.date()
         rate = _rate(settings, currency.upper(), rate_day)
@@ -392,8 +393,9 @@ def _context(
 
 def _eligibility(ctx: Context) -> AwardLine | None:
     rules, claim, who = ctx.rules.eligibility, ctx.claim, ctx.participant
-    channel = (getattr(claim, "booking_channel", None) or "").casefold()
-    rate_code = (getattr(claim, "rate_code", None) or "").casefold()
+    stay = claim if isinstance(claim, StayClaim) else None
+    channel = ((stay.booking_channel if stay else None) or "").casefold()
+    rate_code = ((stay.rate_code if stay else None) or "").casefold()
     if channel and channel in {c.casefold() for c in rules.excluded_channels}:
         return _zero_line(
             ctx, ReasonCode.EXCLUDED_RATE, f"booked via {channel}: no points"

@@ -19,13 +19,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 RoundingMode = Literal["floor", "half_up", "half_even"]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+_FACTS = ("skus", "groups", "brands", "hotels", "regions", "segments")
 
 
 class Scope(_Model):
@@ -43,14 +46,19 @@ class Scope(_Model):
     regions: list[str] = Field(default_factory=list)
     segments: list[str] = Field(default_factory=list)
     exclude: Scope | None = None
+    _sets: dict[str, frozenset[str]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object, /) -> None:
+        """Fold the include lists once: `matches` runs per claim line."""
+        for name in _FACTS:
+            values: list[str] = getattr(self, name)
+            if values:
+                self._sets[name] = frozenset(v.upper() for v in values)
 
     def matches(self, facts: dict[str, str | None]) -> bool:
         """True when every non-empty list holds the fact of that name."""
-        for name in ("skus", "groups", "brands", "hotels", "regions", "segments"):
-            allowed: list[str] = getattr(self, name)
-            if allowed and (facts.get(name) or "").upper() not in {
-                a.upper() for a in allowed
-            }:
+        for name, allowed in self._sets.items():
+            if (facts.get(name) or "").upper() not in allowed:
                 return False
         return not (self.exclude is not None and self.exclude.matches(facts))
 

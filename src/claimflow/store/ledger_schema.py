@@ -66,3 +66,9 @@ def m002_awards_ledger(db: Database) -> None:
     for table in ("awards", "ledger", "ledger_allocations"):
         for verb in ("update", "delete"):
             db.execute(APPEND_ONLY.format(table=table, verb=verb))
+
+
+@migrations()
+def m003_ledger_reverses_index(db: Database) -> None:
+    """Index reversals by the posting they undo: "is this posting live?" is asked per claim."""
+    db.execute("CREATE INDEX ledger_reverses ON ledger(reverses)")

@@ -1,0 +1,87 @@
+"""Benchmark computing and posting awards for a store of accepted claims.
+
+Builds (once, cached under benchmarks/out/) a store by ingesting N generated
+claims for the acme-tools sample client, then, in a fresh process, copies it
+and runs `award_claims` over every accepted claim: time, claims per second
+and peak memory (max RSS), then a second run to show re-posting is a no-op.
+
+Usage: python benchmarks/bench_awards.py [--claims 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+CLIENT = HERE.parent / "samples" / "clients" / "acme-tools.yaml"
+NOW = datetime(2026, 12, 31, tzinfo=UTC)
+
+
+def _store(n: int) -> Path:
+    import claimflow
+
+    sys.path.insert(0, str(HERE))
+    from generate import CLAIM_HEADER, claim_rows, write_csv
+
+    OUT.mkdir(exist_ok=True)
+    db = OUT / f"awards-base-{n}.db"
+    if not db.exists():
+        csv_path = OUT / f"claims-{n}.csv"
+        if not csv_path.exists():
+            write_csv(csv_path, CLAIM_HEADER, claim_rows(n, seed=7))
+        with claimflow.Store.open(db) as store:
+            claimflow.ingest([csv_path], claimflow.load_client(CLIENT), store,
+                             received_at=datetime(2026, 10, 28, tzinfo=UTC))
+    return db
+
+
+def _child(db: Path) -> None:
+    import claimflow
+    from claimflow.award.run import award_claims
+
+    client = claimflow.load_client(CLIENT)
+    runs = []
+    with claimflow.Store.open(db) as store:
+        for _ in range(2):
+            started = time.perf_counter()
+            result = award_claims(store, client, actor="bench", now=NOW)
+            runs.append({"seconds": time.perf_counter() - started, "computed": result.computed,
+                         "posted": result.posted, "points": result.points})
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"runs": runs, "peak_mib": peak}))
+
+
+def main() -> None:
+    """Build the store, award it in a child process, print the figures."""
+    parser = argparse.ArgumentParser(description="claimflow award benchmark")
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child)
+        return
+    base = _store(args.claims)
+    work = OUT / "awards-run.db"
+    shutil.copyfile(base, work)
+    out = subprocess.run([sys.executable, __file__, "--child", str(work)],
+                         check=True, capture_output=True, text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    first, second = result["runs"]
+    rate = first["computed"] / first["seconds"]
+    print(f"awards computed and posted: {first['computed']:,} in {first['seconds']:.1f} s "
+          f"= {rate:,.0f} claims/s, {first['points']:,} points; peak {result['peak_mib']:.0f} MiB")
+    print(f"second run (idempotent): {second['computed']:,} computed, {second['posted']:,} "
+          f"posted in {second['seconds']:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
