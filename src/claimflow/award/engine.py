@@ -372,8 +372,9 @@ def _context(
             ReasonCode.NO_RULE_SET, f"expected a rule set covering {day}, found none"
         )
     ctx = Context(claim, rules, day, _units(claim, settings, participant), participant)
-    stay = isinstance(claim, StayClaim)
-    currency = (claim.currency if stay else None) or settings.currency
+    currency = (
+        claim.currency if isinstance(claim, StayClaim) else None
+    ) or settings.currency
     if currency.upper() != settings.currency:
         rate_day = day if settings.rate_date == "activity" else claim.received_at.date()
         rate = _rate(settings, currency.upper(), rate_day)
