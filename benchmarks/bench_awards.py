@@ -39,8 +39,12 @@ def _store(n: int) -> Path:
         if not csv_path.exists():
             write_csv(csv_path, CLAIM_HEADER, claim_rows(n, seed=7))
         with claimflow.Store.open(db) as store:
-            claimflow.ingest([csv_path], claimflow.load_client(CLIENT), store,
-                             received_at=datetime(2026, 10, 28, tzinfo=UTC))
+            claimflow.ingest(
+                [csv_path],
+                claimflow.load_client(CLIENT),
+                store,
+                received_at=datetime(2026, 10, 28, tzinfo=UTC),
+            )
     return db
 
 
@@ -54,8 +58,14 @@ def _child(db: Path) -> None:
         for _ in range(2):
             started = time.perf_counter()
             result = award_claims(store, client, actor="bench", now=NOW)
-            runs.append({"seconds": time.perf_counter() - started, "computed": result.computed,
-                         "posted": result.posted, "points": result.points})
+            runs.append(
+                {
+                    "seconds": time.perf_counter() - started,
+                    "computed": result.computed,
+                    "posted": result.posted,
+                    "points": result.points,
+                }
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"runs": runs, "peak_mib": peak}))
 
@@ -72,15 +82,23 @@ def main() -> None:
     base = _store(args.claims)
     work = OUT / "awards-run.db"
     shutil.copyfile(base, work)
-    out = subprocess.run([sys.executable, __file__, "--child", str(work)],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(work)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     first, second = result["runs"]
     rate = first["computed"] / first["seconds"]
-    print(f"awards computed and posted: {first['computed']:,} in {first['seconds']:.1f} s "
-          f"= {rate:,.0f} claims/s, {first['points']:,} points; peak {result['peak_mib']:.0f} MiB")
-    print(f"second run (idempotent): {second['computed']:,} computed, {second['posted']:,} "
-          f"posted in {second['seconds']:.1f} s")
+    print(
+        f"awards computed and posted: {first['computed']:,} in {first['seconds']:.1f} s "
+        f"= {rate:,.0f} claims/s, {first['points']:,} points; peak {result['peak_mib']:.0f} MiB"
+    )
+    print(
+        f"second run (idempotent): {second['computed']:,} computed, {second['posted']:,} "
+        f"posted in {second['seconds']:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import csv
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 LOCALES = ("en_US", "es_ES", "id_ID", "de_DE", "fr_FR", "pt_BR")
@@ -202,3 +202,92 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@dataclass(frozen=True)
+class HistoryTruth:
+    """What a generated history holds, to check reports against."""
+
+    claims: int
+    on_time: int
+    decided: int
+    fields_checked: dict[str, int]
+    errors: dict[str, int]
+
+
+def write_history(
+    store: object,
+    client: object,
+    n: int,
+    seed: int = 11,
+    on_time_share: float = 0.9,
+    error_rates: dict[str, float] | None = None,
+    start: date = date(2026, 7, 1),
+    days: int = 90,
+) -> HistoryTruth:
+    """Write a seeded event history (and entry checks) straight into a store.
+
+    Each claim is received in business hours, answered within a day, and
+    decided within the turnaround (on time) with probability `on_time_share`,
+    else 1-5 business days late; operators' entry checks carry errors at the
+    given rates. Returns the exact counts the reports must reproduce.
+    """
+    import numpy as np
+
+    from claimflow.sla.metrics import calendar_of
+
+    rng = random.Random(seed)
+    cal = calendar_of(client)  # type: ignore[arg-type]
+    terms = client.config.sla  # type: ignore[attr-defined]
+    key = client.key  # type: ignore[attr-defined]
+    rates = error_rates or {"ana": 0.002, "ben": 0.01}
+    operators = sorted(rates)
+    on_time = decided = 0
+    events: list[tuple[str, str, int | None, str, str, str]] = []
+    first_day = np.datetime64(start)
+    business = [
+        d for d in (first_day + np.arange(days)) if cal.is_business_day(d.item())
+    ]
+    for i in range(n):
+        day = rng.choice(business).item()
+        received = datetime.combine(
+            day, time(9 + rng.randrange(6), rng.randrange(60)), tzinfo=cal.zone
+        )
+        answered = cal.add_business_hours(received, rng.uniform(0.5, 7.5))
+        late = rng.random() >= on_time_share
+        taken = (
+            terms.turnaround_days + rng.randint(1, 5)
+            if late
+            else rng.randint(0, terms.turnaround_days)
+        )
+        decided_day = cal.due_date(day, taken)
+        decided_at = datetime.combine(decided_day, time(15), tzinfo=cal.zone)
+        operator = operators[i % len(operators)]
+        cid = f"H{i:07d}"
+        events += [
+            (key, cid, 1, "received", received.isoformat(), operator),
+            (key, cid, 1, "first_response", answered.isoformat(), operator),
+            (key, cid, 1, "decided", decided_at.isoformat(), operator),
+        ]
+        decided += 1
+        on_time += not late
+        if len(events) >= 30_000:
+            store.add_events(events)  # type: ignore[attr-defined]
+            events = []
+    store.add_events(events)  # type: ignore[attr-defined]
+    checked: dict[str, int] = dict.fromkeys(operators, 0)
+    errors: dict[str, int] = dict.fromkeys(operators, 0)
+    rows = []
+    for d in business:
+        for operator in operators:
+            fields = rng.randrange(400, 800)
+            errs = sum(rng.random() < rates[operator] for _ in range(fields))
+            checked[operator] += fields
+            errors[operator] += errs
+            rows.append((key, 1, operator, "all", str(d), fields, errs, "generated"))
+    store.db.conn.executemany(  # type: ignore[attr-defined]
+        "INSERT INTO entry_checks (client, batch_id, operator, field, day, checked, errors, "
+        "source) VALUES (?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    return HistoryTruth(n, on_time, decided, checked, errors)

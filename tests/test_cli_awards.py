@@ -123,3 +123,59 @@ def test_award_without_an_award_section_is_a_config_error(
         2,
         f"claimflow: error: {config}: award: no award section; this client's claims cannot be awarded yet\n",
     )
+
+
+def test_report_and_queue_commands(tmp_path: Path) -> None:
+    db = _store(tmp_path)
+    code, out, _ = run(
+        "report",
+        "sla",
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+        "--period",
+        "2026-10",
+        "--now",
+        "2026-11-05",
+    )
+    assert code == 0
+    assert "Acme Power Tools Dealer Rewards: SLA report" in out
+    html = tmp_path / "sla.html"
+    code, out, _ = run(
+        "report",
+        "sla",
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+        "--format",
+        "html",
+        "--out",
+        str(html),
+        "--now",
+        "2026-11-05",
+    )
+    assert (code, out) == (
+        0,
+        f"Acme Power Tools Dealer Rewards: SLA report written to {html}\n",
+    )
+    assert html.read_text(encoding="utf-8").count("data:image/png;base64,") == 2
+    code, out, _ = run(
+        "queue", "--client", CONFIG, "--db", db, "--json", "--now", "2026-11-05"
+    )
+    queue = json.loads(out)
+    assert code == 0 and len(queue) == 3  # the accepted, not yet awarded claims
+    assert all(
+        row["breaches_anyway"] for row in queue
+    )  # received in October, due by now
+    checks = tmp_path / "checks.csv"
+    checks.write_text(
+        "operator,field,day,checked,errors\nana,invoice_number,2026-10-20,600,0\n"
+    )
+    assert (
+        run("qa", "import", str(checks), "--client", CONFIG, "--db", db)[1]
+        == '{"imported": 1}\n'
+    )
+    code, out, _ = run("report", "qa", "--client", CONFIG, "--db", db)
+    assert "0 errors in 600 fields: below 0.50% at 95% confidence" in out

@@ -29,6 +29,8 @@ from pydantic import (
 from claimflow.award.rules import AwardSettings
 from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
+from claimflow.sla.calendar import CalendarSettings
+from claimflow.sla.terms import SlaTerms
 
 SCHEMA_VERSION = 1
 DateOrder = Literal["DMY", "MDY", "YMD"]
@@ -83,6 +85,8 @@ class ClientConfig(_Section):
         notices: notice settings.
         award: earning rules, rounding, caps, ledger policy (see
             `claimflow.award.rules`); absent: the program awards nothing yet.
+        sla: service levels (turnaround, first response, error rate...).
+        calendar: business week, holidays and closures the SLA counts in.
     """
 
     schema_version: Literal[1] = 1
@@ -108,6 +112,8 @@ class ClientConfig(_Section):
     serials_per_unit: bool = False
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
     award: AwardSettings | None = None
+    sla: SlaTerms = Field(default_factory=SlaTerms)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
 
     @field_validator("timezone")
     @classmethod

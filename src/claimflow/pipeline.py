@@ -121,9 +121,17 @@ class BatchResult:
 class _Run:
     """Per-batch state: timings, counters, the cross-chunk key index."""
 
-    def __init__(self, client: ResolvedClient, context: ValueContext) -> None:
+    def __init__(
+        self,
+        client: ResolvedClient,
+        context: ValueContext,
+        operator: str = "unknown",
+        processed_at: datetime | None = None,
+    ) -> None:
         self.client = client
         self.context = context
+        self.operator = operator
+        self.processed_at = processed_at or datetime.now(UTC)
         self.seen = SeenKeys()
         self.result = BatchResult(client=client.key)
         self.notice_items: list[NoticeItem] = []
@@ -276,6 +284,7 @@ def ingest(
     received_at: datetime | None = None,
     progress: Progress | None = None,
     sheet: str | None = None,
+    processed_at: datetime | None = None,
 ) -> BatchResult:
     """Parse, validate and store files as one batch, in one transaction.
 
@@ -293,6 +302,8 @@ def ingest(
         received_at: received time for records without one (default: now).
         progress: called with (file name, records done) after each chunk.
         sheet: read only this sheet of each workbook.
+        processed_at: when this run happens (default: now): the first
+            response and decision events carry it.
 
     Returns:
         The batch result, with the batch id (None when nothing was new).
@@ -303,7 +314,7 @@ def ingest(
     Example: ``claimflow.ingest(["claims.csv"], client, Store.open("c.db"))``
     """
     now = received_at or datetime.now(UTC)
-    run = _Run(client, context_for(client, now))
+    run = _Run(client, context_for(client, now), operator, processed_at)
     opened, failed = _preflight(paths, client, keep_going, sheet)
     with store.transaction():
         fresh = []
@@ -353,6 +364,44 @@ def ingest(
     return run.result
 
 
+_EVENT_OF = {
+    Outcome.PENDED: "pended",
+    Outcome.REJECTED: "decided",
+    Outcome.DUPLICATE: "decided",
+}
+
+
+def _events(
+    decided: Decided, batch_id: int, operator: str, at: datetime
+) -> list[tuple[str, str, int | None, str, str, str]]:
+    """The SLA events a processed chunk produces.
+
+    Received (when the form arrived), first response (this run: the desk has
+    looked at it and notices go out), and pended or decided for the claims
+    this run settles; accepted claims are decided when their award posts.
+    """
+    when = at.isoformat()
+    rows: list[tuple[str, str, int | None, str, str, str]] = []
+    for claim, decision in decided:
+        rows.append(
+            (
+                claim.client,
+                claim.id,
+                batch_id,
+                "received",
+                claim.received_at.isoformat(),
+                operator,
+            )
+        )
+        rows.append(
+            (claim.client, claim.id, batch_id, "first_response", when, operator)
+        )
+        event = _EVENT_OF.get(decision.outcome)
+        if event is not None:
+            rows.append((claim.client, claim.id, batch_id, event, when, operator))
+    return rows
+
+
 def _ingest_file(
     run: _Run,
     store: Store,
@@ -375,6 +424,9 @@ def _ingest_file(
                 decided = run.decide(chunk)
                 started = time.perf_counter()
                 store.add_claims(batch_id, parsed.content_hash, decided, "validate")
+                store.add_events(
+                    _events(decided, batch_id, run.operator, run.processed_at)
+                )
                 run._time("store", started)
                 file_result.records += len(chunk)
                 if progress:

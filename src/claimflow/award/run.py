@@ -181,6 +181,12 @@ def award_claims(
             result.awards.extend(awards[: SHOWN - len(result.awards)])
             if not preview:
                 posted = post_awards(store, awards, settings, now, actor)
+                store.add_events(
+                    [
+                        (a.client, a.claim_id, None, "decided", now.isoformat(), actor)
+                        for a in awards
+                    ]
+                )
                 result.posted += posted.posted
                 result.skipped += posted.skipped
         if not preview:

@@ -212,6 +212,16 @@ class Store:
             ],
         )
 
+    def add_events(
+        self, rows: Sequence[tuple[str, str, int | None, str, str, str]]
+    ) -> None:
+        """Append claim events: (client, claim id, batch id, event, ISO instant, operator)."""
+        self.db.conn.executemany(
+            "INSERT INTO claim_events (client, claim_id, batch_id, event, at, operator) "
+            "VALUES (?,?,?,?,?,?)",
+            rows,
+        )
+
     def add_notices(self, batch_id: int, notices: Sequence[Notice]) -> None:
         """Store the notices written for a batch."""
         self.db.conn.executemany(

@@ -72,3 +72,39 @@ def m002_awards_ledger(db: Database) -> None:
 def m003_ledger_reverses_index(db: Database) -> None:
     """Index reversals by the posting they undo: "is this posting live?" is asked per claim."""
     db.execute("CREATE INDEX ledger_reverses ON ledger(reverses)")
+
+
+@migrations()
+def m004_sla_events(db: Database) -> None:
+    """Claim events (what SLA figures derive from) and entry-check results (QA)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE claim_events (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            claim_id TEXT NOT NULL,
+            batch_id INTEGER,
+            event TEXT NOT NULL,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL
+        );
+        CREATE INDEX claim_events_claim ON claim_events(claim_id);
+        CREATE INDEX claim_events_client ON claim_events(client, event, at);
+        CREATE TABLE entry_checks (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            batch_id INTEGER,
+            operator TEXT NOT NULL,
+            field TEXT NOT NULL,
+            day TEXT NOT NULL,
+            checked INTEGER NOT NULL,
+            errors INTEGER NOT NULL,
+            source TEXT NOT NULL
+        );
+        CREATE INDEX entry_checks_client ON entry_checks(client, day);
+        """,
+    )
+    for table in ("claim_events", "entry_checks"):
+        for verb in ("update", "delete"):
+            db.execute(APPEND_ONLY.format(table=table, verb=verb))

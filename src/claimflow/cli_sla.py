@@ -1,0 +1,214 @@
+"""CLI commands for SLA and QA: reports, the work queue, entry-check import."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from claimflow.cli import fail_cleanly, main
+from claimflow.config import load_client
+from claimflow.errors import UnreadableInput
+from claimflow.report.sla import build_report, write_report
+from claimflow.sla.queue import work_queue
+from claimflow.store import Store
+
+_DB = click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The SQLite store.",
+)
+_NOW = click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="Report as of this instant, UTC (default: now).",
+)
+
+
+def _now(value: datetime | None) -> datetime:
+    return value.replace(tzinfo=UTC) if value else datetime.now(UTC)
+
+
+@main.command("report")
+@click.argument("kind", type=click.Choice(["sla", "qa", "trends", "daily"]))
+@click.option(
+    "--client",
+    "client_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--period", help="2026-10, 2026-Q4, 2026, or 2026-10-01..2026-10-31.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "xlsx", "html"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (csv, xlsx, html).",
+)
+@_DB
+@_NOW
+@fail_cleanly
+def report_cmd(
+    kind: str,
+    client_path: Path,
+    period: str | None,
+    fmt: str,
+    out: Path | None,
+    db_path: Path,
+    now: datetime | None,
+) -> None:
+    """SLA, QA, trend and daily reports, with their definitions.
+
+    \b
+    Example:
+        claimflow report sla --client samples/clients/acme-tools.yaml --period 2026-10
+        claimflow report qa --client samples/clients/acme-tools.yaml \\
+            --format html --out qa.html
+    """
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        report = build_report(kind, store, client, period, _now(now))  # type: ignore[arg-type]
+    if fmt != "table":
+        target = out or Path(f"{client.key}-{kind}-{period or 'all'}.{fmt}")
+        write_report(report, target.with_suffix(f".{fmt}"))
+        click.echo(f"{report.title} written to {target.with_suffix(f'.{fmt}')}")
+        return
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(f"[bold]{report.title}[/bold]")
+    for note in report.notes:
+        console.print(note, highlight=False)
+    for name, frame in report.tables.items():
+        table = Table(title=name, title_justify="left")
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*(_cell(v) for v in row))
+        console.print(table)
+    for line in report.definitions:
+        console.print(f"[dim]{line}[/dim]", highlight=False)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+@main.command("queue")
+@click.option(
+    "--client",
+    "client_paths",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@_DB
+@_NOW
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", default=50, show_default=True)
+@fail_cleanly
+def queue_cmd(
+    client_paths: tuple[Path, ...],
+    db_path: Path,
+    now: datetime | None,
+    as_json: bool,
+    limit: int,
+) -> None:
+    """Open work, most urgent first: business time left before each SLA breach.
+
+    \b
+    Example:
+        claimflow queue --client samples/clients/acme-tools.yaml \\
+            --client samples/clients/costa-azul.yaml
+    """
+    clients = [load_client(p) for p in client_paths]
+    with Store.open(db_path) as store:
+        queue = work_queue(store, clients, _now(now))
+    if as_json:
+        click.echo(
+            queue.head(limit).to_json(orient="records", date_format="iso", indent=2)
+        )
+        return
+    table = Table(title=f"{len(queue):,} open claims", title_justify="left")
+    for column in ("client", "claim", "due", "business hours left", "flag"):
+        table.add_column(column)
+    for row in queue.head(limit).itertuples(index=False):
+        flag = (
+            "will breach" if row.breaches_anyway else ("at risk" if row.at_risk else "")
+        )
+        table.add_row(
+            str(row.client),
+            str(row.claim_id),
+            str(row.due_date)[:10],
+            f"{row.remaining_hours:,.1f}",
+            flag,
+        )
+    Console().print(table)
+
+
+@main.command("qa")
+@click.argument("action", type=click.Choice(["import"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--client",
+    "client_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@_DB
+@fail_cleanly
+def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
+    """Import entry-check results (operator, field, day, checked, errors).
+
+    \b
+    Example:
+        claimflow qa import checks.csv --client samples/clients/acme-tools.yaml
+    """
+    client = load_client(client_path)
+    rows = []
+    with file.open(encoding="utf-8-sig", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                rows.append(
+                    (
+                        client.key,
+                        int(row.get("batch_id") or 0) or None,
+                        row["operator"],
+                        row.get("field") or "all",
+                        datetime.fromisoformat(row["day"]).date().isoformat(),
+                        int(row["checked"]),
+                        int(row["errors"]),
+                        str(file),
+                    )
+                )
+            except (KeyError, ValueError) as exc:
+                raise UnreadableInput(
+                    str(file), f"bad entry check: {exc}", f"row {n}"
+                ) from None
+    with Store.open(db_path) as store, store.transaction():
+        store.db.conn.executemany(
+            "INSERT INTO entry_checks (client, batch_id, operator, field, day, checked, "
+            "errors, source) VALUES (?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        store.audit("qa", "qa import", {"file": str(file), "rows": len(rows)})
+    click.echo(json.dumps({"imported": len(rows)}))

@@ -1,0 +1,325 @@
+"""SLA and QA reports for people: terminal tables, CSV, Excel, HTML with charts.
+
+A `Report` is data (titled tables, charts as PNG, and the definitions a
+figure needs to be recomputed and defended: unit, denominator, calendar,
+period, time zone); the renderers only lay it out. Charts are drawn with
+matplotlib and embedded in the HTML, so the file opens anywhere offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from claimflow.config import ResolvedClient
+from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
+from claimflow.sla.quality import compare, control_chart, entry_checks, error_rates
+from claimflow.store import Store
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+Kind = Literal["sla", "qa", "trends", "daily"]
+
+
+@dataclass
+class Report:
+    """A report: what it is, how its figures are defined, tables and charts."""
+
+    title: str
+    definitions: list[str]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    charts: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _definitions(client: ResolvedClient, window: Window) -> list[str]:
+    terms, cal = client.config.sla, client.config.calendar
+    where = " ".join(filter(None, [cal.country, cal.subdivision])) or "none"
+    hours = ", ".join(f"{d} {h}" for d, h in cal.hours.items() if h)
+    return [
+        f"Period: claims received {window.label()}, local dates in "
+        f"{cal.timezone or client.config.timezone}.",
+        f"Calendar: {hours}; public holidays of {where}; closures: "
+        f"{', '.join(map(str, cal.closures)) or 'none'}.",
+        f"Turnaround: business days from received to decided; on time when decided "
+        f"on or before the {terms.turnaround_days}th business day (a claim received "
+        "on a closed day starts on the next business day)"
+        + (
+            "; days pended on the participant do not count."
+            if terms.pause_when_pended
+            else "."
+        ),
+        f"On-time share: on-time claims / decided claims; target {terms.on_time_target:.0%}.",
+        f"First response: business hours from received to the first response; target "
+        f"{terms.first_response_hours:g} h.",
+        f"Entry error rate: errors / {terms.error_unit}s checked, shown per 10,000; limit "
+        f"{terms.max_error_rate * 1e4:g} per 10,000; intervals are 95% Wilson; verdicts use "
+        "exact one-sided 95% bounds.",
+        "Backlog: received, not decided, not waiting on the participant. At risk: due "
+        f"within {terms.at_risk_hours:g} business hours. Breach: decided late, or open "
+        "past its due date.",
+    ]
+
+
+def _png(draw: Callable[[Axes], None]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 3.2), dpi=110)
+    draw(axes)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _top_reasons(store: Store, client: str, window: Window) -> pd.DataFrame:
+    frame = pd.read_sql_query(
+        "SELECT p.code, c.outcome, c.received_at FROM problems p JOIN claims c "
+        "ON c.id = p.claim_id WHERE c.client = ? AND c.outcome IN ('pended', 'rejected')",
+        store.db.conn,
+        params=[client],
+    )
+    if window.start is not None and window.end is not None:
+        day = frame["received_at"].str.slice(0, 10)
+        frame = frame[(day >= str(window.start)) & (day < str(window.end))]
+    counts = frame.groupby(["outcome", "code"]).size().rename("claims").reset_index()
+    return counts.sort_values("claims", ascending=False).head(10)
+
+
+def sla_report(
+    store: Store, client: ResolvedClient, window: Window, now: datetime
+) -> Report:
+    """Turnaround, first response, on-time share, backlog and top reasons."""
+    report = Report(f"{client.config.name}: SLA report", _definitions(client, window))
+    facts = claim_facts(store, client, window, now)
+    if facts.empty:
+        report.notes.append("No claims received in the period.")
+        return report
+    target = client.config.sla.on_time_target
+    report.tables["By month"] = summarize(facts, "period")
+    report.tables["By operator"] = summarize(facts, "operator")
+    report.tables["Top reasons for pending and rejection"] = _top_reasons(
+        store, client.key, window
+    )
+    total = report.tables["By month"].iloc[-1]
+    report.notes.append(
+        f"On time: {total['on_time_share']:.1%} of {int(total['decided']):,} decided claims "
+        f"(target {target:.0%}): {'met' if total['on_time_share'] >= target else 'missed'}."
+    )
+    decided = facts[facts["status"] == "decided"]
+    weekly = (
+        decided.assign(
+            week=pd.to_datetime(decided["received_day"]).dt.to_period("W").dt.start_time
+        )
+        .groupby("week")["on_time"]
+        .mean()
+    )
+
+    def turnaround(ax: Axes) -> None:
+        ax.hist(
+            decided["business_days"],
+            bins=range(0, int(decided["business_days"].max()) + 2),
+            color="#4a78a8",
+        )
+        ax.axvline(
+            client.config.sla.turnaround_days + 0.5, color="#c0392b", linestyle="--"
+        )
+        ax.set(
+            title="Turnaround (business days)", xlabel="business days", ylabel="claims"
+        )
+
+    def on_time(ax: Axes) -> None:
+        ax.plot(weekly.index, weekly.to_numpy() * 100, marker="o", color="#4a78a8")
+        ax.axhline(target * 100, color="#c0392b", linestyle="--", label="target")
+        ax.set(title="On-time share by week received", ylabel="% on time")
+        ax.legend()
+
+    report.charts["Turnaround distribution"] = _png(turnaround)
+    report.charts["On-time share over time"] = _png(on_time)
+    return report
+
+
+def qa_report(
+    store: Store, client: ResolvedClient, window: Window, now: datetime
+) -> Report:
+    """Entry error rates per operator, field and month, verdicts, control chart."""
+    report = Report(
+        f"{client.config.name}: data-entry QA report", _definitions(client, window)
+    )
+    checks = entry_checks(store, client.key, window)
+    if checks.empty:
+        report.notes.append("No entry checks recorded in the period.")
+        return report
+    limit = client.config.sla.max_error_rate
+    by_operator = error_rates(checks, "operator", limit)
+    report.tables["By operator"] = by_operator
+    report.tables["By field"] = error_rates(checks, "field", limit)
+    report.tables["By month"] = error_rates(checks, "period", limit)
+    chart = control_chart(checks)
+    report.tables["Control chart (daily)"] = chart
+    report.notes.append(str(by_operator.iloc[-1]["explanation"]))
+    operators = checks.groupby("operator")[["errors", "checked"]].sum()
+    if len(operators) >= 2:
+        top = operators.sort_values("checked", ascending=False).head(2)
+        (a, ra), (b, rb) = top.iterrows()
+        report.notes.append(
+            compare(
+                (int(ra["errors"]), int(ra["checked"])),
+                (int(rb["errors"]), int(rb["checked"])),
+                (str(a), str(b)),
+            )
+        )
+    people = by_operator[by_operator["operator"] != "total"]
+
+    def per_operator(ax: Axes) -> None:
+        rate = people["rate_per_10k"]
+        ax.errorbar(
+            people["operator"],
+            rate,
+            yerr=[
+                rate - people["wilson_low_per_10k"],
+                people["wilson_high_per_10k"] - rate,
+            ],
+            fmt="o",
+            capsize=6,
+            color="#4a78a8",
+        )
+        ax.axhline(limit * 1e4, color="#c0392b", linestyle="--", label="SLA limit")
+        ax.set(title="Error rate per operator (95% Wilson)", ylabel="errors per 10,000")
+        ax.legend()
+
+    def control(ax: Axes) -> None:
+        x = pd.to_datetime(chart["sample"])
+        ax.plot(x, chart["p"] * 1e4, marker=".", color="#4a78a8", label="daily rate")
+        ax.plot(x, chart["ucl"] * 1e4, color="#c0392b", linestyle="--", label="limits")
+        ax.plot(x, chart["lcl"] * 1e4, color="#c0392b", linestyle="--")
+        ax.axhline(chart["center"].iloc[0] * 1e4, color="grey")
+        ax.set(
+            title=f"Control chart ({chart['method'].iloc[0]})",
+            ylabel="errors per 10,000",
+        )
+        ax.legend()
+
+    report.charts["Error rate per operator"] = _png(per_operator)
+    report.charts["Control chart"] = _png(control)
+    return report
+
+
+def trends_report(
+    store: Store, client: ResolvedClient, window: Window, now: datetime
+) -> Report:
+    """Weekly volume, on-time share and backlog."""
+    report = Report(f"{client.config.name}: trends", _definitions(client, window))
+    facts = claim_facts(store, client, window, now)
+    if facts.empty:
+        report.notes.append("No claims received in the period.")
+        return report
+    facts["period"] = (
+        pd.to_datetime(facts["received_day"]).dt.to_period("W").astype(str)
+    )
+    report.tables["By week received"] = summarize(facts, "period")
+    return report
+
+
+def daily_report(
+    store: Store, client: ResolvedClient, window: Window, now: datetime
+) -> Report:
+    """Per day received: volume, decided, on time, backlog, breaches."""
+    report = Report(f"{client.config.name}: daily", _definitions(client, window))
+    facts = claim_facts(store, client, window, now)
+    if facts.empty:
+        report.notes.append("No claims received in the period.")
+        return report
+    facts["period"] = pd.to_datetime(facts["received_day"]).dt.strftime("%Y-%m-%d")
+    report.tables["By day received"] = summarize(facts, "period")
+    return report
+
+
+BUILDERS = {
+    "sla": sla_report,
+    "qa": qa_report,
+    "trends": trends_report,
+    "daily": daily_report,
+}
+
+
+def build_report(
+    kind: Kind, store: Store, client: ResolvedClient, period: str | None, now: datetime
+) -> Report:
+    """Build one report for a client and period (``2026-10``, ``2026-Q4``...).
+
+    Example: ``build_report("sla", store, client, "2026-Q4", datetime.now(UTC))``
+    """
+    calendar_of(client)  # fail early on a bad calendar
+    return BUILDERS[kind](store, client, Window.parse(period), now)
+
+
+def to_html(report: Report) -> str:
+    """The report as one self-contained HTML page (charts embedded as PNG)."""
+    env = Environment(
+        loader=PackageLoader("claimflow.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    tables = {
+        name: frame.to_html(
+            index=False,
+            float_format=lambda v: f"{v:,.3f}",
+            na_rep="",
+            classes="figures",
+        )
+        for name, frame in report.tables.items()
+    }
+    charts = {
+        name: base64.b64encode(png).decode("ascii")
+        for name, png in report.charts.items()
+    }
+    return env.get_template("report.html.j2").render(
+        report=report, tables=tables, charts=charts
+    )
+
+
+def write_report(report: Report, out: Path) -> None:
+    """Write a report as ``.html``, ``.xlsx`` (a sheet per table) or ``.csv``.
+
+    Example: ``write_report(report, Path("sla-2026-10.xlsx"))``
+    """
+    from claimflow.report import write_table
+
+    suffix = out.suffix.lower()
+    if suffix == ".html":
+        out.write_text(to_html(report), encoding="utf-8")
+    elif suffix == ".xlsx":
+        with pd.ExcelWriter(out, engine="openpyxl") as writer:
+            pd.DataFrame({"definition": report.definitions + report.notes}).to_excel(
+                writer, sheet_name="Definitions", index=False
+            )
+            for name, frame in report.tables.items():
+                frame.map(_safe).to_excel(writer, sheet_name=name[:31], index=False)
+    else:
+        stacked = pd.concat(
+            [frame.assign(table=name) for name, frame in report.tables.items()]
+            or [pd.DataFrame({"table": []})]
+        )
+        columns = ["table", *(c for c in stacked.columns if c != "table")]
+        stacked = stacked[columns].astype(object).where(stacked[columns].notna(), None)
+        write_table(stacked.itertuples(index=False), columns, out)
+
+
+def _safe(value: object) -> object:
+    from claimflow.report import safe_cell
+
+    return safe_cell(value)

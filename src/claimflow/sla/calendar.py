@@ -1,0 +1,186 @@
+"""Business calendars: a client's week, public holidays and closures, in its zone.
+
+Day arithmetic is numpy's business-day functions (``busday_count`` counts
+business days in ``[start, end)``, ``busday_offset`` moves by them) with the
+client's weekmask and holidays; public holidays come from the ``holidays``
+package by country and subdivision, plus the client's own closure days.
+Hour arithmetic walks local days and intersects each day's opening hours,
+built as timezone-aware instants, with the interval: that is what makes it
+right across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAYS: dict[str, str | None] = dict.fromkeys(DAYS[:5], "09:00-17:00")
+
+
+class CalendarSettings(BaseModel):
+    """A client's ``calendar`` section.
+
+    Attributes:
+        timezone: IANA zone (default: the client's ``timezone``).
+        country: ISO country code for public holidays (``US``, ``ES``).
+        subdivision: state or region code (``IL``, ``MD`` for Madrid).
+        hours: opening hours per weekday as ``"09:00-17:00"``; a day left out
+            (or ``null``) is closed.
+        closures: the client's own closure days.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    hours: dict[str, str | None] = Field(default_factory=_WEEKDAYS.copy)
+    closures: list[date] = Field(default_factory=list)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        for day, span in value.items():
+            if day not in DAYS:
+                raise ValueError(f"{day}: expected one of {', '.join(DAYS)}")
+            if span is not None:
+                _span(span)
+        return value
+
+
+def _span(text: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError:
+        raise ValueError(
+            f"expected opening hours like '09:00-17:00', found {text!r}"
+        ) from None
+    if end <= start:
+        raise ValueError(f"expected closing after opening, found {text!r}")
+    return start, end
+
+
+class BusinessCalendar:
+    """Business days and hours of one client.
+
+    Example: ``BusinessCalendar(CalendarSettings(country="US"), "America/Chicago")``
+    """
+
+    def __init__(self, settings: CalendarSettings, default_zone: str = "UTC") -> None:
+        self.settings = settings
+        self.zone = ZoneInfo(settings.timezone or default_zone)
+        self.hours: dict[int, tuple[time, time] | None] = {}
+        for i, day in enumerate(DAYS):
+            span = settings.hours.get(day)
+            self.hours[i] = _span(span) if span else None
+        self.weekmask = [self.hours[i] is not None for i in range(7)]
+        self._years: set[int] = set()
+        self._holidays: set[date] = set(settings.closures)
+
+    def holidays(self, years: Iterable[int]) -> set[date]:
+        """Public holidays and closures in the given years."""
+        wanted = set(years) - self._years
+        if wanted and self.settings.country:
+            import holidays as holiday_data
+
+            found = holiday_data.country_holidays(
+                self.settings.country,
+                subdiv=self.settings.subdivision,
+                years=sorted(wanted),
+            )
+            self._holidays.update(found.keys())
+        self._years |= wanted
+        return self._holidays
+
+    @cached_property
+    def _busdays(self) -> np.busdaycalendar:
+        return np.busdaycalendar(
+            weekmask=self.weekmask,
+            holidays=sorted(self.holidays(range(1990, 2061))),
+        )
+
+    def is_business_day(self, day: date) -> bool:
+        """Open on `day` (a weekday with hours, not a holiday or closure)."""
+        return bool(np.is_busday(day, busdaycal=self._busdays))
+
+    def business_days(self, start: date, end: date) -> int:
+        """Business days in ``[start, end)`` (negative if end is before start).
+
+        Example: ``cal.business_days(date(2026, 12, 24), date(2026, 12, 28))``
+        """
+        return int(np.busday_count(start, end, busdaycal=self._busdays))
+
+    def business_days_many(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """`business_days` over arrays of ``datetime64[D]`` (vectorised)."""
+        return np.busday_count(starts, ends, busdaycal=self._busdays)
+
+    def due_date(self, received: date, days: int) -> date:
+        """The last date a claim received on `received` is on time with `days`.
+
+        A claim received on a closed day starts on the next business day.
+
+        Example: ``cal.due_date(date(2026, 10, 2), 7)``
+        """
+        rolled = np.busday_offset(
+            received, days, roll="forward", busdaycal=self._busdays
+        )
+        return date.fromisoformat(str(rolled))
+
+    def due_dates_many(self, received: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """`due_date` over arrays (vectorised)."""
+        return np.busday_offset(received, days, roll="forward", busdaycal=self._busdays)
+
+    def local(self, moment: datetime) -> datetime:
+        """`moment` in the client's zone."""
+        return moment.astimezone(self.zone)
+
+    def _window(self, day: date) -> tuple[datetime, datetime] | None:
+        span = self.hours[day.weekday()]
+        if span is None or not self.is_business_day(day):
+            return None
+        start = datetime.combine(day, span[0], tzinfo=self.zone).astimezone(UTC)
+        end = datetime.combine(day, span[1], tzinfo=self.zone).astimezone(UTC)
+        return start, end
+
+    def business_seconds(self, start: datetime, end: datetime) -> float:
+        """Business seconds between two aware instants (0 if end <= start).
+
+        Example: ``cal.business_seconds(friday_16h, monday_10h) / 3600``
+        """
+        if end <= start:
+            return 0.0
+        total = 0.0
+        day = self.local(start).date()
+        last = self.local(end).date()
+        while day <= last:
+            window = self._window(day)
+            if window is not None:
+                lo, hi = max(window[0], start), min(window[1], end)
+                if hi > lo:
+                    total += (hi - lo).total_seconds()
+            day += timedelta(days=1)
+        return total
+
+    def add_business_hours(self, start: datetime, hours: float) -> datetime:
+        """The instant `hours` business hours after `start`.
+
+        Example: ``cal.add_business_hours(friday_16h, 8)``  # Monday 15:00
+        """
+        left = hours * 3600.0
+        day = self.local(start).date()
+        for _ in range(3660):  # ten years of days: a calendar with no hours never ends
+            window = self._window(day)
+            if window is not None:
+                lo = max(window[0], start)
+                available = (window[1] - lo).total_seconds()
+                if available >= left and lo < window[1]:
+                    return lo + timedelta(seconds=left)
+                left -= max(available, 0.0)
+            day += timedelta(days=1)
+        raise ValueError("the calendar has no business hours in the next ten years")

@@ -1,0 +1,241 @@
+"""Entry error rates: intervals, verdicts against the SLA, comparisons, control charts.
+
+- Rates carry 95% Wilson intervals (statsmodels ``proportion_confint``).
+- The verdict against a maximum rate uses exact one-sided binomial bounds
+  (Clopper-Pearson) at the confidence asked: *compliant* when the upper
+  bound is below the limit (0 errors in 598 fields shows < 0.5% at 95%),
+  *breached* when the lower bound is above it, otherwise *inconclusive*,
+  with how many more error-free fields would settle it.
+- Two operators or periods are compared with a two-proportion z-test.
+- Over time, a p-chart, or Laney's p' chart where samples are large enough
+  that binomial limits are too narrow (overdispersion).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import beta
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from claimflow.sla.metrics import Window
+from claimflow.store import Store
+
+Verdict = Literal["compliant", "breached", "inconclusive"]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """An error rate judged against a limit.
+
+    Attributes:
+        verdict: compliant, breached or inconclusive.
+        upper, lower: the one-sided exact bounds used.
+        more_fields: error-free fields still to check for a verdict of
+            compliant (inconclusive only; None otherwise).
+        sentence: the verdict in plain words.
+    """
+
+    verdict: Verdict
+    lower: float
+    upper: float
+    more_fields: int | None
+    sentence: str
+
+
+def upper_bound(errors: int, checked: int, confidence: float) -> float:
+    """Exact one-sided upper confidence bound of a binomial rate."""
+    if checked <= 0:
+        return 1.0
+    if errors >= checked:
+        return 1.0
+    return float(beta.ppf(confidence, errors + 1, checked - errors))
+
+
+def lower_bound(errors: int, checked: int, confidence: float) -> float:
+    """Exact one-sided lower confidence bound of a binomial rate."""
+    if errors <= 0 or checked <= 0:
+        return 0.0
+    return float(beta.ppf(1 - confidence, errors, checked - errors + 1))
+
+
+def fields_needed(errors: int, limit: float, confidence: float) -> int:
+    """Fields to check, with `errors` found, for the upper bound to fall below `limit`.
+
+    Example: ``fields_needed(0, 0.005, 0.95) == 598``
+    """
+    low, high = max(errors, 1), max(errors, 1)
+    while upper_bound(errors, high, confidence) >= limit:
+        high *= 2
+        if high > 10**9:
+            raise ValueError("limit too small to demonstrate")
+    while low < high:
+        mid = (low + high) // 2
+        if upper_bound(errors, mid, confidence) < limit:
+            high = mid
+        else:
+            low = mid + 1
+    return high
+
+
+def judge(
+    errors: int, checked: int, limit: float, confidence: float = 0.95
+) -> Judgement:
+    """Judge an error count against a maximum rate.
+
+    Example: ``judge(0, 598, 0.005).verdict == "compliant"``
+    """
+    upper = upper_bound(errors, checked, confidence)
+    lower = lower_bound(errors, checked, confidence)
+    level = f"{confidence:.0%}"
+    if upper < limit:
+        return Judgement(
+            "compliant",
+            lower,
+            upper,
+            None,
+            f"{errors} errors in {checked:,} fields: below {limit:.2%} "
+            f"at {level} confidence (upper bound {upper:.4%}).",
+        )
+    if lower > limit:
+        return Judgement(
+            "breached",
+            lower,
+            upper,
+            None,
+            f"{errors} errors in {checked:,} fields: above {limit:.2%} "
+            f"at {level} confidence (lower bound {lower:.4%}).",
+        )
+    more = fields_needed(errors, limit, confidence) - checked
+    return Judgement(
+        "inconclusive",
+        lower,
+        upper,
+        more,
+        f"{errors} errors in {checked:,} fields: inconclusive at {level}; "
+        f"{more:,} more error-free fields would show it is below {limit:.2%}.",
+    )
+
+
+def wilson(errors: int, checked: int) -> tuple[float, float]:
+    """The 95% Wilson interval of a rate (0, 1 when nothing was checked)."""
+    if checked <= 0:
+        return 0.0, 1.0
+    low, high = proportion_confint(errors, checked, alpha=0.05, method="wilson")
+    return float(low), float(high)
+
+
+def compare(a: tuple[int, int], b: tuple[int, int], names: tuple[str, str]) -> str:
+    """Compare two error rates (errors, checked) with a two-proportion z-test.
+
+    Example: ``compare((3, 1000), (12, 1000), ("ana", "ben"))``
+    """
+    (ea, na), (eb, nb) = a, b
+    if min(na, nb) == 0:
+        return "nothing to compare: one side has no checked fields"
+    _, p_value = proportions_ztest([ea, eb], [na, nb])
+    ra, rb = ea / na, eb / nb
+    if math.isnan(p_value) or p_value >= 0.05:
+        return (
+            f"{names[0]} {ra:.2%} vs {names[1]} {rb:.2%}: no significant difference "
+            f"(p = {p_value:.2f})."
+        )
+    higher = names[0] if ra > rb else names[1]
+    return (
+        f"{names[0]} {ra:.2%} vs {names[1]} {rb:.2%}: {higher} makes significantly "
+        f"more errors (p = {p_value:.3f})."
+    )
+
+
+def entry_checks(store: Store, client: str, window: Window) -> pd.DataFrame:
+    """The client's entry-check rows in the window (day is the check's date)."""
+    frame = pd.read_sql_query(
+        "SELECT batch_id, operator, field, day, checked, errors FROM entry_checks "
+        "WHERE client = ?",
+        store.db.conn,
+        params=[client],
+    )
+    if window.start is not None and window.end is not None:
+        frame = frame[
+            (frame["day"] >= str(window.start)) & (frame["day"] < str(window.end))
+        ]
+    frame["period"] = frame["day"].str.slice(0, 7)
+    return frame
+
+
+def error_rates(
+    checks: pd.DataFrame, by: str, limit: float, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Error rate per group with its Wilson interval and SLA verdict.
+
+    Args:
+        checks: `entry_checks` rows.
+        by: ``operator``, ``field``, ``period`` or ``batch_id``.
+        limit: the SLA's maximum rate.
+        confidence: for the verdict.
+
+    Example: ``error_rates(checks, "operator", 0.005)``
+    """
+    grouped = checks.groupby(by)[["checked", "errors"]].sum()
+    grouped.loc["total"] = checks[["checked", "errors"]].sum()
+    rows = []
+    for name, (checked, errors) in grouped.iterrows():
+        low, high = wilson(int(errors), int(checked))
+        verdict = judge(int(errors), int(checked), limit, confidence)
+        rows.append(
+            {
+                by: name,
+                "checked": int(checked),
+                "errors": int(errors),
+                "rate_per_10k": 1e4 * errors / checked if checked else np.nan,
+                "wilson_low_per_10k": 1e4 * low,
+                "wilson_high_per_10k": 1e4 * high,
+                "verdict": verdict.verdict,
+                "more_fields": verdict.more_fields,
+                "explanation": verdict.sentence,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def control_chart(checks: pd.DataFrame, by: str = "day") -> pd.DataFrame:
+    """p-chart points and limits per sample; Laney p' limits where overdispersed.
+
+    Returns:
+        sample, n, p, center, lcl, ucl, method (``p`` or ``laney``), out.
+
+    Example: ``control_chart(checks)``
+    """
+    samples = checks.groupby(by)[["checked", "errors"]].sum()
+    samples = samples[samples["checked"] > 0]
+    if samples.empty:
+        return pd.DataFrame()
+    n = samples["checked"].to_numpy(dtype=float)
+    p = samples["errors"].to_numpy(dtype=float) / n
+    center = samples["errors"].sum() / samples["checked"].sum()
+    sigma = np.sqrt(center * (1 - center) / n)
+    method = "p"
+    spread = np.ones_like(n)
+    if len(n) >= 3 and center > 0:
+        z = (p - center) / sigma
+        sigma_z = np.mean(np.abs(np.diff(z))) / 1.128
+        if sigma_z > 1.0 and n.mean() >= 1000:  # overdispersed and large: Laney p'
+            method, spread = "laney", np.full_like(n, sigma_z)
+    lcl = np.clip(center - 3 * sigma * spread, 0, None)
+    ucl = center + 3 * sigma * spread
+    return pd.DataFrame(
+        {
+            "sample": samples.index,
+            "n": n.astype(int),
+            "p": p,
+            "center": center,
+            "lcl": lcl,
+            "ucl": ucl,
+            "method": method,
+            "out": (p > ucl) | (p < lcl),
+        }
+    )

@@ -1,0 +1,64 @@
+"""The work queue: open claims by business time left before they breach."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from claimflow.config import ResolvedClient
+from claimflow.sla.metrics import Window, claim_facts
+from claimflow.store import Store
+
+
+def work_queue(
+    store: Store, clients: list[ResolvedClient], now: datetime
+) -> pd.DataFrame:
+    """Open claims of every client, most urgent first.
+
+    Each row: client, claim_id, received, due_date, remaining_hours (business
+    hours to the close of the due date; negative once past), at_risk, and
+    ``breaches_anyway``: less time left than one claim takes to work
+    (``sla.handling_hours``), so it breaches even if worked now.
+
+    Example: ``work_queue(store, [acme, costa], datetime.now(UTC))``
+    """
+    frames = []
+    for client in clients:
+        facts = claim_facts(store, client, Window(), now)
+        if facts.empty:
+            continue
+        open_ = facts[facts["status"] == "open"].copy()
+        open_["breaches_anyway"] = (
+            open_["remaining_hours"] < client.config.sla.handling_hours
+        )
+        frames.append(
+            open_[
+                [
+                    "client",
+                    "claim_id",
+                    "received",
+                    "due_date",
+                    "remaining_hours",
+                    "at_risk",
+                    "breaches_anyway",
+                ]
+            ]
+        )
+    if not frames:
+        return pd.DataFrame(
+            columns=[
+                "client",
+                "claim_id",
+                "received",
+                "due_date",
+                "remaining_hours",
+                "at_risk",
+                "breaches_anyway",
+            ]
+        )
+    return (
+        pd.concat(frames)
+        .sort_values(["remaining_hours", "received"])
+        .reset_index(drop=True)
+    )

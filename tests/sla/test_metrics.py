@@ -1,0 +1,206 @@
+"""SLA figures from event histories; QA verdicts; the queue; reports people open."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from benchmarks.generate import write_history
+from claimflow import ResolvedClient, Store
+from claimflow.report.sla import build_report, to_html, write_report
+from claimflow.sla.metrics import Window, claim_facts, summarize
+from claimflow.sla.quality import compare, control_chart, fields_needed, judge
+from claimflow.sla.queue import work_queue
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory, acme: ResolvedClient):  # type: ignore[no-untyped-def]
+    store = Store.open(tmp_path_factory.mktemp("h") / "h.db")
+    with store.transaction():
+        truth = write_history(
+            store,
+            acme,
+            1500,
+            seed=3,
+            on_time_share=0.8,
+            error_rates={"ana": 0.002, "ben": 0.012},
+        )
+    yield store, truth
+    store.close()
+
+
+def test_reports_reproduce_the_known_history(history, acme: ResolvedClient) -> None:  # type: ignore[no-untyped-def]
+    store, truth = history
+    facts = claim_facts(store, acme, Window(), NOW)
+    total = summarize(facts).iloc[-1]
+    assert (total["received"], total["decided"], total["on_time"]) == (
+        1500,
+        1500,
+        truth.on_time,
+    )
+    assert total["on_time_share"] == pytest.approx(truth.on_time / 1500)
+    assert (facts["first_response_hours"] <= 7.5 + 1e-9).all()
+    report = build_report("qa", store, acme, None, NOW)
+    rows = report.tables["By operator"].set_index("operator")
+    for operator in ("ana", "ben"):
+        assert rows.loc[operator, "checked"] == truth.fields_checked[operator]
+        assert rows.loc[operator, "errors"] == truth.errors[operator]
+    assert rows.loc["ana", "verdict"] == "compliant"
+    assert rows.loc["ben", "verdict"] == "breached"
+    assert "ben makes significantly more errors" in " ".join(report.notes)
+
+
+def test_periods_and_windows(history, acme: ResolvedClient) -> None:  # type: ignore[no-untyped-def]
+    store, _ = history
+    august = claim_facts(store, acme, Window.parse("2026-08"), NOW)
+    assert set(august["period"]) == {"2026-08"}
+    assert Window.parse("2026-Q3").label() == "2026-07-01 to 2026-09-30"
+    assert Window.parse("2026-10-01..2026-10-31").label() == "2026-10-01 to 2026-10-31"
+
+
+def _events(store: Store, rows: list[tuple[str, str, str]]) -> None:
+    with store.transaction():
+        store.add_events([("acme-tools", c, 1, e, at, "ann") for c, e, at in rows])
+
+
+def test_clock_pauses_while_pended_and_a_calendar_change_re_derives(
+    store: Store, acme: ResolvedClient
+) -> None:
+    _events(
+        store,
+        [
+            ("A", "received", "2026-10-01T14:00:00+00:00"),
+            ("A", "first_response", "2026-10-01T16:00:00+00:00"),
+            ("A", "pended", "2026-10-02T16:00:00+00:00"),
+            ("A", "resubmitted", "2026-10-09T16:00:00+00:00"),  # 5 business days paused
+            ("A", "decided", "2026-10-16T16:00:00+00:00"),
+            ("B", "received", "2026-10-01T14:00:00+00:00"),
+            ("B", "first_response", "2026-10-01T15:00:00+00:00"),
+            ("C", "received", "2026-10-01T14:00:00+00:00"),
+            ("C", "pended", "2026-10-02T16:00:00+00:00"),
+        ],
+    )
+    facts = claim_facts(
+        store, acme, Window(), datetime(2026, 10, 13, 15, tzinfo=UTC)
+    ).set_index("claim_id")
+    # A: Oct 1 -> Oct 16 is 10 business days (Columbus Day closed), 5 paused: 5 taken.
+    assert facts.loc["A", "paused_days"] == 5
+    assert facts.loc["A", "business_days"] == 5
+    assert bool(facts.loc["A", "on_time"])
+    assert facts.loc["B", "status"] == "open"
+    assert facts.loc["C", "status"] == "waiting"
+    assert facts.loc["B", "first_response_hours"] == 1.0
+    # B is due Oct 13 (7 business days, Columbus Day closed): at risk on the day.
+    assert str(facts.loc["B", "due_date"])[:10] == "2026-10-13"
+    assert bool(facts.loc["B", "at_risk"])
+    # The same history without pauses: A is late. Nothing stored changes.
+    strict = acme.model_copy(
+        update={
+            "config": acme.config.model_copy(
+                update={
+                    "sla": acme.config.sla.model_copy(
+                        update={"pause_when_pended": False}
+                    )
+                }
+            )
+        }
+    )
+    again = claim_facts(
+        store, strict, Window(), datetime(2026, 10, 13, 15, tzinfo=UTC)
+    ).set_index("claim_id")
+    assert not bool(again.loc["A", "on_time"])
+
+
+def test_queue_orders_by_business_time_left(store: Store, acme: ResolvedClient) -> None:
+    _events(
+        store,
+        [
+            ("OLD", "received", "2026-10-01T14:00:00+00:00"),
+            ("NEW", "received", "2026-10-08T14:00:00+00:00"),
+            ("DONE", "received", "2026-10-01T14:00:00+00:00"),
+            ("DONE", "decided", "2026-10-02T14:00:00+00:00"),
+        ],
+    )
+    queue = work_queue(store, [acme], datetime(2026, 10, 14, 21, 30, tzinfo=UTC))
+    assert list(queue["claim_id"]) == ["OLD", "NEW"]
+    assert bool(queue.loc[0, "breaches_anyway"])
+    assert queue.loc[0, "remaining_hours"] < 0 < queue.loc[1, "remaining_hours"]
+
+
+@pytest.mark.parametrize(
+    ("errors", "checked", "verdict"),
+    [
+        (0, 598, "compliant"),
+        (0, 597, "inconclusive"),
+        (0, 40, "inconclusive"),
+        (30, 1000, "breached"),
+        (2, 2000, "compliant"),
+    ],
+)
+def test_verdicts(errors: int, checked: int, verdict: str) -> None:
+    assert judge(errors, checked, 0.005).verdict == verdict
+
+
+def test_inconclusive_says_how_many_more_fields() -> None:
+    found = judge(0, 40, 0.005)
+    assert found.more_fields == 558 == fields_needed(0, 0.005, 0.95) - 40
+    assert found.sentence == (
+        "0 errors in 40 fields: inconclusive at 95%; 558 more error-free "
+        "fields would show it is below 0.50%."
+    )
+
+
+def test_compare_in_plain_words() -> None:
+    assert compare((10, 5000), (12, 5000), ("ana", "ben")).endswith(
+        "no significant difference (p = 0.67)."
+    )
+    assert "ben makes significantly more errors" in compare(
+        (5, 5000), (40, 5000), ("ana", "ben")
+    )
+
+
+def test_control_chart_switches_to_laney_when_overdispersed() -> None:
+    stable = pd.DataFrame(
+        {
+            "day": [f"d{i:02d}" for i in range(20)],
+            "checked": 500,
+            "errors": [2, 3, 2, 1, 3, 2, 2, 4, 1, 2, 3, 2, 2, 1, 3, 2, 2, 3, 2, 2],
+        }
+    )
+    assert control_chart(stable)["method"].iloc[0] == "p"
+    wild = pd.DataFrame(
+        {
+            "day": [f"d{i:02d}" for i in range(20)],
+            "checked": 20000,
+            "errors": [40, 160, 30, 170, 50, 150, 20, 180, 60, 140] * 2,
+        }
+    )
+    chart = control_chart(wild)
+    assert chart["method"].iloc[0] == "laney"
+    assert not chart["out"].all()
+
+
+def test_html_report_shows_its_charts(
+    history, acme: ResolvedClient, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store, _ = history
+    for kind in ("sla", "qa"):
+        report = build_report(kind, store, acme, "2026-Q3", NOW)  # type: ignore[arg-type]
+        html = to_html(report)
+        images = re.findall(
+            r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', html
+        )
+        assert len(images) == 2
+        for _, data in images:
+            assert base64.b64decode(data).startswith(b"\x89PNG")
+        assert "Definitions" in html and "America/Chicago" in html
+        write_report(report, tmp_path / f"{kind}.xlsx")
+        sheets = pd.read_excel(tmp_path / f"{kind}.xlsx", sheet_name=None)
+        assert "Definitions" in sheets and "By operator" in sheets
