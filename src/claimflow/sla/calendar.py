@@ -82,6 +82,7 @@ class BusinessCalendar:
         self.weekmask = [self.hours[i] is not None for i in range(7)]
         self._years: set[int] = set()
         self._holidays: set[date] = set(settings.closures)
+        self._windows: dict[date, tuple[datetime, datetime] | None] = {}
 
     def holidays(self, years: Iterable[int]) -> set[date]:
         """Public holidays and closures in the given years."""
@@ -141,12 +142,17 @@ class BusinessCalendar:
         return moment.astimezone(self.zone)
 
     def _window(self, day: date) -> tuple[datetime, datetime] | None:
+        """The day's opening hours as UTC instants (cached: days repeat)."""
+        if day in self._windows:
+            return self._windows[day]
         span = self.hours[day.weekday()]
-        if span is None or not self.is_business_day(day):
-            return None
-        start = datetime.combine(day, span[0], tzinfo=self.zone).astimezone(UTC)
-        end = datetime.combine(day, span[1], tzinfo=self.zone).astimezone(UTC)
-        return start, end
+        window = None
+        if span is not None and self.is_business_day(day):
+            start = datetime.combine(day, span[0], tzinfo=self.zone).astimezone(UTC)
+            end = datetime.combine(day, span[1], tzinfo=self.zone).astimezone(UTC)
+            window = start, end
+        self._windows[day] = window
+        return window
 
     def business_seconds(self, start: datetime, end: datetime) -> float:
         """Business seconds between two aware instants (0 if end <= start).

@@ -11,7 +11,7 @@ the figures re-derive exactly: nothing here is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -69,12 +69,13 @@ def _events(store: Store, client: str) -> pd.DataFrame:
         "WHERE client = ? ORDER BY id",
         store.db.conn,
         params=[client],
-    )
+    ).assign(at=lambda f: pd.to_datetime(f["at"], utc=True, format="ISO8601"))
 
 
 def _local_days(series: pd.Series, zone: str) -> np.ndarray:
-    local = pd.to_datetime(series, utc=True, format="ISO8601").dt.tz_convert(zone)
-    return local.dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+    local = series.dt.tz_convert(zone).dt.tz_localize(None)
+    days: np.ndarray = local.to_numpy().astype("datetime64[D]")
+    return days
 
 
 def _paused_days(events: pd.DataFrame, cal: BusinessCalendar, zone: str) -> pd.Series:
@@ -124,7 +125,7 @@ def claim_facts(
     firsts = events.groupby(["claim_id", "event"])["at"].min().unstack("event")
     for column in ("received", "first_response", "decided"):
         if column not in firsts:
-            firsts[column] = None
+            firsts[column] = pd.NaT
     facts = firsts[["received", "first_response", "decided"]].dropna(
         subset=["received"]
     )
@@ -168,10 +169,12 @@ def claim_facts(
     )
     facts["business_days"] = np.where(decided, taken - facts["paused_days"], np.nan)
     facts["first_response_hours"] = [
-        cal.business_seconds(_instant(r), _instant(f)) / 3600
-        if isinstance(f, str)
-        else np.nan
-        for r, f in zip(facts["received"], facts["first_response"], strict=True)
+        cal.business_seconds(r, f) / 3600 if f is not pd.NaT else np.nan
+        for r, f in zip(
+            facts["received"].dt.to_pydatetime(),
+            facts["first_response"].dt.to_pydatetime(),
+            strict=True,
+        )
     ]
     facts["status"] = np.where(decided, "decided", np.where(waiting, "waiting", "open"))
     facts["on_time"] = decided & (decided_day <= facts["due_date"].to_numpy())
@@ -191,11 +194,6 @@ def claim_facts(
     facts["period"] = pd.to_datetime(facts["received_day"]).dt.strftime("%Y-%m")
     facts["client"] = client.key
     return facts.reset_index().rename(columns={"index": "claim_id"})
-
-
-def _instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _remaining(cal: BusinessCalendar, now: datetime, due: object) -> float:
