@@ -16,6 +16,7 @@ from rich.table import Table
 from claimflow.cli import fail_cleanly, main
 from claimflow.config import load_client
 from claimflow.errors import UnreadableInput
+from claimflow.report.replay import render_replay, write_replay_changes
 from claimflow.report.sla import build_report, write_report
 from claimflow.sla.queue import work_queue
 from claimflow.store import Store
@@ -212,3 +213,111 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
         )
         store.audit("qa", "qa import", {"file": str(file), "rows": len(rows)})
     click.echo(json.dumps({"imported": len(rows)}))
+
+
+@main.command("replay")
+@click.option(
+    "--client",
+    "client_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The client's configuration as recorded.",
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A new configuration to replay under (default: --client's).",
+)
+@click.option("--batch", "batch_id", type=int, help="Only this batch.")
+@click.option("--all", "all_claims", is_flag=True, help="Every stored claim (default).")
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Received on or after."
+)
+@click.option(
+    "--golden",
+    "golden_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run the golden cases in this folder instead of the store.",
+)
+@click.option(
+    "--update", is_flag=True, help="With --golden: rewrite the expected outputs."
+)
+@click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every changed claim to a .csv or .xlsx file.",
+)
+@_NOW
+@click.option("--json", "as_json", is_flag=True)
+@fail_cleanly
+def replay_cmd(
+    client_path: Path | None,
+    rules_path: Path | None,
+    batch_id: int | None,
+    all_claims: bool,
+    since: datetime | None,
+    golden_dir: Path | None,
+    update: bool,
+    db_path: Path,
+    out: Path | None,
+    now: datetime | None,
+    as_json: bool,
+) -> None:
+    """Re-run stored claims under the current code and rules; show what changes.
+
+    Exit 0 when nothing changed, 1 when something did, 2 on error: a
+    deployment gate.
+
+    \b
+    Example:
+        claimflow replay --client samples/clients/acme-tools.yaml --rules acme-2027.yaml
+        claimflow replay --golden samples/golden
+    """
+    from claimflow.replay import replay
+
+    if golden_dir is not None:
+        sys.exit(_golden(golden_dir, update, as_json))
+    if client_path is None or not db_path.exists():
+        raise click.UsageError(
+            "replay needs --client and an existing --db (or --golden)"
+        )
+    client = load_client(client_path)
+    rules = load_client(rules_path) if rules_path else None
+    with Store.open(db_path) as store:
+        result = replay(
+            store,
+            client,
+            rules=rules,
+            batch_id=batch_id,
+            since=since.date() if since else None,
+            now=_now(now),
+        )
+    if out is not None:
+        write_replay_changes(result, out)
+    click.echo(
+        json.dumps(result.to_dict(), indent=2) if as_json else render_replay(result)
+    )
+    sys.exit(result.exit_code)
+
+
+def _golden(folder: Path, update: bool, as_json: bool) -> int:
+    from claimflow.replay import golden
+
+    differences = golden(folder, update=update)
+    if as_json:
+        click.echo(json.dumps(differences, indent=2))
+        return 1 if differences else 0
+    for case, lines in differences.items():
+        click.echo(f"{case}: {len(lines)} differences")
+        for line in lines:
+            click.echo(f"  {line}")
+    if not differences:
+        click.echo("golden cases " + ("updated" if update else "unchanged"))
+    return 1 if differences else 0

@@ -423,7 +423,9 @@ def _ingest_file(
             for chunk in run.chunks(parsed):
                 decided = run.decide(chunk)
                 started = time.perf_counter()
-                store.add_claims(batch_id, parsed.content_hash, decided, "validate")
+                store.add_claims(
+                    batch_id, parsed.content_hash, decided, "validate", raws=chunk
+                )
                 store.add_events(
                     _events(decided, batch_id, run.operator, run.processed_at)
                 )

@@ -20,12 +20,19 @@ from typing import Any
 from sqlite_utils import Database
 
 from claimflow.errors import StoreError
-from claimflow.models import Claim, Decision, Participant, SalesClaim
+from claimflow.models import (
+    Claim,
+    Decision,
+    Participant,
+    Provenance,
+    RawRecord,
+    SalesClaim,
+)
 from claimflow.store import ledger_schema as _ledger_schema  # noqa: F401 (registers)
 from claimflow.store.schema import migrations, schema_version
 from claimflow.validate.notices import Notice
 
-_CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+_CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 _LINE_SQL = "INSERT INTO claim_lines VALUES (?,?,?,?,?,?,?)"
 _PROBLEM_SQL = (
     "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
@@ -144,14 +151,19 @@ class Store:
         digest: str,
         decided: Sequence[tuple[Claim, Decision]],
         stage: str,
+        raws: Sequence[RawRecord] | None = None,
     ) -> None:
-        """Store claims with their lines, problems and outcome, in bulk."""
+        """Store claims with their lines, problems and outcome, in bulk.
+
+        `raws` (the records as read, in the same order) are kept for replay.
+        """
+        raw_texts = [raw_json(r) for r in raws] if raws is not None else None
         now = _now()
         claims: list[tuple[object, ...]] = []
         lines: list[tuple[object, ...]] = []
         problems: list[tuple[object, ...]] = []
         outcomes: list[tuple[object, ...]] = []
-        for claim, decision in decided:
+        for index, (claim, decision) in enumerate(decided):
             activity = claim.activity_date
             claims.append(
                 (
@@ -166,6 +178,7 @@ class Store:
                     decision.outcome.value,
                     claim.provenance.where(),
                     claim.model_dump_json(),
+                    raw_texts[index] if raw_texts is not None else None,
                 )
             )
             if isinstance(claim, SalesClaim):
@@ -265,6 +278,35 @@ class Store:
     def count(self, table: str) -> int:
         """Rows in a table (for summaries and tests)."""
         return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+
+
+def raw_json(raw: RawRecord) -> str:
+    """A raw record as JSON (typed cells such as Excel dates become text)."""
+    return json.dumps(
+        {
+            "source": raw.source.model_dump(exclude_none=True),
+            "values": raw.values,
+            "lines": [
+                [src.model_dump(exclude_none=True), line] for src, line in raw.lines
+            ],
+            "field_sources": raw.field_sources,
+            "content_hash": raw.content_hash,
+        },
+        default=str,
+        ensure_ascii=False,
+    )
+
+
+def raw_from_json(text: str) -> RawRecord:
+    """The inverse of `raw_json`."""
+    data = json.loads(text)
+    return RawRecord(
+        Provenance(**data["source"]),
+        data["values"],
+        tuple((Provenance(**src), line) for src, line in data["lines"]),
+        data["field_sources"],
+        data["content_hash"],
+    )
 
 
 def _text(value: object) -> str | None:

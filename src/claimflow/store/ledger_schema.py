@@ -108,3 +108,9 @@ def m004_sla_events(db: Database) -> None:
     for table in ("claim_events", "entry_checks"):
         for verb in ("update", "delete"):
             db.execute(APPEND_ONLY.format(table=table, verb=verb))
+
+
+@migrations()
+def m005_claims_raw(db: Database) -> None:
+    """Keep each claim's values as read, so a replay re-validates what was received."""
+    db.execute("ALTER TABLE claims ADD COLUMN raw TEXT")

@@ -1,0 +1,381 @@
+"""Replay: re-run stored claims under the current code and a (new) rule file.
+
+`replay(store, client, ...)` rebuilds each stored claim from the values it
+was received with, validates and decides it again, computes its award (never
+posting), and compares with what was recorded: the outcome and its reasons,
+the points and the award lines behind them, and, when the new configuration
+changes the calendar or SLA terms, the claims whose SLA status flips. A
+renamed rule or a reordered file changes no outcome and no points, so it
+replays to zero differences.
+
+`golden(folder)` does the same for recorded inputs and expected outputs kept
+in a folder (``samples/golden/``), so a behaviour change shows up as a diff.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from claimflow.award.engine import CapState, compute_awards
+from claimflow.codes import Outcome
+from claimflow.config import ResolvedClient, load_client
+from claimflow.errors import ClaimflowError
+from claimflow.models import Award, Claim, Decision
+from claimflow.parse import read_file
+from claimflow.parse.participants import read_participants
+from claimflow.store import Store, raw_from_json
+from claimflow.validate import SeenKeys, context_for, validate_chunk
+
+CHUNK = 20_000
+
+
+@dataclass
+class Change:
+    """How one claim's result differs between the record and the replay.
+
+    Attributes:
+        claim_id: the claim.
+        outcome_from, outcome_to: recorded and replayed outcome.
+        reasons_from, reasons_to: their reason codes.
+        points_from, points_to: recorded and replayed points (None: no award).
+        lines: award lines whose points changed (``rule: from -> to``).
+        sla_from, sla_to: SLA status (``on time``, ``late``...) when it flips.
+    """
+
+    claim_id: str
+    outcome_from: str
+    outcome_to: str
+    reasons_from: list[str] = field(default_factory=list)
+    reasons_to: list[str] = field(default_factory=list)
+    points_from: int | None = None
+    points_to: int | None = None
+    lines: list[str] = field(default_factory=list)
+    sla_from: str | None = None
+    sla_to: str | None = None
+
+    @property
+    def delta(self) -> int:
+        """Points gained (negative: lost)."""
+        return (self.points_to or 0) - (self.points_from or 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data."""
+        return {**asdict(self), "delta": self.delta}
+
+
+@dataclass
+class ReplayResult:
+    """Everything a replay found.
+
+    Attributes:
+        client: the client key.
+        claims: claims replayed.
+        changes: one per claim whose outcome, reasons, points or SLA status changed.
+        by_transition: claims per ``from -> to`` outcome change.
+        points_by_rule: points gained or lost per rule id.
+        by_reason: reason codes gained (+) or lost (-).
+    """
+
+    client: str
+    claims: int = 0
+    changes: list[Change] = field(default_factory=list)
+    by_transition: Counter[str] = field(default_factory=Counter)
+    points_by_rule: Counter[str] = field(default_factory=Counter)
+    by_reason: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing changed, 1 when something did."""
+        return 1 if self.changes else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return {
+            "client": self.client,
+            "claims": self.claims,
+            "changed": len(self.changes),
+            "points_delta": sum(c.delta for c in self.changes),
+            "by_transition": dict(self.by_transition),
+            "points_by_rule": dict(self.points_by_rule),
+            "by_reason": dict(self.by_reason),
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    outcome: str
+    reasons: list[str]
+    award: Award | None
+
+
+def _stored(
+    store: Store, client: ResolvedClient, batch_id: int | None, since: date | None
+) -> Iterator[list[tuple[str, str, _Recorded]]]:
+    """Stored claims (id, raw JSON, what was recorded), in ingestion order, chunked."""
+    where: list[str] = ["c.client = ?"]
+    params: list[object] = [client.key]
+    if batch_id is not None:
+        where.append("c.batch_id = ?")
+        params.append(batch_id)
+    if since is not None:
+        where.append("substr(c.received_at, 1, 10) >= ?")
+        params.append(since.isoformat())
+    cursor = store.db.execute(
+        f"""SELECT c.id, c.raw, c.received_at, c.outcome,
+                   (SELECT group_concat(DISTINCT code) FROM problems p WHERE p.claim_id = c.id),
+                   (SELECT a.data FROM awards a JOIN ledger l
+                      ON l.idempotency_key = a.idempotency_key
+                    WHERE a.claim_id = c.id AND NOT EXISTS
+                      (SELECT 1 FROM ledger r WHERE r.reverses = l.id)
+                    ORDER BY l.id DESC LIMIT 1)
+            FROM claims c WHERE {" AND ".join(where)} ORDER BY c.rowid""",
+        params,
+    )
+    while rows := cursor.fetchmany(CHUNK):
+        missing = [cid for cid, raw, *_ in rows if raw is None]
+        if missing:
+            raise ClaimflowError(
+                f"claim {missing[0]}: stored before raw values were kept (schema 5); "
+                "it cannot be replayed faithfully"
+            )
+        yield [
+            (
+                cid,
+                _with_received(raw, received),
+                _Recorded(
+                    outcome,
+                    sorted(set((codes or "").split(",")) - {""}),
+                    Award.model_validate_json(award) if award else None,
+                ),
+            )
+            for cid, raw, received, outcome, codes, award in rows
+        ]
+
+
+def _with_received(raw: str, received: str) -> str:
+    """The raw record, with the received time the claim was stored with.
+
+    A record read without one got the batch's time at ingest; replaying it
+    must not get the time of the replay instead.
+    """
+    data = json.loads(raw)
+    if not str(data["values"].get("received_at") or "").strip():
+        data["values"]["received_at"] = received
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _line_points(award: Award | None) -> Counter[str]:
+    points: Counter[str] = Counter()
+    for line in award.lines if award else ():
+        points[line.rule_id] += line.points
+    return points
+
+
+def _compare(
+    claim_id: str,
+    recorded: _Recorded,
+    decision: Decision,
+    award: Award | None,
+    result: ReplayResult,
+) -> None:
+    reasons_to = sorted({c.value for c in decision.codes})
+    before, after = _line_points(recorded.award), _line_points(award)
+    points_from = recorded.award.points if recorded.award else None
+    points_to = award.points if award else None
+    if recorded.award is None and recorded.outcome == Outcome.ACCEPTED:
+        points_to = None  # never awarded: nothing to compare points with
+    changed = (
+        recorded.outcome != decision.outcome.value
+        or recorded.reasons != reasons_to
+        or (points_from is not None and points_from != points_to)
+    )
+    if not changed:
+        return
+    lines = [
+        f"{rule}: {before[rule]} -> {after[rule]}"
+        for rule in sorted(set(before) | set(after))
+        if before[rule] != after[rule]
+    ]
+    if points_from is not None and points_from != points_to:
+        for rule in set(before) | set(after):
+            if after[rule] != before[rule]:
+                result.points_by_rule[rule] += after[rule] - before[rule]
+    result.changes.append(
+        Change(
+            claim_id,
+            recorded.outcome,
+            decision.outcome.value,
+            recorded.reasons,
+            reasons_to,
+            points_from,
+            points_to,
+            lines,
+        )
+    )
+    if recorded.outcome != decision.outcome.value:
+        result.by_transition[f"{recorded.outcome} -> {decision.outcome.value}"] += 1
+    for code in set(reasons_to) - set(recorded.reasons):
+        result.by_reason[code] += 1
+    for code in set(recorded.reasons) - set(reasons_to):
+        result.by_reason[code] -= 1
+
+
+def replay(
+    store: Store,
+    client: ResolvedClient,
+    *,
+    rules: ResolvedClient | None = None,
+    batch_id: int | None = None,
+    since: date | None = None,
+    now: datetime | None = None,
+) -> ReplayResult:
+    """Replay stored claims under `rules` (default: the client's own file).
+
+    Nothing is written: no outcome, award or posting changes.
+
+    Args:
+        store: the store.
+        client: the client as recorded.
+        rules: the configuration to replay under (a new rule file).
+        batch_id: only this batch; since: only claims received on or after.
+        now: the instant SLA status is judged at.
+
+    Returns:
+        The differences.
+
+    Example: ``replay(store, client, rules=load_client("acme-2027.yaml")).changes``
+    """
+    target = rules or client
+    settings = target.config.award
+    from claimflow.award.run import load_participants
+
+    participants = load_participants(store, client.key)
+    result = ReplayResult(client.key)
+    seen = SeenKeys()
+    context = context_for(target, datetime.now(UTC))
+    try:
+        for chunk in _stored(store, client, batch_id, since):
+            raws = [raw_from_json(raw) for _, raw, _ in chunk]
+            decided = validate_chunk(raws, target, context, seen)
+            awards = _awards(decided, settings, participants)
+            for (cid, _, recorded), (claim, decision) in zip(
+                chunk, decided, strict=True
+            ):
+                _compare(cid, recorded, decision, awards.get(claim.id), result)
+            result.claims += len(chunk)
+    finally:
+        seen.close()
+    if rules is not None:
+        _sla_flips(store, client, rules, now or datetime.now(UTC), result)
+    return result
+
+
+def _awards(
+    decided: list[tuple[Claim, Decision]], settings: Any, participants: dict[str, Any]
+) -> dict[str, Award]:
+    if settings is None:
+        return {}
+    accepted = [c for c, d in decided if d.outcome is Outcome.ACCEPTED]
+    awards, _, _ = compute_awards(accepted, settings, participants, CapState())
+    return {a.claim_id: a for a in awards}
+
+
+def _sla_flips(
+    store: Store,
+    client: ResolvedClient,
+    rules: ResolvedClient,
+    now: datetime,
+    result: ReplayResult,
+) -> None:
+    from claimflow.sla.metrics import Window, claim_facts
+
+    before = claim_facts(store, client, Window(), now)
+    after = claim_facts(store, rules, Window(), now)
+    if before.empty:
+        return
+
+    def status(frame: Any) -> dict[str, str]:
+        labels = frame["breached"].map({True: "breached", False: "on time"})
+        return dict(zip(frame["claim_id"], labels, strict=True))
+
+    old, new = status(before), status(after)
+    known = {c.claim_id: c for c in result.changes}
+    for claim_id in sorted(old):
+        if old[claim_id] != new.get(claim_id):
+            change = known.get(claim_id)
+            if change is None:
+                change = Change(claim_id, "", "")
+                result.changes.append(change)
+            change.sla_from, change.sla_to = old[claim_id], new.get(claim_id)
+            result.by_transition[f"SLA {old[claim_id]} -> {new.get(claim_id)}"] += 1
+
+
+# --- golden batches -------------------------------------------------------------
+
+
+def _golden_output(case: Path) -> dict[str, Any]:
+    spec = yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))
+    client = load_client(case / spec["client"])
+    received = datetime.fromisoformat(spec["received_at"])
+    raws = [r for name in spec["inputs"] for r in read_file(case / name, client)]
+    decided = validate_chunk(raws, client, context_for(client, received))
+    people = (
+        {p.id: p for p in read_participants(case / spec["participants"], client.key)}
+        if spec.get("participants")
+        else {}
+    )
+    awards = _awards(decided, client.config.award, people)
+    out = {}
+    for claim, decision in decided:
+        award = awards.get(claim.id)
+        out[f"{Path(claim.provenance.file).name}:{claim.id.split('-', 1)[1]}"] = {
+            "outcome": decision.outcome.value,
+            "reasons": [c.value for c in decision.codes],
+            "points": award.points if award else None,
+            "version": award.version if award else None,
+            "lines": {ln.rule_id: ln.points for ln in award.lines} if award else {},
+        }
+    return out
+
+
+def golden(folder: Path, update: bool = False) -> dict[str, list[str]]:
+    """Run every golden case under `folder`; return the differences per case.
+
+    Each case is a sub-folder with ``case.yaml`` (client, inputs, participants,
+    received_at) and ``expected.json``; `update` rewrites the expected output.
+
+    Example: ``golden(Path("samples/golden"))`` is ``{}`` when nothing changed.
+    """
+    differences: dict[str, list[str]] = {}
+    cases = sorted(p for p in folder.iterdir() if (p / "case.yaml").is_file())
+    if not cases:
+        raise ClaimflowError(
+            f"{folder}: no golden case (a folder with case.yaml) found"
+        )
+    for case in cases:
+        actual = _golden_output(case)
+        expected_path = case / "expected.json"
+        if update or not expected_path.exists():
+            expected_path.write_text(
+                json.dumps(actual, indent=2, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )
+            continue
+        expected = json.loads(expected_path.read_text(encoding="utf-8"))
+        diffs = [
+            f"{key}: expected {expected.get(key)}, found {actual.get(key)}"
+            for key in sorted(set(expected) | set(actual))
+            if expected.get(key) != actual.get(key)
+        ]
+        if diffs:
+            differences[case.name] = diffs
+    return differences

@@ -1,0 +1,155 @@
+"""Replay: unchanged rules change nothing; rate and calendar changes show exactly."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from claimflow import ResolvedClient, Store, ingest, load_client
+from claimflow.award.run import award_claims
+from claimflow.parse.participants import read_participants
+from claimflow.replay import golden, replay
+from tests.conftest import ROOT, SAMPLES
+from tests.test_cli import run
+
+CONFIG = SAMPLES / "clients/acme-tools.yaml"
+OCTOBER = SAMPLES / "acme-tools/claims/october.csv"
+# Processed Oct 28; accepted claims decided when their awards post on Nov 5.
+PROCESSED = datetime(2026, 10, 28, 15, tzinfo=UTC)
+AWARDED = datetime(2026, 11, 5, 20, tzinfo=UTC)
+
+
+@pytest.fixture
+def recorded(tmp_path: Path, acme: ResolvedClient) -> Store:
+    store = Store.open(tmp_path / "c.db")
+    ingest(
+        [OCTOBER, SAMPLES / "acme-tools/claims/claims_printed.pdf"],
+        acme,
+        store,
+        processed_at=PROCESSED,
+    )
+    with store.transaction():
+        store.upsert_participants(
+            list(read_participants(SAMPLES / "acme-tools/participants.csv", acme.key))
+        )
+    award_claims(store, acme, now=AWARDED)
+    return store
+
+
+def _variant(tmp_path: Path, change: object) -> ResolvedClient:
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    change(data)  # type: ignore[operator]
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return load_client(path)
+
+
+def test_unchanged_replay_has_no_differences(
+    recorded: Store, acme: ResolvedClient
+) -> None:
+    result = replay(recorded, acme, now=AWARDED)
+    assert (result.claims, result.changes, result.exit_code) == (12, [], 0)
+
+
+def test_renamed_rule_and_reordered_file_replay_to_nothing(
+    recorded: Store, acme: ResolvedClient, tmp_path: Path
+) -> None:
+    def rename_and_reorder(data: dict) -> None:  # type: ignore[type-arg]
+        rules = data["award"]["rule_sets"][1]["rules"]
+        rules[0]["id"] = "drill-renamed"
+        rules.reverse()
+        data["award"]["rule_sets"][1]["version"] = "2026.2b"
+        data["award"]["rule_sets"].reverse()
+        data["eligible_skus"] = list(reversed(data["eligible_skus"]))
+
+    assert (
+        replay(recorded, acme, rules=_variant(tmp_path, rename_and_reorder)).changes
+        == []
+    )
+
+
+def test_rate_change_shows_exactly_the_affected_claims(
+    recorded: Store, acme: ResolvedClient, tmp_path: Path
+) -> None:
+    def drill_35(data: dict) -> None:  # type: ignore[type-arg]
+        data["award"]["rule_sets"][1]["rules"][0]["points"] = 35
+
+    result = replay(recorded, acme, rules=_variant(tmp_path, drill_35), now=AWARDED)
+    changed = {
+        c.claim_id.split("-", 1)[1]: (c.points_from, c.points_to, c.lines)
+        for c in result.changes
+    }
+    # Awarded drill lines: row 2 (2 drills) and page 1 of the printed PDF (1 drill,
+    # doubled by the Q4 cordless promotion from Oct 15).
+    assert changed == {
+        "r2": (60, 70, ["drill: 60 -> 70"]),
+        "p1": (80, 90, ["drill: 30 -> 35", "q4-cordless: 40 -> 45"]),
+    }
+    assert result.to_dict()["points_delta"] == 20
+    assert dict(result.points_by_rule) == {"drill": 15, "q4-cordless": 5}
+    assert result.exit_code == 1
+
+
+def test_new_holiday_flips_sla_status(
+    recorded: Store, acme: ResolvedClient, tmp_path: Path
+) -> None:
+    def closed_oct_30(data: dict) -> None:  # type: ignore[type-arg]
+        data["calendar"]["closures"].append("2026-10-30")
+
+    result = replay(
+        recorded, acme, rules=_variant(tmp_path, closed_oct_30), now=AWARDED
+    )
+    flips = {
+        c.claim_id.split("-", 1)[1]: (c.sla_from, c.sla_to) for c in result.changes
+    }
+    # Row 11 was received Fri Oct 23 and is due Nov 4 (Nov 3 is Election Day, an
+    # Illinois holiday); decided Nov 5 it is one day late. Closing Oct 30 moves
+    # its due date to Nov 5. Rows 2 and 3 (due Oct 29) stay late.
+    assert flips == {"r11": ("breached", "on time")}
+    for change in result.changes:
+        assert change.outcome_from == change.outcome_to == ""
+
+
+def test_golden_samples_replay_unchanged() -> None:
+    assert golden(ROOT / "samples" / "golden") == {}
+
+
+def test_replay_cli_is_a_deployment_gate(recorded: Store, tmp_path: Path) -> None:
+    db = str(recorded.path)
+    recorded.close()
+    code, out, _ = run(
+        "replay", "--client", str(CONFIG), "--db", db, "--now", "2026-11-05T20:00"
+    )
+    assert (code, out) == (0, "acme-tools: 12 claims replayed, 0 changed, +0 points\n")
+    variant = tmp_path / "v.yaml"
+    variant.write_text(
+        CONFIG.read_text(encoding="utf-8").replace(
+            "- {id: drill, kind: per_unit, points: 30",
+            "- {id: drill, kind: per_unit, points: 35",
+        ),
+        encoding="utf-8",
+    )
+    out_file = tmp_path / "changes.xlsx"
+    code, out, _ = run(
+        "replay",
+        "--client",
+        str(CONFIG),
+        "--rules",
+        str(variant),
+        "--db",
+        db,
+        "--out",
+        str(out_file),
+        "--json",
+        "--now",
+        "2026-11-05T20:00",
+    )
+    assert code == 1
+    assert json.loads(out)["points_delta"] == 20
+    assert out_file.exists()
+    code, out, _ = run("replay", "--golden", str(ROOT / "samples" / "golden"))
+    assert (code, out) == (0, "golden cases unchanged\n")
