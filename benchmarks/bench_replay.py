@@ -1,0 +1,110 @@
+"""Benchmark replaying stored claims under a changed rule file.
+
+Builds (once, cached under benchmarks/out/) a store by ingesting N generated
+claims for the acme-tools sample client and posting their awards, then in a
+fresh process replays every claim twice: under the stored rules (nothing
+changes) and with the drill rate raised (every awarded drill line changes):
+time, claims per second and peak memory (max RSS).
+
+Usage: python benchmarks/bench_replay.py [--claims 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+CLIENT = HERE.parent / "samples" / "clients" / "acme-tools.yaml"
+
+
+def _store(n: int) -> Path:
+    import claimflow
+    from claimflow.award.run import award_claims
+
+    sys.path.insert(0, str(HERE))
+    from generate import CLAIM_HEADER, claim_rows, write_csv
+
+    OUT.mkdir(exist_ok=True)
+    db = OUT / f"replay-{n}.db"
+    if not db.exists():
+        csv_path = OUT / f"claims-{n}.csv"
+        if not csv_path.exists():
+            write_csv(csv_path, CLAIM_HEADER, claim_rows(n, seed=7))
+        client = claimflow.load_client(CLIENT)
+        with claimflow.Store.open(db) as store:
+            claimflow.ingest(
+                [csv_path],
+                client,
+                store,
+                received_at=datetime(2026, 10, 28, tzinfo=UTC),
+            )
+            award_claims(store, client, now=datetime(2026, 12, 31, tzinfo=UTC))
+    return db
+
+
+def _child(db: Path) -> None:
+    import claimflow
+    from claimflow.replay import replay
+
+    client = claimflow.load_client(CLIENT)
+    changed_rules = OUT / "acme-drill-35.yaml"
+    changed_rules.write_text(
+        CLIENT.read_text(encoding="utf-8").replace(
+            "- {id: drill, kind: per_unit, points: 30",
+            "- {id: drill, kind: per_unit, points: 35",
+        ),
+        encoding="utf-8",
+    )
+    # The copy must resolve the same relative paths as the original.
+    runs = {}
+    with claimflow.Store.open(db) as store:
+        for name, rules in (
+            ("same rules", None),
+            ("drill rate changed", claimflow.load_client(changed_rules)),
+        ):
+            started = time.perf_counter()
+            result = replay(store, client, rules=rules)
+            runs[name] = {
+                "seconds": time.perf_counter() - started,
+                "claims": result.claims,
+                "changed": len(result.changes),
+            }
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"runs": runs, "peak_mib": peak}))
+
+
+def main() -> None:
+    """Build the store, replay it in a child process, print the figures."""
+    parser = argparse.ArgumentParser(description="claimflow replay benchmark")
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child)
+        return
+    db = _store(args.claims)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    for name, run in result["runs"].items():
+        print(
+            f"replay ({name}): {run['claims']:,} claims in {run['seconds']:.1f} s = "
+            f"{run['claims'] / run['seconds']:,.0f} claims/s, {run['changed']:,} changed"
+        )
+    print(f"peak {result['peak_mib']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
