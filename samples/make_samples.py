@@ -11,6 +11,7 @@ purpose; tests/test_samples.py asserts where each one ends.
 
 from __future__ import annotations
 
+import csv
 from datetime import date, datetime
 from pathlib import Path
 
@@ -299,6 +300,119 @@ CAZ-SVQ,SV1200458,ALARCON/PEDRO MR,2026-10-13,2026-10-15,199.00,EUR,BAR,VOICE,F-
 """
 
 
+DOUBLE_HEADER = [
+    "Claim ID",
+    "Rep #",
+    "Rep Name",
+    "Dealer Code",
+    "Invoice No",
+    "Invoice Date",
+    "Product Code",
+    "Qty",
+    "Unit Price",
+    "Line Amount",
+    "Serial Numbers",
+    "Received",
+]
+# (claim, column, slip): slips planted in the second keying, made from the first's value.
+PLANTED = [
+    (3, "Invoice No", "transposition"),
+    (7, "Serial Numbers", "O/0 or I/1 swap"),
+    (11, "Invoice No", "O/0 or I/1 swap"),
+    (15, "Rep #", "dropped character"),
+    (5, "Invoice Date", "day/month swap"),
+    (23, "Line Amount", "value of unit_price in the wrong field"),
+    (27, "Qty", "other"),
+    (31, "Serial Numbers", "transposition"),
+]
+# (claim, column): written differently but equal once typed, so never reported.
+SAME = [(9, "Line Amount"), (13, "Invoice Date"), (17, "Qty")]
+
+
+def _slip(value: str, slip: str, row: list[str]) -> str:
+    if slip == "transposition":
+        return value[:-2] + value[-1] + value[-2]
+    if slip == "O/0 or I/1 swap":
+        return (
+            value.replace("1", "I", 1)
+            if "1" in value[4:]
+            else value.replace("0", "O", 1)
+        )
+    if slip == "dropped character":
+        return value[:3] + value[4:]
+    if slip == "day/month swap":
+        month, day, year = value.split("/")
+        return f"{day}/{month}/{year}"
+    if slip.startswith("value of unit_price"):
+        return row[DOUBLE_HEADER.index("Unit Price")]
+    return str(int(value) + 1)
+
+
+def _same(value: str, column: str) -> str:
+    if column == "Invoice Date":
+        month, day, year = value.split("/")
+        return f"{year}-{month}-{day}"
+    return value.removesuffix(".00") if column == "Line Amount" else f"{value}.0"
+
+
+def double_entry(folder: Path) -> None:
+    """Two operators' keyings of the same 50 Acme forms, with slips planted in the second."""
+    import json
+
+    names = [
+        "Maria Lopez",
+        "James O'Neill",
+        "Priya Raman",
+        "Emily Nguyen",
+        "Dwayne Carter",
+    ]
+    first = []
+    for i in range(1, 51):
+        quantity = 2 if i in (23, 27) else 1
+        first.append(
+            [
+                f"DE-{i:03d}",
+                f"{104200 + i}",
+                names[i % 5],
+                "D-CHI-01",
+                f"INV-2000{i:02d}",
+                f"10/{(i % 27) + 1:02d}/2026",
+                "DRL-200",
+                str(quantity),
+                "149.00",
+                f"{149 * quantity}.00",
+                " ".join(f"DR{(i * 10 + k):08d}" for k in range(quantity)),
+                "2026-10-30",
+            ]
+        )
+    second = [row[:] for row in first]
+    planted = []
+    for claim, column, slip in PLANTED:
+        row, at = second[claim - 1], DOUBLE_HEADER.index(column)
+        row[at] = _slip(row[at], slip, row)
+        planted.append(
+            {
+                "claim": row[0],
+                "column": column,
+                "first": first[claim - 1][at],
+                "second": row[at],
+                "slip": slip,
+            }
+        )
+    for claim, column in SAME:
+        row, at = second[claim - 1], DOUBLE_HEADER.index(column)
+        row[at] = _same(row[at], column)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("keying_ana.csv", first), ("keying_ben.csv", second)):
+        with (folder / name).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(DOUBLE_HEADER)
+            writer.writerows(rows)
+    (folder / "planted.json").write_text(
+        json.dumps(planted, indent=2) + "\n", encoding="utf-8"
+    )
+
+
 def main() -> None:
     """Write every generated sample."""
     acme_workbook(ACME / "claims" / "dealer_north.xlsx")
@@ -308,6 +422,7 @@ def main() -> None:
     costa_printed(COSTA / "claims" / "solicitudes_portal.pdf")
     (ACME / "source" / "dealer_sales.csv").write_text(DEALER_SALES, encoding="utf-8")
     (COSTA / "source" / "stays.csv").write_text(STAYS, encoding="utf-8")
+    double_entry(ACME / "double-entry")
     print("samples written under", HERE)
 
 

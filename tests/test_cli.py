@@ -36,6 +36,7 @@ def test_check_all_accepted_exits_0(write: Callable[..., Path]) -> None:
         "pended": 0,
         "rejected": 0,
         "duplicate": 0,
+        "review": 0,
     }
 
 

@@ -179,3 +179,52 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
     )
     code, out, _ = run("report", "qa", "--client", CONFIG, "--db", db)
     assert "0 errors in 600 fields: below 0.50% at 95% confidence" in out
+
+
+def test_source_verify_and_entry_commands(tmp_path: Path) -> None:
+    db = _store(tmp_path)
+    code, out, _ = run("verify", "--client", CONFIG, "--db", db)
+    assert (code, out.splitlines()[0]) == (
+        1,
+        "acme-tools: 3 claims verified: not_found 3",
+    )
+    code, out, _ = run(
+        "source",
+        "import",
+        str(SAMPLES / "acme-tools/source/dealer_sales.csv"),
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+    )
+    assert out.splitlines() == [
+        f"{SAMPLES}/acme-tools/source/dealer_sales.csv: 15 source records imported",
+        "acme-tools: 3 claims verified: verified 3",
+    ]
+    code, out, _ = run(
+        "source",
+        "import",
+        str(SAMPLES / "acme-tools/source/dealer_sales.csv"),
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+    )
+    assert "already imported (15 records)" in out
+    ana, ben = (
+        str(SAMPLES / f"acme-tools/double-entry/keying_{n}.csv") for n in ("ana", "ben")
+    )
+    decisions = tmp_path / "decisions.xlsx"
+    code, out, _ = run(
+        "entry", "compare", ana, ben, "--client", CONFIG, "--out", str(decisions)
+    )
+    assert code == 1 and out.startswith(
+        "8 differences between keying_ana.csv and keying_ben.csv"
+    )
+    assert "DE-005: invoice_date: '10/06/2026' vs '06/10/2026' (day/month swap)" in out
+    code, out, _ = run(
+        "entry", "sample", "--batch", "1", "--db", db, "--max-error-rate", "0.5%"
+    )
+    assert out.startswith(
+        "audit 598 fields with no error to show < 0.5% at 95% confidence"
+    )

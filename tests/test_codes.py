@@ -42,3 +42,16 @@ def test_readme_lists_every_reason_code() -> None:
         assert (
             f"| `{code.value}` | {code.category.value} | {code.description} |" in readme
         )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_code_and_outcome_has_notice_wording(language: str) -> None:
+    import yaml
+
+    from claimflow.validate.notices import BUNDLED
+
+    phrases = yaml.safe_load(
+        (BUNDLED / f"phrases.{language}.yaml").read_text(encoding="utf-8")
+    )
+    assert set(phrases["codes"]) == {c.value for c in ReasonCode}
+    assert set(phrases["status"]) == {o.value for o in Outcome} - {"accepted"}

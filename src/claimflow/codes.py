@@ -6,7 +6,8 @@ belongs to a category, and the category decides the claim's outcome:
 - ``data``: the participant can fix it by sending something: the claim is *pended*;
 - ``eligibility``: nothing the participant sends can fix it: *rejected*;
 - ``duplicate``: the claim repeats one already seen: *duplicate*;
-- ``award``: explains an award line (a cap, a minimum); no outcome change.
+- ``award``: explains an award line (a cap, a minimum); no outcome change;
+- ``review``: a person must look (a discrepancy with the source): *review*.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Category(StrEnum):
     ELIGIBILITY = "eligibility"
     DUPLICATE = "duplicate"
     AWARD = "award"
+    REVIEW = "review"
 
 
 class Outcome(StrEnum):
@@ -30,6 +32,7 @@ class Outcome(StrEnum):
     PENDED = "pended"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
+    REVIEW = "review"
 
 
 class ReasonCode(StrEnum):
@@ -61,6 +64,18 @@ class ReasonCode(StrEnum):
     CAP_PER_CLAIM = "cap_per_claim"
     CAP_PARTICIPANT_PERIOD = "cap_participant_period"
     CAP_BUDGET = "cap_budget"
+    SOURCE_NOT_FOUND = "source_not_found"
+    SOURCE_AMBIGUOUS = "source_ambiguous"
+    SOURCE_MISMATCH = "source_mismatch"
+    SERIAL_NOT_IN_SOURCE = "serial_not_in_source"
+    SERIAL_CLAIMED_BEFORE = "serial_claimed_before"
+    QUANTITY_ABOVE_INVOICED = "quantity_above_invoiced"
+    NAME_MISMATCH = "name_mismatch"
+    OVERLAPPING_STAY = "overlapping_stay"
+    CLAIMED_BY_OTHER_ACCOUNT = "claimed_by_other_account"
+    ALREADY_CREDITED = "already_credited"
+    OTA_BOOKING = "ota_booking"
+    DOCUMENT_FAULT = "document_fault"
 
     @property
     def category(self) -> Category:
@@ -89,6 +104,16 @@ _CATEGORY: dict[ReasonCode, Category] = {
     ReasonCode.CAP_PER_CLAIM: Category.AWARD,
     ReasonCode.CAP_PARTICIPANT_PERIOD: Category.AWARD,
     ReasonCode.CAP_BUDGET: Category.AWARD,
+    ReasonCode.SOURCE_AMBIGUOUS: Category.REVIEW,
+    ReasonCode.SOURCE_MISMATCH: Category.REVIEW,
+    ReasonCode.SERIAL_NOT_IN_SOURCE: Category.REVIEW,
+    ReasonCode.QUANTITY_ABOVE_INVOICED: Category.REVIEW,
+    ReasonCode.NAME_MISMATCH: Category.REVIEW,
+    ReasonCode.OVERLAPPING_STAY: Category.REVIEW,
+    ReasonCode.SERIAL_CLAIMED_BEFORE: Category.DUPLICATE,
+    ReasonCode.CLAIMED_BY_OTHER_ACCOUNT: Category.DUPLICATE,
+    ReasonCode.ALREADY_CREDITED: Category.DUPLICATE,
+    ReasonCode.OTA_BOOKING: Category.ELIGIBILITY,
 }
 
 _DESCRIPTION: dict[ReasonCode, str] = {
@@ -118,6 +143,18 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.CAP_PER_CLAIM: "award cut to the per-claim cap",
     ReasonCode.CAP_PARTICIPANT_PERIOD: "award cut to the participant's period cap",
     ReasonCode.CAP_BUDGET: "award cut to the remaining program budget",
+    ReasonCode.SOURCE_NOT_FOUND: "no source record yet: awaiting source data",
+    ReasonCode.SOURCE_AMBIGUOUS: "several source records could match: review",
+    ReasonCode.SOURCE_MISMATCH: "a claimed value differs from the source record",
+    ReasonCode.SERIAL_NOT_IN_SOURCE: "a serial number is not on the source invoice",
+    ReasonCode.SERIAL_CLAIMED_BEFORE: "a serial number was claimed in an earlier batch",
+    ReasonCode.QUANTITY_ABOVE_INVOICED: "more units claimed than invoiced",
+    ReasonCode.NAME_MISMATCH: "the name on the claim does not match the folio",
+    ReasonCode.OVERLAPPING_STAY: "another stay of the account overlaps these dates",
+    ReasonCode.CLAIMED_BY_OTHER_ACCOUNT: "the same stay was claimed by another account",
+    ReasonCode.ALREADY_CREDITED: "the stay was already credited",
+    ReasonCode.OTA_BOOKING: "booked through an online travel agency: no points",
+    ReasonCode.DOCUMENT_FAULT: "the document is illegible or contradicts itself",
 }
 
 
@@ -136,11 +173,13 @@ def decide(codes: list[ReasonCode]) -> Outcome:
 
     Example: ``decide([]) is Outcome.ACCEPTED``
     """
-    categories = {code.category for code in codes}
+    categories = {code.category for code in codes} - {Category.AWARD}
     if Category.ELIGIBILITY in categories:
         return Outcome.REJECTED
     if Category.DUPLICATE in categories:
         return Outcome.DUPLICATE
+    if Category.REVIEW in categories:
+        return Outcome.REVIEW
     if categories:
         return Outcome.PENDED
     return Outcome.ACCEPTED

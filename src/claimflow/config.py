@@ -31,6 +31,7 @@ from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
 from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
+from claimflow.verify.settings import VerificationSettings
 
 SCHEMA_VERSION = 1
 DateOrder = Literal["DMY", "MDY", "YMD"]
@@ -87,6 +88,7 @@ class ClientConfig(_Section):
             `claimflow.award.rules`); absent: the program awards nothing yet.
         sla: service levels (turnaround, first response, error rate...).
         calendar: business week, holidays and closures the SLA counts in.
+        verification: matching claims against source records.
     """
 
     schema_version: Literal[1] = 1
@@ -114,6 +116,7 @@ class ClientConfig(_Section):
     award: AwardSettings | None = None
     sla: SlaTerms = Field(default_factory=SlaTerms)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    verification: VerificationSettings = Field(default_factory=VerificationSettings)
 
     @field_validator("timezone")
     @classmethod

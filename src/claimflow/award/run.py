@@ -128,6 +128,11 @@ def _pending_claims(
         else f"json_extract(c.data, '$.{settings.activity_date}')"
     )
     where = "AND c.batch_id = ?" if batch_id is not None else ""
+    if client.config.verification.required:
+        where += (
+            " AND (SELECT v.result FROM verifications v WHERE v.claim_id = c.id "
+            "ORDER BY v.id DESC LIMIT 1) = 'verified'"
+        )
     query = f"""
         SELECT c.data FROM claims c
         WHERE c.client = ? AND c.outcome = 'accepted' {where}

@@ -30,6 +30,7 @@ from claimflow.models import (
 )
 from claimflow.store import ledger_schema as _ledger_schema  # noqa: F401 (registers)
 from claimflow.store.schema import migrations, schema_version
+from claimflow.validate.batch import normalize_key
 from claimflow.validate.notices import Notice
 
 _CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -163,6 +164,7 @@ class Store:
         lines: list[tuple[object, ...]] = []
         problems: list[tuple[object, ...]] = []
         outcomes: list[tuple[object, ...]] = []
+        serials: list[tuple[str, str, str]] = []
         for index, (claim, decision) in enumerate(decided):
             activity = claim.activity_date
             claims.append(
@@ -182,6 +184,11 @@ class Store:
                 )
             )
             if isinstance(claim, SalesClaim):
+                serials.extend(
+                    (claim.client, normalize_key(s), claim.id)
+                    for ln in claim.lines
+                    for s in ln.serial_numbers
+                )
                 lines.extend(
                     (
                         claim.id,
@@ -204,6 +211,7 @@ class Store:
         conn.executemany(_LINE_SQL, lines)
         conn.executemany(_PROBLEM_SQL, problems)
         conn.executemany(_OUTCOME_SQL, outcomes)
+        conn.executemany("INSERT INTO claim_serials VALUES (?,?,?)", serials)
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
         """Insert or replace participants (the member list is reference data)."""

@@ -114,3 +114,59 @@ def m004_sla_events(db: Database) -> None:
 def m005_claims_raw(db: Database) -> None:
     """Keep each claim's values as read, so a replay re-validates what was received."""
     db.execute("ALTER TABLE claims ADD COLUMN raw TEXT")
+
+
+@migrations()
+def m006_verification(db: Database) -> None:
+    """Source records (sales, stays), claimed serials, verification results."""
+    run_script(
+        db,
+        """
+        CREATE TABLE source_documents (
+            hash TEXT PRIMARY KEY,
+            client TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            records INTEGER NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE source_records (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            day TEXT,
+            document_hash TEXT NOT NULL,
+            row INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX source_key ON source_records(client, key);
+        CREATE INDEX source_day ON source_records(client, day);
+        CREATE TABLE claim_serials (
+            client TEXT NOT NULL,
+            serial TEXT NOT NULL,
+            claim_id TEXT NOT NULL
+        );
+        CREATE INDEX claim_serials_serial ON claim_serials(client, serial);
+        CREATE TABLE verifications (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            claim_id TEXT NOT NULL,
+            result TEXT NOT NULL,
+            source_ids TEXT NOT NULL,
+            details TEXT NOT NULL,
+            verified_at TEXT NOT NULL
+        );
+        CREATE INDEX verifications_claim ON verifications(claim_id);
+        CREATE TABLE verification_matches (
+            client TEXT NOT NULL,
+            source_id INTEGER NOT NULL,
+            claim_id TEXT NOT NULL,
+            participant_id TEXT,
+            result TEXT NOT NULL
+        );
+        CREATE INDEX verification_matches_source ON verification_matches(source_id);
+        """,
+    )
+    for table in ("verifications",):
+        for verb in ("update", "delete"):
+            db.execute(APPEND_ONLY.format(table=table, verb=verb))

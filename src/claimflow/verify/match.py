@@ -1,0 +1,490 @@
+"""Matching one claim to its source records, and comparing them field by field.
+
+Pure logic over a `Lookup` (what the store knows: source records by key or
+by date, serials claimed before, other claims of the account, other claims
+matched to the same source record). Keys match exactly after normalising
+(case, spaces, dashes, leading zeros), then fuzzily: OCR confusions folded
+(O/0, I/1, S/5, B/8, Z/2) and an optimal-string-alignment distance, so one
+or two keying slips, a dropped digit or two swapped digits still match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal, Protocol
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+
+from claimflow.codes import ReasonCode
+from claimflow.models import (
+    Claim,
+    Problem,
+    SaleRecord,
+    SalesClaim,
+    StayClaim,
+    StayRecord,
+)
+from claimflow.validate.batch import normalize_key
+from claimflow.verify.settings import VerificationSettings
+from claimflow.verify.source import SourceRecord, source_key
+
+Result = Literal["verified", "discrepancy", "not_found", "ambiguous"]
+_OCR = str.maketrans("OILSBZ", "011582")
+_TITLES = {
+    "MR",
+    "MRS",
+    "MS",
+    "MISS",
+    "DR",
+    "SR",
+    "SRA",
+    "SRTA",
+    "DON",
+    "DONA",
+    "MME",
+    "M",
+}
+
+
+class Lookup(Protocol):
+    """What verification asks the store."""
+
+    def by_key(self, key: str) -> list[tuple[int, SourceRecord]]:
+        """Source records with this exact key."""
+
+    def near(self, start: date, end: date) -> list[tuple[int, SourceRecord]]:
+        """Source records dated in ``[start, end]`` (for fuzzy matching)."""
+
+    def serial_claimed_before(self, serial: str, claim_id: str) -> str | None:
+        """An earlier-batch claim that claimed this serial, if any."""
+
+    def member_stays(
+        self, participant: str, claim_id: str
+    ) -> list[tuple[str, date, date]]:
+        """The account's other stay claims: (claim id, check-in, check-out)."""
+
+    def matched(
+        self, source_id: int, claim_id: str
+    ) -> list[tuple[str, str | None, str]]:
+        """Other claims matched to this source record: (claim, participant, result)."""
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    """One compared field: claimed vs source value, and whether it matters."""
+
+    field: str
+    claimed: str
+    source: str
+    ok: bool
+    affects_award: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A claim's verification result.
+
+    Attributes:
+        claim_id: the claim.
+        result: verified, discrepancy, not_found or ambiguous.
+        source_ids: the matched (or candidate) source records.
+        checks: the field comparisons.
+        problems: what the participant or a reviewer must know, with codes.
+    """
+
+    claim_id: str
+    result: Result
+    source_ids: tuple[int, ...] = ()
+    checks: tuple[FieldCheck, ...] = ()
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+
+def fold_key(key: str) -> str:
+    """A normalised key with OCR look-alikes folded (``INV-2O417`` -> ``1NV20417``)."""
+    return normalize_key(key).translate(_OCR)
+
+
+def key_distance(a: str, b: str) -> int:
+    """Keying slips between two keys (transposition counts once)."""
+    return int(OSA.distance(fold_key(a), fold_key(b)))
+
+
+def _name_tokens(name: str) -> list[str]:
+    folded = (
+        unicodedata.normalize("NFKD", name.upper()).encode("ascii", "ignore").decode()
+    )
+    if "/" in folded:  # folio style: LAST/FIRST TITLE
+        last, first = folded.split("/", 1)
+        folded = f"{first} {last}"
+    tokens = [
+        t
+        for t in folded.replace(",", " ").replace(".", " ").split()
+        if t not in _TITLES
+    ]
+    return tokens
+
+
+def name_similarity(claimed: str, source: str) -> float:
+    """0-1: names alike despite order, accents, titles and initials.
+
+    Example: ``name_similarity("José Núñez Peña", "NUNEZ PENA/JOSE MR") == 1.0``
+    """
+    a, b = _name_tokens(claimed), _name_tokens(source)
+    if not a or not b:
+        return 0.0
+    score = (
+        max(
+            fuzz.token_sort_ratio(" ".join(a), " ".join(b)),
+            fuzz.token_set_ratio(" ".join(a), " ".join(b)),
+        )
+        / 100
+    )
+    initials = {t[0] for t in a if len(t) == 1} | {t[0] for t in b if len(t) == 1}
+    if (
+        initials
+        and set(a[-1:]) & set(b)
+        and any(t[0] in initials for t in a + b if len(t) > 1)
+    ):
+        score = max(score, 0.9)
+    return score
+
+
+def _within(a: Decimal, b: Decimal, settings: VerificationSettings) -> bool:
+    allowed = max(settings.amount_tolerance, abs(b) * settings.amount_tolerance_pct)
+    return abs(a - b) <= allowed
+
+
+class _Checker:
+    def __init__(self, claim: Claim, settings: VerificationSettings) -> None:
+        self.claim = claim
+        self.settings = settings
+        self.checks: list[FieldCheck] = []
+        self.problems: list[Problem] = []
+
+    def problem(self, code: ReasonCode, field_name: str, message: str) -> None:
+        self.problems.append(
+            Problem(
+                source=self.claim.provenance.at(field_name),
+                code=code,
+                message=message,
+                record_id=self.claim.id,
+                field=field_name,
+            )
+        )
+
+    def compare(
+        self,
+        field_name: str,
+        claimed: object,
+        source: object,
+        ok: bool,
+        affects: bool,
+        code: ReasonCode = ReasonCode.SOURCE_MISMATCH,
+    ) -> None:
+        self.checks.append(
+            FieldCheck(field_name, str(claimed), str(source), ok, affects)
+        )
+        if not ok:
+            self.problem(
+                code,
+                field_name,
+                f"expected {source} as in the source record, found {claimed}",
+            )
+
+    def dates(self, field_name: str, claimed: date | None, source: date) -> None:
+        if claimed is None:
+            return
+        tolerance = timedelta(days=self.settings.date_tolerance_days)
+        self.compare(
+            field_name, claimed, source, abs(claimed - source) <= tolerance, False
+        )
+
+
+def _candidates(
+    claim: Claim,
+    key: str,
+    day: date | None,
+    lookup: Lookup,
+    settings: VerificationSettings,
+    hotel: str | None,
+) -> tuple[list[tuple[int, SourceRecord]], bool]:
+    exact = lookup.by_key(key)
+    if exact or day is None or settings.max_key_edits == 0:
+        return exact, False
+    span = timedelta(days=settings.date_tolerance_days + 3)
+    scored = []
+    for rid, record in lookup.near(day - span, day + span):
+        if hotel is not None and getattr(record, "hotel_code", "").upper() != hotel:
+            continue
+        wanted = key.rsplit("|", maxsplit=1)[-1]
+        have = source_key(record).split("|")[-1]
+        distance = key_distance(wanted, have)
+        if distance <= settings.max_key_edits:
+            scored.append((distance, rid, record))
+    if not scored:
+        return [], True
+    best = min(d for d, _, _ in scored)
+    return [(rid, rec) for d, rid, rec in scored if d == best], True
+
+
+def _result(checker: _Checker, ids: tuple[int, ...], claim: Claim) -> Verification:
+    result: Result = "discrepancy" if checker.problems else "verified"
+    return Verification(
+        claim.id, result, ids, tuple(checker.checks), tuple(checker.problems)
+    )
+
+
+def verify_sale(
+    claim: SalesClaim, lookup: Lookup, settings: VerificationSettings
+) -> Verification:
+    """Verify a sales claim against distributor sales records."""
+    checker = _Checker(claim, settings)
+    key = normalize_key(claim.invoice_number or "")
+    found, fuzzy = _candidates(claim, key, claim.invoice_date, lookup, settings, None)
+    if claim.dealer_id and len({source_key(r) for _, r in found}) > 1:
+        found = [
+            (i, r)
+            for i, r in found
+            if isinstance(r, SaleRecord)
+            and r.dealer_id.upper() == claim.dealer_id.upper()
+        ] or found
+    if not found:
+        checker.problem(
+            ReasonCode.SOURCE_NOT_FOUND,
+            "invoice_number",
+            f"expected a source record for invoice {claim.invoice_number!r}, "
+            "found none yet",
+        )
+        return Verification(claim.id, "not_found", (), (), tuple(checker.problems))
+    invoices = {
+        (source_key(r), r.dealer_id.upper())
+        for _, r in found
+        if isinstance(r, SaleRecord)
+    }
+    if len(invoices) > 1:
+        checker.problem(
+            ReasonCode.SOURCE_AMBIGUOUS,
+            "invoice_number",
+            f"expected one invoice, found {len(invoices)} candidates: "
+            + ", ".join(sorted(f"{k} ({d})" for k, d in invoices)),
+        )
+        return Verification(
+            claim.id,
+            "ambiguous",
+            tuple(i for i, _ in found),
+            (),
+            tuple(checker.problems),
+        )
+    sales = [(i, r) for i, r in found if isinstance(r, SaleRecord)]
+    first = sales[0][1]
+    if fuzzy:
+        checker.checks.append(
+            FieldCheck(
+                "invoice_number",
+                claim.invoice_number or "",
+                first.invoice_number,
+                True,
+                False,
+                "keying slip",
+            )
+        )
+    checker.dates("invoice_date", claim.invoice_date, first.invoice_date)
+    if claim.dealer_id:
+        checker.compare(
+            "dealer_id",
+            claim.dealer_id,
+            first.dealer_id,
+            claim.dealer_id.upper() == first.dealer_id.upper(),
+            False,
+        )
+    used = _sale_lines(checker, claim, sales, lookup, settings)
+    return _result(checker, tuple(used) or tuple(i for i, _ in sales), claim)
+
+
+def _sale_lines(
+    checker: _Checker,
+    claim: SalesClaim,
+    sales: list[tuple[int, SaleRecord]],
+    lookup: Lookup,
+    settings: VerificationSettings,
+) -> list[int]:
+    """Compare each claim line with the invoice line of its SKU; the ids used."""
+    used: list[int] = []
+    for line in claim.lines:
+        match = next(
+            ((i, r) for i, r in sales if r.sku.upper() == (line.sku or "").upper()),
+            None,
+        )
+        if match is None:
+            checker.compare(
+                "sku", line.sku, "/".join(r.sku for _, r in sales), False, True
+            )
+            continue
+        rid, record = match
+        used.append(rid)
+        quantity = line.quantity or 0
+        checker.compare(
+            "quantity",
+            quantity,
+            record.quantity,
+            quantity <= record.quantity,
+            True,
+            ReasonCode.QUANTITY_ABOVE_INVOICED,
+        )
+        if line.line_total is not None and quantity == record.quantity:
+            checker.compare(
+                "line_total",
+                line.line_total,
+                record.amount,
+                _within(line.line_total, record.amount, settings),
+                True,
+            )
+        invoiced = {normalize_key(s) for s in record.serial_numbers}
+        for serial in line.serial_numbers:
+            if invoiced and normalize_key(serial) not in invoiced:
+                checker.compare(
+                    "serial_numbers",
+                    serial,
+                    " ".join(record.serial_numbers),
+                    False,
+                    True,
+                    ReasonCode.SERIAL_NOT_IN_SOURCE,
+                )
+            earlier = lookup.serial_claimed_before(normalize_key(serial), claim.id)
+            if earlier is not None:
+                checker.problem(
+                    ReasonCode.SERIAL_CLAIMED_BEFORE,
+                    "serial_numbers",
+                    f"{serial!r} already claimed in an earlier batch by "
+                    f"claim {earlier}",
+                )
+    return used
+
+
+def verify_stay(
+    claim: StayClaim, lookup: Lookup, settings: VerificationSettings
+) -> Verification:
+    """Verify a retro-stay claim against the hotel's stay or folio export."""
+    checker = _Checker(claim, settings)
+    hotel = (claim.hotel_code or "").upper()
+    key = f"{hotel}|{normalize_key(claim.confirmation_number or '')}"
+    found, fuzzy = _candidates(claim, key, claim.check_in, lookup, settings, hotel)
+    if not found:
+        checker.problem(
+            ReasonCode.SOURCE_NOT_FOUND,
+            "confirmation_number",
+            f"expected a stay at {hotel} with confirmation "
+            f"{claim.confirmation_number!r}, found none yet",
+        )
+        return Verification(claim.id, "not_found", (), (), tuple(checker.problems))
+    if len(found) > 1:
+        checker.problem(
+            ReasonCode.SOURCE_AMBIGUOUS,
+            "confirmation_number",
+            f"expected one stay, found {len(found)} candidates: "
+            + ", ".join(getattr(r, "confirmation_number", "") for _, r in found),
+        )
+        return Verification(
+            claim.id,
+            "ambiguous",
+            tuple(i for i, _ in found),
+            (),
+            tuple(checker.problems),
+        )
+    rid, record = found[0]
+    assert isinstance(record, StayRecord)
+    if fuzzy:
+        checker.checks.append(
+            FieldCheck(
+                "confirmation_number",
+                claim.confirmation_number or "",
+                record.confirmation_number,
+                True,
+                False,
+                "keying slip",
+            )
+        )
+    checker.dates("check_in", claim.check_in, record.arrival)
+    checker.dates("check_out", claim.check_out, record.departure)
+    if claim.qualifying_revenue is not None:
+        checker.compare(
+            "qualifying_revenue",
+            claim.qualifying_revenue,
+            record.room_revenue,
+            _within(claim.qualifying_revenue, record.room_revenue, settings),
+            True,
+        )
+    _stay_people(checker, claim, record, rid, lookup, settings)
+    return _result(checker, (rid,), claim)
+
+
+def _stay_people(
+    checker: _Checker,
+    claim: StayClaim,
+    record: StayRecord,
+    rid: int,
+    lookup: Lookup,
+    settings: VerificationSettings,
+) -> None:
+    if claim.member_name:
+        score = name_similarity(claim.member_name, record.guest_name)
+        spouse = settings.allow_spouse and bool(
+            set(_name_tokens(claim.member_name)[-1:])
+            & set(_name_tokens(record.guest_name))
+        )
+        checker.compare(
+            "member_name",
+            claim.member_name,
+            record.guest_name,
+            score >= settings.name_threshold or spouse,
+            True,
+            ReasonCode.NAME_MISMATCH,
+        )
+    channel = (record.booking_channel or "").casefold()
+    if channel in {c.casefold() for c in settings.ota_channels}:
+        checker.problem(
+            ReasonCode.OTA_BOOKING,
+            "booking_channel",
+            f"expected a direct booking, found {record.booking_channel!r} "
+            "in the hotel's record",
+        )
+    if claim.participant_id and claim.check_in and claim.check_out:
+        for other, start, end in lookup.member_stays(claim.participant_id, claim.id):
+            if start < claim.check_out and claim.check_in < end:
+                checker.problem(
+                    ReasonCode.OVERLAPPING_STAY,
+                    "check_in",
+                    f"expected no other stay on these dates, found claim "
+                    f"{other} ({start} to {end})",
+                )
+    for other, participant, result in lookup.matched(rid, claim.id):
+        if participant != claim.participant_id:
+            checker.problem(
+                ReasonCode.CLAIMED_BY_OTHER_ACCOUNT,
+                "participant_id",
+                f"expected this stay on one account, found it claimed by "
+                f"{participant} (claim {other})",
+            )
+        elif result == "verified":
+            checker.problem(
+                ReasonCode.ALREADY_CREDITED,
+                "confirmation_number",
+                f"this stay was already credited by claim {other}",
+            )
+
+
+def verify_claim(
+    claim: Claim, lookup: Lookup, settings: VerificationSettings
+) -> Verification:
+    """Verify one claim of either kind.
+
+    Example: ``verify_claim(claim, StoreLookup(store, "acme-tools"), settings).result``
+    """
+    if isinstance(claim, SalesClaim):
+        return verify_sale(claim, lookup, settings)
+    return verify_stay(claim, lookup, settings)

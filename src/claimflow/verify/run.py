@@ -1,0 +1,290 @@
+"""Verification runs over the store: match, compare, record, and move outcomes.
+
+Claims to verify are the accepted ones not verified yet, and those still
+waiting for source data (``not_found``), which is how a later source import
+re-checks them. Each result is appended to ``verifications``; the claim's
+outcome follows it (verified: stays accepted; not found: pended awaiting
+source data; ambiguous: review; discrepancy: review or pended by client
+policy, rejected for an online-travel-agency booking, duplicate for a serial
+or stay claimed before), with the change appended to ``outcomes``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from claimflow.codes import Category, Outcome, decide
+from claimflow.config import ResolvedClient
+from claimflow.models import Claim, Problem, SalesClaim, StayClaim
+from claimflow.store import Store
+from claimflow.verify.match import Verification, verify_claim
+from claimflow.verify.source import SourceRecord, load_records
+
+CHUNK = 5_000
+
+
+class StoreLookup:
+    """The `Lookup` verification uses, answered by indexed store queries."""
+
+    def __init__(self, store: Store, client: str) -> None:
+        self.store = store
+        self.client = client
+        self._cache: dict[int, SourceRecord] = {}
+
+    def _records(self, ids: list[int]) -> list[tuple[int, SourceRecord]]:
+        missing = [i for i in ids if i not in self._cache]
+        if missing:
+            self._cache.update(load_records(self.store, missing))
+            if len(self._cache) > 200_000:  # stay flat on long runs
+                self._cache = {i: self._cache[i] for i in ids}
+        return [(i, self._cache[i]) for i in ids]
+
+    def by_key(self, key: str) -> list[tuple[int, SourceRecord]]:
+        """Source records with this exact key."""
+        ids = [
+            i
+            for (i,) in self.store.db.execute(
+                "SELECT id FROM source_records WHERE client = ? AND key = ?",
+                [self.client, key],
+            )
+        ]
+        return self._records(ids)
+
+    def near(self, start: date, end: date) -> list[tuple[int, SourceRecord]]:
+        """Source records dated in ``[start, end]``."""
+        ids = [
+            i
+            for (i,) in self.store.db.execute(
+                "SELECT id FROM source_records WHERE client = ? AND day BETWEEN ? AND ?",
+                [self.client, start.isoformat(), end.isoformat()],
+            )
+        ]
+        return self._records(ids)
+
+    def serial_claimed_before(self, serial: str, claim_id: str) -> str | None:
+        """A claim of an earlier batch with this serial."""
+        row = self.store.db.execute(
+            "SELECT s.claim_id FROM claim_serials s JOIN claims c ON c.id = s.claim_id "
+            "WHERE s.client = ? AND s.serial = ? AND s.claim_id != ? AND c.batch_id < "
+            "(SELECT batch_id FROM claims WHERE id = ?) ORDER BY c.rowid LIMIT 1",
+            [self.client, serial, claim_id, claim_id],
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def member_stays(
+        self, participant: str, claim_id: str
+    ) -> list[tuple[str, date, date]]:
+        """The account's other stay claims with dates."""
+        stays = []
+        for other, start, end in self.store.db.execute(
+            "SELECT id, json_extract(data, '$.check_in'), json_extract(data, '$.check_out') "
+            "FROM claims WHERE client = ? AND participant_id = ? AND id != ? "
+            "AND outcome NOT IN ('duplicate', 'rejected')",
+            [self.client, participant, claim_id],
+        ):
+            if start and end:
+                stays.append(
+                    (str(other), date.fromisoformat(start), date.fromisoformat(end))
+                )
+        return stays
+
+    def matched(
+        self, source_id: int, claim_id: str
+    ) -> list[tuple[str, str | None, str]]:
+        """Other claims matched to this source record."""
+        return [
+            (str(c), p, str(r))
+            for c, p, r in self.store.db.execute(
+                "SELECT claim_id, participant_id, result FROM verification_matches "
+                "WHERE source_id = ? AND claim_id != ?",
+                [source_id, claim_id],
+            )
+        ]
+
+
+@dataclass
+class VerifyResult:
+    """What a verification run found.
+
+    Attributes:
+        client: the client key.
+        verified: claims checked.
+        results: claims per result (verified, discrepancy, not_found, ambiguous).
+        outcomes: claims per resulting outcome.
+        reasons: problems per reason code.
+        details: the first results, for display.
+    """
+
+    client: str
+    verified: int = 0
+    results: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    details: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data."""
+        return {
+            "client": self.client,
+            "verified": self.verified,
+            "results": dict(self.results),
+            "outcomes": dict(self.outcomes),
+            "reasons": dict(self.reasons),
+            "details": self.details,
+        }
+
+
+def outcome_of(verification: Verification, policy: str) -> Outcome:
+    """The claim outcome a verification result leads to."""
+    if verification.result == "verified":
+        return Outcome.ACCEPTED
+    if verification.result == "ambiguous":
+        return Outcome.REVIEW
+    codes = [p.code for p in verification.problems]
+    outcome = decide(codes)
+    if outcome is Outcome.REVIEW and policy == "pend":
+        return Outcome.PENDED
+    return outcome
+
+
+def _to_verify(
+    store: Store, client: ResolvedClient, batch_id: int | None
+) -> Iterator[list[Claim]]:
+    model = SalesClaim if client.config.kind == "sales" else StayClaim
+    where = "AND c.batch_id = ?" if batch_id is not None else ""
+    query = f"""
+        SELECT c.data FROM claims c
+        WHERE c.client = ? {where} AND (
+            (c.outcome = 'accepted' AND NOT EXISTS
+                (SELECT 1 FROM verifications v WHERE v.claim_id = c.id))
+            OR (SELECT v.result FROM verifications v WHERE v.claim_id = c.id
+                ORDER BY v.id DESC LIMIT 1) = 'not_found')
+        ORDER BY c.rowid"""
+    params: list[object] = [client.key] + ([batch_id] if batch_id is not None else [])
+    cursor = store.db.execute(query, params)
+    while rows := cursor.fetchmany(CHUNK):
+        yield [model.model_validate_json(data) for (data,) in rows]
+
+
+def verify_claims(
+    store: Store,
+    client: ResolvedClient,
+    *,
+    batch_id: int | None = None,
+    now: datetime,
+    actor: str = "verify",
+) -> VerifyResult:
+    """Verify the claims that need it and move their outcomes; one transaction.
+
+    Example: ``verify_claims(store, client, now=datetime.now(UTC)).results``
+    """
+    settings = client.config.verification
+    lookup = StoreLookup(store, client.key)
+    result = VerifyResult(client.key)
+    at = now.isoformat()
+    with store.transaction():
+        for claims in _to_verify(store, client, batch_id):
+            for claim in claims:
+                verification = verify_claim(claim, lookup, settings)
+                outcome = outcome_of(verification, settings.discrepancy_policy)
+                _record(store, claim, verification, outcome, at, actor)
+                result.verified += 1
+                result.results[verification.result] += 1
+                result.outcomes[outcome.value] += 1
+                result.reasons.update(p.code.value for p in verification.problems)
+                if len(result.details) < 200 and verification.result != "verified":
+                    result.details.append(_detail(verification, outcome))
+        store.audit(
+            actor,
+            "verify",
+            {
+                "client": client.key,
+                "batch": batch_id,
+                **result.to_dict() | {"details": []},
+            },
+        )
+    return result
+
+
+def _detail(verification: Verification, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "claim_id": verification.claim_id,
+        "result": verification.result,
+        "outcome": outcome.value,
+        "source_ids": list(verification.source_ids),
+        "problems": [f"{p.code.value}: {p.message}" for p in verification.problems],
+        "checks": [c.__dict__ for c in verification.checks if not c.ok or c.note],
+    }
+
+
+def _record(
+    store: Store,
+    claim: Claim,
+    verification: Verification,
+    outcome: Outcome,
+    at: str,
+    actor: str,
+) -> None:
+    details = json.dumps(
+        {
+            "checks": [c.__dict__ for c in verification.checks],
+            "problems": [p.model_dump(mode="json") for p in verification.problems],
+        }
+    )
+    store.db.execute(
+        "INSERT INTO verifications (client, claim_id, result, source_ids, details, "
+        "verified_at) VALUES (?,?,?,?,?,?)",
+        [
+            claim.client,
+            claim.id,
+            verification.result,
+            json.dumps(verification.source_ids),
+            details,
+            at,
+        ],
+    )
+    store.db.conn.executemany(
+        "INSERT INTO verification_matches VALUES (?,?,?,?,?)",
+        [
+            (claim.client, sid, claim.id, claim.participant_id, verification.result)
+            for sid in verification.source_ids
+            if verification.result != "ambiguous"
+        ],
+    )
+    _problems(store, claim, verification.problems)
+    current = store.db.execute(
+        "SELECT outcome, batch_id FROM claims WHERE id = ?", [claim.id]
+    ).fetchone()
+    if current[0] != outcome.value:
+        store.db.execute(
+            "UPDATE claims SET outcome = ? WHERE id = ?", [outcome.value, claim.id]
+        )
+        store.db.execute(
+            "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
+            "VALUES (?,?,?,?,?)",
+            [claim.id, current[1], "verify", outcome.value, at],
+        )
+        if outcome in (Outcome.REJECTED, Outcome.DUPLICATE):
+            store.add_events(
+                [(claim.client, claim.id, current[1], "decided", at, actor)]
+            )
+
+
+def _problems(store: Store, claim: Claim, problems: tuple[Problem, ...]) -> None:
+    batch = store.db.execute(
+        "SELECT batch_id FROM claims WHERE id = ?", [claim.id]
+    ).fetchone()
+    store.db.conn.executemany(
+        "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
+        "VALUES (?,?,?,?,?,?)",
+        [
+            (claim.id, batch[0], p.code.value, p.field, p.source.where(), p.message)
+            for p in problems
+            if p.code.category is not Category.AWARD
+        ],
+    )

@@ -1,0 +1,133 @@
+"""Double entry: every planted slip found and named, none invented; adjudication audited."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from claimflow import ResolvedClient, Store, ingest
+from claimflow.verify.double_entry import (
+    adjudicate,
+    classify,
+    compare,
+    sample,
+    write_decisions,
+)
+from tests.conftest import SAMPLES
+
+FOLDER = SAMPLES / "acme-tools/double-entry"
+ANA, BEN = FOLDER / "keying_ana.csv", FOLDER / "keying_ben.csv"
+COLUMN_FIELD = {
+    "Invoice No": "invoice_number",
+    "Serial Numbers": "serial_numbers",
+    "Rep #": "participant_id",
+    "Invoice Date": "invoice_date",
+    "Line Amount": "line_total",
+    "Qty": "quantity",
+}
+
+
+def test_compare_finds_every_planted_slip_and_nothing_else(
+    acme: ResolvedClient,
+) -> None:
+    planted = json.loads((FOLDER / "planted.json").read_text())
+    found = compare(ANA, BEN, acme)
+    assert sorted((d.key, d.field, d.first, d.second, d.slip) for d in found) == sorted(
+        (p["claim"], COLUMN_FIELD[p["column"]], p["first"], p["second"], p["slip"])
+        for p in planted
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "slip"),
+    [
+        ("INV-20417", "INV-20471", "transposition"),
+        ("DR0010", "DRO010", "O/0 or I/1 swap"),
+        ("104233", "10433", "dropped character"),
+        ("03/04/2026", "04/03/2026", "day/month swap"),
+        ("149.00", "149.00", "other"),
+        ("5", "7", "other"),
+    ],
+)
+def test_classify(a: str, b: str, slip: str) -> None:
+    assert (
+        classify(a, b, {"unit_price": "149.00"} if slip == "x" else {}, "MDY") == slip
+    )
+
+
+def test_adjudication_writes_final_values_and_an_audit_trail(
+    acme: ResolvedClient, store: Store, tmp_path: Path
+) -> None:
+    decisions = tmp_path / "decisions.csv"
+    write_decisions(compare(ANA, BEN, acme), decisions)
+    rows = list(csv.DictReader(decisions.open(encoding="utf-8-sig")))
+    choice = {
+        "DE-003": ("first", ""),
+        "DE-005": ("second", ""),
+        "DE-007": ("first", ""),
+        "DE-011": ("first", ""),
+        "DE-015": ("other", "104216"),
+        "DE-023": ("first", ""),
+        "DE-027": ("source", ""),
+        "DE-031": ("first", ""),
+    }
+    for row in rows:
+        row["decision"], row["value"] = choice[row["key"]]
+    with decisions.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    final = tmp_path / "final.csv"
+    with store.transaction():
+        done = adjudicate(
+            decisions,
+            ANA,
+            BEN,
+            acme,
+            store,
+            operators=("ana", "ben"),
+            actor="lead",
+            final=final,
+            now=datetime(2026, 11, 2, tzinfo=UTC),
+        )
+    assert done.corrections == 8
+    assert done.document_faults == ["DE-027:quantity"]
+    # ben was overruled 5 times, ana once; both were wrong on the "other" value.
+    assert done.errors == {"ben": 6, "ana": 2}
+    final_rows = {
+        r["Claim ID"]: r for r in csv.DictReader(final.open(encoding="utf-8"))
+    }
+    assert final_rows["DE-005"]["Invoice Date"] == "06/10/2026"
+    assert final_rows["DE-015"]["Rep #"] == "104216"
+    assert final_rows["DE-003"]["Invoice No"] == "INV-200003"
+    audit = [
+        json.loads(d)
+        for (d,) in store.db.execute(
+            "SELECT detail FROM audit_log WHERE action = 'entry adjudicate' ORDER BY id"
+        )
+    ]
+    assert {a["key"]: (a["old"], a["new"], a["decision"]) for a in audit}["DE-015"] == (
+        "104215",
+        "104216",
+        "other",
+    )
+    checks = dict(
+        store.db.execute("SELECT operator, errors FROM entry_checks").fetchall()
+    )
+    assert checks == {"ana": 2, "ben": 6}
+    ingested = ingest([final], acme, store)
+    assert ingested.records == 50
+
+
+def test_sample_is_sized_by_the_limit_and_reproducible(
+    acme: ResolvedClient, store: Store
+) -> None:
+    ingest([ANA], acme, store)
+    needed, picked = sample(store, 1, 0.005, 0.95, seed=4)
+    again = sample(store, 1, 0.005, 0.95, seed=4)[1]
+    assert needed == 598 and len(picked) == 598 and picked == again
+    assert sample(store, 1, 0.005, 0.95, seed=5)[1] != picked

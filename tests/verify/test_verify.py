@@ -1,0 +1,141 @@
+"""Verification against source records: every result, on the sample stories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from claimflow import ResolvedClient, Store, ingest
+from claimflow.award.run import award_claims
+from claimflow.verify.match import key_distance, name_similarity
+from claimflow.verify.run import verify_claims
+from claimflow.verify.source import import_source, read_source
+from tests.conftest import SAMPLES
+
+NOW = datetime(2026, 11, 12, tzinfo=UTC)
+
+
+def _results(store: Store) -> dict[str, tuple[str, str, list[str]]]:
+    rows = store.db.execute(
+        "SELECT json_extract(c.data, '$.claim_ref'), v.result, c.outcome, v.details "
+        "FROM verifications v JOIN claims c ON c.id = v.claim_id ORDER BY v.id"
+    )
+    import json
+
+    latest = {}
+    for ref, result, outcome, details in rows:
+        codes = [p["code"] for p in json.loads(details)["problems"]]
+        latest[ref] = (result, outcome, codes)
+    return latest
+
+
+def _import(store: Store, client: ResolvedClient, path: Path) -> None:
+    with store.transaction():
+        import_source(store, client, path, NOW)
+    verify_claims(store, client, now=NOW)
+
+
+def test_sales_story_every_result(store: Store, acme: ResolvedClient) -> None:
+    ingest([SAMPLES / "acme-tools/claims/october.csv"], acme, store)
+    _import(store, acme, SAMPLES / "acme-tools/source/dealer_sales.csv")
+    ingest([SAMPLES / "acme-tools/verification/claims_november.csv"], acme, store)
+    _import(store, acme, SAMPLES / "acme-tools/verification/dealer_sales_november.csv")
+    found = _results(store)
+    assert found["AC-1001"] == ("verified", "accepted", [])
+    assert found["AC-3001"] == ("not_found", "pended", ["source_not_found"])
+    assert found["AC-3002"] == ("discrepancy", "review", ["source_mismatch"])
+    assert found["AC-3003"] == (
+        "discrepancy",
+        "review",
+        ["quantity_above_invoiced", "serial_not_in_source"],
+    )
+    assert found["AC-3004"] == ("discrepancy", "review", ["serial_not_in_source"])
+    assert found["AC-3005"] == ("discrepancy", "duplicate", ["serial_claimed_before"])
+    assert found["AC-3006"] == ("ambiguous", "review", ["source_ambiguous"])
+    assert found["AC-3007"] == ("verified", "accepted", [])
+    # The late export arrives: the waiting claim is re-checked and verified.
+    _import(store, acme, SAMPLES / "acme-tools/verification/dealer_sales_late.csv")
+    assert _results(store)["AC-3001"] == ("verified", "accepted", [])
+
+
+def test_stay_story_every_result(store: Store, costa: ResolvedClient) -> None:
+    ingest([SAMPLES / "costa-azul/claims/octubre.csv"], costa, store)
+    _import(store, costa, SAMPLES / "costa-azul/source/stays.csv")
+    ingest([SAMPLES / "costa-azul/verification/retro_noviembre.csv"], costa, store)
+    _import(store, costa, SAMPLES / "costa-azul/verification/stays_noviembre.csv")
+    found = _results(store)
+    assert found["CA-501"] == ("verified", "accepted", [])
+    assert found["CA-701"] == ("discrepancy", "rejected", ["ota_booking"])
+    assert found["CA-702"] == ("discrepancy", "review", ["source_mismatch"])
+    assert found["CA-703"] == ("discrepancy", "review", ["overlapping_stay"])
+    assert found["CA-704"] == (
+        "discrepancy",
+        "duplicate",
+        ["name_mismatch", "claimed_by_other_account"],
+    )
+    assert found["CA-705"] == ("discrepancy", "review", ["name_mismatch"])
+    assert found["CA-706"] == ("verified", "accepted", [])
+
+
+def test_required_verification_gates_awards(store: Store, acme: ResolvedClient) -> None:
+    strict = acme.model_copy(
+        update={
+            "config": acme.config.model_copy(
+                update={
+                    "verification": acme.config.verification.model_copy(
+                        update={"required": True}
+                    )
+                }
+            )
+        }
+    )
+    ingest([SAMPLES / "acme-tools/claims/october.csv"], strict, store)
+    assert award_claims(store, strict, now=NOW, preview=True).computed == 0
+    _import(store, strict, SAMPLES / "acme-tools/source/dealer_sales.csv")
+    assert award_claims(store, strict, now=NOW, preview=True).computed == 3
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [
+        ("INV-20417", "INV-20417", 0),
+        ("INV-20417", "inv 020417", 0),
+        ("INV-2O417", "INV-20417", 0),
+        ("INV-20417", "INV-20471", 1),
+        ("INV-20417", "INV-2417", 1),
+        ("INV-20417", "INV-99999", 5),
+    ],
+)
+def test_key_distance(a: str, b: str, distance: int) -> None:
+    assert key_distance(a, b) == distance
+
+
+@pytest.mark.parametrize(
+    ("claimed", "folio", "alike"),
+    [
+        ("José Núñez Peña", "NUNEZ PENA/JOSE MR", True),
+        ("John Smith", "SMITH/JOHN MR", True),
+        ("Smith John", "SMITH/JOHN", True),
+        ("J. Smith", "SMITH/JOHN MR", True),
+        ("Pedro Alarcón", "MARTIN/LUCIA MS", False),
+        ("Juan García", "NUNEZ PENA/JOSE MR", False),
+    ],
+)
+def test_name_similarity(claimed: str, folio: str, alike: bool) -> None:
+    assert (name_similarity(claimed, folio) >= 0.8) is alike
+
+
+def test_bad_source_row_names_row_and_field(acme: ResolvedClient, write) -> None:  # type: ignore[no-untyped-def]
+    from claimflow import UnreadableInput
+
+    path = write(
+        "src.csv",
+        "invoice_number,invoice_date,dealer_id,sku,quantity,amount\n"
+        "INV-1,2026-13-40,D,DRL-200,1,10.00\n",
+    )
+    with pytest.raises(
+        UnreadableInput, match="row 2: bad source record: expected a date"
+    ):
+        list(read_source(path, acme))
