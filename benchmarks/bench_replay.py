@@ -3,7 +3,7 @@
 Builds (once, cached under benchmarks/out/) a store by ingesting N generated
 claims for the acme-tools sample client and posting their awards, then in a
 fresh process replays every claim twice: under the stored rules (nothing
-changes) and with the drill rate raised (every awarded drill line changes):
+changes) and with the 2026.1 drill rate raised (its awarded drill lines change):
 time, claims per second and peak memory (max RSS).
 
 Usage: python benchmarks/bench_replay.py [--claims 100000]
@@ -58,7 +58,7 @@ def _child(db: Path) -> None:
     changed_rules = OUT / "acme-drill-35.yaml"
     changed_rules.write_text(
         CLIENT.read_text(encoding="utf-8").replace(
-            "- {id: drill, kind: per_unit, points: 30",
+            "- {id: drill, kind: per_unit, points: 25",
             "- {id: drill, kind: per_unit, points: 35",
         ),
         encoding="utf-8",
