@@ -291,3 +291,84 @@ def write_history(
         rows,
     )
     return HistoryTruth(n, on_time, decided, checked, errors)
+
+
+_ACCENTS = str.maketrans("aeiounAEIOUN", "áéíóúñÁÉÍÓÚÑ")
+
+
+def _corrupt(row: list[str], rng: random.Random) -> list[str]:  # noqa: C901, PLR0912
+    """One to three realistic differences between two enrolments of one person."""
+    from claimflow.dedupe.people import NICKNAMES, fold
+
+    out = row[:]
+    kinds = rng.sample(
+        [
+            "typo",
+            "swap",
+            "nickname",
+            "initial",
+            "accents",
+            "email",
+            "phone",
+            "address",
+            "dob",
+            "missing",
+        ],
+        rng.randint(1, 3),
+    )
+    for kind in kinds:
+        if kind == "typo":
+            at = rng.choice((1, 2))
+            name = out[at]
+            if len(name) > 3:
+                k = rng.randrange(1, len(name) - 1)
+                out[at] = name[:k] + rng.choice("aeiourstln") + name[k + 1 :]
+        elif kind == "swap":
+            out[1], out[2] = out[2], out[1]
+        elif kind == "nickname":
+            options = [n for n, full in NICKNAMES.items() if full == fold(out[1])]
+            if options:
+                out[1] = rng.choice(options).title()
+        elif kind == "initial":
+            out[1] = out[1][:1]
+        elif kind == "accents":
+            out[1], out[2] = out[1].translate(_ACCENTS), fold(out[2]).upper()
+        elif kind == "email":
+            local, _, domain = out[4].partition("@")
+            out[4] = f"{local.upper()}+promo@{domain.upper()}"
+        elif kind == "phone":
+            digits = "".join(c for c in out[5] if c.isdigit())
+            out[5] = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+        elif kind == "address":
+            out[6] = (
+                out[6].upper().replace(" STREET", " ST").replace(" AVENUE", " AVE")
+                + "."
+            )
+        elif kind == "dob":
+            year, month, day = out[3].split("-")
+            if int(day) <= 12 and day != month:
+                out[3] = f"{year}-{day}-{month}"
+        elif kind == "missing":
+            out[rng.choice((4, 5))] = ""
+    return out
+
+
+def participants_with_duplicates(
+    n: int, seed: int = 7, duplicate_rate: float = 0.1
+) -> tuple[list[list[str]], set[tuple[str, str]]]:
+    """`n` participant rows of which about `duplicate_rate` re-enrol someone listed.
+
+    Returns the rows (shuffled) and the true duplicate pairs (ids, sorted).
+    """
+    rng = random.Random(seed)
+    originals = int(n / (1 + duplicate_rate))
+    rows = list(participant_rows(originals, seed))
+    truth: set[tuple[str, str]] = set()
+    for k in range(n - originals):
+        base = rows[rng.randrange(originals)]
+        duplicate = _corrupt(base, rng)
+        duplicate[0] = f"D{k + 1:07d}"
+        rows.append(duplicate)
+        truth.add(tuple(sorted((base[0], duplicate[0]))))  # type: ignore[arg-type]
+    rng.shuffle(rows)
+    return rows, truth

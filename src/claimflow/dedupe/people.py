@@ -1,0 +1,499 @@
+"""Participant deduplication: the same person enrolled twice.
+
+Records are normalised (accents, case, punctuation, nicknames, phone digits,
+e-mail tags, address abbreviations), then *blocked* on several keys at once
+(e-mail, phone, tax id, phonetic surname + birth year, phonetic names in
+either order + birth date, birth date + postcode), so a typo in any single
+field does not hide a pair and cost grows close to linearly. Candidate pairs
+are scored field by field in vectorised form (rapidfuzz ``cpdist``), each
+field's level weighted by Fellegi-Sunter log-likelihood ratios (m and u
+probabilities set by hand, listed in `LEVELS`), and the total turned into a
+match probability. Pairs above the duplicate threshold are clustered
+transitively; each cluster's original is its earliest record.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import jellyfish
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+COLUMNS = (
+    "participant_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "tax_id",
+)
+NICKNAMES = {
+    "bill": "william",
+    "will": "william",
+    "willy": "william",
+    "liam": "william",
+    "bob": "robert",
+    "rob": "robert",
+    "bobby": "robert",
+    "bert": "robert",
+    "jim": "james",
+    "jimmy": "james",
+    "jamie": "james",
+    "mike": "michael",
+    "mick": "michael",
+    "kate": "katherine",
+    "katie": "katherine",
+    "cathy": "catherine",
+    "kathy": "katherine",
+    "liz": "elizabeth",
+    "beth": "elizabeth",
+    "betty": "elizabeth",
+    "lisa": "elizabeth",
+    "tom": "thomas",
+    "tommy": "thomas",
+    "dave": "david",
+    "dan": "daniel",
+    "danny": "daniel",
+    "sam": "samuel",
+    "alex": "alexander",
+    "sasha": "alexander",
+    "chris": "christopher",
+    "tony": "anthony",
+    "joe": "joseph",
+    "pepe": "jose",
+    "paco": "francisco",
+    "pancho": "francisco",
+    "nacho": "ignacio",
+    "lupe": "guadalupe",
+    "chema": "jose maria",
+    "jenny": "jennifer",
+    "jen": "jennifer",
+    "meg": "margaret",
+    "maggie": "margaret",
+    "peggy": "margaret",
+    "sue": "susan",
+    "ted": "edward",
+    "ed": "edward",
+    "eddie": "edward",
+    "andy": "andrew",
+    "nick": "nicholas",
+    "steve": "stephen",
+    "matt": "matthew",
+    "pat": "patricia",
+    "patty": "patricia",
+    "rick": "richard",
+    "dick": "richard",
+    "rich": "richard",
+    "larry": "lawrence",
+    "ron": "ronald",
+    "don": "donald",
+    "hank": "henry",
+    "harry": "henry",
+    "jack": "john",
+    "johnny": "john",
+    "fred": "frederick",
+}
+_STREET = {
+    "street": "st",
+    "st.": "st",
+    "avenue": "ave",
+    "av": "ave",
+    "road": "rd",
+    "boulevard": "blvd",
+    "drive": "dr",
+    "lane": "ln",
+    "calle": "c",
+    "avenida": "av",
+    "jalan": "jl",
+    "jln": "jl",
+    "rue": "r",
+    "strasse": "str",
+    "straße": "str",
+    "apartment": "apt",
+    "suite": "ste",
+    "number": "no",
+    "nº": "no",
+}
+_NON_WORD = re.compile(r"[^a-z0-9 ]+")
+
+
+def fold(text: object) -> str:
+    """Lower case ASCII letters, digits and single spaces."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    ascii_only = decomposed.encode("ascii", "ignore").decode()
+    return " ".join(_NON_WORD.sub(" ", ascii_only).split())
+
+
+def _email(text: object) -> str:
+    value = fold(str(text or "").replace("@", " at ").replace(".", " dot "))
+    if " at " not in value:
+        return ""
+    local, domain = value.split(" at ", 1)
+    local = local.split(" ")[0] if "+" in str(text) else local
+    return (
+        f"{local.replace(' dot ', '.').replace(' ', '')}@{domain.replace(' dot ', '.')}"
+    )
+
+
+def _phone(text: object) -> str:
+    digits = re.sub(r"\D", "", str(text or ""))
+    return digits[-9:] if len(digits) >= 7 else ""
+
+
+def _address(row: pd.Series) -> str:
+    words = fold(
+        f"{row.get('address_line1') or ''} {row.get('address_line2') or ''}"
+    ).split()
+    return " ".join(_STREET.get(w, w) for w in words)
+
+
+def _dob(text: object) -> str:
+    value = str(text or "").strip()[:10]
+    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
+
+
+def _code(value: object) -> str:
+    """An identifier with spaces and punctuation removed, upper case."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return re.sub(r"\W", "", str(value)).upper()
+
+
+def _phonetic(name: str) -> str:
+    return jellyfish.metaphone(name)[:4] if name else ""
+
+
+def prepare(people: pd.DataFrame) -> pd.DataFrame:
+    """Normalised comparison columns for every record (input is not changed).
+
+    Example: ``prepare(pd.read_csv("people.csv", dtype=str))``
+    """
+    frame = people.reindex(columns=list(COLUMNS)).astype(object)
+    out = pd.DataFrame(index=frame.index)
+    out["id"] = frame["participant_id"].astype(str)
+    first = frame["first_name"].map(fold)
+    out["first"] = first.map(lambda n: NICKNAMES.get(n, n))
+    out["last"] = frame["last_name"].map(fold)
+    out["dob"] = frame["date_of_birth"].map(_dob)
+    out["email"] = frame["email"].map(_email)
+    out["phone"] = frame["phone"].map(_phone)
+    out["tax"] = frame["tax_id"].map(_code)
+    out["postcode"] = frame["postcode"].map(_code)
+    out["address"] = frame.apply(_address, axis=1) if len(frame) else ""
+    out["pf"] = out["first"].map(_phonetic)
+    out["pl"] = out["last"].map(_phonetic)
+    return out
+
+
+def _block_pairs(keys: pd.Series, max_block: int) -> np.ndarray:
+    """All pairs (i < j) of rows sharing a non-empty key, in blocks up to `max_block`."""
+    valid = keys[keys.str.len() > 0]
+    if valid.empty:
+        return np.empty((0, 2), dtype=np.int64)
+    codes, _ = pd.factorize(valid)
+    order = np.argsort(codes, kind="stable")
+    rows = valid.index.to_numpy()[order]
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(sorted_codes)])
+    pairs = []
+    for size in np.unique(sizes):
+        if size < 2 or size > max_block:
+            continue
+        group_starts = starts[sizes == size]
+        members = rows[group_starts[:, None] + np.arange(size)]
+        a, b = np.triu_indices(size, k=1)
+        pairs.append(np.stack([members[:, a].ravel(), members[:, b].ravel()], axis=1))
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64)
+    found = np.concatenate(pairs)
+    return np.sort(found, axis=1)
+
+
+def blocking_keys(prepared: pd.DataFrame) -> dict[str, pd.Series]:
+    """The blocking keys, by name (each a string column; empty means no key)."""
+    year = prepared["dob"].str.slice(0, 4)
+    swapped = prepared["dob"].map(lambda d: f"{d[:4]}-{d[8:10]}-{d[5:7]}" if d else "")
+    either = np.where(prepared["dob"] < swapped, prepared["dob"], swapped)
+    names = pd.Series(
+        [
+            "|".join(sorted((f, last)))
+            for f, last in zip(prepared["pf"], prepared["pl"], strict=True)
+        ],
+        index=prepared.index,
+    )
+
+    def joined(*parts: pd.Series) -> pd.Series:
+        result = parts[0].astype(str)
+        for part in parts[1:]:
+            result = result + "|" + part.astype(str)
+        empty = np.zeros(len(result), dtype=bool)
+        for part in parts:
+            empty |= part.astype(str).str.len().to_numpy() == 0
+        return result.mask(empty, "")
+
+    return {
+        "email": prepared["email"],
+        "phone": prepared["phone"],
+        "tax_id": prepared["tax"],
+        "surname sound + birth year": joined(prepared["pl"], year),
+        "names either order + birth date": joined(
+            names, pd.Series(either, index=prepared.index)
+        ),
+        "birth date + postcode": joined(prepared["dob"], prepared["postcode"]),
+        "first name sound + postcode + surname initial": joined(
+            prepared["pf"], prepared["postcode"], prepared["last"].str.slice(0, 1)
+        ),
+    }
+
+
+# Fellegi-Sunter levels per comparison: (name, lowest score, m, u).
+LEVELS: dict[str, list[tuple[str, float, float, float]]] = {
+    "name": [
+        ("exact", 0.999, 0.80, 0.001),
+        ("close", 0.92, 0.15, 0.005),
+        ("similar", 0.85, 0.03, 0.03),
+        ("different", -1, 0.02, 0.964),
+    ],
+    "dob": [
+        ("exact", 1.0, 0.90, 0.002),
+        ("day/month swapped", 0.9, 0.04, 0.0005),
+        ("close", 0.6, 0.03, 0.01),
+        ("different", -1, 0.03, 0.9875),
+    ],
+    "email": [("exact", 1.0, 0.75, 0.0001), ("different", -1, 0.25, 0.9999)],
+    "phone": [("exact", 1.0, 0.70, 0.0002), ("different", -1, 0.30, 0.9998)],
+    "tax_id": [("exact", 1.0, 0.95, 0.00001), ("different", -1, 0.05, 0.99999)],
+    "address": [
+        ("same", 0.9, 0.70, 0.01),
+        ("similar", 0.7, 0.15, 0.05),
+        ("different", -1, 0.15, 0.94),
+    ],
+    "postcode": [("exact", 1.0, 0.85, 0.02), ("different", -1, 0.15, 0.98)],
+}
+PRIOR = 1 / 2000  # share of candidate pairs expected to be true duplicates
+
+
+def _jw(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    scores: np.ndarray = np.asarray(
+        process.cpdist(
+            list(a), list(b), scorer=JaroWinkler.normalized_similarity, workers=-1
+        )
+    )
+    return scores
+
+
+def _names(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    first_i, first_j = p["first"].to_numpy()[i], p["first"].to_numpy()[j]
+    last_i, last_j = p["last"].to_numpy()[i], p["last"].to_numpy()[j]
+    straight = (_jw(first_i, first_j) + 2 * _jw(last_i, last_j)) / 3
+    swapped = (_jw(first_i, last_j) + 2 * _jw(last_i, first_j)) / 3
+    initial = np.array(
+        [
+            (len(a) == 1 or len(b) == 1) and a[:1] == b[:1]
+            for a, b in zip(first_i, first_j, strict=True)
+        ]
+    )
+    with_initial = np.where(initial, (0.9 + 2 * _jw(last_i, last_j)) / 3, 0)
+    best: np.ndarray = np.maximum(np.maximum(straight, swapped), with_initial)
+    return best
+
+
+def _dob_scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    a, b = p["dob"].to_numpy()[i], p["dob"].to_numpy()[j]
+    scores = np.full(len(i), np.nan)
+    for n, (x, y) in enumerate(zip(a, b, strict=True)):
+        if not x or not y:
+            continue
+        if x == y:
+            scores[n] = 1.0
+        elif x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]:
+            scores[n] = 0.9
+        elif sum(c != d for c, d in zip(x, y, strict=True)) == 1:
+            scores[n] = 0.6
+        else:
+            scores[n] = 0.0
+    return scores
+
+
+def _equal(p: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    a, b = p[column].to_numpy()[i], p[column].to_numpy()[j]
+    present = (pd.Series(a).str.len().to_numpy() > 0) & (
+        pd.Series(b).str.len().to_numpy() > 0
+    )
+    return np.where(present, (a == b).astype(float), np.nan)
+
+
+def _address_scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    a, b = p["address"].to_numpy()[i], p["address"].to_numpy()[j]
+    scores = (
+        process.cpdist(list(a), list(b), scorer=fuzz.token_set_ratio, workers=-1) / 100
+    )
+    present = (pd.Series(a).str.len().to_numpy() > 0) & (
+        pd.Series(b).str.len().to_numpy() > 0
+    )
+    return np.where(present, scores, np.nan)
+
+
+def _weights(name: str, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    weight = np.zeros(len(scores))
+    level = np.full(len(scores), "missing", dtype=object)
+    assigned = np.isnan(scores)
+    for label, lowest, m, u in LEVELS[name]:
+        hit = ~assigned & (scores >= lowest)
+        weight[hit] = math.log2(m / u)
+        level[hit] = label
+        assigned |= hit
+    return weight, level
+
+
+@dataclass
+class DedupeResult:
+    """Scored pairs and clusters.
+
+    Attributes:
+        pairs: one row per candidate pair at or above the review threshold:
+            ids, probability, decision, per-field score, level and weight,
+            and the blocking keys that found it.
+        clusters: groups of duplicates with their original (earliest record).
+        thresholds: the duplicate and review probabilities used.
+        candidates: candidate pairs scored.
+    """
+
+    pairs: pd.DataFrame
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    candidates: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return {
+            "thresholds": self.thresholds,
+            "candidates": self.candidates,
+            "clusters": self.clusters,
+            "pairs": self.pairs.to_dict(orient="records"),
+        }
+
+
+COMPARISONS = ("name", "dob", "email", "phone", "tax_id", "address", "postcode")
+
+
+def dedupe_people(
+    people: pd.DataFrame,
+    *,
+    duplicate: float = 0.9,
+    review: float = 0.5,
+    max_block: int = 100,
+    different: set[tuple[str, str]] | None = None,
+) -> DedupeResult:
+    """Find people enrolled more than once.
+
+    Args:
+        people: rows with any subset of `COLUMNS` (``participant_id`` required).
+        duplicate: probability at or above which a pair is the same person.
+        review: probability at or above which a pair goes to a person.
+        max_block: blocks larger than this are skipped (a key too common to tell).
+        different: id pairs a reviewer marked different: never flagged again.
+
+    Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
+    """
+    prepared = prepare(people.reset_index(drop=True))
+    keys = blocking_keys(prepared)
+    found: list[np.ndarray] = []
+    origin: list[np.ndarray] = []
+    for n, column in enumerate(keys.values()):
+        block = _block_pairs(column, max_block)
+        found.append(block)
+        origin.append(np.full(len(block), n))
+    all_pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    codes = all_pairs[:, 0] * (len(prepared) + 1) + all_pairs[:, 1]
+    unique, first_at, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    which = np.concatenate(origin) if origin else np.empty(0, dtype=np.int64)
+    i, j = all_pairs[first_at, 0], all_pairs[first_at, 1]
+    scores = {
+        "name": _names(prepared, i, j),
+        "dob": _dob_scores(prepared, i, j),
+        "email": _equal(prepared, "email", i, j),
+        "phone": _equal(prepared, "phone", i, j),
+        "tax_id": _equal(prepared, "tax", i, j),
+        "address": _address_scores(prepared, i, j),
+        "postcode": _equal(prepared, "postcode", i, j),
+    }
+    total = np.full(len(i), math.log2(PRIOR / (1 - PRIOR)))
+    table: dict[str, Any] = {
+        "a": prepared["id"].to_numpy()[i],
+        "b": prepared["id"].to_numpy()[j],
+    }
+    for name in COMPARISONS:
+        weight, level = _weights(name, scores[name])
+        total += weight
+        table[f"{name}_score"] = np.round(scores[name], 3)
+        table[f"{name}_level"] = level
+        table[f"{name}_weight"] = np.round(weight, 2)
+    probability = 1 / (1 + np.power(2.0, -total))
+    table["probability"] = np.round(probability, 4)
+    names = list(keys)
+    blocks = (
+        pd.Series(which).groupby(inverse).agg(lambda s: sorted({names[k] for k in s}))
+    )
+    table["found_by"] = blocks.to_numpy()
+    pairs = pd.DataFrame(table)
+    if different:
+        marked = {tuple(sorted(p)) for p in different}
+        keep = [
+            tuple(sorted((a, b))) not in marked
+            for a, b in zip(pairs["a"], pairs["b"], strict=True)
+        ]
+        pairs = pairs[keep]
+    pairs["decision"] = np.where(
+        pairs["probability"] >= duplicate,
+        "duplicate",
+        np.where(pairs["probability"] >= review, "review", "distinct"),
+    )
+    result = DedupeResult(
+        pairs[pairs["decision"] != "distinct"].reset_index(drop=True),
+        thresholds={"duplicate": duplicate, "review": review},
+        candidates=len(unique),
+    )
+    result.clusters = _clusters(prepared, pairs[pairs["decision"] == "duplicate"])
+    return result
+
+
+def _clusters(prepared: pd.DataFrame, pairs: pd.DataFrame) -> list[dict[str, Any]]:
+    if pairs.empty:
+        return []
+    position = {pid: n for n, pid in enumerate(prepared["id"])}
+    a = pairs["a"].map(position).to_numpy()
+    b = pairs["b"].map(position).to_numpy()
+    size = len(prepared)
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
+    members: dict[int, list[int]] = {}
+    for node in np.unique(np.concatenate([a, b])):
+        members.setdefault(int(labels[node]), []).append(int(node))
+    ids = prepared["id"].to_numpy()
+    return [
+        {
+            "participant_ids": [str(ids[n]) for n in sorted(group)],
+            "original": str(ids[min(group)]),
+        }
+        for group in sorted(members.values(), key=min)
+    ]
