@@ -254,5 +254,6 @@ def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> Non
 
 # The award, ledger and participant commands live in their own module.
 from claimflow import cli_awards as _cli_awards  # noqa: E402, F401
+from claimflow import cli_dedupe as _cli_dedupe  # noqa: E402, F401
 from claimflow import cli_sla as _cli_sla  # noqa: E402, F401
 from claimflow import cli_verify as _cli_verify  # noqa: E402, F401

@@ -143,14 +143,12 @@ def fold(text: object) -> str:
 
 
 def _email(text: object) -> str:
-    value = fold(str(text or "").replace("@", " at ").replace(".", " dot "))
-    if " at " not in value:
+    """``Siti.R+promo@Mail.Example`` -> ``siti.r@mail.example``."""
+    value = str(text or "").strip().casefold()
+    if value == "nan" or "@" not in value:
         return ""
-    local, domain = value.split(" at ", 1)
-    local = local.split(" ")[0] if "+" in str(text) else local
-    return (
-        f"{local.replace(' dot ', '.').replace(' ', '')}@{domain.replace(' dot ', '.')}"
-    )
+    local, _, domain = value.rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
 
 
 def _phone(text: object) -> str:

@@ -170,3 +170,23 @@ def m006_verification(db: Database) -> None:
     for table in ("verifications",):
         for verb in ("update", "delete"):
             db.execute(APPEND_ONLY.format(table=table, verb=verb))
+
+
+@migrations()
+def m007_dedupe_decisions(db: Database) -> None:
+    """Reviewers' same/different decisions on candidate duplicate pairs."""
+    run_script(
+        db,
+        """
+        CREATE TABLE dedupe_decisions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX dedupe_decisions_pair ON dedupe_decisions(kind, a, b);
+        """,
+    )

@@ -1,0 +1,111 @@
+"""Participant deduplication: each kind of re-enrolment found, explained, reviewable."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from claimflow.dedupe.people import dedupe_people
+from tests.test_cli import run
+
+PEOPLE = """\
+participant_id,first_name,last_name,date_of_birth,email,phone,address_line1,city,postcode
+P1,William,Turner,1980-04-07,will.turner@example.com,+1 312 555 0101,12 Oak Street,Chicago,60601
+P2,Catherine,Dupont,1975-11-23,c.dupont@example.fr,+33 1 44 55 66 77,3 rue des Lilas,Paris,75011
+P3,José,Núñez Peña,1969-02-14,jose.nunez@correo.example,+34 600 111 222,Calle Mayor 5,Madrid,28013
+P4,Siti,Rahayu,1990-09-30,siti.r@mail.example,+62 812 3456 7890,Jalan Merdeka 8,Bandung,40111
+P5,Michael,Brown,1985-06-02,mbrown@example.com,+1 212 555 0199,400 Park Avenue,New York,10022
+P6,Michelle,Browning,1986-03-15,michelle.b@example.com,+1 646 555 0142,77 Bleecker Street,New York,10012
+"""
+
+VARIANTS = [
+    ("typo", "D1", "Wiliam,Turner,1980-04-07,,,12 Oak Street,Chicago,60601", "P1"),
+    ("swapped names", "D2", "Dupont,Catherine,1975-11-23,,,,Paris,75011", "P2"),
+    ("nickname", "D3", "Bill,Turner,1980-04-07,,+1 (312) 555-0101,,,", "P1"),
+    ("accents and case", "D4", "JOSE,NUNEZ PENA,1969-02-14,,,,Madrid,28013", "P3"),
+    ("email tag and case", "D5", "S.,Rahayu,,SITI.R+promo@MAIL.EXAMPLE,,,,", "P4"),
+    (
+        "day/month swapped",
+        "D6",
+        "Michael,Brown,1985-02-06,,,400 Park Ave.,New York,10022",
+        "P5",
+    ),
+    ("initial", "D7", "C,Dupont,1975-11-23,c.dupont@example.fr,,,,", "P2"),
+]
+
+
+def _frame(*extra: str) -> pd.DataFrame:
+    return pd.read_csv(
+        io.StringIO(PEOPLE + "".join(f"{e}\n" for e in extra)),
+        dtype=str,
+        keep_default_na=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "dup_id", "row", "original"), VARIANTS, ids=[v[0] for v in VARIANTS]
+)
+def test_each_kind_of_re_enrolment_is_found(
+    kind: str, dup_id: str, row: str, original: str
+) -> None:
+    result = dedupe_people(_frame(f"{dup_id},{row}"))
+    # Members are listed in file order; the original is the earliest.
+    assert result.clusters == [
+        {"participant_ids": [original, dup_id], "original": original}
+    ]
+
+
+def test_similar_but_different_people_stay_apart() -> None:
+    result = dedupe_people(_frame())
+    assert result.clusters == []
+    assert "P5" not in set(result.pairs.get("a", [])) | set(result.pairs.get("b", []))
+
+
+def test_clusters_are_transitive_with_the_earliest_record_as_original() -> None:
+    result = dedupe_people(
+        _frame(
+            "D1,Wiliam,Turner,1980-04-07,,,12 Oak Street,Chicago,60601",
+            "D3,Bill,Turner,1980-04-07,,+1 (312) 555-0101,,,",
+        )
+    )
+    assert result.clusters == [
+        {"participant_ids": ["P1", "D1", "D3"], "original": "P1"}
+    ]
+
+
+def test_every_pair_explains_itself() -> None:
+    pair = dedupe_people(
+        _frame("D5,S.,Rahayu,,SITI.R+promo@MAIL.EXAMPLE,,,,")
+    ).pairs.iloc[0]
+    assert (pair["a"], pair["b"], pair["decision"]) == ("P4", "D5", "duplicate")
+    assert pair["email_level"] == "exact" and pair["email_weight"] > 10
+    assert pair["dob_level"] == "missing" and pair["dob_weight"] == 0
+    assert pair["found_by"] == ["email"]
+    assert pair["probability"] >= 0.9
+
+
+def test_review_round_trip_never_flags_a_pair_marked_different(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        PEOPLE + "D9,Michael,Brown,1985-06-02,,,1 Main Street,Boston,02108\n",
+        encoding="utf-8",
+    )
+    review, db = tmp_path / "review.csv", tmp_path / "c.db"
+    code, out, _ = run(
+        "dedupe", "participants", str(people), "--review-out", str(review)
+    )
+    assert code == 1 and "1 to review" in out
+    marked = pd.read_csv(review, dtype=str)
+    assert list(marked[["a", "b"]].iloc[0]) == ["P5", "D9"]
+    marked["decision"] = "different"
+    marked.to_csv(review, index=False)
+    assert (
+        run("dedupe", "apply", str(review), "--db", str(db))[1]
+        == "1 decisions stored\n"
+    )
+    code, out, _ = run("dedupe", "participants", str(people), "--db", str(db), "--json")
+    assert code == 0
+    assert '"pairs": []' in out
