@@ -49,6 +49,33 @@ def fail_cleanly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+CLIENT_OPTION = click.option(
+    "--client",
+    "client_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The client's configuration file (YAML or TOML).",
+)
+#: A store that must exist already (reports, ledger, award).
+STORE_OPTION = click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The SQLite store.",
+)
+#: A store created if missing (commands that write the first rows).
+NEW_STORE_OPTION = click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The SQLite store (created if missing).",
+)
+
+
 def batch_options(func: F) -> F:
     """Options shared by ``check`` and ``ingest``."""
     options = [

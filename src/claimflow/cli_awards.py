@@ -18,27 +18,12 @@ from claimflow.award.run import (
     settings_of,
     stored_award,
 )
-from claimflow.cli import fail_cleanly, main
+from claimflow.cli import CLIENT_OPTION, STORE_OPTION, fail_cleanly, main
 from claimflow.config import load_client
 from claimflow.errors import ClaimflowError
 from claimflow.parse.participants import read_participants
 from claimflow.store import Store
 
-_CLIENT = click.option(
-    "--client",
-    "client_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The client's configuration file.",
-)
-_DB = click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The SQLite store.",
-)
 _OPERATOR = click.option(
     "--operator",
     default="unknown",
@@ -64,7 +49,7 @@ def _echo_json(data: Any) -> None:
 @main.command("participants")
 @click.argument("action", type=click.Choice(["import"]))
 @click.argument("file", type=click.Path(path_type=Path))
-@_CLIENT
+@CLIENT_OPTION
 @click.option(
     "--db",
     "db_path",
@@ -208,8 +193,8 @@ def ledger_cmd() -> None:
 
 @ledger_cmd.command("balance")
 @click.argument("participant")
-@_CLIENT
-@_DB
+@CLIENT_OPTION
+@STORE_OPTION
 @_AS_OF
 @_JSON
 @fail_cleanly
@@ -240,8 +225,8 @@ def balance_cmd(
 
 @ledger_cmd.command("reverse")
 @click.argument("claim_id")
-@_CLIENT
-@_DB
+@CLIENT_OPTION
+@STORE_OPTION
 @click.option("--reason", required=True, help="Why (kept on the reversal).")
 @_OPERATOR
 @fail_cleanly
@@ -271,8 +256,8 @@ def reverse_cmd(
 @ledger_cmd.command("redeem")
 @click.argument("participant")
 @click.argument("points", type=int)
-@_CLIENT
-@_DB
+@CLIENT_OPTION
+@STORE_OPTION
 @click.option("--reference", required=True, help="The order or catalogue reference.")
 @_OPERATOR
 @fail_cleanly
@@ -311,8 +296,8 @@ def redeem_cmd(
 
 
 @ledger_cmd.command("expire")
-@_CLIENT
-@_DB
+@CLIENT_OPTION
+@STORE_OPTION
 @_AS_OF
 @_OPERATOR
 @fail_cleanly

@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from claimflow.cli import fail_cleanly, main
+from claimflow.cli import STORE_OPTION, fail_cleanly, main
 from claimflow.config import load_client
 from claimflow.errors import UnreadableInput
 from claimflow.report.replay import render_replay, write_replay_changes
@@ -21,14 +21,6 @@ from claimflow.report.sla import build_report, write_report
 from claimflow.sla.queue import work_queue
 from claimflow.store import Store
 
-_DB = click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The SQLite store.",
-)
 _NOW = click.option(
     "--now",
     type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
@@ -61,7 +53,7 @@ def _now(value: datetime | None) -> datetime:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Output file (csv, xlsx, html).",
 )
-@_DB
+@STORE_OPTION
 @_NOW
 @fail_cleanly
 def report_cmd(
@@ -122,7 +114,7 @@ def _cell(value: object) -> str:
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@_DB
+@STORE_OPTION
 @_NOW
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--limit", default=50, show_default=True)
@@ -175,7 +167,7 @@ def queue_cmd(
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@_DB
+@STORE_OPTION
 @fail_cleanly
 def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
     """Import entry-check results (operator, field, day, checked, errors).

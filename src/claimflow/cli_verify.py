@@ -9,27 +9,11 @@ from pathlib import Path
 
 import click
 
-from claimflow.cli import fail_cleanly, main
+from claimflow.cli import CLIENT_OPTION, NEW_STORE_OPTION, fail_cleanly, main
 from claimflow.config import load_client
 from claimflow.store import Store
 from claimflow.verify.run import VerifyResult, verify_claims
 from claimflow.verify.source import import_source
-
-_CLIENT = click.option(
-    "--client",
-    "client_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The client's configuration file.",
-)
-_DB = click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The SQLite store.",
-)
 
 
 def _show(result: VerifyResult, as_json: bool) -> None:
@@ -54,8 +38,8 @@ def _show(result: VerifyResult, as_json: bool) -> None:
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@_CLIENT
-@_DB
+@CLIENT_OPTION
+@NEW_STORE_OPTION
 @click.option("--json", "as_json", is_flag=True)
 @fail_cleanly
 def source_cmd(
@@ -91,8 +75,8 @@ def source_cmd(
 
 
 @main.command("verify")
-@_CLIENT
-@_DB
+@CLIENT_OPTION
+@NEW_STORE_OPTION
 @click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
 @click.option("--json", "as_json", is_flag=True)
 @fail_cleanly
@@ -127,7 +111,7 @@ def entry_cmd() -> None:
 @entry_cmd.command("compare")
 @click.argument("first", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("second", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_CLIENT
+@CLIENT_OPTION
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -171,8 +155,8 @@ def compare_cmd(
 )
 @click.argument("first", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("second", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_CLIENT
-@_DB
+@CLIENT_OPTION
+@NEW_STORE_OPTION
 @click.option(
     "--operators",
     nargs=2,
@@ -234,7 +218,7 @@ def adjudicate_cmd(
 
 @entry_cmd.command("sample")
 @click.option("--batch", "batch_id", type=int, required=True)
-@_DB
+@NEW_STORE_OPTION
 @click.option("--max-error-rate", required=True, help="The SLA limit, e.g. 0.5%.")
 @click.option("--confidence", default="95%", show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Same seed, same fields.")

@@ -17,6 +17,7 @@ from typing import Any
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
+from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
 from claimflow.parse.common import field_sources, group_rows, is_blank, map_headers
 
@@ -148,3 +149,54 @@ def read_csv(
             raise UnreadableInput(
                 name, f"cannot decode as {encoding} ({exc.reason})", f"near row {row}"
             ) from None
+
+
+def mapped_table(
+    path: Path, index: dict[str, str]
+) -> tuple[set[str], Iterator[tuple[int, dict[str, str]]]]:
+    """A reference CSV (member lists, source exports) mapped through header aliases.
+
+    Args:
+        path: the file.
+        index: folded header -> field name.
+
+    Returns:
+        The fields the header maps to, and the rows as (row number, field ->
+        stripped text), blank rows skipped, streamed.
+
+    Raises:
+        UnreadableInput: missing, empty, binary or undecodable.
+
+    Example: ``fields, rows = mapped_table(Path("people.csv"), {"participantid": "id"})``
+    """
+    name = str(path)
+    if not path.is_file():
+        raise UnreadableInput(name, "no such file")
+    with path.open("rb") as raw:
+        encoding = detect_encoding(raw.read(SNIFF_BYTES), name)
+    with path.open(encoding=encoding, newline="") as fh:
+        dialect = _dialect(fh.read(SNIFF_BYTES))
+        fh.seek(0)
+        headers = next(csv.reader(fh, dialect), [])
+    mapping = {
+        i: index[normalize_label(h)]
+        for i, h in enumerate(headers)
+        if normalize_label(h) in index
+    }
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        with path.open(encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, dialect)
+            next(reader, None)
+            for row_no, cells in enumerate(reader, start=2):
+                if any(c.strip() for c in cells):
+                    yield (
+                        row_no,
+                        {
+                            field: cells[i].strip()
+                            for i, field in mapping.items()
+                            if i < len(cells)
+                        },
+                    )
+
+    return set(mapping.values()), rows()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -10,9 +9,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from claimflow.errors import UnreadableInput
-from claimflow.fields import normalize_label
 from claimflow.models import Participant, Provenance
-from claimflow.parse.csvfile import SNIFF_BYTES, _dialect, detect_encoding
+from claimflow.parse.csvfile import mapped_table
 
 COLUMNS = {
     "participantid": "id",
@@ -42,43 +40,25 @@ def read_participants(path: str | Path, client: str) -> Iterator[Participant]:
 
     Example: ``list(read_participants("samples/acme-tools/participants.csv", "acme-tools"))``
     """
-    path = Path(path)
     name = str(path)
-    if not path.is_file():
-        raise UnreadableInput(name, "no such file")
-    with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(SNIFF_BYTES), name)
-    with path.open(encoding=encoding, newline="") as fh:
-        dialect = _dialect(fh.read(SNIFF_BYTES))
-        fh.seek(0)
-        reader = csv.reader(fh, dialect)
-        headers = next(reader, [])
-        mapping = {
-            i: COLUMNS[normalize_label(h)]
-            for i, h in enumerate(headers)
-            if normalize_label(h) in COLUMNS
-        }
-        if "id" not in mapping.values():
-            raise UnreadableInput(name, "expected a participant_id column", "row 1")
-        for row_no, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            values: dict[str, object] = {
-                f: cells[i].strip() for i, f in mapping.items() if i < len(cells)
-            }
-            try:
-                enrolled = values.pop("enrolled_on", None)
-                if enrolled:
-                    values["enrolled_on"] = date.fromisoformat(str(enrolled))
-                yield Participant.model_validate(
-                    {
-                        "client": client,
-                        "provenance": Provenance(file=name, row=row_no),
-                        **{k: v for k, v in values.items() if v not in (None, "")},
-                    }
-                )
-            except (ValueError, ValidationError) as exc:
-                detail = str(exc).splitlines()[0]
-                raise UnreadableInput(
-                    name, f"bad participant: {detail}", f"row {row_no}"
-                ) from None
+    fields, rows = mapped_table(Path(path), COLUMNS)
+    if "id" not in fields:
+        raise UnreadableInput(name, "expected a participant_id column", "row 1")
+    for row_no, text in rows:
+        values: dict[str, object] = dict(text)
+        try:
+            enrolled = values.pop("enrolled_on", None)
+            if enrolled:
+                values["enrolled_on"] = date.fromisoformat(str(enrolled))
+            yield Participant.model_validate(
+                {
+                    "client": client,
+                    "provenance": Provenance(file=name, row=row_no),
+                    **{k: v for k, v in values.items() if v not in (None, "")},
+                }
+            )
+        except (ValueError, ValidationError) as exc:
+            detail = str(exc).splitlines()[0]
+            raise UnreadableInput(
+                name, f"bad participant: {detail}", f"row {row_no}"
+            ) from None

@@ -219,34 +219,33 @@ def qa_report(
     return report
 
 
-def trends_report(
-    store: Store, client: ResolvedClient, window: Window, now: datetime
-) -> Report:
-    """Weekly volume, on-time share and backlog."""
-    report = Report(f"{client.config.name}: trends", _definitions(client, window))
-    facts = claim_facts(store, client, window, now)
-    if facts.empty:
-        report.notes.append("No claims received in the period.")
+def _by_received(
+    title: str, table: str, period: str
+) -> Callable[[Store, ResolvedClient, Window, datetime], Report]:
+    """A report of the SLA figures per week or day of receipt."""
+
+    def build(
+        store: Store, client: ResolvedClient, window: Window, now: datetime
+    ) -> Report:
+        report = Report(f"{client.config.name}: {title}", _definitions(client, window))
+        facts = claim_facts(store, client, window, now)
+        if facts.empty:
+            report.notes.append("No claims received in the period.")
+            return report
+        received = pd.to_datetime(facts["received_day"])
+        facts["period"] = (
+            received.dt.to_period("W").astype(str)
+            if period == "W"
+            else received.dt.strftime("%Y-%m-%d")
+        )
+        report.tables[table] = summarize(facts, "period")
         return report
-    facts["period"] = (
-        pd.to_datetime(facts["received_day"]).dt.to_period("W").astype(str)
-    )
-    report.tables["By week received"] = summarize(facts, "period")
-    return report
+
+    return build
 
 
-def daily_report(
-    store: Store, client: ResolvedClient, window: Window, now: datetime
-) -> Report:
-    """Per day received: volume, decided, on time, backlog, breaches."""
-    report = Report(f"{client.config.name}: daily", _definitions(client, window))
-    facts = claim_facts(store, client, window, now)
-    if facts.empty:
-        report.notes.append("No claims received in the period.")
-        return report
-    facts["period"] = pd.to_datetime(facts["received_day"]).dt.strftime("%Y-%m-%d")
-    report.tables["By day received"] = summarize(facts, "period")
-    return report
+trends_report = _by_received("trends", "By week received", "W")
+daily_report = _by_received("daily", "By day received", "D")
 
 
 BUILDERS = {

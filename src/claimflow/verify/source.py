@@ -8,7 +8,6 @@ column. `import_source` stores them once per file (by content hash).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -22,7 +21,7 @@ from claimflow.fields import normalize_label
 from claimflow.models import Provenance, SaleRecord, StayRecord
 from claimflow.money import parse_amount
 from claimflow.parse.common import content_hash
-from claimflow.parse.csvfile import SNIFF_BYTES, _dialect, detect_encoding
+from claimflow.parse.csvfile import mapped_table
 from claimflow.store import Store
 from claimflow.validate.batch import normalize_key
 from claimflow.values import parse_date
@@ -73,51 +72,29 @@ def read_source(path: str | Path, client: ResolvedClient) -> Iterator[SourceReco
 
     Example: ``list(read_source("samples/acme-tools/source/dealer_sales.csv", client))``
     """
-    path = Path(path)
     name = str(path)
-    if not path.is_file():
-        raise UnreadableInput(name, "no such file")
     fields = SOURCE_FIELDS[client.config.kind]
     model: type[SaleRecord] | type[StayRecord] = (
         SaleRecord if client.config.kind == "sales" else StayRecord
     )
-    with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(SNIFF_BYTES), name)
-    index = _index(client)
-    with path.open(encoding=encoding, newline="") as fh:
-        dialect = _dialect(fh.read(SNIFF_BYTES))
-        fh.seek(0)
-        reader = csv.reader(fh, dialect)
-        headers = next(reader, [])
-        mapping = {
-            i: index[normalize_label(h)]
-            for i, h in enumerate(headers)
-            if normalize_label(h) in index
-        }
-        for row_no, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            values: dict[str, object] = {}
-            try:
-                for i, field in mapping.items():
-                    text = cells[i].strip() if i < len(cells) else ""
-                    if text:
-                        values[field] = _typed(field, fields[field], text, client)
-                yield model.model_validate(
-                    {**values, "provenance": Provenance(file=name, row=row_no)}
+    _, rows = mapped_table(Path(path), _index(client))
+    for row_no, text in rows:
+        try:
+            values = {f: _typed(f, fields[f], v, client) for f, v in text.items() if v}
+            yield model.model_validate(
+                {**values, "provenance": Provenance(file=name, row=row_no)}
+            )
+        except (ValueError, ValidationError) as exc:
+            detail = (
+                str(exc).splitlines()[0]
+                if not isinstance(exc, ValidationError)
+                else "; ".join(
+                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
                 )
-            except (ValueError, ValidationError) as exc:
-                detail = (
-                    str(exc).splitlines()[0]
-                    if isinstance(exc, ValueError)
-                    else "; ".join(
-                        f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                        for e in exc.errors()
-                    )
-                )
-                raise UnreadableInput(
-                    name, f"bad source record: {detail}", f"row {row_no}"
-                ) from None
+            )
+            raise UnreadableInput(
+                name, f"bad source record: {detail}", f"row {row_no}"
+            ) from None
 
 
 def import_source(
