@@ -15,10 +15,17 @@ $(BIN)/claimflow: pyproject.toml
 # do on purpose; only exit 2 (unreadable input) fails the demo.
 demo: $(BIN)/claimflow
 	@mkdir -p build && rm -f $(DB) $(DB)-wal $(DB)-shm
-	$(BIN)/claimflow ingest samples/acme-tools/claims/* --client samples/clients/acme-tools.yaml \
-		--db $(DB) --notices build/notices --operator demo || [ $$? -eq 1 ]
-	$(BIN)/claimflow ingest samples/costa-azul/claims/* --client samples/clients/costa-azul.yaml \
-		--db $(DB) --notices build/notices --operator demo || [ $$? -eq 1 ]
+	@for c in acme-tools costa-azul; do \
+	  echo "== $$c: ingest, participants, source data, verify, award =="; \
+	  $(BIN)/claimflow ingest samples/$$c/claims/* --client samples/clients/$$c.yaml \
+	    --db $(DB) --notices build/notices --operator demo || [ $$? -eq 1 ] || exit 2; \
+	  $(BIN)/claimflow participants import samples/$$c/participants.csv \
+	    --client samples/clients/$$c.yaml --db $(DB) || exit 2; \
+	  $(BIN)/claimflow source import samples/$$c/source/* --client samples/clients/$$c.yaml \
+	    --db $(DB) || exit 2; \
+	  $(BIN)/claimflow award --client samples/clients/$$c.yaml --db $(DB) || exit 2; \
+	done
+	@echo "notices in build/notices/, store in $(DB)"
 
 $(BIN)/pytest: $(BIN)/claimflow
 	$(BIN)/python -m pip install -q -e . --group dev
