@@ -156,11 +156,8 @@ def _phone(text: object) -> str:
     return digits[-9:] if len(digits) >= 7 else ""
 
 
-def _address(row: pd.Series) -> str:
-    words = fold(
-        f"{row.get('address_line1') or ''} {row.get('address_line2') or ''}"
-    ).split()
-    return " ".join(_STREET.get(w, w) for w in words)
+def _address(text: str) -> str:
+    return " ".join(_STREET.get(w, w) for w in fold(text).split())
 
 
 def _dob(text: object) -> str:
@@ -195,7 +192,12 @@ def prepare(people: pd.DataFrame) -> pd.DataFrame:
     out["phone"] = frame["phone"].map(_phone)
     out["tax"] = frame["tax_id"].map(_code)
     out["postcode"] = frame["postcode"].map(_code)
-    out["address"] = frame.apply(_address, axis=1) if len(frame) else ""
+    address = (
+        frame["address_line1"].fillna("").astype(str)
+        + " "
+        + frame["address_line2"].fillna("").astype(str)
+    )
+    out["address"] = address.map(_address)
     out["pf"] = out["first"].map(_phonetic)
     out["pl"] = out["last"].map(_phonetic)
     return out
@@ -448,11 +450,10 @@ def dedupe_people(
         table[f"{name}_weight"] = np.round(weight, 2)
     probability = 1 / (1 + np.power(2.0, -total))
     table["probability"] = np.round(probability, 4)
-    names = list(keys)
-    blocks = (
-        pd.Series(which).groupby(inverse).agg(lambda s: sorted({names[k] for k in s}))
-    )
-    table["found_by"] = blocks.to_numpy()
+    # Which blocking keys found each pair, as a bit mask (named only for output rows).
+    bits = np.zeros(len(unique), dtype=np.int64)
+    np.bitwise_or.at(bits, inverse.ravel(), np.left_shift(1, which))
+    table["found_by"] = bits
     pairs = pd.DataFrame(table)
     if different:
         marked = {tuple(sorted(p)) for p in different}
@@ -466,8 +467,14 @@ def dedupe_people(
         "duplicate",
         np.where(pairs["probability"] >= review, "review", "distinct"),
     )
+    names = list(keys)
+    shown = pairs[pairs["decision"] != "distinct"].reset_index(drop=True)
+    shown["found_by"] = [
+        [n for k, n in enumerate(names) if int(mask) >> k & 1]
+        for mask in shown["found_by"]
+    ]
     result = DedupeResult(
-        pairs[pairs["decision"] != "distinct"].reset_index(drop=True),
+        shown,
         thresholds={"duplicate": duplicate, "review": review},
         candidates=len(unique),
     )
