@@ -16,21 +16,15 @@ cut last. Every step is an `AwardLine`, and the lines' points sum to the award.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from claimflow.award.evaluators import EVALUATORS, Context, Unit, promotions
 from claimflow.award.rules import (
     AwardSettings,
-    PerClaim,
-    PerCurrency,
-    PerUnit,
-    Promotion,
-    QuantityTiers,
     Rate,
-    RuleSet,
-    TierBonus,
 )
 from claimflow.codes import ReasonCode
 from claimflow.models import Award, AwardLine, Claim, Participant, Problem, StayClaim
@@ -79,220 +73,6 @@ class CapState:
 
     period_used: Mapping[tuple[str, str], int] = field(default_factory=dict)
     budget_used: int = 0
-
-
-@dataclass(frozen=True)
-class Unit:
-    """What one earning rule looks at: a claim line, or a whole stay."""
-
-    number: int
-    amount: Decimal
-    quantity: int
-    facts: dict[str, str | None]
-    label: str
-
-
-@dataclass(frozen=True)
-class Earned:
-    """An award line and the unit it was earned on (None: the whole claim)."""
-
-    unit: int | None
-    line: AwardLine
-
-
-@dataclass
-class Context:
-    """What the evaluators of one claim see."""
-
-    claim: Claim
-    rules: RuleSet
-    activity: date
-    units: list[Unit]
-    participant: Participant | None
-    factor: Decimal = _ONE
-    conversion: str | None = None
-    base: Decimal = ZERO
-
-    def line(
-        self, rule_id: str, kind: str, desired: Decimal, note: str, **extra: object
-    ) -> AwardLine:
-        """An unrounded award line of this claim's rule set."""
-        return AwardLine(
-            rule_id=rule_id,
-            kind=kind,
-            version=self.rules.version,
-            desired=desired,
-            points=0,
-            note=note,
-            **extra,
-        )
-
-
-Evaluator = Callable[[Context, object], list[Earned]]
-EVALUATORS: dict[str, Evaluator] = {}
-
-
-def evaluator(kind: str) -> Callable[[Evaluator], Evaluator]:
-    """Register the function that evaluates one earning rule kind."""
-
-    def register(func: Evaluator) -> Evaluator:
-        EVALUATORS[kind] = func
-        return func
-
-    return register
-
-
-@evaluator("per_currency")
-def _per_currency(ctx: Context, rule: object) -> list[Earned]:
-    assert isinstance(rule, PerCurrency)
-    earned = []
-    for unit in ctx.units:
-        if not rule.scope.matches(unit.facts):
-            continue
-        excluded = ZERO
-        if isinstance(ctx.claim, StayClaim):
-            excluded = sum((getattr(ctx.claim, p) or ZERO for p in rule.exclude), ZERO)
-        base = max((unit.amount - excluded) * ctx.factor, ZERO)
-        if rule.basis == "bracket":
-            counted = (base / rule.per).to_integral_value(rounding=ROUND_DOWN)
-            desired = counted * rule.points
-            how = f"{counted} whole brackets of {rule.per} at {rule.points}"
-        else:
-            desired = base * rule.points / rule.per
-            how = f"{base} x {rule.points} per {rule.per}"
-        line = ctx.line(
-            rule.id,
-            rule.kind,
-            desired,
-            f"{unit.label}: {how}",
-            basis=base,
-            rate=rule.points / rule.per,
-            conversion=ctx.conversion,
-        )
-        earned.append(Earned(unit.number, line))
-    return earned
-
-
-@evaluator("per_unit")
-def _per_unit(ctx: Context, rule: object) -> list[Earned]:
-    assert isinstance(rule, PerUnit)
-    return [
-        Earned(
-            unit.number,
-            ctx.line(
-                rule.id,
-                rule.kind,
-                rule.points * unit.quantity,
-                f"{unit.label} at {rule.points} points each",
-                basis=Decimal(unit.quantity),
-                rate=rule.points,
-            ),
-        )
-        for unit in ctx.units
-        if rule.scope.matches(unit.facts)
-    ]
-
-
-@evaluator("per_claim")
-def _per_claim(ctx: Context, rule: object) -> list[Earned]:
-    assert isinstance(rule, PerClaim)
-    if not any(rule.scope.matches(u.facts) for u in ctx.units):
-        return []
-    return [
-        Earned(
-            None,
-            ctx.line(
-                rule.id, rule.kind, rule.points, f"{rule.points} points per claim"
-            ),
-        )
-    ]
-
-
-@evaluator("quantity_tiers")
-def _quantity_tiers(ctx: Context, rule: object) -> list[Earned]:
-    assert isinstance(rule, QuantityTiers)
-    earned = []
-    for unit in ctx.units:
-        if not rule.scope.matches(unit.facts) or unit.quantity <= 0:
-            continue
-        tiers = rule.tiers
-        if rule.mode == "whole":
-            reached = [t for t in tiers if t.start <= unit.quantity][-1]
-            desired = reached.points * unit.quantity
-            note = f"{unit.label}: all {unit.quantity} units at {reached.points}"
-        else:
-            desired, parts = ZERO, []
-            for i, tier in enumerate(tiers):
-                end = tiers[i + 1].start - 1 if i + 1 < len(tiers) else unit.quantity
-                count = max(0, min(end, unit.quantity) - tier.start + 1)
-                if count:
-                    desired += count * tier.points
-                    parts.append(f"{count} at {tier.points}")
-            note = f"{unit.label}: " + " + ".join(parts)
-        earned.append(
-            Earned(
-                unit.number,
-                ctx.line(
-                    rule.id, rule.kind, desired, note, basis=Decimal(unit.quantity)
-                ),
-            )
-        )
-    return earned
-
-
-@evaluator("tier_bonus")
-def _tier_bonus(ctx: Context, rule: object) -> list[Earned]:
-    assert isinstance(rule, TierBonus)
-    tier = (ctx.participant.tier or "") if ctx.participant else ""
-    percent = {k.casefold(): v for k, v in rule.percent.items()}.get(tier.casefold())
-    if not percent:
-        return []
-    return [
-        Earned(
-            None,
-            ctx.line(
-                rule.id,
-                rule.kind,
-                ctx.base * percent / _HUNDRED,
-                f"{tier} bonus: {percent}% of {ctx.base} base points",
-                basis=ctx.base,
-                multiplier=percent / _HUNDRED,
-            ),
-        )
-    ]
-
-
-def _promotions(ctx: Context, base: list[Earned]) -> list[Earned]:
-    applicable: list[tuple[str, Earned]] = []
-    promos = sorted(
-        (r for r in ctx.rules.rules if isinstance(r, Promotion)), key=lambda r: r.order
-    )
-    for promo in promos:
-        if not promo.window.start <= ctx.activity <= promo.window.end:
-            continue
-        in_scope = {u.number for u in ctx.units if promo.scope.matches(u.facts)}
-        if not in_scope:
-            continue
-        if promo.multiplier is not None:
-            scoped = sum((e.line.desired for e in base if e.unit in in_scope), ZERO)
-            desired = scoped * (promo.multiplier - 1)
-            note = f"promotion {promo.id}: x{promo.multiplier} on {scoped} points"
-        else:
-            desired = promo.bonus or ZERO
-            note = f"promotion {promo.id}: {desired} bonus points"
-        policy = promo.stacking or ctx.rules.stacking or "stack"
-        line = ctx.line(
-            promo.id, promo.kind, desired, note, multiplier=promo.multiplier
-        )
-        applicable.append((policy, Earned(None, line)))
-    exclusive = [e for policy, e in applicable if policy == "exclusive"]
-    if exclusive:
-        return exclusive[:1]
-    chosen = [e for policy, e in applicable if policy == "stack"]
-    best = [e for policy, e in applicable if policy == "best_of"]
-    if best:
-        chosen.append(max(best, key=lambda e: e.line.desired))
-    return chosen
 
 
 def _units(
@@ -533,7 +313,7 @@ def compute_award(
             if rule.kind == "tier_bonus"
             for e in EVALUATORS[rule.kind](ctx, rule)
         ]
-        lines = [e.line for e in (*base, *bonuses, *_promotions(ctx, base))]
+        lines = [e.line for e in (*base, *bonuses, *promotions(ctx, base))]
     lines = _rounded(lines, settings, ctx)
     desired = sum(ln.points for ln in lines)
     lines += _cap_lines(ctx, desired, dict(state.period_used), state.budget_used)

@@ -10,7 +10,7 @@ claim can still be stored and shown) and becomes a problem. Then the rules in
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -361,10 +361,3 @@ RECORD_RULES: list[RecordRule] = [
     rule_dates,
     rule_eligibility,
 ]
-
-
-def received_default(now: datetime | None = None) -> datetime:
-    """The received time for records without one: now, timezone-aware."""
-    from datetime import UTC
-
-    return now if now is not None else datetime.now(UTC)
