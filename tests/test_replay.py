@@ -153,3 +153,31 @@ def test_replay_cli_is_a_deployment_gate(recorded: Store, tmp_path: Path) -> Non
     assert out_file.exists()
     code, out, _ = run("replay", "--golden", str(ROOT / "samples" / "golden"))
     assert (code, out) == (0, "golden cases unchanged\n")
+
+
+def test_replay_includes_verification(tmp_path: Path, acme: ResolvedClient) -> None:
+    from claimflow.verify.run import verify_claims
+    from claimflow.verify.source import import_source
+
+    store = Store.open(tmp_path / "v.db")
+    ingest([OCTOBER], acme, store, processed_at=PROCESSED)
+    ingest([SAMPLES / "acme-tools/verification/claims_november.csv"], acme, store)
+    with store.transaction():
+        for name in (
+            "source/dealer_sales.csv",
+            "verification/dealer_sales_november.csv",
+        ):
+            import_source(store, acme, SAMPLES / "acme-tools" / name, PROCESSED)
+    verify_claims(store, acme, now=PROCESSED)
+    # Review, duplicate and pended-awaiting-source outcomes replay as recorded.
+    assert replay(store, acme).changes == []
+    # The late export verifies the waiting claim: still nothing to report.
+    with store.transaction():
+        import_source(
+            store,
+            acme,
+            SAMPLES / "acme-tools/verification/dealer_sales_late.csv",
+            PROCESSED,
+        )
+    verify_claims(store, acme, now=PROCESSED)
+    assert replay(store, acme).changes == []

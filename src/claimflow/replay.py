@@ -136,7 +136,9 @@ def _stored(
                       ON l.idempotency_key = a.idempotency_key
                     WHERE a.claim_id = c.id AND NOT EXISTS
                       (SELECT 1 FROM ledger r WHERE r.reverses = l.id)
-                    ORDER BY l.id DESC LIMIT 1)
+                    ORDER BY l.id DESC LIMIT 1),
+                   (SELECT v.details FROM verifications v WHERE v.claim_id = c.id
+                    ORDER BY v.id DESC LIMIT 1)
             FROM claims c WHERE {" AND ".join(where)} ORDER BY c.rowid""",
         params,
     )
@@ -153,12 +155,25 @@ def _stored(
                 _with_received(raw, received),
                 _Recorded(
                     outcome,
-                    sorted(set((codes or "").split(",")) - {""}),
+                    _recorded_codes(codes, verified),
                     Award.model_validate_json(award) if award else None,
                 ),
             )
-            for cid, raw, received, outcome, codes, award in rows
+            for cid, raw, received, outcome, codes, award, verified in rows
         ]
+
+
+def _recorded_codes(codes: str | None, verification: str | None) -> list[str]:
+    """The reasons standing now: validation's, and the latest verification's.
+
+    A claim verified twice (not found, then found) keeps only the second result.
+    """
+    from claimflow.verify.run import VERIFY_CODES
+
+    found = set((codes or "").split(",")) - {""} - VERIFY_CODES
+    if verification:
+        found |= {p["code"] for p in json.loads(verification)["problems"]}
+    return sorted(found)
 
 
 def _with_received(raw: str, received: str) -> str:
@@ -260,23 +275,73 @@ def replay(
 
     participants = load_participants(store, client.key)
     result = ReplayResult(client.key)
-    seen = SeenKeys()
     context = context_for(target, datetime.now(UTC))
-    try:
-        for chunk in _stored(store, client, batch_id, since):
-            raws = [raw_from_json(raw) for _, raw, _ in chunk]
-            decided = validate_chunk(raws, target, context, seen)
-            awards = _awards(decided, settings, participants)
-            for (cid, _, recorded), (claim, decision) in zip(
-                chunk, decided, strict=True
-            ):
-                _compare(cid, recorded, decision, awards.get(claim.id), result)
-            result.claims += len(chunk)
-    finally:
-        seen.close()
+    batches = (
+        [batch_id]
+        if batch_id is not None
+        else [
+            b
+            for (b,) in store.db.execute(
+                "SELECT DISTINCT batch_id FROM claims WHERE client = ? ORDER BY batch_id",
+                [client.key],
+            )
+        ]
+    )
+    for batch in batches:
+        # Batch rules see one recorded batch at a time, as they did when it was ingested.
+        seen = SeenKeys()
+        try:
+            for chunk in _stored(store, client, batch, since):
+                raws = [raw_from_json(raw) for _, raw, _ in chunk]
+                checked = validate_chunk(raws, target, context, seen)
+                decided = _verified(store, target, checked)
+                awards = _awards(decided, settings, participants)
+                for (cid, _, recorded), (claim, decision) in zip(
+                    chunk, decided, strict=True
+                ):
+                    _compare(cid, recorded, decision, awards.get(claim.id), result)
+                result.claims += len(chunk)
+        finally:
+            seen.close()
     if rules is not None:
         _sla_flips(store, client, rules, now or datetime.now(UTC), result)
     return result
+
+
+def _verified(
+    store: Store, client: ResolvedClient, decided: list[tuple[Claim, Decision]]
+) -> list[tuple[Claim, Decision]]:
+    """Accepted claims checked against the stored source records, as recorded runs do.
+
+    Only for a client whose claims were verified; the lookups only read.
+    """
+    from claimflow.verify.match import verify_claim
+    from claimflow.verify.run import StoreLookup, outcome_of
+
+    found = store.db.execute(
+        "SELECT 1 FROM verifications WHERE client = ? LIMIT 1", [client.key]
+    ).fetchone()
+    if found is None:
+        return decided
+    lookup = StoreLookup(store, client.key)
+    settings = client.config.verification
+    out = []
+    for claim, decision in decided:
+        if decision.outcome is not Outcome.ACCEPTED:
+            out.append((claim, decision))
+            continue
+        verification = verify_claim(claim, lookup, settings)
+        out.append(
+            (
+                claim,
+                Decision(
+                    claim_id=claim.id,
+                    outcome=outcome_of(verification, settings.discrepancy_policy),
+                    problems=decision.problems + verification.problems,
+                ),
+            )
+        )
+    return out
 
 
 def _awards(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from claimflow.codes import Category, Outcome, decide
+from claimflow.codes import Category, Outcome, ReasonCode, decide
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
 from claimflow.store import Store
@@ -26,6 +26,24 @@ from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
 
 CHUNK = 5_000
+#: The reason codes only verification produces.
+VERIFY_CODES = {
+    c.value
+    for c in ReasonCode
+    if c.value.startswith(
+        (
+            "source_",
+            "serial_not",
+            "serial_claimed",
+            "quantity_above",
+            "name_",
+            "overlapping",
+            "claimed_by",
+            "already_credited",
+            "ota_",
+        )
+    )
+}
 
 
 class StoreLookup:
