@@ -115,10 +115,22 @@ def test_adjudication_writes_final_values_and_an_audit_trail(
         "104216",
         "other",
     )
-    checks = dict(
-        store.db.execute("SELECT operator, errors FROM entry_checks").fetchall()
+    checks = store.db.execute(
+        "SELECT operator, field, checked, errors FROM entry_checks WHERE errors > 0 "
+        "ORDER BY operator, field"
+    ).fetchall()
+    assert checks == [
+        ("ana", "invoice_date", 50, 1),
+        ("ana", "participant_id", 50, 1),
+        ("ben", "invoice_number", 50, 2),
+        ("ben", "line_total", 50, 1),
+        ("ben", "participant_id", 50, 1),
+        ("ben", "serial_numbers", 50, 2),
+    ]
+    total = store.db.execute(
+        "SELECT sum(checked) FROM entry_checks WHERE operator = 'ana'"
     )
-    assert checks == {"ana": 2, "ben": 6}
+    assert total.fetchone()[0] == done.checked["ana"] == 50 * 12  # 12 keyed fields a form
     ingested = ingest([final], acme, store)
     assert ingested.records == 50
 

@@ -290,7 +290,7 @@ def adjudicate(
     rows = _read_decisions(decisions)
     differences = {(d.key, d.line, d.field): d for d in compare(first, second, client)}
     chosen: dict[tuple[str, int | None, str], str] = {}
-    errors: Counter[str] = Counter()
+    errors: Counter[tuple[str, str]] = Counter()
     faults: list[str] = []
     for n, row in enumerate(rows, start=2):
         decision = (row.get("decision") or "").strip().lower()
@@ -315,9 +315,9 @@ def adjudicate(
         }[decision]
         chosen[key] = value
         if decision in ("second", "other"):
-            errors[operators[0]] += 1
+            errors[(operators[0], diff.field)] += 1
         if decision in ("first", "other"):
-            errors[operators[1]] += 1
+            errors[(operators[1], diff.field)] += 1
         if decision == "source":
             faults.append(f"{diff.key}:{diff.field}")
         store.audit(
@@ -334,8 +334,9 @@ def adjudicate(
                 "why": row.get("note") or diff.slip,
             },
         )
-    checked = _write_final(first, client, chosen, final)
+    applicable = _write_final(first, client, chosen, final)
     day = now.date().isoformat()
+    # One row per operator and field: errors over the fields that were keyed.
     store.db.conn.executemany(
         "INSERT INTO entry_checks (client, batch_id, operator, field, day, checked, errors, "
         "source) VALUES (?,?,?,?,?,?,?,?)",
@@ -344,17 +345,22 @@ def adjudicate(
                 client.key,
                 None,
                 op,
-                "all",
+                name,
                 day,
-                checked,
-                errors[op],
+                count,
+                errors[(op, name)],
                 f"double entry {first.name}",
             )
             for op in operators
+            for name, count in sorted(applicable.items())
         ],
     )
+    per_operator: Counter[str] = Counter()
+    for (op, _), count in errors.items():
+        per_operator[op] += count
+    total = sum(applicable.values())
     return Adjudication(
-        len(chosen), faults, dict(errors), dict.fromkeys(operators, checked)
+        len(chosen), faults, dict(per_operator), dict.fromkeys(operators, total)
     )
 
 
@@ -363,15 +369,15 @@ def _write_final(
     client: ResolvedClient,
     chosen: dict[tuple[str, int | None, str], str],
     final: Path,
-) -> int:
-    """Write the first keying with the decided values; return the fields compared."""
+) -> Counter[str]:
+    """Write the first keying with the decided values; return the keyed fields by name."""
     records = read_file(first, client)
     keyed = {id(r): _key(r, i) for i, r in enumerate(records)}
     header = list(
         dict.fromkeys([*records[0].field_sources.values()] if records else [])
     )
     canonical = {v: k for k, v in records[0].field_sources.items()} if records else {}
-    fields = 0
+    fields: Counter[str] = Counter()
     with final.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
@@ -380,7 +386,7 @@ def _write_final(
             lines = record.lines or ((record.source, {}),)
             for n, (_, line) in enumerate(lines, start=1):
                 values = {**record.values, **line}
-                fields += sum(1 for v in values.values() if v not in (None, ""))
+                fields.update(k for k, v in values.items() if v not in (None, ""))
                 row = []
                 for column in header:
                     name = canonical[column]
