@@ -10,10 +10,24 @@ from pathlib import Path
 import click
 
 from claimflow.cli import CLIENT_OPTION, NEW_STORE_OPTION, fail_cleanly, main
-from claimflow.config import load_client
+from claimflow.config import ResolvedClient, load_client
+from claimflow.report import write_notice_files
 from claimflow.store import Store
+from claimflow.validate import render_notices
 from claimflow.verify.run import VerifyResult, verify_claims
 from claimflow.verify.source import import_source
+
+
+def _write_notices(
+    result: VerifyResult, client: ResolvedClient, folder: Path | None, now: datetime
+) -> None:
+    """Notices explaining, in the client's language, claims that did not verify."""
+    if folder is None or not result.notice_items:
+        return
+    notices = render_notices(result.notice_items, client, now.date())
+    stem = f"{client.key}-verify-{now.strftime('%Y%m%dT%H%M%S')}"
+    written = write_notice_files(notices, folder, stem)
+    click.echo(f"{len(written):,} notices written to {folder}")
 
 
 def _show(result: VerifyResult, as_json: bool) -> None:
@@ -40,6 +54,12 @@ def _show(result: VerifyResult, as_json: bool) -> None:
 )
 @CLIENT_OPTION
 @NEW_STORE_OPTION
+@click.option(
+    "--notices",
+    "notices_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write notices for claims that did not verify into this folder.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @fail_cleanly
 def source_cmd(
@@ -47,6 +67,7 @@ def source_cmd(
     files: tuple[Path, ...],
     client_path: Path,
     db_path: Path,
+    notices_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Import distributor sales or hotel stay exports, then re-check waiting claims.
@@ -72,16 +93,27 @@ def source_cmd(
                 )
         result = verify_claims(store, client, now=now, actor="source import")
     _show(result, as_json)
+    _write_notices(result, client, notices_dir, now)
 
 
 @main.command("verify")
 @CLIENT_OPTION
 @NEW_STORE_OPTION
 @click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
+@click.option(
+    "--notices",
+    "notices_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write notices for claims that did not verify into this folder.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @fail_cleanly
 def verify_cmd(
-    client_path: Path, db_path: Path, batch_id: int | None, as_json: bool
+    client_path: Path,
+    db_path: Path,
+    batch_id: int | None,
+    notices_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Verify accepted claims (and those awaiting source data) against source records.
 
@@ -92,9 +124,11 @@ def verify_cmd(
         claimflow verify --client samples/clients/acme-tools.yaml --db claims.db
     """
     client = load_client(client_path)
+    now = datetime.now(UTC)
     with Store.open(db_path) as store:
-        result = verify_claims(store, client, batch_id=batch_id, now=datetime.now(UTC))
+        result = verify_claims(store, client, batch_id=batch_id, now=now)
     _show(result, as_json)
+    _write_notices(result, client, notices_dir, now)
     sys.exit(0 if result.results["verified"] == result.verified else 1)
 
 

@@ -130,7 +130,9 @@ def test_adjudication_writes_final_values_and_an_audit_trail(
     total = store.db.execute(
         "SELECT sum(checked) FROM entry_checks WHERE operator = 'ana'"
     )
-    assert total.fetchone()[0] == done.checked["ana"] == 50 * 12  # 12 keyed fields a form
+    assert (
+        total.fetchone()[0] == done.checked["ana"] == 50 * 12
+    )  # 12 keyed fields a form
     ingested = ingest([final], acme, store)
     assert ingested.records == 50
 

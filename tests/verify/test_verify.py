@@ -139,3 +139,40 @@ def test_bad_source_row_names_row_and_field(acme: ResolvedClient, write) -> None
         UnreadableInput, match="row 2: bad source record: expected a date"
     ):
         list(read_source(path, acme))
+
+
+def test_notices_explain_discrepancies_in_the_members_language(
+    store: Store, costa: ResolvedClient, tmp_path: Path
+) -> None:
+    from tests.test_cli import run
+
+    db = str(store.path)
+    store.close()
+    config = str(SAMPLES / "clients/costa-azul.yaml")
+    run(
+        "ingest",
+        str(SAMPLES / "costa-azul/verification/retro_noviembre.csv"),
+        "--client",
+        config,
+        "--db",
+        db,
+    )
+    code, out, _ = run(
+        "source",
+        "import",
+        str(SAMPLES / "costa-azul/verification/stays_noviembre.csv"),
+        "--client",
+        config,
+        "--db",
+        db,
+        "--notices",
+        str(tmp_path / "n"),
+    )
+    assert out.splitlines()[-1] == f"4 notices written to {tmp_path / 'n'}"
+    [ota] = (tmp_path / "n").glob("*300162210.txt")
+    text = ota.read_text(encoding="utf-8")
+    assert "Solicitud CA-701" in text and "Estado: no puede generar puntos" in text
+    assert (
+        "las estancias reservadas en agencias de viaje en línea no generan puntos"
+        in text
+    )

@@ -21,6 +21,7 @@ from claimflow.codes import Outcome
 from claimflow.errors import ClaimflowError
 from claimflow.pipeline import BatchResult
 from claimflow.store import Store
+from claimflow.validate.notices import Notice
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -89,12 +90,17 @@ def write_notices(result: BatchResult, folder: Path) -> list[Path]:
 
     Example: ``write_notices(result, Path("notices"))``
     """
+    batch = result.batch_id if result.batch_id is not None else "check"
+    return write_notice_files(result.notices, folder, f"{result.client}-{batch}")
+
+
+def write_notice_files(
+    notices: Sequence[Notice], folder: Path, stem: str
+) -> list[Path]:
+    """Write notices as ``<stem>-<participant>.txt`` files; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    stem = (
-        f"{result.client}-{result.batch_id if result.batch_id is not None else 'check'}"
-    )
-    for notice in result.notices:
+    for notice in notices:
         path = folder / f"{stem}-{_file_safe(notice.participant_id)}.txt"
         path.write_text(notice.text, encoding="utf-8")
         written.append(path)

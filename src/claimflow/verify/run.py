@@ -20,8 +20,9 @@ from typing import Any
 
 from claimflow.codes import Category, Outcome, ReasonCode, decide
 from claimflow.config import ResolvedClient
-from claimflow.models import Claim, Problem, SalesClaim, StayClaim
+from claimflow.models import Claim, Decision, Problem, SalesClaim, StayClaim
 from claimflow.store import Store
+from claimflow.validate.notices import NoticeItem
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
 
@@ -136,6 +137,8 @@ class VerifyResult:
         outcomes: claims per resulting outcome.
         reasons: problems per reason code.
         details: the first results, for display.
+        notice_items: what each participant must hear about a claim that
+            did not verify (rendered by `claimflow.validate.render_notices`).
     """
 
     client: str
@@ -144,6 +147,7 @@ class VerifyResult:
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     details: list[dict[str, Any]] = field(default_factory=list)
+    notice_items: list[NoticeItem] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data."""
@@ -215,8 +219,15 @@ def verify_claims(
                 result.results[verification.result] += 1
                 result.outcomes[outcome.value] += 1
                 result.reasons.update(p.code.value for p in verification.problems)
-                if len(result.details) < 200 and verification.result != "verified":
-                    result.details.append(_detail(verification, outcome))
+                if verification.result != "verified":
+                    decision = Decision(
+                        claim_id=claim.id,
+                        outcome=outcome,
+                        problems=verification.problems,
+                    )
+                    result.notice_items.append(NoticeItem.of(claim, decision))
+                    if len(result.details) < 200:
+                        result.details.append(_detail(verification, outcome))
         store.audit(
             actor,
             "verify",
