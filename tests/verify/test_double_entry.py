@@ -67,12 +67,12 @@ def test_adjudication_writes_final_values_and_an_audit_trail(
     rows = list(csv.DictReader(decisions.open(encoding="utf-8-sig")))
     choice = {
         "DE-003": ("first", ""),
-        "DE-005": ("second", ""),
+        "DE-005": ("source", ""),
         "DE-007": ("first", ""),
         "DE-011": ("first", ""),
         "DE-015": ("other", "104216"),
         "DE-023": ("first", ""),
-        "DE-027": ("source", ""),
+        "DE-027": ("first", ""),
         "DE-031": ("first", ""),
     }
     for row in rows:
@@ -95,13 +95,14 @@ def test_adjudication_writes_final_values_and_an_audit_trail(
             now=datetime(2026, 11, 2, tzinfo=UTC),
         )
     assert done.corrections == 8
-    assert done.document_faults == ["DE-027:quantity"]
-    # ben was overruled 5 times, ana once; both were wrong on the "other" value.
-    assert done.errors == {"ben": 6, "ana": 2}
+    assert done.document_faults == ["DE-005:invoice_date"]
+    # ben was overruled 6 times; both were wrong on the "other" value.
+    assert done.errors == {"ben": 7, "ana": 1}
     final_rows = {
         r["Claim ID"]: r for r in csv.DictReader(final.open(encoding="utf-8"))
     }
-    assert final_rows["DE-005"]["Invoice Date"] == "06/10/2026"
+    assert final_rows["DE-005"]["Invoice Date"] == "10/06/2026"
+    assert final_rows["DE-027"]["Qty"] == "2"
     assert final_rows["DE-015"]["Rep #"] == "104216"
     assert final_rows["DE-003"]["Invoice No"] == "INV-200003"
     audit = [
@@ -120,11 +121,11 @@ def test_adjudication_writes_final_values_and_an_audit_trail(
         "ORDER BY operator, field"
     ).fetchall()
     assert checks == [
-        ("ana", "invoice_date", 50, 1),
         ("ana", "participant_id", 50, 1),
         ("ben", "invoice_number", 50, 2),
         ("ben", "line_total", 50, 1),
         ("ben", "participant_id", 50, 1),
+        ("ben", "quantity", 50, 1),
         ("ben", "serial_numbers", 50, 2),
     ]
     total = store.db.execute(
@@ -133,6 +134,22 @@ def test_adjudication_writes_final_values_and_an_audit_trail(
     assert (
         total.fetchone()[0] == done.checked["ana"] == 50 * 12
     )  # 12 keyed fields a form
+    stakes = dict(
+        store.db.execute(
+            "SELECT claim_key || ':' || field || ':' || operator, points_at_stake "
+            "FROM entry_errors"
+        ).fetchall()
+    )
+    # A wrong quantity costs points (one more drill at 30); a wrong invoice number does not.
+    assert stakes["DE-027:quantity:ben"] == 30
+    assert stakes["DE-003:invoice_number:ben"] == 0
+    assert stakes["DE-023:line_total:ben"] == 0
+    from claimflow.report.sla import build_report
+
+    report = build_report("qa", store, acme, None, datetime(2026, 11, 2, tzinfo=UTC))
+    weighted = report.tables["Errors weighted by consequence"].set_index("operator")
+    assert weighted.loc["ben", "errors"] == 7 and weighted.loc["ana", "errors"] == 1
+    assert weighted.loc["ben", "points_at_stake"] == 30
     ingested = ingest([final], acme, store)
     assert ingested.records == 50
 

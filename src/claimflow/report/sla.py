@@ -64,6 +64,8 @@ def _definitions(client: ResolvedClient, window: Window) -> list[str]:
         f"Entry error rate: errors / {terms.error_unit}s checked, shown per 10,000; limit "
         f"{terms.max_error_rate * 1e4:g} per 10,000; intervals are 95% Wilson; verdicts use "
         "exact one-sided 95% bounds.",
+        "Points at stake: for each adjudicated keying error, the difference between the "
+        "award the keyed value would have earned and the award of the corrected value.",
         "Backlog: received, not decided, not waiting on the participant. At risk: due "
         f"within {terms.at_risk_hours:g} business hours. Breach: decided late, or open "
         "past its due date.",
@@ -153,6 +155,31 @@ def sla_report(
     return report
 
 
+def consequence(store: Store, client: str, window: Window) -> pd.DataFrame:
+    """Per operator: adjudicated errors and the points they would have mis-awarded."""
+    frame = pd.read_sql_query(
+        "SELECT operator, day, points_at_stake FROM entry_errors WHERE client = ?",
+        store.db.conn,
+        params=[client],
+    )
+    if window.start is not None and window.end is not None:
+        frame = frame[
+            (frame["day"] >= str(window.start)) & (frame["day"] < str(window.end))
+        ]
+    if frame.empty:
+        return frame
+    grouped = frame.groupby("operator")["points_at_stake"]
+    return pd.DataFrame(
+        {
+            "errors": grouped.size(),
+            "points_at_stake": grouped.sum(min_count=1).fillna(0).astype(int),
+            "errors_that_change_points": grouped.apply(
+                lambda s: int((s.fillna(0) > 0).sum())
+            ),
+        }
+    ).reset_index()
+
+
 def qa_report(
     store: Store, client: ResolvedClient, window: Window, now: datetime
 ) -> Report:
@@ -169,6 +196,9 @@ def qa_report(
     report.tables["By operator"] = by_operator
     report.tables["By field"] = error_rates(checks, "field", limit)
     report.tables["By month"] = error_rates(checks, "period", limit)
+    weighted = consequence(store, client.key, window)
+    if not weighted.empty:
+        report.tables["Errors weighted by consequence"] = weighted
     chart = control_chart(checks)
     report.tables["Control chart (daily)"] = chart
     report.notes.append(str(by_operator.iloc[-1]["explanation"]))

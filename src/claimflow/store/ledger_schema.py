@@ -190,3 +190,27 @@ def m007_dedupe_decisions(db: Database) -> None:
         CREATE INDEX dedupe_decisions_pair ON dedupe_decisions(kind, a, b);
         """,
     )
+
+
+@migrations()
+def m008_entry_errors(db: Database) -> None:
+    """Each adjudicated keying error, with the points it would have mis-awarded."""
+    run_script(
+        db,
+        """
+        CREATE TABLE entry_errors (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            field TEXT NOT NULL,
+            claim_key TEXT NOT NULL,
+            keyed TEXT NOT NULL,
+            corrected TEXT NOT NULL,
+            points_at_stake INTEGER,
+            day TEXT NOT NULL
+        );
+        CREATE INDEX entry_errors_client ON entry_errors(client, day);
+        """,
+    )
+    for verb in ("update", "delete"):
+        db.execute(APPEND_ONLY.format(table="entry_errors", verb=verb))

@@ -291,6 +291,7 @@ def adjudicate(
     differences = {(d.key, d.line, d.field): d for d in compare(first, second, client)}
     chosen: dict[tuple[str, int | None, str], str] = {}
     errors: Counter[tuple[str, str]] = Counter()
+    wrong: list[tuple[str, tuple[str, int | None, str], str]] = []
     faults: list[str] = []
     for n, row in enumerate(rows, start=2):
         decision = (row.get("decision") or "").strip().lower()
@@ -316,8 +317,10 @@ def adjudicate(
         chosen[key] = value
         if decision in ("second", "other"):
             errors[(operators[0], diff.field)] += 1
+            wrong.append((operators[0], key, diff.first))
         if decision in ("first", "other"):
             errors[(operators[1], diff.field)] += 1
+            wrong.append((operators[1], key, diff.second))
         if decision == "source":
             faults.append(f"{diff.key}:{diff.field}")
         store.audit(
@@ -336,6 +339,16 @@ def adjudicate(
         )
     applicable = _write_final(first, client, chosen, final)
     day = now.date().isoformat()
+    store.db.conn.executemany(
+        "INSERT INTO entry_errors (client, operator, field, claim_key, keyed, corrected, "
+        "points_at_stake, day) VALUES (?,?,?,?,?,?,?,?)",
+        [
+            (client.key, op, key[2], key[0], keyed, chosen[key], stake, day)
+            for (op, key, keyed), stake in zip(
+                wrong, _stakes(final, client, chosen, wrong), strict=True
+            )
+        ],
+    )
     # One row per operator and field: errors over the fields that were keyed.
     store.db.conn.executemany(
         "INSERT INTO entry_checks (client, batch_id, operator, field, day, checked, errors, "
@@ -362,6 +375,66 @@ def adjudicate(
     return Adjudication(
         len(chosen), faults, dict(per_operator), dict.fromkeys(operators, total)
     )
+
+
+def _stakes(
+    final: Path,
+    client: ResolvedClient,
+    chosen: dict[tuple[str, int | None, str], str],
+    wrong: list[tuple[str, tuple[str, int | None, str], str]],
+) -> list[int | None]:
+    """Points each keying error would have mis-awarded: award with the keyed value
+    against award with the corrected one (None when the client awards nothing
+    or either claim cannot be awarded)."""
+    from claimflow.award.engine import CapState, compute_award
+    from claimflow.validate.record import build_claim
+
+    settings = client.config.award
+    if settings is None or not wrong:
+        return [None] * len(wrong)
+    context = ValueContext(
+        client.config.date_order,
+        client.config.decimal_comma,
+        client.zone,
+        datetime.now(client.zone),
+    )
+    records = {_key(r, i): r for i, r in enumerate(read_file(final, client))}
+
+    def points(raw: RawRecord) -> int | None:
+        claim, _ = build_claim(raw, client, context)
+        award, _ = compute_award(claim, settings, None, CapState())
+        return award.points if award else None
+
+    stakes: list[int | None] = []
+    for _, (key, line, field), keyed in wrong:
+        raw = records.get(key)
+        if raw is None:
+            stakes.append(None)
+            continue
+        if line is None:
+            changed = RawRecord(
+                raw.source,
+                {**raw.values, field: keyed},
+                raw.lines,
+                raw.field_sources,
+                raw.content_hash,
+            )
+        else:
+            lines = list(raw.lines)
+            src, values = lines[line - 1]
+            lines[line - 1] = (src, {**values, field: keyed})
+            changed = RawRecord(
+                raw.source,
+                raw.values,
+                tuple(lines),
+                raw.field_sources,
+                raw.content_hash,
+            )
+        right, mistaken = points(raw), points(changed)
+        stakes.append(
+            None if right is None or mistaken is None else abs(right - mistaken)
+        )
+    return stakes
 
 
 def _write_final(
