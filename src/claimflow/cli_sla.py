@@ -313,3 +313,43 @@ def _golden(folder: Path, update: bool, as_json: bool) -> int:
     if not differences:
         click.echo("golden cases " + ("updated" if update else "unchanged"))
     return 1 if differences else 0
+
+
+EVENTS = ("resubmitted", "escalated", "pended", "decided", "first_response")
+
+
+@main.command("event")
+@click.argument("claim_id")
+@click.argument("event", type=click.Choice(EVENTS))
+@STORE_OPTION
+@click.option(
+    "--at",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="When it happened, UTC (default: now).",
+)
+@click.option("--operator", default="unknown", show_default=True)
+@fail_cleanly
+def event_cmd(
+    claim_id: str, event: str, db_path: Path, at: datetime | None, operator: str
+) -> None:
+    """Record what happened to a claim (the SLA figures derive from these events).
+
+    ``resubmitted`` restarts a clock paused while the participant owed us
+    something; ``escalated`` counts towards the escalation share.
+
+    \b
+    Example:
+        claimflow event 7b0be037608e-r5 resubmitted --operator ann
+    """
+    from claimflow.errors import ClaimflowError
+
+    with Store.open(db_path) as store, store.transaction():
+        row = store.db.execute(
+            "SELECT client, batch_id FROM claims WHERE id = ?", [claim_id]
+        ).fetchone()
+        if row is None:
+            raise ClaimflowError(f"claim {claim_id}: not in {db_path}")
+        when = _now(at).isoformat()
+        store.add_events([(row[0], claim_id, row[1], event, when, operator)])
+        store.audit(operator, "event", {"claim": claim_id, "event": event, "at": when})
+    click.echo(f"claim {claim_id}: {event} at {when}")

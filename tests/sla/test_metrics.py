@@ -204,3 +204,44 @@ def test_html_report_shows_its_charts(
         write_report(report, tmp_path / f"{kind}.xlsx")
         sheets = pd.read_excel(tmp_path / f"{kind}.xlsx", sheet_name=None)
         assert "Definitions" in sheets and "By operator" in sheets
+
+
+def test_resubmission_and_escalation_events_from_the_cli(
+    tmp_path: Path, acme: ResolvedClient
+) -> None:
+    from claimflow import ingest
+    from tests.conftest import SAMPLES
+    from tests.test_cli import run
+
+    store = Store.open(tmp_path / "c.db")
+    ingest(
+        [SAMPLES / "acme-tools/claims/october.csv"],
+        acme,
+        store,
+        processed_at=datetime(2026, 10, 28, 15, tzinfo=UTC),
+    )
+    pended = store.db.execute(
+        "SELECT id FROM claims WHERE outcome = 'pended' LIMIT 1"
+    ).fetchone()[0]
+    store.close()
+    db = str(tmp_path / "c.db")
+    code, out, _ = run(
+        "event", pended, "resubmitted", "--db", db, "--at", "2026-11-02T15:00"
+    )
+    assert (code, out) == (
+        0,
+        f"claim {pended}: resubmitted at 2026-11-02T15:00:00+00:00\n",
+    )
+    run("event", pended, "escalated", "--db", db, "--at", "2026-11-03T15:00")
+    assert (
+        run("event", "nope", "escalated", "--db", db)[2]
+        == f"claimflow: error: claim nope: not in {db}\n"
+    )
+    with Store.open(db) as again:
+        facts = claim_facts(
+            again, acme, Window(), datetime(2026, 11, 4, tzinfo=UTC)
+        ).set_index("claim_id")
+        total = summarize(facts.reset_index()).iloc[-1]
+    assert facts.loc[pended, "status"] == "open"  # resubmitted: the clock runs again
+    assert facts.loc[pended, "paused_days"] == 3  # Oct 28 -> Nov 2 (business days)
+    assert total["escalated"] == 1 and total["escalation_share"] == pytest.approx(1 / 9)

@@ -64,6 +64,8 @@ def _definitions(client: ResolvedClient, window: Window) -> list[str]:
         f"Entry error rate: errors / {terms.error_unit}s checked, shown per 10,000; limit "
         f"{terms.max_error_rate * 1e4:g} per 10,000; intervals are 95% Wilson; verdicts use "
         "exact one-sided 95% bounds.",
+        "Escalation share: claims with an escalation event / claims received; limit "
+        f"{terms.max_escalation_share:.0%}.",
         "Points at stake: for each adjudicated keying error, the difference between the "
         "award the keyed value would have earned and the award of the corrected value.",
         "Backlog: received, not decided, not waiting on the participant. At risk: due "
@@ -118,6 +120,11 @@ def sla_report(
         store, client.key, window
     )
     total = report.tables["By month"].iloc[-1]
+    ceiling = client.config.sla.max_escalation_share
+    report.notes.append(
+        f"Escalated: {total['escalation_share']:.1%} of claims (limit {ceiling:.0%}): "
+        f"{'within' if total['escalation_share'] <= ceiling else 'over'} the limit."
+    )
     report.notes.append(
         f"On time: {total['on_time_share']:.1%} of {int(total['decided']):,} decided claims "
         f"(target {target:.0%}): {'met' if total['on_time_share'] >= target else 'missed'}."

@@ -123,10 +123,10 @@ def claim_facts(
     if events.empty:
         return pd.DataFrame()
     firsts = events.groupby(["claim_id", "event"])["at"].min().unstack("event")
-    for column in ("received", "first_response", "decided"):
+    for column in ("received", "first_response", "decided", "escalated"):
         if column not in firsts:
             firsts[column] = pd.NaT
-    facts = firsts[["received", "first_response", "decided"]].dropna(
+    facts = firsts[["received", "first_response", "decided", "escalated"]].dropna(
         subset=["received"]
     )
     who = (
@@ -239,6 +239,8 @@ def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
                 "waiting_on_participant": int((group["status"] == "waiting").sum()),
                 "at_risk": int(group["at_risk"].sum()),
                 "breaches": int(group["breached"].sum()),
+                "escalated": int(group["escalated"].notna().sum()),
+                "escalation_share": group["escalated"].notna().mean(),
             }
         )
 
