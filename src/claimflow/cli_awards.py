@@ -15,6 +15,7 @@ from claimflow.award.ledger import balance, expire, redeem, reverse_claim
 from claimflow.award.run import (
     award_claims,
     explain,
+    partial_award_notices,
     settings_of,
     stored_award,
 )
@@ -22,6 +23,7 @@ from claimflow.cli import CLIENT_OPTION, STORE_OPTION, fail_cleanly, main
 from claimflow.config import load_client
 from claimflow.errors import ClaimflowError
 from claimflow.parse.participants import read_participants
+from claimflow.report import write_notice_files
 from claimflow.store import Store
 
 _OPERATOR = click.option(
@@ -95,6 +97,12 @@ def participants_cmd(
 )
 @click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
 @click.option("--preview", is_flag=True, help="Compute and show; post nothing.")
+@click.option(
+    "--notices",
+    "notices_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write notices explaining awards a cap cut into this folder.",
+)
 @_OPERATOR
 @_JSON
 @click.pass_context
@@ -105,6 +113,7 @@ def award_cmd(
     db_path: Path,
     batch_id: int | None,
     preview: bool,
+    notices_dir: Path | None,
     operator: str,
     as_json: bool,
 ) -> None:
@@ -130,6 +139,10 @@ def award_cmd(
             actor=operator,
             now=datetime.now(UTC),
         )
+    if notices_dir is not None and result.partial:
+        notices = partial_award_notices(result, client, datetime.now(UTC).date())
+        stem = f"{client.key}-award-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+        write_notice_files(notices, notices_dir, stem)
     if as_json:
         _echo_json(result.to_dict())
         return

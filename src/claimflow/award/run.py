@@ -11,10 +11,20 @@ from typing import Any
 from claimflow.award.engine import CapState, compute_awards, period_key
 from claimflow.award.ledger import post_awards
 from claimflow.award.rules import AwardSettings
+from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
-from claimflow.models import Award, Claim, Participant, Problem, SalesClaim, StayClaim
+from claimflow.models import (
+    Award,
+    Claim,
+    Decision,
+    Participant,
+    Problem,
+    SalesClaim,
+    StayClaim,
+)
 from claimflow.store import Store
+from claimflow.validate.notices import Notice, NoticeItem, render_notices
 
 CHUNK = 20_000
 SHOWN = 200
@@ -34,6 +44,7 @@ class AwardRunResult:
         by_version: awards per rule-set version.
         problems: claims that could not be awarded (first few hundred).
         awards: the first awards computed, for display.
+        partial: awards a cap cut, for the notices that explain them.
     """
 
     client: str
@@ -45,6 +56,7 @@ class AwardRunResult:
     by_version: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
+    partial: list[tuple[Claim, Award]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
@@ -184,6 +196,10 @@ def award_claims(
             result.by_version.update(a.version for a in awards)
             result.problems.extend(problems[: SHOWN - len(result.problems)])
             result.awards.extend(awards[: SHOWN - len(result.awards)])
+            by_id = {c.id: c for c in claims}
+            result.partial.extend(
+                (by_id[a.claim_id], a) for a in awards if a.points < a.desired_points
+            )
             if not preview:
                 posted = post_awards(store, awards, settings, now, actor)
                 store.add_events(
@@ -205,6 +221,32 @@ def award_claims(
                 },
             )
     return result
+
+
+def partial_award_notices(
+    result: AwardRunResult, client: ResolvedClient, today: date
+) -> list[Notice]:
+    """Notices telling participants why an award was cut (desired vs awarded).
+
+    Example: ``partial_award_notices(result, client, date.today())``
+    """
+    items = []
+    for claim, award in result.partial:
+        problems = tuple(
+            Problem(
+                source=claim.provenance,
+                code=line.code,
+                record_id=claim.id,
+                message=f"{line.note}, found {award.points} of {award.desired_points}",
+            )
+            for line in award.lines
+            if line.code is not None and line.points < 0
+        )
+        decision = Decision(
+            claim_id=claim.id, outcome=Outcome.ACCEPTED, problems=problems
+        )
+        items.append(NoticeItem.of(claim, decision))
+    return render_notices(items, client, today)
 
 
 def explain(award: Award) -> str:
