@@ -245,3 +245,13 @@ def test_resubmission_and_escalation_events_from_the_cli(
     assert facts.loc[pended, "status"] == "open"  # resubmitted: the clock runs again
     assert facts.loc[pended, "paused_days"] == 3  # Oct 28 -> Nov 2 (business days)
     assert total["escalated"] == 1 and total["escalation_share"] == pytest.approx(1 / 9)
+
+
+@pytest.mark.parametrize("period", ["2026-13", "nonsense", "2026-10-01..2026-10-40"])
+def test_a_bad_period_is_a_one_line_error(period: str) -> None:
+    from claimflow.errors import ClaimflowError
+
+    with pytest.raises(
+        ClaimflowError, match=f"expected a period like 2026-10, .*found '{period}'"
+    ):
+        Window.parse(period)

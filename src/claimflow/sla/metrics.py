@@ -10,6 +10,7 @@ the figures re-derive exactly: nothing here is stored.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from claimflow.config import ResolvedClient
+from claimflow.errors import ClaimflowError
 from claimflow.sla.calendar import BusinessCalendar
 from claimflow.store import Store
 
@@ -43,12 +45,20 @@ class Window:
         """
         if not text:
             return cls()
-        if ".." in text:
-            lo, hi = text.split("..", 1)
-            return cls(
-                date.fromisoformat(lo), date.fromisoformat(hi) + timedelta(days=1)
-            )
-        period = pd.Period(text.replace("-Q", "Q"))
+        try:
+            if ".." in text:
+                lo, hi = text.split("..", 1)
+                return cls(
+                    date.fromisoformat(lo), date.fromisoformat(hi) + timedelta(days=1)
+                )
+            if not re.fullmatch(r"\d{4}(-\d{2}|-Q[1-4])?", text):
+                raise ValueError(text)
+            period = pd.Period(text.replace("-Q", "Q"))
+        except ValueError:
+            raise ClaimflowError(
+                f"expected a period like 2026-10, 2026-Q4, 2026 or 2026-10-01..2026-10-31, "
+                f"found {text!r}"
+            ) from None
         return cls(period.start_time.date(), (period + 1).start_time.date())
 
     def label(self) -> str:
