@@ -156,6 +156,13 @@ def apply_cmd(file: Path, db_path: Path, operator: str) -> None:
                     f"expected same or different, found {decision!r}",
                     f"row {n}",
                 )
+            if not row.get("a") or not row.get("b"):
+                raise UnreadableInput(
+                    str(file),
+                    "expected the columns a and b as written by "
+                    "'dedupe participants --review-out'",
+                    f"row {n}",
+                )
             a, b = sorted((row["a"], row["b"]))
             rows.append(
                 ("participant", a, b, decision, operator, datetime.now(UTC).isoformat())

@@ -295,11 +295,19 @@ def adjudicate(
     faults: list[str] = []
     for n, row in enumerate(rows, start=2):
         decision = (row.get("decision") or "").strip().lower()
-        key = (
-            _unquote(row["key"]),
-            int(row["line"]) if row.get("line") else None,
-            row["field"],
-        )
+        try:
+            key = (
+                _unquote(row["key"]),
+                int(row["line"]) if row.get("line") else None,
+                row["field"],
+            )
+        except (KeyError, ValueError, TypeError):
+            raise UnreadableInput(
+                str(decisions),
+                "expected the columns key, line and field "
+                "as written by 'entry compare'",
+                f"row {n}",
+            ) from None
         if decision not in DECISIONS or key not in differences:
             raise UnreadableInput(
                 str(decisions),
