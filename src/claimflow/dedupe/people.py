@@ -2,7 +2,7 @@
 
 Records are normalised (accents, case, punctuation, nicknames, phone digits,
 e-mail tags, address abbreviations), then *blocked* on several keys at once
-(e-mail, phone, tax id, phonetic surname + birth year, phonetic names in
+(e-mail, phone, tax id, phonetic surname + birth date either way round, phonetic names in
 either order + birth date, birth date + postcode), so a typo in any single
 field does not hide a pair and cost grows close to linearly. Candidate pairs
 are scored field by field in vectorised form (rapidfuzz ``cpdist``), each
@@ -230,7 +230,6 @@ def _block_pairs(keys: pd.Series, max_block: int) -> np.ndarray:
 
 def blocking_keys(prepared: pd.DataFrame) -> dict[str, pd.Series]:
     """The blocking keys, by name (each a string column; empty means no key)."""
-    year = prepared["dob"].str.slice(0, 4)
     swapped = prepared["dob"].map(lambda d: f"{d[:4]}-{d[8:10]}-{d[5:7]}" if d else "")
     either = np.where(prepared["dob"] < swapped, prepared["dob"], swapped)
     names = pd.Series(
@@ -254,7 +253,9 @@ def blocking_keys(prepared: pd.DataFrame) -> dict[str, pd.Series]:
         "email": prepared["email"],
         "phone": prepared["phone"],
         "tax_id": prepared["tax"],
-        "surname sound + birth year": joined(prepared["pl"], year),
+        "surname sound + birth date (either order)": joined(
+            prepared["pl"], pd.Series(either, index=prepared.index)
+        ),
         "names either order + birth date": joined(
             names, pd.Series(either, index=prepared.index)
         ),
