@@ -108,6 +108,58 @@ def _child(n: int, seed: int) -> None:
     )
 
 
+def _peer(n: int, seed: int) -> None:
+    """The same data through splink on DuckDB (installed for the benchmark only)."""
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    people, truth_file = _dataset(n, seed)
+    started = time.perf_counter()
+    frame = pd.read_csv(people, dtype=str, keep_default_na=False).replace("", None)
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="participant_id",
+        comparisons=[
+            cl.NameComparison("first_name"),
+            cl.NameComparison("last_name"),
+            cl.DateOfBirthComparison("date_of_birth", input_is_string=True),
+            cl.EmailComparison("email"),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("postcode"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("email"),
+            block_on("phone"),
+            block_on("date_of_birth", "postcode"),
+            block_on("last_name", "date_of_birth"),
+            block_on("first_name", "last_name"),
+        ],
+    )
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(frame), settings)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_name", "last_name", "date_of_birth")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("date_of_birth")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("email")
+    )
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, 0.9
+    ).as_pandas_dataframe()
+    seconds = time.perf_counter() - started
+    groups = clusters.groupby("cluster_id")["participant_id"].apply(list)
+    truth = {tuple(p) for p in json.loads(truth_file.read_text(encoding="utf-8"))}
+    quality = score([g for g in groups if len(g) > 1], truth)  # type: ignore[arg-type]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mib": peak, **quality}))
+
+
 def main() -> None:
     """Run each size and seed in a fresh process; print one line each."""
     parser = argparse.ArgumentParser(
@@ -115,10 +167,16 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 1_000_000])
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 8])
+    parser.add_argument(
+        "--with-splink",
+        action="store_true",
+        help="Also run splink on DuckDB on the same data (pip install splink).",
+    )
     parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--peer", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        _child(*args.child)
+    if args.child or args.peer:
+        (_child if args.child else _peer)(*(args.child or args.peer))
         return
     for n in args.sizes:
         for seed in args.seeds:
@@ -131,20 +189,24 @@ def main() -> None:
                 ],
                 check=True,
             )
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(n), str(seed)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            r = json.loads(out.strip().splitlines()[-1])
-            label = "tuning seed" if seed == 7 else "held-out seed"
-            print(
-                f"{n:>9,} people, {label} {seed}: P {r['precision']:.4f} R {r['recall']:.4f} "
-                f"F1 {r['f1']:.4f} (duplicate >= {r['duplicate']}); {r['seconds']:.1f} s, "
-                f"peak {r['peak_mib']:.0f} MiB, {r['candidates']:,} candidate pairs",
-                flush=True,
+            runs = [("claimflow", "--child")] + (
+                [("splink", "--peer")] if args.with_splink else []
             )
+            for tool, flag in runs:
+                out = subprocess.run(
+                    [sys.executable, __file__, flag, str(n), str(seed)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                r = json.loads(out.strip().splitlines()[-1])
+                label = "tuning seed" if seed == 7 else "held-out seed"
+                print(
+                    f"{tool:>9} {n:>9,} people, {label} {seed}: P {r['precision']:.4f} "
+                    f"R {r['recall']:.4f} F1 {r['f1']:.4f}; {r['seconds']:.1f} s, "
+                    f"peak {r['peak_mib']:.0f} MiB",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":
