@@ -181,21 +181,26 @@ def prepare(people: pd.DataFrame) -> pd.DataFrame:
 
     Example: ``prepare(pd.read_csv("people.csv", dtype=str))``
     """
-    frame = people.reindex(columns=list(COLUMNS)).astype(object)
-    out = pd.DataFrame(index=frame.index)
-    out["id"] = frame["participant_id"].astype(str)
-    first = frame["first_name"].map(fold)
+    empty = pd.Series([None] * len(people), index=people.index, dtype=object)
+
+    def column(name: str) -> pd.Series:
+        # The input's column, or an empty one: no copy of the whole frame.
+        return people[name] if name in people.columns else empty
+
+    out = pd.DataFrame(index=people.index)
+    out["id"] = column("participant_id").astype(str)
+    first = column("first_name").map(fold)
     out["first"] = first.map(lambda n: NICKNAMES.get(n, n))
-    out["last"] = frame["last_name"].map(fold)
-    out["dob"] = frame["date_of_birth"].map(_dob)
-    out["email"] = frame["email"].map(_email)
-    out["phone"] = frame["phone"].map(_phone)
-    out["tax"] = frame["tax_id"].map(_code)
-    out["postcode"] = frame["postcode"].map(_code)
+    out["last"] = column("last_name").map(fold)
+    out["dob"] = column("date_of_birth").map(_dob)
+    out["email"] = column("email").map(_email)
+    out["phone"] = column("phone").map(_phone)
+    out["tax"] = column("tax_id").map(_code)
+    out["postcode"] = column("postcode").map(_code)
     address = (
-        frame["address_line1"].fillna("").astype(str)
+        column("address_line1").fillna("").astype(str)
         + " "
-        + frame["address_line2"].fillna("").astype(str)
+        + column("address_line2").fillna("").astype(str)
     )
     out["address"] = address.map(_address)
     out["pf"] = out["first"].map(_phonetic)
@@ -418,10 +423,11 @@ def dedupe_people(
     """
     prepared = prepare(people.reset_index(drop=True))
     keys = blocking_keys(prepared)
+    names = list(keys)
     found: list[np.ndarray] = []
     origin: list[np.ndarray] = []
-    for n, column in enumerate(keys.values()):
-        block = _block_pairs(column, max_block)
+    for n, name in enumerate(names):
+        block = _block_pairs(keys.pop(name), max_block)  # free each key once used
         found.append(block)
         origin.append(np.full(len(block), n))
     all_pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
@@ -468,7 +474,6 @@ def dedupe_people(
         "duplicate",
         np.where(pairs["probability"] >= review, "review", "distinct"),
     )
-    names = list(keys)
     shown = pairs[pairs["decision"] != "distinct"].reset_index(drop=True)
     shown["found_by"] = [
         [n for k, n in enumerate(names) if int(mask) >> k & 1]
