@@ -76,6 +76,27 @@ NEW_STORE_OPTION = click.option(
 )
 
 
+JSON_OPTION = click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as JSON."
+)
+OPERATOR_OPTION = click.option(
+    "--operator",
+    default="unknown",
+    show_default=True,
+    help="Who does it (recorded in the audit log).",
+)
+
+
+def notices_option(what: str) -> Callable[[F], F]:
+    """``--notices DIR``: where to write notices about `what`."""
+    return click.option(
+        "--notices",
+        "notices_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help=f"Write notices {what} into this folder.",
+    )
+
+
 def batch_options(func: F) -> F:
     """Options shared by ``check`` and ``ingest``."""
     options = [
@@ -179,26 +200,9 @@ def check_cmd(files: tuple[Path, ...], client_path: Path, **options: Any) -> Non
 
 @main.command("ingest")
 @batch_options
-@click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The SQLite store.",
-)
-@click.option(
-    "--operator",
-    default="unknown",
-    show_default=True,
-    help="Who runs the batch (recorded in the audit log).",
-)
-@click.option(
-    "--notices",
-    "notices_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write one notice file per participant into this folder.",
-)
+@NEW_STORE_OPTION
+@OPERATOR_OPTION
+@notices_option("(one file per participant)")
 @fail_cleanly
 def ingest_cmd(
     files: tuple[Path, ...],

@@ -19,25 +19,26 @@ from claimflow.award.run import (
     settings_of,
     stored_award,
 )
-from claimflow.cli import CLIENT_OPTION, STORE_OPTION, fail_cleanly, main
+from claimflow.cli import (
+    CLIENT_OPTION,
+    JSON_OPTION,
+    OPERATOR_OPTION,
+    STORE_OPTION,
+    fail_cleanly,
+    main,
+    notices_option,
+)
 from claimflow.config import load_client
 from claimflow.errors import ClaimflowError
 from claimflow.parse.participants import read_participants
 from claimflow.report import write_notice_files
 from claimflow.store import Store
 
-_OPERATOR = click.option(
-    "--operator",
-    default="unknown",
-    show_default=True,
-    help="Who does it (ledger and audit log).",
-)
 _AS_OF = click.option(
     "--as-of",
     type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
     help="The instant (default: now, UTC).",
 )
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 def _instant(value: datetime | None) -> datetime:
@@ -59,7 +60,7 @@ def _echo_json(data: Any) -> None:
     show_default=True,
     type=click.Path(dir_okay=False, path_type=Path),
 )
-@_OPERATOR
+@OPERATOR_OPTION
 @fail_cleanly
 def participants_cmd(
     action: str, file: Path, client_path: Path, db_path: Path, operator: str
@@ -97,14 +98,9 @@ def participants_cmd(
 )
 @click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
 @click.option("--preview", is_flag=True, help="Compute and show; post nothing.")
-@click.option(
-    "--notices",
-    "notices_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write notices explaining awards a cap cut into this folder.",
-)
-@_OPERATOR
-@_JSON
+@notices_option("explaining awards a cap cut")
+@OPERATOR_OPTION
+@JSON_OPTION
 @click.pass_context
 @fail_cleanly
 def award_cmd(
@@ -175,7 +171,7 @@ def award_cmd(
     show_default=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@_JSON
+@JSON_OPTION
 @fail_cleanly
 def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
     """Explain a claim's award line by line, as a person reads it aloud.
@@ -209,7 +205,7 @@ def ledger_cmd() -> None:
 @CLIENT_OPTION
 @STORE_OPTION
 @_AS_OF
-@_JSON
+@JSON_OPTION
 @fail_cleanly
 def balance_cmd(
     participant: str,
@@ -241,7 +237,7 @@ def balance_cmd(
 @CLIENT_OPTION
 @STORE_OPTION
 @click.option("--reason", required=True, help="Why (kept on the reversal).")
-@_OPERATOR
+@OPERATOR_OPTION
 @fail_cleanly
 def reverse_cmd(
     claim_id: str, client_path: Path, db_path: Path, reason: str, operator: str
@@ -272,7 +268,7 @@ def reverse_cmd(
 @CLIENT_OPTION
 @STORE_OPTION
 @click.option("--reference", required=True, help="The order or catalogue reference.")
-@_OPERATOR
+@OPERATOR_OPTION
 @fail_cleanly
 def redeem_cmd(
     participant: str,
@@ -312,7 +308,7 @@ def redeem_cmd(
 @CLIENT_OPTION
 @STORE_OPTION
 @_AS_OF
-@_OPERATOR
+@OPERATOR_OPTION
 @fail_cleanly
 def expire_cmd(
     client_path: Path, db_path: Path, as_of: datetime | None, operator: str

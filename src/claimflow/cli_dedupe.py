@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from claimflow.cli import fail_cleanly, main
+from claimflow.cli import JSON_OPTION, OPERATOR_OPTION, fail_cleanly, main
 from claimflow.dedupe.people import dedupe_people
 from claimflow.errors import UnreadableInput
 from claimflow.store import Store
@@ -82,7 +82,7 @@ def dedupe_cmd() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the pairs to review to a .csv file for a person to mark.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @fail_cleanly
 def participants_cmd(
     file: Path,
@@ -137,7 +137,7 @@ def participants_cmd(
     show_default=True,
     type=click.Path(dir_okay=False, path_type=Path),
 )
-@click.option("--operator", default="unknown", show_default=True)
+@OPERATOR_OPTION
 @fail_cleanly
 def apply_cmd(file: Path, db_path: Path, operator: str) -> None:
     """Store a reviewed file's same/different marks (different: never flagged again).

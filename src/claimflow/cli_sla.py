@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from claimflow.cli import STORE_OPTION, fail_cleanly, main
+from claimflow.cli import JSON_OPTION, OPERATOR_OPTION, STORE_OPTION, fail_cleanly, main
 from claimflow.config import load_client
 from claimflow.errors import UnreadableInput
 from claimflow.report.replay import render_replay, write_replay_changes
@@ -116,7 +116,7 @@ def _cell(value: object) -> str:
 )
 @STORE_OPTION
 @_NOW
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @click.option("--limit", default=50, show_default=True)
 @fail_cleanly
 def queue_cmd(
@@ -247,7 +247,7 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
     help="Write every changed claim to a .csv or .xlsx file.",
 )
 @_NOW
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @fail_cleanly
 def replay_cmd(
     client_path: Path | None,
@@ -327,7 +327,7 @@ EVENTS = ("resubmitted", "escalated", "pended", "decided", "first_response")
     type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
     help="When it happened, UTC (default: now).",
 )
-@click.option("--operator", default="unknown", show_default=True)
+@OPERATOR_OPTION
 @fail_cleanly
 def event_cmd(
     claim_id: str, event: str, db_path: Path, at: datetime | None, operator: str

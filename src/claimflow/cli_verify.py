@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from claimflow.cli import CLIENT_OPTION, NEW_STORE_OPTION, fail_cleanly, main
+from claimflow.cli import (
+    CLIENT_OPTION,
+    JSON_OPTION,
+    NEW_STORE_OPTION,
+    fail_cleanly,
+    main,
+    notices_option,
+)
 from claimflow.config import ResolvedClient, load_client
 from claimflow.report import write_notice_files
 from claimflow.store import Store
@@ -54,13 +61,8 @@ def _show(result: VerifyResult, as_json: bool) -> None:
 )
 @CLIENT_OPTION
 @NEW_STORE_OPTION
-@click.option(
-    "--notices",
-    "notices_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write notices for claims that did not verify into this folder.",
-)
-@click.option("--json", "as_json", is_flag=True)
+@notices_option("for claims that did not verify")
+@JSON_OPTION
 @fail_cleanly
 def source_cmd(
     action: str,
@@ -100,13 +102,8 @@ def source_cmd(
 @CLIENT_OPTION
 @NEW_STORE_OPTION
 @click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
-@click.option(
-    "--notices",
-    "notices_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write notices for claims that did not verify into this folder.",
-)
-@click.option("--json", "as_json", is_flag=True)
+@notices_option("for claims that did not verify")
+@JSON_OPTION
 @fail_cleanly
 def verify_cmd(
     client_path: Path,
@@ -151,7 +148,7 @@ def entry_cmd() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a decisions file (.csv or .xlsx) for the adjudicator.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@JSON_OPTION
 @fail_cleanly
 def compare_cmd(
     first: Path, second: Path, client_path: Path, out: Path | None, as_json: bool
