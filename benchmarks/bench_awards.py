@@ -11,14 +11,14 @@ Usage: python benchmarks/bench_awards.py [--claims 1000000]
 from __future__ import annotations
 
 import argparse
-import json
-import resource
 import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -66,8 +66,7 @@ def _child(db: Path) -> None:
                     "points": result.points,
                 }
             )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"runs": runs, "peak_mib": peak}))
+    report({"runs": runs})
 
 
 def main() -> None:
@@ -82,13 +81,7 @@ def main() -> None:
     base = _store(args.claims)
     work = OUT / "awards-run.db"
     shutil.copyfile(base, work)
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(work)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = in_fresh_process(__file__, "--child", str(work))
     first, second = result["runs"]
     rate = first["computed"] / first["seconds"]
     print(

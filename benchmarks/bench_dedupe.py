@@ -17,12 +17,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import resource
 import subprocess
 import sys
 import time
 from itertools import combinations
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -92,19 +94,15 @@ def _child(n: int, seed: int) -> None:
     frame = pd.read_csv(people, dtype=str, keep_default_na=False)
     result = dedupe_people(frame)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     truth = {tuple(p) for p in json.loads(truth_file.read_text(encoding="utf-8"))}
     quality = score([c["participant_ids"] for c in result.clusters], truth)  # type: ignore[arg-type]
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "peak_mib": peak,
-                "candidates": result.candidates,
-                **quality,
-                **result.thresholds,
-            }
-        )
+    report(
+        {
+            "seconds": seconds,
+            "candidates": result.candidates,
+            **quality,
+            **result.thresholds,
+        }
     )
 
 
@@ -156,8 +154,7 @@ def _peer(n: int, seed: int) -> None:
     groups = clusters.groupby("cluster_id")["participant_id"].apply(list)
     truth = {tuple(p) for p in json.loads(truth_file.read_text(encoding="utf-8"))}
     quality = score([g for g in groups if len(g) > 1], truth)  # type: ignore[arg-type]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak, **quality}))
+    report({"seconds": seconds, **quality})
 
 
 def main() -> None:
@@ -193,13 +190,7 @@ def main() -> None:
                 [("splink", "--peer")] if args.with_splink else []
             )
             for tool, flag in runs:
-                out = subprocess.run(
-                    [sys.executable, __file__, flag, str(n), str(seed)],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
-                r = json.loads(out.strip().splitlines()[-1])
+                r = in_fresh_process(__file__, flag, n, seed)
                 label = "tuning seed" if seed == 7 else "held-out seed"
                 print(
                     f"{tool:>9} {n:>9,} people, {label} {seed}: P {r['precision']:.4f} "

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
-import resource
 import sqlite3
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -141,8 +141,7 @@ def _child(name: str, path: Path) -> None:
     started = time.perf_counter()
     count = MEASURES[name](path)
     seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"count": count, "seconds": seconds, "peak_mib": peak_mib}))
+    report({"count": count, "seconds": seconds})
 
 
 def main() -> None:
@@ -161,13 +160,7 @@ def main() -> None:
     for n in args.sizes:
         path = _dataset(n)
         for name in MEASURES:
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", name, str(path)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            result = json.loads(out.strip().splitlines()[-1])
+            result = in_fresh_process(__file__, "--child", name, str(path))
             rate = result["count"] / result["seconds"]
             print(
                 f"{result['count']:>10,} {name:<13} {result['seconds']:>8.2f} "

@@ -12,13 +12,13 @@ Usage: python benchmarks/bench_replay.py [--claims 100000]
 from __future__ import annotations
 
 import argparse
-import json
-import resource
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -77,8 +77,7 @@ def _child(db: Path) -> None:
                 "claims": result.claims,
                 "changed": len(result.changes),
             }
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"runs": runs, "peak_mib": peak}))
+    report({"runs": runs})
 
 
 def main() -> None:
@@ -91,13 +90,7 @@ def main() -> None:
         _child(args.child)
         return
     db = _store(args.claims)
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(db)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = in_fresh_process(__file__, "--child", str(db))
     for name, run in result["runs"].items():
         print(
             f"replay ({name}): {run['claims']:,} claims in {run['seconds']:.1f} s = "

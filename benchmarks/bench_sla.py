@@ -12,13 +12,13 @@ Usage: python benchmarks/bench_sla.py [--claims 1000000]
 from __future__ import annotations
 
 import argparse
-import json
-import resource
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -58,8 +58,7 @@ def _child(db: Path) -> None:
         started = time.perf_counter()
         build_report("qa", store, client, None, NOW)
         timings["qa report"] = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"claims": len(facts), "timings": timings, "peak_mib": peak}))
+    report({"claims": len(facts), "timings": timings})
 
 
 def main() -> None:
@@ -72,13 +71,7 @@ def main() -> None:
         _child(args.child)
         return
     db = _history(args.claims)
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(db)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = in_fresh_process(__file__, "--child", str(db))
     total = sum(result["timings"].values())
     parts = ", ".join(f"{k} {v:.1f} s" for k, v in result["timings"].items())
     print(

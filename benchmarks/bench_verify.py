@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import random
-import resource
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -117,17 +117,13 @@ def _child(claims_csv: Path, source_csv: Path) -> None:
         started = time.perf_counter()
         result = verify_claims(store, client, now=now)
         timings["verify"] = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {
-                "timings": timings,
-                "verified": result.verified,
-                "source": imported,
-                "results": dict(result.results),
-                "peak_mib": peak,
-            }
-        )
+    report(
+        {
+            "timings": timings,
+            "verified": result.verified,
+            "source": imported,
+            "results": dict(result.results),
+        }
     )
 
 
@@ -142,13 +138,7 @@ def main() -> None:
         _child(*args.child)
         return
     claims_csv, source_csv = _inputs(args.claims, args.source)
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(claims_csv), str(source_csv)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = in_fresh_process(__file__, "--child", str(claims_csv), str(source_csv))
     t = result["timings"]
     print(
         f"verify {result['verified']:,} claims against {result['source']:,} source lines: "
