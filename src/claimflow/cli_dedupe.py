@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from claimflow.cli import JSON_OPTION, OPERATOR_OPTION, fail_cleanly, main
+from claimflow.cli import (
+    CLIENT_OPTION,
+    JSON_OPTION,
+    OPERATOR_OPTION,
+    STORE_OPTION,
+    fail_cleanly,
+    main,
+)
 from claimflow.dedupe.people import dedupe_people
 from claimflow.errors import UnreadableInput
 from claimflow.store import Store
@@ -177,3 +184,44 @@ def apply_cmd(file: Path, db_path: Path, operator: str) -> None:
             operator, "dedupe apply", {"file": str(file), "decisions": len(rows)}
         )
     click.echo(f"{len(rows):,} decisions stored")
+
+
+@dedupe_cmd.command("claims")
+@CLIENT_OPTION
+@STORE_OPTION
+@click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
+@JSON_OPTION
+@fail_cleanly
+def claims_cmd(
+    client_path: Path, db_path: Path, batch_id: int | None, as_json: bool
+) -> None:
+    """Check open claims against every earlier claim: the same sale or stay again.
+
+    Duplicates end as ``duplicate`` (of the earlier claim), look-alikes as
+    ``review``; each match names its rule and the earlier claim. Exit 1 when
+    any is found.
+
+    \b
+    Example:
+        claimflow dedupe claims --client samples/clients/acme-tools.yaml --db claims.db
+    """
+    from claimflow.config import load_client
+    from claimflow.dedupe.claims import dedupe_claims
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        result = dedupe_claims(store, client, batch_id=batch_id, now=datetime.now(UTC))
+    data = result.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(
+            f"{client.key}: {result.checked:,} claims checked, {data['duplicates']:,} "
+            f"duplicates, {data['to_review']:,} to review"
+        )
+        for match in result.matches[:30]:
+            click.echo(
+                f"  {match.claim_id} {match.decision} of {match.original}: "
+                f"{match.rule} ({match.compared})"
+            )
+    sys.exit(1 if result.matches else 0)

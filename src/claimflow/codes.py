@@ -76,6 +76,8 @@ class ReasonCode(StrEnum):
     ALREADY_CREDITED = "already_credited"
     OTA_BOOKING = "ota_booking"
     DOCUMENT_FAULT = "document_fault"
+    DUPLICATE_CLAIM = "duplicate_claim"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
 
     @property
     def category(self) -> Category:
@@ -114,6 +116,8 @@ _CATEGORY: dict[ReasonCode, Category] = {
     ReasonCode.CLAIMED_BY_OTHER_ACCOUNT: Category.DUPLICATE,
     ReasonCode.ALREADY_CREDITED: Category.DUPLICATE,
     ReasonCode.OTA_BOOKING: Category.ELIGIBILITY,
+    ReasonCode.DUPLICATE_CLAIM: Category.DUPLICATE,
+    ReasonCode.POSSIBLE_DUPLICATE: Category.REVIEW,
 }
 
 _DESCRIPTION: dict[ReasonCode, str] = {
@@ -155,6 +159,8 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.ALREADY_CREDITED: "the stay was already credited",
     ReasonCode.OTA_BOOKING: "booked through an online travel agency: no points",
     ReasonCode.DOCUMENT_FAULT: "the document is illegible or contradicts itself",
+    ReasonCode.DUPLICATE_CLAIM: "repeats a sale or stay claimed before (any batch)",
+    ReasonCode.POSSIBLE_DUPLICATE: "looks like a claim made before: a person reviews it",
 }
 
 

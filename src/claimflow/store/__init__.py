@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from claimflow.dedupe.claims import claim_keys
 from claimflow.errors import StoreError
 from claimflow.models import (
     Claim,
@@ -212,6 +213,10 @@ class Store:
         conn.executemany(_PROBLEM_SQL, problems)
         conn.executemany(_OUTCOME_SQL, outcomes)
         conn.executemany("INSERT INTO claim_serials VALUES (?,?,?)", serials)
+        conn.executemany(
+            "INSERT INTO claim_keys VALUES (?,?,?,?,?)",
+            [row for claim, _ in decided for row in claim_keys(claim)],
+        )
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
         """Insert or replace participants (the member list is reference data)."""

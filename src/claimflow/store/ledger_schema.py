@@ -214,3 +214,32 @@ def m008_entry_errors(db: Database) -> None:
     )
     for verb in ("update", "delete"):
         db.execute(APPEND_ONLY.format(table="entry_errors", verb=verb))
+
+
+@migrations()
+def m009_claim_keys(db: Database) -> None:
+    """Blocking keys of every claim, so new claims meet their look-alikes in history."""
+    run_script(
+        db,
+        """
+        CREATE TABLE claim_keys (
+            client TEXT NOT NULL,
+            claim_id TEXT NOT NULL,
+            block TEXT NOT NULL,
+            day TEXT,
+            value TEXT
+        );
+        CREATE INDEX claim_keys_block ON claim_keys(client, block, day);
+        CREATE INDEX claim_keys_claim ON claim_keys(claim_id);
+        """,
+    )
+    from claimflow.dedupe.claims import claim_keys
+    from claimflow.models import SalesClaim, StayClaim
+
+    rows = db.execute("SELECT kind, data FROM claims")
+    while batch := rows.fetchmany(10_000):
+        keys = []
+        for kind, data in batch:
+            model = SalesClaim if kind == "sales" else StayClaim
+            keys.extend(claim_keys(model.model_validate_json(data)))
+        db.conn.executemany("INSERT INTO claim_keys VALUES (?,?,?,?,?)", keys)
