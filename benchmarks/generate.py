@@ -85,7 +85,9 @@ def name_pools(seed: int, size: int = 300) -> NamePools:
     return NamePools(first, last, city, street)
 
 
-def claim_rows(n: int, seed: int = 7, fault_rate: float = 0.05) -> Iterator[list[str]]:
+def claim_rows(
+    n: int, seed: int = 7, fault_rate: float = 0.05, offset: int = 0
+) -> Iterator[list[str]]:
     """Yield `n` claim rows (one line each) for the acme-tools sample client.
 
     About `fault_rate` of them carry one planted fault (bad date order, an
@@ -104,7 +106,9 @@ def claim_rows(n: int, seed: int = 7, fault_rate: float = 0.05) -> Iterator[list
             )
         )
     start = date(2026, 7, 1)
-    serial_no = 0
+    serial_no = (
+        offset * 3
+    )  # a later batch's serials and invoices never collide by accident
     for i in range(n):
         rep_id, rep_name, dealer = rng.choice(reps)
         sku = rng.choice(list(SKUS))
@@ -117,7 +121,7 @@ def claim_rows(n: int, seed: int = 7, fault_rate: float = 0.05) -> Iterator[list
             serial_no += 1
             serials.append(f"{prefix}{serial_no:08d}")
         total = f"{int(qty) * float(price):.2f}"
-        invoice = f"INV-{200000 + i}"
+        invoice = f"INV-{200000 + offset + i}"
         sold_text = sold.strftime("%m/%d/%Y")
         if rng.random() < fault_rate:
             fault = rng.randrange(5)
@@ -132,7 +136,7 @@ def claim_rows(n: int, seed: int = 7, fault_rate: float = 0.05) -> Iterator[list
             else:
                 invoice = ""
         yield [
-            f"C-{i + 1}",
+            f"C-{offset + i + 1}",
             rep_id,
             rep_name,
             dealer,
