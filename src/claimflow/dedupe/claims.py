@@ -24,9 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from claimflow.codes import ReasonCode
 from claimflow.models import Claim, SalesClaim, StayClaim
-from claimflow.validate.batch import normalize_key
+from claimflow.validate.batch import fold_key, normalize_key
 
 if TYPE_CHECKING:  # the store imports this module to write claim keys
     from claimflow.config import ResolvedClient
@@ -46,14 +49,12 @@ def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None
         for line in claim.lines:
             sku = (line.sku or "").upper()
             if claim.dealer_id and sku and invoice:
+                # A re-keyed invoice line keeps its quantity: it joins the block key,
+                # so sequential invoice numbers of other sales stay apart.
+                block = f"ds|{claim.dealer_id.upper()}|{sku}|{line.quantity or ''}"
+                rows.append((claim.client, claim.id, block, day, invoice))
                 rows.append(
-                    (
-                        claim.client,
-                        claim.id,
-                        f"ds|{claim.dealer_id.upper()}|{sku}",
-                        day,
-                        invoice,
-                    )
+                    (claim.client, claim.id, f"{block}|={invoice}", day, invoice)
                 )
             if who and sku:
                 rows.append(
@@ -70,13 +71,15 @@ def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None
         start = claim.check_in.isoformat() if claim.check_in else None
         end = claim.check_out.isoformat() if claim.check_out else None
         if claim.confirmation_number:
+            confirmation = normalize_key(claim.confirmation_number)
+            rows.append((claim.client, claim.id, f"h|{hotel}", start, confirmation))
             rows.append(
                 (
                     claim.client,
                     claim.id,
-                    f"h|{hotel}",
+                    f"h|{hotel}|={confirmation}",
                     start,
-                    normalize_key(claim.confirmation_number),
+                    confirmation,
                 )
             )
         if who:
@@ -128,19 +131,13 @@ def allowed_slips(key: str) -> int:
     return 1 if len(key) <= 8 else 2
 
 
-def key_slips(a: str, b: str) -> int:
-    """Keying slips between two keys (see `claimflow.verify.match.key_distance`)."""
-    from claimflow.verify.match import key_distance
-
-    return key_distance(a, b)
-
-
 class History:
     """Earlier claims sharing a key with a claim, read from the store's indexes."""
 
     def __init__(self, store: Store, client: str) -> None:
         self.db = store.db
         self.client = client
+        self._last: tuple[str, str, int] | None = None
         self.different = {
             tuple(sorted(p))
             for p in self.db.execute(
@@ -149,10 +146,13 @@ class History:
         }
 
     def _earlier(self, claim_id: str) -> tuple[str, int]:
-        row = self.db.execute(
-            "SELECT received_at, rowid FROM claims WHERE id = ?", [claim_id]
-        ).fetchone()
-        return str(row[0]), int(row[1])
+        # Asked once per key of the same claim: remember the last answer.
+        if self._last is None or self._last[0] != claim_id:
+            row = self.db.execute(
+                "SELECT received_at, rowid FROM claims WHERE id = ?", [claim_id]
+            ).fetchone()
+            self._last = (claim_id, str(row[0]), int(row[1]))
+        return self._last[1], self._last[2]
 
     def serial(self, claim_id: str, serial: str) -> str | None:
         """An earlier claim with this serial."""
@@ -195,6 +195,34 @@ class History:
             if tuple(sorted((claim_id, str(c)))) not in self.different
         ]
 
+    def look_alikes(
+        self, claim_id: str, prefix: str, key: str, day: date | None, days: int
+    ) -> list[tuple[str, str | None, str | None, str | None, int]]:
+        """Earlier claims whose key is `key` or within the allowed keying slips of it.
+
+        Exact keys are found through their own index at any nearby date; keys
+        with slips among the block's claims dated within `NEAR_DAYS` (a re-keyed
+        invoice or stay keeps its date), compared in one vectorised call.
+        Returns rows (claim, day, key, participant, slips).
+        """
+        found: dict[str, tuple[str, str | None, str | None, str | None, int]] = {}
+        for row in self.block(claim_id, f"{prefix}|={key}", day, days):
+            found[row[0]] = (*row, 0)
+        window = self.block(claim_id, prefix, day, NEAR_DAYS)
+        if window:
+            choices = [fold_key(row[2] or "") for row in window]
+            hits = process.extract(
+                fold_key(key),
+                choices,
+                scorer=OSA.distance,
+                score_cutoff=allowed_slips(key),
+                limit=None,
+            )
+            for _, slips, index in hits:
+                row = window[index]
+                found.setdefault(row[0], (*row, int(slips)))
+        return list(found.values())
+
 
 def _sale_matches(claim: SalesClaim, history: History) -> list[ClaimMatch]:
     found: list[ClaimMatch] = []
@@ -216,11 +244,10 @@ def _sale_matches(claim: SalesClaim, history: History) -> list[ClaimMatch]:
                 )
         sku = (line.sku or "").upper()
         if claim.dealer_id and sku and invoice:
-            block = f"ds|{claim.dealer_id.upper()}|{sku}"
-            for other, _, value, _ in history.block(
-                claim.id, block, claim.invoice_date, INVOICE_DAYS
+            prefix = f"ds|{claim.dealer_id.upper()}|{sku}|{line.quantity or ''}"
+            for other, _, value, _, slips in history.look_alikes(
+                claim.id, prefix, invoice, claim.invoice_date, INVOICE_DAYS
             ):
-                slips = key_slips(invoice, value or "")
                 if slips <= allowed_slips(invoice):
                     certain = slips == 0 or (slips == 1 and len(invoice) > 8)
                     found.append(
@@ -265,10 +292,9 @@ def _stay_matches(claim: StayClaim, history: History) -> list[ClaimMatch]:
     hotel = claim.hotel_code.upper()
     confirmation = normalize_key(claim.confirmation_number or "")
     if confirmation:
-        for other, _, value, who in history.block(
-            claim.id, f"h|{hotel}", claim.check_in, NEAR_DAYS
+        for other, _, value, who, slips in history.look_alikes(
+            claim.id, f"h|{hotel}", confirmation, claim.check_in, NEAR_DAYS
         ):
-            slips = key_slips(confirmation, value or "")
             if slips > allowed_slips(confirmation):
                 continue
             two_accounts = who != claim.participant_id

@@ -41,6 +41,14 @@ def normalize_key(value: str) -> str:
     return _LEADING_ZEROS.sub("", folded) if "0" in folded else folded
 
 
+_OCR = str.maketrans("OILSBZ", "011582")
+
+
+def fold_key(key: str) -> str:
+    """A normalised key with OCR look-alikes folded (``INV-2O417`` -> ``1NV20417``)."""
+    return normalize_key(key).translate(_OCR)
+
+
 @extensions.register_check_method(  # type: ignore[untyped-decorator]
     statistics=["tolerance_cents"], check_type="vectorized"
 )

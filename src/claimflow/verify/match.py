@@ -28,12 +28,11 @@ from claimflow.models import (
     StayClaim,
     StayRecord,
 )
-from claimflow.validate.batch import normalize_key
+from claimflow.validate.batch import fold_key, normalize_key
 from claimflow.verify.settings import VerificationSettings
 from claimflow.verify.source import SourceRecord, source_key
 
 Result = Literal["verified", "discrepancy", "not_found", "ambiguous"]
-_OCR = str.maketrans("OILSBZ", "011582")
 _TITLES = {
     "MR",
     "MRS",
@@ -102,11 +101,6 @@ class Verification:
     source_ids: tuple[int, ...] = ()
     checks: tuple[FieldCheck, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
-
-
-def fold_key(key: str) -> str:
-    """A normalised key with OCR look-alikes folded (``INV-2O417`` -> ``1NV20417``)."""
-    return normalize_key(key).translate(_OCR)
 
 
 def key_distance(a: str, b: str) -> int:
