@@ -22,6 +22,7 @@ from claimflow.award.run import (
 from claimflow.cli import (
     CLIENT_OPTION,
     JSON_OPTION,
+    NEW_STORE_OPTION,
     OPERATOR_OPTION,
     STORE_OPTION,
     fail_cleanly,
@@ -53,13 +54,7 @@ def _echo_json(data: Any) -> None:
 @click.argument("action", type=click.Choice(["import"]))
 @click.argument("file", type=click.Path(path_type=Path))
 @CLIENT_OPTION
-@click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-)
+@NEW_STORE_OPTION
 @OPERATOR_OPTION
 @fail_cleanly
 def participants_cmd(

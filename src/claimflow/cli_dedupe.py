@@ -14,6 +14,7 @@ import pandas as pd
 from claimflow.cli import (
     CLIENT_OPTION,
     JSON_OPTION,
+    NEW_STORE_OPTION,
     OPERATOR_OPTION,
     STORE_OPTION,
     fail_cleanly,
@@ -137,13 +138,7 @@ def participants_cmd(
 
 @dedupe_cmd.command("apply")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-)
+@NEW_STORE_OPTION
 @OPERATOR_OPTION
 @fail_cleanly
 def apply_cmd(file: Path, db_path: Path, operator: str) -> None:
