@@ -114,14 +114,6 @@ class ClaimMatch:
         return {**self.__dict__, "code": self.code.value}
 
 
-def _near(a: str | None, b: date | None, days: int) -> bool:
-    return (
-        a is not None
-        and b is not None
-        and abs(date.fromisoformat(a) - b) <= timedelta(days=days)
-    )
-
-
 def allowed_slips(key: str) -> int:
     """Keying slips tolerated: one on short keys (8 characters or fewer), else two.
 

@@ -285,10 +285,10 @@ def _record(
             if verification.result != "ambiguous"
         ],
     )
-    _problems(store, claim, verification.problems)
     current = store.db.execute(
         "SELECT outcome, batch_id FROM claims WHERE id = ?", [claim.id]
     ).fetchone()
+    _problems(store, claim, current[1], verification.problems)
     if current[0] != outcome.value:
         store.db.execute(
             "UPDATE claims SET outcome = ? WHERE id = ?", [outcome.value, claim.id]
@@ -304,15 +304,14 @@ def _record(
             )
 
 
-def _problems(store: Store, claim: Claim, problems: tuple[Problem, ...]) -> None:
-    batch = store.db.execute(
-        "SELECT batch_id FROM claims WHERE id = ?", [claim.id]
-    ).fetchone()
+def _problems(
+    store: Store, claim: Claim, batch_id: int, problems: tuple[Problem, ...]
+) -> None:
     store.db.conn.executemany(
         "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
         "VALUES (?,?,?,?,?,?)",
         [
-            (claim.id, batch[0], p.code.value, p.field, p.source.where(), p.message)
+            (claim.id, batch_id, p.code.value, p.field, p.source.where(), p.message)
             for p in problems
             if p.code.category is not Category.AWARD
         ],
