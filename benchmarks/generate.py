@@ -28,9 +28,12 @@ SKUS = {
     "IMP-450": ("IM", "179.00"),
     "BAT-20V": ("BT", "59.50"),
 }
+# 400 dealers in eight metro areas: a mid-size manufacturer's program. (Eight
+# dealers for a million claims would be 1,400 sales per dealer per day.)
 DEALERS = [
     f"D-{c}-{i:02d}"
-    for i, c in enumerate(("CHI", "MKE", "IND", "STL", "GRB", "DSM", "MSP", "DET"), 1)
+    for c in ("CHI", "MKE", "IND", "STL", "GRB", "DSM", "MSP", "DET")
+    for i in range(1, 51)
 ]
 CLAIM_HEADER = [
     "Claim ID",

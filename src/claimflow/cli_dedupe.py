@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from claimflow.errors import UnreadableInput
 from claimflow.store import Store
 
 REVIEW_COLUMNS = [
+    "kind",
     "a",
     "b",
     "probability",
@@ -120,6 +120,7 @@ def participants_cmd(
         doubtful = result.pairs[result.pairs["decision"] == "review"].copy()
         doubtful["found_by"] = doubtful["found_by"].map(", ".join)
         doubtful["decision"] = ""
+        doubtful["kind"] = "participant"
         doubtful[REVIEW_COLUMNS].to_csv(review_out, index=False)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, default=str))
@@ -136,49 +137,73 @@ def participants_cmd(
     sys.exit(1 if len(result.pairs) else 0)
 
 
+@dedupe_cmd.command("review")
+@CLIENT_OPTION
+@STORE_OPTION
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The review file to write: .csv or .xlsx.",
+)
+@fail_cleanly
+def review_cmd(client_path: Path, db_path: Path, out: Path) -> None:
+    """Write the claim pairs waiting for a person to a file to mark same or different.
+
+    One row per doubtful pair found by ``dedupe claims``: the later claim (a),
+    the earlier one (b), their references and sources, the rule and what it
+    compared. Fill the decision column and feed the file to ``dedupe apply``.
+
+    \b
+    Example:
+        claimflow dedupe review --client samples/clients/acme-tools.yaml --db claims.db \\
+            --out review.xlsx
+    """
+    from claimflow.config import load_client
+    from claimflow.dedupe.review import review_rows, write_review
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        rows = review_rows(store, client.key)
+    count = write_review(rows, out)
+    click.echo(f"{client.key}: {count:,} claim pairs to review written to {out}")
+
+
 @dedupe_cmd.command("apply")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @NEW_STORE_OPTION
 @OPERATOR_OPTION
+@JSON_OPTION
 @fail_cleanly
-def apply_cmd(file: Path, db_path: Path, operator: str) -> None:
+def apply_cmd(file: Path, db_path: Path, operator: str, as_json: bool) -> None:
     """Store a reviewed file's same/different marks (different: never flagged again).
+
+    Takes the file written by ``dedupe review`` (claims) or ``dedupe
+    participants --review-out`` (.csv or .xlsx), every row marked ``same`` or
+    ``different``. A claim marked same becomes a duplicate of the earlier
+    claim; a claim whose every doubtful match is marked different gets back
+    the outcome it had before dedupe. Nothing is stored if any row is unmarked.
 
     \b
     Example:
-        claimflow dedupe apply review.csv --db claims.db --operator ann
+        claimflow dedupe apply review.xlsx --db claims.db --operator ann
     """
-    rows = []
-    with file.open(encoding="utf-8-sig", newline="") as fh:
-        for n, row in enumerate(csv.DictReader(fh), start=2):
-            decision = (row.get("decision") or "").strip().lower()
-            if decision not in ("same", "different"):
-                raise UnreadableInput(
-                    str(file),
-                    f"expected same or different, found {decision!r}",
-                    f"row {n}",
-                )
-            if not row.get("a") or not row.get("b"):
-                raise UnreadableInput(
-                    str(file),
-                    "expected the columns a and b as written by "
-                    "'dedupe participants --review-out'",
-                    f"row {n}",
-                )
-            a, b = sorted((row["a"], row["b"]))
-            rows.append(
-                ("participant", a, b, decision, operator, datetime.now(UTC).isoformat())
-            )
-    with Store.open(db_path) as store, store.transaction():
-        store.db.conn.executemany(
-            "INSERT INTO dedupe_decisions (kind, a, b, decision, decided_by, decided_at) "
-            "VALUES (?,?,?,?,?,?)",
-            rows,
+    from claimflow.dedupe.review import apply_review, read_review
+
+    marks = read_review(file)
+    with Store.open(db_path) as store:
+        result = apply_review(store, marks, operator, datetime.now(UTC), str(file))
+    if as_json:
+        click.echo(json.dumps(result.to_dict()))
+    else:
+        settled = (
+            f": {result.duplicates:,} claims now duplicates, {result.restored:,} back "
+            "to their earlier outcome"
+            if any(m.kind == "claim" for m in marks)
+            else ""
         )
-        store.audit(
-            operator, "dedupe apply", {"file": str(file), "decisions": len(rows)}
-        )
-    click.echo(f"{len(rows):,} decisions stored")
+        click.echo(f"{result.decisions:,} decisions stored{settled}")
 
 
 @dedupe_cmd.command("claims")

@@ -6,8 +6,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 from claimflow import ResolvedClient, Store, ingest
 from claimflow.dedupe.claims import dedupe_claims
+from tests.conftest import SAMPLES
+from tests.test_cli import run
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 SALES = "Claim ID,Rep #,Dealer Code,Invoice No,Invoice Date,Product Code,Qty,Serials,Received\n"
@@ -38,29 +43,77 @@ def test_sales_duplicates_of_each_kind(
     store: Store, acme: ResolvedClient, write: Callable[..., Path]
 ) -> None:
     october = (
-        "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR10000017,2026-10-20\n"
+        "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,2,DR10000017 DR10000018,2026-10-20\n"
         "A2,104234,D-CHI-01,INV-2026000500,10/05/2026,SAW-310,1,SW20000001,2026-10-20\n"
         "A3,104235,D-MKE-02,INV-20600,10/06/2026,GRN-115,1,GR40000001,2026-10-20\n"
+        "A4,104240,D-CHI-01,INV-2026000600,10/08/2026,IMP-450,1,IM30000001,2026-10-20\n"
     )
     november = (
         "B1,104876,D-IND-03,INV-30001,11/02/2026,DRL-200,1,DR10000017,2026-11-10\n"
-        "B2,104233,D-CHI-01,INV-2026000471,10/02/2026,DRL-200,1,DR10000999,2026-11-10\n"
-        "B3,104234,D-STL-04,INV-88888,10/07/2026,SAW-310,1,SW20000002,2026-11-10\n"
-        "B4,104236,D-MKE-02,INV-20601,10/06/2026,GRN-115,1,GR40000002,2026-11-10\n"
+        "B2,104233,D-CHI-01,INV-2026000471,10/02/2026,DRL-200,2,,2026-11-10\n"
+        "B3,104234,D-STL-04,,10/07/2026,SAW-310,1,,2026-11-10\n"
+        "B4,104236,D-MKE-02,INV-20601,10/06/2026,GRN-115,1,,2026-11-10\n"
+        "B5,104299,D-CHI-01,INV-2026000601,10/08/2026,IMP-450,1,IM30000002,2026-11-10\n"
+        "B6,104240,D-CHI-01,INV-2026000610,10/08/2026,IMP-450,1,IM30000003,2026-11-10\n"
+        "B7,104235,D-MKE-02,INV-20777,10/06/2026,GRN-115,1,GR40000009,2026-11-10\n"
     )
     found = _run(store, acme, write, (SALES, october), (SALES, november))
     assert found["B1"] == [("duplicate", "serial_claimed_before", "A1")]
-    # Two digits swapped in the invoice; the same rep, SKU, date and quantity too.
+    # Two digits swapped in a long invoice, no serials to tell it apart; and
+    # the same rep, SKU, date and quantity.
     assert found["B2"] == [
         ("duplicate", "duplicate_claim", "A1"),
         ("review", "possible_duplicate", "A1"),
     ]
-    assert found["B3"] == [
-        ("review", "possible_duplicate", "A2")
-    ]  # same rep, SKU, 2 days
+    # Same rep, SKU and quantity two days apart, nothing to tell them apart.
+    assert found["B3"] == [("review", "possible_duplicate", "A2")]
     # One digit off on a short invoice, same dealer, SKU and date: a person decides.
     assert found["B4"] == [("review", "possible_duplicate", "A3")]
-    assert {"A1", "A2", "A3"}.isdisjoint(found)  # originals stay clean
+    # The dealer's next invoice with other serials, by another rep: another sale.
+    assert "B5" not in found
+    # ... even by the same rep on the same day: other units, another sale.
+    assert "B6" not in found
+    # Same rep, SKU, quantity and date, but another invoice and other serials.
+    assert "B7" not in found
+    assert {"A1", "A2", "A3", "A4"}.isdisjoint(found)  # originals stay clean
+
+
+def test_duplicates_cluster_under_the_earliest_claim_and_explain_themselves(
+    store: Store, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    batches = [
+        "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR10000017,2026-10-20\n",
+        "B1,104876,D-IND-03,INV-30001,10/20/2026,DRL-200,2,DR10000017 DR10000018,"
+        "2026-11-10\n",
+        "C1,104877,D-IND-03,INV-30999,11/20/2026,DRL-200,1,dr-10000018,2026-12-01\n",
+    ]
+    for n, rows in enumerate(batches):
+        ingest([write(f"b{n}.csv", SALES + rows)], acme, store)
+    result = dedupe_claims(store, acme, now=NOW)
+    refs = dict(
+        store.db.execute("SELECT id, json_extract(data, '$.claim_ref') FROM claims")
+    )
+    by_claim = {refs[m.claim_id]: m for m in result.matches}
+    assert set(by_claim) == {"B1", "C1"}
+    later = by_claim["C1"]
+    # C1 repeats B1's second serial; B1 repeats A1: A1 is the original of both.
+    assert (refs[later.original], refs[later.duplicate_of]) == ("B1", "A1")
+    assert later.rule == "same serial number claimed again"
+    assert later.compared == "serial DR10000018"
+    assert later.source.endswith("b2.csv:row 2")
+    outcomes = dict(store.db.execute("SELECT id, outcome FROM claims"))
+    assert [outcomes[i] == "duplicate" for i in sorted(refs, key=refs.get)] == [
+        False,
+        True,
+        True,
+    ]
+    message = store.db.execute(
+        "SELECT message FROM problems WHERE claim_id = ? AND code = ?",
+        [later.claim_id, "serial_claimed_before"],
+    ).fetchone()[0]
+    assert message.endswith(
+        f"as claim {later.original} (duplicate of claim {later.duplicate_of})"
+    )
 
 
 def test_stay_duplicates_of_each_kind(
@@ -119,3 +172,108 @@ def test_running_twice_flags_nothing_new_and_different_pairs_stay_apart(
         )
     assert dedupe_claims(store, acme, now=NOW).matches == []
     assert dedupe_claims(store, acme, now=NOW).matches == []
+
+
+def _two_look_alikes(tmp_path: Path, write: Callable[..., Path]) -> Path:
+    """A store where B4 looks like A3 (one digit off a short invoice): to review."""
+    client = str(SAMPLES / "clients" / "acme-tools.yaml")
+    db = tmp_path / "c.db"
+    first = "A3,104235,D-MKE-02,INV-20600,10/06/2026,GRN-115,1,GR40000001,2026-10-20\n"
+    later = (
+        "B4,104236,D-MKE-02,INV-20601,10/06/2026,GRN-115,1,,2026-11-10\n"
+        "B8,104237,D-MKE-02,INV-21600,10/06/2026,GRN-115,1,,2026-11-10\n"
+    )
+    for name, rows in (("a.csv", first), ("b.csv", later)):
+        run(
+            "ingest",
+            str(write(name, SALES + rows)),
+            "--client",
+            client,
+            "--db",
+            str(db),
+        )
+    code, out, _ = run("dedupe", "claims", "--client", client, "--db", str(db))
+    assert code == 1 and "0 duplicates, 2 to review" in out
+    return db
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_review_file_round_trip(
+    tmp_path: Path, write: Callable[..., Path], suffix: str
+) -> None:
+    db = _two_look_alikes(tmp_path, write)
+    client = str(SAMPLES / "clients" / "acme-tools.yaml")
+    review = tmp_path / f"review{suffix}"
+    code, out, _ = run(
+        "dedupe", "review", "--client", client, "--db", str(db), "--out", str(review)
+    )
+    assert code == 0 and "2 claim pairs to review" in out
+    marked = (
+        pd.read_excel(review, dtype=str)
+        if suffix == ".xlsx"
+        else pd.read_csv(review, dtype=str, keep_default_na=False)
+    )
+    assert list(marked["a_ref"]) == ["B4", "B8"]
+    assert set(marked["b_ref"]) == {"A3"}
+    assert (
+        marked["rule"][0] == "same invoice and SKU for the same dealer (1 keying slip)"
+    )
+    assert marked["compared"][0] == "invoice INV-20601 vs INV-20600, SKU GRN-115"
+    assert marked["b_source"][0].endswith("a.csv:row 2")
+    marked["decision"] = ["different", "same"]
+    if suffix == ".xlsx":
+        marked.to_excel(review, index=False)
+    else:
+        marked.to_csv(review, index=False)
+    code, out, _ = run(
+        "dedupe", "apply", str(review), "--db", str(db), "--operator", "ann"
+    )
+    assert code == 0
+    assert out == (
+        "2 decisions stored: 1 claims now duplicates, 1 back to their earlier outcome\n"
+    )
+    with Store.open(db) as store:
+        outcomes = dict(
+            store.db.execute(
+                "SELECT json_extract(data, '$.claim_ref'), outcome FROM claims"
+            )
+        )
+        stages = store.db.execute(
+            "SELECT o.stage, o.outcome FROM outcomes o JOIN claims c ON c.id = o.claim_id "
+            "WHERE json_extract(c.data, '$.claim_ref') = 'B4' ORDER BY o.id"
+        ).fetchall()
+        audit = store.db.execute(
+            "SELECT actor, detail FROM audit_log WHERE action = 'dedupe apply'"
+        ).fetchall()
+    # B4 was pended at ingest (no serials), review after dedupe, pended again.
+    assert stages == [
+        ("validate", "pended"),
+        ("dedupe", "review"),
+        ("dedupe review", "pended"),
+    ]
+    assert outcomes["B8"] == "duplicate"
+    assert audit[0][0] == "ann" and '"restored": 1' in audit[0][1]
+    # Nothing is left to review, and the pair marked different is never flagged again.
+    code, out, _ = run(
+        "dedupe", "review", "--client", client, "--db", str(db), "--out", str(review)
+    )
+    assert "0 claim pairs to review" in out
+    code, out, _ = run("dedupe", "claims", "--client", client, "--db", str(db))
+    assert code == 0 and "0 duplicates, 0 to review" in out
+
+
+def test_an_unmarked_review_row_stores_nothing(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    db = _two_look_alikes(tmp_path, write)
+    client = str(SAMPLES / "clients" / "acme-tools.yaml")
+    review = tmp_path / "review.csv"
+    run("dedupe", "review", "--client", client, "--db", str(db), "--out", str(review))
+    marked = pd.read_csv(review, dtype=str, keep_default_na=False)
+    marked["decision"] = ["different", ""]
+    marked.to_csv(review, index=False)
+    before = db.read_bytes()
+    code, _, err = run("dedupe", "apply", str(review), "--db", str(db))
+    assert code == 2
+    assert "review.csv: row 3: decision: expected same or different, found ''" in err
+    assert db.read_bytes() == before

@@ -20,15 +20,16 @@ A pair a reviewer marked different is never flagged again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from claimflow.codes import ReasonCode
-from claimflow.models import Claim, SalesClaim, StayClaim
+from claimflow.models import Claim, SalesClaim
 from claimflow.validate.batch import fold_key, normalize_key
 
 if TYPE_CHECKING:  # the store imports this module to write claim keys
@@ -93,12 +94,15 @@ class ClaimMatch:
 
     Attributes:
         claim_id: the later claim.
-        original: the earlier claim it repeats.
+        original: the earlier claim it matched.
         rule: the rule that fired, in words.
         code: the reason code (duplicate or review category).
         score: 1.0 for certain, lower for a look-alike.
         decision: ``duplicate`` or ``review``.
         compared: what was compared (this claim's value vs the original's).
+        source: where the later claim came from (file, page or row).
+        duplicate_of: the earliest claim of its cluster (for a duplicate that
+            matched another duplicate, the claim they both repeat).
     """
 
     claim_id: str
@@ -108,6 +112,8 @@ class ClaimMatch:
     score: float
     decision: str
     compared: str
+    source: str = ""
+    duplicate_of: str = ""
 
     def to_dict(self) -> dict[str, object]:
         """As plain data."""
@@ -123,232 +129,345 @@ def allowed_slips(key: str) -> int:
     return 1 if len(key) <= 8 else 2
 
 
-class History:
-    """Earlier claims sharing a key with a claim, read from the store's indexes."""
+# Days either side of a key's date searched per block kind: an exact invoice
+# can be keyed with another date; a re-keyed look-alike keeps its date; a
+# member's stays overlap only within a month of arrival.
+_CANDIDATES_SQL = f"""
+WITH pk AS (
+    SELECT k.claim_id, k.client, k.block, k.day, k.value,
+        CASE WHEN k.block LIKE 'mh|%' THEN 30
+             WHEN k.block LIKE 'ds|%|=%' THEN {INVOICE_DAYS}
+             ELSE {NEAR_DAYS} END AS w
+    FROM probe p CROSS JOIN claim_keys k
+    WHERE k.claim_id = p.id AND k.day IS NOT NULL
+)
+SELECT pk.claim_id, pk.block, pk.day, pk.value, h.claim_id, h.day, h.value
+FROM pk CROSS JOIN claim_keys h
+WHERE h.client = pk.client AND h.block = pk.block
+  AND h.day BETWEEN date(pk.day, '-' || pk.w || ' days')
+                AND date(pk.day, '+' || pk.w || ' days')
+  AND h.claim_id != pk.claim_id
+  AND (pk.block NOT LIKE 'ps|%' OR h.value = pk.value)
+"""
 
-    def __init__(self, store: Store, client: str) -> None:
-        self.db = store.db
-        self.client = client
-        self._last: tuple[str, str, int] | None = None
-        self.different = {
-            tuple(sorted(p))
-            for p in self.db.execute(
-                "SELECT a, b FROM dedupe_decisions WHERE kind = 'claim' AND decision = 'different'"
+_SERIALS_SQL = """
+SELECT s.claim_id, s.serial, o.claim_id
+FROM probe p CROSS JOIN claim_serials s CROSS JOIN claim_serials o
+WHERE s.claim_id = p.id AND o.client = s.client AND o.serial = s.serial
+  AND o.claim_id != s.claim_id
+"""
+
+# Rule kinds, in the order a claim's matches are listed.
+SERIAL, INVOICE, REP, STAY, MEMBER_STAY = range(5)
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A candidate pair that passed its rule, before the earlier-claim test."""
+
+    rule: int
+    detail: str  # block, serial or dates: what was compared
+    slips: int
+    value: str  # the later claim's key
+    other: str  # the earlier claim's key
+
+
+@dataclass
+class _Info:
+    order: tuple[str, int]  # (received_at, rowid): earlier claims sort first
+    participant: str | None
+    source: str
+    keyed: str | None  # the invoice or confirmation as keyed
+    day: str | None  # invoice date or check-in
+    serials: set[str] = field(default_factory=set)
+
+
+def _tell_apart(mine: _Info, theirs: _Info) -> str | None:
+    """What shows that two look-alike sales are different sales, if anything.
+
+    Different serial numbers on both are different units; invoice numbers on
+    both, further apart than keying slips, are different documents.
+    """
+    if mine.serials and theirs.serials and mine.serials.isdisjoint(theirs.serials):
+        return "different serials"
+    if mine.keyed and theirs.keyed:
+        a, b = fold_key(mine.keyed), fold_key(theirs.keyed)
+        if OSA.distance(a, b, score_cutoff=allowed_slips(a) + 1) > allowed_slips(a):
+            return "different invoices"
+    return None
+
+
+def _sort_row(
+    row: tuple[str, str, str, str | None, str, str, str | None],
+    add: Callable[[str, str, _Pair], None],
+    fuzzy: list[tuple[str, str, str, str, str]],
+) -> None:
+    """Apply an exact rule to a candidate row, or queue it for the fuzzy comparison."""
+    probe, block, day, value, other, other_day, other_value = row
+    kind = block[:2]
+    if kind == "ps":
+        add(
+            probe,
+            other,
+            _Pair(REP, f"{block}|{day}", 0, value or "", other_value or ""),
+        )
+    elif kind == "mh":
+        # Stays overlap when each starts before the other ends.
+        if value and other_value and other_day < value and day < other_value:
+            add(
+                probe,
+                other,
+                _Pair(
+                    MEMBER_STAY,
+                    block,
+                    0,
+                    f"{day}..{value}",
+                    f"{other_day}..{other_value}",
+                ),
+            )
+    elif "|=" in block:
+        rule = INVOICE if kind == "ds" else STAY
+        add(probe, other, _Pair(rule, block, 0, value or "", other_value or ""))
+    elif value != other_value:
+        fuzzy.append((probe, block, value or "", other, other_value or ""))
+
+
+def _candidate_pairs(
+    conn: Any,
+) -> dict[tuple[str, str], list[_Pair]]:
+    """Every (later?, earlier?) pair sharing a key whose rule fires, in both orders.
+
+    Streams the joined candidate rows in chunks; look-alike keys are compared
+    in one vectorised rapidfuzz call per chunk.
+    """
+    pairs: dict[tuple[str, str], list[_Pair]] = {}
+
+    def add(probe: str, other: str, pair: _Pair) -> None:
+        pairs.setdefault((probe, other), []).append(pair)
+
+    for probe, serial, other in conn.execute(_SERIALS_SQL):
+        add(probe, other, _Pair(SERIAL, serial, 0, serial, serial))
+    rows = conn.execute(_CANDIDATES_SQL)
+    while chunk := rows.fetchmany(100_000):
+        fuzzy: list[tuple[str, str, str, str, str]] = []
+        for row in chunk:
+            _sort_row(row, add, fuzzy)
+        if fuzzy:
+            slips = process.cpdist(
+                [fold_key(row[2]) for row in fuzzy],
+                [fold_key(row[4]) for row in fuzzy],
+                scorer=OSA.distance,
+                workers=-1,
+            )
+            for (probe, block, value, other, other_value), n in zip(
+                fuzzy, slips.tolist(), strict=True
+            ):
+                if n <= allowed_slips(value):
+                    rule = INVOICE if block[:2] == "ds" else STAY
+                    add(probe, other, _Pair(rule, block, int(n), value, other_value))
+    return pairs
+
+
+def _infos(conn: Any, ids: set[str]) -> dict[str, _Info]:
+    conn.execute("CREATE TEMP TABLE involved (id TEXT PRIMARY KEY)")
+    try:
+        conn.executemany("INSERT INTO involved VALUES (?)", [(i,) for i in ids])
+        info = {
+            cid: _Info((received, rowid), who, source, keyed, day)
+            for cid, received, rowid, who, source, keyed, day in conn.execute(
+                "SELECT c.id, c.received_at, c.rowid, c.participant_id, c.source, "
+                "coalesce(json_extract(c.data, '$.invoice_number'), "
+                "json_extract(c.data, '$.confirmation_number')), c.activity_date "
+                "FROM involved i JOIN claims c ON c.id = i.id"
             )
         }
-
-    def _earlier(self, claim_id: str) -> tuple[str, int]:
-        # Asked once per key of the same claim: remember the last answer.
-        if self._last is None or self._last[0] != claim_id:
-            row = self.db.execute(
-                "SELECT received_at, rowid FROM claims WHERE id = ?", [claim_id]
-            ).fetchone()
-            self._last = (claim_id, str(row[0]), int(row[1]))
-        return self._last[1], self._last[2]
-
-    def serial(self, claim_id: str, serial: str) -> str | None:
-        """An earlier claim with this serial."""
-        received, rowid = self._earlier(claim_id)
-        row = self.db.execute(
-            "SELECT s.claim_id FROM claim_serials s JOIN claims c ON c.id = s.claim_id "
-            "WHERE s.client = ? AND s.serial = ? AND s.claim_id != ? AND "
-            "(c.received_at < ? OR (c.received_at = ? AND c.rowid < ?)) "
-            "ORDER BY c.received_at, c.rowid LIMIT 1",
-            [self.client, serial, claim_id, received, received, rowid],
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def block(
-        self, claim_id: str, block: str, day: date | None, days: int
-    ) -> list[tuple[str, str | None, str | None, str | None]]:
-        """Earlier claims in a block dated within `days`: (claim, day, value, participant)."""
-        if day is None:
-            return []
-        received, rowid = self._earlier(claim_id)
-        return [
-            (str(c), d, v, p)
-            for c, d, v, p in self.db.execute(
-                "SELECT k.claim_id, k.day, k.value, c.participant_id FROM claim_keys k "
-                "JOIN claims c ON c.id = k.claim_id WHERE k.client = ? AND k.block = ? AND "
-                "k.day BETWEEN ? AND ? AND k.claim_id != ? AND c.outcome != 'duplicate' AND "
-                "(c.received_at < ? OR (c.received_at = ? AND c.rowid < ?)) "
-                "ORDER BY c.received_at, c.rowid",
-                [
-                    self.client,
-                    block,
-                    (day - timedelta(days=days)).isoformat(),
-                    (day + timedelta(days=days)).isoformat(),
-                    claim_id,
-                    received,
-                    received,
-                    rowid,
-                ],
-            )
-            if tuple(sorted((claim_id, str(c)))) not in self.different
-        ]
-
-    def look_alikes(
-        self, claim_id: str, prefix: str, key: str, day: date | None, days: int
-    ) -> list[tuple[str, str | None, str | None, str | None, int]]:
-        """Earlier claims whose key is `key` or within the allowed keying slips of it.
-
-        Exact keys are found through their own index at any nearby date; keys
-        with slips among the block's claims dated within `NEAR_DAYS` (a re-keyed
-        invoice or stay keeps its date), compared in one vectorised call.
-        Returns rows (claim, day, key, participant, slips).
-        """
-        found: dict[str, tuple[str, str | None, str | None, str | None, int]] = {}
-        for row in self.block(claim_id, f"{prefix}|={key}", day, days):
-            found[row[0]] = (*row, 0)
-        window = self.block(claim_id, prefix, day, NEAR_DAYS)
-        if window:
-            choices = [fold_key(row[2] or "") for row in window]
-            hits = process.extract(
-                fold_key(key),
-                choices,
-                scorer=OSA.distance,
-                score_cutoff=allowed_slips(key),
-                limit=None,
-            )
-            for _, slips, index in hits:
-                row = window[index]
-                found.setdefault(row[0], (*row, int(slips)))
-        return list(found.values())
-
-
-def _sale_matches(claim: SalesClaim, history: History) -> list[ClaimMatch]:
-    found: list[ClaimMatch] = []
-    invoice = normalize_key(claim.invoice_number or "")
-    for line in claim.lines:
-        for serial in line.serial_numbers:
-            earlier = history.serial(claim.id, normalize_key(serial))
-            if earlier is not None:
-                found.append(
-                    ClaimMatch(
-                        claim.id,
-                        earlier,
-                        "same serial number claimed again",
-                        ReasonCode.SERIAL_CLAIMED_BEFORE,
-                        1.0,
-                        "duplicate",
-                        f"serial {serial}",
-                    )
-                )
-        sku = (line.sku or "").upper()
-        if claim.dealer_id and sku and invoice:
-            prefix = f"ds|{claim.dealer_id.upper()}|{sku}|{line.quantity or ''}"
-            for other, _, value, _, slips in history.look_alikes(
-                claim.id, prefix, invoice, claim.invoice_date, INVOICE_DAYS
-            ):
-                if slips <= allowed_slips(invoice):
-                    certain = slips == 0 or (slips == 1 and len(invoice) > 8)
-                    found.append(
-                        ClaimMatch(
-                            claim.id,
-                            other,
-                            f"same invoice and SKU for the same dealer "
-                            f"({slips} keying slip{'s' if slips != 1 else ''})",
-                            ReasonCode.DUPLICATE_CLAIM
-                            if certain
-                            else ReasonCode.POSSIBLE_DUPLICATE,
-                            1.0 - 0.1 * slips,
-                            "duplicate" if certain else "review",
-                            f"invoice {claim.invoice_number} vs {value}, SKU {sku}",
-                        )
-                    )
-        if claim.participant_id and sku:
-            block = f"ps|{claim.participant_id}|{sku}"
-            for other, _, value, _ in history.block(
-                claim.id, block, claim.invoice_date, NEAR_DAYS
-            ):
-                if value == str(line.quantity or ""):
-                    found.append(
-                        ClaimMatch(
-                            claim.id,
-                            other,
-                            "same participant, SKU and quantity within "
-                            f"{NEAR_DAYS} days",
-                            ReasonCode.POSSIBLE_DUPLICATE,
-                            0.8,
-                            "review",
-                            f"{line.quantity} x {sku} on {claim.invoice_date}",
-                        )
-                    )
-    return found
-
-
-def _stay_matches(claim: StayClaim, history: History) -> list[ClaimMatch]:
-    found: list[ClaimMatch] = []
-    if not claim.hotel_code:
-        return found
-    hotel = claim.hotel_code.upper()
-    confirmation = normalize_key(claim.confirmation_number or "")
-    if confirmation:
-        for other, _, value, who, slips in history.look_alikes(
-            claim.id, f"h|{hotel}", confirmation, claim.check_in, NEAR_DAYS
+        for cid, serial in conn.execute(
+            "SELECT s.claim_id, s.serial FROM involved i "
+            "JOIN claim_serials s ON s.claim_id = i.id"
         ):
-            if slips > allowed_slips(confirmation):
-                continue
-            two_accounts = who != claim.participant_id
+            info[cid].serials.add(serial)
+        return info
+    finally:
+        conn.execute("DROP TABLE temp.involved")
+
+
+def _match(
+    claim: str, other: str, pair: _Pair, mine: _Info, theirs: _Info
+) -> ClaimMatch | None:
+    """The pair's rule in words, with its reason code and decision (None: no match)."""
+    slips = pair.slips
+    noun = f"{slips} keying slip{'s' if slips != 1 else ''}"
+    if pair.rule == SERIAL:
+        return ClaimMatch(
+            claim,
+            other,
+            "same serial number claimed again",
+            ReasonCode.SERIAL_CLAIMED_BEFORE,
+            1.0,
+            "duplicate",
+            f"serial {pair.detail}",
+        )
+    if pair.rule == INVOICE:
+        sku = pair.detail.split("|")[2]
+        certain = slips == 0 or (slips == 1 and len(pair.value) > 8)
+        if slips and _tell_apart(mine, theirs):
+            return (
+                None  # a neighbouring invoice number with other serials: another sale
+            )
+        return ClaimMatch(
+            claim,
+            other,
+            f"same invoice and SKU for the same dealer ({noun})",
+            ReasonCode.DUPLICATE_CLAIM if certain else ReasonCode.POSSIBLE_DUPLICATE,
+            1.0 - 0.1 * slips,
+            "duplicate" if certain else "review",
+            f"invoice {mine.keyed or pair.value} vs {theirs.keyed or pair.other}, SKU {sku}",
+        )
+    if pair.rule == REP:
+        # Only a claim missing its invoice or serials can repeat unseen; and
+        # only when nothing on both tells them apart.
+        if (mine.keyed and mine.serials) or _tell_apart(mine, theirs):
+            return None
+        _, _, sku, day = pair.detail.split("|")
+        return ClaimMatch(
+            claim,
+            other,
+            f"same participant, SKU and quantity within {NEAR_DAYS} days, "
+            "without the invoice or serial numbers that would tell them apart",
+            ReasonCode.POSSIBLE_DUPLICATE,
+            0.8,
+            "review",
+            f"{pair.value} x {sku} on {day}",
+        )
+    hotel = pair.detail.split("|")[1]
+    if pair.rule == STAY:
+        two_accounts = theirs.participant != mine.participant
+        if two_accounts:
+            code = ReasonCode.CLAIMED_BY_OTHER_ACCOUNT
+        else:
             code = (
-                ReasonCode.CLAIMED_BY_OTHER_ACCOUNT
-                if two_accounts
-                else ReasonCode.DUPLICATE_CLAIM
+                ReasonCode.DUPLICATE_CLAIM
                 if slips <= 1
                 else ReasonCode.POSSIBLE_DUPLICATE
             )
-            decision = (
-                "review" if code is ReasonCode.POSSIBLE_DUPLICATE else "duplicate"
-            )
-            rule = (
-                "the same stay claimed by another account"
-                if two_accounts
-                else "same hotel and confirmation"
-            )
-            found.append(
-                ClaimMatch(
-                    claim.id,
-                    other,
-                    f"{rule} ({slips} keying slips)",
-                    code,
-                    1.0 - 0.1 * slips,
-                    decision,
-                    f"{hotel} {claim.confirmation_number} vs {value}",
-                )
-            )
-    if claim.participant_id and claim.check_in and claim.check_out:
-        block = f"mh|{claim.participant_id}|{hotel}"
-        for other, start, end, _ in history.block(claim.id, block, claim.check_in, 30):
-            if not (start and end):
-                continue
-            first, last = date.fromisoformat(start), date.fromisoformat(end)
-            if first < claim.check_out and claim.check_in < last:
-                same = (first, last) == (claim.check_in, claim.check_out)
-                found.append(
-                    ClaimMatch(
-                        claim.id,
-                        other,
-                        "same member and hotel, "
-                        + ("same dates" if same else "overlapping dates"),
-                        ReasonCode.DUPLICATE_CLAIM
-                        if same
-                        else ReasonCode.OVERLAPPING_STAY,
-                        1.0 if same else 0.8,
-                        "duplicate" if same else "review",
-                        f"{claim.check_in}..{claim.check_out} vs {start}..{end}",
-                    )
-                )
-    return found
+        rule = (
+            "the same stay claimed by another account"
+            if two_accounts
+            else "same hotel and confirmation"
+        )
+        return ClaimMatch(
+            claim,
+            other,
+            f"{rule} ({noun})",
+            code,
+            1.0 - 0.1 * slips,
+            "review" if code is ReasonCode.POSSIBLE_DUPLICATE else "duplicate",
+            f"{hotel} {mine.keyed or pair.value} vs {theirs.keyed or pair.other}",
+        )
+    same = pair.value == pair.other
+    return ClaimMatch(
+        claim,
+        other,
+        "same member and hotel, " + ("same dates" if same else "overlapping dates"),
+        ReasonCode.DUPLICATE_CLAIM if same else ReasonCode.OVERLAPPING_STAY,
+        1.0 if same else 0.8,
+        "duplicate" if same else "review",
+        f"{pair.value} vs {pair.other}",
+    )
 
 
-def claim_matches(claim: Claim, history: History) -> list[ClaimMatch]:
-    """Every earlier claim this one repeats, each with its rule.
+def find_claim_matches(
+    store: Store, probes: str, params: list[object]
+) -> list[ClaimMatch]:
+    """Matches of the claims that `probes` selects (their ids) with earlier claims.
 
-    Example: ``claim_matches(claim, History(store, "acme-tools"))``
+    The selected claims go to a temporary table; their keys meet the stored
+    keys through the blocking indexes in two joins (serials; blocks with
+    dates), so history is never loaded whole and the cost follows the number
+    of candidates, not the size of history. Pairs a reviewer marked
+    different are skipped. Duplicates are clustered transitively with the
+    earliest claim as the original of all.
+
+    Example: ``find_claim_matches(store, "SELECT id FROM claims WHERE batch_id = ?", [3])``
     """
-    if isinstance(claim, SalesClaim):
-        return _sale_matches(claim, history)
-    return _stay_matches(claim, history)
+    conn = store.db.conn
+    conn.execute("DROP TABLE IF EXISTS temp.probe")
+    conn.execute(f"CREATE TEMP TABLE probe AS {probes}", params)
+    try:
+        pairs = _candidate_pairs(conn)
+    finally:
+        conn.execute("DROP TABLE temp.probe")
+    different = _different(conn)
+    info = _infos(conn, {cid for pair in pairs for cid in pair})
+    matches: list[tuple[tuple[str, int], int, tuple[str, int], ClaimMatch]] = []
+    for (claim, other), found in pairs.items():
+        mine, theirs = info[claim], info[other]
+        if theirs.order >= mine.order or tuple(sorted((claim, other))) in different:
+            continue
+        seen: set[tuple[int, str]] = set()
+        for pair in sorted(found, key=lambda p: (p.rule, p.slips)):
+            if (pair.rule, pair.detail if pair.rule != STAY else "") in seen:
+                continue  # the exact and look-alike blocks both found it
+            seen.add((pair.rule, pair.detail if pair.rule != STAY else ""))
+            match = _match(claim, other, pair, mine, theirs)
+            if match is not None:
+                matches.append((mine.order, pair.rule, theirs.order, match))
+    matches.sort(key=lambda m: m[:3])
+    # A serial is reported once, against its first earlier claim.
+    first_serial: set[tuple[str, str]] = set()
+    kept: list[ClaimMatch] = []
+    for _, rule, _, match in matches:
+        if rule == SERIAL:
+            if (match.claim_id, match.compared) in first_serial:
+                continue
+            first_serial.add((match.claim_id, match.compared))
+        kept.append(match)
+    return _clustered(kept, info)
+
+
+def _different(conn: Any) -> set[tuple[str, ...]]:
+    latest: dict[tuple[str, ...], str] = {}
+    for a, b, decision in conn.execute(
+        "SELECT a, b, decision FROM dedupe_decisions WHERE kind = 'claim' ORDER BY id"
+    ):
+        latest[tuple(sorted((a, b)))] = decision
+    return {pair for pair, decision in latest.items() if decision == "different"}
+
+
+def _clustered(matches: list[ClaimMatch], info: dict[str, _Info]) -> list[ClaimMatch]:
+    """Name the original of each duplicate: the earliest claim of its cluster."""
+    parent: dict[str, str] = {}
+
+    def root(cid: str) -> str:
+        while parent.get(cid, cid) != cid:
+            parent[cid] = parent.get(parent[cid], parent[cid])
+            cid = parent[cid]
+        return cid
+
+    for m in matches:
+        if m.decision == "duplicate":
+            a, b = root(m.claim_id), root(m.original)
+            if a != b:
+                first, second = sorted((a, b), key=lambda c: info[c].order)
+                parent[second] = first
+    # A claim that matched both an original and that original's duplicate is
+    # explained by the original alone.
+    flagged = {m.claim_id for m in matches if m.decision == "duplicate"}
+    clean = {
+        (m.claim_id, d)
+        for m in matches
+        if m.original not in flagged
+        for d in ("review", m.decision)
+    }
+    return [
+        replace(
+            m,
+            source=info[m.claim_id].source,
+            duplicate_of=root(m.claim_id) if m.decision == "duplicate" else "",
+        )
+        for m in matches
+        if m.original not in flagged or (m.claim_id, m.decision) not in clean
+    ]
 
 
 @dataclass
@@ -362,16 +481,12 @@ class ClaimDedupeResult:
     def to_dict(self) -> dict[str, object]:
         """As plain data (what ``--json`` prints)."""
         matches = self.matches
+        duplicates = {m.claim_id for m in matches if m.decision == "duplicate"}
         return {
             "client": self.client,
             "checked": self.checked,
-            "duplicates": len(
-                {m.claim_id for m in matches if m.decision == "duplicate"}
-            ),
-            "to_review": len(
-                {m.claim_id for m in matches}
-                - {m.claim_id for m in matches if m.decision == "duplicate"}
-            ),
+            "duplicates": len(duplicates),
+            "to_review": len({m.claim_id for m in matches} - duplicates),
             "matches": [m.to_dict() for m in matches],
         }
 
@@ -391,64 +506,83 @@ def dedupe_claims(
 
     Example: ``dedupe_claims(store, client, now=datetime.now(UTC)).to_dict()``
     """
-    db = store.db
     key = client.key
-    history = History(store, key)
-    result = ClaimDedupeResult(key)
     where = "AND batch_id = ?" if batch_id is not None else ""
     params: list[object] = [key] + ([batch_id] if batch_id is not None else [])
+    result = ClaimDedupeResult(key)
     with store.transaction():
-        rows = db.execute(
-            f"SELECT kind, data, batch_id FROM claims WHERE client = ? {where} "
-            "AND outcome IN ('accepted', 'pended') ORDER BY received_at, rowid",
+        result.matches = find_claim_matches(
+            store,
+            f"SELECT id FROM claims WHERE client = ? {where} "
+            "AND outcome IN ('accepted', 'pended')",
             params,
         )
-        while chunk := rows.fetchmany(5_000):
-            for kind, data, batch in chunk:
-                model = SalesClaim if kind == "sales" else StayClaim
-                claim = model.model_validate_json(data)
-                matches = claim_matches(claim, history)
-                result.checked += 1
-                if matches:
-                    result.matches.extend(matches)
-                    _record(db, claim, batch, matches, now.isoformat())
+        (result.checked,) = store.db.execute(
+            f"SELECT count(*) FROM claims WHERE client = ? {where} "
+            "AND outcome IN ('accepted', 'pended')",
+            params,
+        ).fetchone()
+        _record(store, key, result.matches, now.isoformat())
         store.audit(
             actor,
             "dedupe claims",
-            {
-                "client": key,
-                "batch": batch_id,
-                **result.to_dict() | {"matches": []},
-            },
+            {"client": key, "batch": batch_id, **result.to_dict() | {"matches": []}},
         )
     return result
 
 
-def _record(
-    db: Any, claim: Claim, batch: int, matches: list[ClaimMatch], at: str
-) -> None:
-    outcome = (
-        "duplicate" if any(m.decision == "duplicate" for m in matches) else "review"
-    )
-    conn = db.conn
+def _record(store: Store, client: str, matches: list[ClaimMatch], at: str) -> None:
+    """Each match (and its problem row), the new outcome and its history row per claim."""
+    conn = store.db.conn
     conn.executemany(
-        "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
-        "VALUES (?,?,?,?,?,?)",
+        "INSERT INTO claim_matches (client, claim_id, original, duplicate_of, rule, code, "
+        "score, decision, compared, source, found_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
-                claim.id,
-                batch,
+                client,
+                m.claim_id,
+                m.original,
+                m.duplicate_of or None,
+                m.rule,
                 m.code.value,
-                None,
-                claim.provenance.where(),
-                f"{m.rule}: {m.compared}, as claim {m.original}",
+                m.score,
+                m.decision,
+                m.compared,
+                m.source,
+                at,
             )
             for m in matches
         ],
     )
-    conn.execute("UPDATE claims SET outcome = ? WHERE id = ?", [outcome, claim.id])
-    conn.execute(
+    conn.executemany(
+        "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
+        "SELECT ?, batch_id, ?, NULL, ?, ? FROM claims WHERE id = ?",
+        [
+            (
+                m.claim_id,
+                m.code.value,
+                m.source,
+                f"{m.rule}: {m.compared}, as claim {m.original}"
+                + (
+                    f" (duplicate of claim {m.duplicate_of})"
+                    if m.duplicate_of not in ("", m.original)
+                    else ""
+                ),
+                m.claim_id,
+            )
+            for m in matches
+        ],
+    )
+    outcome: dict[str, str] = {}
+    for m in matches:
+        if m.decision == "duplicate" or m.claim_id not in outcome:
+            outcome[m.claim_id] = m.decision
+    conn.executemany(
+        "UPDATE claims SET outcome = ? WHERE id = ?",
+        [(o, cid) for cid, o in outcome.items()],
+    )
+    conn.executemany(
         "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
-        "VALUES (?,?,?,?,?)",
-        [claim.id, batch, "dedupe", outcome, at],
+        "SELECT id, batch_id, 'dedupe', ?, ? FROM claims WHERE id = ?",
+        [(o, at, cid) for cid, o in outcome.items()],
     )

@@ -243,3 +243,36 @@ def m009_claim_keys(db: Database) -> None:
             model = SalesClaim if kind == "sales" else StayClaim
             keys.extend(claim_keys(model.model_validate_json(data)))
         db.conn.executemany("INSERT INTO claim_keys VALUES (?,?,?,?,?)", keys)
+
+
+@migrations()
+def m010_claim_serials_by_claim(db: Database) -> None:
+    """Serials by claim, so a batch's serials meet history's in one indexed join."""
+    db.execute("CREATE INDEX claim_serials_claim ON claim_serials(claim_id)")
+
+
+@migrations()
+def m011_claim_matches(db: Database) -> None:
+    """Each claim match history dedupe found, so a person can review the doubtful ones."""
+    run_script(
+        db,
+        """
+        CREATE TABLE claim_matches (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            claim_id TEXT NOT NULL,
+            original TEXT NOT NULL,
+            duplicate_of TEXT,
+            rule TEXT NOT NULL,
+            code TEXT NOT NULL,
+            score REAL NOT NULL,
+            decision TEXT NOT NULL,
+            compared TEXT NOT NULL,
+            source TEXT NOT NULL,
+            found_at TEXT NOT NULL
+        );
+        CREATE INDEX claim_matches_claim ON claim_matches(client, decision, claim_id);
+        """,
+    )
+    for verb in ("update", "delete"):
+        db.execute(APPEND_ONLY.format(table="claim_matches", verb=verb))

@@ -1,0 +1,233 @@
+"""A person's review of doubtful duplicates: the review file out, the marks back in.
+
+`review_rows` lists the claim pairs history dedupe left to a person (outcome
+``review``, not yet decided); `write_review` writes them, or the doubtful
+participant pairs, to CSV or Excel with an empty ``decision`` column;
+`read_review` reads a marked file back (every row must say ``same`` or
+``different``) and `apply_review` stores the marks in one transaction:
+
+- a pair marked *different* is never flagged again; a claim whose every
+  doubtful match is marked different gets back the outcome it had before
+  dedupe;
+- a claim marked *same* as its earlier claim becomes a ``duplicate``;
+- every decision is appended to ``dedupe_decisions`` with who and when, and
+  the run to the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from claimflow.errors import UnreadableInput
+from claimflow.report import write_table
+from claimflow.store import Store
+
+CLAIM_REVIEW_HEADER = (
+    "kind",
+    "a",
+    "b",
+    "a_ref",
+    "b_ref",
+    "rule",
+    "compared",
+    "score",
+    "a_source",
+    "b_source",
+    "decision",
+)
+KINDS = ("claim", "participant")
+
+
+def review_rows(store: Store, client: str) -> list[tuple[object, ...]]:
+    """Claim pairs waiting for a person: later claim, earlier claim, and why.
+
+    Example: ``write_review(review_rows(store, "acme-tools"), Path("review.xlsx"))``
+    """
+    rows = store.db.execute(
+        """
+        SELECT 'claim', m.claim_id, m.original, json_extract(c.data, '$.claim_ref'),
+               json_extract(o.data, '$.claim_ref'), m.rule, m.compared,
+               round(m.score, 2), m.source, o.source, ''
+        FROM claim_matches m
+        JOIN claims c ON c.id = m.claim_id
+        JOIN claims o ON o.id = m.original
+        WHERE m.client = ? AND m.decision = 'review' AND c.outcome = 'review'
+          AND NOT EXISTS (
+              SELECT 1 FROM dedupe_decisions d WHERE d.kind = 'claim'
+              AND d.a = min(m.claim_id, m.original) AND d.b = max(m.claim_id, m.original))
+        ORDER BY c.received_at, c.rowid, m.id
+        """,
+        [client],
+    ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def write_review(
+    rows: Sequence[Sequence[object]],
+    out: Path,
+    header: Sequence[str] = CLAIM_REVIEW_HEADER,
+) -> int:
+    """Write review rows to ``.csv`` or ``.xlsx``; returns how many."""
+    return write_table(rows, header, out)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One reviewed pair: kind (claim or participant), the two ids, same or different."""
+
+    kind: str
+    a: str
+    b: str
+    decision: str
+
+
+def _records(path: Path) -> list[dict[str, str]]:
+    try:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True, data_only=True)
+            values = [
+                ["" if v is None else str(v) for v in row]
+                for row in book.worksheets[0].iter_rows(values_only=True)
+            ]
+            book.close()
+            if not values:
+                return []
+            return [dict(zip(values[0], row, strict=False)) for row in values[1:]]
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh))
+    except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise UnreadableInput(
+            str(path), f"not a readable review file ({exc})"
+        ) from None
+
+
+def read_review(path: Path) -> list[Mark]:
+    """The marks of a reviewed file; every row must say same or different.
+
+    A file without a ``kind`` column is a participant review (as written by
+    ``dedupe participants --review-out``).
+    """
+    marks = []
+    for n, row in enumerate(_records(path), start=2):
+        kind = (row.get("kind") or "participant").strip().lower()
+        decision = (row.get("decision") or "").strip().lower()
+        a, b = (row.get("a") or "").strip(), (row.get("b") or "").strip()
+        if kind not in KINDS:
+            raise UnreadableInput(
+                str(path),
+                f"kind: expected claim or participant, found {kind!r}",
+                f"row {n}",
+            )
+        if not a or not b:
+            raise UnreadableInput(
+                str(path), "expected the pair's ids in columns a and b", f"row {n}"
+            )
+        if decision not in ("same", "different"):
+            raise UnreadableInput(
+                str(path),
+                f"decision: expected same or different, found {decision!r}",
+                f"row {n}",
+            )
+        marks.append(Mark(kind, a, b, decision))
+    return marks
+
+
+@dataclass
+class ReviewApplied:
+    """What applying a review changed."""
+
+    decisions: int = 0
+    duplicates: int = 0
+    restored: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        """As plain data."""
+        return dict(self.__dict__)
+
+
+def apply_review(
+    store: Store, marks: Sequence[Mark], operator: str, now: datetime, file: str = ""
+) -> ReviewApplied:
+    """Store the marks and settle the outcome of each reviewed claim; one transaction.
+
+    Example: ``apply_review(store, read_review(Path("review.csv")), "ann", datetime.now(UTC))``
+    """
+    result = ReviewApplied()
+    at = now.isoformat()
+    db = store.db
+    with store.transaction():
+        known = (
+            {i for (i,) in db.execute("SELECT id FROM claims")}
+            if any(m.kind == "claim" for m in marks)
+            else set()
+        )
+        for n, mark in enumerate(marks, start=2):
+            if mark.kind == "claim" and not {mark.a, mark.b} <= known:
+                raise UnreadableInput(
+                    file,
+                    f"claim {mark.a if mark.a not in known else mark.b} is not in the store",
+                    f"row {n}",
+                )
+        db.conn.executemany(
+            "INSERT INTO dedupe_decisions (kind, a, b, decision, decided_by, decided_at) "
+            "VALUES (?,?,?,?,?,?)",
+            [(m.kind, *sorted((m.a, m.b)), m.decision, operator, at) for m in marks],
+        )
+        result.decisions = len(marks)
+        for claim in dict.fromkeys(m.a for m in marks if m.kind == "claim"):
+            outcome = _settled(store, claim)
+            if outcome is None:
+                continue
+            db.execute("UPDATE claims SET outcome = ? WHERE id = ?", [outcome, claim])
+            db.execute(
+                "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
+                "SELECT id, batch_id, 'dedupe review', ?, ? FROM claims WHERE id = ?",
+                [outcome, at, claim],
+            )
+            if outcome == "duplicate":
+                result.duplicates += 1
+            else:
+                result.restored += 1
+        store.audit(operator, "dedupe apply", {"file": file, **result.to_dict()})
+    return result
+
+
+def _settled(store: Store, claim: str) -> str | None:
+    """The outcome a reviewed claim moves to, or None while a match is undecided."""
+    db = store.db
+    (current,) = db.execute(
+        "SELECT outcome FROM claims WHERE id = ?", [claim]
+    ).fetchone()
+    if current != "review":
+        return None
+    latest: dict[tuple[str, ...], str] = {}
+    for a, b, decision in db.execute(
+        "SELECT a, b, decision FROM dedupe_decisions "
+        "WHERE kind = 'claim' AND (a = ? OR b = ?) ORDER BY id",
+        [claim, claim],
+    ):
+        latest[(a, b)] = decision
+    pending = False
+    for (original,) in db.execute(
+        "SELECT original FROM claim_matches WHERE claim_id = ? AND decision = 'review'",
+        [claim],
+    ):
+        decision = latest.get(tuple(sorted((claim, original))))
+        if decision == "same":
+            return "duplicate"
+        pending = pending or decision is None
+    if pending:
+        return None
+    stages = db.execute(
+        "SELECT stage, outcome FROM outcomes WHERE claim_id = ? ORDER BY id DESC",
+        [claim],
+    ).fetchall()
+    if not stages or stages[0][0] != "dedupe":
+        return None  # another stage (verification) put it in review since
+    return next((str(o) for s, o in stages[1:] if s != "dedupe"), None)
