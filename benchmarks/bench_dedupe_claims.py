@@ -231,6 +231,9 @@ def main() -> None:
         _ingest(*args.ingest)
         return
     base = _history(args.history)
+    import claimflow
+
+    claimflow.Store.open(base).close()  # bring the cached store to this schema, untimed
     work = OUT / "dedupe-claims.db"
     for seed in args.seeds:
         shutil.copyfile(base, work)

@@ -86,6 +86,13 @@ def dedupe_cmd() -> None:
     help="A store whose 'different' decisions are respected.",
 )
 @click.option(
+    "--weights",
+    type=click.Choice(["hand", "em"]),
+    default="hand",
+    show_default=True,
+    help="Field weights: as set by hand, or estimated from FILE by EM.",
+)
+@click.option(
     "--review-out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the pairs to review to a .csv file for a person to mark.",
@@ -97,6 +104,7 @@ def participants_cmd(
     duplicate: float,
     review: float,
     db_path: Path | None,
+    weights: str,
     review_out: Path | None,
     as_json: bool,
 ) -> None:
@@ -114,7 +122,11 @@ def participants_cmd(
     if "participant_id" not in people.columns:
         raise UnreadableInput(str(file), "expected a participant_id column", "row 1")
     result = dedupe_people(
-        people, duplicate=duplicate, review=review, different=_different(db_path)
+        people,
+        duplicate=duplicate,
+        review=review,
+        different=_different(db_path),
+        weights=weights,
     )
     if review_out is not None:
         doubtful = result.pairs[result.pairs["decision"] == "review"].copy()

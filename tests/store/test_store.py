@@ -25,7 +25,7 @@ from claimflow.store import migrations
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 11
+    assert store.schema_version == len(migrations._migrations) == 12
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
     assert {
@@ -43,7 +43,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 11
+        assert again.schema_version == 12
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -129,17 +130,18 @@ def allowed_slips(key: str) -> int:
     return 1 if len(key) <= 8 else 2
 
 
-# Days either side of a key's date searched per block kind: an exact invoice
-# can be keyed with another date; a re-keyed look-alike keeps its date; a
-# member's stays overlap only within a month of arrival.
-_CANDIDATES_SQL = f"""
+# The exact rules: the same invoice or confirmation (within INVOICE_DAYS or
+# NEAR_DAYS), the same rep + SKU + quantity (NEAR_DAYS), a member's stays at
+# a hotel (arrivals within 30 days, overlap checked after).
+_EXACT_SQL = f"""
 WITH pk AS (
     SELECT k.claim_id, k.client, k.block, k.day, k.value,
         CASE WHEN k.block LIKE 'mh|%' THEN 30
-             WHEN k.block LIKE 'ds|%|=%' THEN {INVOICE_DAYS}
+             WHEN k.block LIKE 'ds|%' THEN {INVOICE_DAYS}
              ELSE {NEAR_DAYS} END AS w
     FROM probe p CROSS JOIN claim_keys k
     WHERE k.claim_id = p.id AND k.day IS NOT NULL
+      AND (k.block LIKE '%|=%' OR k.block LIKE 'ps|%' OR k.block LIKE 'mh|%')
 )
 SELECT pk.claim_id, pk.block, pk.day, pk.value, h.claim_id, h.day, h.value
 FROM pk CROSS JOIN claim_keys h
@@ -148,6 +150,31 @@ WHERE h.client = pk.client AND h.block = pk.block
                 AND date(pk.day, '+' || pk.w || ' days')
   AND h.claim_id != pk.claim_id
   AND (pk.block NOT LIKE 'ps|%' OR h.value = pk.value)
+"""
+
+
+def _folded(column: str) -> str:
+    """SQL folding OCR look-alikes in a normalised key, as `fold_key` does."""
+    for letter, digit in zip("OILSBZ", "011582", strict=True):
+        column = f"replace({column}, '{letter}', '{digit}')"
+    return column
+
+
+# Look-alike invoices (dealer + SKU + quantity) and confirmations (hotel) of
+# claims dated within NEAR_DAYS: a re-keyed document keeps its date. Keys come
+# out folded, to be compared in one vectorised call.
+_FUZZY_SQL = f"""
+WITH pk AS (
+    SELECT k.claim_id, k.client, k.block, k.day, k.value
+    FROM probe p CROSS JOIN claim_keys k
+    WHERE k.claim_id = p.id AND k.day IS NOT NULL AND k.value IS NOT NULL
+      AND (k.block LIKE 'ds|%' OR k.block LIKE 'h|%') AND k.block NOT LIKE '%|=%'
+)
+SELECT pk.claim_id, pk.block, {_folded("pk.value")}, h.claim_id, {_folded("h.value")}
+FROM pk CROSS JOIN claim_keys h
+WHERE h.client = pk.client AND h.block = pk.block
+  AND h.day BETWEEN date(pk.day, '-{NEAR_DAYS} days') AND date(pk.day, '+{NEAR_DAYS} days')
+  AND h.claim_id != pk.claim_id AND h.value != pk.value
 """
 
 _SERIALS_SQL = """
@@ -200,9 +227,8 @@ def _tell_apart(mine: _Info, theirs: _Info) -> str | None:
 def _sort_row(
     row: tuple[str, str, str, str | None, str, str, str | None],
     add: Callable[[str, str, _Pair], None],
-    fuzzy: list[tuple[str, str, str, str, str]],
 ) -> None:
-    """Apply an exact rule to a candidate row, or queue it for the fuzzy comparison."""
+    """Apply an exact rule to a candidate row."""
     probe, block, day, value, other, other_day, other_value = row
     kind = block[:2]
     if kind == "ps":
@@ -225,11 +251,9 @@ def _sort_row(
                     f"{other_day}..{other_value}",
                 ),
             )
-    elif "|=" in block:
+    else:  # the same invoice or confirmation
         rule = INVOICE if kind == "ds" else STAY
         add(probe, other, _Pair(rule, block, 0, value or "", other_value or ""))
-    elif value != other_value:
-        fuzzy.append((probe, block, value or "", other, other_value or ""))
 
 
 def _candidate_pairs(
@@ -247,24 +271,20 @@ def _candidate_pairs(
 
     for probe, serial, other in conn.execute(_SERIALS_SQL):
         add(probe, other, _Pair(SERIAL, serial, 0, serial, serial))
-    rows = conn.execute(_CANDIDATES_SQL)
-    while chunk := rows.fetchmany(100_000):
-        fuzzy: list[tuple[str, str, str, str, str]] = []
-        for row in chunk:
-            _sort_row(row, add, fuzzy)
-        if fuzzy:
-            slips = process.cpdist(
-                [fold_key(row[2]) for row in fuzzy],
-                [fold_key(row[4]) for row in fuzzy],
-                scorer=OSA.distance,
-                workers=-1,
+    for row in conn.execute(_EXACT_SQL):
+        _sort_row(row, add)
+    rows = conn.execute(_FUZZY_SQL)
+    while chunk := rows.fetchmany(200_000):
+        probes, blocks, values, others, other_values = zip(*chunk, strict=True)
+        slips = process.cpdist(values, other_values, scorer=OSA.distance, workers=-1)
+        allowed = np.where(np.fromiter(map(len, values), int, len(values)) > 8, 2, 1)
+        for n in np.flatnonzero(slips <= allowed).tolist():
+            rule = INVOICE if blocks[n][:2] == "ds" else STAY
+            add(
+                probes[n],
+                others[n],
+                _Pair(rule, blocks[n], int(slips[n]), values[n], other_values[n]),
             )
-            for (probe, block, value, other, other_value), n in zip(
-                fuzzy, slips.tolist(), strict=True
-            ):
-                if n <= allowed_slips(value):
-                    rule = INVOICE if block[:2] == "ds" else STAY
-                    add(probe, other, _Pair(rule, block, int(n), value, other_value))
     return pairs
 
 

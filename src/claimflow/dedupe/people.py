@@ -359,16 +359,95 @@ def _address_scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray
     return np.where(present, scores, np.nan)
 
 
-def _weights(name: str, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    weight = np.zeros(len(scores))
-    level = np.full(len(scores), "missing", dtype=object)
+def _level_index(name: str, scores: np.ndarray) -> np.ndarray:
+    """Each score's level (index into ``LEVELS[name]``), -1 when a value is missing."""
+    index = np.full(len(scores), -1, dtype=np.int8)
     assigned = np.isnan(scores)
-    for label, lowest, m, u in LEVELS[name]:
+    for k, (_, lowest, _, _) in enumerate(LEVELS[name]):
         hit = ~assigned & (scores >= lowest)
-        weight[hit] = math.log2(m / u)
-        level[hit] = label
+        index[hit] = k
         assigned |= hit
-    return weight, level
+    return index
+
+
+def _weights(
+    name: str, index: np.ndarray, m: np.ndarray, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: the log2 likelihood ratio of its level (0 when missing), and the level name."""
+    table = np.log2(m / u)
+    present = index >= 0
+    weight = np.where(present, table[np.maximum(index, 0)], 0.0)
+    labels = np.array(["missing"] + [level[0] for level in LEVELS[name]], dtype=object)
+    return weight, labels[index + 1]
+
+
+def hand_probabilities() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The m and u probabilities per comparison as set by hand in `LEVELS`."""
+    return {
+        name: (
+            np.array([level[2] for level in levels]),
+            np.array([level[3] for level in levels]),
+        )
+        for name, levels in LEVELS.items()
+    }
+
+
+def estimate_probabilities(
+    levels: dict[str, np.ndarray],
+    random_levels: dict[str, np.ndarray],
+    *,
+    prior: float = PRIOR,
+    iterations: int = 25,
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
+    """Fellegi-Sunter m and u probabilities estimated from the data.
+
+    u (how often two different people agree at each level) is counted on
+    random pairs of records, which are almost all different people; m (how
+    often the same person does) and the share of matches among candidate
+    pairs are found by expectation-maximisation over the candidate pairs,
+    starting from the hand-set values, with u held fixed (as splink does).
+
+    Returns:
+        The probabilities per comparison, and the estimated share of matches.
+    """
+    start = hand_probabilities()
+    u = {
+        name: _shares(random_levels[name], len(LEVELS[name]), start[name][1])
+        for name in LEVELS
+    }
+    m = {name: start[name][0].copy() for name in LEVELS}
+    share = prior
+    for _ in range(iterations):
+        odds = np.full(len(next(iter(levels.values()))), math.log(share / (1 - share)))
+        for name, index in levels.items():
+            table = np.log(m[name] / u[name])
+            odds += np.where(index >= 0, table[np.maximum(index, 0)], 0.0)
+        match = 1 / (1 + np.exp(-np.clip(odds, -50, 50)))
+        share = float(np.clip(match.mean(), 1e-6, 0.5))
+        before = {name: values.copy() for name, values in m.items()}
+        for name, index in levels.items():
+            m[name] = _shares(index, len(LEVELS[name]), m[name], match)
+        if max(np.abs(m[n] - before[n]).max() for n in m) < 1e-4:
+            break
+    return {name: (m[name], u[name]) for name in LEVELS}, share
+
+
+def _shares(
+    index: np.ndarray,
+    size: int,
+    fallback: np.ndarray,
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """The (weighted) share of present values at each level, kept off 0 and 1."""
+    present = index >= 0
+    w = np.ones(len(index)) if weight is None else weight
+    counts = np.bincount(index[present], weights=w[present], minlength=size)
+    total = counts.sum()
+    if total <= 0:
+        return fallback.copy()
+    shares: np.ndarray = np.clip(counts / total, 1e-5, 1 - 1e-5)
+    normalised: np.ndarray = shares / shares.sum()
+    return normalised
 
 
 @dataclass
@@ -382,24 +461,40 @@ class DedupeResult:
         clusters: groups of duplicates with their original (earliest record).
         thresholds: the duplicate and review probabilities used.
         candidates: candidate pairs scored.
+        weights: the log2 weight of each level of each comparison used.
     """
 
     pairs: pd.DataFrame
     clusters: list[dict[str, Any]] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
     candidates: int = 0
+    weights: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
         return {
             "thresholds": self.thresholds,
             "candidates": self.candidates,
+            "weights": self.weights,
             "clusters": self.clusters,
             "pairs": self.pairs.to_dict(orient="records"),
         }
 
 
 COMPARISONS = ("name", "dob", "email", "phone", "tax_id", "address", "postcode")
+
+
+def _scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    """Each comparison's score per pair (NaN where either value is missing)."""
+    return {
+        "name": _names(p, i, j),
+        "dob": _dob_scores(p, i, j),
+        "email": _equal(p, "email", i, j),
+        "phone": _equal(p, "phone", i, j),
+        "tax_id": _equal(p, "tax", i, j),
+        "address": _address_scores(p, i, j),
+        "postcode": _equal(p, "postcode", i, j),
+    }
 
 
 def dedupe_people(
@@ -409,6 +504,7 @@ def dedupe_people(
     review: float = 0.5,
     max_block: int = 100,
     different: set[tuple[str, str]] | None = None,
+    weights: str = "hand",
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -418,6 +514,8 @@ def dedupe_people(
         review: probability at or above which a pair goes to a person.
         max_block: blocks larger than this are skipped (a key too common to tell).
         different: id pairs a reviewer marked different: never flagged again.
+        weights: ``hand`` (the m and u probabilities in `LEVELS`) or ``em``
+            (estimated from this data: `estimate_probabilities`).
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
@@ -435,22 +533,25 @@ def dedupe_people(
     unique, first_at, inverse = np.unique(codes, return_index=True, return_inverse=True)
     which = np.concatenate(origin) if origin else np.empty(0, dtype=np.int64)
     i, j = all_pairs[first_at, 0], all_pairs[first_at, 1]
-    scores = {
-        "name": _names(prepared, i, j),
-        "dob": _dob_scores(prepared, i, j),
-        "email": _equal(prepared, "email", i, j),
-        "phone": _equal(prepared, "phone", i, j),
-        "tax_id": _equal(prepared, "tax", i, j),
-        "address": _address_scores(prepared, i, j),
-        "postcode": _equal(prepared, "postcode", i, j),
-    }
-    total = np.full(len(i), math.log2(PRIOR / (1 - PRIOR)))
+    scores = _scores(prepared, i, j)
+    levels = {name: _level_index(name, scores[name]) for name in COMPARISONS}
+    probabilities, prior = hand_probabilities(), PRIOR
+    if weights == "em":
+        rng = np.random.default_rng(0)
+        a, b = rng.integers(0, len(prepared), (2, min(100_000, 20 * len(prepared))))
+        a, b = a[a != b], b[a != b]
+        random_scores = _scores(prepared, a, b)
+        probabilities, prior = estimate_probabilities(
+            levels,
+            {name: _level_index(name, random_scores[name]) for name in COMPARISONS},
+        )
+    total = np.full(len(i), math.log2(prior / (1 - prior)))
     table: dict[str, Any] = {
         "a": prepared["id"].to_numpy()[i],
         "b": prepared["id"].to_numpy()[j],
     }
     for name in COMPARISONS:
-        weight, level = _weights(name, scores[name])
+        weight, level = _weights(name, levels[name], *probabilities[name])
         total += weight
         table[f"{name}_score"] = np.round(scores[name], 3)
         table[f"{name}_level"] = level
@@ -483,6 +584,13 @@ def dedupe_people(
         shown,
         thresholds={"duplicate": duplicate, "review": review},
         candidates=len(unique),
+        weights={
+            name: {
+                level[0]: round(math.log2(m / u), 2)
+                for level, m, u in zip(LEVELS[name], *probabilities[name], strict=True)
+            }
+            for name in COMPARISONS
+        },
     )
     result.clusters = _clusters(prepared, pairs[pairs["decision"] == "duplicate"])
     return result

@@ -276,3 +276,17 @@ def m011_claim_matches(db: Database) -> None:
     )
     for verb in ("update", "delete"):
         db.execute(APPEND_ONLY.format(table="claim_matches", verb=verb))
+
+
+@migrations()
+def m012_claim_keys_covering(db: Database) -> None:
+    """Claim keys indexed with their claim and value, so matching never reads the table."""
+    run_script(
+        db,
+        """
+        DROP INDEX claim_keys_block;
+        DROP INDEX claim_keys_claim;
+        CREATE INDEX claim_keys_block ON claim_keys(client, block, day, claim_id, value);
+        CREATE INDEX claim_keys_claim ON claim_keys(claim_id, client, block, day, value);
+        """,
+    )
