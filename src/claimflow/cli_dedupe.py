@@ -40,9 +40,7 @@ REVIEW_COLUMNS = [
 
 def _read_people(path: Path) -> pd.DataFrame:
     try:
-        if path.suffix.lower() == ".xlsx":
-            return pd.read_excel(path, dtype=str)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_excel(path, dtype=str)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise UnreadableInput(
             str(path), f"not a readable people file ({exc})"
@@ -118,9 +116,13 @@ def participants_cmd(
     Example:
         claimflow dedupe participants people.csv --review-out review.csv
     """
-    people = _read_people(file)
-    if "participant_id" not in people.columns:
-        raise UnreadableInput(str(file), "expected a participant_id column", "row 1")
+    people: pd.DataFrame | Path = file
+    if file.suffix.lower() == ".xlsx":
+        people = _read_people(file)
+        if "participant_id" not in people.columns:
+            raise UnreadableInput(
+                str(file), "expected a participant_id column", "row 1"
+            )
     result = dedupe_people(
         people,
         duplicate=duplicate,
@@ -139,7 +141,7 @@ def participants_cmd(
     else:
         counts = result.pairs["decision"].value_counts().to_dict()
         click.echo(
-            f"{len(people):,} people, {result.candidates:,} candidate pairs: "
+            f"{result.records:,} people, {result.candidates:,} candidate pairs: "
             f"{counts.get('duplicate', 0):,} duplicate pairs in "
             f"{len(result.clusters):,} clusters, {counts.get('review', 0):,} to review"
         )

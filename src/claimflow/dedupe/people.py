@@ -17,7 +17,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jellyfish
@@ -27,6 +29,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+from claimflow.errors import UnreadableInput
 
 COLUMNS = (
     "participant_id",
@@ -176,12 +180,19 @@ def _phonetic(name: str) -> str:
     return jellyfish.metaphone(name)[:4] if name else ""
 
 
+def _per_unique(values: pd.Series, fn: Any) -> pd.Series:
+    """`fn` applied once per distinct value (names and dates repeat a lot), shared."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([fn(u) for u in uniques], dtype=object)
+    return pd.Series(mapped[codes], index=values.index)
+
+
 def prepare(people: pd.DataFrame) -> pd.DataFrame:
     """Normalised comparison columns for every record (input is not changed).
 
     Example: ``prepare(pd.read_csv("people.csv", dtype=str))``
     """
-    empty = pd.Series([None] * len(people), index=people.index, dtype=object)
+    empty = pd.Series([""] * len(people), index=people.index, dtype=object)
 
     def column(name: str) -> pd.Series:
         # The input's column, or an empty one: no copy of the whole frame.
@@ -189,34 +200,70 @@ def prepare(people: pd.DataFrame) -> pd.DataFrame:
 
     out = pd.DataFrame(index=people.index)
     out["id"] = column("participant_id").astype(str)
-    first = column("first_name").map(fold)
-    out["first"] = first.map(lambda n: NICKNAMES.get(n, n))
-    out["last"] = column("last_name").map(fold)
-    out["dob"] = column("date_of_birth").map(_dob)
-    out["email"] = column("email").map(_email)
-    out["phone"] = column("phone").map(_phone)
-    out["tax"] = column("tax_id").map(_code)
-    out["postcode"] = column("postcode").map(_code)
-    address = (
-        column("address_line1").fillna("").astype(str)
-        + " "
-        + column("address_line2").fillna("").astype(str)
+    out["first"] = _per_unique(
+        column("first_name"), lambda n: NICKNAMES.get(fold(n), fold(n))
     )
-    out["address"] = address.map(_address)
-    out["pf"] = out["first"].map(_phonetic)
-    out["pl"] = out["last"].map(_phonetic)
+    out["last"] = _per_unique(column("last_name"), fold)
+    out["dob"] = _per_unique(column("date_of_birth"), _dob)
+    out["email"] = _per_unique(column("email"), _email)
+    out["phone"] = _per_unique(column("phone"), _phone)
+    out["tax"] = _per_unique(column("tax_id"), _code)
+    out["postcode"] = _per_unique(column("postcode"), _code)
+    line2 = column("address_line2")
+    if "address_line2" in people.columns:
+        address = (
+            column("address_line1").fillna("").astype(str) + " " + line2.fillna("")
+        )
+    else:
+        address = column("address_line1")
+    out["address"] = _per_unique(address, _address)
+    out["pf"] = _per_unique(out["first"], _phonetic)
+    out["pl"] = _per_unique(out["last"], _phonetic)
     return out
 
 
-def _block_pairs(keys: pd.Series, max_block: int) -> np.ndarray:
-    """All pairs (i < j) of rows sharing a non-empty key, in blocks up to `max_block`."""
-    valid = keys[keys.str.len() > 0]
-    if valid.empty:
+def read_prepared(path: Path, chunk_rows: int = 200_000) -> pd.DataFrame:
+    """`prepare` over a CSV file of people, read and normalised chunk by chunk.
+
+    Raises:
+        UnreadableInput: the file cannot be read as CSV, or has no
+            ``participant_id`` column.
+    """
+    try:
+        chunks = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            chunksize=chunk_rows,
+        )
+        prepared = [prepare(chunk) for chunk in _checked(chunks, path)]
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableInput(
+            str(path), f"not a readable people file ({exc})"
+        ) from None
+    if not prepared:
+        return prepare(pd.DataFrame({"participant_id": pd.Series([], dtype=object)}))
+    return pd.concat(prepared, ignore_index=True)
+
+
+def _checked(chunks: Iterable[pd.DataFrame], path: Path) -> Iterator[pd.DataFrame]:
+    for chunk in chunks:
+        if "participant_id" not in chunk.columns:
+            raise UnreadableInput(
+                str(path), "expected a participant_id column", "row 1"
+            )
+        yield chunk
+
+
+def _block_pairs(keys: np.ndarray, max_block: int) -> np.ndarray:
+    """All pairs (i < j) of rows sharing a key (-1: no key), in blocks up to `max_block`."""
+    rows = np.flatnonzero(keys >= 0)
+    if len(rows) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    codes, _ = pd.factorize(valid)
-    order = np.argsort(codes, kind="stable")
-    rows = valid.index.to_numpy()[order]
-    sorted_codes = codes[order]
+    order = np.argsort(keys[rows], kind="stable")
+    rows = rows[order]
+    sorted_codes = keys[rows]
     starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
     sizes = np.diff(np.r_[starts, len(sorted_codes)])
     pairs = []
@@ -233,42 +280,52 @@ def _block_pairs(keys: pd.Series, max_block: int) -> np.ndarray:
     return np.sort(found, axis=1)
 
 
-def blocking_keys(prepared: pd.DataFrame) -> dict[str, pd.Series]:
-    """The blocking keys, by name (each a string column; empty means no key)."""
-    swapped = prepared["dob"].map(lambda d: f"{d[:4]}-{d[8:10]}-{d[5:7]}" if d else "")
-    either = np.where(prepared["dob"] < swapped, prepared["dob"], swapped)
-    names = pd.Series(
-        [
-            "|".join(sorted((f, last)))
-            for f, last in zip(prepared["pf"], prepared["pl"], strict=True)
-        ],
-        index=prepared.index,
+def _key(
+    *parts: np.ndarray, required: tuple[np.ndarray, ...] | None = None
+) -> np.ndarray:
+    """One integer per row for the combination of `parts` (value codes); -1 for no key.
+
+    A row has no key when any of `required` (default: every part) is empty.
+    """
+    combined = np.zeros(len(parts[0]), dtype=np.int64)
+    for part in parts:
+        codes, uniques = pd.factorize(part)
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+    empty = np.zeros(len(combined), dtype=bool)
+    for part in parts if required is None else required:
+        empty |= part == ""
+    return np.where(empty, -1, combined)
+
+
+def blocking_keys(prepared: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
+    """The blocking keys, by name, one at a time (each an integer per row; -1: none)."""
+
+    def col(name: str) -> np.ndarray:
+        return prepared[name].to_numpy()
+
+    dob = col("dob")
+    swapped = _per_unique(
+        prepared["dob"], lambda d: f"{d[:4]}-{d[8:10]}-{d[5:7]}" if d else ""
+    ).to_numpy()
+    either = np.where(dob < swapped, dob, swapped)
+    # Names in either order: both sounds coded in one space, smaller first.
+    sounds, _ = pd.factorize(np.concatenate([col("pf"), col("pl")]))
+    first, last = sounds[: len(dob)], sounds[len(dob) :]
+    yield "email", _key(col("email"))
+    yield "phone", _key(col("phone"))
+    yield "tax_id", _key(col("tax"))
+    yield "surname sound + birth date (either order)", _key(col("pl"), either)
+    yield (
+        "names either order + birth date",
+        _key(
+            np.minimum(first, last), np.maximum(first, last), either, required=(either,)
+        ),
     )
-
-    def joined(*parts: pd.Series) -> pd.Series:
-        result = parts[0].astype(str)
-        for part in parts[1:]:
-            result = result + "|" + part.astype(str)
-        empty = np.zeros(len(result), dtype=bool)
-        for part in parts:
-            empty |= part.astype(str).str.len().to_numpy() == 0
-        return result.mask(empty, "")
-
-    return {
-        "email": prepared["email"],
-        "phone": prepared["phone"],
-        "tax_id": prepared["tax"],
-        "surname sound + birth date (either order)": joined(
-            prepared["pl"], pd.Series(either, index=prepared.index)
-        ),
-        "names either order + birth date": joined(
-            names, pd.Series(either, index=prepared.index)
-        ),
-        "birth date + postcode": joined(prepared["dob"], prepared["postcode"]),
-        "first name sound + postcode + surname initial": joined(
-            prepared["pf"], prepared["postcode"], prepared["last"].str.slice(0, 1)
-        ),
-    }
+    yield "birth date + postcode", _key(dob, col("postcode"))
+    yield (
+        "first name sound + postcode + surname initial",
+        _key(col("pf"), col("postcode"), prepared["last"].str.slice(0, 1).to_numpy()),
+    )
 
 
 # Fellegi-Sunter levels per comparison: (name, lowest score, m, u).
@@ -461,6 +518,7 @@ class DedupeResult:
         clusters: groups of duplicates with their original (earliest record).
         thresholds: the duplicate and review probabilities used.
         candidates: candidate pairs scored.
+        records: people read.
         weights: the log2 weight of each level of each comparison used.
     """
 
@@ -468,12 +526,14 @@ class DedupeResult:
     clusters: list[dict[str, Any]] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
     candidates: int = 0
+    records: int = 0
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
         return {
             "thresholds": self.thresholds,
+            "records": self.records,
             "candidates": self.candidates,
             "weights": self.weights,
             "clusters": self.clusters,
@@ -498,7 +558,7 @@ def _scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarr
 
 
 def dedupe_people(
-    people: pd.DataFrame,
+    people: pd.DataFrame | Path,
     *,
     duplicate: float = 0.9,
     review: float = 0.5,
@@ -509,7 +569,9 @@ def dedupe_people(
     """Find people enrolled more than once.
 
     Args:
-        people: rows with any subset of `COLUMNS` (``participant_id`` required).
+        people: rows with any subset of `COLUMNS` (``participant_id`` required),
+            or the path of a CSV file of them (read in chunks, each normalised
+            as it is read, so the raw text is never held whole).
         duplicate: probability at or above which a pair is the same person.
         review: probability at or above which a pair goes to a person.
         max_block: blocks larger than this are skipped (a key too common to tell).
@@ -519,13 +581,17 @@ def dedupe_people(
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
-    prepared = prepare(people.reset_index(drop=True))
-    keys = blocking_keys(prepared)
-    names = list(keys)
+    prepared = (
+        read_prepared(people)
+        if isinstance(people, Path)
+        else prepare(people.reset_index(drop=True))
+    )
+    names: list[str] = []
     found: list[np.ndarray] = []
     origin: list[np.ndarray] = []
-    for n, name in enumerate(names):
-        block = _block_pairs(keys.pop(name), max_block)  # free each key once used
+    for n, (name, key) in enumerate(blocking_keys(prepared)):
+        block = _block_pairs(key, max_block)
+        names.append(name)
         found.append(block)
         origin.append(np.full(len(block), n))
     all_pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
@@ -582,6 +648,7 @@ def dedupe_people(
     ]
     result = DedupeResult(
         shown,
+        records=len(prepared),
         thresholds={"duplicate": duplicate, "review": review},
         candidates=len(unique),
         weights={
