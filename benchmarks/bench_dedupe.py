@@ -9,7 +9,7 @@ The thresholds were set on seed 7; seed 8 is held out.
 The data is written to a CSV first, in another process; the measured time
 and memory are reading that file and deduplicating it.
 
-Usage: python benchmarks/bench_dedupe.py [--sizes 20000 1000000] [--weights hand|em|both]
+Usage: python benchmarks/bench_dedupe.py [--sizes 20000 1000000]
 """
 
 from __future__ import annotations
@@ -83,14 +83,14 @@ def _dataset(n: int, seed: int) -> tuple[Path, Path]:
     return people, truth
 
 
-def _child(n: int, seed: int, weights: str = "hand") -> None:
+def _child(n: int, seed: int) -> None:
 
     sys.path.insert(0, str(HERE.parent))
     from claimflow.dedupe.people import dedupe_people
 
     people, truth_file = _dataset(n, seed)
     started = time.perf_counter()
-    result = dedupe_people(people, weights=weights)  # the CSV, as the CLI reads it
+    result = dedupe_people(people)  # the CSV, as the CLI reads it
     seconds = time.perf_counter() - started
     truth = {tuple(p) for p in json.loads(truth_file.read_text(encoding="utf-8"))}
     quality = score([c["participant_ids"] for c in result.clusters], truth)  # type: ignore[arg-type]
@@ -167,20 +167,11 @@ def main() -> None:
         action="store_true",
         help="Also run splink on DuckDB on the same data (pip install splink).",
     )
-    parser.add_argument(
-        "--weights",
-        choices=["hand", "em", "both"],
-        default="both",
-        help="claimflow's m/u probabilities: as set by hand, estimated by EM, or both runs.",
-    )
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--peer", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        _child(int(args.child[0]), int(args.child[1]), args.child[2])
-        return
-    if args.peer:
-        _peer(*args.peer)
+    if args.child or args.peer:
+        (_child if args.child else _peer)(*(args.child or args.peer))
         return
     for n in args.sizes:
         for seed in args.seeds:
@@ -193,15 +184,14 @@ def main() -> None:
                 ],
                 check=True,
             )
-            weights = ["hand", "em"] if args.weights == "both" else [args.weights]
-            runs = [(f"claimflow ({w})", ("--child", n, seed, w)) for w in weights] + (
+            runs = [("claimflow", ("--child", n, seed))] + (
                 [("splink", ("--peer", n, seed))] if args.with_splink else []
             )
             for tool, child_args in runs:
                 r = in_fresh_process(__file__, *child_args)
                 label = "tuning seed" if seed == 7 else "held-out seed"
                 print(
-                    f"{tool:>17} {n:>9,} people, {label} {seed}: P {r['precision']:.4f} "
+                    f"{tool:>9} {n:>9,} people, {label} {seed}: P {r['precision']:.4f} "
                     f"R {r['recall']:.4f} F1 {r['f1']:.4f}; {r['seconds']:.1f} s, "
                     f"peak {r['peak_mib']:.0f} MiB",
                     flush=True,

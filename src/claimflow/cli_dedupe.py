@@ -18,10 +18,13 @@ from claimflow.cli import (
     STORE_OPTION,
     fail_cleanly,
     main,
+    notices_option,
 )
 from claimflow.dedupe.people import dedupe_people
 from claimflow.errors import UnreadableInput
+from claimflow.report import write_notice_files
 from claimflow.store import Store
+from claimflow.validate import render_notices
 
 REVIEW_COLUMNS = [
     "kind",
@@ -84,13 +87,6 @@ def dedupe_cmd() -> None:
     help="A store whose 'different' decisions are respected.",
 )
 @click.option(
-    "--weights",
-    type=click.Choice(["hand", "em"]),
-    default="hand",
-    show_default=True,
-    help="Field weights: as set by hand, or estimated from FILE by EM.",
-)
-@click.option(
     "--review-out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the pairs to review to a .csv file for a person to mark.",
@@ -102,7 +98,6 @@ def participants_cmd(
     duplicate: float,
     review: float,
     db_path: Path | None,
-    weights: str,
     review_out: Path | None,
     as_json: bool,
 ) -> None:
@@ -128,7 +123,6 @@ def participants_cmd(
         duplicate=duplicate,
         review=review,
         different=_different(db_path),
-        weights=weights,
     )
     if review_out is not None:
         doubtful = result.pairs[result.pairs["decision"] == "review"].copy()
@@ -224,10 +218,15 @@ def apply_cmd(file: Path, db_path: Path, operator: str, as_json: bool) -> None:
 @CLIENT_OPTION
 @STORE_OPTION
 @click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
+@notices_option("to the participants of the duplicates")
 @JSON_OPTION
 @fail_cleanly
 def claims_cmd(
-    client_path: Path, db_path: Path, batch_id: int | None, as_json: bool
+    client_path: Path,
+    db_path: Path,
+    batch_id: int | None,
+    notices_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Check open claims against every earlier claim: the same sale or stay again.
 
@@ -237,15 +236,22 @@ def claims_cmd(
 
     \b
     Example:
-        claimflow dedupe claims --client samples/clients/acme-tools.yaml --db claims.db
+        claimflow dedupe claims --client samples/clients/acme-tools.yaml --db claims.db \\
+            --notices build/notices
     """
     from claimflow.config import load_client
     from claimflow.dedupe.claims import dedupe_claims
 
     client = load_client(client_path)
+    now = datetime.now(UTC)
     with Store.open(db_path) as store:
-        result = dedupe_claims(store, client, batch_id=batch_id, now=datetime.now(UTC))
+        result = dedupe_claims(store, client, batch_id=batch_id, now=now)
     data = result.to_dict()
+    if notices_dir is not None and result.notice_items:
+        notices = render_notices(result.notice_items, client, now.date())
+        stem = f"{client.key}-dedupe-{now.strftime('%Y%m%dT%H%M%S')}"
+        written = write_notice_files(notices, notices_dir, stem)
+        click.echo(f"{len(written):,} notices written to {notices_dir}", err=as_json)
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:

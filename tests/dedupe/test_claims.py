@@ -277,3 +277,47 @@ def test_an_unmarked_review_row_stores_nothing(
     assert code == 2
     assert "review.csv: row 3: decision: expected same or different, found ''" in err
     assert db.read_bytes() == before
+
+
+def test_duplicates_reach_the_participant_notice_and_the_audit_log(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    client = str(SAMPLES / "clients" / "acme-tools.yaml")
+    db, notices = tmp_path / "c.db", tmp_path / "notices"
+    first = (
+        "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR10000017,2026-10-20\n"
+    )
+    later = "B1,104876,D-IND-03,INV-30001,11/02/2026,DRL-200,1,DR10000017,2026-11-10\n"
+    for name, rows in (("a.csv", first), ("b.csv", later)):
+        run(
+            "ingest",
+            str(write(name, SALES + rows)),
+            "--client",
+            client,
+            "--db",
+            str(db),
+        )
+    code, out, _ = run(
+        "dedupe",
+        "claims",
+        "--client",
+        client,
+        "--db",
+        str(db),
+        "--notices",
+        str(notices),
+    )
+    assert code == 1 and "1 notices written" in out
+    (notice,) = notices.iterdir()
+    text = notice.read_text(encoding="utf-8")
+    assert "104876" in notice.name
+    assert "Claim B1, sold on Nov 2, 2026\n  Status: already claimed\n" in text
+    assert (
+        "  - serial numbers: this serial number was already claimed earlier "
+        "(we read: 'DR10000017', claimed before on claim A1)\n"
+    ) in text
+    with Store.open(db) as store:
+        (detail,) = store.db.execute(
+            "SELECT detail FROM audit_log WHERE action = 'dedupe claims'"
+        ).fetchone()
+    assert '"duplicates": 1' in detail

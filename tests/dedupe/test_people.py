@@ -109,28 +109,3 @@ def test_review_round_trip_never_flags_a_pair_marked_different(tmp_path: Path) -
     code, out, _ = run("dedupe", "participants", str(people), "--db", str(db), "--json")
     assert code == 0
     assert '"pairs": []' in out
-
-
-def test_weights_estimated_by_em_find_the_planted_duplicates() -> None:
-    from benchmarks.generate import PARTICIPANT_HEADER, participants_with_duplicates
-
-    rows, truth = participants_with_duplicates(3000, seed=5)
-    people = pd.DataFrame(rows, columns=PARTICIPANT_HEADER)
-    hand = dedupe_people(people)
-    estimated = dedupe_people(people, weights="em")
-    assert estimated.weights != hand.weights
-    # An exact e-mail is strong evidence, a different birth date is against.
-    assert estimated.weights["email"]["exact"] > 5
-    assert estimated.weights["dob"]["different"] < 0
-    found = {
-        tuple(sorted((a, b)))
-        for a, b, d in zip(
-            estimated.pairs["a"],
-            estimated.pairs["b"],
-            estimated.pairs["decision"],
-            strict=True,
-        )
-        if d == "duplicate"
-    }
-    hits = len(found & truth)
-    assert hits / len(truth) > 0.97 and hits / len(found) > 0.95

@@ -29,13 +29,14 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from claimflow.codes import ReasonCode
-from claimflow.models import Claim, SalesClaim
+from claimflow.codes import Outcome, ReasonCode
+from claimflow.models import Claim, Decision, Problem, SalesClaim, StayClaim
 from claimflow.validate.batch import fold_key, normalize_key
 
 if TYPE_CHECKING:  # the store imports this module to write claim keys
     from claimflow.config import ResolvedClient
     from claimflow.store import Store
+    from claimflow.validate.notices import NoticeItem
 
 INVOICE_DAYS = 45
 NEAR_DAYS = 3
@@ -104,6 +105,8 @@ class ClaimMatch:
         source: where the later claim came from (file, page or row).
         duplicate_of: the earliest claim of its cluster (for a duplicate that
             matched another duplicate, the claim they both repeat).
+        field: the claim's field that repeats (for the participant's notice).
+        value: that field's value on this claim.
     """
 
     claim_id: str
@@ -115,6 +118,8 @@ class ClaimMatch:
     compared: str
     source: str = ""
     duplicate_of: str = ""
+    field: str | None = None
+    value: str = ""
 
     def to_dict(self) -> dict[str, object]:
         """As plain data."""
@@ -326,6 +331,8 @@ def _match(
             1.0,
             "duplicate",
             f"serial {pair.detail}",
+            field="serial_numbers",
+            value=pair.detail,
         )
     if pair.rule == INVOICE:
         sku = pair.detail.split("|")[2]
@@ -342,6 +349,8 @@ def _match(
             1.0 - 0.1 * slips,
             "duplicate" if certain else "review",
             f"invoice {mine.keyed or pair.value} vs {theirs.keyed or pair.other}, SKU {sku}",
+            field="invoice_number",
+            value=mine.keyed or pair.value,
         )
     if pair.rule == REP:
         # Only a claim missing its invoice or serials can repeat unseen; and
@@ -358,6 +367,8 @@ def _match(
             0.8,
             "review",
             f"{pair.value} x {sku} on {day}",
+            field="invoice_date",
+            value=day,
         )
     hotel = pair.detail.split("|")[1]
     if pair.rule == STAY:
@@ -383,6 +394,8 @@ def _match(
             1.0 - 0.1 * slips,
             "review" if code is ReasonCode.POSSIBLE_DUPLICATE else "duplicate",
             f"{hotel} {mine.keyed or pair.value} vs {theirs.keyed or pair.other}",
+            field="confirmation_number",
+            value=mine.keyed or pair.value,
         )
     same = pair.value == pair.other
     return ClaimMatch(
@@ -393,6 +406,8 @@ def _match(
         1.0 if same else 0.8,
         "duplicate" if same else "review",
         f"{pair.value} vs {pair.other}",
+        field="check_in",
+        value=pair.value,
     )
 
 
@@ -492,11 +507,17 @@ def _clustered(matches: list[ClaimMatch], info: dict[str, _Info]) -> list[ClaimM
 
 @dataclass
 class ClaimDedupeResult:
-    """What a history dedupe run found: claims checked and their matches."""
+    """What a history dedupe run found: claims checked and their matches.
+
+    `notice_items` tell each participant which claims repeat an earlier one
+    (rendered by `claimflow.validate.render_notices`); claims left to review
+    are not announced until a person decides.
+    """
 
     client: str
     checked: int = 0
     matches: list[ClaimMatch] = field(default_factory=list)
+    notice_items: list[NoticeItem] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """As plain data (what ``--json`` prints)."""
@@ -543,6 +564,7 @@ def dedupe_claims(
             params,
         ).fetchone()
         _record(store, key, result.matches, now.isoformat())
+        result.notice_items = _notice_items(store, result.matches)
         store.audit(
             actor,
             "dedupe claims",
@@ -606,3 +628,42 @@ def _record(store: Store, client: str, matches: list[ClaimMatch], at: str) -> No
         "SELECT id, batch_id, 'dedupe', ?, ? FROM claims WHERE id = ?",
         [(o, at, cid) for cid, o in outcome.items()],
     )
+
+
+def _notice_items(store: Store, matches: list[ClaimMatch]) -> list[NoticeItem]:
+    """A notice line per duplicate claim, naming the earlier claim by its reference."""
+    from claimflow.validate.notices import NoticeItem
+
+    duplicates = [m for m in matches if m.decision == "duplicate"]
+    if not duplicates:
+        return []
+    ids = {m.claim_id for m in duplicates} | {m.original for m in duplicates}
+    claims: dict[str, Claim] = {}
+    rows = store.db.execute(
+        f"SELECT kind, data FROM claims WHERE id IN ({','.join('?' * len(ids))})",
+        sorted(ids),
+    )
+    for kind, data in rows:
+        claim = (SalesClaim if kind == "sales" else StayClaim).model_validate_json(data)
+        claims[claim.id] = claim
+    problems: dict[str, list[Problem]] = {}
+    for m in duplicates:
+        claim, original = claims[m.claim_id], claims[m.original]
+        problems.setdefault(m.claim_id, []).append(
+            Problem(
+                source=claim.provenance,
+                code=m.code,
+                message=f"expected a sale or stay not claimed before, found "
+                f"'{m.value}', claimed before on claim "
+                f"{original.claim_ref or original.provenance.where()}",
+                record_id=claim.id,
+                field=m.field,
+            )
+        )
+    return [
+        NoticeItem.of(
+            claims[cid],
+            Decision(claim_id=cid, outcome=Outcome.DUPLICATE, problems=tuple(found)),
+        )
+        for cid, found in problems.items()
+    ]

@@ -449,64 +449,6 @@ def hand_probabilities() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     }
 
 
-def estimate_probabilities(
-    levels: dict[str, np.ndarray],
-    random_levels: dict[str, np.ndarray],
-    *,
-    prior: float = PRIOR,
-    iterations: int = 25,
-) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
-    """Fellegi-Sunter m and u probabilities estimated from the data.
-
-    u (how often two different people agree at each level) is counted on
-    random pairs of records, which are almost all different people; m (how
-    often the same person does) and the share of matches among candidate
-    pairs are found by expectation-maximisation over the candidate pairs,
-    starting from the hand-set values, with u held fixed (as splink does).
-
-    Returns:
-        The probabilities per comparison, and the estimated share of matches.
-    """
-    start = hand_probabilities()
-    u = {
-        name: _shares(random_levels[name], len(LEVELS[name]), start[name][1])
-        for name in LEVELS
-    }
-    m = {name: start[name][0].copy() for name in LEVELS}
-    share = prior
-    for _ in range(iterations):
-        odds = np.full(len(next(iter(levels.values()))), math.log(share / (1 - share)))
-        for name, index in levels.items():
-            table = np.log(m[name] / u[name])
-            odds += np.where(index >= 0, table[np.maximum(index, 0)], 0.0)
-        match = 1 / (1 + np.exp(-np.clip(odds, -50, 50)))
-        share = float(np.clip(match.mean(), 1e-6, 0.5))
-        before = {name: values.copy() for name, values in m.items()}
-        for name, index in levels.items():
-            m[name] = _shares(index, len(LEVELS[name]), m[name], match)
-        if max(np.abs(m[n] - before[n]).max() for n in m) < 1e-4:
-            break
-    return {name: (m[name], u[name]) for name in LEVELS}, share
-
-
-def _shares(
-    index: np.ndarray,
-    size: int,
-    fallback: np.ndarray,
-    weight: np.ndarray | None = None,
-) -> np.ndarray:
-    """The (weighted) share of present values at each level, kept off 0 and 1."""
-    present = index >= 0
-    w = np.ones(len(index)) if weight is None else weight
-    counts = np.bincount(index[present], weights=w[present], minlength=size)
-    total = counts.sum()
-    if total <= 0:
-        return fallback.copy()
-    shares: np.ndarray = np.clip(counts / total, 1e-5, 1 - 1e-5)
-    normalised: np.ndarray = shares / shares.sum()
-    return normalised
-
-
 @dataclass
 class DedupeResult:
     """Scored pairs and clusters.
@@ -564,7 +506,6 @@ def dedupe_people(
     review: float = 0.5,
     max_block: int = 100,
     different: set[tuple[str, str]] | None = None,
-    weights: str = "hand",
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -576,8 +517,6 @@ def dedupe_people(
         review: probability at or above which a pair goes to a person.
         max_block: blocks larger than this are skipped (a key too common to tell).
         different: id pairs a reviewer marked different: never flagged again.
-        weights: ``hand`` (the m and u probabilities in `LEVELS`) or ``em``
-            (estimated from this data: `estimate_probabilities`).
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
@@ -602,15 +541,6 @@ def dedupe_people(
     scores = _scores(prepared, i, j)
     levels = {name: _level_index(name, scores[name]) for name in COMPARISONS}
     probabilities, prior = hand_probabilities(), PRIOR
-    if weights == "em":
-        rng = np.random.default_rng(0)
-        a, b = rng.integers(0, len(prepared), (2, min(100_000, 20 * len(prepared))))
-        a, b = a[a != b], b[a != b]
-        random_scores = _scores(prepared, a, b)
-        probabilities, prior = estimate_probabilities(
-            levels,
-            {name: _level_index(name, random_scores[name]) for name in COMPARISONS},
-        )
     total = np.full(len(i), math.log2(prior / (1 - prior)))
     table: dict[str, Any] = {
         "a": prepared["id"].to_numpy()[i],
