@@ -16,9 +16,11 @@ $(BIN)/claimflow: pyproject.toml
 demo: $(BIN)/claimflow
 	@mkdir -p build && rm -f $(DB) $(DB)-wal $(DB)-shm
 	@for c in acme-tools costa-azul; do \
-	  echo "== $$c: ingest, participants, source data, verify, award =="; \
+	  echo "== $$c: ingest, dedupe, participants, source data and verification, award =="; \
 	  $(BIN)/claimflow ingest samples/$$c/claims/* --client samples/clients/$$c.yaml \
 	    --db $(DB) --notices build/notices --operator demo || [ $$? -eq 1 ] || exit 2; \
+	  $(BIN)/claimflow dedupe claims --client samples/clients/$$c.yaml --db $(DB) \
+	    --notices build/notices || [ $$? -eq 1 ] || exit 2; \
 	  $(BIN)/claimflow participants import samples/$$c/participants.csv \
 	    --client samples/clients/$$c.yaml --db $(DB) || exit 2; \
 	  $(BIN)/claimflow source import samples/$$c/source/* --client samples/clients/$$c.yaml \
