@@ -75,11 +75,13 @@ def dedupe_cmd() -> None:
 @dedupe_cmd.command("participants")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--duplicate", default=0.9, show_default=True, help="Probability for 'same'."
+    "--client",
+    "client_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A client configuration whose dedupe section (thresholds, levels) applies.",
 )
-@click.option(
-    "--review", default=0.5, show_default=True, help="Probability for 'review'."
-)
+@click.option("--duplicate", type=float, help="Probability for 'same' [default: 0.9].")
+@click.option("--review", type=float, help="Probability for 'review' [default: 0.5].")
 @click.option(
     "--db",
     "db_path",
@@ -95,8 +97,9 @@ def dedupe_cmd() -> None:
 @fail_cleanly
 def participants_cmd(
     file: Path,
-    duplicate: float,
-    review: float,
+    client_path: Path | None,
+    duplicate: float | None,
+    review: float | None,
     db_path: Path | None,
     review_out: Path | None,
     as_json: bool,
@@ -118,12 +121,21 @@ def participants_cmd(
             raise UnreadableInput(
                 str(file), "expected a participant_id column", "row 1"
             )
-    result = dedupe_people(
-        people,
-        duplicate=duplicate,
-        review=review,
-        different=_different(db_path),
+    from claimflow.config import load_client
+    from claimflow.dedupe.settings import DedupeSettings
+
+    settings = (
+        load_client(client_path).config.dedupe if client_path else DedupeSettings()
     )
+    # Thresholds given on the command line win over the client's.
+    settings = settings.model_copy(
+        update={
+            k: v
+            for k, v in (("duplicate", duplicate), ("review", review))
+            if v is not None
+        }
+    )
+    result = dedupe_people(people, different=_different(db_path), settings=settings)
     if review_out is not None:
         doubtful = result.pairs[result.pairs["decision"] == "review"].copy()
         doubtful["found_by"] = doubtful["found_by"].map(", ".join)

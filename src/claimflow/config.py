@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from claimflow.award.rules import AwardSettings
+from claimflow.dedupe.settings import DedupeSettings
 from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
 from claimflow.sla.calendar import CalendarSettings
@@ -89,6 +90,8 @@ class ClientConfig(_Section):
         sla: service levels (turnaround, first response, error rate...).
         calendar: business week, holidays and closures the SLA counts in.
         verification: matching claims against source records.
+        dedupe: participant dedupe thresholds and field levels (see
+            `claimflow.dedupe.settings`).
     """
 
     schema_version: Literal[1] = 1
@@ -117,6 +120,7 @@ class ClientConfig(_Section):
     sla: SlaTerms = Field(default_factory=SlaTerms)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     verification: VerificationSettings = Field(default_factory=VerificationSettings)
+    dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
 
     @field_validator("timezone")
     @classmethod

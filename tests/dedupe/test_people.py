@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from claimflow.dedupe.people import dedupe_people
-from tests.test_cli import run
+from tests.test_cli import ROOT, run
 
 PEOPLE = """\
 participant_id,first_name,last_name,date_of_birth,email,phone,address_line1,city,postcode
@@ -109,3 +109,40 @@ def test_review_round_trip_never_flags_a_pair_marked_different(tmp_path: Path) -
     code, out, _ = run("dedupe", "participants", str(people), "--db", str(db), "--json")
     assert code == 0
     assert '"pairs": []' in out
+
+
+def test_a_clients_dedupe_section_sets_thresholds_and_levels(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        PEOPLE + "D9,Michael,Brown,1985-06-02,,,1 Main Street,Boston,02108\n",
+        encoding="utf-8",
+    )
+    sample = (ROOT / "samples" / "clients" / "acme-tools.yaml").read_text(
+        encoding="utf-8"
+    )
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(
+        sample + "dedupe:\n  duplicate: 0.99\n  review: 0.98\n", encoding="utf-8"
+    )
+    code, out, _ = run("dedupe", "participants", str(people), "--client", str(strict))
+    # P5/D9 (same name and birth date, nothing else) is below a 0.98 review bar.
+    assert code == 0 and "0 to review" in out
+    # Levels: a birth-date match worth little leaves the pair below review too.
+    weak = tmp_path / "weak.yaml"
+    weak.write_text(
+        sample
+        + "dedupe:\n  levels:\n    dob:\n"
+        + "      - {label: exact, at: 1.0, m: 0.5, u: 0.4}\n"
+        + "      - {label: different, at: -1, m: 0.5, u: 0.6}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        "dedupe", "participants", str(people), "--client", str(weak), "--json"
+    )
+    assert code == 0 and '"exact": 0.32' in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        sample + "dedupe:\n  duplicate: 0.5\n  review: 0.9\n", encoding="utf-8"
+    )
+    code, _, err = run("dedupe", "participants", str(people), "--client", str(bad))
+    assert code == 2 and "bad.yaml: dedupe" in err and "review must not be above" in err

@@ -372,6 +372,8 @@ def _match(
         )
     hotel = pair.detail.split("|")[1]
     if pair.rule == STAY:
+        if slips and mine.day != theirs.day:
+            return None  # a look-alike confirmation of another arrival: another stay
         two_accounts = theirs.participant != mine.participant
         if two_accounts:
             code = ReasonCode.CLAIMED_BY_OTHER_ACCOUNT

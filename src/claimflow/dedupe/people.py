@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jellyfish
 import numpy as np
@@ -31,6 +31,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from claimflow.errors import UnreadableInput
+
+if TYPE_CHECKING:
+    from claimflow.dedupe.settings import DedupeSettings
 
 COLUMNS = (
     "participant_id",
@@ -416,11 +419,13 @@ def _address_scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray
     return np.where(present, scores, np.nan)
 
 
-def _level_index(name: str, scores: np.ndarray) -> np.ndarray:
-    """Each score's level (index into ``LEVELS[name]``), -1 when a value is missing."""
+def _level_index(
+    levels: list[tuple[str, float, float, float]], scores: np.ndarray
+) -> np.ndarray:
+    """Each score's level (index into `levels`), -1 when a value is missing."""
     index = np.full(len(scores), -1, dtype=np.int8)
     assigned = np.isnan(scores)
-    for k, (_, lowest, _, _) in enumerate(LEVELS[name]):
+    for k, (_, lowest, _, _) in enumerate(levels):
         hit = ~assigned & (scores >= lowest)
         index[hit] = k
         assigned |= hit
@@ -428,24 +433,29 @@ def _level_index(name: str, scores: np.ndarray) -> np.ndarray:
 
 
 def _weights(
-    name: str, index: np.ndarray, m: np.ndarray, u: np.ndarray
+    levels: list[tuple[str, float, float, float]],
+    index: np.ndarray,
+    m: np.ndarray,
+    u: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per pair: the log2 likelihood ratio of its level (0 when missing), and the level name."""
     table = np.log2(m / u)
     present = index >= 0
     weight = np.where(present, table[np.maximum(index, 0)], 0.0)
-    labels = np.array(["missing"] + [level[0] for level in LEVELS[name]], dtype=object)
+    labels = np.array(["missing"] + [level[0] for level in levels], dtype=object)
     return weight, labels[index + 1]
 
 
-def hand_probabilities() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The m and u probabilities per comparison as set by hand in `LEVELS`."""
+def hand_probabilities(
+    table: dict[str, list[tuple[str, float, float, float]]],
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The m and u probabilities per comparison of a levels table (as `LEVELS`)."""
     return {
         name: (
             np.array([level[2] for level in levels]),
             np.array([level[3] for level in levels]),
         )
-        for name, levels in LEVELS.items()
+        for name, levels in table.items()
     }
 
 
@@ -506,6 +516,7 @@ def dedupe_people(
     review: float = 0.5,
     max_block: int = 100,
     different: set[tuple[str, str]] | None = None,
+    settings: DedupeSettings | None = None,
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -517,9 +528,13 @@ def dedupe_people(
         review: probability at or above which a pair goes to a person.
         max_block: blocks larger than this are skipped (a key too common to tell).
         different: id pairs a reviewer marked different: never flagged again.
+        settings: a client's ``dedupe`` section: its thresholds replace
+            `duplicate` and `review`, its levels the defaults in `LEVELS`.
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
+    if settings is not None:
+        duplicate, review = settings.duplicate, settings.review
     prepared = (
         read_prepared(people)
         if isinstance(people, Path)
@@ -539,15 +554,18 @@ def dedupe_people(
     which = np.concatenate(origin) if origin else np.empty(0, dtype=np.int64)
     i, j = all_pairs[first_at, 0], all_pairs[first_at, 1]
     scores = _scores(prepared, i, j)
-    levels = {name: _level_index(name, scores[name]) for name in COMPARISONS}
-    probabilities, prior = hand_probabilities(), PRIOR
+    level_table = LEVELS if settings is None else settings.table()
+    levels = {
+        name: _level_index(level_table[name], scores[name]) for name in COMPARISONS
+    }
+    probabilities, prior = hand_probabilities(level_table), PRIOR
     total = np.full(len(i), math.log2(prior / (1 - prior)))
     table: dict[str, Any] = {
         "a": prepared["id"].to_numpy()[i],
         "b": prepared["id"].to_numpy()[j],
     }
     for name in COMPARISONS:
-        weight, level = _weights(name, levels[name], *probabilities[name])
+        weight, level = _weights(level_table[name], levels[name], *probabilities[name])
         total += weight
         table[f"{name}_score"] = np.round(scores[name], 3)
         table[f"{name}_level"] = level
@@ -584,7 +602,9 @@ def dedupe_people(
         weights={
             name: {
                 level[0]: round(math.log2(m / u), 2)
-                for level, m, u in zip(LEVELS[name], *probabilities[name], strict=True)
+                for level, m, u in zip(
+                    level_table[name], *probabilities[name], strict=True
+                )
             }
             for name in COMPARISONS
         },

@@ -1,0 +1,72 @@
+"""The ``dedupe`` section of a client configuration: thresholds and field weights.
+
+Example (YAML)::
+
+    dedupe:
+      duplicate: 0.95          # probability at or above which people are the same
+      review: 0.6              # ... at or above which a person decides
+      levels:                  # replace a comparison's levels (highest first)
+        postcode:
+          - {label: exact, at: 1.0, m: 0.9, u: 0.05}
+          - {label: different, at: -1, m: 0.1, u: 0.95}
+
+Each comparison (name, dob, email, phone, tax_id, address, postcode) scores a
+pair from 0 to 1; its levels are score cut-offs, highest first, the last at
+-1 catching the rest, each with the Fellegi-Sunter probabilities that the
+same person (m) and two different people (u) reach it. Comparisons not
+listed keep the defaults in `claimflow.dedupe.people.LEVELS`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Comparison = Literal["name", "dob", "email", "phone", "tax_id", "address", "postcode"]
+
+
+class Level(BaseModel):
+    """One level of a comparison: its lowest score and its m and u probabilities."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str = Field(min_length=1)
+    at: float = Field(ge=-1, le=1)
+    m: float = Field(gt=0, lt=1)
+    u: float = Field(gt=0, lt=1)
+
+
+class DedupeSettings(BaseModel):
+    """Participant dedupe thresholds and field levels for one client program."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    duplicate: float = Field(default=0.9, gt=0, le=1)
+    review: float = Field(default=0.5, gt=0, le=1)
+    levels: dict[Comparison, list[Level]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DedupeSettings:
+        if self.review > self.duplicate:
+            raise ValueError("review must not be above duplicate")
+        for name, levels in self.levels.items():
+            cut_offs = [level.at for level in levels]
+            if len(levels) < 2 or cut_offs != sorted(cut_offs, reverse=True):
+                raise ValueError(
+                    f"levels.{name}: expected two or more levels, highest first"
+                )
+            if cut_offs[-1] != -1:
+                raise ValueError(
+                    f"levels.{name}: the last level must be at -1 (the rest)"
+                )
+        return self
+
+    def table(self) -> dict[str, list[tuple[str, float, float, float]]]:
+        """The levels of every comparison, defaults where not configured."""
+        from claimflow.dedupe.people import LEVELS
+
+        return LEVELS | {
+            name: [(lv.label, lv.at, lv.m, lv.u) for lv in levels]
+            for name, levels in self.levels.items()
+        }
