@@ -36,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import in_fresh_process, report  # noqa: E402
+from measure import batch_refs, flag_scores, in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -164,46 +164,20 @@ def _child(db: Path, batch_csv: Path, truth_file: Path) -> None:
         started = time.perf_counter()
         result = dedupe_claims(store, client, batch_id=batch.batch_id, now=now)
         dedupe_s = time.perf_counter() - started
-        refs = dict(
-            store.db.execute(
-                "SELECT id, json_extract(data, '$.claim_ref') FROM claims WHERE batch_id = ?",
-                [batch.batch_id],
-            )
-        )
-        # Repeats inside the batch end as duplicates at ingest (batch rules).
-        at_ingest = {
-            ref
-            for (ref,) in store.db.execute(
-                "SELECT json_extract(data, '$.claim_ref') FROM claims "
-                "WHERE batch_id = ? AND outcome = 'duplicate'",
-                [batch.batch_id],
-            )
-        } - {refs[m.claim_id] for m in result.matches}
+        refs, at_ingest = batch_refs(store, batch.batch_id)
     truth: dict[str, str] = json.loads(truth_file.read_text(encoding="utf-8"))
-    scores = {}
-    for name, keep in (
-        ("flagged (duplicate or review)", {"duplicate", "review"}),
-        ("duplicate only", {"duplicate"}),
-    ):
-        flagged = at_ingest | {
-            refs[m.claim_id] for m in result.matches if m.decision in keep
-        }
-        hits = len(flagged & set(truth))
-        precision = hits / len(flagged) if flagged else 0.0
-        recall = hits / len(truth) if truth else 0.0
-        scores[name] = {
-            "precision": precision,
-            "recall": recall,
-            "flagged": len(flagged),
-            "f1": 2 * precision * recall / (precision + recall)
-            if precision + recall
-            else 0.0,
-            "recall_by_kind": {
-                kind: sum(1 for r, k in truth.items() if k == kind and r in flagged)
-                / max(1, sum(1 for k in truth.values() if k == kind))
-                for kind in RATES
-            },
-        }
+    scores = {
+        name: flag_scores(
+            at_ingest
+            | {refs[m.claim_id] for m in result.matches if m.decision in keep},
+            truth,
+            RATES,
+        )
+        for name, keep in (
+            ("flagged (duplicate or review)", {"duplicate", "review"}),
+            ("duplicate only", {"duplicate"}),
+        )
+    }
     report(
         {
             "ingest_s": ingest_s,

@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import in_fresh_process, report  # noqa: E402
+from measure import batch_refs, flag_scores, in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -162,41 +162,15 @@ def _child(db: Path, batch_csv: Path, truth_file: Path) -> None:
         started = time.perf_counter()
         result = dedupe_claims(store, client, batch_id=batch.batch_id, now=now)
         seconds = time.perf_counter() - started
-        refs = dict(
-            store.db.execute(
-                "SELECT id, json_extract(data, '$.claim_ref') FROM claims WHERE batch_id = ?",
-                [batch.batch_id],
-            )
-        )
-        at_ingest = {
-            ref
-            for (ref,) in store.db.execute(
-                "SELECT json_extract(data, '$.claim_ref') FROM claims "
-                "WHERE batch_id = ? AND outcome = 'duplicate'",
-                [batch.batch_id],
-            )
-        }
+        refs, at_ingest = batch_refs(store, batch.batch_id)
     truth: dict[str, str] = json.loads(truth_file.read_text(encoding="utf-8"))
     flagged = at_ingest | {refs[m.claim_id] for m in result.matches}
-    hits = len(flagged & set(truth))
-    precision = hits / len(flagged) if flagged else 0.0
-    recall = hits / len(truth) if truth else 0.0
     report(
         {
             "seconds": seconds,
             "checked": result.checked,
             "planted": len(truth),
-            "flagged": len(flagged),
-            "precision": precision,
-            "recall": recall,
-            "f1": 2 * precision * recall / (precision + recall)
-            if precision + recall
-            else 0.0,
-            "recall_by_kind": {
-                kind: sum(1 for r, k in truth.items() if k == kind and r in flagged)
-                / max(1, sum(1 for k in truth.values() if k == kind))
-                for kind in RATES
-            },
+            **flag_scores(flagged, truth, RATES),
             "codes": sorted({m.code.value for m in result.matches}),
         }
     )

@@ -6,6 +6,7 @@ import json
 import resource
 import subprocess
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -29,3 +30,39 @@ def in_fresh_process(script: str, *args: object) -> dict[str, Any]:
     ).stdout
     figures: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return figures
+
+
+def batch_refs(store: Any, batch_id: int) -> tuple[dict[str, str], set[str]]:
+    """A batch's claim id -> reference, and the references ingest already ended as
+    duplicates (repeats inside the batch, caught by the batch rules)."""
+    rows = store.db.execute(
+        "SELECT id, json_extract(data, '$.claim_ref'), outcome FROM claims "
+        "WHERE batch_id = ?",
+        [batch_id],
+    ).fetchall()
+    return {cid: ref for cid, ref, _ in rows}, {
+        r for _, r, o in rows if o == "duplicate"
+    }
+
+
+def flag_scores(
+    flagged: set[str], truth: dict[str, str], kinds: Iterable[str]
+) -> dict[str, Any]:
+    """Precision, recall and F1 of the flagged references against the planted
+    ones (reference -> kind), with the recall of each kind."""
+    hits = len(flagged & set(truth))
+    precision = hits / len(flagged) if flagged else 0.0
+    recall = hits / len(truth) if truth else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "flagged": len(flagged),
+        "f1": 2 * precision * recall / (precision + recall)
+        if precision + recall
+        else 0.0,
+        "recall_by_kind": {
+            kind: sum(1 for r, k in truth.items() if k == kind and r in flagged)
+            / max(1, sum(1 for k in truth.values() if k == kind))
+            for kind in kinds
+        },
+    }

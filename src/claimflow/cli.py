@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,9 +28,12 @@ from claimflow.report import (
     export_awards,
     export_claims,
     render_summary,
+    write_notice_files,
     write_notices,
 )
 from claimflow.store import Store
+from claimflow.validate import render_notices
+from claimflow.validate.notices import NoticeItem
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
@@ -85,6 +89,24 @@ OPERATOR_OPTION = click.option(
     show_default=True,
     help="Who does it (recorded in the audit log).",
 )
+
+
+def write_stage_notices(
+    items: list[NoticeItem],
+    client: ResolvedClient,
+    folder: Path | None,
+    stage: str,
+    now: datetime,
+    *,
+    err: bool = False,
+) -> None:
+    """Render and write the notices a later stage (verify, dedupe) owes participants."""
+    if folder is None or not items:
+        return
+    notices = render_notices(items, client, now.date())
+    stem = f"{client.key}-{stage}-{now.strftime('%Y%m%dT%H%M%S')}"
+    written = write_notice_files(notices, folder, stem)
+    click.echo(f"{len(written):,} notices written to {folder}", err=err)
 
 
 def notices_option(what: str) -> Callable[[F], F]:

@@ -19,12 +19,13 @@ from claimflow.cli import (
     fail_cleanly,
     main,
     notices_option,
+    write_stage_notices,
 )
+from claimflow.dedupe.decisions import different_pairs
 from claimflow.dedupe.people import dedupe_people
 from claimflow.errors import UnreadableInput
-from claimflow.report import write_notice_files
+from claimflow.report import write_table
 from claimflow.store import Store
-from claimflow.validate import render_notices
 
 REVIEW_COLUMNS = [
     "kind",
@@ -54,12 +55,7 @@ def _different(db: Path | None) -> set[tuple[str, str]]:
     if db is None or not db.exists():
         return set()
     with Store.open(db) as store:
-        rows = store.db.execute(
-            "SELECT a, b, decision FROM dedupe_decisions WHERE kind = 'participant' "
-            "ORDER BY id"
-        ).fetchall()
-    latest = {(a, b): d for a, b, d in rows}
-    return {pair for pair, decision in latest.items() if decision == "different"}
+        return different_pairs(store.db.conn, "participant")
 
 
 @main.group("dedupe")
@@ -181,12 +177,12 @@ def review_cmd(client_path: Path, db_path: Path, out: Path) -> None:
             --out review.xlsx
     """
     from claimflow.config import load_client
-    from claimflow.dedupe.review import review_rows, write_review
+    from claimflow.dedupe.review import CLAIM_REVIEW_HEADER, review_rows
 
     client = load_client(client_path)
     with Store.open(db_path) as store:
         rows = review_rows(store, client.key)
-    count = write_review(rows, out)
+    count = write_table(rows, CLAIM_REVIEW_HEADER, out)
     click.echo(f"{client.key}: {count:,} claim pairs to review written to {out}")
 
 
@@ -259,11 +255,9 @@ def claims_cmd(
     with Store.open(db_path) as store:
         result = dedupe_claims(store, client, batch_id=batch_id, now=now)
     data = result.to_dict()
-    if notices_dir is not None and result.notice_items:
-        notices = render_notices(result.notice_items, client, now.date())
-        stem = f"{client.key}-dedupe-{now.strftime('%Y%m%dT%H%M%S')}"
-        written = write_notice_files(notices, notices_dir, stem)
-        click.echo(f"{len(written):,} notices written to {notices_dir}", err=as_json)
+    write_stage_notices(
+        result.notice_items, client, notices_dir, "dedupe", now, err=as_json
+    )
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:

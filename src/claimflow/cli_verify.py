@@ -16,25 +16,12 @@ from claimflow.cli import (
     fail_cleanly,
     main,
     notices_option,
+    write_stage_notices,
 )
-from claimflow.config import ResolvedClient, load_client
-from claimflow.report import write_notice_files
+from claimflow.config import load_client
 from claimflow.store import Store
-from claimflow.validate import render_notices
 from claimflow.verify.run import VerifyResult, verify_claims
 from claimflow.verify.source import import_source
-
-
-def _write_notices(
-    result: VerifyResult, client: ResolvedClient, folder: Path | None, now: datetime
-) -> None:
-    """Notices explaining, in the client's language, claims that did not verify."""
-    if folder is None or not result.notice_items:
-        return
-    notices = render_notices(result.notice_items, client, now.date())
-    stem = f"{client.key}-verify-{now.strftime('%Y%m%dT%H%M%S')}"
-    written = write_notice_files(notices, folder, stem)
-    click.echo(f"{len(written):,} notices written to {folder}")
 
 
 def _show(result: VerifyResult, as_json: bool) -> None:
@@ -95,7 +82,7 @@ def source_cmd(
                 )
         result = verify_claims(store, client, now=now, actor="source import")
     _show(result, as_json)
-    _write_notices(result, client, notices_dir, now)
+    write_stage_notices(result.notice_items, client, notices_dir, "verify", now)
 
 
 @main.command("verify")
@@ -125,7 +112,7 @@ def verify_cmd(
     with Store.open(db_path) as store:
         result = verify_claims(store, client, batch_id=batch_id, now=now)
     _show(result, as_json)
-    _write_notices(result, client, notices_dir, now)
+    write_stage_notices(result.notice_items, client, notices_dir, "verify", now)
     sys.exit(0 if result.results["verified"] == result.verified else 1)
 
 

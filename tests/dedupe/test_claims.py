@@ -174,24 +174,32 @@ def test_running_twice_flags_nothing_new_and_different_pairs_stay_apart(
     assert dedupe_claims(store, acme, now=NOW).matches == []
 
 
+ACME = str(SAMPLES / "clients" / "acme-tools.yaml")
+
+
+def _ingest_batches(db: Path, write: Callable[..., Path], *batches: str) -> None:
+    """Ingest each batch of sales rows through the CLI, in order."""
+    for n, rows in enumerate(batches):
+        run(
+            "ingest",
+            str(write(f"{chr(ord('a') + n)}.csv", SALES + rows)),
+            "--client",
+            ACME,
+            "--db",
+            str(db),
+        )
+
+
 def _two_look_alikes(tmp_path: Path, write: Callable[..., Path]) -> Path:
     """A store where B4 looks like A3 (one digit off a short invoice): to review."""
-    client = str(SAMPLES / "clients" / "acme-tools.yaml")
+    client = ACME
     db = tmp_path / "c.db"
     first = "A3,104235,D-MKE-02,INV-20600,10/06/2026,GRN-115,1,GR40000001,2026-10-20\n"
     later = (
         "B4,104236,D-MKE-02,INV-20601,10/06/2026,GRN-115,1,,2026-11-10\n"
         "B8,104237,D-MKE-02,INV-21600,10/06/2026,GRN-115,1,,2026-11-10\n"
     )
-    for name, rows in (("a.csv", first), ("b.csv", later)):
-        run(
-            "ingest",
-            str(write(name, SALES + rows)),
-            "--client",
-            client,
-            "--db",
-            str(db),
-        )
+    _ingest_batches(db, write, first, later)
     code, out, _ = run("dedupe", "claims", "--client", client, "--db", str(db))
     assert code == 1 and "0 duplicates, 2 to review" in out
     return db
@@ -202,7 +210,7 @@ def test_review_file_round_trip(
     tmp_path: Path, write: Callable[..., Path], suffix: str
 ) -> None:
     db = _two_look_alikes(tmp_path, write)
-    client = str(SAMPLES / "clients" / "acme-tools.yaml")
+    client = ACME
     review = tmp_path / f"review{suffix}"
     code, out, _ = run(
         "dedupe", "review", "--client", client, "--db", str(db), "--out", str(review)
@@ -266,7 +274,7 @@ def test_an_unmarked_review_row_stores_nothing(
     tmp_path: Path, write: Callable[..., Path]
 ) -> None:
     db = _two_look_alikes(tmp_path, write)
-    client = str(SAMPLES / "clients" / "acme-tools.yaml")
+    client = ACME
     review = tmp_path / "review.csv"
     run("dedupe", "review", "--client", client, "--db", str(db), "--out", str(review))
     marked = pd.read_csv(review, dtype=str, keep_default_na=False)
@@ -282,21 +290,13 @@ def test_an_unmarked_review_row_stores_nothing(
 def test_duplicates_reach_the_participant_notice_and_the_audit_log(
     tmp_path: Path, write: Callable[..., Path]
 ) -> None:
-    client = str(SAMPLES / "clients" / "acme-tools.yaml")
+    client = ACME
     db, notices = tmp_path / "c.db", tmp_path / "notices"
     first = (
         "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR10000017,2026-10-20\n"
     )
     later = "B1,104876,D-IND-03,INV-30001,11/02/2026,DRL-200,1,DR10000017,2026-11-10\n"
-    for name, rows in (("a.csv", first), ("b.csv", later)):
-        run(
-            "ingest",
-            str(write(name, SALES + rows)),
-            "--client",
-            client,
-            "--db",
-            str(db),
-        )
+    _ingest_batches(db, write, first, later)
     code, out, _ = run(
         "dedupe",
         "claims",

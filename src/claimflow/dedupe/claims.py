@@ -30,6 +30,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from claimflow.codes import Outcome, ReasonCode
+from claimflow.dedupe.decisions import different_pairs
 from claimflow.models import Claim, Decision, Problem, SalesClaim, StayClaim
 from claimflow.validate.batch import fold_key, normalize_key
 
@@ -434,7 +435,7 @@ def find_claim_matches(
         pairs = _candidate_pairs(conn)
     finally:
         conn.execute("DROP TABLE temp.probe")
-    different = _different(conn)
+    different = different_pairs(conn, "claim")
     info = _infos(conn, {cid for pair in pairs for cid in pair})
     matches: list[tuple[tuple[str, int], int, tuple[str, int], ClaimMatch]] = []
     for (claim, other), found in pairs.items():
@@ -460,15 +461,6 @@ def find_claim_matches(
             first_serial.add((match.claim_id, match.compared))
         kept.append(match)
     return _clustered(kept, info)
-
-
-def _different(conn: Any) -> set[tuple[str, ...]]:
-    latest: dict[tuple[str, ...], str] = {}
-    for a, b, decision in conn.execute(
-        "SELECT a, b, decision FROM dedupe_decisions WHERE kind = 'claim' ORDER BY id"
-    ):
-        latest[tuple(sorted((a, b)))] = decision
-    return {pair for pair, decision in latest.items() if decision == "different"}
 
 
 def _clustered(matches: list[ClaimMatch], info: dict[str, _Info]) -> list[ClaimMatch]:

@@ -1,8 +1,8 @@
 """A person's review of doubtful duplicates: the review file out, the marks back in.
 
 `review_rows` lists the claim pairs history dedupe left to a person (outcome
-``review``, not yet decided); `write_review` writes them, or the doubtful
-participant pairs, to CSV or Excel with an empty ``decision`` column;
+``review``, not yet decided); `claimflow.report.write_table` writes them to CSV
+or Excel with an empty ``decision`` column;
 `read_review` reads a marked file back (every row must say ``same`` or
 ``different``) and `apply_review` stores the marks in one transaction:
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from claimflow.dedupe.decisions import latest_decisions
 from claimflow.errors import UnreadableInput
-from claimflow.report import write_table
 from claimflow.store import Store
 
 CLAIM_REVIEW_HEADER = (
@@ -45,7 +45,7 @@ KINDS = ("claim", "participant")
 def review_rows(store: Store, client: str) -> list[tuple[object, ...]]:
     """Claim pairs waiting for a person: later claim, earlier claim, and why.
 
-    Example: ``write_review(review_rows(store, "acme-tools"), Path("review.xlsx"))``
+    Example: ``write_table(review_rows(store, "acme-tools"), CLAIM_REVIEW_HEADER, out)``
     """
     rows = store.db.execute(
         """
@@ -64,15 +64,6 @@ def review_rows(store: Store, client: str) -> list[tuple[object, ...]]:
         [client],
     ).fetchall()
     return [tuple(r) for r in rows]
-
-
-def write_review(
-    rows: Sequence[Sequence[object]],
-    out: Path,
-    header: Sequence[str] = CLAIM_REVIEW_HEADER,
-) -> int:
-    """Write review rows to ``.csv`` or ``.xlsx``; returns how many."""
-    return write_table(rows, header, out)
 
 
 @dataclass(frozen=True)
@@ -206,19 +197,14 @@ def _settled(store: Store, claim: str) -> str | None:
     ).fetchone()
     if current != "review":
         return None
-    latest: dict[tuple[str, ...], str] = {}
-    for a, b, decision in db.execute(
-        "SELECT a, b, decision FROM dedupe_decisions "
-        "WHERE kind = 'claim' AND (a = ? OR b = ?) ORDER BY id",
-        [claim, claim],
-    ):
-        latest[(a, b)] = decision
+    latest = latest_decisions(db.conn, "claim", about=claim)
     pending = False
     for (original,) in db.execute(
         "SELECT original FROM claim_matches WHERE claim_id = ? AND decision = 'review'",
         [claim],
     ):
-        decision = latest.get(tuple(sorted((claim, original))))
+        first, second = sorted((claim, str(original)))
+        decision = latest.get((first, second))
         if decision == "same":
             return "duplicate"
         pending = pending or decision is None
