@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,7 +46,7 @@ REVIEW_COLUMNS = [
 def _read_people(path: Path) -> pd.DataFrame:
     try:
         return pd.read_excel(path, dtype=str)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
         raise UnreadableInput(
             str(path), f"not a readable people file ({exc})"
         ) from None

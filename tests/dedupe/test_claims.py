@@ -321,3 +321,14 @@ def test_duplicates_reach_the_participant_notice_and_the_audit_log(
             "SELECT detail FROM audit_log WHERE action = 'dedupe claims'"
         ).fetchone()
     assert '"duplicates": 1' in detail
+
+
+def test_a_corrupt_review_workbook_is_refused_in_one_line(tmp_path: Path) -> None:
+    review = tmp_path / "review.xlsx"
+    review.write_bytes(b"not a zip")
+    code, _, err = run("dedupe", "apply", str(review), "--db", str(tmp_path / "c.db"))
+    assert code == 2
+    assert err.strip().endswith(
+        "review.xlsx: not a readable .xlsx workbook (File is not a zip file)"
+    )
+    assert "Traceback" not in err and not (tmp_path / "c.db").exists()

@@ -79,9 +79,9 @@ class Mark:
 def _records(path: Path) -> list[dict[str, str]]:
     try:
         if path.suffix.lower() == ".xlsx":
-            from openpyxl import load_workbook
+            from claimflow.parse.excel import open_workbook
 
-            book = load_workbook(path, read_only=True, data_only=True)
+            book = open_workbook(path, str(path))
             values = [
                 ["" if v is None else str(v) for v in row]
                 for row in book.worksheets[0].iter_rows(values_only=True)

@@ -68,6 +68,21 @@ def _sheet_rows(
     yield from group_rows(typed(), client, field_sources(headers, mapping), digest)
 
 
+def open_workbook(path: Path, name: str) -> Any:
+    """Open a workbook read-only with cached values.
+
+    Raises:
+        UnreadableInput: not a workbook, or corrupt (named by `name`).
+    """
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise UnreadableInput(name, f"not a readable .xlsx workbook ({exc})") from None
+
+
 def read_excel(
     path: Path,
     client: ResolvedClient,
@@ -92,13 +107,7 @@ def read_excel(
 
     Example: ``list(read_excel(Path("claims.xlsx"), client, h, "claims.xlsx"))``
     """
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise UnreadableInput(name, f"not a readable .xlsx workbook ({exc})") from None
+    book = open_workbook(path, name)
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise UnreadableInput(
