@@ -7,8 +7,12 @@ memory (max RSS) is its own:
 - raw pydantic: read the rows with `csv` and validate each with the same
   pydantic model and context claimflow uses, nothing else;
 - raw sqlite: insert the same rows with plain `sqlite3` `executemany`;
-- check: `claimflow.check` (parse, record rules, batch rules, notices);
-- ingest: `claimflow.ingest` into a fresh SQLite file.
+- check: `claimflow.check` (parse, record rules, batch rules, notices), in
+  one process and on every core;
+- ingest: `claimflow.ingest` into a fresh SQLite file, likewise.
+
+Peak memory is the measuring process's; "worker MiB" is the largest of the
+worker processes it forked (0 when it forked none).
 
 Usage: python benchmarks/bench_ingest.py [--sizes 100000 1000000]
 """
@@ -107,17 +111,17 @@ def raw_sqlite(path: Path) -> int:
     return count
 
 
-def run_check(path: Path) -> int:
-    """claimflow.check over the file."""
+def run_check(path: Path, workers: int | None = None) -> int:
+    """claimflow.check over the file (workers: None = every core)."""
     import claimflow
 
     return claimflow.check(
-        [path], claimflow.load_client(CLIENT), received_at=NOW
+        [path], claimflow.load_client(CLIENT), received_at=NOW, workers=workers
     ).records
 
 
-def run_ingest(path: Path) -> int:
-    """claimflow.ingest of the file into a fresh store."""
+def run_ingest(path: Path, workers: int | None = None) -> int:
+    """claimflow.ingest of the file into a fresh store (workers: None = every core)."""
     import claimflow
 
     db = OUT / "ingest.db"
@@ -125,14 +129,20 @@ def run_ingest(path: Path) -> int:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     with claimflow.Store.open(db) as store:
         return claimflow.ingest(
-            [path], claimflow.load_client(CLIENT), store, received_at=NOW
+            [path],
+            claimflow.load_client(CLIENT),
+            store,
+            received_at=NOW,
+            workers=workers,
         ).records
 
 
 MEASURES = {
     "raw pydantic": raw_pydantic,
     "raw sqlite": raw_sqlite,
+    "check 1 proc": lambda path: run_check(path, 1),
     "check": run_check,
+    "ingest 1 proc": lambda path: run_ingest(path, 1),
     "ingest": run_ingest,
 }
 
@@ -155,8 +165,11 @@ def main() -> None:
     if args.child:
         _child(args.child[0], Path(args.child[1]))
         return
-    head = ("claims", "measure", "seconds", "claims/s", "peak MiB")
-    print(f"{head[0]:>10} {head[1]:<13} {head[2]:>8} {head[3]:>10} {head[4]:>9}")
+    head = ("claims", "measure", "seconds", "claims/s", "peak MiB", "worker MiB")
+    print(
+        f"{head[0]:>10} {head[1]:<13} {head[2]:>8} {head[3]:>10} {head[4]:>9} "
+        f"{head[5]:>10}"
+    )
     for n in args.sizes:
         path = _dataset(n)
         for name in MEASURES:
@@ -164,7 +177,8 @@ def main() -> None:
             rate = result["count"] / result["seconds"]
             print(
                 f"{result['count']:>10,} {name:<13} {result['seconds']:>8.2f} "
-                f"{rate:>10,.0f} {result['peak_mib']:>9.0f}",
+                f"{rate:>10,.0f} {result['peak_mib']:>9.0f} "
+                f"{result['workers_peak_mib']:>10.0f}",
                 flush=True,
             )
 

@@ -15,9 +15,20 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def workers_peak_mib() -> float:
+    """The largest peak resident memory of this process's finished children, in MiB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def report(figures: dict[str, Any]) -> None:
-    """Print a child's figures (with its peak memory) as the last line of output."""
-    print(json.dumps({**figures, "peak_mib": peak_mib()}, default=str))
+    """Print a child's figures (with its peak memory, and its own workers' if
+    it forked any) as the last line of output."""
+    print(
+        json.dumps(
+            {**figures, "peak_mib": peak_mib(), "workers_peak_mib": workers_peak_mib()},
+            default=str,
+        )
+    )
 
 
 def in_fresh_process(script: str, *args: object) -> dict[str, Any]:

@@ -144,6 +144,11 @@ def batch_options(func: F) -> F:
         ),
         click.option("--sheet", help="Read only this sheet of each Excel workbook."),
         click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            help="Processes validating a large file (default: one per core).",
+        ),
+        click.option(
             "--json", "as_json", is_flag=True, help="Print the result as JSON."
         ),
         click.option(
@@ -162,6 +167,7 @@ def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, A
         "keep_going": options["keep_going"],
         "sheet": options["sheet"],
         "received_at": received.replace(tzinfo=client.zone) if received else None,
+        "workers": options["workers"],
     }
 
 
@@ -177,13 +183,16 @@ def _progress(
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        # No refresh thread: workers are forked, and a fork must not copy a
+        # thread that might hold a lock. The bar redraws on each update.
+        auto_refresh=False,
     )
     tasks: dict[str, Any] = {}
 
     def update(name: str, done: int) -> None:
         if name not in tasks:
             tasks[name] = bar.add_task(name, total=None)
-        bar.update(tasks[name], completed=done)
+        bar.update(tasks[name], completed=done, refresh=True)
 
     return bar, update
 

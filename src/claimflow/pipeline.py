@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,9 @@ from claimflow.codes import Outcome, ReasonCode
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.models import Claim, Decision, Problem, RawRecord
+from claimflow.parallel import ChunkRunner, default_workers
 from claimflow.parse import ParsedFile, open_file
-from claimflow.store import Store
+from claimflow.store import ClaimRows, Store, claim_rows
 from claimflow.validate import (
     Notice,
     NoticeItem,
@@ -36,11 +37,13 @@ from claimflow.validate import (
 )
 from claimflow.values import ValueContext
 
-CHUNK = 20_000
+CHUNK = 10000
 #: Problems kept in the result for display; every one is stored regardless.
 SHOWN_PROBLEMS = 500
 Progress = Callable[[str, int], None]
 Decided = list[tuple[Claim, Decision]]
+#: An SLA event row: (client, claim id, batch id, event, ISO instant, operator).
+Event = tuple[str, str, int | None, str, str, str]
 
 
 @dataclass
@@ -118,8 +121,30 @@ class BatchResult:
         }
 
 
+@dataclass
+class _ChunkOut:
+    """What one validated chunk sends back: counts, rows, never models.
+
+    Plain data, so that a chunk validated in a worker process costs little to
+    send; `_Run.absorb` folds it into the batch result.
+    """
+
+    records: int
+    outcomes: Counter[Outcome]
+    reasons: Counter[ReasonCode]
+    problems: list[Problem]
+    notice_items: list[NoticeItem]
+    seconds: float
+    rows: ClaimRows | None = None
+    events: list[Event] = field(default_factory=list)
+
+
+#: Where a chunk's rows go: (batch id, file hash), or None for `check`.
+Target = tuple[int, str] | None
+
+
 class _Run:
-    """Per-batch state: timings, counters, the cross-chunk key index."""
+    """Per-batch state: timings, counters, the chunk runner and its key index."""
 
     def __init__(
         self,
@@ -127,29 +152,63 @@ class _Run:
         context: ValueContext,
         operator: str = "unknown",
         processed_at: datetime | None = None,
+        workers: int | None = None,
     ) -> None:
         self.client = client
         self.context = context
         self.operator = operator
         self.processed_at = processed_at or datetime.now(UTC)
-        self.seen = SeenKeys()
+        self.runner = ChunkRunner(default_workers() if workers is None else workers)
         self.result = BatchResult(client=client.key)
         self.notice_items: list[NoticeItem] = []
 
-    def decide(self, raws: Sequence[RawRecord]) -> Decided:
+    def process(
+        self, raws: Sequence[RawRecord], seen: SeenKeys, target: Target
+    ) -> _ChunkOut:
+        """Validate one chunk (and make its store rows): runs in a worker."""
         started = time.perf_counter()
-        decided = validate_chunk(raws, self.client, self.context, self.seen)
-        self._time("validate", started)
-        result = self.result
+        decided = validate_chunk(raws, self.client, self.context, seen)
+        out = _ChunkOut(len(raws), Counter(), Counter(), [], [], 0.0)
         for claim, decision in decided:
-            result.outcomes[decision.outcome] += 1
+            out.outcomes[decision.outcome] += 1
             for problem in decision.problems:
-                result.reasons[problem.code] += 1
-                if len(result.problems) < SHOWN_PROBLEMS:
-                    result.problems.append(problem)
+                out.reasons[problem.code] += 1
+                if len(out.problems) < SHOWN_PROBLEMS:
+                    out.problems.append(problem)
             if decision.outcome is not Outcome.ACCEPTED:
-                self.notice_items.append(NoticeItem.of(claim, decision))
-        return decided
+                out.notice_items.append(NoticeItem.of(claim, decision))
+        if target is not None:
+            batch_id, digest = target
+            out.rows = claim_rows(batch_id, digest, decided, "validate", raws=raws)
+            out.events = _events(decided, batch_id, self.operator, self.processed_at)
+        out.seconds = time.perf_counter() - started
+        return out
+
+    def absorb(self, out: _ChunkOut) -> None:
+        """Fold one chunk's counts, problems and notice items into the result."""
+        result = self.result
+        result.outcomes.update(out.outcomes)
+        result.reasons.update(out.reasons)
+        room = SHOWN_PROBLEMS - len(result.problems)
+        if room > 0:
+            result.problems.extend(out.problems[:room])
+        self.notice_items.extend(out.notice_items)
+        timings = result.timings
+        timings["validate"] = timings.get("validate", 0.0) + out.seconds
+
+    def outs(self, parsed: ParsedFile, target: Target) -> Iterator[_ChunkOut]:
+        """Each chunk of a file validated (on every core for a large file)."""
+        chunks = self.chunks(parsed)
+        first = next(chunks, None)
+        if first is None:
+            return
+        # One short chunk is the whole file: forking would cost more than it saves.
+        parallel = len(first) >= CHUNK
+
+        def work(raws: list[RawRecord], seen: SeenKeys) -> _ChunkOut:
+            return self.process(raws, seen, target)
+
+        yield from self.runner.map(chain([first], chunks), work, parallel)
 
     def _time(self, stage: str, started: float) -> None:
         timings = self.result.timings
@@ -157,7 +216,9 @@ class _Run:
 
     def chunks(self, parsed: ParsedFile) -> Iterator[list[RawRecord]]:
         while True:
-            gc.collect()  # the previous chunk's cycles, once, instead of per burst
+            # The previous chunk's cycles, once, instead of per burst; only the
+            # young generations: a full pass would rescan every module object.
+            gc.collect(1)
             started = time.perf_counter()
             with _gc_paused():
                 chunk = list(islice(parsed.records, CHUNK))
@@ -173,7 +234,7 @@ class _Run:
             self.notice_items, self.client, today.date()
         )
         self._time("notices", started)
-        self.seen.close()
+        self.runner.close()
 
 
 @contextmanager
@@ -234,6 +295,7 @@ def check(
     received_at: datetime | None = None,
     progress: Progress | None = None,
     sheet: str | None = None,
+    workers: int | None = None,
 ) -> BatchResult:
     """Parse and validate files without writing anything.
 
@@ -244,6 +306,8 @@ def check(
         received_at: received time for records without one (default: now).
         progress: called with (file name, records done) after each chunk.
         sheet: read only this sheet of each workbook.
+        workers: processes validating a large file's chunks (None: every
+            core; 1: this process only).
 
     Returns:
         The batch result (no batch id).
@@ -254,14 +318,14 @@ def check(
     Example: ``claimflow.check(["claims.csv"], load_client("acme.yaml")).outcomes``
     """
     now = received_at or datetime.now(UTC)
-    run = _Run(client, context_for(client, now))
+    run = _Run(client, context_for(client, now), workers=workers)
     opened, failed = _preflight(paths, client, keep_going, sheet)
     for parsed in opened:
         file_result = FileResult(parsed.name, parsed.content_hash)
         try:
-            for chunk in run.chunks(parsed):
-                run.decide(chunk)
-                file_result.records += len(chunk)
+            for out in run.outs(parsed, None):
+                run.absorb(out)
+                file_result.records += out.records
                 if progress:
                     progress(parsed.name, file_result.records)
         except UnreadableInput as exc:
@@ -285,6 +349,7 @@ def ingest(
     progress: Progress | None = None,
     sheet: str | None = None,
     processed_at: datetime | None = None,
+    workers: int | None = None,
 ) -> BatchResult:
     """Parse, validate and store files as one batch, in one transaction.
 
@@ -304,6 +369,8 @@ def ingest(
         sheet: read only this sheet of each workbook.
         processed_at: when this run happens (default: now): the first
             response and decision events carry it.
+        workers: processes validating a large file's chunks (None: every
+            core; 1: this process only).
 
     Returns:
         The batch result, with the batch id (None when nothing was new).
@@ -314,7 +381,7 @@ def ingest(
     Example: ``claimflow.ingest(["claims.csv"], client, Store.open("c.db"))``
     """
     now = received_at or datetime.now(UTC)
-    run = _Run(client, context_for(client, now), operator, processed_at)
+    run = _Run(client, context_for(client, now), operator, processed_at, workers)
     opened, failed = _preflight(paths, client, keep_going, sheet)
     with store.transaction():
         fresh = []
@@ -373,7 +440,7 @@ _EVENT_OF = {
 
 def _events(
     decided: Decided, batch_id: int, operator: str, at: datetime
-) -> list[tuple[str, str, int | None, str, str, str]]:
+) -> list[Event]:
     """The SLA events a processed chunk produces.
 
     Received (when the form arrived), first response (this run: the desk has
@@ -381,7 +448,7 @@ def _events(
     this run settles; accepted claims are decided when their award posts.
     """
     when = at.isoformat()
-    rows: list[tuple[str, str, int | None, str, str, str]] = []
+    rows: list[Event] = []
     for claim, decision in decided:
         rows.append(
             (
@@ -420,17 +487,14 @@ def _ingest_file(
         # A savepoint per file: with keep_going, a file that turns out
         # unreadable halfway leaves none of its rows behind.
         with store.transaction():
-            for chunk in run.chunks(parsed):
-                decided = run.decide(chunk)
+            for out in run.outs(parsed, (batch_id, parsed.content_hash)):
+                run.absorb(out)
                 started = time.perf_counter()
-                store.add_claims(
-                    batch_id, parsed.content_hash, decided, "validate", raws=chunk
-                )
-                store.add_events(
-                    _events(decided, batch_id, run.operator, run.processed_at)
-                )
+                assert out.rows is not None
+                store.insert_claim_rows(out.rows)
+                store.add_events(out.events)
                 run._time("store", started)
-                file_result.records += len(chunk)
+                file_result.records += out.records
                 if progress:
                     progress(parsed.name, file_result.records)
             store.add_document(

@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_json
 from sqlite_utils import Database
 
 from claimflow.dedupe.claims import claim_keys
@@ -159,64 +161,17 @@ class Store:
 
         `raws` (the records as read, in the same order) are kept for replay.
         """
-        raw_texts = [raw_json(r) for r in raws] if raws is not None else None
-        now = _now()
-        claims: list[tuple[object, ...]] = []
-        lines: list[tuple[object, ...]] = []
-        problems: list[tuple[object, ...]] = []
-        outcomes: list[tuple[object, ...]] = []
-        serials: list[tuple[str, str, str]] = []
-        for index, (claim, decision) in enumerate(decided):
-            activity = claim.activity_date
-            claims.append(
-                (
-                    claim.id,
-                    claim.client,
-                    batch_id,
-                    digest,
-                    claim.kind,
-                    claim.participant_id,
-                    claim.received_at.isoformat(),
-                    activity.isoformat() if activity else None,
-                    decision.outcome.value,
-                    claim.provenance.where(),
-                    claim.model_dump_json(),
-                    raw_texts[index] if raw_texts is not None else None,
-                )
-            )
-            if isinstance(claim, SalesClaim):
-                serials.extend(
-                    (claim.client, normalize_key(s), claim.id)
-                    for ln in claim.lines
-                    for s in ln.serial_numbers
-                )
-                lines.extend(
-                    (
-                        claim.id,
-                        n,
-                        ln.sku,
-                        ln.quantity,
-                        _text(ln.unit_price),
-                        _text(ln.line_total),
-                        " ".join(ln.serial_numbers),
-                    )
-                    for n, ln in enumerate(claim.lines, start=1)
-                )
-            problems.extend(
-                (claim.id, batch_id, p.code.value, p.field, p.source.where(), p.message)
-                for p in decision.problems
-            )
-            outcomes.append((claim.id, batch_id, stage, decision.outcome.value, now))
+        self.insert_claim_rows(claim_rows(batch_id, digest, decided, stage, raws))
+
+    def insert_claim_rows(self, rows: ClaimRows) -> None:
+        """Insert rows made by `claim_rows` (possibly in another process)."""
         conn = self.db.conn
-        conn.executemany(_CLAIM_SQL, claims)
-        conn.executemany(_LINE_SQL, lines)
-        conn.executemany(_PROBLEM_SQL, problems)
-        conn.executemany(_OUTCOME_SQL, outcomes)
-        conn.executemany("INSERT INTO claim_serials VALUES (?,?,?)", serials)
-        conn.executemany(
-            "INSERT INTO claim_keys VALUES (?,?,?,?,?)",
-            [row for claim, _ in decided for row in claim_keys(claim)],
-        )
+        conn.executemany(_CLAIM_SQL, rows.claims)
+        conn.executemany(_LINE_SQL, rows.lines)
+        conn.executemany(_PROBLEM_SQL, rows.problems)
+        conn.executemany(_OUTCOME_SQL, rows.outcomes)
+        conn.executemany("INSERT INTO claim_serials VALUES (?,?,?)", rows.serials)
+        conn.executemany("INSERT INTO claim_keys VALUES (?,?,?,?,?)", rows.keys)
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
         """Insert or replace participants (the member list is reference data)."""
@@ -293,21 +248,104 @@ class Store:
         return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
 
+Row = tuple[object, ...]
+
+
+@dataclass
+class ClaimRows:
+    """The rows one chunk of decided claims adds, ready for ``executemany``.
+
+    Plain tuples of text and numbers: cheap to send between processes.
+    """
+
+    claims: list[Row] = field(default_factory=list)
+    lines: list[Row] = field(default_factory=list)
+    problems: list[Row] = field(default_factory=list)
+    outcomes: list[Row] = field(default_factory=list)
+    serials: list[Row] = field(default_factory=list)
+    keys: list[Row] = field(default_factory=list)
+
+
+def claim_rows(
+    batch_id: int,
+    digest: str,
+    decided: Sequence[tuple[Claim, Decision]],
+    stage: str,
+    raws: Sequence[RawRecord] | None = None,
+) -> ClaimRows:
+    """The store rows of decided claims (see `Store.add_claims`); no I/O."""
+    raw_texts = [raw_json(r) for r in raws] if raws is not None else None
+    now = _now()
+    rows = ClaimRows()
+    claims, lines, problems = rows.claims, rows.lines, rows.problems
+    outcomes, serials, keys = rows.outcomes, rows.serials, rows.keys
+    for index, (claim, decision) in enumerate(decided):
+        activity = claim.activity_date
+        claims.append(
+            (
+                claim.id,
+                claim.client,
+                batch_id,
+                digest,
+                claim.kind,
+                claim.participant_id,
+                claim.received_at.isoformat(),
+                activity.isoformat() if activity else None,
+                decision.outcome.value,
+                claim.provenance.where(),
+                claim.model_dump_json(),
+                raw_texts[index] if raw_texts is not None else None,
+            )
+        )
+        if isinstance(claim, SalesClaim):
+            serials.extend(
+                (claim.client, normalize_key(s), claim.id)
+                for ln in claim.lines
+                for s in ln.serial_numbers
+            )
+            lines.extend(
+                (
+                    claim.id,
+                    n,
+                    ln.sku,
+                    ln.quantity,
+                    _text(ln.unit_price),
+                    _text(ln.line_total),
+                    " ".join(ln.serial_numbers),
+                )
+                for n, ln in enumerate(claim.lines, start=1)
+            )
+        problems.extend(
+            (claim.id, batch_id, p.code.value, p.field, p.source.where(), p.message)
+            for p in decision.problems
+        )
+        outcomes.append((claim.id, batch_id, stage, decision.outcome.value, now))
+        keys.extend(claim_keys(claim))
+    return rows
+
+
+def _source_dict(source: Provenance) -> dict[str, object]:
+    """``source.model_dump(exclude_none=True)``, at a tenth of the cost."""
+    return {k: v for k, v in source.__dict__.items() if v is not None}
+
+
 def raw_json(raw: RawRecord) -> str:
-    """A raw record as JSON (typed cells such as Excel dates become text)."""
-    return json.dumps(
+    """A raw record as JSON (typed cells such as Excel dates become ISO text).
+
+    Encoded by pydantic-core (a third of ``json.dumps``' time): the text is
+    compact, and dates, times and decimals become ISO strings, which the
+    claim models read back as keyed values.
+    """
+    return to_json(
         {
-            "source": raw.source.model_dump(exclude_none=True),
+            "source": _source_dict(raw.source),
             "values": raw.values,
-            "lines": [
-                [src.model_dump(exclude_none=True), line] for src, line in raw.lines
-            ],
+            "lines": [[_source_dict(src), line] for src, line in raw.lines],
             "field_sources": raw.field_sources,
             "content_hash": raw.content_hash,
         },
-        default=str,
-        ensure_ascii=False,
-    )
+        fallback=str,
+    ).decode()
 
 
 def raw_from_json(text: str) -> RawRecord:

@@ -14,7 +14,7 @@ from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, Problem, RawRecord
 from claimflow.validate.batch import SeenKeys, batch_problems, normalize_key
 from claimflow.validate.notices import Notice, NoticeItem, render_notices
-from claimflow.validate.record import RECORD_RULES, Sourcing, build_claim
+from claimflow.validate.record import RECORD_RULES, Sourcing, build_claim, typist_for
 from claimflow.values import ValueContext
 
 
@@ -40,8 +40,9 @@ def validate_chunk(
     claims: list[Claim] = []
     sourcing: list[Sourcing] = []
     found: list[list[Problem]] = []
+    typist = typist_for(client, context)
     for raw in raws:
-        claim, problems = build_claim(raw, client, context)
+        claim, problems = build_claim(raw, client, context, typist)
         claims.append(claim)
         sourcing.append(Sourcing(raw, claim.id))
         found.append(problems)

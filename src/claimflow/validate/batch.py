@@ -12,6 +12,7 @@ clean; every later one is a duplicate of it.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -107,24 +108,18 @@ Columns = dict[str, list[Any]]
 
 def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
     """One frame per rule, built column-wise (a list per column is fastest)."""
-    cols: dict[str, Columns] = {
-        "serial": {k: [] for k in ("claim", "line", "serial", "shown")},
-        "invoice_line": {
-            k: [] for k in ("claim", "line", "dealer", "invoice", "sku", "shown")
-        },
-        "stay": {k: [] for k in ("claim", "line", "hotel", "confirmation", "shown")},
-        "totals": {k: [] for k in ("claim", "line", "line_cents", "claim_cents")},
+    serial: Columns = {k: [] for k in ("claim", "line", "serial", "shown")}
+    invoice_line: Columns = {
+        k: [] for k in ("claim", "line", "dealer", "invoice", "sku", "shown")
     }
-
-    def add(kind: str, *values: Any) -> None:
-        for column, value in zip(cols[kind].values(), values, strict=True):
-            column.append(value)
-
+    stay: Columns = {k: [] for k in ("claim", "line", "hotel", "confirmation", "shown")}
+    totals: Columns = {k: [] for k in ("claim", "line", "line_cents", "claim_cents")}
+    s_claim, s_line, s_key, s_shown = serial.values()
     for i, claim in enumerate(claims):
         if isinstance(claim, StayClaim):
             if claim.hotel_code and claim.confirmation_number:
-                add(
-                    "stay",
+                _append(
+                    stay,
                     i,
                     None,
                     claim.hotel_code.upper(),
@@ -135,12 +130,16 @@ def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
         invoice = normalize_key(claim.invoice_number) if claim.invoice_number else None
         claim_cents = _cents(claim.claim_total)
         for n, line in enumerate(claim.lines, start=1):
-            serials = {normalize_key(s): s for s in reversed(line.serial_numbers)}
-            for key, serial in serials.items():
-                add("serial", i, n, key, serial)
+            # one row per distinct key, shown as first written
+            keyed = {normalize_key(s): s for s in reversed(line.serial_numbers)}
+            for key, shown in keyed.items():
+                s_claim.append(i)
+                s_line.append(n)
+                s_key.append(key)
+                s_shown.append(shown)
             if invoice and line.sku:
-                add(
-                    "invoice_line",
+                _append(
+                    invoice_line,
                     i,
                     n,
                     (claim.dealer_id or "").upper(),
@@ -149,8 +148,18 @@ def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
                     f"{claim.invoice_number} / {line.sku}",
                 )
             if claim_cents is not None:
-                add("totals", i, n, _cents(line.line_total), claim_cents)
-    return cols
+                _append(totals, i, n, _cents(line.line_total), claim_cents)
+    return {
+        "serial": serial,
+        "invoice_line": invoice_line,
+        "stay": stay,
+        "totals": totals,
+    }
+
+
+def _append(frame: Columns, *values: Any) -> None:
+    for column, value in zip(frame.values(), values, strict=True):
+        column.append(value)
 
 
 def _failed_rows(schema: pa.DataFrameSchema, columns: Columns) -> list[int]:
@@ -166,15 +175,35 @@ def _failed_rows(schema: pa.DataFrameSchema, columns: Columns) -> list[int]:
 
 
 class SeenKeys:
-    """Keys seen in earlier chunks of the batch, on disk, not in memory."""
+    """Keys seen in earlier chunks of the batch, on disk, not in memory.
 
-    def __init__(self) -> None:
-        # "" opens a private temporary database that SQLite spills to disk.
-        self.conn = sqlite3.connect("")
-        self.conn.execute(
-            "CREATE TABLE seen (kind TEXT, key TEXT, claim TEXT, "
-            "PRIMARY KEY (kind, key)) WITHOUT ROWID"
-        )
+    Args:
+        path: a scratch database file to share between processes that take
+            turns (see `claimflow.parallel`); None: a private temporary one.
+        turn: a file descriptor to read one byte from before the first use
+            (the process's turn to read and add keys), if any.
+    """
+
+    def __init__(self, path: str | None = None, turn: int | None = None) -> None:
+        self._path = path or ""  # "": a private temporary database on disk
+        self._turn = turn
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The index, opened on first use (after this process's turn came)."""
+        if self._conn is None:
+            if self._turn is not None and not os.read(self._turn, 1):
+                raise RuntimeError("the batch's coordinator went away")
+            conn = sqlite3.connect(self._path)
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, claim TEXT, "
+                "PRIMARY KEY (kind, key)) WITHOUT ROWID"
+            )
+            self._conn = conn
+        return self._conn
 
     def earlier(self, kind: str, keys: list[str]) -> dict[str, str]:
         """Which of `keys` an earlier chunk had: key -> where it was first."""
@@ -194,8 +223,11 @@ class SeenKeys:
         )
 
     def close(self) -> None:
-        """Drop the index."""
-        self.conn.close()
+        """Keep what was added (a shared file) and let go of the index."""
+        if self._conn is not None:
+            self._conn.commit()
+            self._conn.close()
+            self._conn = None
 
 
 def _keys(frame: Columns, kind: str) -> list[str]:
@@ -231,8 +263,20 @@ def batch_problems(
         for i, key in enumerate(keys):
             first.setdefault(key, i)
 
-        def place(i: int, frame: Columns = frame, field: str = field) -> str:
-            return sourcing[frame["claim"][i]].where(field, frame["line"][i])
+        places: dict[tuple[int, int | None], str] = {}
+
+        def place(
+            i: int,
+            frame: Columns = frame,
+            field: str = field,
+            places: dict[tuple[int, int | None], str] = places,
+        ) -> str:
+            # the serials of one claim line share their place: render it once
+            at = (frame["claim"][i], frame["line"][i])
+            found = places.get(at)
+            if found is None:
+                found = places[at] = sourcing[at[0]].where(field, at[1])
+            return found
 
         earlier = seen.earlier(kind, keys) if seen is not None else {}
         flagged = {i: place(first[keys[i]]) for i in _failed_rows(schema, frame)}

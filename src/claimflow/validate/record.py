@@ -26,6 +26,7 @@ from claimflow.models import (
     StayClaim,
 )
 from claimflow.money import LINE_TOLERANCE
+from claimflow.validate.typist import Typist
 from claimflow.values import ValueContext
 
 RecordRule = Callable[[Claim, ResolvedClient, "Sourcing"], list[Problem]]
@@ -123,8 +124,20 @@ def _typing_problems(
     return problems
 
 
+def typist_for(client: ResolvedClient, context: ValueContext) -> Typist:
+    """The fast typing path for this client's claims in this context."""
+    return Typist(_model(client), context, bool(client.fields.line))
+
+
+def _model(client: ResolvedClient) -> type[SalesClaim] | type[StayClaim]:
+    return SalesClaim if client.config.kind == "sales" else StayClaim
+
+
 def build_claim(
-    raw: RawRecord, client: ResolvedClient, context: ValueContext
+    raw: RawRecord,
+    client: ResolvedClient,
+    context: ValueContext,
+    typist: Typist | None = None,
 ) -> tuple[Claim, list[Problem]]:
     """Type a raw record into a claim and check every record rule.
 
@@ -132,6 +145,8 @@ def build_claim(
         raw: the record as read.
         client: the resolved client.
         context: how to read values (date order, zone, default received time).
+        typist: the chunk's fast typing path (`typist_for`), if any; a record
+            it cannot vouch for is validated by pydantic, with its errors.
 
     Returns:
         The claim (values that failed to type are left empty) and every problem.
@@ -140,18 +155,20 @@ def build_claim(
     """
     cid = claim_id(raw)
     src = Sourcing(raw, cid)
-    model: type[SalesClaim] | type[StayClaim] = (
-        SalesClaim if client.config.kind == "sales" else StayClaim
-    )
-    data = _payload(raw, client, cid)
     problems: list[Problem] = []
-    try:
-        claim: Claim = model.model_validate(data, context=context)
-    except ValidationError as exc:
-        problems = _typing_problems(exc, data, src)
-        if data.get("received_at") is None:
-            data["received_at"] = context.received_at
-        claim = model.model_validate(data, context=context)
+    fast = typist.claim(raw, cid, client.key) if typist is not None else None
+    if fast is not None:
+        claim: Claim = fast
+    else:
+        model = _model(client)
+        data = _payload(raw, client, cid)
+        try:
+            claim = model.model_validate(data, context=context)
+        except ValidationError as exc:
+            problems = _typing_problems(exc, data, src)
+            if data.get("received_at") is None:
+                data["received_at"] = context.received_at
+            claim = model.model_validate(data, context=context)
     found = [p for rule in RECORD_RULES for p in rule(claim, client, src)]
     if problems:
         # A value that failed to type is reported once, not again as missing.

@@ -1,0 +1,128 @@
+"""Chunks validated in forked workers give exactly what one process gives."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimflow import ResolvedClient, Store, check, ingest, pipeline
+from claimflow.parallel import ChunkRunner
+from claimflow.validate.batch import SeenKeys
+
+from .conftest import NOW
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+HEADER = (
+    "Claim ID,Rep #,Rep Name,Dealer Code,Invoice No,Invoice Date,Product Code,"
+    "Qty,Unit Price,Line Amount,Serial Numbers,Received\n"
+)
+
+
+def _rows(n: int) -> str:
+    """`n` one-line claims; some repeat an earlier serial or invoice far apart."""
+    rows = []
+    for i in range(1, n + 1):
+        serial = f"DR{i:08d}"
+        invoice = f"INV-{1000 + i}"
+        if i % 9 == 0:
+            serial = f"DR{i - 8:08d}"  # another chunk's serial
+        if i % 13 == 0:
+            invoice = f"INV-{1000 + i - 11}"  # another chunk's invoice
+        date = "13/40/2026" if i % 17 == 0 else "10/02/2026"  # some do not type
+        rows.append(
+            f"C-{i},{100000 + i % 7},Rep {i},D-1,{invoice},{date},DRL-200,1,"
+            f"149.00,149.00,{serial},2026-10-20\n"
+        )
+    return HEADER + "".join(rows)
+
+
+def _plain(result: Any) -> dict[str, Any]:
+    data: dict[str, Any] = result.to_dict()
+    data.pop("timings")
+    return data
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "CHUNK", 7)
+
+
+def test_forked_check_equals_one_process(
+    small_chunks: None, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    path = write("claims.csv", _rows(60))
+    one = check([path], acme, received_at=NOW, workers=1)
+    two = check([path], acme, received_at=NOW, workers=2)
+    assert _plain(two) == _plain(one)
+    # the repeats across chunks were caught, not just inside one chunk
+    assert one.reasons["duplicate_serial_in_batch"] == 6
+    assert one.reasons["duplicate_invoice_line_in_batch"] == 4
+    assert one.records == 60
+
+
+def _tables(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    queries = {
+        "claims": "SELECT id, outcome, source, data, raw FROM claims ORDER BY id",
+        "problems": "SELECT claim_id, code, field, source, message FROM problems "
+        "ORDER BY id",
+        "outcomes": "SELECT claim_id, stage, outcome FROM outcomes ORDER BY rowid",
+        "serials": "SELECT * FROM claim_serials ORDER BY rowid",
+        "keys": "SELECT * FROM claim_keys ORDER BY rowid",
+        "events": "SELECT claim_id, event FROM claim_events ORDER BY id",
+    }
+    return {k: store.db.execute(q).fetchall() for k, q in queries.items()}
+
+
+def test_forked_ingest_stores_the_same_rows(
+    small_chunks: None,
+    acme: ResolvedClient,
+    write: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    first = write("a.csv", _rows(40))
+    second = write("b.csv", _rows(45).replace("INV-", "INV-9"))
+    stored = []
+    for workers in (1, 2):
+        with Store.open(tmp_path / f"w{workers}.db") as store:
+            result = ingest(
+                [first, second], acme, store, received_at=NOW, workers=workers
+            )
+            stored.append((_plain(result), _tables(store)))
+    assert stored[1][0] == stored[0][0]
+    assert stored[1][1] == stored[0][1]
+    # b.csv repeats a.csv's serials: caught across files and across workers
+    assert stored[0][0]["reasons"]["duplicate_serial_in_batch"] > 40
+
+
+def _fail_on_second(chunk: list[int], seen: SeenKeys) -> int:
+    if chunk == [2]:
+        raise ValueError("boom in chunk 2")
+    return sum(chunk)
+
+
+def test_a_failing_worker_is_reported_with_its_traceback() -> None:
+    with ChunkRunner(2) as runner:
+        results = runner.map([[1], [2], [3]], _fail_on_second)
+        assert next(results) == 1
+        with pytest.raises(RuntimeError, match="boom in chunk 2"):
+            next(results)
+
+
+def _keys_in_turn(chunk: list[str], seen: SeenKeys) -> list[str]:
+    earlier = seen.earlier("k", chunk)
+    seen.add("k", [(key, f"chunk with {chunk[0]}") for key in chunk])
+    return sorted(earlier)
+
+
+def test_workers_take_turns_with_the_key_index() -> None:
+    chunks = [["a", "b"], ["b", "c"], ["c", "a", "d"], ["d"]]
+    with ChunkRunner(3) as runner:
+        forked = list(runner.map(chunks, _keys_in_turn))
+    with ChunkRunner(1) as runner:
+        local = list(runner.map(chunks, _keys_in_turn))
+    assert forked == local == [[], ["b"], ["a", "c"], ["d"]]
