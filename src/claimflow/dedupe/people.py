@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 import jellyfish
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method
 from claimflow.errors import UnreadableInput
 
 if TYPE_CHECKING:
@@ -383,42 +384,6 @@ def _names(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return best
 
 
-def _dob_scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    a, b = p["dob"].to_numpy()[i], p["dob"].to_numpy()[j]
-    scores = np.full(len(i), np.nan)
-    for n, (x, y) in enumerate(zip(a, b, strict=True)):
-        if not x or not y:
-            continue
-        if x == y:
-            scores[n] = 1.0
-        elif x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]:
-            scores[n] = 0.9
-        elif sum(c != d for c, d in zip(x, y, strict=True)) == 1:
-            scores[n] = 0.6
-        else:
-            scores[n] = 0.0
-    return scores
-
-
-def _equal(p: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    a, b = p[column].to_numpy()[i], p[column].to_numpy()[j]
-    present = (pd.Series(a).str.len().to_numpy() > 0) & (
-        pd.Series(b).str.len().to_numpy() > 0
-    )
-    return np.where(present, (a == b).astype(float), np.nan)
-
-
-def _address_scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    a, b = p["address"].to_numpy()[i], p["address"].to_numpy()[j]
-    scores = (
-        process.cpdist(list(a), list(b), scorer=fuzz.token_set_ratio, workers=-1) / 100
-    )
-    present = (pd.Series(a).str.len().to_numpy() > 0) & (
-        pd.Series(b).str.len().to_numpy() > 0
-    )
-    return np.where(present, scores, np.nan)
-
-
 def _level_index(
     levels: list[tuple[str, float, float, float]], scores: np.ndarray
 ) -> np.ndarray:
@@ -472,6 +437,7 @@ class DedupeResult:
         candidates: candidate pairs scored.
         records: people read.
         weights: the log2 weight of each level of each comparison used.
+        methods: the comparison method (and parameters) of each field.
     """
 
     pairs: pd.DataFrame
@@ -480,6 +446,7 @@ class DedupeResult:
     candidates: int = 0
     records: int = 0
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
+    methods: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
@@ -487,6 +454,7 @@ class DedupeResult:
             "thresholds": self.thresholds,
             "records": self.records,
             "candidates": self.candidates,
+            "methods": self.methods,
             "weights": self.weights,
             "clusters": self.clusters,
             "pairs": self.pairs.to_dict(orient="records"),
@@ -496,17 +464,33 @@ class DedupeResult:
 COMPARISONS = ("name", "dob", "email", "phone", "tax_id", "address", "postcode")
 
 
-def _scores(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+#: The prepared column each comparison reads (name reads first and last).
+COLUMN_OF = {
+    "dob": "dob",
+    "email": "email",
+    "phone": "phone",
+    "tax_id": "tax",
+    "address": "address",
+    "postcode": "postcode",
+}
+
+
+def _scores(
+    p: pd.DataFrame, i: np.ndarray, j: np.ndarray, methods: dict[str, Method]
+) -> dict[str, np.ndarray]:
     """Each comparison's score per pair (NaN where either value is missing)."""
-    return {
-        "name": _names(p, i, j),
-        "dob": _dob_scores(p, i, j),
-        "email": _equal(p, "email", i, j),
-        "phone": _equal(p, "phone", i, j),
-        "tax_id": _equal(p, "tax", i, j),
-        "address": _address_scores(p, i, j),
-        "postcode": _equal(p, "postcode", i, j),
-    }
+    scores: dict[str, np.ndarray] = {}
+    for name in COMPARISONS:
+        method = methods[name]
+        if method.method == "person_name":
+            scores[name] = _names(p, i, j)
+            continue
+        if name == "name":
+            values = (p["first"] + " " + p["last"]).str.strip().to_numpy()
+        else:
+            values = p[COLUMN_OF[name]].to_numpy()
+        scores[name] = SCORERS[method.method](values[i], values[j], method)
+    return scores
 
 
 def dedupe_people(
@@ -553,7 +537,8 @@ def dedupe_people(
     unique, first_at, inverse = np.unique(codes, return_index=True, return_inverse=True)
     which = np.concatenate(origin) if origin else np.empty(0, dtype=np.int64)
     i, j = all_pairs[first_at, 0], all_pairs[first_at, 1]
-    scores = _scores(prepared, i, j)
+    methods = DEFAULT_METHODS if settings is None else settings.methods()
+    scores = _scores(prepared, i, j, methods)
     level_table = LEVELS if settings is None else settings.table()
     levels = {
         name: _level_index(level_table[name], scores[name]) for name in COMPARISONS
@@ -599,6 +584,7 @@ def dedupe_people(
         records=len(prepared),
         thresholds={"duplicate": duplicate, "review": review},
         candidates=len(unique),
+        methods={name: methods[name].model_dump() for name in COMPARISONS},
         weights={
             name: {
                 level[0]: round(math.log2(m / u), 2)

@@ -5,6 +5,8 @@ Example (YAML)::
     dedupe:
       duplicate: 0.95          # probability at or above which people are the same
       review: 0.6              # ... at or above which a person decides
+      comparisons:             # replace a comparison's method (and parameters)
+        email: {method: edit_distance, max_edits: 1}
       levels:                  # replace a comparison's levels (highest first)
         postcode:
           - {label: exact, at: 1.0, m: 0.9, u: 0.05}
@@ -14,7 +16,10 @@ Each comparison (name, dob, email, phone, tax_id, address, postcode) scores a
 pair from 0 to 1; its levels are score cut-offs, highest first, the last at
 -1 catching the rest, each with the Fellegi-Sunter probabilities that the
 same person (m) and two different people (u) reach it. Comparisons not
-listed keep the defaults in `claimflow.dedupe.people.LEVELS`.
+listed keep the defaults in `claimflow.dedupe.people.LEVELS`. The methods
+(exact, normalised_exact, edit_distance, jaro_winkler, token_set, date,
+numeric, and person_name for names) are described in
+`claimflow.dedupe.compare`; a changed method usually wants its levels set too.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from claimflow.dedupe.compare import DEFAULT_METHODS, Method
 
 Comparison = Literal["name", "dob", "email", "phone", "tax_id", "address", "postcode"]
 
@@ -44,12 +51,16 @@ class DedupeSettings(BaseModel):
 
     duplicate: float = Field(default=0.9, gt=0, le=1)
     review: float = Field(default=0.5, gt=0, le=1)
+    comparisons: dict[Comparison, Method] = Field(default_factory=dict)
     levels: dict[Comparison, list[Level]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ordered(self) -> DedupeSettings:
         if self.review > self.duplicate:
             raise ValueError("review must not be above duplicate")
+        for name, method in self.comparisons.items():
+            if method.method == "person_name" and name != "name":
+                raise ValueError(f"comparisons.{name}: person_name compares names only")
         for name, levels in self.levels.items():
             cut_offs = [level.at for level in levels]
             if len(levels) < 2 or cut_offs != sorted(cut_offs, reverse=True):
@@ -61,6 +72,10 @@ class DedupeSettings(BaseModel):
                     f"levels.{name}: the last level must be at -1 (the rest)"
                 )
         return self
+
+    def methods(self) -> dict[str, Method]:
+        """The method of every comparison, defaults where not configured."""
+        return DEFAULT_METHODS | dict(self.comparisons)
 
     def table(self) -> dict[str, list[tuple[str, float, float, float]]]:
         """The levels of every comparison, defaults where not configured."""
