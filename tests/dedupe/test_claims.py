@@ -122,10 +122,13 @@ def test_stay_duplicates_of_each_kind(
     first = (
         "300112457;CAZ-MAD;MD4471902;02/10/2026;05/10/2026;20/10/2026;sí\n"
         "300120031;CAZ-VLC;VL3390017;10/10/2026;12/10/2026;20/10/2026;sí\n"
+        "300130000;CAZ-BCN;BC5550001;01/10/2026;04/10/2026;20/10/2026;sí\n"
     )
     later = (
         "300112457;CAZ-MAD;MD4471920;02/10/2026;05/10/2026;10/11/2026;sí\n"
         "300999001;CAZ-MAD;MD4471902;02/10/2026;05/10/2026;10/11/2026;sí\n"
+        "300130000;CAZ-BCN;;02/10/2026;05/10/2026;10/11/2026;sí\n"
+        # its own, clearly different confirmation: a second room, not a repeat
         "300120031;CAZ-VLC;VL3399999;11/10/2026;13/10/2026;10/11/2026;sí\n"
     )
     for n, rows in enumerate((first, later)):
@@ -133,8 +136,8 @@ def test_stay_duplicates_of_each_kind(
     result = dedupe_claims(store, costa, now=NOW)
     rows = dict(
         store.db.execute(
-            "SELECT id, participant_id || ':' || json_extract(data, "
-            "'$.confirmation_number') FROM claims"
+            "SELECT id, participant_id || ':' || coalesce(json_extract(data, "
+            "'$.confirmation_number'), '') FROM claims"
         )
     )
     found = {
@@ -150,7 +153,7 @@ def test_stay_duplicates_of_each_kind(
             "claimed_by_other_account",
             "300112457:MD4471902",
         ),
-        ("300120031:VL3399999", "review", "overlapping_stay", "300120031:VL3390017"),
+        ("300130000:", "review", "overlapping_stay", "300130000:BC5550001"),
     }
 
 

@@ -13,7 +13,8 @@ never loaded whole. Rules, each explained with the earlier claim it matched:
 - the same hotel and confirmation (fuzzy as above): duplicate, and when
   another account claims it, a stay claimed by two accounts;
 - the same member, hotel and overlapping dates: duplicate if the same dates,
-  else review.
+  else review; unless both carry confirmations that differ by more than
+  keying slips (two reservations, such as two rooms).
 
 A pair a reviewer marked different is never flagged again.
 """
@@ -216,17 +217,18 @@ class _Info:
 
 
 def _tell_apart(mine: _Info, theirs: _Info) -> str | None:
-    """What shows that two look-alike sales are different sales, if anything.
+    """What shows that two look-alike claims are different sales or stays.
 
-    Different serial numbers on both are different units; invoice numbers on
-    both, further apart than keying slips, are different documents.
+    Different serial numbers on both are different units; invoice or
+    confirmation numbers on both, further apart than keying slips, are
+    different documents (two invoices; two reservations, say two rooms).
     """
     if mine.serials and theirs.serials and mine.serials.isdisjoint(theirs.serials):
         return "different serials"
     if mine.keyed and theirs.keyed:
         a, b = fold_key(mine.keyed), fold_key(theirs.keyed)
         if OSA.distance(a, b, score_cutoff=allowed_slips(a) + 1) > allowed_slips(a):
-            return "different invoices"
+            return "different documents"
     return None
 
 
@@ -400,6 +402,8 @@ def _match(
             field="confirmation_number",
             value=mine.keyed or pair.value,
         )
+    if _tell_apart(mine, theirs):
+        return None  # two reservations (their own confirmations): two rooms, say
     same = pair.value == pair.other
     return ClaimMatch(
         claim,
