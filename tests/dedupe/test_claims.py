@@ -78,6 +78,36 @@ def test_sales_duplicates_of_each_kind(
     assert {"A1", "A2", "A3", "A4"}.isdisjoint(found)  # originals stay clean
 
 
+def test_a_clients_windows_and_slip_limits_decide_what_is_compared(
+    store: Store, acme: ResolvedClient, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    from claimflow import load_client
+
+    sample = (SAMPLES / "clients" / "acme-tools.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "narrow.yaml"
+    path.write_text(
+        sample + "dedupe:\n  claims: {near_days: 1, slips_short: 0}\n",
+        encoding="utf-8",
+    )
+    narrow = load_client(path)
+    assert narrow.config.dedupe.claims.near_days == 1
+    october = (
+        "A2,104234,D-CHI-01,INV-2026000500,10/05/2026,SAW-310,1,SW20000001,2026-10-20\n"
+        "A3,104235,D-MKE-02,INV-20600,10/06/2026,GRN-115,1,GR40000001,2026-10-20\n"
+    )
+    november = (
+        "B3,104234,D-STL-04,,10/07/2026,SAW-310,1,,2026-11-10\n"
+        "B4,104236,D-MKE-02,INV-20601,10/06/2026,GRN-115,1,,2026-11-10\n"
+    )
+    # Two days apart is outside a one-day window; a slip on a short invoice
+    # is not tolerated at all: neither is flagged under this client's terms.
+    assert _run(store, narrow, write, (SALES, october), (SALES, november)) == {}
+    # The sample client's defaults (3 days, one slip) flag both for review.
+    result = dedupe_claims(store, acme, now=NOW)
+    assert sorted(m.code.value for m in result.matches) == ["possible_duplicate"] * 2
+    assert "within 3 days" in " ".join(m.rule for m in result.matches)
+
+
 def test_duplicates_cluster_under_the_earliest_claim_and_explain_themselves(
     store: Store, acme: ResolvedClient, write: Callable[..., Path]
 ) -> None:

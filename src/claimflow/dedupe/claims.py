@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA
 
 from claimflow.codes import Outcome, ReasonCode
 from claimflow.dedupe.decisions import different_pairs
+from claimflow.dedupe.settings import ClaimWindows
 from claimflow.models import Claim, Decision, Problem, SalesClaim, StayClaim
 from claimflow.validate.batch import fold_key, normalize_key
 
@@ -40,8 +41,7 @@ if TYPE_CHECKING:  # the store imports this module to write claim keys
     from claimflow.store import Store
     from claimflow.validate.notices import NoticeItem
 
-INVOICE_DAYS = 45
-NEAR_DAYS = 3
+DEFAULT_WINDOWS = ClaimWindows()
 
 
 def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None]]:
@@ -128,24 +128,25 @@ class ClaimMatch:
         return {**self.__dict__, "code": self.code.value}
 
 
-def allowed_slips(key: str) -> int:
-    """Keying slips tolerated: one on short keys (8 characters or fewer), else two.
+def allowed_slips(key: str, windows: ClaimWindows = DEFAULT_WINDOWS) -> int:
+    """Keying slips tolerated: by default one on short keys (8 characters or
+    fewer), else two.
 
     Two slips on a short number match too many honest neighbours
     (INV-77150 against INV-77133).
     """
-    return 1 if len(key) <= 8 else 2
+    return windows.slips_short if len(key) <= windows.short_key else windows.slips_long
 
 
-# The exact rules: the same invoice or confirmation (within INVOICE_DAYS or
-# NEAR_DAYS), the same rep + SKU + quantity (NEAR_DAYS), a member's stays at
-# a hotel (arrivals within 30 days, overlap checked after).
-_EXACT_SQL = f"""
+# The exact rules: the same invoice or confirmation (within invoice_days or
+# near_days), the same rep + SKU + quantity (near_days), a member's stays at
+# a hotel (arrivals within stay_days, overlap checked after).
+_EXACT_SQL = """
 WITH pk AS (
     SELECT k.claim_id, k.client, k.block, k.day, k.value,
-        CASE WHEN k.block LIKE 'mh|%' THEN 30
-             WHEN k.block LIKE 'ds|%' THEN {INVOICE_DAYS}
-             ELSE {NEAR_DAYS} END AS w
+        CASE WHEN k.block LIKE 'mh|%' THEN :stay_days
+             WHEN k.block LIKE 'ds|%' THEN :invoice_days
+             ELSE :near_days END AS w
     FROM probe p CROSS JOIN claim_keys k
     WHERE k.claim_id = p.id AND k.day IS NOT NULL
       AND (k.block LIKE '%|=%' OR k.block LIKE 'ps|%' OR k.block LIKE 'mh|%')
@@ -168,7 +169,7 @@ def _folded(column: str) -> str:
 
 
 # Look-alike invoices (dealer + SKU + quantity) and confirmations (hotel) of
-# claims dated within NEAR_DAYS: a re-keyed document keeps its date. Keys come
+# claims dated within near_days: a re-keyed document keeps its date. Keys come
 # out folded, to be compared in one vectorised call.
 _FUZZY_SQL = f"""
 WITH pk AS (
@@ -180,7 +181,8 @@ WITH pk AS (
 SELECT pk.claim_id, pk.block, {_folded("pk.value")}, h.claim_id, {_folded("h.value")}
 FROM pk CROSS JOIN claim_keys h
 WHERE h.client = pk.client AND h.block = pk.block
-  AND h.day BETWEEN date(pk.day, '-{NEAR_DAYS} days') AND date(pk.day, '+{NEAR_DAYS} days')
+  AND h.day BETWEEN date(pk.day, '-' || :near_days || ' days')
+                AND date(pk.day, '+' || :near_days || ' days')
   AND h.claim_id != pk.claim_id AND h.value != pk.value
 """
 
@@ -216,7 +218,9 @@ class _Info:
     serials: set[str] = field(default_factory=set)
 
 
-def _tell_apart(mine: _Info, theirs: _Info) -> str | None:
+def _tell_apart(
+    mine: _Info, theirs: _Info, windows: ClaimWindows = DEFAULT_WINDOWS
+) -> str | None:
     """What shows that two look-alike claims are different sales or stays.
 
     Different serial numbers on both are different units; invoice or
@@ -227,7 +231,8 @@ def _tell_apart(mine: _Info, theirs: _Info) -> str | None:
         return "different serials"
     if mine.keyed and theirs.keyed:
         a, b = fold_key(mine.keyed), fold_key(theirs.keyed)
-        if OSA.distance(a, b, score_cutoff=allowed_slips(a) + 1) > allowed_slips(a):
+        slips = allowed_slips(a, windows)
+        if OSA.distance(a, b, score_cutoff=slips + 1) > slips:
             return "different documents"
     return None
 
@@ -265,7 +270,7 @@ def _sort_row(
 
 
 def _candidate_pairs(
-    conn: Any,
+    conn: Any, windows: ClaimWindows = DEFAULT_WINDOWS
 ) -> dict[tuple[str, str], list[_Pair]]:
     """Every (later?, earlier?) pair sharing a key whose rule fires, in both orders.
 
@@ -279,13 +284,18 @@ def _candidate_pairs(
 
     for probe, serial, other in conn.execute(_SERIALS_SQL):
         add(probe, other, _Pair(SERIAL, serial, 0, serial, serial))
-    for row in conn.execute(_EXACT_SQL):
+    days = windows.model_dump(include={"near_days", "invoice_days", "stay_days"})
+    for row in conn.execute(_EXACT_SQL, days):
         _sort_row(row, add)
-    rows = conn.execute(_FUZZY_SQL)
+    rows = conn.execute(_FUZZY_SQL, {"near_days": windows.near_days})
     while chunk := rows.fetchmany(200_000):
         probes, blocks, values, others, other_values = zip(*chunk, strict=True)
         slips = process.cpdist(values, other_values, scorer=OSA.distance, workers=-1)
-        allowed = np.where(np.fromiter(map(len, values), int, len(values)) > 8, 2, 1)
+        allowed = np.where(
+            np.fromiter(map(len, values), int, len(values)) > windows.short_key,
+            windows.slips_long,
+            windows.slips_short,
+        )
         for n in np.flatnonzero(slips <= allowed).tolist():
             rule = INVOICE if blocks[n][:2] == "ds" else STAY
             add(
@@ -320,7 +330,12 @@ def _infos(conn: Any, ids: set[str]) -> dict[str, _Info]:
 
 
 def _match(
-    claim: str, other: str, pair: _Pair, mine: _Info, theirs: _Info
+    claim: str,
+    other: str,
+    pair: _Pair,
+    mine: _Info,
+    theirs: _Info,
+    windows: ClaimWindows = DEFAULT_WINDOWS,
 ) -> ClaimMatch | None:
     """The pair's rule in words, with its reason code and decision (None: no match)."""
     slips = pair.slips
@@ -339,8 +354,8 @@ def _match(
         )
     if pair.rule == INVOICE:
         sku = pair.detail.split("|")[2]
-        certain = slips == 0 or (slips == 1 and len(pair.value) > 8)
-        if slips and _tell_apart(mine, theirs):
+        certain = slips == 0 or (slips == 1 and len(pair.value) > windows.short_key)
+        if slips and _tell_apart(mine, theirs, windows):
             return (
                 None  # a neighbouring invoice number with other serials: another sale
             )
@@ -358,13 +373,13 @@ def _match(
     if pair.rule == REP:
         # Only a claim missing its invoice or serials can repeat unseen; and
         # only when nothing on both tells them apart.
-        if (mine.keyed and mine.serials) or _tell_apart(mine, theirs):
+        if (mine.keyed and mine.serials) or _tell_apart(mine, theirs, windows):
             return None
         _, _, sku, day = pair.detail.split("|")
         return ClaimMatch(
             claim,
             other,
-            f"same participant, SKU and quantity within {NEAR_DAYS} days, "
+            f"same participant, SKU and quantity within {windows.near_days} days, "
             "without the invoice or serial numbers that would tell them apart",
             ReasonCode.POSSIBLE_DUPLICATE,
             0.8,
@@ -402,7 +417,7 @@ def _match(
             field="confirmation_number",
             value=mine.keyed or pair.value,
         )
-    if _tell_apart(mine, theirs):
+    if _tell_apart(mine, theirs, windows):
         return None  # two reservations (their own confirmations): two rooms, say
     same = pair.value == pair.other
     return ClaimMatch(
@@ -419,7 +434,10 @@ def _match(
 
 
 def find_claim_matches(
-    store: Store, probes: str, params: list[object]
+    store: Store,
+    probes: str,
+    params: list[object],
+    windows: ClaimWindows = DEFAULT_WINDOWS,
 ) -> list[ClaimMatch]:
     """Matches of the claims that `probes` selects (their ids) with earlier claims.
 
@@ -430,13 +448,16 @@ def find_claim_matches(
     different are skipped. Duplicates are clustered transitively with the
     earliest claim as the original of all.
 
+    `windows` are the client's day windows and slip limits
+    (``dedupe.claims`` in its configuration).
+
     Example: ``find_claim_matches(store, "SELECT id FROM claims WHERE batch_id = ?", [3])``
     """
     conn = store.db.conn
     conn.execute("DROP TABLE IF EXISTS temp.probe")
     conn.execute(f"CREATE TEMP TABLE probe AS {probes}", params)
     try:
-        pairs = _candidate_pairs(conn)
+        pairs = _candidate_pairs(conn, windows)
     finally:
         conn.execute("DROP TABLE temp.probe")
     different = different_pairs(conn, "claim")
@@ -451,7 +472,7 @@ def find_claim_matches(
             if (pair.rule, pair.detail if pair.rule != STAY else "") in seen:
                 continue  # the exact and look-alike blocks both found it
             seen.add((pair.rule, pair.detail if pair.rule != STAY else ""))
-            match = _match(claim, other, pair, mine, theirs)
+            match = _match(claim, other, pair, mine, theirs, windows)
             if match is not None:
                 matches.append((mine.order, pair.rule, theirs.order, match))
     matches.sort(key=lambda m: m[:3])
@@ -555,6 +576,7 @@ def dedupe_claims(
             f"SELECT id FROM claims WHERE client = ? {where} "
             "AND outcome IN ('accepted', 'pended')",
             params,
+            client.config.dedupe.claims,
         )
         (result.checked,) = store.db.execute(
             f"SELECT count(*) FROM claims WHERE client = ? {where} "

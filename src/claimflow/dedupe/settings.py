@@ -5,6 +5,10 @@ Example (YAML)::
     dedupe:
       duplicate: 0.95          # probability at or above which people are the same
       review: 0.6              # ... at or above which a person decides
+      claims:                  # claim dedupe: day windows and keying slips
+        near_days: 3
+        invoice_days: 45
+        stay_days: 30
       comparisons:             # replace a comparison's method (and parameters)
         email: {method: edit_distance, max_edits: 1}
       levels:                  # replace a comparison's levels (highest first)
@@ -44,14 +48,43 @@ class Level(BaseModel):
     u: float = Field(gt=0, lt=1)
 
 
+class ClaimWindows(BaseModel):
+    """How far apart repeated claims may be, and how many keying slips count.
+
+    Attributes:
+        near_days: days between invoice dates (or arrivals) within which a
+            look-alike invoice or confirmation, or the same rep, SKU and
+            quantity, is compared.
+        invoice_days: days within which the same invoice and SKU of a
+            dealer is compared exactly.
+        stay_days: days between arrivals within which a member's stays at a
+            hotel are checked for overlap.
+        short_key: keys (normalised invoice or confirmation numbers) this
+            long or shorter tolerate `slips_short` slips; longer ones
+            `slips_long`. One slip on a long key is a duplicate; anything
+            more goes to review.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    near_days: int = Field(default=3, ge=0, le=60)
+    invoice_days: int = Field(default=45, ge=0, le=366)
+    stay_days: int = Field(default=30, ge=1, le=366)
+    short_key: int = Field(default=8, ge=1, le=64)
+    slips_short: int = Field(default=1, ge=0, le=3)
+    slips_long: int = Field(default=2, ge=0, le=3)
+
+
 class DedupeSettings(BaseModel):
-    """Participant dedupe thresholds and field levels for one client program."""
+    """Dedupe settings of one client program: participant thresholds, methods
+    and levels; claim windows and slip limits (``claims``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     duplicate: float = Field(default=0.9, gt=0, le=1)
     review: float = Field(default=0.5, gt=0, le=1)
     comparisons: dict[Comparison, Method] = Field(default_factory=dict)
+    claims: ClaimWindows = Field(default_factory=ClaimWindows)
     levels: dict[Comparison, list[Level]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
