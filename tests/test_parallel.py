@@ -126,3 +126,31 @@ def test_workers_take_turns_with_the_key_index() -> None:
     with ChunkRunner(1) as runner:
         local = list(runner.map(chunks, _keys_in_turn))
     assert forked == local == [[], ["b"], ["a", "c"], ["d"]]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_rolled_back_halfway_leaves_no_keys_behind(
+    small_chunks: None,
+    acme: ResolvedClient,
+    write: Callable[..., Path],
+    tmp_path: Path,
+    workers: int,
+) -> None:
+    # a.csv breaks at its last row, after two chunks were validated; b.csv
+    # repeats a.csv's serials, which were never stored: nothing to repeat.
+    broken = write("a.csv", _rows(20) + "C-99,100001\n")
+    clean = write("b.csv", _rows(8).replace("INV-", "INV-7"))
+    with Store.open(tmp_path / "claims.db") as store:
+        result = ingest(
+            [broken, clean],
+            acme,
+            store,
+            received_at=NOW,
+            keep_going=True,
+            workers=workers,
+        )
+        assert [f.status for f in result.files] == ["unreadable", "stored"]
+        assert "row 22" in (result.files[0].error or "")
+        assert result.records == 8
+        assert "duplicate_serial_in_batch" not in result.to_dict()["reasons"]
+        assert store.count("claims") == 8

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 import tempfile
 import threading
 import traceback
@@ -67,16 +66,24 @@ class _Child(Generic[R]):
             raise RuntimeError(f"a validation worker failed:\n{payload}")
         return payload  # type: ignore[no-any-return]
 
-    def kill(self) -> None:
-        for fd in (self.turn, self.result_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+
+def _collect(inflight: deque[_Child[R]]) -> R:
+    """The oldest child's result; the next child's turn with the key index."""
+    child = inflight.popleft()
+    try:
+        return child.result()
+    finally:
+        if inflight:
+            inflight[0].give_turn()
+
+
+def _drain(inflight: deque[_Child[R]]) -> None:
+    """Stopped early (unreadable input further on): let the children finish
+    in turn, so that the key index is whole for the batch's next file."""
+    while inflight:
         try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except OSError:
+            _collect(inflight)
+        except RuntimeError:
             pass
 
 
@@ -189,13 +196,6 @@ class ChunkRunner:
 
             return run
 
-        def collect() -> R:
-            child = inflight.popleft()
-            result = child.result()
-            if inflight:
-                inflight[0].give_turn()
-            return result
-
         try:
             for chunk in chunks:
                 child = _fork(in_child(chunk))
@@ -203,9 +203,19 @@ class ChunkRunner:
                     child.give_turn()
                 inflight.append(child)
                 while len(inflight) >= self.workers:
-                    yield collect()
+                    yield _collect(inflight)
             while inflight:
-                yield collect()
+                yield _collect(inflight)
         finally:
-            for child in inflight:
-                child.kill()
+            _drain(inflight)
+
+    def forget(self, file: str) -> None:
+        """Drop the keys one file's chunks added (its rows were rolled back)."""
+        if self._local is not None:
+            self._local.forget(f"{file}:")
+        elif self._scratch is not None:
+            seen = SeenKeys(self._path())
+            try:
+                seen.forget(f"{file}:")
+            finally:
+                seen.close()

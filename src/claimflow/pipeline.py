@@ -510,6 +510,7 @@ def _ingest_file(
             raise
         run.result.outcomes, run.result.reasons = before[0], before[1]
         del run.notice_items[before[2] :]
+        run.runner.forget(parsed.name)  # its rows are gone: so are its keys
         return FileResult(
             parsed.name, parsed.content_hash, status="unreadable", error=str(exc)
         )

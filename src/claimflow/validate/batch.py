@@ -222,6 +222,12 @@ class SeenKeys:
             [(kind, key, claim) for key, claim in pairs],
         )
 
+    def forget(self, prefix: str) -> None:
+        """Drop the keys first seen at places starting with `prefix` (a file)."""
+        self.conn.execute(
+            "DELETE FROM seen WHERE substr(claim, 1, ?) = ?", [len(prefix), prefix]
+        )
+
     def close(self) -> None:
         """Keep what was added (a shared file) and let go of the index."""
         if self._conn is not None:
