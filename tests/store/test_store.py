@@ -25,7 +25,7 @@ from claimflow.store import migrations
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 12
+    assert store.schema_version == len(migrations._migrations) == 13
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
     assert {
@@ -43,7 +43,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 12
+        assert again.schema_version == 13
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -124,3 +124,36 @@ def test_claims_round_trip_through_the_store(
         line = store.db.execute("SELECT line_total FROM claim_lines").fetchone()[0]
     assert SalesClaim.model_validate_json(data) == claim
     assert Decimal(line) == Decimal("298.00")
+
+
+def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    Store.open(path).close()
+    # The store as migration 12 left it: a rowid table with two covering indexes.
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        DROP TABLE claim_keys;
+        CREATE TABLE claim_keys (client TEXT NOT NULL, claim_id TEXT NOT NULL,
+            block TEXT NOT NULL, day TEXT, value TEXT);
+        CREATE INDEX claim_keys_block ON claim_keys(client, block, day, claim_id, value);
+        INSERT INTO claim_keys VALUES
+            ('acme', 'c1', 'ds|D1|DRL-200|1', '2026-10-02', 'INV1'),
+            ('acme', 'c1', 'ds|D1|DRL-200|1', '2026-10-02', 'INV1'),
+            ('acme', 'c2', 'ps|104233|DRL-200', NULL, '1'),
+            ('costa', 's1', 'mh|300|CAZ-MAD', '2026-10-02', NULL);
+        DELETE FROM _sqlite_migrations WHERE name = 'm013_claim_keys_clustered';
+        """
+    )
+    db.commit()
+    db.close()
+    with Store.open(path) as store:
+        assert store.schema_version == 13
+        rows = store.db.execute("SELECT * FROM claim_keys").fetchall()
+        assert rows == [("acme", "c1", "ds|D1|DRL-200|1", "2026-10-02", "INV1")]
+        (sql,) = store.db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'claim_keys'"
+        ).fetchone()
+        assert "WITHOUT ROWID" in sql

@@ -45,7 +45,11 @@ DEFAULT_WINDOWS = ClaimWindows()
 
 
 def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None]]:
-    """The ``claim_keys`` rows of one claim: (client, claim, block, day, value)."""
+    """The ``claim_keys`` rows of one claim: (client, claim, block, day, value).
+
+    A claim line repeating another's SKU and quantity gives the same row twice;
+    the store keeps one (``INSERT OR IGNORE``).
+    """
     rows: list[tuple[str, str, str, str | None, str | None]] = []
     who = claim.participant_id or ""
     if isinstance(claim, SalesClaim):
@@ -89,7 +93,8 @@ def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None
             )
         if who:
             rows.append((claim.client, claim.id, f"mh|{who}|{hotel}", start, end))
-    return rows
+    # every rule needs a date and a value: a key without them is never read
+    return [row for row in rows if row[3] is not None and row[4] is not None]
 
 
 @dataclass(frozen=True)

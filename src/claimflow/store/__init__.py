@@ -174,7 +174,9 @@ class Store:
         conn.executemany(_PROBLEM_SQL, rows.problems)
         conn.executemany(_OUTCOME_SQL, rows.outcomes)
         conn.executemany("INSERT INTO claim_serials VALUES (?,?,?)", rows.serials)
-        conn.executemany("INSERT INTO claim_keys VALUES (?,?,?,?,?)", rows.keys)
+        conn.executemany(
+            "INSERT OR IGNORE INTO claim_keys VALUES (?,?,?,?,?)", rows.keys
+        )
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
         """Insert or replace participants (the member list is reference data)."""
