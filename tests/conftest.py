@@ -7,8 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from claimflow import ResolvedClient, Store, load_client
+
+# The same examples on every run and machine: a property test that fails,
+# fails again (the suite is deterministic); raise max_examples to explore.
+settings.register_profile("claimflow", derandomize=True, database=None)
+settings.load_profile("claimflow")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -34,6 +34,10 @@ VARIANTS = [
         "P5",
     ),
     ("initial", "D7", "C,Dupont,1975-11-23,c.dupont@example.fr,,,,", "P2"),
+    # birth date keyed as compact ISO, nothing else shared but the name
+    ("compact birth date", "D8", "William,Turner,19800407,,,,,", "P1"),
+    # no first name on the form: a missing part is no disagreement
+    ("first name missing", "D9", ",Rahayu,1990-09-30,,+62 812 3456 7890,,,", "P4"),
 ]
 
 
@@ -56,6 +60,15 @@ def test_each_kind_of_re_enrolment_is_found(
     assert result.clusters == [
         {"participant_ids": [original, dup_id], "original": original}
     ]
+
+
+def test_a_wrong_birth_date_and_a_misspelt_surname_are_found_at_the_same_door() -> None:
+    pair = dedupe_people(
+        _frame("D10,Jose,Nunes Pena,1996-02-14,,,Calle Mayor 5,Madrid,28013")
+    ).pairs.iloc[0]
+    assert (pair["a"], pair["b"], pair["decision"]) == ("P3", "D10", "review")
+    assert "postcode + house number" in pair["found_by"]
+    assert pair["dob_level"] == "different" and pair["address_level"] == "same"
 
 
 def test_similar_but_different_people_stay_apart() -> None:

@@ -83,7 +83,8 @@ Scorer = Callable[[np.ndarray, np.ndarray, Method], np.ndarray]
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
-def _present(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def present(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where both sides have a value (a non-empty string)."""
     present: np.ndarray = (pd.Series(a, dtype=object).str.len().to_numpy() > 0) & (
         pd.Series(b, dtype=object).str.len().to_numpy() > 0
     )
@@ -91,7 +92,7 @@ def _present(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _masked(scores: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out: np.ndarray = np.where(_present(a, b), scores, np.nan)
+    out: np.ndarray = np.where(present(a, b), scores, np.nan)
     return out
 
 

@@ -30,7 +30,7 @@ from rapidfuzz.distance import JaroWinkler
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method
+from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method, present
 from claimflow.errors import UnreadableInput
 
 if TYPE_CHECKING:
@@ -168,9 +168,33 @@ def _address(text: str) -> str:
     return " ".join(_STREET.get(w, w) for w in fold(text).split())
 
 
+def _house(address: str) -> int:
+    """The house number of a normalised address (its first all-digit word); -1: none."""
+    number = next((w for w in address.split() if w.isdigit()), "")
+    return int(number[:15]) if number else -1
+
+
+def _house_numbers(addresses: pd.Series) -> np.ndarray:
+    """`_house` of every address, as integers (no string per row is kept)."""
+    codes, uniques = pd.factorize(addresses, use_na_sentinel=False)
+    per_unique = np.fromiter((_house(u) for u in uniques), np.int64, len(uniques))
+    numbers: np.ndarray = per_unique[codes]
+    return numbers
+
+
+_ISO_DATE = re.compile(r"(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})")
+
+
 def _dob(text: object) -> str:
-    value = str(text or "").strip()[:10]
-    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
+    """A birth date as ``YYYY-MM-DD`` from ISO or compact ISO (``19560409``) text.
+
+    Only year-first forms are read (``03/04/1980`` could be either); the
+    digits are kept even when they make no calendar date, since a keying
+    slip in a birth date is still evidence.
+    """
+    value = str(text or "").strip()
+    match = _ISO_DATE.fullmatch(value[:10]) or _ISO_DATE.fullmatch(value)
+    return "-".join(match.groups()) if match else ""
 
 
 def _code(value: object) -> str:
@@ -326,6 +350,13 @@ def blocking_keys(prepared: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
         ),
     )
     yield "birth date + postcode", _key(dob, col("postcode"))
+    # A surname changed (marriage) or badly keyed: first name and birth date.
+    yield "birth date + first name sound", _key(dob, col("pf"))
+    # Birth date missing or wrong: the same door, or the same family name there.
+    house = _house_numbers(prepared["address"])
+    at_door = _key(col("postcode"), house, required=(col("postcode"),))
+    yield "postcode + house number", np.where(house < 0, -1, at_door)
+    yield "postcode + surname sound", _key(col("postcode"), col("pl"))
     yield (
         "first name sound + postcode + surname initial",
         _key(col("pf"), col("postcode"), prepared["last"].str.slice(0, 1).to_numpy()),
@@ -368,10 +399,22 @@ def _jw(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return scores
 
 
+#: A name known in part (one side lacks its first or last name) scores at most
+#: this share of its known part's similarity: evidence, never certainty.
+PARTIAL_NAME = 0.92
+
+
 def _names(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Names in either order, with nicknames (folded before) and initials.
+
+    A first or last name missing on either side is not a disagreement: the
+    pair is scored on the part both have (at most `PARTIAL_NAME`); NaN when
+    they share no part.
+    """
     first_i, first_j = p["first"].to_numpy()[i], p["first"].to_numpy()[j]
     last_i, last_j = p["last"].to_numpy()[i], p["last"].to_numpy()[j]
-    straight = (_jw(first_i, first_j) + 2 * _jw(last_i, last_j)) / 3
+    first_jw, last_jw = _jw(first_i, first_j), _jw(last_i, last_j)
+    straight = (first_jw + 2 * last_jw) / 3
     swapped = (_jw(first_i, last_j) + 2 * _jw(last_i, first_j)) / 3
     initial = np.array(
         [
@@ -379,9 +422,13 @@ def _names(p: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
             for a, b in zip(first_i, first_j, strict=True)
         ]
     )
-    with_initial = np.where(initial, (0.9 + 2 * _jw(last_i, last_j)) / 3, 0)
+    with_initial = np.where(initial, (0.9 + 2 * last_jw) / 3, 0)
     best: np.ndarray = np.maximum(np.maximum(straight, swapped), with_initial)
-    return best
+    has_first = present(first_i, first_j)
+    has_last = present(last_i, last_j)
+    partial = np.where(has_last, last_jw, np.where(has_first, first_jw, np.nan))
+    scored: np.ndarray = np.where(has_first & has_last, best, PARTIAL_NAME * partial)
+    return scored
 
 
 def _level_index(
@@ -531,20 +578,27 @@ def dedupe_people(
         block = _block_pairs(key, max_block)
         names.append(name)
         found.append(block)
-        origin.append(np.full(len(block), n))
+        origin.append(np.full(len(block), n, dtype=np.int8))
+    # One code per pair; each intermediate array is let go as soon as it is
+    # used (a million people give millions of candidate pairs).
+    width = len(prepared) + 1
     all_pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
-    codes = all_pairs[:, 0] * (len(prepared) + 1) + all_pairs[:, 1]
-    unique, first_at, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    which = np.concatenate(origin) if origin else np.empty(0, dtype=np.int64)
-    i, j = all_pairs[first_at, 0], all_pairs[first_at, 1]
+    del found
+    codes = all_pairs[:, 0] * width + all_pairs[:, 1]
+    del all_pairs
+    unique, inverse = np.unique(codes, return_inverse=True)
+    del codes
+    which = np.concatenate(origin) if origin else np.empty(0, dtype=np.int8)
+    del origin
+    i, j = unique // width, unique % width
     methods = DEFAULT_METHODS if settings is None else settings.methods()
     scores = _scores(prepared, i, j, methods)
     level_table = LEVELS if settings is None else settings.table()
     levels = {
         name: _level_index(level_table[name], scores[name]) for name in COMPARISONS
     }
-    probabilities, prior = hand_probabilities(level_table), PRIOR
-    total = np.full(len(i), math.log2(prior / (1 - prior)))
+    probabilities = hand_probabilities(level_table)
+    total = np.zeros(len(i))
     table: dict[str, Any] = {
         "a": prepared["id"].to_numpy()[i],
         "b": prepared["id"].to_numpy()[j],
@@ -555,11 +609,12 @@ def dedupe_people(
         table[f"{name}_score"] = np.round(scores[name], 3)
         table[f"{name}_level"] = level
         table[f"{name}_weight"] = np.round(weight, 2)
+    total += math.log2(PRIOR / (1 - PRIOR))
     probability = 1 / (1 + np.power(2.0, -total))
     table["probability"] = np.round(probability, 4)
     # Which blocking keys found each pair, as a bit mask (named only for output rows).
     bits = np.zeros(len(unique), dtype=np.int64)
-    np.bitwise_or.at(bits, inverse.ravel(), np.left_shift(1, which))
+    np.bitwise_or.at(bits, inverse.ravel(), np.left_shift(1, which.astype(np.int64)))
     table["found_by"] = bits
     pairs = pd.DataFrame(table)
     if different:
@@ -602,9 +657,14 @@ def dedupe_people(
 def _clusters(prepared: pd.DataFrame, pairs: pd.DataFrame) -> list[dict[str, Any]]:
     if pairs.empty:
         return []
-    position = {pid: n for n, pid in enumerate(prepared["id"])}
-    a = pairs["a"].map(position).to_numpy()
-    b = pairs["b"].map(position).to_numpy()
+    # Row numbers by an index lookup: a dict of a million ids would cost 100 MB.
+    index = pd.Index(prepared["id"])
+    if index.is_unique:
+        a, b = index.get_indexer(pairs["a"]), index.get_indexer(pairs["b"])
+    else:  # an id listed twice: its last row, as a dict would have it
+        position = {pid: n for n, pid in enumerate(prepared["id"])}
+        a = pairs["a"].map(position).to_numpy()
+        b = pairs["b"].map(position).to_numpy()
     size = len(prepared)
     graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(size, size))
     _, labels = connected_components(graph, directed=False)
