@@ -78,11 +78,14 @@ def source_cmd(
                 click.echo(
                     f"{path}: already imported ({earlier:,} records)"
                     if earlier is not None
-                    else f"{path}: {stored:,} source records imported"
+                    else f"{path}: {stored:,} source records imported",
+                    err=as_json,  # stdout holds the JSON alone
                 )
         result = verify_claims(store, client, now=now, actor="source import")
     _show(result, as_json)
-    write_stage_notices(result.notice_items, client, notices_dir, "verify", now)
+    write_stage_notices(
+        result.notice_items, client, notices_dir, "verify", now, err=as_json
+    )
 
 
 @main.command("verify")
@@ -112,7 +115,9 @@ def verify_cmd(
     with Store.open(db_path) as store:
         result = verify_claims(store, client, batch_id=batch_id, now=now)
     _show(result, as_json)
-    write_stage_notices(result.notice_items, client, notices_dir, "verify", now)
+    write_stage_notices(
+        result.notice_items, client, notices_dir, "verify", now, err=as_json
+    )
     sys.exit(0 if result.results["verified"] == result.verified else 1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -176,3 +177,19 @@ def test_notices_explain_discrepancies_in_the_members_language(
         "las estancias reservadas en agencias de viaje en línea no generan puntos"
         in text
     )
+    # With --json, stdout is the JSON alone; what was imported and written goes
+    # to stderr (a re-import is a no-op, and the notices are written again).
+    code, out, err = run(
+        "source",
+        "import",
+        str(SAMPLES / "costa-azul/verification/stays_noviembre.csv"),
+        "--client",
+        config,
+        "--db",
+        db,
+        "--notices",
+        str(tmp_path / "again"),
+        "--json",
+    )
+    assert json.loads(out)["client"] == "costa-azul"
+    assert "already imported" in err
