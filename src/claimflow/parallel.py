@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import tempfile
 import threading
 import traceback
@@ -33,8 +34,12 @@ R = TypeVar("R")
 
 
 def default_workers() -> int:
-    """Workers to use: every core, but one when threads could make fork unsafe."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    """Workers to use: every core on Linux; one elsewhere (macOS system
+    libraries are not fork-safe, Windows has no fork) and when other threads
+    run (a fork must not copy a thread that might hold a lock). An explicit
+    ``workers=`` or ``--workers`` overrides this wherever ``os.fork`` exists.
+    """
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return 1
     return max(1, os.cpu_count() or 1)
 
