@@ -108,6 +108,29 @@ def test_a_clients_windows_and_slip_limits_decide_what_is_compared(
     assert "within 3 days" in " ".join(m.rule for m in result.matches)
 
 
+def test_the_original_is_the_earliest_instant_whatever_the_offsets(
+    store: Store, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    # A arrived at 00:30 UTC; B at 20:00 in Chicago, 01:00 UTC: later, though
+    # its text sorts first.
+    found = _run(
+        store,
+        acme,
+        write,
+        (
+            SALES,
+            "A,104233,D-CHI-01,INV-3001,10/02/2026,DRL-200,1,DR10000031,"
+            "2026-10-21T00:30:00+00:00\n",
+        ),
+        (
+            SALES,
+            "B,104234,D-CHI-01,INV-7777,10/02/2026,DRL-200,1,DR10000031,"
+            "2026-10-20T20:00:00-05:00\n",
+        ),
+    )
+    assert found == {"B": [("duplicate", "serial_claimed_before", "A")]}
+
+
 def test_duplicates_cluster_under_the_earliest_claim_and_explain_themselves(
     store: Store, acme: ResolvedClient, write: Callable[..., Path]
 ) -> None:

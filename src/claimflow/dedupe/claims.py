@@ -215,7 +215,7 @@ class _Pair:
 
 @dataclass
 class _Info:
-    order: tuple[str, int]  # (received_at, rowid): earlier claims sort first
+    order: tuple[datetime, int]  # (received instant, rowid): earlier sort first
     participant: str | None
     source: str
     keyed: str | None  # the invoice or confirmation as keyed
@@ -316,7 +316,10 @@ def _infos(conn: Any, ids: set[str]) -> dict[str, _Info]:
     try:
         conn.executemany("INSERT INTO involved VALUES (?)", [(i,) for i in ids])
         info = {
-            cid: _Info((received, rowid), who, source, keyed, day)
+            # instants, not text: "...T20:00-05:00" is after "...T00:30+00:00"
+            cid: _Info(
+                (datetime.fromisoformat(received), rowid), who, source, keyed, day
+            )
             for cid, received, rowid, who, source, keyed, day in conn.execute(
                 "SELECT c.id, c.received_at, c.rowid, c.participant_id, c.source, "
                 "coalesce(json_extract(c.data, '$.invoice_number'), "
@@ -467,7 +470,9 @@ def find_claim_matches(
         conn.execute("DROP TABLE temp.probe")
     different = different_pairs(conn, "claim")
     info = _infos(conn, {cid for pair in pairs for cid in pair})
-    matches: list[tuple[tuple[str, int], int, tuple[str, int], ClaimMatch]] = []
+    matches: list[
+        tuple[tuple[datetime, int], int, tuple[datetime, int], ClaimMatch]
+    ] = []
     for (claim, other), found in pairs.items():
         mine, theirs = info[claim], info[other]
         if theirs.order >= mine.order or tuple(sorted((claim, other))) in different:
