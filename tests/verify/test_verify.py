@@ -158,17 +158,15 @@ def test_notices_explain_discrepancies_in_the_members_language(
         "--db",
         db,
     )
-    code, out, _ = run(
-        "source",
-        "import",
-        str(SAMPLES / "costa-azul/verification/stays_noviembre.csv"),
-        "--client",
-        config,
-        "--db",
-        db,
-        "--notices",
-        str(tmp_path / "n"),
-    )
+
+    def import_stays(notices: Path, *extra: str) -> tuple[int, str, str]:
+        stays = SAMPLES / "costa-azul/verification/stays_noviembre.csv"
+        return run(
+            "source", "import", str(stays), "--client", config, "--db", db,
+            "--notices", str(notices), *extra,
+        )  # fmt: skip
+
+    code, out, _ = import_stays(tmp_path / "n")
     assert out.splitlines()[-1] == f"4 notices written to {tmp_path / 'n'}"
     [ota] = (tmp_path / "n").glob("*300162210.txt")
     text = ota.read_text(encoding="utf-8")
@@ -179,17 +177,6 @@ def test_notices_explain_discrepancies_in_the_members_language(
     )
     # With --json, stdout is the JSON alone; what was imported and written goes
     # to stderr (a re-import is a no-op, and the notices are written again).
-    code, out, err = run(
-        "source",
-        "import",
-        str(SAMPLES / "costa-azul/verification/stays_noviembre.csv"),
-        "--client",
-        config,
-        "--db",
-        db,
-        "--notices",
-        str(tmp_path / "again"),
-        "--json",
-    )
+    code, out, err = import_stays(tmp_path / "again", "--json")
     assert json.loads(out)["client"] == "costa-azul"
     assert "already imported" in err
