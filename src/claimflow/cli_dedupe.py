@@ -27,6 +27,7 @@ from claimflow.dedupe.people import dedupe_people
 from claimflow.errors import UnreadableInput
 from claimflow.report import write_table
 from claimflow.store import Store
+from claimflow.values import DateOrder
 
 REVIEW_COLUMNS = [
     "kind",
@@ -77,6 +78,12 @@ def dedupe_cmd() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A client configuration whose dedupe section (thresholds, levels) applies.",
 )
+@click.option(
+    "--date-order",
+    type=click.Choice(["DMY", "MDY"]),
+    help="Read birth dates like 09/04/1956 in this order "
+    "[default: the client's; year-first dates are always read].",
+)
 @click.option("--duplicate", type=float, help="Probability for 'same' [default: 0.9].")
 @click.option("--review", type=float, help="Probability for 'review' [default: 0.5].")
 @click.option(
@@ -95,6 +102,7 @@ def dedupe_cmd() -> None:
 def participants_cmd(
     file: Path,
     client_path: Path | None,
+    date_order: DateOrder | None,
     duplicate: float | None,
     review: float | None,
     db_path: Path | None,
@@ -121,9 +129,10 @@ def participants_cmd(
     from claimflow.config import load_client
     from claimflow.dedupe.settings import DedupeSettings
 
-    settings = (
-        load_client(client_path).config.dedupe if client_path else DedupeSettings()
-    )
+    client = load_client(client_path) if client_path else None
+    settings = client.config.dedupe if client else DedupeSettings()
+    if date_order is None and client is not None and client.config.date_order != "YMD":
+        date_order = client.config.date_order
     # Thresholds given on the command line win over the client's.
     settings = settings.model_copy(
         update={
@@ -132,7 +141,12 @@ def participants_cmd(
             if v is not None
         }
     )
-    result = dedupe_people(people, different=_different(db_path), settings=settings)
+    result = dedupe_people(
+        people,
+        different=_different(db_path),
+        settings=settings,
+        date_order=date_order,
+    )
     if review_out is not None:
         doubtful = result.pairs[result.pairs["decision"] == "review"].copy()
         doubtful["found_by"] = doubtful["found_by"].map(", ".join)

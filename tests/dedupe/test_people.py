@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -159,3 +160,22 @@ def test_a_clients_dedupe_section_sets_thresholds_and_levels(tmp_path: Path) -> 
     )
     code, _, err = run("dedupe", "participants", str(people), "--client", str(bad))
     assert code == 2 and "bad.yaml: dedupe" in err and "review must not be above" in err
+
+
+def test_day_first_birth_dates_are_read_only_in_the_order_given(
+    tmp_path: Path,
+) -> None:
+    row = "D11,Catherine,Dupont,23/11/1975,,,,Lyon,69001"
+    # Unread, the birth date cannot bring the pair together: no pair at all.
+    unread = dedupe_people(_frame(row), review=0.01).pairs
+    assert "D11" not in set(unread.get("b", []))
+    read = dedupe_people(_frame(row), date_order="DMY").pairs
+    assert list(read[read["b"] == "D11"]["dob_level"]) == ["exact"]
+    # The CLI takes the order from --date-order, or from the client's config.
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE + row + "\n", encoding="utf-8")
+    costa = str(ROOT / "samples" / "clients" / "costa-azul.yaml")  # DMY
+    for options in (["--date-order", "DMY"], ["--client", costa]):
+        code, out, _ = run("dedupe", "participants", str(people), "--json", *options)
+        pairs = json.loads(out)["pairs"]
+        assert [p["dob_level"] for p in pairs if p["b"] == "D11"] == ["exact"]

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from scipy.sparse.csgraph import connected_components
 
 from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method, present
 from claimflow.errors import UnreadableInput
+from claimflow.values import DateOrder, parse_date
 
 if TYPE_CHECKING:
     from claimflow.dedupe.settings import DedupeSettings
@@ -185,16 +187,26 @@ def _house_numbers(addresses: pd.Series) -> np.ndarray:
 _ISO_DATE = re.compile(r"(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})")
 
 
-def _dob(text: object) -> str:
-    """A birth date as ``YYYY-MM-DD`` from ISO or compact ISO (``19560409``) text.
+_DAY_MONTH_YEAR = re.compile(r"\d{1,2}[./\-]\d{1,2}[./\-]\d{4}")
 
-    Only year-first forms are read (``03/04/1980`` could be either); the
-    digits are kept even when they make no calendar date, since a keying
-    slip in a birth date is still evidence.
+
+def _dob(text: object, order: DateOrder | None = None) -> str:
+    """A birth date as ``YYYY-MM-DD``.
+
+    Year-first text (``1956-04-09``, ``19560409``) is read always; ``09/04/1956``
+    only in the date order given (the client's), never guessed. The digits
+    of a year-first date are kept even when they make no calendar date,
+    since a keying slip in a birth date is still evidence.
     """
     value = str(text or "").strip()
     match = _ISO_DATE.fullmatch(value[:10]) or _ISO_DATE.fullmatch(value)
-    return "-".join(match.groups()) if match else ""
+    if match:
+        return "-".join(match.groups())
+    if order is not None and _DAY_MONTH_YEAR.fullmatch(value):
+        parsed = parse_date(value, order)
+        if isinstance(parsed, date):
+            return parsed.isoformat()
+    return ""
 
 
 def _code(value: object) -> str:
@@ -215,7 +227,7 @@ def _per_unique(values: pd.Series, fn: Any) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index)
 
 
-def prepare(people: pd.DataFrame) -> pd.DataFrame:
+def prepare(people: pd.DataFrame, date_order: DateOrder | None = None) -> pd.DataFrame:
     """Normalised comparison columns for every record (input is not changed).
 
     Example: ``prepare(pd.read_csv("people.csv", dtype=str))``
@@ -232,7 +244,9 @@ def prepare(people: pd.DataFrame) -> pd.DataFrame:
         column("first_name"), lambda n: NICKNAMES.get(fold(n), fold(n))
     )
     out["last"] = _per_unique(column("last_name"), fold)
-    out["dob"] = _per_unique(column("date_of_birth"), _dob)
+    out["dob"] = _per_unique(
+        column("date_of_birth"), lambda text: _dob(text, date_order)
+    )
     out["email"] = _per_unique(column("email"), _email)
     out["phone"] = _per_unique(column("phone"), _phone)
     out["tax"] = _per_unique(column("tax_id"), _code)
@@ -250,7 +264,9 @@ def prepare(people: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_prepared(path: Path, chunk_rows: int = 200_000) -> pd.DataFrame:
+def read_prepared(
+    path: Path, chunk_rows: int = 200_000, date_order: DateOrder | None = None
+) -> pd.DataFrame:
     """`prepare` over a CSV file of people, read and normalised chunk by chunk.
 
     Raises:
@@ -265,7 +281,7 @@ def read_prepared(path: Path, chunk_rows: int = 200_000) -> pd.DataFrame:
             encoding="utf-8-sig",
             chunksize=chunk_rows,
         )
-        prepared = [prepare(chunk) for chunk in _checked(chunks, path)]
+        prepared = [prepare(chunk, date_order) for chunk in _checked(chunks, path)]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise UnreadableInput(
             str(path), f"not a readable people file ({exc})"
@@ -548,6 +564,7 @@ def dedupe_people(
     max_block: int = 100,
     different: set[tuple[str, str]] | None = None,
     settings: DedupeSettings | None = None,
+    date_order: DateOrder | None = None,
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -561,15 +578,17 @@ def dedupe_people(
         different: id pairs a reviewer marked different: never flagged again.
         settings: a client's ``dedupe`` section: its thresholds replace
             `duplicate` and `review`, its levels the defaults in `LEVELS`.
+        date_order: how to read birth dates keyed day or month first
+            (``DMY``, ``MDY``); year-first dates are read regardless.
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
     if settings is not None:
         duplicate, review = settings.duplicate, settings.review
     prepared = (
-        read_prepared(people)
+        read_prepared(people, date_order=date_order)
         if isinstance(people, Path)
-        else prepare(people.reset_index(drop=True))
+        else prepare(people.reset_index(drop=True), date_order)
     )
     names: list[str] = []
     found: list[np.ndarray] = []
