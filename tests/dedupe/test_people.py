@@ -67,9 +67,11 @@ def test_a_wrong_birth_date_and_a_misspelt_surname_are_found_at_the_same_door() 
     pair = dedupe_people(
         _frame("D10,Jose,Nunes Pena,1996-02-14,,,Calle Mayor 5,Madrid,28013")
     ).pairs.iloc[0]
-    assert (pair["a"], pair["b"], pair["decision"]) == ("P3", "D10", "review")
+    # same door, same city, a close name: the wrong birth date does not hide it
+    assert (pair["a"], pair["b"], pair["decision"]) == ("P3", "D10", "duplicate")
     assert "postcode + house number" in pair["found_by"]
     assert pair["dob_level"] == "different" and pair["address_level"] == "same"
+    assert pair["city_level"] == "same"
 
 
 def test_similar_but_different_people_stay_apart() -> None:
@@ -104,7 +106,7 @@ def test_every_pair_explains_itself() -> None:
 def test_review_round_trip_never_flags_a_pair_marked_different(tmp_path: Path) -> None:
     people = tmp_path / "people.csv"
     people.write_text(
-        PEOPLE + "D9,Michael,Brown,1985-06-02,,,1 Main Street,Boston,02108\n",
+        PEOPLE + "D9,Michael,Brown,1985-06-02,,,1 Main Street,,02108\n",
         encoding="utf-8",
     )
     review, db = tmp_path / "review.csv", tmp_path / "c.db"
@@ -128,7 +130,7 @@ def test_review_round_trip_never_flags_a_pair_marked_different(tmp_path: Path) -
 def test_a_clients_dedupe_section_sets_thresholds_and_levels(tmp_path: Path) -> None:
     people = tmp_path / "people.csv"
     people.write_text(
-        PEOPLE + "D9,Michael,Brown,1985-06-02,,,1 Main Street,Boston,02108\n",
+        PEOPLE + "D9,Michael,Brown,1985-06-02,,,1 Main Street,,02108\n",
         encoding="utf-8",
     )
     sample = (ROOT / "samples" / "clients" / "acme-tools.yaml").read_text(

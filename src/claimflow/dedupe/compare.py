@@ -77,6 +77,7 @@ DEFAULT_METHODS: dict[str, Method] = {
     "tax_id": Method(method="exact"),
     "address": Method(method="token_set"),
     "postcode": Method(method="exact"),
+    "city": Method(method="jaro_winkler"),
 }
 
 Scorer = Callable[[np.ndarray, np.ndarray, Method], np.ndarray]

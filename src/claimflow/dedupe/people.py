@@ -251,6 +251,7 @@ def prepare(people: pd.DataFrame, date_order: DateOrder | None = None) -> pd.Dat
     out["phone"] = _per_unique(column("phone"), _phone)
     out["tax"] = _per_unique(column("tax_id"), _code)
     out["postcode"] = _per_unique(column("postcode"), _code)
+    out["city"] = _per_unique(column("city"), fold)
     line2 = column("address_line2")
     if "address_line2" in people.columns:
         address = (
@@ -402,6 +403,12 @@ LEVELS: dict[str, list[tuple[str, float, float, float]]] = {
         ("different", -1, 0.15, 0.94),
     ],
     "postcode": [("exact", 1.0, 0.85, 0.02), ("different", -1, 0.15, 0.98)],
+    # Weaker than the postcode it mostly goes with (the two are not independent).
+    "city": [
+        ("same", 0.95, 0.80, 0.10),
+        ("similar", 0.85, 0.08, 0.05),
+        ("different", -1, 0.12, 0.85),
+    ],
 }
 PRIOR = 1 / 2000  # share of candidate pairs expected to be true duplicates
 
@@ -524,7 +531,16 @@ class DedupeResult:
         }
 
 
-COMPARISONS = ("name", "dob", "email", "phone", "tax_id", "address", "postcode")
+COMPARISONS = (
+    "name",
+    "dob",
+    "email",
+    "phone",
+    "tax_id",
+    "address",
+    "postcode",
+    "city",
+)
 
 
 #: The prepared column each comparison reads (name reads first and last).
@@ -535,6 +551,7 @@ COLUMN_OF = {
     "tax_id": "tax",
     "address": "address",
     "postcode": "postcode",
+    "city": "city",
 }
 
 

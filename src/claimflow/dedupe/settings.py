@@ -34,7 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from claimflow.dedupe.compare import DEFAULT_METHODS, Method
 
-Comparison = Literal["name", "dob", "email", "phone", "tax_id", "address", "postcode"]
+Comparison = Literal[
+    "name", "dob", "email", "phone", "tax_id", "address", "postcode", "city"
+]
 
 
 class Level(BaseModel):
