@@ -179,7 +179,9 @@ def _house(address: str) -> int:
 def _house_numbers(addresses: pd.Series) -> np.ndarray:
     """`_house` of every address, as integers (no string per row is kept)."""
     codes, uniques = pd.factorize(addresses, use_na_sentinel=False)
-    per_unique = np.fromiter((_house(u) for u in uniques), np.int64, len(uniques))
+    per_unique = np.fromiter(
+        (_house(u) for u in uniques.tolist()), np.int64, len(uniques)
+    )
     numbers: np.ndarray = per_unique[codes]
     return numbers
 
@@ -223,8 +225,12 @@ def _phonetic(name: str) -> str:
 def _per_unique(values: pd.Series, fn: Any) -> pd.Series:
     """`fn` applied once per distinct value (names and dates repeat a lot), shared."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    mapped = np.array([fn(u) for u in uniques], dtype=object)
-    return pd.Series(mapped[codes], index=values.index)
+    # tolist(): one conversion, not an element at a time (Arrow-backed strings,
+    # pandas' default when pyarrow is installed, iterate slowly).
+    mapped = np.array([fn(u) for u in uniques.tolist()], dtype=object)
+    # Plain Python strings (object), not pandas' Arrow-backed default: the
+    # columns are read element-wise later, which Arrow makes slow.
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def prepare(people: pd.DataFrame, date_order: DateOrder | None = None) -> pd.DataFrame:
@@ -239,7 +245,7 @@ def prepare(people: pd.DataFrame, date_order: DateOrder | None = None) -> pd.Dat
         return people[name] if name in people.columns else empty
 
     out = pd.DataFrame(index=people.index)
-    out["id"] = column("participant_id").astype(str)
+    out["id"] = column("participant_id").astype(str).astype(object)
     out["first"] = _per_unique(
         column("first_name"), lambda n: NICKNAMES.get(fold(n), fold(n))
     )
@@ -277,7 +283,7 @@ def read_prepared(
     try:
         chunks = pd.read_csv(
             path,
-            dtype=str,
+            dtype=object,  # Python strings, whether or not pyarrow is installed
             keep_default_na=False,
             encoding="utf-8-sig",
             chunksize=chunk_rows,
