@@ -16,7 +16,7 @@ Example (YAML)::
           - {label: exact, at: 1.0, m: 0.9, u: 0.05}
           - {label: different, at: -1, m: 0.1, u: 0.95}
 
-Each comparison (name, dob, email, phone, tax_id, address, postcode) scores a
+Each comparison (name, dob, email, phone, tax_id, address, postcode, city) scores a
 pair from 0 to 1; its levels are score cut-offs, highest first, the last at
 -1 catching the rest, each with the Fellegi-Sunter probabilities that the
 same person (m) and two different people (u) reach it. Comparisons not
