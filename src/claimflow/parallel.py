@@ -1,6 +1,6 @@
 """Validate a batch's chunks on every core, in order, with one key index.
 
-`run_chunks` hands each chunk to ``work(chunk, seen)`` and yields the
+`ChunkRunner.map` hands each chunk to ``work(chunk, seen)`` and yields the
 results in chunk order. With more than one worker (and ``os.fork``), each
 chunk runs in a child forked as soon as the chunk is read, so the child
 shares the parsed chunk without copying or pickling it; the parent reads
