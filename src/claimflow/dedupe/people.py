@@ -1,10 +1,11 @@
 """Participant deduplication: the same person enrolled twice.
 
-Records are normalised (accents, case, punctuation, nicknames, phone digits,
-e-mail tags, address abbreviations), then *blocked* on several keys at once
-(e-mail, phone, tax id, phonetic surname + birth date either way round, phonetic names in
-either order + birth date, birth date + postcode), so a typo in any single
-field does not hide a pair and cost grows close to linearly. Candidate pairs
+Records are normalised (`claimflow.dedupe.normalise`: accents, case,
+punctuation, nicknames, phone digits, e-mail tags, address abbreviations),
+then *blocked* on several keys at once (`blocking_keys`: e-mail, phone, tax
+id, name sounds with the birth date, postcode with the house number or the
+surname, ...), so a typo in any single field, a changed surname or a wrong
+birth date does not hide a pair and cost grows close to linearly. Candidate pairs
 are scored field by field in vectorised form (rapidfuzz ``cpdist``), each
 field's level weighted by Fellegi-Sunter log-likelihood ratios (m and u
 probabilities set by hand, listed in `LEVELS`), and the total turned into a
@@ -15,15 +16,11 @@ transitively; each cluster's original is its earliest record.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jellyfish
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
@@ -32,279 +29,22 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method, present
-from claimflow.errors import UnreadableInput
-from claimflow.values import DateOrder, parse_date
+from claimflow.dedupe.normalise import (
+    COLUMNS,
+    NICKNAMES,
+    fold,
+    house_numbers,
+    per_unique,
+    prepare,
+    read_prepared,
+)
+from claimflow.values import DateOrder
 
 if TYPE_CHECKING:
     from claimflow.dedupe.settings import DedupeSettings
 
-COLUMNS = (
-    "participant_id",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "tax_id",
-)
-NICKNAMES = {
-    "bill": "william",
-    "will": "william",
-    "willy": "william",
-    "liam": "william",
-    "bob": "robert",
-    "rob": "robert",
-    "bobby": "robert",
-    "bert": "robert",
-    "jim": "james",
-    "jimmy": "james",
-    "jamie": "james",
-    "mike": "michael",
-    "mick": "michael",
-    "kate": "katherine",
-    "katie": "katherine",
-    "cathy": "catherine",
-    "kathy": "katherine",
-    "liz": "elizabeth",
-    "beth": "elizabeth",
-    "betty": "elizabeth",
-    "lisa": "elizabeth",
-    "tom": "thomas",
-    "tommy": "thomas",
-    "dave": "david",
-    "dan": "daniel",
-    "danny": "daniel",
-    "sam": "samuel",
-    "alex": "alexander",
-    "sasha": "alexander",
-    "chris": "christopher",
-    "tony": "anthony",
-    "joe": "joseph",
-    "pepe": "jose",
-    "paco": "francisco",
-    "pancho": "francisco",
-    "nacho": "ignacio",
-    "lupe": "guadalupe",
-    "chema": "jose maria",
-    "jenny": "jennifer",
-    "jen": "jennifer",
-    "meg": "margaret",
-    "maggie": "margaret",
-    "peggy": "margaret",
-    "sue": "susan",
-    "ted": "edward",
-    "ed": "edward",
-    "eddie": "edward",
-    "andy": "andrew",
-    "nick": "nicholas",
-    "steve": "stephen",
-    "matt": "matthew",
-    "pat": "patricia",
-    "patty": "patricia",
-    "rick": "richard",
-    "dick": "richard",
-    "rich": "richard",
-    "larry": "lawrence",
-    "ron": "ronald",
-    "don": "donald",
-    "hank": "henry",
-    "harry": "henry",
-    "jack": "john",
-    "johnny": "john",
-    "fred": "frederick",
-}
-_STREET = {
-    "street": "st",
-    "st.": "st",
-    "avenue": "ave",
-    "av": "ave",
-    "road": "rd",
-    "boulevard": "blvd",
-    "drive": "dr",
-    "lane": "ln",
-    "calle": "c",
-    "avenida": "av",
-    "jalan": "jl",
-    "jln": "jl",
-    "rue": "r",
-    "strasse": "str",
-    "straße": "str",
-    "apartment": "apt",
-    "suite": "ste",
-    "number": "no",
-    "nº": "no",
-}
-_NON_WORD = re.compile(r"[^a-z0-9 ]+")
-
-
-def fold(text: object) -> str:
-    """Lower case ASCII letters, digits and single spaces."""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
-    ascii_only = decomposed.encode("ascii", "ignore").decode()
-    return " ".join(_NON_WORD.sub(" ", ascii_only).split())
-
-
-def _email(text: object) -> str:
-    """``Siti.R+promo@Mail.Example`` -> ``siti.r@mail.example``."""
-    value = str(text or "").strip().casefold()
-    if value == "nan" or "@" not in value:
-        return ""
-    local, _, domain = value.rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
-def _phone(text: object) -> str:
-    digits = re.sub(r"\D", "", str(text or ""))
-    return digits[-9:] if len(digits) >= 7 else ""
-
-
-def _address(text: str) -> str:
-    return " ".join(_STREET.get(w, w) for w in fold(text).split())
-
-
-def _house(address: str) -> int:
-    """The house number of a normalised address (its first all-digit word); -1: none."""
-    number = next((w for w in address.split() if w.isdigit()), "")
-    return int(number[:15]) if number else -1
-
-
-def _house_numbers(addresses: pd.Series) -> np.ndarray:
-    """`_house` of every address, as integers (no string per row is kept)."""
-    codes, uniques = pd.factorize(addresses, use_na_sentinel=False)
-    per_unique = np.fromiter(
-        (_house(u) for u in uniques.tolist()), np.int64, len(uniques)
-    )
-    numbers: np.ndarray = per_unique[codes]
-    return numbers
-
-
-_ISO_DATE = re.compile(r"(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})")
-
-
-_DAY_MONTH_YEAR = re.compile(r"\d{1,2}[./\-]\d{1,2}[./\-]\d{4}")
-
-
-def _dob(text: object, order: DateOrder | None = None) -> str:
-    """A birth date as ``YYYY-MM-DD``.
-
-    Year-first text (``1956-04-09``, ``19560409``) is read always; ``09/04/1956``
-    only in the date order given (the client's), never guessed. The digits
-    of a year-first date are kept even when they make no calendar date,
-    since a keying slip in a birth date is still evidence.
-    """
-    value = str(text or "").strip()
-    match = _ISO_DATE.fullmatch(value[:10]) or _ISO_DATE.fullmatch(value)
-    if match:
-        return "-".join(match.groups())
-    if order is not None and _DAY_MONTH_YEAR.fullmatch(value):
-        parsed = parse_date(value, order)
-        if isinstance(parsed, date):
-            return parsed.isoformat()
-    return ""
-
-
-def _code(value: object) -> str:
-    """An identifier with spaces and punctuation removed, upper case."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return re.sub(r"\W", "", str(value)).upper()
-
-
-def _phonetic(name: str) -> str:
-    return jellyfish.metaphone(name)[:4] if name else ""
-
-
-def _per_unique(values: pd.Series, fn: Any) -> pd.Series:
-    """`fn` applied once per distinct value (names and dates repeat a lot), shared."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    # tolist(): one conversion, not an element at a time (Arrow-backed strings,
-    # pandas' default when pyarrow is installed, iterate slowly).
-    mapped = np.array([fn(u) for u in uniques.tolist()], dtype=object)
-    # Plain Python strings (object), not pandas' Arrow-backed default: the
-    # columns are read element-wise later, which Arrow makes slow.
-    return pd.Series(mapped[codes], index=values.index, dtype=object)
-
-
-def prepare(people: pd.DataFrame, date_order: DateOrder | None = None) -> pd.DataFrame:
-    """Normalised comparison columns for every record (input is not changed).
-
-    Example: ``prepare(pd.read_csv("people.csv", dtype=str))``
-    """
-    empty = pd.Series([""] * len(people), index=people.index, dtype=object)
-
-    def column(name: str) -> pd.Series:
-        # The input's column, or an empty one: no copy of the whole frame.
-        return people[name] if name in people.columns else empty
-
-    out = pd.DataFrame(index=people.index)
-    out["id"] = column("participant_id").astype(str).astype(object)
-    out["first"] = _per_unique(
-        column("first_name"), lambda n: NICKNAMES.get(fold(n), fold(n))
-    )
-    out["last"] = _per_unique(column("last_name"), fold)
-    out["dob"] = _per_unique(
-        column("date_of_birth"), lambda text: _dob(text, date_order)
-    )
-    out["email"] = _per_unique(column("email"), _email)
-    out["phone"] = _per_unique(column("phone"), _phone)
-    out["tax"] = _per_unique(column("tax_id"), _code)
-    out["postcode"] = _per_unique(column("postcode"), _code)
-    out["city"] = _per_unique(column("city"), fold)
-    line2 = column("address_line2")
-    if "address_line2" in people.columns:
-        address = (
-            column("address_line1").fillna("").astype(str) + " " + line2.fillna("")
-        )
-    else:
-        address = column("address_line1")
-    out["address"] = _per_unique(address, _address)
-    out["pf"] = _per_unique(out["first"], _phonetic)
-    out["pl"] = _per_unique(out["last"], _phonetic)
-    return out
-
-
-def read_prepared(
-    path: Path, chunk_rows: int = 200_000, date_order: DateOrder | None = None
-) -> pd.DataFrame:
-    """`prepare` over a CSV file of people, read and normalised chunk by chunk.
-
-    Raises:
-        UnreadableInput: the file cannot be read as CSV, or has no
-            ``participant_id`` column.
-    """
-    try:
-        chunks = pd.read_csv(
-            path,
-            dtype=object,  # Python strings, whether or not pyarrow is installed
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            chunksize=chunk_rows,
-        )
-        prepared = [prepare(chunk, date_order) for chunk in _checked(chunks, path)]
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise UnreadableInput(
-            str(path), f"not a readable people file ({exc})"
-        ) from None
-    if not prepared:
-        return prepare(pd.DataFrame({"participant_id": pd.Series([], dtype=object)}))
-    return pd.concat(prepared, ignore_index=True)
-
-
-def _checked(chunks: Iterable[pd.DataFrame], path: Path) -> Iterator[pd.DataFrame]:
-    for chunk in chunks:
-        if "participant_id" not in chunk.columns:
-            raise UnreadableInput(
-                str(path), "expected a participant_id column", "row 1"
-            )
-        yield chunk
+#: Re-exported: the people columns read, and the normalisation the generator shares.
+__all__ = ["COLUMNS", "NICKNAMES", "DedupeResult", "dedupe_people", "fold", "prepare"]
 
 
 def _block_pairs(keys: np.ndarray, max_block: int) -> np.ndarray:
@@ -355,7 +95,7 @@ def blocking_keys(prepared: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
         return prepared[name].to_numpy()
 
     dob = col("dob")
-    swapped = _per_unique(
+    swapped = per_unique(
         prepared["dob"], lambda d: f"{d[:4]}-{d[8:10]}-{d[5:7]}" if d else ""
     ).to_numpy()
     either = np.where(dob < swapped, dob, swapped)
@@ -376,7 +116,7 @@ def blocking_keys(prepared: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
     # A surname changed (marriage) or badly keyed: first name and birth date.
     yield "birth date + first name sound", _key(dob, col("pf"))
     # Birth date missing or wrong: the same door, or the same family name there.
-    house = _house_numbers(prepared["address"])
+    house = house_numbers(prepared["address"])
     at_door = _key(col("postcode"), house, required=(col("postcode"),))
     yield "postcode + house number", np.where(house < 0, -1, at_door)
     yield "postcode + surname sound", _key(col("postcode"), col("pl"))
