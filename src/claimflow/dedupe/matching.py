@@ -1,0 +1,468 @@
+"""Matching new claims against stored ones: candidates, rules, explanations.
+
+Input: the ids of the claims to check (a query filling a temporary table)
+and the client's windows. Output: one `ClaimMatch` per later claim and the
+earlier claim it repeats, with the rule in words, the values compared and
+both sources, clustered so that every duplicate names the earliest claim of
+its cluster. Reads the store (``claim_keys``, ``claim_serials``, ``claims``,
+``dedupe_decisions``) through indexes; writes nothing but temporary tables.
+The rules are listed in `claimflow.dedupe.claims`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from claimflow.codes import ReasonCode
+from claimflow.dedupe.decisions import different_pairs
+from claimflow.dedupe.settings import ClaimWindows
+from claimflow.validate.batch import fold_key
+
+if TYPE_CHECKING:
+    from claimflow.store import Store
+
+DEFAULT_WINDOWS = ClaimWindows()
+
+
+@dataclass(frozen=True)
+class ClaimMatch:
+    """A claim that repeats an earlier one, and why.
+
+    Attributes:
+        claim_id: the later claim.
+        original: the earlier claim it matched.
+        rule: the rule that fired, in words.
+        code: the reason code (duplicate or review category).
+        score: 1.0 for certain, lower for a look-alike.
+        decision: ``duplicate`` or ``review``.
+        compared: what was compared (this claim's value vs the original's).
+        source: where the later claim came from (file, page or row).
+        duplicate_of: the earliest claim of its cluster (for a duplicate that
+            matched another duplicate, the claim they both repeat).
+        field: the claim's field that repeats (for the participant's notice).
+        value: that field's value on this claim.
+    """
+
+    claim_id: str
+    original: str
+    rule: str
+    code: ReasonCode
+    score: float
+    decision: str
+    compared: str
+    source: str = ""
+    duplicate_of: str = ""
+    field: str | None = None
+    value: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """As plain data."""
+        return {**self.__dict__, "code": self.code.value}
+
+
+def allowed_slips(key: str, windows: ClaimWindows = DEFAULT_WINDOWS) -> int:
+    """Keying slips tolerated: by default one on short keys (8 characters or
+    fewer), else two.
+
+    Two slips on a short number match too many honest neighbours
+    (INV-77150 against INV-77133).
+    """
+    return windows.slips_short if len(key) <= windows.short_key else windows.slips_long
+
+
+# The exact rules: the same invoice or confirmation (within invoice_days or
+# near_days), the same rep + SKU + quantity (near_days), a member's stays at
+# a hotel (arrivals within stay_days, overlap checked after).
+_EXACT_SQL = """
+WITH pk AS (
+    SELECT k.claim_id, k.client, k.block, k.day, k.value,
+        CASE WHEN k.block LIKE 'mh|%' THEN :stay_days
+             WHEN k.block LIKE 'ds|%' THEN :invoice_days
+             ELSE :near_days END AS w
+    FROM probe p CROSS JOIN claim_keys k
+    WHERE k.claim_id = p.id AND k.day IS NOT NULL
+      AND (k.block LIKE '%|=%' OR k.block LIKE 'ps|%' OR k.block LIKE 'mh|%')
+)
+SELECT pk.claim_id, pk.block, pk.day, pk.value, h.claim_id, h.day, h.value
+FROM pk CROSS JOIN claim_keys h
+WHERE h.client = pk.client AND h.block = pk.block
+  AND h.day BETWEEN date(pk.day, '-' || pk.w || ' days')
+                AND date(pk.day, '+' || pk.w || ' days')
+  AND h.claim_id != pk.claim_id
+  AND (pk.block NOT LIKE 'ps|%' OR h.value = pk.value)
+"""
+
+
+def _folded(column: str) -> str:
+    """SQL folding OCR look-alikes in a normalised key, as `fold_key` does."""
+    for letter, digit in zip("OILSBZ", "011582", strict=True):
+        column = f"replace({column}, '{letter}', '{digit}')"
+    return column
+
+
+# Look-alike invoices (dealer + SKU + quantity) and confirmations (hotel) of
+# claims dated within near_days: a re-keyed document keeps its date. Keys come
+# out folded, to be compared in one vectorised call.
+_FUZZY_SQL = f"""
+WITH pk AS (
+    SELECT k.claim_id, k.client, k.block, k.day, k.value
+    FROM probe p CROSS JOIN claim_keys k
+    WHERE k.claim_id = p.id AND k.day IS NOT NULL AND k.value IS NOT NULL
+      AND (k.block LIKE 'ds|%' OR k.block LIKE 'h|%') AND k.block NOT LIKE '%|=%'
+)
+SELECT pk.claim_id, pk.block, {_folded("pk.value")}, h.claim_id, {_folded("h.value")}
+FROM pk CROSS JOIN claim_keys h
+WHERE h.client = pk.client AND h.block = pk.block
+  AND h.day BETWEEN date(pk.day, '-' || :near_days || ' days')
+                AND date(pk.day, '+' || :near_days || ' days')
+  AND h.claim_id != pk.claim_id AND h.value != pk.value
+"""
+
+_SERIALS_SQL = """
+SELECT s.claim_id, s.serial, o.claim_id
+FROM probe p CROSS JOIN claim_serials s CROSS JOIN claim_serials o
+WHERE s.claim_id = p.id AND o.client = s.client AND o.serial = s.serial
+  AND o.claim_id != s.claim_id
+"""
+
+# Rule kinds, in the order a claim's matches are listed.
+SERIAL, INVOICE, REP, STAY, MEMBER_STAY = range(5)
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A candidate pair that passed its rule, before the earlier-claim test."""
+
+    rule: int
+    detail: str  # block, serial or dates: what was compared
+    slips: int
+    value: str  # the later claim's key
+    other: str  # the earlier claim's key
+
+
+@dataclass
+class _Info:
+    order: tuple[datetime, int]  # (received instant, rowid): earlier sort first
+    participant: str | None
+    source: str
+    keyed: str | None  # the invoice or confirmation as keyed
+    day: str | None  # invoice date or check-in
+    serials: set[str] = field(default_factory=set)
+
+
+def _tell_apart(
+    mine: _Info, theirs: _Info, windows: ClaimWindows = DEFAULT_WINDOWS
+) -> str | None:
+    """What shows that two look-alike claims are different sales or stays.
+
+    Different serial numbers on both are different units; invoice or
+    confirmation numbers on both, further apart than keying slips, are
+    different documents (two invoices; two reservations, say two rooms).
+    """
+    if mine.serials and theirs.serials and mine.serials.isdisjoint(theirs.serials):
+        return "different serials"
+    if mine.keyed and theirs.keyed:
+        a, b = fold_key(mine.keyed), fold_key(theirs.keyed)
+        slips = allowed_slips(a, windows)
+        if OSA.distance(a, b, score_cutoff=slips + 1) > slips:
+            return "different documents"
+    return None
+
+
+def _sort_row(
+    row: tuple[str, str, str, str | None, str, str, str | None],
+    add: Callable[[str, str, _Pair], None],
+) -> None:
+    """Apply an exact rule to a candidate row."""
+    probe, block, day, value, other, other_day, other_value = row
+    kind = block[:2]
+    if kind == "ps":
+        add(
+            probe,
+            other,
+            _Pair(REP, f"{block}|{day}", 0, value or "", other_value or ""),
+        )
+    elif kind == "mh":
+        # Stays overlap when each starts before the other ends.
+        if value and other_value and other_day < value and day < other_value:
+            add(
+                probe,
+                other,
+                _Pair(
+                    MEMBER_STAY,
+                    block,
+                    0,
+                    f"{day}..{value}",
+                    f"{other_day}..{other_value}",
+                ),
+            )
+    else:  # the same invoice or confirmation
+        rule = INVOICE if kind == "ds" else STAY
+        add(probe, other, _Pair(rule, block, 0, value or "", other_value or ""))
+
+
+def _candidate_pairs(
+    conn: Any, windows: ClaimWindows = DEFAULT_WINDOWS
+) -> dict[tuple[str, str], list[_Pair]]:
+    """Every (later?, earlier?) pair sharing a key whose rule fires, in both orders.
+
+    Streams the joined candidate rows in chunks; look-alike keys are compared
+    in one vectorised rapidfuzz call per chunk.
+    """
+    pairs: dict[tuple[str, str], list[_Pair]] = {}
+
+    def add(probe: str, other: str, pair: _Pair) -> None:
+        pairs.setdefault((probe, other), []).append(pair)
+
+    for probe, serial, other in conn.execute(_SERIALS_SQL):
+        add(probe, other, _Pair(SERIAL, serial, 0, serial, serial))
+    days = windows.model_dump(include={"near_days", "invoice_days", "stay_days"})
+    for row in conn.execute(_EXACT_SQL, days):
+        _sort_row(row, add)
+    rows = conn.execute(_FUZZY_SQL, {"near_days": windows.near_days})
+    while chunk := rows.fetchmany(200_000):
+        probes, blocks, values, others, other_values = zip(*chunk, strict=True)
+        slips = process.cpdist(values, other_values, scorer=OSA.distance, workers=-1)
+        allowed = np.where(
+            np.fromiter(map(len, values), int, len(values)) > windows.short_key,
+            windows.slips_long,
+            windows.slips_short,
+        )
+        for n in np.flatnonzero(slips <= allowed).tolist():
+            rule = INVOICE if blocks[n][:2] == "ds" else STAY
+            add(
+                probes[n],
+                others[n],
+                _Pair(rule, blocks[n], int(slips[n]), values[n], other_values[n]),
+            )
+    return pairs
+
+
+def _infos(conn: Any, ids: set[str]) -> dict[str, _Info]:
+    conn.execute("CREATE TEMP TABLE involved (id TEXT PRIMARY KEY)")
+    try:
+        conn.executemany("INSERT INTO involved VALUES (?)", [(i,) for i in ids])
+        info = {
+            # instants, not text: "...T20:00-05:00" is after "...T00:30+00:00"
+            cid: _Info(
+                (datetime.fromisoformat(received), rowid), who, source, keyed, day
+            )
+            for cid, received, rowid, who, source, keyed, day in conn.execute(
+                "SELECT c.id, c.received_at, c.rowid, c.participant_id, c.source, "
+                "coalesce(json_extract(c.data, '$.invoice_number'), "
+                "json_extract(c.data, '$.confirmation_number')), c.activity_date "
+                "FROM involved i JOIN claims c ON c.id = i.id"
+            )
+        }
+        for cid, serial in conn.execute(
+            "SELECT s.claim_id, s.serial FROM involved i "
+            "JOIN claim_serials s ON s.claim_id = i.id"
+        ):
+            info[cid].serials.add(serial)
+        return info
+    finally:
+        conn.execute("DROP TABLE temp.involved")
+
+
+def _match(
+    claim: str,
+    other: str,
+    pair: _Pair,
+    mine: _Info,
+    theirs: _Info,
+    windows: ClaimWindows = DEFAULT_WINDOWS,
+) -> ClaimMatch | None:
+    """The pair's rule in words, with its reason code and decision (None: no match)."""
+    slips = pair.slips
+    noun = f"{slips} keying slip{'s' if slips != 1 else ''}"
+    if pair.rule == SERIAL:
+        return ClaimMatch(
+            claim,
+            other,
+            "same serial number claimed again",
+            ReasonCode.SERIAL_CLAIMED_BEFORE,
+            1.0,
+            "duplicate",
+            f"serial {pair.detail}",
+            field="serial_numbers",
+            value=pair.detail,
+        )
+    if pair.rule == INVOICE:
+        sku = pair.detail.split("|")[2]
+        certain = slips == 0 or (slips == 1 and len(pair.value) > windows.short_key)
+        if slips and _tell_apart(mine, theirs, windows):
+            return (
+                None  # a neighbouring invoice number with other serials: another sale
+            )
+        return ClaimMatch(
+            claim,
+            other,
+            f"same invoice and SKU for the same dealer ({noun})",
+            ReasonCode.DUPLICATE_CLAIM if certain else ReasonCode.POSSIBLE_DUPLICATE,
+            1.0 - 0.1 * slips,
+            "duplicate" if certain else "review",
+            f"invoice {mine.keyed or pair.value} vs {theirs.keyed or pair.other}, SKU {sku}",
+            field="invoice_number",
+            value=mine.keyed or pair.value,
+        )
+    if pair.rule == REP:
+        # Only a claim missing its invoice or serials can repeat unseen; and
+        # only when nothing on both tells them apart.
+        if (mine.keyed and mine.serials) or _tell_apart(mine, theirs, windows):
+            return None
+        _, _, sku, day = pair.detail.split("|")
+        return ClaimMatch(
+            claim,
+            other,
+            f"same participant, SKU and quantity within {windows.near_days} days, "
+            "without the invoice or serial numbers that would tell them apart",
+            ReasonCode.POSSIBLE_DUPLICATE,
+            0.8,
+            "review",
+            f"{pair.value} x {sku} on {day}",
+            field="invoice_date",
+            value=day,
+        )
+    hotel = pair.detail.split("|")[1]
+    if pair.rule == STAY:
+        if slips and mine.day != theirs.day:
+            return None  # a look-alike confirmation of another arrival: another stay
+        two_accounts = theirs.participant != mine.participant
+        if two_accounts:
+            code = ReasonCode.CLAIMED_BY_OTHER_ACCOUNT
+        else:
+            code = (
+                ReasonCode.DUPLICATE_CLAIM
+                if slips <= 1
+                else ReasonCode.POSSIBLE_DUPLICATE
+            )
+        rule = (
+            "the same stay claimed by another account"
+            if two_accounts
+            else "same hotel and confirmation"
+        )
+        return ClaimMatch(
+            claim,
+            other,
+            f"{rule} ({noun})",
+            code,
+            1.0 - 0.1 * slips,
+            "review" if code is ReasonCode.POSSIBLE_DUPLICATE else "duplicate",
+            f"{hotel} {mine.keyed or pair.value} vs {theirs.keyed or pair.other}",
+            field="confirmation_number",
+            value=mine.keyed or pair.value,
+        )
+    if _tell_apart(mine, theirs, windows):
+        return None  # two reservations (their own confirmations): two rooms, say
+    same = pair.value == pair.other
+    return ClaimMatch(
+        claim,
+        other,
+        "same member and hotel, " + ("same dates" if same else "overlapping dates"),
+        ReasonCode.DUPLICATE_CLAIM if same else ReasonCode.OVERLAPPING_STAY,
+        1.0 if same else 0.8,
+        "duplicate" if same else "review",
+        f"{pair.value} vs {pair.other}",
+        field="check_in",
+        value=pair.value,
+    )
+
+
+def find_claim_matches(
+    store: Store,
+    probes: str,
+    params: list[object],
+    windows: ClaimWindows = DEFAULT_WINDOWS,
+) -> list[ClaimMatch]:
+    """Matches of the claims that `probes` selects (their ids) with earlier claims.
+
+    The selected claims go to a temporary table; their keys meet the stored
+    keys through the blocking indexes in two joins (serials; blocks with
+    dates), so history is never loaded whole and the cost follows the number
+    of candidates, not the size of history. Pairs a reviewer marked
+    different are skipped. Duplicates are clustered transitively with the
+    earliest claim as the original of all.
+
+    `windows` are the client's day windows and slip limits
+    (``dedupe.claims`` in its configuration).
+
+    Example: ``find_claim_matches(store, "SELECT id FROM claims WHERE batch_id = ?", [3])``
+    """
+    conn = store.db.conn
+    conn.execute("DROP TABLE IF EXISTS temp.probe")
+    conn.execute(f"CREATE TEMP TABLE probe AS {probes}", params)
+    try:
+        pairs = _candidate_pairs(conn, windows)
+    finally:
+        conn.execute("DROP TABLE temp.probe")
+    different = different_pairs(conn, "claim")
+    info = _infos(conn, {cid for pair in pairs for cid in pair})
+    matches: list[
+        tuple[tuple[datetime, int], int, tuple[datetime, int], ClaimMatch]
+    ] = []
+    for (claim, other), found in pairs.items():
+        mine, theirs = info[claim], info[other]
+        if theirs.order >= mine.order or tuple(sorted((claim, other))) in different:
+            continue
+        seen: set[tuple[int, str]] = set()
+        for pair in sorted(found, key=lambda p: (p.rule, p.slips)):
+            if (pair.rule, pair.detail if pair.rule != STAY else "") in seen:
+                continue  # the exact and look-alike blocks both found it
+            seen.add((pair.rule, pair.detail if pair.rule != STAY else ""))
+            match = _match(claim, other, pair, mine, theirs, windows)
+            if match is not None:
+                matches.append((mine.order, pair.rule, theirs.order, match))
+    matches.sort(key=lambda m: m[:3])
+    # A serial is reported once, against its first earlier claim.
+    first_serial: set[tuple[str, str]] = set()
+    kept: list[ClaimMatch] = []
+    for _, rule, _, match in matches:
+        if rule == SERIAL:
+            if (match.claim_id, match.compared) in first_serial:
+                continue
+            first_serial.add((match.claim_id, match.compared))
+        kept.append(match)
+    return _clustered(kept, info)
+
+
+def _clustered(matches: list[ClaimMatch], info: dict[str, _Info]) -> list[ClaimMatch]:
+    """Name the original of each duplicate: the earliest claim of its cluster."""
+    parent: dict[str, str] = {}
+
+    def root(cid: str) -> str:
+        while parent.get(cid, cid) != cid:
+            parent[cid] = parent.get(parent[cid], parent[cid])
+            cid = parent[cid]
+        return cid
+
+    for m in matches:
+        if m.decision == "duplicate":
+            a, b = root(m.claim_id), root(m.original)
+            if a != b:
+                first, second = sorted((a, b), key=lambda c: info[c].order)
+                parent[second] = first
+    # A claim that matched both an original and that original's duplicate is
+    # explained by the original alone.
+    flagged = {m.claim_id for m in matches if m.decision == "duplicate"}
+    clean = {
+        (m.claim_id, d)
+        for m in matches
+        if m.original not in flagged
+        for d in ("review", m.decision)
+    }
+    return [
+        replace(
+            m,
+            source=info[m.claim_id].source,
+            duplicate_of=root(m.claim_id) if m.decision == "duplicate" else "",
+        )
+        for m in matches
+        if m.original not in flagged or (m.claim_id, m.decision) not in clean
+    ]
