@@ -24,7 +24,6 @@ Usage: python benchmarks/bench_dedupe_claims.py [--history 1000000 --batch 10000
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import random
@@ -36,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import batch_refs, flag_scores, in_fresh_process, report  # noqa: E402
+from measure import batch_refs, flag_scores, history_args, in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -191,13 +190,7 @@ def _child(db: Path, batch_csv: Path, truth_file: Path) -> None:
 
 def main() -> None:
     """Prepare history and batches, measure each in a fresh process, print the figures."""
-    parser = argparse.ArgumentParser(description="claimflow claim dedupe benchmark")
-    parser.add_argument("--history", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=100_000)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[9, 10])
-    parser.add_argument("--child", nargs=3, type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--ingest", nargs=2, type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = history_args("claimflow claim dedupe benchmark", 1_000_000, 100_000, [9, 10])
     if args.child:
         _child(*args.child)
         return

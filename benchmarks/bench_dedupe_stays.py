@@ -24,7 +24,6 @@ Usage: python benchmarks/bench_dedupe_stays.py [--history 200000 --batch 20000 -
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import random
@@ -35,7 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import batch_refs, flag_scores, in_fresh_process, report  # noqa: E402
+from measure import batch_refs, flag_scores, history_args, in_fresh_process, report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -178,13 +177,7 @@ def _child(db: Path, batch_csv: Path, truth_file: Path) -> None:
 
 def main() -> None:
     """Prepare history and batches, measure each in a fresh process, print the figures."""
-    parser = argparse.ArgumentParser(description="claimflow stay dedupe benchmark")
-    parser.add_argument("--history", type=int, default=200_000)
-    parser.add_argument("--batch", type=int, default=20_000)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[21, 22])
-    parser.add_argument("--child", nargs=3, type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--ingest", nargs=2, type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = history_args("claimflow stay dedupe benchmark", 200_000, 20_000, [21, 22])
     if args.child:
         _child(*args.child)
         return

@@ -305,7 +305,7 @@ _ACCENTS = str.maketrans("aeiounAEIOUN", "áéíóúñÁÉÍÓÚÑ")
 
 def _corrupt(row: list[str], rng: random.Random) -> list[str]:  # noqa: C901, PLR0912
     """One to three realistic differences between two enrolments of one person."""
-    from claimflow.dedupe.people import NICKNAMES, fold
+    from claimflow.dedupe.normalise import NICKNAMES, fold
 
     out = row[:]
     kinds = rng.sample(

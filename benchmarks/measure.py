@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 
@@ -77,3 +79,17 @@ def flag_scores(
             for kind in kinds
         },
     }
+
+
+def history_args(
+    description: str, history: int, batch: int, seeds: list[int]
+) -> argparse.Namespace:
+    """The command line of the benchmarks that check a batch against a stored
+    history (sizes, seeds, and the hidden child and ingest entries)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--history", type=int, default=history)
+    parser.add_argument("--batch", type=int, default=batch)
+    parser.add_argument("--seeds", type=int, nargs="+", default=seeds)
+    parser.add_argument("--child", nargs=3, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--ingest", nargs=2, type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args()

@@ -131,7 +131,7 @@ def participants_cmd(
 
     client = load_client(client_path) if client_path else None
     settings = client.config.dedupe if client else DedupeSettings()
-    if date_order is None and client is not None and client.config.date_order != "YMD":
+    if date_order is None and client is not None:
         date_order = client.config.date_order
     # Thresholds given on the command line win over the client's.
     settings = settings.model_copy(

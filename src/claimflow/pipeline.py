@@ -37,7 +37,7 @@ from claimflow.validate import (
 )
 from claimflow.values import ValueContext
 
-CHUNK = 10000
+CHUNK = 10_000
 #: Problems kept in the result for display; every one is stored regardless.
 SHOWN_PROBLEMS = 500
 Progress = Callable[[str, int], None]
@@ -193,8 +193,7 @@ class _Run:
         if room > 0:
             result.problems.extend(out.problems[:room])
         self.notice_items.extend(out.notice_items)
-        timings = result.timings
-        timings["validate"] = timings.get("validate", 0.0) + out.seconds
+        self._add_time("validate", out.seconds)
 
     def outs(self, parsed: ParsedFile, target: Target) -> Iterator[_ChunkOut]:
         """Each chunk of a file validated (on every core for a large file)."""
@@ -211,8 +210,11 @@ class _Run:
         yield from self.runner.map(chain([first], chunks), work, parallel)
 
     def _time(self, stage: str, started: float) -> None:
+        self._add_time(stage, time.perf_counter() - started)
+
+    def _add_time(self, stage: str, seconds: float) -> None:
         timings = self.result.timings
-        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+        timings[stage] = timings.get(stage, 0.0) + seconds
 
     def chunks(self, parsed: ParsedFile) -> Iterator[list[RawRecord]]:
         while True:

@@ -19,6 +19,7 @@ from claimflow.dedupe.normalise import _dob, _email, _house, _phone, fold, prepa
         ("09/04/1956", None, ""),  # day or month first: never guessed
         ("09/04/1956", "DMY", "1956-04-09"),
         ("09/04/1956", "MDY", "1956-09-04"),
+        ("09/04/1956", "YMD", ""),  # a year-first client reads year-first only
         ("31/02/1956", "DMY", ""),
         ("", None, ""),
     ],

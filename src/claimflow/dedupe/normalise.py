@@ -192,7 +192,7 @@ def _dob(text: object, order: DateOrder | None = None) -> str:
     match = _ISO_DATE.fullmatch(value[:10]) or _ISO_DATE.fullmatch(value)
     if match:
         return "-".join(match.groups())
-    if order is not None and _DAY_MONTH_YEAR.fullmatch(value):
+    if order in ("DMY", "MDY") and _DAY_MONTH_YEAR.fullmatch(value):
         parsed = parse_date(value, order)
         if isinstance(parsed, date):
             return parsed.isoformat()

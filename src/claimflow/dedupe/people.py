@@ -30,9 +30,6 @@ from scipy.sparse.csgraph import connected_components
 
 from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method, present
 from claimflow.dedupe.normalise import (
-    COLUMNS,
-    NICKNAMES,
-    fold,
     house_numbers,
     per_unique,
     prepare,
@@ -42,9 +39,6 @@ from claimflow.values import DateOrder
 
 if TYPE_CHECKING:
     from claimflow.dedupe.settings import DedupeSettings
-
-#: Re-exported: the people columns read, and the normalisation the generator shares.
-__all__ = ["COLUMNS", "NICKNAMES", "DedupeResult", "dedupe_people", "fold", "prepare"]
 
 
 def _block_pairs(keys: np.ndarray, max_block: int) -> np.ndarray:

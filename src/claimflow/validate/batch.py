@@ -17,6 +17,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -34,6 +35,9 @@ _LETTER_IN_NUMBER = re.compile(r"(?<=[0-9])[OIL](?=[0-9])")
 _DIGIT_OF = {"O": "0", "I": "1", "L": "1"}
 
 
+# Cached: the batch rules, the stored serials and the dedupe keys each fold
+# the same serial and invoice numbers of a chunk.
+@lru_cache(maxsize=1 << 17)
 def normalize_key(value: str) -> str:
     """Fold an invoice, serial or confirmation number for exact comparison.
 
