@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -105,9 +106,10 @@ def _fail_on_second(chunk: list[int], seen: SeenKeys) -> int:
     return sum(chunk)
 
 
-def test_a_failing_worker_is_reported_with_its_traceback() -> None:
+@pytest.mark.parametrize("pooled", [False, True])
+def test_a_failing_worker_is_reported_with_its_traceback(pooled: bool) -> None:
     with ChunkRunner(2) as runner:
-        results = runner.map([[1], [2], [3]], _fail_on_second)
+        results = runner.map([[1], [2], [3]], _fail_on_second, pooled=pooled)
         assert next(results) == 1
         with pytest.raises(RuntimeError, match="boom in chunk 2"):
             next(results)
@@ -119,13 +121,72 @@ def _keys_in_turn(chunk: list[str], seen: SeenKeys) -> list[str]:
     return sorted(earlier)
 
 
-def test_workers_take_turns_with_the_key_index() -> None:
-    chunks = [["a", "b"], ["b", "c"], ["c", "a", "d"], ["d"]]
+def _keys_unless_empty(chunk: list[str], seen: SeenKeys) -> list[str]:
+    # a chunk with no keys never opens the index, but still takes its turn
+    return _keys_in_turn(chunk, seen) if chunk else []
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+def test_workers_take_turns_with_the_key_index(pooled: bool) -> None:
+    chunks = [["a", "b"], ["b", "c"], [], ["c", "a", "d"], [], ["d"], ["e", "a"]]
     with ChunkRunner(3) as runner:
-        forked = list(runner.map(chunks, _keys_in_turn))
+        forked = list(runner.map(chunks, _keys_unless_empty, pooled=pooled))
     with ChunkRunner(1) as runner:
-        local = list(runner.map(chunks, _keys_in_turn))
-    assert forked == local == [[], ["b"], ["a", "c"], ["d"]]
+        local = list(runner.map(chunks, _keys_unless_empty))
+    assert forked == local == [[], ["b"], [], ["a", "c"], [], ["d"], ["a"]]
+
+
+def _multi_line(n: int) -> str:
+    """`n` claims of one to three rows each (rows sharing a claim ID)."""
+    rows = []
+    for i in range(1, n + 1):
+        for line in range(1 + i % 3):
+            serial = f"DR{i:06d}{line:02d}" if i % 11 else "DR00000100"
+            rows.append(
+                f"C-{i},{100000 + i % 5},Rep {i},D-1,INV-{5000 + i},10/02/2026,"
+                f"DRL-200,1,149.00,149.00,{serial},2026-10-20\n"
+            )
+    return HEADER + "".join(rows)
+
+
+def test_a_claim_of_several_rows_is_never_split_between_workers(
+    small_chunks: None, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    # 7-row chunks cut through claims of 1-3 rows; the reader extends a
+    # chunk to the claim's last row, so every claim keeps all its lines.
+    path = write("lines.csv", _multi_line(40))
+    one = check([path], acme, received_at=NOW, workers=1)
+    two = check([path], acme, received_at=NOW, workers=2)
+    assert _plain(two) == _plain(one)
+    assert one.records == 40  # a claim split in two would count twice
+    # claim 1's first serial, repeated on every line of claims 11, 22 and 33
+    assert one.reasons["duplicate_serial_in_batch"] == 3 + 2 + 1
+
+
+def test_json_chunks_run_in_a_child_per_chunk(
+    small_chunks: None, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    claims = [
+        {
+            "Claim ID": f"C-{i}",
+            "Rep #": str(100000 + i),
+            "Dealer Code": "D-1",
+            "Invoice No": f"INV-{i}",
+            "Invoice Date": "10/02/2026",
+            "Product Code": "DRL-200",
+            "Qty": "1",
+            "Unit Price": "149.00",
+            "Line Amount": "149.00",
+            "Serial Numbers": f"DR{i % 20:08d}",  # repeats after 20
+            "Received": "2026-10-20",
+        }
+        for i in range(30)
+    ]
+    path = write("claims.json", json.dumps(claims))
+    one = check([path], acme, received_at=NOW, workers=1)
+    two = check([path], acme, received_at=NOW, workers=2)
+    assert _plain(two) == _plain(one)
+    assert one.reasons["duplicate_serial_in_batch"] == 10
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -70,6 +70,31 @@ class Provenance(Record):
             parts.append(self.field)
         return ":".join(parts)
 
+    @classmethod
+    def of_row(cls, file: str, row: int) -> Provenance:
+        """A file's row, built without validation (readers make one per row).
+
+        Example: ``Provenance.of_row("claims.csv", 14).where() == "claims.csv:row 14"``
+        """
+        source = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(
+            source,
+            "__dict__",
+            {
+                "file": file,
+                "sheet": None,
+                "page": None,
+                "row": row,
+                "field": None,
+                "line": None,
+            },
+        )
+        _set(source, "__pydantic_fields_set__", {"file", "row"})
+        _set(source, "__pydantic_extra__", None)
+        _set(source, "__pydantic_private__", None)
+        return source
+
     def at(self, field: str | None, line: int | None = None) -> Provenance:
         """Return this provenance narrowed to one field (and claim line)."""
         return self.model_copy(update={"field": field, "line": line})
@@ -306,6 +331,30 @@ class Decision(Record):
     def codes(self) -> list[ReasonCode]:
         """The reason codes of the problems, in order, without repeats."""
         return list(dict.fromkeys(p.code for p in self.problems))
+
+    @classmethod
+    def of(
+        cls, claim_id: str, outcome: Outcome, problems: tuple[Problem, ...]
+    ) -> Decision:
+        """A decision from values already typed, without validating them again.
+
+        Validation runs once per claim of every chunk and its arguments are
+        typed by construction (an id, an `Outcome`, `Problem`s); this is a
+        fifth of the cost of ``Decision(...)``.
+
+        Example: ``Decision.of("c-1", Outcome.ACCEPTED, ()).outcome``
+        """
+        decision = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(
+            decision,
+            "__dict__",
+            {"claim_id": claim_id, "outcome": outcome, "problems": problems},
+        )
+        _set(decision, "__pydantic_fields_set__", {"claim_id", "outcome", "problems"})
+        _set(decision, "__pydantic_extra__", None)
+        _set(decision, "__pydantic_private__", None)
+        return decision
 
 
 @dataclass(frozen=True, slots=True)

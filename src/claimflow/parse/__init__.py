@@ -18,7 +18,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.models import RawRecord
 from claimflow.parse.common import content_hash, map_headers
-from claimflow.parse.csvfile import detect_encoding, read_csv
+from claimflow.parse.csvfile import CsvCells, detect_encoding, read_csv
 from claimflow.parse.excel import read_excel
 from claimflow.parse.jsonfile import read_json
 from claimflow.parse.pdf import form_values, read_pdf
@@ -50,12 +50,16 @@ class ParsedFile:
         name: the name used in provenance and messages.
         content_hash: sha256 of its bytes.
         records: the records, streamed (iterate once).
+        cells: for a CSV file, the same records as data rows of cells and
+            the builder that turns them into records (iterate either this
+            or `records`, not both): a large file's workers build records.
     """
 
     path: Path
     name: str
     content_hash: str
     records: Iterator[RawRecord]
+    cells: CsvCells | None = None
 
 
 def open_file(
@@ -96,6 +100,9 @@ def open_file(
                     name, f"not a {path.suffix} workbook (wrong bytes)"
                 )
     digest = content_hash(path)
+    if reader is read_csv:
+        cells = CsvCells(path, client, digest, name)
+        return ParsedFile(path, name, digest, cells.records(), cells)
     if sheet is not None and reader is read_excel:
         records = read_excel(path, client, digest, name, sheet=sheet)
     else:

@@ -131,10 +131,26 @@ def group_rows(
     Example: ``list(group_rows([(prov, {"sku": "A"})], client, {}, "ab"))``
     """
     line_fields = client.fields.line
+    split = (
+        (
+            source,
+            {k: v for k, v in values.items() if k not in line_fields},
+            {k: v for k, v in values.items() if k in line_fields},
+        )
+        for source, values in rows
+    )
+    return group_split(split, bool(line_fields), sources, digest)
+
+
+def group_split(
+    rows: Iterable[tuple[Provenance, dict[str, Any], dict[str, Any]]],
+    with_lines: bool,
+    sources: dict[str, str],
+    digest: str,
+) -> Iterator[RawRecord]:
+    """`group_rows` for rows already split into (source, header, line values)."""
     current: RawRecord | None = None
-    for source, values in rows:
-        header = {k: v for k, v in values.items() if k not in line_fields}
-        line = {k: v for k, v in values.items() if k in line_fields}
+    for source, header, line in rows:
         ref = header.get("claim_ref")
         if current is not None and ref and current.values.get("claim_ref") == ref:
             current = RawRecord(
@@ -147,7 +163,7 @@ def group_rows(
             continue
         if current is not None:
             yield current
-        lines = ((source, line),) if line_fields else ()
+        lines = ((source, line),) if with_lines else ()
         current = RawRecord(source, header, lines, sources, digest)
     if current is not None:
         yield current

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
-from claimflow.parse.common import field_sources, group_rows, is_blank, map_headers
+from claimflow.parse.common import field_sources, group_split, is_blank, map_headers
 
 SNIFF_BYTES = 64 * 1024
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
@@ -85,26 +86,130 @@ def _dialect(sample: str) -> type[csv.Dialect]:
     return type("Detected", (_Dialect,), {"delimiter": delimiter})
 
 
-def _rows(
-    reader: Iterator[list[str]],
-    mapping: dict[int, str],
-    width: int,
-    file: str,
-) -> Iterator[tuple[Provenance, dict[str, Any]]]:
-    row_no = 1
-    for cells in reader:
-        row_no += 1
-        if not cells or is_blank(cells):
-            continue
-        if len(cells) != width:
-            raise UnreadableInput(
-                file,
-                f"expected {width} fields as in the header, found {len(cells)} "
-                "(truncated or misaligned row)",
-                f"row {row_no}",
+Cells = tuple[int, list[str]]
+
+
+class RowBuilder:
+    """Turns runs of a CSV file's data rows into raw records.
+
+    Reading cells is the C csv module's job and cheap; building records (a
+    dict, a provenance, a record per row) is Python's and costs several
+    times more. Kept apart so that a large file's parent process only reads
+    cells and its workers build the records (`claimflow.parallel`).
+
+    Attributes:
+        ref_index: the column of the claim ref (consecutive rows sharing one
+            are one claim, so a run must not end between them), if mapped.
+    """
+
+    def __init__(
+        self,
+        mapping: dict[int, str],
+        name: str,
+        sources: dict[str, str],
+        digest: str,
+        client: ResolvedClient,
+    ) -> None:
+        self.mapping = mapping
+        self.name = name
+        self.sources = sources
+        self.digest = digest
+        self.client = client
+        self.ref_index = next((i for i, c in mapping.items() if c == "claim_ref"), None)
+
+    def records(self, rows: Iterable[Cells]) -> Iterator[RawRecord]:
+        """The raw records of consecutive data rows (row number, cells)."""
+        line_fields = self.client.fields.line
+        header = [(i, c) for i, c in self.mapping.items() if c not in line_fields]
+        line = [(i, c) for i, c in self.mapping.items() if c in line_fields]
+        name, at = self.name, Provenance.of_row
+        split = (
+            (
+                at(name, row_no),
+                {canonical: cells[i] for i, canonical in header},
+                {canonical: cells[i] for i, canonical in line},
             )
-        values = {canonical: cells[i] for i, canonical in mapping.items()}
-        yield Provenance(file=file, row=row_no), values
+            for row_no, cells in rows
+        )
+        return group_split(split, bool(line_fields), self.sources, self.digest)
+
+    def joins(self, previous: list[str], cells: list[str]) -> bool:
+        """Whether `cells` continue the claim of the row before (same claim ref)."""
+        i = self.ref_index
+        return i is not None and bool(cells[i]) and cells[i] == previous[i]
+
+
+class CsvCells:
+    """A CSV file's data rows as cells, streamed, with its `RowBuilder`.
+
+    Iterating `rows` opens the file, reads the header (after which
+    `builder` is set) and yields (row number, cells) per data row; blank
+    rows are skipped and a row of the wrong width stops with
+    `UnreadableInput` naming it.
+    """
+
+    def __init__(
+        self, path: Path, client: ResolvedClient, digest: str, name: str
+    ) -> None:
+        self.path, self.client, self.digest, self.name = path, client, digest, name
+        self.builder: RowBuilder | None = None
+        self.rows: Iterator[Cells] = self._rows()
+
+    def _rows(self) -> Iterator[Cells]:
+        name = self.name
+        with self.path.open("rb") as raw:
+            encoding = detect_encoding(raw.read(SNIFF_BYTES), name)
+        with self.path.open(encoding=encoding, newline="") as fh:
+            reader: Any = None
+            try:
+                dialect = _dialect(fh.read(SNIFF_BYTES))
+                fh.seek(0)
+                reader = csv.reader(fh, dialect, strict=True)
+                headers = next(reader)
+                mapping = map_headers(headers, self.client, name)
+                self.builder = RowBuilder(
+                    mapping,
+                    name,
+                    field_sources(headers, mapping),
+                    self.digest,
+                    self.client,
+                )
+                width = len(headers)
+                for row_no, cells in enumerate(reader, start=2):
+                    if len(cells) != width:
+                        if not cells or is_blank(cells):
+                            continue
+                        raise UnreadableInput(
+                            name,
+                            f"expected {width} fields as in the header, found "
+                            f"{len(cells)} (truncated or misaligned row)",
+                            f"row {row_no}",
+                        )
+                    if not cells[0].strip() and is_blank(cells):
+                        continue
+                    yield row_no, cells
+            except csv.Error as exc:
+                # csv's own limit (128 KiB a field) stops a 50 MB one-line file here.
+                where = f"row {reader.line_num}" if reader and reader.line_num else None
+                raise UnreadableInput(name, f"not valid CSV: {exc}", where) from None
+            except StopIteration:
+                raise UnreadableInput(name, "empty file: no header row") from None
+            except UnicodeDecodeError as exc:
+                row = reader.line_num + 1 if reader else 1
+                raise UnreadableInput(
+                    name,
+                    f"cannot decode as {encoding} ({exc.reason})",
+                    f"near row {row}",
+                ) from None
+
+    def records(self) -> Iterator[RawRecord]:
+        """Every raw record of the file, streamed."""
+        rows = self.rows
+        first = next(rows, None)
+        if first is None:
+            return
+        assert self.builder is not None
+        yield from self.builder.records(chain([first], rows))
 
 
 def read_csv(
@@ -126,29 +231,7 @@ def read_csv(
 
     Example: ``next(read_csv(Path("claims.csv"), client, h, "claims.csv"))``
     """
-    with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(SNIFF_BYTES), name)
-    with path.open(encoding=encoding, newline="") as fh:
-        reader: Any = None
-        try:
-            dialect = _dialect(fh.read(SNIFF_BYTES))
-            fh.seek(0)
-            reader = csv.reader(fh, dialect, strict=True)
-            headers = next(reader)
-            mapping = map_headers(headers, client, name)
-            rows = _rows(reader, mapping, len(headers), name)
-            yield from group_rows(rows, client, field_sources(headers, mapping), digest)
-        except csv.Error as exc:
-            # csv's own limit (128 KiB a field) stops a 50 MB one-line file here.
-            where = f"row {reader.line_num}" if reader and reader.line_num else None
-            raise UnreadableInput(name, f"not valid CSV: {exc}", where) from None
-        except StopIteration:
-            raise UnreadableInput(name, "empty file: no header row") from None
-        except UnicodeDecodeError as exc:
-            row = reader.line_num + 1 if reader else 1
-            raise UnreadableInput(
-                name, f"cannot decode as {encoding} ({exc.reason})", f"near row {row}"
-            ) from None
+    return CsvCells(path, client, digest, name).records()
 
 
 def mapped_table(

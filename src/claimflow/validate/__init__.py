@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from claimflow.codes import decide
+from claimflow.codes import Outcome, decide
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, Problem, RawRecord
 from claimflow.validate.batch import SeenKeys, batch_problems, normalize_key
@@ -49,13 +49,14 @@ def validate_chunk(
     index = {claim.id: i for i, claim in enumerate(claims)}
     for problem in batch_problems(claims, sourcing, seen):
         found[index[problem.record_id]].append(problem)
+    accepted = Outcome.ACCEPTED
     return [
         (
             claim,
-            Decision(
-                claim_id=claim.id,
-                outcome=decide([p.code for p in problems]),
-                problems=tuple(problems),
+            Decision.of(
+                claim.id,
+                decide([p.code for p in problems]) if problems else accepted,
+                tuple(problems),
             ),
         )
         for claim, problems in zip(claims, found, strict=True)

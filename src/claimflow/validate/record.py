@@ -42,9 +42,12 @@ _PYDANTIC_CODES = {
 class Sourcing:
     """Finds the provenance of a canonical field of one raw record."""
 
+    __slots__ = ("claim_id", "places", "raw")
+
     def __init__(self, raw: RawRecord, claim_id: str) -> None:
         self.raw = raw
         self.claim_id = claim_id
+        self.places: dict[int | None, str] = {}
 
     def _base(self, line: int | None) -> tuple[Provenance, int | None]:
         lines = self.raw.lines
@@ -61,8 +64,11 @@ class Sourcing:
 
     def where(self, field: str, line: int | None = None) -> str:
         """``of(field, line).where()``, without building a Provenance (hot path)."""
-        base, line = self._base(line)
-        place = base.where() if base.line == line else base.at(None, line).where()
+        place = self.places.get(line)
+        if place is None:  # the record's (or line's) place, rendered once
+            base, at = self._base(line)
+            place = base.where() if base.line == at else base.at(None, at).where()
+            self.places[line] = place
         return f"{place}:{self.raw.field_sources.get(field, field)}"
 
     def problem(
