@@ -20,8 +20,12 @@ from claimflow import (
     Store,
     StoreError,
 )
+from claimflow.config import load_client
 from claimflow.models import Claim
-from claimflow.store import migrations
+from claimflow.parse import read_file
+from claimflow.store import migrations, raw_from_json, raw_json
+
+from ..conftest import SAMPLES
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
@@ -157,3 +161,26 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
             "SELECT sql FROM sqlite_master WHERE name = 'claim_keys'"
         ).fetchone()
         assert "WITHOUT ROWID" in sql
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "acme-tools/claims/october.csv",
+        "acme-tools/claims/claim_form_fillable.pdf",
+        "acme-tools/claims/claims_printed.pdf",
+        "costa-azul/claims/octubre.csv",
+    ],
+)
+def test_raw_records_are_kept_exactly_as_read(sample: str) -> None:
+    # replay rebuilds claims from this text: it must give back the record
+    client = load_client(
+        SAMPLES / "clients" / f"{sample.split('/', maxsplit=1)[0]}.yaml"
+    )
+    raws = read_file(SAMPLES / sample, client)
+    shared: dict[int, bytes] = {}
+    assert raws
+    for raw in raws:
+        text = raw_json(raw, shared)
+        assert raw_from_json(text) == raw
+        assert raw_json(raw) == text  # header names encoded once, same text
