@@ -14,7 +14,7 @@ memory (max RSS) is its own:
 Peak memory is the measuring process's; "worker MiB" is the largest of the
 worker processes it forked (0 when it forked none).
 
-Usage: python benchmarks/bench_ingest.py [--sizes 100000 1000000]
+Usage: python benchmarks/bench_ingest.py [--sizes 100000 1000000] [--measures ...]
 """
 
 from __future__ import annotations
@@ -161,6 +161,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="claimflow check/ingest benchmark")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument(
+        "--measures",
+        nargs="+",
+        choices=list(MEASURES),
+        default=list(MEASURES),
+        help="run only these measurements (default: all)",
+    )
+    parser.add_argument(
         "--child", nargs=2, metavar=("MEASURE", "PATH"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -174,7 +181,7 @@ def main() -> None:
     )
     for n in args.sizes:
         path = _dataset(n)
-        for name in MEASURES:
+        for name in args.measures:
             result = in_fresh_process(__file__, "--child", name, str(path))
             rate = result["count"] / result["seconds"]
             print(

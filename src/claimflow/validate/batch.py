@@ -219,11 +219,10 @@ class SeenKeys:
             conn = sqlite3.connect(self._path)
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
-            # Each chunk's worker opens the index afresh: read it through the
-            # OS's cache (mmap) and keep what it touches (a million claims'
-            # keys are ~100 MB; lookups land all over the B-tree).
-            conn.execute("PRAGMA mmap_size = 1073741824")
-            conn.execute("PRAGMA cache_size = -131072")
+            # A million claims' keys are ~100 MB and lookups land all over
+            # the B-tree: 32 MiB of cache (default 2), a fixed ceiling, so
+            # memory stays flat however large the batch.
+            conn.execute("PRAGMA cache_size = -32768")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, claim TEXT, "
                 "PRIMARY KEY (kind, key)) WITHOUT ROWID"
