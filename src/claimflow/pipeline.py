@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from claimflow.codes import Outcome, ReasonCode
 from claimflow.config import ResolvedClient
@@ -26,7 +26,7 @@ from claimflow.errors import UnreadableInput
 from claimflow.models import Claim, Decision, Problem, RawRecord
 from claimflow.parallel import ChunkRunner, default_workers
 from claimflow.parse import ParsedFile, open_file
-from claimflow.parse.csvfile import Cells, CsvCells
+from claimflow.parse.csvfile import Cells
 from claimflow.store import ClaimRows, Store, claim_rows
 from claimflow.validate import (
     Notice,
@@ -39,6 +39,7 @@ from claimflow.validate import (
 from claimflow.values import ValueContext
 
 CHUNK = 10_000
+T = TypeVar("T")
 #: Problems kept in the result for display; every one is stored regardless.
 SHOWN_PROBLEMS = 500
 Progress = Callable[[str, int], None]
@@ -201,74 +202,66 @@ class _Run:
             self._add_time("parse", out.built)
 
     def outs(self, parsed: ParsedFile, target: Target) -> Iterator[_ChunkOut]:
-        """Each chunk of a file validated (on every core for a large file)."""
-        if parsed.cells is not None and self.runner.workers > 1:
-            yield from self._cell_outs(parsed.cells, target)
-            return
-        chunks = self.chunks(parsed)
+        """Each chunk of a file validated (on every core for a large file).
+
+        A CSV file is read here as cells only (a C loop) and its workers,
+        forked once and sent each chunk, build the records, most of the
+        parsing cost. Other files are read here as records and each chunk is
+        validated in a worker forked when it is read, which shares it.
+        """
+        cells = parsed.cells
+        work: Callable[[Any, SeenKeys], _ChunkOut]
+        if cells is None:
+            chunks: Iterator[list[Any]] = self.chunks(parsed.records)
+
+            def work(raws: list[RawRecord], seen: SeenKeys) -> _ChunkOut:
+                return self.process(raws, seen, target)
+
+        else:
+            chunks = self.chunks(cells.rows, cells.joins)
+
+            def work(rows: list[Cells], seen: SeenKeys) -> _ChunkOut:
+                assert cells.builder is not None  # set once the header is read
+                started = time.perf_counter()
+                raws = list(cells.builder.records(rows))
+                built = time.perf_counter() - started
+                out = self.process(raws, seen, target)
+                out.built = built
+                return out
+
         first = next(chunks, None)
         if first is None:
             return
         # One short chunk is the whole file: forking would cost more than it saves.
         parallel = len(first) >= CHUNK
+        yield from self.runner.map(
+            chain([first], chunks), work, parallel, pooled=cells is not None
+        )
 
-        def work(raws: list[RawRecord], seen: SeenKeys) -> _ChunkOut:
-            return self.process(raws, seen, target)
-
-        yield from self.runner.map(chain([first], chunks), work, parallel)
-
-    def _cell_outs(self, cells: CsvCells, target: Target) -> Iterator[_ChunkOut]:
-        """A CSV file's chunks: this process reads cells, workers build records.
-
-        Reading cells is a C loop; building records is most of the parsing
-        cost, so the workers do it (forked once, sent each chunk's cells).
-        """
-        pieces = self.pieces(cells)
-        first = next(pieces, None)
-        if first is None:
-            return
-        builder = cells.builder
-        assert builder is not None
-
-        def work(rows: list[Cells], seen: SeenKeys) -> _ChunkOut:
-            started = time.perf_counter()
-            with _gc_paused():
-                raws = list(builder.records(rows))
-            built = time.perf_counter() - started
-            with _gc_paused():
-                out = self.process(raws, seen, target)
-            out.built = built
-            return out
-
-        # One short chunk is the whole file: forking would cost more than it saves.
-        pooled = len(first) >= CHUNK
-        yield from self.runner.map(chain([first], pieces), work, pooled, pooled)
-
-    def pieces(self, cells: CsvCells) -> Iterator[list[Cells]]:
-        """A CSV file's data rows in chunks, never splitting a claim's rows."""
-        rows = cells.rows
-        pending: Cells | None = None
+    def chunks(
+        self, items: Iterator[T], joins: Callable[[T, T], bool] | None = None
+    ) -> Iterator[list[T]]:
+        """`items` in chunks of `CHUNK`, each run on while `joins` (last, next)."""
+        pending: list[T] = []
         while True:
+            # The previous chunk's cycles, once, instead of per burst; only the
+            # young generations: a full pass would rescan every module object.
             gc.collect(1)
             started = time.perf_counter()
             with _gc_paused():
-                piece = [pending] if pending is not None else []
-                piece.extend(islice(rows, CHUNK - len(piece)))
-                pending = next(rows, None)
-                builder = cells.builder
-                while (
-                    pending is not None
-                    and builder is not None
-                    and builder.joins(piece[-1][1], pending[1])
-                ):
-                    piece.append(pending)
-                    pending = next(rows, None)
+                chunk = pending + list(islice(items, CHUNK - len(pending)))
+                pending = []
+                if joins is not None and chunk:
+                    for item in items:
+                        if not joins(chunk[-1], item):
+                            pending = [item]
+                            break
+                        chunk.append(item)
             self._time("parse", started)
-            if not piece:
+            if not chunk:
                 return
-            yield piece
-            if pending is None:
-                return
+            with _gc_paused():
+                yield chunk
 
     def _time(self, stage: str, started: float) -> None:
         self._add_time(stage, time.perf_counter() - started)
@@ -276,20 +269,6 @@ class _Run:
     def _add_time(self, stage: str, seconds: float) -> None:
         timings = self.result.timings
         timings[stage] = timings.get(stage, 0.0) + seconds
-
-    def chunks(self, parsed: ParsedFile) -> Iterator[list[RawRecord]]:
-        while True:
-            # The previous chunk's cycles, once, instead of per burst; only the
-            # young generations: a full pass would rescan every module object.
-            gc.collect(1)
-            started = time.perf_counter()
-            with _gc_paused():
-                chunk = list(islice(parsed.records, CHUNK))
-            self._time("parse", started)
-            if not chunk:
-                return
-            with _gc_paused():
-                yield chunk
 
     def finish(self, today: datetime) -> None:
         started = time.perf_counter()

@@ -99,7 +99,7 @@ class RowBuilder:
 
     Attributes:
         ref_index: the column of the claim ref (consecutive rows sharing one
-            are one claim, so a run must not end between them), if mapped.
+            are one claim), if mapped.
     """
 
     def __init__(
@@ -132,11 +132,6 @@ class RowBuilder:
             for row_no, cells in rows
         )
         return group_split(split, bool(line_fields), self.sources, self.digest)
-
-    def joins(self, previous: list[str], cells: list[str]) -> bool:
-        """Whether `cells` continue the claim of the row before (same claim ref)."""
-        i = self.ref_index
-        return i is not None and bool(cells[i]) and cells[i] == previous[i]
 
 
 class CsvCells:
@@ -201,6 +196,12 @@ class CsvCells:
                     f"cannot decode as {encoding} ({exc.reason})",
                     f"near row {row}",
                 ) from None
+
+    def joins(self, previous: Cells, row: Cells) -> bool:
+        """Whether `row` continues the claim of the row before (same claim ref),
+        so that a chunk of rows must not end between them."""
+        i = self.builder.ref_index if self.builder is not None else None
+        return i is not None and bool(row[1][i]) and row[1][i] == previous[1][i]
 
     def records(self) -> Iterator[RawRecord]:
         """Every raw record of the file, streamed."""
