@@ -1,16 +1,20 @@
 """Validate a batch's chunks on every core, in order, with one key index.
 
 `ChunkRunner.map` hands each chunk to ``work(chunk, seen)`` and yields the
-results in chunk order. With more than one worker (and ``os.fork``), each
-chunk runs in a child forked as soon as the chunk is read, so the child
-shares the parsed chunk without copying or pickling it; the parent reads
-the next chunk meanwhile. The children take turns with the batch's
-cross-chunk key index (`SeenKeys` in a scratch file): a child reads or adds
-keys only after every earlier chunk's child is done, so a serial number
-reused across chunks is caught exactly as in one process. Results come back
-pickled, so `work` returns plain data (rows, counts), not models.
+results in chunk order. With more than one worker (and ``os.fork``), the
+chunks run in forked workers, in one of two ways: a worker forked per chunk
+as soon as the chunk is read, which shares the parsed chunk without copying
+or pickling it (records of any format); or workers forked once, before any
+chunk exists, and sent each chunk pickled (a CSV file's cells, cheap to
+send): nothing is copied on write and the workers build the records too.
+Either way the parent reads the next chunk meanwhile, and the workers take
+turns with the batch's cross-chunk key index (`SeenKeys` in a scratch
+file): a chunk reads or adds keys only after every earlier chunk has added
+its own, so a serial number reused across chunks is caught exactly as in
+one process. Results come back pickled, so `work` returns plain data (rows,
+counts), not models.
 
-A child exits with ``os._exit``: it never runs the parent's clean-ups and
+A worker exits with ``os._exit``: it never runs the parent's clean-ups and
 never touches the parent's open store connection.
 """
 
@@ -24,9 +28,10 @@ import tempfile
 import threading
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from claimflow.validate.batch import SeenKeys
 
@@ -45,85 +50,29 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-class _Child(Generic[R]):
-    """One forked worker: its pid, the pipe that gives it its turn, its result.
-
-    The result pipe carries one byte when the child is done with the key
-    index (``K``), then its pickled result.
-    """
-
-    def __init__(self, pid: int, turn: int, result: int) -> None:
-        self.pid, self.turn, self.result_fd = pid, turn, result
-        self.turned = False
-
-    def give_turn(self) -> None:
-        if self.turned:
-            return
-        self.turned = True
-        try:
-            os.write(self.turn, b"1")
-        except OSError:
-            pass  # it finished without needing the key index
-
-    def result(self, keys_done: Callable[[], None]) -> R:
-        with os.fdopen(self.result_fd, "rb") as fh:
-            first = fh.read(1)
-            if first == b"K":
-                keys_done()
-                first = b""
-            data = first + fh.read()
-        os.close(self.turn)
-        _, status = os.waitpid(self.pid, 0)
-        if not data:
-            raise RuntimeError(
-                f"a validation worker died (exit status {status}); "
-                "run with --workers 1 to see why"
-            )
-        ok, payload = pickle.loads(data)
-        if not ok:
-            raise RuntimeError(f"a validation worker failed:\n{payload}")
-        return payload  # type: ignore[no-any-return]
-
-
-def _collect(inflight: deque[_Child[R]] | deque[_Job[R]]) -> R:
-    """The oldest child's result; the next child's turn with the key index."""
-    child = inflight.popleft()
-
-    def next_turn() -> None:
-        if inflight:
-            inflight[0].give_turn()
-
-    try:
-        return child.result(next_turn)
-    finally:
-        next_turn()
-
-
-def _drain(inflight: deque[_Child[R]] | deque[_Job[R]]) -> None:
-    """Stopped early (unreadable input further on): let the children finish
-    in turn, so that the key index is whole for the batch's next file."""
-    while inflight:
-        try:
-            _collect(inflight)
-        except RuntimeError:
-            pass
-
-
 class _Worker(Generic[C, R]):
-    """A worker forked once that runs chunks sent to it, one at a time.
+    """A forked worker that runs chunks one at a time, in the order given.
 
-    For chunks that are cheap to send (a CSV file's cells): the worker is
-    forked before the chunks exist, so nothing is copied on write, and it
-    builds and validates what it is sent. Per chunk it reads the pickled
-    chunk, takes its turn with the key index, writes ``K`` and then its
-    pickled result to the result pipe.
+    Its chunks are the ones it `inherited` at the fork (shared, not copied),
+    then those sent to it pickled, until the task pipe closes. Per chunk it
+    takes its turn with the key index, then writes ``K`` (done with the
+    index) and its pickled result to the result pipe.
+
+    Args:
+        work: chunk and key index -> result.
+        path: the key index's scratch file.
+        siblings: workers already forked, whose pipe ends this one drops
+            (else they would never see their task pipe close).
+        inherited: chunks to run before any sent; a worker forked for one
+            chunk gets no more (its task pipe closes at once).
     """
 
     def __init__(
         self,
         work: Callable[[C, SeenKeys], R],
         path: str,
-        siblings: list[_Worker[C, R]],
+        siblings: Sequence[_Worker[C, R]] = (),
+        inherited: tuple[C, ...] = (),
     ) -> None:
         task_r, task_w = os.pipe()
         turn_r, turn_w = os.pipe()
@@ -134,28 +83,52 @@ class _Worker(Generic[C, R]):
             try:
                 for fd in (task_w, turn_w, result_r):
                     os.close(fd)
-                for sibling in siblings:  # else they would never see EOF
+                for sibling in siblings:
                     sibling.forget()
-                _serve(work, path, task_r, turn_r, result_w)
+                _serve(work, path, inherited, task_r, turn_r, result_w)
             except BaseException:
                 code = 1
             finally:
                 os._exit(code)
         for fd in (task_r, turn_r, result_w):
             os.close(fd)
-        self.pid, self.turn = pid, turn_w
+        self.pid, self.turn, self.reaped = pid, turn_w, False
         self.tasks = os.fdopen(task_w, "wb")
         self.results = os.fdopen(result_r, "rb")
+        if inherited:
+            self.tasks.close()
 
-    def send(self, chunk: C) -> _Job[R]:
+    def send(self, chunk: C) -> None:
         pickle.dump(chunk, self.tasks, protocol=pickle.HIGHEST_PROTOCOL)
         self.tasks.flush()
-        return _Job(self)
+
+    def result(self, keys_done: Callable[[], None]) -> R:
+        """The next chunk's result; `keys_done` runs once its keys are in."""
+        if self.results.read(1) != b"K":
+            raise self._died()
+        keys_done()
+        try:
+            ok, payload = pickle.load(self.results)
+        except EOFError:
+            raise self._died() from None
+        if not ok:
+            raise RuntimeError(f"a validation worker failed:\n{payload}")
+        return payload  # type: ignore[no-any-return]
+
+    def _died(self) -> RuntimeError:
+        _, status = os.waitpid(self.pid, 0)
+        self.reaped = True
+        return RuntimeError(
+            f"a validation worker died (exit status {status}); "
+            "run with --workers 1 to see why"
+        )
 
     def forget(self) -> None:
         """In another worker: drop the copies of this worker's pipe ends."""
-        for fd in (self.tasks.fileno(), self.results.fileno(), self.turn):
-            os.close(fd)
+        if not self.tasks.closed:
+            os.close(self.tasks.fileno())
+        os.close(self.results.fileno())
+        os.close(self.turn)
 
     def stop(self) -> None:
         """No more chunks: let it finish and exit."""
@@ -165,22 +138,24 @@ class _Worker(Generic[C, R]):
             except OSError:
                 pass
         os.close(self.turn)
-        os.waitpid(self.pid, 0)
+        if not self.reaped:
+            os.waitpid(self.pid, 0)
+            self.reaped = True
 
 
 def _serve(
-    work: Callable[[C, SeenKeys], R], path: str, tasks: int, turn: int, results: int
+    work: Callable[[C, SeenKeys], R],
+    path: str,
+    inherited: tuple[C, ...],
+    tasks: int,
+    turn: int,
+    results: int,
 ) -> None:
     # A chunk is hundreds of thousands of acyclic objects: collecting while
     # they arrive would rescan them all; the young generations go per chunk.
     gc.disable()
     with os.fdopen(tasks, "rb") as inbox, os.fdopen(results, "wb") as out:
-        while True:
-            gc.collect(1)
-            try:
-                chunk = pickle.load(inbox)
-            except EOFError:
-                return
+        for chunk in chain(inherited, _received(inbox)):
             seen = SeenKeys(path, turn, results)
             try:
                 payload: tuple[bool, object] = (True, work(chunk, seen))
@@ -190,60 +165,81 @@ def _serve(
                 seen.close()  # writes K (after its turn came)
             pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()
+            gc.collect(1)
+
+
+def _received(inbox: BinaryIO) -> Iterator[Any]:
+    while True:
+        try:
+            yield pickle.load(inbox)
+        except EOFError:
+            return
 
 
 class _Job(Generic[R]):
-    """One chunk sent to a `_Worker`: its turn with the key index, its result."""
+    """One chunk given to a `_Worker`: its turn with the key index, its result.
 
-    def __init__(self, worker: _Worker[Any, R]) -> None:
-        self.worker = worker
+    Args:
+        worker: the worker running it.
+        last: the worker's last chunk (stop the worker once it is collected).
+    """
+
+    def __init__(self, worker: _Worker[Any, R], last: bool = False) -> None:
+        self.worker, self.last = worker, last
         self.turned = False
 
     def give_turn(self) -> None:
         if not self.turned:
             self.turned = True
-            os.write(self.worker.turn, b"1")
+            try:
+                os.write(self.worker.turn, b"1")
+            except OSError:
+                pass  # the worker died: its result says so
 
     def result(self, keys_done: Callable[[], None]) -> R:
-        results = self.worker.results
-        if results.read(1) != b"K":
-            raise RuntimeError(
-                "a validation worker died; run with --workers 1 to see why"
-            )
-        keys_done()
         try:
-            ok, payload = pickle.load(results)
-        except EOFError:
-            raise RuntimeError(
-                "a validation worker died; run with --workers 1 to see why"
-            ) from None
-        if not ok:
-            raise RuntimeError(f"a validation worker failed:\n{payload}")
-        return payload  # type: ignore[no-any-return]
-
-
-def _fork(work: Callable[[int, int], R]) -> _Child[R]:
-    turn_r, turn_w = os.pipe()
-    result_r, result_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 0
-        try:
-            os.close(turn_w)
-            os.close(result_r)
-            try:
-                payload: tuple[bool, object] = (True, work(turn_r, result_w))
-            except BaseException:
-                payload = (False, traceback.format_exc())
-            with os.fdopen(result_w, "wb") as fh:
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            code = 1
+            return self.worker.result(keys_done)
         finally:
-            os._exit(code)
-    os.close(turn_r)
-    os.close(result_w)
-    return _Child(pid, turn_w, result_r)
+            if self.last:
+                self.worker.stop()
+
+
+def _collect(inflight: deque[_Job[R]]) -> R:
+    """The oldest chunk's result; the next chunk's turn with the key index."""
+    job = inflight.popleft()
+
+    def next_turn() -> None:
+        if inflight:
+            inflight[0].give_turn()
+
+    try:
+        return job.result(next_turn)
+    finally:
+        next_turn()
+
+
+def _in_order(jobs: Iterator[_Job[R]], at_most: int) -> Iterator[R]:
+    """Results of `jobs` in order, at most `at_most` in flight.
+
+    Stopped early (unreadable input further on), the chunks in flight still
+    finish in turn, so that the key index is whole for the batch's next file.
+    """
+    inflight: deque[_Job[R]] = deque()
+    try:
+        for job in jobs:
+            if not inflight:
+                job.give_turn()
+            inflight.append(job)
+            while len(inflight) >= at_most:
+                yield _collect(inflight)
+        while inflight:
+            yield _collect(inflight)
+    finally:
+        while inflight:
+            try:
+                _collect(inflight)
+            except RuntimeError:
+                pass
 
 
 class ChunkRunner:
@@ -324,20 +320,17 @@ class ChunkRunner:
         pool: list[_Worker[C, R]] = []
         for _ in range(self.workers):
             pool.append(_Worker(work, path, pool))
-        inflight: deque[_Job[R]] = deque()
-        try:
+
+        def jobs() -> Iterator[_Job[R]]:
             for number, chunk in enumerate(chunks):
                 # round robin: this worker's previous chunk is collected
-                job = pool[number % len(pool)].send(chunk)
-                if not inflight:
-                    job.give_turn()
-                inflight.append(job)
-                while len(inflight) >= len(pool):
-                    yield _collect(inflight)
-            while inflight:
-                yield _collect(inflight)
+                worker = pool[number % len(pool)]
+                worker.send(chunk)
+                yield _Job(worker)
+
+        try:
+            yield from _in_order(jobs(), len(pool))
         finally:
-            _drain(inflight)
             for worker in pool:
                 worker.stop()
 
@@ -350,30 +343,10 @@ class ChunkRunner:
         self, chunks: Iterable[C], work: Callable[[C, SeenKeys], R]
     ) -> Iterator[R]:
         path = self._path()
-        inflight: deque[_Child[R]] = deque()
-
-        def in_child(chunk: C) -> Callable[[int, int], R]:
-            def run(turn: int, done: int) -> R:
-                seen = SeenKeys(path, turn, done)
-                try:
-                    return work(chunk, seen)
-                finally:
-                    seen.close()
-
-            return run
-
-        try:
-            for chunk in chunks:
-                child = _fork(in_child(chunk))
-                if not inflight:
-                    child.give_turn()
-                inflight.append(child)
-                while len(inflight) >= self.workers:
-                    yield _collect(inflight)
-            while inflight:
-                yield _collect(inflight)
-        finally:
-            _drain(inflight)
+        jobs = (
+            _Job(_Worker(work, path, inherited=(chunk,)), last=True) for chunk in chunks
+        )
+        yield from _in_order(jobs, self.workers)
 
     def forget(self, file: str) -> None:
         """Drop the keys one file's chunks added (its rows were rolled back)."""
