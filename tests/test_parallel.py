@@ -72,7 +72,7 @@ def _tables(store: Store) -> dict[str, list[tuple[Any, ...]]]:
         "problems": "SELECT claim_id, code, field, source, message FROM problems "
         "ORDER BY id",
         "outcomes": "SELECT claim_id, stage, outcome FROM outcomes ORDER BY rowid",
-        "serials": "SELECT * FROM claim_serials ORDER BY rowid",
+        "serials": "SELECT * FROM claim_serials ORDER BY claim_id, serial",
         "keys": "SELECT * FROM claim_keys ORDER BY claim_id, block, day, value",
         "events": "SELECT claim_id, event FROM claim_events ORDER BY id",
     }

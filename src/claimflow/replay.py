@@ -28,7 +28,7 @@ from claimflow.award.engine import CapState, compute_awards
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
-from claimflow.models import Award, Claim, Decision
+from claimflow.models import Award, Claim, Decision, RawRecord
 from claimflow.parse import read_file
 from claimflow.parse.participants import read_participants
 from claimflow.store import Store, raw_from_json
@@ -119,8 +119,8 @@ class _Recorded:
 
 def _stored(
     store: Store, client: ResolvedClient, batch_id: int | None, since: date | None
-) -> Iterator[list[tuple[str, str, _Recorded]]]:
-    """Stored claims (id, raw JSON, what was recorded), in ingestion order, chunked."""
+) -> Iterator[list[tuple[str, RawRecord, _Recorded]]]:
+    """Stored claims (id, record as read, what was recorded), in ingestion order, chunked."""
     where: list[str] = ["c.client = ?"]
     params: list[object] = [client.key]
     if batch_id is not None:
@@ -130,7 +130,7 @@ def _stored(
         where.append("substr(c.received_at, 1, 10) >= ?")
         params.append(since.isoformat())
     cursor = store.db.execute(
-        f"""SELECT c.id, c.raw, c.received_at, c.outcome,
+        f"""SELECT c.id, c.raw, c.document_hash, c.received_at, c.outcome,
                    (SELECT group_concat(DISTINCT code) FROM problems p WHERE p.claim_id = c.id),
                    (SELECT a.data FROM awards a JOIN ledger l
                       ON l.idempotency_key = a.idempotency_key
@@ -142,6 +142,7 @@ def _stored(
             FROM claims c WHERE {" AND ".join(where)} ORDER BY c.rowid""",
         params,
     )
+    headers = store.raw_headers()
     while rows := cursor.fetchmany(CHUNK):
         missing = [cid for cid, raw, *_ in rows if raw is None]
         if missing:
@@ -152,14 +153,14 @@ def _stored(
         yield [
             (
                 cid,
-                _with_received(raw, received),
+                raw_from_json(_with_received(raw, received), headers, digest),
                 _Recorded(
                     outcome,
                     _recorded_codes(codes, verified),
                     Award.model_validate_json(award) if award else None,
                 ),
             )
-            for cid, raw, received, outcome, codes, award, verified in rows
+            for cid, raw, digest, received, outcome, codes, award, verified in rows
         ]
 
 
@@ -292,7 +293,7 @@ def replay(
         seen = SeenKeys()
         try:
             for chunk in _stored(store, client, batch, since):
-                raws = [raw_from_json(raw) for _, raw, _ in chunk]
+                raws = [raw for _, raw, _ in chunk]
                 checked = validate_chunk(raws, target, context, seen)
                 decided = _verified(store, target, checked)
                 awards = _awards(decided, settings, participants)

@@ -23,13 +23,13 @@ from claimflow import (
 from claimflow.config import load_client
 from claimflow.models import Claim
 from claimflow.parse import read_file
-from claimflow.store import migrations, raw_from_json, raw_json
+from claimflow.store import RawHeader, migrations, raw_from_json, raw_json
 
 from ..conftest import SAMPLES
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 13
+    assert store.schema_version == len(migrations._migrations) == 14
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
     assert {
@@ -47,7 +47,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 13
+        assert again.schema_version == 14
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == 13
+        assert store.schema_version == 14
         rows = store.db.execute("SELECT * FROM claim_keys").fetchall()
         assert rows == [("acme", "c1", "ds|D1|DRL-200|1", "2026-10-02", "INV1")]
         (sql,) = store.db.execute(
@@ -178,9 +178,30 @@ def test_raw_records_are_kept_exactly_as_read(sample: str) -> None:
         SAMPLES / "clients" / f"{sample.split('/', maxsplit=1)[0]}.yaml"
     )
     raws = read_file(SAMPLES / sample, client)
-    shared: dict[int, bytes] = {}
+    shared: dict[int, RawHeader] = {}
     assert raws
     for raw in raws:
         text = raw_json(raw, shared)
-        assert raw_from_json(text) == raw
+        headers = {h.digest: h.text for h in shared.values()}
+        assert raw_from_json(text, headers, raw.content_hash) == raw
         assert raw_json(raw) == text  # header names encoded once, same text
+        assert '"field_sources"' not in text  # kept once per file, not per row
+
+
+def test_raw_records_stored_before_schema_14_read_back() -> None:
+    # rows of earlier stores carry their header names and content hash inline
+    text = (
+        '{"source":{"file":"a.csv","row":2},"values":{"invoice_number":"INV-1"},'
+        '"lines":[[{"file":"a.csv","row":2},{"sku":"DRL-200"}]],'
+        '"field_sources":{"invoice_number":"Invoice No","sku":"Product Code"},'
+        '"content_hash":"abc"}'
+    )
+    raw = raw_from_json(text, {}, "ignored")
+    assert raw.field_sources == {"invoice_number": "Invoice No", "sku": "Product Code"}
+    assert raw.content_hash == "abc"
+    assert raw.lines[0][1] == {"sku": "DRL-200"}
+
+
+def test_raw_record_naming_unknown_header_names_is_refused() -> None:
+    with pytest.raises(StoreError, match="unknown header names 0123"):
+        raw_from_json('{"source":{},"values":{},"lines":[],"fs":"0123"}', {})
