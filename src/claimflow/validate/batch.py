@@ -343,7 +343,10 @@ def _repeats(
             return found
 
         earlier = seen.earlier(kind, keys) if seen is not None else {}
-        flagged = {i: place(first[keys[i]]) for i in _failed_rows(schema, frame)}
+        # Distinct keys (the usual chunk) cannot fail a uniqueness schema: a
+        # set check settles it without building the frame pandera reads.
+        repeated = _failed_rows(schema, frame) if len(first) < len(keys) else []
+        flagged = {i: place(first[keys[i]]) for i in repeated}
         flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
         if seen is not None:
             seen.add(kind, [(k, place(i)) for k, i in first.items()])
