@@ -443,7 +443,9 @@ def ingest(
                     )
                 )
         batch_id = (
-            store.begin_batch(client.key, operator, client.source_path)
+            store.begin_batch(
+                client.key, operator, client.source_path, run.processed_at
+            )
             if fresh
             else None
         )
@@ -486,28 +488,16 @@ _EVENT_OF = {
 def _events(
     decided: Decided, batch_id: int, operator: str, at: datetime
 ) -> list[Event]:
-    """The SLA events a processed chunk produces.
+    """The SLA events a processed chunk stores.
 
-    Received (when the form arrived), first response (this run: the desk has
-    looked at it and notices go out), and pended or decided for the claims
-    this run settles; accepted claims are decided when their award posts.
+    Pended or decided for the claims this run settles (accepted claims are
+    decided when their award posts). Received and first response (this run:
+    the desk has looked at it and notices go out) are derived from the claim
+    and its batch (`Store.claim_events`), not stored per claim.
     """
     when = at.isoformat()
     rows: list[Event] = []
     for claim, decision in decided:
-        rows.append(
-            (
-                claim.client,
-                claim.id,
-                batch_id,
-                "received",
-                claim.received_at.isoformat(),
-                operator,
-            )
-        )
-        rows.append(
-            (claim.client, claim.id, batch_id, "first_response", when, operator)
-        )
         event = _EVENT_OF.get(decision.outcome)
         if event is not None:
             rows.append((claim.client, claim.id, batch_id, event, when, operator))

@@ -388,3 +388,22 @@ def test_a_corrupt_review_workbook_is_refused_in_one_line(tmp_path: Path) -> Non
         "review.xlsx: not a readable .xlsx workbook (File is not a zip file)"
     )
     assert "Traceback" not in err and not (tmp_path / "c.db").exists()
+
+
+def test_the_same_invoice_weeks_apart_is_found_through_its_one_key(
+    store: Store, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    # one key row per invoice line serves both the exact rule (invoice_days,
+    # 45) and the look-alike rule (near_days, 3)
+    first = "A1,104233,D-CHI-01,INV-77150,09/01/2026,DRL-200,1,,2026-10-20\n"
+    again = (
+        "B1,104876,D-CHI-01,INV 77150,10/11/2026,DRL-200,1,,2026-11-10\n"
+        "B2,104877,D-CHI-01,INV-77151,10/20/2026,DRL-200,1,,2026-11-10\n"
+    )
+    found = _run(store, acme, write, (SALES, first), (SALES, again))
+    assert found["B1"] == [("duplicate", "duplicate_claim", "A1")]
+    assert "B2" not in found  # a slip away, but days apart: not a re-keying
+    blocks = [b for (b,) in store.db.execute("SELECT block FROM claim_keys")]
+    assert sorted(b for b in blocks if b.startswith("ds|")) == [
+        "ds|D-CHI-01|DRL-200|1"
+    ] * 3

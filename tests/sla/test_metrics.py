@@ -255,3 +255,52 @@ def test_a_bad_period_is_a_one_line_error(period: str) -> None:
         ClaimflowError, match=f"expected a period like 2026-10, .*found '{period}'"
     ):
         Window.parse(period)
+
+
+def test_ingest_derives_received_and_first_response_events(
+    tmp_path: Path, acme: ResolvedClient
+) -> None:
+    # received and first response come from the claim and batch rows, not
+    # from two stored rows per claim; pended and decided are stored
+    from claimflow import Outcome, ingest
+    from tests.conftest import SAMPLES
+
+    at = datetime(2026, 10, 28, 15, tzinfo=UTC)
+    with Store.open(tmp_path / "c.db") as store:
+        result = ingest(
+            [SAMPLES / "acme-tools/claims/october.csv"],
+            acme,
+            store,
+            operator="ann",
+            processed_at=at,
+        )
+        events = store.claim_events("acme-tools")
+        stored = store.count("claim_events")
+        received_at = dict(store.db.execute("SELECT id, received_at FROM claims"))
+    by_event: dict[str, list[tuple[str, int | None, str, str, str]]] = {}
+    for row in events:
+        by_event.setdefault(row[2], []).append(row)
+    assert [r[0] for r in by_event["received"]] == list(received_at)
+    assert {r[0]: r[3] for r in by_event["received"]} == received_at
+    assert {(r[3], r[4]) for r in by_event["first_response"]} == {(at.isoformat(), "ann")}
+    assert len(by_event["first_response"]) == result.records
+    settled = result.records - result.outcomes[Outcome.ACCEPTED]
+    assert stored == settled == len(by_event["pended"]) + len(by_event["decided"])
+    # a store's events read in order: every claim's received before anything else
+    assert events[: result.records] == by_event["received"]
+
+
+def test_stored_received_events_of_earlier_batches_still_count(
+    tmp_path: Path, acme: ResolvedClient
+) -> None:
+    # batches ingested before schema 16 have no processed_at: their rows stand
+    with Store.open(tmp_path / "c.db") as store, store.transaction():
+        batch = store.begin_batch("acme-tools", "ann", "c.yaml")
+        store.add_events(
+            [
+                ("acme-tools", "C1", batch, "received", "2026-10-01T09:00:00+00:00", "ann"),
+                ("acme-tools", "C1", batch, "first_response", "2026-10-01T11:00:00+00:00", "ann"),
+            ]
+        )
+        events = store.claim_events("acme-tools")
+    assert [e[2] for e in events] == ["received", "first_response"]

@@ -52,11 +52,10 @@ def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None
             if claim.dealer_id and sku and invoice:
                 # A re-keyed invoice line keeps its quantity: it joins the block key,
                 # so sequential invoice numbers of other sales stay apart.
+                # The same key serves the exact rule (the same invoice) and
+                # the look-alike one (a keying slip away).
                 block = f"ds|{claim.dealer_id.upper()}|{sku}|{line.quantity or ''}"
                 rows.append((claim.client, claim.id, block, day, invoice))
-                rows.append(
-                    (claim.client, claim.id, f"{block}|={invoice}", day, invoice)
-                )
             if who and sku:
                 rows.append(
                     (
@@ -74,15 +73,6 @@ def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None
         if claim.confirmation_number:
             confirmation = normalize_key(claim.confirmation_number)
             rows.append((claim.client, claim.id, f"h|{hotel}", start, confirmation))
-            rows.append(
-                (
-                    claim.client,
-                    claim.id,
-                    f"h|{hotel}|={confirmation}",
-                    start,
-                    confirmation,
-                )
-            )
         if who:
             rows.append((claim.client, claim.id, f"mh|{who}|{hotel}", start, end))
     # every rule needs a date and a value: a key without them is never read

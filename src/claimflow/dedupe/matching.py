@@ -77,9 +77,11 @@ def allowed_slips(key: str, windows: ClaimWindows = DEFAULT_WINDOWS) -> int:
     return windows.slips_short if len(key) <= windows.short_key else windows.slips_long
 
 
-# The exact rules: the same invoice or confirmation (within invoice_days or
-# near_days), the same rep + SKU + quantity (near_days), a member's stays at
-# a hotel (arrivals within stay_days, overlap checked after).
+# The exact rules: the same invoice (dealer + SKU + quantity block, within
+# invoice_days) or confirmation (hotel block, within near_days), the same rep
+# + SKU + quantity (near_days), a member's stays at a hotel (arrivals within
+# stay_days, overlap checked after). Stores before schema 15 also hold
+# ``|=``-suffixed exact blocks, which migration 15 drops.
 _EXACT_SQL = """
 WITH pk AS (
     SELECT k.claim_id, k.client, k.block, k.day, k.value,
@@ -88,7 +90,6 @@ WITH pk AS (
              ELSE :near_days END AS w
     FROM probe p CROSS JOIN claim_keys k
     WHERE k.claim_id = p.id AND k.day IS NOT NULL
-      AND (k.block LIKE '%|=%' OR k.block LIKE 'ps|%' OR k.block LIKE 'mh|%')
 )
 SELECT pk.claim_id, pk.block, pk.day, pk.value, h.claim_id, h.day, h.value
 FROM pk CROSS JOIN claim_keys h
@@ -96,7 +97,7 @@ WHERE h.client = pk.client AND h.block = pk.block
   AND h.day BETWEEN date(pk.day, '-' || pk.w || ' days')
                 AND date(pk.day, '+' || pk.w || ' days')
   AND h.claim_id != pk.claim_id
-  AND (pk.block NOT LIKE 'ps|%' OR h.value = pk.value)
+  AND (pk.block LIKE 'mh|%' OR h.value = pk.value)
 """
 
 
@@ -115,7 +116,7 @@ WITH pk AS (
     SELECT k.claim_id, k.client, k.block, k.day, k.value
     FROM probe p CROSS JOIN claim_keys k
     WHERE k.claim_id = p.id AND k.day IS NOT NULL AND k.value IS NOT NULL
-      AND (k.block LIKE 'ds|%' OR k.block LIKE 'h|%') AND k.block NOT LIKE '%|=%'
+      AND (k.block LIKE 'ds|%' OR k.block LIKE 'h|%')
 )
 SELECT pk.claim_id, pk.block, {_folded("pk.value")}, h.claim_id, {_folded("h.value")}
 FROM pk CROSS JOIN claim_keys h

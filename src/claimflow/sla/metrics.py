@@ -74,11 +74,9 @@ def calendar_of(client: ResolvedClient) -> BusinessCalendar:
 
 
 def _events(store: Store, client: str) -> pd.DataFrame:
-    return pd.read_sql_query(
-        "SELECT claim_id, batch_id, event, at, operator FROM claim_events "
-        "WHERE client = ? ORDER BY id",
-        store.db.conn,
-        params=[client],
+    return pd.DataFrame(
+        store.claim_events(client),
+        columns=["claim_id", "batch_id", "event", "at", "operator"],
     ).assign(at=lambda f: pd.to_datetime(f["at"], utc=True, format="ISO8601"))
 
 

@@ -49,6 +49,25 @@ _OUTCOME_SQL = (
 )
 
 
+# Received and first response of ingested claims come from the claim and
+# batch rows (batches with a processed_at); everything else is stored.
+_EVENTS_SQL = """
+SELECT claim_id, batch_id, event, at, operator FROM (
+    SELECT c.id AS claim_id, c.batch_id, 'received' AS event, c.received_at AS at,
+           b.operator, 0 AS part, c.rowid AS n
+    FROM claims c JOIN batches b ON b.id = c.batch_id
+    WHERE c.client = ? AND b.processed_at IS NOT NULL
+    UNION ALL
+    SELECT c.id, c.batch_id, 'first_response', b.processed_at, b.operator, 1, c.rowid
+    FROM claims c JOIN batches b ON b.id = c.batch_id
+    WHERE c.client = ? AND b.processed_at IS NOT NULL
+    UNION ALL
+    SELECT claim_id, batch_id, event, at, operator, 2, id
+    FROM claim_events WHERE client = ?
+) ORDER BY part, n
+"""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -133,12 +152,30 @@ class Store:
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def begin_batch(self, client: str, operator: str, config_path: str) -> int:
-        """Record a new batch and return its id."""
+    def begin_batch(
+        self,
+        client: str,
+        operator: str,
+        config_path: str,
+        processed_at: datetime | None = None,
+    ) -> int:
+        """Record a new batch and return its id.
+
+        With `processed_at` (an ingest), every claim the batch stores has a
+        ``received`` event (its received time) and a ``first_response`` event
+        (this instant) by the batch's operator, derived from the claim and
+        batch rows (`claim_events`) rather than stored twice per claim.
+        """
         cursor = self.db.execute(
-            "INSERT INTO batches (client, operator, started_at, config_path) "
-            "VALUES (?,?,?,?)",
-            [client, operator, _now(), config_path],
+            "INSERT INTO batches (client, operator, started_at, config_path, "
+            "processed_at) VALUES (?,?,?,?,?)",
+            [
+                client,
+                operator,
+                _now(),
+                config_path,
+                processed_at.isoformat() if processed_at else None,
+            ],
         )
         return int(cursor.lastrowid or 0)
 
@@ -217,6 +254,16 @@ class Store:
             "VALUES (?,?,?,?,?,?)",
             rows,
         )
+
+    def claim_events(self, client: str) -> list[tuple[str, int | None, str, str, str]]:
+        """A client's claim events, in the order they happened to each claim.
+
+        Rows (claim id, batch id, event, ISO instant, operator): the
+        ``received`` and ``first_response`` events of the claims an ingest
+        stored (derived from the claim and its batch), then the stored events
+        in the order recorded.
+        """
+        return self.db.execute(_EVENTS_SQL, [client, client, client]).fetchall()
 
     def add_notices(self, batch_id: int, notices: Sequence[Notice]) -> None:
         """Store the notices written for a batch."""

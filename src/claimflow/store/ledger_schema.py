@@ -358,3 +358,24 @@ def m014_cheaper_ingest(db: Database) -> None:
         ) WITHOUT ROWID;
         """,
     )
+
+
+@migrations()
+def m015_one_invoice_key(db: Database) -> None:
+    """One claim key per invoice line (and per confirmation) instead of two.
+
+    The exact rule (the same invoice or confirmation) now reads the same
+    dealer + SKU + quantity (or hotel) block as the look-alike rule, with
+    equal values; the ``|=``-suffixed copies of those keys go.
+    """
+    db.execute("DELETE FROM claim_keys WHERE block LIKE '%|=%'")
+
+
+@migrations()
+def m016_batch_processed_at(db: Database) -> None:
+    """When an ingest ran: its claims' first response, derived, not stored per claim.
+
+    Batches stored before keep their claims' received and first-response
+    events as rows (their processed_at stays empty).
+    """
+    db.execute("ALTER TABLE batches ADD COLUMN processed_at TEXT")
