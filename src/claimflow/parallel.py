@@ -165,6 +165,10 @@ def _serve(
                 seen.close()  # writes K (after its turn came)
             pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()
+            # Let go of the chunk and its result first: else the pass walks
+            # every one of their objects, about to be freed anyway (a tenth
+            # of a worker's time, measured).
+            del chunk, payload
             gc.collect(1)
 
 
