@@ -520,8 +520,10 @@ def _ingest_file(
     )
     try:
         # A savepoint per file: with keep_going, a file that turns out
-        # unreadable halfway leaves none of its rows behind.
-        with store.transaction():
+        # unreadable halfway leaves none of its rows behind. The rows that
+        # come back are acyclic: collecting while they arrive would only
+        # rescan them (`chunks` runs a young pass per chunk).
+        with store.transaction(), _gc_paused():
             for out in run.outs(parsed, (batch_id, parsed.content_hash)):
                 run.absorb(out)
                 started = time.perf_counter()
