@@ -41,4 +41,5 @@ lint: $(BIN)/pytest
 	$(BIN)/mypy --strict src
 
 bench: $(BIN)/claimflow
+	$(BIN)/python -m pip install -q -e . --group bench
 	$(BIN)/python benchmarks/bench_ingest.py

@@ -179,14 +179,20 @@ def participant_rows(n: int, seed: int = 7) -> Iterator[list[str]]:
 
 
 def write_csv(path: Path, header: list[str], rows: Iterator[list[str]]) -> int:
-    """Stream rows to a CSV file; return how many were written."""
+    """Stream rows to a CSV file; return how many were written.
+
+    Written beside the target and renamed at the end, so that a generator
+    that fails halfway leaves no short file for the benchmarks' cache.
+    """
     count = 0
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
         for row in rows:
             writer.writerow(row)
             count += 1
+    partial.replace(path)
     return count
 
 
