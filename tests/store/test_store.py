@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,7 +30,7 @@ from ..conftest import SAMPLES
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 16
+    assert store.schema_version == len(migrations._migrations) == 17
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
     assert {
@@ -47,7 +48,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 16
+        assert again.schema_version == 17
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -154,7 +155,7 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == 16
+        assert store.schema_version == 17
         rows = store.db.execute("SELECT * FROM claim_keys").fetchall()
         assert rows == [("acme", "c1", "ds|D1|DRL-200|1", "2026-10-02", "INV1")]
         (sql,) = store.db.execute(
@@ -205,3 +206,44 @@ def test_raw_records_stored_before_schema_14_read_back() -> None:
 def test_raw_record_naming_unknown_header_names_is_refused() -> None:
     with pytest.raises(StoreError, match="unknown header names 0123"):
         raw_from_json('{"source":{},"values":{},"lines":[],"fs":"0123"}', {})
+
+
+def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -> None:
+    # migrations 15-17: the |= copies of invoice keys go, each claim's keys
+    # move into its row, and the by-claim index is dropped
+    from sqlite_utils import Database
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m015_one_invoice_key")
+    db.execute(
+        "INSERT INTO batches (id, client, operator, started_at, config_path) "
+        "VALUES (1, 'acme-tools', 'ann', '2026-10-20T00:00:00+00:00', 'c.yaml')"
+    )
+    for cid in ("C1", "C2"):
+        db.execute(
+            "INSERT INTO claims VALUES (?, 'acme-tools', 1, 'h', 'sales', '104233', "
+            "'2026-10-20T00:00:00+00:00', '2026-10-02', 'accepted', 'a.csv:row 2', '{}', NULL)",
+            [cid],
+        )
+    db.conn.executemany(
+        "INSERT INTO claim_keys VALUES (?,?,?,?,?)",
+        [
+            ("acme-tools", "C1", "ds|D-CHI-01|DRL-200|2", "2026-10-02", "INV417"),
+            ("acme-tools", "C1", "ds|D-CHI-01|DRL-200|2|=INV417", "2026-10-02", "INV417"),
+            ("acme-tools", "C1", "ps|104233|DRL-200", "2026-10-02", "2"),
+        ],
+    )
+    db.conn.commit()
+    db.close()
+    with Store.open(tmp_path / "old.db") as store:
+        assert store.schema_version == len(migrations._migrations)
+        keys = dict(store.db.execute("SELECT id, keys FROM claims"))
+        indexes = {i.name for i in store.db["claim_keys"].indexes}
+        blocks = [b for (b,) in store.db.execute("SELECT block FROM claim_keys")]
+    assert json.loads(keys["C1"]) == [
+        ["ds|D-CHI-01|DRL-200|2", "2026-10-02", "INV417"],
+        ["ps|104233|DRL-200", "2026-10-02", "2"],
+    ]
+    assert keys["C2"] == "[]"
+    assert "claim_keys_claim" not in indexes
+    assert sorted(blocks) == ["ds|D-CHI-01|DRL-200|2", "ps|104233|DRL-200"]

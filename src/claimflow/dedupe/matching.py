@@ -77,6 +77,17 @@ def allowed_slips(key: str, windows: ClaimWindows = DEFAULT_WINDOWS) -> int:
     return windows.slips_short if len(key) <= windows.short_key else windows.slips_long
 
 
+# The keys of the claims checked, from their rows (``claims.keys``: history's
+# are met through the block index). Every rule needs a date and a value.
+_PROBE_KEYS_SQL = """
+CREATE TEMP TABLE probe_keys AS
+SELECT claim_id, client, block, day, value FROM (
+    SELECT c.id AS claim_id, c.client, j.value ->> 0 AS block,
+           j.value ->> 1 AS day, j.value ->> 2 AS value
+    FROM probe p CROSS JOIN claims c, json_each(c.keys) j WHERE c.id = p.id
+) WHERE day IS NOT NULL AND value IS NOT NULL
+"""
+
 # The exact rules: the same invoice (dealer + SKU + quantity block, within
 # invoice_days) or confirmation (hotel block, within near_days), the same rep
 # + SKU + quantity (near_days), a member's stays at a hotel (arrivals within
@@ -88,8 +99,7 @@ WITH pk AS (
         CASE WHEN k.block LIKE 'mh|%' THEN :stay_days
              WHEN k.block LIKE 'ds|%' THEN :invoice_days
              ELSE :near_days END AS w
-    FROM probe p CROSS JOIN claim_keys k
-    WHERE k.claim_id = p.id AND k.day IS NOT NULL
+    FROM probe_keys k
 )
 SELECT pk.claim_id, pk.block, pk.day, pk.value, h.claim_id, h.day, h.value
 FROM pk CROSS JOIN claim_keys h
@@ -114,9 +124,8 @@ def _folded(column: str) -> str:
 _FUZZY_SQL = f"""
 WITH pk AS (
     SELECT k.claim_id, k.client, k.block, k.day, k.value
-    FROM probe p CROSS JOIN claim_keys k
-    WHERE k.claim_id = p.id AND k.day IS NOT NULL AND k.value IS NOT NULL
-      AND (k.block LIKE 'ds|%' OR k.block LIKE 'h|%')
+    FROM probe_keys k
+    WHERE k.block LIKE 'ds|%' OR k.block LIKE 'h|%'
 )
 SELECT pk.claim_id, pk.block, {_folded("pk.value")}, h.claim_id, {_folded("h.value")}
 FROM pk CROSS JOIN claim_keys h
@@ -398,11 +407,14 @@ def find_claim_matches(
     """
     conn = store.db.conn
     conn.execute("DROP TABLE IF EXISTS temp.probe")
+    conn.execute("DROP TABLE IF EXISTS temp.probe_keys")
     conn.execute(f"CREATE TEMP TABLE probe AS {probes}", params)
+    conn.execute(_PROBE_KEYS_SQL)
     try:
         pairs = _candidate_pairs(conn, windows)
     finally:
         conn.execute("DROP TABLE temp.probe")
+        conn.execute("DROP TABLE temp.probe_keys")
     different = different_pairs(conn, "claim")
     info = _infos(conn, {cid for pair in pairs for cid in pair})
     matches: list[

@@ -37,7 +37,7 @@ from claimflow.store.schema import migrations, schema_version
 from claimflow.validate.batch import normalize_key
 from claimflow.validate.notices import Notice
 
-_CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+_CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 _LINE_SQL = "INSERT INTO claim_lines VALUES (?,?,?,?,?,?,?)"
 _PROBLEM_SQL = (
     "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
@@ -352,6 +352,8 @@ def claim_rows(
     outcomes, serials, keys = rows.outcomes, rows.serials, rows.keys
     for index, (claim, decision) in enumerate(decided):
         activity = claim.activity_date
+        blocking = claim_keys(claim)
+        keys.extend(blocking)
         claims.append(
             (
                 claim.id,
@@ -366,6 +368,9 @@ def claim_rows(
                 claim.provenance.where(),
                 claim.model_dump_json(exclude_none=True),
                 raw_texts[index] if raws is not None else None,
+                # the claim's own keys, which dedupe reads for the claims it
+                # checks (history's are found through their block index)
+                to_json([k[2:] for k in blocking]).decode(),
             )
         )
         if isinstance(claim, SalesClaim):
@@ -391,7 +396,6 @@ def claim_rows(
             for p in decision.problems
         )
         outcomes.append((claim.id, batch_id, stage, decision.outcome.value, now))
-        keys.extend(claim_keys(claim))
     return rows
 
 

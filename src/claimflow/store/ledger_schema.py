@@ -379,3 +379,20 @@ def m016_batch_processed_at(db: Database) -> None:
     events as rows (their processed_at stays empty).
     """
     db.execute("ALTER TABLE batches ADD COLUMN processed_at TEXT")
+
+
+@migrations()
+def m017_claim_keys_in_claims(db: Database) -> None:
+    """A claim's own keys in its row (``claims.keys``), not in an index by claim.
+
+    Dedupe reads the keys of the claims it checks from their rows and meets
+    history's through the block index; the by-claim index, a second copy of
+    every key written on every ingest, goes.
+    """
+    db.execute("ALTER TABLE claims ADD COLUMN keys TEXT NOT NULL DEFAULT '[]'")
+    db.execute(
+        "UPDATE claims SET keys = (SELECT json_group_array(json_array(block, day, value)) "
+        "FROM claim_keys k WHERE k.claim_id = claims.id) "
+        "WHERE id IN (SELECT claim_id FROM claim_keys)"
+    )
+    db.execute("DROP INDEX claim_keys_claim")
