@@ -366,7 +366,9 @@ def claim_rows(
                 activity.isoformat() if activity else None,
                 decision.outcome.value,
                 claim.provenance.where(),
-                claim.model_dump_json(exclude_none=True),
+                # the model's serializer called directly: model_dump_json's
+                # own checks cost a sixth of the call, per claim
+                claim.__pydantic_serializer__.to_json(claim, exclude_none=True).decode(),
                 raw_texts[index] if raws is not None else None,
                 # the claim's own keys, which dedupe reads for the claims it
                 # checks (history's are found through their block index)
