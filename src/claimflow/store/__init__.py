@@ -43,9 +43,14 @@ _PROBLEM_SQL = (
     "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
     "VALUES (?,?,?,?,?,?)"
 )
-_OUTCOME_SQL = (
+_OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
-    "VALUES (?,?,?,?,?)"
+    "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
+)
+_KEYS_OF_CLAIMS = (
+    "INSERT OR IGNORE INTO claim_keys SELECT c.client, c.id, j.value ->> 0, "
+    "j.value ->> 1, j.value ->> 2 FROM claims c, json_each(c.keys) j "
+    "WHERE c.rowid > ? ORDER BY c.rowid, j.key"
 )
 
 
@@ -211,18 +216,19 @@ class Store:
     def insert_claim_rows(self, rows: ClaimRows) -> None:
         """Insert rows made by `claim_rows` (possibly in another process)."""
         conn = self.db.conn
+        (last,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM claims").fetchone()
         conn.executemany(_CLAIM_SQL, rows.claims)
+        # A claim's first outcome and its dedupe keys are read from the rows
+        # just inserted (in SQLite, not sent and bound value by value).
+        conn.execute(_OUTCOMES_OF_CLAIMS, [rows.stage, rows.decided_at, last])
+        conn.execute(_KEYS_OF_CLAIMS, [last])
         conn.executemany(_LINE_SQL, rows.lines)
         conn.executemany(_PROBLEM_SQL, rows.problems)
-        conn.executemany(_OUTCOME_SQL, rows.outcomes)
         conn.executemany(
             "INSERT OR IGNORE INTO raw_headers VALUES (?,?)", rows.headers
         )
         conn.executemany(
             "INSERT OR IGNORE INTO claim_serials VALUES (?,?,?)", rows.serials
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO claim_keys VALUES (?,?,?,?,?)", rows.keys
         )
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
@@ -324,12 +330,13 @@ class ClaimRows:
     Plain tuples of text and numbers: cheap to send between processes.
     """
 
+    stage: str = "validate"
+    #: When the claims were decided (their first outcome row).
+    decided_at: str = ""
     claims: list[Row] = field(default_factory=list)
     lines: list[Row] = field(default_factory=list)
     problems: list[Row] = field(default_factory=list)
-    outcomes: list[Row] = field(default_factory=list)
     serials: list[Row] = field(default_factory=list)
-    keys: list[Row] = field(default_factory=list)
     #: (digest, JSON) of the header names the chunk's raw records refer to.
     headers: list[Row] = field(default_factory=list)
 
@@ -342,18 +349,15 @@ def claim_rows(
     raws: Sequence[RawRecord] | None = None,
 ) -> ClaimRows:
     """The store rows of decided claims (see `Store.add_claims`); no I/O."""
-    rows = ClaimRows()
+    rows = ClaimRows(stage, _now())
     if raws is not None:
         shared: dict[int, RawHeader] = {}  # a file's header names, encoded once
         raw_texts = [raw_json(r, shared) for r in raws]
         rows.headers = [(h.digest, h.text) for h in shared.values()]
-    now = _now()
     claims, lines, problems = rows.claims, rows.lines, rows.problems
-    outcomes, serials, keys = rows.outcomes, rows.serials, rows.keys
+    serials = rows.serials
     for index, (claim, decision) in enumerate(decided):
         activity = claim.activity_date
-        blocking = claim_keys(claim)
-        keys.extend(blocking)
         claims.append(
             (
                 claim.id,
@@ -370,9 +374,9 @@ def claim_rows(
                 # own checks cost a sixth of the call, per claim
                 claim.__pydantic_serializer__.to_json(claim, exclude_none=True).decode(),
                 raw_texts[index] if raws is not None else None,
-                # the claim's own keys, which dedupe reads for the claims it
-                # checks (history's are found through their block index)
-                to_json([k[2:] for k in blocking]).decode(),
+                # the claim's own dedupe keys: the claim_keys rows are made
+                # from them, and dedupe reads them for the claims it checks
+                to_json([k[2:] for k in claim_keys(claim)]).decode(),
             )
         )
         if isinstance(claim, SalesClaim):
@@ -397,7 +401,6 @@ def claim_rows(
             (claim.id, batch_id, p.code.value, p.field, p.source.where(), p.message)
             for p in decision.problems
         )
-        outcomes.append((claim.id, batch_id, stage, decision.outcome.value, now))
     return rows
 
 
