@@ -264,10 +264,16 @@ class Store:
     def claim_events(self, client: str) -> list[tuple[str, int | None, str, str, str]]:
         """A client's claim events, in the order they happened to each claim.
 
-        Rows (claim id, batch id, event, ISO instant, operator): the
-        ``received`` and ``first_response`` events of the claims an ingest
-        stored (derived from the claim and its batch), then the stored events
-        in the order recorded.
+        Args:
+            client: the client key.
+
+        Returns:
+            Rows (claim id, batch id, event, ISO instant, operator): the
+            ``received`` and ``first_response`` events of the claims an ingest
+            stored (derived from the claim and its batch), then the stored
+            events in the order recorded.
+
+        Example: ``[e[2] for e in store.claim_events("acme-tools")][:2]``
         """
         return self.db.execute(_EVENTS_SQL, [client, client, client]).fetchall()
 
@@ -312,7 +318,10 @@ class Store:
         )
 
     def raw_headers(self) -> dict[str, str]:
-        """Header names of stored raw records: digest -> JSON (see `raw_from_json`)."""
+        """Header names of stored raw records: digest -> JSON (see `raw_from_json`).
+
+        Example: ``raw_from_json(text, store.raw_headers(), document_hash)``
+        """
         return dict(self.db.execute("SELECT digest, field_sources FROM raw_headers"))
 
     def count(self, table: str) -> int:
@@ -418,7 +427,10 @@ class RawHeader:
 
 
 def raw_header(sources: Mapping[str, str]) -> RawHeader:
-    """Encode header names (canonical field -> name in the source) once."""
+    """Encode header names (canonical field -> name in the source) once.
+
+    Example: ``raw_header({"sku": "Product Code"}).digest`` (16 hex digits)
+    """
     text = to_json(sources).decode()
     return RawHeader(hashlib.sha256(text.encode()).hexdigest()[:16], text)
 
