@@ -31,7 +31,7 @@ from claimflow.errors import ClaimflowError
 from claimflow.models import Award, Claim, Decision, RawRecord
 from claimflow.parse import read_file
 from claimflow.parse.participants import read_participants
-from claimflow.store import Store, raw_from_json
+from claimflow.store import Store, raw_from_data
 from claimflow.validate import SeenKeys, context_for, validate_chunk
 
 CHUNK = 20_000
@@ -153,7 +153,7 @@ def _stored(
         yield [
             (
                 cid,
-                raw_from_json(_with_received(raw, received), headers, digest),
+                raw_from_data(_with_received(raw, received), headers, digest),
                 _Recorded(
                     outcome,
                     _recorded_codes(codes, verified),
@@ -177,16 +177,16 @@ def _recorded_codes(codes: str | None, verification: str | None) -> list[str]:
     return sorted(found)
 
 
-def _with_received(raw: str, received: str) -> str:
-    """The raw record, with the received time the claim was stored with.
+def _with_received(raw: str, received: str) -> dict[str, Any]:
+    """The raw record's data, with the received time the claim was stored with.
 
     A record read without one got the batch's time at ingest; replaying it
     must not get the time of the replay instead.
     """
-    data = json.loads(raw)
+    data: dict[str, Any] = json.loads(raw)
     if not str(data["values"].get("received_at") or "").strip():
         data["values"]["received_at"] = received
-    return json.dumps(data, ensure_ascii=False)
+    return data
 
 
 def _line_points(award: Award | None) -> Counter[str]:

@@ -56,16 +56,17 @@ _KEYS_OF_CLAIMS = (
 
 # Received and first response of ingested claims come from the claim and
 # batch rows (batches with a processed_at); everything else is stored.
+# One pass over the claims gives both derived events (the two-row table
+# names them).
 _EVENTS_SQL = """
 SELECT claim_id, batch_id, event, at, operator FROM (
-    SELECT c.id AS claim_id, c.batch_id, 'received' AS event, c.received_at AS at,
-           b.operator, 0 AS part, c.rowid AS n
-    FROM claims c JOIN batches b ON b.id = c.batch_id
-    WHERE c.client = ? AND b.processed_at IS NOT NULL
-    UNION ALL
-    SELECT c.id, c.batch_id, 'first_response', b.processed_at, b.operator, 1, c.rowid
-    FROM claims c JOIN batches b ON b.id = c.batch_id
-    WHERE c.client = ? AND b.processed_at IS NOT NULL
+    SELECT c.id AS claim_id, c.batch_id, e.event,
+           CASE e.part WHEN 0 THEN c.received_at ELSE b.processed_at END AS at,
+           b.operator, e.part, c.rowid AS n
+    FROM claims c CROSS JOIN batches b
+    CROSS JOIN (SELECT 0 AS part, 'received' AS event
+                UNION ALL SELECT 1, 'first_response') e
+    WHERE b.id = c.batch_id AND c.client = ? AND b.processed_at IS NOT NULL
     UNION ALL
     SELECT claim_id, batch_id, event, at, operator, 2, id
     FROM claim_events WHERE client = ?
@@ -275,7 +276,7 @@ class Store:
 
         Example: ``[e[2] for e in store.claim_events("acme-tools")][:2]``
         """
-        return self.db.execute(_EVENTS_SQL, [client, client, client]).fetchall()
+        return self.db.execute(_EVENTS_SQL, [client, client]).fetchall()
 
     def add_notices(self, batch_id: int, notices: Sequence[Notice]) -> None:
         """Store the notices written for a batch."""
@@ -480,7 +481,13 @@ def raw_from_json(
 
     Example: ``raw_from_json(row["raw"], store.raw_headers(), row["document_hash"])``
     """
-    data = json.loads(text)
+    return raw_from_data(json.loads(text), headers, content_hash)
+
+
+def raw_from_data(
+    data: Mapping[str, Any], headers: Mapping[str, str] | None, content_hash: str
+) -> RawRecord:
+    """`raw_from_json` of text already parsed (replay adjusts it first)."""
     digest = data.get("fs")
     if digest is not None:
         if headers is None or digest not in headers:
