@@ -524,6 +524,7 @@ def _ingest_file(
         # come back are acyclic: collecting while they arrive would only
         # rescan them (`chunks` runs a young pass per chunk).
         with store.transaction(), _gc_paused():
+            mark = store.claims_mark()
             for out in run.outs(parsed, (batch_id, parsed.content_hash)):
                 run.absorb(out)
                 started = time.perf_counter()
@@ -534,6 +535,9 @@ def _ingest_file(
                 file_result.records += out.records
                 if progress:
                     progress(parsed.name, file_result.records)
+            started = time.perf_counter()
+            store.index_claims(mark)
+            run._time("store", started)
             store.add_document(
                 run.client.key,
                 parsed.content_hash,
