@@ -20,17 +20,19 @@ from claimflow import (
     SalesClaim,
     Store,
     StoreError,
+    ingest,
 )
 from claimflow.config import load_client
 from claimflow.models import Claim
 from claimflow.parse import read_file
 from claimflow.store import RawHeader, migrations, raw_from_json, raw_json
+from claimflow.validate.batch import normalize_key
 
 from ..conftest import SAMPLES
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 17
+    assert store.schema_version == len(migrations._migrations) == 18
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
     assert {
@@ -48,7 +50,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 17
+        assert again.schema_version == 18
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -155,7 +157,7 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == 17
+        assert store.schema_version == 18
         rows = store.db.execute("SELECT * FROM claim_keys").fetchall()
         assert rows == [("acme", "c1", "ds|D1|DRL-200|1", "2026-10-02", "INV1")]
         (sql,) = store.db.execute(
@@ -209,8 +211,9 @@ def test_raw_record_naming_unknown_header_names_is_refused() -> None:
 
 
 def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -> None:
-    # migrations 15-17: the |= copies of invoice keys go, each claim's keys
-    # move into its row, and the by-claim index is dropped
+    # migrations 15-18: the |= copies of invoice keys go, each claim's keys
+    # move into its row, and the by-claim index is dropped; its claimed
+    # serials are copied into its row too
     from sqlite_utils import Database
 
     db = Database(tmp_path / "old.db")
@@ -233,11 +236,16 @@ def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -
             ("acme-tools", "C1", "ps|104233|DRL-200", "2026-10-02", "2"),
         ],
     )
+    db.conn.executemany(
+        "INSERT INTO claim_serials VALUES ('acme-tools', ?, 'C1')",
+        [("DR0002",), ("DR0001",)],
+    )
     db.conn.commit()
     db.close()
     with Store.open(tmp_path / "old.db") as store:
         assert store.schema_version == len(migrations._migrations)
         keys = dict(store.db.execute("SELECT id, keys FROM claims"))
+        serials = dict(store.db.execute("SELECT id, serials FROM claims"))
         indexes = {i.name for i in store.db["claim_keys"].indexes}
         blocks = [b for (b,) in store.db.execute("SELECT block FROM claim_keys")]
     assert json.loads(keys["C1"]) == [
@@ -245,5 +253,33 @@ def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -
         ["ps|104233|DRL-200", "2026-10-02", "2"],
     ]
     assert keys["C2"] == "[]"
+    assert json.loads(serials["C1"]) == ["DR0001", "DR0002"]
+    assert serials["C2"] == "[]"
     assert "claim_keys_claim" not in indexes
     assert sorted(blocks) == ["ds|D-CHI-01|DRL-200|2", "ps|104233|DRL-200"]
+
+
+def test_an_ingest_indexes_every_claims_keys_and_serials_from_its_row(
+    store: Store,
+) -> None:
+    # claim_keys and claim_serials are made from the claims' rows once the
+    # file is in: each claim's indexed entries are exactly its row's
+    client = load_client(SAMPLES / "clients" / "acme-tools.yaml")
+    ingest([SAMPLES / "acme-tools" / "claims" / "october.csv"], client, store)
+    rows = store.db.execute("SELECT id, keys, serials, data FROM claims").fetchall()
+    assert rows and store.count("claim_keys") and store.count("claim_serials")
+    for cid, keys, serials, data in rows:
+        keyed = store.db.execute(
+            "SELECT block, day, value FROM claim_keys WHERE claim_id = ?", [cid]
+        ).fetchall()
+        assert sorted(map(tuple, json.loads(keys))) == sorted(keyed)
+        claimed = store.db.execute(
+            "SELECT serial FROM claim_serials WHERE claim_id = ?", [cid]
+        ).fetchall()
+        written = {
+            normalize_key(s)
+            for line in json.loads(data)["lines"]
+            for s in line.get("serial_numbers", [])
+        }
+        assert sorted(json.loads(serials)) == sorted(s for (s,) in claimed)
+        assert set(json.loads(serials)) == written

@@ -37,7 +37,7 @@ from claimflow.store.schema import migrations, schema_version
 from claimflow.validate.batch import normalize_key
 from claimflow.validate.notices import Notice
 
-_CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 _LINE_SQL = "INSERT INTO claim_lines VALUES (?,?,?,?,?,?,?)"
 _PROBLEM_SQL = (
     "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
@@ -53,6 +53,10 @@ _KEYS_OF_CLAIMS = (
     "INSERT OR IGNORE INTO claim_keys SELECT c.client, c.id, j.value ->> 0, "
     "j.value ->> 1, j.value ->> 2 FROM claims c, json_each(c.keys) j "
     "WHERE c.rowid > ? ORDER BY 1, 3, 4, 2, 5"
+)
+_SERIALS_OF_CLAIMS = (
+    "INSERT OR IGNORE INTO claim_serials SELECT c.client, j.value, c.id "
+    "FROM claims c, json_each(c.serials) j WHERE c.rowid > ? ORDER BY 1, 2, 3"
 )
 
 
@@ -226,20 +230,23 @@ class Store:
         return int(last)
 
     def index_claims(self, mark: int) -> None:
-        """Add the dedupe keys (``claim_keys``) of the claims stored since `mark`.
+        """Index the dedupe keys and serials of the claims stored since `mark`.
 
-        Made from each claim's ``keys`` column in one sorted pass, once a
+        ``claim_keys`` and ``claim_serials`` are made from each claim's
+        ``keys`` and ``serials`` columns in one sorted pass each, once a
         file's claims are all in (nothing reads them before), rather than
         chunk by chunk. Until then `claimflow.dedupe` does not see them.
 
         Example: ``m = store.claims_mark(); ...insert...; store.index_claims(m)``
         """
         self.db.conn.execute(_KEYS_OF_CLAIMS, [mark])
+        self.db.conn.execute(_SERIALS_OF_CLAIMS, [mark])
 
     def insert_claim_rows(self, rows: ClaimRows) -> None:
         """Insert rows made by `claim_rows` (possibly in another process).
 
-        The claims' dedupe keys are added by `index_claims` afterwards.
+        The claims' dedupe keys and serials are indexed by `index_claims`
+        afterwards.
         """
         conn = self.db.conn
         last = self.claims_mark()
@@ -251,9 +258,6 @@ class Store:
         conn.executemany(_PROBLEM_SQL, rows.problems)
         conn.executemany(
             "INSERT OR IGNORE INTO raw_headers VALUES (?,?)", rows.headers
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO claim_serials VALUES (?,?,?)", rows.serials
         )
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
@@ -370,7 +374,6 @@ class ClaimRows:
     claims: list[Row] = field(default_factory=list)
     lines: list[Row] = field(default_factory=list)
     problems: list[Row] = field(default_factory=list)
-    serials: list[Row] = field(default_factory=list)
     #: (digest, JSON) of the header names the chunk's raw records refer to.
     headers: list[Row] = field(default_factory=list)
 
@@ -389,7 +392,6 @@ def claim_rows(
         raw_texts = [raw_json(r, shared) for r in raws]
         rows.headers = [(h.digest, h.text) for h in shared.values()]
     claims, lines, problems = rows.claims, rows.lines, rows.problems
-    serials = rows.serials
     for index, (claim, decision) in enumerate(decided):
         activity = claim.activity_date
         claims.append(
@@ -411,14 +413,11 @@ def claim_rows(
                 # the claim's own dedupe keys: the claim_keys rows are made
                 # from them, and dedupe reads them for the claims it checks
                 to_json([k[2:] for k in claim_keys(claim)]).decode(),
+                # its serial numbers as compared: the claim_serials rows
+                _serials_json(claim),
             )
         )
         if isinstance(claim, SalesClaim):
-            serials.extend(
-                (claim.client, normalize_key(s), claim.id)
-                for ln in claim.lines
-                for s in ln.serial_numbers
-            )
             lines.extend(
                 (
                     claim.id,
@@ -436,6 +435,13 @@ def claim_rows(
             for p in decision.problems
         )
     return rows
+
+
+def _serials_json(claim: Claim) -> str:
+    if not isinstance(claim, SalesClaim):
+        return "[]"
+    serials = {normalize_key(s) for ln in claim.lines for s in ln.serial_numbers}
+    return to_json(sorted(serials)).decode()
 
 
 def _source_dict(source: Provenance) -> dict[str, object]:
