@@ -19,8 +19,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from claimflow.sla.metrics import Window
 from claimflow.store import Store
@@ -53,6 +51,10 @@ def upper_bound(errors: int, checked: int, confidence: float) -> float:
         return 1.0
     if errors >= checked:
         return 1.0
+    # scipy and statsmodels are imported where used: loading them takes a
+    # second, which every other command (ingest, check...) would pay too
+    from scipy.stats import beta
+
     return float(beta.ppf(confidence, errors + 1, checked - errors))
 
 
@@ -60,6 +62,8 @@ def lower_bound(errors: int, checked: int, confidence: float) -> float:
     """Exact one-sided lower confidence bound of a binomial rate."""
     if errors <= 0 or checked <= 0:
         return 0.0
+    from scipy.stats import beta
+
     return float(beta.ppf(1 - confidence, errors, checked - errors + 1))
 
 
@@ -125,6 +129,8 @@ def wilson(errors: int, checked: int) -> tuple[float, float]:
     """The 95% Wilson interval of a rate (0, 1 when nothing was checked)."""
     if checked <= 0:
         return 0.0, 1.0
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(errors, checked, alpha=0.05, method="wilson")
     return float(low), float(high)
 
@@ -137,6 +143,8 @@ def compare(a: tuple[int, int], b: tuple[int, int], names: tuple[str, str]) -> s
     (ea, na), (eb, nb) = a, b
     if min(na, nb) == 0:
         return "nothing to compare: one side has no checked fields"
+    from statsmodels.stats.proportion import proportions_ztest
+
     _, p_value = proportions_ztest([ea, eb], [na, nb])
     ra, rb = ea / na, eb / nb
     if math.isnan(p_value) or p_value >= 0.05:
