@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
@@ -23,6 +24,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 from pandera import extensions
+from pydantic_core import to_json
 
 from claimflow.codes import ReasonCode
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
@@ -236,22 +238,26 @@ class SeenKeys:
                 raise RuntimeError("the batch's coordinator went away")
             self._turn = None  # one turn per chunk
 
+    # A chunk's keys go in as one JSON array, unpacked by SQLite (json_each),
+    # rather than bound one by one: a third of the time, measured. Sorted,
+    # they meet the index in its own order.
     def earlier(self, kind: str, keys: list[str]) -> dict[str, str]:
         """Which of `keys` an earlier chunk had: key -> where it was first."""
-        found: dict[str, str] = {}
-        ordered = sorted(set(keys))  # in index order: neighbouring pages
-        for start in range(0, len(ordered), 500):
-            part = ordered[start : start + 500]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT key, claim FROM seen WHERE kind = ? AND key IN ({marks})"
-            found.update(self.conn.execute(query, [kind, *part]).fetchall())
-        return found
+        ordered = to_json(sorted(set(keys))).decode()
+        return dict(
+            self.conn.execute(
+                "SELECT s.key, s.claim FROM json_each(?) j CROSS JOIN seen s "
+                "WHERE s.kind = ? AND s.key = j.value",
+                [ordered, kind],
+            )
+        )
 
     def add(self, kind: str, pairs: list[tuple[str, str]]) -> None:
         """Remember (key, where) pairs; the first place of a key stays."""
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",
-            sorted([(kind, key, claim) for key, claim in pairs]),
+        self.conn.execute(
+            "INSERT OR IGNORE INTO seen "
+            "SELECT ?, j.value ->> 0, j.value ->> 1 FROM json_each(?) j",
+            [kind, to_json(sorted(pairs)).decode()],
         )
 
     def forget(self, prefix: str) -> None:
@@ -343,9 +349,7 @@ def _repeats(
             return found
 
         earlier = seen.earlier(kind, keys) if seen is not None else {}
-        # Distinct keys (the usual chunk) cannot fail a uniqueness schema: a
-        # set check settles it without building the frame pandera reads.
-        repeated = _failed_rows(schema, frame) if len(first) < len(keys) else []
+        repeated = _repeated_rows(schema, frame, keys, len(first))
         flagged = {i: place(first[keys[i]]) for i in repeated}
         flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
         if seen is not None:
@@ -361,6 +365,23 @@ def _repeats(
                 )
             )
     return problems
+
+
+def _repeated_rows(
+    schema: pa.DataFrameSchema, frame: Columns, keys: list[str], distinct: int
+) -> list[int]:
+    """The rows of `frame` that fail the uniqueness `schema`, as pandera says.
+
+    Only rows whose key comes up more than once can fail, so pandera reads
+    those rows alone (in order: the first of each key stays clean); distinct
+    keys (the usual chunk) need no frame at all.
+    """
+    if distinct == len(keys):
+        return []
+    counts = Counter(keys)
+    rows = [i for i, key in enumerate(keys) if counts[key] > 1]
+    columns = {c: [frame[c][i] for i in rows] for c in schema.columns}
+    return [rows[i] for i in _failed_rows(schema, columns)]
 
 
 def _total_problems(
