@@ -27,7 +27,7 @@ from claimflow.models import Claim, Decision, Problem, RawRecord
 from claimflow.parallel import ChunkRunner, default_workers
 from claimflow.parse import ParsedFile, open_file
 from claimflow.parse.csvfile import Cells
-from claimflow.store import ClaimRows, Store, claim_rows
+from claimflow.store import PackedRows, Store, claim_rows
 from claimflow.validate import (
     Notice,
     NoticeItem,
@@ -137,7 +137,7 @@ class _ChunkOut:
     problems: list[Problem]
     notice_items: list[NoticeItem]
     seconds: float
-    rows: ClaimRows | None = None
+    rows: PackedRows | None = None
     events: list[Event] = field(default_factory=list)
     #: Seconds a worker spent building the chunk's records from cells.
     built: float = 0.0
@@ -183,7 +183,8 @@ class _Run:
                 out.notice_items.append(NoticeItem.of(claim, decision))
         if target is not None:
             batch_id, digest = target
-            out.rows = claim_rows(batch_id, digest, decided, "validate", raws=raws)
+            rows = claim_rows(batch_id, digest, decided, "validate", raws=raws)
+            out.rows = rows.pack()
             out.events = _events(decided, batch_id, self.operator, self.processed_at)
         out.seconds = time.perf_counter() - started
         return out

@@ -25,7 +25,15 @@ from claimflow import (
 from claimflow.config import load_client
 from claimflow.models import Claim
 from claimflow.parse import read_file
-from claimflow.store import RawHeader, migrations, raw_from_json, raw_json
+from claimflow.store import (
+    ClaimRows,
+    PackedRows,
+    RawHeader,
+    claim_rows,
+    migrations,
+    raw_from_json,
+    raw_json,
+)
 from claimflow.validate.batch import normalize_key
 
 from ..conftest import SAMPLES
@@ -283,3 +291,42 @@ def test_an_ingest_indexes_every_claims_keys_and_serials_from_its_row(
         }
         assert sorted(json.loads(serials)) == sorted(s for (s,) in claimed)
         assert set(json.loads(serials)) == written
+
+
+def _chunk(ids: list[str], batch: int) -> ClaimRows:
+    return claim_rows(batch, "h" * 64, [_decided(cid) for cid in ids], "validate")
+
+
+def test_packed_chunks_of_any_size_land_whole_and_in_order(store: Store) -> None:
+    # a worker sends a chunk's rows as one serialized database: each chunk
+    # read in place of the last, whatever its size, in one transaction or many
+    with store.transaction():
+        batch = store.begin_batch("acme-tools", "ann", "c.yaml")
+        store.insert_claim_rows(_chunk([f"A{n}" for n in range(300)], batch).pack())
+        store.insert_claim_rows(_chunk(["B1"], batch).pack())
+    with store.transaction():
+        store.insert_claim_rows(_chunk([f"C{n}" for n in range(40)], batch).pack())
+    ids = [i for (i,) in store.db.execute("SELECT id FROM claims ORDER BY rowid")]
+    assert ids == [f"A{n}" for n in range(300)] + ["B1"] + [f"C{n}" for n in range(40)]
+    assert store.count("claim_lines") == store.count("outcomes") == len(ids)
+
+
+def test_a_packed_chunk_laid_out_otherwise_is_read_row_by_row(store: Store) -> None:
+    # its tables elsewhere than the attached schema says: never read through it
+    with store.transaction():
+        batch = store.begin_batch("acme-tools", "ann", "c.yaml")
+        store.insert_claim_rows(_chunk(["A1"], batch).pack())
+        other = _chunk(["B1", "B2"], batch)
+        conn = sqlite3.connect(":memory:")
+        for table in ("headers", "problems", "lines", "claims"):  # reversed
+            width = len(getattr(other, table)[0]) if getattr(other, table) else 6
+            conn.execute(f"CREATE TABLE {table} ({', '.join(f'c{i}' for i in range(width))})")
+            conn.executemany(
+                f"INSERT INTO {table} VALUES ({','.join('?' * width)})",
+                getattr(other, table),
+            )
+        conn.commit()
+        store.insert_claim_rows(PackedRows("validate", "now", conn.serialize()))
+    ids = [i for (i,) in store.db.execute("SELECT id FROM claims ORDER BY rowid")]
+    assert ids == ["A1", "B1", "B2"]
+    assert store.count("claim_lines") == 3

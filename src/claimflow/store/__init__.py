@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,12 +38,19 @@ from claimflow.store.schema import migrations, schema_version
 from claimflow.validate.batch import normalize_key
 from claimflow.validate.notices import Notice
 
-_CLAIM_SQL = "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-_LINE_SQL = "INSERT INTO claim_lines VALUES (?,?,?,?,?,?,?)"
-_PROBLEM_SQL = (
-    "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
-    "VALUES (?,?,?,?,?,?)"
-)
+# How each `ClaimRows` list is inserted (its attribute, and its table in a
+# packed chunk), and its width.
+_PACKED_INSERTS = {
+    "claims": "INSERT INTO claims",
+    "lines": "INSERT INTO claim_lines",
+    "problems": "INSERT INTO problems "
+    "(claim_id, batch_id, code, field, source, message)",
+    "headers": "INSERT OR IGNORE INTO raw_headers",
+}
+_PACKED_WIDTHS = {"claims": 14, "lines": 7, "problems": 6, "headers": 2}
+#: The schema a packed chunk is attached as, and where its tables sit.
+_PACK = "claimflow_chunk"
+_PACKED_ROOTS = [(table, n) for n, table in enumerate(_PACKED_WIDTHS, start=2)]
 _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
@@ -95,6 +103,7 @@ class Store:
     def __init__(self, path: str | Path, db: Database) -> None:
         self.path = Path(path)
         self.db = db
+        self._pack_attached = False
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -242,23 +251,49 @@ class Store:
         self.db.conn.execute(_KEYS_OF_CLAIMS, [mark])
         self.db.conn.execute(_SERIALS_OF_CLAIMS, [mark])
 
-    def insert_claim_rows(self, rows: ClaimRows) -> None:
+    def insert_claim_rows(self, rows: ClaimRows | PackedRows) -> None:
         """Insert rows made by `claim_rows` (possibly in another process).
 
+        Packed rows (`ClaimRows.pack`) are copied table by table in SQL.
         The claims' dedupe keys and serials are indexed by `index_claims`
         afterwards.
         """
         conn = self.db.conn
         last = self.claims_mark()
-        conn.executemany(_CLAIM_SQL, rows.claims)
+        if isinstance(rows, PackedRows) and self._attach_packed(rows):
+            for table, insert in _PACKED_INSERTS.items():
+                conn.execute(f"{insert} SELECT * FROM {_PACK}.{table} ORDER BY rowid")
+        else:
+            unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
+            for table, insert in _PACKED_INSERTS.items():
+                width = _PACKED_WIDTHS[table]
+                values = ",".join("?" * width)
+                conn.executemany(
+                    f"{insert} VALUES ({values})", getattr(unpacked, table)
+                )
         # A claim's first outcome is read from the rows just inserted (in
         # SQLite, not sent and bound value by value).
         conn.execute(_OUTCOMES_OF_CLAIMS, [rows.stage, rows.decided_at, last])
-        conn.executemany(_LINE_SQL, rows.lines)
-        conn.executemany(_PROBLEM_SQL, rows.problems)
-        conn.executemany(
-            "INSERT OR IGNORE INTO raw_headers VALUES (?,?)", rows.headers
-        )
+
+    def _attach_packed(self, rows: PackedRows) -> bool:
+        """Put a packed chunk in the attached chunk schema; False if it can't be.
+
+        Attached once (DETACH is refused inside a transaction); each chunk's
+        database then replaces the last one's. SQLite keeps the schema it
+        read from the first (the schema cookie is the same), so the chunk
+        is used only if its tables sit where that schema says.
+        """
+        conn = self.db.conn
+        if not hasattr(conn, "deserialize"):
+            return False
+        if not self._pack_attached:
+            conn.execute(f"ATTACH ':memory:' AS {_PACK}")
+            self._pack_attached = True
+        conn.deserialize(rows.data, name=_PACK)
+        roots = conn.execute(
+            f"SELECT name, rootpage FROM {_PACK}.sqlite_master ORDER BY rowid"
+        ).fetchall()
+        return roots == _PACKED_ROOTS
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
         """Insert or replace participants (the member list is reference data)."""
@@ -376,6 +411,55 @@ class ClaimRows:
     problems: list[Row] = field(default_factory=list)
     #: (digest, JSON) of the header names the chunk's raw records refer to.
     headers: list[Row] = field(default_factory=list)
+
+
+    def pack(self) -> PackedRows:
+        """These rows as one serialized SQLite database (see `PackedRows`)."""
+        conn = sqlite3.connect(":memory:")
+        try:
+            # Every table before any row: their root pages are then the same
+            # in every chunk (2, 3, ...), as the store's cached schema of
+            # the attached chunk expects (see `Store.insert_claim_rows`).
+            for table, width in _PACKED_WIDTHS.items():
+                columns = ", ".join(f"c{i}" for i in range(width))
+                conn.execute(f"CREATE TABLE {table} ({columns})")
+            for table, width in _PACKED_WIDTHS.items():
+                conn.executemany(
+                    f"INSERT INTO {table} VALUES ({','.join('?' * width)})",
+                    getattr(self, table),
+                )
+            conn.commit()
+            return PackedRows(self.stage, self.decided_at, conn.serialize())
+        finally:
+            conn.close()
+
+
+@dataclass
+class PackedRows:
+    """A chunk's `ClaimRows` as one serialized in-memory SQLite database.
+
+    What a validation worker sends back: one bytes object instead of tens of
+    thousands of tuples to pickle and unpickle, and the store copies its
+    tables with ``INSERT ... SELECT`` instead of binding every value from
+    Python: less than half the parent's time per chunk, measured.
+    """
+
+    stage: str
+    decided_at: str
+    data: bytes
+
+    def unpack(self) -> ClaimRows:
+        """The rows again (for a connection without ``deserialize``)."""
+        conn = sqlite3.connect(":memory:")
+        try:
+            conn.deserialize(self.data)
+            tables = {
+                table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                for table in _PACKED_WIDTHS
+            }
+        finally:
+            conn.close()
+        return ClaimRows(self.stage, self.decided_at, **tables)
 
 
 def claim_rows(
