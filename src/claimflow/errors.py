@@ -22,6 +22,10 @@ class UnreadableInput(ClaimflowError):
         place = f"{file}: {where}" if where else file
         super().__init__(f"{place}: {message}")
 
+    def __reduce__(self) -> tuple[type[UnreadableInput], tuple[str, str, str | None]]:
+        # a worker that meets bad input sends it to its parent pickled
+        return (type(self), (self.file, self.detail, self.where))
+
 
 class ConfigError(ClaimflowError):
     """A client configuration file is missing or invalid; names the key path."""

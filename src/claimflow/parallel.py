@@ -33,6 +33,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, TypeVar
 
+from claimflow.errors import ClaimflowError
 from claimflow.validate.batch import SeenKeys
 
 C = TypeVar("C")
@@ -112,6 +113,8 @@ class _Worker(Generic[C, R]):
         except EOFError:
             raise self._died() from None
         if not ok:
+            if isinstance(payload, ClaimflowError):
+                raise payload
             raise RuntimeError(f"a validation worker failed:\n{payload}")
         return payload  # type: ignore[no-any-return]
 
@@ -159,6 +162,8 @@ def _serve(
             seen = SeenKeys(path, turn, results)
             try:
                 payload: tuple[bool, object] = (True, work(chunk, seen))
+            except ClaimflowError as exc:  # bad input: raised again in the parent
+                payload = (False, exc)
             except BaseException:
                 payload = (False, traceback.format_exc())
             finally:
@@ -242,7 +247,7 @@ def _in_order(jobs: Iterator[_Job[R]], at_most: int) -> Iterator[R]:
         while inflight:
             try:
                 _collect(inflight)
-            except RuntimeError:
+            except (RuntimeError, ClaimflowError):
                 pass
 
 

@@ -26,7 +26,7 @@ from claimflow.errors import UnreadableInput
 from claimflow.models import Claim, Decision, Problem, RawRecord
 from claimflow.parallel import ChunkRunner, default_workers
 from claimflow.parse import ParsedFile, open_file
-from claimflow.parse.csvfile import Cells
+from claimflow.parse.csvfile import Block, Cells
 from claimflow.store import PackedRows, Store, claim_rows
 from claimflow.validate import (
     Notice,
@@ -205,25 +205,33 @@ class _Run:
     def outs(self, parsed: ParsedFile, target: Target) -> Iterator[_ChunkOut]:
         """Each chunk of a file validated (on every core for a large file).
 
-        A CSV file is read here as cells only (a C loop) and its workers,
-        forked once and sent each chunk, build the records, most of the
-        parsing cost. Other files are read here as records and each chunk is
+        A CSV file is read here as cells only (a C loop), or, without quote
+        characters, only cut into blocks of whole rows, and its workers,
+        forked once and sent each chunk, parse the blocks and build the
+        records, most of the parsing cost. Other files are read here as records and each chunk is
         validated in a worker forked when it is read, which shares it.
         """
         cells = parsed.cells
         work: Callable[[Any, SeenKeys], _ChunkOut]
         if cells is None:
-            chunks: Iterator[list[Any]] = self.chunks(parsed.records)
+            chunks: Iterator[Any] = self.chunks(parsed.records)
 
             def work(raws: list[RawRecord], seen: SeenKeys) -> _ChunkOut:
                 return self.process(raws, seen, target)
 
         else:
-            chunks = self.chunks(cells.rows, cells.joins)
+            # A file without quotes goes to the workers as blocks of bytes,
+            # which they parse themselves: this process only cuts them.
+            blocks = cells.blocks(CHUNK) if self.runner.workers > 1 else None
+            if blocks is None:
+                chunks = self.chunks(cells.rows, cells.joins)
+            else:
+                chunks = self.timed(blocks)
 
-            def work(rows: list[Cells], seen: SeenKeys) -> _ChunkOut:
+            def work(chunk: list[Cells] | Block, seen: SeenKeys) -> _ChunkOut:
                 assert cells.builder is not None  # set once the header is read
                 started = time.perf_counter()
+                rows = cells.parse(chunk) if isinstance(chunk, Block) else chunk
                 raws = list(cells.builder.records(rows))
                 built = time.perf_counter() - started
                 out = self.process(raws, seen, target)
@@ -233,11 +241,11 @@ class _Run:
         first = next(chunks, None)
         if first is None:
             return
-        # One short chunk is the whole file: forking would cost more than it saves.
-        parallel = len(first) >= CHUNK
-        yield from self.runner.map(
-            chain([first], chunks), work, parallel, pooled=cells is not None
-        )
+        # A file of one chunk: forking would cost more than it saves.
+        second = next(chunks, None)
+        parallel = second is not None
+        rest = chain([first], chunks) if second is None else chain([first, second], chunks)
+        yield from self.runner.map(rest, work, parallel, pooled=cells is not None)
 
     def chunks(
         self, items: Iterator[T], joins: Callable[[T, T], bool] | None = None
@@ -266,6 +274,16 @@ class _Run:
             # Dropped before the next pass, which would otherwise walk every
             # object of a chunk that is about to be freed anyway.
             del chunk
+
+    def timed(self, items: Iterator[T]) -> Iterator[T]:
+        """`items` as they are, each one's reading timed as parsing."""
+        while True:
+            started = time.perf_counter()
+            item = next(items, None)
+            self._time("parse", started)
+            if item is None:
+                return
+            yield item
 
     def _time(self, stage: str, started: float) -> None:
         self._add_time(stage, time.perf_counter() - started)

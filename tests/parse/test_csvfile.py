@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from claimflow import ResolvedClient, UnreadableInput
 from claimflow.parse import detect_encoding, read_file
+from claimflow.parse.csvfile import CsvCells
 
 HEADER = "Claim ID,Rep #,Rep Name,Invoice No,Invoice Date,Product Code,Qty\n"
 ROW = "AC-1,104233,José Núñez,INV-1001,10/02/2026,DRL-200,1\n"
@@ -154,3 +155,88 @@ def test_csv_round_trip(
         (r.values["invoice_number"], r.values["participant_name"], r.lines[0][1]["sku"])
         for r in records
     ] == rows
+
+
+def _cells(path: Path, client: ResolvedClient) -> CsvCells:
+    return CsvCells(path, client, "h" * 64, path.name)
+
+
+_BLOCK_ROW = st.one_of(
+    st.just(""),  # a blank line
+    st.just(",,,,,,"),  # a row of empty cells
+    st.tuples(st.sampled_from(["A", "B", "C", ""]), st.sampled_from(["1", "2"])),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(_BLOCK_ROW, max_size=25),
+    per_block=st.integers(min_value=1, max_value=6),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    last_newline=st.booleans(),
+    bom=st.booleans(),
+)
+def test_blocks_parse_to_the_same_rows_and_never_cut_a_claim(
+    tmp_path_factory: pytest.TempPathFactory,
+    acme: ResolvedClient,
+    rows: list[str | tuple[str, str]],
+    per_block: int,
+    newline: str,
+    last_newline: bool,
+    bom: bool,
+) -> None:
+    # workers parse byte blocks of a quote-free file: they must see exactly
+    # the rows (numbers included) one reader sees, and a claim's rows (a run
+    # sharing a claim ref, blank rows between) must sit in one block
+    lines = [HEADER.rstrip("\n")]
+    for row in rows:
+        if isinstance(row, tuple):
+            ref, qty = row
+            lines.append(f"{ref},104233,Ann,INV-1,10/02/2026,DRL-200,{qty}")
+        else:
+            lines.append(row)
+    text = newline.join(lines) + (newline if last_newline else "")
+    path = tmp_path_factory.mktemp("blocks") / "claims.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    expected = list(_cells(path, acme).rows)
+    cells = _cells(path, acme)
+    blocks = cells.blocks(per_block)
+    assert blocks is not None
+    parsed = [list(cells.parse(block)) for block in blocks]
+    assert [row for block in parsed for row in block] == expected
+    for before, after in zip(parsed, parsed[1:], strict=False):
+        if before and after:
+            assert not before[-1][1][0] or before[-1][1][0] != after[0][1][0]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        (HEADER + 'AC-1,104233,"Núñez, José",INV-1001,10/02/2026,DRL-200,1\n').encode(),
+        (HEADER + ROW).replace("\n", "\r").encode(),  # old Mac line ends
+        (HEADER + ROW).encode("utf-16"),
+    ],
+    ids=["quoted", "lone-cr", "utf-16"],
+)
+def test_files_that_cannot_be_cut_as_bytes_are_read_as_cells(
+    acme: ResolvedClient, write: Callable[..., Path], content: bytes
+) -> None:
+    path = write("claims.csv", content)
+    assert _cells(path, acme).blocks(10) is None
+    assert len(read_file(path, acme)) == 1
+
+
+def test_a_bad_row_in_a_block_names_its_row_as_the_reader_does(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    path = write("claims.csv", HEADER + ROW * 5 + "AC-9,104233\n" + ROW)
+    with pytest.raises(UnreadableInput) as whole:
+        list(_cells(path, acme).rows)
+    cells = _cells(path, acme)
+    blocks = cells.blocks(2)
+    assert blocks is not None
+    with pytest.raises(UnreadableInput) as block:
+        for b in blocks:
+            list(cells.parse(b))
+    assert str(block.value) == str(whole.value)
+    assert "row 7" in str(block.value)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -134,13 +136,39 @@ class RowBuilder:
         return group_split(split, bool(line_fields), self.sources, self.digest)
 
 
+#: Encodings in which a newline, a quote and a delimiter are single ASCII
+#: bytes, so that a file's bytes can be cut into rows without decoding.
+_BYTE_SPLITTABLE = {"utf-8", "utf-8-sig", "cp1252", "latin-1"}
+#: Bytes a `Block` holds at most, ahead of the usual `CHUNK` rows' worth.
+_MAX_BLOCK = 16 << 20
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole data rows of a CSV file as its bytes, for a worker to parse.
+
+    Attributes:
+        first_row: the row number of the first line.
+        data: the lines, undecoded.
+        rows: how many lines (blank ones included: they keep their numbers).
+    """
+
+    first_row: int
+    data: bytes
+    rows: int
+
+    def __len__(self) -> int:
+        return self.rows
+
+
 class CsvCells:
     """A CSV file's data rows as cells, streamed, with its `RowBuilder`.
 
     Iterating `rows` opens the file, reads the header (after which
     `builder` is set) and yields (row number, cells) per data row; blank
     rows are skipped and a row of the wrong width stops with
-    `UnreadableInput` naming it.
+    `UnreadableInput` naming it. `blocks` reads a file with no quotes as
+    runs of whole rows, undecoded, for workers to `parse`.
     """
 
     def __init__(
@@ -149,40 +177,34 @@ class CsvCells:
         self.path, self.client, self.digest, self.name = path, client, digest, name
         self.builder: RowBuilder | None = None
         self.rows: Iterator[Cells] = self._rows()
+        self._encoding = ""
+        self._dialect: type[csv.Dialect] = _Dialect
+        self._width = 0
+
+    def _detect(self) -> str:
+        with self.path.open("rb") as raw:
+            encoding = detect_encoding(raw.read(SNIFF_BYTES), self.name)
+        with self.path.open(encoding=encoding, newline="") as fh:
+            self._dialect = _dialect(fh.read(SNIFF_BYTES))
+        self._encoding = encoding
+        return encoding
+
+    def _header(self, headers: list[str]) -> None:
+        mapping = map_headers(headers, self.client, self.name)
+        self.builder = RowBuilder(
+            mapping, self.name, field_sources(headers, mapping), self.digest, self.client
+        )
+        self._width = len(headers)
 
     def _rows(self) -> Iterator[Cells]:
         name = self.name
-        with self.path.open("rb") as raw:
-            encoding = detect_encoding(raw.read(SNIFF_BYTES), name)
+        encoding = self._detect()
         with self.path.open(encoding=encoding, newline="") as fh:
             reader: Any = None
             try:
-                dialect = _dialect(fh.read(SNIFF_BYTES))
-                fh.seek(0)
-                reader = csv.reader(fh, dialect, strict=True)
-                headers = next(reader)
-                mapping = map_headers(headers, self.client, name)
-                self.builder = RowBuilder(
-                    mapping,
-                    name,
-                    field_sources(headers, mapping),
-                    self.digest,
-                    self.client,
-                )
-                width = len(headers)
-                for row_no, cells in enumerate(reader, start=2):
-                    if len(cells) != width:
-                        if not cells or is_blank(cells):
-                            continue
-                        raise UnreadableInput(
-                            name,
-                            f"expected {width} fields as in the header, found "
-                            f"{len(cells)} (truncated or misaligned row)",
-                            f"row {row_no}",
-                        )
-                    if not cells[0].strip() and is_blank(cells):
-                        continue
-                    yield row_no, cells
+                reader = csv.reader(fh, self._dialect, strict=True)
+                self._header(next(reader))
+                yield from self._checked(reader, 2)
             except csv.Error as exc:
                 # csv's own limit (128 KiB a field) stops a 50 MB one-line file here.
                 where = f"row {reader.line_num}" if reader and reader.line_num else None
@@ -196,6 +218,130 @@ class CsvCells:
                     f"cannot decode as {encoding} ({exc.reason})",
                     f"near row {row}",
                 ) from None
+
+    def _checked(self, reader: Iterator[list[str]], first_row: int) -> Iterator[Cells]:
+        """Rows of the header's width, numbered from `first_row`; blank ones skipped."""
+        width = self._width
+        for row_no, cells in enumerate(reader, start=first_row):
+            if len(cells) != width:
+                if not cells or is_blank(cells):
+                    continue
+                raise UnreadableInput(
+                    self.name,
+                    f"expected {width} fields as in the header, found "
+                    f"{len(cells)} (truncated or misaligned row)",
+                    f"row {row_no}",
+                )
+            if not cells[0].strip() and is_blank(cells):
+                continue
+            yield row_no, cells
+
+    def blocks(self, rows: int) -> Iterator[Block] | None:
+        """The data rows as blocks of about `rows` lines each, or None.
+
+        Only for a file without quote characters or lone carriage returns, in
+        an encoding where lines can be cut as bytes: every newline then ends
+        a row, and a worker parsing a block (`parse`) sees exactly the cells
+        `rows` would give, so this process need not read them. A claim whose
+        rows share a claim ref is never cut between blocks. None means: read
+        `rows` instead. The header is read (and `builder` set) here.
+        """
+        encoding = self._detect()
+        if encoding not in _BYTE_SPLITTABLE or not self._quote_free():
+            return None
+        with self.path.open("rb") as fh:
+            head = fh.readline()
+        try:
+            header = head.decode(encoding).rstrip("\r\n")
+            headers = next(csv.reader([header], self._dialect, strict=True), None)
+        except (UnicodeDecodeError, csv.Error):
+            headers = None
+        if headers is None:
+            return None  # bad input: `rows` names the problem
+        self._header(headers)
+        return self._blocks(len(head), rows)
+
+    def _quote_free(self) -> bool:
+        quote, cr, crlf = self._dialect.quotechar or '"', b"\r", b"\r\n"
+        mark = quote.encode()
+        carry = b""
+        with self.path.open("rb") as fh:
+            while piece := fh.read(1 << 22):
+                piece = carry + piece
+                carry = piece[-1:] if piece.endswith(cr) else b""
+                body = piece[: len(piece) - len(carry)]
+                if mark in body or body.count(cr) != body.count(crlf):
+                    return False
+        return not carry
+
+    def _blocks(self, start: int, rows: int) -> Iterator[Block]:
+        row, pending, size = 2, b"", SNIFF_BYTES
+        with self.path.open("rb") as fh:
+            fh.seek(start)
+            sample = fh.read(SNIFF_BYTES)
+            if sample:
+                per_row = len(sample) / max(1, sample.count(b"\n"))
+                size = min(_MAX_BLOCK, max(1, int(per_row * rows)))
+            fh.seek(start)
+            while True:
+                piece = fh.read(size)
+                data = pending + piece
+                if not piece:
+                    if data:
+                        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+                        yield Block(row, data, lines)
+                    return
+                cut = self._claim_start(data, data.rfind(b"\n") + 1)
+                if cut == 0:
+                    pending = data  # one claim longer than a block: read on
+                    continue
+                pending = data[cut:]
+                lines = data.count(b"\n", 0, cut)
+                yield Block(row, data[:cut], lines)
+                row += lines
+
+    def _claim_start(self, data: bytes, end: int) -> int:
+        """Where the claim of the last row before `end` starts: its rows share
+        a claim ref (blank rows between them do not part them, as in `rows`)."""
+        index = self.builder.ref_index if self.builder is not None else None
+        if index is None:
+            return end
+        delimiter, encoding = self._dialect.delimiter, self._encoding
+
+        def cells(line: bytes) -> list[str]:
+            return line.decode(encoding).rstrip("\r").split(delimiter)
+
+        last, start = "", end
+        while start > 0:
+            before = data.rfind(b"\n", 0, start - 1) + 1
+            row = cells(data[before : start - 1])
+            if not is_blank(row):
+                ref = row[index] if len(row) > index else ""
+                if last and ref != last:
+                    break
+                if not ref:  # a row without a ref is a claim of its own
+                    return end if not last else start
+                last = ref
+            start = before
+        return start
+
+    def parse(self, block: Block) -> Iterator[Cells]:
+        """A block's rows as `rows` would give them (run in a worker)."""
+        name = self.name
+        encoding = "utf-8" if self._encoding == "utf-8-sig" else self._encoding
+        try:
+            text = block.data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            row = block.first_row + block.data.count(b"\n", 0, exc.start)
+            raise UnreadableInput(
+                name, f"cannot decode as {self._encoding} ({exc.reason})", f"row {row}"
+            ) from None
+        reader = csv.reader(io.StringIO(text, newline=""), self._dialect, strict=True)
+        try:
+            yield from self._checked(reader, block.first_row)
+        except csv.Error as exc:
+            row = block.first_row + reader.line_num - 1
+            raise UnreadableInput(name, f"not valid CSV: {exc}", f"row {row}") from None
 
     def joins(self, previous: Cells, row: Cells) -> bool:
         """Whether `row` continues the claim of the row before (same claim ref),
