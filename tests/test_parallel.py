@@ -215,3 +215,10 @@ def test_a_file_rolled_back_halfway_leaves_no_keys_behind(
         assert result.records == 8
         assert "duplicate_serial_in_batch" not in result.to_dict()["reasons"]
         assert store.count("claims") == 8
+        # the dedupe indexes hold b.csv's claims alone, every one of them
+        for table in ("claim_keys", "claim_serials"):
+            indexed = store.db.execute(
+                f"SELECT count(DISTINCT claim_id), count(*) FILTER "
+                f"(WHERE claim_id NOT IN (SELECT id FROM claims)) FROM {table}"
+            ).fetchone()
+            assert indexed == (8, 0)

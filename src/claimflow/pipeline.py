@@ -543,7 +543,6 @@ def _ingest_file(
         # come back are acyclic: collecting while they arrive would only
         # rescan them (`chunks` runs a young pass per chunk).
         with store.transaction(), _gc_paused():
-            mark = store.claims_mark()
             for out in run.outs(parsed, (batch_id, parsed.content_hash)):
                 run.absorb(out)
                 started = time.perf_counter()
@@ -555,7 +554,7 @@ def _ingest_file(
                 if progress:
                     progress(parsed.name, file_result.records)
             started = time.perf_counter()
-            store.index_claims(mark)
+            store.index_claims()
             run._time("store", started)
             store.add_document(
                 run.client.key,

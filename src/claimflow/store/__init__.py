@@ -55,17 +55,25 @@ _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
 )
-# In the key index's own order (client, block, day, claim, value): a file's
-# keys, inserted at random places chunk by chunk, cost four times as much.
-_KEYS_OF_CLAIMS = (
-    "INSERT OR IGNORE INTO claim_keys SELECT c.client, c.id, j.value ->> 0, "
-    "j.value ->> 1, j.value ->> 2 FROM claims c, json_each(c.keys) j "
-    "WHERE c.rowid > ? ORDER BY 1, 3, 4, 2, 5"
-)
-_SERIALS_OF_CLAIMS = (
-    "INSERT OR IGNORE INTO claim_serials SELECT c.client, j.value, c.id "
-    "FROM claims c, json_each(c.serials) j WHERE c.rowid > ? ORDER BY 1, 2, 3"
-)
+# The dedupe keys and serials of the claims just inserted (still in the page
+# cache) wait in temporary tables, appended to; `index_claims` then inserts
+# them in each index's own order (client, block, day, claim, value): a file's
+# keys, inserted at random places chunk by chunk, cost four times as much,
+# and read back from the claim rows they cost a second pass over them.
+_STAGE = {
+    "claimflow_keys": (
+        "SELECT c.client, c.id, j.value ->> 0, j.value ->> 1, j.value ->> 2 "
+        "FROM claims c, json_each(c.keys) j WHERE c.rowid > ?",
+        "INSERT OR IGNORE INTO claim_keys SELECT * FROM temp.claimflow_keys "
+        "ORDER BY 1, 3, 4, 2, 5",
+    ),
+    "claimflow_serials": (
+        "SELECT c.client, j.value, c.id FROM claims c, json_each(c.serials) j "
+        "WHERE c.rowid > ?",
+        "INSERT OR IGNORE INTO claim_serials SELECT * FROM temp.claimflow_serials "
+        "ORDER BY 1, 2, 3",
+    ),
+}
 
 
 # Received and first response of ingested claims come from the claim and
@@ -88,6 +96,12 @@ SELECT claim_id, batch_id, event, at, operator FROM (
 """
 
 
+def _stage_tables(conn: sqlite3.Connection) -> None:
+    # Each time: a rolled-back savepoint takes a table it created with it.
+    for table, (select, _) in _STAGE.items():
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} AS {select} LIMIT 0", [0])
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -104,6 +118,7 @@ class Store:
         self.path = Path(path)
         self.db = db
         self._pack_attached = False
+        self._staged = False
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -227,39 +242,44 @@ class Store:
 
         `raws` (the records as read, in the same order) are kept for replay.
         """
-        mark = self.claims_mark()
         self.insert_claim_rows(claim_rows(batch_id, digest, decided, stage, raws))
-        self.index_claims(mark)
+        self.index_claims()
 
-    def claims_mark(self) -> int:
-        """Where the claims stored from now on start (for `index_claims`)."""
+    def _claims_mark(self) -> int:
         (last,) = self.db.conn.execute(
             "SELECT coalesce(max(rowid), 0) FROM claims"
         ).fetchone()
         return int(last)
 
-    def index_claims(self, mark: int) -> None:
-        """Index the dedupe keys and serials of the claims stored since `mark`.
+    def index_claims(self) -> None:
+        """Index the dedupe keys and serials of the claims inserted since the last call.
 
-        ``claim_keys`` and ``claim_serials`` are made from each claim's
-        ``keys`` and ``serials`` columns in one sorted pass each, once a
-        file's claims are all in (nothing reads them before), rather than
-        chunk by chunk. Until then `claimflow.dedupe` does not see them.
+        ``claim_keys`` and ``claim_serials`` get the rows `insert_claim_rows`
+        staged from each claim's ``keys`` and ``serials`` columns in one
+        sorted pass each, once a file's claims are all in (nothing reads
+        them before), rather than chunk by chunk. Until then
+        `claimflow.dedupe` does not see them; call it in the same
+        transaction as the inserts.
 
-        Example: ``m = store.claims_mark(); ...insert...; store.index_claims(m)``
+        Example: ``store.insert_claim_rows(rows); store.index_claims()``
         """
-        self.db.conn.execute(_KEYS_OF_CLAIMS, [mark])
-        self.db.conn.execute(_SERIALS_OF_CLAIMS, [mark])
+        if not self._staged:
+            return
+        conn = self.db.conn
+        _stage_tables(conn)
+        for table, (_, insert) in _STAGE.items():
+            conn.execute(insert)
+            conn.execute(f"DELETE FROM temp.{table}")
+        self._staged = False
 
     def insert_claim_rows(self, rows: ClaimRows | PackedRows) -> None:
         """Insert rows made by `claim_rows` (possibly in another process).
 
         Packed rows (`ClaimRows.pack`) are copied table by table in SQL.
-        The claims' dedupe keys and serials are indexed by `index_claims`
-        afterwards.
+        The claims' dedupe keys and serials are staged for `index_claims`.
         """
         conn = self.db.conn
-        last = self.claims_mark()
+        last = self._claims_mark()
         if isinstance(rows, PackedRows) and self._attach_packed(rows):
             for table, insert in _PACKED_INSERTS.items():
                 conn.execute(f"{insert} SELECT * FROM {_PACK}.{table} ORDER BY rowid")
@@ -271,9 +291,13 @@ class Store:
                 conn.executemany(
                     f"{insert} VALUES ({values})", getattr(unpacked, table)
                 )
-        # A claim's first outcome is read from the rows just inserted (in
-        # SQLite, not sent and bound value by value).
+        # A claim's first outcome, keys and serials are read from the rows
+        # just inserted (in SQLite, not sent and bound value by value).
         conn.execute(_OUTCOMES_OF_CLAIMS, [rows.stage, rows.decided_at, last])
+        _stage_tables(conn)
+        for table, (select, _) in _STAGE.items():
+            conn.execute(f"INSERT INTO temp.{table} {select}", [last])
+        self._staged = True
 
     def _attach_packed(self, rows: PackedRows) -> bool:
         """Put a packed chunk in the attached chunk schema; False if it can't be.
