@@ -240,3 +240,20 @@ def test_a_bad_row_in_a_block_names_its_row_as_the_reader_does(
             list(cells.parse(b))
     assert str(block.value) == str(whole.value)
     assert "row 7" in str(block.value)
+
+
+def test_undecodable_bytes_at_a_block_edge_are_named_by_the_worker(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    # the main process reads a block's last row for its claim ref only: bytes
+    # that do not decode there (past the encoding sniff) are left for the
+    # worker, which names the row
+    bad = ROW.encode().replace("Núñez".encode(), b"N\xff\xfez")
+    good = ROW.encode() * 1500
+    path = write("claims.csv", HEADER.encode() + good + bad + ROW.encode())
+    cells = _cells(path, acme)
+    blocks = cells.blocks(1)
+    assert blocks is not None
+    with pytest.raises(UnreadableInput, match="row 1502: cannot decode as utf-8"):
+        for block in blocks:
+            list(cells.parse(block))

@@ -309,7 +309,8 @@ class CsvCells:
         delimiter, encoding = self._dialect.delimiter, self._encoding
 
         def cells(line: bytes) -> list[str]:
-            return line.decode(encoding).rstrip("\r").split(delimiter)
+            # (undecodable bytes: the worker parsing the block names the row)
+            return line.decode(encoding, "replace").rstrip("\r").split(delimiter)
 
         last, start = "", end
         while start > 0:
