@@ -443,7 +443,7 @@ class ClaimRows:
         try:
             # Every table before any row: their root pages are then the same
             # in every chunk (2, 3, ...), as the store's cached schema of
-            # the attached chunk expects (see `Store.insert_claim_rows`).
+            # the attached chunk expects (see `Store._attach_packed`).
             for table, width in _PACKED_WIDTHS.items():
                 columns = ", ".join(f"c{i}" for i in range(width))
                 conn.execute(f"CREATE TABLE {table} ({columns})")
@@ -465,7 +465,8 @@ class PackedRows:
     What a validation worker sends back: one bytes object instead of tens of
     thousands of tuples to pickle and unpickle, and the store copies its
     tables with ``INSERT ... SELECT`` instead of binding every value from
-    Python: less than half the parent's time per chunk, measured.
+    Python: about half the main process's time per chunk (10,000 claims,
+    measured against pickled tuples and ``executemany``).
     """
 
     stage: str

@@ -239,8 +239,8 @@ class SeenKeys:
             self._turn = None  # one turn per chunk
 
     # A chunk's keys go in as one JSON array, unpacked by SQLite (json_each),
-    # rather than bound one by one: a third of the time, measured. Sorted,
-    # they meet the index in its own order.
+    # rather than bound one by one from Python. Sorted, they meet the index
+    # in its own order.
     def earlier(self, kind: str, keys: list[str]) -> dict[str, str]:
         """Which of `keys` an earlier chunk had: key -> where it was first."""
         ordered = to_json(sorted(set(keys))).decode()
