@@ -205,11 +205,12 @@ class _Run:
     def outs(self, parsed: ParsedFile, target: Target) -> Iterator[_ChunkOut]:
         """Each chunk of a file validated (on every core for a large file).
 
-        A CSV file is read here as cells only (a C loop), or, without quote
-        characters, only cut into blocks of whole rows, and its workers,
-        forked once and sent each chunk, parse the blocks and build the
-        records, most of the parsing cost. Other files are read here as records and each chunk is
-        validated in a worker forked when it is read, which shares it.
+        A CSV file is read here as cells only (a C loop) or, without quote
+        characters, only cut into blocks of whole rows; its workers, forked
+        once and sent each chunk, parse the blocks and build the records,
+        most of the parsing cost. Other files are read here as records and
+        each chunk is validated in a worker forked when it is read, which
+        shares it.
         """
         cells = parsed.cells
         work: Callable[[Any, SeenKeys], _ChunkOut]
@@ -243,9 +244,10 @@ class _Run:
             return
         # A file of one chunk: forking would cost more than it saves.
         second = next(chunks, None)
-        parallel = second is not None
-        rest = chain([first], chunks) if second is None else chain([first, second], chunks)
-        yield from self.runner.map(rest, work, parallel, pooled=cells is not None)
+        read = [first] if second is None else [first, second]
+        yield from self.runner.map(
+            chain(read, chunks), work, second is not None, pooled=cells is not None
+        )
 
     def chunks(
         self, items: Iterator[T], joins: Callable[[T, T], bool] | None = None

@@ -150,15 +150,10 @@ class Block:
     Attributes:
         first_row: the row number of the first line.
         data: the lines, undecoded.
-        rows: how many lines (blank ones included: they keep their numbers).
     """
 
     first_row: int
     data: bytes
-    rows: int
-
-    def __len__(self) -> int:
-        return self.rows
 
 
 class CsvCells:
@@ -182,12 +177,14 @@ class CsvCells:
         self._width = 0
 
     def _detect(self) -> str:
-        with self.path.open("rb") as raw:
-            encoding = detect_encoding(raw.read(SNIFF_BYTES), self.name)
-        with self.path.open(encoding=encoding, newline="") as fh:
-            self._dialect = _dialect(fh.read(SNIFF_BYTES))
-        self._encoding = encoding
-        return encoding
+        """The file's encoding (and delimiter), from its first bytes, once."""
+        if not self._encoding:
+            with self.path.open("rb") as raw:
+                head = raw.read(SNIFF_BYTES)
+            self._encoding = detect_encoding(head, self.name)
+            # (a character cut at the sniff's end is no delimiter)
+            self._dialect = _dialect(head.decode(self._encoding, "ignore"))
+        return self._encoding
 
     def _header(self, headers: list[str]) -> None:
         mapping = map_headers(headers, self.client, self.name)
@@ -288,17 +285,15 @@ class CsvCells:
                 data = pending + piece
                 if not piece:
                     if data:
-                        lines = data.count(b"\n") + (not data.endswith(b"\n"))
-                        yield Block(row, data, lines)
+                        yield Block(row, data)
                     return
                 cut = self._claim_start(data, data.rfind(b"\n") + 1)
                 if cut == 0:
                     pending = data  # one claim longer than a block: read on
                     continue
                 pending = data[cut:]
-                lines = data.count(b"\n", 0, cut)
-                yield Block(row, data[:cut], lines)
-                row += lines
+                yield Block(row, data[:cut])
+                row += data.count(b"\n", 0, cut)
 
     def _claim_start(self, data: bytes, end: int) -> int:
         """Where the claim of the last row before `end` starts: its rows share
@@ -320,8 +315,8 @@ class CsvCells:
                 ref = row[index] if len(row) > index else ""
                 if last and ref != last:
                     break
-                if not ref:  # a row without a ref is a claim of its own
-                    return end if not last else start
+                if not ref:  # the last row, without a ref: a claim of its own
+                    return end
                 last = ref
             start = before
         return start

@@ -38,19 +38,20 @@ from claimflow.store.schema import migrations, schema_version
 from claimflow.validate.batch import normalize_key
 from claimflow.validate.notices import Notice
 
-# How each `ClaimRows` list is inserted (its attribute, and its table in a
-# packed chunk), and its width.
-_PACKED_INSERTS = {
-    "claims": "INSERT INTO claims",
-    "lines": "INSERT INTO claim_lines",
-    "problems": "INSERT INTO problems "
-    "(claim_id, batch_id, code, field, source, message)",
-    "headers": "INSERT OR IGNORE INTO raw_headers",
+# Each `ClaimRows` list (its attribute, and its table in a packed chunk): how
+# its rows are inserted, and their width.
+_PACKED = {
+    "claims": ("INSERT INTO claims", 14),
+    "lines": ("INSERT INTO claim_lines", 7),
+    "problems": (
+        "INSERT INTO problems (claim_id, batch_id, code, field, source, message)",
+        6,
+    ),
+    "headers": ("INSERT OR IGNORE INTO raw_headers", 2),
 }
-_PACKED_WIDTHS = {"claims": 14, "lines": 7, "problems": 6, "headers": 2}
 #: The schema a packed chunk is attached as, and where its tables sit.
 _PACK = "claimflow_chunk"
-_PACKED_ROOTS = [(table, n) for n, table in enumerate(_PACKED_WIDTHS, start=2)]
+_PACKED_ROOTS = [(table, n) for n, table in enumerate(_PACKED, start=2)]
 _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
@@ -118,7 +119,6 @@ class Store:
         self.path = Path(path)
         self.db = db
         self._pack_attached = False
-        self._staged = False
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -263,14 +263,11 @@ class Store:
 
         Example: ``store.insert_claim_rows(rows); store.index_claims()``
         """
-        if not self._staged:
-            return
         conn = self.db.conn
         _stage_tables(conn)
         for table, (_, insert) in _STAGE.items():
             conn.execute(insert)
             conn.execute(f"DELETE FROM temp.{table}")
-        self._staged = False
 
     def insert_claim_rows(self, rows: ClaimRows | PackedRows) -> None:
         """Insert rows made by `claim_rows` (possibly in another process).
@@ -281,12 +278,11 @@ class Store:
         conn = self.db.conn
         last = self._claims_mark()
         if isinstance(rows, PackedRows) and self._attach_packed(rows):
-            for table, insert in _PACKED_INSERTS.items():
+            for table, (insert, _) in _PACKED.items():
                 conn.execute(f"{insert} SELECT * FROM {_PACK}.{table} ORDER BY rowid")
         else:
             unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
-            for table, insert in _PACKED_INSERTS.items():
-                width = _PACKED_WIDTHS[table]
+            for table, (insert, width) in _PACKED.items():
                 values = ",".join("?" * width)
                 conn.executemany(
                     f"{insert} VALUES ({values})", getattr(unpacked, table)
@@ -297,7 +293,6 @@ class Store:
         _stage_tables(conn)
         for table, (select, _) in _STAGE.items():
             conn.execute(f"INSERT INTO temp.{table} {select}", [last])
-        self._staged = True
 
     def _attach_packed(self, rows: PackedRows) -> bool:
         """Put a packed chunk in the attached chunk schema; False if it can't be.
@@ -436,7 +431,6 @@ class ClaimRows:
     #: (digest, JSON) of the header names the chunk's raw records refer to.
     headers: list[Row] = field(default_factory=list)
 
-
     def pack(self) -> PackedRows:
         """These rows as one serialized SQLite database (see `PackedRows`)."""
         conn = sqlite3.connect(":memory:")
@@ -444,10 +438,10 @@ class ClaimRows:
             # Every table before any row: their root pages are then the same
             # in every chunk (2, 3, ...), as the store's cached schema of
             # the attached chunk expects (see `Store._attach_packed`).
-            for table, width in _PACKED_WIDTHS.items():
+            for table, (_, width) in _PACKED.items():
                 columns = ", ".join(f"c{i}" for i in range(width))
                 conn.execute(f"CREATE TABLE {table} ({columns})")
-            for table, width in _PACKED_WIDTHS.items():
+            for table, (_, width) in _PACKED.items():
                 conn.executemany(
                     f"INSERT INTO {table} VALUES ({','.join('?' * width)})",
                     getattr(self, table),
@@ -480,7 +474,7 @@ class PackedRows:
             conn.deserialize(self.data)
             tables = {
                 table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-                for table in _PACKED_WIDTHS
+                for table in _PACKED
             }
         finally:
             conn.close()
