@@ -10,48 +10,36 @@ never stored twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic_core import to_json
 from sqlite_utils import Database
 
-from claimflow.dedupe.claims import claim_keys
 from claimflow.errors import StoreError
-from claimflow.models import (
-    Claim,
-    Decision,
-    Participant,
-    Provenance,
-    RawRecord,
-    SalesClaim,
-)
+from claimflow.models import Claim, Decision, Participant, RawRecord
 from claimflow.store import ledger_schema as _ledger_schema  # noqa: F401 (registers)
+from claimflow.store.rows import (
+    PACKED,
+    ClaimRows,
+    PackedRows,
+    RawHeader,
+    claim_rows,
+    raw_from_data,
+    raw_from_json,
+    raw_header,
+    raw_json,
+)
 from claimflow.store.schema import migrations, schema_version
-from claimflow.validate.batch import normalize_key
 from claimflow.validate.notices import Notice
 
-# Each `ClaimRows` list (its attribute, and its table in a packed chunk): how
-# its rows are inserted, and their width.
-_PACKED = {
-    "claims": ("INSERT INTO claims", 14),
-    "lines": ("INSERT INTO claim_lines", 7),
-    "problems": (
-        "INSERT INTO problems (claim_id, batch_id, code, field, source, message)",
-        6,
-    ),
-    "headers": ("INSERT OR IGNORE INTO raw_headers", 2),
-}
 #: The schema a packed chunk is attached as, and where its tables sit.
 _PACK = "claimflow_chunk"
-_PACKED_ROOTS = [(table, n) for n, table in enumerate(_PACKED, start=2)]
+_PACKED_ROOTS = [(table, n) for n, table in enumerate(PACKED, start=2)]
 _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
@@ -278,11 +266,11 @@ class Store:
         conn = self.db.conn
         last = self._claims_mark()
         if isinstance(rows, PackedRows) and self._attach_packed(rows):
-            for table, (insert, _) in _PACKED.items():
+            for table, (insert, _) in PACKED.items():
                 conn.execute(f"{insert} SELECT * FROM {_PACK}.{table} ORDER BY rowid")
         else:
             unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
-            for table, (insert, width) in _PACKED.items():
+            for table, (insert, width) in PACKED.items():
                 values = ",".join("?" * width)
                 conn.executemany(
                     f"{insert} VALUES ({values})", getattr(unpacked, table)
@@ -412,233 +400,17 @@ class Store:
         return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
 
-Row = tuple[object, ...]
 
-
-@dataclass
-class ClaimRows:
-    """The rows one chunk of decided claims adds, ready for ``executemany``.
-
-    Plain tuples of text and numbers: cheap to send between processes.
-    """
-
-    stage: str = "validate"
-    #: When the claims were decided (their first outcome row).
-    decided_at: str = ""
-    claims: list[Row] = field(default_factory=list)
-    lines: list[Row] = field(default_factory=list)
-    problems: list[Row] = field(default_factory=list)
-    #: (digest, JSON) of the header names the chunk's raw records refer to.
-    headers: list[Row] = field(default_factory=list)
-
-    def pack(self) -> PackedRows:
-        """These rows as one serialized SQLite database (see `PackedRows`)."""
-        conn = sqlite3.connect(":memory:")
-        try:
-            # Every table before any row: their root pages are then the same
-            # in every chunk (2, 3, ...), as the store's cached schema of
-            # the attached chunk expects (see `Store._attach_packed`).
-            for table, (_, width) in _PACKED.items():
-                columns = ", ".join(f"c{i}" for i in range(width))
-                conn.execute(f"CREATE TABLE {table} ({columns})")
-            for table, (_, width) in _PACKED.items():
-                conn.executemany(
-                    f"INSERT INTO {table} VALUES ({','.join('?' * width)})",
-                    getattr(self, table),
-                )
-            conn.commit()
-            return PackedRows(self.stage, self.decided_at, conn.serialize())
-        finally:
-            conn.close()
-
-
-@dataclass
-class PackedRows:
-    """A chunk's `ClaimRows` as one serialized in-memory SQLite database.
-
-    What a validation worker sends back: one bytes object instead of tens of
-    thousands of tuples to pickle and unpickle, and the store copies its
-    tables with ``INSERT ... SELECT`` instead of binding every value from
-    Python: about half the main process's time per chunk (10,000 claims,
-    measured against pickled tuples and ``executemany``).
-    """
-
-    stage: str
-    decided_at: str
-    data: bytes
-
-    def unpack(self) -> ClaimRows:
-        """The rows again (for a connection without ``deserialize``)."""
-        conn = sqlite3.connect(":memory:")
-        try:
-            conn.deserialize(self.data)
-            tables = {
-                table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-                for table in _PACKED
-            }
-        finally:
-            conn.close()
-        return ClaimRows(self.stage, self.decided_at, **tables)
-
-
-def claim_rows(
-    batch_id: int,
-    digest: str,
-    decided: Sequence[tuple[Claim, Decision]],
-    stage: str,
-    raws: Sequence[RawRecord] | None = None,
-) -> ClaimRows:
-    """The store rows of decided claims (see `Store.add_claims`); no I/O."""
-    rows = ClaimRows(stage, _now())
-    if raws is not None:
-        shared: dict[int, RawHeader] = {}  # a file's header names, encoded once
-        raw_texts = [raw_json(r, shared) for r in raws]
-        rows.headers = [(h.digest, h.text) for h in shared.values()]
-    claims, lines, problems = rows.claims, rows.lines, rows.problems
-    for index, (claim, decision) in enumerate(decided):
-        activity = claim.activity_date
-        claims.append(
-            (
-                claim.id,
-                claim.client,
-                batch_id,
-                digest,
-                claim.kind,
-                claim.participant_id,
-                claim.received_at.isoformat(),
-                activity.isoformat() if activity else None,
-                decision.outcome.value,
-                claim.provenance.where(),
-                # the model's serializer called directly: model_dump_json's
-                # own checks cost a sixth of the call, per claim
-                claim.__pydantic_serializer__.to_json(claim, exclude_none=True).decode(),
-                raw_texts[index] if raws is not None else None,
-                # the claim's own dedupe keys: the claim_keys rows are made
-                # from them, and dedupe reads them for the claims it checks
-                to_json([k[2:] for k in claim_keys(claim)]).decode(),
-                # its serial numbers as compared: the claim_serials rows
-                _serials_json(claim),
-            )
-        )
-        if isinstance(claim, SalesClaim):
-            lines.extend(
-                (
-                    claim.id,
-                    n,
-                    ln.sku,
-                    ln.quantity,
-                    _text(ln.unit_price),
-                    _text(ln.line_total),
-                    " ".join(ln.serial_numbers),
-                )
-                for n, ln in enumerate(claim.lines, start=1)
-            )
-        problems.extend(
-            (claim.id, batch_id, p.code.value, p.field, p.source.where(), p.message)
-            for p in decision.problems
-        )
-    return rows
-
-
-def _serials_json(claim: Claim) -> str:
-    if not isinstance(claim, SalesClaim):
-        return "[]"
-    serials = {normalize_key(s) for ln in claim.lines for s in ln.serial_numbers}
-    return to_json(sorted(serials)).decode()
-
-
-def _source_dict(source: Provenance) -> dict[str, object]:
-    """``source.model_dump(exclude_none=True)``, at a tenth of the cost."""
-    return {k: v for k, v in source.__dict__.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class RawHeader:
-    """A raw record's header names, encoded, and the digest rows refer to them by."""
-
-    digest: str
-    text: str
-
-
-def raw_header(sources: Mapping[str, str]) -> RawHeader:
-    """Encode header names (canonical field -> name in the source) once.
-
-    Example: ``raw_header({"sku": "Product Code"}).digest`` (16 hex digits)
-    """
-    text = to_json(sources).decode()
-    return RawHeader(hashlib.sha256(text.encode()).hexdigest()[:16], text)
-
-
-def raw_json(raw: RawRecord, shared: dict[int, RawHeader] | None = None) -> str:
-    """A raw record as JSON (typed cells such as Excel dates become ISO text).
-
-    Encoded by pydantic-core (a third of ``json.dumps``' time): the text is
-    compact, and dates, times and decimals become ISO strings, which the
-    claim models read back as keyed values. The header names, the same on
-    every row of a file, are not repeated: the text names them by digest
-    (``"fs"``), and `shared` collects them (keyed by the mapping's identity,
-    so each file's are encoded once) for ``raw_headers``. The content hash
-    is the claim's document hash, stored beside it.
-    """
-    sources = raw.field_sources
-    header = None if shared is None else shared.get(id(sources))
-    if header is None:
-        header = raw_header(sources)
-        if shared is not None:
-            shared[id(sources)] = header
-    head = to_json(
-        {
-            "source": _source_dict(raw.source),
-            "values": raw.values,
-            "lines": [[_source_dict(src), line] for src, line in raw.lines],
-            "fs": header.digest,
-        },
-        fallback=str,
-    )
-    return head.decode()
-
-
-def raw_from_json(
-    text: str, headers: Mapping[str, str] | None = None, content_hash: str = ""
-) -> RawRecord:
-    """The inverse of `raw_json`.
-
-    Args:
-        text: the stored raw JSON.
-        headers: digest -> header names JSON (``Store.raw_headers``); rows
-            stored before schema 14 carry their header names inline.
-        content_hash: the claim's document hash (older rows carry their own).
-
-    Returns:
-        The record as it was read.
-
-    Example: ``raw_from_json(row["raw"], store.raw_headers(), row["document_hash"])``
-    """
-    return raw_from_data(json.loads(text), headers, content_hash)
-
-
-def raw_from_data(
-    data: Mapping[str, Any], headers: Mapping[str, str] | None, content_hash: str
-) -> RawRecord:
-    """`raw_from_json` of text already parsed (replay adjusts it first)."""
-    digest = data.get("fs")
-    if digest is not None:
-        if headers is None or digest not in headers:
-            raise StoreError(f"raw record refers to unknown header names {digest}")
-        sources = json.loads(headers[digest])
-    else:
-        sources = data["field_sources"]
-    return RawRecord(
-        Provenance(**data["source"]),
-        data["values"],
-        tuple((Provenance(**src), line) for src, line in data["lines"]),
-        sources,
-        data.get("content_hash", content_hash),
-    )
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-__all__ = ["Store", "migrations", "schema_version"]
+__all__ = [
+    "ClaimRows",
+    "PackedRows",
+    "RawHeader",
+    "Store",
+    "claim_rows",
+    "migrations",
+    "raw_from_data",
+    "raw_from_json",
+    "raw_header",
+    "raw_json",
+    "schema_version",
+]
