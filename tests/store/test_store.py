@@ -38,6 +38,7 @@ from ..conftest import SAMPLES
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
     assert store.schema_version == len(migrations._migrations) == 18
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA page_size").fetchone()[0] == 32768
     tables = set(store.db.table_names())
     assert {
         "batches",

@@ -127,10 +127,13 @@ class Store:
 
         try:
             db = Database(path)
-            # 8 KiB pages for a new file (an existing one keeps its own): a
-            # claim row (~1 KB of JSON) packs tighter and the B-trees are
-            # shallower; a tenth less time storing a batch, measured.
-            db.execute("PRAGMA page_size=8192")
+            # 32 KiB pages for a new file (an existing one keeps its own): a
+            # batch's ~1.4 KB claim rows are written to the WAL and then into
+            # the file page by page, two system calls a page; against 8 KiB
+            # pages, a sixth less time storing 1,000,000 claims and 6% less
+            # for the whole ingest, while dedupe and award reads of the same
+            # store took the same time (measured side by side).
+            db.execute("PRAGMA page_size=32768")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
