@@ -36,7 +36,7 @@ from ..conftest import SAMPLES
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 18
+    assert store.schema_version == len(migrations._migrations) == 19
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA page_size").fetchone()[0] == 32768
     tables = set(store.db.table_names())
@@ -55,7 +55,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 18
+        assert again.schema_version == 19
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -162,7 +162,7 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == 18
+        assert store.schema_version == 19
         rows = store.db.execute("SELECT * FROM claim_keys").fetchall()
         assert rows == [("acme", "c1", "ds|D1|DRL-200|1", "2026-10-02", "INV1")]
         (sql,) = store.db.execute(
@@ -173,9 +173,9 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
 
 
 def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -> None:
-    # migrations 15-18: the |= copies of invoice keys go, each claim's keys
+    # migrations 15-19: the |= copies of invoice keys go, each claim's keys
     # move into its row, and the by-claim index is dropped; its claimed
-    # serials are copied into its row too
+    # serials are copied into its row too, and their by-claim index goes
     from sqlite_utils import Database
 
     db = Database(tmp_path / "old.db")
@@ -209,6 +209,7 @@ def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -
         keys = dict(store.db.execute("SELECT id, keys FROM claims"))
         serials = dict(store.db.execute("SELECT id, serials FROM claims"))
         indexes = {i.name for i in store.db["claim_keys"].indexes}
+        indexes |= {i.name for i in store.db["claim_serials"].indexes}
         blocks = [b for (b,) in store.db.execute("SELECT block FROM claim_keys")]
     assert json.loads(keys["C1"]) == [
         ["ds|D-CHI-01|DRL-200|2", "2026-10-02", "INV417"],
@@ -217,7 +218,7 @@ def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -
     assert keys["C2"] == "[]"
     assert json.loads(serials["C1"]) == ["DR0001", "DR0002"]
     assert serials["C2"] == "[]"
-    assert "claim_keys_claim" not in indexes
+    assert not indexes & {"claim_keys_claim", "claim_serials_claim"}
     assert sorted(blocks) == ["ds|D-CHI-01|DRL-200|2", "ps|104233|DRL-200"]
 
 

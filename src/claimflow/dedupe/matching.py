@@ -135,11 +135,13 @@ WHERE h.client = pk.client AND h.block = pk.block
   AND h.claim_id != pk.claim_id AND h.value != pk.value
 """
 
+# The probed claims' serials come from their rows (``claims.serials``),
+# history's from the (client, serial) index.
 _SERIALS_SQL = """
-SELECT s.claim_id, s.serial, o.claim_id
-FROM probe p CROSS JOIN claim_serials s CROSS JOIN claim_serials o
-WHERE s.claim_id = p.id AND o.client = s.client AND o.serial = s.serial
-  AND o.claim_id != s.claim_id
+SELECT p.id, j.value, o.claim_id
+FROM probe p CROSS JOIN claims c, json_each(c.serials) j CROSS JOIN claim_serials o
+WHERE c.id = p.id AND o.client = c.client AND o.serial = j.value
+  AND o.claim_id != p.id
 """
 
 # Rule kinds, in the order a claim's matches are listed.
@@ -272,8 +274,8 @@ def _infos(conn: Any, ids: set[str]) -> dict[str, _Info]:
             )
         }
         for cid, serial in conn.execute(
-            "SELECT s.claim_id, s.serial FROM involved i "
-            "JOIN claim_serials s ON s.claim_id = i.id"
+            "SELECT c.id, j.value FROM involved i "
+            "JOIN claims c ON c.id = i.id, json_each(c.serials) j"
         ):
             info[cid].serials.add(serial)
         return info

@@ -412,3 +412,15 @@ def m018_claim_serials_in_claims(db: Database) -> None:
         "FROM claim_serials s WHERE s.claim_id = claims.id) "
         "WHERE id IN (SELECT claim_id FROM claim_serials)"
     )
+
+
+@migrations()
+def m019_no_serials_by_claim_index(db: Database) -> None:
+    """Drop ``claim_serials``' by-claim index: a claim's serials are in its row.
+
+    Dedupe reads the serials of the claims it checks from ``claims.serials``
+    (since migration 18) and meets history's through the (client, serial)
+    index; the by-claim index, a second copy of every serial written on
+    every ingest, goes (as the by-claim key index did in migration 17).
+    """
+    db.execute("DROP INDEX IF EXISTS claim_serials_claim")
