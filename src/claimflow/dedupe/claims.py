@@ -36,13 +36,21 @@ if TYPE_CHECKING:  # the store imports this module to write claim keys
     from claimflow.validate.notices import NoticeItem
 
 
-def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None]]:
+def claim_keys(claim: Claim) -> list[tuple[str, str, str, str, str]]:
     """The ``claim_keys`` rows of one claim: (client, claim, block, day, value).
 
     A claim line repeating another's SKU and quantity gives the same row twice;
     the store keeps one (``INSERT OR IGNORE``).
     """
-    rows: list[tuple[str, str, str, str | None, str | None]] = []
+    return [(claim.client, claim.id, *key) for key in key_values(claim)]
+
+
+def key_values(claim: Claim) -> list[tuple[str, str, str]]:
+    """A claim's blocking keys as (block, day, value): ``claims.keys``.
+
+    Example: ``key_values(claim)[0] == ("ds|D-CHI-01|DRL-200|2", "2026-10-02", "INV417")``
+    """
+    rows: list[tuple[str, str | None, str | None]] = []
     who = claim.participant_id or ""
     if isinstance(claim, SalesClaim):
         day = claim.invoice_date.isoformat() if claim.invoice_date else None
@@ -55,28 +63,24 @@ def claim_keys(claim: Claim) -> list[tuple[str, str, str, str | None, str | None
                 # The same key serves the exact rule (the same invoice) and
                 # the look-alike one (a keying slip away).
                 block = f"ds|{claim.dealer_id.upper()}|{sku}|{line.quantity or ''}"
-                rows.append((claim.client, claim.id, block, day, invoice))
+                rows.append((block, day, invoice))
             if who and sku:
-                rows.append(
-                    (
-                        claim.client,
-                        claim.id,
-                        f"ps|{who}|{sku}",
-                        day,
-                        str(line.quantity or ""),
-                    )
-                )
+                rows.append((f"ps|{who}|{sku}", day, str(line.quantity or "")))
     elif claim.hotel_code:
         hotel = claim.hotel_code.upper()
         start = claim.check_in.isoformat() if claim.check_in else None
         end = claim.check_out.isoformat() if claim.check_out else None
         if claim.confirmation_number:
             confirmation = normalize_key(claim.confirmation_number)
-            rows.append((claim.client, claim.id, f"h|{hotel}", start, confirmation))
+            rows.append((f"h|{hotel}", start, confirmation))
         if who:
-            rows.append((claim.client, claim.id, f"mh|{who}|{hotel}", start, end))
+            rows.append((f"mh|{who}|{hotel}", start, end))
     # every rule needs a date and a value: a key without them is never read
-    return [row for row in rows if row[3] is not None and row[4] is not None]
+    return [
+        (block, day, value)
+        for block, day, value in rows
+        if day is not None and value is not None
+    ]
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from claimflow.dedupe.claims import claim_keys
+from claimflow.dedupe.claims import key_values
 from claimflow.errors import StoreError
 from claimflow.models import Claim, Decision, Provenance, RawRecord, SalesClaim
 from claimflow.validate.batch import normalize_key
@@ -141,7 +141,7 @@ def claim_rows(
                 raw_texts[index] if raws is not None else None,
                 # the claim's own dedupe keys: the claim_keys rows are made
                 # from them, and dedupe reads them for the claims it checks
-                to_json([k[2:] for k in claim_keys(claim)]).decode(),
+                to_json(key_values(claim)).decode(),
                 # its serial numbers as compared: the claim_serials rows
                 _serials_json(claim),
             )
@@ -171,11 +171,6 @@ def _serials_json(claim: Claim) -> str:
         return "[]"
     serials = {normalize_key(s) for ln in claim.lines for s in ln.serial_numbers}
     return to_json(sorted(serials)).decode()
-
-
-def _source_dict(source: Provenance) -> dict[str, object]:
-    """``source.model_dump(exclude_none=True)``, at a tenth of the cost."""
-    return {k: v for k, v in source.__dict__.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -212,13 +207,17 @@ def raw_json(raw: RawRecord, shared: dict[int, RawHeader] | None = None) -> str:
         header = raw_header(sources)
         if shared is not None:
             shared[id(sources)] = header
+    # Provenance models encoded by pydantic-core with their empty parts
+    # left out (``exclude_none`` skips None fields of models only: a value
+    # keyed as nothing stays null).
     head = to_json(
         {
-            "source": _source_dict(raw.source),
+            "source": raw.source,
             "values": raw.values,
-            "lines": [[_source_dict(src), line] for src, line in raw.lines],
+            "lines": raw.lines,
             "fs": header.digest,
         },
+        exclude_none=True,
         fallback=str,
     )
     return head.decode()
