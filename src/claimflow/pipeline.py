@@ -222,8 +222,11 @@ class _Run:
 
         else:
             # A file without quotes goes to the workers as blocks of bytes,
-            # which they parse themselves: this process only cuts them.
-            blocks = cells.blocks(CHUNK) if self.runner.workers > 1 else None
+            # which they parse themselves: this process only cuts them. A
+            # small file is cut finer, so that every worker gets some: a
+            # batch of many small files would otherwise run on one core.
+            workers = self.runner.workers
+            blocks = cells.blocks(CHUNK, 2 * workers) if workers > 1 else None
             if blocks is None:
                 chunks = self.chunks(cells.rows, cells.joins)
             else:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from claimflow import ResolvedClient, UnreadableInput
 from claimflow.parse import detect_encoding, read_file
-from claimflow.parse.csvfile import CsvCells
+from claimflow.parse.csvfile import MIN_BLOCK_ROWS, CsvCells
 
 HEADER = "Claim ID,Rep #,Rep Name,Invoice No,Invoice Date,Product Code,Qty\n"
 ROW = "AC-1,104233,José Núñez,INV-1001,10/02/2026,DRL-200,1\n"
@@ -207,6 +207,35 @@ def test_blocks_parse_to_the_same_rows_and_never_cut_a_claim(
     for before, after in zip(parsed, parsed[1:], strict=False):
         if before and after:
             assert not before[-1][1][0] or before[-1][1][0] != after[0][1][0]
+
+
+@pytest.mark.parametrize(
+    ("claims", "least", "expected"),
+    [
+        (5_000, 4, [1_250] * 4),  # a small file: a block for each of 4 turns
+        (2_000, 4, [MIN_BLOCK_ROWS] * 2),  # never below the smallest block
+        (1_500, 4, [1_500]),  # a last half block or less joins the one before
+        (5_000, 1, [5_000]),  # a block's usual rows: one block
+    ],
+)
+def test_a_small_file_is_cut_into_enough_blocks_for_every_worker(
+    acme: ResolvedClient,
+    write: Callable[..., Path],
+    claims: int,
+    least: int,
+    expected: list[int],
+) -> None:
+    # a batch of many small files would otherwise run each file on one core
+    rows = "".join(ROW.replace("AC-1,", f"AC-{n:05d},") for n in range(claims))
+    path = write("claims.csv", HEADER + rows)
+    cells = _cells(path, acme)
+    blocks = cells.blocks(10_000, least)
+    assert blocks is not None
+    sizes = [len(list(cells.parse(block))) for block in blocks]
+    # block edges move to the next row boundary: each within a row or two
+    assert sum(sizes) == claims
+    assert len(sizes) == len(expected)
+    assert all(abs(a - b) <= 2 for a, b in zip(sizes, expected, strict=True))
 
 
 @pytest.mark.parametrize(

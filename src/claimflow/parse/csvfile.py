@@ -141,6 +141,9 @@ class RowBuilder:
 _BYTE_SPLITTABLE = {"utf-8", "utf-8-sig", "cp1252", "latin-1"}
 #: Bytes a `Block` holds at most, ahead of the usual `CHUNK` rows' worth.
 _MAX_BLOCK = 16 << 20
+#: Rows a block holds at least when a file is cut finer to reach `least`
+#: blocks: below this, a block's work is less than what sending it costs.
+MIN_BLOCK_ROWS = 1_000
 
 
 @dataclass(frozen=True)
@@ -233,15 +236,18 @@ class CsvCells:
                 continue
             yield row_no, cells
 
-    def blocks(self, rows: int) -> Iterator[Block] | None:
+    def blocks(self, rows: int, least: int = 1) -> Iterator[Block] | None:
         """The data rows as blocks of about `rows` lines each, or None.
 
         Only for a file without quote characters or lone carriage returns, in
         an encoding where lines can be cut as bytes: every newline then ends
         a row, and a worker parsing a block (`parse`) sees exactly the cells
         `rows` would give, so this process need not read them. A claim whose
-        rows share a claim ref is never cut between blocks. None means: read
-        `rows` instead. The header is read (and `builder` set) here.
+        rows share a claim ref is never cut between blocks. A file too small
+        for `least` blocks of `rows` is cut into `least` smaller ones (of
+        `MIN_BLOCK_ROWS` rows at least), so that every worker gets some of
+        it. None means: read `rows` instead. The header is read (and
+        `builder` set) here.
         """
         encoding = self._detect()
         if encoding not in _BYTE_SPLITTABLE or not self._quote_free():
@@ -256,7 +262,7 @@ class CsvCells:
         if headers is None:
             return None  # bad input: `rows` names the problem
         self._header(headers)
-        return self._blocks(len(head), rows)
+        return self._blocks(len(head), rows, least)
 
     def _quote_free(self) -> bool:
         quote, cr, crlf = self._dialect.quotechar or '"', b"\r", b"\r\n"
@@ -271,19 +277,25 @@ class CsvCells:
                     return False
         return not carry
 
-    def _blocks(self, start: int, rows: int) -> Iterator[Block]:
+    def _blocks(self, start: int, rows: int, least: int) -> Iterator[Block]:
         row, pending, size = 2, b"", SNIFF_BYTES
+        end = self.path.stat().st_size
         with self.path.open("rb") as fh:
             fh.seek(start)
             sample = fh.read(SNIFF_BYTES)
             if sample:
                 per_row = len(sample) / max(1, sample.count(b"\n"))
                 size = min(_MAX_BLOCK, max(1, int(per_row * rows)))
+                smallest = int(per_row * MIN_BLOCK_ROWS)
+                size = max(1, min(size, max(smallest, -(-(end - start) // least))))
             fh.seek(start)
             while True:
                 piece = fh.read(size)
+                if 0 < end - fh.tell() < size // 2:
+                    piece += fh.read()  # the rest joins this block: no sliver
                 data = pending + piece
-                if not piece:
+                if not piece or fh.tell() >= end:
+                    # the end of the file: the last claim is whole
                     if data:
                         yield Block(row, data)
                     return
