@@ -214,7 +214,7 @@ def test_blocks_parse_to_the_same_rows_and_never_cut_a_claim(
     [
         (5_000, 4, [1_250] * 4),  # a small file: a block for each of 4 turns
         (2_000, 4, [MIN_BLOCK_ROWS] * 2),  # never below the smallest block
-        (1_500, 4, [1_500]),  # a last half block or less joins the one before
+        (1_500, 4, [MIN_BLOCK_ROWS, 500]),  # the rest, in a block of its own
         (5_000, 1, [5_000]),  # a block's usual rows: one block
     ],
 )

@@ -291,8 +291,6 @@ class CsvCells:
             fh.seek(start)
             while True:
                 piece = fh.read(size)
-                if 0 < end - fh.tell() < size // 2:
-                    piece += fh.read()  # the rest joins this block: no sliver
                 data = pending + piece
                 if not piece or fh.tell() >= end:
                     # the end of the file: the last claim is whole
