@@ -293,7 +293,9 @@ class CsvCells:
                 piece = fh.read(size)
                 data = pending + piece
                 if not piece or fh.tell() >= end:
-                    # the end of the file: the last claim is whole
+                    # the end of the file: the last claim is whole (and a
+                    # file that grew since it was measured is read to its end)
+                    data += fh.read()
                     if data:
                         yield Block(row, data)
                     return
