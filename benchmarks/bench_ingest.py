@@ -9,7 +9,9 @@ memory (max RSS) is its own:
 - raw sqlite: insert the same rows with plain `sqlite3` `executemany`;
 - check: `claimflow.check` (parse, record rules, batch rules, notices), in
   one process and on every core;
-- ingest: `claimflow.ingest` into a fresh SQLite file, likewise.
+- ingest: `claimflow.ingest` into a fresh SQLite file, likewise;
+- check/ingest files of 5,000: the same claims cut into files of 5,000
+  claims each (a clerk's batch of many small files), as one batch.
 
 Peak memory is the measuring process's; "worker MiB" is the largest of the
 worker processes it forked (0 when it forked none).
@@ -47,6 +49,42 @@ def _dataset(n: int) -> Path:
     if not path.exists():
         write_csv(path, CLAIM_HEADER, claim_rows(n, seed=7))
     return path
+
+
+#: Claims per file of the many-files measurements.
+PART = 5_000
+
+
+def _parts(path: Path) -> list[Path]:
+    """`path` cut into files of `PART` claims (cached beside it); a claim's
+    rows (sharing its claim ref) stay in one file."""
+    folder = path.with_name(f"{path.stem}-parts")
+    done = folder / "done"
+    if not done.exists():
+        folder.mkdir(exist_ok=True)
+        with path.open(encoding="utf-8") as fh:
+            header = fh.readline()
+            out, claims, ref, part = None, 0, None, 0
+            for line in fh:
+                this = line.split(",", 1)[0]
+                if this != ref:
+                    ref = this
+                    if out is None or claims == PART:
+                        if out is not None:
+                            out.close()
+                        part += 1
+                        out = (folder / f"part-{part:04d}.csv").open(
+                            "w", encoding="utf-8"
+                        )
+                        out.write(header)
+                        claims = 0
+                    claims += 1
+                assert out is not None
+                out.write(line)
+            if out is not None:
+                out.close()
+        done.touch()
+    return sorted(folder.glob("part-*.csv"))
 
 
 def raw_pydantic(path: Path) -> int:
@@ -112,22 +150,24 @@ def raw_sqlite(path: Path) -> int:
     return count
 
 
-def run_check(path: Path, workers: int | None = None) -> int:
-    """claimflow.check over the file (workers: None = every core)."""
+def run_check(path: Path | list[Path], workers: int | None = None) -> int:
+    """claimflow.check over the file(s) (workers: None = every core)."""
     import claimflow
 
+    paths = path if isinstance(path, list) else [path]
     return claimflow.check(
-        [path], claimflow.load_client(CLIENT), received_at=NOW, workers=workers
+        paths, claimflow.load_client(CLIENT), received_at=NOW, workers=workers
     ).records
 
 
-def run_ingest(path: Path, workers: int | None = None) -> int:
-    """claimflow.ingest of the file into a fresh store (workers: None = every core)."""
+def run_ingest(path: Path | list[Path], workers: int | None = None) -> int:
+    """claimflow.ingest of the file(s) into a fresh store (workers: None = every core)."""
     import claimflow
 
+    paths = path if isinstance(path, list) else [path]
     with claimflow.Store.open(INGEST_DB) as store:
         return claimflow.ingest(
-            [path],
+            paths,
             claimflow.load_client(CLIENT),
             store,
             received_at=NOW,
@@ -142,6 +182,8 @@ MEASURES = {
     "check": run_check,
     "ingest 1 proc": lambda path: run_ingest(path, 1),
     "ingest": run_ingest,
+    "check files": lambda path: run_check(_parts(path)),
+    "ingest files": lambda path: run_ingest(_parts(path)),
 }
 
 
@@ -183,6 +225,8 @@ def main() -> None:
     )
     for n in args.sizes:
         path = _dataset(n)
+        if any(name.endswith(" files") for name in args.measures):
+            _parts(path)  # cut once, before any clock starts
         for name in args.measures:
             result = in_fresh_process(__file__, "--child", name, str(path))
             rate = result["count"] / result["seconds"]
