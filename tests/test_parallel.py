@@ -190,28 +190,35 @@ def test_json_chunks_run_in_a_child_per_chunk(
 
 
 @pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("broken_first", [True, False])
 def test_a_file_rolled_back_halfway_leaves_no_keys_behind(
     small_chunks: None,
     acme: ResolvedClient,
     write: Callable[..., Path],
     tmp_path: Path,
     workers: int,
+    broken_first: bool,
 ) -> None:
     # a.csv breaks at its last row, after two chunks were validated; b.csv
     # repeats a.csv's serials, which were never stored: nothing to repeat.
+    # The batch's keys are indexed once all files are in: whichever comes
+    # first, the broken file's staged keys go with its rows.
     broken = write("a.csv", _rows(20) + "C-99,100001\n")
     clean = write("b.csv", _rows(8).replace("INV-", "INV-7"))
+    files = [broken, clean] if broken_first else [clean, broken]
     with Store.open(tmp_path / "claims.db") as store:
         result = ingest(
-            [broken, clean],
+            files,
             acme,
             store,
             received_at=NOW,
             keep_going=True,
             workers=workers,
         )
-        assert [f.status for f in result.files] == ["unreadable", "stored"]
-        assert "row 22" in (result.files[0].error or "")
+        statuses = {Path(f.name).name: f.status for f in result.files}
+        assert statuses == {"a.csv": "unreadable", "b.csv": "stored"}
+        (error,) = [f.error for f in result.files if f.status == "unreadable"]
+        assert "row 22" in (error or "")
         assert result.records == 8
         assert "duplicate_serial_in_batch" not in result.to_dict()["reasons"]
         assert store.count("claims") == 8

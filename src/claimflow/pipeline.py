@@ -478,6 +478,13 @@ def ingest(
             run.result.files.append(
                 _ingest_file(run, store, parsed, batch_id, keep_going, progress)
             )
+        # The batch's dedupe keys, staged file by file (a file rolled back
+        # takes its own with it), go into their indexes in one sorted pass:
+        # per file, a batch of many files inserted into ever larger indexes
+        # (200 files of 5,000 claims: 19.5 s against 7 s for one file).
+        started = time.perf_counter()
+        store.index_claims()
+        run._time("store", started)
         run.result.files.extend(failed)
         run.finish(now)
         run.result.batch_id = batch_id
@@ -558,9 +565,6 @@ def _ingest_file(
                 file_result.records += out.records
                 if progress:
                     progress(parsed.name, file_result.records)
-            started = time.perf_counter()
-            store.index_claims()
-            run._time("store", started)
             store.add_document(
                 run.client.key,
                 parsed.content_hash,

@@ -247,8 +247,8 @@ class Store:
 
         ``claim_keys`` and ``claim_serials`` get the rows `insert_claim_rows`
         staged from each claim's ``keys`` and ``serials`` columns in one
-        sorted pass each, once a file's claims are all in (nothing reads
-        them before), rather than chunk by chunk. Until then
+        sorted pass each, once a batch's claims are all in (nothing reads
+        them before), rather than chunk by chunk or file by file. Until then
         `claimflow.dedupe` does not see them; call it in the same
         transaction as the inserts.
 
