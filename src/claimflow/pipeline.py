@@ -226,9 +226,10 @@ class _Run:
             # small file is cut finer, so that every worker gets some: a
             # batch of many small files would otherwise run on one core.
             workers = self.runner.workers
-            blocks = cells.blocks(CHUNK, 2 * workers) if workers > 1 else None
+            size = cells.chunk_rows(CHUNK, 2 * workers) if workers > 1 else CHUNK
+            blocks = cells.blocks(size) if workers > 1 else None
             if blocks is None:
-                chunks = self.chunks(cells.rows, cells.joins)
+                chunks = self.chunks(cells.rows, cells.joins, size)
             else:
                 chunks = self.timed(blocks)
 
@@ -253,9 +254,12 @@ class _Run:
         )
 
     def chunks(
-        self, items: Iterator[T], joins: Callable[[T, T], bool] | None = None
+        self,
+        items: Iterator[T],
+        joins: Callable[[T, T], bool] | None = None,
+        size: int = CHUNK,
     ) -> Iterator[list[T]]:
-        """`items` in chunks of `CHUNK`, each run on while `joins` (last, next)."""
+        """`items` in chunks of `size`, each run on while `joins` (last, next)."""
         pending: list[T] = []
         while True:
             # The previous chunk's cycles, once, instead of per burst; only the
@@ -263,7 +267,7 @@ class _Run:
             gc.collect(1)
             started = time.perf_counter()
             with _gc_paused():
-                chunk = pending + list(islice(items, CHUNK - len(pending)))
+                chunk = pending + list(islice(items, size - len(pending)))
                 pending = []
                 if joins is not None and chunk:
                     for item in items:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from claimflow import ResolvedClient, UnreadableInput
 from claimflow.parse import detect_encoding, read_file
-from claimflow.parse.csvfile import MIN_BLOCK_ROWS, CsvCells
+from claimflow.parse.csvfile import MIN_CHUNK_ROWS, CsvCells
 
 HEADER = "Claim ID,Rep #,Rep Name,Invoice No,Invoice Date,Product Code,Qty\n"
 ROW = "AC-1,104233,José Núñez,INV-1001,10/02/2026,DRL-200,1\n"
@@ -213,8 +213,8 @@ def test_blocks_parse_to_the_same_rows_and_never_cut_a_claim(
     ("claims", "least", "expected"),
     [
         (5_000, 4, [1_250] * 4),  # a small file: a block for each of 4 turns
-        (2_000, 4, [MIN_BLOCK_ROWS] * 2),  # never below the smallest block
-        (1_500, 4, [MIN_BLOCK_ROWS, 500]),  # the rest, in a block of its own
+        (2_000, 4, [MIN_CHUNK_ROWS] * 2),  # never below the smallest block
+        (1_500, 4, [MIN_CHUNK_ROWS, 500]),  # the rest, in a block of its own
         (5_000, 1, [5_000]),  # a block's usual rows: one block
     ],
 )
@@ -229,13 +229,33 @@ def test_a_small_file_is_cut_into_enough_blocks_for_every_worker(
     rows = "".join(ROW.replace("AC-1,", f"AC-{n:05d},") for n in range(claims))
     path = write("claims.csv", HEADER + rows)
     cells = _cells(path, acme)
-    blocks = cells.blocks(10_000, least)
+    blocks = cells.blocks(cells.chunk_rows(10_000, least))
     assert blocks is not None
     sizes = [len(list(cells.parse(block))) for block in blocks]
     # block edges move to the next row boundary: each within a row or two
     assert sum(sizes) == claims
     assert len(sizes) == len(expected)
     assert all(abs(a - b) <= 2 for a, b in zip(sizes, expected, strict=True))
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize(
+    ("claims", "least", "expected"),
+    [(5_000, 4, 1_250), (1_500, 4, MIN_CHUNK_ROWS), (50_000, 4, 10_000)],
+)
+def test_chunk_rows_cut_a_small_file_finer_quoted_or_not(
+    acme: ResolvedClient,
+    write: Callable[..., Path],
+    quoted: bool,
+    claims: int,
+    least: int,
+    expected: int,
+) -> None:
+    # a quoted file is read as cells, in chunks of the same size as blocks
+    row = ROW.replace("José Núñez", '"Núñez, José"') if quoted else ROW
+    rows = "".join(row.replace("AC-1,", f"AC-{n:05d},") for n in range(claims))
+    cells = _cells(write("claims.csv", HEADER + rows), acme)
+    assert abs(cells.chunk_rows(10_000, least) - expected) <= 2
 
 
 @pytest.mark.parametrize(

@@ -141,9 +141,9 @@ class RowBuilder:
 _BYTE_SPLITTABLE = {"utf-8", "utf-8-sig", "cp1252", "latin-1"}
 #: Bytes a `Block` holds at most, ahead of the usual `CHUNK` rows' worth.
 _MAX_BLOCK = 16 << 20
-#: Rows a block holds at least when a file is cut finer to reach `least`
-#: blocks: below this, a block's work is less than what sending it costs.
-MIN_BLOCK_ROWS = 1_000
+#: Rows a chunk holds at least when a file is cut finer to reach `least`
+#: chunks: below this, a chunk's work is less than what sending it costs.
+MIN_CHUNK_ROWS = 1_000
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,7 @@ class CsvCells:
         self._encoding = ""
         self._dialect: type[csv.Dialect] = _Dialect
         self._width = 0
+        self._per_row = 0.0  # bytes a data row takes, from the first bytes
 
     def _detect(self) -> str:
         """The file's encoding (and delimiter), from its first bytes, once."""
@@ -187,7 +188,20 @@ class CsvCells:
             self._encoding = detect_encoding(head, self.name)
             # (a character cut at the sniff's end is no delimiter)
             self._dialect = _dialect(head.decode(self._encoding, "ignore"))
+            body = head[head.find(b"\n") + 1 :]
+            self._per_row = len(body) / max(1, body.count(b"\n"))
         return self._encoding
+
+    def chunk_rows(self, rows: int, least: int) -> int:
+        """Rows per chunk: `rows`, or fewer for a file too small to make
+        `least` chunks of them (but `MIN_CHUNK_ROWS` at least), so that a
+        small file still reaches every worker.
+
+        Example: ``cells.chunk_rows(10_000, 4)`` is 1,250 for 5,000 rows
+        """
+        self._detect()
+        estimate = self.path.stat().st_size / max(1.0, self._per_row)
+        return max(1, min(rows, max(MIN_CHUNK_ROWS, -(-int(estimate) // least))))
 
     def _header(self, headers: list[str]) -> None:
         mapping = map_headers(headers, self.client, self.name)
@@ -236,18 +250,16 @@ class CsvCells:
                 continue
             yield row_no, cells
 
-    def blocks(self, rows: int, least: int = 1) -> Iterator[Block] | None:
+    def blocks(self, rows: int) -> Iterator[Block] | None:
         """The data rows as blocks of about `rows` lines each, or None.
 
         Only for a file without quote characters or lone carriage returns, in
         an encoding where lines can be cut as bytes: every newline then ends
         a row, and a worker parsing a block (`parse`) sees exactly the cells
         `rows` would give, so this process need not read them. A claim whose
-        rows share a claim ref is never cut between blocks. A file too small
-        for `least` blocks of `rows` is cut into `least` smaller ones (of
-        `MIN_BLOCK_ROWS` rows at least), so that every worker gets some of
-        it. None means: read `rows` instead. The header is read (and
-        `builder` set) here.
+        rows share a claim ref is never cut between blocks (`chunk_rows`
+        sizes them for a small file). None means: read `rows` instead. The
+        header is read (and `builder` set) here.
         """
         encoding = self._detect()
         if encoding not in _BYTE_SPLITTABLE or not self._quote_free():
@@ -262,7 +274,7 @@ class CsvCells:
         if headers is None:
             return None  # bad input: `rows` names the problem
         self._header(headers)
-        return self._blocks(len(head), rows, least)
+        return self._blocks(len(head), rows)
 
     def _quote_free(self) -> bool:
         quote, cr, crlf = self._dialect.quotechar or '"', b"\r", b"\r\n"
@@ -277,17 +289,11 @@ class CsvCells:
                     return False
         return not carry
 
-    def _blocks(self, start: int, rows: int, least: int) -> Iterator[Block]:
-        row, pending, size = 2, b"", SNIFF_BYTES
+    def _blocks(self, start: int, rows: int) -> Iterator[Block]:
+        row, pending = 2, b""
+        size = min(_MAX_BLOCK, max(1, int(self._per_row * rows)))
         end = self.path.stat().st_size
         with self.path.open("rb") as fh:
-            fh.seek(start)
-            sample = fh.read(SNIFF_BYTES)
-            if sample:
-                per_row = len(sample) / max(1, sample.count(b"\n"))
-                size = min(_MAX_BLOCK, max(1, int(per_row * rows)))
-                smallest = int(per_row * MIN_BLOCK_ROWS)
-                size = max(1, min(size, max(smallest, -(-(end - start) // least))))
             fh.seek(start)
             while True:
                 piece = fh.read(size)
