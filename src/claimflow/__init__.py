@@ -27,7 +27,8 @@ from claimflow.models import (
     StayRecord,
 )
 from claimflow.parse import open_file, read_file
-from claimflow.pipeline import BatchResult, FileResult, check, ingest
+from claimflow.pipeline import check, ingest
+from claimflow.results import BatchResult, FileResult
 from claimflow.store import Store
 from claimflow.validate import Notice, render_notices, validate_chunk
 

@@ -23,7 +23,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
-from claimflow.pipeline import BatchResult, check, ingest
+from claimflow.pipeline import check, ingest
 from claimflow.report import (
     export_awards,
     export_claims,
@@ -31,6 +31,7 @@ from claimflow.report import (
     write_notice_files,
     write_notices,
 )
+from claimflow.results import BatchResult
 from claimflow.store import Store
 from claimflow.validate import render_notices
 from claimflow.validate.notices import NoticeItem

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from claimflow.codes import Outcome
 from claimflow.errors import ClaimflowError
-from claimflow.pipeline import BatchResult
+from claimflow.results import BatchResult
 from claimflow.store import Store
 from claimflow.validate.notices import Notice
 
