@@ -225,12 +225,28 @@ class _Run:
         timings = self.result.timings
         timings[stage] = timings.get(stage, 0.0) + seconds
 
-    def finish(self, today: datetime) -> None:
-        self.render(today)
-        self.runner.close()
+    def finish(
+        self, today: datetime, meanwhile: Callable[[], None] | None = None
+    ) -> None:
+        """Render the batch's notices and close the runner.
 
-    def render(self, today: datetime) -> None:
-        """The batch's notices (touches no store or runner: may run in a thread)."""
+        `meanwhile` (ingest's index step) runs here while the notices render
+        in a thread: SQLite lets go of the GIL for its statements, so the two
+        overlap (1,000,000 claims: 0.9 s of notices inside the 5.3 s step).
+        """
+        try:
+            if meanwhile is None:
+                self._render(today)
+            else:
+                with ThreadPoolExecutor(1) as pool:
+                    rendering = pool.submit(self._render, today)
+                    meanwhile()
+                    rendering.result()
+        finally:
+            self.runner.close()
+
+    def _render(self, today: datetime) -> None:
+        # Touches no store and no runner: it may run in a thread.
         started = time.perf_counter()
         self.result.notices = render_notices(
             self.notice_items, self.client, today.date()
@@ -414,15 +430,13 @@ def ingest(
         # takes its own with it), go into their indexes in one sorted pass:
         # per file, a batch of many files inserted into ever larger indexes
         # (200 files of 5,000 claims: 19.5 s against 7 s for one file).
-        # The notices are rendered meanwhile: SQLite lets go of the GIL.
-        with ThreadPoolExecutor(1) as pool:
-            rendering = pool.submit(run.render, now)
+        def index() -> None:
             started = time.perf_counter()
             store.index_claims()
             run._time("store", started)
-            rendering.result()
-        run.runner.close()
+
         run.result.files.extend(failed)
+        run.finish(now, meanwhile=index)
         run.result.batch_id = batch_id
         if batch_id is not None:
             store.add_notices(batch_id, run.result.notices)
