@@ -23,7 +23,9 @@ from sqlite_utils import Database
 
 from claimflow.errors import StoreError
 from claimflow.models import Claim, Decision, Participant, RawRecord
-from claimflow.store import ledger_schema as _ledger_schema  # noqa: F401 (registers)
+
+# Registers migrations 2-20 (claims_schema imports ledger_schema first).
+from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 from claimflow.store.rows import (
     PACKED,
     ClaimRows,

@@ -29,7 +29,6 @@ from claimflow.validate.batch import normalize_key
 # its rows are inserted, and their width.
 PACKED = {
     "claims": ("INSERT INTO claims", 14),
-    "lines": ("INSERT INTO claim_lines", 7),
     "problems": (
         "INSERT INTO problems (claim_id, batch_id, code, field, source, message)",
         6,
@@ -52,7 +51,6 @@ class ClaimRows:
     #: When the claims were decided (their first outcome row).
     decided_at: str = ""
     claims: list[Row] = field(default_factory=list)
-    lines: list[Row] = field(default_factory=list)
     problems: list[Row] = field(default_factory=list)
     #: (digest, JSON) of the header names the chunk's raw records refer to.
     headers: list[Row] = field(default_factory=list)
@@ -120,7 +118,7 @@ def claim_rows(
         shared: dict[int, RawHeader] = {}  # a file's header names, encoded once
         raw_texts = [raw_json(r, shared) for r in raws]
         rows.headers = [(h.digest, h.text) for h in shared.values()]
-    claims, lines, problems = rows.claims, rows.lines, rows.problems
+    claims, problems = rows.claims, rows.problems
     for index, (claim, decision) in enumerate(decided):
         activity = claim.activity_date
         claims.append(
@@ -146,19 +144,6 @@ def claim_rows(
                 _serials_json(claim),
             )
         )
-        if isinstance(claim, SalesClaim):
-            lines.extend(
-                (
-                    claim.id,
-                    n,
-                    ln.sku,
-                    ln.quantity,
-                    _text(ln.unit_price),
-                    _text(ln.line_total),
-                    " ".join(ln.serial_numbers),
-                )
-                for n, ln in enumerate(claim.lines, start=1)
-            )
         problems.extend(
             (claim.id, batch_id, p.code.value, p.field, p.source.where(), p.message)
             for p in decision.problems
@@ -260,7 +245,3 @@ def raw_from_data(
         sources,
         data.get("content_hash", content_hash),
     )
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)

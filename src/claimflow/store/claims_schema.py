@@ -1,0 +1,40 @@
+"""Migrations 20 onward: how the claims' own rows are kept.
+
+Registered after `claimflow.store.ledger_schema` (migrations 2-19), which
+this module imports first, so that `sqlite_utils.migrations.Migrations`
+applies them in their numbered order.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from claimflow.store import ledger_schema as _earlier  # noqa: F401 (registers 2-19)
+from claimflow.store.schema import migrations
+
+#: A claim's lines as rows, read from the claim as typed (``claims.data``).
+CLAIM_LINES_VIEW = """
+CREATE VIEW claim_lines AS
+SELECT c.id AS claim_id,
+       l.key + 1 AS line_no,
+       l.value ->> 'sku' AS sku,
+       l.value ->> 'quantity' AS quantity,
+       l.value ->> 'unit_price' AS unit_price,
+       l.value ->> 'line_total' AS line_total,
+       coalesce((SELECT group_concat(s.value, ' ')
+                 FROM json_each(l.value, '$.serial_numbers') s), '') AS serial_numbers
+FROM claims c, json_each(c.data, '$.lines') l
+"""
+
+
+@migrations()
+def m020_claim_lines_view(db: Database) -> None:
+    """``claim_lines`` becomes a view over the claims' typed lines.
+
+    Every ingest wrote each line a second time (its claim's ``data`` holds
+    it), checked its foreign key and kept a B-tree of them, while no
+    command reads the table: the view gives the same columns and rows,
+    read from ``claims.data``, for anyone who queries it.
+    """
+    db.execute("DROP TABLE claim_lines")
+    db.execute(CLAIM_LINES_VIEW)
