@@ -266,9 +266,9 @@ class Store:
         # runs of the page cache's size, in helper threads when allowed:
         # small runs on every core, merged, take half the time of one thread
         # sorting 64 MiB runs (2,000,000 keys and 1,600,000 serials: 8.9 s
-        # -> 4.4 s, CPU 9.1 -> 7.4 s; 16 MiB or 4 threads were slower). The
-        # sorted rows are appended, so the small cache costs the inserts
-        # nothing.
+        # -> 4.4 s, CPU 9.1 -> 7.4 s; 16 MiB runs, or 4 threads, were
+        # slower). The rows go in in the index's order, leaf after leaf, so
+        # the inserts need few cached pages at a time.
         (cache,) = conn.execute("PRAGMA cache_size").fetchone()
         conn.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
         conn.execute(f"PRAGMA cache_size = {_SORT_CACHE}")
