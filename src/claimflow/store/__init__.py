@@ -42,14 +42,14 @@ from claimflow.validate.notices import Notice
 
 #: The schema a packed chunk is attached as, and where its tables sit.
 _PACK = "claimflow_chunk"
-#: The page cache while the staged keys are sorted (KiB, as ``cache_size``
-#: takes it): the size of the sorter's runs.
-_SORT_CACHE = -8192
 _PACKED_ROOTS = [(table, n) for n, table in enumerate(PACKED, start=2)]
 _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
 )
+#: The page cache while the staged keys are sorted (KiB, as ``cache_size``
+#: takes it): the size of the sorter's runs.
+_SORT_CACHE = -8192
 # The dedupe keys and serials of the claims just inserted (still in the page
 # cache) wait in temporary tables, appended to; `index_claims` then inserts
 # them in each index's own order (client, block, day, claim, value): a file's
@@ -269,7 +269,10 @@ class Store:
         # -> 4.4 s, CPU 9.1 -> 7.4 s; 16 MiB runs, or 4 threads, were
         # slower). The rows go in in the index's order, leaf after leaf, so
         # the inserts need few cached pages at a time.
-        (cache,) = conn.execute("PRAGMA cache_size").fetchone()
+        settings = {
+            name: int(conn.execute(f"PRAGMA {name}").fetchone()[0])
+            for name in ("cache_size", "threads")
+        }
         conn.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
         conn.execute(f"PRAGMA cache_size = {_SORT_CACHE}")
         try:
@@ -277,8 +280,8 @@ class Store:
                 conn.execute(insert)
                 conn.execute(f"DELETE FROM temp.{table}")
         finally:
-            conn.execute(f"PRAGMA cache_size = {int(cache)}")
-            conn.execute("PRAGMA threads = 0")
+            for name, value in settings.items():
+                conn.execute(f"PRAGMA {name} = {value}")
 
     def insert_claim_rows(self, rows: ClaimRows | PackedRows) -> None:
         """Insert rows made by `claim_rows` (possibly in another process).
