@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from claimflow.errors import ClaimflowError
 from claimflow.models import Award, Claim, Decision, RawRecord
 from claimflow.parse import read_file
 from claimflow.parse.participants import read_participants
-from claimflow.store import Store, raw_from_data
+from claimflow.store import Store, raw_from_json
 from claimflow.validate import SeenKeys, context_for, validate_chunk
 
 CHUNK = 20_000
@@ -153,7 +153,7 @@ def _stored(
         yield [
             (
                 cid,
-                raw_from_data(_with_received(raw, received), headers, digest),
+                _with_received(raw_from_json(raw, headers, digest), received),
                 _Recorded(
                     outcome,
                     _recorded_codes(codes, verified),
@@ -177,16 +177,15 @@ def _recorded_codes(codes: str | None, verification: str | None) -> list[str]:
     return sorted(found)
 
 
-def _with_received(raw: str, received: str) -> dict[str, Any]:
-    """The raw record's data, with the received time the claim was stored with.
+def _with_received(raw: RawRecord, received: str) -> RawRecord:
+    """The raw record, with the received time the claim was stored with.
 
     A record read without one got the batch's time at ingest; replaying it
     must not get the time of the replay instead.
     """
-    data: dict[str, Any] = json.loads(raw)
-    if not str(data["values"].get("received_at") or "").strip():
-        data["values"]["received_at"] = received
-    return data
+    if str(raw.values.get("received_at") or "").strip():
+        return raw
+    return replace(raw, values={**raw.values, "received_at": received})
 
 
 def _line_points(award: Award | None) -> Counter[str]:

@@ -415,7 +415,9 @@ class Store:
         )
 
     def raw_headers(self) -> dict[str, str]:
-        """Header names of stored raw records: digest -> JSON (see `raw_from_json`).
+        """What stored raw records share, by digest: their file's header names
+        (and, for records stored by this release, the file name and the keys
+        of their values), as JSON (see `raw_from_json`).
 
         Example: ``raw_from_json(text, store.raw_headers(), document_hash)``
         """

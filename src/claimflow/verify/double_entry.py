@@ -32,7 +32,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.models import RawRecord
 from claimflow.parse import read_file
-from claimflow.store import Store
+from claimflow.store import Store, raw_from_json
 from claimflow.validate.batch import normalize_key
 from claimflow.values import DateOrder, ValueContext, parse_date
 
@@ -488,14 +488,15 @@ def sample(
 
     needed = fields_needed(0, max_error_rate, confidence)
     population: list[tuple[str, str]] = []
-    for claim_id, raw in store.db.execute(
-        "SELECT id, raw FROM claims WHERE batch_id = ? ORDER BY rowid", [batch_id]
+    headers = store.raw_headers()
+    for claim_id, raw, digest in store.db.execute(
+        "SELECT id, raw, document_hash FROM claims "
+        "WHERE batch_id = ? AND raw IS NOT NULL ORDER BY rowid",
+        [batch_id],
     ):
-        import json
-
-        data = json.loads(raw or "{}")
-        population += [(claim_id, k) for k, v in data.get("values", {}).items() if v]
-        for n, (_, line) in enumerate(data.get("lines", []), start=1):
+        record = raw_from_json(raw, headers, digest)
+        population += [(claim_id, k) for k, v in record.values.items() if v]
+        for n, (_, line) in enumerate(record.lines, start=1):
             population += [(claim_id, f"line {n}:{k}") for k, v in line.items() if v]
     picked = random.Random(seed).sample(population, min(needed, len(population)))
     return needed, sorted(picked)
