@@ -25,11 +25,13 @@ from claimflow import (
 from claimflow.config import load_client
 from claimflow.models import Claim
 from claimflow.store import (
+    CLAIM_JSON,
     ClaimRows,
     PackedRows,
     claim_rows,
     migrations,
 )
+from claimflow.store.rows import IN_COLUMNS
 from claimflow.validate.batch import normalize_key
 
 from ..conftest import SAMPLES
@@ -132,10 +134,35 @@ def test_claims_round_trip_through_the_store(
         batch = store.begin_batch("acme-tools", "ann", "c.yaml")
         store.add_claims(batch, "h" * 64, [(claim, decision)], "validate")
     with Store.open(path) as store:
-        data = store.db.execute("SELECT data FROM claims").fetchone()[0]
+        data, typed = store.db.execute(
+            f"SELECT data, {CLAIM_JSON} FROM claims c"
+        ).fetchone()
         line = store.db.execute("SELECT line_total FROM claim_lines").fetchone()[0]
-    assert SalesClaim.model_validate_json(data) == claim
+    assert SalesClaim.model_validate_json(typed) == claim
+    # what the row's columns hold is not repeated in its typed JSON
+    assert IN_COLUMNS.isdisjoint(json.loads(data))
     assert Decimal(line) == Decimal("298.00")
+
+
+def test_claims_with_or_without_a_participant_read_back_whole(tmp_path: Path) -> None:
+    decided = [_decided("C1", participant_id="0042"), _decided("C2")]
+    claims = [claim for claim, _ in decided]
+    with Store.open(tmp_path / "c.db") as store, store.transaction():
+        batch = store.begin_batch("acme-tools", "ann", "c.yaml")
+        store.add_claims(batch, "h" * 64, decided, "validate")
+        query = f"SELECT {CLAIM_JSON} FROM claims c ORDER BY c.id"
+        assert [
+            SalesClaim.model_validate_json(t) for (t,) in store.db.execute(query)
+        ] == claims
+        # rows stored before the typed JSON left its columns' fields out hold them
+        for claim in claims:
+            store.db.execute(
+                "UPDATE claims SET data = ? WHERE id = ?",
+                [claim.model_dump_json(), claim.id],
+            )
+        assert [
+            SalesClaim.model_validate_json(t) for (t,) in store.db.execute(query)
+        ] == claims
 
 
 def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
@@ -171,7 +198,6 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
         assert "WITHOUT ROWID" in sql
 
 
-
 def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -> None:
     # migrations 15-19: the |= copies of invoice keys go, each claim's keys
     # move into its row, and the by-claim index is dropped; its claimed
@@ -194,7 +220,13 @@ def test_a_schema_14_store_keeps_its_claims_keys_in_their_rows(tmp_path: Path) -
         "INSERT INTO claim_keys VALUES (?,?,?,?,?)",
         [
             ("acme-tools", "C1", "ds|D-CHI-01|DRL-200|2", "2026-10-02", "INV417"),
-            ("acme-tools", "C1", "ds|D-CHI-01|DRL-200|2|=INV417", "2026-10-02", "INV417"),
+            (
+                "acme-tools",
+                "C1",
+                "ds|D-CHI-01|DRL-200|2|=INV417",
+                "2026-10-02",
+                "INV417",
+            ),
             ("acme-tools", "C1", "ps|104233|DRL-200", "2026-10-02", "2"),
         ],
     )
@@ -280,7 +312,9 @@ def test_a_packed_chunk_laid_out_otherwise_is_read_row_by_row(store: Store) -> N
         conn = sqlite3.connect(":memory:")
         for table in ("headers", "problems", "claims"):  # reversed
             width = len(getattr(other, table)[0]) if getattr(other, table) else 6
-            conn.execute(f"CREATE TABLE {table} ({', '.join(f'c{i}' for i in range(width))})")
+            conn.execute(
+                f"CREATE TABLE {table} ({', '.join(f'c{i}' for i in range(width))})"
+            )
             conn.executemany(
                 f"INSERT INTO {table} VALUES ({','.join('?' * width)})",
                 getattr(other, table),

@@ -23,7 +23,7 @@ from claimflow.models import (
     SalesClaim,
     StayClaim,
 )
-from claimflow.store import Store
+from claimflow.store import CLAIM_JSON, Store
 from claimflow.validate.notices import Notice, NoticeItem, render_notices
 
 CHUNK = 20_000
@@ -146,7 +146,7 @@ def _pending_claims(
             "ORDER BY v.id DESC LIMIT 1) = 'verified'"
         )
     query = f"""
-        SELECT c.data FROM claims c
+        SELECT {CLAIM_JSON} FROM claims c
         WHERE c.client = ? AND c.outcome = 'accepted' {where}
           AND NOT EXISTS (
             SELECT 1 FROM ledger l WHERE l.claim_id = c.id AND l.entry_type = 'award'

@@ -211,6 +211,7 @@ def _record(store: Store, client: str, matches: list[ClaimMatch], at: str) -> No
 
 def _notice_items(store: Store, matches: list[ClaimMatch]) -> list[NoticeItem]:
     """A notice line per duplicate claim, naming the earlier claim by its reference."""
+    from claimflow.store.rows import CLAIM_JSON
     from claimflow.validate.notices import NoticeItem
 
     duplicates = [m for m in matches if m.decision == "duplicate"]
@@ -219,7 +220,8 @@ def _notice_items(store: Store, matches: list[ClaimMatch]) -> list[NoticeItem]:
     ids = {m.claim_id for m in duplicates} | {m.original for m in duplicates}
     claims: dict[str, Claim] = {}
     rows = store.db.execute(
-        f"SELECT kind, data FROM claims WHERE id IN ({','.join('?' * len(ids))})",
+        f"SELECT c.kind, {CLAIM_JSON} FROM claims c "
+        f"WHERE c.id IN ({','.join('?' * len(ids))})",
         sorted(ids),
     )
     for kind, data in rows:

@@ -27,6 +27,7 @@ from claimflow.models import Claim, Decision, Participant, RawRecord
 # Registers migrations 2-20 (claims_schema imports ledger_schema first).
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 from claimflow.store.rows import (
+    CLAIM_JSON,
     PACKED,
     ClaimRows,
     PackedRows,
@@ -430,6 +431,7 @@ class Store:
 
 
 __all__ = [
+    "CLAIM_JSON",
     "ClaimRows",
     "PackedRows",
     "RawHeader",

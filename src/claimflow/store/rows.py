@@ -37,6 +37,17 @@ PACKED = {
     "headers": ("INSERT OR IGNORE INTO raw_headers", 2),
 }
 
+#: The claim fields its row's own columns hold, left out of its typed JSON
+#: (``claims.data``); `CLAIM_JSON` puts them back.
+IN_COLUMNS: set[str] = {"id", "client", "kind", "participant_id", "received_at"}
+
+#: A stored claim (table alias ``c``) as JSON its model reads: ``claims.data``
+#: with the fields kept in columns put back (rows stored before this release
+#: hold them too; the columns have the same values).
+CLAIM_JSON = (
+    "json_set(c.data, '$.id', c.id, '$.client', c.client, '$.kind', c.kind, "
+    "'$.participant_id', c.participant_id, '$.received_at', c.received_at)"
+)
 
 Row = tuple[object, ...]
 
@@ -137,7 +148,7 @@ def claim_rows(
                 # the model's serializer called directly: model_dump_json's
                 # own checks cost a sixth of the call, per claim
                 claim.__pydantic_serializer__.to_json(
-                    claim, exclude_none=True
+                    claim, exclude_none=True, exclude=IN_COLUMNS
                 ).decode(),
                 raw_texts[index] if raws is not None else None,
                 # the claim's own dedupe keys: the claim_keys rows are made

@@ -21,7 +21,7 @@ from typing import Any
 from claimflow.codes import Category, Outcome, ReasonCode, decide
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, Problem, SalesClaim, StayClaim
-from claimflow.store import Store
+from claimflow.store import CLAIM_JSON, Store
 from claimflow.validate.notices import NoticeItem
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
@@ -180,7 +180,7 @@ def _to_verify(
     model = SalesClaim if client.config.kind == "sales" else StayClaim
     where = "AND c.batch_id = ?" if batch_id is not None else ""
     query = f"""
-        SELECT c.data FROM claims c
+        SELECT {CLAIM_JSON} FROM claims c
         WHERE c.client = ? {where} AND (
             (c.outcome = 'accepted' AND NOT EXISTS
                 (SELECT 1 FROM verifications v WHERE v.claim_id = c.id))
