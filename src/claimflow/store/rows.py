@@ -15,7 +15,7 @@ import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -131,8 +131,19 @@ def claim_rows(
         raw_texts = [raw_json(r, shared) for r in raws]
         rows.headers = [(h.digest, h.text) for h in shared.values()]
     claims, problems = rows.claims, rows.problems
+    # The typist types each distinct value once, so claims share their date
+    # objects: each is rendered once (by identity: every one is alive here).
+    rendered: dict[int, str] = {}
+
+    def iso(value: date | None) -> str | None:
+        if value is None:
+            return None
+        text = rendered.get(id(value))
+        if text is None:
+            text = rendered[id(value)] = value.isoformat()
+        return text
+
     for index, (claim, decision) in enumerate(decided):
-        activity = claim.activity_date
         claims.append(
             (
                 claim.id,
@@ -141,8 +152,8 @@ def claim_rows(
                 digest,
                 claim.kind,
                 claim.participant_id,
-                claim.received_at.isoformat(),
-                activity.isoformat() if activity else None,
+                iso(claim.received_at),
+                iso(claim.activity_date),
                 decision.outcome.value,
                 claim.provenance.where(),
                 # the model's serializer called directly: model_dump_json's
