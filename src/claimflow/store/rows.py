@@ -297,7 +297,7 @@ def raw_from_data(
     if "h" in data:
         return _compact_raw(data, _header(headers, data["h"]), content_hash)
     digest = data.get("fs")
-    if digest is not None:  # stored by schemas 14-20: the names alone
+    if digest is not None:  # stored before the compact form (schemas 14-20): names only
         sources = json.loads(_header(headers, digest))
     else:  # before schema 14: everything inline
         sources = data["field_sources"]
