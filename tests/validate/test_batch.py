@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from claimflow import Outcome, ReasonCode, ResolvedClient, check, pipeline
-from claimflow.validate import normalize_key
+from claimflow.validate import SeenKeys, normalize_key
 
 NOW = datetime(2026, 10, 28, tzinfo=UTC)
 HEADER = "Claim ID,Rep #,Invoice No,Invoice Date,Product Code,Qty,Price,Amount,Total,Serials\n"
@@ -111,3 +111,22 @@ def test_same_stay_claimed_twice(
         ReasonCode.INVALID_FORMAT,
         ReasonCode.DUPLICATE_STAY_IN_BATCH,
     ]
+
+
+def test_key_index_names_the_first_place_of_keys_seen_in_earlier_chunks() -> None:
+    seen = SeenKeys()
+    try:
+        assert (
+            seen.add("serial", [("DR1", "a.csv:row 2"), ("DR2", "a.csv:row 3")]) == {}
+        )
+        # a later chunk: one key new, one already seen; the first place stays
+        again = seen.add("serial", [("DR2", "b.csv:row 2"), ("DR3", "b.csv:row 3")])
+        assert again == {"DR2": "a.csv:row 3"}
+        assert seen.add("invoice_line", [("DR2", "c.csv:row 2")]) == {}  # per kind
+        assert seen.earlier("serial", ["DR1", "DR2", "DR3", "DR4"]) == {
+            "DR1": "a.csv:row 2",
+            "DR2": "a.csv:row 3",
+            "DR3": "b.csv:row 3",
+        }
+    finally:
+        seen.close()

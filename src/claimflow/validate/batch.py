@@ -252,13 +252,31 @@ class SeenKeys:
             )
         )
 
-    def add(self, kind: str, pairs: list[tuple[str, str]]) -> None:
-        """Remember (key, where) pairs; the first place of a key stays."""
-        self.conn.execute(
+    def add(self, kind: str, pairs: list[tuple[str, str]]) -> dict[str, str]:
+        """Remember (key, where) pairs of distinct keys; the first place of a key stays.
+
+        Returns:
+            The keys an earlier chunk had: key -> where it was first. Found
+            without a lookup when every key was new (the usual chunk): the
+            insert says how many rows it added. Otherwise the keys are read
+            back, and those whose stored place is not the one given here are
+            the earlier ones (the insert left them as they were).
+        """
+        conn = self.conn
+        before = conn.total_changes
+        conn.execute(
             "INSERT OR IGNORE INTO seen "
             "SELECT ?, j.value ->> 0, j.value ->> 1 FROM json_each(?) j",
             [kind, to_json(sorted(pairs)).decode()],
         )
+        if conn.total_changes - before == len(pairs):
+            return {}
+        given = dict(pairs)
+        return {
+            key: where
+            for key, where in self.earlier(kind, list(given)).items()
+            if where != given[key]
+        }
 
     def forget(self, prefix: str) -> None:
         """Drop the keys first seen at places starting with `prefix` (a file)."""
@@ -348,12 +366,11 @@ def _repeats(
                 found = places[at] = sourcing[at[0]].where(field, at[1])
             return found
 
-        earlier = seen.earlier(kind, keys) if seen is not None else {}
         repeated = _repeated_rows(schema, frame, keys, len(first))
         flagged = {i: place(first[keys[i]]) for i in repeated}
-        flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
         if seen is not None:
-            seen.add(kind, [(k, place(i)) for k, i in first.items()])
+            earlier = seen.add(kind, [(k, place(i)) for k, i in first.items()])
+            flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
         for i, original in sorted(flagged.items()):
             shown = frame["shown"][i]
             problems.append(
