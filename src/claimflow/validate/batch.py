@@ -242,7 +242,7 @@ class SeenKeys:
     # rather than bound one by one from Python. Sorted, they meet the index
     # in its own order.
     def earlier(self, kind: str, keys: list[str]) -> dict[str, str]:
-        """Which of `keys` an earlier chunk had: key -> where it was first."""
+        """Which of `keys` the index holds: key -> where it was first seen."""
         ordered = to_json(sorted(set(keys))).decode()
         return dict(
             self.conn.execute(
