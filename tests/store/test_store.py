@@ -154,6 +154,8 @@ def test_claims_with_or_without_a_participant_read_back_whole(tmp_path: Path) ->
         assert [
             SalesClaim.model_validate_json(t) for (t,) in store.db.execute(query)
         ] == claims
+        typed = [c for chunk in store.claims("ORDER BY c.id", chunk=1) for c in chunk]
+        assert typed == claims  # the readers' way: chunked, typed by kind
         # rows stored before the typed JSON left its columns' fields out hold them
         for claim in claims:
             store.db.execute(

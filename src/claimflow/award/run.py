@@ -20,10 +20,8 @@ from claimflow.models import (
     Decision,
     Participant,
     Problem,
-    SalesClaim,
-    StayClaim,
 )
-from claimflow.store import CLAIM_JSON, Store
+from claimflow.store import Store
 from claimflow.validate.notices import Notice, NoticeItem, render_notices
 
 CHUNK = 20_000
@@ -133,7 +131,6 @@ def _pending_claims(
     store: Store, client: ResolvedClient, settings: AwardSettings, batch_id: int | None
 ) -> Iterator[list[Claim]]:
     """Accepted claims without a live award posting, in award order, chunked."""
-    model = SalesClaim if client.config.kind == "sales" else StayClaim
     day_sql = (
         "substr(c.received_at, 1, 10)"
         if settings.activity_date == "received_at"
@@ -145,17 +142,14 @@ def _pending_claims(
             " AND (SELECT v.result FROM verifications v WHERE v.claim_id = c.id "
             "ORDER BY v.id DESC LIMIT 1) = 'verified'"
         )
-    query = f"""
-        SELECT {CLAIM_JSON} FROM claims c
+    rest = f"""
         WHERE c.client = ? AND c.outcome = 'accepted' {where}
           AND NOT EXISTS (
             SELECT 1 FROM ledger l WHERE l.claim_id = c.id AND l.entry_type = 'award'
               AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id))
         ORDER BY {day_sql}, c.received_at, c.id"""
     params: list[object] = [client.key] + ([batch_id] if batch_id is not None else [])
-    cursor = store.db.execute(query, params)
-    while rows := cursor.fetchmany(CHUNK):
-        yield [model.model_validate_json(data) for (data,) in rows]
+    return store.claims(rest, params, CHUNK)
 
 
 def award_claims(

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from claimflow.codes import Outcome
 from claimflow.dedupe.matching import ClaimMatch, find_claim_matches
-from claimflow.models import Claim, Decision, Problem, SalesClaim, StayClaim
+from claimflow.models import Claim, Decision, Problem, SalesClaim
 from claimflow.validate.batch import normalize_key
 
 if TYPE_CHECKING:  # the store imports this module to write claim keys
@@ -211,22 +211,19 @@ def _record(store: Store, client: str, matches: list[ClaimMatch], at: str) -> No
 
 def _notice_items(store: Store, matches: list[ClaimMatch]) -> list[NoticeItem]:
     """A notice line per duplicate claim, naming the earlier claim by its reference."""
-    from claimflow.store.rows import CLAIM_JSON
     from claimflow.validate.notices import NoticeItem
 
     duplicates = [m for m in matches if m.decision == "duplicate"]
     if not duplicates:
         return []
     ids = {m.claim_id for m in duplicates} | {m.original for m in duplicates}
-    claims: dict[str, Claim] = {}
-    rows = store.db.execute(
-        f"SELECT c.kind, {CLAIM_JSON} FROM claims c "
-        f"WHERE c.id IN ({','.join('?' * len(ids))})",
-        sorted(ids),
-    )
-    for kind, data in rows:
-        claim = (SalesClaim if kind == "sales" else StayClaim).model_validate_json(data)
-        claims[claim.id] = claim
+    claims: dict[str, Claim] = {
+        claim.id: claim
+        for chunk in store.claims(
+            f"WHERE c.id IN ({','.join('?' * len(ids))})", sorted(ids)
+        )
+        for claim in chunk
+    }
     problems: dict[str, list[Problem]] = {}
     for m in duplicates:
         claim, original = claims[m.claim_id], claims[m.original]

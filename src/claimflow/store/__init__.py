@@ -22,7 +22,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from claimflow.errors import StoreError
-from claimflow.models import Claim, Decision, Participant, RawRecord
+from claimflow.models import (
+    Claim,
+    Decision,
+    Participant,
+    RawRecord,
+    SalesClaim,
+    StayClaim,
+)
 
 # Registers migrations 2-20 (claims_schema imports ledger_schema first).
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
@@ -48,6 +55,10 @@ _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
 )
+_CLAIM_MODELS: dict[str, type[SalesClaim] | type[StayClaim]] = {
+    "sales": SalesClaim,
+    "stay": StayClaim,
+}
 #: The page cache while the staged keys are sorted (KiB, as ``cache_size``
 #: takes it): the size of the sorter's runs.
 _SORT_CACHE = -8192
@@ -423,6 +434,25 @@ class Store:
         Example: ``raw_from_json(text, store.raw_headers(), document_hash)``
         """
         return dict(self.db.execute("SELECT digest, field_sources FROM raw_headers"))
+
+    def claims(
+        self, rest: str, params: Sequence[object] = (), chunk: int = 20_000
+    ) -> Iterator[list[Claim]]:
+        """Stored claims, whole (`CLAIM_JSON`), typed by their kind, in chunks.
+
+        Args:
+            rest: what follows ``SELECT ... FROM claims c``: joins, ``WHERE``
+                and ``ORDER BY``, naming the claims table ``c``.
+            params: the values of its placeholders.
+            chunk: claims per list yielded.
+
+        Example: ``next(store.claims("WHERE c.batch_id = ? ORDER BY c.rowid", [1]))``
+        """
+        cursor = self.db.execute(
+            f"SELECT c.kind, {CLAIM_JSON} FROM claims c {rest}", list(params)
+        )
+        while rows := cursor.fetchmany(chunk):
+            yield [_CLAIM_MODELS[kind].model_validate_json(text) for kind, text in rows]
 
     def count(self, table: str) -> int:
         """Rows in a table (for summaries and tests)."""

@@ -20,8 +20,8 @@ from typing import Any
 
 from claimflow.codes import Category, Outcome, ReasonCode, decide
 from claimflow.config import ResolvedClient
-from claimflow.models import Claim, Decision, Problem, SalesClaim, StayClaim
-from claimflow.store import CLAIM_JSON, Store
+from claimflow.models import Claim, Decision, Problem
+from claimflow.store import Store
 from claimflow.validate.notices import NoticeItem
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
@@ -177,10 +177,8 @@ def outcome_of(verification: Verification, policy: str) -> Outcome:
 def _to_verify(
     store: Store, client: ResolvedClient, batch_id: int | None
 ) -> Iterator[list[Claim]]:
-    model = SalesClaim if client.config.kind == "sales" else StayClaim
     where = "AND c.batch_id = ?" if batch_id is not None else ""
-    query = f"""
-        SELECT {CLAIM_JSON} FROM claims c
+    rest = f"""
         WHERE c.client = ? {where} AND (
             (c.outcome = 'accepted' AND NOT EXISTS
                 (SELECT 1 FROM verifications v WHERE v.claim_id = c.id))
@@ -188,9 +186,7 @@ def _to_verify(
                 ORDER BY v.id DESC LIMIT 1) = 'not_found')
         ORDER BY c.rowid"""
     params: list[object] = [client.key] + ([batch_id] if batch_id is not None else [])
-    cursor = store.db.execute(query, params)
-    while rows := cursor.fetchmany(CHUNK):
-        yield [model.model_validate_json(data) for (data,) in rows]
+    return store.claims(rest, params, CHUNK)
 
 
 def verify_claims(
