@@ -34,6 +34,7 @@ from claimflow.errors import ClaimflowError
 from claimflow.parse.participants import read_participants
 from claimflow.report import write_notice_files
 from claimflow.store import Store
+from claimflow.values import DateOrder
 
 _AS_OF = click.option(
     "--as-of",
@@ -56,9 +57,19 @@ def _echo_json(data: Any) -> None:
 @CLIENT_OPTION
 @NEW_STORE_OPTION
 @OPERATOR_OPTION
+@click.option(
+    "--date-order",
+    type=click.Choice(["DMY", "MDY", "YMD"]),
+    help="How the file writes dates (default: the client's date_order).",
+)
 @fail_cleanly
 def participants_cmd(
-    action: str, file: Path, client_path: Path, db_path: Path, operator: str
+    action: str,
+    file: Path,
+    client_path: Path,
+    db_path: Path,
+    operator: str,
+    date_order: DateOrder | None,
 ) -> None:
     """Import a client's participant list (tiers and enrolment dates for awards).
 
@@ -68,7 +79,8 @@ def participants_cmd(
             --client samples/clients/acme-tools.yaml --db claims.db
     """
     client = load_client(client_path)
-    people = list(read_participants(file, client.key))
+    order = date_order or client.config.date_order
+    people = list(read_participants(file, client.key, order))
     with Store.open(db_path) as store, store.transaction():
         store.upsert_participants(people)
         store.audit(

@@ -24,12 +24,14 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from claimflow.award.rules import AwardSettings
 from claimflow.dedupe.settings import DedupeSettings
 from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
+from claimflow.numbers import NumberError, number_format
 from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
 from claimflow.verify.settings import VerificationSettings
@@ -69,7 +71,14 @@ class ClientConfig(_Section):
         language: notice language (``en``, ``es``).
         date_order: how keyed dates are read: ``DMY``, ``MDY`` or ``YMD``;
             never guessed.
-        decimal_comma: amounts are keyed as ``1.299,50``.
+        number_locale: how keyed numbers are written (a Babel locale, or
+            ``C`` for ``1234.56``); default: `locale`.
+        file_number_locales: file type (``csv``, ``xlsx``, ``json``,
+            ``pdf``) -> the number locale its text values are written in,
+            for machine-written files (``json: C`` for a portal's JSON).
+        decimal_comma: deprecated: must agree with the number locale.
+        yes_words: words read as yes besides the language's own.
+        no_words: words read as no besides the language's own.
         currency: the program's currency (ISO 4217).
         timezone: IANA zone of the program desk; naive times are local here.
         columns: canonical field -> extra header aliases.
@@ -101,7 +110,13 @@ class ClientConfig(_Section):
     locale: str = "en_US"
     language: Literal["en", "es"] = "en"
     date_order: DateOrder
-    decimal_comma: bool = False
+    number_locale: str | None = None
+    file_number_locales: dict[Literal["csv", "xlsx", "json", "pdf"], str] = Field(
+        default_factory=dict
+    )
+    decimal_comma: bool | None = None
+    yes_words: list[str] = Field(default_factory=list)
+    no_words: list[str] = Field(default_factory=list)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     timezone: str = "UTC"
     columns: dict[str, list[str]] = Field(default_factory=dict)
@@ -139,6 +154,47 @@ class ClientConfig(_Section):
         except (UnknownLocaleError, ValueError):
             raise ValueError(f"unknown locale {value!r}") from None
         return value
+
+    @field_validator("number_locale")
+    @classmethod
+    def _number_locale(cls, value: str | None) -> str | None:
+        if value is not None:
+            _number_format(value)
+        return value
+
+    @field_validator("file_number_locales")
+    @classmethod
+    def _file_number_locales(cls, value: dict[str, str]) -> dict[str, str]:
+        for locale in value.values():
+            _number_format(locale)
+        return value
+
+    @model_validator(mode="after")
+    def _numbers_agree(self) -> ClientConfig:
+        numbers = number_format(self.number_locale or self.locale)
+        if self.decimal_comma is not None and self.decimal_comma != (
+            numbers.decimal == ","
+        ):
+            raise ValueError(
+                f"decimal_comma: {str(self.decimal_comma).lower()} disagrees with "
+                f"the number locale {numbers.locale}, which writes "
+                f"{numbers.amount_example}; set number_locale (for example "
+                f"{'de_DE' if self.decimal_comma else 'en_US'}) and remove "
+                "decimal_comma"
+            )
+        overlap = {w.casefold() for w in self.yes_words} & {
+            w.casefold() for w in self.no_words
+        }
+        if overlap:
+            raise ValueError(
+                f"yes_words and no_words share {', '.join(sorted(overlap))}"
+            )
+        return self
+
+    @property
+    def language_code(self) -> str:
+        """The locale's language (``de`` for ``de_CH``): yes and no words."""
+        return Locale.parse(self.locale).language
 
     @field_validator("formats", "serial_formats")
     @classmethod
@@ -254,6 +310,13 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
         zone=ZoneInfo(config.timezone),
         source_path=source_path,
     )
+
+
+def _number_format(locale: str) -> None:
+    try:
+        number_format(locale)
+    except NumberError as exc:
+        raise ValueError(f"{exc} (a Babel locale such as de_DE, or C)") from None
 
 
 def _upper_set(values: list[str] | None) -> frozenset[str] | None:

@@ -8,9 +8,10 @@ kind of claim is a new entry in `KINDS` plus its model and rules.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from anyascii import anyascii
 
 FieldType = Literal["text", "date", "datetime", "int", "decimal", "bool", "list"]
 
@@ -138,6 +139,20 @@ KINDS: dict[str, KindFields] = {"sales": SALES, "stay": STAY}
 _NON_ALNUM = re.compile(r"[^0-9a-z#]+")
 
 
+def ascii_fold(text: str) -> str:
+    """Casefolded ASCII of any script, for comparing names and labels.
+
+    Transliterated by anyascii, which covers every script (``Søren`` ->
+    ``soren``, ``Иван`` -> ``ivan``, ``王芳`` -> ``wangfang``), so a name is
+    never empty after folding, as it was when accents were decomposed and
+    the rest dropped. The text people see keeps its own spelling.
+
+    Example: ``ascii_fold("Søren Ødegård") == "soren odegard"``
+    """
+    folded = text.casefold()
+    return folded if folded.isascii() else anyascii(folded).casefold()
+
+
 def normalize_label(label: str) -> str:
     """Fold a header or label for matching: case, accents, spacing, punctuation.
 
@@ -149,6 +164,4 @@ def normalize_label(label: str) -> str:
 
     Example: ``normalize_label(" Nº de Factura: ") == "nodefactura"``
     """
-    folded = unicodedata.normalize("NFKD", label.casefold())
-    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
-    return _NON_ALNUM.sub("", ascii_only)
+    return _NON_ALNUM.sub("", ascii_fold(label))

@@ -394,7 +394,9 @@ def _golden_output(case: Path) -> dict[str, Any]:
     raws = [r for name in spec["inputs"] for r in read_file(case / name, client)]
     decided = validate_chunk(raws, client, context_for(client, received))
     people = (
-        {p.id: p for p in read_participants(case / spec["participants"], client.key)}
+        {p.id: p for p in read_participants(
+                case / spec["participants"], client.key, client.config.date_order
+            )}
         if spec.get("participants")
         else {}
     )

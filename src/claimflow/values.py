@@ -10,8 +10,9 @@ pydantic collects arrives with its reason code and an expected/found message.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from functools import lru_cache
@@ -21,13 +22,27 @@ from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from claimflow.codes import ReasonCode
-from claimflow.money import parse_amount
+from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
 
 DateOrder = Literal["DMY", "MDY", "YMD"]
 _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
 _PARTS = re.compile(r"^\s*(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})\s*$")
-_TRUE = {"y", "yes", "true", "1", "x", "on", "checked", "si", "sí", "ya", "ja"}
-_FALSE = {"n", "no", "false", "0", "off", "", "tidak", "unchecked"}
+#: Yes and no in every form, whatever the language: marks and machine words.
+_COMMON_YES = ("1", "x", "on", "true", "checked", "✓", "✔", "☑", "✅")
+_COMMON_NO = ("0", "off", "false", "unchecked", "☐", "")
+#: Yes and no per language (Babel's language code). English is always read.
+YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (("yes", "y"), ("no", "n")),
+    "es": (("sí", "si"), ("no",)),
+    "de": (("ja", "j"), ("nein",)),
+    "fr": (("oui",), ("non",)),
+    "id": (("ya",), ("tidak", "tdk")),
+    "pt": (("sim",), ("não", "nao")),
+    "it": (("sì", "si"), ("no",)),
+    "nl": (("ja", "j"), ("nee",)),
+}
+#: A typed amount beyond 10**±this is no amount (``1e9999999`` from JSON).
+_SCALE = 24
 _SERIAL_SPLIT = re.compile(r"[;,|\s]+")
 
 
@@ -37,15 +52,51 @@ class ValueContext:
 
     Attributes:
         date_order: DMY, MDY or YMD.
-        decimal_comma: amounts keyed as ``1.299,50``.
+        numbers: how numbers written as text are read (`claimflow.numbers`).
         zone: time zone for naive times.
         received_at: used when a record has no received time of its own.
+        yes: the words read as yes (casefolded).
+        no: the words read as no (casefolded).
+        file_numbers: file suffix (``json``) -> the number locale its text
+            values are written in, where it differs from `numbers`.
     """
 
     date_order: DateOrder = "YMD"
-    decimal_comma: bool = False
+    numbers: NumberFormat = number_format(MACHINE)
     zone: tzinfo = UTC
     received_at: datetime | None = None
+    yes: frozenset[str] = frozenset(_COMMON_YES + YES_NO["en"][0])
+    no: frozenset[str] = frozenset(_COMMON_NO + YES_NO["en"][1])
+    file_numbers: tuple[tuple[str, str], ...] = ()
+
+    def for_file(self, name: str) -> ValueContext:
+        """The context for values read from file `name` (its number locale).
+
+        Example: ``ctx.for_file("portal.jsonl").numbers.locale == "C"``
+        """
+        if not self.file_numbers:
+            return self
+        suffix = name.rsplit(".", 1)[-1].casefold()
+        suffix = {"jsonl": "json", "ndjson": "json", "tsv": "csv"}.get(suffix, suffix)
+        for kind, locale in self.file_numbers:
+            if kind == suffix and locale != self.numbers.locale:
+                return replace(self, numbers=number_format(locale), file_numbers=())
+        return self
+
+
+def yes_no_words(
+    language: str, yes: tuple[str, ...] = (), no: tuple[str, ...] = ()
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The words read as yes and as no for a language, plus a client's own.
+
+    Example: ``"nein" in yes_no_words("de")[1]``
+    """
+    lang_yes, lang_no = YES_NO.get(language, ((), ()))
+    en_yes, en_no = YES_NO["en"]
+    return (
+        frozenset(w.casefold() for w in (*_COMMON_YES, *en_yes, *lang_yes, *yes)),
+        frozenset(w.casefold() for w in (*_COMMON_NO, *en_no, *lang_no, *no)),
+    )
 
 
 DEFAULT_CONTEXT = ValueContext()
@@ -139,47 +190,76 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
 
 
 def _to_decimal(value: Any, info: ValidationInfo) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
+    if value is None:
+        return None
+    if value.__class__ is Decimal:
+        if not value.is_finite() or not -_SCALE < value.adjusted() < _SCALE:
+            raise _fail(
+                ReasonCode.INVALID_NUMBER, f"expected an amount, found {value}"
+            )
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise _fail(ReasonCode.INVALID_NUMBER, f"expected an amount, found {value!r}")
+    if isinstance(value, int):
         return Decimal(value)
+    if isinstance(value, float):
+        return _from_float(value)
     text = str(value).strip()
     if not text:
         return None
-    amount = parse_amount(text, _ctx(info).decimal_comma)
-    if amount is None:
-        raise _fail(ReasonCode.INVALID_NUMBER, f"expected an amount, found {text!r}")
-    return amount
+    try:
+        return _ctx(info).numbers.read(text)
+    except NumberError as exc:
+        raise _fail(ReasonCode.INVALID_NUMBER, str(exc)) from None
+
+
+def _from_float(value: float) -> Decimal:
+    """A binary float's shortest round-trip text, never its binary expansion."""
+    if not math.isfinite(value):
+        raise _fail(ReasonCode.INVALID_NUMBER, f"expected a number, found {value!r}")
+    return Decimal(repr(value))
 
 
 def _to_int(value: Any, info: ValidationInfo) -> int | None:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    text = str(value).strip().replace(",", "")
-    if text.isdigit():
-        return int(text)
+    if value is None or (value.__class__ is int):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, bool):
+        raise _fail(
+            ReasonCode.INVALID_NUMBER, f"expected a whole number, found {value!r}"
+        )
+    if isinstance(value, Decimal | float):
+        number = value if isinstance(value, Decimal) else _from_float(value)
+        if not number.is_finite() or number != number.to_integral_value():
+            raise _fail(
+                ReasonCode.INVALID_NUMBER, f"expected a whole number, found {value}"
+            )
+        return int(number)
+    text = str(value).strip()
     if not text:
         return None
+    if text.isascii() and text.isdigit():
+        return int(text)
     try:
-        number = Decimal(text)
-    except ArithmeticError:
-        number = Decimal("NaN")
-    if not number.is_finite() or number != number.to_integral_value():
-        raise _fail(
-            ReasonCode.INVALID_NUMBER, f"expected a whole number, found {text!r}"
-        )
-    return int(number)
+        return int(_ctx(info).numbers.read(text, whole=True))
+    except NumberError as exc:
+        raise _fail(ReasonCode.INVALID_NUMBER, str(exc)) from None
 
 
 def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int | Decimal) and value in (0, 1):
+        return bool(value)
     text = str(value).strip().casefold()
-    if text in _TRUE:
+    ctx = _ctx(info)
+    if text in ctx.yes:
         return True
-    if text in _FALSE:
+    if text in ctx.no:
         return False
-    raise _fail(ReasonCode.INVALID_FORMAT, f"expected yes or no, found {value!r}")
+    words = ", ".join(sorted(w for w in ctx.yes | ctx.no if w))
+    raise _fail(
+        ReasonCode.INVALID_FORMAT, f"expected yes or no ({words}), found {value!r}"
+    )
 
 
 def _to_text(value: Any, info: ValidationInfo) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def test_every_sheet_is_read_with_typed_cells(
     first = records[0]
     assert first.values["participant_id"] == "000123"
     assert first.values["invoice_date"] == date(2026, 10, 2)
-    assert first.lines[0][1]["unit_price"] == "19.99"
+    assert first.lines[0][1]["unit_price"] == Decimal("19.99")
     assert records[1].values["participant_id"] == "000456"
     assert records[2].values["participant_id"] == "000789"
 

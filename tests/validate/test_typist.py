@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from claimflow.models import Provenance, RawRecord, SalesClaim, StayClaim
+from claimflow.numbers import number_format
 from claimflow.validate.typist import Typist
 from claimflow.values import ValueContext
 
@@ -104,7 +105,9 @@ def test_a_stay_claim_types_the_same() -> None:
             "received_at": "",
         },
     )
-    context = ValueContext("DMY", decimal_comma=True, received_at=datetime.now(UTC))
+    context = ValueContext(
+        "DMY", number_format("es_ES"), received_at=datetime.now(UTC)
+    )
     fast = Typist(StayClaim, context, with_lines=False).claim(raw, "c1", "acme")
     assert fast is not None
     assert fast == _validated(StayClaim, raw, context)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from claimflow.errors import UnreadableInput
+from claimflow.fields import ascii_fold
 from claimflow.values import DateOrder, parse_date
 
 COLUMNS = (
@@ -135,9 +135,7 @@ def fold(text: object) -> str:
     """Lower case ASCII letters, digits and single spaces."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
-    ascii_only = decomposed.encode("ascii", "ignore").decode()
-    return " ".join(_NON_WORD.sub(" ", ascii_only).split())
+    return " ".join(_NON_WORD.sub(" ", ascii_fold(str(text))).split())
 
 
 def _email(text: object) -> str:

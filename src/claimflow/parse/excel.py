@@ -11,6 +11,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,23 @@ def _cell_value(cell: Any) -> Any:
         if _ZERO_PAD.match(fmt) and float(value).is_integer():
             return str(int(value)).zfill(len(fmt))
         if isinstance(value, float):
-            # repr is the shortest text that round-trips: 19.99, not 19.989999...
-            return repr(value) if not value.is_integer() else str(int(value))
+            return excel_decimal(value)
     return value
+
+
+def excel_decimal(value: float) -> Decimal | int:
+    """A numeric cell as Excel shows it: 15 significant digits, as a number.
+
+    Excel keeps numbers as binary doubles and shows at most 15 significant
+    digits, so a cell shown as 274.66 holds 274.65999999999997; the digits
+    beyond the 15th are the double's, not the clerk's. The value stays a
+    number (never text read again in a locale).
+
+    Example: ``excel_decimal(274.65999999999997) == Decimal("274.66")``
+    """
+    if value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return Decimal(f"{value:.15g}")
 
 
 def _sheet_rows(

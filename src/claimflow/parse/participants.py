@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -11,6 +10,7 @@ from pydantic import ValidationError
 from claimflow.errors import UnreadableInput
 from claimflow.models import Participant, Provenance
 from claimflow.parse.csvfile import mapped_table
+from claimflow.values import DateOrder, parse_date
 
 COLUMNS = {
     "participantid": "id",
@@ -29,10 +29,13 @@ COLUMNS = {
 }
 
 
-def read_participants(path: str | Path, client: str) -> Iterator[Participant]:
+def read_participants(
+    path: str | Path, client: str, date_order: DateOrder = "YMD"
+) -> Iterator[Participant]:
     """Stream participants from a CSV with a header row.
 
-    Ids stay text (leading zeros survive); ``enrolled_on`` is an ISO date.
+    Ids stay text (leading zeros survive); ``enrolled_on`` is read in
+    `date_order` (the client's, or the file's own), ISO dates in any order.
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -49,7 +52,10 @@ def read_participants(path: str | Path, client: str) -> Iterator[Participant]:
         try:
             enrolled = values.pop("enrolled_on", None)
             if enrolled:
-                values["enrolled_on"] = date.fromisoformat(str(enrolled))
+                day = parse_date(str(enrolled).strip(), date_order)
+                if isinstance(day, str):
+                    raise ValueError(f"enrolled_on: {day}")
+                values["enrolled_on"] = day
             yield Participant.model_validate(
                 {
                     "client": client,

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -243,13 +244,13 @@ def raw_json(raw: RawRecord, shared: dict[Any, RawHeader] | None = None) -> str:
         if shared is not None:
             shared[key] = header
     file, names, line_names = header.file, header.values, header.lines
-    values = raw.values
+    values = _tag_numbers(raw.values)
     lines = [
         (
             None if place is source else _place(place, file),
             list(line.values()) if tuple(line) == line_names else line,
         )
-        for place, line in raw.lines
+        for place, line in ((p, _tag_numbers(v)) for p, v in raw.lines)
     ]
     return to_json(
         {
@@ -260,6 +261,26 @@ def raw_json(raw: RawRecord, shared: dict[Any, RawHeader] | None = None) -> str:
         },
         fallback=str,
     ).decode()
+
+
+def _tag_numbers(values: dict[str, Any]) -> dict[str, Any]:
+    """Typed numbers (JSON numbers, Excel cells) as ``{"d": "906.25"}``.
+
+    pydantic-core writes a Decimal as a JSON string, which would come back
+    as text and be read again in the file's number locale (``906.25`` under
+    a decimal comma is refused, or worse): tagged, it comes back a Decimal.
+    """
+    for value in values.values():
+        if value.__class__ is Decimal:
+            return {
+                k: {"d": str(v)} if v.__class__ is Decimal else v
+                for k, v in values.items()
+            }
+    return values
+
+
+def _untag(obj: dict[str, Any]) -> Any:
+    return Decimal(obj["d"]) if len(obj) == 1 and "d" in obj else obj
 
 
 def _place(source: Provenance, file: str) -> dict[str, Any]:
@@ -287,7 +308,8 @@ def raw_from_json(
 
     Example: ``raw_from_json(row["raw"], store.raw_headers(), row["document_hash"])``
     """
-    return raw_from_data(json.loads(text), headers, content_hash)
+    hook = _untag if '{"d":' in text else None
+    return raw_from_data(json.loads(text, object_hook=hook), headers, content_hash)
 
 
 def raw_from_data(

@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from claimflow.codes import Outcome, decide
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, Problem, RawRecord
+from claimflow.numbers import number_format
 from claimflow.validate.batch import SeenKeys, batch_problems, normalize_key
 from claimflow.validate.notices import Notice, NoticeItem, render_notices
 from claimflow.validate.record import RECORD_RULES, Sourcing, build_claim, typist_for
-from claimflow.values import ValueContext
+from claimflow.validate.typist import Typist
+from claimflow.values import ValueContext, yes_no_words
 
 
 def validate_chunk(
@@ -40,9 +42,17 @@ def validate_chunk(
     claims: list[Claim] = []
     sourcing: list[Sourcing] = []
     found: list[list[Problem]] = []
-    typist = typist_for(client, context)
+    # Values are read in the number locale of the file they came from (a
+    # portal's JSON may write 1234.56 for a client whose clerks key 1.234,56).
+    typists: dict[str, tuple[ValueContext, Typist]] = {}
     for raw in raws:
-        claim, problems = build_claim(raw, client, context, typist)
+        file = raw.source.file
+        found_typist = typists.get(file)
+        if found_typist is None:
+            here = context.for_file(file)
+            found_typist = typists[file] = (here, typist_for(client, here))
+        here, typist = found_typist
+        claim, problems = build_claim(raw, client, here, typist)
         claims.append(claim)
         sourcing.append(Sourcing(raw, claim.id))
         found.append(problems)
@@ -64,17 +74,24 @@ def validate_chunk(
 
 
 def context_for(client: ResolvedClient, received_at: object = None) -> ValueContext:
-    """The value-reading context of a client (date order, decimal comma, zone).
+    """The value-reading context of a client (date order, numbers, yes/no, zone).
 
     Example: ``context_for(client).date_order == "MDY"``
     """
     from datetime import datetime
 
+    config = client.config
+    yes, no = yes_no_words(
+        config.language_code, tuple(config.yes_words), tuple(config.no_words)
+    )
     return ValueContext(
-        date_order=client.config.date_order,
-        decimal_comma=client.config.decimal_comma,
+        date_order=config.date_order,
+        numbers=number_format(config.number_locale or config.locale),
         zone=client.zone,
         received_at=received_at if isinstance(received_at, datetime) else None,
+        yes=yes,
+        no=no,
+        file_numbers=tuple(sorted(config.file_number_locales.items())),
     )
 
 

@@ -33,6 +33,7 @@ from claimflow.errors import UnreadableInput
 from claimflow.models import RawRecord
 from claimflow.parse import read_file
 from claimflow.store import Store, raw_from_json
+from claimflow.validate import context_for
 from claimflow.validate.batch import normalize_key
 from claimflow.values import DateOrder, ValueContext, parse_date
 
@@ -161,9 +162,7 @@ def compare(first: Path, second: Path, client: ResolvedClient) -> list[Differenc
 
     Example: ``compare(Path("ana.csv"), Path("ben.csv"), client)``
     """
-    context = ValueContext(
-        client.config.date_order, client.config.decimal_comma, client.zone
-    )
+    context = context_for(client)
     ones = {_key(r, i): r for i, r in enumerate(read_file(first, client))}
     twos = {_key(r, i): r for i, r in enumerate(read_file(second, client))}
     found: list[Difference] = []
@@ -400,12 +399,7 @@ def _stakes(
     settings = client.config.award
     if settings is None or not wrong:
         return [None] * len(wrong)
-    context = ValueContext(
-        client.config.date_order,
-        client.config.decimal_comma,
-        client.zone,
-        datetime.now(client.zone),
-    )
+    context = context_for(client, datetime.now(client.zone))
     records = {_key(r, i): r for i, r in enumerate(read_file(final, client))}
 
     def points(raw: RawRecord) -> int | None:

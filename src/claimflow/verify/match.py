@@ -10,7 +10,6 @@ or two keying slips, a dropped digit or two swapped digits still match.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,6 +19,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from claimflow.codes import ReasonCode
+from claimflow.fields import ascii_fold
 from claimflow.models import (
     Claim,
     Problem,
@@ -109,9 +109,7 @@ def key_distance(a: str, b: str) -> int:
 
 
 def _name_tokens(name: str) -> list[str]:
-    folded = (
-        unicodedata.normalize("NFKD", name.upper()).encode("ascii", "ignore").decode()
-    )
+    folded = ascii_fold(name).upper()
     if "/" in folded:  # folio style: LAST/FIRST TITLE
         last, first = folded.split("/", 1)
         folded = f"{first} {last}"

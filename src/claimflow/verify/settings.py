@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claimflow.fields import FieldType
+from claimflow.numbers import NumberError, number_format
 
 SOURCE_FIELDS: dict[str, dict[str, FieldType]] = {
     "sales": {
@@ -68,7 +69,10 @@ class VerificationSettings(BaseModel):
         discrepancy_policy: a discrepancy goes to ``review`` or is ``pend``-ed.
         ota_channels: booking channels of online travel agencies (rejected).
         source_date_order: how the source exports write dates (systems write ISO).
-        source_decimal_comma: the exports write ``1.299,50``.
+        source_number_locale: how the source exports write numbers: ``C``
+            (``1234.56``, what systems write) or a Babel locale (``de_DE``).
+        source_decimal_comma: deprecated: ``true`` reads the exports in
+            ``de_DE`` unless `source_number_locale` says otherwise.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -83,7 +87,25 @@ class VerificationSettings(BaseModel):
     max_key_edits: int = Field(default=2, ge=0, le=4)
     discrepancy_policy: Literal["review", "pend"] = "review"
     source_date_order: Literal["DMY", "MDY", "YMD"] = "YMD"
-    source_decimal_comma: bool = False
+    source_number_locale: str | None = None
+    source_decimal_comma: bool | None = None
+
+    @field_validator("source_number_locale")
+    @classmethod
+    def _locale(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                number_format(value)
+            except NumberError as exc:
+                raise ValueError(f"{exc} (a Babel locale such as de_DE, or C)") from None
+        return value
+
+    @property
+    def number_locale(self) -> str:
+        """The number locale the source exports are read in."""
+        if self.source_number_locale is not None:
+            return self.source_number_locale
+        return "de_DE" if self.source_decimal_comma else "C"
     ota_channels: list[str] = Field(
         default_factory=lambda: ["ota", "booking.com", "expedia", "agoda", "hotels.com"]
     )

@@ -19,7 +19,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, SaleRecord, StayRecord
-from claimflow.money import parse_amount
+from claimflow.numbers import NumberError, read_number
 from claimflow.parse.common import content_hash
 from claimflow.parse.csvfile import mapped_table
 from claimflow.store import Store
@@ -52,13 +52,14 @@ def _typed(name: str, kind: str, text: str, client: ResolvedClient) -> object:
     if kind == "date":
         parsed = parse_date(text, settings.source_date_order)
         if isinstance(parsed, str):
-            raise ValueError(parsed)
+            raise ValueError(f"{name}: {parsed}")
         return parsed
-    if kind == "decimal":
-        amount = parse_amount(text, settings.source_decimal_comma)
-        if amount is None:
-            raise ValueError(f"expected an amount, found {text!r}")
-        return amount
+    if kind in ("decimal", "int"):
+        try:
+            number = read_number(text, settings.number_locale, kind == "int")
+        except NumberError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        return int(number) if kind == "int" else number
     if kind == "list":
         return tuple(s for s in text.replace(";", " ").replace(",", " ").split() if s)
     return text

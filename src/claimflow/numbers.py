@@ -1,0 +1,254 @@
+"""Reading keyed numbers exactly as a locale writes them, or refusing them.
+
+One reader for every amount, price, revenue, quantity and percentage that
+arrives as text, whatever the file: a CSV cell, an Excel text cell, a JSON
+string, a PDF form field or printed page, a source export, a keying file.
+The locale's symbols and grouping come from Babel's CLDR data
+(``babel.numbers``), the same data Babel formats numbers with, so a number
+Babel writes for a locale reads back equal here. ``C`` is the machine
+locale: a point for decimals and no grouping (what a portal's JSON or a
+system export writes).
+
+Reading is strict, because a misread amount pays the wrong points:
+
+- every character is a digit, the locale's decimal symbol or group symbol
+  (spaces standing for a space-like group symbol, ``'`` for ``’``), a sign,
+  parentheses for a negative, or a currency sign or code at either end;
+- group symbols sit only in the integer part, at the locale's places
+  (thousands, or lakh and crore for ``hi_IN``), or nowhere;
+- at most one decimal symbol;
+- ``1.000`` or ``1,000`` without grouping elsewhere is refused in a human
+  locale: it is one thousand where the separator groups and one where it
+  is a decimal point, and nothing on the form says which;
+- a whole number (a quantity) has no fraction but zeros.
+
+Babel's own ``parse_decimal(strict=True)`` was tried first: it checks the
+grouping only when a group symbol is present, reads ``1.000`` under en_US
+as one, accepts ``1_000``, ``1e5`` and ``NaN`` (Python's ``Decimal``
+syntax), and rejects ``1234,56`` under es_ES where CLDR sets no grouping
+below five digits. So the symbols and grouping sizes are Babel's, and the
+rules above are written here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+
+#: The machine locale: ``1234.56``, no grouping, no ambiguity rule.
+MACHINE = "C"
+_SPACES = frozenset(" \u00a0\u202f\u2009")
+_APOSTROPHES = frozenset("'\u2019")
+_MINUS = "-\u2212"
+_SIGNS = _MINUS + "+"
+_CURRENCY = re.compile(
+    r"^(?:[A-Z]{3}|US\$|R\$|Rp\.?|Rs\.?|Fr\.|kr|zł|[$€£¥₹₩₽₺¢₫฿₱])\s*|"
+    r"\s*(?:[A-Z]{3}|Rp\.?|Rs\.?|kr|zł|[$€£¥₹₩₽₺¢₫฿₱])$"
+)
+_MAX_DIGITS = 40
+
+
+class NumberError(ValueError):
+    """A keyed number that cannot be read exactly (the message says why)."""
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How one locale writes numbers, and a strict reader for them.
+
+    Attributes:
+        locale: the Babel locale id (``de_DE``) or ``C``.
+        decimal: the decimal symbol.
+        group: the group symbol ('' for ``C``).
+        primary: digits in the last group (3).
+        secondary: digits in the other groups (3, or 2 for lakh grouping).
+        amount_example: how the locale writes 1234.56 (for messages).
+        whole_example: how the locale writes 1234.
+    """
+
+    locale: str
+    decimal: str
+    group: str
+    primary: int
+    secondary: int
+    amount_example: str
+    whole_example: str
+
+    def read(self, text: str, whole: bool = False) -> Decimal:
+        """Read `text` as a number written in this locale.
+
+        Args:
+            text: the number as keyed (``1.234,56 €``, ``(12.50)``).
+            whole: a whole number is expected (a quantity).
+
+        Returns:
+            The exact Decimal.
+
+        Raises:
+            NumberError: the text is not a number as this locale writes it,
+                or could be read two ways; the message says what was
+                expected, what was found and why.
+
+        Example: ``number_format("de_DE").read("1.234,56") == Decimal("1234.56")``
+        """
+        why = self._why(text, whole)
+        if isinstance(why, Decimal):
+            return why
+        example = self.whole_example if whole else self.amount_example
+        kind = "a whole number" if whole else "an amount"
+        raise NumberError(f"expected {kind} like {example}, found {text!r} ({why})")
+
+    def _why(self, text: str, whole: bool) -> Decimal | str:
+        body, negative = _unsigned(text.strip())
+        parts = "not a number" if body is None else self._parts(body)
+        if isinstance(parts, str):
+            return parts
+        integer, digits, fraction = parts
+        if self.group and self.group in integer and not self._grouped(integer):
+            if not fraction and len(integer.rsplit(self.group, 1)[1]) < self.primary:
+                return (
+                    f"{self.group!r} groups digits in {self.locale}; "
+                    f"decimals follow {self.decimal!r}"
+                )
+            return "digit grouping in the wrong places"
+        if self._ambiguous(integer, fraction):
+            return (
+                f"ambiguous: {self.decimal!r} before three digits could also "
+                "group thousands; write the number without it, or with the "
+                "decimals it has"
+            )
+        if whole and fraction.strip("0"):
+            return "a fraction"
+        sign = "-" if negative else ""
+        if whole:
+            return Decimal(f"{sign}{digits or '0'}")
+        return Decimal(f"{sign}{digits or '0'}{'.' if fraction else ''}{fraction}")
+
+    def _parts(self, body: str) -> tuple[str, str, str] | str:
+        """(integer part as written, its digits, fraction), or what is wrong."""
+        integer, sep, fraction = self._canonical_groups(body).partition(self.decimal)
+        if self.decimal in fraction:
+            return "two decimal symbols"
+        digits = integer.replace(self.group, "") if self.group else integer
+        if not _digits(digits) or (sep and not _digits(fraction)):
+            return "not a number in this format"
+        if not digits and not fraction:
+            return "not a number"
+        if len(digits) + len(fraction) > _MAX_DIGITS:
+            return f"more than {_MAX_DIGITS} digits"
+        return integer, digits, fraction
+
+    def _ambiguous(self, integer: str, fraction: str) -> bool:
+        """``1.000``: one thousand where the separator groups, one where not."""
+        return (
+            self.locale != MACHINE
+            and len(fraction) == 3
+            and 0 < len(integer) <= 3
+            and integer.isdigit()
+            and integer[0] != "0"
+        )
+
+    def _canonical_groups(self, body: str) -> str:
+        group = self.group
+        if group in _SPACES:
+            return "".join(group if c in _SPACES else c for c in body)
+        if group in _APOSTROPHES:
+            return "".join(group if c in _APOSTROPHES else c for c in body)
+        return body
+
+    def _grouped(self, integer: str) -> bool:
+        groups = integer.split(self.group)
+        first, *middle, last = groups
+        return (
+            0 < len(first) <= self.secondary
+            and first[0] != "0"
+            and all(len(g) == self.secondary for g in middle)
+            and len(last) == self.primary
+        )
+
+
+def _digits(text: str) -> bool:
+    """Only ASCII digits (``str.isdigit`` also takes ``²`` and other scripts)."""
+    return text.isascii() and (not text or text.isdigit())
+
+
+def _unsigned(text: str) -> tuple[str | None, bool]:
+    """(the digits and separators, negative) once signs and currency are off.
+
+    One sign at most, before or after a currency at the start (``-€5``,
+    ``€ -5``, ``EUR-5``), or parentheses, or SAP's trailing minus.
+    """
+    sign = ""
+    if text.startswith("(") and text.endswith(")"):
+        sign, text = "(", text[1:-1].strip()
+    for _ in range(3):
+        head = text[:1]
+        if head and head in _SIGNS:
+            if sign:
+                return None, False
+            sign, text = head, text[1:].lstrip()
+            continue
+        stripped = _CURRENCY.sub("", text, count=1).strip()
+        if stripped == text:
+            break
+        text = stripped
+    if text[-1:] and text[-1] in _MINUS and not sign:
+        sign, text = "-", text[:-1].rstrip()
+    return (text or None), sign not in {"", "+"}
+
+
+@lru_cache(maxsize=256)
+def number_format(locale: str) -> NumberFormat:
+    """The number format of a Babel locale id, or of ``C``.
+
+    Args:
+        locale: ``de_DE``, ``hi_IN``, ``C``...
+
+    Returns:
+        Its symbols, grouping and examples.
+
+    Raises:
+        NumberError: the locale is unknown to Babel.
+
+    Example: ``number_format("hi_IN").secondary == 2``
+    """
+    if locale == MACHINE:
+        return NumberFormat(MACHINE, ".", "", 3, 3, "1234.56", "1234")
+    try:
+        parsed = Locale.parse(locale)
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise NumberError(f"unknown locale {locale!r}") from None
+    primary, secondary = parsed.decimal_formats[None].grouping
+    return NumberFormat(
+        locale=str(parsed),
+        decimal=get_decimal_symbol(parsed),
+        group=get_group_symbol(parsed),
+        primary=primary,
+        secondary=secondary,
+        amount_example=format_decimal(Decimal("1234.56"), locale=parsed),
+        whole_example=format_decimal(1234, locale=parsed),
+    )
+
+
+def read_number(text: str, locale: str, whole: bool = False) -> Decimal:
+    """Read a keyed number in a locale (`NumberFormat.read`).
+
+    Example: ``read_number("12,34,567.50", "hi_IN") == Decimal("1234567.50")``
+    """
+    return number_format(locale).read(text, whole)
+
+
+def read_percent(text: str, locale: str = MACHINE) -> Decimal:
+    """Read ``0.5%`` (or ``0,5 %``) as the fraction 0.005, or a bare fraction.
+
+    Example: ``read_percent("0,5 %", "de_DE") == Decimal("0.005")``
+    """
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        return read_number(stripped[:-1], locale) / 100
+    return read_number(stripped, locale)
