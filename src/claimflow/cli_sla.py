@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import sys
@@ -15,7 +14,7 @@ from rich.table import Table
 
 from claimflow.cli import JSON_OPTION, OPERATOR_OPTION, STORE_OPTION, fail_cleanly, main
 from claimflow.config import load_client
-from claimflow.errors import UnreadableInput
+from claimflow.parse.checks import read_entry_checks
 from claimflow.report.replay import render_replay, write_replay_changes
 from claimflow.report.sla import build_report, write_report
 from claimflow.sla.queue import work_queue
@@ -177,34 +176,11 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
         claimflow qa import checks.csv --client samples/clients/acme-tools.yaml
     """
     client = load_client(client_path)
-    rows = []
-    with file.open(encoding="utf-8-sig", newline="") as fh:
-        for n, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                rows.append(
-                    (
-                        client.key,
-                        int(row.get("batch_id") or 0) or None,
-                        row["operator"],
-                        row.get("field") or "all",
-                        datetime.fromisoformat(row["day"]).date().isoformat(),
-                        int(row["checked"]),
-                        int(row["errors"]),
-                        str(file),
-                    )
-                )
-            except (KeyError, ValueError) as exc:
-                raise UnreadableInput(
-                    str(file), f"bad entry check: {exc}", f"row {n}"
-                ) from None
+    checks = list(read_entry_checks(file, client))
     with Store.open(db_path) as store, store.transaction():
-        store.db.conn.executemany(
-            "INSERT INTO entry_checks (client, batch_id, operator, field, day, checked, "
-            "errors, source) VALUES (?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        store.audit("qa", "qa import", {"file": str(file), "rows": len(rows)})
-    click.echo(json.dumps({"imported": len(rows)}))
+        store.add_entry_checks(client.key, checks, str(file))
+        store.audit("qa", "qa import", {"file": str(file), "rows": len(checks)})
+    click.echo(json.dumps({"imported": len(checks)}))
 
 
 @main.command("replay")

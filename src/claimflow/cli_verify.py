@@ -19,6 +19,7 @@ from claimflow.cli import (
     write_stage_notices,
 )
 from claimflow.config import load_client
+from claimflow.numbers import NumberError, read_percent
 from claimflow.store import Store
 from claimflow.verify.run import VerifyResult, verify_claims
 from claimflow.verify.source import import_source
@@ -258,7 +259,13 @@ def sample_cmd(
     from claimflow.verify.double_entry import sample
 
     def share(text: str) -> float:
-        return float(text.rstrip("%")) / 100 if text.endswith("%") else float(text)
+        try:
+            value = read_percent(text)
+        except NumberError as exc:
+            raise click.BadParameter(str(exc)) from None
+        if not 0 < value < 1:
+            raise click.BadParameter(f"expected a share between 0 and 1, found {text}")
+        return float(value)
 
     with Store.open(db_path) as store:
         needed, picked = sample(

@@ -222,7 +222,7 @@ def _from_float(value: float) -> Decimal:
 
 def _to_int(value: Any, info: ValidationInfo) -> int | None:
     if value is None or (value.__class__ is int):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, bool):
         raise _fail(
             ReasonCode.INVALID_NUMBER, f"expected a whole number, found {value!r}"

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -47,6 +47,9 @@ from claimflow.store.rows import (
 )
 from claimflow.store.schema import migrations, schema_version
 from claimflow.validate.notices import Notice
+
+if TYPE_CHECKING:
+    from claimflow.parse.checks import EntryCheck
 
 #: The schema a packed chunk is attached as, and where its tables sit.
 _PACK = "claimflow_chunk"
@@ -410,6 +413,28 @@ class Store:
         self.db.execute(
             "UPDATE batches SET records = ?, summary = ? WHERE id = ?",
             [records, json.dumps(summary), batch_id],
+        )
+
+    def add_entry_checks(
+        self, client: str, checks: Sequence[EntryCheck], source: str
+    ) -> None:
+        """Append QA's entry checks (fields checked and errors, per operator)."""
+        self.db.conn.executemany(
+            "INSERT INTO entry_checks (client, batch_id, operator, field, day, "
+            "checked, errors, source) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    client,
+                    c.batch_id,
+                    c.operator,
+                    c.field,
+                    c.day.isoformat(),
+                    c.checked,
+                    c.errors,
+                    source,
+                )
+                for c in checks
+            ],
         )
 
     def audit(
