@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -52,6 +53,45 @@ def fail_cleanly(func: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def strict_json(data: Any, indent: int | None = 2) -> str:
+    """JSON that every strict parser reads: NaN and infinities become null.
+
+    Python's ``json`` writes ``NaN`` by default, which JSON forbids (and
+    pandas and numpy hand over NaN for a missing score); dates, decimals and
+    other values become their text.
+
+    Example: ``strict_json({"score": float("nan")}) == '{"score": null}'``
+    """
+    return json.dumps(_finite(data), indent=indent, default=_text, allow_nan=False)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
+def _text(value: Any) -> Any:
+    """Values json cannot write: numpy numbers as numbers, pandas' missing
+    values (NA, NaT) as null, the rest as text."""
+    pandas = sys.modules.get("pandas")  # a pandas value means pandas is loaded
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
+        return None
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, str | bytes):
+        return _finite(item())
+    return str(value)
+
+
+def echo_json(data: Any, indent: int | None = 2) -> None:
+    """Print `data` as strict JSON (`strict_json`)."""
+    click.echo(strict_json(data, indent))
 
 
 CLIENT_OPTION = click.option(
@@ -200,7 +240,7 @@ def _progress(
 
 def _finish(result: BatchResult, as_json: bool, verbose: bool) -> None:
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        echo_json(result.to_dict())
     else:
         render_summary(result, Console(), verbose=verbose)
     sys.exit(result.exit_code)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -25,6 +23,7 @@ from claimflow.cli import (
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
     STORE_OPTION,
+    echo_json,
     fail_cleanly,
     main,
     notices_option,
@@ -45,10 +44,6 @@ _AS_OF = click.option(
 
 def _instant(value: datetime | None) -> datetime:
     return value.replace(tzinfo=UTC) if value is not None else datetime.now(UTC)
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
 
 
 @main.command("participants")
@@ -147,7 +142,7 @@ def award_cmd(
         stem = f"{client.key}-award-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
         write_notice_files(notices, notices_dir, stem)
     if as_json:
-        _echo_json(result.to_dict())
+        echo_json(result.to_dict())
         return
     table = Table(
         title=f"{client.key}: awards{' (preview)' if preview else ''}",
@@ -192,7 +187,7 @@ def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
     if award is None:
         raise ClaimflowError(f"claim {claim_id}: no award computed yet")
     if as_json:
-        _echo_json(award.model_dump(mode="json"))
+        echo_json(award.model_dump(mode="json"))
     else:
         click.echo(explain(award))
 
@@ -231,7 +226,7 @@ def balance_cmd(
     with Store.open(db_path) as store:
         found = balance(store, client.key, participant, _instant(as_of))
     if as_json:
-        _echo_json(found.to_dict())
+        echo_json(found.to_dict())
     else:
         click.echo(
             f"{participant}: {found.total:,} points ({found.available:,} available, "

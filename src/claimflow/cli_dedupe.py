@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import zipfile
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from claimflow.cli import (
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
     STORE_OPTION,
+    echo_json,
     fail_cleanly,
     main,
     notices_option,
@@ -154,7 +154,7 @@ def participants_cmd(
         doubtful["kind"] = "participant"
         doubtful[REVIEW_COLUMNS].to_csv(review_out, index=False)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        echo_json(result.to_dict())
     else:
         counts = result.pairs["decision"].value_counts().to_dict()
         click.echo(
@@ -226,7 +226,7 @@ def apply_cmd(file: Path, db_path: Path, operator: str, as_json: bool) -> None:
     with Store.open(db_path) as store:
         result = apply_review(store, marks, operator, datetime.now(UTC), str(file))
     if as_json:
-        click.echo(json.dumps(result.to_dict()))
+        echo_json(result.to_dict())
     else:
         settled = (
             f": {result.duplicates:,} claims now duplicates, {result.restored:,} back "
@@ -274,7 +274,7 @@ def claims_cmd(
         result.notice_items, client, notices_dir, "dedupe", now, err=as_json
     )
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        echo_json(data)
     else:
         click.echo(
             f"{client.key}: {result.checked:,} claims checked, {data['duplicates']:,} "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from datetime import UTC, datetime
@@ -12,7 +11,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from claimflow.cli import JSON_OPTION, OPERATOR_OPTION, STORE_OPTION, fail_cleanly, main
+from claimflow.cli import (
+    JSON_OPTION,
+    OPERATOR_OPTION,
+    STORE_OPTION,
+    echo_json,
+    fail_cleanly,
+    main,
+    strict_json,
+)
 from claimflow.config import load_client
 from claimflow.parse.checks import read_entry_checks
 from claimflow.report.replay import render_replay, write_replay_changes
@@ -180,7 +187,7 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
     with Store.open(db_path) as store, store.transaction():
         store.add_entry_checks(client.key, checks, str(file))
         store.audit("qa", "qa import", {"file": str(file), "rows": len(checks)})
-    click.echo(json.dumps({"imported": len(checks)}))
+    echo_json({"imported": len(checks)})
 
 
 @main.command("replay")
@@ -269,9 +276,7 @@ def replay_cmd(
         )
     if out is not None:
         write_replay_changes(result, out)
-    click.echo(
-        json.dumps(result.to_dict(), indent=2) if as_json else render_replay(result)
-    )
+    click.echo(strict_json(result.to_dict()) if as_json else render_replay(result))
     sys.exit(result.exit_code)
 
 
@@ -280,7 +285,7 @@ def _golden(folder: Path, update: bool, as_json: bool) -> int:
 
     differences = golden(folder, update=update)
     if as_json:
-        click.echo(json.dumps(differences, indent=2))
+        echo_json(differences)
         return 1 if differences else 0
     for case, lines in differences.items():
         click.echo(f"{case}: {len(lines)} differences")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from claimflow.cli import (
     CLIENT_OPTION,
     JSON_OPTION,
     NEW_STORE_OPTION,
+    echo_json,
     fail_cleanly,
     main,
     notices_option,
@@ -27,7 +27,7 @@ from claimflow.verify.source import import_source
 
 def _show(result: VerifyResult, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        echo_json(result.to_dict())
         return
     click.echo(
         f"{result.client}: {result.verified:,} claims verified: "
@@ -162,7 +162,7 @@ def compare_cmd(
     if out is not None:
         write_decisions(differences, out)
     if as_json:
-        click.echo(json.dumps([d.__dict__ for d in differences], indent=2))
+        echo_json([d.__dict__ for d in differences])
     else:
         click.echo(
             f"{len(differences):,} differences between {first.name} and {second.name}"
@@ -237,7 +237,7 @@ def adjudicate_cmd(
             final=final,
             now=datetime.now(UTC),
         )
-    click.echo(json.dumps(done.to_dict()))
+    echo_json(done.to_dict())
 
 
 @entry_cmd.command("sample")

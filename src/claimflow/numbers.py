@@ -47,8 +47,8 @@ _APOSTROPHES = frozenset("'\u2019")
 _MINUS = "-\u2212"
 _SIGNS = _MINUS + "+"
 _CURRENCY = re.compile(
-    r"^(?:[A-Z]{3}|US\$|R\$|Rp\.?|Rs\.?|Fr\.|kr|zł|[$€£¥₹₩₽₺¢₫฿₱])\s*|"
-    r"\s*(?:[A-Z]{3}|Rp\.?|Rs\.?|kr|zł|[$€£¥₹₩₽₺¢₫฿₱])$"
+    r"^(?:[A-Z]{3}|US\$|R\$|Rp\.?|Rs\.?|Fr\.|kr|zł|[$€£¥￥₹₩₽₺¢₫฿₱])\s*|"
+    r"\s*(?:[A-Z]{3}|Rp\.?|Rs\.?|kr|zł|[$€£¥￥₹₩₽₺¢₫฿₱])$"
 )
 _MAX_DIGITS = 40
 
