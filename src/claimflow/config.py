@@ -24,7 +24,6 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from claimflow.award.rules import AwardSettings
@@ -169,27 +168,30 @@ class ClientConfig(_Section):
             _number_format(locale)
         return value
 
-    @model_validator(mode="after")
-    def _numbers_agree(self) -> ClientConfig:
-        numbers = number_format(self.number_locale or self.locale)
-        if self.decimal_comma is not None and self.decimal_comma != (
-            numbers.decimal == ","
-        ):
+    @field_validator("decimal_comma")
+    @classmethod
+    def _decimal_comma(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        locale = info.data.get("number_locale") or info.data.get("locale")
+        if value is None or locale is None:
+            return value
+        numbers = number_format(locale)
+        if value != (numbers.decimal == ","):
             raise ValueError(
-                f"decimal_comma: {str(self.decimal_comma).lower()} disagrees with "
-                f"the number locale {numbers.locale}, which writes "
-                f"{numbers.amount_example}; set number_locale (for example "
-                f"{'de_DE' if self.decimal_comma else 'en_US'}) and remove "
-                "decimal_comma"
+                f"{str(value).lower()} disagrees with the number locale "
+                f"{numbers.locale}, which writes {numbers.amount_example}; set "
+                f"number_locale (for example {'de_DE' if value else 'en_US'}) "
+                "and remove decimal_comma"
             )
-        overlap = {w.casefold() for w in self.yes_words} & {
-            w.casefold() for w in self.no_words
-        }
+        return value
+
+    @field_validator("no_words")
+    @classmethod
+    def _yes_or_no(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        yes = {w.casefold() for w in info.data.get("yes_words", [])}
+        overlap = yes & {w.casefold() for w in value}
         if overlap:
-            raise ValueError(
-                f"yes_words and no_words share {', '.join(sorted(overlap))}"
-            )
-        return self
+            raise ValueError(f"also in yes_words: {', '.join(sorted(overlap))}")
+        return value
 
     @property
     def language_code(self) -> str:

@@ -3,7 +3,10 @@
 These are pydantic ``BeforeValidator``s used by the claim models. They read
 the client's settings from the validation context (``ValueContext``), so the
 same model reads ``03/04/2026`` as 3 April for a day-first client and as
-4 March for a month-first one, and never guesses. A failure raises
+4 March for a month-first one, and never guesses. Numbers written as text
+are read in the number locale of the file they came from
+(`claimflow.numbers`); typed numbers (JSON, Excel cells) are taken as they
+are. Yes and no are read in English and the client's language. A failure raises
 ``PydanticCustomError`` whose type is a `ReasonCode` value, so every error
 pydantic collects arrives with its reason code and an expected/found message.
 """
