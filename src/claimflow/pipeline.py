@@ -338,7 +338,7 @@ def check(
     run = _Run(client, context_for(client, now), workers=workers)
     opened, failed = _preflight(paths, client, keep_going, sheet)
     for parsed in opened:
-        file_result = FileResult(parsed.name, parsed.content_hash)
+        file_result = FileResult(parsed.name, parsed.content_hash, notes=parsed.notes)
         try:
             for out in run.outs(parsed, None):
                 run.absorb(out)
@@ -493,7 +493,9 @@ def _ingest_file(
     keep_going: bool,
     progress: Progress | None,
 ) -> FileResult:
-    file_result = FileResult(parsed.name, parsed.content_hash, status="stored")
+    file_result = FileResult(
+        parsed.name, parsed.content_hash, status="stored", notes=parsed.notes
+    )
     before = (
         run.result.outcomes.copy(),
         run.result.reasons.copy(),

@@ -25,6 +25,8 @@ class FileResult:
         status: ``read``, ``stored``, ``already ingested (batch N)`` or
             ``unreadable``.
         error: the one-line reason when unreadable.
+        notes: what the reader left out and why (a sheet without claims, a
+            title or total row), each naming its place.
     """
 
     name: str
@@ -32,10 +34,11 @@ class FileResult:
     records: int = 0
     status: str = "read"
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data."""
-        return dict(self.__dict__)
+        return {**self.__dict__, "notes": list(self.notes)}
 
 
 @dataclass

@@ -78,3 +78,129 @@ def test_bad_workbooks(
 def test_sample_workbook_hash_is_stable(acme: ResolvedClient) -> None:
     parsed = open_file(SAMPLES / "acme-tools/claims/dealer_north.xlsx", acme)
     assert len(parsed.content_hash) == 64
+
+
+def _declared(path: Path, dimension: str) -> Path:
+    """The same workbook with its sheets' <dimension> rewritten (as some
+    exporters write it: one cell, or the whole grid)."""
+    import re
+    import zipfile
+
+    out = path.with_name(f"declared-{path.name}")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"\s*/>',
+                    f'<dimension ref="{dimension}"/>'.encode(),
+                    data,
+                )
+                assert f'ref="{dimension}"'.encode() in data
+            dst.writestr(item, data)
+    return out
+
+
+def _claims_book(path: Path, claims: int) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Claims"
+    sheet.append(["Dealer claims, October 2026"])
+    sheet.append(["Printed 2026-11-02 by the dealer portal"])
+    sheet.append([])
+    sheet.append(["Rep #", "Invoice No", "Invoice Date", "Product", "Qty", "Price"])
+    for n in range(claims):
+        sheet.append(
+            [f"{100000 + n}", f"INV-{n}", date(2026, 10, 2), "DRL-200", 1, 149]
+        )
+    sheet.append(["Subtotal", None, None, None, claims // 2, None])
+    sheet.append(["Summe", None, None, None, claims, 149 * claims])
+    sheet.append([])
+    sheet.append(["Erstellt von: Max Mustermann, 02.11.2026"])
+    notes = book.create_sheet("Notes")
+    notes.append(["Remember to attach invoices"])
+    lookup = book.create_sheet("SKUs")
+    lookup.append(["code", "description"])
+    lookup.append(["DRL-200", "Drill"])
+    book.save(path)
+    return path
+
+
+def test_title_rows_totals_footers_and_other_sheets_are_left_out_with_notes(
+    acme: ResolvedClient, tmp_path: Path
+) -> None:
+    parsed = open_file(_claims_book(tmp_path / "claims.xlsx", 1000), acme)
+    records = list(parsed.records)
+    assert len(records) == 1000
+    assert records[0].source.where() == f"{tmp_path}/claims.xlsx:sheet Claims:row 5"
+    assert records[-1].values["invoice_number"] == "INV-999"
+    assert parsed.notes == [
+        "sheet Claims: header on row 4; rows 1, 2 above it skipped",
+        "sheet Claims:row 1005: total row 'Subtotal' left out",
+        "sheet Claims:row 1006: total row 'Summe' left out",
+        "sheet Claims:row 1008: footer row 'Erstellt von: Max Mustermann, 02.11.2026' left out",
+        "sheet Notes: skipped, no claims header in its first 20 rows",
+        "sheet SKUs: skipped, no claims header in its first 20 rows",
+    ]
+
+
+def test_a_claim_missing_its_identifiers_is_still_a_claim(
+    acme: ResolvedClient, tmp_path: Path
+) -> None:
+    """Only a row naming a total (or signing the sheet) is left out: a row
+    with a quantity but no rep or invoice is a claim to pend, not to drop."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Rep #", "Invoice No", "Invoice Date", "Product", "Qty"])
+    sheet.append([None, None, date(2026, 10, 2), None, 3])
+    sheet.append(["Total units", None, None, None, 3])
+    book.save(tmp_path / "b.xlsx")
+    parsed = open_file(tmp_path / "b.xlsx", acme)
+    [record] = list(parsed.records)
+    assert record.lines[0][1]["quantity"] == 3
+    assert parsed.notes == ["sheet Sheet:row 3: total row 'Total units' left out"]
+
+
+@pytest.mark.parametrize("dimension", ["A1", "A1:AMJ1048576"])
+def test_a_sheets_declared_size_is_not_believed(
+    acme: ResolvedClient, tmp_path: Path, dimension: str
+) -> None:
+    """One cell declared: 0 of 2,746 rows were read, exit 0. The whole grid
+    declared: 84 s of CPU for 3 rows."""
+    import time
+
+    path = _declared(_claims_book(tmp_path / "claims.xlsx", 2746), dimension)
+    started = time.perf_counter()
+    assert len(read_file(path, acme)) == 2746
+    assert time.perf_counter() - started < 10  # 84 s before; ~1 s here
+
+
+def test_a_workbook_without_any_claims_sheet_suggests_what_to_check(
+    acme: ResolvedClient, tmp_path: Path
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Notes"
+    sheet.append(["Nothing but notes"])
+    book.save(tmp_path / "n.xlsx")
+    with pytest.raises(UnreadableInput) as caught:
+        read_file(tmp_path / "n.xlsx", acme)
+    assert str(caught.value) == (
+        f"{tmp_path}/n.xlsx: no sheet has a sales claims header in its first 20 "
+        "rows (sheets: Notes); is this the right client, or are the columns "
+        "named differently?"
+    )
+
+
+def test_notes_reach_the_batch_result(acme: ResolvedClient, tmp_path: Path) -> None:
+    from claimflow import check
+
+    result = check([_claims_book(tmp_path / "c.xlsx", 3)], acme, workers=1)
+    assert result.records == 3
+    assert (
+        result.files[0].notes[1] == "sheet Claims:row 8: total row 'Subtotal' left out"
+    )
+    assert result.to_dict()["files"][0]["notes"] == result.files[0].notes

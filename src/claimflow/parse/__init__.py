@@ -11,7 +11,7 @@ The reader is chosen by extension, and the bytes are checked to match.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimflow.config import ResolvedClient
@@ -53,6 +53,8 @@ class ParsedFile:
         cells: for a CSV file, the same records as data rows of cells and
             the builder that turns them into records (iterate either this
             or `records`, not both): a large file's workers build records.
+        notes: what the reader left out and why (a sheet without claims, a
+            total row), filled in as the records are read.
     """
 
     path: Path
@@ -60,6 +62,7 @@ class ParsedFile:
     content_hash: str
     records: Iterator[RawRecord]
     cells: CsvCells | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def open_file(
@@ -103,11 +106,11 @@ def open_file(
     if reader is read_csv:
         cells = CsvCells(path, client, digest, name)
         return ParsedFile(path, name, digest, cells.records(), cells)
-    if sheet is not None and reader is read_excel:
-        records = read_excel(path, client, digest, name, sheet=sheet)
-    else:
-        records = reader(path, client, digest, name)
-    return ParsedFile(path, name, digest, records)
+    if reader is read_excel:
+        notes: list[str] = []
+        records = read_excel(path, client, digest, name, sheet=sheet, notes=notes)
+        return ParsedFile(path, name, digest, records, notes=notes)
+    return ParsedFile(path, name, digest, reader(path, client, digest, name))
 
 
 def read_file(path: str | Path, client: ResolvedClient) -> list[RawRecord]:

@@ -12,11 +12,13 @@ import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
+from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
 from claimflow.parse.common import field_sources, group_rows, is_blank, map_headers
 
@@ -51,36 +53,129 @@ def excel_decimal(value: float) -> Decimal | int:
     return Decimal(f"{value:.15g}")
 
 
-def _sheet_rows(
-    sheet: Any, client: ResolvedClient, name: str, digest: str
-) -> Iterator[RawRecord]:
-    rows = sheet.iter_rows()
-    headers: list[Any] | None = None
-    header_row = 0
-    for header_row, cells in enumerate(rows, start=1):  # noqa: B007
-        values = [c.value for c in cells]
-        if not is_blank(values):
-            headers = values
-            break
-    if headers is None:
-        return
-    where = f"sheet {sheet.title}"
+#: Rows searched for the header: a title, a date or a logo's row may sit above it.
+HEADER_ROWS = 20
+#: A first cell like these on a row with no claim identifiers: not a claim.
+_TOTAL = re.compile(
+    r"^\s*(grand\s*total|sub\s*total|total|totals|sum|summe|zwischensumme|"
+    r"gesamt\w*|totale|totaal|suma|jumlah|montant total|somme)\b",
+    re.IGNORECASE,
+)
+_FOOTER = re.compile(
+    r"^\s*(erstellt|created|generated|printed|prepared|exported|gedruckt|"
+    r"creado|généré|gerado|dibuat|page|seite|página|end of report)\b",
+    re.IGNORECASE,
+)
+#: Fields that make a row a claim (a total or footer row has none).
+_IDENTIFIERS = (
+    "claim_ref",
+    "participant_id",
+    "invoice_number",
+    "sku",
+    "hotel_code",
+    "confirmation_number",
+)
+
+
+def _row_number(cells: tuple[Any, ...], fallback: int) -> int:
+    """The sheet's own row number (rows absent from the file are not counted)."""
+    for cell in cells:
+        row = getattr(cell, "row", None)
+        if row is not None:
+            return int(row)
+    return fallback
+
+
+def _find_header(
+    rows: Iterator[tuple[Any, ...]], client: ResolvedClient, name: str, where: str
+) -> tuple[list[Any], int, list[int], Iterator[tuple[Any, ...]]] | None:
+    """The header among the first rows: the one that maps most fields (two or more).
+
+    Returns (header cells, its row, the non-blank rows above it, the rows
+    after it), or None when no row of the first `HEADER_ROWS` maps two fields.
+    """
+    scanned = list(islice(rows, HEADER_ROWS))
+    best: tuple[int, int] | None = None  # (fields mapped, index in scanned)
+    for index, cells in enumerate(scanned):
+        mapped = {
+            client.header_index.get(normalize_label(str(c.value)))
+            for c in cells
+            if c.value is not None
+        } - {None}
+        if len(mapped) >= 2 and (best is None or len(mapped) > best[0]):
+            best = (len(mapped), index)
+    if best is None:
+        return None
+    cells = scanned[best[1]]
+    headers = [c.value for c in cells]
+    number = _row_number(cells, best[1] + 1)
+    above = [
+        _row_number(c, i + 1)
+        for i, c in enumerate(scanned[: best[1]])
+        if not is_blank(x.value for x in c)
+    ]
     try:
-        mapping = map_headers(headers, client, name)
+        map_headers(headers, client, name)  # two columns for one field: refused
     except UnreadableInput as exc:
-        raise UnreadableInput(name, exc.detail, where) from None
+        raise UnreadableInput(name, exc.detail, f"{where}:row {number}") from None
+    return headers, number, above, chain(scanned[best[1] + 1 :], rows)
+
+
+def _not_a_claim(values: dict[str, Any], cells: list[Any]) -> str | None:
+    """``total`` or ``footer`` for a row that only sums or signs the sheet."""
+    texts = [str(c).strip() for c in cells if isinstance(c, str) and c.strip()]
+    filled = [c for c in cells if c not in (None, "")]
+    if len(filled) == 1 and texts and _FOOTER.match(texts[0]):
+        return "footer"
+    if any(values.get(f) not in (None, "") and not _TOTAL.match(str(values[f]))
+           for f in _IDENTIFIERS):  # fmt: skip
+        return None
+    return "total" if any(_TOTAL.match(t) for t in texts) else None
+
+
+def _sheet_rows(
+    sheet: Any,
+    client: ResolvedClient,
+    name: str,
+    digest: str,
+    notes: list[str],
+) -> Iterator[RawRecord] | None:
+    # The declared size (<dimension>) may be wrong: one cell for a sheet of
+    # thousands of rows, or a million rows for three. Read what is there.
+    sheet.reset_dimensions()
+    where = f"sheet {sheet.title}"
+    found = _find_header(sheet.iter_rows(), client, name, where)
+    if found is None:
+        return None
+    headers, header_row, above, rows = found
+    if above:
+        shown = ", ".join(str(r) for r in above[:5])
+        notes.append(
+            f"{where}: header on row {header_row}; rows {shown} above it skipped"
+        )
+    mapping = map_headers(headers, client, name)
+    last = header_row
 
     def typed() -> Iterator[tuple[Provenance, dict[str, Any]]]:
-        for row_no, cells in enumerate(rows, start=header_row + 1):
-            if is_blank(c.value for c in cells):
+        nonlocal last
+        for cells in rows:
+            row_no = _row_number(cells, last + 1)
+            last = row_no
+            raw = [c.value for c in cells]
+            if is_blank(raw):
                 continue
             values = {
                 canonical: _cell_value(cells[i]) if i < len(cells) else None
                 for i, canonical in mapping.items()
             }
+            kind = _not_a_claim(values, raw)
+            if kind is not None:
+                text = next(str(c) for c in raw if c not in (None, ""))
+                notes.append(f"{where}:row {row_no}: {kind} row {text[:40]!r} left out")
+                continue
             yield Provenance(file=name, sheet=sheet.title, row=row_no), values
 
-    yield from group_rows(typed(), client, field_sources(headers, mapping), digest)
+    return group_rows(typed(), client, field_sources(headers, mapping), digest)
 
 
 def open_workbook(path: Path, name: str) -> Any:
@@ -104,8 +199,16 @@ def read_excel(
     digest: str,
     name: str,
     sheet: str | None = None,
+    notes: list[str] | None = None,
 ) -> Iterator[RawRecord]:
     """Stream claims from every sheet of a workbook, or from one named sheet.
+
+    Each sheet is read by content, whatever size it declares. Its header is
+    the row among the first `HEADER_ROWS` that maps most claim fields (at
+    least two); rows above it are skipped with a note. A sheet without such
+    a row (notes, a lookup table) is skipped with a note; total, subtotal
+    and footer rows (a ``Summe`` or ``Erstellt von:`` row with no claim
+    identifier) are left out with a note naming the row.
 
     Args:
         path: the .xlsx file.
@@ -113,15 +216,18 @@ def read_excel(
         digest: the file's content hash.
         name: the file name for provenance.
         sheet: read only this sheet.
+        notes: where the notes go (``sheet Notes: skipped, ...``).
 
     Yields:
         One raw record per claim.
 
     Raises:
-        UnreadableInput: not a workbook, corrupt, or the sheet is missing.
+        UnreadableInput: not a workbook, corrupt, the sheet is missing, or
+            no sheet has a claims header.
 
     Example: ``list(read_excel(Path("claims.xlsx"), client, h, "claims.xlsx"))``
     """
+    notes = [] if notes is None else notes
     book = open_workbook(path, name)
     try:
         if sheet is not None and sheet not in book.sheetnames:
@@ -129,7 +235,23 @@ def read_excel(
                 name, f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}"
             )
         names = [sheet] if sheet is not None else book.sheetnames
+        mapped = 0
         for title in names:
-            yield from _sheet_rows(book[title], client, name, digest)
+            records = _sheet_rows(book[title], client, name, digest, notes)
+            if records is None:
+                notes.append(
+                    f"sheet {title}: skipped, no claims header in its first "
+                    f"{HEADER_ROWS} rows"
+                )
+                continue
+            mapped += 1
+            yield from records
+        if not mapped:
+            raise UnreadableInput(
+                name,
+                f"no sheet has a {client.config.kind} claims header in its first "
+                f"{HEADER_ROWS} rows (sheets: {', '.join(names)}); is this the "
+                "right client, or are the columns named differently?",
+            )
     finally:
         book.close()

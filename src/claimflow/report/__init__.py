@@ -59,6 +59,9 @@ def render_summary(
     for f in result.files:
         files.add_row(f.name, f"{f.records:,}", f.error or f.status)
     console.print(files)
+    notes = [f"note: {f.name}: {note}" for f in result.files for note in f.notes]
+    for line in notes:
+        console.print(escape(line), highlight=False, soft_wrap=True)
     outcomes = Table(show_header=True)
     outcomes.add_column("outcome")
     outcomes.add_column("claims", justify="right")
