@@ -173,10 +173,9 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
     checks.write_text(
         "operator,field,day,checked,errors\nana,invoice_number,2026-10-20,600,0\n"
     )
-    assert (
+    assert json.loads(
         run("qa", "import", str(checks), "--client", CONFIG, "--db", db)[1]
-        == '{"imported": 1}\n'
-    )
+    ) == {"imported": 1}
     code, out, _ = run("report", "qa", "--client", CONFIG, "--db", db)
     assert "0 errors in 600 fields: below 0.50% at 95% confidence" in out
 

@@ -14,7 +14,8 @@ import math
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
-from datetime import datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,9 +84,16 @@ def _text(value: Any) -> Any:
     pandas = sys.modules.get("pandas")  # a pandas value means pandas is loaded
     if pandas is not None and (value is pandas.NA or value is pandas.NaT):
         return None
+    if isinstance(value, Decimal):
+        return str(value) if value.is_finite() else None
+    if isinstance(value, date | time):
+        return value.isoformat()
     item = getattr(value, "item", None)
     if callable(item) and not isinstance(value, str | bytes):
-        return _finite(item())
+        try:
+            return _finite(item())
+        except ValueError:  # a numpy array of several values
+            return _finite(value.tolist())
     return str(value)
 
 

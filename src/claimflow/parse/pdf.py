@@ -43,7 +43,9 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _walk_fields(field: Any, prefix: str, out: dict[str, Any], depth: int = 0) -> None:
+def _walk_fields(
+    field: Any, prefix: str, out: dict[str, Any], depth: int = 0, opt: Any = None
+) -> None:
     from pdfplumber.utils.pdfinternals import decode_text, resolve
 
     node = resolve(field)
@@ -51,10 +53,27 @@ def _walk_fields(field: Any, prefix: str, out: dict[str, Any], depth: int = 0) -
         return
     part = node.get("T")
     name = ".".join(p for p in (prefix, decode_text(part) if part else "") if p)
+    opt = resolve(node.get("Opt", opt))  # inheritable, like the value
     for kid in resolve(node.get("Kids")) or []:
-        _walk_fields(kid, name, out, depth + 1)
+        _walk_fields(kid, name, out, depth + 1, opt)
     if "V" in node and name:
-        out[name] = _decode(node["V"])
+        out[name] = _option(_decode(node["V"]), opt)
+
+
+def _option(value: Any, opt: Any) -> Any:
+    """A radio button's or check box's state as its option's export value.
+
+    With an ``/Opt`` array the on-states are indexes into it (PDF 32000
+    12.7.4.2.3): a radio group of ``Bär`` and ``Löwe`` answers ``/0``, which
+    means ``Bär``.
+    """
+    if not isinstance(value, str) or not value.isdigit() or not isinstance(opt, list):
+        return value
+    index = int(value)
+    if index >= len(opt):
+        return value
+    chosen = _decode(opt[index])
+    return chosen[0] if isinstance(chosen, list) and chosen else chosen
 
 
 def form_values(pdf: Any) -> dict[str, Any]:
@@ -79,19 +98,56 @@ def form_values(pdf: Any) -> dict[str, Any]:
     return out
 
 
-def _map_form_field(name: str, client: ResolvedClient) -> tuple[str, int] | None:
+def _map_form_field(
+    name: str, client: ResolvedClient, ambiguous: set[str]
+) -> tuple[str, int] | None:
+    """The canonical field (and line) of a form field, or None.
+
+    A name the client's ``form_fields`` lists exactly maps first; a folded
+    name maps only when no other field of the form folds to it
+    (``MailingAddress_City[0]`` and ``Mailing_Address_City[0]`` are two
+    fields, not one).
+    """
+    target = client.config.form_fields.get(name)
     folded = normalize_label(name)
-    target = client.form_index.get(folded)
-    if target is None and folded in client.header_index:
-        target = client.header_index[folded]
+    if target is None:
+        if folded in ambiguous:
+            return None
+        target = client.form_index.get(folded) or client.header_index.get(folded)
     if target is None:
         suffixed = _LINE_SUFFIX.match(name)
-        if suffixed and normalize_label(suffixed[1]) in client.header_index:
-            canonical = client.header_index[normalize_label(suffixed[1])]
-            return canonical, int(suffixed[2])
+        line_folded = normalize_label(suffixed[1]) if suffixed else ""
+        if suffixed and line_folded in client.header_index:
+            return client.header_index[line_folded], int(suffixed[2])
         return None
     indexed = re.fullmatch(r"(\w+)\[(\d+)\]", target)
     return (indexed[1], int(indexed[2])) if indexed else (target, 1)
+
+
+def _ambiguous_names(names: list[str], client: ResolvedClient, file: str) -> set[str]:
+    """Folded names that more than one field folds to, or that a field named
+    exactly in ``form_fields`` already claims.
+
+    Raises:
+        UnreadableInput: two fields fold to a name the client maps, and
+            ``form_fields`` names neither exactly: which one is meant?
+    """
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(normalize_label(name), []).append(name)
+    exact = client.config.form_fields
+    for folded, group in groups.items():
+        target = client.form_index.get(folded) or client.header_index.get(folded)
+        if len(group) > 1 and target and not any(n in exact for n in group):
+            raise UnreadableInput(
+                file,
+                f"form fields {group[0]!r} and {group[1]!r} both match {target}; "
+                "name the right one in the client's form_fields",
+                "page 1",
+            )
+    return {f for f, group in groups.items() if len(group) > 1} | {
+        normalize_label(n) for n in names if n in exact
+    }
 
 
 def _form_record(
@@ -100,16 +156,29 @@ def _form_record(
     header: dict[str, Any] = {}
     lines: dict[int, dict[str, Any]] = {}
     sources: dict[str, str] = {}
+    taken: dict[tuple[str, int], str] = {}
+    ambiguous = _ambiguous_names(list(values), client, name)
     for field_name, value in values.items():
-        mapped = _map_form_field(field_name, client)
+        mapped = _map_form_field(field_name, client, ambiguous)
         if mapped is None or value in ("", None, []):
             continue
         canonical, line_no = mapped
+        target = (
+            lines.setdefault(line_no, {}) if canonical in client.fields.line else header
+        )
+        other = taken.get(mapped)
+        if other is not None and target[canonical] != value:
+            where = canonical if line_no == 1 else f"{canonical} of line {line_no}"
+            raise UnreadableInput(
+                name,
+                f"form fields {other!r} and {field_name!r} both fill {where} "
+                f"({target[canonical]!r} and {value!r}); map one of them in the "
+                "client's form_fields",
+                "page 1",
+            )
+        taken[mapped] = field_name
         sources.setdefault(canonical, field_name)
-        if canonical in client.fields.line:
-            lines.setdefault(line_no, {})[canonical] = value
-        else:
-            header[canonical] = value
+        target[canonical] = value
     if not header and not lines:
         return None
     source = Provenance(file=name, page=1)

@@ -1,0 +1,507 @@
+"""Every command's ``--json`` output is strict JSON, with the values users rely on.
+
+Python's ``json`` writes ``NaN`` and ``Infinity``, which JSON forbids: ``jq``,
+JavaScript and most other parsers refuse the whole document (``dedupe
+participants`` once printed ``NaN`` for a score missing on one side). Here each
+output is parsed with those constants refused, and no leaf may be the text of a
+missing value (``"<NA>"``, ``"NaT"``, ``"nan"``).
+
+One store is built per module by running the sample flow of ``make demo``
+through the CLI (ingest, dedupe claims, participants import, source import,
+award, for both sample clients), then the November verification stories of
+``samples/*/verification`` (a serial claimed again, a stay claimed by another
+account, discrepancies against the source records). The commands that write
+run in the fixture, in that order; the read-only ones run in their own test.
+
+A command given ``--json`` later must get a case here: the module walks the
+CLI's commands and fails on one with ``--json`` that no test covers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import numpy as np
+import pandas as pd
+import pytest
+
+# The commands live in these modules; importing them registers them on `main`.
+import claimflow.cli_awards
+import claimflow.cli_dedupe
+import claimflow.cli_sla
+import claimflow.cli_verify  # noqa: F401
+from claimflow.cli import main, strict_json
+from tests.conftest import SAMPLES
+from tests.test_cli import run
+
+ACME = str(SAMPLES / "clients/acme-tools.yaml")
+COSTA = str(SAMPLES / "clients/costa-azul.yaml")
+CLIENTS = {"acme-tools": ACME, "costa-azul": COSTA}
+#: Records without a received time get this one (claim windows never drift).
+RECEIVED = "2026-10-28"
+#: The queue's and replay's "now".
+NOW = "2026-11-12"
+#: What a missing value must never be written as.
+MISSING_AS_TEXT = {"NaN", "nan", "-nan", "Infinity", "-Infinity", "inf", "<NA>", "NaT"}
+
+# Missing e-mails, phones, birth dates, addresses on one side: their scores
+# are NaN in the pairs frame, and must come out as null.
+PEOPLE = """\
+participant_id,first_name,last_name,date_of_birth,email,phone,address_line1,city,postcode
+P1,William,Turner,1980-04-07,will.turner@example.com,+1 312 555 0101,12 Oak Street,Chicago,60601
+P2,Catherine,Dupont,1975-11-23,c.dupont@example.fr,+33 1 44 55 66 77,3 rue des Lilas,Paris,75011
+P4,Siti,Rahayu,1990-09-30,siti.r@mail.example,+62 812 3456 7890,Jalan Merdeka 8,Bandung,40111
+P5,Michael,Brown,1985-06-02,mbrown@example.com,+1 212 555 0199,400 Park Avenue,New York,10022
+D1,Wiliam,Turner,1980-04-07,,,12 Oak Street,Chicago,60601
+D2,Dupont,Catherine,1975-11-23,,,,Paris,75011
+D5,S.,Rahayu,,SITI.R+promo@MAIL.EXAMPLE,,,,
+D9,Michael,Brown,1985-06-02,,,1 Main Street,,02108
+"""
+
+
+def _refuse(constant: str) -> NoReturn:
+    raise ValueError(f"not strict JSON: {constant}")
+
+
+def _leaves(data: Any) -> Iterator[Any]:
+    if isinstance(data, dict):
+        for value in data.values():
+            yield from _leaves(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _leaves(value)
+    else:
+        yield data
+
+
+def strict(out: str) -> Any:
+    """`out` parsed as strict JSON: no NaN or infinities, no missing value as text."""
+    data = json.loads(out, parse_constant=_refuse)
+    assert isinstance(data, dict | list), out[:200]
+    texts = {v for v in _leaves(data) if isinstance(v, str)}
+    assert not texts & MISSING_AS_TEXT, texts & MISSING_AS_TEXT
+    return data
+
+
+def json_commands(group: click.Group = main, prefix: str = "") -> set[str]:
+    """Every command (and group) of `group` with a --json option, by its full name."""
+    found = set()
+    for name, command in group.commands.items():
+        path = f"{prefix}{name}"
+        if any(
+            "--json" in p.opts for p in command.params if isinstance(p, click.Option)
+        ):
+            found.add(path)
+        if isinstance(command, click.Group):
+            found |= json_commands(command, f"{path} ")
+    return found
+
+
+#: The command each test below covers.
+COVERED: dict[str, str] = {}
+
+
+def covers(command: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def register(test: Callable[..., None]) -> Callable[..., None]:
+        COVERED[command] = test.__name__
+        return test
+
+    return register
+
+
+@dataclass
+class Flow:
+    """The module's store and what the commands that wrote it printed."""
+
+    folder: Path
+    db: str
+    #: "ingest acme-tools", "award costa-azul", ... -> (exit code, stdout)
+    runs: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def json(self, step: str, code: int) -> Any:
+        got, out = self.runs[step]
+        assert got == code, (step, got, out[:500])
+        return strict(out)
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> Flow:
+    folder = tmp_path_factory.mktemp("json")
+    done = Flow(folder, str(folder / "claims.db"))
+    store = ("--db", done.db)
+    notices = ("--notices", str(folder / "notices"))
+
+    def step(name: str, *args: str) -> None:
+        code, out, _ = run(*args)
+        done.runs[name] = (code, out)
+
+    for key, config in CLIENTS.items():
+        client = ("--client", config)
+        claims = sorted(str(p) for p in (SAMPLES / key / "claims").iterdir())
+        sources = sorted(str(p) for p in (SAMPLES / key / "source").iterdir())
+        step(
+            f"ingest {key}",
+            *("ingest", *claims, *client, *store, *notices),
+            *("--operator", "test", "--received-at", RECEIVED, "--json"),
+        )
+        step(f"dedupe claims {key}", "dedupe", "claims", *client, *store, "--json")
+        code, out, _ = run(
+            "participants",
+            "import",
+            str(SAMPLES / key / "participants.csv"),
+            *client,
+            *store,
+        )
+        assert code == 0, out
+        step(f"source {key}", "source", "import", *sources, *client, *store, "--json")
+        step(f"award {key}", "award", *client, *store, "--json")
+    # November: AC-3005 claims an October serial again, CA-704 an October stay
+    # from another account; AC-3002..3004 disagree with the dealers' records.
+    verification = SAMPLES / "acme-tools/verification"
+    acme = ("--client", ACME)
+    step(
+        "ingest november",
+        *("ingest", str(verification / "claims_november.csv"), *acme, *store),
+        *("--received-at", RECEIVED, "--json"),
+    )
+    step(
+        "dedupe claims november", "dedupe", "claims", *acme, *store, *notices, "--json"
+    )
+    step(
+        "source november",
+        *("source", "import", str(verification / "dealer_sales_november.csv")),
+        *(*acme, *store, *notices, "--json"),
+    )
+    costa = ("--client", COSTA)
+    step(
+        "ingest noviembre",
+        *("ingest", str(SAMPLES / "costa-azul/verification/retro_noviembre.csv")),
+        *(*costa, *store, "--received-at", RECEIVED, "--json"),
+    )
+    step("dedupe claims noviembre", "dedupe", "claims", *costa, *store, "--json")
+    step("verify", "verify", *acme, *store, "--json")  # AC-3001: the late export
+    return done
+
+
+def test_every_command_with_json_is_covered() -> None:
+    commands = json_commands()
+    assert "check" in commands and "award explain" in commands  # the walk works
+    missing = sorted(commands - set(COVERED))
+    assert not missing, f"--json commands with no case in {__file__}: {missing}"
+    gone = sorted(set(COVERED) - commands)
+    assert not gone, f"cases for commands without --json: {gone}"
+
+
+@covers("check")
+def test_check(flow: Flow) -> None:
+    files = sorted(str(p) for p in (SAMPLES / "acme-tools/claims").iterdir())
+    code, out, _ = run(
+        "check", *files, "--client", ACME, "--received-at", RECEIVED, "--json"
+    )
+    assert code == 1  # some claims pended or rejected
+    data = strict(out)
+    assert data["records"] == 16 and sum(data["outcomes"].values()) == 16
+    assert data["batch_id"] is None  # nothing stored
+    assert data["reasons"]["duplicate_serial_in_batch"] == 1
+    assert {f["name"] for f in data["files"]} == set(files)
+    assert all(p["source"]["file"] in files for p in data["problems"])
+
+
+@covers("ingest")
+def test_ingest(flow: Flow) -> None:
+    acme = flow.json("ingest acme-tools", 1)
+    assert (acme["client"], acme["batch_id"], acme["records"]) == ("acme-tools", 1, 16)
+    assert acme["outcomes"] == {
+        "accepted": 7,
+        "pended": 6,
+        "rejected": 2,
+        "duplicate": 1,
+        "review": 0,
+    }
+    assert [f["status"] for f in acme["files"]] == ["stored"] * 4
+    costa = flow.json("ingest costa-azul", 1)
+    assert (costa["batch_id"], costa["records"], costa["outcomes"]["accepted"]) == (
+        2,
+        10,
+        2,
+    )
+    assert costa["problems"][0]["source"]["field"] == "Canal"  # the file's own header
+    assert flow.json("ingest november", 0)["records"] == 7
+
+
+@covers("dedupe claims")
+def test_dedupe_claims(flow: Flow) -> None:
+    first = flow.json("dedupe claims acme-tools", 0)  # nothing earlier to repeat
+    assert (first["checked"], first["duplicates"], first["matches"]) == (13, 0, [])
+    data = flow.json("dedupe claims november", 1)
+    assert (data["client"], data["duplicates"], data["to_review"]) == (
+        "acme-tools",
+        1,
+        0,
+    )
+    (match,) = data["matches"]
+    assert match["code"] == "serial_claimed_before" and match["value"] == "DR10000017"
+    assert (match["duplicate_of"], match["score"]) == ("7b0be037608e-r2", 1.0)
+    assert match["source"].endswith("claims_november.csv:row 6")
+    costa = flow.json("dedupe claims noviembre", 1)
+    assert {m["code"] for m in costa["matches"]} == {"claimed_by_other_account"}
+    assert costa["duplicates"] == 1
+
+
+@covers("source")
+def test_source_import(flow: Flow) -> None:
+    for key, verified in (("acme-tools", 7), ("costa-azul", 2)):
+        data = flow.json(f"source {key}", 0)
+        assert (data["client"], data["results"]) == (key, {"verified": verified})
+    data = flow.json("source november", 0)
+    assert data["results"] == {
+        "not_found": 1,
+        "discrepancy": 3,
+        "ambiguous": 1,
+        "verified": 1,
+    }
+    checks = [c for d in data["details"] for c in d["checks"] if not c["ok"]]
+    # AC-3002: $179.00 claimed, $159.00 invoiced (decimals as their text)
+    assert {"field": "line_total", "claimed": "179.00", "source": "159.00"}.items() <= (
+        checks[0].items()
+    )
+    assert all(isinstance(i, int) for d in data["details"] for i in d["source_ids"])
+
+
+@covers("verify")
+def test_verify(flow: Flow) -> None:
+    data = flow.json("verify", 1)  # AC-3001 waits for Midwest's late export
+    assert (data["results"], data["outcomes"]) == ({"not_found": 1}, {"pended": 1})
+    (detail,) = data["details"]
+    assert detail["claim_id"] == "0e022c9640c7-r2" and detail["source_ids"] == []
+    assert detail["problems"][0].startswith("source_not_found:")
+
+
+@covers("award")
+def test_award(flow: Flow) -> None:
+    for key, computed, points in (("acme-tools", 7, 290), ("costa-azul", 2, 2026)):
+        data = flow.json(f"award {key}", 0)
+        assert (data["client"], data["preview"]) == (key, False)
+        assert (data["computed"], data["posted"], data["points"]) == (
+            computed,
+            computed,
+            points,
+        )
+        assert sum(a["points"] for a in data["awards"]) == points
+        assert all(
+            sum(line["points"] for line in a["lines"]) == a["points"]
+            for a in data["awards"]
+        )
+
+
+@covers("award explain")
+def test_award_explain(flow: Flow) -> None:
+    award = flow.json("award acme-tools", 0)["awards"][0]
+    code, out, _ = run("award", "explain", award["claim_id"], "--db", flow.db, "--json")
+    assert code == 0
+    data = strict(out)
+    assert data == award  # the award as posted
+    assert (data["claim_id"], data["points"], data["currency"]) == (
+        "7b0be037608e-r2",
+        60,
+        "USD",
+    )
+    assert data["lines"][0]["note"] == "2 x DRL-200 at 30 points each"
+
+
+@covers("ledger balance")
+def test_ledger_balance(flow: Flow) -> None:
+    awards = flow.json("award acme-tools", 0)["awards"]
+    participant = awards[0]["participant_id"]
+    code, out, _ = run(
+        "ledger", "balance", participant, "--client", ACME, "--db", flow.db, "--json"
+    )
+    assert code == 0
+    data = strict(out)
+    expected = sum(a["points"] for a in awards if a["participant_id"] == participant)
+    assert (data["participant_id"], data["total"]) == (participant, expected)
+    assert data["available"] + data["pending"] == data["total"] == 60
+
+
+@covers("queue")
+def test_queue(flow: Flow) -> None:
+    code, out, _ = run(
+        *("queue", "--client", ACME, "--client", COSTA, "--db", flow.db),
+        *("--now", NOW, "--json"),
+    )
+    assert code == 0
+    rows = strict(out)
+    assert isinstance(rows, list) and rows
+    assert set(rows[0]) == {
+        "client",
+        "claim_id",
+        "received",
+        "due_date",
+        "remaining_hours",
+        "at_risk",
+        "breaches_anyway",
+    }
+    assert {r["client"] for r in rows} == set(CLIENTS)
+    hours = [r["remaining_hours"] for r in rows]
+    assert hours == sorted(hours)  # most urgent first
+    assert "0e022c9640c7-r2" in {r["claim_id"] for r in rows}  # AC-3001, pended
+
+
+@covers("replay")
+def test_replay(flow: Flow) -> None:
+    # A new rule file paying 40 points a drill instead of 30: exit 1, the
+    # changes with the lines behind them.
+    rules = flow.folder / "acme-2027.yaml"
+    text = Path(ACME).read_text(encoding="utf-8")
+    old = "{id: drill, kind: per_unit, points: 30,"
+    assert old in text
+    rules.write_text(text.replace(old, old.replace("30", "40")), encoding="utf-8")
+    code, out, _ = run(
+        *("replay", "--client", ACME, "--rules", str(rules), "--batch", "1"),
+        *("--db", flow.db, "--now", NOW, "--json"),
+    )
+    assert code == 1
+    data = strict(out)
+    assert (data["client"], data["claims"], data["changed"]) == ("acme-tools", 16, 3)
+    assert data["points_by_rule"]["drill"] == 40
+    assert data["points_delta"] == sum(c["delta"] for c in data["changes"]) > 0
+    for change in data["changes"]:
+        assert change["points_to"] - change["points_from"] == change["delta"]
+    assert "drill: 30 -> 40" in data["changes"][0]["lines"]
+    # The golden cases: the samples as reviewed, no difference.
+    code, out, _ = run("replay", "--golden", str(SAMPLES / "golden"), "--json")
+    assert (code, strict(out)) == (0, {})
+
+
+@covers("dedupe participants")
+def test_dedupe_participants(flow: Flow) -> None:
+    people = flow.folder / "people.csv"
+    people.write_text(PEOPLE, encoding="utf-8")
+    code, out, _ = run("dedupe", "participants", str(people), "--json")
+    assert code == 1  # duplicates and a pair to review
+    data = strict(out)
+    assert (data["records"], data["thresholds"]) == (
+        8,
+        {"duplicate": 0.9, "review": 0.5},
+    )
+    pairs = {(p["a"], p["b"]): p for p in data["pairs"]}
+    assert {k: p["decision"] for k, p in pairs.items()} == {
+        ("P1", "D1"): "duplicate",
+        ("P2", "D2"): "duplicate",
+        ("P4", "D5"): "duplicate",
+        ("P5", "D9"): "review",
+    }
+    # what the NaN was: a score with nothing to compare on one side
+    email = pairs[("P1", "D1")]
+    assert (email["email_score"], email["email_level"], email["email_weight"]) == (
+        None,
+        "missing",
+        0.0,
+    )
+    assert pairs[("P4", "D5")]["dob_score"] is None
+    scores = [v for p in data["pairs"] for k, v in p.items() if k.endswith("_score")]
+    assert None in scores and all(s is None or 0 <= s <= 1 for s in scores)
+    assert all(0 <= p["probability"] <= 1 for p in data["pairs"])
+    assert {"original": "P1", "participant_ids": ["P1", "D1"]} in data["clusters"]
+    assert data["weights"]["email"]["exact"] > 0
+
+
+@covers("dedupe apply")
+def test_dedupe_apply(flow: Flow) -> None:
+    people, review = flow.folder / "people-apply.csv", flow.folder / "review.csv"
+    people.write_text(PEOPLE, encoding="utf-8")
+    code, _, _ = run("dedupe", "participants", str(people), "--review-out", str(review))
+    assert code == 1
+    with review.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["a"], r["b"]) for r in rows] == [("P5", "D9")]
+    for row in rows:
+        row["decision"] = "different"  # two people after all
+    with review.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    code, out, _ = run(
+        "dedupe", "apply", str(review), "--db", flow.db, "--operator", "ann", "--json"
+    )
+    assert code == 0
+    assert strict(out) == {"decisions": 1, "duplicates": 0, "restored": 0}
+
+
+@covers("entry compare")
+def test_entry_compare(flow: Flow) -> None:
+    folder = SAMPLES / "acme-tools/double-entry"
+    ana, ben = str(folder / "keying_ana.csv"), str(folder / "keying_ben.csv")
+    code, out, _ = run("entry", "compare", ana, ben, "--client", ACME, "--json")
+    assert code == 1  # the keyings differ
+    data = strict(out)
+    assert isinstance(data, list)
+    assert set(data[0]) == {
+        "document",
+        "key",
+        "line",
+        "field",
+        "first",
+        "second",
+        "slip",
+    }
+    planted = json.loads((folder / "planted.json").read_text(encoding="utf-8"))
+    assert sorted((d["key"], d["slip"]) for d in data) == sorted(
+        (p["claim"], p["slip"]) for p in planted
+    )
+    swap = next(d for d in data if d["key"] == "DE-005")
+    assert (swap["field"], swap["first"], swap["second"]) == (
+        "invoice_date",
+        "10/06/2026",
+        "06/10/2026",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (float("nan"), "null"),
+        (float("inf"), "null"),
+        (float("-inf"), "null"),
+        (np.float64("nan"), "null"),
+        (np.float32("nan"), "null"),
+        (np.float64(0.25), "0.25"),
+        (np.int64(7), "7"),
+        (np.bool_(True), "true"),
+        (Decimal("1.50"), '"1.50"'),
+        (date(2026, 10, 2), '"2026-10-02"'),
+        (pd.NA, "null"),
+        (pd.NaT, "null"),
+        (np.datetime64("NaT"), "null"),
+        (None, "null"),
+        ("NaN", '"NaN"'),  # a text stays text
+        (
+            {
+                "score": float("nan"),
+                "pairs": [(1, np.float64("inf")), [pd.NA, {"x": 2.5}]],
+            },
+            '{"score": null, "pairs": [[1, null], [null, {"x": 2.5}]]}',
+        ),
+        (
+            {"n": np.int64(3), "on": date(2026, 1, 31), "d": [Decimal("-0.5")]},
+            '{"n": 3, "on": "2026-01-31", "d": ["-0.5"]}',
+        ),
+    ],
+    ids=repr,
+)
+def test_strict_json(value: object, expected: str) -> None:
+    text = strict_json(value, indent=None)
+    assert text == expected
+    json.loads(text, parse_constant=_refuse)
+
+
+def test_strict_json_indents_like_the_cli() -> None:
+    assert strict_json({"a": [1]}) == '{\n  "a": [\n    1\n  ]\n}'
