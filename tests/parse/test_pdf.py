@@ -159,3 +159,115 @@ def test_pdf_without_claim_text_says_so(
     )
     with pytest.raises(UnreadableInput, match="no claim found"):
         read_file(path, acme)
+
+
+def _form_pdf(path: Path, fields: dict[str, object]) -> Path:
+    """A one-page PDF whose AcroForm holds `fields`: name -> text value, or
+    (export state, option labels) for a radio group with an /Opt array."""
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    refs = ArrayObject()
+    for name, value in fields.items():
+        field = DictionaryObject({NameObject("/T"): TextStringObject(name)})
+        if isinstance(value, tuple):
+            state, options = value
+            field[NameObject("/FT")] = NameObject("/Btn")
+            field[NameObject("/Ff")] = NumberObject(49152)  # radio, no toggle off
+            field[NameObject("/V")] = NameObject(state)
+            field[NameObject("/Opt")] = ArrayObject(
+                TextStringObject(o) for o in options
+            )
+        else:
+            field[NameObject("/FT")] = NameObject("/Tx")
+            field[NameObject("/V")] = TextStringObject(str(value))
+        refs.append(writer._add_object(field))
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): refs}
+    )
+    writer.write(path)
+    return path
+
+
+def _form_client(**extra: object) -> ResolvedClient:
+    return resolve(
+        ClientConfig.model_validate(
+            {
+                "client": "forms",
+                "name": "Forms",
+                "kind": "sales",
+                "date_order": "MDY",
+                **extra,
+            }
+        ),
+        "forms.yaml",
+    )
+
+
+BASE = {"participant_id": "104233", "invoice_number": "INV-1", "sku_1": "DRL-200"}
+
+
+def test_fields_whose_names_fold_alike_stay_apart(tmp_path: Path) -> None:
+    """On a real form the claimant's city replaced the veteran's: the two
+    names folded to one and the provenance named the other field."""
+    path = _form_pdf(
+        tmp_path / "f.pdf",
+        {
+            **BASE,
+            "MailingAddress_City[0]": "Springfield",
+            "Mailing_Address_City[0]": "Shelbyville",
+        },
+    )
+    assert (
+        PdfReader(path).get_fields()["Mailing_Address_City[0]"]["/V"] == "Shelbyville"
+    )
+    client = _form_client(form_fields={"MailingAddress_City[0]": "dealer_name"})
+    [record] = read_file(path, client)
+    assert record.values["dealer_name"] == "Springfield"
+    assert record.field_sources["dealer_name"] == "MailingAddress_City[0]"
+
+
+def test_an_alias_matching_two_fields_is_refused_naming_both(tmp_path: Path) -> None:
+    path = _form_pdf(
+        tmp_path / "f.pdf",
+        {
+            **BASE,
+            "MailingAddress_City[0]": "Springfield",
+            "Mailing_Address_City[0]": "Shelbyville",
+        },
+    )
+    client = _form_client(columns={"dealer_name": ["Mailing Address City[0]"]})
+    with pytest.raises(UnreadableInput) as caught:
+        read_file(path, client)
+    assert str(caught.value) == (
+        f"{path}: page 1: form fields 'MailingAddress_City[0]' and "
+        "'Mailing_Address_City[0]' both match dealer_name; name the right one in "
+        "the client's form_fields"
+    )
+
+
+def test_two_fields_filling_one_line_value_are_refused(tmp_path: Path) -> None:
+    """Two fields mapped to one line field overwrote each other: a line was lost."""
+    path = _form_pdf(tmp_path / "f.pdf", {**BASE, "Qty A": "2", "Qty B": "5"})
+    client = _form_client(form_fields={"Qty A": "quantity[1]", "Qty B": "quantity[1]"})
+    with pytest.raises(
+        UnreadableInput,
+        match=r"form fields 'Qty A' and 'Qty B' both fill quantity \('2' and '5'\)",
+    ):
+        read_file(path, client)
+
+
+def test_a_radio_group_gives_the_chosen_options_label(tmp_path: Path) -> None:
+    """It came back as the index: 0 instead of Bär."""
+    path = _form_pdf(tmp_path / "f.pdf", {**BASE, "Animal": ("/0", ["Bär", "Löwe"])})
+    field = PdfReader(path).get_fields()["Animal"]
+    assert (field["/V"], list(field["/Opt"])) == ("/0", ["Bär", "Löwe"])
+    [record] = read_file(path, _form_client(form_fields={"Animal": "dealer_name"}))
+    assert record.values["dealer_name"] == "Bär"
