@@ -306,3 +306,25 @@ def test_undecodable_bytes_at_a_block_edge_are_named_by_the_worker(
     with pytest.raises(UnreadableInput, match="row 1502: cannot decode as utf-8"):
         for block in blocks:
             list(cells.parse(block))
+
+
+@pytest.mark.parametrize("above", ["\n\n\n", ";;;;\n\n", "\r\n \r\n"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_blank_lines_above_the_header_are_skipped(
+    acme: ResolvedClient, write: Callable[..., Path], above: str, workers: int
+) -> None:
+    """They made the file unreadable ("no column matches"); workbooks skipped them."""
+    from claimflow import check
+
+    body = "Claim ID;Rep #;Invoice No;Invoice Date;Product Code;Qty\n"
+    body += "A-1;104233;INV-1;10/02/2026;DRL-200;1\nA-2;;INV-2;10/02/2026;DRL-200;1\n"
+    path = write(
+        "blank.csv", above + body.replace("\n", "\r\n" if "\r" in above else "\n")
+    )
+    records = read_file(path, acme)
+    first = above.count("\n") + 2
+    assert [r.source.row for r in records] == [first, first + 1]
+    assert records[1].values["invoice_number"] == "INV-2"
+    result = check([path], acme, workers=workers)
+    assert result.records == 2
+    assert {p.source.row for p in result.problems} <= {first, first + 1}

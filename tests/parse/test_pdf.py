@@ -271,3 +271,21 @@ def test_a_radio_group_gives_the_chosen_options_label(tmp_path: Path) -> None:
     assert (field["/V"], list(field["/Opt"])) == ("/0", ["Bär", "Löwe"])
     [record] = read_file(path, _form_client(form_fields={"Animal": "dealer_name"}))
     assert record.values["dealer_name"] == "Bär"
+
+
+def test_a_page_without_mediabox_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """It gave a traceback and exit 1 (pdfplumber raised again while closing),
+    with pdfminer's warnings on stderr beside it."""
+    from pypdf.generic import NameObject
+
+    from tests.test_cli import ACME_CONFIG, run
+
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    del writer.pages[0][NameObject("/MediaBox")]
+    path = tmp_path / "nomedia.pdf"
+    writer.write(path)
+    code, out, err = run("check", str(path), "--client", ACME_CONFIG)
+    assert code == 2
+    assert err == f"claimflow: error: {path}: damaged PDF (TypeError)\n"
+    assert out == ""

@@ -98,4 +98,6 @@ def read_entry_checks(path: Path, client: ResolvedClient) -> Iterator[EntryCheck
                 row_no,
             )
         except ValueError as exc:
-            raise UnreadableInput(name, f"bad entry check: {exc}", f"row {row_no}") from None
+            raise UnreadableInput(
+                name, f"bad entry check: {exc}", f"row {row_no}"
+            ) from None

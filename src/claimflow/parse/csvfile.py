@@ -82,7 +82,7 @@ def _dialect(sample: str) -> type[csv.Dialect]:
     standard library's Sniffer also guesses quoting and gets it wrong on
     short samples with doubled quotes.
     """
-    header = sample.split("\n", 1)[0]
+    header = next((line for line in sample.split("\n") if line.strip()), "")
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     return type("Detected", (_Dialect,), {"delimiter": delimiter})
@@ -206,7 +206,11 @@ class CsvCells:
     def _header(self, headers: list[str]) -> None:
         mapping = map_headers(headers, self.client, self.name)
         self.builder = RowBuilder(
-            mapping, self.name, field_sources(headers, mapping), self.digest, self.client
+            mapping,
+            self.name,
+            field_sources(headers, mapping),
+            self.digest,
+            self.client,
         )
         self._width = len(headers)
 
@@ -217,8 +221,11 @@ class CsvCells:
             reader: Any = None
             try:
                 reader = csv.reader(fh, self._dialect, strict=True)
-                self._header(next(reader))
-                yield from self._checked(reader, 2)
+                headers = next(reader)
+                while is_blank(headers):  # blank lines above the header
+                    headers = next(reader)
+                self._header(headers)
+                yield from self._checked(reader, reader.line_num + 1)
             except csv.Error as exc:
                 # csv's own limit (128 KiB a field) stops a 50 MB one-line file here.
                 where = f"row {reader.line_num}" if reader and reader.line_num else None
@@ -271,8 +278,10 @@ class CsvCells:
             headers = next(csv.reader([header], self._dialect, strict=True), None)
         except (UnicodeDecodeError, csv.Error):
             headers = None
-        if headers is None:
-            return None  # bad input: `rows` names the problem
+        if headers is None or is_blank(headers):
+            # bad input, which `rows` names, or blank lines above the header,
+            # which `rows` skips
+            return None
         self._header(headers)
         return self._blocks(len(head), rows)
 

@@ -13,8 +13,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -268,35 +271,68 @@ def read_pdf(
 
     Example: ``list(read_pdf(Path("form.pdf"), client, h, "form.pdf"))``
     """
-    import pdfplumber
-
     with path.open("rb") as fh:
         if b"%PDF" not in fh.read(1024):
             raise UnreadableInput(name, "not a PDF (no %PDF header)")
+    # Read whole, inside one guard: pdfminer and pdfplumber raise many kinds
+    # of exception on damaged files, some only when the file is closed.
+    with _quiet():
+        records = _records(path, client, digest, name)
+    if not records:
+        raise UnreadableInput(
+            name, "no claim found: no mapped form field and no 'Label: value' text"
+        )
+    yield from records
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pdfminer's warnings (``MediaBox missing``) stay off the user's stderr:
+    what matters reaches them as the one-line error or the records."""
+    logger = logging.getLogger("pdfminer")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _records(
+    path: Path, client: ResolvedClient, digest: str, name: str
+) -> list[RawRecord]:
+    import pdfplumber
+
     try:
         pdf = pdfplumber.open(path)
     except Exception as exc:  # pdfminer raises many types on hostile input
         raise UnreadableInput(name, _pdf_open_error(exc)) from None
-    with pdf:
-        try:
-            form = _form_record(form_values(pdf), client, name, digest)
-            if form is not None:
-                yield form
-                return
-            found = 0
-            for number, page in enumerate(pdf.pages, start=1):
-                record = _page_record(page, number, client, name, digest)
-                if record is not None:
-                    found += 1
-                    yield record
-        except UnreadableInput:
-            raise
-        except Exception as exc:  # a damaged object deep inside a page
-            raise UnreadableInput(name, f"damaged PDF ({type(exc).__name__})") from None
-        if not found:
-            raise UnreadableInput(
-                name, "no claim found: no mapped form field and no 'Label: value' text"
-            )
+    try:
+        form = _form_record(form_values(pdf), client, name, digest)
+        if form is not None:
+            return [form]
+        pages = (
+            _page_record(page, number, client, name, digest)
+            for number, page in enumerate(pdf.pages, start=1)
+        )
+        return [record for record in pages if record is not None]
+    except UnreadableInput:
+        raise
+    except Exception as exc:  # a damaged object deep inside a page
+        raise UnreadableInput(name, f"damaged PDF ({type(exc).__name__})") from None
+    finally:
+        _close(pdf)
+
+
+def _close(pdf: Any) -> None:
+    try:
+        pdf.close()
+    except Exception:  # closing walks the pages again: a damaged one raises
+        stream = getattr(pdf, "stream", None)
+        if stream is not None:
+            stream.close()
 
 
 def _pdf_open_error(exc: Exception) -> str:
