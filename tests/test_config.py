@@ -89,3 +89,64 @@ def test_unusable_config_files(
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read client configuration"):
         load_client(tmp_path / "nope.yaml")
+
+
+def test_aliases_in_any_script_are_keys_of_their_own(
+    write: Callable[..., Path],
+) -> None:
+    """Russian aliases folded to the empty key: one of them refused the file,
+    blaming headers nobody aliased."""
+    from claimflow import read_file
+
+    config = write(
+        "ru.yaml",
+        BASE
+        + "columns:\n"
+        + "  participant_id: [Номер участника]\n"
+        + "  invoice_number: [Номер счёта]\n"
+        + "  invoice_date: [Дата счёта]\n"
+        + "  sku: [Артикул]\n"
+        + "  quantity: [Кол-во]\n",
+    )
+    client = load_client(config)
+    assert "" not in client.header_index
+    csv = write(
+        "ru.csv",
+        "Номер участника;Номер счёта;Дата счёта;Артикул;Кол-во;Примечание\n"
+        "104233;INV-1;10/02/2026;DRL-200;2;срочно\n",
+    )
+    [record] = read_file(csv, client)
+    assert record.values == {
+        "participant_id": "104233",
+        "invoice_number": "INV-1",
+        "invoice_date": "10/02/2026",
+    }
+    assert record.lines[0][1] == {"sku": "DRL-200", "quantity": "2"}
+    assert record.field_sources["participant_id"] == "Номер участника"
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (
+            "  participant_id: [Rep No]\n  dealer_id: [rep-no]\n",
+            "columns: 'Rep No' (participant_id) and 'rep-no' (dealer_id) match the same headers; keep one",
+        ),
+        (
+            "  sku: ['--']\n",
+            "columns.sku: alias '--' has no letters or digits to match a header by",
+        ),
+    ],
+)
+def test_aliases_that_cannot_tell_headers_apart_are_refused(
+    write: Callable[..., Path], columns: str, message: str
+) -> None:
+    path = write("c.yaml", BASE + "columns:\n" + columns)
+    with pytest.raises(ConfigError) as caught:
+        load_client(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_a_clients_alias_takes_a_default_one_over(write: Callable[..., Path]) -> None:
+    client = load_client(write("c.yaml", BASE + "columns:\n  dealer_name: [Name]\n"))
+    assert client.header_index["name"] == "dealer_name"

@@ -288,12 +288,7 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
     date_order="MDY")).required``
     """
     kind = KINDS[config.kind]
-    header_index: dict[str, str] = {}
-    for canonical in kind.all:
-        names = (canonical, *kind.aliases.get(canonical, ()))
-        names += tuple(config.columns.get(canonical, ()))
-        for name in names:
-            header_index[normalize_label(name)] = canonical
+    header_index = _header_index(config, kind, source_path)
     form_index = {normalize_label(k): v for k, v in config.form_fields.items()}
     required = frozenset(config.required or kind.required)
     return ResolvedClient(
@@ -312,6 +307,39 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
         zone=ZoneInfo(config.timezone),
         source_path=source_path,
     )
+
+
+def _header_index(config: ClientConfig, kind: KindFields, source: str) -> dict[str, str]:
+    """Folded header alias -> canonical field: the kind's defaults, then the
+    client's own ``columns``, which may take a default alias over.
+
+    Raises:
+        ConfigError: two of the client's aliases for different fields fold
+            to the same name (``Rep No`` and ``rep-no``), or an alias folds
+            to nothing: a header could not tell them apart.
+    """
+    index: dict[str, str] = {}
+    for canonical in kind.all:
+        for name in (canonical, *kind.aliases.get(canonical, ())):
+            index[normalize_label(name)] = canonical
+    own: dict[str, tuple[str, str]] = {}
+    for canonical, names in config.columns.items():
+        for name in names:
+            folded = normalize_label(name)
+            if not folded:
+                raise ConfigError(
+                    f"{source}: columns.{canonical}: alias {name!r} has no letters "
+                    "or digits to match a header by"
+                )
+            other = own.get(folded)
+            if other is not None and other[0] != canonical:
+                raise ConfigError(
+                    f"{source}: columns: {other[1]!r} ({other[0]}) and {name!r} "
+                    f"({canonical}) match the same headers; keep one"
+                )
+            own[folded] = (canonical, name)
+            index[folded] = canonical
+    return index
 
 
 def _number_format(locale: str) -> None:

@@ -162,6 +162,9 @@ def normalize_label(label: str) -> str:
     Returns:
         The folded key (``"invoiceno"``).
 
+    Any script folds to letters (``Номер счёта`` -> ``nomerscheta``), so
+    an alias in Cyrillic or Greek is a key of its own, never the empty one.
+
     Example: ``normalize_label(" Nº de Factura: ") == "nodefactura"``
     """
     return _NON_ALNUM.sub("", ascii_fold(label))
