@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 from claimflow import ClientConfig, ResolvedClient, read_file, resolve, validate_chunk
@@ -112,7 +114,8 @@ def client_for(locale: str, **extra: Any) -> ResolvedClient:
 
 
 def babel_number(value: Decimal | int, locale: str) -> str:
-    """`value` as Babel writes it in `locale`.
+    """`value` as Babel writes it in `locale`: an amount (a Decimal) to the
+    cent (``1.000,00``, as money is written), a count as a whole number.
 
     Babel 2.19 groups only the last three digits where the group symbol is
     an apostrophe (de_CH, fr_CH, it_CH: ``9837299'016.27``): its number
@@ -120,11 +123,23 @@ def babel_number(value: Decimal | int, locale: str) -> str:
     en_US's grouping and their own symbols, which is what CLDR prescribes
     (``9'837'299'016.27``).
     """
+    pattern = Locale.parse(locale).decimal_formats[None].pattern
+    if isinstance(value, Decimal):
+        pattern = re.sub(r"\.#+", ".00", pattern)
     if get_group_symbol(locale) == "'":
-        text = format_decimal(value, locale="en_US", decimal_quantization=False)
+        text = format_decimal(
+            value,
+            format="#,##0.00" if isinstance(value, Decimal) else "#,##0",
+            locale="en_US",
+        )
         decimal = get_decimal_symbol(locale)
         return text.replace(",", "\x00").replace(".", decimal).replace("\x00", "'")
-    return format_decimal(value, locale=locale, decimal_quantization=False)
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def ambiguous(text: str) -> bool:
+    """``1.000`` or ``1,000``: the reader must refuse it (one thousand or one)."""
+    return re.fullmatch(r"-?[1-9]\d{0,2}[.,]\d{3}", text) is not None
 
 
 def text_cell(locale: str) -> Cell:

@@ -38,7 +38,7 @@ lines = st.lists(
     st.builds(
         Line,
         sku=st.sampled_from(["DRL-200", "SAW-310", "BAT-20V"]),
-        quantity=st.integers(1, 5_000),
+        quantity=st.integers(1, 999),  # 1.000 to 999.999 are refused as ambiguous
         price=st.decimals(
             min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2
         ),
@@ -114,7 +114,7 @@ def test_both_conventions_give_the_same_claims(tmp_path: Path) -> None:
             "INV-1",
             date(2026, 10, 2),
             (
-                Line("DRL-200", 1200, Decimal("1234.5")),
+                Line("DRL-200", 120, Decimal("1234.5")),
                 Line("SAW-310", 3, Decimal("0.99")),
             ),
         )
@@ -129,6 +129,7 @@ def test_both_conventions_give_the_same_claims(tmp_path: Path) -> None:
             for c, _ in decided([p], client)
         ]
         assert len(claims) == 4
+        assert all(claim == claims[0] for claim in claims), locale
         results[locale] = claims
     assert results["de_DE"] == results["en_US"]
-    assert results["de_DE"][0]["lines"][0]["quantity"] == 1200  # type: ignore[index]
+    assert results["de_DE"][0]["lines"][0]["quantity"] == 120  # type: ignore[index]

@@ -128,7 +128,11 @@ def _sales(tmp_path: Path, client: ResolvedClient, qty: str, price: str = "") ->
 
 @pytest.mark.parametrize(
     ("locale", "qty", "expected"),
-    [("de_DE", "2,0", 2), ("de_DE", "1.000", 1000), ("en_US", "1,000", 1000)],
+    [
+        ("de_DE", "2,0", 2),
+        ("de_DE", "1.000.000", 1000000),
+        ("en_US", "1,000,000", 1000000),
+    ],
 )
 def test_quantities_read_exactly(
     tmp_path: Path, locale: str, qty: str, expected: int
@@ -140,7 +144,14 @@ def test_quantities_read_exactly(
 
 
 @pytest.mark.parametrize(
-    ("locale", "qty"), [("en_US", "1,5"), ("en_US", "1.000"), ("de_DE", "1,5")]
+    ("locale", "qty"),
+    [
+        ("en_US", "1,5"),
+        ("en_US", "1.000"),
+        ("de_DE", "1,5"),
+        ("de_DE", "1.000"),
+        ("hi_IN", "1,000"),
+    ],
 )
 def test_ambiguous_or_fractional_quantities_are_invalid_number(
     tmp_path: Path, locale: str, qty: str
@@ -216,7 +227,9 @@ def test_an_unknown_word_names_the_accepted_ones(tmp_path: Path) -> None:
 
 
 def test_yes_and_no_words_may_not_overlap() -> None:
-    with pytest.raises(ValueError, match="no_words\n  Value error, also in yes_words: si"):
+    with pytest.raises(
+        ValueError, match="no_words\n  Value error, also in yes_words: si"
+    ):
         client_for("es_ES", yes_words=["si"], no_words=["Si"])
 
 

@@ -17,9 +17,10 @@ Reading is strict, because a misread amount pays the wrong points:
 - group symbols sit only in the integer part, at the locale's places
   (thousands, or lakh and crore for ``hi_IN``), or nowhere;
 - at most one decimal symbol;
-- ``1.000`` or ``1,000`` without grouping elsewhere is refused in a human
-  locale: it is one thousand where the separator groups and one where it
-  is a decimal point, and nothing on the form says which;
+- ``1.000`` or ``1,000`` (one to three digits, one mark, three digits) is
+  refused in every human locale, whichever the mark is there: it is one
+  thousand where the mark groups digits and one where it is the decimal
+  point, and a participant may have copied it from either;
 - a whole number (a quantity) has no fraction but zeros.
 
 Babel's own ``parse_decimal(strict=True)`` was tried first: it checks the
@@ -46,6 +47,8 @@ _SPACES = frozenset(" \u00a0\u202f\u2009")
 _APOSTROPHES = frozenset("'\u2019")
 _MINUS = "-\u2212"
 _SIGNS = _MINUS + "+"
+#: Marks that are a decimal point in some locales and a digit group in others.
+_POINTS = frozenset(".,")
 _CURRENCY = re.compile(
     r"^(?:[A-Z]{3}|US\$|R\$|Rp\.?|Rs\.?|Fr\.|kr|zł|[$€£¥￥₹₩₽₺¢₫฿₱])\s*|"
     r"\s*(?:[A-Z]{3}|Rp\.?|Rs\.?|kr|zł|[$€£¥￥₹₩₽₺¢₫฿₱])$"
@@ -68,7 +71,7 @@ class NumberFormat:
         primary: digits in the last group (3).
         secondary: digits in the other groups (3, or 2 for lakh grouping).
         amount_example: how the locale writes 1234.56 (for messages).
-        whole_example: how the locale writes 1234.
+        whole_example: how the locale writes 1234567.
     """
 
     locale: str
@@ -116,12 +119,9 @@ class NumberFormat:
                     f"decimals follow {self.decimal!r}"
                 )
             return "digit grouping in the wrong places"
-        if self._ambiguous(integer, fraction):
-            return (
-                f"ambiguous: {self.decimal!r} before three digits could also "
-                "group thousands; write the number without it, or with the "
-                "decimals it has"
-            )
+        ambiguity = self._ambiguity(integer, fraction)
+        if ambiguity is not None:
+            return ambiguity
         if whole and fraction.strip("0"):
             return "a fraction"
         sign = "-" if negative else ""
@@ -143,14 +143,29 @@ class NumberFormat:
             return f"more than {_MAX_DIGITS} digits"
         return integer, digits, fraction
 
-    def _ambiguous(self, integer: str, fraction: str) -> bool:
-        """``1.000``: one thousand where the separator groups, one where not."""
+    def _ambiguity(self, integer: str, fraction: str) -> str | None:
+        """Why ``1.000`` or ``1,000`` cannot be read: one thousand where the
+        mark groups digits, one where it is the decimal point, whichever it
+        is in this locale."""
+        if self.locale == MACHINE:
+            return None
+        if fraction:
+            head, mark, tail = integer, self.decimal, fraction
+        else:
+            head, mark, tail = integer.partition(self.group)
+        if not (
+            mark in _POINTS
+            and len(tail) == 3
+            and 0 < len(head) <= 3
+            and head.isdigit()
+            and tail.isdigit()
+            and head[0] != "0"
+        ):
+            return None
         return (
-            self.locale != MACHINE
-            and len(fraction) == 3
-            and 0 < len(integer) <= 3
-            and integer.isdigit()
-            and integer[0] != "0"
+            f"ambiguous: {head}{tail} where {mark!r} groups digits, {head}.{tail} "
+            f"where it is a decimal point; write {head}{tail}, or the decimals "
+            "to the cent"
         )
 
     def _canonical_groups(self, body: str) -> str:
@@ -218,7 +233,7 @@ def number_format(locale: str) -> NumberFormat:
     Example: ``number_format("hi_IN").secondary == 2``
     """
     if locale == MACHINE:
-        return NumberFormat(MACHINE, ".", "", 3, 3, "1234.56", "1234")
+        return NumberFormat(MACHINE, ".", "", 3, 3, "1234.56", "1234567")
     try:
         parsed = Locale.parse(locale)
     except (UnknownLocaleError, ValueError, TypeError):
@@ -231,7 +246,7 @@ def number_format(locale: str) -> NumberFormat:
         primary=primary,
         secondary=secondary,
         amount_example=format_decimal(Decimal("1234.56"), locale=parsed),
-        whole_example=format_decimal(1234, locale=parsed),
+        whole_example=format_decimal(1234567, locale=parsed),
     )
 
 

@@ -71,7 +71,7 @@ def _row(**changes: str) -> str:
             {"qty": "two"},
             ReasonCode.INVALID_NUMBER,
             "row 2:Qty",
-            "expected a whole number like 1,234, found 'two' (not a number in this format)",
+            "expected a whole number like 1,234,567, found 'two' (not a number in this format)",
         ),
         (
             {"qty": "0", "amount": "0.00", "serials": ""},
