@@ -356,3 +356,32 @@ def test_excel_numeric_cells_are_numbers_as_excel_shows_them(tmp_path: Path) -> 
     [raw] = read_file(path, client_for("de_DE"))
     assert raw.lines[0][1]["unit_price"] == Decimal("274.66")
     assert NOW.tzinfo is not None
+
+
+def test_notices_say_how_to_write_the_number(tmp_path: Path) -> None:
+    """The notice said only "we could not read this number"."""
+    from claimflow.validate import NoticeItem, render_notices
+
+    path = tmp_path / "keyed.csv"
+    path.write_text(
+        ";".join(STAY) + ";Importe habitación\n" + ";".join(STAY.values()) + ";240.5\n"
+    )
+    costa = load_client(COSTA)
+    [(claim, decision)] = decided([path], costa)
+    [notice] = render_notices(
+        [NoticeItem.of(claim, decision)], costa, date(2026, 11, 2)
+    )
+    assert (
+        "no pudimos leer este número: envíelo de nuevo, escrito como 1.234,56 "
+        "(leímos: '240.5')" in notice.text
+    )
+    client = client_for("en_US")
+    _, decision = _sales(tmp_path, client, "1,5")
+    [(claim, decision)] = decided([tmp_path / "q.csv"], client)
+    [notice] = render_notices(
+        [NoticeItem.of(claim, decision)], client, date(2026, 11, 2)
+    )
+    assert (
+        "quantity: we could not read this number of units: please send it again as a whole number"
+        in notice.text
+    )

@@ -26,6 +26,7 @@ from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, SalesClaim
 from claimflow.money import ZERO
+from claimflow.numbers import number_format
 
 BUNDLED = Path(__file__).parent / "templates"
 _DATE_FORMAT = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
@@ -217,9 +218,15 @@ def _claim_view(
 ) -> dict[str, Any]:
     config = client.config
     date_format = _DATE_FORMAT[config.date_order]
+    numbers = number_format(config.number_locale or config.locale)
     items = []
     for field, code, found in dict.fromkeys(item.problems):
-        instruction = phrases["codes"][code].format(date_format=date_format)
+        phrase = phrases["codes"][code]
+        if code == "invalid_number" and field == "quantity":
+            phrase = phrases.get("whole_number", phrase)
+        instruction = phrase.format(
+            date_format=date_format, example=numbers.amount_example
+        )
         label = phrases["fields"].get(field or "", field or "")
         items.append({"field": label, "instruction": instruction, "found": found})
     activity = formats.day(item.activity) if item.activity else None
