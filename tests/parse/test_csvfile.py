@@ -328,3 +328,30 @@ def test_blank_lines_above_the_header_are_skipped(
     result = check([path], acme, workers=workers)
     assert result.records == 2
     assert {p.source.row for p in result.problems} <= {first, first + 1}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_title_rows_above_the_header_are_skipped_with_a_note(
+    acme: ResolvedClient, write: Callable[..., Path], workers: int
+) -> None:
+    """A clerk's export with a title line was refused whole ("no column matches")."""
+    from claimflow import check
+    from claimflow.parse import open_file
+
+    text = (
+        "Werkzeug Müller GmbH – Prämienanträge, Oktober 2026\n"
+        "Stand: 02.11.2026\n"
+        "\n"
+        "Claim ID;Rep #;Invoice No;Invoice Date;Product Code;Qty\n"
+        "A-1;104233;INV-1;10/02/2026;DRL-200;1\n"
+        "A-2;104876;INV-2;10/02/2026;DRL-200;1\n"
+    )
+    path = write("titled.csv", text, encoding="cp1252")
+    parsed = open_file(path, acme)
+    records = list(parsed.records)
+    assert [r.source.row for r in records] == [5, 6]
+    assert [r.values["invoice_number"] for r in records] == ["INV-1", "INV-2"]
+    assert parsed.notes == ["header on row 4; rows 1, 2 above it skipped"]
+    result = check([path], acme, workers=workers)
+    assert result.records == 2
+    assert result.files[0].notes == parsed.notes

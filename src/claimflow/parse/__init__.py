@@ -105,7 +105,7 @@ def open_file(
     digest = content_hash(path)
     if reader is read_csv:
         cells = CsvCells(path, client, digest, name)
-        return ParsedFile(path, name, digest, cells.records(), cells)
+        return ParsedFile(path, name, digest, cells.records(), cells, cells.notes)
     if reader is read_excel:
         notes: list[str] = []
         records = read_excel(path, client, digest, name, sheet=sheet, notes=notes)

@@ -82,6 +82,32 @@ def map_headers(
     return mapping
 
 
+#: Rows searched for the header: a title, a date or a logo's row may sit above it.
+HEADER_ROWS = 20
+
+
+def header_fields(cells: Sequence[object], client: ResolvedClient) -> int:
+    """How many distinct claim fields a row's cells name (a header names two or more)."""
+    index = client.header_index
+    return len(
+        {index.get(normalize_label(str(c))) for c in cells if c is not None} - {None}
+    )
+
+
+def pick_header(rows: Sequence[Sequence[object]], client: ResolvedClient) -> int | None:
+    """The index of the header among the first rows: the one naming most fields
+    (two or more; the first of equals), or None.
+
+    Example: ``pick_header([["Claims, October"], ["Rep #", "Qty"]], client) == 1``
+    """
+    best, best_index = 1, None
+    for index, cells in enumerate(rows):
+        found = header_fields(cells, client)
+        if found > best:
+            best, best_index = found, index
+    return best_index
+
+
 def _suggest(headers: Sequence[object], client: ResolvedClient) -> str:
     """``; did you mean 'Invoice No' -> invoice_number?`` for near-miss headers."""
     from rapidfuzz import process

@@ -14,7 +14,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,15 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
-from claimflow.parse.common import field_sources, group_split, is_blank, map_headers
+from claimflow.parse.common import (
+    HEADER_ROWS,
+    field_sources,
+    group_split,
+    header_fields,
+    is_blank,
+    map_headers,
+    pick_header,
+)
 
 SNIFF_BYTES = 64 * 1024
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
@@ -76,14 +84,16 @@ class _Dialect(csv.excel):
 
 
 def _dialect(sample: str) -> type[csv.Dialect]:
-    """Pick the delimiter the header line uses most: , ; tab or |.
+    """Pick the delimiter the header uses most: , ; tab or |.
 
     Only the delimiter is guessed; quoting follows Excel's rules. The
     standard library's Sniffer also guesses quoting and gets it wrong on
     short samples with doubled quotes.
     """
-    header = next((line for line in sample.split("\n") if line.strip()), "")
-    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    # The line that has most of one of them, among the first: a title line
+    # above the header may have a comma in it and nothing else.
+    lines = sample.split("\n")[:HEADER_ROWS]
+    counts = {d: max(line.count(d) for line in lines) for d in (",", ";", "\t", "|")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     return type("Detected", (_Dialect,), {"delimiter": delimiter})
 
@@ -170,9 +180,15 @@ class CsvCells:
     """
 
     def __init__(
-        self, path: Path, client: ResolvedClient, digest: str, name: str
+        self,
+        path: Path,
+        client: ResolvedClient,
+        digest: str,
+        name: str,
+        notes: list[str] | None = None,
     ) -> None:
         self.path, self.client, self.digest, self.name = path, client, digest, name
+        self.notes = [] if notes is None else notes
         self.builder: RowBuilder | None = None
         self.rows: Iterator[Cells] = self._rows()
         self._encoding = ""
@@ -221,11 +237,26 @@ class CsvCells:
             reader: Any = None
             try:
                 reader = csv.reader(fh, self._dialect, strict=True)
-                headers = next(reader)
-                while is_blank(headers):  # blank lines above the header
-                    headers = next(reader)
+                scanned = []
+                for cells in islice(reader, HEADER_ROWS):
+                    scanned.append((reader.line_num, cells))
+                if not any(cells for _, cells in scanned):
+                    raise UnreadableInput(name, "empty file: no header row")
+                index = pick_header([cells for _, cells in scanned], self.client)
+                if index is None:  # no header: the first row's mapping says why
+                    index = next(
+                        i for i, (_, c) in enumerate(scanned) if not is_blank(c)
+                    )
+                line, headers = scanned[index]
                 self._header(headers)
-                yield from self._checked(reader, reader.line_num + 1)
+                above = [n for n, cells in scanned[:index] if not is_blank(cells)]
+                if above:
+                    shown = ", ".join(str(n) for n in above[:5])
+                    self.notes.append(
+                        f"header on row {line}; rows {shown} above it skipped"
+                    )
+                rest = chain((c for _, c in scanned[index + 1 :]), reader)
+                yield from self._checked(rest, line + 1)
             except csv.Error as exc:
                 # csv's own limit (128 KiB a field) stops a 50 MB one-line file here.
                 where = f"row {reader.line_num}" if reader and reader.line_num else None
@@ -278,9 +309,9 @@ class CsvCells:
             headers = next(csv.reader([header], self._dialect, strict=True), None)
         except (UnicodeDecodeError, csv.Error):
             headers = None
-        if headers is None or is_blank(headers):
-            # bad input, which `rows` names, or blank lines above the header,
-            # which `rows` skips
+        if headers is None or header_fields(headers, self.client) < 2:
+            # bad input, which `rows` names, or title or blank lines above
+            # the header, which `rows` skips
             return None
         self._header(headers)
         return self._blocks(len(head), rows)

@@ -18,9 +18,15 @@ from typing import Any
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
-from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
-from claimflow.parse.common import field_sources, group_rows, is_blank, map_headers
+from claimflow.parse.common import (
+    HEADER_ROWS,
+    field_sources,
+    group_rows,
+    is_blank,
+    map_headers,
+    pick_header,
+)
 
 _ZERO_PAD = re.compile(r"^0+$")
 
@@ -53,8 +59,6 @@ def excel_decimal(value: float) -> Decimal | int:
     return Decimal(f"{value:.15g}")
 
 
-#: Rows searched for the header: a title, a date or a logo's row may sit above it.
-HEADER_ROWS = 20
 #: A first cell like these on a row with no claim identifiers: not a claim.
 _TOTAL = re.compile(
     r"^\s*(grand\s*total|sub\s*total|total|totals|sum|summe|zwischensumme|"
@@ -95,30 +99,22 @@ def _find_header(
     after it), or None when no row of the first `HEADER_ROWS` maps two fields.
     """
     scanned = list(islice(rows, HEADER_ROWS))
-    best: tuple[int, int] | None = None  # (fields mapped, index in scanned)
-    for index, cells in enumerate(scanned):
-        mapped = {
-            client.header_index.get(normalize_label(str(c.value)))
-            for c in cells
-            if c.value is not None
-        } - {None}
-        if len(mapped) >= 2 and (best is None or len(mapped) > best[0]):
-            best = (len(mapped), index)
-    if best is None:
+    index = pick_header([[c.value for c in cells] for cells in scanned], client)
+    if index is None:
         return None
-    cells = scanned[best[1]]
+    cells = scanned[index]
     headers = [c.value for c in cells]
-    number = _row_number(cells, best[1] + 1)
+    number = _row_number(cells, index + 1)
     above = [
         _row_number(c, i + 1)
-        for i, c in enumerate(scanned[: best[1]])
+        for i, c in enumerate(scanned[:index])
         if not is_blank(x.value for x in c)
     ]
     try:
         map_headers(headers, client, name)  # two columns for one field: refused
     except UnreadableInput as exc:
         raise UnreadableInput(name, exc.detail, f"{where}:row {number}") from None
-    return headers, number, above, chain(scanned[best[1] + 1 :], rows)
+    return headers, number, above, chain(scanned[index + 1 :], rows)
 
 
 def _not_a_claim(values: dict[str, Any], cells: list[Any]) -> str | None:
