@@ -8,6 +8,7 @@ Errors name the file and the key path: ``clients/acme.yaml: formats.sku: ...``.
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from datetime import tzinfo
@@ -76,6 +77,8 @@ class ClientConfig(_Section):
             ``pdf``) -> the number locale its text values are written in,
             for machine-written files (``json: C`` for a portal's JSON).
         decimal_comma: deprecated: must agree with the number locale.
+        encoding: the text encoding of the client's CSV files when they are
+            not UTF-8 (``cp1253``); default: UTF-8, else cp1252 when plausible.
         yes_words: words read as yes besides the language's own.
         no_words: words read as no besides the language's own.
         currency: the program's currency (ISO 4217).
@@ -114,6 +117,7 @@ class ClientConfig(_Section):
         default_factory=dict
     )
     decimal_comma: bool | None = None
+    encoding: str | None = None
     yes_words: list[str] = Field(default_factory=list)
     no_words: list[str] = Field(default_factory=list)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
@@ -166,6 +170,17 @@ class ClientConfig(_Section):
     def _file_number_locales(cls, value: dict[str, str]) -> dict[str, str]:
         for locale in value.values():
             _number_format(locale)
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown text encoding {value!r}") from None
         return value
 
     @field_validator("decimal_comma")

@@ -99,7 +99,7 @@ class NumberFormat:
 
         Example: ``number_format("de_DE").read("1.234,56") == Decimal("1234.56")``
         """
-        why = self._why(text, whole)
+        why = _reading(self, text, whole)
         if isinstance(why, Decimal):
             return why
         example = self.whole_example if whole else self.amount_example
@@ -185,6 +185,12 @@ class NumberFormat:
             and all(len(g) == self.secondary for g in middle)
             and len(last) == self.primary
         )
+
+
+@lru_cache(maxsize=65536)
+def _reading(numbers: NumberFormat, text: str, whole: bool) -> Decimal | str:
+    """`NumberFormat._why`, once per distinct text: a batch repeats its prices."""
+    return numbers._why(text, whole)
 
 
 def _digits(text: str) -> bool:

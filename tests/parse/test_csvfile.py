@@ -355,3 +355,61 @@ def test_title_rows_above_the_header_are_skipped_with_a_note(
     result = check([path], acme, workers=workers)
     assert result.records == 2
     assert result.files[0].notes == parsed.notes
+
+
+GREEK = (
+    "Claim ID;Rep #;Όνομα;Invoice No;Invoice Date;Product Code;Qty\n"
+    "G-1;104233;Γιώργος Παπαδόπουλος;INV-1;10/02/2026;DRL-200;1\n"
+    "G-2;104876;Ελένη Κωνσταντίνου;INV-2;10/02/2026;DRL-200;1\n"
+)
+
+
+def test_a_greek_code_page_is_not_read_as_western(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    """A cp1253 CSV was decoded as cp1252 and every name garbled, silently."""
+    path = write("greek.csv", GREEK, encoding="cp1253")
+    with pytest.raises(UnreadableInput) as caught:
+        read_file(path, acme)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not UTF-8, and read as cp1252 ")
+    assert (
+        "set the client's encoding (for example encoding: cp1253 for Greek" in message
+    )
+
+
+def test_a_declared_encoding_is_used(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    from claimflow import ClientConfig, resolve
+
+    data = acme.config.model_dump(exclude_unset=True, by_alias=True)
+    data["columns"] = {**data.get("columns", {}), "participant_name": ["Όνομα"]}
+    greek = resolve(
+        ClientConfig.model_validate({**data, "encoding": "cp1253"}), "gr.yaml"
+    )
+    path = write("greek.csv", GREEK, encoding="cp1253")
+    records = read_file(path, greek)
+    assert [r.values["participant_name"] for r in records] == [
+        "Γιώργος Παπαδόπουλος",
+        "Ελένη Κωνσταντίνου",
+    ]
+    # The same bytes checked with Python's own codec: the oracle.
+    with path.open(encoding="cp1253", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    assert [r[2] for r in rows[1:]] == [r.values["participant_name"] for r in records]
+
+
+def test_western_text_in_cp1252_is_still_read(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    text = (
+        GREEK.replace("Γιώργος Παπαδόπουλος", "José Núñez Peña")
+        .replace("Ελένη Κωνσταντίνου", "Françoise Müller")
+        .replace("Όνομα", "Rep Name")
+    )
+    records = read_file(write("west.csv", text, encoding="cp1252"), acme)
+    assert [r.values["participant_name"] for r in records] == [
+        "José Núñez Peña",
+        "Françoise Müller",
+    ]
