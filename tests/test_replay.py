@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,44 @@ def test_replay_includes_verification(tmp_path: Path, acme: ResolvedClient) -> N
         )
     verify_claims(store, acme, now=PROCESSED)
     assert replay(store, acme).changes == []
+
+
+def test_typed_numbers_replay_as_numbers_under_a_decimal_comma(
+    tmp_path: Path, costa: ResolvedClient
+) -> None:
+    """JSON numbers were stored as text and re-read under the client's decimal
+    comma (906 -> 93,125 points); Excel numeric cells likewise."""
+    import openpyxl
+
+    from claimflow.store import raw_from_json
+
+    stay = {
+        "Nº socio": "300112457", "Hotel": "CAZ-MAD", "Confirmación": "MD4471902",
+        "Llegada": "02/10/2026", "Salida": "05/10/2026", "Moneda": "EUR",
+        "Tarifa": "BAR", "Canal": "Directo", "Folio": "F-88120",
+        "Recibido": "20/10/2026", "Folio adjunto": "sí",
+    }  # fmt: skip
+    portal = tmp_path / "portal.jsonl"
+    portal.write_text(
+        json.dumps(stay).rstrip("}") + ', "Importe habitación": 412.50}\n',
+        encoding="utf-8",
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([*stay, "Importe habitación"])
+    sheet.append([*stay.values(), 298.0 + 0.5])
+    sheet["C2"] = "MD4471903"
+    book.save(tmp_path / "desk.xlsx")
+    store = Store.open(tmp_path / "c.db")
+    ingest([portal, tmp_path / "desk.xlsx"], costa, store, processed_at=PROCESSED)
+    headers = store.raw_headers()
+    rows = store.db.execute(
+        "SELECT raw, document_hash FROM claims ORDER BY rowid"
+    ).fetchall()
+    revenues = [
+        raw_from_json(raw, headers, h).values["qualifying_revenue"] for raw, h in rows
+    ]
+    assert revenues == [Decimal("412.50"), Decimal("298.5")]
+    result = replay(store, costa, now=AWARDED)
+    assert (result.claims, result.changes, result.exit_code) == (2, [], 0)
