@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from claimflow import Store
 from tests.conftest import SAMPLES
 from tests.test_cli import run
 
@@ -82,7 +83,7 @@ def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
     code, out, _ = run(
         "ledger", "reverse", claim, "--reason", "voided", "--client", CONFIG, "--db", db
     )
-    assert (code, out) == (0, f"claim {claim}: 60 points reversed\n")
+    assert (code, out) == (0, f"claim {claim}: 60 points reversed; the claim is void\n")
     code, _, err = run(
         "ledger", "reverse", claim, "--reason", "again", "--client", CONFIG, "--db", db
     )
@@ -227,3 +228,51 @@ def test_source_verify_and_entry_commands(tmp_path: Path) -> None:
     assert out.startswith(
         "audit 598 fields with no error to show < 0.5% at 95% confidence"
     )
+
+
+def test_a_refund_voids_the_claim_and_a_correction_awards_it_again(
+    tmp_path: Path,
+) -> None:
+    """The earn-refund-keep exploit: a stay refunded with `ledger reverse
+    --reason refund` was awarded again by the next plain `award`."""
+    db = _store(tmp_path)
+    run("award", "--client", CONFIG, "--db", db)
+    with Store.open(Path(db)) as store:
+        first, second = (
+            cid
+            for (cid,) in store.db.execute(
+                "SELECT claim_id FROM ledger WHERE entry_type = 'award' "
+                "ORDER BY id LIMIT 2"
+            )
+        )
+        before = store.db.execute("SELECT sum(points) FROM ledger").fetchone()[0]
+    code, out, _ = run(
+        "ledger", "reverse", first, "--reason", "refund", "--client", CONFIG, "--db", db
+    )
+    assert (code, out.endswith("the claim is void\n")) == (0, True)
+    code, out, _ = run(
+        "ledger", "reverse", second, "--reason", "wrong rate", "--correction",
+        "--client", CONFIG, "--db", db,
+    )  # fmt: skip
+    assert (code, out.endswith("it will be awarded afresh\n")) == (0, True)
+    code, out, _ = run("award", "--client", CONFIG, "--db", db, "--json")
+    assert code == 0
+    posted = [a["claim_id"] for a in json.loads(out)["awards"]]
+    assert posted == [second]
+    with Store.open(Path(db)) as store:
+        outcome = store.db.execute(
+            "SELECT outcome FROM claims WHERE id = ?", [first]
+        ).fetchone()[0]
+        events = store.db.execute(
+            "SELECT event, operator FROM claim_events WHERE claim_id = ?", [first]
+        ).fetchall()
+        after = store.db.execute("SELECT sum(points) FROM ledger").fetchone()[0]
+        [(points,)] = store.db.execute(
+            "SELECT points FROM ledger WHERE claim_id = ? AND entry_type = 'award'",
+            [first],
+        ).fetchall()
+    assert outcome == "void"
+    assert events[-1] == ("voided", "unknown")
+    assert after == before - points  # the void one is gone, the corrected one back
+    code, out, _ = run("replay", "--client", CONFIG, "--db", db, "--json")
+    assert json.loads(out)["changed"] == 0, out

@@ -223,3 +223,25 @@ def test_typed_numbers_replay_as_numbers_under_a_decimal_comma(
     assert revenues == [Decimal("412.50"), Decimal("298.5")]
     result = replay(store, costa, now=AWARDED)
     assert (result.claims, result.changes, result.exit_code) == (2, [], 0)
+
+
+def test_caps_carry_across_replay_chunks(
+    recorded: Store,
+    acme: ResolvedClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each 20,000-claim chunk started its caps from zero, so a cap that bit
+    in the live run did not in the replay (a same-rules replay showed changes)."""
+    import claimflow.replay as replay_module
+
+    def small_cap(data: dict) -> None:  # type: ignore[type-arg]
+        for rule_set in data["award"]["rule_sets"]:
+            rule_set["caps"] = {"per_participant": {"period": "quarter", "points": 70}}
+
+    capped = _variant(tmp_path, small_cap)
+    live = replay(recorded, acme, rules=capped, now=AWARDED)
+    monkeypatch.setattr(replay_module, "CHUNK", 1)
+    chunked = replay(recorded, acme, rules=capped, now=AWARDED)
+    assert live.changes, "the cap must bite for the test to mean anything"
+    assert [c.to_dict() for c in chunked.changes] == [c.to_dict() for c in live.changes]

@@ -239,12 +239,26 @@ def balance_cmd(
 @CLIENT_OPTION
 @STORE_OPTION
 @click.option("--reason", required=True, help="Why (kept on the reversal).")
+@click.option(
+    "--correction",
+    is_flag=True,
+    help="The award was wrong, not the claim: the next award run pays it "
+    "afresh. Without it the claim is void (refund, cancellation).",
+)
 @OPERATOR_OPTION
 @fail_cleanly
 def reverse_cmd(
-    claim_id: str, client_path: Path, db_path: Path, reason: str, operator: str
+    claim_id: str,
+    client_path: Path,
+    db_path: Path,
+    reason: str,
+    correction: bool,
+    operator: str,
 ) -> None:
     """Reverse a claim's award (a new negative posting; nothing is deleted).
+
+    The claim is void unless --correction: a refunded stay or a cancelled
+    sale is never awarded again.
 
     \b
     Example:
@@ -254,14 +268,21 @@ def reverse_cmd(
     client = load_client(client_path)
     with Store.open(db_path) as store, store.transaction():
         points = reverse_claim(
-            store, client.key, claim_id, reason, operator, datetime.now(UTC)
+            store,
+            client.key,
+            claim_id,
+            reason,
+            operator,
+            datetime.now(UTC),
+            void=not correction,
         )
         store.audit(
             operator,
             "ledger reverse",
-            {"claim": claim_id, "points": points, "reason": reason},
+            {"claim": claim_id, "points": points, "reason": reason, "void": not correction},
         )
-    click.echo(f"claim {claim_id}: {points:,} points reversed")
+    then = "it will be awarded afresh" if correction else "the claim is void"
+    click.echo(f"claim {claim_id}: {points:,} points reversed; {then}")
 
 
 @ledger_cmd.command("redeem")

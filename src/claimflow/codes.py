@@ -35,6 +35,12 @@ class Outcome(StrEnum):
     REVIEW = "review"
 
 
+#: A claim's state once its award was reversed as a refund or cancellation
+#: (``ledger reverse`` without ``--correction``): a person's decision after
+#: the claim's outcome, which no award run pays again and replay keeps.
+VOID = "void"
+
+
 class ReasonCode(StrEnum):
     """Why a claim is not accepted. Values are stable: never rename one."""
 

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from claimflow.award.engine import CapState, compute_awards
-from claimflow.codes import Outcome
+from claimflow.codes import VOID, Outcome
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
 from claimflow.models import Award, Claim, Decision, RawRecord
@@ -287,6 +287,7 @@ def replay(
             )
         ]
     )
+    caps = CapState()  # carried across chunks and batches, as one award run would
     for batch in batches:
         # Batch rules see one recorded batch at a time, as they did when it was ingested.
         seen = SeenKeys()
@@ -295,10 +296,17 @@ def replay(
                 raws = [raw for _, raw, _ in chunk]
                 checked = validate_chunk(raws, target, context, seen)
                 decided = _verified(store, target, checked)
-                awards = _awards(decided, settings, participants)
+                kept = [
+                    (c, d)
+                    for (_, _, recorded), (c, d) in zip(chunk, decided, strict=True)
+                    if recorded.outcome != VOID
+                ]
+                awards, caps = _awards(kept, settings, participants, caps)
                 for (cid, _, recorded), (claim, decision) in zip(
                     chunk, decided, strict=True
                 ):
+                    if recorded.outcome == VOID:
+                        continue  # refunded or cancelled by a person: stands
                     _compare(cid, recorded, decision, awards.get(claim.id), result)
                 result.claims += len(chunk)
         finally:
@@ -345,13 +353,17 @@ def _verified(
 
 
 def _awards(
-    decided: list[tuple[Claim, Decision]], settings: Any, participants: dict[str, Any]
-) -> dict[str, Award]:
+    decided: list[tuple[Claim, Decision]],
+    settings: Any,
+    participants: dict[str, Any],
+    caps: CapState,
+) -> tuple[dict[str, Award], CapState]:
+    """The chunk's awards against the caps the replay has used so far."""
     if settings is None:
-        return {}
+        return {}, caps
     accepted = [c for c, d in decided if d.outcome is Outcome.ACCEPTED]
-    awards, _, _ = compute_awards(accepted, settings, participants, CapState())
-    return {a.claim_id: a for a in awards}
+    awards, _, caps = compute_awards(accepted, settings, participants, caps)
+    return {a.claim_id: a for a in awards}, caps
 
 
 def _sla_flips(
@@ -394,13 +406,16 @@ def _golden_output(case: Path) -> dict[str, Any]:
     raws = [r for name in spec["inputs"] for r in read_file(case / name, client)]
     decided = validate_chunk(raws, client, context_for(client, received))
     people = (
-        {p.id: p for p in read_participants(
+        {
+            p.id: p
+            for p in read_participants(
                 case / spec["participants"], client.key, client.config.date_order
-            )}
+            )
+        }
         if spec.get("participants")
         else {}
     )
-    awards = _awards(decided, client.config.award, people)
+    awards, _ = _awards(decided, client.config.award, people, CapState())
     out = {}
     for claim, decision in decided:
         award = awards.get(claim.id)

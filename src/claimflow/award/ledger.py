@@ -182,17 +182,27 @@ def post_awards(
 
 
 def reverse_claim(
-    store: Store, client: str, claim_id: str, reason: str, actor: str, at: datetime
+    store: Store,
+    client: str,
+    claim_id: str,
+    reason: str,
+    actor: str,
+    at: datetime,
+    *,
+    void: bool = True,
 ) -> int:
     """Reverse every live award posting of a claim; return the points reversed.
 
     A reversal is the exact negative of its posting (integers), so an award
-    plus its reversal is zero. Call inside a store transaction.
+    plus its reversal is zero. By default the claim is void as well (a
+    refund, a cancellation: its outcome becomes ``void`` and no later award
+    run pays it again); with ``void=False`` it is a correction, and the next
+    award run posts the claim afresh. Call inside a store transaction.
 
     Raises:
         LedgerError: the claim has no live award posting.
 
-    Example: ``reverse_claim(store, "acme-tools", "3fa2...-r14", "duplicate", "ann", now)``
+    Example: ``reverse_claim(store, "acme-tools", "3fa2...-r14", "refund", "ann", now)``
     """
     live = store.db.execute(
         "SELECT id, participant_id, points, version FROM ledger l "
@@ -227,6 +237,8 @@ def reverse_claim(
             [cursor.lastrowid, entry_id, points],
         )
         total += points
+    if void:
+        store.void_claim(client, claim_id, at, actor)
     return total
 
 

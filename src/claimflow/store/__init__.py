@@ -373,6 +373,15 @@ class Store:
             rows,
         )
 
+    def void_claim(self, client: str, claim_id: str, at: datetime, actor: str) -> None:
+        """Mark a claim void (refunded or cancelled): no award run pays it
+        again; the ``voided`` event records who and when."""
+        self.db.execute(
+            "UPDATE claims SET outcome = 'void' WHERE client = ? AND id = ?",
+            [client, claim_id],
+        )
+        self.add_events([(client, claim_id, None, "voided", at.isoformat(), actor)])
+
     def claim_events(self, client: str) -> list[tuple[str, int | None, str, str, str]]:
         """A client's claim events, in the order they happened to each claim.
 
