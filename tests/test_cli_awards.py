@@ -276,3 +276,51 @@ def test_a_refund_voids_the_claim_and_a_correction_awards_it_again(
     assert after == before - points  # the void one is gone, the corrected one back
     code, out, _ = run("replay", "--client", CONFIG, "--db", db, "--json")
     assert json.loads(out)["changed"] == 0, out
+
+
+def test_the_participants_reference_names_a_claim(tmp_path: Path) -> None:
+    """Commands took only internal ids: `award explain NW-5002` said "no award
+    computed yet" for a claim that had one."""
+    db = _store(tmp_path)
+    run("award", "--client", CONFIG, "--db", db)
+    code, out, _ = run("award", "explain", "AC-1001", "--db", db)
+    assert code == 0
+    assert out.splitlines()[0].endswith(
+        "60 points under rules 2026.2 (activity 2026-10-02, USD)."
+    )
+    code, _, err = run("award", "explain", "AC-9999", "--db", db)
+    assert (code, err) == (
+        2,
+        "claimflow: error: no claim with the id or reference 'AC-9999'\n",
+    )
+    code, out, _ = run(
+        "ledger",
+        "reverse",
+        "AC-1001",
+        "--reason",
+        "refund",
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+    )
+    assert code == 0 and out.startswith("claim ") and "60 points reversed" in out
+    with Store.open(Path(db)) as store:
+        with store.transaction():
+            store.db.execute(
+                "UPDATE claims SET data = json_set(data, '$.claim_ref', 'AC-1002') "
+                "WHERE json_extract(data, '$.claim_ref') = 'AC-1003'"
+            )
+        ids = [
+            cid
+            for (cid,) in store.db.execute(
+                "SELECT id FROM claims WHERE json_extract(data, '$.claim_ref') = 'AC-1002' "
+                "ORDER BY rowid"
+            )
+        ]
+    code, _, err = run("award", "explain", "AC-1002", "--db", db)
+    assert (code, err) == (
+        2,
+        f"claimflow: error: 2 claims have the reference 'AC-1002': {ids[0]}, {ids[1]}; "
+        "name one by its id\n",
+    )

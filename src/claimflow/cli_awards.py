@@ -178,14 +178,18 @@ def award_cmd(
 def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
     """Explain a claim's award line by line, as a person reads it aloud.
 
+    CLAIM_ID is the claim's id or the reference the participant quotes.
+
     \b
     Example:
         claimflow award explain 7b0be037608e-r2 --db claims.db
     """
     with Store.open(db_path) as store:
-        award = stored_award(store, claim_id)
+        found = store.resolve_claim(claim_id)
+        award = stored_award(store, found)
     if award is None:
-        raise ClaimflowError(f"claim {claim_id}: no award computed yet")
+        named = claim_id if found == claim_id else f"{claim_id} ({found})"
+        raise ClaimflowError(f"claim {named}: no award computed yet")
     if as_json:
         echo_json(award.model_dump(mode="json"))
     else:
@@ -267,6 +271,7 @@ def reverse_cmd(
     """
     client = load_client(client_path)
     with Store.open(db_path) as store, store.transaction():
+        claim_id = store.resolve_claim(claim_id, client.key)
         points = reverse_claim(
             store,
             client.key,

@@ -322,14 +322,11 @@ def event_cmd(
     Example:
         claimflow event 7b0be037608e-r5 resubmitted --operator ann
     """
-    from claimflow.errors import ClaimflowError
-
     with Store.open(db_path) as store, store.transaction():
+        claim_id = store.resolve_claim(claim_id)
         row = store.db.execute(
             "SELECT client, batch_id FROM claims WHERE id = ?", [claim_id]
         ).fetchone()
-        if row is None:
-            raise ClaimflowError(f"claim {claim_id}: not in {db_path}")
         when = _now(at).isoformat()
         store.add_events([(row[0], claim_id, row[1], event, when, operator)])
         store.audit(operator, "event", {"claim": claim_id, "event": event, "at": when})

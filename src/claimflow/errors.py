@@ -33,3 +33,7 @@ class ConfigError(ClaimflowError):
 
 class StoreError(ClaimflowError):
     """The store cannot be opened or is at a schema this release does not know."""
+
+
+class ClaimNotFound(ClaimflowError):
+    """No claim has the id or reference given, or several share the reference."""

@@ -235,7 +235,7 @@ def test_resubmission_and_escalation_events_from_the_cli(
     run("event", pended, "escalated", "--db", db, "--at", "2026-11-03T15:00")
     assert (
         run("event", "nope", "escalated", "--db", db)[2]
-        == f"claimflow: error: claim nope: not in {db}\n"
+        == "claimflow: error: no claim with the id or reference 'nope'\n"
     )
     with Store.open(db) as again:
         facts = claim_facts(

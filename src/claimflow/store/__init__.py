@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from claimflow.errors import StoreError
+from claimflow.errors import ClaimNotFound, StoreError
 from claimflow.models import (
     Claim,
     Decision,
@@ -371,6 +371,40 @@ class Store:
             "INSERT INTO claim_events (client, claim_id, batch_id, event, at, operator) "
             "VALUES (?,?,?,?,?,?)",
             rows,
+        )
+
+    def resolve_claim(self, key: str, client: str | None = None) -> str:
+        """The claim id for `key`: a claim id, or the reference the
+        participant quotes (``NW-5002``, the claim's ``claim_ref``).
+
+        Raises:
+            ClaimNotFound: no claim has that id or reference, or several do
+                (their ids are listed: name one).
+
+        Example: ``store.resolve_claim("AC-1001", "acme-tools") == "7b0be037608e-r2"``
+        """
+        scope, params = ("AND client = ?", [client]) if client else ("", [])
+        found = self.db.execute(
+            f"SELECT id FROM claims WHERE id = ? {scope}", [key, *params]
+        ).fetchone()
+        if found is not None:
+            return str(found[0])
+        ids = [
+            str(cid)
+            for (cid,) in self.db.execute(
+                "SELECT id FROM claims WHERE json_extract(data, '$.claim_ref') = ? "
+                f"{scope} ORDER BY rowid LIMIT 11",
+                [key, *params],
+            )
+        ]
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise ClaimNotFound(f"no claim with the id or reference {key!r}")
+        shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
+        raise ClaimNotFound(
+            f"{len(ids) if len(ids) <= 10 else 'more than 10'} claims have the "
+            f"reference {key!r}: {shown}; name one by its id"
         )
 
     def void_claim(self, client: str, claim_id: str, at: datetime, actor: str) -> None:
