@@ -254,8 +254,9 @@ def claims_cmd(
     """Check open claims against every earlier claim: the same sale or stay again.
 
     Duplicates end as ``duplicate`` (of the earlier claim), look-alikes as
-    ``review``; each match names its rule and the earlier claim. Exit 1 when
-    any is found.
+    ``review``; each match names its rule and the earlier claim. A claim that
+    repeats a pended claim of the same participant is its resubmission: the
+    pended one is closed as ``superseded``. Exit 1 when any match is found.
 
     \b
     Example:
@@ -285,4 +286,6 @@ def claims_cmd(
                 f"  {match.claim_id} {match.decision} of {match.original}: "
                 f"{match.rule} ({match.compared})"
             )
+        for new, old in result.superseded:
+            click.echo(f"  {new} resubmits pended claim {old}, now superseded")
     sys.exit(1 if result.matches else 0)

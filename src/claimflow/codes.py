@@ -39,6 +39,9 @@ class Outcome(StrEnum):
 #: (``ledger reverse`` without ``--correction``): a person's decision after
 #: the claim's outcome, which no award run pays again and replay keeps.
 VOID = "void"
+#: A pended claim's state once the participant's corrected resubmission
+#: replaced it (`claimflow.dedupe.claims`): closed, linked to its successor.
+SUPERSEDED = "superseded"
 
 
 class ReasonCode(StrEnum):

@@ -404,6 +404,80 @@ def test_the_same_invoice_weeks_apart_is_found_through_its_one_key(
     assert found["B1"] == [("duplicate", "duplicate_claim", "A1")]
     assert "B2" not in found  # a slip away, but days apart: not a re-keying
     blocks = [b for (b,) in store.db.execute("SELECT block FROM claim_keys")]
-    assert sorted(b for b in blocks if b.startswith("ds|")) == [
-        "ds|D-CHI-01|DRL-200|1"
-    ] * 3
+    assert (
+        sorted(b for b in blocks if b.startswith("ds|"))
+        == ["ds|D-CHI-01|DRL-200|1"] * 3
+    )
+
+
+def test_a_corrected_resubmission_supersedes_the_pended_claim(
+    store: Store, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    """A participant's corrected resubmission of a pended claim was flagged
+    as a duplicate of it, so neither could be paid."""
+    october = (
+        # pended: the invoice number is not in the program's format
+        "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR10000017,2026-10-20\n"
+        # accepted
+        "A2,104234,D-CHI-01,INV-20500,10/05/2026,SAW-310,1,SW20000001,2026-10-20\n"
+    )
+    november = (
+        # the same sale, invoice corrected: a resubmission
+        "B1,104233,D-CHI-01,INV-20417,10/02/2026,DRL-200,1,DR10000017,2026-11-10\n"
+        # the accepted sale sent again: still a duplicate
+        "B2,104234,D-CHI-01,INV-20500,10/05/2026,SAW-310,1,SW20000001,2026-11-10\n"
+    )
+    found = _run(store, acme, write, (SALES, october), (SALES, november))
+    assert "B1" not in found
+    assert found["B2"][0] == ("duplicate", "serial_claimed_before", "A2")
+    rows = dict(
+        store.db.execute(
+            "SELECT json_extract(data, '$.claim_ref'), outcome FROM claims"
+        ).fetchall()
+    )
+    assert rows == {
+        "A1": "superseded",
+        "A2": "accepted",
+        "B1": "accepted",
+        "B2": "duplicate",
+    }
+    ids = dict(
+        store.db.execute(
+            "SELECT json_extract(data, '$.claim_ref'), id FROM claims"
+        ).fetchall()
+    )
+    assert store.db.execute(
+        "SELECT claim_id, supersedes FROM claim_links"
+    ).fetchall() == [(ids["B1"], ids["A1"])]
+    events = store.db.execute(
+        "SELECT event, at FROM claim_events WHERE claim_id = ? ORDER BY id", [ids["A1"]]
+    ).fetchall()
+    received = store.db.execute(
+        "SELECT received_at FROM claims WHERE id = ?", [ids["B1"]]
+    ).fetchone()[0]
+    assert [e for e, _ in events] == ["pended", "resubmitted", "decided"]
+    assert events[1:] == [("resubmitted", received), ("decided", received)]
+    # Running it again changes nothing; verification does not hold the
+    # superseded claim's serial against its resubmission.
+    again = dedupe_claims(store, acme, now=NOW)
+    assert (again.superseded, again.matches) == ([], [])
+    from claimflow.verify.run import StoreLookup
+
+    assert (
+        StoreLookup(store, acme.key).serial_claimed_before("DR10000017", ids["B1"])
+        is None
+    )
+
+
+def test_a_resubmission_with_the_same_fault_is_not_a_correction(
+    store: Store, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    october = (
+        "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR10000017,2026-10-20\n"
+    )
+    november = (
+        "B1,104233,D-CHI-01,INV-2026000418,10/02/2026,DRL-200,1,DR10000017,2026-11-10\n"
+    )
+    found = _run(store, acme, write, (SALES, october), (SALES, november))
+    assert found["B1"][0] == ("duplicate", "serial_claimed_before", "A1")
+    assert store.db.execute("SELECT count(*) FROM claim_links").fetchone()[0] == 0

@@ -38,7 +38,7 @@ from ..conftest import SAMPLES
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 20
+    assert store.schema_version == len(migrations._migrations) == 21
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA page_size").fetchone()[0] == 32768
     tables = set(store.db.table_names())
@@ -57,7 +57,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 20
+        assert again.schema_version == 21
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -67,9 +67,13 @@ def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
         Store.open(path)
 
 
-@pytest.mark.parametrize("table", ["audit_log", "outcomes", "ledger"])
+@pytest.mark.parametrize("table", ["audit_log", "outcomes", "ledger", "claim_links"])
 def test_append_only_tables_refuse_update_and_delete(store: Store, table: str) -> None:
     with store.transaction():
+        store.db.execute(
+            "INSERT INTO claim_links (client, claim_id, supersedes, at, actor) "
+            "VALUES ('x', 'C2', 'C1', '2026-01-01', 'ann')"
+        )
         store.audit("ann", "ingest", {"files": []})
         batch = store.begin_batch("acme-tools", "ann", "c.yaml")
         store.add_claims(batch, "h" * 64, [_decided("C1")], "validate")
@@ -191,7 +195,7 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == 20
+        assert store.schema_version == 21
         rows = store.db.execute("SELECT * FROM claim_keys").fetchall()
         assert rows == [("acme", "c1", "ds|D1|DRL-200|1", "2026-10-02", "INV1")]
         (sql,) = store.db.execute(

@@ -96,6 +96,7 @@ class ClaimDedupeResult:
     checked: int = 0
     matches: list[ClaimMatch] = field(default_factory=list)
     notice_items: list[NoticeItem] = field(default_factory=list)
+    superseded: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """As plain data (what ``--json`` prints)."""
@@ -106,6 +107,9 @@ class ClaimDedupeResult:
             "checked": self.checked,
             "duplicates": len(duplicates),
             "to_review": len({m.claim_id for m in matches} - duplicates),
+            "superseded": [
+                {"claim_id": new, "supersedes": old} for new, old in self.superseded
+            ],
             "matches": [m.to_dict() for m in matches],
         }
 
@@ -121,7 +125,10 @@ def dedupe_claims(
     """Check open claims against every earlier claim; mark duplicates and reviews.
 
     Open claims are those accepted or pended; an original is never flagged,
-    and running it again changes nothing. One transaction.
+    and running it again changes nothing. A claim that repeats a pended
+    claim of the same participant is its resubmission: the earlier claim is
+    closed as ``superseded`` and linked to it, and neither is a duplicate.
+    One transaction.
 
     Example: ``dedupe_claims(store, client, now=datetime.now(UTC)).to_dict()``
     """
@@ -130,13 +137,18 @@ def dedupe_claims(
     params: list[object] = [key] + ([batch_id] if batch_id is not None else [])
     result = ClaimDedupeResult(key)
     with store.transaction():
-        result.matches = find_claim_matches(
+        matches = find_claim_matches(
             store,
             f"SELECT id FROM claims WHERE client = ? {where} "
             "AND outcome IN ('accepted', 'pended')",
             params,
             client.config.dedupe.claims,
         )
+        # A participant's corrected resubmission of a pended claim replaces
+        # it; it does not repeat it. A repeat of an accepted claim still does.
+        again = store.resubmissions({(m.claim_id, m.original) for m in matches})
+        result.matches = [m for m in matches if (m.claim_id, m.original) not in again]
+        result.superseded = store.supersede(key, again, actor)
         (result.checked,) = store.db.execute(
             f"SELECT count(*) FROM claims WHERE client = ? {where} "
             "AND outcome IN ('accepted', 'pended')",

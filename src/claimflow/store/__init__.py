@@ -407,6 +407,74 @@ class Store:
             f"reference {key!r}: {shown}; name one by its id"
         )
 
+    def resubmissions(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (later, earlier) claim pairs where the later one resubmits the
+        earlier: the same participant, the earlier pended (or superseded
+        before), and a field it was pended for now without a problem. A
+        later claim whose every such field is still deficient repeats the
+        claim, it does not correct it."""
+        if not pairs:
+            return set()
+        ids = sorted({i for pair in pairs for i in pair})
+        marks = ",".join("?" * len(ids))
+        info = {
+            cid: (who, outcome)
+            for cid, who, outcome in self.db.execute(
+                f"SELECT id, participant_id, outcome FROM claims WHERE id IN ({marks})",
+                ids,
+            )
+        }
+        problems: dict[str, set[str]] = {}
+        for cid, field in self.db.execute(
+            f"SELECT claim_id, field FROM problems WHERE claim_id IN ({marks}) "
+            "AND field IS NOT NULL",
+            ids,
+        ):
+            problems.setdefault(cid, set()).add(field)
+        return {
+            (new, old)
+            for new, old in pairs
+            if info[old][1] in ("pended", "superseded")
+            and info[old][0]
+            and info[old][0] == info[new][0]
+            and problems.get(old, set()) - problems.get(new, set())
+        }
+
+    def supersede(
+        self, client: str, pairs: set[tuple[str, str]], actor: str
+    ) -> list[tuple[str, str]]:
+        """Close each still-pended earlier claim as superseded by the later one.
+
+        The earlier claim's clock stops when the resubmission arrived (a
+        ``resubmitted`` and a ``decided`` event at its received time); the
+        link is kept both ways (``claim_links``). Returns the pairs linked now.
+        """
+        linked = []
+        for new, old in sorted(pairs):
+            row = self.db.execute(
+                "SELECT n.received_at FROM claims o JOIN claims n ON n.id = ? "
+                "WHERE o.id = ? AND o.outcome = 'pended'",
+                [new, old],
+            ).fetchone()
+            if row is None:
+                continue  # superseded before: nothing changes on a re-run
+            self.db.execute(
+                "UPDATE claims SET outcome = 'superseded' WHERE id = ?", [old]
+            )
+            self.db.execute(
+                "INSERT INTO claim_links (client, claim_id, supersedes, at, actor) "
+                "VALUES (?,?,?,?,?)",
+                [client, new, old, row[0], actor],
+            )
+            self.add_events(
+                [
+                    (client, old, None, "resubmitted", row[0], actor),
+                    (client, old, None, "decided", row[0], actor),
+                ]
+            )
+            linked.append((new, old))
+        return linked
+
     def void_claim(self, client: str, claim_id: str, at: datetime, actor: str) -> None:
         """Mark a claim void (refunded or cancelled): no award run pays it
         again; the ``voided`` event records who and when."""

@@ -38,3 +38,20 @@ def m020_claim_lines_view(db: Database) -> None:
     """
     db.execute("DROP TABLE claim_lines")
     db.execute(CLAIM_LINES_VIEW)
+
+
+@migrations()
+def m021_claim_links(db: Database) -> None:
+    """``claim_links``: a claim that supersedes another (a participant's
+    corrected resubmission of a pended claim), both ways, with who and when.
+    Append-only, like the other records of decisions."""
+    from claimflow.store.schema import APPEND_ONLY
+
+    db.execute(
+        "CREATE TABLE claim_links (id INTEGER PRIMARY KEY, client TEXT NOT NULL, "
+        "claim_id TEXT NOT NULL, supersedes TEXT NOT NULL, at TEXT NOT NULL, "
+        "actor TEXT NOT NULL, UNIQUE (claim_id, supersedes))"
+    )
+    db.execute("CREATE INDEX claim_links_supersedes ON claim_links(supersedes)")
+    for verb in ("update", "delete"):
+        db.execute(APPEND_ONLY.format(table="claim_links", verb=verb))

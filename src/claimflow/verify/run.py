@@ -90,7 +90,8 @@ class StoreLookup:
         row = self.store.db.execute(
             "SELECT s.claim_id FROM claim_serials s JOIN claims c ON c.id = s.claim_id "
             "WHERE s.client = ? AND s.serial = ? AND s.claim_id != ? AND c.batch_id < "
-            "(SELECT batch_id FROM claims WHERE id = ?) ORDER BY c.rowid LIMIT 1",
+            "(SELECT batch_id FROM claims WHERE id = ?) AND c.outcome != 'superseded' "
+            "ORDER BY c.rowid LIMIT 1",
             [self.client, serial, claim_id, claim_id],
         ).fetchone()
         return None if row is None else str(row[0])
