@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -24,7 +25,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from claimflow.config import ResolvedClient, load_client
-from claimflow.errors import ClaimflowError
+from claimflow.errors import ClaimflowError, StoreBusy
 from claimflow.pipeline import check, ingest
 from claimflow.report import (
     export_awards,
@@ -34,7 +35,7 @@ from claimflow.report import (
     write_notices,
 )
 from claimflow.results import BatchResult
-from claimflow.store import Store
+from claimflow.store import Store, busy_message
 from claimflow.validate import render_notices
 from claimflow.validate.notices import NoticeItem
 
@@ -42,15 +43,29 @@ F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
 
 
+#: Exit code of a command that gave up waiting for another's write lock.
+EXIT_BUSY = 3
+
+
 def fail_cleanly(func: F) -> F:
-    """Turn claimflow's exceptions into ``claimflow: <message>`` and exit 2."""
+    """Turn claimflow's exceptions into ``claimflow: <message>``: exit 2, or
+    `EXIT_BUSY` when the store stayed locked by another command."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except StoreBusy as exc:
+            click.echo(f"claimflow: error: {exc}", err=True)
+            sys.exit(EXIT_BUSY)
         except ClaimflowError as exc:
             click.echo(f"claimflow: error: {exc}", err=True)
+            sys.exit(2)
+        except sqlite3.Error as exc:  # never a traceback from the store
+            if "locked" in str(exc) or "busy" in str(exc):
+                click.echo(f"claimflow: error: {busy_message('the store')}", err=True)
+                sys.exit(EXIT_BUSY)
+            click.echo(f"claimflow: error: the store refused a write ({exc})", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

@@ -37,3 +37,7 @@ class StoreError(ClaimflowError):
 
 class ClaimNotFound(ClaimflowError):
     """No claim has the id or reference given, or several share the reference."""
+
+
+class StoreBusy(StoreError):
+    """Another command held the store's write lock longer than the wait allows."""

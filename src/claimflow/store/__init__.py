@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from claimflow.errors import ClaimNotFound, StoreError
+from claimflow.errors import ClaimNotFound, StoreBusy, StoreError
 from claimflow.models import (
     Claim,
     Decision,
@@ -116,6 +116,29 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def busy_seconds() -> float:
+    """How long a command waits for another's write lock on the store:
+    ``CLAIMFLOW_BUSY_TIMEOUT`` seconds, 60 by default."""
+    try:
+        return max(0.0, float(os.environ.get("CLAIMFLOW_BUSY_TIMEOUT", "60")))
+    except ValueError:
+        return 60.0
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def busy_message(path: str | Path) -> str:
+    """What a command says when it gave up waiting for the store."""
+    return (
+        f"{path}: the store is busy: another claimflow command has held it for "
+        f"{busy_seconds():g} s; try again when it finishes "
+        "(CLAIMFLOW_BUSY_TIMEOUT sets the wait)"
+    )
+
+
 class Store:
     """A claimflow SQLite store.
 
@@ -144,10 +167,11 @@ class Store:
 
         Example: ``store = Store.open("claimflow.db")``
         """
-        import sqlite3
-
         try:
             db = Database(path)
+            # Writers wait their turn (several clerks on one store): a command
+            # that finds the store locked waits up to `busy_seconds()`.
+            db.execute(f"PRAGMA busy_timeout={int(busy_seconds() * 1000)}")
             # 32 KiB pages for a new file (an existing one keeps its own): a
             # batch's ~1.4 KB claim rows are written to the WAL and then into
             # the file page by page, two system calls a page; against 8 KiB
@@ -161,13 +185,18 @@ class Store:
             # 64 MiB of page cache (default 2 MiB): a batch's inserts land in
             # several indexes at random places; a quarter less time storing.
             db.execute("PRAGMA cache_size=-65536")
-            with db.atomic():
+            store = cls(path, db)
+            with store.transaction():
                 migrations.apply(db)
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                raise StoreBusy(busy_message(path)) from None
+            raise StoreError(f"{path}: not a usable claimflow database ({exc})") from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{path}: not a usable claimflow database ({exc})"
             ) from None
-        return cls(path, db)
+        return store
 
     @property
     def schema_version(self) -> int:
@@ -178,10 +207,40 @@ class Store:
     def transaction(self) -> Iterator[Store]:
         """All writes inside land together, or none do.
 
+        The outermost transaction takes the write lock at once (``BEGIN
+        IMMEDIATE``), waiting for another command's to end, so that two
+        clerks' commands run one after the other instead of one failing
+        halfway with "database is locked"; inner ones are savepoints.
+
+        Raises:
+            StoreBusy: another command held the store longer than
+                `busy_seconds()`.
+
         Example: ``with store.transaction(): store.audit("ann", "ingest", {})``
         """
-        with self.db.atomic():
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                raise StoreBusy(busy_message(self.path)) from None
+            raise
+        try:
             yield self
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         """Close the connection."""
