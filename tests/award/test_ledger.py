@@ -114,6 +114,12 @@ def test_redemption_takes_the_oldest_expiring_lots_first(store: Store) -> None:
         LedgerError, match="expected 1 to 30 points to redeem, found 31"
     ):
         redeem(store, "x", "R1", 31, "ORDER-2", "ann", T0)
+    with pytest.raises(
+        LedgerError,
+        match=r"reference 'ORDER-1' was used before: 120 points redeemed by "
+        r"participant R1 at 2026",
+    ):
+        redeem(store, "x", "R1", 10, "ORDER-1", "ann", T0)
 
 
 def test_fixed_expiry_consumes_lots_due_and_is_idempotent(store: Store) -> None:

@@ -38,7 +38,7 @@ from ..conftest import SAMPLES
 
 
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 21
+    assert store.schema_version == len(migrations._migrations) == 22
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA page_size").fetchone()[0] == 32768
     tables = set(store.db.table_names())
@@ -57,7 +57,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 21
+        assert again.schema_version == 22
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -195,7 +195,7 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == 21
+        assert store.schema_version == 22
         rows = store.db.execute("SELECT * FROM claim_keys").fetchall()
         assert rows == [("acme", "c1", "ds|D1|DRL-200|1", "2026-10-02", "INV1")]
         (sql,) = store.db.execute(
@@ -330,3 +330,63 @@ def test_a_packed_chunk_laid_out_otherwise_is_read_row_by_row(store: Store) -> N
     ids = [i for (i,) in store.db.execute("SELECT id FROM claims ORDER BY rowid")]
     assert ids == ["A1", "B1", "B2"]
     assert store.count("claim_lines") == 3
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "audit_log", "outcomes", "awards", "ledger", "ledger_allocations",
+        "claim_events", "entry_checks", "verifications", "entry_errors",
+        "claim_matches", "claim_links",
+    ],
+)  # fmt: skip
+def test_append_only_tables_refuse_every_way_of_changing_a_row(
+    tmp_path: Path, table: str
+) -> None:
+    """INSERT OR REPLACE from a plain sqlite3 shell turned 20 points into 999,999."""
+    from claimflow.store.claims_schema import APPEND_ONLY_TABLES, _unique_keys
+
+    assert table in APPEND_ONLY_TABLES
+    db = tmp_path / "c.db"
+    Store.open(db).close()
+    conn = sqlite3.connect(db, isolation_level=None)  # a plain connection, defaults
+    info = conn.execute(f"PRAGMA table_info('{table}')").fetchall()
+    filler = {"INTEGER": 7, "REAL": 1.5}
+    conn.execute(
+        f"INSERT INTO {table} ({', '.join(c[1] for c in info)}) "
+        f"VALUES ({', '.join('?' * len(info))})",
+        [filler.get(c[2].upper(), f"{c[1]}-1") for c in info],
+    )
+    row = conn.execute(f"SELECT rowid, * FROM {table} LIMIT 1").fetchone()
+    assert row is not None, f"the demo flow leaves no {table} row to tamper with"
+    names = [d[0] for d in conn.execute(f"SELECT * FROM {table} LIMIT 1").description]
+    rowid, values = row[0], row[1:]
+    before = conn.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid").fetchall()
+    marks = ",".join("?" * len(names))
+    columns = ",".join(f'"{n}"' for n in names)
+    first = names[0]
+    attempts = [
+        (f'UPDATE {table} SET "{first}" = "{first}" WHERE rowid = ?', [rowid]),
+        (f"DELETE FROM {table} WHERE rowid = ?", [rowid]),
+        (
+            f"INSERT OR REPLACE INTO {table} (rowid, {columns}) VALUES (?, {marks})",
+            [rowid, *values],
+        ),
+        (
+            f"INSERT INTO {table} (rowid, {columns}) VALUES (?, {marks}) "
+            f'ON CONFLICT DO UPDATE SET "{first}" = excluded."{first}"',
+            [rowid, *values],
+        ),
+    ]
+    if _unique_keys(Store.open(db).db, table):
+        # the same unique key again, without the rowid: REPLACE would drop the row
+        attempts.append(
+            (f"REPLACE INTO {table} ({columns}) VALUES ({marks})", list(values))
+        )
+    for statement, params in attempts:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(statement, params)
+    assert (
+        conn.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid").fetchall()
+        == before
+    )

@@ -324,11 +324,25 @@ def redeem(
 ) -> None:
     """Spend available points, oldest-expiring lots first (a redemption posting).
 
+    The reference (an order or catalogue number) is unique per client: a
+    second redemption with one already used is refused, naming the first.
+
     Raises:
-        LedgerError: fewer points are available than asked for.
+        LedgerError: fewer points are available than asked for, or the
+            reference was used before.
 
     Example: ``redeem(store, "acme-tools", "104233", 500, "order 77", "ann", now)``
     """
+    key = f"redemption:{client}:{reference}"
+    used = store.db.execute(
+        "SELECT participant_id, -points, posted_at FROM ledger WHERE idempotency_key = ?",
+        [key],
+    ).fetchone()
+    if used is not None:
+        raise LedgerError(
+            f"reference {reference!r} was used before: {used[1]} points redeemed "
+            f"by participant {used[0]} at {used[2]}; give each redemption its own"
+        )
     lots = _open_lots(store, client, participant_id, at)
     available = sum(r for _, r, _ in lots)
     if points <= 0 or points > available:
@@ -342,7 +356,7 @@ def redeem(
         participant_id,
         points,
         "redemption",
-        f"redemption:{client}:{reference}",
+        key,
         reference,
         actor,
         at,

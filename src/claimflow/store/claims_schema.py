@@ -55,3 +55,55 @@ def m021_claim_links(db: Database) -> None:
     db.execute("CREATE INDEX claim_links_supersedes ON claim_links(supersedes)")
     for verb in ("update", "delete"):
         db.execute(APPEND_ONLY.format(table="claim_links", verb=verb))
+
+
+#: Tables whose rows are never changed or removed once written.
+APPEND_ONLY_TABLES = (
+    "audit_log",
+    "outcomes",
+    "awards",
+    "ledger",
+    "ledger_allocations",
+    "claim_events",
+    "entry_checks",
+    "verifications",
+    "entry_errors",
+    "claim_matches",
+    "claim_links",
+)
+
+
+@migrations()
+def m022_append_only_against_replace(db: Database) -> None:
+    """Append-only tables refuse ``INSERT OR REPLACE`` of an existing row.
+
+    REPLACE removes the row in its way without firing DELETE triggers
+    (unless ``recursive_triggers`` is on, which a plain ``sqlite3`` shell
+    leaves off): 20 points became 999,999 that way. A BEFORE INSERT trigger
+    refuses a row whose rowid or any unique key is already taken, which a
+    plain INSERT would be refused for anyway.
+    """
+    for table in APPEND_ONLY_TABLES:
+        keys = ["rowid"] + [
+            " AND ".join(f'"{c}" = NEW."{c}"' for c in columns)
+            for columns in _unique_keys(db, table)
+        ]
+        taken = " OR ".join(
+            "rowid = NEW.rowid" if k == "rowid" else f"({k})" for k in keys
+        )
+        db.execute(
+            f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {taken}) BEGIN SELECT "
+            f"RAISE(ABORT, '{table} is append-only: add a correcting entry'); END"
+        )
+
+
+def _unique_keys(db: Database, table: str) -> list[list[str]]:
+    """The column lists of a table's unique indexes (its primary key included)."""
+    keys = []
+    for _, name, unique, *_ in db.execute(f"PRAGMA index_list('{table}')").fetchall():
+        if unique:
+            columns = [row[2] for row in db.execute(f"PRAGMA index_info('{name}')")]
+            if columns and all(columns):
+                keys.append(columns)
+    return keys
