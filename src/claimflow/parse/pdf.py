@@ -7,7 +7,10 @@
   written ``sku[2]`` (line 2) in the mapping, or named ``sku_2`` in the form.
   Check boxes read as True/False, radio groups and choices as their value.
 - Otherwise each page with ``Label: value`` text is one claim, with its claim
-  lines taken from the page's table (header row matched like CSV headers).
+  lines taken from the page's tables (header row matched like CSV headers):
+  ruled ones from their grid, then unruled ones from word positions. A line
+  is split at every known label, and words are split at gaps relative to
+  the font size (`claimflow.parse.pdf_layout` reads the printed layout).
 - A page with images but no text is a scan: reported, never skipped (no OCR).
 """
 
@@ -25,10 +28,21 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
+from claimflow.parse.pdf_layout import (
+    WORD_SETTINGS,
+    Line,
+    Word,
+    labelled,
+    page_words,
+    text_lines,
+    unruled_tables,
+)
 
-_LABEL = re.compile(r"^\s*([^:\n]{2,48}?)\s*:\s*(.+?)\s*$")
 _LINE_SUFFIX = re.compile(r"^(.*?)(?:_|\[)(\d{1,2})\]?$")
 MAX_FORM_DEPTH = 32
+#: Ruled cells are read as pdfplumber's ``extract_tables`` reads them, with
+#: words split as on the rest of the page.
+_CELL_TEXT = {"x_tolerance": 3, "y_tolerance": 3, **WORD_SETTINGS}
 
 
 def _decode(value: Any) -> Any:
@@ -192,36 +206,69 @@ def _form_record(
 
 
 def _table_lines(
-    page: Any, client: ResolvedClient, source: Provenance, sources: dict[str, str]
+    page: Any,
+    words: list[Word],
+    client: ResolvedClient,
+    source: Provenance,
+    sources: dict[str, str],
 ) -> list[tuple[Provenance, dict[str, Any]]]:
+    """Claim lines from the page's ruled tables, then from its unruled ones
+    (text outside the ruled tables, columns found from word positions)."""
+    ruled = page.find_tables()
+    tables = [table.extract(**_CELL_TEXT) for table in ruled]
+    outside = text_lines(words, [table.bbox for table in ruled])
+    tables += unruled_tables(outside, client, source.file, source.page or 1)
     lines: list[tuple[Provenance, dict[str, Any]]] = []
-    for table in page.extract_tables():
-        if not table:
-            continue
-        heads = [normalize_label(str(h or "")) for h in table[0]]
-        columns = {
-            i: client.header_index[h]
-            for i, h in enumerate(heads)
-            if client.header_index.get(h) in client.fields.line
-        }
-        if not columns:
-            continue
-        for i, canonical in columns.items():
-            sources.setdefault(canonical, str(table[0][i]))
-        for row in table[1:]:
-            cells = {
-                c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)
-            }
-            if any(cells.values()):
-                lines.append((source.at(None, len(lines) + 1), cells))
+    for table in tables:
+        if table:
+            _add_rows(table, client, source, sources, lines)
     return lines
+
+
+def _add_rows(
+    table: list[list[str | None]],
+    client: ResolvedClient,
+    source: Provenance,
+    sources: dict[str, str],
+    lines: list[tuple[Provenance, dict[str, Any]]],
+) -> None:
+    """Append a table's rows as claim lines if its header names line fields."""
+    heads = [normalize_label(str(h or "")) for h in table[0]]
+    columns = {
+        i: client.header_index[h]
+        for i, h in enumerate(heads)
+        if client.header_index.get(h) in client.fields.line
+    }
+    if not columns:
+        return
+    for i, canonical in columns.items():
+        sources.setdefault(canonical, str(table[0][i]))
+    for row in table[1:]:
+        cells = {c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)}
+        if any(cells.values()):
+            lines.append((source.at(None, len(lines) + 1), cells))
+
+
+def _labels(
+    lines: list[Line], client: ResolvedClient
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Claim-level values from ``Label: value`` text, the first of each field."""
+    header: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    line_fields = client.fields.line
+    for line in lines:
+        for canonical, label, value in labelled(line.text, client.header_index):
+            if canonical not in line_fields and canonical not in header:
+                header[canonical] = value
+                sources[canonical] = label
+    return header, sources
 
 
 def _page_record(
     page: Any, number: int, client: ResolvedClient, name: str, digest: str
 ) -> RawRecord | None:
-    text = page.extract_text() or ""
-    if not text.strip():
+    words = page_words(page)
+    if not words:
         if page.images:
             raise UnreadableInput(
                 name,
@@ -230,23 +277,12 @@ def _page_record(
             )
         return None
     source = Provenance(file=name, page=number)
-    header: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    for line in text.splitlines():
-        match = _LABEL.match(line)
-        if not match:
-            continue
-        canonical = client.header_index.get(normalize_label(match[1]))
-        if (
-            canonical
-            and canonical not in client.fields.line
-            and canonical not in header
-        ):
-            header[canonical] = match[2]
-            sources[canonical] = match[1]
+    header, sources = _labels(text_lines(words), client)
     if not header:
         return None
-    lines = _table_lines(page, client, source, sources) if client.fields.line else []
+    lines = (
+        _table_lines(page, words, client, source, sources) if client.fields.line else []
+    )
     if client.fields.line and not lines:
         lines = [(source, {})]
     return RawRecord(source, header, tuple(lines), sources, digest)
