@@ -32,6 +32,7 @@ from claimflow.dedupe.settings import DedupeSettings
 from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
 from claimflow.numbers import NumberError, number_format
+from claimflow.patterns import BoundedPattern
 from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
 from claimflow.verify.settings import VerificationSettings
@@ -272,8 +273,8 @@ class ResolvedClient(BaseModel):
     required: frozenset[str]
     required_header: tuple[str, ...]
     required_line: tuple[str, ...]
-    formats: dict[str, re.Pattern[str]]
-    serial_formats: dict[str, re.Pattern[str]]
+    formats: dict[str, BoundedPattern]
+    serial_formats: dict[str, BoundedPattern]
     eligible_skus: frozenset[str] | None
     eligible_hotels: frozenset[str] | None
     excluded_channels: frozenset[str]
@@ -314,8 +315,11 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
         required=required,
         required_header=tuple(sorted(required & kind.header.keys())),
         required_line=tuple(sorted(required & kind.line.keys())),
-        formats={k: re.compile(v) for k, v in config.formats.items()},
-        serial_formats={k: re.compile(v) for k, v in config.serial_formats.items()},
+        formats={k: BoundedPattern(v, f"formats.{k}") for k, v in config.formats.items()},
+        serial_formats={
+            k: BoundedPattern(v, f"serial_formats.{k}")
+            for k, v in config.serial_formats.items()
+        },
         eligible_skus=_upper_set(config.eligible_skus),
         eligible_hotels=_upper_set(config.eligible_hotels),
         excluded_channels=frozenset(c.casefold() for c in config.excluded_channels),
@@ -410,8 +414,17 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 }
 
 
+#: A client file larger than this is not a configuration (1 MiB).
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def _read_mapping(path: Path) -> dict[str, Any]:
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{path}: {path.stat().st_size:,} bytes: larger than a client "
+                f"configuration can be ({MAX_CONFIG_BYTES:,})"
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read client configuration: {exc}") from None
@@ -423,6 +436,8 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         detail = str(exc).replace("\n", " ")
         raise ConfigError(f"{path}: not valid YAML/TOML: {detail}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deep to be a configuration") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     return data

@@ -46,6 +46,7 @@ YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 #: A typed amount beyond 10**±this is no amount (``1e9999999`` from JSON).
 _SCALE = 24
+_LIMIT = 10**_SCALE
 _SERIAL_SPLIT = re.compile(r"[;,|\s]+")
 
 
@@ -201,7 +202,7 @@ def _to_decimal(value: Any, info: ValidationInfo) -> Decimal | None:
                 ReasonCode.INVALID_NUMBER, f"expected an amount, found {value}"
             )
         return value
-    if isinstance(value, bool):
+    if isinstance(value, bool) or isinstance(value, int) and not -_LIMIT < value < _LIMIT:
         raise _fail(ReasonCode.INVALID_NUMBER, f"expected an amount, found {value!r}")
     if isinstance(value, int):
         return Decimal(value)
@@ -224,15 +225,19 @@ def _from_float(value: float) -> Decimal:
 
 
 def _to_int(value: Any, info: ValidationInfo) -> int | None:
-    if value is None or (value.__class__ is int):
+    if value is None or (value.__class__ is int and -_LIMIT < value < _LIMIT):
         return value
-    if isinstance(value, bool):
+    if isinstance(value, bool | int):  # a bool, or an int beyond any count
         raise _fail(
             ReasonCode.INVALID_NUMBER, f"expected a whole number, found {value!r}"
         )
     if isinstance(value, Decimal | float):
         number = value if isinstance(value, Decimal) else _from_float(value)
-        if not number.is_finite() or number != number.to_integral_value():
+        if (
+            not number.is_finite()
+            or number.adjusted() >= _SCALE
+            or number != number.to_integral_value()
+        ):
             raise _fail(
                 ReasonCode.INVALID_NUMBER, f"expected a whole number, found {value}"
             )

@@ -174,19 +174,42 @@ def _sheet_rows(
     return group_rows(typed(), client, field_sources(headers, mapping), digest)
 
 
+#: Bytes a workbook's parts may unpack to, in all (a zip bomb stops here).
+MAX_UNPACKED = 1 << 30
+#: How many times larger than its packed size a workbook may unpack to.
+MAX_RATIO = 200
+
+
 def open_workbook(path: Path, name: str) -> Any:
     """Open a workbook read-only with cached values.
 
+    Its XML is parsed through defusedxml (openpyxl does so when it is
+    installed): an entity declaration is refused, never expanded.
+
     Raises:
-        UnreadableInput: not a workbook, or corrupt (named by `name`).
+        UnreadableInput: not a workbook, corrupt, or unpacking to more than
+            `MAX_UNPACKED` bytes or `MAX_RATIO` times its size (named by `name`).
     """
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableInput(name, f"not a readable .xlsx workbook ({exc})") from None
+    if unpacked > MAX_UNPACKED or unpacked > MAX_RATIO * max(1, path.stat().st_size):
+        raise UnreadableInput(
+            name,
+            f"its parts unpack to {unpacked:,} bytes from {path.stat().st_size:,}: "
+            "a zip bomb, or not a claims workbook",
+        )
+    try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise UnreadableInput(name, f"not a readable .xlsx workbook ({exc})") from None
+    except Exception as exc:  # the XML parser's own errors, entities refused
+        raise UnreadableInput(name, f"damaged workbook ({type(exc).__name__})") from None
 
 
 def read_excel(
@@ -233,15 +256,22 @@ def read_excel(
         names = [sheet] if sheet is not None else book.sheetnames
         mapped = 0
         for title in names:
-            records = _sheet_rows(book[title], client, name, digest, notes)
-            if records is None:
-                notes.append(
-                    f"sheet {title}: skipped, no claims header in its first "
-                    f"{HEADER_ROWS} rows"
-                )
-                continue
-            mapped += 1
-            yield from records
+            try:
+                records = _sheet_rows(book[title], client, name, digest, notes)
+                if records is None:
+                    notes.append(
+                        f"sheet {title}: skipped, no claims header in its first "
+                        f"{HEADER_ROWS} rows"
+                    )
+                    continue
+                mapped += 1
+                yield from records
+            except UnreadableInput:
+                raise
+            except Exception as exc:  # damaged XML deep in a sheet, entities
+                raise UnreadableInput(
+                    name, f"damaged workbook ({type(exc).__name__})", f"sheet {title}"
+                ) from None
         if not mapped:
             raise UnreadableInput(
                 name,

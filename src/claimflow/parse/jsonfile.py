@@ -68,6 +68,13 @@ def _record(
     return RawRecord(source, header, tuple(lines), sources, digest)
 
 
+def _unusual(exc: Exception) -> str:
+    """Why Python's json gave up on text that is JSON (nesting, huge numbers)."""
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deep to be a claim"
+    return f"not usable JSON: {exc}"
+
+
 def read_json(
     path: Path, client: ResolvedClient, digest: str, name: str
 ) -> Iterator[RawRecord]:
@@ -99,6 +106,8 @@ def read_json(
         raise UnreadableInput(
             name, f"not valid JSON: {exc.msg}", f"line {exc.lineno} column {exc.colno}"
         ) from None
+    except (RecursionError, ValueError) as exc:
+        raise UnreadableInput(name, _unusual(exc)) from None
     if isinstance(data, dict) and isinstance(data.get("claims"), list):
         data = data["claims"]
     if not isinstance(data, list):
@@ -120,4 +129,6 @@ def _read_lines(
                 raise UnreadableInput(
                     name, f"not valid JSON: {exc.msg}", f"line {number}"
                 ) from None
+            except (RecursionError, ValueError) as exc:
+                raise UnreadableInput(name, _unusual(exc), f"line {number}") from None
             yield _record(obj, number, client, name, digest)

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import PackageLoader, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from claimflow.config import ResolvedClient
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
@@ -306,7 +307,7 @@ def build_report(
 
 def to_html(report: Report) -> str:
     """The report as one self-contained HTML page (charts embedded as PNG)."""
-    env = Environment(
+    env = SandboxedEnvironment(
         loader=PackageLoader("claimflow.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )

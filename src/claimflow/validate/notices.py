@@ -20,10 +20,12 @@ from typing import Any
 import yaml
 from babel.dates import format_date
 from babel.numbers import format_currency
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
+from claimflow.errors import ConfigError
 from claimflow.models import Claim, Decision, SalesClaim
 from claimflow.money import ZERO
 from claimflow.numbers import number_format
@@ -109,7 +111,9 @@ def _found(message: str) -> str | None:
 @lru_cache(maxsize=16)
 def _environment(template_dir: str | None) -> Environment:
     folders = [template_dir] if template_dir else []
-    return Environment(
+    # A client's templates are data, not code: the sandbox refuses attribute
+    # walks to Python internals (``''.__class__.__mro__``) and unsafe calls.
+    return SandboxedEnvironment(
         loader=FileSystemLoader([*folders, str(BUNDLED)]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -155,7 +159,11 @@ def render_notices(
     config = client.config
     folder = _template_dir(client)
     phrases = _phrases(folder, config.language)
-    template = _environment(folder).get_template(f"notice.{config.language}.j2")
+    template_name = f"notice.{config.language}.j2"
+    try:
+        template = _environment(folder).get_template(template_name)
+    except TemplateError as exc:
+        raise ConfigError(f"{folder or BUNDLED}/{template_name}: {exc}") from None
     by_participant: dict[str, list[NoticeItem]] = {}
     for item in items:
         by_participant.setdefault(item.participant_id, []).append(item)
@@ -165,7 +173,9 @@ def render_notices(
     for participant_id in sorted(by_participant):
         mine = by_participant[participant_id]
         claims = [_claim_view(item, client, phrases, formats) for item in mine]
-        text = template.render(
+        text = _render(
+            template,
+            template_name,
             program=config.name,
             today=shown_today,
             name=next((i.name for i in mine if i.name), None),
@@ -181,6 +191,15 @@ def render_notices(
             )
         )
     return notices
+
+
+def _render(template: Any, template_name: str, **values: Any) -> str:
+    """A notice rendered, or a one-line `ConfigError` naming the template."""
+    try:
+        text: str = template.render(**values)
+    except TemplateError as exc:  # SecurityError from the sandbox included
+        raise ConfigError(f"{template_name}: the template failed: {exc}") from None
+    return text
 
 
 class _Formats:

@@ -1,0 +1,175 @@
+"""Hostile input and client files: refused in one line, quickly, never run.
+
+Measured before: a 10-byte quantity ``1e9999999`` hung ``check`` for
+minutes, a 5,000-deep JSON or YAML file gave a traceback, a template from a
+client's folder ran code, and three backtracking format patterns hung
+``check`` for over a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from claimflow import ConfigError, UnreadableInput, check, load_client, read_file
+from claimflow.codes import ReasonCode
+from claimflow.patterns import BoundedPattern
+from tests.conftest import SAMPLES
+from tests.formats import client_for, decided
+from tests.test_cli import run
+
+ACME = SAMPLES / "clients/acme-tools.yaml"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "risky"),
+    [
+        (r"^[A-Z]{2,4}-\d{4,8}$", False),
+        (r"^\d{9}$", False),
+        (r"^([A-Z]{2}-)?\d+$", False),
+        (r"^(INV|CN)-\d+$", False),
+        (r"^(\d{3}-)+\d{3}$", False),
+        (r"(a+)+$", True),
+        (r"^(\w+\s?)+$", True),
+        (r"^(a|aa)+$", True),
+        (r"^[A-Z]+(-[A-Z0-9]+)*$", True),
+    ],
+)
+def test_patterns_that_can_backtrack_are_found(pattern: str, risky: bool) -> None:
+    assert BoundedPattern(pattern, "formats.x").risky is risky
+
+
+def test_a_backtracking_format_stops_the_batch_naming_its_key(
+    write: Callable[..., Path],
+) -> None:
+    client = client_for("en_US", formats={"invoice_number": r"^(a|aa)+$"})
+    path = write(
+        "c.csv",
+        "Claim ID,Rep ID,Invoice No,Invoice Date,Product Code,Qty\n"
+        f"C-1,104233,{'a' * 40}b,2026-10-02,DRL-200,1\n",
+    )
+    started = time.perf_counter()
+    with pytest.raises(ConfigError) as caught:
+        check([path], client, workers=1)
+    assert time.perf_counter() - started < 5
+    assert str(caught.value).startswith(
+        "formats.invoice_number: the pattern '^(a|aa)+$' took over 0.25 s on 'aaaa"
+    )
+    # the same pattern on values it decides quickly works as a format
+    fine = write("d.csv", "Claim ID,Rep ID,Invoice No,Invoice Date,Product Code,Qty\n"
+                 "C-2,104233,aaaa,2026-10-02,DRL-200,1\n")  # fmt: skip
+    [(claim, decision)] = decided([fine], client)
+    assert claim.invoice_number == "aaaa" and not decision.problems
+
+
+def test_a_clients_template_cannot_reach_python(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "notice.en.j2").write_text(
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8"
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        ACME.read_text(encoding="utf-8").replace(
+            "notices:\n", "notices:\n  template_dir: templates\n", 1
+        ),
+        encoding="utf-8",
+    )
+    assert "template_dir: templates" in config.read_text(encoding="utf-8")
+    code, out, err = run(
+        "check", str(SAMPLES / "acme-tools/claims/october.csv"), "--client", str(config)
+    )
+    assert code == 2
+    assert err.startswith("claimflow: error: notice.en.j2: the template failed: ")
+    assert "access to attribute '__class__'" in err or "unsafe" in err
+    assert "subclasses" not in out and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".toml"])
+def test_a_client_file_nested_5000_deep_is_refused(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"deep{suffix}"
+    if suffix == ".yaml":
+        path.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    else:
+        path.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_client(path)
+    assert str(caught.value).startswith(str(path))
+    assert "\n" not in str(caught.value)
+
+
+def test_json_nested_5000_deep_or_with_a_huge_number_is_refused(
+    write: Callable[..., Path],
+) -> None:
+    client = load_client(ACME)
+    deep = write("deep.json", "[" * 5000 + "]" * 5000)
+    with pytest.raises(UnreadableInput, match="nested too deep"):
+        read_file(deep, client)
+    huge = write("huge.jsonl", '{"Qty": ' + "9" * 5000 + "}\n")
+    with pytest.raises(UnreadableInput, match=r"huge.jsonl: line 1: not usable JSON"):
+        read_file(huge, client)
+
+
+@pytest.mark.parametrize("quantity", ["1e9999999", "1e5000", "1" + "0" * 30])
+def test_absurd_numbers_are_invalid_number_at_once(
+    write: Callable[..., Path], quantity: str
+) -> None:
+    """A 10-byte 1e9999999 hung check for minutes; 1e5000 gave a traceback."""
+    path = write(
+        "n.jsonl",
+        json.dumps({"Claim ID": "N-1", "Rep ID": "104233", "Invoice No": "INV-1",
+                    "Invoice Date": "2026-10-02", "Product Code": "DRL-200"}).rstrip("}")
+        + f', "Qty": {quantity}, "Unit Price": {quantity}}}\n',
+    )  # fmt: skip
+    started = time.perf_counter()
+    [(claim, decision)] = decided([path], client_for("en_US"))
+    assert time.perf_counter() - started < 2
+    codes = {(p.code, p.field) for p in decision.problems}
+    assert (ReasonCode.INVALID_NUMBER, "quantity") in codes
+    assert (ReasonCode.INVALID_NUMBER, "unit_price") in codes
+    assert claim.lines[0].quantity is None
+
+
+def test_a_workbook_with_an_xml_entity_is_refused(tmp_path: Path) -> None:
+    """Entity expansion in a workbook's XML grew past 3 GiB in 86 s."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Rep #", "Invoice No", "Qty"])
+    sheet.append(["104233", "INV-1", 1])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    bomb = tmp_path / "entities.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                entities = '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                data = data.replace(b"?>", b"?>" + entities.encode(), 1).replace(
+                    b"INV-1", b"&b;"
+                )
+            dst.writestr(item, data)
+    started = time.perf_counter()
+    with pytest.raises(UnreadableInput) as caught:
+        read_file(bomb, load_client(ACME))
+    assert time.perf_counter() - started < 10
+    assert str(caught.value).startswith(f"{bomb}: ")
+    assert "damaged workbook" in str(caught.value)
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_before_unpacking(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (64 << 20))
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(
+        UnreadableInput, match="unpack to 67,108,8.. bytes from .*zip bomb"
+    ):
+        read_file(bomb, load_client(ACME))
