@@ -173,3 +173,51 @@ def test_a_zip_bomb_named_xlsx_is_refused_before_unpacking(tmp_path: Path) -> No
         UnreadableInput, match="unpack to 67,108,8.. bytes from .*zip bomb"
     ):
         read_file(bomb, load_client(ACME))
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("  =1+2", "'  =1+2"),
+        ("\u3000=1+2", "'\u3000=1+2"),
+        ('＝HYPERLINK("x")', '\'＝HYPERLINK("x")'),
+        ("＋1", "'＋1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-5", "'-5"),
+        ("INV-1", "INV-1"),
+        ("a = b", "a = b"),
+        (-5, -5),
+    ],
+)
+def test_every_formula_like_cell_is_neutralised(value: object, shown: object) -> None:
+    """A leading space, or a full-width ＝, let a formula through."""
+    from claimflow.report import safe_cell
+
+    assert safe_cell(value) == shown
+
+
+def test_review_out_xlsx_is_a_workbook(tmp_path: Path) -> None:
+    """`dedupe participants --review-out X.xlsx` wrote CSV text into the file."""
+    from openpyxl import load_workbook
+
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "participant_id,first_name,last_name,date_of_birth,postcode\n"
+        "P1,William,Turner,1980-04-07,60601\n"
+        "P2,Wiliam,Turner,1980-04-07,60601\n"
+        "P3,=cmd,Turner,1980-04-07,60601\n",
+        encoding="utf-8",
+    )
+    review = tmp_path / "review.xlsx"
+    code, _, err = run(
+        "dedupe", "participants", str(people), "--review-out", str(review)
+    )
+    assert code in (0, 1), err
+    sheet = load_workbook(review).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("kind", "a", "b")
+    assert not any(
+        isinstance(v, str) and v.startswith("=") for row in rows for v in row
+    )

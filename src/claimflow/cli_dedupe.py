@@ -152,7 +152,12 @@ def participants_cmd(
         doubtful["found_by"] = doubtful["found_by"].map(", ".join)
         doubtful["decision"] = ""
         doubtful["kind"] = "participant"
-        doubtful[REVIEW_COLUMNS].to_csv(review_out, index=False)
+        rows = doubtful[REVIEW_COLUMNS].astype(object)
+        write_table(
+            rows.where(rows.notna(), None).itertuples(index=False),
+            REVIEW_COLUMNS,
+            review_out,
+        )
     if as_json:
         echo_json(result.to_dict())
     else:

@@ -9,6 +9,7 @@ as text and never run as a formula; the stored value stays as received.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,23 @@ def safe_cell(value: Any) -> Any:
 
     Returns:
         The value, with a leading ``'`` when it is text starting with
-        ``= + - @`` (or tab or carriage return); numbers pass unchanged.
+        ``= + - @`` (or tab or carriage return), after leading spaces and in
+        full-width forms too (``  =cmd``, ``＝cmd``); numbers pass unchanged.
 
     Example: ``safe_cell("=1+2") == "'=1+2"`` and ``safe_cell(-5) == -5``
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and _formula_like(value):
         return "'" + value
     return value
+
+
+def _formula_like(text: str) -> bool:
+    """Text a spreadsheet may take for a formula: it starts (after spaces) with
+    ``= + - @``, a tab or a carriage return, full-width ones (``＝``) included."""
+    if text.startswith(_FORMULA_START):
+        return True
+    head = unicodedata.normalize("NFKC", text[:8]).lstrip(" \u00a0\u3000")
+    return head.startswith(_FORMULA_START)
 
 
 def render_summary(

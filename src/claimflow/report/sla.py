@@ -341,9 +341,8 @@ def write_report(report: Report, out: Path) -> None:
         out.write_text(to_html(report), encoding="utf-8")
     elif suffix == ".xlsx":
         with pd.ExcelWriter(out, engine="openpyxl") as writer:
-            pd.DataFrame({"definition": report.definitions + report.notes}).to_excel(
-                writer, sheet_name="Definitions", index=False
-            )
+            definitions = pd.DataFrame({"definition": report.definitions + report.notes})
+            definitions.map(_safe).to_excel(writer, sheet_name="Definitions", index=False)
             for name, frame in report.tables.items():
                 frame.map(_safe).to_excel(writer, sheet_name=name[:31], index=False)
     else:
