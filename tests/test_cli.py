@@ -218,3 +218,38 @@ def test_headers_that_almost_match_are_suggested(write: Callable[..., Path]) -> 
     code, _, err = run("check", str(path), "--client", ACME_CONFIG)
     assert code == 2
     assert "near misses: 'Invoce No' -> invoice_number?" in err
+
+
+def test_notices_lost_after_the_commit_are_written_on_the_rerun(tmp_path: Path) -> None:
+    """Killed between the commit and writing the notice files (or run without
+    --notices), a re-run said "already ingested" and never wrote them."""
+    db = str(tmp_path / "c.db")
+    code, _, _ = run("ingest", OCTOBER, "--client", ACME_CONFIG, "--db", db)
+    assert code == 1
+    folder = tmp_path / "notices"
+    code, out, _ = run(
+        "ingest", OCTOBER, "--client", ACME_CONFIG, "--db", db, "--notices", str(folder)
+    )
+    assert "already ingested (batch 1)" in out
+    written = sorted(p.name for p in folder.iterdir())
+    assert written and all(name.startswith("acme-tools-1-") for name in written)
+    first = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    (folder / written[0]).unlink()
+    code, out, _ = run(
+        "notices", "write", "--batch", "1", "--db", db, "--out", str(folder)
+    )
+    assert (code, out) == (0, f"batch 1: {len(written)} notices in {folder}\n")
+    assert {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()} == first
+    code, _, err = run(
+        "notices", "write", "--batch", "9", "--db", db, "--out", str(folder)
+    )
+    assert (code, err) == (2, f"claimflow: error: {db}: no batch 9\n")
+
+
+def test_notice_file_names_never_collide() -> None:
+    from claimflow.report import file_safe
+
+    names = {file_safe(i) for i in ("a.b", "a/b", "a_b", "a b", "a\\b", "", "ä_b")}
+    assert len(names) == 7
+    assert file_safe("104233") == "104233"
+    assert all("/" not in n and "\\" not in n and n for n in names)

@@ -31,6 +31,7 @@ from claimflow.report import (
     export_awards,
     export_claims,
     render_summary,
+    write_batch_notices,
     write_notice_files,
     write_notices,
 )
@@ -334,6 +335,17 @@ def ingest_cmd(
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         raise
+    if notices_dir is not None:
+        # The notices are stored with their batch: a file ingested before
+        # (by a run stopped before writing them, or run without --notices)
+        # gets its batch's missing notice files now.
+        earlier = {
+            store.document_batch(f.content_hash)
+            for f in result.files
+            if f.status.startswith("already ingested")
+        }
+        for batch in sorted(b for b in earlier if b is not None):
+            write_batch_notices(store, batch, notices_dir)
     store.close()
     if notices_dir is not None and result.notices:
         write_notices(result, notices_dir)
@@ -376,6 +388,44 @@ def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> Non
     finally:
         store.close()
     click.echo(f"{count:,} {what} written to {out}")
+
+
+@main.group("notices")
+def notices_cmd() -> None:
+    """Participant notices stored with their batches.
+
+    \b
+    Example:
+        claimflow notices write --batch 1 --db claims.db --out notices/
+    """
+
+
+@notices_cmd.command("write")
+@click.option("--batch", "batch_id", type=int, required=True, help="The batch.")
+@click.option(
+    "--db",
+    "db_path",
+    default="claimflow.db",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder the notice files go to.",
+)
+@fail_cleanly
+def notices_write_cmd(batch_id: int, db_path: Path, out: Path) -> None:
+    """Write a batch's stored notices to files (those missing or changed).
+
+    \b
+    Example:
+        claimflow notices write --batch 1 --db claims.db --out notices/
+    """
+    with Store.open(db_path) as store:
+        paths = write_batch_notices(store, batch_id, out)
+    click.echo(f"batch {batch_id}: {len(paths):,} notices in {out}")
 
 
 # The award, ledger and participant commands live in their own module.

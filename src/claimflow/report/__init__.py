@@ -9,6 +9,7 @@ as text and never run as a formula; the stored value stays as received.
 from __future__ import annotations
 
 import csv
+import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -108,21 +109,49 @@ def write_notices(result: BatchResult, folder: Path) -> list[Path]:
     return write_notice_files(result.notices, folder, f"{result.client}-{batch}")
 
 
+def write_batch_notices(store: Store, batch_id: int, folder: Path) -> list[Path]:
+    """Write a stored batch's notices to `folder` (the missing ones; see
+    `write_notice_files`), named as when the batch was ingested.
+
+    Example: ``write_batch_notices(store, 3, Path("notices"))``
+    """
+    client, notices = store.batch_notices(batch_id)
+    return write_notice_files(notices, folder, f"{client}-{batch_id}")
+
+
 def write_notice_files(
     notices: Sequence[Notice], folder: Path, stem: str
 ) -> list[Path]:
-    """Write notices as ``<stem>-<participant>.txt`` files; return their paths."""
+    """Write notices as ``<stem>-<participant>.txt`` files; return their paths.
+
+    A file already there with the same text is left as it is, so writing a
+    batch's notices again (after a run that stopped before writing them)
+    only adds the missing ones.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for notice in notices:
-        path = folder / f"{stem}-{_file_safe(notice.participant_id)}.txt"
-        path.write_text(notice.text, encoding="utf-8")
+        path = folder / f"{stem}-{file_safe(notice.participant_id)}.txt"
+        if not path.is_file() or path.read_text(encoding="utf-8") != notice.text:
+            path.write_text(notice.text, encoding="utf-8")
         written.append(path)
     return written
 
 
-def _file_safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
+def file_safe(text: str) -> str:
+    """A participant id as a file name part, unique for every id.
+
+    Letters, digits, ``-`` and ``_`` stay; an id with anything else (``a.b``,
+    ``a/b``) is changed and gets a digest of itself, so that ``a.b``,
+    ``a/b`` and ``a_b`` never share a file.
+
+    Example: ``file_safe("a/b") != file_safe("a_b")``
+    """
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in text)
+    if safe == text and safe:
+        return safe
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{safe[:60]}-{digest}"
 
 
 def write_table(rows: Iterable[Sequence[Any]], header: Sequence[str], out: Path) -> int:

@@ -576,6 +576,27 @@ class Store:
             ],
         )
 
+    def batch_notices(self, batch_id: int) -> tuple[str, list[Notice]]:
+        """A stored batch's client key and the notices stored with it.
+
+        Raises:
+            StoreError: no such batch.
+        """
+        row = self.db.execute(
+            "SELECT client FROM batches WHERE id = ?", [batch_id]
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no batch {batch_id}")
+        notices = [
+            Notice(participant, language, tuple(json.loads(ids)), text)
+            for participant, language, ids, text in self.db.execute(
+                "SELECT participant_id, language, claim_ids, text FROM notices "
+                "WHERE batch_id = ? ORDER BY id",
+                [batch_id],
+            )
+        ]
+        return str(row[0]), notices
+
     def finish_batch(
         self, batch_id: int, records: int, summary: dict[str, Any]
     ) -> None:
