@@ -221,3 +221,21 @@ def test_review_out_xlsx_is_a_workbook(tmp_path: Path) -> None:
     assert not any(
         isinstance(v, str) and v.startswith("=") for row in rows for v in row
     )
+
+
+def test_a_workbook_from_an_unknown_zip_version_is_refused(tmp_path: Path) -> None:
+    """Found by fuzzing: zipfile raised NotImplementedError ('zip file version 15.9')."""
+    book = Workbook()
+    book.save(tmp_path / "plain.xlsx")
+    data = bytearray((tmp_path / "plain.xlsx").read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (159).to_bytes(
+        2, "little"
+    )  # version needed: 15.9
+    odd = tmp_path / "odd.xlsx"
+    odd.write_bytes(bytes(data))
+    code, out, err = run("check", str(odd), "--client", str(ACME))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"claimflow: error: {odd}: not a readable .xlsx workbook (zip file version 15.9)\n"
+    )

@@ -196,7 +196,7 @@ def open_workbook(path: Path, name: str) -> Any:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError) as exc:
         raise UnreadableInput(name, f"not a readable .xlsx workbook ({exc})") from None
     if unpacked > MAX_UNPACKED or unpacked > MAX_RATIO * max(1, path.stat().st_size):
         raise UnreadableInput(
