@@ -239,3 +239,84 @@ def test_a_workbook_from_an_unknown_zip_version_is_refused(tmp_path: Path) -> No
     assert err == (
         f"claimflow: error: {odd}: not a readable .xlsx workbook (zip file version 15.9)\n"
     )
+
+
+def test_a_pdf_decompression_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    """A 950 KB PDF used 2 GiB and 120 s: pdfminer inflated its stream whole."""
+    import resource
+    import zlib as zlib_module
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    content = DecodedStreamObject()
+    content.set_data(b"BT /F1 12 Tf (x) Tj ET " + b" " * (300 << 20))
+    content = content.flate_encode()
+    page[NameObject("/Contents")] = writer._add_object(content)
+    bomb = tmp_path / "bomb.pdf"
+    writer.write(bomb)
+    assert bomb.stat().st_size < 2_000_000
+    assert len(zlib_module.decompress(content._data)) > 300 << 20  # the oracle
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    code, out, err = run("check", str(bomb), "--client", str(ACME), "--workers", "1")
+    assert time.perf_counter() - started < 10
+    assert (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 500 << 10
+    )  # KiB
+    assert (code, out) == (2, "")
+    assert err == (
+        f"claimflow: error: {bomb}: a stream inflates to more than 67,108,864 "
+        "bytes: a decompression bomb?\n"
+    )
+
+
+def test_a_pdf_declaring_a_million_pages_is_refused(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    writer._root_object["/Pages"].get_object()[NameObject("/Count")] = NumberObject(
+        10**6
+    )
+    path = tmp_path / "many.pdf"
+    writer.write(path)
+    with pytest.raises(
+        UnreadableInput,
+        match=r"1,000,000 pages declared: more than a claims PDF has \(2,000\)",
+    ):
+        read_file(path, load_client(ACME))
+
+
+def test_a_50_mb_line_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "line.csv"
+    path.write_bytes(b"Rep #,Invoice No,Qty\n104233,INV-" + b"9" * (50 << 20) + b",1\n")
+    started = time.perf_counter()
+    code, out, err = run("check", str(path), "--client", str(ACME))
+    assert time.perf_counter() - started < 10
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"claimflow: error: {path}: ")
+
+
+def test_a_chart_sheet_is_skipped_with_a_note(tmp_path: Path) -> None:
+    """A workbook with a chart sheet was refused as 'damaged workbook (AttributeError)'."""
+    from openpyxl.chart import BarChart, Reference
+
+    from claimflow.parse import open_file
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Claims"
+    sheet.append(["Rep #", "Invoice No", "Invoice Date", "Product", "Qty"])
+    sheet.append(["104233", "INV-1", "10/02/2026", "DRL-200", 2])
+    chart = BarChart()
+    chart.add_data(Reference(sheet, min_col=5, min_row=1, max_row=2))
+    book.create_chartsheet("Chart").add_chart(chart)
+    book.save(tmp_path / "chart.xlsx")
+    parsed = open_file(tmp_path / "chart.xlsx", load_client(ACME))
+    assert len(list(parsed.records)) == 1
+    assert parsed.notes == ["sheet Chart: skipped, a chart sheet"]

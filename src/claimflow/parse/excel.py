@@ -8,6 +8,7 @@ padded back to the width the sheet shows, as the clerk saw it.
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -205,7 +206,9 @@ def open_workbook(path: Path, name: str) -> Any:
             "a zip bomb, or not a claims workbook",
         )
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Unknown extension" and the like
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise UnreadableInput(name, f"not a readable .xlsx workbook ({exc})") from None
     except Exception as exc:  # the XML parser's own errors, entities refused
@@ -249,35 +252,54 @@ def read_excel(
     notes = [] if notes is None else notes
     book = open_workbook(path, name)
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise UnreadableInput(
-                name, f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}"
-            )
-        names = [sheet] if sheet is not None else book.sheetnames
-        mapped = 0
-        for title in names:
-            try:
-                records = _sheet_rows(book[title], client, name, digest, notes)
-                if records is None:
-                    notes.append(
-                        f"sheet {title}: skipped, no claims header in its first "
-                        f"{HEADER_ROWS} rows"
-                    )
-                    continue
-                mapped += 1
-                yield from records
-            except UnreadableInput:
-                raise
-            except Exception as exc:  # damaged XML deep in a sheet, entities
-                raise UnreadableInput(
-                    name, f"damaged workbook ({type(exc).__name__})", f"sheet {title}"
-                ) from None
-        if not mapped:
-            raise UnreadableInput(
-                name,
-                f"no sheet has a {client.config.kind} claims header in its first "
-                f"{HEADER_ROWS} rows (sheets: {', '.join(names)}); is this the "
-                "right client, or are the columns named differently?",
-            )
+        # openpyxl's warnings about parts it drops (a page layout extension)
+        # are not the clerk's business: what was read is in the records.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield from _book_records(book, client, digest, name, sheet, notes)
     finally:
         book.close()
+
+
+def _book_records(
+    book: Any,
+    client: ResolvedClient,
+    digest: str,
+    name: str,
+    sheet: str | None,
+    notes: list[str],
+) -> Iterator[RawRecord]:
+    """`read_excel` of an open workbook."""
+    if sheet is not None and sheet not in book.sheetnames:
+        raise UnreadableInput(
+            name, f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}"
+        )
+    names = [sheet] if sheet is not None else book.sheetnames
+    mapped = 0
+    for title in names:
+        if not hasattr(book[title], "iter_rows"):
+            notes.append(f"sheet {title}: skipped, a chart sheet")
+            continue
+        try:
+            records = _sheet_rows(book[title], client, name, digest, notes)
+            if records is None:
+                notes.append(
+                    f"sheet {title}: skipped, no claims header in its first "
+                    f"{HEADER_ROWS} rows"
+                )
+                continue
+            mapped += 1
+            yield from records
+        except UnreadableInput:
+            raise
+        except Exception as exc:  # damaged XML deep in a sheet, entities
+            raise UnreadableInput(
+                name, f"damaged workbook ({type(exc).__name__})", f"sheet {title}"
+            ) from None
+    if not mapped:
+        raise UnreadableInput(
+            name,
+            f"no sheet has a {client.config.kind} claims header in its first "
+            f"{HEADER_ROWS} rows (sheets: {', '.join(names)}); is this the "
+            "right client, or are the columns named differently?",
+        )

@@ -16,11 +16,8 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +25,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
+from claimflow.parse.pdf_guard import MAX_PAGES, declared_pages, guarded, too_large
 from claimflow.parse.pdf_layout import (
     WORD_SETTINGS,
     Line,
@@ -61,7 +59,11 @@ def _decode(value: Any) -> Any:
 
 
 def _walk_fields(
-    field: Any, prefix: str, out: dict[str, Any], depth: int = 0, opt: Any = None
+    field: Any,
+    prefix: str,
+    out: dict[str, Any],
+    depth: int = 0,
+    inherited: tuple[Any, Any] = (None, None),
 ) -> None:
     from pdfplumber.utils.pdfinternals import decode_text, resolve
 
@@ -70,11 +72,14 @@ def _walk_fields(
         return
     part = node.get("T")
     name = ".".join(p for p in (prefix, decode_text(part) if part else "") if p)
-    opt = resolve(node.get("Opt", opt))  # inheritable, like the value
+    # field type and options are inheritable, like the value
+    kind = resolve(node.get("FT", inherited[0]))
+    opt = resolve(node.get("Opt", inherited[1]))
     for kid in resolve(node.get("Kids")) or []:
-        _walk_fields(kid, name, out, depth + 1, opt)
+        _walk_fields(kid, name, out, depth + 1, (kind, opt))
     if "V" in node and name:
-        out[name] = _option(_decode(node["V"]), opt)
+        value = _decode(node["V"])
+        out[name] = _option(value, opt) if getattr(kind, "name", None) == "Btn" else value
 
 
 def _option(value: Any, opt: Any) -> Any:
@@ -82,7 +87,8 @@ def _option(value: Any, opt: Any) -> Any:
 
     With an ``/Opt`` array the on-states are indexes into it (PDF 32000
     12.7.4.2.3): a radio group of ``Bär`` and ``Löwe`` answers ``/0``, which
-    means ``Bär``.
+    means ``Bär``. Only buttons: a combo box's value is its text (``2``
+    typed into a quantity list is 2, not the third option).
     """
     if not isinstance(value, str) or not value.isdigit() or not isinstance(opt, list):
         return value
@@ -312,28 +318,13 @@ def read_pdf(
             raise UnreadableInput(name, "not a PDF (no %PDF header)")
     # Read whole, inside one guard: pdfminer and pdfplumber raise many kinds
     # of exception on damaged files, some only when the file is closed.
-    with _quiet():
+    with guarded():
         records = _records(path, client, digest, name)
     if not records:
         raise UnreadableInput(
             name, "no claim found: no mapped form field and no 'Label: value' text"
         )
     yield from records
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """pdfminer's warnings (``MediaBox missing``) stay off the user's stderr:
-    what matters reaches them as the one-line error or the records."""
-    logger = logging.getLogger("pdfminer")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
 
 
 def _records(
@@ -346,6 +337,12 @@ def _records(
     except Exception as exc:  # pdfminer raises many types on hostile input
         raise UnreadableInput(name, _pdf_open_error(exc)) from None
     try:
+        if declared_pages(pdf) > MAX_PAGES:
+            raise UnreadableInput(
+                name,
+                f"{declared_pages(pdf):,} pages declared: more than a claims PDF "
+                f"has ({MAX_PAGES:,}); split it",
+            )
         form = _form_record(form_values(pdf), client, name, digest)
         if form is not None:
             return [form]
@@ -357,6 +354,9 @@ def _records(
     except UnreadableInput:
         raise
     except Exception as exc:  # a damaged object deep inside a page
+        bomb = too_large(exc)
+        if bomb is not None:
+            raise UnreadableInput(name, f"{bomb}: a decompression bomb?") from None
         raise UnreadableInput(name, f"damaged PDF ({type(exc).__name__})") from None
     finally:
         _close(pdf)
