@@ -485,3 +485,47 @@ def test_tight_words_in_a_ruled_cell_keep_their_space(
     assert _lines(path, acme) == [
         {"sku": "DRL-200", "quantity": "2", "serial_numbers": "DR10000610 DR10000611"}
     ]
+
+
+def _pages(tmp_path: Path, *draws: Draw) -> Path:
+    path = tmp_path / "pages.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
+    for draw in draws:
+        c.setFont("Helvetica", 10)
+        draw(c)
+        c.showPage()
+    c.save()
+    return path
+
+
+MORE = [["SAW-310", "1", "SW20000777"], ["IMP-450", "3", "IM3 IM4 IM5"]]
+
+
+@pytest.mark.parametrize("first_page_rows", [ROWS, []])
+def test_a_line_table_running_over_a_page_stays_one_claim(
+    acme: ResolvedClient, tmp_path: Path, first_page_rows: list[list[str]]
+) -> None:
+    """A page with item rows and no 'Label: value' text was dropped without a word."""
+    path = _pages(
+        tmp_path,
+        lambda c: (
+            _labels(c),
+            _columns(c, [HEAD, *first_page_rows]) if first_page_rows else None,
+        ),
+        lambda c: _columns(c, [HEAD, *MORE], y=720),
+    )
+    [record] = read_file(path, acme)
+    assert _as_rows([line for _, line in record.lines]) == first_page_rows + MORE
+    assert _table_rows(path, 1) == MORE  # pypdf reads page 2's rows the same
+    assert [src.page for src, _ in record.lines] == [1] * len(first_page_rows) + [2, 2]
+
+
+def test_claim_lines_before_any_claim_details_are_refused(
+    acme: ResolvedClient, tmp_path: Path
+) -> None:
+    path = _pages(tmp_path, lambda c: _columns(c, [HEAD, *MORE], y=720), _labels)
+    with pytest.raises(UnreadableInput) as caught:
+        read_file(path, acme)
+    assert str(caught.value) == (
+        f"{path}: page 1: claim lines with no claim details ('Label: value') before them"
+    )

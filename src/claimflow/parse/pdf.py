@@ -11,6 +11,11 @@
   ruled ones from their grid, then unruled ones from word positions. A line
   is split at every known label, and words are split at gaps relative to
   the font size (`claimflow.parse.pdf_layout` reads the printed layout).
+  A page with claim lines and no labels continues the claim of the page
+  before it (a line table running over); with no claim before it, it is
+  refused.
+- Damaged, huge or bomb-like PDFs are refused in one line
+  (`claimflow.parse.pdf_guard`).
 - A page with images but no text is a scan: reported, never skipped (no OCR).
 """
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -284,14 +290,44 @@ def _page_record(
         return None
     source = Provenance(file=name, page=number)
     header, sources = _labels(text_lines(words), client)
-    if not header:
-        return None
     lines = (
         _table_lines(page, words, client, source, sources) if client.fields.line else []
     )
-    if client.fields.line and not lines:
+    if not header and not lines:
+        return None
+    if header and client.fields.line and not lines:
         lines = [(source, {})]
+    # no header but lines: a continuation page (see `_pages`)
     return RawRecord(source, header, tuple(lines), sources, digest)
+
+
+def _pages(
+    pdf: Any, client: ResolvedClient, name: str, digest: str
+) -> list[RawRecord]:
+    """One claim per page with claim details; a page with claim lines and
+    no details continues the claim before it (a line table running over)."""
+    records: list[RawRecord] = []
+    for number, page in enumerate(pdf.pages, start=1):
+        record = _page_record(page, number, client, name, digest)
+        if record is None:
+            continue
+        if record.values:
+            records.append(record)
+            continue
+        if not records:
+            raise UnreadableInput(
+                name,
+                "claim lines with no claim details ('Label: value') before them",
+                f"page {number}",
+            )
+        before = records[-1]
+        kept = tuple(line for line in before.lines if line[1])  # not the placeholder
+        records[-1] = replace(
+            before,
+            lines=kept + record.lines,
+            field_sources={**record.field_sources, **before.field_sources},
+        )
+    return records
 
 
 def read_pdf(
@@ -346,11 +382,7 @@ def _records(
         form = _form_record(form_values(pdf), client, name, digest)
         if form is not None:
             return [form]
-        pages = (
-            _page_record(page, number, client, name, digest)
-            for number, page in enumerate(pdf.pages, start=1)
-        )
-        return [record for record in pages if record is not None]
+        return _pages(pdf, client, name, digest)
     except UnreadableInput:
         raise
     except Exception as exc:  # a damaged object deep inside a page
