@@ -137,11 +137,9 @@ def _sheet_rows(
     digest: str,
     notes: list[str],
 ) -> Iterator[RawRecord] | None:
-    # The declared size (<dimension>) may be wrong: one cell for a sheet of
-    # thousands of rows, or a million rows for three. Read what is there.
-    sheet.reset_dimensions()
     where = f"sheet {sheet.title}"
-    found = _find_header(sheet.iter_rows(), client, name, where)
+    hidden: list[int] = []
+    found = _find_header(_cell_rows(sheet, hidden), client, name, where)
     if found is None:
         return None
     headers, header_row, above, rows = found
@@ -171,8 +169,46 @@ def _sheet_rows(
                 notes.append(f"{where}:row {row_no}: {kind} row {text[:40]!r} left out")
                 continue
             yield Provenance(file=name, sheet=sheet.title, row=row_no), values
+        read = [r for r in hidden if r > header_row]
+        if read:
+            shown = ", ".join(str(r) for r in read[:10])
+            more = f" and {len(read) - 10:,} more" if len(read) > 10 else ""
+            notes.append(
+                f"{where}: rows {shown}{more} are hidden in the workbook; "
+                "read like the others"
+            )
 
     return group_rows(typed(), client, field_sources(headers, mapping), digest)
+
+
+def _cell_rows(sheet: Any, hidden: list[int]) -> Iterator[tuple[Any, ...]]:
+    """A read-only sheet's rows of cells, read by content, noting hidden rows.
+
+    openpyxl's ``iter_rows`` believes the sheet's declared size (one cell
+    for a sheet of thousands of rows, or a million rows for three) and
+    drops the rows' ``hidden`` flag; its own row parser gives both.
+    """
+    from openpyxl.cell.read_only import EMPTY_CELL, ReadOnlyCell
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            if parser.row_dimensions.get(str(number), {}).get("hidden") in ("1", "true"):
+                hidden.append(number)
+            width = max((c["column"] for c in cells), default=0)
+            row: list[Any] = [EMPTY_CELL] * width
+            for cell in cells:
+                row[cell["column"] - 1] = ReadOnlyCell(sheet, **cell)
+            yield tuple(row)
 
 
 #: Bytes a workbook's parts may unpack to, in all (a zip bomb stops here).
