@@ -8,6 +8,7 @@ place; no traceback reaches the user.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import math
@@ -209,6 +210,12 @@ def batch_options(func: F) -> F:
         ),
         click.option("--sheet", help="Read only this sheet of each Excel workbook."),
         click.option(
+            "--encoding",
+            callback=_known_encoding,
+            help="The text encoding of these CSV files (cp1253...), when not "
+            "the client's.",
+        ),
+        click.option(
             "--workers",
             type=click.IntRange(min=1),
             help="Processes validating a large file (default: one per core).",
@@ -225,12 +232,22 @@ def batch_options(func: F) -> F:
     return func
 
 
+def _known_encoding(ctx: Any, param: Any, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown text encoding {value!r}") from None
+    return value
+
+
 def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, Any]:
     """The library keyword arguments the shared options stand for."""
     received = options["received_at"]
     return {
         "keep_going": options["keep_going"],
         "sheet": options["sheet"],
+        "encoding": options["encoding"],
         "received_at": received.replace(tzinfo=client.zone) if received else None,
         "workers": options["workers"],
     }

@@ -277,6 +277,7 @@ def _preflight(
     client: ResolvedClient,
     keep_going: bool,
     sheet: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[list[ParsedFile], list[FileResult]]:
     """Open every file before anything is written: most bad input stops here."""
     opened: list[ParsedFile] = []
@@ -284,7 +285,7 @@ def _preflight(
     hashes: set[str] = set()
     for path in paths:
         try:
-            parsed = open_file(path, client, sheet)
+            parsed = open_file(path, client, sheet, encoding)
         except UnreadableInput as exc:
             if not keep_going:
                 raise
@@ -313,6 +314,7 @@ def check(
     progress: Progress | None = None,
     sheet: str | None = None,
     workers: int | None = None,
+    encoding: str | None = None,
 ) -> BatchResult:
     """Parse and validate files without writing anything.
 
@@ -323,6 +325,8 @@ def check(
         received_at: received time for records without one (default: now).
         progress: called with (file name, records done) after each chunk.
         sheet: read only this sheet of each workbook.
+        encoding: the text encoding of these CSV files (overrides the
+            client's ``encoding``).
         workers: processes validating a large file's chunks (None: every
             core; 1: this process only).
 
@@ -336,7 +340,7 @@ def check(
     """
     now = received_at or datetime.now(UTC)
     run = _Run(client, context_for(client, now), workers=workers)
-    opened, failed = _preflight(paths, client, keep_going, sheet)
+    opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
     for parsed in opened:
         file_result = FileResult(parsed.name, parsed.content_hash, notes=parsed.notes)
         try:
@@ -367,6 +371,7 @@ def ingest(
     sheet: str | None = None,
     processed_at: datetime | None = None,
     workers: int | None = None,
+    encoding: str | None = None,
 ) -> BatchResult:
     """Parse, validate and store files as one batch, in one transaction.
 
@@ -384,6 +389,8 @@ def ingest(
         received_at: received time for records without one (default: now).
         progress: called with (file name, records done) after each chunk.
         sheet: read only this sheet of each workbook.
+        encoding: the text encoding of these CSV files (overrides the
+            client's ``encoding``).
         processed_at: when this run happens (default: now): the first
             response and decision events carry it.
         workers: processes validating a large file's chunks (None: every
@@ -399,7 +406,7 @@ def ingest(
     """
     now = received_at or datetime.now(UTC)
     run = _Run(client, context_for(client, now), operator, processed_at, workers)
-    opened, failed = _preflight(paths, client, keep_going, sheet)
+    opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
     with store.transaction():
         fresh = []
         for parsed in opened:

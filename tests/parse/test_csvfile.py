@@ -413,3 +413,24 @@ def test_western_text_in_cp1252_is_still_read(
         "José Núñez Peña",
         "Françoise Müller",
     ]
+
+
+def test_one_files_encoding_can_be_given_on_the_command_line(
+    write: Callable[..., Path],
+) -> None:
+    """Per file: a Greek export for a client whose files are otherwise Western."""
+    import json
+
+    from tests.test_cli import ACME_CONFIG, run
+
+    path = write("greek.csv", GREEK, encoding="cp1253")
+    code, _, err = run("check", str(path), "--client", ACME_CONFIG)
+    assert code == 2 and "set the client's encoding" in err
+    code, out, _ = run(
+        "check", str(path), "--client", ACME_CONFIG, "--encoding", "cp1253", "--json"
+    )
+    assert code in (0, 1) and json.loads(out)["records"] == 2
+    code, _, err = run(
+        "check", str(path), "--client", ACME_CONFIG, "--encoding", "klingon"
+    )
+    assert code == 2 and "unknown text encoding 'klingon'" in err

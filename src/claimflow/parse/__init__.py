@@ -66,7 +66,10 @@ class ParsedFile:
 
 
 def open_file(
-    path: str | Path, client: ResolvedClient, sheet: str | None = None
+    path: str | Path,
+    client: ResolvedClient,
+    sheet: str | None = None,
+    encoding: str | None = None,
 ) -> ParsedFile:
     """Check a file is there and of a known kind, hash it, and open its records.
 
@@ -74,6 +77,8 @@ def open_file(
         path: the input file.
         client: the resolved client.
         sheet: for a workbook, read only this sheet (default: every sheet).
+        encoding: for a CSV file, its text encoding (default: the client's
+            ``encoding``, else detected).
 
     Returns:
         The parsed file, records not yet read.
@@ -104,7 +109,7 @@ def open_file(
                 )
     digest = content_hash(path)
     if reader is read_csv:
-        cells = CsvCells(path, client, digest, name)
+        cells = CsvCells(path, client, digest, name, encoding=encoding)
         return ParsedFile(path, name, digest, cells.records(), cells, cells.notes)
     if reader is read_excel:
         notes: list[str] = []

@@ -238,9 +238,11 @@ class CsvCells:
         digest: str,
         name: str,
         notes: list[str] | None = None,
+        encoding: str | None = None,
     ) -> None:
         self.path, self.client, self.digest, self.name = path, client, digest, name
         self.notes = [] if notes is None else notes
+        self.declared = encoding or client.config.encoding
         self.builder: RowBuilder | None = None
         self.rows: Iterator[Cells] = self._rows()
         self._encoding = ""
@@ -253,9 +255,7 @@ class CsvCells:
         if not self._encoding:
             with self.path.open("rb") as raw:
                 head = raw.read(SNIFF_BYTES)
-            self._encoding = detect_encoding(
-                head, self.name, self.client.config.encoding
-            )
+            self._encoding = detect_encoding(head, self.name, self.declared)
             # (a character cut at the sniff's end is no delimiter)
             self._dialect = _dialect(head.decode(self._encoding, "ignore"))
             body = head[head.find(b"\n") + 1 :]
