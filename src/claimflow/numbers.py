@@ -60,7 +60,7 @@ class NumberError(ValueError):
     """A keyed number that cannot be read exactly (the message says why)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per locale (`number_format`)
 class NumberFormat:
     """How one locale writes numbers, and a strict reader for them.
 
