@@ -320,3 +320,34 @@ def test_a_chart_sheet_is_skipped_with_a_note(tmp_path: Path) -> None:
     parsed = open_file(tmp_path / "chart.xlsx", load_client(ACME))
     assert len(list(parsed.records)) == 1
     assert parsed.notes == ["sheet Chart: skipped, a chart sheet"]
+
+
+def test_a_pdf_that_takes_too_long_is_refused_as_a_runaway_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 950 KB PDF took 120 s: a time budget per file turns that into a refusal."""
+    import pdfplumber
+
+    slow = pdfplumber.open
+
+    def sleepy(*args: object, **kwargs: object) -> object:
+        pdf = slow(*args, **kwargs)  # type: ignore[arg-type]
+        original = type(pdf).pages
+        calls = []
+
+        def pages(self: object) -> object:
+            calls.append(1)
+            if len(calls) == 1:
+                time.sleep(5)  # a page that takes long to lay out
+            return original.fget(self)  # type: ignore[attr-defined]
+
+        monkeypatch.setattr(type(pdf), "pages", property(pages))
+        return pdf
+
+    monkeypatch.setattr(pdfplumber, "open", sleepy)
+    monkeypatch.setenv("CLAIMFLOW_PDF_SECONDS", "0.2")
+    started = time.perf_counter()
+    with pytest.raises(UnreadableInput) as caught:
+        read_file(SAMPLES / "acme-tools/claims/claims_printed.pdf", load_client(ACME))
+    assert time.perf_counter() - started < 1
+    assert str(caught.value).endswith(": reading took over 0.2 s: a runaway parse?")

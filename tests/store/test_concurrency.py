@@ -23,7 +23,7 @@ from tests.test_cli import run
 
 SAMPLE_CONFIG = SAMPLES / "clients/acme-tools.yaml"
 CONFIG = str(SAMPLE_CONFIG)
-ROUNDS = 5
+ROUNDS = 20
 SALE = (
     "Claim ID,Rep #,Dealer Code,Invoice No,Invoice Date,Product Code,Qty,Serial Numbers,"
     "Received,Invoice Attached\n"

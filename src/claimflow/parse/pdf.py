@@ -31,7 +31,13 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
-from claimflow.parse.pdf_guard import MAX_PAGES, declared_pages, guarded, too_large
+from claimflow.parse.pdf_guard import (
+    MAX_PAGES,
+    PdfTooSlow,
+    declared_pages,
+    guarded,
+    too_large,
+)
 from claimflow.parse.pdf_layout import (
     WORD_SETTINGS,
     Line,
@@ -386,9 +392,11 @@ def _records(
     except UnreadableInput:
         raise
     except Exception as exc:  # a damaged object deep inside a page
-        bomb = too_large(exc)
-        if bomb is not None:
-            raise UnreadableInput(name, f"{bomb}: a decompression bomb?") from None
+        refused = too_large(exc)
+        if isinstance(refused, PdfTooSlow):
+            raise UnreadableInput(name, f"{refused}: a runaway parse?") from None
+        if refused is not None:
+            raise UnreadableInput(name, f"{refused}: a decompression bomb?") from None
         raise UnreadableInput(name, f"damaged PDF ({type(exc).__name__})") from None
     finally:
         _close(pdf)
