@@ -419,13 +419,7 @@ def notices_cmd() -> None:
 
 @notices_cmd.command("write")
 @click.option("--batch", "batch_id", type=int, required=True, help="The batch.")
-@click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
+@STORE_OPTION
 @click.option(
     "--out",
     required=True,
