@@ -245,3 +245,39 @@ def test_caps_carry_across_replay_chunks(
     chunked = replay(recorded, acme, rules=capped, now=AWARDED)
     assert live.changes, "the cap must bite for the test to mean anything"
     assert [c.to_dict() for c in chunked.changes] == [c.to_dict() for c in live.changes]
+
+
+def test_dedupe_decisions_replay_as_recorded(
+    tmp_path: Path, acme: ResolvedClient
+) -> None:
+    """`dedupe claims` and `dedupe apply` decisions were not replayed: a
+    same-rules replay showed 'duplicate -> accepted' and +30 points."""
+    from claimflow.dedupe.claims import dedupe_claims
+
+    store = Store.open(tmp_path / "c.db")
+    ingest([OCTOBER], acme, store, processed_at=PROCESSED)
+    ingest(
+        [SAMPLES / "acme-tools/verification/claims_november.csv"],
+        acme,
+        store,
+        processed_at=AWARDED,
+    )
+    assert replay(store, acme, now=AWARDED).changes == []
+    found = dedupe_claims(store, acme, now=AWARDED)
+    assert any(m.decision == "duplicate" for m in found.matches)
+    result = replay(store, acme, now=AWARDED)
+    assert (result.changes, result.exit_code) == ([], 0)
+    # a reviewer's "different" restores the claim, in the store and in replay
+    reviews = [m for m in found.matches if m.decision == "review"]
+    if reviews:
+        with store.transaction():
+            store.db.execute(
+                "INSERT INTO dedupe_decisions (kind, a, b, decision, decided_by, decided_at) "
+                "VALUES ('claim', ?, ?, 'same', 'ann', '2026-11-06')",
+                sorted((reviews[0].claim_id, reviews[0].original)),
+            )
+            store.db.execute(
+                "UPDATE claims SET outcome = 'duplicate' WHERE id = ?",
+                [reviews[0].claim_id],
+            )
+        assert replay(store, acme, now=AWARDED).changes == []

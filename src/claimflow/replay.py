@@ -25,10 +25,10 @@ from typing import Any
 import yaml
 
 from claimflow.award.engine import CapState, compute_awards
-from claimflow.codes import VOID, Outcome
+from claimflow.codes import SUPERSEDED, VOID, Outcome, ReasonCode
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
-from claimflow.models import Award, Claim, Decision, RawRecord
+from claimflow.models import Award, Claim, Decision, Problem, RawRecord
 from claimflow.parse import read_file
 from claimflow.parse.participants import read_participants
 from claimflow.store import Store, raw_from_json
@@ -138,7 +138,9 @@ def _stored(
                       (SELECT 1 FROM ledger r WHERE r.reverses = l.id)
                     ORDER BY l.id DESC LIMIT 1),
                    (SELECT v.details FROM verifications v WHERE v.claim_id = c.id
-                    ORDER BY v.id DESC LIMIT 1)
+                    ORDER BY v.id DESC LIMIT 1),
+                   (SELECT group_concat(DISTINCT m.code) FROM claim_matches m
+                    WHERE m.claim_id = c.id)
             FROM claims c WHERE {" AND ".join(where)} ORDER BY c.rowid""",
         params,
     )
@@ -156,16 +158,19 @@ def _stored(
                 _with_received(raw_from_json(raw, headers, digest), received),
                 _Recorded(
                     outcome,
-                    _recorded_codes(codes, verified),
+                    _recorded_codes(codes, verified, matched),
                     Award.model_validate_json(award) if award else None,
                 ),
             )
-            for cid, raw, digest, received, outcome, codes, award, verified in rows
+            for cid, raw, digest, received, outcome, codes, award, verified, matched in rows
         ]
 
 
-def _recorded_codes(codes: str | None, verification: str | None) -> list[str]:
-    """The reasons standing now: validation's, and the latest verification's.
+def _recorded_codes(
+    codes: str | None, verification: str | None, matched: str | None = None
+) -> list[str]:
+    """The reasons standing now: validation's, the latest verification's, and
+    those of the matches `dedupe claims` recorded.
 
     A claim verified twice (not found, then found) keeps only the second result.
     """
@@ -174,6 +179,7 @@ def _recorded_codes(codes: str | None, verification: str | None) -> list[str]:
     found = set((codes or "").split(",")) - {""} - VERIFY_CODES
     if verification:
         found |= {p["code"] for p in json.loads(verification)["problems"]}
+    found |= set((matched or "").split(",")) - {""}
     return sorted(found)
 
 
@@ -295,18 +301,19 @@ def replay(
             for chunk in _stored(store, client, batch, since):
                 raws = [raw for _, raw, _ in chunk]
                 checked = validate_chunk(raws, target, context, seen)
-                decided = _verified(store, target, checked)
+                matched = _with_recorded_matches(store, checked)
+                decided = _verified(store, target, matched)
                 kept = [
                     (c, d)
                     for (_, _, recorded), (c, d) in zip(chunk, decided, strict=True)
-                    if recorded.outcome != VOID
+                    if recorded.outcome not in (VOID, SUPERSEDED)
                 ]
                 awards, caps = _awards(kept, settings, participants, caps)
                 for (cid, _, recorded), (claim, decision) in zip(
                     chunk, decided, strict=True
                 ):
-                    if recorded.outcome == VOID:
-                        continue  # refunded or cancelled by a person: stands
+                    if recorded.outcome in (VOID, SUPERSEDED):
+                        continue  # refunded, cancelled or replaced: stands
                     _compare(cid, recorded, decision, awards.get(claim.id), result)
                 result.claims += len(chunk)
         finally:
@@ -314,6 +321,64 @@ def replay(
     if rules is not None:
         _sla_flips(store, client, rules, now or datetime.now(UTC), result)
     return result
+
+
+def _with_recorded_matches(
+    store: Store, decided: list[tuple[Claim, Decision]]
+) -> list[tuple[Claim, Decision]]:
+    """Each claim as `dedupe claims` and `dedupe apply` left it, as recorded.
+
+    Those decisions were taken against the history the claim met then;
+    replay applies them as they stand, as it applies a void: the match's
+    reason codes join the claim's, a duplicate match (or a reviewer's
+    *same*) makes it a duplicate, a review match not yet marked
+    *different* puts it in review. Only an accepted or pended claim is
+    affected, as only those were checked.
+    """
+    from claimflow.dedupe.decisions import latest_decisions
+
+    ids = [claim.id for claim, _ in decided]
+    matches: dict[str, list[tuple[str, str, str]]] = {}
+    for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):
+        for claim_id, original, code, verdict in store.db.execute(
+            "SELECT claim_id, original, code, decision FROM claim_matches "
+            f"WHERE claim_id IN ({','.join('?' * len(chunk))}) ORDER BY id",
+            chunk,
+        ):
+            matches.setdefault(claim_id, []).append((original, code, verdict))
+    if not matches:
+        return decided
+    marks = latest_decisions(store.db.conn, "claim")
+    out = []
+    for claim, decision in decided:
+        found = matches.get(claim.id)
+        if not found or decision.outcome not in (Outcome.ACCEPTED, Outcome.PENDED):
+            out.append((claim, decision))
+            continue
+        outcome: Outcome = decision.outcome
+        for original, _, verdict in found:
+            mark = marks.get(tuple(sorted((claim.id, original))))  # type: ignore[arg-type]
+            if verdict == "duplicate" or mark == "same":
+                outcome = Outcome.DUPLICATE
+            elif mark is None and outcome is not Outcome.DUPLICATE:
+                outcome = Outcome.REVIEW
+        codes = [ReasonCode(code) for _, code, _ in found]
+        extra = tuple(
+            Problem(source=claim.provenance, code=code, message="recorded match",
+                    record_id=claim.id)
+            for code in dict.fromkeys(codes)
+        )  # fmt: skip
+        out.append(
+            (
+                claim,
+                Decision(
+                    claim_id=claim.id,
+                    outcome=outcome,
+                    problems=decision.problems + extra,
+                ),
+            )
+        )
+    return out
 
 
 def _verified(
