@@ -16,6 +16,7 @@ from claimflow.report.sla import build_report, to_html, write_report
 from claimflow.sla.metrics import Window, claim_facts, summarize
 from claimflow.sla.quality import compare, control_chart, fields_needed, judge
 from claimflow.sla.queue import work_queue
+from tests.conftest import SAMPLES
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -282,7 +283,9 @@ def test_ingest_derives_received_and_first_response_events(
         by_event.setdefault(row[2], []).append(row)
     assert [r[0] for r in by_event["received"]] == list(received_at)
     assert {r[0]: r[3] for r in by_event["received"]} == received_at
-    assert {(r[3], r[4]) for r in by_event["first_response"]} == {(at.isoformat(), "ann")}
+    assert {(r[3], r[4]) for r in by_event["first_response"]} == {
+        (at.isoformat(), "ann")
+    }
     assert len(by_event["first_response"]) == result.records
     settled = result.records - result.outcomes[Outcome.ACCEPTED]
     assert stored == settled == len(by_event["pended"]) + len(by_event["decided"])
@@ -298,9 +301,48 @@ def test_stored_received_events_of_earlier_batches_still_count(
         batch = store.begin_batch("acme-tools", "ann", "c.yaml")
         store.add_events(
             [
-                ("acme-tools", "C1", batch, "received", "2026-10-01T09:00:00+00:00", "ann"),
-                ("acme-tools", "C1", batch, "first_response", "2026-10-01T11:00:00+00:00", "ann"),
+                (
+                    "acme-tools",
+                    "C1",
+                    batch,
+                    "received",
+                    "2026-10-01T09:00:00+00:00",
+                    "ann",
+                ),
+                (
+                    "acme-tools",
+                    "C1",
+                    batch,
+                    "first_response",
+                    "2026-10-01T11:00:00+00:00",
+                    "ann",
+                ),
             ]
         )
         events = store.claim_events("acme-tools")
     assert [e[2] for e in events] == ["received", "first_response"]
+
+
+def test_the_queue_leaves_out_claims_closed_without_a_decision(
+    tmp_path: Path, acme: ResolvedClient
+) -> None:
+    """Claims decided as duplicates were listed as open work, flagged 'will breach'."""
+    from claimflow import ingest
+
+    store = Store.open(tmp_path / "q.db")
+    ingest(
+        [SAMPLES / "acme-tools/claims/october.csv"],
+        acme,
+        store,
+        processed_at=datetime(2026, 10, 20, 15, tzinfo=UTC),
+    )
+    closed = store.closed_claims(acme.key)
+    assert closed, "the sample has a duplicate and rejections"
+    queue = work_queue(store, [acme], datetime(2026, 11, 20, 15, tzinfo=UTC))
+    assert set(queue["claim_id"]).isdisjoint(closed)
+    with store.transaction():
+        store.void_claim(
+            acme.key, sorted(set(queue["claim_id"]))[0], datetime.now(UTC), "ann"
+        )
+    again = work_queue(store, [acme], datetime(2026, 11, 20, 15, tzinfo=UTC))
+    assert len(again) == len(queue) - 1

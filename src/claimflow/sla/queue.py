@@ -28,7 +28,11 @@ def work_queue(
         facts = claim_facts(store, client, Window(), now)
         if facts.empty:
             continue
-        open_ = facts[facts["status"] == "open"].copy()
+        open_ = facts[facts["status"] == "open"]
+        # a claim closed without a decision event (a duplicate, a rejection,
+        # a void, a superseded claim) is no work left, whatever its clock says
+        closed = store.closed_claims(client.key)
+        open_ = open_[~open_["claim_id"].isin(closed)].copy()
         open_["breaches_anyway"] = (
             open_["remaining_hours"] < client.config.sla.handling_hours
         )

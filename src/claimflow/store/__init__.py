@@ -534,6 +534,17 @@ class Store:
             linked.append((new, old))
         return linked
 
+    def closed_claims(self, client: str) -> set[str]:
+        """Claims no one has to work: duplicates, rejections, voids, superseded."""
+        return {
+            str(cid)
+            for (cid,) in self.db.execute(
+                "SELECT id FROM claims WHERE client = ? AND outcome IN "
+                "('duplicate', 'rejected', 'void', 'superseded')",
+                [client],
+            )
+        }
+
     def void_claim(self, client: str, claim_id: str, at: datetime, actor: str) -> None:
         """Mark a claim void (refunded or cancelled): no award run pays it
         again; the ``voided`` event records who and when."""
