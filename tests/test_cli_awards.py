@@ -324,3 +324,49 @@ def test_the_participants_reference_names_a_claim(tmp_path: Path) -> None:
         f"claimflow: error: 2 claims have the reference 'AC-1002': {ids[0]}, {ids[1]}; "
         "name one by its id\n",
     )
+
+
+def test_misleading_successes_are_errors(tmp_path: Path) -> None:
+    """`ledger balance NOBODY` said 0 points, `export claims --batch 99` wrote
+    0 claims, and a future `ledger expire --as-of` posted future expiry."""
+    db = _store(tmp_path)
+    code, _, err = run("ledger", "balance", "NOBODY", "--client", CONFIG, "--db", db)
+    assert (code, err) == (
+        2,
+        "claimflow: error: participant NOBODY: not on acme-tools's member list or "
+        "ledger (check the number, or import the member list)\n",
+    )
+    code, _, err = run(
+        "export",
+        "claims",
+        "--db",
+        db,
+        "--batch",
+        "99",
+        "--out",
+        str(tmp_path / "x.csv"),
+    )
+    assert (code, err) == (2, f"claimflow: error: {db}: no batch 99\n")
+    assert not (tmp_path / "x.csv").exists()
+    run("award", "--client", CONFIG, "--db", db)
+    code, _, err = run(
+        "ledger", "expire", "--client", CONFIG, "--db", db, "--as-of", "2099-01-01"
+    )
+    assert code == 2 and "is in the future" in err
+    with Store.open(Path(db)) as store:
+        before = store.db.execute("SELECT count(*) FROM ledger").fetchone()[0]
+    code, out, _ = run(
+        "ledger",
+        "expire",
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+        "--as-of",
+        "2099-01-01",
+        "--preview",
+    )
+    assert code == 0 and out.endswith("points would expire (preview: nothing posted)\n")
+    assert int(out.split()[0].replace(",", "")) > 0
+    with Store.open(Path(db)) as store:
+        assert store.db.execute("SELECT count(*) FROM ledger").fetchone()[0] == before

@@ -400,6 +400,8 @@ def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> Non
     """
     store = Store.open(db_path)
     try:
+        if batch_id is not None:
+            store.require_batch(batch_id)  # not an empty file for a mistyped batch
         exporter = export_claims if what == "claims" else export_awards
         count = exporter(store, out, batch_id)
     finally:

@@ -228,6 +228,11 @@ def balance_cmd(
     """
     client = load_client(client_path)
     with Store.open(db_path) as store:
+        if not store.known_participant(client.key, participant):
+            raise ClaimflowError(
+                f"participant {participant}: not on {client.key}'s member list or "
+                "ledger (check the number, or import the member list)"
+            )
         found = balance(store, client.key, participant, _instant(as_of))
     if as_json:
         echo_json(found.to_dict())
@@ -284,7 +289,12 @@ def reverse_cmd(
         store.audit(
             operator,
             "ledger reverse",
-            {"claim": claim_id, "points": points, "reason": reason, "void": not correction},
+            {
+                "claim": claim_id,
+                "points": points,
+                "reason": reason,
+                "void": not correction,
+            },
         )
     then = "it will be awarded afresh" if correction else "the claim is void"
     click.echo(f"claim {claim_id}: {points:,} points reversed; {then}")
@@ -336,21 +346,46 @@ def redeem_cmd(
 @CLIENT_OPTION
 @STORE_OPTION
 @_AS_OF
+@click.option("--preview", is_flag=True, help="Show what would expire; post nothing.")
 @OPERATOR_OPTION
 @fail_cleanly
 def expire_cmd(
-    client_path: Path, db_path: Path, as_of: datetime | None, operator: str
+    client_path: Path,
+    db_path: Path,
+    as_of: datetime | None,
+    preview: bool,
+    operator: str,
 ) -> None:
     """Post expiry under the client's policy (running it twice changes nothing).
 
+    An --as-of in the future would post points that have not expired yet:
+    it is refused unless --preview.
+
     \b
     Example:
-        claimflow ledger expire --client samples/clients/acme-tools.yaml --as-of 2027-12-31
+        claimflow ledger expire --client samples/clients/acme-tools.yaml
+        claimflow ledger expire --client samples/clients/acme-tools.yaml \\
+            --as-of 2027-12-31 --preview
     """
     client = load_client(client_path)
-    with Store.open(db_path) as store, store.transaction():
-        points = expire(
-            store, client.key, settings_of(client), _instant(as_of), operator
+    at = _instant(as_of)
+    if at > datetime.now(UTC) and not preview:
+        raise ClaimflowError(
+            f"--as-of {at:%Y-%m-%d} is in the future: points would expire before "
+            "their date; add --preview to see what would"
         )
-        store.audit(operator, "ledger expire", {"points": points})
+    with Store.open(db_path) as store:
+        try:
+            with store.transaction():
+                points = expire(store, client.key, settings_of(client), at, operator)
+                store.audit(operator, "ledger expire", {"points": points})
+                if preview:
+                    raise _Preview
+        except _Preview:
+            click.echo(f"{points:,} points would expire (preview: nothing posted)")
+            return
     click.echo(f"{points:,} points expired")
+
+
+class _Preview(Exception):
+    """Rolls a preview's transaction back."""

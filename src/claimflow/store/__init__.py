@@ -109,7 +109,9 @@ SELECT claim_id, batch_id, event, at, operator FROM (
 def _stage_tables(conn: sqlite3.Connection) -> None:
     # Each time: a rolled-back savepoint takes a table it created with it.
     for table, (select, _) in _STAGE.items():
-        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} AS {select} LIMIT 0", [0])
+        conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {table} AS {select} LIMIT 0", [0]
+        )
 
 
 def _now() -> str:
@@ -191,7 +193,9 @@ class Store:
         except sqlite3.OperationalError as exc:
             if _busy(exc):
                 raise StoreBusy(busy_message(path)) from None
-            raise StoreError(f"{path}: not a usable claimflow database ({exc})") from None
+            raise StoreError(
+                f"{path}: not a usable claimflow database ({exc})"
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{path}: not a usable claimflow database ({exc})"
@@ -534,6 +538,25 @@ class Store:
             linked.append((new, old))
         return linked
 
+    def known_participant(self, client: str, participant_id: str) -> bool:
+        """Whether the participant is on the client's member list or ledger."""
+        return (
+            self.db.execute(
+                "SELECT 1 FROM participants WHERE client = ? AND id = ? UNION ALL "
+                "SELECT 1 FROM ledger WHERE client = ? AND participant_id = ? LIMIT 1",
+                [client, participant_id, client, participant_id],
+            ).fetchone()
+            is not None
+        )
+
+    def require_batch(self, batch_id: int) -> None:
+        """Raise `StoreError` when the store has no such batch."""
+        if (
+            self.db.execute("SELECT 1 FROM batches WHERE id = ?", [batch_id]).fetchone()
+            is None
+        ):
+            raise StoreError(f"{self.path}: no batch {batch_id}")
+
     def closed_claims(self, client: str) -> set[str]:
         """Claims no one has to work: duplicates, rejections, voids, superseded."""
         return {
@@ -593,11 +616,10 @@ class Store:
         Raises:
             StoreError: no such batch.
         """
+        self.require_batch(batch_id)
         row = self.db.execute(
             "SELECT client FROM batches WHERE id = ?", [batch_id]
         ).fetchone()
-        if row is None:
-            raise StoreError(f"{self.path}: no batch {batch_id}")
         notices = [
             Notice(participant, language, tuple(json.loads(ids)), text)
             for participant, language, ids, text in self.db.execute(
@@ -684,7 +706,6 @@ class Store:
     def count(self, table: str) -> int:
         """Rows in a table (for summaries and tests)."""
         return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
-
 
 
 __all__ = [
