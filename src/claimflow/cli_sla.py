@@ -296,7 +296,7 @@ def _golden(folder: Path, update: bool, as_json: bool) -> int:
     return 1 if differences else 0
 
 
-EVENTS = ("resubmitted", "escalated", "pended", "decided", "first_response")
+from claimflow.sla.events import EVENTS  # noqa: E402
 
 
 @main.command("event")
@@ -322,12 +322,11 @@ def event_cmd(
     Example:
         claimflow event 7b0be037608e-r5 resubmitted --operator ann
     """
+    from claimflow.sla.events import record_event
+
+    when = _now(at)
     with Store.open(db_path) as store, store.transaction():
-        claim_id = store.resolve_claim(claim_id)
-        row = store.db.execute(
-            "SELECT client, batch_id FROM claims WHERE id = ?", [claim_id]
-        ).fetchone()
-        when = _now(at).isoformat()
-        store.add_events([(row[0], claim_id, row[1], event, when, operator)])
-        store.audit(operator, "event", {"claim": claim_id, "event": event, "at": when})
-    click.echo(f"claim {claim_id}: {event} at {when}")
+        claim_id = record_event(
+            store, claim_id, event, when, operator, datetime.now(UTC)
+        )
+    click.echo(f"claim {claim_id}: {event} at {when.isoformat()}")

@@ -346,3 +346,79 @@ def test_the_queue_leaves_out_claims_closed_without_a_decision(
         )
     again = work_queue(store, [acme], datetime(2026, 11, 20, 15, tzinfo=UTC))
     assert len(again) == len(queue) - 1
+
+
+def test_pauses_pair_by_time_not_by_recording_order(
+    store: Store, acme: ResolvedClient
+) -> None:
+    """A pended recorded after its resubmitted (backdated) lengthened turnaround."""
+    _events(
+        store,
+        [
+            ("A", "received", "2026-10-01T14:00:00+00:00"),
+            ("A", "resubmitted", "2026-10-09T16:00:00+00:00"),
+            ("A", "pended", "2026-10-02T16:00:00+00:00"),  # recorded late, backdated
+            ("A", "decided", "2026-10-16T16:00:00+00:00"),
+        ],
+    )
+    facts = claim_facts(
+        store, acme, Window(), datetime(2026, 11, 1, tzinfo=UTC)
+    ).set_index("claim_id")
+    assert (
+        facts.loc["A", "paused_days"] == 5
+    )  # Oct 2 -> Oct 9, as when recorded in order
+
+
+def test_impossible_events_are_refused(tmp_path: Path, acme: ResolvedClient) -> None:
+    from claimflow import ingest
+    from claimflow.sla.events import ImpossibleEvent, record_event
+
+    store = Store.open(tmp_path / "e.db")
+    ingest([SAMPLES / "acme-tools/claims/october.csv"], acme, store)
+    now = datetime(2026, 11, 5, 12, tzinfo=UTC)
+    with (
+        store.transaction(),
+        pytest.raises(
+            ImpossibleEvent,
+            match=r"claim AC-1001: expected decided at or after its arrival \(2026-10-20T09:14:00-05:00\), found 2026-10-01",
+        ),
+    ):
+        record_event(
+            store, "AC-1001", "decided", datetime(2026, 10, 1, tzinfo=UTC), "ann", now
+        )
+    with store.transaction(), pytest.raises(ImpossibleEvent, match="no later than now"):
+        record_event(
+            store,
+            "AC-1001",
+            "first_response",
+            datetime(2029, 1, 1, tzinfo=UTC),
+            "ann",
+            now,
+        )
+    with store.transaction():
+        claim = record_event(store, "AC-1001", "escalated", now, "ann", now)
+    assert store.db.execute(
+        "SELECT event, operator FROM claim_events WHERE claim_id = ?", [claim]
+    ).fetchall()[-1] == ("escalated", "ann")
+
+
+def test_a_claim_closed_while_waiting_ends_its_pause_at_the_decision(
+    store: Store, acme: ResolvedClient
+) -> None:
+    """Pended, never resubmitted, then closed: the open pause counted as
+    working time and the claim became a late breach."""
+    _events(
+        store,
+        [
+            ("W", "received", "2026-10-01T14:00:00+00:00"),
+            ("W", "first_response", "2026-10-01T15:00:00+00:00"),
+            ("W", "pended", "2026-10-02T16:00:00+00:00"),
+            ("W", "decided", "2026-10-30T16:00:00+00:00"),  # closed: no answer came
+        ],
+    )
+    facts = claim_facts(
+        store, acme, Window(), datetime(2026, 11, 5, tzinfo=UTC)
+    ).set_index("claim_id")
+    assert facts.loc["W", "status"] == "decided"
+    assert facts.loc["W", "business_days"] == 1  # Oct 1 -> Oct 2, the desk's part
+    assert bool(facts.loc["W", "on_time"])

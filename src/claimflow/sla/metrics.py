@@ -87,8 +87,16 @@ def _local_days(series: pd.Series, zone: str) -> np.ndarray:
 
 
 def _paused_days(events: pd.DataFrame, cal: BusinessCalendar, zone: str) -> pd.Series:
-    """Business days each claim waited on the participant (pended -> resubmitted)."""
-    pauses = events[events["event"].isin(["pended", "resubmitted"])]
+    """Business days each claim waited on the participant (pended -> resubmitted).
+
+    Paired in time order, not in the order recorded: a ``pended`` recorded
+    after its ``resubmitted`` (backdated) still opens the pause it closes.
+    A claim decided while it waited (closed, never resubmitted) ends its
+    pause at the decision, so the wait is not counted as the desk's time.
+    """
+    pauses = events[
+        events["event"].isin(["pended", "resubmitted", "decided"])
+    ].sort_values(["claim_id", "at"], kind="stable")
     if pauses.empty:
         return pd.Series(dtype="int64")
     days = _local_days(pauses["at"], zone)

@@ -1,0 +1,65 @@
+"""Recording what happened to a claim: events are facts in time, checked.
+
+The SLA figures derive from the event history (`claimflow.sla.metrics`), so
+an impossible event (decided before the claim was received, a first
+response years ahead) would bend every figure after it: such an event is
+refused with what was expected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from claimflow.errors import ClaimflowError
+from claimflow.store import Store
+
+#: Events a person records (ingest and the stages record their own).
+EVENTS = ("resubmitted", "escalated", "pended", "decided", "first_response")
+#: Clocks disagree by a little; an event further ahead is a keying slip.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class ImpossibleEvent(ClaimflowError):
+    """An event before its claim arrived, or in the future."""
+
+
+def record_event(
+    store: Store, key: str, event: str, at: datetime, operator: str, now: datetime
+) -> str:
+    """Record `event` for the claim `key` (its id or reference) at `at`.
+
+    Call inside a store transaction.
+
+    Returns:
+        The claim id.
+
+    Raises:
+        ImpossibleEvent: `at` is before the claim was received, or after `now`.
+        ClaimNotFound: no such claim.
+
+    Example: ``record_event(store, "AC-1001", "escalated", now, "ann", now)``
+    """
+    if event not in EVENTS:
+        raise ClaimflowError(
+            f"unknown event {event!r}; expected one of {', '.join(EVENTS)}"
+        )
+    claim_id = store.resolve_claim(key)
+    client, batch_id, received = store.db.execute(
+        "SELECT client, batch_id, received_at FROM claims WHERE id = ?", [claim_id]
+    ).fetchone()
+    arrived = datetime.fromisoformat(received)
+    if at < arrived:
+        raise ImpossibleEvent(
+            f"claim {key}: expected {event} at or after its arrival "
+            f"({arrived.isoformat()}), found {at.isoformat()}"
+        )
+    if at > now + CLOCK_SKEW:
+        raise ImpossibleEvent(
+            f"claim {key}: expected {event} no later than now ({now.isoformat()}), "
+            f"found {at.isoformat()}"
+        )
+    store.add_events([(client, claim_id, batch_id, event, at.isoformat(), operator)])
+    store.audit(
+        operator, "event", {"claim": claim_id, "event": event, "at": at.isoformat()}
+    )
+    return str(claim_id)
