@@ -177,6 +177,19 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
     assert json.loads(
         run("qa", "import", str(checks), "--client", CONFIG, "--db", db)[1]
     ) == {"imported": 1}
+    # a second import of the same file is a no-op that says so (it doubled the counts)
+    code, out, _ = run("qa", "import", str(checks), "--client", CONFIG, "--db", db)
+    assert code == 0 and out.startswith(f"{checks}: already imported (as {checks} at ")
+    with Store.open(Path(db)) as store:
+        assert store.db.execute("SELECT count(*) FROM entry_checks").fetchone()[0] == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("operator,field,day,checked,errors\nben,sku,2026-10-21,10,11\n")
+    code, _, err = run("qa", "import", str(bad), "--client", CONFIG, "--db", db)
+    assert (code, err) == (
+        2,
+        f"claimflow: error: {bad}: row 2: bad entry check: errors: expected 0 to 10 "
+        "(the fields checked), found 11\n",
+    )
     code, out, _ = run("report", "qa", "--client", CONFIG, "--db", db)
     assert "0 errors in 600 fields: below 0.50% at 95% confidence" in out
 

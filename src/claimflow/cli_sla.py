@@ -182,10 +182,18 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
     Example:
         claimflow qa import checks.csv --client samples/clients/acme-tools.yaml
     """
+    from claimflow.parse.common import content_hash
+
     client = load_client(client_path)
     checks = list(read_entry_checks(file, client))
+    digest = content_hash(file)
     with Store.open(db_path) as store, store.transaction():
+        earlier = store.imported("entry checks", client.key, digest)
+        if earlier is not None:
+            click.echo(f"{file}: already imported (as {earlier[0]} at {earlier[1]})")
+            return
         store.add_entry_checks(client.key, checks, str(file))
+        store.add_import("entry checks", client.key, digest, str(file), len(checks))
         store.audit("qa", "qa import", {"file": str(file), "rows": len(checks)})
     echo_json({"imported": len(checks)})
 

@@ -639,6 +639,23 @@ class Store:
             [records, json.dumps(summary), batch_id],
         )
 
+    def imported(self, kind: str, client: str, digest: str) -> tuple[str, str] | None:
+        """(file, when) a reference file with these bytes was imported, if it was."""
+        row = self.db.execute(
+            "SELECT file, at FROM imports WHERE kind = ? AND client = ? AND hash = ?",
+            [kind, client, digest],
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def add_import(
+        self, kind: str, client: str, digest: str, file: str, rows: int
+    ) -> None:
+        """Record a reference file as imported (see `imported`)."""
+        self.db.execute(
+            "INSERT INTO imports (kind, client, hash, file, rows, at) VALUES (?,?,?,?,?,?)",
+            [kind, client, digest, file, rows, _now()],
+        )
+
     def add_entry_checks(
         self, client: str, checks: Sequence[EntryCheck], source: str
     ) -> None:

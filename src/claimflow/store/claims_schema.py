@@ -107,3 +107,13 @@ def _unique_keys(db: Database, table: str) -> list[list[str]]:
             if columns and all(columns):
                 keys.append(columns)
     return keys
+
+
+@migrations()
+def m023_imports(db: Database) -> None:
+    """``imports``: reference files taken in once (QA's entry checks), by content."""
+    db.execute(
+        "CREATE TABLE imports (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+        "client TEXT NOT NULL, hash TEXT NOT NULL, file TEXT NOT NULL, "
+        "rows INTEGER NOT NULL, at TEXT NOT NULL, UNIQUE (kind, client, hash))"
+    )
