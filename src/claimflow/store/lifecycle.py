@@ -1,0 +1,212 @@
+"""Where a claim stands after people act on it: references, voids,
+resubmissions, closed claims, and reference files taken in once.
+
+`ClaimLifecycle` holds these queries for `claimflow.store.Store`, which
+inherits them: SQL stays in the store package, and the store's own module
+stays a size a person reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from claimflow.errors import ClaimNotFound, StoreError
+from claimflow.validate.notices import Notice
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+class ClaimLifecycle:
+    """Claim-state queries `Store` inherits (see the module docstring)."""
+
+    if TYPE_CHECKING:
+        db: Database
+        path: Path
+
+        def add_events(
+            self, rows: Sequence[tuple[str, str, int | None, str, str, str]]
+        ) -> None:
+            """`Store.add_events`."""
+
+    def resolve_claim(self, key: str, client: str | None = None) -> str:
+        """The claim id for `key`: a claim id, or the reference the
+        participant quotes (``NW-5002``, the claim's ``claim_ref``).
+
+        Raises:
+            ClaimNotFound: no claim has that id or reference, or several do
+                (their ids are listed: name one).
+
+        Example: ``store.resolve_claim("AC-1001", "acme-tools") == "7b0be037608e-r2"``
+        """
+        scope, params = ("AND client = ?", [client]) if client else ("", [])
+        found = self.db.execute(
+            f"SELECT id FROM claims WHERE id = ? {scope}", [key, *params]
+        ).fetchone()
+        if found is not None:
+            return str(found[0])
+        ids = [
+            str(cid)
+            for (cid,) in self.db.execute(
+                "SELECT id FROM claims WHERE json_extract(data, '$.claim_ref') = ? "
+                f"{scope} ORDER BY rowid LIMIT 11",
+                [key, *params],
+            )
+        ]
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise ClaimNotFound(f"no claim with the id or reference {key!r}")
+        shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
+        raise ClaimNotFound(
+            f"{len(ids) if len(ids) <= 10 else 'more than 10'} claims have the "
+            f"reference {key!r}: {shown}; name one by its id"
+        )
+
+    def resubmissions(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (later, earlier) claim pairs where the later one resubmits the
+        earlier: the same participant, the earlier pended (or superseded
+        before), and a field it was pended for now without a problem. A
+        later claim whose every such field is still deficient repeats the
+        claim, it does not correct it."""
+        if not pairs:
+            return set()
+        ids = sorted({i for pair in pairs for i in pair})
+        marks = ",".join("?" * len(ids))
+        info = {
+            cid: (who, outcome)
+            for cid, who, outcome in self.db.execute(
+                f"SELECT id, participant_id, outcome FROM claims WHERE id IN ({marks})",
+                ids,
+            )
+        }
+        problems: dict[str, set[str]] = {}
+        for cid, field in self.db.execute(
+            f"SELECT claim_id, field FROM problems WHERE claim_id IN ({marks}) "
+            "AND field IS NOT NULL",
+            ids,
+        ):
+            problems.setdefault(cid, set()).add(field)
+        return {
+            (new, old)
+            for new, old in pairs
+            if info[old][1] in ("pended", "superseded")
+            and info[old][0]
+            and info[old][0] == info[new][0]
+            and problems.get(old, set()) - problems.get(new, set())
+        }
+
+    def supersede(
+        self, client: str, pairs: set[tuple[str, str]], actor: str
+    ) -> list[tuple[str, str]]:
+        """Close each still-pended earlier claim as superseded by the later one.
+
+        The earlier claim's clock stops when the resubmission arrived (a
+        ``resubmitted`` and a ``decided`` event at its received time); the
+        link is kept both ways (``claim_links``). Returns the pairs linked now.
+        """
+        linked = []
+        for new, old in sorted(pairs):
+            row = self.db.execute(
+                "SELECT n.received_at FROM claims o JOIN claims n ON n.id = ? "
+                "WHERE o.id = ? AND o.outcome = 'pended'",
+                [new, old],
+            ).fetchone()
+            if row is None:
+                continue  # superseded before: nothing changes on a re-run
+            self.db.execute(
+                "UPDATE claims SET outcome = 'superseded' WHERE id = ?", [old]
+            )
+            self.db.execute(
+                "INSERT INTO claim_links (client, claim_id, supersedes, at, actor) "
+                "VALUES (?,?,?,?,?)",
+                [client, new, old, row[0], actor],
+            )
+            self.add_events(
+                [
+                    (client, old, None, "resubmitted", row[0], actor),
+                    (client, old, None, "decided", row[0], actor),
+                ]
+            )
+            linked.append((new, old))
+        return linked
+
+    def closed_claims(self, client: str) -> set[str]:
+        """Claims no one has to work: duplicates, rejections, voids, superseded."""
+        return {
+            str(cid)
+            for (cid,) in self.db.execute(
+                "SELECT id FROM claims WHERE client = ? AND outcome IN "
+                "('duplicate', 'rejected', 'void', 'superseded')",
+                [client],
+            )
+        }
+
+    def known_participant(self, client: str, participant_id: str) -> bool:
+        """Whether the participant is on the client's member list or ledger."""
+        return (
+            self.db.execute(
+                "SELECT 1 FROM participants WHERE client = ? AND id = ? UNION ALL "
+                "SELECT 1 FROM ledger WHERE client = ? AND participant_id = ? LIMIT 1",
+                [client, participant_id, client, participant_id],
+            ).fetchone()
+            is not None
+        )
+
+    def require_batch(self, batch_id: int) -> None:
+        """Raise `StoreError` when the store has no such batch."""
+        if (
+            self.db.execute("SELECT 1 FROM batches WHERE id = ?", [batch_id]).fetchone()
+            is None
+        ):
+            raise StoreError(f"{self.path}: no batch {batch_id}")
+
+    def void_claim(self, client: str, claim_id: str, at: datetime, actor: str) -> None:
+        """Mark a claim void (refunded or cancelled): no award run pays it
+        again; the ``voided`` event records who and when."""
+        self.db.execute(
+            "UPDATE claims SET outcome = 'void' WHERE client = ? AND id = ?",
+            [client, claim_id],
+        )
+        self.add_events([(client, claim_id, None, "voided", at.isoformat(), actor)])
+
+    def batch_notices(self, batch_id: int) -> tuple[str, list[Notice]]:
+        """A stored batch's client key and the notices stored with it.
+
+        Raises:
+            StoreError: no such batch.
+        """
+        self.require_batch(batch_id)
+        row = self.db.execute(
+            "SELECT client FROM batches WHERE id = ?", [batch_id]
+        ).fetchone()
+        notices = [
+            Notice(participant, language, tuple(json.loads(ids)), text)
+            for participant, language, ids, text in self.db.execute(
+                "SELECT participant_id, language, claim_ids, text FROM notices "
+                "WHERE batch_id = ? ORDER BY id",
+                [batch_id],
+            )
+        ]
+        return str(row[0]), notices
+
+    def imported(self, kind: str, client: str, digest: str) -> tuple[str, str] | None:
+        """(file, when) a reference file with these bytes was imported, if it was."""
+        row = self.db.execute(
+            "SELECT file, at FROM imports WHERE kind = ? AND client = ? AND hash = ?",
+            [kind, client, digest],
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def add_import(
+        self, kind: str, client: str, digest: str, file: str, rows: int
+    ) -> None:
+        """Record a reference file as imported (see `imported`)."""
+        self.db.execute(
+            "INSERT INTO imports (kind, client, hash, file, rows, at) VALUES (?,?,?,?,?,?)",
+            [kind, client, digest, file, rows, datetime.now(UTC).isoformat()],
+        )
