@@ -409,6 +409,32 @@ def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> Non
     click.echo(f"{count:,} {what} written to {out}")
 
 
+@main.command("show")
+@click.argument("claim")
+@STORE_OPTION
+@JSON_OPTION
+@fail_cleanly
+def show_cmd(claim: str, db_path: Path, as_json: bool) -> None:
+    """A claim's whole story, by its id or the reference the participant quotes.
+
+    As received (with where each value came from), outcome and reasons,
+    matches and replacements, verification, ledger postings, notices, its
+    clock's events and the audit trail.
+
+    \b
+    Example:
+        claimflow show AC-1001 --db claims.db
+    """
+    from claimflow.report.story import claim_story, render_story
+
+    with Store.open(db_path) as store:
+        story = claim_story(store, claim)
+    if as_json:
+        echo_json(story)
+    else:
+        click.echo(render_story(story))
+
+
 @main.group("notices")
 def notices_cmd() -> None:
     """Participant notices stored with their batches.

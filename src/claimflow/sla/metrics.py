@@ -141,7 +141,10 @@ def claim_facts(
     firsts = events.groupby(["claim_id", "event"])["at"].min().unstack("event")
     for column in ("received", "first_response", "decided", "escalated"):
         if column not in firsts:
-            firsts[column] = pd.NaT
+            # typed, so that a column no claim has an event for still has .dt
+            firsts[column] = pd.to_datetime(
+                pd.Series(pd.NaT, index=firsts.index), utc=True
+            )
     facts = firsts[["received", "first_response", "decided", "escalated"]].dropna(
         subset=["received"]
     )

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimflow.errors import ClaimNotFound, StoreError
 from claimflow.validate.notices import Notice
@@ -210,3 +210,82 @@ class ClaimLifecycle:
             "INSERT INTO imports (kind, client, hash, file, rows, at) VALUES (?,?,?,?,?,?)",
             [kind, client, digest, file, rows, datetime.now(UTC).isoformat()],
         )
+
+    def claim_story(self, claim_id: str) -> dict[str, Any]:
+        """Everything the store knows about one claim, as plain rows.
+
+        Keys: ``claim`` (its row, the file it came from, the batch's
+        operator and time), ``raw`` (the record as received, JSON text),
+        ``problems``, ``outcomes``, ``events``, ``matches`` (either way),
+        ``links`` (superseding, either way), ``verification`` (the latest),
+        ``postings`` and ``notices`` (those naming it), ``audit`` (entries
+        naming it). The caller renders them (`claimflow.report.story`).
+
+        Example: ``store.claim_story("7b0be037608e-r2")["claim"]["outcome"]``
+        """
+
+        def rows(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+            cursor = self.db.execute(sql, list(params))
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+        [claim] = rows(
+            "SELECT c.id, c.client, c.batch_id, c.participant_id, c.received_at, "
+            "c.activity_date, c.outcome, c.source, "
+            "json_extract(c.data, '$.claim_ref') AS reference, d.file_name AS file, "
+            "b.operator, b.processed_at FROM claims c "
+            "LEFT JOIN documents d ON d.hash = c.document_hash "
+            "LEFT JOIN batches b ON b.id = c.batch_id WHERE c.id = ?",
+            [claim_id],
+        )
+        pattern = f"%{json.dumps(claim_id)}%"
+        return {
+            "claim": claim,
+            "raw": self.db.execute(
+                "SELECT raw FROM claims WHERE id = ?", [claim_id]
+            ).fetchone()[0],
+            "problems": rows(
+                "SELECT code, field, source, message FROM problems WHERE claim_id = ? "
+                "ORDER BY id",
+                [claim_id],
+            ),
+            "outcomes": rows(
+                "SELECT stage, outcome, decided_at FROM outcomes WHERE claim_id = ? "
+                "ORDER BY id",
+                [claim_id],
+            ),
+            "events": rows(
+                "SELECT event, at, operator FROM claim_events WHERE claim_id = ? "
+                "ORDER BY at, id",
+                [claim_id],
+            ),
+            "matches": rows(
+                "SELECT claim_id, original, rule, code, decision, compared, found_at "
+                "FROM claim_matches WHERE claim_id = ? OR original = ? ORDER BY id",
+                [claim_id, claim_id],
+            ),
+            "links": rows(
+                "SELECT claim_id, supersedes, at, actor FROM claim_links "
+                "WHERE claim_id = ? OR supersedes = ? ORDER BY id",
+                [claim_id, claim_id],
+            ),
+            "verification": rows(
+                "SELECT result, details, verified_at FROM verifications "
+                "WHERE claim_id = ? ORDER BY id DESC LIMIT 1",
+                [claim_id],
+            ),
+            "postings": rows(
+                "SELECT id, entry_type, points, version, posted_at, available_at, "
+                "reverses, reason, actor FROM ledger WHERE claim_id = ? ORDER BY id",
+                [claim_id],
+            ),
+            "notices": rows(
+                "SELECT batch_id, participant_id, text FROM notices "
+                "WHERE claim_ids LIKE ? ORDER BY id",
+                [pattern],
+            ),
+            "audit": rows(
+                "SELECT at, actor, action FROM audit_log WHERE detail LIKE ? ORDER BY id",
+                [f"%{claim_id}%"],
+            ),
+        }

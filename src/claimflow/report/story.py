@@ -1,0 +1,108 @@
+"""A claim's whole story on one screen, as a desk reads it on the phone.
+
+`claim_story` gathers what the store knows of one claim, found by its id or
+the reference the participant quotes; `render_story` writes it as text:
+as received (with where each value came from), outcome and reasons,
+duplicates and replacements, verification, award postings, notices sent,
+events of its clock, and who did what.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from claimflow.store import Store, raw_from_json
+
+
+def claim_story(store: Store, key: str) -> dict[str, Any]:
+    """Everything about the claim `key` (its id or reference), as plain data.
+
+    Raises:
+        ClaimNotFound: no claim has that id or reference, or several share it.
+
+    Example: ``claim_story(store, "AC-1001")["claim"]["outcome"]``
+    """
+    claim_id = store.resolve_claim(key)
+    story = store.claim_story(claim_id)
+    raw_text = story.pop("raw")
+    if raw_text:
+        headers = store.raw_headers()
+        raw = raw_from_json(raw_text, headers, "")
+        names = raw.field_sources
+        story["received"] = {
+            "where": raw.source.where(),
+            "values": {names.get(k, k): _shown(v) for k, v in raw.values.items()},
+            "lines": [
+                {
+                    "where": place.where(),
+                    **{names.get(k, k): _shown(v) for k, v in line.items()},
+                }
+                for place, line in raw.lines
+            ],
+        }
+    for row in story["verification"]:
+        row["details"] = json.loads(row["details"])
+    return story
+
+
+def _shown(value: Any) -> Any:
+    return value if isinstance(value, str | int | None) else str(value)
+
+
+def render_story(story: dict[str, Any]) -> str:
+    """The story as lines of text (what ``claimflow show`` prints).
+
+    Example: ``print(render_story(claim_story(store, "AC-1001")))``
+    """
+    claim = story["claim"]
+    ref = f" ({claim['reference']})" if claim["reference"] else ""
+    out = [
+        f"Claim {claim['id']}{ref} of {claim['client']}, participant "
+        f"{claim['participant_id'] or '(none)'}: {claim['outcome']}",
+        f"  received {claim['received_at']} in {claim['file'] or '?'} "
+        f"({claim['source']}), batch {claim['batch_id']} by {claim['operator']}",
+    ]
+    received = story.get("received")
+    if received:
+        out.append("As received:")
+        out += [f"  {k}: {v}" for k, v in received["values"].items()]
+        for line in received["lines"]:
+            where = line.pop("where")
+            out.append(
+                f"  line ({where}): " + ", ".join(f"{k} {v}" for k, v in line.items())
+            )
+    sections: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
+        ("Reasons", "problems", lambda r: f"{r['code']} ({r['field'] or '-'}): {r['message']}"),
+        ("Outcomes", "outcomes", lambda r: f"{r['decided_at']} {r['stage']}: {r['outcome']}"),
+        ("Matches", "matches", _match),
+        ("Replaces or replaced by", "links",
+         lambda r: f"{r['claim_id']} supersedes {r['supersedes']} ({r['at']}, {r['actor']})"),
+        ("Verification", "verification", lambda r: f"{r['verified_at']}: {r['result']}"),
+        ("Ledger", "postings", _posting),
+        ("Notices", "notices", lambda r: f"batch {r['batch_id']} to {r['participant_id']}"),
+        ("Clock", "events", lambda r: f"{r['at']} {r['event']} ({r['operator']})"),
+        ("Audit", "audit", lambda r: f"{r['at']} {r['actor']}: {r['action']}"),
+    ]  # fmt: skip
+    for title, key, line in sections:
+        if story[key]:
+            out.append(f"{title}:")
+            out += [f"  {line(row)}" for row in story[key]]
+    return "\n".join(out)
+
+
+def _match(row: dict[str, Any]) -> str:
+    return (
+        f"{row['claim_id']} {row['decision']} of {row['original']}: {row['rule']} "
+        f"({row['compared']}; {row['code']})"
+    )
+
+
+def _posting(row: dict[str, Any]) -> str:
+    text = f"#{row['id']} {row['posted_at']} {row['entry_type']} {row['points']:+,}"
+    if row["reverses"]:
+        text += f" reversing #{row['reverses']}"
+    if row["reason"]:
+        text += f": {row['reason']}"
+    return text + f" ({row['actor']})"
