@@ -317,6 +317,17 @@ def test_award_explain(flow: Flow) -> None:
     assert data["lines"][0]["note"] == "2 x DRL-200 at 30 points each"
 
 
+@covers("show")
+def test_show(flow: Flow) -> None:
+    code, out, _ = run("show", "AC-1001", "--db", flow.db, "--json")
+    assert code == 0
+    data = strict(out)
+    assert data["claim"]["reference"] == "AC-1001"
+    assert data["claim"]["id"] == "7b0be037608e-r2"
+    assert data["received"]["values"]["Invoice No"] == "INV-20417"
+    assert [p["entry_type"] for p in data["postings"]] == ["award"]
+
+
 @covers("ledger balance")
 def test_ledger_balance(flow: Flow) -> None:
     awards = flow.json("award acme-tools", 0)["awards"]
