@@ -1,0 +1,115 @@
+"""A same-rules replay of any store shows no change: a property over generated stores.
+
+Each generated store holds batches of sales claims with every outcome
+(accepted, pended, rejected, duplicates in a batch and against history),
+`dedupe claims` decisions, resubmissions, awards, voids and corrections; the
+replay reads it in one-claim chunks, so keys must carry across chunks and
+batches. Measured before: a same-rules replay of a real store showed 6
+changed claims and -510 points.
+
+Not yet covered: a per-participant cap that bites. The live award runs pay
+claims in activity-date order, run after run, while replay pays them in
+ingestion order, so a cap cuts different claims (this test, with a 150-point
+quarterly cap, finds them at once); issue 21 keeps that open.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+import claimflow.replay as replay_module
+from claimflow import Store, ingest, load_client
+from claimflow.award.ledger import reverse_claim
+from claimflow.award.run import award_claims
+from claimflow.dedupe.claims import dedupe_claims
+from claimflow.parse.participants import read_participants
+from claimflow.replay import replay
+from tests.conftest import SAMPLES
+
+REPS = ["104233", "104876", "104901"]
+SKUS = {"DRL-200": "DR", "SAW-310": "SW", "GRN-115": "GR"}
+HEADER = (
+    "Claim ID,Rep #,Dealer Code,Invoice No,Invoice Date,Product Code,Qty,"
+    "Serial Numbers,Received,Invoice Attached\n"
+)
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+claims = st.lists(
+    st.tuples(
+        st.sampled_from(REPS),
+        st.sampled_from(sorted(SKUS)),
+        st.integers(1, 3),  # quantity
+        st.integers(0, 12),  # serial base: small, so serials repeat
+        st.booleans(),  # a valid invoice number (else pended)
+        st.integers(1, 25),  # invoice day in October
+    ),
+    min_size=3,
+    max_size=14,
+)
+
+
+def _csv(rows: list[tuple[str, str, int, int, bool, int]], batch: int) -> str:
+    lines = [HEADER]
+    for n, (rep, sku, qty, base, valid, day) in enumerate(rows):
+        serials = " ".join(f"{SKUS[sku]}{base * 10 + k:08d}" for k in range(qty))
+        invoice = f"INV-{base:05d}" if valid else f"INV-{base:010d}"
+        lines.append(
+            f"B{batch}-{n},{rep},D-CHI-01,{invoice},10/{day:02d}/2026,{sku},{qty},"
+            f"{serials},2026-10-{day + 2:02d}T10:00,yes\n"
+        )
+    return "".join(lines)
+
+
+@pytest.mark.slow
+@hsettings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.generate],  # each example builds a store
+)
+@given(
+    batches=st.lists(claims, min_size=1, max_size=3),
+    voids=st.lists(st.booleans(), max_size=4),
+)
+def test_a_same_rules_replay_of_any_store_changes_nothing(
+    tmp_path_factory: pytest.TempPathFactory,
+    batches: list[list[tuple[str, str, int, int, bool, int]]],
+    voids: list[bool],
+) -> None:
+    folder = tmp_path_factory.mktemp("store")
+    client = load_client(SAMPLES / "clients/acme-tools.yaml")
+    store = Store.open(folder / "c.db")
+    for n, rows in enumerate(batches):
+        path = folder / f"b{n}.csv"
+        path.write_text(_csv(rows, n), encoding="utf-8")
+        ingest([path], client, store, processed_at=NOW - timedelta(days=10 - n))
+        dedupe_claims(store, client, now=NOW - timedelta(days=9 - n))
+    with store.transaction():
+        store.upsert_participants(
+            list(read_participants(SAMPLES / "acme-tools/participants.csv", client.key))
+        )
+    award_claims(store, client, now=NOW)
+    posted = [
+        cid
+        for (cid,) in store.db.execute(
+            "SELECT claim_id FROM ledger WHERE entry_type = 'award' ORDER BY id"
+        )
+    ]
+    with store.transaction():
+        for claim_id, void in zip(posted, voids, strict=False):
+            reverse_claim(store, client.key, claim_id, "test", "ann", NOW, void=void)
+    award_claims(store, client, now=NOW + timedelta(hours=1))  # corrections re-posted
+    original = replay_module.CHUNK
+    replay_module.CHUNK = 1
+    try:
+        result = replay(store, client, now=NOW + timedelta(hours=2))
+    finally:
+        replay_module.CHUNK = original
+        store.close()
+    changes = [c.to_dict() for c in result.changes]
+    assert changes == [], "\n".join(str(c) for c in changes)
