@@ -383,3 +383,40 @@ def test_misleading_successes_are_errors(tmp_path: Path) -> None:
     assert int(out.split()[0].replace(",", "")) > 0
     with Store.open(Path(db)) as store:
         assert store.db.execute("SELECT count(*) FROM ledger").fetchone()[0] == before
+
+
+def test_reverse_and_redeem_preview_post_nothing(tmp_path: Path) -> None:
+    config = tmp_path / "acme.yaml"
+    config.write_text(
+        Path(CONFIG)
+        .read_text(encoding="utf-8")
+        .replace("pending_days: 30", "pending_days: 0"),
+        encoding="utf-8",
+    )
+    db = _store(tmp_path)
+    run("award", "--client", str(config), "--db", db)
+    with Store.open(Path(db)) as store:
+        before = store.db.execute("SELECT count(*), sum(points) FROM ledger").fetchone()
+    code, out, _ = run("ledger", "reverse", "AC-1001", "--reason", "refund", "--preview",
+                       "--client", str(config), "--db", db)  # fmt: skip
+    assert code == 0 and out.endswith(
+        "would be so (the claim is void); preview: nothing posted\n"
+    )
+    code, out, _ = run("ledger", "redeem", "104233", "10", "--reference", "R-1", "--preview",
+                       "--client", str(config), "--db", db)  # fmt: skip
+    assert (code, out) == (
+        0,
+        "104233: 10 points would be redeemed (preview: nothing posted) (R-1)\n",
+    )
+    code, _, err = run("ledger", "redeem", "104233", "999999", "--reference", "R-2", "--preview",
+                       "--client", str(config), "--db", db)  # fmt: skip
+    assert code == 2 and "points to redeem, found 999999" in err  # checked as for real
+    with Store.open(Path(db)) as store:
+        assert (
+            store.db.execute("SELECT count(*), sum(points) FROM ledger").fetchone()
+            == before
+        )
+        outcome = store.db.execute(
+            "SELECT outcome FROM claims WHERE json_extract(data, '$.claim_ref') = 'AC-1001'"
+        ).fetchone()[0]
+    assert outcome == "accepted"

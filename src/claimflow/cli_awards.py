@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -254,6 +256,7 @@ def balance_cmd(
     help="The award was wrong, not the claim: the next award run pays it "
     "afresh. Without it the claim is void (refund, cancellation).",
 )
+@click.option("--preview", is_flag=True, help="Show what would be reversed; post nothing.")
 @OPERATOR_OPTION
 @fail_cleanly
 def reverse_cmd(
@@ -262,6 +265,7 @@ def reverse_cmd(
     db_path: Path,
     reason: str,
     correction: bool,
+    preview: bool,
     operator: str,
 ) -> None:
     """Reverse a claim's award (a new negative posting; nothing is deleted).
@@ -275,7 +279,7 @@ def reverse_cmd(
             --client samples/clients/acme-tools.yaml
     """
     client = load_client(client_path)
-    with Store.open(db_path) as store, store.transaction():
+    with Store.open(db_path) as store, _previewing(store, preview):
         claim_id = store.resolve_claim(claim_id, client.key)
         points = reverse_claim(
             store,
@@ -297,6 +301,8 @@ def reverse_cmd(
             },
         )
     then = "it will be awarded afresh" if correction else "the claim is void"
+    if preview:
+        then = f"would be so ({then}); preview: nothing posted"
     click.echo(f"claim {claim_id}: {points:,} points reversed; {then}")
 
 
@@ -306,6 +312,7 @@ def reverse_cmd(
 @CLIENT_OPTION
 @STORE_OPTION
 @click.option("--reference", required=True, help="The order or catalogue reference.")
+@click.option("--preview", is_flag=True, help="Check and show it; post nothing.")
 @OPERATOR_OPTION
 @fail_cleanly
 def redeem_cmd(
@@ -314,6 +321,7 @@ def redeem_cmd(
     client_path: Path,
     db_path: Path,
     reference: str,
+    preview: bool,
     operator: str,
 ) -> None:
     """Redeem available points, oldest-expiring first.
@@ -324,7 +332,7 @@ def redeem_cmd(
             --client samples/clients/acme-tools.yaml
     """
     client = load_client(client_path)
-    with Store.open(db_path) as store, store.transaction():
+    with Store.open(db_path) as store, _previewing(store, preview):
         redeem(
             store,
             client.key,
@@ -339,7 +347,8 @@ def redeem_cmd(
             "ledger redeem",
             {"participant": participant, "points": points, "reference": reference},
         )
-    click.echo(f"{participant}: {points:,} points redeemed ({reference})")
+    done = "would be redeemed (preview: nothing posted)" if preview else "redeemed"
+    click.echo(f"{participant}: {points:,} points {done} ({reference})")
 
 
 @ledger_cmd.command("expire")
@@ -374,18 +383,26 @@ def expire_cmd(
             f"--as-of {at:%Y-%m-%d} is in the future: points would expire before "
             "their date; add --preview to see what would"
         )
-    with Store.open(db_path) as store:
-        try:
-            with store.transaction():
-                points = expire(store, client.key, settings_of(client), at, operator)
-                store.audit(operator, "ledger expire", {"points": points})
-                if preview:
-                    raise _Preview
-        except _Preview:
-            click.echo(f"{points:,} points would expire (preview: nothing posted)")
-            return
+    with Store.open(db_path) as store, _previewing(store, preview):
+        points = expire(store, client.key, settings_of(client), at, operator)
+        store.audit(operator, "ledger expire", {"points": points})
+    if preview:
+        click.echo(f"{points:,} points would expire (preview: nothing posted)")
+        return
     click.echo(f"{points:,} points expired")
 
 
 class _Preview(Exception):
-    """Rolls a preview's transaction back."""
+    """Rolls a preview's transaction back once everything in it was checked."""
+
+
+@contextmanager
+def _previewing(store: Store, preview: bool) -> Iterator[None]:
+    """One write transaction; with `preview`, run in full, then rolled back."""
+    try:
+        with store.transaction():
+            yield
+            if preview:
+                raise _Preview
+    except _Preview:
+        pass
