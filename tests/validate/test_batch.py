@@ -130,3 +130,27 @@ def test_key_index_names_the_first_place_of_keys_seen_in_earlier_chunks() -> Non
         }
     finally:
         seen.close()
+
+
+def test_a_sku_on_two_lines_of_one_invoice_is_not_a_duplicate_of_itself(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    """A model keyed on two lines of one invoice (two prices) was flagged
+    duplicate_invoice_line_in_batch against its own first line and earned nothing;
+    another claim with the same invoice and SKU still is a duplicate."""
+    from claimflow import read_file, validate_chunk
+    from claimflow.validate import context_for
+
+    path = write(
+        "two.csv",
+        "Claim ID,Rep #,Invoice No,Invoice Date,Product Code,Qty,Serial Numbers\n"
+        "T-1,104233,INV-7001,10/02/2026,DRL-200,1,DR10000101\n"
+        "T-1,104233,INV-7001,10/02/2026,DRL-200,1,DR10000102\n"
+        "T-2,104876,INV-7001,10/02/2026,DRL-200,1,DR10000103\n",
+    )
+    now = datetime(2026, 10, 20, tzinfo=UTC)
+    decided = validate_chunk(read_file(path, acme), acme, context_for(acme, now))
+    codes = [[p.code.value for p in d.problems] for _, d in decided]
+    assert "duplicate_invoice_line_in_batch" not in codes[0]
+    assert len(decided[0][0].lines) == 2
+    assert "duplicate_invoice_line_in_batch" in codes[1]

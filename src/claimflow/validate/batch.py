@@ -172,10 +172,24 @@ def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
                 _append(totals, i, n, _cents(line.line_total), claim_cents)
     return {
         "serial": serial,
-        "invoice_line": invoice_line,
+        "invoice_line": _one_row_per_sku(invoice_line),
         "stay": stay,
         "totals": totals,
     }
+
+
+def _one_row_per_sku(frame: Columns) -> Columns:
+    """A SKU on several lines of one claim's invoice is one sale keyed on several
+    lines (two colours, two prices), never a duplicate of itself: one row each."""
+    seen: set[tuple[int, str]] = set()
+    keep = []
+    for row, key in enumerate(zip(frame["claim"], frame["sku"], strict=True)):
+        if key not in seen:
+            seen.add(key)
+            keep.append(row)
+    if len(keep) == len(frame["claim"]):
+        return frame
+    return {name: [column[row] for row in keep] for name, column in frame.items()}
 
 
 def _append(frame: Columns, *values: Any) -> None:
