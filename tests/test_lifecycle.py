@@ -71,6 +71,8 @@ def test_a_claim_from_receipt_to_refund(tmp_path: Path) -> None:
     assert ": pended" in story.splitlines()[0]
     assert "invalid_format (invoice_number)" in story
     assert "Invoice No: INV-2026000417" in story  # as received
+    clock = story[story.index("Clock:") :]
+    assert " received (" in clock and " first_response (" in clock and " pended (" in clock
     with Store.open(Path(db)) as store:
         original = store.resolve_claim("NW-5002")
     facts = _facts(Path(db), config)

@@ -70,7 +70,8 @@ class NumberFormat:
         group: the group symbol ('' for ``C``).
         primary: digits in the last group (3).
         secondary: digits in the other groups (3, or 2 for lakh grouping).
-        amount_example: how the locale writes 1234.56 (for messages).
+        amount_example: how the locale writes 1234.56, or 1234567.50 where
+            its digit groups differ in size (``12,34,567.50``), for messages.
         whole_example: how the locale writes 1234567.
     """
 
@@ -245,13 +246,19 @@ def number_format(locale: str) -> NumberFormat:
     except (UnknownLocaleError, ValueError, TypeError):
         raise NumberError(f"unknown locale {locale!r}") from None
     primary, secondary = parsed.decimal_formats[None].grouping
+    # Where groups differ in size (lakh: 12,34,567), the example shows both.
+    example = Decimal("1234.56") if primary == secondary else Decimal("1234567.50")
     return NumberFormat(
         locale=str(parsed),
         decimal=get_decimal_symbol(parsed),
         group=get_group_symbol(parsed),
         primary=primary,
         secondary=secondary,
-        amount_example=format_decimal(Decimal("1234.56"), locale=parsed),
+        amount_example=format_decimal(
+            example,
+            format=re.sub(r"\.#+", ".00", parsed.decimal_formats[None].pattern),
+            locale=parsed,
+        ),
         whole_example=format_decimal(1234567, locale=parsed),
     )
 

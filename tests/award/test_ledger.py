@@ -73,8 +73,15 @@ def test_reversal_is_exact_and_a_repost_is_a_new_generation(store: Store) -> Non
     with store.transaction():
         assert reverse_claim(store, "x", "c0", "invoice voided", "ann", T0) == 50
     assert balance(store, "x", "R1", T0).total == 0
-    with pytest.raises(LedgerError, match="claim c0: no award posting to reverse"):
+    with pytest.raises(
+        LedgerError,
+        match=r"claim c0: its award was reversed already, by posting #\d+ at .* \(invoice voided\)",
+    ):
         reverse_claim(store, "x", "c0", "again", "ann", T0)
+    with pytest.raises(
+        LedgerError, match="claim nope: no award posting to reverse for x"
+    ):
+        reverse_claim(store, "x", "nope", "again", "ann", T0)
     assert _post(store, awards, program) == (1, 0)  # the correction
     assert _post(store, awards, program) == (0, 1)  # ... posted once
     keys = [

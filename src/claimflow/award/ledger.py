@@ -211,7 +211,7 @@ def reverse_claim(
         [client, claim_id],
     ).fetchall()
     if not live:
-        raise LedgerError(f"claim {claim_id}: no award posting to reverse for {client}")
+        raise LedgerError(_nothing_to_reverse(store, client, claim_id))
     total = 0
     for entry_id, participant, points, version in live:
         cursor = store.db.execute(
@@ -240,6 +240,21 @@ def reverse_claim(
     if void:
         store.void_claim(client, claim_id, at, actor)
     return total
+
+
+def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
+    """Why a claim has no live award: reversed before (by which posting), or none."""
+    row = store.db.execute(
+        "SELECT r.id, r.posted_at, r.reason FROM ledger r JOIN ledger a ON a.id = r.reverses "
+        "WHERE a.client = ? AND a.claim_id = ? ORDER BY r.id DESC LIMIT 1",
+        [client, claim_id],
+    ).fetchone()
+    if row is None:
+        return f"claim {claim_id}: no award posting to reverse for {client}"
+    return (
+        f"claim {claim_id}: its award was reversed already, by posting #{row[0]} "
+        f"at {row[1]} ({row[2]})"
+    )
 
 
 def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> Balance:

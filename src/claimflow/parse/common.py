@@ -86,6 +86,11 @@ def map_headers(
 HEADER_ROWS = 20
 
 
+def rows_word(rows: Sequence[object]) -> str:
+    """``row`` or ``rows``, for a note naming them."""
+    return "row" if len(rows) == 1 else "rows"
+
+
 def header_fields(cells: Sequence[object], client: ResolvedClient) -> int:
     """How many distinct claim fields a row's cells name (a header names two or more)."""
     index = client.header_index

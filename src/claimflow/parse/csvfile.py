@@ -30,6 +30,7 @@ from claimflow.parse.common import (
     is_blank,
     map_headers,
     pick_header,
+    rows_word,
 )
 
 SNIFF_BYTES = 64 * 1024
@@ -307,7 +308,7 @@ class CsvCells:
                 if above:
                     shown = ", ".join(str(n) for n in above[:5])
                     self.notes.append(
-                        f"header on row {line}; rows {shown} above it skipped"
+                        f"header on row {line}; {rows_word(above)} {shown} above it skipped"
                     )
                 rest = chain((c for _, c in scanned[index + 1 :]), reader)
                 yield from self._checked(rest, line + 1)

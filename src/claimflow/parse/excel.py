@@ -27,6 +27,7 @@ from claimflow.parse.common import (
     is_blank,
     map_headers,
     pick_header,
+    rows_word,
 )
 
 _ZERO_PAD = re.compile(r"^0+$")
@@ -146,7 +147,7 @@ def _sheet_rows(
     if above:
         shown = ", ".join(str(r) for r in above[:5])
         notes.append(
-            f"{where}: header on row {header_row}; rows {shown} above it skipped"
+            f"{where}: header on row {header_row}; {rows_word(above)} {shown} above it skipped"
         )
     mapping = map_headers(headers, client, name)
     last = header_row
@@ -174,7 +175,8 @@ def _sheet_rows(
             shown = ", ".join(str(r) for r in read[:10])
             more = f" and {len(read) - 10:,} more" if len(read) > 10 else ""
             notes.append(
-                f"{where}: rows {shown}{more} are hidden in the workbook; "
+                f"{where}: {rows_word(read)} {shown}{more} "
+                f"{'is' if len(read) == 1 else 'are'} hidden in the workbook; "
                 "read like the others"
             )
 
@@ -202,7 +204,10 @@ def _cell_rows(sheet: Any, hidden: list[int]) -> Iterator[tuple[Any, ...]]:
             timedelta_formats=book._timedelta_formats,
         )
         for number, cells in parser.parse():
-            if parser.row_dimensions.get(str(number), {}).get("hidden") in ("1", "true"):
+            if parser.row_dimensions.get(str(number), {}).get("hidden") in (
+                "1",
+                "true",
+            ):
                 hidden.append(number)
             width = max((c["column"] for c in cells), default=0)
             row: list[Any] = [EMPTY_CELL] * width
@@ -248,7 +253,9 @@ def open_workbook(path: Path, name: str) -> Any:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise UnreadableInput(name, f"not a readable .xlsx workbook ({exc})") from None
     except Exception as exc:  # the XML parser's own errors, entities refused
-        raise UnreadableInput(name, f"damaged workbook ({type(exc).__name__})") from None
+        raise UnreadableInput(
+            name, f"damaged workbook ({type(exc).__name__})"
+        ) from None
 
 
 def read_excel(

@@ -91,7 +91,9 @@ def _walk_fields(
         _walk_fields(kid, name, out, depth + 1, (kind, opt))
     if "V" in node and name:
         value = _decode(node["V"])
-        out[name] = _option(value, opt) if getattr(kind, "name", None) == "Btn" else value
+        out[name] = (
+            _option(value, opt) if getattr(kind, "name", None) == "Btn" else value
+        )
 
 
 def _option(value: Any, opt: Any) -> Any:
@@ -307,9 +309,7 @@ def _page_record(
     return RawRecord(source, header, tuple(lines), sources, digest)
 
 
-def _pages(
-    pdf: Any, client: ResolvedClient, name: str, digest: str
-) -> list[RawRecord]:
+def _pages(pdf: Any, client: ResolvedClient, name: str, digest: str) -> list[RawRecord]:
     """One claim per page with claim details; a page with claim lines and
     no details continues the claim before it (a line table running over)."""
     records: list[RawRecord] = []

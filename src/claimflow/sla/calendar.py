@@ -11,6 +11,7 @@ right across daylight-saving changes.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -90,12 +91,16 @@ class BusinessCalendar:
         if wanted and self.settings.country:
             import holidays as holiday_data
 
-            found = holiday_data.country_holidays(
-                self.settings.country,
-                subdiv=self.settings.subdivision,
-                years=sorted(wanted),
-            )
-            self._holidays.update(found.keys())
+            with warnings.catch_warnings():
+                # "only available from 2001 to 2035": years outside it have
+                # none listed, which the figures already show as working days
+                warnings.simplefilter("ignore")
+                found = holiday_data.country_holidays(
+                    self.settings.country,
+                    subdiv=self.settings.subdivision,
+                    years=sorted(wanted),
+                )
+                self._holidays.update(found.keys())
         self._years |= wanted
         return self._holidays
 

@@ -254,10 +254,17 @@ class ClaimLifecycle:
                 "ORDER BY id",
                 [claim_id],
             ),
+            # the received and first-response events an ingest derives from
+            # the claim and its batch (`claim_events`), then those stored
             "events": rows(
-                "SELECT event, at, operator FROM claim_events WHERE claim_id = ? "
-                "ORDER BY at, id",
-                [claim_id],
+                "SELECT 'received' AS event, c.received_at AS at, b.operator AS operator "
+                "FROM claims c JOIN batches b ON b.id = c.batch_id "
+                "WHERE c.id = ? AND b.processed_at IS NOT NULL UNION ALL "
+                "SELECT 'first_response', b.processed_at, b.operator "
+                "FROM claims c JOIN batches b ON b.id = c.batch_id "
+                "WHERE c.id = ? AND b.processed_at IS NOT NULL UNION ALL "
+                "SELECT event, at, operator FROM claim_events WHERE claim_id = ?",
+                [claim_id, claim_id, claim_id],
             ),
             "matches": rows(
                 "SELECT claim_id, original, rule, code, decision, compared, found_at "
