@@ -31,7 +31,7 @@ from claimflow.award.rules import AwardSettings
 from claimflow.dedupe.settings import DedupeSettings
 from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
-from claimflow.numbers import NumberError, number_format
+from claimflow.numbers import NumberError, NumberFormat, number_format
 from claimflow.patterns import BoundedPattern
 from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
@@ -288,6 +288,12 @@ class ResolvedClient(BaseModel):
     def key(self) -> str:
         """The client key (``acme-tools``)."""
         return self.config.client
+
+    @property
+    def numbers(self) -> NumberFormat:
+        """How the client's clerks and participants write numbers: the
+        `number_locale`, else the `locale`."""
+        return number_format(self.config.number_locale or self.config.locale)
 
 
 def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClient:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
-from claimflow.numbers import NumberError, number_format
+from claimflow.numbers import NumberError
 from claimflow.parse.csvfile import mapped_table
 from claimflow.values import parse_date
 
@@ -69,7 +69,7 @@ def read_entry_checks(path: Path, client: ResolvedClient) -> Iterator[EntryCheck
     missing = [c for c in _REQUIRED if c not in fields]
     if missing:
         raise UnreadableInput(name, f"expected columns {', '.join(missing)}", "row 1")
-    numbers = number_format(client.config.number_locale or client.config.locale)
+    numbers = client.numbers
     for row_no, text in rows:
         try:
             day = parse_date(text.get("day", ""), client.config.date_order)

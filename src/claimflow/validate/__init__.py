@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from claimflow.codes import Outcome, decide
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, Problem, RawRecord
-from claimflow.numbers import number_format
 from claimflow.validate.batch import SeenKeys, batch_problems, normalize_key
 from claimflow.validate.notices import Notice, NoticeItem, render_notices
 from claimflow.validate.record import RECORD_RULES, Sourcing, build_claim, typist_for
@@ -86,7 +85,7 @@ def context_for(client: ResolvedClient, received_at: object = None) -> ValueCont
     )
     return ValueContext(
         date_order=config.date_order,
-        numbers=number_format(config.number_locale or config.locale),
+        numbers=client.numbers,
         zone=client.zone,
         received_at=received_at if isinstance(received_at, datetime) else None,
         yes=yes,

@@ -28,7 +28,6 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
 from claimflow.models import Claim, Decision, SalesClaim
 from claimflow.money import ZERO
-from claimflow.numbers import number_format
 
 BUNDLED = Path(__file__).parent / "templates"
 _DATE_FORMAT = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
@@ -237,7 +236,7 @@ def _claim_view(
 ) -> dict[str, Any]:
     config = client.config
     date_format = _DATE_FORMAT[config.date_order]
-    numbers = number_format(config.number_locale or config.locale)
+    numbers = client.numbers
     items = []
     for field, code, found in dict.fromkeys(item.problems):
         phrase = phrases["codes"][code]

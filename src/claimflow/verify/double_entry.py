@@ -32,6 +32,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.models import RawRecord
 from claimflow.parse import read_file
+from claimflow.parse.checks import EntryCheck
 from claimflow.store import Store, raw_from_json
 from claimflow.validate import context_for
 from claimflow.validate.batch import normalize_key
@@ -357,23 +358,14 @@ def adjudicate(
         ],
     )
     # One row per operator and field: errors over the fields that were keyed.
-    store.db.conn.executemany(
-        "INSERT INTO entry_checks (client, batch_id, operator, field, day, checked, errors, "
-        "source) VALUES (?,?,?,?,?,?,?,?)",
+    store.add_entry_checks(
+        client.key,
         [
-            (
-                client.key,
-                None,
-                op,
-                name,
-                day,
-                count,
-                errors[(op, name)],
-                f"double entry {first.name}",
-            )
+            EntryCheck(op, name, now.date(), count, errors[(op, name)], None, 0)
             for op in operators
             for name, count in sorted(applicable.items())
         ],
+        f"double entry {first.name}",
     )
     per_operator: Counter[str] = Counter()
     for (op, _), count in errors.items():
