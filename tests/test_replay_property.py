@@ -7,23 +7,24 @@ replay reads it in one-claim chunks, so keys must carry across chunks and
 batches. Measured before: a same-rules replay of a real store showed 6
 changed claims and -510 points.
 
-Not yet covered: a per-participant cap that bites. The live award runs pay
-claims in activity-date order, run after run, while replay pays them in
-ingestion order, so a cap cuts different claims (this test, with a 150-point
-quarterly cap, finds them at once); issue 21 keeps that open.
+Caps bite: the client's quarterly cap is 150 points and its budget 900, so
+claims are cut, and a void in between two award runs gives points back to
+the next run. Replay meets the caps in the order the live runs posted.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given
+from hypothesis import HealthCheck, Phase, event, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 import claimflow.replay as replay_module
 from claimflow import Store, ingest, load_client
+from claimflow.config import ResolvedClient
 from claimflow.award.ledger import reverse_claim
 from claimflow.award.run import award_claims
 from claimflow.dedupe.claims import dedupe_claims
@@ -65,9 +66,22 @@ def _csv(rows: list[tuple[str, str, int, int, bool, int]], batch: int) -> str:
     return "".join(lines)
 
 
+def _capped_client(folder: Path) -> ResolvedClient:
+    """acme-tools with caps that bite on a few claims."""
+    text = (SAMPLES / "clients/acme-tools.yaml").read_text(encoding="utf-8")
+    capped = text.replace(
+        "caps: {per_participant: {period: quarter, points: 5000}}",
+        "caps: {per_participant: {period: quarter, points: 150}, budget: 900}",
+    )
+    assert capped != text
+    path = folder / "acme-tools.yaml"
+    path.write_text(capped, encoding="utf-8")
+    return load_client(path)
+
+
 @pytest.mark.slow
 @hsettings(
-    max_examples=15,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
     phases=[Phase.explicit, Phase.generate],  # each example builds a store
@@ -82,7 +96,7 @@ def test_a_same_rules_replay_of_any_store_changes_nothing(
     voids: list[bool],
 ) -> None:
     folder = tmp_path_factory.mktemp("store")
-    client = load_client(SAMPLES / "clients/acme-tools.yaml")
+    client = _capped_client(folder)
     store = Store.open(folder / "c.db")
     for n, rows in enumerate(batches):
         path = folder / f"b{n}.csv"
@@ -93,6 +107,7 @@ def test_a_same_rules_replay_of_any_store_changes_nothing(
         store.upsert_participants(
             list(read_participants(SAMPLES / "acme-tools/participants.csv", client.key))
         )
+    award_claims(store, client, now=NOW, batch_id=1)  # runs of their own
     award_claims(store, client, now=NOW)
     posted = [
         cid
@@ -104,12 +119,19 @@ def test_a_same_rules_replay_of_any_store_changes_nothing(
         for claim_id, void in zip(posted, voids, strict=False):
             reverse_claim(store, client.key, claim_id, "test", "ann", NOW, void=void)
     award_claims(store, client, now=NOW + timedelta(hours=1))  # corrections re-posted
+    capped = store.db.execute(
+        "SELECT count(*) FROM awards WHERE data LIKE '%cap_participant_period%'"
+    ).fetchone()[0]
+    event("a cap cut a claim" if capped else "no cap cut")
     original = replay_module.CHUNK
     replay_module.CHUNK = 1
     try:
         result = replay(store, client, now=NOW + timedelta(hours=2))
+        (last,) = store.db.execute("SELECT max(batch_id) FROM claims").fetchone()
+        alone = replay(store, client, batch_id=last, now=NOW + timedelta(hours=2))
     finally:
         replay_module.CHUNK = original
         store.close()
-    changes = [c.to_dict() for c in result.changes]
+    # One batch alone: the others' awards count against the caps as recorded.
+    changes = [c.to_dict() for c in (*result.changes, *alone.changes)]
     assert changes == [], "\n".join(str(c) for c in changes)

@@ -24,11 +24,12 @@ from typing import Any
 
 import yaml
 
-from claimflow.award.engine import CapState, compute_awards
+from claimflow.award.engine import CapState, award_order, charge, compute_awards
+from claimflow.award.rules import AwardSettings
 from claimflow.codes import SUPERSEDED, VOID, Outcome, ReasonCode
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
-from claimflow.models import Award, Claim, Decision, Problem, RawRecord
+from claimflow.models import Award, Claim, Decision, Participant, Problem, RawRecord
 from claimflow.parse import read_file
 from claimflow.parse.participants import read_participants
 from claimflow.store import Store, raw_from_json
@@ -293,7 +294,9 @@ def replay(
             )
         ]
     )
-    caps = CapState()  # carried across chunks and batches, as one award run would
+    # Outcomes are decided batch by batch in ingestion order, as ingest did;
+    # awards follow, in the order the live award runs posted them.
+    decided: dict[str, tuple[_Recorded, Decision, Claim | None]] = {}
     for batch in batches:
         # Batch rules see one recorded batch at a time, as they did when it was ingested.
         seen = SeenKeys()
@@ -302,22 +305,24 @@ def replay(
                 raws = [raw for _, raw, _ in chunk]
                 checked = validate_chunk(raws, target, context, seen)
                 matched = _with_recorded_matches(store, checked)
-                decided = _verified(store, target, matched)
-                kept = [
-                    (c, d)
-                    for (_, _, recorded), (c, d) in zip(chunk, decided, strict=True)
-                    if recorded.outcome not in (VOID, SUPERSEDED)
-                ]
-                awards, caps = _awards(kept, settings, participants, caps)
                 for (cid, _, recorded), (claim, decision) in zip(
-                    chunk, decided, strict=True
+                    chunk, _verified(store, target, matched), strict=True
                 ):
-                    if recorded.outcome in (VOID, SUPERSEDED):
-                        continue  # refunded, cancelled or replaced: stands
-                    _compare(cid, recorded, decision, awards.get(claim.id), result)
+                    if recorded.outcome == SUPERSEDED:
+                        continue  # replaced by its resubmission: stands
+                    paid = settings is not None and decision.outcome is Outcome.ACCEPTED
+                    decided[cid] = (recorded, decision, claim if paid else None)
                 result.claims += len(chunk)
         finally:
             seen.close()
+    awards = (
+        _awards_as_posted(store, client.key, settings, participants, decided)
+        if settings is not None
+        else {}
+    )
+    for cid, (recorded, decision, _) in decided.items():
+        if recorded.outcome != VOID:  # a refunded or cancelled claim stands
+            _compare(cid, recorded, decision, awards.get(cid), result)
     if rules is not None:
         _sla_flips(store, client, rules, now or datetime.now(UTC), result)
     return result
@@ -415,6 +420,90 @@ def _verified(
             )
         )
     return out
+
+
+class _AsPosted:
+    """Replayed awards with caps met in the order the live award runs met them.
+
+    The ledger's award postings and reversals are followed in posting
+    order: each posting of a replayed claim computes its award against the
+    caps used so far; a reversal gives its points back to the caps (a
+    voided award counted until then, as it did live); a posting of a claim
+    outside this replay (another batch, an earlier day) counts as recorded.
+    Runs are told apart where the posting order goes back in (activity
+    date, received, id): each run is computed in one call.
+    """
+
+    def __init__(self, settings: AwardSettings, people: dict[str, Participant]) -> None:
+        self.settings, self.people = settings, people
+        self.caps = CapState()
+        self.awards: dict[str, Award] = {}
+        self.run: list[Claim] = []
+        self.last: tuple[date, str, str] | None = None
+
+    def flush(self) -> None:
+        """Compute the run gathered so far."""
+        if self.run:
+            awards, _, self.caps = compute_awards(
+                self.run, self.settings, self.people, self.caps
+            )
+            self.awards.update((a.claim_id, a) for a in awards)
+            self.run.clear()
+        self.last = None
+
+    def pay(self, claim: Claim) -> None:
+        """A posting of a replayed claim: it joins the current run."""
+        key = award_order(claim, self.settings)
+        if self.last is not None and key < self.last:
+            self.flush()
+        self.run.append(claim)
+        self.last = key
+
+    def count(self, award: Award, sign: int) -> None:
+        """Count an award against the caps (``sign=-1``: give it back)."""
+        self.flush()
+        used = dict(self.caps.period_used)
+        budget = self.caps.budget_used + charge(used, award, self.settings, sign)
+        self.caps = CapState(used, budget)
+
+
+def _awards_as_posted(
+    store: Store,
+    client: str,
+    settings: AwardSettings,
+    participants: dict[str, Participant],
+    decided: dict[str, tuple[_Recorded, Decision, Claim | None]],
+) -> dict[str, Award]:
+    """The replayed award of each claim accepted in `decided` (see `_AsPosted`).
+
+    Claims no run has paid yet come last, as the next award run would take them.
+    """
+    state = _AsPosted(settings, participants)
+    paid: set[str] = set()
+    outside: dict[str, Award] = {}  # recorded awards of claims not replayed here
+    for kind, cid, data in store.award_history(client):
+        entry = decided.get(cid)
+        if kind == "reversal":
+            paid.discard(cid)
+            state.flush()
+            award = (state.awards if entry else outside).pop(cid, None)
+            if award is not None:
+                state.count(award, -1)
+        elif entry is None:
+            if data is not None:
+                outside[cid] = Award.model_validate_json(data)
+                state.count(outside[cid], +1)
+        elif entry[2] is not None:  # accepted in the replay: paid again
+            state.pay(entry[2])
+            paid.add(cid)
+    state.flush()
+    state.run = [
+        claim
+        for cid, (recorded, _, claim) in decided.items()
+        if claim is not None and cid not in paid and recorded.outcome != VOID
+    ]
+    state.flush()
+    return state.awards
 
 
 def _awards(

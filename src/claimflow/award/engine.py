@@ -232,7 +232,7 @@ def _rounded(
 
 
 def _cap_lines(
-    ctx: Context, points: int, used: dict[tuple[str, str], int], budget_used: int
+    ctx: Context, points: int, used: Mapping[tuple[str, str], int], budget_used: int
 ) -> list[AwardLine]:
     caps, lines = ctx.rules.caps, []
     participant = ctx.claim.participant_id or ""
@@ -316,7 +316,7 @@ def compute_award(
         lines = [e.line for e in (*base, *bonuses, *promotions(ctx, base))]
     lines = _rounded(lines, settings, ctx)
     desired = sum(ln.points for ln in lines)
-    lines += _cap_lines(ctx, desired, dict(state.period_used), state.budget_used)
+    lines += _cap_lines(ctx, desired, state.period_used, state.budget_used)
     award = Award(
         claim_id=claim.id,
         client=claim.client,
@@ -331,7 +331,8 @@ def compute_award(
     return award, None
 
 
-def _order(claim: Claim, settings: AwardSettings) -> tuple[date, str, str]:
+def award_order(claim: Claim, settings: AwardSettings) -> tuple[date, str, str]:
+    """The order award runs take claims in: activity date, received time, id."""
     day = activity_date(claim, settings) or date.min
     return day, claim.received_at.isoformat(), claim.id
 
@@ -362,8 +363,7 @@ def compute_awards(
     budget_used = state.budget_used
     awards: list[Award] = []
     problems: list[Problem] = []
-    cap = None
-    for claim in sorted(claims, key=lambda c: _order(c, settings)):
+    for claim in sorted(claims, key=lambda c: award_order(c, settings)):
         award, problem = compute_award(
             claim,
             settings,
@@ -375,10 +375,24 @@ def compute_awards(
             problems.append(problem)
             continue
         awards.append(award)
-        rules = settings.rule_set_for(award.activity_date)
-        cap = rules.caps.per_participant if rules else None
-        if cap is not None:
-            key = (award.participant_id, period_key(award.activity_date, cap.period))
-            used[key] = used.get(key, 0) + award.points
-        budget_used += award.points
+        budget_used += charge(used, award, settings)
     return awards, problems, CapState(used, budget_used)
+
+
+def charge(
+    used: dict[tuple[str, str], int],
+    award: Award,
+    settings: AwardSettings,
+    sign: int = 1,
+) -> int:
+    """Count `award` against the caps in `used`; return its budget points.
+
+    With ``sign=-1`` it releases them again, as a reversal does: a voided
+    award counts against the caps up to its reversal and no longer.
+    """
+    rules = settings.rule_set_for(award.activity_date)
+    cap = rules.caps.per_participant if rules else None
+    if cap is not None:
+        key = (award.participant_id, period_key(award.activity_date, cap.period))
+        used[key] = used.get(key, 0) + sign * award.points
+    return sign * award.points

@@ -9,7 +9,7 @@ stays a size a person reads.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -173,6 +173,22 @@ class ClaimLifecycle:
             [client, claim_id],
         )
         self.add_events([(client, claim_id, None, "voided", at.isoformat(), actor)])
+
+    def award_history(self, client: str) -> Iterator[tuple[str, str, str | None]]:
+        """The client's award postings and their reversals, in posting order.
+
+        Yields ``(entry type, claim id, the award as recorded)``; the award
+        (its JSON) is there for award postings only. This is the order live
+        award runs met the caps in, which replay follows.
+        """
+        yield from self.db.execute(
+            "SELECT l.entry_type, l.claim_id, a.data FROM ledger l "
+            "LEFT JOIN awards a ON l.entry_type = 'award' "
+            "AND a.idempotency_key = l.idempotency_key "
+            "WHERE l.client = ? AND l.claim_id IS NOT NULL "
+            "AND l.entry_type IN ('award', 'reversal') ORDER BY l.id",
+            [client],
+        )
 
     def batch_notices(self, batch_id: int) -> tuple[str, list[Notice]]:
         """A stored batch's client key and the notices stored with it.
