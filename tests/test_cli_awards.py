@@ -421,3 +421,76 @@ def test_reverse_and_redeem_preview_post_nothing(tmp_path: Path) -> None:
             "SELECT outcome FROM claims WHERE json_extract(data, '$.claim_ref') = 'AC-1001'"
         ).fetchone()[0]
     assert outcome == "accepted"
+
+
+def test_commands_that_need_claims_never_create_a_store(tmp_path: Path) -> None:
+    """A mistyped --db on a command that reads claims created an empty store
+    and exited 0; now the path is named and nothing is created."""
+    missing = tmp_path / "typo.db"
+    marks = tmp_path / "marks.csv"
+    marks.write_text("claim_a,claim_b,decision\n", encoding="utf-8")
+    for args in (
+        ["verify", "--client", CONFIG],
+        ["dedupe", "apply", str(marks)],
+        ["entry", "sample", "1"],
+        ["ledger", "balance", "104233", "--client", CONFIG],
+        ["replay", "--client", CONFIG],
+        ["show", "AC-1001"],
+    ):
+        code, _, err = run(*args, "--db", str(missing))
+        assert code == 2, (args, err)
+        assert "typo.db" in err and "does not exist" in err, (args, err)
+        assert not missing.exists(), args
+
+
+def test_balance_and_redeem_agree_after_a_refund_of_redeemed_points(
+    tmp_path: Path,
+) -> None:
+    """balance showed points available that redeem then refused; once a
+    redeemed award is refunded, the points are owed, not spendable."""
+    config = tmp_path / "acme.yaml"
+    config.write_text(
+        Path(CONFIG)
+        .read_text(encoding="utf-8")
+        .replace("pending_days: 30", "pending_days: 0"),
+        encoding="utf-8",
+    )
+    db = _store(tmp_path)
+    run("award", "--client", str(config), "--db", db)
+
+    def available() -> int:
+        code, out, err = run(
+            "ledger", "balance", "104233", "--client", str(config), "--db", db, "--json"
+        )
+        assert code == 0, err
+        return int(json.loads(out)["available"])
+
+    points = available()
+    assert points > 0
+    code, _, err = run(
+        "ledger", "redeem", "104233", str(points + 1), "--reference", "O-1",
+        "--client", str(config), "--db", db,
+    )  # fmt: skip
+    assert code == 2 and f"expected 1 to {points} points" in err
+    code, _, err = run(
+        "ledger", "redeem", "104233", str(points), "--reference", "O-2",
+        "--client", str(config), "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    assert available() == 0
+    with Store.open(Path(db)) as store:
+        (claim,) = store.db.execute(
+            "SELECT claim_id FROM ledger WHERE participant_id = '104233' "
+            "AND entry_type = 'award' LIMIT 1"
+        ).fetchone()
+    code, _, err = run(
+        "ledger", "reverse", claim, "--reason", "refund",
+        "--client", str(config), "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    assert available() == 0
+    code, _, err = run(
+        "ledger", "redeem", "104233", "1", "--reference", "O-3",
+        "--client", str(config), "--db", db,
+    )  # fmt: skip
+    assert code == 2 and "expected 1 to 0 points" in err

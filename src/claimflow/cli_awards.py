@@ -30,7 +30,7 @@ from claimflow.cli import (
     main,
     notices_option,
 )
-from claimflow.config import load_client
+from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
 from claimflow.parse.participants import read_participants
 from claimflow.report import write_notice_files
@@ -40,12 +40,16 @@ from claimflow.values import DateOrder
 _AS_OF = click.option(
     "--as-of",
     type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-    help="The instant (default: now, UTC).",
+    help="The instant, in the desk's time zone; a date alone is its 00:00 "
+    "(default: now).",
 )
 
 
-def _instant(value: datetime | None) -> datetime:
-    return value.replace(tzinfo=UTC) if value is not None else datetime.now(UTC)
+def _instant(value: datetime | None, client: ResolvedClient) -> datetime:
+    """``--as-of`` as an instant: a time without an offset is the desk's."""
+    if value is None:
+        return datetime.now(UTC)
+    return value if value.tzinfo else value.replace(tzinfo=client.zone)
 
 
 @main.command("participants")
@@ -59,6 +63,12 @@ def _instant(value: datetime | None) -> datetime:
     type=click.Choice(["DMY", "MDY", "YMD"]),
     help="How the file writes dates (default: the client's date_order).",
 )
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="When the list is taken in, in the desk's time zone: rows without an "
+    "effective_from take effect on its day (default: today there).",
+)
 @fail_cleanly
 def participants_cmd(
     action: str,
@@ -67,8 +77,13 @@ def participants_cmd(
     db_path: Path,
     operator: str,
     date_order: DateOrder | None,
+    as_of: datetime | None,
 ) -> None:
     """Import a client's participant list (tiers and enrolment dates for awards).
+
+    Tiers, status and dates are kept as dated facts: a row's effective_from
+    column (or the import's day) starts a fact where the list says something
+    new; importing the same list again records nothing.
 
     \b
     Example:
@@ -78,12 +93,19 @@ def participants_cmd(
     client = load_client(client_path)
     order = date_order or client.config.date_order
     people = list(read_participants(file, client.key, order))
+    day = _instant(as_of, client).astimezone(client.zone).date()
     with Store.open(db_path) as store, store.transaction():
-        store.upsert_participants(people)
+        done = store.record_participants(people, day, operator)
         store.audit(
-            operator, "participants import", {"file": str(file), "count": len(people)}
+            operator,
+            "participants import",
+            {"file": str(file), "count": done.participants, "facts": done.facts},
         )
-    click.echo(f"{len(people):,} participants of {client.key} imported from {file}")
+    changed = f"{done.facts:,} new or changed facts recorded" if done.facts else None
+    click.echo(
+        f"{done.participants:,} participants of {client.key} imported from {file}; "
+        f"{changed or 'nothing changed'}"
+    )
 
 
 @main.group("award", invoke_without_command=True)
@@ -235,13 +257,18 @@ def balance_cmd(
                 f"participant {participant}: not on {client.key}'s member list or "
                 "ledger (check the number, or import the member list)"
             )
-        found = balance(store, client.key, participant, _instant(as_of))
+        found = balance(store, client.key, participant, _instant(as_of, client))
     if as_json:
         echo_json(found.to_dict())
     else:
+        expired = (
+            f", {found.expired:,} past their expiry date (not yet posted)"
+            if found.expired
+            else ""
+        )
         click.echo(
             f"{participant}: {found.total:,} points ({found.available:,} available, "
-            f"{found.pending:,} pending)"
+            f"{found.pending:,} pending{expired})"
         )
 
 
@@ -256,7 +283,9 @@ def balance_cmd(
     help="The award was wrong, not the claim: the next award run pays it "
     "afresh. Without it the claim is void (refund, cancellation).",
 )
-@click.option("--preview", is_flag=True, help="Show what would be reversed; post nothing.")
+@click.option(
+    "--preview", is_flag=True, help="Show what would be reversed; post nothing."
+)
 @OPERATOR_OPTION
 @fail_cleanly
 def reverse_cmd(
@@ -377,7 +406,7 @@ def expire_cmd(
             --as-of 2027-12-31 --preview
     """
     client = load_client(client_path)
-    at = _instant(as_of)
+    at = _instant(as_of, client)
     if at > datetime.now(UTC) and not preview:
         raise ClaimflowError(
             f"--as-of {at:%Y-%m-%d} is in the future: points would expire before "

@@ -267,10 +267,10 @@ def replay_cmd(
 
     if golden_dir is not None:
         sys.exit(_golden(golden_dir, update, as_json))
-    if client_path is None or not db_path.exists():
-        raise click.UsageError(
-            "replay needs --client and an existing --db (or --golden)"
-        )
+    if client_path is None:
+        raise click.UsageError("replay needs --client and --db (or --golden)")
+    if not db_path.exists():
+        raise click.UsageError(f"--db: path {str(db_path)!r} does not exist")
     client = load_client(client_path)
     rules = load_client(rules_path) if rules_path else None
     with Store.open(db_path) as store:

@@ -12,6 +12,7 @@ from claimflow.cli import (
     CLIENT_OPTION,
     JSON_OPTION,
     NEW_STORE_OPTION,
+    STORE_OPTION,
     echo_json,
     fail_cleanly,
     main,
@@ -91,7 +92,7 @@ def source_cmd(
 
 @main.command("verify")
 @CLIENT_OPTION
-@NEW_STORE_OPTION
+@STORE_OPTION
 @click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
 @notices_option("for claims that did not verify")
 @JSON_OPTION
@@ -242,7 +243,7 @@ def adjudicate_cmd(
 
 @entry_cmd.command("sample")
 @click.option("--batch", "batch_id", type=int, required=True)
-@NEW_STORE_OPTION
+@STORE_OPTION
 @click.option("--max-error-rate", required=True, help="The SLA limit, e.g. 0.5%.")
 @click.option("--confidence", default="95%", show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Same seed, same fields.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -98,6 +99,7 @@ def test_pending_points_become_available(store: Store) -> None:
         "total": 100,
         "available": 0,
         "pending": 100,
+        "expired": 0,
     }
     later = balance(store, "x", "R1", T0 + timedelta(days=30))
     assert (later.available, later.pending) == (100, 0)
@@ -188,6 +190,114 @@ def test_balances_are_derived_and_posting_twice_changes_nothing(
             )
         assert balance(store, "x", "R1", T0).total == before - reversed_points
         assert Decimal(before - reversed_points) >= 0
+
+
+def test_a_refund_after_a_redemption_leaves_points_owed_not_spendable_twice(
+    store: Store,
+) -> None:
+    program = _program()
+    _post(store, _awards(program, 2, 4), program)  # c0: 2 x 25 = 50, c1: 4 x 25 = 100
+    with store.transaction():
+        redeem(store, "x", "R1", 50, "ORDER-1", "ann", T0)  # takes c0's lot
+        reverse_claim(store, "x", "c0", "refund", "ann", T0)  # c0's 50 come back
+    # 50 + 100 - 50 redeemed - 50 reversed = 50; c1's lot still holds 100,
+    # but 50 of it is owed for the refunded sale.
+    found = balance(store, "x", "R1", T0)
+    assert (found.total, found.available) == (50, 50)
+    with pytest.raises(
+        LedgerError, match="expected 1 to 50 points to redeem, found 51"
+    ):
+        redeem(store, "x", "R1", 51, "ORDER-2", "ann", T0)
+    with store.transaction():
+        redeem(store, "x", "R1", 50, "ORDER-3", "ann", T0)
+    assert balance(store, "x", "R1", T0).available == 0
+
+
+def test_points_past_their_expiry_are_not_available_before_the_job_posts_it(
+    store: Store,
+) -> None:
+    program = _program(expiry={"policy": "fixed", "months": 12})
+    _post(store, _awards(program, 2), program, T0)  # 50, expiring 2027-11-01 12:00
+    later = datetime(2027, 11, 2, tzinfo=UTC)
+    found = balance(store, "x", "R1", later)
+    assert (found.total, found.available, found.expired) == (50, 0, 50)
+    with pytest.raises(LedgerError, match="expected 1 to 0 points"):
+        redeem(store, "x", "R1", 1, "ORDER-1", "ann", later)
+    with store.transaction():
+        assert expire(store, "x", program, later, "job") == 50
+    found = balance(store, "x", "R1", later)
+    assert (found.total, found.available, found.expired) == (0, 0, 0)
+
+
+def test_a_balance_at_an_earlier_instant_ignores_later_redemptions(
+    store: Store,
+) -> None:
+    program = _program()
+    _post(store, _awards(program, 4), program, T0)  # 100
+    with store.transaction():
+        redeem(store, "x", "R1", 60, "ORDER-1", "ann", T0 + timedelta(days=10))
+    earlier = balance(store, "x", "R1", T0 + timedelta(days=5))
+    assert (earlier.total, earlier.available) == (100, 100)
+    assert balance(store, "x", "R1", T0 + timedelta(days=10)).available == 40
+
+
+def test_an_as_of_in_another_offset_is_the_same_instant(store: Store) -> None:
+    program = _program(pending=1)
+    _post(store, _awards(program, 4), program, T0)  # available at T0 + 1 day
+    paris = ZoneInfo("Europe/Paris")
+    just_before = (T0 + timedelta(days=1) - timedelta(minutes=1)).astimezone(paris)
+    assert balance(store, "x", "R1", just_before).available == 0
+    assert (
+        balance(store, "x", "R1", just_before + timedelta(minutes=1)).available == 100
+    )
+
+
+@hsettings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["award", "redeem", "reverse", "expire"]),
+            st.integers(1, 8),  # quantity, or a share of what is available
+            st.integers(0, 200),  # days after T0
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_balance_available_is_exactly_what_redeem_allows(
+    tmp_path_factory: pytest.TempPathFactory,
+    steps: list[tuple[str, int, int]],
+) -> None:
+    """Whatever happened before (awards, redemptions, refunds, expiry), at any
+    instant `balance` says N available and `redeem` takes N but not N + 1."""
+    program = _program(pending=7, expiry={"policy": "fixed", "months": 3})
+    posted: list[str] = []
+    with Store.open(tmp_path_factory.mktemp("l") / "c.db") as store:
+        for n, (kind, size, days) in enumerate(sorted(steps, key=lambda s: s[2])):
+            at = T0 + timedelta(days=days)
+            with store.transaction():
+                if kind == "award":
+                    claim = sale(f"k{n}", date(2026, 10, 1), ("DRL-200", size))
+                    awards, _, _ = compute_awards([claim], program)
+                    post_awards(store, awards, program, at, "ann")
+                    posted.append(f"k{n}")
+                elif kind == "reverse" and posted:
+                    reverse_claim(store, "x", posted.pop(0), "refund", "ann", at)
+                elif kind == "expire":
+                    expire(store, "x", program, at, "job")
+            found = balance(store, "x", "R1", at)
+            assert 0 <= found.available <= max(found.total, 0)
+            with pytest.raises(LedgerError, match="expected 1 to"):
+                redeem(store, "x", "R1", found.available + 1, f"over{n}", "ann", at)
+            if kind == "redeem" and found.available:
+                take = max(1, found.available * size // 8)
+                with store.transaction():
+                    redeem(store, "x", "R1", take, f"r{n}", "ann", at)
+                assert balance(store, "x", "R1", at).available == found.available - take
 
 
 def test_ledger_rows_cannot_be_edited(tmp_path: Path) -> None:

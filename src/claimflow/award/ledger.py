@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -22,12 +22,17 @@ from claimflow.errors import ClaimflowError
 from claimflow.models import Award
 from claimflow.store import Store
 
+#: Award lots with the points left in each at an instant: allocations of
+#: debits posted later (a redemption dated after it) do not count yet.
 _LOTS = """
     SELECT l.id, l.points - coalesce((SELECT sum(a.points) FROM ledger_allocations a
-                                      WHERE a.lot_id = l.id), 0) AS remaining,
+                                      JOIN ledger d ON d.id = a.debit_id
+                                      WHERE a.lot_id = l.id AND d.posted_at <= :at), 0)
+             AS remaining,
            l.available_at, l.expires_at
     FROM ledger l
-    WHERE l.client = ? AND l.participant_id = ? AND l.entry_type = 'award'
+    WHERE l.client = :client AND l.participant_id = :participant
+      AND l.entry_type = 'award' AND l.posted_at <= :at
 """
 
 
@@ -54,14 +59,18 @@ class Balance:
 
     Attributes:
         total: every posting up to the instant.
-        available: total less points still pending.
+        available: what `redeem` would let the participant spend: total
+            less pending points and less points past their expiry date
+            that `ledger expire` has not posted yet.
         pending: award points not yet available.
+        expired: points past their expiry date, not yet posted as expired.
     """
 
     participant_id: str
     total: int
     available: int
     pending: int
+    expired: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """As plain data."""
@@ -257,25 +266,53 @@ def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
     )
 
 
+def _utc(moment: datetime) -> str:
+    """An instant as the store writes it (UTC ISO text, comparable as text)."""
+    return moment.astimezone(UTC).isoformat()
+
+
 def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> Balance:
     """A participant's total, available and pending points at `as_of`.
 
+    `available` is what `redeem` at the same instant would allow, always.
+
     Example: ``balance(store, "acme-tools", "104233", now).available``
     """
-    at = as_of.isoformat()
-    total = store.db.execute(
-        "SELECT coalesce(sum(points), 0) FROM ledger WHERE client = ? "
-        "AND participant_id = ? AND posted_at <= ?",
-        [client, participant_id, at],
-    ).fetchone()[0]
-    pending = sum(
-        max(remaining, 0)
-        for _, remaining, available_at, _ in store.db.execute(
-            _LOTS + " AND l.posted_at <= ?", [client, participant_id, at]
-        )
-        if available_at > at
+    at = _utc(as_of)
+    total = int(
+        store.db.execute(
+            "SELECT coalesce(sum(points), 0) FROM ledger WHERE client = ? "
+            "AND participant_id = ? AND posted_at <= ?",
+            [client, participant_id, at],
+        ).fetchone()[0]
     )
-    return Balance(participant_id, int(total), int(total) - pending, pending)
+    pending = expired = 0
+    for _, remaining, available_at, expires_at in _lots(
+        store, client, participant_id, at
+    ):
+        if available_at > at:
+            pending += max(remaining, 0)
+        elif expires_at is not None and expires_at <= at:
+            expired += max(remaining, 0)
+    available = max(
+        min(total - pending - expired, _spendable(store, client, participant_id, at)), 0
+    )
+    return Balance(participant_id, total, available, pending, expired)
+
+
+def _lots(
+    store: Store, client: str, participant_id: str, at: str
+) -> list[tuple[int, int, str, str | None]]:
+    return [
+        (i, int(r), a, e)
+        for i, r, a, e in store.db.execute(
+            _LOTS, {"client": client, "participant": participant_id, "at": at}
+        )
+    ]
+
+
+def _spendable(store: Store, client: str, participant_id: str, at: str) -> int:
+    return sum(r for _, r, _ in _open_lots(store, client, participant_id, at))
 
 
 def _consume(
@@ -299,8 +336,8 @@ def _consume(
             entry_type,
             -points,
             key,
-            at.isoformat(),
-            at.isoformat(),
+            _utc(at),
+            _utc(at),
             reason,
             actor,
         ],
@@ -318,14 +355,26 @@ def _consume(
 
 
 def _open_lots(
-    store: Store, client: str, participant_id: str, at: datetime
+    store: Store, client: str, participant_id: str, at: str
 ) -> list[tuple[int, int, str | None]]:
-    """Available lots with points left, oldest-expiring first."""
-    rows = store.db.execute(
-        _LOTS + " AND l.available_at <= ?", [client, participant_id, at.isoformat()]
-    ).fetchall()
-    lots = [(i, int(r), e) for i, r, _, e in rows if r > 0]
+    """Available, unexpired lots with points left, oldest-expiring first."""
+    lots = [
+        (i, r, e)
+        for i, r, available_at, e in _lots(store, client, participant_id, at)
+        if r > 0 and available_at <= at and (e is None or e > at)
+    ]
     return sorted(lots, key=lambda lot: (lot[2] is None, lot[2] or "", lot[0]))
+
+
+def _expirable_lots(
+    store: Store, client: str, participant_id: str, at: str
+) -> list[tuple[int, int, str | None]]:
+    """Available lots with points left, expired ones included (what expiry takes)."""
+    return [
+        (i, r, e)
+        for i, r, available_at, e in _lots(store, client, participant_id, at)
+        if r > 0 and available_at <= at
+    ]
 
 
 def redeem(
@@ -358,8 +407,8 @@ def redeem(
             f"reference {reference!r} was used before: {used[1]} points redeemed "
             f"by participant {used[0]} at {used[2]}; give each redemption its own"
         )
-    lots = _open_lots(store, client, participant_id, at)
-    available = sum(r for _, r, _ in lots)
+    lots = _open_lots(store, client, participant_id, _utc(at))
+    available = balance(store, client, participant_id, at).available
     if points <= 0 or points > available:
         raise LedgerError(
             f"participant {participant_id}: expected 1 to {available} points to "
@@ -403,11 +452,9 @@ def expire(
     ]
     cutoff = _add_months(as_of, -policy.months).isoformat()
     for participant in participants:
-        lots = _open_lots(store, client, participant, as_of)
+        lots = _expirable_lots(store, client, participant, _utc(as_of))
         if policy.policy == "fixed":
-            due = [
-                (i, r) for i, r, e in lots if e is not None and e <= as_of.isoformat()
-            ]
+            due = [(i, r) for i, r, e in lots if e is not None and e <= _utc(as_of)]
             key = f"expiry:{client}:{participant}:{as_of.date()}"
         else:
             last = store.db.execute(
