@@ -281,3 +281,65 @@ def test_dedupe_decisions_replay_as_recorded(
                 [reviews[0].claim_id],
             )
         assert replay(store, acme, now=AWARDED).changes == []
+
+
+def test_baseline_shows_the_rule_change_net_of_what_the_release_changes(
+    recorded: Store,
+    acme: ResolvedClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An upgrade tester replays new rules on a release that itself changes a
+    claim: without --baseline the release's change is mixed into the rule
+    change; with it, only the rule change shows."""
+    import claimflow.replay as replay_module
+    from claimflow.codes import Outcome
+    from claimflow.models import Decision
+
+    (other,) = recorded.db.execute(
+        "SELECT claim_id FROM ledger WHERE entry_type = 'award' "
+        "AND claim_id NOT LIKE '%-r2' AND claim_id NOT LIKE '%-p1' LIMIT 1"
+    ).fetchone()
+    real = replay_module.validate_chunk
+
+    def release_that_pends_one(*args: object, **kw: object) -> list[object]:
+        out = real(*args, **kw)  # type: ignore[arg-type]
+        return [
+            (c, Decision(claim_id=c.id, outcome=Outcome.PENDED, problems=d.problems))
+            if c.id == other
+            else (c, d)
+            for c, d in out
+        ]
+
+    monkeypatch.setattr(replay_module, "validate_chunk", release_that_pends_one)
+
+    def drill_35(data: dict) -> None:  # type: ignore[type-arg]
+        data["award"]["rule_sets"][1]["rules"][0]["points"] = 35
+
+    rules = _variant(tmp_path, drill_35)
+    mixed = replay(recorded, acme, rules=rules, now=AWARDED)
+    assert {c.claim_id for c in mixed.changes} == {
+        other,
+        *(c for c in _awarded(recorded) if c.endswith(("-r2", "-p1"))),
+    }
+    net = replay(recorded, acme, rules=rules, now=AWARDED, baseline=True)
+    assert {
+        c.claim_id.split("-", 1)[1]: (c.points_from, c.points_to) for c in net.changes
+    } == {"r2": (60, 70), "p1": (80, 90)}
+    assert net.to_dict()["points_delta"] == 20
+
+
+def _awarded(store: Store) -> list[str]:
+    return [
+        cid
+        for (cid,) in store.db.execute(
+            "SELECT claim_id FROM ledger WHERE entry_type = 'award'"
+        )
+    ]
+
+
+def test_baseline_needs_rules(recorded: Store) -> None:
+    code, _, err = run(
+        "replay", "--client", str(CONFIG), "--db", str(recorded.path), "--baseline"
+    )
+    assert code == 2 and "--baseline compares a rule change: give --rules" in err

@@ -217,6 +217,12 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
     "--since", type=click.DateTime(["%Y-%m-%d"]), help="Received on or after."
 )
 @click.option(
+    "--baseline",
+    is_flag=True,
+    help="With --rules: compare with a same-rules replay, not the record, so "
+    "only the rule change shows (net of what this release changes anyway).",
+)
+@click.option(
     "--golden",
     "golden_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -246,6 +252,7 @@ def replay_cmd(
     batch_id: int | None,
     all_claims: bool,
     since: datetime | None,
+    baseline: bool,
     golden_dir: Path | None,
     update: bool,
     db_path: Path,
@@ -271,6 +278,8 @@ def replay_cmd(
         raise click.UsageError("replay needs --client and --db (or --golden)")
     if not db_path.exists():
         raise click.UsageError(f"--db: path {str(db_path)!r} does not exist")
+    if baseline and rules_path is None:
+        raise click.UsageError("--baseline compares a rule change: give --rules")
     client = load_client(client_path)
     rules = load_client(rules_path) if rules_path else None
     with Store.open(db_path) as store:
@@ -281,6 +290,7 @@ def replay_cmd(
             batch_id=batch_id,
             since=since.date() if since else None,
             now=_now(now),
+            baseline=baseline,
         )
     if out is not None:
         write_replay_changes(result, out)

@@ -259,6 +259,7 @@ def replay(
     batch_id: int | None = None,
     since: date | None = None,
     now: datetime | None = None,
+    baseline: bool = False,
 ) -> ReplayResult:
     """Replay stored claims under `rules` (default: the client's own file).
 
@@ -270,18 +271,51 @@ def replay(
         rules: the configuration to replay under (a new rule file).
         batch_id: only this batch; since: only claims received on or after.
         now: the instant SLA status is judged at.
+        baseline: compare with a same-rules replay instead of the record,
+            so the result is the rule change alone, net of anything the
+            current release would change anyway.
 
     Returns:
         The differences.
 
     Example: ``replay(store, client, rules=load_client("acme-2027.yaml")).changes``
     """
-    target = rules or client
+    result = ReplayResult(client.key)
+    replayed = _replayed(store, client, rules or client, batch_id, since, result)
+    reference: dict[str, _Recorded] = {}
+    if baseline and rules is not None:
+        same = _replayed(store, client, client, batch_id, since, ReplayResult(""))
+        reference = {
+            cid: _Recorded(
+                decision.outcome.value, sorted({c.value for c in decision.codes}), award
+            )
+            for cid, (_, decision, award) in same.items()
+        }
+    for cid, (recorded, decision, award) in replayed.items():
+        if recorded.outcome != VOID:  # a refunded or cancelled claim stands
+            _compare(cid, reference.get(cid, recorded), decision, award, result)
+    if rules is not None:
+        _sla_flips(store, client, rules, now or datetime.now(UTC), result)
+    return result
+
+
+def _replayed(
+    store: Store,
+    client: ResolvedClient,
+    target: ResolvedClient,
+    batch_id: int | None,
+    since: date | None,
+    result: ReplayResult,
+) -> dict[str, tuple[_Recorded, Decision, Award | None]]:
+    """Each stored claim's record, and its decision and award under `target`.
+
+    Outcomes are decided batch by batch in ingestion order, as ingest did;
+    awards follow, in the order the live award runs posted them.
+    """
     settings = target.config.award
     from claimflow.award.run import load_participants
 
     participants = load_participants(store, client.key)
-    result = ReplayResult(client.key)
     context = context_for(target, datetime.now(UTC))
     batches = (
         [batch_id]
@@ -294,8 +328,6 @@ def replay(
             )
         ]
     )
-    # Outcomes are decided batch by batch in ingestion order, as ingest did;
-    # awards follow, in the order the live award runs posted them.
     decided: dict[str, tuple[_Recorded, Decision, Claim | None]] = {}
     for batch in batches:
         # Batch rules see one recorded batch at a time, as they did when it was ingested.
@@ -320,12 +352,10 @@ def replay(
         if settings is not None
         else {}
     )
-    for cid, (recorded, decision, _) in decided.items():
-        if recorded.outcome != VOID:  # a refunded or cancelled claim stands
-            _compare(cid, recorded, decision, awards.get(cid), result)
-    if rules is not None:
-        _sla_flips(store, client, rules, now or datetime.now(UTC), result)
-    return result
+    return {
+        cid: (recorded, decision, awards.get(cid))
+        for cid, (recorded, decision, _) in decided.items()
+    }
 
 
 def _with_recorded_matches(
