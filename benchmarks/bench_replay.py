@@ -6,12 +6,18 @@ fresh process replays every claim twice: under the stored rules (nothing
 changes) and with the 2026.1 drill rate raised (its awarded drill lines change):
 time, claims per second and peak memory (max RSS).
 
-Usage: python benchmarks/bench_replay.py [--claims 100000]
+With ``--release SRC`` (another release's ``src/`` folder, e.g. a git
+worktree of the previous tag), the same replays run under that release too,
+alternating with this one, each on its own copy of the store: the ratio of
+the two in one run is the figure (these machines are shared and noisy).
+
+Usage: python benchmarks/bench_replay.py [--claims 100000] [--release SRC] [--rounds 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from datetime import UTC, datetime
@@ -26,6 +32,7 @@ CLIENT = HERE.parent / "samples" / "clients" / "acme-tools.yaml"
 
 
 def _store(n: int) -> Path:
+    sys.path.insert(0, str(HERE.parent / "src"))  # this checkout's release
     import claimflow
     from claimflow.award.run import award_claims
 
@@ -84,19 +91,39 @@ def main() -> None:
     """Build the store, replay it in a child process, print the figures."""
     parser = argparse.ArgumentParser(description="claimflow replay benchmark")
     parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument(
+        "--release", type=Path, help="Another release's src/ folder to compare with."
+    )
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args.child)
         return
     db = _store(args.claims)
-    result = in_fresh_process(__file__, "--child", str(db))
-    for name, run in result["runs"].items():
-        print(
-            f"replay ({name}): {run['claims']:,} claims in {run['seconds']:.1f} s = "
-            f"{run['claims'] / run['seconds']:,.0f} claims/s, {run['changed']:,} changed"
-        )
-    print(f"peak {result['peak_mib']:.0f} MiB")
+    releases: dict[str, Path | None] = {"this release": HERE.parent / "src"}
+    if args.release:
+        releases["--release"] = args.release.resolve()
+    seconds: dict[str, list[float]] = {}
+    for _ in range(args.rounds):
+        for label, src in releases.items():
+            copy = OUT / f"replay-{args.claims}-copy.db"
+            shutil.copyfile(db, copy)
+            result = in_fresh_process(__file__, "--child", str(copy), src=src)
+            copy.unlink()
+            for name, run in result["runs"].items():
+                seconds.setdefault(f"{label}, {name}", []).append(run["seconds"])
+                print(
+                    f"{label}: replay ({name}): {run['claims']:,} claims in "
+                    f"{run['seconds']:.1f} s = {run['claims'] / run['seconds']:,.0f} "
+                    f"claims/s, {run['changed']:,} changed"
+                )
+            print(f"{label}: peak {result['peak_mib']:.0f} MiB")
+    if args.release:
+        for name in ("same rules", "drill rate changed"):
+            mine = min(seconds[f"this release, {name}"])
+            theirs = min(seconds[f"--release, {name}"])
+            print(f"{name}: this release / --release time = {mine / theirs:.2f}")
 
 
 if __name__ == "__main__":

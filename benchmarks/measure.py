@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -33,13 +34,23 @@ def report(figures: dict[str, Any]) -> None:
     )
 
 
-def in_fresh_process(script: str, *args: object) -> dict[str, Any]:
-    """Run ``python script *args`` and return the figures its last line printed."""
+def in_fresh_process(
+    script: str, *args: object, src: Path | None = None
+) -> dict[str, Any]:
+    """Run ``python script *args`` and return the figures its last line printed.
+
+    `src`: import claimflow from this source folder (another release's
+    ``src/``) instead of the installed one.
+    """
+    env = None
+    if src is not None:
+        env = {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run(
         [sys.executable, script, *map(str, args)],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     ).stdout
     figures: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return figures
