@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 import claimflow.replay as replay_module
 from claimflow import Store, ingest, load_client
-from claimflow.config import ResolvedClient
 from claimflow.award.ledger import reverse_claim
 from claimflow.award.run import award_claims
+from claimflow.config import ResolvedClient
 from claimflow.dedupe.claims import dedupe_claims
 from claimflow.parse.participants import read_participants
 from claimflow.replay import replay
