@@ -284,7 +284,8 @@ def test_participants_import_cli_takes_the_clients_order_or_its_own(
     )
     assert (code, out.strip()) == (
         0,
-        f"2 participants of costa-azul imported from {members}",
+        f"2 participants of costa-azul imported from {members}; "
+        "2 new or changed facts recorded",
     )
     code, _, err = run(
         "participants", "import", str(members), "--client", str(COSTA),

@@ -101,10 +101,10 @@ def participants_cmd(
             "participants import",
             {"file": str(file), "count": done.participants, "facts": done.facts},
         )
-    changed = f"{done.facts:,} new or changed facts recorded" if done.facts else None
+    facts = f"{done.facts:,} new or changed fact{'s' * (done.facts != 1)} recorded"
     click.echo(
         f"{done.participants:,} participants of {client.key} imported from {file}; "
-        f"{changed or 'nothing changed'}"
+        f"{facts if done.facts else 'nothing changed'}"
     )
 
 

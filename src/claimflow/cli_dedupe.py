@@ -13,6 +13,7 @@ import pandas as pd
 from claimflow.cli import (
     CLIENT_OPTION,
     JSON_OPTION,
+    NEW_STORE_OPTION,
     OPERATOR_OPTION,
     STORE_OPTION,
     echo_json,
@@ -207,7 +208,7 @@ def review_cmd(client_path: Path, db_path: Path, out: Path) -> None:
 
 @dedupe_cmd.command("apply")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@STORE_OPTION
+@NEW_STORE_OPTION
 @OPERATOR_OPTION
 @JSON_OPTION
 @fail_cleanly

@@ -59,6 +59,7 @@ class ReasonCode(StrEnum):
     DATE_AFTER_RECEIPT = "date_after_receipt"
     NO_PROOF = "no_proof"
     OUTSIDE_CLAIM_WINDOW = "outside_claim_window"
+    TOO_EARLY = "too_early"
     INELIGIBLE_SKU = "ineligible_sku"
     INELIGIBLE_HOTEL = "ineligible_hotel"
     INELIGIBLE_CHANNEL = "ineligible_channel"
@@ -73,6 +74,8 @@ class ReasonCode(StrEnum):
     CAP_PER_CLAIM = "cap_per_claim"
     CAP_PARTICIPANT_PERIOD = "cap_participant_period"
     CAP_BUDGET = "cap_budget"
+    CAP_PROMOTION = "cap_promotion"
+    TAX_FORM_REQUIRED = "tax_form_required"
     SOURCE_NOT_FOUND = "source_not_found"
     SOURCE_AMBIGUOUS = "source_ambiguous"
     SOURCE_MISMATCH = "source_mismatch"
@@ -115,6 +118,8 @@ _CATEGORY: dict[ReasonCode, Category] = {
     ReasonCode.CAP_PER_CLAIM: Category.AWARD,
     ReasonCode.CAP_PARTICIPANT_PERIOD: Category.AWARD,
     ReasonCode.CAP_BUDGET: Category.AWARD,
+    ReasonCode.CAP_PROMOTION: Category.AWARD,
+    ReasonCode.TAX_FORM_REQUIRED: Category.AWARD,
     ReasonCode.SOURCE_AMBIGUOUS: Category.REVIEW,
     ReasonCode.SOURCE_MISMATCH: Category.REVIEW,
     ReasonCode.SERIAL_NOT_IN_SOURCE: Category.REVIEW,
@@ -142,6 +147,9 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.DATE_AFTER_RECEIPT: "purchase or stay is dated after the claim arrived",
     ReasonCode.NO_PROOF: "the client requires proof (invoice or folio) attached",
     ReasonCode.OUTSIDE_CLAIM_WINDOW: "purchase or stay is outside the claim window",
+    ReasonCode.TOO_EARLY: (
+        "claimed before the claim window opens: claim again from its first day"
+    ),
     ReasonCode.INELIGIBLE_SKU: "the product is not in the program",
     ReasonCode.INELIGIBLE_HOTEL: "the hotel is not in the program",
     ReasonCode.INELIGIBLE_CHANNEL: "the booking channel or rate earns no points",
@@ -155,7 +163,12 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.EXCLUDED_RATE: "the booking channel or rate code earns no points",
     ReasonCode.CAP_PER_CLAIM: "award cut to the per-claim cap",
     ReasonCode.CAP_PARTICIPANT_PERIOD: "award cut to the participant's period cap",
-    ReasonCode.CAP_BUDGET: "award cut to the remaining program budget",
+    ReasonCode.CAP_BUDGET: "award cut to the remaining program or rule-set fund",
+    ReasonCode.CAP_PROMOTION: "promotion points cut to the promotion's fund or cap",
+    ReasonCode.TAX_FORM_REQUIRED: (
+        "award held: the year's payments reach the reporting threshold and no "
+        "tax form is on file"
+    ),
     ReasonCode.SOURCE_NOT_FOUND: "no source record yet: awaiting source data",
     ReasonCode.SOURCE_AMBIGUOUS: "several source records could match: review",
     ReasonCode.SOURCE_MISMATCH: "a claimed value differs from the source record",

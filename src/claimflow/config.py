@@ -36,6 +36,7 @@ from claimflow.patterns import BoundedPattern
 from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
 from claimflow.verify.settings import VerificationSettings
+from claimflow.window import ClaimWindow
 
 SCHEMA_VERSION = 1
 DateOrder = Literal["DMY", "MDY", "YMD"]
@@ -93,7 +94,11 @@ class ClientConfig(_Section):
         eligible_hotels: hotel codes that earn (absent: all).
         excluded_channels: booking channels that never earn (``ota``).
         claim_window_days: activity must be at most this many days before
-            the claim was received.
+            the claim was received (``claim_window: {within_days: N}``).
+        claim_window: when a claim may be received, counted in the desk's
+            days from its activity: ``within_days``, ``within_months``,
+            ``within: calendar_year`` (with ``grace_days``), and
+            ``not_before_days`` (see `claimflow.window.ClaimWindow`).
         require_proof: an invoice or folio copy must be attached.
         serials_per_unit: each unit needs one serial number.
         notices: notice settings.
@@ -132,6 +137,7 @@ class ClientConfig(_Section):
     eligible_hotels: list[str] | None = None
     excluded_channels: list[str] = Field(default_factory=list)
     claim_window_days: int | None = Field(default=None, gt=0)
+    claim_window: ClaimWindow | None = None
     require_proof: bool = False
     serials_per_unit: bool = False
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
@@ -148,6 +154,19 @@ class ClientConfig(_Section):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("claim_window")
+    @classmethod
+    def _one_window(
+        cls, value: ClaimWindow | None, info: ValidationInfo
+    ) -> ClaimWindow | None:
+        days = info.data.get("claim_window_days")
+        if value is not None and days is not None:
+            raise ValueError(
+                f"give claim_window or claim_window_days, not both "
+                f"(claim_window_days: {days} is claim_window: {{within_days: {days}}})"
+            )
         return value
 
     @field_validator("locale")
@@ -260,7 +279,11 @@ class ResolvedClient(BaseModel):
         eligible_skus: SKUs that earn (upper case), or None for all.
         eligible_hotels: hotel codes that earn (upper case), or None for all.
         excluded_channels: casefolded booking channels that never earn.
-        zone: the desk's time zone.
+        zone: the desk's time zone: the day of a received time is its day
+            here (the claim window, and the award engine through
+            ``config.award``, which `resolve` gives this zone).
+        claim_window: when claims may be received (``claim_window``, or
+            ``claim_window_days`` as ``within_days``), or None.
         source_path: the file the configuration came from.
     """
 
@@ -279,6 +302,7 @@ class ResolvedClient(BaseModel):
     eligible_hotels: frozenset[str] | None
     excluded_channels: frozenset[str]
     zone: tzinfo
+    claim_window: ClaimWindow | None
     source_path: str
 
     def __repr__(self) -> str:
@@ -313,6 +337,13 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
     header_index = _header_index(config, kind, source_path)
     form_index = {normalize_label(k): v for k, v in config.form_fields.items()}
     required = frozenset(config.required or kind.required)
+    zone = ZoneInfo(config.timezone)
+    if config.award is not None:
+        # One calendar day everywhere: the engine takes received days at the desk.
+        config = config.model_copy(update={"award": config.award.at_desk(zone)})
+    window = config.claim_window
+    if window is None and config.claim_window_days is not None:
+        window = ClaimWindow(within_days=config.claim_window_days)
     return ResolvedClient(
         config=config,
         fields=kind,
@@ -321,7 +352,9 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
         required=required,
         required_header=tuple(sorted(required & kind.header.keys())),
         required_line=tuple(sorted(required & kind.line.keys())),
-        formats={k: BoundedPattern(v, f"formats.{k}") for k, v in config.formats.items()},
+        formats={
+            k: BoundedPattern(v, f"formats.{k}") for k, v in config.formats.items()
+        },
         serial_formats={
             k: BoundedPattern(v, f"serial_formats.{k}")
             for k, v in config.serial_formats.items()
@@ -329,12 +362,15 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
         eligible_skus=_upper_set(config.eligible_skus),
         eligible_hotels=_upper_set(config.eligible_hotels),
         excluded_channels=frozenset(c.casefold() for c in config.excluded_channels),
-        zone=ZoneInfo(config.timezone),
+        zone=zone,
+        claim_window=window,
         source_path=source_path,
     )
 
 
-def _header_index(config: ClientConfig, kind: KindFields, source: str) -> dict[str, str]:
+def _header_index(
+    config: ClientConfig, kind: KindFields, source: str
+) -> dict[str, str]:
     """Folded header alias -> canonical field: the kind's defaults, then the
     client's own ``columns``, which may take a default alias over.
 

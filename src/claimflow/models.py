@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from claimflow.codes import Outcome, ReasonCode
 from claimflow.values import (
@@ -126,6 +126,40 @@ class Problem(Record):
 Deficiency = Problem
 
 
+ParticipantStatus = Literal["active", "suspended", "closed"]
+
+
+class ParticipantFacts(Record):
+    """What a participant's record said from one day on: one dated fact.
+
+    Attributes:
+        effective_from: the first day these facts hold; ``date.min`` for
+            facts known since the start (a participant's first import, or
+            a store's member list from before schema 24).
+        tier: status tier (``gold``), if any.
+        status: ``active``, ``suspended`` or ``closed``.
+        enrolled_on: enrolment date.
+        tax_form_on: the day a tax form (a W-9) was received, if one was.
+        source: where the fact came from (``members.csv:row 4``), if known.
+    """
+
+    effective_from: date = date.min
+    tier: str | None = None
+    status: ParticipantStatus = "active"
+    enrolled_on: date | None = None
+    tax_form_on: date | None = None
+    source: str | None = None
+
+    def same_facts(self, other: ParticipantFacts) -> bool:
+        """Whether `other` says the same (tier, status and dates), wherever from."""
+        return (self.tier, self.status, self.enrolled_on, self.tax_form_on) == (
+            other.tier,
+            other.status,
+            other.enrolled_on,
+            other.tax_form_on,
+        )
+
+
 class Participant(Record):
     """A program member.
 
@@ -135,9 +169,16 @@ class Participant(Record):
         first_name, last_name: names as enrolled.
         email: contact address.
         company: dealer or employer, if any.
-        tier: status tier (``gold``), if any.
+        tier: status tier (``gold``) on the latest member list, if any.
         enrolled_on: enrolment date.
         status: ``active``, ``suspended`` or ``closed``.
+        tax_form_on: the day a tax form (a W-9) was received, if one was.
+        effective_from: the day this record's tier, status and dates took
+            effect, when the member list says (its ``effective_from``
+            column); None: from the day it is imported.
+        history: the dated facts the store holds, by ``effective_from``
+            (ties in the order recorded); empty: the fields above hold on
+            every day (see `on`).
         provenance: where the participant record came from.
     """
 
@@ -149,8 +190,59 @@ class Participant(Record):
     company: str | None = None
     tier: str | None = None
     enrolled_on: date | None = None
-    status: Literal["active", "suspended", "closed"] = "active"
+    status: ParticipantStatus = "active"
+    tax_form_on: date | None = None
+    effective_from: date | None = None
+    history: tuple[ParticipantFacts, ...] = ()
     provenance: Provenance
+
+    @field_validator("history")
+    @classmethod
+    def _by_day(
+        cls, value: tuple[ParticipantFacts, ...]
+    ) -> tuple[ParticipantFacts, ...]:
+        # A stable sort: facts of one day stay in the order recorded, so
+        # the later of two corrections is the one in force.
+        return tuple(sorted(value, key=lambda f: f.effective_from))
+
+    def facts(self, effective_from: date = date.min) -> ParticipantFacts:
+        """This record's own tier, status and dates, as a fact from `effective_from`.
+
+        Example: ``Participant(id="M1", client="x", tier="gold",
+        provenance=src).facts().tier == "gold"``
+        """
+        return ParticipantFacts(
+            effective_from=effective_from,
+            tier=self.tier,
+            status=self.status,
+            enrolled_on=self.enrolled_on,
+            tax_form_on=self.tax_form_on,
+            source=self.provenance.where(),
+        )
+
+    def on(self, day: date) -> ParticipantFacts:
+        """The facts held on `day`: the latest fact in effect by then.
+
+        Without a history, the record's own fields hold on every day. Before
+        the first dated fact the participant held no tier; its status and
+        dates are the first fact's (a stay before enrolment is judged
+        against the enrolment that followed it).
+
+        Example: ``member.on(date(2026, 3, 4)).tier == "gold"``
+        """
+        if not self.history:
+            return self.facts()
+        held = None
+        for fact in self.history:
+            if fact.effective_from > day:
+                break
+            held = fact
+        if held is not None:
+            return held
+        first = self.history[0]
+        return first.model_copy(
+            update={"effective_from": date.min, "tier": None, "source": None}
+        )
 
 
 class ClaimLine(Record):
@@ -426,6 +518,10 @@ class Award(Record):
         desired_points: points before caps (after rounding).
         points: points awarded; always the sum of the lines' points.
         lines: the explanation.
+        day_note: which days were taken from the received time, read aloud
+            (``activity 2026-03-02: the desk's day (Europe/Paris) ...``);
+            None when none was (the activity is a keyed date, no rate by
+            the received day).
     """
 
     claim_id: str
@@ -437,6 +533,7 @@ class Award(Record):
     desired_points: int
     points: int
     lines: tuple[AwardLine, ...]
+    day_note: str | None = None
 
 
 class LedgerEntry(Record):

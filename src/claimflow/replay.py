@@ -24,7 +24,8 @@ from typing import Any
 
 import yaml
 
-from claimflow.award.engine import CapState, award_order, charge, compute_awards
+from claimflow.award.caps import CapState
+from claimflow.award.engine import award_order, compute_awards
 from claimflow.award.rules import AwardSettings
 from claimflow.codes import SUPERSEDED, VOID, Outcome, ReasonCode
 from claimflow.config import ResolvedClient, load_client
@@ -492,9 +493,7 @@ class _AsPosted:
     def count(self, award: Award, sign: int) -> None:
         """Count an award against the caps (``sign=-1``: give it back)."""
         self.flush()
-        used = dict(self.caps.period_used)
-        budget = self.caps.budget_used + charge(used, award, self.settings, sign)
-        self.caps = CapState(used, budget)
+        self.caps = self.caps.charged(award, self.settings, sign)
 
 
 def _awards_as_posted(

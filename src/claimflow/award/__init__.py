@@ -12,11 +12,10 @@ This package's ``__init__`` imports only the pure parts, so that the client
 configuration can use the rule models without importing the store.
 """
 
+from claimflow.award.caps import CapState, period_key
 from claimflow.award.engine import (
-    CapState,
     compute_award,
     compute_awards,
-    period_key,
     round_points,
 )
 from claimflow.award.rules import AwardSettings, RuleSet

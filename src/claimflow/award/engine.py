@@ -16,18 +16,34 @@ cut last. Every step is an `AwardLine`, and the lines' points sum to the award.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from claimflow.award.caps import (
+    CapState,
+    cap_lines,
+    charge,
+    own_funded,
+    paid_key,
+    promotion_cuts,
+)
 from claimflow.award.evaluators import EVALUATORS, Context, Unit, promotions
 from claimflow.award.rules import (
     AwardSettings,
     Rate,
 )
 from claimflow.codes import ReasonCode
-from claimflow.models import Award, AwardLine, Claim, Participant, Problem, StayClaim
+from claimflow.models import (
+    Award,
+    AwardLine,
+    Claim,
+    Participant,
+    ParticipantFacts,
+    Problem,
+    StayClaim,
+)
 from claimflow.money import ZERO
 
 _ROUNDING = {
@@ -50,35 +66,10 @@ def round_points(value: Decimal, mode: str) -> int:
     return int(magnitude) if value >= 0 else -int(magnitude)
 
 
-def period_key(day: date, period: str) -> str:
-    """``2026-M10``, ``2026-Q4`` or ``2026``: the calendar period of `day`.
-
-    Example: ``period_key(date(2026, 11, 2), "quarter") == "2026-Q4"``
-    """
-    if period == "month":
-        return f"{day.year}-M{day.month:02d}"
-    if period == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return str(day.year)
-
-
-@dataclass(frozen=True)
-class CapState:
-    """Points already awarded that caps count against.
-
-    Attributes:
-        period_used: (participant id, period key) -> points awarded.
-        budget_used: points awarded from the program budget.
-    """
-
-    period_used: Mapping[tuple[str, str], int] = field(default_factory=dict)
-    budget_used: int = 0
-
-
 def _units(
-    claim: Claim, settings: AwardSettings, participant: Participant | None
+    claim: Claim, settings: AwardSettings, held: ParticipantFacts | None
 ) -> list[Unit]:
-    segment = participant.tier if participant else None
+    segment = held.tier if held else None  # the tier held on the activity date
     if isinstance(claim, StayClaim):
         hotel = settings.hotels.get((claim.hotel_code or "").upper(), {})
         facts = {
@@ -117,9 +108,13 @@ def _units(
 
 
 def activity_date(claim: Claim, settings: AwardSettings) -> date | None:
-    """The date that picks a claim's rule set (configured per client)."""
+    """The date that picks a claim's rule set (configured per client).
+
+    A received time counts on its day at the desk (``settings.zone``), not
+    on its day in the offset it was keyed in.
+    """
     if settings.activity_date == "received_at":
-        return claim.received_at.date()
+        return settings.day_of(claim.received_at)
     value = getattr(claim, settings.activity_date, None)
     return value if isinstance(value, date) else None
 
@@ -151,18 +146,22 @@ def _context(
         raise _Refused(
             ReasonCode.NO_RULE_SET, f"expected a rule set covering {day}, found none"
         )
-    ctx = Context(claim, rules, day, _units(claim, settings, participant), participant)
+    held = participant.on(day) if participant else None
+    units = _units(claim, settings, held)
+    ctx = Context(claim, rules, day, units, participant, held=held)
     currency = (
         claim.currency if isinstance(claim, StayClaim) else None
     ) or settings.currency
     if currency.upper() != settings.currency:
-        rate_day = day if settings.rate_date == "activity" else claim.received_at.date()
+        by_receipt = settings.rate_date == "received"
+        rate_day = settings.day_of(claim.received_at) if by_receipt else day
         rate = _rate(settings, currency.upper(), rate_day)
         if rate is None:
+            of = " (the day of receipt at the desk)" if by_receipt else ""
             raise _Refused(
                 ReasonCode.NO_CONVERSION_RATE,
                 f"expected a {currency}->{settings.currency} rate on or "
-                f"before {rate_day}, found none",
+                f"before {rate_day}{of}, found none",
             )
         ctx.factor = rate.rate
         ctx.conversion = (
@@ -173,7 +172,7 @@ def _context(
 
 
 def _eligibility(ctx: Context) -> AwardLine | None:
-    rules, claim, who = ctx.rules.eligibility, ctx.claim, ctx.participant
+    rules, claim = ctx.rules.eligibility, ctx.claim
     stay = claim if isinstance(claim, StayClaim) else None
     channel = ((stay.booking_channel if stay else None) or "").casefold()
     rate_code = ((stay.rate_code if stay else None) or "").casefold()
@@ -183,12 +182,8 @@ def _eligibility(ctx: Context) -> AwardLine | None:
         )
     if rate_code and rate_code in {c.casefold() for c in rules.excluded_rate_codes}:
         return _zero_line(ctx, ReasonCode.EXCLUDED_RATE, f"rate {rate_code}: no points")
-    if rules.enrolled_before_activity and (
-        who is None or who.enrolled_on is None or who.enrolled_on > ctx.activity
-    ):
-        return _zero_line(
-            ctx, ReasonCode.NOT_ENROLLED, f"not enrolled on {ctx.activity}: no points"
-        )
+    if rules.enrolled_before_activity and (refused := _enrolment(ctx)) is not None:
+        return refused
     minimum = ctx.rules.minimum
     spend = sum((u.amount for u in ctx.units), ZERO) * ctx.factor
     quantity = sum(u.quantity for u in ctx.units)
@@ -199,6 +194,38 @@ def _eligibility(ctx: Context) -> AwardLine | None:
             ctx,
             ReasonCode.BELOW_MINIMUM,
             f"below the minimum (spend {spend}, quantity {quantity})",
+        )
+    return None
+
+
+def _enrolment(ctx: Context) -> AwardLine | None:
+    """The zero line of an activity before enrolment (less the grace), or None.
+
+    The enrolment date is the one held on the activity date; an activity in
+    the grace before it earns, and a note line of no points says so.
+    """
+    enrolled = ctx.held.enrolled_on if ctx.held else None
+    grace = ctx.rules.eligibility.enrolment_grace_days.before
+    early = (enrolled - ctx.activity).days if enrolled is not None else 0
+    if enrolled is None or early > grace:
+        why = ""
+        if early > 0:
+            limit = f", more than the {grace}-day grace" if grace else ""
+            why = f" ({early} days before enrolment on {enrolled}{limit})"
+        return _zero_line(
+            ctx,
+            ReasonCode.NOT_ENROLLED,
+            f"not enrolled on {ctx.activity}{why}: no points",
+        )
+    if early > 0:
+        ctx.notes.append(
+            ctx.line(
+                "eligibility",
+                "eligibility",
+                ZERO,
+                f"{early} days before enrolment on {enrolled}: within the "
+                f"{grace}-day enrolment grace, earns",
+            )
         )
     return None
 
@@ -231,51 +258,6 @@ def _rounded(
     return truncated
 
 
-def _cap_lines(
-    ctx: Context, points: int, used: Mapping[tuple[str, str], int], budget_used: int
-) -> list[AwardLine]:
-    caps, lines = ctx.rules.caps, []
-    participant = ctx.claim.participant_id or ""
-    room = points
-
-    def cut(limit: int, code: ReasonCode, what: str) -> None:
-        nonlocal room
-        if room > limit:
-            lines.append(
-                ctx.line(
-                    "cap",
-                    "cap",
-                    ZERO,
-                    f"{what}: {room} desired, {max(limit, 0)} awarded",
-                    code=code,
-                ).model_copy(update={"points": max(limit, 0) - room})
-            )
-            room = max(limit, 0)
-
-    if caps.per_claim is not None:
-        cut(
-            caps.per_claim,
-            ReasonCode.CAP_PER_CLAIM,
-            f"cap of {caps.per_claim} per claim",
-        )
-    if caps.per_participant is not None:
-        key = (participant, period_key(ctx.activity, caps.per_participant.period))
-        limit = caps.per_participant.points - used.get(key, 0)
-        cut(
-            limit,
-            ReasonCode.CAP_PARTICIPANT_PERIOD,
-            f"cap of {caps.per_participant.points} per {caps.per_participant.period} "
-            f"({key[1]}, {used.get(key, 0)} already awarded)",
-        )
-    if caps.budget is not None:
-        cut(
-            caps.budget - budget_used,
-            ReasonCode.CAP_BUDGET,
-            f"program budget of {caps.budget} ({budget_used} already awarded)",
-        )
-    return lines
-
-
 def compute_award(
     claim: Claim,
     settings: AwardSettings,
@@ -298,6 +280,7 @@ def compute_award(
             message=refused.message,
             record_id=claim.id,
         )
+    ctx.counts = state.counts  # units earlier claims counted (participant tiers)
     zero = _eligibility(ctx)
     if zero is not None:
         lines = [zero]
@@ -313,10 +296,15 @@ def compute_award(
             if rule.kind == "tier_bonus"
             for e in EVALUATORS[rule.kind](ctx, rule)
         ]
-        lines = [e.line for e in (*base, *bonuses, *promotions(ctx, base))]
+        lines = [
+            *ctx.notes,
+            *(e.line for e in (*base, *bonuses, *promotions(ctx, base))),
+        ]
     lines = _rounded(lines, settings, ctx)
     desired = sum(ln.points for ln in lines)
-    lines += _cap_lines(ctx, desired, state.period_used, state.budget_used)
+    lines += promotion_cuts(ctx, lines, state.counts)
+    funded = own_funded(lines, ctx.rules)
+    lines += cap_lines(ctx, sum(ln.points for ln in lines), state, funded)
     award = Award(
         claim_id=claim.id,
         client=claim.client,
@@ -327,8 +315,75 @@ def compute_award(
         desired_points=desired,
         points=sum(ln.points for ln in lines),
         lines=tuple(lines),
+        day_note=day_note(claim, settings, converted=ctx.conversion is not None),
     )
+    held = _threshold(award, claim, settings, participant, state)
+    if held is not None:
+        return None, held
     return award, None
+
+
+def _threshold(
+    award: Award,
+    claim: Claim,
+    settings: AwardSettings,
+    participant: Participant | None,
+    state: CapState,
+) -> Problem | None:
+    """The reporting-threshold gate: an award that would bring the year's
+    payments to the threshold is held until a tax form is on file."""
+    gate = settings.reporting_threshold
+    if gate is None or award.points <= 0:
+        return None
+    if participant is not None and participant.tax_form_on is not None:
+        return None
+    before = state.counts.get(paid_key(award.participant_id, award.activity_date), 0)
+    value = (before + award.points) * gate.point_value
+    if value < gate.amount:
+        return None
+    return Problem(
+        source=claim.provenance,
+        code=ReasonCode.TAX_FORM_REQUIRED,
+        message=(
+            f"{award.points:,} points would bring {award.activity_date.year}'s "
+            f"payments to {value:,} {settings.currency} (threshold "
+            f"{gate.amount:,}); held until a tax form is on file"
+        ),
+        record_id=claim.id,
+    )
+
+
+def day_note(claim: Claim, settings: AwardSettings, *, converted: bool) -> str | None:
+    """Which of the award's days came from the received time, and how: the
+    desk's day, and the keyed time when it was keyed in another offset.
+
+    Returns None when no day came from it (a keyed activity date, and no
+    rate chosen by the day of receipt).
+
+    Example: ``day_note(claim, settings, converted=True) == "rate 2026-03-02:
+    the desk's day (Europe/Paris) of receipt at 2026-03-01 23:30-05:00
+    (2026-03-02 05:30 at the desk)"``
+    """
+    uses = [
+        name
+        for name, used in (
+            ("activity", settings.activity_date == "received_at"),
+            ("rate", converted and settings.rate_date == "received"),
+        )
+        if used
+    ]
+    if not uses:
+        return None
+    keyed = claim.received_at
+    day = settings.day_of(keyed)
+    what = f"{' and '.join(uses)} {day}"
+    at_desk = keyed.astimezone(settings.zone) if keyed.tzinfo else keyed
+    if keyed.tzinfo is None or keyed.utcoffset() == at_desk.utcoffset():
+        return f"{what}: the day of receipt at the desk ({settings.zone})"
+    return (
+        f"{what}: the desk's day ({settings.zone}) of receipt at "
+        f"{keyed.isoformat(' ', 'minutes')} ({at_desk:%Y-%m-%d %H:%M} at the desk)"
+    )
 
 
 def award_order(claim: Claim, settings: AwardSettings) -> tuple[date, str, str]:
@@ -360,6 +415,7 @@ def compute_awards(
     participants = participants or {}
     state = state or CapState()
     used = dict(state.period_used)
+    counts = Counter(state.counts)
     budget_used = state.budget_used
     awards: list[Award] = []
     problems: list[Problem] = []
@@ -368,31 +424,12 @@ def compute_awards(
             claim,
             settings,
             participants.get(claim.participant_id or ""),
-            CapState(used, budget_used),
+            CapState(used, budget_used, counts),
         )
         if award is None:
             assert problem is not None
             problems.append(problem)
             continue
         awards.append(award)
-        budget_used += charge(used, award, settings)
-    return awards, problems, CapState(used, budget_used)
-
-
-def charge(
-    used: dict[tuple[str, str], int],
-    award: Award,
-    settings: AwardSettings,
-    sign: int = 1,
-) -> int:
-    """Count `award` against the caps in `used`; return its budget points.
-
-    With ``sign=-1`` it releases them again, as a reversal does: a voided
-    award counts against the caps up to its reversal and no longer.
-    """
-    rules = settings.rule_set_for(award.activity_date)
-    cap = rules.caps.per_participant if rules else None
-    if cap is not None:
-        key = (award.participant_id, period_key(award.activity_date, cap.period))
-        used[key] = used.get(key, 0) + sign * award.points
-    return sign * award.points
+        budget_used += charge(used, counts, award, settings)
+    return awards, problems, CapState(used, budget_used, counts)

@@ -9,8 +9,8 @@ policy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
@@ -23,7 +23,7 @@ from claimflow.award.rules import (
     RuleSet,
     TierBonus,
 )
-from claimflow.models import AwardLine, Claim, Participant, StayClaim
+from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
 
 _ONE = Decimal(1)
@@ -51,7 +51,12 @@ class Earned:
 
 @dataclass
 class Context:
-    """What the evaluators of one claim see."""
+    """What the evaluators of one claim see.
+
+    ``held`` is the participant's facts on the activity date (the tier a
+    bonus pays by); ``notes`` are explanation lines of no points that
+    eligibility adds (an enrolment grace used).
+    """
 
     claim: Claim
     rules: RuleSet
@@ -61,6 +66,9 @@ class Context:
     factor: Decimal = _ONE
     conversion: str | None = None
     base: Decimal = ZERO
+    held: ParticipantFacts | None = None
+    notes: list[AwardLine] = field(default_factory=list)
+    counts: Mapping[str, int] = field(default_factory=dict)
 
     def line(
         self, rule_id: str, kind: str, desired: Decimal, note: str, **extra: object
@@ -157,27 +165,54 @@ def _per_claim(ctx: Context, rule: object) -> list[Earned]:
     ]
 
 
+def _priced(
+    rule: QuantityTiers, start: int, units: int, reached: int
+) -> tuple[Decimal, str]:
+    """Points of `units` units counted after `start` others: in ``whole`` mode
+    all at the tier `reached` units reach, in ``marginal`` mode each unit at
+    the tier of its position (start + 1 ... start + units)."""
+    tiers = rule.tiers
+    if rule.mode == "whole":
+        tier = [t for t in tiers if t.start <= reached][-1]
+        return tier.points * units, f"{units} at {tier.points}"
+    desired, parts = ZERO, []
+    for i, tier in enumerate(tiers):
+        end = tiers[i + 1].start - 1 if i + 1 < len(tiers) else start + units
+        count = max(0, min(end, start + units) - max(tier.start, start + 1) + 1)
+        if count:
+            desired += count * tier.points
+            parts.append(f"{count} at {tier.points}")
+    return desired, " + ".join(parts)
+
+
 @evaluator("quantity_tiers")
 def _quantity_tiers(ctx: Context, rule: object) -> list[Earned]:
+    """Tiers by the units of a line, of the claim, or of the participant's
+    period (see `QuantityTiers.count`)."""
     assert isinstance(rule, QuantityTiers)
-    earned = []
-    for unit in ctx.units:
-        if not rule.scope.matches(unit.facts) or unit.quantity <= 0:
-            continue
-        tiers = rule.tiers
-        if rule.mode == "whole":
-            reached = [t for t in tiers if t.start <= unit.quantity][-1]
-            desired = reached.points * unit.quantity
-            note = f"{unit.label}: all {unit.quantity} units at {reached.points}"
+    units = [u for u in ctx.units if rule.scope.matches(u.facts) and u.quantity > 0]
+    total = sum(u.quantity for u in units)
+    before = 0
+    if rule.count == "participant":
+        from claimflow.award.caps import units_key
+
+        who = ctx.claim.participant_id or ""
+        before = ctx.counts.get(units_key(rule, who, ctx.activity), 0)
+    earned, position = [], before
+    for unit in units:
+        if rule.count == "line":
+            desired, how = _priced(rule, 0, unit.quantity, unit.quantity)
+            note = f"{unit.label}: {how}"
         else:
-            desired, parts = ZERO, []
-            for i, tier in enumerate(tiers):
-                end = tiers[i + 1].start - 1 if i + 1 < len(tiers) else unit.quantity
-                count = max(0, min(end, unit.quantity) - tier.start + 1)
-                if count:
-                    desired += count * tier.points
-                    parts.append(f"{count} at {tier.points}")
-            note = f"{unit.label}: " + " + ".join(parts)
+            desired, how = _priced(rule, position, unit.quantity, before + total)
+            counted = (
+                f"the claim's {total} units"
+                if rule.count == "claim"
+                else f"{before} earlier + {total} on this claim in "
+                f"{period_label(ctx.activity, rule.period)}"
+            )
+            note = f"{unit.label}: {how} ({counted})"
+        position += unit.quantity
         earned.append(
             Earned(
                 unit.number,
@@ -189,10 +224,19 @@ def _quantity_tiers(ctx: Context, rule: object) -> list[Earned]:
     return earned
 
 
+def period_label(day: date, period: str | None) -> str:
+    """The calendar period of `day` as a person says it (``2026-Q4``)."""
+    from claimflow.award.caps import period_key
+
+    return period_key(day, period)
+
+
 @evaluator("tier_bonus")
 def _tier_bonus(ctx: Context, rule: object) -> list[Earned]:
     assert isinstance(rule, TierBonus)
-    tier = (ctx.participant.tier or "") if ctx.participant else ""
+    # The tier held on the activity date, not today's: a member who was Gold
+    # at the stay and is Platinum now earns the Gold bonus for it.
+    tier = (ctx.held.tier or "") if ctx.held else ""
     percent = {k.casefold(): v for k, v in rule.percent.items()}.get(tier.casefold())
     if not percent:
         return []
@@ -203,7 +247,7 @@ def _tier_bonus(ctx: Context, rule: object) -> list[Earned]:
                 rule.id,
                 rule.kind,
                 ctx.base * percent / _HUNDRED,
-                f"{tier} bonus: {percent}% of {ctx.base} base points",
+                f"{tier} on {ctx.activity}: {percent}% of {ctx.base:,} base points",
                 basis=ctx.base,
                 multiplier=percent / _HUNDRED,
             ),

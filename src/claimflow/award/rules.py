@@ -15,11 +15,13 @@ and rounding.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from claimflow.window import desk_day
 
 RoundingMode = Literal["floor", "half_up", "half_even"]
 
@@ -122,24 +124,37 @@ class Tier(_Model):
     points: Decimal = Field(ge=0)
 
 
+Period = Literal["month", "quarter", "year"]
+
+
 class QuantityTiers(_Rule):
-    """Points by quantity on a claim line.
+    """Points by the number of units counted.
 
     Attributes:
         mode: ``marginal`` (units 1-9 at 100, units 10+ at 150) or ``whole``
-            (every unit at the tier the quantity reaches).
+            (every unit at the tier the count reaches).
         tiers: ascending by ``from``; the first starts at 1.
+        count: what the units are counted over: ``line`` (each claim line
+            alone), ``claim`` (the claim's units in scope, all lines), or
+            ``participant`` (the participant's units in scope in the
+            calendar ``period``, this claim's included; units of earlier
+            claims are counted first and are not re-priced).
+        period: with ``count: participant``, the calendar period.
     """
 
     kind: Literal["quantity_tiers"] = "quantity_tiers"
     mode: Literal["marginal", "whole"]
     tiers: list[Tier] = Field(min_length=1)
+    count: Literal["line", "claim", "participant"] = "line"
+    period: Period | None = None
 
     @model_validator(mode="after")
     def _ascending(self) -> QuantityTiers:
         starts = [t.start for t in self.tiers]
         if starts[0] != 1 or starts != sorted(set(starts)):
             raise ValueError("tiers must start at from: 1 and ascend without repeats")
+        if (self.count == "participant") != (self.period is not None):
+            raise ValueError("period is required by count: participant, and only by it")
         return self
 
 
@@ -174,6 +189,13 @@ class Window(_Model):
         return self.start <= other.end and other.start <= self.end
 
 
+class PromotionFund(_Model):
+    """A promotion's own fund: at most ``points`` of it paid (per ``period``)."""
+
+    points: int = Field(gt=0)
+    period: Period | None = None
+
+
 class Promotion(_Rule):
     """A multiplier or fixed bonus inside a date window and a scope.
 
@@ -185,6 +207,7 @@ class Promotion(_Rule):
             largest of the best-of promotions applies) or ``exclusive``
             (applies alone); default: the rule set's ``stacking``.
         order: evaluation position among promotions (lower first).
+        fund: the promotion's own fund; only its own points count against it.
     """
 
     kind: Literal["promotion"] = "promotion"
@@ -193,6 +216,7 @@ class Promotion(_Rule):
     bonus: Decimal | None = Field(default=None, gt=0)
     stacking: Literal["stack", "best_of", "exclusive"] | None = None
     order: int = 0
+    fund: PromotionFund | None = None
 
     @model_validator(mode="after")
     def _one_effect(self) -> Promotion:
@@ -210,16 +234,63 @@ Rule = Annotated[
 class ParticipantCap(_Model):
     """At most ``points`` per participant per calendar ``period``."""
 
-    period: Literal["month", "quarter", "year"]
+    period: Period
     points: int = Field(gt=0)
 
 
-class Caps(_Model):
-    """Limits on what is awarded; a cut is a partial award, never silent."""
+class Budget(_Model):
+    """A fund: at most ``points`` paid from it.
+
+    Attributes:
+        points: the fund.
+        scope: ``program`` (every award of the client counts) or
+            ``rule_set`` (only awards under this rule-set version count).
+        period: a calendar period the fund renews each (by activity date);
+            none: once, ever.
+    """
+
+    points: int = Field(gt=0)
+    scope: Literal["program", "rule_set"] = "program"
+    period: Period | None = None
+
+
+class PromotionCap(_Model):
+    """Limits on promotion points alone (base points are not cut by it)."""
 
     per_claim: int | None = Field(default=None, gt=0)
     per_participant: ParticipantCap | None = None
-    budget: int | None = Field(default=None, gt=0)
+
+
+class Caps(_Model):
+    """Limits on what is awarded; a cut is a partial award, never silent.
+
+    ``budget`` is a number (the program's fund, ever) or a `Budget`.
+    """
+
+    per_claim: int | None = Field(default=None, gt=0)
+    per_participant: ParticipantCap | None = None
+    budget: Annotated[int, Field(gt=0)] | Budget | None = None
+    promotions: PromotionCap | None = None
+
+    @property
+    def fund(self) -> Budget | None:
+        """The budget as a `Budget` (a bare number is the program's, ever)."""
+        if isinstance(self.budget, int):
+            return Budget(points=self.budget)
+        return self.budget
+
+
+class ReportingThreshold(_Model):
+    """Payments a participant may receive in a calendar year (by activity
+    date) before a tax form must be on file (the US information-return gate).
+
+    Attributes:
+        amount: the value that needs a form when reached (``600``).
+        point_value: what one point is worth in the award currency (``0.01``).
+    """
+
+    amount: Decimal = Field(gt=0)
+    point_value: Decimal = Field(gt=0)
 
 
 class Minimum(_Model):
@@ -229,12 +300,44 @@ class Minimum(_Model):
     quantity: int | None = Field(default=None, ge=1)
 
 
+class EnrolmentGrace(_Model):
+    """Days around the enrolment date in which activity earns anyway.
+
+    Attributes:
+        before: an activity up to this many days before the participant's
+            enrolment date earns as if enrolled (Marriott Bonvoy credits
+            stays up to 30 days before enrolment); 0: from the enrolment
+            day on.
+    """
+
+    before: int = Field(default=0, ge=0, strict=True)
+
+
 class Eligibility(_Model):
-    """Conditions a claim must meet to earn at all."""
+    """Conditions a claim must meet to earn at all.
+
+    Attributes:
+        excluded_channels, excluded_rate_codes: bookings that earn nothing.
+        enrolled_before_activity: the participant must be enrolled on the
+            activity date (by the enrolment date held on that day).
+        enrolment_grace_days: how far before the enrolment date an activity
+            still counts as enrolled (``{before: 30}``); needs
+            ``enrolled_before_activity``.
+    """
 
     excluded_channels: list[str] = Field(default_factory=list)
     excluded_rate_codes: list[str] = Field(default_factory=list)
     enrolled_before_activity: bool = False
+    enrolment_grace_days: EnrolmentGrace = Field(default_factory=EnrolmentGrace)
+
+    @model_validator(mode="after")
+    def _grace_needs_enrolment(self) -> Eligibility:
+        if self.enrolment_grace_days.before and not self.enrolled_before_activity:
+            raise ValueError(
+                "enrolment_grace_days applies to enrolled_before_activity, "
+                "which is false: set it to true or remove the grace"
+            )
+        return self
 
 
 class RuleSet(_Model):
@@ -328,6 +431,11 @@ class AwardSettings(_Model):
         expiry: the expiry policy.
         hotels, products: facts rules scope on (brand, region, group).
         rule_sets: the versions, by effective date.
+        reporting_threshold: awards held until a tax form is on file.
+        zone: the desk's time zone, which the day of a received time is
+            taken in (``activity_date: received_at``, ``rate_date:
+            received``); not written in the section: `claimflow.config.resolve`
+            sets the client's ``timezone`` (`at_desk`); UTC until then.
     """
 
     activity_date: Literal["invoice_date", "check_in", "check_out", "received_at"]
@@ -341,6 +449,8 @@ class AwardSettings(_Model):
     hotels: dict[str, dict[str, str]] = Field(default_factory=dict)
     products: dict[str, dict[str, str]] = Field(default_factory=dict)
     rule_sets: list[RuleSet] = Field(min_length=1)
+    reporting_threshold: ReportingThreshold | None = None
+    _zone: tzinfo = PrivateAttr(default=UTC)
 
     @model_validator(mode="after")
     def _versions(self) -> AwardSettings:
@@ -359,3 +469,24 @@ class AwardSettings(_Model):
     def rule_set_for(self, day: date) -> RuleSet | None:
         """The rule set governing activity on `day`, if any."""
         return next((r for r in self.rule_sets if r.covers(day)), None)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The desk's time zone (see `at_desk`)."""
+        return self._zone
+
+    def at_desk(self, zone: tzinfo) -> AwardSettings:
+        """These settings with the desk's time zone, which received days are in.
+
+        Example: ``settings.at_desk(ZoneInfo("Europe/Paris")).zone``
+        """
+        copy = self.model_copy()
+        copy._zone = zone
+        return copy
+
+    def day_of(self, moment: datetime) -> date:
+        """The desk's calendar day of an instant (`claimflow.window.desk_day`).
+
+        Example: ``settings.day_of(claim.received_at)``
+        """
+        return desk_day(moment, self._zone)

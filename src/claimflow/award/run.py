@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from typing import Any
 
-from claimflow.award.engine import CapState, compute_awards, period_key
+from claimflow.award.caps import CapState, charge
+from claimflow.award.engine import compute_awards
 from claimflow.award.ledger import post_awards
 from claimflow.award.rules import AwardSettings
 from claimflow.codes import Outcome
@@ -16,6 +18,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
 from claimflow.models import (
     Award,
+    AwardLine,
     Claim,
     Decision,
     Participant,
@@ -23,6 +26,7 @@ from claimflow.models import (
 )
 from claimflow.store import Store
 from claimflow.validate.notices import Notice, NoticeItem, render_notices
+from claimflow.window import desk_day
 
 CHUNK = 20_000
 SHOWN = 200
@@ -82,60 +86,74 @@ def settings_of(client: ResolvedClient) -> AwardSettings:
 
 
 def load_participants(store: Store, client: str) -> dict[str, Participant]:
-    """Every participant of a client, by id."""
-    rows = store.db.execute(
-        "SELECT id, first_name, last_name, email, company, tier, enrolled_on, status "
-        "FROM participants WHERE client = ?",
-        [client],
-    )
-    return {
-        row[0]: Participant(
-            id=row[0],
-            client=client,
-            first_name=row[1],
-            last_name=row[2],
-            email=row[3],
-            company=row[4],
-            tier=row[5],
-            enrolled_on=date.fromisoformat(row[6]) if row[6] else None,
-            status=row[7],
-            provenance={"file": str(store.path), "row": None},
-        )
-        for row in rows
-    }
+    """Every participant of a client, by id, with the dated facts (tier,
+    status, enrolment) the engine reads on each claim's activity date.
+
+    Example: ``load_participants(store, "acme-tools")["104233"].on(day).tier``
+    """
+    return store.participants(client)
 
 
 def _cap_state(store: Store, client: str, settings: AwardSettings) -> CapState:
-    periods = {
-        rs.caps.per_participant.period
+    """What the live awards (posted, not reversed) count against the caps.
+
+    Awards are summed per participant, activity date and version (and their
+    lines per rule) in the store; each sum is counted as one award would
+    be, which gives the same totals since every counter adds points or units.
+    """
+    needs_lines = any(
+        rs.caps.promotions is not None
+        or any(
+            getattr(r, "fund", None) is not None
+            or getattr(r, "count", None) == "participant"
+            for r in rs.rules
+        )
         for rs in settings.rule_sets
-        if rs.caps.per_participant is not None
-    }
-    used: Counter[tuple[str, str]] = Counter()
-    budget = 0
-    rows = store.db.execute(
-        "SELECT a.participant_id, json_extract(a.data, '$.activity_date'), sum(a.points) "
-        "FROM awards a JOIN ledger l ON l.idempotency_key = a.idempotency_key "
-        "WHERE a.client = ? AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
-        "GROUP BY 1, 2",
-        [client],
     )
-    for participant, day, points in rows:
-        budget += points
-        for period in periods:
-            used[(participant, period_key(date.fromisoformat(day), period))] += points
-    return CapState(dict(used), budget)
+    used: dict[tuple[str, str], int] = {}
+    counts: Counter[str] = Counter()
+    budget = 0
+    for participant, day, version, points, lines in store.live_award_totals(
+        client, lines=needs_lines
+    ):
+        total = Award(
+            claim_id="",
+            client=client,
+            participant_id=participant,
+            version=version,
+            activity_date=date.fromisoformat(day),
+            currency=settings.currency,
+            desired_points=points,
+            points=points,
+            lines=tuple(
+                AwardLine(
+                    rule_id=rule_id,
+                    kind=kind,
+                    version=version,
+                    basis=Decimal(str(basis)) if basis is not None else None,
+                    desired=Decimal(0),
+                    points=line_points,
+                    note="",
+                )
+                for rule_id, kind, line_points, basis in lines
+            ),
+        )
+        budget += charge(used, counts, total, settings)
+    return CapState(used, budget, counts)
 
 
 def _pending_claims(
     store: Store, client: ResolvedClient, settings: AwardSettings, batch_id: int | None
 ) -> Iterator[list[Claim]]:
-    """Accepted claims without a live award posting, in award order, chunked."""
-    day_sql = (
-        "substr(c.received_at, 1, 10)"
-        if settings.activity_date == "received_at"
-        else f"json_extract(c.data, '$.{settings.activity_date}')"
-    )
+    """Accepted claims without a live award posting, in award order, chunked.
+
+    A received time orders by its day at the desk, as the engine takes it
+    (`claimflow.window.desk_day`), not by the day in the offset it was keyed in.
+    """
+    if settings.activity_date == "received_at":
+        day_sql = f"{_desk_day_sql(store, settings.zone)}(c.received_at)"
+    else:
+        day_sql = f"json_extract(c.data, '$.{settings.activity_date}')"
     where = "AND c.batch_id = ?" if batch_id is not None else ""
     if client.config.verification.required:
         where += (
@@ -150,6 +168,18 @@ def _pending_claims(
         ORDER BY {day_sql}, c.received_at, c.id"""
     params: list[object] = [client.key] + ([batch_id] if batch_id is not None else [])
     return store.claims(rest, params, CHUNK)
+
+
+def _desk_day_sql(store: Store, zone: tzinfo) -> str:
+    """Register the SQL function ``claimflow_desk_day(received_at)`` for `zone`."""
+
+    def day(text: str) -> str:
+        return desk_day(datetime.fromisoformat(text), zone).isoformat()
+
+    store.db.register_function(
+        day, deterministic=True, replace=True, name="claimflow_desk_day"
+    )
+    return "claimflow_desk_day"
 
 
 def award_claims(
@@ -252,6 +282,8 @@ def explain(award: Award) -> str:
         f"Claim {award.claim_id}: {award.points:,} points under rules "
         f"{award.version} (activity {award.activity_date}, {award.currency})."
     ]
+    if award.day_note:
+        lines.append(f"  Dates: {award.day_note}.")
     for n, line in enumerate(award.lines, start=1):
         extra = f" [{line.conversion}]" if line.conversion else ""
         code = f" ({line.code.value})" if line.code else ""

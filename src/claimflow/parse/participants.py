@@ -26,7 +26,11 @@ COLUMNS = {
     "status": "status",
     "enrolledon": "enrolled_on",
     "enrolled": "enrolled_on",
+    "taxformon": "tax_form_on",
+    "effectivefrom": "effective_from",
 }
+#: The columns read as dates, in the client's (or the file's) date order.
+DATE_FIELDS = ("enrolled_on", "tax_form_on", "effective_from")
 
 
 def read_participants(
@@ -34,8 +38,10 @@ def read_participants(
 ) -> Iterator[Participant]:
     """Stream participants from a CSV with a header row.
 
-    Ids stay text (leading zeros survive); ``enrolled_on`` is read in
-    `date_order` (the client's, or the file's own), ISO dates in any order.
+    Ids stay text (leading zeros survive); ``enrolled_on``, ``tax_form_on``
+    (the day a tax form was received) and ``effective_from`` (the day the
+    row's tier, status and dates took effect) are read in `date_order` (the
+    client's, or the file's own), ISO dates in any order.
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -50,12 +56,13 @@ def read_participants(
     for row_no, text in rows:
         values: dict[str, object] = dict(text)
         try:
-            enrolled = values.pop("enrolled_on", None)
-            if enrolled:
-                day = parse_date(str(enrolled).strip(), date_order)
-                if isinstance(day, str):
-                    raise ValueError(f"enrolled_on: {day}")
-                values["enrolled_on"] = day
+            for field in DATE_FIELDS:
+                keyed = values.pop(field, None)
+                if keyed:
+                    day = parse_date(str(keyed).strip(), date_order)
+                    if isinstance(day, str):
+                        raise ValueError(f"{field}: {day}")
+                    values[field] = day
             yield Participant.model_validate(
                 {
                     "client": client,

@@ -34,6 +34,9 @@ from claimflow.models import (
 # Registers migrations 2-20 (claims_schema imports ledger_schema first).
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 from claimflow.store.lifecycle import ClaimLifecycle
+
+# Registers migration 24 (after claims_schema's 20-23).
+from claimflow.store.participants import ParticipantImport, ParticipantRecords
 from claimflow.store.rows import (
     CLAIM_JSON,
     PACKED,
@@ -142,7 +145,7 @@ def busy_message(path: str | Path) -> str:
     )
 
 
-class Store(ClaimLifecycle):
+class Store(ClaimLifecycle, ParticipantRecords):
     """A claimflow SQLite store.
 
     Attributes:
@@ -408,9 +411,12 @@ class Store(ClaimLifecycle):
         return roots == _PACKED_ROOTS
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
-        """Insert or replace participants (the member list is reference data)."""
+        """Insert or replace participants' latest copy (the member list is
+        reference data); `record_participants` also keeps their dated facts."""
         self.db.conn.executemany(
-            "INSERT OR REPLACE INTO participants VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO participants (client, id, first_name, last_name, "
+            "email, company, tier, enrolled_on, status, tax_form_on) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     p.client,
@@ -422,6 +428,7 @@ class Store(ClaimLifecycle):
                     p.tier,
                     p.enrolled_on.isoformat() if p.enrolled_on else None,
                     p.status,
+                    p.tax_form_on.isoformat() if p.tax_form_on else None,
                 )
                 for p in participants
             ],
@@ -552,6 +559,7 @@ __all__ = [
     "CLAIM_JSON",
     "ClaimRows",
     "PackedRows",
+    "ParticipantImport",
     "RawHeader",
     "Store",
     "claim_rows",

@@ -70,6 +70,7 @@ APPEND_ONLY_TABLES = (
     "entry_errors",
     "claim_matches",
     "claim_links",
+    "participant_facts",
 )
 
 
@@ -84,18 +85,23 @@ def m022_append_only_against_replace(db: Database) -> None:
     plain INSERT would be refused for anyway.
     """
     for table in APPEND_ONLY_TABLES:
-        keys = ["rowid"] + [
-            " AND ".join(f'"{c}" = NEW."{c}"' for c in columns)
-            for columns in _unique_keys(db, table)
-        ]
-        taken = " OR ".join(
-            "rowid = NEW.rowid" if k == "rowid" else f"({k})" for k in keys
-        )
-        db.execute(
-            f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
-            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {taken}) BEGIN SELECT "
-            f"RAISE(ABORT, '{table} is append-only: add a correcting entry'); END"
-        )
+        # A table a later migration creates is guarded by that migration.
+        if db[table].exists():
+            refuse_replace(db, table)
+
+
+def refuse_replace(db: Database, table: str) -> None:
+    """Make `table` refuse an INSERT that would replace a row (see migration 22)."""
+    keys = ["rowid"] + [
+        " AND ".join(f'"{c}" = NEW."{c}"' for c in columns)
+        for columns in _unique_keys(db, table)
+    ]
+    taken = " OR ".join("rowid = NEW.rowid" if k == "rowid" else f"({k})" for k in keys)
+    db.execute(
+        f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
+        f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {taken}) BEGIN SELECT "
+        f"RAISE(ABORT, '{table} is append-only: add a correcting entry'); END"
+    )
 
 
 def _unique_keys(db: Database, table: str) -> list[list[str]]:

@@ -190,6 +190,39 @@ class ClaimLifecycle:
             [client],
         )
 
+    def live_award_totals(
+        self, client: str, *, lines: bool
+    ) -> Iterator[tuple[str, str, str, int, list[tuple[str, str, int, Any]]]]:
+        """Live awards (posted, not reversed) summed per participant,
+        activity date and version: ``(participant, day, version, points,
+        [(rule id, kind, points, basis)])``; the line sums only when asked."""
+        live = (
+            "FROM awards a JOIN ledger l ON l.idempotency_key = a.idempotency_key "
+            "WHERE a.client = ? AND NOT EXISTS "
+            "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)"
+        )
+        by_line: dict[tuple[str, str, str], list[tuple[str, str, int, Any]]] = {}
+        if lines:
+            for who, day, version, rule, kind, points, basis in self.db.execute(
+                "SELECT a.participant_id, json_extract(a.data, '$.activity_date'), "
+                "a.version, json_extract(j.value, '$.rule_id'), "
+                "json_extract(j.value, '$.kind'), sum(json_extract(j.value, '$.points')), "
+                "sum(json_extract(j.value, '$.basis')) "
+                "FROM awards a JOIN ledger l ON l.idempotency_key = a.idempotency_key "
+                "JOIN json_each(a.data, '$.lines') j WHERE a.client = ? AND NOT EXISTS "
+                "(SELECT 1 FROM ledger r WHERE r.reverses = l.id) GROUP BY 1, 2, 3, 4, 5",
+                [client],
+            ):
+                by_line.setdefault((who, day, version), []).append(
+                    (rule, kind, int(points), basis)
+                )
+        for who, day, version, points in self.db.execute(
+            "SELECT a.participant_id, json_extract(a.data, '$.activity_date'), a.version, "
+            f"sum(a.points) {live} GROUP BY 1, 2, 3",
+            [client],
+        ):
+            yield who, day, version, int(points), by_line.get((who, day, version), [])
+
     def batch_notices(self, batch_id: int) -> tuple[str, list[Notice]]:
         """A stored batch's client key and the notices stored with it.
 

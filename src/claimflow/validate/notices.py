@@ -228,6 +228,13 @@ class _Formats:
         return shown
 
 
+def _first_day(item: NoticeItem, client: ResolvedClient, formats: _Formats) -> str:
+    """The first day the participant may claim again (``too_early``)."""
+    window = client.claim_window
+    first = window.first_day(item.activity) if window and item.activity else None
+    return formats.day(first) if first else "-"
+
+
 def _claim_view(
     item: NoticeItem,
     client: ResolvedClient,
@@ -243,7 +250,9 @@ def _claim_view(
         if code == "invalid_number" and field == "quantity":
             phrase = phrases.get("whole_number", phrase)
         instruction = phrase.format(
-            date_format=date_format, example=numbers.amount_example
+            date_format=date_format,
+            example=numbers.amount_example,
+            first_day=_first_day(item, client, formats) if code == "too_early" else "",
         )
         label = phrases["fields"].get(field or "", field or "")
         items.append({"field": label, "instruction": instruction, "found": found})

@@ -10,7 +10,7 @@ claim can still be stored and shown) and becomes a problem. Then the rules in
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,6 +28,7 @@ from claimflow.models import (
 from claimflow.money import LINE_TOLERANCE
 from claimflow.validate.typist import Typist
 from claimflow.values import ValueContext
+from claimflow.window import ClaimWindow, desk_day
 
 RecordRule = Callable[[Claim, ResolvedClient, "Sourcing"], list[Problem]]
 
@@ -301,7 +302,7 @@ def rule_dates(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
     activity = claim.activity_date
     if activity is None:
         return problems
-    received = claim.received_at.astimezone(client.zone).date()
+    received = desk_day(claim.received_at, client.zone)
     if activity > received:
         problems.append(
             src.problem(
@@ -310,19 +311,41 @@ def rule_dates(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
                 f"expected a date on or before receipt {received}, found {activity}",
             )
         )
-    window = client.config.claim_window_days
-    if window is not None and activity < received - timedelta(days=window):
-        earliest = received - timedelta(days=window)
-        problems.append(
+    elif client.claim_window is not None:
+        problems.extend(
+            _window_problems(client.claim_window, activity, received, field, src)
+        )
+    return problems
+
+
+def _window_problems(
+    window: ClaimWindow, activity: date, received: date, field: str, src: Sourcing
+) -> list[Problem]:
+    """Received after the window closed (``outside_claim_window``: rejected) or
+    before it opened (``too_early``: the participant may claim again from its
+    first day, which the notice gives); `received` is the desk's day."""
+    last = window.last_day(activity)
+    if last is not None and received > last:
+        return [
             src.problem(
                 ReasonCode.OUTSIDE_CLAIM_WINDOW,
                 field,
-                f"expected a date on or after {earliest} "
-                f"({window} days before receipt), "
-                f"found {activity}",
+                f"expected a date on or after {window.earliest_activity(received)} "
+                f"({window.describe()}), found {activity}",
             )
-        )
-    return problems
+        ]
+    first = window.first_day(activity)
+    if first is not None and received < first:
+        return [
+            src.problem(
+                ReasonCode.TOO_EARLY,
+                field,
+                f"expected a claim received on or after {first} "
+                f"({window.not_before_days} days after {activity}), "
+                f"found one received {received}",
+            )
+        ]
+    return []
 
 
 def rule_eligibility(

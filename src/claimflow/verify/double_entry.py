@@ -385,7 +385,8 @@ def _stakes(
     """Points each keying error would have mis-awarded: award with the keyed value
     against award with the corrected one (None when the client awards nothing
     or either claim cannot be awarded)."""
-    from claimflow.award.engine import CapState, compute_award
+    from claimflow.award.caps import CapState
+    from claimflow.award.engine import compute_award
     from claimflow.validate.record import build_claim
 
     settings = client.config.award

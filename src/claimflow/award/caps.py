@@ -1,0 +1,298 @@
+"""What an award counts against, and the cuts caps and funds make.
+
+Every limit is a counter: points per participant and period, the program's
+fund, a rule set's or a promotion's fund (each per period or ever), promotion
+points per participant and period, units a quantity tier counts per
+participant and period, and the value paid per participant and year that a
+reporting threshold watches. `counted(award, settings)` derives an award's
+contribution to each counter from the award itself (its participant,
+activity date, version, points and lines), so live runs, replays and stored
+awards of earlier releases all count the same way, and a reversal gives
+back exactly what its award took.
+
+Cuts are award lines (never silent): a promotion's fund and the cap on
+promotion points cut promotion points only; then the per-claim cap, the
+participant's period cap and the program or rule-set fund cut the total.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from claimflow.award.evaluators import Context
+from claimflow.award.rules import (
+    AwardSettings,
+    Budget,
+    Promotion,
+    QuantityTiers,
+    RuleSet,
+)
+from claimflow.codes import ReasonCode
+from claimflow.models import Award, AwardLine
+from claimflow.money import ZERO
+
+#: The kind of the lines that cut promotion points (a promotion's own fund,
+#: the cap on promotion points): counted as promotion points.
+PROMOTION_CUT = "promotion_cap"
+
+
+def period_key(day: date, period: str | None) -> str:
+    """``2026-M10``, ``2026-Q4``, ``2026``, or ``ever`` without a period.
+
+    Example: ``period_key(date(2026, 11, 2), "quarter") == "2026-Q4"``
+    """
+    if period is None:
+        return "ever"
+    if period == "month":
+        return f"{day.year}-M{day.month:02d}"
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(day.year)
+
+
+@dataclass(frozen=True)
+class CapState:
+    """Points (and units) already awarded that caps count against.
+
+    Attributes:
+        period_used: (participant id, period key) -> points awarded.
+        budget_used: points awarded from the program's fund (ever).
+        counts: every other counter, by key (see `counted`).
+    """
+
+    period_used: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    budget_used: int = 0
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def charged(self, award: Award, settings: AwardSettings, sign: int = 1) -> CapState:
+        """This state with `award` counted (``sign=-1``: given back, as a
+        reversal does)."""
+        used = dict(self.period_used)
+        counts = Counter(self.counts)
+        budget = self.budget_used + charge(used, counts, award, settings, sign)
+        return CapState(used, budget, counts)
+
+
+def fund_key(fund: Budget, rules: RuleSet, day: date) -> str | None:
+    """The counter of a program or rule-set fund (None: the program's, ever,
+    which is `CapState.budget_used`)."""
+    if fund.scope == "program" and fund.period is None:
+        return None
+    owner = "program" if fund.scope == "program" else f"set:{rules.version}"
+    return f"fund:{owner}:{period_key(day, fund.period)}"
+
+
+def promotion_fund_key(promo: Promotion, day: date) -> str:
+    """The counter of a promotion's own fund."""
+    assert promo.fund is not None
+    return f"fund:promotion:{promo.id}:{period_key(day, promo.fund.period)}"
+
+
+def units_key(rule: QuantityTiers, participant: str, day: date) -> str:
+    """The counter of units a participant-period quantity tier has counted."""
+    return f"units:{rule.id}:{participant}:{period_key(day, rule.period)}"
+
+
+def promotion_points_key(period: str, participant: str, day: date) -> str:
+    """The counter of a participant's promotion points in a period."""
+    return f"promotion:{participant}:{period_key(day, period)}"
+
+
+def paid_key(participant: str, day: date) -> str:
+    """The counter of points paid to a participant in a calendar year."""
+    return f"paid:{participant}:{day.year}"
+
+
+def promotion_points(lines: tuple[AwardLine, ...] | list[AwardLine]) -> int:
+    """Points of promotion lines, net of the cuts made to them."""
+    return sum(ln.points for ln in lines if ln.kind in ("promotion", PROMOTION_CUT))
+
+
+def own_funded(lines: tuple[AwardLine, ...] | list[AwardLine], rules: RuleSet) -> int:
+    """Points of promotions paid from their own fund (net of its cut): they
+    do not come out of the program's or the rule set's fund."""
+    funded = {r.id for r in rules.rules if isinstance(r, Promotion) and r.fund}
+    return sum(ln.points for ln in lines if funded and ln.rule_id in funded)
+
+
+def counted(award: Award, settings: AwardSettings) -> Counter[str]:
+    """What `award` counts against, besides the participant's period cap and
+    the program's fund (ever), which `charge` keeps apart."""
+    out: Counter[str] = Counter()
+    rules = settings.rule_set_for(award.activity_date)
+    if rules is None:
+        return out
+    who, day = award.participant_id, award.activity_date
+    fund = rules.caps.fund
+    key = fund_key(fund, rules, day) if fund is not None else None
+    if key is not None:
+        out[key] += award.points - own_funded(award.lines, rules)
+    for rule in rules.rules:
+        if isinstance(rule, Promotion) and rule.fund is not None:
+            out[promotion_fund_key(rule, day)] += sum(
+                ln.points for ln in award.lines if ln.rule_id == rule.id
+            )
+        elif isinstance(rule, QuantityTiers) and rule.count == "participant":
+            out[units_key(rule, who, day)] += int(
+                sum(
+                    (
+                        ln.basis or ZERO
+                        for ln in award.lines
+                        if ln.rule_id == rule.id and ln.kind == rule.kind
+                    ),
+                    ZERO,
+                )
+            )
+    cap = rules.caps.promotions
+    if cap is not None and cap.per_participant is not None:
+        out[promotion_points_key(cap.per_participant.period, who, day)] += (
+            promotion_points(award.lines)
+        )
+    if settings.reporting_threshold is not None:
+        out[paid_key(who, day)] += award.points
+    return out
+
+
+def charge(
+    used: dict[tuple[str, str], int],
+    counts: Counter[str],
+    award: Award,
+    settings: AwardSettings,
+    sign: int = 1,
+) -> int:
+    """Count `award` into `used` and `counts` (``sign=-1``: give it back);
+    return its points for the program's fund."""
+    rules = settings.rule_set_for(award.activity_date)
+    cap = rules.caps.per_participant if rules else None
+    if cap is not None:
+        key = (award.participant_id, period_key(award.activity_date, cap.period))
+        used[key] = used.get(key, 0) + sign * award.points
+    for name, value in counted(award, settings).items():
+        counts[name] += sign * value
+    return sign * (award.points - (own_funded(award.lines, rules) if rules else 0))
+
+
+def promotion_cuts(
+    ctx: Context, lines: list[AwardLine], counts: Mapping[str, int]
+) -> list[AwardLine]:
+    """Cuts of promotion points: each promotion's own fund, then the cap on
+    promotion points per claim and per participant and period."""
+    cuts: list[AwardLine] = []
+    who = ctx.claim.participant_id or ""
+    for promo in ctx.rules.rules:
+        if not isinstance(promo, Promotion) or promo.fund is None:
+            continue
+        points = sum(ln.points for ln in lines if ln.rule_id == promo.id)
+        key = promotion_fund_key(promo, ctx.activity)
+        spent = counts.get(key, 0)
+        room = max(promo.fund.points - spent, 0)
+        if points > room:
+            cuts.append(
+                _cut(
+                    ctx,
+                    promo.id,
+                    room - points,
+                    f"promotion {promo.id}'s fund of {promo.fund.points:,} "
+                    f"({key.rsplit(':', 1)[1]}, {spent:,} already paid): "
+                    f"{points:,} desired, {room:,} awarded",
+                )
+            )
+    cap = ctx.rules.caps.promotions
+    if cap is None:
+        return cuts
+    points = promotion_points([*lines, *cuts])
+    if cap.per_claim is not None and points > cap.per_claim:
+        cuts.append(
+            _cut(
+                ctx,
+                "promotions",
+                cap.per_claim - points,
+                f"promotion points capped at {cap.per_claim:,} per claim: "
+                f"{points:,} desired, {cap.per_claim:,} awarded",
+            )
+        )
+        points = cap.per_claim
+    period = cap.per_participant
+    if period is not None:
+        spent = counts.get(promotion_points_key(period.period, who, ctx.activity), 0)
+        room = max(period.points - spent, 0)
+        if points > room:
+            cuts.append(
+                _cut(
+                    ctx,
+                    "promotions",
+                    room - points,
+                    f"promotion points capped at {period.points:,} per "
+                    f"{period.period} ({period_key(ctx.activity, period.period)}, "
+                    f"{spent:,} already awarded): {points:,} desired, {room:,} awarded",
+                )
+            )
+    return cuts
+
+
+def _cut(ctx: Context, rule_id: str, points: int, note: str) -> AwardLine:
+    return ctx.line(
+        rule_id, PROMOTION_CUT, Decimal(0), note, code=ReasonCode.CAP_PROMOTION
+    ).model_copy(update={"points": points})
+
+
+def cap_lines(
+    ctx: Context, points: int, state: CapState, funded: int = 0
+) -> list[AwardLine]:
+    """Cuts of the total: per claim, the participant's period cap, the fund
+    (which `funded` points, paid from promotions' own funds, do not touch)."""
+    caps, lines = ctx.rules.caps, []
+    participant = ctx.claim.participant_id or ""
+    room = points
+
+    def cut(limit: int, code: ReasonCode, what: str) -> None:
+        nonlocal room
+        if room > limit:
+            lines.append(
+                ctx.line(
+                    "cap",
+                    "cap",
+                    ZERO,
+                    f"{what}: {room} desired, {max(limit, 0)} awarded",
+                    code=code,
+                ).model_copy(update={"points": max(limit, 0) - room})
+            )
+            room = max(limit, 0)
+
+    if caps.per_claim is not None:
+        cut(
+            caps.per_claim,
+            ReasonCode.CAP_PER_CLAIM,
+            f"cap of {caps.per_claim} per claim",
+        )
+    if caps.per_participant is not None:
+        key = (participant, period_key(ctx.activity, caps.per_participant.period))
+        used = state.period_used.get(key, 0)
+        cut(
+            caps.per_participant.points - used,
+            ReasonCode.CAP_PARTICIPANT_PERIOD,
+            f"cap of {caps.per_participant.points} per {caps.per_participant.period} "
+            f"({key[1]}, {used} already awarded)",
+        )
+    fund = caps.fund
+    if fund is not None:
+        name = fund_key(fund, ctx.rules, ctx.activity)
+        spent = state.budget_used if name is None else state.counts.get(name, 0)
+        what = (
+            "program budget"
+            if fund.scope == "program"
+            else f"rule set {ctx.rules.version}'s fund"
+        )
+        when = (
+            "" if fund.period is None else f", {period_key(ctx.activity, fund.period)}"
+        )
+        cut(
+            fund.points - spent + min(funded, room),
+            ReasonCode.CAP_BUDGET,
+            f"{what} of {fund.points}{when} ({spent} already awarded)",
+        )
+    return lines

@@ -1,0 +1,219 @@
+"""The desk's calendar day, and claim windows counted in it.
+
+A received time is an instant, keyed in whatever offset the portal or the
+clerk used (``2026-03-01T23:30-05:00``); the day it counts as is the day at
+the program desk (the client's ``timezone``): 2026-03-02 at a Paris desk.
+`desk_day` is that rule, and every stage that needs the day of an instant
+(the claim window, the award engine's rule-set versions, promotions, rates
+and caps, the award run's order) takes it from here.
+
+`ClaimWindow` is a client's ``claim_window`` section: when a claim may be
+received, counted from its activity date (invoice date or check-out). It is
+data with no I/O; `claimflow.validate.record` enforces it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+
+def desk_day(moment: datetime, zone: tzinfo) -> date:
+    """The calendar day `moment` falls on at the desk.
+
+    A time without an offset is taken as the desk's own local time.
+
+    Args:
+        moment: an instant (timezone-aware, in any offset).
+        zone: the desk's time zone.
+
+    Returns:
+        The date at the desk.
+
+    Example: ``desk_day(datetime.fromisoformat("2026-03-01T23:30-05:00"),
+    ZoneInfo("Europe/Paris")) == date(2026, 3, 2)``
+    """
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus calendar months: the same day of the month, or the month's
+    last day where it has no such day (2024-02-29 + 12 months: 2025-02-28).
+
+    Example: ``add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)``
+    """
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    if not date.min.year <= year <= date.max.year:
+        return date.max if months > 0 else date.min
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _plus_days(day: date, days: int) -> date:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+class ClaimWindow(BaseModel):
+    """When a claim may be received, in days at the desk after its activity.
+
+    At most one of `within_days`, `within_months` and `within` gives the last
+    day; `not_before_days` gives the first. Published forms: Hilton "within
+    180 days" (``within_days: 180``); Marriott "within 12 months of the stay"
+    (``within_months: 12``); Hyatt "over 2 weeks since you checked out ...
+    within the past 90 days" (``not_before_days: 14, within_days: 90``); a
+    dealer program "claims for a year's sales by 31 January" (``within:
+    calendar_year, grace_days: 31``).
+
+    Attributes:
+        not_before_days: the first day a claim may be received is the
+            activity date plus this many days; earlier is ``too_early``.
+        within_days: the last day is the activity date plus this many days
+            (``claim_window_days`` is this form).
+        within_months: the last day is the activity date plus this many
+            calendar months, the same day of the month or the month's last
+            day where it has none (a stay on 2024-02-29: 2025-02-28).
+        within: ``calendar_year``: the last day is 31 December of the
+            activity's year, plus `grace_days`.
+        grace_days: days after 31 December (``within: calendar_year`` only).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    not_before_days: int | None = Field(default=None, gt=0, strict=True)
+    within_days: int | None = Field(default=None, gt=0, strict=True)
+    within_months: int | None = Field(default=None, gt=0, le=1200, strict=True)
+    within: Literal["calendar_year"] | None = None
+    grace_days: int = Field(default=0, ge=0, le=366, strict=True)
+
+    @field_validator("within_months", "within")
+    @classmethod
+    def _one_last_day(cls, value: object, info: ValidationInfo) -> object:
+        given = [
+            name
+            for name in ("within_days", "within_months")
+            if name != info.field_name and info.data.get(name) is not None
+        ]
+        if value is not None and given:
+            raise ValueError(
+                f"give one of within_days, within_months and within; "
+                f"{given[0]} is given too"
+            )
+        return value
+
+    @field_validator("grace_days")
+    @classmethod
+    def _grace(cls, value: int, info: ValidationInfo) -> int:
+        if value and info.data.get("within") != "calendar_year":
+            raise ValueError("applies to within: calendar_year only")
+        return value
+
+    @model_validator(mode="after")
+    def _bounded(self) -> ClaimWindow:
+        last = (self.within_days, self.within_months, self.within)
+        if self.not_before_days is None and all(v is None for v in last):
+            raise ValueError(
+                "expected within_days, within_months, within or not_before_days"
+            )
+        shortest = self._shortest()
+        early = self.not_before_days or 0
+        if shortest is not None and early > shortest:
+            which = (
+                "an activity on 31 December"
+                if self.within is not None
+                else "an activity"
+            )
+            raise ValueError(
+                f"not_before_days: {early} days leaves {which} no day to claim "
+                f"on: its last day can be {shortest} days after it; lower "
+                "not_before_days or widen the window"
+            )
+        return self
+
+    def _shortest(self) -> int | None:
+        """The fewest days after an activity its last day can fall."""
+        if self.within_days is not None:
+            return self.within_days
+        if self.within_months is not None:
+            return 28 * self.within_months  # a month is at least 28 days
+        if self.within is not None:
+            return self.grace_days  # an activity on 31 December
+        return None
+
+    def first_day(self, activity: date) -> date | None:
+        """The first day a claim for `activity` may be received, if bounded.
+
+        Example: ``ClaimWindow(not_before_days=14).first_day(date(2026, 3, 1))
+        == date(2026, 3, 15)``
+        """
+        if self.not_before_days is None:
+            return None
+        return _plus_days(activity, self.not_before_days)
+
+    def last_day(self, activity: date) -> date | None:
+        """The last day a claim for `activity` may be received, if bounded.
+
+        Example: ``ClaimWindow(within_months=12).last_day(date(2024, 2, 29))
+        == date(2025, 2, 28)``
+        """
+        if self.within_days is not None:
+            return _plus_days(activity, self.within_days)
+        if self.within_months is not None:
+            return add_months(activity, self.within_months)
+        if self.within == "calendar_year":
+            return _plus_days(date(activity.year, 12, 31), self.grace_days)
+        return None
+
+    def earliest_activity(self, received: date) -> date | None:
+        """The earliest activity date a claim received on `received` may have.
+
+        Example: ``ClaimWindow(within_days=90).earliest_activity(date(2026,
+        10, 21)) == date(2026, 7, 23)``
+        """
+        if self.within_days is not None:
+            return _plus_days(received, -self.within_days)
+        if self.within_months is not None:
+            # last_day grows with the activity; clamping to a month's end can
+            # leave the month-back candidate one day short of `received`.
+            day = add_months(received, -self.within_months)
+            while day < date.max and add_months(day, self.within_months) < received:
+                day += timedelta(days=1)
+            return day
+        if self.within == "calendar_year":
+            return date(_plus_days(received, -self.grace_days).year, 1, 1)
+        return None
+
+    def describe(self) -> str:
+        """The last-day rule as the refusal message says it.
+
+        Example: ``ClaimWindow(within_days=90).describe() == "90 days before
+        receipt"``
+        """
+        if self.within_days is not None:
+            return f"{_count(self.within_days, 'day')} before receipt"
+        if self.within_months is not None:
+            return f"{_count(self.within_months, 'month')} before receipt"
+        if self.grace_days:
+            return (
+                f"claims close {_count(self.grace_days, 'day')} after the end of "
+                "the activity's calendar year"
+            )
+        return "claims close at the end of the activity's calendar year"
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"

@@ -1,0 +1,188 @@
+"""The member list as dated facts: migration 24, imports that record changes only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from claimflow import Store, load_client
+from claimflow.award.run import load_participants
+from claimflow.parse.participants import read_participants
+from claimflow.store import migrations
+from tests.conftest import SAMPLES
+from tests.test_cli import run
+
+COSTA = str(SAMPLES / "clients/costa-azul.yaml")  # day-first dates
+ACME = str(SAMPLES / "clients/acme-tools.yaml")  # month-first dates
+
+
+def _facts(store: Store, client: str, pid: str) -> list[tuple[date, str | None]]:
+    return [
+        (f.effective_from, f.tier)
+        for f in store.participant_history(client).get(pid, [])
+    ]
+
+
+def test_a_schema_23_member_list_becomes_facts_since_the_start(tmp_path: Path) -> None:
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m024_participant_facts")
+    db.execute(
+        "INSERT INTO participants VALUES "
+        "('acme-tools', '104233', 'Ann', 'Lee', NULL, NULL, 'gold', '2024-01-05', "
+        "'active')"
+    )
+    db.conn.commit()
+    db.close()
+    with Store.open(tmp_path / "old.db") as store:
+        assert _facts(store, "acme-tools", "104233") == [(date.min, "gold")]
+        (source,) = store.db.execute("SELECT source FROM participant_facts").fetchone()
+        who = load_participants(store, "acme-tools")["104233"]
+    assert source == "participants (before schema 24)"
+    assert who.on(date(2026, 10, 2)).tier == "gold"
+    assert who.on(date(2026, 10, 2)).enrolled_on == date(2024, 1, 5)
+    assert who.tax_form_on is None
+
+
+HISTORY = """\
+participant_id,first_name,tier,enrolled_on,effective_from,tax_form_on
+104233,Ann,silver,01/05/2024,01/05/2024,
+104233,Ann,gold,01/05/2024,03/01/2026,02/20/2026
+208811,Raj,,06/30/2025,,
+"""
+
+
+def test_an_effective_from_column_is_a_history_and_a_second_import_adds_nothing(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    members = write("members.csv", HISTORY)
+    db = str(tmp_path / "c.db")
+    args = ["participants", "import", str(members), "--client", ACME, "--db", db]
+    code, out, _ = run(*args, "--as-of", "2026-04-10")
+    assert (code, out) == (
+        0,
+        f"2 participants of acme-tools imported from {members}; "
+        "3 new or changed facts recorded\n",
+    )
+    assert run(*args, "--as-of", "2026-05-01")[1].endswith("; nothing changed\n")
+    with Store.open(db) as store:
+        assert _facts(store, "acme-tools", "104233") == [
+            (date(2024, 1, 5), "silver"),
+            (date(2026, 3, 1), "gold"),
+        ]
+        # undated and first known: since the start
+        assert _facts(store, "acme-tools", "208811") == [(date.min, None)]
+        ann = load_participants(store, "acme-tools")["104233"]
+        sources = [f.source for f in store.participant_history("acme-tools")["104233"]]
+    # the latest row is the member list's copy, tax form included
+    assert (ann.tier, ann.tax_form_on) == ("gold", date(2026, 2, 20))
+    assert ann.on(date(2026, 2, 28)).tier == "silver"
+    assert ann.on(date(2026, 2, 28)).tax_form_on is None
+    assert ann.on(date(2026, 3, 1)).tax_form_on == date(2026, 2, 20)
+    assert ann.on(date(2023, 12, 31)).tier is None  # before the first fact
+    assert sources == [f"{members}:row 2", f"{members}:row 3"]
+
+
+def _import(store: Store, text: str, write: Callable[..., Path], day: date) -> int:
+    people = list(read_participants(write("m.csv", text), "acme-tools", "MDY"))
+    return store.record_participants(people, day, "ann").facts
+
+
+def test_changes_corrections_and_late_news_each_add_one_fact(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    head = "participant_id,tier,enrolled_on,tax_form_on,effective_from\n"
+    with Store.open(tmp_path / "c.db") as store:
+        assert (
+            _import(store, head + "1,gold,01/05/2024,,\n", write, date(2026, 1, 1)) == 1
+        )
+        # the same list on another day: nothing new
+        assert (
+            _import(store, head + "1,gold,01/05/2024,,\n", write, date(2026, 2, 1)) == 0
+        )
+        # a tax form received: a fact from the import's day
+        assert (
+            _import(
+                store, head + "1,gold,01/05/2024,02/20/2026,\n", write, date(2026, 3, 1)
+            )
+            == 1
+        )
+        # platinum from 4 April, told late (dated in the file)
+        assert (
+            _import(
+                store,
+                head + "1,platinum,01/05/2024,02/20/2026,04/04/2026\n",
+                write,
+                date(2026, 6, 1),
+            )
+            == 1
+        )
+        # a correction of the same day: the later fact of the day holds
+        assert (
+            _import(
+                store,
+                head + "1,titanium,01/05/2024,02/20/2026,04/04/2026\n",
+                write,
+                date(2026, 6, 2),
+            )
+            == 1
+        )
+        history = store.participant_history("acme-tools")["1"]
+        who = store.participants("acme-tools")["1"]
+    assert [(f.effective_from, f.tier, f.tax_form_on) for f in history] == [
+        (date.min, "gold", None),
+        (date(2026, 3, 1), "gold", date(2026, 2, 20)),
+        (date(2026, 4, 4), "platinum", date(2026, 2, 20)),
+        (date(2026, 4, 4), "titanium", date(2026, 2, 20)),
+    ]
+    assert who.on(date(2026, 4, 3)).tier == "gold"
+    assert who.on(date(2026, 4, 4)).tier == "titanium"
+
+
+BAD = """\
+participant_id,tier,enrolled_on,effective_from
+104233,gold,01/05/2024,03/01/2026
+104234,silver,01/05/2024,13/45/2026
+"""
+
+
+def test_an_unreadable_effective_from_is_refused_and_the_store_stays_as_it_was(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    db = str(tmp_path / "c.db")
+    members = str(SAMPLES / "acme-tools/participants.csv")
+    assert run("participants", "import", members, "--client", ACME, "--db", db)[0] == 0
+    with Store.open(db) as store:
+        before = [
+            store.db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+            for t in ("participants", "participant_facts", "audit_log")
+        ]
+    bad = write("bad.csv", BAD)
+    code, out, err = run(
+        "participants", "import", str(bad), "--client", ACME, "--db", db
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        f"claimflow: error: {bad}: row 3: bad participant: effective_from: "
+        "expected a date as "
+        "MM/DD/YYYY, found '13/45/2026'\n"
+    )
+    with Store.open(db) as store:
+        after = [
+            store.db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+            for t in ("participants", "participant_facts", "audit_log")
+        ]
+    assert after == before
+
+
+def test_dates_are_read_in_the_clients_order(write: Callable[..., Path]) -> None:
+    members = write(
+        "socios.csv",
+        "participant_id,tier,enrolled_on,effective_from,tax_form_on\n"
+        "300112457,oro,14/05/2019,03/04/2026,02/03/2026\n",
+    )
+    order = load_client(COSTA).config.date_order
+    (who,) = read_participants(members, "costa-azul", order)
+    assert (who.effective_from, who.tax_form_on) == (date(2026, 4, 3), date(2026, 3, 2))
