@@ -5,7 +5,13 @@ claims for the acme-tools sample client, then, in a fresh process, copies it
 and runs `award_claims` over every accepted claim: time, claims per second
 and peak memory (max RSS), then a second run to show re-posting is a no-op.
 
-Usage: python benchmarks/bench_awards.py [--claims 1000000]
+With ``--release SRC`` (another release's ``src/`` folder, e.g. a git
+worktree of the previous tag) the base store is built by that release (a
+newer one migrates its copy; an older one could not read a newer store) and
+the award run is timed under both, alternating, each on its own copy: the
+ratio of the two in one run is the figure.
+
+Usage: python benchmarks/bench_awards.py [--claims 1000000] [--release SRC] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ CLIENT = HERE.parent / "samples" / "clients" / "acme-tools.yaml"
 NOW = datetime(2026, 12, 31, tzinfo=UTC)
 
 
-def _store(n: int) -> Path:
+def _store(n: int, src: Path) -> Path:
+    sys.path.insert(0, str(src))
     import claimflow
 
     sys.path.insert(0, str(HERE))
@@ -73,25 +80,41 @@ def main() -> None:
     """Build the store, award it in a child process, print the figures."""
     parser = argparse.ArgumentParser(description="claimflow award benchmark")
     parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument(
+        "--release", type=Path, help="Another release's src/ folder to compare with."
+    )
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args.child)
         return
-    base = _store(args.claims)
-    work = OUT / "awards-run.db"
-    shutil.copyfile(base, work)
-    result = in_fresh_process(__file__, "--child", str(work))
-    first, second = result["runs"]
-    rate = first["computed"] / first["seconds"]
-    print(
-        f"awards computed and posted: {first['computed']:,} in {first['seconds']:.1f} s "
-        f"= {rate:,.0f} claims/s, {first['points']:,} points; peak {result['peak_mib']:.0f} MiB"
-    )
-    print(
-        f"second run (idempotent): {second['computed']:,} computed, {second['posted']:,} "
-        f"posted in {second['seconds']:.1f} s"
-    )
+    mine = HERE.parent / "src"
+    theirs = args.release.resolve() if args.release else None
+    base = _store(args.claims, theirs or mine)
+    releases = {"this release": mine, **({"--release": theirs} if theirs else {})}
+    best: dict[str, float] = {}
+    for _ in range(args.rounds):
+        for label, src in releases.items():
+            work = OUT / "awards-run.db"
+            shutil.copyfile(base, work)
+            result = in_fresh_process(__file__, "--child", str(work), src=src)
+            work.unlink()
+            first, second = result["runs"]
+            rate = first["computed"] / first["seconds"]
+            best[label] = min(best.get(label, first["seconds"]), first["seconds"])
+            print(
+                f"{label}: awards computed and posted: {first['computed']:,} in "
+                f"{first['seconds']:.1f} s = {rate:,.0f} claims/s, "
+                f"{first['points']:,} points; peak {result['peak_mib']:.0f} MiB"
+            )
+            print(
+                f"{label}: second run (idempotent): {second['computed']:,} computed, "
+                f"{second['posted']:,} posted in {second['seconds']:.1f} s"
+            )
+    if theirs:
+        ratio = best["this release"] / best["--release"]
+        print(f"this release / --release time = {ratio:.2f}")
 
 
 if __name__ == "__main__":
