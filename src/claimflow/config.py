@@ -243,6 +243,22 @@ class ClientConfig(_Section):
                 raise ValueError(f"{key}: not a valid regex: {exc}") from None
         return value
 
+    @field_validator("award")
+    @classmethod
+    def _nights_need_stays(
+        cls, value: AwardSettings | None, info: ValidationInfo
+    ) -> AwardSettings | None:
+        if value is None or info.data.get("kind") != "sales":
+            return value
+        for n, rule_set in enumerate(value.rule_sets):
+            for m, rule in enumerate(rule_set.rules):
+                if getattr(rule, "unit", "units") == "nights":
+                    raise ValueError(
+                        f"rule_sets[{n}].rules[{m}] ({rule.id}): unit: nights "
+                        "counts nights of stays; this client's claims are sales"
+                    )
+        return value
+
     @field_validator("columns", "required", "formats", "form_fields")
     @classmethod
     def _known_fields(cls, value: Any, info: ValidationInfo) -> Any:

@@ -325,3 +325,60 @@ def test_the_threshold_is_held_in_an_award_run_and_paid_once_the_form_arrives(
             )
         second = award_claims(store, client, now=now + timedelta(days=1))
         assert second.posted == len(first.problems) and not second.problems
+
+
+# --- nights of stays as the counted unit --------------------------------------------
+
+NIGHTS = """
+activity_date: check_out
+currency: USD
+rule_sets:
+  - version: nights-2026
+    effective_from: 2026-01-01
+    rules:
+      - {id: per-night, kind: per_unit, unit: nights, points: 500}
+      - id: nights-ladder
+        kind: quantity_tiers
+        unit: nights
+        mode: marginal
+        count: participant
+        period: year
+        tiers: [{from: 1, points: 100}, {from: 10, points: 150}]
+"""
+
+
+def test_nights_of_stays_are_a_counted_unit() -> None:
+    from tests.award.test_engine import stay
+
+    settings = AwardSettings.model_validate(yaml.safe_load(NIGHTS))
+    first = stay("H1", "300", out=date(2026, 9, 7)).model_copy(update={"id": "s1"})
+    second = stay("H1", "300").model_copy(
+        update={
+            "id": "s2",
+            "check_in": date(2026, 10, 1),
+            "check_out": date(2026, 10, 6),
+        }
+    )
+    awards = {a.claim_id: a for a in run([first, second], settings)}
+    # s1: 1 Sep - 7 Sep = 6 nights: 6 x 500 + nights 1-6 of the year at 100.
+    assert awards["s1"].points == 6 * 500 + 6 * 100
+    # s2: 1 Oct - 6 Oct = 5 nights: 5 x 500 + nights 7-9 at 100, 10-11 at 150.
+    assert awards["s2"].points == 5 * 500 + 3 * 100 + 2 * 150
+    assert "5 nights at 500 points each" in awards["s2"].lines[0].note
+
+
+def test_nights_are_refused_for_a_sales_client(tmp_path: Path) -> None:
+    from claimflow.config import load_client
+    from claimflow.errors import ConfigError
+    from tests.conftest import SAMPLES
+
+    text = (SAMPLES / "clients/acme-tools.yaml").read_text(encoding="utf-8")
+    bad = text.replace(
+        "- {id: drill, kind: per_unit, points: 25,",
+        "- {id: drill, kind: per_unit, unit: nights, points: 25,",
+        1,
+    )
+    assert bad != text
+    (tmp_path / "acme.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unit: nights counts nights of stays"):
+        load_client(tmp_path / "acme.yaml")

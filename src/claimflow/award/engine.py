@@ -85,6 +85,9 @@ def _units(
                 1,
                 facts,
                 f"stay at {claim.hotel_code}",
+                nights=(claim.check_out - claim.check_in).days
+                if claim.check_in and claim.check_out
+                else None,
             )
         ]
     units = []

@@ -39,6 +39,11 @@ class Unit:
     quantity: int
     facts: dict[str, str | None]
     label: str
+    nights: int | None = None
+
+    def counted(self, unit: str) -> int:
+        """Its units sold (or 1 stay), or with ``nights`` its nights."""
+        return (self.nights or 0) if unit == "nights" else self.quantity
 
 
 @dataclass(frozen=True)
@@ -133,21 +138,30 @@ def _per_currency(ctx: Context, rule: object) -> list[Earned]:
 @evaluator("per_unit")
 def _per_unit(ctx: Context, rule: object) -> list[Earned]:
     assert isinstance(rule, PerUnit)
-    return [
-        Earned(
-            unit.number,
-            ctx.line(
-                rule.id,
-                rule.kind,
-                rule.points * unit.quantity,
-                f"{unit.label} at {rule.points} points each",
-                basis=Decimal(unit.quantity),
-                rate=rule.points,
-            ),
+    earned = []
+    for unit in ctx.units:
+        if not rule.scope.matches(unit.facts):
+            continue
+        count = unit.counted(rule.unit)
+        note = (
+            f"{unit.label} at {rule.points} points each"
+            if rule.unit == "units"
+            else f"{unit.label}: {count} nights at {rule.points} points each"
         )
-        for unit in ctx.units
-        if rule.scope.matches(unit.facts)
-    ]
+        earned.append(
+            Earned(
+                unit.number,
+                ctx.line(
+                    rule.id,
+                    rule.kind,
+                    rule.points * count,
+                    note,
+                    basis=Decimal(count),
+                    rate=rule.points,
+                ),
+            )
+        )
+    return earned
 
 
 @evaluator("per_claim")
@@ -190,8 +204,10 @@ def _quantity_tiers(ctx: Context, rule: object) -> list[Earned]:
     """Tiers by the units of a line, of the claim, or of the participant's
     period (see `QuantityTiers.count`)."""
     assert isinstance(rule, QuantityTiers)
-    units = [u for u in ctx.units if rule.scope.matches(u.facts) and u.quantity > 0]
-    total = sum(u.quantity for u in units)
+    units = [
+        u for u in ctx.units if rule.scope.matches(u.facts) and u.counted(rule.unit) > 0
+    ]
+    total = sum(u.counted(rule.unit) for u in units)
     before = 0
     if rule.count == "participant":
         from claimflow.award.caps import units_key
@@ -200,11 +216,12 @@ def _quantity_tiers(ctx: Context, rule: object) -> list[Earned]:
         before = ctx.counts.get(units_key(rule, who, ctx.activity), 0)
     earned, position = [], before
     for unit in units:
+        quantity = unit.counted(rule.unit)
         if rule.count == "line":
-            desired, how = _priced(rule, 0, unit.quantity, unit.quantity)
+            desired, how = _priced(rule, 0, quantity, quantity)
             note = f"{unit.label}: {how}"
         else:
-            desired, how = _priced(rule, position, unit.quantity, before + total)
+            desired, how = _priced(rule, position, quantity, before + total)
             counted = (
                 f"the claim's {total} units"
                 if rule.count == "claim"
@@ -212,13 +229,11 @@ def _quantity_tiers(ctx: Context, rule: object) -> list[Earned]:
                 f"{period_label(ctx.activity, rule.period)}"
             )
             note = f"{unit.label}: {how} ({counted})"
-        position += unit.quantity
+        position += quantity
         earned.append(
             Earned(
                 unit.number,
-                ctx.line(
-                    rule.id, rule.kind, desired, note, basis=Decimal(unit.quantity)
-                ),
+                ctx.line(rule.id, rule.kind, desired, note, basis=Decimal(quantity)),
             )
         )
     return earned

@@ -103,11 +103,16 @@ class PerCurrency(_Rule):
     exclude: list[Literal["taxes", "fees", "incidentals"]] = Field(default_factory=list)
 
 
+Counted = Literal["units", "nights"]
+
+
 class PerUnit(_Rule):
-    """Fixed points per unit sold of the SKUs or product groups in scope."""
+    """Fixed points per unit sold of the SKUs or product groups in scope, or
+    per stay; with ``unit: nights``, per night of a stay (stay programs)."""
 
     kind: Literal["per_unit"] = "per_unit"
     points: Decimal = Field(gt=0)
+    unit: Counted = "units"
 
 
 class PerClaim(_Rule):
@@ -140,6 +145,9 @@ class QuantityTiers(_Rule):
             calendar ``period``, this claim's included; units of earlier
             claims are counted first and are not re-priced).
         period: with ``count: participant``, the calendar period.
+        unit: ``units`` (units sold, or stays) or ``nights`` (nights of
+            stays: status-qualifying nights in a period with
+            ``count: participant``).
     """
 
     kind: Literal["quantity_tiers"] = "quantity_tiers"
@@ -147,6 +155,7 @@ class QuantityTiers(_Rule):
     tiers: list[Tier] = Field(min_length=1)
     count: Literal["line", "claim", "participant"] = "line"
     period: Period | None = None
+    unit: Counted = "units"
 
     @model_validator(mode="after")
     def _ascending(self) -> QuantityTiers:
