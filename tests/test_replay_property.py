@@ -7,8 +7,8 @@ replay reads it in one-claim chunks, so keys must carry across chunks and
 batches. Measured before: a same-rules replay of a real store showed 6
 changed claims and -510 points.
 
-Caps bite: the client's quarterly cap is 150 points and its budget 900, so
-claims are cut, and a void in between two award runs gives points back to
+Caps bite: the client's quarterly cap is 150 points, its rule set's fund
+900 a quarter and promotion points 40 a quarter, so claims are cut, and a void in between two award runs gives points back to
 the next run. Replay meets the caps in the order the live runs posted.
 """
 
@@ -71,7 +71,9 @@ def _capped_client(folder: Path) -> ResolvedClient:
     text = (SAMPLES / "clients/acme-tools.yaml").read_text(encoding="utf-8")
     capped = text.replace(
         "caps: {per_participant: {period: quarter, points: 5000}}",
-        "caps: {per_participant: {period: quarter, points: 150}, budget: 900}",
+        "caps: {per_participant: {period: quarter, points: 150}, "
+        "budget: {points: 900, scope: rule_set, period: quarter}, "
+        "promotions: {per_participant: {period: quarter, points: 40}}}",
     )
     assert capped != text
     path = folder / "acme-tools.yaml"
@@ -120,7 +122,7 @@ def test_a_same_rules_replay_of_any_store_changes_nothing(
             reverse_claim(store, client.key, claim_id, "test", "ann", NOW, void=void)
     award_claims(store, client, now=NOW + timedelta(hours=1))  # corrections re-posted
     capped = store.db.execute(
-        "SELECT count(*) FROM awards WHERE data LIKE '%cap_participant_period%'"
+        "SELECT count(*) FROM awards WHERE data LIKE '%\"code\":\"cap_%'"
     ).fetchone()[0]
     event("a cap cut a claim" if capped else "no cap cut")
     original = replay_module.CHUNK
