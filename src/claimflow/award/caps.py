@@ -18,10 +18,11 @@ participant's period cap and the program or rule-set fund cut the total.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from claimflow.award.evaluators import Context
 from claimflow.award.rules import (
@@ -107,23 +108,105 @@ def paid_key(participant: str, day: date) -> str:
     return f"paid:{participant}:{day.year}"
 
 
-def promotion_points(lines: tuple[AwardLine, ...] | list[AwardLine]) -> int:
+class LineLike(Protocol):
+    """What counting reads of an award line (an `AwardLine`, or a sum of them)."""
+
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def points(self) -> int: ...
+    @property
+    def basis(self) -> Decimal | None: ...
+
+
+class Spending(Protocol):
+    """What counting reads of an award (an `Award`, or a sum of awards)."""
+
+    @property
+    def participant_id(self) -> str: ...
+    @property
+    def activity_date(self) -> date: ...
+    @property
+    def points(self) -> int: ...
+    @property
+    def lines(self) -> Sequence[LineLike]: ...
+
+
+@dataclass(frozen=True)
+class LineSum:
+    """Award lines of one rule summed (what the store hands back)."""
+
+    rule_id: str
+    kind: str
+    points: int
+    basis: Decimal | None
+
+
+@dataclass(frozen=True)
+class Spent:
+    """Awards of one participant, activity date and version, summed."""
+
+    participant_id: str
+    activity_date: date
+    points: int
+    lines: tuple[LineSum, ...] = ()
+
+
+def promotion_points(lines: Sequence[LineLike]) -> int:
     """Points of promotion lines, net of the cuts made to them."""
     return sum(ln.points for ln in lines if ln.kind in ("promotion", PROMOTION_CUT))
 
 
-def own_funded(lines: tuple[AwardLine, ...] | list[AwardLine], rules: RuleSet) -> int:
+@dataclass(frozen=True)
+class _Plan:
+    """What counting needs to know of a rule set, worked out once."""
+
+    funded: frozenset[str]  # promotions with their own fund
+    counters: bool  # whether `counted` has anything to count
+
+
+_PLANS: dict[int, tuple[RuleSet, AwardSettings, _Plan]] = {}
+
+
+def _plan(rules: RuleSet, settings: AwardSettings) -> _Plan:
+    found = _PLANS.get(id(rules))
+    if found is not None and found[0] is rules and found[1] is settings:
+        return found[2]
+    fund = rules.caps.fund
+    funded = frozenset(
+        r.id for r in rules.rules if isinstance(r, Promotion) and r.fund is not None
+    )
+    plan = _Plan(
+        funded,
+        settings.reporting_threshold is not None
+        or rules.caps.promotions is not None
+        or (fund is not None and fund_key(fund, rules, date.min) is not None)
+        or bool(funded)
+        or any(
+            isinstance(r, QuantityTiers) and r.count == "participant"
+            for r in rules.rules
+        ),
+    )
+    _PLANS[id(rules)] = (rules, settings, plan)
+    return plan
+
+
+def own_funded(lines: Sequence[LineLike], rules: RuleSet) -> int:
     """Points of promotions paid from their own fund (net of its cut): they
     do not come out of the program's or the rule set's fund."""
     funded = {r.id for r in rules.rules if isinstance(r, Promotion) and r.fund}
     return sum(ln.points for ln in lines if funded and ln.rule_id in funded)
 
 
-def counted(award: Award, settings: AwardSettings) -> Counter[str]:
+def counted(
+    award: Spending, settings: AwardSettings, rules: RuleSet | None = None
+) -> Counter[str]:
     """What `award` counts against, besides the participant's period cap and
     the program's fund (ever), which `charge` keeps apart."""
     out: Counter[str] = Counter()
-    rules = settings.rule_set_for(award.activity_date)
+    rules = rules or settings.rule_set_for(award.activity_date)
     if rules is None:
         return out
     who, day = award.participant_id, award.activity_date
@@ -160,20 +243,26 @@ def counted(award: Award, settings: AwardSettings) -> Counter[str]:
 def charge(
     used: dict[tuple[str, str], int],
     counts: Counter[str],
-    award: Award,
+    award: Spending,
     settings: AwardSettings,
     sign: int = 1,
 ) -> int:
     """Count `award` into `used` and `counts` (``sign=-1``: give it back);
     return its points for the program's fund."""
     rules = settings.rule_set_for(award.activity_date)
-    cap = rules.caps.per_participant if rules else None
+    if rules is None:
+        return sign * award.points
+    cap = rules.caps.per_participant
     if cap is not None:
         key = (award.participant_id, period_key(award.activity_date, cap.period))
         used[key] = used.get(key, 0) + sign * award.points
-    for name, value in counted(award, settings).items():
+    plan = _plan(rules, settings)
+    if not plan.counters:
+        return sign * award.points
+    for name, value in counted(award, settings, rules).items():
         counts[name] += sign * value
-    return sign * (award.points - (own_funded(award.lines, rules) if rules else 0))
+    funded = sum(ln.points for ln in award.lines if ln.rule_id in plan.funded)
+    return sign * (award.points - funded)
 
 
 def promotion_cuts(

@@ -9,7 +9,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from claimflow.award.caps import CapState, charge
+from claimflow.award.caps import CapState, LineSum, Spent, charge
 from claimflow.award.engine import compute_awards
 from claimflow.award.ledger import post_awards
 from claimflow.award.rules import AwardSettings
@@ -18,7 +18,6 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
 from claimflow.models import (
     Award,
-    AwardLine,
     Claim,
     Decision,
     Participant,
@@ -113,33 +112,24 @@ def _cap_state(store: Store, client: str, settings: AwardSettings) -> CapState:
     used: dict[tuple[str, str], int] = {}
     counts: Counter[str] = Counter()
     budget = 0
-    for participant, day, version, points, lines in store.live_award_totals(
+    for participant, day, _, points, lines in store.live_award_totals(
         client, lines=needs_lines
     ):
-        total = Award(
-            claim_id="",
-            client=client,
-            participant_id=participant,
-            version=version,
-            activity_date=date.fromisoformat(day),
-            currency=settings.currency,
-            desired_points=points,
-            points=points,
-            lines=tuple(
-                AwardLine(
-                    rule_id=rule_id,
-                    kind=kind,
-                    version=version,
-                    basis=Decimal(str(basis)) if basis is not None else None,
-                    desired=Decimal(0),
-                    points=line_points,
-                    note="",
-                )
-                for rule_id, kind, line_points, basis in lines
+        spent = Spent(
+            participant,
+            date.fromisoformat(day),
+            points,
+            tuple(
+                LineSum(rule, kind, line_points, _decimal(basis))
+                for rule, kind, line_points, basis in lines
             ),
         )
-        budget += charge(used, counts, total, settings)
+        budget += charge(used, counts, spent, settings)
     return CapState(used, budget, counts)
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def _pending_claims(
