@@ -382,3 +382,32 @@ def test_nights_are_refused_for_a_sales_client(tmp_path: Path) -> None:
     (tmp_path / "acme.yaml").write_text(bad, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"unit: nights counts nights of stays"):
         load_client(tmp_path / "acme.yaml")
+
+
+def test_a_cap_on_promotion_points_is_charged_to_the_promotions_fund() -> None:
+    """Found in a new-user trial: a promotion cut to the per-claim cap was
+    still charged in full to its own fund (and left out of the main fund),
+    so later claims got too little from the promotion and too much base."""
+    settings = program(
+        FUNDS.replace("bonus: 50", "multiplier: 2").replace(
+            "2026-12-01, to: 2026-12-31", "2026-10-01, to: 2026-12-31"
+        ),
+        caps="{budget: {points: 1000, scope: rule_set, period: quarter}, "
+        "promotions: {per_claim: 120, per_participant: {period: quarter, points: 200}}}",
+        fund="fund: {points: 420, period: quarter}",
+    )
+    claims = [
+        sale("c1", date(2026, 10, 1), ("TV-55", 3)),  # base 300, promotion 300
+        sale("c2", date(2026, 10, 2), ("TV-55", 2)),  # base 200, promotion 200
+        sale("c3", date(2026, 10, 3), ("TV-55", 3), who="R2"),
+        sale("c4", date(2026, 10, 4), ("TV-55", 3), who="R3"),
+    ]
+    awards, _, state = compute_awards(claims, settings)
+    got = {a.claim_id: a.points for a in awards}
+    # c1: promotion 300 -> 120 (per claim). c2: R1 has 200 - 120 = 80 left.
+    # c3: 120 (per claim); the promotion's fund has 420 - 200 = 220 left.
+    # c4: the promotion's fund has 420 - 320 = 100 left, and the main fund
+    # (base points only) 1000 - (300 + 200 + 300) = 200 of c4's 300 base.
+    assert got == {"c1": 300 + 120, "c2": 200 + 80, "c3": 300 + 120, "c4": 200 + 100}
+    assert state.counts["fund:promotion:holiday:2026-Q4"] == 120 + 80 + 120 + 100
+    assert state.counts["fund:set:main-2026:2026-Q4"] == 300 + 200 + 300 + 200

@@ -295,14 +295,12 @@ def promotion_cuts(
         return cuts
     points = promotion_points([*lines, *cuts])
     if cap.per_claim is not None and points > cap.per_claim:
-        cuts.append(
-            _cut(
-                ctx,
-                "promotions",
-                cap.per_claim - points,
-                f"promotion points capped at {cap.per_claim:,} per claim: "
-                f"{points:,} desired, {cap.per_claim:,} awarded",
-            )
+        cuts += _spread(
+            ctx,
+            [*lines, *cuts],
+            points - cap.per_claim,
+            f"promotion points capped at {cap.per_claim:,} per claim: "
+            f"{points:,} desired, {cap.per_claim:,} awarded",
         )
         points = cap.per_claim
     period = cap.per_participant
@@ -310,16 +308,33 @@ def promotion_cuts(
         spent = counts.get(promotion_points_key(period.period, who, ctx.activity), 0)
         room = max(period.points - spent, 0)
         if points > room:
-            cuts.append(
-                _cut(
-                    ctx,
-                    "promotions",
-                    room - points,
-                    f"promotion points capped at {period.points:,} per "
-                    f"{period.period} ({period_key(ctx.activity, period.period)}, "
-                    f"{spent:,} already awarded): {points:,} desired, {room:,} awarded",
-                )
+            cuts += _spread(
+                ctx,
+                [*lines, *cuts],
+                points - room,
+                f"promotion points capped at {period.points:,} per "
+                f"{period.period} ({period_key(ctx.activity, period.period)}, "
+                f"{spent:,} already awarded): {points:,} desired, {room:,} awarded",
             )
+    return cuts
+
+
+def _spread(
+    ctx: Context, lines: list[AwardLine], excess: int, note: str
+) -> list[AwardLine]:
+    """Cut `excess` promotion points, from the promotion evaluated last
+    backwards, one cut line per promotion: each cut is its promotion's, so
+    its fund and the main fund count exactly what it paid."""
+    net: dict[str, int] = {}
+    for line in lines:
+        if line.kind in ("promotion", PROMOTION_CUT):
+            net[line.rule_id] = net.get(line.rule_id, 0) + line.points
+    cuts = []
+    for promo_id in reversed(list(net)):
+        take = min(excess, max(net[promo_id], 0))
+        if take:
+            cuts.append(_cut(ctx, promo_id, -take, note))
+            excess -= take
     return cuts
 
 
