@@ -186,3 +186,33 @@ def test_dates_are_read_in_the_clients_order(write: Callable[..., Path]) -> None
     order = load_client(COSTA).config.date_order
     (who,) = read_participants(members, "costa-azul", order)
     assert (who.effective_from, who.tax_form_on) == (date(2026, 4, 3), date(2026, 3, 2))
+
+
+def test_an_undated_row_is_the_baseline_even_when_a_dated_change_follows(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """Found in a new-user trial: an undated row (silver) and a dated change
+    (gold from Oct 15) of one new participant in one file stored gold from
+    Oct 15 and silver from the import day, so she was silver after gold."""
+    members = write(
+        "members.csv",
+        "participant_id,first_name,tier,effective_from\n"
+        "104233,Ann,silver,\n"
+        "104233,Ann,gold,10/15/2026\n",
+    )
+    client = load_client(ACME)
+    with Store.open(tmp_path / "c.db") as store:
+        with store.transaction():
+            store.record_participants(
+                list(read_participants(members, client.key, client.config.date_order)),
+                date(2026, 10, 18),
+                "ann",
+            )
+        assert _facts(store, "acme-tools", "104233") == [
+            (date.min, "silver"),
+            (date(2026, 10, 15), "gold"),
+        ]
+        who = load_participants(store, "acme-tools")["104233"]
+    assert who.on(date(2026, 10, 1)).tier == "silver"
+    assert who.on(date(2026, 10, 20)).tier == "gold"
+    assert who.tier == "gold"  # the list's latest copy

@@ -158,10 +158,19 @@ class ParticipantRecords:
         now = datetime.now(UTC).isoformat()
         added: list[tuple[object, ...]] = []
         latest: dict[str, Participant] = {}
-        for person in sorted(people, key=lambda p: p.effective_from or day):
+        known = {pid for pid, facts in history.items() if facts}
+
+        def since_of(person: Participant) -> date:
+            # An undated row of someone the store knew nothing of holds from
+            # the start, even when the same file also dates a later change.
+            if person.effective_from is not None:
+                return person.effective_from
+            return day if person.id in known else date.min
+
+        for person in sorted(people, key=since_of):
             latest[person.id] = person  # by day, so the latest row stays
             facts = history.setdefault(person.id, [])
-            since = person.effective_from or (day if facts else date.min)
+            since = since_of(person)
             fact = person.facts(since)
             at = bisect_right([f.effective_from for f in facts], since)
             if at and facts[at - 1].same_facts(fact):
