@@ -211,6 +211,16 @@ def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
     with Store.open(db_path) as store:
         found = store.resolve_claim(claim_id)
         award = stored_award(store, found)
+        hold = store.latest_hold(found) if award is None else None
+    if hold is not None:
+        held, code, message, at = hold
+        text = f"Held by the award run of {at} ({code}): {message}.\n" + explain(held)
+        if as_json:
+            echo_json({"held": {"code": code, "message": message, "at": at},
+                       **held.model_dump(mode="json")})  # fmt: skip
+        else:
+            click.echo(text)
+        return
     if award is None:
         named = claim_id if found == claim_id else f"{claim_id} ({found})"
         raise ClaimflowError(f"claim {named}: no award computed yet")

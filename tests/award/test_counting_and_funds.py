@@ -316,6 +316,17 @@ def test_the_threshold_is_held_in_an_award_run_and_paid_once_the_form_arrives(
         first = award_claims(store, client, now=now)
         assert first.posted == 0 and first.problems
         assert {p.code for p in first.problems} == {ReasonCode.TAX_FORM_REQUIRED}
+        held = first.problems[0].record_id
+        assert held is not None and store.latest_hold(held) is not None
+        story = store.claim_story(held)["holds"]
+        assert [h["code"] for h in story] == ["tax_form_required"]
+        from tests.test_cli import run as cli
+
+        code, out, err = cli("award", "explain", held, "--db", str(tmp_path / "c.db"))
+        assert code == 0, err
+        assert out.startswith(
+            f"Held by the award run of {now.isoformat()} (tax_form_required):"
+        )
         with store.transaction():
             store.upsert_participants(
                 [
@@ -325,6 +336,7 @@ def test_the_threshold_is_held_in_an_award_run_and_paid_once_the_form_arrives(
             )
         second = award_claims(store, client, now=now + timedelta(days=1))
         assert second.posted == len(first.problems) and not second.problems
+        assert store.latest_hold(held) is None  # paid since
 
 
 # --- nights of stays as the counted unit --------------------------------------------
@@ -411,3 +423,34 @@ def test_a_cap_on_promotion_points_is_charged_to_the_promotions_fund() -> None:
     assert got == {"c1": 300 + 120, "c2": 200 + 80, "c3": 300 + 120, "c4": 200 + 100}
     assert state.counts["fund:promotion:holiday:2026-Q4"] == 120 + 80 + 120 + 100
     assert state.counts["fund:set:main-2026:2026-Q4"] == 300 + 200 + 300 + 200
+
+
+def test_a_held_award_keeps_its_points_reserved() -> None:
+    """Found in a new-user trial: points held for a tax form were taken by a
+    later claim, and the held award was paid 0 once the form arrived."""
+    settings = AwardSettings.model_validate(
+        yaml.safe_load(
+            SPIFF.replace("    rules:", "    caps: {budget: 60000}\n    rules:", 1)
+        )
+    )
+    claims = [
+        sale("c1", date(2026, 3, 1), ("TV-55", 1)),  # 25,000 = $250
+        sale("c2", date(2026, 4, 1), ("TV-55", 1)),  # $500
+        sale("c3", date(2026, 5, 1), ("TV-55", 1)),  # budget left 10,000: $600, held
+        sale("c4", date(2026, 6, 1), ("TV-55", 1), who="R2"),  # budget spent
+    ]
+    rep = Participant(id="R1", client="x", provenance=SRC)
+    other = Participant(
+        id="R2", client="x", provenance=SRC, tax_form_on=date(2026, 1, 2)
+    )
+    awards, problems, state = compute_awards(claims, settings, {"R1": rep, "R2": other})
+    assert {a.claim_id: a.points for a in awards} == {"c1": 25000, "c2": 25000, "c4": 0}
+    assert [p.record_id for p in problems] == ["c3"]
+    assert state.budget_used == 60000  # c3's 10,000 are owed
+    with_form = rep.model_copy(update={"tax_form_on": date(2026, 6, 2)})
+    awards, problems, _ = compute_awards(
+        claims, settings, {"R1": with_form, "R2": other}
+    )
+    assert {a.claim_id: a.points for a in awards} == {
+        "c1": 25000, "c2": 25000, "c3": 10000, "c4": 0
+    }  # fmt: skip

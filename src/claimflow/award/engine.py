@@ -270,10 +270,22 @@ def compute_award(
     """Compute one claim's award against the caps already used.
 
     Returns:
-        The award, or None with the problem that stops it.
+        The award, or None with the problem that stops it (an award held
+        for a tax form included: `compute_awards_and_holds` keeps those).
 
     Example: ``award, problem = compute_award(claim, settings, None, CapState())``
     """
+    award, problem = _award(claim, settings, participant, state)
+    return (None, problem) if problem is not None else (award, None)
+
+
+def _award(
+    claim: Claim,
+    settings: AwardSettings,
+    participant: Participant | None,
+    state: CapState,
+) -> tuple[Award | None, Problem | None]:
+    """`compute_award`, but a held award comes back with its problem."""
     try:
         ctx = _context(claim, settings, participant)
     except _Refused as refused:
@@ -320,10 +332,7 @@ def compute_award(
         lines=tuple(lines),
         day_note=day_note(claim, settings, converted=ctx.conversion is not None),
     )
-    held = _threshold(award, claim, settings, participant, state)
-    if held is not None:
-        return None, held
-    return award, None
+    return award, _threshold(award, claim, settings, participant, state)
 
 
 def _threshold(
@@ -411,10 +420,25 @@ def compute_awards(
 
     Returns:
         (awards, problems, new cap state); every claim is in exactly one
-        of the first two.
+        of the first two. A held award (a tax form needed) is a problem,
+        and still counts against the caps in the new state: its points are
+        owed, so later claims cannot take them.
 
     Example: ``awards, problems, state = compute_awards(claims, settings)``
     """
+    awards, problems, state, _ = compute_awards_and_holds(
+        claims, settings, participants, state
+    )
+    return awards, problems, state
+
+
+def compute_awards_and_holds(
+    claims: Iterable[Claim],
+    settings: AwardSettings,
+    participants: Mapping[str, Participant] | None = None,
+    state: CapState | None = None,
+) -> tuple[list[Award], list[Problem], CapState, list[tuple[Award, Problem]]]:
+    """`compute_awards`, with the held awards and the problem holding each."""
     participants = participants or {}
     state = state or CapState()
     used = dict(state.period_used)
@@ -422,17 +446,21 @@ def compute_awards(
     budget_used = state.budget_used
     awards: list[Award] = []
     problems: list[Problem] = []
+    held: list[tuple[Award, Problem]] = []
     for claim in sorted(claims, key=lambda c: award_order(c, settings)):
-        award, problem = compute_award(
+        award, problem = _award(
             claim,
             settings,
             participants.get(claim.participant_id or ""),
             CapState(used, budget_used, counts),
         )
-        if award is None:
-            assert problem is not None
+        if problem is not None:
             problems.append(problem)
-            continue
-        awards.append(award)
+            if award is None:
+                continue
+            held.append((award, problem))  # owed: its points stay reserved
+        else:
+            assert award is not None
+            awards.append(award)
         budget_used += charge(used, counts, award, settings)
-    return awards, problems, CapState(used, budget_used, counts)
+    return awards, problems, CapState(used, budget_used, counts), held

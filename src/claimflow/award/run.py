@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from claimflow.award.caps import CapState, LineSum, Spent, charge
-from claimflow.award.engine import compute_awards
+from claimflow.award.engine import compute_awards_and_holds
 from claimflow.award.ledger import post_awards
 from claimflow.award.rules import AwardSettings
 from claimflow.codes import Outcome
@@ -202,7 +202,7 @@ def award_claims(
     with store.transaction():
         state = _cap_state(store, client.key, settings)
         for claims in _pending_claims(store, client, settings, batch_id):
-            awards, problems, state = compute_awards(
+            awards, problems, state, held = compute_awards_and_holds(
                 claims, settings, participants, state
             )
             result.computed += len(awards)
@@ -215,6 +215,7 @@ def award_claims(
                 (by_id[a.claim_id], a) for a in awards if a.points < a.desired_points
             )
             if not preview:
+                store.add_holds(held, now, actor)
                 posted = post_awards(store, awards, settings, now, actor)
                 store.add_events(
                     [

@@ -80,6 +80,8 @@ def render_story(story: dict[str, Any]) -> str:
         ("Replaces or replaced by", "links",
          lambda r: f"{r['claim_id']} supersedes {r['supersedes']} ({r['at']}, {r['actor']})"),
         ("Verification", "verification", lambda r: f"{r['verified_at']}: {r['result']}"),
+        ("Held", "holds",
+         lambda r: f"{r['held_at']} {r['points']:+,} held: {r['code']}: {r['message']}"),
         ("Ledger", "postings", _posting),
         ("Notices", "notices", lambda r: f"batch {r['batch_id']} to {r['participant_id']}"),
         ("Clock", "events", lambda r: f"{r['at']} {r['event']} ({r['operator']})"),

@@ -33,9 +33,10 @@ from claimflow.models import (
 
 # Registers migrations 2-20 (claims_schema imports ledger_schema first).
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
-from claimflow.store.lifecycle import ClaimLifecycle
 
-# Registers migration 24 (after claims_schema's 20-23).
+# Registers migrations 24 and 25 (after claims_schema's 20-23).
+from claimflow.store.holds import AwardHolds
+from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
 from claimflow.store.rows import (
     CLAIM_JSON,
@@ -145,7 +146,7 @@ def busy_message(path: str | Path) -> str:
     )
 
 
-class Store(ClaimLifecycle, ParticipantRecords):
+class Store(ClaimLifecycle, ParticipantRecords, AwardHolds):
     """A claimflow SQLite store.
 
     Attributes:

@@ -71,6 +71,7 @@ APPEND_ONLY_TABLES = (
     "claim_matches",
     "claim_links",
     "participant_facts",
+    "award_holds",
 )
 
 

@@ -267,6 +267,7 @@ class ClaimLifecycle:
         operator and time), ``raw`` (the record as received, JSON text),
         ``problems``, ``outcomes``, ``events``, ``matches`` (either way),
         ``links`` (superseding, either way), ``verification`` (the latest),
+        ``holds`` (award runs that held its award, and why),
         ``postings`` and ``notices`` (those naming it), ``audit`` (entries
         naming it). The caller renders them (`claimflow.report.story`).
 
@@ -328,6 +329,11 @@ class ClaimLifecycle:
             "verification": rows(
                 "SELECT result, details, verified_at FROM verifications "
                 "WHERE claim_id = ? ORDER BY id DESC LIMIT 1",
+                [claim_id],
+            ),
+            "holds": rows(
+                "SELECT held_at, code, message, points, actor FROM award_holds "
+                "WHERE claim_id = ? ORDER BY id",
                 [claim_id],
             ),
             "postings": rows(
