@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from claimflow.award.caps import CapState
-from claimflow.award.engine import award_order, compute_awards
+from claimflow.award.engine import award_order, compute_awards, compute_awards_and_holds
 from claimflow.award.rules import AwardSettings
 from claimflow.codes import SUPERSEDED, VOID, Outcome, ReasonCode
 from claimflow.config import ResolvedClient, load_client
@@ -456,39 +456,73 @@ def _verified(
 class _AsPosted:
     """Replayed awards with caps met in the order the live award runs met them.
 
-    The ledger's award postings and reversals are followed in posting
-    order: each posting of a replayed claim computes its award against the
-    caps used so far; a reversal gives its points back to the caps (a
-    voided award counted until then, as it did live); a posting of a claim
-    outside this replay (another batch, an earlier day) counts as recorded.
-    Runs are told apart where the posting order goes back in (activity
-    date, received, id): each run is computed in one call.
+    The ledger's award postings and reversals, and the awards runs held, are
+    followed in the order they were made: each posting of a replayed claim
+    computes its award against the caps used so far; a reversal gives its
+    points back to the caps (a voided award counted until then, as it did
+    live); a posting of a claim outside this replay (another batch, an
+    earlier day) counts as recorded, in its place in its run. A held claim
+    reserves its points for the run that held it, as it did live, and gives
+    them back after. Postings and holds of one time are one run, computed
+    in award order. A run records its holds before its postings, each in
+    award order, so a new run starts where the time changes, a hold follows
+    a posting, the award order of the postings (or of the holds) goes back,
+    or a claim comes again.
     """
 
     def __init__(self, settings: AwardSettings, people: dict[str, Participant]) -> None:
         self.settings, self.people = settings, people
         self.caps = CapState()
         self.awards: dict[str, Award] = {}
-        self.run: list[Claim] = []
-        self.last: tuple[date, str, str] | None = None
+        self.run: list[tuple[Claim, Award | None]] = []  # (claim, recorded award)
+        self.held: set[str] = set()
+        self.last: dict[bool, tuple[date, str, str]] = {}  # held? -> award order
+        self.at: str | None = None
 
     def flush(self) -> None:
-        """Compute the run gathered so far."""
-        if self.run:
-            awards, _, self.caps = compute_awards(
-                self.run, self.settings, self.people, self.caps
+        """Compute the run gathered so far, in award order."""
+        items = sorted(self.run, key=lambda item: award_order(item[0], self.settings))
+        computed: list[Award] = []
+        while items:
+            recorded = items[0][1]
+            if recorded is not None:  # outside this replay: as recorded
+                self.caps = self.caps.charged(recorded, self.settings)
+                del items[0]
+                continue
+            n = next(
+                (k for k, (_, rec) in enumerate(items) if rec is not None), len(items)
             )
-            self.awards.update((a.claim_id, a) for a in awards)
-            self.run.clear()
-        self.last = None
+            awards, _, self.caps, held = compute_awards_and_holds(
+                [claim for claim, _ in items[:n]], self.settings, self.people, self.caps
+            )
+            computed += [*awards, *(a for a, _ in held)]
+            self.awards.update(
+                (a.claim_id, a) for a in awards if a.claim_id not in self.held
+            )
+            del items[:n]
+        for award in computed:
+            if award.claim_id in self.held:  # not paid in that run: give back
+                self.caps = self.caps.charged(award, self.settings, -1)
+        self.run.clear()
+        self.held.clear()
+        self.last, self.at = {}, None
 
-    def pay(self, claim: Claim) -> None:
-        """A posting of a replayed claim: it joins the current run."""
+    def pay(
+        self, claim: Claim, at: str, held: bool = False, recorded: Award | None = None
+    ) -> None:
+        """A posting (or a hold) of a claim: it joins its run."""
         key = award_order(claim, self.settings)
-        if self.last is not None and key < self.last:
+        if (
+            (self.at is not None and at != self.at)
+            or (held and False in self.last)
+            or (held in self.last and key < self.last[held])
+            or any(c.id == claim.id for c, _ in self.run)
+        ):
             self.flush()
-        self.run.append(claim)
-        self.last = key
+        self.run.append((claim, recorded))
+        if held:
+            self.held.add(claim.id)
+        self.last[held], self.at = key, at
 
     def count(self, award: Award, sign: int) -> None:
         """Count an award against the caps (``sign=-1``: give it back)."""
@@ -510,7 +544,10 @@ def _awards_as_posted(
     state = _AsPosted(settings, participants)
     paid: set[str] = set()
     outside: dict[str, Award] = {}  # recorded awards of claims not replayed here
-    for kind, cid, data in store.award_history(client):
+    history = list(store.award_history(client))
+    # Claims outside this replay take their places in the runs as stored.
+    others = _stored_claims(store, {cid for _, cid, _, _ in history} - set(decided))
+    for kind, cid, data, at in history:
         entry = decided.get(cid)
         if kind == "reversal":
             paid.discard(cid)
@@ -519,20 +556,37 @@ def _awards_as_posted(
             if award is not None:
                 state.count(award, -1)
         elif entry is None:
-            if data is not None:
+            if cid not in others:
+                continue
+            if kind == "hold":  # it reserved its points in that run
+                state.pay(others[cid], at, held=True)
+            elif data is not None:
                 outside[cid] = Award.model_validate_json(data)
-                state.count(outside[cid], +1)
-        elif entry[2] is not None:  # accepted in the replay: paid again
-            state.pay(entry[2])
-            paid.add(cid)
+                state.pay(others[cid], at, recorded=outside[cid])
+        elif entry[2] is not None:  # accepted in the replay: paid (or held) again
+            state.pay(entry[2], at, held=kind == "hold")
+            if kind == "award":
+                paid.add(cid)
     state.flush()
     state.run = [
-        claim
+        (claim, None)
         for cid, (recorded, _, claim) in decided.items()
         if claim is not None and cid not in paid and recorded.outcome != VOID
     ]
     state.flush()
     return state.awards
+
+
+def _stored_claims(store: Store, ids: set[str]) -> dict[str, Claim]:
+    """Stored claims by id, typed as stored."""
+    found: dict[str, Claim] = {}
+    listed = sorted(ids)
+    for part in (listed[i : i + 900] for i in range(0, len(listed), 900)):
+        for claims in store.claims(
+            f"WHERE c.id IN ({','.join('?' * len(part))})", part
+        ):
+            found.update((c.id, c) for c in claims)
+    return found
 
 
 def _awards(

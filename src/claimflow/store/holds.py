@@ -32,7 +32,7 @@ def m025_award_holds(db: Database) -> None:
         "CREATE TABLE award_holds (id INTEGER PRIMARY KEY, client TEXT NOT NULL, "
         "claim_id TEXT NOT NULL, participant_id TEXT NOT NULL, code TEXT NOT NULL, "
         "message TEXT NOT NULL, points INTEGER NOT NULL, data TEXT NOT NULL, "
-        "held_at TEXT NOT NULL, actor TEXT NOT NULL)"
+        "held_at TEXT NOT NULL, actor TEXT NOT NULL, after_posting INTEGER)"
     )
     db.execute("CREATE INDEX award_holds_claim ON award_holds(claim_id, id)")
     for verb in ("update", "delete"):
@@ -50,10 +50,16 @@ class AwardHolds:
     def add_holds(
         self, held: Sequence[tuple[Award, Problem]], at: datetime, actor: str
     ) -> None:
-        """Record the awards one award run held, with the problem that held each."""
+        """Record the awards one award run held, with the problem that held each.
+
+        Each hold notes the last ledger posting before it, so replay meets
+        holds and postings in the order the run did.
+        """
+        (last,) = self.db.execute("SELECT max(id) FROM ledger").fetchone()
         self.db.conn.executemany(
             "INSERT INTO award_holds (client, claim_id, participant_id, code, "
-            "message, points, data, held_at, actor) VALUES (?,?,?,?,?,?,?,?,?)",
+            "message, points, data, held_at, actor, after_posting) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     award.client,
@@ -65,6 +71,7 @@ class AwardHolds:
                     award.model_dump_json(),
                     at.isoformat(),
                     actor,
+                    last or 0,
                 )
                 for award, problem in held
             ],

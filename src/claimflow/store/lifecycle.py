@@ -174,20 +174,28 @@ class ClaimLifecycle:
         )
         self.add_events([(client, claim_id, None, "voided", at.isoformat(), actor)])
 
-    def award_history(self, client: str) -> Iterator[tuple[str, str, str | None]]:
-        """The client's award postings and their reversals, in posting order.
+    def award_history(
+        self, client: str
+    ) -> Iterator[tuple[str, str, str | None, str]]:
+        """The client's award postings, their reversals and the awards runs
+        held, in the order they were made.
 
-        Yields ``(entry type, claim id, the award as recorded)``; the award
-        (its JSON) is there for award postings only. This is the order live
-        award runs met the caps in, which replay follows.
+        Yields ``(entry type or 'hold', claim id, the award as recorded,
+        time)``; the award (its JSON) is there for postings and holds. This
+        is the order live award runs met the caps in, which replay follows.
         """
-        yield from self.db.execute(
-            "SELECT l.entry_type, l.claim_id, a.data FROM ledger l "
-            "LEFT JOIN awards a ON l.entry_type = 'award' "
-            "AND a.idempotency_key = l.idempotency_key "
-            "WHERE l.client = ? AND l.claim_id IS NOT NULL "
-            "AND l.entry_type IN ('award', 'reversal') ORDER BY l.id",
-            [client],
+        yield from (
+            row[:4]
+            for row in self.db.execute(
+                "SELECT l.entry_type, l.claim_id, a.data, l.posted_at, l.id, -1 "
+                "FROM ledger l LEFT JOIN awards a ON l.entry_type = 'award' "
+                "AND a.idempotency_key = l.idempotency_key "
+                "WHERE l.client = ? AND l.claim_id IS NOT NULL "
+                "AND l.entry_type IN ('award', 'reversal') UNION ALL "
+                "SELECT 'hold', claim_id, data, held_at, after_posting, id "
+                "FROM award_holds WHERE client = ? ORDER BY 5, 6",
+                [client, client],
+            )
         )
 
     def live_award_totals(
