@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -343,3 +343,36 @@ def test_baseline_needs_rules(recorded: Store) -> None:
         "replay", "--client", str(CONFIG), "--db", str(recorded.path), "--baseline"
     )
     assert code == 2 and "--baseline compares a rule change: give --rules" in err
+
+
+def test_a_back_dated_member_change_learnt_later_is_no_replay_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in a new-user trial: a tier change imported after the awards,
+    dated before them, made a same-rules replay report 2 changes (exit 1).
+    Replay reads the member list as each award run knew it."""
+    from claimflow.models import Participant
+
+    text = CONFIG.read_text(encoding="utf-8").replace(
+        "      rules:\n",
+        "      rules:\n        - {id: status, kind: tier_bonus, percent: {gold: 50, silver: 10}}\n",
+    )
+    (tmp_path / "acme.yaml").write_text(text, encoding="utf-8")
+    client = load_client(tmp_path / "acme.yaml")
+    people = list(
+        read_participants(SAMPLES / "acme-tools/participants.csv", client.key)
+    )
+    with Store.open(tmp_path / "c.db") as store:
+        ingest([OCTOBER], client, store, processed_at=PROCESSED)
+        with store.transaction():
+            store.record_participants(people, PROCESSED.date(), "ann", at=PROCESSED)
+        award_claims(store, client, now=AWARDED)
+        later = AWARDED + (AWARDED - PROCESSED)
+        demoted = [p.model_copy(update={"tier": "silver", "effective_from": date(2026, 10, 1)})
+                   for p in people if p.id == "104233"]  # fmt: skip
+        with store.transaction():
+            store.record_participants(demoted, later.date(), "ann", at=later)
+        assert replay(store, client, now=later).changes == []
+        # Read as known now instead, the same replay would pay Maria less.
+        monkeypatch.setattr(Participant, "known_at", lambda self, moment: self)
+        assert replay(store, client, now=later).changes

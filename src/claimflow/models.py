@@ -141,6 +141,7 @@ class ParticipantFacts(Record):
         enrolled_on: enrolment date.
         tax_form_on: the day a tax form (a W-9) was received, if one was.
         source: where the fact came from (``members.csv:row 4``), if known.
+        recorded_at: when the store learnt it (None: known all along).
     """
 
     effective_from: date = date.min
@@ -149,6 +150,7 @@ class ParticipantFacts(Record):
     enrolled_on: date | None = None
     tax_form_on: date | None = None
     source: str | None = None
+    recorded_at: datetime | None = None
 
     def same_facts(self, other: ParticipantFacts) -> bool:
         """Whether `other` says the same (tier, status and dates), wherever from."""
@@ -242,6 +244,31 @@ class Participant(Record):
         first = self.history[0]
         return first.model_copy(
             update={"effective_from": date.min, "tier": None, "source": None}
+        )
+
+    def known_at(self, moment: datetime) -> Participant | None:
+        """The participant as the store knew them at `moment`: only facts
+        recorded by then (None: not known yet). A back-dated change learnt
+        later does not rewrite what an award run read then.
+        """
+        if not self.history:
+            return self
+        known = tuple(
+            f for f in self.history if f.recorded_at is None or f.recorded_at <= moment
+        )
+        if not known:
+            return None
+        if len(known) == len(self.history):
+            return self
+        last = known[-1]
+        return self.model_copy(
+            update={
+                "history": known,
+                "tier": last.tier,
+                "status": last.status,
+                "enrolled_on": last.enrolled_on,
+                "tax_form_on": last.tax_form_on,
+            }
         )
 
 

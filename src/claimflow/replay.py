@@ -479,8 +479,17 @@ class _AsPosted:
         self.last: dict[bool, tuple[date, str, str]] = {}  # held? -> award order
         self.at: str | None = None
 
+    def people_then(self) -> dict[str, Participant]:
+        """The member list as the run being computed knew it."""
+        if self.at is None:
+            return self.people
+        moment = datetime.fromisoformat(self.at)
+        known = ((pid, p.known_at(moment)) for pid, p in self.people.items())
+        return {pid: p for pid, p in known if p is not None}
+
     def flush(self) -> None:
         """Compute the run gathered so far, in award order."""
+        people = self.people_then()
         items = sorted(self.run, key=lambda item: award_order(item[0], self.settings))
         computed: list[Award] = []
         while items:
@@ -493,7 +502,7 @@ class _AsPosted:
                 (k for k, (_, rec) in enumerate(items) if rec is not None), len(items)
             )
             awards, _, self.caps, held = compute_awards_and_holds(
-                [claim for claim, _ in items[:n]], self.settings, self.people, self.caps
+                [claim for claim, _ in items[:n]], self.settings, people, self.caps
             )
             computed += [*awards, *(a for a, _ in held)]
             self.awards.update(

@@ -31,6 +31,9 @@ from claimflow.store.schema import APPEND_ONLY, migrations
 
 #: ``effective_from`` of facts known since the start (``date.min``).
 SINCE_ALWAYS = date.min.isoformat()
+#: ``recorded_at`` of the facts migration 24 made of a store's member list:
+#: awards read them before the store kept history, so they count as known.
+KNOWN_ALL_ALONG = "0001-01-01T00:00:00+00:00"
 
 
 @migrations()
@@ -60,7 +63,7 @@ def m024_participant_facts(db: Database) -> None:
         "SELECT client, id, ?, tier, status, enrolled_on, NULL, "
         "'participants (before schema 24)', ?, 'migration 24' "
         "FROM participants ORDER BY client, id",
-        [SINCE_ALWAYS, datetime.now(UTC).isoformat()],
+        [SINCE_ALWAYS, KNOWN_ALL_ALONG],
     )
     for verb in ("update", "delete"):
         db.execute(APPEND_ONLY.format(table="participant_facts", verb=verb))
@@ -110,11 +113,11 @@ class ParticipantRecords:
         history: dict[str, list[ParticipantFacts]] = {}
         rows = self.db.execute(
             "SELECT participant_id, effective_from, tier, status, enrolled_on, "
-            "tax_form_on, source FROM participant_facts WHERE client = ? "
+            "tax_form_on, source, recorded_at FROM participant_facts WHERE client = ? "
             "ORDER BY participant_id, effective_from, id",
             [client],
         )
-        for pid, since, tier, status, enrolled, tax_form, source in rows:
+        for pid, since, tier, status, enrolled, tax_form, source, recorded in rows:
             history.setdefault(pid, []).append(
                 ParticipantFacts(
                     effective_from=date.fromisoformat(since),
@@ -123,12 +126,19 @@ class ParticipantRecords:
                     enrolled_on=_day(enrolled),
                     tax_form_on=_day(tax_form),
                     source=source,
+                    recorded_at=None
+                    if recorded == KNOWN_ALL_ALONG
+                    else datetime.fromisoformat(recorded),
                 )
             )
         return history
 
     def record_participants(
-        self, people: Sequence[Participant], day: date, actor: str
+        self,
+        people: Sequence[Participant],
+        day: date,
+        actor: str,
+        at: datetime | None = None,
     ) -> ParticipantImport:
         """Take a member list in: its latest copy, and the facts it changes.
 
@@ -145,6 +155,8 @@ class ParticipantRecords:
             people: the rows of one client's member list.
             day: the import's day in the desk's zone.
             actor: who imports it.
+            at: when (default: now); what award runs before it read stays
+                as it was for replay (`Participant.known_at`).
 
         Returns:
             The counts.
@@ -155,7 +167,7 @@ class ParticipantRecords:
             return ParticipantImport(0, 0, day)
         client = people[0].client
         history = self.participant_history(client)
-        now = datetime.now(UTC).isoformat()
+        now = (at or datetime.now(UTC)).isoformat()  # when the store learnt it
         added: list[tuple[object, ...]] = []
         latest: dict[str, Participant] = {}
         known = {pid for pid, facts in history.items() if facts}
@@ -172,10 +184,10 @@ class ParticipantRecords:
             facts = history.setdefault(person.id, [])
             since = since_of(person)
             fact = person.facts(since)
-            at = bisect_right([f.effective_from for f in facts], since)
-            if at and facts[at - 1].same_facts(fact):
+            place = bisect_right([f.effective_from for f in facts], since)
+            if place and facts[place - 1].same_facts(fact):
                 continue
-            facts.insert(at, fact)
+            facts.insert(place, fact)
             added.append(
                 (
                     client,
