@@ -27,6 +27,6 @@ def test_capped_award_gets_a_notice(tmp_path: Path) -> None:
     assert (claim.claim_ref, award.desired_points, award.points) == ("AC-1001", 60, 50)
     [notice] = partial_award_notices(result, client, date(2026, 11, 5))
     assert notice.participant_id == "104233"
-    assert "Status: accepted: points awarded" in notice.text
-    assert "limited to the maximum per claim" in notice.text
-    assert "(we read: 50 of 60)" in notice.text
+    assert "  Accepted: we paid 50 of its 60 points.\n" in notice.text
+    assert "  - 10 points not paid: limited to the maximum per claim\n" in notice.text
+    assert "we read" not in notice.text

@@ -13,18 +13,20 @@ from claimflow.award.caps import CapState, LineSum, Spent, charge
 from claimflow.award.engine import compute_awards_and_holds
 from claimflow.award.ledger import post_awards
 from claimflow.award.rules import AwardSettings
-from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
 from claimflow.models import (
     Award,
     Claim,
-    Decision,
     Participant,
     Problem,
 )
 from claimflow.store import Store
-from claimflow.validate.notices import Notice, NoticeItem, render_notices
+from claimflow.validate.notices import (
+    AwardNoticeItem,
+    Notice,
+    render_award_notices,
+)
 from claimflow.window import desk_day
 
 CHUNK = 20_000
@@ -241,27 +243,13 @@ def award_claims(
 def partial_award_notices(
     result: AwardRunResult, client: ResolvedClient, today: date
 ) -> list[Notice]:
-    """Notices telling participants why an award was cut (desired vs awarded).
+    """Notices telling participants that a claim was accepted and paid N of
+    its M points, and which limits (caps) cut the rest, in words.
 
     Example: ``partial_award_notices(result, client, date.today())``
     """
-    items = []
-    for claim, award in result.partial:
-        problems = tuple(
-            Problem(
-                source=claim.provenance,
-                code=line.code,
-                record_id=claim.id,
-                message=f"{line.note}, found {award.points} of {award.desired_points}",
-            )
-            for line in award.lines
-            if line.code is not None and line.points < 0
-        )
-        decision = Decision(
-            claim_id=claim.id, outcome=Outcome.ACCEPTED, problems=problems
-        )
-        items.append(NoticeItem.of(claim, decision))
-    return render_notices(items, client, today)
+    items = [AwardNoticeItem.of(claim, award) for claim, award in result.partial]
+    return render_award_notices(items, client, today)
 
 
 def explain(award: Award) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
@@ -203,3 +206,143 @@ def group_split(
 def is_blank(values: Iterable[object]) -> bool:
     """True when every cell of a row is empty (a spacer row, not a record)."""
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+#: A first cell like these on a row with no claim identifiers: a total, not a claim.
+TOTAL = re.compile(
+    r"^\s*(grand\s*total|sub\s*total|total|totals|sum|summe|zwischensumme|"
+    r"gesamt\w*|totale|totaal|suma|jumlah|montant total|somme)\b",
+    re.IGNORECASE,
+)
+#: Fields that make a row a claim (a total row has none but its label).
+_IDENTIFIERS = (
+    "claim_ref",
+    "participant_id",
+    "invoice_number",
+    "sku",
+    "hotel_code",
+    "confirmation_number",
+)
+#: Fields that make a row a claim however sparse it is: who claims, and for
+#: what. A claim ref is not among them: a footer's text often sits in the
+#: first column, which is the claim ref's.
+IDENTIFYING = (
+    "participant_id",
+    "participant_name",
+    "member_name",
+    "invoice_number",
+    "confirmation_number",
+    "folio_number",
+    "sku",
+    "hotel_code",
+)
+#: Cells a footer row fills at most (``Prepared by:`` and a name or a date).
+FOOTER_CELLS = 2
+#: Rows a footer has at most: a longer run of sparse rows is data, not a footer.
+FOOTER_ROWS = 20
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def is_total(values: dict[str, Any], cells: Sequence[object]) -> bool:
+    """True for a row that only sums the claims above it.
+
+    A cell of the row names a total (``Total``, ``Summe``, ``Subtotal``) and
+    no claim identifier is filled, but with that label.
+
+    Example: ``is_total({"claim_ref": "Total"}, ["Total", None, 19]) is True``
+    """
+    if any(
+        _filled(values.get(f)) and not TOTAL.match(str(values[f])) for f in _IDENTIFIERS
+    ):
+        return False
+    return any(isinstance(c, str) and TOTAL.match(c) for c in cells)
+
+
+def is_sparse(values: dict[str, Any], cells: Sequence[object]) -> bool:
+    """True for a row that fills one or two cells and no `IDENTIFYING` field.
+
+    After the claims, such a row signs or dates the table (``Elaborado por:
+    Marcos Pereira``, ``Page 1 of 2``), in whatever language: it is told by
+    its shape, not by its words.
+
+    Example: ``is_sparse({"claim_ref": "Prepared by: Ann"}, ["Prepared by: Ann"])``
+    """
+    if sum(1 for c in cells if _filled(c)) > FOOTER_CELLS:
+        return False
+    return not any(_filled(values.get(f)) for f in IDENTIFYING)
+
+
+def trailer_kind(values: dict[str, Any], cells: Sequence[object]) -> str | None:
+    """``total``, ``footer`` or None: what a row is if no claim follows it.
+
+    Example: ``trailer_kind({"claim_ref": "Total"}, ["Total", 19]) == "total"``
+    """
+    if is_total(values, cells):
+        return "total"
+    return "footer" if is_sparse(values, cells) else None
+
+
+T = TypeVar("T")
+
+
+def trailers(rows: Sequence[T], kind: Callable[[T], str | None]) -> list[tuple[T, str]]:
+    """The totals and footers at the end of `rows`, the file's last rows.
+
+    They are the rows `kind` names (``total``, ``footer``) after the last
+    row it does not name. None are when every row is named: no claim is
+    before them, or (`rows` being the last ``FOOTER_ROWS + 1`` of a file)
+    they are a run of sparse claims too long to be a footer.
+
+    Args:
+        rows: the file's last non-blank data rows, in file order.
+        kind: a row's kind, or None for a row of claim content.
+
+    Returns:
+        (row, kind) for each row to leave out, in file order.
+
+    Example: ``trailers([claim, total], kind) == [(total, "total")]``
+    """
+    found: list[tuple[T, str]] = []
+    for row in reversed(rows):
+        named = kind(row)
+        if named is None:
+            return found[::-1]
+        found.append((row, named))
+    return []
+
+
+def drop_trailers(
+    rows: Iterable[T],
+    kind: Callable[[T], str | None],
+    note: Callable[[T, str], None],
+) -> Iterator[T]:
+    """`rows` without the totals and footers after the last claim (`trailers`).
+
+    Each row is yielded ``FOOTER_ROWS + 1`` rows late, so that the last ones
+    are known when the rows end; a sparse row amid claims is yielded as it
+    is (it is pended, never dropped). Only those last rows are passed to
+    `kind`, so a large file's rows cost no more than the wait.
+
+    Args:
+        rows: the data rows, in file order (blank rows already skipped).
+        kind: a row's kind, or None for a row of claim content.
+        note: called for each row left out, in file order.
+
+    Yields:
+        The rows to read as claims.
+
+    Example: ``list(drop_trailers([1, 0], lambda r: None if r else "footer", f))``
+    """
+    window: deque[T] = deque()
+    for row in rows:
+        window.append(row)
+        if len(window) > FOOTER_ROWS + 1:
+            yield window.popleft()
+    left_out = trailers(window, kind)
+    kept = len(window) - len(left_out)
+    yield from islice(window, kept)
+    for row, named in left_out:
+        note(row, named)

@@ -23,7 +23,9 @@ from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
 from claimflow.parse.common import (
+    FOOTER_ROWS,
     HEADER_ROWS,
+    drop_trailers,
     field_sources,
     group_split,
     header_fields,
@@ -31,6 +33,8 @@ from claimflow.parse.common import (
     map_headers,
     pick_header,
     rows_word,
+    trailer_kind,
+    trailers,
 )
 
 SNIFF_BYTES = 64 * 1024
@@ -229,7 +233,9 @@ class CsvCells:
     `builder` is set) and yields (row number, cells) per data row; blank
     rows are skipped and a row of the wrong width stops with
     `UnreadableInput` naming it. `blocks` reads a file with no quotes as
-    runs of whole rows, undecoded, for workers to `parse`.
+    runs of whole rows, undecoded, for workers to `parse`. Either way, the
+    total and footer rows after the last claim (`drop_trailers`) are left
+    out with a note; those are read here, so the notes stay in this process.
     """
 
     def __init__(
@@ -285,6 +291,17 @@ class CsvCells:
         )
         self._width = len(headers)
 
+    def _trailer(self, row: Cells) -> str | None:
+        """``total``, ``footer`` or None (`trailer_kind`) for a data row."""
+        assert self.builder is not None
+        cells = row[1]
+        values = {c: cells[i] for i, c in self.builder.mapping.items()}
+        return trailer_kind(values, cells)
+
+    def _left_out(self, row: Cells, kind: str) -> None:
+        text = next(c.strip() for c in row[1] if c.strip())
+        self.notes.append(f"row {row[0]}: {kind} row {text[:40]!r} left out")
+
     def _rows(self) -> Iterator[Cells]:
         name = self.name
         encoding = self._detect()
@@ -311,7 +328,8 @@ class CsvCells:
                         f"header on row {line}; {rows_word(above)} {shown} above it skipped"
                     )
                 rest = chain((c for _, c in scanned[index + 1 :]), reader)
-                yield from self._checked(rest, line + 1)
+                checked = self._checked(rest, line + 1)
+                yield from drop_trailers(checked, self._trailer, self._left_out)
             except csv.Error as exc:
                 # csv's own limit (128 KiB a field) stops a 50 MB one-line file here.
                 where = f"row {reader.line_num}" if reader and reader.line_num else None
@@ -386,6 +404,7 @@ class CsvCells:
 
     def _blocks(self, start: int, rows: int) -> Iterator[Block]:
         row, pending = 2, b""
+        previous: Block | None = None  # held until the last one is known
         size = min(_MAX_BLOCK, max(1, int(self._per_row * rows)))
         end = self.path.stat().st_size
         with self.path.open("rb") as fh:
@@ -397,16 +416,56 @@ class CsvCells:
                     # the end of the file: the last claim is whole (and a
                     # file that grew since it was measured is read to its end)
                     data += fh.read()
-                    if data:
-                        yield Block(row, data)
+                    yield from self._last_blocks(previous, Block(row, data))
                     return
                 cut = self._claim_start(data, data.rfind(b"\n") + 1)
                 if cut == 0:
                     pending = data  # one claim longer than a block: read on
                     continue
                 pending = data[cut:]
-                yield Block(row, data[:cut])
+                if previous is not None:
+                    yield previous
+                previous = Block(row, data[:cut])
                 row += data.count(b"\n", 0, cut)
+
+    def _last_blocks(self, previous: Block | None, last: Block) -> Iterator[Block]:
+        """The file's last two blocks, without the totals and footers after
+        its last claim (noted, as `rows` does). Its last ``FOOTER_ROWS + 1``
+        rows are looked for in the block before the last too if need be."""
+        found = self._last_rows(last)
+        if found is not None and len(found) <= FOOTER_ROWS and previous is not None:
+            last, previous = Block(previous.first_row, previous.data + last.data), None
+            found = self._last_rows(last)
+        if previous is not None:
+            yield previous
+        left_out = trailers(found or [], lambda row: self._trailer(row[1]))
+        for (_, row), kind in left_out:
+            self._left_out(row, kind)
+        if left_out:
+            last = Block(last.first_row, last.data[: left_out[0][0][0]])
+        if last.data:
+            yield last
+
+    def _last_rows(self, block: Block) -> list[tuple[int, Cells]] | None:
+        """The last ``FOOTER_ROWS + 1`` non-blank rows of `block`, each with
+        where it starts in its bytes, in order; None if one has the wrong
+        width (the worker parsing the block names it).
+
+        The rows are cut as `blocks` cuts them: every newline ends one.
+        """
+        encoding = "utf-8" if self._encoding == "utf-8-sig" else self._encoding
+        data, found = block.data, list[tuple[int, Cells]]()
+        end, number = len(data), data.count(b"\n")  # the last line's index
+        while end >= 0 and len(found) <= FOOTER_ROWS:
+            start = data.rfind(b"\n", 0, end) + 1
+            text = data[start:end].decode(encoding, "replace").rstrip("\r")
+            cells = text.split(self._dialect.delimiter)
+            if not is_blank(cells):
+                if len(cells) != self._width:
+                    return None
+                found.append((start, (block.first_row + number, cells)))
+            end, number = start - 1, number - 1
+        return found[::-1]
 
     def _claim_start(self, data: bytes, end: int) -> int:
         """Where the claim of the last row before `end` starts: its rows share
@@ -472,6 +531,9 @@ def read_csv(
     path: Path, client: ResolvedClient, digest: str, name: str
 ) -> Iterator[RawRecord]:
     """Stream claims from a CSV file.
+
+    Total and footer rows after the last claim (``Total;;19``, ``Emitido
+    por: ...``) are left out with a note naming the row (`drop_trailers`).
 
     Args:
         path: the file.

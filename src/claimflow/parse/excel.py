@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from itertools import chain, islice
@@ -22,9 +22,12 @@ from claimflow.errors import UnreadableInput
 from claimflow.models import Provenance, RawRecord
 from claimflow.parse.common import (
     HEADER_ROWS,
+    drop_trailers,
     field_sources,
     group_rows,
     is_blank,
+    is_sparse,
+    is_total,
     map_headers,
     pick_header,
     rows_word,
@@ -61,25 +64,12 @@ def excel_decimal(value: float) -> Decimal | int:
     return Decimal(f"{value:.15g}")
 
 
-#: A first cell like these on a row with no claim identifiers: not a claim.
-_TOTAL = re.compile(
-    r"^\s*(grand\s*total|sub\s*total|total|totals|sum|summe|zwischensumme|"
-    r"gesamt\w*|totale|totaal|suma|jumlah|montant total|somme)\b",
-    re.IGNORECASE,
-)
+#: A lone cell like these signs the sheet, wherever it is (`is_sparse` rows
+#: are footers only after the last claim).
 _FOOTER = re.compile(
     r"^\s*(erstellt|created|generated|printed|prepared|exported|gedruckt|"
     r"creado|généré|gerado|dibuat|page|seite|página|end of report)\b",
     re.IGNORECASE,
-)
-#: Fields that make a row a claim (a total or footer row has none).
-_IDENTIFIERS = (
-    "claim_ref",
-    "participant_id",
-    "invoice_number",
-    "sku",
-    "hotel_code",
-    "confirmation_number",
 )
 
 
@@ -120,15 +110,28 @@ def _find_header(
 
 
 def _not_a_claim(values: dict[str, Any], cells: list[Any]) -> str | None:
-    """``total`` or ``footer`` for a row that only sums or signs the sheet."""
+    """``total`` or ``footer`` for a row that only sums or signs the sheet,
+    wherever it is (a subtotal between claims)."""
     texts = [str(c).strip() for c in cells if isinstance(c, str) and c.strip()]
     filled = [c for c in cells if c not in (None, "")]
     if len(filled) == 1 and texts and _FOOTER.match(texts[0]):
         return "footer"
-    if any(values.get(f) not in (None, "") and not _TOTAL.match(str(values[f]))
-           for f in _IDENTIFIERS):  # fmt: skip
-        return None
-    return "total" if any(_TOTAL.match(t) for t in texts) else None
+    return "total" if is_total(values, cells) else None
+
+
+#: A data row: its number, canonical field -> value, and its cells.
+_Row = tuple[int, dict[str, Any], list[Any]]
+
+
+def _footer(row: _Row) -> str | None:
+    """``footer`` for a sparse row, which is one if no claim follows it
+    (totals are left out wherever they are, by `_not_a_claim`)."""
+    return "footer" if is_sparse(row[1], row[2]) else None
+
+
+def _shown(cells: list[Any]) -> str:
+    """A left-out row's first filled cell, as its note quotes it."""
+    return repr(next(str(c) for c in cells if c not in (None, ""))[:40])
 
 
 def _sheet_rows(
@@ -150,37 +153,56 @@ def _sheet_rows(
             f"{where}: header on row {header_row}; {rows_word(above)} {shown} above it skipped"
         )
     mapping = map_headers(headers, client, name)
-    last = header_row
+
+    def left_out(row: _Row, kind: str) -> None:
+        notes.append(f"{where}:row {row[0]}: {kind} row {_shown(row[2])} left out")
 
     def typed() -> Iterator[tuple[Provenance, dict[str, Any]]]:
-        nonlocal last
-        for cells in rows:
-            row_no = _row_number(cells, last + 1)
-            last = row_no
-            raw = [c.value for c in cells]
-            if is_blank(raw):
-                continue
-            values = {
-                canonical: _cell_value(cells[i]) if i < len(cells) else None
-                for i, canonical in mapping.items()
-            }
-            kind = _not_a_claim(values, raw)
-            if kind is not None:
-                text = next(str(c) for c in raw if c not in (None, ""))
-                notes.append(f"{where}:row {row_no}: {kind} row {text[:40]!r} left out")
-                continue
+        data = _data_rows(rows, mapping, header_row, left_out)
+        for row_no, values, _ in drop_trailers(data, _footer, left_out):
             yield Provenance(file=name, sheet=sheet.title, row=row_no), values
         read = [r for r in hidden if r > header_row]
         if read:
-            shown = ", ".join(str(r) for r in read[:10])
-            more = f" and {len(read) - 10:,} more" if len(read) > 10 else ""
-            notes.append(
-                f"{where}: {rows_word(read)} {shown}{more} "
-                f"{'is' if len(read) == 1 else 'are'} hidden in the workbook; "
-                "read like the others"
-            )
+            notes.append(f"{where}: {_hidden_note(read)}")
 
     return group_rows(typed(), client, field_sources(headers, mapping), digest)
+
+
+def _data_rows(
+    rows: Iterator[tuple[Any, ...]],
+    mapping: dict[int, str],
+    header_row: int,
+    left_out: Callable[[_Row, str], None],
+) -> Iterator[_Row]:
+    """A sheet's rows below the header, blank ones skipped and totals (and
+    lone footer lines) left out wherever they are."""
+    last = header_row
+    for cells in rows:
+        row_no = _row_number(cells, last + 1)
+        last = row_no
+        raw = [c.value for c in cells]
+        if is_blank(raw):
+            continue
+        values = {
+            canonical: _cell_value(cells[i]) if i < len(cells) else None
+            for i, canonical in mapping.items()
+        }
+        kind = _not_a_claim(values, raw)
+        if kind is not None:
+            left_out((row_no, values, raw), kind)
+            continue
+        yield row_no, values, raw
+
+
+def _hidden_note(read: list[int]) -> str:
+    """``rows 4, 9 are hidden in the workbook; read like the others``."""
+    shown = ", ".join(str(r) for r in read[:10])
+    more = f" and {len(read) - 10:,} more" if len(read) > 10 else ""
+    return (
+        f"{rows_word(read)} {shown}{more} "
+        f"{'is' if len(read) == 1 else 'are'} hidden in the workbook; "
+        "read like the others"
+    )
 
 
 def _cell_rows(sheet: Any, hidden: list[int]) -> Iterator[tuple[Any, ...]]:
@@ -273,7 +295,9 @@ def read_excel(
     least two); rows above it are skipped with a note. A sheet without such
     a row (notes, a lookup table) is skipped with a note; total, subtotal
     and footer rows (a ``Summe`` or ``Erstellt von:`` row with no claim
-    identifier) are left out with a note naming the row.
+    identifier, and after the last claim any row filling one or two cells
+    and no identifying field, `is_sparse`) are left out with a note naming
+    the row.
 
     Args:
         path: the .xlsx file.

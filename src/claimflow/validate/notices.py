@@ -1,11 +1,14 @@
-"""Deficiency notices: one per participant per batch, in the client's language.
+"""Notices to participants: one per participant per run, in the client's language.
 
-Each notice lists, claim by claim and field by field, what the participant
-must send back (pended claims) or why a claim cannot earn (rejected and
-duplicate claims). Text comes from Jinja2 templates and a phrase file per
-language (``notice.<lang>.j2`` and ``phrases.<lang>.yaml``); a client may
-ship its own in ``notices.template_dir``. Dates and amounts are formatted
-for the client's locale by Babel.
+A deficiency notice lists, claim by claim and field by field, what the
+participant must send back (pended claims) or why a claim cannot earn
+(rejected and duplicate claims). A partial-award notice tells, claim by
+claim, how many of its points were paid and which limits cut the rest.
+Text comes from Jinja2 templates and a phrase file per language
+(``notice.<lang>.j2``, ``award.<lang>.j2`` and ``phrases.<lang>.yaml``); a
+client may ship its own in ``notices.template_dir``. A phrase may be worded
+per program kind (``{sales: ..., stay: ...}``). Dates, amounts and points
+are formatted for the client's locale by Babel.
 """
 
 from __future__ import annotations
@@ -19,14 +22,14 @@ from typing import Any
 
 import yaml
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
-from claimflow.models import Claim, Decision, SalesClaim
+from claimflow.models import Award, Claim, Decision, SalesClaim
 from claimflow.money import ZERO
 
 BUNDLED = Path(__file__).parent / "templates"
@@ -49,14 +52,7 @@ class NoticeItem:
     @classmethod
     def of(cls, claim: Claim, decision: Decision) -> NoticeItem:
         """Summarise a non-accepted claim for its notice."""
-        if isinstance(claim, SalesClaim):
-            name, reference = claim.participant_name, claim.invoice_number
-            amount = claim.claim_total
-            if amount is None and any(ln.line_total for ln in claim.lines):
-                amount = sum((ln.line_total or ZERO for ln in claim.lines), ZERO)
-        else:
-            name, reference = claim.member_name, claim.confirmation_number
-            amount = claim.qualifying_revenue
+        name, reference, amount = _summary(claim)
         problems = tuple(
             (p.field, p.code.value, _found(p.message)) for p in decision.problems
         )
@@ -64,12 +60,76 @@ class NoticeItem:
             claim_id=claim.id,
             participant_id=claim.participant_id or "(unknown)",
             name=name,
-            reference=claim.claim_ref or reference or claim.provenance.where(),
+            reference=reference,
             activity=claim.activity_date,
             amount=amount,
             outcome=decision.outcome,
             problems=problems,
         )
+
+
+@dataclass(frozen=True)
+class AwardNoticeItem:
+    """What a partial-award notice says about one claim a limit cut.
+
+    Attributes:
+        claim_id: the claim.
+        participant_id: who earned.
+        name: the participant's name as claimed, if any.
+        reference: the claim's reference as the participant knows it.
+        activity: the sale's or stay's date.
+        amount: the claim's amount, if any.
+        points: the points paid.
+        desired: the points the claim earned before the limits.
+        cuts: (reason code, points it cut, as a positive number) per limit,
+            in the award's order, one per code.
+    """
+
+    claim_id: str
+    participant_id: str
+    name: str | None
+    reference: str
+    activity: date | None
+    amount: Any
+    points: int
+    desired: int
+    cuts: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, claim: Claim, award: Award) -> AwardNoticeItem:
+        """Summarise a cut award for its notice.
+
+        Example: ``AwardNoticeItem.of(claim, award).cuts == (("cap_budget", 330),)``
+        """
+        name, reference, amount = _summary(claim)
+        cuts: dict[str, int] = {}
+        for line in award.lines:
+            if line.code is not None and line.points < 0:
+                cuts[line.code.value] = cuts.get(line.code.value, 0) - line.points
+        return cls(
+            claim_id=claim.id,
+            participant_id=claim.participant_id or award.participant_id,
+            name=name,
+            reference=reference,
+            activity=claim.activity_date,
+            amount=amount,
+            points=award.points,
+            desired=award.desired_points,
+            cuts=tuple(cuts.items()),
+        )
+
+
+def _summary(claim: Claim) -> tuple[str | None, str, Any]:
+    """A claim's (participant name, reference, amount) as a notice shows them."""
+    if isinstance(claim, SalesClaim):
+        name, reference = claim.participant_name, claim.invoice_number
+        amount = claim.claim_total
+        if amount is None and any(ln.line_total for ln in claim.lines):
+            amount = sum((ln.line_total or ZERO for ln in claim.lines), ZERO)
+    else:
+        name, reference = claim.member_name, claim.confirmation_number
+        amount = claim.qualifying_revenue
+    return name, claim.claim_ref or reference or claim.provenance.where(), amount
 
 
 @dataclass(frozen=True)
@@ -159,10 +219,7 @@ def render_notices(
     folder = _template_dir(client)
     phrases = _phrases(folder, config.language)
     template_name = f"notice.{config.language}.j2"
-    try:
-        template = _environment(folder).get_template(template_name)
-    except TemplateError as exc:
-        raise ConfigError(f"{folder or BUNDLED}/{template_name}: {exc}") from None
+    template = _template(folder, template_name)
     by_participant: dict[str, list[NoticeItem]] = {}
     for item in items:
         by_participant.setdefault(item.participant_id, []).append(item)
@@ -192,6 +249,90 @@ def render_notices(
     return notices
 
 
+def render_award_notices(
+    items: list[AwardNoticeItem], client: ResolvedClient, today: date
+) -> list[Notice]:
+    """Render one notice per participant for the awards a limit cut.
+
+    Each claim is said to be accepted, with the points paid of the points
+    it earned, and each limit that cut it in words (its reason code's
+    phrase) with the points it cut.
+
+    Args:
+        items: one summary per cut award.
+        client: the resolved client (language, locale, kind, templates).
+        today: the notice date.
+
+    Returns:
+        The notices, ordered by participant id.
+
+    Example: ``render_award_notices([AwardNoticeItem.of(claim, award)], client, day)``
+    """
+    config = client.config
+    folder = _template_dir(client)
+    phrases = _phrases(folder, config.language)
+    template_name = f"award.{config.language}.j2"
+    template = _template(folder, template_name)
+    by_participant: dict[str, list[AwardNoticeItem]] = {}
+    for item in items:
+        by_participant.setdefault(item.participant_id, []).append(item)
+    shown_today = format_date(today, "long", locale=config.locale)
+    formats = _Formats(config.locale, config.currency)
+    notices = []
+    for participant_id in sorted(by_participant):
+        mine = by_participant[participant_id]
+        text = _render(
+            template,
+            template_name,
+            program=config.name,
+            today=shown_today,
+            name=next((i.name for i in mine if i.name), None),
+            participant_id=participant_id,
+            claims=[_award_view(item, config.kind, phrases, formats) for item in mine],
+            reply_to=config.notices.reply_to,
+            sender=config.notices.sender,
+        )
+        claim_ids = tuple(i.claim_id for i in mine)
+        notices.append(Notice(participant_id, config.language, claim_ids, text))
+    return notices
+
+
+def _award_view(
+    item: AwardNoticeItem, kind: str, phrases: dict[str, Any], formats: _Formats
+) -> dict[str, Any]:
+    cuts = [
+        {
+            "reason": _for_kind(phrases["codes"][code], kind),
+            "points": formats.number(points),
+            "count": points,
+        }
+        for code, points in item.cuts
+    ]
+    return {
+        "reference": item.reference,
+        "activity": formats.day(item.activity) if item.activity else None,
+        "activity_label": _for_kind(phrases["activity"], kind),
+        "amount": formats.money(item.amount) if item.amount is not None else None,
+        "points": formats.number(item.points),
+        "desired": formats.number(item.desired),
+        "desired_count": item.desired,
+        "cuts": cuts,
+    }
+
+
+def _for_kind(phrase: str | dict[str, str], kind: str) -> str:
+    """A phrase, or its wording for the program kind (``{sales: ..., stay: ...}``)."""
+    return phrase if isinstance(phrase, str) else phrase[kind]
+
+
+def _template(folder: str | None, template_name: str) -> Any:
+    """A notice template, the client's or the bundled one, or a `ConfigError`."""
+    try:
+        return _environment(folder).get_template(template_name)
+    except TemplateError as exc:
+        raise ConfigError(f"{folder or BUNDLED}/{template_name}: {exc}") from None
+
+
 def _render(template: Any, template_name: str, **values: Any) -> str:
     """A notice rendered, or a one-line `ConfigError` naming the template."""
     try:
@@ -218,6 +359,9 @@ class _Formats:
         if shown is None:
             shown = self.dates[value] = format_date(value, "medium", locale=self.locale)
         return shown
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self.locale)
 
     def money(self, value: Decimal) -> str:
         shown = self.amounts.get(value)
@@ -246,7 +390,7 @@ def _claim_view(
     numbers = client.numbers
     items = []
     for field, code, found in dict.fromkeys(item.problems):
-        phrase = phrases["codes"][code]
+        phrase = _for_kind(phrases["codes"][code], config.kind)
         if code == "invalid_number" and field == "quantity":
             phrase = phrases.get("whole_number", phrase)
         instruction = phrase.format(
@@ -254,7 +398,7 @@ def _claim_view(
             example=numbers.amount_example,
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
         )
-        label = phrases["fields"].get(field or "", field or "")
+        label = _for_kind(phrases["fields"].get(field or "", field or ""), config.kind)
         items.append({"field": label, "instruction": instruction, "found": found})
     activity = formats.day(item.activity) if item.activity else None
     amount = formats.money(item.amount) if item.amount is not None else None
