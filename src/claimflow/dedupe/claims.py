@@ -16,14 +16,21 @@ never loaded whole. Rules, each explained with the earlier claim it matched:
   else review; unless both carry confirmations that differ by more than
   keying slips (two reservations, such as two rooms).
 
-A pair a reviewer marked different is never flagged again.
+A pair a reviewer marked different is never flagged again. A claim that
+repeats a pended claim of the same participant, with a field it was pended
+for now right, is its resubmission: the pended claim is superseded, and
+neither is a duplicate. A value pended as unreadable (a quantity ``1.000``,
+a date ``31/09/2026``) leaves no key to meet on, so those claims are met
+field by field (`pended_repeats`).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimflow.codes import Outcome
 from claimflow.dedupe.matching import ClaimMatch, find_claim_matches
@@ -128,7 +135,8 @@ def dedupe_claims(
     and running it again changes nothing. A claim that repeats a pended
     claim of the same participant is its resubmission: the earlier claim is
     closed as ``superseded`` and linked to it, and neither is a duplicate.
-    One transaction.
+    A duplicate is decided at `now` by `actor` (a ``decided`` event: its SLA
+    clock stops). One transaction.
 
     Example: ``dedupe_claims(store, client, now=datetime.now(UTC)).to_dict()``
     """
@@ -146,7 +154,12 @@ def dedupe_claims(
         )
         # A participant's corrected resubmission of a pended claim replaces
         # it; it does not repeat it. A repeat of an accepted claim still does.
-        again = store.resubmissions({(m.claim_id, m.original) for m in matches})
+        # A value pended as unreadable is no key to match on: such claims
+        # are met field by field (`pended_repeats`).
+        again = store.resubmissions(
+            {(m.claim_id, m.original) for m in matches}
+            | pended_repeats(store, key, batch_id)
+        )
         result.matches = [m for m in matches if (m.claim_id, m.original) not in again]
         result.superseded = store.supersede(key, again, actor)
         (result.checked,) = store.db.execute(
@@ -154,7 +167,7 @@ def dedupe_claims(
             "AND outcome IN ('accepted', 'pended')",
             params,
         ).fetchone()
-        _record(store, key, result.matches, now.isoformat())
+        _record(store, key, result.matches, now.isoformat(), actor)
         result.notice_items = _notice_items(store, result.matches)
         store.audit(
             actor,
@@ -164,8 +177,173 @@ def dedupe_claims(
     return result
 
 
-def _record(store: Store, client: str, matches: list[ClaimMatch], at: str) -> None:
-    """Each match (and its problem row), the new outcome and its history row per claim."""
+#: What names a sale or a stay, by kind: the claim's fields and its lines'
+#: fields compared between a pended claim and a later one, and the fields of
+#: which one must be keyed the same on both (the document or its date).
+_IDENTITY: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "sales": (
+        ("dealer_id", "invoice_number", "invoice_date"),
+        ("sku", "quantity", "serial_numbers"),
+        ("invoice_number", "invoice_date"),
+    ),
+    "stay": (
+        ("hotel_code", "confirmation_number", "check_in", "check_out"),
+        (),
+        ("confirmation_number", "check_in"),
+    ),
+}
+_NAMING = sorted({f for kind in _IDENTITY.values() for f in (*kind[0], *kind[1])})
+
+
+def _lacking(kind: str) -> str:
+    """SQL: claim ``o`` of `kind` lacks a value naming its sale or stay (serial
+    numbers are optional: an empty list lacks nothing)."""
+    header, line_fields, _ = _IDENTITY[kind]
+    lacks = [f"o.data ->> '$.{f}' IS NULL" for f in header]
+    if line_fields:
+        empty = " OR ".join(
+            f"l.value ->> '$.{f}' IS NULL" for f in line_fields if f != "serial_numbers"
+        )
+        lacks.append(
+            f"EXISTS (SELECT 1 FROM json_each(o.data, '$.lines') l WHERE {empty})"
+        )
+    return f"(o.kind = '{kind}' AND ({' OR '.join(lacks)}))"
+
+
+# Open claims (of one batch, or all) meeting the earlier pended claims of the
+# same participant that were pended for a field naming the sale or stay and
+# lack a value naming it, when the two are keyed with the same document
+# number or date. Pended claims are found through their problems (far fewer
+# rows than claims); all claims meet them through the (client, participant)
+# index, a batch's claims through the batch index (`{pair}` sets the order).
+_PENDED_REPEATS_SQL = f"""
+WITH old AS MATERIALIZED (
+    SELECT o.id, o.kind, o.participant_id, o.received_at, o.rowid AS n, o.data,
+        coalesce(o.data ->> '$.invoice_number', o.data ->> '$.confirmation_number')
+            AS doc,
+        coalesce(o.data ->> '$.invoice_date', o.data ->> '$.check_in') AS day
+    FROM problems p CROSS JOIN claims o
+    WHERE o.id = p.claim_id AND p.field IN ({", ".join(f"'{f}'" for f in _NAMING)})
+      AND o.client = :client AND o.outcome = 'pended'
+      AND o.participant_id IS NOT NULL
+      AND ({" OR ".join(_lacking(kind) for kind in _IDENTITY)})
+    GROUP BY o.id
+)
+SELECT c.id, c.received_at, c.rowid, c.data, old.id, old.received_at, old.n,
+    old.data, old.kind
+FROM {{pair}}
+WHERE c.client = :client AND c.participant_id = old.participant_id
+  AND c.kind = old.kind AND c.id != old.id AND c.outcome IN ('accepted', 'pended')
+  {{batch}}
+  AND (coalesce(c.data ->> '$.invoice_number', c.data ->> '$.confirmation_number')
+           = old.doc
+       OR coalesce(c.data ->> '$.invoice_date', c.data ->> '$.check_in') = old.day)
+"""
+
+
+def pended_repeats(
+    store: Store, client: str, batch_id: int | None = None
+) -> set[tuple[str, str]]:
+    """(later, earlier) pairs: an open claim repeating an earlier pended claim.
+
+    The keys `find_claim_matches` meets claims on hold no value that could
+    not be read (a quantity ``1.000``, a date ``31/09/2026``): a claim
+    pended for one has another key, or none, than its corrected
+    resubmission. Here an open claim (of `batch_id`, or all) meets the
+    earlier claims of the same participant pended for a field naming the
+    sale or stay and lacking a value naming it (a claim that has them all
+    is met on its keys), keyed with the same document number or date, and
+    repeats one as `repeats_pended` says. `Store.resubmissions` then keeps the pairs
+    whose later claim has a field the earlier was pended for right.
+
+    Example: ``pended_repeats(store, "vendas-br") == {("82ff...-r4", "b7a1...-r10")}``
+    """
+    sql = (
+        _PENDED_REPEATS_SQL.format(pair="old CROSS JOIN claims c", batch="")
+        if batch_id is None
+        else _PENDED_REPEATS_SQL.format(
+            pair="claims c CROSS JOIN old", batch="AND c.batch_id = :batch"
+        )
+    )
+    rows = store.db.execute(sql, {"client": client, "batch": batch_id})
+    pairs: set[tuple[str, str]] = set()
+    for row in rows:
+        new, new_at, new_n, new_data = row[:4]
+        old, old_at, old_n, old_data, kind = row[4:]
+        later = (datetime.fromisoformat(new_at), new_n)
+        if later <= (datetime.fromisoformat(old_at), old_n):
+            continue  # the pended claim came after: it cannot be corrected by it
+        if repeats_pended(json.loads(new_data), json.loads(old_data), kind):
+            pairs.add((new, old))
+    return pairs
+
+
+def repeats_pended(new: dict[str, Any], old: dict[str, Any], kind: str) -> bool:
+    """Whether claim data `new` names the sale or stay of claim data `old`.
+
+    Every field of `_IDENTITY` agrees (folded as `normalize_key` folds)
+    where both claims have a value: a value `old` lacks (it could not be
+    read, or was left blank) is what its resubmission supplies. At least one
+    of the document number and its date agrees, and the lines pair up one
+    to one (SKU, quantity, and serial numbers: two lists of serials with
+    none in common are other units).
+
+    Example: ``repeats_pended({"invoice_number": "NF-1", "lines": [{"quantity": 1}]},
+    {"invoice_number": "NF-1", "lines": [{}]}, "sales")``
+    """
+    header, line_fields, anchors = _IDENTITY[kind]
+    agreed = set()
+    for name in header:
+        if new.get(name) is None or old.get(name) is None:
+            continue
+        if not _same(new[name], old[name]):
+            return False
+        agreed.add(name)
+    if agreed.isdisjoint(anchors):
+        return False
+    lines = new.get("lines", []), old.get("lines", [])
+    return not line_fields or _lines_pair(*lines, line_fields)
+
+
+def _same(a: object, b: object) -> bool:
+    """Two values alike: text folded as keys are, lists sharing an item."""
+    if isinstance(a, str) and isinstance(b, str):
+        return normalize_key(a) == normalize_key(b)
+    if isinstance(a, list) and isinstance(b, list):
+        mine = {normalize_key(x) for x in a}
+        return not a or not b or not mine.isdisjoint(normalize_key(x) for x in b)
+    return a == b
+
+
+def _lines_pair(
+    new: Sequence[dict[str, Any]],
+    old: Sequence[dict[str, Any]],
+    fields: tuple[str, ...],
+) -> bool:
+    """Each line of `old` agrees with its own line of `new` (a value either
+    side lacks agrees with anything): the same lines, in any order."""
+    if len(new) != len(old):
+        return False
+    left = list(new)
+    for line in old:
+        for i, other in enumerate(left):
+            if all(
+                line.get(f) is None or other.get(f) is None or _same(line[f], other[f])
+                for f in fields
+            ):
+                del left[i]
+                break
+        else:
+            return False
+    return True
+
+
+def _record(
+    store: Store, client: str, matches: list[ClaimMatch], at: str, actor: str
+) -> None:
+    """Each match (and its problem row), the new outcome and its history row per
+    claim, and a ``decided`` event for each duplicate (a claim to review is
+    decided when a person marks it)."""
     conn = store.db.conn
     conn.executemany(
         "INSERT INTO claim_matches (client, claim_id, original, duplicate_of, rule, code, "
@@ -218,6 +396,15 @@ def _record(store: Store, client: str, matches: list[ClaimMatch], at: str) -> No
         "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
         "SELECT id, batch_id, 'dedupe', ?, ? FROM claims WHERE id = ?",
         [(o, at, cid) for cid, o in outcome.items()],
+    )
+    # A duplicate is closed now: the SLA clock stops at this run, as it
+    # does for a duplicate found at ingest.
+    store.add_events(
+        [
+            (client, cid, None, "decided", at, actor)
+            for cid, o in outcome.items()
+            if o == "duplicate"
+        ]
     )
 
 

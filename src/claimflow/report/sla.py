@@ -72,6 +72,8 @@ def _definitions(client: ResolvedClient, window: Window) -> list[str]:
         "Backlog: received, not decided, not waiting on the participant. At risk: due "
         f"within {terms.at_risk_hours:g} business hours. Breach: decided late, or open "
         "past its due date.",
+        "Top reasons: claims pended or rejected for a reason code, each counted once "
+        "however many of its fields the code names; problems counts every field.",
     ]
 
 
@@ -92,17 +94,27 @@ def _png(draw: Callable[[Axes], None]) -> bytes:
 
 
 def _top_reasons(store: Store, client: str, window: Window) -> pd.DataFrame:
+    """The ten commonest reasons of pended and rejected claims: per outcome and
+    reason code, the claims it holds (each once, however many of its fields
+    it names) and the problems."""
     frame = pd.read_sql_query(
-        "SELECT p.code, c.outcome, c.received_at FROM problems p JOIN claims c "
-        "ON c.id = p.claim_id WHERE c.client = ? AND c.outcome IN ('pended', 'rejected')",
+        "SELECT p.claim_id, p.code, c.outcome, c.received_at FROM problems p "
+        "JOIN claims c ON c.id = p.claim_id "
+        "WHERE c.client = ? AND c.outcome IN ('pended', 'rejected')",
         store.db.conn,
         params=[client],
     )
     if window.start is not None and window.end is not None:
         day = frame["received_at"].str.slice(0, 10)
         frame = frame[(day >= str(window.start)) & (day < str(window.end))]
-    counts = frame.groupby(["outcome", "code"]).size().rename("claims").reset_index()
-    return counts.sort_values("claims", ascending=False).head(10)
+    grouped = frame.groupby(["outcome", "code"])["claim_id"]
+    counts = pd.DataFrame(
+        {"claims": grouped.nunique(), "problems": grouped.size()}
+    ).reset_index()
+    return counts.sort_values(
+        ["claims", "problems", "outcome", "code"],
+        ascending=[False, False, True, True],
+    ).head(10)
 
 
 def sla_report(
@@ -126,11 +138,15 @@ def sla_report(
         f"Escalated: {total['escalation_share']:.1%} of claims (limit {ceiling:.0%}): "
         f"{'within' if total['escalation_share'] <= ceiling else 'over'} the limit."
     )
+    decided = facts[facts["status"] == "decided"]
+    if decided.empty:
+        # nothing to time: no share to judge, no turnaround to draw
+        report.notes.append("On time: no claim received in the period is decided yet.")
+        return report
     report.notes.append(
         f"On time: {total['on_time_share']:.1%} of {int(total['decided']):,} decided claims "
         f"(target {target:.0%}): {'met' if total['on_time_share'] >= target else 'missed'}."
     )
-    decided = facts[facts["status"] == "decided"]
     weekly = (
         decided.assign(
             week=pd.to_datetime(decided["received_day"]).dt.to_period("W").dt.start_time

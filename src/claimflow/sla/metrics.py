@@ -41,16 +41,22 @@ class Window:
     def parse(cls, text: str | None) -> Window:
         """``2026-10`` (a month), ``2026-Q4``, ``2026``, ``2026-10-01..2026-11-15``.
 
+        Raises:
+            ClaimflowError: none of these, or a range ending before it starts.
+
         Example: ``Window.parse("2026-Q4").start == date(2026, 10, 1)``
         """
         if not text:
             return cls()
         try:
             if ".." in text:
-                lo, hi = text.split("..", 1)
-                return cls(
-                    date.fromisoformat(lo), date.fromisoformat(hi) + timedelta(days=1)
-                )
+                lo, hi = (date.fromisoformat(d) for d in text.split("..", 1))
+                if hi < lo:
+                    raise ClaimflowError(
+                        f"expected a period ending on or after its start ({lo}), "
+                        f"found {text!r}"
+                    )
+                return cls(lo, hi + timedelta(days=1))
             if not re.fullmatch(r"\d{4}(-\d{2}|-Q[1-4])?", text):
                 raise ValueError(text)
             period = pd.Period(text.replace("-Q", "Q"))
@@ -73,10 +79,24 @@ def calendar_of(client: ResolvedClient) -> BusinessCalendar:
     return BusinessCalendar(client.config.calendar, client.config.timezone)
 
 
+# A duplicate found after ingest is decided when its outcome was recorded.
+# ``dedupe claims`` records a decided event now; stores it ran on before, and
+# ``dedupe apply``, hold only the outcome row: the decision is derived from it
+# (a recorded event at the same time or earlier wins: the first one counts).
+_DUPLICATES_DECIDED_SQL = """
+SELECT o.claim_id, c.batch_id, 'decided', min(o.decided_at), o.stage
+FROM outcomes o CROSS JOIN claims c
+WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
+  AND c.id = o.claim_id AND c.client = ? AND c.outcome = 'duplicate'
+GROUP BY o.claim_id
+"""
+
+
 def _events(store: Store, client: str) -> pd.DataFrame:
+    rows = store.claim_events(client)
+    rows += store.db.execute(_DUPLICATES_DECIDED_SQL, [client]).fetchall()
     return pd.DataFrame(
-        store.claim_events(client),
-        columns=["claim_id", "batch_id", "event", "at", "operator"],
+        rows, columns=["claim_id", "batch_id", "event", "at", "operator"]
     ).assign(at=lambda f: pd.to_datetime(f["at"], utc=True, format="ISO8601"))
 
 

@@ -121,6 +121,14 @@ class ClaimLifecycle:
             self.db.execute(
                 "UPDATE claims SET outcome = 'superseded' WHERE id = ?", [old]
             )
+            if self.db.execute(
+                "SELECT 1 FROM claim_links WHERE claim_id = ? AND supersedes = ?",
+                [new, old],
+            ).fetchone():
+                # Linked before, and pended again since (verify re-decides a
+                # claim it found no source for, superseded or not): it is
+                # still replaced; the link and its events stand (append-only).
+                continue
             self.db.execute(
                 "INSERT INTO claim_links (client, claim_id, supersedes, at, actor) "
                 "VALUES (?,?,?,?,?)",

@@ -7,7 +7,10 @@ from and becomes a `Problem` with that line's provenance. Across chunks a
 `SeenKeys` index (a private, disk-backed SQLite table) carries the keys of
 earlier chunks, so the second use of a serial number is caught however far
 apart the two claims are. The first occurrence is the original and stays
-clean; every later one is a duplicate of it.
+clean; every later one is a duplicate of it. A claim with a value naming its
+sale or stay that could not be read (a quantity ``1.000``, a date
+``31/09/2026``) is pended, and its fix may follow in the same batch: such a
+claim is never the original of a readable one (`unread_claims`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import os
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import Any
@@ -125,6 +129,8 @@ def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
     }
     stay: Columns = {k: [] for k in ("claim", "line", "hotel", "confirmation", "shown")}
     totals: Columns = {k: [] for k in ("claim", "line", "line_cents", "claim_cents")}
+    # claims lacking a date or quantity: `unread_claims` asks their raw values why
+    suspects: list[int] = []
     s_claim, s_line, s_key, s_shown = (c.append for c in serial.values())
     i_claim, i_line, i_dealer, i_invoice, i_sku, i_shown = (
         c.append for c in invoice_line.values()
@@ -132,21 +138,15 @@ def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
     norm = normalize_key
     for i, claim in enumerate(claims):
         if isinstance(claim, StayClaim):
-            if claim.hotel_code and claim.confirmation_number:
-                _append(
-                    stay,
-                    i,
-                    None,
-                    claim.hotel_code.upper(),
-                    norm(claim.confirmation_number),
-                    claim.confirmation_number,
-                )
+            _stay_row(stay, suspects, i, claim)
             continue
         number = claim.invoice_number
         invoice = norm(number) if number else None
         dealer = (claim.dealer_id or "").upper()
         claim_cents = _cents(claim.claim_total)
+        suspect = claim.invoice_date is None
         for n, line in enumerate(claim.lines, start=1):
+            suspect = suspect or line.quantity is None
             serials = line.serial_numbers
             if len(serials) == 1:
                 s_claim(i)
@@ -170,12 +170,67 @@ def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
                 i_shown(f"{number} / {sku}")
             if claim_cents is not None:
                 _append(totals, i, n, _cents(line.line_total), claim_cents)
+        if suspect:
+            suspects.append(i)
     return {
         "serial": serial,
         "invoice_line": _one_row_per_sku(invoice_line),
         "stay": stay,
         "totals": totals,
+        "suspects": {"claim": suspects},
     }
+
+
+def _keyed(value: object) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def unread_claims(
+    claims: Sequence[Claim], sourcing: Sequence[Sourcing], among: Sequence[int]
+) -> set[int]:
+    """Which of the claims `among` (indexes) have a value naming their sale or
+    stay that was keyed but could not be read: the invoice date or a line's
+    quantity of a sale, the dates of a stay.
+
+    Such a claim is pended, and the participant's fix may follow in the same
+    batch; a value left blank is not counted (a client may not require it).
+
+    Example: ``unread_claims([claim], [Sourcing(raw, claim.id)], [0]) == {0}``
+    when ``raw`` keyed the quantity ``1.000``
+    """
+    found: set[int] = set()
+    for i in among:
+        claim, raw = claims[i], sourcing[i].raw
+        if isinstance(claim, StayClaim):
+            lost = [f for f in ("check_in", "check_out") if getattr(claim, f) is None]
+        else:
+            lost = ["invoice_date"] if claim.invoice_date is None else []
+            if any(
+                line.quantity is None
+                and n < len(raw.lines)
+                and _keyed(raw.lines[n][1].get("quantity"))
+                for n, line in enumerate(claim.lines)
+            ):
+                found.add(i)
+        if any(_keyed(raw.values.get(f)) for f in lost):
+            found.add(i)
+    return found
+
+
+def _stay_row(stay: Columns, suspects: list[int], i: int, claim: StayClaim) -> None:
+    """A stay's row, when it has a hotel and a confirmation; a stay lacking a
+    date is a suspect (see `unread_claims`)."""
+    if claim.check_in is None or claim.check_out is None:
+        suspects.append(i)
+    if claim.hotel_code and claim.confirmation_number:
+        _append(
+            stay,
+            i,
+            None,
+            claim.hotel_code.upper(),
+            normalize_key(claim.confirmation_number),
+            claim.confirmation_number,
+        )
 
 
 def _one_row_per_sku(frame: Columns) -> Columns:
@@ -345,16 +400,25 @@ def batch_problems(
     Example: ``batch_problems([c1, c2], [s1, s2])`` flags c2's reused serial.
     """
     frames = _frames(claims)
-    problems = _repeats(frames, sourcing, seen)
+    unread = unread_claims(claims, sourcing, frames["suspects"]["claim"])
+    problems = _repeats(frames, sourcing, seen, unread)
     if seen is not None:
         seen.release()  # the next chunk may take its turn with the index
     return problems + _total_problems(frames["totals"], claims, sourcing)
 
 
 def _repeats(
-    frames: dict[str, Columns], sourcing: Sequence[Sourcing], seen: SeenKeys | None
+    frames: dict[str, Columns],
+    sourcing: Sequence[Sourcing],
+    seen: SeenKeys | None,
+    unread: AbstractSet[int] = frozenset(),
 ) -> list[Problem]:
-    """Keys used twice in the chunk, or already by an earlier chunk."""
+    """Keys used twice in the chunk, or already by an earlier chunk.
+
+    The rows of `unread` claims (indexes) repeat any earlier row, but only
+    a readable row is the original of a readable one: a pended claim's fix
+    later in the batch is not its duplicate.
+    """
     problems: list[Problem] = []
     for kind, (schema, code, field) in UNIQUENESS.items():
         frame = frames[kind]
@@ -381,10 +445,19 @@ def _repeats(
             return found
 
         repeated = _repeated_rows(schema, frame, keys, len(first))
-        flagged = {i: place(first[keys[i]]) for i in repeated}
+        rows_of = enumerate(frame["claim"])
+        blind = {i for i, c in rows_of if c in unread} if unread else set()
+        held = _first_readable(keys, blind) if blind else first
+        flagged = {
+            i: place(first[keys[i]] if i in blind else held[keys[i]])
+            for i in repeated
+            if i in blind or held[keys[i]] < i
+        }
         if seen is not None:
-            earlier = seen.add(kind, [(k, place(i)) for k, i in first.items()])
+            earlier = seen.add(kind, [(k, place(i)) for k, i in held.items()])
             flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
+            if blind:
+                flagged.update(_seen_before(seen, kind, keys, blind, held, place))
         for i, original in sorted(flagged.items()):
             shown = frame["shown"][i]
             problems.append(
@@ -396,6 +469,42 @@ def _repeats(
                 )
             )
     return problems
+
+
+def _first_readable(keys: list[str], blind: set[int]) -> dict[str, int]:
+    """Each key's first row not in `blind`: the original of later readable rows."""
+    held: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if i not in blind:
+            held.setdefault(key, i)
+    return held
+
+
+def _seen_before(
+    seen: SeenKeys,
+    kind: str,
+    keys: list[str],
+    blind: set[int],
+    held: dict[str, int],
+    place: Callable[[int], str],
+) -> dict[int, str]:
+    """The rows of unread claims whose key an earlier chunk had: where it was
+    first seen there, readable or not.
+
+    Readable rows' keys were looked up when this chunk's were added; the
+    others' are looked up here. Unread rows' keys are kept apart (kind
+    ``<kind>/unread``), so that they stay no original of a readable row.
+    """
+    firsts: dict[str, int] = {}
+    for i in sorted(blind):
+        firsts.setdefault(keys[i], i)
+    readable = seen.earlier(kind, [k for k in firsts if k not in held])
+    unread = seen.add(f"{kind}/unread", [(k, place(i)) for k, i in firsts.items()])
+    return {
+        i: readable.get(keys[i]) or unread[keys[i]]
+        for i in blind
+        if keys[i] in readable or keys[i] in unread
+    }
 
 
 def _repeated_rows(
