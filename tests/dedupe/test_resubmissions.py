@@ -127,6 +127,8 @@ def test_the_trial_batches_supersede_br_006(
         "BR-013": ["accepted"],
     }
     [(new, old)] = store.db.execute("SELECT claim_id, supersedes FROM claim_links")
+    # The reference the participant quotes names the live claim, not both.
+    assert store.resolve_claim("BR-006") == new
     events = store.db.execute(
         "SELECT event, at FROM claim_events WHERE claim_id = ? ORDER BY id", [old]
     ).fetchall()

@@ -37,9 +37,12 @@ class ClaimLifecycle:
         """The claim id for `key`: a claim id, or the reference the
         participant quotes (``NW-5002``, the claim's ``claim_ref``).
 
+        Of several claims with one reference, all but one superseded (a
+        participant's resubmissions), the live one is meant.
+
         Raises:
-            ClaimNotFound: no claim has that id or reference, or several do
-                (their ids are listed: name one).
+            ClaimNotFound: no claim has that id or reference, or several
+                live ones do (their ids are listed: name one).
 
         Example: ``store.resolve_claim("AC-1001", "acme-tools") == "7b0be037608e-r2"``
         """
@@ -49,16 +52,22 @@ class ClaimLifecycle:
         ).fetchone()
         if found is not None:
             return str(found[0])
-        ids = [
-            str(cid)
-            for (cid,) in self.db.execute(
-                "SELECT id FROM claims WHERE json_extract(data, '$.claim_ref') = ? "
-                f"{scope} ORDER BY rowid LIMIT 11",
+        rows = [
+            (str(cid), outcome)
+            for cid, outcome in self.db.execute(
+                "SELECT id, outcome FROM claims WHERE "
+                f"json_extract(data, '$.claim_ref') = ? {scope} ORDER BY rowid LIMIT 11",
                 [key, *params],
             )
         ]
+        ids = [cid for cid, _ in rows]
         if len(ids) == 1:
             return ids[0]
+        # A resubmission keeps the reference of the claim it replaced: the
+        # one not superseded is the claim the participant means.
+        live = [cid for cid, outcome in rows if outcome != "superseded"]
+        if len(rows) <= 10 and len(live) == 1:
+            return live[0]
         if not ids:
             raise ClaimNotFound(f"no claim with the id or reference {key!r}")
         shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
