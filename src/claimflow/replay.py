@@ -475,6 +475,7 @@ class _AsPosted:
         self.caps = CapState()
         self.awards: dict[str, Award] = {}
         self.run: list[tuple[Claim, Award | None]] = []  # (claim, recorded award)
+        self.ids: set[str] = set()  # the run's claims
         self.held: set[str] = set()
         self.last: dict[bool, tuple[date, str, str]] = {}  # held? -> award order
         self.at: str | None = None
@@ -492,27 +493,32 @@ class _AsPosted:
         people = self.people_then()
         items = sorted(self.run, key=lambda item: award_order(item[0], self.settings))
         computed: list[Award] = []
-        while items:
-            recorded = items[0][1]
+        start = 0
+        while start < len(items):
+            recorded = items[start][1]
             if recorded is not None:  # outside this replay: as recorded
                 self.caps = self.caps.charged(recorded, self.settings)
-                del items[0]
+                start += 1
                 continue
-            n = next(
-                (k for k, (_, rec) in enumerate(items) if rec is not None), len(items)
-            )
+            end = start
+            while end < len(items) and items[end][1] is None:
+                end += 1
             awards, _, self.caps, held = compute_awards_and_holds(
-                [claim for claim, _ in items[:n]], self.settings, people, self.caps
+                [claim for claim, _ in items[start:end]],
+                self.settings,
+                people,
+                self.caps,
             )
             computed += [*awards, *(a for a, _ in held)]
             self.awards.update(
                 (a.claim_id, a) for a in awards if a.claim_id not in self.held
             )
-            del items[:n]
+            start = end
         for award in computed:
             if award.claim_id in self.held:  # not paid in that run: give back
                 self.caps = self.caps.charged(award, self.settings, -1)
         self.run.clear()
+        self.ids.clear()
         self.held.clear()
         self.last, self.at = {}, None
 
@@ -525,10 +531,11 @@ class _AsPosted:
             (self.at is not None and at != self.at)
             or (held and False in self.last)
             or (held in self.last and key < self.last[held])
-            or any(c.id == claim.id for c, _ in self.run)
+            or claim.id in self.ids
         ):
             self.flush()
         self.run.append((claim, recorded))
+        self.ids.add(claim.id)
         if held:
             self.held.add(claim.id)
         self.last[held], self.at = key, at
