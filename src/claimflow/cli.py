@@ -4,6 +4,11 @@ Each command parses options, calls one library function, renders the result
 and exits 0 (all accepted), 1 (findings that need attention) or 2 (usage or
 unreadable input). `ClaimflowError`s become one-line messages here, in one
 place; no traceback reaches the user.
+
+Each command imports the library it calls inside its function: at module level
+the CLI modules import only click and `claimflow.errors`, so that
+``claimflow --help`` and ``--version`` start in a fraction of a second instead
+of loading pandas, pandera, scipy and jinja2 (`tests/test_cli_startup.py`).
 """
 
 from __future__ import annotations
@@ -19,30 +24,20 @@ from contextlib import nullcontext
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError, StoreBusy
-from claimflow.pipeline import check, ingest
-from claimflow.report import (
-    export_awards,
-    export_claims,
-    render_summary,
-    write_batch_notices,
-    write_notice_files,
-    write_notices,
-)
-from claimflow.results import BatchResult
-from claimflow.store import Store, busy_message
-from claimflow.validate import render_notices
-from claimflow.validate.notices import NoticeItem
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from claimflow.config import ResolvedClient
+    from claimflow.results import BatchResult
+    from claimflow.validate.notices import NoticeItem
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
 
 
 #: Exit code of a command that gave up waiting for another's write lock.
@@ -65,6 +60,8 @@ def fail_cleanly(func: F) -> F:
             sys.exit(2)
         except sqlite3.Error as exc:  # never a traceback from the store
             if "locked" in str(exc) or "busy" in str(exc):
+                from claimflow.store import busy_message
+
                 click.echo(f"claimflow: error: {busy_message('the store')}", err=True)
                 sys.exit(EXIT_BUSY)
             click.echo(f"claimflow: error: the store refused a write ({exc})", err=True)
@@ -169,6 +166,9 @@ def write_stage_notices(
     """Render and write the notices a later stage (verify, dedupe) owes participants."""
     if folder is None or not items:
         return
+    from claimflow.report import write_notice_files
+    from claimflow.validate import render_notices
+
     notices = render_notices(items, client, now.date())
     stem = f"{client.key}-{stage}-{now.strftime('%Y%m%dT%H%M%S')}"
     written = write_notice_files(notices, folder, stem)
@@ -258,12 +258,15 @@ def _progress(
 ) -> tuple[Progress | None, Callable[[str, int], None] | None]:
     if not enabled:
         return None, None
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TextColumn("{task.completed:,} records"),
         TimeElapsedColumn(),
-        console=err,
+        console=Console(stderr=True),
         transient=True,
         # No refresh thread: workers are forked, and a fork must not copy a
         # thread that might hold a lock. The bar redraws on each update.
@@ -283,6 +286,10 @@ def _finish(result: BatchResult, as_json: bool, verbose: bool) -> None:
     if as_json:
         echo_json(result.to_dict())
     else:
+        from rich.console import Console
+
+        from claimflow.report import render_summary
+
         render_summary(result, Console(), verbose=verbose)
     sys.exit(result.exit_code)
 
@@ -304,6 +311,9 @@ def check_cmd(files: tuple[Path, ...], client_path: Path, **options: Any) -> Non
         claimflow check samples/acme-tools/claims/* \\
             --client samples/clients/acme-tools.yaml
     """
+    from claimflow.config import load_client
+    from claimflow.pipeline import check
+
     client = load_client(client_path)
     bar, update = _progress(not options["as_json"] and sys.stderr.isatty())
     with bar or nullcontext():
@@ -332,6 +342,11 @@ def ingest_cmd(
         claimflow ingest samples/acme-tools/claims/* \\
             --client samples/clients/acme-tools.yaml --db claims.db --notices out/
     """
+    from claimflow.config import load_client
+    from claimflow.pipeline import ingest
+    from claimflow.report import write_batch_notices, write_notices
+    from claimflow.store import Store
+
     client = load_client(client_path)
     created = not db_path.exists()
     store = Store.open(db_path)
@@ -398,6 +413,9 @@ def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> Non
         claimflow export claims --db claims.db --batch 1 --out batch1.xlsx
         claimflow export awards --db claims.db --out postings.csv
     """
+    from claimflow.report import export_awards, export_claims
+    from claimflow.store import Store
+
     store = Store.open(db_path)
     try:
         if batch_id is not None:
@@ -426,6 +444,7 @@ def show_cmd(claim: str, db_path: Path, as_json: bool) -> None:
         claimflow show AC-1001 --db claims.db
     """
     from claimflow.report.story import claim_story, render_story
+    from claimflow.store import Store
 
     with Store.open(db_path) as store:
         story = claim_story(store, claim)
@@ -462,6 +481,9 @@ def notices_write_cmd(batch_id: int, db_path: Path, out: Path) -> None:
     Example:
         claimflow notices write --batch 1 --db claims.db --out notices/
     """
+    from claimflow.report import write_batch_notices
+    from claimflow.store import Store
+
     with Store.open(db_path) as store:
         paths = write_batch_notices(store, batch_id, out)
     click.echo(f"batch {batch_id}: {len(paths):,} notices in {out}")

@@ -6,19 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from claimflow.award.ledger import balance, expire, redeem, reverse_claim
-from claimflow.award.run import (
-    award_claims,
-    explain,
-    partial_award_notices,
-    settings_of,
-    stored_award,
-)
 from claimflow.cli import (
     CLIENT_OPTION,
     JSON_OPTION,
@@ -30,12 +21,12 @@ from claimflow.cli import (
     main,
     notices_option,
 )
-from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import ClaimflowError
-from claimflow.parse.participants import read_participants
-from claimflow.report import write_notice_files
-from claimflow.store import Store
-from claimflow.values import DateOrder
+
+if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
+    from claimflow.config import ResolvedClient
+    from claimflow.store import Store
+    from claimflow.values import DateOrder
 
 _AS_OF = click.option(
     "--as-of",
@@ -90,6 +81,10 @@ def participants_cmd(
         claimflow participants import samples/acme-tools/participants.csv \\
             --client samples/clients/acme-tools.yaml --db claims.db
     """
+    from claimflow.config import load_client
+    from claimflow.parse.participants import read_participants
+    from claimflow.store import Store
+
     client = load_client(client_path)
     order = date_order or client.config.date_order
     people = list(read_participants(file, client.key, order))
@@ -151,6 +146,14 @@ def award_cmd(
         return
     if client_path is None or not db_path.exists():
         raise click.UsageError("award needs --client and an existing --db")
+    from rich.console import Console
+    from rich.table import Table
+
+    from claimflow.award.run import award_claims, partial_award_notices
+    from claimflow.config import load_client
+    from claimflow.report import write_notice_files
+    from claimflow.store import Store
+
     client = load_client(client_path)
     with Store.open(db_path) as store:
         result = award_claims(
@@ -208,6 +211,9 @@ def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
     Example:
         claimflow award explain 7b0be037608e-r2 --db claims.db
     """
+    from claimflow.award.run import explain, stored_award
+    from claimflow.store import Store
+
     with Store.open(db_path) as store:
         found = store.resolve_claim(claim_id)
         award = stored_award(store, found)
@@ -260,6 +266,10 @@ def balance_cmd(
     Example:
         claimflow ledger balance 104233 --client samples/clients/acme-tools.yaml
     """
+    from claimflow.award.ledger import balance
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
     client = load_client(client_path)
     with Store.open(db_path) as store:
         if not store.known_participant(client.key, participant):
@@ -317,6 +327,10 @@ def reverse_cmd(
         claimflow ledger reverse 7b0be037608e-r2 --reason "invoice voided" \\
             --client samples/clients/acme-tools.yaml
     """
+    from claimflow.award.ledger import reverse_claim
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
     client = load_client(client_path)
     with Store.open(db_path) as store, _previewing(store, preview):
         claim_id = store.resolve_claim(claim_id, client.key)
@@ -370,6 +384,10 @@ def redeem_cmd(
         claimflow ledger redeem 104233 500 --reference ORDER-77 \\
             --client samples/clients/acme-tools.yaml
     """
+    from claimflow.award.ledger import redeem
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
     client = load_client(client_path)
     with Store.open(db_path) as store, _previewing(store, preview):
         redeem(
@@ -415,6 +433,11 @@ def expire_cmd(
         claimflow ledger expire --client samples/clients/acme-tools.yaml \\
             --as-of 2027-12-31 --preview
     """
+    from claimflow.award.ledger import expire
+    from claimflow.award.run import settings_of
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
     client = load_client(client_path)
     at = _instant(as_of, client)
     if at > datetime.now(UTC) and not preview:

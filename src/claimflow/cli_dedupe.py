@@ -6,9 +6,9 @@ import sys
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from claimflow.cli import (
     CLIENT_OPTION,
@@ -22,12 +22,12 @@ from claimflow.cli import (
     notices_option,
     write_stage_notices,
 )
-from claimflow.dedupe.decisions import different_pairs
-from claimflow.dedupe.people import dedupe_people
 from claimflow.errors import UnreadableInput
-from claimflow.report import write_table
-from claimflow.store import Store
-from claimflow.values import DateOrder
+
+if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
+    import pandas as pd
+
+    from claimflow.values import DateOrder
 
 REVIEW_COLUMNS = [
     "kind",
@@ -45,6 +45,8 @@ REVIEW_COLUMNS = [
 
 
 def _read_people(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         return pd.read_excel(path, dtype=str)
     except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
@@ -56,6 +58,9 @@ def _read_people(path: Path) -> pd.DataFrame:
 def _different(db: Path | None) -> set[tuple[str, str]]:
     if db is None or not db.exists():
         return set()
+    from claimflow.dedupe.decisions import different_pairs
+    from claimflow.store import Store
+
     with Store.open(db) as store:
         return different_pairs(store.db.conn, "participant")
 
@@ -127,7 +132,9 @@ def participants_cmd(
                 str(file), "expected a participant_id column", "row 1"
             )
     from claimflow.config import load_client
+    from claimflow.dedupe.people import dedupe_people
     from claimflow.dedupe.settings import DedupeSettings
+    from claimflow.report import write_table
 
     client = load_client(client_path) if client_path else None
     settings = client.config.dedupe if client else DedupeSettings()
@@ -198,6 +205,8 @@ def review_cmd(client_path: Path, db_path: Path, out: Path) -> None:
     """
     from claimflow.config import load_client
     from claimflow.dedupe.review import CLAIM_REVIEW_HEADER, review_rows
+    from claimflow.report import write_table
+    from claimflow.store import Store
 
     client = load_client(client_path)
     with Store.open(db_path) as store:
@@ -226,6 +235,7 @@ def apply_cmd(file: Path, db_path: Path, operator: str, as_json: bool) -> None:
         claimflow dedupe apply review.xlsx --db claims.db --operator ann
     """
     from claimflow.dedupe.review import apply_review, read_review
+    from claimflow.store import Store
 
     marks = read_review(file)
     with Store.open(db_path) as store:
@@ -270,6 +280,7 @@ def claims_cmd(
     """
     from claimflow.config import load_client
     from claimflow.dedupe.claims import dedupe_claims
+    from claimflow.store import Store
 
     client = load_client(client_path)
     now = datetime.now(UTC)

@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from claimflow.cli import (
     JSON_OPTION,
@@ -20,12 +18,7 @@ from claimflow.cli import (
     main,
     strict_json,
 )
-from claimflow.config import load_client
-from claimflow.parse.checks import read_entry_checks
-from claimflow.report.replay import render_replay, write_replay_changes
-from claimflow.report.sla import build_report, write_report
-from claimflow.sla.queue import work_queue
-from claimflow.store import Store
+from claimflow.sla.events import EVENTS
 
 _NOW = click.option(
     "--now",
@@ -79,6 +72,13 @@ def report_cmd(
         claimflow report qa --client samples/clients/acme-tools.yaml \\
             --format html --out qa.html
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from claimflow.config import load_client
+    from claimflow.report.sla import build_report, write_report
+    from claimflow.store import Store
+
     client = load_client(client_path)
     with Store.open(db_path) as store:
         report = build_report(kind, store, client, period, _now(now))  # type: ignore[arg-type]
@@ -139,6 +139,13 @@ def queue_cmd(
         claimflow queue --client samples/clients/acme-tools.yaml \\
             --client samples/clients/costa-azul.yaml
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from claimflow.config import load_client
+    from claimflow.sla.queue import work_queue
+    from claimflow.store import Store
+
     clients = [load_client(p) for p in client_paths]
     with Store.open(db_path) as store:
         queue = work_queue(store, clients, _now(now))
@@ -182,7 +189,10 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
     Example:
         claimflow qa import checks.csv --client samples/clients/acme-tools.yaml
     """
+    from claimflow.config import load_client
+    from claimflow.parse.checks import read_entry_checks
     from claimflow.parse.common import content_hash
+    from claimflow.store import Store
 
     client = load_client(client_path)
     checks = list(read_entry_checks(file, client))
@@ -270,7 +280,10 @@ def replay_cmd(
         claimflow replay --client samples/clients/acme-tools.yaml --rules acme-2027.yaml
         claimflow replay --golden samples/golden
     """
+    from claimflow.config import load_client
     from claimflow.replay import replay
+    from claimflow.report.replay import render_replay, write_replay_changes
+    from claimflow.store import Store
 
     if golden_dir is not None:
         sys.exit(_golden(golden_dir, update, as_json))
@@ -314,9 +327,6 @@ def _golden(folder: Path, update: bool, as_json: bool) -> int:
     return 1 if differences else 0
 
 
-from claimflow.sla.events import EVENTS  # noqa: E402
-
-
 @main.command("event")
 @click.argument("claim_id")
 @click.argument("event", type=click.Choice(EVENTS))
@@ -341,6 +351,7 @@ def event_cmd(
         claimflow event 7b0be037608e-r5 resubmitted --operator ann
     """
     from claimflow.sla.events import record_event
+    from claimflow.store import Store
 
     when = _now(at)
     with Store.open(db_path) as store, store.transaction():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,11 +20,9 @@ from claimflow.cli import (
     notices_option,
     write_stage_notices,
 )
-from claimflow.config import load_client
-from claimflow.numbers import NumberError, read_percent
-from claimflow.store import Store
-from claimflow.verify.run import VerifyResult, verify_claims
-from claimflow.verify.source import import_source
+
+if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
+    from claimflow.verify.run import VerifyResult
 
 
 def _show(result: VerifyResult, as_json: bool) -> None:
@@ -71,6 +70,11 @@ def source_cmd(
         claimflow source import samples/acme-tools/source/dealer_sales.csv \\
             --client samples/clients/acme-tools.yaml
     """
+    from claimflow.config import load_client
+    from claimflow.store import Store
+    from claimflow.verify.run import verify_claims
+    from claimflow.verify.source import import_source
+
     client = load_client(client_path)
     now = datetime.now(UTC)
     with Store.open(db_path) as store:
@@ -112,6 +116,10 @@ def verify_cmd(
     Example:
         claimflow verify --client samples/clients/acme-tools.yaml --db claims.db
     """
+    from claimflow.config import load_client
+    from claimflow.store import Store
+    from claimflow.verify.run import verify_claims
+
     client = load_client(client_path)
     now = datetime.now(UTC)
     with Store.open(db_path) as store:
@@ -157,6 +165,7 @@ def compare_cmd(
             samples/acme-tools/double-entry/keying_ben.csv \\
             --client samples/clients/acme-tools.yaml --out decisions.csv
     """
+    from claimflow.config import load_client
     from claimflow.verify.double_entry import compare, write_decisions
 
     differences = compare(first, second, load_client(client_path))
@@ -223,6 +232,8 @@ def adjudicate_cmd(
         claimflow entry adjudicate decisions.csv ana.csv ben.csv --operators ana ben \\
             --client samples/clients/acme-tools.yaml --final reconciled.csv
     """
+    from claimflow.config import load_client
+    from claimflow.store import Store
     from claimflow.verify.double_entry import adjudicate
 
     client = load_client(client_path)
@@ -257,6 +268,8 @@ def sample_cmd(
     Example:
         claimflow entry sample --batch 1 --max-error-rate 0.5% --confidence 95%
     """
+    from claimflow.numbers import NumberError, read_percent
+    from claimflow.store import Store
     from claimflow.verify.double_entry import sample
 
     def share(text: str) -> float:

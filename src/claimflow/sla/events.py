@@ -9,9 +9,12 @@ refused with what was expected.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from claimflow.errors import ClaimflowError
-from claimflow.store import Store
+
+if TYPE_CHECKING:  # the CLI reads EVENTS at start-up: no store (and pandas) yet
+    from claimflow.store import Store
 
 #: Events a person records (ingest and the stages record their own).
 EVENTS = ("resubmitted", "escalated", "pended", "decided", "first_response")
