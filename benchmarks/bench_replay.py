@@ -7,7 +7,9 @@ changes) and with the 2026.1 drill rate raised (its awarded drill lines change):
 time, claims per second and peak memory (max RSS).
 
 With ``--release SRC`` (another release's ``src/`` folder, e.g. a git
-worktree of the previous tag), the same replays run under that release too,
+worktree of the previous tag), the store is built by that release (a newer
+one migrates its copy; an older one cannot read a newer store), and the
+same replays run under that release too,
 alternating with this one, each on its own copy of the store: the ratio of
 the two in one run is the figure (these machines are shared and noisy).
 
@@ -31,8 +33,8 @@ OUT = HERE / "out"
 CLIENT = HERE.parent / "samples" / "clients" / "acme-tools.yaml"
 
 
-def _store(n: int) -> Path:
-    sys.path.insert(0, str(HERE.parent / "src"))  # this checkout's release
+def _store(n: int, src: Path) -> Path:
+    sys.path.insert(0, str(src))  # the older release builds it: a newer one migrates
     import claimflow
     from claimflow.award.run import award_claims
 
@@ -100,10 +102,12 @@ def main() -> None:
     if args.child:
         _child(args.child)
         return
-    db = _store(args.claims)
-    releases: dict[str, Path | None] = {"this release": HERE.parent / "src"}
-    if args.release:
-        releases["--release"] = args.release.resolve()
+    mine = HERE.parent / "src"
+    theirs = args.release.resolve() if args.release else None
+    db = _store(args.claims, theirs or mine)
+    releases: dict[str, Path | None] = {"this release": mine}
+    if theirs:
+        releases["--release"] = theirs
     seconds: dict[str, list[float]] = {}
     for _ in range(args.rounds):
         for label, src in releases.items():
