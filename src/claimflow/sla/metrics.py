@@ -150,7 +150,28 @@ def claim_facts(
     ``open``, ``waiting``: pended on the participant), on_time, late,
     at_risk, breached.
 
+    Built from a pivot of the events in SQL (`claimflow.sla.facts`); equal,
+    claim for claim, to `claim_facts_reference`.
+
     Example: ``claim_facts(store, client, Window.parse("2026-10"), now)``
+    """
+    from claimflow.sla.facts import claim_facts as from_pivot
+
+    return from_pivot(store, client, window, now, calendar)
+
+
+def claim_facts_reference(
+    store: Store,
+    client: ResolvedClient,
+    window: Window,
+    now: datetime,
+    calendar: BusinessCalendar | None = None,
+) -> pd.DataFrame:
+    """`claim_facts` one event and one claim at a time: the reference.
+
+    Kept as the definition the set-based `claim_facts` is tested against.
+
+    Example: ``claim_facts_reference(store, client, Window(), now)``
     """
     cal = calendar or calendar_of(client)
     terms = client.config.sla
