@@ -59,7 +59,10 @@ class Scope(_Model):
 
     def matches(self, facts: dict[str, str | None]) -> bool:
         """True when every non-empty list holds the fact of that name."""
-        for name, allowed in self._sets.items():
+        # The private dict directly: `self._sets` goes through pydantic's
+        # __getattr__, which cost 15% of an award run.
+        private = self.__pydantic_private__
+        for name, allowed in (private["_sets"] if private else {}).items():
             if (facts.get(name) or "").upper() not in allowed:
                 return False
         return not (self.exclude is not None and self.exclude.matches(facts))
