@@ -51,6 +51,7 @@ from claimflow.store.rows import (
     raw_json,
 )
 from claimflow.store.schema import migrations, schema_version
+from claimflow.store.verification import VerificationRows, VerificationSets
 from claimflow.validate.notices import Notice
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def busy_message(path: str | Path) -> str:
     )
 
 
-class Store(ClaimLifecycle, ParticipantRecords, AwardHolds):
+class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
     """A claimflow SQLite store.
 
     Attributes:
@@ -563,6 +564,7 @@ __all__ = [
     "ParticipantImport",
     "RawHeader",
     "Store",
+    "VerificationRows",
     "claim_rows",
     "migrations",
     "raw_from_data",

@@ -1,8 +1,11 @@
 """Verification: claims against source records, and double entry of keyed data.
 
 Contract: `claimflow.verify.match.verify_claim` is pure over a `Lookup`;
-`claimflow.verify.run.verify_claims` runs it over the store and moves
-outcomes; `claimflow.verify.source` imports distributor and hotel exports;
+`claimflow.verify.run.verify_claims` verifies the claims that need it and
+moves their outcomes, in sets (`claimflow.verify.sets`: matched and
+compared with joins, the rest one at a time), with the results of
+`verify_claims_per_claim`, the reference that runs `verify_claim` claim by
+claim; `claimflow.verify.source` imports distributor and hotel exports;
 `claimflow.verify.double_entry` compares two keyings, adjudicates the
 differences with an audit trail, and samples fields for QA.
 

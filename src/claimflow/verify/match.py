@@ -10,6 +10,7 @@ or two keying slips, a dropped digit or two swapped digits still match.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,6 +30,13 @@ from claimflow.models import (
     StayRecord,
 )
 from claimflow.validate.batch import fold_key, normalize_key
+from claimflow.verify.compared import (
+    Claimant,
+    SaleFields,
+    SaleSource,
+    StayFields,
+    StaySource,
+)
 from claimflow.verify.settings import VerificationSettings
 from claimflow.verify.source import SourceRecord, source_key
 
@@ -152,7 +160,7 @@ def _within(a: Decimal, b: Decimal, settings: VerificationSettings) -> bool:
 
 
 class _Checker:
-    def __init__(self, claim: Claim, settings: VerificationSettings) -> None:
+    def __init__(self, claim: Claimant, settings: VerificationSettings) -> None:
         self.claim = claim
         self.settings = settings
         self.checks: list[FieldCheck] = []
@@ -224,7 +232,7 @@ def _candidates(
     return [(rid, rec) for d, rid, rec in scored if d == best], True
 
 
-def _result(checker: _Checker, ids: tuple[int, ...], claim: Claim) -> Verification:
+def _result(checker: _Checker, ids: tuple[int, ...], claim: Claimant) -> Verification:
     result: Result = "discrepancy" if checker.problems else "verified"
     return Verification(
         claim.id, result, ids, tuple(checker.checks), tuple(checker.problems)
@@ -273,6 +281,29 @@ def verify_sale(
             tuple(checker.problems),
         )
     sales = [(i, r) for i, r in found if isinstance(r, SaleRecord)]
+    return compare_sale(claim, sales, lookup, settings, fuzzy)
+
+
+def compare_sale(
+    claim: SaleFields,
+    sales: Sequence[tuple[int, SaleSource]],
+    lookup: Lookup,
+    settings: VerificationSettings,
+    fuzzy: bool = False,
+) -> Verification:
+    """Compare a sales claim with the lines of its one invoice, field by field.
+
+    Args:
+        claim: the claim (a `SalesClaim`, or its fields as read for a set).
+        sales: the invoice's lines (id, record), the first one's date and
+            dealer compared.
+        lookup: asked which serials an earlier batch claimed.
+        settings: the client's tolerances.
+        fuzzy: the invoice was found a keying slip away.
+
+    Example: ``compare_sale(claim, [(17, record)], lookup, settings).result``
+    """
+    checker = _Checker(claim, settings)
     first = sales[0][1]
     if fuzzy:
         checker.checks.append(
@@ -300,8 +331,8 @@ def verify_sale(
 
 def _sale_lines(
     checker: _Checker,
-    claim: SalesClaim,
-    sales: list[tuple[int, SaleRecord]],
+    claim: SaleFields,
+    sales: Sequence[tuple[int, SaleSource]],
     lookup: Lookup,
     settings: VerificationSettings,
 ) -> list[int]:
@@ -390,6 +421,31 @@ def verify_stay(
         )
     rid, record = found[0]
     assert isinstance(record, StayRecord)
+    return compare_stay(claim, rid, record, lookup, settings, fuzzy)
+
+
+def compare_stay(
+    claim: StayFields,
+    rid: int,
+    record: StaySource,
+    lookup: Lookup,
+    settings: VerificationSettings,
+    fuzzy: bool = False,
+) -> Verification:
+    """Compare a stay claim with its one stay record, field by field.
+
+    Args:
+        claim: the claim (a `StayClaim`, or its fields as read for a set).
+        rid: the stay record's id.
+        record: the stay record.
+        lookup: asked for the member's other stays and the claims already
+            matched to the record.
+        settings: the client's tolerances.
+        fuzzy: the stay was found a keying slip away.
+
+    Example: ``compare_stay(claim, 4, record, lookup, settings).result``
+    """
+    checker = _Checker(claim, settings)
     if fuzzy:
         checker.checks.append(
             FieldCheck(
@@ -417,8 +473,8 @@ def verify_stay(
 
 def _stay_people(
     checker: _Checker,
-    claim: StayClaim,
-    record: StayRecord,
+    claim: StayFields,
+    record: StaySource,
     rid: int,
     lookup: Lookup,
     settings: VerificationSettings,

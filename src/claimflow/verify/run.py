@@ -1,5 +1,9 @@
 """Verification runs over the store: match, compare, record, and move outcomes.
 
+`verify_claims` runs in sets (`claimflow.verify.sets`);
+`verify_claims_per_claim` is the same run claim by claim, kept as the
+reference a property test holds the sets equal to.
+
 Claims to verify are the accepted ones not verified yet, and those still
 waiting for source data (``not_found``), which is how a later source import
 re-checks them. Each result is appended to ``verifications``; the claim's
@@ -200,7 +204,30 @@ def verify_claims(
 ) -> VerifyResult:
     """Verify the claims that need it and move their outcomes; one transaction.
 
+    Matched and compared in sets (`claimflow.verify.sets`), with the results
+    `verify_claims_per_claim` gives.
+
     Example: ``verify_claims(store, client, now=datetime.now(UTC)).results``
+    """
+    from claimflow.verify.sets import verify_in_sets
+
+    return verify_in_sets(store, client, batch_id=batch_id, now=now, actor=actor)
+
+
+def verify_claims_per_claim(
+    store: Store,
+    client: ResolvedClient,
+    *,
+    batch_id: int | None = None,
+    now: datetime,
+    actor: str = "verify",
+) -> VerifyResult:
+    """Verify claim by claim: the reference `verify_claims` is held equal to.
+
+    Each claim's source records, serials and stays are asked of the store,
+    and its results written, before the next claim is checked.
+
+    Example: ``verify_claims_per_claim(store, client, now=datetime.now(UTC)).results``
     """
     settings = client.config.verification
     lookup = StoreLookup(store, client.key)
