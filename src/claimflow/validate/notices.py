@@ -13,6 +13,7 @@ are formatted for the client's locale by Babel.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -215,38 +216,14 @@ def render_notices(
 
     Example: ``render_notices([NoticeItem.of(claim, decision)], client, date.today())``
     """
-    config = client.config
-    folder = _template_dir(client)
-    phrases = _phrases(folder, config.language)
-    template_name = f"notice.{config.language}.j2"
-    template = _template(folder, template_name)
-    by_participant: dict[str, list[NoticeItem]] = {}
-    for item in items:
-        by_participant.setdefault(item.participant_id, []).append(item)
-    notices = []
-    shown_today = format_date(today, "long", locale=config.locale)
-    formats = _Formats(config.locale, config.currency)
-    for participant_id in sorted(by_participant):
-        mine = by_participant[participant_id]
-        claims = [_claim_view(item, client, phrases, formats) for item in mine]
-        text = _render(
-            template,
-            template_name,
-            program=config.name,
-            today=shown_today,
-            name=next((i.name for i in mine if i.name), None),
-            participant_id=participant_id,
-            claims=claims,
-            to_send=any(i.outcome is Outcome.PENDED for i in mine),
-            reply_to=config.notices.reply_to,
-            sender=config.notices.sender,
-        )
-        notices.append(
-            Notice(
-                participant_id, config.language, tuple(i.claim_id for i in mine), text
-            )
-        )
-    return notices
+    return _per_participant(
+        items,
+        client,
+        today,
+        "notice",
+        lambda item, phrases, formats: _claim_view(item, client, phrases, formats),
+        lambda mine: {"to_send": any(i.outcome is Outcome.PENDED for i in mine)},
+    )
 
 
 def render_award_notices(
@@ -268,12 +245,33 @@ def render_award_notices(
 
     Example: ``render_award_notices([AwardNoticeItem.of(claim, award)], client, day)``
     """
+    kind = client.config.kind
+    return _per_participant(
+        items,
+        client,
+        today,
+        "award",
+        lambda item, phrases, formats: _award_view(item, kind, phrases, formats),
+        lambda mine: {},
+    )
+
+
+def _per_participant(
+    items: Sequence[Any],
+    client: ResolvedClient,
+    today: date,
+    template: str,
+    view: Callable[[Any, dict[str, Any], _Formats], dict[str, Any]],
+    extra: Callable[[list[Any]], dict[str, Any]],
+) -> list[Notice]:
+    """One notice per participant from template ``{template}.{language}.j2``:
+    each item shown through `view`, in participant id order."""
     config = client.config
     folder = _template_dir(client)
     phrases = _phrases(folder, config.language)
-    template_name = f"award.{config.language}.j2"
-    template = _template(folder, template_name)
-    by_participant: dict[str, list[AwardNoticeItem]] = {}
+    template_name = f"{template}.{config.language}.j2"
+    loaded = _template(folder, template_name)
+    by_participant: dict[str, list[Any]] = {}
     for item in items:
         by_participant.setdefault(item.participant_id, []).append(item)
     shown_today = format_date(today, "long", locale=config.locale)
@@ -282,15 +280,16 @@ def render_award_notices(
     for participant_id in sorted(by_participant):
         mine = by_participant[participant_id]
         text = _render(
-            template,
+            loaded,
             template_name,
             program=config.name,
             today=shown_today,
             name=next((i.name for i in mine if i.name), None),
             participant_id=participant_id,
-            claims=[_award_view(item, config.kind, phrases, formats) for item in mine],
+            claims=[view(item, phrases, formats) for item in mine],
             reply_to=config.notices.reply_to,
             sender=config.notices.sender,
+            **extra(mine),
         )
         claim_ids = tuple(i.claim_id for i in mine)
         notices.append(Notice(participant_id, config.language, claim_ids, text))
