@@ -32,6 +32,7 @@ from claimflow.award.rules import (
     QuantityTiers,
     RuleSet,
 )
+from claimflow.award.text import cap_note
 from claimflow.codes import ReasonCode
 from claimflow.models import Award, AwardLine
 from claimflow.money import ZERO
@@ -361,7 +362,7 @@ def cap_lines(
                     "cap",
                     "cap",
                     ZERO,
-                    f"{what}: {room} desired, {max(limit, 0)} awarded",
+                    cap_note(what, room, max(limit, 0)),
                     code=code,
                 ).model_copy(update={"points": max(limit, 0) - room})
             )

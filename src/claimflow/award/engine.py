@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from claimflow.award.caps import (
@@ -34,6 +34,7 @@ from claimflow.award.rules import (
     AwardSettings,
     Rate,
 )
+from claimflow.award.text import below_minimum_note, rounding_note
 from claimflow.codes import ReasonCode
 from claimflow.models import (
     Award,
@@ -196,7 +197,7 @@ def _eligibility(ctx: Context) -> AwardLine | None:
         return _zero_line(
             ctx,
             ReasonCode.BELOW_MINIMUM,
-            f"below the minimum (spend {spend}, quantity {quantity})",
+            below_minimum_note(spend, quantity),
         )
     return None
 
@@ -255,7 +256,7 @@ def _rounded(
                 "rounding",
                 "rounding",
                 ZERO,
-                f"rounding {total} to {round_points(total, mode)} ({mode}, per claim)",
+                rounding_note(total, round_points(total, mode), mode),
             ).model_copy(update={"points": delta})
         )
     return truncated
@@ -275,17 +276,20 @@ def compute_award(
 
     Example: ``award, problem = compute_award(claim, settings, None, CapState())``
     """
-    award, problem = _award(claim, settings, participant, state)
+    award, problem = award_one(claim, settings, participant, state)
     return (None, problem) if problem is not None else (award, None)
 
 
-def _award(
+def award_one(
     claim: Claim,
     settings: AwardSettings,
     participant: Participant | None,
     state: CapState,
 ) -> tuple[Award | None, Problem | None]:
-    """`compute_award`, but a held award comes back with its problem."""
+    """`compute_award`, but a held award comes back with its problem.
+
+    `state` is read, not changed: count the award with `caps.charge`.
+    """
     try:
         ctx = _context(claim, settings, participant)
     except _Refused as refused:
@@ -386,7 +390,12 @@ def day_note(claim: Claim, settings: AwardSettings, *, converted: bool) -> str |
     ]
     if not uses:
         return None
-    keyed = claim.received_at
+    return received_note(claim.received_at, settings, uses)
+
+
+def received_note(keyed: datetime, settings: AwardSettings, uses: list[str]) -> str:
+    """`day_note` of a received time, for the days in `uses` (``activity``,
+    ``rate``)."""
     day = settings.day_of(keyed)
     what = f"{' and '.join(uses)} {day}"
     at_desk = keyed.astimezone(settings.zone) if keyed.tzinfo else keyed
@@ -448,7 +457,7 @@ def compute_awards_and_holds(
     problems: list[Problem] = []
     held: list[tuple[Award, Problem]] = []
     for claim in sorted(claims, key=lambda c: award_order(c, settings)):
-        award, problem = _award(
+        award, problem = award_one(
             claim,
             settings,
             participants.get(claim.participant_id or ""),

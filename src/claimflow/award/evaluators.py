@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from claimflow.award.rules import (
     PerClaim,
@@ -22,6 +22,12 @@ from claimflow.award.rules import (
     QuantityTiers,
     RuleSet,
     TierBonus,
+)
+from claimflow.award.text import (
+    per_claim_note,
+    per_currency_points,
+    per_unit_note,
+    promotion_note,
 )
 from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
@@ -115,13 +121,7 @@ def _per_currency(ctx: Context, rule: object) -> list[Earned]:
         if isinstance(ctx.claim, StayClaim):
             excluded = sum((getattr(ctx.claim, p) or ZERO for p in rule.exclude), ZERO)
         base = max((unit.amount - excluded) * ctx.factor, ZERO)
-        if rule.basis == "bracket":
-            counted = (base / rule.per).to_integral_value(rounding=ROUND_DOWN)
-            desired = counted * rule.points
-            how = f"{counted} whole brackets of {rule.per} at {rule.points}"
-        else:
-            desired = base * rule.points / rule.per
-            how = f"{base} x {rule.points} per {rule.per}"
+        desired, how = per_currency_points(rule, base)
         line = ctx.line(
             rule.id,
             rule.kind,
@@ -144,7 +144,7 @@ def _per_unit(ctx: Context, rule: object) -> list[Earned]:
             continue
         count = unit.counted(rule.unit)
         note = (
-            f"{unit.label} at {rule.points} points each"
+            per_unit_note(unit.label, rule.points)
             if rule.unit == "units"
             else f"{unit.label}: {count} nights at {rule.points} points each"
         )
@@ -172,9 +172,7 @@ def _per_claim(ctx: Context, rule: object) -> list[Earned]:
     return [
         Earned(
             None,
-            ctx.line(
-                rule.id, rule.kind, rule.points, f"{rule.points} points per claim"
-            ),
+            ctx.line(rule.id, rule.kind, rule.points, per_claim_note(rule.points)),
         )
     ]
 
@@ -284,10 +282,9 @@ def promotions(ctx: Context, base: list[Earned]) -> list[Earned]:
         if promo.multiplier is not None:
             scoped = sum((e.line.desired for e in base if e.unit in in_scope), ZERO)
             desired = scoped * (promo.multiplier - 1)
-            note = f"promotion {promo.id}: x{promo.multiplier} on {scoped} points"
         else:
-            desired = promo.bonus or ZERO
-            note = f"promotion {promo.id}: {desired} bonus points"
+            scoped, desired = ZERO, promo.bonus or ZERO
+        note = promotion_note(promo, scoped, desired)
         policy = promo.stacking or ctx.rules.stacking or "stack"
         line = ctx.line(
             promo.id, promo.kind, desired, note, multiplier=promo.multiplier

@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from claimflow.award.rules import AwardSettings
+from claimflow.award.sets import LeanAward
 from claimflow.errors import ClaimflowError
 from claimflow.models import Award
 from claimflow.store import Store
+from claimflow.store.awards import post_award_rows
 
 #: Award lots with the points left in each at an instant: allocations of
 #: debits posted later (a redemption dated after it) do not count yet.
@@ -81,44 +83,14 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment + relativedelta(months=months)
 
 
-def _generations(store: Store, claim_ids: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(claim_ids), 500):
-        part = list(claim_ids[start : start + 500])
-        marks = ",".join("?" * len(part))
-        found.update(
-            store.db.execute(
-                f"SELECT claim_id, count(*) FROM ledger WHERE entry_type = 'reversal' "
-                f"AND claim_id IN ({marks}) GROUP BY claim_id",
-                part,
-            ).fetchall()
-        )
-    return found
-
-
-def _existing(store: Store, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        part = list(keys[start : start + 500])
-        marks = ",".join("?" * len(part))
-        found.update(
-            k
-            for (k,) in store.db.execute(
-                f"SELECT idempotency_key FROM ledger WHERE idempotency_key IN ({marks})",
-                part,
-            )
-        )
-    return found
-
-
-def posting_key(award: Award, generation: int) -> str:
+def posting_key(award: Award | LeanAward, generation: int) -> str:
     """The idempotency key of an award posting."""
     return f"{award.client}:{award.claim_id}:{award.version}:{generation}"
 
 
 def post_awards(
     store: Store,
-    awards: Sequence[Award],
+    awards: Sequence[Award | LeanAward],
     settings: AwardSettings,
     posted_at: datetime,
     actor: str,
@@ -137,57 +109,32 @@ def post_awards(
 
     Example: ``post_awards(store, awards, client.config.award, now, "ann")``
     """
-    generations = _generations(store, [a.claim_id for a in awards])
-    keyed = [(posting_key(a, generations.get(a.claim_id, 0)), a) for a in awards]
-    existing = _existing(store, [k for k, _ in keyed])
-    fresh = [(k, a) for k, a in keyed if k not in existing]
-    available = posted_at + timedelta(days=settings.pending_days)
+    lean = [a if isinstance(a, LeanAward) else LeanAward.of(a) for a in awards]
     expires = (
-        _add_months(posted_at, settings.expiry.months or 0)
+        _add_months(posted_at, settings.expiry.months or 0).isoformat()
         if settings.expiry.policy == "fixed"
         else None
     )
-    at = posted_at.isoformat()
-    store.db.conn.executemany(
-        "INSERT INTO awards VALUES (?,?,?,?,?,?,?,?,?)",
+    posted, skipped, points = post_award_rows(
+        store,
         [
             (
-                k,
                 a.client,
                 a.claim_id,
                 a.participant_id,
                 a.version,
                 a.points,
                 a.desired_points,
-                a.model_dump_json(),
-                at,
+                a.data,
             )
-            for k, a in fresh
+            for a in lean
         ],
+        posted_at.isoformat(),
+        (posted_at + timedelta(days=settings.pending_days)).isoformat(),
+        expires,
+        actor,
     )
-    store.db.conn.executemany(
-        "INSERT INTO ledger (client, participant_id, claim_id, entry_type, points, "
-        "version, idempotency_key, posted_at, available_at, expires_at, actor) "
-        "VALUES (?,?,?,'award',?,?,?,?,?,?,?)",
-        [
-            (
-                a.client,
-                a.participant_id,
-                a.claim_id,
-                a.points,
-                a.version,
-                k,
-                at,
-                available.isoformat(),
-                expires.isoformat() if expires else None,
-                actor,
-            )
-            for k, a in fresh
-        ],
-    )
-    return PostResult(
-        len(fresh), len(keyed) - len(fresh), sum(a.points for _, a in fresh)
-    )
+    return PostResult(posted, skipped, points)
 
 
 def reverse_claim(

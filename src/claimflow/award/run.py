@@ -10,9 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from claimflow.award.caps import CapState, LineSum, Spent, charge
-from claimflow.award.engine import compute_awards_and_holds
+from claimflow.award.engine import award_one
 from claimflow.award.ledger import post_awards
 from claimflow.award.rules import AwardSettings
+from claimflow.award.sets import (
+    LeanAward,
+    LeanClaim,
+    SetPlan,
+    compute_lean,
+    lean_claim,
+    plan_for,
+)
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
 from claimflow.models import (
@@ -22,6 +30,7 @@ from claimflow.models import (
     Problem,
 )
 from claimflow.store import Store
+from claimflow.store.awards import LeanRow, claims_by_id, lean_claim_rows
 from claimflow.validate.notices import (
     AwardNoticeItem,
     Notice,
@@ -134,10 +143,11 @@ def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _pending_claims(
+def _pending(
     store: Store, client: ResolvedClient, settings: AwardSettings, batch_id: int | None
-) -> Iterator[list[Claim]]:
-    """Accepted claims without a live award posting, in award order, chunked.
+) -> Iterator[list[LeanRow]]:
+    """Accepted claims without a live award posting, in award order, chunked,
+    read lean (`claimflow.store.awards.lean_claim_rows`).
 
     A received time orders by its day at the desk, as the engine takes it
     (`claimflow.window.desk_day`), not by the day in the offset it was keyed in.
@@ -159,7 +169,8 @@ def _pending_claims(
               AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id))
         ORDER BY {day_sql}, c.received_at, c.id"""
     params: list[object] = [client.key] + ([batch_id] if batch_id is not None else [])
-    return store.claims(rest, params, CHUNK)
+    field = None if settings.activity_date == "received_at" else settings.activity_date
+    return lean_claim_rows(store, field, rest, params, CHUNK)
 
 
 def _desk_day_sql(store: Store, zone: tzinfo) -> str:
@@ -172,6 +183,79 @@ def _desk_day_sql(store: Store, zone: tzinfo) -> str:
         day, deterministic=True, replace=True, name="claimflow_desk_day"
     )
     return "claimflow_desk_day"
+
+
+class _Run:
+    """One award run's claims, computed in award order against shared caps:
+    lean (`claimflow.award.sets`) where the rule set allows, by the engine
+    otherwise, so both count against the same period, budget and counters."""
+
+    def __init__(
+        self, store: Store, client: str, settings: AwardSettings, state: CapState
+    ) -> None:
+        self.store, self.client, self.settings = store, client, settings
+        self.used = dict(state.period_used)
+        self.counts = Counter(state.counts)
+        self.budget = state.budget_used
+        self.problems: list[Problem] = []
+        self._participants: dict[str, Participant] | None = None
+
+    def claims(self, ids: list[str]) -> dict[str, Claim]:
+        """Whole claims by id."""
+        return claims_by_id(self.store, ids)
+
+    def chunk(
+        self, rows: list[LeanRow]
+    ) -> tuple[list[LeanAward], list[tuple[Award, Problem]]]:
+        """Awards (and awards held) of one chunk of claims, in award order."""
+        planned = [self._lean(row) for row in rows]
+        full = self.claims(
+            [row[0] for row, lean in zip(rows, planned, strict=True) if not lean]
+        )
+        awards: list[LeanAward] = []
+        held: list[tuple[Award, Problem]] = []
+        for row, lean in zip(rows, planned, strict=True):
+            if lean:
+                try:
+                    award, self.budget = compute_lean(
+                        lean[0], lean[1], self.used, self.budget
+                    )
+                except (ValueError, TypeError, ArithmeticError):
+                    pass  # lines in another form: the engine reads the claim
+                else:
+                    awards.append(award)
+                    continue
+            if row[0] not in full:
+                full.update(self.claims([row[0]]))
+            engine, problem = self._engine(full[row[0]])
+            if problem is not None:
+                self.problems.append(problem)
+                if engine is None:
+                    continue
+                held.append((engine, problem))  # owed: its points stay reserved
+            else:
+                assert engine is not None
+                awards.append(LeanAward.of(engine))
+            self.budget += charge(self.used, self.counts, engine, self.settings)
+        return awards, held
+
+    def _lean(self, row: LeanRow) -> tuple[LeanClaim, SetPlan] | None:
+        claim = lean_claim(row, self.client, self.settings)
+        if claim is None or claim.activity is None:
+            return None
+        rules = self.settings.rule_set_for(claim.activity)
+        plan = plan_for(rules, self.settings) if rules is not None else None
+        return None if plan is None else (claim, plan)
+
+    def _engine(self, claim: Claim) -> tuple[Award | None, Problem | None]:
+        if self._participants is None:
+            self._participants = load_participants(self.store, self.client)
+        return award_one(
+            claim,
+            self.settings,
+            self._participants.get(claim.participant_id or ""),
+            CapState(self.used, self.budget, self.counts),
+        )
 
 
 def award_claims(
@@ -199,23 +283,23 @@ def award_claims(
     Example: ``award_claims(store, client, now=datetime.now(UTC)).points``
     """
     settings = settings_of(client)
-    participants = load_participants(store, client.key)
     result = AwardRunResult(client.key, preview)
     with store.transaction():
-        state = _cap_state(store, client.key, settings)
-        for claims in _pending_claims(store, client, settings, batch_id):
-            awards, problems, state, held = compute_awards_and_holds(
-                claims, settings, participants, state
-            )
+        run = _Run(store, client.key, settings, _cap_state(store, client.key, settings))
+        for rows in _pending(store, client, settings, batch_id):
+            awards, held = run.chunk(rows)
             result.computed += len(awards)
             result.points += sum(a.points for a in awards)
             result.by_version.update(a.version for a in awards)
-            result.problems.extend(problems[: SHOWN - len(result.problems)])
-            result.awards.extend(awards[: SHOWN - len(result.awards)])
-            by_id = {c.id: c for c in claims}
-            result.partial.extend(
-                (by_id[a.claim_id], a) for a in awards if a.points < a.desired_points
+            result.problems.extend(run.problems[: SHOWN - len(result.problems)])
+            run.problems.clear()
+            result.awards.extend(
+                a.award() for a in awards[: SHOWN - len(result.awards)]
             )
+            partial = [a for a in awards if a.points < a.desired_points]
+            if partial:
+                claims = run.claims([a.claim_id for a in partial])
+                result.partial.extend((claims[a.claim_id], a.award()) for a in partial)
             if not preview:
                 store.add_holds(held, now, actor)
                 posted = post_awards(store, awards, settings, now, actor)
