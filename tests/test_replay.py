@@ -13,7 +13,7 @@ import yaml
 from claimflow import ResolvedClient, Store, ingest, load_client
 from claimflow.award.run import award_claims
 from claimflow.parse.participants import read_participants
-from claimflow.replay import golden, replay
+from claimflow.replay import golden, replay, same_intake, same_sla
 from tests.conftest import ROOT, SAMPLES
 from tests.test_cli import run
 
@@ -376,3 +376,117 @@ def test_a_back_dated_member_change_learnt_later_is_no_replay_change(
         # Read as known now instead, the same replay would pay Maria less.
         monkeypatch.setattr(Participant, "known_at", lambda self, moment: self)
         assert replay(store, client, now=later).changes
+
+
+def _drill_35(data: dict) -> None:  # type: ignore[type-arg]
+    data["award"]["rule_sets"][1]["rules"][0]["points"] = 35
+
+
+def _no_grinders(data: dict) -> None:  # type: ignore[type-arg]
+    data["eligible_skus"].remove("GRN-115")
+
+
+@pytest.mark.parametrize(
+    ("change", "intake", "sla"),
+    [
+        (_drill_35, True, True),
+        (lambda d: d["notices"].update(sender="Desk"), True, True),
+        (lambda d: d["calendar"]["closures"].append("2026-10-30"), True, False),
+        (lambda d: d["sla"].update(turnaround_days=5), True, False),
+        (lambda d: d.update(timezone="America/New_York"), False, False),
+        (_no_grinders, False, True),
+        (lambda d: d.update(claim_window_days=30), False, True),
+        (lambda d: d["formats"].update(invoice_number=r"^INV-\d+$"), False, True),
+        (lambda d: d.update(verification={"required": True}), False, True),
+    ],
+)
+def test_what_a_changed_file_makes_replay_do_again(
+    acme: ResolvedClient, tmp_path: Path, change: object, intake: bool, sla: bool
+) -> None:
+    """Only award, SLA, calendar and notice settings leave decisions alone;
+    only the zone, calendar and SLA terms move SLA figures."""
+    variant = _variant(tmp_path, change)
+    assert (same_intake(acme, variant), same_sla(acme, variant)) == (intake, sla)
+    assert (same_intake(acme, acme), same_sla(acme, acme)) == (True, True)
+
+
+def _counting_validation(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import claimflow.replay as replay_module
+
+    validated: list[int] = []
+    real = replay_module.validate_chunk
+
+    def counting(raws: list[object], *args: object, **kw: object) -> object:
+        validated.append(len(raws))
+        return real(raws, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(replay_module, "validate_chunk", counting)
+    return validated
+
+
+def test_a_baseline_of_an_award_change_validates_each_claim_once(
+    recorded: Store,
+    acme: ResolvedClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    validated = _counting_validation(monkeypatch)
+    net = replay(
+        recorded, acme, rules=_variant(tmp_path, _drill_35), now=AWARDED, baseline=True
+    )
+    assert sum(validated) == 12
+    assert {
+        c.claim_id.split("-", 1)[1]: (c.points_from, c.points_to) for c in net.changes
+    } == {"r2": (60, 70), "p1": (80, 90)}
+
+
+def test_a_changed_intake_rule_is_validated_again_and_shows(
+    recorded: Store,
+    acme: ResolvedClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    validated = _counting_validation(monkeypatch)
+    rules = _variant(tmp_path, lambda d: (_no_grinders(d), _drill_35(d)))
+    net = replay(recorded, acme, rules=rules, now=AWARDED, baseline=True)
+    assert sum(validated) == 24  # under the new file, then under the recorded one
+    flat = replay(recorded, acme, rules=rules, now=AWARDED)
+    for result in (net, flat):
+        by_claim = {
+            c.claim_id.split("-", 1)[1]: (c.outcome_from, c.outcome_to, c.points_to)
+            for c in result.changes
+        }
+        # Rows 5 and 9 and page 2 claim grinders; the drill lines pay more.
+        assert by_claim == {
+            "r2": ("accepted", "accepted", 70),
+            "p1": ("accepted", "accepted", 90),
+            "r5": ("pended", "rejected", None),
+            "r9": ("pended", "rejected", None),
+            "p2": ("pended", "rejected", None),
+        }
+
+
+def test_sla_figures_are_derived_only_when_the_calendar_or_terms_change(
+    recorded: Store,
+    acme: ResolvedClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from claimflow.sla import metrics
+
+    derived: list[str] = []
+    real = metrics.claim_facts
+
+    def counting(store: Store, client: ResolvedClient, *args: object) -> object:
+        derived.append(client.source_path)
+        return real(store, client, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(metrics, "claim_facts", counting)
+    assert replay(recorded, acme, rules=_variant(tmp_path, _drill_35), now=AWARDED)
+    assert derived == []
+    closed = _variant(
+        tmp_path, lambda d: d["calendar"]["closures"].append("2026-10-30")
+    )
+    result = replay(recorded, acme, rules=closed, now=AWARDED)
+    assert len(derived) == 2
+    assert [(c.sla_from, c.sla_to) for c in result.changes] == [("breached", "on time")]

@@ -7,6 +7,10 @@ replay reads it in one-claim chunks, so keys must carry across chunks and
 batches. Measured before: a same-rules replay of a real store showed 6
 changed claims and -510 points.
 
+An award change replayed against a baseline (its claims decided once for
+both files) gives what deciding them again under the recorded file gives,
+and the recorded file given as new rules changes nothing.
+
 Caps bite: the client's quarterly cap is 150 points, its rule set's fund
 900 a quarter and promotion points 40 a quarter, so claims are cut; a
 reporting threshold holds awards (reserving their points) until one rep's
@@ -31,7 +35,7 @@ from claimflow.award.run import award_claims
 from claimflow.config import ResolvedClient
 from claimflow.dedupe.claims import dedupe_claims
 from claimflow.parse.participants import read_participants
-from claimflow.replay import replay
+from claimflow.replay import replay, same_intake
 from tests.conftest import SAMPLES
 
 REPS = ["104233", "104876", "104901"]
@@ -87,6 +91,19 @@ def _capped_client(folder: Path) -> ResolvedClient:
     return load_client(path)
 
 
+def _drill_35(folder: Path) -> ResolvedClient:
+    """The capped file with the 2026.2 drill rate raised: an award change only."""
+    text = (folder / "acme-tools.yaml").read_text(encoding="utf-8")
+    raised = text.replace(
+        "- {id: drill, kind: per_unit, points: 30",
+        "- {id: drill, kind: per_unit, points: 35",
+    )
+    assert raised != text
+    path = folder / "acme-drill-35.yaml"
+    path.write_text(raised, encoding="utf-8")
+    return load_client(path)
+
+
 @pytest.mark.slow
 @hsettings(
     max_examples=20,
@@ -138,17 +155,31 @@ def test_a_same_rules_replay_of_any_store_changes_nothing(
     event("a cap cut a claim" if capped else "no cap cut")
     held = store.db.execute("SELECT count(*) FROM award_holds").fetchone()[0]
     event("an award was held" if held else "nothing held")
+    later = NOW + timedelta(hours=2)
     original = replay_module.CHUNK
     replay_module.CHUNK = 1
     try:
-        result = replay(store, client, now=NOW + timedelta(hours=2))
+        result = replay(store, client, now=later)
         (last,) = store.db.execute("SELECT max(batch_id) FROM claims").fetchone()
-        alone = replay(store, client, batch_id=last, now=NOW + timedelta(hours=2))
+        alone = replay(store, client, batch_id=last, now=later)
+        # The same file given as new rules: nothing to derive again, no change.
+        same_file = replay(store, client, rules=load_client(folder / "acme-tools.yaml"))
+        # An award change against a baseline decides the claims once; decided
+        # again under the recorded file, the result is the same.
+        drill = _drill_35(folder)
+        shared = replay(store, client, rules=drill, now=later, baseline=True)
+        replay_module.same_intake = lambda a, b: False  # type: ignore[assignment]
+        separate = replay(store, client, rules=drill, now=later, baseline=True)
     finally:
         replay_module.CHUNK = original
+        replay_module.same_intake = same_intake
         store.close()
     # One batch alone: the others' awards count against the caps as recorded.
-    changes = [c.to_dict() for c in result.changes] + [
-        {"alone": True, **c.to_dict()} for c in alone.changes
-    ]
+    changes = (
+        [c.to_dict() for c in result.changes]
+        + [{"alone": True, **c.to_dict()} for c in alone.changes]
+        + [{"same file": True, **c.to_dict()} for c in same_file.changes]
+    )
     assert changes == [], "\n".join(str(c) for c in changes)
+    assert shared.to_dict() == separate.to_dict()
+    event("the award change changed a claim" if shared.changes else "no award change")

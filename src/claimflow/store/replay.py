@@ -1,0 +1,109 @@
+"""What replay reads from the store: stored claims with their record, matches.
+
+Contract: every function only reads. `replay_rows` yields each stored claim
+of a client (raw values, received time, outcome, the reasons, award,
+verification and match codes recorded for it) in ingestion order, chunked;
+`claim_match_rows` the `dedupe claims` matches of a client in the order they
+were found; `batch_ids` and `was_verified` what the replay's plan needs.
+`claimflow.replay` turns these rows into records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claimflow.store import Store
+
+#: One stored claim as replay reads it: id, raw JSON, document hash,
+#: received time, outcome, validation reason codes (comma-separated), the
+#: live award's points and JSON, the latest verification's details.
+ReplayRow = tuple[
+    str, str | None, str, str, str, str | None, int | None, str | None, str | None
+]
+
+
+def replay_rows(
+    store: Store,
+    client: str,
+    batch_id: int | None,
+    since: date | None,
+    chunk: int,
+) -> Iterator[list[ReplayRow]]:
+    """A client's stored claims with what was recorded for them, in ingestion
+    order, `chunk` rows at a time.
+
+    The award is the claim's latest posting not reversed (its points column
+    and its JSON, read only when a change must list its lines).
+
+    Example: ``next(replay_rows(store, "acme-tools", 1, None, 20_000))[0][0]``
+    """
+    where: list[str] = ["c.client = ?"]
+    params: list[object] = [client]
+    if batch_id is not None:
+        where.append("c.batch_id = ?")
+        params.append(batch_id)
+    if since is not None:
+        where.append("substr(c.received_at, 1, 10) >= ?")
+        params.append(since.isoformat())
+    cursor = store.db.execute(
+        f"""SELECT c.id, c.raw, c.document_hash, c.received_at, c.outcome,
+                   (SELECT group_concat(DISTINCT code) FROM problems p
+                    WHERE p.claim_id = c.id),
+                   aw.points, aw.data,
+                   (SELECT v.details FROM verifications v WHERE v.claim_id = c.id
+                    ORDER BY v.id DESC LIMIT 1)
+            FROM claims c LEFT JOIN awards aw ON aw.rowid =
+                   (SELECT a.rowid FROM awards a JOIN ledger l
+                      ON l.idempotency_key = a.idempotency_key
+                    WHERE a.claim_id = c.id AND NOT EXISTS
+                      (SELECT 1 FROM ledger r WHERE r.reverses = l.id)
+                    ORDER BY l.id DESC LIMIT 1)
+            WHERE {" AND ".join(where)} ORDER BY c.rowid""",
+        params,
+    )
+    while rows := cursor.fetchmany(chunk):
+        yield rows
+
+
+def claim_match_rows(store: Store, client: str) -> Iterator[tuple[str, str, str, str]]:
+    """A client's claim matches (`dedupe claims`), in the order they were found:
+    ``(claim id, original, reason code, decision)``.
+
+    One pass over the client's matches: the table has no index that starts
+    with the claim id, so a lookup per claim would scan it every time.
+
+    Example: ``list(claim_match_rows(store, "acme-tools"))``
+    """
+    yield from store.db.execute(
+        "SELECT claim_id, original, code, decision FROM claim_matches "
+        "WHERE client = ? ORDER BY id",
+        [client],
+    )
+
+
+def batch_ids(store: Store, client: str) -> list[int]:
+    """The batches holding a client's claims, in order.
+
+    Example: ``batch_ids(store, "acme-tools") == [1, 2]``
+    """
+    return [
+        int(b)
+        for (b,) in store.db.execute(
+            "SELECT DISTINCT batch_id FROM claims WHERE client = ? ORDER BY batch_id",
+            [client],
+        )
+    ]
+
+
+def was_verified(store: Store, client: str) -> bool:
+    """Whether any claim of the client was ever verified against source records.
+
+    Example: ``was_verified(store, "acme-tools")``
+    """
+    found = store.db.execute(
+        "SELECT 1 FROM verifications WHERE client = ? LIMIT 1", [client]
+    ).fetchone()
+    return found is not None
