@@ -226,6 +226,8 @@ def qa_report(
     chart = control_chart(checks)
     report.tables["Control chart (daily)"] = chart
     report.notes.append(str(by_operator.iloc[-1]["explanation"]))
+    people = by_operator[by_operator["operator"] != "total"]
+    report.notes.extend(_operators_to_watch(people))
     operators = checks.groupby("operator")[["errors", "checked"]].sum()
     if len(operators) >= 2:
         top = operators.sort_values("checked", ascending=False).head(2)
@@ -237,16 +239,17 @@ def qa_report(
                 (str(a), str(b)),
             )
         )
-    people = by_operator[by_operator["operator"] != "total"]
 
     def per_operator(ax: Axes) -> None:
         rate = people["rate_per_10k"]
+        # At 0 errors statsmodels' lower bound is 0 give or take 1e-19: the
+        # bars' lengths are clipped at 0, as matplotlib refuses negative ones.
         ax.errorbar(
             people["operator"],
             rate,
             yerr=[
-                rate - people["wilson_low_per_10k"],
-                people["wilson_high_per_10k"] - rate,
+                (rate - people["wilson_low_per_10k"]).clip(lower=0),
+                (people["wilson_high_per_10k"] - rate).clip(lower=0),
             ],
             fmt="o",
             capsize=6,
@@ -271,6 +274,16 @@ def qa_report(
     report.charts["Error rate per operator"] = _png(per_operator)
     report.charts["Control chart"] = _png(control)
     return report
+
+
+def _operators_to_watch(people: pd.DataFrame) -> list[str]:
+    """One sentence per operator in breach, then per operator whose rate
+    cannot be judged yet, each with the figures behind it."""
+    notes = []
+    for verdict, what in (("breached", "in breach"), ("inconclusive", "not yet judged")):
+        for row in people[people["verdict"] == verdict].itertuples(index=False):
+            notes.append(f"Operator {row.operator} {what}: {row.explanation}")
+    return notes
 
 
 def _by_received(
@@ -363,7 +376,12 @@ def write_report(report: Report, out: Path) -> None:
                 frame.map(_safe).to_excel(writer, sheet_name=name[:31], index=False)
     else:
         stacked = pd.concat(
-            [frame.assign(table=name) for name, frame in report.tables.items()]
+            # as objects, so that a count stays an integer where another
+            # table has no such column (a float column would make it 598.0)
+            [
+                frame.astype(object).assign(table=name)
+                for name, frame in report.tables.items()
+            ]
             or [pd.DataFrame({"table": []})]
         )
         columns = ["table", *(c for c in stacked.columns if c != "table")]
