@@ -6,10 +6,22 @@ address abbreviations, day/month swaps, missing fields), deduplicates them,
 and scores the pairs inside predicted clusters against the true clusters.
 The thresholds were set on seed 7; seed 8 is held out.
 
-The data is written to a CSV first, in another process; the measured time
-and memory are reading that file and deduplicating it.
+The data is written to a CSV first, in another process. What is measured is
+what a user waits for: the real command, ``claimflow dedupe participants
+FILE --json`` (``--pairs`` with `--pairs`), in a fresh process, its imports
+and its JSON written to a file included; the clusters are scored from that
+file. ``--with-splink`` runs splink on DuckDB on the same file in the same
+run (in the interpreter `--splink-python` names, which has splink; it is no
+claimflow dependency) and prints claimflow's wall time as a share of
+splink's: of its run from reading the CSV to the clusters (imports left
+out), and of its whole process.
 
-Usage: python benchmarks/bench_dedupe.py [--sizes 20000 1000000]
+Usage: python benchmarks/bench_dedupe.py [--sizes 20000 1000000] [--with-splink]
+    [--splink-python /tmp/splinkenv/bin/python] [--repeat 3] [--pairs]
+    [--before OLD/src]
+
+``--before`` runs another release's CLI (its ``src/`` folder, for example from
+``git archive``) in the same run, alternating with this one.
 """
 
 from __future__ import annotations
@@ -17,14 +29,18 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import in_fresh_process, report  # noqa: E402
+from measure import report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -83,24 +99,50 @@ def _dataset(n: int, seed: int) -> tuple[Path, Path]:
     return people, truth
 
 
-def _child(n: int, seed: int) -> None:
+def _claimflow_command() -> list[str]:
+    """The installed ``claimflow`` script beside this interpreter, as a user runs it."""
+    script = Path(sys.executable).with_name("claimflow")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from claimflow.cli import main; main()"]
 
-    sys.path.insert(0, str(HERE.parent))
-    from claimflow.dedupe.people import dedupe_people
 
+def _child(n: int, seed: int, every_pair: int, src: str = "") -> None:
+    """Run the CLI on the file in a process of its own; time it, score its JSON.
+
+    `src`: import claimflow from this source folder (another release's
+    ``src/``, whose ``--json`` may list every pair without ``--pairs``).
+    """
     people, truth_file = _dataset(n, seed)
-    started = time.perf_counter()
-    result = dedupe_people(people)  # the CSV, as the CLI reads it
-    seconds = time.perf_counter() - started
+    out = HERE / "out" / f"people-{n}-{seed}.result.json"
+    command = [*_claimflow_command(), "dedupe", "participants", str(people), "--json"]
+    env = {**os.environ, "PYTHONPATH": src} if src else None
+    with out.open("w", encoding="utf-8") as fh:
+        started = time.perf_counter()
+        code = subprocess.run(
+            command + ["--pairs"] * every_pair, check=False, stdout=fh, env=env
+        ).returncode
+        seconds = time.perf_counter() - started
+    if code not in (0, 1):
+        raise SystemExit(f"claimflow exited {code}")
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)  # the CLI process alone
+    result = json.loads(out.read_text(encoding="utf-8"))
     truth = {tuple(p) for p in json.loads(truth_file.read_text(encoding="utf-8"))}
-    quality = score([c["participant_ids"] for c in result.clusters], truth)  # type: ignore[arg-type]
-    report(
-        {
-            "seconds": seconds,
-            "candidates": result.candidates,
-            **quality,
-            **result.thresholds,
-        }
+    quality = score([c["participant_ids"] for c in result["clusters"]], truth)  # type: ignore[arg-type]
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "process_seconds": seconds,
+                "cpu_seconds": used.ru_utime + used.ru_stime,
+                "peak_mib": used.ru_maxrss / 1024,
+                "json_mib": out.stat().st_size / 2**20,
+                "candidates": result["candidates"],
+                "pairs_listed": len(result["pairs"]),
+                **quality,
+                **result["thresholds"],
+            }
+        )
     )
 
 
@@ -152,11 +194,42 @@ def _peer(n: int, seed: int) -> None:
     groups = clusters.groupby("cluster_id")["participant_id"].apply(list)
     truth = {tuple(p) for p in json.loads(truth_file.read_text(encoding="utf-8"))}
     quality = score([g for g in groups if len(g) > 1], truth)  # type: ignore[arg-type]
-    report({"seconds": seconds, **quality})
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    report(
+        {"seconds": seconds, "cpu_seconds": used.ru_utime + used.ru_stime, **quality}
+    )
+
+
+def _run(python: str, *args: object) -> dict[str, Any]:
+    """Run this script's hidden entry `args` under `python`; its figures, with
+    the wall time of its whole process."""
+    started = time.perf_counter()
+    out = subprocess.run(
+        [python, __file__, *map(str, args)], check=True, capture_output=True, text=True
+    ).stdout
+    figures: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    figures.setdefault("process_seconds", time.perf_counter() - started)
+    return figures
+
+
+def _line(tool: str, n: int, seed: int, r: dict[str, Any]) -> str:
+    label = "tuning seed" if seed == 7 else "held-out seed"
+    return (
+        f"{tool:>9} {n:>9,} people, {label} {seed}: P {r['precision']:.4f} "
+        f"R {r['recall']:.4f} F1 {r['f1']:.4f}; {r['seconds']:.2f} s "
+        f"(process {r['process_seconds']:.2f} s, CPU {r['cpu_seconds']:.2f} s), "
+        f"peak {r['peak_mib']:.0f} MiB"
+        + (
+            f", JSON {r['json_mib']:.1f} MiB ({r['pairs_listed']:,} pairs listed)"
+            if "json_mib" in r
+            else ""
+        )
+    )
 
 
 def main() -> None:
-    """Run each size and seed in a fresh process; print one line each."""
+    """Run each size and seed in fresh processes; print one line each, and the
+    ratio to splink's time when it runs too."""
     parser = argparse.ArgumentParser(
         description="claimflow participant dedupe benchmark"
     )
@@ -167,11 +240,33 @@ def main() -> None:
         action="store_true",
         help="Also run splink on DuckDB on the same data (pip install splink).",
     )
-    parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--splink-python",
+        default=sys.executable,
+        help="The interpreter that has splink (a separate virtual environment).",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="Run each tool this many times, alternating; the ratio of the medians.",
+    )
+    parser.add_argument(
+        "--pairs", action="store_true", help="Run the CLI with --pairs."
+    )
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="Also run the CLI of another release's src/ folder (its --json).",
+    )
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--peer", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child or args.peer:
-        (_child if args.child else _peer)(*(args.child or args.peer))
+        if args.child:
+            _child(*map(int, args.child[:3]), *args.child[3:])
+        else:
+            _peer(*args.peer)
         return
     for n in args.sizes:
         for seed in args.seeds:
@@ -184,16 +279,32 @@ def main() -> None:
                 ],
                 check=True,
             )
-            runs = [("claimflow", ("--child", n, seed))] + (
-                [("splink", ("--peer", n, seed))] if args.with_splink else []
-            )
-            for tool, child_args in runs:
-                r = in_fresh_process(__file__, *child_args)
-                label = "tuning seed" if seed == 7 else "held-out seed"
+            times: dict[str, list[dict[str, Any]]] = {"claimflow": [], "splink": []}
+            for _ in range(args.repeat):
+                if args.before:
+                    r = _run(sys.executable, "--child", n, seed, 0, args.before)
+                    times.setdefault("before", []).append(r)
+                    print(_line("before", n, seed, r), flush=True)
+                r = _run(sys.executable, "--child", n, seed, int(args.pairs))
+                times["claimflow"].append(r)
+                print(_line("claimflow", n, seed, r), flush=True)
+                if args.with_splink:
+                    r = _run(args.splink_python, "--peer", n, seed)
+                    times["splink"].append(r)
+                    print(_line("splink", n, seed, r), flush=True)
+            if args.with_splink:
+                ours = statistics.median(r["seconds"] for r in times["claimflow"])
+                theirs = statistics.median(r["seconds"] for r in times["splink"])
+                whole = statistics.median(r["process_seconds"] for r in times["splink"])
+                before = ""
+                if args.before:
+                    then = statistics.median(r["seconds"] for r in times["before"])
+                    before = f"; before: {then:.2f} s = {then / theirs:.2f}x"
                 print(
-                    f"{tool:>9} {n:>9,} people, {label} {seed}: P {r['precision']:.4f} "
-                    f"R {r['recall']:.4f} F1 {r['f1']:.4f}; {r['seconds']:.1f} s, "
-                    f"peak {r['peak_mib']:.0f} MiB",
+                    f"{'ratio':>9} {n:>9,} people, seed {seed}: claimflow's whole "
+                    f"command {ours:.2f} s = {ours / theirs:.2f}x splink's run "
+                    f"({theirs:.2f} s), {ours / whole:.2f}x its whole process "
+                    f"({whole:.2f} s){before}; medians of {args.repeat}",
                     flush=True,
                 )
 

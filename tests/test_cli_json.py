@@ -396,7 +396,7 @@ def test_replay(flow: Flow) -> None:
 def test_dedupe_participants(flow: Flow) -> None:
     people = flow.folder / "people.csv"
     people.write_text(PEOPLE, encoding="utf-8")
-    code, out, _ = run("dedupe", "participants", str(people), "--json")
+    code, out, _ = run("dedupe", "participants", str(people), "--json", "--pairs")
     assert code == 1  # duplicates and a pair to review
     data = strict(out)
     assert (data["records"], data["thresholds"]) == (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +28,7 @@ from claimflow.errors import UnreadableInput
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     import pandas as pd
 
+    from claimflow.dedupe.people import DedupeResult
     from claimflow.values import DateOrder
 
 REVIEW_COLUMNS = [
@@ -45,6 +47,7 @@ REVIEW_COLUMNS = [
 
 
 def _read_people(path: Path) -> pd.DataFrame:
+    """A people spreadsheet (.xlsx), every value as text."""
     import pandas as pd
 
     try:
@@ -102,6 +105,14 @@ def dedupe_cmd() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the pairs to review to a .csv file for a person to mark.",
 )
+@click.option(
+    "--pairs",
+    "every_pair",
+    is_flag=True,
+    help="List every scored pair at or above --review, each explained, the "
+    "duplicates too [default: only the pairs to review; duplicates are in the "
+    "clusters].",
+)
 @JSON_OPTION
 @fail_cleanly
 def participants_cmd(
@@ -112,31 +123,33 @@ def participants_cmd(
     review: float | None,
     db_path: Path | None,
     review_out: Path | None,
+    every_pair: bool,
     as_json: bool,
 ) -> None:
     """Cluster the people in FILE that are the same person, with explained pairs.
 
     Columns: any of participant_id (required), first_name, last_name,
     date_of_birth, email, phone, address_line1, address_line2, city, region,
-    postcode, country, tax_id. Exit 1 when duplicates or pairs to review exist.
+    postcode, country, tax_id. --json lists the clusters and the pairs to
+    review; --pairs lists every pair at or above --review, the duplicates
+    too. Exit 1 when duplicates or pairs to review exist.
 
     \b
     Example:
         claimflow dedupe participants people.csv --review-out review.csv
+        claimflow dedupe participants people.csv --json --pairs > pairs.json
     """
-    people: pd.DataFrame | Path = file
-    if file.suffix.lower() == ".xlsx":
-        people = _read_people(file)
-        if "participant_id" not in people.columns:
-            raise UnreadableInput(
-                str(file), "expected a participant_id column", "row 1"
-            )
-    from claimflow.config import load_client
+    people = _people(file)
     from claimflow.dedupe.people import dedupe_people
     from claimflow.dedupe.settings import DedupeSettings
-    from claimflow.report import write_table
 
-    client = load_client(client_path) if client_path else None
+    # Each import only when its option is given: the client's configuration
+    # alone would load pandera and the award rules (two seconds).
+    client = None
+    if client_path is not None:
+        from claimflow.config import load_client
+
+        client = load_client(client_path)
     settings = client.config.dedupe if client else DedupeSettings()
     if date_order is None and client is not None:
         date_order = client.config.date_order
@@ -155,29 +168,71 @@ def participants_cmd(
         date_order=date_order,
     )
     if review_out is not None:
-        doubtful = result.pairs[result.pairs["decision"] == "review"].copy()
-        doubtful["found_by"] = doubtful["found_by"].map(", ".join)
-        doubtful["decision"] = ""
-        doubtful["kind"] = "participant"
-        rows = doubtful[REVIEW_COLUMNS].astype(object)
-        write_table(
-            rows.where(rows.notna(), None).itertuples(index=False),
-            REVIEW_COLUMNS,
-            review_out,
-        )
+        _write_review(result.pairs, review_out)
     if as_json:
-        echo_json(result.to_dict())
+        _echo_records_json(result.to_dict(every_pair))
     else:
-        counts = result.pairs["decision"].value_counts().to_dict()
-        click.echo(
-            f"{result.records:,} people, {result.candidates:,} candidate pairs: "
-            f"{counts.get('duplicate', 0):,} duplicate pairs in "
-            f"{len(result.clusters):,} clusters, {counts.get('review', 0):,} to review"
-        )
-        for cluster in result.clusters[:20]:
-            others = [i for i in cluster["participant_ids"] if i != cluster["original"]]
-            click.echo(f"  {cluster['original']} <- {', '.join(others)}")
+        _echo_summary(result, every_pair)
     sys.exit(1 if len(result.pairs) else 0)
+
+
+def _people(file: Path) -> pd.DataFrame | Path:
+    """A spreadsheet read whole; a CSV left to `dedupe_people` (read in chunks)."""
+    if file.suffix.lower() != ".xlsx":
+        return file
+    people = _read_people(file)
+    if "participant_id" not in people.columns:
+        raise UnreadableInput(str(file), "expected a participant_id column", "row 1")
+    return people
+
+
+def _write_review(pairs: pd.DataFrame, out: Path) -> None:
+    from claimflow.dedupe.people import records
+    from claimflow.report import write_table
+
+    doubtful = records(pairs[pairs["decision"] == "review"])
+    for row in doubtful:
+        row.update(kind="participant", found_by=", ".join(row["found_by"]), decision="")
+    write_table(
+        ([row[c] for c in REVIEW_COLUMNS] for row in doubtful), REVIEW_COLUMNS, out
+    )
+
+
+def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
+    counts = result.pairs["decision"].value_counts().to_dict()
+    click.echo(
+        f"{result.records:,} people, {result.candidates:,} candidate pairs: "
+        f"{counts.get('duplicate', 0):,} duplicate pairs in "
+        f"{len(result.clusters):,} clusters, {counts.get('review', 0):,} to review"
+    )
+    for cluster in result.clusters[:20]:
+        others = [i for i in cluster["participant_ids"] if i != cluster["original"]]
+        click.echo(f"  {cluster['original']} <- {', '.join(others)}")
+    if every_pair:
+        rows = zip(
+            *(result.pairs[c].tolist() for c in ("a", "b", "probability", "decision")),
+            strict=True,
+        )
+        click.echo("\n".join(f"  {a} ~ {b}: {p:.4f} {d}" for a, b, p, d in rows))
+
+
+def _echo_records_json(data: dict[str, Any]) -> None:
+    """Print `data` as JSON, each record of a list of records on a line of its own.
+
+    Written by the json module's C encoder, one record at a time: the
+    indented output of `echo_json` goes through its pure-Python encoder,
+    which took seconds for ten thousand pairs. NaN is refused, not written
+    (`to_dict` gives None for a missing score).
+    """
+    encode = json.JSONEncoder(allow_nan=False).encode
+    lines = []
+    for key, value in data.items():
+        if value and isinstance(value, list) and isinstance(value[0], dict):
+            rows = ",\n".join(f"    {encode(v)}" for v in value)
+            lines.append(f"  {encode(key)}: [\n{rows}\n  ]")
+        else:
+            lines.append(f"  {encode(key)}: {encode(value)}")
+    click.echo("{\n" + ",\n".join(lines) + "\n}")
 
 
 @dedupe_cmd.command("review")

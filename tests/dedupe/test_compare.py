@@ -80,7 +80,13 @@ def test_a_client_chooses_a_fields_method(tmp_path: Path) -> None:
     )
     default = _client(tmp_path, "")
     code, out, _ = run(
-        "dedupe", "participants", str(people), "--client", str(default), "--json"
+        "dedupe",
+        "participants",
+        str(people),
+        "--client",
+        str(default),
+        "--json",
+        "--pairs",
     )
     pairs = json.loads(out)["pairs"]
     assert [p["email_level"] for p in pairs] == ["different"]
@@ -95,7 +101,13 @@ def test_a_client_chooses_a_fields_method(tmp_path: Path) -> None:
         "      - {label: different, at: -1, m: 0.05, u: 0.9994}\n",
     )
     code, out, _ = run(
-        "dedupe", "participants", str(people), "--client", str(chosen), "--json"
+        "dedupe",
+        "participants",
+        str(people),
+        "--client",
+        str(chosen),
+        "--json",
+        "--pairs",
     )
     result = json.loads(out)
     assert result["methods"]["email"] == {

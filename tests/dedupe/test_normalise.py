@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from claimflow.dedupe.normalise import _dob, _email, _house, _phone, fold, prepare
+from claimflow.dedupe.normalise import (
+    _address,
+    _addresses,
+    _code,
+    _dob,
+    _email,
+    _house,
+    _phone,
+    fold,
+    prepare,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +54,12 @@ def test_birth_dates(text: str, order: str | None, expected: str) -> None:
         (_house, "12 oak st", 12),
         (_house, "flat 3 12 oak st", 3),
         (_house, "oak st", -1),
+        (_house, "oak st 12b 7", 7),
+        (_house, "123456789012345678 oak st", 123456789012345),
+        (_code, " ab-12 3 ", "AB123"),
+        (_code, "sw1a 1aa", "SW1A1AA"),
+        (_code, "ñ-12", "Ñ12"),
+        (_code, float("nan"), ""),
     ],
 )
 def test_fields(function: object, text: object, expected: object) -> None:
@@ -59,3 +79,36 @@ def test_prepare_folds_nicknames_and_keeps_python_strings() -> None:
     assert list(prepared["first"]) == ["william", "william"]
     assert list(prepared["city"]) == ["chicago", "chicago"]
     assert {str(t) for t in prepared.dtypes} == {"object"}
+
+
+#: Text that folds in unusual ways: accents, letters that fold to two, scripts
+#: transliterated, spaces of other kinds, punctuation, tabs.
+ODD = st.text(
+    st.sampled_from(list("aZ9 .-#\t\u00a0\u3000ßŞøÑé王芳Иван²٣_,/'")), max_size=24
+)
+
+
+@given(ODD)
+def test_an_address_folds_piece_by_piece_as_it_folds_whole(text: str) -> None:
+    # `_addresses` folds each space-separated piece once and joins them.
+    fold_address = _addresses()
+    assert fold_address(text) == _address(text)
+    assert fold_address(text) == _address(text)  # from its memory
+
+
+@pytest.mark.parametrize("text", ["Calle  Mayor 5", " 3 rue des Lilas ", "Straße 9"])
+def test_addresses_keep_their_abbreviations(text: str) -> None:
+    assert _addresses()(text) == _address(text)
+
+
+@given(ODD)
+def test_phones_and_codes_drop_what_the_regular_expressions_drop(text: str) -> None:
+    digits = re.sub(r"\D", "", text)
+    assert _phone(text) == (digits[-9:] if len(digits) >= 7 else "")
+    assert _code(text) == re.sub(r"\W", "", text).upper()
+
+
+@given(st.text(st.sampled_from(list("ab09 ")), max_size=20))
+def test_the_house_number_is_the_first_all_digit_word(address: str) -> None:
+    number = next((w for w in address.split() if w.isdigit()), "")
+    assert _house(address) == (int(number[:15]) if number else -1)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from claimflow.dedupe.people import dedupe_people
+from claimflow.dedupe.people import _clusters, dedupe_people, records
 from tests.test_cli import ROOT, run
 
 PEOPLE = """\
@@ -181,3 +185,127 @@ def test_day_first_birth_dates_are_read_only_in_the_order_given(
         code, out, _ = run("dedupe", "participants", str(people), "--json", *options)
         pairs = json.loads(out)["pairs"]
         assert [p["dob_level"] for p in pairs if p["b"] == "D11"] == ["exact"]
+
+
+def _two_kinds(tmp_path: Path) -> Path:
+    """PEOPLE with a duplicate (P1/D1) and a pair to review (P5/D9)."""
+    people = tmp_path / "people.csv"
+    people.write_text(
+        PEOPLE
+        + "D1,Wiliam,Turner,1980-04-07,,,12 Oak Street,Chicago,60601\n"
+        + "D9,Michael,Brown,1985-06-02,,,1 Main Street,,02108\n",
+        encoding="utf-8",
+    )
+    return people
+
+
+def test_by_default_the_clusters_and_the_pairs_to_review_are_listed(
+    tmp_path: Path,
+) -> None:
+    people = _two_kinds(tmp_path)
+    code, out, _ = run("dedupe", "participants", str(people), "--json")
+    every_code, every_out, _ = run(
+        "dedupe", "participants", str(people), "--json", "--pairs"
+    )
+    default, every = json.loads(out), json.loads(every_out)
+    library = dedupe_people(people)
+    assert code == every_code == 1
+    # The same clusters, whether every pair is listed or not.
+    assert (
+        default["clusters"]
+        == every["clusters"]
+        == library.clusters
+        == [{"participant_ids": ["P1", "D1"], "original": "P1"}]
+    )
+    assert [(p["a"], p["b"], p["decision"]) for p in default["pairs"]] == [
+        ("P5", "D9", "review")
+    ]
+    # --pairs: every pair scored at or above review, each explained, in order.
+    assert every["pairs"] == records(library.pairs) == library.to_dict(True)["pairs"]
+    assert [(p["a"], p["b"], p["decision"]) for p in every["pairs"]] == [
+        ("P1", "D1", "duplicate"),
+        ("P5", "D9", "review"),
+    ]
+    assert every["pairs"][1] == default["pairs"][0]
+    assert every["pairs"][0]["email_score"] is None  # missing: null, not NaN
+    assert {k: v for k, v in default.items() if k != "pairs"} == {
+        k: v for k, v in every.items() if k != "pairs"
+    }
+
+
+def test_pairs_lists_every_pair_in_the_text_output_too(tmp_path: Path) -> None:
+    people = _two_kinds(tmp_path)
+    code, out, _ = run("dedupe", "participants", str(people))
+    assert (code, out.splitlines()[1:]) == (1, ["  P1 <- D1"])
+    code, out, _ = run("dedupe", "participants", str(people), "--pairs")
+    lines = out.splitlines()
+    assert lines[0] == (
+        "8 people, 2 candidate pairs: 1 duplicate pairs in 1 clusters, 1 to review"
+    )
+    assert lines[2] == "  P1 ~ D1: 1.0000 duplicate"
+    assert lines[3].startswith("  P5 ~ D9: 0.") and lines[3].endswith(" review")
+
+
+def _components(edges: list[tuple[int, int]]) -> list[list[int]]:
+    """Connected components, each sorted, in the order of their smallest node."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for node in sorted({n for edge in edges for n in edge}):
+        groups.setdefault(find(node), []).append(node)
+    return sorted(groups.values(), key=min)
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=80))
+def test_clusters_are_the_connected_components_of_the_duplicates(
+    edges: list[tuple[int, int]],
+) -> None:
+    ids = [f"R{n}" for n in range(41)]
+    pairs = pd.DataFrame(
+        {"a": [ids[a] for a, _ in edges], "b": [ids[b] for _, b in edges]},
+        dtype=object,
+    )
+    expected = [
+        {"participant_ids": [ids[n] for n in group], "original": ids[group[0]]}
+        for group in _components(edges)
+    ]
+    assert _clusters(pd.DataFrame({"id": ids}, dtype=object), pairs) == expected
+
+
+def test_the_command_imports_only_what_it_runs(tmp_path: Path) -> None:
+    # Without --client, --db or --review-out: no configuration (pandera, the
+    # award rules), no store, no report writer; no scipy at all.
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE, encoding="utf-8")
+    probe = (
+        "import json, sys\n"
+        "from claimflow.cli import main\n"
+        "try:\n"
+        f"    main(['dedupe', 'participants', {str(people)!r}, '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = set(json.loads(out.splitlines()[-1]))
+    assert "claimflow.dedupe.people" in loaded  # the probe ran the command
+    unwanted = {
+        "scipy",
+        "pandera",
+        "jinja2",
+        "openpyxl",
+        "sqlite_utils",
+        "claimflow.config",
+        "claimflow.report",
+        "claimflow.store",
+    }
+    assert sorted(loaded & unwanted) == []

@@ -147,8 +147,21 @@ def _email(text: object) -> str:
     return f"{local.split('+', 1)[0]}@{domain}"
 
 
+#: What ``\D`` and ``\W`` remove from ASCII text, for ``str.translate`` (faster
+#: than the regular expression, which still takes any other text).
+_ASCII_NOT_DIGIT = {c: None for c in range(128) if not chr(c).isdigit()}
+_ASCII_NOT_WORD = {c: None for c in range(128) if not re.match(r"\w", chr(c))}
+_NOT_DIGIT = re.compile(r"\D")
+_NOT_WORD = re.compile(r"\W")
+
+
 def _phone(text: object) -> str:
-    digits = re.sub(r"\D", "", str(text or ""))
+    value = str(text or "")
+    digits = (
+        value.translate(_ASCII_NOT_DIGIT)
+        if value.isascii()
+        else _NOT_DIGIT.sub("", value)
+    )
     return digits[-9:] if len(digits) >= 7 else ""
 
 
@@ -156,18 +169,48 @@ def _address(text: str) -> str:
     return " ".join(_STREET.get(w, w) for w in fold(text).split())
 
 
+def _addresses() -> Any:
+    """`_address`, folding each space-separated piece once per call of `prepare`.
+
+    Folding goes character by character (case, transliteration, punctuation),
+    so an address folds to its pieces folded and joined; pieces (street
+    names, towns, numbers) repeat far more than whole addresses, and the
+    transliteration of accented text is slow.
+    """
+    pieces: dict[str, str] = {}
+
+    def address(text: object) -> str:
+        if not isinstance(text, str):
+            return _address(text)  # type: ignore[arg-type]
+        words = []
+        for piece in text.split(" "):
+            folded = pieces.get(piece)
+            if folded is None:
+                folded = pieces[piece] = _address(piece)
+            if folded:
+                words.append(folded)
+        return " ".join(words)
+
+    return address
+
+
+#: The first all-digit word of a normalised address (letters, digits, spaces).
+_HOUSE = re.compile(r"(?<![a-z0-9])[0-9]+(?![a-z0-9])")
+
+
 def _house(address: str) -> int:
     """The house number of a normalised address (its first all-digit word); -1: none."""
-    number = next((w for w in address.split() if w.isdigit()), "")
-    return int(number[:15]) if number else -1
+    first = address.partition(" ")[0]
+    if first.isdigit():  # where the number mostly is: no search needed
+        return int(first[:15])
+    number = _HOUSE.search(address)
+    return int(number.group()[:15]) if number else -1
 
 
 def house_numbers(addresses: pd.Series) -> np.ndarray:
     """`_house` of every address, as integers (no string per row is kept)."""
     codes, uniques = pd.factorize(addresses, use_na_sentinel=False)
-    per_unique = np.fromiter(
-        (_house(u) for u in uniques.tolist()), np.int64, len(uniques)
-    )
+    per_unique = np.array([_house(u) for u in uniques.tolist()], dtype=np.int64)
     numbers: np.ndarray = per_unique[codes]
     return numbers
 
@@ -201,7 +244,10 @@ def _code(value: object) -> str:
     """An identifier with spaces and punctuation removed, upper case."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return re.sub(r"\W", "", str(value)).upper()
+    text = str(value)
+    if text.isascii():
+        return text.translate(_ASCII_NOT_WORD).upper()
+    return _NOT_WORD.sub("", text).upper()
 
 
 def _phonetic(name: str) -> str:
@@ -251,7 +297,7 @@ def prepare(people: pd.DataFrame, date_order: DateOrder | None = None) -> pd.Dat
         )
     else:
         address = column("address_line1")
-    out["address"] = per_unique(address, _address)
+    out["address"] = per_unique(address, _addresses())
     out["pf"] = per_unique(out["first"], _phonetic)
     out["pl"] = per_unique(out["last"], _phonetic)
     return out
@@ -271,6 +317,7 @@ def read_prepared(
             path,
             dtype=object,  # Python strings, whether or not pyarrow is installed
             keep_default_na=False,
+            na_filter=False,  # no cell is missing, so none is checked for it
             encoding="utf-8-sig",
             chunksize=chunk_rows,
         )

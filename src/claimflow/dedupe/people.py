@@ -25,8 +25,6 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method, present
 from claimflow.dedupe.normalise import (
@@ -65,12 +63,20 @@ def _block_pairs(keys: np.ndarray, max_block: int) -> np.ndarray:
     return np.sort(found, axis=1)
 
 
+def _codes(values: np.ndarray) -> np.ndarray:
+    """An integer per value, the same for equal values; -1 for the empty string."""
+    codes, uniques = pd.factorize(values)
+    empty = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
+    return np.where(codes == empty[0], -1, codes) if len(empty) else codes
+
+
 def _key(
     *parts: np.ndarray, required: tuple[np.ndarray, ...] | None = None
 ) -> np.ndarray:
-    """One integer per row for the combination of `parts` (value codes); -1 for no key.
+    """One integer per row for the combination of `parts`; -1 for no key.
 
-    A row has no key when any of `required` (default: every part) is empty.
+    Each part is an integer per row (`_codes`: -1 for an empty value). A row
+    has no key when any of `required` (default: every part) is -1.
     """
     combined = np.zeros(len(parts[0]), dtype=np.int64)
     for part in parts:
@@ -78,23 +84,29 @@ def _key(
         combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
     empty = np.zeros(len(combined), dtype=bool)
     for part in parts if required is None else required:
-        empty |= part == ""
+        empty |= part < 0
     return np.where(empty, -1, combined)
 
 
 def blocking_keys(prepared: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
     """The blocking keys, by name, one at a time (each an integer per row; -1: none)."""
+    coded: dict[str, np.ndarray] = {}
 
     def col(name: str) -> np.ndarray:
-        return prepared[name].to_numpy()
+        # Each column coded once (text is slow to hash), then combined as integers.
+        if name not in coded:
+            coded[name] = _codes(prepared[name].to_numpy())
+        return coded[name]
 
-    dob = col("dob")
+    dob = prepared["dob"].to_numpy()
     swapped = per_unique(
         prepared["dob"], lambda d: f"{d[:4]}-{d[8:10]}-{d[5:7]}" if d else ""
     ).to_numpy()
-    either = np.where(dob < swapped, dob, swapped)
+    either = _codes(np.where(dob < swapped, dob, swapped))
     # Names in either order: both sounds coded in one space, smaller first.
-    sounds, _ = pd.factorize(np.concatenate([col("pf"), col("pl")]))
+    sounds, _ = pd.factorize(
+        np.concatenate([prepared["pf"].to_numpy(), prepared["pl"].to_numpy()])
+    )
     first, last = sounds[: len(dob)], sounds[len(dob) :]
     yield "email", _key(col("email"))
     yield "phone", _key(col("phone"))
@@ -106,17 +118,18 @@ def blocking_keys(prepared: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
             np.minimum(first, last), np.maximum(first, last), either, required=(either,)
         ),
     )
-    yield "birth date + postcode", _key(dob, col("postcode"))
+    yield "birth date + postcode", _key(col("dob"), col("postcode"))
     # A surname changed (marriage) or badly keyed: first name and birth date.
-    yield "birth date + first name sound", _key(dob, col("pf"))
+    yield "birth date + first name sound", _key(col("dob"), col("pf"))
     # Birth date missing or wrong: the same door, or the same family name there.
     house = house_numbers(prepared["address"])
     at_door = _key(col("postcode"), house, required=(col("postcode"),))
     yield "postcode + house number", np.where(house < 0, -1, at_door)
     yield "postcode + surname sound", _key(col("postcode"), col("pl"))
+    initial = _codes(per_unique(prepared["last"], lambda name: name[:1]).to_numpy())
     yield (
         "first name sound + postcode + surname initial",
-        _key(col("pf"), col("postcode"), prepared["last"].str.slice(0, 1).to_numpy()),
+        _key(col("pf"), col("postcode"), initial),
     )
 
 
@@ -258,8 +271,23 @@ class DedupeResult:
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
     methods: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """As plain data (what ``--json`` prints)."""
+    def to_dict(self, every_pair: bool = False) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints; ``--json --pairs``: `every_pair`).
+
+        Args:
+            every_pair: list every pair in `pairs`, the duplicates too;
+                otherwise only the pairs to review (the duplicates are in
+                `clusters`, and a large file has a great many).
+
+        Returns:
+            Thresholds, counts, methods, weights, clusters, and the pairs as
+            one dict each (a missing score is None, never NaN).
+
+        Example: ``dedupe_people(frame).to_dict()["clusters"]``
+        """
+        pairs = self.pairs
+        if not every_pair and len(pairs):
+            pairs = pairs[pairs["decision"] == "review"]
         return {
             "thresholds": self.thresholds,
             "records": self.records,
@@ -267,8 +295,27 @@ class DedupeResult:
             "methods": self.methods,
             "weights": self.weights,
             "clusters": self.clusters,
-            "pairs": self.pairs.to_dict(orient="records"),
+            "pairs": records(pairs),
         }
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of `frame` as dicts of plain Python values, NaN as None.
+
+    Column by column (``tolist``), not cell by cell as
+    ``DataFrame.to_dict(orient="records")`` goes (0.1 s against 0.3 s for
+    10,000 pairs), and with no NaN left for the JSON writer to hunt.
+
+    Example: ``records(dedupe_people(frame).pairs)[0]["probability"]``
+    """
+    columns = []
+    for name in frame.columns:
+        values = frame[name].tolist()
+        if frame[name].dtype.kind == "f":
+            values = [None if math.isnan(v) else v for v in values]
+        columns.append(values)
+    names = [str(name) for name in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 COMPARISONS = (
@@ -375,41 +422,45 @@ def dedupe_people(
     }
     probabilities = hand_probabilities(level_table)
     total = np.zeros(len(i))
-    table: dict[str, Any] = {
-        "a": prepared["id"].to_numpy()[i],
-        "b": prepared["id"].to_numpy()[j],
-    }
+    weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in COMPARISONS:
-        weight, level = _weights(level_table[name], levels[name], *probabilities[name])
-        total += weight
-        table[f"{name}_score"] = np.round(scores[name], 3)
-        table[f"{name}_level"] = level
-        table[f"{name}_weight"] = np.round(weight, 2)
+        weights[name] = _weights(level_table[name], levels[name], *probabilities[name])
+        total += weights[name][0]
     total += math.log2(PRIOR / (1 - PRIOR))
-    probability = 1 / (1 + np.power(2.0, -total))
-    table["probability"] = np.round(probability, 4)
-    # Which blocking keys found each pair, as a bit mask (named only for output rows).
-    bits = np.zeros(len(unique), dtype=np.int64)
-    np.bitwise_or.at(bits, inverse.ravel(), np.left_shift(1, which.astype(np.int64)))
-    table["found_by"] = bits
-    pairs = pd.DataFrame(table)
+    probability = np.round(1 / (1 + np.power(2.0, -total)), 4)
+    # Only the pairs at or above review become rows: most candidates are
+    # distinct, and a row of 27 columns per candidate costs more than scoring.
+    kept = np.flatnonzero(probability >= review)
+    ids = prepared["id"].to_numpy()
     if different:
         marked = {tuple(sorted(p)) for p in different}
-        keep = [
-            tuple(sorted((a, b))) not in marked
-            for a, b in zip(pairs["a"], pairs["b"], strict=True)
+        kept = kept[
+            np.array(
+                [
+                    tuple(sorted((a, b))) not in marked
+                    for a, b in zip(ids[i[kept]], ids[j[kept]], strict=True)
+                ],
+                dtype=bool,
+            )
         ]
-        pairs = pairs[keep]
-    pairs["decision"] = np.where(
-        pairs["probability"] >= duplicate,
-        "duplicate",
-        np.where(pairs["probability"] >= review, "review", "distinct"),
-    )
-    shown = pairs[pairs["decision"] != "distinct"].reset_index(drop=True)
-    shown["found_by"] = [
-        [n for k, n in enumerate(names) if int(mask) >> k & 1]
-        for mask in shown["found_by"]
+    table: dict[str, Any] = {"a": ids[i[kept]], "b": ids[j[kept]]}
+    for name in COMPARISONS:
+        weight, level = weights[name]
+        table[f"{name}_score"] = np.round(scores[name][kept], 3)
+        table[f"{name}_level"] = level[kept]
+        table[f"{name}_weight"] = np.round(weight[kept], 2)
+    table["probability"] = probability[kept]
+    # Which blocking keys found each pair: a bit mask per candidate, named per row.
+    bits = np.zeros(len(unique), dtype=np.int64)
+    np.bitwise_or.at(bits, inverse.ravel(), np.left_shift(1, which.astype(np.int64)))
+    table["found_by"] = [
+        [n for k, n in enumerate(names) if mask >> k & 1]
+        for mask in bits[kept].tolist()
     ]
+    table["decision"] = np.where(
+        table["probability"] >= duplicate, "duplicate", "review"
+    )
+    shown = pd.DataFrame(table)
     result = DedupeResult(
         shown,
         records=len(prepared),
@@ -426,8 +477,33 @@ def dedupe_people(
             for name in COMPARISONS
         },
     )
-    result.clusters = _clusters(prepared, pairs[pairs["decision"] == "duplicate"])
+    result.clusters = _clusters(prepared, shown[shown["decision"] == "duplicate"])
     return result
+
+
+def _roots(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes of the edges (a, b), ascending, and each one's component, named
+    by its smallest node.
+
+    Each round hooks every root to the smallest root across its edges, then
+    follows the links to the end; as a hook always points to a smaller node,
+    no cycle forms and the last root standing is the component's minimum.
+    """
+    nodes = np.unique(np.concatenate([a, b]))
+    a, b = np.searchsorted(nodes, a), np.searchsorted(nodes, b)
+    parent = np.arange(len(nodes))
+    while True:
+        root_a, root_b = parent[a], parent[b]
+        if np.array_equal(root_a, root_b):
+            return nodes, nodes[parent]
+        low = np.minimum(root_a, root_b)
+        np.minimum.at(parent, root_a, low)
+        np.minimum.at(parent, root_b, low)
+        while True:  # to the end of each chain
+            above = parent[parent]
+            if np.array_equal(above, parent):
+                break
+            parent = above
 
 
 def _clusters(prepared: pd.DataFrame, pairs: pd.DataFrame) -> list[dict[str, Any]]:
@@ -441,17 +517,13 @@ def _clusters(prepared: pd.DataFrame, pairs: pd.DataFrame) -> list[dict[str, Any
         position = {pid: n for n, pid in enumerate(prepared["id"])}
         a = pairs["a"].map(position).to_numpy()
         b = pairs["b"].map(position).to_numpy()
-    size = len(prepared)
-    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(size, size))
-    _, labels = connected_components(graph, directed=False)
-    members: dict[int, list[int]] = {}
-    for node in np.unique(np.concatenate([a, b])):
-        members.setdefault(int(labels[node]), []).append(int(node))
-    ids = prepared["id"].to_numpy()
+    nodes, roots = _roots(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    # Members in row order, clusters in the order of their earliest member.
+    order = np.lexsort((nodes, roots))
+    nodes, roots = nodes[order], roots[order]
+    bounds = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1], True]).tolist()
+    members = [str(pid) for pid in prepared["id"].to_numpy()[nodes].tolist()]
     return [
-        {
-            "participant_ids": [str(ids[n]) for n in sorted(group)],
-            "original": str(ids[min(group)]),
-        }
-        for group in sorted(members.values(), key=min)
+        {"participant_ids": members[start:end], "original": members[start]}
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True)
     ]
