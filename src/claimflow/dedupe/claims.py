@@ -140,18 +140,12 @@ def dedupe_claims(
 
     Example: ``dedupe_claims(store, client, now=datetime.now(UTC)).to_dict()``
     """
+    from claimflow.store.dedupe import count_open_claims
+
     key = client.key
-    where = "AND batch_id = ?" if batch_id is not None else ""
-    params: list[object] = [key] + ([batch_id] if batch_id is not None else [])
     result = ClaimDedupeResult(key)
     with store.transaction():
-        matches = find_claim_matches(
-            store,
-            f"SELECT id FROM claims WHERE client = ? {where} "
-            "AND outcome IN ('accepted', 'pended')",
-            params,
-            client.config.dedupe.claims,
-        )
+        matches = find_claim_matches(store, key, batch_id, client.config.dedupe.claims)
         # A participant's corrected resubmission of a pended claim replaces
         # it; it does not repeat it. A repeat of an accepted claim still does.
         # A value pended as unreadable is no key to match on: such claims
@@ -162,11 +156,7 @@ def dedupe_claims(
         )
         result.matches = [m for m in matches if (m.claim_id, m.original) not in again]
         result.superseded = store.supersede(key, again, actor)
-        (result.checked,) = store.db.execute(
-            f"SELECT count(*) FROM claims WHERE client = ? {where} "
-            "AND outcome IN ('accepted', 'pended')",
-            params,
-        ).fetchone()
+        result.checked = count_open_claims(store, key, batch_id)
         _record(store, key, result.matches, now.isoformat(), actor)
         result.notice_items = _notice_items(store, result.matches)
         store.audit(
@@ -192,53 +182,6 @@ _IDENTITY: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] =
         ("confirmation_number", "check_in"),
     ),
 }
-_NAMING = sorted({f for kind in _IDENTITY.values() for f in (*kind[0], *kind[1])})
-
-
-def _lacking(kind: str) -> str:
-    """SQL: claim ``o`` of `kind` lacks a value naming its sale or stay (serial
-    numbers are optional: an empty list lacks nothing)."""
-    header, line_fields, _ = _IDENTITY[kind]
-    lacks = [f"o.data ->> '$.{f}' IS NULL" for f in header]
-    if line_fields:
-        empty = " OR ".join(
-            f"l.value ->> '$.{f}' IS NULL" for f in line_fields if f != "serial_numbers"
-        )
-        lacks.append(
-            f"EXISTS (SELECT 1 FROM json_each(o.data, '$.lines') l WHERE {empty})"
-        )
-    return f"(o.kind = '{kind}' AND ({' OR '.join(lacks)}))"
-
-
-# Open claims (of one batch, or all) meeting the earlier pended claims of the
-# same participant that were pended for a field naming the sale or stay and
-# lack a value naming it, when the two are keyed with the same document
-# number or date. Pended claims are found through their problems (far fewer
-# rows than claims); all claims meet them through the (client, participant)
-# index, a batch's claims through the batch index (`{pair}` sets the order).
-_PENDED_REPEATS_SQL = f"""
-WITH old AS MATERIALIZED (
-    SELECT o.id, o.kind, o.participant_id, o.received_at, o.rowid AS n, o.data,
-        coalesce(o.data ->> '$.invoice_number', o.data ->> '$.confirmation_number')
-            AS doc,
-        coalesce(o.data ->> '$.invoice_date', o.data ->> '$.check_in') AS day
-    FROM problems p CROSS JOIN claims o
-    WHERE o.id = p.claim_id AND p.field IN ({", ".join(f"'{f}'" for f in _NAMING)})
-      AND o.client = :client AND o.outcome = 'pended'
-      AND o.participant_id IS NOT NULL
-      AND ({" OR ".join(_lacking(kind) for kind in _IDENTITY)})
-    GROUP BY o.id
-)
-SELECT c.id, c.received_at, c.rowid, c.data, old.id, old.received_at, old.n,
-    old.data, old.kind
-FROM {{pair}}
-WHERE c.client = :client AND c.participant_id = old.participant_id
-  AND c.kind = old.kind AND c.id != old.id AND c.outcome IN ('accepted', 'pended')
-  {{batch}}
-  AND (coalesce(c.data ->> '$.invoice_number', c.data ->> '$.confirmation_number')
-           = old.doc
-       OR coalesce(c.data ->> '$.invoice_date', c.data ->> '$.check_in') = old.day)
-"""
 
 
 def pended_repeats(
@@ -258,14 +201,10 @@ def pended_repeats(
 
     Example: ``pended_repeats(store, "vendas-br") == {("82ff...-r4", "b7a1...-r10")}``
     """
-    sql = (
-        _PENDED_REPEATS_SQL.format(pair="old CROSS JOIN claims c", batch="")
-        if batch_id is None
-        else _PENDED_REPEATS_SQL.format(
-            pair="claims c CROSS JOIN old", batch="AND c.batch_id = :batch"
-        )
-    )
-    rows = store.db.execute(sql, {"client": client, "batch": batch_id})
+    from claimflow.store.dedupe import pended_repeat_rows
+
+    identity = {kind: (header, lines) for kind, (header, lines, _) in _IDENTITY.items()}
+    rows = pended_repeat_rows(store, client, batch_id, identity)
     pairs: set[tuple[str, str]] = set()
     for row in rows:
         new, new_at, new_n, new_data = row[:4]
@@ -344,13 +283,18 @@ def _record(
     """Each match (and its problem row), the new outcome and its history row per
     claim, and a ``decided`` event for each duplicate (a claim to review is
     decided when a person marks it)."""
-    conn = store.db.conn
-    conn.executemany(
-        "INSERT INTO claim_matches (client, claim_id, original, duplicate_of, rule, code, "
-        "score, decision, compared, source, found_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    from claimflow.store.dedupe_decisions import (
+        add_claim_matches,
+        add_match_problems,
+        set_outcomes,
+    )
+
+    add_claim_matches(
+        store,
+        client,
+        at,
         [
             (
-                client,
                 m.claim_id,
                 m.original,
                 m.duplicate_of or None,
@@ -360,14 +304,12 @@ def _record(
                 m.decision,
                 m.compared,
                 m.source,
-                at,
             )
             for m in matches
         ],
     )
-    conn.executemany(
-        "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
-        "SELECT ?, batch_id, ?, NULL, ?, ? FROM claims WHERE id = ?",
+    add_match_problems(
+        store,
         [
             (
                 m.claim_id,
@@ -379,7 +321,6 @@ def _record(
                     if m.duplicate_of not in ("", m.original)
                     else ""
                 ),
-                m.claim_id,
             )
             for m in matches
         ],
@@ -388,15 +329,7 @@ def _record(
     for m in matches:
         if m.decision == "duplicate" or m.claim_id not in outcome:
             outcome[m.claim_id] = m.decision
-    conn.executemany(
-        "UPDATE claims SET outcome = ? WHERE id = ?",
-        [(o, cid) for cid, o in outcome.items()],
-    )
-    conn.executemany(
-        "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
-        "SELECT id, batch_id, 'dedupe', ?, ? FROM claims WHERE id = ?",
-        [(o, at, cid) for cid, o in outcome.items()],
-    )
+    set_outcomes(store, "dedupe", at, list(outcome.items()))
     # A duplicate is closed now: the SLA clock stops at this run, as it
     # does for a duplicate found at ingest.
     store.add_events(
@@ -410,6 +343,7 @@ def _record(
 
 def _notice_items(store: Store, matches: list[ClaimMatch]) -> list[NoticeItem]:
     """A notice line per duplicate claim, naming the earlier claim by its reference."""
+    from claimflow.store.dedupe import claims_with_ids
     from claimflow.validate.notices import NoticeItem
 
     duplicates = [m for m in matches if m.decision == "duplicate"]
@@ -417,11 +351,7 @@ def _notice_items(store: Store, matches: list[ClaimMatch]) -> list[NoticeItem]:
         return []
     ids = {m.claim_id for m in duplicates} | {m.original for m in duplicates}
     claims: dict[str, Claim] = {
-        claim.id: claim
-        for chunk in store.claims(
-            f"WHERE c.id IN ({','.join('?' * len(ids))})", sorted(ids)
-        )
-        for claim in chunk
+        claim.id: claim for chunk in claims_with_ids(store, ids) for claim in chunk
     }
     problems: dict[str, list[Problem]] = {}
     for m in duplicates:

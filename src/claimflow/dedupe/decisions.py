@@ -1,4 +1,7 @@
-"""Reviewers' same/different decisions on candidate pairs: the latest one counts."""
+"""Reviewers' same/different decisions on candidate pairs: the latest one counts.
+
+The marks are read through `claimflow.store.dedupe_decisions`.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,12 @@ def latest_decisions(
 
     Example: ``latest_decisions(store.db.conn, "claim")[("c1", "c2")] == "different"``
     """
-    sql = "SELECT a, b, decision FROM dedupe_decisions WHERE kind = ?"
-    params: list[object] = [kind]
-    if about is not None:
-        sql += " AND (a = ? OR b = ?)"
-        params += [about, about]
+    # Imported here: the store imports this module (through
+    # `claimflow.dedupe.claims`) as it loads.
+    from claimflow.store.dedupe_decisions import decision_rows
+
     latest: dict[tuple[str, str], str] = {}
-    for a, b, decision in conn.execute(sql + " ORDER BY id", params):
+    for a, b, decision in decision_rows(conn, kind, about):
         first, second = sorted((a, b))
         latest[(first, second)] = decision
     return latest

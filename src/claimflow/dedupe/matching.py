@@ -1,11 +1,12 @@
 """Matching new claims against stored ones: candidates, rules, explanations.
 
-Input: the ids of the claims to check (a query filling a temporary table)
-and the client's windows. Output: one `ClaimMatch` per later claim and the
+Input: the claims to check (a client's open claims, of a batch or all) and
+the client's windows. Output: one `ClaimMatch` per later claim and the
 earlier claim it repeats, with the rule in words, the values compared and
 both sources, clustered so that every duplicate names the earliest claim of
 its cluster. Reads the store (``claim_keys``, ``claim_serials``, ``claims``,
-``dedupe_decisions``) through indexes; writes nothing but temporary tables.
+``dedupe_decisions``) through indexes, with the queries of
+`claimflow.store.dedupe`; writes nothing but temporary tables.
 The rules are listed in `claimflow.dedupe.claims`.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import process
@@ -76,73 +77,6 @@ def allowed_slips(key: str, windows: ClaimWindows = DEFAULT_WINDOWS) -> int:
     """
     return windows.slips_short if len(key) <= windows.short_key else windows.slips_long
 
-
-# The keys of the claims checked, from their rows (``claims.keys``: history's
-# are met through the block index). Every rule needs a date and a value.
-_PROBE_KEYS_SQL = """
-CREATE TEMP TABLE probe_keys AS
-SELECT claim_id, client, block, day, value FROM (
-    SELECT c.id AS claim_id, c.client, j.value ->> 0 AS block,
-           j.value ->> 1 AS day, j.value ->> 2 AS value
-    FROM probe p CROSS JOIN claims c, json_each(c.keys) j WHERE c.id = p.id
-) WHERE day IS NOT NULL AND value IS NOT NULL
-"""
-
-# The exact rules: the same invoice (dealer + SKU + quantity block, within
-# invoice_days) or confirmation (hotel block, within near_days), the same rep
-# + SKU + quantity (near_days), a member's stays at a hotel (arrivals within
-# stay_days, overlap checked after). Stores before schema 15 also hold
-# ``|=``-suffixed exact blocks, which migration 15 drops.
-_EXACT_SQL = """
-WITH pk AS (
-    SELECT k.claim_id, k.client, k.block, k.day, k.value,
-        CASE WHEN k.block LIKE 'mh|%' THEN :stay_days
-             WHEN k.block LIKE 'ds|%' THEN :invoice_days
-             ELSE :near_days END AS w
-    FROM probe_keys k
-)
-SELECT pk.claim_id, pk.block, pk.day, pk.value, h.claim_id, h.day, h.value
-FROM pk CROSS JOIN claim_keys h
-WHERE h.client = pk.client AND h.block = pk.block
-  AND h.day BETWEEN date(pk.day, '-' || pk.w || ' days')
-                AND date(pk.day, '+' || pk.w || ' days')
-  AND h.claim_id != pk.claim_id
-  AND (pk.block LIKE 'mh|%' OR h.value = pk.value)
-"""
-
-
-def _folded(column: str) -> str:
-    """SQL folding OCR look-alikes in a normalised key, as `fold_key` does."""
-    for letter, digit in zip("OILSBZ", "011582", strict=True):
-        column = f"replace({column}, '{letter}', '{digit}')"
-    return column
-
-
-# Look-alike invoices (dealer + SKU + quantity) and confirmations (hotel) of
-# claims dated within near_days: a re-keyed document keeps its date. Keys come
-# out folded, to be compared in one vectorised call.
-_FUZZY_SQL = f"""
-WITH pk AS (
-    SELECT k.claim_id, k.client, k.block, k.day, k.value
-    FROM probe_keys k
-    WHERE k.block LIKE 'ds|%' OR k.block LIKE 'h|%'
-)
-SELECT pk.claim_id, pk.block, {_folded("pk.value")}, h.claim_id, {_folded("h.value")}
-FROM pk CROSS JOIN claim_keys h
-WHERE h.client = pk.client AND h.block = pk.block
-  AND h.day BETWEEN date(pk.day, '-' || :near_days || ' days')
-                AND date(pk.day, '+' || :near_days || ' days')
-  AND h.claim_id != pk.claim_id AND h.value != pk.value
-"""
-
-# The probed claims' serials come from their rows (``claims.serials``),
-# history's from the (client, serial) index.
-_SERIALS_SQL = """
-SELECT p.id, j.value, o.claim_id
-FROM probe p CROSS JOIN claims c, json_each(c.serials) j CROSS JOIN claim_serials o
-WHERE c.id = p.id AND o.client = c.client AND o.serial = j.value
-  AND o.claim_id != p.id
-"""
 
 # Rule kinds, in the order a claim's matches are listed.
 SERIAL, INVOICE, REP, STAY, MEMBER_STAY = range(5)
@@ -221,25 +155,26 @@ def _sort_row(
 
 
 def _candidate_pairs(
-    conn: Any, windows: ClaimWindows = DEFAULT_WINDOWS
+    store: Store, windows: ClaimWindows = DEFAULT_WINDOWS
 ) -> dict[tuple[str, str], list[_Pair]]:
     """Every (later?, earlier?) pair sharing a key whose rule fires, in both orders.
 
     Streams the joined candidate rows in chunks; look-alike keys are compared
     in one vectorised rapidfuzz call per chunk.
     """
+    from claimflow.store import dedupe as queries  # (the store imports this module)
+
     pairs: dict[tuple[str, str], list[_Pair]] = {}
 
     def add(probe: str, other: str, pair: _Pair) -> None:
         pairs.setdefault((probe, other), []).append(pair)
 
-    for probe, serial, other in conn.execute(_SERIALS_SQL):
+    for probe, serial, other in queries.serial_candidates(store):
         add(probe, other, _Pair(SERIAL, serial, 0, serial, serial))
     days = windows.model_dump(include={"near_days", "invoice_days", "stay_days"})
-    for row in conn.execute(_EXACT_SQL, days):
+    for row in queries.exact_candidates(store, days):
         _sort_row(row, add)
-    rows = conn.execute(_FUZZY_SQL, {"near_days": windows.near_days})
-    while chunk := rows.fetchmany(200_000):
+    for chunk in queries.fuzzy_candidates(store, windows.near_days, 200_000):
         probes, blocks, values, others, other_values = zip(*chunk, strict=True)
         slips = process.cpdist(values, other_values, scorer=OSA.distance, workers=-1)
         allowed = np.where(
@@ -257,30 +192,22 @@ def _candidate_pairs(
     return pairs
 
 
-def _infos(conn: Any, ids: set[str]) -> dict[str, _Info]:
-    conn.execute("CREATE TEMP TABLE involved (id TEXT PRIMARY KEY)")
-    try:
-        conn.executemany("INSERT INTO involved VALUES (?)", [(i,) for i in ids])
+def _infos(store: Store, ids: set[str]) -> dict[str, _Info]:
+    from claimflow.store import dedupe as queries  # (the store imports this module)
+
+    with queries.involved(store, ids):
         info = {
             # instants, not text: "...T20:00-05:00" is after "...T00:30+00:00"
             cid: _Info(
                 (datetime.fromisoformat(received), rowid), who, source, keyed, day
             )
-            for cid, received, rowid, who, source, keyed, day in conn.execute(
-                "SELECT c.id, c.received_at, c.rowid, c.participant_id, c.source, "
-                "coalesce(json_extract(c.data, '$.invoice_number'), "
-                "json_extract(c.data, '$.confirmation_number')), c.activity_date "
-                "FROM involved i JOIN claims c ON c.id = i.id"
+            for cid, received, rowid, who, source, keyed, day in queries.involved_facts(
+                store
             )
         }
-        for cid, serial in conn.execute(
-            "SELECT c.id, j.value FROM involved i "
-            "JOIN claims c ON c.id = i.id, json_each(c.serials) j"
-        ):
+        for cid, serial in queries.involved_serials(store):
             info[cid].serials.add(serial)
         return info
-    finally:
-        conn.execute("DROP TABLE temp.involved")
 
 
 def _match(
@@ -389,11 +316,12 @@ def _match(
 
 def find_claim_matches(
     store: Store,
-    probes: str,
-    params: list[object],
+    client: str,
+    batch_id: int | None,
     windows: ClaimWindows = DEFAULT_WINDOWS,
 ) -> list[ClaimMatch]:
-    """Matches of the claims that `probes` selects (their ids) with earlier claims.
+    """Matches of the open claims (accepted or pended) of `client`, of
+    `batch_id` or all, with earlier claims.
 
     The selected claims go to a temporary table; their keys meet the stored
     keys through the blocking indexes in two joins (serials; blocks with
@@ -405,20 +333,14 @@ def find_claim_matches(
     `windows` are the client's day windows and slip limits
     (``dedupe.claims`` in its configuration).
 
-    Example: ``find_claim_matches(store, "SELECT id FROM claims WHERE batch_id = ?", [3])``
+    Example: ``find_claim_matches(store, "acme-tools", 3)``
     """
-    conn = store.db.conn
-    conn.execute("DROP TABLE IF EXISTS temp.probe")
-    conn.execute("DROP TABLE IF EXISTS temp.probe_keys")
-    conn.execute(f"CREATE TEMP TABLE probe AS {probes}", params)
-    conn.execute(_PROBE_KEYS_SQL)
-    try:
-        pairs = _candidate_pairs(conn, windows)
-    finally:
-        conn.execute("DROP TABLE temp.probe")
-        conn.execute("DROP TABLE temp.probe_keys")
-    different = different_pairs(conn, "claim")
-    info = _infos(conn, {cid for pair in pairs for cid in pair})
+    from claimflow.store.dedupe import probed  # (the store imports this module)
+
+    with probed(store, client, batch_id):
+        pairs = _candidate_pairs(store, windows)
+    different = different_pairs(store.db.conn, "claim")
+    info = _infos(store, {cid for pair in pairs for cid in pair})
     matches: list[
         tuple[tuple[datetime, int], int, tuple[datetime, int], ClaimMatch]
     ] = []

@@ -25,6 +25,15 @@ from pathlib import Path
 from claimflow.dedupe.decisions import latest_decisions
 from claimflow.errors import UnreadableInput
 from claimflow.store import Store
+from claimflow.store.dedupe_decisions import (
+    add_dedupe_decisions,
+    claim_ids,
+    claim_outcome,
+    outcome_stages,
+    review_originals,
+    review_pairs,
+    set_outcomes,
+)
 
 CLAIM_REVIEW_HEADER = (
     "kind",
@@ -47,23 +56,7 @@ def review_rows(store: Store, client: str) -> list[tuple[object, ...]]:
 
     Example: ``write_table(review_rows(store, "acme-tools"), CLAIM_REVIEW_HEADER, out)``
     """
-    rows = store.db.execute(
-        """
-        SELECT 'claim', m.claim_id, m.original, json_extract(c.data, '$.claim_ref'),
-               json_extract(o.data, '$.claim_ref'), m.rule, m.compared,
-               round(m.score, 2), m.source, o.source, ''
-        FROM claim_matches m
-        JOIN claims c ON c.id = m.claim_id
-        JOIN claims o ON o.id = m.original
-        WHERE m.client = ? AND m.decision = 'review' AND c.outcome = 'review'
-          AND NOT EXISTS (
-              SELECT 1 FROM dedupe_decisions d WHERE d.kind = 'claim'
-              AND d.a = min(m.claim_id, m.original) AND d.b = max(m.claim_id, m.original))
-        ORDER BY c.received_at, c.rowid, m.id
-        """,
-        [client],
-    ).fetchall()
-    return [tuple(r) for r in rows]
+    return review_pairs(store, client)
 
 
 @dataclass(frozen=True)
@@ -151,13 +144,8 @@ def apply_review(
     """
     result = ReviewApplied()
     at = now.isoformat()
-    db = store.db
     with store.transaction():
-        known = (
-            {i for (i,) in db.execute("SELECT id FROM claims")}
-            if any(m.kind == "claim" for m in marks)
-            else set()
-        )
+        known = claim_ids(store) if any(m.kind == "claim" for m in marks) else set()
         for n, mark in enumerate(marks, start=2):
             if mark.kind == "claim" and not {mark.a, mark.b} <= known:
                 raise UnreadableInput(
@@ -165,22 +153,18 @@ def apply_review(
                     f"claim {mark.a if mark.a not in known else mark.b} is not in the store",
                     f"row {n}",
                 )
-        db.conn.executemany(
-            "INSERT INTO dedupe_decisions (kind, a, b, decision, decided_by, decided_at) "
-            "VALUES (?,?,?,?,?,?)",
-            [(m.kind, *sorted((m.a, m.b)), m.decision, operator, at) for m in marks],
+        add_dedupe_decisions(
+            store,
+            [(m.kind, min(m.a, m.b), max(m.a, m.b), m.decision) for m in marks],
+            operator,
+            at,
         )
         result.decisions = len(marks)
         for claim in dict.fromkeys(m.a for m in marks if m.kind == "claim"):
             outcome = _settled(store, claim)
             if outcome is None:
                 continue
-            db.execute("UPDATE claims SET outcome = ? WHERE id = ?", [outcome, claim])
-            db.execute(
-                "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
-                "SELECT id, batch_id, 'dedupe review', ?, ? FROM claims WHERE id = ?",
-                [outcome, at, claim],
-            )
+            set_outcomes(store, "dedupe review", at, [(claim, outcome)])
             if outcome == "duplicate":
                 result.duplicates += 1
             else:
@@ -191,29 +175,19 @@ def apply_review(
 
 def _settled(store: Store, claim: str) -> str | None:
     """The outcome a reviewed claim moves to, or None while a match is undecided."""
-    db = store.db
-    (current,) = db.execute(
-        "SELECT outcome FROM claims WHERE id = ?", [claim]
-    ).fetchone()
-    if current != "review":
+    if claim_outcome(store, claim) != "review":
         return None
-    latest = latest_decisions(db.conn, "claim", about=claim)
+    latest = latest_decisions(store.db.conn, "claim", about=claim)
     pending = False
-    for (original,) in db.execute(
-        "SELECT original FROM claim_matches WHERE claim_id = ? AND decision = 'review'",
-        [claim],
-    ):
-        first, second = sorted((claim, str(original)))
+    for original in review_originals(store, claim):
+        first, second = sorted((claim, original))
         decision = latest.get((first, second))
         if decision == "same":
             return "duplicate"
         pending = pending or decision is None
     if pending:
         return None
-    stages = db.execute(
-        "SELECT stage, outcome FROM outcomes WHERE claim_id = ? ORDER BY id DESC",
-        [claim],
-    ).fetchall()
+    stages = outcome_stages(store, claim)
     if not stages or stages[0][0] != "dedupe":
         return None  # another stage (verification) put it in review since
     return next((str(o) for s, o in stages[1:] if s != "dedupe"), None)

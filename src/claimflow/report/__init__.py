@@ -23,6 +23,7 @@ from claimflow.codes import Outcome
 from claimflow.errors import ClaimflowError
 from claimflow.results import BatchResult
 from claimflow.store import Store
+from claimflow.store.reports import award_export_rows, claim_export_rows
 from claimflow.validate.notices import Notice
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -147,7 +148,9 @@ def file_safe(text: str) -> str:
 
     Example: ``file_safe("a/b") != file_safe("a_b")``
     """
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in text)
+    safe = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in text
+    )
     if safe == text and safe:
         return safe
     digest = hashlib.sha256(text.encode()).hexdigest()[:8]
@@ -212,17 +215,7 @@ def export_claims(store: Store, out: Path, batch_id: int | None = None) -> int:
 
     Example: ``export_claims(Store.open("c.db"), Path("claims.xlsx"), batch_id=1)``
     """
-    where = "WHERE c.batch_id = ?" if batch_id is not None else ""
-    query = f"""
-        SELECT c.id, c.batch_id, c.client, c.participant_id,
-               coalesce(json_extract(c.data, '$.participant_name'),
-                        json_extract(c.data, '$.member_name')), c.received_at,
-               c.activity_date, c.outcome,
-               (SELECT group_concat(DISTINCT p.code) FROM problems p
-                 WHERE p.claim_id = c.id), c.source
-        FROM claims c {where} ORDER BY c.batch_id, c.rowid"""
-    params = [batch_id] if batch_id is not None else []
-    return write_table(store.db.execute(query, params), CLAIM_EXPORT_HEADER, out)
+    return write_table(claim_export_rows(store, batch_id), CLAIM_EXPORT_HEADER, out)
 
 
 AWARD_EXPORT_HEADER = (
@@ -253,14 +246,4 @@ def export_awards(store: Store, out: Path, batch_id: int | None = None) -> int:
 
     Example: ``export_awards(Store.open("c.db"), Path("postings.csv"))``
     """
-    where = (
-        "WHERE l.claim_id IN (SELECT id FROM claims WHERE batch_id = ?)"
-        if batch_id is not None
-        else ""
-    )
-    query = f"""
-        SELECT l.id, l.client, l.participant_id, l.claim_id, l.entry_type, l.points,
-               l.version, l.posted_at, l.available_at, l.expires_at, l.idempotency_key
-        FROM ledger l {where} ORDER BY l.id"""
-    params = [batch_id] if batch_id is not None else []
-    return write_table(store.db.execute(query, params), AWARD_EXPORT_HEADER, out)
+    return write_table(award_export_rows(store, batch_id), AWARD_EXPORT_HEADER, out)

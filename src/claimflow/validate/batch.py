@@ -4,11 +4,12 @@ A batch arrives in chunks (a million claims never sit in memory at once).
 Inside a chunk the rules are pandera schemas run with ``lazy=True``; each
 failure case (check, row index) is mapped back to the claim line it came
 from and becomes a `Problem` with that line's provenance. Across chunks a
-`SeenKeys` index (a private, disk-backed SQLite table) carries the keys of
-earlier chunks, so the second use of a serial number is caught however far
-apart the two claims are. The first occurrence is the original and stays
-clean; every later one is a duplicate of it. A claim with a value naming its
-sale or stay that could not be read (a quantity ``1.000``, a date
+`SeenKeys` index (a private, disk-backed SQLite table whose SQL is in
+`claimflow.store.seen_keys`) carries the keys of earlier chunks, so the
+second use of a serial number is caught however far apart the two claims
+are. The first occurrence is the original and stays clean; every later one
+is a duplicate of it. A claim with a value naming its sale or stay that
+could not be read (a quantity ``1.000``, a date
 ``31/09/2026``) is pended, and its fix may follow in the same batch: such a
 claim is never the original of a readable one (`unread_claims`).
 """
@@ -28,7 +29,6 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 from pandera import extensions
-from pydantic_core import to_json
 
 from claimflow.codes import ReasonCode
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
@@ -287,18 +287,11 @@ class SeenKeys:
         """The index, opened on first use (after this process's turn came)."""
         if self._conn is None:
             self._wait_turn()
-            conn = sqlite3.connect(self._path)
-            conn.execute("PRAGMA journal_mode = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
-            # A million claims' keys are ~100 MB and lookups land all over
-            # the B-tree: 32 MiB of cache (default 2), a fixed ceiling, so
-            # memory stays flat however large the batch.
-            conn.execute("PRAGMA cache_size = -32768")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, claim TEXT, "
-                "PRIMARY KEY (kind, key)) WITHOUT ROWID"
-            )
-            self._conn = conn
+            # Imported here, not above: the store imports this module
+            # (through `claimflow.dedupe.claims`) as it loads.
+            from claimflow.store.seen_keys import open_seen
+
+            self._conn = open_seen(self._path)
         return self._conn
 
     def _wait_turn(self) -> None:
@@ -307,19 +300,11 @@ class SeenKeys:
                 raise RuntimeError("the batch's coordinator went away")
             self._turn = None  # one turn per chunk
 
-    # A chunk's keys go in as one JSON array, unpacked by SQLite (json_each),
-    # rather than bound one by one from Python. Sorted, they meet the index
-    # in its own order.
     def earlier(self, kind: str, keys: list[str]) -> dict[str, str]:
         """Which of `keys` the index holds: key -> where it was first seen."""
-        ordered = to_json(sorted(set(keys))).decode()
-        return dict(
-            self.conn.execute(
-                "SELECT s.key, s.claim FROM json_each(?) j CROSS JOIN seen s "
-                "WHERE s.kind = ? AND s.key = j.value",
-                [ordered, kind],
-            )
-        )
+        from claimflow.store.seen_keys import seen_earlier
+
+        return seen_earlier(self.conn, kind, keys)
 
     def add(self, kind: str, pairs: list[tuple[str, str]]) -> dict[str, str]:
         """Remember (key, where) pairs of distinct keys; the first place of a key stays.
@@ -331,14 +316,9 @@ class SeenKeys:
             back, and those whose stored place is not the one given here are
             the earlier ones (the insert left them as they were).
         """
-        conn = self.conn
-        before = conn.total_changes
-        conn.execute(
-            "INSERT OR IGNORE INTO seen "
-            "SELECT ?, j.value ->> 0, j.value ->> 1 FROM json_each(?) j",
-            [kind, to_json(sorted(pairs)).decode()],
-        )
-        if conn.total_changes - before == len(pairs):
+        from claimflow.store.seen_keys import add_seen
+
+        if add_seen(self.conn, kind, pairs) == len(pairs):
             return {}
         given = dict(pairs)
         return {
@@ -349,9 +329,9 @@ class SeenKeys:
 
     def forget(self, prefix: str) -> None:
         """Drop the keys first seen at places starting with `prefix` (a file)."""
-        self.conn.execute(
-            "DELETE FROM seen WHERE substr(claim, 1, ?) = ?", [len(prefix), prefix]
-        )
+        from claimflow.store.seen_keys import forget_seen
+
+        forget_seen(self.conn, prefix)
 
     def release(self) -> None:
         """This chunk is done with the index: the next chunk's turn may come.

@@ -34,6 +34,7 @@ from claimflow.models import RawRecord
 from claimflow.parse import read_file
 from claimflow.parse.checks import EntryCheck
 from claimflow.store import Store, raw_from_json
+from claimflow.store.entry import add_entry_errors, keyed_records
 from claimflow.validate import context_for
 from claimflow.validate.batch import normalize_key
 from claimflow.values import DateOrder, ValueContext, parse_date
@@ -347,9 +348,8 @@ def adjudicate(
         )
     applicable = _write_final(first, client, chosen, final)
     day = now.date().isoformat()
-    store.db.conn.executemany(
-        "INSERT INTO entry_errors (client, operator, field, claim_key, keyed, corrected, "
-        "points_at_stake, day) VALUES (?,?,?,?,?,?,?,?)",
+    add_entry_errors(
+        store,
         [
             (client.key, op, key[2], key[0], keyed, chosen[key], stake, day)
             for (op, key, keyed), stake in zip(
@@ -476,11 +476,7 @@ def sample(
     needed = fields_needed(0, max_error_rate, confidence)
     population: list[tuple[str, str]] = []
     headers = store.raw_headers()
-    for claim_id, raw, digest in store.db.execute(
-        "SELECT id, raw, document_hash FROM claims "
-        "WHERE batch_id = ? AND raw IS NOT NULL ORDER BY rowid",
-        [batch_id],
-    ):
+    for claim_id, raw, digest in keyed_records(store, batch_id):
         record = raw_from_json(raw, headers, digest)
         population += [(claim_id, k) for k, v in record.values.items() if v]
         for n, (_, line) in enumerate(record.lines, start=1):

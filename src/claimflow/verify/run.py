@@ -26,6 +26,18 @@ from claimflow.codes import Category, Outcome, ReasonCode, decide
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, Problem
 from claimflow.store import Store
+from claimflow.store.source import source_ids_between, source_ids_by_key
+from claimflow.store.verify_claim import (
+    add_problems,
+    add_verification,
+    add_verification_matches,
+    claim_outcome_and_batch,
+    claims_awaiting_verification,
+    member_stay_rows,
+    move_outcome,
+    other_matches,
+    serial_claimed_before,
+)
 from claimflow.validate.notices import NoticeItem
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
@@ -69,47 +81,23 @@ class StoreLookup:
 
     def by_key(self, key: str) -> list[tuple[int, SourceRecord]]:
         """Source records with this exact key."""
-        ids = [
-            i
-            for (i,) in self.store.db.execute(
-                "SELECT id FROM source_records WHERE client = ? AND key = ?",
-                [self.client, key],
-            )
-        ]
-        return self._records(ids)
+        return self._records(source_ids_by_key(self.store, self.client, key))
 
     def near(self, start: date, end: date) -> list[tuple[int, SourceRecord]]:
         """Source records dated in ``[start, end]``."""
-        ids = [
-            i
-            for (i,) in self.store.db.execute(
-                "SELECT id FROM source_records WHERE client = ? AND day BETWEEN ? AND ?",
-                [self.client, start.isoformat(), end.isoformat()],
-            )
-        ]
-        return self._records(ids)
+        return self._records(source_ids_between(self.store, self.client, start, end))
 
     def serial_claimed_before(self, serial: str, claim_id: str) -> str | None:
         """A claim of an earlier batch with this serial."""
-        row = self.store.db.execute(
-            "SELECT s.claim_id FROM claim_serials s JOIN claims c ON c.id = s.claim_id "
-            "WHERE s.client = ? AND s.serial = ? AND s.claim_id != ? AND c.batch_id < "
-            "(SELECT batch_id FROM claims WHERE id = ?) AND c.outcome != 'superseded' "
-            "ORDER BY c.rowid LIMIT 1",
-            [self.client, serial, claim_id, claim_id],
-        ).fetchone()
-        return None if row is None else str(row[0])
+        return serial_claimed_before(self.store, self.client, serial, claim_id)
 
     def member_stays(
         self, participant: str, claim_id: str
     ) -> list[tuple[str, date, date]]:
         """The account's other stay claims with dates."""
         stays = []
-        for other, start, end in self.store.db.execute(
-            "SELECT id, json_extract(data, '$.check_in'), json_extract(data, '$.check_out') "
-            "FROM claims WHERE client = ? AND participant_id = ? AND id != ? "
-            "AND outcome NOT IN ('duplicate', 'rejected')",
-            [self.client, participant, claim_id],
+        for other, start, end in member_stay_rows(
+            self.store, self.client, participant, claim_id
         ):
             if start and end:
                 stays.append(
@@ -121,14 +109,7 @@ class StoreLookup:
         self, source_id: int, claim_id: str
     ) -> list[tuple[str, str | None, str]]:
         """Other claims matched to this source record."""
-        return [
-            (str(c), p, str(r))
-            for c, p, r in self.store.db.execute(
-                "SELECT claim_id, participant_id, result FROM verification_matches "
-                "WHERE source_id = ? AND claim_id != ?",
-                [source_id, claim_id],
-            )
-        ]
+        return other_matches(self.store, source_id, claim_id)
 
 
 @dataclass
@@ -182,16 +163,7 @@ def outcome_of(verification: Verification, policy: str) -> Outcome:
 def _to_verify(
     store: Store, client: ResolvedClient, batch_id: int | None
 ) -> Iterator[list[Claim]]:
-    where = "AND c.batch_id = ?" if batch_id is not None else ""
-    rest = f"""
-        WHERE c.client = ? {where} AND (
-            (c.outcome = 'accepted' AND NOT EXISTS
-                (SELECT 1 FROM verifications v WHERE v.claim_id = c.id))
-            OR (SELECT v.result FROM verifications v WHERE v.claim_id = c.id
-                ORDER BY v.id DESC LIMIT 1) = 'not_found')
-        ORDER BY c.rowid"""
-    params: list[object] = [client.key] + ([batch_id] if batch_id is not None else [])
-    return store.claims(rest, params, CHUNK)
+    return claims_awaiting_verification(store, client.key, batch_id, CHUNK)
 
 
 def verify_claims(
@@ -289,51 +261,36 @@ def _record(
             "problems": [p.model_dump(mode="json") for p in verification.problems],
         }
     )
-    store.db.execute(
-        "INSERT INTO verifications (client, claim_id, result, source_ids, details, "
-        "verified_at) VALUES (?,?,?,?,?,?)",
-        [
-            claim.client,
-            claim.id,
-            verification.result,
-            json.dumps(verification.source_ids),
-            details,
-            at,
-        ],
+    add_verification(
+        store,
+        claim.client,
+        claim.id,
+        verification.result,
+        json.dumps(verification.source_ids),
+        details,
+        at,
     )
-    store.db.conn.executemany(
-        "INSERT INTO verification_matches VALUES (?,?,?,?,?)",
+    add_verification_matches(
+        store,
         [
             (claim.client, sid, claim.id, claim.participant_id, verification.result)
             for sid in verification.source_ids
             if verification.result != "ambiguous"
         ],
     )
-    current = store.db.execute(
-        "SELECT outcome, batch_id FROM claims WHERE id = ?", [claim.id]
-    ).fetchone()
-    _problems(store, claim, current[1], verification.problems)
-    if current[0] != outcome.value:
-        store.db.execute(
-            "UPDATE claims SET outcome = ? WHERE id = ?", [outcome.value, claim.id]
-        )
-        store.db.execute(
-            "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
-            "VALUES (?,?,?,?,?)",
-            [claim.id, current[1], "verify", outcome.value, at],
-        )
+    current, batch_id = claim_outcome_and_batch(store, claim.id)
+    _problems(store, claim, batch_id, verification.problems)
+    if current != outcome.value:
+        move_outcome(store, claim.id, batch_id, "verify", outcome.value, at)
         if outcome in (Outcome.REJECTED, Outcome.DUPLICATE):
-            store.add_events(
-                [(claim.client, claim.id, current[1], "decided", at, actor)]
-            )
+            store.add_events([(claim.client, claim.id, batch_id, "decided", at, actor)])
 
 
 def _problems(
     store: Store, claim: Claim, batch_id: int, problems: tuple[Problem, ...]
 ) -> None:
-    store.db.conn.executemany(
-        "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
-        "VALUES (?,?,?,?,?,?)",
+    add_problems(
+        store,
         [
             (claim.id, batch_id, p.code.value, p.field, p.source.where(), p.message)
             for p in problems

@@ -23,6 +23,12 @@ from claimflow.numbers import NumberError, read_number
 from claimflow.parse.common import content_hash
 from claimflow.parse.csvfile import mapped_table
 from claimflow.store import Store
+from claimflow.store.source import (
+    add_source_document,
+    add_source_records,
+    source_import_of,
+    source_rows,
+)
 from claimflow.validate.batch import normalize_key
 from claimflow.values import parse_date
 from claimflow.verify.settings import SOURCE_ALIASES, SOURCE_FIELDS
@@ -111,11 +117,9 @@ def import_source(
     """
     path = Path(path)
     digest = content_hash(path)
-    earlier = store.db.execute(
-        "SELECT records FROM source_documents WHERE hash = ?", [digest]
-    ).fetchone()
+    earlier = source_import_of(store, digest)
     if earlier is not None:
-        return 0, int(earlier[0])
+        return 0, earlier
     rows = []
     for record in read_source(path, client):
         day: date = (
@@ -132,14 +136,9 @@ def import_source(
                 record.model_dump_json(),
             )
         )
-    store.db.conn.executemany(
-        "INSERT INTO source_records (client, kind, key, day, document_hash, row, data) "
-        "VALUES (?,?,?,?,?,?,?)",
-        rows,
-    )
-    store.db.execute(
-        "INSERT INTO source_documents VALUES (?,?,?,?,?)",
-        [digest, client.key, str(path), len(rows), now.isoformat()],
+    add_source_records(store, rows)
+    add_source_document(
+        store, digest, client.key, str(path), len(rows), now.isoformat()
     )
     store.audit("source", "source import", {"file": str(path), "records": len(rows)})
     return len(rows), None
@@ -148,12 +147,7 @@ def import_source(
 def load_records(store: Store, ids: list[int]) -> dict[int, SourceRecord]:
     """Source records by id."""
     found: dict[int, SourceRecord] = {}
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
-        marks = ",".join("?" * len(part))
-        for rid, kind, data in store.db.execute(
-            f"SELECT id, kind, data FROM source_records WHERE id IN ({marks})", part
-        ):
-            model = SaleRecord if kind == "sales" else StayRecord
-            found[rid] = model.model_validate(json.loads(data))
+    for rid, kind, data in source_rows(store, ids):
+        model = SaleRecord if kind == "sales" else StayRecord
+        found[rid] = model.model_validate(json.loads(data))
     return found

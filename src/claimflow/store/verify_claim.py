@@ -1,0 +1,182 @@
+"""Verification claim by claim: what `claimflow.verify.run` reads and writes.
+
+`verify_claims_per_claim` is the reference the set-based run
+(`claimflow.store.verification`) is held equal to, and replay verifies one
+claim at a time: both ask the store one question per claim, here.
+
+- `claims_awaiting_verification`: the claims to verify, whole, in chunks;
+- `serial_claimed_before`, `member_stay_rows`, `other_matches`: what
+  `claimflow.verify.run.StoreLookup` asks of one claim (its source records
+  are read through `claimflow.store.source`);
+- `add_verification`, `add_verification_matches`, `claim_outcome_and_batch`,
+  `add_problems`, `move_outcome`: one claim's result, in the order the
+  stage writes them.
+
+No migration: the tables and indexes of migration 6 serve every query.
+SQLite's own: `member_stay_rows` reads the stay dates with ``json_extract``
+(a server backend writes its JSON operators).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claimflow.models import Claim
+    from claimflow.store import Store
+
+#: A problem row: claim, batch, reason code, field, where, message.
+ProblemRow = tuple[str, int, str, str | None, str, str]
+#: A verification match: client, source id, claim, participant, result.
+MatchRow = tuple[str, int, str, str | None, str]
+
+# The claims `verify` checks: accepted and not verified yet, or still
+# waiting for source data (their last result not_found).
+_AWAITING = """
+        WHERE c.client = ? {where} AND (
+            (c.outcome = 'accepted' AND NOT EXISTS
+                (SELECT 1 FROM verifications v WHERE v.claim_id = c.id))
+            OR (SELECT v.result FROM verifications v WHERE v.claim_id = c.id
+                ORDER BY v.id DESC LIMIT 1) = 'not_found')
+        ORDER BY c.rowid"""
+
+
+def claims_awaiting_verification(
+    store: Store, client: str, batch_id: int | None, chunk: int
+) -> Iterator[list[Claim]]:
+    """The claims verification checks, whole and typed, in store order, in chunks.
+
+    Args:
+        store: the store.
+        client: the client key.
+        batch_id: only this batch's claims, if given.
+        chunk: claims per list.
+
+    Example: ``next(claims_awaiting_verification(store, "acme-tools", None, 5_000))``
+    """
+    where = "AND c.batch_id = ?" if batch_id is not None else ""
+    params: list[object] = [client] + ([batch_id] if batch_id is not None else [])
+    return store.claims(_AWAITING.format(where=where), params, chunk)
+
+
+def serial_claimed_before(
+    store: Store, client: str, serial: str, claim_id: str
+) -> str | None:
+    """The first claim (in store order) of an earlier batch with this serial.
+
+    Claims superseded by a resubmission do not count.
+
+    Example: ``serial_claimed_before(store, "acme-tools", "DR10000017", "c9")``
+    """
+    row = store.db.execute(
+        "SELECT s.claim_id FROM claim_serials s JOIN claims c ON c.id = s.claim_id "
+        "WHERE s.client = ? AND s.serial = ? AND s.claim_id != ? AND c.batch_id < "
+        "(SELECT batch_id FROM claims WHERE id = ?) AND c.outcome != 'superseded' "
+        "ORDER BY c.rowid LIMIT 1",
+        [client, serial, claim_id, claim_id],
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def member_stay_rows(
+    store: Store, client: str, participant: str, claim_id: str
+) -> list[tuple[str, str | None, str | None]]:
+    """A member's other claims, neither duplicate nor rejected: (id, check-in, check-out).
+
+    The dates are ISO text as stored (None when the claim has none).
+
+    Example: ``member_stay_rows(store, "costa-azul", "300162210", "c1")``
+    """
+    rows: list[tuple[str, str | None, str | None]] = store.db.execute(
+        "SELECT id, json_extract(data, '$.check_in'), json_extract(data, '$.check_out') "
+        "FROM claims WHERE client = ? AND participant_id = ? AND id != ? "
+        "AND outcome NOT IN ('duplicate', 'rejected')",
+        [client, participant, claim_id],
+    ).fetchall()
+    return rows
+
+
+def other_matches(
+    store: Store, source_id: int, claim_id: str
+) -> list[tuple[str, str | None, str]]:
+    """The other claims matched to a source record: (claim, participant, result).
+
+    Example: ``other_matches(store, 17, "c1")``
+    """
+    return [
+        (str(c), p, str(r))
+        for c, p, r in store.db.execute(
+            "SELECT claim_id, participant_id, result FROM verification_matches "
+            "WHERE source_id = ? AND claim_id != ?",
+            [source_id, claim_id],
+        )
+    ]
+
+
+def add_verification(
+    store: Store,
+    client: str,
+    claim_id: str,
+    result: str,
+    source_ids: str,
+    details: str,
+    at: str,
+) -> None:
+    """Append one claim's verification result (source ids and details as JSON).
+
+    Example: ``add_verification(store, "acme-tools", "c1", "verified", "[17]", "{}", at)``
+    """
+    store.db.execute(
+        "INSERT INTO verifications (client, claim_id, result, source_ids, details, "
+        "verified_at) VALUES (?,?,?,?,?,?)",
+        [client, claim_id, result, source_ids, details, at],
+    )
+
+
+def add_verification_matches(store: Store, rows: Sequence[MatchRow]) -> None:
+    """Append the source records a claim was matched to (`MatchRow`).
+
+    Example: ``add_verification_matches(store, [("acme-tools", 17, "c1", "p1", "verified")])``
+    """
+    store.db.conn.executemany(
+        "INSERT INTO verification_matches VALUES (?,?,?,?,?)", rows
+    )
+
+
+def claim_outcome_and_batch(store: Store, claim_id: str) -> tuple[str, int]:
+    """A stored claim's current outcome and its batch.
+
+    Example: ``claim_outcome_and_batch(store, "c1") == ("accepted", 1)``
+    """
+    outcome, batch_id = store.db.execute(
+        "SELECT outcome, batch_id FROM claims WHERE id = ?", [claim_id]
+    ).fetchone()
+    return outcome, batch_id
+
+
+def add_problems(store: Store, rows: Sequence[ProblemRow]) -> None:
+    """Append problems (`ProblemRow`) to their claims.
+
+    Example: ``add_problems(store, [("c1", 1, "source_not_found", None, "r2", "...")])``
+    """
+    store.db.conn.executemany(
+        "INSERT INTO problems (claim_id, batch_id, code, field, source, message) "
+        "VALUES (?,?,?,?,?,?)",
+        rows,
+    )
+
+
+def move_outcome(
+    store: Store, claim_id: str, batch_id: int, stage: str, outcome: str, at: str
+) -> None:
+    """Set a claim's outcome and append the change to ``outcomes``.
+
+    Example: ``move_outcome(store, "c1", 1, "verify", "pended", at)``
+    """
+    store.db.execute("UPDATE claims SET outcome = ? WHERE id = ?", [outcome, claim_id])
+    store.db.execute(
+        "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
+        "VALUES (?,?,?,?,?)",
+        [claim_id, batch_id, stage, outcome, at],
+    )
