@@ -13,7 +13,9 @@ from claimflow import ResolvedClient, Store, load_client
 
 # The same examples on every run and machine: a property test that fails,
 # fails again (the suite is deterministic); raise max_examples to explore.
-settings.register_profile("claimflow", derandomize=True, database=None)
+# no deadline: on a shared, loaded machine an example can take over 200 ms
+# (the default), which failed a property test now and then, not the code
+settings.register_profile("claimflow", derandomize=True, database=None, deadline=None)
 settings.load_profile("claimflow")
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,14 @@ from hypothesis import strategies as st
 from claimflow import ResolvedClient, Store
 from claimflow.sla.calendar import BusinessCalendar, CalendarSettings
 from claimflow.sla.facts import business_hours_many
-from claimflow.sla.metrics import Window, claim_facts, claim_facts_reference
+from claimflow.sla.metrics import (
+    GROUPS,
+    Window,
+    claim_facts,
+    claim_facts_reference,
+    summarize,
+    summarize_reference,
+)
 from claimflow.store.sla import _KEY
 
 CALENDARS = {
@@ -148,6 +155,50 @@ def test_facts_from_the_pivot_equal_the_reference(
     cal = CALENDARS[calendar]
     expected = claim_facts_reference(store, client, window, now, cal)
     found = claim_facts(store, client, window, now, cal)
+    pd.testing.assert_frame_equal(found, expected, check_exact=True)
+    for by in GROUPS:
+        pd.testing.assert_frame_equal(
+            summarize(found, by), summarize_reference(expected, by), check_exact=True
+        )
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        # text order is not time order: 12:00-06:00 is 18:00Z, after 17:30Z
+        [
+            ("received", "2026-03-06T12:00:00-06:00"),
+            ("received", "2026-03-06T17:30:00+00:00"),
+            ("first_response", "2026-03-06T19:00:00Z"),
+            ("first_response", "2026-03-06T18:59:59.5Z"),
+            ("decided", "2026-03-09T15:00:00-05:00"),
+        ],
+        # one of each kind: the SQL row is the answer
+        [
+            ("received", "2026-03-06T12:00:00-06:00"),
+            ("first_response", "2026-03-06T19:00:00.000001+00:00"),
+            ("escalated", "2026-03-07T10:00:00+01:00"),
+        ],
+    ],
+)
+def test_repeated_events_are_ordered_in_time_not_as_text(
+    acme: ResolvedClient, events: list[tuple[str, str]]
+) -> None:
+    store = _store(
+        {
+            "claims": [],
+            "events": [
+                ("C1", 1 if i % 2 else None, kind, at, f"op{i}")
+                for i, (kind, at) in enumerate(events)
+            ],
+            "outcomes": [],
+        },
+        acme.key,
+    )
+    now = datetime(2026, 3, 20, tzinfo=UTC)
+    expected = claim_facts_reference(store, acme, Window(), now)
+    found = claim_facts(store, acme, Window(), now)
     pd.testing.assert_frame_equal(found, expected, check_exact=True)
     store.close()
 

@@ -46,10 +46,10 @@ def record_event(
         raise ClaimflowError(
             f"unknown event {event!r}; expected one of {', '.join(EVENTS)}"
         )
+    from claimflow.store.sla import claim_arrival  # the store: only when recording
+
     claim_id = store.resolve_claim(key)
-    client, batch_id, received = store.db.execute(
-        "SELECT client, batch_id, received_at FROM claims WHERE id = ?", [claim_id]
-    ).fetchone()
+    client, batch_id, received = claim_arrival(store, claim_id)
     arrived = datetime.fromisoformat(received)
     if at < arrived:
         raise ImpossibleEvent(

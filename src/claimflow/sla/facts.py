@@ -5,7 +5,11 @@ test holds them equal claim for claim), built from one row per claim that
 `claimflow.store.sla` selects, numpy's business-day functions and the
 calendar's opening hours applied to whole arrays. Inputs: a store, a
 resolved client, a window and "now"; output: the facts frame.
-"""
+
+The SQL returns each kind of event as written; pandas parses the instants
+as the reference does. Claims whose earliest events the row cannot settle
+(repeated events, or events from more than one source: ingest, stored
+events, dedupe outcomes) are few, and go through the reference's pivot."""
 
 from __future__ import annotations
 
@@ -24,29 +28,190 @@ from claimflow.sla.metrics import (
     claim_facts_reference,
 )
 from claimflow.store import Store
-from claimflow.store.sla import events_lack_batch, sla_pauses, sla_pivot
+from claimflow.store.sla import (
+    duplicates_decided,
+    sla_claim_events,
+    sla_event_flags,
+    sla_firsts,
+    sla_ingested,
+    sla_pauses,
+)
 
 _US = 1_000_000
-_NAT = np.iinfo(np.int64).min
+_KINDS = ("received", "first_response", "decided", "escalated")
+_FIRSTS = [*_KINDS, "batch_id", "operator"]
+
+
+def _parse(texts: np.ndarray) -> pd.Series:
+    """Instants as written (None: missing), parsed as the reference parses them."""
+    if pd.isna(texts).all():
+        # no such event (escalations are rare): nothing to parse
+        none = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
+        return pd.Series(none).dt.tz_localize("UTC")
+    return pd.Series(
+        pd.to_datetime(pd.Series(texts, dtype=object), utc=True, format="ISO8601")
+    ).astype("datetime64[us, UTC]")
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[np.ndarray]:
+    """The rows' columns as object arrays (one 2-D fill: half of ``zip(*rows)``)."""
+    table = np.empty((len(rows), width), dtype=object)
+    if rows:
+        table[:] = rows
+    return [table[:, i] for i in range(width)]
+
+
+def _long_firsts(long: pd.DataFrame) -> pd.DataFrame:
+    """The reference's pivot over every event of some claims (few: those with
+    repeats or in more than one source), instants parsed first."""
+    long = long.assign(at=_parse(long["at"].to_numpy())).sort_values(
+        ["part", "n"], kind="stable"
+    )
+    mins = long.groupby(["claim_id", "event"])["at"].min().unstack("event")
+    firsts = pd.DataFrame(
+        {
+            kind: mins[kind]
+            if kind in mins
+            else pd.Series(pd.NaT, index=mins.index, dtype="datetime64[us, UTC]")
+            for kind in _KINDS
+        }
+    )
+    who = (
+        long[long["event"] == "first_response"]
+        .groupby("claim_id")[["batch_id", "operator"]]
+        .first()
+    )
+    out = firsts.join(who)
+    out.columns = _FIRSTS
+    return out
+
+
+def _frame(
+    ids: np.ndarray,
+    texts: dict[str, np.ndarray],
+    batch: np.ndarray | None = None,
+    operator: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """One source's earliest events per claim, instants parsed."""
+    missing = np.full(len(ids), None, dtype=object)
+    frame = pd.DataFrame(
+        {kind: _parse(texts.get(kind, missing)).array for kind in _KINDS},
+        index=pd.Index(ids, dtype=object),
+    )
+    frame["batch_id"] = (
+        pd.Series(missing if batch is None else batch, dtype=object)
+        .astype(float)
+        .to_numpy()
+    )
+    frame["operator"] = missing if operator is None else operator
+    return frame
+
+
+def _firsts(store: Store, client: str) -> pd.DataFrame:
+    """Per claim with any of the four events: the earliest of each (instants),
+    the batch id (float, NaN: none) and operator of its first first response.
+
+    Most claims have at most one event of each kind, across the sources
+    (ingest, stored events, dedupe outcomes): then the rows are the answer,
+    merged kind by kind. The rest (repeats within a source, or one kind in
+    two) go through the reference's own pivot.
+    """
+    stored: list[pd.DataFrame] = []
+    odd: list[np.ndarray] = []
+    for rows in sla_firsts(store, client):
+        ids, *texts, batch, operator, count = _columns(rows, 8)
+        present = sum((~pd.isna(column)).astype("int64") for column in texts)
+        odd.append(ids[np.asarray(count, dtype="int64") != present])
+        stored.append(
+            _frame(ids, dict(zip(_KINDS, texts, strict=True)), batch, operator)
+        )
+    events = pd.concat(stored) if stored else _frame(np.empty(0, dtype=object), {})
+    ingested = _columns(sla_ingested(store, client), 5)
+    dups = _columns(duplicates_decided(store, client), 5)
+    shared = pd.Index(np.concatenate([np.empty(0, dtype=object), *odd]), dtype=object)
+    if not len(ingested[0]) and not len(dups[0]):
+        frames = [events]
+    else:
+        # ingest's first response comes first (as recorded), so it goes first
+        frames = [
+            _frame(
+                ingested[0],
+                {"received": ingested[1], "first_response": ingested[2]},
+                ingested[3],
+                ingested[4],
+            ),
+            events,
+            _frame(dups[0], {"decided": dups[3]}),
+        ]
+        # the same kind of event from two sources: which is earlier is a
+        # comparison of instants, left to the reference's pivot
+        twice = events["received"].notna() | events["first_response"].notna()
+        shared = shared.union(
+            events.index[twice.to_numpy()].intersection(frames[0].index)
+        ).union(
+            events.index[events["decided"].notna().to_numpy()].intersection(
+                frames[2].index
+            )
+        )
+    if len(shared):
+        frames = [frame[~frame.index.isin(shared)] for frame in frames]
+        frames.append(
+            _long_firsts(_shared_events(store, client, shared, ingested, dups))
+        )
+    if len(frames) == 1:
+        return frames[0]  # one source, in claim id order from the store
+    frame = pd.concat(frames)
+    if frame.index.has_duplicates:
+        # one claim in several sources, each kind from one of them
+        return frame.groupby(level=0).first()
+    return frame.sort_index()
+
+
+def _shared_events(
+    store: Store,
+    client: str,
+    shared: pd.Index,
+    ingested: list[np.ndarray],
+    dups: list[np.ndarray],
+) -> pd.DataFrame:
+    """Every event of the `shared` claims, in the reference's recorded order."""
+    wanted = set(shared)
+    rows: list[tuple[Any, ...]] = []
+    for cid, at, processed, batch, operator in zip(*ingested, strict=True):
+        if cid in wanted:
+            rows.append((cid, batch, "received", at, operator, 0, 0))
+            rows.append((cid, batch, "first_response", processed, operator, 1, 0))
+    for cid, batch, event, at, operator, n in sla_claim_events(
+        store, client, sorted(wanted)
+    ):
+        rows.append((cid, batch, event, at, operator, 2, n))
+    for cid, batch, event, at, stage in zip(*dups, strict=True):
+        if cid in wanted:
+            rows.append((cid, batch, event, at, stage, 3, 0))
+    return pd.DataFrame(
+        rows, columns=["claim_id", "batch_id", "event", "at", "operator", "part", "n"]
+    ).astype({"batch_id": float})
+
+
+def _months(days: pd.Series) -> pd.Series:
+    """``YYYY-MM`` of each day: formatted once per month, not once per claim."""
+    months = days.to_numpy().astype("datetime64[M]")
+    unique, inverse = np.unique(months, return_inverse=True)
+    labels = np.array([str(month) for month in unique], dtype=object)
+    return pd.Series(labels[inverse], index=days.index, dtype="str")
+
+
+def _typed(column: pd.Series) -> pd.Series:
+    """A column no claim has an event for, typed as the reference types it."""
+    if column.notna().any():
+        return column
+    return pd.to_datetime(pd.Series(pd.NaT, index=column.index), utc=True)
 
 
 def _instants(keys: Any) -> pd.Series:
-    """Microseconds since 1970 (None: missing) as aware instants, typed as the
-    reference parses them."""
-    us = pd.array(keys, dtype="Int64").to_numpy(dtype="int64", na_value=_NAT)
+    """Microseconds since 1970 as aware instants."""
+    us = np.asarray(keys, dtype="int64")
     return pd.Series(us.view("datetime64[us]")).dt.tz_localize("UTC")
-
-
-def _event_column(
-    keys: tuple[Any, ...], received: np.ndarray, index: pd.Index
-) -> pd.Series:
-    """One event's instants for the received claims; typed as the reference
-    types a column no claim has an event for."""
-    if all(k is None for k in keys):
-        column = pd.to_datetime(pd.Series(pd.NaT, index=range(len(keys))), utc=True)
-    else:
-        column = _instants(keys)
-    return column[received].set_axis(index)
 
 
 def _utc_us(instants: pd.Series) -> np.ndarray:
@@ -172,34 +337,26 @@ def claim_facts(
     cal = calendar or calendar_of(client)
     terms = client.config.sla
     zone = str(cal.zone)
-    rows = sla_pivot(store, client.key)
-    if not rows:
+    firsts = _firsts(store, client.key)
+    if firsts.empty:
         # no claim received: the reference's empty answer, cheaply
         return claim_facts_reference(store, client, window, now, calendar)
-    ids, received, first, decided_at, escalated, batch, operator = zip(
-        *rows, strict=True
+    got = firsts["received"].notna().to_numpy()
+    index = pd.Index(
+        pd.Series(firsts.index.to_numpy()[got], dtype="str"), name="claim_id"
     )
-    got = np.array([r is not None for r in received], dtype=bool)
-    index = pd.Index(pd.Series(ids, dtype="str")[got], name="claim_id")
     facts = pd.DataFrame(
-        {
-            name: _event_column(keys, got, index)
-            for name, keys in (
-                ("received", received),
-                ("first_response", first),
-                ("decided", decided_at),
-                ("escalated", escalated),
-            )
-        }
+        {kind: _typed(firsts[kind])[got].set_axis(index) for kind in _KINDS}
     )
-    batches: pd.Series = pd.Series(
-        [np.nan if b is None else int(b) for b in batch], dtype=float
-    )[got].set_axis(index)
-    if not batches.isna().any() and not events_lack_batch(store, client.key):
+    batches = pd.Series(firsts["batch_id"].to_numpy(dtype=float)[got], index=index)
+    lacks_batch, any_pended = sla_event_flags(store, client.key)
+    if not batches.isna().any() and not lacks_batch:
         # whole numbers unless an event had no batch: as the reference's frame
         batches = batches.astype("int64")
     facts["batch_id"] = batches
-    facts["operator"] = pd.Series(operator, dtype="str")[got].set_axis(index)
+    facts["operator"] = pd.Series(
+        firsts["operator"].to_numpy()[got], index=index, dtype="str"
+    )
     received_day = _local_days(facts["received"], zone)
     facts["received_day"] = received_day
     if window.start is not None and window.end is not None:
@@ -209,7 +366,7 @@ def claim_facts(
         facts = facts[keep]
     paused = (
         _paused_days(store, client.key, cal)
-        if terms.pause_when_pended
+        if terms.pause_when_pended and any_pended
         else pd.Series(dtype="int64")
     )
     facts["paused_days"] = paused.reindex(facts.index).fillna(0).astype("int64")
@@ -240,7 +397,7 @@ def claim_facts(
     facts["on_time"] = decided & (decided_day <= facts["due_date"].to_numpy())
     facts["late"] = decided & ~facts["on_time"]
     today = np.datetime64(cal.local(now).date())
-    is_open = facts["status"] == "open"
+    is_open = ~decided & ~waiting  # as the status says, without comparing text
     facts["breached"] = facts["late"] | (
         is_open & (facts["due_date"].to_numpy() < today)
     )
@@ -255,6 +412,6 @@ def claim_facts(
     facts["at_risk"] = (
         is_open & (facts["remaining_hours"] <= terms.at_risk_hours) & ~facts["breached"]
     )
-    facts["period"] = pd.to_datetime(facts["received_day"]).dt.strftime("%Y-%m")
+    facts["period"] = _months(facts["received_day"])
     facts["client"] = client.key
     return facts.reset_index().rename(columns={"index": "claim_id"})

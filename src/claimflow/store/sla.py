@@ -1,15 +1,19 @@
-"""The event pivot SLA figures are derived from, in SQL (one row per claim).
+"""The events SLA figures are derived from, in SQL (one row per claim).
 
 Inputs: a store and a client key. Outputs: plain rows, no pandas; the
-business-time arithmetic happens in `claimflow.sla.facts`.
+parsing and business-time arithmetic happen in `claimflow.sla.facts`.
 
-Instants are compared as integer microseconds since 1970 (UTC) because
-stored instants carry different offsets (the client's local time, across
-daylight-saving changes): their text does not sort in time order.
-"""
+The pivot (`sla_firsts`) returns instants as written and a count that says
+when their text order can be trusted (one event of a kind); converting
+every event's instant in SQL cost more than everything else together. The
+pauses are ordered in SQL, so there instants are compared as integer
+microseconds since 1970 (UTC): stored instants carry different offsets
+(the client's local time, across daylight-saving changes), and their text
+does not sort in time order."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 # The instant as integer microseconds since 1970 (UTC). ``unixepoch`` applies
@@ -58,23 +62,53 @@ WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
 GROUP BY o.claim_id
 """
 
-_ORDER = "printf('%d%019d', part, n)"
-
-PIVOT_SQL = f"""
+# The earliest of each kind of stored event per claim, as written: portable
+# SQL, no conversion per event (that cost more than the rest of the figures
+# together). Text order is time order only among one event, so the count
+# tells `claimflow.sla.facts` which claims hold repeats and need a closer look.
+_FIRSTS_SQL = """
 SELECT claim_id,
-  min(CASE WHEN event = 'received' THEN k END),
-  min(CASE WHEN event = 'first_response' THEN k END),
-  min(CASE WHEN event = 'decided' THEN k END),
-  min(CASE WHEN event = 'escalated' THEN k END),
-  substr(min(CASE WHEN event = 'first_response' AND batch_id IS NOT NULL
-             THEN {_ORDER} || batch_id END), 21),
-  substr(min(CASE WHEN event = 'first_response' AND operator IS NOT NULL
-             THEN {_ORDER} || operator END), 21)
-FROM (SELECT claim_id, batch_id, event, {_KEY.format(at="at")} AS k, operator,
-             part, n FROM ({_EVENTS}))
+  min(at) FILTER (WHERE event = 'received'),
+  min(at) FILTER (WHERE event = 'first_response'),
+  min(at) FILTER (WHERE event = 'decided'),
+  min(at) FILTER (WHERE event = 'escalated'),
+  min(batch_id) FILTER (WHERE event = 'first_response'),
+  min(operator) FILTER (WHERE event = 'first_response'),
+  count(*)
+FROM claim_events
+WHERE client = :client
+  AND event IN ('received', 'first_response', 'decided', 'escalated')
 GROUP BY claim_id
 ORDER BY claim_id
 """
+
+_INGESTED_SQL = """
+SELECT c.id, c.received_at, b.processed_at, c.batch_id, b.operator
+FROM claims c CROSS JOIN batches b
+WHERE b.id = c.batch_id AND c.client = :client AND b.processed_at IS NOT NULL
+ORDER BY c.id
+"""
+
+# A duplicate found after ingest is decided when its outcome was recorded.
+# ``dedupe claims`` records a decided event now; stores it ran on before, and
+# ``dedupe apply``, hold only the outcome row: the decision is derived from it
+# (a recorded event at the same time or earlier wins: the first one counts).
+_DUPLICATES_DECIDED_SQL = """
+SELECT o.claim_id, c.batch_id, 'decided', min(o.decided_at), o.stage
+FROM outcomes o CROSS JOIN claims c
+WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
+  AND c.id = o.claim_id AND c.client = :client AND c.outcome = 'duplicate'
+GROUP BY o.claim_id
+"""
+
+_CLAIM_EVENTS_SQL = """
+SELECT claim_id, batch_id, event, at, operator, id
+FROM claim_events
+WHERE client = ? AND claim_id IN ({marks})
+  AND event IN ('received', 'first_response', 'decided', 'escalated')
+ORDER BY id
+"""
+_CHUNK = 500  # ids per statement: under every engine's parameter limit
 
 PAUSES_SQL = f"""
 SELECT claim_id, event, {_KEY.format(at="at")} AS k
@@ -85,49 +119,120 @@ WHERE event IN ('pended', 'resubmitted', 'decided')
 ORDER BY claim_id, k, part, n
 """
 
-_ANY_PENDED_SQL = """
-SELECT EXISTS (SELECT 1 FROM claim_events WHERE client = :client AND event = 'pended')
+# Both in one pass: each alone reads every event of the client when none
+# is found (the usual answer).
+_FLAGS_SQL = """
+SELECT count(*) FILTER (WHERE batch_id IS NULL),
+       count(*) FILTER (WHERE event = 'pended')
+FROM claim_events
+WHERE client = :client AND (batch_id IS NULL OR event = 'pended')
 """
 
-_NULL_BATCH_SQL = """
-SELECT EXISTS (SELECT 1 FROM claim_events
-               WHERE client = :client AND batch_id IS NULL)
-"""
+
+def sla_firsts(
+    store: Any, client: str, chunk: int = 100_000
+) -> Iterator[list[tuple[Any, ...]]]:
+    """One row per claim with a stored received, first response, decision or
+    escalation event, in claim id order, `chunk` rows at a time (a million
+    rows of text at once would hold most of the memory the figures may use).
+
+    Yields:
+        Lists of rows (claim id; the least received, first response, decided
+        and escalated instant as written, or None; the least batch id and
+        operator of its first-response events; how many of the four kinds of
+        event it has). The least text is the earliest instant only when the
+        claim has one event of that kind: the count says whether it has.
+
+    Example: ``next(sla_firsts(store, "acme-tools"))[0][0]``
+    """
+    cursor = store.db.execute(_FIRSTS_SQL, {"client": client})
+    while rows := cursor.fetchmany(chunk):
+        yield rows
 
 
-def sla_pivot(store: Any, client: str) -> list[tuple[Any, ...]]:
-    """One row per claim of `client` with any event, in claim id order.
+def sla_ingested(store: Any, client: str) -> list[tuple[Any, ...]]:
+    """The received and first-response events an ingest implies, one row per claim.
 
     Returns:
-        Rows (claim id, received, first response, decided, escalated: the
-        earliest of each in microseconds since 1970, UTC, or None; then
-        the batch id and operator of the first first-response event that
-        has one, as text).
+        Rows (claim id, received at, batch processed at, batch id, batch
+        operator) of the claims of processed batches.
 
-    Example: ``sla_pivot(store, "acme-tools")[0][0]``
+    Example: ``sla_ingested(store, "acme-tools")[:1]``
     """
     rows: list[tuple[Any, ...]] = store.db.execute(
-        PIVOT_SQL, {"client": client}
+        _INGESTED_SQL, {"client": client}
     ).fetchall()
     return rows
+
+
+def duplicates_decided(store: Any, client: str) -> list[tuple[Any, ...]]:
+    """Duplicates decided by their dedupe outcome, as ``decided`` events.
+
+    Returns:
+        Rows (claim id, batch id, ``decided``, the least decided-at text,
+        the stage), one per duplicate claim with such an outcome.
+
+    Example: ``duplicates_decided(store, "acme-tools")[:1]``
+    """
+    rows: list[tuple[Any, ...]] = store.db.execute(
+        _DUPLICATES_DECIDED_SQL, {"client": client}
+    ).fetchall()
+    return rows
+
+
+def sla_claim_events(
+    store: Any, client: str, claim_ids: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """The stored received, first response, decided and escalated events of
+    some claims.
+
+    Returns:
+        Rows (claim id, batch id, event, at, operator, event id), in
+        recorded order within each chunk of claims.
+
+    Example: ``sla_claim_events(store, "acme-tools", ["H0000001"])``
+    """
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(claim_ids), _CHUNK):
+        chunk = list(claim_ids[start : start + _CHUNK])
+        marks = ", ".join("?" * len(chunk))
+        rows += store.db.execute(
+            _CLAIM_EVENTS_SQL.format(marks=marks), [client, *chunk]
+        ).fetchall()
+    return rows
+
+
+def claim_arrival(store: Any, claim_id: str) -> tuple[str, int, str]:
+    """The client, batch id and received-at text of a stored claim.
+
+    Example: ``claim_arrival(store, "c-1")[0]``
+    """
+    client, batch_id, received = store.db.execute(
+        "SELECT client, batch_id, received_at FROM claims WHERE id = ?", [claim_id]
+    ).fetchone()
+    return str(client), int(batch_id), str(received)
 
 
 def sla_pauses(store: Any, client: str) -> list[tuple[str, str, int]]:
     """The pended, resubmitted and decided events of the claims ever pended.
 
     Returns:
-        Rows (claim id, event, microseconds since 1970), in time order per claim (ties in
-        the order recorded).
+        Rows (claim id, event, microseconds since 1970), in time order per
+        claim (ties in the order recorded).
 
     Example: ``sla_pauses(store, "acme-tools")[:1]``
     """
-    params = {"client": client}
-    if not store.db.execute(_ANY_PENDED_SQL, params).fetchone()[0]:
-        return []  # nothing to pair: not worth reading every event again
-    rows: list[tuple[str, str, int]] = store.db.execute(PAUSES_SQL, params).fetchall()
+    rows: list[tuple[str, str, int]] = store.db.execute(
+        PAUSES_SQL, {"client": client}
+    ).fetchall()
     return rows
 
 
-def events_lack_batch(store: Any, client: str) -> bool:
-    """Whether any stored event of `client` has no batch id."""
-    return bool(store.db.execute(_NULL_BATCH_SQL, {"client": client}).fetchone()[0])
+def sla_event_flags(store: Any, client: str) -> tuple[bool, bool]:
+    """Whether any stored event of `client` has no batch id, and whether any
+    is a ``pended`` (with none, there is no pause to pair).
+
+    Example: ``lacks_batch, any_pended = sla_event_flags(store, "acme-tools")``
+    """
+    lacking, pended = store.db.execute(_FLAGS_SQL, {"client": client}).fetchone()
+    return bool(lacking), bool(pended)
