@@ -245,6 +245,17 @@ def test_refusals_end_as_invalid_number_naming_the_value(
         ("1234,56", "es_ES", False, Decimal("1234.56")),
         ("0.125", "en_US", False, Decimal("0.125")),
         ("1000.000", "en_US", False, Decimal("1000.000")),
+        # ",-" after the decimal symbol is "no cents", not a minus (the
+        # Jakarta desk trial: "Rp 3.450.000,-" was read as -3450000 and
+        # paid 0 points); the symbol written also settles 15.000,-
+        ("Rp 3.450.000,-", "id_ID", False, Decimal("3450000")),
+        ("Rp 15.000,-", "id_ID", False, Decimal("15000")),
+        ("1.250.000,--", "id_ID", False, Decimal("1250000")),
+        ("15,–", "de_DE", False, Decimal("15")),
+        ("5.-", "de_CH", False, Decimal("5")),
+        ("1,250.-", "en_US", False, Decimal("1250")),
+        ("-Rp 15.000,-", "id_ID", False, Decimal("-15000")),
+        ("1.250,00-", "de_DE", False, Decimal("-1250.00")),  # SAP's trailing minus
         ("412.50", "C", False, Decimal("412.50")),
         ("1.000", "C", False, Decimal("1.000")),
     ],

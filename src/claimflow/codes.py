@@ -52,6 +52,7 @@ class ReasonCode(StrEnum):
     INVALID_DATE = "invalid_date"
     INVALID_NUMBER = "invalid_number"
     NONPOSITIVE_QUANTITY = "nonpositive_quantity"
+    NEGATIVE_AMOUNT = "negative_amount"
     LINE_TOTAL_MISMATCH = "line_total_mismatch"
     CLAIM_TOTAL_MISMATCH = "claim_total_mismatch"
     SERIAL_COUNT_MISMATCH = "serial_count_mismatch"
@@ -140,6 +141,7 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.INVALID_DATE: "a date cannot be read in the client's date order",
     ReasonCode.INVALID_NUMBER: "a quantity or amount is not a number",
     ReasonCode.NONPOSITIVE_QUANTITY: "a quantity is zero or negative",
+    ReasonCode.NEGATIVE_AMOUNT: "a price or amount is negative",
     ReasonCode.LINE_TOTAL_MISMATCH: "line total is not quantity x unit price",
     ReasonCode.CLAIM_TOTAL_MISMATCH: "claim total is not the sum of its lines",
     ReasonCode.SERIAL_COUNT_MISMATCH: "number of serial numbers is not the quantity",

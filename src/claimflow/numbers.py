@@ -108,7 +108,8 @@ class NumberFormat:
         raise NumberError(f"expected {kind} like {example}, found {text!r} ({why})")
 
     def _why(self, text: str, whole: bool) -> Decimal | str:
-        body, negative = _unsigned(text.strip())
+        text, no_cents = self._without_cents_dash(text.strip())
+        body, negative = _unsigned(text)
         parts = "not a number" if body is None else self._parts(body)
         if isinstance(parts, str):
             return parts
@@ -120,7 +121,7 @@ class NumberFormat:
                     f"decimals follow {self.decimal!r}"
                 )
             return "digit grouping in the wrong places"
-        ambiguity = self._ambiguity(integer, fraction)
+        ambiguity = None if no_cents else self._ambiguity(integer, fraction)
         if ambiguity is not None:
             return ambiguity
         if whole and fraction.strip("0"):
@@ -129,6 +130,17 @@ class NumberFormat:
         if whole:
             return Decimal(f"{sign}{digits or '0'}")
         return Decimal(f"{sign}{digits or '0'}{'.' if fraction else ''}{fraction}")
+
+    def _without_cents_dash(self, text: str) -> tuple[str, bool]:
+        """``3.450.000,-`` (Indonesian, German, Dutch) or ``5.–`` (Swiss):
+        a dash after the decimal symbol says "no cents", not "negative". The
+        amount is whole, and the symbol written settles which mark groups
+        digits (``15.000,-`` is fifteen thousand in id_ID)."""
+        for dash in ("--", "-", "\u2013", "\u2014", "\u2212"):
+            tail = self.decimal + dash
+            if text.endswith(tail) and text[: -len(tail)][-1:].isdigit():
+                return text[: -len(tail)], True
+        return text, False
 
     def _parts(self, body: str) -> tuple[str, str, str] | str:
         """(integer part as written, its digits, fraction), or what is wrong."""

@@ -86,6 +86,12 @@ def _row(**changes: str) -> str:
             "expected 2 x 149.00 = 298.00, found 298.02",
         ),
         ({"amount": "298.01"}, None, None, None),
+        (  # from the id_ID trial: a negative price passed and paid 0 points
+            {"price": "-149.00", "amount": "-298.00"},
+            ReasonCode.NEGATIVE_AMOUNT,
+            "row 2:Price",
+            "expected an amount of 0 or more, found -149.00",
+        ),
         (
             {"serials": "DR10000001"},
             ReasonCode.SERIAL_COUNT_MISMATCH,
@@ -132,6 +138,8 @@ def test_sales_record_rules(
     if code is None:
         assert problems == []
         return
+    if code is ReasonCode.NEGATIVE_AMOUNT:  # the price, then the line total
+        problems = problems[:1]
     assert [p.code for p in problems] == [code]
     assert problems[0].source.where().endswith(where)  # type: ignore[arg-type]
     assert problems[0].message == message

@@ -255,6 +255,17 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
                     n,
                 )
             )
+        for name in ("unit_price", "line_total"):
+            amount = getattr(line, name)
+            if amount is not None and amount < 0:
+                problems.append(
+                    src.problem(
+                        ReasonCode.NEGATIVE_AMOUNT,
+                        name,
+                        f"expected an amount of 0 or more, found {amount}",
+                        n,
+                    )
+                )
         if None not in (line.quantity, line.unit_price, line.line_total):
             expected = line.unit_price * line.quantity  # type: ignore[operator]
             if abs(expected - line.line_total) > LINE_TOLERANCE:  # type: ignore[operator]
