@@ -23,19 +23,18 @@ from claimflow.errors import ClaimflowError
 from claimflow.models import Award
 from claimflow.store import Store
 from claimflow.store.awards import post_award_rows
-
-#: Award lots with the points left in each at an instant: allocations of
-#: debits posted later (a redemption dated after it) do not count yet.
-_LOTS = """
-    SELECT l.id, l.points - coalesce((SELECT sum(a.points) FROM ledger_allocations a
-                                      JOIN ledger d ON d.id = a.debit_id
-                                      WHERE a.lot_id = l.id AND d.posted_at <= :at), 0)
-             AS remaining,
-           l.available_at, l.expires_at
-    FROM ledger l
-    WHERE l.client = :client AND l.participant_id = :participant
-      AND l.entry_type = 'award' AND l.posted_at <= :at
-"""
+from claimflow.store.ledger import (
+    add_allocation,
+    add_debit,
+    add_reversal,
+    award_lots,
+    last_activity,
+    last_reversal,
+    ledger_participants,
+    live_award_postings,
+    posted_total,
+    posting_by_key,
+)
 
 
 class LedgerError(ClaimflowError):
@@ -160,38 +159,26 @@ def reverse_claim(
 
     Example: ``reverse_claim(store, "acme-tools", "3fa2...-r14", "refund", "ann", now)``
     """
-    live = store.db.execute(
-        "SELECT id, participant_id, points, version FROM ledger l "
-        "WHERE client = ? AND claim_id = ? AND entry_type = 'award' AND NOT EXISTS "
-        "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
-        [client, claim_id],
-    ).fetchall()
+    live = live_award_postings(store, client, claim_id)
     if not live:
         raise LedgerError(_nothing_to_reverse(store, client, claim_id))
     total = 0
     for entry_id, participant, points, version in live:
-        cursor = store.db.execute(
-            "INSERT INTO ledger (client, participant_id, claim_id, entry_type, points, "
-            "version, idempotency_key, posted_at, available_at, reverses, reason, actor) "
-            "VALUES (?,?,?,'reversal',?,?,?,?,?,?,?,?)",
-            [
-                client,
-                participant,
-                claim_id,
-                -points,
-                version,
-                f"reversal:{entry_id}",
-                at.isoformat(),
-                at.isoformat(),
-                entry_id,
-                reason,
-                actor,
-            ],
+        reversal_id = add_reversal(
+            store,
+            client,
+            participant,
+            claim_id,
+            -points,
+            version,
+            f"reversal:{entry_id}",
+            at.isoformat(),
+            entry_id,
+            reason,
+            actor,
         )
-        store.db.execute(
-            "INSERT INTO ledger_allocations VALUES (?,?,?)",
-            [cursor.lastrowid, entry_id, points],
-        )
+        # The reversal consumes exactly its posting's points from that lot.
+        add_allocation(store, reversal_id, entry_id, points)
         total += points
     if void:
         store.void_claim(client, claim_id, at, actor)
@@ -200,11 +187,7 @@ def reverse_claim(
 
 def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
     """Why a claim has no live award: reversed before (by which posting), or none."""
-    row = store.db.execute(
-        "SELECT r.id, r.posted_at, r.reason FROM ledger r JOIN ledger a ON a.id = r.reverses "
-        "WHERE a.client = ? AND a.claim_id = ? ORDER BY r.id DESC LIMIT 1",
-        [client, claim_id],
-    ).fetchone()
+    row = last_reversal(store, client, claim_id)
     if row is None:
         return f"claim {claim_id}: no award posting to reverse for {client}"
     return (
@@ -226,15 +209,9 @@ def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> 
     Example: ``balance(store, "acme-tools", "104233", now).available``
     """
     at = _utc(as_of)
-    total = int(
-        store.db.execute(
-            "SELECT coalesce(sum(points), 0) FROM ledger WHERE client = ? "
-            "AND participant_id = ? AND posted_at <= ?",
-            [client, participant_id, at],
-        ).fetchone()[0]
-    )
+    total = posted_total(store, client, participant_id, at)
     pending = expired = 0
-    for _, remaining, available_at, expires_at in _lots(
+    for _, remaining, available_at, expires_at in award_lots(
         store, client, participant_id, at
     ):
         if available_at > at:
@@ -245,17 +222,6 @@ def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> 
         min(total - pending - expired, _spendable(store, client, participant_id, at)), 0
     )
     return Balance(participant_id, total, available, pending, expired)
-
-
-def _lots(
-    store: Store, client: str, participant_id: str, at: str
-) -> list[tuple[int, int, str, str | None]]:
-    return [
-        (i, int(r), a, e)
-        for i, r, a, e in store.db.execute(
-            _LOTS, {"client": client, "participant": participant_id, "at": at}
-        )
-    ]
 
 
 def _spendable(store: Store, client: str, participant_id: str, at: str) -> int:
@@ -274,30 +240,15 @@ def _consume(
     at: datetime,
     lots: Iterable[tuple[int, int]],
 ) -> None:
-    cursor = store.db.execute(
-        "INSERT INTO ledger (client, participant_id, entry_type, points, idempotency_key, "
-        "posted_at, available_at, reason, actor) VALUES (?,?,?,?,?,?,?,?,?)",
-        [
-            client,
-            participant_id,
-            entry_type,
-            -points,
-            key,
-            _utc(at),
-            _utc(at),
-            reason,
-            actor,
-        ],
+    debit_id = add_debit(
+        store, client, participant_id, entry_type, -points, key, _utc(at), reason, actor
     )
     left = points
     for lot_id, remaining in lots:
         if left <= 0:
             break
         take = min(left, remaining)
-        store.db.execute(
-            "INSERT INTO ledger_allocations VALUES (?,?,?)",
-            [cursor.lastrowid, lot_id, take],
-        )
+        add_allocation(store, debit_id, lot_id, take)
         left -= take
 
 
@@ -307,7 +258,7 @@ def _open_lots(
     """Available, unexpired lots with points left, oldest-expiring first."""
     lots = [
         (i, r, e)
-        for i, r, available_at, e in _lots(store, client, participant_id, at)
+        for i, r, available_at, e in award_lots(store, client, participant_id, at)
         if r > 0 and available_at <= at and (e is None or e > at)
     ]
     return sorted(lots, key=lambda lot: (lot[2] is None, lot[2] or "", lot[0]))
@@ -319,7 +270,7 @@ def _expirable_lots(
     """Available lots with points left, expired ones included (what expiry takes)."""
     return [
         (i, r, e)
-        for i, r, available_at, e in _lots(store, client, participant_id, at)
+        for i, r, available_at, e in award_lots(store, client, participant_id, at)
         if r > 0 and available_at <= at
     ]
 
@@ -345,10 +296,7 @@ def redeem(
     Example: ``redeem(store, "acme-tools", "104233", 500, "order 77", "ann", now)``
     """
     key = f"redemption:{client}:{reference}"
-    used = store.db.execute(
-        "SELECT participant_id, -points, posted_at FROM ledger WHERE idempotency_key = ?",
-        [key],
-    ).fetchone()
+    used = posting_by_key(store, key)
     if used is not None:
         raise LedgerError(
             f"reference {reference!r} was used before: {used[1]} points redeemed "
@@ -391,12 +339,7 @@ def expire(
     if policy.policy == "none" or policy.months is None:
         return 0
     expired = 0
-    participants = [
-        p
-        for (p,) in store.db.execute(
-            "SELECT DISTINCT participant_id FROM ledger WHERE client = ?", [client]
-        )
-    ]
+    participants = ledger_participants(store, client)
     cutoff = _add_months(as_of, -policy.months).isoformat()
     for participant in participants:
         lots = _expirable_lots(store, client, participant, _utc(as_of))
@@ -404,11 +347,7 @@ def expire(
             due = [(i, r) for i, r, e in lots if e is not None and e <= _utc(as_of)]
             key = f"expiry:{client}:{participant}:{as_of.date()}"
         else:
-            last = store.db.execute(
-                "SELECT max(posted_at) FROM ledger WHERE client = ? AND participant_id = ? "
-                "AND entry_type IN ('award', 'redemption')",
-                [client, participant],
-            ).fetchone()[0]
+            last = last_activity(store, client, participant)
             due = [(i, r) for i, r, _ in lots] if last and last <= cutoff else []
             key = f"expiry:{client}:{participant}:{as_of.date()}"
         points = sum(r for _, r in due)

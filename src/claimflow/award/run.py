@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,12 @@ from claimflow.models import (
     Problem,
 )
 from claimflow.store import Store
-from claimflow.store.awards import LeanRow, claims_by_id, lean_claim_rows
+from claimflow.store.awards import (
+    LeanRow,
+    claims_by_id,
+    latest_award_data,
+    pending_award_rows,
+)
 from claimflow.validate.notices import (
     AwardNoticeItem,
     Notice,
@@ -147,42 +152,23 @@ def _pending(
     store: Store, client: ResolvedClient, settings: AwardSettings, batch_id: int | None
 ) -> Iterator[list[LeanRow]]:
     """Accepted claims without a live award posting, in award order, chunked,
-    read lean (`claimflow.store.awards.lean_claim_rows`).
+    read lean (`claimflow.store.awards.pending_award_rows`).
 
     A received time orders by its day at the desk, as the engine takes it
     (`claimflow.window.desk_day`), not by the day in the offset it was keyed in.
     """
-    if settings.activity_date == "received_at":
-        day_sql = f"{_desk_day_sql(store, settings.zone)}(c.received_at)"
-    else:
-        day_sql = f"json_extract(c.data, '$.{settings.activity_date}')"
-    where = "AND c.batch_id = ?" if batch_id is not None else ""
-    if client.config.verification.required:
-        where += (
-            " AND (SELECT v.result FROM verifications v WHERE v.claim_id = c.id "
-            "ORDER BY v.id DESC LIMIT 1) = 'verified'"
-        )
-    rest = f"""
-        WHERE c.client = ? AND c.outcome = 'accepted' {where}
-          AND NOT EXISTS (
-            SELECT 1 FROM ledger l WHERE l.claim_id = c.id AND l.entry_type = 'award'
-              AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id))
-        ORDER BY {day_sql}, c.received_at, c.id"""
-    params: list[object] = [client.key] + ([batch_id] if batch_id is not None else [])
-    field = None if settings.activity_date == "received_at" else settings.activity_date
-    return lean_claim_rows(store, field, rest, params, CHUNK)
-
-
-def _desk_day_sql(store: Store, zone: tzinfo) -> str:
-    """Register the SQL function ``claimflow_desk_day(received_at)`` for `zone`."""
-
-    def day(text: str) -> str:
-        return desk_day(datetime.fromisoformat(text), zone).isoformat()
-
-    store.db.register_function(
-        day, deterministic=True, replace=True, name="claimflow_desk_day"
+    zone = settings.zone
+    return pending_award_rows(
+        store,
+        client.key,
+        batch_id=batch_id,
+        verified_only=client.config.verification.required,
+        activity_field=(
+            None if settings.activity_date == "received_at" else settings.activity_date
+        ),
+        desk_day=lambda text: desk_day(datetime.fromisoformat(text), zone).isoformat(),
+        chunk=CHUNK,
     )
-    return "claimflow_desk_day"
 
 
 class _Run:
@@ -364,9 +350,5 @@ def explain(award: Award) -> str:
 
 def stored_award(store: Store, claim_id: str) -> Award | None:
     """The most recent award computed for a claim, if any."""
-    row = store.db.execute(
-        "SELECT data FROM awards WHERE claim_id = ? ORDER BY computed_at DESC, rowid DESC "
-        "LIMIT 1",
-        [claim_id],
-    ).fetchone()
-    return None if row is None else Award.model_validate_json(row[0])
+    data = latest_award_data(store, claim_id)
+    return None if data is None else Award.model_validate_json(data)

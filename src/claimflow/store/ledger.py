@@ -1,0 +1,247 @@
+"""The SQL of the points ledger: what `claimflow.award.ledger` reads and writes.
+
+The ledger logic (FIFO order, the checks, the errors, the idempotency keys)
+stays in `claimflow.award.ledger`; these functions only run its statements,
+one question or one append each, and hand back plain typed values:
+
+- `live_award_postings`, `last_reversal`: a claim's award postings not
+  reversed yet, and the reversal that took the last one;
+- `posted_total`, `award_lots`: a participant's sum of postings and award
+  lots with the points left in each, at an instant;
+- `posting_by_key`, `ledger_participants`, `last_activity`: what redemption
+  and expiry check first;
+- `add_reversal`, `add_debit`, `add_allocation`: the appends (a negative
+  posting, then the lots it consumes).
+
+Instants are the ISO text the caller passes, compared as text: the caller
+chooses their form. Nothing here updates or deletes (the ledger is
+append-only, and triggers refuse it). Call the writers inside
+`Store.transaction()`.
+
+No migration: the tables and indexes of migration 2 serve every query.
+SQLite's own: `add_reversal` and `add_debit` return the new posting's id
+through ``cursor.lastrowid`` (a server backend writes ``RETURNING id``),
+`award_lots` binds named ``:name`` parameters and the rest ``?`` ones
+(sqlite3's paramstyles), and `add_allocation` inserts by column position.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claimflow.store import Store
+
+#: A live award posting of a claim: (id, participant, points, rule version).
+LivePosting = tuple[int, str, int, str | None]
+#: An award lot: (id, points left, available at, expires at or None).
+Lot = tuple[int, int, str, str | None]
+
+#: Award lots with the points left in each at an instant: allocations of
+#: debits posted later (a redemption dated after it) do not count yet.
+_LOTS = """
+    SELECT l.id, l.points - coalesce((SELECT sum(a.points) FROM ledger_allocations a
+                                      JOIN ledger d ON d.id = a.debit_id
+                                      WHERE a.lot_id = l.id AND d.posted_at <= :at), 0)
+             AS remaining,
+           l.available_at, l.expires_at
+    FROM ledger l
+    WHERE l.client = :client AND l.participant_id = :participant
+      AND l.entry_type = 'award' AND l.posted_at <= :at
+"""
+
+
+def live_award_postings(store: Store, client: str, claim_id: str) -> list[LivePosting]:
+    """A claim's award postings that no reversal points at, as `LivePosting`.
+
+    Example: ``live_award_postings(store, "acme-tools", "3fa2...-r14")``
+    """
+    return [
+        (int(i), str(p), int(points), v)
+        for i, p, points, v in store.db.execute(
+            "SELECT id, participant_id, points, version FROM ledger l "
+            "WHERE client = ? AND claim_id = ? AND entry_type = 'award' AND NOT EXISTS "
+            "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
+            [client, claim_id],
+        ).fetchall()
+    ]
+
+
+def last_reversal(
+    store: Store, client: str, claim_id: str
+) -> tuple[int, str, str | None] | None:
+    """The latest reversal of a claim's award postings: (id, posted at, reason).
+
+    Example: ``last_reversal(store, "acme-tools", "3fa2...-r14")``
+    """
+    row = store.db.execute(
+        "SELECT r.id, r.posted_at, r.reason FROM ledger r JOIN ledger a ON a.id = r.reverses "
+        "WHERE a.client = ? AND a.claim_id = ? ORDER BY r.id DESC LIMIT 1",
+        [client, claim_id],
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), row[2])
+
+
+def add_reversal(
+    store: Store,
+    client: str,
+    participant_id: str,
+    claim_id: str,
+    points: int,
+    version: str | None,
+    key: str,
+    at: str,
+    reverses: int,
+    reason: str,
+    actor: str,
+) -> int:
+    """Append a reversal posting (`points` as given, negative) and return its id.
+
+    Args:
+        store: the store.
+        client: the client key.
+        participant_id: whose points.
+        claim_id: the claim reversed.
+        points: the posting's points (the reversed posting's, negated).
+        version: the rule version of the reversed posting.
+        key: the idempotency key.
+        at: posted and available at (ISO text).
+        reverses: the id of the posting reversed.
+        reason: why.
+        actor: who.
+
+    Example: ``add_reversal(store, "acme-tools", "104233", "c1", -500, "3", "reversal:7",
+    at, at, 7, "refund", "ann")``
+    """
+    cursor = store.db.execute(
+        "INSERT INTO ledger (client, participant_id, claim_id, entry_type, points, "
+        "version, idempotency_key, posted_at, available_at, reverses, reason, actor) "
+        "VALUES (?,?,?,'reversal',?,?,?,?,?,?,?,?)",
+        [
+            client,
+            participant_id,
+            claim_id,
+            points,
+            version,
+            key,
+            at,
+            at,
+            reverses,
+            reason,
+            actor,
+        ],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def add_debit(
+    store: Store,
+    client: str,
+    participant_id: str,
+    entry_type: str,
+    points: int,
+    key: str,
+    at: str,
+    reason: str,
+    actor: str,
+) -> int:
+    """Append a posting with no claim (a redemption, an expiry) and return its id.
+
+    Args:
+        store: the store.
+        client: the client key.
+        participant_id: whose points.
+        entry_type: ``redemption`` or ``expiry``.
+        points: the posting's points (negative for a debit).
+        key: the idempotency key.
+        at: posted and available at (ISO text).
+        reason: the reference or why.
+        actor: who.
+
+    Example: ``add_debit(store, "acme-tools", "104233", "redemption", -500,
+    "redemption:acme-tools:order 77", at, "order 77", "ann")``
+    """
+    cursor = store.db.execute(
+        "INSERT INTO ledger (client, participant_id, entry_type, points, idempotency_key, "
+        "posted_at, available_at, reason, actor) VALUES (?,?,?,?,?,?,?,?,?)",
+        [client, participant_id, entry_type, points, key, at, at, reason, actor],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def add_allocation(store: Store, debit_id: int, lot_id: int, points: int) -> None:
+    """Record that a debit posting consumes `points` of a lot (an award posting).
+
+    Example: ``add_allocation(store, 12, 7, 500)``
+    """
+    store.db.execute(
+        "INSERT INTO ledger_allocations VALUES (?,?,?)", [debit_id, lot_id, points]
+    )
+
+
+def posted_total(store: Store, client: str, participant_id: str, at: str) -> int:
+    """The sum of a participant's postings up to an instant (ISO text).
+
+    Example: ``posted_total(store, "acme-tools", "104233", "2026-12-03T00:00:00+00:00")``
+    """
+    return int(
+        store.db.execute(
+            "SELECT coalesce(sum(points), 0) FROM ledger WHERE client = ? "
+            "AND participant_id = ? AND posted_at <= ?",
+            [client, participant_id, at],
+        ).fetchone()[0]
+    )
+
+
+def award_lots(store: Store, client: str, participant_id: str, at: str) -> list[Lot]:
+    """A participant's award lots posted by an instant, with the points left then.
+
+    Allocations of debits posted after `at` do not count; the lots come in
+    no particular order (the caller sorts them).
+
+    Example: ``award_lots(store, "acme-tools", "104233", "2026-12-03T00:00:00+00:00")``
+    """
+    return [
+        (i, int(r), a, e)
+        for i, r, a, e in store.db.execute(
+            _LOTS, {"client": client, "participant": participant_id, "at": at}
+        )
+    ]
+
+
+def posting_by_key(store: Store, key: str) -> tuple[str, int, str] | None:
+    """The posting with an idempotency key: (participant, points negated, posted at).
+
+    Example: ``posting_by_key(store, "redemption:acme-tools:order 77")``
+    """
+    row = store.db.execute(
+        "SELECT participant_id, -points, posted_at FROM ledger WHERE idempotency_key = ?",
+        [key],
+    ).fetchone()
+    return None if row is None else (str(row[0]), int(row[1]), str(row[2]))
+
+
+def ledger_participants(store: Store, client: str) -> list[str]:
+    """The participants with any posting for a client.
+
+    Example: ``ledger_participants(store, "acme-tools")``
+    """
+    return [
+        str(p)
+        for (p,) in store.db.execute(
+            "SELECT DISTINCT participant_id FROM ledger WHERE client = ?", [client]
+        )
+    ]
+
+
+def last_activity(store: Store, client: str, participant_id: str) -> str | None:
+    """When a participant last had an award or a redemption posted, if ever.
+
+    Example: ``last_activity(store, "acme-tools", "104233")``
+    """
+    last: str | None = store.db.execute(
+        "SELECT max(posted_at) FROM ledger WHERE client = ? AND participant_id = ? "
+        "AND entry_type IN ('award', 'redemption')",
+        [client, participant_id],
+    ).fetchone()[0]
+    return last
