@@ -58,6 +58,10 @@ def fail_cleanly(func: F) -> F:
         except ClaimflowError as exc:
             click.echo(f"claimflow: error: {exc}", err=True)
             sys.exit(2)
+        except OSError as exc:  # an output path that cannot be written
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"claimflow: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(2)
         except sqlite3.Error as exc:  # never a traceback from the store
             if "locked" in str(exc) or "busy" in str(exc):
                 from claimflow.store import busy_message
@@ -175,11 +179,26 @@ def write_stage_notices(
     click.echo(f"{len(written):,} notices written to {folder}", err=err)
 
 
+def _notices_folder(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
+    """Make the notices folder before any work: a folder that cannot be
+    made stops the command before it posts or stores anything (it used to
+    fail after an award run had posted, and the notices were lost)."""
+    if value is not None:
+        try:
+            value.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise click.BadParameter(f"{value}: {exc.strerror or exc}") from None
+    return value
+
+
 def notices_option(what: str) -> Callable[[F], F]:
     """``--notices DIR``: where to write notices about `what`."""
     return click.option(
         "--notices",
         "notices_dir",
+        callback=_notices_folder,
         type=click.Path(file_okay=False, path_type=Path),
         help=f"Write notices {what} into this folder.",
     )
