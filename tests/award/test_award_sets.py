@@ -208,6 +208,9 @@ def test_awards_in_sets_store_exactly_what_the_engine_stores(
     batches: list[list[tuple[str, str, int, str, int, int]]],
 ) -> None:
     folder = tmp_path_factory.mktemp("sets")
+    # chunks of 3 claims: the run's cursor stays open while it posts (a
+    # temporary table dropped then failed at 100,000 claims: "table is locked")
+    monkeypatch.setattr(run_module, "CHUNK", 3)
     client = _client(folder, program)
     texts = [_csv(rows, n) for n, rows in enumerate(batches)]
     lean = _run(folder, client, texts, lean=True)

@@ -172,9 +172,15 @@ def post_award_rows(
     # The ledger's indexes are probed in key order (an IN list is sorted
     # first), not in award order: at a million postings a probe in random
     # order reads a page from disk, one in order finds it in the cache.
-    conn.execute("DROP TABLE IF EXISTS temp.award_generations")
+    # (no DROP TABLE: the run's cursor over the pending claims is still
+    # open, and SQLite refuses to drop a table then: "table is locked")
     conn.execute(
-        "CREATE TEMP TABLE award_generations AS SELECT r.claim_id, count(*) AS n "
+        "CREATE TEMP TABLE IF NOT EXISTS award_generations "
+        "(claim_id TEXT PRIMARY KEY, n INTEGER)"
+    )
+    conn.execute("DELETE FROM award_generations")
+    conn.execute(
+        "INSERT INTO award_generations SELECT r.claim_id, count(*) "
         "FROM ledger r WHERE r.claim_id IN (SELECT claim_id FROM award_stage) "
         "AND r.entry_type = 'reversal' GROUP BY r.claim_id"
     )
