@@ -461,7 +461,17 @@ def format_validation_error(source: str, error: ValidationError) -> str:
 
 class _TextDatesLoader(yaml.SafeLoader):
     """YAML without implicit timestamps: dates reach pydantic as text, so a
-    bad one (``2026-13-01``) is reported with its key path, not by PyYAML."""
+    bad one (``2026-13-01``) is reported with its key path, not by PyYAML.
+
+    A mapping naming a key twice is refused (`_duplicate_key`): PyYAML
+    would keep the last one silently (a product listed twice, in two
+    groups, would take the second's points unseen).
+    """
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """The document, once no mapping in it names a key twice."""
+        _duplicate_key(node, (), set())
+        return super().construct_document(node)
 
 
 _TextDatesLoader.yaml_implicit_resolvers = {
@@ -470,6 +480,37 @@ _TextDatesLoader.yaml_implicit_resolvers = {
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class _DuplicateKeyError(yaml.YAMLError):
+    """A mapping names a key twice: ``line N: key.path: duplicate key ...``."""
+
+
+def _duplicate_key(
+    node: yaml.Node, trail: tuple[int | str, ...], done: set[int]
+) -> None:
+    """Raise on the first mapping key written twice under `node`, naming
+    its line and key path (a merge key, ``<<``, may be overridden). A node
+    an alias repeats is looked at once."""
+    if id(node) in done:
+        return
+    done.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _duplicate_key(item, (*trail, i), done)
+    elif isinstance(node, yaml.MappingNode):
+        lines: dict[tuple[str, str], int] = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name is not None and key.tag != "tag:yaml.org,2002:merge":
+                line, first = key.start_mark.line + 1, lines.get((key.tag, name))
+                if first is not None:
+                    raise _DuplicateKeyError(
+                        f"line {line}: {_key_path((*trail, name))}: duplicate key "
+                        f"(first at line {first}; only one may be given)"
+                    )
+                lines[key.tag, name] = line
+            _duplicate_key(value, (*trail, name) if name is not None else trail, done)
 
 
 #: A client file larger than this is not a configuration (1 MiB).
@@ -491,6 +532,8 @@ def _read_mapping(path: Path) -> dict[str, Any]:
             data: Any = tomllib.loads(text)
         else:
             data = yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 (a SafeLoader)
+    except _DuplicateKeyError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         detail = str(exc).replace("\n", " ")
         raise ConfigError(f"{path}: not valid YAML/TOML: {detail}") from None

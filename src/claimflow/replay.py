@@ -44,10 +44,15 @@ from claimflow.store.replay import (
     ReplayRow,
     batch_ids,
     claim_match_rows,
+    received_since,
     replay_rows,
+    stored_claims,
     was_verified,
 )
 from claimflow.validate import SeenKeys, context_for, validate_chunk
+from claimflow.validate.batch import batch_problems
+from claimflow.validate.record import Sourcing
+from claimflow.values import ValueContext
 
 CHUNK = 20_000
 
@@ -412,11 +417,17 @@ def _decided(
     """Each stored claim's record, and its decision under `target`.
 
     Outcomes are decided batch by batch in ingestion order, as ingest did.
+    With `since`, only the claims received on or after it are decided; the
+    others of their batches are taken as recorded (typed as stored), so an
+    in-batch duplicate whose original was received before the window is
+    still its duplicate (`_window_chunk`).
     """
     from claimflow.verify.run import VERIFY_CODES
 
     context = context_for(target, datetime.now(UTC))
-    batches = [batch_id] if batch_id is not None else batch_ids(store, client.key)
+    batches = (
+        [batch_id] if batch_id is not None else batch_ids(store, client.key, since)
+    )
     headers = store.raw_headers()
     matches = _recorded_matches(store, client.key)
     marks: dict[tuple[str, str], str] | None = None
@@ -426,11 +437,14 @@ def _decided(
         # Batch rules see one recorded batch at a time, as they did when it was ingested.
         seen = SeenKeys()
         try:
-            for rows in replay_rows(store, client.key, batch, since, CHUNK):
-                chunk = _chunk(rows, headers, matches, VERIFY_CODES)
-                checked = validate_chunk(
-                    [raw for _, raw, _ in chunk], target, context, seen
-                )
+            # The whole batch is read: its claims outside the window hold keys.
+            for all_rows in replay_rows(store, client.key, batch, None, CHUNK):
+                whole = _chunk(all_rows, headers, matches, VERIFY_CODES)
+                inside = [received_since(row[3], since) for row in all_rows]
+                chunk = [c for c, keep in zip(whole, inside, strict=True) if keep]
+                checked = _window_chunk(store, whole, inside, target, context, seen)
+                if not chunk:
+                    continue
                 if matches and marks is None:
                     from claimflow.dedupe.decisions import latest_decisions
 
@@ -452,6 +466,46 @@ def _decided(
         finally:
             seen.close()
     return decided
+
+
+def _window_chunk(
+    store: Store,
+    whole: list[tuple[str, RawRecord, _Recorded]],
+    inside: list[bool],
+    target: ResolvedClient,
+    context: ValueContext,
+    seen: SeenKeys,
+) -> list[tuple[Claim, Decision]]:
+    """Validate the claims of a chunk of a batch that are `inside` the window.
+
+    The others are taken as recorded: typed as stored, only their batch keys
+    are added to `seen` at their place in the batch, so a claim of the
+    window is the in-batch duplicate of an earlier one outside it (and the
+    original of a later one), as it was at ingest. A run of claims at a time,
+    in order: the batch rules give one chunk's result whatever the chunks.
+    """
+    if all(inside):
+        return validate_chunk([raw for _, raw, _ in whole], target, context, seen)
+    outside = [cid for (cid, _, _), keep in zip(whole, inside, strict=True) if not keep]
+    stored = stored_claims(store, outside)
+    checked: list[tuple[Claim, Decision]] = []
+    start = 0
+    while start < len(whole):
+        end = start
+        while end < len(whole) and inside[end] == inside[start]:
+            end += 1
+        run = whole[start:end]
+        if inside[start]:
+            checked += validate_chunk([raw for _, raw, _ in run], target, context, seen)
+        else:
+            known = [(stored[cid], raw) for cid, raw, _ in run if cid in stored]
+            batch_problems(
+                [claim for claim, _ in known],
+                [Sourcing(raw, claim.id) for claim, raw in known],
+                seen,
+            )
+        start = end
+    return checked
 
 
 def _chunk(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -30,6 +30,14 @@ from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
 DateOrder = Literal["DMY", "MDY", "YMD"]
 _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
 _PARTS = re.compile(r"^\s*(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})\s*$")
+#: A date keyed in the client's order, then a time (``27/11/2026 09:00``,
+#: ``27-11-2026 09.00:30``) and maybe an offset (``Z``, ``+07:00``, ``+0700``).
+_DATE_TIME = re.compile(
+    r"^\s*(?P<date>\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4})(?:\s+|T)"
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
+    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?\s*$",
+    re.IGNORECASE,
+)
 #: Yes and no in every form, whatever the language: marks and machine words.
 _COMMON_YES = ("1", "x", "on", "true", "checked", "✓", "✔", "☑", "✅")
 _COMMON_NO = ("0", "off", "false", "unchecked", "☐", "")
@@ -163,6 +171,43 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     return expected
 
 
+@lru_cache(maxsize=65536)
+def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
+    """Read a keyed date and time, the date in the given order; return the
+    date and the time (with its offset, if one was keyed), or an error message.
+
+    The time is ``HH:MM`` or ``HH:MM:SS`` (a dot may stand for the colon);
+    an offset (``Z``, ``+07:00``) may follow. A time without one is the
+    caller's to place in the client's zone.
+
+    Example: ``parse_datetime("27/11/2026 09:00", "DMY") == (date(2026, 11, 27), time(9))``
+    """
+    expected = f"expected a date and time as {_PATTERN[order]} HH:MM, found {text!r}"
+    match = _DATE_TIME.match(text)
+    if not match:
+        return expected
+    day = parse_date(match["date"], order)
+    if isinstance(day, str):
+        swapped = " (day and month swapped?)" if day.endswith("swapped?)") else ""
+        return expected + swapped
+    hour, minute = int(match["hour"]), int(match["minute"])
+    second = int(match["second"] or 0)
+    zone: tzinfo | None = None
+    offset = match["offset"]
+    if offset and offset.upper() != "Z":
+        digits = offset[1:].replace(":", "")
+        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if delta >= timedelta(hours=24):
+            return expected
+        zone = timezone(-delta if offset[0] == "-" else delta)
+    elif offset:
+        zone = UTC
+    try:
+        return day, time(hour, minute, second, tzinfo=zone)
+    except ValueError:
+        return expected
+
+
 def _to_date(value: Any, info: ValidationInfo) -> date | None:
     if value is None or isinstance(value, date) and not isinstance(value, datetime):
         return value
@@ -182,15 +227,47 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return ctx.received_at
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = datetime.fromisoformat(text)
         except ValueError:
-            value = _to_date(value, info)
+            value = _keyed_datetime(text, ctx)
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time(0))
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=ctx.zone)
     raise _fail(ReasonCode.INVALID_DATE, f"expected a date and time, found {value!r}")
+
+
+def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
+    """A received time keyed in the client's date order: a date and time
+    (`parse_datetime`), or a date alone (midnight).
+
+    An unreadable one fails with a message that says what stands in for it
+    (the batch's time, `ValueContext.received_at`): the claim is pended
+    with it, and the checks that read the received day skip it
+    (`claimflow.validate.record.build_claim`), so it is never judged late
+    on a time that is not its own.
+    """
+    if _DATE_TIME.match(text):
+        found = parse_datetime(text, ctx.date_order)
+        if isinstance(found, tuple):
+            return datetime.combine(*found)
+        message = found
+    else:
+        day = parse_date(text, ctx.date_order)
+        if isinstance(day, date):
+            return day
+        pattern = _PATTERN[ctx.date_order]
+        message = day.replace(
+            f"a date as {pattern}", f"a date as {pattern} or {pattern} HH:MM", 1
+        )
+    if ctx.received_at is not None:
+        message += (
+            f"; the batch's time {ctx.received_at.isoformat(timespec='minutes')} "
+            "stands in until the desk corrects it"
+        )
+    raise _fail(ReasonCode.INVALID_DATE, message)
 
 
 def _to_decimal(value: Any, info: ValidationInfo) -> Decimal | None:

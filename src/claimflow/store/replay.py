@@ -4,7 +4,9 @@ Contract: every function only reads. `replay_rows` yields each stored claim
 of a client (raw values, received time, outcome, the reasons, award,
 verification and match codes recorded for it) in ingestion order, chunked;
 `claim_match_rows` the `dedupe claims` matches of a client in the order they
-were found; `batch_ids` and `was_verified` what the replay's plan needs.
+were found; `batch_ids` and `was_verified` what the replay's plan needs;
+`stored_claims` claims typed as stored (those a replay of a window takes as
+recorded); `received_since` whether a stored received time is in a window.
 `claimflow.replay` turns these rows into records.
 """
 
@@ -15,6 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from claimflow.models import Claim
     from claimflow.store import Store
 
 #: One stored claim as replay reads it: id, raw JSON, document hash,
@@ -84,18 +87,46 @@ def claim_match_rows(store: Store, client: str) -> Iterator[tuple[str, str, str,
     )
 
 
-def batch_ids(store: Store, client: str) -> list[int]:
-    """The batches holding a client's claims, in order.
+def received_since(received_at: str, since: date | None) -> bool:
+    """Whether a stored received time falls on or after `since` (its own
+    calendar date, as `replay_rows` filters; None: no window).
+
+    Example: ``received_since("2026-11-02T09:00:00+07:00", date(2026, 11, 1))``
+    """
+    return since is None or received_at[:10] >= since.isoformat()
+
+
+def batch_ids(store: Store, client: str, since: date | None = None) -> list[int]:
+    """The batches holding a client's claims (with `since`: a claim received
+    on or after it), in order.
 
     Example: ``batch_ids(store, "acme-tools") == [1, 2]``
     """
+    where, params = "client = ?", [client]
+    if since is not None:
+        where += " AND substr(received_at, 1, 10) >= ?"
+        params.append(since.isoformat())
     return [
         int(b)
         for (b,) in store.db.execute(
-            "SELECT DISTINCT batch_id FROM claims WHERE client = ? ORDER BY batch_id",
-            [client],
+            f"SELECT DISTINCT batch_id FROM claims WHERE {where} ORDER BY batch_id",
+            params,
         )
     ]
+
+
+def stored_claims(store: Store, ids: list[str]) -> dict[str, Claim]:
+    """Stored claims by id, typed as stored.
+
+    Example: ``stored_claims(store, ["e498d624fbcf-r2"])["e498d624fbcf-r2"].lines``
+    """
+    found: dict[str, Claim] = {}
+    for start in range(0, len(ids), 900):
+        part = ids[start : start + 900]
+        marks = ",".join("?" * len(part))
+        for claims in store.claims(f"WHERE c.id IN ({marks})", part):
+            found.update((c.id, c) for c in claims)
+    return found
 
 
 def was_verified(store: Store, client: str) -> bool:

@@ -181,7 +181,21 @@ def build_claim(
         # A value that failed to type is reported once, not again as missing.
         untyped = {(p.field, p.source.line) for p in problems}
         found = [p for p in found if (p.field, p.source.line) not in untyped]
+        if ("received_at", None) in untyped:
+            # The batch's time only stands in for a received time keyed but
+            # unreadable: the claim is pended for it, not judged on that day.
+            found = [p for p in found if p.code not in _ON_RECEIPT]
     return claim, problems + found
+
+
+#: What `rule_dates` judges on the received day.
+_ON_RECEIPT = frozenset(
+    {
+        ReasonCode.DATE_AFTER_RECEIPT,
+        ReasonCode.OUTSIDE_CLAIM_WINDOW,
+        ReasonCode.TOO_EARLY,
+    }
+)
 
 
 def rule_required(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
