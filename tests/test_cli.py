@@ -65,8 +65,13 @@ def test_ingest_then_ingest_again_is_a_no_op(tmp_path: Path) -> None:
     )
     assert code == 1
     assert json.loads(out)["batch_id"] == 1
-    # one notice per participant: 105112, 104233, 106020 (two claims), 105540
-    assert len(list((tmp_path / "n").iterdir())) == 4
+    # one notice per participant: 105112, 104233, 106020 (two claims), 105540,
+    # each as text and as an e-mail beside it
+    written = sorted(p.name for p in (tmp_path / "n").iterdir())
+    assert len(written) == 8
+    assert {n.removesuffix(".txt") for n in written if n.endswith(".txt")} == {
+        n.removesuffix(".eml") for n in written if n.endswith(".eml")
+    }
     code, out, _ = run("ingest", OCTOBER, "--client", ACME_CONFIG, "--db", db, "--json")
     data = json.loads(out)
     assert (code, data["batch_id"], data["records"]) == (0, None, 0)

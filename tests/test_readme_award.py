@@ -54,8 +54,9 @@ def test_the_readme_award_example_fits_a_client_file() -> None:
     assert config.award is not None
 
 
-def test_the_notice_language_is_en_or_es_as_the_readme_says() -> None:
+def test_the_notice_languages_are_those_the_readme_lists() -> None:
     head = {"client": "vendas-br", "name": "F", "kind": "sales", "date_order": "DMY"}
-    with pytest.raises(ValueError, match="Input should be 'en' or 'es'"):
-        ClientConfig.model_validate(head | {"language": "pt"})
+    with pytest.raises(ValueError, match="Input should be 'en', 'es', 'id' or 'pt'"):
+        ClientConfig.model_validate(head | {"language": "de"})
+    assert ClientConfig.model_validate(head | {"language": "pt"}).language == "pt"
     assert ClientConfig.model_validate(head | {"locale": "pt_BR"}).language_code == "pt"

@@ -24,8 +24,6 @@ SQL_READERS = {"read_sql", "read_sql_query", "read_sql_table"}
 
 #: Modules (globs, relative to src/claimflow) allowed to run SQL for now.
 PENDING = {
-    "sla/*.py": "pending: SLA events, metrics and quality SQL moving to the store",
-    "report/sla.py": "pending: SLA report frames read with pandas.read_sql_query",
 }
 
 

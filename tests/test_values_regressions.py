@@ -372,9 +372,10 @@ def test_notices_say_how_to_write_the_number(tmp_path: Path) -> None:
     [notice] = render_notices(
         [NoticeItem.of(claim, decision)], costa, date(2026, 11, 2)
     )
+    # what was keyed is quoted back as keyed (no Python quotes: issue 26)
     assert (
         "no pudimos leer este número: envíelo de nuevo, escrito como 1.234,56 "
-        "(leímos: '240.5')" in notice.text
+        "(leímos: 240.5)" in notice.text
     )
     client = client_for("en_US")
     _, decision = _sales(tmp_path, client, "1,5")

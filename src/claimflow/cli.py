@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from claimflow.config import ResolvedClient
     from claimflow.results import BatchResult
-    from claimflow.validate.notices import NoticeItem
+    from claimflow.validate.notices import Notice, NoticeItem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -176,7 +176,32 @@ def write_stage_notices(
     notices = render_notices(items, client, now.date())
     stem = f"{client.key}-{stage}-{now.strftime('%Y%m%dT%H%M%S')}"
     written = write_notice_files(notices, folder, stem)
-    click.echo(f"{len(written):,} notices written to {folder}", err=err)
+    write_notice_emails(notices, written)
+    click.echo(f"{counted(len(written), 'notice')} written to {folder}", err=err)
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 notice``, ``2 notices``: a count and its noun (English output)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def write_notice_emails(notices: list[Notice], written: list[Path]) -> list[Path]:
+    """Write each notice as an e-mail (``.eml``) beside its ``.txt`` file.
+
+    A file already there with the same bytes is left as it is (the bytes
+    are the same on every run), so writing notices again adds only the
+    missing ones.
+    """
+    from claimflow.validate.notice_mail import notice_email
+
+    emails = []
+    for notice, path in zip(notices, written, strict=True):
+        eml = path.with_suffix(".eml")
+        data = bytes(notice_email(notice))
+        if not eml.is_file() or eml.read_bytes() != data:
+            eml.write_bytes(data)
+        emails.append(eml)
+    return emails
 
 
 def _notices_folder(
@@ -200,7 +225,7 @@ def notices_option(what: str) -> Callable[[F], F]:
         "notices_dir",
         callback=_notices_folder,
         type=click.Path(file_okay=False, path_type=Path),
-        help=f"Write notices {what} into this folder.",
+        help=f"Write notices {what} into this folder (.txt, and .eml to send).",
     )
 
 
@@ -399,7 +424,7 @@ def ingest_cmd(
             write_batch_notices(store, batch, notices_dir)
     store.close()
     if notices_dir is not None and result.notices:
-        write_notices(result, notices_dir)
+        write_notice_emails(result.notices, write_notices(result, notices_dir))
     _finish(result, options["as_json"], options["verbose"])
 
 
@@ -505,7 +530,7 @@ def notices_write_cmd(batch_id: int, db_path: Path, out: Path) -> None:
 
     with Store.open(db_path) as store:
         paths = write_batch_notices(store, batch_id, out)
-    click.echo(f"batch {batch_id}: {len(paths):,} notices in {out}")
+    click.echo(f"batch {batch_id}: {counted(len(paths), 'notice')} in {out}")
 
 
 # The award, ledger and participant commands live in their own module.

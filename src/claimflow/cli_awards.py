@@ -20,6 +20,7 @@ from claimflow.cli import (
     fail_cleanly,
     main,
     notices_option,
+    write_notice_emails,
 )
 from claimflow.errors import ClaimflowError
 
@@ -167,7 +168,7 @@ def award_cmd(
     if notices_dir is not None and result.partial:
         notices = partial_award_notices(result, client, datetime.now(UTC).date())
         stem = f"{client.key}-award-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
-        write_notice_files(notices, notices_dir, stem)
+        write_notice_emails(notices, write_notice_files(notices, notices_dir, stem))
     if as_json:
         echo_json(result.to_dict())
         return

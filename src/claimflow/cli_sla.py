@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,14 +43,16 @@ def _now(value: datetime | None) -> datetime:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "xlsx", "html"]),
+    type=click.Choice(["table", "csv", "zip", "xlsx", "html"]),
     default="table",
     show_default=True,
+    help="csv: one file per table (a folder when there are several); "
+    "zip: those files in one archive.",
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file (csv, xlsx, html).",
+    help="Output file (csv, zip, xlsx, html).",
 )
 @STORE_OPTION
 @_NOW
@@ -71,12 +73,14 @@ def report_cmd(
         claimflow report sla --client samples/clients/acme-tools.yaml --period 2026-10
         claimflow report qa --client samples/clients/acme-tools.yaml \\
             --format html --out qa.html
+        claimflow report qa --client samples/clients/acme-tools.yaml \\
+            --format csv --out qa.csv    # qa/01-by-operator.csv, ...
     """
     from rich.console import Console
-    from rich.table import Table
 
     from claimflow.config import load_client
     from claimflow.report.sla import build_report, write_report
+    from claimflow.report.tables import print_table, shown_table
     from claimflow.store import Store
 
     client = load_client(client_path)
@@ -84,32 +88,20 @@ def report_cmd(
         report = build_report(kind, store, client, period, _now(now))  # type: ignore[arg-type]
     if fmt != "table":
         target = out or Path(f"{client.key}-{kind}-{period or 'all'}.{fmt}")
-        write_report(report, target.with_suffix(f".{fmt}"))
-        click.echo(f"{report.title} written to {target.with_suffix(f'.{fmt}')}")
+        written = write_report(report, target.with_suffix(f".{fmt}"))
+        where = f"{written}/" if written.is_dir() else str(written)
+        click.echo(f"{report.title} written to {where}")
         return
-    console = Console(width=None if sys.stdout.isatty() else 200)
+    # piped: wide, unless COLUMNS says how wide the reader's terminal is
+    wide = sys.stdout.isatty() or "COLUMNS" in os.environ
+    console = Console(width=None if wide else 200)
     console.print(f"[bold]{report.title}[/bold]")
-    for note in report.notes:
-        console.print(note, highlight=False)
+    for note in report.notes:  # one line each: the terminal wraps them
+        console.print(note, highlight=False, soft_wrap=True)
     for name, frame in report.tables.items():
-        table = Table(title=name, title_justify="left")
-        for column in frame.columns:
-            table.add_column(str(column))
-        for row in frame.itertuples(index=False):
-            table.add_row(*(_cell(v) for v in row))
-        console.print(table)
+        print_table(console, name, shown_table(frame, report.locale, report.currency))
     for line in report.definitions:
-        console.print(f"[dim]{line}[/dim]", highlight=False)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    return str(value)
+        console.print(f"[dim]{line}[/dim]", highlight=False, soft_wrap=True)
 
 
 @main.command("queue")

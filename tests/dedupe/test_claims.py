@@ -351,7 +351,10 @@ def test_duplicates_reach_the_participant_notice_and_the_audit_log(
     first = (
         "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR10000017,2026-10-20\n"
     )
-    later = "B1,104876,D-IND-03,INV-30001,11/02/2026,DRL-200,1,DR10000017,2026-11-10\n"
+    # keyed as the participant wrote it; matched as normalised (DR10000017)
+    later = (
+        "B1,104876,D-IND-03,INV-30001,11/02/2026,DRL-200,1,dr-1000-0017,2026-11-10\n"
+    )
     _ingest_batches(db, write, first, later)
     code, out, _ = run(
         "dedupe",
@@ -363,15 +366,21 @@ def test_duplicates_reach_the_participant_notice_and_the_audit_log(
         "--notices",
         str(notices),
     )
-    assert code == 1 and "1 notices written" in out
-    (notice,) = notices.iterdir()
+    assert code == 1 and "1 notice written" in out
+    (notice,) = notices.glob("*.txt")
+    assert [p.name for p in notices.glob("*.eml")] == [notice.stem + ".eml"]
     text = notice.read_text(encoding="utf-8")
     assert "104876" in notice.name
     assert "Claim B1, sold on Nov 2, 2026\n  Status: already claimed\n" in text
+    # the serial as this participant keyed it, and nothing of the earlier
+    # claim's participant (104233): neither its reference A1 nor its invoice
     assert (
         "  - serial numbers: this serial number was already claimed earlier "
-        "(we read: 'DR10000017', claimed before on claim A1)\n"
+        "(we read: dr-1000-0017)\n"
+        "    It was claimed before, on Oct 20, 2026, under another account.\n"
     ) in text
+    assert "A1" not in text and "INV-2026000417" not in text and "104233" not in text
+    assert "DR10000017" not in text
     with Store.open(db) as store:
         (detail,) = store.db.execute(
             "SELECT detail FROM audit_log WHERE action = 'dedupe claims'"

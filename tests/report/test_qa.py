@@ -57,19 +57,24 @@ def test_an_operator_without_errors_is_reported_in_every_format(
     client = load_client(SAMPLES / "clients/acme-tools.yaml")
     report = build_report("qa", qa_store, client, "2026-11", NOW)
     out = tmp_path / f"qa{suffix}"
-    write_report(report, out)
+    written = write_report(report, out)
     if suffix == ".html":
         page = out.read_text(encoding="utf-8")
         assert "ana" in page and "data:image/png;base64," in page
     elif suffix == ".xlsx":
         sheet = openpyxl.load_workbook(out)["By operator"]
         rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:3] == ("Operator", "Fields checked", "Errors")
         assert ("ana", 598, 0) == rows[1][:3]
     else:
-        with out.open(encoding="utf-8", newline="") as f:
+        # several tables: a folder of CSV files, one per table
+        assert written == tmp_path / "qa" and written.is_dir()
+        with (written / "01-by-operator.csv").open(
+            encoding="utf-8-sig", newline=""
+        ) as f:
             rows = list(csv.DictReader(f))
-        ana = next(r for r in rows if r["operator"] == "ana")
-        assert (ana["checked"], ana["errors"], ana["verdict"]) == (
+        ana = next(r for r in rows if r["Operator"] == "ana")
+        assert (ana["Fields checked"], ana["Errors"], ana["Verdict"]) == (
             "598",
             "0",
             "compliant",

@@ -367,10 +367,14 @@ def _notice_items(store: Store, matches: list[ClaimMatch]) -> list[NoticeItem]:
                 field=m.field,
             )
         )
+    # The earlier claim is named to the participant only when it was theirs
+    # (`NoticeItem.of`): another participant's reference never reaches a notice.
+    first = {m.claim_id: claims[m.original] for m in reversed(duplicates)}
     return [
         NoticeItem.of(
             claims[cid],
             Decision(claim_id=cid, outcome=Outcome.DUPLICATE, problems=tuple(found)),
+            earlier=first[cid],
         )
         for cid, found in problems.items()
     ]

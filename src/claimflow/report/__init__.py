@@ -4,6 +4,10 @@ Contract: functions here take library results or store queries and write
 them for people; they compute nothing new. Every cell written for a
 spreadsheet goes through `safe_cell`, so a keyed ``=HYPERLINK(...)`` is shown
 as text and never run as a formula; the stored value stays as received.
+
+SLA and QA reports (`claimflow.report.sla`) take each column's header and
+kind from `claimflow.report.columns` and are laid out for the terminal,
+HTML, CSV and xlsx by `claimflow.report.tables`.
 """
 
 from __future__ import annotations

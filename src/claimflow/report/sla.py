@@ -21,9 +21,17 @@ from jinja2 import PackageLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from claimflow.config import ResolvedClient
+from claimflow.errors import ClaimflowError
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
-from claimflow.sla.quality import compare, control_chart, entry_checks, error_rates
+from claimflow.sla.quality import (
+    compare,
+    control_chart,
+    entry_checks,
+    error_rates,
+    iso_bounds,
+)
 from claimflow.store import Store
+from claimflow.store.reports import entry_error_rows, reason_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,6 +48,9 @@ class Report:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     charts: dict[str, bytes] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Babel locale and currency the figures are shown in (the client's).
+    locale: str = "en_US"
+    currency: str = "USD"
 
 
 def _definitions(client: ResolvedClient, window: Window) -> list[str]:
@@ -97,16 +108,10 @@ def _top_reasons(store: Store, client: str, window: Window) -> pd.DataFrame:
     """The ten commonest reasons of pended and rejected claims: per outcome and
     reason code, the claims it holds (each once, however many of its fields
     it names) and the problems."""
-    frame = pd.read_sql_query(
-        "SELECT p.claim_id, p.code, c.outcome, c.received_at FROM problems p "
-        "JOIN claims c ON c.id = p.claim_id "
-        "WHERE c.client = ? AND c.outcome IN ('pended', 'rejected')",
-        store.db.conn,
-        params=[client],
+    frame = pd.DataFrame(
+        reason_rows(store, client, *iso_bounds(window)),
+        columns=["claim_id", "code", "outcome"],
     )
-    if window.start is not None and window.end is not None:
-        day = frame["received_at"].str.slice(0, 10)
-        frame = frame[(day >= str(window.start)) & (day < str(window.end))]
     grouped = frame.groupby(["outcome", "code"])["claim_id"]
     counts = pd.DataFrame(
         {"claims": grouped.nunique(), "problems": grouped.size()}
@@ -181,15 +186,10 @@ def sla_report(
 
 def consequence(store: Store, client: str, window: Window) -> pd.DataFrame:
     """Per operator: adjudicated errors and the points they would have mis-awarded."""
-    frame = pd.read_sql_query(
-        "SELECT operator, day, points_at_stake FROM entry_errors WHERE client = ?",
-        store.db.conn,
-        params=[client],
+    frame = pd.DataFrame(
+        entry_error_rows(store, client, *iso_bounds(window)),
+        columns=["operator", "day", "points_at_stake"],
     )
-    if window.start is not None and window.end is not None:
-        frame = frame[
-            (frame["day"] >= str(window.start)) & (frame["day"] < str(window.end))
-        ]
     if frame.empty:
         return frame
     grouped = frame.groupby("operator")["points_at_stake"]
@@ -210,6 +210,11 @@ def qa_report(
     """Entry error rates per operator, field and month, verdicts, control chart."""
     report = Report(
         f"{client.config.name}: data-entry QA report", _definitions(client, window)
+    )
+    report.definitions.append(
+        "QA period: entry checks by the day they were recorded (an imported "
+        "check file's day; for double entry, the adjudication day), not the "
+        "day the fields were keyed."
     )
     checks = entry_checks(store, client.key, window)
     if checks.empty:
@@ -280,7 +285,10 @@ def _operators_to_watch(people: pd.DataFrame) -> list[str]:
     """One sentence per operator in breach, then per operator whose rate
     cannot be judged yet, each with the figures behind it."""
     notes = []
-    for verdict, what in (("breached", "in breach"), ("inconclusive", "not yet judged")):
+    for verdict, what in (
+        ("breached", "in breach"),
+        ("inconclusive", "not yet judged"),
+    ):
         for row in people[people["verdict"] == verdict].itertuples(index=False):
             notes.append(f"Operator {row.operator} {what}: {row.explanation}")
     return notes
@@ -331,22 +339,28 @@ def build_report(
     Example: ``build_report("sla", store, client, "2026-Q4", datetime.now(UTC))``
     """
     calendar_of(client)  # fail early on a bad calendar
-    return BUILDERS[kind](store, client, Window.parse(period), now)
+    report = BUILDERS[kind](store, client, Window.parse(period), now)
+    report.locale, report.currency = client.config.locale, client.config.currency
+    return report
 
 
 def to_html(report: Report) -> str:
-    """The report as one self-contained HTML page (charts embedded as PNG)."""
+    """The report as one self-contained HTML page (charts embedded as PNG).
+
+    Figures are formatted in the report's locale and headers are the
+    columns' own (`claimflow.report.columns`); tables wrap their headers
+    and fit a 1280 px page, and print.
+
+    Example: ``Path("qa.html").write_text(to_html(report))``
+    """
+    from claimflow.report.tables import html_table
+
     env = SandboxedEnvironment(
         loader=PackageLoader("claimflow.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )
     tables = {
-        name: frame.to_html(
-            index=False,
-            float_format=lambda v: f"{v:,.3f}",
-            na_rep="",
-            classes="figures",
-        )
+        name: html_table(frame, report.locale, report.currency)
         for name, frame in report.tables.items()
     }
     charts = {
@@ -358,38 +372,25 @@ def to_html(report: Report) -> str:
     )
 
 
-def write_report(report: Report, out: Path) -> None:
-    """Write a report as ``.html``, ``.xlsx`` (a sheet per table) or ``.csv``.
+def write_report(report: Report, out: Path) -> Path:
+    """Write a report as ``.html``, ``.xlsx``, ``.csv`` or ``.zip`` (of CSV files).
+
+    See `claimflow.report.tables` for each layout; a ``.csv`` of a report
+    with several tables becomes a folder of CSV files.
+
+    Returns:
+        The path written (a file, or the folder of CSV files).
 
     Example: ``write_report(report, Path("sla-2026-10.xlsx"))``
     """
-    from claimflow.report import write_table
+    from claimflow.report.tables import write_csv, write_xlsx
 
     suffix = out.suffix.lower()
     if suffix == ".html":
         out.write_text(to_html(report), encoding="utf-8")
-    elif suffix == ".xlsx":
-        with pd.ExcelWriter(out, engine="openpyxl") as writer:
-            definitions = pd.DataFrame({"definition": report.definitions + report.notes})
-            definitions.map(_safe).to_excel(writer, sheet_name="Definitions", index=False)
-            for name, frame in report.tables.items():
-                frame.map(_safe).to_excel(writer, sheet_name=name[:31], index=False)
-    else:
-        stacked = pd.concat(
-            # as objects, so that a count stays an integer where another
-            # table has no such column (a float column would make it 598.0)
-            [
-                frame.astype(object).assign(table=name)
-                for name, frame in report.tables.items()
-            ]
-            or [pd.DataFrame({"table": []})]
-        )
-        columns = ["table", *(c for c in stacked.columns if c != "table")]
-        stacked = stacked[columns].astype(object).where(stacked[columns].notna(), None)
-        write_table(stacked.itertuples(index=False), columns, out)
-
-
-def _safe(value: object) -> object:
-    from claimflow.report import safe_cell
-
-    return safe_cell(value)
+        return out
+    if suffix == ".xlsx":
+        return write_xlsx(report, out)
+    if suffix in (".csv", ".zip"):
+        return write_csv(report, out)
+    raise ClaimflowError(f"{out}: expected a .html, .xlsx, .csv or .zip file name")

@@ -22,6 +22,7 @@ import pandas as pd
 
 from claimflow.sla.metrics import Window
 from claimflow.store import Store
+from claimflow.store.reports import entry_check_rows
 
 Verdict = Literal["compliant", "breached", "inconclusive"]
 
@@ -160,19 +161,29 @@ def compare(a: tuple[int, int], b: tuple[int, int], names: tuple[str, str]) -> s
 
 
 def entry_checks(store: Store, client: str, window: Window) -> pd.DataFrame:
-    """The client's entry-check rows in the window (day is the check's date)."""
-    frame = pd.read_sql_query(
-        "SELECT batch_id, operator, field, day, checked, errors FROM entry_checks "
-        "WHERE client = ?",
-        store.db.conn,
-        params=[client],
+    """The client's entry-check rows in the window, by their ``day``.
+
+    ``day`` is the date a check was recorded: the day column of an imported
+    QA file, or the adjudication day of a double entry. The day the fields
+    were keyed is not stored, so a period cannot select by it yet.
+    """
+    frame = pd.DataFrame(
+        entry_check_rows(store, client, *iso_bounds(window)),
+        columns=["batch_id", "operator", "field", "day", "checked", "errors"],
     )
-    if window.start is not None and window.end is not None:
-        frame = frame[
-            (frame["day"] >= str(window.start)) & (frame["day"] < str(window.end))
-        ]
     frame["period"] = frame["day"].str.slice(0, 7)
     return frame
+
+
+def iso_bounds(window: Window) -> tuple[str | None, str | None]:
+    """A window's start and end as ISO dates (None where open).
+
+    Example: ``iso_bounds(Window.parse("2026-10")) == ("2026-10-01", "2026-11-01")``
+    """
+    return (
+        None if window.start is None else window.start.isoformat(),
+        None if window.end is None else window.end.isoformat(),
+    )
 
 
 def error_rates(

@@ -1,4 +1,5 @@
-"""Rows the spreadsheet exports write: claims with outcomes, ledger postings.
+"""Rows the exports and reports read: claims with outcomes, ledger postings,
+reasons of pended and rejected claims, entry checks and keying errors.
 
 `claimflow.report` writes what these queries return (CSV or Excel, every
 cell made safe); it computes nothing new, and neither do they. Each returns
@@ -71,3 +72,81 @@ def award_export_rows(
     params = [batch_id] if batch_id is not None else []
     rows: Iterator[tuple[Any, ...]] = store.db.execute(query, params)
     return rows
+
+
+def _window(column: str, start: str | None, end: str | None) -> tuple[str, list[str]]:
+    """``AND`` clause keeping `column` (an ISO date, or text starting with
+    one) from `start` up to, not including, `end`; empty without both."""
+    if start is None or end is None:
+        return "", []
+    return f" AND substr({column}, 1, 10) >= ? AND substr({column}, 1, 10) < ?", [
+        start,
+        end,
+    ]
+
+
+def reason_rows(
+    store: Store, client: str, start: str | None = None, end: str | None = None
+) -> list[tuple[str, str, str]]:
+    """Problems of the client's pended and rejected claims received in a window.
+
+    Args:
+        store: the store.
+        client: the client key.
+        start, end: ISO dates, received on or after `start` and before `end`
+            (the received instant's date as stored); both or neither.
+
+    Returns:
+        Rows (claim id, reason code, outcome), one per problem.
+
+    Example: ``reason_rows(store, "acme-tools", "2026-10-01", "2026-11-01")``
+    """
+    where, params = _window("c.received_at", start, end)
+    rows = store.db.execute(
+        "SELECT p.claim_id, p.code, c.outcome FROM problems p "
+        "JOIN claims c ON c.id = p.claim_id "
+        "WHERE c.client = ? AND c.outcome IN ('pended', 'rejected')" + where,
+        [client, *params],
+    ).fetchall()
+    return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+
+def entry_error_rows(
+    store: Store, client: str, start: str | None = None, end: str | None = None
+) -> list[tuple[str, str, int | None]]:
+    """Adjudicated keying errors of a client, by the day they were recorded.
+
+    Returns:
+        Rows (operator, day, points at stake or None).
+
+    Example: ``entry_error_rows(store, "acme-tools")[0][0] == "ana"``
+    """
+    where, params = _window("day", start, end)
+    rows = store.db.execute(
+        "SELECT operator, day, points_at_stake FROM entry_errors WHERE client = ?"
+        + where,
+        [client, *params],
+    ).fetchall()
+    return [(str(o), str(d), None if p is None else int(p)) for o, d, p in rows]
+
+
+def entry_check_rows(
+    store: Store, client: str, start: str | None = None, end: str | None = None
+) -> list[tuple[int | None, str, str, str, int, int]]:
+    """QA's entry checks of a client, by their ``day`` (see `claimflow.sla.quality`).
+
+    Returns:
+        Rows (batch id or None, operator, field, day, checked, errors).
+
+    Example: ``entry_check_rows(store, "acme-tools", "2026-11-01", "2026-12-01")``
+    """
+    where, params = _window("day", start, end)
+    rows = store.db.execute(
+        "SELECT batch_id, operator, field, day, checked, errors FROM entry_checks "
+        "WHERE client = ?" + where,
+        [client, *params],
+    ).fetchall()
+    return [
+        (None if b is None else int(b), str(o), str(f), str(d), int(c), int(e))
+        for b, o, f, d, c, e in rows
+    ]

@@ -2,44 +2,81 @@
 
 A deficiency notice lists, claim by claim and field by field, what the
 participant must send back (pended claims) or why a claim cannot earn
-(rejected and duplicate claims). A partial-award notice tells, claim by
-claim, how many of its points were paid and which limits cut the rest.
-Text comes from Jinja2 templates and a phrase file per language
-(``notice.<lang>.j2``, ``award.<lang>.j2`` and ``phrases.<lang>.yaml``); a
-client may ship its own in ``notices.template_dir``. A phrase may be worded
-per program kind (``{sales: ..., stay: ...}``). Dates, amounts and points
-are formatted for the client's locale by Babel.
+(rejected, duplicate and review claims). A partial-award notice tells, claim
+by claim, how many of its points were paid and which limits cut the rest.
+Each notice is rendered as plain text, and as HTML when asked for
+(`Notice.html`, rendered when an e-mail is written: a batch's notices are
+stored as text, and most runs write no e-mails), from Jinja2 templates
+shared by every language (``notice.txt.j2``, ``notice.html.j2``,
+``award.txt.j2``, ``award.html.j2``): their sentences,
+plural forms included, come from the gettext catalogues of
+`claimflow.validate.notice_i18n`, and the per-code and per-field wording from
+``phrases.<lang>.yaml``. A client may ship its own (``notice.<lang>.j2``,
+``phrases.<lang>.yaml``) in ``notices.template_dir``. A phrase may be worded
+per program kind (``{sales: ..., stay: ...}``). Dates, amounts and points are
+formatted for the client's locale by Babel, the values the participant keyed
+included.
+
+Privacy: a notice shows only the participant's own data. A value quoted back
+("we read") is one the participant keyed, as they wrote it (an invoice or
+serial number as in their claim, never as normalised for matching, and never
+a value of another claim); a duplicate names the earlier claim by its
+reference only when it was the participant's own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from functools import lru_cache
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import Environment, Template, TemplateError
 
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
 from claimflow.models import Award, Claim, Decision, SalesClaim
 from claimflow.money import ZERO
+from claimflow.validate.notice_i18n import BUNDLED, environment, phrases, translations
+from claimflow.validate.notice_values import Formats, found
 
-BUNDLED = Path(__file__).parent / "templates"
+__all__ = [
+    "BUNDLED",
+    "AwardNoticeItem",
+    "Notice",
+    "NoticeItem",
+    "render_award_notices",
+    "render_notices",
+]
+
 _DATE_FORMAT = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
 
 
 @dataclass(frozen=True)
 class NoticeItem:
-    """What a notice says about one claim (kept small: batches are large)."""
+    """What a notice says about one claim (kept small: batches are large).
+
+    Attributes:
+        claim_id: the claim.
+        participant_id: who it is for.
+        name: the participant's name as claimed, if any.
+        reference: the claim's reference as the participant knows it.
+        activity: the sale's or stay's date.
+        amount: the claim's amount, if any.
+        outcome: the claim's outcome.
+        problems: (field, reason code, the value we read) per problem; the
+            value is the participant's own, typed (a date or an amount is
+            shown in the client's locale) or as keyed; None when there is
+            none to quote back.
+        earlier_on: the day the claim this one repeats was received.
+        earlier_reference: that claim's reference, only when it was the
+            participant's own (another participant's claim is never named).
+    """
 
     claim_id: str
     participant_id: str
@@ -48,15 +85,37 @@ class NoticeItem:
     activity: date | None
     amount: Any
     outcome: Outcome
-    problems: tuple[tuple[str | None, str, str | None], ...]
+    problems: tuple[tuple[str | None, str, Any], ...]
+    earlier_on: date | None = None
+    earlier_reference: str | None = None
 
     @classmethod
-    def of(cls, claim: Claim, decision: Decision) -> NoticeItem:
-        """Summarise a non-accepted claim for its notice."""
+    def of(
+        cls, claim: Claim, decision: Decision, earlier: Claim | None = None
+    ) -> NoticeItem:
+        """Summarise a non-accepted claim for its notice.
+
+        Args:
+            claim: the claim.
+            decision: its outcome and problems.
+            earlier: the claim it repeats, for a duplicate: named by its
+                reference only when it is the same participant's.
+
+        Example: ``NoticeItem.of(claim, decision).problems[0][1] == "missing_field"``
+        """
         name, reference, amount = _summary(claim)
         problems = tuple(
-            (p.field, p.code.value, _found(p.message)) for p in decision.problems
+            (p.field, p.code.value, found(p.code, p.field, p.message, claim))
+            for p in decision.problems
         )
+        earlier_on = earlier_reference = None
+        if earlier is not None:
+            earlier_on = earlier.received_at.date()
+            if (
+                earlier.participant_id
+                and earlier.participant_id == claim.participant_id
+            ):
+                earlier_reference = earlier.claim_ref or _identifier(earlier)
         return cls(
             claim_id=claim.id,
             participant_id=claim.participant_id or "(unknown)",
@@ -66,6 +125,8 @@ class NoticeItem:
             amount=amount,
             outcome=decision.outcome,
             problems=problems,
+            earlier_on=earlier_on,
+            earlier_reference=earlier_reference,
         )
 
 
@@ -120,17 +181,24 @@ class AwardNoticeItem:
         )
 
 
+def _identifier(claim: Claim) -> str | None:
+    """The claim's invoice or confirmation number, as keyed."""
+    if isinstance(claim, SalesClaim):
+        return claim.invoice_number
+    return claim.confirmation_number
+
+
 def _summary(claim: Claim) -> tuple[str | None, str, Any]:
     """A claim's (participant name, reference, amount) as a notice shows them."""
     if isinstance(claim, SalesClaim):
-        name, reference = claim.participant_name, claim.invoice_number
+        name = claim.participant_name
         amount = claim.claim_total
         if amount is None and any(ln.line_total for ln in claim.lines):
             amount = sum((ln.line_total or ZERO for ln in claim.lines), ZERO)
     else:
-        name, reference = claim.member_name, claim.confirmation_number
-        amount = claim.qualifying_revenue
-    return name, claim.claim_ref or reference or claim.provenance.where(), amount
+        name, amount = claim.member_name, claim.qualifying_revenue
+    reference = claim.claim_ref or _identifier(claim) or claim.provenance.where()
+    return name, reference, amount
 
 
 @dataclass(frozen=True)
@@ -141,13 +209,33 @@ class Notice:
         participant_id: who it is for.
         language: the language it is written in.
         claim_ids: the claims it covers.
-        text: the notice itself.
+        text: the notice itself, as plain text.
+        subject: the e-mail subject.
+        reply_to: the address the participant replies to.
+        sender: the desk that signs the notice.
+        page: renders the notice as an HTML page (see `html`); None for a
+            notice read back from the store, which keeps the text only, or
+            rendered from a client's own text template without an HTML one.
     """
 
     participant_id: str
     language: str
     claim_ids: tuple[str, ...]
     text: str
+    subject: str | None = None
+    reply_to: str | None = None
+    sender: str | None = None
+    page: Callable[[], str] | None = dataclasses.field(
+        default=None, compare=False, repr=False
+    )
+
+    @property
+    def html(self) -> str | None:
+        """The same notice as an HTML page, rendered now (None: text only).
+
+        Example: ``"<html" in render_notices(items, client, day)[0].html``
+        """
+        return self.page() if self.page is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         """The notice as plain data (what ``--json`` prints)."""
@@ -157,41 +245,6 @@ class Notice:
             "claim_ids": list(self.claim_ids),
             "text": self.text,
         }
-
-
-def _found(message: str) -> str | None:
-    """The value the message says was found, when it is a keyed value."""
-    marker = ", found "
-    if marker not in message:
-        return None
-    found = message.split(marker, 1)[1].split(" (", 1)[0]
-    return found if found[:1] in "'\"0123456789" and " serial" not in message else None
-
-
-@lru_cache(maxsize=16)
-def _environment(template_dir: str | None) -> Environment:
-    folders = [template_dir] if template_dir else []
-    # A client's templates are data, not code: the sandbox refuses attribute
-    # walks to Python internals (``''.__class__.__mro__``) and unsafe calls.
-    return SandboxedEnvironment(
-        loader=FileSystemLoader([*folders, str(BUNDLED)]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
-@lru_cache(maxsize=16)
-def _phrases(template_dir: str | None, language: str) -> dict[str, Any]:
-    for folder in (template_dir, str(BUNDLED)):
-        if folder and (Path(folder) / f"phrases.{language}.yaml").is_file():
-            text = (Path(folder) / f"phrases.{language}.yaml").read_text(
-                encoding="utf-8"
-            )
-            loaded: dict[str, Any] = yaml.safe_load(text)
-            return loaded
-    raise FileNotFoundError(f"phrases.{language}.yaml")
 
 
 def _template_dir(client: ResolvedClient) -> str | None:
@@ -207,12 +260,12 @@ def render_notices(
     """Render one notice per participant from the non-accepted claims of a batch.
 
     Args:
-        items: one summary per pended, rejected or duplicate claim.
+        items: one summary per pended, rejected, review or duplicate claim.
         client: the resolved client (language, locale, templates).
         today: the notice date.
 
     Returns:
-        The notices, ordered by participant id.
+        The notices, ordered by participant id, each as text and HTML.
 
     Example: ``render_notices([NoticeItem.of(claim, decision)], client, date.today())``
     """
@@ -221,7 +274,7 @@ def render_notices(
         client,
         today,
         "notice",
-        lambda item, phrases, formats: _claim_view(item, client, phrases, formats),
+        lambda item, words, formats: _claim_view(item, client, words, formats),
         lambda mine: {"to_send": any(i.outcome is Outcome.PENDED for i in mine)},
     )
 
@@ -241,7 +294,7 @@ def render_award_notices(
         today: the notice date.
 
     Returns:
-        The notices, ordered by participant id.
+        The notices, ordered by participant id, each as text and HTML.
 
     Example: ``render_award_notices([AwardNoticeItem.of(claim, award)], client, day)``
     """
@@ -251,9 +304,33 @@ def render_award_notices(
         client,
         today,
         "award",
-        lambda item, phrases, formats: _award_view(item, kind, phrases, formats),
+        lambda item, words, formats: _award_view(item, kind, words, formats),
         lambda mine: {},
     )
+
+
+def _subject(language: str, which: str, program: str, count: int) -> str:
+    """The e-mail subject of a notice: what it is about, in its language."""
+    words = translations(language)
+    if which == "send":
+        text = words.ngettext(
+            "%(program)s: we need information about your claim",
+            "%(program)s: we need information about your %(num)s claims",
+            count,
+        )
+    elif which == "award":
+        text = words.ngettext(
+            "%(program)s: the points of your claim",
+            "%(program)s: the points of your %(num)s claims",
+            count,
+        )
+    else:
+        text = words.ngettext(
+            "%(program)s: about your claim",
+            "%(program)s: about your %(num)s claims",
+            count,
+        )
+    return text % {"program": program, "num": count}
 
 
 def _per_participant(
@@ -261,47 +338,88 @@ def _per_participant(
     client: ResolvedClient,
     today: date,
     template: str,
-    view: Callable[[Any, dict[str, Any], _Formats], dict[str, Any]],
+    view: Callable[[Any, dict[str, Any], Formats], dict[str, Any]],
     extra: Callable[[list[Any]], dict[str, Any]],
 ) -> list[Notice]:
-    """One notice per participant from template ``{template}.{language}.j2``:
-    each item shown through `view`, in participant id order."""
+    """One notice per participant, as text and HTML, each item shown through
+    `view`, in participant id order."""
     config = client.config
     folder = _template_dir(client)
-    phrases = _phrases(folder, config.language)
-    template_name = f"{template}.{config.language}.j2"
-    loaded = _template(folder, template_name)
+    language = config.language
+    words = phrases(folder, language)
+    text_template, html_template = _templates(folder, language, template)
     by_participant: dict[str, list[Any]] = {}
     for item in items:
         by_participant.setdefault(item.participant_id, []).append(item)
     shown_today = format_date(today, "long", locale=config.locale)
-    formats = _Formats(config.locale, config.currency)
+    formats = Formats(config.locale, config.currency, translations(language))
     notices = []
     for participant_id in sorted(by_participant):
         mine = by_participant[participant_id]
-        text = _render(
-            loaded,
-            template_name,
-            program=config.name,
-            today=shown_today,
-            name=next((i.name for i in mine if i.name), None),
-            participant_id=participant_id,
-            claims=[view(item, phrases, formats) for item in mine],
-            reply_to=config.notices.reply_to,
-            sender=config.notices.sender,
-            **extra(mine),
+        more = extra(mine)
+        which = "send" if more.get("to_send") else template
+        subject = _subject(language, which, config.name, len(mine))
+        values = {
+            "program": config.name,
+            "today": shown_today,
+            "name": next((i.name for i in mine if i.name), None),
+            "participant_id": participant_id,
+            "claims": [view(item, words, formats) for item in mine],
+            "reply_to": config.notices.reply_to,
+            "sender": config.notices.sender,
+            "language": language,
+            "kind": config.kind,
+            "subject": subject,
+            **more,
+        }
+        text = _render(text_template, values)
+        page = partial(_render, html_template, values) if html_template else None
+        notices.append(
+            Notice(
+                participant_id,
+                language,
+                tuple(i.claim_id for i in mine),
+                text,
+                page=page,
+                subject=subject,
+                reply_to=config.notices.reply_to,
+                sender=config.notices.sender,
+            )
         )
-        claim_ids = tuple(i.claim_id for i in mine)
-        notices.append(Notice(participant_id, config.language, claim_ids, text))
     return notices
 
 
+def _templates(
+    folder: str | None, language: str, template: str
+) -> tuple[Template, Template | None]:
+    """The text and HTML templates of a notice kind: a client's own
+    ``{template}.{language}.j2`` before the bundled ``{template}.txt.j2``.
+
+    A client's own text template gets the client's HTML template
+    (``{template}.{language}.html.j2``) or none: the bundled HTML would say
+    something other than the client's text.
+    """
+    env = environment(folder, language)
+    text = _template(env, folder, [f"{template}.{language}.j2", f"{template}.txt.j2"])
+    bundled = Path(text.filename or "").parent == BUNDLED
+    names = [f"{template}.{language}.html.j2"]
+    if bundled:
+        names.append(f"{template}.html.j2")
+    try:
+        html = env.select_template(names)
+    except TemplateError:
+        return text, None
+    if not bundled and Path(html.filename or "").parent == BUNDLED:
+        return text, None
+    return text, html
+
+
 def _award_view(
-    item: AwardNoticeItem, kind: str, phrases: dict[str, Any], formats: _Formats
+    item: AwardNoticeItem, kind: str, words: dict[str, Any], formats: Formats
 ) -> dict[str, Any]:
     cuts = [
         {
-            "reason": _for_kind(phrases["codes"][code], kind),
+            "reason": _for_kind(words["codes"][code], kind),
             "points": formats.number(points),
             "count": points,
         }
@@ -310,7 +428,7 @@ def _award_view(
     return {
         "reference": item.reference,
         "activity": formats.day(item.activity) if item.activity else None,
-        "activity_label": _for_kind(phrases["activity"], kind),
+        "activity_label": _for_kind(words["activity"], kind),
         "amount": formats.money(item.amount) if item.amount is not None else None,
         "points": formats.number(item.points),
         "desired": formats.number(item.desired),
@@ -324,54 +442,23 @@ def _for_kind(phrase: str | dict[str, str], kind: str) -> str:
     return phrase if isinstance(phrase, str) else phrase[kind]
 
 
-def _template(folder: str | None, template_name: str) -> Any:
+def _template(env: Environment, folder: str | None, names: list[str]) -> Template:
     """A notice template, the client's or the bundled one, or a `ConfigError`."""
     try:
-        return _environment(folder).get_template(template_name)
+        return env.select_template(names)
     except TemplateError as exc:
-        raise ConfigError(f"{folder or BUNDLED}/{template_name}: {exc}") from None
+        raise ConfigError(f"{folder or BUNDLED}/{names[0]}: {exc}") from None
 
 
-def _render(template: Any, template_name: str, **values: Any) -> str:
+def _render(template: Template, values: dict[str, Any]) -> str:
     """A notice rendered, or a one-line `ConfigError` naming the template."""
     try:
-        text: str = template.render(**values)
+        return template.render(**values)
     except TemplateError as exc:  # SecurityError from the sandbox included
-        raise ConfigError(f"{template_name}: the template failed: {exc}") from None
-    return text
+        raise ConfigError(f"{template.name}: the template failed: {exc}") from None
 
 
-class _Formats:
-    """Dates and amounts formatted for a locale, each distinct value once.
-
-    Babel looks its locale data up on every call (~60 µs an amount); a
-    batch's notices repeat a few hundred dates and prices.
-    """
-
-    def __init__(self, locale: str, currency: str) -> None:
-        self.locale, self.currency = locale, currency
-        self.dates: dict[date, str] = {}
-        self.amounts: dict[Decimal, str] = {}
-
-    def day(self, value: date) -> str:
-        shown = self.dates.get(value)
-        if shown is None:
-            shown = self.dates[value] = format_date(value, "medium", locale=self.locale)
-        return shown
-
-    def number(self, value: int) -> str:
-        return format_decimal(value, locale=self.locale)
-
-    def money(self, value: Decimal) -> str:
-        shown = self.amounts.get(value)
-        if shown is None:
-            shown = self.amounts[value] = format_currency(
-                value, self.currency, locale=self.locale
-            )
-        return shown
-
-
-def _first_day(item: NoticeItem, client: ResolvedClient, formats: _Formats) -> str:
+def _first_day(item: NoticeItem, client: ResolvedClient, formats: Formats) -> str:
     """The first day the participant may claim again (``too_early``)."""
     window = client.claim_window
     first = window.first_day(item.activity) if window and item.activity else None
@@ -381,31 +468,40 @@ def _first_day(item: NoticeItem, client: ResolvedClient, formats: _Formats) -> s
 def _claim_view(
     item: NoticeItem,
     client: ResolvedClient,
-    phrases: dict[str, Any],
-    formats: _Formats,
+    words: dict[str, Any],
+    formats: Formats,
 ) -> dict[str, Any]:
     config = client.config
-    date_format = _DATE_FORMAT[config.date_order]
+    kind = config.kind
+    date_format = words.get("date_formats", _DATE_FORMAT)[config.date_order]
     numbers = client.numbers
-    items = []
-    for field, code, found in dict.fromkeys(item.problems):
-        phrase = _for_kind(phrases["codes"][code], config.kind)
+    asks: list[dict[str, Any]] = []
+    earlier = formats.earlier(item.earlier_on, item.earlier_reference)
+    for field, code, value in dict.fromkeys(item.problems):
+        phrase = _for_kind(words["codes"][code], kind)
         if code == "invalid_number" and field == "quantity":
-            phrase = phrases.get("whole_number", phrase)
+            phrase = words.get("whole_number", phrase)
         instruction = phrase.format(
             date_format=date_format,
             example=numbers.amount_example,
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
         )
-        label = _for_kind(phrases["fields"].get(field or "", field or ""), config.kind)
-        items.append({"field": label, "instruction": instruction, "found": found})
+        label = _for_kind(words["fields"].get(field or "", field or ""), kind)
+        asks.append(
+            {
+                "field": label,
+                "instruction": instruction,
+                "found": formats.found(value, field),
+                "earlier": None if asks else earlier,
+            }
+        )
     activity = formats.day(item.activity) if item.activity else None
     amount = formats.money(item.amount) if item.amount is not None else None
     return {
         "reference": item.reference,
         "activity": activity,
-        "activity_label": phrases["activity"][config.kind],
+        "activity_label": _for_kind(words["activity"], kind),
         "amount": amount,
-        "status": phrases["status"][item.outcome.value],
-        "asks": items,
+        "status": _for_kind(words["status"][item.outcome.value], kind),
+        "asks": asks,
     }

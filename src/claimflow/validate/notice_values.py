@@ -1,0 +1,167 @@
+"""What a notice quotes back to a participant, and how it shows it.
+
+Contract: `found(code, field, message, claim)` takes one problem of a claim
+and returns the value the participant keyed that the problem is about (a
+date, an amount, or text as keyed), or None when there is nothing of theirs
+to quote; `Formats` shows dates, amounts and points in the client's locale.
+
+Privacy: a value is quoted only when it is the participant's own. Messages
+are written for the desk and may name other records (``2 candidates:
+NF-000310 (2026-10-20), ...``, ``claimed before on claim A1``); only a
+single keyed value right after ``, found`` is read from them, and an
+invoice, serial, confirmation or folio number is shown only as it stands in
+the participant's own claim (never as normalised for matching, and never
+when their claim does not hold it).
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from claimflow.codes import ReasonCode
+from claimflow.models import Claim, SalesClaim
+from claimflow.validate.batch import normalize_key
+
+# A value quoted in a message after ", found ": a Python string literal
+# (``'23/10/2026'``), an ISO date or a plain number, ending the message or
+# followed by a comment. Anything else (``2 candidates: ...``, ``claim A1``,
+# ``it claimed by 104233``) is not a value the participant keyed.
+_FOUND = re.compile(
+    r""", found (?:(?P<text>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+    r"""|(?P<day>\d{4}-\d{2}-\d{2})|(?P<number>-?\d+(?:\.\d+)?))(?=$| \(|,|;)"""
+)
+#: Keys the participant quotes: shown as in their own claim, never normalised.
+IDENTIFIERS = frozenset(
+    {"serial_numbers", "invoice_number", "confirmation_number", "folio_number"}
+)
+#: Codes whose "found" is a count or other records' values, not a keyed one.
+_NOT_QUOTED = frozenset({ReasonCode.SERIAL_COUNT_MISMATCH, ReasonCode.SOURCE_AMBIGUOUS})
+#: Fields shown as money in the program's currency.
+MONEY_FIELDS = frozenset(
+    {
+        "claim_total",
+        "unit_price",
+        "line_total",
+        "qualifying_revenue",
+        "taxes",
+        "fees",
+        "incidentals",
+    }
+)
+
+
+def found(code: ReasonCode, field: str | None, message: str, claim: Claim) -> Any:
+    """The value the participant keyed that a problem is about, or None.
+
+    Args:
+        code: the problem's reason code.
+        field: the problem's field.
+        message: the problem's message (``expected ..., found ...``).
+        claim: the participant's claim.
+
+    Returns:
+        A `date`, a `Decimal`, the text as keyed, or None.
+
+    Example: ``found(code, "invoice_date", "expected a date, found '23/10'", c) == "23/10"``
+    """
+    match = _FOUND.search(message)
+    if match is None or code in _NOT_QUOTED:
+        return None
+    if match["day"]:
+        try:
+            return date.fromisoformat(match["day"])
+        except ValueError:
+            return None
+    if match["number"]:
+        try:
+            return Decimal(match["number"])
+        except InvalidOperation:  # pragma: no cover - the pattern is a number
+            return None
+    text = str(ast.literal_eval(match["text"]))
+    if field in IDENTIFIERS:
+        return as_keyed(claim, field, text)
+    return text
+
+
+def as_keyed(claim: Claim, field: str | None, value: str) -> str | None:
+    """`value` as the participant wrote it in their own claim, or None when
+    their claim holds no such value (then it is not theirs to be shown).
+
+    Example: ``as_keyed(claim, "serial_numbers", "DR10000017") == "dr-1000-0017"``
+    """
+    if field == "serial_numbers" and isinstance(claim, SalesClaim):
+        keyed = [s for line in claim.lines for s in line.serial_numbers]
+    else:
+        own = getattr(claim, field or "", None)
+        keyed = [own] if isinstance(own, str) else []
+    wanted = normalize_key(value)
+    return next((k for k in keyed if normalize_key(k) == wanted), None)
+
+
+class Formats:
+    """Dates and amounts formatted for a locale, each distinct value once.
+
+    Babel looks its locale data up on every call (~60 µs an amount); a
+    batch's notices repeat a few hundred dates and prices.
+    """
+
+    def __init__(
+        self, locale: str, currency: str, words: gettext.NullTranslations
+    ) -> None:
+        self.locale, self.currency, self.words = locale, currency, words
+        self.dates: dict[date, str] = {}
+        self.amounts: dict[Decimal, str] = {}
+
+    def day(self, value: date) -> str:
+        """A date in the locale's medium format (``20 oct 2026``)."""
+        shown = self.dates.get(value)
+        if shown is None:
+            shown = self.dates[value] = format_date(value, "medium", locale=self.locale)
+        return shown
+
+    def number(self, value: int | Decimal) -> str:
+        """A number with the locale's separators, all its digits kept."""
+        return str(
+            format_decimal(value, locale=self.locale, decimal_quantization=False)
+        )
+
+    def money(self, value: Decimal) -> str:
+        """An amount in the program's currency (``1.234,50 €``)."""
+        shown = self.amounts.get(value)
+        if shown is None:
+            shown = self.amounts[value] = format_currency(
+                value, self.currency, locale=self.locale
+            )
+        return shown
+
+    def found(self, value: Any, field: str | None) -> str | None:
+        """A value the participant keyed, shown in the locale (text as keyed)."""
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, date):
+            return self.day(value)
+        if field in MONEY_FIELDS:
+            return self.money(value)
+        return self.number(value)
+
+    def earlier(self, on: date | None, reference: str | None) -> str | None:
+        """The sentence naming the claim a duplicate repeats, if one is known:
+        by its reference when it was the participant's own, else by its day."""
+        if on is None:
+            return None
+        day = self.day(on)
+        if reference:
+            return self.words.gettext(
+                "You claimed it before in claim %(reference)s, received on %(day)s."
+            ) % {"reference": reference, "day": day}
+        return self.words.gettext(
+            "It was claimed before, on %(day)s, under another account."
+        ) % {"day": day}
