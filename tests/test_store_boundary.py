@@ -22,9 +22,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "claimflow"
 SQL_CALLS = {"execute", "executemany", "executescript"}
 SQL_READERS = {"read_sql", "read_sql_query", "read_sql_table"}
 
-#: Modules (globs, relative to src/claimflow) allowed to run SQL for now.
-PENDING = {
-}
+#: Modules (globs, relative to src/claimflow) allowed to run SQL for now:
+#: none since session 13 (a module that must, for a while, goes here with why).
+PENDING: dict[str, str] = {}
 
 
 def _exempt(path: Path) -> bool:
