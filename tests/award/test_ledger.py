@@ -147,6 +147,22 @@ def test_fixed_expiry_consumes_lots_due_and_is_idempotent(store: Store) -> None:
     assert balance(store, "x", "R1", datetime(2027, 12, 1, tzinfo=UTC)).total == 0
 
 
+def test_a_second_expiry_the_same_day_posts_the_lots_due_since(store: Store) -> None:
+    """Found moving the ledger's SQL: lots posted at 08:00 and 14:00 expire a
+    year later; expiry run at 10:00 and again at 15:00 reused the day's key
+    and failed on the append-only trigger (a raw IntegrityError)."""
+    program = _program(expiry={"policy": "fixed", "months": 12})
+    morning, afternoon = T0.replace(hour=8), T0.replace(hour=14)
+    _post(store, _awards(program, 2), program, morning)  # 50 points
+    _post(store, _awards(program, 0, 1), program, afternoon)  # 25 points
+    year = datetime(2027, 11, 1, tzinfo=UTC)
+    with store.transaction():
+        assert expire(store, "x", program, year.replace(hour=10), "job") == 50
+        assert expire(store, "x", program, year.replace(hour=15), "job") == 25
+        assert expire(store, "x", program, year.replace(hour=16), "job") == 0
+    assert balance(store, "x", "R1", year.replace(hour=17)).total == 0
+
+
 def test_inactivity_expiry(store: Store) -> None:
     program = _program(expiry={"policy": "inactivity", "months": 12})
     _post(store, _awards(program, 2), program, T0)

@@ -345,13 +345,18 @@ def expire(
         lots = _expirable_lots(store, client, participant, _utc(as_of))
         if policy.policy == "fixed":
             due = [(i, r) for i, r, e in lots if e is not None and e <= _utc(as_of)]
-            key = f"expiry:{client}:{participant}:{as_of.date()}"
         else:
             last = last_activity(store, client, participant)
             due = [(i, r) for i, r, _ in lots] if last and last <= cutoff else []
-            key = f"expiry:{client}:{participant}:{as_of.date()}"
         points = sum(r for _, r in due)
         if points > 0:
+            # The day's first expiry keeps the day's key; a later run the
+            # same day finds only lots that fell due since (the others are
+            # spent), and names them in its key: it used to reuse the day's
+            # key and fail on the ledger's append-only trigger.
+            key = f"expiry:{client}:{participant}:{as_of.date()}"
+            if posting_by_key(store, key) is not None:
+                key += ":lots:" + ",".join(str(i) for i, _ in due)
             _consume(
                 store,
                 client,
