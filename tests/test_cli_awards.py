@@ -93,6 +93,19 @@ def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
         f"claimflow: error: claim {claim}: its award was reversed already, by posting #"
     )
     assert err.endswith(" (voided)\n")
+    # a claim that is not accepted is never awarded: say so, not "not yet"
+    code, _, err = run("award", "explain", claim[:-1] + "10", "--db", db)
+    assert (code, err) == (
+        2,
+        f"claimflow: error: claim {claim[:-1]}10 is duplicate: "
+        "only accepted claims are awarded\n",
+    )
+    # the explanation says the award was taken back (the Jakarta desk trial:
+    # it still printed the full points after a refund, with no word of it)
+    code, out, _ = run("award", "explain", claim, "--db", db)
+    assert code == 0
+    assert out.splitlines()[-1].startswith("  Reversed at ")
+    assert out.splitlines()[-1].endswith("(voided): the claim is void.")
     code, out, _ = run(
         "ledger",
         "redeem",

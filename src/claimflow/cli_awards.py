@@ -214,11 +214,17 @@ def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
     """
     from claimflow.award.run import explain, stored_award
     from claimflow.store import Store
+    from claimflow.store.ledger import last_reversal, live_award_postings
+    from claimflow.store.verify_claim import claim_outcome_and_batch
 
     with Store.open(db_path) as store:
         found = store.resolve_claim(claim_id)
         award = stored_award(store, found)
         hold = store.latest_hold(found) if award is None else None
+        outcome, _ = claim_outcome_and_batch(store, found)
+        reversed_ = None
+        if award is not None and not live_award_postings(store, award.client, found):
+            reversed_ = last_reversal(store, award.client, found)
     if hold is not None:
         held, code, message, at = hold
         text = f"Held by the award run of {at} ({code}): {message}.\n" + explain(held)
@@ -230,11 +236,20 @@ def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
         return
     if award is None:
         named = claim_id if found == claim_id else f"{claim_id} ({found})"
+        if outcome != "accepted":  # a duplicate, pended or void claim is not paid
+            raise ClaimflowError(
+                f"claim {named} is {outcome}: only accepted claims are awarded"
+            )
         raise ClaimflowError(f"claim {named}: no award computed yet")
+    note = None
+    if reversed_ is not None:  # the award was taken back (a refund, a correction)
+        _, at, reason = reversed_
+        still = "the claim is void" if outcome == "void" else "awaiting a new award"
+        note = f"Reversed at {at} ({reason or 'no reason given'}): {still}."
     if as_json:
-        echo_json(award.model_dump(mode="json"))
+        echo_json(award.model_dump(mode="json") | ({"reversed": note} if note else {}))
     else:
-        click.echo(explain(award))
+        click.echo(explain(award) + (f"\n  {note}" if note else ""))
 
 
 @main.group("ledger")
