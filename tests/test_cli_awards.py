@@ -415,7 +415,8 @@ def test_reverse_and_redeem_preview_post_nothing(tmp_path: Path) -> None:
     code, out, _ = run("ledger", "reverse", "AC-1001", "--reason", "refund", "--preview",
                        "--client", str(config), "--db", db)  # fmt: skip
     assert code == 0 and out.endswith(
-        "would be so (the claim is void); preview: nothing posted\n"
+        "points would be reversed and the claim would be void; "
+        "preview: nothing posted\n"
     )
     code, out, _ = run("ledger", "redeem", "104233", "10", "--reference", "R-1", "--preview",
                        "--client", str(config), "--db", db)  # fmt: skip
@@ -435,6 +436,20 @@ def test_reverse_and_redeem_preview_post_nothing(tmp_path: Path) -> None:
             "SELECT outcome FROM claims WHERE json_extract(data, '$.claim_ref') = 'AC-1001'"
         ).fetchone()[0]
     assert outcome == "accepted"
+    # spent, then refunded: the reversal says the participant now owes points
+    # (the Jakarta desk trial: a balance of -1,500 appeared with no word)
+    code, out, _ = run("ledger", "balance", "104233", "--client", str(config),
+                       "--db", db, "--json")  # fmt: skip
+    available = json.loads(out)["available"]
+    run("ledger", "redeem", "104233", str(available), "--reference", "R-3",
+        "--client", str(config), "--db", db)  # fmt: skip
+    code, out, _ = run("ledger", "reverse", "AC-1001", "--reason", "refund",
+                       "--client", str(config), "--db", db)  # fmt: skip
+    points = int(out.split(": ", 1)[1].split(" points")[0].replace(",", ""))
+    assert code == 0 and out.endswith(
+        f"; participant 104233's balance is now {-points:,} points (redeemed before "
+        "the reversal): later awards make it up\n"
+    )
 
 
 def test_commands_that_need_claims_never_create_a_store(tmp_path: Path) -> None:

@@ -343,13 +343,16 @@ def reverse_cmd(
         claimflow ledger reverse 7b0be037608e-r2 --reason "invoice voided" \\
             --client samples/clients/acme-tools.yaml
     """
-    from claimflow.award.ledger import reverse_claim
+    from claimflow.award.ledger import balance, reverse_claim
     from claimflow.config import load_client
     from claimflow.store import Store
+    from claimflow.store.ledger import live_award_postings
 
     client = load_client(client_path)
+    owed = ""
     with Store.open(db_path) as store, _previewing(store, preview):
         claim_id = store.resolve_claim(claim_id, client.key)
+        live = live_award_postings(store, client.key, claim_id)
         points = reverse_claim(
             store,
             client.key,
@@ -369,10 +372,23 @@ def reverse_cmd(
                 "void": not correction,
             },
         )
-    then = "it will be awarded afresh" if correction else "the claim is void"
+        if live:  # points already spent: the participant owes them now
+            who = live[0][1]
+            total = balance(store, client.key, who, datetime.now(UTC)).total
+            if total < 0:
+                owed = (
+                    f"; participant {who}'s balance is now {total:,} points "
+                    "(redeemed before the reversal): later awards make it up"
+                )
     if preview:
-        then = f"would be so ({then}); preview: nothing posted"
-    click.echo(f"claim {claim_id}: {points:,} points reversed; {then}")
+        then = "would be awarded afresh" if correction else "would be void"
+        click.echo(
+            f"claim {claim_id}: {points:,} points would be reversed and the claim "
+            f"{then}{owed}; preview: nothing posted"
+        )
+        return
+    then = "it will be awarded afresh" if correction else "the claim is void"
+    click.echo(f"claim {claim_id}: {points:,} points reversed; {then}{owed}")
 
 
 @ledger_cmd.command("redeem")
