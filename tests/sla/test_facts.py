@@ -127,7 +127,7 @@ def _store(history: dict[str, list[tuple[object, ...]]], key: str) -> Store:
     return store
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     history=histories(),
     calendar=st.sampled_from(sorted(CALENDARS)),
