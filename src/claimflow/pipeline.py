@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, islice
@@ -24,6 +23,7 @@ from typing import Any, TypeVar
 from claimflow.codes import Outcome, ReasonCode
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
+from claimflow.memory import gc_paused
 from claimflow.models import Claim, Decision, Problem, RawRecord
 from claimflow.parallel import ChunkRunner, default_workers
 from claimflow.parse import ParsedFile, open_file
@@ -190,7 +190,7 @@ class _Run:
             # young generations: a full pass would rescan every module object.
             gc.collect(1)
             started = time.perf_counter()
-            with _gc_paused():
+            with gc_paused():
                 chunk = pending + list(islice(items, size - len(pending)))
                 pending = []
                 if joins is not None and chunk:
@@ -202,7 +202,7 @@ class _Run:
             self._time("parse", started)
             if not chunk:
                 return
-            with _gc_paused():
+            with gc_paused():
                 yield chunk
             # Dropped before the next pass, which would otherwise walk every
             # object of a chunk that is about to be freed anyway.
@@ -252,24 +252,6 @@ class _Run:
             self.notice_items, self.client, today.date()
         )
         self._time("notices", started)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a chunk is read and validated.
-
-    A chunk allocates hundreds of thousands of small acyclic objects; each
-    allocation burst would trigger full collections that rescan every live
-    claim (a third of the validation time, measured). Reference counting
-    still frees everything; cycles wait until the chunk is done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _preflight(
@@ -513,7 +495,7 @@ def _ingest_file(
         # unreadable halfway leaves none of its rows behind. The rows that
         # come back are acyclic: collecting while they arrive would only
         # rescan them (`chunks` runs a young pass per chunk).
-        with store.transaction(), _gc_paused():
+        with store.transaction(), gc_paused():
             for out in run.outs(parsed, (batch_id, parsed.content_hash)):
                 run.absorb(out)
                 started = time.perf_counter()

@@ -27,8 +27,7 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,6 +35,7 @@ from typing import Any
 from claimflow.codes import SUPERSEDED, VOID, Outcome, ReasonCode
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
+from claimflow.memory import gc_paused
 from claimflow.models import Award, Claim, Decision, Problem, RawRecord
 from claimflow.replay_awards import awards_as_posted
 from claimflow.replay_golden import golden
@@ -163,25 +163,6 @@ class _Recorded:
 
 #: A replayed claim: what was recorded, the replay's decision, the claim.
 _Decided = dict[str, tuple[_Recorded, Decision, Claim]]
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a replay runs.
-
-    A replay keeps every decided claim alive until it compares them; each
-    allocation burst would otherwise trigger full collections that rescan
-    all of them (100,000 claims: 26 of 95 s, measured). Reference counting
-    still frees everything; `_decided` collects the young generations
-    after each chunk, so cycles do not pile up.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _recorded_codes(
@@ -331,7 +312,7 @@ def replay(
     target = rules or client
     result = ReplayResult(client.key)
     participants = load_participants(store, client.key)
-    with _gc_paused():
+    with gc_paused():
         replayed = _decided(store, client, target, batch_id, since, result)
         awards = _awards(store, client, target, participants, replayed)
         reference: dict[str, _Recorded] = {}
