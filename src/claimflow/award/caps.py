@@ -348,25 +348,44 @@ def _cut(ctx: Context, rule_id: str, points: int, note: str) -> AwardLine:
 def cap_lines(
     ctx: Context, points: int, state: CapState, funded: int = 0
 ) -> list[AwardLine]:
-    """Cuts of the total: per claim, the participant's period cap, the fund
-    (which `funded` points, paid from promotions' own funds, do not touch)."""
-    caps, lines = ctx.rules.caps, []
-    participant = ctx.claim.participant_id or ""
+    """Cuts of the total as award lines (see `cap_cuts`)."""
+    return [
+        ctx.line("cap", "cap", ZERO, note, code=code).model_copy(update={"points": cut})
+        for code, note, cut in cap_cuts(
+            ctx.rules,
+            ctx.activity,
+            ctx.claim.participant_id or "",
+            points,
+            state,
+            funded,
+        )
+    ]
+
+
+def cap_cuts(
+    rules: RuleSet,
+    day: date,
+    participant: str,
+    points: int,
+    state: CapState,
+    funded: int = 0,
+) -> list[tuple[ReasonCode, str, int]]:
+    """Cuts of the total, as (code, note, points): per claim, the
+    participant's period cap, the fund (which `funded` points, paid from
+    promotions' own funds, do not touch). The engine and the set-based
+    path (`claimflow.award.sets`) both cut through this.
+
+    Example: ``cap_cuts(rules, day, "104233", 300, CapState())``
+    """
+    caps, cuts = rules.caps, []
     room = points
 
     def cut(limit: int, code: ReasonCode, what: str) -> None:
         nonlocal room
         if room > limit:
-            lines.append(
-                ctx.line(
-                    "cap",
-                    "cap",
-                    ZERO,
-                    cap_note(what, room, max(limit, 0)),
-                    code=code,
-                ).model_copy(update={"points": max(limit, 0) - room})
-            )
-            room = max(limit, 0)
+            awarded = max(limit, 0)
+            cuts.append((code, cap_note(what, room, awarded), awarded - room))
+            room = awarded
 
     if caps.per_claim is not None:
         cut(
@@ -375,7 +394,7 @@ def cap_lines(
             f"cap of {caps.per_claim} per claim",
         )
     if caps.per_participant is not None:
-        key = (participant, period_key(ctx.activity, caps.per_participant.period))
+        key = (participant, period_key(day, caps.per_participant.period))
         used = state.period_used.get(key, 0)
         cut(
             caps.per_participant.points - used,
@@ -385,19 +404,17 @@ def cap_lines(
         )
     fund = caps.fund
     if fund is not None:
-        name = fund_key(fund, ctx.rules, ctx.activity)
+        name = fund_key(fund, rules, day)
         spent = state.budget_used if name is None else state.counts.get(name, 0)
         what = (
             "program budget"
             if fund.scope == "program"
-            else f"rule set {ctx.rules.version}'s fund"
+            else f"rule set {rules.version}'s fund"
         )
-        when = (
-            "" if fund.period is None else f", {period_key(ctx.activity, fund.period)}"
-        )
+        when = "" if fund.period is None else f", {period_key(day, fund.period)}"
         cut(
             fund.points - spent + min(funded, room),
             ReasonCode.CAP_BUDGET,
             f"{what} of {fund.points}{when} ({spent} already awarded)",
         )
-    return lines
+    return cuts

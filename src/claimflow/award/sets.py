@@ -21,13 +21,13 @@ activity date or rule set) returns None here and goes through the engine.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from claimflow.award.caps import period_key
+from claimflow.award.caps import CapState, cap_cuts, period_key
 from claimflow.award.engine import received_note, round_points
 from claimflow.award.rules import (
     AwardSettings,
@@ -40,7 +40,6 @@ from claimflow.award.rules import (
 )
 from claimflow.award.text import (
     below_minimum_note,
-    cap_note,
     per_claim_note,
     per_currency_points,
     per_unit_note,
@@ -289,7 +288,12 @@ def compute_lean(
     points = desired
     caps = rules.caps
     if caps.per_claim is not None or caps.per_participant is not None or caps.fund:
-        cuts = _caps(rules, day, who, desired, used, budget_used)
+        cuts = [
+            _Line("cap", "cap", ZERO, note, code=code, points=cut)
+            for code, note, cut in cap_cuts(
+                rules, day, who, desired, CapState(used, budget_used)
+            )
+        ]
         if cuts:
             points += sum(ln.points for ln in cuts)
             cut = (_line_json(ln, rules.version) for ln in cuts)
@@ -474,57 +478,6 @@ def _rounded(lines: list[_Line], settings: AwardSettings) -> list[_Line]:
                 rounding_note(total, rounded, mode),
                 points=delta,
             )
-        )
-    return lines
-
-
-def _caps(
-    rules: RuleSet,
-    day: date,
-    who: str,
-    points: int,
-    used: Mapping[tuple[str, str], int],
-    budget_used: int,
-) -> list[_Line]:
-    caps, lines, room = rules.caps, [], points
-
-    def cut(limit: int, code: ReasonCode, what: str) -> None:
-        nonlocal room
-        if room > limit:
-            awarded = max(limit, 0)
-            lines.append(
-                _Line(
-                    "cap",
-                    "cap",
-                    ZERO,
-                    cap_note(what, room, awarded),
-                    code=code,
-                    points=awarded - room,
-                )
-            )
-            room = awarded
-
-    if caps.per_claim is not None:
-        cut(
-            caps.per_claim,
-            ReasonCode.CAP_PER_CLAIM,
-            f"cap of {caps.per_claim} per claim",
-        )
-    if caps.per_participant is not None:
-        key = (who, period_key(day, caps.per_participant.period))
-        spent = used.get(key, 0)
-        cut(
-            caps.per_participant.points - spent,
-            ReasonCode.CAP_PARTICIPANT_PERIOD,
-            f"cap of {caps.per_participant.points} per {caps.per_participant.period} "
-            f"({key[1]}, {spent} already awarded)",
-        )
-    fund = caps.fund
-    if fund is not None:
-        cut(
-            fund.points - budget_used + min(0, room),
-            ReasonCode.CAP_BUDGET,
-            f"program budget of {fund.points} ({budget_used} already awarded)",
         )
     return lines
 
