@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from claimflow.cli_types import StoreTarget
 from claimflow.errors import ClaimflowError, StoreBusy
 
 if TYPE_CHECKING:
@@ -133,8 +134,8 @@ STORE_OPTION = click.option(
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The SQLite store.",
+    type=StoreTarget(exists=True),
+    help="The store: a SQLite file, or a PostgreSQL URL (postgresql://...).",
 )
 #: A store created if missing (commands that write the first rows).
 NEW_STORE_OPTION = click.option(
@@ -142,8 +143,8 @@ NEW_STORE_OPTION = click.option(
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The SQLite store (created if missing).",
+    type=StoreTarget(),
+    help="The store, created if missing: a SQLite file, or a PostgreSQL URL.",
 )
 
 
@@ -435,7 +436,7 @@ def ingest_cmd(
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=StoreTarget(exists=True),
 )
 @click.option("--batch", "batch_id", type=int, help="Only this batch.")
 @click.option(
@@ -537,4 +538,5 @@ def notices_write_cmd(batch_id: int, db_path: Path, out: Path) -> None:
 from claimflow import cli_awards as _cli_awards  # noqa: E402, F401
 from claimflow import cli_dedupe as _cli_dedupe  # noqa: E402, F401
 from claimflow import cli_sla as _cli_sla  # noqa: E402, F401
+from claimflow import cli_store as _cli_store  # noqa: E402, F401
 from claimflow import cli_verify as _cli_verify  # noqa: E402, F401

@@ -23,6 +23,7 @@ from claimflow.cli import (
     notices_option,
     write_stage_notices,
 )
+from claimflow.cli_types import StoreTarget
 from claimflow.errors import UnreadableInput
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
@@ -97,7 +98,7 @@ def dedupe_cmd() -> None:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=StoreTarget(),
     help="A store whose 'different' decisions are respected.",
 )
 @click.option(

@@ -33,11 +33,13 @@ from claimflow.models import (
 
 # Registers migrations 2-20 (claims_schema imports ledger_schema first).
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
+from claimflow.store import postgres
 
 # Registers migrations 24 and 25 (after claims_schema's 20-23).
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
+from claimflow.store.postgres import PgDatabase
 from claimflow.store.rows import (
     CLAIM_JSON,
     PACKED,
@@ -78,14 +80,15 @@ _SORT_CACHE = -8192
 # and read back from the claim rows they cost a second pass over them.
 _STAGE = {
     "claimflow_keys": (
-        "SELECT c.client, c.id, j.value ->> 0, j.value ->> 1, j.value ->> 2 "
+        "SELECT c.client, c.id AS claim_id, j.value ->> 0 AS block, "
+        "j.value ->> 1 AS day, j.value ->> 2 AS value "
         "FROM claims c, json_each(c.keys) j WHERE c.rowid > ?",
         "INSERT OR IGNORE INTO claim_keys SELECT * FROM temp.claimflow_keys "
         "ORDER BY 1, 3, 4, 2, 5",
     ),
     "claimflow_serials": (
-        "SELECT c.client, j.value, c.id FROM claims c, json_each(c.serials) j "
-        "WHERE c.rowid > ?",
+        "SELECT c.client, j.value AS serial, c.id AS claim_id "
+        "FROM claims c, json_each(c.serials) j WHERE c.rowid > ?",
         "INSERT OR IGNORE INTO claim_serials SELECT * FROM temp.claimflow_serials "
         "ORDER BY 1, 2, 3",
     ),
@@ -140,6 +143,7 @@ def _busy(exc: sqlite3.Error) -> bool:
 
 def busy_message(path: str | Path) -> str:
     """What a command says when it gave up waiting for the store."""
+    path = postgres.redact(str(path)) if postgres.is_url(path) else path
     return (
         f"{path}: the store is busy: another claimflow command has held it for "
         f"{busy_seconds():g} s; try again when it finishes "
@@ -155,26 +159,38 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         db: the sqlite-utils database.
     """
 
-    def __init__(self, path: str | Path, db: Database) -> None:
-        self.path = Path(path)
-        self.db = db
+    def __init__(self, path: str | Path, db: Database | PgDatabase) -> None:
+        self.path: Path = Path(path)
+        #: What messages name the store by: the file, or the URL (no password).
+        self.name = postgres.redact(str(path)) if postgres.is_url(path) else str(path)
+        self.db: Any = db
         self._pack_attached = False
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``: which backend holds this store."""
+        return "postgresql" if isinstance(self.db, PgDatabase) else "sqlite"
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
         """Open (creating if needed) and migrate a store.
 
         Args:
-            path: the SQLite file.
+            path: the SQLite file, or a PostgreSQL URL
+                (``postgresql://user@host/db``; ``?options=-csearch_path=S``
+                picks a schema other than ``public``).
 
         Returns:
             The store.
 
         Raises:
-            StoreError: the file is not a SQLite database.
+            StoreError: the file is not a SQLite database, or the server
+                cannot be reached or holds something else.
 
         Example: ``store = Store.open("claimflow.db")``
         """
+        if postgres.is_url(path):
+            return cls(str(path), postgres.open_database(str(path)))
         try:
             db = Database(path)
             # Writers wait their turn (several clerks on one store): a command
@@ -211,6 +227,8 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
     @property
     def schema_version(self) -> int:
         """The number of migrations applied."""
+        if isinstance(self.db, PgDatabase):
+            return len(postgres.applied_migrations(self.db))
         return schema_version(self.db)
 
     @contextmanager
@@ -237,7 +255,9 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if _busy(exc):
-                raise StoreBusy(busy_message(self.path)) from None
+                raise StoreBusy(busy_message(self.name)) from None
+            if self.dialect == "postgresql":
+                raise StoreError(f"{self.name}: {exc}") from None
             raise
         try:
             yield self
@@ -346,6 +366,11 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         """
         conn = self.db.conn
         _stage_tables(conn)
+        if self.dialect == "postgresql":
+            for table, (_, insert) in _STAGE.items():
+                conn.execute(insert)
+                conn.execute(f"DELETE FROM temp.{table}")
+            return
         # Sorting the staged rows is most of this step. SQLite's sorter sorts
         # runs of the page cache's size, in helper threads when allowed:
         # small runs on every core, merged, take half the time of one thread
@@ -410,7 +435,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         roots = conn.execute(
             f"SELECT name, rootpage FROM {_PACK}.sqlite_master ORDER BY rowid"
         ).fetchall()
-        return roots == _PACKED_ROOTS
+        return bool(roots == _PACKED_ROOTS)
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
         """Insert or replace participants' latest copy (the member list is
@@ -460,7 +485,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
 
         Example: ``[e[2] for e in store.claim_events("acme-tools")][:2]``
         """
-        return self.db.execute(_EVENTS_SQL, [client, client]).fetchall()
+        return list(self.db.execute(_EVENTS_SQL, [client, client]).fetchall())
 
     def add_notices(self, batch_id: int, notices: Sequence[Notice]) -> None:
         """Store the notices written for a batch."""
