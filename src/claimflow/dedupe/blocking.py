@@ -106,6 +106,13 @@ def blocking_keys(prepared: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
     at_door = _key(col("postcode"), house, required=(col("postcode"),))
     yield "postcode + house number", np.where(house < 0, -1, at_door)
     yield "postcode + surname sound", _key(col("postcode"), col("pl"))
+    # Moved house (a new postcode) with a slip in the birth date or a name:
+    # the same town still brings the pair together.
+    yield "birth date + city", _key(col("dob"), col("city"))
+    yield (
+        "names either order + city",
+        _key(np.minimum(first, last), np.maximum(first, last), col("city")),
+    )
     initial = _codes(per_unique(prepared["last"], lambda name: name[:1]).to_numpy())
     yield (
         "first name sound + postcode + surname initial",
@@ -127,6 +134,8 @@ FIXES: dict[str, frozenset[str]] = {
     "birth date + first name sound": frozenset({"dob", "name"}),
     "postcode + house number": frozenset({"postcode", "city", "address"}),
     "postcode + surname sound": frozenset({"postcode", "city", "name"}),
+    "birth date + city": frozenset({"dob", "city"}),
+    "names either order + city": frozenset({"name", "city"}),
     "first name sound + postcode + surname initial": frozenset(
         {"name", "postcode", "city"}
     ),
