@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,9 @@ from claimflow.dedupe.estimate import (
     random_pairs,
     term_frequency,
 )
+from claimflow.dedupe.marks import Refit, refit
 from claimflow.dedupe.normalise import prepare, read_prepared
+from claimflow.dedupe.result import DedupeResult, clusters, records
 from claimflow.values import DateOrder
 
 if TYPE_CHECKING:
@@ -158,84 +159,6 @@ def hand_probabilities(
     }
 
 
-@dataclass
-class DedupeResult:
-    """Scored pairs and clusters.
-
-    Attributes:
-        pairs: one row per candidate pair at or above the review threshold:
-            ids, probability, decision, per-field score, level and weight,
-            and the blocking keys that found it.
-        clusters: groups of duplicates with their original (earliest record).
-        thresholds: the duplicate and review probabilities used.
-        candidates: candidate pairs scored.
-        records: people read.
-        weights: the log2 weight of each level of each comparison used
-            (estimated; a pair's name, city and postcode weights also carry
-            the term-frequency adjustment of its value).
-        methods: the comparison method (and parameters) of each field.
-        model: what the estimation found (`claimflow.dedupe.estimate`): the
-            share of candidates that match, the matched pairs behind m, the
-            pairs in the review band and the matches it expects there.
-    """
-
-    pairs: pd.DataFrame
-    clusters: list[dict[str, Any]] = field(default_factory=list)
-    thresholds: dict[str, float] = field(default_factory=dict)
-    candidates: int = 0
-    records: int = 0
-    weights: dict[str, dict[str, float]] = field(default_factory=dict)
-    methods: dict[str, dict[str, Any]] = field(default_factory=dict)
-    model: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self, every_pair: bool = False) -> dict[str, Any]:
-        """As plain data (what ``--json`` prints; ``--json --pairs``: `every_pair`).
-
-        Args:
-            every_pair: list every pair in `pairs`, the duplicates too;
-                otherwise only the pairs to review (the duplicates are in
-                `clusters`, and a large file has a great many).
-
-        Returns:
-            Thresholds, counts, methods, weights, clusters, and the pairs as
-            one dict each (a missing score is None, never NaN).
-
-        Example: ``dedupe_people(frame).to_dict()["clusters"]``
-        """
-        pairs = self.pairs
-        if not every_pair and len(pairs):
-            pairs = pairs[pairs["decision"] == "review"]
-        return {
-            "thresholds": self.thresholds,
-            "records": self.records,
-            "candidates": self.candidates,
-            "methods": self.methods,
-            "weights": self.weights,
-            "model": self.model,
-            "clusters": self.clusters,
-            "pairs": records(pairs),
-        }
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of `frame` as dicts of plain Python values, NaN as None.
-
-    Column by column (``tolist``), not cell by cell as
-    ``DataFrame.to_dict(orient="records")`` goes (0.1 s against 0.3 s for
-    10,000 pairs), and with no NaN left for the JSON writer to hunt.
-
-    Example: ``records(dedupe_people(frame).pairs)[0]["probability"]``
-    """
-    columns = []
-    for name in frame.columns:
-        values = frame[name].tolist()
-        if frame[name].dtype.kind == "f":
-            values = [None if math.isnan(v) else v for v in values]
-        columns.append(values)
-    names = [str(name) for name in frame.columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
 COMPARISONS = (
     "name",
     "dob",
@@ -302,6 +225,7 @@ def dedupe_people(
     different: set[tuple[str, str]] | None = None,
     settings: DedupeSettings | None = None,
     date_order: DateOrder | None = None,
+    marks: dict[tuple[str, str], str] | None = None,
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -319,6 +243,9 @@ def dedupe_people(
             ``estimate`` is off).
         date_order: how to read birth dates keyed day or month first
             (``DMY``, ``MDY``); year-first dates are read regardless.
+        marks: reviewers' latest marks, ``same`` or ``different`` per id
+            pair: those whose two people are in the file refit the weights
+            (`claimflow.dedupe.marks`), if the held-out check agrees.
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
@@ -343,20 +270,21 @@ def dedupe_people(
         settings is None or settings.estimate,
     )
     tables = model.tables()
-    total = np.zeros(len(i))
-    weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name in COMPARISONS:
-        weight, label = _weights(level_table[name], levels[name], tables[name])
-        if model.random_pairs and name in TF_VALUES:
-            weight = weight + term_frequency(
-                TF_VALUES[name](prepared), levels[name], i, float(model.u[name][0])
-            )
-        weights[name] = weight, label
-        total += weight
+    weights = _pair_weights(prepared, i, levels, model, level_table)
+    total = np.sum([weights[name][0] for name in COMPARISONS], axis=0)
     prior = math.log2(model.share / (1 - model.share))
     if model.random_pairs:
         prior = prior_log_odds(total, model.share, len(prepared))
-    total += prior
+    total = total + prior
+    learned = None
+    if marks:
+        learned = _learn(prepared, marks, model, methods, level_table, prior, duplicate)
+        for name in COMPARISONS:
+            change = learned.adjust[name]
+            tables[name] = tables[name] + change
+            shift = np.where(levels[name] >= 0, change[np.maximum(levels[name], 0)], 0)
+            weights[name] = weights[name][0] + shift, weights[name][1]
+            total += shift
     probability = np.round(1 / (1 + np.power(2.0, -total)), 4)
     # Only the pairs at or above review become rows: most candidates are
     # distinct, and a row of 27 columns per candidate costs more than scoring.
@@ -403,9 +331,63 @@ def dedupe_people(
             for name in COMPARISONS
         },
         model=_summary(model, prior, probability, review, duplicate),
+        marks=learned,
     )
-    result.clusters = _clusters(prepared, shown[shown["decision"] == "duplicate"])
+    result.clusters = clusters(prepared, shown[shown["decision"] == "duplicate"])
     return result
+
+
+def _pair_weights(
+    prepared: pd.DataFrame,
+    i: np.ndarray,
+    levels: dict[str, np.ndarray],
+    model: Model,
+    level_table: dict[str, list[tuple[str, float, float, float]]],
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per comparison: each pair's log2 weight (its level's, plus the term
+    frequency of its value where estimated) and its level's name."""
+    tables = model.tables()
+    weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in COMPARISONS:
+        weight, label = _weights(level_table[name], levels[name], tables[name])
+        if model.random_pairs and name in TF_VALUES:
+            weight = weight + term_frequency(
+                TF_VALUES[name](prepared), levels[name], i, float(model.u[name][0])
+            )
+        weights[name] = weight, label
+    return weights
+
+
+def _learn(
+    prepared: pd.DataFrame,
+    marks: dict[tuple[str, str], str],
+    model: Model,
+    methods: dict[str, Method],
+    level_table: dict[str, list[tuple[str, float, float, float]]],
+    prior: float,
+    duplicate: float,
+) -> Refit:
+    """The weights refit to the marked pairs whose people are in the file."""
+    index = pd.Index(prepared["id"])
+    pairs = sorted(marks)
+    a = index.get_indexer([p[0] for p in pairs])
+    b = index.get_indexer([p[1] for p in pairs])
+    known = (a >= 0) & (b >= 0) & (a != b)
+    a, b = a[known], b[known]
+    kept = [p for p, k in zip(pairs, known.tolist(), strict=True) if k]
+    i, j = np.minimum(a, b), np.maximum(a, b)
+    _, levels = _compare(prepared, i, j, methods, level_table)
+    weights = _pair_weights(prepared, i, levels, model, level_table)
+    base = np.sum([weights[name][0] for name in COMPARISONS], axis=0) + prior
+    context = {
+        "ids": kept,
+        "labels": {name: [lv[0] for lv in level_table[name]] for name in COMPARISONS},
+        "weights": model.tables(),
+        "duplicate": duplicate,
+    }
+    same = np.array([marks[p] == "same" for p in kept], dtype=bool)
+    sizes = {name: len(level_table[name]) for name in COMPARISONS}
+    return refit(levels, np.asarray(base, dtype=float), same, sizes, context)
 
 
 def _compare(
@@ -468,50 +450,3 @@ def _summary(
         "expected_false_duplicates": round(float((1 - probability[above]).sum()), 1),
     }
 
-
-def _roots(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The nodes of the edges (a, b), ascending, and each one's component, named
-    by its smallest node.
-
-    Each round hooks every root to the smallest root across its edges, then
-    follows the links to the end; as a hook always points to a smaller node,
-    no cycle forms and the last root standing is the component's minimum.
-    """
-    nodes = np.unique(np.concatenate([a, b]))
-    a, b = np.searchsorted(nodes, a), np.searchsorted(nodes, b)
-    parent = np.arange(len(nodes))
-    while True:
-        root_a, root_b = parent[a], parent[b]
-        if np.array_equal(root_a, root_b):
-            return nodes, nodes[parent]
-        low = np.minimum(root_a, root_b)
-        np.minimum.at(parent, root_a, low)
-        np.minimum.at(parent, root_b, low)
-        while True:  # to the end of each chain
-            above = parent[parent]
-            if np.array_equal(above, parent):
-                break
-            parent = above
-
-
-def _clusters(prepared: pd.DataFrame, pairs: pd.DataFrame) -> list[dict[str, Any]]:
-    if pairs.empty:
-        return []
-    # Row numbers by an index lookup: a dict of a million ids would cost 100 MB.
-    index = pd.Index(prepared["id"])
-    if index.is_unique:
-        a, b = index.get_indexer(pairs["a"]), index.get_indexer(pairs["b"])
-    else:  # an id listed twice: its last row, as a dict would have it
-        position = {pid: n for n, pid in enumerate(prepared["id"])}
-        a = pairs["a"].map(position).to_numpy()
-        b = pairs["b"].map(position).to_numpy()
-    nodes, roots = _roots(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
-    # Members in row order, clusters in the order of their earliest member.
-    order = np.lexsort((nodes, roots))
-    nodes, roots = nodes[order], roots[order]
-    bounds = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1], True]).tolist()
-    members = [str(pid) for pid in prepared["id"].to_numpy()[nodes].tolist()]
-    return [
-        {"participant_ids": members[start:end], "original": members[start]}
-        for start, end in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
