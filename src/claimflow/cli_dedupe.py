@@ -173,13 +173,8 @@ def participants_cmd(
             if v is not None
         }
     )
-    marks = _marks(db_path)
     result = dedupe_people(
-        people,
-        different={pair for pair, mark in marks.items() if mark == "different"},
-        settings=settings,
-        date_order=date_order,
-        marks=marks,
+        people, settings=settings, date_order=date_order, marks=_marks(db_path)
     )
     if review_out is not None:
         _write_review(result.pairs, review_out)

@@ -40,7 +40,7 @@ from claimflow.dedupe.estimate import (
 )
 from claimflow.dedupe.marks import Refit, refit
 from claimflow.dedupe.normalise import prepare, read_prepared
-from claimflow.dedupe.result import DedupeResult, clusters, records
+from claimflow.dedupe.result import DedupeResult, clusters
 from claimflow.values import DateOrder
 
 if TYPE_CHECKING:
@@ -245,7 +245,8 @@ def dedupe_people(
             (``DMY``, ``MDY``); year-first dates are read regardless.
         marks: reviewers' latest marks, ``same`` or ``different`` per id
             pair: those whose two people are in the file refit the weights
-            (`claimflow.dedupe.marks`), if the held-out check agrees.
+            (`claimflow.dedupe.marks`), if the held-out check agrees; a pair
+            marked different is never flagged again.
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
@@ -290,6 +291,9 @@ def dedupe_people(
     # distinct, and a row of 27 columns per candidate costs more than scoring.
     kept = np.flatnonzero(probability >= review)
     ids = prepared["id"].to_numpy()
+    different = (different or set()) | {
+        pair for pair, mark in (marks or {}).items() if mark == "different"
+    }
     if different:
         marked = {tuple(sorted(p)) for p in different}
         kept = kept[
@@ -449,4 +453,3 @@ def _summary(
         "expected_matches_in_band": round(float(probability[band].sum()), 1),
         "expected_false_duplicates": round(float((1 - probability[above]).sum()), 1),
     }
-
