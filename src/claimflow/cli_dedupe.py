@@ -28,7 +28,7 @@ from claimflow.errors import UnreadableInput
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     import pandas as pd
 
-    from claimflow.dedupe.people import DedupeResult
+    from claimflow.dedupe.result import DedupeResult
     from claimflow.values import DateOrder
 
 REVIEW_COLUMNS = [
@@ -198,7 +198,7 @@ def _people(file: Path) -> pd.DataFrame | Path:
 
 
 def _write_review(pairs: pd.DataFrame, out: Path) -> None:
-    from claimflow.dedupe.people import records
+    from claimflow.dedupe.result import records
     from claimflow.report import write_table
 
     doubtful = records(pairs[pairs["decision"] == "review"])
