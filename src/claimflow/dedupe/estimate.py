@@ -269,9 +269,7 @@ def term_frequency(
     """
     codes, _ = pd.factorize(values)
     counts = np.bincount(codes)
-    known = int(
-        counts.sum() - (counts[codes[values == ""][0]] if (values == "").any() else 0)
-    )
+    known = int((values != "").sum())
     seen = np.maximum(counts[codes[i]] - 2, 0)
     share = (seen + TF_PSEUDO * u_top) / (max(known - 2, 0) + TF_PSEUDO)
     adjust = np.clip(np.log2(u_top / share), -TF_CAP, TF_CAP)
