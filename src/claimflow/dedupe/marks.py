@@ -5,9 +5,9 @@ file is evidence about this client's data. `refit` moves each comparison
 level's log2 weight by a penalised logistic fit on the marked pairs: the
 model's own score of each pair is the offset, one adjustment per level is
 learned, and a Gaussian prior of `SIGMA` bits holds each adjustment near
-zero unless many marks agree (one mark moves a weight by well under a bit).
-A *same* mark can only push up the levels its pair shows, a *different*
-mark only push them down.
+zero unless many marks agree (one mark moves a weight by under a bit).
+Marks of one kind move every level they show one way (*same* up,
+*different* down) and leave the levels no mark shows where they were.
 
 The held-out check: the marks are cut into `FOLDS` folds; each fold is
 scored by a refit on the others. The refit is kept only when, over the
