@@ -150,7 +150,12 @@ def refit(
     y = same.astype(float)
     count = len(y)
     if count < MIN_MARKS:
-        return Refit(count, False, f"{count} marks: at least {MIN_MARKS} needed", zero)
+        return Refit(
+            count,
+            False,
+            f"{count} marks on people in the file: at least {MIN_MARKS} needed",
+            zero,
+        )
     x = _design(levels, sizes)
     duplicate = float(context["duplicate"])
     fold = np.arange(count) % FOLDS
