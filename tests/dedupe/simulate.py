@@ -38,12 +38,13 @@ def _people(
     return frame
 
 
-#: People per enrolment wave.
-SIZE = 1000
+#: People (and households) in each enrolment wave: the first is marked,
+#: the second held out.
+WAVES = {"A": (1400, 80), "B": (600, 40)}
 
 
 @cache
-def client(families: int = 60) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+def client(households: bool = True) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
     """Two enrolment waves of one client (ids A..., B...), and every true pair.
 
     Members of one person: the generator's pairs joined, so two re-enrolments
@@ -51,9 +52,9 @@ def client(families: int = 60) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
     """
     waves = []
     truth: set[tuple[str, str]] = set()
-    for seed, prefix in ((41, "A"), (42, "B")):
-        rows, pairs = participants_with_duplicates(SIZE, seed=seed)
-        people = _people(rows, seed, prefix, families)
+    for seed, (prefix, (size, families)) in zip((41, 42), WAVES.items(), strict=True):
+        rows, pairs = participants_with_duplicates(size, seed=seed)
+        people = _people(rows, seed, prefix, families if households else 0)
         waves.append(people)
         groups: dict[str, set[str]] = {}
         for a, b in pairs:
@@ -69,11 +70,22 @@ def client(families: int = 60) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
 
 
 @cache
-def plain(families: int = 60) -> DedupeResult:
+def plain(households: bool = True) -> DedupeResult:
     """The client's people deduplicated with the default weights, no marks."""
     from claimflow.dedupe.people import dedupe_people
 
-    return dedupe_people(client(families)[0])
+    return dedupe_people(client(households)[0])
+
+
+@cache
+def learned(count: int = 200) -> tuple[dict[tuple[str, str], str], DedupeResult]:
+    """A desk's `count` marks on the first wave, and the people deduplicated
+    with them."""
+    from claimflow.dedupe.people import dedupe_people
+
+    people, truth = client()
+    marks = desk_marks(plain(), truth, count)
+    return marks, dedupe_people(people, marks=marks)
 
 
 def held_out_f1(result: DedupeResult, truth: set[tuple[str, str]]) -> float:
