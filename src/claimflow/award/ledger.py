@@ -1,7 +1,8 @@
 """The points ledger: append-only postings, derived balances, FIFO lots.
 
-Every award posting is a *lot*. Reversals, redemptions and expiry are
-negative postings that record which lots they consume (``ledger_allocations``),
+Every award posting is a *lot*, as are credit adjustments and the transfers
+in of an account merge (`claimflow.accounts`). Reversals, redemptions and
+expiry are negative postings that record which lots they consume (``ledger_allocations``),
 oldest-expiring first. Nothing is ever updated or deleted (triggers refuse
 it): a correction is a reversal plus a new posting. Posting the same award
 again is a no-op through its idempotency key ``client:claim:version:generation``,
@@ -22,6 +23,7 @@ from claimflow.award.sets import LeanAward
 from claimflow.errors import ClaimflowError
 from claimflow.models import Award
 from claimflow.store import Store
+from claimflow.store.accounts import lot_holder
 from claimflow.store.awards import post_award_rows
 from claimflow.store.ledger import (
     add_allocation,
@@ -163,7 +165,10 @@ def reverse_claim(
     if not live:
         raise LedgerError(_nothing_to_reverse(store, client, claim_id))
     total = 0
-    for entry_id, participant, points, version in live:
+    for entry_id, _, points, version in live:
+        # A merge may have moved the lot: the reversal takes the points
+        # from whoever holds them now (the lot's last transfer in).
+        lot_id, participant = lot_holder(store, entry_id)
         reversal_id = add_reversal(
             store,
             client,
@@ -178,7 +183,7 @@ def reverse_claim(
             actor,
         )
         # The reversal consumes exactly its posting's points from that lot.
-        add_allocation(store, reversal_id, entry_id, points)
+        add_allocation(store, reversal_id, lot_id, points)
         total += points
     if void:
         store.void_claim(client, claim_id, at, actor)
