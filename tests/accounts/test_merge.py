@@ -17,8 +17,8 @@ from claimflow.accounts.merge import (
 )
 from claimflow.award import compute_awards
 from claimflow.award.ledger import balance, post_awards, redeem, reverse_claim
-from claimflow.award.run import award_claims
 from claimflow.award.rules import AwardSettings
+from claimflow.award.run import award_claims
 from claimflow.models import Participant, Provenance
 from claimflow.parse.participants import read_participants
 from claimflow.replay import replay

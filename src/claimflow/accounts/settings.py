@@ -88,6 +88,13 @@ class AccountSettings(_Section):
             return 0
         return self.approval_limits.get(role, 0)
 
+    def terms_for(self, case_type: str) -> CaseTerms | None:
+        """The SLA terms of a case type, if the client set any.
+
+        Example: ``settings.terms_for("complaint").resolution_days``
+        """
+        return next((t for k, t in self.cases.items() if k == case_type), None)
+
     def cost(self, points: int) -> Decimal:
         """What `points` cost at the point value, rounded half up to the cent.
 

@@ -244,7 +244,7 @@ def _consume(
     actor: str,
     at: datetime,
     lots: Iterable[tuple[int, int]],
-) -> None:
+) -> int:
     debit_id = add_debit(
         store, client, participant_id, entry_type, -points, key, _utc(at), reason, actor
     )
@@ -255,6 +255,58 @@ def _consume(
         take = min(left, remaining)
         add_allocation(store, debit_id, lot_id, take)
         left -= take
+    return debit_id
+
+
+def debit_available(
+    store: Store,
+    client: str,
+    participant_id: str,
+    points: int,
+    posting: tuple[str, str, str],
+    actor: str,
+    at: datetime,
+) -> int:
+    """Take available points, oldest-expiring lots first, as `redeem` does.
+
+    Args:
+        store: the store.
+        client: the client key.
+        participant_id: whose points.
+        points: how many (positive).
+        posting: (entry type, idempotency key, reason) of the debit.
+        actor: who.
+        at: when.
+
+    Returns:
+        The debit posting's id.
+
+    Raises:
+        LedgerError: fewer points are available.
+
+    Example: ``debit_available(store, "x", "R1", 50, ("adjustment", "adjustment:x:4",
+    "correction"), "sam", now)``
+    """
+    available = balance(store, client, participant_id, at).available
+    if points <= 0 or points > available:
+        raise LedgerError(
+            f"participant {participant_id}: expected 1 to {available} points to "
+            f"take, found {points}"
+        )
+    lots = _open_lots(store, client, participant_id, _utc(at))
+    entry_type, key, reason = posting
+    return _consume(
+        store,
+        client,
+        participant_id,
+        points,
+        entry_type,
+        key,
+        reason,
+        actor,
+        at,
+        [(i, r) for i, r, _ in lots],
+    )
 
 
 def _open_lots(
