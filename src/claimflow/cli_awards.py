@@ -44,8 +44,18 @@ def _instant(value: datetime | None, client: ResolvedClient) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=client.zone)
 
 
-@main.command("participants")
-@click.argument("action", type=click.Choice(["import"]))
+@main.group("participants")
+def participants_group() -> None:
+    """The member list: import it; merge and unmerge duplicate accounts.
+
+    \b
+    Example:
+        claimflow participants import samples/acme-tools/participants.csv \\
+            --client samples/clients/acme-tools.yaml --db claims.db
+    """
+
+
+@participants_group.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @CLIENT_OPTION
 @NEW_STORE_OPTION
@@ -63,7 +73,6 @@ def _instant(value: datetime | None, client: ResolvedClient) -> datetime:
 )
 @fail_cleanly
 def participants_cmd(
-    action: str,
     file: Path,
     client_path: Path,
     db_path: Path,
