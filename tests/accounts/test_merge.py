@@ -291,3 +291,21 @@ def test_a_merge_of_ingested_accounts_moves_claims_and_replays_faithfully(
     assert balance(store, acme.key, "104876", at).total == 30
     assert replay(store, acme, now=at).changes == []
     store.close()
+
+
+def test_open_cases_follow_the_merge_and_come_back_closed_ones_stay(
+    accounts: Store,
+) -> None:
+    from claimflow.accounts.cases import case_event, cases, open_case
+
+    store = accounts
+    live = open_case(store, "x", "complaint", "M", "ann", "ann", T0)
+    done = open_case(store, "x", "inquiry", "M", "ann", "ann", T0)
+    case_event(store, "x", done, "closed", "ann", T0, value="answered")
+
+    result = merge_accounts(store, "x", "S", "M", "ann", MERGE_AT)
+
+    assert result.cases == [live]
+    assert [(c.id, c.participant) for c in cases(store, "x")] == [(live, "S"), (done, "M")]
+    unmerge_accounts(store, "x", "M", "ann", MERGE_AT)
+    assert [(c.id, c.participant) for c in cases(store, "x")] == [(live, "M"), (done, "M")]
