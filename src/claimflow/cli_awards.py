@@ -355,6 +355,7 @@ def reverse_cmd(
     from claimflow.award.ledger import balance, reverse_claim
     from claimflow.config import load_client
     from claimflow.store import Store
+    from claimflow.store.accounts import lot_holder
     from claimflow.store.ledger import live_award_postings
 
     client = load_client(client_path)
@@ -382,7 +383,7 @@ def reverse_cmd(
             },
         )
         if live:  # points already spent: the participant owes them now
-            who = live[0][1]
+            who = lot_holder(store, live[0][0])[1]  # after a merge, the survivor
             total = balance(store, client.key, who, datetime.now(UTC)).total
             if total < 0:
                 owed = (

@@ -306,6 +306,12 @@ def test_open_cases_follow_the_merge_and_come_back_closed_ones_stay(
     result = merge_accounts(store, "x", "S", "M", "ann", MERGE_AT)
 
     assert result.cases == [live]
-    assert [(c.id, c.participant) for c in cases(store, "x")] == [(live, "S"), (done, "M")]
+    assert [(c.id, c.participant) for c in cases(store, "x")] == [
+        (live, "S"),
+        (done, "M"),
+    ]
     unmerge_accounts(store, "x", "M", "ann", MERGE_AT)
-    assert [(c.id, c.participant) for c in cases(store, "x")] == [(live, "M"), (done, "M")]
+    assert [(c.id, c.participant) for c in cases(store, "x")] == [
+        (live, "M"),
+        (done, "M"),
+    ]

@@ -178,11 +178,13 @@ def merge_accounts(
 
     Example: ``merge_accounts(store, "acme-tools", "104233", "104876", "ann", now)``
     """
-    refusal = _refusal(store, client, survivor, merged)
-    if refusal is not None:
-        raise AccountError(refusal)
     when = _utc(at)
+    # Checked inside the write transaction: a second clerk's merge of the
+    # same account waits for this one and then sees it.
     with store.transaction():
+        refusal = _refusal(store, client, survivor, merged)
+        if refusal is not None:
+            raise AccountError(refusal)
         facts = participant_facts(store, client, merged)
         merge_id = add_merge(
             store,
@@ -370,16 +372,16 @@ def unmerge_accounts(
 
     Example: ``unmerge_accounts(store, "acme-tools", "104876", "ann", now)``
     """
-    row = live_merge(store, client, merged)
-    if row is None:
-        raise AccountError(f"participant {merged}: not merged into another account")
-    merge_id, survivor, status_before = row[0], row[3], row[6]
-    items = merge_items(store, merge_id)
-    refusal = _unmerge_refusal(store, client, row, items)
-    if refusal is not None:
-        raise AccountError(refusal)
     when = _utc(at)
     with store.transaction():
+        row = live_merge(store, client, merged)
+        if row is None:
+            raise AccountError(f"participant {merged}: not merged into another account")
+        merge_id, survivor, status_before = row[0], row[3], row[6]
+        items = merge_items(store, merge_id)
+        refusal = _unmerge_refusal(store, client, row, items)
+        if refusal is not None:
+            raise AccountError(refusal)
         undo_id = add_merge(
             store,
             client,
