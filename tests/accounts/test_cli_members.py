@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from claimflow import Store
-from claimflow.store.dedupe_decisions import add_dedupe_decisions
 from tests.conftest import SAMPLES
 from tests.test_cli import run
 
@@ -46,11 +45,12 @@ def test_merge_without_a_same_mark_is_refused_in_one_line(db: str) -> None:
     assert _counts(db) == before
 
 
-def test_merge_and_unmerge_say_what_moved(db: str) -> None:
-    with Store.open(db) as store, store.transaction():
-        add_dedupe_decisions(
-            store, [("participant", "104233", "104876", "same")], "rita", "x"
-        )
+def test_merge_and_unmerge_say_what_moved(db: str, tmp_path: Path) -> None:
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text("kind,a,b,decision\nparticipant,104876,104233,same\n")
+    assert (
+        run("dedupe", "apply", str(reviewed), "--db", db, "--operator", "rita")[0] == 0
+    )
     run(
         "ledger",
         "adjust",

@@ -282,6 +282,9 @@ def test_a_merge_of_ingested_accounts_moves_claims_and_replays_faithfully(
     assert balance(store, acme.key, "104876", at).total == 0
     merged = replay(store, acme, now=at)
     assert (merged.claims, merged.changes) == (9, [])
+    # The moved claim is not paid again to its new holder.
+    assert award_claims(store, acme, now=at).posted == 0
+    assert balance(store, acme.key, "104233", at).total == 90
 
     unmerge_accounts(store, acme.key, "104876", "rita", at)
 
