@@ -510,3 +510,9 @@ def _previewing(store: Store, preview: bool) -> Iterator[None]:
                 raise _Preview
     except _Preview:
         pass
+
+
+# The member account commands (merge, adjust, cases) join the participants and
+# ledger groups above: registered here, once both exist, whichever module
+# Python imports first.
+from claimflow import cli_members as _cli_members  # noqa: E402, F401
