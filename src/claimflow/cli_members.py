@@ -149,6 +149,9 @@ def _adjustment_line(found: Adjustment) -> str:
 @click.option("--note", required=True, help="Why, in words.")
 @click.option("--case", "case_id", type=int, help="The case it resolves.")
 @click.option("--claim", "claim_id", help="The claim it concerns (id or reference).")
+@click.option(
+    "--reference", help="Your ticket number: used once, so a re-run adjusts nothing."
+)
 @CLIENT_OPTION
 @STORE_OPTION
 @OPERATOR_OPTION
@@ -161,6 +164,7 @@ def adjust_cmd(
     note: str,
     case_id: int | None,
     claim_id: str | None,
+    reference: str | None,
     client_path: Path,
     db_path: Path,
     operator: str,
@@ -193,6 +197,7 @@ def adjust_cmd(
             datetime.now(UTC),
             case_id=case_id,
             claim_id=claim_id,
+            reference=reference,
         )
     _echo_adjustment(done, as_json)
 

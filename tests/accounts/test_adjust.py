@@ -178,3 +178,20 @@ def test_bad_requests_are_refused_with_one_line(
         request_adjustment(members, acme, who, points, GOODWILL, note, "ann", AT)
     assert str(caught.value) == message
     assert members.count("adjustments") == 0
+
+
+def test_a_reference_is_used_once_so_a_rerun_adjusts_nothing(
+    members: Store, acme: ResolvedClient
+) -> None:
+    first = request_adjustment(
+        members, acme, "104233", 100, GOODWILL, "n", "ann", AT, reference="T-7"
+    )
+    with pytest.raises(AccountError) as caught:
+        request_adjustment(
+            members, acme, "104233", 100, GOODWILL, "n", "ann", AT, reference="T-7"
+        )
+    assert str(caught.value) == (
+        f"reference 'T-7' was used before: adjustment #{first.id} requested by ann "
+        f"at {AT.isoformat()}; give each adjustment its own"
+    )
+    assert _total(members) == (100, 100)

@@ -30,6 +30,7 @@ from claimflow.store.accounts import (
     add_adjustment,
     add_adjustment_decision,
     add_posting,
+    adjustment_by_reference,
     adjustment_rows,
 )
 from claimflow.store.cases import add_case_events, case_rows
@@ -160,6 +161,7 @@ def request_adjustment(
     *,
     case_id: int | None = None,
     claim_id: str | None = None,
+    reference: str | None = None,
 ) -> Adjustment:
     """Record an adjustment; post it when within `actor`'s limit.
 
@@ -174,6 +176,9 @@ def request_adjustment(
         at: when.
         case_id: the case it resolves (the posting is linked to it).
         claim_id: the claim it concerns.
+        reference: the desk's own reference (a ticket number), used once per
+            client: the same command run twice is refused the second time
+            instead of adjusting twice.
 
     Returns:
         The adjustment, ``posted`` or ``pending``.
@@ -196,6 +201,14 @@ def request_adjustment(
     _check_request(store, client, participant_id, points, (case_id, claim_id))
     limit = settings.limit_of(actor)
     with store.transaction():
+        used = (
+            adjustment_by_reference(store, client.key, reference) if reference else None
+        )
+        if used is not None:
+            raise AccountError(
+                f"reference {reference!r} was used before: adjustment #{used[0]} "
+                f"requested by {used[1]} at {used[2]}; give each adjustment its own"
+            )
         adjustment_id = add_adjustment(
             store,
             (
@@ -210,6 +223,7 @@ def request_adjustment(
                 _utc(at),
                 str(settings.point_value),
                 str(settings.cost(points)),
+                reference,
             ),
         )
         row = adjustment_rows(store, client.key, adjustment_id)[0]

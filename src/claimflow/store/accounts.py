@@ -314,18 +314,34 @@ def add_adjustment(store: Store, row: Sequence[object]) -> int:
     Args:
         store: the store.
         row: (client, participant, points, reason code, note, case id,
-            claim id, requested by, requested at, point value, cost).
+            claim id, requested by, requested at, point value, cost,
+            reference or None).
 
     Example: ``add_adjustment(store, ("x", "R1", 500, "goodwill", "late", None,
-    None, "ann", at, "0.01", "5.00"))``
+    None, "ann", at, "0.01", "5.00", "TICKET-7"))``
     """
     return _new_id(
         store,
         "INSERT INTO adjustments (client, participant_id, points, reason_code, note, "
-        "case_id, claim_id, requested_by, requested_at, point_value, cost) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "case_id, claim_id, requested_by, requested_at, point_value, cost, "
+        "reference) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         row,
     )
+
+
+def adjustment_by_reference(
+    store: Store, client: str, reference: str
+) -> tuple[int, str, str] | None:
+    """The adjustment a reference was given to: (id, requested by, at), if any.
+
+    Example: ``adjustment_by_reference(store, "acme-tools", "TICKET-7")``
+    """
+    row = store.db.execute(
+        "SELECT id, requested_by, requested_at FROM adjustments "
+        "WHERE client = ? AND reference = ?",
+        [client, reference],
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), str(row[2]))
 
 
 def add_adjustment_decision(

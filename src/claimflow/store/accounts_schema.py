@@ -81,9 +81,11 @@ def m026_member_accounts(db: Database) -> None:
             requested_by TEXT NOT NULL,
             requested_at TEXT NOT NULL,
             point_value TEXT NOT NULL,
-            cost TEXT NOT NULL
+            cost TEXT NOT NULL,
+            reference TEXT
         );
         CREATE INDEX adjustments_client ON adjustments(client, participant_id);
+        CREATE UNIQUE INDEX adjustments_reference ON adjustments(client, reference);
         CREATE TABLE adjustment_decisions (
             id INTEGER PRIMARY KEY,
             adjustment_id INTEGER NOT NULL UNIQUE REFERENCES adjustments(id),
