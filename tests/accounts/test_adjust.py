@@ -195,3 +195,26 @@ def test_a_reference_is_used_once_so_a_rerun_adjusts_nothing(
         f"at {AT.isoformat()}; give each adjustment its own"
     )
     assert _total(members) == (100, 100)
+
+
+def test_a_pending_adjustment_of_an_account_merged_since_is_not_posted(
+    members: Store, acme: ResolvedClient
+) -> None:
+    from claimflow.accounts.merge import merge_accounts
+    from claimflow.store.dedupe_decisions import add_dedupe_decisions
+
+    asked = request_adjustment(members, acme, "104876", 3000, GOODWILL, "n", "ann", AT)
+    with members.transaction():
+        add_dedupe_decisions(
+            members, [("participant", "104233", "104876", "same")], "r", "x"
+        )
+    merge_accounts(members, acme.key, "104233", "104876", "rita", AT)
+    with pytest.raises(AccountError) as caught:
+        approve_adjustment(members, acme, asked.id, "sam", AT)
+    assert str(caught.value) == (
+        f"adjustment {asked.id}: participant 104876 was merged into 104233 since; "
+        "reject it and adjust 104233"
+    )
+    assert approve_adjustment(
+        members, acme, asked.id, "sam", AT, reject=True
+    ).status == ("rejected")

@@ -318,6 +318,12 @@ def approve_adjustment(
             f"adjustment {adjustment_id}: requested by {actor}; another person must "
             "approve it (maker-checker)"
         )
+    survivor = merged_into(store, client.key, found.participant_id)
+    if not reject and survivor is not None:
+        raise AccountError(
+            f"adjustment {adjustment_id}: participant {found.participant_id} was "
+            f"merged into {survivor} since; reject it and adjust {survivor}"
+        )
     limit = settings.limit_of(actor)
     if not reject and limit is not None and abs(found.points) > limit:
         raise AccountError(
