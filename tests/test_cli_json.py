@@ -516,3 +516,56 @@ def test_strict_json(value: object, expected: str) -> None:
 
 def test_strict_json_indents_like_the_cli() -> None:
     assert strict_json({"a": [1]}) == '{\n  "a": [\n    1\n  ]\n}'
+
+
+@covers("participants merge")
+@covers("participants unmerge")
+@covers("ledger adjust")
+@covers("ledger approve")
+@covers("ledger adjustments")
+@covers("cases respond")
+@covers("cases escalate")
+@covers("cases assign")
+@covers("cases link")
+@covers("cases close")
+@covers("cases list")
+@covers("cases report")
+def test_member_accounts(tmp_path: Path) -> None:
+    db = str(tmp_path / "accounts.db")
+    base = ("--client", ACME, "--db", db)
+    members = str(SAMPLES / "acme-tools/participants.csv")
+    assert run("participants", "import", members, *base)[0] == 0
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text("kind,a,b,decision\nparticipant,104233,104876,same\n")
+    assert run("dedupe", "apply", str(reviewed), "--db", db)[0] == 0
+
+    def ok(*args: str) -> Any:
+        code, out, _ = run(*args, *base, "--json")
+        assert code == 0, out
+        return strict(out)
+
+    asked = ok("ledger", "adjust", "104876", "3000", "--reason", "goodwill",
+               "--note", "n", "--operator", "ann")
+    assert (asked["status"], asked["cost"], asked["posting_id"]) == ("pending", "37.50", None)
+    done = ok("ledger", "approve", str(asked["id"]), "--operator", "sam")
+    assert (done["status"], done["decided_by"]) == ("posted", "sam")
+    assert [a["status"] for a in ok("ledger", "adjustments")] == ["posted"]
+    merged = ok("participants", "merge", "104233", "104876", "--operator", "rita")
+    assert (merged["points"], merged["lots"], merged["action"]) == (3000, 1, "merge")
+    undone = ok("participants", "unmerge", "104876", "--operator", "rita")
+    assert (undone["points"], undone["action"]) == (3000, "unmerge")
+    code, _, _ = run("cases", "open", "104233", "--type", "complaint", "--owner", "ann",
+                     "--at", "2026-12-01 09:00", *base)
+    assert code == 0
+    at = ("--at", "2026-12-01 10:00")
+    assert len(ok("cases", "respond", "1", *at)["contacts"]) == 1
+    assert ok("cases", "escalate", "1", "L2", *at)["level"] == "L2"
+    assert ok("cases", "assign", "1", "sam", *at)["owner"] == "sam"
+    assert ok("cases", "link", "1", "posting:1", *at)["links"] == ["posting:1"]
+    assert ok("cases", "close", "1", "credited", *at)["resolution"] == "credited"
+    (case,) = ok("cases", "list")
+    assert (case["id"], case["closed_at"]) == (1, "2026-12-01T16:00:00+00:00")
+    report = ok("cases", "report", "--from", "2026-12-01", "--to", "2026-12-31")
+    # posting 1: 3,000 points x USD 0.0125
+    assert report["total"]["escalation_cost"] == "37.50"
+    assert report["by_owner"][0]["key"] == "sam"

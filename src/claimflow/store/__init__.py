@@ -31,10 +31,10 @@ from claimflow.models import (
     StayClaim,
 )
 
-# Registers migrations 2-20 (claims_schema imports ledger_schema first).
+# Registers migrations 2-26 in order: accounts_schema (26) imports holds
+# (25), which imports participants (24), which imports claims_schema (2-23).
+from claimflow.store import accounts_schema as _accounts_schema  # noqa: F401
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
-
-# Registers migrations 24 and 25 (after claims_schema's 20-23).
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
@@ -417,8 +417,8 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         reference data); `record_participants` also keeps their dated facts."""
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO participants (client, id, first_name, last_name, "
-            "email, company, tier, enrolled_on, status, tax_form_on) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "email, company, tier, enrolled_on, status, tax_form_on, tax_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     p.client,
@@ -431,6 +431,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
                     p.enrolled_on.isoformat() if p.enrolled_on else None,
                     p.status,
                     p.tax_form_on.isoformat() if p.tax_form_on else None,
+                    p.tax_id,
                 )
                 for p in participants
             ],
