@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from claimflow.accounts.partner_settings import Partners
 from claimflow.award.rules import AwardSettings
 from claimflow.dedupe.settings import DedupeSettings
 from claimflow.errors import ConfigError
@@ -109,6 +110,8 @@ class ClientConfig(_Section):
         verification: matching claims against source records.
         dedupe: participant dedupe thresholds and field levels (see
             `claimflow.dedupe.settings`).
+        partners: points-to-miles partners by key (see
+            `claimflow.accounts.partner_settings`).
     """
 
     schema_version: Literal[1] = 1
@@ -146,6 +149,7 @@ class ClientConfig(_Section):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     verification: VerificationSettings = Field(default_factory=VerificationSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
+    partners: Partners = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod

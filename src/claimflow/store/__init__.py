@@ -34,6 +34,9 @@ from claimflow.models import (
 # Registers migrations 2-20 (claims_schema imports ledger_schema first).
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 
+# Registers migration 27 (partners imports holds first: 24 and 25 go before).
+from claimflow.store import partners as _partners  # noqa: F401
+
 # Registers migrations 24 and 25 (after claims_schema's 20-23).
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
