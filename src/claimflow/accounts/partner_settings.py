@@ -36,14 +36,16 @@ PartnerKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}
 _RATIO_DIGITS = 10**9
 
 
-def _exact(value: Any) -> Any:
-    """A ratio as written: YAML reads ``2.5`` as a float; take its digits,
-    never its binary expansion."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected points per mile such as 5/2 or 2.5, found {value}")
-    if isinstance(value, float):
-        return repr(value)
-    return value
+def _exact(value: Any) -> Fraction:
+    """A ratio as written: ``"5/2"``, ``"2.5"``, ``3``; YAML reads ``2.5`` as
+    a float, whose digits are taken, never its binary expansion."""
+    expected = f"expected points per mile such as 5/2 or 2.5, found {value!r}"
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Fraction):
+        raise ValueError(expected)
+    try:
+        return Fraction(repr(value) if isinstance(value, float) else value)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise ValueError(expected) from None
 
 
 Ratio = Annotated[Fraction, BeforeValidator(_exact)]

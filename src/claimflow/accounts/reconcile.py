@@ -141,25 +141,6 @@ def _day(instant: str, zone: tzinfo) -> date:
     return datetime.fromisoformat(instant).astimezone(zone).date()
 
 
-def _candidates(
-    line: CreditLine, transfers: Sequence[TransferRow], max_edits: int
-) -> tuple[list[TransferRow], str]:
-    """Transfers a line may credit, and how they were found."""
-    member = normalize_key(line.member_number)
-    same_member = [t for t in transfers if normalize_key(t.member_number) == member]
-    if line.reference:
-        scored = [
-            (key_distance(line.reference, t.reference), t)
-            for t in same_member
-            if max_edits > 0
-        ]
-        close = [(d, t) for d, t in scored if d <= max_edits]
-        best = min((d for d, _ in close), default=None)
-        found = [t for d, t in close if d == best]
-        return found, "keying slip" if found else ""
-    return same_member, "member number"
-
-
 def _find(
     line: CreditLine,
     transfers: Sequence[TransferRow],
@@ -167,16 +148,33 @@ def _find(
     credited: dict[int, tuple[str, int]],
     max_edits: int,
 ) -> tuple[list[TransferRow], str]:
+    """The transfers a line may credit, and how they were found (``""``: exactly).
+
+    Only the exact reference may point at a transfer credited already (a
+    duplicate); a keying slip or the member number alone is looked for
+    among the transfers still awaiting their credit.
+    """
     if line.reference:
         exact = state.by_key.get(normalize_key(line.reference))
         if exact is not None:
             return [exact], ""
-    found, how = _candidates(line, transfers, max_edits)
-    if not line.reference:  # by member: the open ones, credited or not by miles
-        found = [t for t in found if t.id not in state.matched and t.id not in credited]
-        if len(found) > 1:
-            found = [t for t in found if t.miles == line.miles] or found
-    return found, how
+    member = normalize_key(line.member_number)
+    open_ = [
+        t
+        for t in transfers
+        if normalize_key(t.member_number) == member
+        and t.id not in state.matched
+        and t.id not in credited
+    ]
+    if not line.reference:
+        found = [t for t in open_ if t.miles == line.miles] or open_
+        return found, "member number"
+    if max_edits == 0:
+        return [], ""
+    close = [(key_distance(line.reference, t.reference), t) for t in open_]
+    close = [(d, t) for d, t in close if d <= max_edits]
+    best = min((d for d, _ in close), default=None)
+    return [t for d, t in close if d == best], "keying slip"
 
 
 def _line_findings(

@@ -162,7 +162,9 @@ def read_statement(
             error = exc.errors()[0]
             field = ".".join(map(str, error["loc"]))
             found = values.get(field)
-            detail = error["msg"] if found is None else f"{error['msg']} ({found!r})"
+            detail = error["msg"]
+            if found is not None and str(found) not in detail:
+                detail += f" ({found!r})"
             raise UnreadableInput(name, detail, f"row {row_no}:{field}") from None
         problem = _incomplete(credit)
         if problem is not None:
