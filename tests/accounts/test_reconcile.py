@@ -252,3 +252,10 @@ def test_generated_statements_against_hand_arithmetic(
     line_faults = sorted(e for e in expected if e[0] is not None)
     missing = [e for e in expected if e[0] is None]
     assert found == line_faults + missing
+
+
+def test_readme_lists_every_partner_reason() -> None:
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    for code in PartnerReason:
+        assert f"| `{code.value}` | " in readme
+        assert code.description
