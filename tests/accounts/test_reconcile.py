@@ -259,3 +259,62 @@ def test_readme_lists_every_partner_reason() -> None:
     for code in PartnerReason:
         assert f"| `{code.value}` | " in readme
         assert code.description
+
+
+def _row(n: int, ref: str, member: str, points: int = 25_000) -> TransferRow:
+    # 25,000 points at 5/2: 10,000 miles, no bonus block
+    return TransferRow(n, ref, f"P{n}", member, points, 10_000, 0, 10_000,
+                       "2026-11-02T10:00:00+00:00")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            CreditLine(2, "CAZ-VC-0001", "VC10000009", 25_000, 10_000, DAY0),
+            (
+                "wrong_member",
+                "row 2: expected transfer CAZ-VC-0001 credited to member VC10000001, "
+                "found VC10000009",
+            ),
+        ),
+        (
+            CreditLine(2, "CAZ-VC-0001", "VC10000001", 20_000, 10_000, DAY0),
+            (
+                "points_mismatch",
+                "row 2: expected 25,000 points for transfer CAZ-VC-0001, found 20,000",
+            ),
+        ),
+        (
+            # 0003 is one slip from both 0001 and 0002, both open, same member
+            CreditLine(2, "CAZ-VC-0003", "VC10000001", None, 10_000, DAY0),
+            (
+                "ambiguous_credit",
+                "row 2: expected one transfer for reference CAZ-VC-0003, found 2: "
+                "CAZ-VC-0001, CAZ-VC-0002",
+            ),
+        ),
+    ],
+)
+def test_member_points_and_ambiguity_faults(
+    line: CreditLine, expected: tuple[str, str]
+) -> None:
+    transfers = [
+        _row(1, "CAZ-VC-0001", "VC10000001"),
+        _row(2, "CAZ-VC-0002", "VC10000001"),
+    ]
+    matches, findings = match_credits(
+        [line], transfers, PARTNER, "vuelaclub", through=DAY0, zone=UTC
+    )
+    assert [(f.code.value, f.message) for f in findings] == [expected]
+    assert matches[0].result == expected[0]
+
+
+def test_a_line_without_reference_matches_the_members_open_transfer() -> None:
+    transfers = [_row(1, "CAZ-VC-0001", "VC10000001")]
+    line = CreditLine(2, None, "VC10000001", None, 10_000, DAY0)
+    matches, findings = match_credits(
+        [line], transfers, PARTNER, "vuelaclub", through=DAY0, zone=UTC
+    )
+    assert findings == []
+    assert (matches[0].transfer_id, matches[0].result) == (1, "credited")
