@@ -299,6 +299,7 @@ def match_credits(
     zone: tzinfo,
     credited: dict[int, tuple[str, int]] | None = None,
     max_key_edits: int = 2,
+    members: set[str] | None = None,
 ) -> tuple[list[LineMatch], list[Finding]]:
     """Match statement lines to transfers; every fault as a `Finding`.
 
@@ -311,6 +312,8 @@ def match_credits(
         zone: the desk's zone (a transfer's day is its day there).
         credited: transfers credited by earlier statements -> (file, row).
         max_key_edits: keying slips tolerated in a reference.
+        members: the normalised member numbers of every transfer to the
+            partner, later ones too (default: those of `transfers`).
 
     Returns:
         The line matches, in statement order, and the findings: lines'
@@ -321,7 +324,8 @@ def match_credits(
     """
     credited = credited or {}
     state = _State({normalize_key(t.reference): t for t in transfers})
-    members = {normalize_key(t.member_number) for t in transfers}
+    if members is None:
+        members = {normalize_key(t.member_number) for t in transfers}
     matches: list[LineMatch] = []
     findings: list[Finding] = []
     for line in credits:
@@ -498,11 +502,8 @@ def reconcile_statement(
     last = through or statement_day(lines) or at.astimezone(client.zone).date()
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=client.zone)
     with store.transaction():
-        transfers = [
-            t
-            for t in transfers_through(store, client.key, partner_key, _utc(end))
-            if t.transferred_at < _utc(end)
-        ]
+        every = transfers_through(store, client.key, partner_key)
+        transfers = [t for t in every if t.transferred_at < _utc(end)]
         credited = credited_elsewhere(store, client.key, partner_key, digest)
         matches, findings = match_credits(
             lines,
@@ -513,6 +514,7 @@ def reconcile_statement(
             zone=client.zone,
             credited=credited,
             max_key_edits=client.config.verification.max_key_edits,
+            members={normalize_key(t.member_number) for t in every},
         )
         repeated = statement_seen(store, client.key, partner_key, digest)
         if not repeated:

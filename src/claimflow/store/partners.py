@@ -211,20 +211,18 @@ def transfer_by_reference(
 
 
 def transfers_through(
-    store: Store, client: str, partner: str, through: str
+    store: Store, client: str, partner: str, through: str | None = None
 ) -> list[TransferRow]:
-    """A partner's transfers made up to an instant (ISO text), in order.
+    """A partner's transfers made up to an instant (ISO text; None: all), in order.
 
     Example: ``transfers_through(store, "costa-azul", "vuelaclub", "2026-12-01T00:00:00+00:00")``
     """
-    return [
-        _transfer(row)
-        for row in store.db.execute(
-            f"SELECT {_TRANSFER_COLUMNS} FROM partner_transfers "
-            "WHERE client = ? AND partner = ? AND transferred_at <= ? ORDER BY id",
-            [client, partner, through],
-        )
-    ]
+    sql = f"SELECT {_TRANSFER_COLUMNS} FROM partner_transfers WHERE client = ? AND partner = ?"
+    params = [client, partner]
+    if through is not None:
+        sql += " AND transferred_at <= ?"
+        params.append(through)
+    return [_transfer(row) for row in store.db.execute(sql + " ORDER BY id", params)]
 
 
 def add_transfer(store: Store, transfer: NewTransfer) -> int:
