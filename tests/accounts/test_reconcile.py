@@ -318,3 +318,23 @@ def test_a_line_without_reference_matches_the_members_open_transfer() -> None:
     )
     assert findings == []
     assert (matches[0].transfer_id, matches[0].result) == (1, "credited")
+
+
+def test_a_credit_dated_before_its_transfer_is_no_unknown_member(
+    store: Store, costa: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    sample_transfers(store, costa)  # CAZ-VC-0006 to VC10000006 on 28 November
+    early = write(
+        "early.csv",
+        "Referencia;Nº socio;Millas;Fecha de abono\nCAZ-VC-0006;VC10000006;6000;20/11/2026\n",
+    )
+    result = reconcile_statement(store, costa, "vuelaclub", early, "ana", NOW)
+    # through 20 November, 5 credit days: due by the 15th, so 0001-0004
+    # (3-12 Nov) are missing and 0005 (16 Nov) is not yet
+    assert _found(result) == [
+        (2, "credit_without_transfer", None),
+        (None, "missing_credit", 1),
+        (None, "missing_credit", 2),
+        (None, "missing_credit", 3),
+        (None, "missing_credit", 4),
+    ]
