@@ -161,5 +161,18 @@ class PartnerSettings(BaseModel):
         return Miles(base, bonus)
 
 
+def check_member_number(partner: PartnerSettings, key: str, member: str) -> str | None:
+    """Why a member number is not in the partner's format, or None when it is.
+
+    Example: ``check_member_number(partner, "vuelaclub", "VC12345678") is None``
+    """
+    if partner.member_pattern(key).fullmatch(member):
+        return None
+    return (
+        f"member number {member!r}: expected the {key} format "
+        f"{partner.member_number}, found something else"
+    )
+
+
 #: A client's partners by key (the ``partners:`` section).
 Partners = dict[PartnerKey, PartnerSettings]

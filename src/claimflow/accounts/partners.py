@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from claimflow.accounts.partner_settings import PartnerSettings
+from claimflow.accounts.partner_settings import PartnerSettings, check_member_number
 from claimflow.award.ledger import balance, redeem
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
@@ -91,19 +91,6 @@ def partner_of(client: ResolvedClient, key: str) -> PartnerSettings:
             f"{client.source_path}: partners: expected one of {known}, found {key!r}"
         )
     return found
-
-
-def check_member_number(partner: PartnerSettings, key: str, member: str) -> str | None:
-    """Why a member number is not in the partner's format, or None when it is.
-
-    Example: ``check_member_number(partner, "vuelaclub", "VC12345678") is None``
-    """
-    if partner.member_pattern(key).fullmatch(member):
-        return None
-    return (
-        f"member number {member!r}: expected the {key} format "
-        f"{partner.member_number}, found something else"
-    )
 
 
 def transfer_points(
