@@ -36,6 +36,7 @@ import pytest
 # The commands live in these modules; importing them registers them on `main`.
 import claimflow.cli_awards
 import claimflow.cli_dedupe
+import claimflow.cli_partners
 import claimflow.cli_sla
 import claimflow.cli_verify  # noqa: F401
 from claimflow.cli import main, strict_json
@@ -474,6 +475,54 @@ def test_entry_compare(flow: Flow) -> None:
         "10/06/2026",
         "06/10/2026",
     )
+
+
+@covers("partners transfer")
+def test_partners_transfer(tmp_path: Path) -> None:
+    from claimflow import Store, load_client
+    from tests.accounts.helpers import fund
+
+    db = str(tmp_path / "partners.db")
+    with Store.open(db) as store:
+        fund(store, load_client(COSTA), "300112457", 60_000)
+    code, out, _ = run(
+        *("partners", "transfer", "300112457", "60000", "--partner", "vuelaclub"),
+        *("--member-number", "VC10000001", "--reference", "CAZ-VC-0001"),
+        *("--client", COSTA, "--db", db, "--json"),
+    )
+    assert code == 0
+    data = strict(out)
+    # 60,000 / 2.5 = 24,000 miles + one 60,000-point block's 5,000
+    assert (data["base_miles"], data["bonus_miles"], data["miles"]) == (
+        24_000,
+        5_000,
+        29_000,
+    )
+
+
+@covers("partners reconcile")
+def test_partners_reconcile(tmp_path: Path) -> None:
+    from claimflow import Store, load_client
+    from tests.accounts.helpers import sample_transfers
+
+    db = str(tmp_path / "partners.db")
+    with Store.open(db) as store:
+        sample_transfers(store, load_client(COSTA))
+    statement = str(SAMPLES / "costa-azul/partners/vuelaclub_noviembre.csv")
+    code, out, _ = run(
+        *("partners", "reconcile", statement, "--partner", "vuelaclub"),
+        *("--client", COSTA, "--db", db, "--json"),
+    )
+    assert code == 1  # the statement's planted faults
+    data = strict(out)
+    assert [f["code"] for f in data["findings"]] == [
+        "wrong_ratio",
+        "duplicate_credit",
+        "unknown_member",
+        "credit_without_transfer",
+        "missing_credit",
+    ]
+    assert data["matches"][3]["transfer_id"] == 4  # the keying slip
 
 
 @pytest.mark.parametrize(

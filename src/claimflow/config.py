@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from claimflow.accounts.partner_settings import Partners
 from claimflow.accounts.settings import AccountSettings
 from claimflow.award.rules import AwardSettings
 from claimflow.dedupe.settings import DedupeSettings
@@ -113,6 +114,8 @@ class ClientConfig(_Section):
         accounts: point value, adjustment approval limits and case SLA
             terms (see `claimflow.accounts.settings`); absent: no
             adjustments or case figures.
+        partners: points-to-miles partners by key (see
+            `claimflow.accounts.partner_settings`).
     """
 
     schema_version: Literal[1] = 1
@@ -151,6 +154,7 @@ class ClientConfig(_Section):
     verification: VerificationSettings = Field(default_factory=VerificationSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
     accounts: AccountSettings | None = None
+    partners: Partners = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod

@@ -16,6 +16,13 @@ store unchanged.
   escalate, assign, link, close).
 - `claimflow.accounts.figures`: `case_figures`, the SLA and cost figures of
   cases by owner and category.
+- Partner transfers: `claimflow.accounts.partner_settings` is a client's
+  ``partners`` section (ratio, bonus, minimum, member-number format);
+  `claimflow.accounts.partners` posts points-to-miles transfers;
+  `claimflow.accounts.reconcile` matches a partner's credit statement
+  (`claimflow.accounts.statement`) to them (`claimflow.accounts.matching`,
+  pure) and opens a discrepancy for each fault (SQL in
+  `claimflow.store.partners`).
 
 The package imports nothing heavy at load: `claimflow.config` reads its
 settings model (`claimflow.accounts.settings`).

@@ -35,6 +35,9 @@ from claimflow.models import (
 # (25), which imports participants (24), which imports claims_schema (2-23).
 from claimflow.store import accounts_schema as _accounts_schema  # noqa: F401
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
+
+# Registers migration 27 (after accounts_schema's 26).
+from claimflow.store import partners as _partners  # noqa: F401
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
