@@ -114,7 +114,8 @@ def test_a_workbook_has_styled_typed_sheets(store: Store, tmp_path: Path) -> Non
     assert chart.cell(row=2, column=3).number_format == "0.00%"
     assert chart.freeze_panes == "A2"
     definitions = [r[1] for r in book["Definitions"].iter_rows(values_only=True)]
-    assert definitions[1] == report.title and definitions[2] == report.notes[0]
+    assert definitions[1:3] == [report.title, report.verdict]
+    assert definitions[3] == report.notes[0]
 
 
 def test_csv_is_one_file_per_table(store: Store, tmp_path: Path) -> None:
