@@ -9,6 +9,8 @@ hand: received, then seven working days, skipping the weekend and holidays.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ from claimflow.codes import ReasonCode
 from claimflow.errors import ClaimflowError
 from claimflow.parse.checks import EntryCheck
 from claimflow.report.pack import PackOptions, working_days
-from claimflow.report.sla import build_report
+from claimflow.report.sla import build_report, to_html, write_report
 from claimflow.sla.metrics import calendar_of
 from tests.conftest import FIXTURES
 from tests.report.test_sla import HEADER
@@ -208,7 +210,10 @@ def test_qa_counts_by_keying_day_in_the_clients_zone(store: Store) -> None:
     client = load_client(BR)
     with store.transaction():
         batch = store.begin_batch(
-            client.key, "ana", "x", processed_at=datetime(2026, 10, 1, 1, 30, tzinfo=UTC)
+            client.key,
+            "ana",
+            "x",
+            processed_at=datetime(2026, 10, 1, 1, 30, tzinfo=UTC),
         )
         store.add_entry_checks(
             client.key,
@@ -232,3 +237,118 @@ def test_qa_counts_by_keying_day_in_the_clients_zone(store: Store) -> None:
     assert checked("2026-09", "keyed") == {"ana": 100, "total": 100}
     assert checked("2026-10", "adjudicated") == {"ana": 100, "ben": 50, "total": 150}
     assert checked("2026-09", "adjudicated") == {}
+
+
+def test_every_pack_report_in_every_format_from_the_cli(
+    desk: Store, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from tests.test_cli import run
+
+    config = str(Path(__file__).parents[2] / "samples/clients/acme-tools.yaml")
+    common = ("--client", config, "--db", str(desk.path), "--now", "2026-11-18T18:00")
+    code, out, _ = run("report", "daily", *common)
+    assert code == 0
+    assert "1 open claim in breach and 1 that will breach today" in out
+    assert "Period: the working day 2026-11-18" in out
+    for kind in ("daily", "weekly", "monthly"):
+        for fmt in ("xlsx", "csv", "zip", "html"):
+            target = tmp_path / f"{kind}.{fmt}"
+            code, out, err = run(
+                "report", kind, *common, "--format", fmt, "--out", str(target)
+            )
+            assert (code, err) == (0, ""), (kind, fmt, err)
+    book = openpyxl.load_workbook(tmp_path / "daily.xlsx")
+    assert book.sheetnames[:3] == ["Definitions", "Today", "Breached or will breach"]
+    words = [r[1] for r in book["Definitions"].iter_rows(values_only=True)]
+    assert words[2].startswith("As of 2026-11-18 12:00 CST")  # the verdict
+    assert words[3].startswith("Period: the working day 2026-11-18")
+    urgent = book["Breached or will breach"]
+    due = urgent.cell(row=2, column=3)
+    assert (due.value, due.number_format) == (datetime(2026, 11, 17), "yyyy-mm-dd")
+    left = urgent.cell(row=2, column=4)
+    assert (left.value, left.number_format) == (-4.0, "#,##0.0")
+    assert urgent.freeze_panes == "B2"
+    weekly = openpyxl.load_workbook(tmp_path / "weekly.xlsx")
+    days = weekly["Day by day"]
+    assert [days.cell(row=r, column=7).value for r in range(2, 7)] == [5, 4, 4, 5, 6]
+    # Nov 10: nothing decided, no share; Nov 12: 1 of 1 on time
+    assert days.cell(row=2, column=8).value is None
+    share = days.cell(row=3, column=8)
+    assert (share.value, share.number_format) == (1.0, "0.0%")
+    folder = tmp_path / "weekly"
+    assert sorted(p.name for p in folder.iterdir())[:2] == [
+        "01-day-by-day.csv",
+        "02-this-week-and-the-week-before.csv",
+    ]
+    html = (tmp_path / "monthly.html").read_text(encoding="utf-8")
+    assert '<p class="verdict">' in html and "Definitions" in html
+
+
+PROBE = (
+    "<script>const imgs = [...document.images];"
+    "document.body.setAttribute('data-overflow', String("
+    "document.documentElement.scrollWidth - document.documentElement.clientWidth));"
+    "document.body.setAttribute('data-charts', String(imgs.length));"
+    "document.body.setAttribute('data-drawn', String("
+    "imgs.filter(i => i.complete && i.naturalWidth > 300).length));</script></body>"
+)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium")
+def test_pack_pages_fit_1280_px_and_every_chart_is_drawn(
+    desk: Store, acme: ResolvedClient, tmp_path: Path
+) -> None:
+    for kind, period in (("daily", None), ("weekly", None), ("monthly", "2026-11")):
+        report = build_report(kind, desk, acme, period, NOW)  # type: ignore[arg-type]
+        page = tmp_path / f"{kind}.html"
+        page.write_text(to_html(report).replace("</body>", PROBE), encoding="utf-8")
+        dom = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+             "--window-size=1280,900", "--dump-dom", page.as_uri()],
+            capture_output=True, text=True, timeout=120, check=True,
+        ).stdout  # fmt: skip
+        n = len(report.charts)
+        assert n >= 1
+        assert 'data-overflow="0"' in dom, kind
+        assert f'data-charts="{n}"' in dom and f'data-drawn="{n}"' in dom, kind
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium")
+def test_a_report_prints_to_pdf(
+    desk: Store, acme: ResolvedClient, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    report = build_report("weekly", desk, acme, None, NOW)
+    out = write_report(report, tmp_path / "weekly.pdf")
+    pages = PdfReader(out).pages
+    # the PDF's lines wrap where the page does: compare words
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "weekly update, 2026-11-10 to 2026-11-17" in text
+    assert "1 new breach" in text
+    # A4 portrait, in points
+    assert (round(pages[0].mediabox.width), round(pages[0].mediabox.height)) == (
+        595,
+        842,
+    )
+
+
+def test_a_one_day_control_chart_spans_that_day() -> None:
+    """Issue 26: a control chart of one day had an axis from 2025 to 2029."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    from claimflow.report.charts import date_axis
+
+    figure, ax = plt.subplots()
+    ax.plot([mdates.date2num(datetime(2026, 11, 10))], [0.5], "o")
+    date_axis(ax, [date(2026, 11, 10)])
+    low, high = ax.get_xlim()
+    plt.close(figure)
+    assert mdates.num2date(low).date() == date(2026, 11, 9)  # 12:00 the day before
+    assert high - low == pytest.approx(1.0)  # one day wide, in days

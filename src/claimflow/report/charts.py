@@ -69,13 +69,30 @@ def date_axis(ax: Axes, days: Sequence[date]) -> None:
         mdates.date2num(start),  # type: ignore[no-untyped-call]
         mdates.date2num(end),  # type: ignore[no-untyped-call]
     )
-    locator: mdates.DateLocator = (
-        mdates.DayLocator()  # type: ignore[no-untyped-call]
-        if (high - low).days < 2
-        else mdates.AutoDateLocator(minticks=2, maxticks=8)  # type: ignore[no-untyped-call]
-    )
+    if (high - low).days < 3:
+        # a day or three: each day named in full, no hours
+        ax.xaxis.set_major_locator(mdates.DayLocator())  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))  # type: ignore[no-untyped-call]
+        return
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+
+
+def legend(ax: Axes) -> None:
+    """The legend under the plot, in one row, never over the data.
+
+    Example: ``legend(ax)``
+    """
+    handles, _ = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.2),
+            ncol=len(handles),
+            frameon=False,
+            fontsize="small",
+        )
 
 
 def _days(values: pd.Series | pd.Index) -> list[date]:
@@ -111,10 +128,10 @@ def trend(
 
     def draw(ax: Axes) -> None:
         if dates:
-            ax.plot(_x(points.index), points.to_numpy(), marker="o", color=BLUE)
+            ax.plot(_x(points.index), points.to_numpy(), "o-", color=BLUE, label=ylabel)
         else:
             labels = [str(v) for v in points.index]
-            ax.plot(labels, points.to_numpy(), marker="o", color=BLUE)
+            ax.plot(labels, points.to_numpy(), "o-", color=BLUE, label=ylabel)
         if target is not None:
             ax.axhline(target, color=RED, linestyle="--", label=target_label)
         if dates:
@@ -124,7 +141,7 @@ def trend(
         ax.set(title=title, ylabel=ylabel)
         ax.set_ylim(bottom=0)
         if target is not None:
-            ax.legend(loc="lower left")
+            legend(ax)
 
     return png(draw)
 
@@ -140,15 +157,17 @@ def backlog_and_breaches(daily: pd.DataFrame) -> bytes | None:
     """
     if daily.empty:
         return None
+    from matplotlib.ticker import MaxNLocator
 
     def draw(ax: Axes) -> None:
         xs = _x(daily["day"])
         ax.bar(xs, daily["new_breaches"], width=0.6, color=RED, label="new breaches")
         ax.plot(xs, daily["backlog"], marker=".", color=BLUE, label="backlog at close")
         date_axis(ax, _days(daily["day"]))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set(title="Backlog and breaches per day", ylabel="claims")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left")
+        legend(ax)
 
     return png(draw)
 
@@ -161,6 +180,8 @@ def top_reasons(top: pd.DataFrame, current: str, previous: str | None) -> bytes 
     """
     if top.empty:
         return None
+
+    from matplotlib.ticker import MaxNLocator
 
     def draw(ax: Axes) -> None:
         codes = list(top["code"])[::-1]
@@ -176,10 +197,11 @@ def top_reasons(top: pd.DataFrame, current: str, previous: str | None) -> bytes 
                 color=GREY,
                 label="previous months' average",
             )
-            ax.legend(loc="lower right")
+            legend(ax)
         else:
             ax.barh(list(rows), now, color=BLUE)
         ax.set_yticks(list(rows), codes)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set(title="Top reasons (claims)", xlabel="claims")
 
     return png(draw, height=max(2.4, 0.45 * len(top) + 1.2))
@@ -215,7 +237,7 @@ def operator_rates(people: pd.DataFrame, limit: float) -> bytes | None:
         ax.axhline(limit * 1e4, color=RED, linestyle="--", label="SLA limit")
         ax.set(title="Error rate per operator (95% Wilson)", ylabel="errors per 10,000")
         ax.set_ylim(bottom=0)
-        ax.legend()
+        legend(ax)
 
     return png(draw)
 
@@ -250,6 +272,6 @@ def control(chart: pd.DataFrame) -> bytes | None:
             ylabel="errors per 10,000",
         )
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left")
+        legend(ax)
 
     return png(draw)

@@ -190,6 +190,22 @@ def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
     return frame
 
 
+#: What the pack's per-day figures mean (`day_by_day`, the daily report).
+DAY_DEFINITIONS = (
+    "Per day (local dates): received and decided count the claims whose "
+    "received or decided instant falls on that day; decided on time: of those "
+    "decided, the ones decided on or before their due date.",
+    "New breaches: claims still undecided at the close of their due date, "
+    "counted on the first working day after it (decided late or still open).",
+    "Backlog at a day's close: claims received on or before it and not decided "
+    "by then, waiting on the participant included; claims closed without a "
+    "decision (duplicates, rejections, voids, superseded) are left out.",
+    "Will breach today: open claims due today, or with less time left than one "
+    "claim takes to work (handling hours); at risk: due within the at-risk hours.",
+    "As of an instant: a decision or escalation recorded after it is not yet "
+    "made, and claims received after it are left out.",
+)
+
 _DAY_FIGURES = (
     "received",
     "decided",
@@ -219,7 +235,7 @@ def _totals(frame: pd.DataFrame, label: str) -> dict[str, Any]:
 def _new_report(client: ResolvedClient, title: str, period: str) -> Report:
     report = Report(
         f"{client.config.name}: {title}",
-        sla_definitions(client, period),
+        [*sla_definitions(client, period), *DAY_DEFINITIONS],
         period=period,
     )
     report.locale, report.currency = client.config.locale, client.config.currency
@@ -534,7 +550,7 @@ def monthly_report(
         notes.append(
             f"Top issue {lead['code']}: "
             + _count(int(lead[str(month)]), "{n:,} claim", "{n:,} claims")
-            + f" ({lead['trend']} on the previous months' average)."
+            + f" ({_TREND[str(lead['trend'])]})."
         )
     qa = qa_section(
         store,
@@ -550,6 +566,14 @@ def monthly_report(
     report.verdict = f"{month}: " + " ".join(notes)
     report.notes += qa.notes[1:]
     return report
+
+
+_TREND = {
+    "up": "up on the previous months' average",
+    "down": "down on the previous months' average",
+    "steady": "steady on the previous months' average",
+    "new": "none in the months before",
+}
 
 
 def _month_sla(row: pd.Series, target: float) -> str:

@@ -185,7 +185,7 @@ def sla_report(
         ax.set(
             title="Turnaround (business days)", xlabel="business days", ylabel="claims"
         )
-        ax.legend()
+        charts.legend(ax)
 
     report.charts["Turnaround distribution"] = charts.png(turnaround)
     on_time = charts.trend(
