@@ -22,7 +22,8 @@ from claimflow import ResolvedClient, Store, ingest, load_client
 from claimflow.codes import ReasonCode
 from claimflow.errors import ClaimflowError
 from claimflow.parse.checks import EntryCheck
-from claimflow.report.pack import PackOptions, working_days
+from claimflow.report.days import working_days
+from claimflow.report.pack import PackOptions
 from claimflow.report.sla import build_report, to_html, write_report
 from claimflow.sla.metrics import calendar_of
 from tests.conftest import FIXTURES

@@ -198,7 +198,11 @@ def test_html_report_shows_its_charts(
         images = re.findall(
             r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', html
         )
-        assert len(images) == 2
+        # sla: turnaround, on time by week; qa: per operator, control chart,
+        # and by month (the quarter has three)
+        expected = {"sla": 2, "qa": 3}[kind]
+        assert [name for name, _ in images] == list(report.charts)
+        assert len(images) == expected
         for _, data in images:
             assert base64.b64decode(data).startswith(b"\x89PNG")
         assert "Definitions" in html and "America/Chicago" in html

@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from gettext import ngettext
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,15 +32,18 @@ import pandas as pd
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.report import charts
+from claimflow.report.days import (
+    DAY_DEFINITIONS,
+    as_of,
+    day_by_day,
+    facts_as_of,
+    totals,
+    working_days,
+)
+from claimflow.report.issues import top_issues
 from claimflow.report.sla import Report, qa_section, sla_definitions
 from claimflow.sla.calendar import BusinessCalendar
-from claimflow.sla.metrics import (
-    Window,
-    _remaining,
-    calendar_of,
-    claim_facts,
-    summarize,
-)
+from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
 from claimflow.sla.quality import QaDay
 from claimflow.store import Store
 
@@ -79,157 +81,6 @@ def _day(text: str | None) -> date | None:
         raise ClaimflowError(
             f"expected a day like 2026-11-10, found {text!r}"
         ) from None
-
-
-def _local_days(values: pd.Series, zone: str) -> np.ndarray:
-    """UTC instants as local dates (``datetime64[D]``; NaT where missing)."""
-    local = values.dt.tz_convert(zone).dt.tz_localize(None)
-    days: np.ndarray = local.to_numpy().astype("datetime64[D]")
-    return days
-
-
-def working_days(cal: BusinessCalendar, last: date, n: int) -> list[date]:
-    """The `n` working days ending with `last` (or the working day before it).
-
-    Example: ``working_days(cal, date(2026, 11, 15), 5)[-1] == date(2026, 11, 13)``
-    """
-    end = np.busday_offset(
-        np.datetime64(last), 0, roll="backward", busdaycal=cal._busdays
-    )
-    days = np.busday_offset(end, np.arange(-n + 1, 1), busdaycal=cal._busdays)
-    return [d.item() for d in days]
-
-
-def _facts(
-    store: Store, client: ResolvedClient, now: datetime
-) -> tuple[pd.DataFrame, BusinessCalendar]:
-    """All the client's claim facts as of `now`, with local days added and
-    the claims closed without a decision (duplicates, voids...) marked."""
-    cal = calendar_of(client)
-    zone = str(cal.zone)
-    facts = claim_facts(store, client, Window(), now, cal)
-    if facts.empty:
-        return facts, cal
-    facts = _as_of(facts, cal, now, client.config.sla.at_risk_hours)
-    facts["received_on"] = facts["received_day"].to_numpy().astype("datetime64[D]")
-    facts["decided_on"] = _local_days(facts["decided"], zone)
-    facts["escalated_on"] = _local_days(facts["escalated"], zone)
-    due = facts["due_date"].to_numpy().astype("datetime64[D]")
-    # a breach is seen on the first working day after the due date
-    facts["breached_on"] = np.where(
-        facts["breached"].to_numpy(),
-        np.busday_offset(due, 1, roll="forward", busdaycal=cal._busdays),
-        np.datetime64("NaT"),
-    )
-    facts["closed"] = facts["claim_id"].isin(store.closed_claims(client.key))
-    facts["working"] = (facts["status"] == "open") & ~facts["closed"]
-    return facts, cal
-
-
-def _as_of(
-    facts: pd.DataFrame, cal: BusinessCalendar, now: datetime, at_risk: float
-) -> pd.DataFrame:
-    """The facts as they stood at `now`: claims received later dropped, and a
-    decision or escalation recorded after it not yet made (the store may
-    hold later events: a report as of an earlier instant, a seeded
-    history). A pause on the participant is taken as recorded."""
-    at = pd.Timestamp(now)
-    facts = facts[facts["received"] <= at].copy()
-    later = facts["decided"] > at
-    if later.any():
-        facts.loc[later, "decided"] = pd.NaT
-        facts.loc[later, ["on_time", "late"]] = False
-        facts.loc[later, "business_days"] = np.nan
-        facts.loc[later, "status"] = "open"
-        today = np.datetime64(cal.local(now).date())
-        due = facts.loc[later, "due_date"].to_numpy().astype("datetime64[D]")
-        facts.loc[later, "breached"] = due < today
-        hours = [_remaining(cal, now, d) for d in facts.loc[later, "due_date"]]
-        facts.loc[later, "remaining_hours"] = hours
-        facts.loc[later, "at_risk"] = (np.array(hours) <= at_risk) & ~(due < today)
-    facts.loc[facts["escalated"] > at, "escalated"] = pd.NaT
-    return facts
-
-
-def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
-    """Per local day: claims received, decided, decided on time, new breaches,
-    escalated, and the backlog at the day's close.
-
-    Backlog at a day's close: claims received on or before it and not
-    decided by then, less those closed without a decision (duplicates,
-    rejections, voids, superseded claims); a claim waiting on the
-    participant counts in it.
-
-    Example: ``day_by_day(facts, [date(2026, 11, 9), date(2026, 11, 10)])``
-    """
-    rows = []
-    received = facts["received_on"].to_numpy() if not facts.empty else np.array([])
-    for day in days:
-        d = np.datetime64(day)
-        if facts.empty:
-            rows.append({"day": day, **dict.fromkeys(_DAY_FIGURES, 0)})
-            continue
-        decided = facts["decided_on"].to_numpy()
-        on_day = decided == d
-        open_at_close = (received <= d) & ~(decided <= d) & ~facts["closed"].to_numpy()
-        rows.append(
-            {
-                "day": day,
-                "received": int((received == d).sum()),
-                "decided": int(on_day.sum()),
-                "decided_on_time": int((on_day & facts["on_time"].to_numpy()).sum()),
-                "new_breaches": int((facts["breached_on"].to_numpy() == d).sum()),
-                "escalated": int((facts["escalated_on"].to_numpy() == d).sum()),
-                "backlog": int(open_at_close.sum()),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["day", *_DAY_FIGURES])
-    frame["on_time_share"] = frame["decided_on_time"] / frame["decided"].where(
-        frame["decided"] > 0
-    )
-    return frame
-
-
-#: What the pack's per-day figures mean (`day_by_day`, the daily report).
-DAY_DEFINITIONS = (
-    "Per day (local dates): received and decided count the claims whose "
-    "received or decided instant falls on that day; decided on time: of those "
-    "decided, the ones decided on or before their due date.",
-    "New breaches: claims still undecided at the close of their due date, "
-    "counted on the first working day after it (decided late or still open).",
-    "Backlog at a day's close: claims received on or before it and not decided "
-    "by then, waiting on the participant included; claims closed without a "
-    "decision (duplicates, rejections, voids, superseded) are left out.",
-    "Will breach today: open claims due today, or with less time left than one "
-    "claim takes to work (handling hours); at risk: due within the at-risk hours.",
-    "As of an instant: a decision or escalation recorded after it is not yet "
-    "made, and claims received after it are left out.",
-)
-
-_DAY_FIGURES = (
-    "received",
-    "decided",
-    "decided_on_time",
-    "new_breaches",
-    "escalated",
-    "backlog",
-)
-
-
-def _totals(frame: pd.DataFrame, label: str) -> dict[str, Any]:
-    """A `day_by_day` frame's sum (the backlog: at its last day's close)."""
-    decided = int(frame["decided"].sum())
-    on_time = int(frame["decided_on_time"].sum())
-    return {
-        "period": label,
-        "received": int(frame["received"].sum()),
-        "decided": decided,
-        "decided_on_time": on_time,
-        "on_time_share": on_time / decided if decided else np.nan,
-        "new_breaches": int(frame["new_breaches"].sum()),
-        "escalated": int(frame["escalated"].sum()),
-        "backlog": int(frame["backlog"].iloc[-1]) if len(frame) else 0,
-    }
 
 
 def _new_report(client: ResolvedClient, title: str, period: str) -> Report:
@@ -279,7 +130,7 @@ def daily_report(
         f"(local time, {cal.zone}); the chart shows the {DAILY_HISTORY} working "
         "days up to it.",
     )
-    facts, _ = _facts(store, client, as_of)
+    facts, _ = facts_as_of(store, client, as_of)
     if facts.empty:
         report.verdict = "No claims in the store for this client."
         return report
@@ -401,7 +252,7 @@ def weekly_report(
         f"dates in {cal.zone}; compared with the 5 working days before "
         f"({before[0].isoformat()} to {before[-1].isoformat()}).",
     )
-    facts, _ = _facts(store, client, now)
+    facts, _ = facts_as_of(store, client, now)
     if facts.empty:
         report.verdict = "No claims in the store for this client."
         return report
@@ -409,8 +260,8 @@ def weekly_report(
     this, prior = days.iloc[5:].reset_index(drop=True), days.iloc[:5]
     report.tables["Day by day"] = this
     both = [
-        _totals(this, f"This week ({label})"),
-        _totals(prior, "The 5 working days before"),
+        totals(this, f"This week ({label})"),
+        totals(prior, "The 5 working days before"),
     ]
     report.tables["This week and the week before"] = pd.DataFrame(both)
     window = Window(week[0], week[-1] + timedelta(days=1))
@@ -497,7 +348,7 @@ def monthly_report(
     )
     facts = claim_facts(store, client, window, now, cal)
     if not facts.empty:
-        facts = _as_of(facts, cal, now, client.config.sla.at_risk_hours)
+        facts = as_of(facts, cal, now, client.config.sla.at_risk_hours)
     notes: list[str] = []
     if facts.empty:
         notes.append(f"No claims received from {months[0]} to {months[-1]}.")
@@ -587,57 +438,3 @@ def _month_sla(row: pd.Series, target: float) -> str:
         + f"; {share:.1%} on time of {int(row['decided']):,} decided "
         + f"(target {target:.0%}): {'met' if share >= target else 'missed'}."
     )
-
-
-def top_issues(store: Store, client: str, months: list[str], top: int) -> pd.DataFrame:
-    """The `top` reason codes of the last of `months`, with every month's claims.
-
-    A claim counts once per code, however many of its fields the code names.
-    Trend: the last month against the average of the months before it
-    (``new``: none before; ``up``/``down``: 10% or more either way; else
-    ``steady``).
-
-    Returns:
-        code, description, one column per month (claims), previous_mean,
-        change (share of the average), trend.
-
-    Example: ``top_issues(store, "acme-tools", ["2026-09", "2026-10"], 6)``
-    """
-    from claimflow.codes import ReasonCode
-    from claimflow.store.reports import reason_month_rows
-
-    start = pd.Period(months[0], "M").start_time.date().isoformat()
-    end = (pd.Period(months[-1], "M") + 1).start_time.date().isoformat()
-    rows = pd.DataFrame(
-        reason_month_rows(store, client, start, end),
-        columns=["claim_id", "code", "month"],
-    ).drop_duplicates()
-    counts = (
-        rows.groupby(["code", "month"])["claim_id"].nunique().unstack("month")
-        .reindex(columns=months).fillna(0).astype(int)
-    )  # fmt: skip
-    current, before = months[-1], months[:-1]
-    counts = counts[counts[current] > 0]
-    if counts.empty:
-        return pd.DataFrame(
-            columns=["code", "description", *months, "previous_mean", "change", "trend"]
-        )
-    counts = counts.sort_values([current], ascending=False, kind="stable")
-    counts = counts.loc[
-        sorted(counts.index, key=lambda c: (-counts.loc[c, current], c))
-    ].head(top)
-    mean = (
-        counts[before].mean(axis=1) if before else pd.Series(np.nan, index=counts.index)
-    )
-    change = (counts[current] - mean) / mean.where(mean > 0)
-    known = {c.value: c.description for c in ReasonCode}
-    out = counts.reset_index()
-    out.insert(1, "description", [known.get(c, "") for c in out["code"]])
-    out["previous_mean"] = mean.to_numpy()
-    out["change"] = change.to_numpy()
-    out["trend"] = [
-        "new" if not m > 0 else "up" if c >= 0.1 else "down" if c <= -0.1 else "steady"
-        for m, c in zip(mean.fillna(0), change.fillna(0), strict=True)
-    ]
-    out.columns.name = None
-    return out
