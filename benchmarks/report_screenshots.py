@@ -19,9 +19,7 @@ import argparse
 import random
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -85,18 +83,11 @@ def demo_store(path: Path, config: Path) -> None:
 
 def page_height(page: Path) -> int:
     """The page's full height in Chromium at 1280 px (a probe in a copy)."""
-    from claimflow.report.browser import chromium
+    from claimflow.report.browser import dump_dom
 
     probe = page.with_suffix(".probe.html")
     probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE))
-    with tempfile.TemporaryDirectory() as profile:
-        dom = subprocess.run(
-            [chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-             "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-             "--window-size=1280,900", "--dump-dom", probe.as_uri()],
-            capture_output=True, text=True, timeout=120, check=True,
-        ).stdout  # fmt: skip
+    dom = dump_dom(probe)
     probe.unlink()
     found = re.search(r'data-height="(\d+)"', dom)
     return int(found[1]) + 40 if found else 3000

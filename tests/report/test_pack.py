@@ -10,7 +10,6 @@ hand: received, then seven working days, skipping the weekend and holidays.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from claimflow import ResolvedClient, Store, ingest, load_client
 from claimflow.codes import ReasonCode
 from claimflow.errors import ClaimflowError
 from claimflow.parse.checks import EntryCheck
+from claimflow.report.browser import dump_dom
 from claimflow.report.days import working_days
 from claimflow.report.pack import PackOptions
 from claimflow.report.sla import build_report, to_html, write_report
@@ -305,11 +305,7 @@ def test_pack_pages_fit_1280_px_and_every_chart_is_drawn(
         report = build_report(kind, desk, acme, period, NOW)  # type: ignore[arg-type]
         page = tmp_path / f"{kind}.html"
         page.write_text(to_html(report).replace("</body>", PROBE), encoding="utf-8")
-        dom = subprocess.run(
-            ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-             "--window-size=1280,900", "--dump-dom", page.as_uri()],
-            capture_output=True, text=True, timeout=120, check=True,
-        ).stdout  # fmt: skip
+        dom = dump_dom(page, 1280)
         n = len(report.charts)
         assert n >= 1
         assert 'data-overflow="0"' in dom, kind
@@ -353,3 +349,22 @@ def test_a_one_day_control_chart_spans_that_day() -> None:
     plt.close(figure)
     assert mdates.num2date(low).date() == date(2026, 11, 9)  # 12:00 the day before
     assert high - low == pytest.approx(1.0)  # one day wide, in days
+
+
+def test_a_pdf_without_chromium_is_one_clear_line(
+    desk: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_cli import run
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    config = str(Path(__file__).parents[2] / "samples/clients/acme-tools.yaml")
+    code, out, err = run(
+        "report", "weekly", "--client", config, "--db", str(desk.path),
+        "--now", "2026-11-18T18:00", "--format", "pdf", "--out", str(tmp_path / "w.pdf"),
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        "claimflow: error: a PDF or screenshot needs Chromium: install it "
+        "(apt-get install chromium)\n"
+    )
+    assert not (tmp_path / "w.pdf").exists()

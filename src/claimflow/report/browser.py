@@ -52,20 +52,31 @@ def chromium() -> str:
     )
 
 
-def _run(page: Path, *args: str) -> None:
+def _run(page: Path, *args: str) -> str:
+    """Run Chromium on a page; return what it printed (the DOM, if asked)."""
     with tempfile.TemporaryDirectory(prefix="claimflow-chromium-") as profile:
         command = [chromium(), *_FLAGS, f"--user-data-dir={profile}", *args]
         try:
-            subprocess.run(
+            return subprocess.run(
                 [*command, page.resolve().as_uri()],
                 capture_output=True,
+                text=True,
                 timeout=TIMEOUT,
                 check=True,
-            )
+            ).stdout
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
             raise ClaimflowError(
                 f"{page}: Chromium could not render it ({error})"
             ) from None
+
+
+def dump_dom(page: Path, width: int = 1280, height: int = 900) -> str:
+    """The page's DOM after its scripts ran, in a `width` x `height` window
+    (what a test or a probe script reads back).
+
+    Example: ``'data-overflow="0"' in dump_dom(Path("probe.html"))``
+    """
+    return _run(page, f"--window-size={width},{height}", "--dump-dom")
 
 
 def print_pdf(page: Path, out: Path) -> Path:
