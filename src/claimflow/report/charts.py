@@ -79,8 +79,9 @@ def date_axis(ax: Axes, days: Sequence[date]) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
-def legend(ax: Axes) -> None:
-    """The legend under the plot, in one row, never over the data.
+def legend(ax: Axes, gap: float = 0.2) -> None:
+    """The legend under the plot, in one row, never over the data (`gap`:
+    below the axes, in axes heights: more under slanted labels).
 
     Example: ``legend(ax)``
     """
@@ -88,7 +89,7 @@ def legend(ax: Axes) -> None:
     if handles:
         ax.legend(
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.2),
+            bbox_to_anchor=(0.5, -gap),
             ncol=len(handles),
             frameon=False,
             fontsize="small",
@@ -139,9 +140,11 @@ def trend(
         else:
             ax.tick_params(axis="x", labelrotation=30)
         ax.set(title=title, ylabel=ylabel)
-        ax.set_ylim(bottom=0)
+        # from 0, and high enough that the target line shows above the data
+        top = max(float(points.max()), target or 0.0)
+        ax.set_ylim(0, top * 1.12 if top > 0 else 1)
         if target is not None:
-            legend(ax)
+            legend(ax, 0.2 if dates else 0.34)
 
     return png(draw)
 
