@@ -253,8 +253,10 @@ def test_every_pack_report_in_every_format_from_the_cli(
     assert code == 0
     assert "1 open claim in breach and 1 that will breach today" in out
     assert "Period: the working day 2026-11-18" in out
+    # every format once, each kind in the ones read back below
+    formats = {"daily": ("xlsx", "csv", "zip", "html"), "weekly": ("xlsx", "csv")}
     for kind in ("daily", "weekly", "monthly"):
-        for fmt in ("xlsx", "csv", "zip", "html"):
+        for fmt in formats.get(kind, ("html",)):
             target = tmp_path / f"{kind}.{fmt}"
             code, out, err = run(
                 "report", kind, *common, "--format", fmt, "--out", str(target)
