@@ -297,7 +297,7 @@ def write_history(
             errs = sum(rng.random() < rates[operator] for _ in range(fields))
             checked[operator] += fields
             errors[operator] += errs
-            rows.append((key, 1, operator, "all", str(d), fields, errs, "generated"))
+            rows.append((key, None, operator, "all", str(d), fields, errs, "generated"))
     store.db.conn.executemany(  # type: ignore[attr-defined]
         "INSERT INTO entry_checks (client, batch_id, operator, field, day, checked, errors, "
         "source) VALUES (?,?,?,?,?,?,?,?)",

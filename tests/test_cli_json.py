@@ -36,6 +36,7 @@ import pytest
 # The commands live in these modules; importing them registers them on `main`.
 import claimflow.cli_awards
 import claimflow.cli_dedupe
+import claimflow.cli_partners
 import claimflow.cli_sla
 import claimflow.cli_verify  # noqa: F401
 from claimflow.cli import main, strict_json
@@ -476,6 +477,54 @@ def test_entry_compare(flow: Flow) -> None:
     )
 
 
+@covers("partners transfer")
+def test_partners_transfer(tmp_path: Path) -> None:
+    from claimflow import Store, load_client
+    from tests.accounts.helpers import fund
+
+    db = str(tmp_path / "partners.db")
+    with Store.open(db) as store:
+        fund(store, load_client(COSTA), "300112457", 60_000)
+    code, out, _ = run(
+        *("partners", "transfer", "300112457", "60000", "--partner", "vuelaclub"),
+        *("--member-number", "VC10000001", "--reference", "CAZ-VC-0001"),
+        *("--client", COSTA, "--db", db, "--json"),
+    )
+    assert code == 0
+    data = strict(out)
+    # 60,000 / 2.5 = 24,000 miles + one 60,000-point block's 5,000
+    assert (data["base_miles"], data["bonus_miles"], data["miles"]) == (
+        24_000,
+        5_000,
+        29_000,
+    )
+
+
+@covers("partners reconcile")
+def test_partners_reconcile(tmp_path: Path) -> None:
+    from claimflow import Store, load_client
+    from tests.accounts.helpers import sample_transfers
+
+    db = str(tmp_path / "partners.db")
+    with Store.open(db) as store:
+        sample_transfers(store, load_client(COSTA))
+    statement = str(SAMPLES / "costa-azul/partners/vuelaclub_noviembre.csv")
+    code, out, _ = run(
+        *("partners", "reconcile", statement, "--partner", "vuelaclub"),
+        *("--client", COSTA, "--db", db, "--json"),
+    )
+    assert code == 1  # the statement's planted faults
+    data = strict(out)
+    assert [f["code"] for f in data["findings"]] == [
+        "wrong_ratio",
+        "duplicate_credit",
+        "unknown_member",
+        "credit_without_transfer",
+        "missing_credit",
+    ]
+    assert data["matches"][3]["transfer_id"] == 4  # the keying slip
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -516,3 +565,56 @@ def test_strict_json(value: object, expected: str) -> None:
 
 def test_strict_json_indents_like_the_cli() -> None:
     assert strict_json({"a": [1]}) == '{\n  "a": [\n    1\n  ]\n}'
+
+
+@covers("participants merge")
+@covers("participants unmerge")
+@covers("ledger adjust")
+@covers("ledger approve")
+@covers("ledger adjustments")
+@covers("cases respond")
+@covers("cases escalate")
+@covers("cases assign")
+@covers("cases link")
+@covers("cases close")
+@covers("cases list")
+@covers("cases report")
+def test_member_accounts(tmp_path: Path) -> None:
+    db = str(tmp_path / "accounts.db")
+    base = ("--client", ACME, "--db", db)
+    members = str(SAMPLES / "acme-tools/participants.csv")
+    assert run("participants", "import", members, *base)[0] == 0
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text("kind,a,b,decision\nparticipant,104233,104876,same\n")
+    assert run("dedupe", "apply", str(reviewed), "--db", db)[0] == 0
+
+    def ok(*args: str) -> Any:
+        code, out, _ = run(*args, *base, "--json")
+        assert code == 0, out
+        return strict(out)
+
+    asked = ok("ledger", "adjust", "104876", "3000", "--reason", "goodwill",
+               "--note", "n", "--operator", "ann")
+    assert (asked["status"], asked["cost"], asked["posting_id"]) == ("pending", "37.50", None)
+    done = ok("ledger", "approve", str(asked["id"]), "--operator", "sam")
+    assert (done["status"], done["decided_by"]) == ("posted", "sam")
+    assert [a["status"] for a in ok("ledger", "adjustments")] == ["posted"]
+    merged = ok("participants", "merge", "104233", "104876", "--operator", "rita")
+    assert (merged["points"], merged["lots"], merged["action"]) == (3000, 1, "merge")
+    undone = ok("participants", "unmerge", "104876", "--operator", "rita")
+    assert (undone["points"], undone["action"]) == (3000, "unmerge")
+    code, _, _ = run("cases", "open", "104233", "--type", "complaint", "--owner", "ann",
+                     "--at", "2026-12-01 09:00", *base)
+    assert code == 0
+    at = ("--at", "2026-12-01 10:00")
+    assert len(ok("cases", "respond", "1", *at)["contacts"]) == 1
+    assert ok("cases", "escalate", "1", "L2", *at)["level"] == "L2"
+    assert ok("cases", "assign", "1", "sam", *at)["owner"] == "sam"
+    assert ok("cases", "link", "1", "posting:1", *at)["links"] == ["posting:1"]
+    assert ok("cases", "close", "1", "credited", *at)["resolution"] == "credited"
+    (case,) = ok("cases", "list")
+    assert (case["id"], case["closed_at"]) == (1, "2026-12-01T16:00:00+00:00")
+    report = ok("cases", "report", "--from", "2026-12-01", "--to", "2026-12-31")
+    # posting 1: 3,000 points x USD 0.0125
+    assert report["total"]["escalation_cost"] == "37.50"
+    assert report["by_owner"][0]["key"] == "sam"

@@ -45,8 +45,18 @@ def _instant(value: datetime | None, client: ResolvedClient) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=client.zone)
 
 
-@main.command("participants")
-@click.argument("action", type=click.Choice(["import"]))
+@main.group("participants")
+def participants_group() -> None:
+    """The member list: import it; merge and unmerge duplicate accounts.
+
+    \b
+    Example:
+        claimflow participants import samples/acme-tools/participants.csv \\
+            --client samples/clients/acme-tools.yaml --db claims.db
+    """
+
+
+@participants_group.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @CLIENT_OPTION
 @NEW_STORE_OPTION
@@ -64,7 +74,6 @@ def _instant(value: datetime | None, client: ResolvedClient) -> datetime:
 )
 @fail_cleanly
 def participants_cmd(
-    action: str,
     file: Path,
     client_path: Path,
     db_path: Path,
@@ -347,6 +356,7 @@ def reverse_cmd(
     from claimflow.award.ledger import balance, reverse_claim
     from claimflow.config import load_client
     from claimflow.store import Store
+    from claimflow.store.accounts import lot_holder
     from claimflow.store.ledger import live_award_postings
 
     client = load_client(client_path)
@@ -374,7 +384,7 @@ def reverse_cmd(
             },
         )
         if live:  # points already spent: the participant owes them now
-            who = live[0][1]
+            who = lot_holder(store, live[0][0])[1]  # after a merge, the survivor
             total = balance(store, client.key, who, datetime.now(UTC)).total
             if total < 0:
                 owed = (
@@ -501,3 +511,9 @@ def _previewing(store: Store, preview: bool) -> Iterator[None]:
                 raise _Preview
     except _Preview:
         pass
+
+
+# The member account commands (merge, adjust, cases) join the participants and
+# ledger groups above: registered here, once both exist, whichever module
+# Python imports first.
+from claimflow import cli_members as _cli_members  # noqa: E402, F401

@@ -29,7 +29,7 @@ from claimflow.errors import UnreadableInput
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     import pandas as pd
 
-    from claimflow.dedupe.people import DedupeResult
+    from claimflow.dedupe.result import DedupeResult
     from claimflow.values import DateOrder
 
 REVIEW_COLUMNS = [
@@ -59,14 +59,15 @@ def _read_people(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def _different(db: Path | None) -> set[tuple[str, str]]:
+def _marks(db: Path | None) -> dict[tuple[str, str], str]:
+    """Reviewers' latest participant marks in the store (none without one)."""
     if db is None or not db.exists():
-        return set()
-    from claimflow.dedupe.decisions import different_pairs
+        return {}
+    from claimflow.dedupe.decisions import latest_decisions
     from claimflow.store import Store
 
     with Store.open(db) as store:
-        return different_pairs(store.db.conn, "participant")
+        return latest_decisions(store.db.conn, "participant")
 
 
 @main.group("dedupe")
@@ -99,7 +100,13 @@ def dedupe_cmd() -> None:
     "--db",
     "db_path",
     type=StoreTarget(),
-    help="A store whose 'different' decisions are respected.",
+    help="A store whose review marks count: pairs marked 'different' are never "
+    "flagged again, and the marks refit the weights (if a held-out check agrees).",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show the estimated weights, and which review marks moved which weight.",
 )
 @click.option(
     "--review-out",
@@ -125,6 +132,7 @@ def participants_cmd(
     db_path: Path | None,
     review_out: Path | None,
     every_pair: bool,
+    explain: bool,
     as_json: bool,
 ) -> None:
     """Cluster the people in FILE that are the same person, with explained pairs.
@@ -133,11 +141,15 @@ def participants_cmd(
     date_of_birth, email, phone, address_line1, address_line2, city, region,
     postcode, country, tax_id. --json lists the clusters and the pairs to
     review; --pairs lists every pair at or above --review, the duplicates
-    too. Exit 1 when duplicates or pairs to review exist.
+    too. The weights are estimated from FILE (the client's levels, or the
+    defaults, as the prior); with --db, the store's same/different marks
+    refit them, and --explain shows which marks moved which weight. Exit 1
+    when duplicates or pairs to review exist.
 
     \b
     Example:
         claimflow dedupe participants people.csv --review-out review.csv
+        claimflow dedupe participants people.csv --db desk.db --explain
         claimflow dedupe participants people.csv --json --pairs > pairs.json
     """
     people = _people(file)
@@ -163,10 +175,7 @@ def participants_cmd(
         }
     )
     result = dedupe_people(
-        people,
-        different=_different(db_path),
-        settings=settings,
-        date_order=date_order,
+        people, settings=settings, date_order=date_order, marks=_marks(db_path)
     )
     if review_out is not None:
         _write_review(result.pairs, review_out)
@@ -174,6 +183,8 @@ def participants_cmd(
         _echo_records_json(result.to_dict(every_pair))
     else:
         _echo_summary(result, every_pair)
+        if explain:
+            _echo_explanation(result)
     sys.exit(1 if len(result.pairs) else 0)
 
 
@@ -188,7 +199,7 @@ def _people(file: Path) -> pd.DataFrame | Path:
 
 
 def _write_review(pairs: pd.DataFrame, out: Path) -> None:
-    from claimflow.dedupe.people import records
+    from claimflow.dedupe.result import records
     from claimflow.report import write_table
 
     doubtful = records(pairs[pairs["decision"] == "review"])
@@ -205,6 +216,7 @@ def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
         f"{result.records:,} people, {result.candidates:,} candidate pairs: "
         f"{counts.get('duplicate', 0):,} duplicate pairs in "
         f"{len(result.clusters):,} clusters, {counts.get('review', 0):,} to review"
+        + _band(result)
     )
     for cluster in result.clusters[:20]:
         others = [i for i in cluster["participant_ids"] if i != cluster["original"]]
@@ -215,6 +227,49 @@ def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
             strict=True,
         )
         click.echo("\n".join(f"  {a} ~ {b}: {p:.4f} {d}" for a, b, p, d in rows))
+
+
+def _band(result: DedupeResult) -> str:
+    """What the model expects of the pairs to review (estimated weights only)."""
+    model = result.model
+    if not model.get("estimated") or not model["review_band"]:
+        return ""
+    return f" (about {model['expected_matches_in_band']:g} of them one person)"
+
+
+def _echo_explanation(result: DedupeResult) -> None:
+    """The estimated weights, and what the review marks did to them."""
+    model = result.model
+    click.echo(
+        f"weights {'estimated from the file' if model['estimated'] else 'as set'}"
+        f" (prior log2 odds {model['prior_log2_odds']}; "
+        f"{model['expected_matches_in_band']} matches expected among the "
+        f"{model['review_band']:,} pairs to review):"
+    )
+    for name, levels in result.weights.items():
+        shown = ", ".join(f"{label} {weight:+.2f}" for label, weight in levels.items())
+        click.echo(f"  {name}: {shown}")
+    learned = result.marks
+    if learned is None:
+        click.echo("no review marks (--db) for these people")
+        return
+    if not learned.kept:
+        click.echo(
+            f"{learned.marks:,} review marks, weights not refit: {learned.reason}"
+        )
+        return
+    held = learned.held_out
+    click.echo(
+        f"{learned.marks:,} review marks refit the weights (held out: log loss "
+        f"{held['log_loss_before']} -> {held['log_loss_after']}, wrong "
+        f"{held['wrong_before']} -> {held['wrong_after']}):"
+    )
+    for moved in learned.moved:
+        click.echo(
+            f"  {moved['comparison']} {moved['level']}: {moved['before']:+.2f} -> "
+            f"{moved['after']:+.2f} ({moved['same']} same, {moved['different']} "
+            f"different; most: {'; '.join(moved['by'])})"
+        )
 
 
 def _echo_records_json(data: dict[str, Any]) -> None:

@@ -1,8 +1,8 @@
-"""CLI commands for SLA and QA: reports, the work queue, entry-check import."""
+"""CLI commands for SLA and QA: the work queue, entry-check import (reports:
+`claimflow.cli_reports`)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,79 +30,6 @@ _NOW = click.option(
 
 def _now(value: datetime | None) -> datetime:
     return value.replace(tzinfo=UTC) if value else datetime.now(UTC)
-
-
-@main.command("report")
-@click.argument("kind", type=click.Choice(["sla", "qa", "trends", "daily"]))
-@click.option(
-    "--client",
-    "client_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
-@click.option("--period", help="2026-10, 2026-Q4, 2026, or 2026-10-01..2026-10-31.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "zip", "xlsx", "html"]),
-    default="table",
-    show_default=True,
-    help="csv: one file per table (a folder when there are several); "
-    "zip: those files in one archive.",
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file (csv, zip, xlsx, html).",
-)
-@STORE_OPTION
-@_NOW
-@fail_cleanly
-def report_cmd(
-    kind: str,
-    client_path: Path,
-    period: str | None,
-    fmt: str,
-    out: Path | None,
-    db_path: Path,
-    now: datetime | None,
-) -> None:
-    """SLA, QA, trend and daily reports, with their definitions.
-
-    \b
-    Example:
-        claimflow report sla --client samples/clients/acme-tools.yaml --period 2026-10
-        claimflow report qa --client samples/clients/acme-tools.yaml \\
-            --format html --out qa.html
-        claimflow report qa --client samples/clients/acme-tools.yaml \\
-            --format csv --out qa.csv    # qa/01-by-operator.csv, ...
-    """
-    from rich.console import Console
-
-    from claimflow.config import load_client
-    from claimflow.report.sla import build_report, write_report
-    from claimflow.report.tables import print_table, shown_table
-    from claimflow.store import Store
-
-    client = load_client(client_path)
-    with Store.open(db_path) as store:
-        report = build_report(kind, store, client, period, _now(now))  # type: ignore[arg-type]
-    if fmt != "table":
-        target = out or Path(f"{client.key}-{kind}-{period or 'all'}.{fmt}")
-        written = write_report(report, target.with_suffix(f".{fmt}"))
-        where = f"{written}/" if written.is_dir() else str(written)
-        click.echo(f"{report.title} written to {where}")
-        return
-    # piped: wide, unless COLUMNS says how wide the reader's terminal is
-    wide = sys.stdout.isatty() or "COLUMNS" in os.environ
-    console = Console(width=None if wide else 200)
-    console.print(f"[bold]{report.title}[/bold]")
-    for note in report.notes:  # one line each: the terminal wraps them
-        console.print(note, highlight=False, soft_wrap=True)
-    for name, frame in report.tables.items():
-        print_table(console, name, shown_table(frame, report.locale, report.currency))
-    for line in report.definitions:
-        console.print(f"[dim]{line}[/dim]", highlight=False, soft_wrap=True)
 
 
 @main.command("queue")

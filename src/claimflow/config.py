@@ -27,6 +27,8 @@ from pydantic import (
     field_validator,
 )
 
+from claimflow.accounts.partner_settings import Partners
+from claimflow.accounts.settings import AccountSettings
 from claimflow.award.rules import AwardSettings
 from claimflow.dedupe.settings import DedupeSettings
 from claimflow.errors import ConfigError
@@ -109,6 +111,11 @@ class ClientConfig(_Section):
         verification: matching claims against source records.
         dedupe: participant dedupe thresholds and field levels (see
             `claimflow.dedupe.settings`).
+        accounts: point value, adjustment approval limits and case SLA
+            terms (see `claimflow.accounts.settings`); absent: no
+            adjustments or case figures.
+        partners: points-to-miles partners by key (see
+            `claimflow.accounts.partner_settings`).
     """
 
     schema_version: Literal[1] = 1
@@ -146,6 +153,8 @@ class ClientConfig(_Section):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     verification: VerificationSettings = Field(default_factory=VerificationSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
+    accounts: AccountSettings | None = None
+    partners: Partners = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod

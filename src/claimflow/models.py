@@ -175,6 +175,8 @@ class Participant(Record):
         enrolled_on: enrolment date.
         status: ``active``, ``suspended`` or ``closed``.
         tax_form_on: the day a tax form (a W-9) was received, if one was.
+        tax_id: the member's tax id as the member list gives it, if any (an
+            account merge refuses two different ones).
         effective_from: the day this record's tier, status and dates took
             effect, when the member list says (its ``effective_from``
             column); None: from the day it is imported.
@@ -194,6 +196,7 @@ class Participant(Record):
     enrolled_on: date | None = None
     status: ParticipantStatus = "active"
     tax_form_on: date | None = None
+    tax_id: str | None = None
     effective_from: date | None = None
     history: tuple[ParticipantFacts, ...] = ()
     provenance: Provenance
@@ -570,7 +573,8 @@ class LedgerEntry(Record):
         id: the row id (0 before it is stored).
         client, participant_id: whose points.
         claim_id: the claim it comes from, if any.
-        entry_type: ``award``, ``reversal``, ``redemption`` or ``expiry``.
+        entry_type: ``award``, ``reversal``, ``redemption``, ``expiry``,
+            ``adjustment``, or ``transfer_out``/``transfer_in`` (a merge).
         points: signed integer points.
         version: the rule-set version (awards and their reversals).
         idempotency_key: posting it twice is a no-op.
@@ -586,7 +590,15 @@ class LedgerEntry(Record):
     client: str
     participant_id: str
     claim_id: str | None = None
-    entry_type: Literal["award", "reversal", "redemption", "expiry"]
+    entry_type: Literal[
+        "award",
+        "reversal",
+        "redemption",
+        "expiry",
+        "adjustment",
+        "transfer_in",
+        "transfer_out",
+    ]
     points: int
     version: str | None = None
     idempotency_key: str

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claimflow.dedupe.people import _clusters, dedupe_people, records
+from claimflow.dedupe.people import dedupe_people
+from claimflow.dedupe.result import clusters as _clusters
+from claimflow.dedupe.result import records
 from tests.test_cli import ROOT, run
 
 PEOPLE = """\
@@ -239,11 +241,14 @@ def test_pairs_lists_every_pair_in_the_text_output_too(tmp_path: Path) -> None:
     assert (code, out.splitlines()[1:]) == (1, ["  P1 <- D1"])
     code, out, _ = run("dedupe", "participants", str(people), "--pairs")
     lines = out.splitlines()
-    assert lines[0] == (
-        "8 people, 2 candidate pairs: 1 duplicate pairs in 1 clusters, 1 to review"
-    )
     assert lines[2] == "  P1 ~ D1: 1.0000 duplicate"
     assert lines[3].startswith("  P5 ~ D9: 0.") and lines[3].endswith(" review")
+    # The band's expected duplicates: the one pair's probability, to 0.1.
+    expected = round(float(lines[3].split()[3]), 1)
+    assert lines[0] == (
+        "8 people, 2 candidate pairs: 1 duplicate pairs in 1 clusters, 1 to review"
+        f" (about {expected:g} of them one person)"
+    )
 
 
 def _components(edges: list[tuple[int, int]]) -> list[list[int]]:

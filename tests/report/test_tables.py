@@ -114,7 +114,8 @@ def test_a_workbook_has_styled_typed_sheets(store: Store, tmp_path: Path) -> Non
     assert chart.cell(row=2, column=3).number_format == "0.00%"
     assert chart.freeze_panes == "A2"
     definitions = [r[1] for r in book["Definitions"].iter_rows(values_only=True)]
-    assert definitions[1] == report.title and definitions[2] == report.notes[0]
+    assert definitions[1:3] == [report.title, report.verdict]
+    assert definitions[3] == report.notes[0]
 
 
 def test_csv_is_one_file_per_table(store: Store, tmp_path: Path) -> None:
@@ -244,3 +245,49 @@ def test_html_tables_fit_a_1280_px_page(
             capture_output=True, text=True, timeout=120, check=True,
         ).stdout  # fmt: skip
         assert 'data-overflow="0"' in dom, name
+
+
+def test_write_table_keeps_formula_text_as_text_without_a_visible_quote(
+    tmp_path: Path,
+) -> None:
+    from claimflow.report import write_table
+
+    out = tmp_path / "claims.xlsx"
+    assert write_table([(HOSTILE, -5), ("plain", 3)], ["name", "n"], out) == 2
+    rows = list(openpyxl.load_workbook(out)["claims"].iter_rows(min_row=2))
+    cell = rows[0][0]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (HOSTILE, "s", True)
+    assert (rows[0][1].value, rows[1][0].value, rows[1][0].quotePrefix) == (
+        -5,
+        "plain",
+        False,
+    )
+    csv_out = tmp_path / "claims.csv"
+    write_table([(HOSTILE, -5)], ["name", "n"], csv_out)
+    assert f"'{HOSTILE}" in csv_out.read_text(encoding="utf-8-sig").replace('""', '"')
+
+
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [(1, "1 notice to participants"), (2, "2 notices to participants")],
+)
+def test_the_summary_counts_notices_in_the_singular_for_one(
+    write: Callable[..., Path], rows: int, line: str
+) -> None:
+    from rich.console import Console
+
+    from claimflow import check, load_client
+    from claimflow.report import render_summary
+
+    header = "Rep #,Invoice No,Invoice Date,Product Code,Qty,Serials,Received\n"
+    # no invoice date: each claim is pended, and each rep gets one notice
+    body = "".join(
+        f"10423{n},INV-100{n},,DRL-200,1,DR1000000{n},2026-10-20\n" for n in range(rows)
+    )
+    result = check(
+        [write("c.csv", header + body)],
+        load_client(SAMPLES / "clients/acme-tools.yaml"),
+    )
+    console = Console(record=True, width=120)
+    render_summary(result, console)
+    assert line in console.export_text()

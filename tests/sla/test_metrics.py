@@ -198,7 +198,11 @@ def test_html_report_shows_its_charts(
         images = re.findall(
             r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', html
         )
-        assert len(images) == 2
+        # sla: turnaround, on time by week; qa: per operator, control chart,
+        # and by month (the quarter has three)
+        expected = {"sla": 2, "qa": 3}[kind]
+        assert [name for name, _ in images] == list(report.charts)
+        assert len(images) == expected
         for _, data in images:
             assert base64.b64decode(data).startswith(b"\x89PNG")
         assert "Definitions" in html and "America/Chicago" in html
@@ -422,3 +426,23 @@ def test_a_claim_closed_while_waiting_ends_its_pause_at_the_decision(
     assert facts.loc["W", "status"] == "decided"
     assert facts.loc["W", "business_days"] == 1  # Oct 1 -> Oct 2, the desk's part
     assert bool(facts.loc["W", "on_time"])
+
+
+@pytest.mark.parametrize(
+    ("errors", "checked", "start"),
+    [
+        (1, 1, "1 error in 1 field: "),
+        (0, 1, "0 errors in 1 field: "),
+        (1, 2000, "1 error in 2,000 fields: "),
+        (3, 598, "3 errors in 598 fields: "),
+    ],
+)
+def test_verdicts_say_error_and_field_in_the_singular_for_one(
+    errors: int, checked: int, start: str
+) -> None:
+    assert judge(errors, checked, 0.005).sentence.startswith(start)
+
+
+def test_one_more_field_is_singular() -> None:
+    # 0 errors need 598 fields for 0.5% at 95%: with 597, one more settles it
+    assert "; 1 more error-free field would show" in judge(0, 597, 0.005).sentence

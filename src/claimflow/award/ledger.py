@@ -1,7 +1,8 @@
 """The points ledger: append-only postings, derived balances, FIFO lots.
 
-Every award posting is a *lot*. Reversals, redemptions and expiry are
-negative postings that record which lots they consume (``ledger_allocations``),
+Every award posting is a *lot*, as are credit adjustments and the transfers
+in of an account merge (`claimflow.accounts`). Reversals, redemptions and
+expiry are negative postings that record which lots they consume (``ledger_allocations``),
 oldest-expiring first. Nothing is ever updated or deleted (triggers refuse
 it): a correction is a reversal plus a new posting. Posting the same award
 again is a no-op through its idempotency key ``client:claim:version:generation``,
@@ -22,6 +23,7 @@ from claimflow.award.sets import LeanAward
 from claimflow.errors import ClaimflowError
 from claimflow.models import Award
 from claimflow.store import Store
+from claimflow.store.accounts import lot_holder
 from claimflow.store.awards import post_award_rows
 from claimflow.store.ledger import (
     add_allocation,
@@ -163,7 +165,10 @@ def reverse_claim(
     if not live:
         raise LedgerError(_nothing_to_reverse(store, client, claim_id))
     total = 0
-    for entry_id, participant, points, version in live:
+    for entry_id, _, points, version in live:
+        # A merge may have moved the lot: the reversal takes the points
+        # from whoever holds them now (the lot's last transfer in).
+        lot_id, participant = lot_holder(store, entry_id)
         reversal_id = add_reversal(
             store,
             client,
@@ -178,7 +183,7 @@ def reverse_claim(
             actor,
         )
         # The reversal consumes exactly its posting's points from that lot.
-        add_allocation(store, reversal_id, entry_id, points)
+        add_allocation(store, reversal_id, lot_id, points)
         total += points
     if void:
         store.void_claim(client, claim_id, at, actor)
@@ -239,7 +244,7 @@ def _consume(
     actor: str,
     at: datetime,
     lots: Iterable[tuple[int, int]],
-) -> None:
+) -> int:
     debit_id = add_debit(
         store, client, participant_id, entry_type, -points, key, _utc(at), reason, actor
     )
@@ -250,6 +255,58 @@ def _consume(
         take = min(left, remaining)
         add_allocation(store, debit_id, lot_id, take)
         left -= take
+    return debit_id
+
+
+def debit_available(
+    store: Store,
+    client: str,
+    participant_id: str,
+    points: int,
+    posting: tuple[str, str, str],
+    actor: str,
+    at: datetime,
+) -> int:
+    """Take available points, oldest-expiring lots first, as `redeem` does.
+
+    Args:
+        store: the store.
+        client: the client key.
+        participant_id: whose points.
+        points: how many (positive).
+        posting: (entry type, idempotency key, reason) of the debit.
+        actor: who.
+        at: when.
+
+    Returns:
+        The debit posting's id.
+
+    Raises:
+        LedgerError: fewer points are available.
+
+    Example: ``debit_available(store, "x", "R1", 50, ("adjustment", "adjustment:x:4",
+    "correction"), "sam", now)``
+    """
+    available = balance(store, client, participant_id, at).available
+    if points <= 0 or points > available:
+        raise LedgerError(
+            f"participant {participant_id}: expected 1 to {available} points to "
+            f"take, found {points}"
+        )
+    lots = _open_lots(store, client, participant_id, _utc(at))
+    entry_type, key, reason = posting
+    return _consume(
+        store,
+        client,
+        participant_id,
+        points,
+        entry_type,
+        key,
+        reason,
+        actor,
+        at,
+        [(i, r) for i, r, _ in lots],
+    )
 
 
 def _open_lots(

@@ -7,17 +7,19 @@ id, name sounds with the birth date, postcode with the house number or the
 surname, ...), so a typo in any single field, a changed surname or a wrong
 birth date does not hide a pair and cost grows close to linearly. Candidate pairs
 are scored field by field in vectorised form (rapidfuzz ``cpdist``), each
-field's level weighted by Fellegi-Sunter log-likelihood ratios (m and u
-probabilities set by hand, listed in `LEVELS`), and the total turned into a
-match probability. Pairs above the duplicate threshold are clustered
+field's level weighted by Fellegi-Sunter log-likelihood ratios, and the
+total turned into a match probability. The m and u probabilities are
+estimated from the people themselves (`claimflow.dedupe.estimate`: u from
+random pairs, m per blocking key, term frequencies for names and places, the
+share of candidates that match), with the hand-set ones in `LEVELS` as the
+prior and the fallback on small files. Pairs above the duplicate threshold are clustered
 transitively; each cluster's original is its earliest record.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,111 +28,23 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
+from claimflow.dedupe.blocking import FIXES, block_pairs
 from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method, present
-from claimflow.dedupe.normalise import (
-    house_numbers,
-    per_unique,
-    prepare,
-    read_prepared,
+from claimflow.dedupe.estimate import (
+    Model,
+    estimate_m,
+    estimate_u,
+    prior_log_odds,
+    random_pairs,
+    term_frequency,
 )
+from claimflow.dedupe.marks import Refit, refit
+from claimflow.dedupe.normalise import prepare, read_prepared
+from claimflow.dedupe.result import DedupeResult, clusters
 from claimflow.values import DateOrder
 
 if TYPE_CHECKING:
     from claimflow.dedupe.settings import DedupeSettings
-
-
-def _block_pairs(keys: np.ndarray, max_block: int) -> np.ndarray:
-    """All pairs (i < j) of rows sharing a key (-1: no key), in blocks up to `max_block`."""
-    rows = np.flatnonzero(keys >= 0)
-    if len(rows) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    order = np.argsort(keys[rows], kind="stable")
-    rows = rows[order]
-    sorted_codes = keys[rows]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    sizes = np.diff(np.r_[starts, len(sorted_codes)])
-    pairs = []
-    for size in np.unique(sizes):
-        if size < 2 or size > max_block:
-            continue
-        group_starts = starts[sizes == size]
-        members = rows[group_starts[:, None] + np.arange(size)]
-        a, b = np.triu_indices(size, k=1)
-        pairs.append(np.stack([members[:, a].ravel(), members[:, b].ravel()], axis=1))
-    if not pairs:
-        return np.empty((0, 2), dtype=np.int64)
-    found = np.concatenate(pairs)
-    return np.sort(found, axis=1)
-
-
-def _codes(values: np.ndarray) -> np.ndarray:
-    """An integer per value, the same for equal values; -1 for the empty string."""
-    codes, uniques = pd.factorize(values)
-    empty = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
-    return np.where(codes == empty[0], -1, codes) if len(empty) else codes
-
-
-def _key(
-    *parts: np.ndarray, required: tuple[np.ndarray, ...] | None = None
-) -> np.ndarray:
-    """One integer per row for the combination of `parts`; -1 for no key.
-
-    Each part is an integer per row (`_codes`: -1 for an empty value). A row
-    has no key when any of `required` (default: every part) is -1.
-    """
-    combined = np.zeros(len(parts[0]), dtype=np.int64)
-    for part in parts:
-        codes, uniques = pd.factorize(part)
-        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
-    empty = np.zeros(len(combined), dtype=bool)
-    for part in parts if required is None else required:
-        empty |= part < 0
-    return np.where(empty, -1, combined)
-
-
-def blocking_keys(prepared: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
-    """The blocking keys, by name, one at a time (each an integer per row; -1: none)."""
-    coded: dict[str, np.ndarray] = {}
-
-    def col(name: str) -> np.ndarray:
-        # Each column coded once (text is slow to hash), then combined as integers.
-        if name not in coded:
-            coded[name] = _codes(prepared[name].to_numpy())
-        return coded[name]
-
-    dob = prepared["dob"].to_numpy()
-    swapped = per_unique(
-        prepared["dob"], lambda d: f"{d[:4]}-{d[8:10]}-{d[5:7]}" if d else ""
-    ).to_numpy()
-    either = _codes(np.where(dob < swapped, dob, swapped))
-    # Names in either order: both sounds coded in one space, smaller first.
-    sounds, _ = pd.factorize(
-        np.concatenate([prepared["pf"].to_numpy(), prepared["pl"].to_numpy()])
-    )
-    first, last = sounds[: len(dob)], sounds[len(dob) :]
-    yield "email", _key(col("email"))
-    yield "phone", _key(col("phone"))
-    yield "tax_id", _key(col("tax"))
-    yield "surname sound + birth date (either order)", _key(col("pl"), either)
-    yield (
-        "names either order + birth date",
-        _key(
-            np.minimum(first, last), np.maximum(first, last), either, required=(either,)
-        ),
-    )
-    yield "birth date + postcode", _key(col("dob"), col("postcode"))
-    # A surname changed (marriage) or badly keyed: first name and birth date.
-    yield "birth date + first name sound", _key(col("dob"), col("pf"))
-    # Birth date missing or wrong: the same door, or the same family name there.
-    house = house_numbers(prepared["address"])
-    at_door = _key(col("postcode"), house, required=(col("postcode"),))
-    yield "postcode + house number", np.where(house < 0, -1, at_door)
-    yield "postcode + surname sound", _key(col("postcode"), col("pl"))
-    initial = _codes(per_unique(prepared["last"], lambda name: name[:1]).to_numpy())
-    yield (
-        "first name sound + postcode + surname initial",
-        _key(col("pf"), col("postcode"), initial),
-    )
 
 
 # Fellegi-Sunter levels per comparison: (name, lowest score, m, u).
@@ -223,11 +137,9 @@ def _level_index(
 def _weights(
     levels: list[tuple[str, float, float, float]],
     index: np.ndarray,
-    m: np.ndarray,
-    u: np.ndarray,
+    table: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair: the log2 likelihood ratio of its level (0 when missing), and the level name."""
-    table = np.log2(m / u)
+    """Per pair: the log2 weight of its level (0 when missing), and the level name."""
     present = index >= 0
     weight = np.where(present, table[np.maximum(index, 0)], 0.0)
     labels = np.array(["missing"] + [level[0] for level in levels], dtype=object)
@@ -245,77 +157,6 @@ def hand_probabilities(
         )
         for name, levels in table.items()
     }
-
-
-@dataclass
-class DedupeResult:
-    """Scored pairs and clusters.
-
-    Attributes:
-        pairs: one row per candidate pair at or above the review threshold:
-            ids, probability, decision, per-field score, level and weight,
-            and the blocking keys that found it.
-        clusters: groups of duplicates with their original (earliest record).
-        thresholds: the duplicate and review probabilities used.
-        candidates: candidate pairs scored.
-        records: people read.
-        weights: the log2 weight of each level of each comparison used.
-        methods: the comparison method (and parameters) of each field.
-    """
-
-    pairs: pd.DataFrame
-    clusters: list[dict[str, Any]] = field(default_factory=list)
-    thresholds: dict[str, float] = field(default_factory=dict)
-    candidates: int = 0
-    records: int = 0
-    weights: dict[str, dict[str, float]] = field(default_factory=dict)
-    methods: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def to_dict(self, every_pair: bool = False) -> dict[str, Any]:
-        """As plain data (what ``--json`` prints; ``--json --pairs``: `every_pair`).
-
-        Args:
-            every_pair: list every pair in `pairs`, the duplicates too;
-                otherwise only the pairs to review (the duplicates are in
-                `clusters`, and a large file has a great many).
-
-        Returns:
-            Thresholds, counts, methods, weights, clusters, and the pairs as
-            one dict each (a missing score is None, never NaN).
-
-        Example: ``dedupe_people(frame).to_dict()["clusters"]``
-        """
-        pairs = self.pairs
-        if not every_pair and len(pairs):
-            pairs = pairs[pairs["decision"] == "review"]
-        return {
-            "thresholds": self.thresholds,
-            "records": self.records,
-            "candidates": self.candidates,
-            "methods": self.methods,
-            "weights": self.weights,
-            "clusters": self.clusters,
-            "pairs": records(pairs),
-        }
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of `frame` as dicts of plain Python values, NaN as None.
-
-    Column by column (``tolist``), not cell by cell as
-    ``DataFrame.to_dict(orient="records")`` goes (0.1 s against 0.3 s for
-    10,000 pairs), and with no NaN left for the JSON writer to hunt.
-
-    Example: ``records(dedupe_people(frame).pairs)[0]["probability"]``
-    """
-    columns = []
-    for name in frame.columns:
-        values = frame[name].tolist()
-        if frame[name].dtype.kind == "f":
-            values = [None if math.isnan(v) else v for v in values]
-        columns.append(values)
-    names = [str(name) for name in frame.columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 COMPARISONS = (
@@ -339,6 +180,21 @@ COLUMN_OF = {
     "address": "address",
     "postcode": "postcode",
     "city": "city",
+}
+
+
+def _full_name(p: pd.DataFrame) -> np.ndarray:
+    """First and last name in a fixed order (a name matches in either order)."""
+    first, last = p["first"].to_numpy(), p["last"].to_numpy()
+    both: np.ndarray = np.where(first <= last, first + " " + last, last + " " + first)
+    return np.where((first == "") & (last == ""), "", both)
+
+
+#: The values whose term frequency adjusts their comparison's top level.
+TF_VALUES: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
+    "name": _full_name,
+    "city": lambda p: p["city"].to_numpy(),
+    "postcode": lambda p: p["postcode"].to_numpy(),
 }
 
 
@@ -369,6 +225,7 @@ def dedupe_people(
     different: set[tuple[str, str]] | None = None,
     settings: DedupeSettings | None = None,
     date_order: DateOrder | None = None,
+    marks: dict[tuple[str, str], str] | None = None,
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -381,9 +238,15 @@ def dedupe_people(
         max_block: blocks larger than this are skipped (a key too common to tell).
         different: id pairs a reviewer marked different: never flagged again.
         settings: a client's ``dedupe`` section: its thresholds replace
-            `duplicate` and `review`, its levels the defaults in `LEVELS`.
+            `duplicate` and `review`, its levels the defaults in `LEVELS`
+            (as the prior of the estimated weights, or as they are when
+            ``estimate`` is off).
         date_order: how to read birth dates keyed day or month first
             (``DMY``, ``MDY``); year-first dates are read regardless.
+        marks: reviewers' latest marks, ``same`` or ``different`` per id
+            pair: those whose two people are in the file refit the weights
+            (`claimflow.dedupe.marks`), if the held-out check agrees; a pair
+            marked different is never flagged again.
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
@@ -394,44 +257,43 @@ def dedupe_people(
         if isinstance(people, Path)
         else prepare(people.reset_index(drop=True), date_order)
     )
-    names: list[str] = []
-    found: list[np.ndarray] = []
-    origin: list[np.ndarray] = []
-    for n, (name, key) in enumerate(blocking_keys(prepared)):
-        block = _block_pairs(key, max_block)
-        names.append(name)
-        found.append(block)
-        origin.append(np.full(len(block), n, dtype=np.int8))
-    # One code per pair; each intermediate array is let go as soon as it is
-    # used (a million people give millions of candidate pairs).
-    width = len(prepared) + 1
-    all_pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
-    del found
-    codes = all_pairs[:, 0] * width + all_pairs[:, 1]
-    del all_pairs
-    unique, inverse = np.unique(codes, return_inverse=True)
-    del codes
-    which = np.concatenate(origin) if origin else np.empty(0, dtype=np.int8)
-    del origin
-    i, j = unique // width, unique % width
+    i, j, found_by, names = block_pairs(prepared, max_block)
     methods = DEFAULT_METHODS if settings is None else settings.methods()
-    scores = _scores(prepared, i, j, methods)
     level_table = LEVELS if settings is None else settings.table()
-    levels = {
-        name: _level_index(level_table[name], scores[name]) for name in COMPARISONS
-    }
-    probabilities = hand_probabilities(level_table)
-    total = np.zeros(len(i))
-    weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name in COMPARISONS:
-        weights[name] = _weights(level_table[name], levels[name], *probabilities[name])
-        total += weights[name][0]
-    total += math.log2(PRIOR / (1 - PRIOR))
+    scores, levels = _compare(prepared, i, j, methods, level_table)
+    model = _model(
+        prepared,
+        levels,
+        found_by,
+        names,
+        methods,
+        level_table,
+        settings is None or settings.estimate,
+    )
+    tables = model.tables()
+    weights = _pair_weights(prepared, i, levels, model, level_table)
+    total = np.sum([weights[name][0] for name in COMPARISONS], axis=0)
+    prior = math.log2(model.share / (1 - model.share))
+    if model.random_pairs:
+        prior = prior_log_odds(total, model.share, len(prepared))
+    total = total + prior
+    learned = None
+    if marks:
+        learned = _learn(prepared, marks, model, methods, level_table, prior, duplicate)
+        for name in COMPARISONS:
+            change = learned.adjust[name]
+            tables[name] = tables[name] + change
+            shift = np.where(levels[name] >= 0, change[np.maximum(levels[name], 0)], 0)
+            weights[name] = weights[name][0] + shift, weights[name][1]
+            total += shift
     probability = np.round(1 / (1 + np.power(2.0, -total)), 4)
     # Only the pairs at or above review become rows: most candidates are
     # distinct, and a row of 27 columns per candidate costs more than scoring.
     kept = np.flatnonzero(probability >= review)
     ids = prepared["id"].to_numpy()
+    different = (different or set()) | {
+        pair for pair, mark in (marks or {}).items() if mark == "different"
+    }
     if different:
         marked = {tuple(sorted(p)) for p in different}
         kept = kept[
@@ -451,11 +313,9 @@ def dedupe_people(
         table[f"{name}_weight"] = np.round(weight[kept], 2)
     table["probability"] = probability[kept]
     # Which blocking keys found each pair: a bit mask per candidate, named per row.
-    bits = np.zeros(len(unique), dtype=np.int64)
-    np.bitwise_or.at(bits, inverse.ravel(), np.left_shift(1, which.astype(np.int64)))
     table["found_by"] = [
         [n for k, n in enumerate(names) if mask >> k & 1]
-        for mask in bits[kept].tolist()
+        for mask in found_by[kept].tolist()
     ]
     table["decision"] = np.where(
         table["probability"] >= duplicate, "duplicate", "review"
@@ -465,65 +325,131 @@ def dedupe_people(
         shown,
         records=len(prepared),
         thresholds={"duplicate": duplicate, "review": review},
-        candidates=len(unique),
+        candidates=len(i),
         methods={name: methods[name].model_dump() for name in COMPARISONS},
         weights={
             name: {
-                level[0]: round(math.log2(m / u), 2)
-                for level, m, u in zip(
-                    level_table[name], *probabilities[name], strict=True
-                )
+                level[0]: round(float(w), 2)
+                for level, w in zip(level_table[name], tables[name], strict=True)
             }
             for name in COMPARISONS
         },
+        model=_summary(model, prior, probability, review, duplicate),
+        marks=learned,
     )
-    result.clusters = _clusters(prepared, shown[shown["decision"] == "duplicate"])
+    result.clusters = clusters(prepared, shown[shown["decision"] == "duplicate"])
     return result
 
 
-def _roots(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The nodes of the edges (a, b), ascending, and each one's component, named
-    by its smallest node.
-
-    Each round hooks every root to the smallest root across its edges, then
-    follows the links to the end; as a hook always points to a smaller node,
-    no cycle forms and the last root standing is the component's minimum.
-    """
-    nodes = np.unique(np.concatenate([a, b]))
-    a, b = np.searchsorted(nodes, a), np.searchsorted(nodes, b)
-    parent = np.arange(len(nodes))
-    while True:
-        root_a, root_b = parent[a], parent[b]
-        if np.array_equal(root_a, root_b):
-            return nodes, nodes[parent]
-        low = np.minimum(root_a, root_b)
-        np.minimum.at(parent, root_a, low)
-        np.minimum.at(parent, root_b, low)
-        while True:  # to the end of each chain
-            above = parent[parent]
-            if np.array_equal(above, parent):
-                break
-            parent = above
+def _pair_weights(
+    prepared: pd.DataFrame,
+    i: np.ndarray,
+    levels: dict[str, np.ndarray],
+    model: Model,
+    level_table: dict[str, list[tuple[str, float, float, float]]],
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per comparison: each pair's log2 weight (its level's, plus the term
+    frequency of its value where estimated) and its level's name."""
+    tables = model.tables()
+    weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in COMPARISONS:
+        weight, label = _weights(level_table[name], levels[name], tables[name])
+        if model.random_pairs and name in TF_VALUES:
+            weight = weight + term_frequency(
+                TF_VALUES[name](prepared), levels[name], i, float(model.u[name][0])
+            )
+        weights[name] = weight, label
+    return weights
 
 
-def _clusters(prepared: pd.DataFrame, pairs: pd.DataFrame) -> list[dict[str, Any]]:
-    if pairs.empty:
-        return []
-    # Row numbers by an index lookup: a dict of a million ids would cost 100 MB.
+def _learn(
+    prepared: pd.DataFrame,
+    marks: dict[tuple[str, str], str],
+    model: Model,
+    methods: dict[str, Method],
+    level_table: dict[str, list[tuple[str, float, float, float]]],
+    prior: float,
+    duplicate: float,
+) -> Refit:
+    """The weights refit to the marked pairs whose people are in the file."""
     index = pd.Index(prepared["id"])
-    if index.is_unique:
-        a, b = index.get_indexer(pairs["a"]), index.get_indexer(pairs["b"])
-    else:  # an id listed twice: its last row, as a dict would have it
-        position = {pid: n for n, pid in enumerate(prepared["id"])}
-        a = pairs["a"].map(position).to_numpy()
-        b = pairs["b"].map(position).to_numpy()
-    nodes, roots = _roots(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
-    # Members in row order, clusters in the order of their earliest member.
-    order = np.lexsort((nodes, roots))
-    nodes, roots = nodes[order], roots[order]
-    bounds = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1], True]).tolist()
-    members = [str(pid) for pid in prepared["id"].to_numpy()[nodes].tolist()]
-    return [
-        {"participant_ids": members[start:end], "original": members[start]}
-        for start, end in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
+    pairs = sorted(marks)
+    a = index.get_indexer([p[0] for p in pairs])
+    b = index.get_indexer([p[1] for p in pairs])
+    known = (a >= 0) & (b >= 0) & (a != b)
+    a, b = a[known], b[known]
+    kept = [p for p, k in zip(pairs, known.tolist(), strict=True) if k]
+    i, j = np.minimum(a, b), np.maximum(a, b)
+    _, levels = _compare(prepared, i, j, methods, level_table)
+    weights = _pair_weights(prepared, i, levels, model, level_table)
+    base = np.sum([weights[name][0] for name in COMPARISONS], axis=0) + prior
+    context = {
+        "ids": kept,
+        "labels": {name: [lv[0] for lv in level_table[name]] for name in COMPARISONS},
+        "weights": model.tables(),
+        "duplicate": duplicate,
+    }
+    same = np.array([marks[p] == "same" for p in kept], dtype=bool)
+    sizes = {name: len(level_table[name]) for name in COMPARISONS}
+    return refit(levels, np.asarray(base, dtype=float), same, sizes, context)
+
+
+def _compare(
+    prepared: pd.DataFrame,
+    i: np.ndarray,
+    j: np.ndarray,
+    methods: dict[str, Method],
+    level_table: dict[str, list[tuple[str, float, float, float]]],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each comparison's score and level per pair."""
+    scores = _scores(prepared, i, j, methods)
+    levels = {
+        name: _level_index(level_table[name], scores[name]) for name in COMPARISONS
+    }
+    return scores, levels
+
+
+def _model(
+    prepared: pd.DataFrame,
+    levels: dict[str, np.ndarray],
+    found_by: np.ndarray,
+    keys: list[str],
+    methods: dict[str, Method],
+    level_table: dict[str, list[tuple[str, float, float, float]]],
+    estimate: bool,
+) -> Model:
+    """The weights: estimated from these people (`claimflow.dedupe.estimate`),
+    the hand-set ones as the prior; or the hand-set ones alone."""
+    hand = hand_probabilities(level_table)
+    prior_m = {name: hand[name][0] for name in COMPARISONS}
+    prior_u = {name: hand[name][1] for name in COMPARISONS}
+    if not estimate or len(prepared) < 2:
+        return Model(prior_m, prior_u, PRIOR, dict.fromkeys(COMPARISONS, 0.0), 0)
+    ri, rj = random_pairs(len(prepared))
+    _, random_levels = _compare(prepared, ri, rj, methods, level_table)
+    u = estimate_u(random_levels, prior_u)
+    m, matches = estimate_m(levels, found_by, keys, FIXES, prior_m, u)
+    return Model(m, u, PRIOR, matches, len(ri))
+
+
+def _summary(
+    model: Model,
+    prior: float,
+    probability: np.ndarray,
+    review: float,
+    duplicate: float,
+) -> dict[str, Any]:
+    """What the model estimated, and what it expects of its own decisions."""
+    band = (probability >= review) & (probability < duplicate)
+    above = probability >= duplicate
+    return {
+        "estimated": model.random_pairs > 0,
+        "random_pairs": model.random_pairs,
+        "prior_log2_odds": round(prior, 2),
+        "matches_behind_m": model.matches,
+        "review_band": int(band.sum()),
+        # The model's own expectations: matches in the band, and pairs
+        # called duplicates that are two people.
+        "expected_matches_in_band": round(float(probability[band].sum()), 1),
+        "expected_false_duplicates": round(float((1 - probability[above]).sum()), 1),
+    }

@@ -11,6 +11,7 @@ Example (YAML)::
         stay_days: 30
       comparisons:             # replace a comparison's method (and parameters)
         email: {method: edit_distance, max_edits: 1}
+      estimate: true           # weights estimated from the data (levels: the prior)
       levels:                  # replace a comparison's levels (highest first)
         postcode:
           - {label: exact, at: 1.0, m: 0.9, u: 0.05}
@@ -88,6 +89,9 @@ class DedupeSettings(BaseModel):
     comparisons: dict[Comparison, Method] = Field(default_factory=dict)
     claims: ClaimWindows = Field(default_factory=ClaimWindows)
     levels: dict[Comparison, list[Level]] = Field(default_factory=dict)
+    #: Estimate m, u and term frequencies from the people being deduplicated,
+    #: the levels as the prior (false: the levels' m and u as they are).
+    estimate: bool = True
 
     @model_validator(mode="after")
     def _ordered(self) -> DedupeSettings:

@@ -27,6 +27,7 @@ COLUMNS = {
     "enrolledon": "enrolled_on",
     "enrolled": "enrolled_on",
     "taxformon": "tax_form_on",
+    "taxid": "tax_id",
     "effectivefrom": "effective_from",
 }
 #: The columns read as dates, in the client's (or the file's) date order.

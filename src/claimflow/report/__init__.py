@@ -16,6 +16,7 @@ import csv
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
+from gettext import ngettext
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,12 @@ def render_summary(
         reasons.add_row(code.value, f"{count:,}")
     console.print(outcomes, reasons)
     if result.notices:
-        console.print(f"{len(result.notices)} notices to participants")
+        n = len(result.notices)
+        console.print(
+            ngettext(
+                "{n:,} notice to participants", "{n:,} notices to participants", n
+            ).format(n=n)
+        )
     if verbose:
         for problem in result.problems:
             console.print(
@@ -164,6 +170,10 @@ def file_safe(text: str) -> str:
 def write_table(rows: Iterable[Sequence[Any]], header: Sequence[str], out: Path) -> int:
     """Write rows to ``.csv`` or ``.xlsx`` (by suffix), every cell made safe.
 
+    CSV gets `safe_cell`'s leading ``'``; a workbook keeps the text as typed
+    in a text cell with the quote-prefix style, so it is neither run nor
+    shown with a stray ``'``.
+
     Returns:
         The number of data rows written.
 
@@ -172,12 +182,24 @@ def write_table(rows: Iterable[Sequence[Any]], header: Sequence[str], out: Path)
     count = 0
     if out.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet("claims")
         sheet.append(list(header))
+
+        def cell(value: Any) -> Any:
+            if safe_cell(value) == value:
+                return value
+            # text that looks like a formula: a text cell with Excel's quote
+            # prefix, shown as keyed (no visible ') and never run
+            text = WriteOnlyCell(sheet, value=value)
+            text.data_type = "s"
+            text.quotePrefix = True
+            return text
+
         for row in rows:
-            sheet.append([safe_cell(v) for v in row])
+            sheet.append([cell(v) for v in row])
             count += 1
         book.save(out)
         return count

@@ -117,6 +117,22 @@ COLUMNS: dict[str, Column] = {
     "ucl": Column("Upper control limit", "share", 2),
     "method": Column("Chart", "text"),
     "out": Column("Out of control", "flag"),
+    # the report pack (claimflow.report.pack)
+    "figure": Column("Figure", "text"),
+    "day": Column("Day", "date"),
+    "decided_on_time": Column("Decided on time", "count"),
+    "new_breaches": Column("New breaches", "count"),
+    "received_day": Column("Received", "date"),
+    "escalated_day": Column("Escalated", "date"),
+    "due_date": Column("Due", "date"),
+    "hours_left": Column(f"Time left ({_BH})", "hours"),
+    "state": Column("State", "text"),
+    "status": Column("Status", "text"),
+    "escalated_flag": Column("Escalated", "flag"),
+    "description": Column("What it means", "text"),
+    "previous_mean": Column("Previous months, average", "number"),
+    "change": Column("Change on the average", "share", 0),
+    "trend": Column("Trend", "text"),
 }
 
 

@@ -9,8 +9,6 @@ matplotlib and embedded in the HTML, so the file opens anywhere offline.
 from __future__ import annotations
 
 import base64
-import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,8 +20,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
+from claimflow.report import charts
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
 from claimflow.sla.quality import (
+    QaDay,
     compare,
     control_chart,
     entry_checks,
@@ -36,7 +36,9 @@ from claimflow.store.reports import entry_error_rows, reason_rows
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-Kind = Literal["sla", "qa", "trends", "daily"]
+    from claimflow.report.pack import PackOptions
+
+Kind = Literal["sla", "qa", "trends", "daily", "weekly", "monthly"]
 
 
 @dataclass
@@ -51,15 +53,27 @@ class Report:
     #: Babel locale and currency the figures are shown in (the client's).
     locale: str = "en_US"
     currency: str = "USD"
+    #: One sentence at the top: what the reader must know first.
+    verdict: str = ""
+    #: The period's definition (also the first of `definitions`).
+    period: str = ""
 
 
-def _definitions(client: ResolvedClient, window: Window) -> list[str]:
+def _period(client: ResolvedClient, window: Window) -> str:
+    zone = client.config.calendar.timezone or client.config.timezone
+    return f"Period: claims received {window.label()}, local dates in {zone}."
+
+
+def sla_definitions(client: ResolvedClient, period: str) -> list[str]:
+    """The definitions an SLA report's figures need, the period's first.
+
+    Example: ``sla_definitions(client, "Period: claims received in 2026-10.")[0]``
+    """
     terms, cal = client.config.sla, client.config.calendar
     where = " ".join(filter(None, [cal.country, cal.subdivision])) or "none"
     hours = ", ".join(f"{d} {h}" for d, h in cal.hours.items() if h)
     return [
-        f"Period: claims received {window.label()}, local dates in "
-        f"{cal.timezone or client.config.timezone}.",
+        period,
         f"Calendar: {hours}; public holidays of {where}; closures: "
         f"{', '.join(map(str, cal.closures)) or 'none'}.",
         f"Turnaround: business days from received to decided; on time when decided "
@@ -88,26 +102,13 @@ def _definitions(client: ResolvedClient, window: Window) -> list[str]:
     ]
 
 
-def _png(draw: Callable[[Axes], None]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(7, 3.2), dpi=110)
-    draw(axes)
-    figure.autofmt_xdate()
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return buffer.getvalue()
-
-
-def _top_reasons(store: Store, client: str, window: Window) -> pd.DataFrame:
+def top_reasons(store: Store, client: str, window: Window) -> pd.DataFrame:
     """The ten commonest reasons of pended and rejected claims: per outcome and
     reason code, the claims it holds (each once, however many of its fields
-    it names) and the problems."""
+    it names) and the problems.
+
+    Example: ``top_reasons(store, "acme-tools", Window.parse("2026-10"))``
+    """
     frame = pd.DataFrame(
         reason_rows(store, client, *iso_bounds(window)),
         columns=["claim_id", "code", "outcome"],
@@ -123,18 +124,26 @@ def _top_reasons(store: Store, client: str, window: Window) -> pd.DataFrame:
 
 
 def sla_report(
-    store: Store, client: ResolvedClient, window: Window, now: datetime
+    store: Store,
+    client: ResolvedClient,
+    window: Window,
+    now: datetime,
+    options: PackOptions | None = None,
 ) -> Report:
     """Turnaround, first response, on-time share, backlog and top reasons."""
-    report = Report(f"{client.config.name}: SLA report", _definitions(client, window))
+    report = Report(
+        f"{client.config.name}: SLA report",
+        sla_definitions(client, _period(client, window)),
+        period=_period(client, window),
+    )
     facts = claim_facts(store, client, window, now)
     if facts.empty:
-        report.notes.append("No claims received in the period.")
+        report.verdict = "No claims received in the period."
         return report
     target = client.config.sla.on_time_target
     report.tables["By month"] = summarize(facts, "period")
     report.tables["By operator"] = summarize(facts, "operator")
-    report.tables["Top reasons for pending and rejection"] = _top_reasons(
+    report.tables["Top reasons for pending and rejection"] = top_reasons(
         store, client.key, window
     )
     total = report.tables["By month"].iloc[-1]
@@ -146,11 +155,12 @@ def sla_report(
     decided = facts[facts["status"] == "decided"]
     if decided.empty:
         # nothing to time: no share to judge, no turnaround to draw
-        report.notes.append("On time: no claim received in the period is decided yet.")
+        report.verdict = "On time: no claim received in the period is decided yet."
         return report
-    report.notes.append(
-        f"On time: {total['on_time_share']:.1%} of {int(total['decided']):,} decided claims "
-        f"(target {target:.0%}): {'met' if total['on_time_share'] >= target else 'missed'}."
+    report.verdict = (
+        f"On time: {total['on_time_share']:.1%} of {int(total['decided']):,} decided "
+        f"claims (target {target:.0%}): "
+        f"{'met' if total['on_time_share'] >= target else 'missed'}."
     )
     weekly = (
         decided.assign(
@@ -164,23 +174,30 @@ def sla_report(
         ax.hist(
             decided["business_days"],
             bins=range(0, int(decided["business_days"].max()) + 2),
-            color="#4a78a8",
+            color=charts.BLUE,
         )
         ax.axvline(
-            client.config.sla.turnaround_days + 0.5, color="#c0392b", linestyle="--"
+            client.config.sla.turnaround_days + 0.5,
+            color=charts.RED,
+            linestyle="--",
+            label="due",
         )
         ax.set(
             title="Turnaround (business days)", xlabel="business days", ylabel="claims"
         )
+        charts.legend(ax)
 
-    def on_time(ax: Axes) -> None:
-        ax.plot(weekly.index, weekly.to_numpy() * 100, marker="o", color="#4a78a8")
-        ax.axhline(target * 100, color="#c0392b", linestyle="--", label="target")
-        ax.set(title="On-time share by week received", ylabel="% on time")
-        ax.legend()
-
-    report.charts["Turnaround distribution"] = _png(turnaround)
-    report.charts["On-time share over time"] = _png(on_time)
+    report.charts["Turnaround distribution"] = charts.png(turnaround)
+    on_time = charts.trend(
+        [d.date().isoformat() for d in weekly.index],
+        weekly * 100,
+        "On-time share by week received",
+        "% on time",
+        target * 100,
+        dates=True,
+    )
+    if on_time is not None:
+        report.charts["On-time share over time"] = on_time
     return report
 
 
@@ -204,80 +221,114 @@ def consequence(store: Store, client: str, window: Window) -> pd.DataFrame:
     ).reset_index()
 
 
-def qa_report(
-    store: Store, client: ResolvedClient, window: Window, now: datetime
+_QA_DAY = {
+    "keyed": "QA period: entry checks by the day the fields were keyed: the local "
+    "date of the instant their batch was stored (the nearest the store holds); "
+    "a check with no stored batch (a QA file row without a batch, a double "
+    "entry's check) counts on the day it was recorded.",
+    "adjudicated": "QA period: entry checks by the day they were recorded (an "
+    "imported check file's day; for double entry, the adjudication day), not "
+    "the day the fields were keyed.",
+}
+
+
+def qa_section(
+    store: Store,
+    client: ResolvedClient,
+    window: Window,
+    by: QaDay = "keyed",
+    trend_window: Window | None = None,
 ) -> Report:
-    """Entry error rates per operator, field and month, verdicts, control chart."""
-    report = Report(
-        f"{client.config.name}: data-entry QA report", _definitions(client, window)
-    )
-    report.definitions.append(
-        "QA period: entry checks by the day they were recorded (an imported "
-        "check file's day; for double entry, the adjudication day), not the "
-        "day the fields were keyed."
-    )
-    checks = entry_checks(store, client.key, window)
+    """The QA figures of a period: error rates per operator and field, verdicts,
+    the operators to watch, the control chart, and (with `trend_window`)
+    the rates by month over it.
+
+    The section's first note is its verdict (the total's); the others name
+    every operator in breach or not yet judged, then the comparison of the
+    two busiest operators.
+
+    Example: ``qa_section(store, client, Window.parse("2026-11"), "keyed")``
+    """
+    section = Report("QA", [_QA_DAY[by]])
+    zone = str(calendar_of(client).zone)
+    checks = entry_checks(store, client.key, window, by, zone)
     if checks.empty:
-        report.notes.append("No entry checks recorded in the period.")
-        return report
+        section.notes.append("No entry checks in the period.")
+        return section
     limit = client.config.sla.max_error_rate
     by_operator = error_rates(checks, "operator", limit)
-    report.tables["By operator"] = by_operator
-    report.tables["By field"] = error_rates(checks, "field", limit)
-    report.tables["By month"] = error_rates(checks, "period", limit)
+    section.tables["QA by operator"] = by_operator
+    section.tables["QA by field"] = error_rates(checks, "field", limit)
+    over = checks
+    if trend_window is not None:
+        over = entry_checks(store, client.key, trend_window, by, zone)
+    by_month = error_rates(over, "period", limit)
+    section.tables["QA by month"] = by_month
     weighted = consequence(store, client.key, window)
     if not weighted.empty:
-        report.tables["Errors weighted by consequence"] = weighted
+        section.tables["Errors weighted by consequence"] = weighted
     chart = control_chart(checks)
-    report.tables["Control chart (daily)"] = chart
-    report.notes.append(str(by_operator.iloc[-1]["explanation"]))
+    section.tables["Control chart (daily)"] = chart
+    total = by_operator.iloc[-1]
+    section.notes.append(f"Entry errors ({total['verdict']}): {total['explanation']}")
     people = by_operator[by_operator["operator"] != "total"]
-    report.notes.extend(_operators_to_watch(people))
+    section.notes.extend(_operators_to_watch(people))
     operators = checks.groupby("operator")[["errors", "checked"]].sum()
     if len(operators) >= 2:
         top = operators.sort_values("checked", ascending=False).head(2)
         (a, ra), (b, rb) = top.iterrows()
-        report.notes.append(
+        section.notes.append(
             compare(
                 (int(ra["errors"]), int(ra["checked"])),
                 (int(rb["errors"]), int(rb["checked"])),
                 (str(a), str(b)),
             )
         )
-
-    def per_operator(ax: Axes) -> None:
-        rate = people["rate_per_10k"]
-        # At 0 errors statsmodels' lower bound is 0 give or take 1e-19: the
-        # bars' lengths are clipped at 0, as matplotlib refuses negative ones.
-        ax.errorbar(
-            people["operator"],
-            rate,
-            yerr=[
-                (rate - people["wilson_low_per_10k"]).clip(lower=0),
-                (people["wilson_high_per_10k"] - rate).clip(lower=0),
-            ],
-            fmt="o",
-            capsize=6,
-            color="#4a78a8",
+    months = by_month[by_month["period"] != "total"]
+    drawn = {
+        "Error rate per operator": charts.operator_rates(people, limit),
+        "Control chart": charts.control(chart),
+        "Error rate by month": charts.trend(
+            list(months["period"]),
+            months["rate_per_10k"],
+            "Entry errors by month",
+            "errors per 10,000",
+            limit * 1e4,
+            "SLA limit",
         )
-        ax.axhline(limit * 1e4, color="#c0392b", linestyle="--", label="SLA limit")
-        ax.set(title="Error rate per operator (95% Wilson)", ylabel="errors per 10,000")
-        ax.legend()
+        if len(months) > 1
+        else None,
+    }
+    section.charts.update({k: v for k, v in drawn.items() if v is not None})
+    return section
 
-    def control(ax: Axes) -> None:
-        x = pd.to_datetime(chart["sample"])
-        ax.plot(x, chart["p"] * 1e4, marker=".", color="#4a78a8", label="daily rate")
-        ax.plot(x, chart["ucl"] * 1e4, color="#c0392b", linestyle="--", label="limits")
-        ax.plot(x, chart["lcl"] * 1e4, color="#c0392b", linestyle="--")
-        ax.axhline(chart["center"].iloc[0] * 1e4, color="grey")
-        ax.set(
-            title=f"Control chart ({chart['method'].iloc[0]})",
-            ylabel="errors per 10,000",
-        )
-        ax.legend()
 
-    report.charts["Error rate per operator"] = _png(per_operator)
-    report.charts["Control chart"] = _png(control)
+def qa_report(
+    store: Store,
+    client: ResolvedClient,
+    window: Window,
+    now: datetime,
+    options: PackOptions | None = None,
+) -> Report:
+    """Entry error rates per operator, field and month, verdicts, control chart.
+
+    Checks count by keying day, or by adjudication day with
+    ``PackOptions(qa_by="adjudicated")`` (see `qa_section`).
+    """
+    by = options.qa_by if options else "keyed"
+    report = Report(
+        f"{client.config.name}: data-entry QA report",
+        sla_definitions(client, _period(client, window)),
+        period=_period(client, window).replace("claims received", "entry checks"),
+    )
+    report.definitions[0] = report.period
+    section = qa_section(store, client, window, by)
+    report.definitions.append(section.definitions[0])
+    renamed = {"QA by operator": "By operator", "QA by field": "By field"}
+    renamed["QA by month"] = "By month"
+    report.tables = {renamed.get(k, k): v for k, v in section.tables.items()}
+    report.charts = section.charts
+    report.verdict, report.notes = section.notes[0], section.notes[1:]
     return report
 
 
@@ -294,52 +345,99 @@ def _operators_to_watch(people: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _by_received(
-    title: str, table: str, period: str
-) -> Callable[[Store, ResolvedClient, Window, datetime], Report]:
-    """A report of the SLA figures per week or day of receipt."""
-
-    def build(
-        store: Store, client: ResolvedClient, window: Window, now: datetime
-    ) -> Report:
-        report = Report(f"{client.config.name}: {title}", _definitions(client, window))
-        facts = claim_facts(store, client, window, now)
-        if facts.empty:
-            report.notes.append("No claims received in the period.")
-            return report
-        received = pd.to_datetime(facts["received_day"])
-        facts["period"] = (
-            received.dt.to_period("W").astype(str)
-            if period == "W"
-            else received.dt.strftime("%Y-%m-%d")
-        )
-        report.tables[table] = summarize(facts, "period")
+def trends_report(
+    store: Store,
+    client: ResolvedClient,
+    window: Window,
+    now: datetime,
+    options: PackOptions | None = None,
+) -> Report:
+    """The SLA figures per ISO week of receipt, with the on-time trend."""
+    report = Report(
+        f"{client.config.name}: trends",
+        sla_definitions(client, _period(client, window)),
+        period=_period(client, window),
+    )
+    facts = claim_facts(store, client, window, now)
+    if facts.empty:
+        report.verdict = "No claims received in the period."
         return report
+    received = pd.to_datetime(facts["received_day"])
+    facts["period"] = received.dt.to_period("W").dt.start_time.dt.strftime("%Y-%m-%d")
+    weeks = summarize(facts, "period")
+    report.tables["By week received (Monday)"] = weeks
+    target = client.config.sla.on_time_target
+    rows = weeks[weeks["period"] != "total"]
+    total = weeks.iloc[-1]
+    share = total["on_time_share"]
+    report.verdict = (
+        "No claim received in the period is decided yet."
+        if pd.isna(share)
+        else f"On time: {share:.1%} of {int(total['decided']):,} decided claims "
+        f"(target {target:.0%}): {'met' if share >= target else 'missed'}."
+    )
+    for name, png in (
+        (
+            "On-time share by week",
+            charts.trend(
+                list(rows["period"]), rows["on_time_share"] * 100,
+                "On-time share by week received", "% on time", target * 100, dates=True,
+            ),
+        ),
+        (
+            "Claims received by week",
+            charts.trend(
+                list(rows["period"]), rows["received"], "Claims received by week",
+                "claims", dates=True,
+            ),
+        ),
+    ):  # fmt: skip
+        if png is not None:
+            report.charts[name] = png
+    return report
 
-    return build
 
-
-trends_report = _by_received("trends", "By week received", "W")
-daily_report = _by_received("daily", "By day received", "D")
-
-
-BUILDERS = {
-    "sla": sla_report,
-    "qa": qa_report,
-    "trends": trends_report,
-    "daily": daily_report,
-}
+#: Report kinds: the SLA and QA reports and trends by period, and the pack.
+KINDS: tuple[Kind, ...] = ("sla", "qa", "trends", "daily", "weekly", "monthly")
 
 
 def build_report(
-    kind: Kind, store: Store, client: ResolvedClient, period: str | None, now: datetime
+    kind: Kind,
+    store: Store,
+    client: ResolvedClient,
+    period: str | None,
+    now: datetime,
+    options: PackOptions | None = None,
 ) -> Report:
-    """Build one report for a client and period (``2026-10``, ``2026-Q4``...).
+    """Build one report for a client and period.
+
+    Args:
+        kind: one of `KINDS`.
+        store: the store.
+        client: the client.
+        period: ``sla``, ``qa``, ``trends``: ``2026-10``, ``2026-Q4``,
+            ``2026`` or ``2026-10-01..2026-10-31`` (None: all time);
+            ``daily``: a day (None: today); ``weekly``: the week's last day
+            (None: the working day before today); ``monthly``: a month
+            (None: the last complete month). See `claimflow.report.pack`.
+        now: the instant the figures are as of.
+        options: top N, months of trend and QA's day (`PackOptions`).
 
     Example: ``build_report("sla", store, client, "2026-Q4", datetime.now(UTC))``
     """
+    from claimflow.report import pack
+
     calendar_of(client)  # fail early on a bad calendar
-    report = BUILDERS[kind](store, client, Window.parse(period), now)
+    if kind in ("daily", "weekly", "monthly"):
+        builder = {
+            "daily": pack.daily_report,
+            "weekly": pack.weekly_report,
+            "monthly": pack.monthly_report,
+        }[kind]
+        report = builder(store, client, period, now, options)
+    else:
+        windowed = {"sla": sla_report, "qa": qa_report, "trends": trends_report}
+        report = windowed[kind](store, client, Window.parse(period), now, options)
     report.locale, report.currency = client.config.locale, client.config.currency
     return report
 
@@ -373,10 +471,11 @@ def to_html(report: Report) -> str:
 
 
 def write_report(report: Report, out: Path) -> Path:
-    """Write a report as ``.html``, ``.xlsx``, ``.csv`` or ``.zip`` (of CSV files).
+    """Write a report as ``.html``, ``.pdf``, ``.xlsx``, ``.csv`` or ``.zip`` (CSV).
 
     See `claimflow.report.tables` for each layout; a ``.csv`` of a report
-    with several tables becomes a folder of CSV files.
+    with several tables becomes a folder of CSV files; a ``.pdf`` is the
+    HTML printed by headless Chromium (`claimflow.report.browser`).
 
     Returns:
         The path written (a file, or the folder of CSV files).
@@ -389,8 +488,19 @@ def write_report(report: Report, out: Path) -> Path:
     if suffix == ".html":
         out.write_text(to_html(report), encoding="utf-8")
         return out
+    if suffix == ".pdf":
+        import tempfile
+
+        from claimflow.report.browser import print_pdf
+
+        with tempfile.TemporaryDirectory(prefix="claimflow-report-") as folder:
+            page = Path(folder) / "report.html"
+            page.write_text(to_html(report), encoding="utf-8")
+            return print_pdf(page, out)
     if suffix == ".xlsx":
         return write_xlsx(report, out)
     if suffix in (".csv", ".zip"):
         return write_csv(report, out)
-    raise ClaimflowError(f"{out}: expected a .html, .xlsx, .csv or .zip file name")
+    raise ClaimflowError(
+        f"{out}: expected a .html, .pdf, .xlsx, .csv or .zip file name"
+    )

@@ -187,11 +187,18 @@ def csv_files(report: Report) -> dict[str, str]:
         f"{n:02d}-{_slug(name)}.csv": _table_csv(frame)
         for n, (name, frame) in enumerate(report.tables.items(), start=1)
     }
+    files["definitions.csv"] = _csv_text(["Section", "Text"], iter(_front(report)))
+    return files
+
+
+def _front(report: Report) -> list[tuple[str, str]]:
+    """The report's words as (section, text) rows: title, verdict, summary
+    notes, definitions (the period's first)."""
     lines = [("Title", report.title)]
+    lines += [("Verdict", report.verdict)] if report.verdict else []
     lines += [("Summary", note) for note in report.notes]
     lines += [("Definition", line) for line in report.definitions]
-    files["definitions.csv"] = _csv_text(["Section", "Text"], iter(lines))
-    return files
+    return lines
 
 
 def write_csv(report: Report, out: Path) -> Path:
@@ -296,9 +303,7 @@ def _definitions_sheet(sheet: Worksheet, report: Report) -> None:
     from openpyxl.styles import Alignment, Font
 
     _header(sheet, ["Section", "Text"], [12, 100])
-    rows = [("Title", report.title)]
-    rows += [("Summary", note) for note in report.notes]
-    rows += [("Definition", line) for line in report.definitions]
+    rows = _front(report)
     for r, (section, text) in enumerate(rows, start=2):
         _put(sheet, r, 1, section, None)
         _put(sheet, r, 2, text, None)

@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -141,6 +142,19 @@ class BusinessCalendar:
     def due_dates_many(self, received: np.ndarray, days: np.ndarray) -> np.ndarray:
         """`due_date` over arrays (vectorised)."""
         return np.busday_offset(received, days, roll="forward", busdaycal=self._busdays)
+
+    def offset_many(
+        self,
+        days: np.ndarray,
+        offsets: np.ndarray | int,
+        roll: Literal["forward", "backward"] = "forward",
+    ) -> np.ndarray:
+        """Working days `offsets` away from `days` (``datetime64[D]``), after
+        rolling a closed day `roll` (``forward`` or ``backward``).
+
+        Example: ``cal.offset_many(np.array(["2026-11-13"], "M8[D]"), 1)``
+        """
+        return np.busday_offset(days, offsets, roll=roll, busdaycal=self._busdays)
 
     def local(self, moment: datetime) -> datetime:
         """`moment` in the client's zone."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
+from gettext import ngettext
 from typing import Literal
 
 import numpy as np
@@ -97,13 +99,14 @@ def judge(
     upper = upper_bound(errors, checked, confidence)
     lower = lower_bound(errors, checked, confidence)
     level = f"{confidence:.0%}"
+    counts = _counts(errors, checked)
     if upper < limit:
         return Judgement(
             "compliant",
             lower,
             upper,
             None,
-            f"{errors} errors in {checked:,} fields: below {limit:.2%} "
+            f"{counts}: below {limit:.2%} "
             f"at {level} confidence (upper bound {upper:.4%}).",
         )
     if lower > limit:
@@ -112,7 +115,7 @@ def judge(
             lower,
             upper,
             None,
-            f"{errors} errors in {checked:,} fields: above {limit:.2%} "
+            f"{counts}: above {limit:.2%} "
             f"at {level} confidence (lower bound {lower:.4%}).",
         )
     more = fields_needed(errors, limit, confidence) - checked
@@ -121,9 +124,20 @@ def judge(
         lower,
         upper,
         more,
-        f"{errors} errors in {checked:,} fields: inconclusive at {level}; "
-        f"{more:,} more error-free fields would show it is below {limit:.2%}.",
+        f"{counts}: inconclusive at {level}; "
+        + ngettext(
+            "{n:,} more error-free field", "{n:,} more error-free fields", more
+        ).format(n=more)
+        + f" would show it is below {limit:.2%}.",
     )
+
+
+def _counts(errors: int, checked: int) -> str:
+    """``1 error in 1 field``, ``3 errors in 1,200 fields``: English plurals
+    through gettext, so a catalogue can translate them with their own rule."""
+    return ngettext("{n:,} error", "{n:,} errors", errors).format(n=errors) + ngettext(
+        " in {n:,} field", " in {n:,} fields", checked
+    ).format(n=checked)
 
 
 def wilson(errors: int, checked: int) -> tuple[float, float]:
@@ -160,19 +174,55 @@ def compare(a: tuple[int, int], b: tuple[int, int], names: tuple[str, str]) -> s
     )
 
 
-def entry_checks(store: Store, client: str, window: Window) -> pd.DataFrame:
-    """The client's entry-check rows in the window, by their ``day``.
+QaDay = Literal["keyed", "adjudicated"]
 
-    ``day`` is the date a check was recorded: the day column of an imported
-    QA file, or the adjudication day of a double entry. The day the fields
-    were keyed is not stored, so a period cannot select by it yet.
+
+def entry_checks(
+    store: Store,
+    client: str,
+    window: Window,
+    by: QaDay = "keyed",
+    zone: str = "UTC",
+) -> pd.DataFrame:
+    """The client's entry-check rows in the window, by keying or recording day.
+
+    ``by="adjudicated"`` selects by ``day``, the date a check was recorded:
+    the day column of an imported QA file, or the adjudication day of a
+    double entry. ``by="keyed"`` selects by the day the fields were keyed,
+    which the store does not hold as such (no migration adds it): it is
+    derived as the local date, in `zone` (the client's), of the instant
+    the check's batch was stored (``batches.processed_at``, else
+    ``started_at``); a check with no stored batch (an imported row without
+    ``batch_id``, a double entry's check) keeps its ``day``. The frame's
+    ``keyed_from`` column says which (``batch`` or ``day``).
+
+    Returns:
+        batch_id, operator, field, day (the day it is counted under),
+        checked, errors, keyed_from, period (``YYYY-MM`` of day).
+
+    Example: ``entry_checks(store, "acme-tools", Window.parse("2026-11"), "keyed")``
     """
+    start, end = iso_bounds(window)
+    if by == "keyed" and window.start is not None and window.end is not None:
+        # the SQL sees UTC instants: a day more each side, then local dates
+        start = (window.start - timedelta(days=1)).isoformat()
+        end = (window.end + timedelta(days=1)).isoformat()
     frame = pd.DataFrame(
-        entry_check_rows(store, client, *iso_bounds(window)),
-        columns=["batch_id", "operator", "field", "day", "checked", "errors"],
+        entry_check_rows(store, client, start, end, by),
+        columns=["batch_id", "operator", "field", "day", "checked", "errors", "at"],
     )
+    frame["keyed_from"] = np.where(frame["at"].isna(), "day", "batch")
+    if by == "keyed" and not frame.empty:
+        stored = frame["at"].notna()
+        local = pd.to_datetime(frame.loc[stored, "at"], utc=True, format="ISO8601")
+        frame.loc[stored, "day"] = local.dt.tz_convert(zone).dt.strftime("%Y-%m-%d")
+        if window.start is not None and window.end is not None:
+            keep = (frame["day"] >= window.start.isoformat()) & (
+                frame["day"] < window.end.isoformat()
+            )
+            frame = frame[keep].reset_index(drop=True)
     frame["period"] = frame["day"].str.slice(0, 7)
-    return frame
+    return frame.drop(columns="at")
 
 
 def iso_bounds(window: Window) -> tuple[str | None, str | None]:

@@ -31,11 +31,14 @@ from claimflow.models import (
     StayClaim,
 )
 
-# Registers migrations 2-20 (claims_schema imports ledger_schema first).
+# Registers migrations 2-26 in order: accounts_schema (26) imports holds
+# (25), which imports participants (24), which imports claims_schema (2-23).
+from claimflow.store import accounts_schema as _accounts_schema  # noqa: F401
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 from claimflow.store import postgres
 
-# Registers migrations 24 and 25 (after claims_schema's 20-23).
+# Registers migration 27 (after accounts_schema's 26).
+from claimflow.store import partners as _partners  # noqa: F401
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
@@ -441,9 +444,16 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         """Insert or replace participants' latest copy (the member list is
         reference data); `record_participants` also keeps their dated facts."""
         self.db.conn.executemany(
-            "INSERT OR REPLACE INTO participants (client, id, first_name, last_name, "
-            "email, company, tier, enrolled_on, status, tax_form_on) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO participants (client, id, first_name, last_name, "
+            "email, company, tier, enrolled_on, status, tax_form_on, tax_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (client, id) DO UPDATE SET "
+            + ", ".join(
+                f"{c} = excluded.{c}"
+                for c in (
+                    "first_name", "last_name", "email", "company", "tier",
+                    "enrolled_on", "status", "tax_form_on", "tax_id",
+                )
+            ),
             [
                 (
                     p.client,
@@ -456,6 +466,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
                     p.enrolled_on.isoformat() if p.enrolled_on else None,
                     p.status,
                     p.tax_form_on.isoformat() if p.tax_form_on else None,
+                    p.tax_id,
                 )
                 for p in participants
             ],

@@ -37,8 +37,10 @@ LivePosting = tuple[int, str, int, str | None]
 #: An award lot: (id, points left, available at, expires at or None).
 Lot = tuple[int, int, str, str | None]
 
-#: Award lots with the points left in each at an instant: allocations of
-#: debits posted later (a redemption dated after it) do not count yet.
+#: Lots with the points left in each at an instant: allocations of debits
+#: posted later (a redemption dated after it) do not count yet. A lot is an
+#: award posting, a credit adjustment, or a transfer in (a merge moved a
+#: lot: its points, available and expiry instants).
 _LOTS = """
     SELECT l.id, l.points - coalesce((SELECT sum(a.points) FROM ledger_allocations a
                                       JOIN ledger d ON d.id = a.debit_id
@@ -47,7 +49,8 @@ _LOTS = """
            l.available_at, l.expires_at
     FROM ledger l
     WHERE l.client = :client AND l.participant_id = :participant
-      AND l.entry_type = 'award' AND l.posted_at <= :at
+      AND l.entry_type IN ('award', 'transfer_in', 'adjustment') AND l.points > 0
+      AND l.posted_at <= :at
 """
 
 

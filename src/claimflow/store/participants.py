@@ -219,7 +219,7 @@ class ParticipantRecords:
         history = self.participant_history(client)
         rows = self.db.execute(
             "SELECT id, first_name, last_name, email, company, tier, enrolled_on, "
-            "status, tax_form_on FROM participants WHERE client = ?",
+            "status, tax_form_on, tax_id FROM participants WHERE client = ?",
             [client],
         )
         source = Provenance(file=str(self.path))
@@ -235,6 +235,7 @@ class ParticipantRecords:
                 enrolled_on=_day(row[6]),
                 status=row[7],
                 tax_form_on=_day(row[8]),
+                tax_id=row[9],
                 history=tuple(history.get(row[0], ())),
                 provenance=source,
             )

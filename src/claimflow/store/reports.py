@@ -131,22 +131,64 @@ def entry_error_rows(
 
 
 def entry_check_rows(
-    store: Store, client: str, start: str | None = None, end: str | None = None
-) -> list[tuple[int | None, str, str, str, int, int]]:
-    """QA's entry checks of a client, by their ``day`` (see `claimflow.sla.quality`).
+    store: Store,
+    client: str,
+    start: str | None = None,
+    end: str | None = None,
+    by: str = "adjudicated",
+) -> list[tuple[int | None, str, str, str, int, int, str | None]]:
+    """QA's entry checks of a client, with the instant their batch was stored.
+
+    Args:
+        store: the store.
+        client: the client key.
+        start, end: ISO dates (both or neither): with ``by="adjudicated"``,
+            checks whose ``day`` is on or after `start` and before `end`;
+            with ``by="keyed"``, checks whose batch instant's date as
+            written (else ``day``) is in that range: the caller widens it
+            by a day each side and keeps the local dates it wants, as the
+            instant is in UTC (see `claimflow.sla.quality.entry_checks`).
+        by: ``adjudicated`` or ``keyed``.
 
     Returns:
-        Rows (batch id or None, operator, field, day, checked, errors).
+        Rows (batch id or None, operator, field, day, checked, errors, the
+        batch's processed or started instant or None: no such batch).
 
     Example: ``entry_check_rows(store, "acme-tools", "2026-11-01", "2026-12-01")``
     """
-    where, params = _window("day", start, end)
+    column = (
+        "coalesce(b.processed_at, b.started_at, e.day)" if by == "keyed" else "e.day"
+    )
+    where, params = _window(column, start, end)
     rows = store.db.execute(
-        "SELECT batch_id, operator, field, day, checked, errors FROM entry_checks "
-        "WHERE client = ?" + where,
+        "SELECT e.batch_id, e.operator, e.field, e.day, e.checked, e.errors, "
+        "coalesce(b.processed_at, b.started_at) FROM entry_checks e "
+        "LEFT JOIN batches b ON b.id = e.batch_id AND b.client = e.client "
+        "WHERE e.client = ?" + where,
         [client, *params],
     ).fetchall()
     return [
-        (None if b is None else int(b), str(o), str(f), str(d), int(c), int(e))
-        for b, o, f, d, c, e in rows
+        (None if b is None else int(b), str(o), str(f), str(d), int(c), int(e), k)
+        for b, o, f, d, c, e, k in rows
     ]
+
+
+def reason_month_rows(
+    store: Store, client: str, start: str, end: str
+) -> list[tuple[str, str, str]]:
+    """Reason codes of the client's pended and rejected claims, with the month
+    each claim was received (as stored), received from `start` to before `end`.
+
+    Returns:
+        Rows (claim id, reason code, ``YYYY-MM``), one per problem.
+
+    Example: ``reason_month_rows(store, "acme-tools", "2026-05-01", "2026-11-01")``
+    """
+    where, params = _window("c.received_at", start, end)
+    rows = store.db.execute(
+        "SELECT p.claim_id, p.code, substr(c.received_at, 1, 7) FROM problems p "
+        "JOIN claims c ON c.id = p.claim_id "
+        "WHERE c.client = ? AND c.outcome IN ('pended', 'rejected')" + where,
+        [client, *params],
+    ).fetchall()
+    return [(str(a), str(b), str(m)) for a, b, m in rows]

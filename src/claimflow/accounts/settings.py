@@ -1,0 +1,104 @@
+"""A client's ``accounts`` section: point value, approval limits, case SLA terms.
+
+Example (YAML)::
+
+    accounts:
+      point_value: "0.01"          # what one point costs, in `currency`
+      approval_limits: {clerk: 2500, supervisor: null}   # null: no limit
+      operators: {ann: clerk, sam: supervisor}
+      cases:
+        complaint: {first_response_hours: 4, follow_up_every_hours: 8,
+                    min_follow_ups: 2, resolution_days: 5}
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimflow.money import CENT
+
+#: The case types a desk opens (`claimflow.accounts.cases`).
+CaseType = Literal[
+    "inquiry",
+    "complaint",
+    "retro_claim",
+    "status_question",
+    "rate_discrepancy",
+    "partner_discrepancy",
+]
+CASE_TYPES: tuple[str, ...] = get_args(CaseType)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CaseTerms(_Section):
+    """The service levels of one case type, counted in the client's calendar.
+
+    Attributes:
+        first_response_hours: business hours from opening to the first
+            contact with the member.
+        follow_up_every_hours: at most this many business hours between
+            one contact and the next, and from the last one to closing
+            (None: no cadence).
+        min_follow_ups: contacts after the first one needed before closing.
+        resolution_days: business days from opening to closing (the closing
+            day on or before the due date, as claim turnaround counts).
+    """
+
+    first_response_hours: float = Field(gt=0)
+    follow_up_every_hours: float | None = Field(default=None, gt=0)
+    min_follow_ups: int = Field(default=0, ge=0)
+    resolution_days: int = Field(gt=0)
+
+
+class AccountSettings(_Section):
+    """Member account services settings.
+
+    Attributes:
+        point_value: the money one point costs the program, in the client's
+            currency; a posting's cost is points x value rounded half up
+            to the cent.
+        approval_limits: role -> the most points (either sign) that role
+            may post on its own say (null: no limit).
+        operators: operator name -> role; an operator not listed has a
+            limit of 0 (every adjustment waits for approval) and cannot
+            approve.
+        cases: case type -> its SLA terms (a type not listed has none:
+            its cases count as resolved within SLA once closed).
+    """
+
+    point_value: Decimal = Field(gt=0)
+    approval_limits: dict[str, int | None] = Field(default_factory=dict)
+    operators: dict[str, str] = Field(default_factory=dict)
+    cases: dict[CaseType, CaseTerms] = Field(default_factory=dict)
+
+    def limit_of(self, operator: str) -> int | None:
+        """An operator's approval limit in points: 0 when not listed, None
+        for no limit.
+
+        Example: ``settings.limit_of("ann") == 2500``
+        """
+        role = self.operators.get(operator)
+        if role is None:
+            return 0
+        return self.approval_limits.get(role, 0)
+
+    def terms_for(self, case_type: str) -> CaseTerms | None:
+        """The SLA terms of a case type, if the client set any.
+
+        Example: ``settings.terms_for("complaint").resolution_days``
+        """
+        return next((t for k, t in self.cases.items() if k == case_type), None)
+
+    def cost(self, points: int) -> Decimal:
+        """What `points` cost at the point value, rounded half up to the cent.
+
+        Example: ``AccountSettings(point_value=Decimal("0.0125")).cost(333)
+        == Decimal("4.16")``
+        """
+        return (points * self.point_value).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -1,0 +1,288 @@
+"""CLI commands for member account services (registered on `main`).
+
+``participants merge|unmerge``, ``ledger adjust|approve|adjustments`` and
+the ``cases`` group: thin wrappers over `claimflow.accounts`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from claimflow.cli import (
+    CLIENT_OPTION,
+    JSON_OPTION,
+    OPERATOR_OPTION,
+    STORE_OPTION,
+    echo_json,
+    fail_cleanly,
+    main,
+)
+from claimflow.cli_awards import ledger_cmd, participants_group
+
+if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
+    from claimflow.accounts.adjust import Adjustment
+
+_REASONS = [
+    "goodwill",
+    "service_recovery",
+    "missing_credit",
+    "correction",
+    "partner_discrepancy",
+]
+
+
+def _merge_line(data: dict[str, Any]) -> str:
+    moved = "into" if data["action"] == "merge" else "back out of"
+    return (
+        f"{data['action']} #{data['merge_id']}: {data['merged']} {moved} "
+        f"{data['survivor']}: {data['points']:,} points in {data['lots']:,} lots, "
+        f"{len(data['claims']):,} claims, {len(data['cases']):,} open cases moved"
+    )
+
+
+@participants_group.command("merge")
+@click.argument("survivor")
+@click.argument("merged")
+@CLIENT_OPTION
+@STORE_OPTION
+@click.option("--note", default="", help="Why (kept on the merge).")
+@OPERATOR_OPTION
+@JSON_OPTION
+@fail_cleanly
+def merge_cmd(
+    survivor: str,
+    merged: str,
+    client_path: Path,
+    db_path: Path,
+    note: str,
+    operator: str,
+    as_json: bool,
+) -> None:
+    """Merge account MERGED into SURVIVOR (after `dedupe apply` marked them same).
+
+    Points move lot by lot with their dates, claims and open cases follow,
+    MERGED is closed. Refused when the two have different tax ids or both
+    redeemed one reference.
+
+    \b
+    Example:
+        claimflow participants merge 104233 104876 --operator rita \\
+            --client samples/clients/acme-tools.yaml --db claims.db
+    """
+    from claimflow.accounts.merge import merge_accounts
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        done = merge_accounts(
+            store, client.key, survivor, merged, operator, datetime.now(UTC), note
+        )
+    _echo(done.to_dict(), as_json, _merge_line)
+
+
+@participants_group.command("unmerge")
+@click.argument("merged")
+@CLIENT_OPTION
+@STORE_OPTION
+@click.option("--note", default="", help="Why (kept on the unmerge).")
+@OPERATOR_OPTION
+@JSON_OPTION
+@fail_cleanly
+def unmerge_cmd(
+    merged: str,
+    client_path: Path,
+    db_path: Path,
+    note: str,
+    operator: str,
+    as_json: bool,
+) -> None:
+    """Undo the merge of MERGED exactly (refused once moved points were used).
+
+    \b
+    Example:
+        claimflow participants unmerge 104876 --operator rita \\
+            --client samples/clients/acme-tools.yaml --db claims.db
+    """
+    from claimflow.accounts.merge import unmerge_accounts
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        done = unmerge_accounts(
+            store, client.key, merged, operator, datetime.now(UTC), note
+        )
+    _echo(done.to_dict(), as_json, _merge_line)
+
+
+def _echo(data: dict[str, Any], as_json: bool, line: Any) -> None:
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(line(data))
+
+
+def _adjustment_line(found: Adjustment) -> str:
+    state = {
+        "posted": f"posted by {found.decided_by} (posting #{found.posting_id})",
+        "pending": "pending: above the requester's limit, waits for "
+        f"`ledger approve {found.id}` by someone else",
+        "rejected": f"rejected by {found.decided_by}",
+    }[found.status]
+    return (
+        f"adjustment #{found.id}: {found.participant_id} {found.points:+,} points "
+        f"({found.reason}, cost {found.cost}) {state}"
+    )
+
+
+@ledger_cmd.command("adjust", context_settings={"ignore_unknown_options": True})
+@click.argument("participant")
+@click.argument("points", type=int)
+@click.option(
+    "--reason", type=click.Choice(_REASONS), required=True, help="The reason code."
+)
+@click.option("--note", required=True, help="Why, in words.")
+@click.option("--case", "case_id", type=int, help="The case it resolves.")
+@click.option("--claim", "claim_id", help="The claim it concerns (id or reference).")
+@click.option(
+    "--reference", help="Your ticket number: used once, so a re-run adjusts nothing."
+)
+@CLIENT_OPTION
+@STORE_OPTION
+@OPERATOR_OPTION
+@JSON_OPTION
+@fail_cleanly
+def adjust_cmd(
+    participant: str,
+    points: int,
+    reason: str,
+    note: str,
+    case_id: int | None,
+    claim_id: str | None,
+    reference: str | None,
+    client_path: Path,
+    db_path: Path,
+    operator: str,
+    as_json: bool,
+) -> None:
+    """Adjust a participant's points (goodwill, correction...), with its cost.
+
+    Within the operator's approval limit it posts at once; above it, it
+    waits for `ledger approve` by someone else. POINTS may be negative.
+
+    \b
+    Example:
+        claimflow ledger adjust 104233 500 --reason goodwill --note "late parcel" \\
+            --case 3 --operator ann --client samples/clients/acme-tools.yaml
+    """
+    from claimflow.accounts.adjust import AdjustmentReason, request_adjustment
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        done = request_adjustment(
+            store,
+            client,
+            participant,
+            points,
+            AdjustmentReason(reason),
+            note,
+            operator,
+            datetime.now(UTC),
+            case_id=case_id,
+            claim_id=claim_id,
+            reference=reference,
+        )
+    _echo_adjustment(done, as_json)
+
+
+def _echo_adjustment(done: Adjustment, as_json: bool) -> None:
+    if as_json:
+        echo_json(done.to_dict())
+    else:
+        click.echo(_adjustment_line(done))
+
+
+@ledger_cmd.command("approve")
+@click.argument("adjustment_id", type=int)
+@click.option("--reject", is_flag=True, help="Reject it instead (nothing is posted).")
+@CLIENT_OPTION
+@STORE_OPTION
+@OPERATOR_OPTION
+@JSON_OPTION
+@fail_cleanly
+def approve_cmd(
+    adjustment_id: int,
+    reject: bool,
+    client_path: Path,
+    db_path: Path,
+    operator: str,
+    as_json: bool,
+) -> None:
+    """Approve (post) or reject a pending adjustment, as someone other than its maker.
+
+    \b
+    Example:
+        claimflow ledger approve 7 --operator sam --client samples/clients/acme-tools.yaml
+    """
+    from claimflow.accounts.adjust import approve_adjustment
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        done = approve_adjustment(
+            store, client, adjustment_id, operator, datetime.now(UTC), reject=reject
+        )
+    _echo_adjustment(done, as_json)
+
+
+@ledger_cmd.command("adjustments")
+@click.option("--pending", is_flag=True, help="Only those waiting for approval.")
+@CLIENT_OPTION
+@STORE_OPTION
+@JSON_OPTION
+@fail_cleanly
+def adjustments_cmd(
+    pending: bool, client_path: Path, db_path: Path, as_json: bool
+) -> None:
+    """List adjustments with their status and cost.
+
+    \b
+    Example:
+        claimflow ledger adjustments --pending --client samples/clients/acme-tools.yaml
+    """
+    from claimflow.accounts.adjust import adjustments
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        found = adjustments(store, client, pending=pending)
+    if as_json:
+        echo_json([a.to_dict() for a in found])
+        return
+    for item in found:
+        click.echo(_adjustment_line(item))
+    if not found:
+        click.echo("no adjustments" + (" pending" if pending else ""))
+
+
+@main.group("cases")
+def cases_cmd() -> None:
+    """Member service cases: open, respond, escalate, assign, link, close, report.
+
+    \b
+    Example:
+        claimflow cases open 104233 --type complaint --owner ann \\
+            --client samples/clients/acme-tools.yaml
+    """
+
+
+from claimflow import cli_cases as _cli_cases  # noqa: E402, F401

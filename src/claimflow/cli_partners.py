@@ -1,0 +1,165 @@
+"""CLI commands for partner transfers and reconciliation (registered on `main`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from claimflow.cli import (
+    CLIENT_OPTION,
+    JSON_OPTION,
+    OPERATOR_OPTION,
+    STORE_OPTION,
+    echo_json,
+    fail_cleanly,
+    main,
+)
+
+if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
+    from claimflow.accounts.reconcile import Reconciliation
+
+_PARTNER = click.option(
+    "--partner", required=True, help="The partner's key in the client's partners."
+)
+
+
+@main.group("partners")
+def partners_cmd() -> None:
+    """Points-to-miles partners: transfers and statement reconciliation.
+
+    \b
+    Example:
+        claimflow partners reconcile statement.csv --partner vuelaclub \\
+            --client samples/clients/costa-azul.yaml
+    """
+
+
+@partners_cmd.command("transfer")
+@click.argument("participant")
+@click.argument("points", type=int)
+@_PARTNER
+@click.option("--member-number", required=True, help="The partner account to credit.")
+@click.option(
+    "--reference",
+    required=True,
+    help="The transfer's reference, unique per partner: running it again is a no-op.",
+)
+@CLIENT_OPTION
+@STORE_OPTION
+@OPERATOR_OPTION
+@JSON_OPTION
+@fail_cleanly
+def transfer_cmd(
+    participant: str,
+    points: int,
+    partner: str,
+    member_number: str,
+    reference: str,
+    client_path: Path,
+    db_path: Path,
+    operator: str,
+    as_json: bool,
+) -> None:
+    """Transfer a participant's points to a partner as miles (a ledger debit).
+
+    \b
+    Example:
+        claimflow partners transfer 300112457 60000 --partner vuelaclub \\
+            --member-number VC10000001 --reference CAZ-VC-0001 \\
+            --client samples/clients/costa-azul.yaml
+    """
+    from claimflow.accounts.partners import transfer_points
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        done = transfer_points(
+            store,
+            client,
+            partner,
+            participant,
+            points,
+            member_number,
+            reference,
+            operator,
+            datetime.now(UTC),
+        )
+    if as_json:
+        echo_json(done.to_dict())
+        return
+    bonus = f" incl. {done.bonus_miles:,} bonus" if done.bonus_miles else ""
+    again = " (transferred before: nothing posted)" if done.repeated else ""
+    click.echo(
+        f"{participant}: {done.points:,} points -> {done.miles:,} {partner} miles"
+        f"{bonus} to {done.member_number} ({done.reference}){again}"
+    )
+
+
+@partners_cmd.command("reconcile")
+@click.argument("statement", type=click.Path(path_type=Path))
+@_PARTNER
+@click.option(
+    "--through",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The last day the statement covers (default: its last credit day).",
+)
+@CLIENT_OPTION
+@STORE_OPTION
+@OPERATOR_OPTION
+@JSON_OPTION
+@fail_cleanly
+def reconcile_cmd(
+    statement: Path,
+    partner: str,
+    through: datetime | None,
+    client_path: Path,
+    db_path: Path,
+    operator: str,
+    as_json: bool,
+) -> None:
+    """Match a partner's credit statement (CSV or xlsx) to the transfers.
+
+    Reports missing credits, wrong ratios, duplicates, credits without a
+    transfer and unknown member numbers, each opening a discrepancy; exits 1
+    when there is any.
+
+    \b
+    Example:
+        claimflow partners reconcile \\
+            samples/costa-azul/partners/vuelaclub_noviembre.csv \\
+            --partner vuelaclub --client samples/clients/costa-azul.yaml
+    """
+    from claimflow.accounts.reconcile import reconcile_statement
+    from claimflow.config import load_client
+    from claimflow.store import Store
+
+    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        found = reconcile_statement(
+            store,
+            client,
+            partner,
+            statement,
+            operator,
+            datetime.now(UTC),
+            through.date() if through else None,
+        )
+    if as_json:
+        echo_json(found.to_dict())
+    else:
+        _show(found)
+    raise SystemExit(1 if found.findings else 0)
+
+
+def _show(found: Reconciliation) -> None:
+    click.echo(
+        f"{found.file}: {len(found.lines):,} lines through {found.through}, "
+        f"{found.credited:,} credited as expected, {len(found.findings):,} "
+        f"discrepancies ({found.opened:,} opened now, {found.resolved:,} resolved)"
+    )
+    for finding in found.findings:
+        click.echo(f"  {finding.code.value}: {finding.message}")

@@ -1,0 +1,179 @@
+"""Per-day figures of the report pack, in the client's business calendar.
+
+`facts_as_of` gives every claim's SLA facts as they stood at an instant,
+with local days added; `day_by_day` counts, per local day, what was
+received, decided (on time or not), newly breached and escalated, and the
+backlog at the day's close; `working_days` lists the calendar's working
+days. `DAY_DEFINITIONS` says what each figure means, for the reports'
+definitions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from claimflow.config import ResolvedClient
+from claimflow.sla.calendar import BusinessCalendar
+from claimflow.sla.metrics import Window, _remaining, calendar_of, claim_facts
+from claimflow.store import Store
+
+
+def _local_days(values: pd.Series, zone: str) -> np.ndarray:
+    """UTC instants as local dates (``datetime64[D]``; NaT where missing)."""
+    local = values.dt.tz_convert(zone).dt.tz_localize(None)
+    days: np.ndarray = local.to_numpy().astype("datetime64[D]")
+    return days
+
+
+def working_days(cal: BusinessCalendar, last: date, n: int) -> list[date]:
+    """The `n` working days ending with `last` (or the working day before it).
+
+    Example: ``working_days(cal, date(2026, 11, 15), 5)[-1] == date(2026, 11, 13)``
+    """
+    end = cal.offset_many(np.array([last], dtype="datetime64[D]"), 0, "backward")
+    days = cal.offset_many(np.repeat(end, n), np.arange(-n + 1, 1))
+    return [d.item() for d in days]
+
+
+def facts_as_of(
+    store: Store, client: ResolvedClient, now: datetime
+) -> tuple[pd.DataFrame, BusinessCalendar]:
+    """All the client's claim facts as of `now` (see `as_of`), with local days
+    added (``received_on``, ``decided_on``, ``escalated_on``, ``breached_on``)
+    and the claims closed without a decision (duplicates, voids...) marked
+    (``closed``; ``working``: open and not closed).
+
+    Example: ``facts, cal = facts_as_of(store, client, datetime.now(UTC))``
+    """
+    cal = calendar_of(client)
+    zone = str(cal.zone)
+    facts = claim_facts(store, client, Window(), now, cal)
+    if facts.empty:
+        return facts, cal
+    facts = as_of(facts, cal, now, client.config.sla.at_risk_hours)
+    facts["received_on"] = facts["received_day"].to_numpy().astype("datetime64[D]")
+    facts["decided_on"] = _local_days(facts["decided"], zone)
+    facts["escalated_on"] = _local_days(facts["escalated"], zone)
+    due = facts["due_date"].to_numpy().astype("datetime64[D]")
+    # a breach is seen on the first working day after the due date
+    facts["breached_on"] = np.where(
+        facts["breached"].to_numpy(),
+        cal.offset_many(due, 1),
+        np.datetime64("NaT"),
+    )
+    facts["closed"] = facts["claim_id"].isin(store.closed_claims(client.key))
+    facts["working"] = (facts["status"] == "open") & ~facts["closed"]
+    return facts, cal
+
+
+def as_of(
+    facts: pd.DataFrame, cal: BusinessCalendar, now: datetime, at_risk: float
+) -> pd.DataFrame:
+    """`claim_facts` as they stood at `now`: claims received later dropped, and a
+    decision or escalation recorded after it not yet made (the store may
+    hold later events: a report as of an earlier instant, a seeded
+    history). A pause on the participant is taken as recorded."""
+    at = pd.Timestamp(now)
+    facts = facts[facts["received"] <= at].copy()
+    later = facts["decided"] > at
+    if later.any():
+        facts.loc[later, "decided"] = pd.NaT
+        facts.loc[later, ["on_time", "late"]] = False
+        facts.loc[later, "business_days"] = np.nan
+        facts.loc[later, "status"] = "open"
+        today = np.datetime64(cal.local(now).date())
+        due = facts.loc[later, "due_date"].to_numpy().astype("datetime64[D]")
+        facts.loc[later, "breached"] = due < today
+        hours = [_remaining(cal, now, d) for d in facts.loc[later, "due_date"]]
+        facts.loc[later, "remaining_hours"] = hours
+        facts.loc[later, "at_risk"] = (np.array(hours) <= at_risk) & ~(due < today)
+    facts.loc[facts["escalated"] > at, "escalated"] = pd.NaT
+    return facts
+
+
+def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
+    """Per local day: claims received, decided, decided on time, new breaches,
+    escalated, and the backlog at the day's close.
+
+    Backlog at a day's close: claims received on or before it and not
+    decided by then, less those closed without a decision (duplicates,
+    rejections, voids, superseded claims); a claim waiting on the
+    participant counts in it.
+
+    Example: ``day_by_day(facts, [date(2026, 11, 9), date(2026, 11, 10)])``
+    """
+    rows = []
+    received = facts["received_on"].to_numpy() if not facts.empty else np.array([])
+    for day in days:
+        d = np.datetime64(day)
+        if facts.empty:
+            rows.append({"day": day, **dict.fromkeys(_DAY_FIGURES, 0)})
+            continue
+        decided = facts["decided_on"].to_numpy()
+        on_day = decided == d
+        open_at_close = (received <= d) & ~(decided <= d) & ~facts["closed"].to_numpy()
+        rows.append(
+            {
+                "day": day,
+                "received": int((received == d).sum()),
+                "decided": int(on_day.sum()),
+                "decided_on_time": int((on_day & facts["on_time"].to_numpy()).sum()),
+                "new_breaches": int((facts["breached_on"].to_numpy() == d).sum()),
+                "escalated": int((facts["escalated_on"].to_numpy() == d).sum()),
+                "backlog": int(open_at_close.sum()),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["day", *_DAY_FIGURES])
+    frame["on_time_share"] = frame["decided_on_time"] / frame["decided"].where(
+        frame["decided"] > 0
+    )
+    return frame
+
+
+#: What the pack's per-day figures mean (`day_by_day`, the daily report).
+DAY_DEFINITIONS = (
+    "Per day (local dates): received and decided count the claims whose "
+    "received or decided instant falls on that day; decided on time: of those "
+    "decided, the ones decided on or before their due date.",
+    "New breaches: claims still undecided at the close of their due date, "
+    "counted on the first working day after it (decided late or still open).",
+    "Backlog at a day's close: claims received on or before it and not decided "
+    "by then, waiting on the participant included; claims closed without a "
+    "decision (duplicates, rejections, voids, superseded) are left out.",
+    "Will breach today: open claims due today, or with less time left than one "
+    "claim takes to work (handling hours); at risk: due within the at-risk hours.",
+    "As of an instant: a decision or escalation recorded after it is not yet "
+    "made, and claims received after it are left out.",
+)
+
+_DAY_FIGURES = (
+    "received",
+    "decided",
+    "decided_on_time",
+    "new_breaches",
+    "escalated",
+    "backlog",
+)
+
+
+def totals(frame: pd.DataFrame, label: str) -> dict[str, Any]:
+    """A `day_by_day` frame's sum (the backlog: at its last day's close).
+
+    Example: ``totals(day_by_day(facts, days), "This week")["received"]``
+    """
+    decided = int(frame["decided"].sum())
+    on_time = int(frame["decided_on_time"].sum())
+    return {
+        "period": label,
+        "received": int(frame["received"].sum()),
+        "decided": decided,
+        "decided_on_time": on_time,
+        "on_time_share": on_time / decided if decided else np.nan,
+        "new_breaches": int(frame["new_breaches"].sum()),
+        "escalated": int(frame["escalated"].sum()),
+        "backlog": int(frame["backlog"].iloc[-1]) if len(frame) else 0,
+    }

@@ -1,0 +1,424 @@
+"""The SQL of account merges and point adjustments (`claimflow.accounts`).
+
+The decisions (whether a merge may go ahead, what it moves, who may
+approve an adjustment) live in `claimflow.accounts`; these functions run
+one question or one append each and hand back plain values. The ledger
+stays append-only: a merge is ``transfer_out``/``transfer_in`` postings,
+an adjustment an ``adjustment`` posting; the only updates are to the
+reference rows a merge re-points (``claims.participant_id``,
+``participants.status``), each recorded in ``account_merge_items`` or
+``account_merges.status_before`` so an unmerge puts them back.
+
+Portable SQL: explicit column lists, ``RETURNING id``, ``?`` placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claimflow.store import Store
+
+#: A posting as a merge reads it: (id, participant, claim, points,
+#: available at, expires at or None).
+Posting = tuple[int, str, str | None, int, str, str | None]
+#: A merge row: (id, client, action, survivor, merged, undoes, status
+#: before, at, actor, note).
+MergeRow = tuple[int, str, str, str, str, int | None, str | None, str, str, str]
+#: An adjustment row: (id, client, participant, points, reason code, note,
+#: case, claim, requested by, requested at, point value, cost, decision,
+#: decided by, decided at, posting).
+AdjustmentRow = tuple[
+    int,
+    str,
+    str,
+    int,
+    str,
+    str,
+    int | None,
+    str | None,
+    str,
+    str,
+    str,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    int | None,
+]
+
+
+def _new_id(store: Store, sql: str, params: Sequence[object]) -> int:
+    return int(store.db.execute(sql + " RETURNING id", list(params)).fetchone()[0])
+
+
+def participant_facts(
+    store: Store, client: str, participant_id: str
+) -> tuple[str, str | None] | None:
+    """A member-list row's status and tax id, or None when not on the list.
+
+    Example: ``participant_facts(store, "acme-tools", "104233")``
+    """
+    row = store.db.execute(
+        "SELECT status, tax_id FROM participants WHERE client = ? AND id = ?",
+        [client, participant_id],
+    ).fetchone()
+    return None if row is None else (str(row[0]), row[1])
+
+
+def set_participant_status(
+    store: Store, client: str, participant_id: str, status: str
+) -> None:
+    """Set a member-list row's status (a merge closes the merged account).
+
+    Example: ``set_participant_status(store, "acme-tools", "104876", "closed")``
+    """
+    store.db.execute(
+        "UPDATE participants SET status = ? WHERE client = ? AND id = ?",
+        [status, client, participant_id],
+    )
+
+
+def redemption_references(
+    store: Store, client: str, participant_id: str
+) -> list[tuple[int, str]]:
+    """A participant's redemptions: (posting id, reference as written).
+
+    Example: ``redemption_references(store, "acme-tools", "104233")``
+    """
+    return [
+        (int(i), str(r))
+        for i, r in store.db.execute(
+            "SELECT id, reason FROM ledger WHERE client = ? AND participant_id = ? "
+            "AND entry_type = 'redemption' ORDER BY id",
+            [client, participant_id],
+        )
+    ]
+
+
+def live_merge(store: Store, client: str, merged: str) -> MergeRow | None:
+    """The merge that closed `merged` and no unmerge undid, if any.
+
+    Example: ``live_merge(store, "acme-tools", "104876")``
+    """
+    row = store.db.execute(
+        "SELECT id, client, action, survivor, merged, undoes, status_before, at, "
+        "actor, note FROM account_merges m WHERE client = ? AND merged = ? "
+        "AND action = 'merge' AND NOT EXISTS (SELECT 1 FROM account_merges u "
+        "WHERE u.undoes = m.id) ORDER BY id DESC LIMIT 1",
+        [client, merged],
+    ).fetchone()
+    return None if row is None else tuple(row)
+
+
+def add_merge(
+    store: Store,
+    client: str,
+    action: str,
+    pair: tuple[str, str],
+    undoes: int | None,
+    status_before: str | None,
+    at: str,
+    actor: str,
+    note: str,
+) -> int:
+    """Append a merge or unmerge row; `pair` is (survivor, merged). Returns its id.
+
+    Example: ``add_merge(store, "x", "merge", ("S", "M"), None, "active", at, "ann", "")``
+    """
+    return _new_id(
+        store,
+        "INSERT INTO account_merges (client, action, survivor, merged, undoes, "
+        "status_before, at, actor, note) VALUES (?,?,?,?,?,?,?,?,?)",
+        [client, action, *pair, undoes, status_before, at, actor, note],
+    )
+
+
+def add_merge_items(
+    store: Store, merge_id: int, items: Sequence[tuple[str, str, int]]
+) -> None:
+    """Record what a merge moved: (kind, item, points) rows.
+
+    Example: ``add_merge_items(store, 1, [("claim", "c1", 0), ("lot", "17", 500)])``
+    """
+    store.db.conn.executemany(
+        "INSERT INTO account_merge_items (merge_id, kind, item, points) "
+        "VALUES (?,?,?,?)",
+        [(merge_id, *item) for item in items],
+    )
+
+
+def merge_items(store: Store, merge_id: int) -> list[tuple[str, str, int]]:
+    """What a merge moved, in the order recorded: (kind, item, points).
+
+    Example: ``merge_items(store, 1)``
+    """
+    return [
+        (str(k), str(i), int(p))
+        for k, i, p in store.db.execute(
+            "SELECT kind, item, points FROM account_merge_items WHERE merge_id = ? "
+            "ORDER BY id",
+            [merge_id],
+        )
+    ]
+
+
+def posting(store: Store, posting_id: int) -> Posting:
+    """One ledger posting as a merge reads it (`Posting`).
+
+    Example: ``posting(store, 17)[3]``
+    """
+    row = store.db.execute(
+        "SELECT id, participant_id, claim_id, points, available_at, expires_at "
+        "FROM ledger WHERE id = ?",
+        [posting_id],
+    ).fetchone()
+    return (int(row[0]), str(row[1]), row[2], int(row[3]), str(row[4]), row[5])
+
+
+def lot_holder(store: Store, lot_id: int) -> tuple[int, str]:
+    """Where a lot's points are now: the last ``transfer_in`` continuing it
+    (following merges and unmerges), or the lot itself; (lot, participant).
+
+    Example: ``lot_holder(store, 17)``
+    """
+    current = lot_id
+    while True:
+        row = store.db.execute(
+            "SELECT id FROM ledger WHERE transfer_of = ? ORDER BY id DESC LIMIT 1",
+            [current],
+        ).fetchone()
+        if row is None:
+            break
+        current = int(row[0])
+    return current, posting(store, current)[1]
+
+
+def add_posting(
+    store: Store,
+    client: str,
+    participant_id: str,
+    entry_type: str,
+    points: int,
+    key: str,
+    at: tuple[str, str, str | None],
+    reason: str,
+    actor: str,
+    *,
+    claim_id: str | None = None,
+    transfer_of: int | None = None,
+) -> int:
+    """Append a transfer or adjustment posting and return its id.
+
+    Args:
+        store: the store.
+        client: the client key.
+        participant_id: whose points.
+        entry_type: ``transfer_in``, ``transfer_out`` or ``adjustment``.
+        points: signed points.
+        key: the idempotency key.
+        at: (posted at, available at, expires at or None), ISO text.
+        reason: why (the merge, the reason code).
+        actor: who.
+        claim_id: the claim a moved lot came from.
+        transfer_of: the lot a ``transfer_in`` continues.
+
+    Example: ``add_posting(store, "x", "S", "transfer_in", 500, "merge:1:in:7",
+    (at, at, None), "merge #1 from M", "ann", transfer_of=7)``
+    """
+    posted, available, expires = at
+    return _new_id(
+        store,
+        "INSERT INTO ledger (client, participant_id, claim_id, entry_type, points, "
+        "idempotency_key, posted_at, available_at, expires_at, reason, actor, "
+        "transfer_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            client,
+            participant_id,
+            claim_id,
+            entry_type,
+            points,
+            key,
+            posted,
+            available,
+            expires,
+            reason,
+            actor,
+            transfer_of,
+        ],
+    )
+
+
+def allocations_after(store: Store, lot_id: int, after: int) -> tuple[int, str] | None:
+    """The first posting after id `after` that consumed part of a lot:
+    (posting id, entry type), or None.
+
+    Example: ``allocations_after(store, 31, 30)``
+    """
+    row = store.db.execute(
+        "SELECT d.id, d.entry_type FROM ledger_allocations a "
+        "JOIN ledger d ON d.id = a.debit_id WHERE a.lot_id = ? AND d.id > ? "
+        "ORDER BY d.id LIMIT 1",
+        [lot_id, after],
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def participant_claims(store: Store, client: str, participant_id: str) -> list[str]:
+    """A participant's stored claims, in the order stored.
+
+    Example: ``participant_claims(store, "acme-tools", "104233")``
+    """
+    return [
+        str(c)
+        for (c,) in store.db.execute(
+            "SELECT id FROM claims WHERE client = ? AND participant_id = ? "
+            "ORDER BY received_at, id",
+            [client, participant_id],
+        )
+    ]
+
+
+def claim_owners(store: Store, claim_ids: Sequence[str]) -> dict[str, str]:
+    """The participant each claim is filed under now.
+
+    Example: ``claim_owners(store, ["c1"])["c1"]``
+    """
+    owners: dict[str, str] = {}
+    for claim in claim_ids:
+        row = store.db.execute(
+            "SELECT participant_id FROM claims WHERE id = ?", [claim]
+        ).fetchone()
+        if row is not None:
+            owners[claim] = str(row[0])
+    return owners
+
+
+def set_claims_participant(
+    store: Store, claim_ids: Sequence[str], participant_id: str
+) -> None:
+    """File claims under another participant (a merge moves them).
+
+    Example: ``set_claims_participant(store, ["c1", "c2"], "104233")``
+    """
+    store.db.conn.executemany(
+        "UPDATE claims SET participant_id = ? WHERE id = ?",
+        [(participant_id, claim) for claim in claim_ids],
+    )
+
+
+def add_adjustment(store: Store, row: Sequence[object]) -> int:
+    """Append an adjustment request and return its id.
+
+    Args:
+        store: the store.
+        row: (client, participant, points, reason code, note, case id,
+            claim id, requested by, requested at, point value, cost,
+            reference or None).
+
+    Example: ``add_adjustment(store, ("x", "R1", 500, "goodwill", "late", None,
+    None, "ann", at, "0.01", "5.00", "TICKET-7"))``
+    """
+    return _new_id(
+        store,
+        "INSERT INTO adjustments (client, participant_id, points, reason_code, note, "
+        "case_id, claim_id, requested_by, requested_at, point_value, cost, "
+        "reference) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        row,
+    )
+
+
+def adjustment_by_reference(
+    store: Store, client: str, reference: str
+) -> tuple[int, str, str] | None:
+    """The adjustment a reference was given to: (id, requested by, at), if any.
+
+    Example: ``adjustment_by_reference(store, "acme-tools", "TICKET-7")``
+    """
+    row = store.db.execute(
+        "SELECT id, requested_by, requested_at FROM adjustments "
+        "WHERE client = ? AND reference = ?",
+        [client, reference],
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), str(row[2]))
+
+
+def add_adjustment_decision(
+    store: Store,
+    adjustment_id: int,
+    decision: str,
+    by: str,
+    at: str,
+    posting_id: int | None,
+) -> None:
+    """Record an adjustment's approval (with its posting) or rejection.
+
+    Example: ``add_adjustment_decision(store, 3, "approved", "sam", at, 41)``
+    """
+    store.db.execute(
+        "INSERT INTO adjustment_decisions (adjustment_id, decision, decided_by, "
+        "decided_at, posting_id) VALUES (?,?,?,?,?)",
+        [adjustment_id, decision, by, at, posting_id],
+    )
+
+
+_ADJUSTMENTS = (
+    "SELECT a.id, a.client, a.participant_id, a.points, a.reason_code, a.note, "
+    "a.case_id, a.claim_id, a.requested_by, a.requested_at, a.point_value, a.cost, "
+    "d.decision, d.decided_by, d.decided_at, d.posting_id FROM adjustments a "
+    "LEFT JOIN adjustment_decisions d ON d.adjustment_id = a.id "
+)
+
+
+def adjustment_rows(
+    store: Store, client: str, adjustment_id: int | None = None
+) -> list[AdjustmentRow]:
+    """A client's adjustments (or one), with their decision if made, by id.
+
+    Example: ``adjustment_rows(store, "acme-tools", 3)[0][12]``
+    """
+    sql = _ADJUSTMENTS + "WHERE a.client = ?"
+    params: list[object] = [client]
+    if adjustment_id is not None:
+        sql, params = sql + " AND a.id = ?", [client, adjustment_id]
+    rows = store.db.execute(sql + " ORDER BY a.id", params).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def postings_cost_rows(
+    store: Store, posting_ids: Sequence[int]
+) -> list[tuple[int, str, int]]:
+    """Postings by id: (id, entry type, points), for the cost of a case.
+
+    Example: ``postings_cost_rows(store, [41, 42])``
+    """
+    rows: list[tuple[int, str, int]] = []
+    for posting_id in posting_ids:
+        row = store.db.execute(
+            "SELECT id, entry_type, points FROM ledger WHERE id = ?", [posting_id]
+        ).fetchone()
+        if row is not None:
+            rows.append((int(row[0]), str(row[1]), int(row[2])))
+    return rows
+
+
+def claim_postings_of(
+    store: Store, client: str, participant_id: str, claim_ids: Sequence[str]
+) -> list[tuple[int, str, str]]:
+    """Award and reversal postings of these claims on a participant:
+    (posting id, entry type, claim).
+
+    Example: ``claim_postings_of(store, "acme-tools", "104233", ["c1"])``
+    """
+    found: list[tuple[int, str, str]] = []
+    for claim in claim_ids:
+        found.extend(
+            (int(i), str(t), claim)
+            for i, t in store.db.execute(
+                "SELECT id, entry_type FROM ledger WHERE client = ? AND claim_id = ? "
+                "AND participant_id = ? AND entry_type IN ('award', 'reversal')",
+                [client, claim, participant_id],
+            )
+        )
+    return sorted(found)

@@ -1,0 +1,198 @@
+"""The member account commands: exact messages, exit codes, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimflow import Store
+from tests.conftest import SAMPLES
+from tests.test_cli import run
+
+ACME = str(SAMPLES / "clients/acme-tools.yaml")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = str(tmp_path / "c.db")
+    members = str(SAMPLES / "acme-tools/participants.csv")
+    assert (
+        run("participants", "import", members, "--client", ACME, "--db", path)[0] == 0
+    )
+    return path
+
+
+def _counts(db: str) -> tuple[int, ...]:
+    with Store.open(db) as store:
+        return tuple(
+            store.count(t)
+            for t in ("ledger", "adjustments", "account_merges", "audit_log")
+        )
+
+
+def test_merge_without_a_same_mark_is_refused_in_one_line(db: str) -> None:
+    before = _counts(db)
+    code, out, err = run(
+        "participants", "merge", "104233", "104876", "--client", ACME, "--db", db
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        "claimflow: error: participants 104233 and 104876: no reviewer marked them "
+        "the same; mark the pair same in a review file and run `dedupe apply` first\n"
+    )
+    assert _counts(db) == before
+
+
+def test_merge_and_unmerge_say_what_moved(db: str, tmp_path: Path) -> None:
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text("kind,a,b,decision\nparticipant,104876,104233,same\n")
+    assert (
+        run("dedupe", "apply", str(reviewed), "--db", db, "--operator", "rita")[0] == 0
+    )
+    run(
+        "ledger",
+        "adjust",
+        "104876",
+        "700",
+        "--reason",
+        "missing_credit",
+        "--note",
+        "n",
+        "--client",
+        ACME,
+        "--db",
+        db,
+        "--operator",
+        "sam",
+    )
+    code, out, _ = run(
+        "participants",
+        "merge",
+        "104233",
+        "104876",
+        "--client",
+        ACME,
+        "--db",
+        db,
+        "--operator",
+        "rita",
+    )
+    assert (code, out) == (
+        0,
+        "merge #1: 104876 into 104233: 700 points in 1 lots, 0 claims, 0 open cases moved\n",
+    )
+    code, out, _ = run("ledger", "balance", "104233", "--client", ACME, "--db", db)
+    assert out == "104233: 700 points (700 available, 0 pending)\n"
+    code, out, _ = run(
+        "participants", "unmerge", "104876", "--client", ACME, "--db", db, "--json"
+    )
+    assert (code, json.loads(out)["points"], json.loads(out)["action"]) == (
+        0,
+        700,
+        "unmerge",
+    )
+    code, out, _ = run("ledger", "balance", "104876", "--client", ACME, "--db", db)
+    assert out == "104876: 700 points (700 available, 0 pending)\n"
+
+
+def test_a_clerks_large_adjustment_waits_for_a_supervisor(db: str) -> None:
+    base = ["--client", ACME, "--db", db]
+    code, out, _ = run(
+        "ledger",
+        "adjust",
+        "104233",
+        "4000",
+        "--reason",
+        "goodwill",
+        "--note",
+        "lost parcel",
+        "--operator",
+        "ann",
+        *base,
+    )
+    assert (code, out) == (
+        0,
+        "adjustment #1: 104233 +4,000 points (goodwill, cost 50.00) pending: above the "
+        "requester's limit, waits for `ledger approve 1` by someone else\n",
+    )
+    code, _, err = run("ledger", "approve", "1", "--operator", "bob", *base)
+    assert (code, err) == (
+        2,
+        "claimflow: error: adjustment 1: 4,000 points is above bob's approval limit "
+        "(2,500); a supervisor must approve it\n",
+    )
+    code, out, _ = run("ledger", "approve", "1", "--operator", "sam", "--json", *base)
+    assert (code, json.loads(out)["status"], json.loads(out)["cost"]) == (
+        0,
+        "posted",
+        "50.00",
+    )
+    assert run("ledger", "balance", "104233", *base)[1] == (
+        "104233: 4,000 points (4,000 available, 0 pending)\n"
+    )
+    code, out, _ = run(
+        "ledger",
+        "adjust",
+        "104233",
+        "-100",
+        "--reason",
+        "correction",
+        "--note",
+        "typo",
+        "--operator",
+        "ann",
+        *base,
+    )
+    assert (code, out) == (
+        0,
+        "adjustment #2: 104233 -100 points (correction, cost -1.25) posted by ann "
+        "(posting #2)\n",
+    )
+
+
+def test_cases_commands_and_report(db: str) -> None:
+    base = ["--client", ACME, "--db", db, "--operator", "ann"]
+    code, out, _ = run(
+        "cases",
+        "open",
+        "104233",
+        "--type",
+        "inquiry",
+        "--owner",
+        "ann",
+        "--at",
+        "2026-12-01 09:00",
+        *base,
+    )
+    assert (code, out) == (0, "case #1 opened for 104233 (inquiry, ann)\n")
+    run("cases", "respond", "1", "--at", "2026-12-01 10:00", *base)
+    code, out, _ = run(
+        "cases", "close", "1", "answered", "--at", "2026-12-01 11:00", *base
+    )
+    assert (
+        out
+        == "case #1 inquiry/general for 104233: ann at L1, 1 contacts, 0 links, closed (answered)\n"
+    )
+    code, _, err = run("cases", "escalate", "1", "L2", *base)
+    assert (code, err) == (
+        2,
+        "claimflow: error: case 1: closed at 2026-12-01T17:00:00+00:00; open a new case\n",
+    )
+    code, out, _ = run(
+        "cases",
+        "report",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-31",
+        "--client",
+        ACME,
+        "--db",
+        db,
+        "--json",
+    )
+    total = json.loads(out)["total"]
+    assert (total["cases"], total["within_sla"], total["escalated"]) == (1, 1, 0)
+    assert total["cost_per_escalation"] is None

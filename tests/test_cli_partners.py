@@ -1,0 +1,108 @@
+"""``claimflow partners transfer`` and ``reconcile``: messages, JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from claimflow import ResolvedClient, Store
+from claimflow.cli import main
+from tests.accounts.helpers import fund, sample_transfers
+from tests.conftest import SAMPLES
+
+CLIENT = str(SAMPLES / "clients" / "costa-azul.yaml")
+STATEMENT = str(SAMPLES / "costa-azul" / "partners" / "vuelaclub_noviembre.csv")
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _transfer(db: Path, *extra: str) -> tuple[int, str, str]:
+    return _run(
+        "partners", "transfer", "300112457", "60000", "--partner", "vuelaclub",
+        "--member-number", "VC10000001", "--reference", "CAZ-VC-0001",
+        "--client", CLIENT, "--db", str(db), "--operator", "ana", *extra,
+    )  # fmt: skip
+
+
+def test_transfer_posts_once_and_says_so(tmp_path: Path, costa: ResolvedClient) -> None:
+    db = tmp_path / "c.db"
+    with Store.open(db) as store:
+        fund(store, costa, "300112457", 60_000)
+    assert _transfer(db) == (
+        0,
+        "300112457: 60,000 points -> 29,000 vuelaclub miles incl. 5,000 bonus "
+        "to VC10000001 (CAZ-VC-0001)\n",
+        "",
+    )
+    code, out, _ = _transfer(db, "--json")
+    assert code == 0
+    assert json.loads(out) | {"transferred_at": None} == {
+        "id": 1, "partner": "vuelaclub", "reference": "CAZ-VC-0001",
+        "participant_id": "300112457", "member_number": "VC10000001",
+        "points": 60000, "base_miles": 24000, "bonus_miles": 5000, "miles": 29000,
+        "transferred_at": None, "repeated": True,
+    }  # fmt: skip
+
+
+def test_transfer_refusal_is_one_line_and_exit_2(
+    tmp_path: Path, costa: ResolvedClient
+) -> None:
+    db = tmp_path / "c.db"
+    with Store.open(db) as store:
+        fund(store, costa, "300112457", 10_000)
+    assert _transfer(db) == (
+        2,
+        "",
+        "claimflow: error: participant 300112457: expected at most 10,000 points "
+        "(available), found 60,000 to transfer to vuelaclub\n",
+    )
+
+
+def test_reconcile_reports_each_fault_and_exits_1(
+    tmp_path: Path, costa: ResolvedClient
+) -> None:
+    db = tmp_path / "c.db"
+    with Store.open(db) as store:
+        sample_transfers(store, costa)
+    args = ["partners", "reconcile", STATEMENT, "--partner", "vuelaclub"]
+    code, out, err = _run(*args, "--client", CLIENT, "--db", str(db))
+    assert (code, err) == (1, "")
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"{STATEMENT}: 7 lines through 2026-11-22, 3 credited as expected, "
+        "5 discrepancies (5 opened now, 0 resolved)"
+    )
+    assert [line.split(":")[0].strip() for line in lines[1:]] == [
+        "wrong_ratio",
+        "duplicate_credit",
+        "unknown_member",
+        "credit_without_transfer",
+        "missing_credit",
+    ]
+    code, out, _ = _run(*args, "--client", CLIENT, "--db", str(db), "--json")
+    report = json.loads(out)
+    assert code == 1
+    assert (report["opened"], report["repeated"], len(report["findings"])) == (
+        0,
+        True,
+        5,
+    )
+
+
+def test_reconcile_of_an_unknown_partner_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    Store.open(db).close()
+    code, out, err = _run(
+        "partners", "reconcile", STATEMENT, "--partner", "iberia",
+        "--client", CLIENT, "--db", str(db),
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        f"claimflow: error: {CLIENT}: partners: expected one of vuelaclub, "
+        "found 'iberia'\n"
+    )
