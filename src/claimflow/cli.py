@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from claimflow.cli_types import StoreTarget
 from claimflow.errors import ClaimflowError, StoreBusy
 
 if TYPE_CHECKING:
@@ -134,8 +133,8 @@ STORE_OPTION = click.option(
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=StoreTarget(exists=True),
-    help="The store: a SQLite file, or a PostgreSQL URL (postgresql://...).",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The SQLite store.",
 )
 #: A store created if missing (commands that write the first rows).
 NEW_STORE_OPTION = click.option(
@@ -143,8 +142,8 @@ NEW_STORE_OPTION = click.option(
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=StoreTarget(),
-    help="The store, created if missing: a SQLite file, or a PostgreSQL URL.",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The SQLite store (created if missing).",
 )
 
 
@@ -436,7 +435,7 @@ def ingest_cmd(
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=StoreTarget(exists=True),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option("--batch", "batch_id", type=int, help="Only this batch.")
 @click.option(

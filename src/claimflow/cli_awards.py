@@ -22,7 +22,6 @@ from claimflow.cli import (
     notices_option,
     write_notice_emails,
 )
-from claimflow.cli_types import StoreTarget
 from claimflow.errors import ClaimflowError
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
@@ -126,7 +125,7 @@ def participants_cmd(
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=StoreTarget(),
+    type=click.Path(dir_okay=False, path_type=Path),
 )
 @click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
 @click.option("--preview", is_flag=True, help="Compute and show; post nothing.")
@@ -209,7 +208,7 @@ def award_cmd(
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=StoreTarget(exists=True),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @JSON_OPTION
 @fail_cleanly

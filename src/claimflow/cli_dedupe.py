@@ -23,7 +23,6 @@ from claimflow.cli import (
     notices_option,
     write_stage_notices,
 )
-from claimflow.cli_types import StoreTarget
 from claimflow.errors import UnreadableInput
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
@@ -99,7 +98,7 @@ def dedupe_cmd() -> None:
 @click.option(
     "--db",
     "db_path",
-    type=StoreTarget(),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="A store whose review marks count: pairs marked 'different' are never "
     "flagged again, and the marks refit the weights (if a held-out check agrees).",
 )

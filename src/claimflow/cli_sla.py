@@ -18,7 +18,6 @@ from claimflow.cli import (
     main,
     strict_json,
 )
-from claimflow.cli_types import StoreTarget
 from claimflow.sla.events import EVENTS
 
 _NOW = click.option(
@@ -166,7 +165,7 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
     "db_path",
     default="claimflow.db",
     show_default=True,
-    type=StoreTarget(),
+    type=click.Path(dir_okay=False, path_type=Path),
 )
 @click.option(
     "--out",

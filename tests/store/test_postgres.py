@@ -12,7 +12,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,11 +19,13 @@ from hypothesis import strategies as st
 from claimflow.cli import main
 from claimflow.store import Store
 from claimflow.store.claims_schema import APPEND_ONLY_TABLES
-from claimflow.store.copy import compare_stores, copy_store
+from claimflow.store.copy import compare_stores
 from claimflow.store.postgres import translate
 from tests.conftest import SAMPLES, new_pg_store_url
 from tests.pg import Cluster
 from tests.test_cli import run
+
+psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL tests need psycopg")
 
 ACME = str(SAMPLES / "clients/acme-tools.yaml")
 COSTA = str(SAMPLES / "clients/costa-azul.yaml")

@@ -35,10 +35,10 @@ from claimflow.models import (
 # (25), which imports participants (24), which imports claims_schema (2-23).
 from claimflow.store import accounts_schema as _accounts_schema  # noqa: F401
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
-from claimflow.store import postgres
 
 # Registers migration 27 (after accounts_schema's 26).
 from claimflow.store import partners as _partners  # noqa: F401
+from claimflow.store import postgres
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
@@ -69,6 +69,12 @@ _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
 )
+#: The columns `ClaimRows` fill, in their order (``COPY`` names them).
+_CLAIM_COLUMNS = (
+    "id", "client", "batch_id", "document_hash", "kind", "participant_id",
+    "received_at", "activity_date", "outcome", "source", "data", "raw", "keys", "serials",
+)  # fmt: skip
+_PROBLEM_COLUMNS = ("claim_id", "batch_id", "code", "field", "source", "message")
 _CLAIM_MODELS: dict[str, type[SalesClaim] | type[StayClaim]] = {
     "sales": SalesClaim,
     "stay": StayClaim,
@@ -114,7 +120,7 @@ SELECT claim_id, batch_id, event, at, operator FROM (
     UNION ALL
     SELECT claim_id, batch_id, event, at, operator, 2, id
     FROM claim_events WHERE client = ?
-) ORDER BY part, n
+) AS events ORDER BY part, n
 """
 
 
@@ -406,6 +412,12 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         if isinstance(rows, PackedRows) and self._attach_packed(rows):
             for table, (insert, _) in PACKED.items():
                 conn.execute(f"{insert} SELECT * FROM {_PACK}.{table} ORDER BY rowid")
+        elif isinstance(self.db, PgDatabase):
+            # PostgreSQL's bulk path: COPY, not a statement per row
+            unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
+            self.db.copy_rows("claims", _CLAIM_COLUMNS, unpacked.claims)
+            self.db.copy_rows("problems", _PROBLEM_COLUMNS, unpacked.problems)
+            conn.executemany(f"{PACKED['headers'][0]} VALUES (?, ?)", unpacked.headers)
         else:
             unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
             for table, (insert, width) in PACKED.items():
