@@ -58,7 +58,8 @@ def _config(tmp: Path) -> str:
 
 
 def _round(
-    tmp: Path, db: str, n: int, claim: str, config: str
+    tmp: Path, db: str, n: int, claim: str, config: str,
+    extra: list[list[str]] | None = None,
 ) -> list[tuple[list[str], int, str]]:
     sale = tmp / f"sale-{n}.csv"
     header, row = SALE.split("\n", 1)
@@ -77,6 +78,7 @@ def _round(
          "--client", config, "--db", db],
         ["dedupe", "claims", "--client", config, "--db", db],
         ["event", claim, "escalated", "--db", db],
+        *(extra or []),
     ]  # fmt: skip
     context = multiprocessing.get_context("fork")
     procs = []

@@ -124,7 +124,7 @@ def test_the_database_refuses_changes_to_append_only_tables(pg_url: str, table: 
         for statement in (
             f"UPDATE {table} SET {columns[0][0]} = {columns[0][0]}",
             f"DELETE FROM {table}",
-            f"TRUNCATE {table}",
+            f"TRUNCATE {table} CASCADE",
         ):
             with pytest.raises(psycopg.Error, match=f"{table} is append-only"):
                 conn.execute(statement)
@@ -237,3 +237,71 @@ def test_a_nul_in_a_json_claim_is_refused_as_unreadable(tmp_path: Path) -> None:
 
 def test_main_is_the_cli() -> None:
     assert "store" in main.commands
+
+
+@pytest.mark.slow
+def test_eight_writers_of_every_kind_for_20_rounds_lose_nothing_and_overdraw_nothing(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Clerks on one PostgreSQL store at once, each command a process of its
+    own: ingest, two award runs, source import, two redemptions racing for
+    scarce points, a member list, dedupe and an event, 20 rounds."""
+    from tests.store.test_concurrency import ROUNDS, _config, _round
+
+    config = _config(tmp_path)
+    run("ingest", str(SAMPLES / "acme-tools/claims/october.csv"), "--client", config,
+        "--db", pg_url)  # fmt: skip
+    run("participants", "import", str(SAMPLES / "acme-tools/participants.csv"),
+        "--client", config, "--db", pg_url)  # fmt: skip
+    run("source", "import", str(SAMPLES / "acme-tools/source/dealer_sales.csv"),
+        "--client", config, "--db", pg_url)  # fmt: skip
+    assert run("award", "--client", config, "--db", pg_url)[0] == 0
+    with Store.open(pg_url) as store:
+        claim = store.db.execute("SELECT id FROM claims ORDER BY rowid LIMIT 1").fetchone()[0]
+        (start,) = store.db.execute(
+            "SELECT sum(points) FROM ledger WHERE participant_id = '104233'"
+        ).fetchone()
+    # each round asks for a third of what the member held at the start, twice
+    # (besides the round's 1-point redemption): most of these must be refused
+    ask = max(2, int(start) // 3)
+    refused = 0
+    for n in range(ROUNDS):
+        extra = [
+            ["ledger", "redeem", "104233", str(ask), "--reference", f"BIG-{n}-{k}",
+             "--client", config, "--db", pg_url]
+            for k in range(2)
+        ]  # fmt: skip
+        for args, code, log in _round(tmp_path, pg_url, n, claim, config, extra):
+            assert "Traceback" not in log, (args, log)
+            assert code in (0, 1, 2), (args, code, log)
+            if args[0] == "ledger" and code:
+                assert "point" in log, log  # a refusal says why, in one line
+                refused += 1
+    with Store.open(pg_url) as store:
+        db = store.db
+        # every round's claims were stored: no writer lost its batch
+        assert db.execute("SELECT count(*) FROM claims").fetchone()[0] == 9 + 3 * ROUNDS
+        # each award posted once, however many award runs met it
+        doubled = db.execute(
+            "SELECT claim_id FROM ledger l WHERE entry_type = 'award' AND NOT EXISTS "
+            "(SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
+            "GROUP BY claim_id HAVING count(*) > 1"
+        ).fetchall()
+        assert doubled == []
+        # no lot gave more than it held, no member holds less than nothing
+        over = db.execute(
+            "SELECT a.lot_id FROM ledger_allocations a JOIN ledger l ON l.id = a.lot_id "
+            "GROUP BY a.lot_id, l.points HAVING sum(a.points) > l.points"
+        ).fetchall()
+        assert over == []
+        negative = db.execute(
+            "SELECT participant_id FROM ledger GROUP BY participant_id HAVING sum(points) < 0"
+        ).fetchall()
+        assert negative == []
+        # every redemption that said it posted is there, once
+        posted = db.execute(
+            "SELECT count(*), count(DISTINCT idempotency_key) FROM ledger "
+            "WHERE entry_type = 'redemption'"
+        ).fetchone()
+        assert posted[0] == posted[1] == ROUNDS + 2 * ROUNDS - refused
+    assert refused > 0  # the race was real: the scarce points ran out

@@ -1,4 +1,5 @@
-"""The store: SQLite through sqlite-utils, one file, WAL mode, migrated schema.
+"""The store: SQLite through sqlite-utils, one file, WAL mode, migrated schema;
+or the same store on a PostgreSQL server (`claimflow.store.postgres`).
 
 Contract: `Store.open(path)` migrates the file to the current schema;
 `Store.transaction()` wraps one command's writes so they land whole or not
