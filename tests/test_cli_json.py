@@ -618,3 +618,14 @@ def test_member_accounts(tmp_path: Path) -> None:
     # posting 1: 3,000 points x USD 0.0125
     assert report["total"]["escalation_cost"] == "37.50"
     assert report["by_owner"][0]["key"] == "sam"
+
+
+@covers("store copy")
+def test_store_copy(flow: Flow) -> None:
+    target = str(flow.folder / "copy.db")
+    code, out, _ = run("store", "copy", flow.db, target, "--json")
+    assert code == 0
+    data = strict(out)
+    assert set(data) == {"rows", "checks"}
+    assert data["checks"]["claims"] == data["rows"]["claims"] > 0
+    assert data["checks"]["postings"] == data["rows"]["ledger"]

@@ -21,7 +21,12 @@ def _store(value: str, must_exist: bool) -> Path | str:
 
 @main.group("store")
 def store_group() -> None:
-    """The store itself: copy it to another backend (SQLite <-> PostgreSQL)."""
+    """The store itself: copy it to another backend (SQLite <-> PostgreSQL).
+
+    \b
+    Example:
+        claimflow store copy claims.db postgresql://desk@db.example/claimflow
+    """
 
 
 @store_group.command("copy")
