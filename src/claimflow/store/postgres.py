@@ -390,10 +390,11 @@ $$;
 CREATE OR REPLACE FUNCTION claimflow_scalar(e json) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE json_typeof(e) WHEN 'string' THEN e #>> '{}' WHEN 'null' THEN NULL
+         WHEN 'boolean' THEN CASE WHEN e::text = 'true' THEN '1' ELSE '0' END
          ELSE e::text END
 $$;
 CREATE OR REPLACE FUNCTION json_extract(t text, p text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$ SELECT t::json #>> claimflow_path(p) $$;
+LANGUAGE sql IMMUTABLE AS $$ SELECT claimflow_scalar(t::json #> claimflow_path(p)) $$;
 CREATE OR REPLACE FUNCTION json_extract(t text, p1 text, p2 text, VARIADIC ps text[])
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT json_agg(t::json #> claimflow_path(p) ORDER BY n)::text
@@ -404,18 +405,27 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT n - 1, claimflow_scalar(e), json_typeof(e)
   FROM json_array_elements(CASE WHEN json_typeof(t::json) = 'array' THEN t::json
                                 ELSE '[]'::json END) WITH ORDINALITY AS a(e, n)
+  UNION ALL
+  -- an object's members (their names are not kept: no claimflow statement
+  -- walks an object), and a lone value as one row, as SQLite gives them
+  SELECT NULL, claimflow_scalar(m.value), json_typeof(m.value)
+  FROM json_each(CASE WHEN json_typeof(t::json) = 'object' THEN t::json
+                      ELSE '{}'::json END) AS m
+  UNION ALL
+  SELECT NULL, claimflow_scalar(t::json), json_typeof(t::json)
+  WHERE json_typeof(t::json) NOT IN ('array', 'object')
 $$;
 CREATE OR REPLACE FUNCTION json_each(t text, p text)
 RETURNS TABLE(key bigint, value text, type text) LANGUAGE sql IMMUTABLE AS $$
   SELECT * FROM json_each((t::json #> claimflow_path(p))::text) $$;
 CREATE OR REPLACE FUNCTION claimflow_get(t text, k text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN left(k, 1) = '$' THEN t::json #>> claimflow_path(k)
-              WHEN json_typeof(t::json) = 'object' THEN t::json ->> k END
+  SELECT CASE WHEN left(k, 1) = '$' THEN claimflow_scalar(t::json #> claimflow_path(k))
+              WHEN json_typeof(t::json) = 'object' THEN claimflow_scalar(t::json -> k) END
 $$;
 CREATE OR REPLACE FUNCTION claimflow_get(t text, k integer) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN json_typeof(t::json) = 'array' THEN t::json ->> k END
+  SELECT CASE WHEN json_typeof(t::json) = 'array' THEN claimflow_scalar(t::json -> k) END
 $$;
 DROP OPERATOR IF EXISTS ->> (text, text);
 DROP OPERATOR IF EXISTS ->> (text, integer);
@@ -723,9 +733,24 @@ def migration_names() -> list[str]:
 def applied_migrations(db: PgDatabase) -> list[str]:
     """The migrations a PostgreSQL store holds."""
     rows = db.conn.raw.execute(
-        "SELECT name FROM claimflow_migrations ORDER BY applied_at, name"
+        "SELECT name FROM claimflow_migrations WHERE name NOT LIKE 'pg:%' "
+        "ORDER BY applied_at, name"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def _functions_mark() -> str:
+    """What `claimflow_migrations` records of this release's `FUNCTIONS`."""
+    import hashlib
+
+    return "pg:functions:" + hashlib.sha256(FUNCTIONS.encode()).hexdigest()[:16]
+
+
+def _functions_current(db: PgDatabase) -> bool:
+    row = db.conn.raw.execute(
+        "SELECT 1 FROM claimflow_migrations WHERE name = %s", [_functions_mark()]
+    ).fetchone()
+    return row is not None
 
 
 def ensure_schema(db: PgDatabase) -> None:
@@ -742,7 +767,7 @@ def ensure_schema(db: PgDatabase) -> None:
         "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
         "AND table_name = 'claimflow_migrations'"
     ).fetchone()
-    if exists and len(applied_migrations(db)) >= len(names):
+    if exists and len(applied_migrations(db)) >= len(names) and _functions_current(db):
         unknown = set(applied_migrations(db)) - set(names)
         if unknown:
             raise StoreError(
@@ -757,10 +782,19 @@ def ensure_schema(db: PgDatabase) -> None:
             "(name text PRIMARY KEY, applied_at text NOT NULL)"
         )
         done = set(applied_migrations(db))
+        stamp = _now_text(raw)
+        if not _functions_current(db):
+            # SQLite's functions as this release writes them (a store made
+            # by an earlier release gets the corrected ones)
+            raw.execute(FUNCTIONS)
+            raw.execute("DELETE FROM claimflow_migrations WHERE name LIKE 'pg:functions:%'")
+            raw.execute(
+                "INSERT INTO claimflow_migrations (name, applied_at) VALUES (%s, %s)",
+                [_functions_mark(), stamp],
+            )
         if len(done) >= len(names):
             return
         _apply_ddl(db)
-        stamp = _now_text(raw)
         for name in names:
             if name not in done:
                 raw.execute(
@@ -779,7 +813,6 @@ def _apply_ddl(db: PgDatabase) -> None:
     from claimflow.errors import StoreError
 
     raw = db.conn.raw
-    raw.execute(FUNCTIONS)
     ddl = reference_ddl()
     tables = {
         r[0]
