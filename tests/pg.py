@@ -86,7 +86,7 @@ def start_cluster(folder: Path, port: int = 54330) -> Cluster:
         raise RuntimeError(f"initdb failed: {init.stderr.strip()[-400:]}")
     options = (
         f"-k {folder} -p {port} -c listen_addresses='' -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
     )
     start = subprocess.run(
         [*runner, str(binaries / "pg_ctl"), "-D", str(data), "-o", options,

@@ -27,6 +27,14 @@ _LINES = (
     "j.value ->> 'unit_price', j.value ->> 'line_total')) "
     "FROM json_each(c.data, '$.lines') j"
 )
+#: The same on PostgreSQL, with its own JSON operators: the values keep their
+#: JSON types (a quantity stays a number), as SQLite's ``->>`` gives them.
+_LINES_PG = (
+    "SELECT coalesce(json_agg(json_build_array(e -> 'sku', e -> 'quantity', "
+    "e -> 'unit_price', e -> 'line_total') ORDER BY n), '[]') "
+    "FROM json_array_elements(CASE WHEN json_typeof(c.data::json -> 'lines') = 'array' "
+    "THEN c.data::json -> 'lines' ELSE '[]' END) WITH ORDINALITY AS a(e, n)"
+)
 
 
 def lean_claim_rows(
@@ -53,7 +61,7 @@ def lean_claim_rows(
     day = "NULL" if activity_field is None else f"c.data ->> '{activity_field}'"
     cursor = store.db.execute(
         f"SELECT c.id, c.kind, c.participant_id, c.received_at, {day}, "
-        f"({_LINES}) FROM claims c {rest}",
+        f"({_LINES_PG if store.dialect == 'postgresql' else _LINES}) FROM claims c {rest}",
         list(params),
     )
     while rows := cursor.fetchmany(chunk):

@@ -55,11 +55,13 @@ UNION ALL
 SELECT claim_id, batch_id, event, at, operator, 2, id
 FROM claim_events WHERE client = :client
 UNION ALL
-SELECT o.claim_id, c.batch_id, 'decided', min(o.decided_at), o.stage, 3, 0
-FROM outcomes o CROSS JOIN claims c
-WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
-  AND c.id = o.claim_id AND c.client = :client AND c.outcome = 'duplicate'
-GROUP BY o.claim_id
+SELECT claim_id, batch_id, 'decided', decided_at, stage, 3, 0 FROM (
+  SELECT o.claim_id, c.batch_id, o.decided_at, o.stage,
+         row_number() OVER (PARTITION BY o.claim_id ORDER BY o.decided_at, o.id) AS first
+  FROM outcomes o CROSS JOIN claims c
+  WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
+    AND c.id = o.claim_id AND c.client = :client AND c.outcome = 'duplicate'
+) AS duplicates WHERE first = 1
 """
 
 # The earliest of each kind of stored event per claim, as written: portable
