@@ -84,15 +84,21 @@ def _insert(store: Store, table: str, columns: list[str], rows: list[tuple[Any, 
     store.db.conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
-def _ids_continue(store: Store, table: str) -> None:
+def _ids_continue(store: Store, table: str, columns: list[str]) -> None:
     """Ids the target hands out next follow the copied ones (PostgreSQL)."""
     if store.dialect != "postgresql":
         return
     for column in ("id", "rowid"):
+        if column not in (*columns, "rowid"):
+            continue
+        (sequence,) = store.db.execute(
+            f"SELECT pg_get_serial_sequence('\"{table}\"', '{column}')"
+        ).fetchone()
+        if sequence is None:  # a text id, or rowid standing for the id
+            continue
         store.db.execute(
-            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), "
-            f"coalesce((SELECT max({column}) FROM \"{table}\"), 0) + 1, false) "
-            f"WHERE pg_get_serial_sequence('\"{table}\"', '{column}') IS NOT NULL"
+            f"SELECT setval('{sequence}', coalesce((SELECT max({column}) "
+            f'FROM "{table}"), 0) + 1, false)'
         )
 
 
@@ -164,7 +170,7 @@ def copy_store(source: Store, target: Store) -> CopyReport:
             for rows in _rows(source, table, columns):
                 _insert(target, table, columns, rows)
                 count += len(rows)
-            _ids_continue(target, table)
+            _ids_continue(target, table, columns)
             report.rows[table] = count
         report.checks = compare_stores(source, target)
     return report
