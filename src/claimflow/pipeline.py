@@ -415,6 +415,7 @@ def ingest(
             run.result.files.append(
                 _ingest_file(run, store, parsed, batch_id, keep_going, progress)
             )
+
         # The batch's dedupe keys, staged file by file (a file rolled back
         # takes its own with it), go into their indexes in one sorted pass:
         # per file, a batch of many files inserted into ever larger indexes

@@ -275,11 +275,13 @@ def _to_decimal(value: Any, info: ValidationInfo) -> Decimal | None:
         return None
     if value.__class__ is Decimal:
         if not value.is_finite() or not -_SCALE < value.adjusted() < _SCALE:
-            raise _fail(
-                ReasonCode.INVALID_NUMBER, f"expected an amount, found {value}"
-            )
+            raise _fail(ReasonCode.INVALID_NUMBER, f"expected an amount, found {value}")
         return value
-    if isinstance(value, bool) or isinstance(value, int) and not -_LIMIT < value < _LIMIT:
+    if (
+        isinstance(value, bool)
+        or isinstance(value, int)
+        and not -_LIMIT < value < _LIMIT
+    ):
         raise _fail(ReasonCode.INVALID_NUMBER, f"expected an amount, found {value!r}")
     if isinstance(value, int):
         return Decimal(value)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from jinja2 import PackageLoader, select_autoescape
@@ -51,6 +51,20 @@ class Report:
     #: Babel locale and currency the figures are shown in (the client's).
     locale: str = "en_US"
     currency: str = "USD"
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints): each table as records."""
+        import json
+
+        return {
+            "title": self.title,
+            "notes": self.notes,
+            "tables": {
+                name: json.loads(frame.to_json(orient="records", date_format="iso"))
+                for name, frame in self.tables.items()
+            },
+            "definitions": self.definitions,
+        }
 
 
 def _definitions(client: ResolvedClient, window: Window) -> list[str]:

@@ -191,9 +191,7 @@ class ClaimLifecycle:
         )
         self.add_events([(client, claim_id, None, "voided", at.isoformat(), actor)])
 
-    def award_history(
-        self, client: str
-    ) -> Iterator[tuple[str, str, str | None, str]]:
+    def award_history(self, client: str) -> Iterator[tuple[str, str, str | None, str]]:
         """The client's award postings, their reversals and the awards runs
         held, in the order they were made.
 

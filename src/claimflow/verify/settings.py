@@ -97,7 +97,9 @@ class VerificationSettings(BaseModel):
             try:
                 number_format(value)
             except NumberError as exc:
-                raise ValueError(f"{exc} (a Babel locale such as de_DE, or C)") from None
+                raise ValueError(
+                    f"{exc} (a Babel locale such as de_DE, or C)"
+                ) from None
         return value
 
     @property
@@ -106,6 +108,7 @@ class VerificationSettings(BaseModel):
         if self.source_number_locale is not None:
             return self.source_number_locale
         return "de_DE" if self.source_decimal_comma else "C"
+
     ota_channels: list[str] = Field(
         default_factory=lambda: ["ota", "booking.com", "expedia", "agoda", "hotels.com"]
     )
