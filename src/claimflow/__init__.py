@@ -161,6 +161,8 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         render_notices,
         validate_chunk,
     )
+    from claimflow.validate.notices import NoticeItem
+    from claimflow.values import DateOrder
     from claimflow.verify.double_entry import (
         Adjudication,
         Difference,
@@ -185,6 +187,7 @@ __all__ = [
     "ClientConfig",
     "ClientLike",
     "ConfigError",
+    "DateOrder",
     "Decision",
     "DedupeResult",
     "Deficiency",
@@ -199,6 +202,7 @@ __all__ = [
     "FileResult",
     "LedgerError",
     "Notice",
+    "NoticeItem",
     "Outcome",
     "Participant",
     "ParticipantFacts",
@@ -403,6 +407,8 @@ _MODULES = {
     ),
     "sla.events": ("EVENTS",),
     "store": ("Store",),
+    "values": ("DateOrder",),
+    "validate.notices": ("NoticeItem",),
     "validate": (
         "Notice",
         "render_notices",

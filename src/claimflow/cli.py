@@ -47,8 +47,7 @@ from claimflow.cli_options import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from claimflow import BatchResult, Notice, ResolvedClient
-    from claimflow.validate.notices import NoticeItem
+    from claimflow import BatchResult, Notice, NoticeItem, ResolvedClient
 
 __all__ = [  # the shared options, for the command modules that register on main
     "AT_OPTION",

@@ -25,8 +25,7 @@ from claimflow.cli import (
 from claimflow.cli_options import InputFile, progress, time_option
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow import AwardRunResult
-    from claimflow.values import DateOrder
+    from claimflow import AwardRunResult, DateOrder
 
 AS_OF_OPTION = time_option("--as-of", "The instant to look at")
 

@@ -25,11 +25,10 @@ from claimflow.cli import (
     notices_option,
     write_stage_notices,
 )
-from claimflow.cli_options import InputFile, StorePath, out_option, progress
+from claimflow.cli_options import DB_ENV, InputFile, StorePath, out_option, progress
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow import DedupeResult
-    from claimflow.values import DateOrder
+    from claimflow import DateOrder, DedupeResult
 
 
 @main.group("dedupe")
@@ -56,6 +55,8 @@ def dedupe_cmd() -> None:
 @click.option(
     "--db",
     "db_path",
+    envvar=DB_ENV,
+    show_envvar=True,
     type=StorePath(exists=False),
     help="A store whose 'different' decisions are respected.",
 )
