@@ -9,6 +9,7 @@ command is a call of the public API. Must-show 2: every command's options
 from __future__ import annotations
 
 import ast
+import json
 import sys
 from pathlib import Path
 
@@ -148,3 +149,36 @@ def test_help_short_option() -> None:
     for args in (["-h"], ["ledger", "balance", "-h"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0 and "Usage:" in result.output, args
+
+
+def test_client_key_db_and_operator_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """--client KEY is looked up in CLAIMFLOW_CLIENTS, --db defaults to
+    CLAIMFLOW_DB, and - reads a claims CSV from stdin."""
+    from click.testing import CliRunner
+
+    from tests.conftest import SAMPLES
+
+    monkeypatch.setenv("CLAIMFLOW_CLIENTS", str(SAMPLES / "clients"))
+    monkeypatch.setenv("CLAIMFLOW_DB", str(tmp_path / "env.db"))
+    monkeypatch.setenv("CLAIMFLOW_OPERATOR", "ann")
+    claims = (SAMPLES / "acme-tools/claims/october.csv").read_bytes()
+    runner = CliRunner()
+    by_file = runner.invoke(
+        main,
+        ["check", str(SAMPLES / "acme-tools/claims/october.csv"), "--client",
+         "acme-tools", "--json", "--at", "2026-10-28"],
+    )  # fmt: skip
+    piped = runner.invoke(
+        main,
+        ["ingest", "-", "--client", "acme-tools", "--json", "--at", "2026-10-28"],
+        input=claims,
+    )
+    assert by_file.exit_code == piped.exit_code == 1  # some claims need attention
+    first, second = json.loads(by_file.stdout), json.loads(piped.stdout)
+    assert first["outcomes"] == second["outcomes"]
+    assert sum(first["outcomes"].values()) == first["records"] > 0
+    with claimflow.Store.open(tmp_path / "env.db") as store:
+        actors = {r[0] for r in store.db.execute("SELECT actor FROM audit_log")}
+    assert actors == {"ann"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,25 @@ def test_a_sku_typo_in_the_award_section_is_refused(
 def test_eligible_skus_in_any_case_are_the_same(write: Callable[..., Path]) -> None:
     path = write("lower.yaml", ACME.replace("DRL-200: {group", "drl-200: {group"))
     assert "drl-200" in load_client(path).config.award.products  # type: ignore[union-attr]
+
+
+def test_client_check_and_schema_commands(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    from tests.test_cli import run
+
+    good = str(SAMPLES / "clients/acme-tools.yaml")
+    code, out, _ = run("client", "check", good)
+    assert (code, out) == (
+        0,
+        f"{good}: ok (acme-tools, sales claims, desk in America/Chicago, award "
+        "rule sets: 2026.1, 2026.2)\n",
+    )
+    typo = write("typo.yaml", ACME.replace("DRL-200: {group", "DRL-20O: {group"))
+    code, out, err = run("client", "check", str(typo))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"claimflow: error: {typo}: award.products.DRL-20O: ")
+    target = tmp_path / "client.schema.json"
+    code, _, _ = run("client", "schema", "--out", str(target))
+    assert code == 0
+    assert json.loads(target.read_text(encoding="utf-8")) == client_schema()

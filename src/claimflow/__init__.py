@@ -153,6 +153,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
     from claimflow.sla.events import (
         EVENTS,
     )
+    from claimflow.schema_docs import client_schema
     from claimflow.store import (
         Store,
     )

@@ -483,6 +483,7 @@ def notices_write_cmd(
 
 # The award, ledger and participant commands live in their own module.
 from claimflow import cli_awards as _cli_awards  # noqa: E402, F401
+from claimflow import cli_clients as _cli_clients  # noqa: E402, F401
 from claimflow import cli_dedupe as _cli_dedupe  # noqa: E402, F401
 from claimflow import cli_sla as _cli_sla  # noqa: E402, F401
 from claimflow import cli_verify as _cli_verify  # noqa: E402, F401

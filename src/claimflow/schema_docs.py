@@ -55,6 +55,9 @@ def describe_fields(schema: dict[str, Any], model: type[Any]) -> None:
     docs: dict[str, str] = {}
     for klass in reversed(model.__mro__):  # a base documents the shared fields
         docs |= attribute_docs(klass.__doc__)
+    summary = schema.get("description", "").split("\n\nAttributes:")[0]
+    if summary:  # the model's own text, without the block spread over its keys
+        schema["description"] = summary
     fields = getattr(model, "model_fields", {})
     named = {(f.alias or n): n for n, f in fields.items()}  # ``from`` is start
     for key, prop in schema.get("properties", {}).items():
