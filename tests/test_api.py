@@ -50,8 +50,11 @@ def test_balance_takes_the_client_object(tmp_path: Path) -> None:
         claimflow.import_participants(
             SAMPLES / "costa-azul/participants.csv", client, store, operator="t"
         )
-        run = claimflow.award_claims(client, store, operator="t")
+        seen: list[int] = []
+        run = claimflow.award_claims(client, store, operator="t", progress=seen.append)
         assert run.posted == run.computed > 0
+        # one chunk: the progress callback heard every claim considered once
+        assert seen == [run.computed + len(run.problems)]
         who = run.awards[0].participant_id
         expected = sum(a.points for a in run.awards if a.participant_id == who)
         by_object = claimflow.balance(who, client, store)

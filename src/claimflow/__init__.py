@@ -150,10 +150,10 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         BatchResult,
         FileResult,
     )
+    from claimflow.schema_docs import client_schema
     from claimflow.sla.events import (
         EVENTS,
     )
-    from claimflow.schema_docs import client_schema
     from claimflow.store import (
         Store,
     )

@@ -120,10 +120,13 @@ def award_cmd(
         raise click.UsageError("award needs --client and an existing --db")
     from claimflow import Store, award_claims
 
-    with Store.open(db_path) as store, progress("computing awards", not as_json):
+    with (
+        Store.open(db_path) as store,
+        progress("awarding claims", not as_json) as advance,
+    ):
         result = award_claims(
             client_path, store, batch=batch_id, preview=preview, at=at,
-            operator=operator, notices=notices_dir,
+            operator=operator, notices=notices_dir, progress=advance,
         )  # fmt: skip
     if as_json:
         echo_json(result.to_dict())

@@ -274,13 +274,16 @@ def writing(out: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def progress(label: str, enabled: bool) -> Iterator[None]:
-    """A rich spinner with the time elapsed on stderr, when a person watches.
+def progress(label: str, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress line on stderr (spinner, count, time), when a person watches.
 
-    Off when stdout or stderr is not a terminal (a pipe, a log, a test).
+    Yields a callback taking the number of records done so far, for a
+    library function's ``progress=``; without one, the line still shows the
+    time elapsed. Off when stdout or stderr is not a terminal (a pipe, a
+    log, a test): then the callback does nothing.
     """
     if not (enabled and sys.stderr.isatty() and sys.stdout.isatty()):
-        yield
+        yield lambda done: None
         return
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -288,10 +291,11 @@ def progress(label: str, enabled: bool) -> Iterator[None]:
     bar = Progress(
         SpinnerColumn(),
         TextColumn(label),
+        TextColumn("{task.completed:,}"),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     )
     with bar:
-        bar.add_task(label, total=None)
-        yield
+        task = bar.add_task(label, total=None)
+        yield lambda done: bar.update(task, completed=done)

@@ -7,7 +7,7 @@ transaction, checks included, then rolls it back: nothing is posted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -32,6 +32,7 @@ def award_claims(
     at: datetime | None = None,
     operator: str | None = None,
     notices: Path | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> AwardRunResult:
     """Compute and (unless `preview`) post awards for accepted claims, once each.
 
@@ -43,6 +44,7 @@ def award_claims(
         at: when the awards are posted (default: now).
         operator: who posts (default: `default_operator`).
         notices: a folder for the notices explaining awards a cap cut.
+        progress: called with the number of claims done, chunk by chunk.
 
     Example: ``award_claims("acme-tools", store, preview=True).points``
     """
@@ -60,6 +62,7 @@ def award_claims(
         preview=preview,
         actor=operator or default_operator(),
         now=now,
+        progress=progress,
     )
     if notices is not None and result.partial:
         letters = partial_award_notices(result, resolved, now.date())
