@@ -714,3 +714,25 @@ def test_report(flow: Flow) -> None:
     data = strict(out)
     assert data["title"] and data["definitions"]
     assert all(isinstance(rows, list) for rows in data["tables"].values())
+
+
+@covers("client check")
+def test_client_check() -> None:
+    code, out, _ = run("client", "check", COSTA, "--json")
+    assert code == 0
+    assert strict(out) == {
+        "client": "costa-azul",
+        "file": COSTA,
+        "kind": "stay",
+        "timezone": "Europe/Madrid",
+        "rule_sets": ["2026"],
+    }
+
+
+@covers("samples")
+def test_samples(tmp_path: Path) -> None:
+    code, out, _ = run("samples", str(tmp_path / "s"), "--json")
+    assert code == 0
+    data = strict(out)
+    assert data["clients"] == [str(tmp_path / f"s/clients/{k}.yaml") for k in CLIENTS]
+    assert data["files"] == sum(1 for p in (tmp_path / "s").rglob("*") if p.is_file())

@@ -76,6 +76,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         write_participant_review,
         write_report,
     )
+    from claimflow.api.samples import SamplesCopied, copy_samples
     from claimflow.award.ledger import (
         Balance,
         LedgerError,
@@ -221,6 +222,7 @@ __all__ = [
     "ReviewFile",
     "SaleRecord",
     "SalesClaim",
+    "SamplesCopied",
     "SourceImport",
     "StayClaim",
     "StayRecord",
@@ -241,6 +243,7 @@ __all__ = [
     "client_file",
     "client_schema",
     "compare_keyings",
+    "copy_samples",
     "dedupe_claims",
     "dedupe_participants",
     "default_operator",
@@ -333,6 +336,7 @@ _MODULES = {
         "redeem",
         "reverse_claim",
     ),
+    "api.samples": ("SamplesCopied", "copy_samples"),
     "api.reports": (
         "Export",
         "Story",

@@ -1,4 +1,4 @@
-"""CLI commands for client files: check one, print the schema editors read."""
+"""CLI commands for client files: check one, print their schema, copy the samples."""
 
 from __future__ import annotations
 
@@ -78,3 +78,26 @@ def schema_cmd(out: Path | None) -> None:
     with writing(out) as path:
         path.write_text(text, encoding="utf-8")
     click.echo(f"client schema written to {out}")
+
+
+@main.command("samples")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@JSON_OPTION
+@fail_cleanly
+def samples_cmd(folder: Path, as_json: bool) -> None:
+    """Copy the two sample programs (client files and their claims) into FOLDER.
+
+    \b
+    Example:
+        claimflow samples try && cd try
+        claimflow ingest acme-tools/claims/* --client clients/acme-tools.yaml
+    """
+    from claimflow import copy_samples
+
+    done = copy_samples(folder)
+    if as_json:
+        echo_json(done.to_dict())
+        return
+    click.echo(f"{done.files:,} sample files copied to {folder}:")
+    for client in done.clients:
+        click.echo(f"  {client}")
