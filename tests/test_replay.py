@@ -383,7 +383,15 @@ def _drill_35(data: dict) -> None:  # type: ignore[type-arg]
 
 
 def _no_grinders(data: dict) -> None:  # type: ignore[type-arg]
+    """Grinders no longer earn: out of the eligible list and the award section
+    (which may name only eligible SKUs: a misspelt one would earn nothing)."""
     data["eligible_skus"].remove("GRN-115")
+    del data["award"]["products"]["GRN-115"]
+    for rule_set in data["award"]["rule_sets"]:
+        for rule in rule_set["rules"]:
+            skus = rule.get("scope", {}).get("skus", [])
+            if "GRN-115" in skus:
+                skus.remove("GRN-115")
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ import json
 import math
 import sqlite3
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -47,7 +47,7 @@ from claimflow.cli_options import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from claimflow import BatchResult, Notice, NoticeItem, ResolvedClient
+    from claimflow import BatchResult, Notice, NoticeItem, ResolvedClient, Store
 
 __all__ = [  # the shared options, for the command modules that register on main
     "AT_OPTION",
@@ -63,6 +63,7 @@ __all__ = [  # the shared options, for the command modules that register on main
     "fail_cleanly",
     "main",
     "notices_option",
+    "opened_store",
     "strict_json",
     "write_notice_emails",
     "write_stage_notices",
@@ -101,6 +102,26 @@ def fail_cleanly(func: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def opened_store(db_path: Path | str) -> Iterator[Store]:
+    """The store `db_path` names; a file this command created is removed again
+    when the command fails, so that a failed first command leaves no empty
+    database behind (its transaction wrote nothing)."""
+    from claimflow import Store
+
+    created = isinstance(db_path, Path) and not db_path.exists()
+    store = Store.open(db_path)
+    try:
+        yield store
+    except Exception:
+        store.close()
+        if created:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        raise
+    store.close()
 
 
 def strict_json(data: Any, indent: int | None = 2) -> str:
@@ -361,13 +382,11 @@ def ingest_cmd(
         claimflow ingest samples/acme-tools/claims/* \\
             --client samples/clients/acme-tools.yaml --db claims.db --notices out/
     """
-    from claimflow import Store, ingest, load_client, write_ingest_notices
+    from claimflow import ingest, load_client, write_ingest_notices
 
     client = load_client(client_path)
-    created = isinstance(db_path, Path) and not db_path.exists()
-    store = Store.open(db_path)
     bar, update = _progress(not options["as_json"] and sys.stderr.isatty())
-    try:
+    with opened_store(db_path) as store:
         with bar or nullcontext():
             result = ingest(
                 files,
@@ -377,15 +396,8 @@ def ingest_cmd(
                 progress=update,
                 **_run_options(client, options),
             )
-    except ClaimflowError:
-        store.close()
-        if created:  # leave no empty database behind for a command that failed
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        raise
-    if notices_dir is not None:
-        write_ingest_notices(result, store, notices_dir)
-    store.close()
+        if notices_dir is not None:
+            write_ingest_notices(result, store, notices_dir)
     _finish(result, options["as_json"], options["verbose"])
 
 

@@ -21,6 +21,7 @@ from claimflow.cli import (
     fail_cleanly,
     main,
     notices_option,
+    opened_store,
 )
 from claimflow.cli_options import InputFile, progress, time_option
 
@@ -67,9 +68,9 @@ def participants_cmd(
         claimflow participants import samples/acme-tools/participants.csv \\
             --client samples/clients/acme-tools.yaml --db claims.db
     """
-    from claimflow import Store, import_participants
+    from claimflow import import_participants
 
-    with Store.open(db_path) as store:
+    with opened_store(db_path) as store:
         done = import_participants(
             file, client_path, store, as_of=as_of, date_order=date_order,
             operator=operator,

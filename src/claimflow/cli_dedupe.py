@@ -23,12 +23,13 @@ from claimflow.cli import (
     fail_cleanly,
     main,
     notices_option,
+    opened_store,
     write_stage_notices,
 )
 from claimflow.cli_options import DB_ENV, InputFile, StorePath, out_option, progress
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow import DateOrder, DedupeResult
+    from claimflow import DateOrder, DedupeResult, Store
 
 
 @main.group("dedupe")
@@ -100,10 +101,10 @@ def participants_cmd(
         claimflow dedupe participants people.csv --review-out review.csv
         claimflow dedupe participants people.csv --json --pairs > pairs.json
     """
-    from claimflow import Store, dedupe_participants, write_participant_review
+    from claimflow import dedupe_participants
 
-    known = db_path is not None and (not isinstance(db_path, Path) or db_path.exists())
-    store = Store.open(db_path) if known and db_path is not None else None
+    # The store only when one is named: it alone loads sqlite-utils.
+    store = _open_if_there(db_path)
     try:
         result = dedupe_participants(
             file, client_path, store, duplicate=duplicate, review=review,
@@ -113,12 +114,23 @@ def participants_cmd(
         if store is not None:
             store.close()
     if review_out is not None:
+        from claimflow import write_participant_review
+
         write_participant_review(result, review_out)
     if as_json:
         _echo_records_json(result.to_dict(every_pair))
     else:
         _echo_summary(result, every_pair)
     sys.exit(1 if len(result.pairs) else 0)
+
+
+def _open_if_there(db_path: Path | str | None) -> Store | None:
+    """The store named by --db, if it exists (its "different" marks count)."""
+    if db_path is None or (isinstance(db_path, Path) and not db_path.exists()):
+        return None
+    from claimflow import Store
+
+    return Store.open(db_path)
 
 
 def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
@@ -212,9 +224,9 @@ def apply_cmd(
     Example:
         claimflow dedupe apply review.xlsx --db claims.db --operator ann
     """
-    from claimflow import Store, apply_review
+    from claimflow import apply_review
 
-    with Store.open(db_path) as store:
+    with opened_store(db_path) as store:
         result, claims = apply_review(file, store, at=at, operator=operator)
     if as_json:
         echo_json(result.to_dict())

@@ -21,6 +21,7 @@ from claimflow.cli import (
     fail_cleanly,
     main,
     notices_option,
+    opened_store,
     write_stage_notices,
 )
 from claimflow.cli_options import InputFile, out_option, progress, writing
@@ -73,11 +74,11 @@ def source_cmd(
         claimflow source import samples/acme-tools/source/dealer_sales.csv \\
             --client samples/clients/acme-tools.yaml
     """
-    from claimflow import Store, import_source, instant, load_client
+    from claimflow import import_source, instant, load_client
 
     client = load_client(client_path)
     now = instant(at, client)
-    with Store.open(db_path) as store:
+    with opened_store(db_path) as store:
         done = import_source(list(files), client, store, at=now, operator=operator)
     for path, stored, earlier in done.files:
         click.echo(
@@ -228,13 +229,13 @@ def adjudicate_cmd(
         claimflow entry adjudicate decisions.csv ana.csv ben.csv --keyed-by ana ben \\
             --client samples/clients/acme-tools.yaml --final reconciled.csv
     """
-    from claimflow import Store, adjudicate_keyings
+    from claimflow import adjudicate_keyings
 
     if old_keyed_by:
         click.echo("claimflow: warning: --operators is deprecated; use --keyed-by",
                    err=True)  # fmt: skip
         keyed_by = old_keyed_by
-    with Store.open(db_path) as store:
+    with opened_store(db_path) as store:
         done = adjudicate_keyings(
             decisions, (first, second), client_path, store, final=final,
             keyed_by=keyed_by, at=at, operator=operator,
