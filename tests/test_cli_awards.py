@@ -154,8 +154,8 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         db,
         "--period",
         "2026-10",
-        "--now",
-        "2026-11-05",
+        "--as-of",
+        "2026-11-05T00:00Z",
     )
     assert code == 0
     assert "Acme Power Tools Dealer Rewards: SLA report" in out
@@ -167,12 +167,10 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         CONFIG,
         "--db",
         db,
-        "--format",
-        "html",
         "--out",
         str(html),
-        "--now",
-        "2026-11-05",
+        "--as-of",
+        "2026-11-05T00:00Z",
     )
     assert (code, out) == (
         0,
@@ -180,7 +178,14 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
     )
     assert html.read_text(encoding="utf-8").count("data:image/png;base64,") == 2
     code, out, _ = run(
-        "queue", "--client", CONFIG, "--db", db, "--json", "--now", "2026-11-05"
+        "queue",
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+        "--json",
+        "--as-of",
+        "2026-11-05T00:00Z",
     )
     queue = json.loads(out)
     assert code == 0 and len(queue) == 3  # the accepted, not yet awarded claims
