@@ -1,6 +1,12 @@
 """claimflow: parse, validate, deduplicate, verify and award loyalty claims.
 
-The public API is what ``__all__`` lists; everything else may move.
+The public API is what ``__all__`` lists; everything else may move. Every
+stage the command line offers is here, with one calling convention (see
+`claimflow.api`): what it works on, then the client (resolved, a file, or a
+key in ``CLAIMFLOW_CLIENTS``), then the store, then keyword-only options
+(``at=``/``as_of=``, default now, naive times in the desk's zone;
+``operator=``, default ``CLAIMFLOW_OPERATOR`` else the login name). Results
+have ``to_dict()``. ``__version__`` is the installed distribution's version.
 
 Example:
     >>> import claimflow
