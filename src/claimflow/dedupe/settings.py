@@ -103,6 +103,9 @@ class DedupeSettings(BaseModel):
         comparisons: field -> how it is compared (method and parameters).
         claims: windows and keying-slip limits for repeated claims.
         levels: field -> its levels, highest first, the last at -1.
+        estimate: estimate m, u and term frequencies from the people being
+            deduplicated, the levels as the prior (false: the levels' m and
+            u as they are).
     """
 
     model_config = ConfigDict(
@@ -114,8 +117,6 @@ class DedupeSettings(BaseModel):
     comparisons: dict[Comparison, Method] = Field(default_factory=dict)
     claims: ClaimWindows = Field(default_factory=ClaimWindows)
     levels: dict[Comparison, list[Level]] = Field(default_factory=dict)
-    #: Estimate m, u and term frequencies from the people being deduplicated,
-    #: the levels as the prior (false: the levels' m and u as they are).
     estimate: bool = True
 
     @model_validator(mode="after")
