@@ -63,3 +63,50 @@ def test_balance_takes_the_client_object(tmp_path: Path) -> None:
         assert by_object.to_dict()["available"] == expected
         with pytest.raises(claimflow.ClaimflowError, match="not on costa-azul's"):
             claimflow.balance("nobody-9", client, store)
+
+
+def test_account_stages_take_a_client_key_the_desks_time_and_the_operator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Adjustments and cases by client key: the operator from the environment,
+    a naive time in the desk's zone (acme-tools: America/Chicago)."""
+    monkeypatch.setenv("CLAIMFLOW_CLIENTS", str(ACME.parent))
+    monkeypatch.setenv("CLAIMFLOW_OPERATOR", "ann")
+    with claimflow.Store.open(tmp_path / "a.db") as store:
+        claimflow.import_participants(
+            SAMPLES / "acme-tools/participants.csv", "acme-tools", store
+        )
+        done = claimflow.request_adjustment(
+            "104233", 2500, "acme-tools", store, reason="goodwill", note="parcel",
+            at=datetime(2026, 12, 1, 9, 0),
+        )  # fmt: skip
+        # within ann's limit: posted by her; 2,500 x USD 0.0125 = USD 31.25
+        assert (done.status, done.requested_by, str(done.cost)) == (
+            "posted",
+            "ann",
+            "31.25",
+        )
+        assert [a.id for a in claimflow.list_adjustments(ACME, store)] == [done.id]
+        assert claimflow.balance("104233", "acme-tools", store).available == 2500
+        case = claimflow.open_case(
+            "104233", "acme-tools", store, case_type="complaint", owner="sam",
+            at=datetime(2026, 12, 1, 9, 0),
+        )  # fmt: skip
+        # 09:00 in Chicago (UTC-6 in December) is 15:00 UTC
+        assert case.opened_at == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+        assert case.opened_by == "ann"
+        closed = claimflow.record_case_event(
+            case.id, "closed", "acme-tools", store, value="credited",
+            at=datetime(2026, 12, 1, 10, 0),
+        )  # fmt: skip
+        assert closed.closed_at == datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+        assert claimflow.list_cases("acme-tools", store, open_only=True) == []
+        figures = claimflow.case_report(
+            "acme-tools", store, start=date(2026, 12, 1), end=date(2026, 12, 1)
+        )
+        assert (figures.total.cases, figures.total.closed) == (1, 1)
+        # end is included: a case opened the next day is outside it
+        later = claimflow.case_report(
+            "acme-tools", store, start=date(2026, 12, 2), end=date(2026, 12, 2)
+        )
+        assert later.total.cases == 0

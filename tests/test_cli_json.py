@@ -567,6 +567,7 @@ def test_strict_json_indents_like_the_cli() -> None:
 
 @covers("participants merge")
 @covers("participants unmerge")
+@covers("cases open")
 @covers("ledger adjust")
 @covers("ledger approve")
 @covers("ledger adjustments")
@@ -601,9 +602,11 @@ def test_member_accounts(tmp_path: Path) -> None:
     assert (merged["points"], merged["lots"], merged["action"]) == (3000, 1, "merge")
     undone = ok("participants", "unmerge", "104876", "--operator", "rita")
     assert (undone["points"], undone["action"]) == (3000, "unmerge")
-    code, _, _ = run("cases", "open", "104233", "--type", "complaint", "--owner", "ann",
-                     "--at", "2026-12-01 09:00", *base)
-    assert code == 0
+    opened = ok("cases", "open", "104233", "--type", "complaint", "--owner", "ann",
+                "--at", "2026-12-01 09:00")
+    assert (opened["id"], opened["owner"], opened["closed_at"]) == (1, "ann", None)
+    # 09:00 at the desk (America/Chicago, UTC-6 in December) is 15:00 UTC
+    assert opened["opened_at"] == "2026-12-01T15:00:00+00:00"
     at = ("--at", "2026-12-01 10:00")
     assert len(ok("cases", "respond", "1", *at)["contacts"]) == 1
     assert ok("cases", "escalate", "1", "L2", *at)["level"] == "L2"

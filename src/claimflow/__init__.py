@@ -21,6 +21,39 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the real imports, for type checkers and readers
+    from claimflow.accounts.adjust import (
+        Adjustment,
+    )
+    from claimflow.accounts.cases import (
+        Case,
+    )
+    from claimflow.accounts.figures import (
+        CaseFigures,
+        CaseGroup,
+    )
+    from claimflow.accounts.merge import (
+        AccountError,
+        MergeResult,
+    )
+    from claimflow.accounts.partners import (
+        Transfer,
+    )
+    from claimflow.accounts.reconcile import (
+        Reconciliation,
+    )
+    from claimflow.api.accounts import (
+        approve_adjustment,
+        case_report,
+        list_adjustments,
+        list_cases,
+        merge_accounts,
+        open_case,
+        reconcile_statement,
+        record_case_event,
+        request_adjustment,
+        transfer_points,
+        unmerge_accounts,
+    )
     from claimflow.api.claims import (
         EntryCheckImport,
         EventRecorded,
@@ -183,10 +216,15 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
     __version__: str
 
 __all__ = [
+    "AccountError",
     "Adjudication",
+    "Adjustment",
     "AwardRunResult",
     "Balance",
     "BatchResult",
+    "Case",
+    "CaseFigures",
+    "CaseGroup",
     "Category",
     "ClaimDedupeResult",
     "ClaimLine",
@@ -209,6 +247,7 @@ __all__ = [
     "FieldSample",
     "FileResult",
     "LedgerError",
+    "MergeResult",
     "Notice",
     "NoticeItem",
     "Outcome",
@@ -219,6 +258,7 @@ __all__ = [
     "Provenance",
     "RawRecord",
     "ReasonCode",
+    "Reconciliation",
     "Redemption",
     "ReplayResult",
     "Report",
@@ -236,14 +276,17 @@ __all__ = [
     "StoreBusy",
     "StoreError",
     "Story",
+    "Transfer",
     "UnreadableInput",
     "VerifyResult",
     "WorkQueue",
     "adjudicate_keyings",
     "apply_review",
+    "approve_adjustment",
     "award_claims",
     "balance",
     "build_report",
+    "case_report",
     "check",
     "claim_story",
     "client_file",
@@ -261,23 +304,32 @@ __all__ = [
     "import_source",
     "ingest",
     "instant",
+    "list_adjustments",
+    "list_cases",
     "load_client",
+    "merge_accounts",
     "notify",
+    "open_case",
     "open_file",
     "read_file",
     "read_share",
+    "reconcile_statement",
+    "record_case_event",
     "record_event",
     "redeem",
     "render_notices",
     "render_replay",
     "render_summary",
     "replay_claims",
+    "request_adjustment",
     "resolve",
     "resolve_client",
     "reverse_claim",
     "run_golden",
     "sample_fields",
     "show_report",
+    "transfer_points",
+    "unmerge_accounts",
     "validate_chunk",
     "verify_claims",
     "work_queue",
@@ -295,6 +347,31 @@ __all__ = [
 #: that ``import claimflow.cli`` (which imports this package first) does not
 #: load pandas, pandera, scipy and jinja2 before ``claimflow --help``.
 _MODULES = {
+    "accounts.adjust": ("Adjustment",),
+    "accounts.cases": ("Case",),
+    "accounts.figures": (
+        "CaseFigures",
+        "CaseGroup",
+    ),
+    "accounts.merge": (
+        "AccountError",
+        "MergeResult",
+    ),
+    "accounts.partners": ("Transfer",),
+    "accounts.reconcile": ("Reconciliation",),
+    "api.accounts": (
+        "approve_adjustment",
+        "case_report",
+        "list_adjustments",
+        "list_cases",
+        "merge_accounts",
+        "open_case",
+        "reconcile_statement",
+        "record_case_event",
+        "request_adjustment",
+        "transfer_points",
+        "unmerge_accounts",
+    ),
     "api.common": (
         "ClientLike",
         "client_file",
