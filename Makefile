@@ -10,7 +10,7 @@ $(BIN)/claimflow: pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-.PHONY: demo test test-postgresql lint bench
+.PHONY: demo test test-postgresql lint docs bench
 # claimflow exits 1 when some claims end pended or rejected, which the samples
 # do on purpose; only exit 2 (unreadable input) fails the demo.
 demo: $(BIN)/claimflow
@@ -47,6 +47,11 @@ test-postgresql: $(BIN)/pytest
 lint: $(BIN)/pytest
 	$(BIN)/ruff check src tests benchmarks samples
 	$(BIN)/mypy --strict src
+
+# The documentation site (docs/, mkdocs.yml) into site/; a warning fails it.
+docs: $(BIN)/claimflow
+	$(BIN)/python -m pip install -q -e . --group docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 bench: $(BIN)/claimflow
 	$(BIN)/python -m pip install -q -e . --group bench

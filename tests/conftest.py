@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings
 
 from claimflow import ResolvedClient, Store, load_client
+from claimflow.cli_options import StorePath
 from tests.pg import Cluster, start_cluster
 
 # The same examples on every run and machine: a property test that fails,
@@ -138,6 +139,19 @@ def _backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
         return real_open(cls, text)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(Store, "open", classmethod(open_on_postgres))
+    real_convert = StorePath.convert
+
+    def convert_on_postgres(
+        self: StorePath, value: object, param: object, ctx: object
+    ) -> object:
+        # --db FILE: the schema standing for that file, once a store was made
+        # by that name (else what the file check says: "does not exist")
+        key = str(Path(str(value)).resolve())
+        if "://" not in str(value) and key in opened:
+            return opened[key]
+        return real_convert(self, value, param, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StorePath, "convert", convert_on_postgres)
 
 
 @pytest.fixture

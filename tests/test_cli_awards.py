@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from pathlib import Path
 
 from claimflow import Store
@@ -152,8 +154,8 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         db,
         "--period",
         "2026-10",
-        "--now",
-        "2026-11-05",
+        "--as-of",
+        "2026-11-05T00:00Z",
     )
     assert code == 0
     assert "Acme Power Tools Dealer Rewards: SLA report" in out
@@ -165,12 +167,10 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         CONFIG,
         "--db",
         db,
-        "--format",
-        "html",
         "--out",
         str(html),
-        "--now",
-        "2026-11-05",
+        "--as-of",
+        "2026-11-05T00:00Z",
     )
     assert (code, out) == (
         0,
@@ -178,7 +178,14 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
     )
     assert html.read_text(encoding="utf-8").count("data:image/png;base64,") == 2
     code, out, _ = run(
-        "queue", "--client", CONFIG, "--db", db, "--json", "--now", "2026-11-05"
+        "queue",
+        "--client",
+        CONFIG,
+        "--db",
+        db,
+        "--json",
+        "--as-of",
+        "2026-11-05T00:00Z",
     )
     queue = json.loads(out)
     assert code == 0 and len(queue) == 3  # the accepted, not yet awarded claims
@@ -190,8 +197,8 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         "operator,field,day,checked,errors\nana,invoice_number,2026-10-20,600,0\n"
     )
     assert json.loads(
-        run("qa", "import", str(checks), "--client", CONFIG, "--db", db)[1]
-    ) == {"imported": 1}
+        run("qa", "import", str(checks), "--client", CONFIG, "--db", db, "--json")[1]
+    ) == {"file": str(checks), "imported": 1, "already_imported": None}
     # a second import of the same file is a no-op that says so (it doubled the counts)
     code, out, _ = run("qa", "import", str(checks), "--client", CONFIG, "--db", db)
     assert code == 0 and out.startswith(f"{checks}: already imported (as {checks} at ")
@@ -300,7 +307,9 @@ def test_a_refund_voids_the_claim_and_a_correction_awards_it_again(
             [first],
         ).fetchall()
     assert outcome == "void"
-    assert events[-1] == ("voided", "unknown")
+    # --operator not given: CLAIMFLOW_OPERATOR, else the login name
+    who = os.environ.get("CLAIMFLOW_OPERATOR") or getpass.getuser()
+    assert events[-1] == ("voided", who)
     assert after == before - points  # the void one is gone, the corrected one back
     code, out, _ = run("replay", "--client", CONFIG, "--db", db, "--json")
     assert json.loads(out)["changed"] == 0, out

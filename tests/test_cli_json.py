@@ -151,7 +151,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Flow:
         step(
             f"ingest {key}",
             *("ingest", *claims, *client, *store, *notices),
-            *("--operator", "test", "--received-at", RECEIVED, "--json"),
+            *("--operator", "test", "--at", RECEIVED, "--json"),
         )
         step(f"dedupe claims {key}", "dedupe", "claims", *client, *store, "--json")
         code, out, _ = run(
@@ -171,7 +171,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Flow:
     step(
         "ingest november",
         *("ingest", str(verification / "claims_november.csv"), *acme, *store),
-        *("--received-at", RECEIVED, "--json"),
+        *("--at", RECEIVED, "--json"),
     )
     step(
         "dedupe claims november", "dedupe", "claims", *acme, *store, *notices, "--json"
@@ -185,7 +185,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Flow:
     step(
         "ingest noviembre",
         *("ingest", str(SAMPLES / "costa-azul/verification/retro_noviembre.csv")),
-        *(*costa, *store, "--received-at", RECEIVED, "--json"),
+        *(*costa, *store, "--at", RECEIVED, "--json"),
     )
     step("dedupe claims noviembre", "dedupe", "claims", *costa, *store, "--json")
     step("verify", "verify", *acme, *store, "--json")  # AC-3001: the late export
@@ -204,9 +204,7 @@ def test_every_command_with_json_is_covered() -> None:
 @covers("check")
 def test_check(flow: Flow) -> None:
     files = sorted(str(p) for p in (SAMPLES / "acme-tools/claims").iterdir())
-    code, out, _ = run(
-        "check", *files, "--client", ACME, "--received-at", RECEIVED, "--json"
-    )
+    code, out, _ = run("check", *files, "--client", ACME, "--at", RECEIVED, "--json")
     assert code == 1  # some claims pended or rejected
     data = strict(out)
     assert data["records"] == 16 and sum(data["outcomes"].values()) == 16
@@ -347,7 +345,7 @@ def test_ledger_balance(flow: Flow) -> None:
 def test_queue(flow: Flow) -> None:
     code, out, _ = run(
         *("queue", "--client", ACME, "--client", COSTA, "--db", flow.db),
-        *("--now", NOW, "--json"),
+        *("--as-of", NOW, "--json"),
     )
     assert code == 0
     rows = strict(out)
@@ -378,7 +376,7 @@ def test_replay(flow: Flow) -> None:
     rules.write_text(text.replace(old, old.replace("30", "40")), encoding="utf-8")
     code, out, _ = run(
         *("replay", "--client", ACME, "--rules", str(rules), "--batch", "1"),
-        *("--db", flow.db, "--now", NOW, "--json"),
+        *("--db", flow.db, "--as-of", NOW, "--json"),
     )
     assert code == 1
     data = strict(out)
@@ -569,6 +567,7 @@ def test_strict_json_indents_like_the_cli() -> None:
 
 @covers("participants merge")
 @covers("participants unmerge")
+@covers("cases open")
 @covers("ledger adjust")
 @covers("ledger approve")
 @covers("ledger adjustments")
@@ -603,9 +602,11 @@ def test_member_accounts(tmp_path: Path) -> None:
     assert (merged["points"], merged["lots"], merged["action"]) == (3000, 1, "merge")
     undone = ok("participants", "unmerge", "104876", "--operator", "rita")
     assert (undone["points"], undone["action"]) == (3000, "unmerge")
-    code, _, _ = run("cases", "open", "104233", "--type", "complaint", "--owner", "ann",
-                     "--at", "2026-12-01 09:00", *base)
-    assert code == 0
+    opened = ok("cases", "open", "104233", "--type", "complaint", "--owner", "ann",
+                "--at", "2026-12-01 09:00")
+    assert (opened["id"], opened["owner"], opened["closed_at"]) == (1, "ann", None)
+    # 09:00 at the desk (America/Chicago, UTC-6 in December) is 15:00 UTC
+    assert opened["opened_at"] == "2026-12-01T15:00:00+00:00"
     at = ("--at", "2026-12-01 10:00")
     assert len(ok("cases", "respond", "1", *at)["contacts"]) == 1
     assert ok("cases", "escalate", "1", "L2", *at)["level"] == "L2"
@@ -629,3 +630,223 @@ def test_store_copy(flow: Flow) -> None:
     assert set(data) == {"rows", "checks"}
     assert data["checks"]["claims"] == data["rows"]["claims"] > 0
     assert data["checks"]["postings"] == data["rows"]["ledger"]
+def _copy(flow: Flow, tmp_path: Path) -> str:
+    """A copy of the module's store, for a command that writes."""
+    import sqlite3
+
+    target = tmp_path / "copy.db"
+    with sqlite3.connect(flow.db) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return str(target)
+
+
+@covers("participants import")
+def test_participants_import(flow: Flow, tmp_path: Path) -> None:
+    file = SAMPLES / "acme-tools/participants.csv"
+    with file.open(encoding="utf-8", newline="") as fh:
+        people = len(list(csv.DictReader(fh)))
+    code, out, _ = run(
+        *("participants", "import", str(file), "--client", ACME),
+        *("--db", _copy(flow, tmp_path), "--json"),
+    )
+    assert code == 0
+    # imported once in the fixture: the same list again changes nothing
+    assert strict(out) == {
+        "client": "acme-tools",
+        "file": str(file),
+        "participants": people,
+        "facts": 0,
+    }
+
+
+@covers("ledger redeem")
+def test_ledger_redeem(flow: Flow) -> None:
+    # costa-azul's points are available at once (pending_days: 0)
+    who = flow.json("award costa-azul", 0)["awards"][0]["participant_id"]
+    code, out, _ = run(
+        *("ledger", "redeem", who, "10", "--client", COSTA, "--db", flow.db),
+        *("--reference", "JSON-1", "--preview", "--json"),
+    )
+    assert code == 0, out
+    assert strict(out) == {
+        "participant": who,
+        "points": 10,
+        "reference": "JSON-1",
+        "preview": True,
+    }
+
+
+@covers("ledger reverse")
+def test_ledger_reverse(flow: Flow) -> None:
+    award = flow.json("award acme-tools", 0)["awards"][0]
+    code, out, _ = run(
+        *("ledger", "reverse", award["claim_id"], "--client", ACME, "--db", flow.db),
+        *("--reason", "test", "--preview", "--json"),
+    )
+    assert code == 0, out
+    data = strict(out)
+    assert (data["claim_id"], data["points"], data["void"], data["preview"]) == (
+        award["claim_id"],
+        award["points"],
+        True,
+        True,
+    )
+
+
+@covers("ledger expire")
+def test_ledger_expire(flow: Flow) -> None:
+    code, out, _ = run(
+        "ledger", "expire", "--client", ACME, "--db", flow.db, "--preview", "--json"
+    )
+    assert code == 0, out
+    data = strict(out)
+    assert (data["client"], data["points"], data["preview"]) == ("acme-tools", 0, True)
+    assert date.fromisoformat(data["as_of"][:10]) >= date(2026, 1, 1)
+
+
+@covers("export")
+def test_export(flow: Flow, tmp_path: Path) -> None:
+    out_file = tmp_path / "postings.csv"
+    code, out, _ = run(
+        "export", "awards", "--db", flow.db, "--out", str(out_file), "--json"
+    )
+    assert code == 0
+    with out_file.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert strict(out) == {"what": "awards", "file": str(out_file), "rows": len(rows)}
+    posted = sum(flow.json(f"award {k}", 0)["computed"] for k in CLIENTS)
+    assert len(rows) == posted
+    # - writes the CSV to stdout and nothing else
+    code, out, _ = run("export", "awards", "--db", flow.db, "--out", "-")
+    assert code == 0 and out == out_file.read_text(encoding="utf-8")
+
+
+@covers("notices write")
+def test_notices_write(flow: Flow, tmp_path: Path) -> None:
+    code, out, _ = run(
+        "notices", "write", "--batch", "1", "--db", flow.db, "--out", str(tmp_path),
+        "--json",
+    )  # fmt: skip
+    assert code == 0
+    data = strict(out)
+    assert data["batch"] == 1
+    assert sorted(data["files"]) == sorted(str(p) for p in tmp_path.glob("*.txt"))
+
+
+@covers("dedupe review")
+def test_dedupe_review(flow: Flow, tmp_path: Path) -> None:
+    target = tmp_path / "review.csv"
+    code, out, _ = run(
+        *("dedupe", "review", "--client", ACME, "--db", flow.db),
+        *("--out", str(target), "--json"),
+    )
+    assert code == 0
+    with target.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert strict(out) == {"client": "acme-tools", "file": str(target),
+                           "pairs": len(rows)}  # fmt: skip
+
+
+@covers("entry sample")
+def test_entry_sample(flow: Flow, tmp_path: Path) -> None:
+    target = tmp_path / "audit.csv"
+    code, out, _ = run(
+        *("entry", "sample", "--batch", "1", "--db", flow.db),
+        *("--max-error-rate", "0.5%", "--out", str(target), "--json"),
+    )
+    assert code == 0
+    data = strict(out)
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        rows = [(r["claim_id"], r["field"]) for r in csv.DictReader(fh)]
+    assert [(f["claim_id"], f["field"]) for f in data["fields"]] == rows
+    # zero errors in n fields shows p < 0.5% at 95% when 0.995**n <= 0.05
+    n = 598
+    assert 0.995**n <= 0.05 < 0.995 ** (n - 1)
+    assert data["needed"] == n and len(rows) == min(n, len(rows))
+
+
+@covers("entry adjudicate")
+def test_entry_adjudicate(flow: Flow, tmp_path: Path) -> None:
+    folder = SAMPLES / "acme-tools/double-entry"
+    ana, ben = str(folder / "keying_ana.csv"), str(folder / "keying_ben.csv")
+    decisions = tmp_path / "decisions.csv"
+    run("entry", "compare", ana, ben, "--client", ACME, "--out", str(decisions))
+    with decisions.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row["decision"] = "first"
+    with decisions.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    code, out, err = run(
+        *("entry", "adjudicate", str(decisions), ana, ben, "--client", ACME),
+        *("--db", _copy(flow, tmp_path), "--keyed-by", "ana", "ben"),
+        *("--final", str(tmp_path / "final.csv"), "--json"),
+    )
+    assert code == 0, err
+    data = strict(out)
+    assert data["errors"].get("ben", 0) == len(rows) - len(data["document_faults"])
+
+
+@covers("event")
+def test_event(flow: Flow, tmp_path: Path) -> None:
+    code, out, err = run(
+        *("event", "AC-1001", "escalated", "--db", _copy(flow, tmp_path)),
+        *("--at", "2026-11-02T10:00Z", "--operator", "ann", "--json"),
+    )
+    assert code == 0, err
+    assert strict(out) == {
+        "claim_id": "7b0be037608e-r2",
+        "event": "escalated",
+        "at": "2026-11-02T10:00:00+00:00",
+    }
+
+
+@covers("qa")
+def test_qa_import(flow: Flow, tmp_path: Path) -> None:
+    checks = tmp_path / "checks.csv"
+    checks.write_text(
+        "operator,field,day,checked,errors\nana,sku,2026-10-20,40,1\n", "utf-8"
+    )
+    code, out, _ = run(
+        "qa", "import", str(checks), "--client", ACME, "--db", _copy(flow, tmp_path),
+        "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert strict(out) == {"file": str(checks), "imported": 1,
+                           "already_imported": None}  # fmt: skip
+
+
+@covers("report")
+def test_report(flow: Flow) -> None:
+    code, out, _ = run(
+        *("report", "sla", "--client", ACME, "--db", flow.db),
+        *("--period", "2026-10", "--as-of", NOW, "--json"),
+    )
+    assert code == 0
+    data = strict(out)
+    assert data["title"] and data["definitions"]
+    assert all(isinstance(rows, list) for rows in data["tables"].values())
+
+
+@covers("client check")
+def test_client_check() -> None:
+    code, out, _ = run("client", "check", COSTA, "--json")
+    assert code == 0
+    assert strict(out) == {
+        "client": "costa-azul",
+        "file": COSTA,
+        "kind": "stay",
+        "timezone": "Europe/Madrid",
+        "rule_sets": ["2026"],
+    }
+
+
+@covers("samples")
+def test_samples(tmp_path: Path) -> None:
+    code, out, _ = run("samples", str(tmp_path / "s"), "--json")
+    assert code == 0
+    data = strict(out)
+    assert data["clients"] == [str(tmp_path / f"s/clients/{k}.yaml") for k in CLIENTS]
+    assert data["files"] == sum(1 for p in (tmp_path / "s").rglob("*") if p.is_file())

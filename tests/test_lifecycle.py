@@ -63,7 +63,7 @@ def test_a_claim_from_receipt_to_refund(tmp_path: Path) -> None:
         str(config),
         "--db",
         db,
-        "--received-at",
+        "--at",
         "2026-10-20T09:00",
     )
     assert code == 1  # pended
@@ -72,7 +72,9 @@ def test_a_claim_from_receipt_to_refund(tmp_path: Path) -> None:
     assert "invalid_format (invoice_number)" in story
     assert "Invoice No: INV-2026000417" in story  # as received
     clock = story[story.index("Clock:") :]
-    assert " received (" in clock and " first_response (" in clock and " pended (" in clock
+    assert (
+        " received (" in clock and " first_response (" in clock and " pended (" in clock
+    )
     with Store.open(Path(db)) as store:
         original = store.resolve_claim("NW-5002")
     facts = _facts(Path(db), config)

@@ -123,7 +123,7 @@ def test_replay_cli_is_a_deployment_gate(recorded: Store, tmp_path: Path) -> Non
     db = str(recorded.path)
     recorded.close()
     code, out, _ = run(
-        "replay", "--client", str(CONFIG), "--db", db, "--now", "2026-11-05T20:00"
+        "replay", "--client", str(CONFIG), "--db", db, "--as-of", "2026-11-05T20:00Z"
     )
     assert (code, out) == (0, "acme-tools: 12 claims replayed, 0 changed, +0 points\n")
     variant = tmp_path / "v.yaml"
@@ -146,8 +146,8 @@ def test_replay_cli_is_a_deployment_gate(recorded: Store, tmp_path: Path) -> Non
         "--out",
         str(out_file),
         "--json",
-        "--now",
-        "2026-11-05T20:00",
+        "--as-of",
+        "2026-11-05T20:00Z",
     )
     assert code == 1
     assert json.loads(out)["points_delta"] == 20
@@ -383,7 +383,15 @@ def _drill_35(data: dict) -> None:  # type: ignore[type-arg]
 
 
 def _no_grinders(data: dict) -> None:  # type: ignore[type-arg]
+    """Grinders no longer earn: out of the eligible list and the award section
+    (which may name only eligible SKUs: a misspelt one would earn nothing)."""
     data["eligible_skus"].remove("GRN-115")
+    del data["award"]["products"]["GRN-115"]
+    for rule_set in data["award"]["rule_sets"]:
+        for rule in rule_set["rules"]:
+            skus = rule.get("scope", {}).get("skus", [])
+            if "GRN-115" in skus:
+                skus.remove("GRN-115")
 
 
 @pytest.mark.parametrize(

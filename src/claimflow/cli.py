@@ -19,8 +19,8 @@ import json
 import math
 import sqlite3
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -28,14 +28,46 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from claimflow.errors import ClaimflowError, StoreBusy
+from claimflow import ClaimflowError, StoreBusy
+from claimflow.cli_options import (
+    AT_OPTION,
+    BATCH_OPTION,
+    CLIENT_OPTION,
+    JSON_OPTION,
+    NEW_STORE_OPTION,
+    OPERATOR_OPTION,
+    OPTIONAL_CLIENT_OPTION,
+    STORE_OPTION,
+    InputFile,
+    out_option,
+    time_option,
+    writing,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from claimflow.config import ResolvedClient
-    from claimflow.results import BatchResult
-    from claimflow.validate.notices import Notice, NoticeItem
+    from claimflow import BatchResult, Notice, NoticeItem, ResolvedClient, Store
+
+__all__ = [  # the shared options, for the command modules that register on main
+    "AT_OPTION",
+    "BATCH_OPTION",
+    "CLIENT_OPTION",
+    "JSON_OPTION",
+    "NEW_STORE_OPTION",
+    "OPERATOR_OPTION",
+    "OPTIONAL_CLIENT_OPTION",
+    "STORE_OPTION",
+    "counted",
+    "echo_json",
+    "fail_cleanly",
+    "main",
+    "notices_option",
+    "opened_store",
+    "strict_json",
+    "write_notice_emails",
+    "write_stage_notices",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,14 +96,32 @@ def fail_cleanly(func: F) -> F:
             sys.exit(2)
         except sqlite3.Error as exc:  # never a traceback from the store
             if "locked" in str(exc) or "busy" in str(exc):
-                from claimflow.store import busy_message
-
-                click.echo(f"claimflow: error: {busy_message('the store')}", err=True)
+                click.echo(f"claimflow: error: {StoreBusy.__doc__}", err=True)
                 sys.exit(EXIT_BUSY)
             click.echo(f"claimflow: error: the store refused a write ({exc})", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def opened_store(db_path: Path | str) -> Iterator[Store]:
+    """The store `db_path` names; a file this command created is removed again
+    when the command fails, so that a failed first command leaves no empty
+    database behind (its transaction wrote nothing)."""
+    from claimflow import Store
+
+    created = isinstance(db_path, Path) and not db_path.exists()
+    store = Store.open(db_path)
+    try:
+        yield store
+    except Exception:
+        store.close()
+        if created:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        raise
+    store.close()
 
 
 def strict_json(data: Any, indent: int | None = 2) -> str:
@@ -115,47 +165,9 @@ def _text(value: Any) -> Any:
     return str(value)
 
 
-def echo_json(data: Any, indent: int | None = 2) -> None:
-    """Print `data` as strict JSON (`strict_json`)."""
-    click.echo(strict_json(data, indent))
-
-
-CLIENT_OPTION = click.option(
-    "--client",
-    "client_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The client's configuration file (YAML or TOML).",
-)
-#: A store that must exist already (reports, ledger, award).
-STORE_OPTION = click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The SQLite store.",
-)
-#: A store created if missing (commands that write the first rows).
-NEW_STORE_OPTION = click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The SQLite store (created if missing).",
-)
-
-
-JSON_OPTION = click.option(
-    "--json", "as_json", is_flag=True, help="Print the result as JSON."
-)
-OPERATOR_OPTION = click.option(
-    "--operator",
-    default="unknown",
-    show_default=True,
-    help="Who does it (recorded in the audit log).",
-)
+def echo_json(data: Any, indent: int | None = 2, *, err: bool = False) -> None:
+    """Print `data` as strict JSON (`strict_json`); on stderr with `err`."""
+    click.echo(strict_json(data, indent), err=err)
 
 
 def write_stage_notices(
@@ -163,20 +175,16 @@ def write_stage_notices(
     client: ResolvedClient,
     folder: Path | None,
     stage: str,
-    now: datetime,
+    now: datetime | None,
     *,
     err: bool = False,
 ) -> None:
     """Render and write the notices a later stage (verify, dedupe) owes participants."""
     if folder is None or not items:
         return
-    from claimflow.report import write_notice_files
-    from claimflow.validate import render_notices
+    from claimflow import notify
 
-    notices = render_notices(items, client, now.date())
-    stem = f"{client.key}-{stage}-{now.strftime('%Y%m%dT%H%M%S')}"
-    written = write_notice_files(notices, folder, stem)
-    write_notice_emails(notices, written)
+    written = notify(items, client, folder, stage, at=now)
     click.echo(f"{counted(len(written), 'notice')} written to {folder}", err=err)
 
 
@@ -186,21 +194,10 @@ def counted(count: int, noun: str) -> str:
 
 
 def write_notice_emails(notices: list[Notice], written: list[Path]) -> list[Path]:
-    """Write each notice as an e-mail (``.eml``) beside its ``.txt`` file.
+    """Write each notice as an e-mail beside its .txt file (`claimflow.write_notice_emails`)."""
+    from claimflow import write_notice_emails as write
 
-    A file already there with the same bytes is left as it is (the bytes
-    are the same on every run), so writing notices again adds only the
-    missing ones.
-    """
-    from claimflow.validate.notice_mail import notice_email
-
-    emails = []
-    for notice, path in zip(notices, written, strict=True):
-        eml = path.with_suffix(".eml")
-        data = bytes(notice_email(notice))
-        if not eml.is_file() or eml.read_bytes() != data:
-            eml.write_bytes(data)
-        emails.append(eml)
+    emails: list[Path] = write(notices, written)
     return emails
 
 
@@ -232,25 +229,17 @@ def notices_option(what: str) -> Callable[[F], F]:
 def batch_options(func: F) -> F:
     """Options shared by ``check`` and ``ingest``."""
     options = [
-        click.argument(
-            "files", nargs=-1, required=True, type=click.Path(path_type=Path)
-        ),
-        click.option(
-            "--client",
-            "client_path",
-            required=True,
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="The client's configuration file (YAML or TOML).",
-        ),
+        click.argument("files", nargs=-1, required=True, type=InputFile(exists=False)),
+        CLIENT_OPTION,
         click.option(
             "--keep-going",
             is_flag=True,
             help="Process the readable files; list unreadable ones (exit 2).",
         ),
-        click.option(
-            "--received-at",
-            type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-            help="Received time for records without one (default: now).",
+        time_option(
+            "--at",
+            "Received time for records without one",
+            deprecated=("--received-at",),
         ),
         click.option("--sheet", help="Read only this sheet of each Excel workbook."),
         click.option(
@@ -264,9 +253,7 @@ def batch_options(func: F) -> F:
             type=click.IntRange(min=1),
             help="Processes validating a large file (default: one per core).",
         ),
-        click.option(
-            "--json", "as_json", is_flag=True, help="Print the result as JSON."
-        ),
+        JSON_OPTION,
         click.option(
             "--verbose", "-v", is_flag=True, help="Show problems and stage timings."
         ),
@@ -287,12 +274,14 @@ def _known_encoding(ctx: Any, param: Any, value: str | None) -> str | None:
 
 def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, Any]:
     """The library keyword arguments the shared options stand for."""
-    received = options["received_at"]
+    from claimflow import instant
+
+    received = options["at"]
     return {
         "keep_going": options["keep_going"],
         "sheet": options["sheet"],
         "encoding": options["encoding"],
-        "received_at": received.replace(tzinfo=client.zone) if received else None,
+        "received_at": instant(received, client) if received else None,
         "workers": options["workers"],
     }
 
@@ -332,31 +321,38 @@ def _finish(result: BatchResult, as_json: bool, verbose: bool) -> None:
     else:
         from rich.console import Console
 
-        from claimflow.report import render_summary
+        from claimflow import render_summary
 
         render_summary(result, Console(), verbose=verbose)
     sys.exit(result.exit_code)
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="claimflow")
 def main() -> None:
-    """claimflow: parse, validate and store loyalty and incentive claims."""
+    """claimflow: parse, validate and store loyalty and incentive claims.
+
+    Every command shares one vocabulary: --db (default: CLAIMFLOW_DB),
+    --client (a file, or a key in CLAIMFLOW_CLIENTS), --operator (default:
+    CLAIMFLOW_OPERATOR, else the login name), --at (when a write happens),
+    --as-of (what a read looks at; both in the client's desk zone unless an
+    offset is given), --batch, --out (format from the suffix; - is stdout)
+    and --json.
+    """
 
 
 @main.command("check")
 @batch_options
 @fail_cleanly
 def check_cmd(files: tuple[Path, ...], client_path: Path, **options: Any) -> None:
-    """Validate claim files without writing anything.
+    """Validate claim files without writing anything (- reads a CSV from stdin).
 
     \b
     Example:
         claimflow check samples/acme-tools/claims/* \\
             --client samples/clients/acme-tools.yaml
     """
-    from claimflow.config import load_client
-    from claimflow.pipeline import check
+    from claimflow import check, load_client
 
     client = load_client(client_path)
     bar, update = _progress(not options["as_json"] and sys.stderr.isatty())
@@ -374,7 +370,7 @@ def check_cmd(files: tuple[Path, ...], client_path: Path, **options: Any) -> Non
 def ingest_cmd(
     files: tuple[Path, ...],
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     operator: str,
     notices_dir: Path | None,
     **options: Any,
@@ -386,16 +382,11 @@ def ingest_cmd(
         claimflow ingest samples/acme-tools/claims/* \\
             --client samples/clients/acme-tools.yaml --db claims.db --notices out/
     """
-    from claimflow.config import load_client
-    from claimflow.pipeline import ingest
-    from claimflow.report import write_batch_notices, write_notices
-    from claimflow.store import Store
+    from claimflow import ingest, load_client, write_ingest_notices
 
     client = load_client(client_path)
-    created = not db_path.exists()
-    store = Store.open(db_path)
     bar, update = _progress(not options["as_json"] and sys.stderr.isatty())
-    try:
+    with opened_store(db_path) as store:
         with bar or nullcontext():
             result = ingest(
                 files,
@@ -405,47 +396,21 @@ def ingest_cmd(
                 progress=update,
                 **_run_options(client, options),
             )
-    except ClaimflowError:
-        store.close()
-        if created:  # leave no empty database behind for a command that failed
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        raise
-    if notices_dir is not None:
-        # The notices are stored with their batch: a file ingested before
-        # (by a run stopped before writing them, or run without --notices)
-        # gets its batch's missing notice files now.
-        earlier = {
-            store.document_batch(f.content_hash)
-            for f in result.files
-            if f.status.startswith("already ingested")
-        }
-        for batch in sorted(b for b in earlier if b is not None):
-            write_batch_notices(store, batch, notices_dir)
-    store.close()
-    if notices_dir is not None and result.notices:
-        write_notice_emails(result.notices, write_notices(result, notices_dir))
+        if notices_dir is not None:
+            write_ingest_notices(result, store, notices_dir)
     _finish(result, options["as_json"], options["verbose"])
 
 
 @main.command("export")
 @click.argument("what", type=click.Choice(["claims", "awards"]))
-@click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
-@click.option("--batch", "batch_id", type=int, help="Only this batch.")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A .csv or .xlsx file.",
-)
+@STORE_OPTION
+@BATCH_OPTION
+@out_option("A .csv or .xlsx file (- writes CSV to stdout).", required=True)
+@JSON_OPTION
 @fail_cleanly
-def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> None:
+def export_cmd(
+    what: str, db_path: Path | str, batch_id: int | None, out: Path, as_json: bool
+) -> None:
     """Export claims (outcome, reason codes) or award postings to CSV or Excel.
 
     ``awards`` is the posting file a fulfilment system loads: one row per
@@ -457,18 +422,14 @@ def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> Non
         claimflow export claims --db claims.db --batch 1 --out batch1.xlsx
         claimflow export awards --db claims.db --out postings.csv
     """
-    from claimflow.report import export_awards, export_claims
-    from claimflow.store import Store
+    from claimflow import Store, export_rows
 
-    store = Store.open(db_path)
-    try:
-        if batch_id is not None:
-            store.require_batch(batch_id)  # not an empty file for a mistyped batch
-        exporter = export_claims if what == "claims" else export_awards
-        count = exporter(store, out, batch_id)
-    finally:
-        store.close()
-    click.echo(f"{count:,} {what} written to {out}")
+    with Store.open(db_path) as store, writing(out) as path:
+        done = export_rows(what, store, path, batch=batch_id)  # type: ignore[arg-type]
+    if as_json:
+        echo_json(done.to_dict() | {"file": str(out)}, err=str(out) == "-")
+    elif str(out) != "-":
+        click.echo(f"{done.rows:,} {what} written to {out}")
 
 
 @main.command("show")
@@ -476,7 +437,7 @@ def export_cmd(what: str, db_path: Path, batch_id: int | None, out: Path) -> Non
 @STORE_OPTION
 @JSON_OPTION
 @fail_cleanly
-def show_cmd(claim: str, db_path: Path, as_json: bool) -> None:
+def show_cmd(claim: str, db_path: Path | str, as_json: bool) -> None:
     """A claim's whole story, by its id or the reference the participant quotes.
 
     As received (with where each value came from), outcome and reasons,
@@ -487,15 +448,14 @@ def show_cmd(claim: str, db_path: Path, as_json: bool) -> None:
     Example:
         claimflow show AC-1001 --db claims.db
     """
-    from claimflow.report.story import claim_story, render_story
-    from claimflow.store import Store
+    from claimflow import Store, claim_story
 
     with Store.open(db_path) as store:
-        story = claim_story(store, claim)
+        story = claim_story(claim, store)
     if as_json:
-        echo_json(story)
+        echo_json(story.to_dict())
     else:
-        click.echo(render_story(story))
+        click.echo(story.text)
 
 
 @main.group("notices")
@@ -511,30 +471,31 @@ def notices_cmd() -> None:
 @notices_cmd.command("write")
 @click.option("--batch", "batch_id", type=int, required=True, help="The batch.")
 @STORE_OPTION
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The folder the notice files go to.",
-)
+@out_option("The folder the notice files go to.", required=True, folder=True)
+@JSON_OPTION
 @fail_cleanly
-def notices_write_cmd(batch_id: int, db_path: Path, out: Path) -> None:
+def notices_write_cmd(
+    batch_id: int, db_path: Path | str, out: Path, as_json: bool
+) -> None:
     """Write a batch's stored notices to files (those missing or changed).
 
     \b
     Example:
         claimflow notices write --batch 1 --db claims.db --out notices/
     """
-    from claimflow.report import write_batch_notices
-    from claimflow.store import Store
+    from claimflow import Store, write_batch_notices
 
     with Store.open(db_path) as store:
-        paths = write_batch_notices(store, batch_id, out)
-    click.echo(f"batch {batch_id}: {counted(len(paths), 'notice')} in {out}")
+        paths = write_batch_notices(batch_id, store, out)
+    if as_json:
+        echo_json({"batch": batch_id, "files": [str(p) for p in paths]})
+    else:
+        click.echo(f"batch {batch_id}: {counted(len(paths), 'notice')} in {out}")
 
 
 # The award, ledger and participant commands live in their own module.
 from claimflow import cli_awards as _cli_awards  # noqa: E402, F401
+from claimflow import cli_clients as _cli_clients  # noqa: E402, F401
 from claimflow import cli_dedupe as _cli_dedupe  # noqa: E402, F401
 from claimflow import cli_partners as _cli_partners  # noqa: E402, F401
 from claimflow import cli_reports as _cli_reports  # noqa: E402, F401

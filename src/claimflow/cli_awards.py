@@ -2,46 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from claimflow.cli import (
+    AT_OPTION,
+    BATCH_OPTION,
     CLIENT_OPTION,
     JSON_OPTION,
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
+    OPTIONAL_CLIENT_OPTION,
     STORE_OPTION,
     echo_json,
     fail_cleanly,
     main,
     notices_option,
-    write_notice_emails,
+    opened_store,
 )
-from claimflow.errors import ClaimflowError
+from claimflow.cli_options import InputFile, progress, time_option
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow.config import ResolvedClient
-    from claimflow.store import Store
-    from claimflow.values import DateOrder
+    from claimflow import AwardRunResult, DateOrder
 
-_AS_OF = click.option(
-    "--as-of",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-    help="The instant, in the desk's time zone; a date alone is its 00:00 "
-    "(default: now).",
-)
-
-
-def _instant(value: datetime | None, client: ResolvedClient) -> datetime:
-    """``--as-of`` as an instant: a time without an offset is the desk's."""
-    if value is None:
-        return datetime.now(UTC)
-    return value if value.tzinfo else value.replace(tzinfo=client.zone)
+AS_OF_OPTION = time_option("--as-of", "The instant to look at")
 
 
 @main.group("participants")
@@ -56,7 +43,7 @@ def participants_group() -> None:
 
 
 @participants_group.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=InputFile())
 @CLIENT_OPTION
 @NEW_STORE_OPTION
 @OPERATOR_OPTION
@@ -65,20 +52,19 @@ def participants_group() -> None:
     type=click.Choice(["DMY", "MDY", "YMD"]),
     help="How the file writes dates (default: the client's date_order).",
 )
-@click.option(
-    "--as-of",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-    help="When the list is taken in, in the desk's time zone: rows without an "
-    "effective_from take effect on its day (default: today there).",
+@time_option(
+    "--as-of", "When the list is taken in: undated rows take effect on its day"
 )
+@JSON_OPTION
 @fail_cleanly
 def participants_cmd(
     file: Path,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     operator: str,
     date_order: DateOrder | None,
     as_of: datetime | None,
+    as_json: bool,
 ) -> None:
     """Import a client's participant list (tiers and enrolment dates for awards).
 
@@ -91,57 +77,43 @@ def participants_cmd(
         claimflow participants import samples/acme-tools/participants.csv \\
             --client samples/clients/acme-tools.yaml --db claims.db
     """
-    from claimflow.config import load_client
-    from claimflow.parse.participants import read_participants
-    from claimflow.store import Store
+    from claimflow import import_participants
 
-    client = load_client(client_path)
-    order = date_order or client.config.date_order
-    people = list(read_participants(file, client.key, order))
-    day = _instant(as_of, client).astimezone(client.zone).date()
-    with Store.open(db_path) as store, store.transaction():
-        done = store.record_participants(people, day, operator)
-        store.audit(
-            operator,
-            "participants import",
-            {"file": str(file), "count": done.participants, "facts": done.facts},
-        )
+    with opened_store(db_path) as store:
+        done = import_participants(
+            file, client_path, store, as_of=as_of, date_order=date_order,
+            operator=operator,
+        )  # fmt: skip
+    if as_json:
+        echo_json(done.to_dict())
+        return
     facts = f"{done.facts:,} new or changed fact{'s' * (done.facts != 1)} recorded"
     click.echo(
-        f"{done.participants:,} participants of {client.key} imported from {file}; "
+        f"{done.participants:,} participants of {done.client} imported from {file}; "
         f"{facts if done.facts else 'nothing changed'}"
     )
 
 
 @main.group("award", invoke_without_command=True)
-@click.option(
-    "--client",
-    "client_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The client's configuration file.",
-)
-@click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-)
-@click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
+@OPTIONAL_CLIENT_OPTION
+@NEW_STORE_OPTION
+@BATCH_OPTION
 @click.option("--preview", is_flag=True, help="Compute and show; post nothing.")
 @notices_option("explaining awards a cap cut")
 @OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @click.pass_context
 @fail_cleanly
 def award_cmd(
     ctx: click.Context,
     client_path: Path | None,
-    db_path: Path,
+    db_path: Path | str,
     batch_id: int | None,
     preview: bool,
     notices_dir: Path | None,
     operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Compute and post awards for accepted claims (once each).
@@ -154,35 +126,30 @@ def award_cmd(
     """
     if ctx.invoked_subcommand is not None:
         return
-    if client_path is None or not db_path.exists():
+    if client_path is None or (isinstance(db_path, Path) and not db_path.exists()):
         raise click.UsageError("award needs --client and an existing --db")
+    from claimflow import Store, award_claims
+
+    with (
+        Store.open(db_path) as store,
+        progress("awarding claims", not as_json) as advance,
+    ):
+        result = award_claims(
+            client_path, store, batch=batch_id, preview=preview, at=at,
+            operator=operator, notices=notices_dir, progress=advance,
+        )  # fmt: skip
+    if as_json:
+        echo_json(result.to_dict())
+    else:
+        _show_awards(result)
+
+
+def _show_awards(result: AwardRunResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from claimflow.award.run import award_claims, partial_award_notices
-    from claimflow.config import load_client
-    from claimflow.report import write_notice_files
-    from claimflow.store import Store
-
-    client = load_client(client_path)
-    with Store.open(db_path) as store:
-        result = award_claims(
-            store,
-            client,
-            batch_id=batch_id,
-            preview=preview,
-            actor=operator,
-            now=datetime.now(UTC),
-        )
-    if notices_dir is not None and result.partial:
-        notices = partial_award_notices(result, client, datetime.now(UTC).date())
-        stem = f"{client.key}-award-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
-        write_notice_emails(notices, write_notice_files(notices, notices_dir, stem))
-    if as_json:
-        echo_json(result.to_dict())
-        return
     table = Table(
-        title=f"{client.key}: awards{' (preview)' if preview else ''}",
+        title=f"{result.client}: awards{' (preview)' if result.preview else ''}",
         title_justify="left",
     )
     for column in ("computed", "points", "posted", "already posted", "not awardable"):
@@ -203,16 +170,10 @@ def award_cmd(
 
 @award_cmd.command("explain")
 @click.argument("claim_id")
-@click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
+@STORE_OPTION
 @JSON_OPTION
 @fail_cleanly
-def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
+def explain_cmd(claim_id: str, db_path: Path | str, as_json: bool) -> None:
     """Explain a claim's award line by line, as a person reads it aloud.
 
     CLAIM_ID is the claim's id or the reference the participant quotes.
@@ -221,44 +182,14 @@ def explain_cmd(claim_id: str, db_path: Path, as_json: bool) -> None:
     Example:
         claimflow award explain 7b0be037608e-r2 --db claims.db
     """
-    from claimflow.award.run import explain, stored_award
-    from claimflow.store import Store
-    from claimflow.store.ledger import last_reversal, live_award_postings
-    from claimflow.store.verify_claim import claim_outcome_and_batch
+    from claimflow import Store, explain_award
 
     with Store.open(db_path) as store:
-        found = store.resolve_claim(claim_id)
-        award = stored_award(store, found)
-        hold = store.latest_hold(found) if award is None else None
-        outcome, _ = claim_outcome_and_batch(store, found)
-        reversed_ = None
-        if award is not None and not live_award_postings(store, award.client, found):
-            reversed_ = last_reversal(store, award.client, found)
-    if hold is not None:
-        held, code, message, at = hold
-        text = f"Held by the award run of {at} ({code}): {message}.\n" + explain(held)
-        if as_json:
-            echo_json({"held": {"code": code, "message": message, "at": at},
-                       **held.model_dump(mode="json")})  # fmt: skip
-        else:
-            click.echo(text)
-        return
-    if award is None:
-        named = claim_id if found == claim_id else f"{claim_id} ({found})"
-        if outcome != "accepted":  # a duplicate, pended or void claim is not paid
-            raise ClaimflowError(
-                f"claim {named} is {outcome}: only accepted claims are awarded"
-            )
-        raise ClaimflowError(f"claim {named}: no award computed yet")
-    note = None
-    if reversed_ is not None:  # the award was taken back (a refund, a correction)
-        _, at, reason = reversed_
-        still = "the claim is void" if outcome == "void" else "awaiting a new award"
-        note = f"Reversed at {at} ({reason or 'no reason given'}): {still}."
+        found = explain_award(claim_id, store)
     if as_json:
-        echo_json(award.model_dump(mode="json") | ({"reversed": note} if note else {}))
+        echo_json(found.to_dict())
     else:
-        click.echo(explain(award) + (f"\n  {note}" if note else ""))
+        click.echo(found.text)
 
 
 @main.group("ledger")
@@ -275,13 +206,13 @@ def ledger_cmd() -> None:
 @click.argument("participant")
 @CLIENT_OPTION
 @STORE_OPTION
-@_AS_OF
+@AS_OF_OPTION
 @JSON_OPTION
 @fail_cleanly
 def balance_cmd(
     participant: str,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     as_of: datetime | None,
     as_json: bool,
 ) -> None:
@@ -291,30 +222,22 @@ def balance_cmd(
     Example:
         claimflow ledger balance 104233 --client samples/clients/acme-tools.yaml
     """
-    from claimflow.award.ledger import balance
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, balance
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
-        if not store.known_participant(client.key, participant):
-            raise ClaimflowError(
-                f"participant {participant}: not on {client.key}'s member list or "
-                "ledger (check the number, or import the member list)"
-            )
-        found = balance(store, client.key, participant, _instant(as_of, client))
+        found = balance(participant, client_path, store, as_of=as_of)
     if as_json:
         echo_json(found.to_dict())
-    else:
-        expired = (
-            f", {found.expired:,} past their expiry date (not yet posted)"
-            if found.expired
-            else ""
-        )
-        click.echo(
-            f"{participant}: {found.total:,} points ({found.available:,} available, "
-            f"{found.pending:,} pending{expired})"
-        )
+        return
+    expired = (
+        f", {found.expired:,} past their expiry date (not yet posted)"
+        if found.expired
+        else ""
+    )
+    click.echo(
+        f"{participant}: {found.total:,} points ({found.available:,} available, "
+        f"{found.pending:,} pending{expired})"
+    )
 
 
 @ledger_cmd.command("reverse")
@@ -332,15 +255,19 @@ def balance_cmd(
     "--preview", is_flag=True, help="Show what would be reversed; post nothing."
 )
 @OPERATOR_OPTION
+@AT_OPTION
+@JSON_OPTION
 @fail_cleanly
 def reverse_cmd(
     claim_id: str,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     reason: str,
     correction: bool,
     preview: bool,
     operator: str,
+    at: datetime | None,
+    as_json: bool,
 ) -> None:
     """Reverse a claim's award (a new negative posting; nothing is deleted).
 
@@ -352,53 +279,31 @@ def reverse_cmd(
         claimflow ledger reverse 7b0be037608e-r2 --reason "invoice voided" \\
             --client samples/clients/acme-tools.yaml
     """
-    from claimflow.award.ledger import balance, reverse_claim
-    from claimflow.config import load_client
-    from claimflow.store import Store
-    from claimflow.store.accounts import lot_holder
-    from claimflow.store.ledger import live_award_postings
+    from claimflow import Store, reverse_claim
 
-    client = load_client(client_path)
+    with Store.open(db_path) as store:
+        done = reverse_claim(
+            claim_id, client_path, store, reason=reason, correction=correction,
+            preview=preview, at=at, operator=operator,
+        )  # fmt: skip
+    if as_json:
+        echo_json(done.to_dict())
+        return
     owed = ""
-    with Store.open(db_path) as store, _previewing(store, preview):
-        claim_id = store.resolve_claim(claim_id, client.key)
-        live = live_award_postings(store, client.key, claim_id)
-        points = reverse_claim(
-            store,
-            client.key,
-            claim_id,
-            reason,
-            operator,
-            datetime.now(UTC),
-            void=not correction,
+    if done.balance is not None:
+        owed = (
+            f"; participant {done.participant}'s balance is now {done.balance:,} "
+            "points (redeemed before the reversal): later awards make it up"
         )
-        store.audit(
-            operator,
-            "ledger reverse",
-            {
-                "claim": claim_id,
-                "points": points,
-                "reason": reason,
-                "void": not correction,
-            },
-        )
-        if live:  # points already spent: the participant owes them now
-            who = lot_holder(store, live[0][0])[1]  # after a merge, the survivor
-            total = balance(store, client.key, who, datetime.now(UTC)).total
-            if total < 0:
-                owed = (
-                    f"; participant {who}'s balance is now {total:,} points "
-                    "(redeemed before the reversal): later awards make it up"
-                )
     if preview:
         then = "would be awarded afresh" if correction else "would be void"
         click.echo(
-            f"claim {claim_id}: {points:,} points would be reversed and the claim "
-            f"{then}{owed}; preview: nothing posted"
+            f"claim {done.claim_id}: {done.points:,} points would be reversed and "
+            f"the claim {then}{owed}; preview: nothing posted"
         )
         return
     then = "it will be awarded afresh" if correction else "the claim is void"
-    click.echo(f"claim {claim_id}: {points:,} points reversed; {then}{owed}")
+    click.echo(f"claim {done.claim_id}: {done.points:,} points reversed; {then}{owed}")
 
 
 @ledger_cmd.command("redeem")
@@ -409,15 +314,19 @@ def reverse_cmd(
 @click.option("--reference", required=True, help="The order or catalogue reference.")
 @click.option("--preview", is_flag=True, help="Check and show it; post nothing.")
 @OPERATOR_OPTION
+@AT_OPTION
+@JSON_OPTION
 @fail_cleanly
 def redeem_cmd(
     participant: str,
     points: int,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     reference: str,
     preview: bool,
     operator: str,
+    at: datetime | None,
+    as_json: bool,
 ) -> None:
     """Redeem available points, oldest-expiring first.
 
@@ -426,43 +335,35 @@ def redeem_cmd(
         claimflow ledger redeem 104233 500 --reference ORDER-77 \\
             --client samples/clients/acme-tools.yaml
     """
-    from claimflow.award.ledger import redeem
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, redeem
 
-    client = load_client(client_path)
-    with Store.open(db_path) as store, _previewing(store, preview):
-        redeem(
-            store,
-            client.key,
-            participant,
-            points,
-            reference,
-            operator,
-            datetime.now(UTC),
-        )
-        store.audit(
-            operator,
-            "ledger redeem",
-            {"participant": participant, "points": points, "reference": reference},
-        )
-    done = "would be redeemed (preview: nothing posted)" if preview else "redeemed"
-    click.echo(f"{participant}: {points:,} points {done} ({reference})")
+    with Store.open(db_path) as store:
+        done = redeem(
+            participant, points, client_path, store, reference=reference,
+            preview=preview, at=at, operator=operator,
+        )  # fmt: skip
+    if as_json:
+        echo_json(done.to_dict())
+        return
+    did = "would be redeemed (preview: nothing posted)" if preview else "redeemed"
+    click.echo(f"{participant}: {points:,} points {did} ({reference})")
 
 
 @ledger_cmd.command("expire")
 @CLIENT_OPTION
 @STORE_OPTION
-@_AS_OF
+@AS_OF_OPTION
 @click.option("--preview", is_flag=True, help="Show what would expire; post nothing.")
 @OPERATOR_OPTION
+@JSON_OPTION
 @fail_cleanly
 def expire_cmd(
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     as_of: datetime | None,
     preview: bool,
     operator: str,
+    as_json: bool,
 ) -> None:
     """Post expiry under the client's policy (running it twice changes nothing).
 
@@ -475,41 +376,18 @@ def expire_cmd(
         claimflow ledger expire --client samples/clients/acme-tools.yaml \\
             --as-of 2027-12-31 --preview
     """
-    from claimflow.award.ledger import expire
-    from claimflow.award.run import settings_of
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, expire_points
 
-    client = load_client(client_path)
-    at = _instant(as_of, client)
-    if at > datetime.now(UTC) and not preview:
-        raise ClaimflowError(
-            f"--as-of {at:%Y-%m-%d} is in the future: points would expire before "
-            "their date; add --preview to see what would"
+    with Store.open(db_path) as store:
+        done = expire_points(
+            client_path, store, as_of=as_of, preview=preview, operator=operator
         )
-    with Store.open(db_path) as store, _previewing(store, preview):
-        points = expire(store, client.key, settings_of(client), at, operator)
-        store.audit(operator, "ledger expire", {"points": points})
-    if preview:
-        click.echo(f"{points:,} points would expire (preview: nothing posted)")
-        return
-    click.echo(f"{points:,} points expired")
-
-
-class _Preview(Exception):
-    """Rolls a preview's transaction back once everything in it was checked."""
-
-
-@contextmanager
-def _previewing(store: Store, preview: bool) -> Iterator[None]:
-    """One write transaction; with `preview`, run in full, then rolled back."""
-    try:
-        with store.transaction():
-            yield
-            if preview:
-                raise _Preview
-    except _Preview:
-        pass
+    if as_json:
+        echo_json(done.to_dict())
+    elif preview:
+        click.echo(f"{done.points:,} points would expire (preview: nothing posted)")
+    else:
+        click.echo(f"{done.points:,} points expired")
 
 
 # The member account commands (merge, adjust, cases) join the participants and

@@ -1,14 +1,15 @@
-"""CLI commands of the ``cases`` group: thin wrappers over `claimflow.accounts`."""
+"""CLI commands of the ``cases`` group: thin calls of `claimflow`'s case stages."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from claimflow.cli import (
+    AT_OPTION,
     CLIENT_OPTION,
     JSON_OPTION,
     OPERATOR_OPTION,
@@ -18,10 +19,8 @@ from claimflow.cli import (
 )
 from claimflow.cli_members import cases_cmd
 
-if TYPE_CHECKING:
-    from claimflow.accounts.cases import Case
-    from claimflow.accounts.figures import CaseGroup
-    from claimflow.config import ResolvedClient
+if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
+    from claimflow import Case, CaseGroup
 
 _TYPES = [
     "inquiry",
@@ -31,18 +30,6 @@ _TYPES = [
     "rate_discrepancy",
     "partner_discrepancy",
 ]
-_AT = click.option(
-    "--at",
-    "at",
-    type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]),
-    help="When it happened, in the desk's time zone (default: now).",
-)
-
-
-def _when(value: datetime | None, client: ResolvedClient) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    return value if value.tzinfo else value.replace(tzinfo=client.zone)
 
 
 def _line(case: Case) -> str:
@@ -64,10 +51,11 @@ def _line(case: Case) -> str:
 @click.option(
     "--link", "links", multiple=True, help="claim:ID, participant:ID or posting:ID."
 )
-@_AT
+@AT_OPTION
 @CLIENT_OPTION
 @STORE_OPTION
 @OPERATOR_OPTION
+@JSON_OPTION
 @fail_cleanly
 def open_cmd(
     participant: str,
@@ -79,8 +67,9 @@ def open_cmd(
     links: tuple[str, ...],
     at: datetime | None,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     operator: str,
+    as_json: bool,
 ) -> None:
     """Open a case for a participant (the SLA clock starts at --at).
 
@@ -89,26 +78,18 @@ def open_cmd(
         claimflow cases open 104233 --type complaint --owner ann --category points \\
             --link claim:AC-1001 --client samples/clients/acme-tools.yaml
     """
-    from claimflow.accounts.cases import open_case
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, open_case
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
-        case_id = open_case(
-            store,
-            client.key,
-            case_type,
-            participant,
-            owner,
-            operator,
-            _when(at, client),
-            category=category,
-            subject=subject,
-            level=level,
-            links=links,
-        )
-    click.echo(f"case #{case_id} opened for {participant} ({case_type}, {owner})")
+        case = open_case(
+            participant, client_path, store, case_type=case_type, owner=owner,
+            category=category, subject=subject, level=level, links=links, at=at,
+            operator=operator,
+        )  # fmt: skip
+    if as_json:
+        echo_json(case.to_dict())
+        return
+    click.echo(f"case #{case.id} opened for {participant} ({case_type}, {owner})")
 
 
 def _event_command(name: str, event: str, value: str | None, doc: str) -> None:
@@ -121,32 +102,29 @@ def _event_command(name: str, event: str, value: str | None, doc: str) -> None:
     def command(
         case_id: int,
         client_path: Path,
-        db_path: Path,
+        db_path: Path | str,
         operator: str,
         at: datetime | None,
         note: str | None,
         as_json: bool,
         value: str | None = None,
     ) -> None:
-        from claimflow.accounts.cases import case_event
-        from claimflow.config import load_client
-        from claimflow.store import Store
+        from claimflow import Store, record_case_event
 
-        client = load_client(client_path)
         with Store.open(db_path) as store:
-            case = case_event(
-                store,
-                client.key,
-                case_id,
-                event,
-                operator,
-                _when(at, client),
-                value=value,
-                note=note,
-            )
+            case = record_case_event(
+                case_id, event, client_path, store, value=value, note=note, at=at,
+                operator=operator,
+            )  # fmt: skip
         echo_json(case.to_dict()) if as_json else click.echo(_line(case))
 
-    for option in (CLIENT_OPTION, STORE_OPTION, OPERATOR_OPTION, _AT, JSON_OPTION):
+    for option in (
+        CLIENT_OPTION,
+        STORE_OPTION,
+        OPERATOR_OPTION,
+        AT_OPTION,
+        JSON_OPTION,
+    ):
         command = option(command)
     command = click.option("--note", help="Free text kept with the event.")(command)
     cmd = click.command(name, help=doc)(command)
@@ -218,20 +196,19 @@ Example:
 @STORE_OPTION
 @JSON_OPTION
 @fail_cleanly
-def list_cmd(only_open: bool, client_path: Path, db_path: Path, as_json: bool) -> None:
+def list_cmd(
+    only_open: bool, client_path: Path, db_path: Path | str, as_json: bool
+) -> None:
     """List cases with their owner, level and state.
 
     \b
     Example:
         claimflow cases list --open --client samples/clients/acme-tools.yaml
     """
-    from claimflow.accounts.cases import cases
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, list_cases
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
-        found = [c for c in cases(store, client.key) if not (only_open and c.closed_at)]
+        found = list_cases(client_path, store, open_only=only_open)
     if as_json:
         echo_json([c.to_dict() for c in found])
         return
@@ -265,7 +242,7 @@ def report_cmd(
     start: datetime | None,
     end: datetime | None,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     as_json: bool,
 ) -> None:
     """Case SLA figures: resolved within SLA, escalations, cost, by owner and category.
@@ -275,22 +252,20 @@ def report_cmd(
         claimflow cases report --from 2026-12-01 --to 2026-12-31 \\
             --client samples/clients/acme-tools.yaml
     """
-    from datetime import timedelta
+    from claimflow import Store, case_report
 
-    from claimflow.accounts.figures import case_figures
-    from claimflow.config import load_client
-    from claimflow.store import Store
-
-    client = load_client(client_path)
-    first: date | None = start.date() if start else None
-    after: date | None = end.date() + timedelta(days=1) if end else None
     with Store.open(db_path) as store:
-        figures = case_figures(store, client, start=first, end=after)
+        figures = case_report(
+            client_path, store, start=start.date() if start else None,
+            end=end.date() if end else None,
+        )  # fmt: skip
     if as_json:
         echo_json(figures.to_dict())
         return
     currency = figures.currency
-    click.echo(f"{client.key} cases (escalation limit {figures.escalation_limit:.0%})")
+    click.echo(
+        f"{figures.client} cases (escalation limit {figures.escalation_limit:.0%})"
+    )
     click.echo(_group_line(figures.total, currency))
     for title, groups in (
         ("by owner", figures.by_owner),

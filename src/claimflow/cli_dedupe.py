@@ -4,69 +4,32 @@ from __future__ import annotations
 
 import json
 import sys
-import zipfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from claimflow.cli import (
+    AT_OPTION,
+    BATCH_OPTION,
     CLIENT_OPTION,
     JSON_OPTION,
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
+    OPTIONAL_CLIENT_OPTION,
     STORE_OPTION,
     echo_json,
     fail_cleanly,
     main,
     notices_option,
+    opened_store,
     write_stage_notices,
 )
-from claimflow.errors import UnreadableInput
+from claimflow.cli_options import DB_ENV, InputFile, StorePath, out_option, progress
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    import pandas as pd
-
-    from claimflow.dedupe.result import DedupeResult
-    from claimflow.values import DateOrder
-
-REVIEW_COLUMNS = [
-    "kind",
-    "a",
-    "b",
-    "probability",
-    "name_level",
-    "dob_level",
-    "email_level",
-    "phone_level",
-    "address_level",
-    "found_by",
-    "decision",
-]
-
-
-def _read_people(path: Path) -> pd.DataFrame:
-    """A people spreadsheet (.xlsx), every value as text."""
-    import pandas as pd
-
-    try:
-        return pd.read_excel(path, dtype=str)
-    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise UnreadableInput(
-            str(path), f"not a readable people file ({exc})"
-        ) from None
-
-
-def _marks(db: Path | None) -> dict[tuple[str, str], str]:
-    """Reviewers' latest participant marks in the store (none without one)."""
-    if db is None or not db.exists():
-        return {}
-    from claimflow.dedupe.decisions import latest_decisions
-    from claimflow.store import Store
-
-    with Store.open(db) as store:
-        return latest_decisions(store.db.conn, "participant")
+    from claimflow import DateOrder, DedupeResult, Store
 
 
 @main.group("dedupe")
@@ -80,13 +43,8 @@ def dedupe_cmd() -> None:
 
 
 @dedupe_cmd.command("participants")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--client",
-    "client_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A client configuration whose dedupe section (thresholds, levels) applies.",
-)
+@click.argument("file", type=InputFile())
+@OPTIONAL_CLIENT_OPTION
 @click.option(
     "--date-order",
     type=click.Choice(["DMY", "MDY"]),
@@ -98,7 +56,9 @@ def dedupe_cmd() -> None:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=DB_ENV,
+    show_envvar=True,
+    type=StorePath(exists=False),
     help="A store whose review marks count: pairs marked 'different' are never "
     "flagged again, and the marks refit the weights (if a held-out check agrees).",
 )
@@ -128,7 +88,7 @@ def participants_cmd(
     date_order: DateOrder | None,
     duplicate: float | None,
     review: float | None,
-    db_path: Path | None,
+    db_path: Path | str | None,
     review_out: Path | None,
     every_pair: bool,
     explain: bool,
@@ -136,14 +96,15 @@ def participants_cmd(
 ) -> None:
     """Cluster the people in FILE that are the same person, with explained pairs.
 
-    Columns: any of participant_id (required), first_name, last_name,
-    date_of_birth, email, phone, address_line1, address_line2, city, region,
-    postcode, country, tax_id. --json lists the clusters and the pairs to
-    review; --pairs lists every pair at or above --review, the duplicates
-    too. The weights are estimated from FILE (the client's levels, or the
-    defaults, as the prior); with --db, the store's same/different marks
-    refit them, and --explain shows which marks moved which weight. Exit 1
-    when duplicates or pairs to review exist.
+    FILE is a .csv or .xlsx file (- reads a CSV from stdin). Columns: any of
+    participant_id (required), first_name, last_name, date_of_birth, email,
+    phone, address_line1, address_line2, city, region, postcode, country,
+    tax_id. --json lists the clusters and the pairs to review; --pairs lists
+    every pair at or above --review, the duplicates too. The weights are
+    estimated from FILE (the client's levels, or the defaults, as the prior);
+    with --db, the store's same/different marks refit them, and --explain
+    shows which marks moved which weight. Exit 1 when duplicates or pairs to
+    review exist.
 
     \b
     Example:
@@ -151,33 +112,22 @@ def participants_cmd(
         claimflow dedupe participants people.csv --db desk.db --explain
         claimflow dedupe participants people.csv --json --pairs > pairs.json
     """
-    people = _people(file)
-    from claimflow.dedupe.people import dedupe_people
-    from claimflow.dedupe.settings import DedupeSettings
+    from claimflow import dedupe_participants
 
-    # Each import only when its option is given: the client's configuration
-    # alone would load pandera and the award rules (two seconds).
-    client = None
-    if client_path is not None:
-        from claimflow.config import load_client
-
-        client = load_client(client_path)
-    settings = client.config.dedupe if client else DedupeSettings()
-    if date_order is None and client is not None:
-        date_order = client.config.date_order
-    # Thresholds given on the command line win over the client's.
-    settings = settings.model_copy(
-        update={
-            k: v
-            for k, v in (("duplicate", duplicate), ("review", review))
-            if v is not None
-        }
-    )
-    result = dedupe_people(
-        people, settings=settings, date_order=date_order, marks=_marks(db_path)
-    )
+    # The store only when one is named: it alone loads sqlite-utils.
+    store = _open_if_there(db_path)
+    try:
+        result = dedupe_participants(
+            file, client_path, store, duplicate=duplicate, review=review,
+            date_order=date_order,
+        )  # fmt: skip
+    finally:
+        if store is not None:
+            store.close()
     if review_out is not None:
-        _write_review(result.pairs, review_out)
+        from claimflow import write_participant_review
+
+        write_participant_review(result, review_out)
     if as_json:
         _echo_records_json(result.to_dict(every_pair))
     else:
@@ -187,26 +137,13 @@ def participants_cmd(
     sys.exit(1 if len(result.pairs) else 0)
 
 
-def _people(file: Path) -> pd.DataFrame | Path:
-    """A spreadsheet read whole; a CSV left to `dedupe_people` (read in chunks)."""
-    if file.suffix.lower() != ".xlsx":
-        return file
-    people = _read_people(file)
-    if "participant_id" not in people.columns:
-        raise UnreadableInput(str(file), "expected a participant_id column", "row 1")
-    return people
+def _open_if_there(db_path: Path | str | None) -> Store | None:
+    """The store named by --db, if it exists (its "different" marks count)."""
+    if db_path is None or (isinstance(db_path, Path) and not db_path.exists()):
+        return None
+    from claimflow import Store
 
-
-def _write_review(pairs: pd.DataFrame, out: Path) -> None:
-    from claimflow.dedupe.result import records
-    from claimflow.report import write_table
-
-    doubtful = records(pairs[pairs["decision"] == "review"])
-    for row in doubtful:
-        row.update(kind="participant", found_by=", ".join(row["found_by"]), decision="")
-    write_table(
-        ([row[c] for c in REVIEW_COLUMNS] for row in doubtful), REVIEW_COLUMNS, out
-    )
+    return Store.open(db_path)
 
 
 def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
@@ -293,15 +230,12 @@ def _echo_records_json(data: dict[str, Any]) -> None:
 @dedupe_cmd.command("review")
 @CLIENT_OPTION
 @STORE_OPTION
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The review file to write: .csv or .xlsx.",
-)
+@out_option("The review file to write: .csv or .xlsx.", required=True)
+@JSON_OPTION
 @fail_cleanly
-def review_cmd(client_path: Path, db_path: Path, out: Path) -> None:
+def review_cmd(
+    client_path: Path, db_path: Path | str, out: Path, as_json: bool
+) -> None:
     """Write the claim pairs waiting for a person to a file to mark same or different.
 
     One row per doubtful pair found by ``dedupe claims``: the later claim (a),
@@ -313,25 +247,28 @@ def review_cmd(client_path: Path, db_path: Path, out: Path) -> None:
         claimflow dedupe review --client samples/clients/acme-tools.yaml --db claims.db \\
             --out review.xlsx
     """
-    from claimflow.config import load_client
-    from claimflow.dedupe.review import CLAIM_REVIEW_HEADER, review_rows
-    from claimflow.report import write_table
-    from claimflow.store import Store
+    from claimflow import Store, write_claim_review
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
-        rows = review_rows(store, client.key)
-    count = write_table(rows, CLAIM_REVIEW_HEADER, out)
-    click.echo(f"{client.key}: {count:,} claim pairs to review written to {out}")
+        done = write_claim_review(client_path, store, out)
+    if as_json:
+        echo_json(done.to_dict())
+    else:
+        click.echo(
+            f"{done.client}: {done.pairs:,} claim pairs to review written to {out}"
+        )
 
 
 @dedupe_cmd.command("apply")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=InputFile())
 @NEW_STORE_OPTION
 @OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
-def apply_cmd(file: Path, db_path: Path, operator: str, as_json: bool) -> None:
+def apply_cmd(
+    file: Path, db_path: Path | str, operator: str, at: datetime | None, as_json: bool
+) -> None:
     """Store a reviewed file's same/different marks (different: never flagged again).
 
     Takes the file written by ``dedupe review`` (claims) or ``dedupe
@@ -344,19 +281,17 @@ def apply_cmd(file: Path, db_path: Path, operator: str, as_json: bool) -> None:
     Example:
         claimflow dedupe apply review.xlsx --db claims.db --operator ann
     """
-    from claimflow.dedupe.review import apply_review, read_review
-    from claimflow.store import Store
+    from claimflow import apply_review
 
-    marks = read_review(file)
-    with Store.open(db_path) as store:
-        result = apply_review(store, marks, operator, datetime.now(UTC), str(file))
+    with opened_store(db_path) as store:
+        result, claims = apply_review(file, store, at=at, operator=operator)
     if as_json:
         echo_json(result.to_dict())
     else:
         settled = (
             f": {result.duplicates:,} claims now duplicates, {result.restored:,} back "
             "to their earlier outcome"
-            if any(m.kind == "claim" for m in marks)
+            if claims
             else ""
         )
         click.echo(f"{result.decisions:,} decisions stored{settled}")
@@ -365,15 +300,19 @@ def apply_cmd(file: Path, db_path: Path, operator: str, as_json: bool) -> None:
 @dedupe_cmd.command("claims")
 @CLIENT_OPTION
 @STORE_OPTION
-@click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
+@BATCH_OPTION
 @notices_option("to the participants of the duplicates")
+@OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def claims_cmd(
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     batch_id: int | None,
     notices_dir: Path | None,
+    operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Check open claims against every earlier claim: the same sale or stay again.
@@ -388,14 +327,12 @@ def claims_cmd(
         claimflow dedupe claims --client samples/clients/acme-tools.yaml --db claims.db \\
             --notices build/notices
     """
-    from claimflow.config import load_client
-    from claimflow.dedupe.claims import dedupe_claims
-    from claimflow.store import Store
+    from claimflow import Store, dedupe_claims, instant, load_client
 
     client = load_client(client_path)
-    now = datetime.now(UTC)
-    with Store.open(db_path) as store:
-        result = dedupe_claims(store, client, batch_id=batch_id, now=now)
+    now = instant(at, client)
+    with Store.open(db_path) as store, progress("checking claims", not as_json):
+        result = dedupe_claims(client, store, batch=batch_id, at=now, operator=operator)
     data = result.to_dict()
     write_stage_notices(
         result.notice_items, client, notices_dir, "dedupe", now, err=as_json

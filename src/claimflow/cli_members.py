@@ -1,18 +1,19 @@
 """CLI commands for member account services (registered on `main`).
 
 ``participants merge|unmerge``, ``ledger adjust|approve|adjustments`` and
-the ``cases`` group: thin wrappers over `claimflow.accounts`.
+the ``cases`` group: thin calls of `claimflow`'s account stages.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from claimflow.cli import (
+    AT_OPTION,
     CLIENT_OPTION,
     JSON_OPTION,
     OPERATOR_OPTION,
@@ -24,7 +25,7 @@ from claimflow.cli import (
 from claimflow.cli_awards import ledger_cmd, participants_group
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow.accounts.adjust import Adjustment
+    from claimflow import Adjustment
 
 _REASONS = [
     "goodwill",
@@ -51,15 +52,17 @@ def _merge_line(data: dict[str, Any]) -> str:
 @STORE_OPTION
 @click.option("--note", default="", help="Why (kept on the merge).")
 @OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def merge_cmd(
     survivor: str,
     merged: str,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     note: str,
     operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Merge account MERGED into SURVIVOR (after `dedupe apply` marked them same).
@@ -73,14 +76,11 @@ def merge_cmd(
         claimflow participants merge 104233 104876 --operator rita \\
             --client samples/clients/acme-tools.yaml --db claims.db
     """
-    from claimflow.accounts.merge import merge_accounts
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, merge_accounts
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
         done = merge_accounts(
-            store, client.key, survivor, merged, operator, datetime.now(UTC), note
+            survivor, merged, client_path, store, note=note, at=at, operator=operator
         )
     _echo(done.to_dict(), as_json, _merge_line)
 
@@ -91,14 +91,16 @@ def merge_cmd(
 @STORE_OPTION
 @click.option("--note", default="", help="Why (kept on the unmerge).")
 @OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def unmerge_cmd(
     merged: str,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     note: str,
     operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Undo the merge of MERGED exactly (refused once moved points were used).
@@ -108,14 +110,11 @@ def unmerge_cmd(
         claimflow participants unmerge 104876 --operator rita \\
             --client samples/clients/acme-tools.yaml --db claims.db
     """
-    from claimflow.accounts.merge import unmerge_accounts
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, unmerge_accounts
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
         done = unmerge_accounts(
-            store, client.key, merged, operator, datetime.now(UTC), note
+            merged, client_path, store, note=note, at=at, operator=operator
         )
     _echo(done.to_dict(), as_json, _merge_line)
 
@@ -155,6 +154,7 @@ def _adjustment_line(found: Adjustment) -> str:
 @CLIENT_OPTION
 @STORE_OPTION
 @OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def adjust_cmd(
@@ -166,8 +166,9 @@ def adjust_cmd(
     claim_id: str | None,
     reference: str | None,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Adjust a participant's points (goodwill, correction...), with its cost.
@@ -180,25 +181,14 @@ def adjust_cmd(
         claimflow ledger adjust 104233 500 --reason goodwill --note "late parcel" \\
             --case 3 --operator ann --client samples/clients/acme-tools.yaml
     """
-    from claimflow.accounts.adjust import AdjustmentReason, request_adjustment
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, request_adjustment
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
         done = request_adjustment(
-            store,
-            client,
-            participant,
-            points,
-            AdjustmentReason(reason),
-            note,
-            operator,
-            datetime.now(UTC),
-            case_id=case_id,
-            claim_id=claim_id,
-            reference=reference,
-        )
+            participant, points, client_path, store, reason=reason, note=note,
+            case=case_id, claim=claim_id, reference=reference, at=at,
+            operator=operator,
+        )  # fmt: skip
     _echo_adjustment(done, as_json)
 
 
@@ -215,14 +205,16 @@ def _echo_adjustment(done: Adjustment, as_json: bool) -> None:
 @CLIENT_OPTION
 @STORE_OPTION
 @OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def approve_cmd(
     adjustment_id: int,
     reject: bool,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Approve (post) or reject a pending adjustment, as someone other than its maker.
@@ -231,14 +223,11 @@ def approve_cmd(
     Example:
         claimflow ledger approve 7 --operator sam --client samples/clients/acme-tools.yaml
     """
-    from claimflow.accounts.adjust import approve_adjustment
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, approve_adjustment
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
         done = approve_adjustment(
-            store, client, adjustment_id, operator, datetime.now(UTC), reject=reject
+            adjustment_id, client_path, store, reject=reject, at=at, operator=operator
         )
     _echo_adjustment(done, as_json)
 
@@ -250,7 +239,7 @@ def approve_cmd(
 @JSON_OPTION
 @fail_cleanly
 def adjustments_cmd(
-    pending: bool, client_path: Path, db_path: Path, as_json: bool
+    pending: bool, client_path: Path, db_path: Path | str, as_json: bool
 ) -> None:
     """List adjustments with their status and cost.
 
@@ -258,13 +247,10 @@ def adjustments_cmd(
     Example:
         claimflow ledger adjustments --pending --client samples/clients/acme-tools.yaml
     """
-    from claimflow.accounts.adjust import adjustments
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, list_adjustments
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
-        found = adjustments(store, client, pending=pending)
+        found = list_adjustments(client_path, store, pending=pending)
     if as_json:
         echo_json([a.to_dict() for a in found])
         return

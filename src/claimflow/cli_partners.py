@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from claimflow.cli import (
+    AT_OPTION,
     CLIENT_OPTION,
     JSON_OPTION,
     OPERATOR_OPTION,
@@ -17,9 +18,10 @@ from claimflow.cli import (
     fail_cleanly,
     main,
 )
+from claimflow.cli_options import InputFile
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow.accounts.reconcile import Reconciliation
+    from claimflow import Reconciliation
 
 _PARTNER = click.option(
     "--partner", required=True, help="The partner's key in the client's partners."
@@ -50,6 +52,7 @@ def partners_cmd() -> None:
 @CLIENT_OPTION
 @STORE_OPTION
 @OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def transfer_cmd(
@@ -59,8 +62,9 @@ def transfer_cmd(
     member_number: str,
     reference: str,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Transfer a participant's points to a partner as miles (a ledger debit).
@@ -71,23 +75,14 @@ def transfer_cmd(
             --member-number VC10000001 --reference CAZ-VC-0001 \\
             --client samples/clients/costa-azul.yaml
     """
-    from claimflow.accounts.partners import transfer_points
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, transfer_points
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
         done = transfer_points(
-            store,
-            client,
-            partner,
-            participant,
-            points,
-            member_number,
-            reference,
-            operator,
-            datetime.now(UTC),
-        )
+            participant, points, client_path, store, partner=partner,
+            member_number=member_number, reference=reference, at=at,
+            operator=operator,
+        )  # fmt: skip
     if as_json:
         echo_json(done.to_dict())
         return
@@ -100,7 +95,7 @@ def transfer_cmd(
 
 
 @partners_cmd.command("reconcile")
-@click.argument("statement", type=click.Path(path_type=Path))
+@click.argument("statement", type=InputFile(exists=False))
 @_PARTNER
 @click.option(
     "--through",
@@ -110,6 +105,7 @@ def transfer_cmd(
 @CLIENT_OPTION
 @STORE_OPTION
 @OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def reconcile_cmd(
@@ -117,8 +113,9 @@ def reconcile_cmd(
     partner: str,
     through: datetime | None,
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Match a partner's credit statement (CSV or xlsx) to the transfers.
@@ -133,21 +130,13 @@ def reconcile_cmd(
             samples/costa-azul/partners/vuelaclub_noviembre.csv \\
             --partner vuelaclub --client samples/clients/costa-azul.yaml
     """
-    from claimflow.accounts.reconcile import reconcile_statement
-    from claimflow.config import load_client
-    from claimflow.store import Store
+    from claimflow import Store, reconcile_statement
 
-    client = load_client(client_path)
     with Store.open(db_path) as store:
         found = reconcile_statement(
-            store,
-            client,
-            partner,
-            statement,
-            operator,
-            datetime.now(UTC),
-            through.date() if through else None,
-        )
+            statement, client_path, store, partner=partner,
+            through=through.date() if through else None, at=at, operator=operator,
+        )  # fmt: skip
     if as_json:
         echo_json(found.to_dict())
     else:

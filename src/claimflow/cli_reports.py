@@ -1,57 +1,49 @@
 """CLI command ``report``: SLA, QA and trend reports, and the desk's pack
 (daily, weekly, monthly), in every format the presentation layer offers.
 
-A thin call of `claimflow.report.sla.build_report` and `write_report`; the
-terminal layout is `claimflow.report.tables.print_table`.
+A thin call of `claimflow.build_report`, `write_report` and `show_report`.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from claimflow.cli import STORE_OPTION, fail_cleanly, main
-from claimflow.cli_sla import _NOW, _now
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from claimflow.report.sla import Report
+from claimflow.cli import (
+    CLIENT_OPTION,
+    JSON_OPTION,
+    STORE_OPTION,
+    echo_json,
+    fail_cleanly,
+    main,
+)
+from claimflow.cli_options import out_option, progress
+from claimflow.cli_sla import AS_OF
 
 KINDS = ("sla", "qa", "trends", "daily", "weekly", "monthly")
-FORMATS = ("table", "csv", "zip", "xlsx", "html", "pdf")
+#: What ``--out``'s suffix may be (``--format``, deprecated, names one).
+FORMATS = ("csv", "zip", "xlsx", "html", "pdf")
 
 
 @main.command("report")
 @click.argument("kind", type=click.Choice(KINDS))
-@click.option(
-    "--client",
-    "client_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
+@CLIENT_OPTION
 @click.option(
     "--period",
     help="sla, qa, trends: 2026-10, 2026-Q4, 2026 or 2026-10-01..2026-10-31; "
     "daily: a day (default today); weekly: its last day (default the working "
     "day before today); monthly: a month (default the last complete one).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="csv: one file per table (a folder when there are several); "
-    "zip: those files in one archive; pdf: the HTML printed by Chromium.",
+@out_option(
+    "Write the report to a .csv (one file per table: a folder when there are "
+    "several), .zip (those files in one archive), .xlsx, .html or .pdf (the "
+    "HTML printed by Chromium) file."
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file (csv, zip, xlsx, html, pdf).",
-)
+@click.option("--format", "fmt", type=click.Choice(["table", *FORMATS]), hidden=True)
 @click.option(
     "--by",
     type=click.Choice(["keyed", "adjudicated"]),
@@ -65,19 +57,21 @@ FORMATS = ("table", "csv", "zip", "xlsx", "html", "pdf")
     "--months", default=6, show_default=True, help="monthly: months of trend."
 )
 @STORE_OPTION
-@_NOW
+@AS_OF
+@JSON_OPTION
 @fail_cleanly
 def report_cmd(
     kind: str,
     client_path: Path,
     period: str | None,
-    fmt: str,
     out: Path | None,
+    fmt: str | None,
     by: str,
     top: int,
     months: int,
-    db_path: Path,
-    now: datetime | None,
+    db_path: Path | str,
+    as_of: datetime | None,
+    as_json: bool,
 ) -> None:
     """SLA, QA, trend, daily, weekly and monthly reports, with their definitions.
 
@@ -85,46 +79,55 @@ def report_cmd(
     Example:
         claimflow report sla --client samples/clients/acme-tools.yaml --period 2026-10
         claimflow report daily --client samples/clients/acme-tools.yaml \\
-            --format html --out daily.html
+            --out daily.html
         claimflow report monthly --client samples/clients/acme-tools.yaml \\
-            --period 2026-10 --format xlsx --out october.xlsx
+            --period 2026-10 --out october.xlsx
         claimflow report qa --client samples/clients/acme-tools.yaml \\
-            --by adjudicated --format csv --out qa.csv    # qa/01-by-operator.csv
+            --by adjudicated --out qa.csv    # qa/01-by-operator.csv, ...
     """
-    from claimflow.config import load_client
-    from claimflow.report.pack import PackOptions
-    from claimflow.report.sla import build_report, write_report
-    from claimflow.store import Store
-
-    client = load_client(client_path)
-    options = PackOptions(top=top, months=months, qa_by=by)  # type: ignore[arg-type]
-    with Store.open(db_path) as store:
-        report = build_report(kind, store, client, period, _now(now), options)  # type: ignore[arg-type]
-    if fmt == "table":
-        _print(report)
-        return
-    target = out or Path(f"{client.key}-{kind}-{period or 'latest'}.{fmt}")
-    written = write_report(report, target.with_suffix(f".{fmt}"))
-    where = f"{written}/" if written.is_dir() else str(written)
-    click.echo(f"{report.title} written to {where}")
-
-
-def _print(report: Report) -> None:
-    """The report on the terminal: verdict, notes, tables, definitions."""
-    import os
-    import sys
-
     from rich.console import Console
 
-    from claimflow.report.tables import print_table, shown_table
+    from claimflow import Store, build_report, show_report, write_report
 
-    # piped: wide, unless COLUMNS says how wide the reader's terminal is
-    wide = sys.stdout.isatty() or "COLUMNS" in os.environ
-    console = Console(width=None if wide else 200)
-    console.print(f"[bold]{report.title}[/bold]", highlight=False)
-    for note in filter(None, [report.verdict, *report.notes]):
-        console.print(note, highlight=False, soft_wrap=True)
-    for name, frame in report.tables.items():
-        print_table(console, name, shown_table(frame, report.locale, report.currency))
-    for line in report.definitions:
-        console.print(f"[dim]{line}[/dim]", highlight=False, soft_wrap=True)
+    target = _report_target(out, fmt, client_path, kind, period)
+    with (
+        Store.open(db_path) as store,
+        progress(f"building the {kind} report", not as_json),
+    ):
+        report = build_report(
+            kind, client_path, store, period=period, as_of=as_of,  # type: ignore[arg-type]
+            qa_by=by, top=top, months=months,  # type: ignore[arg-type]
+        )  # fmt: skip
+    if target is not None:
+        written = write_report(report, target)
+        where = f"{written}/" if written.is_dir() else str(written)
+        click.echo(f"{report.title} written to {where}", err=as_json)
+    if as_json:
+        echo_json(report.to_dict())
+    elif target is None:
+        # piped: wide, unless COLUMNS says how wide the reader's terminal is
+        wide = sys.stdout.isatty() or "COLUMNS" in os.environ
+        show_report(report, Console(width=None if wide else 200))
+
+
+def _report_target(
+    out: Path | None, fmt: str | None, client: Path | str, kind: str, period: str | None
+) -> Path | None:
+    """The file a report goes to: --out, its format from the suffix."""
+    if fmt is not None:
+        click.echo("claimflow: warning: --format is deprecated; use --out with "
+                   "the suffix", err=True)  # fmt: skip
+        if fmt == "table":
+            return None
+        stem = Path(client).stem  # a client file, or a client's key
+        return (out or Path(f"{stem}-{kind}-{period or 'latest'}")).with_suffix(
+            f".{fmt}"
+        )
+    if out is None:
+        return None
+    if out.suffix.lstrip(".").lower() not in FORMATS:
+        raise click.BadParameter(
+            f"{out}: expected a .csv, .zip, .xlsx, .html or .pdf file",
+            param_hint="--out",
+        )
+    return out

@@ -4,31 +4,36 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from claimflow import EVENTS
 from claimflow.cli import (
+    AT_OPTION,
+    BATCH_OPTION,
+    CLIENT_OPTION,
     JSON_OPTION,
+    NEW_STORE_OPTION,
     OPERATOR_OPTION,
+    OPTIONAL_CLIENT_OPTION,
     STORE_OPTION,
     echo_json,
     fail_cleanly,
     main,
     strict_json,
 )
-from claimflow.sla.events import EVENTS
-
-_NOW = click.option(
-    "--now",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-    help="Report as of this instant, UTC (default: now).",
+from claimflow.cli_options import (
+    ClientFile,
+    InputFile,
+    out_option,
+    progress,
+    time_option,
 )
 
-
-def _now(value: datetime | None) -> datetime:
-    return value.replace(tzinfo=UTC) if value else datetime.now(UTC)
+#: Reports, the queue and replay look at one instant (``--now`` before).
+AS_OF = time_option("--as-of", "The instant to look at", deprecated=("--now",))
 
 
 @main.command("queue")
@@ -37,21 +42,25 @@ def _now(value: datetime | None) -> datetime:
     "client_paths",
     multiple=True,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=ClientFile(),
+    help="A client's configuration file, or its key in CLAIMFLOW_CLIENTS "
+    "(repeat for several).",
 )
 @STORE_OPTION
-@_NOW
+@AS_OF
 @JSON_OPTION
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, help="Show this many.")
 @fail_cleanly
 def queue_cmd(
     client_paths: tuple[Path, ...],
-    db_path: Path,
-    now: datetime | None,
+    db_path: Path | str,
+    as_of: datetime | None,
     as_json: bool,
     limit: int,
 ) -> None:
     """Open work, most urgent first: business time left before each SLA breach.
+
+    A naive --as-of is UTC here: the clients may sit in several zones.
 
     \b
     Example:
@@ -61,22 +70,17 @@ def queue_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    from claimflow.config import load_client
-    from claimflow.sla.queue import work_queue
-    from claimflow.store import Store
+    from claimflow import Store, work_queue
 
-    clients = [load_client(p) for p in client_paths]
     with Store.open(db_path) as store:
-        queue = work_queue(store, clients, _now(now))
+        queue = work_queue(list(client_paths), store, as_of=as_of, limit=limit)
     if as_json:
-        click.echo(
-            queue.head(limit).to_json(orient="records", date_format="iso", indent=2)
-        )
+        echo_json(queue.to_dict())
         return
-    table = Table(title=f"{len(queue):,} open claims", title_justify="left")
+    table = Table(title=f"{len(queue.rows):,} open claims", title_justify="left")
     for column in ("client", "claim", "due", "business hours left", "flag"):
         table.add_column(column)
-    for row in queue.head(limit).itertuples(index=False):
+    for row in queue.rows.head(limit).itertuples(index=False):
         flag = (
             "will breach" if row.breaches_anyway else ("at risk" if row.at_risk else "")
         )
@@ -92,58 +96,53 @@ def queue_cmd(
 
 @main.command("qa")
 @click.argument("action", type=click.Choice(["import"]))
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--client",
-    "client_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
+@click.argument("file", type=InputFile())
+@CLIENT_OPTION
 @STORE_OPTION
+@OPERATOR_OPTION
+@JSON_OPTION
 @fail_cleanly
-def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
+def qa_cmd(
+    action: str,
+    file: Path,
+    client_path: Path,
+    db_path: Path | str,
+    operator: str,
+    as_json: bool,
+) -> None:
     """Import entry-check results (operator, field, day, checked, errors).
 
     \b
     Example:
         claimflow qa import checks.csv --client samples/clients/acme-tools.yaml
     """
-    from claimflow.config import load_client
-    from claimflow.parse.checks import read_entry_checks
-    from claimflow.parse.common import content_hash
-    from claimflow.store import Store
+    from claimflow import Store, import_entry_checks
 
-    client = load_client(client_path)
-    checks = list(read_entry_checks(file, client))
-    digest = content_hash(file)
-    with Store.open(db_path) as store, store.transaction():
-        earlier = store.imported("entry checks", client.key, digest)
-        if earlier is not None:
-            click.echo(f"{file}: already imported (as {earlier[0]} at {earlier[1]})")
-            return
-        store.add_entry_checks(client.key, checks, str(file))
-        store.add_import("entry checks", client.key, digest, str(file), len(checks))
-        store.audit("qa", "qa import", {"file": str(file), "rows": len(checks)})
-    echo_json({"imported": len(checks)})
+    with Store.open(db_path) as store:
+        done = import_entry_checks(file, client_path, store, operator=operator)
+    if as_json:
+        echo_json(done.to_dict())
+    elif done.already_imported is not None:
+        when = done.already_imported
+        click.echo(f"{file}: already imported (as {when[0]} at {when[1]})")
+    else:
+        click.echo(f"{file}: {done.imported:,} entry checks imported")
 
 
 @main.command("replay")
-@click.option(
-    "--client",
-    "client_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The client's configuration as recorded.",
-)
+@OPTIONAL_CLIENT_OPTION
 @click.option(
     "--rules",
     "rules_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A new configuration to replay under (default: --client's).",
 )
-@click.option("--batch", "batch_id", type=int, help="Only this batch.")
+@BATCH_OPTION
 @click.option("--all", "all_claims", is_flag=True, help="Every stored claim (default).")
 @click.option(
-    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Received on or after."
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Only claims received on or after this day (a filter).",
 )
 @click.option(
     "--baseline",
@@ -160,19 +159,9 @@ def qa_cmd(action: str, file: Path, client_path: Path, db_path: Path) -> None:
 @click.option(
     "--update", is_flag=True, help="With --golden: rewrite the expected outputs."
 )
-@click.option(
-    "--db",
-    "db_path",
-    default="claimflow.db",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write every changed claim to a .csv or .xlsx file.",
-)
-@_NOW
+@NEW_STORE_OPTION
+@out_option("Write every changed claim to a .csv or .xlsx file.")
+@AS_OF
 @JSON_OPTION
 @fail_cleanly
 def replay_cmd(
@@ -184,9 +173,9 @@ def replay_cmd(
     baseline: bool,
     golden_dir: Path | None,
     update: bool,
-    db_path: Path,
+    db_path: Path | str,
     out: Path | None,
-    now: datetime | None,
+    as_of: datetime | None,
     as_json: bool,
 ) -> None:
     """Re-run stored claims under the current code and rules; show what changes.
@@ -199,31 +188,21 @@ def replay_cmd(
         claimflow replay --client samples/clients/acme-tools.yaml --rules acme-2027.yaml
         claimflow replay --golden samples/golden
     """
-    from claimflow.config import load_client
-    from claimflow.replay import replay
-    from claimflow.report.replay import render_replay, write_replay_changes
-    from claimflow.store import Store
+    from claimflow import Store, render_replay, replay_claims, write_replay_changes
 
     if golden_dir is not None:
         sys.exit(_golden(golden_dir, update, as_json))
     if client_path is None:
         raise click.UsageError("replay needs --client and --db (or --golden)")
-    if not db_path.exists():
+    if isinstance(db_path, Path) and not db_path.exists():
         raise click.UsageError(f"--db: path {str(db_path)!r} does not exist")
     if baseline and rules_path is None:
         raise click.UsageError("--baseline compares a rule change: give --rules")
-    client = load_client(client_path)
-    rules = load_client(rules_path) if rules_path else None
-    with Store.open(db_path) as store:
-        result = replay(
-            store,
-            client,
-            rules=rules,
-            batch_id=batch_id,
-            since=since.date() if since else None,
-            now=_now(now),
-            baseline=baseline,
-        )
+    with Store.open(db_path) as store, progress("replaying claims", not as_json):
+        result = replay_claims(
+            client_path, store, rules=rules_path, batch=batch_id,
+            since=since.date() if since else None, as_of=as_of, baseline=baseline,
+        )  # fmt: skip
     if out is not None:
         write_replay_changes(result, out)
     click.echo(strict_json(result.to_dict()) if as_json else render_replay(result))
@@ -231,9 +210,9 @@ def replay_cmd(
 
 
 def _golden(folder: Path, update: bool, as_json: bool) -> int:
-    from claimflow.replay import golden
+    from claimflow import run_golden
 
-    differences = golden(folder, update=update)
+    differences = run_golden(folder, update=update)
     if as_json:
         echo_json(differences)
         return 1 if differences else 0
@@ -250,31 +229,33 @@ def _golden(folder: Path, update: bool, as_json: bool) -> int:
 @click.argument("claim_id")
 @click.argument("event", type=click.Choice(EVENTS))
 @STORE_OPTION
-@click.option(
-    "--at",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-    help="When it happened, UTC (default: now).",
-)
+@AT_OPTION
 @OPERATOR_OPTION
+@JSON_OPTION
 @fail_cleanly
 def event_cmd(
-    claim_id: str, event: str, db_path: Path, at: datetime | None, operator: str
+    claim_id: str,
+    event: str,
+    db_path: Path | str,
+    at: datetime | None,
+    operator: str,
+    as_json: bool,
 ) -> None:
     """Record what happened to a claim (the SLA figures derive from these events).
 
     ``resubmitted`` restarts a clock paused while the participant owed us
-    something; ``escalated`` counts towards the escalation share.
+    something; ``escalated`` counts towards the escalation share. A naive
+    --at is UTC here (the claim names no client on the command line).
 
     \b
     Example:
         claimflow event 7b0be037608e-r5 resubmitted --operator ann
     """
-    from claimflow.sla.events import record_event
-    from claimflow.store import Store
+    from claimflow import Store, record_event
 
-    when = _now(at)
-    with Store.open(db_path) as store, store.transaction():
-        claim_id = record_event(
-            store, claim_id, event, when, operator, datetime.now(UTC)
-        )
-    click.echo(f"claim {claim_id}: {event} at {when.isoformat()}")
+    with Store.open(db_path) as store:
+        done = record_event(claim_id, event, store, at=at, operator=operator)
+    if as_json:
+        echo_json(done.to_dict())
+    else:
+        click.echo(f"claim {done.claim_id}: {event} at {done.at.isoformat()}")

@@ -45,9 +45,8 @@ def copy_command(source: str, target: str, as_json: bool) -> None:
     Example:
         claimflow store copy claims.db postgresql://desk@db.example/claimflow
     """
+    from claimflow import Store, copy_store
     from claimflow.cli import echo_json, fail_cleanly
-    from claimflow.store import Store
-    from claimflow.store.copy import copy_store
 
     origin, copy = _store(source, True), _store(target, False)
 

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from claimflow.cli import (
+    AT_OPTION,
+    BATCH_OPTION,
     CLIENT_OPTION,
     JSON_OPTION,
     NEW_STORE_OPTION,
+    OPERATOR_OPTION,
     STORE_OPTION,
     echo_json,
     fail_cleanly,
     main,
     notices_option,
+    opened_store,
     write_stage_notices,
 )
+from claimflow.cli_options import InputFile, out_option, progress, writing
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow.verify.run import VerifyResult
+    from claimflow import VerifyResult
 
 
 def _show(result: VerifyResult, as_json: bool) -> None:
@@ -41,23 +46,22 @@ def _show(result: VerifyResult, as_json: bool) -> None:
 
 @main.command("source")
 @click.argument("action", type=click.Choice(["import"]))
-@click.argument(
-    "files",
-    nargs=-1,
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
+@click.argument("files", nargs=-1, required=True, type=InputFile())
 @CLIENT_OPTION
 @NEW_STORE_OPTION
 @notices_option("for claims that did not verify")
+@OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def source_cmd(
     action: str,
     files: tuple[Path, ...],
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     notices_dir: Path | None,
+    operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Import distributor sales or hotel stay exports, then re-check waiting claims.
@@ -70,42 +74,45 @@ def source_cmd(
         claimflow source import samples/acme-tools/source/dealer_sales.csv \\
             --client samples/clients/acme-tools.yaml
     """
-    from claimflow.config import load_client
-    from claimflow.store import Store
-    from claimflow.verify.run import verify_claims
-    from claimflow.verify.source import import_source
+    from claimflow import import_source, instant, load_client
 
     client = load_client(client_path)
-    now = datetime.now(UTC)
-    with Store.open(db_path) as store:
-        with store.transaction():
-            for path in files:
-                stored, earlier = import_source(store, client, path, now)
-                click.echo(
-                    f"{path}: already imported ({earlier:,} records)"
-                    if earlier is not None
-                    else f"{path}: {stored:,} source records imported",
-                    err=as_json,  # stdout holds the JSON alone
-                )
-        result = verify_claims(store, client, now=now, actor="source import")
-    _show(result, as_json)
+    now = instant(at, client)
+    with opened_store(db_path) as store:
+        done = import_source(list(files), client, store, at=now, operator=operator)
+    for path, stored, earlier in done.files:
+        click.echo(
+            f"{path}: already imported ({earlier:,} records)"
+            if earlier is not None
+            else f"{path}: {stored:,} source records imported",
+            err=as_json,  # stdout holds the JSON alone
+        )
+    if as_json:
+        echo_json(done.to_dict())
+    else:
+        _show(done.verification, as_json=False)
     write_stage_notices(
-        result.notice_items, client, notices_dir, "verify", now, err=as_json
-    )
+        done.verification.notice_items, client, notices_dir, "verify", now,
+        err=as_json,
+    )  # fmt: skip
 
 
 @main.command("verify")
 @CLIENT_OPTION
 @STORE_OPTION
-@click.option("--batch", "batch_id", type=int, help="Only claims of this batch.")
+@BATCH_OPTION
 @notices_option("for claims that did not verify")
+@OPERATOR_OPTION
+@AT_OPTION
 @JSON_OPTION
 @fail_cleanly
 def verify_cmd(
     client_path: Path,
-    db_path: Path,
+    db_path: Path | str,
     batch_id: int | None,
     notices_dir: Path | None,
+    operator: str,
+    at: datetime | None,
     as_json: bool,
 ) -> None:
     """Verify accepted claims (and those awaiting source data) against source records.
@@ -116,14 +123,12 @@ def verify_cmd(
     Example:
         claimflow verify --client samples/clients/acme-tools.yaml --db claims.db
     """
-    from claimflow.config import load_client
-    from claimflow.store import Store
-    from claimflow.verify.run import verify_claims
+    from claimflow import Store, instant, load_client, verify_claims
 
     client = load_client(client_path)
-    now = datetime.now(UTC)
-    with Store.open(db_path) as store:
-        result = verify_claims(store, client, batch_id=batch_id, now=now)
+    now = instant(at, client)
+    with Store.open(db_path) as store, progress("verifying claims", not as_json):
+        result = verify_claims(client, store, batch=batch_id, at=now, operator=operator)
     _show(result, as_json)
     write_stage_notices(
         result.notice_items, client, notices_dir, "verify", now, err=as_json
@@ -142,14 +147,10 @@ def entry_cmd() -> None:
 
 
 @entry_cmd.command("compare")
-@click.argument("first", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("second", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("first", type=InputFile())
+@click.argument("second", type=InputFile())
 @CLIENT_OPTION
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a decisions file (.csv or .xlsx) for the adjudicator.",
-)
+@out_option("Write a decisions file (.csv or .xlsx) for the adjudicator.")
 @JSON_OPTION
 @fail_cleanly
 def compare_cmd(
@@ -165,12 +166,9 @@ def compare_cmd(
             samples/acme-tools/double-entry/keying_ben.csv \\
             --client samples/clients/acme-tools.yaml --out decisions.csv
     """
-    from claimflow.config import load_client
-    from claimflow.verify.double_entry import compare, write_decisions
+    from claimflow import compare_keyings
 
-    differences = compare(first, second, load_client(client_path))
-    if out is not None:
-        write_decisions(differences, out)
+    differences = compare_keyings(first, second, client_path, out=out)
     if as_json:
         echo_json([d.__dict__ for d in differences])
     else:
@@ -184,43 +182,42 @@ def compare_cmd(
 
 
 @entry_cmd.command("adjudicate")
-@click.argument(
-    "decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.argument("first", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("second", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("decisions", type=InputFile())
+@click.argument("first", type=InputFile())
+@click.argument("second", type=InputFile())
 @CLIENT_OPTION
 @NEW_STORE_OPTION
 @click.option(
-    "--operators",
+    "--keyed-by",
+    "keyed_by",
     nargs=2,
     default=("first", "second"),
     show_default=True,
     help="Who keyed FIRST and SECOND (their error counts).",
 )
+@click.option("--operators", "old_keyed_by", nargs=2, hidden=True)
 @click.option(
     "--final",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the reconciled keying (ready to ingest).",
 )
-@click.option(
-    "--operator",
-    "actor",
-    default="unknown",
-    show_default=True,
-    help="The adjudicator (audit log).",
-)
+@OPERATOR_OPTION
+@AT_OPTION
+@JSON_OPTION
 @fail_cleanly
 def adjudicate_cmd(
     decisions: Path,
     first: Path,
     second: Path,
     client_path: Path,
-    db_path: Path,
-    operators: tuple[str, str],
+    db_path: Path | str,
+    keyed_by: tuple[str, str],
+    old_keyed_by: tuple[str, str] | None,
     final: Path,
-    actor: str,
+    operator: str,
+    at: datetime | None,
+    as_json: bool,
 ) -> None:
     """Apply a decisions file: final values, audited corrections, operator errors.
 
@@ -229,65 +226,83 @@ def adjudicate_cmd(
 
     \b
     Example:
-        claimflow entry adjudicate decisions.csv ana.csv ben.csv --operators ana ben \\
+        claimflow entry adjudicate decisions.csv ana.csv ben.csv --keyed-by ana ben \\
             --client samples/clients/acme-tools.yaml --final reconciled.csv
     """
-    from claimflow.config import load_client
-    from claimflow.store import Store
-    from claimflow.verify.double_entry import adjudicate
+    from claimflow import adjudicate_keyings
 
-    client = load_client(client_path)
-    with Store.open(db_path) as store, store.transaction():
-        done = adjudicate(
-            decisions,
-            first,
-            second,
-            client,
-            store,
-            operators=operators,
-            actor=actor,
-            final=final,
-            now=datetime.now(UTC),
-        )
-    echo_json(done.to_dict())
+    if old_keyed_by:
+        click.echo("claimflow: warning: --operators is deprecated; use --keyed-by",
+                   err=True)  # fmt: skip
+        keyed_by = old_keyed_by
+    with opened_store(db_path) as store:
+        done = adjudicate_keyings(
+            decisions, (first, second), client_path, store, final=final,
+            keyed_by=keyed_by, at=at, operator=operator,
+        )  # fmt: skip
+    if as_json:
+        echo_json(done.to_dict())
+        return
+    errors = ", ".join(f"{k} {v:,}" for k, v in done.errors.items())
+    click.echo(
+        f"{done.corrections:,} corrections, {len(done.document_faults):,} document "
+        f"faults; operator errors: {errors or 'none'}; final keying in {final}"
+    )
 
 
 @entry_cmd.command("sample")
-@click.option("--batch", "batch_id", type=int, required=True)
+@click.option("--batch", "batch_id", type=int, required=True, help="The batch.")
 @STORE_OPTION
 @click.option("--max-error-rate", required=True, help="The SLA limit, e.g. 0.5%.")
 @click.option("--confidence", default="95%", show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Same seed, same fields.")
+@out_option("Write the fields to audit to a .csv or .xlsx file (- is stdout).")
+@JSON_OPTION
 @fail_cleanly
 def sample_cmd(
-    batch_id: int, db_path: Path, max_error_rate: str, confidence: str, seed: int
+    batch_id: int,
+    db_path: Path | str,
+    max_error_rate: str,
+    confidence: str,
+    seed: int,
+    out: Path | None,
+    as_json: bool,
 ) -> None:
     """How many keyed fields to audit to show the error rate is within the limit.
 
     \b
     Example:
-        claimflow entry sample --batch 1 --max-error-rate 0.5% --confidence 95%
+        claimflow entry sample --batch 1 --max-error-rate 0.5% --confidence 95% \\
+            --out audit.xlsx
     """
-    from claimflow.numbers import NumberError, read_percent
-    from claimflow.store import Store
-    from claimflow.verify.double_entry import sample
-
-    def share(text: str) -> float:
-        try:
-            value = read_percent(text)
-        except NumberError as exc:
-            raise click.BadParameter(str(exc)) from None
-        if not 0 < value < 1:
-            raise click.BadParameter(f"expected a share between 0 and 1, found {text}")
-        return float(value)
+    from claimflow import Store, sample_fields, write_field_sample
 
     with Store.open(db_path) as store:
-        needed, picked = sample(
-            store, batch_id, share(max_error_rate), share(confidence), seed
-        )
+        done = sample_fields(
+            batch_id, store, max_error_rate=_share(max_error_rate),
+            confidence=_share(confidence), seed=seed,
+        )  # fmt: skip
+    if out is not None:
+        with writing(out) as path:
+            write_field_sample(done, path)
+    if as_json:
+        echo_json(done.to_dict(), err=str(out) == "-")
+        return
     click.echo(
-        f"audit {needed:,} fields with no error to show < {max_error_rate} at "
-        f"{confidence} confidence; {len(picked):,} picked (seed {seed}):"
+        f"audit {done.needed:,} fields with no error to show < {max_error_rate} at "
+        f"{confidence} confidence; {len(done.fields):,} picked (seed {seed})"
+        + (f", written to {out}" if out is not None else ":"),
+        err=str(out) == "-",
     )
-    for claim_id, field in picked:
-        click.echo(f"  {claim_id} {field}")
+    if out is None:
+        for claim_id, field in done.fields:
+            click.echo(f"  {claim_id} {field}")
+
+
+def _share(text: str) -> float:
+    from claimflow import read_share
+
+    try:
+        return read_share(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None

@@ -25,6 +25,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from claimflow.accounts.partner_settings import Partners
@@ -35,6 +36,7 @@ from claimflow.errors import ConfigError
 from claimflow.fields import KINDS, KindFields, normalize_label
 from claimflow.numbers import NumberError, NumberFormat, number_format
 from claimflow.patterns import BoundedPattern
+from claimflow.schema_docs import describe_fields
 from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
 from claimflow.verify.settings import VerificationSettings
@@ -45,7 +47,9 @@ DateOrder = Literal["DMY", "MDY", "YMD"]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
 
 class NoticeSettings(_Section):
@@ -268,6 +272,16 @@ class ClientConfig(_Section):
                     )
         return value
 
+    @model_validator(mode="after")
+    def _award_skus_eligible(self) -> ClientConfig:
+        from claimflow.config_checks import ineligible_skus
+
+        if self.award is not None and self.eligible_skus is not None:
+            problems = ineligible_skus(self.award, self.eligible_skus)
+            if problems:
+                raise ValueError("\n".join(problems))
+        return self
+
     @field_validator("columns", "required", "formats", "form_fields")
     @classmethod
     def _known_fields(cls, value: Any, info: ValidationInfo) -> Any:
@@ -464,7 +478,11 @@ def format_validation_error(source: str, error: ValidationError) -> str:
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key (check the spelling)"
-        lines.append(f"{source}: {loc}: {message}")
+        # a whole-file check names its own key paths, one per line
+        where = "" if loc == "(top level)" and item["type"] == "value_error" else loc
+        lines += [
+            f"{source}: {where}{': ' * bool(where)}{m}" for m in message.split("\n")
+        ]
     return "\n".join(lines)
 
 

@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from claimflow.schema_docs import describe_fields
+
 
 def desk_day(moment: datetime, zone: tzinfo) -> date:
     """The calendar day `moment` falls on at the desk.
@@ -92,7 +94,9 @@ class ClaimWindow(BaseModel):
         grace_days: days after 31 December (``within: calendar_year`` only).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     not_before_days: int | None = Field(default=None, gt=0, strict=True)
     within_days: int | None = Field(default=None, gt=0, strict=True)

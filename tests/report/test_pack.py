@@ -248,7 +248,7 @@ def test_every_pack_report_in_every_format_from_the_cli(
     from tests.test_cli import run
 
     config = str(Path(__file__).parents[2] / "samples/clients/acme-tools.yaml")
-    common = ("--client", config, "--db", str(desk.path), "--now", "2026-11-18T18:00")
+    common = ("--client", config, "--db", str(desk.path), "--as-of", "2026-11-18T18:00Z")
     code, out, _ = run("report", "daily", *common)
     assert code == 0
     assert "1 open claim in breach and 1 that will breach today" in out
@@ -258,9 +258,7 @@ def test_every_pack_report_in_every_format_from_the_cli(
     for kind in ("daily", "weekly", "monthly"):
         for fmt in formats.get(kind, ("html",)):
             target = tmp_path / f"{kind}.{fmt}"
-            code, out, err = run(
-                "report", kind, *common, "--format", fmt, "--out", str(target)
-            )
+            code, out, err = run("report", kind, *common, "--out", str(target))
             assert (code, err) == (0, ""), (kind, fmt, err)
     book = openpyxl.load_workbook(tmp_path / "daily.xlsx")
     assert book.sheetnames[:3] == ["Definitions", "Today", "Breached or will breach"]
@@ -360,13 +358,25 @@ def test_a_pdf_without_chromium_is_one_clear_line(
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     config = str(Path(__file__).parents[2] / "samples/clients/acme-tools.yaml")
+    common = ("report", "weekly", "--client", config, "--db", str(desk.path))
+    missing = (
+        "claimflow: error: a PDF or screenshot needs Chromium: install it "
+        "(apt-get install chromium)\n"
+    )
     code, out, err = run(
-        "report", "weekly", "--client", config, "--db", str(desk.path),
-        "--now", "2026-11-18T18:00", "--format", "pdf", "--out", str(tmp_path / "w.pdf"),
+        *common, "--as-of", "2026-11-18T18:00Z", "--out", str(tmp_path / "w.pdf")
+    )
+    assert (code, out, err) == (2, "", missing)
+    assert not (tmp_path / "w.pdf").exists()
+    # the old names (--now, --format pdf) still reach the same refusal, warned
+    code, out, err = run(
+        *common, "--now", "2026-11-18T18:00Z", "--format", "pdf",
+        "--out", str(tmp_path / "w.pdf"),
     )  # fmt: skip
     assert (code, out) == (2, "")
     assert err == (
-        "claimflow: error: a PDF or screenshot needs Chromium: install it "
-        "(apt-get install chromium)\n"
+        "claimflow: warning: --now is deprecated; use --as-of\n"
+        "claimflow: warning: --format is deprecated; use --out with the suffix\n"
+        + missing
     )
     assert not (tmp_path / "w.pdf").exists()

@@ -213,13 +213,13 @@ def test_the_cli_writes_a_folder_of_csv_files(tmp_path: Path) -> None:
         _qa(store, SAMPLES / "clients/acme-tools.yaml")
     config = str(SAMPLES / "clients/acme-tools.yaml")
     common = ("--client", config, "--db", str(db), "--period", "2026-11")
-    code, out, _ = run("report", "qa", *common, "--format", "csv", "--out", str(tmp_path / "qa.csv"))  # fmt: skip
+    code, out, _ = run("report", "qa", *common, "--out", str(tmp_path / "qa.csv"))  # fmt: skip
     assert (code, out) == (
         0,
         f"Acme Power Tools Dealer Rewards: data-entry QA report written to "
         f"{tmp_path / 'qa'}/\n",
     )
-    code, out, _ = run("report", "qa", *common, "--format", "zip", "--out", str(tmp_path / "qa.zip"))  # fmt: skip
+    code, out, _ = run("report", "qa", *common, "--out", str(tmp_path / "qa.zip"))  # fmt: skip
     assert code == 0 and zipfile.is_zipfile(tmp_path / "qa.zip")
     reader = csv.reader(io.StringIO((tmp_path / "qa/03-by-month.csv").read_text()))
     assert next(reader)[0].lstrip("\ufeff") == "Period"

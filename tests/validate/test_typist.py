@@ -105,9 +105,7 @@ def test_a_stay_claim_types_the_same() -> None:
             "received_at": "",
         },
     )
-    context = ValueContext(
-        "DMY", number_format("es_ES"), received_at=datetime.now(UTC)
-    )
+    context = ValueContext("DMY", number_format("es_ES"), received_at=datetime.now(UTC))
     fast = Typist(StayClaim, context, with_lines=False).claim(raw, "c1", "acme")
     assert fast is not None
     assert fast == _validated(StayClaim, raw, context)

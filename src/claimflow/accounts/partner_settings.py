@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from claimflow.patterns import BoundedPattern
+from claimflow.schema_docs import describe_fields
 
 #: How fractional miles become whole ones (the award engine's names).
 MilesRounding = Literal["floor", "half_up", "half_even"]
@@ -59,7 +60,9 @@ class PartnerBonus(BaseModel):
         per_points: the block, in points (only complete blocks count).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     miles: int = Field(gt=0)
     per_points: int = Field(gt=0)
@@ -103,7 +106,9 @@ class PartnerSettings(BaseModel):
             (fields: reference, member_number, points, miles, credited_on).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     name: str = Field(min_length=1)
     points_per_mile: Ratio

@@ -19,6 +19,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from claimflow.money import CENT
+from claimflow.schema_docs import describe_fields
 
 #: The case types a desk opens (`claimflow.accounts.cases`).
 CaseType = Literal[
@@ -33,7 +34,9 @@ CASE_TYPES: tuple[str, ...] = get_args(CaseType)
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
 
 class CaseTerms(_Section):

@@ -21,13 +21,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from claimflow.schema_docs import describe_fields
 from claimflow.window import desk_day
 
 RoundingMode = Literal["floor", "half_up", "half_even"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
 
 _FACTS = ("skus", "groups", "brands", "hotels", "regions", "segments")
@@ -82,6 +85,15 @@ class Scope(_Model):
 
 
 class _Rule(_Model):
+    """What every rule has.
+
+    Attributes:
+        id: the rule's name, shown on every award line it makes.
+        scope: the SKUs, groups, brands, hotels... it applies to (any, empty).
+        description: a note for people reading the file.
+        kind: which rule this is (``per_currency``, ``per_unit``, ...).
+    """
+
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     scope: Scope = Field(default_factory=Scope)
     description: str | None = None
@@ -111,7 +123,12 @@ Counted = Literal["units", "nights"]
 
 class PerUnit(_Rule):
     """Fixed points per unit sold of the SKUs or product groups in scope, or
-    per stay; with ``unit: nights``, per night of a stay (stay programs)."""
+    per stay; with ``unit: nights``, per night of a stay (stay programs).
+
+    Attributes:
+        points: points per unit (or stay, or night).
+        unit: ``units`` (units sold, or stays) or ``nights``.
+    """
 
     kind: Literal["per_unit"] = "per_unit"
     points: Decimal = Field(gt=0)
@@ -119,14 +136,23 @@ class PerUnit(_Rule):
 
 
 class PerClaim(_Rule):
-    """Fixed points per claim in scope."""
+    """Fixed points per claim in scope.
+
+    Attributes:
+        points: points per claim.
+    """
 
     kind: Literal["per_claim"] = "per_claim"
     points: Decimal = Field(gt=0)
 
 
 class Tier(_Model):
-    """From this unit on (1-based), each unit earns ``points``."""
+    """From this unit on (1-based), each unit earns ``points``.
+
+    Attributes:
+        start: the first unit of the tier (written ``from``).
+        points: points per unit from there on.
+    """
 
     start: int = Field(alias="from", ge=1)
     points: Decimal = Field(ge=0)
@@ -171,7 +197,12 @@ class QuantityTiers(_Rule):
 
 
 class TierBonus(_Rule):
-    """A percentage of the base points by the participant's status tier."""
+    """A percentage of the base points by the participant's status tier.
+
+    Attributes:
+        percent: tier name -> percent of the base points (``gold: 25``), by
+            the tier held on the activity date.
+    """
 
     kind: Literal["tier_bonus"] = "tier_bonus"
     percent: dict[str, Decimal]
@@ -185,7 +216,12 @@ class TierBonus(_Rule):
 
 
 class Window(_Model):
-    """An inclusive date window."""
+    """An inclusive date window.
+
+    Attributes:
+        start: the first day (written ``from``).
+        end: the last day (written ``to``).
+    """
 
     start: date = Field(alias="from")
     end: date = Field(alias="to")
@@ -202,7 +238,12 @@ class Window(_Model):
 
 
 class PromotionFund(_Model):
-    """A promotion's own fund: at most ``points`` of it paid (per ``period``)."""
+    """A promotion's own fund: at most ``points`` of it paid (per ``period``).
+
+    Attributes:
+        points: the fund.
+        period: ``month``, ``quarter`` or ``year`` it renews each; none: ever.
+    """
 
     points: int = Field(gt=0)
     period: Period | None = None
@@ -244,7 +285,12 @@ Rule = Annotated[
 
 
 class ParticipantCap(_Model):
-    """At most ``points`` per participant per calendar ``period``."""
+    """At most ``points`` per participant per calendar ``period``.
+
+    Attributes:
+        period: ``month``, ``quarter`` or ``year``.
+        points: the most a participant earns in one period.
+    """
 
     period: Period
     points: int = Field(gt=0)
@@ -267,7 +313,12 @@ class Budget(_Model):
 
 
 class PromotionCap(_Model):
-    """Limits on promotion points alone (base points are not cut by it)."""
+    """Limits on promotion points alone (base points are not cut by it).
+
+    Attributes:
+        per_claim: the most promotion points one claim earns.
+        per_participant: the most promotion points per participant per period.
+    """
 
     per_claim: int | None = Field(default=None, gt=0)
     per_participant: ParticipantCap | None = None
@@ -276,7 +327,12 @@ class PromotionCap(_Model):
 class Caps(_Model):
     """Limits on what is awarded; a cut is a partial award, never silent.
 
-    ``budget`` is a number (the program's fund, ever) or a `Budget`.
+    Attributes:
+        per_claim: the most points one claim earns.
+        per_participant: the most points per participant per calendar period.
+        budget: a number (the program's fund, ever) or a fund with scope
+            and period.
+        promotions: limits on promotion points alone.
     """
 
     per_claim: int | None = Field(default=None, gt=0)
@@ -306,7 +362,12 @@ class ReportingThreshold(_Model):
 
 
 class Minimum(_Model):
-    """A claim earns nothing below these."""
+    """A claim earns nothing below these.
+
+    Attributes:
+        spend: the least qualifying amount.
+        quantity: the least number of units.
+    """
 
     spend: Decimal | None = Field(default=None, ge=0)
     quantity: int | None = Field(default=None, ge=1)
@@ -407,7 +468,15 @@ class RuleSet(_Model):
 
 
 class Rate(_Model):
-    """One currency conversion rate, with where it came from."""
+    """One currency conversion rate, with where it came from.
+
+    Attributes:
+        source_currency: the currency converted from (written ``from``).
+        target_currency: the currency converted to (written ``to``).
+        rate: units of ``to`` per unit of ``from``.
+        source: where the rate was published (kept on each award line).
+        day: the day the rate holds from (written ``date``).
+    """
 
     source_currency: str = Field(alias="from", pattern=r"^[A-Z]{3}$")
     target_currency: str = Field(alias="to", pattern=r"^[A-Z]{3}$")
@@ -417,7 +486,14 @@ class Rate(_Model):
 
 
 class Expiry(_Model):
-    """When points expire: after months without activity, or months after earning."""
+    """When points expire: after months without activity, or months after earning.
+
+    Attributes:
+        policy: ``none``, ``inactivity`` (all points after ``months`` without
+            an award or redemption) or ``fixed`` (each lot ``months`` after
+            it was earned).
+        months: the months; required by ``inactivity`` and ``fixed``.
+    """
 
     policy: Literal["none", "inactivity", "fixed"] = "none"
     months: int | None = Field(default=None, gt=0)
@@ -437,8 +513,10 @@ class AwardSettings(_Model):
     Attributes:
         activity_date: the claim date that picks the rule set and promotions.
         currency: the currency points are earned in.
-        rounding: mode (floor, half_up, half_even) and scope (line, claim).
-        rates: conversion table; ``rate_date`` says which day's rate applies.
+        rounding_mode: ``floor``, ``half_up`` or ``half_even``.
+        rounding_scope: round each ``line`` or the whole ``claim``.
+        rates: the currency conversion table.
+        rate_date: which day's rate applies (the activity or received day).
         pending_days: days before earned points become available.
         expiry: the expiry policy.
         hotels, products: facts rules scope on (brand, region, group).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -252,6 +252,7 @@ def award_claims(
     preview: bool = False,
     actor: str = "unknown",
     now: datetime,
+    progress: Callable[[int], None] | None = None,
 ) -> AwardRunResult:
     """Compute (and unless `preview`, post) the awards of accepted claims.
 
@@ -262,6 +263,7 @@ def award_claims(
         preview: compute and report, post nothing.
         actor: who runs it (ledger and audit log).
         now: the posting instant (timezone-aware).
+        progress: called with the number of claims done after each chunk.
 
     Returns:
         The run's result.
@@ -272,6 +274,7 @@ def award_claims(
     result = AwardRunResult(client.key, preview)
     with store.transaction():
         run = _Run(store, client.key, settings, _cap_state(store, client.key, settings))
+        done = 0
         for rows in _pending(store, client, settings, batch_id):
             awards, held = run.chunk(rows)
             result.computed += len(awards)
@@ -297,6 +300,9 @@ def award_claims(
                 )
                 result.posted += posted.posted
                 result.skipped += posted.skipped
+            done += len(rows)
+            if progress is not None:
+                progress(done)
         if not preview:
             store.audit(
                 actor,

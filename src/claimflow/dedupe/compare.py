@@ -31,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from claimflow.schema_docs import describe_fields
+
 MethodName = Literal[
     "person_name",
     "exact",
@@ -58,7 +60,9 @@ class Method(BaseModel):
             same value (score falls linearly to 0 at twice the tolerance).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     method: MethodName
     max_edits: int = Field(default=2, ge=0, le=10)

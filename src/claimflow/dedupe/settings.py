@@ -34,6 +34,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from claimflow.dedupe.compare import DEFAULT_METHODS, Method
+from claimflow.schema_docs import describe_fields
 
 Comparison = Literal[
     "name", "dob", "email", "phone", "tax_id", "address", "postcode", "city"
@@ -41,9 +42,18 @@ Comparison = Literal[
 
 
 class Level(BaseModel):
-    """One level of a comparison: its lowest score and its m and u probabilities."""
+    """One level of a comparison: its lowest score and its m and u probabilities.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Attributes:
+        label: the level's name, shown in explanations (``exact``, ``close``).
+        at: the lowest similarity score in this level (-1: the rest).
+        m: the chance a true duplicate pair agrees at this level.
+        u: the chance two different people agree at this level by chance.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     label: str = Field(min_length=1)
     at: float = Field(ge=-1, le=1)
@@ -66,9 +76,13 @@ class ClaimWindows(BaseModel):
             long or shorter tolerate `slips_short` slips; longer ones
             `slips_long`. One slip on a long key is a duplicate; anything
             more goes to review.
+        slips_short: keying slips tolerated on a short key.
+        slips_long: keying slips tolerated on a longer key.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     near_days: int = Field(default=3, ge=0, le=60)
     invoice_days: int = Field(default=45, ge=0, le=366)
@@ -80,17 +94,29 @@ class ClaimWindows(BaseModel):
 
 class DedupeSettings(BaseModel):
     """Dedupe settings of one client program: participant thresholds, methods
-    and levels; claim windows and slip limits (``claims``)."""
+    and levels; claim windows and slip limits (``claims``).
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Attributes:
+        duplicate: the match probability at or above which two people are
+            the same.
+        review: the probability at or above which a pair goes to a person.
+        comparisons: field -> how it is compared (method and parameters).
+        claims: windows and keying-slip limits for repeated claims.
+        levels: field -> its levels, highest first, the last at -1.
+        estimate: estimate m, u and term frequencies from the people being
+            deduplicated, the levels as the prior (false: the levels' m and
+            u as they are).
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     duplicate: float = Field(default=0.9, gt=0, le=1)
     review: float = Field(default=0.5, gt=0, le=1)
     comparisons: dict[Comparison, Method] = Field(default_factory=dict)
     claims: ClaimWindows = Field(default_factory=ClaimWindows)
     levels: dict[Comparison, list[Level]] = Field(default_factory=dict)
-    #: Estimate m, u and term frequencies from the people being deduplicated,
-    #: the levels as the prior (false: the levels' m and u as they are).
     estimate: bool = True
 
     @model_validator(mode="after")

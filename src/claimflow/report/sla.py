@@ -12,7 +12,7 @@ import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from jinja2 import PackageLoader, select_autoescape
@@ -57,6 +57,22 @@ class Report:
     verdict: str = ""
     #: The period's definition (also the first of `definitions`).
     period: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints): each table as records."""
+        import json
+
+        return {
+            "title": self.title,
+            "verdict": self.verdict,
+            "period": self.period,
+            "notes": self.notes,
+            "tables": {
+                name: json.loads(frame.to_json(orient="records", date_format="iso"))
+                for name, frame in self.tables.items()
+            },
+            "definitions": self.definitions,
+        }
 
 
 def _period(client: ResolvedClient, window: Window) -> str:

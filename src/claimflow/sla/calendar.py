@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from claimflow.schema_docs import describe_fields
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAYS: dict[str, str | None] = dict.fromkeys(DAYS[:5], "09:00-17:00")
 
@@ -37,7 +39,9 @@ class CalendarSettings(BaseModel):
         closures: the client's own closure days.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     timezone: str | None = None
     country: str | None = None

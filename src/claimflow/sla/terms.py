@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from claimflow.schema_docs import describe_fields
+
 
 class SlaTerms(BaseModel):
     """Service levels agreed with a client.
@@ -25,7 +27,9 @@ class SlaTerms(BaseModel):
             claim with less time left than this breaches even if worked now.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     turnaround_days: int = Field(default=7, ge=1)
     first_response_hours: float = Field(default=8, gt=0)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claimflow.fields import FieldType
 from claimflow.numbers import NumberError, number_format
+from claimflow.schema_docs import describe_fields
 
 SOURCE_FIELDS: dict[str, dict[str, FieldType]] = {
     "sales": {
@@ -75,7 +76,9 @@ class VerificationSettings(BaseModel):
             ``de_DE`` unless `source_number_locale` says otherwise.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=describe_fields
+    )
 
     required: bool = False
     source_columns: dict[str, list[str]] = Field(default_factory=dict)

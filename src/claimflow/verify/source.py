@@ -105,7 +105,12 @@ def read_source(path: str | Path, client: ResolvedClient) -> Iterator[SourceReco
 
 
 def import_source(
-    store: Store, client: ResolvedClient, path: str | Path, now: datetime
+    store: Store,
+    client: ResolvedClient,
+    path: str | Path,
+    now: datetime,
+    *,
+    actor: str = "source",
 ) -> tuple[int, int | None]:
     """Store a source file's records once; call inside a store transaction.
 
@@ -140,7 +145,7 @@ def import_source(
     add_source_document(
         store, digest, client.key, str(path), len(rows), now.isoformat()
     )
-    store.audit("source", "source import", {"file": str(path), "records": len(rows)})
+    store.audit(actor, "source import", {"file": str(path), "records": len(rows)})
     return len(rows), None
 
 

@@ -1,0 +1,479 @@
+"""Public stages over stored claims: dedupe, source data, verification, QA.
+
+Each follows the calling convention of `claimflow.api` and returns a typed
+result with ``to_dict()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from claimflow.api.common import ClientLike, default_operator, instant, resolve_client
+from claimflow.errors import UnreadableInput
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from claimflow.dedupe.claims import ClaimDedupeResult
+    from claimflow.dedupe.result import DedupeResult
+    from claimflow.dedupe.review import ReviewApplied
+    from claimflow.store import Store
+    from claimflow.values import DateOrder
+    from claimflow.verify.double_entry import Adjudication, Difference
+    from claimflow.verify.run import VerifyResult
+
+
+def dedupe_claims(
+    client: ClientLike,
+    store: Store,
+    *,
+    batch: int | None = None,
+    at: datetime | None = None,
+    operator: str | None = None,
+) -> ClaimDedupeResult:
+    """Check open claims against every earlier claim; mark duplicates and reviews.
+
+    Args:
+        client: the client (resolved, a file or a key).
+        store: the store; one transaction.
+        batch: only claims of this batch.
+        at: when the duplicates are decided (default: now).
+        operator: who decides (default: `default_operator`).
+
+    Returns:
+        The claims checked and their matches (``to_dict()``).
+
+    Example: ``dedupe_claims("acme-tools", store).to_dict()["duplicates"]``
+    """
+    from claimflow.dedupe.claims import dedupe_claims as run
+
+    resolved = resolve_client(client)
+    return run(
+        store,
+        resolved,
+        batch_id=batch,
+        now=instant(at, resolved),
+        actor=operator or default_operator(),
+    )
+
+
+def dedupe_participants(
+    people: pd.DataFrame | Path,
+    client: ClientLike | None = None,
+    store: Store | None = None,
+    *,
+    duplicate: float | None = None,
+    review: float | None = None,
+    date_order: DateOrder | None = None,
+) -> DedupeResult:
+    """Cluster the people enrolled more than once, each pair explained.
+
+    Args:
+        people: a CSV file (read in chunks) or a frame with participant_id.
+        client: whose dedupe settings and date order apply (default: the
+            built-in settings).
+        store: a store whose review marks count: pairs marked "different"
+            are never flagged again, and the marks refit the weights (if a
+            held-out check agrees).
+        duplicate: probability for "same" (default: the client's, else 0.9).
+        review: probability for "review" (default: the client's, else 0.5).
+        date_order: how birth dates are written (default: the client's).
+
+    Example: ``dedupe_participants(Path("people.csv")).clusters``
+    """
+    from claimflow.dedupe.decisions import latest_decisions
+    from claimflow.dedupe.people import dedupe_people
+    from claimflow.dedupe.settings import DedupeSettings
+
+    resolved = resolve_client(client) if client is not None else None
+    settings = resolved.config.dedupe if resolved else DedupeSettings()
+    given = {"duplicate": duplicate, "review": review}
+    settings = settings.model_copy(
+        update={k: v for k, v in given.items() if v is not None}
+    )
+    if date_order is None and resolved is not None:
+        date_order = resolved.config.date_order
+    marks = latest_decisions(store.db.conn, "participant") if store is not None else {}
+    if isinstance(people, Path) and people.suffix.lower() == ".xlsx":
+        people = _read_people(people)
+    return dedupe_people(people, settings=settings, date_order=date_order, marks=marks)
+
+
+def _read_people(path: Path) -> pd.DataFrame:
+    """A people spreadsheet (.xlsx), every value as text."""
+    import zipfile
+
+    import pandas as pd
+
+    try:
+        people = pd.read_excel(path, dtype=str)
+    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        raise UnreadableInput(
+            str(path), f"not a readable people file ({exc})"
+        ) from None
+    if "participant_id" not in people.columns:
+        raise UnreadableInput(str(path), "expected a participant_id column", "row 1")
+    return people
+
+
+@dataclass
+class SourceImport:
+    """What a source import stored, and the verification it triggered.
+
+    Attributes:
+        files: per file, its path, records stored and, when it was imported
+            before, that import's record count (else None).
+        verification: the re-check of the claims waiting for source data.
+    """
+
+    files: list[tuple[str, int, int | None]]
+    verification: VerifyResult
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return {
+            "files": [
+                {"file": f, "imported": n, "already_imported": e}
+                for f, n, e in self.files
+            ],
+            **self.verification.to_dict(),
+        }
+
+
+def import_source(
+    files: list[Path],
+    client: ClientLike,
+    store: Store,
+    *,
+    at: datetime | None = None,
+    operator: str | None = None,
+) -> SourceImport:
+    """Store distributor sales or hotel stays once each, then re-verify claims.
+
+    Re-importing a file stores nothing. The files are stored in one
+    transaction; the claims waiting for source data are verified at once.
+
+    Example: ``import_source([Path("dealer_sales.csv")], "acme-tools", store)``
+    """
+    from claimflow.verify.source import import_source as store_file
+
+    resolved = resolve_client(client)
+    now, actor = instant(at, resolved), operator or default_operator()
+    done = []
+    with store.transaction():
+        for path in files:
+            stored, earlier = store_file(store, resolved, path, now, actor=actor)
+            done.append((str(path), stored, earlier))
+    checked = verify_claims(resolved, store, at=now, operator=actor)
+    return SourceImport(done, checked)
+
+
+def verify_claims(
+    client: ClientLike,
+    store: Store,
+    *,
+    batch: int | None = None,
+    at: datetime | None = None,
+    operator: str | None = None,
+) -> VerifyResult:
+    """Verify accepted claims (and those awaiting source data) against source records.
+
+    One transaction; the outcomes move with the result.
+
+    Example: ``verify_claims("acme-tools", store).results["verified"]``
+    """
+    from claimflow.verify.run import verify_claims as run
+
+    resolved = resolve_client(client)
+    return run(
+        store,
+        resolved,
+        batch_id=batch,
+        now=instant(at, resolved),
+        actor=operator or default_operator(),
+    )
+
+
+@dataclass(frozen=True)
+class EntryCheckImport:
+    """An entry-check file taken in: rows stored, or the earlier import."""
+
+    file: str
+    imported: int
+    already_imported: tuple[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return asdict(self)
+
+
+def import_entry_checks(
+    file: Path, client: ClientLike, store: Store, *, operator: str | None = None
+) -> EntryCheckImport:
+    """Store entry-check results (operator, field, day, checked, errors) once.
+
+    Example: ``import_entry_checks(Path("checks.csv"), "acme-tools", store).imported``
+    """
+    from claimflow.parse.checks import read_entry_checks
+    from claimflow.parse.common import content_hash
+
+    resolved = resolve_client(client)
+    checks = list(read_entry_checks(file, resolved))
+    digest = content_hash(file)
+    with store.transaction():
+        earlier = store.imported("entry checks", resolved.key, digest)
+        if earlier is not None:
+            return EntryCheckImport(str(file), 0, earlier)
+        store.add_entry_checks(resolved.key, checks, str(file))
+        store.add_import("entry checks", resolved.key, digest, str(file), len(checks))
+        store.audit(
+            operator or default_operator(),
+            "qa import",
+            {"file": str(file), "rows": len(checks)},
+        )
+    return EntryCheckImport(str(file), len(checks))
+
+
+@dataclass(frozen=True)
+class ParticipantsImport:
+    """A member list taken in: participants read, facts new or changed."""
+
+    client: str
+    file: str
+    participants: int
+    facts: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return asdict(self)
+
+
+def import_participants(
+    file: Path,
+    client: ClientLike,
+    store: Store,
+    *,
+    as_of: datetime | date | None = None,
+    date_order: DateOrder | None = None,
+    operator: str | None = None,
+) -> ParticipantsImport:
+    """Take a participant list in as dated facts (tiers, status, dates).
+
+    Rows without an effective_from take effect on `as_of`'s day in the desk's
+    zone (default: today there); importing the same list again records nothing.
+
+    Example: ``import_participants(Path("participants.csv"), "acme-tools", store)``
+    """
+    from claimflow.parse.participants import read_participants
+
+    resolved = resolve_client(client)
+    actor = operator or default_operator()
+    order = date_order or resolved.config.date_order
+    people = list(read_participants(file, resolved.key, order))
+    day = instant(as_of, resolved).astimezone(resolved.zone).date()
+    with store.transaction():
+        done = store.record_participants(people, day, actor)
+        store.audit(
+            actor,
+            "participants import",
+            {"file": str(file), "count": done.participants, "facts": done.facts},
+        )
+    return ParticipantsImport(resolved.key, str(file), done.participants, done.facts)
+
+
+@dataclass(frozen=True)
+class EventRecorded:
+    """An event recorded on a claim's clock."""
+
+    claim_id: str
+    event: str
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return {"claim_id": self.claim_id, "event": self.event, "at": self.at}
+
+
+def record_event(
+    claim: str,
+    event: str,
+    store: Store,
+    *,
+    at: datetime | None = None,
+    operator: str | None = None,
+) -> EventRecorded:
+    """Record what happened to a claim (its id or reference) at `at` (default: now).
+
+    A naive `at` is UTC: the claim's client is known only from the store.
+
+    Example: ``record_event("AC-1001", "resubmitted", store, operator="ann")``
+    """
+    from claimflow.sla.events import record_event as record
+
+    when = instant(at)
+    with store.transaction():
+        claim_id = record(
+            store, claim, event, when, operator or default_operator(), instant(None)
+        )
+    return EventRecorded(claim_id, event, when)
+
+
+@dataclass
+class ReviewFile:
+    """The claim pairs a person must mark, written to a file."""
+
+    client: str
+    file: str
+    pairs: int = 0
+    rows: list[tuple[object, ...]] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        return {"client": self.client, "file": self.file, "pairs": self.pairs}
+
+
+def write_claim_review(client: ClientLike, store: Store, out: Path) -> ReviewFile:
+    """Write the doubtful claim pairs to a .csv or .xlsx file to mark.
+
+    Example: ``write_claim_review("acme-tools", store, Path("review.xlsx")).pairs``
+    """
+    from claimflow.dedupe.review import CLAIM_REVIEW_HEADER, review_rows
+    from claimflow.report import write_table
+
+    resolved = resolve_client(client)
+    rows = review_rows(store, resolved.key)
+    count = write_table(rows, CLAIM_REVIEW_HEADER, out)
+    return ReviewFile(resolved.key, str(out), count)
+
+
+def apply_review(
+    file: Path,
+    store: Store,
+    *,
+    at: datetime | None = None,
+    operator: str | None = None,
+) -> tuple[ReviewApplied, bool]:
+    """Store a reviewed file's same/different marks; one transaction.
+
+    Returns:
+        What changed, and whether the file marked claims (not participants).
+
+    Example: ``apply_review(Path("review.xlsx"), store, operator="ann")[0].decisions``
+    """
+    from claimflow.dedupe.review import apply_review as apply
+    from claimflow.dedupe.review import read_review
+
+    marks = read_review(file)
+    done = apply(store, marks, operator or default_operator(), instant(at), str(file))
+    return done, any(m.kind == "claim" for m in marks)
+
+
+def compare_keyings(
+    first: Path, second: Path, client: ClientLike, *, out: Path | None = None
+) -> list[Difference]:
+    """Where two keyings of the same forms differ, field by field.
+
+    With `out`, also writes the decisions file (.csv or .xlsx) to adjudicate.
+
+    Example: ``compare_keyings(Path("ana.csv"), Path("ben.csv"), "acme-tools")``
+    """
+    from claimflow.verify.double_entry import compare, write_decisions
+
+    differences = compare(first, second, resolve_client(client))
+    if out is not None:
+        write_decisions(differences, out)
+    return differences
+
+
+def adjudicate_keyings(
+    decisions: Path,
+    keyings: tuple[Path, Path],
+    client: ClientLike,
+    store: Store,
+    *,
+    final: Path,
+    keyed_by: tuple[str, str] = ("first", "second"),
+    at: datetime | None = None,
+    operator: str | None = None,
+) -> Adjudication:
+    """Apply a decisions file: write the reconciled keying, audit corrections.
+
+    Example: ``adjudicate_keyings(Path("d.csv"), (a, b), "acme-tools", store, final=f)``
+    """
+    from claimflow.verify.double_entry import adjudicate
+
+    resolved = resolve_client(client)
+    with store.transaction():
+        return adjudicate(
+            decisions,
+            *keyings,
+            resolved,
+            store,
+            operators=keyed_by,
+            actor=operator or default_operator(),
+            final=final,
+            now=instant(at, resolved),
+        )
+
+
+@dataclass(frozen=True)
+class FieldSample:
+    """Keyed fields to audit to show an error rate is within a limit."""
+
+    batch: int
+    needed: int
+    fields: list[tuple[str, str]]
+    seed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (what ``--json`` prints)."""
+        picked = [{"claim_id": c, "field": f} for c, f in self.fields]
+        return {"batch": self.batch, "needed": self.needed, "seed": self.seed,
+                "fields": picked}  # fmt: skip
+
+
+def sample_fields(
+    batch: int,
+    store: Store,
+    *,
+    max_error_rate: float,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> FieldSample:
+    """How many keyed fields of a batch to audit, and which (same seed, same fields).
+
+    Example: ``sample_fields(1, store, max_error_rate=0.005).needed == 598``
+    """
+    from claimflow.verify.double_entry import sample
+
+    needed, picked = sample(store, batch, max_error_rate, confidence, seed)
+    return FieldSample(batch, needed, picked, seed)
+
+
+def write_field_sample(sample: FieldSample, out: Path) -> int:
+    """Write the sampled fields (claim_id, field) to a .csv or .xlsx file.
+
+    Example: ``write_field_sample(sample_fields(1, store, max_error_rate=0.005), out)``
+    """
+    from claimflow.report import write_table
+
+    return write_table(sample.fields, ["claim_id", "field"], out)
+
+
+def read_share(text: str) -> float:
+    """A share strictly between 0 and 1, written ``0.5%`` or ``0.005``.
+
+    Raises:
+        ValueError: not a number, or not between 0 and 1.
+
+    Example: ``read_share("0.5%") == 0.005``
+    """
+    from claimflow.numbers import read_percent
+
+    value = read_percent(text)  # its NumberError is a ValueError
+    if not 0 < value < 1:
+        raise ValueError(f"expected a share between 0 and 1, found {text}")
+    return float(value)

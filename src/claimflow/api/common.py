@@ -1,0 +1,95 @@
+"""Resolving the arguments every stage shares: the client, the instant, who."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+
+from claimflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from claimflow.config import ResolvedClient
+
+#: What a stage accepts as its client: resolved, a file, or a key.
+ClientLike: TypeAlias = "ResolvedClient | str | Path"
+
+#: The environment variables the library and the command line read.
+CLIENTS_ENV = "CLAIMFLOW_CLIENTS"
+OPERATOR_ENV = "CLAIMFLOW_OPERATOR"
+_SUFFIXES = (".yaml", ".yml", ".toml")
+
+
+def client_file(name: str | Path) -> Path:
+    """The configuration file `name` stands for: a file, or a client key.
+
+    A key (``acme-tools``) is looked up as ``<key>.yaml``, ``.yml`` or
+    ``.toml`` in the folder ``CLAIMFLOW_CLIENTS`` names.
+
+    Raises:
+        ConfigError: neither a file nor a key found there.
+
+    Example: ``client_file("samples/clients/acme-tools.yaml").name == "acme-tools.yaml"``
+    """
+    path = Path(name)
+    if path.is_file():
+        return path
+    folder = os.environ.get(CLIENTS_ENV)
+    if folder and path.name == str(name) and not path.suffix:
+        for suffix in _SUFFIXES:
+            found = Path(folder) / f"{name}{suffix}"
+            if found.is_file():
+                return found
+        raise ConfigError(
+            f"{name}: no such client file, and no {name}.yaml, .yml or .toml in "
+            f"{CLIENTS_ENV}={folder}"
+        )
+    hint = "" if folder else f" (set {CLIENTS_ENV} to look keys up in a folder)"
+    raise ConfigError(f"{name}: no such client file{hint}")
+
+
+def resolve_client(client: ClientLike) -> ResolvedClient:
+    """A resolved client, from itself, its file, or its key (`client_file`).
+
+    Example: ``resolve_client("samples/clients/acme-tools.yaml").key == "acme-tools"``
+    """
+    from claimflow.config import ResolvedClient, load_client
+
+    if isinstance(client, ResolvedClient):
+        return client
+    return load_client(client_file(client))
+
+
+def default_operator() -> str:
+    """Who is working: ``CLAIMFLOW_OPERATOR``, else the login name.
+
+    Example: ``default_operator()`` is ``"ann"`` for the login ``ann``.
+    """
+    named = os.environ.get(OPERATOR_ENV, "").strip()
+    if named:
+        return named
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (a container without a user)
+        return "unknown"
+
+
+def instant(
+    value: datetime | date | None, client: ResolvedClient | None = None
+) -> datetime:
+    """An aware instant: now by default; a date or naive time in the desk's zone.
+
+    A date alone is its 00:00; without a client, naive times are UTC.
+
+    Example: ``instant(date(2026, 10, 1), client).isoformat()`` is
+    ``"2026-10-01T00:00:00-05:00"`` for a desk in Bogotá.
+    """
+    if value is None:
+        return datetime.now(UTC)
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=client.zone if client is not None else UTC)
