@@ -52,20 +52,31 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only: reads the SQLite file itself; skipped with --backend postgresql",
     )
+    config.addinivalue_line(
+        "markers",
+        "own_backends: opens SQLite and PostgreSQL stores by design; runs in the "
+        "default pass only",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--backend") != "postgresql":
         return
     skip = pytest.mark.skip(reason="reads the SQLite file itself (sqlite_only)")
+    own = pytest.mark.skip(reason="chooses its backends itself: runs in the default pass")
     for item in items:
         if "sqlite_only" in item.keywords or _reads_sqlite(item):
             item.add_marker(skip)
+        elif "own_backends" in item.keywords:
+            item.add_marker(own)
 
 
 #: What a test that opens or inspects the SQLite file itself (an old
 #: store's schema built by hand, PRAGMAs, sqlite-utils' table API) says.
-_SQLITE_ITSELF = ("sqlite3.connect(", "PRAGMA ", ".view_names(", "Database(", "store.db[")
+_SQLITE_ITSELF = (
+    "sqlite3.connect(", "PRAGMA ", ".view_names(", "Database(", "store.db[",
+    "db.read_bytes()",
+)  # fmt: skip
 
 
 def _reads_sqlite(item: pytest.Item) -> bool:

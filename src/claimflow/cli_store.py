@@ -7,16 +7,7 @@ from pathlib import Path
 import click
 
 from claimflow.cli import main
-
-
-def _store(value: str, must_exist: bool) -> Path | str:
-    """A SQLite file (a `Path`), or a database URL passed on as given."""
-    if "://" in value:
-        return value
-    path = Path(value)
-    if must_exist and not path.exists():
-        raise click.BadParameter(f"store {value!r} does not exist")
-    return path
+from claimflow.cli_options import StorePath
 
 
 @main.group("store")
@@ -30,10 +21,10 @@ def store_group() -> None:
 
 
 @store_group.command("copy")
-@click.argument("source")
-@click.argument("target")
+@click.argument("source", type=StorePath(exists=True))
+@click.argument("target", type=StorePath(exists=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def copy_command(source: str, target: str, as_json: bool) -> None:
+def copy_command(source: Path | str, target: Path | str, as_json: bool) -> None:
     """Copy every table of SOURCE into the new, empty store TARGET, checked.
 
     Either may be a SQLite file or a PostgreSQL URL. The copy is kept only if
@@ -48,11 +39,9 @@ def copy_command(source: str, target: str, as_json: bool) -> None:
     from claimflow import Store, copy_store
     from claimflow.cli import echo_json, fail_cleanly
 
-    origin, copy = _store(source, True), _store(target, False)
-
     @fail_cleanly
     def run() -> None:
-        with Store.open(origin) as src, Store.open(copy) as dst:
+        with Store.open(source) as src, Store.open(target) as dst:
             report = copy_store(src, dst)
         if as_json:
             echo_json(report.to_dict())

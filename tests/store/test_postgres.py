@@ -158,6 +158,7 @@ def _balances(db: str) -> list[tuple[object, ...]]:
         ]
 
 
+@pytest.mark.own_backends
 @pytest.mark.slow
 def test_the_demo_on_postgresql_equals_the_demo_on_sqlite_and_copies_both_ways(
     tmp_path: Path, pg_cluster: Cluster
@@ -244,6 +245,7 @@ def test_main_is_the_cli() -> None:
     assert "store" in main.commands
 
 
+@pytest.mark.own_backends
 @pytest.mark.slow
 def test_eight_writers_of_every_kind_for_20_rounds_lose_nothing_and_overdraw_nothing(
     tmp_path: Path, pg_url: str

@@ -427,10 +427,14 @@ CREATE OR REPLACE FUNCTION claimflow_get(t text, k integer) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN json_typeof(t::json) = 'array' THEN claimflow_scalar(t::json -> k) END
 $$;
-DROP OPERATOR IF EXISTS ->> (text, text);
-DROP OPERATOR IF EXISTS ->> (text, integer);
-CREATE OPERATOR ->> (LEFTARG = text, RIGHTARG = text, FUNCTION = claimflow_get);
-CREATE OPERATOR ->> (LEFTARG = text, RIGHTARG = integer, FUNCTION = claimflow_get);
+DO $$ BEGIN  -- once: a view depends on them (their functions are replaced above)
+  IF NOT EXISTS (SELECT 1 FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+                 WHERE n.nspname = current_schema() AND o.oprname = '->>'
+                   AND o.oprright = 'integer'::regtype) THEN
+    CREATE OPERATOR ->> (LEFTARG = text, RIGHTARG = text, FUNCTION = claimflow_get);
+    CREATE OPERATOR ->> (LEFTARG = text, RIGHTARG = integer, FUNCTION = claimflow_get);
+  END IF;
+END $$;
 CREATE OR REPLACE FUNCTION json_set(t text, VARIADIC kv text[]) RETURNS text
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE j jsonb := t::jsonb;
@@ -458,8 +462,13 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN left(k, 1) = '$' THEN (t::json #> claimflow_path(k))::text
               WHEN json_typeof(t::json) = 'object' THEN (t::json -> k)::text END
 $$;
-DROP OPERATOR IF EXISTS -> (text, text);
-CREATE OPERATOR -> (LEFTARG = text, RIGHTARG = text, FUNCTION = claimflow_json_at);
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+                 WHERE n.nspname = current_schema() AND o.oprname = '->'
+                   AND o.oprleft = 'text'::regtype) THEN
+    CREATE OPERATOR -> (LEFTARG = text, RIGHTARG = text, FUNCTION = claimflow_json_at);
+  END IF;
+END $$;
 CREATE OR REPLACE FUNCTION claimflow_claim_json(
   d text, id text, client text, kind text, participant text, received text)
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -473,6 +482,12 @@ CREATE OR REPLACE FUNCTION date(d text, m text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   RETURN to_char((d::timestamptz AT TIME ZONE 'UTC') + m::interval, 'YYYY-MM-DD');
+EXCEPTION WHEN others THEN RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION unixepoch(d text) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN floor(extract(epoch FROM d::timestamptz))::bigint;
 EXCEPTION WHEN others THEN RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION date(d text) RETURNS text
@@ -491,8 +506,11 @@ CREATE OR REPLACE FUNCTION ifnull(a anycompatible, b anycompatible) RETURNS anyc
 LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(a, b) $$;
 CREATE OR REPLACE FUNCTION instr(a text, b text) RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$ SELECT strpos(a, b) $$;
-DROP AGGREGATE IF EXISTS total(float8);
-CREATE AGGREGATE total(float8) (SFUNC = float8pl, STYPE = float8, INITCOND = '0');
+DO $$ BEGIN
+  IF to_regprocedure(current_schema() || '.total(float8)') IS NULL THEN
+    CREATE AGGREGATE total(float8) (SFUNC = float8pl, STYPE = float8, INITCOND = '0');
+  END IF;
+END $$;
 CREATE OR REPLACE FUNCTION claimflow_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
