@@ -75,7 +75,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 #: store's schema built by hand, PRAGMAs, sqlite-utils' table API) says.
 _SQLITE_ITSELF = (
     "sqlite3.connect(", "PRAGMA ", ".view_names(", "Database(", "store.db[",
-    "db.read_bytes()",
+    "db.read_bytes()", "_copy(flow",
 )  # fmt: skip
 
 
@@ -130,12 +130,15 @@ def pg_url(pg_cluster: Cluster) -> str:
     return new_pg_store_url(pg_cluster)
 
 
-@pytest.fixture(autouse=True)
-def _backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _backend(request: pytest.FixtureRequest) -> Iterator[None]:
     """With ``--backend postgresql``, a store opened by file name is a schema
     of its own in the session's cluster (the same name, the same schema)."""
     if request.config.getoption("--backend") != "postgresql":
+        yield
         return
+    # for the session: module and session fixtures open stores too
+    monkeypatch = pytest.MonkeyPatch()
     cluster = request.getfixturevalue("pg_cluster")
     opened = _OPENED
     real_open = Store.open.__func__  # type: ignore[attr-defined]
@@ -163,6 +166,8 @@ def _backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
         return real_convert(self, value, param, ctx)  # type: ignore[arg-type]
 
     monkeypatch.setattr(StorePath, "convert", convert_on_postgres)
+    yield
+    monkeypatch.undo()
 
 
 @pytest.fixture

@@ -484,6 +484,8 @@ BEGIN
   RETURN to_char((d::timestamptz AT TIME ZONE 'UTC') + m::interval, 'YYYY-MM-DD');
 EXCEPTION WHEN others THEN RETURN NULL;
 END $$;
+CREATE OR REPLACE FUNCTION round(x float8, n integer) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$ SELECT round(x::numeric, n)::float8 $$;
 CREATE OR REPLACE FUNCTION unixepoch(d text) RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
