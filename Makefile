@@ -10,7 +10,7 @@ $(BIN)/claimflow: pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-.PHONY: demo test lint docs bench
+.PHONY: demo test test-postgresql lint docs bench
 # claimflow exits 1 when some claims end pended or rejected, which the samples
 # do on purpose; only exit 2 (unreadable input) fails the demo.
 demo: $(BIN)/claimflow
@@ -33,8 +33,16 @@ $(BIN)/pytest: $(BIN)/claimflow
 	$(BIN)/python -m pip install -q -e . --group dev
 	touch $@
 
+# On every core (pytest-xdist): the suite is independent test by test.
 test: $(BIN)/pytest
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
+
+# The store, CLI and end-to-end tests again, every store in a throwaway
+# PostgreSQL cluster (skipped, saying why, where no server can be started).
+PG_TESTS ?= tests/store tests/test_cli.py tests/test_cli_awards.py tests/test_cli_json.py \
+	tests/test_cli_paths.py tests/test_lifecycle.py tests/test_samples.py
+test-postgresql: $(BIN)/pytest
+	$(BIN)/pytest -n auto --backend postgresql $(PG_TESTS)
 
 lint: $(BIN)/pytest
 	$(BIN)/ruff check src tests benchmarks samples

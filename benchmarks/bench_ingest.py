@@ -13,18 +13,33 @@ memory (max RSS) is its own:
 - check/ingest files of 5,000: the same claims cut into files of 5,000
   claims each (a clerk's batch of many small files), as one batch.
 
+With ``--backend postgresql`` (a throwaway cluster of the tests' kind, or
+``--pg-url``) it measures, beside raw pydantic and the SQLite ingest:
+
+- raw copy: the same rows as text through one plain ``COPY ... FROM STDIN``
+  into a fresh table (psycopg, nothing else);
+- ingest pg: `claimflow.ingest` into a fresh PostgreSQL store (its claims
+  through ``COPY``);
+
+and prints ingest pg's throughput as a share of raw copy plus validation
+(raw pydantic), whose time they add up to: the target is at least 0.5.
+
 Peak memory is the measuring process's; "worker MiB" is the largest of the
 worker processes it forked (0 when it forked none).
 
 Usage: python benchmarks/bench_ingest.py [--sizes 100000 1000000] [--measures ...]
+       python benchmarks/bench_ingest.py --backend postgresql [--pg-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
+import os
 import sqlite3
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,6 +190,53 @@ def run_ingest(path: Path | list[Path], workers: int | None = None) -> int:
         ).records
 
 
+#: Where the PostgreSQL measurements write (set by `main` for its children).
+PG_ENV = "CLAIMFLOW_BENCH_PG"
+_FRESH = itertools.count()
+
+
+def _fresh_schema() -> str:
+    """A URL naming a new, empty schema in the benchmark's database."""
+    import psycopg
+
+    base = os.environ[PG_ENV]
+    schema = f"bench_{os.getpid()}_{next(_FRESH)}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def raw_copy(path: Path) -> int:
+    """COPY every row as text into a fresh table with plain psycopg."""
+    import psycopg
+
+    url = _fresh_schema()
+    count = 0
+    with path.open(newline="", encoding="utf-8") as fh, psycopg.connect(url) as conn:
+        reader = csv.reader(fh)
+        header = next(reader)
+        names = ", ".join(f"c{i}" for i in range(len(header)))
+        conn.execute(f"CREATE TABLE claims ({names.replace(',', ' text,')} text)")
+        with conn.cursor().copy(f"COPY claims ({names}) FROM STDIN") as copy:
+            for row in reader:
+                copy.write_row(row)
+                count += 1
+    return count
+
+
+def run_ingest_pg(path: Path | list[Path], workers: int | None = None) -> int:
+    """claimflow.ingest of the file(s) into a fresh PostgreSQL store."""
+    import claimflow
+
+    paths = path if isinstance(path, list) else [path]
+    with claimflow.Store.open(_fresh_schema()) as store:
+        return claimflow.ingest(
+            paths, claimflow.load_client(CLIENT), store, received_at=NOW, workers=workers
+        ).records
+
+
 MEASURES = {
     "raw pydantic": raw_pydantic,
     "raw sqlite": raw_sqlite,
@@ -184,7 +246,11 @@ MEASURES = {
     "ingest": run_ingest,
     "check files": lambda path: run_check(_parts(path)),
     "ingest files": lambda path: run_ingest(_parts(path)),
+    "raw copy": raw_copy,
+    "ingest pg": run_ingest_pg,
 }
+#: What ``--backend postgresql`` measures by default.
+PG_MEASURES = ["raw pydantic", "raw copy", "ingest pg", "ingest"]
 
 
 def _child(name: str, path: Path) -> None:
@@ -212,28 +278,65 @@ def main() -> None:
         help="run only these measurements (default: all)",
     )
     parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: measure raw COPY and ingest into PostgreSQL too",
+    )
+    parser.add_argument("--pg-url", help="a PostgreSQL database to use (default: "
+                        "a throwaway cluster, as the tests start)")  # fmt: skip
+    parser.add_argument(
         "--child", nargs=2, metavar=("MEASURE", "PATH"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.child:
         _child(args.child[0], Path(args.child[1]))
         return
+    cluster = None
+    if args.backend == "postgresql":
+        if args.measures == list(MEASURES):
+            args.measures = PG_MEASURES
+        if args.pg_url:
+            os.environ[PG_ENV] = args.pg_url
+        else:
+            sys.path.insert(0, str(ROOT))
+            from tests.pg import start_cluster
+
+            cluster = start_cluster(Path(tempfile.mkdtemp(prefix="claimflow-bench-pg-")))
+            os.environ[PG_ENV] = cluster.url()
+    try:
+        _run(args.sizes, args.measures)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _run(sizes: list[int], measures: list[str]) -> None:
     head = ("claims", "measure", "seconds", "claims/s", "peak MiB", "worker MiB")
     print(
         f"{head[0]:>10} {head[1]:<13} {head[2]:>8} {head[3]:>10} {head[4]:>9} "
         f"{head[5]:>10}"
     )
-    for n in args.sizes:
+    for n in sizes:
         path = _dataset(n)
-        if any(name.endswith(" files") for name in args.measures):
+        if any(name.endswith(" files") for name in measures):
             _parts(path)  # cut once, before any clock starts
-        for name in args.measures:
+        seconds: dict[str, float] = {}
+        for name in measures:
             result = in_fresh_process(__file__, "--child", name, str(path))
+            seconds[name] = result["seconds"]
             rate = result["count"] / result["seconds"]
             print(
                 f"{result['count']:>10,} {name:<13} {result['seconds']:>8.2f} "
                 f"{rate:>10,.0f} {result['peak_mib']:>9.0f} "
                 f"{result['workers_peak_mib']:>10.0f}",
+                flush=True,
+            )
+        if {"raw copy", "raw pydantic", "ingest pg"} <= set(seconds):
+            limit = seconds["raw copy"] + seconds["raw pydantic"]
+            print(
+                f"{n:>10,} ingest pg at {limit / seconds['ingest pg']:.2f} of raw COPY "
+                "+ validation (target 0.5)",
                 flush=True,
             )
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+import itertools
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +15,8 @@ import pytest
 from hypothesis import settings
 
 from claimflow import ResolvedClient, Store, load_client
+from claimflow.cli_options import StorePath
+from tests.pg import Cluster, start_cluster
 
 # The same examples on every run and machine: a property test that fails,
 # fails again (the suite is deterministic); raise max_examples to explore.
@@ -31,6 +38,136 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite tests/cases/*/expected.* from the current output.",
     )
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default=os.environ.get("CLAIMFLOW_TEST_BACKEND", "sqlite"),
+        help="Run the tests' stores on this backend: every store a test opens "
+        "by file name is made in a throwaway PostgreSQL cluster instead.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: reads the SQLite file itself; skipped with --backend postgresql",
+    )
+    config.addinivalue_line(
+        "markers",
+        "own_backends: opens SQLite and PostgreSQL stores by design; runs in the "
+        "default pass only",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--backend") != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="reads the SQLite file itself (sqlite_only)")
+    own = pytest.mark.skip(reason="chooses its backends itself: runs in the default pass")
+    for item in items:
+        if "sqlite_only" in item.keywords or _reads_sqlite(item):
+            item.add_marker(skip)
+        elif "own_backends" in item.keywords:
+            item.add_marker(own)
+
+
+#: What a test that opens or inspects the SQLite file itself (an old
+#: store's schema built by hand, PRAGMAs, sqlite-utils' table API) says.
+_SQLITE_ITSELF = (
+    "sqlite3.connect(", "PRAGMA ", ".view_names(", "Database(", "store.db[",
+    "db.read_bytes()", "_copy(flow",
+)  # fmt: skip
+
+
+def _reads_sqlite(item: pytest.Item) -> bool:
+    function = getattr(item, "function", None)
+    if function is None:
+        return False
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    return any(mark in source for mark in _SQLITE_ITSELF)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for the session (see tests/pg.py).
+
+    Skipped with the reason when none can be started, failed instead under
+    ``CLAIMFLOW_REQUIRE_POSTGRES=1`` (CI).
+    """
+    try:
+        cluster = start_cluster(Path(tempfile.mkdtemp(prefix="claimflow-pg-")))
+    except (RuntimeError, ImportError) as exc:
+        if os.environ.get("CLAIMFLOW_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required (CLAIMFLOW_REQUIRE_POSTGRES=1): {exc}")
+        pytest.skip(f"no PostgreSQL for this test: {exc}")
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+_SCHEMAS = itertools.count(1)
+#: The schema standing for each store file name a test opened (for the
+#: session: a module's fixture may make the store another test reads).
+_OPENED: dict[str, str] = {}
+
+
+def new_pg_store_url(cluster: Cluster) -> str:
+    """A URL naming an empty schema of its own in the session's cluster."""
+    import psycopg
+
+    schema = f"t{os.getpid()}_{next(_SCHEMAS)}"
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return cluster.url(schema)
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """A new, empty PostgreSQL store's URL."""
+    return new_pg_store_url(pg_cluster)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _backend(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With ``--backend postgresql``, a store opened by file name is a schema
+    of its own in the session's cluster (the same name, the same schema)."""
+    if request.config.getoption("--backend") != "postgresql":
+        yield
+        return
+    # for the session: module and session fixtures open stores too
+    monkeypatch = pytest.MonkeyPatch()
+    cluster = request.getfixturevalue("pg_cluster")
+    opened = _OPENED
+    real_open = Store.open.__func__  # type: ignore[attr-defined]
+
+    def open_on_postgres(cls: type[Store], path: str | Path) -> Store:
+        text = str(path)
+        if not text.startswith("postgres"):
+            key = str(Path(text).resolve())
+            if key not in opened:
+                opened[key] = new_pg_store_url(cluster)
+            text = opened[key]
+        return real_open(cls, text)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Store, "open", classmethod(open_on_postgres))
+    real_convert = StorePath.convert
+
+    def convert_on_postgres(
+        self: StorePath, value: object, param: object, ctx: object
+    ) -> object:
+        # --db FILE: the schema standing for that file, once a store was made
+        # by that name (else what the file check says: "does not exist")
+        key = str(Path(str(value)).resolve())
+        if "://" not in str(value) and key in opened:
+            return opened[key]
+        return real_convert(self, value, param, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StorePath, "convert", convert_on_postgres)
+    yield
+    monkeypatch.undo()
 
 
 @pytest.fixture

@@ -225,6 +225,7 @@ def test_headers_that_almost_match_are_suggested(write: Callable[..., Path]) -> 
     assert "near misses: 'Invoce No' -> invoice_number?" in err
 
 
+@pytest.mark.sqlite_only  # its messages name the store file
 def test_notices_lost_after_the_commit_are_written_on_the_rerun(tmp_path: Path) -> None:
     """Killed between the commit and writing the notice files (or run without
     --notices), a re-run said "already ingested" and never wrote them."""

@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from claimflow import Store
 from tests.conftest import SAMPLES
 from tests.test_cli import run
@@ -363,6 +365,7 @@ def test_the_participants_reference_names_a_claim(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.sqlite_only  # its messages name the store file
 def test_misleading_successes_are_errors(tmp_path: Path) -> None:
     """`ledger balance NOBODY` said 0 points, `export claims --batch 99` wrote
     0 claims, and a future `ledger expire --as-of` posted future expiry."""

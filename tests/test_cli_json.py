@@ -621,6 +621,15 @@ def test_member_accounts(tmp_path: Path) -> None:
     assert report["by_owner"][0]["key"] == "sam"
 
 
+@covers("store copy")
+def test_store_copy(flow: Flow) -> None:
+    target = str(flow.folder / "copy.db")
+    code, out, _ = run("store", "copy", flow.db, target, "--json")
+    assert code == 0
+    data = strict(out)
+    assert set(data) == {"rows", "checks"}
+    assert data["checks"]["claims"] == data["rows"]["claims"] > 0
+    assert data["checks"]["postings"] == data["rows"]["ledger"]
 def _copy(flow: Flow, tmp_path: Path) -> str:
     """A copy of the module's store, for a command that writes."""
     import sqlite3

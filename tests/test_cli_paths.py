@@ -9,15 +9,15 @@ gave ``FileNotFoundError`` tracebacks.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from claimflow import Store
 from tests.test_cli import ACME_CONFIG, OCTOBER, run
 
 
 def _postings(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT count(*) FROM ledger").fetchone()[0])
+    with Store.open(db) as store:
+        return store.count("ledger")
 
 
 def test_a_notices_folder_that_cannot_be_made_stops_the_award_run_first(

@@ -197,6 +197,10 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
     from claimflow.store import (
         Store,
     )
+    from claimflow.store.copy import (
+        CopyReport,
+        copy_store,
+    )
     from claimflow.validate import (
         Notice,
         render_notices,
@@ -233,6 +237,7 @@ __all__ = [
     "ClientConfig",
     "ClientLike",
     "ConfigError",
+    "CopyReport",
     "DateOrder",
     "Decision",
     "DedupeResult",
@@ -293,6 +298,7 @@ __all__ = [
     "client_schema",
     "compare_keyings",
     "copy_samples",
+    "copy_store",
     "dedupe_claims",
     "dedupe_participants",
     "default_operator",
@@ -497,6 +503,10 @@ _MODULES = {
     "sla.events": ("EVENTS",),
     "schema_docs": ("client_schema",),
     "store": ("Store",),
+    "store.copy": (
+        "CopyReport",
+        "copy_store",
+    ),
     "values": ("DateOrder",),
     "validate.notices": ("NoticeItem",),
     "validate": (

@@ -500,4 +500,5 @@ from claimflow import cli_dedupe as _cli_dedupe  # noqa: E402, F401
 from claimflow import cli_partners as _cli_partners  # noqa: E402, F401
 from claimflow import cli_reports as _cli_reports  # noqa: E402, F401
 from claimflow import cli_sla as _cli_sla  # noqa: E402, F401
+from claimflow import cli_store as _cli_store  # noqa: E402, F401
 from claimflow import cli_verify as _cli_verify  # noqa: E402, F401

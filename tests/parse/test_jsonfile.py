@@ -70,7 +70,10 @@ def test_bad_json(
     st.lists(
         st.fixed_dictionaries(
             {
-                "invoice_number": st.text(min_size=1, max_size=10),
+                # NUL is refused (tests/store/test_postgres.py), any other text kept
+                "invoice_number": st.text(
+                    st.characters(blacklist_characters="\x00"), min_size=1, max_size=10
+                ),
                 "qty": st.integers(-5, 500),
                 "unit_price": st.decimals(
                     min_value=0, max_value=10_000, places=2, allow_nan=False

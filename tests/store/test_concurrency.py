@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
+import sys
 import traceback
 from pathlib import Path
 
@@ -36,9 +37,14 @@ def _writer(args: list[str], log: str) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
+    # pytest's capture stands in for sys.stdout/stderr: write to the log
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
     try:
         main.main(args=args, prog_name="claimflow", standalone_mode=True)
     except SystemExit as exc:
+        sys.stdout.flush()  # os._exit leaves buffers unwritten
+        sys.stderr.flush()
         os._exit(exc.code if isinstance(exc.code, int) else 1)
     except BaseException:
         traceback.print_exc()
@@ -58,7 +64,8 @@ def _config(tmp: Path) -> str:
 
 
 def _round(
-    tmp: Path, db: str, n: int, claim: str, config: str
+    tmp: Path, db: str, n: int, claim: str, config: str,
+    extra: list[list[str]] | None = None,
 ) -> list[tuple[list[str], int, str]]:
     sale = tmp / f"sale-{n}.csv"
     header, row = SALE.split("\n", 1)
@@ -77,6 +84,7 @@ def _round(
          "--client", config, "--db", db],
         ["dedupe", "claims", "--client", config, "--db", db],
         ["event", claim, "escalated", "--db", db],
+        *(extra or []),
     ]  # fmt: skip
     context = multiprocessing.get_context("fork")
     procs = []

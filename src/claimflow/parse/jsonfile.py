@@ -75,6 +75,26 @@ def _unusual(exc: Exception) -> str:
     return f"not usable JSON: {exc}"
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul(data: object, text: str, name: str, where: str | None) -> None:
+    """A NUL character (``\\u0000``) is no part of any value a claim holds
+    (and no text a PostgreSQL store can keep): the file is refused, as a
+    CSV file with NUL bytes is."""
+    if "\\u0000" in text.lower() and _has_nul(data):
+        raise UnreadableInput(
+            name, "a NUL character (\\u0000) in a value: not text a claim can hold", where
+        )
+
+
 def read_json(
     path: Path, client: ResolvedClient, digest: str, name: str
 ) -> Iterator[RawRecord]:
@@ -99,7 +119,9 @@ def read_json(
             yield from _read_lines(path, client, digest, name)
             return
         with path.open(encoding="utf-8-sig") as fh:
-            data = json.load(fh, parse_float=Decimal)
+            text = fh.read()
+        data = json.loads(text, parse_float=Decimal)
+        _refuse_nul(data, text, name, None)
     except UnicodeDecodeError:
         raise UnreadableInput(name, "not UTF-8 text (JSON must be UTF-8)") from None
     except json.JSONDecodeError as exc:
@@ -131,4 +153,5 @@ def _read_lines(
                 ) from None
             except (RecursionError, ValueError) as exc:
                 raise UnreadableInput(name, _unusual(exc), f"line {number}") from None
+            _refuse_nul(obj, text, name, f"line {number}")
             yield _record(obj, number, client, name, digest)

@@ -1,4 +1,5 @@
-"""The store: SQLite through sqlite-utils, one file, WAL mode, migrated schema.
+"""The store: SQLite through sqlite-utils, one file, WAL mode, migrated schema;
+or the same store on a PostgreSQL server (`claimflow.store.postgres`).
 
 Contract: `Store.open(path)` migrates the file to the current schema;
 `Store.transaction()` wraps one command's writes so they land whole or not
@@ -38,9 +39,11 @@ from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 
 # Registers migration 27 (after accounts_schema's 26).
 from claimflow.store import partners as _partners  # noqa: F401
+from claimflow.store import postgres
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
+from claimflow.store.postgres import PgDatabase
 from claimflow.store.rows import (
     CLAIM_JSON,
     PACKED,
@@ -67,6 +70,12 @@ _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
 )
+#: The columns `ClaimRows` fill, in their order (``COPY`` names them).
+_CLAIM_COLUMNS = (
+    "id", "client", "batch_id", "document_hash", "kind", "participant_id",
+    "received_at", "activity_date", "outcome", "source", "data", "raw", "keys", "serials",
+)  # fmt: skip
+_PROBLEM_COLUMNS = ("claim_id", "batch_id", "code", "field", "source", "message")
 _CLAIM_MODELS: dict[str, type[SalesClaim] | type[StayClaim]] = {
     "sales": SalesClaim,
     "stay": StayClaim,
@@ -81,14 +90,15 @@ _SORT_CACHE = -8192
 # and read back from the claim rows they cost a second pass over them.
 _STAGE = {
     "claimflow_keys": (
-        "SELECT c.client, c.id, j.value ->> 0, j.value ->> 1, j.value ->> 2 "
+        "SELECT c.client, c.id AS claim_id, j.value ->> 0 AS block, "
+        "j.value ->> 1 AS day, j.value ->> 2 AS value "
         "FROM claims c, json_each(c.keys) j WHERE c.rowid > ?",
         "INSERT OR IGNORE INTO claim_keys SELECT * FROM temp.claimflow_keys "
         "ORDER BY 1, 3, 4, 2, 5",
     ),
     "claimflow_serials": (
-        "SELECT c.client, j.value, c.id FROM claims c, json_each(c.serials) j "
-        "WHERE c.rowid > ?",
+        "SELECT c.client, j.value AS serial, c.id AS claim_id "
+        "FROM claims c, json_each(c.serials) j WHERE c.rowid > ?",
         "INSERT OR IGNORE INTO claim_serials SELECT * FROM temp.claimflow_serials "
         "ORDER BY 1, 2, 3",
     ),
@@ -111,7 +121,7 @@ SELECT claim_id, batch_id, event, at, operator FROM (
     UNION ALL
     SELECT claim_id, batch_id, event, at, operator, 2, id
     FROM claim_events WHERE client = ?
-) ORDER BY part, n
+) AS events ORDER BY part, n
 """
 
 
@@ -143,6 +153,7 @@ def _busy(exc: sqlite3.Error) -> bool:
 
 def busy_message(path: str | Path) -> str:
     """What a command says when it gave up waiting for the store."""
+    path = postgres.redact(str(path)) if postgres.is_url(path) else path
     return (
         f"{path}: the store is busy: another claimflow command has held it for "
         f"{busy_seconds():g} s; try again when it finishes "
@@ -158,26 +169,38 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         db: the sqlite-utils database.
     """
 
-    def __init__(self, path: str | Path, db: Database) -> None:
-        self.path = Path(path)
-        self.db = db
+    def __init__(self, path: str | Path, db: Database | PgDatabase) -> None:
+        self.path: Path = Path(path)
+        #: What messages name the store by: the file, or the URL (no password).
+        self.name = postgres.redact(str(path)) if postgres.is_url(path) else str(path)
+        self.db: Any = db
         self._pack_attached = False
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``: which backend holds this store."""
+        return "postgresql" if isinstance(self.db, PgDatabase) else "sqlite"
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
         """Open (creating if needed) and migrate a store.
 
         Args:
-            path: the SQLite file.
+            path: the SQLite file, or a PostgreSQL URL
+                (``postgresql://user@host/db``; ``?options=-csearch_path=S``
+                picks a schema other than ``public``).
 
         Returns:
             The store.
 
         Raises:
-            StoreError: the file is not a SQLite database.
+            StoreError: the file is not a SQLite database, or the server
+                cannot be reached or holds something else.
 
         Example: ``store = Store.open("claimflow.db")``
         """
+        if postgres.is_url(path):
+            return cls(str(path), postgres.open_database(str(path)))
         try:
             db = Database(path)
             # Writers wait their turn (several clerks on one store): a command
@@ -214,6 +237,8 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
     @property
     def schema_version(self) -> int:
         """The number of migrations applied."""
+        if isinstance(self.db, PgDatabase):
+            return len(postgres.applied_migrations(self.db))
         return schema_version(self.db)
 
     @contextmanager
@@ -240,7 +265,9 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if _busy(exc):
-                raise StoreBusy(busy_message(self.path)) from None
+                raise StoreBusy(busy_message(self.name)) from None
+            if self.dialect == "postgresql":
+                raise StoreError(f"{self.name}: {exc}") from None
             raise
         try:
             yield self
@@ -349,6 +376,11 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         """
         conn = self.db.conn
         _stage_tables(conn)
+        if self.dialect == "postgresql":
+            for table, (_, insert) in _STAGE.items():
+                conn.execute(insert)
+                conn.execute(f"DELETE FROM temp.{table}")
+            return
         # Sorting the staged rows is most of this step. SQLite's sorter sorts
         # runs of the page cache's size, in helper threads when allowed:
         # small runs on every core, merged, take half the time of one thread
@@ -381,6 +413,12 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         if isinstance(rows, PackedRows) and self._attach_packed(rows):
             for table, (insert, _) in PACKED.items():
                 conn.execute(f"{insert} SELECT * FROM {_PACK}.{table} ORDER BY rowid")
+        elif isinstance(self.db, PgDatabase):
+            # PostgreSQL's bulk path: COPY, not a statement per row
+            unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
+            self.db.copy_rows("claims", _CLAIM_COLUMNS, unpacked.claims)
+            self.db.copy_rows("problems", _PROBLEM_COLUMNS, unpacked.problems)
+            conn.executemany(f"{PACKED['headers'][0]} VALUES (?, ?)", unpacked.headers)
         else:
             unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
             for table, (insert, width) in PACKED.items():
@@ -413,15 +451,22 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         roots = conn.execute(
             f"SELECT name, rootpage FROM {_PACK}.sqlite_master ORDER BY rowid"
         ).fetchall()
-        return roots == _PACKED_ROOTS
+        return bool(roots == _PACKED_ROOTS)
 
     def upsert_participants(self, participants: Sequence[Participant]) -> None:
         """Insert or replace participants' latest copy (the member list is
         reference data); `record_participants` also keeps their dated facts."""
         self.db.conn.executemany(
-            "INSERT OR REPLACE INTO participants (client, id, first_name, last_name, "
+            "INSERT INTO participants (client, id, first_name, last_name, "
             "email, company, tier, enrolled_on, status, tax_form_on, tax_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (client, id) DO UPDATE SET "
+            + ", ".join(
+                f"{c} = excluded.{c}"
+                for c in (
+                    "first_name", "last_name", "email", "company", "tier",
+                    "enrolled_on", "status", "tax_form_on", "tax_id",
+                )
+            ),
             [
                 (
                     p.client,
@@ -464,7 +509,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
 
         Example: ``[e[2] for e in store.claim_events("acme-tools")][:2]``
         """
-        return self.db.execute(_EVENTS_SQL, [client, client]).fetchall()
+        return list(self.db.execute(_EVENTS_SQL, [client, client]).fetchall())
 
     def add_notices(self, batch_id: int, notices: Sequence[Notice]) -> None:
         """Store the notices written for a batch."""

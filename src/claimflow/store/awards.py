@@ -27,6 +27,14 @@ _LINES = (
     "j.value ->> 'unit_price', j.value ->> 'line_total')) "
     "FROM json_each(c.data, '$.lines') j"
 )
+#: The same on PostgreSQL, with its own JSON operators: the values keep their
+#: JSON types (a quantity stays a number), as SQLite's ``->>`` gives them.
+_LINES_PG = (
+    "SELECT coalesce(json_agg(json_build_array(e -> 'sku', e -> 'quantity', "
+    "e -> 'unit_price', e -> 'line_total') ORDER BY n), '[]') "
+    "FROM json_array_elements(CASE WHEN json_typeof(c.data::json -> 'lines') = 'array' "
+    "THEN c.data::json -> 'lines' ELSE '[]' END) WITH ORDINALITY AS a(e, n)"
+)
 
 
 def lean_claim_rows(
@@ -53,7 +61,7 @@ def lean_claim_rows(
     day = "NULL" if activity_field is None else f"c.data ->> '{activity_field}'"
     cursor = store.db.execute(
         f"SELECT c.id, c.kind, c.participant_id, c.received_at, {day}, "
-        f"({_LINES}) FROM claims c {rest}",
+        f"({_LINES_PG if store.dialect == 'postgresql' else _LINES}) FROM claims c {rest}",
         list(params),
     )
     while rows := cursor.fetchmany(chunk):
@@ -88,7 +96,12 @@ def pending_award_rows(
     Example: ``next(pending_award_rows(store, "acme-tools", batch_id=None,
     verified_only=False, activity_field="invoice_date", desk_day=str, chunk=500))``
     """
-    if activity_field is None:
+    by_desk_day = activity_field is None and store.dialect == "postgresql"
+    if by_desk_day:
+        # no Python function runs inside PostgreSQL: read in received order,
+        # then order by the desk's day here (the same order, all at once)
+        day_sql = "c.received_at"
+    elif activity_field is None:
         store.db.register_function(
             desk_day, deterministic=True, replace=True, name="claimflow_desk_day"
         )
@@ -108,7 +121,12 @@ def pending_award_rows(
               AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id))
         ORDER BY {day_sql}, c.received_at, c.id"""
     params: list[object] = [client] + ([batch_id] if batch_id is not None else [])
-    return lean_claim_rows(store, activity_field, rest, params, chunk)
+    rows = lean_claim_rows(store, activity_field, rest, params, chunk)
+    if not by_desk_day:
+        return rows
+    every = [row for part in rows for row in part]
+    every.sort(key=lambda row: (desk_day(row[3]), row[3], row[0]))
+    return iter([every[i : i + chunk] for i in range(0, len(every), chunk)])
 
 
 def latest_award_data(store: Store, claim_id: str) -> str | None:

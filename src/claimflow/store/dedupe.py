@@ -52,7 +52,7 @@ SELECT claim_id, client, block, day, value FROM (
     SELECT c.id AS claim_id, c.client, j.value ->> 0 AS block,
            j.value ->> 1 AS day, j.value ->> 2 AS value
     FROM probe p CROSS JOIN claims c, json_each(c.keys) j WHERE c.id = p.id
-) WHERE day IS NOT NULL AND value IS NOT NULL
+) AS keyed WHERE day IS NOT NULL AND value IS NOT NULL
 """
 
 # The exact rules: the same invoice (dealer + SKU + quantity block, within

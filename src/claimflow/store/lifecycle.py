@@ -27,6 +27,7 @@ class ClaimLifecycle:
     if TYPE_CHECKING:
         db: Database
         path: Path
+        name: str
 
         def add_events(
             self, rows: Sequence[tuple[str, str, int | None, str, str, str]]
@@ -180,7 +181,7 @@ class ClaimLifecycle:
             self.db.execute("SELECT 1 FROM batches WHERE id = ?", [batch_id]).fetchone()
             is None
         ):
-            raise StoreError(f"{self.path}: no batch {batch_id}")
+            raise StoreError(f"{self.name}: no batch {batch_id}")
 
     def void_claim(self, client: str, claim_id: str, at: datetime, actor: str) -> None:
         """Mark a claim void (refunded or cancelled): no award run pays it

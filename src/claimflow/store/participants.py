@@ -101,6 +101,7 @@ class ParticipantRecords:
     if TYPE_CHECKING:
         db: Database
         path: Path
+        name: str
 
         def upsert_participants(self, participants: Sequence[Participant]) -> None:
             """`Store.upsert_participants`."""
@@ -222,7 +223,7 @@ class ParticipantRecords:
             "status, tax_form_on, tax_id FROM participants WHERE client = ?",
             [client],
         )
-        source = Provenance(file=str(self.path))
+        source = Provenance(file=self.name)
         return {
             row[0]: Participant(
                 id=row[0],

@@ -55,11 +55,13 @@ UNION ALL
 SELECT claim_id, batch_id, event, at, operator, 2, id
 FROM claim_events WHERE client = :client
 UNION ALL
-SELECT o.claim_id, c.batch_id, 'decided', min(o.decided_at), o.stage, 3, 0
-FROM outcomes o CROSS JOIN claims c
-WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
-  AND c.id = o.claim_id AND c.client = :client AND c.outcome = 'duplicate'
-GROUP BY o.claim_id
+SELECT claim_id, batch_id, 'decided', decided_at, stage, 3, 0 FROM (
+  SELECT o.claim_id, c.batch_id, o.decided_at, o.stage,
+         row_number() OVER (PARTITION BY o.claim_id ORDER BY o.decided_at, o.id) AS first
+  FROM outcomes o CROSS JOIN claims c
+  WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
+    AND c.id = o.claim_id AND c.client = :client AND c.outcome = 'duplicate'
+) AS duplicates WHERE first = 1
 """
 
 # The earliest of each kind of stored event per claim, as written: portable
@@ -94,11 +96,14 @@ ORDER BY c.id
 # ``dedupe apply``, hold only the outcome row: the decision is derived from it
 # (a recorded event at the same time or earlier wins: the first one counts).
 _DUPLICATES_DECIDED_SQL = """
-SELECT o.claim_id, c.batch_id, 'decided', min(o.decided_at), o.stage
-FROM outcomes o CROSS JOIN claims c
-WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
-  AND c.id = o.claim_id AND c.client = :client AND c.outcome = 'duplicate'
-GROUP BY o.claim_id
+SELECT claim_id, batch_id, 'decided', decided_at, stage FROM (
+  SELECT o.claim_id, c.batch_id, o.decided_at, o.stage,
+         row_number() OVER (PARTITION BY o.claim_id ORDER BY o.decided_at, o.id) AS n
+  FROM outcomes o CROSS JOIN claims c
+  WHERE o.stage IN ('dedupe', 'dedupe review') AND o.outcome = 'duplicate'
+    AND c.id = o.claim_id AND c.client = :client AND c.outcome = 'duplicate'
+) AS firsts WHERE n = 1
+ORDER BY claim_id
 """
 
 _CLAIM_EVENTS_SQL = """
@@ -112,7 +117,7 @@ _CHUNK = 500  # ids per statement: under every engine's parameter limit
 
 PAUSES_SQL = f"""
 SELECT claim_id, event, {_KEY.format(at="at")} AS k
-FROM ({_EVENTS})
+FROM ({_EVENTS}) AS events
 WHERE event IN ('pended', 'resubmitted', 'decided')
   AND claim_id IN (SELECT claim_id FROM claim_events
                    WHERE client = :client AND event = 'pended')

@@ -143,7 +143,8 @@ WITH pair AS MATERIALIZED (
          claimed ->> '$[0]' AS day, source ->> '$[0]' AS sold,
          claimed ->> '$[1]' AS dealer, source ->> '$[1]' AS seller,
          claimed ->> '$[2]' AS sku, source ->> '$[2]' AS item,
-         coalesce(claimed ->> '$[3]', 0) AS quantity, source ->> '$[3]' AS invoiced,
+         coalesce(CAST(claimed ->> '$[3]' AS INTEGER), 0) AS quantity,
+         source ->> '$[3]' AS invoiced,
          claimed ->> '$[4]' AS total, source ->> '$[4]' AS amount
   FROM pair
   WHERE json_type(claimed, '$[6]') = 'object' AND json_type(claimed, '$[7]') = 'null'
@@ -160,7 +161,7 @@ SELECT pos, claim_id, participant_id, source_id,
     '", "ok": true, "affects_award": false, "note": ""}}, ' END ||
   '{{"field": "quantity", "claimed": "' || quantity || '", "source": "' || invoiced ||
   '", "ok": true, "affects_award": true, "note": ""}}' ||
-  CASE WHEN total IS NULL OR quantity != invoiced THEN '' ELSE
+  CASE WHEN total IS NULL OR quantity != CAST(invoiced AS INTEGER) THEN '' ELSE
     ', {{"field": "line_total", "claimed": "' || total || '", "source": "' || amount ||
     '", "ok": true, "affects_award": true, "note": ""}}' END ||
   '], "problems": []}}'
@@ -171,8 +172,8 @@ WHERE upper(sku) = upper(item)
   AND (dealer IS NULL OR upper(dealer) = upper(seller) AND trim(dealer) = dealer
        AND dealer != '' AND {_PLAIN_TEXT.format("dealer")}
        AND {_PLAIN_TEXT.format("seller")})
-  AND quantity <= invoiced
-  AND (total IS NULL OR quantity != invoiced
+  AND quantity <= CAST(invoiced AS INTEGER)
+  AND (total IS NULL OR quantity != CAST(invoiced AS INTEGER)
        OR total = amount AND total != '' AND total NOT GLOB '*[^0-9.-]*')
   AND (json_array_length(source, '$[5]') = 0
        OR claimed -> '$[5]' = source -> '$[5]' OR NOT EXISTS (
@@ -219,7 +220,7 @@ SELECT ?, claim_id, result, source_ids, details, ? FROM (
     FROM temp.verify_plain
     UNION ALL
     SELECT pos, claim_id, result, source_ids, details FROM temp.verify_stage
-    ORDER BY pos)
+    ORDER BY pos) AS written
 """
 _WRITE_MATCHES = """
 INSERT INTO verification_matches (client, source_id, claim_id, participant_id, result)
@@ -229,7 +230,7 @@ SELECT ?, source_id, claim_id, participant, result FROM (
     UNION ALL
     SELECT pos, seq, source_id, claim_id, participant, result
     FROM temp.verify_stage_matches
-    ORDER BY pos, seq)
+    ORDER BY pos, seq) AS written
 """
 
 

@@ -1,0 +1,316 @@
+"""The PostgreSQL backend: the dialect layer against SQLite itself, the
+database's own guards, copying stores both ways, and clerks at once.
+
+Every test here needs a PostgreSQL server: the session's throwaway cluster
+(tests/pg.py), skipped with the reason when none can be started, failed
+under ``CLAIMFLOW_REQUIRE_POSTGRES=1`` (CI).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from claimflow.cli import main
+from claimflow.store import Store
+from claimflow.store.claims_schema import APPEND_ONLY_TABLES
+from claimflow.store.copy import compare_stores
+from claimflow.store.postgres import translate
+from tests.conftest import SAMPLES, new_pg_store_url
+from tests.pg import Cluster
+from tests.test_cli import run
+
+psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL tests need psycopg")
+
+ACME = str(SAMPLES / "clients/acme-tools.yaml")
+COSTA = str(SAMPLES / "clients/costa-azul.yaml")
+
+
+def test_statements_are_translated_where_the_spellings_differ() -> None:
+    assert translate("SELECT a FROM t WHERE b = ? AND c = :name") == (
+        "SELECT a FROM t WHERE b = %s AND c = %(name)s"
+    )
+    # string literals are left as written (a '?' or ':x' in them is text)
+    assert translate("SELECT '?:x%' FROM t WHERE a LIKE 'x%' AND b = ?") == (
+        "SELECT '?:x%%' FROM t WHERE a LIKE 'x%%' AND b = %s"
+    )
+    assert translate("INSERT OR IGNORE INTO k SELECT * FROM temp.s") == (
+        "INSERT INTO k SELECT * FROM pg_temp.s ON CONFLICT DO NOTHING"
+    )
+    assert translate("SELECT x FROM t WHERE d GLOB '[0-9]*' AND e NOT GLOB '*.x'") == (
+        "SELECT x FROM t WHERE d ~ '^[0-9].*$' AND e !~ '^.*\\.x$'"
+    )
+    assert translate("SELECT group_concat(DISTINCT p.code) FROM p") == (
+        "SELECT string_agg(DISTINCT (p.code)::text, ',') FROM p"
+    )
+    assert translate("SELECT CAST(x AS INTEGER), CAST(y AS REAL) FROM [t]") == (
+        'SELECT CAST(x AS bigint), CAST(y AS float8) FROM "t"'
+    )
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=8),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(["a", "b", "sku", "lines"]), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=st.lists(_JSON, min_size=1, max_size=4), key=st.sampled_from(["a", "sku", "lines"]))
+def test_sqlites_json_functions_mean_the_same_on_postgresql(
+    pg_url: str, doc: list[object], key: str
+) -> None:
+    """json_each, json_extract and ->> on JSON kept as text: PostgreSQL's
+    emulation gives what SQLite itself gives, value for value (as text)."""
+    text = json.dumps(doc, ensure_ascii=False)
+    queries = [
+        ("SELECT key, value FROM json_each(?) ORDER BY key", [text]),
+        ("SELECT json_extract(?, '$[0]')", [text]),
+        (f"SELECT json_extract(?, '$[0].{key}')", [text]),
+        ("SELECT j.value ->> ? FROM json_each(?) j ORDER BY j.key", [key, text]),
+        ("SELECT j.value ->> 0 FROM json_each(?) j ORDER BY j.key", [text]),
+        ("SELECT count(*) FROM json_each(?, '$[0]')", [text]),
+    ]
+    lite = sqlite3.connect(":memory:")
+    with Store.open(pg_url) as store:
+        for sql, params in queries:
+            expected = [tuple(_text(v) for v in r) for r in lite.execute(sql, params)]
+            got = [tuple(_text(v) for v in r) for r in store.db.execute(sql, params)]
+            assert got == expected, sql
+
+
+def _text(value: object) -> object:
+    """SQLite hands JSON numbers over typed, the emulation as text; nested
+    values are JSON text in both (compared parsed: spacing may differ)."""
+    if value is None:
+        return None
+    text = str(value)
+    try:
+        return json.dumps(json.loads(text), sort_keys=True)
+    except ValueError:
+        return text
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
+def test_the_database_refuses_changes_to_append_only_tables(pg_url: str, table: str) -> None:
+    """Not claimflow's code but the database: a plain psycopg session
+    cannot update, delete or truncate a posting, an audit row or an outcome."""
+    Store.open(pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        columns = conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = %s "
+            "AND is_generated = 'NEVER' AND column_name NOT IN ('id', 'rowid') "
+            "ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+        fill = {"bigint": 7, "double precision": 1.5}
+        conn.execute("SET session_replication_role = replica")  # no foreign keys
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(c for c, _ in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})",
+            [fill.get(t, f"{c}-1") for c, t in columns],
+        )
+        conn.execute("SET session_replication_role = origin")
+        for statement in (
+            f"UPDATE {table} SET {columns[0][0]} = {columns[0][0]}",
+            f"DELETE FROM {table}",
+            f"TRUNCATE {table} CASCADE",
+        ):
+            with pytest.raises(psycopg.Error, match=f"{table} is append-only"):
+                conn.execute(statement)
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (1,)
+
+
+def _demo(db: str) -> None:
+    """The README's demo flow on both sample clients, into `db`."""
+    for client, name in ((ACME, "acme-tools"), (COSTA, "costa-azul")):
+        files = sorted(str(p) for p in (SAMPLES / name / "claims").iterdir())
+        code, _, err = run("ingest", *files, "--client", client, "--db", db, "--operator", "t")
+        assert code in (0, 1), err
+        code, _, err = run("dedupe", "claims", "--client", client, "--db", db)
+        assert code in (0, 1), err
+        run("participants", "import", str(SAMPLES / name / "participants.csv"),
+            "--client", client, "--db", db)  # fmt: skip
+        sources = sorted(str(p) for p in (SAMPLES / name / "source").iterdir())
+        assert run("source", "import", *sources, "--client", client, "--db", db)[0] == 0
+        code, _, err = run("award", "--client", client, "--db", db)
+        assert code == 0, err
+
+
+def _balances(db: str) -> list[tuple[object, ...]]:
+    with Store.open(db) as store:
+        return [
+            tuple(r)
+            for r in store.db.execute(
+                "SELECT client, participant_id, entry_type, sum(points), count(*) FROM ledger "
+                "GROUP BY client, participant_id, entry_type ORDER BY 1, 2, 3"
+            )
+        ]
+
+
+@pytest.mark.own_backends
+@pytest.mark.slow
+def test_the_demo_on_postgresql_equals_the_demo_on_sqlite_and_copies_both_ways(
+    tmp_path: Path, pg_cluster: Cluster
+) -> None:
+    lite = str(tmp_path / "demo.db")
+    server = new_pg_store_url(pg_cluster)
+    _demo(lite)
+    _demo(server)
+    # the same postings, points and balances, computed on each backend
+    assert _balances(server) == _balances(lite) != []
+    with Store.open(lite) as a, Store.open(server) as b:
+        for table in ("claims", "awards", "outcomes", "problems", "claim_matches"):
+            assert a.count(table) == b.count(table), table
+        assert (
+            a.db.execute("SELECT id, outcome FROM claims ORDER BY id").fetchall()
+            == [tuple(r) for r in b.db.execute("SELECT id, outcome FROM claims ORDER BY id")]
+        )
+    # SQLite -> PostgreSQL -> SQLite, checked by the command itself
+    copy = new_pg_store_url(pg_cluster)
+    code, out, err = run("store", "copy", lite, copy)
+    assert code == 0, err
+    assert "the same in both" in out
+    back = str(tmp_path / "back.db")
+    code, out, err = run("store", "copy", copy, back, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    with Store.open(lite) as a, Store.open(back) as b:
+        assert compare_stores(a, b) == report["checks"]
+        assert report["checks"]["claims"] == a.count("claims")
+    assert _balances(back) == _balances(lite)
+    # a copy into a store that holds claims is refused, and changes nothing
+    code, _, err = run("store", "copy", lite, copy)
+    assert code == 2
+    assert err.startswith("claimflow: error: the target store already holds batches")
+    # ids continue after the copied ones: new audit rows and facts land after them
+    with Store.open(copy) as store:
+        before = store.db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    code, _, err = run("participants", "import", str(SAMPLES / "acme-tools/participants.csv"),
+                       "--client", ACME, "--db", copy)  # fmt: skip
+    assert code == 0, err
+    with Store.open(copy) as store:
+        assert store.db.execute("SELECT min(id) FROM audit_log WHERE id > ?",
+                                [before]).fetchone()[0] == before + 1  # fmt: skip
+
+
+def test_a_failed_command_leaves_a_postgresql_store_as_it_was(pg_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    good = (SAMPLES / "acme-tools/claims/october.csv").read_text(encoding="utf-8")
+    bad.write_bytes(good.encode() + b"\x00\x01binary")
+    before_code, _, _ = run("ingest", str(SAMPLES / "acme-tools/claims/october.csv"),
+                            "--client", ACME, "--db", pg_url)  # fmt: skip
+    assert before_code in (0, 1)
+    with Store.open(pg_url) as store:
+        counts = {t: store.count(t) for t in ("claims", "batches", "documents", "audit_log")}
+    code, _, err = run("ingest", str(bad), "--client", ACME, "--db", pg_url)
+    assert code == 2 and err.count("\n") == 1 and "bad.csv" in err
+    with Store.open(pg_url) as store:
+        assert {t: store.count(t) for t in counts} == counts
+    # the same file again is a no-op (content hash), not a second batch
+    run("ingest", str(SAMPLES / "acme-tools/claims/october.csv"), "--client", ACME,
+        "--db", pg_url)  # fmt: skip
+    with Store.open(pg_url) as store:
+        assert store.count("claims") == counts["claims"]
+
+
+def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    url = f"postgresql://nobody@/claimflow?host={tmp_path}&port=1"
+    code, _, err = run("ingest", str(SAMPLES / "acme-tools/claims/october.csv"),
+                       "--client", ACME, "--db", url)  # fmt: skip
+    assert code == 2
+    assert err.startswith(f"claimflow: error: {url}: cannot connect (")
+    assert err.count("\n") == 1
+
+
+def test_a_nul_in_a_json_claim_is_refused_as_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps([{"Claim ID": "A\x00B"}]), encoding="utf-8")
+    code, _, err = run("check", str(path), "--client", ACME)
+    assert code == 2
+    assert "a NUL character (\\u0000) in a value" in err
+
+
+def test_main_is_the_cli() -> None:
+    assert "store" in main.commands
+
+
+@pytest.mark.own_backends
+@pytest.mark.slow
+def test_eight_writers_of_every_kind_for_20_rounds_lose_nothing_and_overdraw_nothing(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Clerks on one PostgreSQL store at once, each command a process of its
+    own: ingest, two award runs, source import, two redemptions racing for
+    scarce points, a member list, dedupe and an event, 20 rounds."""
+    from tests.store.test_concurrency import ROUNDS, _config, _round
+
+    config = _config(tmp_path)
+    run("ingest", str(SAMPLES / "acme-tools/claims/october.csv"), "--client", config,
+        "--db", pg_url)  # fmt: skip
+    run("participants", "import", str(SAMPLES / "acme-tools/participants.csv"),
+        "--client", config, "--db", pg_url)  # fmt: skip
+    run("source", "import", str(SAMPLES / "acme-tools/source/dealer_sales.csv"),
+        "--client", config, "--db", pg_url)  # fmt: skip
+    assert run("award", "--client", config, "--db", pg_url)[0] == 0
+    with Store.open(pg_url) as store:
+        claim = store.db.execute("SELECT id FROM claims ORDER BY rowid LIMIT 1").fetchone()[0]
+        (start,) = store.db.execute(
+            "SELECT sum(points) FROM ledger WHERE participant_id = '104233'"
+        ).fetchone()
+    # each round's three drills earn the member at most 3 x 30 points; two
+    # clerks each redeem 100 in the same round (besides its 1-point
+    # redemption): once the start balance is spent, most must be refused
+    assert int(start) < 1_000
+    ask = 100
+    refused = 0
+    for n in range(ROUNDS):
+        extra = [
+            ["ledger", "redeem", "104233", str(ask), "--reference", f"BIG-{n}-{k}",
+             "--client", config, "--db", pg_url]
+            for k in range(2)
+        ]  # fmt: skip
+        for args, code, log in _round(tmp_path, pg_url, n, claim, config, extra):
+            assert "Traceback" not in log, (args, log)
+            assert code in (0, 1, 2), (args, code, log)
+            if args[0] == "ledger" and code:
+                assert "point" in log, (args, code, log)  # a refusal says why
+                refused += 1
+    with Store.open(pg_url) as store:
+        db = store.db
+        # every round's claims were stored: no writer lost its batch
+        assert db.execute("SELECT count(*) FROM claims").fetchone()[0] == 9 + 3 * ROUNDS
+        # each award posted once, however many award runs met it
+        doubled = db.execute(
+            "SELECT claim_id FROM ledger l WHERE entry_type = 'award' AND NOT EXISTS "
+            "(SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
+            "GROUP BY claim_id HAVING count(*) > 1"
+        ).fetchall()
+        assert doubled == []
+        # no lot gave more than it held, no member holds less than nothing
+        over = db.execute(
+            "SELECT a.lot_id FROM ledger_allocations a JOIN ledger l ON l.id = a.lot_id "
+            "GROUP BY a.lot_id, l.points HAVING sum(a.points) > l.points"
+        ).fetchall()
+        assert over == []
+        negative = db.execute(
+            "SELECT participant_id FROM ledger GROUP BY participant_id HAVING sum(points) < 0"
+        ).fetchall()
+        assert negative == []
+        # every redemption that said it posted is there, once
+        posted = db.execute(
+            "SELECT count(*), count(DISTINCT idempotency_key) FROM ledger "
+            "WHERE entry_type = 'redemption'"
+        ).fetchone()
+        assert posted[0] == posted[1] == ROUNDS + 2 * ROUNDS - refused
+    assert refused > 0  # the race was real: the scarce points ran out
