@@ -6,11 +6,18 @@ matched to the same source record). Keys match exactly after normalising
 (case, spaces, dashes, leading zeros), then fuzzily: OCR confusions folded
 (O/0, I/1, S/5, B/8, Z/2) and an optimal-string-alignment distance, so one
 or two keying slips, a dropped digit or two swapped digits still match.
+
+A key found only a keying slip away names the claim's record only when the
+other identifying fields bear it out: for a sale, the dealer (where the
+claim names one) and the SKU or the date; for a stay, the hotel and the
+guest's name or the dates. A neighbouring invoice of another dealer, or
+another guest's folio on other dates, is not the claim's record: the claim
+has none yet (``source_not_found``), as when nothing is near.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -199,37 +206,116 @@ class _Checker:
     def dates(self, field_name: str, claimed: date | None, source: date) -> None:
         if claimed is None:
             return
-        tolerance = timedelta(days=self.settings.date_tolerance_days)
-        self.compare(
-            field_name, claimed, source, abs(claimed - source) <= tolerance, False
-        )
+        ok = _on_date(claimed, source, self.settings)
+        self.compare(field_name, claimed, source, ok, False)
+
+
+#: Whether the records of one key a keying slip away are the claim's.
+_Fits = Callable[[Sequence[SourceRecord]], bool]
 
 
 def _candidates(
-    claim: Claim,
     key: str,
     day: date | None,
     lookup: Lookup,
     settings: VerificationSettings,
     hotel: str | None,
+    fits: _Fits,
 ) -> tuple[list[tuple[int, SourceRecord]], bool]:
+    """The records of the claim's key; failing that, the nearest a slip away.
+
+    Records a slip away are taken per key (an invoice's lines, a stay) and
+    only when `fits` finds their other identifying fields agree.
+    """
     exact = lookup.by_key(key)
     if exact or day is None or settings.max_key_edits == 0:
         return exact, False
     span = timedelta(days=settings.date_tolerance_days + 3)
+    wanted = key.rsplit("|", maxsplit=1)[-1]
     scored = []
+    groups: dict[tuple[str, str], list[SourceRecord]] = {}
     for rid, record in lookup.near(day - span, day + span):
         if hotel is not None and getattr(record, "hotel_code", "").upper() != hotel:
             continue
-        wanted = key.rsplit("|", maxsplit=1)[-1]
         have = source_key(record).split("|")[-1]
         distance = key_distance(wanted, have)
         if distance <= settings.max_key_edits:
             scored.append((distance, rid, record))
+            groups.setdefault(_identity(record), []).append(record)
+    scored = [s for s in scored if fits(groups[_identity(s[2])])]
     if not scored:
         return [], True
     best = min(d for d, _, _ in scored)
     return [(rid, rec) for d, rid, rec in scored if d == best], True
+
+
+def _identity(record: SourceRecord) -> tuple[str, str]:
+    """One invoice of one dealer, or one stay: its key (and dealer)."""
+    return source_key(record), getattr(record, "dealer_id", "").upper()
+
+
+def _on_date(
+    claimed: date | None, source: date, settings: VerificationSettings
+) -> bool:
+    """A claimed date within the client's tolerance of the source's."""
+    return claimed is not None and abs(claimed - source) <= timedelta(
+        days=settings.date_tolerance_days
+    )
+
+
+def _sale_fits(claim: SalesClaim, settings: VerificationSettings) -> _Fits:
+    """Whether an invoice a slip away is the claim's.
+
+    Its dealer agrees (or the claim names none), and the claimed SKUs are on
+    it or its date agrees.
+    """
+
+    def fits(records: Sequence[SourceRecord]) -> bool:
+        lines = [r for r in records if isinstance(r, SaleRecord)]
+        if not lines:
+            return False
+        first = lines[0]
+        if claim.dealer_id and claim.dealer_id.upper() != first.dealer_id.upper():
+            return False
+        claimed = {(line.sku or "").upper() for line in claim.lines} - {""}
+        invoiced = {r.sku.upper() for r in lines}
+        skus = bool(claimed) and claimed <= invoiced
+        return skus or _on_date(claim.invoice_date, first.invoice_date, settings)
+
+    return fits
+
+
+def _stay_fits(claim: StayClaim, settings: VerificationSettings) -> _Fits:
+    """Whether a stay a slip away (at the claimed hotel) is the claim's.
+
+    The guest's name agrees, or the dates do (check-in, and check-out where
+    claimed).
+    """
+
+    def fits(records: Sequence[SourceRecord]) -> bool:
+        for record in records:
+            if not isinstance(record, StayRecord):
+                continue
+            if claim.member_name and _guest_fits(
+                claim.member_name, record.guest_name, settings
+            ):
+                return True
+            if _on_date(claim.check_in, record.arrival, settings) and (
+                claim.check_out is None
+                or _on_date(claim.check_out, record.departure, settings)
+            ):
+                return True
+        return False
+
+    return fits
+
+
+def _guest_fits(claimed: str, guest: str, settings: VerificationSettings) -> bool:
+    """The claimed name is the folio's guest (or, if allowed, family)."""
+    spouse = settings.allow_spouse and bool(
+        set(_name_tokens(claimed)[-1:]) & set(_name_tokens(guest))
+    )
+    return name_similarity(claimed, guest) >= settings.name_threshold or spouse
 
 
 def _result(checker: _Checker, ids: tuple[int, ...], claim: Claimant) -> Verification:
@@ -245,7 +331,9 @@ def verify_sale(
     """Verify a sales claim against distributor sales records."""
     checker = _Checker(claim, settings)
     key = normalize_key(claim.invoice_number or "")
-    found, fuzzy = _candidates(claim, key, claim.invoice_date, lookup, settings, None)
+    found, fuzzy = _candidates(
+        key, claim.invoice_date, lookup, settings, None, _sale_fits(claim, settings)
+    )
     if claim.dealer_id and len({source_key(r) for _, r in found}) > 1:
         found = [
             (i, r)
@@ -396,7 +484,9 @@ def verify_stay(
     checker = _Checker(claim, settings)
     hotel = (claim.hotel_code or "").upper()
     key = f"{hotel}|{normalize_key(claim.confirmation_number or '')}"
-    found, fuzzy = _candidates(claim, key, claim.check_in, lookup, settings, hotel)
+    found, fuzzy = _candidates(
+        key, claim.check_in, lookup, settings, hotel, _stay_fits(claim, settings)
+    )
     if not found:
         checker.problem(
             ReasonCode.SOURCE_NOT_FOUND,
@@ -480,16 +570,11 @@ def _stay_people(
     settings: VerificationSettings,
 ) -> None:
     if claim.member_name:
-        score = name_similarity(claim.member_name, record.guest_name)
-        spouse = settings.allow_spouse and bool(
-            set(_name_tokens(claim.member_name)[-1:])
-            & set(_name_tokens(record.guest_name))
-        )
         checker.compare(
             "member_name",
             claim.member_name,
             record.guest_name,
-            score >= settings.name_threshold or spouse,
+            _guest_fits(claim.member_name, record.guest_name, settings),
             True,
             ReasonCode.NAME_MISMATCH,
         )
