@@ -84,6 +84,12 @@ def test_reconcile_reports_each_fault_and_exits_1(
         "credit_without_transfer",
         "missing_credit",
     ]
+    code, out, _ = _run(*args, "--client", CLIENT, "--db", str(db))
+    assert out.splitlines() == [
+        f"{STATEMENT}: 7 lines through 2026-11-22, 3 credited as expected, "
+        "5 discrepancies (reconciled before: nothing opened)",
+        *lines[1:],
+    ]
     code, out, _ = _run(*args, "--client", CLIENT, "--db", str(db), "--json")
     report = json.loads(out)
     assert code == 1

@@ -145,10 +145,15 @@ def reconcile_cmd(
 
 
 def _show(found: Reconciliation) -> None:
+    done = (
+        "reconciled before: nothing opened"
+        if found.repeated
+        else f"{found.opened:,} opened now, {found.resolved:,} resolved"
+    )
     click.echo(
         f"{found.file}: {len(found.lines):,} lines through {found.through}, "
         f"{found.credited:,} credited as expected, {len(found.findings):,} "
-        f"discrepancies ({found.opened:,} opened now, {found.resolved:,} resolved)"
+        f"discrepancies ({done})"
     )
     for finding in found.findings:
         click.echo(f"  {finding.code.value}: {finding.message}")

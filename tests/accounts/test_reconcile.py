@@ -193,3 +193,53 @@ def test_a_credit_dated_before_its_transfer_is_no_unknown_member(
         (None, "missing_credit", 3),
         (None, "missing_credit", 4),
     ]
+
+
+def test_a_statement_re_run_after_a_later_one_reports_what_it_first_did(
+    store: Store, costa: ResolvedClient, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Statement A, then B (A's credits again, as xlsx), then A again."""
+    sample_transfers(store, costa)
+    a = write(
+        "a.csv",
+        "Referencia;Nº socio;Puntos;Millas;Fecha de abono\n"
+        "CAZ-VC-0001;VC10000001;60000;29000;06/11/2026\n"
+        "CAZ-VC-0002;VC10000002;25000;10000;08/11/2026\n"
+        "CAZ-VC-0003;VC10000003;40000;20000;12/11/2026\n",
+    )
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Referencia", "Nº socio", "Puntos", "Millas", "Fecha de abono"])
+    sheet.append(["CAZ-VC-0001", "VC10000001", 60000, 29000, date(2026, 11, 6)])
+    sheet.append(["CAZ-VC-0002", "VC10000002", 25000, 10000, date(2026, 11, 8)])
+    b = tmp_path / "b.xlsx"
+    book.save(b)
+    first = reconcile_statement(store, costa, "vuelaclub", a, "ana", NOW)
+    # 60,000 / 2.5 + 5,000 bonus = 29,000 and 25,000 / 2.5 = 10,000: credited;
+    # 40,000 / 2.5 = 16,000, not 20,000. Through 12 Nov, due by the 7th: 0001
+    # and 0002, both credited, so nothing is missing
+    assert _found(first) == [(4, "wrong_ratio", 3)]
+    assert (first.credited, first.opened, first.repeated) == (2, 1, False)
+    later = reconcile_statement(store, costa, "vuelaclub", b, "ana", NOW)
+    assert _found(later) == [(2, "duplicate_credit", 1), (3, "duplicate_credit", 2)]
+    assert [f.message for f in later.findings] == [
+        "row 2: expected transfer CAZ-VC-0001 credited once, found it credited "
+        f"again (29,000 miles; first on {a} row 2)",
+        "row 3: expected transfer CAZ-VC-0002 credited once, found it credited "
+        f"again (10,000 miles; first on {a} row 3)",
+    ]
+    assert later.opened == 2
+    stored = (store.count("partner_credits"), store.count("partner_discrepancies"))
+    assert stored == (5, 3)
+    again = reconcile_statement(store, costa, "vuelaclub", a, "ana", NOW)
+    assert again.findings == first.findings and again.lines == first.lines
+    assert (again.credited, again.opened, again.resolved) == (2, 0, 0)
+    assert again.repeated
+    b_again = reconcile_statement(store, costa, "vuelaclub", b, "ana", NOW)
+    assert b_again.findings == later.findings  # A is still the first credit
+    assert (b_again.opened, b_again.repeated) == (0, True)
+    # append-only: the re-runs store no line and open no discrepancy
+    assert (store.count("partner_credits"), store.count("partner_discrepancies")) == (
+        stored
+    )

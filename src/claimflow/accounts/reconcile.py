@@ -24,7 +24,7 @@ from claimflow.store.partners import (
     CreditRow,
     DiscrepancyRow,
     add_credits,
-    credited_elsewhere,
+    credited_before,
     open_discrepancies,
     resolve_missing,
     statement_seen,
@@ -169,7 +169,8 @@ def reconcile_statement(
     with store.transaction():
         every = transfers_through(store, client.key, partner_key)
         transfers = [t for t in every if t.transferred_at < _utc(end)]
-        credited = credited_elsewhere(store, client.key, partner_key, digest)
+        repeated = statement_seen(store, client.key, partner_key, digest)
+        credited = credited_before(store, client.key, partner_key, digest)
         matches, findings = match_credits(
             lines,
             transfers,
@@ -181,23 +182,24 @@ def reconcile_statement(
             max_key_edits=client.config.verification.max_key_edits,
             members={normalize_key(t.member_number) for t in every},
         )
-        repeated = statement_seen(store, client.key, partner_key, digest)
+        opened: list[int] = []
+        resolved = 0
         if not repeated:
             add_credits(
                 store, _credit_rows(client.key, partner_key, digest, path, matches, at)
             )
-        opened = open_discrepancy_cases(
-            store, client.key, partner_key, findings, digest, str(path), actor, at
-        )
-        resolved = resolve_missing(
-            store,
-            client.key,
-            partner_key,
-            [m.transfer_id for m in matches if m.transfer_id is not None],
-            _utc(at),
-            actor,
-            f"credited by {path.name}",
-        )
+            opened = open_discrepancy_cases(
+                store, client.key, partner_key, findings, digest, str(path), actor, at
+            )
+            resolved = resolve_missing(
+                store,
+                client.key,
+                partner_key,
+                [m.transfer_id for m in matches if m.transfer_id is not None],
+                _utc(at),
+                actor,
+                f"credited by {path.name}",
+            )
         result = Reconciliation(
             str(path),
             partner_key,

@@ -271,19 +271,27 @@ def statement_seen(store: Store, client: str, partner: str, digest: str) -> bool
     )
 
 
-def credited_elsewhere(
+def credited_before(
     store: Store, client: str, partner: str, digest: str
 ) -> dict[int, tuple[str, int]]:
-    """Transfers credited by another statement: transfer id -> (file, row).
+    """Transfers credited by the statements reconciled before this one (by
+    content hash): transfer id -> (file, row) of the first such credit.
 
-    Example: ``credited_elsewhere(store, "costa-azul", "vuelaclub", digest)``
+    A statement not reconciled yet comes after every stored one; one
+    reconciled already sees only the statements reconciled before its first
+    reconciliation (`partner_credits` is append-only, so its ids are the
+    order of reconciliation), so a re-run sees what its first run saw.
+
+    Example: ``credited_before(store, "costa-azul", "vuelaclub", digest)``
     """
     found: dict[int, tuple[str, int]] = {}
     for transfer_id, file, row_no in store.db.execute(
         "SELECT transfer_id, statement_file, row_no FROM partner_credits "
         "WHERE client = ? AND partner = ? AND statement_hash <> ? "
-        "AND transfer_id IS NOT NULL ORDER BY id",
-        [client, partner, digest],
+        "AND transfer_id IS NOT NULL AND id < COALESCE((SELECT MIN(id) FROM "
+        "partner_credits WHERE client = ? AND partner = ? AND statement_hash = ?), "
+        "id + 1) ORDER BY id",
+        [client, partner, digest, client, partner, digest],
     ):
         found.setdefault(int(transfer_id), (str(file), int(row_no)))
     return found
