@@ -190,10 +190,21 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         "2026-11-05T00:00Z",
     )
     queue = json.loads(out)
-    assert code == 0 and len(queue) == 3  # the accepted, not yet awarded claims
-    assert all(
-        row["breaches_anyway"] for row in queue
-    )  # received in October, due by now
+    # the accepted, not yet awarded claims (r2, r3, r11), and the three pended
+    # by ingest (r5, r6, r9): pended now, so not yet as of Nov 5, when they
+    # were open (r5 and r9 past their due dates: in breach)
+    assert code == 0
+    flags = {
+        row["claim_id"][-3:]: (row["breached"], row["breaches_anyway"]) for row in queue
+    }
+    assert flags == {
+        "-r2": (True, True),  # received in October, due by now
+        "-r3": (True, True),
+        "-r5": (True, True),
+        "-r9": (True, True),
+        "r11": (False, True),  # due Nov 4: its business hours are over
+        "-r6": (False, False),  # due Nov 5
+    }
     checks = tmp_path / "checks.csv"
     checks.write_text(
         "operator,field,day,checked,errors\nana,invoice_number,2026-10-20,600,0\n"

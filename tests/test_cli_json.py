@@ -357,6 +357,7 @@ def test_queue(flow: Flow) -> None:
         "due_date",
         "remaining_hours",
         "at_risk",
+        "breached",
         "breaches_anyway",
     }
     assert {r["client"] for r in rows} == set(CLIENTS)

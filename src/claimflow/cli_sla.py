@@ -82,7 +82,11 @@ def queue_cmd(
         table.add_column(column)
     for row in queue.rows.head(limit).itertuples(index=False):
         flag = (
-            "will breach" if row.breaches_anyway else ("at risk" if row.at_risk else "")
+            "in breach"
+            if row.breached
+            else "will breach"
+            if row.breaches_anyway
+            else ("at risk" if row.at_risk else "")
         )
         table.add_row(
             str(row.client),

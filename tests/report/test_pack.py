@@ -9,6 +9,7 @@ hand: received, then seven working days, skipping the weekend and holidays.
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -94,8 +95,12 @@ def test_daily_report_lists_breaches_and_what_breaches_today(
     urgent = report.tables["Breached or will breach"]
     assert list(urgent["claim_id"]) == ["A", "C"]
     assert list(urgent["state"]) == ["in breach", "will breach today"]
-    # A: Nov 18 08:00-12:00 past its due date; C: 12:00-17:00 left today
-    assert list(urgent["hours_left"]) == pytest.approx([-4.0, 5.0])
+    # A: Nov 18 08:00-12:00 past its due date (overdue, no time left);
+    # C: 12:00-17:00 left today
+    assert urgent["hours_left"].tolist() == pytest.approx([math.nan, 5.0], nan_ok=True)
+    assert urgent["hours_overdue"].tolist() == pytest.approx(
+        [4.0, math.nan], nan_ok=True
+    )
     assert [str(d)[:10] for d in urgent["due_date"]] == ["2026-11-17", "2026-11-18"]
     backlog = report.tables["Backlog by due date"]
     assert [str(d)[:10] for d in backlog["due_date"][:4]] == [
@@ -115,6 +120,70 @@ def test_daily_report_lists_breaches_and_what_breaches_today(
     assert report.period.startswith("Period: the working day 2026-11-18")
     assert report.definitions[0] == report.period
     assert list(report.charts) == ["Backlog and breaches per day"]
+
+
+#: P: received Mon Nov 2, due Fri Nov 13 (Nov 3 closed), pended only on Thu
+#: Nov 19, after NOW. Q: received Mon Nov 16, pended Wed Nov 18 11:00 CST,
+#: before NOW.
+PENDED_LATER = [
+    ("P", "received", "2026-11-02T15:00:00+00:00"),
+    ("P", "pended", "2026-11-19T16:00:00+00:00"),
+    ("Q", "received", "2026-11-16T15:00:00+00:00"),
+    ("Q", "pended", "2026-11-18T17:00:00+00:00"),
+]
+
+
+@pytest.mark.parametrize(
+    ("now", "figures", "overdue"),
+    [
+        # as of NOW P's pause is not yet made: open, and past Nov 13 in breach,
+        # overdue Nov 16 08-17, Nov 17 08-17, Nov 18 08-12 = 9 + 9 + 4 hours;
+        # Q is waiting on the participant
+        (NOW, (1, 1, 1), [22.0]),
+        # as of Fri Nov 20 12:00 CST both are waiting: no breach, no backlog
+        (datetime(2026, 11, 20, 18, 0, tzinfo=UTC), (0, 0, 2), []),
+    ],
+)
+def test_a_pause_recorded_after_the_reports_instant_is_not_yet_made(
+    store: Store,
+    acme: ResolvedClient,
+    now: datetime,
+    figures: tuple[int, int, int],
+    overdue: list[float],
+) -> None:
+    with store.transaction():
+        store.add_events(
+            [("acme-tools", c, 1, e, at, "ann") for c, e, at in PENDED_LATER]
+        )
+    report = build_report("daily", store, acme, None, now)
+    today = dict(report.tables["Today"].values)
+    found = (
+        today["In breach, still open"],
+        today["Backlog (open, ours to work)"],
+        today["Waiting on the participant"],
+    )
+    assert found == figures
+    urgent = report.tables["Breached or will breach"]
+    assert urgent["claim_id"].tolist() == ["P"] * len(overdue)
+    assert urgent["hours_overdue"].tolist() == pytest.approx(overdue)
+    # the monthly report, as of the same instant, counts them the same way
+    month = build_report("monthly", store, acme, "2026-11", now, PackOptions(months=1))
+    row = month.tables["Volumes and SLA by month"].iloc[0]
+    assert (row["breaches"], row["backlog"], row["waiting_on_participant"]) == figures
+
+
+def test_a_claim_at_the_close_of_its_due_day_has_no_time_left(
+    desk: Store, acme: ResolvedClient
+) -> None:
+    # as of the close of Wed Nov 18 (23:59:59 CST), C is due that very close:
+    # 0.0 hours overdue, not -0.0 and not "time left"
+    later = datetime(2026, 11, 19, 18, 0, tzinfo=UTC)
+    report = build_report("daily", desk, acme, "2026-11-18", later)
+    urgent = report.tables["Breached or will breach"].set_index("claim_id")
+    assert urgent.loc["C", "state"] == "will breach today"
+    assert math.isnan(urgent.loc["C", "hours_left"])
+    assert math.copysign(1.0, urgent.loc["C", "hours_overdue"]) == 1.0
+    assert urgent.loc["C", "hours_overdue"] == 0.0
 
 
 def test_weekly_report_is_the_last_five_working_days(
@@ -268,8 +337,11 @@ def test_every_pack_report_in_every_format_from_the_cli(
     urgent = book["Breached or will breach"]
     due = urgent.cell(row=2, column=3)
     assert (due.value, due.number_format) == (datetime(2026, 11, 17), "yyyy-mm-dd")
-    left = urgent.cell(row=2, column=4)
-    assert (left.value, left.number_format) == (-4.0, "#,##0.0")
+    # A is past due: no time left, 4 business hours overdue
+    assert urgent.cell(row=1, column=5).value == "Overdue (business h)"
+    assert urgent.cell(row=2, column=4).value is None
+    over = urgent.cell(row=2, column=5)
+    assert (over.value, over.number_format) == (4.0, "#,##0.0")
     assert urgent.freeze_panes == "B2"
     weekly = openpyxl.load_workbook(tmp_path / "weekly.xlsx")
     days = weekly["Day by day"]

@@ -138,6 +138,10 @@ def _store(history: dict[str, list[tuple[object, ...]]], key: str) -> Store:
     now=st.sampled_from(
         [datetime(2026, 11, 20, 16, 30, tzinfo=UTC), datetime(2027, 1, 4, tzinfo=UTC)]
     ),
+    # as of an instant: events recorded after it are not yet made
+    until=st.sampled_from(
+        [None, datetime(2026, 3, 9, 15, tzinfo=UTC), datetime(2026, 11, 10, tzinfo=UTC)]
+    ),
 )
 def test_facts_from_the_pivot_equal_the_reference(
     acme: ResolvedClient,
@@ -146,6 +150,7 @@ def test_facts_from_the_pivot_equal_the_reference(
     pause: bool,
     window: Window,
     now: datetime,
+    until: datetime | None,
 ) -> None:
     terms = acme.config.sla.model_copy(update={"pause_when_pended": pause})
     client = acme.model_copy(
@@ -153,8 +158,8 @@ def test_facts_from_the_pivot_equal_the_reference(
     )
     store = _store(history, client.key)
     cal = CALENDARS[calendar]
-    expected = claim_facts_reference(store, client, window, now, cal)
-    found = claim_facts(store, client, window, now, cal)
+    expected = claim_facts_reference(store, client, window, now, cal, until=until)
+    found = claim_facts(store, client, window, now, cal, until=until)
     pd.testing.assert_frame_equal(found, expected, check_exact=True)
     for by in GROUPS:
         pd.testing.assert_frame_equal(

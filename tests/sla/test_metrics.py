@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from benchmarks.generate import write_history
 from claimflow import ResolvedClient, Store
+from claimflow.cli import main
 from claimflow.report.sla import build_report, to_html, write_report
 from claimflow.sla.metrics import Window, claim_facts, summarize
 from claimflow.sla.quality import compare, control_chart, fields_needed, judge
@@ -446,3 +448,46 @@ def test_verdicts_say_error_and_field_in_the_singular_for_one(
 def test_one_more_field_is_singular() -> None:
     # 0 errors need 598 fields for 0.5% at 95%: with 597, one more settles it
     assert "; 1 more error-free field would show" in judge(0, 597, 0.005).sentence
+
+
+def test_the_queue_flags_a_claim_past_due_as_in_breach_as_of_its_instant(
+    store: Store, acme: ResolvedClient
+) -> None:
+    # P: received Mon Nov 2, due Fri Nov 13 (Nov 3 closed), pended only on
+    # Thu Nov 19; Q: received Mon Nov 16, due Wed Nov 25 (Nov 20 closes at 16)
+    _events(
+        store,
+        [
+            ("P", "received", "2026-11-02T15:00:00+00:00"),
+            ("P", "pended", "2026-11-19T16:00:00+00:00"),
+            ("Q", "received", "2026-11-16T15:00:00+00:00"),
+        ],
+    )
+    wednesday_noon = datetime(2026, 11, 18, 18, 0, tzinfo=UTC)  # 12:00 CST
+    queue = work_queue(store, [acme], wednesday_noon).set_index("claim_id")
+    assert queue.index.tolist() == ["P", "Q"]  # P's pause is not yet made
+    # P: Nov 16 08-17, Nov 17 08-17, Nov 18 08-12 past due; Q: Nov 18 12-17,
+    # 19 08-17, 20 08-16, 23, 24, 25 08-17 left
+    assert queue["remaining_hours"].tolist() == [-22.0, 49.0]
+    assert queue["breached"].tolist() == [True, False]
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        [
+            "queue",
+            "--client",
+            str(SAMPLES / "clients" / "acme-tools.yaml"),
+            "--db",
+            str(store.path),
+            "--as-of",
+            "2026-11-18T18:00Z",
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    flags = {
+        line.split("│")[2].strip(): line.split("│")[5].strip()
+        for line in result.output.splitlines()
+        if line.count("│") == 6
+    }
+    assert flags == {"P": "in breach", "Q": ""}

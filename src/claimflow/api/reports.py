@@ -121,7 +121,7 @@ def work_queue(
     """Open work of every client, most urgent first: business time left before breach.
 
     Each row: client, claim_id, received, due_date, remaining_hours,
-    at_risk and breaches_anyway. A naive `as_of` is UTC (several clients).
+    at_risk, breached and breaches_anyway. A naive `as_of` is UTC (several clients).
 
     Example: ``work_queue(["acme-tools"], store, limit=10).to_dict()``
     """

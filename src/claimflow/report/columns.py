@@ -126,6 +126,7 @@ COLUMNS: dict[str, Column] = {
     "escalated_day": Column("Escalated", "date"),
     "due_date": Column("Due", "date"),
     "hours_left": Column(f"Time left ({_BH})", "hours"),
+    "hours_overdue": Column(f"Overdue ({_BH})", "hours"),
     "state": Column("State", "text"),
     "status": Column("Status", "text"),
     "escalated_flag": Column("Escalated", "flag"),

@@ -18,7 +18,7 @@ import pandas as pd
 
 from claimflow.config import ResolvedClient
 from claimflow.sla.calendar import BusinessCalendar
-from claimflow.sla.metrics import Window, _remaining, calendar_of, claim_facts
+from claimflow.sla.metrics import Window, calendar_of, claim_facts
 from claimflow.store import Store
 
 
@@ -42,7 +42,9 @@ def working_days(cal: BusinessCalendar, last: date, n: int) -> list[date]:
 def facts_as_of(
     store: Store, client: ResolvedClient, now: datetime
 ) -> tuple[pd.DataFrame, BusinessCalendar]:
-    """All the client's claim facts as of `now` (see `as_of`), with local days
+    """All the client's claim facts as of `now` (`claim_facts` with `until`:
+    claims received later left out, and events recorded after it, pauses
+    included, not yet made), with local days
     added (``received_on``, ``decided_on``, ``escalated_on``, ``breached_on``)
     and the claims closed without a decision (duplicates, voids...) marked
     (``closed``; ``working``: open and not closed).
@@ -51,10 +53,9 @@ def facts_as_of(
     """
     cal = calendar_of(client)
     zone = str(cal.zone)
-    facts = claim_facts(store, client, Window(), now, cal)
+    facts = claim_facts(store, client, Window(), now, cal, until=now)
     if facts.empty:
         return facts, cal
-    facts = as_of(facts, cal, now, client.config.sla.at_risk_hours)
     facts["received_on"] = facts["received_day"].to_numpy().astype("datetime64[D]")
     facts["decided_on"] = _local_days(facts["decided"], zone)
     facts["escalated_on"] = _local_days(facts["escalated"], zone)
@@ -68,31 +69,6 @@ def facts_as_of(
     facts["closed"] = facts["claim_id"].isin(store.closed_claims(client.key))
     facts["working"] = (facts["status"] == "open") & ~facts["closed"]
     return facts, cal
-
-
-def as_of(
-    facts: pd.DataFrame, cal: BusinessCalendar, now: datetime, at_risk: float
-) -> pd.DataFrame:
-    """`claim_facts` as they stood at `now`: claims received later dropped, and a
-    decision or escalation recorded after it not yet made (the store may
-    hold later events: a report as of an earlier instant, a seeded
-    history). A pause on the participant is taken as recorded."""
-    at = pd.Timestamp(now)
-    facts = facts[facts["received"] <= at].copy()
-    later = facts["decided"] > at
-    if later.any():
-        facts.loc[later, "decided"] = pd.NaT
-        facts.loc[later, ["on_time", "late"]] = False
-        facts.loc[later, "business_days"] = np.nan
-        facts.loc[later, "status"] = "open"
-        today = np.datetime64(cal.local(now).date())
-        due = facts.loc[later, "due_date"].to_numpy().astype("datetime64[D]")
-        facts.loc[later, "breached"] = due < today
-        hours = [_remaining(cal, now, d) for d in facts.loc[later, "due_date"]]
-        facts.loc[later, "remaining_hours"] = hours
-        facts.loc[later, "at_risk"] = (np.array(hours) <= at_risk) & ~(due < today)
-    facts.loc[facts["escalated"] > at, "escalated"] = pd.NaT
-    return facts
 
 
 def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
@@ -146,8 +122,10 @@ DAY_DEFINITIONS = (
     "decision (duplicates, rejections, voids, superseded) are left out.",
     "Will breach today: open claims due today, or with less time left than one "
     "claim takes to work (handling hours); at risk: due within the at-risk hours.",
-    "As of an instant: a decision or escalation recorded after it is not yet "
-    "made, and claims received after it are left out.",
+    "As of an instant: an event recorded after it (pended, resubmitted, "
+    "decided, escalated) is not yet made, and claims received after it are "
+    "left out: a claim pended later counts as open, and in breach once past "
+    "its due date.",
 )
 
 _DAY_FIGURES = (

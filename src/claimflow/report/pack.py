@@ -34,7 +34,6 @@ from claimflow.errors import ClaimflowError
 from claimflow.report import charts
 from claimflow.report.days import (
     DAY_DEFINITIONS,
-    as_of,
     day_by_day,
     facts_as_of,
     totals,
@@ -207,7 +206,13 @@ def _claim_list(claims: pd.DataFrame) -> pd.DataFrame:
             "claim_id": claims["claim_id"],
             "received_day": claims["received_on"].astype("datetime64[s]"),
             "due_date": claims["due_date"],
-            "hours_left": claims["remaining_hours"],
+            # time left only while some is left; at or past due: overdue
+            "hours_left": claims["remaining_hours"].where(
+                claims["remaining_hours"] > 0
+            ),
+            "hours_overdue": (0.0 - claims["remaining_hours"]).where(
+                claims["remaining_hours"] <= 0
+            ),
             "state": claims["state"],
             "escalated_flag": claims["escalated_flag"],
         }
@@ -346,9 +351,7 @@ def monthly_report(
         f"{month.end_time.date()}), local dates in {cal.zone}; trends over the "
         f"{options.months} months {months[0]} to {months[-1]}.",
     )
-    facts = claim_facts(store, client, window, now, cal)
-    if not facts.empty:
-        facts = as_of(facts, cal, now, client.config.sla.at_risk_hours)
+    facts = claim_facts(store, client, window, now, cal, until=now)
     notes: list[str] = []
     if facts.empty:
         notes.append(f"No claims received from {months[0]} to {months[-1]}.")

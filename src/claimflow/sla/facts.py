@@ -226,16 +226,21 @@ def _local_days(series: pd.Series, zone: str) -> np.ndarray:
     return days
 
 
-def _paused_days(store: Store, client: str, cal: BusinessCalendar) -> pd.Series:
+def _paused_days(
+    store: Store, client: str, cal: BusinessCalendar, until: datetime | None = None
+) -> pd.Series:
     """Business days each claim waited on the participant (-1: still waiting).
 
     The reference's pairing, as array operations: after a ``pended`` the
     clock is stopped, after a ``resubmitted`` or ``decided`` it runs, so a
     closing event ends a pause exactly when the event before it (same claim,
     time order) is a ``pended``, and the pause began at the first ``pended``
-    of that run.
+    of that run. Events after `until` are not yet made.
     """
     rows = sla_pauses(store, client)
+    if until is not None:
+        cut = _utc_us(pd.Series([pd.Timestamp(until).tz_convert("UTC")]))[0]
+        rows = [row for row in rows if row[2] <= cut]
     if not rows:
         return pd.Series(dtype="int64")
     claims, events, keys = (
@@ -327,8 +332,11 @@ def claim_facts(
     window: Window,
     now: datetime,
     calendar: BusinessCalendar | None = None,
+    *,
+    until: datetime | None = None,
 ) -> pd.DataFrame:
-    """One row per claim received in `window`, with its SLA facts.
+    """One row per claim received in `window`, with its SLA facts (as they
+    stood at `until`, when given: later events not yet made).
 
     The columns and values of `claimflow.sla.metrics.claim_facts`.
 
@@ -338,9 +346,15 @@ def claim_facts(
     terms = client.config.sla
     zone = str(cal.zone)
     firsts = _firsts(store, client.key)
+    if until is not None and not firsts.empty:
+        # each kind's earliest instant: after `until`, none of it was made yet
+        cut = pd.Timestamp(until)
+        for kind in _KINDS:
+            firsts.loc[firsts[kind] > cut, kind] = pd.NaT
+        firsts = firsts[firsts["received"].notna()]
     if firsts.empty:
         # no claim received: the reference's empty answer, cheaply
-        return claim_facts_reference(store, client, window, now, calendar)
+        return claim_facts_reference(store, client, window, now, calendar, until=until)
     got = firsts["received"].notna().to_numpy()
     index = pd.Index(
         pd.Series(firsts.index.to_numpy()[got], dtype="str"), name="claim_id"
@@ -365,7 +379,7 @@ def claim_facts(
         )
         facts = facts[keep]
     paused = (
-        _paused_days(store, client.key, cal)
+        _paused_days(store, client.key, cal, until)
         if terms.pause_when_pended and any_pended
         else pd.Series(dtype="int64")
     )

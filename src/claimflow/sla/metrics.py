@@ -89,6 +89,13 @@ def _events(store: Store, client: str) -> pd.DataFrame:
     ).assign(at=lambda f: pd.to_datetime(f["at"], utc=True, format="ISO8601"))
 
 
+def _made_by(events: pd.DataFrame, until: datetime | None) -> pd.DataFrame:
+    """The events recorded at or before `until` (None: all of them)."""
+    if until is None:
+        return events
+    return events[events["at"] <= pd.Timestamp(until)]
+
+
 def _local_days(series: pd.Series, zone: str) -> np.ndarray:
     local = series.dt.tz_convert(zone).dt.tz_localize(None)
     days: np.ndarray = local.to_numpy().astype("datetime64[D]")
@@ -131,8 +138,15 @@ def claim_facts(
     window: Window,
     now: datetime,
     calendar: BusinessCalendar | None = None,
+    *,
+    until: datetime | None = None,
 ) -> pd.DataFrame:
     """One row per claim received in `window`, with its SLA facts.
+
+    With `until`, the facts as they stood then: events recorded after it
+    (received, first response, pended, resubmitted, decided, escalated) are
+    not yet made, so a claim pended later is open (and may be in breach),
+    not waiting. A report as of a past instant passes its instant.
 
     Columns: claim_id, batch_id, operator, received, first_response_hours,
     decided, business_days, paused_days, due_date, status (``decided``,
@@ -146,7 +160,7 @@ def claim_facts(
     """
     from claimflow.sla.facts import claim_facts as from_pivot
 
-    return from_pivot(store, client, window, now, calendar)
+    return from_pivot(store, client, window, now, calendar, until=until)
 
 
 def claim_facts_reference(
@@ -155,6 +169,8 @@ def claim_facts_reference(
     window: Window,
     now: datetime,
     calendar: BusinessCalendar | None = None,
+    *,
+    until: datetime | None = None,
 ) -> pd.DataFrame:
     """`claim_facts` one event and one claim at a time: the reference.
 
@@ -165,7 +181,8 @@ def claim_facts_reference(
     cal = calendar or calendar_of(client)
     terms = client.config.sla
     zone = str(cal.zone)
-    events = _events(store, client.key)
+    every = _events(store, client.key)
+    events = _made_by(every, until)
     if events.empty:
         return pd.DataFrame()
     firsts = events.groupby(["claim_id", "event"])["at"].min().unstack("event")
@@ -178,8 +195,10 @@ def claim_facts_reference(
     facts = firsts[["received", "first_response", "decided", "escalated"]].dropna(
         subset=["received"]
     )
+    # the claim's batch and operator are facts of the claim, known whenever
+    # its first response is made (the pivot reads them the same way)
     who = (
-        events[events["event"] == "first_response"]
+        every[every["event"] == "first_response"]
         .groupby("claim_id")[["batch_id", "operator"]]
         .first()
     )
@@ -250,7 +269,9 @@ def _remaining(cal: BusinessCalendar, now: datetime, due: object) -> float:
     due_day = pd.Timestamp(due).date()  # type: ignore[arg-type]
     close = datetime.combine(due_day, time(23, 59, 59), tzinfo=cal.zone)
     if close <= now:
-        return -cal.business_seconds(close, now) / 3600
+        past = cal.business_seconds(close, now)
+        # at the close (or past it outside opening hours): 0.0, never -0.0
+        return -past / 3600 if past else 0.0
     return cal.business_seconds(now, close) / 3600
 
 

@@ -17,15 +17,18 @@ def work_queue(
     """Open claims of every client, most urgent first.
 
     Each row: client, claim_id, received, due_date, remaining_hours (business
-    hours to the close of the due date; negative once past), at_risk, and
+    hours to the close of the due date; negative once past), at_risk,
+    ``breached`` (past the close of its due date: in breach already), and
     ``breaches_anyway``: less time left than one claim takes to work
-    (``sla.handling_hours``), so it breaches even if worked now.
+    (``sla.handling_hours``), so it breaches even if worked now (true of a
+    claim in breach too).
 
     Example: ``work_queue(store, [acme, costa], datetime.now(UTC))``
     """
     frames = []
     for client in clients:
-        facts = claim_facts(store, client, Window(), now)
+        # as of `now`: an event recorded later (a pause, a decision) not yet made
+        facts = claim_facts(store, client, Window(), now, until=now)
         if facts.empty:
             continue
         open_ = facts[facts["status"] == "open"]
@@ -45,6 +48,7 @@ def work_queue(
                     "due_date",
                     "remaining_hours",
                     "at_risk",
+                    "breached",
                     "breaches_anyway",
                 ]
             ]
@@ -58,6 +62,7 @@ def work_queue(
                 "due_date",
                 "remaining_hours",
                 "at_risk",
+                "breached",
                 "breaches_anyway",
             ]
         )
