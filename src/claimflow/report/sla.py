@@ -139,6 +139,21 @@ def top_reasons(store: Store, client: str, window: Window) -> pd.DataFrame:
     ).head(10)
 
 
+def _facts_report(
+    store: Store, client: ResolvedClient, window: Window, now: datetime, what: str
+) -> tuple[Report, pd.DataFrame]:
+    """A report of the SLA definitions for the window, and the window's claim
+    facts (an empty report says there were no claims)."""
+    period = _period(client, window)
+    report = Report(
+        f"{client.config.name}: {what}", sla_definitions(client, period), period=period
+    )
+    facts = claim_facts(store, client, window, now)
+    if facts.empty:
+        report.verdict = "No claims received in the period."
+    return report, facts
+
+
 def sla_report(
     store: Store,
     client: ResolvedClient,
@@ -147,14 +162,8 @@ def sla_report(
     options: PackOptions | None = None,
 ) -> Report:
     """Turnaround, first response, on-time share, backlog and top reasons."""
-    report = Report(
-        f"{client.config.name}: SLA report",
-        sla_definitions(client, _period(client, window)),
-        period=_period(client, window),
-    )
-    facts = claim_facts(store, client, window, now)
+    report, facts = _facts_report(store, client, window, now, "SLA report")
     if facts.empty:
-        report.verdict = "No claims received in the period."
         return report
     target = client.config.sla.on_time_target
     report.tables["By month"] = summarize(facts, "period")
@@ -369,14 +378,8 @@ def trends_report(
     options: PackOptions | None = None,
 ) -> Report:
     """The SLA figures per ISO week of receipt, with the on-time trend."""
-    report = Report(
-        f"{client.config.name}: trends",
-        sla_definitions(client, _period(client, window)),
-        period=_period(client, window),
-    )
-    facts = claim_facts(store, client, window, now)
+    report, facts = _facts_report(store, client, window, now, "trends")
     if facts.empty:
-        report.verdict = "No claims received in the period."
         return report
     received = pd.to_datetime(facts["received_day"])
     facts["period"] = received.dt.to_period("W").dt.start_time.dt.strftime("%Y-%m-%d")

@@ -186,6 +186,21 @@ def _before_returning(sql: str, clause: str) -> str:
 _INSERT_INTO = re.compile(r"^\s*INSERT\s+INTO\s+\"?(\w+)\"?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=2048)
+def _returns_id(text: str, identity_tables: frozenset[str]) -> bool:
+    """Whether a translated statement is a one-row INSERT into a table with an
+    identity id, which answers ``lastrowid`` through ``RETURNING id`` (once
+    per statement text, as `translate`)."""
+    table = _INSERT_INTO.match(text)
+    upper = text.upper()
+    return (
+        table is not None
+        and table.group(1) in identity_tables
+        and "RETURNING" not in upper
+        and "SELECT" not in upper
+    )
+
+
 # --------------------------------------------------------------------------
 # Connection
 
@@ -236,14 +251,7 @@ class PgConnection:
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
         text = translate(sql)
-        table = _INSERT_INTO.match(text)
-        returning = (
-            table is not None
-            and table.group(1) in self.identity_tables
-            and "RETURNING" not in text.upper()
-            and not isinstance(params, dict)
-            and "SELECT" not in text.upper()
-        )
+        returning = not isinstance(params, dict) and _returns_id(text, self.identity_tables)
         if returning:
             text = _before_returning(text, " RETURNING id")
         cursor = self.raw.cursor()
