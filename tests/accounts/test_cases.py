@@ -39,7 +39,7 @@ def desk(store: Store, acme: ResolvedClient) -> Store:
     return store
 
 
-def _worked_cases(store: Store, acme: ResolvedClient) -> dict[str, int]:
+def worked_cases(store: Store, acme: ResolvedClient) -> dict[str, int]:
     key = acme.key
 
     def event(case: int, what: str, when: datetime, value: str | None = None) -> None:
@@ -116,10 +116,10 @@ def _worked_cases(store: Store, acme: ResolvedClient) -> dict[str, int]:
     return {"A": a, "B": b, "C": c, "D": d, "E": e}
 
 
-def test_case_figures_match_the_hand_worked_cases(
+def test_case_figures_match_the_handworked_cases(
     desk: Store, acme: ResolvedClient
 ) -> None:
-    ids = _worked_cases(desk, acme)
+    ids = worked_cases(desk, acme)
     figures = case_figures(desk, acme, start=date(2026, 12, 1), end=date(2027, 1, 1))
 
     by_case = {c.case_id: c for c in figures.checks}
@@ -183,7 +183,7 @@ def test_case_figures_match_the_hand_worked_cases(
 def test_the_period_takes_the_cases_opened_in_it(
     desk: Store, acme: ResolvedClient
 ) -> None:
-    _worked_cases(desk, acme)
+    worked_cases(desk, acme)
     # Dec 1-4 (desk days): A, E and B (opened Friday Dec 4).
     early = case_figures(desk, acme, start=date(2026, 12, 1), end=date(2026, 12, 5))
     assert (early.total.cases, early.total.within_sla, early.total.escalated) == (
@@ -196,7 +196,7 @@ def test_the_period_takes_the_cases_opened_in_it(
 def test_the_cost_per_escalation_is_the_sum_of_linked_postings_at_the_point_value(
     desk: Store, acme: ResolvedClient
 ) -> None:
-    ids = _worked_cases(desk, acme)
+    ids = worked_cases(desk, acme)
     linked = {
         case.id: sum(
             points

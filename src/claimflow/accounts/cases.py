@@ -94,8 +94,19 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def cases(store: Store, client: str, case_id: int | None = None) -> list[Case]:
+def cases(
+    store: Store,
+    client: str,
+    case_id: int | None = None,
+    *,
+    until: datetime | None = None,
+) -> list[Case]:
     """A client's cases (or one), by id, as their events leave them.
+
+    With `until`, the cases as they stood then: cases opened later are left
+    out, and events recorded after it (a contact, an escalation, a link, the
+    closing) are not yet made, as `claimflow.sla.metrics.claim_facts` does
+    with the claims' events.
 
     Example: ``[c.level for c in cases(store, "acme-tools")]``
     """
@@ -111,8 +122,12 @@ def cases(store: Store, client: str, case_id: int | None = None) -> list[Case]:
         )
         for row in case_rows(store, client, case_id)
     }
+    if until is not None:
+        found = {k: c for k, c in found.items() if c.opened_at <= until}
     for cid, event, value, at, _, _ in case_event_rows(store, client, case_id):
-        found[cid].apply(event, value, datetime.fromisoformat(at))
+        when = datetime.fromisoformat(at)
+        if cid in found and (until is None or when <= until):
+            found[cid].apply(event, value, when)
     return list(found.values())
 
 

@@ -1,8 +1,10 @@
 """Case figures: resolved within SLA, escalation share and cost, repeats.
 
-`case_figures(store, client, start=..., end=...)` measures the cases opened
-in ``[start, end)`` (days in the desk's zone) against the client's
-``accounts.cases`` terms in its business calendar (`claimflow.sla.calendar`):
+`case_figures(store, client, start=..., end=..., until=...)` measures the
+cases opened in ``[start, end)`` (days in the desk's zone), as they stood
+at the instant `until` (cases and events recorded later left out), against
+the client's ``accounts.cases`` terms in its business calendar
+(`claimflow.sla.calendar`):
 
 - **within SLA** (closed cases only): the first contact within
   ``first_response_hours`` business hours of opening (a case closed with no
@@ -240,6 +242,7 @@ def case_figures(
     *,
     start: date | None = None,
     end: date | None = None,
+    until: datetime | None = None,
 ) -> CaseFigures:
     """The case figures of the cases opened in ``[start, end)`` (desk days).
 
@@ -247,6 +250,9 @@ def case_figures(
         store: the store.
         client: the resolved client (its ``accounts`` and ``calendar``).
         start, end: the period; both None: every case.
+        until: the figures as they stood at this instant: cases opened and
+            events (contacts, escalations, links, closings) recorded after
+            it are not counted (None: everything stored).
 
     Returns:
         The figures, in total, by owner and by category.
@@ -259,7 +265,9 @@ def case_figures(
     """
     settings = account_settings(client)
     calendar = BusinessCalendar(client.config.calendar, client.config.timezone)
-    every = sorted(cases(store, client.key), key=lambda c: (c.opened_at, c.id))
+    every = sorted(
+        cases(store, client.key, until=until), key=lambda c: (c.opened_at, c.id)
+    )
     seen: set[str] = set()
     repeats: dict[int, bool] = {}
     for case in every:  # in opening order: an earlier escalated case makes a repeat

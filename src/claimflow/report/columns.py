@@ -134,6 +134,17 @@ COLUMNS: dict[str, Column] = {
     "previous_mean": Column("Previous months, average", "number"),
     "change": Column("Change on the average", "share", 0),
     "trend": Column("Trend", "text"),
+    # cases (claimflow.report.cases)
+    "owner": Column("Owner", "text"),
+    "category": Column("Category", "text"),
+    "cases": Column("Cases opened", "count"),
+    "closed": Column("Closed", "count"),
+    "within_sla": Column("Closed within SLA", "count"),
+    "within_sla_share": Column("Within SLA, share of closed", "share"),
+    "over_limit": Column("Over the escalation limit", "flag"),
+    "escalation_cost": Column("Cost of escalations", "money"),
+    "cost_per_escalation": Column("Cost per escalation", "money"),
+    "repeat_escalations": Column("Repeat escalations", "count"),
 }
 
 

@@ -17,6 +17,9 @@ which `claimflow.report.sla.write_report` writes in every format.
 
 Daily figures come from `claimflow.sla.metrics.claim_facts` (all claims,
 as of the instant), per local day in the client's zone (`day_by_day`).
+Each report ends with the case figures of the cases opened in its period
+(the day, the 5 working days, the month), as of the same instant
+(`claimflow.report.cases`), when the client has an ``accounts`` section.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import pandas as pd
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.report import charts
+from claimflow.report.cases import add_cases, case_section
 from claimflow.report.days import (
     DAY_DEFINITIONS,
     day_by_day,
@@ -129,10 +133,11 @@ def daily_report(
         f"(local time, {cal.zone}); the chart shows the {DAILY_HISTORY} working "
         "days up to it.",
     )
+    cases = case_section(store, client, today, today + timedelta(days=1), as_of)
     facts, _ = facts_as_of(store, client, as_of)
     if facts.empty:
         report.verdict = "No claims in the store for this client."
-        return report
+        return add_cases(report, cases)
     terms = client.config.sla
     work = facts[facts["working"]].copy()
     will_breach = (
@@ -197,7 +202,7 @@ def daily_report(
         + _count(figures["Escalated today"], "{n:,} escalation", "{n:,} escalations")
         + " today."
     )
-    return report
+    return add_cases(report, cases)
 
 
 def _claim_list(claims: pd.DataFrame) -> pd.DataFrame:
@@ -257,10 +262,11 @@ def weekly_report(
         f"dates in {cal.zone}; compared with the 5 working days before "
         f"({before[0].isoformat()} to {before[-1].isoformat()}).",
     )
+    cases = case_section(store, client, week[0], week[-1] + timedelta(days=1), now)
     facts, _ = facts_as_of(store, client, now)
     if facts.empty:
         report.verdict = "No claims in the store for this client."
-        return report
+        return add_cases(report, cases)
     days = day_by_day(facts, ten)
     this, prior = days.iloc[5:].reset_index(drop=True), days.iloc[:5]
     report.tables["Day by day"] = this
@@ -306,7 +312,7 @@ def weekly_report(
         + _count(int(now_["new_breaches"]), "{n:,} new breach", "{n:,} new breaches")
         + f"; backlog {now_['backlog']:,} at the close of {week[-1].isoformat()}."
     )
-    return report
+    return add_cases(report, cases)
 
 
 def _month(text: str | None, cal: BusinessCalendar, now: datetime) -> pd.Period:
@@ -419,7 +425,8 @@ def monthly_report(
     notes += qa.notes[:1]
     report.verdict = f"{month}: " + " ".join(notes)
     report.notes += qa.notes[1:]
-    return report
+    days = (month.start_time.date(), (month + 1).start_time.date())
+    return add_cases(report, case_section(store, client, *days, now))
 
 
 _TREND = {
