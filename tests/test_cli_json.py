@@ -23,7 +23,7 @@ import csv
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -522,6 +522,40 @@ def test_partners_reconcile(tmp_path: Path) -> None:
         "missing_credit",
     ]
     assert data["matches"][3]["transfer_id"] == 4  # the keying slip
+
+
+@covers("partners discrepancies")
+@covers("partners close")
+def test_partners_discrepancies_and_close(tmp_path: Path) -> None:
+    from claimflow import Store, load_client
+    from claimflow.accounts.reconcile import reconcile_statement
+    from tests.accounts.helpers import sample_transfers
+
+    db = str(tmp_path / "partners.db")
+    statement = SAMPLES / "costa-azul/partners/vuelaclub_noviembre.csv"
+    with Store.open(db) as store:
+        client = load_client(COSTA)
+        sample_transfers(store, client)
+        at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+        reconcile_statement(store, client, "vuelaclub", statement, "ana", at)
+    code, out, _ = run(
+        *("partners", "close", "5", "--transfer", "5"),
+        *("--client", COSTA, "--db", db, "--json"),
+    )
+    assert code == 0
+    closed = strict(out)
+    assert (closed["status"], closed["settled_by"]) == ("closed", "transfer:5")
+    code, out, _ = run(
+        *("partners", "discrepancies", "--state", "open"),
+        *("--client", COSTA, "--db", db, "--json"),
+    )
+    assert code == 0
+    assert [d["code"] for d in strict(out)] == [
+        "wrong_ratio",
+        "duplicate_credit",
+        "unknown_member",
+        "credit_without_transfer",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -99,6 +99,7 @@ WRITES = {
     "dedupe apply", "source", "verify", "entry adjudicate", "qa", "event",
     "cases open", "cases respond", "cases escalate", "cases assign",
     "cases link", "cases close", "partners transfer", "partners reconcile",
+    "partners close",
 }  # fmt: skip
 
 

@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
     from claimflow.accounts.cases import (
         Case,
     )
+    from claimflow.accounts.discrepancies import (
+        PartnerDiscrepancy,
+    )
     from claimflow.accounts.figures import (
         CaseFigures,
         CaseGroup,
@@ -44,8 +47,10 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
     from claimflow.api.accounts import (
         approve_adjustment,
         case_report,
+        close_discrepancy,
         list_adjustments,
         list_cases,
+        list_discrepancies,
         merge_accounts,
         open_case,
         reconcile_statement,
@@ -259,6 +264,7 @@ __all__ = [
     "Participant",
     "ParticipantFacts",
     "ParticipantsImport",
+    "PartnerDiscrepancy",
     "Problem",
     "Provenance",
     "RawRecord",
@@ -296,6 +302,7 @@ __all__ = [
     "claim_story",
     "client_file",
     "client_schema",
+    "close_discrepancy",
     "compare_keyings",
     "copy_samples",
     "copy_store",
@@ -312,6 +319,7 @@ __all__ = [
     "instant",
     "list_adjustments",
     "list_cases",
+    "list_discrepancies",
     "load_client",
     "merge_accounts",
     "notify",
@@ -355,6 +363,7 @@ __all__ = [
 _MODULES = {
     "accounts.adjust": ("Adjustment",),
     "accounts.cases": ("Case",),
+    "accounts.discrepancies": ("PartnerDiscrepancy",),
     "accounts.figures": (
         "CaseFigures",
         "CaseGroup",
@@ -368,8 +377,10 @@ _MODULES = {
     "api.accounts": (
         "approve_adjustment",
         "case_report",
+        "close_discrepancy",
         "list_adjustments",
         "list_cases",
+        "list_discrepancies",
         "merge_accounts",
         "open_case",
         "reconcile_statement",

@@ -21,7 +21,7 @@ from claimflow.cli import (
 from claimflow.cli_options import InputFile
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow import Reconciliation
+    from claimflow import PartnerDiscrepancy, Reconciliation
 
 _PARTNER = click.option(
     "--partner", required=True, help="The partner's key in the client's partners."
@@ -157,3 +157,106 @@ def _show(found: Reconciliation) -> None:
     )
     for finding in found.findings:
         click.echo(f"  {finding.code.value}: {finding.message}")
+
+
+def _discrepancy_line(found: PartnerDiscrepancy) -> str:
+    where = f" ({found.statement_file} row {found.row})" if found.row else ""
+    state = (
+        "open"
+        if found.status == "open"
+        else f"closed by {found.closed_by} at {found.closed_at}: {found.resolution}"
+        + (f" ({found.note})" if found.note else "")
+    )
+    return f"#{found.id} {found.partner} {found.code}{where}: {found.message} [{state}]"
+
+
+@partners_cmd.command("discrepancies")
+@click.option("--partner", help="Only this partner's.")
+@click.option(
+    "--statement", help="Only those raised by lines of this statement (file name)."
+)
+@click.option(
+    "--state",
+    type=click.Choice(["open", "closed", "all"]),
+    default="all",
+    show_default=True,
+)
+@CLIENT_OPTION
+@STORE_OPTION
+@JSON_OPTION
+@fail_cleanly
+def discrepancies_cmd(
+    partner: str | None,
+    statement: str | None,
+    state: str,
+    client_path: Path,
+    db_path: Path | str,
+    as_json: bool,
+) -> None:
+    """List the partner discrepancies reconciliation opened, open or closed.
+
+    \b
+    Example:
+        claimflow partners discrepancies --state open --partner vuelaclub \\
+            --client samples/clients/costa-azul.yaml
+    """
+    from claimflow import Store, list_discrepancies
+
+    with Store.open(db_path) as store:
+        found = list_discrepancies(
+            client_path, store, partner=partner, statement=statement,
+            state=state,  # type: ignore[arg-type]
+        )  # fmt: skip
+    if as_json:
+        echo_json([d.to_dict() for d in found])
+        return
+    for discrepancy in found:
+        click.echo(_discrepancy_line(discrepancy))
+    if not found:
+        click.echo("no partner discrepancies" + ("" if state == "all" else f" {state}"))
+
+
+@partners_cmd.command("close")
+@click.argument("discrepancy", type=int)
+@click.option("--adjustment", type=int, help="The posted adjustment that settled it.")
+@click.option("--transfer", type=int, help="The transfer that settled it.")
+@click.option("--no-action", is_flag=True, help="Nothing was done (say why: --note).")
+@click.option("--note", help="The closer's words.")
+@CLIENT_OPTION
+@STORE_OPTION
+@OPERATOR_OPTION
+@AT_OPTION
+@JSON_OPTION
+@fail_cleanly
+def close_cmd(
+    discrepancy: int,
+    adjustment: int | None,
+    transfer: int | None,
+    no_action: bool,
+    note: str | None,
+    client_path: Path,
+    db_path: Path | str,
+    operator: str,
+    at: datetime | None,
+    as_json: bool,
+) -> None:
+    """Close a partner discrepancy with the adjustment or transfer that
+    settled it, or no action with a note; a closed one is not closed again.
+
+    \b
+    Example:
+        claimflow partners close 3 --no-action --note "partner re-credited" \\
+            --client samples/clients/costa-azul.yaml
+    """
+    from claimflow import Store, close_discrepancy
+
+    with Store.open(db_path) as store:
+        closed = close_discrepancy(
+            discrepancy, client_path, store, adjustment=adjustment,
+            transfer=transfer, no_action=no_action, note=note, at=at,
+            operator=operator,
+        )  # fmt: skip
+    if as_json:
+        echo_json(closed.to_dict())
+        return
+    click.echo(_discrepancy_line(closed))

@@ -22,7 +22,8 @@ store unchanged.
   `claimflow.accounts.reconcile` matches a partner's credit statement
   (`claimflow.accounts.statement`) to them (`claimflow.accounts.matching`,
   pure) and opens a discrepancy for each fault (SQL in
-  `claimflow.store.partners`).
+  `claimflow.store.partners`); `claimflow.accounts.discrepancies` lists
+  them and closes one with the adjustment or transfer that settled it.
 
 The package imports nothing heavy at load: `claimflow.config` reads its
 settings model (`claimflow.accounts.settings`).

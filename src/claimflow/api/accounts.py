@@ -21,6 +21,7 @@ from claimflow.api.common import (
 if TYPE_CHECKING:
     from claimflow.accounts.adjust import Adjustment
     from claimflow.accounts.cases import Case
+    from claimflow.accounts.discrepancies import PartnerDiscrepancy, State
     from claimflow.accounts.figures import CaseFigures
     from claimflow.accounts.merge import MergeResult
     from claimflow.accounts.partners import Transfer
@@ -289,4 +290,60 @@ def reconcile_statement(
     return reconcile(
         store, resolved, partner, statement, operator or default_operator(),
         instant(at, resolved), through,
+    )  # fmt: skip
+
+
+def list_discrepancies(
+    client: ClientLike,
+    store: Store,
+    *,
+    partner: str | None = None,
+    statement: str | Path | None = None,
+    state: State = "all",
+) -> list[PartnerDiscrepancy]:
+    """The client's partner discrepancies (of a partner, raised by a
+    statement's lines, open or closed), oldest first.
+
+    Raises:
+        PartnerError: `partner` is not one of the client's partners.
+
+    Example: ``list_discrepancies("costa-azul", store, state="open")``
+    """
+    from claimflow.accounts.discrepancies import list_discrepancies as listed
+    from claimflow.accounts.partners import partner_of
+
+    resolved = resolve_client(client)
+    if partner is not None:
+        partner_of(resolved, partner)  # refuses a partner the client has not
+    return listed(
+        store, resolved.key, partner=partner, statement=statement, state=state
+    )
+
+
+def close_discrepancy(
+    discrepancy_id: int,
+    client: ClientLike,
+    store: Store,
+    *,
+    adjustment: int | None = None,
+    transfer: int | None = None,
+    no_action: bool = False,
+    note: str | None = None,
+    at: datetime | date | None = None,
+    operator: str | None = None,
+) -> PartnerDiscrepancy:
+    """Close an open partner discrepancy with the posted adjustment or the
+    transfer that settled it, or no action with a note; audited, and never
+    twice.
+
+    Example: ``close_discrepancy(3, "costa-azul", store, no_action=True,
+    note="partner re-credited").status``
+    """
+    from claimflow.accounts.discrepancies import close_discrepancy as close
+
+    resolved = resolve_client(client)
+    return close(
+        store, resolved.key, discrepancy_id, operator or default_operator(),
+        instant(at, resolved), adjustment=adjustment, transfer=transfer,
+        no_action=no_action, note=note,
     )  # fmt: skip

@@ -37,7 +37,7 @@ from claimflow.models import (
 from claimflow.store import accounts_schema as _accounts_schema  # noqa: F401
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 
-# Registers migration 27 (after accounts_schema's 26).
+# Registers migrations 27 and 28 (after accounts_schema's 26).
 from claimflow.store import partners as _partners  # noqa: F401
 from claimflow.store import postgres
 from claimflow.store.holds import AwardHolds

@@ -1,4 +1,4 @@
-"""The SQL of partner transfers and their reconciliation (migration 27).
+"""The SQL of partner transfers and their reconciliation (migrations 27 and 28).
 
 Three tables:
 
@@ -12,6 +12,9 @@ Three tables:
   fault (unique by client, partner, reason code and subject), with a status
   (``open``, then ``resolved`` with who, when and how). Until the cases
   module takes them over, these rows are the partner-discrepancy cases.
+  Migration 28 adds ``settled_by`` (``adjustment:ID`` or ``transfer:ID``:
+  what settled it; NULL for no action, or a credit a later statement
+  brought) and ``resolution_note`` (the closer's words).
 
 Portable SQL (the PostgreSQL backend runs it through its dialect layer):
 explicit column lists, ``RETURNING id``, ``ON CONFLICT DO NOTHING``, ``?``
@@ -105,6 +108,18 @@ def m027_partners(db: Database) -> None:
         for verb in ("update", "delete"):
             db.execute(APPEND_ONLY.format(table=table, verb=verb))
         refuse_replace(db, table)
+
+
+@migrations()
+def m028_discrepancy_settlement(db: Database) -> None:
+    """What settled a partner discrepancy, and the closer's note."""
+    run_script(
+        db,
+        """
+        ALTER TABLE partner_discrepancies ADD COLUMN settled_by TEXT;
+        ALTER TABLE partner_discrepancies ADD COLUMN resolution_note TEXT;
+        """,
+    )
 
 
 class TransferRow(NamedTuple):
@@ -376,3 +391,97 @@ def discrepancies(
     return [
         DiscrepancyRow(*row) for row in store.db.execute(sql + " ORDER BY id", params)
     ]
+
+
+class DiscrepancyRecord(NamedTuple):
+    """A partner discrepancy with its id and settlement (`discrepancy_records`)."""
+
+    id: int
+    client: str
+    partner: str
+    code: str
+    subject: str
+    transfer_id: int | None
+    statement_file: str | None
+    row_no: int | None
+    message: str
+    status: str
+    opened_at: str
+    opened_by: str
+    resolved_at: str | None
+    resolved_by: str | None
+    resolution: str | None
+    settled_by: str | None
+    resolution_note: str | None
+
+
+def discrepancy_records(
+    store: Store,
+    client: str,
+    *,
+    partner: str | None = None,
+    status: str | None = None,
+    discrepancy_id: int | None = None,
+) -> list[DiscrepancyRecord]:
+    """A client's partner discrepancies (of a partner, with a status, or one),
+    by id.
+
+    Example: ``discrepancy_records(store, "costa-azul", status="open")``
+    """
+    sql = (
+        "SELECT id, client, partner, code, subject, transfer_id, statement_file, "
+        "row_no, message, status, opened_at, opened_by, resolved_at, resolved_by, "
+        "resolution, settled_by, resolution_note FROM partner_discrepancies "
+        "WHERE client = ?"
+    )
+    params: list[object] = [client]
+    for column, value in (
+        ("partner", partner),
+        ("status", status),
+        ("id", discrepancy_id),
+    ):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    return [
+        DiscrepancyRecord(*row)
+        for row in store.db.execute(sql + " ORDER BY id", params)
+    ]
+
+
+def close_discrepancy_row(
+    store: Store,
+    discrepancy_id: int,
+    settlement: tuple[str | None, str, str | None],
+    at: str,
+    actor: str,
+) -> bool:
+    """Mark an open discrepancy resolved with its settlement (settled_by,
+    resolution, note); False when it was not open (closed by someone else).
+
+    Example: ``close_discrepancy_row(store, 3, ("transfer:7", "transfer #7", None),
+    at, "ann")``
+    """
+    settled_by, resolution, note = settlement
+    cursor = store.db.execute(
+        "UPDATE partner_discrepancies SET status = 'resolved', resolved_at = ?, "
+        "resolved_by = ?, resolution = ?, settled_by = ?, resolution_note = ? "
+        "WHERE id = ? AND status = 'open'",
+        [at, actor, resolution, settled_by, note, discrepancy_id],
+    )
+    return bool(cursor.rowcount == 1)
+
+
+def transfer_of_id(
+    store: Store, client: str, transfer_id: int
+) -> tuple[str, TransferRow] | None:
+    """A transfer by id: (partner, transfer), if the client has it.
+
+    Example: ``transfer_of_id(store, "costa-azul", 7)``
+    """
+    row = store.db.execute(
+        f"SELECT partner, {_TRANSFER_COLUMNS} FROM partner_transfers "
+        "WHERE client = ? AND id = ?",
+        [client, transfer_id],
+    ).fetchone()
+    return None if row is None else (str(row[0]), _transfer(row[1:]))
