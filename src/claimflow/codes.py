@@ -91,6 +91,7 @@ class ReasonCode(StrEnum):
     DOCUMENT_FAULT = "document_fault"
     DUPLICATE_CLAIM = "duplicate_claim"
     POSSIBLE_DUPLICATE = "possible_duplicate"
+    MERGED_PARTICIPANT = "merged_participant"
 
     @property
     def category(self) -> Category:
@@ -185,6 +186,9 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.DOCUMENT_FAULT: "the document is illegible or contradicts itself",
     ReasonCode.DUPLICATE_CLAIM: "repeats a sale or stay claimed before (any batch)",
     ReasonCode.POSSIBLE_DUPLICATE: "looks like a claim made before: a person reviews it",
+    ReasonCode.MERGED_PARTICIPANT: "keyed under a participant number merged into "
+    "another account; the client pends such claims (accounts.merged_claims: pend) "
+    "until resubmitted under the surviving number",
 }
 
 

@@ -403,6 +403,7 @@ def _decided(
     in-batch duplicate whose original was received before the window is
     still its duplicate (`_window_chunk`).
     """
+    from claimflow.accounts.merged_claims import keep_merge_pends
     from claimflow.verify.run import VERIFY_CODES
 
     context = context_for(target, datetime.now(UTC))
@@ -433,6 +434,7 @@ def _decided(
                 matched = _with_recorded_matches(checked, matches, marks or {})
                 if verified:
                     matched = _verified(store, target, matched)
+                matched = keep_merge_pends(store, client.key, matched)
                 for (cid, _, recorded), (claim, decision) in zip(
                     chunk, matched, strict=True
                 ):

@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 from claimflow.accounts.merge import AccountError, merged_into
 from claimflow.accounts.settings import AccountSettings
-from claimflow.award.ledger import debit_available
+from claimflow.award.ledger import LedgerError, debit_available, refuse_merged
 from claimflow.config import ResolvedClient
 from claimflow.store import Store
 from claimflow.store.accounts import (
@@ -136,12 +136,10 @@ def _check_request(
         raise AccountError(
             f"participant {participant_id}: not on {client.key}'s member list or ledger"
         )
-    survivor = merged_into(store, client.key, participant_id)
-    if survivor is not None:
-        raise AccountError(
-            f"participant {participant_id}: closed, merged into {survivor}; "
-            f"adjust {survivor} instead"
-        )
+    try:
+        refuse_merged(store, client.key, participant_id, "adjust {survivor} instead")
+    except LedgerError as refused:
+        raise AccountError(str(refused)) from None
     case_id, claim_id = links
     if case_id is not None and not case_rows(store, client.key, case_id):
         raise AccountError(f"case {case_id}: no such case for {client.key}")

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from claimflow.accounts.partner_settings import PartnerSettings, check_member_number
-from claimflow.award.ledger import balance, redeem
+from claimflow.award.ledger import LedgerError, balance, redeem, refuse_merged
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.store import Store
@@ -217,6 +217,12 @@ def _check_points(
         raise PartnerError(
             f"participant {participant_id}: not on {client.key}'s member list or ledger"
         )
+    try:
+        refuse_merged(
+            store, client.key, participant_id, "transfer from {survivor} instead"
+        )
+    except LedgerError as refused:
+        raise PartnerError(str(refused)) from None
     available = balance(store, client.key, participant_id, at).available
     if points > available:
         raise PartnerError(

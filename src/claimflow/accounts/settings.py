@@ -9,6 +9,7 @@ Example (YAML)::
       cases:
         complaint: {first_response_hours: 4, follow_up_every_hours: 8,
                     min_follow_ups: 2, resolution_days: 5}
+      merged_claims: credit_survivor   # or pend
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ CaseType = Literal[
     "partner_discrepancy",
 ]
 CASE_TYPES: tuple[str, ...] = get_args(CaseType)
+#: What the award run does with a claim keyed under a merged number.
+MergedClaims = Literal["credit_survivor", "pend"]
 
 
 class _Section(BaseModel):
@@ -73,12 +76,21 @@ class AccountSettings(_Section):
             approve.
         cases: case type -> its SLA terms (a type not listed has none:
             its cases count as resolved within SLA once closed).
+        merged_claims: what the award run does with a claim keyed under a
+            participant number merged into another account:
+            ``credit_survivor`` (the default: the reviewer found the two
+            numbers one member, so the points are theirs; the claim is
+            filed under the survivor and its award explanation names the
+            merge) or ``pend`` (the claim is pended with reason
+            ``merged_participant`` until the member sends it again under
+            the surviving number).
     """
 
     point_value: Decimal = Field(gt=0)
     approval_limits: dict[str, int | None] = Field(default_factory=dict)
     operators: dict[str, str] = Field(default_factory=dict)
     cases: dict[CaseType, CaseTerms] = Field(default_factory=dict)
+    merged_claims: MergedClaims = "credit_survivor"
 
     def limit_of(self, operator: str) -> int | None:
         """An operator's approval limit in points: 0 when not listed, None

@@ -81,6 +81,8 @@ class Explanation:
         award: the award (or the held one) as plain data.
         held: the hold's code, message and time, when the award run held it.
         reversed: the reversal note, when the award was taken back.
+        merged: the merge that filed the claim under its participant, when
+            it was keyed (or first filed) under a number merged since.
     """
 
     claim_id: str
@@ -88,12 +90,15 @@ class Explanation:
     award: dict[str, Any]
     held: dict[str, str] | None = None
     reversed: str | None = None
+    merged: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
-        extra = {"held": self.held} if self.held else {}
+        extra: dict[str, Any] = {"held": self.held} if self.held else {}
         if self.reversed:
-            extra["reversed"] = self.reversed  # type: ignore[assignment]
+            extra["reversed"] = self.reversed
+        if self.merged:
+            extra["merged"] = self.merged
         return extra | self.award
 
 
@@ -106,6 +111,7 @@ def explain_award(claim: str, store: Store) -> Explanation:
     Example: ``print(explain_award("AC-1001", store).text)``
     """
     from claimflow.award.run import explain, stored_award
+    from claimflow.store.accounts import claim_merge
     from claimflow.store.ledger import last_reversal, live_award_postings
     from claimflow.store.verify_claim import claim_outcome_and_batch
 
@@ -136,8 +142,18 @@ def explain_award(claim: str, store: Store) -> Explanation:
             _, at, reason = reversal
             still = "the claim is void" if outcome == "void" else "awaiting a new award"
             note = f"Reversed at {at} ({reason or 'no reason given'}): {still}."
-    text = explain(award) + (f"\n  {note}" if note else "")
-    return Explanation(found, text, award.model_dump(mode="json"), reversed=note)
+    moved = claim_merge(store, award.client, found)
+    merged = None
+    if moved is not None:
+        merge_id, keyed, survivor, at = moved
+        merged = (
+            f"Credited to {survivor}: filed under participant {keyed}, merged into "
+            f"{survivor} by merge #{merge_id} at {at}."
+        )
+    text = explain(award) + "".join(f"\n  {n}" for n in (merged, note) if n)
+    return Explanation(
+        found, text, award.model_dump(mode="json"), reversed=note, merged=merged
+    )
 
 
 def balance(

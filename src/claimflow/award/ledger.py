@@ -23,7 +23,7 @@ from claimflow.award.sets import LeanAward
 from claimflow.errors import ClaimflowError
 from claimflow.models import Award
 from claimflow.store import Store
-from claimflow.store.accounts import lot_holder
+from claimflow.store.accounts import live_merge, lot_holder
 from claimflow.store.awards import post_award_rows
 from claimflow.store.ledger import (
     add_allocation,
@@ -332,6 +332,30 @@ def _expirable_lots(
     ]
 
 
+def refuse_merged(store: Store, client: str, participant_id: str, instead: str) -> None:
+    """Refuse to move points of an account a merge closed, naming the survivor.
+
+    Args:
+        store: the store.
+        client: the client key.
+        participant_id: the account asked for.
+        instead: what to do, with ``{survivor}`` for the survivor's number
+            (``redeem from {survivor} instead``).
+
+    Raises:
+        LedgerError: the account was merged into another (and not unmerged).
+
+    Example: ``refuse_merged(store, "acme-tools", "104876", "adjust {survivor} instead")``
+    """
+    row = live_merge(store, client, participant_id)
+    if row is not None:
+        survivor = str(row[3])
+        raise LedgerError(
+            f"participant {participant_id}: closed, merged into {survivor} by merge "
+            f"#{row[0]} at {row[7]}; " + instead.format(survivor=survivor)
+        )
+
+
 def redeem(
     store: Store,
     client: str,
@@ -347,11 +371,13 @@ def redeem(
     second redemption with one already used is refused, naming the first.
 
     Raises:
-        LedgerError: fewer points are available than asked for, or the
-            reference was used before.
+        LedgerError: fewer points are available than asked for, the
+            reference was used before, or the account was merged into
+            another (the line names it).
 
     Example: ``redeem(store, "acme-tools", "104233", 500, "order 77", "ann", now)``
     """
+    refuse_merged(store, client, participant_id, "redeem from {survivor} instead")
     key = f"redemption:{client}:{reference}"
     used = posting_by_key(store, key)
     if used is not None:

@@ -21,6 +21,7 @@ from claimflow.award.sets import (
     lean_claim,
     plan_for,
 )
+from claimflow.codes import ReasonCode
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
 from claimflow.models import (
@@ -28,6 +29,7 @@ from claimflow.models import (
     Claim,
     Participant,
     Problem,
+    Provenance,
 )
 from claimflow.store import Store
 from claimflow.store.awards import (
@@ -272,48 +274,83 @@ def award_claims(
     """
     settings = settings_of(client)
     result = AwardRunResult(client.key, preview)
-    with store.transaction():
-        run = _Run(store, client.key, settings, _cap_state(store, client.key, settings))
-        done = 0
-        for rows in _pending(store, client, settings, batch_id):
-            awards, held = run.chunk(rows)
-            result.computed += len(awards)
-            result.points += sum(a.points for a in awards)
-            result.by_version.update(a.version for a in awards)
-            result.problems.extend(run.problems[: SHOWN - len(result.problems)])
-            run.problems.clear()
-            result.awards.extend(
-                a.award() for a in awards[: SHOWN - len(result.awards)]
-            )
-            partial = [a for a in awards if a.points < a.desired_points]
-            if partial:
-                claims = run.claims([a.claim_id for a in partial])
-                result.partial.extend((claims[a.claim_id], a.award()) for a in partial)
-            if not preview:
-                store.add_holds(held, now, actor)
-                posted = post_awards(store, awards, settings, now, actor)
-                store.add_events(
-                    [
-                        (a.client, a.claim_id, None, "decided", now.isoformat(), actor)
-                        for a in awards
-                    ]
-                )
-                result.posted += posted.posted
-                result.skipped += posted.skipped
-            done += len(rows)
-            if progress is not None:
-                progress(done)
-        if not preview:
-            store.audit(
-                actor,
-                "award",
-                {
-                    "client": client.key,
-                    "batch": batch_id,
-                    **result.to_dict() | {"awards": [], "problems": []},
-                },
-            )
+    try:
+        with store.transaction():
+            _award_in(store, client, settings, result, batch_id, actor, now, progress)
+    except _PreviewDone:
+        pass  # a preview routed claims keyed under merged numbers: undone
     return result
+
+
+class _PreviewDone(Exception):
+    """Rolls back what a preview wrote (the claims it routed) once computed."""
+
+
+def _award_in(
+    store: Store,
+    client: ResolvedClient,
+    settings: AwardSettings,
+    result: AwardRunResult,
+    batch_id: int | None,
+    actor: str,
+    now: datetime,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """`award_claims` inside its transaction (see there)."""
+    from claimflow.accounts.merged_claims import route_merged_claims
+
+    preview = result.preview
+    routed = route_merged_claims(store, client, actor, now)
+    result.problems.extend(
+        Problem(
+            source=Provenance(file=f"merge #{r.merge_id}", field="participant_id"),
+            code=ReasonCode.MERGED_PARTICIPANT,
+            message=r.message,
+            record_id=r.claim_id,
+        )
+        for r in routed[:SHOWN]
+        if r.action == "pended"
+    )
+    run = _Run(store, client.key, settings, _cap_state(store, client.key, settings))
+    done = 0
+    for rows in _pending(store, client, settings, batch_id):
+        awards, held = run.chunk(rows)
+        result.computed += len(awards)
+        result.points += sum(a.points for a in awards)
+        result.by_version.update(a.version for a in awards)
+        result.problems.extend(run.problems[: SHOWN - len(result.problems)])
+        run.problems.clear()
+        result.awards.extend(a.award() for a in awards[: SHOWN - len(result.awards)])
+        partial = [a for a in awards if a.points < a.desired_points]
+        if partial:
+            claims = run.claims([a.claim_id for a in partial])
+            result.partial.extend((claims[a.claim_id], a.award()) for a in partial)
+        if not preview:
+            store.add_holds(held, now, actor)
+            posted = post_awards(store, awards, settings, now, actor)
+            store.add_events(
+                [
+                    (a.client, a.claim_id, None, "decided", now.isoformat(), actor)
+                    for a in awards
+                ]
+            )
+            result.posted += posted.posted
+            result.skipped += posted.skipped
+        done += len(rows)
+        if progress is not None:
+            progress(done)
+    if not preview:
+        store.audit(
+            actor,
+            "award",
+            {
+                "client": client.key,
+                "batch": batch_id,
+                **result.to_dict() | {"awards": [], "problems": []},
+            },
+        )
+    elif routed:
+        raise _PreviewDone
 
 
 def partial_award_notices(

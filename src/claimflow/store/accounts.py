@@ -422,3 +422,59 @@ def claim_postings_of(
             )
         )
     return sorted(found)
+
+
+def claims_under_merged(
+    store: Store, client: str
+) -> list[tuple[str, int, str, str, int, str]]:
+    """Claims filed under an account a live merge closed (keyed under the
+    merged number after the merge moved its claims): (claim, batch, outcome,
+    merged, merge id, survivor), by claim id.
+
+    Example: ``claims_under_merged(store, "acme-tools")``
+    """
+    return [
+        (str(c), int(b), str(o), str(p), int(m), str(s))
+        for c, b, o, p, m, s in store.db.execute(
+            "SELECT c.id, c.batch_id, c.outcome, c.participant_id, m.id, m.survivor "
+            "FROM claims c JOIN account_merges m ON m.client = c.client "
+            "AND m.merged = c.participant_id AND m.action = 'merge' "
+            "WHERE c.client = ? AND NOT EXISTS (SELECT 1 FROM account_merges u "
+            "WHERE u.undoes = m.id) ORDER BY c.id",
+            [client],
+        )
+    ]
+
+
+def claim_merge(
+    store: Store, client: str, claim_id: str
+) -> tuple[int, str, str, str] | None:
+    """The live merge that filed a claim under its survivor: (merge id,
+    merged, survivor, at), or None.
+
+    Example: ``claim_merge(store, "acme-tools", "7b0be037608e-r3")``
+    """
+    row = store.db.execute(
+        "SELECT m.id, m.merged, m.survivor, m.at FROM account_merge_items i "
+        "JOIN account_merges m ON m.id = i.merge_id WHERE m.client = ? "
+        "AND m.action = 'merge' AND i.kind = 'claim' AND i.item = ? "
+        "AND NOT EXISTS (SELECT 1 FROM account_merges u WHERE u.undoes = m.id) "
+        "ORDER BY m.id DESC LIMIT 1",
+        [client, claim_id],
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), str(row[2]), str(row[3]))
+
+
+def claims_with_problem(store: Store, client: str, code: str) -> set[str]:
+    """The client's claims with a stored problem of this code.
+
+    Example: ``claims_with_problem(store, "acme-tools", "merged_participant")``
+    """
+    return {
+        str(c)
+        for (c,) in store.db.execute(
+            "SELECT DISTINCT p.claim_id FROM problems p JOIN claims c "
+            "ON c.id = p.claim_id WHERE c.client = ? AND p.code = ?",
+            [client, code],
+        )
+    }
