@@ -12,6 +12,9 @@ the survivor, in one transaction:
   debt from a reversal after a redemption) moves as one more pair, so the
   merged account ends at 0;
 - its claims (filed under the survivor from now on) and open cases;
+- its tier history: the survivor holds the higher tier of the two on each
+  day, or keeps its own (`claimflow.accounts.tiers`, by the client's
+  ``accounts.tier_on_merge``);
 - its status: closed, with the merge as the pointer to the survivor
   (`merged_into`).
 
@@ -27,8 +30,9 @@ order reference.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from claimflow.award.ledger import LedgerError
 from claimflow.dedupe.decisions import latest_decisions
@@ -157,6 +161,7 @@ def merge_accounts(
     actor: str,
     at: datetime,
     note: str = "",
+    tier_policy: tuple[str, Sequence[str]] = ("survivor", ()),
 ) -> MergeResult:
     """Merge account `merged` into `survivor` (see the module docstring).
 
@@ -168,13 +173,18 @@ def merge_accounts(
         actor: who merges (audited).
         at: when (timezone-aware).
         note: why, kept on the merge.
+        tier_policy: the client's ``accounts.tier_on_merge`` and
+            ``accounts.tiers`` (`claimflow.accounts.tiers.merge_tiers`;
+            `claimflow.api.merge_accounts` passes them); without it the
+            survivor's tier history stands.
 
     Returns:
         What moved.
 
     Raises:
         AccountError: the merge is refused (no ``same`` mark, conflicting
-            facts, an account already merged); nothing is written.
+            facts, tiers that cannot be ranked, an account already merged);
+            nothing is written.
 
     Example: ``merge_accounts(store, "acme-tools", "104233", "104876", "ann", now)``
     """
@@ -234,6 +244,12 @@ def merge_accounts(
             store, [(c, "participant", survivor, when, actor, reason) for c in cases]
         )
         items += [("case", str(c), 0) for c in cases]
+        items += [
+            ("tier", day.isoformat(), 0)
+            for day in _merge_tiers(
+                store, client, (survivor, merged), tier_policy, merge_id, (at, actor)
+            )
+        ]
         add_merge_items(store, merge_id, items)
         if facts is not None:
             set_participant_status(store, client, merged, "closed")
@@ -249,6 +265,25 @@ def merge_accounts(
         )
         store.audit(actor, "participants merge", result.to_dict() | {"note": note})
     return result
+
+
+def _merge_tiers(
+    store: Store,
+    client: str,
+    pair: tuple[str, str],
+    policy: tuple[str, Sequence[str]],
+    merge_id: int,
+    when: tuple[datetime, str],
+) -> list[date]:
+    """The survivor's tiers combined with the merged account's (both on the
+    member list), per `claimflow.accounts.tiers`; the days written."""
+    from claimflow.accounts.tiers import merge_tiers
+
+    people = store.participants(client)
+    if pair[0] not in people or pair[1] not in people:
+        return []
+    both = (people[pair[0]], people[pair[1]])
+    return merge_tiers(store, client, both, policy, f"merge #{merge_id}", when)
 
 
 def _move_lot(
@@ -426,6 +461,19 @@ def unmerge_accounts(
         )
         back += [("case", str(c), 0) for c in cases]
         add_merge_items(store, undo_id, back)
+        days = [date.fromisoformat(i) for k, i, _ in items if k == "tier"]
+        if days:
+            from claimflow.accounts.tiers import restore_tiers
+
+            restore_tiers(
+                store,
+                client,
+                store.participants(client)[survivor],
+                (f"merge #{merge_id}", f"unmerge #{undo_id} of merge #{merge_id}"),
+                days,
+                (at, actor),
+            )
+        back += [("tier", day.isoformat(), 0) for day in days]
         if status_before is not None:
             set_participant_status(store, client, merged, status_before)
         result = MergeResult(

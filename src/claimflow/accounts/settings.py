@@ -10,6 +10,8 @@ Example (YAML)::
         complaint: {first_response_hours: 4, follow_up_every_hours: 8,
                     min_follow_ups: 2, resolution_days: 5}
       merged_claims: credit_survivor   # or pend
+      tiers: [silver, gold, platinum]  # lowest first
+      tier_on_merge: higher            # or survivor
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ CaseType = Literal[
 CASE_TYPES: tuple[str, ...] = get_args(CaseType)
 #: What the award run does with a claim keyed under a merged number.
 MergedClaims = Literal["credit_survivor", "pend"]
+#: Whose tier history the survivor of a merge holds.
+TierOnMerge = Literal["higher", "survivor"]
 
 
 class _Section(BaseModel):
@@ -84,6 +88,15 @@ class AccountSettings(_Section):
             merge) or ``pend`` (the claim is pended with reason
             ``merged_participant`` until the member sends it again under
             the surviving number).
+        tiers: the program's status tiers, lowest first (``[plata, oro,
+            platino]``), which ``tier_on_merge: higher`` ranks by.
+        tier_on_merge: the survivor's tier history after a merge:
+            ``higher`` (the default: on each day the survivor holds the
+            higher of its own tier and the merged account's, so neither
+            history is lost and a member is never demoted by a merge; a
+            tier against none is the higher; two different tiers not both
+            in `tiers` refuse the merge for a person to settle) or
+            ``survivor`` (the survivor's own history stands).
     """
 
     point_value: Decimal = Field(gt=0)
@@ -91,6 +104,8 @@ class AccountSettings(_Section):
     operators: dict[str, str] = Field(default_factory=dict)
     cases: dict[CaseType, CaseTerms] = Field(default_factory=dict)
     merged_claims: MergedClaims = "credit_survivor"
+    tiers: list[str] = Field(default_factory=list)
+    tier_on_merge: TierOnMerge = "higher"
 
     def limit_of(self, operator: str) -> int | None:
         """An operator's approval limit in points: 0 when not listed, None

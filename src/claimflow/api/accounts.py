@@ -42,18 +42,24 @@ def merge_accounts(
     """Merge account `merged` into `survivor` (after a reviewer marked them same).
 
     Points move lot by lot with their dates, claims and open cases follow,
+    the survivor's tier history combines both (``accounts.tier_on_merge``),
     `merged` is closed. Refused (`AccountError`, nothing written) without a
-    ``same`` mark, on two different tax ids, or when both redeemed one
-    reference.
+    ``same`` mark, on two different tax ids, when both redeemed one
+    reference, or on tiers ``accounts.tiers`` does not rank.
 
     Example: ``merge_accounts("104233", "104876", "acme-tools", store).points``
     """
     from claimflow.accounts.merge import merge_accounts as merge
 
     resolved = resolve_client(client)
+    accounts = resolved.config.accounts
+    tiers = (
+        ("higher", ()) if accounts is None
+        else (accounts.tier_on_merge, tuple(accounts.tiers))
+    )  # fmt: skip
     return merge(
         store, resolved.key, survivor, merged, operator or default_operator(),
-        instant(at, resolved), note,
+        instant(at, resolved), note, tiers,
     )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from claimflow.models import ParticipantFacts
     from claimflow.store import Store
 
 #: A posting as a merge reads it: (id, participant, claim, points,
@@ -478,3 +479,37 @@ def claims_with_problem(store: Store, client: str, code: str) -> set[str]:
             [client, code],
         )
     }
+
+
+def add_participant_facts(
+    store: Store,
+    client: str,
+    participant_id: str,
+    facts: Sequence[ParticipantFacts],
+    recorded_at: str,
+    actor: str,
+) -> None:
+    """Append dated facts to a participant's history (a merge's tiers).
+
+    Example: ``add_participant_facts(store, "x", "S", [fact], at, "ann")``
+    """
+    store.db.conn.executemany(
+        "INSERT INTO participant_facts (client, participant_id, effective_from, "
+        "tier, status, enrolled_on, tax_form_on, source, recorded_at, "
+        "recorded_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                client,
+                participant_id,
+                f.effective_from.isoformat(),
+                f.tier,
+                f.status,
+                None if f.enrolled_on is None else f.enrolled_on.isoformat(),
+                None if f.tax_form_on is None else f.tax_form_on.isoformat(),
+                f.source or "",
+                recorded_at,
+                actor,
+            )
+            for f in facts
+        ],
+    )
