@@ -7,8 +7,10 @@ store unchanged.
 
 - `claimflow.accounts.merge`: `merge_accounts` / `unmerge_accounts` move
   a duplicate account's claims, points (lot by lot, with their available
-  and expiry dates), open cases and tier history view to the survivor as
-  ledger transfers, and back.
+  and expiry dates) and open cases to the survivor as ledger transfers,
+  combine the tier histories (`claimflow.accounts.tiers`), and back.
+- `claimflow.accounts.merged_claims`: what the award run does with a claim
+  keyed under a merged number (credited to the survivor, or pended).
 - `claimflow.accounts.adjust`: `request_adjustment` / `approve_adjustment`
   post goodwill and corrections under per-role limits (maker-checker),
   each with its money cost at the client's point value.
