@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -85,10 +85,6 @@ def map_headers(
     return mapping
 
 
-#: Rows searched for the header: a title, a date or a logo's row may sit above it.
-HEADER_ROWS = 20
-
-
 def rows_word(rows: Sequence[object]) -> str:
     """``row`` or ``rows``, for a note naming them."""
     return "row" if len(rows) == 1 else "rows"
@@ -96,7 +92,11 @@ def rows_word(rows: Sequence[object]) -> str:
 
 def header_fields(cells: Sequence[object], client: ResolvedClient) -> int:
     """How many distinct claim fields a row's cells name (a header names two or more)."""
-    index = client.header_index
+    return fields_named(cells, client.header_index)
+
+
+def fields_named(cells: Sequence[object], index: Mapping[str, str]) -> int:
+    """How many distinct fields of a folded header index a row's cells name."""
     return len(
         {index.get(normalize_label(str(c))) for c in cells if c is not None} - {None}
     )
@@ -108,11 +108,21 @@ def pick_header(rows: Sequence[Sequence[object]], client: ResolvedClient) -> int
 
     Example: ``pick_header([["Claims, October"], ["Rep #", "Qty"]], client) == 1``
     """
+    return find_header(rows, client.header_index)
+
+
+def find_header(
+    rows: Sequence[Sequence[object]], index: Mapping[str, str]
+) -> int | None:
+    """`pick_header` over any folded header index (a reference table's).
+
+    Example: ``find_header([["Stand 1.12."], ["Menge", "Betrag"]], index) == 1``
+    """
     best, best_index = 1, None
-    for index, cells in enumerate(rows):
-        found = header_fields(cells, client)
+    for at, cells in enumerate(rows):
+        found = fields_named(cells, index)
         if found > best:
-            best, best_index = found, index
+            best, best_index = found, at
     return best_index
 
 
