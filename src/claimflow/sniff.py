@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Mapping, Sequence
 
 from claimflow.errors import UnreadableInput
+from claimflow.fields import normalize_label
 
 #: Rows searched for the header: a title, a date or a logo's row may sit above it.
 HEADER_ROWS = 20
@@ -137,3 +139,77 @@ def sniff_dialect(sample: str) -> type[csv.Dialect]:
     counts = {d: max(line.count(d) for line in lines) for d in (",", ";", "\t", "|")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     return type("Detected", (ExcelDialect,), {"delimiter": delimiter})
+
+
+#: Cells a title line above a header fills at most (a title, a date).
+TITLE_CELLS = 2
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def fields_named(cells: Sequence[object], index: Mapping[str, str]) -> int:
+    """How many distinct fields of a folded header index a row's cells name."""
+    return len(
+        {index.get(normalize_label(str(c))) for c in cells if c is not None} - {None}
+    )
+
+
+def find_header(
+    rows: Sequence[Sequence[object]], index: Mapping[str, str]
+) -> int | None:
+    """The index of the header among the first rows: the one naming most fields
+    of a folded header index (two or more; the first of equals), or None.
+
+    Example: ``find_header([["Stand 1.12."], ["Menge", "Betrag"]], index) == 1``
+    """
+    best, best_index = 1, None
+    for at, cells in enumerate(rows):
+        found = fields_named(cells, index)
+        if found > best:
+            best, best_index = found, at
+    return best_index
+
+
+def rows_above(
+    name: str,
+    scanned: Sequence[tuple[int, Sequence[object]]],
+    at: int,
+    index: Mapping[str, str],
+) -> list[int]:
+    """The numbers of the rows above the header (``scanned[at]``) to skip.
+
+    Each must be a title line (`TITLE_CELLS` cells at most), and no other
+    of the first rows may name as many columns as the header: the header
+    must be unambiguous, else the file is refused naming the row.
+
+    Args:
+        name: the file name, for messages.
+        scanned: the first rows, as (row number, cells).
+        at: the header's index in `scanned`.
+        index: folded header -> field.
+
+    Example: ``rows_above("a.csv", [(1, ["Liste"]), (2, ["Menge", "Betrag"])], 1, ix)``
+    """
+    row, cells = scanned[at]
+    named = fields_named(cells, index)
+    for other, (number, others) in enumerate(scanned):
+        if other != at and named >= 2 and fields_named(others, index) == named:
+            raise UnreadableInput(
+                name,
+                f"rows {min(row, number)} and {max(row, number)} both read as "
+                "the header: expected one header row",
+                f"row {max(row, number)}",
+            )
+    above = [(n, c) for n, c in scanned[:at] if any(_filled(v) for v in c)]
+    for number, title in above:
+        filled = sum(1 for c in title if _filled(c))
+        if filled > TITLE_CELLS:
+            raise UnreadableInput(
+                name,
+                f"expected a title line (one or two cells) above the header on "
+                f"row {row}, found {filled} values: is the header the first row?",
+                f"row {number}",
+            )
+    return [n for n, _ in above]

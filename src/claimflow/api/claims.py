@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimflow.api.common import ClientLike, default_operator, instant, resolve_client
-from claimflow.errors import UnreadableInput
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,26 +96,14 @@ def dedupe_participants(
     if date_order is None and resolved is not None:
         date_order = resolved.config.date_order
     marks = latest_decisions(store.db.conn, "participant") if store is not None else {}
+    columns = resolved.people_index() if resolved is not None else None
     if isinstance(people, Path) and people.suffix.lower() == ".xlsx":
-        people = _read_people(people)
-    return dedupe_people(people, settings=settings, date_order=date_order, marks=marks)
+        from claimflow.dedupe.peoplefile import read_people_xlsx
 
-
-def _read_people(path: Path) -> pd.DataFrame:
-    """A people spreadsheet (.xlsx), every value as text."""
-    import zipfile
-
-    import pandas as pd
-
-    try:
-        people = pd.read_excel(path, dtype=str)
-    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise UnreadableInput(
-            str(path), f"not a readable people file ({exc})"
-        ) from None
-    if "participant_id" not in people.columns:
-        raise UnreadableInput(str(path), "expected a participant_id column", "row 1")
-    return people
+        people = read_people_xlsx(people, columns)
+    return dedupe_people(
+        people, settings=settings, date_order=date_order, marks=marks, columns=columns
+    )
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
+from claimflow.sniff import fields_named, find_header
 
 
 def content_hash(path: Path) -> str:
@@ -95,35 +96,13 @@ def header_fields(cells: Sequence[object], client: ResolvedClient) -> int:
     return fields_named(cells, client.header_index)
 
 
-def fields_named(cells: Sequence[object], index: Mapping[str, str]) -> int:
-    """How many distinct fields of a folded header index a row's cells name."""
-    return len(
-        {index.get(normalize_label(str(c))) for c in cells if c is not None} - {None}
-    )
-
-
 def pick_header(rows: Sequence[Sequence[object]], client: ResolvedClient) -> int | None:
     """The index of the header among the first rows: the one naming most fields
-    (two or more; the first of equals), or None.
+    (two or more; the first of equals), or None (`find_header`).
 
     Example: ``pick_header([["Claims, October"], ["Rep #", "Qty"]], client) == 1``
     """
     return find_header(rows, client.header_index)
-
-
-def find_header(
-    rows: Sequence[Sequence[object]], index: Mapping[str, str]
-) -> int | None:
-    """`pick_header` over any folded header index (a reference table's).
-
-    Example: ``find_header([["Stand 1.12."], ["Menge", "Betrag"]], index) == 1``
-    """
-    best, best_index = 1, None
-    for at, cells in enumerate(rows):
-        found = fields_named(cells, index)
-        if found > best:
-            best, best_index = found, at
-    return best_index
 
 
 def _suggest(headers: Sequence[object], client: ResolvedClient) -> str:

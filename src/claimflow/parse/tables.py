@@ -36,16 +36,16 @@ from typing import Any
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.numbers import NumberError, NumberFormat
-from claimflow.parse.common import (
-    FOOTER_CELLS,
-    TOTAL,
-    fields_named,
-    find_header,
-    is_blank,
-    rows_word,
-)
+from claimflow.parse.common import TOTAL, is_blank, rows_word
 from claimflow.parse.excel import _cell_value, _row_number, open_workbook
-from claimflow.sniff import HEADER_ROWS, SNIFF_BYTES, detect_encoding, sniff_dialect
+from claimflow.sniff import (
+    HEADER_ROWS,
+    SNIFF_BYTES,
+    detect_encoding,
+    find_header,
+    rows_above,
+    sniff_dialect,
+)
 
 #: One row: its number in the file, and field -> value (text, or a typed cell).
 TableRow = tuple[int, dict[str, object]]
@@ -314,7 +314,7 @@ def _header(
 ) -> Table:
     """The table's header (row `at` of `scanned`), the rows above it checked."""
     row, cells = scanned[at]
-    above = _above(name, scanned, at, index)
+    above = rows_above(name, scanned, at, index)
     table = Table(name, row, {}, [])
     for i, cell in enumerate(cells):
         target = index.get(normalize_label(str(cell))) if _filled(cell) else None
@@ -342,38 +342,6 @@ def _header(
             f"{', '.join(map(repr, table.unread))} not read (no field of this table)"
         )
     return table
-
-
-def _above(
-    name: str,
-    scanned: list[tuple[int, list[object]]],
-    at: int,
-    index: Mapping[str, str],
-) -> list[int]:
-    """The rows above the header (row `at`), each a title line, and none of
-    the first rows naming as many columns as the header: else a refusal."""
-    row, cells = scanned[at]
-    named = fields_named(cells, index)
-    for other, (number, others) in enumerate(scanned):
-        if other != at and named >= 2 and fields_named(others, index) == named:
-            raise UnreadableInput(
-                name,
-                f"rows {min(row, number)} and {max(row, number)} both read as "
-                "the header: expected one header row",
-                f"row {max(row, number)}",
-            )
-    above = [(n, c) for n, c in scanned[:at] if not is_blank(c)]
-    for number, title in above:
-        filled = [c for c in title if _filled(c)]
-        if len(filled) > FOOTER_CELLS:
-            raise UnreadableInput(
-                name,
-                f"expected a title line (one or two cells) above the header on "
-                f"row {row}, found {len(filled)} values: is the header the "
-                "first row?",
-                f"row {number}",
-            )
-    return [n for n, _ in above]
 
 
 def _add(table: Table, row: int, cells: list[object], keys: Sequence[str]) -> None:
