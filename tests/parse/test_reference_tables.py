@@ -11,12 +11,15 @@ expects is hand arithmetic, written out beside it.
 from __future__ import annotations
 
 import csv
+import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from claimflow import Store, load_client
@@ -26,6 +29,7 @@ from claimflow.errors import UnreadableInput
 from claimflow.models import SaleRecord
 from claimflow.parse.participants import read_participants
 from claimflow.verify.source import read_source
+from tests.formats import babel_number
 from tests.test_cli import run
 
 TRIAL = Path(__file__).parents[1] / "fixtures" / "trial14"
@@ -155,8 +159,8 @@ def test_a_sum_row_that_differs_from_the_rows_is_refused_naming_both(
         ),
         (  # a value under no header: never dropped unseen
             [HEADER, [*ROWS[0], "Notiz"]],
-            "row 2: expected values only under the 7 columns of the header "
-            "(row 1), found 'Notiz' beyond them",
+            "row 2: expected values only under the header's columns (row 1), "
+            "found 'Notiz' under none",
         ),
         (  # 2.500 in de_DE: 2500 units or 2.5? Refused, never guessed
             [HEADER, [*ROWS[0][:4], "2.500", *ROWS[0][5:]]],
@@ -299,3 +303,45 @@ def test_the_trials_statements_read_their_title_and_check_their_sum(
         f"claimflow: error: {TRIAL / 'adlerflug_dez.csv'}: row 3:Punkte: expected a "
         "whole number like 1.234.567, found '1.500' (ambiguous"
     )
+
+
+@pytest.fixture(scope="module")
+def german(tmp_path_factory: pytest.TempPathFactory) -> ResolvedClient:
+    return _client(tmp_path_factory.mktemp("kraftwerk"), **SOURCE_COLUMNS)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    amounts=st.lists(
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
+        min_size=1,
+        max_size=6,
+    ),
+    off=st.sampled_from([Decimal(0), Decimal("0.01"), Decimal("-1.00")]),
+)
+def test_a_babel_written_sum_row_is_left_out_only_when_it_is_the_sum(
+    german: ResolvedClient, amounts: list[Decimal], off: Decimal
+) -> None:
+    """Amounts as Babel writes them in de_DE (``12.345,60``); the total row
+    is the Decimal sum of the amounts, plus `off`."""
+    client = german
+    with tempfile.TemporaryDirectory() as folder:
+        tmp_path = Path(folder)
+        rows = [HEADER] + [
+            [f"RE-{n:06d}", "02.10.2026", "H-MUC-01", "KW-AS36", "1",
+             babel_number(amount, "de_DE"), ""]
+            for n, amount in enumerate(amounts, start=1)
+        ]  # fmt: skip
+        total = sum(amounts, Decimal(0)) + off
+        last = len(rows) + 1
+        rows.append(["Summe", "", "", "", str(len(amounts)),
+                     babel_number(total, "de_DE"), ""])  # fmt: skip
+        path = _csv(tmp_path / "v.csv", rows, "cp1252")
+        notes: list[str] = []
+        if off:
+            with pytest.raises(UnreadableInput, match=rf"row {last}:Betrag: total"):
+                list(read_source(path, client, notes))
+            return
+        records = list(read_source(path, client, notes))
+    assert [getattr(r, "amount", None) for r in records] == amounts
+    assert notes == [f"row {last}: total row, equals the rows' sum; not a record"]

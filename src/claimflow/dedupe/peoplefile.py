@@ -135,8 +135,14 @@ def read_people_xlsx(
 
     from claimflow.parse.tables import read_table
 
-    table = read_table(path, people_index(index))
+    table = read_table(path, people_index(index), ("participant_id",))
     table.require(["participant_id"], {"participant_id": "participant_id"})
+    if table.totals:  # a people file sums nothing: no row is left out
+        raise UnreadableInput(
+            str(path),
+            "expected a person on every row, found a total row",
+            f"row {table.totals[0][0]}",
+        )
     fields = list(table.headers)
     return pd.DataFrame(
         [[_text(values.get(f)) for f in fields] for _, values in table.rows],

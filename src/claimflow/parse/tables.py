@@ -290,20 +290,27 @@ def _table(
     if at is None:  # no row names two fields: the first row is the header
         at = next(i for i, (_, cells) in enumerate(scanned) if not is_blank(cells))
     table = _header(name, scanned, at, index)
-    width = len(scanned[at][1])
+    headed = [_filled(cell) for cell in scanned[at][1]]
     for row, cells in chain(scanned[at + 1 :], rows):
         if is_blank(cells):
             continue
-        beyond = [c for c in cells[width:] if _filled(c)]
-        if beyond:
+        unheaded = next(
+            (c for i, c in enumerate(cells) if _filled(c) and not _headed(headed, i)),
+            None,
+        )
+        if unheaded is not None:
             raise UnreadableInput(
                 name,
-                f"expected values only under the {width} columns of the header "
-                f"(row {table.header_row}), found {_shown(beyond[0])} beyond them",
+                "expected values only under the header's columns (row "
+                f"{table.header_row}), found {_shown(unheaded)} under none",
                 f"row {row}",
             )
         _add(table, row, cells, keys)
     return table
+
+
+def _headed(headed: list[bool], i: int) -> bool:
+    return i < len(headed) and headed[i]
 
 
 def _header(
