@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from claimflow.accounts.partner_settings import PartnerSettings
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
-from claimflow.fields import normalize_label
+from claimflow.fields import alias_index
 from claimflow.models import Provenance
 from claimflow.parse.tables import read_table
 from claimflow.validate import context_for
@@ -111,14 +111,9 @@ class PartnerCredit(BaseModel):
 
 
 def _index(partner: PartnerSettings) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for name, aliases in STATEMENT_ALIASES.items():
-        for alias in (name, *aliases):
-            index[normalize_label(alias)] = name
-    for field, extra in partner.statement_columns.items():
-        for alias in extra:
-            index[normalize_label(alias)] = field
-    return index
+    """Folded header -> statement field: the defaults, then the partner's own."""
+    own = {str(field): aliases for field, aliases in partner.statement_columns.items()}
+    return alias_index(STATEMENT_ALIASES, own)
 
 
 @dataclass(frozen=True)
