@@ -659,6 +659,7 @@ def test_participants_import(flow: Flow, tmp_path: Path) -> None:
         "file": str(file),
         "participants": people,
         "facts": 0,
+        "notes": [],  # no title line, no total row: nothing skipped
     }
 
 

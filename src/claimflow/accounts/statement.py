@@ -28,7 +28,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import alias_index
 from claimflow.models import Provenance
-from claimflow.parse.tables import read_table
+from claimflow.parse.tables import expected, read_table
 from claimflow.validate import context_for
 from claimflow.values import KeyedDate, KeyedInt, KeyedText
 
@@ -157,10 +157,7 @@ def read_statement(
         except ValidationError as exc:
             error = exc.errors()[0]
             column = ".".join(map(str, error["loc"]))
-            found = values.get(column)
-            detail = error["msg"]
-            if found is not None and str(found) not in detail:
-                detail += f" ({found!r})"
+            detail = expected(error["msg"], values.get(column))
             raise UnreadableInput(name, detail, table.where(row_no, column)) from None
         problem = _incomplete(credit)
         if problem is not None:

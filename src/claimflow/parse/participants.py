@@ -19,7 +19,7 @@ from claimflow.errors import UnreadableInput
 from claimflow.fields import PEOPLE_COLUMNS, alias_index
 from claimflow.models import Participant, Provenance
 from claimflow.numbers import MACHINE, number_format
-from claimflow.parse.tables import read_table
+from claimflow.parse.tables import expected, read_table
 from claimflow.values import DateOrder, parse_date
 
 #: The people-file columns a participant record holds (the others, such as
@@ -110,10 +110,9 @@ def read_participants(
             error = exc.errors()[0]
             field = str(error["loc"][0]) if error["loc"] else "participant_id"
             column = "participant_id" if field == "id" else field
-            found = values.get(field)
             raise UnreadableInput(
                 name,
-                f"{error['msg']}, found {found!r}",
+                expected(error["msg"], values.get(field)),
                 table.where(row_no, column),
             ) from None
         except ValueError as exc:  # a date as `parse_date` words it

@@ -55,6 +55,21 @@ def _filled(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+def expected(message: str, found: object) -> str:
+    """A record model's complaint about a cell, with the cell as found
+    (pydantic's ``Field required`` said as the readers say it).
+
+    Example: ``expected("Field required", None) == "expected a value, found none"``
+    """
+    if message == "Field required":
+        return "expected a value, found none"
+    return (
+        message
+        if found is None or str(found) in message
+        else f"{message}, found {_shown(found)}"
+    )
+
+
 def _shown(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 

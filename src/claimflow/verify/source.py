@@ -27,7 +27,7 @@ from claimflow.fields import alias_index
 from claimflow.models import Provenance, SaleRecord, StayRecord
 from claimflow.numbers import NumberError, number_format, read_number
 from claimflow.parse.common import content_hash
-from claimflow.parse.tables import read_table
+from claimflow.parse.tables import expected, read_table
 from claimflow.store import Store
 from claimflow.store.source import (
     add_source_document,
@@ -149,7 +149,7 @@ def read_source(
             column = str(error["loc"][0]) if error["loc"] else ""
             raise UnreadableInput(
                 name,
-                _expected(error["msg"], cells.get(column)),
+                expected(error["msg"], cells.get(column)),
                 table.where(row_no, column),
             ) from None
         except ValueError as exc:
@@ -163,13 +163,6 @@ def read_source(
     table.check_totals(sums, number_format(client.config.verification.number_locale))
     if notes is not None:
         notes.extend(table.notes)
-
-
-def _expected(message: str, found: object) -> str:
-    """A model's complaint about a value, with the value as found."""
-    if message == "Field required":
-        return "expected a value, found none"
-    return f"{message}, found {found!r}"
 
 
 def import_source(
