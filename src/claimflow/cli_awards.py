@@ -84,6 +84,8 @@ def participants_cmd(
             file, client_path, store, as_of=as_of, date_order=date_order,
             operator=operator,
         )  # fmt: skip
+    for note in done.notes:
+        click.echo(f"note: {file}: {note}", err=as_json)  # stdout: the JSON alone
     if as_json:
         echo_json(done.to_dict())
         return

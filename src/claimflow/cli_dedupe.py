@@ -70,7 +70,8 @@ def dedupe_cmd() -> None:
 @click.option(
     "--review-out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the pairs to review to a .csv file for a person to mark.",
+    help="Write every pair found (duplicates and pairs to review), each "
+    "explained, to a .csv or .xlsx file for a person to mark.",
 )
 @click.option(
     "--pairs",
@@ -96,11 +97,13 @@ def participants_cmd(
 ) -> None:
     """Cluster the people in FILE that are the same person, with explained pairs.
 
-    FILE is a .csv or .xlsx file (- reads a CSV from stdin). Columns: any of
-    participant_id (required), first_name, last_name, date_of_birth, email,
+    FILE is a .csv or .xlsx file (- reads a CSV from stdin; comma or
+    semicolon separated, a title line above the header skipped). Columns: any
+    of participant_id (required), first_name, last_name, date_of_birth, email,
     phone, address_line1, address_line2, city, region, postcode, country,
-    tax_id. --json lists the clusters and the pairs to review; --pairs lists
-    every pair at or above --review, the duplicates too. The weights are
+    tax_id, or the client's participant_columns aliases. --json lists the
+    clusters and the pairs to review; --pairs lists every pair at or above
+    --review, the duplicates too, as --review-out writes them. The weights are
     estimated from FILE (the client's levels, or the defaults, as the prior);
     with --db, the store's same/different marks refit them, and --explain
     shows which marks moved which weight. Exit 1 when duplicates or pairs to
@@ -127,7 +130,12 @@ def participants_cmd(
     if review_out is not None:
         from claimflow import write_participant_review
 
-        write_participant_review(result, review_out)
+        written = write_participant_review(result, review_out)
+        click.echo(
+            f"{written:,} pair{'s' * (written != 1)} written to {review_out} "
+            "(mark each pair to review same or different)",
+            err=as_json,  # stdout holds the JSON alone
+        )
     if as_json:
         _echo_records_json(result.to_dict(every_pair))
     else:
@@ -273,7 +281,8 @@ def apply_cmd(
 
     Takes the file written by ``dedupe review`` (claims) or ``dedupe
     participants --review-out`` (.csv or .xlsx), every row marked ``same`` or
-    ``different``. A claim marked same becomes a duplicate of the earlier
+    ``different`` (a participant pair found a duplicate may be left blank:
+    the finding stands). A claim marked same becomes a duplicate of the earlier
     claim; a claim whose every doubtful match is marked different gets back
     the outcome it had before dedupe. Nothing is stored if any row is unmarked.
 

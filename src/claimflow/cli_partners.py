@@ -155,6 +155,8 @@ def _show(found: Reconciliation) -> None:
         f"{found.credited:,} credited as expected, {len(found.findings):,} "
         f"discrepancies ({done})"
     )
+    for note in found.notes:
+        click.echo(f"note: {found.file}: {note}")
     for finding in found.findings:
         click.echo(f"  {finding.code.value}: {finding.message}")
 

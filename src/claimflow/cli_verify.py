@@ -81,6 +81,8 @@ def source_cmd(
     with opened_store(db_path) as store:
         done = import_source(list(files), client, store, at=now, operator=operator)
     for path, stored, earlier in done.files:
+        for note in done.notes.get(path, []):
+            click.echo(f"note: {path}: {note}", err=as_json)
         click.echo(
             f"{path}: already imported ({earlier:,} records)"
             if earlier is not None

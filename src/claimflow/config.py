@@ -33,7 +33,13 @@ from claimflow.accounts.settings import AccountSettings
 from claimflow.award.rules import AwardSettings
 from claimflow.dedupe.settings import DedupeSettings
 from claimflow.errors import ConfigError
-from claimflow.fields import KINDS, KindFields, normalize_label
+from claimflow.fields import (
+    KINDS,
+    PEOPLE_COLUMNS,
+    KindFields,
+    alias_index,
+    normalize_label,
+)
 from claimflow.numbers import NumberError, NumberFormat, number_format
 from claimflow.patterns import BoundedPattern
 from claimflow.schema_docs import describe_fields
@@ -92,6 +98,10 @@ class ClientConfig(_Section):
         currency: the program's currency (ISO 4217).
         timezone: IANA zone of the program desk; naive times are local here.
         columns: canonical field -> extra header aliases.
+        participant_columns: participant list and people file column
+            (``participant_id``, ``first_name``, ``enrolled_on``...) -> extra
+            header aliases (``Vorname``); the client's ``columns`` aliases
+            of ``participant_id`` count there too.
         form_fields: PDF form field name -> canonical field.
         required: required canonical fields (default per kind).
         formats: canonical field -> regex the whole value must match.
@@ -140,6 +150,7 @@ class ClientConfig(_Section):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     timezone: str = "UTC"
     columns: dict[str, list[str]] = Field(default_factory=dict)
+    participant_columns: dict[str, list[str]] = Field(default_factory=dict)
     form_fields: dict[str, str] = Field(default_factory=dict)
     required: list[str] | None = None
     formats: dict[str, str] = Field(default_factory=dict)
@@ -282,6 +293,17 @@ class ClientConfig(_Section):
                 raise ValueError("\n".join(problems))
         return self
 
+    @field_validator("participant_columns")
+    @classmethod
+    def _people_columns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name in value:
+            if name not in PEOPLE_COLUMNS:
+                raise ValueError(
+                    f"unknown participant column {name!r}; expected one of "
+                    f"{', '.join(sorted(PEOPLE_COLUMNS))}"
+                )
+        return value
+
     @field_validator("columns", "required", "formats", "form_fields")
     @classmethod
     def _known_fields(cls, value: Any, info: ValidationInfo) -> Any:
@@ -357,6 +379,17 @@ class ResolvedClient(BaseModel):
         """How the client's clerks and participants write numbers: the
         `number_locale`, else the `locale`."""
         return number_format(self.config.number_locale or self.config.locale)
+
+    def people_index(self) -> dict[str, str]:
+        """Folded header alias -> participant list or people file column:
+        the defaults (`PEOPLE_COLUMNS`), the client's ``columns`` for the
+        same fields (``participant_id``), then its ``participant_columns``.
+
+        Example: ``client.people_index()["vorname"] == "first_name"``
+        """
+        config = self.config
+        shared = {f: a for f, a in config.columns.items() if f in PEOPLE_COLUMNS}
+        return alias_index(PEOPLE_COLUMNS, shared, config.participant_columns)
 
 
 def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClient:

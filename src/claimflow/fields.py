@@ -8,6 +8,7 @@ kind of claim is a new entry in `KINDS` plus its model and rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -168,3 +169,43 @@ def normalize_label(label: str) -> str:
     Example: ``normalize_label(" Nº de Factura: ") == "nodefactura"``
     """
     return _NON_ALNUM.sub("", ascii_fold(label))
+
+
+#: The columns of a participant list (``participants import``) and of a
+#: people file (``dedupe participants``), with their default header aliases;
+#: a client adds its own in ``participant_columns``.
+PEOPLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "participant_id": ("member id", "member number", "id"),
+    "first_name": ("first", "given name"),
+    "last_name": ("last", "surname", "family name"),
+    "email": ("e-mail", "email address"),
+    "company": ("dealer",),
+    "tier": (),
+    "status": (),
+    "enrolled_on": ("enrolled",),
+    "tax_form_on": (),
+    "tax_id": (),
+    "effective_from": (),
+    "date_of_birth": ("dob", "birth date"),
+    "phone": ("telephone",),
+    "address_line1": ("address",),
+    "address_line2": (),
+    "city": (),
+    "region": (),
+    "postcode": ("zip", "postal code"),
+    "country": (),
+}
+
+
+def alias_index(*tables: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Folded header alias -> field, each field also named by itself; a later
+    table's alias takes an earlier one's over (the client's over defaults).
+
+    Example: ``alias_index({"participant_id": ["Verkäufer-Nr."]})["verkaufernr"]``
+    """
+    index: dict[str, str] = {}
+    for table in tables:
+        for name, aliases in table.items():
+            for alias in (name, *aliases):
+                index[normalize_label(alias)] = name
+    return index

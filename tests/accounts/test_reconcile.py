@@ -140,15 +140,15 @@ def test_an_xlsx_statement_reads_as_the_csv_one(
     [
         (
             "Referencia;Nº socio;Millas;Fecha de abono\nR1;VC10000001;mil;06/11/2026\n",
-            "row 2:miles: expected a whole number",
+            "row 2:Millas: expected a whole number",
         ),
         (
             "Referencia;Nº socio;Millas;Fecha de abono\nR1;VC10000001;100;2026/31/11\n",
-            "row 2:credited_on: expected a date as DD/MM/YYYY",
+            "row 2:Fecha de abono: expected a date as DD/MM/YYYY",
         ),
         (
             "Referencia;Nº socio;Millas;Fecha de abono\nR1;;100;06/11/2026\n",
-            "row 2:member_number: expected a value, found none",
+            "row 2:Nº socio: expected a value, found none",
         ),
         (
             "Referencia;Nº socio;Fecha de abono\nR1;VC10000001;06/11/2026\n",

@@ -26,9 +26,9 @@ def test_xlsx_cells_keep_their_types_rows_and_zeros(tmp_path: Path) -> None:
     sheet["A2"].number_format = "00000000"  # shown as 00004512
     path = tmp_path / "t.xlsx"
     book.save(path)
-    fields, rows = read_table(path, INDEX)
-    assert fields == {"member_number", "miles", "credited_on"}
-    assert rows == [
+    table = read_table(path, INDEX)
+    assert table.fields == {"member_number", "miles", "credited_on"}
+    assert table.rows == [
         (2, {"member_number": "00004512", "miles": 29000, "credited_on": date(2026, 11, 6)}),
         (4, {"member_number": "VC10000002", "miles": 10000, "credited_on": date(2026, 11, 8)}),
     ]  # fmt: skip
@@ -36,10 +36,11 @@ def test_xlsx_cells_keep_their_types_rows_and_zeros(tmp_path: Path) -> None:
 
 def test_csv_values_stay_text(write: Callable[..., Path]) -> None:
     path = write("t.csv", "Member;Miles;Fecha\nVC1;29000;06/11/2026\n\n")
-    assert read_table(path, INDEX) == (
-        {"member_number", "miles", "credited_on"},
-        [(2, {"member_number": "VC1", "miles": "29000", "credited_on": "06/11/2026"})],
-    )
+    table = read_table(path, INDEX)
+    assert table.fields == {"member_number", "miles", "credited_on"}
+    assert table.rows == [
+        (2, {"member_number": "VC1", "miles": "29000", "credited_on": "06/11/2026"})
+    ]
 
 
 def test_a_file_that_is_no_workbook_is_refused(write: Callable[..., Path]) -> None:

@@ -165,7 +165,7 @@ def test_an_unreadable_effective_from_is_refused_and_the_store_stays_as_it_was(
     )
     assert (code, out) == (2, "")
     assert err == (
-        f"claimflow: error: {bad}: row 3: bad participant: effective_from: "
+        f"claimflow: error: {bad}: row 3:effective_from: "
         "expected a date as "
         "MM/DD/YYYY, found '13/45/2026'\n"
     )

@@ -137,7 +137,7 @@ def test_bad_source_row_names_row_and_field(acme: ResolvedClient, write) -> None
         "INV-1,2026-13-40,D,DRL-200,1,10.00\n",
     )
     with pytest.raises(
-        UnreadableInput, match="row 2: bad source record: invoice_date: expected a date"
+        UnreadableInput, match="row 2:invoice_date: expected a date"
     ):
         list(read_source(path, acme))
 

@@ -46,6 +46,8 @@ class Reconciliation:
         opened: discrepancies opened now (the ones found before stay open).
         resolved: missing-credit discrepancies this statement resolved.
         repeated: the same statement was reconciled before.
+        notes: what reading the statement skipped (a title line, a total
+            row equal to the lines' sums), one line each.
     """
 
     file: str
@@ -56,6 +58,7 @@ class Reconciliation:
     opened: int
     resolved: int
     repeated: bool
+    notes: tuple[str, ...] = ()
 
     @property
     def credited(self) -> int:
@@ -73,6 +76,7 @@ class Reconciliation:
             "opened": self.opened,
             "resolved": self.resolved,
             "repeated": self.repeated,
+            "notes": list(self.notes),
             "findings": [f.to_dict() for f in self.findings],
             "matches": [
                 {
@@ -162,7 +166,8 @@ def reconcile_statement(
     """
     partner = partner_of(client, partner_key)
     path = Path(path)
-    lines = read_statement(path, client, partner)
+    statement = read_statement(path, client, partner)
+    lines = statement.lines
     digest = content_hash(path)
     last = through or statement_day(lines) or at.astimezone(client.zone).date()
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=client.zone)
@@ -209,6 +214,7 @@ def reconcile_statement(
             len(opened),
             resolved,
             repeated,
+            tuple(statement.notes),
         )
         store.audit(
             actor,

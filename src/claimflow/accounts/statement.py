@@ -6,14 +6,19 @@ the client's locale exactly as claims are (`claimflow.values`: dates in the
 client's ``date_order``, numbers in its number locale or the file type's
 ``file_number_locales``); typed xlsx cells are taken as they are. A row
 that cannot be read stops the reading with one line naming the file, row
-and field: nothing is reconciled from a statement read in part. A total
-row (``Total``, ``Summe``... and no member number) is left out.
+and field (its header as written): nothing is reconciled from a statement
+read in part. A title line above the header is skipped, and a total row
+after the last line (``Summe``... and no member number or reference) is
+left out only when its points and miles equal the lines' sums
+(`claimflow.parse.tables`); the notes say so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -21,10 +26,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from claimflow.accounts.partner_settings import PartnerSettings
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
-from claimflow.fields import normalize_label
+from claimflow.fields import alias_index
 from claimflow.models import Provenance
-from claimflow.parse.common import TOTAL
-from claimflow.parse.tables import read_table
+from claimflow.parse.tables import expected, read_table
 from claimflow.validate import context_for
 from claimflow.values import KeyedDate, KeyedInt, KeyedText
 
@@ -107,52 +111,44 @@ class PartnerCredit(BaseModel):
 
 
 def _index(partner: PartnerSettings) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for name, aliases in STATEMENT_ALIASES.items():
-        for alias in (name, *aliases):
-            index[normalize_label(alias)] = name
-    for field, extra in partner.statement_columns.items():
-        for alias in extra:
-            index[normalize_label(alias)] = field
-    return index
+    """Folded header -> statement field: the defaults, then the partner's own."""
+    own = {str(field): aliases for field, aliases in partner.statement_columns.items()}
+    return alias_index(STATEMENT_ALIASES, own)
 
 
-def _is_total(values: dict[str, object]) -> bool:
-    if values.get("member_number"):
-        return False
-    return any(isinstance(v, str) and TOTAL.match(v) for v in values.values())
+@dataclass(frozen=True)
+class Statement:
+    """A partner statement read: its credit lines, and what was left out.
+
+    Attributes:
+        lines: every credit line, in file order.
+        notes: a title line skipped, a total row checked and left out.
+    """
+
+    lines: list[CreditLine]
+    notes: list[str] = dataclass_field(default_factory=list)
 
 
 def read_statement(
     path: str | Path, client: ResolvedClient, partner: PartnerSettings
-) -> list[CreditLine]:
+) -> Statement:
     """Every credit line of a partner statement, typed in the client's locale.
 
     Raises:
         UnreadableInput: the file cannot be read, a required column is
-            missing, or a row has a value that cannot be read (named by row
-            and field).
+            missing, a row has a value that cannot be read (named by row and
+            column), or a total row differs from the lines' sums.
 
     Example: ``read_statement("samples/costa-azul/partners/vuelaclub_noviembre.csv",
-    client, client.config.partners["vuelaclub"])``
+    client, client.config.partners["vuelaclub"]).lines``
     """
     path = Path(path)
     name = str(path)
-    fields, rows = read_table(path, _index(partner))
-    missing = [f for f in _REQUIRED if f not in fields]
-    if missing:
-        raise UnreadableInput(
-            name,
-            f"expected a column for {', '.join(missing)} (headers such as "
-            + "; ".join(f"{f}: {STATEMENT_ALIASES[f][0]!r}" for f in missing)
-            + "), found none",
-            "row 1",
-        )
+    table = read_table(path, _index(partner), ("member_number", "reference"))
+    table.require(_REQUIRED, {f: STATEMENT_ALIASES[f][0] for f in _REQUIRED})
     context = context_for(client).for_file(name)
     credits = []
-    for row_no, values in rows:
-        if _is_total(values):
-            continue
+    for row_no, values in table.rows:
         where = Provenance(file=name, row=row_no)
         try:
             credit = PartnerCredit.model_validate(
@@ -160,15 +156,12 @@ def read_statement(
             )
         except ValidationError as exc:
             error = exc.errors()[0]
-            field = ".".join(map(str, error["loc"]))
-            found = values.get(field)
-            detail = error["msg"]
-            if found is not None and str(found) not in detail:
-                detail += f" ({found!r})"
-            raise UnreadableInput(name, detail, f"row {row_no}:{field}") from None
+            column = ".".join(map(str, error["loc"]))
+            detail = expected(error["msg"], values.get(column))
+            raise UnreadableInput(name, detail, table.where(row_no, column)) from None
         problem = _incomplete(credit)
         if problem is not None:
-            raise UnreadableInput(name, problem[1], f"row {row_no}:{problem[0]}")
+            raise UnreadableInput(name, problem[1], table.where(row_no, problem[0]))
         assert credit.member_number and credit.miles is not None and credit.credited_on
         credits.append(
             CreditLine(
@@ -180,7 +173,12 @@ def read_statement(
                 credit.credited_on,
             )
         )
-    return credits
+    sums = {
+        "miles": Decimal(sum(c.miles for c in credits)),
+        "points": Decimal(sum(c.points or 0 for c in credits)),
+    }
+    table.check_totals(sums, context.numbers)
+    return Statement(credits, table.notes)
 
 
 def _incomplete(credit: PartnerCredit) -> tuple[str, str] | None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimflow.api.common import ClientLike, default_operator, instant, resolve_client
-from claimflow.errors import UnreadableInput
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,26 +96,14 @@ def dedupe_participants(
     if date_order is None and resolved is not None:
         date_order = resolved.config.date_order
     marks = latest_decisions(store.db.conn, "participant") if store is not None else {}
+    columns = resolved.people_index() if resolved is not None else None
     if isinstance(people, Path) and people.suffix.lower() == ".xlsx":
-        people = _read_people(people)
-    return dedupe_people(people, settings=settings, date_order=date_order, marks=marks)
+        from claimflow.dedupe.peoplefile import read_people_xlsx
 
-
-def _read_people(path: Path) -> pd.DataFrame:
-    """A people spreadsheet (.xlsx), every value as text."""
-    import zipfile
-
-    import pandas as pd
-
-    try:
-        people = pd.read_excel(path, dtype=str)
-    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise UnreadableInput(
-            str(path), f"not a readable people file ({exc})"
-        ) from None
-    if "participant_id" not in people.columns:
-        raise UnreadableInput(str(path), "expected a participant_id column", "row 1")
-    return people
+        people = read_people_xlsx(people, columns)
+    return dedupe_people(
+        people, settings=settings, date_order=date_order, marks=marks, columns=columns
+    )
 
 
 @dataclass
@@ -126,17 +113,25 @@ class SourceImport:
     Attributes:
         files: per file, its path, records stored and, when it was imported
             before, that import's record count (else None).
+        notes: per file, what reading it skipped (a title line, a total
+            row equal to the records' sums), one line each.
         verification: the re-check of the claims waiting for source data.
     """
 
     files: list[tuple[str, int, int | None]]
     verification: VerifyResult
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
         return {
             "files": [
-                {"file": f, "imported": n, "already_imported": e}
+                {
+                    "file": f,
+                    "imported": n,
+                    "already_imported": e,
+                    "notes": self.notes.get(f, []),
+                }
                 for f, n, e in self.files
             ],
             **self.verification.to_dict(),
@@ -162,13 +157,17 @@ def import_source(
 
     resolved = resolve_client(client)
     now, actor = instant(at, resolved), operator or default_operator()
-    done = []
+    done, notes = [], {}
     with store.transaction():
         for path in files:
-            stored, earlier = store_file(store, resolved, path, now, actor=actor)
+            noted: list[str] = []
+            stored, earlier = store_file(
+                store, resolved, path, now, actor=actor, notes=noted
+            )
             done.append((str(path), stored, earlier))
+            notes[str(path)] = noted
     checked = verify_claims(resolved, store, at=now, operator=actor)
-    return SourceImport(done, checked)
+    return SourceImport(done, checked, notes)
 
 
 def verify_claims(
@@ -239,12 +238,14 @@ def import_entry_checks(
 
 @dataclass(frozen=True)
 class ParticipantsImport:
-    """A member list taken in: participants read, facts new or changed."""
+    """A member list taken in: participants read, facts new or changed, and
+    what reading the list skipped (a title line, a total row), one note each."""
 
     client: str
     file: str
     participants: int
     facts: int
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
@@ -272,7 +273,10 @@ def import_participants(
     resolved = resolve_client(client)
     actor = operator or default_operator()
     order = date_order or resolved.config.date_order
-    people = list(read_participants(file, resolved.key, order))
+    notes: list[str] = []
+    people = list(
+        read_participants(file, resolved.key, order, resolved.people_index(), notes)
+    )
     day = instant(as_of, resolved).astimezone(resolved.zone).date()
     with store.transaction():
         done = store.record_participants(people, day, actor)
@@ -281,7 +285,9 @@ def import_participants(
             "participants import",
             {"file": str(file), "count": done.participants, "facts": done.facts},
         )
-    return ParticipantsImport(resolved.key, str(file), done.participants, done.facts)
+    return ParticipantsImport(
+        resolved.key, str(file), done.participants, done.facts, notes
+    )
 
 
 @dataclass(frozen=True)

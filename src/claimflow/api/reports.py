@@ -235,17 +235,34 @@ def claim_story(claim: str, store: Store) -> Story:
 
 
 def write_participant_review(result: DedupeResult, out: Path) -> int:
-    """Write the participant pairs to review to a .csv or .xlsx file to mark.
+    """Write the participant pairs found to a .csv or .xlsx file to mark.
+
+    Every pair at or above the review threshold, each with what dedupe found
+    (``found``: ``duplicate`` or ``review``), its probability, its
+    explanation (each comparison's level and weight, strongest first) and
+    an empty ``decision`` column: a pair to review must be marked same or
+    different; a duplicate may be (``different`` overturns it) or left
+    blank, when the finding stands and nothing is stored.
+
+    Returns:
+        The pairs written.
 
     Example: ``write_participant_review(dedupe_participants(path), Path("r.csv"))``
     """
-    from claimflow.dedupe.result import records
+    from claimflow.dedupe.result import explanation, records
     from claimflow.report import write_table
 
-    columns = ["kind", "a", "b", "probability", "name_level", "dob_level",
-               "email_level", "phone_level", "address_level", "found_by",
+    compared = list(result.methods)
+    columns = ["kind", "a", "b", "probability", "found", "explanation",
+               *(f"{c}_level" for c in compared), "found_by",
                "decision"]  # fmt: skip
-    doubtful = records(result.pairs[result.pairs["decision"] == "review"])
-    for row in doubtful:
-        row.update(kind="participant", found_by=", ".join(row["found_by"]), decision="")
-    return write_table(([row[c] for c in columns] for row in doubtful), columns, out)
+    pairs = records(result.pairs)
+    for row in pairs:
+        row.update(
+            kind="participant",
+            found=row["decision"],
+            explanation=explanation(row, compared),
+            found_by=", ".join(row["found_by"]),
+            decision="",
+        )
+    return write_table(([row.get(c) for c in columns] for row in pairs), columns, out)

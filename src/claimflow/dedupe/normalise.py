@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ import jellyfish
 import numpy as np
 import pandas as pd
 
+from claimflow.dedupe.peoplefile import people_csv
 from claimflow.errors import UnreadableInput
 from claimflow.fields import ascii_fold
 from claimflow.values import DateOrder, parse_date
@@ -304,24 +305,37 @@ def prepare(people: pd.DataFrame, date_order: DateOrder | None = None) -> pd.Dat
 
 
 def read_prepared(
-    path: Path, chunk_rows: int = 200_000, date_order: DateOrder | None = None
+    path: Path,
+    chunk_rows: int = 200_000,
+    date_order: DateOrder | None = None,
+    index: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """`prepare` over a CSV file of people, read and normalised chunk by chunk.
+
+    The encoding, delimiter and header row are sniffed and the columns named
+    through `index` (`claimflow.dedupe.peoplefile`).
 
     Raises:
         UnreadableInput: the file cannot be read as CSV, or has no
             ``participant_id`` column.
     """
+    layout = people_csv(path, index)
     try:
         chunks = pd.read_csv(
             path,
+            sep=layout.delimiter,
+            skiprows=layout.skip,
+            usecols=list(layout.columns),
             dtype=object,  # Python strings, whether or not pyarrow is installed
             keep_default_na=False,
             na_filter=False,  # no cell is missing, so none is checked for it
-            encoding="utf-8-sig",
+            encoding=layout.encoding,
             chunksize=chunk_rows,
         )
-        prepared = [prepare(chunk, date_order) for chunk in _checked(chunks, path)]
+        prepared = [
+            prepare(chunk.rename(columns=layout.columns), date_order)
+            for chunk in chunks
+        ]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise UnreadableInput(
             str(path), f"not a readable people file ({exc})"
@@ -329,12 +343,3 @@ def read_prepared(
     if not prepared:
         return prepare(pd.DataFrame({"participant_id": pd.Series([], dtype=object)}))
     return pd.concat(prepared, ignore_index=True)
-
-
-def _checked(chunks: Iterable[pd.DataFrame], path: Path) -> Iterator[pd.DataFrame]:
-    for chunk in chunks:
-        if "participant_id" not in chunk.columns:
-            raise UnreadableInput(
-                str(path), "expected a participant_id column", "row 1"
-            )
-        yield chunk

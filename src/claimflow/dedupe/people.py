@@ -19,7 +19,7 @@ transitively; each cluster's original is its earliest record.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -226,6 +226,7 @@ def dedupe_people(
     settings: DedupeSettings | None = None,
     date_order: DateOrder | None = None,
     marks: dict[tuple[str, str], str] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -247,13 +248,15 @@ def dedupe_people(
             pair: those whose two people are in the file refit the weights
             (`claimflow.dedupe.marks`), if the held-out check agrees; a pair
             marked different is never flagged again.
+        columns: a CSV's folded header -> column (a client's
+            `people_index`; default: the built-in aliases).
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
     if settings is not None:
         duplicate, review = settings.duplicate, settings.review
     prepared = (
-        read_prepared(people, date_order=date_order)
+        read_prepared(people, date_order=date_order, index=columns)
         if isinstance(people, Path)
         else prepare(people.reset_index(drop=True), date_order)
     )

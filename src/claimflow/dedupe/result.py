@@ -81,6 +81,28 @@ class DedupeResult:
         }
 
 
+def explanation(pair: dict[str, Any], compared: list[str]) -> str:
+    """Why a pair scored as it did: each comparison's level and log2 weight,
+    strongest evidence first; comparisons with nothing to compare last.
+
+    Example: ``explanation(pair, ["email"]) == "email exact (+12.90)"``
+    """
+    shown, missing = [], []
+    for name in compared:
+        level = pair.get(f"{name}_level")
+        if level is None:
+            continue
+        if level == "missing":
+            missing.append(name)
+            continue
+        weight = pair.get(f"{name}_weight") or 0.0
+        shown.append((abs(weight), f"{name} {level} ({weight:+.2f})"))
+    parts = [text for _, text in sorted(shown, key=lambda s: -s[0])]
+    if missing:
+        parts.append(f"not compared (missing): {', '.join(missing)}")
+    return "; ".join(parts)
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of `frame` as dicts of plain Python values, NaN as None.
 

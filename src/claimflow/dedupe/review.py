@@ -95,7 +95,9 @@ def read_review(path: Path) -> list[Mark]:
     """The marks of a reviewed file; every row must say same or different.
 
     A file without a ``kind`` column is a participant review (as written by
-    ``dedupe participants --review-out``).
+    ``dedupe participants --review-out``); there a duplicate pair (``found``
+    says ``duplicate``) may be left unmarked: the finding stands, and no
+    mark is read for it.
     """
     marks = []
     for n, row in enumerate(_records(path), start=2):
@@ -112,6 +114,9 @@ def read_review(path: Path) -> list[Mark]:
             raise UnreadableInput(
                 str(path), "expected the pair's ids in columns a and b", f"row {n}"
             )
+        found = (row.get("found") or "").strip().lower()
+        if not decision and found == "duplicate":
+            continue  # a duplicate pair left unmarked: the finding stands
         if decision not in ("same", "different"):
             raise UnreadableInput(
                 str(path),

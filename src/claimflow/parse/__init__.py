@@ -18,10 +18,11 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.models import RawRecord
 from claimflow.parse.common import content_hash, map_headers
-from claimflow.parse.csvfile import CsvCells, detect_encoding, read_csv
+from claimflow.parse.csvfile import CsvCells, read_csv
 from claimflow.parse.excel import read_excel
 from claimflow.parse.jsonfile import read_json
 from claimflow.parse.pdf import form_values, read_pdf
+from claimflow.sniff import detect_encoding
 
 Reader = Callable[[Path, ResolvedClient, str, str], Iterator[RawRecord]]
 

@@ -14,6 +14,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
+from claimflow.sniff import fields_named, find_header
 
 
 def content_hash(path: Path) -> str:
@@ -85,10 +86,6 @@ def map_headers(
     return mapping
 
 
-#: Rows searched for the header: a title, a date or a logo's row may sit above it.
-HEADER_ROWS = 20
-
-
 def rows_word(rows: Sequence[object]) -> str:
     """``row`` or ``rows``, for a note naming them."""
     return "row" if len(rows) == 1 else "rows"
@@ -96,24 +93,16 @@ def rows_word(rows: Sequence[object]) -> str:
 
 def header_fields(cells: Sequence[object], client: ResolvedClient) -> int:
     """How many distinct claim fields a row's cells name (a header names two or more)."""
-    index = client.header_index
-    return len(
-        {index.get(normalize_label(str(c))) for c in cells if c is not None} - {None}
-    )
+    return fields_named(cells, client.header_index)
 
 
 def pick_header(rows: Sequence[Sequence[object]], client: ResolvedClient) -> int | None:
     """The index of the header among the first rows: the one naming most fields
-    (two or more; the first of equals), or None.
+    (two or more; the first of equals), or None (`find_header`).
 
     Example: ``pick_header([["Claims, October"], ["Rep #", "Qty"]], client) == 1``
     """
-    best, best_index = 1, None
-    for index, cells in enumerate(rows):
-        found = header_fields(cells, client)
-        if found > best:
-            best, best_index = found, index
-    return best_index
+    return find_header(rows, client.header_index)
 
 
 def _suggest(headers: Sequence[object], client: ResolvedClient) -> str:

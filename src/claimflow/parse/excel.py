@@ -21,7 +21,6 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.models import Provenance, RawRecord
 from claimflow.parse.common import (
-    HEADER_ROWS,
     drop_trailers,
     field_sources,
     group_rows,
@@ -32,6 +31,7 @@ from claimflow.parse.common import (
     pick_header,
     rows_word,
 )
+from claimflow.sniff import HEADER_ROWS
 
 _ZERO_PAD = re.compile(r"^0+$")
 

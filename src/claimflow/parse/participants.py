@@ -1,78 +1,122 @@
-"""Participant files: the program's member list (id, names, tier, enrolment)."""
+"""Participant files: the program's member list (id, names, tier, enrolment).
+
+Read as every reference table is (`claimflow.parse.tables`): CSV or xlsx,
+the header found below a title line, its columns named by the defaults of
+`claimflow.fields.PEOPLE_COLUMNS` or the client's own aliases
+(``participant_columns``, and ``columns`` for ``participant_id``); a total
+row after the last participant is left out with a note (a list has no
+figures to sum, so one with a figure under a column is refused).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from claimflow.errors import UnreadableInput
+from claimflow.fields import PEOPLE_COLUMNS, alias_index
 from claimflow.models import Participant, Provenance
-from claimflow.parse.csvfile import mapped_table
+from claimflow.numbers import MACHINE, number_format
+from claimflow.parse.tables import expected, read_table
 from claimflow.values import DateOrder, parse_date
 
-COLUMNS = {
-    "participantid": "id",
-    "memberid": "id",
-    "membernumber": "id",
-    "id": "id",
-    "firstname": "first_name",
-    "lastname": "last_name",
-    "email": "email",
-    "company": "company",
-    "dealer": "company",
-    "tier": "tier",
-    "status": "status",
-    "enrolledon": "enrolled_on",
-    "enrolled": "enrolled_on",
-    "taxformon": "tax_form_on",
-    "taxid": "tax_id",
-    "effectivefrom": "effective_from",
+#: The people-file columns a participant record holds (the others, such as
+#: a birth date or a phone, are for ``dedupe participants``; read, not kept).
+FIELDS = {
+    "participant_id": "id",
+    **{
+        name: name
+        for name in (
+            "first_name",
+            "last_name",
+            "email",
+            "company",
+            "tier",
+            "status",
+            "enrolled_on",
+            "tax_form_on",
+            "tax_id",
+            "effective_from",
+        )
+    },
 }
 #: The columns read as dates, in the client's (or the file's) date order.
 DATE_FIELDS = ("enrolled_on", "tax_form_on", "effective_from")
 
 
 def read_participants(
-    path: str | Path, client: str, date_order: DateOrder = "YMD"
+    path: str | Path,
+    client: str,
+    date_order: DateOrder = "YMD",
+    index: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> Iterator[Participant]:
-    """Stream participants from a CSV with a header row.
+    """Stream participants from a CSV or xlsx list with a header row.
 
     Ids stay text (leading zeros survive); ``enrolled_on``, ``tax_form_on``
     (the day a tax form was received) and ``effective_from`` (the day the
     row's tier, status and dates took effect) are read in `date_order` (the
     client's, or the file's own), ISO dates in any order.
 
+    Args:
+        path: the file.
+        client: the client key.
+        date_order: how the file writes dates.
+        index: folded header -> column (`ResolvedClient.people_index`;
+            default: the built-in aliases).
+        notes: where to add what was skipped (a title line, a total row).
+
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
-            has a bad value (named by row and column).
+            has a bad value (named by row and column as headed).
 
     Example: ``list(read_participants("samples/acme-tools/participants.csv", "acme-tools"))``
     """
     name = str(path)
-    fields, rows = mapped_table(Path(path), COLUMNS)
-    if "id" not in fields:
-        raise UnreadableInput(name, "expected a participant_id column", "row 1")
-    for row_no, text in rows:
-        values: dict[str, object] = dict(text)
+    table = read_table(
+        Path(path), alias_index(PEOPLE_COLUMNS) if index is None else index,
+        ("participant_id",),
+    )  # fmt: skip
+    table.require(["participant_id"], {"participant_id": "participant_id"})
+    for row_no, cells in table.rows:
+        values: dict[str, object] = {
+            FIELDS[f]: v for f, v in cells.items() if f in FIELDS
+        }
+        column = "participant_id"
         try:
-            for field in DATE_FIELDS:
-                keyed = values.pop(field, None)
-                if keyed:
-                    day = parse_date(str(keyed).strip(), date_order)
-                    if isinstance(day, str):
-                        raise ValueError(f"{field}: {day}")
-                    values[field] = day
+            for column in DATE_FIELDS:
+                keyed = values.pop(column, None)
+                if keyed is None:
+                    continue
+                day = (
+                    parse_date(str(keyed), date_order)
+                    if isinstance(keyed, str)
+                    else keyed
+                )
+                if isinstance(day, str):
+                    raise ValueError(day)
+                values[column] = day
+            column = "participant_id"
             yield Participant.model_validate(
                 {
                     "client": client,
                     "provenance": Provenance(file=name, row=row_no),
-                    **{k: v for k, v in values.items() if v not in (None, "")},
+                    **{k: v if k in DATE_FIELDS else str(v) for k, v in values.items()},
                 }
             )
-        except (ValueError, ValidationError) as exc:
-            detail = str(exc).splitlines()[0]
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = str(error["loc"][0]) if error["loc"] else "participant_id"
+            column = "participant_id" if field == "id" else field
             raise UnreadableInput(
-                name, f"bad participant: {detail}", f"row {row_no}"
+                name,
+                expected(error["msg"], values.get(field)),
+                table.where(row_no, column),
             ) from None
+        except ValueError as exc:  # a date as `parse_date` words it
+            raise UnreadableInput(name, str(exc), table.where(row_no, column)) from None
+    table.check_totals({}, number_format(MACHINE))
+    if notes is not None:
+        notes.extend(table.notes)

@@ -1,81 +1,391 @@
-"""Reference tables (a partner's statement, an export) as CSV or xlsx, one reader.
+"""Reference tables (member lists, source exports, partner statements), one reader.
 
-`read_table` maps the header through folded aliases, as `mapped_table`
-does for CSV, and reads an xlsx workbook's first sheet the same way with
-its cells typed as the claim reader types them (`claimflow.parse.excel`:
-dates stay dates, a number shown with zero padding keeps its zeros,
-numbers as Excel shows them). Text values are left for the caller to read
-in the client's locale (`claimflow.values`).
+`read_table` reads a CSV (encoding and delimiter detected as for claims,
+`claimflow.sniff`) or an xlsx workbook's first sheet (cells typed as the
+claim reader types them, `claimflow.parse.excel`: dates stay dates, a
+number shown with zero padding keeps its zeros) into a `Table`:
+
+- the header is found as the claim readers find it (`find_header`: the row
+  among the first that names most fields of the caller's folded alias
+  index); a title line above it (one or two cells) is skipped with a note,
+  a fuller row above it, or a second row naming as many columns, refuses
+  the file: the header must be unambiguous;
+- every row is numbered as a spreadsheet numbers it (blank and title rows
+  count); a row with a value under no header refuses the file;
+- total rows after the last record (``Summe;;;;1.234,50``, no key field
+  filled) are set apart for `Table.check_totals`, which skips them with a
+  note only when their figures equal the records' sums, and refuses the
+  file naming the row and both figures otherwise. A total row with records
+  below it refuses the file. Nothing is left out unseen.
+
+Text values are stripped text, left for the caller to read in the client's
+locale (`claimflow.values`).
 """
 
 from __future__ import annotations
 
+import csv
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
-from claimflow.parse.common import is_blank
-from claimflow.parse.csvfile import mapped_table
+from claimflow.numbers import NumberError, NumberFormat
+from claimflow.parse.common import TOTAL, is_blank, rows_word
 from claimflow.parse.excel import _cell_value, _row_number, open_workbook
+from claimflow.sniff import (
+    HEADER_ROWS,
+    SNIFF_BYTES,
+    detect_encoding,
+    find_header,
+    rows_above,
+    sniff_dialect,
+)
 
 #: One row: its number in the file, and field -> value (text, or a typed cell).
 TableRow = tuple[int, dict[str, object]]
 
 
-def read_table(path: Path, index: dict[str, str]) -> tuple[set[str], list[TableRow]]:
-    """A CSV or xlsx table mapped through header aliases.
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def expected(message: str, found: object) -> str:
+    """A record model's complaint about a cell, with the cell as found
+    (pydantic's ``Field required`` said as the readers say it).
+
+    Example: ``expected("Field required", None) == "expected a value, found none"``
+    """
+    if message == "Field required":
+        return "expected a value, found none"
+    return (
+        message
+        if found is None or str(found) in message
+        else f"{message}, found {_shown(found)}"
+    )
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+@dataclass
+class Table:
+    """A reference table as read: its header, its records, its totals.
+
+    Attributes:
+        file: the file name, for messages.
+        header_row: the header's row number.
+        headers: field -> its column's header as written.
+        rows: (row number, field -> value) per record, in file order;
+            blank cells are absent.
+        totals: the total rows after the last record, for `check_totals`.
+        notes: what was skipped and why, one line each (``header on row 3;
+            row 1 above it skipped``).
+        columns: column position -> field.
+        unread: the headers that name no field, as written.
+    """
+
+    file: str
+    header_row: int
+    headers: dict[str, str]
+    rows: list[TableRow]
+    totals: list[TableRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    columns: dict[int, str] = field(default_factory=dict, repr=False)
+    unread: list[str] = field(default_factory=list)
+
+    @property
+    def fields(self) -> set[str]:
+        """The fields the header maps to."""
+        return set(self.headers)
+
+    def where(self, row: int, name: str) -> str:
+        """``row 7:Menge``: a row and a field's column as the file heads it."""
+        return f"row {row}:{self.headers.get(name, name)}"
+
+    def require(self, fields: Sequence[str], examples: Mapping[str, str]) -> None:
+        """Refuse the table unless the header maps every one of `fields`.
+
+        Args:
+            fields: the fields a record needs a column for.
+            examples: field -> a header that would name it, for the message.
+
+        Raises:
+            UnreadableInput: naming the header's row, the fields without a
+                column and the headers found.
+
+        Example: ``table.require(["id"], {"id": "participant_id"})``
+        """
+        missing = [f for f in fields if f not in self.headers]
+        if not missing:
+            return
+        wanted = "; ".join(f"{f} (a header such as {examples[f]!r})" for f in missing)
+        found = ", ".join(repr(h) for h in self.headers.values()) or "none"
+        unread = ", ".join(map(repr, self.unread)) or "none"
+        raise UnreadableInput(
+            self.file,
+            f"expected a column for {wanted}; columns read: {found}; not known: "
+            f"{unread} (the client's column aliases may name them)",
+            f"row {self.header_row}",
+        )
+
+    def check_totals(self, sums: Mapping[str, Decimal], numbers: NumberFormat) -> None:
+        """Check each total row's figures against the records' sums.
+
+        A total row whose every figure equals its column's sum is noted as
+        ``row 14: total row, equals the rows' sum; not a record``; one with
+        no figure at all (a label alone) is noted too.
+
+        Args:
+            sums: field -> the sum of the records' values (Decimal
+                arithmetic), for every field a total may sum.
+            numbers: how the figures written as text are read.
+
+        Raises:
+            UnreadableInput: a figure differs from its sum (both named), is
+                not a number, or stands under a column that is not summed.
+
+        Example: ``table.check_totals({"amount": Decimal("199.00")}, numbers)``
+        """
+        for row, values in self.totals:
+            figures = {
+                f: v
+                for f, v in values.items()
+                if not (isinstance(v, str) and TOTAL.match(v))
+            }
+            for name, value in figures.items():
+                self._check_figure(row, name, value, sums, numbers)
+            self.notes.append(
+                f"row {row}: total row, equals the rows' sum; not a record"
+                if figures
+                else f"row {row}: total row with no figures; not a record"
+            )
+
+    def _check_figure(
+        self,
+        row: int,
+        name: str,
+        value: object,
+        sums: Mapping[str, Decimal],
+        numbers: NumberFormat,
+    ) -> None:
+        where = self.where(row, name)
+        if name not in sums:
+            summed = ", ".join(repr(self.headers[f]) for f in sums if f in self.headers)
+            raise UnreadableInput(
+                self.file,
+                f"total row: expected figures only under the summed columns "
+                f"({summed or 'none'}), found {_shown(value)}",
+                where,
+            )
+        try:
+            figure = (
+                numbers.read(value)
+                if isinstance(value, str)
+                else Decimal(str(value))  # a typed cell: int or Decimal
+            )
+        except (NumberError, ArithmeticError) as exc:
+            raise UnreadableInput(
+                self.file, f"total row: {exc}, found {_shown(value)}", where
+            ) from None
+        if figure != sums[name]:
+            raise UnreadableInput(
+                self.file,
+                f"total row says {figure} ({_shown(value)}), but the rows above "
+                f"sum to {sums[name]}: a row missing or changed?",
+                where,
+            )
+
+
+def read_table(
+    path: Path,
+    index: Mapping[str, str],
+    keys: Sequence[str] = (),
+    encoding: str | None = None,
+) -> Table:
+    """A CSV or xlsx reference table mapped through folded header aliases.
 
     Args:
-        path: the file (``.xlsx``: its first sheet, header on row 1).
+        path: the file (``.xlsx``: its first sheet).
         index: folded header -> field name.
+        keys: the fields that make a row a record: a row with none of them
+            filled but with a total's label (``Summe``, ``Total``) is a total.
+        encoding: the CSV's encoding when the client declares one.
 
     Returns:
-        The fields the header maps to, and the rows (blank rows skipped) as
-        (row number, field -> value); CSV values are stripped text.
+        The table; its totals still to be checked (`Table.check_totals`).
 
     Raises:
-        UnreadableInput: missing, empty, binary, undecodable or not a workbook.
+        UnreadableInput: missing, empty, binary, undecodable, not a workbook,
+            an ambiguous header, a value outside the header's columns, a
+            total row with records below it (each naming the row).
 
-    Example: ``fields, rows = read_table(Path("statement.xlsx"), {"miles": "miles"})``
+    Example: ``read_table(Path("statement.xlsx"), {"miles": "miles"}).rows``
     """
-    if path.suffix.lower() != ".xlsx":
-        fields, rows = mapped_table(path, index)
-        return fields, [(n, dict(values)) for n, values in rows]
+    name = str(path)
     if not path.is_file():
-        raise UnreadableInput(str(path), "no such file")
-    book = open_workbook(path, str(path))
+        raise UnreadableInput(name, "no such file")
+    if path.suffix.lower() != ".xlsx":
+        return _csv_table(path, name, index, keys, encoding)
+    book = open_workbook(path, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _sheet(book.worksheets[0], index)
+            return _table(name, _sheet_rows(book.worksheets[0]), index, keys)
     finally:
         book.close()
 
 
-def _sheet(sheet: Any, index: dict[str, str]) -> tuple[set[str], list[TableRow]]:
-    rows: Iterator[tuple[Any, ...]] = sheet.iter_rows()
-    header = [c.value for c in next(rows, ())]
-    mapping = {
-        i: index[normalize_label(str(value))]
-        for i, value in enumerate(header)
-        if value is not None and normalize_label(str(value)) in index
-    }
-    table: list[TableRow] = []
-    for fallback, cells in enumerate(rows, start=2):
-        values = [_cell_value(c) for c in cells]
-        if is_blank(values):
-            continue
-        table.append(
-            (
-                _row_number(cells, fallback),
-                {
-                    field: values[i]
-                    for i, field in mapping.items()
-                    if i < len(values) and values[i] is not None
-                },
-            )
+def _csv_table(
+    path: Path,
+    name: str,
+    index: Mapping[str, str],
+    keys: Sequence[str],
+    declared: str | None,
+) -> Table:
+    with path.open("rb") as raw:
+        encoding = detect_encoding(raw.read(SNIFF_BYTES), name, declared)
+    with path.open(encoding=encoding, newline="") as fh:
+        dialect = sniff_dialect(fh.read(SNIFF_BYTES))
+    with path.open(encoding=encoding, newline="") as fh:
+        return _table(
+            name,
+            _csv_rows(csv.reader(fh, dialect, strict=True), name, encoding),
+            index,
+            keys,
         )
-    return set(mapping.values()), table
+
+
+def _csv_rows(
+    reader: Iterator[list[str]], name: str, encoding: str
+) -> Iterator[tuple[int, list[object]]]:
+    """(row number, stripped cells): rows are counted, not lines, as a
+    spreadsheet shows them (a quoted cell may hold a line break)."""
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            yield number, [c.strip() for c in cells]
+    except csv.Error as exc:
+        raise UnreadableInput(
+            name, f"not valid CSV: {exc}", f"row {number + 1}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise UnreadableInput(
+            name,
+            f"cannot decode as {encoding} ({exc.reason})",
+            f"near row {number + 1}",
+        ) from None
+
+
+def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[object]]]:
+    for fallback, cells in enumerate(sheet.iter_rows(), start=1):
+        values = [_cell_value(c) for c in cells]
+        yield (
+            _row_number(cells, fallback),
+            [v.strip() if isinstance(v, str) else v for v in values],
+        )
+
+
+def _table(
+    name: str,
+    rows: Iterator[tuple[int, list[object]]],
+    index: Mapping[str, str],
+    keys: Sequence[str],
+) -> Table:
+    scanned = list(islice(rows, HEADER_ROWS))
+    if all(is_blank(cells) for _, cells in scanned):
+        raise UnreadableInput(name, "empty file: no header row")
+    at = find_header([cells for _, cells in scanned], index)
+    if at is None:  # no row names two fields: the first row is the header
+        at = next(i for i, (_, cells) in enumerate(scanned) if not is_blank(cells))
+    table = _header(name, scanned, at, index)
+    headed = [_filled(cell) for cell in scanned[at][1]]
+    for row, cells in chain(scanned[at + 1 :], rows):
+        if is_blank(cells):
+            continue
+        unheaded = next(
+            (c for i, c in enumerate(cells) if _filled(c) and not _headed(headed, i)),
+            None,
+        )
+        if unheaded is not None:
+            raise UnreadableInput(
+                name,
+                "expected values only under the header's columns (row "
+                f"{table.header_row}), found {_shown(unheaded)} under none",
+                f"row {row}",
+            )
+        _add(table, row, cells, keys)
+    return table
+
+
+def _headed(headed: list[bool], i: int) -> bool:
+    return i < len(headed) and headed[i]
+
+
+def _header(
+    name: str,
+    scanned: list[tuple[int, list[object]]],
+    at: int,
+    index: Mapping[str, str],
+) -> Table:
+    """The table's header (row `at` of `scanned`), the rows above it checked."""
+    row, cells = scanned[at]
+    above = rows_above(name, scanned, at, index)
+    table = Table(name, row, {}, [])
+    for i, cell in enumerate(cells):
+        target = index.get(normalize_label(str(cell))) if _filled(cell) else None
+        if target is None:
+            if _filled(cell):
+                table.unread.append(str(cell))
+            continue
+        if target in table.headers:
+            raise UnreadableInput(
+                name,
+                f"columns {table.headers[target]!r} and {str(cell)!r} both read "
+                f"as {target}: expected one column for it",
+                f"row {row}",
+            )
+        table.headers[target] = str(cell)
+        table.columns[i] = target
+    if above:
+        shown = ", ".join(str(n) for n in above)
+        table.notes.append(
+            f"header on row {row}; {rows_word(above)} {shown} above it skipped"
+        )
+    if table.unread:
+        table.notes.append(
+            f"{'column' if len(table.unread) == 1 else 'columns'} "
+            f"{', '.join(map(repr, table.unread))} not read (no field of this table)"
+        )
+    return table
+
+
+def _add(table: Table, row: int, cells: list[object], keys: Sequence[str]) -> None:
+    """Add a row to the table's records, or to its totals."""
+    values = {
+        f: cells[i]
+        for i, f in table.columns.items()
+        if i < len(cells) and _filled(cells[i])
+    }
+    label = next((c for c in cells if isinstance(c, str) and TOTAL.match(c)), None)
+    total = label is not None and not any(
+        _filled(values.get(k)) and not TOTAL.match(str(values[k])) for k in keys
+    )
+    if total:
+        table.totals.append((row, values))
+        return
+    if table.totals:
+        first = table.totals[0][0]
+        raise UnreadableInput(
+            table.file,
+            f"a total row with records below it (row {row}): expected totals "
+            "only after the last record",
+            f"row {first}",
+        )
+    table.rows.append((row, values))

@@ -1,9 +1,14 @@
 """Source records: distributor sales data and hotel stay or folio exports.
 
-`read_source` maps a CSV's columns through the client's source aliases and
-types each row into a `SaleRecord` or `StayRecord` (dates in the client's
-order, amounts as Decimal); a bad row is unreadable input naming the row and
-column. `import_source` stores them once per file (by content hash).
+`read_source` reads a CSV or xlsx export as every reference table is read
+(`claimflow.parse.tables`: a title line above the header skipped, a total
+row after the last record left out only when its figures equal the
+records' sums), maps its columns through the source aliases, the client's
+claim ``columns`` for the same fields, then its
+``verification.source_columns``, and types each row into a `SaleRecord` or
+`StayRecord` (dates in the source date order, amounts as Decimal); a bad
+row is unreadable input naming the row and the column as headed.
+`import_source` stores them once per file (by content hash).
 """
 
 from __future__ import annotations
@@ -11,17 +16,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
-from claimflow.fields import normalize_label
+from claimflow.fields import alias_index
 from claimflow.models import Provenance, SaleRecord, StayRecord
-from claimflow.numbers import NumberError, read_number
+from claimflow.numbers import NumberError, number_format, read_number
 from claimflow.parse.common import content_hash
-from claimflow.parse.csvfile import mapped_table
+from claimflow.parse.tables import expected, read_table
 from claimflow.store import Store
 from claimflow.store.source import (
     add_source_document,
@@ -43,39 +49,77 @@ def source_key(record: SourceRecord) -> str:
     return f"{record.hotel_code.upper()}|{normalize_key(record.confirmation_number)}"
 
 
+#: Claim fields whose ``columns`` aliases name a source field of another name.
+CLAIM_TO_SOURCE = {
+    "line_total": "amount",
+    "check_in": "arrival",
+    "check_out": "departure",
+    "qualifying_revenue": "room_revenue",
+    "member_name": "guest_name",
+}
+
+
 def _index(client: ResolvedClient) -> dict[str, str]:
+    """Folded header -> source field: the defaults, the client's claim
+    ``columns`` for the same fields, then its ``source_columns``."""
     fields = SOURCE_FIELDS[client.config.kind]
-    extra = client.config.verification.source_columns
-    index: dict[str, str] = {}
-    for name in fields:
-        for alias in (name, *SOURCE_ALIASES.get(name, ()), *extra.get(name, ())):
-            index[normalize_label(alias)] = name
-    return index
+    defaults = {name: SOURCE_ALIASES.get(name, ()) for name in fields}
+    claimed: dict[str, list[str]] = {}
+    for name, aliases in client.config.columns.items():
+        target = CLAIM_TO_SOURCE.get(name, name)
+        if target in fields:
+            claimed.setdefault(target, []).extend(aliases)
+    own = client.config.verification.source_columns
+    return alias_index(defaults, claimed, own)
 
 
-def _typed(name: str, kind: str, text: str, client: ResolvedClient) -> object:
+def _typed(name: str, kind: str, value: object, client: ResolvedClient) -> object:
+    """A source value typed: text read in the source's date order and number
+    locale; a typed xlsx cell (a date, a number) taken as it is."""
+    if not isinstance(value, str):
+        if (
+            kind == "int"
+            and isinstance(value, Decimal)
+            and value != value.to_integral()
+        ):
+            raise ValueError(f"expected a whole number, found {value}")
+        return (
+            int(value) if kind == "int" and isinstance(value, int | Decimal) else value
+        )
+    text = value
     settings = client.config.verification
     if kind == "date":
         parsed = parse_date(text, settings.source_date_order)
         if isinstance(parsed, str):
-            raise ValueError(f"{name}: {parsed}")
+            raise ValueError(parsed)
         return parsed
     if kind in ("decimal", "int"):
         try:
             number = read_number(text, settings.number_locale, kind == "int")
         except NumberError as exc:
-            raise ValueError(f"{name}: {exc}") from None
+            said = str(exc)
+            raise ValueError(
+                said if repr(text) in said else f"{said}, found {text!r}"
+            ) from None
         return int(number) if kind == "int" else number
     if kind == "list":
         return tuple(s for s in text.replace(";", " ").replace(",", " ").split() if s)
     return text
 
 
-def read_source(path: str | Path, client: ResolvedClient) -> Iterator[SourceRecord]:
-    """Stream typed source records from a CSV export.
+def read_source(
+    path: str | Path, client: ResolvedClient, notes: list[str] | None = None
+) -> Iterator[SourceRecord]:
+    """Stream typed source records from a CSV or xlsx export.
+
+    Args:
+        path: the export.
+        client: the resolved client (aliases, date order, number locale).
+        notes: where to add what was skipped (a title line, a total row).
 
     Raises:
-        UnreadableInput: unreadable file, or a row with a bad value (row, column).
+        UnreadableInput: unreadable file, a row with a bad value (row and
+            column as headed), or a total row that differs from the sums.
 
     Example: ``list(read_source("samples/acme-tools/source/dealer_sales.csv", client))``
     """
@@ -84,24 +128,41 @@ def read_source(path: str | Path, client: ResolvedClient) -> Iterator[SourceReco
     model: type[SaleRecord] | type[StayRecord] = (
         SaleRecord if client.config.kind == "sales" else StayRecord
     )
-    _, rows = mapped_table(Path(path), _index(client))
-    for row_no, text in rows:
+    keys = ("invoice_number", "sku", "hotel_code", "confirmation_number")
+    table = read_table(Path(path), _index(client), keys, client.config.encoding)
+    required = [f for f in fields if model.model_fields[f].is_required()]
+    table.require(required, {f: f for f in required})
+    summed = [f for f, kind in fields.items() if kind in ("decimal", "int")]
+    sums = dict.fromkeys(summed, Decimal(0))
+    for row_no, cells in table.rows:
+        column = ""
         try:
-            values = {f: _typed(f, fields[f], v, client) for f, v in text.items() if v}
-            yield model.model_validate(
+            values = {}
+            for column, value in cells.items():
+                values[column] = _typed(column, fields[column], value, client)
+            column = ""
+            record = model.model_validate(
                 {**values, "provenance": Provenance(file=name, row=row_no)}
             )
-        except (ValueError, ValidationError) as exc:
-            detail = (
-                str(exc).splitlines()[0]
-                if not isinstance(exc, ValidationError)
-                else "; ".join(
-                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-                )
-            )
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            column = str(error["loc"][0]) if error["loc"] else ""
             raise UnreadableInput(
-                name, f"bad source record: {detail}", f"row {row_no}"
+                name,
+                expected(error["msg"], cells.get(column)),
+                table.where(row_no, column),
             ) from None
+        except ValueError as exc:
+            where = table.where(row_no, column) if column else f"row {row_no}"
+            raise UnreadableInput(name, str(exc), where) from None
+        for name_ in summed:
+            value = getattr(record, name_, None)
+            if value is not None:
+                sums[name_] += Decimal(value)
+        yield record
+    table.check_totals(sums, number_format(client.config.verification.number_locale))
+    if notes is not None:
+        notes.extend(table.notes)
 
 
 def import_source(
@@ -111,12 +172,14 @@ def import_source(
     now: datetime,
     *,
     actor: str = "source",
+    notes: list[str] | None = None,
 ) -> tuple[int, int | None]:
     """Store a source file's records once; call inside a store transaction.
 
     Returns:
         (records stored, or 0 when the file was imported before; the row count
-        of the earlier import then).
+        of the earlier import then). What reading the file skipped goes to
+        `notes`.
 
     Example: ``import_source(store, client, "dealer_sales.csv", now)``
     """
@@ -126,7 +189,7 @@ def import_source(
     if earlier is not None:
         return 0, earlier
     rows = []
-    for record in read_source(path, client):
+    for record in read_source(path, client, notes):
         day: date = (
             record.invoice_date if isinstance(record, SaleRecord) else record.arrival
         )

@@ -1,0 +1,156 @@
+"""A people file for dedupe: its encoding, delimiter, header row and columns.
+
+A CSV is sniffed as claims are (`claimflow.sniff`): the encoding (UTF-8,
+cp1252, a BOM) and the delimiter (a German Excel's semicolons as well as
+commas), the header found below a title line (only when it is unambiguous,
+`claimflow.sniff.rows_above`), and each column named through the aliases of
+`claimflow.fields.PEOPLE_COLUMNS` plus the client's
+(`claimflow.config.ResolvedClient.people_index`). An xlsx file is read as
+every reference table is (`claimflow.parse.tables`). Neither loads the
+client configuration when none is given.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from claimflow.errors import UnreadableInput
+from claimflow.fields import PEOPLE_COLUMNS, alias_index, normalize_label
+from claimflow.sniff import (
+    HEADER_ROWS,
+    SNIFF_BYTES,
+    detect_encoding,
+    find_header,
+    rows_above,
+    sniff_dialect,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class PeopleCsv:
+    """How to read a people CSV.
+
+    Attributes:
+        encoding: the text encoding.
+        delimiter: the cell delimiter.
+        skip: the lines above the header (a title, blank lines).
+        header_row: the header's row number.
+        columns: each header that names a column, as written -> the column.
+    """
+
+    encoding: str
+    delimiter: str
+    skip: int
+    header_row: int
+    columns: dict[str, str]
+
+
+def people_index(index: Mapping[str, str] | None) -> Mapping[str, str]:
+    """The folded header index: `index` (a client's), else the defaults."""
+    return alias_index(PEOPLE_COLUMNS) if index is None else index
+
+
+def people_csv(path: Path, index: Mapping[str, str] | None = None) -> PeopleCsv:
+    """Sniff a people CSV: encoding, delimiter, the header's row and columns.
+
+    Raises:
+        UnreadableInput: missing, empty, binary or undecodable; an ambiguous
+            header; two columns for one field; no participant_id column.
+
+    Example: ``people_csv(Path("teilnehmer.csv")).delimiter == ";"``
+    """
+    name, index = str(path), people_index(index)
+    try:
+        with path.open("rb") as raw:
+            encoding = detect_encoding(raw.read(SNIFF_BYTES), name)
+        with path.open(encoding=encoding, newline="") as fh:
+            dialect = sniff_dialect(fh.read(SNIFF_BYTES))
+        with path.open(encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, dialect)
+            scanned = list(enumerate(islice(reader, HEADER_ROWS), start=1))
+            at = find_header([cells for _, cells in scanned], index) or 0
+            fh.seek(0)
+            reader = csv.reader(fh, dialect)
+            for _ in islice(reader, at):
+                pass
+            skip = reader.line_num
+    except OSError as exc:
+        raise UnreadableInput(name, f"not a readable people file ({exc})") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise UnreadableInput(name, f"not a readable people file ({exc})") from None
+    if not scanned:
+        raise UnreadableInput(name, "empty file: no header row")
+    rows_above(name, scanned, at, index)
+    row, header = scanned[at]
+    return PeopleCsv(
+        encoding, dialect.delimiter, skip, row, _columns(name, row, header, index)
+    )
+
+
+def _columns(
+    name: str, row: int, header: list[str] | list[object], index: Mapping[str, str]
+) -> dict[str, str]:
+    columns: dict[str, str] = {}
+    for cell in header:
+        text = "" if cell is None else str(cell)
+        target = index.get(normalize_label(text))
+        if target is None:
+            continue
+        if target in columns.values():
+            first = next(h for h, t in columns.items() if t == target)
+            raise UnreadableInput(
+                name,
+                f"columns {first!r} and {text!r} both read as {target}: "
+                "expected one column for it",
+                f"row {row}",
+            )
+        columns[text] = target
+    if "participant_id" not in columns.values():
+        shown = ", ".join(repr(str(c)) for c in header if c is not None) or "none"
+        raise UnreadableInput(
+            name,
+            "expected a participant_id column (a header such as 'participant_id', "
+            f"or one of the client's participant_columns), found {shown}",
+            f"row {row}",
+        )
+    return columns
+
+
+def read_people_xlsx(
+    path: Path, index: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """A people workbook's first sheet as a frame of text, columns named.
+
+    Example: ``read_people_xlsx(Path("people.xlsx"))["participant_id"]``
+    """
+    import pandas as pd
+
+    from claimflow.parse.tables import read_table
+
+    table = read_table(path, people_index(index), ("participant_id",))
+    table.require(["participant_id"], {"participant_id": "participant_id"})
+    if table.totals:  # a people file sums nothing: no row is left out
+        raise UnreadableInput(
+            str(path),
+            "expected a person on every row, found a total row",
+            f"row {table.totals[0][0]}",
+        )
+    fields = list(table.headers)
+    return pd.DataFrame(
+        [[_text(values.get(f)) for f in fields] for _, values in table.rows],
+        columns=fields,
+        dtype=object,
+    )
+
+
+def _text(value: object) -> str:
+    """A cell as text (a date cell in ISO form, which every date order reads)."""
+    return "" if value is None else str(value)

@@ -1,0 +1,215 @@
+"""Reading a text table's bytes: its encoding and its CSV delimiter.
+
+Encodings: a BOM decides (UTF-8, UTF-16); else UTF-8 if the bytes decode
+as UTF-8; else UTF-16 without BOM if every other byte is NUL; else cp1252
+(a superset of Latin-1's printable range, what Excel on Windows writes),
+falling back to Latin-1 for the five bytes cp1252 leaves undefined.
+A file with NUL bytes or control characters in any other encoding is binary.
+The delimiter is the one of ``, ; tab |`` a line among the first has most
+of. Kept apart from `claimflow.parse` (which loads every reader and the
+client configuration) so that a command reading a people file without a
+client loads no more than this.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Mapping, Sequence
+
+from claimflow.errors import UnreadableInput
+from claimflow.fields import normalize_label
+
+#: Rows searched for the header: a title, a date or a logo's row may sit above it.
+HEADER_ROWS = 20
+
+SNIFF_BYTES = 64 * 1024
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+
+
+def detect_encoding(head: bytes, file: str, declared: str | None = None) -> str:
+    """Choose the text encoding of a CSV file from its first bytes.
+
+    A byte-order mark decides; then the client's declared encoding; then
+    UTF-8 if the bytes are valid UTF-8; then cp1252 (Windows Western), but
+    only when the text it gives is plausible: a Greek or Cyrillic file in its
+    own single-byte code page also decodes as cp1252, into a garble of
+    accented letters, and is refused with the likely code page named.
+
+    Args:
+        head: the first bytes of the file (up to 64 KiB).
+        file: the file name, for messages.
+        declared: the client's ``encoding``, if it sets one.
+
+    Returns:
+        A Python codec name.
+
+    Raises:
+        UnreadableInput: the file is empty or binary, or not UTF-8 and not
+            plausibly cp1252.
+
+    Example: ``detect_encoding(b"\\xef\\xbb\\xbfa,b", "x.csv") == "utf-8-sig"``
+    """
+    if not head.strip():
+        raise UnreadableInput(file, "empty file: no header row and no claims")
+    marked = _unicode_by_bytes(head)
+    if marked is not None:
+        return marked
+    if b"\x00" in head:
+        raise UnreadableInput(file, "binary file (NUL bytes): not a CSV text file")
+    decoder = codecs.getincrementaldecoder(declared or "utf-8")()
+    try:
+        text = decoder.decode(head, final=False)
+        encoding = declared or "utf-8"
+    except UnicodeDecodeError as exc:
+        if declared:
+            raise UnreadableInput(
+                file, f"not {declared} text as the client declares ({exc.reason})"
+            ) from None
+        try:
+            text, encoding = head.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, encoding = head.decode("latin-1"), "latin-1"
+        _plausible_western(text, head, file)
+    controls = sum(1 for ch in text if ch in _CONTROL)
+    if controls > max(2, len(text) // 200):
+        raise UnreadableInput(file, "binary file (control bytes): not a CSV text file")
+    return encoding
+
+
+def _unicode_by_bytes(head: bytes) -> str | None:
+    """UTF-8 or UTF-16 said by a byte-order mark, or UTF-16 by its zero bytes."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 4 and even.count(0) == 0 and odd.count(0) == len(odd):
+        return "utf-16-le"
+    if len(head) >= 4 and odd.count(0) == 0 and even.count(0) == len(even):
+        return "utf-16-be"
+    return None
+
+
+#: Above this share of accented letters, cp1252 text is another code page's.
+_ACCENTED = 0.3
+
+
+def _plausible_western(text: str, head: bytes, file: str) -> None:
+    """Refuse a cp1252 reading that is mostly accented letters.
+
+    Western European text has a few accented letters in ten (Spanish,
+    French, German: under 10%); Greek, Cyrillic or Hebrew in a single-byte
+    code page reads as cp1252 with nearly every letter accented.
+    """
+    letters = [c for c in text if c.isalpha()]
+    accented = sum(1 for c in letters if not c.isascii())
+    if len(letters) < 20 or accented / len(letters) <= _ACCENTED:
+        return
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    guess = (
+        f"it looks like {best.encoding} ({', '.join(best.languages[:2]) or 'unknown'}); "
+        if best is not None and best.encoding not in ("cp1252", "latin_1")
+        else ""
+    )
+    raise UnreadableInput(
+        file,
+        f"not UTF-8, and read as cp1252 {accented} of {len(letters)} letters "
+        f"would be accented: another code page? {guess}set the client's "
+        "encoding (for example encoding: cp1253 for Greek, cp1251 for Cyrillic)",
+    )
+
+
+class ExcelDialect(csv.excel):
+    """Excel's CSV conventions (doubled quotes), with the detected delimiter."""
+
+
+def sniff_dialect(sample: str) -> type[csv.Dialect]:
+    """Pick the delimiter the header uses most: , ; tab or |.
+
+    Only the delimiter is guessed; quoting follows Excel's rules. The
+    standard library's Sniffer also guesses quoting and gets it wrong on
+    short samples with doubled quotes.
+    """
+    # The line that has most of one of them, among the first: a title line
+    # above the header may have a comma in it and nothing else.
+    lines = sample.split("\n")[:HEADER_ROWS]
+    counts = {d: max(line.count(d) for line in lines) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    return type("Detected", (ExcelDialect,), {"delimiter": delimiter})
+
+
+#: Cells a title line above a header fills at most (a title, a date).
+TITLE_CELLS = 2
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def fields_named(cells: Sequence[object], index: Mapping[str, str]) -> int:
+    """How many distinct fields of a folded header index a row's cells name."""
+    return len(
+        {index.get(normalize_label(str(c))) for c in cells if c is not None} - {None}
+    )
+
+
+def find_header(
+    rows: Sequence[Sequence[object]], index: Mapping[str, str]
+) -> int | None:
+    """The index of the header among the first rows: the one naming most fields
+    of a folded header index (two or more; the first of equals), or None.
+
+    Example: ``find_header([["Stand 1.12."], ["Menge", "Betrag"]], index) == 1``
+    """
+    best, best_index = 1, None
+    for at, cells in enumerate(rows):
+        found = fields_named(cells, index)
+        if found > best:
+            best, best_index = found, at
+    return best_index
+
+
+def rows_above(
+    name: str,
+    scanned: Sequence[tuple[int, Sequence[object]]],
+    at: int,
+    index: Mapping[str, str],
+) -> list[int]:
+    """The numbers of the rows above the header (``scanned[at]``) to skip.
+
+    Each must be a title line (`TITLE_CELLS` cells at most), and no other
+    of the first rows may name as many columns as the header: the header
+    must be unambiguous, else the file is refused naming the row.
+
+    Args:
+        name: the file name, for messages.
+        scanned: the first rows, as (row number, cells).
+        at: the header's index in `scanned`.
+        index: folded header -> field.
+
+    Example: ``rows_above("a.csv", [(1, ["Liste"]), (2, ["Menge", "Betrag"])], 1, ix)``
+    """
+    row, cells = scanned[at]
+    named = fields_named(cells, index)
+    for other, (number, others) in enumerate(scanned):
+        if other != at and named >= 2 and fields_named(others, index) == named:
+            raise UnreadableInput(
+                name,
+                f"rows {min(row, number)} and {max(row, number)} both read as "
+                "the header: expected one header row",
+                f"row {max(row, number)}",
+            )
+    above = [(n, c) for n, c in scanned[:at] if any(_filled(v) for v in c)]
+    for number, title in above:
+        filled = sum(1 for c in title if _filled(c))
+        if filled > TITLE_CELLS:
+            raise UnreadableInput(
+                name,
+                f"expected a title line (one or two cells) above the header on "
+                f"row {row}, found {filled} values: is the header the first row?",
+                f"row {number}",
+            )
+    return [n for n, _ in above]
