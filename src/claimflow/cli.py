@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import codecs
 import functools
-import json
-import math
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
-from datetime import date, datetime, time
-from decimal import Decimal
+from contextlib import contextmanager, nullcontext, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from claimflow import ClaimflowError, StoreBusy
+from claimflow import ClaimflowError, StoreBusy, strict_json
 from claimflow.cli_options import (
     AT_OPTION,
     BATCH_OPTION,
@@ -90,6 +88,11 @@ def fail_cleanly(func: F) -> F:
         except ClaimflowError as exc:
             click.echo(f"claimflow: error: {exc}", err=True)
             sys.exit(2)
+        except BrokenPipeError:  # `claimflow queue --csv | head`: the reader left
+            # Python would report the pipe again while flushing at exit.
+            with suppress(OSError, ValueError):  # a stdout with no descriptor
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:  # an output path that cannot be written
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"claimflow: error: {where}{exc.strerror or exc}", err=True)
@@ -122,47 +125,6 @@ def opened_store(db_path: Path | str) -> Iterator[Store]:
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         raise
     store.close()
-
-
-def strict_json(data: Any, indent: int | None = 2) -> str:
-    """JSON that every strict parser reads: NaN and infinities become null.
-
-    Python's ``json`` writes ``NaN`` by default, which JSON forbids (and
-    pandas and numpy hand over NaN for a missing score); dates, decimals and
-    other values become their text.
-
-    Example: ``strict_json({"score": float("nan")}) == '{"score": null}'``
-    """
-    return json.dumps(_finite(data), indent=indent, default=_text, allow_nan=False)
-
-
-def _finite(data: Any) -> Any:
-    if isinstance(data, float):
-        return data if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_finite(v) for v in data]
-    return data
-
-
-def _text(value: Any) -> Any:
-    """Values json cannot write: numpy numbers as numbers, pandas' missing
-    values (NA, NaT) as null, the rest as text."""
-    pandas = sys.modules.get("pandas")  # a pandas value means pandas is loaded
-    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
-        return None
-    if isinstance(value, Decimal):
-        return str(value) if value.is_finite() else None
-    if isinstance(value, date | time):
-        return value.isoformat()
-    item = getattr(value, "item", None)
-    if callable(item) and not isinstance(value, str | bytes):
-        try:
-            return _finite(item())
-        except ValueError:  # a numpy array of several values
-            return _finite(value.tolist())
-    return str(value)
 
 
 def echo_json(data: Any, indent: int | None = 2, *, err: bool = False) -> None:

@@ -26,7 +26,15 @@ from claimflow.cli import (
     opened_store,
     write_stage_notices,
 )
-from claimflow.cli_options import DB_ENV, InputFile, StorePath, out_option, progress
+from claimflow.cli_options import (
+    DB_ENV,
+    InputFile,
+    StorePath,
+    echo_rows,
+    out_option,
+    progress,
+    rows_options,
+)
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     from claimflow import DateOrder, DedupeResult, Store
@@ -80,7 +88,7 @@ def dedupe_cmd() -> None:
     "duplicates too [default: only the pairs to review; duplicates are in the "
     "clusters].",
 )
-@JSON_OPTION
+@rows_options
 @fail_cleanly
 def participants_cmd(
     file: Path,
@@ -93,6 +101,7 @@ def participants_cmd(
     every_pair: bool,
     explain: bool,
     as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """Cluster the people in FILE that are the same person, with explained pairs.
 
@@ -128,7 +137,9 @@ def participants_cmd(
         from claimflow import write_participant_review
 
         write_participant_review(result, review_out)
-    if as_json:
+    if rows_as:
+        echo_rows(None, result.to_dict(every_pair)["pairs"], rows_as)
+    elif as_json:
         _echo_records_json(result.to_dict(every_pair))
     else:
         _echo_summary(result, every_pair)
@@ -304,7 +315,7 @@ def apply_cmd(
 @notices_option("to the participants of the duplicates")
 @OPERATOR_OPTION
 @AT_OPTION
-@JSON_OPTION
+@rows_options
 @fail_cleanly
 def claims_cmd(
     client_path: Path,
@@ -314,6 +325,7 @@ def claims_cmd(
     operator: str,
     at: datetime | None,
     as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """Check open claims against every earlier claim: the same sale or stay again.
 
@@ -331,14 +343,20 @@ def claims_cmd(
 
     client = load_client(client_path)
     now = instant(at, client)
-    with Store.open(db_path) as store, progress("checking claims", not as_json):
-        result = dedupe_claims(client, store, batch=batch_id, at=now, operator=operator)
+    machine = as_json or rows_as is not None
+    with (
+        Store.open(db_path) as store,
+        progress("checking claims", not machine) as advance,
+    ):
+        result = dedupe_claims(
+            client, store, batch=batch_id, at=now, operator=operator, progress=advance
+        )
     data = result.to_dict()
     write_stage_notices(
-        result.notice_items, client, notices_dir, "dedupe", now, err=as_json
+        result.notice_items, client, notices_dir, "dedupe", now, err=machine
     )
-    if as_json:
-        echo_json(data)
+    if machine:
+        echo_rows(data, data["matches"], rows_as)
     else:
         click.echo(
             f"{client.key}: {result.checked:,} claims checked, {data['duplicates']:,} "

@@ -6,6 +6,7 @@ to the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -140,11 +141,14 @@ def replay_claims(
     since: date | None = None,
     as_of: datetime | date | None = None,
     baseline: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ReplayResult:
     """Re-run stored claims under the current code and `rules`; list what changes.
 
     Nothing is written. `since` keeps claims received on or after that day;
     `baseline` compares with a same-rules replay so only the rule change shows.
+    `progress` is called with the number of claims decided so far, chunk by
+    chunk, up to ``ReplayResult.claims``.
 
     Example: ``replay_claims("acme-tools", store, rules="acme-2027.yaml").changes``
     """
@@ -159,6 +163,7 @@ def replay_claims(
         since=since,
         now=instant(as_of, resolved),
         baseline=baseline,
+        progress=progress,
     )
 
 
