@@ -35,6 +35,7 @@ from claimflow.cli_options import (
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
     OPTIONAL_CLIENT_OPTION,
+    ROWS_FILE,
     STORE_OPTION,
     InputFile,
     out_option,
@@ -365,29 +366,56 @@ def ingest_cmd(
 
 @main.command("export")
 @click.argument("what", type=click.Choice(["claims", "awards"]))
+@OPTIONAL_CLIENT_OPTION
+@click.option(
+    "--all-clients",
+    is_flag=True,
+    help="Every client's rows in one file (instead of --client).",
+)
 @STORE_OPTION
 @BATCH_OPTION
-@out_option("A .csv or .xlsx file (- writes CSV to stdout).", required=True)
+@out_option(
+    "A .csv, .xlsx, .json, .jsonl or .ndjson file (- writes CSV to stdout).",
+    required=True,
+    suffixes=ROWS_FILE,
+)
 @JSON_OPTION
 @fail_cleanly
 def export_cmd(
-    what: str, db_path: Path | str, batch_id: int | None, out: Path, as_json: bool
+    what: str,
+    client_path: Path | None,
+    all_clients: bool,
+    db_path: Path | str,
+    batch_id: int | None,
+    out: Path,
+    as_json: bool,
 ) -> None:
-    """Export claims (outcome, reason codes) or award postings to CSV or Excel.
+    """Export a client's claims (outcome, reason codes) or award postings.
 
     ``awards`` is the posting file a fulfilment system loads: one row per
-    ledger posting. Cells a spreadsheet would run as formulas are written as
-    text.
+    ledger posting. The file holds one client's rows (--client), or every
+    client's when asked (--all-clients): never another client's by a
+    forgotten filter. Cells a spreadsheet would run as formulas are written
+    as text in .csv and .xlsx.
 
     \b
     Example:
-        claimflow export claims --db claims.db --batch 1 --out batch1.xlsx
-        claimflow export awards --db claims.db --out postings.csv
+        claimflow export claims --client acme-tools --batch 1 --out batch1.xlsx
+        claimflow export awards --client acme-tools --out postings.csv
+        claimflow export awards --all-clients --out all-postings.jsonl
     """
     from claimflow import Store, export_rows
 
+    if (client_path is None) == (not all_clients):
+        raise click.UsageError("export needs --client or --all-clients (one of them)")
     with Store.open(db_path) as store, writing(out) as path:
-        done = export_rows(what, store, path, batch=batch_id)  # type: ignore[arg-type]
+        done = export_rows(
+            what,  # type: ignore[arg-type]
+            store,
+            path,
+            client=client_path,
+            batch=batch_id,
+        )
     if as_json:
         echo_json(done.to_dict() | {"file": str(out)}, err=str(out) == "-")
     elif str(out) != "-":

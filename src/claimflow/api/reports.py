@@ -179,15 +179,21 @@ def run_golden(folder: Path, *, update: bool = False) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Export:
-    """Rows written to a .csv or .xlsx file."""
+    """Rows written to a file: what, where, how many, whose (None: every client's)."""
 
     what: str
     file: str
     rows: int
+    client: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
-        return {"what": self.what, "file": self.file, "rows": self.rows}
+        return {
+            "what": self.what,
+            "client": self.client,
+            "file": self.file,
+            "rows": self.rows,
+        }
 
 
 def export_rows(
@@ -195,20 +201,27 @@ def export_rows(
     store: Store,
     out: Path,
     *,
+    client: ClientLike | None,
     batch: int | None = None,
 ) -> Export:
-    """Export claims (outcome, reason codes) or award postings to .csv or .xlsx.
+    """Export claims (outcome, reason codes) or award postings to a file:
+    .csv or .xlsx (cells a spreadsheet would run as formulas written as
+    text), or .json, .jsonl or .ndjson.
 
-    Cells a spreadsheet would run as formulas are written as text.
+    `client` is required and may be None on purpose: a posting file goes to
+    one client's fulfilment system, and one client's rows must never reach
+    another by a forgotten filter; None exports every client's rows.
 
-    Example: ``export_rows("awards", store, Path("postings.csv")).rows``
+    Example: ``export_rows("awards", store, Path("postings.csv"), client="acme-tools")``
     """
     from claimflow.report import export_awards, export_claims
 
+    key = resolve_client(client).key if client is not None else None
     if batch is not None:
-        store.require_batch(batch)  # not an empty file for a mistyped batch
+        # not an empty file for a mistyped batch, or another client's
+        store.require_batch(batch, key)
     exporter = export_claims if what == "claims" else export_awards
-    return Export(what, str(out), exporter(store, out, batch))
+    return Export(what, str(out), exporter(store, out, batch, key), key)
 
 
 @dataclass

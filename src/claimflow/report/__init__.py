@@ -245,13 +245,16 @@ CLAIM_EXPORT_HEADER = (
 )
 
 
-def export_claims(store: Store, out: Path, batch_id: int | None = None) -> int:
+def export_claims(
+    store: Store, out: Path, batch_id: int | None = None, client: str | None = None
+) -> int:
     """Export claims with their outcome and reason codes to CSV or Excel.
 
     Args:
         store: the store.
         out: ``.csv`` or ``.xlsx`` path.
         batch_id: only this batch (default: all).
+        client: only this client's claims (default: every client's).
 
     Returns:
         Rows written.
@@ -259,7 +262,10 @@ def export_claims(store: Store, out: Path, batch_id: int | None = None) -> int:
     Example: ``export_claims(Store.open("c.db"), Path("claims.xlsx"), batch_id=1)``
     """
     return write_table(
-        claim_export_rows(store, batch_id), CLAIM_EXPORT_HEADER, out, json_ok=True
+        claim_export_rows(store, batch_id, client),
+        CLAIM_EXPORT_HEADER,
+        out,
+        json_ok=True,
     )
 
 
@@ -278,13 +284,16 @@ AWARD_EXPORT_HEADER = (
 )
 
 
-def export_awards(store: Store, out: Path, batch_id: int | None = None) -> int:
+def export_awards(
+    store: Store, out: Path, batch_id: int | None = None, client: str | None = None
+) -> int:
     """Write the ledger postings a fulfilment system loads, to CSV or Excel.
 
     Args:
         store: the store.
         out: ``.csv`` or ``.xlsx`` path.
         batch_id: only postings of claims of this batch (default: all).
+        client: only this client's postings (default: every client's).
 
     Returns:
         Rows written.
@@ -292,5 +301,8 @@ def export_awards(store: Store, out: Path, batch_id: int | None = None) -> int:
     Example: ``export_awards(Store.open("c.db"), Path("postings.csv"))``
     """
     return write_table(
-        award_export_rows(store, batch_id), AWARD_EXPORT_HEADER, out, json_ok=True
+        award_export_rows(store, batch_id, client),
+        AWARD_EXPORT_HEADER,
+        out,
+        json_ok=True,
     )
