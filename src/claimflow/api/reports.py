@@ -58,9 +58,13 @@ def build_report(
 
     Example: ``build_report("sla", "acme-tools", store, period="2026-10").tables``
     """
+    from claimflow.extras import need
     from claimflow.report.pack import PackOptions
     from claimflow.report.sla import build_report as build
 
+    # every report may judge QA figures: refused up front, whatever the data
+    need("scipy", "reports")
+    need("statsmodels", "reports")
     resolved = resolve_client(client)
     options = PackOptions(top=top, months=months, qa_by=qa_by)
     return build(kind, store, resolved, period, instant(as_of, resolved), options)
