@@ -158,3 +158,20 @@ def test_long_stages_report_progress_up_to_their_total(
         seen = []
         replayed = claimflow.replay_claims(client, store, progress=seen.append)
         rising(seen, replayed.claims)
+
+
+def test_a_report_reports_its_tables_built(tmp_path: Path) -> None:
+    """build_report is computed in sets: `progress` hears 0, then every table."""
+    client = claimflow.load_client(ACME)
+    claims = sorted((SAMPLES / "acme-tools/claims").iterdir())
+    with claimflow.Store.open(tmp_path / "r.db") as store:
+        claimflow.ingest(
+            claims, client, store, received_at=datetime(2026, 10, 28, tzinfo=UTC)
+        )
+        for kind in ("sla", "daily"):
+            seen: list[int] = []
+            report = claimflow.build_report(
+                kind, client, store, period="2026-10" if kind == "sla" else None,
+                as_of=date(2026, 11, 12), progress=seen.append,
+            )  # fmt: skip
+            assert seen == [0, len(report.tables)] and seen[-1] > 0, kind

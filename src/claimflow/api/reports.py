@@ -36,6 +36,7 @@ def build_report(
     qa_by: Literal["keyed", "adjudicated"] = "keyed",
     top: int = 6,
     months: int = 6,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """An SLA, QA or trend report, or one of the desk's pack, with its
     definitions (``to_dict()``).
@@ -55,6 +56,8 @@ def build_report(
             day the check was recorded (``adjudicated``).
         top: the monthly report's reasons listed.
         months: the monthly report's months of trend.
+        progress: called with the number of tables built: 0 before, all of
+            them once built (the figures are computed in sets, at once).
 
     Example: ``build_report("sla", "acme-tools", store, period="2026-10").tables``
     """
@@ -67,7 +70,12 @@ def build_report(
     need("statsmodels", "reports")
     resolved = resolve_client(client)
     options = PackOptions(top=top, months=months, qa_by=qa_by)
-    return build(kind, store, resolved, period, instant(as_of, resolved), options)
+    if progress is not None:
+        progress(0)
+    report = build(kind, store, resolved, period, instant(as_of, resolved), options)
+    if progress is not None:
+        progress(len(report.tables))
+    return report
 
 
 def write_report(report: Report, out: Path) -> Path:
