@@ -55,10 +55,12 @@ def test_out_in_a_missing_folder_is_one_line(tmp_path: Path) -> None:
         ("export", "claims", "--all-clients", "--db", str(db), "--out", str(missing)),
         ("export", "awards", "--client", ACME_CONFIG, "--db", str(db),
          "--out", str(missing)),  # fmt: skip
+        ("export", "awards", "--all-clients", "--db", str(db),
+         "--out", str(missing.with_suffix(".jsonl"))),  # fmt: skip
         ("replay", "--client", ACME_CONFIG, "--db", str(db), "--out", str(missing)),
     ):
         code, _, err = run(*args)
         assert code == 2, args
         assert err.strip().splitlines() == [
-            f"claimflow: error: {missing}: No such file or directory"
+            f"claimflow: error: {args[-1]}: No such file or directory"
         ], args

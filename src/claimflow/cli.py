@@ -299,8 +299,9 @@ def main() -> None:
     --client (a file, or a key in CLAIMFLOW_CLIENTS), --operator (default:
     CLAIMFLOW_OPERATOR, else the login name), --at (when a write happens),
     --as-of (what a read looks at; both in the client's desk zone unless an
-    offset is given), --batch, --out (format from the suffix; - is stdout)
-    and --json.
+    offset is given), --batch, --out (format from the suffix; - is stdout),
+    --json, and --csv or --nl (one JSON object a line) where a command
+    prints rows.
     """
 
 

@@ -241,7 +241,11 @@ def _echo_records_json(data: dict[str, Any]) -> None:
 @dedupe_cmd.command("review")
 @CLIENT_OPTION
 @STORE_OPTION
-@out_option("The review file to write: .csv or .xlsx.", required=True)
+@out_option(
+    "The review file to write: .csv or .xlsx.",
+    required=True,
+    suffixes=(".csv", ".xlsx"),
+)
 @JSON_OPTION
 @fail_cleanly
 def review_cmd(

@@ -22,9 +22,11 @@ Nothing here imports pandas or numpy: the CLI loads it before ``--help``.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import math
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import date, time
@@ -166,6 +168,8 @@ def write_rows_file(rows: Iterable[Mapping[str, Any]], path: Path) -> int:
     Example: ``write_rows_file(queue.to_dict(), Path("queue.csv"))``
     """
     fmt = row_format(path)
+    if not path.parent.is_dir():  # named as given, not as the temporary file
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
     partial = path.with_name(f".{path.name}.partial")
     try:
         with partial.open("w", newline="", encoding="utf-8") as fh:
