@@ -29,8 +29,9 @@ demo: $(BIN)/claimflow
 	done
 	@echo "notices in build/notices/, store in $(DB)"
 
+# The tests cover the reports too: the reports extra with the dev tools.
 $(BIN)/pytest: $(BIN)/claimflow
-	$(BIN)/python -m pip install -q -e . --group dev
+	$(BIN)/python -m pip install -q -e '.[reports]' --group dev
 	touch $@
 
 # On every core (pytest-xdist): the suite is independent test by test.

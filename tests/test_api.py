@@ -110,3 +110,68 @@ def test_account_stages_take_a_client_key_the_desks_time_and_the_operator(
             "acme-tools", store, start=date(2026, 12, 2), end=date(2026, 12, 2)
         )
         assert later.total.cases == 0
+
+
+def test_long_stages_report_progress_up_to_their_total(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """dedupe, verify, award (and its preview) and replay call `progress` with
+    rising counts of claims done, the last one their total (chunks of 4)."""
+    import claimflow.award.run
+    import claimflow.replay
+    import claimflow.verify.sets
+
+    for module in (claimflow.award.run, claimflow.replay, claimflow.verify.sets):
+        monkeypatch.setattr(module, "CHUNK", 4)
+    client = claimflow.load_client(ACME)
+    claims = sorted((SAMPLES / "acme-tools/claims").iterdir())
+    sources = sorted((SAMPLES / "acme-tools/source").iterdir())
+
+    def rising(seen: list[int], total: int) -> None:
+        assert len(seen) >= 2, seen  # the chunks of 4 were heard one by one
+        assert seen == sorted(set(seen)) and seen[-1] == total > 0, (seen, total)
+
+    with claimflow.Store.open(tmp_path / "p.db") as store:
+        claimflow.ingest(
+            claims, client, store, received_at=datetime(2026, 10, 28, tzinfo=UTC)
+        )
+        seen: list[int] = []
+        checked = claimflow.dedupe_claims(client, store, progress=seen.append)
+        assert seen == [0, checked.checked] and checked.checked > 0
+        claimflow.import_participants(
+            SAMPLES / "acme-tools/participants.csv", client, store, operator="t"
+        )
+        with store.transaction():  # the source records, without verifying yet
+            from claimflow.verify.source import import_source
+
+            for path in sources:
+                import_source(store, client, path, datetime.now(UTC), actor="t")
+        seen = []
+        verified = claimflow.verify_claims(client, store, progress=seen.append)
+        rising(seen, verified.verified)
+        for preview in (True, False):
+            seen = []
+            run = claimflow.award_claims(
+                client, store, preview=preview, progress=seen.append
+            )
+            rising(seen, run.computed + len(run.problems))
+        seen = []
+        replayed = claimflow.replay_claims(client, store, progress=seen.append)
+        rising(seen, replayed.claims)
+
+
+def test_a_report_reports_its_tables_built(tmp_path: Path) -> None:
+    """build_report is computed in sets: `progress` hears 0, then every table."""
+    client = claimflow.load_client(ACME)
+    claims = sorted((SAMPLES / "acme-tools/claims").iterdir())
+    with claimflow.Store.open(tmp_path / "r.db") as store:
+        claimflow.ingest(
+            claims, client, store, received_at=datetime(2026, 10, 28, tzinfo=UTC)
+        )
+        for kind in ("sla", "daily"):
+            seen: list[int] = []
+            report = claimflow.build_report(
+                kind, client, store, period="2026-10" if kind == "sla" else None,
+                as_of=date(2026, 11, 12), progress=seen.append,
+            )  # fmt: skip
+            assert seen == [0, len(report.tables)] and seen[-1] > 0, kind

@@ -184,7 +184,9 @@ def test_usage_error_exits_2() -> None:
 def test_export_neutralises_formulas(tmp_path: Path) -> None:
     db, out = str(tmp_path / "c.db"), tmp_path / "claims.csv"
     run("ingest", OCTOBER, "--client", ACME_CONFIG, "--db", db)
-    code, stdout, _ = run("export", "claims", "--db", db, "--out", str(out))
+    code, stdout, _ = run(
+        "export", "claims", "--client", ACME_CONFIG, "--db", db, "--out", str(out)
+    )
     assert (code, stdout) == (0, f"9 claims written to {out}\n")
     text = out.read_text(encoding="utf-8-sig")
     assert ",'=Tom Becker," in text

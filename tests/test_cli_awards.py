@@ -124,7 +124,9 @@ def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
     )
     assert code == 2
     out_file = tmp_path / "postings.csv"
-    code, out, _ = run("export", "awards", "--db", db, "--out", str(out_file))
+    code, out, _ = run(
+        "export", "awards", "--client", CONFIG, "--db", db, "--out", str(out_file)
+    )
     assert out == f"4 awards written to {out_file}\n"
     rows = out_file.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith(
@@ -390,6 +392,7 @@ def test_misleading_successes_are_errors(tmp_path: Path) -> None:
     code, _, err = run(
         "export",
         "claims",
+        "--all-clients",
         "--db",
         db,
         "--batch",

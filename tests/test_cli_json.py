@@ -745,18 +745,55 @@ def test_ledger_expire(flow: Flow) -> None:
 @covers("export")
 def test_export(flow: Flow, tmp_path: Path) -> None:
     out_file = tmp_path / "postings.csv"
-    code, out, _ = run(
-        "export", "awards", "--db", flow.db, "--out", str(out_file), "--json"
-    )
+    every = ("export", "awards", "--all-clients", "--db", flow.db)
+    code, out, _ = run(*every, "--out", str(out_file), "--json")
     assert code == 0
     with out_file.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert strict(out) == {"what": "awards", "file": str(out_file), "rows": len(rows)}
+    assert strict(out) == {
+        "what": "awards", "client": None, "file": str(out_file), "rows": len(rows)
+    }  # fmt: skip
     posted = sum(flow.json(f"award {k}", 0)["computed"] for k in CLIENTS)
     assert len(rows) == posted
     # - writes the CSV to stdout and nothing else
-    code, out, _ = run("export", "awards", "--db", flow.db, "--out", "-")
+    code, out, _ = run(*every, "--out", "-")
     assert code == 0 and out == out_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("what", ["claims", "awards"])
+def test_export_one_client(flow: Flow, tmp_path: Path, what: str) -> None:
+    """Two clients share the store: each export holds its client's rows
+    only, and together they are the --all-clients file, row for row."""
+
+    def exported(*args: str) -> list[dict[str, str]]:
+        target = tmp_path / f"{what}-{len(list(tmp_path.iterdir()))}.csv"
+        code, _, err = run("export", what, *args, "--db", flow.db, "--out", str(target))
+        assert code == 0, err
+        with target.open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    every = exported("--all-clients")
+    apart = {key: exported("--client", config) for key, config in CLIENTS.items()}
+    for key, rows in apart.items():
+        assert rows and {r["client"] for r in rows} == {key}
+    assert {r["client"] for r in every} == set(CLIENTS)
+    assert sorted(map(str, every)) == sorted(map(str, [*apart["acme-tools"],
+                                                       *apart["costa-azul"]]))
+    # neither filter, or both: refused before anything is written
+    for args in ((), ("--all-clients", "--client", ACME)):
+        code, out, err = run("export", what, *args, "--db", flow.db,
+                             "--out", str(tmp_path / "never.csv"))  # fmt: skip
+        assert (code, out) == (2, "")
+        assert err.splitlines()[-1] == (
+            "Error: export needs --client or --all-clients (one of them)"
+        )
+    assert not (tmp_path / "never.csv").exists()
+    # a batch of the other client is refused, not exported empty
+    code, _, err = run("export", what, "--client", COSTA, "--batch", "1",
+                       "--db", flow.db, "--out", str(tmp_path / "never.csv"))  # fmt: skip
+    assert (code, err) == (
+        2, f"claimflow: error: {flow.db}: batch 1 is acme-tools's, not costa-azul's\n"
+    )  # fmt: skip
 
 
 @covers("notices write")

@@ -52,12 +52,15 @@ def test_out_in_a_missing_folder_is_one_line(tmp_path: Path) -> None:
     run("ingest", OCTOBER, "--client", ACME_CONFIG, "--db", str(db))
     missing = tmp_path / "nowhere" / "x.csv"
     for args in (
-        ("export", "claims", "--db", str(db), "--out", str(missing)),
-        ("export", "awards", "--db", str(db), "--out", str(missing)),
+        ("export", "claims", "--all-clients", "--db", str(db), "--out", str(missing)),
+        ("export", "awards", "--client", ACME_CONFIG, "--db", str(db),
+         "--out", str(missing)),  # fmt: skip
+        ("export", "awards", "--all-clients", "--db", str(db),
+         "--out", str(missing.with_suffix(".jsonl"))),  # fmt: skip
         ("replay", "--client", ACME_CONFIG, "--db", str(db), "--out", str(missing)),
     ):
         code, _, err = run(*args)
         assert code == 2, args
         assert err.strip().splitlines() == [
-            f"claimflow: error: {missing}: No such file or directory"
+            f"claimflow: error: {args[-1]}: No such file or directory"
         ], args

@@ -103,6 +103,15 @@ WRITES = {
 }  # fmt: skip
 
 
+#: Commands that print rows (a list of claims, awards, pairs...): each takes
+#: --json (the whole result), --csv and --nl (its rows), one at a time.
+ROWS = {
+    "queue", "replay", "verify", "award", "dedupe claims", "dedupe participants",
+    "entry compare", "entry sample", "ledger adjustments", "cases list",
+}  # fmt: skip
+ROW_FORMATS = {"--json", "--csv", "--nl"}
+
+
 def _choices(option: click.Option) -> set[str]:
     """The values a fixed-choice option takes (none for free text)."""
     return set(option.type.choices) if isinstance(option.type, click.Choice) else set()
@@ -135,6 +144,36 @@ def test_options_use_one_vocabulary(name: str) -> None:
             assert "desk zone" in (options[time].help or ""), (name, time)
     if name in WRITES:
         assert "--operator" in options, f"{name} writes: it needs --operator"
+    if name in ROWS:
+        assert ROW_FORMATS <= set(options), f"{name} prints rows: --csv and --nl"
+    if options.keys() & {"--csv", "--nl"}:  # the three formats go together
+        assert ROW_FORMATS <= set(options) and name in ROWS, name
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--json", "--csv"], "--json and --csv cannot be used together"),
+        (["--nl", "--csv"], "--nl and --csv cannot be used together"),
+        (["--csv", "--nl", "--json"], "--csv and --nl cannot be used together"),
+    ],
+)
+def test_row_formats_are_exclusive(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    """Two formats at once are refused in one line, before any work (exit 2)."""
+    from click.testing import CliRunner
+
+    from tests.conftest import SAMPLES
+
+    client = str(SAMPLES / "clients/acme-tools.yaml")
+    db = tmp_path / "none.db"
+    result = CliRunner().invoke(
+        main, ["award", "--client", client, "--db", str(db), "--preview", *args]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: {message}: pick one format"
+    assert result.stdout == "" and not db.exists()
 
 
 def test_old_names_still_work_and_warn() -> None:

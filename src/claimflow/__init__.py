@@ -152,6 +152,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         ClaimflowError,
         ClaimNotFound,
         ConfigError,
+        MissingExtra,
         StoreBusy,
         StoreError,
         UnreadableInput,
@@ -169,6 +170,14 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         SalesClaim,
         StayClaim,
         StayRecord,
+    )
+    from claimflow.output import (
+        RowFormat,
+        row_format,
+        rows_text,
+        strict_json,
+        write_rows,
+        write_rows_file,
     )
     from claimflow.parse import (
         open_file,
@@ -258,6 +267,7 @@ __all__ = [
     "FileResult",
     "LedgerError",
     "MergeResult",
+    "MissingExtra",
     "Notice",
     "NoticeItem",
     "Outcome",
@@ -277,6 +287,7 @@ __all__ = [
     "Reversal",
     "ReviewApplied",
     "ReviewFile",
+    "RowFormat",
     "SaleRecord",
     "SalesClaim",
     "SamplesCopied",
@@ -339,9 +350,12 @@ __all__ = [
     "resolve",
     "resolve_client",
     "reverse_claim",
+    "row_format",
+    "rows_text",
     "run_golden",
     "sample_fields",
     "show_report",
+    "strict_json",
     "transfer_points",
     "unmerge_accounts",
     "validate_chunk",
@@ -355,12 +369,22 @@ __all__ = [
     "write_participant_review",
     "write_replay_changes",
     "write_report",
+    "write_rows",
+    "write_rows_file",
 ]
 
 #: Where each public name lives. They are imported on first use (PEP 562), so
 #: that ``import claimflow.cli`` (which imports this package first) does not
 #: load pandas, pandera, scipy and jinja2 before ``claimflow --help``.
 _MODULES = {
+    "output": (
+        "RowFormat",
+        "row_format",
+        "rows_text",
+        "strict_json",
+        "write_rows",
+        "write_rows_file",
+    ),
     "accounts.adjust": ("Adjustment",),
     "accounts.cases": ("Case",),
     "accounts.discrepancies": ("PartnerDiscrepancy",),
@@ -474,6 +498,7 @@ _MODULES = {
         "ClaimNotFound",
         "ClaimflowError",
         "ConfigError",
+        "MissingExtra",
         "StoreBusy",
         "StoreError",
         "UnreadableInput",

@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import codecs
 import functools
-import json
-import math
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
-from datetime import date, datetime, time
-from decimal import Decimal
+from contextlib import contextmanager, nullcontext, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from claimflow import ClaimflowError, StoreBusy
+from claimflow import ClaimflowError, StoreBusy, strict_json
 from claimflow.cli_options import (
     AT_OPTION,
     BATCH_OPTION,
@@ -37,6 +35,7 @@ from claimflow.cli_options import (
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
     OPTIONAL_CLIENT_OPTION,
+    ROWS_FILE,
     STORE_OPTION,
     InputFile,
     out_option,
@@ -90,6 +89,11 @@ def fail_cleanly(func: F) -> F:
         except ClaimflowError as exc:
             click.echo(f"claimflow: error: {exc}", err=True)
             sys.exit(2)
+        except BrokenPipeError:  # `claimflow queue --csv | head`: the reader left
+            # Python would report the pipe again while flushing at exit.
+            with suppress(OSError, ValueError):  # a stdout with no descriptor
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:  # an output path that cannot be written
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"claimflow: error: {where}{exc.strerror or exc}", err=True)
@@ -122,47 +126,6 @@ def opened_store(db_path: Path | str) -> Iterator[Store]:
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         raise
     store.close()
-
-
-def strict_json(data: Any, indent: int | None = 2) -> str:
-    """JSON that every strict parser reads: NaN and infinities become null.
-
-    Python's ``json`` writes ``NaN`` by default, which JSON forbids (and
-    pandas and numpy hand over NaN for a missing score); dates, decimals and
-    other values become their text.
-
-    Example: ``strict_json({"score": float("nan")}) == '{"score": null}'``
-    """
-    return json.dumps(_finite(data), indent=indent, default=_text, allow_nan=False)
-
-
-def _finite(data: Any) -> Any:
-    if isinstance(data, float):
-        return data if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_finite(v) for v in data]
-    return data
-
-
-def _text(value: Any) -> Any:
-    """Values json cannot write: numpy numbers as numbers, pandas' missing
-    values (NA, NaT) as null, the rest as text."""
-    pandas = sys.modules.get("pandas")  # a pandas value means pandas is loaded
-    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
-        return None
-    if isinstance(value, Decimal):
-        return str(value) if value.is_finite() else None
-    if isinstance(value, date | time):
-        return value.isoformat()
-    item = getattr(value, "item", None)
-    if callable(item) and not isinstance(value, str | bytes):
-        try:
-            return _finite(item())
-        except ValueError:  # a numpy array of several values
-            return _finite(value.tolist())
-    return str(value)
 
 
 def echo_json(data: Any, indent: int | None = 2, *, err: bool = False) -> None:
@@ -336,8 +299,9 @@ def main() -> None:
     --client (a file, or a key in CLAIMFLOW_CLIENTS), --operator (default:
     CLAIMFLOW_OPERATOR, else the login name), --at (when a write happens),
     --as-of (what a read looks at; both in the client's desk zone unless an
-    offset is given), --batch, --out (format from the suffix; - is stdout)
-    and --json.
+    offset is given), --batch, --out (format from the suffix; - is stdout),
+    --json, and --csv or --nl (one JSON object a line) where a command
+    prints rows.
     """
 
 
@@ -403,29 +367,56 @@ def ingest_cmd(
 
 @main.command("export")
 @click.argument("what", type=click.Choice(["claims", "awards"]))
+@OPTIONAL_CLIENT_OPTION
+@click.option(
+    "--all-clients",
+    is_flag=True,
+    help="Every client's rows in one file (instead of --client).",
+)
 @STORE_OPTION
 @BATCH_OPTION
-@out_option("A .csv or .xlsx file (- writes CSV to stdout).", required=True)
+@out_option(
+    "A .csv, .xlsx, .json, .jsonl or .ndjson file (- writes CSV to stdout).",
+    required=True,
+    suffixes=ROWS_FILE,
+)
 @JSON_OPTION
 @fail_cleanly
 def export_cmd(
-    what: str, db_path: Path | str, batch_id: int | None, out: Path, as_json: bool
+    what: str,
+    client_path: Path | None,
+    all_clients: bool,
+    db_path: Path | str,
+    batch_id: int | None,
+    out: Path,
+    as_json: bool,
 ) -> None:
-    """Export claims (outcome, reason codes) or award postings to CSV or Excel.
+    """Export a client's claims (outcome, reason codes) or award postings.
 
     ``awards`` is the posting file a fulfilment system loads: one row per
-    ledger posting. Cells a spreadsheet would run as formulas are written as
-    text.
+    ledger posting. The file holds one client's rows (--client), or every
+    client's when asked (--all-clients): never another client's by a
+    forgotten filter. Cells a spreadsheet would run as formulas are written
+    as text in .csv and .xlsx.
 
     \b
     Example:
-        claimflow export claims --db claims.db --batch 1 --out batch1.xlsx
-        claimflow export awards --db claims.db --out postings.csv
+        claimflow export claims --client acme-tools --batch 1 --out batch1.xlsx
+        claimflow export awards --client acme-tools --out postings.csv
+        claimflow export awards --all-clients --out all-postings.jsonl
     """
     from claimflow import Store, export_rows
 
+    if (client_path is None) == (not all_clients):
+        raise click.UsageError("export needs --client or --all-clients (one of them)")
     with Store.open(db_path) as store, writing(out) as path:
-        done = export_rows(what, store, path, batch=batch_id)  # type: ignore[arg-type]
+        done = export_rows(
+            what,  # type: ignore[arg-type]
+            store,
+            path,
+            client=client_path,
+            batch=batch_id,
+        )
     if as_json:
         echo_json(done.to_dict() | {"file": str(out)}, err=str(out) == "-")
     elif str(out) != "-":

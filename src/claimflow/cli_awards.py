@@ -23,7 +23,13 @@ from claimflow.cli import (
     notices_option,
     opened_store,
 )
-from claimflow.cli_options import InputFile, progress, time_option
+from claimflow.cli_options import (
+    InputFile,
+    echo_rows,
+    progress,
+    rows_options,
+    time_option,
+)
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     from claimflow import AwardRunResult, DateOrder
@@ -104,7 +110,7 @@ def participants_cmd(
 @notices_option("explaining awards a cap cut")
 @OPERATOR_OPTION
 @AT_OPTION
-@JSON_OPTION
+@rows_options
 @click.pass_context
 @fail_cleanly
 def award_cmd(
@@ -117,8 +123,11 @@ def award_cmd(
     operator: str,
     at: datetime | None,
     as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """Compute and post awards for accepted claims (once each).
+
+    --csv and --nl print one row per award (its lines as JSON text in CSV).
 
     \b
     Example:
@@ -134,14 +143,15 @@ def award_cmd(
 
     with (
         Store.open(db_path) as store,
-        progress("awarding claims", not as_json) as advance,
+        progress("awarding claims", not (as_json or rows_as)) as advance,
     ):
         result = award_claims(
             client_path, store, batch=batch_id, preview=preview, at=at,
             operator=operator, notices=notices_dir, progress=advance,
         )  # fmt: skip
-    if as_json:
-        echo_json(result.to_dict())
+    if as_json or rows_as:
+        data = result.to_dict()
+        echo_rows(data, data["awards"], rows_as)
     else:
         _show_awards(result)
 

@@ -18,6 +18,7 @@ from claimflow.cli import (
     fail_cleanly,
 )
 from claimflow.cli_members import cases_cmd
+from claimflow.cli_options import echo_rows, rows_options
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     from claimflow import Case, CaseGroup
@@ -194,10 +195,14 @@ Example:
 @click.option("--open", "only_open", is_flag=True, help="Only open cases.")
 @CLIENT_OPTION
 @STORE_OPTION
-@JSON_OPTION
+@rows_options
 @fail_cleanly
 def list_cmd(
-    only_open: bool, client_path: Path, db_path: Path | str, as_json: bool
+    only_open: bool,
+    client_path: Path,
+    db_path: Path | str,
+    as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """List cases with their owner, level and state.
 
@@ -209,8 +214,9 @@ def list_cmd(
 
     with Store.open(db_path) as store:
         found = list_cases(client_path, store, open_only=only_open)
-    if as_json:
-        echo_json([c.to_dict() for c in found])
+    if as_json or rows_as:
+        rows = [c.to_dict() for c in found]
+        echo_rows(rows, rows, rows_as)
         return
     for case in found:
         click.echo(_line(case))

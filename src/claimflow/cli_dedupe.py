@@ -26,7 +26,15 @@ from claimflow.cli import (
     opened_store,
     write_stage_notices,
 )
-from claimflow.cli_options import DB_ENV, InputFile, StorePath, out_option, progress
+from claimflow.cli_options import (
+    DB_ENV,
+    InputFile,
+    StorePath,
+    echo_rows,
+    out_option,
+    progress,
+    rows_options,
+)
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     from claimflow import DateOrder, DedupeResult, Store
@@ -81,7 +89,7 @@ def dedupe_cmd() -> None:
     "duplicates too [default: only the pairs to review; duplicates are in the "
     "clusters].",
 )
-@JSON_OPTION
+@rows_options
 @fail_cleanly
 def participants_cmd(
     file: Path,
@@ -94,6 +102,7 @@ def participants_cmd(
     every_pair: bool,
     explain: bool,
     as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """Cluster the people in FILE that are the same person, with explained pairs.
 
@@ -134,9 +143,11 @@ def participants_cmd(
         click.echo(
             f"{written:,} pair{'s' * (written != 1)} written to {review_out} "
             "(mark each pair to review same or different)",
-            err=as_json,  # stdout holds the JSON alone
+            err=as_json or rows_as is not None,  # stdout holds the rows alone
         )
-    if as_json:
+    if rows_as:
+        echo_rows(None, result.to_dict(every_pair)["pairs"], rows_as)
+    elif as_json:
         _echo_records_json(result.to_dict(every_pair))
     else:
         _echo_summary(result, every_pair)
@@ -238,7 +249,11 @@ def _echo_records_json(data: dict[str, Any]) -> None:
 @dedupe_cmd.command("review")
 @CLIENT_OPTION
 @STORE_OPTION
-@out_option("The review file to write: .csv or .xlsx.", required=True)
+@out_option(
+    "The review file to write: .csv or .xlsx.",
+    required=True,
+    suffixes=(".csv", ".xlsx"),
+)
 @JSON_OPTION
 @fail_cleanly
 def review_cmd(
@@ -313,7 +328,7 @@ def apply_cmd(
 @notices_option("to the participants of the duplicates")
 @OPERATOR_OPTION
 @AT_OPTION
-@JSON_OPTION
+@rows_options
 @fail_cleanly
 def claims_cmd(
     client_path: Path,
@@ -323,6 +338,7 @@ def claims_cmd(
     operator: str,
     at: datetime | None,
     as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """Check open claims against every earlier claim: the same sale or stay again.
 
@@ -340,14 +356,20 @@ def claims_cmd(
 
     client = load_client(client_path)
     now = instant(at, client)
-    with Store.open(db_path) as store, progress("checking claims", not as_json):
-        result = dedupe_claims(client, store, batch=batch_id, at=now, operator=operator)
+    machine = as_json or rows_as is not None
+    with (
+        Store.open(db_path) as store,
+        progress("checking claims", not machine) as advance,
+    ):
+        result = dedupe_claims(
+            client, store, batch=batch_id, at=now, operator=operator, progress=advance
+        )
     data = result.to_dict()
     write_stage_notices(
-        result.notice_items, client, notices_dir, "dedupe", now, err=as_json
+        result.notice_items, client, notices_dir, "dedupe", now, err=machine
     )
-    if as_json:
-        echo_json(data)
+    if machine:
+        echo_rows(data, data["matches"], rows_as)
     else:
         click.echo(
             f"{client.key}: {result.checked:,} claims checked, {data['duplicates']:,} "

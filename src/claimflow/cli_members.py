@@ -23,6 +23,7 @@ from claimflow.cli import (
     main,
 )
 from claimflow.cli_awards import ledger_cmd, participants_group
+from claimflow.cli_options import echo_rows, rows_options
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     from claimflow import Adjustment
@@ -236,10 +237,14 @@ def approve_cmd(
 @click.option("--pending", is_flag=True, help="Only those waiting for approval.")
 @CLIENT_OPTION
 @STORE_OPTION
-@JSON_OPTION
+@rows_options
 @fail_cleanly
 def adjustments_cmd(
-    pending: bool, client_path: Path, db_path: Path | str, as_json: bool
+    pending: bool,
+    client_path: Path,
+    db_path: Path | str,
+    as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """List adjustments with their status and cost.
 
@@ -251,8 +256,9 @@ def adjustments_cmd(
 
     with Store.open(db_path) as store:
         found = list_adjustments(client_path, store, pending=pending)
-    if as_json:
-        echo_json([a.to_dict() for a in found])
+    if as_json or rows_as:
+        rows = [a.to_dict() for a in found]
+        echo_rows(rows, rows, rows_as)
         return
     for item in found:
         click.echo(_adjustment_line(item))

@@ -245,18 +245,107 @@ OPERATOR_OPTION = click.option(
 
 
 def out_option(
-    help: str, *, required: bool = False, folder: bool = False
+    help: str,
+    *,
+    required: bool = False,
+    folder: bool = False,
+    suffixes: tuple[str, ...] = (),
 ) -> Callable[[F], F]:
-    """``--out``: a file whose suffix gives the format (``-``: stdout, as CSV)."""
+    """``--out``: a file whose suffix gives the format (``-``: stdout, as CSV).
+
+    With `suffixes`, another suffix is refused before any work, in one line.
+    """
+
+    def known(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None or str(value) == "-" or not suffixes:
+            return value
+        if Path(value).suffix.lower() not in suffixes:
+            *most, last = suffixes
+            raise click.BadParameter(
+                f"{value}: expected a {', '.join(most)} or {last} file"
+            )
+        return value
+
     return click.option(
         "--out",
         "out",
         required=required,
+        callback=known,
         type=click.Path(
             dir_okay=folder, file_okay=not folder, allow_dash=True, path_type=Path
         ),
         help=help,
     )
+
+
+#: The suffixes of a rows file: a spreadsheet, or the `rows_options` formats.
+ROWS_FILE = (".csv", ".xlsx", ".json", ".jsonl", ".ndjson")
+_FORMATS_GIVEN = "claimflow.formats"
+
+
+def _one_format(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse a second output format (``--json --csv``) in one line."""
+    if value:
+        given = ctx.meta.setdefault(_FORMATS_GIVEN, [])
+        given.append(param.opts[0])
+        if len(given) > 1:
+            raise click.UsageError(
+                f"{given[0]} and {given[1]} cannot be used together: pick one format"
+            )
+    return value
+
+
+def _rows_as(fmt: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def choose(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        _one_format(ctx, param, value)
+        if value:
+            ctx.params["rows_as"] = fmt
+        else:
+            ctx.params.setdefault("rows_as", None)
+
+    return choose
+
+
+def rows_options(func: F) -> F:
+    """``--json`` (the whole result), ``--csv`` and ``--nl`` (its rows): one of them.
+
+    The command gets ``as_json`` and ``rows_as`` (``"csv"``, ``"nl"`` or
+    None); `echo_rows` prints what they ask for.
+    """
+    func = click.option(
+        "--nl",
+        is_flag=True,
+        expose_value=False,
+        callback=_rows_as("nl"),
+        help="Print the rows as newline-delimited JSON (one object a line).",
+    )(func)
+    func = click.option(
+        "--csv",
+        is_flag=True,
+        expose_value=False,
+        callback=_rows_as("csv"),
+        help="Print the rows as CSV (the values --json prints).",
+    )(func)
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        callback=_one_format,
+        help="Print the result as JSON.",
+    )(func)
+
+
+def echo_rows(data: Any, rows: Any, rows_as: str | None) -> None:
+    """Print `data` whole as JSON, or its `rows` as CSV or newline-delimited JSON.
+
+    The one place a command's rows become text (`claimflow.write_rows`).
+    """
+    from claimflow import strict_json, write_rows
+
+    if rows_as is None:
+        click.echo(strict_json(data))
+        return
+    write_rows(rows, sys.stdout, "csv" if rows_as == "csv" else "nl")
 
 
 @contextmanager

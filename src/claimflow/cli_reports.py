@@ -92,11 +92,11 @@ def report_cmd(
     target = _report_target(out, fmt, client_path, kind, period)
     with (
         Store.open(db_path) as store,
-        progress(f"building the {kind} report", not as_json),
+        progress(f"building the {kind} report: tables", not as_json) as advance,
     ):
         report = build_report(
             kind, client_path, store, period=period, as_of=as_of,  # type: ignore[arg-type]
-            qa_by=by, top=top, months=months,  # type: ignore[arg-type]
+            qa_by=by, top=top, months=months, progress=advance,  # type: ignore[arg-type]
         )  # fmt: skip
     if target is not None:
         written = write_report(report, target)

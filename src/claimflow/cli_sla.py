@@ -22,13 +22,15 @@ from claimflow.cli import (
     echo_json,
     fail_cleanly,
     main,
-    strict_json,
 )
 from claimflow.cli_options import (
+    ROWS_FILE,
     ClientFile,
     InputFile,
+    echo_rows,
     out_option,
     progress,
+    rows_options,
     time_option,
 )
 
@@ -48,7 +50,7 @@ AS_OF = time_option("--as-of", "The instant to look at", deprecated=("--now",))
 )
 @STORE_OPTION
 @AS_OF
-@JSON_OPTION
+@rows_options
 @click.option("--limit", default=50, show_default=True, help="Show this many.")
 @fail_cleanly
 def queue_cmd(
@@ -57,6 +59,7 @@ def queue_cmd(
     as_of: datetime | None,
     as_json: bool,
     limit: int,
+    rows_as: str | None = None,
 ) -> None:
     """Open work, most urgent first: business time left before each SLA breach.
 
@@ -74,8 +77,8 @@ def queue_cmd(
 
     with Store.open(db_path) as store:
         queue = work_queue(list(client_paths), store, as_of=as_of, limit=limit)
-    if as_json:
-        echo_json(queue.to_dict())
+    if as_json or rows_as:
+        echo_rows(queue.to_dict(), queue.to_dict(), rows_as)
         return
     table = Table(title=f"{len(queue.rows):,} open claims", title_justify="left")
     for column in ("client", "claim", "due", "business hours left", "flag"):
@@ -164,9 +167,12 @@ def qa_cmd(
     "--update", is_flag=True, help="With --golden: rewrite the expected outputs."
 )
 @NEW_STORE_OPTION
-@out_option("Write every changed claim to a .csv or .xlsx file.")
+@out_option(
+    "Write every changed claim to a .csv, .xlsx, .json, .jsonl or .ndjson file.",
+    suffixes=ROWS_FILE,
+)
 @AS_OF
-@JSON_OPTION
+@rows_options
 @fail_cleanly
 def replay_cmd(
     client_path: Path | None,
@@ -181,6 +187,7 @@ def replay_cmd(
     out: Path | None,
     as_of: datetime | None,
     as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """Re-run stored claims under the current code and rules; show what changes.
 
@@ -202,14 +209,22 @@ def replay_cmd(
         raise click.UsageError(f"--db: path {str(db_path)!r} does not exist")
     if baseline and rules_path is None:
         raise click.UsageError("--baseline compares a rule change: give --rules")
-    with Store.open(db_path) as store, progress("replaying claims", not as_json):
+    with (
+        Store.open(db_path) as store,
+        progress("replaying claims", not (as_json or rows_as)) as advance,
+    ):
         result = replay_claims(
             client_path, store, rules=rules_path, batch=batch_id,
             since=since.date() if since else None, as_of=as_of, baseline=baseline,
+            progress=advance,
         )  # fmt: skip
     if out is not None:
         write_replay_changes(result, out)
-    click.echo(strict_json(result.to_dict()) if as_json else render_replay(result))
+    if as_json or rows_as:
+        data = result.to_dict()
+        echo_rows(data, data["changes"], rows_as)
+    else:
+        click.echo(render_replay(result))
     sys.exit(result.exit_code)
 
 

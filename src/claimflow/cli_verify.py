@@ -24,15 +24,24 @@ from claimflow.cli import (
     opened_store,
     write_stage_notices,
 )
-from claimflow.cli_options import InputFile, out_option, progress, writing
+from claimflow.cli_options import (
+    ROWS_FILE,
+    InputFile,
+    echo_rows,
+    out_option,
+    progress,
+    rows_options,
+    writing,
+)
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     from claimflow import VerifyResult
 
 
-def _show(result: VerifyResult, as_json: bool) -> None:
-    if as_json:
-        echo_json(result.to_dict())
+def _show(result: VerifyResult, as_json: bool, rows_as: str | None = None) -> None:
+    if as_json or rows_as:
+        data = result.to_dict()
+        echo_rows(data, data["details"], rows_as)
         return
     click.echo(
         f"{result.client}: {result.verified:,} claims verified: "
@@ -106,7 +115,7 @@ def source_cmd(
 @notices_option("for claims that did not verify")
 @OPERATOR_OPTION
 @AT_OPTION
-@JSON_OPTION
+@rows_options
 @fail_cleanly
 def verify_cmd(
     client_path: Path,
@@ -116,6 +125,7 @@ def verify_cmd(
     operator: str,
     at: datetime | None,
     as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """Verify accepted claims (and those awaiting source data) against source records.
 
@@ -129,11 +139,17 @@ def verify_cmd(
 
     client = load_client(client_path)
     now = instant(at, client)
-    with Store.open(db_path) as store, progress("verifying claims", not as_json):
-        result = verify_claims(client, store, batch=batch_id, at=now, operator=operator)
-    _show(result, as_json)
+    machine = as_json or rows_as is not None
+    with (
+        Store.open(db_path) as store,
+        progress("verifying claims", not machine) as advance,
+    ):
+        result = verify_claims(
+            client, store, batch=batch_id, at=now, operator=operator, progress=advance
+        )
+    _show(result, as_json, rows_as)
     write_stage_notices(
-        result.notice_items, client, notices_dir, "verify", now, err=as_json
+        result.notice_items, client, notices_dir, "verify", now, err=machine
     )
     sys.exit(0 if result.results["verified"] == result.verified else 1)
 
@@ -152,11 +168,19 @@ def entry_cmd() -> None:
 @click.argument("first", type=InputFile())
 @click.argument("second", type=InputFile())
 @CLIENT_OPTION
-@out_option("Write a decisions file (.csv or .xlsx) for the adjudicator.")
-@JSON_OPTION
+@out_option(
+    "Write a decisions file (.csv or .xlsx) for the adjudicator.",
+    suffixes=(".csv", ".xlsx"),
+)
+@rows_options
 @fail_cleanly
 def compare_cmd(
-    first: Path, second: Path, client_path: Path, out: Path | None, as_json: bool
+    first: Path,
+    second: Path,
+    client_path: Path,
+    out: Path | None,
+    as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """List, field by field, where two keyings of the same forms differ.
 
@@ -171,8 +195,9 @@ def compare_cmd(
     from claimflow import compare_keyings
 
     differences = compare_keyings(first, second, client_path, out=out)
-    if as_json:
-        echo_json([d.__dict__ for d in differences])
+    if as_json or rows_as:
+        rows = [d.__dict__ for d in differences]
+        echo_rows(rows, rows, rows_as)
     else:
         click.echo(
             f"{len(differences):,} differences between {first.name} and {second.name}"
@@ -258,8 +283,12 @@ def adjudicate_cmd(
 @click.option("--max-error-rate", required=True, help="The SLA limit, e.g. 0.5%.")
 @click.option("--confidence", default="95%", show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Same seed, same fields.")
-@out_option("Write the fields to audit to a .csv or .xlsx file (- is stdout).")
-@JSON_OPTION
+@out_option(
+    "Write the fields to audit to a .csv, .xlsx, .json, .jsonl or .ndjson file "
+    "(- is CSV on stdout).",
+    suffixes=ROWS_FILE,
+)
+@rows_options
 @fail_cleanly
 def sample_cmd(
     batch_id: int,
@@ -269,6 +298,7 @@ def sample_cmd(
     seed: int,
     out: Path | None,
     as_json: bool,
+    rows_as: str | None = None,
 ) -> None:
     """How many keyed fields to audit to show the error rate is within the limit.
 
@@ -279,6 +309,8 @@ def sample_cmd(
     """
     from claimflow import Store, sample_fields, write_field_sample
 
+    if str(out) == "-" and rows_as:
+        raise click.UsageError(f"--out - and --{rows_as} both write to stdout")
     with Store.open(db_path) as store:
         done = sample_fields(
             batch_id, store, max_error_rate=_share(max_error_rate),
@@ -287,8 +319,12 @@ def sample_cmd(
     if out is not None:
         with writing(out) as path:
             write_field_sample(done, path)
-    if as_json:
-        echo_json(done.to_dict(), err=str(out) == "-")
+    if as_json or rows_as:
+        data = done.to_dict()
+        if str(out) == "-":  # stdout holds the CSV alone
+            echo_json(data, err=True)
+        else:
+            echo_rows(data, data["fields"], rows_as)
         return
     click.echo(
         f"audit {done.needed:,} fields with no error to show < {max_error_rate} at "

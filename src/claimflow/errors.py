@@ -41,3 +41,7 @@ class ClaimNotFound(ClaimflowError):
 
 class StoreBusy(StoreError):
     """Another command held the store's write lock longer than the wait allows."""
+
+
+class MissingExtra(ClaimflowError):
+    """A command needs libraries of an optional extra that is not installed."""

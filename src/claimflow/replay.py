@@ -27,7 +27,7 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -287,6 +287,7 @@ def replay(
     since: date | None = None,
     now: datetime | None = None,
     baseline: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ReplayResult:
     """Replay stored claims under `rules` (default: the client's own file).
 
@@ -301,6 +302,8 @@ def replay(
         baseline: compare with a same-rules replay instead of the record,
             so the result is the rule change alone, net of anything the
             current release would change anyway.
+        progress: called with the number of claims decided, chunk by chunk
+            (the last call: `ReplayResult.claims`).
 
     Returns:
         The differences.
@@ -313,7 +316,7 @@ def replay(
     result = ReplayResult(client.key)
     participants = load_participants(store, client.key)
     with gc_paused():
-        replayed = _decided(store, client, target, batch_id, since, result)
+        replayed = _decided(store, client, target, batch_id, since, result, progress)
         awards = _awards(store, client, target, participants, replayed)
         reference: dict[str, _Recorded] = {}
         if baseline and rules is not None:
@@ -394,6 +397,7 @@ def _decided(
     batch_id: int | None,
     since: date | None,
     result: ReplayResult | None,
+    progress: Callable[[int], None] | None = None,
 ) -> _Decided:
     """Each stored claim's record, and its decision under `target`.
 
@@ -444,6 +448,8 @@ def _decided(
                         decided[cid] = (recorded, decision, claim)
                 if result is not None:
                     result.claims += len(chunk)
+                    if progress is not None:
+                        progress(result.claims)
                 # The chunk's young objects, once, instead of per burst.
                 gc.collect(1)
         finally:

@@ -6,6 +6,7 @@ result with ``to_dict()``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ def dedupe_claims(
     batch: int | None = None,
     at: datetime | None = None,
     operator: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ClaimDedupeResult:
     """Check open claims against every earlier claim; mark duplicates and reviews.
 
@@ -41,6 +43,8 @@ def dedupe_claims(
         batch: only claims of this batch.
         at: when the duplicates are decided (default: now).
         operator: who decides (default: `default_operator`).
+        progress: called with the number of open claims checked: 0 before
+            the matching (in sets, by SQL joins), all of them once done.
 
     Returns:
         The claims checked and their matches (``to_dict()``).
@@ -56,6 +60,7 @@ def dedupe_claims(
         batch_id=batch,
         now=instant(at, resolved),
         actor=operator or default_operator(),
+        progress=progress,
     )
 
 
@@ -177,10 +182,12 @@ def verify_claims(
     batch: int | None = None,
     at: datetime | None = None,
     operator: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
     """Verify accepted claims (and those awaiting source data) against source records.
 
-    One transaction; the outcomes move with the result.
+    One transaction; the outcomes move with the result. `progress` is called
+    with the number of claims verified so far, chunk by chunk.
 
     Example: ``verify_claims("acme-tools", store).results["verified"]``
     """
@@ -193,6 +200,7 @@ def verify_claims(
         batch_id=batch,
         now=instant(at, resolved),
         actor=operator or default_operator(),
+        progress=progress,
     )
 
 
@@ -466,7 +474,7 @@ def write_field_sample(sample: FieldSample, out: Path) -> int:
     """
     from claimflow.report import write_table
 
-    return write_table(sample.fields, ["claim_id", "field"], out)
+    return write_table(sample.fields, ["claim_id", "field"], out, json_ok=True)
 
 
 def read_share(text: str) -> float:

@@ -6,6 +6,7 @@ to the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ def build_report(
     qa_by: Literal["keyed", "adjudicated"] = "keyed",
     top: int = 6,
     months: int = 6,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """An SLA, QA or trend report, or one of the desk's pack, with its
     definitions (``to_dict()``).
@@ -54,15 +56,26 @@ def build_report(
             day the check was recorded (``adjudicated``).
         top: the monthly report's reasons listed.
         months: the monthly report's months of trend.
+        progress: called with the number of tables built: 0 before, all of
+            them once built (the figures are computed in sets, at once).
 
     Example: ``build_report("sla", "acme-tools", store, period="2026-10").tables``
     """
+    from claimflow.extras import need
     from claimflow.report.pack import PackOptions
     from claimflow.report.sla import build_report as build
 
+    # every report may judge QA figures: refused up front, whatever the data
+    need("scipy", "reports")
+    need("statsmodels", "reports")
     resolved = resolve_client(client)
     options = PackOptions(top=top, months=months, qa_by=qa_by)
-    return build(kind, store, resolved, period, instant(as_of, resolved), options)
+    if progress is not None:
+        progress(0)
+    report = build(kind, store, resolved, period, instant(as_of, resolved), options)
+    if progress is not None:
+        progress(len(report.tables))
+    return report
 
 
 def write_report(report: Report, out: Path) -> Path:
@@ -140,11 +153,14 @@ def replay_claims(
     since: date | None = None,
     as_of: datetime | date | None = None,
     baseline: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ReplayResult:
     """Re-run stored claims under the current code and `rules`; list what changes.
 
     Nothing is written. `since` keeps claims received on or after that day;
     `baseline` compares with a same-rules replay so only the rule change shows.
+    `progress` is called with the number of claims decided so far, chunk by
+    chunk, up to ``ReplayResult.claims``.
 
     Example: ``replay_claims("acme-tools", store, rules="acme-2027.yaml").changes``
     """
@@ -159,6 +175,7 @@ def replay_claims(
         since=since,
         now=instant(as_of, resolved),
         baseline=baseline,
+        progress=progress,
     )
 
 
@@ -174,15 +191,21 @@ def run_golden(folder: Path, *, update: bool = False) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Export:
-    """Rows written to a .csv or .xlsx file."""
+    """Rows written to a file: what, where, how many, whose (None: every client's)."""
 
     what: str
     file: str
     rows: int
+    client: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
-        return {"what": self.what, "file": self.file, "rows": self.rows}
+        return {
+            "what": self.what,
+            "client": self.client,
+            "file": self.file,
+            "rows": self.rows,
+        }
 
 
 def export_rows(
@@ -190,20 +213,27 @@ def export_rows(
     store: Store,
     out: Path,
     *,
+    client: ClientLike | None,
     batch: int | None = None,
 ) -> Export:
-    """Export claims (outcome, reason codes) or award postings to .csv or .xlsx.
+    """Export claims (outcome, reason codes) or award postings to a file:
+    .csv or .xlsx (cells a spreadsheet would run as formulas written as
+    text), or .json, .jsonl or .ndjson.
 
-    Cells a spreadsheet would run as formulas are written as text.
+    `client` is required and may be None on purpose: a posting file goes to
+    one client's fulfilment system, and one client's rows must never reach
+    another by a forgotten filter; None exports every client's rows.
 
-    Example: ``export_rows("awards", store, Path("postings.csv")).rows``
+    Example: ``export_rows("awards", store, Path("postings.csv"), client="acme-tools")``
     """
     from claimflow.report import export_awards, export_claims
 
+    key = resolve_client(client).key if client is not None else None
     if batch is not None:
-        store.require_batch(batch)  # not an empty file for a mistyped batch
+        # not an empty file for a mistyped batch, or another client's
+        store.require_batch(batch, key)
     exporter = export_claims if what == "claims" else export_awards
-    return Export(what, str(out), exporter(store, out, batch))
+    return Export(what, str(out), exporter(store, out, batch, key), key)
 
 
 @dataclass

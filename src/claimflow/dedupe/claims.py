@@ -27,7 +27,7 @@ field by field (`pended_repeats`).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -128,6 +128,7 @@ def dedupe_claims(
     batch_id: int | None = None,
     now: datetime,
     actor: str = "dedupe",
+    progress: Callable[[int], None] | None = None,
 ) -> ClaimDedupeResult:
     """Check open claims against every earlier claim; mark duplicates and reviews.
 
@@ -136,7 +137,9 @@ def dedupe_claims(
     claim of the same participant is its resubmission: the earlier claim is
     closed as ``superseded`` and linked to it, and neither is a duplicate.
     A duplicate is decided at `now` by `actor` (a ``decided`` event: its SLA
-    clock stops). One transaction.
+    clock stops). One transaction. The claims are met in sets (SQL joins),
+    not one by one: `progress` is called with 0 before the matching and with
+    the number of open claims checked once they all are.
 
     Example: ``dedupe_claims(store, client, now=datetime.now(UTC)).to_dict()``
     """
@@ -145,6 +148,8 @@ def dedupe_claims(
     key = client.key
     result = ClaimDedupeResult(key)
     with store.transaction():
+        if progress is not None:
+            progress(0)
         matches = find_claim_matches(store, key, batch_id, client.config.dedupe.claims)
         # A participant's corrected resubmission of a pended claim replaces
         # it; it does not repeat it. A repeat of an accepted claim still does.
@@ -159,6 +164,8 @@ def dedupe_claims(
         result.checked = count_open_claims(store, key, batch_id)
         _record(store, key, result.matches, now.isoformat(), actor)
         result.notice_items = _notice_items(store, result.matches)
+        if progress is not None:
+            progress(result.checked)
         store.audit(
             actor,
             "dedupe claims",

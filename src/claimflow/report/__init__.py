@@ -167,20 +167,39 @@ def file_safe(text: str) -> str:
     return f"{safe[:60]}-{digest}"
 
 
-def write_table(rows: Iterable[Sequence[Any]], header: Sequence[str], out: Path) -> int:
+def write_table(
+    rows: Iterable[Sequence[Any]],
+    header: Sequence[str],
+    out: Path,
+    *,
+    json_ok: bool = False,
+) -> int:
     """Write rows to ``.csv`` or ``.xlsx`` (by suffix), every cell made safe.
 
     CSV gets `safe_cell`'s leading ``'``; a workbook keeps the text as typed
     in a text cell with the quote-prefix style, so it is neither run nor
-    shown with a stray ``'``.
+    shown with a stray ``'``. With `json_ok` (a file for programs, not one
+    read back by claimflow) ``.json``, ``.jsonl`` and ``.ndjson`` are written
+    too, with the values ``--json`` prints (`claimflow.output.write_rows_file`).
 
     Returns:
         The number of data rows written.
 
     Example: ``write_table([("a", 1)], ["name", "n"], Path("out.xlsx"))``
     """
+    suffix = out.suffix.lower()
+    if json_ok and suffix in (".json", ".jsonl", ".ndjson"):
+        from claimflow.output import write_rows_file
+
+        names = list(header)
+        return write_rows_file(
+            (dict(zip(names, row, strict=True)) for row in rows), out
+        )
+    if suffix not in (".csv", ".xlsx"):
+        kinds = ".csv, .xlsx, .json, .jsonl or .ndjson" if json_ok else ".csv or .xlsx"
+        raise ClaimflowError(f"{out}: expected a {kinds} file name")
     count = 0
-    if out.suffix.lower() == ".xlsx":
+    if suffix == ".xlsx":
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
 
@@ -203,8 +222,6 @@ def write_table(rows: Iterable[Sequence[Any]], header: Sequence[str], out: Path)
             count += 1
         book.save(out)
         return count
-    if out.suffix.lower() != ".csv":
-        raise ClaimflowError(f"{out}: expected a .csv or .xlsx file name")
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
@@ -228,20 +245,28 @@ CLAIM_EXPORT_HEADER = (
 )
 
 
-def export_claims(store: Store, out: Path, batch_id: int | None = None) -> int:
+def export_claims(
+    store: Store, out: Path, batch_id: int | None = None, client: str | None = None
+) -> int:
     """Export claims with their outcome and reason codes to CSV or Excel.
 
     Args:
         store: the store.
         out: ``.csv`` or ``.xlsx`` path.
         batch_id: only this batch (default: all).
+        client: only this client's claims (default: every client's).
 
     Returns:
         Rows written.
 
     Example: ``export_claims(Store.open("c.db"), Path("claims.xlsx"), batch_id=1)``
     """
-    return write_table(claim_export_rows(store, batch_id), CLAIM_EXPORT_HEADER, out)
+    return write_table(
+        claim_export_rows(store, batch_id, client),
+        CLAIM_EXPORT_HEADER,
+        out,
+        json_ok=True,
+    )
 
 
 AWARD_EXPORT_HEADER = (
@@ -259,17 +284,25 @@ AWARD_EXPORT_HEADER = (
 )
 
 
-def export_awards(store: Store, out: Path, batch_id: int | None = None) -> int:
+def export_awards(
+    store: Store, out: Path, batch_id: int | None = None, client: str | None = None
+) -> int:
     """Write the ledger postings a fulfilment system loads, to CSV or Excel.
 
     Args:
         store: the store.
         out: ``.csv`` or ``.xlsx`` path.
         batch_id: only postings of claims of this batch (default: all).
+        client: only this client's postings (default: every client's).
 
     Returns:
         Rows written.
 
     Example: ``export_awards(Store.open("c.db"), Path("postings.csv"))``
     """
-    return write_table(award_export_rows(store, batch_id), AWARD_EXPORT_HEADER, out)
+    return write_table(
+        award_export_rows(store, batch_id, client),
+        AWARD_EXPORT_HEADER,
+        out,
+        json_ok=True,
+    )

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from claimflow.extras import need
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -37,6 +39,7 @@ def png(draw: Callable[[Axes], None], height: float = 3.2) -> bytes:
 
     Example: ``png(lambda ax: ax.plot([1, 2], [3, 4]))[:4] == b"\\x89PNG"``
     """
+    need("matplotlib", "charts in HTML and PDF reports")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -23,7 +23,8 @@ CHANGE_HEADER = [
 
 
 def write_replay_changes(result: ReplayResult, out: Path) -> int:
-    """Every changed claim, one row each, to ``.csv`` or ``.xlsx``."""
+    """Every changed claim, one row each, to ``.csv``, ``.xlsx``, ``.json``,
+    ``.jsonl`` or ``.ndjson``."""
     return write_table(
         (
             [
@@ -43,6 +44,7 @@ def write_replay_changes(result: ReplayResult, out: Path) -> int:
         ),
         CHANGE_HEADER,
         out,
+        json_ok=True,
     )
 
 

@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from claimflow.extras import need
 from claimflow.sla.metrics import Window
 from claimflow.store import Store
 from claimflow.store.reports import entry_check_rows
@@ -55,7 +56,9 @@ def upper_bound(errors: int, checked: int, confidence: float) -> float:
     if errors >= checked:
         return 1.0
     # scipy and statsmodels are imported where used: loading them takes a
-    # second, which every other command (ingest, check...) would pay too
+    # second, which every other command (ingest, check...) would pay too;
+    # and they come with the reports extra (`claimflow.extras`)
+    need("scipy", "QA and SLA verdicts")
     from scipy.stats import beta
 
     return float(beta.ppf(confidence, errors + 1, checked - errors))
@@ -65,6 +68,7 @@ def lower_bound(errors: int, checked: int, confidence: float) -> float:
     """Exact one-sided lower confidence bound of a binomial rate."""
     if errors <= 0 or checked <= 0:
         return 0.0
+    need("scipy", "QA and SLA verdicts")
     from scipy.stats import beta
 
     return float(beta.ppf(1 - confidence, errors, checked - errors + 1))
@@ -144,6 +148,7 @@ def wilson(errors: int, checked: int) -> tuple[float, float]:
     """The 95% Wilson interval of a rate (0, 1 when nothing was checked)."""
     if checked <= 0:
         return 0.0, 1.0
+    need("statsmodels", "QA error-rate intervals")
     from statsmodels.stats.proportion import proportion_confint
 
     low, high = proportion_confint(errors, checked, alpha=0.05, method="wilson")
@@ -158,6 +163,7 @@ def compare(a: tuple[int, int], b: tuple[int, int], names: tuple[str, str]) -> s
     (ea, na), (eb, nb) = a, b
     if min(na, nb) == 0:
         return "nothing to compare: one side has no checked fields"
+    need("statsmodels", "QA comparisons")
     from statsmodels.stats.proportion import proportions_ztest
 
     _, p_value = proportions_ztest([ea, eb], [na, nb])

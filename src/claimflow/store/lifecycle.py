@@ -175,13 +175,18 @@ class ClaimLifecycle:
             is not None
         )
 
-    def require_batch(self, batch_id: int) -> None:
-        """Raise `StoreError` when the store has no such batch."""
-        if (
-            self.db.execute("SELECT 1 FROM batches WHERE id = ?", [batch_id]).fetchone()
-            is None
-        ):
+    def require_batch(self, batch_id: int, client: str | None = None) -> None:
+        """Raise `StoreError` when the store has no such batch (of `client`,
+        when given)."""
+        row = self.db.execute(
+            "SELECT client FROM batches WHERE id = ?", [batch_id]
+        ).fetchone()
+        if row is None:
             raise StoreError(f"{self.name}: no batch {batch_id}")
+        if client is not None and row[0] != client:
+            raise StoreError(
+                f"{self.name}: batch {batch_id} is {row[0]}'s, not {client}'s"
+            )
 
     def void_claim(self, client: str, claim_id: str, at: datetime, actor: str) -> None:
         """Mark a claim void (refunded or cancelled): no award run pays it

@@ -22,10 +22,22 @@ if TYPE_CHECKING:
     from claimflow.store import Store
 
 
+def _only(
+    column_of: dict[str, str], client: str | None, batch_id: int | None
+) -> tuple[str, list[Any]]:
+    """``WHERE`` clause and parameters for a client and a batch, each optional."""
+    found = {"client": client, "batch": batch_id}
+    terms = [(column_of[k], v) for k, v in found.items() if v is not None]
+    if not terms:
+        return "", []
+    return "WHERE " + " AND ".join(c for c, _ in terms), [v for _, v in terms]
+
+
 def claim_export_rows(
-    store: Store, batch_id: int | None = None
+    store: Store, batch_id: int | None = None, client: str | None = None
 ) -> Iterator[tuple[Any, ...]]:
-    """Claims with outcome and reason codes, by batch then store order.
+    """Claims with outcome and reason codes, by batch then store order
+    (one client's, when `client` is given).
 
     Returns:
         Rows (claim, batch, client, participant, participant or member name,
@@ -34,7 +46,9 @@ def claim_export_rows(
 
     Example: ``next(claim_export_rows(store, batch_id=1))[0]``
     """
-    where = "WHERE c.batch_id = ?" if batch_id is not None else ""
+    where, params = _only(
+        {"client": "c.client = ?", "batch": "c.batch_id = ?"}, client, batch_id
+    )
     query = f"""
         SELECT c.id, c.batch_id, c.client, c.participant_id,
                coalesce(json_extract(c.data, '$.participant_name'),
@@ -43,15 +57,15 @@ def claim_export_rows(
                (SELECT group_concat(DISTINCT p.code) FROM problems p
                  WHERE p.claim_id = c.id), c.source
         FROM claims c {where} ORDER BY c.batch_id, c.rowid"""
-    params = [batch_id] if batch_id is not None else []
     rows: Iterator[tuple[Any, ...]] = store.db.execute(query, params)
     return rows
 
 
 def award_export_rows(
-    store: Store, batch_id: int | None = None
+    store: Store, batch_id: int | None = None, client: str | None = None
 ) -> Iterator[tuple[Any, ...]]:
-    """Ledger postings in the order posted (of claims of one batch, if given).
+    """Ledger postings in the order posted (of one client and of the claims
+    of one batch, if given).
 
     Returns:
         Rows (posting id, client, participant, claim, entry type, points,
@@ -60,16 +74,18 @@ def award_export_rows(
 
     Example: ``next(award_export_rows(store))[0] == 1``
     """
-    where = (
-        "WHERE l.claim_id IN (SELECT id FROM claims WHERE batch_id = ?)"
-        if batch_id is not None
-        else ""
+    where, params = _only(
+        {
+            "client": "l.client = ?",
+            "batch": "l.claim_id IN (SELECT id FROM claims WHERE batch_id = ?)",
+        },
+        client,
+        batch_id,
     )
     query = f"""
         SELECT l.id, l.client, l.participant_id, l.claim_id, l.entry_type, l.points,
                l.version, l.posted_at, l.available_at, l.expires_at, l.idempotency_key
         FROM ledger l {where} ORDER BY l.id"""
-    params = [batch_id] if batch_id is not None else []
     rows: Iterator[tuple[Any, ...]] = store.db.execute(query, params)
     return rows
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -173,6 +173,7 @@ def verify_claims(
     batch_id: int | None = None,
     now: datetime,
     actor: str = "verify",
+    progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
     """Verify the claims that need it and move their outcomes; one transaction.
 
@@ -183,7 +184,9 @@ def verify_claims(
     """
     from claimflow.verify.sets import verify_in_sets
 
-    return verify_in_sets(store, client, batch_id=batch_id, now=now, actor=actor)
+    return verify_in_sets(
+        store, client, batch_id=batch_id, now=now, actor=actor, progress=progress
+    )
 
 
 def verify_claims_per_claim(

@@ -41,7 +41,7 @@ written, over the store's answers, so each claim sees the same here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from claimflow.codes import Category, Outcome
@@ -369,7 +369,8 @@ def verify_in_sets(
     batch_id: int | None = None,
     now: datetime,
     actor: str = "verify",
-    chunk: int = CHUNK,
+    chunk: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
     """Verify the claims that need it, in sets; move their outcomes; one transaction.
 
@@ -379,7 +380,8 @@ def verify_in_sets(
         batch_id: only this batch's claims, if given.
         now: when (each result's ``verified_at``).
         actor: who, for the outcomes' events and the audit log.
-        chunk: claims matched and written together.
+        chunk: claims matched and written together (default: `CHUNK`).
+        progress: called with the number of claims verified, chunk by chunk.
 
     Returns:
         What the run found, as `verify_claims_per_claim` returns it.
@@ -388,8 +390,12 @@ def verify_in_sets(
     """
     run = _SetRun(store, client, now.isoformat(), actor)
     with store.transaction():
-        for rows in store.claims_to_verify(client.key, batch_id, chunk):
+        done = 0
+        for rows in store.claims_to_verify(client.key, batch_id, chunk or CHUNK):
             run.chunk(rows)
+            done += len(rows)
+            if progress is not None:
+                progress(done)
         store.audit(
             actor,
             "verify",
