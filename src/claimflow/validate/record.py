@@ -310,6 +310,32 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
     return problems
 
 
+#: The amounts a claim form states for the whole claim, which earn points or
+#: are taken from what does: none may be negative (a refund or cancellation
+#: is the desk's ``ledger reverse`` of the award, never a claim).
+_CLAIM_AMOUNTS = {
+    "sales": ("claim_total",),
+    "stay": ("qualifying_revenue", "taxes", "fees", "incidentals"),
+}
+
+
+def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
+    """The claim's own amounts (a stay's revenue, a sales claim's total) are 0
+    or more: a negative one is refused, never read as no revenue."""
+    problems = []
+    for name in _CLAIM_AMOUNTS[claim.kind]:
+        amount = getattr(claim, name)
+        if amount is not None and amount < 0:
+            problems.append(
+                src.problem(
+                    ReasonCode.NEGATIVE_AMOUNT,
+                    name,
+                    f"expected an amount of 0 or more, found {amount}",
+                )
+            )
+    return problems
+
+
 def rule_dates(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
     """Check-out after check-in; activity not after receipt and inside the window."""
     problems = []
@@ -429,6 +455,7 @@ RECORD_RULES: list[RecordRule] = [
     rule_required,
     rule_formats,
     rule_lines,
+    rule_amounts,
     rule_dates,
     rule_eligibility,
 ]
