@@ -5,6 +5,10 @@
    and the nights still paid. ``-R$ 320,00``, ``320,00-`` and ``(320,00)``
    too. A negative amount is pended naming the field, and the engine refuses
    one that reaches it rather than paying a base of 0.
+2. ``Valor da diária`` = ``US$ 100,00`` (or ``€ 100,00``) with ``Moeda`` =
+   BRL was read as 100.00 BRL and paid 400 points: the sign was stripped
+   whatever currency it named. A sign or code must name the claim's currency
+   in the client's locale (Babel's symbols), or the amount is refused.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_currency
 
 from claimflow import ReasonCode, load_client
 from claimflow.award import CapState, compute_award
@@ -185,3 +190,44 @@ def test_a_negative_sale_is_refused_by_the_engine_and_the_lean_path(
     )
     with pytest.raises(ValueError):
         compute_lean(lean, plan, {}, 0)
+
+
+@pytest.mark.parametrize(
+    ("written", "moeda", "why"),
+    [
+        ("US$ 100,00", "BRL", "currency mismatch: 'US$' is USD in pt_BR"),
+        ("€ 100,00", "BRL", "currency mismatch: '€' is EUR in pt_BR"),
+        ("USD 100", "BRL", "currency mismatch: the claim's currency is BRL"),
+        ("$ 100,00", "BRL", "'$' does not say which currency in pt_BR"),
+        ("R$ 100,00", "USD", "currency mismatch: 'R$' is BRL in pt_BR"),
+    ],
+)
+def test_a_foreign_currency_sign_is_refused_not_read_as_the_claims(
+    write: Callable[..., Path], written: str, moeda: str, why: str
+) -> None:
+    row = _stay_row(written).replace(";BRL;", f";{moeda};")
+    [raw] = read_file(write("outubro.csv", HEADER + row), POUSADA)
+    claim, problems = build_claim(raw, POUSADA, context_for(POUSADA, NOW))
+    assert isinstance(claim, StayClaim) and claim.qualifying_revenue is None
+    [problem] = problems
+    assert (problem.code, problem.source.where()) == (
+        ReasonCode.INVALID_NUMBER,
+        f"{raw.source.file}:row 2:Valor da diária",
+    )
+    assert problem.message.startswith(
+        f"expected an amount in {moeda}, found {written!r} ({why}"
+    )
+
+
+@pytest.mark.parametrize(("moeda", "currency"), [("BRL", "BRL"), ("USD", "USD")])
+def test_the_claims_own_currency_sign_is_read(
+    write: Callable[..., Path], moeda: str, currency: str
+) -> None:
+    """Babel writes 100 in the row's currency for pt_BR; it reads back."""
+    written = format_currency(Decimal("100"), currency, locale="pt_BR")
+    row = _stay_row(written).replace(";BRL;", f";{moeda};")
+    [raw] = read_file(write("outubro.csv", HEADER + row), POUSADA)
+    claim, problems = build_claim(raw, POUSADA, context_for(POUSADA, NOW))
+    assert problems == []
+    assert isinstance(claim, StayClaim)
+    assert claim.qualifying_revenue == Decimal("100.00")
