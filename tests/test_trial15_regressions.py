@@ -9,6 +9,11 @@
    BRL was read as 100.00 BRL and paid 400 points: the sign was stripped
    whatever currency it named. A sign or code must name the claim's currency
    in the client's locale (Babel's symbols), or the amount is refused.
+12. ``1.234,56 R$`` was refused while ``R$1.234,56`` was read (both are read
+   now: `tests/test_numbers.py` writes them with Babel); an unlabelled
+   ``=SUM`` subtotal row between claims (a formula with no saved value,
+   probe/soma.xlsx) vanished with no note: it is left out with a note naming
+   its row, as ``Total`` rows are.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from babel.numbers import format_currency
 
@@ -26,7 +32,7 @@ from claimflow.award import CapState, compute_award
 from claimflow.award.rules import AwardSettings
 from claimflow.award.sets import LeanClaim, compute_lean, plan_for
 from claimflow.models import ClaimLine, Participant, Provenance, SalesClaim, StayClaim
-from claimflow.parse import read_file
+from claimflow.parse import open_file, read_file
 from claimflow.validate import build_claim, context_for
 from tests.conftest import FIXTURES
 
@@ -231,3 +237,53 @@ def test_the_claims_own_currency_sign_is_read(
     assert problems == []
     assert isinstance(claim, StayClaim)
     assert claim.qualifying_revenue == Decimal("100.00")
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> Path:
+    """The trial's probe/soma.xlsx shape, written by openpyxl, which saves
+    formulas without a value (it does not calculate)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.strip().split(";"))
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _stay_cells(ref: str, revenue: object) -> list[object]:
+    return [ref, "30567891", "Ana Beatriz Souza", "PSL-RIO", f"RIO{ref[-5:]}",
+            "01/10/2026", "03/10/2026", revenue, "BRL", "Direto", "20/10/2026"]  # fmt: skip
+
+
+def test_an_unlabelled_sum_row_between_claims_is_left_out_with_a_note(
+    tmp_path: Path,
+) -> None:
+    subtotal = [None] * 7 + ["=SUM(H2:H3)"]
+    path = _workbook(
+        tmp_path / "soma.xlsx",
+        [_stay_cells("PS-06001", 500), _stay_cells("PS-06002", 250), subtotal,
+         _stay_cells("PS-06003", "1.234,56"), ["Soma", *subtotal[1:]]],
+    )  # fmt: skip
+    parsed = open_file(path, POUSADA)
+    records = list(parsed.records)
+    assert [r.source.row for r in records] == [2, 3, 5]
+    assert parsed.notes == [
+        "sheet Sheet:row 4: total row '=SUM(H2:H3)' (a formula with no saved "
+        "value) left out",
+        "sheet Sheet:row 6: total row 'Soma' left out",
+    ]
+
+
+def test_an_unsaved_formula_in_a_claims_amount_is_refused_naming_it(
+    tmp_path: Path,
+) -> None:
+    path = _workbook(tmp_path / "f.xlsx", [_stay_cells("PS-06001", "=250*2")])
+    [raw] = read_file(path, POUSADA)
+    claim, problems = build_claim(raw, POUSADA, context_for(POUSADA, NOW))
+    assert isinstance(claim, StayClaim) and claim.qualifying_revenue is None
+    assert [(p.code, p.source.where()) for p in problems] == [
+        (ReasonCode.INVALID_NUMBER, f"{path}:sheet Sheet:row 2:Valor da diária")
+    ]
+    assert "found '=250*2'" in problems[0].message

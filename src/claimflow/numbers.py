@@ -59,7 +59,13 @@ _POINTS = frozenset(".,")
 #: A currency sign or code, as people write one before or after an amount
 #: (``R$ 1.234,56`` as Babel's pt_BR pattern puts it, ``1.234,56 R$`` as
 #: people also write it); which currency it is, is `currency_marks`' to say.
-_MARK = r"(?:[A-Z]{1,3}\$|[A-Z]{3}|Rp\.?|Rs\.?|Fr\.|kr|zł|[$€£¥￥₹₩₽₺¢₫฿₱])"
+_SIGNS_SC = "".join(
+    re.escape(c) for c in map(chr, range(0x10000)) if unicodedata.category(c) == "Sc"
+)
+_MARK = (
+    rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
+    rf"|Rp\.?|Rs\.?|Fr\.|kr\.?|zł|Kč|Ft|[{_SIGNS_SC}])"
+)
 _CURRENCY = re.compile(rf"^(?P<head>{_MARK})\s*|\s*(?P<tail>{_MARK})$")
 #: How people write some currencies that CLDR's symbols leave out.
 _WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.",)}
