@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from babel import Locale
 from babel.numbers import format_currency
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
@@ -285,3 +286,46 @@ def test_percentages() -> None:
     assert read_percent("0.95") == Decimal("0.95")
     with pytest.raises(NumberError):
         read_percent("half")
+
+
+#: A locale and its currency, with signs before (pt_BR, en_US, hi_IN, ja_JP,
+#: es_MX, en_CA, id_ID) and after the amount (de_DE, fr_FR, sv_SE, pl_PL).
+MONEY = [
+    ("pt_BR", "BRL"), ("en_US", "USD"), ("de_DE", "EUR"), ("fr_FR", "EUR"),
+    ("hi_IN", "INR"), ("ja_JP", "JPY"), ("sv_SE", "SEK"), ("pl_PL", "PLN"),
+    ("es_MX", "MXN"), ("en_CA", "CAD"), ("id_ID", "IDR"),
+]  # fmt: skip
+
+
+def _sign_moved(locale: str) -> str:
+    """The locale's currency pattern with its sign at the other end: people
+    write ``1.234,56 R$`` as well as Babel's pt_BR ``R$ 1.234,56``."""
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    positive = pattern.split(";")[0]
+    core = positive.replace("¤", "").strip(" \u00a0")
+    return f"{core}\u00a0¤" if positive.lstrip().startswith("¤") else f"¤{core}"
+
+
+@pytest.mark.parametrize(("locale", "currency"), MONEY)
+@hsettings(max_examples=40, deadline=None)
+@given(amount=amounts, foreign=st.sampled_from(["USD", "EUR", "GBP", "JPY", "BRL"]))
+def test_an_amount_in_its_own_currency_reads_back_either_side_and_a_foreign_one_is_refused(
+    locale: str, currency: str, amount: Decimal, foreign: str
+) -> None:
+    """Trial 15: ``1.234,56 R$`` was refused while ``R$1.234,56`` was read,
+    and ``US$ 100,00`` was read as 100 reais. Babel writes the amount in the
+    claim's currency, with the sign where the locale puts it and at the
+    other end; both read back exactly. In another currency it is refused."""
+    numbers = number_format(locale)
+    for written in (
+        format_currency(amount, currency, locale=locale, currency_digits=False),
+        format_currency(
+            amount, currency, format=_sign_moved(locale), locale=locale,
+            currency_digits=False,
+        ),
+    ):  # fmt: skip
+        assert numbers.read(written, currency=currency) == amount, written
+    if foreign != currency:
+        written = format_currency(amount, foreign, locale=locale, currency_digits=False)
+        with pytest.raises(NumberError, match=f"expected an amount in {currency}"):
+            numbers.read(written, currency=currency)

@@ -34,12 +34,19 @@ rules above are written here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+from babel.numbers import (
+    format_decimal,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    list_currencies,
+)
 
 #: The machine locale: ``1234.56``, no grouping, no ambiguity rule.
 MACHINE = "C"
@@ -49,11 +56,21 @@ _MINUS = "-\u2212"
 _SIGNS = _MINUS + "+"
 #: Marks that are a decimal point in some locales and a digit group in others.
 _POINTS = frozenset(".,")
-_CURRENCY = re.compile(
-    r"^(?:[A-Z]{3}|US\$|R\$|Rp\.?|Rs\.?|Fr\.|kr|zł|[$€£¥￥₹₩₽₺¢₫฿₱])\s*|"
-    r"\s*(?:[A-Z]{3}|Rp\.?|Rs\.?|kr|zł|[$€£¥￥₹₩₽₺¢₫฿₱])$"
+#: A currency sign or code, as people write one before or after an amount
+#: (``R$ 1.234,56`` as Babel's pt_BR pattern puts it, ``1.234,56 R$`` as
+#: people also write it); which currency it is, is `currency_marks`' to say.
+_SIGNS_SC = "".join(
+    re.escape(c) for c in map(chr, range(0x10000)) if unicodedata.category(c) == "Sc"
 )
+_MARK = (
+    rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
+    rf"|Rp\.?|Rs\.?|Fr\.|kr\.?|zł|Kč|Ft|[{_SIGNS_SC}])"
+)
+_CURRENCY = re.compile(rf"^(?P<head>{_MARK})\s*|\s*(?P<tail>{_MARK})$")
+#: How people write some currencies that CLDR's symbols leave out.
+_WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.",)}
 _MAX_DIGITS = 40
+_ISO_CODES = frozenset(list_currencies())
 
 
 class NumberError(ValueError):
@@ -83,12 +100,18 @@ class NumberFormat:
     amount_example: str
     whole_example: str
 
-    def read(self, text: str, whole: bool = False) -> Decimal:
+    def read(
+        self, text: str, whole: bool = False, currency: str | None = None
+    ) -> Decimal:
         """Read `text` as a number written in this locale.
 
         Args:
             text: the number as keyed (``1.234,56 €``, ``(12.50)``).
             whole: a whole number is expected (a quantity).
+            currency: the ISO code of the amount's currency, if known: a
+                currency sign or code written with the number must be one
+                that means it in this locale (`currency_marks`), so that
+                ``US$ 100,00`` is never read as 100 reais. None: any sign.
 
         Returns:
             The exact Decimal.
@@ -100,16 +123,23 @@ class NumberFormat:
 
         Example: ``number_format("de_DE").read("1.234,56") == Decimal("1234.56")``
         """
-        why = _reading(self, text, whole)
+        why = _reading(self, text, whole, currency)
         if isinstance(why, Decimal):
             return why
+        if isinstance(why, _Foreign):
+            raise NumberError(f"expected an amount in {currency}, found {text!r} ({why})")
         example = self.whole_example if whole else self.amount_example
         kind = "a whole number" if whole else "an amount"
         raise NumberError(f"expected {kind} like {example}, found {text!r} ({why})")
 
-    def _why(self, text: str, whole: bool) -> Decimal | str:
+    def _why(self, text: str, whole: bool, currency: str | None) -> Decimal | str:
         text, no_cents = self._without_cents_dash(text.strip())
-        body, negative = _unsigned(text)
+        body, negative, marks = _unsigned(text)
+        if currency is not None:
+            for mark in marks:
+                foreign = _foreign(mark, currency, self.locale)
+                if foreign is not None:
+                    return foreign
         parts = "not a number" if body is None else self._parts(body)
         if isinstance(parts, str):
             return parts
@@ -201,9 +231,78 @@ class NumberFormat:
 
 
 @lru_cache(maxsize=65536)
-def _reading(numbers: NumberFormat, text: str, whole: bool) -> Decimal | str:
+def _reading(
+    numbers: NumberFormat, text: str, whole: bool, currency: str | None
+) -> Decimal | str:
     """`NumberFormat._why`, once per distinct text: a batch repeats its prices."""
-    return numbers._why(text, whole)
+    return numbers._why(text, whole, currency)
+
+
+class _Foreign(str):
+    """Why a currency sign or code is not the amount's currency."""
+
+
+def _canonical_mark(mark: str) -> str:
+    """``￥`` (full width) is ``¥``; Babel and people write either."""
+    return unicodedata.normalize("NFKC", mark)
+
+
+@lru_cache(maxsize=256)
+def _symbols(locale: str) -> dict[str, frozenset[str]]:
+    """Currency sign -> the currencies whose symbol it is in `locale` (CLDR)."""
+    found: dict[str, set[str]] = {}
+    symbols = Locale.parse("en" if locale == MACHINE else locale).currency_symbols
+    for code, symbol in symbols.items():
+        found.setdefault(_canonical_mark(symbol), set()).add(code)
+    return {mark: frozenset(codes) for mark, codes in found.items()}
+
+
+@lru_cache(maxsize=1024)
+def currency_marks(currency: str, locale: str) -> frozenset[str]:
+    """The signs and codes that write `currency` in `locale`.
+
+    Its ISO code; its symbol in the locale (Babel: ``R$`` for BRL in
+    pt_BR, ``$`` for USD in en_US but ``US$`` in pt_BR); its English symbol
+    where that is no other currency's symbol in the locale (``€``, but not
+    ``$`` for USD in es_MX, where it is the peso); and the few ways people
+    write one that CLDR leaves out (``Rs.``, ``Rp.``, ``Fr.``).
+
+    Example: ``"R$" in currency_marks("BRL", "pt_BR")``
+    """
+    code = currency.upper()
+    theirs = _symbols(locale)
+    marks = {code, _canonical_mark(get_currency_symbol(code, _babel(locale)))}
+    english = _canonical_mark(get_currency_symbol(code, "en"))
+    if theirs.get(english, frozenset({code})) <= {code}:
+        marks.add(english)
+    marks.update(_WRITTEN.get(code, ()))
+    return frozenset(marks)
+
+
+def _babel(locale: str) -> str:
+    return "en" if locale == MACHINE else locale
+
+
+def _foreign(mark: str, currency: str, locale: str) -> _Foreign | None:
+    """None when `mark` writes `currency` in `locale`, else why not."""
+    marks = currency_marks(currency, locale)
+    if _canonical_mark(mark) in marks:
+        return None
+    meant = set(_symbols(locale).get(_canonical_mark(mark), ()))
+    if re.fullmatch("[A-Z]{3}", mark) and mark in _ISO_CODES:
+        meant.add(mark)
+    own = get_currency_symbol(currency.upper(), _babel(locale))
+    if meant == {mark}:
+        return _Foreign(f"currency mismatch: the claim's currency is {currency}")
+    if meant:
+        return _Foreign(
+            f"currency mismatch: {mark!r} is {' or '.join(sorted(meant))} in "
+            f"{locale}, the claim's currency is {currency}"
+        )
+    return _Foreign(
+        f"{mark!r} does not say which currency in {locale}: write {own} or "
+        f"{currency.upper()} for {currency}, or nothing"
+    )
 
 
 def _digits(text: str) -> bool:
@@ -211,29 +310,32 @@ def _digits(text: str) -> bool:
     return text.isascii() and (not text or text.isdigit())
 
 
-def _unsigned(text: str) -> tuple[str | None, bool]:
-    """(the digits and separators, negative) once signs and currency are off.
+def _unsigned(text: str) -> tuple[str | None, bool, tuple[str, ...]]:
+    """(the digits and separators, negative, the currency signs written)
+    once signs and currency are off.
 
     One sign at most, before or after a currency at the start (``-€5``,
     ``€ -5``, ``EUR-5``), or parentheses, or SAP's trailing minus.
     """
     sign = ""
+    marks: list[str] = []
     if text.startswith("(") and text.endswith(")"):
         sign, text = "(", text[1:-1].strip()
     for _ in range(3):
         head = text[:1]
         if head and head in _SIGNS:
             if sign:
-                return None, False
+                return None, False, ()
             sign, text = head, text[1:].lstrip()
             continue
-        stripped = _CURRENCY.sub("", text, count=1).strip()
-        if stripped == text:
+        match = _CURRENCY.search(text)
+        if match is None or match.end() == match.start():
             break
-        text = stripped
+        marks.append(match["head"] or match["tail"])
+        text = (text[: match.start()] + text[match.end() :]).strip()
     if text[-1:] and text[-1] in _MINUS and not sign:
         sign, text = "-", text[:-1].rstrip()
-    return (text or None), sign not in {"", "+"}
+    return (text or None), sign not in {"", "+"}, tuple(marks)
 
 
 @lru_cache(maxsize=256)

@@ -71,6 +71,10 @@ class ValueContext:
         no: the words read as no (casefolded).
         file_numbers: file suffix (``json``) -> the number locale its text
             values are written in, where it differs from `numbers`.
+        currency: the ISO code amounts are in (the client's, or the one a
+            record names): a currency sign written with an amount must be
+            one of its signs (`claimflow.numbers.currency_marks`). None:
+            any sign is taken off.
     """
 
     date_order: DateOrder = "YMD"
@@ -80,6 +84,7 @@ class ValueContext:
     yes: frozenset[str] = frozenset(_COMMON_YES + YES_NO["en"][0])
     no: frozenset[str] = frozenset(_COMMON_NO + YES_NO["en"][1])
     file_numbers: tuple[tuple[str, str], ...] = ()
+    currency: str | None = None
 
     def for_file(self, name: str) -> ValueContext:
         """The context for values read from file `name` (its number locale).
@@ -290,8 +295,9 @@ def _to_decimal(value: Any, info: ValidationInfo) -> Decimal | None:
     text = str(value).strip()
     if not text:
         return None
+    ctx = _ctx(info)
     try:
-        return _ctx(info).numbers.read(text)
+        return ctx.numbers.read(text, currency=ctx.currency)
     except NumberError as exc:
         raise _fail(ReasonCode.INVALID_NUMBER, str(exc)) from None
 

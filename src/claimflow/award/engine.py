@@ -29,7 +29,13 @@ from claimflow.award.caps import (
     paid_key,
     promotion_cuts,
 )
-from claimflow.award.evaluators import EVALUATORS, Context, Unit, promotions
+from claimflow.award.evaluators import (
+    EVALUATORS,
+    Context,
+    Refused,
+    Unit,
+    promotions,
+)
 from claimflow.award.rules import (
     AwardSettings,
     Rate,
@@ -134,24 +140,20 @@ def _rate(settings: AwardSettings, currency: str, day: date) -> Rate | None:
     return max(candidates, key=lambda r: r.day, default=None)
 
 
-class _Refused(Exception):
-    def __init__(self, code: ReasonCode, message: str) -> None:
-        self.code, self.message = code, message
-
-
 def _context(
     claim: Claim, settings: AwardSettings, participant: Participant | None
 ) -> Context:
     day = activity_date(claim, settings)
     if day is None:
-        raise _Refused(ReasonCode.NO_RULE_SET, "expected an activity date, found none")
+        raise Refused(ReasonCode.NO_RULE_SET, "expected an activity date, found none")
     rules = settings.rule_set_for(day)
     if rules is None:
-        raise _Refused(
+        raise Refused(
             ReasonCode.NO_RULE_SET, f"expected a rule set covering {day}, found none"
         )
     held = participant.on(day) if participant else None
     units = _units(claim, settings, held)
+    _refuse_negatives(claim, units)
     ctx = Context(claim, rules, day, units, participant, held=held)
     currency = (
         claim.currency if isinstance(claim, StayClaim) else None
@@ -162,7 +164,7 @@ def _context(
         rate = _rate(settings, currency.upper(), rate_day)
         if rate is None:
             of = " (the day of receipt at the desk)" if by_receipt else ""
-            raise _Refused(
+            raise Refused(
                 ReasonCode.NO_CONVERSION_RATE,
                 f"expected a {currency}->{settings.currency} rate on or "
                 f"before {rate_day}{of}, found none",
@@ -173,6 +175,28 @@ def _context(
             f"({rate.source}, {rate.day})"
         )
     return ctx
+
+
+def _refuse_negatives(claim: Claim, units: list[Unit]) -> None:
+    """A negative amount, quantity or stay length pays nothing and is no
+    award of 0 either: validation pends such a claim (``negative_amount``,
+    ``nonpositive_quantity``), so one here was accepted by another road
+    (stored by an earlier release, adjudicated), and is refused again."""
+    stay = claim if isinstance(claim, StayClaim) else None
+    amounts = [(f"{u.label}: amount", u.amount) for u in units]
+    amounts += [(f"{u.label}: quantity", Decimal(u.quantity)) for u in units]
+    amounts += [(f"{u.label}: nights", Decimal(u.nights or 0)) for u in units]
+    if stay is not None:
+        amounts += [
+            (name, getattr(stay, name) or ZERO)
+            for name in ("qualifying_revenue", "taxes", "fees", "incidentals")
+        ]
+    for what, value in amounts:
+        if value < 0:
+            raise Refused(
+                ReasonCode.NEGATIVE_AMOUNT,
+                f"{what}: expected 0 or more, found {value}",
+            )
 
 
 def _eligibility(ctx: Context) -> AwardLine | None:
@@ -262,6 +286,24 @@ def _rounded(
     return truncated
 
 
+def _earned(ctx: Context) -> list[AwardLine]:
+    """The unrounded lines: eligibility's zero line, or the earning rules,
+    tier bonuses and promotions (`Refused` when a rule cannot be applied)."""
+    zero = _eligibility(ctx)
+    if zero is not None:
+        return [zero]
+    earning = [r for r in ctx.rules.rules if r.kind not in ("tier_bonus", "promotion")]
+    base = [e for rule in earning for e in EVALUATORS[rule.kind](ctx, rule)]
+    ctx.base = sum((e.line.desired for e in base), ZERO)
+    bonuses = [
+        e
+        for rule in ctx.rules.rules
+        if rule.kind == "tier_bonus"
+        for e in EVALUATORS[rule.kind](ctx, rule)
+    ]
+    return [*ctx.notes, *(e.line for e in (*base, *bonuses, *promotions(ctx, base)))]
+
+
 def compute_award(
     claim: Claim,
     settings: AwardSettings,
@@ -292,33 +334,15 @@ def award_one(
     """
     try:
         ctx = _context(claim, settings, participant)
-    except _Refused as refused:
+        ctx.counts = state.counts  # units earlier claims counted (participant tiers)
+        lines = _earned(ctx)
+    except Refused as refused:
         return None, Problem(
             source=claim.provenance,
             code=refused.code,
             message=refused.message,
             record_id=claim.id,
         )
-    ctx.counts = state.counts  # units earlier claims counted (participant tiers)
-    zero = _eligibility(ctx)
-    if zero is not None:
-        lines = [zero]
-    else:
-        earning = [
-            r for r in ctx.rules.rules if r.kind not in ("tier_bonus", "promotion")
-        ]
-        base = [e for rule in earning for e in EVALUATORS[rule.kind](ctx, rule)]
-        ctx.base = sum((e.line.desired for e in base), ZERO)
-        bonuses = [
-            e
-            for rule in ctx.rules.rules
-            if rule.kind == "tier_bonus"
-            for e in EVALUATORS[rule.kind](ctx, rule)
-        ]
-        lines = [
-            *ctx.notes,
-            *(e.line for e in (*base, *bonuses, *promotions(ctx, base))),
-        ]
     lines = _rounded(lines, settings, ctx)
     desired = sum(ln.points for ln in lines)
     lines += promotion_cuts(ctx, lines, state.counts)

@@ -29,11 +29,20 @@ from claimflow.award.text import (
     per_unit_note,
     promotion_note,
 )
+from claimflow.codes import ReasonCode
 from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
+
+
+class Refused(Exception):
+    """A claim the rules cannot award: its code and an expected/found message."""
+
+    def __init__(self, code: ReasonCode, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,16 @@ def _per_currency(ctx: Context, rule: object) -> list[Earned]:
         excluded = ZERO
         if isinstance(ctx.claim, StayClaim):
             excluded = sum((getattr(ctx.claim, p) or ZERO for p in rule.exclude), ZERO)
-        base = max((unit.amount - excluded) * ctx.factor, ZERO)
+        if unit.amount - excluded < 0:
+            # Never a base of 0 in its place: that pays the other rules
+            # (nights, per claim) on a stay that earned nothing.
+            raise Refused(
+                ReasonCode.NEGATIVE_AMOUNT,
+                f"{unit.label}: expected an amount of 0 or more after excluding "
+                f"{', '.join(rule.exclude)}, found {unit.amount} - {excluded} "
+                f"= {unit.amount - excluded}",
+            )
+        base = (unit.amount - excluded) * ctx.factor
         desired, how = per_currency_points(rule, base)
         line = ctx.line(
             rule.id,

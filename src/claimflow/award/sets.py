@@ -333,6 +333,9 @@ def _units(lines: str) -> list[_Unit]:
         unit_price = _amount(price)
         if amount is None and unit_price is not None:
             amount = unit_price * count
+        if count < 0 or (amount is not None and amount < 0):
+            # The engine refuses it (``negative_amount``), naming the line.
+            raise ValueError(amount)
         units.append((amount or ZERO, count, f"{count} x {sku}", sku))
     return units
 
@@ -407,7 +410,7 @@ def _base(plan: SetPlan, units: list[_Unit]) -> list[_Line]:
                     )
                 )
                 continue
-            base = max((amount - ZERO) * _ONE, ZERO)
+            base = (amount - ZERO) * _ONE  # `_units` sent negatives on
             desired, how = per_currency_points(rule, base)
             lines.append(
                 _Line(

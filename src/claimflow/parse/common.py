@@ -200,7 +200,7 @@ def is_blank(values: Iterable[object]) -> bool:
 #: A first cell like these on a row with no claim identifiers: a total, not a claim.
 TOTAL = re.compile(
     r"^\s*(grand\s*total|sub\s*total|total|totals|sum|summe|zwischensumme|"
-    r"gesamt\w*|totale|totaal|suma|jumlah|montant total|somme)\b",
+    r"gesamt\w*|totale|totaal|suma|soma|jumlah|montant total|somme)\b",
     re.IGNORECASE,
 )
 #: Fields that make a row a claim (a total row has none but its label).

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -109,13 +110,28 @@ def _find_header(
     return headers, number, above, chain(scanned[index + 1 :], rows)
 
 
+class Unsaved(str):
+    """A formula cell with no saved value (``=SUM(H2:H3)``): a workbook
+    written by a program that does not calculate (openpyxl) and never opened
+    in Excel since. The text is the formula, so a claim's field holding one
+    is refused as the value it is not, never read as empty."""
+
+
+#: Functions that sum the rows above: a row of nothing but these is a subtotal.
+_AGGREGATE = re.compile(r"^=\s*(SUM|SUBTOTAL|AGGREGATE|SUMIFS?)\s*\(", re.IGNORECASE)
+
+
 def _not_a_claim(values: dict[str, Any], cells: list[Any]) -> str | None:
     """``total`` or ``footer`` for a row that only sums or signs the sheet,
-    wherever it is (a subtotal between claims)."""
+    wherever it is (a subtotal between claims, labelled or a bare ``=SUM``)."""
     texts = [str(c).strip() for c in cells if isinstance(c, str) and c.strip()]
     filled = [c for c in cells if c not in (None, "")]
     if len(filled) == 1 and texts and _FOOTER.match(texts[0]):
         return "footer"
+    if all(isinstance(c, Unsaved) for c in filled) and any(
+        _AGGREGATE.match(c) for c in filled
+    ):
+        return "total"
     return "total" if is_total(values, cells) else None
 
 
@@ -130,8 +146,11 @@ def _footer(row: _Row) -> str | None:
 
 
 def _shown(cells: list[Any]) -> str:
-    """A left-out row's first filled cell, as its note quotes it."""
-    return repr(next(str(c) for c in cells if c not in (None, ""))[:40])
+    """A left-out row's first filled cell, as its note quotes it (and that a
+    formula's value was never saved, where none was)."""
+    first = next(c for c in cells if c not in (None, ""))
+    unsaved = " (a formula with no saved value)" if isinstance(first, Unsaved) else ""
+    return repr(str(first)[:40]) + unsaved
 
 
 def _sheet_rows(
@@ -213,11 +232,10 @@ def _cell_rows(sheet: Any, hidden: list[int]) -> Iterator[tuple[Any, ...]]:
     drops the rows' ``hidden`` flag; its own row parser gives both.
     """
     from openpyxl.cell.read_only import EMPTY_CELL, ReadOnlyCell
-    from openpyxl.worksheet._reader import WorkSheetParser
 
     book = sheet.parent
     with sheet._get_source() as source:
-        parser = WorkSheetParser(
+        parser = _parser_class()(
             source,
             sheet._shared_strings,
             data_only=book.data_only,
@@ -236,6 +254,29 @@ def _cell_rows(sheet: Any, hidden: list[int]) -> Iterator[tuple[Any, ...]]:
             for cell in cells:
                 row[cell["column"] - 1] = ReadOnlyCell(sheet, **cell)
             yield tuple(row)
+
+
+@cache
+def _parser_class() -> Any:
+    """openpyxl's row parser keeping unsaved formulas (imported on first use,
+    as openpyxl is)."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        """openpyxl's row parser, keeping a formula that has no saved value
+        (`Unsaved`): with cached values only, openpyxl reads it as an empty
+        cell, and a bare ``=SUM`` row between claims vanished unnoted."""
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None and self.data_only:
+                formula = element.find(FORMULA_TAG)
+                if formula is not None and formula.text:
+                    cell["value"] = Unsaved(f"={formula.text}")
+                    cell["data_type"] = "s"
+            return cell
+
+    return Parser
 
 
 #: Bytes a workbook's parts may unpack to, in all (a zip bomb stops here).

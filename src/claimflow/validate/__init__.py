@@ -91,6 +91,7 @@ def context_for(client: ResolvedClient, received_at: object = None) -> ValueCont
         yes=yes,
         no=no,
         file_numbers=tuple(sorted(config.file_number_locales.items())),
+        currency=config.currency,
     )
 
 

@@ -10,6 +10,7 @@ claim can still be stored and shown) and becomes a problem. Then the rules in
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -131,6 +132,14 @@ def _typing_problems(
     return problems
 
 
+def _keyed_currency(raw: RawRecord) -> str | None:
+    """The ISO code a record names for its amounts (a stay's currency
+    column), or None when it names none or not as a code."""
+    value = raw.values.get("currency")
+    code = value.strip().upper() if isinstance(value, str) else ""
+    return code if len(code) == 3 and code.isascii() and code.isalpha() else None
+
+
 def typist_for(client: ResolvedClient, context: ValueContext) -> Typist:
     """The fast typing path for this client's claims in this context."""
     return Typist(_model(client), context, bool(client.fields.line))
@@ -163,6 +172,11 @@ def build_claim(
     cid = claim_id(raw)
     src = Sourcing(raw, cid)
     problems: list[Problem] = []
+    keyed = _keyed_currency(raw)
+    if keyed is not None and keyed != context.currency:
+        # A stay in US$ keyed as such: its amounts' signs are read as USD
+        # (the chunk's fast path reads in the client's currency only).
+        context, typist = replace(context, currency=keyed), None
     fast = typist.claim(raw, cid, client.key) if typist is not None else None
     if fast is not None:
         claim: Claim = fast
@@ -310,6 +324,32 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
     return problems
 
 
+#: The amounts a claim form states for the whole claim, which earn points or
+#: are taken from what does: none may be negative (a refund or cancellation
+#: is the desk's ``ledger reverse`` of the award, never a claim).
+_CLAIM_AMOUNTS = {
+    "sales": ("claim_total",),
+    "stay": ("qualifying_revenue", "taxes", "fees", "incidentals"),
+}
+
+
+def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
+    """The claim's own amounts (a stay's revenue, a sales claim's total) are 0
+    or more: a negative one is refused, never read as no revenue."""
+    problems = []
+    for name in _CLAIM_AMOUNTS[claim.kind]:
+        amount = getattr(claim, name)
+        if amount is not None and amount < 0:
+            problems.append(
+                src.problem(
+                    ReasonCode.NEGATIVE_AMOUNT,
+                    name,
+                    f"expected an amount of 0 or more, found {amount}",
+                )
+            )
+    return problems
+
+
 def rule_dates(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
     """Check-out after check-in; activity not after receipt and inside the window."""
     problems = []
@@ -429,6 +469,7 @@ RECORD_RULES: list[RecordRule] = [
     rule_required,
     rule_formats,
     rule_lines,
+    rule_amounts,
     rule_dates,
     rule_eligibility,
 ]
