@@ -130,3 +130,13 @@ def test_sla_names_resolve() -> None:
     assert claimflow.sla.BusinessCalendar is BusinessCalendar
     assert claimflow.sla.CalendarSettings is CalendarSettings
     assert claimflow.sla.SlaTerms is SlaTerms
+
+
+def test_python_dash_m_claimflow_runs_the_command_line() -> None:
+    """`python -m claimflow` is the same command line as the script."""
+    done = subprocess.run(
+        [sys.executable, "-m", "claimflow", "--version"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(version("claimflow"))
