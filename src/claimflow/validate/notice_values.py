@@ -38,6 +38,21 @@ _FOUND = re.compile(
     r""", found (?:(?P<text>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
     r"""|(?P<day>\d{4}-\d{2}-\d{2})|(?P<number>-?\d+(?:\.\d+)?))(?=$| \(|,|;)"""
 )
+# The earlier claim an in-batch duplicate's message names
+# (`claimflow.validate.batch.earlier_claim`), then where it stands.
+_EARLIER = re.compile(
+    r" already claimed (?:on claim (?P<reference>.+?) )?"
+    r"\((?:participant (?P<participant>.*?), )?received (?P<day>\d{4}-\d{2}-\d{2})\)"
+    r" at (?P<file>.+?):(?:sheet |page |row )"
+)
+#: The codes of a claim repeating an earlier one of the same batch.
+IN_BATCH = frozenset(
+    {
+        ReasonCode.DUPLICATE_SERIAL_IN_BATCH,
+        ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH,
+        ReasonCode.DUPLICATE_STAY_IN_BATCH,
+    }
+)
 #: Keys the participant quotes: shown as in their own claim, never normalised.
 IDENTIFIERS = frozenset(
     {"serial_numbers", "invoice_number", "confirmation_number", "folio_number"}
@@ -89,6 +104,27 @@ def found(code: ReasonCode, field: str | None, message: str, claim: Claim) -> An
     if field in IDENTIFIERS:
         return as_keyed(claim, field, text)
     return text
+
+
+def earlier_in_batch(
+    message: str,
+) -> tuple[str | None, str | None, date, str] | None:
+    """The earlier claim an in-batch duplicate's message names: its reference
+    and participant (if known), the day it was received and its file's name.
+
+    Example: ``earlier_in_batch("'S1' already claimed on claim A1 (participant
+    7, received 2026-10-20) at in/a.csv:row 2:Serials") == ("A1", "7",
+    date(2026, 10, 20), "a.csv")``
+    """
+    match = _EARLIER.search(message)
+    if match is None:
+        return None
+    try:
+        day = date.fromisoformat(match["day"])
+    except ValueError:  # pragma: no cover - the pattern is an ISO day
+        return None
+    file = re.split(r"[\\/]", match["file"])[-1]
+    return match["reference"], match["participant"], day, file
 
 
 def as_keyed(claim: Claim, field: str | None, value: str) -> str | None:
@@ -152,12 +188,25 @@ class Formats:
             return self.money(value)
         return self.number(value)
 
-    def earlier(self, on: date | None, reference: str | None) -> str | None:
+    def earlier(
+        self, on: date | None, reference: str | None, file: str | None = None
+    ) -> str | None:
         """The sentence naming the claim a duplicate repeats, if one is known:
-        by its reference when it was the participant's own, else by its day."""
+        by its reference (and the file it came in) when it was the
+        participant's own, else by its day."""
         if on is None:
             return None
         day = self.day(on)
+        if reference and file:
+            return self.words.gettext(
+                "You claimed it before in claim %(reference)s, received on "
+                "%(day)s in file %(file)s."
+            ) % {"reference": reference, "day": day, "file": file}
+        if file:
+            return self.words.gettext(
+                "You claimed it before in a claim received on %(day)s in file "
+                "%(file)s."
+            ) % {"day": day, "file": file}
         if reference:
             return self.words.gettext(
                 "You claimed it before in claim %(reference)s, received on %(day)s."
