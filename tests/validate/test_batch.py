@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_currency
 
 from claimflow import Outcome, ReasonCode, ResolvedClient, check, pipeline
 from claimflow.validate import SeenKeys, normalize_key
@@ -95,7 +97,11 @@ def test_claim_total_must_match_its_lines(
     assert result.outcomes == {Outcome.ACCEPTED: 1, Outcome.PENDED: 1}
     [problem] = result.problems
     assert problem.code is ReasonCode.CLAIM_TOTAL_MISMATCH
-    assert problem.message == "expected the sum of the lines 149, found 150.00"
+    # amounts as the client's locale writes them (Babel, en_US for acme)
+    lines, stated = (
+        format_currency(Decimal(v), "USD", locale="en_US") for v in ("149", "150")
+    )
+    assert problem.message == f"expected the sum of the lines {lines}, found {stated}"
     assert problem.source.where() == f"{path}:row 4:Total"
 
 

@@ -31,7 +31,9 @@ import pandera.pandas as pa
 from pandera import extensions
 
 from claimflow.codes import ReasonCode
+from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
+from claimflow.shown import money
 from claimflow.validate.record import Sourcing
 
 _KEY_JUNK = str.maketrans("", "", " \t\r\n-_./#")
@@ -367,7 +369,10 @@ def _keys(frame: Columns, kind: str) -> list[str]:
 
 
 def batch_problems(
-    claims: Sequence[Claim], sourcing: Sequence[Sourcing], seen: SeenKeys | None = None
+    claims: Sequence[Claim],
+    sourcing: Sequence[Sourcing],
+    seen: SeenKeys | None = None,
+    client: ResolvedClient | None = None,
 ) -> list[Problem]:
     """Run the batch rules over one chunk of claims.
 
@@ -375,6 +380,8 @@ def batch_problems(
         claims: the chunk's typed claims.
         sourcing: each claim's provenance finder, in the same order.
         seen: keys of earlier chunks of the same batch (None: one chunk).
+        client: the client whose locale and currency messages write amounts
+            in (None: plain figures).
 
     Returns:
         Every batch problem, each naming the claim line it belongs to.
@@ -386,7 +393,7 @@ def batch_problems(
     problems = _repeats(frames, claims, sourcing, seen, unread)
     if seen is not None:
         seen.release()  # the next chunk may take its turn with the index
-    return problems + _total_problems(frames["totals"], claims, sourcing)
+    return problems + _total_problems(frames["totals"], claims, sourcing, client)
 
 
 def _repeats(
@@ -532,10 +539,19 @@ def _repeated_rows(
 
 
 def _total_problems(
-    totals: Columns, claims: Sequence[Claim], sourcing: Sequence[Sourcing]
+    totals: Columns,
+    claims: Sequence[Claim],
+    sourcing: Sequence[Sourcing],
+    client: ResolvedClient | None = None,
 ) -> list[Problem]:
     """Claims whose stated total is not the sum of their lines."""
     problems: list[Problem] = []
+
+    def shown(amount: Decimal | None) -> str:
+        if client is None or amount is None:
+            return str(amount)
+        return money(amount, client.config.currency, client.config.locale)
+
     for i in _failed_rows(TOTALS, totals):
         if totals["line"][i] != 1:
             continue  # one problem per claim, on its first line's total
@@ -549,7 +565,8 @@ def _total_problems(
             sourcing[totals["claim"][i]].problem(
                 ReasonCode.CLAIM_TOTAL_MISMATCH,
                 "claim_total",
-                f"expected the sum of the lines {lines_sum}, found {claim.claim_total}",
+                f"expected the sum of the lines {shown(lines_sum)}, "
+                f"found {shown(claim.claim_total)}",
             )
         )
     return problems

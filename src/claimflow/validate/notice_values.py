@@ -36,8 +36,11 @@ from claimflow.validate.batch import normalize_key
 # ``it claimed by 104233``) is not a value the participant keyed.
 _FOUND = re.compile(
     r""", found (?:(?P<text>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
-    r"""|(?P<day>\d{4}-\d{2}-\d{2})|(?P<number>-?\d+(?:\.\d+)?))(?=$| \(|,|;)"""
+    r"""|(?P<day>\d{4}-\d{2}-\d{2})|(?P<number>-?\d+(?:\.\d+)?(?=$| \(|, |;)))"""
+    r"""(?=$| \(|,|;)"""
 )
+#: Fields of a claim line (the rest are the claim's own).
+_LINE_FIELDS = frozenset({"quantity", "unit_price", "line_total", "sku"})
 # The earlier claim an in-batch duplicate's message names
 # (`claimflow.validate.batch.earlier_claim`), then where it stands.
 _EARLIER = re.compile(
@@ -73,22 +76,39 @@ MONEY_FIELDS = frozenset(
 )
 
 
-def found(code: ReasonCode, field: str | None, message: str, claim: Claim) -> Any:
+def found(
+    code: ReasonCode,
+    field: str | None,
+    message: str,
+    claim: Claim,
+    line: int | None = None,
+) -> Any:
     """The value the participant keyed that a problem is about, or None.
+
+    A number is the claim's own typed value where it holds one (a message
+    writes it in the client's locale, ``found 1.234,56 €``), else the plain
+    number the message quotes.
 
     Args:
         code: the problem's reason code.
         field: the problem's field.
         message: the problem's message (``expected ..., found ...``).
         claim: the participant's claim.
+        line: the claim line (1-based) the problem is about, if any.
 
     Returns:
         A `date`, a `Decimal`, the text as keyed, or None.
 
     Example: ``found(code, "invoice_date", "expected a date, found '23/10'", c) == "23/10"``
     """
+    if code in _NOT_QUOTED:
+        return None
+    if field in MONEY_FIELDS or field == "quantity":
+        own = _typed(claim, field, line)
+        if own is not None and ", found " in message:
+            return own
     match = _FOUND.search(message)
-    if match is None or code in _NOT_QUOTED:
+    if match is None:
         return None
     if match["day"]:
         try:
@@ -104,6 +124,17 @@ def found(code: ReasonCode, field: str | None, message: str, claim: Claim) -> An
     if field in IDENTIFIERS:
         return as_keyed(claim, field, text)
     return text
+
+
+def _typed(claim: Claim, field: str, line: int | None) -> Any:
+    """The typed value of `field` on the claim (or its line `line`), if any."""
+    if field in _LINE_FIELDS:
+        lines = getattr(claim, "lines", ())
+        index = (line or 1) - 1
+        if not 0 <= index < len(lines) or (line is None and len(lines) != 1):
+            return None
+        return getattr(lines[index], field, None)
+    return getattr(claim, field, None)
 
 
 def earlier_in_batch(
@@ -207,10 +238,6 @@ class Formats:
                 "You claimed it before in a claim received on %(day)s in file "
                 "%(file)s."
             ) % {"day": day, "file": file}
-        if reference:
-            return self.words.gettext(
-                "You claimed it before in claim %(reference)s, received on %(day)s."
-            ) % {"reference": reference, "day": day}
         return self.words.gettext(
             "It was claimed before, on %(day)s, under another account."
         ) % {"day": day}

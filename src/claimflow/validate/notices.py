@@ -114,7 +114,11 @@ class NoticeItem:
         """
         name, reference, amount = _summary(claim)
         problems = tuple(
-            (p.field, p.code.value, found(p.code, p.field, p.message, claim))
+            (
+                p.field,
+                p.code.value,
+                found(p.code, p.field, p.message, claim, p.source.line),
+            )
             for p in decision.problems
         )
         earlier_on = earlier_reference = earlier_file = None
