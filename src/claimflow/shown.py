@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import PurePath
 
 from babel.numbers import format_currency, format_decimal
 
@@ -54,3 +55,17 @@ def money(value: Decimal, currency: str, locale: str) -> str:
     Example: ``money(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50\xa0€"``
     """
     return str(format_currency(value, currency, locale=locale))
+
+
+def claim_name(reference: str | None, source: str | None, claim_id: str) -> str:
+    """A claim as people know it: the reference on its form and where it came
+    from (``KW-1002 (antraege_oktober.csv:row 4)``); a claim without one is
+    named by its place, and by its id only when nothing else names it.
+
+    Example: ``claim_name("KW-1002", "/in/okt.csv:row 4", "775b-r4") ==
+    "KW-1002 (okt.csv:row 4)"``
+    """
+    place = PurePath(source).name if source else None
+    if reference:
+        return f"{reference} ({place})" if place else reference
+    return f"{place} (id {claim_id})" if place else claim_id
