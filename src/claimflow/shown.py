@@ -24,9 +24,9 @@ from babel.numbers import format_currency, format_decimal
 
 @lru_cache(maxsize=8192)
 def number(value: int | Decimal, locale: str) -> str:
-    """A number with the locale's separators, every digit kept (``1.234,5``).
+    """A number with the locale's separators and its significant decimals.
 
-    Example: ``number(Decimal("1234.50"), "de_DE") == "1.234,50"``
+    Example: ``number(Decimal("1234.5"), "de_DE") == "1.234,5"``
     """
     return str(format_decimal(value, locale=locale, decimal_quantization=False))
 

@@ -24,8 +24,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
 
+from claimflow import shown
 from claimflow.codes import ReasonCode
 from claimflow.models import Claim, SalesClaim
 from claimflow.validate.batch import normalize_key
@@ -177,7 +177,8 @@ class Formats:
     """Dates and amounts formatted for a locale, each distinct value once.
 
     Babel looks its locale data up on every call (~60 µs an amount); a
-    batch's notices repeat a few hundred dates and prices.
+    batch's notices repeat a few hundred dates and prices (amounts are
+    cached by `claimflow.shown`).
     """
 
     def __init__(
@@ -185,7 +186,6 @@ class Formats:
     ) -> None:
         self.locale, self.currency, self.words = locale, currency, words
         self.dates: dict[date, str] = {}
-        self.amounts: dict[Decimal, str] = {}
 
     def day(self, value: date) -> str:
         """A date in the locale's medium format (``20 oct 2026``)."""
@@ -196,18 +196,11 @@ class Formats:
 
     def number(self, value: int | Decimal) -> str:
         """A number with the locale's separators, all its digits kept."""
-        return str(
-            format_decimal(value, locale=self.locale, decimal_quantization=False)
-        )
+        return shown.number(value, self.locale)
 
     def money(self, value: Decimal) -> str:
         """An amount in the program's currency (``1.234,50 €``)."""
-        shown = self.amounts.get(value)
-        if shown is None:
-            shown = self.amounts[value] = format_currency(
-                value, self.currency, locale=self.locale
-            )
-        return shown
+        return shown.money(value, self.currency, self.locale)
 
     def found(self, value: Any, field: str | None) -> str | None:
         """A value the participant keyed, shown in the locale (text as keyed)."""
