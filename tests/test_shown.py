@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from babel.numbers import format_currency, format_decimal
 
-from claimflow.shown import claim_name, money, points, signed_points
+from claimflow.shown import claim_name, format_points, money, signed_points
 
 
 @pytest.mark.parametrize("locale", ["de_DE", "fr_FR", "en_US"])
 def test_points_and_money_are_written_as_the_locale_writes_them(locale: str) -> None:
-    assert points(1234, locale) == format_decimal(1234, locale=locale)
+    assert format_points(1234, locale) == format_decimal(1234, locale=locale)
     assert signed_points(1234, locale) == "+" + format_decimal(1234, locale=locale)
     assert signed_points(-234, locale) == format_decimal(-234, locale=locale)
     amount = Decimal("1234.50")
@@ -20,7 +20,7 @@ def test_points_and_money_are_written_as_the_locale_writes_them(locale: str) -> 
 
 
 def test_exact_points_keep_their_decimals() -> None:
-    assert points(Decimal("17.5"), "de_DE") == "17,5"
+    assert format_points(Decimal("17.5"), "de_DE") == "17,5"
 
 
 @pytest.mark.parametrize(

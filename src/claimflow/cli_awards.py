@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from claimflow import shown
+from claimflow import format_points
 from claimflow.cli import (
     AT_OPTION,
     BATCH_OPTION,
@@ -157,7 +157,7 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
         table.add_column(column, justify="right")
     table.add_row(
         *(
-            shown.number(n, locale)
+            format_points(n, locale)
             for n in (
                 result.computed,
                 result.points,
@@ -169,7 +169,7 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
     )
     Console().print(table)
     for version, count in sorted(result.by_version.items()):
-        click.echo(f"  rule set {version}: {shown.number(count, locale)} awards")
+        click.echo(f"  rule set {version}: {format_points(count, locale)} awards")
     for problem in result.problems[:20]:
         click.echo(f"  {problem.render()} ({problem.code.value})")
 
@@ -243,7 +243,7 @@ def balance_cmd(
     locale = client_locale(client_path)
 
     def pts(value: int) -> str:
-        return shown.points(value, locale)
+        return format_points(value, locale)
 
     expired = (
         f", {pts(found.expired)} past their expiry date (not yet posted)"
@@ -310,10 +310,10 @@ def reverse_cmd(
     if done.balance is not None:
         owed = (
             f"; participant {done.participant}'s balance is now "
-            f"{shown.points(done.balance, locale)} points (redeemed before the "
+            f"{format_points(done.balance, locale)} points (redeemed before the "
             "reversal): later awards make it up"
         )
-    reversed_ = f"claim {done.name}: {shown.points(done.points, locale)} points"
+    reversed_ = f"claim {done.name}: {format_points(done.points, locale)} points"
     if preview:
         then = "would be awarded afresh" if correction else "would be void"
         click.echo(
@@ -365,7 +365,7 @@ def redeem_cmd(
         echo_json(done.to_dict())
         return
     did = "would be redeemed (preview: nothing posted)" if preview else "redeemed"
-    shown_points = shown.points(points, client_locale(client_path))
+    shown_points = format_points(points, client_locale(client_path))
     click.echo(f"{participant}: {shown_points} points {did} ({reference})")
 
 
@@ -402,7 +402,7 @@ def expire_cmd(
         done = expire_points(
             client_path, store, as_of=as_of, preview=preview, operator=operator
         )
-    expiring = shown.points(done.points, client_locale(client_path))
+    expiring = format_points(done.points, client_locale(client_path))
     if as_json:
         echo_json(done.to_dict())
     elif preview:

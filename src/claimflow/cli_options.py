@@ -306,6 +306,6 @@ def client_locale(client: Path | str) -> str:
 
     Example: ``client_locale("samples/clients/costa-azul.yaml") == "es_ES"``
     """
-    from claimflow.api.common import resolve_client
+    from claimflow import resolve_client
 
     return resolve_client(client).config.locale

@@ -10,7 +10,7 @@ ledger and the store) never pass through here: they keep plain figures
 Babel looks its locale data up on every call; these are cached per
 (value, locale), since a batch repeats a few hundred prices.
 
-Example: ``points(1234, "de_DE") == "1.234"``
+Example: ``format_points(1234, "de_DE") == "1.234"``
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ def number(value: int | Decimal, locale: str) -> str:
     return str(format_decimal(value, locale=locale, decimal_quantization=False))
 
 
-def points(value: int | Decimal, locale: str) -> str:
-    """Points with the locale's separators (``1.234``; exact points keep
-    their decimals: ``17,5``).
+def format_points(value: int | Decimal, locale: str) -> str:
+    """Points (or a count) with the locale's separators (``1.234``; exact
+    points keep their decimals: ``17,5``).
 
-    Example: ``points(-1234, "fr_FR") == "-1\u202f234"``
+    Example: ``format_points(-1234, "fr_FR") == "-1\u202f234"``
     """
     return number(value, locale)
 

@@ -342,7 +342,7 @@ def explain(award: Award, locale: str = "en_US", name: str | None = None) -> str
     """
 
     def pts(value: int) -> str:
-        return shown.points(value, locale)
+        return shown.format_points(value, locale)
 
     lines = [
         f"Claim {name or award.claim_id}: {pts(award.points)} points under rules "
