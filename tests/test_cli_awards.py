@@ -76,9 +76,10 @@ def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
     )
     code, out, _ = run("award", "explain", claim, "--db", db)
     assert code == 0
+    # the claim as people know it: its reference and where it came from
     assert (
-        out.splitlines()[0]
-        == f"Claim {claim}: 60 points under rules 2026.2 (activity 2026-10-02, USD)."
+        out.splitlines()[0] == "Claim AC-1001 (october.csv:row 2): 60 points under "
+        "rules 2026.2 (activity 2026-10-02, USD)."
     )
     assert "drill: 2 x DRL-200 at 30 points each -> +60 points" in out
     code, out, _ = run(
@@ -88,7 +89,10 @@ def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
     code, out, _ = run(
         "ledger", "reverse", claim, "--reason", "voided", "--client", CONFIG, "--db", db
     )
-    assert (code, out) == (0, f"claim {claim}: 60 points reversed; the claim is void\n")
+    assert (code, out) == (
+        0,
+        "claim AC-1001 (october.csv:row 2): 60 points reversed; the claim is void\n",
+    )
     code, _, err = run(
         "ledger", "reverse", claim, "--reason", "again", "--client", CONFIG, "--db", db
     )

@@ -96,7 +96,8 @@ def test_a_claim_from_receipt_to_refund(tmp_path: Path) -> None:
     assert link["supersedes"] == original
     story = _show(db, "NW-5002")
     assert ": superseded" in story.splitlines()[0]
-    assert f"{link['claim_id']} supersedes {original}" in story
+    # named as people know them: the reference and the file and row
+    assert "NW-5002B (second.csv:row 2) supersedes NW-5002 (first.csv:row 2)" in story
     facts = _facts(Path(db), config)
     assert facts[original]["status"] == "decided"  # closed when the resubmission came
     assert facts[original]["paused_days"] == 0  # pended and resubmitted the same day

@@ -20,7 +20,19 @@ from claimflow.values import parse_date
         ("04/03/2026", "MDY", date(2026, 4, 3)),
         ("2026-03-04", "DMY", date(2026, 3, 4)),
         ("2026-03-04", "MDY", date(2026, 3, 4)),
-        ("4.3.26", "DMY", date(2026, 3, 4)),
+        # a two-digit year is refused: its century would be a guess (trial 14)
+        (
+            "4.3.26",
+            "DMY",
+            "expected a date as DD/MM/YYYY, found '4.3.26' "
+            "(a two-digit year: its century would be a guess)",
+        ),
+        (
+            "26-03-04",
+            "YMD",
+            "expected a date as YYYY-MM-DD, found '26-03-04' "
+            "(a two-digit year: its century would be a guess)",
+        ),
         (
             "13/10/2026",
             "MDY",

@@ -205,6 +205,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         FileResult,
     )
     from claimflow.schema_docs import client_schema
+    from claimflow.shown import format_points
     from claimflow.sla.events import (
         EVENTS,
     )
@@ -323,6 +324,7 @@ __all__ = [
     "expire_points",
     "explain_award",
     "export_rows",
+    "format_points",
     "import_entry_checks",
     "import_participants",
     "import_source",
@@ -538,6 +540,7 @@ _MODULES = {
     ),
     "sla.events": ("EVENTS",),
     "schema_docs": ("client_schema",),
+    "shown": ("format_points",),
     "store": ("Store",),
     "store.copy": (
         "CopyReport",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from claimflow import format_points
 from claimflow.cli import (
     AT_OPTION,
     BATCH_OPTION,
@@ -25,6 +26,7 @@ from claimflow.cli import (
 )
 from claimflow.cli_options import (
     InputFile,
+    client_locale,
     echo_rows,
     progress,
     rows_options,
@@ -153,10 +155,10 @@ def award_cmd(
         data = result.to_dict()
         echo_rows(data, data["awards"], rows_as)
     else:
-        _show_awards(result)
+        _show_awards(result, client_locale(client_path))
 
 
-def _show_awards(result: AwardRunResult) -> None:
+def _show_awards(result: AwardRunResult, locale: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -167,15 +169,20 @@ def _show_awards(result: AwardRunResult) -> None:
     for column in ("computed", "points", "posted", "already posted", "not awardable"):
         table.add_column(column, justify="right")
     table.add_row(
-        f"{result.computed:,}",
-        f"{result.points:,}",
-        f"{result.posted:,}",
-        f"{result.skipped:,}",
-        f"{len(result.problems):,}",
+        *(
+            format_points(n, locale)
+            for n in (
+                result.computed,
+                result.points,
+                result.posted,
+                result.skipped,
+                len(result.problems),
+            )
+        )
     )
     Console().print(table)
     for version, count in sorted(result.by_version.items()):
-        click.echo(f"  rule set {version}: {count:,} awards")
+        click.echo(f"  rule set {version}: {format_points(count, locale)} awards")
     for problem in result.problems[:20]:
         click.echo(f"  {problem.render()} ({problem.code.value})")
 
@@ -183,12 +190,17 @@ def _show_awards(result: AwardRunResult) -> None:
 @award_cmd.command("explain")
 @click.argument("claim_id")
 @STORE_OPTION
+@OPTIONAL_CLIENT_OPTION
 @JSON_OPTION
 @fail_cleanly
-def explain_cmd(claim_id: str, db_path: Path | str, as_json: bool) -> None:
+def explain_cmd(
+    claim_id: str, db_path: Path | str, client_path: Path | None, as_json: bool
+) -> None:
     """Explain a claim's award line by line, as a person reads it aloud.
 
     CLAIM_ID is the claim's id or the reference the participant quotes.
+    Points are written in the client's locale (--client, else the claim's
+    client key in CLAIMFLOW_CLIENTS).
 
     \b
     Example:
@@ -197,7 +209,7 @@ def explain_cmd(claim_id: str, db_path: Path | str, as_json: bool) -> None:
     from claimflow import Store, explain_award
 
     with Store.open(db_path) as store:
-        found = explain_award(claim_id, store)
+        found = explain_award(claim_id, store, client_path)
     if as_json:
         echo_json(found.to_dict())
     else:
@@ -241,14 +253,19 @@ def balance_cmd(
     if as_json:
         echo_json(found.to_dict())
         return
+    locale = client_locale(client_path)
+
+    def pts(value: int) -> str:
+        return format_points(value, locale)
+
     expired = (
-        f", {found.expired:,} past their expiry date (not yet posted)"
+        f", {pts(found.expired)} past their expiry date (not yet posted)"
         if found.expired
         else ""
     )
     click.echo(
-        f"{participant}: {found.total:,} points ({found.available:,} available, "
-        f"{found.pending:,} pending{expired})"
+        f"{participant}: {pts(found.total)} points ({pts(found.available)} "
+        f"available, {pts(found.pending)} pending{expired})"
     )
 
 
@@ -301,21 +318,24 @@ def reverse_cmd(
     if as_json:
         echo_json(done.to_dict())
         return
+    locale = client_locale(client_path)
     owed = ""
     if done.balance is not None:
         owed = (
-            f"; participant {done.participant}'s balance is now {done.balance:,} "
-            "points (redeemed before the reversal): later awards make it up"
+            f"; participant {done.participant}'s balance is now "
+            f"{format_points(done.balance, locale)} points (redeemed before the "
+            "reversal): later awards make it up"
         )
+    reversed_ = f"claim {done.name}: {format_points(done.points, locale)} points"
     if preview:
         then = "would be awarded afresh" if correction else "would be void"
         click.echo(
-            f"claim {done.claim_id}: {done.points:,} points would be reversed and "
-            f"the claim {then}{owed}; preview: nothing posted"
+            f"{reversed_} would be reversed and the claim {then}{owed}; "
+            "preview: nothing posted"
         )
         return
     then = "it will be awarded afresh" if correction else "the claim is void"
-    click.echo(f"claim {done.claim_id}: {done.points:,} points reversed; {then}{owed}")
+    click.echo(f"{reversed_} reversed; {then}{owed}")
 
 
 @ledger_cmd.command("redeem")
@@ -358,7 +378,8 @@ def redeem_cmd(
         echo_json(done.to_dict())
         return
     did = "would be redeemed (preview: nothing posted)" if preview else "redeemed"
-    click.echo(f"{participant}: {points:,} points {did} ({reference})")
+    shown_points = format_points(points, client_locale(client_path))
+    click.echo(f"{participant}: {shown_points} points {did} ({reference})")
 
 
 @ledger_cmd.command("expire")
@@ -394,12 +415,13 @@ def expire_cmd(
         done = expire_points(
             client_path, store, as_of=as_of, preview=preview, operator=operator
         )
+    expiring = format_points(done.points, client_locale(client_path))
     if as_json:
         echo_json(done.to_dict())
     elif preview:
-        click.echo(f"{done.points:,} points would expire (preview: nothing posted)")
+        click.echo(f"{expiring} points would expire (preview: nothing posted)")
     else:
-        click.echo(f"{done.points:,} points expired")
+        click.echo(f"{expiring} points expired")
 
 
 # The member account commands (merge, adjust, cases) join the participants and

@@ -377,9 +377,12 @@ def claims_cmd(
         )
         for match in result.matches[:30]:
             click.echo(
-                f"  {match.claim_id} {match.decision} of {match.original}: "
-                f"{match.rule} ({match.compared})"
+                f"  {result.name(match.claim_id)} {match.decision} of "
+                f"{result.name(match.original)}: {match.rule} ({match.compared})"
             )
         for new, old in result.superseded:
-            click.echo(f"  {new} resubmits pended claim {old}, now superseded")
+            click.echo(
+                f"  {result.name(new)} resubmits pended claim {result.name(old)}, "
+                "now superseded"
+            )
     sys.exit(1 if result.matches else 0)

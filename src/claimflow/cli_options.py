@@ -388,3 +388,13 @@ def progress(label: str, enabled: bool) -> Iterator[Callable[[int], None]]:
     with bar:
         task = bar.add_task(label, total=None)
         yield lambda done: bar.update(task, completed=done)
+
+
+def client_locale(client: Path | str) -> str:
+    """The locale a client's people read figures in (its ``locale``).
+
+    Example: ``client_locale("samples/clients/costa-azul.yaml") == "es_ES"``
+    """
+    from claimflow import resolve_client
+
+    return resolve_client(client).config.locale

@@ -277,4 +277,4 @@ def event_cmd(
     if as_json:
         echo_json(done.to_dict())
     else:
-        click.echo(f"claim {done.claim_id}: {event} at {done.at.isoformat()}")
+        click.echo(f"claim {done.name}: {event} at {done.at.isoformat()}")

@@ -48,7 +48,7 @@ def _show(result: VerifyResult, as_json: bool, rows_as: str | None = None) -> No
         + ", ".join(f"{k} {v:,}" for k, v in sorted(result.results.items()))
     )
     for detail in result.details[:30]:
-        click.echo(f"  {detail['claim_id']}: {detail['result']} -> {detail['outcome']}")
+        click.echo(f"  {detail['claim']}: {detail['result']} -> {detail['outcome']}")
         for problem in detail["problems"]:
             click.echo(f"    {problem}")
 

@@ -29,6 +29,8 @@ from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
 
 DateOrder = Literal["DMY", "MDY", "YMD"]
 _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
+#: The note ending the message of a date whose year is not written in full.
+TWO_DIGIT_YEAR = "(a two-digit year: its century would be a guess)"
 _PARTS = re.compile(r"^\s*(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})\s*$")
 #: A date keyed in the client's order, then a time (``27/11/2026 09:00``,
 #: ``27-11-2026 09.00:30``) and maybe an offset (``Z``, ``+07:00``, ``+0700``).
@@ -143,7 +145,9 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     """Read a keyed date in the given order; return the date or an error message.
 
     ISO dates (``2026-03-04``) are read in any order, since they cannot be
-    ambiguous. Two-digit years are 20xx.
+    ambiguous. A year must be written in full: ``02.10.26`` is refused (its
+    century would be a guess; `TWO_DIGIT_YEAR` marks the message), and the
+    participant is asked for the date with its four-digit year.
 
     Args:
         text: the date as keyed.
@@ -161,8 +165,8 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     a, b, c = (int(g) for g in match.groups())
     iso = len(match[1]) == 4
     year, month, day = (a, b, c) if iso else _ymd(a, b, c, order)
-    if year < 100:
-        year += 2000
+    if not iso and len(match[1 if order == "YMD" else 3]) != 4:
+        return f"{expected} {TWO_DIGIT_YEAR}"
     try:
         return date(year, month, day)
     except ValueError:
@@ -193,6 +197,8 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
         return expected
     day = parse_date(match["date"], order)
     if isinstance(day, str):
+        if day.endswith(TWO_DIGIT_YEAR):
+            return f"{expected} {TWO_DIGIT_YEAR}"
         swapped = " (day and month swapped?)" if day.endswith("swapped?)") else ""
         return expected + swapped
     hour, minute = int(match["hour"]), int(match["minute"])

@@ -164,8 +164,9 @@ def test_duplicates_cluster_under_the_earliest_claim_and_explain_themselves(
         "SELECT message FROM problems WHERE claim_id = ? AND code = ?",
         [later.claim_id, "serial_claimed_before"],
     ).fetchone()[0]
+    # the earlier claims as people know them: reference and where they came from
     assert message.endswith(
-        f"as claim {later.original} (duplicate of claim {later.duplicate_of})"
+        "as claim B1 (b1.csv:row 2) (duplicate of claim A1 (b0.csv:row 2))"
     )
 
 

@@ -227,9 +227,10 @@ def test_resubmission_and_escalation_events_from_the_cli(
         store,
         processed_at=datetime(2026, 10, 28, 15, tzinfo=UTC),
     )
-    pended = store.db.execute(
-        "SELECT id FROM claims WHERE outcome = 'pended' LIMIT 1"
-    ).fetchone()[0]
+    pended, ref, row = store.db.execute(
+        "SELECT id, json_extract(data, '$.claim_ref'), source "
+        "FROM claims WHERE outcome = 'pended' LIMIT 1"
+    ).fetchone()
     store.close()
     db = str(tmp_path / "c.db")
     code, out, _ = run(
@@ -237,7 +238,8 @@ def test_resubmission_and_escalation_events_from_the_cli(
     )
     assert (code, out) == (
         0,
-        f"claim {pended}: resubmitted at 2026-11-02T15:00:00+00:00\n",
+        # the claim as people know it: its reference, file and row
+        f"claim {ref} ({Path(row).name}): resubmitted at 2026-11-02T15:00:00+00:00\n",
     )
     run("event", pended, "escalated", "--db", db, "--at", "2026-11-03T15:00")
     assert (

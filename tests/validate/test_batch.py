@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_currency
 
 from claimflow import Outcome, ReasonCode, ResolvedClient, check, pipeline
 from claimflow.validate import SeenKeys, normalize_key
@@ -54,9 +56,10 @@ def test_duplicates_in_one_file(
     found = _check(acme, path)
     assert found["outcomes"] == {Outcome.ACCEPTED: 2, Outcome.DUPLICATE: 1}
     assert found["3"] == [
-        f"duplicate_serial_in_batch: 'DR10000001' already claimed at {path}:row 2:Serials",
-        f"duplicate_invoice_line_in_batch: 'INV-01001 / DRL-200' already claimed at "
-        f"{path}:row 2:Invoice No",
+        "duplicate_serial_in_batch: 'DR10000001' already claimed on claim A "
+        f"(participant 104233, received 2026-10-28) at {path}:row 2:Serials",
+        "duplicate_invoice_line_in_batch: 'INV-01001 / DRL-200' already claimed on "
+        f"claim A (participant 104233, received 2026-10-28) at {path}:row 2:Invoice No",
     ]
 
 
@@ -74,7 +77,10 @@ def test_duplicates_across_files_and_chunks(
     assert result.outcomes == {Outcome.ACCEPTED: 5, Outcome.DUPLICATE: 1}
     [problem] = result.problems
     assert problem.source.where() == f"{second}:row 2:Serials"
-    assert problem.message == f"'DR10000001' already claimed at {first}:row 3:Serials"
+    assert problem.message == (
+        "'DR10000001' already claimed on claim C1 (participant 104231, received "
+        f"2026-10-28) at {first}:row 3:Serials"
+    )
 
 
 def test_claim_total_must_match_its_lines(
@@ -91,7 +97,11 @@ def test_claim_total_must_match_its_lines(
     assert result.outcomes == {Outcome.ACCEPTED: 1, Outcome.PENDED: 1}
     [problem] = result.problems
     assert problem.code is ReasonCode.CLAIM_TOTAL_MISMATCH
-    assert problem.message == "expected the sum of the lines 149, found 150.00"
+    # amounts as the client's locale writes them (Babel, en_US for acme)
+    lines, stated = (
+        format_currency(Decimal(v), "USD", locale="en_US") for v in ("149", "150")
+    )
+    assert problem.message == f"expected the sum of the lines {lines}, found {stated}"
     assert problem.source.where() == f"{path}:row 4:Total"
 
 

@@ -115,8 +115,9 @@ def test_the_fix_repeated_names_the_fix_as_the_original(
     path = write("a.csv", _csv(UNREAD, FIXED, FIXED))
     result = check([path], br, received_at=NOW)
     [message] = [p.message for p in result.problems if p.code.value == DUP]
-    assert (
-        message == f"'NF-000103 / REF-100' already claimed at {path}:row 3:Nota Fiscal"
+    assert message == (
+        "'NF-000103 / REF-100' already claimed on claim BR-002 (participant 10001, "
+        f"received 2026-11-03) at {path}:row 3:Nota Fiscal"
     )
     assert result.outcomes == {
         Outcome.PENDED: 1,

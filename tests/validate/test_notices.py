@@ -313,7 +313,10 @@ def test_a_duplicate_of_the_participants_own_claim_names_it() -> None:
         earlier=earlier,
     )
     text = text_of([duplicate], client("en", "en_US"))
-    assert "    You claimed it before in claim A1, received on Oct 20, 2026.\n" in text
+    assert (
+        "    You claimed it before in claim A1, received on Oct 20, 2026 in file "
+        "claims.csv.\n" in text
+    )
 
 
 def test_an_ambiguous_match_does_not_list_other_invoices() -> None:

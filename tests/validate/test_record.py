@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_currency
 
 from claimflow import ReasonCode, ResolvedClient
 from claimflow.parse import read_file
@@ -43,6 +45,11 @@ def _row(**changes: str) -> str:
     ]
     values = dict(zip(columns, GOOD, strict=True)) | changes
     return ",".join(values[c] for c in columns) + "\n"
+
+
+def _usd(amount: str) -> str:
+    """An amount as acme's clerks read it (Babel, en_US): messages use it."""
+    return str(format_currency(Decimal(amount), "USD", locale="en_US"))
 
 
 @pytest.mark.parametrize(
@@ -83,14 +90,14 @@ def _row(**changes: str) -> str:
             {"amount": "298.02"},
             ReasonCode.LINE_TOTAL_MISMATCH,
             "row 2:Amount",
-            "expected 2 x 149.00 = 298.00, found 298.02",
+            f"expected 2 x {_usd('149.00')} = {_usd('298.00')}, found {_usd('298.02')}",
         ),
         ({"amount": "298.01"}, None, None, None),
         (  # from the id_ID trial: a negative price passed and paid 0 points
             {"price": "-149.00", "amount": "-298.00"},
             ReasonCode.NEGATIVE_AMOUNT,
             "row 2:Price",
-            "expected an amount of 0 or more, found -149.00",
+            f"expected an amount of 0 or more, found {_usd('-149.00')}",
         ),
         (
             {"serials": "DR10000001"},

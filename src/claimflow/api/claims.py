@@ -300,11 +300,13 @@ def import_participants(
 
 @dataclass(frozen=True)
 class EventRecorded:
-    """An event recorded on a claim's clock."""
+    """An event recorded on a claim's clock (`name`: the claim as people
+    know it, its reference and where it came from)."""
 
     claim_id: str
     event: str
     at: datetime
+    name: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
@@ -332,7 +334,8 @@ def record_event(
         claim_id = record(
             store, claim, event, when, operator or default_operator(), instant(None)
         )
-    return EventRecorded(claim_id, event, when)
+    name = store.claim_names([claim_id]).get(claim_id, claim_id)
+    return EventRecorded(claim_id, event, when, name)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimflow.api.common import ClientLike, default_operator, instant, resolve_client
-from claimflow.errors import ClaimflowError
+from claimflow.errors import ClaimflowError, ConfigError
 
 if TYPE_CHECKING:
     from claimflow.award.ledger import Balance
@@ -102,8 +102,14 @@ class Explanation:
         return extra | self.award
 
 
-def explain_award(claim: str, store: Store) -> Explanation:
+def explain_award(
+    claim: str, store: Store, client: ClientLike | None = None
+) -> Explanation:
     """Explain a claim's award (its id or the reference the participant quotes).
+
+    The claim is named by its reference and where it came from; points are
+    written in the client's locale (`client`, else the award's client key
+    looked up in ``CLAIMFLOW_CLIENTS``; en_US when neither is at hand).
 
     Raises:
         ClaimflowError: the claim is not accepted, or has no award yet.
@@ -119,9 +125,13 @@ def explain_award(claim: str, store: Store) -> Explanation:
     award = stored_award(store, found)
     hold = store.latest_hold(found) if award is None else None
     outcome, _ = claim_outcome_and_batch(store, found)
+    name = store.claim_names([found]).get(found)
     if hold is not None:
         held, code, message, at = hold
-        text = f"Held by the award run of {at} ({code}): {message}.\n" + explain(held)
+        locale = _locale(client, held.client)
+        text = f"Held by the award run of {at} ({code}): {message}.\n" + explain(
+            held, locale, name
+        )
         return Explanation(
             found,
             text,
@@ -150,10 +160,22 @@ def explain_award(claim: str, store: Store) -> Explanation:
             f"Credited to {survivor}: filed under participant {keyed}, merged into "
             f"{survivor} by merge #{merge_id} at {at}."
         )
-    text = explain(award) + "".join(f"\n  {n}" for n in (merged, note) if n)
+    text = explain(award, _locale(client, award.client), name)
+    text += "".join(f"\n  {n}" for n in (merged, note) if n)
     return Explanation(
         found, text, award.model_dump(mode="json"), reversed=note, merged=merged
     )
+
+
+def _locale(client: ClientLike | None, key: str) -> str:
+    """The locale a client's figures are written in: the client given, else
+    its key looked up in ``CLAIMFLOW_CLIENTS``, else en_US."""
+    try:
+        return resolve_client(client if client is not None else key).config.locale
+    except ConfigError:
+        if client is not None:
+            raise
+        return "en_US"
 
 
 def balance(
@@ -209,6 +231,8 @@ class Reversal:
         preview: nothing was posted.
         participant: whose balance went below zero, if it did.
         balance: that participant's balance after the reversal.
+        name: the claim as people know it (its reference and where it came
+            from, `Store.claim_names`).
     """
 
     claim_id: str
@@ -217,6 +241,7 @@ class Reversal:
     preview: bool
     participant: str | None = None
     balance: int | None = None
+    name: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
@@ -266,7 +291,8 @@ def reverse_claim(
             total = read(store, resolved.key, who, now).total
             if total < 0:
                 owing = (who, total)
-    return Reversal(claim_id, points, not correction, preview, *owing)
+    name = store.claim_names([claim_id]).get(claim_id, claim_id)
+    return Reversal(claim_id, points, not correction, preview, *owing, name=name)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from claimflow import shown
 from claimflow.award.caps import CapState, LineSum, Spent, charge
 from claimflow.award.engine import award_one
 from claimflow.award.ledger import post_awards
@@ -365,13 +366,23 @@ def partial_award_notices(
     return render_award_notices(items, client, today)
 
 
-def explain(award: Award) -> str:
+def explain(award: Award, locale: str = "en_US", name: str | None = None) -> str:
     """An award as a person reads it aloud on the phone.
 
-    Example: ``print(explain(award))``
+    Args:
+        award: the award.
+        locale: the client's locale: points are written as it writes them.
+        name: the claim as people know it (`claimflow.shown.claim_name`);
+            its id when not given.
+
+    Example: ``print(explain(award, "de_DE", "KW-1002 (okt.csv:row 4)"))``
     """
+
+    def pts(value: int) -> str:
+        return shown.format_points(value, locale)
+
     lines = [
-        f"Claim {award.claim_id}: {award.points:,} points under rules "
+        f"Claim {name or award.claim_id}: {pts(award.points)} points under rules "
         f"{award.version} (activity {award.activity_date}, {award.currency})."
     ]
     if award.day_note:
@@ -381,13 +392,14 @@ def explain(award: Award) -> str:
         code = f" ({line.code.value})" if line.code else ""
         lines.append(
             f"  {n}. {line.rule_id}: {line.note}{extra} -> "
-            f"{line.points:+,} points{code}"
+            f"{shown.signed_points(line.points, locale)} points{code}"
         )
     if award.desired_points != award.points:
         lines.append(
-            f"  Desired {award.desired_points:,}, awarded {award.points:,} after caps."
+            f"  Desired {pts(award.desired_points)}, awarded {pts(award.points)} "
+            "after caps."
         )
-    lines.append(f"  Total: {award.points:,} points.")
+    lines.append(f"  Total: {pts(award.points)} points.")
     return "\n".join(lines)
 
 

@@ -96,7 +96,10 @@ class ClaimDedupeResult:
 
     `notice_items` tell each participant which claims repeat an earlier one
     (rendered by `claimflow.validate.render_notices`); claims left to review
-    are not announced until a person decides.
+    are not announced until a person decides. `names` are the claims of
+    the matches and resubmissions as people know them (their reference and
+    where each came from), by claim id: for what people read; ``--json``
+    keeps the ids.
     """
 
     client: str
@@ -104,6 +107,11 @@ class ClaimDedupeResult:
     matches: list[ClaimMatch] = field(default_factory=list)
     notice_items: list[NoticeItem] = field(default_factory=list)
     superseded: list[tuple[str, str]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, claim_id: str) -> str:
+        """A claim of this run as people know it (its id if not named)."""
+        return self.names.get(claim_id, claim_id)
 
     def to_dict(self) -> dict[str, object]:
         """As plain data (what ``--json`` prints)."""
@@ -162,7 +170,11 @@ def dedupe_claims(
         result.matches = [m for m in matches if (m.claim_id, m.original) not in again]
         result.superseded = store.supersede(key, again, actor)
         result.checked = count_open_claims(store, key, batch_id)
-        _record(store, key, result.matches, now.isoformat(), actor)
+        result.names = store.claim_names(
+            [i for m in result.matches for i in (m.claim_id, m.original, m.duplicate_of)]
+            + [i for pair in result.superseded for i in pair]
+        )
+        _record(store, key, result.matches, now.isoformat(), actor, result.names)
         result.notice_items = _notice_items(store, result.matches)
         if progress is not None:
             progress(result.checked)
@@ -285,11 +297,17 @@ def _lines_pair(
 
 
 def _record(
-    store: Store, client: str, matches: list[ClaimMatch], at: str, actor: str
+    store: Store,
+    client: str,
+    matches: list[ClaimMatch],
+    at: str,
+    actor: str,
+    names: dict[str, str],
 ) -> None:
-    """Each match (and its problem row), the new outcome and its history row per
-    claim, and a ``decided`` event for each duplicate (a claim to review is
-    decided when a person marks it)."""
+    """Each match (and its problem row, naming the earlier claim as people
+    know it), the new outcome and its history row per claim, and a
+    ``decided`` event for each duplicate (a claim to review is decided when
+    a person marks it)."""
     from claimflow.store.dedupe_decisions import (
         add_claim_matches,
         add_match_problems,
@@ -322,9 +340,10 @@ def _record(
                 m.claim_id,
                 m.code.value,
                 m.source,
-                f"{m.rule}: {m.compared}, as claim {m.original}"
+                f"{m.rule}: {m.compared}, as claim {names.get(m.original, m.original)}"
                 + (
-                    f" (duplicate of claim {m.duplicate_of})"
+                    " (duplicate of claim "
+                    f"{names.get(m.duplicate_of, m.duplicate_of)})"
                     if m.duplicate_of not in ("", m.original)
                     else ""
                 ),

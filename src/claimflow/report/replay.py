@@ -48,7 +48,7 @@ def write_replay_changes(result: ReplayResult, out: Path) -> int:
     )
 
 
-def _describe(change: Change) -> str:
+def _describe(change: Change, names: dict[str, str]) -> str:
     parts = []
     if change.outcome_from != change.outcome_to:
         parts.append(f"{change.outcome_from} -> {change.outcome_to}")
@@ -61,7 +61,8 @@ def _describe(change: Change) -> str:
         parts.append(f"reasons {change.reasons_from} -> {change.reasons_to}")
     if change.sla_from != change.sla_to:
         parts.append(f"SLA {change.sla_from} -> {change.sla_to}")
-    return f"  {change.claim_id}: " + "; ".join(parts)
+    name = names.get(change.claim_id, change.claim_id)
+    return f"  {name}: " + "; ".join(parts)
 
 
 def render_replay(result: ReplayResult, shown: int = 20) -> str:
@@ -86,7 +87,7 @@ def render_replay(result: ReplayResult, shown: int = 20) -> str:
             "  reasons: "
             + ", ".join(f"{k} {v:+,}" for k, v in data["by_reason"].items())
         )
-    lines.extend(_describe(c) for c in result.changes[:shown])
+    lines.extend(_describe(c, result.names) for c in result.changes[:shown])
     if len(result.changes) > shown:
         lines.append(f"  ... and {len(result.changes) - shown:,} more (see --out)")
     return "\n".join(lines)

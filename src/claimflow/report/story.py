@@ -44,6 +44,12 @@ def claim_story(store: Store, key: str) -> dict[str, Any]:
         }
     for row in story["verification"]:
         row["details"] = json.loads(row["details"])
+    # the claims it names, as people know them (reference, file and row)
+    story["names"] = store.claim_names(
+        [claim_id]
+        + [row[k] for row in story["matches"] for k in ("claim_id", "original")]
+        + [row[k] for row in story["links"] for k in ("claim_id", "supersedes")]
+    )
     return story
 
 
@@ -57,9 +63,13 @@ def render_story(story: dict[str, Any]) -> str:
     Example: ``print(render_story(claim_story(store, "AC-1001")))``
     """
     claim = story["claim"]
-    ref = f" ({claim['reference']})" if claim["reference"] else ""
+    names: dict[str, str] = story.get("names", {})
+
+    def name(claim_id: str) -> str:
+        return names.get(claim_id, claim_id)
+
     out = [
-        f"Claim {claim['id']}{ref} of {claim['client']}, participant "
+        f"Claim {name(claim['id'])} of {claim['client']}, participant "
         f"{claim['participant_id'] or '(none)'}: {claim['outcome']}",
         f"  received {claim['received_at']} in {claim['file'] or '?'} "
         f"({claim['source']}), batch {claim['batch_id']} by {claim['operator']}",
@@ -76,9 +86,10 @@ def render_story(story: dict[str, Any]) -> str:
     sections: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
         ("Reasons", "problems", lambda r: f"{r['code']} ({r['field'] or '-'}): {r['message']}"),
         ("Outcomes", "outcomes", lambda r: f"{r['decided_at']} {r['stage']}: {r['outcome']}"),
-        ("Matches", "matches", _match),
+        ("Matches", "matches", lambda r: _match(r, name)),
         ("Replaces or replaced by", "links",
-         lambda r: f"{r['claim_id']} supersedes {r['supersedes']} ({r['at']}, {r['actor']})"),
+         lambda r: f"{name(r['claim_id'])} supersedes {name(r['supersedes'])} "
+         f"({r['at']}, {r['actor']})"),
         ("Verification", "verification", lambda r: f"{r['verified_at']}: {r['result']}"),
         ("Held", "holds",
          lambda r: f"{r['held_at']} {r['points']:+,} held: {r['code']}: {r['message']}"),
@@ -94,9 +105,10 @@ def render_story(story: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _match(row: dict[str, Any]) -> str:
+def _match(row: dict[str, Any], name: Callable[[str], str]) -> str:
     return (
-        f"{row['claim_id']} {row['decision']} of {row['original']}: {row['rule']} "
+        f"{name(row['claim_id'])} {row['decision']} of {name(row['original'])}: "
+        f"{row['rule']} "
         f"({row['compared']}; {row['code']})"
     )
 

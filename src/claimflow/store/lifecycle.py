@@ -77,6 +77,29 @@ class ClaimLifecycle:
             f"reference {key!r}: {shown}; name one by its id"
         )
 
+    def claim_names(self, ids: Sequence[str]) -> dict[str, str]:
+        """Each claim as people know it: its reference and where it came
+        from (`claimflow.shown.claim_name`), by claim id; ids not in the
+        store are left out.
+
+        Example: ``store.claim_names(["7b0be037608e-r2"]) ==
+        {"7b0be037608e-r2": "AC-1001 (october.csv:row 2)"}``
+        """
+        from claimflow.shown import claim_name
+
+        wanted = sorted(set(ids))
+        names: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for cid, reference, source in self.db.execute(
+                "SELECT id, json_extract(data, '$.claim_ref'), source FROM claims "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                names[str(cid)] = claim_name(reference, source, str(cid))
+        return names
+
     def resubmissions(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (later, earlier) claim pairs where the later one resubmits the
         earlier: the same participant, the earlier pended (or superseded

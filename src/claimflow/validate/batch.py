@@ -31,7 +31,9 @@ import pandera.pandas as pa
 from pandera import extensions
 
 from claimflow.codes import ReasonCode
+from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
+from claimflow.shown import money
 from claimflow.validate.record import Sourcing
 
 _KEY_JUNK = str.maketrans("", "", " \t\r\n-_./#")
@@ -39,6 +41,8 @@ _LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 # An O, I or L between two digits was keyed for 0 or 1 (``2O17`` is ``2017``).
 _LETTER_IN_NUMBER = re.compile(r"(?<=[0-9])[OIL](?=[0-9])")
 _DIGIT_OF = {"O": "0", "I": "1", "L": "1"}
+#: Parts a key index place keeps apart: where the key stands, its claim.
+_APART = "\x1f"
 
 
 # Cached: the batch rules, the stored serials and the dedupe keys each fold
@@ -365,7 +369,10 @@ def _keys(frame: Columns, kind: str) -> list[str]:
 
 
 def batch_problems(
-    claims: Sequence[Claim], sourcing: Sequence[Sourcing], seen: SeenKeys | None = None
+    claims: Sequence[Claim],
+    sourcing: Sequence[Sourcing],
+    seen: SeenKeys | None = None,
+    client: ResolvedClient | None = None,
 ) -> list[Problem]:
     """Run the batch rules over one chunk of claims.
 
@@ -373,6 +380,8 @@ def batch_problems(
         claims: the chunk's typed claims.
         sourcing: each claim's provenance finder, in the same order.
         seen: keys of earlier chunks of the same batch (None: one chunk).
+        client: the client whose locale and currency messages write amounts
+            in (None: plain figures).
 
     Returns:
         Every batch problem, each naming the claim line it belongs to.
@@ -381,14 +390,15 @@ def batch_problems(
     """
     frames = _frames(claims)
     unread = unread_claims(claims, sourcing, frames["suspects"]["claim"])
-    problems = _repeats(frames, sourcing, seen, unread)
+    problems = _repeats(frames, claims, sourcing, seen, unread)
     if seen is not None:
         seen.release()  # the next chunk may take its turn with the index
-    return problems + _total_problems(frames["totals"], claims, sourcing)
+    return problems + _total_problems(frames["totals"], claims, sourcing, client)
 
 
 def _repeats(
     frames: dict[str, Columns],
+    claims: Sequence[Claim],
     sourcing: Sequence[Sourcing],
     seen: SeenKeys | None,
     unread: AbstractSet[int] = frozenset(),
@@ -397,7 +407,8 @@ def _repeats(
 
     The rows of `unread` claims (indexes) repeat any earlier row, but only
     a readable row is the original of a readable one: a pended claim's fix
-    later in the batch is not its duplicate.
+    later in the batch is not its duplicate. The message names the earlier
+    claim as people know it (`earlier_claim`), then where it stands.
     """
     problems: list[Problem] = []
     for kind, (schema, code, field) in UNIQUENESS.items():
@@ -421,7 +432,8 @@ def _repeats(
             at = (frame["claim"][i], frame["line"][i])
             found = places.get(at)
             if found is None:
-                found = places[at] = sourcing[at[0]].where(field, at[1])
+                where = sourcing[at[0]].where(field, at[1])
+                found = places[at] = where + _APART + earlier_claim(claims[at[0]])
             return found
 
         repeated = _repeated_rows(schema, frame, keys, len(first))
@@ -444,11 +456,33 @@ def _repeats(
                 sourcing[frame["claim"][i]].problem(
                     code,
                     field,
-                    f"{shown!r} already claimed at {original}",
+                    _already(shown, original),
                     frame["line"][i],
                 )
             )
     return problems
+
+
+def earlier_claim(claim: Claim) -> str:
+    """The earlier claim as an in-batch duplicate's message names it before
+    where it stands: its reference, participant and day received.
+
+    `claimflow.validate.notice_values.earlier_in_batch` reads it back.
+
+    Example: ``earlier_claim(c) == "on claim KW-1001 (participant 10001,
+    received 2026-10-20) "``
+    """
+    named = f"on claim {claim.claim_ref} " if claim.claim_ref else ""
+    who = f"participant {claim.participant_id}, " if claim.participant_id else ""
+    return f"{named}({who}received {claim.received_at.date().isoformat()}) "
+
+
+def _already(shown: str, original: str) -> str:
+    """``'X' already claimed on claim A (...) at a.csv:row 2:Serials``: the
+    key index holds a place as where it stands (first, so that a file's
+    keys are forgotten by its name) and the claim, apart."""
+    where, _, named = original.partition(_APART)
+    return f"{shown!r} already claimed {named}at {where}"
 
 
 def _first_readable(keys: list[str], blind: set[int]) -> dict[str, int]:
@@ -505,10 +539,19 @@ def _repeated_rows(
 
 
 def _total_problems(
-    totals: Columns, claims: Sequence[Claim], sourcing: Sequence[Sourcing]
+    totals: Columns,
+    claims: Sequence[Claim],
+    sourcing: Sequence[Sourcing],
+    client: ResolvedClient | None = None,
 ) -> list[Problem]:
     """Claims whose stated total is not the sum of their lines."""
     problems: list[Problem] = []
+
+    def shown(amount: Decimal | None) -> str:
+        if client is None or amount is None:
+            return str(amount)
+        return money(amount, client.config.currency, client.config.locale)
+
     for i in _failed_rows(TOTALS, totals):
         if totals["line"][i] != 1:
             continue  # one problem per claim, on its first line's total
@@ -522,7 +565,8 @@ def _total_problems(
             sourcing[totals["claim"][i]].problem(
                 ReasonCode.CLAIM_TOTAL_MISMATCH,
                 "claim_total",
-                f"expected the sum of the lines {lines_sum}, found {claim.claim_total}",
+                f"expected the sum of the lines {shown(lines_sum)}, "
+                f"found {shown(claim.claim_total)}",
             )
         )
     return problems

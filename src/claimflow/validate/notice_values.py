@@ -24,8 +24,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
 
+from claimflow import shown
 from claimflow.codes import ReasonCode
 from claimflow.models import Claim, SalesClaim
 from claimflow.validate.batch import normalize_key
@@ -36,7 +36,25 @@ from claimflow.validate.batch import normalize_key
 # ``it claimed by 104233``) is not a value the participant keyed.
 _FOUND = re.compile(
     r""", found (?:(?P<text>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
-    r"""|(?P<day>\d{4}-\d{2}-\d{2})|(?P<number>-?\d+(?:\.\d+)?))(?=$| \(|,|;)"""
+    r"""|(?P<day>\d{4}-\d{2}-\d{2})|(?P<number>-?\d+(?:\.\d+)?(?=$| \(|, |;)))"""
+    r"""(?=$| \(|,|;)"""
+)
+#: Fields of a claim line (the rest are the claim's own).
+_LINE_FIELDS = frozenset({"quantity", "unit_price", "line_total", "sku"})
+# The earlier claim an in-batch duplicate's message names
+# (`claimflow.validate.batch.earlier_claim`), then where it stands.
+_EARLIER = re.compile(
+    r" already claimed (?:on claim (?P<reference>.+?) )?"
+    r"\((?:participant (?P<participant>.*?), )?received (?P<day>\d{4}-\d{2}-\d{2})\)"
+    r" at (?P<file>.+?):(?:sheet |page |row )"
+)
+#: The codes of a claim repeating an earlier one of the same batch.
+IN_BATCH = frozenset(
+    {
+        ReasonCode.DUPLICATE_SERIAL_IN_BATCH,
+        ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH,
+        ReasonCode.DUPLICATE_STAY_IN_BATCH,
+    }
 )
 #: Keys the participant quotes: shown as in their own claim, never normalised.
 IDENTIFIERS = frozenset(
@@ -58,22 +76,39 @@ MONEY_FIELDS = frozenset(
 )
 
 
-def found(code: ReasonCode, field: str | None, message: str, claim: Claim) -> Any:
+def found(
+    code: ReasonCode,
+    field: str | None,
+    message: str,
+    claim: Claim,
+    line: int | None = None,
+) -> Any:
     """The value the participant keyed that a problem is about, or None.
+
+    A number is the claim's own typed value where it holds one (a message
+    writes it in the client's locale, ``found 1.234,56 €``), else the plain
+    number the message quotes.
 
     Args:
         code: the problem's reason code.
         field: the problem's field.
         message: the problem's message (``expected ..., found ...``).
         claim: the participant's claim.
+        line: the claim line (1-based) the problem is about, if any.
 
     Returns:
         A `date`, a `Decimal`, the text as keyed, or None.
 
     Example: ``found(code, "invoice_date", "expected a date, found '23/10'", c) == "23/10"``
     """
+    if code in _NOT_QUOTED:
+        return None
+    if field in MONEY_FIELDS or field == "quantity":
+        own = _typed(claim, field, line)
+        if own is not None and ", found " in message:
+            return own
     match = _FOUND.search(message)
-    if match is None or code in _NOT_QUOTED:
+    if match is None:
         return None
     if match["day"]:
         try:
@@ -89,6 +124,38 @@ def found(code: ReasonCode, field: str | None, message: str, claim: Claim) -> An
     if field in IDENTIFIERS:
         return as_keyed(claim, field, text)
     return text
+
+
+def _typed(claim: Claim, field: str, line: int | None) -> Any:
+    """The typed value of `field` on the claim (or its line `line`), if any."""
+    if field in _LINE_FIELDS:
+        lines = getattr(claim, "lines", ())
+        index = (line or 1) - 1
+        if not 0 <= index < len(lines) or (line is None and len(lines) != 1):
+            return None
+        return getattr(lines[index], field, None)
+    return getattr(claim, field, None)
+
+
+def earlier_in_batch(
+    message: str,
+) -> tuple[str | None, str | None, date, str] | None:
+    """The earlier claim an in-batch duplicate's message names: its reference
+    and participant (if known), the day it was received and its file's name.
+
+    Example: ``earlier_in_batch("'S1' already claimed on claim A1 (participant
+    7, received 2026-10-20) at in/a.csv:row 2:Serials") == ("A1", "7",
+    date(2026, 10, 20), "a.csv")``
+    """
+    match = _EARLIER.search(message)
+    if match is None:
+        return None
+    try:
+        day = date.fromisoformat(match["day"])
+    except ValueError:  # pragma: no cover - the pattern is an ISO day
+        return None
+    file = re.split(r"[\\/]", match["file"])[-1]
+    return match["reference"], match["participant"], day, file
 
 
 def as_keyed(claim: Claim, field: str | None, value: str) -> str | None:
@@ -110,7 +177,8 @@ class Formats:
     """Dates and amounts formatted for a locale, each distinct value once.
 
     Babel looks its locale data up on every call (~60 µs an amount); a
-    batch's notices repeat a few hundred dates and prices.
+    batch's notices repeat a few hundred dates and prices (amounts are
+    cached by `claimflow.shown`).
     """
 
     def __init__(
@@ -118,7 +186,6 @@ class Formats:
     ) -> None:
         self.locale, self.currency, self.words = locale, currency, words
         self.dates: dict[date, str] = {}
-        self.amounts: dict[Decimal, str] = {}
 
     def day(self, value: date) -> str:
         """A date in the locale's medium format (``20 oct 2026``)."""
@@ -129,18 +196,11 @@ class Formats:
 
     def number(self, value: int | Decimal) -> str:
         """A number with the locale's separators, all its digits kept."""
-        return str(
-            format_decimal(value, locale=self.locale, decimal_quantization=False)
-        )
+        return shown.number(value, self.locale)
 
     def money(self, value: Decimal) -> str:
         """An amount in the program's currency (``1.234,50 €``)."""
-        shown = self.amounts.get(value)
-        if shown is None:
-            shown = self.amounts[value] = format_currency(
-                value, self.currency, locale=self.locale
-            )
-        return shown
+        return shown.money(value, self.currency, self.locale)
 
     def found(self, value: Any, field: str | None) -> str | None:
         """A value the participant keyed, shown in the locale (text as keyed)."""
@@ -152,16 +212,25 @@ class Formats:
             return self.money(value)
         return self.number(value)
 
-    def earlier(self, on: date | None, reference: str | None) -> str | None:
+    def earlier(
+        self, on: date | None, reference: str | None, file: str | None = None
+    ) -> str | None:
         """The sentence naming the claim a duplicate repeats, if one is known:
-        by its reference when it was the participant's own, else by its day."""
+        by its reference (and the file it came in) when it was the
+        participant's own, else by its day."""
         if on is None:
             return None
         day = self.day(on)
-        if reference:
+        if reference and file:
             return self.words.gettext(
-                "You claimed it before in claim %(reference)s, received on %(day)s."
-            ) % {"reference": reference, "day": day}
+                "You claimed it before in claim %(reference)s, received on "
+                "%(day)s in file %(file)s."
+            ) % {"reference": reference, "day": day, "file": file}
+        if file:
+            return self.words.gettext(
+                "You claimed it before in a claim received on %(day)s in file "
+                "%(file)s."
+            ) % {"day": day, "file": file}
         return self.words.gettext(
             "It was claimed before, on %(day)s, under another account."
         ) % {"day": day}

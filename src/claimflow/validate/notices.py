@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from babel.dates import format_date
@@ -43,7 +43,13 @@ from claimflow.errors import ConfigError
 from claimflow.models import Award, Claim, Decision, SalesClaim
 from claimflow.money import ZERO
 from claimflow.validate.notice_i18n import BUNDLED, environment, phrases, translations
-from claimflow.validate.notice_values import Formats, found
+from claimflow.validate.notice_values import (
+    IN_BATCH,
+    Formats,
+    earlier_in_batch,
+    found,
+)
+from claimflow.values import TWO_DIGIT_YEAR, DateOrder, parse_date
 
 __all__ = [
     "BUNDLED",
@@ -76,6 +82,7 @@ class NoticeItem:
         earlier_on: the day the claim this one repeats was received.
         earlier_reference: that claim's reference, only when it was the
             participant's own (another participant's claim is never named).
+        earlier_file: the name of the file that claim came in, likewise.
     """
 
     claim_id: str
@@ -88,6 +95,7 @@ class NoticeItem:
     problems: tuple[tuple[str | None, str, Any], ...]
     earlier_on: date | None = None
     earlier_reference: str | None = None
+    earlier_file: str | None = None
 
     @classmethod
     def of(
@@ -99,16 +107,21 @@ class NoticeItem:
             claim: the claim.
             decision: its outcome and problems.
             earlier: the claim it repeats, for a duplicate: named by its
-                reference only when it is the same participant's.
+                reference only when it is the same participant's. Without
+                it, an in-batch duplicate's own problem names it.
 
         Example: ``NoticeItem.of(claim, decision).problems[0][1] == "missing_field"``
         """
         name, reference, amount = _summary(claim)
         problems = tuple(
-            (p.field, p.code.value, found(p.code, p.field, p.message, claim))
+            (
+                p.field,
+                p.code.value,
+                found(p.code, p.field, p.message, claim, p.source.line),
+            )
             for p in decision.problems
         )
-        earlier_on = earlier_reference = None
+        earlier_on = earlier_reference = earlier_file = None
         if earlier is not None:
             earlier_on = earlier.received_at.date()
             if (
@@ -116,6 +129,21 @@ class NoticeItem:
                 and earlier.participant_id == claim.participant_id
             ):
                 earlier_reference = earlier.claim_ref or _identifier(earlier)
+                earlier_file = PurePath(earlier.provenance.file).name
+        else:
+            said = next(
+                (
+                    named
+                    for p in decision.problems
+                    if p.code in IN_BATCH
+                    and (named := earlier_in_batch(p.message)) is not None
+                ),
+                None,
+            )
+            if said is not None:
+                earlier_ref, participant, earlier_on, file = said
+                if participant and participant == claim.participant_id:
+                    earlier_reference, earlier_file = earlier_ref, file
         return cls(
             claim_id=claim.id,
             participant_id=claim.participant_id or "(unknown)",
@@ -127,6 +155,7 @@ class NoticeItem:
             problems=problems,
             earlier_on=earlier_on,
             earlier_reference=earlier_reference,
+            earlier_file=earlier_file,
         )
 
 
@@ -465,6 +494,14 @@ def _first_day(item: NoticeItem, client: ResolvedClient, formats: Formats) -> st
     return formats.day(first) if first else "-"
 
 
+def _two_digit_year(value: Any, order: DateOrder) -> bool:
+    """Whether a date the participant keyed was refused for its two-digit year."""
+    if not isinstance(value, str):
+        return False
+    reading = parse_date(value, order)
+    return isinstance(reading, str) and reading.endswith(TWO_DIGIT_YEAR)
+
+
 def _claim_view(
     item: NoticeItem,
     client: ResolvedClient,
@@ -476,11 +513,15 @@ def _claim_view(
     date_format = words.get("date_formats", _DATE_FORMAT)[config.date_order]
     numbers = client.numbers
     asks: list[dict[str, Any]] = []
-    earlier = formats.earlier(item.earlier_on, item.earlier_reference)
+    earlier = formats.earlier(
+        item.earlier_on, item.earlier_reference, item.earlier_file
+    )
     for field, code, value in dict.fromkeys(item.problems):
         phrase = _for_kind(words["codes"][code], kind)
         if code == "invalid_number" and field == "quantity":
             phrase = words.get("whole_number", phrase)
+        elif code == "invalid_date" and _two_digit_year(value, config.date_order):
+            phrase = words.get("full_year", phrase)
         instruction = phrase.format(
             date_format=date_format,
             example=numbers.amount_example,

@@ -27,6 +27,7 @@ from claimflow.models import (
     StayClaim,
 )
 from claimflow.money import LINE_TOLERANCE
+from claimflow.shown import money, number
 from claimflow.validate.typist import Typist
 from claimflow.values import ValueContext
 from claimflow.window import ClaimWindow, desk_day
@@ -273,13 +274,15 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
     if not isinstance(claim, SalesClaim):
         return []
     problems = []
+    # Figures in the client's locale: a de_DE desk reads 1.234,56 €.
+    locale, currency = client.config.locale, client.config.currency
     for n, line in enumerate(claim.lines, start=1):
         if line.quantity is not None and line.quantity <= 0:
             problems.append(
                 src.problem(
                     ReasonCode.NONPOSITIVE_QUANTITY,
                     "quantity",
-                    f"expected more than 0, found {line.quantity}",
+                    f"expected more than 0, found {number(line.quantity, locale)}",
                     n,
                 )
             )
@@ -290,19 +293,23 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
                     src.problem(
                         ReasonCode.NEGATIVE_AMOUNT,
                         name,
-                        f"expected an amount of 0 or more, found {amount}",
+                        "expected an amount of 0 or more, found "
+                        + money(amount, currency, locale),
                         n,
                     )
                 )
-        if None not in (line.quantity, line.unit_price, line.line_total):
-            expected = line.unit_price * line.quantity  # type: ignore[operator]
-            if abs(expected - line.line_total) > LINE_TOLERANCE:  # type: ignore[operator]
+        quantity, price, total = line.quantity, line.unit_price, line.line_total
+        if quantity is not None and price is not None and total is not None:
+            expected = price * quantity
+            if abs(expected - total) > LINE_TOLERANCE:
                 problems.append(
                     src.problem(
                         ReasonCode.LINE_TOTAL_MISMATCH,
                         "line_total",
-                        f"expected {line.quantity} x {line.unit_price} = {expected}, "
-                        f"found {line.line_total}",
+                        f"expected {number(quantity, locale)} x "
+                        f"{money(price, currency, locale)} = "
+                        f"{money(expected, currency, locale)}, "
+                        f"found {money(total, currency, locale)}",
                         n,
                     )
                 )

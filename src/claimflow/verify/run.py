@@ -236,6 +236,15 @@ def verify_claims_per_claim(
                 **result.to_dict() | {"details": []},
             },
         )
+    return named_details(store, result)
+
+
+def named_details(store: Store, result: VerifyResult) -> VerifyResult:
+    """Each detail with its claim as people know it (``claim``: the reference
+    and where it came from), beside the claim id machines use."""
+    names = store.claim_names([d["claim_id"] for d in result.details])
+    for detail in result.details:
+        detail["claim"] = names.get(detail["claim_id"], detail["claim_id"])
     return result
 
 

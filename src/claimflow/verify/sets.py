@@ -69,7 +69,13 @@ from claimflow.verify.rows import (
     read_claim,
     stored_text,
 )
-from claimflow.verify.run import StoreLookup, VerifyResult, _detail, outcome_of
+from claimflow.verify.run import (
+    StoreLookup,
+    VerifyResult,
+    _detail,
+    named_details,
+    outcome_of,
+)
 
 #: Claims read, matched and written together.
 CHUNK = 20_000
@@ -405,4 +411,4 @@ def verify_in_sets(
                 **run.result.to_dict() | {"details": []},
             },
         )
-    return run.result
+    return named_details(store, run.result)

@@ -1,0 +1,71 @@
+"""Figures as people read them: points, amounts and money in a client's locale.
+
+Every message, notice, explanation and CLI summary a clerk or participant
+reads writes its figures through these functions, so a de_DE desk reads
+``1.234,50 €`` and ``1.000`` points where an en_US one reads
+``€1,234.50`` and ``1,000``. Machine outputs (``--json``, CSV exports, the
+ledger and the store) never pass through here: they keep plain figures
+(``1234.50``, ``1000``) whatever the locale.
+
+Babel looks its locale data up on every call; these are cached per
+(value, locale), since a batch repeats a few hundred prices.
+
+Example: ``format_points(1234, "de_DE") == "1.234"``
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import PurePath
+
+from babel.numbers import format_currency, format_decimal
+
+
+@lru_cache(maxsize=8192)
+def number(value: int | Decimal, locale: str) -> str:
+    """A number with the locale's separators and its significant decimals.
+
+    Example: ``number(Decimal("1234.5"), "de_DE") == "1.234,5"``
+    """
+    return str(format_decimal(value, locale=locale, decimal_quantization=False))
+
+
+def format_points(value: int | Decimal, locale: str) -> str:
+    """Points (or a count) with the locale's separators (``1.234``; exact
+    points keep their decimals: ``17,5``).
+
+    Example: ``format_points(-1234, "fr_FR") == "-1\u202f234"``
+    """
+    return number(value, locale)
+
+
+def signed_points(value: int | Decimal, locale: str) -> str:
+    """Points with their sign always written (``+1.234``, ``-234``).
+
+    Example: ``signed_points(1000, "de_DE") == "+1.000"``
+    """
+    return ("+" if value >= 0 else "") + number(value, locale)
+
+
+@lru_cache(maxsize=8192)
+def money(value: Decimal, currency: str, locale: str) -> str:
+    """An amount in a currency, as the locale writes it (``1.234,50 €``).
+
+    Example: ``money(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50\xa0€"``
+    """
+    return str(format_currency(value, currency, locale=locale))
+
+
+def claim_name(reference: str | None, source: str | None, claim_id: str) -> str:
+    """A claim as people know it: the reference on its form and where it came
+    from (``KW-1002 (antraege_oktober.csv:row 4)``); a claim without one is
+    named by its place, and by its id only when nothing else names it.
+
+    Example: ``claim_name("KW-1002", "/in/okt.csv:row 4", "775b-r4") ==
+    "KW-1002 (okt.csv:row 4)"``
+    """
+    place = PurePath(source).name if source else None
+    if reference:
+        return f"{reference} ({place})" if place else reference
+    return f"{place} (id {claim_id})" if place else claim_id
