@@ -184,7 +184,7 @@ def test_machine_outputs_stay_locale_free(desk: tuple[str, Path]) -> None:
     assert code == 0
     explained = json.loads(out)
     assert (explained["points"], explained["desired_points"]) == (1000, 1234)
-    code, out, _ = run("export", "awards", "--db", db, "--out", "-")
+    code, out, _ = run("export", "awards", "--client", CLIENT, "--db", db, "--out", "-")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
     # the posting file a fulfilment system loads: plain figures, claim ids
