@@ -36,6 +36,7 @@ readers never wait. See `WRITE_LOCK`.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -199,6 +200,27 @@ def _returns_id(text: str, identity_tables: frozenset[str]) -> bool:
         and "RETURNING" not in upper
         and "SELECT" not in upper
     )
+
+
+def sqlite_value(text: object) -> object:
+    """A JSON value read as JSON text (``->``), as SQLite's ``->>`` gives it.
+
+    PostgreSQL's ``->>`` (`FUNCTIONS`) gives text whatever the JSON type;
+    where Python looks at the type (a quantity must be an ``int``), a
+    statement reads ``->`` and this types it: numbers as ``int`` or
+    ``float``, ``true``/``false`` as 1/0, ``null`` as None, arrays and
+    objects as their compact JSON text.
+
+    Example: ``sqlite_value("2") == 2`` and ``sqlite_value('"2"') == "2"``
+    """
+    if text is None:
+        return None
+    value = json.loads(str(text))
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
 
 
 # --------------------------------------------------------------------------
