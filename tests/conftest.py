@@ -149,7 +149,9 @@ def _backend(request: pytest.FixtureRequest) -> Iterator[None]:
 
     def open_on_postgres(cls: type[Store], path: str | Path) -> Store:
         text = str(path)
-        if not text.startswith("postgres"):
+        if text == ":memory:":  # SQLite's new, private store each time
+            text = new_pg_store_url(cluster)
+        elif not text.startswith("postgres"):
             key = str(Path(text).resolve())
             if key not in opened:
                 opened[key] = new_pg_store_url(cluster)
