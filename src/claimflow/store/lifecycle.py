@@ -230,8 +230,9 @@ class ClaimLifecycle:
         by_line: dict[tuple[str, str, str], list[tuple[str, str, int, Decimal | None]]] = {}
         if lines:
             # The bases summed here as decimals, not by SQL's sum(): SQLite
-            # adds "199.99" texts as floats, and PostgreSQL has no sum of text
-            # (its json_extract gives text) (a point is a JSON integer: cast).
+            # adds "199.99" texts as floats, and PostgreSQL has no sum() of
+            # text (its json_extract gives text). A line's points are a JSON
+            # integer: cast, they sum alike on both.
             for who, day, version, rule, kind, points, bases in self.db.execute(
                 "SELECT a.participant_id, json_extract(a.data, '$.activity_date'), "
                 "a.version, json_extract(j.value, '$.rule_id'), "
