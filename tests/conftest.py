@@ -50,7 +50,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "sqlite_only: reads the SQLite file itself; skipped with --backend postgresql",
+        "sqlite_only(reason=...): reads the SQLite file itself; skipped with "
+        "--backend postgresql (saying why, when a reason is given)",
     )
     config.addinivalue_line(
         "markers",
@@ -65,7 +66,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason="reads the SQLite file itself (sqlite_only)")
     own = pytest.mark.skip(reason="chooses its backends itself: runs in the default pass")
     for item in items:
-        if "sqlite_only" in item.keywords or _reads_sqlite(item):
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None and "reason" in marker.kwargs:
+            item.add_marker(pytest.mark.skip(reason=f"sqlite_only: {marker.kwargs['reason']}"))
+        elif marker is not None or _reads_sqlite(item):
             item.add_marker(skip)
         elif "own_backends" in item.keywords:
             item.add_marker(own)
@@ -145,7 +149,9 @@ def _backend(request: pytest.FixtureRequest) -> Iterator[None]:
 
     def open_on_postgres(cls: type[Store], path: str | Path) -> Store:
         text = str(path)
-        if not text.startswith("postgres"):
+        if text == ":memory:":  # SQLite's new, private store each time
+            text = new_pg_store_url(cluster)
+        elif not text.startswith("postgres"):
             key = str(Path(text).resolve())
             if key not in opened:
                 opened[key] = new_pg_store_url(cluster)

@@ -120,7 +120,7 @@ def test_golden_samples_replay_unchanged() -> None:
 
 
 def test_replay_cli_is_a_deployment_gate(recorded: Store, tmp_path: Path) -> None:
-    db = str(recorded.path)
+    db = recorded.location
     recorded.close()
     code, out, _ = run(
         "replay", "--client", str(CONFIG), "--db", db, "--as-of", "2026-11-05T20:00Z"
@@ -340,7 +340,7 @@ def _awarded(store: Store) -> list[str]:
 
 def test_baseline_needs_rules(recorded: Store) -> None:
     code, _, err = run(
-        "replay", "--client", str(CONFIG), "--db", str(recorded.path), "--baseline"
+        "replay", "--client", str(CONFIG), "--db", recorded.location, "--baseline"
     )
     assert code == 2 and "--baseline compares a rule change: give --rules" in err
 

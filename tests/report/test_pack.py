@@ -317,7 +317,7 @@ def test_every_pack_report_in_every_format_from_the_cli(
     from tests.test_cli import run
 
     config = str(Path(__file__).parents[2] / "samples/clients/acme-tools.yaml")
-    common = ("--client", config, "--db", str(desk.path), "--as-of", "2026-11-18T18:00Z")
+    common = ("--client", config, "--db", desk.location, "--as-of", "2026-11-18T18:00Z")
     code, out, _ = run("report", "daily", *common)
     assert code == 0
     assert "1 open claim in breach and 1 that will breach today" in out
@@ -430,7 +430,7 @@ def test_a_pdf_without_chromium_is_one_clear_line(
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     config = str(Path(__file__).parents[2] / "samples/clients/acme-tools.yaml")
-    common = ("report", "weekly", "--client", config, "--db", str(desk.path))
+    common = ("report", "weekly", "--client", config, "--db", desk.location)
     missing = (
         "claimflow: error: a PDF or screenshot needs Chromium: install it "
         "(apt-get install chromium)\n"

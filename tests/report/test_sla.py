@@ -70,7 +70,7 @@ def test_a_period_ending_before_it_starts_is_refused(store: Store) -> None:
     with pytest.raises(ClaimflowError, match="ending on or after its start"):
         Window.parse("2026-12-31..2026-01-01")
     code, out, err = run(
-        "report", "sla", "--client", str(CONFIG), "--db", str(store.path),
+        "report", "sla", "--client", str(CONFIG), "--db", store.location,
         "--period", "2026-12-31..2026-01-01",
     )  # fmt: skip
     assert (code, out) == (2, "")

@@ -291,3 +291,28 @@ def test_the_summary_counts_notices_in_the_singular_for_one(
     console = Console(record=True, width=120)
     render_summary(result, console)
     assert line in console.export_text()
+
+
+def test_the_claims_export_lists_each_reason_code_once_in_the_order_found(
+    store: Store, write: Callable[..., Path]
+) -> None:
+    """AC-1003's line total is checked before its SKU: the codes come in that
+    order on either backend (``group_concat(DISTINCT)`` gave SQLite's scan
+    order there and PostgreSQL's sorted order)."""
+    from claimflow.store.reports import claim_export_rows
+
+    header = (SAMPLES / "acme-tools/claims/october.csv").read_text().splitlines()[0]
+    claims = write(
+        "two.csv",
+        f"{header}\n"
+        "AC-1002,,James O'Neill,D-CHI-01,Midwest Supply Co,INV-20431,13/45/2026,"
+        "SAW-310,x,229.00,229.00,SW20000105,2026-10-20T09:20:00,no\n"
+        "AC-1003,104876,James O'Neill,D-CHI-01,Midwest Supply Co,INV-20432,10/05/2026,"
+        "ZZZ-310,1,229.00,999.00,SW20000105,2026-10-20T09:20:00,no\n",
+    )
+    ingest([claims], load_client(SAMPLES / "clients/acme-tools.yaml"), store)
+    codes = [row[8] for row in claim_export_rows(store)]
+    assert codes == [
+        "invalid_date,invalid_number,missing_field",
+        "line_total_mismatch,ineligible_sku",
+    ]

@@ -108,15 +108,14 @@ def _store(history: dict[str, list[tuple[object, ...]]], key: str) -> Store:
                 [f"h{batch}", key, batch],
             )
         for cid, batch, received, outcome in history["claims"]:
-            try:
-                db.execute(
-                    "INSERT INTO claims (id, client, batch_id, document_hash, kind,"
-                    " received_at, outcome, source, data) VALUES (?, ?, ?, ?,"
-                    " 'claim', ?, ?, '', '{}')",
-                    [cid, key, batch, f"h{batch}", received, outcome],
-                )
-            except sqlite3.IntegrityError:
-                continue  # the same id drawn twice: one claim
+            # the same id drawn twice: one claim (not a caught error: on
+            # PostgreSQL that would abort the transaction)
+            db.execute(
+                "INSERT OR IGNORE INTO claims (id, client, batch_id, document_hash,"
+                " kind, received_at, outcome, source, data) VALUES (?, ?, ?, ?,"
+                " 'claim', ?, ?, '', '{}')",
+                [cid, key, batch, f"h{batch}", received, outcome],
+            )
         for cid, stage, at in history["outcomes"]:
             db.execute(
                 "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at)"

@@ -480,7 +480,7 @@ def test_the_queue_flags_a_claim_past_due_as_in_breach_as_of_its_instant(
             "--client",
             str(SAMPLES / "clients" / "acme-tools.yaml"),
             "--db",
-            str(store.path),
+            store.location,
             "--as-of",
             "2026-11-18T18:00Z",
         ],

@@ -8,6 +8,7 @@ under ``CLAIMFLOW_REQUIRE_POSTGRES=1`` (CI).
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from pathlib import Path
@@ -16,12 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from claimflow import ResolvedClient, ingest
 from claimflow.cli import main
 from claimflow.store import Store
 from claimflow.store.claims_schema import APPEND_ONLY_TABLES
 from claimflow.store.copy import compare_stores
 from claimflow.store.postgres import translate
-from tests.conftest import SAMPLES, new_pg_store_url
+from claimflow.verify.source import import_source
+from tests.conftest import NOW, SAMPLES, new_pg_store_url
 from tests.pg import Cluster
 from tests.test_cli import run
 
@@ -29,6 +32,8 @@ psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL tests need psyco
 
 ACME = str(SAMPLES / "clients/acme-tools.yaml")
 COSTA = str(SAMPLES / "clients/costa-azul.yaml")
+_DEALER_SALES = "acme-tools/verification/dealer_sales_november.csv"
+_DATABASES = itertools.count(1)
 
 
 def test_statements_are_translated_where_the_spellings_differ() -> None:
@@ -202,6 +207,67 @@ def test_the_demo_on_postgresql_equals_the_demo_on_sqlite_and_copies_both_ways(
     with Store.open(copy) as store:
         assert store.db.execute("SELECT min(id) FROM audit_log WHERE id > ?",
                                 [before]).fetchone()[0] == before + 1  # fmt: skip
+
+
+@pytest.mark.own_backends
+def test_verification_reads_stored_values_with_sqlites_types_on_both(
+    tmp_path: Path, pg_url: str, acme: ResolvedClient
+) -> None:
+    """PostgreSQL's ``->>`` gives text: the fields verification compares are
+    typed as SQLite types them (a quantity an int, a missing field None), so
+    an exact match takes the same set-based path on both backends."""
+    read = []
+    for target in (str(tmp_path / "lite.db"), pg_url):
+        with Store.open(target) as store:
+            ingest([SAMPLES / "acme-tools/verification/claims_november.csv"], acme, store)
+            with store.transaction():
+                import_source(store, acme, SAMPLES / _DEALER_SALES, NOW)
+            keys = store.db.execute("SELECT id, key FROM source_records ORDER BY id")
+            by_key = store.sources_by_key(acme.key, "sales", [tuple(k) for k in keys])
+            rowids = [r[0] for r in store.db.execute("SELECT rowid FROM claims")]
+            people = {r[0] for r in store.db.execute("SELECT participant_id FROM claims")}
+            stays = store.stays_of(acme.key, people - {None})
+            read.append((by_key, store.claim_fields(rowids), stays))
+    assert read[1] == read[0]
+    by_key, fields, _ = read[0]
+    assert {row[6].__class__ for rows in by_key.values() for row in rows} == {int}
+    assert all(f[8] is None for f in fields.values())  # hotel_code: a sale has none
+
+
+@pytest.mark.own_backends
+def test_text_sorts_byte_by_byte_as_on_sqlite_in_a_database_of_another_collation(
+    tmp_path: Path, pg_cluster: Cluster
+) -> None:
+    """In a database whose collation is a language's (en-US ignores
+    punctuation at first), the store's text still sorts as SQLite sorts it:
+    '+05:00' before '-04:00', 'a-b2' before 'ab-1', also read out of JSON."""
+    database = f"icu_{next(_DATABASES)}"
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+        try:
+            conn.execute(
+                f"CREATE DATABASE {database} TEMPLATE template0 ENCODING 'UTF8' "
+                "LOCALE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
+            )
+        except psycopg.Error as exc:
+            pytest.skip(f"no ICU collation in this PostgreSQL: {exc}")
+    events = [
+        ("acme-tools", "ab-1", None, "escalated", "2026-10-20T09:14:00-04:00", "ana"),
+        ("acme-tools", "a-b2", None, "escalated", "2026-10-20T09:14:00+05:00", "ben"),
+    ]
+    queries = (
+        "SELECT claim_id FROM claim_events ORDER BY at",
+        "SELECT claim_id FROM claim_events ORDER BY claim_id",
+        "SELECT min(at), max(claim_id) FROM claim_events",
+        "SELECT claim_id FROM claim_events ORDER BY json_extract('[\"' || at || '\"]', '$[0]')",
+    )
+    found = []
+    for target in (str(tmp_path / "lite.db"), pg_cluster.url(database=database)):
+        with Store.open(target) as store:
+            with store.transaction():
+                store.add_events(events)
+            found.append([[tuple(r) for r in store.db.execute(q)] for q in queries])
+    assert found[1] == found[0]
+    assert found[0][0] == [("a-b2",), ("ab-1",)]
 
 
 def test_a_failed_command_leaves_a_postgresql_store_as_it_was(pg_url: str, tmp_path: Path) -> None:

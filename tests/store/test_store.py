@@ -17,6 +17,7 @@ from claimflow import (
     Decision,
     Outcome,
     Provenance,
+    ResolvedClient,
     SalesClaim,
     Store,
     StoreError,
@@ -398,3 +399,39 @@ def test_append_only_tables_refuse_every_way_of_changing_a_row(
         conn.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid").fetchall()
         == before
     )
+
+
+def test_live_award_totals_sum_each_rules_points_and_bases_exactly(
+    store: Store, acme: ResolvedClient
+) -> None:
+    """What the caps count on (`live_award_totals` with lines): each live
+    award's line points and bases summed per participant, day, version, rule
+    and kind, the bases as exact decimals (not SQL's float sum of text), on
+    either backend (PostgreSQL has no sum of text and needs CROSS JOIN)."""
+    from claimflow.award.run import award_claims
+    from claimflow.models import Award
+    from claimflow.parse.participants import read_participants
+
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    ingest([SAMPLES / "acme-tools/claims/october.csv"], acme, store, processed_at=now)
+    people = read_participants(SAMPLES / "acme-tools/participants.csv", acme.key)
+    with store.transaction():
+        store.upsert_participants(list(people))
+    assert award_claims(store, acme, now=now).posted > 1
+    expected: dict[tuple[str, ...], list[object]] = {}
+    for (text,) in store.db.execute("SELECT data FROM awards"):  # none reversed
+        award = Award.model_validate_json(text)
+        for ln in award.lines:
+            day = award.activity_date.isoformat()
+            key = (award.participant_id, day, award.version, ln.rule_id, ln.kind)
+            sums = expected.setdefault(key, [0, None])
+            sums[0] += ln.points  # type: ignore[operator]
+            if ln.basis is not None:
+                sums[1] = (sums[1] or Decimal(0)) + ln.basis  # type: ignore[operator]
+    found = {
+        (who, day, version, rule, kind): [points, basis]
+        for who, day, version, _, lines in store.live_award_totals(acme.key, lines=True)
+        for rule, kind, points, basis in lines
+    }
+    assert found == expected
+    assert any(isinstance(basis, Decimal) for _, basis in found.values())

@@ -471,6 +471,10 @@ SLOW = hsettings(
 )
 
 
+@pytest.mark.sqlite_only(
+    reason="each example copies an empty SQLite file as its two stores (a new "
+    "PostgreSQL schema is 0.8 s a store: 60 a test)"
+)
 @SLOW
 @given(claims=sale_claims, sources=sale_sources, chunks=runs, settings=tolerances)
 def test_sales_in_sets_equal_claim_by_claim(
@@ -486,6 +490,10 @@ def test_sales_in_sets_equal_claim_by_claim(
     _story("sales", client, claims, sources, chunks, template, folder)
 
 
+@pytest.mark.sqlite_only(
+    reason="each example copies an empty SQLite file as its two stores (a new "
+    "PostgreSQL schema is 0.8 s a store: 60 a test)"
+)
 @SLOW
 @given(claims=stay_claims, sources=stay_sources, chunks=runs, settings=tolerances)
 def test_stays_in_sets_equal_claim_by_claim(

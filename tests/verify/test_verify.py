@@ -147,7 +147,7 @@ def test_notices_explain_discrepancies_in_the_members_language(
 ) -> None:
     from tests.test_cli import run
 
-    db = str(store.path)
+    db = store.location
     store.close()
     config = str(SAMPLES / "clients/costa-azul.yaml")
     run(

@@ -165,12 +165,15 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
     """A claimflow SQLite store.
 
     Attributes:
-        path: the database file.
+        path: the database file (a SQLite store's; a URL is no path).
+        location: what opens the store again: the file, or the URL as given.
         db: the sqlite-utils database.
     """
 
     def __init__(self, path: str | Path, db: Database | PgDatabase) -> None:
         self.path: Path = Path(path)
+        # not `str(self.path)`: a Path folds a URL's "//" into "/"
+        self.location = str(path)
         #: What messages name the store by: the file, or the URL (no password).
         self.name = postgres.redact(str(path)) if postgres.is_url(path) else str(path)
         self.db: Any = db

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimflow.errors import ClaimNotFound, StoreError
+from claimflow.money import ZERO
 from claimflow.validate.notices import Notice
 
 if TYPE_CHECKING:
@@ -244,7 +246,7 @@ class ClaimLifecycle:
 
     def live_award_totals(
         self, client: str, *, lines: bool
-    ) -> Iterator[tuple[str, str, str, int, list[tuple[str, str, int, Any]]]]:
+    ) -> Iterator[tuple[str, str, str, int, list[tuple[str, str, int, Decimal | None]]]]:
         """Live awards (posted, not reversed) summed per participant,
         activity date and version: ``(participant, day, version, points,
         [(rule id, kind, points, basis)])``; the line sums only when asked."""
@@ -253,18 +255,24 @@ class ClaimLifecycle:
             "WHERE a.client = ? AND NOT EXISTS "
             "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)"
         )
-        by_line: dict[tuple[str, str, str], list[tuple[str, str, int, Any]]] = {}
+        by_line: dict[tuple[str, str, str], list[tuple[str, str, int, Decimal | None]]] = {}
         if lines:
-            for who, day, version, rule, kind, points, basis in self.db.execute(
+            # The bases summed here as decimals, not by SQL's sum(): SQLite
+            # adds "199.99" texts as floats, and PostgreSQL has no sum() of
+            # text (its json_extract gives text). A line's points are a JSON
+            # integer: cast, they sum alike on both.
+            for who, day, version, rule, kind, points, bases in self.db.execute(
                 "SELECT a.participant_id, json_extract(a.data, '$.activity_date'), "
                 "a.version, json_extract(j.value, '$.rule_id'), "
-                "json_extract(j.value, '$.kind'), sum(json_extract(j.value, '$.points')), "
-                "sum(json_extract(j.value, '$.basis')) "
+                "json_extract(j.value, '$.kind'), "
+                "sum(CAST(json_extract(j.value, '$.points') AS INTEGER)), "
+                "group_concat(json_extract(j.value, '$.basis'), ' ') "
                 "FROM awards a JOIN ledger l ON l.idempotency_key = a.idempotency_key "
-                "JOIN json_each(a.data, '$.lines') j WHERE a.client = ? AND NOT EXISTS "
+                "CROSS JOIN json_each(a.data, '$.lines') j WHERE a.client = ? AND NOT EXISTS "
                 "(SELECT 1 FROM ledger r WHERE r.reverses = l.id) GROUP BY 1, 2, 3, 4, 5",
                 [client],
             ):
+                basis = None if bases is None else sum(map(Decimal, bases.split()), ZERO)
                 by_line.setdefault((who, day, version), []).append(
                     (rule, kind, int(points), basis)
                 )

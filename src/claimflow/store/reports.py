@@ -8,9 +8,10 @@ columns of its header (`claimflow.report.CLAIM_EXPORT_HEADER`,
 `AWARD_EXPORT_HEADER`).
 
 SQLite's own: `claim_export_rows` reads the participant's name with
-``json_extract`` and lists a claim's reason codes with ``group_concat
-(DISTINCT ...)`` (a server backend writes its JSON operators and
-``string_agg``).
+``json_extract`` and lists a claim's reason codes with ``group_concat``
+(the dialect layer writes ``string_agg``), each once, in the order they
+were found: not ``group_concat(DISTINCT ...)``, whose order is SQLite's
+scan order there and sorted on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def claim_export_rows(
 
     Returns:
         Rows (claim, batch, client, participant, participant or member name,
-        received at, activity date, outcome, reason codes comma-separated,
-        source).
+        received at, activity date, outcome, reason codes comma-separated
+        in the order found, source).
 
     Example: ``next(claim_export_rows(store, batch_id=1))[0]``
     """
@@ -54,8 +55,10 @@ def claim_export_rows(
                coalesce(json_extract(c.data, '$.participant_name'),
                         json_extract(c.data, '$.member_name')), c.received_at,
                c.activity_date, c.outcome,
-               (SELECT group_concat(DISTINCT p.code) FROM problems p
-                 WHERE p.claim_id = c.id), c.source
+               (SELECT group_concat(code) FROM (
+                  SELECT p.code, min(p.id) AS first FROM problems p
+                  WHERE p.claim_id = c.id GROUP BY p.code ORDER BY first) AS found),
+               c.source
         FROM claims c {where} ORDER BY c.batch_id, c.rowid"""
     rows: Iterator[tuple[Any, ...]] = store.db.execute(query, params)
     return rows

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from claimflow.models import Claim, SalesClaim, StayClaim
+from claimflow.store.postgres import sqlite_value
 from claimflow.store.rows import CLAIM_JSON
 
 #: A claim to verify: rowid, id, kind, batch id, outcome, participant, and
@@ -234,9 +235,24 @@ SELECT ?, source_id, claim_id, participant, result FROM (
 """
 
 
-def _json(name: str, table: str) -> str:
-    arrow = "->" if name in _JSON_COLUMNS else "->>"
+def _json(name: str, table: str, dialect: str) -> str:
+    # PostgreSQL's ``->>`` gives text whatever the JSON type (a quantity of 2
+    # would read "2" and send every sale down the per-claim path): there the
+    # JSON is read (``->``) and typed in Python as SQLite's ``->>`` types it
+    arrow = "->" if name in _JSON_COLUMNS or dialect == "postgresql" else "->>"
     return f"{table}.data {arrow} '{name}'"
+
+
+def _typed(
+    names: Sequence[str], values: Sequence[object], dialect: str
+) -> tuple[object, ...]:
+    """The fields `_json` read, as SQLite's ``->>`` gives them on both backends."""
+    if dialect != "postgresql":
+        return tuple(values)
+    return tuple(
+        v if n in _JSON_COLUMNS else sqlite_value(v)
+        for n, v in zip(names, values, strict=True)
+    )
 
 
 @dataclass
@@ -265,6 +281,9 @@ class VerificationSets:
 
     if TYPE_CHECKING:
         db: Database
+
+        @property
+        def dialect(self) -> str: ...
 
         def add_events(
             self, rows: Sequence[tuple[str, str, int | None, str, str, str]]
@@ -317,9 +336,10 @@ class VerificationSets:
         Example: ``store.claim_fields([1])[1]``
         """
         self._temp("verify_rowids", ((r,) for r in rowids))
-        fields = ", ".join(_json(name, "c") for name in CLAIM_FIELDS)
+        dialect = self.dialect
+        fields = ", ".join(_json(name, "c", dialect) for name in CLAIM_FIELDS)
         return {
-            row[0]: row
+            row[0]: (row[0], row[1], *_typed(CLAIM_FIELDS, row[2:], dialect))
             for row in self.db.conn.execute(
                 f"SELECT c.rowid, c.data -> 'provenance', {fields} "
                 "FROM temp.verify_rowids t JOIN claims c ON c.rowid = t.id"
@@ -361,7 +381,8 @@ class VerificationSets:
         Example: ``store.sources_by_key("acme-tools", "sales", [(0, "INV20417")])``
         """
         self._temp("verify_keys", ((pos, None, key) for pos, key in keys))
-        fields = ", ".join(_json(name, "s") for name in SOURCE_COLUMNS[kind])
+        names, dialect = SOURCE_COLUMNS[kind], self.dialect
+        fields = ", ".join(_json(name, "s", dialect) for name in names)
         found: dict[int, list[tuple[object, ...]]] = {}
         for pos, *row in self.db.conn.execute(
             f"SELECT k.pos, s.id, s.kind, {fields} FROM temp.verify_keys k "
@@ -369,7 +390,9 @@ class VerificationSets:
             "ORDER BY k.pos, s.id",
             [client],
         ):
-            found.setdefault(pos, []).append(tuple(row))
+            found.setdefault(pos, []).append(
+                (row[0], row[1], *_typed(names, row[2:], dialect))
+            )
         return found
 
     def serials_claimed_before(
@@ -420,14 +443,16 @@ class VerificationSets:
         """
         self._temp("verify_people", ((p,) for p in participants))
         found: dict[str, list[tuple[str, str, object, object]]] = {}
+        dialect, names = self.dialect, ("check_in", "check_out")
         for participant, *row in self.db.conn.execute(
-            "SELECT c.participant_id, c.id, c.outcome, c.data ->> 'check_in', "
-            "c.data ->> 'check_out' FROM temp.verify_people p "
+            f"SELECT c.participant_id, c.id, c.outcome, {_json(names[0], 'c', dialect)}, "
+            f"{_json(names[1], 'c', dialect)} FROM temp.verify_people p "
             "JOIN claims c ON c.client = ? AND c.participant_id = p.participant "
             "ORDER BY c.participant_id, c.rowid",
             [client],
         ):
-            claim_id, outcome, start, end = row
+            claim_id, outcome = row[:2]
+            start, end = _typed(names, row[2:], dialect)
             found.setdefault(participant, []).append(
                 (str(claim_id), str(outcome), start, end)
             )
