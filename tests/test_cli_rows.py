@@ -30,6 +30,9 @@ from tests.conftest import SAMPLES
 from tests.test_cli import run
 from tests.test_cli_json import PEOPLE, RECEIVED, strict
 
+# Each run copies the SQLite file with sqlite3's backup: a file store only.
+pytestmark = pytest.mark.sqlite_only(reason="copies the SQLite store file for each run")
+
 ACME = str(SAMPLES / "clients/acme-tools.yaml")
 NOW = "2026-11-12"
 VERIFICATION = SAMPLES / "acme-tools/verification"
