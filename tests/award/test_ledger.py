@@ -131,6 +131,32 @@ def test_redemption_takes_the_oldest_expiring_lots_first(store: Store) -> None:
         redeem(store, "x", "R1", 10, "ORDER-1", "ann", T0)
 
 
+@pytest.mark.parametrize("retry", ["res777", "RES-777", "Res 777", "res_777."])
+def test_a_redemption_retried_with_the_reference_respelled_posts_nothing(
+    store: Store, retry: str
+) -> None:
+    """Trial 15: `RES-777` then a clerk's retry `res777` posted twice and the
+    participant lost the points; merge already compared references with case
+    and punctuation ignored, and now redeem does too."""
+    program = _program()
+    _post(store, _awards(program, 2, 4), program, T0)  # 50 + 100 = 150
+    with store.transaction():
+        redeem(store, "x", "R1", 100, "RES-777", "ann", T0)
+    written = "" if retry == "RES-777" else " as 'RES-777'"
+    for who in ("R1", "R2"):  # the reference is the client's, not the member's
+        with pytest.raises(
+            LedgerError,
+            match=rf"^reference '{retry}' was used before{written}: 100 points "
+            r"redeemed by participant R1 at 2026-11-01T12:00:00\+00:00; give each "
+            "redemption its own$",
+        ):
+            redeem(store, "x", who, 10, retry, "ann", T0)
+    assert balance(store, "x", "R1", T0).available == 150 - 100
+    with store.transaction():
+        redeem(store, "x", "R1", 50, "RES-778", "ann", T0)  # another order spends
+    assert balance(store, "x", "R1", T0).available == 0
+
+
 def test_fixed_expiry_consumes_lots_due_and_is_idempotent(store: Store) -> None:
     program = _program(expiry={"policy": "fixed", "months": 12})
     _post(store, _awards(program, 2), program, T0)
