@@ -449,7 +449,7 @@ def test_reverse_and_redeem_preview_post_nothing(tmp_path: Path) -> None:
     )
     code, _, err = run("ledger", "redeem", "104233", "999999", "--reference", "R-2", "--preview",
                        "--client", str(config), "--db", db)  # fmt: skip
-    assert code == 2 and "points to redeem, found 999999" in err  # checked as for real
+    assert code == 2 and "cannot redeem 999,999\n" in err  # checked as for real
     with Store.open(Path(db)) as store:
         assert (
             store.db.execute("SELECT count(*), sum(points) FROM ledger").fetchone()
@@ -520,7 +520,7 @@ def test_balance_and_redeem_agree_after_a_refund_of_redeemed_points(
         "ledger", "redeem", "104233", str(points + 1), "--reference", "O-1",
         "--client", str(config), "--db", db,
     )  # fmt: skip
-    assert code == 2 and f"expected 1 to {points} points" in err
+    assert code == 2 and f"has {points:,} points available; cannot redeem" in err
     code, _, err = run(
         "ledger", "redeem", "104233", str(points), "--reference", "O-2",
         "--client", str(config), "--db", db,
@@ -542,4 +542,4 @@ def test_balance_and_redeem_agree_after_a_refund_of_redeemed_points(
         "ledger", "redeem", "104233", "1", "--reference", "O-3",
         "--client", str(config), "--db", db,
     )  # fmt: skip
-    assert code == 2 and "expected 1 to 0 points" in err
+    assert code == 2 and "has 0 points available; cannot redeem 1\n" in err

@@ -394,10 +394,15 @@ def redeem(
         )
     lots = _open_lots(store, client, participant_id, _utc(at))
     available = balance(store, client, participant_id, at).available
-    if points <= 0 or points > available:
+    if points <= 0:
         raise LedgerError(
-            f"participant {participant_id}: expected 1 to {available} points to "
-            f"redeem, found {points}"
+            f"participant {participant_id}: expected a positive number of points "
+            f"to redeem, found {points:,}"
+        )
+    if points > available:
+        raise LedgerError(
+            f"participant {participant_id} has {available:,} points available; "
+            f"cannot redeem {points:,}"
         )
     _consume(
         store,
