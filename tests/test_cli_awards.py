@@ -543,3 +543,26 @@ def test_balance_and_redeem_agree_after_a_refund_of_redeemed_points(
         "--client", str(config), "--db", db,
     )  # fmt: skip
     assert code == 2 and "has 0 points available; cannot redeem 1\n" in err
+
+
+def test_award_exits_1_when_a_claim_is_not_awardable(tmp_path: Path) -> None:
+    """Trial 15 #10: award listed a no_conversion_rate problem and exited 0;
+    exit 1 is "findings that need attention" (README), as on ingest."""
+    costa = str(SAMPLES / "clients/costa-azul.yaml")
+    claims = tmp_path / "usd.csv"
+    claims.write_text(
+        "Referencia;Nº socio;Nombre;Hotel;Confirmación;Llegada;Salida;"
+        "Importe habitación;Moneda;Tarifa;Canal;Folio;Recibido;Folio adjunto\n"
+        "CA-902;300112457;José Núñez Peña;CAZ-MAD;MD4471998;02/10/2026;"
+        "05/10/2026;400,00;USD;BAR;Directo;F-88198;20/10/2026;sí\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "c.db")
+    code, _, err = run("ingest", str(claims), "--client", costa, "--db", db)
+    assert code == 0, err
+    run("participants", "import", str(SAMPLES / "costa-azul/participants.csv"),
+        "--client", costa, "--db", db)  # fmt: skip
+    code, out, _ = run("award", "--client", costa, "--db", db, "--json")
+    found = json.loads(out)
+    assert (code, found["computed"], found["posted"]) == (1, 0, 0)
+    assert [p["code"] for p in found["problems"]] == ["no_conversion_rate"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,6 +143,8 @@ def award_cmd(
         echo_json(result.to_dict())
     else:
         _show_awards(result)
+    if result.problems:  # claims not awardable (or held): findings to attend
+        sys.exit(1)
 
 
 def _show_awards(result: AwardRunResult) -> None:
