@@ -111,3 +111,17 @@ def test_a_decision_is_the_first_response_when_none_came_before(
             assert row["first_response"] == datetime(2026, 11, 24, 12, tzinfo=SP)
             # Thu 17-18 (1), Fri off, Mon 09-18 (9), Tue 09-12 (3)
             assert row["first_response_hours"] == 1 + 9 + 3
+
+
+def test_sla_json_counts_are_integers(desk: tuple[ResolvedClient, str, str]) -> None:
+    """Trial 15 #11: `report sla --json` printed "received": 7.0."""
+    _, config, db = desk
+    code, out, err = run("report", "sla", "--client", config, "--db", db, "--json",
+                         "--as-of", "2026-11-23T10:00")  # fmt: skip
+    assert code == 0, err
+    [month] = [
+        row for row in json.loads(out)["tables"]["By month"] if row["period"] == "2026-11"
+    ]
+    counts = {k: month[k] for k in ("received", "decided", "backlog", "breaches")}
+    assert counts == {"received": 1, "decided": 0, "backlog": 1, "breaches": 0}
+    assert all(type(v) is int for v in counts.values())
