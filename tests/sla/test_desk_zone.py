@@ -5,7 +5,7 @@ decision is never before the first response."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from claimflow import ResolvedClient, Store, ingest, load_client
+from claimflow.parse.participants import read_participants
 from claimflow.sla.facts import claim_facts
 from claimflow.sla.metrics import Window
 from claimflow.sla.metrics import claim_facts as reference_facts
@@ -125,3 +126,28 @@ def test_sla_json_counts_are_integers(desk: tuple[ResolvedClient, str, str]) -> 
     counts = {k: month[k] for k in ("received", "decided", "backlog", "breaches")}
     assert counts == {"received": 1, "decided": 0, "backlog": 1, "breaches": 0}
     assert all(type(v) is int for v in counts.values())
+
+
+def test_export_awards_writes_every_instant_in_one_zone(
+    tmp_path: Path, desk: tuple[ResolvedClient, str, str]
+) -> None:
+    """Trial 15 #11: awards came out in -03:00, redemptions in +00:00."""
+    client, config, db = desk
+    people = read_participants(SAMPLES / "costa-azul/participants.csv", client.key)
+    with Store.open(db) as store, store.transaction():
+        store.record_participants(list(people), date(2026, 11, 1), "ann",
+                                  at=datetime(2026, 11, 1, tzinfo=SP))  # fmt: skip
+    code, _, err = run("award", "--client", config, "--db", db,
+                       "--at", "2026-12-01T10:00")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run("ledger", "redeem", "300112457", "100", "--reference", "R-1",
+                       "--client", config, "--db", db, "--at", "2026-12-02T09:00")  # fmt: skip
+    assert code == 0, err
+    out = tmp_path / "postings.csv"
+    assert run("export", "awards", "--db", db, "--out", str(out))[0] == 0
+    rows = [r.split(",") for r in out.read_text(encoding="utf-8-sig").splitlines()]
+    header = rows[0]
+    posted = [r[header.index("posted_at")] for r in rows[1:]]
+    assert [r[header.index("entry_type")] for r in rows[1:]] == ["award", "redemption"]
+    # 10:00 and 09:00 at the desk are 13:00 and 12:00 UTC
+    assert posted == ["2026-12-01T13:00:00+00:00", "2026-12-02T12:00:00+00:00"]
