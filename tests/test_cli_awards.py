@@ -456,7 +456,7 @@ def test_reverse_and_redeem_preview_post_nothing(tmp_path: Path) -> None:
     )
     code, _, err = run("ledger", "redeem", "104233", "999999", "--reference", "R-2", "--preview",
                        "--client", str(config), "--db", db)  # fmt: skip
-    assert code == 2 and "points to redeem, found 999999" in err  # checked as for real
+    assert code == 2 and "cannot redeem 999,999\n" in err  # checked as for real
     with Store.open(Path(db)) as store:
         assert (
             store.db.execute("SELECT count(*), sum(points) FROM ledger").fetchone()
@@ -527,7 +527,7 @@ def test_balance_and_redeem_agree_after_a_refund_of_redeemed_points(
         "ledger", "redeem", "104233", str(points + 1), "--reference", "O-1",
         "--client", str(config), "--db", db,
     )  # fmt: skip
-    assert code == 2 and f"expected 1 to {points} points" in err
+    assert code == 2 and f"has {points:,} points available; cannot redeem" in err
     code, _, err = run(
         "ledger", "redeem", "104233", str(points), "--reference", "O-2",
         "--client", str(config), "--db", db,
@@ -549,4 +549,27 @@ def test_balance_and_redeem_agree_after_a_refund_of_redeemed_points(
         "ledger", "redeem", "104233", "1", "--reference", "O-3",
         "--client", str(config), "--db", db,
     )  # fmt: skip
-    assert code == 2 and "expected 1 to 0 points" in err
+    assert code == 2 and "has 0 points available; cannot redeem 1\n" in err
+
+
+def test_award_exits_1_when_a_claim_is_not_awardable(tmp_path: Path) -> None:
+    """Trial 15 #10: award listed a no_conversion_rate problem and exited 0;
+    exit 1 is "findings that need attention" (README), as on ingest."""
+    costa = str(SAMPLES / "clients/costa-azul.yaml")
+    claims = tmp_path / "usd.csv"
+    claims.write_text(
+        "Referencia;Nº socio;Nombre;Hotel;Confirmación;Llegada;Salida;"
+        "Importe habitación;Moneda;Tarifa;Canal;Folio;Recibido;Folio adjunto\n"
+        "CA-902;300112457;José Núñez Peña;CAZ-MAD;MD4471998;02/10/2026;"
+        "05/10/2026;400,00;USD;BAR;Directo;F-88198;20/10/2026;sí\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "c.db")
+    code, _, err = run("ingest", str(claims), "--client", costa, "--db", db)
+    assert code == 0, err
+    run("participants", "import", str(SAMPLES / "costa-azul/participants.csv"),
+        "--client", costa, "--db", db)  # fmt: skip
+    code, out, _ = run("award", "--client", costa, "--db", db, "--json")
+    found = json.loads(out)
+    assert (code, found["computed"], found["posted"]) == (1, 0, 0)
+    assert [p["code"] for p in found["problems"]] == ["no_conversion_rate"]

@@ -378,6 +378,42 @@ def test_a_back_dated_member_change_learnt_later_is_no_replay_change(
         assert replay(store, client, now=later).changes
 
 
+def test_a_back_dated_award_reads_the_member_list_its_replay_reads(
+    tmp_path: Path, costa: ResolvedClient
+) -> None:
+    """Trial 15 #4: members imported today, then `award --at` a past instant
+    paid (found the member) and the same-rules replay, reading the list as
+    known at that instant, took the points back. The run now reads that view
+    too: the member was not known then, so the claim waits, not paid 0."""
+    claims = tmp_path / "stays.csv"
+    claims.write_text(
+        "Referencia;Nº socio;Nombre;Hotel;Confirmación;Llegada;Salida;"
+        "Importe habitación;Moneda;Tarifa;Canal;Folio;Recibido;Folio adjunto\n"
+        "CA-901;300112457;José Núñez Peña;CAZ-MAD;MD4471999;02/10/2026;"
+        "05/10/2026;400,00;EUR;BAR;Directo;F-88199;20/10/2026;sí\n",
+        encoding="utf-8",
+    )
+    people = list(read_participants(SAMPLES / "costa-azul/participants.csv", "costa-azul"))
+    today = datetime(2026, 12, 3, 19, tzinfo=UTC)
+    back = datetime(2026, 11, 20, 13, tzinfo=UTC)
+    with Store.open(tmp_path / "c.db") as store:
+        ingest([claims], costa, store, processed_at=PROCESSED)
+        with store.transaction():
+            store.record_participants(people, today.date(), "ann", at=today)
+        early = award_claims(store, costa, now=back)
+        assert (early.computed, early.points) == (0, 0)
+        assert [p.message for p in early.problems] == [
+            "participant 300112457: expected on the member list recorded by "
+            "2026-11-20T13:00:00+00:00 (the run's instant), found first recorded "
+            "at 2026-12-03T19:00:00+00:00; award at that instant or later"
+        ]
+        assert store.db.execute("SELECT count(*) FROM ledger").fetchone()[0] == 0
+        assert replay(store, costa, now=today).changes == []
+        # 400.00 EUR: 40 brackets of 10 x 25 = 1,000; oro +50% = 500
+        assert award_claims(store, costa, now=today).points == 1_000 + 500
+        assert replay(store, costa, now=today).changes == []
+
+
 def _drill_35(data: dict) -> None:  # type: ignore[type-arg]
     data["award"]["rule_sets"][1]["rules"][0]["points"] = 35
 

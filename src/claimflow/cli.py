@@ -201,7 +201,8 @@ def batch_options(func: F) -> F:
         ),
         time_option(
             "--at",
-            "Received time for records without one",
+            "When it happens: the received time of records without one (and "
+            "for ingest the first response)",
             deprecated=("--received-at",),
         ),
         click.option("--sheet", help="Read only this sheet of each Excel workbook."),
@@ -352,13 +353,16 @@ def ingest_cmd(
     bar, update = _progress(not options["as_json"] and sys.stderr.isatty())
     with opened_store(db_path) as store:
         with bar or nullcontext():
+            run = _run_options(client, options)
             result = ingest(
                 files,
                 client,
                 store,
                 operator=operator,
                 progress=update,
-                **_run_options(client, options),
+                # the batch happens at --at: its first response too
+                processed_at=run["received_at"],
+                **run,
             )
         if notices_dir is not None:
             write_ingest_notices(result, store, notices_dir)

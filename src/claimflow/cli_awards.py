@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,6 +157,8 @@ def award_cmd(
         echo_rows(data, data["awards"], rows_as)
     else:
         _show_awards(result, client_locale(client_path))
+    if result.problems:  # claims not awardable (or held): findings to attend
+        sys.exit(1)
 
 
 def _show_awards(result: AwardRunResult, locale: str) -> None:

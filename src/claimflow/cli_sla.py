@@ -63,7 +63,7 @@ def queue_cmd(
 ) -> None:
     """Open work, most urgent first: business time left before each SLA breach.
 
-    A naive --as-of is UTC here: the clients may sit in several zones.
+    A --as-of without an offset is read in each client's desk zone.
 
     \b
     Example:
@@ -247,6 +247,7 @@ def _golden(folder: Path, update: bool, as_json: bool) -> int:
 @main.command("event")
 @click.argument("claim_id")
 @click.argument("event", type=click.Choice(EVENTS))
+@OPTIONAL_CLIENT_OPTION
 @STORE_OPTION
 @AT_OPTION
 @OPERATOR_OPTION
@@ -255,6 +256,7 @@ def _golden(folder: Path, update: bool, as_json: bool) -> int:
 def event_cmd(
     claim_id: str,
     event: str,
+    client_path: Path | None,
     db_path: Path | str,
     at: datetime | None,
     operator: str,
@@ -263,8 +265,8 @@ def event_cmd(
     """Record what happened to a claim (the SLA figures derive from these events).
 
     ``resubmitted`` restarts a clock paused while the participant owed us
-    something; ``escalated`` counts towards the escalation share. A naive
-    --at is UTC here (the claim names no client on the command line).
+    something; ``escalated`` counts towards the escalation share. A --at
+    without an offset needs --client (its desk zone reads it).
 
     \b
     Example:
@@ -273,7 +275,9 @@ def event_cmd(
     from claimflow import Store, record_event
 
     with Store.open(db_path) as store:
-        done = record_event(claim_id, event, store, at=at, operator=operator)
+        done = record_event(
+            claim_id, event, store, at=at, operator=operator, client=client_path
+        )
     if as_json:
         echo_json(done.to_dict())
     else:

@@ -15,6 +15,7 @@ from operator import itemgetter
 from claimflow.award.caps import CapState
 from claimflow.award.engine import award_order, compute_awards_and_holds
 from claimflow.award.rules import AwardSettings
+from claimflow.award.run import known_then
 from claimflow.codes import VOID
 from claimflow.models import Award, Claim, Participant
 from claimflow.store import Store
@@ -56,9 +57,7 @@ class _AsPosted:
         """The member list as the run being computed knew it."""
         if self.at is None:
             return self.people
-        moment = datetime.fromisoformat(self.at)
-        known = ((pid, p.known_at(moment)) for pid, p in self.people.items())
-        return {pid: p for pid, p in known if p is not None}
+        return known_then(self.people, datetime.fromisoformat(self.at))
 
     def flush(self) -> None:
         """Compute the run gathered so far, in award order."""

@@ -23,7 +23,7 @@ from claimflow.models import Participant, Provenance
 from claimflow.parse.participants import read_participants
 from claimflow.replay import replay
 from claimflow.store.dedupe_decisions import add_dedupe_decisions
-from claimflow.store.ledger import award_lots
+from claimflow.store.ledger import add_debit, award_lots
 from tests.award.programs import DEALER, settings
 from tests.award.test_engine import sale
 from tests.conftest import SAMPLES
@@ -231,8 +231,12 @@ def test_conflicting_facts_refuse_the_merge_and_write_nothing(
 
 def test_both_redeeming_one_reference_refuses_the_merge(accounts: Store) -> None:
     _post(accounts, "s2", 4, "S", T0)
+    # redeem now refuses a reference used before (`ORDER-1`, folded); a store
+    # written before it did may hold both, and the merge still refuses them
+    at = (T0 + timedelta(days=16)).isoformat()
     with accounts.transaction():
-        redeem(accounts, "x", "S", 30, "order 1", "ann", T0 + timedelta(days=16))
+        add_debit(accounts, "x", "S", "redemption", -30, "redemption:x:order 1",
+                  at, "order 1", "ann")  # fmt: skip
     before = _unchanged(accounts)
     with pytest.raises(AccountError) as caught:
         merge_accounts(accounts, "x", "S", "M", "ann", MERGE_AT)

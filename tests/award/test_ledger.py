@@ -120,7 +120,7 @@ def test_redemption_takes_the_oldest_expiring_lots_first(store: Store) -> None:
     assert [points for _, points in allocations] == [100, 20]
     assert balance(store, "x", "R1", T0).available == 30
     with pytest.raises(
-        LedgerError, match="expected 1 to 30 points to redeem, found 31"
+        LedgerError, match="^participant R1 has 30 points available; cannot redeem 31$"
     ):
         redeem(store, "x", "R1", 31, "ORDER-2", "ann", T0)
     with pytest.raises(
@@ -129,6 +129,51 @@ def test_redemption_takes_the_oldest_expiring_lots_first(store: Store) -> None:
         r"participant R1 at 2026",
     ):
         redeem(store, "x", "R1", 10, "ORDER-1", "ann", T0)
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        (5000, "participant 01234567 has 0 points available; cannot redeem 5,000"),
+        (0, "participant 01234567: expected a positive number of points to "
+            "redeem, found 0"),
+        (-5, "participant 01234567: expected a positive number of points to "
+             "redeem, found -5"),
+    ],
+)  # fmt: skip
+def test_a_redemption_beyond_the_balance_says_what_is_available(
+    store: Store, points: int, message: str
+) -> None:
+    """Trial 15 #9: "expected 1 to 0 points to redeem, found 5000"."""
+    with pytest.raises(LedgerError) as caught:
+        redeem(store, "x", "01234567", points, "RES-1", "ann", T0)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("retry", ["res777", "RES-777", "Res 777", "res_777."])
+def test_a_redemption_retried_with_the_reference_respelled_posts_nothing(
+    store: Store, retry: str
+) -> None:
+    """Trial 15: `RES-777` then a clerk's retry `res777` posted twice and the
+    participant lost the points; merge already compared references with case
+    and punctuation ignored, and now redeem does too."""
+    program = _program()
+    _post(store, _awards(program, 2, 4), program, T0)  # 50 + 100 = 150
+    with store.transaction():
+        redeem(store, "x", "R1", 100, "RES-777", "ann", T0)
+    written = "" if retry == "RES-777" else " as 'RES-777'"
+    for who in ("R1", "R2"):  # the reference is the client's, not the member's
+        with pytest.raises(
+            LedgerError,
+            match=rf"^reference '{retry}' was used before{written}: 100 points "
+            r"redeemed by participant R1 at 2026-11-01T12:00:00\+00:00; give each "
+            "redemption its own$",
+        ):
+            redeem(store, "x", who, 10, retry, "ann", T0)
+    assert balance(store, "x", "R1", T0).available == 150 - 100
+    with store.transaction():
+        redeem(store, "x", "R1", 50, "RES-778", "ann", T0)  # another order spends
+    assert balance(store, "x", "R1", T0).available == 0
 
 
 def test_fixed_expiry_consumes_lots_due_and_is_idempotent(store: Store) -> None:
@@ -221,7 +266,7 @@ def test_a_refund_after_a_redemption_leaves_points_owed_not_spendable_twice(
     found = balance(store, "x", "R1", T0)
     assert (found.total, found.available) == (50, 50)
     with pytest.raises(
-        LedgerError, match="expected 1 to 50 points to redeem, found 51"
+        LedgerError, match="^participant R1 has 50 points available; cannot redeem 51$"
     ):
         redeem(store, "x", "R1", 51, "ORDER-2", "ann", T0)
     with store.transaction():
@@ -237,7 +282,7 @@ def test_points_past_their_expiry_are_not_available_before_the_job_posts_it(
     later = datetime(2027, 11, 2, tzinfo=UTC)
     found = balance(store, "x", "R1", later)
     assert (found.total, found.available, found.expired) == (50, 0, 50)
-    with pytest.raises(LedgerError, match="expected 1 to 0 points"):
+    with pytest.raises(LedgerError, match="has 0 points available; cannot redeem 1$"):
         redeem(store, "x", "R1", 1, "ORDER-1", "ann", later)
     with store.transaction():
         assert expire(store, "x", program, later, "job") == 50
@@ -307,7 +352,10 @@ def test_balance_available_is_exactly_what_redeem_allows(
                     expire(store, "x", program, at, "job")
             found = balance(store, "x", "R1", at)
             assert 0 <= found.available <= max(found.total, 0)
-            with pytest.raises(LedgerError, match="expected 1 to"):
+            with pytest.raises(
+                LedgerError,
+                match=f"has {found.available:,} points available; cannot redeem",
+            ):
                 redeem(store, "x", "R1", found.available + 1, f"over{n}", "ann", at)
             if kind == "redeem" and found.available:
                 take = max(1, found.available * size // 8)

@@ -233,15 +233,23 @@ def test_resubmission_and_escalation_events_from_the_cli(
     ).fetchone()
     store.close()
     db = str(tmp_path / "c.db")
-    code, out, _ = run(
-        "event", pended, "resubmitted", "--db", db, "--at", "2026-11-02T15:00"
+    # without an offset, the time is the desk's (Chicago: 09:00 CST is 15:00Z)
+    code, _, err = run(
+        "event", pended, "resubmitted", "--db", db, "--at", "2026-11-02T09:00"
     )
+    assert (code, err) == (
+        2,
+        f"claimflow: error: claim {pended}: expected a time with an offset or "
+        "--client (whose desk zone reads it), found 2026-11-02T09:00:00\n",
+    )
+    code, out, _ = run("event", pended, "resubmitted", "--db", db,
+                       "--at", "2026-11-02T09:00", "--client", str(SAMPLES / "clients/acme-tools.yaml"))  # fmt: skip
     assert (code, out) == (
         0,
         # the claim as people know it: its reference, file and row
-        f"claim {ref} ({Path(row).name}): resubmitted at 2026-11-02T15:00:00+00:00\n",
+        f"claim {ref} ({Path(row).name}): resubmitted at 2026-11-02T09:00:00-06:00\n",
     )
-    run("event", pended, "escalated", "--db", db, "--at", "2026-11-03T15:00")
+    run("event", pended, "escalated", "--db", db, "--at", "2026-11-03T15:00Z")
     assert (
         run("event", "nope", "escalated", "--db", db)[2]
         == "claimflow: error: no claim with the id or reference 'nope'\n"

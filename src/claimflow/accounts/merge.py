@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
 from claimflow.award.ledger import LedgerError
+from claimflow.award.ledger import reference_key as _reference
 from claimflow.dedupe.decisions import latest_decisions
 from claimflow.store import Store
 from claimflow.store.accounts import (
@@ -92,12 +93,6 @@ class MergeResult:
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
-
-
-def _reference(text: str) -> str:
-    """An order reference as compared across accounts: case and punctuation
-    ignored (``ORDER-77`` and ``order 77`` are one order)."""
-    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def _tax(text: str | None) -> str | None:

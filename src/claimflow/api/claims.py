@@ -320,19 +320,38 @@ def record_event(
     *,
     at: datetime | None = None,
     operator: str | None = None,
+    client: ClientLike | None = None,
 ) -> EventRecorded:
     """Record what happened to a claim (its id or reference) at `at` (default: now).
 
-    A naive `at` is UTC: the claim's client is known only from the store.
+    A naive `at` is in `client`'s desk zone, as on every command; without
+    a client it is refused (no zone to read it in), never taken as UTC.
+
+    Raises:
+        ClaimflowError: a naive `at` and no client, or the claim is another
+            client's.
 
     Example: ``record_event("AC-1001", "resubmitted", store, operator="ann")``
     """
+    from claimflow.errors import ClaimflowError
     from claimflow.sla.events import record_event as record
 
-    when = instant(at)
+    resolved = resolve_client(client) if client is not None else None
+    if at is not None and at.tzinfo is None and resolved is None:
+        raise ClaimflowError(
+            f"claim {claim}: expected a time with an offset or --client (whose "
+            f"desk zone reads it), found {at.isoformat()}"
+        )
+    when = instant(at, resolved)
     with store.transaction():
         claim_id = record(
-            store, claim, event, when, operator or default_operator(), instant(None)
+            store,
+            claim,
+            event,
+            when,
+            operator or default_operator(),
+            instant(None),
+            client=resolved.key if resolved else None,
         )
     name = store.claim_names([claim_id]).get(claim_id, claim_id)
     return EventRecorded(claim_id, event, when, name)

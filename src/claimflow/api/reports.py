@@ -134,14 +134,19 @@ def work_queue(
     """Open work of every client, most urgent first: business time left before breach.
 
     Each row: client, claim_id, received, due_date, remaining_hours,
-    at_risk, breached and breaches_anyway. A naive `as_of` is UTC (several clients).
+    at_risk, breached and breaches_anyway. A date or a naive `as_of` is read
+    in each client's desk zone, as on every command.
 
     Example: ``work_queue(["acme-tools"], store, limit=10).to_dict()``
     """
     from claimflow.sla.queue import work_queue as queue
 
     resolved = [resolve_client(c) for c in clients]
-    return WorkQueue(queue(store, resolved, instant(as_of)), limit)
+    if isinstance(as_of, datetime):
+        moment = as_of
+    else:  # a date is its 00:00 at each desk; none is now
+        moment = instant(None) if as_of is None else datetime(*as_of.timetuple()[:3])
+    return WorkQueue(queue(store, resolved, moment), limit)
 
 
 def replay_claims(

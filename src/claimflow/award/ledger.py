@@ -12,6 +12,7 @@ reversal is a new posting and a second run of the same batch is not.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +37,7 @@ from claimflow.store.ledger import (
     live_award_postings,
     posted_total,
     posting_by_key,
+    redemptions_like,
 )
 
 
@@ -356,6 +358,33 @@ def refuse_merged(store: Store, client: str, participant_id: str, instead: str) 
         )
 
 
+def reference_key(text: str) -> str:
+    """An order reference as compared everywhere: case and punctuation ignored
+    (``ORDER-77``, ``order 77`` and ``order77`` are one order).
+
+    Example: ``reference_key("RES-777") == reference_key("res777") == "res777"``
+    """
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def earlier_redemption(
+    store: Store, client: str, reference: str
+) -> tuple[str, int, str, str] | None:
+    """The client's redemption with the same reference (`reference_key`), if any:
+    (participant, points, posted at, reference as written).
+
+    Example: ``earlier_redemption(store, "acme-tools", "order 77")``
+    """
+    key = reference_key(reference)
+    # The database narrows by the key's letters in order; a non-ASCII letter
+    # may fold differently there, so then every redemption is a candidate.
+    pattern = "%" + "%".join(key) + "%" if key.isascii() else "%"
+    for row in redemptions_like(store, client, pattern.replace("%%", "%")):
+        if reference_key(row[3]) == key:
+            return row
+    return None
+
+
 def redeem(
     store: Store,
     client: str,
@@ -367,8 +396,10 @@ def redeem(
 ) -> None:
     """Spend available points, oldest-expiring lots first (a redemption posting).
 
-    The reference (an order or catalogue number) is unique per client: a
-    second redemption with one already used is refused, naming the first.
+    The reference (an order or catalogue number) is unique per client, with
+    case and punctuation ignored (`reference_key`): a second redemption with
+    one already used, a clerk's retry included, is refused naming the first,
+    and nothing is posted.
 
     Raises:
         LedgerError: fewer points are available than asked for, the
@@ -379,18 +410,25 @@ def redeem(
     """
     refuse_merged(store, client, participant_id, "redeem from {survivor} instead")
     key = f"redemption:{client}:{reference}"
-    used = posting_by_key(store, key)
+    used = earlier_redemption(store, client, reference)
     if used is not None:
+        written = "" if used[3] == reference else f" as {used[3]!r}"
         raise LedgerError(
-            f"reference {reference!r} was used before: {used[1]} points redeemed "
-            f"by participant {used[0]} at {used[2]}; give each redemption its own"
+            f"reference {reference!r} was used before{written}: {used[1]:,} points "
+            f"redeemed by participant {used[0]} at {used[2]}; give each "
+            "redemption its own"
         )
     lots = _open_lots(store, client, participant_id, _utc(at))
     available = balance(store, client, participant_id, at).available
-    if points <= 0 or points > available:
+    if points <= 0:
         raise LedgerError(
-            f"participant {participant_id}: expected 1 to {available} points to "
-            f"redeem, found {points}"
+            f"participant {participant_id}: expected a positive number of points "
+            f"to redeem, found {points:,}"
+        )
+    if points > available:
+        raise LedgerError(
+            f"participant {participant_id} has {available:,} points available; "
+            f"cannot redeem {points:,}"
         )
     _consume(
         store,

@@ -112,6 +112,21 @@ def load_participants(store: Store, client: str) -> dict[str, Participant]:
     return store.participants(client)
 
 
+def known_then(
+    people: dict[str, Participant], moment: datetime
+) -> dict[str, Participant]:
+    """The member list as the store knew it at `moment`: each participant's
+    facts recorded by then, and no participant not yet recorded.
+
+    An award run posting at an instant and its replay both read this view,
+    so a back-dated run (``award --at``) pays what its replay finds.
+
+    Example: ``known_then(load_participants(store, "acme-tools"), now)``
+    """
+    known = ((pid, p.known_at(moment)) for pid, p in people.items())
+    return {pid: p for pid, p in known if p is not None}
+
+
 def _cap_state(store: Store, client: str, settings: AwardSettings) -> CapState:
     """What the live awards (posted, not reversed) count against the caps.
 
@@ -180,14 +195,21 @@ class _Run:
     otherwise, so both count against the same period, budget and counters."""
 
     def __init__(
-        self, store: Store, client: str, settings: AwardSettings, state: CapState
+        self,
+        store: Store,
+        client: str,
+        settings: AwardSettings,
+        state: CapState,
+        now: datetime,
     ) -> None:
         self.store, self.client, self.settings = store, client, settings
+        self.now = now
         self.used = dict(state.period_used)
         self.counts = Counter(state.counts)
         self.budget = state.budget_used
         self.problems: list[Problem] = []
         self._participants: dict[str, Participant] | None = None
+        self._everyone: dict[str, Participant] = {}
 
     def claims(self, ids: list[str]) -> dict[str, Claim]:
         """Whole claims by id."""
@@ -238,11 +260,29 @@ class _Run:
 
     def _engine(self, claim: Claim) -> tuple[Award | None, Problem | None]:
         if self._participants is None:
-            self._participants = load_participants(self.store, self.client)
+            self._everyone = load_participants(self.store, self.client)
+            self._participants = known_then(self._everyone, self.now)
+        who = claim.participant_id or ""
+        if who in self._everyone and who not in self._participants:
+            # Recorded after this (back-dated) run's instant: the run would
+            # pay 0 as "not enrolled" and close the claim. Left for a run
+            # that knows the member, as its replay would find.
+            first = self._everyone[who].history[0].recorded_at
+            return None, Problem(
+                source=claim.provenance,
+                code=ReasonCode.NOT_ENROLLED,
+                message=(
+                    f"participant {who}: expected on the member list recorded by "
+                    f"{self.now.isoformat()} (the run's instant), found first "
+                    f"recorded at {first.isoformat() if first else '?'}; award at "
+                    "that instant or later"
+                ),
+                record_id=claim.id,
+            )
         return award_one(
             claim,
             self.settings,
-            self._participants.get(claim.participant_id or ""),
+            self._participants.get(who),
             CapState(self.used, self.budget, self.counts),
         )
 
@@ -312,7 +352,8 @@ def _award_in(
         for r in routed[:SHOWN]
         if r.action == "pended"
     )
-    run = _Run(store, client.key, settings, _cap_state(store, client.key, settings))
+    state = _cap_state(store, client.key, settings)
+    run = _Run(store, client.key, settings, state, now)
     done = 0
     for rows in _pending(store, client, settings, batch_id):
         awards, held = run.chunk(rows)

@@ -298,11 +298,20 @@ def export_awards(
     Returns:
         Rows written.
 
+    The instants (posted, available, expires) are all in UTC: the ledger
+    keeps an award's in the desk's offset and a redemption's in UTC, and a
+    file mixing zones reads as out of order.
+
     Example: ``export_awards(Store.open("c.db"), Path("postings.csv"))``
     """
-    return write_table(
-        award_export_rows(store, batch_id, client),
-        AWARD_EXPORT_HEADER,
-        out,
-        json_ok=True,
+    rows = (
+        (*row[:7], *(_in_utc(v) for v in row[7:10]), *row[10:])
+        for row in award_export_rows(store, batch_id, client)
     )
+    return write_table(rows, AWARD_EXPORT_HEADER, out, json_ok=True)
+
+
+def _in_utc(text: str | None) -> str | None:
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(text).astimezone(UTC).isoformat() if text else text

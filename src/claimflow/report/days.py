@@ -117,9 +117,10 @@ DAY_DEFINITIONS = (
     "decided, the ones decided on or before their due date.",
     "New breaches: claims still undecided at the close of their due date, "
     "counted on the first working day after it (decided late or still open).",
-    "Backlog at a day's close: claims received on or before it and not decided "
-    "by then, waiting on the participant included; claims closed without a "
-    "decision (duplicates, rejections, voids, superseded) are left out.",
+    "Backlog at a day's close (the per-day table and chart): claims received on "
+    "or before it and not decided by then, waiting on the participant included, "
+    "unlike the period's Backlog (the work the desk can do now); claims closed "
+    "without a decision (duplicates, rejections, voids, superseded) are left out.",
     "Will breach today: open claims due today, or with less time left than one "
     "claim takes to work (handling hours); at risk: due within the at-risk hours.",
     "As of an instant: an event recorded after it (pended, resubmitted, "

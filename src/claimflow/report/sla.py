@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.report import charts
+from claimflow.report.columns import COLUMNS
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
 from claimflow.sla.quality import (
     QaDay,
@@ -68,11 +69,24 @@ class Report:
             "period": self.period,
             "notes": self.notes,
             "tables": {
-                name: json.loads(frame.to_json(orient="records", date_format="iso"))
+                name: json.loads(
+                    _counted(frame).to_json(orient="records", date_format="iso")
+                )
                 for name, frame in self.tables.items()
             },
             "definitions": self.definitions,
         }
+
+
+def _counted(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its count columns (`COLUMNS` kind ``count``) as integers:
+    a count is never 7.0 (a missing one stays null)."""
+    counts = [
+        c for c in frame.columns if (col := COLUMNS.get(str(c))) and col.kind == "count"
+    ]
+    if not counts:
+        return frame
+    return frame.astype({c: "Int64" for c in counts})
 
 
 def _period(client: ResolvedClient, window: Window) -> str:

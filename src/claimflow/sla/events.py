@@ -27,11 +27,18 @@ class ImpossibleEvent(ClaimflowError):
 
 
 def record_event(
-    store: Store, key: str, event: str, at: datetime, operator: str, now: datetime
+    store: Store,
+    key: str,
+    event: str,
+    at: datetime,
+    operator: str,
+    now: datetime,
+    client: str | None = None,
 ) -> str:
     """Record `event` for the claim `key` (its id or reference) at `at`.
 
-    Call inside a store transaction.
+    Call inside a store transaction. With `client`, the claim must be that
+    client's.
 
     Returns:
         The claim id.
@@ -49,7 +56,9 @@ def record_event(
     from claimflow.store.sla import claim_arrival  # the store: only when recording
 
     claim_id = store.resolve_claim(key)
-    client, batch_id, received = claim_arrival(store, claim_id)
+    owner, batch_id, received = claim_arrival(store, claim_id)
+    if client is not None and owner != client:
+        raise ClaimflowError(f"claim {key}: expected a claim of {client}, found {owner}'s")
     arrived = datetime.fromisoformat(received)
     if at < arrived:
         raise ImpossibleEvent(
@@ -61,7 +70,7 @@ def record_event(
             f"claim {key}: expected {event} no later than now ({now.isoformat()}), "
             f"found {at.isoformat()}"
         )
-    store.add_events([(client, claim_id, batch_id, event, at.isoformat(), operator)])
+    store.add_events([(owner, claim_id, batch_id, event, at.isoformat(), operator)])
     store.audit(
         operator, "event", {"claim": claim_id, "event": event, "at": at.isoformat()}
     )

@@ -387,6 +387,9 @@ def claim_facts(
     waiting = facts["paused_days"] < 0
     facts["paused_days"] = facts["paused_days"].clip(lower=0)
     decided = facts["decided"].notna()
+    # A decision answers the claim: its first response is no later (a run
+    # back-dated with --at decided it before a response stamped later).
+    facts["first_response"] = facts[["first_response", "decided"]].min(axis=1)
     decided_day = np.where(
         decided,
         _local_days(facts["decided"].fillna(facts["received"]), zone),

@@ -23,12 +23,16 @@ def work_queue(
     (``sla.handling_hours``), so it breaches even if worked now (true of a
     claim in breach too).
 
+    A naive `now` is read in each client's desk zone (09:00 is 09:00 at
+    each desk), as every command reads a time without an offset.
+
     Example: ``work_queue(store, [acme, costa], datetime.now(UTC))``
     """
     frames = []
     for client in clients:
-        # as of `now`: an event recorded later (a pause, a decision) not yet made
-        facts = claim_facts(store, client, Window(), now, until=now)
+        at = now if now.tzinfo is not None else now.replace(tzinfo=client.zone)
+        # as of `at`: an event recorded later (a pause, a decision) not yet made
+        facts = claim_facts(store, client, Window(), at, until=at)
         if facts.empty:
             continue
         open_ = facts[facts["status"] == "open"]

@@ -224,6 +224,28 @@ def posting_by_key(store: Store, key: str) -> tuple[str, int, str] | None:
     return None if row is None else (str(row[0]), int(row[1]), str(row[2]))
 
 
+def redemptions_like(
+    store: Store, client: str, pattern: str
+) -> list[tuple[str, int, str, str]]:
+    """A client's redemptions whose lower-cased reference is LIKE `pattern`:
+    (participant, points redeemed, posted at, reference as written).
+
+    The pattern narrows the candidates in the database; the caller compares
+    the references exactly.
+
+    Example: ``redemptions_like(store, "acme-tools", "%r%e%s%7%7%7%")``
+    """
+    return [
+        (str(p), int(n), str(at), str(r))
+        for p, n, at, r in store.db.execute(
+            "SELECT participant_id, -points, posted_at, reason FROM ledger "
+            "WHERE client = ? AND entry_type = 'redemption' AND lower(reason) LIKE ? "
+            "ORDER BY id",
+            [client, pattern],
+        )
+    ]
+
+
 def ledger_participants(store: Store, client: str) -> list[str]:
     """The participants with any posting for a client.
 
