@@ -121,7 +121,9 @@ def test_sla_json_counts_are_integers(desk: tuple[ResolvedClient, str, str]) -> 
                          "--as-of", "2026-11-23T10:00")  # fmt: skip
     assert code == 0, err
     [month] = [
-        row for row in json.loads(out)["tables"]["By month"] if row["period"] == "2026-11"
+        row
+        for row in json.loads(out)["tables"]["By month"]
+        if row["period"] == "2026-11"
     ]
     counts = {k: month[k] for k in ("received", "decided", "backlog", "breaches")}
     assert counts == {"received": 1, "decided": 0, "backlog": 1, "breaches": 0}
@@ -144,7 +146,10 @@ def test_export_awards_writes_every_instant_in_one_zone(
                        "--client", config, "--db", db, "--at", "2026-12-02T09:00")  # fmt: skip
     assert code == 0, err
     out = tmp_path / "postings.csv"
-    assert run("export", "awards", "--db", db, "--out", str(out))[0] == 0
+    assert (
+        run("export", "awards", "--client", config, "--db", db, "--out", str(out))[0]
+        == 0
+    )
     rows = [r.split(",") for r in out.read_text(encoding="utf-8-sig").splitlines()]
     header = rows[0]
     posted = [r[header.index("posted_at")] for r in rows[1:]]
