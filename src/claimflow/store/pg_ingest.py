@@ -20,7 +20,7 @@ tables (a speculative insertion per row, twice the time of a plain insert).
 Here the rows are built from the chunk's tuples already in memory, each
 claim's keys made distinct in Python (the only duplicates a new claim's
 rows can hold: the claim ids are new, ``claims``' primary key refuses a
-repeated one), sorted in each index's order, and sent with ``COPY``.
+repeated one) and sent with ``COPY``.
 """
 
 from __future__ import annotations
@@ -41,8 +41,6 @@ CLAIM_COLUMNS = (
 )  # fmt: skip
 PROBLEM_COLUMNS = ("claim_id", "batch_id", "code", "field", "source", "message")
 OUTCOME_COLUMNS = ("claim_id", "batch_id", "stage", "outcome", "decided_at")
-#: In the primary key's order (client, block, day, claim, value), the order
-#: the rows are sent in: each chunk's inserts walk the index leaf by leaf.
 KEY_COLUMNS = ("client", "block", "day", "claim_id", "value")
 SERIAL_COLUMNS = ("client", "serial", "claim_id")
 EVENT_COLUMNS = ("client", "claim_id", "batch_id", "event", "at", "operator")
@@ -56,22 +54,25 @@ _ID, _CLIENT, _BATCH, _OUTCOME, _KEYS, _SERIALS = (
 def index_rows(
     claims: Sequence[Row],
 ) -> tuple[list[tuple[str, str, str, str, str]], list[tuple[str, str, str]]]:
-    """The ``claim_keys`` and ``claim_serials`` rows of claim rows, distinct and
-    sorted as each table's primary key orders them.
+    """The ``claim_keys`` and ``claim_serials`` rows of claim rows: each once,
+    in the claims' order.
 
-    Example: ``index_rows(rows.claims)[0][0] == ("acme", "ds|D-1|X|2", "2026-10-02", "c1", "INV4")``
+    Not sorted: in one process's measurements (20,000 claims) sorting the
+    rows in the indexes' order cost the main process more (0.2 s) than it
+    saved the server (under 0.1 s).
+
+    Example: ``index_rows(rows.claims)[1][0] == ("acme", "DR17", "c1")``
     """
-    keys: set[tuple[str, str, str, str, str]] = set()
-    serials: set[tuple[str, str, str]] = set()
+    keys: dict[tuple[str, str, str, str, str], None] = {}
+    serials: dict[tuple[str, str, str], None] = {}
     loads = json.loads
     for claim in claims:
         client, claim_id = str(claim[_CLIENT]), str(claim[_ID])
-        keys.update(
-            (client, block, day, claim_id, value)
-            for block, day, value in loads(str(claim[_KEYS]))
-        )
-        serials.update((client, s, claim_id) for s in loads(str(claim[_SERIALS])))
-    return sorted(keys), sorted(serials)
+        for block, day, value in loads(str(claim[_KEYS])):
+            keys[client, block, day, claim_id, value] = None
+        for serial in loads(str(claim[_SERIALS])):
+            serials[client, serial, claim_id] = None
+    return list(keys), list(serials)
 
 
 def copy_claim_rows(db: PgDatabase, rows: ClaimRows) -> None:
