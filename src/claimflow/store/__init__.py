@@ -43,6 +43,7 @@ from claimflow.store import postgres
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
+from claimflow.store.pg_ingest import EVENT_COLUMNS, copy_claim_rows
 from claimflow.store.postgres import PgDatabase
 from claimflow.store.rows import (
     CLAIM_JSON,
@@ -70,12 +71,6 @@ _OUTCOMES_OF_CLAIMS = (
     "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
     "SELECT id, batch_id, ?, outcome, ? FROM claims WHERE rowid > ? ORDER BY rowid"
 )
-#: The columns `ClaimRows` fill, in their order (``COPY`` names them).
-_CLAIM_COLUMNS = (
-    "id", "client", "batch_id", "document_hash", "kind", "participant_id",
-    "received_at", "activity_date", "outcome", "source", "data", "raw", "keys", "serials",
-)  # fmt: skip
-_PROBLEM_COLUMNS = ("claim_id", "batch_id", "code", "field", "source", "message")
 _CLAIM_MODELS: dict[str, type[SalesClaim] | type[StayClaim]] = {
     "sales": SalesClaim,
     "stay": StayClaim,
@@ -377,13 +372,10 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
 
         Example: ``store.insert_claim_rows(rows); store.index_claims()``
         """
+        if isinstance(self.db, PgDatabase):
+            return  # `copy_claim_rows` wrote each chunk's index rows
         conn = self.db.conn
         _stage_tables(conn)
-        if self.dialect == "postgresql":
-            for table, (_, insert) in _STAGE.items():
-                conn.execute(insert)
-                conn.execute(f"DELETE FROM temp.{table}")
-            return
         # Sorting the staged rows is most of this step. SQLite's sorter sorts
         # runs of the page cache's size, in helper threads when allowed:
         # small runs on every core, merged, take half the time of one thread
@@ -409,19 +401,20 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         """Insert rows made by `claim_rows` (possibly in another process).
 
         Packed rows (`ClaimRows.pack`) are copied table by table in SQL.
-        The claims' dedupe keys and serials are staged for `index_claims`.
+        The claims' dedupe keys and serials are staged for `index_claims`
+        (on PostgreSQL, `copy_claim_rows` writes them with the chunk).
         """
+        if isinstance(self.db, PgDatabase):
+            # PostgreSQL's bulk path: every table through COPY, index rows too
+            copy_claim_rows(
+                self.db, rows.unpack() if isinstance(rows, PackedRows) else rows
+            )
+            return
         conn = self.db.conn
         last = self._claims_mark()
         if isinstance(rows, PackedRows) and self._attach_packed(rows):
             for table, (insert, _) in PACKED.items():
                 conn.execute(f"{insert} SELECT * FROM {_PACK}.{table} ORDER BY rowid")
-        elif isinstance(self.db, PgDatabase):
-            # PostgreSQL's bulk path: COPY, not a statement per row
-            unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
-            self.db.copy_rows("claims", _CLAIM_COLUMNS, unpacked.claims)
-            self.db.copy_rows("problems", _PROBLEM_COLUMNS, unpacked.problems)
-            conn.executemany(f"{PACKED['headers'][0]} VALUES (?, ?)", unpacked.headers)
         else:
             unpacked = rows.unpack() if isinstance(rows, PackedRows) else rows
             for table, (insert, width) in PACKED.items():
@@ -492,6 +485,9 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         self, rows: Sequence[tuple[str, str, int | None, str, str, str]]
     ) -> None:
         """Append claim events: (client, claim id, batch id, event, ISO instant, operator)."""
+        if isinstance(self.db, PgDatabase):
+            self.db.copy_rows("claim_events", EVENT_COLUMNS, rows)
+            return
         self.db.conn.executemany(
             "INSERT INTO claim_events (client, claim_id, batch_id, event, at, operator) "
             "VALUES (?,?,?,?,?,?)",
