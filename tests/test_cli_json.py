@@ -34,6 +34,7 @@ import pandas as pd
 import pytest
 
 # The commands live in these modules; importing them registers them on `main`.
+import claimflow
 import claimflow.cli_awards
 import claimflow.cli_dedupe
 import claimflow.cli_partners
@@ -791,8 +792,10 @@ def test_export_one_client(flow: Flow, tmp_path: Path, what: str) -> None:
     # a batch of the other client is refused, not exported empty
     code, _, err = run("export", what, "--client", COSTA, "--batch", "1",
                        "--db", flow.db, "--out", str(tmp_path / "never.csv"))  # fmt: skip
+    with claimflow.Store.open(flow.db) as store:  # a file, or a schema on PostgreSQL
+        where = store.name
     assert (code, err) == (
-        2, f"claimflow: error: {flow.db}: batch 1 is acme-tools's, not costa-azul's\n"
+        2, f"claimflow: error: {where}: batch 1 is acme-tools's, not costa-azul's\n"
     )  # fmt: skip
 
 
