@@ -192,6 +192,23 @@ _DESCRIPTION: dict[ReasonCode, str] = {
 }
 
 
+def may_be_original(outcome: str) -> bool:
+    """Whether a claim with this outcome may be the original another repeats.
+
+    A claim already a duplicate (of anything) is never an original: the claim
+    it repeats is. Ingest holds to it in a batch (a key's first readable claim
+    is its original; its repeats are never one, `claimflow.validate.batch`),
+    and ``dedupe claims`` meets only such claims as originals
+    (`claimflow.dedupe.matching`): two claims of one stay never end as each
+    other's duplicate, so one of them stays payable. Any other outcome
+    (accepted, pended, review, rejected, superseded, void) still refuses a
+    repeat of its sale or stay.
+
+    Example: ``may_be_original("accepted") and not may_be_original("duplicate")``
+    """
+    return outcome != Outcome.DUPLICATE
+
+
 def decide(codes: list[ReasonCode]) -> Outcome:
     """Decide a claim's outcome from its reason codes.
 

@@ -21,7 +21,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from claimflow.codes import ReasonCode
+from claimflow.codes import ReasonCode, may_be_original
 from claimflow.dedupe.decisions import different_pairs
 from claimflow.dedupe.settings import ClaimWindows
 from claimflow.validate.batch import fold_key
@@ -100,6 +100,7 @@ class _Info:
     source: str
     keyed: str | None  # the invoice or confirmation as keyed
     day: str | None  # invoice date or check-in
+    original: bool = True  # may be another's original (`may_be_original`)
     serials: set[str] = field(default_factory=set)
 
 
@@ -199,10 +200,15 @@ def _infos(store: Store, ids: set[str]) -> dict[str, _Info]:
         info = {
             # instants, not text: "...T20:00-05:00" is after "...T00:30+00:00"
             cid: _Info(
-                (datetime.fromisoformat(received), rowid), who, source, keyed, day
+                (datetime.fromisoformat(received), rowid),
+                who,
+                source,
+                keyed,
+                day,
+                may_be_original(outcome),
             )
-            for cid, received, rowid, who, source, keyed, day in queries.involved_facts(
-                store
+            for cid, received, rowid, who, source, keyed, day, outcome in (
+                queries.involved_facts(store)
             )
         }
         for cid, serial in queries.involved_serials(store):
@@ -327,8 +333,11 @@ def find_claim_matches(
     keys through the blocking indexes in two joins (serials; blocks with
     dates), so history is never loaded whole and the cost follows the number
     of candidates, not the size of history. Pairs a reviewer marked
-    different are skipped. Duplicates are clustered transitively with the
-    earliest claim as the original of all.
+    different are skipped, and so are earlier claims already marked
+    duplicates (`claimflow.codes.may_be_original`): the claim a duplicate
+    repeats is the original, so a stay's claims never end each other's
+    duplicates. Duplicates are clustered transitively with the earliest
+    claim as the original of all.
 
     `windows` are the client's day windows and slip limits
     (``dedupe.claims`` in its configuration).
@@ -346,7 +355,11 @@ def find_claim_matches(
     ] = []
     for (claim, other), found in pairs.items():
         mine, theirs = info[claim], info[other]
-        if theirs.order >= mine.order or tuple(sorted((claim, other))) in different:
+        if (
+            theirs.order >= mine.order
+            or not theirs.original  # already a duplicate: its original is
+            or tuple(sorted((claim, other))) in different
+        ):
             continue
         seen: set[tuple[int, str]] = set()
         for pair in sorted(found, key=lambda p: (p.rule, p.slips)):

@@ -208,24 +208,25 @@ def involved(store: Store, ids: set[str]) -> Iterator[None]:
         conn.execute("DROP TABLE temp.involved")
 
 
-def involved_facts(
-    store: Store,
-) -> Iterator[tuple[str, str, int, str | None, str, str | None, str | None]]:
+#: A row of `involved_facts`.
+Facts = tuple[str, str, int, str | None, str, str | None, str | None, str]
+
+
+def involved_facts(store: Store) -> Iterator[Facts]:
     """What is compared of each involved claim, inside `involved`.
 
     Returns:
         Rows (claim, received at, rowid, participant, source, invoice or
-        confirmation number as keyed, activity date).
+        confirmation number as keyed, activity date, outcome).
 
     Example: ``next(involved_facts(store))[0]``
     """
-    rows: Iterator[tuple[str, str, int, str | None, str, str | None, str | None]] = (
-        store.db.conn.execute(
-            "SELECT c.id, c.received_at, c.rowid, c.participant_id, c.source, "
-            "coalesce(json_extract(c.data, '$.invoice_number'), "
-            "json_extract(c.data, '$.confirmation_number')), c.activity_date "
-            "FROM involved i JOIN claims c ON c.id = i.id"
-        )
+    rows: Iterator[Facts] = store.db.conn.execute(
+        "SELECT c.id, c.received_at, c.rowid, c.participant_id, c.source, "
+        "coalesce(json_extract(c.data, '$.invoice_number'), "
+        "json_extract(c.data, '$.confirmation_number')), c.activity_date, "
+        "c.outcome "
+        "FROM involved i JOIN claims c ON c.id = i.id"
     )
     return rows
 
@@ -349,6 +350,7 @@ def pended_repeat_rows(
 
 
 __all__ = [
+    "Facts",
     "Identity",
     "claims_with_ids",
     "count_open_claims",
