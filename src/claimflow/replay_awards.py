@@ -4,10 +4,17 @@ Contract: `awards_as_posted(store, client, settings, participants, decided)`
 takes the replay's decided claims (claim id -> the outcome recorded and the
 claim when the replay accepts it) and returns the replayed award of each
 accepted claim; it reads the store's award history and never writes.
+
+A claim is computed for the participant its award was posted (or held)
+for, as recorded: after a merge, the award runs credit the survivor with
+the claims keyed under the merged number (at the survivor's tier and
+caps), while the runs before it paid the keyed account; an unmerge
+changes neither what was paid nor, so, its replay.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from operator import itemgetter
@@ -19,6 +26,7 @@ from claimflow.award.run import known_then
 from claimflow.codes import VOID
 from claimflow.models import Award, Claim, Participant
 from claimflow.store import Store
+from claimflow.store.accounts import merge_participants
 
 #: A claim in a run: its award order, the claim, its recorded award (a
 #: claim outside this replay) or None (computed).
@@ -144,6 +152,7 @@ def awards_as_posted(
     Example: ``awards_as_posted(store, "acme-tools", settings, people, decided)``
     """
     state = _AsPosted(settings, participants)
+    merged = merge_participants(store, client)
     paid: set[str] = set()
     outside: dict[str, Award] = {}  # recorded awards of claims not replayed here
     history = list(store.award_history(client))
@@ -161,12 +170,12 @@ def awards_as_posted(
             if cid not in others:
                 continue
             if kind == "hold":  # it reserved its points in that run
-                state.pay(others[cid], at, held=True)
+                state.pay(_posted_for(others[cid], data, merged), at, held=True)
             elif data is not None:
                 outside[cid] = Award.model_validate_json(data)
                 state.pay(others[cid], at, recorded=outside[cid])
         elif entry[1] is not None:  # accepted in the replay: paid (or held) again
-            state.pay(entry[1], at, held=kind == "hold")
+            state.pay(_posted_for(entry[1], data, merged), at, held=kind == "hold")
             if kind == "award":
                 paid.add(cid)
     state.flush()
@@ -177,6 +186,22 @@ def awards_as_posted(
     ]
     state.flush()
     return state.awards
+
+
+def _posted_for(claim: Claim, data: str | None, merged: set[str]) -> Claim:
+    """The claim as a run paid (or held) it: for the participant its recorded
+    award names, when the claim's participant took part in a merge (a claim
+    keyed under the merged number and credited to the survivor, or filed
+    under the survivor by a merge after the keyed account was paid).
+
+    Example: ``_posted_for(claim, '{"participant_id": "104233", ...}', {"104876"})``
+    """
+    if data is None or claim.participant_id not in merged:
+        return claim
+    posted = json.loads(data).get("participant_id")
+    if not posted or posted == claim.participant_id:
+        return claim
+    return claim.model_copy(update={"participant_id": str(posted)})
 
 
 def _stored_claims(store: Store, ids: set[str]) -> dict[str, Claim]:

@@ -447,6 +447,20 @@ def claims_under_merged(
     ]
 
 
+def merge_participants(store: Store, client: str) -> set[str]:
+    """Every participant a merge (live or undone) named, survivor or merged.
+
+    Example: ``merge_participants(store, "acme-tools")``
+    """
+    return {
+        str(who)
+        for row in store.db.execute(
+            "SELECT survivor, merged FROM account_merges WHERE client = ?", [client]
+        )
+        for who in row
+    }
+
+
 def claim_merge(
     store: Store, client: str, claim_id: str
 ) -> tuple[int, str, str, str] | None:
