@@ -333,10 +333,12 @@ def find_claim_matches(
     keys through the blocking indexes in two joins (serials; blocks with
     dates), so history is never loaded whole and the cost follows the number
     of candidates, not the size of history. Pairs a reviewer marked
-    different are skipped, and so are earlier claims already marked
-    duplicates (`claimflow.codes.may_be_original`): the claim a duplicate
-    repeats is the original, so a stay's claims never end each other's
-    duplicates. Duplicates are clustered transitively with the earliest
+    different are skipped, and so are earlier-received claims already marked
+    duplicates and stored after the claim (`claimflow.codes.may_be_original`):
+    such a claim may repeat this one, so a stay's claims never end each
+    other's duplicates. A duplicate stored before the claim still matches it
+    (it cannot be the claim's own duplicate), so a claim that repeats only a
+    duplicate is never paid as new. Duplicates are clustered transitively with the earliest
     claim as the original of all.
 
     `windows` are the client's day windows and slip limits
@@ -357,7 +359,10 @@ def find_claim_matches(
         mine, theirs = info[claim], info[other]
         if (
             theirs.order >= mine.order
-            or not theirs.original  # already a duplicate: its original is
+            # A duplicate stored after this claim may be a duplicate of it
+            # (ingest keeps the first stored): never its original. One stored
+            # before it is not this claim's duplicate: a match to it stands.
+            or (not theirs.original and theirs.order[1] > mine.order[1])
             or tuple(sorted((claim, other))) in different
         ):
             continue
