@@ -534,3 +534,36 @@ def test_sla_figures_are_derived_only_when_the_calendar_or_terms_change(
     result = replay(recorded, acme, rules=closed, now=AWARDED)
     assert len(derived) == 2
     assert [(c.sla_from, c.sla_to) for c in result.changes] == [("breached", "on time")]
+
+
+def test_a_run_that_holds_and_posts_at_a_desk_offset_replays_unchanged(
+    tmp_path: Path,
+) -> None:
+    """Postings are written in UTC, the run's holds with its own offset
+    (+07:00): replay still meets them as one run (one instant)."""
+    from datetime import timedelta, timezone
+
+    text = CONFIG.read_text(encoding="utf-8")
+    spiff = text.replace(
+        "award:\n",
+        "award:\n  reporting_threshold: {amount: 0.01, point_value: 0.01}\n",
+        1,
+    )
+    (tmp_path / "acme.yaml").write_text(spiff, encoding="utf-8")
+    client = load_client(tmp_path / "acme.yaml")
+    store = Store.open(tmp_path / "c.db")
+    ingest([OCTOBER], client, store, processed_at=PROCESSED)
+    people = list(
+        read_participants(SAMPLES / "acme-tools/participants.csv", client.key)
+    )
+    with_form = [
+        p.model_copy(update={"tax_form_on": date(2026, 1, 1)}) if i % 2 else p
+        for i, p in enumerate(people)
+    ]
+    with store.transaction():
+        store.upsert_participants(with_form)
+    now = AWARDED.astimezone(timezone(timedelta(hours=7)))
+    run = award_claims(store, client, now=now)
+    assert run.posted and run.problems  # the run both posts and holds
+    result = replay(store, client, now=now)
+    assert (result.changes, result.exit_code) == ([], 0)

@@ -110,7 +110,12 @@ class _AsPosted:
         """A posting (or a hold) of a claim: it joins its run."""
         key = award_order(claim, self.settings)
         if (
-            (self.at is not None and at != self.at)
+            # Instants, not text: postings are written in UTC, holds with
+            # the run's offset (and postings of earlier releases too).
+            (
+                self.at is not None
+                and datetime.fromisoformat(at) != datetime.fromisoformat(self.at)
+            )
             or (held and False in self.last)
             or (held in self.last and key < self.last[held])
             or claim.id in self.ids

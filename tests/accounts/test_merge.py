@@ -23,6 +23,7 @@ from claimflow.models import Participant, Provenance
 from claimflow.parse.participants import read_participants
 from claimflow.replay import replay
 from claimflow.store.dedupe_decisions import add_dedupe_decisions
+from claimflow.store.instants import utc_text
 from claimflow.store.ledger import add_debit, award_lots
 from tests.award.programs import DEALER, settings
 from tests.award.test_engine import sale
@@ -56,9 +57,10 @@ def _iso(moment: datetime) -> str:
 
 
 def _lots(store: Store, who: str, at: datetime) -> list[tuple[int, str, str | None]]:
-    """(points left, available at, expires at) of a participant's lots with points."""
+    """(points left, available at, expires at) of a participant's lots with
+    points, the instants as UTC text."""
     return sorted(
-        (left, available, expires)
+        (left, utc_text(available), None if expires is None else utc_text(expires))
         for _, left, available, expires in award_lots(
             store, "x", who, at.astimezone(UTC).isoformat()
         )
@@ -322,3 +324,31 @@ def test_open_cases_follow_the_merge_and_come_back_closed_ones_stay(
         (live, "M"),
         (done, "M"),
     ]
+
+
+def test_a_merge_moves_a_legacy_offset_lot_as_the_same_instants(store: Store) -> None:
+    """A lot an earlier release wrote with the desk's offset (+07:00) moves
+    with its instants, written in UTC, and becomes available at its instant."""
+    from claimflow.store.awards import post_award_rows
+
+    with store.transaction():
+        post_award_rows(
+            store,
+            [("x", "m1", "M", "1", 100, 100, "{}")],
+            "2026-11-20T10:00:00+07:00",
+            "2026-11-30T10:00:00+07:00",  # 03:00Z
+            "2027-11-20T10:00:00+07:00",
+            "ann",
+        )
+    _post(store, "s1", 1, "S", T0)  # 25 points, available T0 + 10 days
+    _same(store, "M", "S")
+    merge_accounts(store, "x", "S", "M", "ann", MERGE_AT)
+    ready = datetime(2026, 11, 30, 3, tzinfo=UTC)
+    assert _lots(store, "S", ready) == [
+        (25, _iso(T0 + timedelta(days=10)), _iso(T0 + relativedelta(months=12))),
+        (100, "2026-11-30T03:00:00+00:00", "2027-11-20T03:00:00+00:00"),
+    ]
+    before = balance(store, "x", "S", ready - timedelta(seconds=1))
+    assert (before.total, before.available, before.pending) == (125, 25, 100)
+    at = balance(store, "x", "S", ready)
+    assert (at.total, at.available, at.pending) == (125, 125, 0)

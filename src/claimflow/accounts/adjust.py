@@ -14,7 +14,7 @@ redemption does, and is refused beyond them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -34,6 +34,7 @@ from claimflow.store.accounts import (
     adjustment_rows,
 )
 from claimflow.store.cases import add_case_events, case_rows
+from claimflow.store.instants import utc_text
 
 
 class AdjustmentReason(StrEnum):
@@ -119,8 +120,7 @@ def account_settings(client: ResolvedClient) -> AccountSettings:
     return client.config.accounts
 
 
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+_utc = utc_text  # the ledger's one writer of instants (UTC ISO text)
 
 
 def _check_request(

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from claimflow.award.ledger import LedgerError
 from claimflow.award.ledger import reference_key as _reference
@@ -56,6 +56,7 @@ from claimflow.store.accounts import (
     set_participant_status,
 )
 from claimflow.store.cases import add_case_events, open_cases_of
+from claimflow.store.instants import utc_text
 from claimflow.store.ledger import add_allocation, award_lots, posted_total
 
 
@@ -91,8 +92,7 @@ class MergeResult:
         return asdict(self)
 
 
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+_utc = utc_text  # the ledger's one writer of instants (UTC ISO text)
 
 
 def _tax(text: str | None) -> str | None:

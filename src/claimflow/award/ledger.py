@@ -26,6 +26,7 @@ from claimflow.models import Award
 from claimflow.store import Store
 from claimflow.store.accounts import live_merge, lot_holder
 from claimflow.store.awards import post_award_rows
+from claimflow.store.instants import instant, utc_text
 from claimflow.store.ledger import (
     add_allocation,
     add_debit,
@@ -113,8 +114,10 @@ def post_awards(
     Example: ``post_awards(store, awards, client.config.award, now, "ann")``
     """
     lean = [a if isinstance(a, LeanAward) else LeanAward.of(a) for a in awards]
+    # Months and pending days count on the posting desk's calendar (its
+    # zone), then every instant is written in UTC (`utc_text`).
     expires = (
-        _add_months(posted_at, settings.expiry.months or 0).isoformat()
+        utc_text(_add_months(posted_at, settings.expiry.months or 0))
         if settings.expiry.policy == "fixed"
         else None
     )
@@ -132,8 +135,8 @@ def post_awards(
             )
             for a in lean
         ],
-        posted_at.isoformat(),
-        (posted_at + timedelta(days=settings.pending_days)).isoformat(),
+        utc_text(posted_at),
+        utc_text(posted_at + timedelta(days=settings.pending_days)),
         expires,
         actor,
     )
@@ -179,7 +182,7 @@ def reverse_claim(
             -points,
             version,
             f"reversal:{entry_id}",
-            at.isoformat(),
+            utc_text(at),
             entry_id,
             reason,
             actor,
@@ -203,9 +206,8 @@ def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
     )
 
 
-def _utc(moment: datetime) -> str:
-    """An instant as the store writes it (UTC ISO text, comparable as text)."""
-    return moment.astimezone(UTC).isoformat()
+#: Sorts after every expiry instant: lots that never expire go last.
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> Balance:
@@ -215,7 +217,7 @@ def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> 
 
     Example: ``balance(store, "acme-tools", "104233", now).available``
     """
-    at = _utc(as_of)
+    at = instant(as_of)
     total = posted_total(store, client, participant_id, at)
     pending = expired = 0
     for _, remaining, available_at, expires_at in award_lots(
@@ -231,7 +233,7 @@ def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> 
     return Balance(participant_id, total, available, pending, expired)
 
 
-def _spendable(store: Store, client: str, participant_id: str, at: str) -> int:
+def _spendable(store: Store, client: str, participant_id: str, at: datetime) -> int:
     return sum(r for _, r, _ in _open_lots(store, client, participant_id, at))
 
 
@@ -248,7 +250,15 @@ def _consume(
     lots: Iterable[tuple[int, int]],
 ) -> int:
     debit_id = add_debit(
-        store, client, participant_id, entry_type, -points, key, _utc(at), reason, actor
+        store,
+        client,
+        participant_id,
+        entry_type,
+        -points,
+        key,
+        utc_text(at),
+        reason,
+        actor,
     )
     left = points
     for lot_id, remaining in lots:
@@ -295,7 +305,7 @@ def debit_available(
             f"participant {participant_id}: expected 1 to {available} points to "
             f"take, found {points}"
         )
-    lots = _open_lots(store, client, participant_id, _utc(at))
+    lots = _open_lots(store, client, participant_id, instant(at))
     entry_type, key, reason = posting
     return _consume(
         store,
@@ -312,20 +322,20 @@ def debit_available(
 
 
 def _open_lots(
-    store: Store, client: str, participant_id: str, at: str
-) -> list[tuple[int, int, str | None]]:
+    store: Store, client: str, participant_id: str, at: datetime
+) -> list[tuple[int, int, datetime | None]]:
     """Available, unexpired lots with points left, oldest-expiring first."""
     lots = [
         (i, r, e)
         for i, r, available_at, e in award_lots(store, client, participant_id, at)
         if r > 0 and available_at <= at and (e is None or e > at)
     ]
-    return sorted(lots, key=lambda lot: (lot[2] is None, lot[2] or "", lot[0]))
+    return sorted(lots, key=lambda lot: (lot[2] or _NEVER, lot[0]))
 
 
 def _expirable_lots(
-    store: Store, client: str, participant_id: str, at: str
-) -> list[tuple[int, int, str | None]]:
+    store: Store, client: str, participant_id: str, at: datetime
+) -> list[tuple[int, int, datetime | None]]:
     """Available lots with points left, expired ones included (what expiry takes)."""
     return [
         (i, r, e)
@@ -418,7 +428,7 @@ def redeem(
             f"redeemed by participant {used[0]} at {used[2]}; give each "
             "redemption its own"
         )
-    lots = _open_lots(store, client, participant_id, _utc(at))
+    lots = _open_lots(store, client, participant_id, instant(at))
     available = balance(store, client, participant_id, at).available
     if points <= 0:
         raise LedgerError(
@@ -461,14 +471,19 @@ def expire(
         return 0
     expired = 0
     participants = ledger_participants(store, client)
-    cutoff = _add_months(as_of, -policy.months).isoformat()
+    at = instant(as_of)
+    cutoff = _add_months(at, -policy.months)
     for participant in participants:
-        lots = _expirable_lots(store, client, participant, _utc(as_of))
+        lots = _expirable_lots(store, client, participant, at)
         if policy.policy == "fixed":
-            due = [(i, r) for i, r, e in lots if e is not None and e <= _utc(as_of)]
+            due = [(i, r) for i, r, e in lots if e is not None and e <= at]
         else:
             last = last_activity(store, client, participant)
-            due = [(i, r) for i, r, _ in lots] if last and last <= cutoff else []
+            due = (
+                [(i, r) for i, r, _ in lots]
+                if last is not None and last <= cutoff
+                else []
+            )
         points = sum(r for _, r in due)
         if points > 0:
             # The day's first expiry keeps the day's key; a later run the

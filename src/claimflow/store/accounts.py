@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from claimflow.store.instants import utc_text
+
 if TYPE_CHECKING:
     from claimflow.models import ParticipantFacts
     from claimflow.store import Store
@@ -228,7 +230,11 @@ def add_posting(
     Example: ``add_posting(store, "x", "S", "transfer_in", 500, "merge:1:in:7",
     (at, at, None), "merge #1 from M", "ann", transfer_of=7)``
     """
-    posted, available, expires = at
+    posted, available, expires = (
+        utc_text(at[0]),
+        utc_text(at[1]),
+        None if at[2] is None else utc_text(at[2]),
+    )
     return _new_id(
         store,
         "INSERT INTO ledger (client, participant_id, claim_id, entry_type, points, "

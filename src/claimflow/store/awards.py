@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from claimflow.models import Claim
 from claimflow.store import Store
+from claimflow.store.instants import utc_text
 
 #: (id, kind, participant id, received ISO time, activity date text, lines as
 #: compact JSON: see `_LINES`)
@@ -224,6 +225,11 @@ def post_award_rows(
         "version, idempotency_key, posted_at, available_at, expires_at, actor) "
         "SELECT client, participant_id, claim_id, 'award', points, version, key, "
         "?, ?, ?, ? FROM award_stage ORDER BY n",
-        [at, available_at, expires_at, actor],
+        [
+            utc_text(at),
+            utc_text(available_at),
+            None if expires_at is None else utc_text(expires_at),
+            actor,
+        ],
     )
     return int(posted), len(rows) - int(posted), int(points)

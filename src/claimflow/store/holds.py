@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from claimflow.models import Award, Problem
 from claimflow.store import participants as _earlier  # noqa: F401 (registers 2-24)
 from claimflow.store.claims_schema import refuse_replace
+from claimflow.store.instants import instant
 from claimflow.store.schema import APPEND_ONLY, migrations
 
 
@@ -82,13 +83,20 @@ class AwardHolds:
 
         None when the claim was never held, or has a posting made after it.
         """
-        row = self.db.execute(
-            "SELECT h.data, h.code, h.message, h.held_at FROM award_holds h "
-            "WHERE h.claim_id = ? AND NOT EXISTS (SELECT 1 FROM ledger l "
-            "WHERE l.claim_id = h.claim_id AND l.entry_type = 'award' "
-            "AND l.posted_at >= h.held_at) ORDER BY h.id DESC LIMIT 1",
+        # Compared as instants: postings are written in UTC, holds (and the
+        # postings of earlier releases) with the desk's offset.
+        paid = [
+            instant(posted)
+            for (posted,) in self.db.execute(
+                "SELECT posted_at FROM ledger WHERE claim_id = ? AND entry_type = 'award'",
+                [claim_id],
+            )
+        ]
+        for data, code, message, held_at in self.db.execute(
+            "SELECT data, code, message, held_at FROM award_holds WHERE claim_id = ? "
+            "ORDER BY id DESC",
             [claim_id],
-        ).fetchone()
-        if row is None:
-            return None
-        return Award.model_validate_json(row[0]), row[1], row[2], row[3]
+        ).fetchall():
+            if not any(posted >= instant(held_at) for posted in paid):
+                return Award.model_validate_json(data), code, message, held_at
+        return None

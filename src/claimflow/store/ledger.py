@@ -13,21 +13,28 @@ one question or one append each, and hand back plain typed values:
 - `add_reversal`, `add_debit`, `add_allocation`: the appends (a negative
   posting, then the lots it consumes).
 
-Instants are the ISO text the caller passes, compared as text: the caller
-chooses their form. Nothing here updates or deletes (the ledger is
-append-only, and triggers refuse it). Call the writers inside
+Instants are written as UTC text (`claimflow.store.instants.utc_text`,
+whatever offset the caller's carries) and compared as instants, never as
+text: rows written by earlier releases carry the posting desk's offset
+(``10:00:00+07:00``), and their text does not sort in time order. The
+comparisons are made here in Python on the participant's rows, exactly
+(SQLite's ``unixepoch`` and its PostgreSQL emulation keep whole seconds).
+Nothing here updates or deletes (the ledger is append-only, and triggers
+refuse it). Call the writers inside
 `Store.transaction()`.
 
 No migration: the tables and indexes of migration 2 serve every query.
 SQLite's own: `add_reversal` and `add_debit` return the new posting's id
 through ``cursor.lastrowid`` (a server backend writes ``RETURNING id``),
-`award_lots` binds named ``:name`` parameters and the rest ``?`` ones
-(sqlite3's paramstyles), and `add_allocation` inserts by column position.
+`add_allocation` inserts by column position.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from claimflow.store.instants import instant, utc_text
 
 if TYPE_CHECKING:
     from claimflow.store import Store
@@ -35,22 +42,22 @@ if TYPE_CHECKING:
 #: A live award posting of a claim: (id, participant, points, rule version).
 LivePosting = tuple[int, str, int, str | None]
 #: An award lot: (id, points left, available at, expires at or None).
-Lot = tuple[int, int, str, str | None]
+Lot = tuple[int, int, datetime, datetime | None]
 
-#: Lots with the points left in each at an instant: allocations of debits
-#: posted later (a redemption dated after it) do not count yet. A lot is an
-#: award posting, a credit adjustment, or a transfer in (a merge moved a
-#: lot: its points, available and expiry instants).
+#: A participant's lots: award postings, credit adjustments, and transfers
+#: in (a merge moved a lot: its points, available and expiry instants).
 _LOTS = """
-    SELECT l.id, l.points - coalesce((SELECT sum(a.points) FROM ledger_allocations a
-                                      JOIN ledger d ON d.id = a.debit_id
-                                      WHERE a.lot_id = l.id AND d.posted_at <= :at), 0)
-             AS remaining,
-           l.available_at, l.expires_at
-    FROM ledger l
-    WHERE l.client = :client AND l.participant_id = :participant
+    SELECT id, points, posted_at, available_at, expires_at FROM ledger
+    WHERE client = ? AND participant_id = ?
+      AND entry_type IN ('award', 'transfer_in', 'adjustment') AND points > 0
+"""
+
+#: What debits took from those lots, with each debit's posting instant.
+_TAKEN = """
+    SELECT a.lot_id, a.points, d.posted_at FROM ledger_allocations a
+    JOIN ledger d ON d.id = a.debit_id JOIN ledger l ON l.id = a.lot_id
+    WHERE l.client = ? AND l.participant_id = ?
       AND l.entry_type IN ('award', 'transfer_in', 'adjustment') AND l.points > 0
-      AND l.posted_at <= :at
 """
 
 
@@ -127,8 +134,8 @@ def add_reversal(
             points,
             version,
             key,
-            at,
-            at,
+            utc_text(at),
+            utc_text(at),
             reverses,
             reason,
             actor,
@@ -167,7 +174,17 @@ def add_debit(
     cursor = store.db.execute(
         "INSERT INTO ledger (client, participant_id, entry_type, points, idempotency_key, "
         "posted_at, available_at, reason, actor) VALUES (?,?,?,?,?,?,?,?,?)",
-        [client, participant_id, entry_type, points, key, at, at, reason, actor],
+        [
+            client,
+            participant_id,
+            entry_type,
+            points,
+            key,
+            utc_text(at),
+            utc_text(at),
+            reason,
+            actor,
+        ],
     )
     return int(cursor.lastrowid or 0)
 
@@ -182,33 +199,51 @@ def add_allocation(store: Store, debit_id: int, lot_id: int, points: int) -> Non
     )
 
 
-def posted_total(store: Store, client: str, participant_id: str, at: str) -> int:
-    """The sum of a participant's postings up to an instant (ISO text).
+def posted_total(
+    store: Store, client: str, participant_id: str, at: datetime | str
+) -> int:
+    """The sum of a participant's postings up to an instant (compared as instants).
 
     Example: ``posted_total(store, "acme-tools", "104233", "2026-12-03T00:00:00+00:00")``
     """
-    return int(
-        store.db.execute(
-            "SELECT coalesce(sum(points), 0) FROM ledger WHERE client = ? "
-            "AND participant_id = ? AND posted_at <= ?",
-            [client, participant_id, at],
-        ).fetchone()[0]
+    moment = instant(at)
+    return sum(
+        int(points)
+        for points, posted in store.db.execute(
+            "SELECT points, posted_at FROM ledger WHERE client = ? AND participant_id = ?",
+            [client, participant_id],
+        )
+        if instant(posted) <= moment
     )
 
 
-def award_lots(store: Store, client: str, participant_id: str, at: str) -> list[Lot]:
+def award_lots(
+    store: Store, client: str, participant_id: str, at: datetime | str
+) -> list[Lot]:
     """A participant's award lots posted by an instant, with the points left then.
 
     Allocations of debits posted after `at` do not count; the lots come in
-    no particular order (the caller sorts them).
+    no particular order (the caller sorts them). Instants are compared as
+    instants, whatever offset each row was written with.
 
     Example: ``award_lots(store, "acme-tools", "104233", "2026-12-03T00:00:00+00:00")``
     """
+    moment = instant(at)
+    taken: dict[int, int] = {}
+    for lot_id, points, posted in store.db.execute(_TAKEN, [client, participant_id]):
+        if instant(posted) <= moment:
+            taken[int(lot_id)] = taken.get(int(lot_id), 0) + int(points)
     return [
-        (i, int(r), a, e)
-        for i, r, a, e in store.db.execute(
-            _LOTS, {"client": client, "participant": participant_id, "at": at}
+        (
+            int(i),
+            int(points) - taken.get(int(i), 0),
+            instant(available),
+            None if expires is None else instant(expires),
         )
+        for i, points, posted, available, expires in store.db.execute(
+            _LOTS, [client, participant_id]
+        )
+        if instant(posted) <= moment
     ]
 
 
@@ -259,14 +294,20 @@ def ledger_participants(store: Store, client: str) -> list[str]:
     ]
 
 
-def last_activity(store: Store, client: str, participant_id: str) -> str | None:
-    """When a participant last had an award or a redemption posted, if ever.
+def last_activity(store: Store, client: str, participant_id: str) -> datetime | None:
+    """When a participant last had an award or a redemption posted, if ever
+    (the latest instant: the latest text may be an earlier instant).
 
     Example: ``last_activity(store, "acme-tools", "104233")``
     """
-    last: str | None = store.db.execute(
-        "SELECT max(posted_at) FROM ledger WHERE client = ? AND participant_id = ? "
-        "AND entry_type IN ('award', 'redemption')",
-        [client, participant_id],
-    ).fetchone()[0]
-    return last
+    return max(
+        (
+            instant(posted)
+            for (posted,) in store.db.execute(
+                "SELECT posted_at FROM ledger WHERE client = ? AND participant_id = ? "
+                "AND entry_type IN ('award', 'redemption')",
+                [client, participant_id],
+            )
+        ),
+        default=None,
+    )
