@@ -228,3 +228,24 @@ def test_a_hold_paid_by_a_later_posting_is_not_the_latest_hold(
     with store.transaction():
         post_awards(store, [award], program, held + timedelta(hours=1), "ann")
     assert store.latest_hold("c0") is None
+
+
+def test_a_redemption_dated_before_a_later_one_already_posted_takes_nothing_twice(
+    store: Store,
+) -> None:
+    """Two clerks: B's redemption at 10:05 commits while A, whose instant was
+    taken at 10:00, waits for the write lock. The lot holds 100 points; B took
+    all of them, so A's 100 at 10:00 must be refused, not allocated again
+    (the as-of rule alone, "debits posted after the instant don't count",
+    let A take the same 100: the concurrency test caught it on PostgreSQL)."""
+    posted = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    _post_at(store, posted)  # 100 points
+    with store.transaction():
+        redeem(store, "x", "R1", 100, "order B", "bea", posted + timedelta(minutes=65))
+    with pytest.raises(LedgerError, match="has 0 points available; cannot redeem 100"):
+        with store.transaction():
+            redeem(store, "x", "R1", 100, "order A", "ann", posted + timedelta(hours=1))
+    taken = store.db.execute("SELECT sum(points) FROM ledger_allocations").fetchone()[0]
+    assert taken == 100  # the lot gave what it held, once
+    # a read as of 10:00 still shows the points as they were then
+    assert balance(store, "x", "R1", posted + timedelta(hours=1)).available == 100

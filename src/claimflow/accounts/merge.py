@@ -205,7 +205,9 @@ def merge_accounts(
         items: list[tuple[str, str, int]] = []
         reason = f"merge #{merge_id}: {merged} into {survivor}"
         moved = 0
-        for lot_id, left, _, _ in sorted(award_lots(store, client, merged, when)):
+        for lot_id, left, _, _ in sorted(
+            award_lots(store, client, merged, when, every_debit=True)
+        ):
             if left <= 0:
                 continue
             in_id = _move_lot(

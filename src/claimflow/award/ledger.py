@@ -217,24 +217,28 @@ def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> 
 
     Example: ``balance(store, "acme-tools", "104233", now).available``
     """
-    at = instant(as_of)
+    return _balance(store, client, participant_id, instant(as_of), writing=False)
+
+
+def _balance(
+    store: Store, client: str, participant_id: str, at: datetime, *, writing: bool
+) -> Balance:
+    """`balance`; `writing`: for a debit about to be posted at `at`, counting
+    every debit already posted, later-dated ones too (`award_lots`)."""
     total = posted_total(store, client, participant_id, at)
     pending = expired = 0
     for _, remaining, available_at, expires_at in award_lots(
-        store, client, participant_id, at
+        store, client, participant_id, at, every_debit=writing
     ):
         if available_at > at:
             pending += max(remaining, 0)
         elif expires_at is not None and expires_at <= at:
             expired += max(remaining, 0)
-    available = max(
-        min(total - pending - expired, _spendable(store, client, participant_id, at)), 0
+    spendable = sum(
+        r for _, r, _ in _open_lots(store, client, participant_id, at, writing=writing)
     )
+    available = max(min(total - pending - expired, spendable), 0)
     return Balance(participant_id, total, available, pending, expired)
-
-
-def _spendable(store: Store, client: str, participant_id: str, at: datetime) -> int:
-    return sum(r for _, r, _ in _open_lots(store, client, participant_id, at))
 
 
 def _consume(
@@ -299,13 +303,14 @@ def debit_available(
     Example: ``debit_available(store, "x", "R1", 50, ("adjustment", "adjustment:x:4",
     "correction"), "sam", now)``
     """
-    available = balance(store, client, participant_id, at).available
+    moment = instant(at)
+    available = _balance(store, client, participant_id, moment, writing=True).available
     if points <= 0 or points > available:
         raise LedgerError(
             f"participant {participant_id}: expected 1 to {available} points to "
             f"take, found {points}"
         )
-    lots = _open_lots(store, client, participant_id, instant(at))
+    lots = _open_lots(store, client, participant_id, moment, writing=True)
     entry_type, key, reason = posting
     return _consume(
         store,
@@ -322,12 +327,15 @@ def debit_available(
 
 
 def _open_lots(
-    store: Store, client: str, participant_id: str, at: datetime
+    store: Store, client: str, participant_id: str, at: datetime, *, writing: bool
 ) -> list[tuple[int, int, datetime | None]]:
-    """Available, unexpired lots with points left, oldest-expiring first."""
+    """Available, unexpired lots with points left, oldest-expiring first
+    (`writing`: every debit posted counts, see `award_lots`)."""
     lots = [
         (i, r, e)
-        for i, r, available_at, e in award_lots(store, client, participant_id, at)
+        for i, r, available_at, e in award_lots(
+            store, client, participant_id, at, every_debit=writing
+        )
         if r > 0 and available_at <= at and (e is None or e > at)
     ]
     return sorted(lots, key=lambda lot: (lot[2] or _NEVER, lot[0]))
@@ -336,10 +344,13 @@ def _open_lots(
 def _expirable_lots(
     store: Store, client: str, participant_id: str, at: datetime
 ) -> list[tuple[int, int, datetime | None]]:
-    """Available lots with points left, expired ones included (what expiry takes)."""
+    """Available lots with points left, expired ones included (what expiry
+    takes: every debit posted counts, see `award_lots`)."""
     return [
         (i, r, e)
-        for i, r, available_at, e in award_lots(store, client, participant_id, at)
+        for i, r, available_at, e in award_lots(
+            store, client, participant_id, at, every_debit=True
+        )
         if r > 0 and available_at <= at
     ]
 
@@ -428,8 +439,9 @@ def redeem(
             f"redeemed by participant {used[0]} at {used[2]}; give each "
             "redemption its own"
         )
-    lots = _open_lots(store, client, participant_id, instant(at))
-    available = balance(store, client, participant_id, at).available
+    moment = instant(at)
+    lots = _open_lots(store, client, participant_id, moment, writing=True)
+    available = _balance(store, client, participant_id, moment, writing=True).available
     if points <= 0:
         raise LedgerError(
             f"participant {participant_id}: expected a positive number of points "

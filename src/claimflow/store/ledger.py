@@ -218,20 +218,29 @@ def posted_total(
 
 
 def award_lots(
-    store: Store, client: str, participant_id: str, at: datetime | str
+    store: Store,
+    client: str,
+    participant_id: str,
+    at: datetime | str,
+    *,
+    every_debit: bool = False,
 ) -> list[Lot]:
     """A participant's award lots posted by an instant, with the points left then.
 
-    Allocations of debits posted after `at` do not count; the lots come in
-    no particular order (the caller sorts them). Instants are compared as
-    instants, whatever offset each row was written with.
+    Allocations of debits posted after `at` do not count, unless
+    `every_debit`: a write (a redemption, an expiry, a merge) counts every
+    debit already in the ledger, whatever its instant, so a clerk whose
+    instant was taken before another's later-dated debit committed cannot
+    take the same points again. The lots come in no particular order (the
+    caller sorts them). Instants are compared as instants, whatever offset
+    each row was written with.
 
     Example: ``award_lots(store, "acme-tools", "104233", "2026-12-03T00:00:00+00:00")``
     """
     moment = instant(at)
     taken: dict[int, int] = {}
     for lot_id, points, posted in store.db.execute(_TAKEN, [client, participant_id]):
-        if instant(posted) <= moment:
+        if every_debit or instant(posted) <= moment:
             taken[int(lot_id)] = taken.get(int(lot_id), 0) + int(points)
     return [
         (
