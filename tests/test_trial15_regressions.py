@@ -67,7 +67,9 @@ def test_a_negative_stay_revenue_is_refused_naming_the_field(
             f"{raw.source.file}:row 2:Valor da diária",
         )
     ]
-    assert problems[0].message == "expected an amount of 0 or more, found -320.00"
+    # people read the amount in the client's locale and currency (Babel's)
+    shown = format_currency(Decimal("-320.00"), "BRL", locale="pt_BR")
+    assert problems[0].message == f"expected an amount of 0 or more, found {shown}"
 
 
 def _stay(revenue: str, **extra: object) -> StayClaim:

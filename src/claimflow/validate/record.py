@@ -344,6 +344,8 @@ def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
     """The claim's own amounts (a stay's revenue, a sales claim's total) are 0
     or more: a negative one is refused, never read as no revenue."""
     problems = []
+    locale = client.config.locale
+    currency = str(getattr(claim, "currency", None) or client.config.currency)
     for name in _CLAIM_AMOUNTS[claim.kind]:
         amount = getattr(claim, name)
         if amount is not None and amount < 0:
@@ -351,7 +353,8 @@ def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
                 src.problem(
                     ReasonCode.NEGATIVE_AMOUNT,
                     name,
-                    f"expected an amount of 0 or more, found {amount}",
+                    "expected an amount of 0 or more, found "
+                    + money(amount, currency, locale),
                 )
             )
     return problems
