@@ -199,27 +199,27 @@ OPTIONAL_CLIENT_OPTION = click.option(
     type=ClientFile(),
     help="The client's configuration file, or its key in CLAIMFLOW_CLIENTS.",
 )
+
+
+def _store_option(exists: bool, help: str) -> Callable[[F], F]:
+    """``--db``: from CLAIMFLOW_DB, else the default file."""
+    return click.option(
+        "--db",
+        "db_path",
+        default=DEFAULT_DB,
+        envvar=DB_ENV,
+        show_default=True,
+        show_envvar=True,
+        type=StorePath(exists=exists),
+        help=help,
+    )
+
+
 #: A store that must exist already (reports, ledger, award).
-STORE_OPTION = click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    envvar=DB_ENV,
-    show_default=True,
-    show_envvar=True,
-    type=StorePath(exists=True),
-    help="The store: a SQLite file or a postgresql:// URL.",
-)
+STORE_OPTION = _store_option(True, "The store: a SQLite file or a postgresql:// URL.")
 #: A store created if missing (commands that write the first rows).
-NEW_STORE_OPTION = click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    envvar=DB_ENV,
-    show_default=True,
-    show_envvar=True,
-    type=StorePath(exists=False),
-    help="The store: a SQLite file (created if missing) or a postgresql:// URL.",
+NEW_STORE_OPTION = _store_option(
+    False, "The store: a SQLite file (created if missing) or a postgresql:// URL."
 )
 JSON_OPTION = click.option(
     "--json", "as_json", is_flag=True, help="Print the result as JSON."

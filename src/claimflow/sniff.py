@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
@@ -139,6 +140,24 @@ def sniff_dialect(sample: str) -> type[csv.Dialect]:
     counts = {d: max(line.count(d) for line in lines) for d in (",", ";", "\t", "|")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     return type("Detected", (ExcelDialect,), {"delimiter": delimiter})
+
+
+def csv_format(
+    path: Path, name: str, declared: str | None = None
+) -> tuple[str, type[csv.Dialect]]:
+    """A CSV file's encoding (`detect_encoding`) and dialect (`sniff_dialect`),
+    from its first `SNIFF_BYTES`.
+
+    Raises:
+        OSError: the file cannot be opened.
+        UnreadableInput: binary or undecodable.
+
+    Example: ``csv_format(Path("teilnehmer.csv"), "teilnehmer.csv")[1].delimiter``
+    """
+    with path.open("rb") as raw:
+        encoding = detect_encoding(raw.read(SNIFF_BYTES), name, declared)
+    with path.open(encoding=encoding, newline="") as fh:
+        return encoding, sniff_dialect(fh.read(SNIFF_BYTES))
 
 
 #: Cells a title line above a header fills at most (a title, a date).

@@ -21,14 +21,7 @@ from typing import TYPE_CHECKING
 
 from claimflow.errors import UnreadableInput
 from claimflow.fields import PEOPLE_COLUMNS, alias_index, normalize_label
-from claimflow.sniff import (
-    HEADER_ROWS,
-    SNIFF_BYTES,
-    detect_encoding,
-    find_header,
-    rows_above,
-    sniff_dialect,
-)
+from claimflow.sniff import HEADER_ROWS, csv_format, find_header, rows_above
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,10 +62,7 @@ def people_csv(path: Path, index: Mapping[str, str] | None = None) -> PeopleCsv:
     """
     name, index = str(path), people_index(index)
     try:
-        with path.open("rb") as raw:
-            encoding = detect_encoding(raw.read(SNIFF_BYTES), name)
-        with path.open(encoding=encoding, newline="") as fh:
-            dialect = sniff_dialect(fh.read(SNIFF_BYTES))
+        encoding, dialect = csv_format(path, name)
         with path.open(encoding=encoding, newline="") as fh:
             reader = csv.reader(fh, dialect)
             scanned = list(enumerate(islice(reader, HEADER_ROWS), start=1))

@@ -38,14 +38,7 @@ from claimflow.fields import normalize_label
 from claimflow.numbers import NumberError, NumberFormat
 from claimflow.parse.common import TOTAL, is_blank, rows_word
 from claimflow.parse.excel import _cell_value, _row_number, open_workbook
-from claimflow.sniff import (
-    HEADER_ROWS,
-    SNIFF_BYTES,
-    detect_encoding,
-    find_header,
-    rows_above,
-    sniff_dialect,
-)
+from claimflow.sniff import HEADER_ROWS, csv_format, find_header, rows_above
 
 #: One row: its number in the file, and field -> value (text, or a typed cell).
 TableRow = tuple[int, dict[str, object]]
@@ -249,10 +242,7 @@ def _csv_table(
     keys: Sequence[str],
     declared: str | None,
 ) -> Table:
-    with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(SNIFF_BYTES), name, declared)
-    with path.open(encoding=encoding, newline="") as fh:
-        dialect = sniff_dialect(fh.read(SNIFF_BYTES))
+    encoding, dialect = csv_format(path, name, declared)
     with path.open(encoding=encoding, newline="") as fh:
         return _table(
             name,

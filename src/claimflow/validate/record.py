@@ -290,13 +290,7 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
             amount = getattr(line, name)
             if amount is not None and amount < 0:
                 problems.append(
-                    src.problem(
-                        ReasonCode.NEGATIVE_AMOUNT,
-                        name,
-                        "expected an amount of 0 or more, found "
-                        + money(amount, currency, locale),
-                        n,
-                    )
+                    _negative(src, name, money(amount, currency, locale), n)
                 )
         quantity, price, total = line.quantity, line.unit_price, line.line_total
         if quantity is not None and price is not None and total is not None:
@@ -349,15 +343,20 @@ def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
     for name in _CLAIM_AMOUNTS[claim.kind]:
         amount = getattr(claim, name)
         if amount is not None and amount < 0:
-            problems.append(
-                src.problem(
-                    ReasonCode.NEGATIVE_AMOUNT,
-                    name,
-                    "expected an amount of 0 or more, found "
-                    + money(amount, currency, locale),
-                )
-            )
+            problems.append(_negative(src, name, money(amount, currency, locale)))
     return problems
+
+
+def _negative(
+    src: Sourcing, field: str, shown: str, line: int | None = None
+) -> Problem:
+    """A negative amount, quoted as people read it (`shown`)."""
+    return src.problem(
+        ReasonCode.NEGATIVE_AMOUNT,
+        field,
+        f"expected an amount of 0 or more, found {shown}",
+        line,
+    )
 
 
 def rule_dates(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
