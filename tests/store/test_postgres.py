@@ -380,3 +380,74 @@ def test_eight_writers_of_every_kind_for_20_rounds_lose_nothing_and_overdraw_not
         ).fetchone()
         assert posted[0] == posted[1] == ROUNDS + 2 * ROUNDS - refused
     assert refused > 0  # the race was real: the scarce points ran out
+
+
+def _refused(store: Store, sql: str, params: tuple[object, ...] = ()) -> None:
+    with pytest.raises(sqlite3.IntegrityError, match="(?i)foreign key"):
+        with store.transaction():
+            store.db.execute(sql, params)
+
+
+@pytest.mark.own_backends
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_bulk_tables_references_hold_as_a_foreign_key_holds_them(
+    backend: str, tmp_path: Path, pg_cluster: Cluster
+) -> None:
+    """On PostgreSQL the claims', outcomes' and problems' references are
+    checked once per statement (not by a foreign key's query per row):
+    a row that refers to nothing, a delete of what a row refers to and a
+    change of either key are refused as on SQLite, whose foreign keys these
+    are; what refers to nothing is left alone."""
+    url = str(tmp_path / "s.db") if backend == "sqlite" else new_pg_store_url(pg_cluster)
+    with Store.open(url) as store:
+        with store.transaction():
+            for batch in (1, 2):
+                store.db.execute(
+                    "INSERT INTO batches (id, client, operator, started_at, config_path) "
+                    "VALUES (?, 'acme', 'op', '2026-12-01T00:00:00+00:00', 'c.yaml')",
+                    (batch,),
+                )
+            store.db.execute(
+                "INSERT INTO claims (id, client, batch_id, document_hash, kind, received_at, "
+                "outcome, source, data) VALUES ('c1', 'acme', 1, 'h', 'sales', "
+                "'2026-12-01', 'accepted', '{}', '{}')"
+            )
+            store.db.execute(
+                "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at) "
+                "VALUES ('c1', 1, 'validate', 'accepted', '2026-12-01T00:00:00+00:00')"
+            )
+        # rows that refer to nothing
+        _refused(store, "INSERT INTO claims (id, client, batch_id, document_hash, kind, "
+                 "received_at, outcome, source, data) VALUES ('c2', 'acme', 9, 'h', "
+                 "'sales', '2026-12-01', 'accepted', '{}', '{}')")  # fmt: skip
+        _refused(store, "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, "
+                 "decided_at) VALUES ('c9', 1, 'validate', 'accepted', 'x')")  # fmt: skip
+        _refused(store, "INSERT INTO problems (claim_id, batch_id, code, source, message) "
+                 "VALUES ('c9', 1, 'x', '{}', 'm')")  # fmt: skip
+        _refused(store, "UPDATE claims SET batch_id = 9 WHERE id = 'c1'")
+        # what rows refer to
+        _refused(store, "DELETE FROM claims WHERE id = 'c1'")
+        _refused(store, "UPDATE claims SET id = 'c7' WHERE id = 'c1'")
+        _refused(store, "DELETE FROM batches WHERE id = 1")
+        _refused(store, "UPDATE batches SET id = 8 WHERE id = 1")
+        # allowed: another batch that exists, other columns, an unreferred batch
+        with store.transaction():
+            store.db.execute("UPDATE claims SET batch_id = 2, outcome = 'held' WHERE id = 'c1'")
+            store.db.execute("UPDATE claims SET batch_id = 1 WHERE id = 'c1'")
+            store.db.execute("UPDATE batches SET records = 1 WHERE id = 1")
+            store.db.execute("DELETE FROM batches WHERE id = 2")
+        counts = [
+            store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("batches", "claims", "outcomes", "problems")
+        ]
+        assert counts == [1, 1, 1, 0]
+        if backend == "postgresql":
+            # the bulk path: a COPY of rows that refer to nothing is refused
+            with pytest.raises(sqlite3.IntegrityError, match="(?i)foreign key"):
+                with store.transaction():
+                    store.db.copy_rows(
+                        "outcomes",
+                        ("claim_id", "batch_id", "stage", "outcome", "decided_at"),
+                        [("c1", 1, "award", "awarded", "x"), ("c8", 1, "award", "x", "x")],
+                    )
+            assert store.db.execute("SELECT count(*) FROM outcomes").fetchone()[0] == 1

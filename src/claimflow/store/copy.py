@@ -86,8 +86,9 @@ def _insert(store: Store, table: str, columns: list[str], rows: list[tuple[Any, 
 
 def _ids_continue(store: Store, table: str, columns: list[str]) -> None:
     """Ids the target hands out next follow the copied ones (PostgreSQL)."""
-    if store.dialect != "postgresql":
-        return
+    if store.dialect != "postgresql" or table in _BY_KEY:
+        return  # a ``WITHOUT ROWID`` table has no id (a store made before has
+        # a rowid, numbered as its rows go in)
     for column in ("id", "rowid"):
         if column not in (*columns, "rowid"):
             continue
