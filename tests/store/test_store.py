@@ -39,6 +39,7 @@ from ..conftest import SAMPLES
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.fresh_store
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
     assert store.schema_version == len(migrations._migrations) == 28
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -56,6 +57,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
     assert "claim_lines" in store.db.view_names()
 
 
+@pytest.mark.fresh_store
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
