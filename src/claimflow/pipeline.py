@@ -29,7 +29,7 @@ from claimflow.parallel import ChunkRunner, default_workers
 from claimflow.parse import ParsedFile, open_file
 from claimflow.parse.csvfile import Block, Cells
 from claimflow.results import SHOWN_PROBLEMS, BatchResult, FileResult
-from claimflow.store import PackedRows, Store, claim_rows
+from claimflow.store import ClaimRows, CopyRows, PackedRows, Store, claim_rows
 from claimflow.validate import (
     NoticeItem,
     SeenKeys,
@@ -61,7 +61,7 @@ class _ChunkOut:
     problems: list[Problem]
     notice_items: list[NoticeItem]
     seconds: float
-    rows: PackedRows | None = None
+    rows: PackedRows | CopyRows | None = None
     events: list[Event] = field(default_factory=list)
     #: Seconds a worker spent building the chunk's records from cells.
     built: float = 0.0
@@ -89,6 +89,8 @@ class _Run:
         self.runner = ChunkRunner(default_workers() if workers is None else workers)
         self.result = BatchResult(client=client.key)
         self.notice_items: list[NoticeItem] = []
+        #: How a chunk's store rows travel back (`Store.chunk_packer`).
+        self.pack: Callable[[ClaimRows], PackedRows | CopyRows] = ClaimRows.pack
 
     def process(
         self, raws: Sequence[RawRecord], seen: SeenKeys, target: Target
@@ -108,7 +110,7 @@ class _Run:
         if target is not None:
             batch_id, digest = target
             rows = claim_rows(batch_id, digest, decided, "validate", raws=raws)
-            out.rows = rows.pack()
+            out.rows = self.pack(rows)
             out.events = _events(decided, batch_id, self.operator, self.processed_at)
         out.seconds = time.perf_counter() - started
         return out
@@ -388,6 +390,7 @@ def ingest(
     """
     now = received_at or datetime.now(UTC)
     run = _Run(client, context_for(client, now), operator, processed_at, workers)
+    run.pack = store.chunk_packer()
     opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
     with store.transaction():
         fresh = []

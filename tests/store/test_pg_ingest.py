@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from claimflow import ResolvedClient, Store, ingest, pipeline
+from claimflow.store.pg_ingest import copy_text
 from tests.conftest import NOW, new_pg_store_url
 from tests.pg import Cluster
 
@@ -172,3 +175,116 @@ def test_a_failure_halfway_leaves_the_postgresql_store_as_it_was(
         with pytest.raises(RuntimeError, match="the disk is full"):
             ingest([b], acme, store, received_at=NOW, workers=1)
         assert _tables(store) == before
+
+
+# --------------------------------------------------------------------------
+# The COPY text a worker makes, against psycopg's own formatter and the server
+
+#: Values as the store's rows hold them: text (with the characters COPY's
+#: text format escapes, a literal backslash-N and non-ASCII), whole numbers
+#: and NULL. NUL is left out: PostgreSQL text cannot hold it.
+_VALUES = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**62), max_value=2**62),
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(["\\", "\t", "\n", "\r", "N", "é", "€", "'", '"']),
+            st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+        ),
+        max_size=12,
+    ),
+)
+
+
+def _psycopg_text(rows: list[tuple[Any, ...]]) -> bytes:
+    from psycopg._copy_base import TextFormatter
+    from psycopg.adapt import Transformer
+
+    formatter = TextFormatter(Transformer())
+    out = b"".join(bytes(formatter.write_row(row)) for row in rows)
+    return out + bytes(formatter.end())
+
+
+#: psycopg also escapes backspace, form feed and vertical tab, which COPY
+#: reads as well written as they are (only backslash, tab, newline and
+#: carriage return must be escaped): the server's round trip covers those.
+_PSYCOPG_SAME = _VALUES.filter(
+    lambda v: not isinstance(v, str) or not set(v) & set("\b\f\v")
+)
+
+
+@given(
+    st.integers(1, 5).flatmap(
+        lambda w: st.lists(st.tuples(*[_PSYCOPG_SAME] * w), max_size=8)
+    )
+)
+def test_copy_text_is_what_psycopg_writes_for_the_same_rows(
+    rows: list[tuple[Any, ...]],
+) -> None:
+    width = len(rows[0]) if rows else 1
+    assert copy_text(rows, width) == _psycopg_text(rows)
+
+
+def test_copy_text_escapes_only_when_a_value_needs_it() -> None:
+    # the fast path: nothing to escape, NULL as \N
+    assert copy_text([("a", 1, None), ("b", 2, "c")], 3) == b"a\t1\t\\N\nb\t2\tc\n"
+    # a Windows path with a literal \N, and a value holding a tab: every value escaped
+    assert copy_text([("C:\\New", None), ("x\ty", "z")], 2) == (
+        b"C:\\\\New\t\\N\nx\\ty\tz\n"
+    )
+    assert copy_text([], 3) == b""
+
+
+_TEXTS = st.one_of(st.none(), _VALUES.filter(lambda v: not isinstance(v, int)))
+
+
+@pytest.mark.own_backends
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    examples=st.lists(st.tuples(_TEXTS, _TEXTS, _TEXTS), max_size=6).map(
+        lambda rows: [
+            ("plain", "C:\\New\\file.csv", None),
+            ("tab\there", "line\nbreak\r\n", "\\N"),
+            ("€ and é", "", "back\\slash"),
+            ("json", '{"a":"q\\"uote"}', None),
+            *rows,
+        ]
+    )
+)
+def test_copy_text_reads_back_from_postgresql_as_written(
+    pg_cluster: Cluster, examples: list[tuple[str | None, ...]]
+) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_cluster.url()) as conn:
+        conn.execute("CREATE TEMP TABLE t (a text, b text, c text, n serial)")
+        with conn.cursor().copy("COPY t (a, b, c) FROM STDIN") as copy:
+            copy.write(copy_text(examples, 3))
+        back = conn.execute("SELECT a, b, c FROM t ORDER BY n").fetchall()
+    assert back == examples
+
+
+@pytest.mark.own_backends
+def test_a_claim_with_values_to_escape_is_stored_as_sqlite_stores_it(
+    acme: ResolvedClient, write: Callable[..., Path], tmp_path: Path, pg_cluster: Cluster
+) -> None:
+    # a name with a backslash, a quote and a tab inside a quoted cell, a serial
+    # with a backslash: the chunk takes the escaping path
+    text = HEADER + (
+        'C-1,100001,"O\'Brien \\ Sons\tLtd",D-1,INV-5001,10/01/2026,DRL-200,1,149.00,'
+        "149.00,SN\\1,2026-10-20\n"
+        "C-2,100002,Rep 2,D-2,INV-5002,10/02/2026,SAW-310,1,229.00,229.00,SN2,2026-10-20\n"
+    )
+    path = write("odd.csv", text)
+    tables = {}
+    for backend, target in (
+        ("sqlite", str(tmp_path / "lite.db")),
+        ("postgresql", new_pg_store_url(pg_cluster)),
+    ):
+        with Store.open(target) as store:
+            ingest([path], acme, store, received_at=NOW, workers=1)
+            tables[backend] = _tables(store)
+    assert tables["postgresql"] == tables["sqlite"]
+    pg = tables["postgresql"]
+    assert [row[1] for row in pg["claim_serials"]] == ["SN2", "SN\\1"]
+    assert json.loads(pg["claims"][0][10])["participant_name"] == "O'Brien \\ Sons\tLtd"

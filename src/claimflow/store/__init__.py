@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +43,12 @@ from claimflow.store import postgres
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
-from claimflow.store.pg_ingest import EVENT_COLUMNS, copy_claim_rows
+from claimflow.store.pg_ingest import (
+    EVENT_COLUMNS,
+    CopyRows,
+    copy_claim_rows,
+    copy_rows_of,
+)
 from claimflow.store.postgres import PgDatabase
 from claimflow.store.rows import (
     CLAIM_JSON,
@@ -397,12 +402,23 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
             for name, value in settings.items():
                 conn.execute(f"PRAGMA {name} = {value}")
 
-    def insert_claim_rows(self, rows: ClaimRows | PackedRows) -> None:
+    def chunk_packer(self) -> Callable[[ClaimRows], PackedRows | CopyRows]:
+        """How a worker hands this store a chunk's rows: `ClaimRows.pack`
+        for SQLite, `copy_rows_of` (``COPY`` text) for PostgreSQL.
+
+        Example: ``out = store.chunk_packer()(claim_rows(...)); store.insert_claim_rows(out)``
+        """
+        if isinstance(self.db, PgDatabase):
+            return copy_rows_of
+        return ClaimRows.pack
+
+    def insert_claim_rows(self, rows: ClaimRows | PackedRows | CopyRows) -> None:
         """Insert rows made by `claim_rows` (possibly in another process).
 
         Packed rows (`ClaimRows.pack`) are copied table by table in SQL.
         The claims' dedupe keys and serials are staged for `index_claims`
-        (on PostgreSQL, `copy_claim_rows` writes them with the chunk).
+        (on PostgreSQL, `copy_claim_rows` writes them with the chunk, from
+        `ClaimRows` or the ``COPY`` text a worker made, `CopyRows`).
         """
         if isinstance(self.db, PgDatabase):
             # PostgreSQL's bulk path: every table through COPY, index rows too
@@ -410,6 +426,8 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
                 self.db, rows.unpack() if isinstance(rows, PackedRows) else rows
             )
             return
+        if isinstance(rows, CopyRows):
+            raise TypeError("COPY text is for a PostgreSQL store: use chunk_packer()")
         conn = self.db.conn
         last = self._claims_mark()
         if isinstance(rows, PackedRows) and self._attach_packed(rows):
@@ -608,6 +626,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
 __all__ = [
     "CLAIM_JSON",
     "ClaimRows",
+    "CopyRows",
     "PackedRows",
     "ParticipantImport",
     "RawHeader",

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from claimflow.store.rows import PACKED, ClaimRows, Row
@@ -75,22 +76,160 @@ def index_rows(
     return list(keys), list(serials)
 
 
-def copy_claim_rows(db: PgDatabase, rows: ClaimRows) -> None:
+@dataclass
+class CopyRows:
+    """A chunk's rows as ``COPY`` text, made where the chunk was validated.
+
+    What a validation worker sends back for a PostgreSQL store (the
+    counterpart of `PackedRows`): each table's rows already in ``COPY``'s
+    text format, which the store's process only writes to the server. In
+    that process the rows cost nothing but the bytes; building them
+    (`copy_rows_of`) runs on every core.
+    """
+
+    stage: str
+    decided_at: str
+    #: table -> its ``COPY`` text (the `COLUMNS` of the table, in order)
+    tables: dict[str, bytes]
+    #: (digest, JSON) of the header names the chunk's raw records refer to
+    headers: list[Row]
+
+
+#: The columns each table's ``COPY`` names, in the order `copy_rows_of` writes them.
+COLUMNS = {
+    "claims": CLAIM_COLUMNS,
+    "problems": PROBLEM_COLUMNS,
+    "outcomes": OUTCOME_COLUMNS,
+    "claim_keys": KEY_COLUMNS,
+    "claim_serials": SERIAL_COLUMNS,
+}
+
+
+def copy_rows_of(rows: ClaimRows) -> CopyRows:
+    """A chunk's rows, its first outcomes and its dedupe index rows as ``COPY`` text.
+
+    The index rows are made from the keys `claim_rows` kept in memory
+    (`ClaimRows.index`), or read from the claims' ``keys`` and ``serials``
+    columns when the rows came unpacked without them.
+
+    Example: ``copy_rows_of(claim_rows(batch_id, digest, decided, "validate"))``
+    """
+    claims = rows.claims
+    stage, at = f"\t{rows.stage}\t", f"\t{rows.decided_at}"
+    outcomes = [f"{c[_ID]}\t{c[_BATCH]}{stage}{c[_OUTCOME]}{at}" for c in claims]
+    if rows.index or not claims:
+        keys, serials = [], []
+        for claim, (listed, claim_serials) in zip(claims, rows.index, strict=True):
+            client, claim_id = claim[_CLIENT], claim[_ID]
+            # a line listed twice: its key once
+            once = dict.fromkeys(listed) if len(listed) > 1 else listed
+            keys += [f"{client}\t{b}\t{d}\t{claim_id}\t{v}" for b, d, v in once]
+            serials += [f"{client}\t{s}\t{claim_id}" for s in claim_serials]
+        keys_text = _lines(keys, len(KEY_COLUMNS))
+        serials_text = _lines(serials, len(SERIAL_COLUMNS))
+    else:
+        key_rows, serial_rows = index_rows(claims)
+        keys_text = copy_text(key_rows, len(KEY_COLUMNS))
+        serials_text = copy_text(serial_rows, len(SERIAL_COLUMNS))
+    if keys_text is None or serials_text is None:  # a value to escape
+        key_rows, serial_rows = index_rows(claims)
+        keys_text = copy_text(key_rows, len(KEY_COLUMNS))
+        serials_text = copy_text(serial_rows, len(SERIAL_COLUMNS))
+    outcomes_text = _lines(outcomes, len(OUTCOME_COLUMNS))
+    if outcomes_text is None:
+        outcome_rows = [
+            (c[_ID], c[_BATCH], rows.stage, c[_OUTCOME], rows.decided_at) for c in claims
+        ]
+        outcomes_text = copy_text(outcome_rows, len(OUTCOME_COLUMNS))
+    tables = {
+        "claims": copy_text(claims, len(CLAIM_COLUMNS)),
+        "problems": copy_text(rows.problems, len(PROBLEM_COLUMNS)),
+        "outcomes": outcomes_text,
+        "claim_keys": keys_text,
+        "claim_serials": serials_text,
+    }
+    return CopyRows(rows.stage, rows.decided_at, tables, list(rows.headers))
+
+
+def _lines(lines: list[str], width: int) -> bytes | None:
+    """Lines of `width` tab-separated values without NULLs as ``COPY`` text,
+    or None if a value would need escaping (then `copy_text` makes it)."""
+    if not lines:
+        return b""
+    lines.append("")
+    text = "\n".join(lines)
+    del lines[-1]
+    if (
+        "\\" in text
+        or "\r" in text
+        or text.count("\n") != len(lines)
+        or text.count("\t") != len(lines) * (width - 1)
+    ):
+        return None
+    return text.encode()
+
+
+#: What ``COPY``'s text format escapes in a value (PostgreSQL's COPY docs):
+#: the backslash itself, and the characters that end a value or a row.
+_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def _escaped(value: object) -> str:
+    if value is None:
+        return "\\N"
+    text = value if value.__class__ is str else str(value)
+    for char, escape in _ESCAPES:
+        if char in text:
+            text = text.replace(char, escape)
+    return text
+
+
+def copy_text(rows: Sequence[Row], width: int) -> bytes:
+    """Rows of text, whole numbers and NULLs in ``COPY``'s text format.
+
+    Each value is written as it is, NULL as ``\\N``, and the whole text is
+    checked once instead of every value: if it holds no backslash but the
+    NULLs' own, no carriage return, and exactly a tab between values and a
+    newline after each row, no value needed escaping (the usual chunk).
+    Otherwise every value is escaped (a backslash as two, tab, newline and
+    carriage return as ``\\t``, ``\\n``, ``\\r``).
+
+    Example: ``copy_text([("a", 1, None)], 3) == b"a\\t1\\t\\\\N\\n"``
+    """
+    if not rows:
+        return b""
+    nulls = 0
+    lines = []
+    for row in rows:
+        nulls += row.count(None)
+        lines.append(
+            "\t".join(
+                [
+                    v if v.__class__ is str else "\\N" if v is None else str(v)
+                    for v in row
+                ]
+            )
+        )
+    lines.append("")
+    text = "\n".join(lines)
+    if (
+        text.count("\\") != nulls
+        or "\r" in text
+        or text.count("\n") != len(rows)
+        or text.count("\t") != len(rows) * (width - 1)
+    ):
+        text = "".join("\t".join([_escaped(v) for v in row]) + "\n" for row in rows)
+    return text.encode()
+
+
+def copy_claim_rows(db: PgDatabase, rows: ClaimRows | CopyRows) -> None:
     """Write a chunk's rows, its outcomes and its dedupe index rows with ``COPY``.
 
     Example: ``copy_claim_rows(store.db, claim_rows(batch_id, digest, decided, "validate"))``
     """
-    db.copy_rows("claims", CLAIM_COLUMNS, rows.claims)
-    db.copy_rows("problems", PROBLEM_COLUMNS, rows.problems)
-    db.conn.executemany(f"{PACKED['headers'][0]} VALUES (?, ?)", rows.headers)
-    db.copy_rows(
-        "outcomes",
-        OUTCOME_COLUMNS,
-        (
-            (claim[_ID], claim[_BATCH], rows.stage, claim[_OUTCOME], rows.decided_at)
-            for claim in rows.claims
-        ),
-    )
-    keys, serials = index_rows(rows.claims)
-    db.copy_rows("claim_keys", KEY_COLUMNS, keys)
-    db.copy_rows("claim_serials", SERIAL_COLUMNS, serials)
+    copied = rows if isinstance(rows, CopyRows) else copy_rows_of(rows)
+    for table, text in copied.tables.items():
+        if text:
+            db.copy_text(table, COLUMNS[table], text)
+        if table == "problems":  # the order the SQLite path writes in
+            db.conn.executemany(f"{PACKED['headers'][0]} VALUES (?, ?)", copied.headers)

@@ -393,6 +393,16 @@ class PgDatabase:
             raise _sqlite_error(exc) from exc
         return count
 
+    def copy_text(self, table: str, columns: Sequence[str], text: bytes) -> None:
+        """Rows already in ``COPY``'s text format into a table (see
+        `claimflow.store.pg_ingest.copy_text`)."""
+        cursor = self.conn.raw.cursor()
+        try:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                copy.write(text)
+        except Exception as exc:
+            raise _sqlite_error(exc) from exc
+
     def table_names(self) -> list[str]:
         rows = self.execute(
             "SELECT table_name FROM information_schema.tables "

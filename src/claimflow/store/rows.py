@@ -67,6 +67,11 @@ class ClaimRows:
     problems: list[Row] = field(default_factory=list)
     #: (digest, JSON) of the header names the chunk's raw records refer to.
     headers: list[Row] = field(default_factory=list)
+    #: Each claim's dedupe keys and serials as its ``keys`` and ``serials``
+    #: columns hold them (as JSON): ``(keys, serials)``, in the claims' order.
+    index: list[tuple[list[tuple[str, str, str]], list[str]]] = field(
+        default_factory=list
+    )
 
     def pack(self) -> PackedRows:
         """These rows as one serialized SQLite database (see `PackedRows`)."""
@@ -145,6 +150,8 @@ def claim_rows(
         return text
 
     for index, (claim, decision) in enumerate(decided):
+        keys, serials = key_values(claim), _serials(claim)
+        rows.index.append((keys, serials))
         claims.append(
             (
                 claim.id,
@@ -165,9 +172,9 @@ def claim_rows(
                 raw_texts[index] if raws is not None else None,
                 # the claim's own dedupe keys: the claim_keys rows are made
                 # from them, and dedupe reads them for the claims it checks
-                to_json(key_values(claim)).decode(),
+                to_json(keys).decode(),
                 # its serial numbers as compared: the claim_serials rows
-                _serials_json(claim),
+                to_json(serials).decode(),
             )
         )
         problems.extend(
@@ -177,11 +184,11 @@ def claim_rows(
     return rows
 
 
-def _serials_json(claim: Claim) -> str:
+def _serials(claim: Claim) -> list[str]:
+    """A claim's serial numbers as compared (normalized), each once, sorted."""
     if not isinstance(claim, SalesClaim):
-        return "[]"
-    serials = {normalize_key(s) for ln in claim.lines for s in ln.serial_numbers}
-    return to_json(sorted(serials)).decode()
+        return []
+    return sorted({normalize_key(s) for ln in claim.lines for s in ln.serial_numbers})
 
 
 @dataclass(frozen=True)
