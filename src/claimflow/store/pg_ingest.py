@@ -21,6 +21,11 @@ Here the rows are built from the chunk's tuples already in memory, each
 claim's keys made distinct in Python (the only duplicates a new claim's
 rows can hold: the claim ids are new, ``claims``' primary key refuses a
 repeated one) and sent with ``COPY``.
+
+Where: a validation worker turns its chunk into ``COPY`` text
+(`copy_rows_of`, a `CopyRows`; `Store.chunk_packer` picks it for a
+PostgreSQL store), so the store's process only writes bytes to the server
+while the workers build the next chunks.
 """
 
 from __future__ import annotations
@@ -58,9 +63,8 @@ def index_rows(
     """The ``claim_keys`` and ``claim_serials`` rows of claim rows: each once,
     in the claims' order.
 
-    Not sorted: in one process's measurements (20,000 claims) sorting the
-    rows in the indexes' order cost the main process more (0.2 s) than it
-    saved the server (under 0.1 s).
+    For chunks whose keys `claim_rows` did not keep (`ClaimRows.index`):
+    `copy_rows_of` makes them from those, sorted.
 
     Example: ``index_rows(rows.claims)[1][0] == ("acme", "DR17", "c1")``
     """
@@ -125,6 +129,11 @@ def copy_rows_of(rows: ClaimRows) -> CopyRows:
             once = dict.fromkeys(listed) if len(listed) > 1 else listed
             keys += [f"{client}\t{b}\t{d}\t{claim_id}\t{v}" for b, d, v in once]
             serials += [f"{client}\t{s}\t{claim_id}" for s in claim_serials]
+        # in the primary keys' order: the server's inserts meet the index
+        # leaf after leaf (claim_keys' COPY 0.8 -> 0.6 s of server CPU per
+        # 100,000 claims)
+        keys.sort()
+        serials.sort()
         keys_text = _lines(keys, len(KEY_COLUMNS))
         serials_text = _lines(serials, len(SERIAL_COLUMNS))
     else:
