@@ -24,6 +24,7 @@ from claimflow import (
     ingest,
 )
 from claimflow.config import load_client
+from claimflow.keys import normalize_key
 from claimflow.models import Claim
 from claimflow.store import (
     CLAIM_JSON,
@@ -33,7 +34,6 @@ from claimflow.store import (
     migrations,
 )
 from claimflow.store.rows import IN_COLUMNS
-from claimflow.validate.batch import normalize_key
 
 from ..conftest import SAMPLES
 

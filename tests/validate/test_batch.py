@@ -164,3 +164,45 @@ def test_a_sku_on_two_lines_of_one_invoice_is_not_a_duplicate_of_itself(
     assert "duplicate_invoice_line_in_batch" not in codes[0]
     assert len(decided[0][0].lines) == 2
     assert "duplicate_invoice_line_in_batch" in codes[1]
+
+
+def test_a_serial_twice_in_one_claim_is_pended_never_paid_nor_its_own_duplicate(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    """Trial 17 (a Swiss client's refund line repeating its sale's serial):
+    a serial on two lines of one claim was flagged duplicate_serial_in_batch
+    against the claim itself ("already claimed on claim AK-2004" to claim
+    AK-2004), and one serial written twice on a line of quantity 2 was
+    accepted: two units paid on one serial. Both are the claim's own data
+    fault, pended for the participant to fix; a later claim with the serial
+    is still a duplicate of the first."""
+    path = write(
+        "twice.csv",
+        HEADER
+        # one line, quantity 2, the same serial twice
+        + "A,104233,INV-1001,10/02/2026,DRL-200,2,149,298,,DR10000001 DR10000001\n"
+        # two lines of one claim, the second a refund of the first
+        + "B,104234,INV-1002,10/03/2026,DRL-200,1,149,149,,DR10000002\n"
+        + "B,104234,INV-1002,10/03/2026,DRL-200,-1,149,-149,,DR10000002\n"
+        # another claim with B's serial: a duplicate of B
+        + "C,104235,INV-1003,10/03/2026,DRL-200,1,149,149,,DR10000002\n"
+        + "D,104236,INV-1004,10/03/2026,DRL-200,1,149,149,,DR10000004\n",
+    )
+    found = _check(acme, path)
+    assert found["outcomes"] == {
+        Outcome.PENDED: 2,
+        Outcome.DUPLICATE: 1,
+        Outcome.ACCEPTED: 1,
+    }
+    assert found["2"] == [
+        "serial_count_mismatch: 'DR10000001' is listed twice on this line: "
+        "one serial number for each unit"
+    ]
+    assert "3" not in found  # B's sale line itself is fine
+    assert "serial_count_mismatch: 'DR10000002' is listed twice (also on line 1): " \
+        "one serial number for each unit" in found["4"]
+    assert not [p for p in found["4"] if "duplicate" in p]
+    assert found["5"] == [
+        "duplicate_serial_in_batch: 'DR10000002' already claimed on claim B "
+        f"(participant 104234, received 2026-10-28) at {path}:row 3:line 1:Serials",
+    ]

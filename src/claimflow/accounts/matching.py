@@ -21,8 +21,8 @@ from fractions import Fraction
 
 from claimflow.accounts.partner_settings import PartnerSettings, check_member_number
 from claimflow.accounts.statement import CreditLine
+from claimflow.keys import normalize_key
 from claimflow.store.partners import TransferRow
-from claimflow.validate.batch import normalize_key
 from claimflow.verify.match import key_distance
 
 

@@ -19,6 +19,7 @@ from claimflow.accounts.partner_settings import PartnerSettings, check_member_nu
 from claimflow.award.ledger import LedgerError, balance, redeem, refuse_merged
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
+from claimflow.keys import normalize_key
 from claimflow.store import Store
 from claimflow.store.partners import (
     NewTransfer,
@@ -27,7 +28,6 @@ from claimflow.store.partners import (
     posting_id,
     transfer_by_reference,
 )
-from claimflow.validate.batch import normalize_key
 
 
 class PartnerError(ClaimflowError):

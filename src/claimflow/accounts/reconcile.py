@@ -18,6 +18,7 @@ from claimflow.accounts.matching import Finding, LineMatch, match_credits
 from claimflow.accounts.partners import partner_of
 from claimflow.accounts.statement import read_statement, statement_day
 from claimflow.config import ResolvedClient
+from claimflow.keys import normalize_key
 from claimflow.parse.common import content_hash
 from claimflow.store import Store
 from claimflow.store.partners import (
@@ -30,7 +31,6 @@ from claimflow.store.partners import (
     statement_seen,
     transfers_through,
 )
-from claimflow.validate.batch import normalize_key
 
 
 @dataclass(frozen=True)

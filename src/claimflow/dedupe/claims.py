@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 from claimflow.codes import Outcome
 from claimflow.dedupe.matching import ClaimMatch, find_claim_matches
+from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, Problem, SalesClaim
-from claimflow.validate.batch import normalize_key
 
 if TYPE_CHECKING:  # the store imports this module to write claim keys
     from claimflow.config import ResolvedClient

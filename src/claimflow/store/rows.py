@@ -24,8 +24,8 @@ from pydantic_core import to_json
 
 from claimflow.dedupe.claims import key_values
 from claimflow.errors import StoreError
+from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, Provenance, RawRecord, SalesClaim
-from claimflow.validate.batch import normalize_key
 
 # Each `ClaimRows` list (its attribute, and its table in a packed chunk): how
 # its rows are inserted, and their width.

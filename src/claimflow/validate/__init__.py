@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from claimflow.codes import Outcome, decide
 from claimflow.config import ResolvedClient
+from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, Problem, RawRecord
-from claimflow.validate.batch import SeenKeys, batch_problems, normalize_key
+from claimflow.validate.batch import SeenKeys, batch_problems
 from claimflow.validate.notices import Notice, NoticeItem, render_notices
 from claimflow.validate.record import RECORD_RULES, Sourcing, build_claim, typist_for
 from claimflow.validate.typist import Typist

@@ -17,13 +17,11 @@ claim is never the original of a readable one (`unread_claims`).
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -32,35 +30,15 @@ from pandera import extensions
 
 from claimflow.codes import ReasonCode
 from claimflow.config import ResolvedClient
+from claimflow.keys import normalize_key
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
 from claimflow.shown import money
 from claimflow.validate.record import Sourcing
 
-_KEY_JUNK = str.maketrans("", "", " \t\r\n-_./#")
-_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
-# An O, I or L between two digits was keyed for 0 or 1 (``2O17`` is ``2017``).
-_LETTER_IN_NUMBER = re.compile(r"(?<=[0-9])[OIL](?=[0-9])")
-_DIGIT_OF = {"O": "0", "I": "1", "L": "1"}
 #: Parts a key index place keeps apart: where the key stands, its claim.
 _APART = "\x1f"
 
 
-# Cached: the batch rules, the stored serials and the dedupe keys each fold
-# the same serial and invoice numbers of a chunk.
-@lru_cache(maxsize=1 << 17)
-def normalize_key(value: str) -> str:
-    """Fold an invoice, serial or confirmation number for exact comparison.
-
-    Case, spaces, dashes, dots and slashes go; an O, I or L between digits
-    becomes 0 or 1; leading zeros of a number go.
-
-    Example: ``normalize_key(" inv-000123 ") == "INV123"``, and
-    ``normalize_key("INV-2O17") == "INV2017"``
-    """
-    folded = value.upper().translate(_KEY_JUNK)
-    if "O" in folded or "I" in folded or "L" in folded:
-        folded = _LETTER_IN_NUMBER.sub(lambda m: _DIGIT_OF[m[0]], folded)
-    return _LEADING_ZEROS.sub("", folded) if "0" in folded else folded
 
 
 _OCR = str.maketrans("OILSBZ", "011582")
@@ -440,10 +418,15 @@ def _repeats(
         rows_of = enumerate(frame["claim"])
         blind = {i for i, c in rows_of if c in unread} if unread else set()
         held = _first_readable(keys, blind) if blind else first
+        claim_of = frame["claim"]
         flagged = {
-            i: place(first[keys[i]] if i in blind else held[keys[i]])
+            i: place(row)
             for i in repeated
-            if i in blind or held[keys[i]] < i
+            if (i in blind or held[keys[i]] < i)
+            # a claim's own key again (a serial on two of its lines) is the
+            # record rules' `serial_count_mismatch`, not a duplicate of itself
+            and claim_of[row := first[keys[i]] if i in blind else held[keys[i]]]
+            != claim_of[i]
         }
         if seen is not None:
             earlier = seen.add(kind, [(k, place(i)) for k, i in held.items()])

@@ -27,8 +27,8 @@ from babel.dates import format_date
 
 from claimflow import shown
 from claimflow.codes import ReasonCode
+from claimflow.keys import normalize_key
 from claimflow.models import Claim, SalesClaim
-from claimflow.validate.batch import normalize_key
 
 # A value quoted in a message after ", found ": a Python string literal
 # (``'23/10/2026'``), an ISO date or a plain number, ending the message or

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from claimflow.codes import ReasonCode
 from claimflow.config import ResolvedClient
+from claimflow.keys import normalize_key
 from claimflow.models import (
     Claim,
     Problem,
@@ -322,6 +323,32 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
                     n,
                 )
             )
+    return problems + _serials_twice(claim, src)
+
+
+def _serials_twice(claim: SalesClaim, src: Sourcing) -> list[Problem]:
+    """A serial listed twice in one claim, on one line or two: one unit
+    claimed as two (as compared: `normalize_key`). Not a duplicate of an
+    earlier claim: the batch rules leave a claim's own repeats to this."""
+    problems = []
+    listed: dict[str, int] = {}  # each serial's first line
+    for n, line in enumerate(claim.lines, start=1):
+        on_line: set[str] = set()
+        for serial in line.serial_numbers:
+            key = normalize_key(serial)
+            earlier = listed.setdefault(key, n)
+            if earlier != n or key in on_line:
+                again = "on this line" if earlier == n else f"(also on line {earlier})"
+                problems.append(
+                    src.problem(
+                        ReasonCode.SERIAL_COUNT_MISMATCH,
+                        "serial_numbers",
+                        f"{serial!r} is listed twice {again}: "
+                        "one serial number for each unit",
+                        n,
+                    )
+                )
+            on_line.add(key)
     return problems
 
 

@@ -30,13 +30,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
+from claimflow.keys import normalize_key
 from claimflow.models import RawRecord
 from claimflow.parse import read_file
 from claimflow.parse.checks import EntryCheck
 from claimflow.store import Store, raw_from_json
 from claimflow.store.entry import add_entry_errors, keyed_records
 from claimflow.validate import context_for
-from claimflow.validate.batch import normalize_key
 from claimflow.values import DateOrder, ValueContext, parse_date
 
 _LOOKALIKES = str.maketrans("OIL", "011")

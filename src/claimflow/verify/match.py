@@ -28,6 +28,7 @@ from rapidfuzz.distance import OSA
 
 from claimflow.codes import ReasonCode
 from claimflow.fields import ascii_fold
+from claimflow.keys import normalize_key
 from claimflow.models import (
     Claim,
     Problem,
@@ -36,7 +37,7 @@ from claimflow.models import (
     StayClaim,
     StayRecord,
 )
-from claimflow.validate.batch import fold_key, normalize_key
+from claimflow.validate.batch import fold_key
 from claimflow.verify.compared import (
     Claimant,
     SaleFields,

@@ -18,10 +18,10 @@ from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _quoted
 from typing import NamedTuple
 
+from claimflow.keys import normalize_key
 from claimflow.models import Provenance
 from claimflow.numbers import NumberError
 from claimflow.store.verification import ClaimFields, ToVerify
-from claimflow.validate.batch import normalize_key
 from claimflow.values import DEFAULT_CONTEXT, parse_date
 from claimflow.verify.match import Verification
 

@@ -46,10 +46,10 @@ from datetime import date, datetime
 
 from claimflow.codes import Category, Outcome
 from claimflow.config import ResolvedClient
+from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, StayClaim
 from claimflow.store import Store, VerificationRows
 from claimflow.store.verification import ToVerify
-from claimflow.validate.batch import normalize_key
 from claimflow.validate.notices import NoticeItem
 from claimflow.verify.match import (
     Verification,

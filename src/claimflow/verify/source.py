@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import alias_index
+from claimflow.keys import normalize_key
 from claimflow.models import Provenance, SaleRecord, StayRecord
 from claimflow.numbers import NumberError, number_format, read_number
 from claimflow.parse.common import content_hash
@@ -35,7 +36,6 @@ from claimflow.store.source import (
     source_import_of,
     source_rows,
 )
-from claimflow.validate.batch import normalize_key
 from claimflow.values import parse_date
 from claimflow.verify.settings import SOURCE_ALIASES, SOURCE_FIELDS
 
