@@ -156,13 +156,14 @@ REFUSED = {
         "12.34,56",
         "1.000",
     ],
-    "de_CH": ["1,5", "1'23.45", "1.000", "12'34"],
+    # trial 17: cents and the Swiss no-cents dash both, read as 1234.50
+    "de_CH": ["1,5", "1'23.45", "1.000", "12'34", "1234.50.-", "1'234.50.–"],
     "fr_FR": ["1.5", "1,000", "12 34,5", "1.234,56"],
     "es_ES": ["412.50", "240.5", "1,234", "1.23,45"],
     "it_IT": ["1.5", "3,000", "1.234.56"],
     "nl_NL": ["12.5", "7,500", "€ 1,234.56"],
     "pt_BR": ["R$ 1,234.56", "10.5", "1,000", "2.500"],
-    "id_ID": ["Rp 1,500,000", "2.5", "1,500"],
+    "id_ID": ["Rp 1,500,000", "2.5", "1,500", "15.000,00,-"],
     "hi_IN": ["1,234,567", "12,34,5678", "1.000", "1,00,00", "1,000"],
     "ja_JP": ["1.000", "1,5", "１２３"],
 }
@@ -329,3 +330,18 @@ def test_an_amount_in_its_own_currency_reads_back_either_side_and_a_foreign_one_
         written = format_currency(amount, foreign, locale=locale, currency_digits=False)
         with pytest.raises(NumberError, match=f"expected an amount in {currency}"):
             numbers.read(written, currency=currency)
+
+
+def test_swiss_francs_as_the_swiss_write_them() -> None:
+    """Trial 17: ``SFr. 50.00`` (the old Swiss mark) was refused as "two
+    decimal symbols"; it is francs, and still not euros."""
+    swiss = number_format("de_CH")
+    for text, value in [
+        ("SFr. 50.00", Decimal("50.00")),
+        ("50.00 SFr.", Decimal("50.00")),
+        ("Fr. 1'234.-", Decimal("1234")),
+        ("CHF 1'234.50", Decimal("1234.50")),
+    ]:
+        assert swiss.read(text, currency="CHF") == value
+    with pytest.raises(NumberError, match="does not say which currency"):
+        number_format("de_DE").read("SFr. 50,00", currency="EUR")

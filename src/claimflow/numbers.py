@@ -64,11 +64,11 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|Fr\.|kr\.?|zł|Kč|Ft|[{_SIGNS_SC}])"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|[{_SIGNS_SC}])"
 )
 _CURRENCY = re.compile(rf"^(?P<head>{_MARK})\s*|\s*(?P<tail>{_MARK})$")
 #: How people write some currencies that CLDR's symbols leave out.
-_WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.",)}
+_WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr.")}
 _MAX_DIGITS = 40
 _ISO_CODES = frozenset(list_currencies())
 
@@ -140,7 +140,7 @@ class NumberFormat:
                 foreign = _foreign(mark, currency, self.locale)
                 if foreign is not None:
                     return foreign
-        parts = "not a number" if body is None else self._parts(body)
+        parts = self._parts(body, no_cents)
         if isinstance(parts, str):
             return parts
         integer, digits, fraction = parts
@@ -172,8 +172,13 @@ class NumberFormat:
                 return text[: -len(tail)], True
         return text, False
 
-    def _parts(self, body: str) -> tuple[str, str, str] | str:
+    def _parts(self, body: str | None, no_cents: bool) -> tuple[str, str, str] | str:
         """(integer part as written, its digits, fraction), or what is wrong."""
+        if body is None:
+            return "not a number"
+        if no_cents and self.decimal in body:
+            # ``1234.50.-``: cents written, and a dash for none
+            return f"cents and a dash for no cents ({self.decimal}-) both written"
         integer, sep, fraction = self._canonical_groups(body).partition(self.decimal)
         if self.decimal in fraction:
             return "two decimal symbols"
