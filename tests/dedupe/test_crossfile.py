@@ -180,3 +180,96 @@ def test_every_stay_keeps_exactly_one_claim_that_is_not_a_duplicate(
     for n in range(len(stays)):
         outcomes = [o for ref, (_, o) in claims.items() if refs[ref] == n]
         assert [o for o in outcomes if o != "duplicate"] == ["accepted"], outcomes
+
+
+def _ingest(store: Store, tmp_path: Path, name: str, text: str | None = None) -> None:
+    path = tmp_path / name
+    path.write_text(HEADER + (text or FILES[name]), encoding="utf-8")
+    ingest([path], POUSADA, store)
+
+
+def _points(store: Store) -> dict[str, int]:
+    """Each claim's standing award points (postings less reversals)."""
+    refs = {cid: ref for ref, (cid, _) in _claims(store).items()}
+    return {
+        refs[cid]: int(points)
+        for cid, points in store.db.execute(
+            "SELECT claim_id, sum(points) FROM ledger WHERE claim_id IS NOT NULL "
+            "GROUP BY claim_id"
+        )
+    }
+
+
+def test_a_form_received_earlier_but_keyed_after_the_payment_repeats_the_paid_claim(
+    store: Store, tmp_path: Path
+) -> None:
+    """Trial 17: FR-3001 was verified and paid; AK-2201, the same unit on a
+    paper form received a week earlier but keyed only now, made `dedupe
+    claims` mark the paid claim a duplicate of it (its 80 points left on
+    the ledger), and verification then made AK-2201 a duplicate too: each
+    claim the other's duplicate, the ledger and the outcomes disagreeing.
+    A paid claim is the original: the late form repeats it."""
+    _enrol(store, POUSADA)
+    _ingest(store, tmp_path, "a_novembro.csv")  # received 09/11, paid
+    dedupe_claims(store, POUSADA, now=NOW)
+    paid = award_claims(POUSADA, store, at=NOW).points
+    assert paid > 0
+    _ingest(store, tmp_path, "b_outubro.csv")  # received 21/10, keyed now
+    for _ in range(2):  # and again: nothing changes
+        result = dedupe_claims(store, POUSADA, now=NOW)
+    assert award_claims(POUSADA, store, at=NOW).points == 0
+    claims = _claims(store)
+    assert {ref: outcome for ref, (_, outcome) in claims.items()} == {
+        "PD-2": "accepted",
+        "PD-1": "duplicate",
+    }
+    assert _points(store) == {"PD-2": paid}
+    said = _problems(store, claims["PD-1"][0])
+    assert said and all("claim PD-2" in m for m in said), said
+    assert _problems(store, claims["PD-2"][0]) == []
+    assert result.matches == []  # the second run found nothing new
+
+
+def test_two_paid_claims_of_one_stay_go_to_a_person_not_to_duplicate(
+    store: Store, tmp_path: Path
+) -> None:
+    """Both claims paid (awarded before any dedupe run): dedupe closes
+    neither, whose points stand, but sends the later to review, saying an
+    award must be reversed."""
+    _enrol(store, POUSADA)
+    _ingest(store, tmp_path, "b_outubro.csv")
+    award_claims(POUSADA, store, at=NOW)
+    _ingest(store, tmp_path, "a_novembro.csv")
+    award_claims(POUSADA, store, at=NOW)
+    points = _points(store)
+    assert set(points) == {"PD-1", "PD-2"} and min(points.values()) > 0
+    result = dedupe_claims(store, POUSADA, now=NOW)
+    # the same confirmation, the same member, hotel and dates: both rules say so
+    assert {(m.decision, m.code.value) for m in result.matches} == {
+        ("review", "duplicate_claim")
+    }
+    assert all("both claims are paid: reverse one award" in m.rule for m in result.matches)
+    claims = _claims(store)
+    assert claims["PD-2"][1] == "review" and claims["PD-1"][1] == "accepted"
+    assert _points(store) == points  # dedupe moves no point
+
+
+def test_a_refunded_claims_unit_is_not_claimed_again_by_a_form_dated_before(
+    store: Store, tmp_path: Path
+) -> None:
+    """Trial 17: a claim re-using the serial of a void (paid, then refunded)
+    claim received a day later was never flagged: the void claim is never
+    checked itself, and the repeat counted as the earlier one."""
+    from claimflow.api.points import reverse_claim
+
+    _enrol(store, POUSADA)
+    _ingest(store, tmp_path, "a_novembro.csv")  # received 09/11
+    award_claims(POUSADA, store, at=NOW)
+    reverse_claim("PD-2", POUSADA, store, reason="refunded", at=NOW)
+    _ingest(store, tmp_path, "b_outubro.csv")  # received 21/10: before it
+    dedupe_claims(store, POUSADA, now=NOW)
+    assert award_claims(POUSADA, store, at=NOW).points == 0
+    claims = _claims(store)
+    assert claims["PD-1"][1] == "duplicate"
+    assert all("claim PD-2" in m for m in _problems(store, claims["PD-1"][0]))
+    assert sum(_points(store).values()) == 0

@@ -56,6 +56,13 @@ def test_sales_story_every_result(store: Store, acme: ResolvedClient) -> None:
     assert found["AC-3005"] == ("discrepancy", "duplicate", ["serial_claimed_before"])
     assert found["AC-3006"] == ("ambiguous", "review", ["source_ambiguous"])
     assert found["AC-3007"] == ("verified", "accepted", [])
+    # the earlier claim named as people know it, never by its store id (trial 17)
+    ((details,),) = store.db.execute(
+        "SELECT v.details FROM verifications v JOIN claims c ON c.id = v.claim_id "
+        "WHERE json_extract(c.data, '$.claim_ref') = 'AC-3005'"
+    ).fetchall()
+    [said] = [p["message"] for p in json.loads(details)["problems"]]
+    assert said.endswith("already claimed in an earlier batch by claim AC-1001 (october.csv:row 2)")
     # The late export arrives: the waiting claim is re-checked and verified.
     _import(store, acme, SAMPLES / "acme-tools/verification/dealer_sales_late.csv")
     assert _results(store)["AC-3001"] == ("verified", "accepted", [])

@@ -21,7 +21,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from claimflow.codes import ReasonCode, may_be_original
+from claimflow.codes import VOID, ReasonCode, may_be_original
 from claimflow.dedupe.decisions import different_pairs
 from claimflow.dedupe.settings import ClaimWindows
 from claimflow.validate.batch import fold_key
@@ -102,6 +102,17 @@ class _Info:
     day: str | None  # invoice date or check-in
     original: bool = True  # may be another's original (`may_be_original`)
     serials: set[str] = field(default_factory=set)
+    #: paid (an award posting of it stands) or void (paid, then refunded)
+    settled: bool = False
+
+    @property
+    def rank(self) -> tuple[bool, tuple[datetime, int]]:
+        """Which of two claims is the original: a settled claim (paid, or
+        void: paid and refunded) before one that is not (a form received
+        earlier but keyed after the payment repeats the paid claim, whose
+        points stand; a refunded sale's serial is not claimed again by a
+        form dated before the refund), then the earlier received."""
+        return (not self.settled, self.order)
 
 
 def _tell_apart(
@@ -206,8 +217,9 @@ def _infos(store: Store, ids: set[str]) -> dict[str, _Info]:
                 keyed,
                 day,
                 may_be_original(outcome),
+                settled=bool(paid) or outcome == VOID,
             )
-            for cid, received, rowid, who, source, keyed, day, outcome in (
+            for cid, received, rowid, who, source, keyed, day, outcome, paid in (
                 queries.involved_facts(store)
             )
         }
@@ -358,7 +370,7 @@ def find_claim_matches(
     for (claim, other), found in pairs.items():
         mine, theirs = info[claim], info[other]
         if (
-            theirs.order >= mine.order
+            theirs.rank >= mine.rank
             # A duplicate stored after this claim may be a duplicate of it
             # (ingest keeps the first stored): never its original. One stored
             # before it is not this claim's duplicate: a match to it stands.
@@ -372,6 +384,15 @@ def find_claim_matches(
                 continue  # the exact and look-alike blocks both found it
             seen.add((pair.rule, pair.detail if pair.rule != STAY else ""))
             match = _match(claim, other, pair, mine, theirs, windows)
+            if match is not None and mine.settled and match.decision == "duplicate":
+                # both settled: a person reverses one award, dedupe does
+                # not close a claim whose points stand
+                match = replace(
+                    match,
+                    decision="review",
+                    rule=f"{match.rule}; both claims are paid: reverse one "
+                    "award (ledger reverse)",
+                )
             if match is not None:
                 matches.append((mine.order, pair.rule, theirs.order, match))
     matches.sort(key=lambda m: m[:3])
@@ -401,7 +422,7 @@ def _clustered(matches: list[ClaimMatch], info: dict[str, _Info]) -> list[ClaimM
         if m.decision == "duplicate":
             a, b = root(m.claim_id), root(m.original)
             if a != b:
-                first, second = sorted((a, b), key=lambda c: info[c].order)
+                first, second = sorted((a, b), key=lambda c: info[c].rank)
                 parent[second] = first
     # A claim that matched both an original and that original's duplicate is
     # explained by the original alone.

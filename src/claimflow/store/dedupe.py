@@ -209,7 +209,7 @@ def involved(store: Store, ids: set[str]) -> Iterator[None]:
 
 
 #: A row of `involved_facts`.
-Facts = tuple[str, str, int, str | None, str, str | None, str | None, str]
+Facts = tuple[str, str, int, str | None, str, str | None, str | None, str, int]
 
 
 def involved_facts(store: Store) -> Iterator[Facts]:
@@ -217,7 +217,8 @@ def involved_facts(store: Store) -> Iterator[Facts]:
 
     Returns:
         Rows (claim, received at, rowid, participant, source, invoice or
-        confirmation number as keyed, activity date, outcome).
+        confirmation number as keyed, activity date, outcome, paid: 1 when
+        an award posting of the claim stands, no reversal pointing at it).
 
     Example: ``next(involved_facts(store))[0]``
     """
@@ -225,7 +226,9 @@ def involved_facts(store: Store) -> Iterator[Facts]:
         "SELECT c.id, c.received_at, c.rowid, c.participant_id, c.source, "
         "coalesce(json_extract(c.data, '$.invoice_number'), "
         "json_extract(c.data, '$.confirmation_number')), c.activity_date, "
-        "c.outcome "
+        "c.outcome, EXISTS (SELECT 1 FROM ledger l WHERE l.claim_id = c.id "
+        "AND l.entry_type = 'award' AND l.points > 0 AND NOT EXISTS "
+        "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)) "
         "FROM involved i JOIN claims c ON c.id = i.id"
     )
     return rows

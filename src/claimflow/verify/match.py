@@ -77,6 +77,9 @@ class Lookup(Protocol):
     def serial_claimed_before(self, serial: str, claim_id: str) -> str | None:
         """An earlier-batch claim that claimed this serial, if any."""
 
+    def claim_name(self, claim_id: str) -> str:
+        """A claim as people know it: its reference and where it came from."""
+
     def member_stays(
         self, participant: str, claim_id: str
     ) -> list[tuple[str, date, date]]:
@@ -473,7 +476,7 @@ def _sale_lines(
                     ReasonCode.SERIAL_CLAIMED_BEFORE,
                     "serial_numbers",
                     f"{serial!r} already claimed in an earlier batch by "
-                    f"claim {earlier}",
+                    f"claim {lookup.claim_name(earlier)}",
                 )
     return used
 

@@ -91,6 +91,10 @@ class StoreLookup:
         """A claim of an earlier batch with this serial."""
         return serial_claimed_before(self.store, self.client, serial, claim_id)
 
+    def claim_name(self, claim_id: str) -> str:
+        """A claim as people know it (`Store.claim_names`)."""
+        return self.store.claim_names([claim_id]).get(claim_id, claim_id)
+
     def member_stays(
         self, participant: str, claim_id: str
     ) -> list[tuple[str, date, date]]:
