@@ -38,6 +38,7 @@ from claimflow.validate import (
     validate_chunk,
 )
 from claimflow.values import ValueContext
+from claimflow.window import desk_day
 
 CHUNK = 10_000
 T = TypeVar("T")
@@ -251,7 +252,7 @@ class _Run:
         # Touches no store and no runner: it may run in a thread.
         started = time.perf_counter()
         self.result.notices = render_notices(
-            self.notice_items, self.client, today.date()
+            self.notice_items, self.client, desk_day(today, self.client.zone)
         )
         self._time("notices", started)
 

@@ -359,3 +359,32 @@ def test_every_notice_gives_the_reply_address(outcome: Outcome, language: str) -
     )
     [notice] = render_notices([one], client(language, "en_US"), TODAY)
     assert "incentivo@friosul.example" in notice.text
+
+
+def test_a_notice_is_dated_with_the_desks_day_not_utcs(
+    tmp_path: object,
+) -> None:
+    """Trial 17: a batch ingested at 00:43 in Zurich (23:43 UTC) wrote
+    notices dated the day before. The desk's day is the letter's, on
+    either side of UTC (acme's desk is in Chicago)."""
+    from pathlib import Path
+
+    from babel.dates import format_date
+
+    from claimflow import check, load_client
+    from tests.conftest import SAMPLES
+
+    acme = load_client(SAMPLES / "clients" / "acme-tools.yaml")
+    folder = Path(str(tmp_path))
+    path = folder / "c.csv"
+    path.write_text(
+        "Claim ID,Rep #,Invoice No,Invoice Date,Product Code,Qty,Serials\n"
+        "A,104233,INV-1001,10/02/2026,DRL-200,0,DR10000001\n",
+        encoding="utf-8",
+    )
+    # 02:00 UTC on 28 October is 21:00 on the 27th in Chicago
+    result = check([path], acme, received_at=datetime(2026, 10, 28, 2, 0, tzinfo=UTC))
+    [notice] = result.notices
+    chicago_day = format_date(date(2026, 10, 27), "long", locale="en_US")
+    assert chicago_day in notice.text
+    assert format_date(date(2026, 10, 28), "long", locale="en_US") not in notice.text

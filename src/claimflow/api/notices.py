@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimflow.api.common import instant
+from claimflow.window import desk_day
 
 if TYPE_CHECKING:
     from claimflow.config import ResolvedClient
@@ -33,7 +34,8 @@ def notify(
     if not items:
         return []
     now = instant(at, client)
-    notices = render_notices(items, client, now.date())
+    # dated with the desk's day: the letter of 00:43 in Zurich is of 4 December
+    notices = render_notices(items, client, desk_day(now, client.zone))
     stem = f"{client.key}-{stage}-{now.strftime('%Y%m%dT%H%M%S')}"
     written = write_notice_files(notices, folder, stem)
     write_notice_emails(notices, written)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from claimflow.api.common import ClientLike, default_operator, instant, resolve_client
 from claimflow.errors import ClaimflowError, ConfigError
+from claimflow.window import desk_day
 
 if TYPE_CHECKING:
     from claimflow.award.ledger import Balance
@@ -65,7 +66,7 @@ def award_claims(
         progress=progress,
     )
     if notices is not None and result.partial:
-        letters = partial_award_notices(result, resolved, now.date())
+        letters = partial_award_notices(result, resolved, desk_day(now, resolved.zone))
         stem = f"{resolved.key}-award-{now.strftime('%Y%m%dT%H%M%S')}"
         write_notice_emails(letters, write_notice_files(letters, notices, stem))
     return result
