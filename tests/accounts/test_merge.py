@@ -173,8 +173,11 @@ def test_a_claim_reversed_after_the_merge_takes_the_points_from_the_survivor(
     with store.transaction():
         assert reverse_claim(store, "x", "m1", "refund", "ann", MERGE_AT) == 100
     # S held m1's 60 left (40 were redeemed by M): the reversal takes all
-    # 100 from S (135 - 100); M, closed, stays at 0.
-    assert _figures(store, "S", MERGE_AT) == (35, 0, 50)
+    # 100 from S (135 - 100); M, closed, stays at 0. The 40 already spent
+    # come from S's other lots, oldest expiring first: s1's 25, then 15 of
+    # m2's 50 pending (it showed 50 pending beside a total of 35, and those
+    # points would have been spent twice).
+    assert _figures(store, "S", MERGE_AT) == (35, 0, 35)
     assert _figures(store, "M", MERGE_AT) == (0, 0, 0)
     with pytest.raises(
         AccountError,
@@ -352,3 +355,28 @@ def test_a_merge_moves_a_legacy_offset_lot_as_the_same_instants(store: Store) ->
     assert (before.total, before.available, before.pending) == (125, 25, 100)
     at = balance(store, "x", "S", ready)
     assert (at.total, at.available, at.pending) == (125, 125, 0)
+
+
+def test_a_refund_of_points_already_spent_closes_the_other_lots_so_expiry_takes_nothing_twice(
+    store: Store,
+) -> None:
+    """Trial 17: 267 points (a 217-point claim, a 50-point one), 200
+    redeemed from the older lot, then the 217-point claim refunded: the
+    balance is -150, but the reversal took all 217 from its own lot (17
+    left there) and the 50-point lot stayed open, so expiry later took it
+    too (-150 -> -200). The 200 already spent come from the other lot:
+    nothing is left to expire, and the debt stays -150."""
+    from claimflow.award.ledger import expire
+
+    _post(store, "big", 8, "P", T0)  # 200 points
+    _post(store, "small", 2, "P", T0 + timedelta(days=1))  # 50 points
+    with store.transaction():
+        redeem(store, "x", "P", 200, "ORDER-7", "ann", T0 + timedelta(days=12))
+        assert reverse_claim(store, "x", "big", "refund", "ann", T0 + timedelta(days=13)) == 200
+    later = T0 + timedelta(days=14)
+    assert _figures(store, "P", later) == (-150, 0, 0)
+    assert _lots(store, "P", later) == []  # no lot with points left
+    year_after = T0 + relativedelta(months=13)
+    with store.transaction():
+        assert expire(store, "x", _program(), year_after, "nightly") == 0
+    assert balance(store, "x", "P", year_after).total == -150

@@ -187,12 +187,47 @@ def reverse_claim(
             reason,
             actor,
         )
-        # The reversal consumes exactly its posting's points from that lot.
-        add_allocation(store, reversal_id, lot_id, points)
+        _allocate_reversal(store, client, participant, reversal_id, lot_id, points, at)
         total += points
     if void:
         store.void_claim(client, claim_id, at, actor)
     return total
+
+
+def _allocate_reversal(
+    store: Store,
+    client: str,
+    participant: str,
+    reversal_id: int,
+    lot_id: int,
+    points: int,
+    at: datetime,
+) -> None:
+    """A reversal takes its posting's points from the posting's lot, as far
+    as the lot still holds them; what was already spent from it (redeemed,
+    say) is taken from the holder's other lots with points left, oldest
+    expiring first: those points were the claim's, spent. Without that, a
+    member who redeemed the refunded claim's points kept other lots open
+    beside a negative balance, which expiry then took again (trial 17: 267
+    points, 200 redeemed, the 217-point claim refunded: balance -150, and
+    the other 50-point lot still open, to expire to -200). What no lot
+    holds stays owed: the balance is negative."""
+    lots = award_lots(store, client, participant, instant(at), every_debit=True)
+    held = {i: remaining for i, remaining, _, _ in lots}
+    own = min(points, max(held.get(lot_id, 0), 0))
+    if own:
+        add_allocation(store, reversal_id, lot_id, own)
+    left = points - own
+    others = sorted(
+        ((i, r, e) for i, r, _, e in lots if i != lot_id and r > 0),
+        key=lambda lot: (lot[2] or _NEVER, lot[0]),
+    )
+    for other, remaining, _ in others:
+        if left <= 0:
+            break
+        take = min(left, remaining)
+        add_allocation(store, reversal_id, other, take)
+        left -= take
 
 
 def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
