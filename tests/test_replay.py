@@ -567,3 +567,55 @@ def test_a_run_that_holds_and_posts_at_a_desk_offset_replays_unchanged(
     assert run.posted and run.problems  # the run both posts and holds
     result = replay(store, client, now=now)
     assert (result.changes, result.exit_code) == ([], 0)
+
+
+def test_a_batch_read_in_its_own_number_locale_replays_in_it(tmp_path: Path) -> None:
+    """Trial 17: a Swiss client's German forms write 1'490.00 and its French
+    ones 1 490,00. With one client file, the French batch could only be read
+    through a second client file under the same key, and replay "under the
+    same rules" then re-read it in the German locale: 4 paid claims pended,
+    -899 points. `ingest --number-locale` reads a batch in its own locale,
+    the batch keeps it, and replay reads it in it again."""
+    swiss = tmp_path / "swiss.yaml"
+    swiss.write_text(
+        CONFIG.read_text(encoding="utf-8").replace(
+            "locale: en_US", "locale: en_US\nnumber_locale: de_CH", 1
+        ),
+        encoding="utf-8",
+    )
+    header = "Claim ID,Rep #,Invoice No,Invoice Date,Product Code,Qty,Price,Amount,Serials,Received\n"
+    serials = " ".join(f"DR{10000100 + n}" for n in range(10))
+    german = tmp_path / "deutsch.csv"
+    german.write_text(
+        header + f"D-1,104233,INV-1001,10/02/2026,DRL-200,10,149.00,1'490.00,{serials},2026-10-20\n",
+        encoding="utf-8",
+    )
+    serials = " ".join(f"DR{10000200 + n}" for n in range(10))
+    french = tmp_path / "francais.csv"
+    french.write_text(
+        header
+        + f"F-1,104234,INV-2001,10/03/2026,DRL-200,10,\"149,00\",\"1\u202f490,00\",{serials},2026-10-21\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "swiss.db")
+    # read as the client's (de_CH), the French amounts are refused, not misread
+    code, out, _ = run("check", str(french), "--client", str(swiss), "--json")
+    assert json.loads(out)["reasons"] == {"invalid_number": 2}
+    for path, extra in ((german, []), (french, ["--number-locale", "fr_FR"])):
+        code, out, _ = run("ingest", str(path), "--client", str(swiss), "--db", db, "--json", *extra)
+        assert (code, json.loads(out)["outcomes"]["accepted"]) == (0, 1), out
+    with Store.open(db) as store:
+        totals = {
+            ref: Decimal(total)
+            for ref, total in store.db.execute(
+                "SELECT json_extract(data, '$.claim_ref'), "
+                "json_extract(data, '$.lines[0].line_total') FROM claims"
+            )
+        }
+        locales = list(store.db.execute("SELECT id, number_locale FROM batches ORDER BY id"))
+    assert totals == {"D-1": Decimal("1490.00"), "F-1": Decimal("1490.00")}
+    assert [tuple(r) for r in locales] == [(1, None), (2, "fr_FR")]
+    code, out, _ = run("replay", "--client", str(swiss), "--db", db)
+    assert (code, out) == (0, "acme-tools: 2 claims replayed, 0 changed, +0 points\n")
+    code, _, err = run("ingest", str(french), "--client", str(swiss), "--db", db, "--number-locale", "xx_YY")
+    assert code == 2 and "unknown locale 'xx_YY'" in err

@@ -213,6 +213,12 @@ def batch_options(func: F) -> F:
             "the client's.",
         ),
         click.option(
+            "--number-locale",
+            help="The locale these files write numbers in (fr_CH, de_DE, C...), "
+            "when not the client's: a bilingual client's other forms. Ingest "
+            "keeps it with the batch; replay reads the batch in it again.",
+        ),
+        click.option(
             "--workers",
             type=click.IntRange(min=1),
             help="Processes validating a large file (default: one per core).",
@@ -245,6 +251,7 @@ def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, A
         "keep_going": options["keep_going"],
         "sheet": options["sheet"],
         "encoding": options["encoding"],
+        "number_locale": options["number_locale"],
         "received_at": instant(received, client) if received else None,
         "workers": options["workers"],
     }

@@ -127,10 +127,12 @@ class NumberFormat:
         if isinstance(why, Decimal):
             return why
         if isinstance(why, _Foreign):
-            raise NumberError(f"expected an amount in {currency}, found {text!r} ({why})")
+            raise NumberError(
+                f"expected an amount in {currency}, found {_quoted(text)} ({why})"
+            )
         example = self.whole_example if whole else self.amount_example
         kind = "a whole number" if whole else "an amount"
-        raise NumberError(f"expected {kind} like {example}, found {text!r} ({why})")
+        raise NumberError(f"expected {kind} like {example}, found {_quoted(text)} ({why})")
 
     def _why(self, text: str, whole: bool, currency: str | None) -> Decimal | str:
         text, no_cents = self._without_cents_dash(text.strip())
@@ -313,6 +315,13 @@ def _foreign(mark: str, currency: str, locale: str) -> _Foreign | None:
 def _digits(text: str) -> bool:
     """Only ASCII digits (``str.isdigit`` also takes ``²`` and other scripts)."""
     return text.isascii() and (not text or text.isdigit())
+
+
+def _quoted(text: str) -> str:
+    """`text` quoted as Python writes it, but the no-break spaces that
+    group digits in French and Swiss amounts shown as the spaces they look
+    like, not as escape codes a clerk cannot read (``\\u202f``)."""
+    return repr(text).replace("\\u202f", "\u202f").replace("\\xa0", "\xa0")
 
 
 def _unsigned(text: str) -> tuple[str | None, bool, tuple[str, ...]]:

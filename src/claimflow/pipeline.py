@@ -30,6 +30,7 @@ from claimflow.parse import ParsedFile, open_file
 from claimflow.parse.csvfile import Block, Cells
 from claimflow.results import SHOWN_PROBLEMS, BatchResult, FileResult
 from claimflow.store import ClaimRows, CopyRows, PackedRows, Store, claim_rows
+from claimflow.store.batch_reading import set_batch_number_locale
 from claimflow.validate import (
     NoticeItem,
     SeenKeys,
@@ -300,6 +301,7 @@ def check(
     sheet: str | None = None,
     workers: int | None = None,
     encoding: str | None = None,
+    number_locale: str | None = None,
 ) -> BatchResult:
     """Parse and validate files without writing anything.
 
@@ -312,6 +314,8 @@ def check(
         sheet: read only this sheet of each workbook.
         encoding: the text encoding of these CSV files (overrides the
             client's ``encoding``).
+        number_locale: the locale these files write numbers in (overrides
+            the client's ``number_locale`` and ``file_number_locales``).
         workers: processes validating a large file's chunks (None: every
             core; 1: this process only).
 
@@ -324,7 +328,7 @@ def check(
     Example: ``claimflow.check(["claims.csv"], load_client("acme.yaml")).outcomes``
     """
     now = received_at or datetime.now(UTC)
-    run = _Run(client, context_for(client, now), workers=workers)
+    run = _Run(client, context_for(client, now, number_locale), workers=workers)
     opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
     for parsed in opened:
         file_result = FileResult(parsed.name, parsed.content_hash, notes=parsed.notes)
@@ -357,6 +361,7 @@ def ingest(
     processed_at: datetime | None = None,
     workers: int | None = None,
     encoding: str | None = None,
+    number_locale: str | None = None,
 ) -> BatchResult:
     """Parse, validate and store files as one batch, in one transaction.
 
@@ -376,6 +381,10 @@ def ingest(
         sheet: read only this sheet of each workbook.
         encoding: the text encoding of these CSV files (overrides the
             client's ``encoding``).
+        number_locale: the locale these files write numbers in (overrides
+            the client's ``number_locale`` and ``file_number_locales``): a
+            bilingual client's French forms beside its German ones. The
+            batch keeps it, and replay reads the batch with it again.
         processed_at: when this run happens (default: now): the first
             response and decision events carry it.
         workers: processes validating a large file's chunks (None: every
@@ -390,7 +399,9 @@ def ingest(
     Example: ``claimflow.ingest(["claims.csv"], client, Store.open("c.db"))``
     """
     now = received_at or datetime.now(UTC)
-    run = _Run(client, context_for(client, now), operator, processed_at, workers)
+    run = _Run(
+        client, context_for(client, now, number_locale), operator, processed_at, workers
+    )
     run.pack = store.chunk_packer()
     opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
     with store.transaction():
@@ -414,6 +425,8 @@ def ingest(
             if fresh
             else None
         )
+        if batch_id is not None and number_locale is not None:
+            set_batch_number_locale(store, batch_id, number_locale)
         for parsed in fresh:
             assert batch_id is not None
             run.result.files.append(
@@ -446,6 +459,7 @@ def ingest(
             {
                 "client": client.key,
                 "config": client.source_path,
+                **({"number_locale": number_locale} if number_locale else {}),
                 "files": [f.to_dict() for f in run.result.files],
             },
             batch_id,

@@ -40,6 +40,7 @@ from claimflow.models import Award, Claim, Decision, Problem, RawRecord
 from claimflow.replay_awards import awards_as_posted
 from claimflow.replay_golden import golden
 from claimflow.store import Store, raw_from_json
+from claimflow.store.batch_reading import batch_number_locales
 from claimflow.store.replay import (
     ReplayRow,
     batch_ids,
@@ -415,7 +416,10 @@ def _decided(
     from claimflow.accounts.merged_claims import keep_merge_pends
     from claimflow.verify.run import VERIFY_CODES
 
-    context = context_for(target, datetime.now(UTC))
+    now = datetime.now(UTC)
+    context = context_for(target, now)
+    # a batch read in a number locale of its own is read in it again
+    own_locales = batch_number_locales(store, client.key)
     batches = (
         [batch_id] if batch_id is not None else batch_ids(store, client.key, since)
     )
@@ -427,13 +431,15 @@ def _decided(
     for batch in batches:
         # Batch rules see one recorded batch at a time, as they did when it was ingested.
         seen = SeenKeys()
+        own = own_locales.get(batch)
+        batch_context = context if own is None else context_for(target, now, own)
         try:
             # The whole batch is read: its claims outside the window hold keys.
             for all_rows in replay_rows(store, client.key, batch, None, CHUNK):
                 whole = _chunk(all_rows, headers, matches, VERIFY_CODES)
                 inside = [received_since(row[3], since) for row in all_rows]
                 chunk = [c for c, keep in zip(whole, inside, strict=True) if keep]
-                checked = _window_chunk(store, whole, inside, target, context, seen)
+                checked = _window_chunk(store, whole, inside, target, batch_context, seen)
                 if not chunk:
                     continue
                 if matches and marks is None:

@@ -35,6 +35,9 @@ from claimflow.models import (
 # Registers migrations 2-26 in order: accounts_schema (26) imports holds
 # (25), which imports participants (24), which imports claims_schema (2-23).
 from claimflow.store import accounts_schema as _accounts_schema  # noqa: F401
+
+# Registers migration 29 (after partners' 28).
+from claimflow.store import batch_reading as _batch_reading  # noqa: F401
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 
 # Registers migrations 27 and 28 (after accounts_schema's 26).

@@ -73,25 +73,42 @@ def validate_chunk(
     ]
 
 
-def context_for(client: ResolvedClient, received_at: object = None) -> ValueContext:
+def context_for(
+    client: ResolvedClient, received_at: object = None, number_locale: str | None = None
+) -> ValueContext:
     """The value-reading context of a client (date order, numbers, yes/no, zone).
+
+    `number_locale`: read every number written as text in this locale (a
+    batch's own, ``ingest --number-locale``), whatever the client's
+    ``number_locale`` and ``file_number_locales`` say.
 
     Example: ``context_for(client).date_order == "MDY"``
     """
     from datetime import datetime
 
+    from claimflow.errors import ConfigError
+    from claimflow.numbers import NumberError, number_format
+
     config = client.config
+    numbers = client.numbers
+    if number_locale is not None:
+        try:
+            numbers = number_format(number_locale)
+        except NumberError as exc:
+            raise ConfigError(f"number locale: {exc}") from None
     yes, no = yes_no_words(
         config.language_code, tuple(config.yes_words), tuple(config.no_words)
     )
     return ValueContext(
         date_order=config.date_order,
-        numbers=client.numbers,
+        numbers=numbers,
         zone=client.zone,
         received_at=received_at if isinstance(received_at, datetime) else None,
         yes=yes,
         no=no,
-        file_numbers=tuple(sorted(config.file_number_locales.items())),
+        file_numbers=()
+        if number_locale is not None
+        else tuple(sorted(config.file_number_locales.items())),
         currency=config.currency,
     )
 
