@@ -88,7 +88,7 @@ def test_a_two_digit_year_is_refused_and_the_notice_asks_for_the_full_year(
     assert code == 0
     assert ": pended" in out.splitlines()[0]
     assert (
-        "invalid_date (invoice_date): expected a date as DD/MM/YYYY, found "
+        "invalid_date (invoice_date): expected a date as DD.MM.YYYY, found "
         f"'02.10.26' {TWO_DIGIT_YEAR}" in out
     )
     # Its participant is asked for the date with its year in full (the
@@ -106,7 +106,7 @@ def test_check_shows_the_refused_two_digit_year() -> None:
     code, out, _ = run("check", str(DATA / "randfaelle.csv"), "--client", CLIENT, "-v")
     assert code == 1
     assert (
-        "randfaelle.csv:row 3:Rechnungsdatum: expected a date as DD/MM/YYYY, found "
+        "randfaelle.csv:row 3:Rechnungsdatum: expected a date as DD.MM.YYYY, found "
         f"'02.10.26' {TWO_DIGIT_YEAR} (invalid_date)"
     ) in out
     # the same date with its year in full (row 2: '2.10.2026') is read

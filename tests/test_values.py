@@ -24,7 +24,7 @@ from claimflow.values import parse_date
         (
             "4.3.26",
             "DMY",
-            "expected a date as DD/MM/YYYY, found '4.3.26' "
+            "expected a date as DD.MM.YYYY, found '4.3.26' "
             "(a two-digit year: its century would be a guess)",
         ),
         (
@@ -38,8 +38,19 @@ from claimflow.values import parse_date
             "MDY",
             "expected a date as MM/DD/YYYY, found '13/10/2026' (day and month swapped?)",
         ),
-        ("31/02/2026", "DMY", "expected a date as DD/MM/YYYY, found '31/02/2026'"),
+        ("31/02/2026", "DMY", "expected a date as DD/MM/YYYY, found '31/02/2026' (no such day: February has 28)"),
         ("next tuesday", "DMY", "expected a date as DD/MM/YYYY, found 'next tuesday'"),
+        # trial 17: answered in the form's own separator, an impossible day said so
+        (
+            "31.11.2026",
+            "DMY",
+            "expected a date as DD.MM.YYYY, found '31.11.2026' (no such day: November has 30)",
+        ),
+        (
+            "2026-02-29",
+            "MDY",
+            "expected a date as YYYY-MM-DD, found '2026-02-29' (no such day: February has 28)",
+        ),
     ],
 )
 def test_parse_date(text: str, order: str, expected: object) -> None:

@@ -269,7 +269,7 @@ def test_participants_import_names_row_and_field(tmp_path: Path) -> None:
         list(read_participants(path, "de-desk", "DMY"))
     assert str(caught.value) == (
         f"{path}: row 2:enrolled_on: expected a date as "
-        "DD/MM/YYYY, found '13.13.2025'"
+        "DD.MM.YYYY, found '13.13.2025'"
     )
 
 
@@ -292,7 +292,7 @@ def test_participants_import_cli_takes_the_clients_order_or_its_own(
         "--db", db, "--date-order", "MDY",
     )  # fmt: skip
     assert code == 2
-    assert "row 2:enrolled_on: expected a date as MM/DD/YYYY" in err
+    assert "row 2:enrolled_on: expected a date as MM.DD.YYYY" in err
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ pydantic collects arrives with its reason code and an expected/found message.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from dataclasses import dataclass, replace
@@ -159,7 +160,15 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     Example: ``parse_date("04/03/2026", "DMY") == date(2026, 3, 4)``
     """
     match = _PARTS.match(text)
-    expected = f"expected a date as {_PATTERN[order]}, found {text!r}"
+    pattern = _PATTERN[order]
+    if match and len(match[1]) == 4:
+        pattern = "YYYY-MM-DD"  # written ISO: answered in ISO
+    elif match and order != "YMD":
+        # the separator the form uses: 31.11.2026 is answered DD.MM.YYYY
+        written = text.strip()[len(match[1]) : len(match[1]) + 1]
+        if written in (".", "-"):
+            pattern = pattern.replace("/", written)
+    expected = f"expected a date as {pattern}, found {text!r}"
     if not match:
         return expected
     a, b, c = (int(g) for g in match.groups())
@@ -177,6 +186,10 @@ def parse_date(text: str, order: DateOrder) -> date | str:
             return f"{expected} (day and month swapped?)"
         except ValueError:
             pass
+    if 1 <= month <= 12 and day > 0:
+        last = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
+        if day > last:
+            return f"{expected} (no such day: {calendar.month_name[month]} has {last})"
     return expected
 
 

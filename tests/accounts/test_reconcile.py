@@ -144,7 +144,7 @@ def test_an_xlsx_statement_reads_as_the_csv_one(
         ),
         (
             "Referencia;Nº socio;Millas;Fecha de abono\nR1;VC10000001;100;2026/31/11\n",
-            "row 2:Fecha de abono: expected a date as DD/MM/YYYY",
+            "row 2:Fecha de abono: expected a date as YYYY-MM-DD",
         ),
         (
             "Referencia;Nº socio;Millas;Fecha de abono\nR1;;100;06/11/2026\n",

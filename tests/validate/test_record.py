@@ -72,7 +72,7 @@ def _usd(amount: str) -> str:
             {"date": "10/32/2026"},
             ReasonCode.INVALID_DATE,
             "row 2:Invoice Date",
-            "expected a date as MM/DD/YYYY, found '10/32/2026'",
+            "expected a date as MM/DD/YYYY, found '10/32/2026' (no such day: October has 31)",
         ),
         (
             {"qty": "two"},
