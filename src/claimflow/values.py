@@ -160,15 +160,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     Example: ``parse_date("04/03/2026", "DMY") == date(2026, 3, 4)``
     """
     match = _PARTS.match(text)
-    pattern = _PATTERN[order]
-    if match and len(match[1]) == 4:
-        pattern = "YYYY-MM-DD"  # written ISO: answered in ISO
-    elif match and order != "YMD":
-        # the separator the form uses: 31.11.2026 is answered DD.MM.YYYY
-        written = text.strip()[len(match[1]) : len(match[1]) + 1]
-        if written in (".", "-"):
-            pattern = pattern.replace("/", written)
-    expected = f"expected a date as {pattern}, found {text!r}"
+    expected = f"expected a date as {_date_pattern(text, match, order)}, found {text!r}"
     if not match:
         return expected
     a, b, c = (int(g) for g in match.groups())
@@ -186,11 +178,29 @@ def parse_date(text: str, order: DateOrder) -> date | str:
             return f"{expected} (day and month swapped?)"
         except ValueError:
             pass
-    if 1 <= month <= 12 and day > 0:
-        last = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
+    return expected + _no_such_day(year, month, day)
+
+
+def _date_pattern(text: str, match: re.Match[str] | None, order: DateOrder) -> str:
+    """How a refused date should be written, in the form's own separator
+    (31.11.2026 is answered DD.MM.YYYY), or ISO when it was written ISO."""
+    if match and len(match[1]) == 4:
+        return "YYYY-MM-DD"
+    pattern = _PATTERN[order]
+    if match and order != "YMD":
+        written = text.strip()[len(match[1]) : len(match[1]) + 1]
+        if written in (".", "-"):
+            return pattern.replace("/", written)
+    return pattern
+
+
+def _no_such_day(year: int, month: int, day: int) -> str:
+    """`` (no such day: November has 30)`` for a day past its month's end."""
+    if 1 <= month <= 12 and 1 <= year <= 9999:
+        last = calendar.monthrange(year, month)[1]
         if day > last:
-            return f"{expected} (no such day: {calendar.month_name[month]} has {last})"
-    return expected
+            return f" (no such day: {calendar.month_name[month]} has {last})"
+    return ""
 
 
 @lru_cache(maxsize=65536)

@@ -451,3 +451,23 @@ def test_the_bulk_tables_references_hold_as_a_foreign_key_holds_them(
                         [("c1", 1, "award", "awarded", "x"), ("c8", 1, "award", "x", "x")],
                     )
             assert store.db.execute("SELECT count(*) FROM outcomes").fetchone()[0] == 1
+
+
+@pytest.mark.own_backends
+def test_a_schema_the_url_names_is_made_on_first_use(pg_cluster: Cluster) -> None:
+    """Trial 17: a URL naming a schema that did not exist yet stopped with
+    'create it first'; like the database, it is made on first use."""
+    import os
+
+    import psycopg
+
+    schema = f"desk_{os.getpid()}"
+    with Store.open(pg_cluster.url(schema)) as store:
+        assert store.schema_version == 29
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+        tables = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
+            [schema],
+        ).fetchone()
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    assert tables is not None and tables[0] > 20

@@ -856,6 +856,9 @@ def open_database(url: str) -> PgDatabase:
         row = raw.execute("SELECT current_schema()").fetchone()
         schema = str(row[0] or "") if row else ""
         if not schema:
+            # Like the database: the schema the URL names is made on first use.
+            schema = _create_schema(raw)
+        if not schema:
             raise StoreError(
                 f"{redact(url)}: no schema to hold the store (the search_path "
                 "names none that exists); create it first"
@@ -871,6 +874,21 @@ def open_database(url: str) -> PgDatabase:
         first = str(exc).strip().splitlines()[0]
         raise StoreError(f"{redact(url)}: not a usable claimflow store ({first})") from None
     return db
+
+
+def _create_schema(raw: Any) -> str:
+    """Create the first schema of the search_path, if one is named (not
+    ``$user``); return it, or "" when none is named."""
+    from psycopg import sql
+
+    (path,) = raw.execute("SHOW search_path").fetchone()
+    names = [n.strip().strip('"') for n in str(path).split(",") if n.strip()]
+    names = [n for n in names if n and n != "$user"]
+    if not names:
+        return ""
+    raw.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(names[0])))
+    row = raw.execute("SELECT current_schema()").fetchone()
+    return str(row[0] or "") if row else ""
 
 
 def _no_database(message: str) -> bool:
