@@ -44,7 +44,7 @@ def test_readme_lists_every_reason_code() -> None:
         )
 
 
-@pytest.mark.parametrize("language", ["en", "es", "id", "pt"])
+@pytest.mark.parametrize("language", ["en", "es", "id", "pt", "de", "fr"])
 def test_every_code_and_outcome_has_notice_wording(language: str) -> None:
     import yaml
 

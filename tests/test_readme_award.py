@@ -23,6 +23,12 @@ def _example() -> str:
     return found.group(1)
 
 
+def _readme_language_row() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [row] = [line for line in readme.splitlines() if line.startswith("| `language` |")]
+    return row
+
+
 def test_the_readme_award_example_validates() -> None:
     data = yaml.safe_load(_example())
     settings = AwardSettings.model_validate(data["award"])
@@ -56,7 +62,12 @@ def test_the_readme_award_example_fits_a_client_file() -> None:
 
 def test_the_notice_languages_are_those_the_readme_lists() -> None:
     head = {"client": "vendas-br", "name": "F", "kind": "sales", "date_order": "DMY"}
-    with pytest.raises(ValueError, match="Input should be 'en', 'es', 'id' or 'pt'"):
-        ClientConfig.model_validate(head | {"language": "de"})
-    assert ClientConfig.model_validate(head | {"language": "pt"}).language == "pt"
+    with pytest.raises(
+        ValueError, match="Input should be 'en', 'es', 'id', 'pt', 'de' or 'fr'"
+    ):
+        ClientConfig.model_validate(head | {"language": "it"})
+    for language in ("pt", "de", "fr"):
+        config = ClientConfig.model_validate(head | {"language": language})
+        assert config.language == language
+        assert f"`{language}`" in _readme_language_row()
     assert ClientConfig.model_validate(head | {"locale": "pt_BR"}).language_code == "pt"

@@ -92,7 +92,7 @@ def test_a_two_digit_year_is_refused_and_the_notice_asks_for_the_full_year(
         f"'02.10.26' {TWO_DIGIT_YEAR}" in out
     )
     # Its participant is asked for the date with its year in full (the
-    # client has no German templates: the default language, English).
+    # client sets no notice language: the default, English).
     [notice] = notices.glob("kraftwerk-1-10001.txt")
     assert (
         "Claim KW-3002, 199,00\xa0€\n"

@@ -82,7 +82,7 @@ class ClientConfig(_Section):
         name: the program's name for people.
         kind: ``sales`` or ``stay`` claims.
         locale: Babel locale for notices and number formats (``es_ES``).
-        language: notice language (``en``, ``es``, ``id``, ``pt``).
+        language: notice language (``en``, ``es``, ``id``, ``pt``, ``de``, ``fr``).
         date_order: how keyed dates are read: ``DMY``, ``MDY`` or ``YMD``;
             never guessed.
         number_locale: how keyed numbers are written (a Babel locale, or
@@ -137,7 +137,7 @@ class ClientConfig(_Section):
     name: str
     kind: Literal["sales", "stay"]
     locale: str = "en_US"
-    language: Literal["en", "es", "id", "pt"] = "en"
+    language: Literal["en", "es", "id", "pt", "de", "fr"] = "en"
     date_order: DateOrder
     number_locale: str | None = None
     file_number_locales: dict[Literal["csv", "xlsx", "json", "pdf"], str] = Field(

@@ -10,13 +10,16 @@ import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any, get_args
 
 import pytest
+import yaml
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from claimflow.codes import Outcome, ReasonCode
-from claimflow.validate.notice_i18n import BUNDLED, LOCALES
+from claimflow.config import ClientConfig
+from claimflow.validate.notice_i18n import BUNDLED, LANGUAGES, LOCALES
 from claimflow.validate.notice_mail import notice_email
 from claimflow.validate.notices import Notice, render_notices
 from tests.conftest import SAMPLES
@@ -116,7 +119,7 @@ def _fields(text: str) -> set[str]:
     return set(re.findall(r"%\((\w+)\)s", text))
 
 
-@pytest.mark.parametrize("language", ["es", "id", "pt"])
+@pytest.mark.parametrize("language", ["es", "id", "pt", "de", "fr"])
 def test_every_sentence_is_translated_with_its_values(language: str) -> None:
     with (LOCALES / language / "LC_MESSAGES" / "notices.po").open("rb") as po:
         catalog = read_po(po, locale=language)
@@ -144,10 +147,64 @@ def test_the_wheel_ships_the_catalogues() -> None:
     pyproject = (SAMPLES.parent / "pyproject.toml").read_text(encoding="utf-8")
     assert '"validate/locale/*/LC_MESSAGES/*.po"' in pyproject
     assert sorted(p.parent.parent.name for p in LOCALES.glob("*/LC_MESSAGES/*.po")) == [
+        "de",
         "es",
+        "fr",
         "id",
         "pt",
     ]
+
+
+def test_every_language_a_client_may_set_ships_its_wording() -> None:
+    allowed = get_args(ClientConfig.model_fields["language"].annotation)
+    assert sorted(allowed) == sorted(LANGUAGES)
+    assert sorted(p.name for p in BUNDLED.glob("phrases.*.yaml")) == sorted(
+        f"phrases.{language}.yaml" for language in LANGUAGES
+    )
+    for language in set(LANGUAGES) - {"en"}:
+        assert (LOCALES / language / "LC_MESSAGES" / "notices.po").is_file()
+
+
+def _wording(phrases: Any, at: str = "") -> dict[str, str]:
+    """Every phrase of a phrase file by its path (``codes.too_early.sales``)."""
+    if isinstance(phrases, dict):
+        found: dict[str, str] = {}
+        for key, value in phrases.items():
+            found.update(_wording(value, f"{at}.{key}" if at else str(key)))
+        return found
+    return {at: str(phrases)}
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_phrase_is_translated_with_its_placeholders(language: str) -> None:
+    def load(lang: str) -> dict[str, str]:
+        text = (BUNDLED / f"phrases.{lang}.yaml").read_text(encoding="utf-8")
+        return _wording(yaml.safe_load(text))
+
+    english, translated = load("en"), load(language)
+    # date_formats: how a date is written in the language's letters (English
+    # uses the built-in DD/MM/YYYY)
+    wording = {k: v for k, v in translated.items() if not k.startswith("date_formats.")}
+    assert set(wording) == set(english)
+    assert {k.split(".")[1] for k in translated if k.startswith("date_formats.")} == {
+        "DMY",
+        "MDY",
+        "YMD",
+    }
+    for key, phrase in english.items():
+        assert wording[key].strip(), key
+        assert _placeholders(wording[key]) == _placeholders(phrase), key
+        # no English left in: only a word both languages write alike
+        assert wording[key] != phrase or key in SAME_WORD, key
+
+
+#: Phrases some languages write as English does (``hotel``; Indonesian's
+#: ``check-out``).
+SAME_WORD = frozenset({"fields.hotel_code", "activity.stay"})
+
+
+def _placeholders(phrase: str) -> list[str]:
+    return sorted(re.findall(r"{(\w+)}", phrase))
 
 
 @pytest.mark.parametrize(
@@ -157,6 +214,8 @@ def test_the_wheel_ships_the_catalogues() -> None:
         ("es", "envíela de nuevo como DD/MM/AAAA"),
         ("id", "mohon kirim ulang dengan format HH/BB/TTTT"),
         ("pt", "envie-a novamente como DD/MM/AAAA"),
+        ("de", "Bitte senden Sie es erneut im Format TT.MM.JJJJ"),
+        ("fr", "veuillez la renvoyer au format JJ/MM/AAAA"),
     ],
 )
 def test_the_date_pattern_asked_for_is_in_the_notices_language(

@@ -147,6 +147,22 @@ PLURALS = [
         "Analisamos 3 solicitações suas que não podemos pagar da forma como foram "
         "enviadas.",
     ),
+    (
+        "de",
+        "de_CH",
+        "wir haben 1 Antrag von Ihnen geprüft, den wir in der eingereichten Form "
+        "nicht vergüten können.",
+        "wir haben 3 Anträge von Ihnen geprüft, die wir in der eingereichten Form "
+        "nicht vergüten können.",
+    ),
+    (
+        "fr",
+        "fr_CH",
+        "Nous avons examiné 1 demande de votre part que nous ne pouvons pas honorer "
+        "telle qu'elle nous a été transmise.",
+        "Nous avons examiné 3 demandes de votre part que nous ne pouvons pas honorer "
+        "telles qu'elles nous ont été transmises.",
+    ),
 ]
 
 
@@ -179,12 +195,32 @@ AWARD_PLURALS = [
         "  - 1 poin tidak dibayar: ",
     ),
     ("pt", "pt_BR", "Aceita: pagamos 0 de seu 1 ponto.", "  - 1 ponto não pago: "),
+    (
+        "de",
+        "de_CH",
+        "Angenommen: Wir haben 0 von 1 Punkt gutgeschrieben.",
+        "  - 1 Punkt nicht gutgeschrieben: ",
+    ),
+    (
+        "fr",
+        "fr_CH",
+        "Acceptée: nous avons crédité 0 sur 1 point.",
+        "  - 1 point non crédité: ",
+    ),
 ]
 AWARD_PLURALS_3 = {
     "en": ("Accepted: we paid 0 of its 3 points.", "  - 3 points not paid: "),
     "es": ("Aceptada: le abonamos 0 de sus 3 puntos.", "  - 3 puntos no abonados: "),
     "id": ("Diterima: kami membayar 0 dari 3 poinnya.", "  - 3 poin tidak dibayar: "),
     "pt": ("Aceita: pagamos 0 de seus 3 pontos.", "  - 3 pontos não pagos: "),
+    "de": (
+        "Angenommen: Wir haben 0 von 3 Punkten gutgeschrieben.",
+        "  - 3 Punkte nicht gutgeschrieben: ",
+    ),
+    "fr": (
+        "Acceptée: nous avons crédité 0 sur 3 points.",
+        "  - 3 points non crédités: ",
+    ),
 }
 
 
@@ -333,7 +369,7 @@ def test_an_ambiguous_match_does_not_list_other_invoices() -> None:
     assert "candidates" not in text
 
 
-@pytest.mark.parametrize("language", ["en", "es", "id", "pt"])
+@pytest.mark.parametrize("language", ["en", "es", "id", "pt", "de", "fr"])
 def test_a_sales_program_never_asks_for_a_folio(language: str) -> None:
     no_proof = item(
         sale("BR-1"),
@@ -348,7 +384,7 @@ def test_a_sales_program_never_asks_for_a_folio(language: str) -> None:
 @pytest.mark.parametrize(
     "outcome", [Outcome.REVIEW, Outcome.REJECTED, Outcome.DUPLICATE, Outcome.PENDED]
 )
-@pytest.mark.parametrize("language", ["en", "es", "id", "pt"])
+@pytest.mark.parametrize("language", ["en", "es", "id", "pt", "de", "fr"])
 def test_every_notice_gives_the_reply_address(outcome: Outcome, language: str) -> None:
     one = item(
         sale("BR-1"),

@@ -11,7 +11,7 @@ own ``notices.template_dir`` is searched before the bundled templates.
 The ``.po`` files are compiled when first used (Babel's ``read_po`` and
 ``write_mo`` into memory), not at build time: the wheel ships the text
 catalogues alone, with no build step to forget and no ``.mo`` to fall out of
-date with its ``.po``; compiling the four catalogues takes a few
+date with its ``.po``; compiling the catalogues takes a few
 milliseconds once per process.
 """
 
@@ -44,7 +44,7 @@ from claimflow.errors import ConfigError
 BUNDLED = Path(__file__).parent / "templates"
 LOCALES = Path(__file__).parent / "locale"
 #: The languages notices ship in; English is the catalogues' source language.
-LANGUAGES = ("en", "es", "id", "pt")
+LANGUAGES = ("en", "es", "id", "pt", "de", "fr")
 DOMAIN = "notices"
 
 
