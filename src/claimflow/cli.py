@@ -189,6 +189,24 @@ def notices_option(what: str) -> Callable[[F], F]:
     )
 
 
+def _known_encoding(ctx: Any, param: Any, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown text encoding {value!r}") from None
+    return value
+
+
+#: ``--encoding``: the text encoding of the CSV file(s) a command reads.
+ENCODING_OPTION = click.option(
+    "--encoding",
+    callback=_known_encoding,
+    help="The text encoding of the CSV file(s) (cp1250, cp1253...), when not "
+    "the client's.",
+)
+
+
 def batch_options(func: F) -> F:
     """Options shared by ``check`` and ``ingest``."""
     options = [
@@ -206,12 +224,7 @@ def batch_options(func: F) -> F:
             deprecated=("--received-at",),
         ),
         click.option("--sheet", help="Read only this sheet of each Excel workbook."),
-        click.option(
-            "--encoding",
-            callback=_known_encoding,
-            help="The text encoding of these CSV files (cp1253...), when not "
-            "the client's.",
-        ),
+        ENCODING_OPTION,
         click.option(
             "--number-locale",
             help="The locale these files write numbers in (fr_CH, de_DE, C...), "
@@ -233,13 +246,6 @@ def batch_options(func: F) -> F:
     return func
 
 
-def _known_encoding(ctx: Any, param: Any, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise click.BadParameter(f"unknown text encoding {value!r}") from None
-    return value
 
 
 def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, Any]:

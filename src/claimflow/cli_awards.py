@@ -14,6 +14,7 @@ from claimflow.cli import (
     AT_OPTION,
     BATCH_OPTION,
     CLIENT_OPTION,
+    ENCODING_OPTION,
     JSON_OPTION,
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
@@ -64,6 +65,7 @@ def participants_group() -> None:
 @time_option(
     "--as-of", "When the list is taken in: undated rows take effect on its day"
 )
+@ENCODING_OPTION
 @JSON_OPTION
 @fail_cleanly
 def participants_cmd(
@@ -73,6 +75,7 @@ def participants_cmd(
     operator: str,
     date_order: DateOrder | None,
     as_of: datetime | None,
+    encoding: str | None,
     as_json: bool,
 ) -> None:
     """Import a client's participant list (tiers and enrolment dates for awards).
@@ -91,7 +94,7 @@ def participants_cmd(
     with opened_store(db_path) as store:
         done = import_participants(
             file, client_path, store, as_of=as_of, date_order=date_order,
-            operator=operator,
+            operator=operator, encoding=encoding,
         )  # fmt: skip
     for note in done.notes:
         click.echo(f"note: {file}: {note}", err=as_json)  # stdout: the JSON alone

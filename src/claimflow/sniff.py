@@ -31,8 +31,9 @@ _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 def detect_encoding(head: bytes, file: str, declared: str | None = None) -> str:
     """Choose the text encoding of a CSV file from its first bytes.
 
-    A byte-order mark decides; then the client's declared encoding; then
-    UTF-8 if the bytes are valid UTF-8; then cp1252 (Windows Western), but
+    A byte-order mark decides; then the client's declared encoding (but
+    valid UTF-8 beyond ASCII is UTF-8 whatever single-byte code page is
+    declared); then UTF-8 if the bytes are valid UTF-8; then cp1252 (Windows Western), but
     only when the text it gives is plausible: a Greek or Cyrillic file in its
     own single-byte code page also decodes as cp1252, into a garble of
     accented letters, and is refused with the likely code page named.
@@ -58,6 +59,12 @@ def detect_encoding(head: bytes, file: str, declared: str | None = None) -> str:
         return marked
     if b"\x00" in head:
         raise UnreadableInput(file, "binary file (NUL bytes): not a CSV text file")
+    if declared and _single_byte(declared) and not head.isascii() and _utf8(head):
+        # A single-byte code page decodes any bytes, a UTF-8 export into
+        # mojibake (Ż as Å»); text in one that happens to be valid UTF-8
+        # beyond ASCII does not occur: the hotel system's UTF-8 export is
+        # read as UTF-8 beside the clerks' cp1250 files.
+        declared = None
     decoder = codecs.getincrementaldecoder(declared or "utf-8")()
     try:
         text = decoder.decode(head, final=False)
@@ -78,6 +85,20 @@ def detect_encoding(head: bytes, file: str, declared: str | None = None) -> str:
     return encoding
 
 
+def _single_byte(encoding: str) -> bool:
+    """Whether every byte is one character in `encoding` (cp1250, latin-1...)."""
+    return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+
+
+def _utf8(head: bytes) -> bool:
+    """Whether `head` is valid UTF-8 (a character cut at its end aside)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _unicode_by_bytes(head: bytes) -> str | None:
     """UTF-8 or UTF-16 said by a byte-order mark, or UTF-16 by its zero bytes."""
     if head.startswith(codecs.BOM_UTF8):
@@ -96,16 +117,42 @@ def _unicode_by_bytes(head: bytes) -> str | None:
 _ACCENTED = 0.3
 
 
+#: Signs that Western European words do hold inside them: the Catalan
+#: middle dot (col·legi), apostrophes and acute accents for them (don´t),
+#: ordinal indicators (Nº, 1ª).
+_IN_WORDS = frozenset("·´’‘ºª")
+
+
 def _plausible_western(text: str, head: bytes, file: str) -> None:
-    """Refuse a cp1252 reading that is mostly accented letters.
+    """Refuse a cp1252 reading that is mostly accented letters, or that puts
+    symbols inside words.
 
     Western European text has a few accented letters in ten (Spanish,
     French, German: under 10%); Greek, Cyrillic or Hebrew in a single-byte
-    code page reads as cp1252 with nearly every letter accented.
+    code page reads as cp1252 with nearly every letter accented. Polish in
+    cp1250 reads as cp1252 with symbols inside its words (``cz³onkowski``,
+    ``wp³ywu``, ``Wi¿``: ł, ą and ż are ³, ¹ and ¿ there), which no Western
+    word holds: two such are another code page.
     """
     letters = [c for c in text if c.isalpha()]
     accented = sum(1 for c in letters if not c.isascii())
-    if len(letters) < 20 or accented / len(letters) <= _ACCENTED:
+    inside = [
+        text[i - 1 : i + 2]
+        for i in range(1, len(text) - 1)
+        if ord(text[i]) > 127
+        and not text[i].isalpha()
+        and text[i] not in _IN_WORDS
+        and text[i - 1].isalpha()
+        and text[i + 1].isalpha()
+    ]
+    if len(inside) >= 2:
+        shown = ", ".join(repr(w) for w in dict.fromkeys(inside[:40]))
+        why = f"read as cp1252 its words would hold symbols ({shown})"
+        example = "encoding: cp1250 for Polish, Czech or Hungarian"
+    elif len(letters) >= 20 and accented / len(letters) > _ACCENTED:
+        why = f"read as cp1252 {accented} of {len(letters)} letters would be accented"
+        example = "for example encoding: cp1253 for Greek, cp1251 for Cyrillic"
+    else:
         return
     from charset_normalizer import from_bytes
 
@@ -117,9 +164,8 @@ def _plausible_western(text: str, head: bytes, file: str) -> None:
     )
     raise UnreadableInput(
         file,
-        f"not UTF-8, and read as cp1252 {accented} of {len(letters)} letters "
-        f"would be accented: another code page? {guess}set the client's "
-        "encoding (for example encoding: cp1253 for Greek, cp1251 for Cyrillic)",
+        f"not UTF-8, and {why}: another code page? {guess}set the client's "
+        f"encoding ({example}) or give --encoding",
     )
 
 

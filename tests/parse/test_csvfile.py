@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -434,3 +435,104 @@ def test_one_files_encoding_can_be_given_on_the_command_line(
         "check", str(path), "--client", ACME_CONFIG, "--encoding", "klingon"
     )
     assert code == 2 and "unknown text encoding 'klingon'" in err
+
+
+#: Western European words as cp1252 writes them, the signs they may hold inside
+#: (Catalan middle dot, apostrophes, ordinal indicators) included.
+WESTERN = [
+    "José Núñez Peña", "Françoise Müller", "Crème & Cœur", "col·legi Sant Jordi",
+    "Nº socio", "1ª planta", "don´t", "O’Brien", "Straße", "Ångström", "¿Qué tal?",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", WESTERN)
+def test_western_words_in_cp1252_are_read_as_written(name: str) -> None:
+    head = f"Claim ID,Rep Name\nA-1,{name}\nA-2,{name}\n".encode("cp1252")
+    assert detect_encoding(head, "w.csv") == "cp1252"
+
+
+def test_a_polish_file_in_cp1250_is_refused_not_read_as_cp1252(
+    acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    """Trial 18: a Polish desk's cp1250 CSV was decoded as cp1252 without a
+    word: ł, ą, ż read as ³, ¹, ¿, every header with them unread (the member
+    number 'missing' on every row) and 'Małgorzata' stored as 'Ma³gorzata'.
+    Read in its own code page (the oracle: Python's cp1250 codec) it is
+    exactly what was written."""
+    text = (
+        "Claim ID,Rep #,Rep Name,Invoice No,Invoice Date,Product Code,Qty,Serials\n"
+        "PL-1,104233,Małgorzata Wiśniewska,INV-1,10/02/2026,DRL-200,1,DR10000001\n"
+        "PL-2,104234,Łukasz Żółkiewski,INV-2,10/02/2026,DRL-200,1,DR10000002\n"
+    )
+    path = write("zgloszenia.csv", text, encoding="cp1250")
+    with pytest.raises(UnreadableInput) as caught:
+        read_file(path, acme)
+    message = str(caught.value)
+    assert "its words would hold symbols ('a³g'" in message
+    assert "encoding: cp1250 for Polish" in message
+    from tests.test_cli import ACME_CONFIG, run
+
+    code, out, _ = run(
+        "check", str(path), "--client", ACME_CONFIG, "--encoding", "cp1250", "--json"
+    )
+    assert json.loads(out)["records"] == 2
+    from claimflow import ClientConfig, resolve
+
+    data = acme.config.model_dump(exclude_unset=True, by_alias=True)
+    declared = resolve(ClientConfig.model_validate({**data, "encoding": "cp1250"}), "pl.yaml")
+    names = [r.values["participant_name"] for r in read_file(path, declared)]
+    assert names == ["Małgorzata Wiśniewska", "Łukasz Żółkiewski"]
+
+
+def test_a_utf8_export_is_read_as_utf8_beside_a_declared_single_byte_code_page() -> None:
+    """Trial 18: a client declaring cp1250 for its clerks' files had its
+    hotel system's UTF-8 export read as cp1250 (Ż as Å») or refused. Valid
+    UTF-8 beyond ASCII is UTF-8; the clerks' cp1250 files still read as
+    declared, and a declared multi-byte encoding is left alone."""
+    text = "Nr członkowski;Nazwisko\n51000101;Żółkiewski\n"
+    assert detect_encoding(text.encode(), "pms.csv", "cp1250") == "utf-8"
+    assert detect_encoding(text.encode("cp1250"), "desk.csv", "cp1250") == "cp1250"
+    assert detect_encoding(b"id;name\n1;abc\n", "ascii.csv", "cp1250") == "cp1250"
+    assert detect_encoding("会員;名前\n".encode("shift_jis"), "j.csv", "shift_jis") == "shift_jis"
+
+
+def test_a_member_list_is_read_in_the_clients_encoding_or_the_one_given(
+    tmp_path: Path,
+) -> None:
+    """Trial 18: `participants import` read a cp1250 member list as cp1252
+    whatever the client declared, and said the id column was missing."""
+    from tests.test_cli import ACME_CONFIG, run
+
+    path = tmp_path / "czlonkowie.csv"
+    path.write_bytes(
+        "Numer członka;Imię;Nazwisko;Poziom\n104233;Małgorzata;Wiśniewska;złoty\n".encode(
+            "cp1250"
+        )
+    )
+    db = str(tmp_path / "s.db")
+    code, _, err = run("participants", "import", str(path), "--client", ACME_CONFIG, "--db", db)
+    assert code == 2 and "cp1250" in err  # refused, naming the likely code page
+    config = tmp_path / "acme-pl.yaml"
+    config.write_text(
+        Path(ACME_CONFIG).read_text(encoding="utf-8").replace(
+            "locale: en_US", "locale: en_US\nencoding: cp1250", 1
+        )
+        + "participant_columns:\n  participant_id: [Numer członka]\n"
+        "  first_name: [Imię]\n  last_name: [Nazwisko]\n  tier: [Poziom]\n",
+        encoding="utf-8",
+    )
+    for client, extra in ((str(config), []), (ACME_CONFIG, ["--encoding", "cp1250"])):
+        code, out, err = run(
+            "participants", "import", str(path), "--client", client,
+            "--db", str(tmp_path / f"{len(extra)}.db"), "--json", *extra,
+        )  # fmt: skip
+        if client == ACME_CONFIG:  # the sample client has no Polish aliases
+            assert code == 2 and "Numer członka" in err, err
+            continue
+        assert code == 0, err
+        assert json.loads(out)["participants"] == 1
+    from claimflow import Store
+
+    with Store.open(str(tmp_path / "0.db")) as store:
+        row = store.db.execute("SELECT first_name, last_name, tier FROM participants").fetchone()
+    assert tuple(row) == ("Małgorzata", "Wiśniewska", "złoty")

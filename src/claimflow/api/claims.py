@@ -268,11 +268,14 @@ def import_participants(
     as_of: datetime | date | None = None,
     date_order: DateOrder | None = None,
     operator: str | None = None,
+    encoding: str | None = None,
 ) -> ParticipantsImport:
     """Take a participant list in as dated facts (tiers, status, dates).
 
     Rows without an effective_from take effect on `as_of`'s day in the desk's
     zone (default: today there); importing the same list again records nothing.
+    A CSV list is read in `encoding`, else the client's ``encoding``, else
+    as detected (as claim files are).
 
     Example: ``import_participants(Path("participants.csv"), "acme-tools", store)``
     """
@@ -283,7 +286,10 @@ def import_participants(
     order = date_order or resolved.config.date_order
     notes: list[str] = []
     people = list(
-        read_participants(file, resolved.key, order, resolved.people_index(), notes)
+        read_participants(
+            file, resolved.key, order, resolved.people_index(), notes,
+            encoding or resolved.config.encoding,
+        )  # fmt: skip
     )
     day = instant(as_of, resolved).astimezone(resolved.zone).date()
     with store.transaction():

@@ -52,6 +52,7 @@ def read_participants(
     date_order: DateOrder = "YMD",
     index: Mapping[str, str] | None = None,
     notes: list[str] | None = None,
+    encoding: str | None = None,
 ) -> Iterator[Participant]:
     """Stream participants from a CSV or xlsx list with a header row.
 
@@ -67,6 +68,8 @@ def read_participants(
         index: folded header -> column (`ResolvedClient.people_index`;
             default: the built-in aliases).
         notes: where to add what was skipped (a title line, a total row).
+        encoding: the CSV's text encoding (the client's ``encoding``, or one
+            given for this file); None: detected.
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -77,7 +80,7 @@ def read_participants(
     name = str(path)
     table = read_table(
         Path(path), alias_index(PEOPLE_COLUMNS) if index is None else index,
-        ("participant_id",),
+        ("participant_id",), encoding,
     )  # fmt: skip
     table.require(["participant_id"], {"participant_id": "participant_id"})
     for row_no, cells in table.rows:
