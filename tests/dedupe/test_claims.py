@@ -491,3 +491,58 @@ def test_a_resubmission_with_the_same_fault_is_not_a_correction(
     found = _run(store, acme, write, (SALES, october), (SALES, november))
     assert found["B1"][0] == ("duplicate", "serial_claimed_before", "A1")
     assert store.db.execute("SELECT count(*) FROM claim_links").fetchone()[0] == 0
+
+
+
+def test_another_guests_booking_a_slip_away_is_another_stay(
+    store: Store, costa: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    """Trial 18: hotels number bookings in sequence; two guests arriving the
+    same day at one hotel hold confirmations a digit apart (SP7000002 and
+    SP7000004), and the second was closed as 'the same stay claimed by
+    another account', never paid. Another account needs the same number;
+    the same member a slip away is still the same stay."""
+    first = "300112457;CAZ-MAD;MD7000002;02/10/2026;05/10/2026;20/10/2026;sí\n"
+    later = (
+        # another member, the next booking number, the same day: another guest
+        "300999001;CAZ-MAD;MD7000004;02/10/2026;05/10/2026;10/11/2026;sí\n"
+        # the same member, the number re-keyed with a slip: the same stay
+        "300112457;CAZ-MAD;MD7000020;02/10/2026;05/10/2026;10/11/2026;sí\n"
+        # another member, the very same number: the same stay by another account
+        "300999002;CAZ-MAD;MD7000002;02/10/2026;05/10/2026;10/11/2026;sí\n"
+    )
+    for n, rows in enumerate((first, later)):
+        ingest([write(f"s{n}.csv", STAYS + rows, encoding="cp1252")], costa, store)
+    result = dedupe_claims(store, costa, now=NOW)
+    who = dict(
+        store.db.execute(
+            "SELECT id, participant_id || ':' || json_extract(data, '$.confirmation_number') "
+            "FROM claims"
+        )
+    )
+    assert {(who[m.claim_id], m.decision, m.code.value) for m in result.matches} == {
+        ("300112457:MD7000020", "duplicate", "duplicate_claim"),
+        ("300999002:MD7000002", "duplicate", "claimed_by_other_account"),
+    }
+    outcome = {who[c]: o for c, o in store.db.execute("SELECT id, outcome FROM claims")}
+    assert outcome["300999001:MD7000004"] == "accepted"
+
+
+def test_the_fix_of_a_stay_pended_for_its_member_number_supersedes_it(
+    store: Store, costa: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    """Trial 18: a stay pended because its member number was missing, sent
+    again with the number, was closed as 'the same stay claimed by another
+    account' (no number is no other account), the pended claim never
+    superseded, and the member told it was claimed before."""
+    first = ";CAZ-MAD;MD4471902;02/10/2026;05/10/2026;20/10/2026;sí\n"
+    fixed = "300112457;CAZ-MAD;MD4471902;02/10/2026;05/10/2026;10/11/2026;sí\n"
+    for n, rows in enumerate((first, fixed)):
+        ingest([write(f"s{n}.csv", STAYS + rows, encoding="cp1252")], costa, store)
+    result = dedupe_claims(store, costa, now=NOW)
+    assert result.matches == []
+    assert len(result.superseded) == 1
+    outcome = dict(
+        store.db.execute("SELECT coalesce(participant_id, '-'), outcome FROM claims")
+    )
+    assert outcome == {"-": "superseded", "300112457": "accepted"}

@@ -104,8 +104,9 @@ class ClaimLifecycle:
 
     def resubmissions(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (later, earlier) claim pairs where the later one resubmits the
-        earlier: the same participant, the earlier pended (or superseded
-        before), and a field it was pended for now without a problem. A
+        earlier: the same participant (or the earlier one had none, and was
+        pended for it), the earlier pended (or superseded before), and a
+        field it was pended for now without a problem. A
         later claim whose every such field is still deficient repeats the
         claim, it does not correct it."""
         if not pairs:
@@ -130,8 +131,16 @@ class ClaimLifecycle:
             (new, old)
             for new, old in pairs
             if info[old][1] in ("pended", "superseded")
-            and info[old][0]
-            and info[old][0] == info[new][0]
+            and (
+                (info[old][0] and info[old][0] == info[new][0])
+                # pended for its missing member number, which the later
+                # claim gives: the member's own resubmission (trial 18)
+                or (
+                    not info[old][0]
+                    and info[new][0]
+                    and "participant_id" in problems.get(old, set())
+                )
+            )
             and problems.get(old, set()) - problems.get(new, set())
         }
 
