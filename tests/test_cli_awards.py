@@ -97,8 +97,9 @@ def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
         "ledger", "reverse", claim, "--reason", "again", "--client", CONFIG, "--db", db
     )
     assert code == 2
-    assert err.startswith(
-        f"claimflow: error: claim {claim}: its award was reversed already, by posting #"
+    assert err.startswith(  # named as people know it (trial 18), not by its store id
+        "claimflow: error: claim AC-1001 (october.csv:row 2): its award was reversed "
+        "already, by posting #"
     )
     assert err.endswith(" (voided)\n")
     # a claim that is not accepted is never awarded: say so, not "not yet"

@@ -233,10 +233,12 @@ def _allocate_reversal(
 def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
     """Why a claim has no live award: reversed before (by which posting), or none."""
     row = last_reversal(store, client, claim_id)
+    # named as people know it (its reference and file), never by its store id
+    name = store.claim_names([claim_id]).get(claim_id, claim_id)
     if row is None:
-        return f"claim {claim_id}: no award posting to reverse for {client}"
+        return f"claim {name}: no award posting to reverse for {client}"
     return (
-        f"claim {claim_id}: its award was reversed already, by posting #{row[0]} "
+        f"claim {name}: its award was reversed already, by posting #{row[0]} "
         f"at {row[1]} ({row[2]})"
     )
 
