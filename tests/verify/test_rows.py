@@ -96,7 +96,7 @@ def _fields(**values: object) -> tuple[object, ...]:
         *(fields.get(name) for name in ("invoice_number", "invoice_date")),
         fields.get("dealer_id"),
         fields.get("lines"),
-        *(None,) * 6,
+        *(None,) * 7,
     )
 
 
@@ -141,6 +141,7 @@ def test_one_invoice_is_its_lines_of_one_dealer() -> None:
 
 def test_one_stay_is_one_record() -> None:
     stay = (3, "stay", "CAZ-MAD", "MD100", "RUIZ/ANA", "2026-10-02", "2026-10-04")
-    found = one_stay([(*stay, "100.00", None)])
+    found = one_stay([(*stay, "100.00", None, "EUR")])
     assert found is not None and found[1].room_revenue == Decimal("100.00")
-    assert one_stay([(*stay, "100.00", None)] * 2) is None
+    assert found[1].currency == "EUR"
+    assert one_stay([(*stay, "100.00", None, "EUR")] * 2) is None

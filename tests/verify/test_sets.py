@@ -300,7 +300,8 @@ def _mirrored(kind: str, spec: tuple[Any, ...]) -> list[tuple[int, list[str]]]:
     row = [(hotel or "CAZ-MAD").upper(), number, guest, arrival.isoformat()] + [
         (arrival + timedelta(days=(nights or 1) + more % 2)).isoformat(),
         _amount(revenue, amount),
-        "EUR",
+        # now and then a currency other than the folio's (never compared)
+        "USD" if more % 5 == 4 else "EUR",
         channel,
     ]
     return [(step, row)] * (2 if how == "twice" else 1)

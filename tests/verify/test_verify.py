@@ -187,3 +187,51 @@ def test_notices_explain_discrepancies_in_the_members_language(
     code, out, err = import_stays(tmp_path / "again", "--json")
     assert json.loads(out)["client"] == "costa-azul"
     assert "already imported" in err
+
+
+@pytest.mark.parametrize("in_sets", [False, True])
+def test_a_stays_revenue_in_another_currency_than_its_folio_is_not_verified(
+    store: Store, costa: ResolvedClient, tmp_path: Path, in_sets: bool
+) -> None:
+    """Trial 18 (D7): revenue was compared as bare numbers, so 860 claimed in
+    USD on a folio of 860 EUR would verify and be awarded in dollars
+    converted. Two currencies are never compared: the claim goes to a
+    person, the message naming both currencies; the same currency still
+    verifies."""
+    header = (
+        "Referencia;Nº socio;Nombre;Hotel;Confirmación;Llegada;Salida;"
+        "Importe habitación;Moneda;Tarifa;Canal;Folio;Recibido;Folio adjunto\n"
+    )
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        header
+        + "CA-9001;300112457;José Núñez Peña;CAZ-MAD;MD9000001;02/10/2026;05/10/2026;"
+        "860,00;USD;BAR;Directo;F-1;20/10/2026;sí\n"
+        + "CA-9002;300112457;José Núñez Peña;CAZ-MAD;MD9000002;06/10/2026;08/10/2026;"
+        "860,00;EUR;BAR;Directo;F-2;20/10/2026;sí\n",
+        encoding="utf-8",
+    )
+    stays = tmp_path / "stays.csv"
+    stays.write_text(
+        "hotel_code,confirmation_number,guest_name,arrival,departure,room_revenue,"
+        "currency,rate_code,booking_channel,folio_number\n"
+        "CAZ-MAD,MD9000001,NUNEZ PENA/JOSE MR,2026-10-02,2026-10-05,860.00,EUR,BAR,DIRECT,F-1\n"
+        "CAZ-MAD,MD9000002,NUNEZ PENA/JOSE MR,2026-10-06,2026-10-08,860.00,EUR,BAR,DIRECT,F-2\n",
+        encoding="utf-8",
+    )
+    from claimflow.verify.run import verify_claims_per_claim
+    from claimflow.verify.sets import verify_in_sets
+
+    ingest([claims], costa, store)
+    with store.transaction():
+        import_source(store, costa, stays, NOW)
+    (verify_in_sets if in_sets else verify_claims_per_claim)(store, costa, now=NOW)
+    found = _results(store)
+    assert found["CA-9002"] == ("verified", "accepted", [])
+    assert found["CA-9001"][0] == "discrepancy" and found["CA-9001"][1] == "review"
+    ((details,),) = store.db.execute(
+        "SELECT v.details FROM verifications v JOIN claims c ON c.id = v.claim_id "
+        "WHERE json_extract(c.data, '$.claim_ref') = 'CA-9001'"
+    ).fetchall()
+    [said] = [p["message"] for p in json.loads(details)["problems"]]
+    assert said == "expected EUR as in the source record, found USD"

@@ -51,6 +51,7 @@ CLAIM_FIELDS = (
     "check_out",
     "qualifying_revenue",
     "member_name",
+    "currency",
 )
 #: The source record fields read per kind, after (position, id, kind).
 SOURCE_COLUMNS = {
@@ -71,6 +72,7 @@ SOURCE_COLUMNS = {
         "departure",
         "room_revenue",
         "booking_channel",
+        "currency",
     ),
 }
 _JSON_COLUMNS = {"lines", "serial_numbers"}

@@ -127,6 +127,10 @@ class StayFields(Claimant, Protocol):
     def qualifying_revenue(self) -> Decimal | None:
         """Revenue as claimed."""
 
+    @property
+    def currency(self) -> str | None:
+        """The revenue's currency as claimed (None: the client's)."""
+
 
 class StaySource(Protocol):
     """The fields of a hotel's stay record that claims are compared with."""
@@ -154,3 +158,7 @@ class StaySource(Protocol):
     @property
     def booking_channel(self) -> str | None:
         """Where it was booked."""
+
+    @property
+    def currency(self) -> str:
+        """The room revenue's currency."""

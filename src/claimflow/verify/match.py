@@ -553,7 +553,12 @@ def compare_stay(
         )
     checker.dates("check_in", claim.check_in, record.arrival)
     checker.dates("check_out", claim.check_out, record.departure)
-    if claim.qualifying_revenue is not None:
+    claimed_in = (claim.currency or "").strip().upper()
+    if claimed_in and claimed_in != record.currency.upper():
+        # Amounts in two currencies are not compared: 860 EUR claimed on a
+        # folio of 860 PLN would verify, and earn four times its points.
+        checker.compare("currency", claimed_in, record.currency.upper(), False, True)
+    elif claim.qualifying_revenue is not None:
         checker.compare(
             "qualifying_revenue",
             claim.qualifying_revenue,

@@ -115,6 +115,7 @@ class ClaimRead:
     check_out: date | None = None
     qualifying_revenue: Decimal | None = None
     member_name: str | None = None
+    currency: str | None = None
     _provenance: Provenance | None = None
 
     @property
@@ -142,7 +143,7 @@ def read_claim(row: ToVerify, fields: ClaimFields) -> ClaimRead | None:
     """A claim's compared fields, or None when it must be read as a model."""
     rowid, claim_id, kind, batch_id, outcome, participant, *_ = row
     _, where, invoice, sold, dealer, lines, hotel, confirmation, *stay = fields
-    start, end, revenue, name = stay
+    start, end, revenue, name, currency = stay
     if not isinstance(where, str) or kind not in ("sales", "stay"):
         return None
     try:
@@ -171,6 +172,7 @@ def read_claim(row: ToVerify, fields: ClaimFields) -> ClaimRead | None:
             claim.check_out = _day(end)
             claim.qualifying_revenue = _amount(revenue)
             claim.member_name = stored_text(name)
+            claim.currency = stored_text(currency)
     except Odd:
         return None
     return claim
@@ -197,6 +199,7 @@ class StayRead(NamedTuple):
     departure: date
     room_revenue: Decimal
     booking_channel: str | None
+    currency: str
 
 
 def _strings(*values: object) -> tuple[str, ...]:
@@ -237,9 +240,9 @@ def one_stay(rows: list[tuple[object, ...]]) -> tuple[int, StayRead] | None:
     """The one stay a stay claim names; None when several share its key."""
     if len(rows) != 1 or rows[0][1] != "stay":
         return None
-    rid, _, _, confirmation, guest, start, end, revenue, channel = rows[0]
-    confirmation, guest, start, end, revenue = _strings(
-        confirmation, guest, start, end, revenue
+    rid, _, _, confirmation, guest, start, end, revenue, channel, currency = rows[0]
+    confirmation, guest, start, end, revenue, currency = _strings(
+        confirmation, guest, start, end, revenue, currency
     )
     if channel is not None and not isinstance(channel, str):
         return None
@@ -250,6 +253,7 @@ def one_stay(rows: list[tuple[object, ...]]) -> tuple[int, StayRead] | None:
         date.fromisoformat(end),
         Decimal(revenue),
         channel,
+        currency,
     )
     return int(rid), stay  # type: ignore[call-overload]
 
