@@ -574,3 +574,37 @@ def test_award_exits_1_when_a_claim_is_not_awardable(tmp_path: Path) -> None:
     found = json.loads(out)
     assert (code, found["computed"], found["posted"]) == (1, 0, 0)
     assert [p["code"] for p in found["problems"]] == ["no_conversion_rate"]
+
+
+def test_a_stay_before_enrolment_earns_nothing_and_says_so(tmp_path: Path) -> None:
+    """Trial 18 (D5): a member enrolled after the stay earned 0 points,
+    posted as a silent 0-point award: the summary said 'not awardable 0' and
+    award exited 0, so nobody learned the member earned nothing. It is
+    listed with its reason, by the claim's reference, and award exits 1."""
+    costa = str(SAMPLES / "clients/costa-azul.yaml")
+    claims = tmp_path / "early.csv"
+    claims.write_text(
+        "Referencia;Nº socio;Nombre;Hotel;Confirmación;Llegada;Salida;"
+        "Importe habitación;Moneda;Tarifa;Canal;Folio;Recibido;Folio adjunto\n"
+        "CA-903;300199999;Ana Ruiz;CAZ-MAD;MD4471997;02/10/2026;"
+        "05/10/2026;400,00;EUR;BAR;Directo;F-88197;20/10/2026;sí\n",
+        encoding="utf-8",
+    )
+    members = tmp_path / "members.csv"
+    members.write_text(
+        "participant_id,first_name,last_name,tier,enrolled_on,status\n"
+        "300199999,Ana,Ruiz,,2026-10-15,active\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "c.db")
+    assert run("ingest", str(claims), "--client", costa, "--db", db)[0] == 0
+    run("participants", "import", str(members), "--client", costa, "--db", db)
+    code, out, _ = run("award", "--client", costa, "--db", db, "--json")
+    found = json.loads(out)
+    assert (code, found["computed"], found["points"]) == (1, 1, 0)
+    assert found["earned_nothing"] == [
+        {"claim": "CA-903 (early.csv:row 2)", "codes": ["not_enrolled"]}
+    ]
+    # again: posted once (settled at 0), nothing new to say
+    code, out, _ = run("award", "--client", costa, "--db", db)
+    assert code == 0 and "CA-903" not in out

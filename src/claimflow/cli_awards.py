@@ -160,8 +160,8 @@ def award_cmd(
         echo_rows(data, data["awards"], rows_as)
     else:
         _show_awards(result, client_locale(client_path))
-    if result.problems:  # claims not awardable (or held): findings to attend
-        sys.exit(1)
+    if result.problems or result.earned_nothing:
+        sys.exit(1)  # claims not awardable, held, or earning nothing: to attend
 
 
 def _show_awards(result: AwardRunResult, locale: str) -> None:
@@ -172,7 +172,9 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
         title=f"{result.client}: awards{' (preview)' if result.preview else ''}",
         title_justify="left",
     )
-    for column in ("computed", "points", "posted", "already posted", "not awardable"):
+    columns = ("computed", "points", "posted", "already posted", "not awardable",
+               "earned nothing")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="right")
     table.add_row(
         *(
@@ -183,6 +185,7 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
                 result.posted,
                 result.skipped,
                 len(result.problems),
+                len(result.earned_nothing),
             )
         )
     )
@@ -191,6 +194,8 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
         click.echo(f"  rule set {version}: {format_points(count, locale)} awards")
     for problem in result.problems[:20]:
         click.echo(f"  {problem.render()} ({problem.code.value})")
+    for claim, codes in result.earned_nothing[:20]:
+        click.echo(f"  {claim}: 0 points ({', '.join(codes) or 'no rule earned'})")
 
 
 @award_cmd.command("explain")

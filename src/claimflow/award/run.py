@@ -65,6 +65,12 @@ class AwardRunResult:
         problems: claims that could not be awarded (first few hundred).
         awards: the first awards computed, for display.
         partial: awards a cap cut, for the notices that explain them.
+        earned_nothing: awards computed at 0 points (first few hundred):
+            (the claim as people know it, the reason codes of its lines:
+            ``not_enrolled``, ``below_minimum``...). They are posted (the
+            claim is settled at 0), so a clerk must see them: a member
+            enrolled late is a member-list correction, then ``ledger
+            reverse --correction`` and an award run.
     """
 
     client: str
@@ -77,6 +83,7 @@ class AwardRunResult:
     problems: list[Problem] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
     partial: list[tuple[Claim, Award]] = field(default_factory=list)
+    earned_nothing: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
@@ -90,6 +97,9 @@ class AwardRunResult:
             "by_version": dict(self.by_version),
             "problems": [p.model_dump(mode="json") for p in self.problems],
             "awards": [a.model_dump(mode="json") for a in self.awards],
+            "earned_nothing": [
+                {"claim": claim, "codes": codes} for claim, codes in self.earned_nothing
+            ],
         }
 
 
@@ -363,6 +373,16 @@ def _award_in(
         result.problems.extend(run.problems[: SHOWN - len(result.problems)])
         run.problems.clear()
         result.awards.extend(a.award() for a in awards[: SHOWN - len(result.awards)])
+        nothing = [a for a in awards if a.points == 0][: SHOWN - len(result.earned_nothing)]
+        if nothing:
+            names = store.claim_names([a.claim_id for a in nothing])
+            result.earned_nothing.extend(
+                (
+                    names.get(a.claim_id, a.claim_id),
+                    sorted({ln.code.value for ln in a.award().lines if ln.code}),
+                )
+                for a in nothing
+            )
         partial = [a for a in awards if a.points < a.desired_points]
         if partial:
             claims = run.claims([a.claim_id for a in partial])
