@@ -132,7 +132,8 @@ def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
     code, out, _ = run(
         "export", "awards", "--client", CONFIG, "--db", db, "--out", str(out_file)
     )
-    assert out == f"4 awards written to {out_file}\n"
+    # one row per posting, the reversal too (trial 18: it said "4 awards")
+    assert out == f"4 ledger postings written to {out_file}\n"
     rows = out_file.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith(
         "posting_id,client,participant_id,claim_id,entry_type,points"

@@ -437,7 +437,9 @@ def export_cmd(
     if as_json:
         echo_json(done.to_dict() | {"file": str(out)}, err=str(out) == "-")
     elif str(out) != "-":
-        click.echo(f"{done.rows:,} {what} written to {out}")
+        # awards: one row per ledger posting (reversals, redemptions too)
+        noun = "claims" if what == "claims" else "ledger postings"
+        click.echo(f"{done.rows:,} {noun} written to {out}")
 
 
 @main.command("show")
