@@ -213,6 +213,13 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         "r11": (False, True),  # due Nov 4: its business hours are over
         "-r6": (False, False),  # due Nov 5
     }
+    # each named as people know it, the store id kept for machines (trial 18)
+    named = {row["claim_id"][-3:]: row["claim"] for row in queue}
+    assert named["-r2"] == "AC-1001 (october.csv:row 2)"
+    code, out, _ = run(
+        "queue", "--client", CONFIG, "--db", db, "--as-of", "2026-11-05T00:00Z"
+    )
+    assert code == 0 and "AC-1001" in out and "-r2" not in out
     checks = tmp_path / "checks.csv"
     checks.write_text(
         "operator,field,day,checked,errors\nana,invoice_number,2026-10-20,600,0\n"

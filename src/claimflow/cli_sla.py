@@ -93,7 +93,7 @@ def queue_cmd(
         )
         table.add_row(
             str(row.client),
-            str(row.claim_id),
+            str(row.claim),  # as people know it: reference and file
             str(row.due_date)[:10],
             f"{row.remaining_hours:,.1f}",
             flag,

@@ -335,12 +335,15 @@ def test_every_pack_report_in_every_format_from_the_cli(
     assert words[2].startswith("As of 2026-11-18 12:00 CST")  # the verdict
     assert words[3].startswith("Period: the working day 2026-11-18")
     urgent = book["Breached or will breach"]
-    due = urgent.cell(row=2, column=3)
+    # the claim as people know it first (trial 18: the store id alone)
+    assert [urgent.cell(row=1, column=c).value for c in (1, 2)] == ["Claim", "Store id"]
+    assert urgent.cell(row=2, column=1).value == "A"  # no stored row: its id
+    due = urgent.cell(row=2, column=4)
     assert (due.value, due.number_format) == (datetime(2026, 11, 17), "yyyy-mm-dd")
     # A is past due: no time left, 4 business hours overdue
-    assert urgent.cell(row=1, column=5).value == "Overdue (business h)"
-    assert urgent.cell(row=2, column=4).value is None
-    over = urgent.cell(row=2, column=5)
+    assert urgent.cell(row=1, column=6).value == "Overdue (business h)"
+    assert urgent.cell(row=2, column=5).value is None
+    over = urgent.cell(row=2, column=6)
     assert (over.value, over.number_format) == (4.0, "#,##0.0")
     assert urgent.freeze_panes == "B2"
     weekly = openpyxl.load_workbook(tmp_path / "weekly.xlsx")

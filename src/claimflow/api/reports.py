@@ -134,8 +134,9 @@ def work_queue(
     """Open work of every client, most urgent first: business time left before breach.
 
     Each row: client, claim_id, received, due_date, remaining_hours,
-    at_risk, breached and breaches_anyway. A date or a naive `as_of` is read
-    in each client's desk zone, as on every command.
+    at_risk, breached and breaches_anyway, and (for the first `limit` rows)
+    claim: the claim as people know it, its reference and file. A date or a
+    naive `as_of` is read in each client's desk zone, as on every command.
 
     Example: ``work_queue(["acme-tools"], store, limit=10).to_dict()``
     """
@@ -146,7 +147,11 @@ def work_queue(
         moment = as_of
     else:  # a date is its 00:00 at each desk; none is now
         moment = instant(None) if as_of is None else datetime(*as_of.timetuple()[:3])
-    return WorkQueue(queue(store, resolved, moment), limit)
+    rows = queue(store, resolved, moment)
+    shown = rows["claim_id"].astype(str).head(limit) if limit else rows["claim_id"].astype(str)
+    names = store.claim_names(list(shown))
+    rows["claim"] = [names.get(c, c) for c in rows["claim_id"].astype(str)]
+    return WorkQueue(rows, limit)
 
 
 def replay_claims(

@@ -119,6 +119,8 @@ COLUMNS: dict[str, Column] = {
     "out": Column("Out of control", "flag"),
     # the report pack (claimflow.report.pack)
     "figure": Column("Figure", "text"),
+    "claim": Column("Claim", "text"),
+    "claim_id": Column("Store id", "text"),
     "day": Column("Day", "date"),
     "decided_on_time": Column("Decided on time", "count"),
     "new_breaches": Column("New breaches", "count"),

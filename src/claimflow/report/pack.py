@@ -171,12 +171,17 @@ def daily_report(
         {"figure": list(figures), "claims": list(figures.values())}
     )
     urgent = work[work["state"] != ""].sort_values(["remaining_hours", "received"])
-    report.tables["Breached or will breach"] = _claim_list(urgent)
     escalations = facts[
         (facts["escalated_on"] == t) | (facts["working"] & facts["escalated"].notna())
     ].sort_values("escalated")
+    # claims as people know them (reference and file), the store id beside
+    names = store.claim_names(
+        [*urgent["claim_id"].astype(str), *escalations["claim_id"].astype(str)]
+    )
+    report.tables["Breached or will breach"] = _claim_list(urgent, names)
     report.tables["Escalations"] = pd.DataFrame(
         {
+            "claim": [names.get(str(c), str(c)) for c in escalations["claim_id"]],
             "claim_id": escalations["claim_id"],
             "escalated_day": escalations["escalated_on"].astype("datetime64[s]"),
             "received_day": escalations["received_on"].astype("datetime64[s]"),
@@ -205,9 +210,10 @@ def daily_report(
     return add_cases(report, cases)
 
 
-def _claim_list(claims: pd.DataFrame) -> pd.DataFrame:
+def _claim_list(claims: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
+            "claim": [names.get(str(c), str(c)) for c in claims["claim_id"]],
             "claim_id": claims["claim_id"],
             "received_day": claims["received_on"].astype("datetime64[s]"),
             "due_date": claims["due_date"],
