@@ -353,6 +353,7 @@ def test_queue(flow: Flow) -> None:
     assert isinstance(rows, list) and rows
     assert set(rows[0]) == {
         "client",
+        "claim",
         "claim_id",
         "received",
         "due_date",
@@ -365,6 +366,9 @@ def test_queue(flow: Flow) -> None:
     hours = [r["remaining_hours"] for r in rows]
     assert hours == sorted(hours)  # most urgent first
     assert "0e022c9640c7-r2" in {r["claim_id"] for r in rows}  # AC-3001, pended
+    assert {r["claim"] for r in rows if r["claim_id"] == "0e022c9640c7-r2"} == {
+        "AC-3001 (claims_november.csv:row 2)"
+    }
 
 
 @covers("replay")
