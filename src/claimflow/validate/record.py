@@ -330,9 +330,15 @@ def _serials_twice(claim: SalesClaim, src: Sourcing) -> list[Problem]:
     """A serial listed twice in one claim, on one line or two: one unit
     claimed as two (as compared: `normalize_key`). Not a duplicate of an
     earlier claim: the batch rules leave a claim's own repeats to this."""
+    lines = claim.lines
+    if len(lines) == 1 and len(lines[0].serial_numbers) < 2:
+        return []  # the usual claim: one line, one serial at most
+    keys = [normalize_key(s) for line in lines for s in line.serial_numbers]
+    if len(set(keys)) == len(keys):
+        return []
     problems = []
     listed: dict[str, int] = {}  # each serial's first line
-    for n, line in enumerate(claim.lines, start=1):
+    for n, line in enumerate(lines, start=1):
         on_line: set[str] = set()
         for serial in line.serial_numbers:
             key = normalize_key(serial)
