@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from babel import Locale
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal, get_currency_precision
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -318,6 +318,12 @@ def test_an_amount_in_its_own_currency_reads_back_either_side_and_a_foreign_one_
     claim's currency, with the sign where the locale puts it and at the
     other end; both read back exactly. In another currency it is refused."""
     numbers = number_format(locale)
+    if get_currency_precision(currency) == 0 and amount != amount.to_integral_value():
+        # trial 19: a currency without minor units has no decimals (¥1,234.5)
+        written = format_currency(amount, currency, locale=locale, currency_digits=False)
+        with pytest.raises(NumberError, match=f"{currency} has no decimals"):
+            numbers.read(written, currency=currency)
+        return
     for written in (
         format_currency(amount, currency, locale=locale, currency_digits=False),
         format_currency(
@@ -345,3 +351,25 @@ def test_swiss_francs_as_the_swiss_write_them() -> None:
         assert swiss.read(text, currency="CHF") == value
     with pytest.raises(NumberError, match="does not say which currency"):
         number_format("de_DE").read("SFr. 50,00", currency="EUR")
+
+
+def test_yen_as_japanese_forms_write_it() -> None:
+    """Trial 19: ¥1,234.5 and 0.25 yen were accepted (JPY has no decimals),
+    while ¥159,800 was refused as ambiguous (it cannot be 159.8 yen) and
+    159,800円, the usual notation, as not a number. The oracle: Babel
+    writing each amount in ja_JP, read back exactly."""
+    yen = number_format("ja_JP")
+    for amount in (Decimal("159800"), Decimal("1598000"), Decimal("800"), Decimal("5")):
+        written = format_currency(amount, "JPY", locale="ja_JP")
+        assert yen.read(written, currency="JPY") == amount, written
+        plain = format_decimal(amount, locale="ja_JP")
+        assert yen.read(f"{plain}円", currency="JPY") == amount
+    for text in ("¥1,234.5", "0.5", "1,234.5円", "0.25"):
+        with pytest.raises(NumberError, match="JPY has no decimals") as caught:
+            yen.read(text, currency="JPY")
+        assert "like 1,234,567" in str(caught.value)  # a whole example, no cents
+    with pytest.raises(NumberError, match="does not say which currency"):
+        number_format("en_US").read("100円", currency="USD")
+    # without a currency (a quantity, a source export) nothing changes
+    with pytest.raises(NumberError, match="ambiguous"):
+        yen.read("159,800")

@@ -40,6 +40,12 @@ from claimflow.values import parse_date
         ),
         ("31/02/2026", "DMY", "expected a date as DD/MM/YYYY, found '31/02/2026' (no such day: February has 28)"),
         ("next tuesday", "DMY", "expected a date as DD/MM/YYYY, found 'next tuesday'"),
+        # trial 19: a day-first date at a year-first desk is no two-digit year
+        (
+            "11/03/2026",
+            "YMD",
+            "expected a date as YYYY-MM-DD, found '11/03/2026' (the year comes first)",
+        ),
         # trial 17: answered in the form's own separator, an impossible day said so
         (
             "31.11.2026",

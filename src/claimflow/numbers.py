@@ -64,11 +64,11 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|[{_SIGNS_SC}])"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|円|[{_SIGNS_SC}])"
 )
 _CURRENCY = re.compile(rf"^(?P<head>{_MARK})\s*|\s*(?P<tail>{_MARK})$")
 #: How people write some currencies that CLDR's symbols leave out.
-_WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr.")}
+_WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",)}
 _MAX_DIGITS = 40
 _ISO_CODES = frozenset(list_currencies())
 
@@ -130,7 +130,8 @@ class NumberFormat:
             raise NumberError(
                 f"expected an amount in {currency}, found {_quoted(text)} ({why})"
             )
-        example = self.whole_example if whole else self.amount_example
+        whole_money = currency is not None and _minor_digits(currency) == 0
+        example = self.whole_example if whole or whole_money else self.amount_example
         kind = "a whole number" if whole else "an amount"
         raise NumberError(f"expected {kind} like {example}, found {_quoted(text)} ({why})")
 
@@ -153,7 +154,7 @@ class NumberFormat:
                     f"decimals follow {self.decimal!r}"
                 )
             return "digit grouping in the wrong places"
-        ambiguity = None if no_cents else self._ambiguity(integer, fraction)
+        ambiguity = self._doubt(integer, fraction, no_cents, currency)
         if ambiguity is not None:
             return ambiguity
         if whole and fraction.strip("0"):
@@ -192,6 +193,21 @@ class NumberFormat:
         if len(digits) + len(fraction) > _MAX_DIGITS:
             return f"more than {_MAX_DIGITS} digits"
         return integer, digits, fraction
+
+    def _doubt(
+        self, integer: str, fraction: str, no_cents: bool, currency: str | None
+    ) -> str | None:
+        """Why the amount cannot be read as written, or two ways (None: one way).
+
+        A currency without minor units (JPY, KRW...) has no decimals: so
+        ``¥159,800`` is one reading only, and ``¥1,234.5`` none.
+        """
+        if currency is not None and _minor_digits(currency) == 0:
+            if fraction.strip("0"):
+                return f"{currency.upper()} has no decimals"
+            if not fraction:
+                return None
+        return None if no_cents else self._ambiguity(integer, fraction)
 
     def _ambiguity(self, integer: str, fraction: str) -> str | None:
         """Why ``1.000`` or ``1,000`` cannot be read: one thousand where the
@@ -315,6 +331,18 @@ def _foreign(mark: str, currency: str, locale: str) -> _Foreign | None:
 def _digits(text: str) -> bool:
     """Only ASCII digits (``str.isdigit`` also takes ``²`` and other scripts)."""
     return text.isascii() and (not text or text.isdigit())
+
+
+@lru_cache(maxsize=256)
+def _minor_digits(currency: str) -> int:
+    """The decimals an amount in `currency` has (ISO 4217, as Babel gives
+    them): 2 for EUR, 0 for JPY; 2 for a code Babel does not know."""
+    from babel.numbers import get_currency_precision
+
+    try:
+        return int(get_currency_precision(currency.upper()))
+    except Exception:  # noqa: BLE001 (any lookup failure: the usual two)
+        return 2
 
 
 def _quoted(text: str) -> str:

@@ -167,6 +167,8 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     iso = len(match[1]) == 4
     year, month, day = (a, b, c) if iso else _ymd(a, b, c, order)
     if not iso and len(match[1 if order == "YMD" else 3]) != 4:
+        if order == "YMD" and len(match[3]) == 4:  # 11/03/2026 at a YMD desk
+            return f"{expected} (the year comes first)"
         return f"{expected} {TWO_DIGIT_YEAR}"
     try:
         return date(year, month, day)
