@@ -7,6 +7,7 @@ Change a record with ``model_copy(update=...)``; never mutate one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +33,29 @@ class Record(BaseModel):
     """Base for every domain record: frozen, no unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def line_source(field: str, line: int) -> str:
+    """The key of a line's own source name in a record's ``field_sources``
+    (``sku@2``), where a form names each line's field apart (``sku_2``);
+    ``field_sources[field]`` is the first line's (and a table's column's).
+
+    Example: ``line_source("sku", 2) == "sku@2"``
+    """
+    return f"{field}@{line}"
+
+
+def source_name(sources: Mapping[str, str], field: str, line: int | None) -> str:
+    """How the source names `field` (of claim line `line`): the line's own
+    name when it has one (`line_source`), else the field's, else the field.
+
+    Example: ``source_name({"sku": "sku_1", "sku@2": "sku_2"}, "sku", 2) == "sku_2"``
+    """
+    if line is not None:
+        own = sources.get(line_source(field, line))
+        if own is not None:
+            return own
+    return sources.get(field, field)
 
 
 class Provenance(Record):

@@ -86,6 +86,32 @@ def test_fillable_sample_maps_lines_and_checkbox(acme: ResolvedClient) -> None:
     assert [src.line for src, _ in record.lines] == [1, 2]
 
 
+def test_each_line_of_a_form_is_named_by_its_own_fields(
+    acme: ResolvedClient, tmp_path: Path
+) -> None:
+    """Trial 19: line 2 of a fillable form was named with line 1's field
+    names (sku_1 for the value of sku_2), in problems and in `show`. The
+    oracle: pypdf's reading of the form's own fields and values."""
+    from claimflow import Store, ingest
+    from claimflow.report.story import claim_story
+    from claimflow.validate.record import Sourcing
+
+    path = SAMPLES / "acme-tools/claims/claim_form_fillable.pdf"
+    fields = {k: v.get("/V") for k, v in (PdfReader(path).get_fields() or {}).items()}
+    [record] = read_file(path, acme)
+    for n, (_, line) in enumerate(record.lines, start=1):
+        place = Sourcing(record, "c").where("sku", n)
+        name = place.rsplit(":", 1)[1]
+        assert fields[name] == line["sku"], (place, fields)
+    assert Sourcing(record, "c").where("sku", 2).endswith("line 2:sku_2")
+    with Store.open(tmp_path / "s.db") as store:
+        ingest([path], acme, store)
+        (claim_id,) = store.db.execute("SELECT id FROM claims").fetchone()
+        lines = claim_story(store, claim_id)["received"]["lines"]
+    assert [line.get("sku_1") or line.get("sku_2") for line in lines] == ["GRN-115", "BAT-20V"]
+    assert "sku_2" in lines[1] and "sku_1" not in lines[1]
+
+
 def test_printed_pdf_gives_one_claim_per_page_with_table_lines(
     acme: ResolvedClient,
 ) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
-from claimflow.models import Provenance, RawRecord
+from claimflow.models import Provenance, RawRecord, line_source
 from claimflow.parse.pdf_guard import (
     MAX_PAGES,
     PdfTooSlow,
@@ -215,6 +215,10 @@ def _form_record(
             )
         taken[mapped] = field_name
         sources.setdefault(canonical, field_name)
+        if canonical in client.fields.line:
+            # each line's own form field (sku_2, not line 1's sku_1): the
+            # place a problem or `show` names (`line_source`)
+            sources.setdefault(line_source(canonical, line_no), field_name)
         target[canonical] = value
     if not header and not lines:
         return None

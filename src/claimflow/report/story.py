@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from claimflow.models import source_name
 from claimflow.store import Store, raw_from_json
 
 
@@ -37,9 +38,10 @@ def claim_story(store: Store, key: str) -> dict[str, Any]:
             "lines": [
                 {
                     "where": place.where(),
-                    **{names.get(k, k): _shown(v) for k, v in line.items()},
+                    # each line's own source names (a form's sku_2)
+                    **{source_name(names, k, n): _shown(v) for k, v in line.items()},
                 }
-                for place, line in raw.lines
+                for n, (place, line) in enumerate(raw.lines, start=1)
             ],
         }
     for row in story["verification"]:

@@ -26,6 +26,7 @@ from claimflow.models import (
     RawRecord,
     SalesClaim,
     StayClaim,
+    source_name,
 )
 from claimflow.money import LINE_TOLERANCE
 from claimflow.shown import money, number
@@ -63,8 +64,9 @@ class Sourcing:
 
     def of(self, field: str, line: int | None = None) -> Provenance:
         """Provenance of `field` (of claim line `line`, 1-based, if given)."""
+        name = source_name(self.raw.field_sources, field, line)
         base, line = self._base(line)
-        return base.at(self.raw.field_sources.get(field, field), line)
+        return base.at(name, line)
 
     def where(self, field: str, line: int | None = None) -> str:
         """``of(field, line).where()``, without building a Provenance (hot path)."""
@@ -73,7 +75,7 @@ class Sourcing:
             base, at = self._base(line)
             place = base.where() if base.line == at else base.at(None, at).where()
             self.places[line] = place
-        return f"{place}:{self.raw.field_sources.get(field, field)}"
+        return f"{place}:{source_name(self.raw.field_sources, field, line)}"
 
     def problem(
         self, code: ReasonCode, field: str, message: str, line: int | None = None
