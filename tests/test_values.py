@@ -100,3 +100,16 @@ def test_amounts_round_trip_in_both_notations(amount: Decimal) -> None:
     eu = us.replace(",", "_").replace(".", ",").replace("_", ".")
     assert read_number(us, "en_US") == amount
     assert read_number(eu, "de_DE") == amount
+
+
+@pytest.mark.parametrize(
+    ("language", "yes", "no"),
+    [("ja", "はい", "いいえ"), ("ja", "有", "無"), ("pl", "Tak", "NIE"), ("ko", "예", "아니요")],
+)
+def test_yes_and_no_in_the_clients_language(language: str, yes: str, no: str) -> None:
+    """Trial 19: はい on a Japanese client's form pended the claim (invalid_format)."""
+    from claimflow.values import yes_no_words
+
+    words_yes, words_no = yes_no_words(language)
+    assert yes.casefold() in words_yes and no.casefold() in words_no
+    assert not words_yes & words_no

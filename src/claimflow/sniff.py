@@ -157,11 +157,11 @@ def _plausible_western(text: str, head: bytes, file: str) -> None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(head).best()
-    guess = (
-        f"it looks like {best.encoding} ({', '.join(best.languages[:2]) or 'unknown'}); "
-        if best is not None and best.encoding not in ("cp1252", "latin_1")
-        else ""
-    )
+    guess = ""
+    if best is not None and best.encoding not in ("cp1252", "latin_1"):
+        languages = ", ".join(best.languages[:2])
+        guess = f"it looks like {best.encoding}{f' ({languages})' if languages else ''}; "
+        example = f"encoding: {best.encoding}"  # trial 19: cp932 was told cp1250
     raise UnreadableInput(
         file,
         f"not UTF-8, and {why}: another code page? {guess}set the client's "

@@ -54,6 +54,18 @@ YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pt": (("sim",), ("não", "nao")),
     "it": (("sì", "si"), ("no",)),
     "nl": (("ja", "j"), ("nee",)),
+    "pl": (("tak",), ("nie",)),
+    "cs": (("ano",), ("ne",)),
+    "sv": (("ja",), ("nej",)),
+    "da": (("ja",), ("nej",)),
+    "no": (("ja",), ("nei",)),
+    "nb": (("ja",), ("nei",)),
+    "fi": (("kyllä", "kylla"), ("ei",)),
+    "tr": (("evet",), ("hayır", "hayir")),
+    # trial 19: a Japanese form's 伝票添付 (invoice attached) box, はい or 有
+    "ja": (("はい", "有", "有り", "あり"), ("いいえ", "無", "無し", "なし")),
+    "zh": (("是", "有"), ("否", "无", "無")),
+    "ko": (("예", "네", "유"), ("아니요", "아니오", "무")),
 }
 #: A typed amount beyond 10**±this is no amount (``1e9999999`` from JSON).
 _SCALE = 24

@@ -229,3 +229,17 @@ def test_a_run_longer_than_a_footer_is_data(br: ResolvedClient, tmp_path: Path) 
         parsed = open_file(path, br)
         assert len(list(parsed.records)) == 2 + FOOTER_ROWS + 1
         assert not any("left out" in note for note in parsed.notes)
+
+
+@pytest.mark.parametrize("word", ["合計", "小計", "Razem", "Итого", "합계", "Summa", "Toplam"])
+def test_a_total_row_in_other_languages_is_not_a_claim(
+    br: ResolvedClient, tmp_path: Path, word: str
+) -> None:
+    """Trial 19: a Japanese workbook's 合計 row (the quantity and amount
+    summed, no claim identifier) was stored as a pended claim with no
+    participant, counted in the figures; a total between claims too."""
+    total = [word, "", "", "", "", "", "8", "14407,36"]
+    path = _book(tmp_path / "sheet.xlsx", [HEADER, CLAIMS[0], total, CLAIMS[1], total])
+    parsed = open_file(path, br)
+    assert [r.values["claim_ref"] for r in parsed.records] == ["BR-001", "BR-002"]
+    assert f"sheet Vendas:row 5: total row '{word}' left out" in parsed.notes

@@ -199,8 +199,9 @@ def is_blank(values: Iterable[object]) -> bool:
 
 #: A first cell like these on a row with no claim identifiers: a total, not a claim.
 TOTAL = re.compile(
-    r"^\s*(grand\s*total|sub\s*total|total|totals|sum|summe|zwischensumme|"
-    r"gesamt\w*|totale|totaal|suma|soma|jumlah|montant total|somme)\b",
+    r"^\s*(grand\s*total|sub\s*total|total|totals|totalt|sum|summa|summe|zwischensumme|"
+    r"gesamt\w*|totale|totaal|suma|soma|jumlah|montant total|somme|razem|toplam|"
+    r"итого|всего|合計|小計|総計|合计|小计|总计|합계|소계|총계)\b",
     re.IGNORECASE,
 )
 #: Fields that make a row a claim (a total row has none but its label).
