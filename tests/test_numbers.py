@@ -373,3 +373,42 @@ def test_yen_as_japanese_forms_write_it() -> None:
     # without a currency (a quantity, a source export) nothing changes
     with pytest.raises(NumberError, match="ambiguous"):
         yen.read("159,800")
+
+
+def test_a_typed_amount_with_decimals_in_yen_is_refused(tmp_path: Path) -> None:
+    """Trial 19: typed cells (an Excel 1234.5, a JSON 0.25) in a yen
+    program were accepted: the text reader refuses ¥1,234.5, so a typed
+    amount with decimals is refused as well, naming the field and line."""
+    import json
+    from datetime import UTC, datetime
+
+    from claimflow import check, load_client
+    from tests.conftest import SAMPLES
+
+    config = tmp_path / "yen.yaml"
+    config.write_text(
+        (SAMPLES / "clients/acme-tools.yaml").read_text(encoding="utf-8").replace(
+            "currency: USD", "currency: JPY", 1
+        ),
+        encoding="utf-8",
+    )
+    client = load_client(config)
+    claims = [
+        {"claim_ref": "Y-1", "Rep #": "104233", "invoice_number": "INV-1001",
+         "invoice_date": "2026-10-02", "received": "2026-10-20",
+         "lines": [{"sku": "DRL-200", "qty": 2, "unit_price": 0.25, "amount": 0.5,
+                    "serials": "DR10000001 DR10000002"}]},
+        {"claim_ref": "Y-2", "Rep #": "104234", "invoice_number": "INV-1002",
+         "invoice_date": "2026-10-02", "received": "2026-10-20",
+         "lines": [{"sku": "DRL-200", "qty": 1, "unit_price": 149, "amount": 149,
+                    "serials": "DR10000003"}]},
+    ]  # fmt: skip
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps(claims), encoding="utf-8")
+    result = check([path], client, received_at=datetime(2026, 10, 28, tzinfo=UTC))
+    said = [(p.field, p.message) for p in result.problems if p.code.value == "invalid_number"]
+    assert said == [
+        ("unit_price", "expected a whole amount, found 0.25 (JPY has no decimals)"),
+        ("line_total", "expected a whole amount, found 0.5 (JPY has no decimals)"),
+    ]
+    assert result.outcomes["pended"] == 1 and result.outcomes["accepted"] == 1

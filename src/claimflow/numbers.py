@@ -130,7 +130,7 @@ class NumberFormat:
             raise NumberError(
                 f"expected an amount in {currency}, found {_quoted(text)} ({why})"
             )
-        whole_money = currency is not None and _minor_digits(currency) == 0
+        whole_money = currency is not None and minor_digits(currency) == 0
         example = self.whole_example if whole or whole_money else self.amount_example
         kind = "a whole number" if whole else "an amount"
         raise NumberError(f"expected {kind} like {example}, found {_quoted(text)} ({why})")
@@ -202,7 +202,7 @@ class NumberFormat:
         A currency without minor units (JPY, KRW...) has no decimals: so
         ``¥159,800`` is one reading only, and ``¥1,234.5`` none.
         """
-        if currency is not None and _minor_digits(currency) == 0:
+        if currency is not None and minor_digits(currency) == 0:
             if fraction.strip("0"):
                 return f"{currency.upper()} has no decimals"
             if not fraction:
@@ -334,7 +334,7 @@ def _digits(text: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _minor_digits(currency: str) -> int:
+def minor_digits(currency: str) -> int:
     """The decimals an amount in `currency` has (ISO 4217, as Babel gives
     them): 2 for EUR, 0 for JPY; 2 for a code Babel does not know."""
     from babel.numbers import get_currency_precision

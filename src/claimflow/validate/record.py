@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,6 +30,7 @@ from claimflow.models import (
     source_name,
 )
 from claimflow.money import LINE_TOLERANCE
+from claimflow.numbers import minor_digits
 from claimflow.shown import money, number
 from claimflow.validate.typist import Typist
 from claimflow.values import ValueContext
@@ -379,7 +381,35 @@ def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
         amount = getattr(claim, name)
         if amount is not None and amount < 0:
             problems.append(_negative(src, name, money(amount, currency, locale)))
-    return problems
+    return problems + _fractions(claim, currency, src)
+
+
+def _fractions(claim: Claim, currency: str, src: Sourcing) -> list[Problem]:
+    """Amounts with decimals in a currency without minor units (JPY, KRW):
+    a typed cell (Excel's 1234.5, JSON's 0.25) as text would have been
+    refused (`claimflow.numbers`), so it is here (trial 19: ¥0.25 unit
+    prices were accepted)."""
+    if minor_digits(currency) != 0:
+        return []
+    found: list[tuple[str, Decimal, int | None]] = [
+        (name, getattr(claim, name), None) for name in _CLAIM_AMOUNTS[claim.kind]
+    ]
+    if isinstance(claim, SalesClaim):
+        found += [
+            (name, getattr(line, name), n)
+            for n, line in enumerate(claim.lines, start=1)
+            for name in ("unit_price", "line_total")
+        ]
+    return [
+        src.problem(
+            ReasonCode.INVALID_NUMBER,
+            name,
+            f"expected a whole amount, found {amount} ({currency.upper()} has no decimals)",
+            line,
+        )
+        for name, amount, line in found
+        if amount is not None and amount != amount.to_integral_value()
+    ]
 
 
 def _negative(
