@@ -311,7 +311,9 @@ def test_the_claims_export_lists_each_reason_code_once_in_the_order_found(
         "ZZZ-310,1,229.00,999.00,SW20000105,2026-10-20T09:20:00,no\n",
     )
     ingest([claims], load_client(SAMPLES / "clients/acme-tools.yaml"), store)
-    codes = [row[8] for row in claim_export_rows(store)]
+    rows = list(claim_export_rows(store))
+    assert [row[1] for row in rows] == ["AC-1002", "AC-1003"]  # the references
+    codes = [row[9] for row in rows]
     assert codes == [
         "invalid_date,invalid_number,missing_field",
         "line_total_mismatch,ineligible_sku",

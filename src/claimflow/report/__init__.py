@@ -233,6 +233,7 @@ def write_table(
 
 CLAIM_EXPORT_HEADER = (
     "claim_id",
+    "claim_ref",  # the reference people quote (trial 19: ids alone)
     "batch_id",
     "client",
     "participant_id",

@@ -41,7 +41,8 @@ def claim_export_rows(
     (one client's, when `client` is given).
 
     Returns:
-        Rows (claim, batch, client, participant, participant or member name,
+        Rows (claim, the reference the participant quotes, batch, client,
+        participant, participant or member name,
         received at, activity date, outcome, reason codes comma-separated
         in the order found, source).
 
@@ -51,7 +52,8 @@ def claim_export_rows(
         {"client": "c.client = ?", "batch": "c.batch_id = ?"}, client, batch_id
     )
     query = f"""
-        SELECT c.id, c.batch_id, c.client, c.participant_id,
+        SELECT c.id, json_extract(c.data, '$.claim_ref'), c.batch_id, c.client,
+               c.participant_id,
                coalesce(json_extract(c.data, '$.participant_name'),
                         json_extract(c.data, '$.member_name')), c.received_at,
                c.activity_date, c.outcome,
