@@ -13,6 +13,7 @@ from claimflow.cli import (
     AT_OPTION,
     BATCH_OPTION,
     CLIENT_OPTION,
+    ENCODING_OPTION,
     JSON_OPTION,
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
@@ -61,6 +62,7 @@ def _show(result: VerifyResult, as_json: bool, rows_as: str | None = None) -> No
 @notices_option("for claims that did not verify")
 @OPERATOR_OPTION
 @AT_OPTION
+@ENCODING_OPTION
 @JSON_OPTION
 @fail_cleanly
 def source_cmd(
@@ -71,6 +73,7 @@ def source_cmd(
     notices_dir: Path | None,
     operator: str,
     at: datetime | None,
+    encoding: str | None,
     as_json: bool,
 ) -> None:
     """Import distributor sales or hotel stay exports, then re-check waiting claims.
@@ -88,7 +91,9 @@ def source_cmd(
     client = load_client(client_path)
     now = instant(at, client)
     with opened_store(db_path) as store:
-        done = import_source(list(files), client, store, at=now, operator=operator)
+        done = import_source(
+            list(files), client, store, at=now, operator=operator, encoding=encoding
+        )
     for path, stored, earlier in done.files:
         for note in done.notes.get(path, []):
             click.echo(f"note: {path}: {note}", err=as_json)

@@ -119,8 +119,11 @@ _ACCENTED = 0.3
 
 #: Signs that Western European words do hold inside them: the Catalan
 #: middle dot (col·legi), apostrophes and acute accents for them (don´t),
-#: ordinal indicators (Nº, 1ª).
-_IN_WORDS = frozenset("·´’‘ºª")
+#: ordinal indicators (Nº, 1ª), dashes and ellipses (Müller–Schmidt).
+_IN_WORDS = frozenset("·´’‘ºª–—‐‑…")
+#: What ł, ą, ż, Ł, Ą, Ż, ľ, ž of cp1250 read as in cp1252: one inside a
+#: word is enough (one Polish name in a file: MA£GORZATA).
+_CENTRAL = frozenset("³¹¿£¥¯¾¼")
 
 
 def _plausible_western(text: str, head: bytes, file: str) -> None:
@@ -145,7 +148,7 @@ def _plausible_western(text: str, head: bytes, file: str) -> None:
         and text[i - 1].isalpha()
         and text[i + 1].isalpha()
     ]
-    if len(inside) >= 2:
+    if len(inside) >= 2 or any(w[1] in _CENTRAL for w in inside):
         shown = ", ".join(repr(w) for w in dict.fromkeys(inside[:40]))
         why = f"read as cp1252 its words would hold symbols ({shown})"
         example = "encoding: cp1250 for Polish, Czech or Hungarian"

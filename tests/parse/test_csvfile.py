@@ -442,6 +442,7 @@ def test_one_files_encoding_can_be_given_on_the_command_line(
 WESTERN = [
     "José Núñez Peña", "Françoise Müller", "Crème & Cœur", "col·legi Sant Jordi",
     "Nº socio", "1ª planta", "don´t", "O’Brien", "Straße", "Ångström", "¿Qué tal?",
+    "Müller–Schmidt", "wait…what",
 ]  # fmt: skip
 
 
@@ -482,6 +483,12 @@ def test_a_polish_file_in_cp1250_is_refused_not_read_as_cp1252(
     declared = resolve(ClientConfig.model_validate({**data, "encoding": "cp1250"}), "pl.yaml")
     names = [r.values["participant_name"] for r in read_file(path, declared)]
     assert names == ["Małgorzata Wiśniewska", "Łukasz Żółkiewski"]
+
+
+def test_one_polish_name_in_cp1250_is_enough_to_refuse_cp1252() -> None:
+    head = "id,name\n1,WIŚNIEWSKA/MAŁGORZATA MRS\n".encode("cp1250")
+    with pytest.raises(UnreadableInput, match=r"\('A£G'\).*encoding: cp1250"):
+        detect_encoding(head, "stays.csv")
 
 
 def test_a_utf8_export_is_read_as_utf8_beside_a_declared_single_byte_code_page() -> None:

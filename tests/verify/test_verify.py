@@ -235,3 +235,27 @@ def test_a_stays_revenue_in_another_currency_than_its_folio_is_not_verified(
     ).fetchall()
     [said] = [p["message"] for p in json.loads(details)["problems"]]
     assert said == "expected EUR as in the source record, found USD"
+
+
+def test_a_source_export_in_its_own_encoding_is_read_with_encoding(
+    store: Store, costa: ResolvedClient, tmp_path: Path
+) -> None:
+    """Trials 18 and 19: `source import` had no --encoding; a hotel system's
+    export in another code page than the client's could not be taken."""
+    from tests.test_cli import run
+
+    stays = (SAMPLES / "costa-azul/source/stays.csv").read_text(encoding="utf-8")
+    path = tmp_path / "stays_latin2.csv"
+    path.write_bytes(stays.replace("NUNEZ PENA/JOSE MR", "WIŚNIEWSKA/MAŁGORZATA MRS").encode("cp1250"))
+    db = str(tmp_path / "s.db")
+    config = str(SAMPLES / "clients/costa-azul.yaml")
+    code, out, err = run(
+        "source", "import", str(path), "--client", config, "--db", db,
+        "--encoding", "cp1250", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    with Store.open(db) as opened:
+        names = [r[0] for r in opened.db.execute(
+            "SELECT json_extract(data, '$.guest_name') FROM source_records"
+        )]  # fmt: skip
+    assert "WIŚNIEWSKA/MAŁGORZATA MRS" in names

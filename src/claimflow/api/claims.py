@@ -150,11 +150,13 @@ def import_source(
     *,
     at: datetime | None = None,
     operator: str | None = None,
+    encoding: str | None = None,
 ) -> SourceImport:
     """Store distributor sales or hotel stays once each, then re-verify claims.
 
     Re-importing a file stores nothing. The files are stored in one
     transaction; the claims waiting for source data are verified at once.
+    CSV exports are read in `encoding`, else the client's, else as detected.
 
     Example: ``import_source([Path("dealer_sales.csv")], "acme-tools", store)``
     """
@@ -167,7 +169,7 @@ def import_source(
         for path in files:
             noted: list[str] = []
             stored, earlier = store_file(
-                store, resolved, path, now, actor=actor, notes=noted
+                store, resolved, path, now, actor=actor, notes=noted, encoding=encoding
             )
             done.append((str(path), stored, earlier))
             notes[str(path)] = noted

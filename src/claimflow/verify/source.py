@@ -108,7 +108,10 @@ def _typed(name: str, kind: str, value: object, client: ResolvedClient) -> objec
 
 
 def read_source(
-    path: str | Path, client: ResolvedClient, notes: list[str] | None = None
+    path: str | Path,
+    client: ResolvedClient,
+    notes: list[str] | None = None,
+    encoding: str | None = None,
 ) -> Iterator[SourceRecord]:
     """Stream typed source records from a CSV or xlsx export.
 
@@ -116,6 +119,8 @@ def read_source(
         path: the export.
         client: the resolved client (aliases, date order, number locale).
         notes: where to add what was skipped (a title line, a total row).
+        encoding: the CSV's text encoding (default: the client's ``encoding``,
+            else detected).
 
     Raises:
         UnreadableInput: unreadable file, a row with a bad value (row and
@@ -129,7 +134,9 @@ def read_source(
         SaleRecord if client.config.kind == "sales" else StayRecord
     )
     keys = ("invoice_number", "sku", "hotel_code", "confirmation_number")
-    table = read_table(Path(path), _index(client), keys, client.config.encoding)
+    table = read_table(
+        Path(path), _index(client), keys, encoding or client.config.encoding
+    )
     required = [f for f in fields if model.model_fields[f].is_required()]
     table.require(required, {f: f for f in required})
     summed = [f for f, kind in fields.items() if kind in ("decimal", "int")]
@@ -173,6 +180,7 @@ def import_source(
     *,
     actor: str = "source",
     notes: list[str] | None = None,
+    encoding: str | None = None,
 ) -> tuple[int, int | None]:
     """Store a source file's records once; call inside a store transaction.
 
@@ -189,7 +197,7 @@ def import_source(
     if earlier is not None:
         return 0, earlier
     rows = []
-    for record in read_source(path, client, notes):
+    for record in read_source(path, client, notes, encoding):
         day: date = (
             record.invoice_date if isinstance(record, SaleRecord) else record.arrival
         )
