@@ -206,3 +206,44 @@ def test_a_serial_twice_in_one_claim_is_pended_never_paid_nor_its_own_duplicate(
         "duplicate_serial_in_batch: 'DR10000002' already claimed on claim B "
         f"(participant 104234, received 2026-10-28) at {path}:row 3:line 1:Serials",
     ]
+
+
+@pytest.mark.parametrize("chunk", [10_000, 1])
+def test_a_repeat_received_before_the_claim_taken_as_its_original_goes_to_a_person(
+    acme: ResolvedClient, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Trials 17 and 19: within a batch the first claim of a key in the
+    batch's order (its files as named) is the original; SJ-001, received two
+    days before BM-001 but in a file named after it, was closed as BM-001's
+    duplicate and the genuine sale lost. A repeat received on an earlier day
+    than its original is not closed: it goes to review (a person decides
+    which is the sale); one received the same day or later is a duplicate."""
+    monkeypatch.setattr(pipeline, "CHUNK", chunk)  # across chunks, by the key index
+    header = HEADER.rstrip("\n") + ",Received\n"
+    later = write(
+        "a_bm.csv",
+        header + "BM-001,104234,INV-2001,10/02/2026,DRL-200,1,149,149,,DR10000001,2026-10-12\n",
+    )
+    earlier = write(
+        "b_sj.csv",
+        header
+        + "SJ-001,104233,INV-1001,10/02/2026,DRL-200,1,149,149,,DR10000001,2026-10-10\n"
+        + "SJ-002,104235,INV-1002,10/02/2026,DRL-200,1,149,149,,DR10000001,2026-10-12\n"
+        # BM-001's own participant, earlier: their own two claims, paid once either way
+        + "SJ-003,104234,INV-1003,10/02/2026,DRL-200,1,149,149,,DR10000001,2026-10-11\n",
+    )
+    result = check([later, earlier], acme, received_at=NOW)
+    codes = {
+        p.source.where().split(":")[0]
+        + ":"
+        + p.source.where().split(":row ")[1].split(":")[0]: p.code.value
+        for p in result.problems
+    }
+    assert codes == {
+        f"{earlier}:2": "possible_duplicate",  # SJ-001, received 10/10: a person decides
+        f"{earlier}:3": "duplicate_serial_in_batch",  # SJ-002, the same day as BM-001
+        f"{earlier}:4": "duplicate_serial_in_batch",  # SJ-003, BM-001's participant
+    }
+    assert result.outcomes == {Outcome.ACCEPTED: 1, Outcome.REVIEW: 1, Outcome.DUPLICATE: 2}
+    [doubt] = [p for p in result.problems if p.code.value == "possible_duplicate"]
+    assert doubt.message.endswith(", though received before it")
