@@ -546,3 +546,21 @@ def test_the_fix_of_a_stay_pended_for_its_member_number_supersedes_it(
         store.db.execute("SELECT coalesce(participant_id, '-'), outcome FROM claims")
     )
     assert outcome == {"-": "superseded", "300112457": "accepted"}
+
+
+def test_a_repeated_serial_is_quoted_to_the_participant_as_they_wrote_it(
+    store: Store, acme: ResolvedClient, write: Callable[..., Path]
+) -> None:
+    """Trial 19 saw serials quoted folded ('RF21') in dedupe's lines; the
+    participant's notice quotes the serial as they keyed it, whatever the
+    match compared."""
+    first = "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR00000017,2026-10-20\n"
+    later = "B1,104876,D-IND-03,INV-30001,11/02/2026,DRL-200,1,DR00000017,2026-11-10\n"
+    for n, rows in enumerate((first, later)):
+        ingest([write(f"b{n}.csv", SALES + rows)], acme, store)
+    result = dedupe_claims(store, acme, now=NOW)
+    [match] = result.matches
+    assert match.value == "DR17"  # as compared
+    [item] = result.notice_items
+    # (field, code, the value we read): the value is the participant's own
+    assert [p[2] for p in item.problems] == ["DR00000017"]
