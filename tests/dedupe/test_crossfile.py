@@ -273,3 +273,26 @@ def test_a_refunded_claims_unit_is_not_claimed_again_by_a_form_dated_before(
     assert claims["PD-1"][1] == "duplicate"
     assert all("claim PD-2" in m for m in _problems(store, claims["PD-1"][0]))
     assert sum(_points(store).values()) == 0
+
+
+def test_a_paid_resubmission_still_supersedes_the_pended_claim_it_fixes(
+    store: Store, tmp_path: Path
+) -> None:
+    """A stay pended for its missing check-out, then sent again complete and
+    awarded before `dedupe claims` ran: the paid claim ranks first (settled),
+    and it still supersedes the pended one instead of closing it as a
+    duplicate (each paid at most once either way: the label and the SLA
+    events are the member's story)."""
+    _enrol(store, POUSADA)
+    pended = FILES["b_outubro.csv"].replace(";04/10/2026;", ";;")  # no check-out
+    _ingest(store, tmp_path, "b_outubro.csv", pended)  # received 21/10, pended
+    _ingest(store, tmp_path, "a_novembro.csv")  # the fix, received 09/11
+    assert award_claims(POUSADA, store, at=NOW).points > 0  # the fix, paid
+    result = dedupe_claims(store, POUSADA, now=NOW)
+    assert result.matches == []
+    claims = _claims(store)
+    assert result.superseded == [(claims["PD-2"][0], claims["PD-1"][0])]
+    assert {ref: outcome for ref, (_, outcome) in claims.items()} == {
+        "PD-1": "superseded",
+        "PD-2": "accepted",
+    }

@@ -163,11 +163,17 @@ def dedupe_claims(
         # it; it does not repeat it. A repeat of an accepted claim still does.
         # A value pended as unreadable is no key to match on: such claims
         # are met field by field (`pended_repeats`).
-        again = store.resubmissions(
-            {(m.claim_id, m.original) for m in matches}
-            | pended_repeats(store, key, batch_id)
-        )
-        result.matches = [m for m in matches if (m.claim_id, m.original) not in again]
+        # A paid resubmission received after the pended claim it fixes is
+        # that claim's original (settled claims rank first): it still
+        # supersedes it, as it would have had dedupe run before the award.
+        pairs = {(m.claim_id, m.original) for m in matches}
+        later = {(m.original, m.claim_id) for m in matches if m.received_after}
+        again = store.resubmissions(pairs | later | pended_repeats(store, key, batch_id))
+        result.matches = [
+            m
+            for m in matches
+            if (m.claim_id, m.original) not in again and (m.original, m.claim_id) not in again
+        ]
         result.superseded = store.supersede(key, again, actor)
         result.checked = count_open_claims(store, key, batch_id)
         result.names = store.claim_names(

@@ -49,6 +49,8 @@ class ClaimMatch:
             matched another duplicate, the claim they both repeat).
         field: the claim's field that repeats (for the participant's notice).
         value: that field's value on this claim.
+        received_after: the original was received after this claim (it is
+            the original for being settled: paid, or void).
     """
 
     claim_id: str
@@ -62,6 +64,7 @@ class ClaimMatch:
     duplicate_of: str = ""
     field: str | None = None
     value: str = ""
+    received_after: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """As plain data."""
@@ -402,16 +405,8 @@ def find_claim_matches(
                 continue  # the exact and look-alike blocks both found it
             seen.add((pair.rule, pair.detail if pair.rule != STAY else ""))
             match = _match(claim, other, pair, mine, theirs, windows)
-            if match is not None and mine.settled and match.decision == "duplicate":
-                # both settled: a person reverses one award, dedupe does
-                # not close a claim whose points stand
-                match = replace(
-                    match,
-                    decision="review",
-                    rule=f"{match.rule}; both claims are paid: reverse one "
-                    "award (ledger reverse)",
-                )
             if match is not None:
+                match = _as_ranked(match, mine, theirs)
                 matches.append((mine.order, pair.rule, theirs.order, match))
     matches.sort(key=lambda m: m[:3])
     # A serial is reported once, against its first earlier claim.
@@ -424,6 +419,21 @@ def find_claim_matches(
             first_serial.add((match.claim_id, match.compared))
         kept.append(match)
     return _clustered(kept, info)
+
+
+def _as_ranked(match: ClaimMatch, mine: _Info, theirs: _Info) -> ClaimMatch:
+    """A match as the claims' ranks (`_Info.rank`) make it: two settled claims
+    go to a person (dedupe does not close a claim whose points stand); an
+    original received after the claim says so (`ClaimMatch.received_after`)."""
+    if mine.settled and match.decision == "duplicate":
+        match = replace(
+            match,
+            decision="review",
+            rule=f"{match.rule}; both claims are paid: reverse one award (ledger reverse)",
+        )
+    if theirs.order > mine.order:
+        match = replace(match, received_after=True)
+    return match
 
 
 def _clustered(matches: list[ClaimMatch], info: dict[str, _Info]) -> list[ClaimMatch]:
