@@ -246,8 +246,6 @@ def batch_options(func: F) -> F:
     return func
 
 
-
-
 def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, Any]:
     """The library keyword arguments the shared options stand for."""
     from claimflow import instant

@@ -56,11 +56,13 @@ def sale(
     serials: tuple[str, ...] = (),
     invoice: str = "NF-000301",
     received: datetime = datetime(2026, 10, 28, 14, tzinfo=UTC),
+    file: str = "claims.csv",
+    client: str = "frio-sul",
 ) -> SalesClaim:
-    source = Provenance(file="claims.csv", row=2)
+    source = Provenance(file=file, row=2)
     return SalesClaim(
         id=f"id-{ref}",
-        client="frio-sul",
+        client=client,
         participant_id=who,
         participant_name="Carla Dias",
         received_at=received,

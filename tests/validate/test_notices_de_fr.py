@@ -20,9 +20,10 @@ from babel.numbers import format_currency
 
 from claimflow.codes import Outcome, ReasonCode
 from claimflow.config import ClientConfig, ResolvedClient, resolve
-from claimflow.models import ClaimLine, Decision, Problem, Provenance, SalesClaim
+from claimflow.models import Decision, Problem, SalesClaim
 from claimflow.validate.notice_i18n import phrases
 from claimflow.validate.notices import Notice, NoticeItem, render_notices
+from tests.validate.test_notices import sale as english_sale
 
 TODAY = date(2026, 11, 5)
 PROGRAM, SENDER, REPLY_TO = "Kraftwerk Club", "Kraftwerk Club Desk", "club@kw.example"
@@ -50,27 +51,10 @@ def sale(
     received: datetime = datetime(2026, 10, 28, 14, tzinfo=UTC),
     file: str = "antraege_november.csv",
 ) -> SalesClaim:
-    source = Provenance(file=f"/in/{file}", row=2)
-    return SalesClaim(
-        id=f"id-{ref}",
-        client="kraftwerk-ch",
-        participant_id=who,
-        participant_name="Carla Dias",
-        received_at=received,
-        claim_ref=ref,
-        invoice_number="RE-2026-0301",
-        invoice_date=date(2026, 10, 20),
-        lines=(
-            ClaimLine(
-                sku="AC-900",
-                quantity=1,
-                unit_price=Decimal("1234.50"),
-                line_total=Decimal("1234.50"),
-                serial_numbers=serials,
-                provenance=source,
-            ),
-        ),
-        provenance=source,
+    """The English notices' sale (`tests.validate.test_notices.sale`), keyed
+    at the Swiss desk."""
+    return english_sale(
+        ref, who, serials, "RE-2026-0301", received, f"/in/{file}", "kraftwerk-ch"
     )
 
 

@@ -148,9 +148,9 @@ def work_queue(
     else:  # a date is its 00:00 at each desk; none is now
         moment = instant(None) if as_of is None else datetime(*as_of.timetuple()[:3])
     rows = queue(store, resolved, moment)
-    shown = rows["claim_id"].astype(str).head(limit) if limit else rows["claim_id"].astype(str)
-    names = store.claim_names(list(shown))
-    rows["claim"] = [names.get(c, c) for c in rows["claim_id"].astype(str)]
+    ids = rows["claim_id"].astype(str).tolist()
+    names = store.claim_names(ids[:limit] if limit else ids)
+    rows["claim"] = [names.get(c, c) for c in ids]
     return WorkQueue(rows, limit)
 
 

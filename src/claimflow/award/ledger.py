@@ -213,21 +213,9 @@ def _allocate_reversal(
     the other 50-point lot still open, to expire to -200). What no lot
     holds stays owed: the balance is negative."""
     lots = award_lots(store, client, participant, instant(at), every_debit=True)
-    held = {i: remaining for i, remaining, _, _ in lots}
-    own = min(points, max(held.get(lot_id, 0), 0))
-    if own:
-        add_allocation(store, reversal_id, lot_id, own)
-    left = points - own
-    others = sorted(
-        ((i, r, e) for i, r, _, e in lots if i != lot_id and r > 0),
-        key=lambda lot: (lot[2] or _NEVER, lot[0]),
-    )
-    for other, remaining, _ in others:
-        if left <= 0:
-            break
-        take = min(left, remaining)
-        add_allocation(store, reversal_id, other, take)
-        left -= take
+    own = [(i, r) for i, r, _, _ in lots if i == lot_id]
+    others = [(i, r, e) for i, r, _, e in lots if i != lot_id]
+    _allocate(store, reversal_id, points, own + [(i, r) for i, r, _ in _by_expiry(others)])
 
 
 def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
@@ -301,14 +289,30 @@ def _consume(
         reason,
         actor,
     )
+    _allocate(store, debit_id, points, lots)
+    return debit_id
+
+
+def _allocate(
+    store: Store, debit_id: int, points: int, lots: Iterable[tuple[int, int]]
+) -> None:
+    """Allocate a debit's `points` to `lots` ((lot, points left)) in order,
+    each as far as it holds; what none holds stays owed."""
     left = points
     for lot_id, remaining in lots:
         if left <= 0:
             break
         take = min(left, remaining)
-        add_allocation(store, debit_id, lot_id, take)
-        left -= take
-    return debit_id
+        if take > 0:
+            add_allocation(store, debit_id, lot_id, take)
+            left -= take
+
+
+def _by_expiry(
+    lots: Iterable[tuple[int, int, datetime | None]],
+) -> list[tuple[int, int, datetime | None]]:
+    """Lots with points left, oldest expiring first (never expiring last)."""
+    return sorted((lot for lot in lots if lot[1] > 0), key=lambda lot: (lot[2] or _NEVER, lot[0]))
 
 
 def debit_available(
@@ -373,9 +377,9 @@ def _open_lots(
         for i, r, available_at, e in award_lots(
             store, client, participant_id, at, every_debit=writing
         )
-        if r > 0 and available_at <= at and (e is None or e > at)
+        if available_at <= at and (e is None or e > at)
     ]
-    return sorted(lots, key=lambda lot: (lot[2] or _NEVER, lot[0]))
+    return _by_expiry(lots)
 
 
 def _expirable_lots(

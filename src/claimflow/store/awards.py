@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from claimflow.models import Claim
 from claimflow.store import Store
 from claimflow.store.instants import utc_text
+from claimflow.store.ledger import STANDS
 
 #: (id, kind, participant id, received ISO time, activity date text, lines as
 #: compact JSON: see `_LINES`)
@@ -119,7 +120,7 @@ def pending_award_rows(
         WHERE c.client = ? AND c.outcome = 'accepted' {where}
           AND NOT EXISTS (
             SELECT 1 FROM ledger l WHERE l.claim_id = c.id AND l.entry_type = 'award'
-              AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id))
+              AND {STANDS})
         ORDER BY {day_sql}, c.received_at, c.id"""
     params: list[object] = [client] + ([batch_id] if batch_id is not None else [])
     rows = lean_claim_rows(store, activity_field, rest, params, chunk)

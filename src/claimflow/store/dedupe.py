@@ -33,6 +33,8 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from claimflow.store.ledger import STANDS
+
 if TYPE_CHECKING:
     from claimflow.models import Claim
     from claimflow.store import Store
@@ -227,8 +229,7 @@ def involved_facts(store: Store) -> Iterator[Facts]:
         "coalesce(json_extract(c.data, '$.invoice_number'), "
         "json_extract(c.data, '$.confirmation_number')), c.activity_date, "
         "c.outcome, EXISTS (SELECT 1 FROM ledger l WHERE l.claim_id = c.id "
-        "AND l.entry_type = 'award' AND l.points > 0 AND NOT EXISTS "
-        "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)) "
+        f"AND l.entry_type = 'award' AND l.points > 0 AND {STANDS}) "
         "FROM involved i JOIN claims c ON c.id = i.id"
     )
     return rows

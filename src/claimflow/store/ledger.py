@@ -61,6 +61,10 @@ _TAKEN = """
 """
 
 
+#: SQL: the posting ``l`` stands (no reversal points at it).
+STANDS = "NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)"
+
+
 def live_award_postings(store: Store, client: str, claim_id: str) -> list[LivePosting]:
     """A claim's award postings that no reversal points at, as `LivePosting`.
 
@@ -70,8 +74,7 @@ def live_award_postings(store: Store, client: str, claim_id: str) -> list[LivePo
         (int(i), str(p), int(points), v)
         for i, p, points, v in store.db.execute(
             "SELECT id, participant_id, points, version FROM ledger l "
-            "WHERE client = ? AND claim_id = ? AND entry_type = 'award' AND NOT EXISTS "
-            "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
+            f"WHERE client = ? AND claim_id = ? AND entry_type = 'award' AND {STANDS}",
             [client, claim_id],
         ).fetchall()
     ]

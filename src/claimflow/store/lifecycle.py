@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from claimflow.errors import ClaimNotFound, StoreError
 from claimflow.money import ZERO
+from claimflow.store.ledger import STANDS
 from claimflow.validate.notices import Notice
 
 if TYPE_CHECKING:
@@ -261,8 +262,7 @@ class ClaimLifecycle:
         [(rule id, kind, points, basis)])``; the line sums only when asked."""
         live = (
             "FROM awards a JOIN ledger l ON l.idempotency_key = a.idempotency_key "
-            "WHERE a.client = ? AND NOT EXISTS "
-            "(SELECT 1 FROM ledger r WHERE r.reverses = l.id)"
+            f"WHERE a.client = ? AND {STANDS}"
         )
         by_line: dict[tuple[str, str, str], list[tuple[str, str, int, Decimal | None]]] = {}
         if lines:
@@ -277,8 +277,8 @@ class ClaimLifecycle:
                 "sum(CAST(json_extract(j.value, '$.points') AS INTEGER)), "
                 "group_concat(json_extract(j.value, '$.basis'), ' ') "
                 "FROM awards a JOIN ledger l ON l.idempotency_key = a.idempotency_key "
-                "CROSS JOIN json_each(a.data, '$.lines') j WHERE a.client = ? AND NOT EXISTS "
-                "(SELECT 1 FROM ledger r WHERE r.reverses = l.id) GROUP BY 1, 2, 3, 4, 5",
+                "CROSS JOIN json_each(a.data, '$.lines') j "
+                f"WHERE a.client = ? AND {STANDS} GROUP BY 1, 2, 3, 4, 5",
                 [client],
             ):
                 basis = None if bases is None else sum(map(Decimal, bases.split()), ZERO)

@@ -58,26 +58,29 @@ _ID, _CLIENT, _BATCH, _OUTCOME, _KEYS, _SERIALS = (
 
 
 def index_rows(
-    claims: Sequence[Row],
+    rows: ClaimRows,
 ) -> tuple[list[tuple[str, str, str, str, str]], list[tuple[str, str, str]]]:
-    """The ``claim_keys`` and ``claim_serials`` rows of claim rows: each once,
-    in the claims' order.
+    """The ``claim_keys`` and ``claim_serials`` rows of a chunk, each once,
+    in the claims' order (a claim's keys are its own: its id is new).
 
-    For chunks whose keys `claim_rows` did not keep (`ClaimRows.index`):
-    `copy_rows_of` makes them from those, sorted.
+    Made from the keys `claim_rows` kept (`ClaimRows.index`), else read
+    from each claim's ``keys`` and ``serials`` columns (rows unpacked).
 
-    Example: ``index_rows(rows.claims)[1][0] == ("acme", "DR17", "c1")``
+    Example: ``index_rows(rows)[1][0] == ("acme", "DR17", "c1")``
     """
-    keys: dict[tuple[str, str, str, str, str], None] = {}
-    serials: dict[tuple[str, str, str], None] = {}
-    loads = json.loads
-    for claim in claims:
+    listed = rows.index or [
+        ([tuple(k) for k in json.loads(str(c[_KEYS]))], json.loads(str(c[_SERIALS])))
+        for c in rows.claims
+    ]
+    keys: list[tuple[str, str, str, str, str]] = []
+    serials: list[tuple[str, str, str]] = []
+    for claim, (claim_keys, claim_serials) in zip(rows.claims, listed, strict=True):
         client, claim_id = str(claim[_CLIENT]), str(claim[_ID])
-        for block, day, value in loads(str(claim[_KEYS])):
-            keys[client, block, day, claim_id, value] = None
-        for serial in loads(str(claim[_SERIALS])):
-            serials[client, serial, claim_id] = None
-    return list(keys), list(serials)
+        # a line listed twice: its key once
+        once = dict.fromkeys(claim_keys) if len(claim_keys) > 1 else claim_keys
+        keys += [(client, b, d, claim_id, v) for b, d, v in once]
+        serials += [(client, serial, claim_id) for serial in claim_serials]
+    return keys, serials
 
 
 @dataclass
@@ -112,70 +115,24 @@ COLUMNS = {
 def copy_rows_of(rows: ClaimRows) -> CopyRows:
     """A chunk's rows, its first outcomes and its dedupe index rows as ``COPY`` text.
 
-    The index rows are made from the keys `claim_rows` kept in memory
-    (`ClaimRows.index`), or read from the claims' ``keys`` and ``serials``
-    columns when the rows came unpacked without them.
-
     Example: ``copy_rows_of(claim_rows(batch_id, digest, decided, "validate"))``
     """
-    claims = rows.claims
-    stage, at = f"\t{rows.stage}\t", f"\t{rows.decided_at}"
-    outcomes = [f"{c[_ID]}\t{c[_BATCH]}{stage}{c[_OUTCOME]}{at}" for c in claims]
-    if rows.index or not claims:
-        keys, serials = [], []
-        for claim, (listed, claim_serials) in zip(claims, rows.index, strict=True):
-            client, claim_id = claim[_CLIENT], claim[_ID]
-            # a line listed twice: its key once
-            once = dict.fromkeys(listed) if len(listed) > 1 else listed
-            keys += [f"{client}\t{b}\t{d}\t{claim_id}\t{v}" for b, d, v in once]
-            serials += [f"{client}\t{s}\t{claim_id}" for s in claim_serials]
-        # in the primary keys' order: the server's inserts meet the index
+    keys, serials = index_rows(rows)
+    outcomes = [
+        (c[_ID], str(c[_BATCH]), rows.stage, c[_OUTCOME], rows.decided_at)
+        for c in rows.claims
+    ]
+    tables = {
+        "claims": copy_text(rows.claims, len(CLAIM_COLUMNS)),
+        "problems": copy_text(rows.problems, len(PROBLEM_COLUMNS)),
+        "outcomes": copy_text(outcomes, len(OUTCOME_COLUMNS), texts=True),
+        # in the primary keys' order: the server's inserts meet each index
         # leaf after leaf (claim_keys' COPY 0.8 -> 0.6 s of server CPU per
         # 100,000 claims)
-        keys.sort()
-        serials.sort()
-        keys_text = _lines(keys, len(KEY_COLUMNS))
-        serials_text = _lines(serials, len(SERIAL_COLUMNS))
-    else:
-        key_rows, serial_rows = index_rows(claims)
-        keys_text = copy_text(key_rows, len(KEY_COLUMNS))
-        serials_text = copy_text(serial_rows, len(SERIAL_COLUMNS))
-    if keys_text is None or serials_text is None:  # a value to escape
-        key_rows, serial_rows = index_rows(claims)
-        keys_text = copy_text(key_rows, len(KEY_COLUMNS))
-        serials_text = copy_text(serial_rows, len(SERIAL_COLUMNS))
-    outcomes_text = _lines(outcomes, len(OUTCOME_COLUMNS))
-    if outcomes_text is None:
-        outcome_rows = [
-            (c[_ID], c[_BATCH], rows.stage, c[_OUTCOME], rows.decided_at) for c in claims
-        ]
-        outcomes_text = copy_text(outcome_rows, len(OUTCOME_COLUMNS))
-    tables = {
-        "claims": copy_text(claims, len(CLAIM_COLUMNS)),
-        "problems": copy_text(rows.problems, len(PROBLEM_COLUMNS)),
-        "outcomes": outcomes_text,
-        "claim_keys": keys_text,
-        "claim_serials": serials_text,
+        "claim_keys": copy_text(keys, len(KEY_COLUMNS), texts=True, ordered=True),
+        "claim_serials": copy_text(serials, len(SERIAL_COLUMNS), texts=True, ordered=True),
     }
     return CopyRows(rows.stage, rows.decided_at, tables, list(rows.headers))
-
-
-def _lines(lines: list[str], width: int) -> bytes | None:
-    """Lines of `width` tab-separated values without NULLs as ``COPY`` text,
-    or None if a value would need escaping (then `copy_text` makes it)."""
-    if not lines:
-        return b""
-    lines.append("")
-    text = "\n".join(lines)
-    del lines[-1]
-    if (
-        "\\" in text
-        or "\r" in text
-        or text.count("\n") != len(lines)
-        or text.count("\t") != len(lines) * (width - 1)
-    ):
-        return None
-    return text.encode()
 
 
 #: What ``COPY``'s text format escapes in a value (PostgreSQL's COPY docs):
@@ -193,7 +150,9 @@ def _escaped(value: object) -> str:
     return text
 
 
-def copy_text(rows: Sequence[Row], width: int) -> bytes:
+def copy_text(
+    rows: Sequence[Row], width: int, texts: bool = False, ordered: bool = False
+) -> bytes:
     """Rows of text, whole numbers and NULLs in ``COPY``'s text format.
 
     Each value is written as it is, NULL as ``\\N``, and the whole text is
@@ -203,22 +162,31 @@ def copy_text(rows: Sequence[Row], width: int) -> bytes:
     Otherwise every value is escaped (a backslash as two, tab, newline and
     carriage return as ``\\t``, ``\\n``, ``\\r``).
 
+    `texts`: every value is text (no NULL, no number): joined as they are.
+    `ordered`: the lines sorted (for text values without control
+    characters, the rows' own order: a tab sorts before any of theirs).
+
     Example: ``copy_text([("a", 1, None)], 3) == b"a\\t1\\t\\\\N\\n"``
     """
     if not rows:
         return b""
     nulls = 0
     lines = []
-    for row in rows:
-        nulls += row.count(None)
-        lines.append(
-            "\t".join(
-                [
-                    v if v.__class__ is str else "\\N" if v is None else str(v)
-                    for v in row
-                ]
+    if texts:
+        lines = ["\t".join(row) for row in rows]  # type: ignore[arg-type]
+        if ordered:
+            lines.sort()
+    else:
+        for row in rows:
+            nulls += row.count(None)
+            lines.append(
+                "\t".join(
+                    [
+                        v if v.__class__ is str else "\\N" if v is None else str(v)
+                        for v in row
+                    ]
+                )
             )
-        )
     lines.append("")
     text = "\n".join(lines)
     if (
@@ -227,7 +195,10 @@ def copy_text(rows: Sequence[Row], width: int) -> bytes:
         or text.count("\n") != len(rows)
         or text.count("\t") != len(rows) * (width - 1)
     ):
-        text = "".join("\t".join([_escaped(v) for v in row]) + "\n" for row in rows)
+        escaped = ["\t".join([_escaped(v) for v in row]) for row in rows]
+        if ordered:
+            escaped.sort()
+        text = "".join(line + "\n" for line in escaped)
     return text.encode()
 
 

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
+from claimflow.store.ledger import STANDS
+
 if TYPE_CHECKING:
     from claimflow.models import Claim
     from claimflow.store import Store
@@ -61,8 +63,7 @@ def replay_rows(
             FROM claims c LEFT JOIN awards aw ON aw.rowid =
                    (SELECT a.rowid FROM awards a JOIN ledger l
                       ON l.idempotency_key = a.idempotency_key
-                    WHERE a.claim_id = c.id AND NOT EXISTS
-                      (SELECT 1 FROM ledger r WHERE r.reverses = l.id)
+                    WHERE a.claim_id = c.id AND {STANDS}
                     ORDER BY l.id DESC LIMIT 1)
             WHERE {" AND ".join(where)} ORDER BY c.rowid""",
         params,

@@ -40,8 +40,6 @@ from claimflow.validate.record import Sourcing
 _APART = "\x1f"
 
 
-
-
 _OCR = str.maketrans("OILSBZ", "011582")
 
 
