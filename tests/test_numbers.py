@@ -294,7 +294,7 @@ def test_percentages() -> None:
 MONEY = [
     ("pt_BR", "BRL"), ("en_US", "USD"), ("de_DE", "EUR"), ("fr_FR", "EUR"),
     ("hi_IN", "INR"), ("ja_JP", "JPY"), ("sv_SE", "SEK"), ("pl_PL", "PLN"),
-    ("es_MX", "MXN"), ("en_CA", "CAD"), ("id_ID", "IDR"),
+    ("es_MX", "MXN"), ("en_CA", "CAD"), ("id_ID", "IDR"), ("ko_KR", "KRW"),
 ]  # fmt: skip
 
 
