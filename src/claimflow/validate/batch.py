@@ -388,6 +388,8 @@ def _repeats(
     claim as people know it (`earlier_claim`), then where it stands.
     """
     problems: list[Problem] = []
+    # each claim as a place names it (`earlier_claim`), once for every kind
+    named: dict[int, str] = {}
     for kind, (schema, code, field) in UNIQUENESS.items():
         frame = frames[kind]
         if not frame["claim"]:
@@ -397,22 +399,7 @@ def _repeats(
         for i, key in enumerate(keys):
             first.setdefault(key, i)
 
-        places: dict[tuple[int, int | None], str] = {}
-
-        def place(
-            i: int,
-            frame: Columns = frame,
-            field: str = field,
-            places: dict[tuple[int, int | None], str] = places,
-        ) -> str:
-            # the serials of one claim line share their place: render it once
-            at = (frame["claim"][i], frame["line"][i])
-            found = places.get(at)
-            if found is None:
-                where = sourcing[at[0]].where(field, at[1])
-                found = places[at] = where + _APART + earlier_claim(claims[at[0]])
-            return found
-
+        place = _placer(frame, field, claims, sourcing, named)
         repeated = _repeated_rows(schema, frame, keys, len(first))
         rows_of = enumerate(frame["claim"])
         blind = {i for i, c in rows_of if c in unread} if unread else set()
@@ -447,6 +434,32 @@ def _repeats(
                 sourcing[frame["claim"][i]].problem(found, field, said, frame["line"][i])
             )
     return problems
+
+
+def _placer(
+    frame: Columns,
+    field: str,
+    claims: Sequence[Claim],
+    sourcing: Sequence[Sourcing],
+    named: dict[int, str],
+) -> Callable[[int], str]:
+    """Row -> its key index place: where it stands, then its claim as named
+    (`named` caches each claim's name for every kind)."""
+    places: dict[tuple[int, int | None], str] = {}
+
+    def place(i: int) -> str:
+        # the serials of one claim line share their place: render it once
+        at = (frame["claim"][i], frame["line"][i])
+        found = places.get(at)
+        if found is None:
+            claim = at[0]
+            suffix = named.get(claim)
+            if suffix is None:
+                suffix = named[claim] = _APART + earlier_claim(claims[claim])
+            found = places[at] = sourcing[claim].where(field, at[1]) + suffix
+        return found
+
+    return place
 
 
 _RECEIVED = re.compile(r"\((?:participant (.*), )?received (\d{4}-\d{2}-\d{2})\) $")

@@ -376,7 +376,10 @@ def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
     or more: a negative one is refused, never read as no revenue."""
     problems = []
     locale = client.config.locale
-    currency = str(getattr(claim, "currency", None) or client.config.currency)
+    # a stay keys its own currency; a sales claim is in the client's (a
+    # missing attribute would cost pydantic's __getattr__ per claim)
+    keyed = claim.currency if isinstance(claim, StayClaim) else None
+    currency = str(keyed or client.config.currency)
     for name in _CLAIM_AMOUNTS[claim.kind]:
         amount = getattr(claim, name)
         if amount is not None and amount < 0:
