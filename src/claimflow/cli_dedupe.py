@@ -254,26 +254,42 @@ def _echo_records_json(data: dict[str, Any]) -> None:
     required=True,
     suffixes=(".csv", ".xlsx"),
 )
+@click.option(
+    "--reopen",
+    "closed",
+    multiple=True,
+    metavar="CLAIM",
+    help="Also a claim closed as a duplicate by `dedupe claims` or a review "
+    "(its id or reference; repeatable): its pairs, to mark different if wrongly "
+    "closed.",
+)
 @JSON_OPTION
 @fail_cleanly
 def review_cmd(
-    client_path: Path, db_path: Path | str, out: Path, as_json: bool
+    client_path: Path,
+    db_path: Path | str,
+    out: Path,
+    closed: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Write the claim pairs waiting for a person to a file to mark same or different.
 
     One row per doubtful pair found by ``dedupe claims``: the later claim (a),
-    the earlier one (b), their references and sources, the rule and what it
-    compared. Fill the decision column and feed the file to ``dedupe apply``.
+    the earlier one (b), their references and sources, the rule, what it
+    compared and what it found. Fill the decision column and feed the file to
+    ``dedupe apply``. With ``--reopen``, a claim closed as a certain duplicate
+    is listed too: marked different from every claim it was matched with, it
+    gets back its outcome before dedupe (left blank, the finding stands).
 
     \b
     Example:
         claimflow dedupe review --client samples/clients/acme-tools.yaml --db claims.db \\
-            --out review.xlsx
+            --out review.xlsx --reopen AC-1007
     """
     from claimflow import Store, write_claim_review
 
     with Store.open(db_path) as store:
-        done = write_claim_review(client_path, store, out)
+        done = write_claim_review(client_path, store, out, closed)
     if as_json:
         echo_json(done.to_dict())
     else:

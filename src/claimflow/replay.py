@@ -554,9 +554,9 @@ def _with_recorded_matches(
     Those decisions were taken against the history the claim met then;
     replay applies them as they stand, as it applies a void: the match's
     reason codes join the claim's, a duplicate match (or a reviewer's
-    *same*) makes it a duplicate, a review match not yet marked
-    *different* puts it in review. Only an accepted or pended claim is
-    affected, as only those were checked.
+    *same*) makes it a duplicate unless a reviewer marked the pair
+    *different* since, a review match not yet marked puts it in review.
+    Only an accepted or pended claim is affected, as only those were checked.
     """
     if not matches:
         return decided
@@ -570,7 +570,7 @@ def _with_recorded_matches(
         for original, _, verdict in found:
             first, second = sorted((claim.id, original))
             mark = marks.get((first, second))
-            if verdict == "duplicate" or mark == "same":
+            if mark == "same" or (verdict == "duplicate" and mark != "different"):
                 outcome = Outcome.DUPLICATE
             elif mark is None and outcome is not Outcome.DUPLICATE:
                 outcome = Outcome.REVIEW

@@ -6,7 +6,7 @@ result with ``to_dict()``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -379,16 +379,47 @@ class ReviewFile:
         return {"client": self.client, "file": self.file, "pairs": self.pairs}
 
 
-def write_claim_review(client: ClientLike, store: Store, out: Path) -> ReviewFile:
+def write_claim_review(
+    client: ClientLike, store: Store, out: Path, closed: Sequence[str] = ()
+) -> ReviewFile:
     """Write the doubtful claim pairs to a .csv or .xlsx file to mark.
+
+    Args:
+        client: the client.
+        store: the store.
+        out: the file to write (.csv or .xlsx).
+        closed: claims (ids or references) closed as duplicates by ``dedupe
+            claims`` or a review, whose pairs to write too: marked
+            *different*, such a claim gets back its outcome before dedupe.
+
+    Raises:
+        ClaimNotFound: a claim in `closed` is unknown, or no dedupe run or
+            review closed it (nothing is written).
 
     Example: ``write_claim_review("acme-tools", store, Path("review.xlsx")).pairs``
     """
     from claimflow.dedupe.review import CLAIM_REVIEW_HEADER, review_rows
+    from claimflow.errors import ClaimNotFound
     from claimflow.report import write_table
+    from claimflow.store.dedupe_decisions import claim_outcome, outcome_stages
 
     resolved = resolve_client(client)
-    rows = review_rows(store, resolved.key)
+    ids = {store.resolve_claim(key, resolved.key): key for key in closed}
+    rows = review_rows(store, resolved.key, list(ids))
+    listed = {row[1] for row in rows}
+    for cid, key in ids.items():
+        if cid not in listed:
+            outcome = claim_outcome(store, cid)
+            stage = outcome_stages(store, cid)[0][0]
+            why = (
+                f"not a duplicate (its outcome is {outcome})"
+                if outcome != "duplicate"
+                else "closed as a repeat within its own batch at ingest, not by "
+                "`dedupe claims`"
+                if stage == "validate"
+                else f"closed as a duplicate by {stage}, not by `dedupe claims`"
+            )
+            raise ClaimNotFound(f"claim {key}: {why}: no duplicate pair to review")
     count = write_table(rows, CLAIM_REVIEW_HEADER, out)
     return ReviewFile(resolved.key, str(out), count)
 

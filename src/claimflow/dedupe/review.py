@@ -1,14 +1,18 @@
 """A person's review of doubtful duplicates: the review file out, the marks back in.
 
 `review_rows` lists the claim pairs history dedupe left to a person (outcome
-``review``, not yet decided); `claimflow.report.write_table` writes them to CSV
-or Excel with an empty ``decision`` column;
+``review``, not yet decided), and on request the pairs that closed named
+claims as certain duplicates (a person may find one wrongly closed);
+`claimflow.report.write_table` writes them to CSV or Excel with what each
+match ``found`` and an empty ``decision`` column;
 `read_review` reads a marked file back (every row must say ``same`` or
 ``different``) and `apply_review` stores the marks in one transaction:
 
 - a pair marked *different* is never flagged again; a claim whose every
   doubtful match is marked different gets back the outcome it had before
-  dedupe;
+  dedupe; so does a claim closed as a certain duplicate whose every
+  duplicate match is marked different (a row of a certain pair left
+  unmarked: the finding stands);
 - a claim marked *same* as its earlier claim becomes a ``duplicate``;
 - every decision is appended to ``dedupe_decisions`` with who and when, and
   the run to the audit log.
@@ -46,17 +50,21 @@ CLAIM_REVIEW_HEADER = (
     "score",
     "a_source",
     "b_source",
+    "found",
     "decision",
 )
 KINDS = ("claim", "participant")
 
 
-def review_rows(store: Store, client: str) -> list[tuple[object, ...]]:
-    """Claim pairs waiting for a person: later claim, earlier claim, and why.
+def review_rows(
+    store: Store, client: str, closed: Sequence[str] = ()
+) -> list[tuple[object, ...]]:
+    """Claim pairs waiting for a person: later claim, earlier claim, and why;
+    with `closed` (claim ids), also the pairs that closed them as duplicates.
 
     Example: ``write_table(review_rows(store, "acme-tools"), CLAIM_REVIEW_HEADER, out)``
     """
-    return review_pairs(store, client)
+    return review_pairs(store, client, closed)
 
 
 @dataclass(frozen=True)
@@ -179,20 +187,35 @@ def apply_review(
 
 
 def _settled(store: Store, claim: str) -> str | None:
-    """The outcome a reviewed claim moves to, or None while a match is undecided."""
-    if claim_outcome(store, claim) != "review":
+    """The outcome a reviewed claim moves to, or None when it stays as it is.
+
+    Marked *same* as any earlier claim: a duplicate. A match left to review
+    and not marked: undecided. A certain duplicate's match not marked: the
+    finding stands. Every match marked *different*: the outcome the claim
+    had before dedupe (its first outcome not set by dedupe or a review).
+    """
+    current = claim_outcome(store, claim)
+    if current not in ("review", "duplicate"):
         return None
+    stages = outcome_stages(store, claim)
+    if not stages or stages[0][0] not in _BY_DEDUPE:
+        return None  # another stage (verification, ingest) put it there since
     latest = latest_decisions(store.db.conn, "claim", about=claim)
     pending = False
-    for original in review_originals(store, claim):
+    for original, found in review_originals(store, claim):
         first, second = sorted((claim, original))
         decision = latest.get((first, second))
         if decision == "same":
-            return "duplicate"
-        pending = pending or decision is None
+            return None if current == "duplicate" else "duplicate"
+        if decision is None:
+            if found == "duplicate":
+                return None  # a certain duplicate not marked: the finding stands
+            pending = True
     if pending:
         return None
-    stages = outcome_stages(store, claim)
-    if not stages or stages[0][0] != "dedupe":
-        return None  # another stage (verification) put it in review since
-    return next((str(o) for s, o in stages[1:] if s != "dedupe"), None)
+    before = next((str(o) for s, o in stages if s not in _BY_DEDUPE), None)
+    return before if before != current else None
+
+
+#: The stages that move a claim's outcome for a duplicate: a run, a review.
+_BY_DEDUPE = ("dedupe", "dedupe review")

@@ -119,32 +119,46 @@ def add_dedupe_decisions(
     )
 
 
-def review_pairs(store: Store, client: str) -> list[tuple[object, ...]]:
+def review_pairs(
+    store: Store, client: str, closed: Sequence[str] = ()
+) -> list[tuple[object, ...]]:
     """Claim pairs waiting for a person, in the order the later claims came.
 
     The later claim is still in review, and no mark was made on the pair.
+    With `closed` (claim ids), also the pairs of those claims while they
+    stay duplicates (closed by ``dedupe claims`` or by a reviewer's *same*):
+    a person may find one was wrongly closed.
 
     Returns:
         Rows ('claim', later claim, earlier claim, their references, rule,
-        what was compared, score (2 decimals), their sources, '').
+        what was compared, score (2 decimals), their sources, what the
+        match found (review or duplicate), '').
 
     Example: ``review_pairs(store, "acme-tools")[0][1]``
     """
+    doubtful = """m.decision = 'review' AND c.outcome = 'review'
+          AND NOT EXISTS (
+              SELECT 1 FROM dedupe_decisions d WHERE d.kind = 'claim'
+              AND d.a = min(m.claim_id, m.original) AND d.b = max(m.claim_id, m.original))"""
+    params: list[object] = [client]
+    if closed:
+        marks = ", ".join("?" * len(closed))
+        doubtful = f"""(({doubtful})
+          OR (m.decision IN ('review', 'duplicate') AND c.outcome = 'duplicate'
+              AND m.claim_id IN ({marks})))"""
+        params += list(closed)
     rows = store.db.execute(
-        """
+        f"""
         SELECT 'claim', m.claim_id, m.original, json_extract(c.data, '$.claim_ref'),
                json_extract(o.data, '$.claim_ref'), m.rule, m.compared,
-               round(m.score, 2), m.source, o.source, ''
+               round(m.score, 2), m.source, o.source, m.decision, ''
         FROM claim_matches m
         JOIN claims c ON c.id = m.claim_id
         JOIN claims o ON o.id = m.original
-        WHERE m.client = ? AND m.decision = 'review' AND c.outcome = 'review'
-          AND NOT EXISTS (
-              SELECT 1 FROM dedupe_decisions d WHERE d.kind = 'claim'
-              AND d.a = min(m.claim_id, m.original) AND d.b = max(m.claim_id, m.original))
+        WHERE m.client = ? AND {doubtful}
         ORDER BY c.received_at, c.rowid, m.id
         """,
-        [client],
+        params,
     ).fetchall()
     return [tuple(r) for r in rows]
 
@@ -168,16 +182,18 @@ def claim_outcome(store: Store, claim: str) -> str:
     return str(current)
 
 
-def review_originals(store: Store, claim: str) -> Iterator[str]:
-    """The earlier claims a claim's matches left to review, in the order found.
+def review_originals(store: Store, claim: str) -> Iterator[tuple[str, str]]:
+    """The earlier claims a claim's matches left to review or closed it as a
+    duplicate of, in the order found: (original, review or duplicate).
 
-    Example: ``list(review_originals(store, "c2")) == ["c1"]``
+    Example: ``list(review_originals(store, "c2")) == [("c1", "review")]``
     """
-    for (original,) in store.db.execute(
-        "SELECT original FROM claim_matches WHERE claim_id = ? AND decision = 'review'",
+    for original, decision in store.db.execute(
+        "SELECT original, decision FROM claim_matches WHERE claim_id = ? "
+        "AND decision IN ('review', 'duplicate') ORDER BY id",
         [claim],
     ):
-        yield str(original)
+        yield str(original), str(decision)
 
 
 def outcome_stages(store: Store, claim: str) -> list[tuple[str, str]]:
