@@ -20,7 +20,6 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -46,7 +45,7 @@ from claimflow.cli_options import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from claimflow import BatchResult, Notice, NoticeItem, ResolvedClient, Store
+    from claimflow import BatchResult, Notice, ResolvedClient, Store
 
 __all__ = [  # the shared options, for the command modules that register on main
     "AT_OPTION",
@@ -134,20 +133,23 @@ def echo_json(data: Any, indent: int | None = 2, *, err: bool = False) -> None:
 
 
 def write_stage_notices(
-    items: list[NoticeItem],
-    client: ResolvedClient,
+    stored: list[tuple[str, list[Notice]]],
     folder: Path | None,
-    stage: str,
-    now: datetime | None,
     *,
     err: bool = False,
 ) -> None:
-    """Render and write the notices a later stage (verify, dedupe) owes participants."""
-    if folder is None or not items:
+    """Write the notices a later stage (verify, dedupe) rendered and stored
+    with their batches ((file stem, notices) per batch); ``notices write
+    --batch`` writes them again later, with or without a folder now."""
+    if folder is None or not stored:
         return
-    from claimflow import notify
+    from claimflow.report import write_notice_files
 
-    written = notify(items, client, folder, stage, at=now)
+    written = []
+    for stem, notices in stored:
+        paths = write_notice_files(notices, folder, stem)
+        write_notice_emails(notices, paths)
+        written += paths
     click.echo(f"{counted(len(written), 'notice')} written to {folder}", err=err)
 
 

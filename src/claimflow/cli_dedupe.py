@@ -381,9 +381,7 @@ def claims_cmd(
             client, store, batch=batch_id, at=now, operator=operator, progress=advance
         )
     data = result.to_dict()
-    write_stage_notices(
-        result.notice_items, client, notices_dir, "dedupe", now, err=machine
-    )
+    write_stage_notices(result.notices, notices_dir, err=machine)
     if machine:
         echo_rows(data, data["matches"], rows_as)
     else:

@@ -107,10 +107,7 @@ def source_cmd(
         echo_json(done.to_dict())
     else:
         _show(done.verification, as_json=False)
-    write_stage_notices(
-        done.verification.notice_items, client, notices_dir, "verify", now,
-        err=as_json,
-    )  # fmt: skip
+    write_stage_notices(done.verification.notices, notices_dir, err=as_json)
 
 
 @main.command("verify")
@@ -153,9 +150,7 @@ def verify_cmd(
             client, store, batch=batch_id, at=now, operator=operator, progress=advance
         )
     _show(result, as_json, rows_as)
-    write_stage_notices(
-        result.notice_items, client, notices_dir, "verify", now, err=machine
-    )
+    write_stage_notices(result.notices, notices_dir, err=machine)
     sys.exit(0 if result.results["verified"] == result.verified else 1)
 
 

@@ -40,7 +40,7 @@ from claimflow.models import Claim, Decision, Problem, SalesClaim
 if TYPE_CHECKING:  # the store imports this module to write claim keys
     from claimflow.config import ResolvedClient
     from claimflow.store import Store
-    from claimflow.validate.notices import NoticeItem
+    from claimflow.validate.notices import Notice, NoticeItem
 
 
 def claim_keys(claim: Claim) -> list[tuple[str, str, str, str, str]]:
@@ -106,6 +106,9 @@ class ClaimDedupeResult:
     checked: int = 0
     matches: list[ClaimMatch] = field(default_factory=list)
     notice_items: list[NoticeItem] = field(default_factory=list)
+    #: The notices rendered and stored with their claims' batches: (file
+    #: stem, notices) per batch (`claimflow.validate.store_stage_notices`).
+    notices: list[tuple[str, list[Notice]]] = field(default_factory=list)
     superseded: list[tuple[str, str]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
 
@@ -152,6 +155,7 @@ def dedupe_claims(
     Example: ``dedupe_claims(store, client, now=datetime.now(UTC)).to_dict()``
     """
     from claimflow.store.dedupe import count_open_claims
+    from claimflow.validate.notices import store_stage_notices
 
     key = client.key
     result = ClaimDedupeResult(key)
@@ -182,6 +186,9 @@ def dedupe_claims(
         )
         _record(store, key, result.matches, now.isoformat(), actor, result.names)
         result.notice_items = _notice_items(store, result.matches)
+        result.notices = store_stage_notices(
+            result.notice_items, client, store, "dedupe", now
+        )
         if progress is not None:
             progress(result.checked)
         store.audit(

@@ -17,6 +17,7 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from gettext import ngettext
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +123,18 @@ def write_notices(result: BatchResult, folder: Path) -> list[Path]:
 
 def write_batch_notices(store: Store, batch_id: int, folder: Path) -> list[Path]:
     """Write a stored batch's notices to `folder` (the missing ones; see
-    `write_notice_files`), named as when the batch was ingested.
+    `write_notice_files`), named as when the batch was ingested, and those
+    later stages stored with it named as they wrote them.
 
     Example: ``write_batch_notices(store, 3, Path("notices"))``
     """
     client, notices = store.batch_notices(batch_id)
-    return write_notice_files(notices, folder, f"{client}-{batch_id}")
+    written = []
+    for stem, group in groupby(notices, key=lambda pair: pair[0]):
+        written += write_notice_files(
+            [n for _, n in group], folder, stem or f"{client}-{batch_id}"
+        )
+    return written
 
 
 def write_notice_files(

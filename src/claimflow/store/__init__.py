@@ -36,13 +36,14 @@ from claimflow.models import (
 # (25), which imports participants (24), which imports claims_schema (2-23).
 from claimflow.store import accounts_schema as _accounts_schema  # noqa: F401
 
-# Registers migration 29 (after partners' 28).
+# Registers migration 29 (after partners' 28); stage_notices (below) registers 30.
 from claimflow.store import batch_reading as _batch_reading  # noqa: F401
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
 
 # Registers migrations 27 and 28 (after accounts_schema's 26).
 from claimflow.store import partners as _partners  # noqa: F401
 from claimflow.store import postgres
+from claimflow.store import stage_notices as _stage_notices  # noqa: F401
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords
@@ -531,11 +532,14 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         """
         return list(self.db.execute(_EVENTS_SQL, [client, client]).fetchall())
 
-    def add_notices(self, batch_id: int, notices: Sequence[Notice]) -> None:
-        """Store the notices written for a batch."""
+    def add_notices(
+        self, batch_id: int, notices: Sequence[Notice], stem: str | None = None
+    ) -> None:
+        """Store the notices written for a batch; a later stage's with the
+        file stem they are written under (`claimflow.store.stage_notices`)."""
         self.db.conn.executemany(
-            "INSERT INTO notices (batch_id, participant_id, language, claim_ids, text) "
-            "VALUES (?,?,?,?,?)",
+            "INSERT INTO notices (batch_id, participant_id, language, claim_ids, text, "
+            "stem) VALUES (?,?,?,?,?,?)",
             [
                 (
                     batch_id,
@@ -543,6 +547,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
                     n.language,
                     json.dumps(n.claim_ids),
                     n.text,
+                    stem,
                 )
                 for n in notices
             ],

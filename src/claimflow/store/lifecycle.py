@@ -292,8 +292,11 @@ class ClaimLifecycle:
         ):
             yield who, day, version, int(points), by_line.get((who, day, version), [])
 
-    def batch_notices(self, batch_id: int) -> tuple[str, list[Notice]]:
-        """A stored batch's client key and the notices stored with it.
+    def batch_notices(
+        self, batch_id: int
+    ) -> tuple[str, list[tuple[str | None, Notice]]]:
+        """A stored batch's client key and the notices stored with it, each
+        with its file stem (None: ingest's own; see `add_notices`).
 
         Raises:
             StoreError: no such batch.
@@ -303,9 +306,9 @@ class ClaimLifecycle:
             "SELECT client FROM batches WHERE id = ?", [batch_id]
         ).fetchone()
         notices = [
-            Notice(participant, language, tuple(json.loads(ids)), text)
-            for participant, language, ids, text in self.db.execute(
-                "SELECT participant_id, language, claim_ids, text FROM notices "
+            (stem, Notice(participant, language, tuple(json.loads(ids)), text))
+            for participant, language, ids, text, stem in self.db.execute(
+                "SELECT participant_id, language, claim_ids, text, stem FROM notices "
                 "WHERE batch_id = ? ORDER BY id",
                 [batch_id],
             )

@@ -38,7 +38,7 @@ from claimflow.store.verify_claim import (
     other_matches,
     serial_claimed_before,
 )
-from claimflow.validate.notices import NoticeItem
+from claimflow.validate.notices import Notice, NoticeItem, store_stage_notices
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
 
@@ -138,6 +138,9 @@ class VerifyResult:
     reasons: Counter[str] = field(default_factory=Counter)
     details: list[dict[str, Any]] = field(default_factory=list)
     notice_items: list[NoticeItem] = field(default_factory=list)
+    #: The notices rendered and stored with their claims' batches: (file
+    #: stem, notices) per batch (`claimflow.validate.store_stage_notices`).
+    notices: list[tuple[str, list[Notice]]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data."""
@@ -231,6 +234,9 @@ def verify_claims_per_claim(
                     result.notice_items.append(NoticeItem.of(claim, decision))
                     if len(result.details) < 200:
                         result.details.append(_detail(verification, outcome))
+        result.notices = store_stage_notices(
+            result.notice_items, client, store, "verify", now
+        )
         store.audit(
             actor,
             "verify",

@@ -50,7 +50,7 @@ from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, StayClaim
 from claimflow.store import Store, VerificationRows
 from claimflow.store.verification import ToVerify
-from claimflow.validate.notices import NoticeItem
+from claimflow.validate.notices import NoticeItem, store_stage_notices
 from claimflow.verify.match import (
     Verification,
     compare_sale,
@@ -402,6 +402,9 @@ def verify_in_sets(
             done += len(rows)
             if progress is not None:
                 progress(done)
+        run.result.notices = store_stage_notices(
+            run.result.notice_items, client, store, "verify", now
+        )
         store.audit(
             actor,
             "verify",
