@@ -85,6 +85,10 @@ class ValueContext:
         numbers: how numbers written as text are read (`claimflow.numbers`).
         zone: time zone for naive times.
         received_at: used when a record has no received time of its own.
+        clock: the desk's clock when the batch is read (the wall clock at
+            ingest, kept with the batch for replay): a record's received
+            time later than it (`claimflow.window.after_now`) is pended as
+            ``received_in_future``. None: not judged.
         yes: the words read as yes (casefolded).
         no: the words read as no (casefolded).
         file_numbers: file suffix (``json``) -> the number locale its text
@@ -99,6 +103,7 @@ class ValueContext:
     numbers: NumberFormat = number_format(MACHINE)
     zone: tzinfo = UTC
     received_at: datetime | None = None
+    clock: datetime | None = None
     yes: frozenset[str] = frozenset(_COMMON_YES + YES_NO["en"][0])
     no: frozenset[str] = frozenset(_COMMON_NO + YES_NO["en"][1])
     file_numbers: tuple[tuple[str, str], ...] = ()
