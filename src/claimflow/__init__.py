@@ -86,6 +86,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         client_file,
         default_operator,
         instant,
+        received_instant,
         resolve_client,
     )
     from claimflow.api.notices import (
@@ -342,6 +343,7 @@ __all__ = [
     "open_file",
     "read_file",
     "read_share",
+    "received_instant",
     "reconcile_statement",
     "record_case_event",
     "record_event",
@@ -422,6 +424,7 @@ _MODULES = {
         "client_file",
         "default_operator",
         "instant",
+        "received_instant",
         "resolve_client",
     ),
     "api.claims": (

@@ -252,15 +252,10 @@ def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, A
     An ``--at`` later than now is refused here, before a store is opened
     (`FutureTime`: one line, exit 2, the store untouched).
     """
-    from datetime import UTC, datetime
-
-    from claimflow import instant
-    from claimflow.window import refuse_future
+    from claimflow import received_instant
 
     received = options["at"]
-    at = instant(received, client) if received else None
-    if at is not None:
-        refuse_future(at, "--at", client.zone, datetime.now(UTC))
+    at = received_instant(received, client, "--at") if received else None
     return {
         "keep_going": options["keep_going"],
         "sheet": options["sheet"],
