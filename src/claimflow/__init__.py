@@ -86,6 +86,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         client_file,
         default_operator,
         instant,
+        received_instant,
         resolve_client,
     )
     from claimflow.api.notices import (
@@ -152,6 +153,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         ClaimflowError,
         ClaimNotFound,
         ConfigError,
+        FutureTime,
         MissingExtra,
         StoreBusy,
         StoreError,
@@ -266,6 +268,7 @@ __all__ = [
     "Export",
     "FieldSample",
     "FileResult",
+    "FutureTime",
     "LedgerError",
     "MergeResult",
     "MissingExtra",
@@ -340,6 +343,7 @@ __all__ = [
     "open_file",
     "read_file",
     "read_share",
+    "received_instant",
     "reconcile_statement",
     "record_case_event",
     "record_event",
@@ -420,6 +424,7 @@ _MODULES = {
         "client_file",
         "default_operator",
         "instant",
+        "received_instant",
         "resolve_client",
     ),
     "api.claims": (
@@ -500,6 +505,7 @@ _MODULES = {
         "ClaimNotFound",
         "ClaimflowError",
         "ConfigError",
+        "FutureTime",
         "MissingExtra",
         "StoreBusy",
         "StoreError",

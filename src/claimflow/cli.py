@@ -249,16 +249,21 @@ def batch_options(func: F) -> F:
 
 
 def _run_options(client: ResolvedClient, options: dict[str, Any]) -> dict[str, Any]:
-    """The library keyword arguments the shared options stand for."""
-    from claimflow import instant
+    """The library keyword arguments the shared options stand for.
+
+    An ``--at`` later than now is refused here, before a store is opened
+    (`FutureTime`: one line, exit 2, the store untouched).
+    """
+    from claimflow import received_instant
 
     received = options["at"]
+    at = received_instant(received, client, "--at") if received else None
     return {
         "keep_going": options["keep_going"],
         "sheet": options["sheet"],
         "encoding": options["encoding"],
         "number_locale": options["number_locale"],
-        "received_at": instant(received, client) if received else None,
+        "received_at": at,
         "workers": options["workers"],
     }
 
@@ -363,10 +368,10 @@ def ingest_cmd(
     from claimflow import ingest, load_client, write_ingest_notices
 
     client = load_client(client_path)
+    run = _run_options(client, options)
     bar, update = _progress(not options["as_json"] and sys.stderr.isatty())
     with opened_store(db_path) as store:
         with bar or nullcontext():
-            run = _run_options(client, options)
             result = ingest(
                 files,
                 client,

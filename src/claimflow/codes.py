@@ -58,6 +58,7 @@ class ReasonCode(StrEnum):
     SERIAL_COUNT_MISMATCH = "serial_count_mismatch"
     CHECKOUT_NOT_AFTER_CHECKIN = "checkout_not_after_checkin"
     DATE_AFTER_RECEIPT = "date_after_receipt"
+    RECEIVED_IN_FUTURE = "received_in_future"
     NO_PROOF = "no_proof"
     OUTSIDE_CLAIM_WINDOW = "outside_claim_window"
     TOO_EARLY = "too_early"
@@ -148,6 +149,9 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.SERIAL_COUNT_MISMATCH: "number of serial numbers is not the quantity",
     ReasonCode.CHECKOUT_NOT_AFTER_CHECKIN: "check-out is not after check-in",
     ReasonCode.DATE_AFTER_RECEIPT: "purchase or stay is dated after the claim arrived",
+    ReasonCode.RECEIVED_IN_FUTURE: (
+        "the claim's received time is later than now: a keying error to correct"
+    ),
     ReasonCode.NO_PROOF: "the client requires proof (invoice or folio) attached",
     ReasonCode.OUTSIDE_CLAIM_WINDOW: "purchase or stay is outside the claim window",
     ReasonCode.TOO_EARLY: (

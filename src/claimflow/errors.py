@@ -45,3 +45,7 @@ class StoreBusy(StoreError):
 
 class MissingExtra(ClaimflowError):
     """A command needs libraries of an optional extra that is not installed."""
+
+
+class FutureTime(ClaimflowError):
+    """A received time given to a command is later than now (a keying error)."""

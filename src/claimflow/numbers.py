@@ -11,7 +11,9 @@ system export writes).
 
 Reading is strict, because a misread amount pays the wrong points:
 
-- every character is a digit, the locale's decimal symbol or group symbol
+- every character is a digit (``0-9``, or full width ``０-９``; full-width
+  marks are their ASCII selves, `claimflow.cjk`; any other character is
+  refused by name), the locale's decimal symbol or group symbol
   (spaces standing for a space-like group symbol, ``'`` for ``’``), a sign,
   parentheses for a negative, or a currency sign or code at either end;
 - group symbols sit only in the integer part, at the locale's places
@@ -47,6 +49,8 @@ from babel.numbers import (
     get_group_symbol,
     list_currencies,
 )
+
+from claimflow.cjk import narrow, stray
 
 #: The machine locale: ``1234.56``, no grouping, no ambiguity rule.
 MACHINE = "C"
@@ -136,7 +140,9 @@ class NumberFormat:
         raise NumberError(f"expected {kind} like {example}, found {_quoted(text)} ({why})")
 
     def _why(self, text: str, whole: bool, currency: str | None) -> Decimal | str:
-        text, no_cents = self._without_cents_dash(text.strip())
+        # Full-width digits and marks are the ASCII ones (``１，２３４`` is
+        # 1,234, then read by this locale's rules): `claimflow.cjk`.
+        text, no_cents = self._without_cents_dash(narrow(text.strip()))
         body, negative, marks = _unsigned(text)
         if currency is not None:
             for mark in marks:
@@ -187,7 +193,7 @@ class NumberFormat:
             return "two decimal symbols"
         digits = integer.replace(self.group, "") if self.group else integer
         if not _digits(digits) or (sep and not _digits(fraction)):
-            return "not a number in this format"
+            return stray(digits + fraction) or "not a number in this format"
         if not digits and not fraction:
             return "not a number"
         if len(digits) + len(fraction) > _MAX_DIGITS:
@@ -432,7 +438,7 @@ def read_percent(text: str, locale: str = MACHINE) -> Decimal:
 
     Example: ``read_percent("0,5 %", "de_DE") == Decimal("0.005")``
     """
-    stripped = text.strip()
+    stripped = narrow(text.strip())  # ``０．５％`` is 0.5%
     if stripped.endswith("%"):
         return read_number(stripped[:-1], locale) / 100
     return read_number(stripped, locale)

@@ -39,7 +39,7 @@ from claimflow.validate import (
     validate_chunk,
 )
 from claimflow.values import ValueContext
-from claimflow.window import desk_day
+from claimflow.window import desk_day, refuse_future
 
 CHUNK = 10_000
 T = TypeVar("T")
@@ -291,6 +291,21 @@ def _preflight(
     return opened, failed
 
 
+def _batch_time(
+    client: ResolvedClient,
+    received_at: datetime | None,
+    processed_at: datetime | None = None,
+) -> tuple[datetime, datetime]:
+    """(the batch's time, the desk's clock): a time given later than now is
+    a keying error, refused before anything is read (`FutureTime`); a
+    record's own received time later than the clock is pended instead."""
+    clock = datetime.now(UTC)
+    for what, given in (("received_at", received_at), ("processed_at", processed_at)):
+        if given is not None:
+            refuse_future(given, what, client.zone, clock)
+    return received_at or clock, clock
+
+
 def check(
     paths: Iterable[str | Path],
     client: ResolvedClient,
@@ -324,11 +339,12 @@ def check(
 
     Raises:
         UnreadableInput: a file cannot be read and `keep_going` is False.
+        FutureTime: `received_at` is later than now.
 
     Example: ``claimflow.check(["claims.csv"], load_client("acme.yaml")).outcomes``
     """
-    now = received_at or datetime.now(UTC)
-    run = _Run(client, context_for(client, now, number_locale), workers=workers)
+    now, clock = _batch_time(client, received_at)
+    run = _Run(client, context_for(client, now, number_locale, clock), workers=workers)
     opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
     for parsed in opened:
         file_result = FileResult(parsed.name, parsed.content_hash, notes=parsed.notes)
@@ -395,12 +411,18 @@ def ingest(
 
     Raises:
         UnreadableInput: a file cannot be read and `keep_going` is False.
+        FutureTime: `received_at` or `processed_at` is later than now (the
+            store is untouched).
 
     Example: ``claimflow.ingest(["claims.csv"], client, Store.open("c.db"))``
     """
-    now = received_at or datetime.now(UTC)
+    now, clock = _batch_time(client, received_at, processed_at)
     run = _Run(
-        client, context_for(client, now, number_locale), operator, processed_at, workers
+        client,
+        context_for(client, now, number_locale, clock),
+        operator,
+        processed_at,
+        workers,
     )
     run.pack = store.chunk_packer()
     opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
@@ -420,7 +442,7 @@ def ingest(
                 )
         batch_id = (
             store.begin_batch(
-                client.key, operator, client.source_path, run.processed_at
+                client.key, operator, client.source_path, run.processed_at, clock
             )
             if fresh
             else None

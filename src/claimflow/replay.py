@@ -40,7 +40,7 @@ from claimflow.models import Award, Claim, Decision, Problem, RawRecord
 from claimflow.replay_awards import awards_as_posted
 from claimflow.replay_golden import golden
 from claimflow.store import Store, raw_from_json
-from claimflow.store.batch_reading import batch_number_locales
+from claimflow.store.batch_reading import batch_clocks, batch_number_locales
 from claimflow.store.replay import (
     ReplayRow,
     batch_ids,
@@ -417,9 +417,10 @@ def _decided(
     from claimflow.verify.run import VERIFY_CODES
 
     now = datetime.now(UTC)
-    context = context_for(target, now)
-    # a batch read in a number locale of its own is read in it again
+    # a batch read in a number locale of its own is read in it again, and
+    # its received times judged against the clock it was ingested at
     own_locales = batch_number_locales(store, client.key)
+    clocks = batch_clocks(store, client.key)
     batches = (
         [batch_id] if batch_id is not None else batch_ids(store, client.key, since)
     )
@@ -431,8 +432,9 @@ def _decided(
     for batch in batches:
         # Batch rules see one recorded batch at a time, as they did when it was ingested.
         seen = SeenKeys()
-        own = own_locales.get(batch)
-        batch_context = context if own is None else context_for(target, now, own)
+        batch_context = context_for(
+            target, now, own_locales.get(batch), clocks.get(batch)
+        )
         try:
             # The whole batch is read: its claims outside the window hold keys.
             for all_rows in replay_rows(store, client.key, batch, None, CHUNK):

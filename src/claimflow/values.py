@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from claimflow.cjk import JA_PATTERN, WrittenDate, japanese_date, narrow, weekday_doubt
 from claimflow.codes import ReasonCode
 from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
 
@@ -34,9 +35,11 @@ _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
 TWO_DIGIT_YEAR = "(a two-digit year: its century would be a guess)"
 _PARTS = re.compile(r"^\s*(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})\s*$")
 #: A date keyed in the client's order, then a time (``27/11/2026 09:00``,
-#: ``27-11-2026 09.00:30``) and maybe an offset (``Z``, ``+07:00``, ``+0700``).
+#: ``27-11-2026 09.00:30``, ``2026年11月27日 9:00``) and maybe an offset (``Z``,
+#: ``+07:00``, ``+0700``).
 _DATE_TIME = re.compile(
-    r"^\s*(?P<date>\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4})(?:\s+|T)"
+    r"^\s*(?P<date>\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}"
+    r"|\d{1,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s+|T|(?<=日))"
     r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
     r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?\s*$",
     re.IGNORECASE,
@@ -82,6 +85,10 @@ class ValueContext:
         numbers: how numbers written as text are read (`claimflow.numbers`).
         zone: time zone for naive times.
         received_at: used when a record has no received time of its own.
+        clock: the desk's clock when the batch is read (the wall clock at
+            ingest, kept with the batch for replay): a record's received
+            time later than it (`claimflow.window.after_now`) is pended as
+            ``received_in_future``. None: not judged.
         yes: the words read as yes (casefolded).
         no: the words read as no (casefolded).
         file_numbers: file suffix (``json``) -> the number locale its text
@@ -96,6 +103,7 @@ class ValueContext:
     numbers: NumberFormat = number_format(MACHINE)
     zone: tzinfo = UTC
     received_at: datetime | None = None
+    clock: datetime | None = None
     yes: frozenset[str] = frozenset(_COMMON_YES + YES_NO["en"][0])
     no: frozenset[str] = frozenset(_COMMON_NO + YES_NO["en"][1])
     file_numbers: tuple[tuple[str, str], ...] = ()
@@ -169,10 +177,20 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     Returns:
         The date, or a message ``expected ..., found ...``.
 
+    A date written the Japanese way (``2026年11月3日``, `claimflow.cjk`) is
+    read in any order too: its parts are labelled. Full-width digits and
+    marks (``２０２６／１１／０３``) are read as the ASCII they stand for.
+
     Example: ``parse_date("04/03/2026", "DMY") == date(2026, 3, 4)``
     """
-    match = _PARTS.match(text)
-    expected = f"expected a date as {_date_pattern(text, match, order)}, found {text!r}"
+    narrowed = narrow(text)
+    written = japanese_date(narrowed)
+    if written is not None:
+        return _written_date(text, written)
+    match = _PARTS.match(narrowed)
+    expected = (
+        f"expected a date as {_date_pattern(narrowed, match, order)}, found {text!r}"
+    )
     if not match:
         return expected
     a, b, c = (int(g) for g in match.groups())
@@ -193,6 +211,22 @@ def parse_date(text: str, order: DateOrder) -> date | str:
         except ValueError:
             pass
     return expected + _no_such_day(year, month, day)
+
+
+def _written_date(text: str, written: WrittenDate | str) -> date | str:
+    """A date written the Japanese way, or the message refusing it."""
+    expected = f"expected a date as {JA_PATTERN}, found {text!r}"
+    if isinstance(written, str):
+        return f"{expected} ({written})"
+    if len(written.year) != 4:
+        return f"{expected} {TWO_DIGIT_YEAR}"
+    year, month, day = int(written.year), written.month, written.day
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return expected + _no_such_day(year, month, day)
+    doubt = weekday_doubt(found, written.weekday)
+    return found if doubt is None else f"{expected} ({doubt})"
 
 
 def _date_pattern(text: str, match: re.Match[str] | None, order: DateOrder) -> str:
@@ -228,8 +262,10 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
 
     Example: ``parse_datetime("27/11/2026 09:00", "DMY") == (date(2026, 11, 27), time(9))``
     """
-    expected = f"expected a date and time as {_PATTERN[order]} HH:MM, found {text!r}"
-    match = _DATE_TIME.match(text)
+    match = _DATE_TIME.match(narrow(text))
+    written = match is not None and match["date"].endswith("日")
+    pattern = JA_PATTERN if written else _PATTERN[order]
+    expected = f"expected a date and time as {pattern} HH:MM, found {text!r}"
     if not match:
         return expected
     day = parse_date(match["date"], order)
@@ -297,7 +333,7 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
     (`claimflow.validate.record.build_claim`), so it is never judged late
     on a time that is not its own.
     """
-    if _DATE_TIME.match(text):
+    if _DATE_TIME.match(narrow(text)):
         found = parse_datetime(text, ctx.date_order)
         if isinstance(found, tuple):
             return datetime.combine(*found)

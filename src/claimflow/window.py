@@ -7,6 +7,10 @@ the program desk (the client's ``timezone``): 2026-03-02 at a Paris desk.
 (the claim window, the award engine's rule-set versions, promotions, rates
 and caps, the award run's order) takes it from here.
 
+`CLOCK_SKEW` and `refuse_future` say when a received time is later than
+now: a keying error (``2027`` for ``2026``, a day and month swapped), refused
+as a command's option and pended as a claim's own (``received_in_future``).
+
 `ClaimWindow` is a client's ``claim_window`` section: when a claim may be
 received, counted from its activity date (invoice date or check-out). It is
 data with no I/O; `claimflow.validate.record` enforces it.
@@ -27,7 +31,12 @@ from pydantic import (
     model_validator,
 )
 
+from claimflow.errors import FutureTime
 from claimflow.schema_docs import describe_fields
+
+#: How far a received time may run ahead of the desk's clock before it is
+#: taken as keyed in the future: a scanner's or a portal's clock a little fast.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def desk_day(moment: datetime, zone: tzinfo) -> date:
@@ -48,6 +57,48 @@ def desk_day(moment: datetime, zone: tzinfo) -> date:
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(zone).date()
+
+
+def after_now(moment: datetime, now: datetime) -> bool:
+    """Whether `moment` is later than `now` by more than `CLOCK_SKEW`.
+
+    Example: ``not after_now(now + timedelta(minutes=1), now)``
+    """
+    return moment > now + CLOCK_SKEW
+
+
+def desk_time(moment: datetime, zone: tzinfo) -> str:
+    """`moment` as the desk's wall clock shows it (``2026-12-04 09:30``).
+
+    Example: ``desk_time(datetime(2026, 12, 4, 8, 30, tzinfo=UTC), paris)``
+    is ``"2026-12-04 09:30"``
+    """
+    local = moment.astimezone(zone) if moment.tzinfo else moment
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def refuse_future(
+    moment: datetime, what: str, zone: tzinfo, now: datetime
+) -> datetime:
+    """`moment`, or `FutureTime` when it is later than `now` (`after_now`).
+
+    Args:
+        moment: the time given (aware).
+        what: how the caller names it (``--at``, ``received_at``).
+        zone: the desk's time zone, for the message.
+        now: the desk's clock.
+
+    Example: ``refuse_future(at, "--at", client.zone, datetime.now(UTC))``
+    """
+    if moment.tzinfo is None:  # a naive time is the desk's
+        moment = moment.replace(tzinfo=zone)
+    if after_now(moment, now):
+        raise FutureTime(
+            f"{what}: expected a time no later than now "
+            f"({desk_time(now, zone)} at the desk, {zone}), found "
+            f"{desk_time(moment, zone)}: a claim cannot be received in the future"
+        )
+    return moment
 
 
 def add_months(day: date, months: int) -> date:

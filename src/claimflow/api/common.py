@@ -93,3 +93,19 @@ def instant(
     if value.tzinfo is not None:
         return value
     return value.replace(tzinfo=client.zone if client is not None else UTC)
+
+
+def received_instant(
+    value: datetime | date, client: ResolvedClient, name: str = "received_at"
+) -> datetime:
+    """`instant` for a received time given to a command, refused when later
+    than now by more than `claimflow.window.CLOCK_SKEW` (a keying error).
+
+    Raises:
+        FutureTime: the time is later than now; the message names `name`.
+
+    Example: ``received_instant(date(2026, 10, 1), client, "--at")``
+    """
+    from claimflow.window import refuse_future
+
+    return refuse_future(instant(value, client), name, client.zone, datetime.now(UTC))

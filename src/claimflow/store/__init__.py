@@ -312,6 +312,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         operator: str,
         config_path: str,
         processed_at: datetime | None = None,
+        started_at: datetime | None = None,
     ) -> int:
         """Record a new batch and return its id.
 
@@ -319,6 +320,8 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         ``received`` event (its received time) and a ``first_response`` event
         (this instant) by the batch's operator, derived from the claim and
         batch rows (`claim_events`) rather than stored twice per claim.
+        `started_at` (default: now) is the desk's clock the batch was read
+        at: replay judges received times in the future against it.
         """
         cursor = self.db.execute(
             "INSERT INTO batches (client, operator, started_at, config_path, "
@@ -326,7 +329,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
             [
                 client,
                 operator,
-                _now(),
+                started_at.isoformat() if started_at else _now(),
                 config_path,
                 processed_at.isoformat() if processed_at else None,
             ],

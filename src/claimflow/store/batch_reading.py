@@ -1,4 +1,5 @@
-"""How a batch's values were read, when not as its client file says (migration 29).
+"""How a batch's values were read, when not as its client file says (migration 29),
+and the desk's clock when it was read (its ``started_at``).
 
 An ingest may read one batch's numbers in another locale than the client's
 (``ingest --number-locale fr_CH``: a Swiss client's French forms beside its
@@ -8,6 +9,7 @@ stored records with it again, so "the same rules" replay to no change.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
@@ -46,5 +48,21 @@ def batch_number_locales(store: Store, client: str) -> dict[int, str]:
             "SELECT id, number_locale FROM batches WHERE client = ? "
             "AND number_locale IS NOT NULL",
             [client],
+        )
+    }
+
+
+def batch_clocks(store: Store, client: str) -> dict[int, datetime]:
+    """The desk's clock when each batch of `client` was ingested: id -> time.
+
+    Replay judges a received time "in the future" against it, as ingest did,
+    never against the day of the replay.
+
+    Example: ``batch_clocks(store, "acme")[1].tzinfo is not None``
+    """
+    return {
+        int(batch): datetime.fromisoformat(str(started))
+        for batch, started in store.db.execute(
+            "SELECT id, started_at FROM batches WHERE client = ?", [client]
         )
     }

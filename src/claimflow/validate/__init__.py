@@ -8,6 +8,7 @@ record ends in exactly one outcome. Nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from claimflow.codes import Outcome, decide
 from claimflow.config import ResolvedClient
@@ -74,18 +75,21 @@ def validate_chunk(
 
 
 def context_for(
-    client: ResolvedClient, received_at: object = None, number_locale: str | None = None
+    client: ResolvedClient,
+    received_at: object = None,
+    number_locale: str | None = None,
+    clock: datetime | None = None,
 ) -> ValueContext:
     """The value-reading context of a client (date order, numbers, yes/no, zone).
 
     `number_locale`: read every number written as text in this locale (a
     batch's own, ``ingest --number-locale``), whatever the client's
-    ``number_locale`` and ``file_number_locales`` say.
+    ``number_locale`` and ``file_number_locales`` say. `clock`: the desk's
+    clock as the batch is read; a received time after it is pended
+    (``received_in_future``).
 
     Example: ``context_for(client).date_order == "MDY"``
     """
-    from datetime import datetime
-
     from claimflow.errors import ConfigError
     from claimflow.numbers import NumberError, number_format
 
@@ -104,6 +108,7 @@ def context_for(
         numbers=numbers,
         zone=client.zone,
         received_at=received_at if isinstance(received_at, datetime) else None,
+        clock=clock,
         yes=yes,
         no=no,
         file_numbers=()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +34,7 @@ from claimflow.numbers import minor_digits
 from claimflow.shown import money, number
 from claimflow.validate.typist import Typist
 from claimflow.values import ValueContext
-from claimflow.window import ClaimWindow, desk_day
+from claimflow.window import ClaimWindow, after_now, desk_day, desk_time
 
 RecordRule = Callable[[Claim, ResolvedClient, "Sourcing"], list[Problem]]
 
@@ -197,6 +197,12 @@ def build_claim(
                 data["received_at"] = context.received_at
             claim = model.model_validate(data, context=context)
     found = [p for rule in RECORD_RULES for p in rule(claim, client, src)]
+    clock = context.clock
+    if clock is not None and after_now(claim.received_at, clock):
+        # A received time keyed in the future is wrong: the claim is pended
+        # for it, not judged late or early on a day that is not its own.
+        found = [p for p in found if p.code not in _ON_RECEIPT]
+        found.append(_received_in_future(raw, claim, clock, client, src))
     if problems:
         # A value that failed to type is reported once, not again as missing.
         untyped = {(p.field, p.source.line) for p in problems}
@@ -206,6 +212,20 @@ def build_claim(
             # unreadable: the claim is pended for it, not judged on that day.
             found = [p for p in found if p.code not in _ON_RECEIPT]
     return claim, problems + found
+
+
+def _received_in_future(
+    raw: RawRecord, claim: Claim, clock: datetime, client: ResolvedClient, src: Sourcing
+) -> Problem:
+    keyed = raw.values.get("received_at")
+    shown = keyed.strip() if isinstance(keyed, str) else None
+    return src.problem(
+        ReasonCode.RECEIVED_IN_FUTURE,
+        "received_at",
+        f"expected a time no later than now ({desk_time(clock, client.zone)} at "
+        f"the desk, {client.zone}), found "
+        f"{shown or desk_time(claim.received_at, client.zone)!r}",
+    )
 
 
 #: What `rule_dates` judges on the received day.

@@ -1,0 +1,165 @@
+"""A received time later than now is a keying error (trial 20).
+
+It was accepted silently: ``--at 2027-...`` stamped a whole batch, and a
+received column keyed ``2027-12-04`` for ``2026-12-04`` was judged on a day
+that had not come (``outside_claim_window`` rejected it). Now a command's
+``--at`` later than now is refused (one line, exit 2, the store untouched),
+and a record's own received time later than the desk's clock, beyond a few
+minutes' skew, pends the claim (``received_in_future``), never judged on that
+day. The oracle is zoneinfo: the desk's today and tomorrow computed from the
+wall clock in the client's zone (America/Chicago), apart from claimflow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+import claimflow.pipeline
+from claimflow import FutureTime, Store, check, ingest, load_client, read_file
+from claimflow.cli import main
+from claimflow.codes import Outcome, ReasonCode
+from claimflow.replay import replay
+from claimflow.validate import context_for, validate_chunk
+from tests.conftest import SAMPLES
+
+ACME = SAMPLES / "clients/acme-tools.yaml"
+DESK = ZoneInfo("America/Chicago")
+HEADER = "Claim ID,Rep #,Invoice No,Invoice Date,Product Code,Qty,Serials,Received\n"
+
+
+def row(n: int, sold: date, received: str) -> str:
+    return (
+        f"F-{n},1042{n:02d},INV-10{n:02d},{sold:%m/%d/%Y},DRL-200,1,"
+        f"DR100000{n:02d},{received}\n"
+    )
+
+
+def desk_today() -> date:
+    return datetime.now(DESK).date()
+
+
+def test_a_received_time_keyed_in_the_future_pends_the_claim(tmp_path: Path) -> None:
+    today = desk_today()
+    tomorrow, a_year_on = today + timedelta(days=1), today + timedelta(days=366)
+    an_hour_ago = (datetime.now(DESK) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        HEADER
+        + row(1, today - timedelta(days=10), tomorrow.isoformat())
+        + row(2, today - timedelta(days=10), an_hour_ago)
+        + row(3, today - timedelta(days=10), today.isoformat())  # 00:00 at the desk
+        # judged on a year on, the sale would be outside the 90-day window
+        + row(4, today - timedelta(days=30), a_year_on.isoformat()),
+        encoding="utf-8",
+    )
+    result = check([path], load_client(ACME), workers=1)
+    said = [
+        (p.source.row, p.code, p.field, p.message.rsplit("found ", 1)[1])
+        for p in result.problems
+    ]
+    assert said == [
+        (2, ReasonCode.RECEIVED_IN_FUTURE, "received_at", repr(tomorrow.isoformat())),
+        (5, ReasonCode.RECEIVED_IN_FUTURE, "received_at", repr(a_year_on.isoformat())),
+    ]
+    assert all(
+        p.message.startswith("expected a time no later than now (")
+        and "at the desk, America/Chicago), found " in p.message
+        for p in result.problems
+    )
+    assert result.outcomes == {"accepted": 2, "pended": 2}
+
+
+@hsettings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seconds=st.integers(-3 * 86400, 3 * 86400) | st.integers(290, 310))
+def test_the_clock_skew_allowance_at_a_fixed_clock(seconds: int, tmp_path: Path) -> None:
+    """Against a given clock (as replay uses the batch's), deterministic:
+    future only beyond five minutes, whatever offset the time was keyed in."""
+    clock = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    keyed = (clock + timedelta(seconds=seconds)).astimezone(ZoneInfo("Asia/Tokyo"))
+    path = tmp_path / "one.csv"
+    path.write_text(
+        HEADER + row(1, date(2026, 11, 1), keyed.isoformat()), encoding="utf-8"
+    )
+    client = load_client(ACME)
+    [(_, decision)] = validate_chunk(
+        list(read_file(path, client)), client, context_for(client, clock, None, clock)
+    )
+    future = [p for p in decision.problems if p.code is ReasonCode.RECEIVED_IN_FUTURE]
+    assert bool(future) == (seconds > 300)
+    if future:
+        assert decision.outcome is Outcome.PENDED
+        assert future[0].message == (
+            "expected a time no later than now (2026-11-20 09:00 at the desk, "
+            f"America/Chicago), found {keyed.isoformat()!r}"
+        )
+
+
+def test_the_library_refuses_a_batch_time_in_the_future(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text(HEADER + row(1, date(2026, 10, 2), "2026-10-20"), encoding="utf-8")
+    later = datetime.now(UTC) + timedelta(days=2)
+    with pytest.raises(FutureTime, match="^received_at: expected a time no later"):
+        check([path], load_client(ACME), received_at=later)
+    # a few seconds ahead (another machine's clock) is no keying error
+    check([path], load_client(ACME), received_at=datetime.now(UTC) + timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("command", ["check", "ingest"])
+def test_at_later_than_now_is_refused_and_the_store_untouched(
+    command: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text(HEADER + row(1, date(2026, 10, 2), "2026-10-20"), encoding="utf-8")
+    db = tmp_path / "c.db"
+    tomorrow = desk_today() + timedelta(days=1)
+    args = [command, str(path), "--client", str(ACME), "--at", tomorrow.isoformat()]
+    result = CliRunner().invoke(main, args + (["--db", str(db)] if command == "ingest" else []))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    prefix = "claimflow: error: --at: expected a time no later than now ("
+    assert result.stderr.startswith(prefix), result.stderr
+    assert result.stderr.endswith(
+        f"at the desk, America/Chicago), found {tomorrow.isoformat()} 00:00: "
+        "a claim cannot be received in the future\n"
+    )
+    assert not db.exists()
+
+
+def test_replay_judges_against_the_clock_the_batch_was_ingested_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch ingested ten days ago with a claim received five days ago (in
+    its future then): pended at ingest, still pended on replay today."""
+    days_ago = datetime.now(UTC) - timedelta(days=10)
+
+    class TenDaysAgo(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> TenDaysAgo:  # type: ignore[override]
+            return days_ago  # type: ignore[return-value]
+
+    today = desk_today()
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        HEADER
+        + row(1, today - timedelta(days=20), (today - timedelta(days=5)).isoformat())
+        + row(2, today - timedelta(days=20), (today - timedelta(days=15)).isoformat()),
+        encoding="utf-8",
+    )
+    client = load_client(ACME)
+    store = Store.open(tmp_path / "c.db")
+    monkeypatch.setattr(claimflow.pipeline, "datetime", TenDaysAgo)
+    result = ingest([path], client, store, operator="ann", workers=1)
+    monkeypatch.undo()
+    assert result.outcomes == {"accepted": 1, "pended": 1}
+    assert [p.code for p in result.problems] == [ReasonCode.RECEIVED_IN_FUTURE]
+    assert replay(store, client).changes == []
