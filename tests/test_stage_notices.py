@@ -119,3 +119,4 @@ def test_verifications_notices_are_stored_with_the_batch(tmp_path: Path) -> None
     assert len(verify_files) == 4  # as `source import --notices` writes them
     [ota] = [p for p in verify_files if p.name.endswith("-300162210.txt")]
     assert "Solicitud CA-701" in ota.read_text(encoding="utf-8")
+

@@ -94,6 +94,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         write_batch_notices,
         write_ingest_notices,
         write_notice_emails,
+        write_stage_notices,
     )
     from claimflow.api.points import (
         Expiry,
@@ -377,6 +378,7 @@ __all__ = [
     "write_report",
     "write_rows",
     "write_rows_file",
+    "write_stage_notices",
 ]
 
 #: Where each public name lives. They are imported on first use (PEP 562), so
@@ -454,6 +456,7 @@ _MODULES = {
         "write_batch_notices",
         "write_ingest_notices",
         "write_notice_emails",
+        "write_stage_notices",
     ),
     "api.points": (
         "Explanation",

@@ -143,13 +143,9 @@ def write_stage_notices(
     --batch`` writes them again later, with or without a folder now."""
     if folder is None or not stored:
         return
-    from claimflow.report import write_notice_files
+    from claimflow import write_stage_notices as write
 
-    written = []
-    for stem, notices in stored:
-        paths = write_notice_files(notices, folder, stem)
-        write_notice_emails(notices, paths)
-        written += paths
+    written = write(stored, folder)
     click.echo(f"{counted(len(written), 'notice')} written to {folder}", err=err)
 
 

@@ -12,7 +12,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claimflow.api.common import ClientLike, default_operator, instant, resolve_client
+from claimflow.api.common import (
+    ClientLike,
+    default_operator,
+    instant,
+    require_batch,
+    resolve_client,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +60,7 @@ def dedupe_claims(
     from claimflow.dedupe.claims import dedupe_claims as run
 
     resolved = resolve_client(client)
+    require_batch(store, batch, resolved)
     return run(
         store,
         resolved,
@@ -196,6 +203,7 @@ def verify_claims(
     from claimflow.verify.run import verify_claims as run
 
     resolved = resolve_client(client)
+    require_batch(store, batch, resolved)
     return run(
         store,
         resolved,

@@ -12,6 +12,7 @@ from claimflow.errors import ConfigError
 
 if TYPE_CHECKING:
     from claimflow.config import ResolvedClient
+    from claimflow.store import Store
 
 #: What a stage accepts as its client: resolved, a file, or a key.
 ClientLike: TypeAlias = "ResolvedClient | str | Path"
@@ -48,6 +49,20 @@ def client_file(name: str | Path) -> Path:
         )
     hint = "" if folder else f" (set {CLIENTS_ENV} to look keys up in a folder)"
     raise ConfigError(f"{name}: no such client file{hint}")
+
+
+def require_batch(store: Store, batch: int | None, client: ResolvedClient) -> None:
+    """Refuse a batch number the store does not have for `client` (a typo, or
+    another client's batch): a run over it would find nothing and say so as
+    if all were well (trial 20: ``award --batch 99`` exited 0).
+
+    Raises:
+        StoreError: no such batch, or another client's.
+
+    Example: ``require_batch(store, 3, resolve_client("acme-tools"))``
+    """
+    if batch is not None:
+        store.require_batch(batch, client.key)
 
 
 def resolve_client(client: ClientLike) -> ResolvedClient:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from claimflow.config import ResolvedClient
     from claimflow.results import BatchResult
     from claimflow.store import Store
-    from claimflow.validate.notices import NoticeItem
+    from claimflow.validate.notices import Notice, NoticeItem
 
 
 def notify(
@@ -60,6 +61,25 @@ def write_notice_emails(notices: list[Any], written: list[Path]) -> list[Path]:
             eml.write_bytes(data)
         emails.append(eml)
     return emails
+
+
+def write_stage_notices(
+    stored: Sequence[tuple[str, Sequence[Notice]]], folder: Path
+) -> list[Path]:
+    """Write the notices a later stage stored with its batches ((file stem,
+    notices) per batch: `ClaimDedupeResult.notices`, `VerifyResult.notices`)
+    as .txt and .eml files; those already there with the same text stay.
+
+    Example: ``write_stage_notices(dedupe_claims("acme-tools", store).notices, out)``
+    """
+    from claimflow.report import write_notice_files
+
+    written = []
+    for stem, notices in stored:
+        paths = write_notice_files(notices, folder, stem)
+        write_notice_emails(list(notices), paths)
+        written += paths
+    return written
 
 
 def write_batch_notices(batch: int, store: Store, folder: Path) -> list[Path]:

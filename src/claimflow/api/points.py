@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claimflow.api.common import ClientLike, default_operator, instant, resolve_client
+from claimflow.api.common import (
+    ClientLike,
+    default_operator,
+    instant,
+    require_batch,
+    resolve_client,
+)
 from claimflow.errors import ClaimflowError, ConfigError
 from claimflow.window import desk_day
 
@@ -55,6 +61,7 @@ def award_claims(
     from claimflow.report import write_notice_files
 
     resolved = resolve_client(client)
+    require_batch(store, batch, resolved)
     now = instant(at, resolved)
     result = run(
         store,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from claimflow.api.common import ClientLike, instant, resolve_client
+from claimflow.api.common import ClientLike, instant, require_batch, resolve_client
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -177,6 +177,7 @@ def replay_claims(
     from claimflow.replay import replay
 
     resolved = resolve_client(client)
+    require_batch(store, batch, resolved)
     return replay(
         store,
         resolved,
