@@ -610,3 +610,35 @@ def test_a_stay_before_enrolment_earns_nothing_and_says_so(tmp_path: Path) -> No
     # again: posted once (settled at 0), nothing new to say
     code, out, _ = run("award", "--client", costa, "--db", db)
     assert code == 0 and "CA-903" not in out
+
+
+def test_ledger_times_are_shown_at_the_desk_with_its_zone(tmp_path: Path) -> None:
+    """New users read ledger times in UTC (``2026-12-01T15:30:00+00:00``) at
+    a desk in Chicago: `show`, `award explain` and the ledger's refusals
+    write them as the desk reads them, zone named; --json keeps the stored
+    instant (ISO-8601 with its offset), for machines."""
+    db = _store(tmp_path)
+    base = ("--client", CONFIG, "--db", db, "--operator", "ann")
+    assert run("award", *base, "--at", "2026-12-01T15:30:00+00:00")[0] == 0
+    reverse = ("ledger", "reverse", "AC-1001", "--reason", "voided", *base)
+    assert run(*reverse, "--at", "2026-12-02 09:05")[0] == 0  # desk time
+    code, out, _ = run("show", "AC-1001", "--client", CONFIG, "--db", db)
+    assert out.split("Ledger:\n")[1].splitlines()[:2] == [
+        "  #1 2026-12-01 09:30 CST award +60 (ann)",
+        "  #4 2026-12-02 09:05 CST reversal -60 reversing #1: voided (ann)",
+    ]
+    code, out, _ = run("show", "AC-1001", "--db", db, "--json")
+    assert [p["posted_at"] for p in json.loads(out)["postings"]] == [
+        "2026-12-01T15:30:00+00:00",
+        "2026-12-02T15:05:00+00:00",
+    ]
+    code, out, _ = run("award", "explain", "AC-1001", "--client", CONFIG, "--db", db)
+    assert out.splitlines()[-1] == (
+        "  Reversed at 2026-12-02 09:05 CST (voided): the claim is void."
+    )
+    code, _, err = run(*reverse)
+    assert (code, err) == (
+        2,
+        "claimflow: error: claim AC-1001 (october.csv:row 2): its award was "
+        "reversed already, by posting #4 at 2026-12-02 09:05 CST (voided)\n",
+    )

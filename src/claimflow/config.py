@@ -43,6 +43,7 @@ from claimflow.fields import (
 from claimflow.numbers import NumberError, NumberFormat, number_format
 from claimflow.patterns import BoundedPattern
 from claimflow.schema_docs import describe_fields
+from claimflow.shown import Desk
 from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
 from claimflow.verify.settings import VerificationSettings
@@ -373,6 +374,15 @@ class ResolvedClient(BaseModel):
     def key(self) -> str:
         """The client key (``acme-tools``)."""
         return self.config.client
+
+    @property
+    def desk(self) -> Desk:
+        """How the desk reads figures and times: the client's ``locale`` and
+        ``timezone`` (`claimflow.shown.Desk`).
+
+        Example: ``client.desk.time(posted_at) == "2026-10-20 09:14 CDT"``
+        """
+        return Desk(self.config.locale, self.zone)
 
     @property
     def numbers(self) -> NumberFormat:

@@ -322,10 +322,14 @@ def test_the_threshold_is_held_in_an_award_run_and_paid_once_the_form_arrives(
         assert [h["code"] for h in story] == ["tax_form_required"]
         from tests.test_cli import run as cli
 
-        code, out, err = cli("award", "explain", held, "--db", str(tmp_path / "c.db"))
+        code, out, err = cli(
+            "award", "explain", held, "--db", str(tmp_path / "c.db"),
+            "--client", str(SAMPLES / "clients/acme-tools.yaml"),
+        )  # fmt: skip
         assert code == 0, err
+        # the run's instant (2026-11-20 00:00 UTC) as the Chicago desk reads it
         assert out.startswith(
-            f"Held by the award run of {now.isoformat()} (tax_form_required):"
+            "Held by the award run of 2026-11-19 18:00 CST (tax_form_required):"
         )
         with store.transaction():
             store.upsert_participants(
