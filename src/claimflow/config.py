@@ -422,7 +422,8 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
     zone = ZoneInfo(config.timezone)
     if config.award is not None:
         # One calendar day everywhere: the engine takes received days at the desk.
-        config = config.model_copy(update={"award": config.award.at_desk(zone)})
+        award = config.award.at_desk(zone, config.locale)  # lines' figures too
+        config = config.model_copy(update={"award": award})
     window = config.claim_window
     if window is None and config.claim_window_days is not None:
         window = ClaimWindow(within_days=config.claim_window_days)

@@ -276,7 +276,8 @@ def test_an_award_reaching_the_threshold_is_held_until_a_tax_form_is_on_file() -
     assert [a.claim_id for a in awards] == ["c1", "c2", "c4"]
     (held,) = problems
     assert held.record_id == "c3" and held.code is ReasonCode.TAX_FORM_REQUIRED
-    assert "payments to 750.00 USD (threshold 600)" in held.message
+    # money as en_US writes it
+    assert "payments to $750.00 (threshold $600.00)" in held.message
     with_form = rep.model_copy(update={"tax_form_on": date(2026, 6, 1)})
     awards, problems, _ = compute_awards(claims, settings, {"R1": with_form})
     assert problems == [] and len(awards) == 4

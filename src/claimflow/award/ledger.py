@@ -491,7 +491,7 @@ def redeem(
     if used is not None:
         written = "" if used[3] == reference else f" as {used[3]!r}"
         raise LedgerError(
-            f"reference {reference!r} was used before{written}: {used[1]:,} points "
+            f"reference {reference!r} was used before{written}: {desk.points(used[1])} points "
             f"redeemed by participant {used[0]} at {desk.time(used[2])}; give each "
             "redemption its own"
         )
@@ -501,12 +501,12 @@ def redeem(
     if points <= 0:
         raise LedgerError(
             f"participant {participant_id}: expected a positive number of points "
-            f"to redeem, found {points:,}"
+            f"to redeem, found {desk.points(points)}"
         )
     if points > available:
         raise LedgerError(
-            f"participant {participant_id} has {available:,} points available; "
-            f"cannot redeem {points:,}"
+            f"participant {participant_id} has {desk.points(available)} points "
+            f"available; cannot redeem {desk.points(points)}"
         )
     _consume(
         store,

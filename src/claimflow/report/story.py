@@ -63,7 +63,7 @@ def _shown(value: Any) -> Any:
 
 def render_story(story: dict[str, Any], desk: Desk = PLAIN_DESK) -> str:
     """The story as lines of text (what ``claimflow show`` prints): times in
-    the desk's zone (``2026-10-20 09:14 CDT``).
+    the desk's zone (``2026-10-20 09:14 CDT``), points in its locale.
 
     Example: ``print(render_story(claim_story(store, "AC-1001"), client.desk))``
     """
@@ -98,7 +98,8 @@ def render_story(story: dict[str, Any], desk: Desk = PLAIN_DESK) -> str:
          f"({at(r['at'])}, {r['actor']})"),
         ("Verification", "verification", lambda r: f"{at(r['verified_at'])}: {r['result']}"),
         ("Held", "holds",
-         lambda r: f"{at(r['held_at'])} {r['points']:+,} held: {r['code']}: {r['message']}"),
+         lambda r: f"{at(r['held_at'])} {desk.signed(r['points'])} held: "
+         f"{r['code']}: {r['message']}"),
         ("Ledger", "postings", lambda r: _posting(r, desk)),
         ("Notices", "notices", lambda r: f"batch {r['batch_id']} to {r['participant_id']}"),
         ("Clock", "events", lambda r: f"{at(r['at'])} {r['event']} ({r['operator']})"),
@@ -122,7 +123,7 @@ def _match(row: dict[str, Any], name: Callable[[str], str]) -> str:
 def _posting(row: dict[str, Any], desk: Desk) -> str:
     text = (
         f"#{row['id']} {desk.time(row['posted_at'])} {row['entry_type']} "
-        f"{row['points']:+,}"
+        f"{desk.signed(row['points'])}"
     )
     if row["reverses"]:
         text += f" reversing #{row['reverses']}"
