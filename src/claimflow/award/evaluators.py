@@ -139,9 +139,8 @@ def _per_currency(ctx: Context, rule: object) -> list[Earned]:
             raise Refused(
                 ReasonCode.NEGATIVE_AMOUNT,
                 f"{unit.label}: expected an amount of 0 or more after excluding "
-                f"{', '.join(rule.exclude)}, found {number(unit.amount, ctx.locale)} "
-                f"- {number(excluded, ctx.locale)} "
-                f"= {number(unit.amount - excluded, ctx.locale)}",
+                f"{', '.join(rule.exclude)}, found {unit.amount} - {excluded} "
+                f"= {unit.amount - excluded}",
             )
         base = (unit.amount - excluded) * ctx.factor
         desired, how = per_currency_points(rule, base, ctx.locale)
