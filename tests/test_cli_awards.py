@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -610,3 +611,90 @@ def test_a_stay_before_enrolment_earns_nothing_and_says_so(tmp_path: Path) -> No
     # again: posted once (settled at 0), nothing new to say
     code, out, _ = run("award", "--client", costa, "--db", db)
     assert code == 0 and "CA-903" not in out
+
+
+def test_ledger_times_are_shown_at_the_desk_with_its_zone(tmp_path: Path) -> None:
+    """New users read ledger times in UTC (``2026-12-01T15:30:00+00:00``) at
+    a desk in Chicago: `show`, `award explain` and the ledger's refusals
+    write them as the desk reads them, zone named; --json keeps the stored
+    instant (ISO-8601 with its offset), for machines."""
+    db = _store(tmp_path)
+    base = ("--client", CONFIG, "--db", db, "--operator", "ann")
+    assert run("award", *base, "--at", "2026-12-01T15:30:00+00:00")[0] == 0
+    reverse = ("ledger", "reverse", "AC-1001", "--reason", "voided", *base)
+    assert run(*reverse, "--at", "2026-12-02 09:05")[0] == 0  # desk time
+    code, out, _ = run("show", "AC-1001", "--client", CONFIG, "--db", db)
+    assert out.split("Ledger:\n")[1].splitlines()[:2] == [
+        "  #1 2026-12-01 09:30 CST award +60 (ann)",
+        "  #4 2026-12-02 09:05 CST reversal -60 reversing #1: voided (ann)",
+    ]
+    code, out, _ = run("show", "AC-1001", "--db", db, "--json")
+    assert [p["posted_at"] for p in json.loads(out)["postings"]] == [
+        "2026-12-01T15:30:00+00:00",
+        "2026-12-02T15:05:00+00:00",
+    ]
+    code, out, _ = run("award", "explain", "AC-1001", "--client", CONFIG, "--db", db)
+    assert out.splitlines()[-1] == (
+        "  Reversed at 2026-12-02 09:05 CST (voided): the claim is void."
+    )
+    code, _, err = run(*reverse)
+    assert (code, err) == (
+        2,
+        "claimflow: error: claim AC-1001 (october.csv:row 2): its award was "
+        "reversed already, by posting #4 at 2026-12-02 09:05 CST (voided)\n",
+    )
+
+
+COSTA = str(SAMPLES / "clients/costa-azul.yaml")
+
+
+def _costa(tmp_path: Path) -> str:
+    db = str(tmp_path / "c.db")
+    base = ("--client", COSTA, "--db", db)
+    run("ingest", *map(str, sorted((SAMPLES / "costa-azul/claims").iterdir())), *base)
+    run("participants", "import", str(SAMPLES / "costa-azul/participants.csv"), *base)
+    assert run("award", *base)[0] == 0
+    return db
+
+
+def test_explain_and_redeem_write_every_figure_in_the_clients_locale(
+    tmp_path: Path,
+) -> None:
+    """A new user at the es_ES desk read ``50% of 1,025 base points`` and
+    ``rounding 1537.5 to 1538`` beside ``+1.025 points``, and ``cannot redeem
+    1,000`` beside ``238``: every figure is written as Babel writes it in
+    the client's locale."""
+    from babel.numbers import format_decimal
+
+    def es(value: int | str) -> str:
+        return format_decimal(Decimal(value), locale="es_ES", decimal_quantization=False)
+
+    db = _costa(tmp_path)
+    code, out, _ = run("award", "explain", "CA-501", "--client", COSTA, "--db", db)
+    assert code == 0
+    assert out.splitlines() == [
+        f"Claim CA-501 (octubre.csv:row 2): {es(1538)} points under rules 2026 "
+        "(activity 2026-10-05, EUR).",
+        f"  1. base: stay at CAZ-MAD: 41 whole brackets of 10 at 25 -> +{es(1025)} "
+        "points",
+        f"  2. elite: oro on 2026-10-05: 50% of {es(1025)} base points -> +512 points",
+        f"  3. rounding: rounding {es('1537.5')} to {es(1538)} (half_up, per claim) "
+        "-> +1 points",
+        f"  Total: {es(1538)} points.",
+    ]
+    redeem = ("ledger", "redeem", "300112457", "--client", COSTA, "--db", db)
+    code, out, _ = run(*redeem, "1200", "--reference", "ORD-1")
+    assert (code, out) == (0, f"300112457: {es(1200)} points redeemed (ORD-1)\n")
+    code, _, err = run(*redeem, "1000", "--reference", "ORD-2")
+    assert (code, err) == (
+        2,
+        f"claimflow: error: participant 300112457 has {es(338)} points available; "
+        f"cannot redeem {es(1000)}\n",
+    )
+    code, _, err = run(*redeem, "1000", "--reference", "ord 1")
+    assert err.startswith(
+        f"claimflow: error: reference 'ord 1' was used before as 'ORD-1': {es(1200)} "
+        "points redeemed by participant 300112457 at "
+    )
+    code, out, _ = run("show", "CA-501", "--client", COSTA, "--db", db)
+    assert f" award +{es(1538)} (" in out.split("Ledger:\n")[1]

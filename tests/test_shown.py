@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.numbers import format_currency, format_decimal
 
-from claimflow.shown import claim_name, format_points, money, signed_points
+from claimflow.shown import (
+    Desk,
+    claim_name,
+    desk_time,
+    format_points,
+    money,
+    signed_points,
+)
 
 
 @pytest.mark.parametrize("locale", ["de_DE", "fr_FR", "en_US"])
@@ -38,3 +47,28 @@ def test_a_claim_is_named_by_its_reference_and_place(
     reference: str | None, source: str | None, expected: str
 ) -> None:
     assert claim_name(reference, source, "775b1c905eee-r7") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "zone", "expected"),
+    [
+        # stored UTC, read at the desk: its wall time and zone, either side of DST
+        ("2026-12-04T03:55:02.540626+00:00", "America/Chicago", "2026-12-03 21:55 CST"),
+        ("2026-10-20T14:14:00+00:00", "America/Chicago", "2026-10-20 09:14 CDT"),
+        ("2026-07-04T03:55:00+00:00", "Europe/Madrid", "2026-07-04 05:55 CEST"),
+        # keyed in another offset, read at the desk all the same
+        (datetime(2026, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
+         "Europe/Paris", "2026-03-02 05:30 CET"),
+        ("2026-12-04T03:55:00", "Europe/Madrid", "2026-12-04 04:55 CET"),  # naive: UTC
+        (None, "Europe/Madrid", "-"),
+    ],
+)  # fmt: skip
+def test_times_are_shown_in_the_desk_zone_with_its_name(
+    value: datetime | str | None, zone: str, expected: str
+) -> None:
+    assert desk_time(value, ZoneInfo(zone)) == expected
+    assert Desk("es_ES", ZoneInfo(zone)).time(value) == expected
+
+
+def test_a_desk_nobody_configured_reads_utc() -> None:
+    assert Desk().time(datetime(2026, 12, 4, 3, 55, tzinfo=UTC)) == "2026-12-04 03:55 UTC"

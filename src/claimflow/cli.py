@@ -446,23 +446,28 @@ def export_cmd(
 @main.command("show")
 @click.argument("claim")
 @STORE_OPTION
+@OPTIONAL_CLIENT_OPTION
 @JSON_OPTION
 @fail_cleanly
-def show_cmd(claim: str, db_path: Path | str, as_json: bool) -> None:
+def show_cmd(
+    claim: str, db_path: Path | str, client_path: Path | None, as_json: bool
+) -> None:
     """A claim's whole story, by its id or the reference the participant quotes.
 
     As received (with where each value came from), outcome and reasons,
     matches and replacements, verification, ledger postings, notices, its
-    clock's events and the audit trail.
+    clock's events and the audit trail. Times are in the client's desk zone
+    (--client, else the claim's client key in CLAIMFLOW_CLIENTS, else UTC);
+    --json keeps them as stored (ISO-8601, UTC).
 
     \b
     Example:
-        claimflow show AC-1001 --db claims.db
+        claimflow show AC-1001 --db claims.db --client acme-tools
     """
     from claimflow import Store, claim_story
 
     with Store.open(db_path) as store:
-        story = claim_story(claim, store)
+        story = claim_story(claim, store, client_path)
     if as_json:
         echo_json(story.to_dict())
     else:

@@ -101,9 +101,14 @@ def participants_cmd(
     if as_json:
         echo_json(done.to_dict())
         return
-    facts = f"{done.facts:,} new or changed fact{'s' * (done.facts != 1)} recorded"
+    locale = client_locale(client_path)
+    facts = (
+        f"{format_points(done.facts, locale)} new or changed "
+        f"fact{'s' * (done.facts != 1)} recorded"
+    )
     click.echo(
-        f"{done.participants:,} participants of {done.client} imported from {file}; "
+        f"{format_points(done.participants, locale)} participants of {done.client} "
+        f"imported from {file}; "
         f"{facts if done.facts else 'nothing changed'}"
     )
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from claimflow import format_points
 from claimflow.cli import (
     AT_OPTION,
     CLIENT_OPTION,
@@ -23,10 +24,10 @@ from claimflow.cli import (
     main,
 )
 from claimflow.cli_awards import ledger_cmd, participants_group
-from claimflow.cli_options import echo_rows, rows_options
+from claimflow.cli_options import client_locale, echo_rows, rows_options
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow import Adjustment
+    from claimflow import Adjustment, ResolvedClient
 
 _REASONS = [
     "goodwill",
@@ -37,12 +38,16 @@ _REASONS = [
 ]
 
 
-def _merge_line(data: dict[str, Any]) -> str:
+def _merge_line(data: dict[str, Any], locale: str) -> str:
     moved = "into" if data["action"] == "merge" else "back out of"
+
+    def n(value: int) -> str:
+        return format_points(value, locale)
+
     return (
         f"{data['action']} #{data['merge_id']}: {data['merged']} {moved} "
-        f"{data['survivor']}: {data['points']:,} points in {data['lots']:,} lots, "
-        f"{len(data['claims']):,} claims, {len(data['cases']):,} open cases moved"
+        f"{data['survivor']}: {n(data['points'])} points in {n(data['lots'])} lots, "
+        f"{n(len(data['claims']))} claims, {n(len(data['cases']))} open cases moved"
     )
 
 
@@ -83,7 +88,7 @@ def merge_cmd(
         done = merge_accounts(
             survivor, merged, client_path, store, note=note, at=at, operator=operator
         )
-    _echo(done.to_dict(), as_json, _merge_line)
+    _echo(done.to_dict(), as_json, client_path)
 
 
 @participants_group.command("unmerge")
@@ -117,17 +122,17 @@ def unmerge_cmd(
         done = unmerge_accounts(
             merged, client_path, store, note=note, at=at, operator=operator
         )
-    _echo(done.to_dict(), as_json, _merge_line)
+    _echo(done.to_dict(), as_json, client_path)
 
 
-def _echo(data: dict[str, Any], as_json: bool, line: Any) -> None:
+def _echo(data: dict[str, Any], as_json: bool, client: Path) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(line(data))
+        click.echo(_merge_line(data, client_locale(client)))
 
 
-def _adjustment_line(found: Adjustment) -> str:
+def _adjustment_line(found: Adjustment, client: ResolvedClient) -> str:
     state = {
         "posted": f"posted by {found.decided_by} (posting #{found.posting_id})",
         "pending": "pending: above the requester's limit, waits for "
@@ -135,8 +140,9 @@ def _adjustment_line(found: Adjustment) -> str:
         "rejected": f"rejected by {found.decided_by}",
     }[found.status]
     return (
-        f"adjustment #{found.id}: {found.participant_id} {found.points:+,} points "
-        f"({found.reason}, cost {found.cost}) {state}"
+        f"adjustment #{found.id}: {found.participant_id} "
+        f"{client.desk.signed(found.points)} points ({found.reason}, cost "
+        f"{client.desk.money(found.cost, client.config.currency)}) {state}"
     )
 
 
@@ -190,14 +196,16 @@ def adjust_cmd(
             case=case_id, claim=claim_id, reference=reference, at=at,
             operator=operator,
         )  # fmt: skip
-    _echo_adjustment(done, as_json)
+    _echo_adjustment(done, as_json, client_path)
 
 
-def _echo_adjustment(done: Adjustment, as_json: bool) -> None:
+def _echo_adjustment(done: Adjustment, as_json: bool, client: Path) -> None:
+    from claimflow import resolve_client
+
     if as_json:
         echo_json(done.to_dict())
     else:
-        click.echo(_adjustment_line(done))
+        click.echo(_adjustment_line(done, resolve_client(client)))
 
 
 @ledger_cmd.command("approve")
@@ -230,7 +238,7 @@ def approve_cmd(
         done = approve_adjustment(
             adjustment_id, client_path, store, reject=reject, at=at, operator=operator
         )
-    _echo_adjustment(done, as_json)
+    _echo_adjustment(done, as_json, client_path)
 
 
 @ledger_cmd.command("adjustments")
@@ -252,7 +260,7 @@ def adjustments_cmd(
     Example:
         claimflow ledger adjustments --pending --client samples/clients/acme-tools.yaml
     """
-    from claimflow import Store, list_adjustments
+    from claimflow import Store, list_adjustments, resolve_client
 
     with Store.open(db_path) as store:
         found = list_adjustments(client_path, store, pending=pending)
@@ -260,8 +268,9 @@ def adjustments_cmd(
         rows = [a.to_dict() for a in found]
         echo_rows(rows, rows, rows_as)
         return
+    desk = resolve_client(client_path)
     for item in found:
-        click.echo(_adjustment_line(item))
+        click.echo(_adjustment_line(item, desk))
     if not found:
         click.echo("no adjustments" + (" pending" if pending else ""))
 

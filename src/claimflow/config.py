@@ -43,6 +43,7 @@ from claimflow.fields import (
 from claimflow.numbers import NumberError, NumberFormat, number_format
 from claimflow.patterns import BoundedPattern
 from claimflow.schema_docs import describe_fields
+from claimflow.shown import Desk
 from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
 from claimflow.verify.settings import VerificationSettings
@@ -375,6 +376,15 @@ class ResolvedClient(BaseModel):
         return self.config.client
 
     @property
+    def desk(self) -> Desk:
+        """How the desk reads figures and times: the client's ``locale`` and
+        ``timezone`` (`claimflow.shown.Desk`).
+
+        Example: ``client.desk.time(posted_at) == "2026-10-20 09:14 CDT"``
+        """
+        return Desk(self.config.locale, self.zone)
+
+    @property
     def numbers(self) -> NumberFormat:
         """How the client's clerks and participants write numbers: the
         `number_locale`, else the `locale`."""
@@ -412,7 +422,8 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
     zone = ZoneInfo(config.timezone)
     if config.award is not None:
         # One calendar day everywhere: the engine takes received days at the desk.
-        config = config.model_copy(update={"award": config.award.at_desk(zone)})
+        award = config.award.at_desk(zone, config.locale)  # lines' figures too
+        config = config.model_copy(update={"award": award})
     window = config.claim_window
     if window is None and config.claim_window_days is not None:
         window = ClaimWindow(within_days=config.claim_window_days)

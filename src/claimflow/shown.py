@@ -10,11 +10,18 @@ ledger and the store) never pass through here: they keep plain figures
 Babel looks its locale data up on every call; these are cached per
 (value, locale), since a batch repeats a few hundred prices.
 
+Times people read are wall times in the client's desk zone, with the zone
+named (`desk_time`: ``2026-10-20 09:14 CDT``); the store keeps UTC, and
+machine outputs keep ISO-8601 with its offset. `Desk` carries a client's
+locale and zone to the code that writes messages.
+
 Example: ``format_points(1234, "de_DE") == "1.234"``
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import PurePath
@@ -69,3 +76,54 @@ def claim_name(reference: str | None, source: str | None, claim_id: str) -> str:
     if reference:
         return f"{reference} ({place})" if place else reference
     return f"{place} (id {claim_id})" if place else claim_id
+
+
+def desk_time(value: datetime | str | None, zone: tzinfo) -> str:
+    """An instant as the desk reads it: its wall time in `zone`, to the
+    minute, with the zone's name (a stored naive time is UTC); ``-`` for none.
+
+    Example: ``desk_time("2026-12-04T03:55:02+00:00", ZoneInfo("America/Chicago"))
+    == "2026-12-03 21:55 CST"``
+    """
+    if value is None or value == "":
+        return "-"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+
+
+@dataclass(frozen=True)
+class Desk:
+    """How one client's desk reads figures and times.
+
+    Attributes:
+        locale: the client's ``locale`` (figures: ``1.234``).
+        zone: the client's ``timezone`` (times: ``2026-10-20 09:14 CDT``).
+
+    Example: ``Desk("de_DE", ZoneInfo("Europe/Berlin")).points(1234) == "1.234"``
+    """
+
+    locale: str = "en_US"
+    zone: tzinfo = UTC
+
+    def points(self, value: int | Decimal) -> str:
+        """Points (or a count) in the desk's locale (`format_points`)."""
+        return number(value, self.locale)
+
+    def signed(self, value: int | Decimal) -> str:
+        """Points with their sign (`signed_points`)."""
+        return signed_points(value, self.locale)
+
+    def money(self, value: Decimal, currency: str) -> str:
+        """An amount in a currency, in the desk's locale (`money`)."""
+        return money(value, currency, self.locale)
+
+    def time(self, value: datetime | str | None) -> str:
+        """An instant in the desk's zone (`desk_time`)."""
+        return desk_time(value, self.zone)
+
+
+#: A desk nobody configured: en_US figures, UTC times (library callers that
+#: pass a client key alone, not the client).
+PLAIN_DESK = Desk()

@@ -114,7 +114,7 @@ def test_a_clerks_large_adjustment_waits_for_a_supervisor(db: str) -> None:
     )
     assert (code, out) == (
         0,
-        "adjustment #1: 104233 +4,000 points (goodwill, cost 50.00) pending: above the "
+        "adjustment #1: 104233 +4,000 points (goodwill, cost $50.00) pending: above the "
         "requester's limit, waits for `ledger approve 1` by someone else\n",
     )
     code, _, err = run("ledger", "approve", "1", "--operator", "bob", *base)
@@ -147,7 +147,7 @@ def test_a_clerks_large_adjustment_waits_for_a_supervisor(db: str) -> None:
     )
     assert (code, out) == (
         0,
-        "adjustment #2: 104233 -100 points (correction, cost -1.25) posted by ann "
+        "adjustment #2: 104233 -100 points (correction, cost -$1.25) posted by ann "
         "(posting #2)\n",
     )
 

@@ -91,10 +91,10 @@ def test_by_default_it_is_credited_to_the_survivor_naming_the_merge(
         [claim],
     ).fetchone()
     assert posted_to == "104233"
-    text = explain_award(claim, store).text
-    assert (
+    text = explain_award(claim, store, acme).text
+    assert (  # 20:00 UTC, as the Chicago desk reads it
         "Credited to 104233: filed under participant 104876, merged into 104233 by "
-        "merge #1 at 2026-11-06T20:00:00+00:00." in text
+        "merge #1 at 2026-11-06 14:00 CST." in text
     )
     assert replay(store, acme, now=LATE).changes == []
     assert award_claims(store, acme, now=LATE).posted == 0  # once
@@ -172,7 +172,7 @@ def test_redeem_and_adjust_on_a_merged_member_name_the_survivor(
     before = store.count("ledger")
     closed = (
         "claimflow: error: participant 104876: closed, merged into 104233 by "
-        "merge #1 at 2026-11-06T20:00:00+00:00; "
+        "merge #1 at 2026-11-06 14:00 CST; "
     )
     code, out, err = run(
         "ledger", "redeem", "104876", "10", "--reference", "ORD-9",

@@ -276,7 +276,8 @@ def test_an_award_reaching_the_threshold_is_held_until_a_tax_form_is_on_file() -
     assert [a.claim_id for a in awards] == ["c1", "c2", "c4"]
     (held,) = problems
     assert held.record_id == "c3" and held.code is ReasonCode.TAX_FORM_REQUIRED
-    assert "payments to 750.00 USD (threshold 600)" in held.message
+    # money as en_US writes it
+    assert "payments to $750.00 (threshold $600.00)" in held.message
     with_form = rep.model_copy(update={"tax_form_on": date(2026, 6, 1)})
     awards, problems, _ = compute_awards(claims, settings, {"R1": with_form})
     assert problems == [] and len(awards) == 4
@@ -322,10 +323,14 @@ def test_the_threshold_is_held_in_an_award_run_and_paid_once_the_form_arrives(
         assert [h["code"] for h in story] == ["tax_form_required"]
         from tests.test_cli import run as cli
 
-        code, out, err = cli("award", "explain", held, "--db", str(tmp_path / "c.db"))
+        code, out, err = cli(
+            "award", "explain", held, "--db", str(tmp_path / "c.db"),
+            "--client", str(SAMPLES / "clients/acme-tools.yaml"),
+        )  # fmt: skip
         assert code == 0, err
+        # the run's instant (2026-11-20 00:00 UTC) as the Chicago desk reads it
         assert out.startswith(
-            f"Held by the award run of {now.isoformat()} (tax_form_required):"
+            "Held by the award run of 2026-11-19 18:00 CST (tax_form_required):"
         )
         with store.transaction():
             store.upsert_participants(

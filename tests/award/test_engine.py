@@ -224,7 +224,7 @@ def test_conversion_uses_the_rate_table_and_says_so() -> None:
         stay("X", "100", currency="EUR"), program, None, CapState()
     )
     assert award is not None and award.points == 1100
-    assert award.lines[0].conversion == "1 EUR = 1.10 USD (ECB, 2026-08-31)"
+    assert award.lines[0].conversion == "1 EUR = 1.1 USD (ECB, 2026-08-31)"
     _, problem = compute_award(
         stay("X", "100", currency="GBP"), program, None, CapState()
     )

@@ -288,8 +288,8 @@ def test_successive_member_lists_keep_the_tier_held_at_each_stay(
     assert out == (
         "Claim MB-1 (stays.csv:row 2): 12,500 points under rules bonvoy-2026 "
         "(activity 2026-03-04, USD).\n"
-        "  1. base: stay at MC-NYC: 1000.00 x 10 per 1 -> +10,000 points\n"
-        "  2. elite: gold on 2026-03-04: 25% of 10,000.00 base points -> +2,500 points\n"
+        "  1. base: stay at MC-NYC: 1,000 x 10 per 1 -> +10,000 points\n"
+        "  2. elite: gold on 2026-03-04: 25% of 10,000 base points -> +2,500 points\n"
         "  Total: 12,500 points.\n"
     )
     # MB-2: Residence Inn 400.00 x 5 = 2,000; Platinum (from 2026-06-01) 50% = 1,000.

@@ -152,7 +152,8 @@ def test_duplicates_cluster_under_the_earliest_claim_and_explain_themselves(
     # C1 repeats B1's second serial; B1 repeats A1: A1 is the original of both.
     assert (refs[later.original], refs[later.duplicate_of]) == ("B1", "A1")
     assert later.rule == "same serial number claimed again"
-    assert later.compared == "serial DR10000018"
+    # each claim's serial as its participant keyed it, not as matched (DR10000018)
+    assert later.compared == "serial dr-10000018 vs DR10000018"
     assert later.source.endswith("b2.csv:row 2")
     outcomes = dict(store.db.execute("SELECT id, outcome FROM claims"))
     assert [outcomes[i] == "duplicate" for i in sorted(refs, key=refs.get)] == [
@@ -560,7 +561,39 @@ def test_a_repeated_serial_is_quoted_to_the_participant_as_they_wrote_it(
         ingest([write(f"b{n}.csv", SALES + rows)], acme, store)
     result = dedupe_claims(store, acme, now=NOW)
     [match] = result.matches
-    assert match.value == "DR17"  # as compared
+    assert match.compared == "serial DR00000017"  # as keyed, not DR17 as matched
+    assert match.value == "DR00000017"
     [item] = result.notice_items
     # (field, code, the value we read): the value is the participant's own
     assert [p[2] for p in item.problems] == ["DR00000017"]
+
+
+def test_a_serial_keyed_differently_is_quoted_as_each_claim_wrote_it(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """A new user saw ``(serial DR17)`` where the two claims read
+    DR-00000017 and DR00000017: the match key is folded, the serials people
+    read in dedupe's lines, the stored reason and the notice are as keyed."""
+    db, acme = str(tmp_path / "x.db"), str(SAMPLES / "clients" / "acme-tools.yaml")
+    first = "A1,104233,D-CHI-01,INV-2026000417,10/02/2026,DRL-200,1,DR00000017,2026-10-20\n"
+    later = "B1,104876,D-IND-03,INV-30001,11/02/2026,DRL-200,1,DR-00000017,2026-11-10\n"
+    for n, rows in enumerate((first, later)):
+        run("ingest", str(write(f"b{n}.csv", SALES + rows)), "--client", acme, "--db", db)
+    code, out, _ = run("dedupe", "claims", "--client", acme, "--db", db,
+                       "--notices", str(tmp_path / "n"))  # fmt: skip
+    assert code == 1
+    assert out.splitlines()[-1:] == [
+        "  B1 (b1.csv:row 2) duplicate of A1 (b0.csv:row 2): same serial number "
+        "claimed again (serial DR-00000017 vs DR00000017)"
+    ]
+    with Store.open(db) as store:
+        [message] = store.db.execute(
+            "SELECT message FROM problems WHERE code = 'serial_claimed_before'"
+        ).fetchone()
+    assert message == (
+        "same serial number claimed again: serial DR-00000017 vs DR00000017, "
+        "as claim A1 (b0.csv:row 2)"
+    )
+    [notice] = (tmp_path / "n").glob("*.txt")
+    assert "(we read: DR-00000017)" in notice.read_text(encoding="utf-8")
+    assert "DR17" not in out + message + notice.read_text(encoding="utf-8")

@@ -137,7 +137,9 @@ def _check_request(
             f"participant {participant_id}: not on {client.key}'s member list or ledger"
         )
     try:
-        refuse_merged(store, client.key, participant_id, "adjust {survivor} instead")
+        refuse_merged(
+            store, client.key, participant_id, "adjust {survivor} instead", client.desk
+        )
     except LedgerError as refused:
         raise AccountError(str(refused)) from None
     case_id, claim_id = links

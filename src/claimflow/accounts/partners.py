@@ -219,8 +219,9 @@ def _check_points(
         )
     try:
         refuse_merged(
-            store, client.key, participant_id, "transfer from {survivor} instead"
-        )
+            store, client.key, participant_id, "transfer from {survivor} instead",
+            client.desk,
+        )  # fmt: skip
     except LedgerError as refused:
         raise PartnerError(str(refused)) from None
     available = balance(store, client.key, participant_id, at).available

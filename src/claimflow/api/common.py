@@ -12,6 +12,7 @@ from claimflow.errors import ConfigError
 
 if TYPE_CHECKING:
     from claimflow.config import ResolvedClient
+    from claimflow.shown import Desk
     from claimflow.store import Store
 
 #: What a stage accepts as its client: resolved, a file, or a key.
@@ -75,6 +76,27 @@ def resolve_client(client: ClientLike) -> ResolvedClient:
     if isinstance(client, ResolvedClient):
         return client
     return load_client(client_file(client))
+
+
+def client_desk(client: ClientLike | None, key: str) -> Desk:
+    """How people read a stored record's figures and times: the desk of
+    `client` when given, else of its client `key` looked up in
+    ``CLAIMFLOW_CLIENTS``, else en_US and UTC (`claimflow.shown.PLAIN_DESK`).
+
+    Raises:
+        ConfigError: `client` was given and cannot be read.
+
+    Example: ``client_desk(None, "acme-tools").zone`` is America/Chicago
+    with ``CLAIMFLOW_CLIENTS`` naming the samples' folder.
+    """
+    from claimflow.shown import PLAIN_DESK
+
+    try:
+        return resolve_client(client if client is not None else key).desk
+    except ConfigError:
+        if client is not None:
+            raise
+        return PLAIN_DESK
 
 
 def default_operator() -> str:

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from claimflow.api.common import (
     ClientLike,
+    client_desk,
     default_operator,
     instant,
     require_batch,
     resolve_client,
 )
-from claimflow.errors import ClaimflowError, ConfigError
+from claimflow.errors import ClaimflowError
 from claimflow.window import desk_day
 
 if TYPE_CHECKING:
@@ -116,8 +117,9 @@ def explain_award(
     """Explain a claim's award (its id or the reference the participant quotes).
 
     The claim is named by its reference and where it came from; points are
-    written in the client's locale (`client`, else the award's client key
-    looked up in ``CLAIMFLOW_CLIENTS``; en_US when neither is at hand).
+    written in the client's locale and times in its desk zone (`client`,
+    else the award's client key looked up in ``CLAIMFLOW_CLIENTS``; en_US
+    and UTC when neither is at hand: `client_desk`).
 
     Raises:
         ClaimflowError: the claim is not accepted, or has no award yet.
@@ -136,9 +138,10 @@ def explain_award(
     name = store.claim_names([found]).get(found)
     if hold is not None:
         held, code, message, at = hold
-        locale = _locale(client, held.client)
-        text = f"Held by the award run of {at} ({code}): {message}.\n" + explain(
-            held, locale, name
+        desk = client_desk(client, held.client)
+        text = (
+            f"Held by the award run of {desk.time(at)} ({code}): {message}.\n"
+            + explain(held, desk.locale, name)
         )
         return Explanation(
             found,
@@ -154,36 +157,29 @@ def explain_award(
             )
         raise ClaimflowError(f"claim {named}: no award computed yet")
     note = None
+    desk = client_desk(client, award.client)
     if not live_award_postings(store, award.client, found):
         reversal = last_reversal(store, award.client, found)
         if reversal is not None:  # the award was taken back
             _, at, reason = reversal
             still = "the claim is void" if outcome == "void" else "awaiting a new award"
-            note = f"Reversed at {at} ({reason or 'no reason given'}): {still}."
+            note = (
+                f"Reversed at {desk.time(at)} ({reason or 'no reason given'}): "
+                f"{still}."
+            )
     moved = claim_merge(store, award.client, found)
     merged = None
     if moved is not None:
         merge_id, keyed, survivor, at = moved
         merged = (
             f"Credited to {survivor}: filed under participant {keyed}, merged into "
-            f"{survivor} by merge #{merge_id} at {at}."
+            f"{survivor} by merge #{merge_id} at {desk.time(at)}."
         )
-    text = explain(award, _locale(client, award.client), name)
+    text = explain(award, desk.locale, name)
     text += "".join(f"\n  {n}" for n in (merged, note) if n)
     return Explanation(
         found, text, award.model_dump(mode="json"), reversed=note, merged=merged
     )
-
-
-def _locale(client: ClientLike | None, key: str) -> str:
-    """The locale a client's figures are written in: the client given, else
-    its key looked up in ``CLAIMFLOW_CLIENTS``, else en_US."""
-    try:
-        return resolve_client(client if client is not None else key).config.locale
-    except ConfigError:
-        if client is not None:
-            raise
-        return "en_US"
 
 
 def balance(
@@ -286,8 +282,9 @@ def reverse_claim(
         claim_id = store.resolve_claim(claim, resolved.key)
         live = live_award_postings(store, resolved.key, claim_id)
         points = reverse(
-            store, resolved.key, claim_id, reason, actor, now, void=not correction
-        )
+            store, resolved.key, claim_id, reason, actor, now,
+            void=not correction, desk=resolved.desk,
+        )  # fmt: skip
         store.audit(
             actor,
             "ledger reverse",
@@ -340,7 +337,10 @@ def redeem(
     resolved = resolve_client(client)
     now, actor = instant(at, resolved), operator or default_operator()
     with _previewing(store, preview):
-        spend(store, resolved.key, participant, points, reference, actor, now)
+        spend(
+            store, resolved.key, participant, points, reference, actor, now,
+            desk=resolved.desk,
+        )  # fmt: skip
         store.audit(
             actor,
             "ledger redeem",

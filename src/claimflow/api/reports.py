@@ -12,7 +12,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from claimflow.api.common import ClientLike, instant, require_batch, resolve_client
+from claimflow.api.common import (
+    ClientLike,
+    client_desk,
+    instant,
+    require_batch,
+    resolve_client,
+)
+from claimflow.shown import PLAIN_DESK, Desk
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -249,30 +256,43 @@ def export_rows(
 
 @dataclass
 class Story:
-    """A claim's whole story (``to_dict()``), and as text (`text`)."""
+    """A claim's whole story (``to_dict()``), and as text (`text`).
+
+    Attributes:
+        data: the story as stored (times ISO-8601 in UTC, as ``--json`` prints).
+        desk: the client's desk, whose zone and locale `text` is written in.
+    """
 
     data: dict[str, Any] = field(default_factory=dict)
+    desk: Desk = PLAIN_DESK
 
     @property
     def text(self) -> str:
-        """The story as a person reads it."""
+        """The story as a person reads it (times in the desk's zone)."""
         from claimflow.report.story import render_story
 
-        return render_story(self.data)
+        return render_story(self.data, self.desk)
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
         return self.data
 
 
-def claim_story(claim: str, store: Store) -> Story:
+def claim_story(
+    claim: str, store: Store, client: ClientLike | None = None
+) -> Story:
     """A claim's story by its id or reference: as received, outcome, awards, audit.
+
+    Its text shows times in the client's desk zone (`client`, else the
+    claim's client key looked up in ``CLAIMFLOW_CLIENTS``, else UTC:
+    `client_desk`); its data keeps them as stored.
 
     Example: ``print(claim_story("AC-1001", store).text)``
     """
     from claimflow.report.story import claim_story as story
 
-    return Story(story(store, claim))
+    data = story(store, claim)
+    return Story(data, client_desk(client, data["claim"]["client"]))
 
 
 def write_participant_review(result: DedupeResult, out: Path) -> int:

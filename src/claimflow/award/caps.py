@@ -36,6 +36,7 @@ from claimflow.award.text import cap_note
 from claimflow.codes import ReasonCode
 from claimflow.models import Award, AwardLine
 from claimflow.money import ZERO
+from claimflow.shown import number
 
 #: The kind of the lines that cut promotion points (a promotion's own fund,
 #: the cap on promotion points): counted as promotion points.
@@ -273,6 +274,10 @@ def promotion_cuts(
     promotion points per claim and per participant and period."""
     cuts: list[AwardLine] = []
     who = ctx.claim.participant_id or ""
+
+    def n(value: int) -> str:
+        return number(value, ctx.locale)
+
     for promo in ctx.rules.rules:
         if not isinstance(promo, Promotion) or promo.fund is None:
             continue
@@ -286,9 +291,9 @@ def promotion_cuts(
                     ctx,
                     promo.id,
                     room - points,
-                    f"promotion {promo.id}'s fund of {promo.fund.points:,} "
-                    f"({key.rsplit(':', 1)[1]}, {spent:,} already paid): "
-                    f"{points:,} desired, {room:,} awarded",
+                    f"promotion {promo.id}'s fund of {n(promo.fund.points)} "
+                    f"({key.rsplit(':', 1)[1]}, {n(spent)} already paid): "
+                    f"{n(points)} desired, {n(room)} awarded",
                 )
             )
     cap = ctx.rules.caps.promotions
@@ -300,8 +305,8 @@ def promotion_cuts(
             ctx,
             [*lines, *cuts],
             points - cap.per_claim,
-            f"promotion points capped at {cap.per_claim:,} per claim: "
-            f"{points:,} desired, {cap.per_claim:,} awarded",
+            f"promotion points capped at {n(cap.per_claim)} per claim: "
+            f"{n(points)} desired, {n(cap.per_claim)} awarded",
         )
         points = cap.per_claim
     period = cap.per_participant
@@ -313,9 +318,10 @@ def promotion_cuts(
                 ctx,
                 [*lines, *cuts],
                 points - room,
-                f"promotion points capped at {period.points:,} per "
+                f"promotion points capped at {n(period.points)} per "
                 f"{period.period} ({period_key(ctx.activity, period.period)}, "
-                f"{spent:,} already awarded): {points:,} desired, {room:,} awarded",
+                f"{n(spent)} already awarded): {n(points)} desired, "
+                f"{n(room)} awarded",
             )
     return cuts
 
@@ -358,6 +364,7 @@ def cap_lines(
             points,
             state,
             funded,
+            ctx.locale,
         )
     ]
 
@@ -369,29 +376,34 @@ def cap_cuts(
     points: int,
     state: CapState,
     funded: int = 0,
+    locale: str = "en_US",
 ) -> list[tuple[ReasonCode, str, int]]:
     """Cuts of the total, as (code, note, points): per claim, the
     participant's period cap, the fund (which `funded` points, paid from
     promotions' own funds, do not touch). The engine and the set-based
-    path (`claimflow.award.sets`) both cut through this.
+    path (`claimflow.award.sets`) both cut through this; notes write their
+    figures in `locale`.
 
     Example: ``cap_cuts(rules, day, "104233", 300, CapState())``
     """
     caps, cuts = rules.caps, []
     room = points
 
+    def n(value: int) -> str:
+        return number(value, locale)
+
     def cut(limit: int, code: ReasonCode, what: str) -> None:
         nonlocal room
         if room > limit:
             awarded = max(limit, 0)
-            cuts.append((code, cap_note(what, room, awarded), awarded - room))
+            cuts.append((code, cap_note(what, room, awarded, locale), awarded - room))
             room = awarded
 
     if caps.per_claim is not None:
         cut(
             caps.per_claim,
             ReasonCode.CAP_PER_CLAIM,
-            f"cap of {caps.per_claim} per claim",
+            f"cap of {n(caps.per_claim)} per claim",
         )
     if caps.per_participant is not None:
         key = (participant, period_key(day, caps.per_participant.period))
@@ -399,8 +411,8 @@ def cap_cuts(
         cut(
             caps.per_participant.points - used,
             ReasonCode.CAP_PARTICIPANT_PERIOD,
-            f"cap of {caps.per_participant.points} per {caps.per_participant.period} "
-            f"({key[1]}, {used} already awarded)",
+            f"cap of {n(caps.per_participant.points)} per "
+            f"{caps.per_participant.period} ({key[1]}, {n(used)} already awarded)",
         )
     fund = caps.fund
     if fund is not None:
@@ -415,6 +427,6 @@ def cap_cuts(
         cut(
             fund.points - spent + min(funded, room),
             ReasonCode.CAP_BUDGET,
-            f"{what} of {fund.points}{when} ({spent} already awarded)",
+            f"{what} of {n(fund.points)}{when} ({n(spent)} already awarded)",
         )
     return cuts

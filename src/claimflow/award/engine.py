@@ -40,7 +40,7 @@ from claimflow.award.rules import (
     AwardSettings,
     Rate,
 )
-from claimflow.award.text import below_minimum_note, rounding_note
+from claimflow.award.text import below_minimum_note, rounding_note, units_label
 from claimflow.codes import ReasonCode
 from claimflow.models import (
     Award,
@@ -52,6 +52,7 @@ from claimflow.models import (
     StayClaim,
 )
 from claimflow.money import ZERO
+from claimflow.shown import money, number
 
 _ROUNDING = {
     "floor": ROUND_FLOOR,
@@ -112,7 +113,10 @@ def _units(
             "segments": segment,
         }
         units.append(
-            Unit(n, amount or ZERO, quantity, facts, f"{quantity} x {line.sku}")
+            Unit(
+                n, amount or ZERO, quantity, facts,
+                units_label(quantity, line.sku, settings.locale),
+            )  # fmt: skip
         )
     return units
 
@@ -154,7 +158,9 @@ def _context(
     held = participant.on(day) if participant else None
     units = _units(claim, settings, held)
     _refuse_negatives(claim, units)
-    ctx = Context(claim, rules, day, units, participant, held=held)
+    ctx = Context(
+        claim, rules, day, units, participant, held=held, locale=settings.locale
+    )
     currency = (
         claim.currency if isinstance(claim, StayClaim) else None
     ) or settings.currency
@@ -171,7 +177,7 @@ def _context(
             )
         ctx.factor = rate.rate
         ctx.conversion = (
-            f"1 {currency} = {rate.rate} {settings.currency} "
+            f"1 {currency} = {number(rate.rate, settings.locale)} {settings.currency} "
             f"({rate.source}, {rate.day})"
         )
     return ctx
@@ -221,7 +227,7 @@ def _eligibility(ctx: Context) -> AwardLine | None:
         return _zero_line(
             ctx,
             ReasonCode.BELOW_MINIMUM,
-            below_minimum_note(spend, quantity),
+            below_minimum_note(spend, quantity, ctx.locale),
         )
     return None
 
@@ -280,7 +286,7 @@ def _rounded(
                 "rounding",
                 "rounding",
                 ZERO,
-                rounding_note(total, round_points(total, mode), mode),
+                rounding_note(total, round_points(total, mode), mode, ctx.locale),
             ).model_copy(update={"points": delta})
         )
     return truncated
@@ -385,9 +391,11 @@ def _threshold(
         source=claim.provenance,
         code=ReasonCode.TAX_FORM_REQUIRED,
         message=(
-            f"{award.points:,} points would bring {award.activity_date.year}'s "
-            f"payments to {value:,} {settings.currency} (threshold "
-            f"{gate.amount:,}); held until a tax form is on file"
+            f"{number(award.points, settings.locale)} points would bring "
+            f"{award.activity_date.year}'s payments to "
+            f"{money(value, settings.currency, settings.locale)} (threshold "
+            f"{money(gate.amount, settings.currency, settings.locale)}); "
+            "held until a tax form is on file"
         ),
         record_id=claim.id,
     )

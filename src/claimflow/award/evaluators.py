@@ -32,6 +32,7 @@ from claimflow.award.text import (
 from claimflow.codes import ReasonCode
 from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
+from claimflow.shown import number
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
@@ -75,7 +76,8 @@ class Context:
 
     ``held`` is the participant's facts on the activity date (the tier a
     bonus pays by); ``notes`` are explanation lines of no points that
-    eligibility adds (an enrolment grace used).
+    eligibility adds (an enrolment grace used); ``locale`` writes the
+    lines' figures (`claimflow.award.text`).
     """
 
     claim: Claim
@@ -89,6 +91,8 @@ class Context:
     held: ParticipantFacts | None = None
     notes: list[AwardLine] = field(default_factory=list)
     counts: Mapping[str, int] = field(default_factory=dict)
+    #: the client's locale, which the lines' figures are written in
+    locale: str = "en_US"
 
     def line(
         self, rule_id: str, kind: str, desired: Decimal, note: str, **extra: object
@@ -139,7 +143,7 @@ def _per_currency(ctx: Context, rule: object) -> list[Earned]:
                 f"= {unit.amount - excluded}",
             )
         base = (unit.amount - excluded) * ctx.factor
-        desired, how = per_currency_points(rule, base)
+        desired, how = per_currency_points(rule, base, ctx.locale)
         line = ctx.line(
             rule.id,
             rule.kind,
@@ -162,9 +166,10 @@ def _per_unit(ctx: Context, rule: object) -> list[Earned]:
             continue
         count = unit.counted(rule.unit)
         note = (
-            per_unit_note(unit.label, rule.points)
+            per_unit_note(unit.label, rule.points, ctx.locale)
             if rule.unit == "units"
-            else f"{unit.label}: {count} nights at {rule.points} points each"
+            else f"{unit.label}: {number(count, ctx.locale)} nights at "
+            f"{number(rule.points, ctx.locale)} points each"
         )
         earned.append(
             Earned(
@@ -190,13 +195,15 @@ def _per_claim(ctx: Context, rule: object) -> list[Earned]:
     return [
         Earned(
             None,
-            ctx.line(rule.id, rule.kind, rule.points, per_claim_note(rule.points)),
+            ctx.line(
+                rule.id, rule.kind, rule.points, per_claim_note(rule.points, ctx.locale)
+            ),
         )
     ]
 
 
 def _priced(
-    rule: QuantityTiers, start: int, units: int, reached: int
+    rule: QuantityTiers, start: int, units: int, reached: int, locale: str
 ) -> tuple[Decimal, str]:
     """Points of `units` units counted after `start` others: in ``whole`` mode
     all at the tier `reached` units reach, in ``marginal`` mode each unit at
@@ -204,14 +211,17 @@ def _priced(
     tiers = rule.tiers
     if rule.mode == "whole":
         tier = [t for t in tiers if t.start <= reached][-1]
-        return tier.points * units, f"{units} at {tier.points}"
+        return (
+            tier.points * units,
+            f"{number(units, locale)} at {number(tier.points, locale)}",
+        )
     desired, parts = ZERO, []
     for i, tier in enumerate(tiers):
         end = tiers[i + 1].start - 1 if i + 1 < len(tiers) else start + units
         count = max(0, min(end, start + units) - max(tier.start, start + 1) + 1)
         if count:
             desired += count * tier.points
-            parts.append(f"{count} at {tier.points}")
+            parts.append(f"{number(count, locale)} at {number(tier.points, locale)}")
     return desired, " + ".join(parts)
 
 
@@ -234,14 +244,17 @@ def _quantity_tiers(ctx: Context, rule: object) -> list[Earned]:
     for unit in units:
         quantity = unit.counted(rule.unit)
         if rule.count == "line":
-            desired, how = _priced(rule, 0, quantity, quantity)
+            desired, how = _priced(rule, 0, quantity, quantity, ctx.locale)
             note = f"{unit.label}: {how}"
         else:
-            desired, how = _priced(rule, position, quantity, before + total)
+            desired, how = _priced(
+                rule, position, quantity, before + total, ctx.locale
+            )
             counted = (
-                f"the claim's {total} units"
+                f"the claim's {number(total, ctx.locale)} units"
                 if rule.count == "claim"
-                else f"{before} earlier + {total} on this claim in "
+                else f"{number(before, ctx.locale)} earlier + "
+                f"{number(total, ctx.locale)} on this claim in "
                 f"{period_label(ctx.activity, rule.period)}"
             )
             note = f"{unit.label}: {how} ({counted})"
@@ -278,7 +291,8 @@ def _tier_bonus(ctx: Context, rule: object) -> list[Earned]:
                 rule.id,
                 rule.kind,
                 ctx.base * percent / _HUNDRED,
-                f"{tier} on {ctx.activity}: {percent}% of {ctx.base:,} base points",
+                f"{tier} on {ctx.activity}: {number(percent, ctx.locale)}% of "
+                f"{number(ctx.base, ctx.locale)} base points",
                 basis=ctx.base,
                 multiplier=percent / _HUNDRED,
             ),
@@ -302,7 +316,7 @@ def promotions(ctx: Context, base: list[Earned]) -> list[Earned]:
             desired = scoped * (promo.multiplier - 1)
         else:
             scoped, desired = ZERO, promo.bonus or ZERO
-        note = promotion_note(promo, scoped, desired)
+        note = promotion_note(promo, scoped, desired, ctx.locale)
         policy = promo.stacking or ctx.rules.stacking or "stack"
         line = ctx.line(
             promo.id, promo.kind, desired, note, multiplier=promo.multiplier

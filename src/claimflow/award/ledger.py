@@ -23,6 +23,7 @@ from claimflow.award.rules import AwardSettings
 from claimflow.award.sets import LeanAward
 from claimflow.errors import ClaimflowError
 from claimflow.models import Award
+from claimflow.shown import PLAIN_DESK, Desk
 from claimflow.store import Store
 from claimflow.store.accounts import live_merge, lot_holder
 from claimflow.store.awards import post_award_rows
@@ -152,6 +153,7 @@ def reverse_claim(
     at: datetime,
     *,
     void: bool = True,
+    desk: Desk = PLAIN_DESK,
 ) -> int:
     """Reverse every live award posting of a claim; return the points reversed.
 
@@ -159,7 +161,8 @@ def reverse_claim(
     plus its reversal is zero. By default the claim is void as well (a
     refund, a cancellation: its outcome becomes ``void`` and no later award
     run pays it again); with ``void=False`` it is a correction, and the next
-    award run posts the claim afresh. Call inside a store transaction.
+    award run posts the claim afresh. Call inside a store transaction. A
+    refusal writes times and figures as the client's `desk` reads them.
 
     Raises:
         LedgerError: the claim has no live award posting.
@@ -168,7 +171,7 @@ def reverse_claim(
     """
     live = live_award_postings(store, client, claim_id)
     if not live:
-        raise LedgerError(_nothing_to_reverse(store, client, claim_id))
+        raise LedgerError(_nothing_to_reverse(store, client, claim_id, desk))
     total = 0
     for entry_id, _, points, version in live:
         # A merge may have moved the lot: the reversal takes the points
@@ -218,7 +221,7 @@ def _allocate_reversal(
     _allocate(store, reversal_id, points, own + [(i, r) for i, r, _ in _by_expiry(others)])
 
 
-def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
+def _nothing_to_reverse(store: Store, client: str, claim_id: str, desk: Desk) -> str:
     """Why a claim has no live award: reversed before (by which posting), or none."""
     row = last_reversal(store, client, claim_id)
     # named as people know it (its reference and file), never by its store id
@@ -227,7 +230,7 @@ def _nothing_to_reverse(store: Store, client: str, claim_id: str) -> str:
         return f"claim {name}: no award posting to reverse for {client}"
     return (
         f"claim {name}: its award was reversed already, by posting #{row[0]} "
-        f"at {row[1]} ({row[2]})"
+        f"at {desk.time(row[1])} ({row[2]})"
     )
 
 
@@ -396,7 +399,13 @@ def _expirable_lots(
     ]
 
 
-def refuse_merged(store: Store, client: str, participant_id: str, instead: str) -> None:
+def refuse_merged(
+    store: Store,
+    client: str,
+    participant_id: str,
+    instead: str,
+    desk: Desk = PLAIN_DESK,
+) -> None:
     """Refuse to move points of an account a merge closed, naming the survivor.
 
     Args:
@@ -405,6 +414,7 @@ def refuse_merged(store: Store, client: str, participant_id: str, instead: str) 
         participant_id: the account asked for.
         instead: what to do, with ``{survivor}`` for the survivor's number
             (``redeem from {survivor} instead``).
+        desk: the client's desk, whose zone the merge's time is shown in.
 
     Raises:
         LedgerError: the account was merged into another (and not unmerged).
@@ -416,7 +426,7 @@ def refuse_merged(store: Store, client: str, participant_id: str, instead: str) 
         survivor = str(row[3])
         raise LedgerError(
             f"participant {participant_id}: closed, merged into {survivor} by merge "
-            f"#{row[0]} at {row[7]}; " + instead.format(survivor=survivor)
+            f"#{row[0]} at {desk.time(row[7])}; " + instead.format(survivor=survivor)
         )
 
 
@@ -455,13 +465,16 @@ def redeem(
     reference: str,
     actor: str,
     at: datetime,
+    *,
+    desk: Desk = PLAIN_DESK,
 ) -> None:
     """Spend available points, oldest-expiring lots first (a redemption posting).
 
     The reference (an order or catalogue number) is unique per client, with
     case and punctuation ignored (`reference_key`): a second redemption with
     one already used, a clerk's retry included, is refused naming the first,
-    and nothing is posted.
+    and nothing is posted. A refusal writes times and figures as the client's
+    `desk` reads them.
 
     Raises:
         LedgerError: fewer points are available than asked for, the
@@ -470,14 +483,16 @@ def redeem(
 
     Example: ``redeem(store, "acme-tools", "104233", 500, "order 77", "ann", now)``
     """
-    refuse_merged(store, client, participant_id, "redeem from {survivor} instead")
+    refuse_merged(
+        store, client, participant_id, "redeem from {survivor} instead", desk
+    )
     key = f"redemption:{client}:{reference}"
     used = earlier_redemption(store, client, reference)
     if used is not None:
         written = "" if used[3] == reference else f" as {used[3]!r}"
         raise LedgerError(
-            f"reference {reference!r} was used before{written}: {used[1]:,} points "
-            f"redeemed by participant {used[0]} at {used[2]}; give each "
+            f"reference {reference!r} was used before{written}: {desk.points(used[1])} points "
+            f"redeemed by participant {used[0]} at {desk.time(used[2])}; give each "
             "redemption its own"
         )
     moment = instant(at)
@@ -486,12 +501,12 @@ def redeem(
     if points <= 0:
         raise LedgerError(
             f"participant {participant_id}: expected a positive number of points "
-            f"to redeem, found {points:,}"
+            f"to redeem, found {desk.points(points)}"
         )
     if points > available:
         raise LedgerError(
-            f"participant {participant_id} has {available:,} points available; "
-            f"cannot redeem {points:,}"
+            f"participant {participant_id} has {desk.points(available)} points "
+            f"available; cannot redeem {desk.points(points)}"
         )
     _consume(
         store,

@@ -526,6 +526,8 @@ class AwardSettings(_Model):
             taken in (``activity_date: received_at``, ``rate_date:
             received``); not written in the section: `claimflow.config.resolve`
             sets the client's ``timezone`` (`at_desk`); UTC until then.
+        locale: the client's ``locale``, which award lines write their
+            figures in (set with the zone by `at_desk`); en_US until then.
     """
 
     activity_date: Literal["invoice_date", "check_in", "check_out", "received_at"]
@@ -541,6 +543,7 @@ class AwardSettings(_Model):
     rule_sets: list[RuleSet] = Field(min_length=1)
     reporting_threshold: ReportingThreshold | None = None
     _zone: tzinfo = PrivateAttr(default=UTC)
+    _locale: str = PrivateAttr(default="en_US")
 
     @model_validator(mode="after")
     def _versions(self) -> AwardSettings:
@@ -565,13 +568,20 @@ class AwardSettings(_Model):
         """The desk's time zone (see `at_desk`)."""
         return self._zone
 
-    def at_desk(self, zone: tzinfo) -> AwardSettings:
-        """These settings with the desk's time zone, which received days are in.
+    @property
+    def locale(self) -> str:
+        """The locale award lines write figures in (see `at_desk`)."""
+        return self._locale
 
-        Example: ``settings.at_desk(ZoneInfo("Europe/Paris")).zone``
+    def at_desk(self, zone: tzinfo, locale: str | None = None) -> AwardSettings:
+        """These settings with the desk's time zone, which received days are
+        in, and its locale, which award lines write figures in.
+
+        Example: ``settings.at_desk(ZoneInfo("Europe/Paris"), "fr_FR").zone``
         """
         copy = self.model_copy()
         copy._zone = zone
+        copy._locale = locale or self._locale
         return copy
 
     def day_of(self, moment: datetime) -> date:

@@ -45,6 +45,7 @@ from claimflow.award.text import (
     per_unit_note,
     promotion_note,
     rounding_note,
+    units_label,
 )
 from claimflow.codes import ReasonCode
 from claimflow.models import Award
@@ -179,7 +180,7 @@ class SetPlan:
         if found is None:
             if len(self._before) > _KEEP:
                 self._before.clear()
-            found = _before_caps(self, running, _units(lines))
+            found = _before_caps(self, running, _units(lines, self.settings.locale))
             self._before[(running, lines)] = found
         return found
 
@@ -291,8 +292,9 @@ def compute_lean(
         cuts = [
             _Line("cap", "cap", ZERO, note, code=code, points=cut)
             for code, note, cut in cap_cuts(
-                rules, day, who, desired, CapState(used, budget_used)
-            )
+                rules, day, who, desired, CapState(used, budget_used), 0,
+                settings.locale,
+            )  # fmt: skip
         ]
         if cuts:
             points += sum(ln.points for ln in cuts)
@@ -319,7 +321,7 @@ def compute_lean(
     return award, budget_used + points
 
 
-def _units(lines: str) -> list[_Unit]:
+def _units(lines: str, locale: str) -> list[_Unit]:
     units = []
     for sku, quantity, price, total in json.loads(lines):
         if sku is not None and not isinstance(sku, str):
@@ -336,7 +338,7 @@ def _units(lines: str) -> list[_Unit]:
         if count < 0 or (amount is not None and amount < 0):
             # The engine refuses it (``negative_amount``), naming the line.
             raise ValueError(amount)
-        units.append((amount or ZERO, count, f"{count} x {sku}", sku))
+        units.append((amount or ZERO, count, units_label(count, sku, locale), sku))
     return units
 
 
@@ -354,7 +356,7 @@ def _amount(value: object) -> Decimal | None:
 def _before_caps(
     plan: SetPlan, running: _Promos, units: list[_Unit]
 ) -> tuple[str, int]:
-    lines = _eligibility(units, plan.rules)
+    lines = _eligibility(units, plan.rules, plan.settings.locale)
     if lines is None:
         base = _base(plan, units)
         lines = [*base, *_promotions(plan, running, units, base)]
@@ -363,7 +365,9 @@ def _before_caps(
     return body, sum(ln.points for ln in lines)
 
 
-def _eligibility(units: list[_Unit], rules: RuleSet) -> list[_Line] | None:
+def _eligibility(
+    units: list[_Unit], rules: RuleSet, locale: str
+) -> list[_Line] | None:
     minimum = rules.minimum
     if minimum.spend is None and minimum.quantity is None:
         return None
@@ -377,7 +381,7 @@ def _eligibility(units: list[_Unit], rules: RuleSet) -> list[_Line] | None:
                 "eligibility",
                 "eligibility",
                 ZERO,
-                below_minimum_note(spend, quantity),
+                below_minimum_note(spend, quantity, locale),
                 code=ReasonCode.BELOW_MINIMUM,
             )
         ]
@@ -391,7 +395,10 @@ def _base(plan: SetPlan, units: list[_Unit]) -> list[_Line]:
         if isinstance(rule, PerClaim):
             if any(m[r] for m in matched):
                 lines.append(
-                    _Line(rule.id, rule.kind, rule.points, per_claim_note(rule.points))
+                    _Line(
+                        rule.id, rule.kind, rule.points,
+                        per_claim_note(rule.points, plan.settings.locale),
+                    )  # fmt: skip
                 )
             continue
         for n, (amount, quantity, label, _) in enumerate(units, start=1):
@@ -403,7 +410,7 @@ def _base(plan: SetPlan, units: list[_Unit]) -> list[_Line]:
                         rule.id,
                         rule.kind,
                         rule.points * quantity,
-                        per_unit_note(label, rule.points),
+                        per_unit_note(label, rule.points, plan.settings.locale),
                         basis=Decimal(quantity),
                         rate=rule.points,
                         unit=n,
@@ -411,7 +418,7 @@ def _base(plan: SetPlan, units: list[_Unit]) -> list[_Line]:
                 )
                 continue
             base = (amount - ZERO) * _ONE  # `_units` sent negatives on
-            desired, how = per_currency_points(rule, base)
+            desired, how = per_currency_points(rule, base, plan.settings.locale)
             lines.append(
                 _Line(
                     rule.id,
@@ -447,7 +454,7 @@ def _promotions(
             promo.id,
             promo.kind,
             desired,
-            promotion_note(promo, scoped, desired),
+            promotion_note(promo, scoped, desired, plan.settings.locale),
             multiplier=promo.multiplier,
         )
         applicable.append((policy, line))
@@ -478,7 +485,7 @@ def _rounded(lines: list[_Line], settings: AwardSettings) -> list[_Line]:
                 "rounding",
                 "rounding",
                 ZERO,
-                rounding_note(total, rounded, mode),
+                rounding_note(total, rounded, mode, settings.locale),
                 points=delta,
             )
         )

@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA
 from claimflow.codes import VOID, ReasonCode, may_be_original
 from claimflow.dedupe.decisions import different_pairs
 from claimflow.dedupe.settings import ClaimWindows
+from claimflow.keys import normalize_key
 from claimflow.validate.batch import fold_key
 
 if TYPE_CHECKING:
@@ -105,6 +106,8 @@ class _Info:
     day: str | None  # invoice date or check-in
     original: bool = True  # may be another's original (`may_be_original`)
     serials: set[str] = field(default_factory=set)
+    #: each serial as compared -> as first keyed on the claim (what people read)
+    keyed_serials: dict[str, str] = field(default_factory=dict)
     #: paid (an award posting of it stands) or void (paid, then refunded)
     settled: bool = False
 
@@ -228,6 +231,8 @@ def _infos(store: Store, ids: set[str]) -> dict[str, _Info]:
         }
         for cid, serial in queries.involved_serials(store):
             info[cid].serials.add(serial)
+        for cid, keyed in queries.involved_keyed_serials(store):
+            info[cid].keyed_serials.setdefault(normalize_key(keyed), keyed)
         return info
 
 
@@ -243,6 +248,9 @@ def _match(
     slips = pair.slips
     noun = f"{slips} keying slip{'s' if slips != 1 else ''}"
     if pair.rule == SERIAL:
+        # Matched folded (DR17), quoted as each claim keyed it (DR-00000017).
+        keyed = mine.keyed_serials.get(pair.detail, pair.detail)
+        before = theirs.keyed_serials.get(pair.detail, pair.detail)
         return ClaimMatch(
             claim,
             other,
@@ -250,9 +258,9 @@ def _match(
             ReasonCode.SERIAL_CLAIMED_BEFORE,
             1.0,
             "duplicate",
-            f"serial {pair.detail}",
+            f"serial {keyed}" + (f" vs {before}" if before != keyed else ""),
             field="serial_numbers",
-            value=pair.detail,
+            value=keyed,
         )
     if pair.rule == INVOICE:
         sku = pair.detail.split("|")[2]

@@ -4,7 +4,8 @@
 the reference the participant quotes; `render_story` writes it as text:
 as received (with where each value came from), outcome and reasons,
 duplicates and replacements, verification, award postings, notices sent,
-events of its clock, and who did what.
+events of its clock, and who did what. The data keeps the stored times
+(ISO-8601, UTC); the text shows them in the client's desk zone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from claimflow.models import source_name
+from claimflow.shown import PLAIN_DESK, Desk
 from claimflow.store import Store, raw_from_json
 
 
@@ -59,12 +61,14 @@ def _shown(value: Any) -> Any:
     return value if isinstance(value, str | int | None) else str(value)
 
 
-def render_story(story: dict[str, Any]) -> str:
-    """The story as lines of text (what ``claimflow show`` prints).
+def render_story(story: dict[str, Any], desk: Desk = PLAIN_DESK) -> str:
+    """The story as lines of text (what ``claimflow show`` prints): times in
+    the desk's zone (``2026-10-20 09:14 CDT``), points in its locale.
 
-    Example: ``print(render_story(claim_story(store, "AC-1001")))``
+    Example: ``print(render_story(claim_story(store, "AC-1001"), client.desk))``
     """
     claim = story["claim"]
+    at = desk.time
     names: dict[str, str] = story.get("names", {})
 
     def name(claim_id: str) -> str:
@@ -73,7 +77,7 @@ def render_story(story: dict[str, Any]) -> str:
     out = [
         f"Claim {name(claim['id'])} of {claim['client']}, participant "
         f"{claim['participant_id'] or '(none)'}: {claim['outcome']}",
-        f"  received {claim['received_at']} in {claim['file'] or '?'} "
+        f"  received {at(claim['received_at'])} in {claim['file'] or '?'} "
         f"({claim['source']}), batch {claim['batch_id']} by {claim['operator']}",
     ]
     received = story.get("received")
@@ -87,18 +91,19 @@ def render_story(story: dict[str, Any]) -> str:
             )
     sections: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
         ("Reasons", "problems", lambda r: f"{r['code']} ({r['field'] or '-'}): {r['message']}"),
-        ("Outcomes", "outcomes", lambda r: f"{r['decided_at']} {r['stage']}: {r['outcome']}"),
+        ("Outcomes", "outcomes", lambda r: f"{at(r['decided_at'])} {r['stage']}: {r['outcome']}"),
         ("Matches", "matches", lambda r: _match(r, name)),
         ("Replaces or replaced by", "links",
          lambda r: f"{name(r['claim_id'])} supersedes {name(r['supersedes'])} "
-         f"({r['at']}, {r['actor']})"),
-        ("Verification", "verification", lambda r: f"{r['verified_at']}: {r['result']}"),
+         f"({at(r['at'])}, {r['actor']})"),
+        ("Verification", "verification", lambda r: f"{at(r['verified_at'])}: {r['result']}"),
         ("Held", "holds",
-         lambda r: f"{r['held_at']} {r['points']:+,} held: {r['code']}: {r['message']}"),
-        ("Ledger", "postings", _posting),
+         lambda r: f"{at(r['held_at'])} {desk.signed(r['points'])} held: "
+         f"{r['code']}: {r['message']}"),
+        ("Ledger", "postings", lambda r: _posting(r, desk)),
         ("Notices", "notices", lambda r: f"batch {r['batch_id']} to {r['participant_id']}"),
-        ("Clock", "events", lambda r: f"{r['at']} {r['event']} ({r['operator']})"),
-        ("Audit", "audit", lambda r: f"{r['at']} {r['actor']}: {r['action']}"),
+        ("Clock", "events", lambda r: f"{at(r['at'])} {r['event']} ({r['operator']})"),
+        ("Audit", "audit", lambda r: f"{at(r['at'])} {r['actor']}: {r['action']}"),
     ]  # fmt: skip
     for title, key, line in sections:
         if story[key]:
@@ -115,8 +120,11 @@ def _match(row: dict[str, Any], name: Callable[[str], str]) -> str:
     )
 
 
-def _posting(row: dict[str, Any]) -> str:
-    text = f"#{row['id']} {row['posted_at']} {row['entry_type']} {row['points']:+,}"
+def _posting(row: dict[str, Any], desk: Desk) -> str:
+    text = (
+        f"#{row['id']} {desk.time(row['posted_at'])} {row['entry_type']} "
+        f"{desk.signed(row['points'])}"
+    )
     if row["reverses"]:
         text += f" reversing #{row['reverses']}"
     if row["reason"]:

@@ -12,7 +12,8 @@ Matching (`claimflow.dedupe.matching`), set-based, a statement per rule:
   claims' keys meeting stored ones through the ``claim_serials`` and
   ``claim_keys`` indexes (history is never loaded whole);
 - `involved`, `involved_facts`, `involved_serials`: what is compared of the
-  claims of the candidate pairs, through ``temp.involved``.
+  claims of the candidate pairs, through ``temp.involved``
+  (`involved_keyed_serials`: their serials as keyed, to quote them).
 
 A run (`claimflow.dedupe.claims`) also counts the claims it checked
 (`count_open_claims`) and meets pended claims field by field
@@ -243,6 +244,20 @@ def involved_serials(store: Store) -> Iterator[tuple[str, str]]:
     rows: Iterator[tuple[str, str]] = store.db.conn.execute(
         "SELECT c.id, j.value FROM involved i "
         "JOIN claims c ON c.id = i.id, json_each(c.serials) j"
+    )
+    return rows
+
+
+def involved_keyed_serials(store: Store) -> Iterator[tuple[str, str]]:
+    """Each involved claim's serials as keyed on its lines, inside `involved`:
+    what people are shown (``DR-00000017``), where `involved_serials` gives
+    what was compared (``DR17``).
+
+    Example: ``list(involved_keyed_serials(store))``
+    """
+    rows: Iterator[tuple[str, str]] = store.db.conn.execute(
+        "SELECT c.id, s.value FROM involved i JOIN claims c ON c.id = i.id, "
+        "json_each(c.data, '$.lines') l, json_each(l.value, '$.serial_numbers') s"
     )
     return rows
 
