@@ -289,3 +289,8 @@ def test_an_unsaved_formula_in_a_claims_amount_is_refused_naming_it(
         (ReasonCode.INVALID_NUMBER, f"{path}:sheet Sheet:row 2:Valor da diária")
     ]
     assert "found '=250*2'" in problems[0].message
+    # and says why, and what to do (a new user's workbook written by openpyxl)
+    assert problems[0].message.endswith(
+        "; a formula with no saved value: open the workbook in Excel and save it, "
+        "or send its values"
+    )

@@ -503,6 +503,16 @@ class Decision(Record):
         return decision
 
 
+class Unsaved(str):
+    """A spreadsheet formula cell with no saved value (``=G2*H2``): a
+    workbook written by a program that does not calculate (openpyxl) and
+    never opened in Excel since. The text is the formula, so a claim's field
+    holding one is refused as the value it is not, never read as empty, and
+    the refusal says why (`claimflow.validate.record`)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class RawRecord:
     """One form or table row as read, before any typing: what parsers emit.

@@ -20,7 +20,7 @@ from typing import Any
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
-from claimflow.models import Provenance, RawRecord
+from claimflow.models import Provenance, RawRecord, Unsaved
 from claimflow.parse.common import (
     drop_trailers,
     field_sources,
@@ -108,13 +108,6 @@ def _find_header(
     except UnreadableInput as exc:
         raise UnreadableInput(name, exc.detail, f"{where}:row {number}") from None
     return headers, number, above, chain(scanned[index + 1 :], rows)
-
-
-class Unsaved(str):
-    """A formula cell with no saved value (``=SUM(H2:H3)``): a workbook
-    written by a program that does not calculate (openpyxl) and never opened
-    in Excel since. The text is the formula, so a claim's field holding one
-    is refused as the value it is not, never read as empty."""
 
 
 #: Functions that sum the rows above: a row of nothing but these is a subtotal.
