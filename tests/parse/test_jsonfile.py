@@ -103,3 +103,51 @@ def test_json_round_trip_keeps_exact_decimals(
     assert [Decimal(r.lines[0][1]["unit_price"]) for r in records] == [
         c["unit_price"] for c in claims
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "claims.json",
+            '[{"claim_ref": "J-1", "sku": "DRL-200", "Qty": 1, "Qty": 2}]',
+            "claims.json: row 1: 'Qty' given twice in one object (1, then 2): "
+            "expected one value",
+        ),
+        (
+            "claims.json",
+            '[{"claim_ref": "J-1"}, {"claim_ref": "J-2", "lines": '
+            '[{"sku": "DRL-200"}, {"sku": "BAT-20V", "unit_price": 1.50, '
+            '"unit_price": 15.0}]}]',
+            "claims.json: row 2:line 2: 'unit_price' given twice in one object "
+            "('1.50', then '15.0'): expected one value",
+        ),
+        (
+            "claims.jsonl",
+            '{"claim_ref": "J-1"}\n{"claim_ref": "J-2", "claim_ref": "J-3"}\n',
+            "claims.jsonl: row 2: 'claim_ref' given twice in one object ('J-2', "
+            "then 'J-3'): expected one value",
+        ),
+        (
+            "claims.json",
+            '[{"claim_ref": "J-1", "sku": "DRL-200", "Qty": 1, "Quantity": 2}]',
+            "claims.json: row 1: 'Qty' and 'Quantity' both name quantity: "
+            "expected one of them",
+        ),
+        (
+            "claims.json",
+            '{"claims": [{"claim_ref": "J-1"}], "claims": [{"claim_ref": "J-2"}]}',
+            "claims.json: 'claims' given twice: expected one list",
+        ),
+    ],
+)
+def test_two_values_for_one_field_are_refused_never_one_kept(
+    acme: ResolvedClient, write: Callable[..., Path], name: str, text: str, message: str
+) -> None:
+    """Python's json keeps the last of a key given twice, and a key and its
+    alias each overwrote the other: ``"Qty": 1, "Qty": 2`` was read as 2 and
+    accepted. Which one the sender meant is not ours to guess."""
+    path = write(name, text)
+    with pytest.raises(UnreadableInput) as caught:
+        read_file(path, acme)
+    assert str(caught.value) == f"{path.parent}/{message}"

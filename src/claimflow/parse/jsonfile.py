@@ -2,8 +2,10 @@
 
 Accepted shapes: a list of claim objects; an object with a ``claims`` list;
 or JSON Lines (``.jsonl``/``.ndjson``), one claim object per line. Keys are
-matched like CSV headers. A claim may carry its lines as a ``lines`` list of
-objects; otherwise its own line fields make one line. Numbers are read as
+matched like CSV headers; a key given twice in one object, or two keys
+naming one field, is refused (as two CSV columns for one field are). A
+claim may carry its lines as a ``lines`` list of objects; otherwise its
+own line fields make one line. Numbers are read as
 Decimal, never float.
 """
 
@@ -23,18 +25,81 @@ from claimflow.models import Provenance, RawRecord
 JSON_LINES = {".jsonl", ".ndjson"}
 
 
+class _Twice(dict[str, Any]):
+    """An object that gave a key more than once (Python's json keeps the
+    last silently): the key and its values, first and later."""
+
+    twice: list[tuple[str, Any, Any]]
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook``: the object, marked when a key came twice."""
+    obj: dict[str, Any] = {}
+    twice = []
+    for key, value in pairs:
+        if key in obj:
+            twice.append((key, obj[key], value))
+        else:
+            obj[key] = value
+    if not twice:
+        return obj
+    marked = _Twice(obj)
+    marked.twice = twice
+    return marked
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_float=Decimal, object_pairs_hook=_pairs)
+
+
+def _refuse_twice(obj: dict[str, Any], name: str, where: str) -> None:
+    """A key given twice in one object is two values for one field: which
+    one the sender meant is not ours to guess (``"Qty": 1, "Qty": 2`` was
+    read as 2 and accepted)."""
+    if isinstance(obj, _Twice):
+        key, first, later = obj.twice[0]
+        raise UnreadableInput(
+            name,
+            f"{key!r} given twice in one object ({_shown(first)}, then "
+            f"{_shown(later)}): expected one value",
+            where,
+        )
+
+
+def _shown(value: Any) -> str:
+    return repr(str(value) if isinstance(value, Decimal) else value)
+
+
 def _canonical(
-    obj: dict[str, Any], client: ResolvedClient, sources: dict[str, str]
+    obj: dict[str, Any],
+    client: ResolvedClient,
+    sources: dict[str, str],
+    name: str,
+    where: str,
 ) -> dict[str, Any]:
+    _refuse_twice(obj, name, where)
     values: dict[str, Any] = {}
+    named: dict[str, str] = {}  # canonical field -> the key that gave it here
     for key, value in obj.items():
         canonical = client.header_index.get(normalize_label(key))
-        if canonical is not None and not isinstance(value, dict | list):
-            values[canonical] = value
-            sources.setdefault(canonical, key)
-        elif canonical == "serial_numbers" and isinstance(value, list):
-            values[canonical] = [str(v) for v in value]
-            sources.setdefault(canonical, key)
+        if canonical is None or (
+            isinstance(value, dict | list)
+            and not (canonical == "serial_numbers" and isinstance(value, list))
+        ):
+            continue
+        if canonical in named:
+            # two names of one field, as two CSV columns for one field are
+            raise UnreadableInput(
+                name,
+                f"{named[canonical]!r} and {key!r} both name {canonical}: "
+                "expected one of them",
+                where,
+            )
+        named[canonical] = key
+        values[canonical] = (
+            [str(v) for v in value] if isinstance(value, list) else value
+        )
+        sources.setdefault(canonical, key)
     return values
 
 
@@ -51,7 +116,7 @@ def _record(
             name, f"expected a claim object, found {type(obj).__name__}", f"row {index}"
         )
     sources: dict[str, str] = {}
-    values = _canonical(obj, client, sources)
+    values = _canonical(obj, client, sources, name, f"row {index}")
     line_fields = client.fields.line
     header = {k: v for k, v in values.items() if k not in line_fields}
     lines: list[tuple[Provenance, dict[str, Any]]] = []
@@ -62,7 +127,8 @@ def _record(
                 raise UnreadableInput(
                     name, "expected each of 'lines' to be an object", f"row {index}"
                 )
-            lines.append((source.at(None, number), _canonical(item, client, sources)))
+            found = _canonical(item, client, sources, name, f"row {index}:line {number}")
+            lines.append((source.at(None, number), found))
     elif line_fields:
         lines.append((source, {k: v for k, v in values.items() if k in line_fields}))
     return RawRecord(source, header, tuple(lines), sources, digest)
@@ -120,7 +186,7 @@ def read_json(
             return
         with path.open(encoding="utf-8-sig") as fh:
             text = fh.read()
-        data = json.loads(text, parse_float=Decimal)
+        data = _loads(text)
         _refuse_nul(data, text, name, None)
     except UnicodeDecodeError:
         raise UnreadableInput(name, "not UTF-8 text (JSON must be UTF-8)") from None
@@ -131,6 +197,8 @@ def read_json(
     except (RecursionError, ValueError) as exc:
         raise UnreadableInput(name, _unusual(exc)) from None
     if isinstance(data, dict) and isinstance(data.get("claims"), list):
+        if isinstance(data, _Twice) and any(k == "claims" for k, _, _ in data.twice):
+            raise UnreadableInput(name, "'claims' given twice: expected one list")
         data = data["claims"]
     if not isinstance(data, list):
         raise UnreadableInput(name, 'expected a list of claims or {"claims": [...]}')
@@ -146,7 +214,7 @@ def _read_lines(
             if not text.strip():
                 continue
             try:
-                obj = json.loads(text, parse_float=Decimal)
+                obj = _loads(text)
             except json.JSONDecodeError as exc:
                 raise UnreadableInput(
                     name, f"not valid JSON: {exc.msg}", f"line {number}"
