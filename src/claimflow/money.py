@@ -27,3 +27,14 @@ def D(value: str | int | Decimal) -> Decimal:
     Example: ``D("19.99") == Decimal("19.99")``
     """
     return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of `currency` (ISO 4217 minor unit, as Babel
+    gives it): what a cost in that currency is rounded to.
+
+    Example: ``minor_unit("EUR") == Decimal("0.01")``, ``minor_unit("JPY") == 1``
+    """
+    from claimflow.numbers import minor_digits
+
+    return Decimal(1).scaleb(-minor_digits(currency))

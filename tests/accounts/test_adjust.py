@@ -138,19 +138,25 @@ def test_a_debit_takes_available_points_and_is_refused_beyond_them(
 
 
 @pytest.mark.parametrize(
-    ("value", "points", "cost"),
+    ("value", "points", "currency", "cost"),
     [
-        ("0.0125", 333, "4.16"),  # 4.1625 -> 4.16
-        ("0.0125", 334, "4.18"),  # 4.175: half up
-        ("0.0125", -334, "-4.18"),  # a debit rounds the same way, away from 0
-        ("0.01", 1, "0.01"),
-        ("0.007", 5, "0.04"),  # 0.035: half up
+        ("0.0125", 333, "EUR", "4.16"),  # 4.1625 -> 4.16
+        ("0.0125", 334, "EUR", "4.18"),  # 4.175: half up
+        ("0.0125", -334, "EUR", "-4.18"),  # a debit rounds the same way, away from 0
+        ("0.01", 1, "USD", "0.01"),
+        ("0.007", 5, "USD", "0.04"),  # 0.035: half up
+        # trial 22 (Hotel Sakura Group): a yen has no sen; 1,001 x 0.5 = 500.5
+        ("0.5", 1001, "JPY", "501"),
+        ("0.5", 8000, "JPY", "4000"),
+        ("0.5", -1001, "JPY", "-501"),
+        ("0.0125", 333, "KWD", "4.163"),  # three minor digits: 4.1625 -> 4.163
     ],
 )
-def test_cost_is_points_times_value_rounded_half_up_to_the_cent(
-    value: str, points: int, cost: str
+def test_cost_is_points_times_value_rounded_half_up_to_the_minor_unit(
+    value: str, points: int, currency: str, cost: str
 ) -> None:
-    assert AccountSettings(point_value=Decimal(value)).cost(points) == Decimal(cost)
+    found = AccountSettings(point_value=Decimal(value)).cost(points, currency)
+    assert found == Decimal(cost) and str(found) == cost
 
 
 @pytest.mark.parametrize(

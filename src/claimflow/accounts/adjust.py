@@ -222,7 +222,7 @@ def request_adjustment(
                 actor,
                 _utc(at),
                 str(settings.point_value),
-                str(settings.cost(points)),
+                str(settings.cost(points, client.config.currency)),
                 reference,
             ),
         )

@@ -16,9 +16,10 @@ the client's ``accounts.cases`` terms in its business calendar
 - **escalation share**: cases escalated (raised above L1, or opened above
   it) / cases opened, against ``sla.max_escalation_share``.
 - **cost**: each posting linked to a case costs points x the point value,
-  rounded half up to the cent (a credit costs, a debit gives back); an
-  escalation's cost is its case's; the average cost per escalation is
-  their sum / escalated cases, rounded half up to the cent.
+  rounded half up to the currency's minor unit (the cent; the whole yen)
+  (a credit costs, a debit gives back); an escalation's cost is its
+  case's; the average cost per escalation is their sum / escalated cases,
+  rounded half up to the same unit.
 - **repeat escalations**: escalated cases whose participant had an earlier
   escalated case (opened before it, in or before the period).
 
@@ -36,7 +37,7 @@ from claimflow.accounts.adjust import account_settings
 from claimflow.accounts.cases import Case, cases
 from claimflow.accounts.settings import AccountSettings, CaseTerms
 from claimflow.config import ResolvedClient
-from claimflow.money import CENT, ZERO
+from claimflow.money import ZERO, minor_unit
 from claimflow.sla.calendar import BusinessCalendar
 from claimflow.store import Store
 from claimflow.store.accounts import postings_cost_rows
@@ -196,7 +197,9 @@ def check_case(
     )
 
 
-def _group(key: str, checks: list[CaseCheck], limit: float) -> CaseGroup:
+def _group(
+    key: str, checks: list[CaseCheck], limit: float, unit: Decimal
+) -> CaseGroup:
     closed = [c for c in checks if c.closed]
     within = sum(bool(c.within_sla) for c in closed)
     escalated = [c for c in checks if c.escalated]
@@ -212,7 +215,7 @@ def _group(key: str, checks: list[CaseCheck], limit: float) -> CaseGroup:
         escalation_share=share,
         over_limit=share is not None and share > limit,
         escalation_cost=cost,
-        cost_per_escalation=(cost / len(escalated)).quantize(CENT, ROUND_HALF_UP)
+        cost_per_escalation=(cost / len(escalated)).quantize(unit, ROUND_HALF_UP)
         if escalated
         else None,
         repeat_escalations=sum(c.repeat for c in escalated),
@@ -220,19 +223,21 @@ def _group(key: str, checks: list[CaseCheck], limit: float) -> CaseGroup:
 
 
 def _by(
-    key: Callable[[CaseCheck], str], checks: list[CaseCheck], limit: float
+    key: Callable[[CaseCheck], str], checks: list[CaseCheck], limit: float, unit: Decimal
 ) -> list[CaseGroup]:
     keys = sorted({key(c) for c in checks})
-    return [_group(k, [c for c in checks if key(c) == k], limit) for k in keys]
+    return [_group(k, [c for c in checks if key(c) == k], limit, unit) for k in keys]
 
 
 def _costs(
-    store: Store, settings: AccountSettings, every: list[Case]
+    store: Store, settings: AccountSettings, every: list[Case], currency: str
 ) -> dict[int, Decimal]:
     costs: dict[int, Decimal] = {}
     for case in every:
         rows = postings_cost_rows(store, case.postings())
-        costs[case.id] = sum((settings.cost(points) for _, _, points in rows), ZERO)
+        costs[case.id] = sum(
+            (settings.cost(points, currency) for _, _, points in rows), ZERO
+        )
     return costs
 
 
@@ -280,7 +285,8 @@ def case_figures(
         return (start is None or day >= start) and (end is None or day < end)
 
     chosen = [c for c in every if in_period(c)]
-    costs = _costs(store, settings, chosen)
+    currency = client.config.currency
+    costs = _costs(store, settings, chosen, currency)
     checks = [
         check_case(
             c,
@@ -298,8 +304,8 @@ def case_figures(
         start=start,
         end=end,
         escalation_limit=limit,
-        total=_group("all", checks, limit),
-        by_owner=_by(lambda c: c.owner, checks, limit),
-        by_category=_by(lambda c: c.category, checks, limit),
+        total=_group("all", checks, limit, minor_unit(currency)),
+        by_owner=_by(lambda c: c.owner, checks, limit, minor_unit(currency)),
+        by_category=_by(lambda c: c.category, checks, limit, minor_unit(currency)),
         checks=checks,
     )

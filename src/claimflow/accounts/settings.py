@@ -21,7 +21,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from claimflow.money import CENT
+from claimflow.money import minor_unit
 from claimflow.schema_docs import describe_fields
 
 #: The case types a desk opens (`claimflow.accounts.cases`).
@@ -125,10 +125,14 @@ class AccountSettings(_Section):
         """
         return next((t for k, t in self.cases.items() if k == case_type), None)
 
-    def cost(self, points: int) -> Decimal:
-        """What `points` cost at the point value, rounded half up to the cent.
+    def cost(self, points: int, currency: str) -> Decimal:
+        """What `points` cost at the point value, rounded half up to the
+        currency's minor unit (the cent; the whole yen: trial 22 kept a
+        ¥500.50 cost).
 
-        Example: ``AccountSettings(point_value=Decimal("0.0125")).cost(333)
+        Example: ``AccountSettings(point_value=Decimal("0.0125")).cost(333, "EUR")
         == Decimal("4.16")``
         """
-        return (points * self.point_value).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (points * self.point_value).quantize(
+            minor_unit(currency), rounding=ROUND_HALF_UP
+        )

@@ -37,8 +37,9 @@ CASE_DEFINITIONS = (
     "limit when above it.",
     "Cost of an escalation: the ledger postings linked to its case (refunds, "
     "goodwill, corrections; a debit gives back) at the client's point value "
-    "(accounts.point_value), each rounded half up to the cent; cost per "
-    "escalation: their sum / escalated cases, rounded half up to the cent.",
+    "(accounts.point_value), each rounded half up to the currency's minor "
+    "unit (the cent; the whole yen); cost per escalation: their sum / "
+    "escalated cases, rounded half up to the same unit.",
     "Repeat escalations: escalated cases whose member had an earlier escalated "
     "case. By owner: the case's owner at the report's instant.",
 )
