@@ -49,3 +49,60 @@ def test_a_batch_the_client_does_not_have_is_refused_in_one_line(
     with Store.open(db) as store:
         audit_after = store.db.execute("SELECT count(*) FROM audit_log").fetchone()
     assert audit_after == audit_before
+
+
+# Trial 22 (Hotel Sakura Group): member services.
+
+
+def _funded(tmp_path: Path) -> tuple[str, str]:
+    """A store where acme-tools' participant 104233 has awarded points."""
+    from tests.test_cli_awards import CONFIG, _store
+
+    config = tmp_path / "acme.yaml"
+    config.write_text(
+        Path(CONFIG).read_text(encoding="utf-8").replace("pending_days: 30", "pending_days: 0"),
+        encoding="utf-8",
+    )
+    db = _store(tmp_path)
+    assert run("award", "--client", str(config), "--db", db)[0] in (0, 1)
+    return str(config), db
+
+
+def _ledger(db: str) -> tuple[object, ...]:
+    with Store.open(Path(db)) as store:
+        return tuple(
+            store.db.execute(
+                "SELECT count(*), coalesce(sum(points), 0) FROM ledger"
+            ).fetchone()
+        )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # a blank reference posted, and became every later blank one's "used before"
+        (("104233", "100", "--reference", ""),
+         "reference '': expected an order or catalogue number (letters or digits)"),
+        (("104233", "100", "--reference", " - "),
+         "reference ' - ': expected an order or catalogue number (letters or digits)"),
+        # a negative number was read as an option ("No such option '-1'")
+        (("104233", "-100", "--reference", "R-9"),
+         "participant 104233: expected a positive number of points to redeem, found -100"),
+        # a mistyped member number was "0 points available"
+        (("99999999", "100", "--reference", "R-8"),
+         "participant 99999999: not on acme-tools's member list or ledger"),
+    ],
+)  # fmt: skip
+def test_a_redemption_that_cannot_be_is_refused_in_one_line(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    config, db = _funded(tmp_path)
+    before = _ledger(db)
+    code, out, err = run("ledger", "redeem", *args, "--client", config, "--db", db)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert _ledger(db) == before
+    # and the next redemption with a real reference goes through
+    code, _, _ = run("ledger", "redeem", "104233", "10", "--reference", "R-1",
+                     "--client", config, "--db", db)  # fmt: skip
+    assert code == 0

@@ -354,7 +354,7 @@ def reverse_cmd(
     click.echo(f"{reversed_} reversed; {then}{owed}")
 
 
-@ledger_cmd.command("redeem")
+@ledger_cmd.command("redeem", context_settings={"ignore_unknown_options": True})
 @click.argument("participant")
 @click.argument("points", type=int)
 @CLIENT_OPTION

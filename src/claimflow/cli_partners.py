@@ -21,7 +21,7 @@ from claimflow.cli import (
 from claimflow.cli_options import InputFile
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow import PartnerDiscrepancy, Reconciliation
+    from claimflow import PartnerDiscrepancy, Reconciliation, ResolvedClient
 
 _PARTNER = click.option(
     "--partner", required=True, help="The partner's key in the client's partners."
@@ -39,7 +39,7 @@ def partners_cmd() -> None:
     """
 
 
-@partners_cmd.command("transfer")
+@partners_cmd.command("transfer", context_settings={"ignore_unknown_options": True})
 @click.argument("participant")
 @click.argument("points", type=int)
 @_PARTNER
@@ -161,12 +161,13 @@ def _show(found: Reconciliation) -> None:
         click.echo(f"  {finding.code.value}: {finding.message}")
 
 
-def _discrepancy_line(found: PartnerDiscrepancy) -> str:
+def _discrepancy_line(found: PartnerDiscrepancy, client: ResolvedClient) -> str:
     where = f" ({found.statement_file} row {found.row})" if found.row else ""
     state = (
         "open"
         if found.status == "open"
-        else f"closed by {found.closed_by} at {found.closed_at}: {found.resolution}"
+        else f"closed by {found.closed_by} at {client.desk.time(found.closed_at)}: "
+        f"{found.resolution}"
         + (f" ({found.note})" if found.note else "")
     )
     return f"#{found.id} {found.partner} {found.code}{where}: {found.message} [{state}]"
@@ -202,7 +203,7 @@ def discrepancies_cmd(
         claimflow partners discrepancies --state open --partner vuelaclub \\
             --client samples/clients/costa-azul.yaml
     """
-    from claimflow import Store, list_discrepancies
+    from claimflow import Store, list_discrepancies, load_client
 
     with Store.open(db_path) as store:
         found = list_discrepancies(
@@ -213,7 +214,7 @@ def discrepancies_cmd(
         echo_json([d.to_dict() for d in found])
         return
     for discrepancy in found:
-        click.echo(_discrepancy_line(discrepancy))
+        click.echo(_discrepancy_line(discrepancy, load_client(client_path)))
     if not found:
         click.echo("no partner discrepancies" + ("" if state == "all" else f" {state}"))
 
@@ -250,7 +251,7 @@ def close_cmd(
         claimflow partners close 3 --no-action --note "partner re-credited" \\
             --client samples/clients/costa-azul.yaml
     """
-    from claimflow import Store, close_discrepancy
+    from claimflow import Store, close_discrepancy, load_client
 
     with Store.open(db_path) as store:
         closed = close_discrepancy(
@@ -261,4 +262,4 @@ def close_cmd(
     if as_json:
         echo_json(closed.to_dict())
         return
-    click.echo(_discrepancy_line(closed))
+    click.echo(_discrepancy_line(closed, load_client(client_path)))

@@ -150,8 +150,9 @@ def test_each_is_closed_once_with_what_settled_it_and_audited(
         close_discrepancy(
             found, "costa-azul", 5, "bob", LATER, no_action=True, note="x"
         )
+    # the library's own call names no desk: UTC, said so
     assert str(twice.value) == (
-        "discrepancy 5: closed already by ana at 2026-12-02T10:00:00+00:00 "
+        "discrepancy 5: closed already by ana at 2026-12-02 10:00 UTC "
         "(transfer #5 (CAZ-VC-0005))"
     )
 
@@ -214,8 +215,9 @@ def test_the_cli_lists_and_closes(costa_desk: ResolvedClient, tmp_path: Path) ->
     )  # fmt: skip
     assert (code, err) == (0, "")
     assert out.startswith("#4 vuelaclub credit_without_transfer (")
+    # at the desk (Madrid), as the --at was given (trial 22: raw UTC)
     assert out.rstrip().endswith(
-        "[closed by ana at 2026-12-02T10:00:00+00:00: no action "
+        "[closed by ana at 2026-12-02 11:00 CET: no action "
         "(ours, keyed by VuelaClub)]"
     )
     code, out, err = run(
@@ -223,7 +225,7 @@ def test_the_cli_lists_and_closes(costa_desk: ResolvedClient, tmp_path: Path) ->
     )
     assert code == 2
     assert err.strip().endswith(
-        "discrepancy 4: closed already by ana at 2026-12-02T10:00:00+00:00 (no action)"
+        "discrepancy 4: closed already by ana at 2026-12-02 11:00 CET (no action)"
     )
     code, out, _ = run(
         "partners", "discrepancies", "--state", "open", "--partner", "vuelaclub",

@@ -91,9 +91,11 @@ def test_the_same_transfer_again_is_a_no_op(
         (
             60_000,
             {"reference": "CAZ-VC-0001", "member": "VC10000009"},
-            "reference 'CAZ-VC-0001' was used before: transfer #1 of 60,000 points "
+            # in the desk's figures and zone (es_ES, Madrid: 12:00 UTC is 13:00
+            # CET), as redeem's refusal is (trial 22: raw UTC)
+            "reference 'CAZ-VC-0001' was used before: transfer #1 of 60.000 points "
             f"by participant {WHO} to vuelaclub member VC10000001 at "
-            f"{AT.isoformat()}; give each transfer its own",
+            "2026-11-03 13:00 CET; give each transfer its own",
         ),
         (
             9_999,

@@ -26,6 +26,7 @@ from typing import Literal
 
 from claimflow.accounts.adjust import Adjustment
 from claimflow.accounts.merge import AccountError
+from claimflow.shown import PLAIN_DESK, Desk
 from claimflow.store import Store
 from claimflow.store.accounts import adjustment_rows
 from claimflow.store.partners import (
@@ -189,6 +190,7 @@ def close_discrepancy(
     transfer: int | None = None,
     no_action: bool = False,
     note: str | None = None,
+    desk: Desk = PLAIN_DESK,
 ) -> PartnerDiscrepancy:
     """Close an open partner discrepancy with what settled it.
 
@@ -202,6 +204,7 @@ def close_discrepancy(
         transfer: the transfer (same partner) that settled it, or
         no_action: nothing was done (then `note` says why).
         note: the closer's words.
+        desk: how a refusal writes times (the client's zone).
 
     Returns:
         The discrepancy, closed.
@@ -235,7 +238,7 @@ def close_discrepancy(
         if found.status == "closed":
             raise AccountError(
                 f"discrepancy {discrepancy_id}: closed already by {found.closed_by} "
-                f"at {found.closed_at} ({found.resolution})"
+                f"at {desk.time(found.closed_at)} ({found.resolution})"
             )
         settled_by, resolution = _settlement(store, client, found, adjustment, transfer)
         if not close_discrepancy_row(

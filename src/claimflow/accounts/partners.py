@@ -20,6 +20,7 @@ from claimflow.award.ledger import LedgerError, balance, redeem, refuse_merged
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.keys import normalize_key
+from claimflow.shown import Desk
 from claimflow.store import Store
 from claimflow.store.partners import (
     NewTransfer,
@@ -141,7 +142,9 @@ def transfer_points(
     with store.transaction():
         earlier = transfer_by_reference(store, client.key, partner_key, ref_key)
         if earlier is not None:
-            return _again(earlier, partner_key, participant_id, points, member)
+            return _again(
+                earlier, partner_key, participant_id, points, member, client.desk
+            )
         _check_points(store, client, partner, partner_key, participant_id, points, at)
         miles = partner.miles(points)
         ledger_reference = f"{partner_key} {ref_key}"
@@ -181,7 +184,12 @@ def transfer_points(
 
 
 def _again(
-    earlier: TransferRow, partner: str, participant: str, points: int, member: str
+    earlier: TransferRow,
+    partner: str,
+    participant: str,
+    points: int,
+    member: str,
+    desk: Desk,
 ) -> Transfer:
     """The earlier transfer under this reference, if it is the same transfer."""
     same = (
@@ -193,9 +201,9 @@ def _again(
         return Transfer.of(partner, earlier, repeated=True)
     raise PartnerError(
         f"reference {earlier.reference!r} was used before: transfer #{earlier.id} of "
-        f"{earlier.points:,} points by participant {earlier.participant_id} to "
-        f"{partner} member {earlier.member_number} at {earlier.transferred_at}; "
-        "give each transfer its own"
+        f"{desk.points(earlier.points)} points by participant {earlier.participant_id} "
+        f"to {partner} member {earlier.member_number} at "
+        f"{desk.time(earlier.transferred_at)}; give each transfer its own"
     )
 
 

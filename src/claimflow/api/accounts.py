@@ -351,5 +351,5 @@ def close_discrepancy(
     return close(
         store, resolved.key, discrepancy_id, operator or default_operator(),
         instant(at, resolved), adjustment=adjustment, transfer=transfer,
-        no_action=no_action, note=note,
+        no_action=no_action, note=note, desk=resolved.desk,
     )  # fmt: skip

@@ -328,7 +328,10 @@ def redeem(
     """Redeem available points, oldest-expiring first.
 
     Raises:
-        LedgerError: not enough available points, or the reference was used.
+        LedgerError: not enough available points, the reference was used,
+            or it has no letter or digit.
+        ClaimflowError: the participant is on neither the member list nor
+            the ledger.
 
     Example: ``redeem("104233", 500, "acme-tools", store, reference="ORDER-77")``
     """
@@ -336,6 +339,12 @@ def redeem(
 
     resolved = resolve_client(client)
     now, actor = instant(at, resolved), operator or default_operator()
+    if not store.known_participant(resolved.key, participant):
+        # a mistyped number is no member with 0 points (trial 22)
+        raise ClaimflowError(
+            f"participant {participant}: not on {resolved.key}'s member list or "
+            "ledger (check the number, or import the member list)"
+        )
     with _previewing(store, preview):
         spend(
             store, resolved.key, participant, points, reference, actor, now,

@@ -478,14 +478,21 @@ def redeem(
 
     Raises:
         LedgerError: fewer points are available than asked for, the
-            reference was used before, or the account was merged into
-            another (the line names it).
+            reference was used before or has no letter or digit, or the
+            account was merged into another (the line names it).
 
     Example: ``redeem(store, "acme-tools", "104233", 500, "order 77", "ann", now)``
     """
     refuse_merged(
         store, client, participant_id, "redeem from {survivor} instead", desk
     )
+    if not reference_key(reference):
+        # a blank reference would be every later blank one's "used before"
+        # (trial 22: ``--reference ""`` posted, keyed ``redemption:<client>:``)
+        raise LedgerError(
+            f"reference {reference!r}: expected an order or catalogue number "
+            "(letters or digits)"
+        )
     key = f"redemption:{client}:{reference}"
     used = earlier_redemption(store, client, reference)
     if used is not None:
