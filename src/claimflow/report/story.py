@@ -96,7 +96,7 @@ def render_story(story: dict[str, Any]) -> str:
         ("Held", "holds",
          lambda r: f"{r['held_at']} {r['points']:+,} held: {r['code']}: {r['message']}"),
         ("Ledger", "postings", _posting),
-        ("Notices", "notices", lambda r: f"batch {r['batch_id']} to {r['participant_id']}"),
+        ("Notices", "notices", lambda r: f"batch {r['batch_id']} to {_to(r)}"),
         ("Clock", "events", lambda r: f"{r['at']} {r['event']} ({r['operator']})"),
         ("Audit", "audit", lambda r: f"{r['at']} {r['actor']}: {r['action']}"),
     ]  # fmt: skip
@@ -113,6 +113,12 @@ def _match(row: dict[str, Any], name: Callable[[str], str]) -> str:
         f"{row['rule']} "
         f"({row['compared']}; {row['code']})"
     )
+
+
+def _to(row: dict[str, Any]) -> str:
+    """Who a stored notice went to (that of a claim without a member number
+    is stored without one)."""
+    return str(row["participant_id"] or "(no member number)")
 
 
 def _posting(row: dict[str, Any]) -> str:
