@@ -201,6 +201,7 @@ def read_table(
     index: Mapping[str, str],
     keys: Sequence[str] = (),
     encoding: str | None = None,
+    declared_by: str = "the client",
 ) -> Table:
     """A CSV or xlsx reference table mapped through folded header aliases.
 
@@ -209,7 +210,8 @@ def read_table(
         index: folded header -> field name.
         keys: the fields that make a row a record: a row with none of them
             filled but with a total's label (``Summe``, ``Total``) is a total.
-        encoding: the CSV's encoding when the client declares one.
+        encoding: the CSV's encoding when one is declared.
+        declared_by: who declared it (`claimflow.sniff.encoding_origin`).
 
     Returns:
         The table; its totals still to be checked (`Table.check_totals`).
@@ -225,7 +227,7 @@ def read_table(
     if not path.is_file():
         raise UnreadableInput(name, "no such file")
     if path.suffix.lower() != ".xlsx":
-        return _csv_table(path, name, index, keys, encoding)
+        return _csv_table(path, name, index, keys, encoding, declared_by)
     book = open_workbook(path, name)
     try:
         with warnings.catch_warnings():
@@ -241,8 +243,9 @@ def _csv_table(
     index: Mapping[str, str],
     keys: Sequence[str],
     declared: str | None,
+    declared_by: str,
 ) -> Table:
-    encoding, dialect = csv_format(path, name, declared)
+    encoding, dialect = csv_format(path, name, declared, declared_by)
     with path.open(encoding=encoding, newline="") as fh:
         return _table(
             name,
