@@ -153,7 +153,9 @@ def write_stage_notices(
 
 def counted(count: int, noun: str) -> str:
     """``1 notice``, ``2 notices``: a count and its noun (English output)."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+    from claimflow.shown import plural
+
+    return f"{count:,} {plural(count, noun)}"
 
 
 def write_notice_emails(notices: list[Notice], written: list[Path]) -> list[Path]:

@@ -69,3 +69,12 @@ def claim_name(reference: str | None, source: str | None, claim_id: str) -> str:
     if reference:
         return f"{reference} ({place})" if place else reference
     return f"{place} (id {claim_id})" if place else claim_id
+
+
+def plural(count: int | Decimal | None, noun: str) -> str:
+    """A regular English noun as a count takes it (``day``, ``days``): the
+    desk's messages are English; notices count through their catalogues.
+
+    Example: ``f"{n} {plural(n, 'day')} before enrolment"`` says ``1 day``
+    """
+    return noun if count == 1 else f"{noun}s"

@@ -271,11 +271,21 @@ def test_the_trials_export_with_a_title_and_a_sum_imports_with_notes(
         "source", "import", str(path), "--client", client.source_path, "--db", db
     )
     assert (code, err) == (0, "")
-    assert out.splitlines()[:3] == [
+    # trial 20: '1 source records imported' and, with no claim waiting,
+    # 'kraftwerk: 0 claims verified: ' (a colon before nothing)
+    assert out.splitlines() == [
         f"note: {path}: header on row 2; row 1 above it skipped",
         # Summe;;;;1;199,00; against the one row: 1 unit, 199,00
         f"note: {path}: row 4: total row, equals the rows' sum; not a record",
-        f"{path}: 1 source records imported",
+        f"{path}: 1 source record imported",
+        "kraftwerk: 0 claims verified",
+    ]
+    code, out, err = run(
+        "source", "import", str(path), "--client", client.source_path, "--db", db
+    )
+    assert out.splitlines()[-2:] == [
+        f"{path}: already imported (1 record)",
+        "kraftwerk: 0 claims verified",
     ]
 
 

@@ -32,6 +32,7 @@ from claimflow.award.text import (
 from claimflow.codes import ReasonCode
 from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
+from claimflow.shown import plural
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
@@ -164,7 +165,7 @@ def _per_unit(ctx: Context, rule: object) -> list[Earned]:
         note = (
             per_unit_note(unit.label, rule.points)
             if rule.unit == "units"
-            else f"{unit.label}: {count} nights at {rule.points} points each"
+            else f"{unit.label}: {count} {plural(count, 'night')} at {rule.points} points each"
         )
         earned.append(
             Earned(
