@@ -150,7 +150,9 @@ def write_stage_notices(
 
 
 def counted(count: int, noun: str) -> str:
-    """``1 notice``, ``2 notices``: a count and its noun (English output)."""
+    """``1 notice``, ``2 notices``: a count and its noun (English output;
+    the library's messages say it with `claimflow.shown.plural`, a name the
+    CLI does not import)."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 

@@ -18,6 +18,7 @@ from claimflow.cli import (
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
     STORE_OPTION,
+    counted,
     echo_json,
     fail_cleanly,
     main,
@@ -44,9 +45,10 @@ def _show(result: VerifyResult, as_json: bool, rows_as: str | None = None) -> No
         data = result.to_dict()
         echo_rows(data, data["details"], rows_as)
         return
+    results = ", ".join(f"{k} {v:,}" for k, v in sorted(result.results.items()))
     click.echo(
-        f"{result.client}: {result.verified:,} claims verified: "
-        + ", ".join(f"{k} {v:,}" for k, v in sorted(result.results.items()))
+        f"{result.client}: {counted(result.verified, 'claim')} verified"
+        + (f": {results}" if results else "")
     )
     for detail in result.details[:30]:
         click.echo(f"  {detail['claim']}: {detail['result']} -> {detail['outcome']}")
@@ -98,9 +100,9 @@ def source_cmd(
         for note in done.notes.get(path, []):
             click.echo(f"note: {path}: {note}", err=as_json)
         click.echo(
-            f"{path}: already imported ({earlier:,} records)"
+            f"{path}: already imported ({counted(earlier, 'record')})"
             if earlier is not None
-            else f"{path}: {stored:,} source records imported",
+            else f"{path}: {counted(stored, 'source record')} imported",
             err=as_json,  # stdout holds the JSON alone
         )
     if as_json:

@@ -127,3 +127,12 @@ class Desk:
 #: A desk nobody configured: en_US figures, UTC times (library callers that
 #: pass a client key alone, not the client).
 PLAIN_DESK = Desk()
+
+
+def plural(count: int | Decimal | None, noun: str) -> str:
+    """A regular English noun as a count takes it (``day``, ``days``): the
+    desk's messages are English; notices count through their catalogues.
+
+    Example: ``f"{n} {plural(n, 'day')} before enrolment"`` says ``1 day``
+    """
+    return noun if count == 1 else f"{noun}s"

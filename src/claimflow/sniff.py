@@ -30,7 +30,24 @@ SNIFF_BYTES = 64 * 1024
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 
 
-def detect_encoding(head: bytes, file: str, declared: str | None = None) -> str:
+def encoding_origin(given: str | None, client_file: str | None = None) -> str:
+    """Who declared a CSV's encoding, as a refusal names it: the command's
+    ``--encoding`` (an encoding given for the files at hand) or the client
+    file's ``encoding``.
+
+    Example: ``encoding_origin(None, "clients/x.yaml") == "the client file
+    clients/x.yaml"``
+    """
+    if given:
+        return "--encoding"
+    if client_file and not client_file.startswith("<"):
+        return f"the client file {client_file}"
+    return "the client"
+
+
+def detect_encoding(
+    head: bytes, file: str, declared: str | None = None, declared_by: str = "the client"
+) -> str:
     """Choose the text encoding of a CSV file from its first bytes.
 
     A byte-order mark decides; then the client's declared encoding (but
@@ -43,7 +60,8 @@ def detect_encoding(head: bytes, file: str, declared: str | None = None) -> str:
     Args:
         head: the first bytes of the file (up to 64 KiB).
         file: the file name, for messages.
-        declared: the client's ``encoding``, if it sets one.
+        declared: the encoding declared for the file, if any.
+        declared_by: who declared it, for the refusal (`encoding_origin`).
 
     Returns:
         A Python codec name.
@@ -74,7 +92,7 @@ def detect_encoding(head: bytes, file: str, declared: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         if declared:
             raise UnreadableInput(
-                file, f"not {declared} text as the client declares ({exc.reason})"
+                file, f"not {declared} text as {declared_by} declares ({exc.reason})"
             ) from None
         try:
             text, encoding = head.decode("cp1252"), "cp1252"
@@ -215,7 +233,7 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 
 def csv_format(
-    path: Path, name: str, declared: str | None = None
+    path: Path, name: str, declared: str | None = None, declared_by: str = "the client"
 ) -> tuple[str, type[csv.Dialect]]:
     """A CSV file's encoding (`detect_encoding`) and dialect (`sniff_dialect`),
     from its first `SNIFF_BYTES`.
@@ -227,7 +245,7 @@ def csv_format(
     Example: ``csv_format(Path("teilnehmer.csv"), "teilnehmer.csv")[1].delimiter``
     """
     with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(SNIFF_BYTES), name, declared)
+        encoding = detect_encoding(raw.read(SNIFF_BYTES), name, declared, declared_by)
     with path.open(encoding=encoding, newline="") as fh:
         return encoding, sniff_dialect(fh.read(SNIFF_BYTES))
 

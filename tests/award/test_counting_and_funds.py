@@ -384,6 +384,18 @@ def test_nights_of_stays_are_a_counted_unit() -> None:
     assert "5 nights at 500 points each" in awards["s2"].lines[0].note
 
 
+def test_a_one_night_stay_is_said_in_the_singular() -> None:
+    """Trial 20 (plural agreement): a 1-night stay's line said '1 nights'."""
+    from tests.award.test_engine import stay
+
+    settings = AwardSettings.model_validate(yaml.safe_load(NIGHTS))
+    one = stay("H1", "300").model_copy(
+        update={"id": "s1", "check_in": date(2026, 10, 5), "check_out": date(2026, 10, 6)}
+    )
+    [award] = run([one], settings)
+    assert award.lines[0].note.endswith(": 1 night at 500 points each")
+
+
 def test_nights_are_refused_for_a_sales_client(tmp_path: Path) -> None:
     from claimflow.config import load_client
     from claimflow.errors import ConfigError

@@ -302,3 +302,21 @@ def test_successive_member_lists_keep_the_tier_held_at_each_stay(
         "  1. eligibility: 19 days before enrolment on 2026-03-01: within the " in out
     )
     assert out.endswith("  Total: 2,000 points.\n")
+
+
+def test_one_day_before_enrolment_is_said_in_the_singular(
+    bonvoy: Path, write: Callable[..., Path]
+) -> None:
+    """Trial 20: ``award explain P-305`` said '1 days before enrolment'."""
+    enrolled = date(2026, 3, 1)
+    who = member((enrolled, "gold"), enrolled=enrolled)
+    found = award(bonvoy, stay("MC-NYC", "200.00", date(2026, 2, 28)), who)
+    assert [line.note for line in found.lines if line.rule_id == "eligibility"] == [
+        "1 day before enrolment on 2026-03-01: within the 30-day enrolment grace, "
+        "earns"
+    ]
+    strict = write("strict.yaml", BONVOY.replace("{before: 30}", "{before: 0}"))
+    found = award(strict, stay("MC-NYC", "200.00", date(2026, 2, 28)), who)
+    assert found.lines[0].note == (
+        "not enrolled on 2026-02-28 (1 day before enrolment on 2026-03-01): no points"
+    )

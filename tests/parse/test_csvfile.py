@@ -543,3 +543,55 @@ def test_a_member_list_is_read_in_the_clients_encoding_or_the_one_given(
     with Store.open(str(tmp_path / "0.db")) as store:
         row = store.db.execute("SELECT first_name, last_name, tier FROM participants").fetchone()
     assert tuple(row) == ("Małgorzata", "Wiśniewska", "złoty")
+
+
+def test_a_refused_declared_encoding_names_what_declared_it(
+    acme: ResolvedClient, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Trial 20: ``check retro_outubro_cp1252.csv --encoding utf-8`` said
+    'not utf-8 text as the client declares' when the command line had
+    declared it. The refusal names the option, or the client file, that
+    declared the encoding; the same for claims, source exports and member
+    lists."""
+    from tests.test_cli import ACME_CONFIG, run
+
+    # the trial's cp1252 retro file, cut to its header and one row
+    path = write("retro_outubro_cp1252.csv", HEADER + ROW, encoding="cp1252")
+    code, _, err = run("check", str(path), "--client", ACME_CONFIG, "--encoding", "utf-8")
+    assert (code, err) == (
+        2,
+        f"claimflow: error: {path}: not utf-8 text as --encoding declares "
+        "(invalid continuation byte)\n",
+    )
+    yaml_text = Path(ACME_CONFIG).read_text(encoding="utf-8")
+    config = write("utf8-client.yaml", yaml_text + "encoding: utf-8\n")
+    code, _, err = run("check", str(path), "--client", str(config))
+    assert (code, err) == (
+        2,
+        f"claimflow: error: {path}: not utf-8 text as the client file {config} "
+        "declares (invalid continuation byte)\n",
+    )
+    source = write(
+        "sales_cp1252.csv",
+        "invoice_number,invoice_date,dealer_id,sku,quantity,amount,serial_numbers\n"
+        "INV-1,2026-10-02,D-Peña,DRL-200,1,10.00,\n",
+        encoding="cp1252",
+    )
+    db = str(tmp_path / "s.db")
+    for args, by in (
+        (["--client", ACME_CONFIG, "--encoding", "utf-8"], "--encoding"),
+        (["--client", str(config)], f"the client file {config}"),
+    ):
+        code, _, err = run("source", "import", str(source), "--db", db, *args)
+        assert (code, err) == (
+            2,
+            f"claimflow: error: {source}: not utf-8 text as {by} declares "
+            "(invalid continuation byte)\n",
+        )
+        members = write("members.csv", "participant_id,name\n1,Peña\n", encoding="cp1252")
+        code, _, err = run("participants", "import", str(members), "--db", db, *args)
+        assert (code, err) == (
+            2,
+            f"claimflow: error: {members}: not utf-8 text as {by} declares "
+            "(invalid continuation byte)\n",
+        )

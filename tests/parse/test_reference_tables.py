@@ -271,11 +271,21 @@ def test_the_trials_export_with_a_title_and_a_sum_imports_with_notes(
         "source", "import", str(path), "--client", client.source_path, "--db", db
     )
     assert (code, err) == (0, "")
-    assert out.splitlines()[:3] == [
+    # trial 20: '1 source records imported' and, with no claim waiting,
+    # 'kraftwerk: 0 claims verified: ' (a colon before nothing)
+    assert out.splitlines() == [
         f"note: {path}: header on row 2; row 1 above it skipped",
         # Summe;;;;1;199,00; against the one row: 1 unit, 199,00
         f"note: {path}: row 4: total row, equals the rows' sum; not a record",
-        f"{path}: 1 source records imported",
+        f"{path}: 1 source record imported",
+        "kraftwerk: 0 claims verified",
+    ]
+    code, out, err = run(
+        "source", "import", str(path), "--client", client.source_path, "--db", db
+    )
+    assert out.splitlines()[-2:] == [
+        f"{path}: already imported (1 record)",
+        "kraftwerk: 0 claims verified",
     ]
 
 
@@ -345,3 +355,42 @@ def test_a_babel_written_sum_row_is_left_out_only_when_it_is_the_sum(
         records = list(read_source(path, client, notes))
     assert [getattr(r, "amount", None) for r in records] == amounts
     assert notes == [f"row {last}: total row, equals the rows' sum; not a record"]
+
+
+def test_a_figure_under_a_column_not_read_on_a_total_row_is_named_unchecked(
+    tmp_path: Path,
+) -> None:
+    """Trial 20 (pousada/bad_pms_total_unread_col.csv): ``Total;;...;123``
+    with 123 under ``Observação``, a column the client does not read, was
+    noted as 'total row with no figures' while the README said it was
+    refused. Nobody reads the column, so the row is no record and is left
+    out, but its note names the figure it did not check; a figure under a
+    read column that is not summed is still refused (it may be a record)."""
+    client = _client(tmp_path, **SOURCE_COLUMNS)
+    header = [*HEADER, "Bemerkung"]
+    rows = [header, *[[*r, ""] for r in ROWS]]
+    total = ["Summe", "", "", "", "4", "1.234,50", "", "123"]
+    notes: list[str] = []
+    path = _csv(tmp_path / "v.csv", [*rows, total], "utf-8")
+    assert len(list(read_source(path, client, notes))) == 2
+    assert notes == [
+        "column 'Bemerkung' not read (no field of this table)",
+        "row 4: total row, equals the rows' sum; '123' under 'Bemerkung' not "
+        "checked: a column not read; not a record",
+    ]
+    notes.clear()
+    bare = ["Summe", "", "", "", "", "", "", "123"]
+    path = _csv(tmp_path / "w.csv", [*rows, bare], "utf-8")
+    assert len(list(read_source(path, client, notes))) == 2
+    assert notes[-1] == (
+        "row 4: total row, '123' under 'Bemerkung' not checked: a column not read; "
+        "not a record"
+    )
+    under_read = ["Summe", "02.10.2026", "", "", "4", "1.234,50", "", ""]
+    path = _csv(tmp_path / "x.csv", [*rows, under_read], "utf-8")
+    with pytest.raises(UnreadableInput) as caught:
+        list(read_source(path, client))
+    assert str(caught.value) == (
+        f"{path}: row 4:Rechnungsdatum: total row: expected figures only under the "
+        "summed columns ('Menge', 'Betrag'), found '02.10.2026'"
+    )

@@ -12,8 +12,10 @@ address to reply to.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import yaml
@@ -426,3 +428,126 @@ def test_a_notice_is_dated_with_the_desks_day_not_utcs(
     chicago_day = format_date(date(2026, 10, 27), "long", locale="en_US")
     assert chicago_day in notice.text
     assert format_date(date(2026, 10, 28), "long", locale="en_US") not in notice.text
+
+
+# Trial 20: the Portuguese notice of P-405, a claim without a member number,
+# read "Prezado(a) Ângela Sá (participante (unknown))". A notice says what it
+# lacks in its own language, or leaves it out: here the member number, the
+# name and the reference (a claim named by its row, sheet and file instead).
+UNNAMED = [
+    ("en", "en_US", "Dear participant,", "Claim on row 5 of sheet Estadias in file estadias.xlsx"),
+    ("es", "es_ES", "Estimado/a participante:", "Solicitud de la fila 5 de la hoja Estadias del archivo estadias.xlsx"),
+    ("id", "id_ID", "Yth. Peserta,", "Klaim pada baris 5 lembar Estadias berkas estadias.xlsx"),
+    ("pt", "pt_BR", "Prezado(a) participante,", "Solicitação da linha 5 da planilha Estadias do arquivo estadias.xlsx"),
+    ("de", "de_CH", "Sehr geehrte Teilnehmerin, sehr geehrter Teilnehmer,", "Antrag aus Zeile 5 des Blatts Estadias der Datei estadias.xlsx"),
+    ("fr", "fr_CH", "Madame, Monsieur,", "Demande de la ligne 5 de la feuille Estadias du fichier estadias.xlsx"),
+]  # fmt: skip
+# English words a fallback would put in a notice of another language
+ENGLISH = re.compile(
+    r"\b(unknown|none|member|participant|dear|row|sheet|page|file|claim)\b",
+    re.IGNORECASE,
+)
+
+
+def _unnamed_stay(name: str | None = None) -> StayClaim:
+    """P-405 of the trial (retro_portal_utf8.csv), without its member number,
+    and here without its name, reference or confirmation number too."""
+    return StayClaim(
+        id="c2ea839d7d94-Estadias-r5",
+        client="frio-sul",
+        participant_id=None,
+        member_name=name,
+        received_at=datetime(2026, 11, 10, tzinfo=UTC),
+        provenance=Provenance(file="/in/pousada/estadias.xlsx", sheet="Estadias", row=5),
+        hotel_code="PA-FLN",
+        check_in=date(2026, 11, 3),
+        check_out=date(2026, 11, 5),
+        qualifying_revenue=Decimal("700.00"),
+        taxes=Decimal("35.00"),
+        currency="BRL",
+    )
+
+
+def _unnamed_items(claim: StayClaim) -> list[NoticeItem]:
+    problems = tuple(
+        Problem(
+            source=claim.provenance.at(field),
+            code=code,
+            message=message,
+            record_id=claim.id,
+            field=field,
+        )
+        for field, code, message in [
+            ("participant_id", ReasonCode.MISSING_FIELD, "required, found nothing"),
+            ("taxes", ReasonCode.INVALID_NUMBER, "expected a number, found 'x'"),
+        ]
+    )
+    decision = Decision(claim_id=claim.id, outcome=Outcome.PENDED, problems=problems)
+    return [NoticeItem.of(claim, decision)]
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "greeting", "heading"), UNNAMED, ids=[u[0] for u in UNNAMED]
+)
+def test_a_notice_without_member_number_name_or_reference_is_in_its_language(
+    language: str, locale: str, greeting: str, heading: str
+) -> None:
+    resolved = client(language, locale, kind="stay")
+    [notice] = render_notices(_unnamed_items(_unnamed_stay()), resolved, TODAY)
+    lines = notice.text.splitlines()
+    assert greeting in lines
+    assert any(line.startswith(heading + ",") for line in lines), notice.text
+    assert "unknown" not in notice.text and "None" not in notice.text
+    assert "/in/pousada" not in notice.text  # the file's name, never its folder
+    html = notice.html or ""
+    assert greeting in html and "unknown" not in html
+    if language != "en":
+        assert ENGLISH.findall(notice.text) == []
+        assert ENGLISH.findall(html.replace('lang="', "")) == []
+
+
+@pytest.mark.parametrize("language", [u[0] for u in UNNAMED])
+def test_a_named_claimant_without_member_number_is_greeted_by_name(
+    language: str,
+) -> None:
+    locale = next(u[1] for u in UNNAMED if u[0] == language)
+    resolved = client(language, locale, kind="stay")
+    [notice] = render_notices(
+        _unnamed_items(_unnamed_stay("Ângela Sá")), resolved, TODAY
+    )
+    [greeting] = [line for line in notice.text.splitlines() if "Ângela Sá" in line]
+    assert greeting == {
+        "en": "Dear Ângela Sá,",
+        "es": "Estimado/a Ângela Sá:",
+        "id": "Yth. Ângela Sá,",
+        "pt": "Prezado(a) Ângela Sá,",
+        "de": "Guten Tag Ângela Sá,",
+        "fr": "Bonjour Ângela Sá,",
+    }[language]
+
+
+def test_claims_without_member_numbers_get_a_notice_each(tmp_path: Path) -> None:
+    """Two claims without a member number may be two people's: each gets
+    its own notice (they shared one, addressed to the first one's name), and
+    its own file."""
+    from claimflow.report import write_notice_files
+
+    resolved = client("pt", "pt_BR", kind="stay")
+    first = _unnamed_stay("Ângela Sá")
+    second = first.model_copy(
+        update={"id": "c2ea839d7d94-Estadias-r6", "member_name": "Rui Lopes"}
+    )
+    notices = render_notices(
+        _unnamed_items(first) + _unnamed_items(second), resolved, TODAY
+    )
+    assert [(n.claim_ids, n.participant_id) for n in notices] == [
+        (("c2ea839d7d94-Estadias-r5",), ""),
+        (("c2ea839d7d94-Estadias-r6",), ""),
+    ]
+    assert "Rui Lopes" not in notices[0].text and "Ângela Sá" not in notices[1].text
+    assert notices[0].to_dict()["participant_id"] is None
+    written = write_notice_files(notices, tmp_path, "pousada-4")
+    assert [p.name for p in written] == [
+        "pousada-4-no-member-c2ea839d7d94-Estadias-r5.txt",
+        "pousada-4-no-member-c2ea839d7d94-Estadias-r6.txt",
+    ]

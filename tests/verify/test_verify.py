@@ -259,3 +259,80 @@ def test_a_source_export_in_its_own_encoding_is_read_with_encoding(
             "SELECT json_extract(data, '$.guest_name') FROM source_records"
         )]  # fmt: skip
     assert "WIŚNIEWSKA/MAŁGORZATA MRS" in names
+
+
+_STAYS_HEADER = (
+    "Referencia;Nº socio;Nombre;Hotel;Confirmación;Llegada;Salida;"
+    "Importe habitación;Moneda;Tarifa;Canal;Folio;Recibido;Folio adjunto\n"
+)
+
+
+@pytest.mark.parametrize("in_sets", [False, True])
+def test_stay_problems_name_the_other_claim_as_people_know_it(
+    store: Store, costa: ResolvedClient, tmp_path: Path, in_sets: bool
+) -> None:
+    """Trial 20: ``source import pousada/estadias_pms.csv`` said
+    ``overlapping_stay: ... found claim c2ea839d7d94-Estadias-r5`` (the store
+    id of P-502, estadias_novembro.xlsx:sheet Estadias:row 5). The other
+    claim of an overlapping stay, of a stay claimed by another account and of
+    a stay already credited is named by its reference and file."""
+    from claimflow.verify.run import verify_claims_per_claim
+    from claimflow.verify.sets import verify_in_sets
+
+    run = verify_in_sets if in_sets else verify_claims_per_claim
+    first = tmp_path / "outubro.csv"
+    first.write_text(
+        _STAYS_HEADER
+        + "CA-9101;300112457;José Núñez Peña;CAZ-MAD;MD9100001;02/10/2026;05/10/2026;"
+        "400,00;EUR;BAR;Directo;F-1;20/10/2026;sí\n",
+        encoding="utf-8",
+    )
+    later = tmp_path / "novembro.csv"
+    later.write_text(
+        _STAYS_HEADER
+        + "CA-9102;300112457;José Núñez Peña;CAZ-BCN;BC9100002;03/10/2026;04/10/2026;"
+        "150,00;EUR;BAR;Directo;F-2;10/11/2026;sí\n"
+        + "CA-9103;300131118;José Núñez Peña;CAZ-MAD;MD9100001;02/10/2026;05/10/2026;"
+        "400,00;EUR;BAR;Directo;F-1;10/11/2026;sí\n"
+        + "CA-9104;300112457;José Núñez Peña;CAZ-MAD;MD9100010;02/10/2026;05/10/2026;"
+        "400,00;EUR;BAR;Directo;F-1;11/11/2026;sí\n",
+        encoding="utf-8",
+    )
+    stays = tmp_path / "stays.csv"
+    stays.write_text(
+        "hotel_code,confirmation_number,guest_name,arrival,departure,room_revenue,"
+        "currency,rate_code,booking_channel,folio_number\n"
+        "CAZ-MAD,MD9100001,NUNEZ PENA/JOSE MR,2026-10-02,2026-10-05,400.00,EUR,BAR,DIRECT,F-1\n"
+        "CAZ-BCN,BC9100002,NUNEZ PENA/JOSE MR,2026-10-03,2026-10-04,150.00,EUR,BAR,DIRECT,F-2\n",
+        encoding="utf-8",
+    )
+    ingest([first], costa, store)
+    with store.transaction():
+        import_source(store, costa, stays, NOW)
+    run(store, costa, now=NOW)
+    ingest([later], costa, store)
+    run(store, costa, now=NOW)
+    said = {
+        ref: [f"{p['code']}: {p['message']}" for p in json.loads(details)["problems"]]
+        for ref, details in store.db.execute(
+            "SELECT json_extract(c.data, '$.claim_ref'), v.details FROM verifications v "
+            "JOIN claims c ON c.id = v.claim_id ORDER BY v.id"
+        )
+    }
+    first_claim = "CA-9101 (outubro.csv:row 2)"
+    assert said["CA-9102"] == [
+        "overlapping_stay: expected no other stay on these dates, found claim "
+        f"{first_claim} (2026-10-02 to 2026-10-05)",
+        "overlapping_stay: expected no other stay on these dates, found claim "
+        "CA-9104 (novembro.csv:row 4) (2026-10-02 to 2026-10-05)",
+    ]
+    assert said["CA-9103"] == [
+        "claimed_by_other_account: expected this stay on one account, found it "
+        f"claimed by 300112457 (claim {first_claim})"
+    ]
+    # CA-9104 keyed the first stay a slip away (MD9100010 for MD9100001)
+    assert said["CA-9104"][2:] == [
+        f"already_credited: this stay was already credited by claim {first_claim}",
+        "claimed_by_other_account: expected this stay on one account, found it "
+        "claimed by 300131118 (claim CA-9103 (novembro.csv:row 3))",
+    ]

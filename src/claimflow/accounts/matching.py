@@ -22,6 +22,7 @@ from fractions import Fraction
 from claimflow.accounts.partner_settings import PartnerSettings, check_member_number
 from claimflow.accounts.statement import CreditLine
 from claimflow.keys import normalize_key
+from claimflow.shown import plural
 from claimflow.store.partners import TransferRow
 from claimflow.verify.match import key_distance
 
@@ -337,7 +338,8 @@ def match_credits(
                 Finding(
                     PartnerReason.MISSING_CREDIT,
                     f"transfer {t.reference}: expected {t.miles:,} miles credited to "
-                    f"member {t.member_number} within {partner.credit_days} days of "
+                    f"member {t.member_number} within {partner.credit_days} "
+                    f"{plural(partner.credit_days, 'day')} of "
                     f"{made}, found no credit by {through}",
                     None,
                     t.id,

@@ -290,6 +290,7 @@ def import_participants(
     Example: ``import_participants(Path("participants.csv"), "acme-tools", store)``
     """
     from claimflow.parse.participants import read_participants
+    from claimflow.sniff import encoding_origin
 
     resolved = resolve_client(client)
     actor = operator or default_operator()
@@ -299,6 +300,7 @@ def import_participants(
         read_participants(
             file, resolved.key, order, resolved.people_index(), notes,
             encoding or resolved.config.encoding,
+            encoding_origin(encoding, resolved.source_path),
         )  # fmt: skip
     )
     day = instant(as_of, resolved).astimezone(resolved.zone).date()

@@ -52,7 +52,7 @@ from claimflow.models import (
     StayClaim,
 )
 from claimflow.money import ZERO
-from claimflow.shown import money, number
+from claimflow.shown import money, number, plural
 
 _ROUNDING = {
     "floor": ROUND_FLOOR,
@@ -245,7 +245,7 @@ def _enrolment(ctx: Context) -> AwardLine | None:
         why = ""
         if early > 0:
             limit = f", more than the {grace}-day grace" if grace else ""
-            why = f" ({early} days before enrolment on {enrolled}{limit})"
+            why = f" ({early} {plural(early, 'day')} before enrolment on {enrolled}{limit})"
         return _zero_line(
             ctx,
             ReasonCode.NOT_ENROLLED,
@@ -257,7 +257,7 @@ def _enrolment(ctx: Context) -> AwardLine | None:
                 "eligibility",
                 "eligibility",
                 ZERO,
-                f"{early} days before enrolment on {enrolled}: within the "
+                f"{early} {plural(early, 'day')} before enrolment on {enrolled}: within the "
                 f"{grace}-day enrolment grace, earns",
             )
         )

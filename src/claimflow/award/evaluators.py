@@ -32,7 +32,7 @@ from claimflow.award.text import (
 from claimflow.codes import ReasonCode
 from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
-from claimflow.shown import number
+from claimflow.shown import number, plural
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
@@ -168,7 +168,7 @@ def _per_unit(ctx: Context, rule: object) -> list[Earned]:
         note = (
             per_unit_note(unit.label, rule.points, ctx.locale)
             if rule.unit == "units"
-            else f"{unit.label}: {number(count, ctx.locale)} nights at "
+            else f"{unit.label}: {number(count, ctx.locale)} {plural(count, 'night')} at "
             f"{number(rule.points, ctx.locale)} points each"
         )
         earned.append(

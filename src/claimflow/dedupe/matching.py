@@ -25,6 +25,7 @@ from claimflow.codes import VOID, ReasonCode, may_be_original
 from claimflow.dedupe.decisions import different_pairs
 from claimflow.dedupe.settings import ClaimWindows
 from claimflow.keys import normalize_key
+from claimflow.shown import plural
 from claimflow.validate.batch import fold_key
 
 if TYPE_CHECKING:
@@ -289,7 +290,8 @@ def _match(
         return ClaimMatch(
             claim,
             other,
-            f"same participant, SKU and quantity within {windows.near_days} days, "
+            "same participant, SKU and quantity within "
+            f"{windows.near_days} {plural(windows.near_days, 'day')}, "
             "without the invoice or serial numbers that would tell them apart",
             ReasonCode.POSSIBLE_DUPLICATE,
             0.8,

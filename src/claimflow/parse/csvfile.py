@@ -30,7 +30,13 @@ from claimflow.parse.common import (
     trailer_kind,
     trailers,
 )
-from claimflow.sniff import HEADER_ROWS, SNIFF_BYTES, ExcelDialect, detect_encoding
+from claimflow.sniff import (
+    HEADER_ROWS,
+    SNIFF_BYTES,
+    ExcelDialect,
+    detect_encoding,
+    encoding_origin,
+)
 from claimflow.sniff import sniff_dialect as _dialect
 
 Cells = tuple[int, list[str]]
@@ -128,6 +134,7 @@ class CsvCells:
         self.path, self.client, self.digest, self.name = path, client, digest, name
         self.notes = [] if notes is None else notes
         self.declared = encoding or client.config.encoding
+        self.declared_by = encoding_origin(encoding, client.source_path)
         self.builder: RowBuilder | None = None
         self.rows: Iterator[Cells] = self._rows()
         self._encoding = ""
@@ -140,7 +147,9 @@ class CsvCells:
         if not self._encoding:
             with self.path.open("rb") as raw:
                 head = raw.read(SNIFF_BYTES)
-            self._encoding = detect_encoding(head, self.name, self.declared)
+            self._encoding = detect_encoding(
+                head, self.name, self.declared, self.declared_by
+            )
             # (a character cut at the sniff's end is no delimiter)
             self._dialect = _dialect(head.decode(self._encoding, "ignore"))
             body = head[head.find(b"\n") + 1 :]

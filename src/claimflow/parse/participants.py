@@ -53,6 +53,7 @@ def read_participants(
     index: Mapping[str, str] | None = None,
     notes: list[str] | None = None,
     encoding: str | None = None,
+    declared_by: str = "the client",
 ) -> Iterator[Participant]:
     """Stream participants from a CSV or xlsx list with a header row.
 
@@ -70,6 +71,8 @@ def read_participants(
         notes: where to add what was skipped (a title line, a total row).
         encoding: the CSV's text encoding (the client's ``encoding``, or one
             given for this file); None: detected.
+        declared_by: who declared the encoding, for a refusal
+            (`claimflow.sniff.encoding_origin`).
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -80,7 +83,7 @@ def read_participants(
     name = str(path)
     table = read_table(
         Path(path), alias_index(PEOPLE_COLUMNS) if index is None else index,
-        ("participant_id",), encoding,
+        ("participant_id",), encoding, declared_by,
     )  # fmt: skip
     table.require(["participant_id"], {"participant_id": "participant_id"})
     for row_no, cells in table.rows:

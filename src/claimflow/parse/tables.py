@@ -15,8 +15,11 @@ number shown with zero padding keeps its zeros) into a `Table`:
 - total rows after the last record (``Summe;;;;1.234,50``, no key field
   filled) are set apart for `Table.check_totals`, which skips them with a
   note only when their figures equal the records' sums, and refuses the
-  file naming the row and both figures otherwise. A total row with records
-  below it refuses the file. Nothing is left out unseen.
+  file naming the row and both figures otherwise. A figure under a read
+  column that is not summed refuses the file too (a row with a value there
+  may be a record); one under a column the table does not read is no
+  record's (nobody reads it): the note names it, unchecked. A total row
+  with records below it refuses the file. Nothing is left out unseen.
 
 Text values are stripped text, left for the caller to read in the client's
 locale (`claimflow.values`).
@@ -82,6 +85,9 @@ class Table:
             row 1 above it skipped``).
         columns: column position -> field.
         unread: the headers that name no field, as written.
+        unread_columns: column position -> the header naming no field.
+        unread_totals: total row -> (header, value) of each figure under a
+            column not read, named unchecked in the total's note.
     """
 
     file: str
@@ -92,6 +98,8 @@ class Table:
     notes: list[str] = field(default_factory=list)
     columns: dict[int, str] = field(default_factory=dict, repr=False)
     unread: list[str] = field(default_factory=list)
+    unread_columns: dict[int, str] = field(default_factory=dict, repr=False)
+    unread_totals: dict[int, list[tuple[str, object]]] = field(default_factory=dict)
 
     @property
     def fields(self) -> set[str]:
@@ -133,7 +141,9 @@ class Table:
 
         A total row whose every figure equals its column's sum is noted as
         ``row 14: total row, equals the rows' sum; not a record``; one with
-        no figure at all (a label alone) is noted too.
+        no figure at all (a label alone) is noted too, and a figure under a
+        column the table does not read is named in the note, unchecked
+        (``'123' under 'Observação' not checked: a column not read``).
 
         Args:
             sums: field -> the sum of the records' values (Decimal
@@ -154,9 +164,14 @@ class Table:
             }
             for name, value in figures.items():
                 self._check_figure(row, name, value, sums, numbers)
+            said = ["equals the rows' sum"] if figures else []
+            said += [
+                f"{_shown(value)} under {header!r} not checked: a column not read"
+                for header, value in self.unread_totals.get(row, [])
+            ]
             self.notes.append(
-                f"row {row}: total row, equals the rows' sum; not a record"
-                if figures
+                f"row {row}: total row, {'; '.join(said)}; not a record"
+                if said
                 else f"row {row}: total row with no figures; not a record"
             )
 
@@ -201,6 +216,7 @@ def read_table(
     index: Mapping[str, str],
     keys: Sequence[str] = (),
     encoding: str | None = None,
+    declared_by: str = "the client",
 ) -> Table:
     """A CSV or xlsx reference table mapped through folded header aliases.
 
@@ -209,7 +225,8 @@ def read_table(
         index: folded header -> field name.
         keys: the fields that make a row a record: a row with none of them
             filled but with a total's label (``Summe``, ``Total``) is a total.
-        encoding: the CSV's encoding when the client declares one.
+        encoding: the CSV's encoding when one is declared.
+        declared_by: who declared it (`claimflow.sniff.encoding_origin`).
 
     Returns:
         The table; its totals still to be checked (`Table.check_totals`).
@@ -225,7 +242,7 @@ def read_table(
     if not path.is_file():
         raise UnreadableInput(name, "no such file")
     if path.suffix.lower() != ".xlsx":
-        return _csv_table(path, name, index, keys, encoding)
+        return _csv_table(path, name, index, keys, encoding, declared_by)
     book = open_workbook(path, name)
     try:
         with warnings.catch_warnings():
@@ -241,8 +258,9 @@ def _csv_table(
     index: Mapping[str, str],
     keys: Sequence[str],
     declared: str | None,
+    declared_by: str,
 ) -> Table:
-    encoding, dialect = csv_format(path, name, declared)
+    encoding, dialect = csv_format(path, name, declared, declared_by)
     with path.open(encoding=encoding, newline="") as fh:
         return _table(
             name,
@@ -333,6 +351,7 @@ def _header(
         if target is None:
             if _filled(cell):
                 table.unread.append(str(cell))
+                table.unread_columns[i] = str(cell)
             continue
         if target in table.headers:
             raise UnreadableInput(
@@ -369,6 +388,13 @@ def _add(table: Table, row: int, cells: list[object], keys: Sequence[str]) -> No
     )
     if total:
         table.totals.append((row, values))
+        unread = [
+            (header, cells[i])
+            for i, header in table.unread_columns.items()
+            if i < len(cells) and _filled(cells[i]) and not TOTAL.match(str(cells[i]))
+        ]
+        if unread:
+            table.unread_totals[row] = unread
         return
     if table.totals:
         first = table.totals[0][0]

@@ -142,6 +142,8 @@ def write_notice_files(
 ) -> list[Path]:
     """Write notices as ``<stem>-<participant>.txt`` files; return their paths.
 
+    The notice of a claim without a member number is named by its claim
+    (``<stem>-no-member-<claim id>.txt``): each such claim has its own.
     A file already there with the same text is left as it is, so writing a
     batch's notices again (after a run that stopped before writing them)
     only adds the missing ones.
@@ -149,7 +151,8 @@ def write_notice_files(
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for notice in notices:
-        path = folder / f"{stem}-{file_safe(notice.participant_id)}.txt"
+        who = notice.participant_id or f"no-member-{notice.claim_ids[0]}"
+        path = folder / f"{stem}-{file_safe(who)}.txt"
         if not path.is_file() or path.read_text(encoding="utf-8") != notice.text:
             path.write_text(notice.text, encoding="utf-8")
         written.append(path)

@@ -101,7 +101,7 @@ def render_story(story: dict[str, Any], desk: Desk = PLAIN_DESK) -> str:
          lambda r: f"{at(r['held_at'])} {desk.signed(r['points'])} held: "
          f"{r['code']}: {r['message']}"),
         ("Ledger", "postings", lambda r: _posting(r, desk)),
-        ("Notices", "notices", lambda r: f"batch {r['batch_id']} to {r['participant_id']}"),
+        ("Notices", "notices", lambda r: f"batch {r['batch_id']} to {_to(r)}"),
         ("Clock", "events", lambda r: f"{at(r['at'])} {r['event']} ({r['operator']})"),
         ("Audit", "audit", lambda r: f"{at(r['at'])} {r['actor']}: {r['action']}"),
     ]  # fmt: skip
@@ -118,6 +118,12 @@ def _match(row: dict[str, Any], name: Callable[[str], str]) -> str:
         f"{row['rule']} "
         f"({row['compared']}; {row['code']})"
     )
+
+
+def _to(row: dict[str, Any]) -> str:
+    """Who a stored notice went to (that of a claim without a member number
+    is stored without one)."""
+    return str(row["participant_id"] or "(no member number)")
 
 
 def _posting(row: dict[str, Any], desk: Desk) -> str:

@@ -40,7 +40,8 @@ def notice_email(notice: Notice, to: str | None = None) -> EmailMessage:
         message["Reply-To"] = notice.reply_to
     if to:
         message["To"] = to
-    message["X-Claimflow-Participant"] = notice.participant_id
+    if notice.participant_id:
+        message["X-Claimflow-Participant"] = notice.participant_id
     message["X-Claimflow-Claims"] = " ".join(notice.claim_ids)
     message.set_content(notice.text, charset="utf-8")
     message.add_alternative(notice.html or _as_html(notice), subtype="html")

@@ -21,6 +21,7 @@ import gettext
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
 from typing import Any
 
 from babel.dates import format_date
@@ -28,7 +29,7 @@ from babel.dates import format_date
 from claimflow import shown
 from claimflow.codes import ReasonCode
 from claimflow.keys import normalize_key
-from claimflow.models import Claim, SalesClaim
+from claimflow.models import Claim, Provenance, SalesClaim
 
 # A value quoted in a message after ", found ": a Python string literal
 # (``'23/10/2026'``), an ISO date or a plain number, ending the message or
@@ -211,6 +212,33 @@ class Formats:
         if field in MONEY_FIELDS:
             return self.money(value)
         return self.number(value)
+
+    def place(self, source: Provenance | None) -> str:
+        """Where a claim without a reference came from, in the notice's
+        language (``on row 5 of file claims.csv``): the file's name only,
+        never its folder.
+
+        Example: ``Formats("pt_BR", "BRL", translations("pt")).place(source)
+        == "da linha 5 do arquivo claims.csv"``
+        """
+        if source is None:  # pragma: no cover - a claim always has a source
+            return "-"
+        values: dict[str, Any] = {
+            "file": PurePath(source.file).name,
+            "row": source.row,
+            "sheet": source.sheet,
+            "page": source.page,
+        }
+        words = self.words
+        if source.row is not None and source.sheet is not None:
+            text = words.gettext("on row %(row)s of sheet %(sheet)s in file %(file)s")
+        elif source.row is not None:
+            text = words.gettext("on row %(row)s of file %(file)s")
+        elif source.page is not None:
+            text = words.gettext("on page %(page)s of file %(file)s")
+        else:
+            text = words.gettext("in file %(file)s")
+        return text % values
 
     def earlier(
         self, on: date | None, reference: str | None, file: str | None = None

@@ -40,7 +40,7 @@ from jinja2 import Environment, Template, TemplateError
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
-from claimflow.models import Award, Claim, Decision, SalesClaim
+from claimflow.models import Award, Claim, Decision, Provenance, SalesClaim
 from claimflow.money import ZERO
 from claimflow.validate.notice_i18n import BUNDLED, environment, phrases, translations
 from claimflow.validate.notice_values import (
@@ -72,9 +72,15 @@ class NoticeItem:
 
     Attributes:
         claim_id: the claim.
-        participant_id: who it is for.
+        participant_id: who it is for; None when the claim has no member
+            number (its notice is its own: two such claims may be two
+            people's).
         name: the participant's name as claimed, if any.
-        reference: the claim's reference as the participant knows it.
+        reference: the claim's reference as the participant knows it (its
+            own, else its invoice or confirmation number); None when it has
+            neither.
+        place: where the claim came from, naming it when it has no
+            reference (in the notice's language).
         activity: the sale's or stay's date.
         amount: the claim's amount, if any.
         outcome: the claim's outcome.
@@ -89,9 +95,9 @@ class NoticeItem:
     """
 
     claim_id: str
-    participant_id: str
+    participant_id: str | None
     name: str | None
-    reference: str
+    reference: str | None
     activity: date | None
     amount: Any
     outcome: Outcome
@@ -99,6 +105,7 @@ class NoticeItem:
     earlier_on: date | None = None
     earlier_reference: str | None = None
     earlier_file: str | None = None
+    place: Provenance | None = None
 
     @classmethod
     def of(
@@ -149,9 +156,10 @@ class NoticeItem:
                     earlier_reference, earlier_file = earlier_ref, file
         return cls(
             claim_id=claim.id,
-            participant_id=claim.participant_id or "(unknown)",
+            participant_id=claim.participant_id or None,
             name=name,
             reference=reference,
+            place=None if reference else claim.provenance,
             activity=claim.activity_date,
             amount=amount,
             outcome=decision.outcome,
@@ -170,7 +178,8 @@ class AwardNoticeItem:
         claim_id: the claim.
         participant_id: who earned.
         name: the participant's name as claimed, if any.
-        reference: the claim's reference as the participant knows it.
+        reference: the claim's reference as the participant knows it; None
+            when it has none (see `NoticeItem`).
         activity: the sale's or stay's date.
         amount: the claim's amount, if any.
         points: the points paid.
@@ -182,12 +191,13 @@ class AwardNoticeItem:
     claim_id: str
     participant_id: str
     name: str | None
-    reference: str
+    reference: str | None
     activity: date | None
     amount: Any
     points: int
     desired: int
     cuts: tuple[tuple[str, int], ...]
+    place: Provenance | None = None
 
     @classmethod
     def of(cls, claim: Claim, award: Award) -> AwardNoticeItem:
@@ -210,6 +220,7 @@ class AwardNoticeItem:
             points=award.points,
             desired=award.desired_points,
             cuts=tuple(cuts.items()),
+            place=None if reference else claim.provenance,
         )
 
 
@@ -220,8 +231,10 @@ def _identifier(claim: Claim) -> str | None:
     return claim.confirmation_number
 
 
-def _summary(claim: Claim) -> tuple[str | None, str, Any]:
-    """A claim's (participant name, reference, amount) as a notice shows them."""
+def _summary(claim: Claim) -> tuple[str | None, str | None, Any]:
+    """A claim's (participant name, reference, amount) as a notice shows
+    them; a claim with no reference is named by its place (`Formats.place`),
+    in the notice's language."""
     if isinstance(claim, SalesClaim):
         name = claim.participant_name
         amount = claim.claim_total
@@ -229,8 +242,7 @@ def _summary(claim: Claim) -> tuple[str | None, str, Any]:
             amount = sum((ln.line_total or ZERO for ln in claim.lines), ZERO)
     else:
         name, amount = claim.member_name, claim.qualifying_revenue
-    reference = claim.claim_ref or _identifier(claim) or claim.provenance.where()
-    return name, reference, amount
+    return name, claim.claim_ref or _identifier(claim) or None, amount
 
 
 @dataclass(frozen=True)
@@ -238,7 +250,8 @@ class Notice:
     """A rendered notice to one participant.
 
     Attributes:
-        participant_id: who it is for.
+        participant_id: who it is for; empty for the notice of a claim
+            without a member number.
         language: the language it is written in.
         claim_ids: the claims it covers.
         text: the notice itself, as plain text.
@@ -272,7 +285,7 @@ class Notice:
     def to_dict(self) -> dict[str, Any]:
         """The notice as plain data (what ``--json`` prints)."""
         return {
-            "participant_id": self.participant_id,
+            "participant_id": self.participant_id or None,
             "language": self.language,
             "claim_ids": list(self.claim_ids),
             "text": self.text,
@@ -421,14 +434,18 @@ def _per_participant(
     language = config.language
     words = phrases(folder, language)
     text_template, html_template = _templates(folder, language, template)
-    by_participant: dict[str, list[Any]] = {}
+    # A claim without a member number has a notice of its own: two of them
+    # may be two people's, and a notice shows one participant's claims only.
+    by_participant: dict[tuple[str, str], list[Any]] = {}
     for item in items:
-        by_participant.setdefault(item.participant_id, []).append(item)
+        who = (item.participant_id, "") if item.participant_id else ("", item.claim_id)
+        by_participant.setdefault(who, []).append(item)
     shown_today = format_date(today, "long", locale=config.locale)
     formats = Formats(config.locale, config.currency, translations(language))
     notices = []
-    for participant_id in sorted(by_participant):
-        mine = by_participant[participant_id]
+    for who in sorted(by_participant):
+        mine = by_participant[who]
+        participant_id = who[0]
         more = extra(mine)
         which = "send" if more.get("to_send") else template
         subject = _subject(language, which, config.name, len(mine))
@@ -436,7 +453,7 @@ def _per_participant(
             "program": config.name,
             "today": shown_today,
             "name": next((i.name for i in mine if i.name), None),
-            "participant_id": participant_id,
+            "participant_id": participant_id or None,
             "claims": [view(item, words, formats) for item in mine],
             "reply_to": config.notices.reply_to,
             "sender": config.notices.sender,
@@ -499,7 +516,7 @@ def _award_view(
         for code, points in item.cuts
     ]
     return {
-        "reference": item.reference,
+        "reference": item.reference or formats.place(item.place),
         "activity": formats.day(item.activity) if item.activity else None,
         "activity_label": _for_kind(words["activity"], kind),
         "amount": formats.money(item.amount) if item.amount is not None else None,
@@ -571,7 +588,10 @@ def _claim_view(
             example=numbers.amount_example,
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
         )
-        label = _for_kind(words["fields"].get(field or "", field or ""), kind)
+        # a field the phrase file does not name (a client's own) is left
+        # unnamed rather than named in English (``fees:``) in a notice
+        label = words["fields"].get(field or "")
+        label = _for_kind(label, kind) if label is not None else None
         asks.append(
             {
                 "field": label,
@@ -583,7 +603,7 @@ def _claim_view(
     activity = formats.day(item.activity) if item.activity else None
     amount = formats.money(item.amount) if item.amount is not None else None
     return {
-        "reference": item.reference,
+        "reference": item.reference or formats.place(item.place),
         "activity": activity,
         "activity_label": _for_kind(words["activity"], kind),
         "amount": amount,

@@ -32,7 +32,7 @@ from claimflow.models import (
 )
 from claimflow.money import LINE_TOLERANCE
 from claimflow.numbers import minor_digits
-from claimflow.shown import money, number
+from claimflow.shown import money, number, plural
 from claimflow.validate.typist import Typist
 from claimflow.values import ValueContext
 from claimflow.window import ClaimWindow, after_now, desk_day, desk_time
@@ -509,7 +509,8 @@ def _window_problems(
                 ReasonCode.TOO_EARLY,
                 field,
                 f"expected a claim received on or after {first} "
-                f"({window.not_before_days} days after {activity}), "
+                f"({window.not_before_days} "
+                f"{plural(window.not_before_days, 'day')} after {activity}), "
                 f"found one received {received}",
             )
         ]

@@ -602,21 +602,29 @@ def _stay_people(
                     ReasonCode.OVERLAPPING_STAY,
                     "check_in",
                     f"expected no other stay on these dates, found claim "
-                    f"{other} ({start} to {end})",
+                    f"{lookup.claim_name(other)} ({start} to {end})",
                 )
     for other, participant, result in lookup.matched(rid, claim.id):
         if participant != claim.participant_id:
+            # the other claim as the desk knows it (its reference and file),
+            # never its store id (trial 20)
+            name = lookup.claim_name(other)
+            by = (
+                f"{participant} (claim {name})"
+                if participant
+                else f"claim {name}, which has no member number"
+            )
             checker.problem(
                 ReasonCode.CLAIMED_BY_OTHER_ACCOUNT,
                 "participant_id",
-                f"expected this stay on one account, found it claimed by "
-                f"{participant} (claim {other})",
+                f"expected this stay on one account, found it claimed by {by}",
             )
         elif result == "verified":
             checker.problem(
                 ReasonCode.ALREADY_CREDITED,
                 "confirmation_number",
-                f"this stay was already credited by claim {other}",
+                "this stay was already credited by claim "
+                f"{lookup.claim_name(other)}",
             )
 
 

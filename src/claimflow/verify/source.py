@@ -29,6 +29,7 @@ from claimflow.models import Provenance, SaleRecord, StayRecord
 from claimflow.numbers import NumberError, number_format, read_number
 from claimflow.parse.common import content_hash
 from claimflow.parse.tables import expected, read_table
+from claimflow.sniff import encoding_origin
 from claimflow.store import Store
 from claimflow.store.source import (
     add_source_document,
@@ -135,8 +136,9 @@ def read_source(
     )
     keys = ("invoice_number", "sku", "hotel_code", "confirmation_number")
     table = read_table(
-        Path(path), _index(client), keys, encoding or client.config.encoding
-    )
+        Path(path), _index(client), keys, encoding or client.config.encoding,
+        encoding_origin(encoding, client.source_path),
+    )  # fmt: skip
     required = [f for f in fields if model.model_fields[f].is_required()]
     table.require(required, {f: f for f in required})
     summed = [f for f, kind in fields.items() if kind in ("decimal", "int")]
