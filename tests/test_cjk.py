@@ -29,7 +29,6 @@ from claimflow.numbers import NumberError, number_format, read_number, read_perc
 from claimflow.values import parse_date, parse_datetime
 from tests.formats import (
     NOW,
-    Line,
     SaleForm,
     babel_number,
     client_for,
@@ -39,6 +38,9 @@ from tests.formats import (
     write_pdf,
     write_xlsx,
 )
+
+# forms: the Babel-written sale forms of the number tests, in every format
+from tests.test_numbers import forms
 
 #: ASCII digits and marks -> full width, as a Japanese input method keys them.
 WIDE = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in "0123456789,.-+()'/:"})
@@ -155,21 +157,6 @@ def test_japanese_dates_refused_say_why(text: str, why: str) -> None:
     )
 
 
-forms = st.lists(
-    st.builds(
-        Line,
-        sku=st.sampled_from(["DRL-200", "SAW-310", "BAT-20V"]),
-        quantity=st.integers(1, 999) | st.integers(1_000_000, 50_000_000),
-        price=st.decimals(
-            min_value=Decimal("0.01"), max_value=Decimal("999999.99"), places=2
-        ),
-    ),
-    min_size=1,
-    max_size=3,
-    unique_by=lambda line: line.sku,
-).map(
-    lambda lines: SaleForm("F-1", "104233", "INV-77", date(2026, 10, 2), tuple(lines))
-)
 
 
 def japanese_cell(field: str, value: object) -> object:
