@@ -216,3 +216,39 @@ def test_an_undated_row_is_the_baseline_even_when_a_dated_change_follows(
     assert who.on(date(2026, 10, 1)).tier == "silver"
     assert who.on(date(2026, 10, 20)).tier == "gold"
     assert who.tier == "gold"  # the list's latest copy
+
+
+def test_a_list_without_a_column_leaves_that_fact_as_it_was(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """Trial 24: a partial member list (``participant_id,tier``) added a fact
+    with no enrolment date, and the member's next claim earned 0 points as
+    not enrolled; a list without a status column reopened a closed account.
+    A column a file lacks, or a blank cell, says nothing: the store keeps
+    what it knew (the fact in force that day, the latest copy's names)."""
+    with Store.open(tmp_path / "c.db") as store:
+        full = (
+            "participant_id,first_name,last_name,email,tier,status,enrolled_on\n"
+            "104233,Ann,Lee,ann@example.com,silver,active,01/05/2024\n"
+            "208811,Raj,Iyer,raj@example.com,silver,closed,06/30/2025\n"
+        )
+        _import(store, full, write, date(2026, 11, 1))
+        _import(store, "participant_id,tier\n104233,gold\n208811,gold\n", write,
+                date(2026, 12, 3))  # fmt: skip
+        # a blank cell of a column the file has says nothing either
+        _import(store, "participant_id,tier,enrolled_on\n104233,gold,\n", write,
+                date(2026, 12, 4))  # fmt: skip
+        people = load_participants(store, "acme-tools")
+        copies = store.participants("acme-tools")
+    ann, raj = people["104233"], people["208811"]
+    on = date(2026, 12, 5)
+    assert (ann.on(on).tier, ann.on(on).enrolled_on, ann.on(on).status) == (
+        "gold", date(2024, 1, 5), "active",
+    )  # fmt: skip
+    assert (raj.on(on).tier, raj.on(on).status) == ("gold", "closed")
+    assert ann.on(date(2026, 11, 30)).tier == "silver"
+    assert (copies["104233"].first_name, copies["104233"].email) == (
+        "Ann", "ann@example.com",
+    )  # fmt: skip
+    assert copies["104233"].enrolled_on == date(2024, 1, 5)
+    assert copies["208811"].status == "closed"

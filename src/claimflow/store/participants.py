@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlite_utils import Database
 
@@ -87,6 +88,30 @@ class ParticipantImport:
     day: date
 
 
+#: A participant's dated facts, and every field of its latest copy: what a
+#: member list row leaves as it was when it does not give it.
+_FACTS = ("tier", "status", "enrolled_on", "tax_form_on")
+_COPY = ("first_name", "last_name", "email", "company", "tax_id", *_FACTS)
+
+
+R = TypeVar("R", Participant, ParticipantFacts)
+
+
+def _kept(
+    record: R,
+    earlier: Participant | ParticipantFacts | None,
+    fields: tuple[str, ...],
+    given: AbstractSet[str] | None = None,
+) -> R:
+    """`record` with the `fields` it was not given (`given`, else its own
+    fields set) as `earlier` had them."""
+    if earlier is None:
+        return record
+    given = record.model_fields_set if given is None else given
+    kept = {f: getattr(earlier, f) for f in fields if f not in given}
+    return record.model_copy(update=kept) if kept else record
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -144,7 +169,9 @@ class ParticipantRecords:
         """Take a member list in: its latest copy, and the facts it changes.
 
         A row's facts take effect from its ``effective_from`` or else from
-        `day`; an undated row of a participant the store has no fact of yet
+        `day`; a field the row does not give (no such column in its file,
+        or a blank cell) stays as the store knew it (the fact in force on
+        that day; the latest copy's); an undated row of a participant the store has no fact of yet
         holds from the start (nothing earlier is known of them). A fact is
         appended only when it
         differs from the one in force on its day, so importing the same
@@ -180,12 +207,21 @@ class ParticipantRecords:
                 return person.effective_from
             return day if person.id in known else date.min
 
-        for person in sorted(people, key=since_of):
+        copies = self.participants(client) if known else {}
+        for row in sorted(people, key=since_of):
+            # What a row does not give (its file has no such column, or the
+            # cell is blank) stays as the store knew it: a list of ids and
+            # tiers alone wiped enrolment dates and reopened closed accounts
+            # (trial 24: members then earned 0 points, not enrolled).
+            given = row.model_fields_set
+            person = _kept(row, latest.get(row.id) or copies.get(row.id), _COPY)
             latest[person.id] = person  # by day, so the latest row stays
             facts = history.setdefault(person.id, [])
             since = since_of(person)
             fact = person.facts(since)
             place = bisect_right([f.effective_from for f in facts], since)
+            if place:
+                fact = _kept(fact, facts[place - 1], _FACTS, given)
             if place and facts[place - 1].same_facts(fact):
                 continue
             facts.insert(place, fact)
