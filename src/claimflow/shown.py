@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import lru_cache
 from pathlib import PurePath
 
@@ -35,7 +35,14 @@ def number(value: int | Decimal, locale: str) -> str:
 
     Example: ``number(Decimal("1234.5"), "de_DE") == "1.234,5"``
     """
-    return str(format_decimal(value, locale=locale, decimal_quantization=False))
+    digits = len(str(abs(int(value))))
+    if digits < 20:
+        return str(format_decimal(value, locale=locale, decimal_quantization=False))
+    # Babel works in the current decimal context (28 digits): a huge figure
+    # (a caller's 10**30 points, refused) is written, not InvalidOperation
+    with localcontext() as wide:
+        wide.prec = digits + 30
+        return str(format_decimal(value, locale=locale, decimal_quantization=False))
 
 
 def format_points(value: int | Decimal, locale: str) -> str:

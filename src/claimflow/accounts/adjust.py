@@ -22,7 +22,12 @@ from dateutil.relativedelta import relativedelta
 
 from claimflow.accounts.merge import AccountError, merged_into
 from claimflow.accounts.settings import AccountSettings
-from claimflow.award.ledger import LedgerError, debit_available, refuse_merged
+from claimflow.award.ledger import (
+    LedgerError,
+    debit_available,
+    not_whole_points,
+    refuse_merged,
+)
 from claimflow.config import ResolvedClient
 from claimflow.store import Store
 from claimflow.store.accounts import (
@@ -130,6 +135,9 @@ def _check_request(
     points: int,
     links: tuple[int | None, str | None],
 ) -> None:
+    wrong = not_whole_points(points)
+    if wrong is not None:
+        raise AccountError(wrong)
     if points == 0:
         raise AccountError("expected a number of points other than 0, found 0")
     if not store.known_participant(client.key, participant_id):

@@ -16,7 +16,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from claimflow.accounts.partner_settings import PartnerSettings, check_member_number
-from claimflow.award.ledger import LedgerError, balance, redeem, refuse_merged
+from claimflow.award.ledger import (
+    LedgerError,
+    balance,
+    not_whole_points,
+    redeem,
+    refuse_merged,
+)
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.keys import normalize_key
@@ -131,6 +137,9 @@ def transfer_points(
     Example: ``transfer_points(store, client, "vuelaclub", "300112457", 60_000,
     "VC10000001", "CAZ-VC-0001", "ann", now).miles == 29_000``
     """
+    wrong = not_whole_points(points)
+    if wrong is not None:
+        raise PartnerError(wrong)
     partner = partner_of(client, partner_key)
     member = member_number.strip()
     wrong = check_member_number(partner, partner_key, member)

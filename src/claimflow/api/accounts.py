@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from claimflow.api.common import (
     ClientLike,
     default_operator,
-    instant,
     resolve_client,
+    written_at,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def merge_accounts(
     )  # fmt: skip
     return merge(
         store, resolved.key, survivor, merged, operator or default_operator(),
-        instant(at, resolved), note, tiers,
+        written_at(at, resolved), note, tiers,
     )  # fmt: skip
 
 
@@ -81,7 +81,7 @@ def unmerge_accounts(
     resolved = resolve_client(client)
     return unmerge(
         store, resolved.key, merged, operator or default_operator(),
-        instant(at, resolved), note,
+        written_at(at, resolved), note,
     )  # fmt: skip
 
 
@@ -116,7 +116,7 @@ def request_adjustment(
     resolved = resolve_client(client)
     return request(
         store, resolved, participant, points, AdjustmentReason(reason), note,
-        operator or default_operator(), instant(at, resolved), case_id=case,
+        operator or default_operator(), written_at(at, resolved), case_id=case,
         claim_id=claim, reference=reference,
     )  # fmt: skip
 
@@ -140,7 +140,7 @@ def approve_adjustment(
     resolved = resolve_client(client)
     return approve(
         store, resolved, adjustment, operator or default_operator(),
-        instant(at, resolved), reject=reject,
+        written_at(at, resolved), reject=reject,
     )  # fmt: skip
 
 
@@ -182,7 +182,7 @@ def open_case(
     resolved = resolve_client(client)
     case_id = open_one(
         store, resolved.key, case_type, participant, owner,
-        operator or default_operator(), instant(at, resolved), category=category,
+        operator or default_operator(), written_at(at, resolved), category=category,
         subject=subject, level=level, links=links,
     )  # fmt: skip
     (case,) = cases(store, resolved.key, case_id)
@@ -210,7 +210,7 @@ def record_case_event(
     resolved = resolve_client(client)
     return case_event(
         store, resolved.key, case, event, operator or default_operator(),
-        instant(at, resolved), value=value, note=note,
+        written_at(at, resolved), value=value, note=note,
     )  # fmt: skip
 
 
@@ -270,7 +270,7 @@ def transfer_points(
     resolved = resolve_client(client)
     return transfer(
         store, resolved, partner, participant, points, member_number, reference,
-        operator or default_operator(), instant(at, resolved),
+        operator or default_operator(), written_at(at, resolved),
     )  # fmt: skip
 
 
@@ -295,7 +295,7 @@ def reconcile_statement(
     resolved = resolve_client(client)
     return reconcile(
         store, resolved, partner, statement, operator or default_operator(),
-        instant(at, resolved), through,
+        written_at(at, resolved), through,
     )  # fmt: skip
 
 
@@ -350,6 +350,6 @@ def close_discrepancy(
     resolved = resolve_client(client)
     return close(
         store, resolved.key, discrepancy_id, operator or default_operator(),
-        instant(at, resolved), adjustment=adjustment, transfer=transfer,
+        written_at(at, resolved), adjustment=adjustment, transfer=transfer,
         no_action=no_action, note=note, desk=resolved.desk,
     )  # fmt: skip

@@ -18,6 +18,7 @@ from claimflow.api.common import (
     instant,
     require_batch,
     resolve_client,
+    written_at,
 )
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def dedupe_claims(
         store,
         resolved,
         batch_id=batch,
-        now=instant(at, resolved),
+        now=written_at(at, resolved),
         actor=operator or default_operator(),
         progress=progress,
     )
@@ -170,7 +171,7 @@ def import_source(
     from claimflow.verify.source import import_source as store_file
 
     resolved = resolve_client(client)
-    now, actor = instant(at, resolved), operator or default_operator()
+    now, actor = written_at(at, resolved), operator or default_operator()
     done, notes = [], {}
     with store.transaction():
         for path in files:
@@ -208,7 +209,7 @@ def verify_claims(
         store,
         resolved,
         batch_id=batch,
-        now=instant(at, resolved),
+        now=written_at(at, resolved),
         actor=operator or default_operator(),
         progress=progress,
     )
@@ -360,7 +361,7 @@ def record_event(
             f"claim {claim}: expected a time with an offset or --client (whose "
             f"desk zone reads it), found {at.isoformat()}"
         )
-    when = instant(at, resolved)
+    when = written_at(at, resolved)
     with store.transaction():
         claim_id = record(
             store,
@@ -500,7 +501,7 @@ def adjudicate_keyings(
             operators=keyed_by,
             actor=operator or default_operator(),
             final=final,
-            now=instant(at, resolved),
+            now=written_at(at, resolved),
         )
 
 

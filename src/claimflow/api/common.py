@@ -132,6 +132,28 @@ def instant(
     return value.replace(tzinfo=client.zone if client is not None else UTC)
 
 
+def written_at(
+    at: datetime | date | None, client: ResolvedClient | None
+) -> datetime:
+    """When a write happens (`instant`): now by default; a time later than
+    now (beyond `claimflow.window.CLOCK_SKEW`) is refused, as a received
+    time is: a posting, decision or case step dated in the future is a
+    keying error (trial 24: a library ``redeem(at=2030-01-01)`` posted).
+
+    Raises:
+        FutureTime: `at` is later than now.
+
+    Example: ``written_at(None, client)`` is now.
+    """
+    from claimflow.window import refuse_future
+
+    when = instant(at, client)
+    if at is None:
+        return when
+    zone = client.zone if client is not None else UTC
+    return refuse_future(when, "at", zone, datetime.now(UTC))
+
+
 def received_instant(
     value: datetime | date, client: ResolvedClient, name: str = "received_at"
 ) -> datetime:

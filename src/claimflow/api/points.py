@@ -21,6 +21,7 @@ from claimflow.api.common import (
     instant,
     require_batch,
     resolve_client,
+    written_at,
 )
 from claimflow.errors import ClaimflowError
 from claimflow.window import desk_day
@@ -63,7 +64,7 @@ def award_claims(
 
     resolved = resolve_client(client)
     require_batch(store, batch, resolved)
-    now = instant(at, resolved)
+    now = written_at(at, resolved)
     result = run(
         store,
         resolved,
@@ -276,7 +277,7 @@ def reverse_claim(
     from claimflow.store.ledger import live_award_postings
 
     resolved = resolve_client(client)
-    now, actor = instant(at, resolved), operator or default_operator()
+    now, actor = written_at(at, resolved), operator or default_operator()
     owing: tuple[str | None, int | None] = (None, None)
     with _previewing(store, preview):
         claim_id = store.resolve_claim(claim, resolved.key)
@@ -338,7 +339,7 @@ def redeem(
     from claimflow.award.ledger import redeem as spend
 
     resolved = resolve_client(client)
-    now, actor = instant(at, resolved), operator or default_operator()
+    now, actor = written_at(at, resolved), operator or default_operator()
     if not store.known_participant(resolved.key, participant):
         # a mistyped number is no member with 0 points (trial 22)
         raise ClaimflowError(

@@ -430,6 +430,24 @@ def refuse_merged(
         )
 
 
+def not_whole_points(value: object) -> str | None:
+    """Why `value` is no number of points to post, or None: points are
+    whole numbers (a library caller's 10.5, True or "10" is refused; the
+    CLI reads whole numbers only), and no more than a ledger holds.
+
+    Example: ``not_whole_points(10.5) == "expected a whole number of points, found 10.5"``
+    """
+    if value.__class__ is not int:
+        return f"expected a whole number of points, found {value!r}"
+    if abs(value) > MAX_POINTS:
+        return f"expected at most {MAX_POINTS:,} points, found {value:,}"
+    return None
+
+
+#: More points than any posting holds (PostgreSQL's bigint holds 9.2e18).
+MAX_POINTS = 10**15
+
+
 def reference_key(text: str) -> str:
     """An order reference as compared everywhere: case and punctuation ignored
     (``ORDER-77``, ``order 77`` and ``order77`` are one order).
@@ -486,6 +504,9 @@ def redeem(
     refuse_merged(
         store, client, participant_id, "redeem from {survivor} instead", desk
     )
+    wrong = not_whole_points(points)
+    if wrong is not None:
+        raise LedgerError(f"participant {participant_id}: {wrong}")
     if not reference_key(reference):
         # a blank reference would be every later blank one's "used before"
         # (trial 22: ``--reference ""`` posted, keyed ``redemption:<client>:``)

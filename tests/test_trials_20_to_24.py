@@ -1,5 +1,7 @@
-"""Trial 20 (Bharat Power Tools, Pousada Atlântica): regressions found by
-a new user onboarding two clients not in samples/."""
+"""Regressions found by new users onboarding clients not in samples/:
+trial 20 (Bharat Power Tools, Pousada Atlântica), trial 22 (Hotel Sakura
+Group's member services), trial 24 (an engineer's service importing the
+library)."""
 
 from __future__ import annotations
 
@@ -106,3 +108,53 @@ def test_a_redemption_that_cannot_be_is_refused_in_one_line(
     code, _, _ = run("ledger", "redeem", "104233", "10", "--reference", "R-1",
                      "--client", config, "--db", db)  # fmt: skip
     assert code == 0
+
+
+# Trial 24 (an engineer's service importing the library).
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        (10.5, "participant 104233: expected a whole number of points, found 10.5"),
+        (True, "participant 104233: expected a whole number of points, found True"),
+        ("10", "participant 104233: expected a whole number of points, found '10'"),
+        (10**30, "participant 104233: expected at most 1,000,000,000,000,000 points, "
+                 "found 1,000,000,000,000,000,000,000,000,000,000"),
+    ],
+)  # fmt: skip
+def test_the_library_refuses_points_that_are_not_a_whole_number(
+    tmp_path: Path, points: object, message: str
+) -> None:
+    """``redeem(..., 10.5)`` posted -10.5 on SQLite (a balance of 2,339 for a
+    true 2,338.5) and -11 on PostgreSQL; True redeemed 1 point; 10**30
+    leaked decimal.InvalidOperation; "10" a TypeError."""
+    from claimflow import LedgerError, redeem
+
+    config, db = _funded(tmp_path)
+    before = _ledger(db)
+    with Store.open(Path(db)) as store, pytest.raises(LedgerError) as caught:
+        redeem("104233", points, config, store, reference="R-7")  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    assert _ledger(db) == before
+
+
+def test_a_write_dated_in_the_future_is_refused(tmp_path: Path) -> None:
+    """A library ``redeem(at=2030-01-01)`` posted a redemption dated 2030
+    (ingest and the CLI's ingest --at refused a future time, the ledger's
+    writes did not)."""
+    from datetime import UTC, datetime
+
+    from claimflow import FutureTime, redeem
+
+    config, db = _funded(tmp_path)
+    before = _ledger(db)
+    with Store.open(Path(db)) as store, pytest.raises(FutureTime) as caught:
+        redeem("104233", 10, config, store, reference="R-7",
+               at=datetime(2030, 1, 1, tzinfo=UTC))  # fmt: skip
+    assert "at: expected a time no later than now" in str(caught.value)
+    code, out, err = run("ledger", "redeem", "104233", "10", "--reference", "R-7",
+                         "--at", "2030-01-01", "--client", config, "--db", db)  # fmt: skip
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "expected a time no later than now" in err
+    assert _ledger(db) == before
