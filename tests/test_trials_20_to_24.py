@@ -158,3 +158,19 @@ def test_a_write_dated_in_the_future_is_refused(tmp_path: Path) -> None:
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "expected a time no later than now" in err
     assert _ledger(db) == before
+
+
+def test_replay_refuses_another_clients_rules_in_one_line(tmp_path: Path) -> None:
+    """``replay --client ferre-mx.yaml --rules ferre-cap.yaml`` (another
+    client's file) crashed with KeyError 'breached' and exit 1, which a
+    deployment gate reads as "something changed"."""
+    from tests.conftest import SAMPLES
+
+    config, db = _funded(tmp_path)
+    other = str(SAMPLES / "clients/costa-azul.yaml")
+    code, out, err = run("replay", "--client", config, "--rules", other, "--db", db)
+    assert code == 2 and out == ""
+    assert err.strip().endswith(
+        "costa-azul.yaml: rules of client 'costa-azul', not of 'acme-tools': give a "
+        "new version of acme-tools's own file"
+    )

@@ -644,7 +644,7 @@ def _sla_flips(
         labels = frame["breached"].map({True: "breached", False: "on time"})
         return dict(zip(frame["claim_id"], labels, strict=True))
 
-    old, new = status(before), status(after)
+    old, new = status(before), status(after) if not after.empty else {}
     known = {c.claim_id: c for c in result.changes}
     for claim_id in sorted(old):
         if old[claim_id] != new.get(claim_id):

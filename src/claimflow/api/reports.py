@@ -19,6 +19,7 @@ from claimflow.api.common import (
     require_batch,
     resolve_client,
 )
+from claimflow.errors import ConfigError
 from claimflow.shown import PLAIN_DESK, Desk
 
 if TYPE_CHECKING:
@@ -185,10 +186,18 @@ def replay_claims(
 
     resolved = resolve_client(client)
     require_batch(store, batch, resolved)
+    changed = resolve_client(rules) if rules is not None else None
+    if changed is not None and changed.key != resolved.key:
+        # another client's rules would be judged against this client's
+        # history (trial 24: a KeyError, exit 1, read by a gate as "changed")
+        raise ConfigError(
+            f"{changed.source_path}: rules of client {changed.key!r}, not of "
+            f"{resolved.key!r}: give a new version of {resolved.key}'s own file"
+        )
     return replay(
         store,
         resolved,
-        rules=resolve_client(rules) if rules is not None else None,
+        rules=changed,
         batch_id=batch,
         since=since,
         now=instant(as_of, resolved),
