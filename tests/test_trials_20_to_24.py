@@ -174,3 +174,32 @@ def test_replay_refuses_another_clients_rules_in_one_line(tmp_path: Path) -> Non
         "costa-azul.yaml: rules of client 'costa-azul', not of 'acme-tools': give a "
         "new version of acme-tools's own file"
     )
+
+
+def test_the_library_takes_a_client_as_every_function_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: Callable[..., Path]
+) -> None:
+    """``ingest`` and ``check`` took only a resolved client (a file path:
+    AttributeError 'str' object has no attribute 'config'), recorded the
+    operator as 'unknown' whatever CLAIMFLOW_OPERATOR said, and a date
+    given as text raised AttributeError."""
+    from datetime import date
+
+    from claimflow import balance, check, ingest
+    from claimflow.parse.participants import read_participants
+    from tests.dedupe.test_claims import SALES
+
+    monkeypatch.setenv("CLAIMFLOW_OPERATOR", "maria")
+    claims = write("a.csv", SALES + OCTOBER)
+    assert check([claims], ACME).outcomes["accepted"] == 1
+    with Store.open(tmp_path / "c.db") as store:
+        assert ingest([claims], ACME, store).outcomes["accepted"] == 1
+        (operator,) = store.db.execute("SELECT operator FROM batches").fetchone()
+        store.record_participants(
+            list(read_participants(write("m.csv", "participant_id\n104233\n"), "acme-tools")),
+            date(2026, 10, 1), "maria",
+        )  # fmt: skip
+        with pytest.raises(TypeError) as caught:
+            balance("104233", ACME, store, as_of="2026-06-01")  # type: ignore[arg-type]
+    assert operator == "maria"
+    assert str(caught.value) == "expected a datetime or a date, found '2026-06-01'"

@@ -20,6 +20,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+from claimflow.api.common import ClientLike, default_operator, resolve_client
 from claimflow.codes import Outcome, ReasonCode
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
@@ -308,7 +309,7 @@ def _batch_time(
 
 def check(
     paths: Iterable[str | Path],
-    client: ResolvedClient,
+    client: ClientLike,
     *,
     keep_going: bool = False,
     received_at: datetime | None = None,
@@ -322,7 +323,7 @@ def check(
 
     Args:
         paths: the input files.
-        client: the resolved client.
+        client: the client (resolved, a file or a key).
         keep_going: list unreadable files instead of stopping at the first.
         received_at: received time for records without one (default: now).
         progress: called with (file name, records done) after each chunk.
@@ -343,9 +344,10 @@ def check(
 
     Example: ``claimflow.check(["claims.csv"], load_client("acme.yaml")).outcomes``
     """
-    now, clock = _batch_time(client, received_at)
-    run = _Run(client, context_for(client, now, number_locale, clock), workers=workers)
-    opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
+    resolved = resolve_client(client)
+    now, clock = _batch_time(resolved, received_at)
+    run = _Run(resolved, context_for(resolved, now, number_locale, clock), workers=workers)
+    opened, failed = _preflight(paths, resolved, keep_going, sheet, encoding)
     for parsed in opened:
         file_result = FileResult(parsed.name, parsed.content_hash, notes=parsed.notes)
         try:
@@ -366,10 +368,10 @@ def check(
 
 def ingest(
     paths: Iterable[str | Path],
-    client: ResolvedClient,
+    client: ClientLike,
     store: Store,
     *,
-    operator: str = "unknown",
+    operator: str | None = None,
     keep_going: bool = False,
     received_at: datetime | None = None,
     progress: Progress | None = None,
@@ -388,9 +390,10 @@ def ingest(
 
     Args:
         paths: the input files.
-        client: the resolved client.
+        client: the client (resolved, a file or a key).
         store: an open store.
-        operator: who runs the batch (for the audit log).
+        operator: who runs the batch (for the audit log; default:
+            `claimflow.default_operator`).
         keep_going: store readable files, list unreadable ones.
         received_at: received time for records without one (default: now).
         progress: called with (file name, records done) after each chunk.
@@ -416,16 +419,18 @@ def ingest(
 
     Example: ``claimflow.ingest(["claims.csv"], client, Store.open("c.db"))``
     """
-    now, clock = _batch_time(client, received_at, processed_at)
+    resolved = resolve_client(client)
+    operator = operator or default_operator()
+    now, clock = _batch_time(resolved, received_at, processed_at)
     run = _Run(
-        client,
-        context_for(client, now, number_locale, clock),
+        resolved,
+        context_for(resolved, now, number_locale, clock),
         operator,
         processed_at,
         workers,
     )
     run.pack = store.chunk_packer()
-    opened, failed = _preflight(paths, client, keep_going, sheet, encoding)
+    opened, failed = _preflight(paths, resolved, keep_going, sheet, encoding)
     with store.transaction():
         fresh = []
         for parsed in opened:
@@ -442,7 +447,7 @@ def ingest(
                 )
         batch_id = (
             store.begin_batch(
-                client.key, operator, client.source_path, run.processed_at, clock
+                resolved.key, operator, resolved.source_path, run.processed_at, clock
             )
             if fresh
             else None
@@ -479,8 +484,8 @@ def ingest(
             operator,
             "ingest",
             {
-                "client": client.key,
-                "config": client.source_path,
+                "client": resolved.key,
+                "config": resolved.source_path,
                 **({"number_locale": number_locale} if number_locale else {}),
                 "files": [f.to_dict() for f in run.result.files],
             },

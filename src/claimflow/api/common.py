@@ -125,6 +125,9 @@ def instant(
     """
     if value is None:
         return datetime.now(UTC)
+    if not isinstance(value, date):  # a datetime is a date too
+        # a caller's "2026-06-01": said plainly, not an AttributeError
+        raise TypeError(f"expected a datetime or a date, found {value!r}")
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if value.tzinfo is not None:
