@@ -153,7 +153,7 @@ def daily_report(
     history = day_by_day(facts, working_days(cal, today, DAILY_HISTORY))
     t = np.datetime64(today)
     figures = {
-        "Received today": int((facts["received_on"] == t).sum()),
+        "Received today": int((facts["counted_on"] == t).sum()),
         "Decided today": int((facts["decided_on"] == t).sum()),
         "Decided late today": int(((facts["decided_on"] == t) & facts["late"]).sum()),
         "New breaches today": int((facts["breached_on"] == t).sum()),

@@ -1,0 +1,161 @@
+"""Trial 21 (Nordlicht Energie, Saxony): regressions found by a new user
+onboarding a German client (de_DE, Europe/Berlin, public holidays of DE-SN,
+Mon-Thu 08-17 and Fri 08-15, 5 business days, first response 8 h).
+
+Every expected figure is worked out independently of claimflow: the
+holidays come from the ``holidays`` package, business days from
+``numpy.busday_count``/``busday_offset`` with its own weekmask, and hours
+by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import holidays
+import numpy as np
+import pytest
+
+from claimflow import ResolvedClient, Store, load_client
+from claimflow.report.sla import build_report
+
+NORDLICHT = """\
+schema_version: 1
+client: nordlicht
+name: Nordlicht Partnerprämien
+kind: sales
+locale: de_DE
+language: de
+date_order: DMY
+currency: EUR
+timezone: Europe/Berlin
+claim_window_days: 120
+eligible_skus: [WP-8]
+sla:
+  turnaround_days: 5
+  first_response_hours: 8
+  on_time_target: 0.9
+  max_error_rate: 0.01
+  max_escalation_share: 0.2
+calendar:
+  country: DE
+  subdivision: SN
+  hours: {mon: "08:00-17:00", tue: "08:00-17:00", wed: "08:00-17:00",
+          thu: "08:00-17:00", fri: "08:00-15:00"}
+award:
+  activity_date: invoice_date
+  currency: EUR
+  rule_sets:
+    - version: "2025"
+      effective_from: 2025-01-01
+      rules:
+        - {id: wp, kind: per_unit, points: 100, scope: {skus: [WP-8]}}
+"""
+
+#: The oracle's calendar: Saxony's holidays from the ``holidays`` package.
+SAXONY = sorted(holidays.country_holidays("DE", subdiv="SN", years=[2025, 2026]))
+WEEK = "1111100"
+
+
+def next_working_day(day: date) -> date:
+    """The day itself when open, else the next working day (numpy's roll)."""
+    rolled = np.busday_offset(day, 0, roll="forward", weekmask=WEEK, holidays=SAXONY)
+    return date.fromisoformat(str(rolled))
+
+
+@pytest.fixture
+def nordlicht(tmp_path: Path) -> ResolvedClient:
+    path = tmp_path / "nordlicht.yaml"
+    path.write_text(NORDLICHT, encoding="utf-8")
+    return load_client(path)
+
+
+def _store(tmp_path: Path, events: list[tuple[str, str, str]]) -> Iterator[Store]:
+    store = Store.open(tmp_path / "n.db")
+    with store.transaction():
+        store.add_events([("nordlicht", c, 1, e, at, "anke") for c, e, at in events])
+    yield store
+    store.close()
+
+
+# -- 1. a claim received on a closed day counts on the next working day ------
+
+#: Sunday 26.10.2025 02:30 CET (after the fold), Friday 31.10.2025 23:59
+#: (Reformationstag, a Saxon holiday), Saturday 01.11.2025 00:01; a Thursday
+#: claim at 23:59 (an open day, after hours) counts on its own day.
+CLOSED_DAYS = [
+    ("NL-1004", "received", "2025-10-23T21:59:00+00:00"),  # Thu 23.10 23:59 CEST
+    ("NL-1007", "received", "2025-10-26T01:30:00+00:00"),  # Sun 26.10 02:30 CET
+    ("NL-1007", "decided", "2025-10-27T14:00:00+00:00"),
+    ("NL-1015", "received", "2025-10-31T22:59:00+00:00"),  # Fri 31.10 23:59 CET
+    ("NL-1016", "received", "2025-10-31T23:01:00+00:00"),  # Sat 01.11 00:01 CET
+]
+
+
+@pytest.fixture
+def closed_days(tmp_path: Path) -> Iterator[Store]:
+    yield from _store(tmp_path, CLOSED_DAYS)
+
+
+def test_the_oracle_agrees_on_which_days_are_closed() -> None:
+    assert date(2025, 10, 31) in SAXONY  # Reformationstag
+    assert next_working_day(date(2025, 10, 26)) == date(2025, 10, 27)
+    assert next_working_day(date(2025, 10, 31)) == date(2025, 11, 3)
+    assert next_working_day(date(2025, 11, 1)) == date(2025, 11, 3)
+    assert next_working_day(date(2025, 10, 23)) == date(2025, 10, 23)
+
+
+@pytest.mark.parametrize(
+    ("last_day", "received"),
+    [
+        # week 24.10-30.10: NL-1007 (Sunday) on Monday 27.10
+        ("2025-10-30", {"2025-10-24": 0, "2025-10-27": 1}),
+        # week 03.11-07.11: NL-1015 (holiday) and NL-1016 (Saturday) on 03.11
+        ("2025-11-07", {"2025-11-03": 2, "2025-11-04": 0}),
+    ],
+)
+def test_weekly_volumes_count_a_claim_received_on_a_closed_day(
+    closed_days: Store,
+    nordlicht: ResolvedClient,
+    last_day: str,
+    received: dict[str, int],
+) -> None:
+    """Trial 21: NL-1007 (Sunday 02:30), NL-1015 (Reformationstag 23:59) and
+    NL-1016 (Saturday 00:01) were counted in no week's volume."""
+    now = datetime(2025, 11, 24, tzinfo=UTC)
+    report = build_report("weekly", closed_days, nordlicht, last_day, now)
+    days = report.tables["Day by day"]
+    pairs = zip(days["day"], days["received"], strict=True)
+    per_day = {d.isoformat(): int(n) for d, n in pairs}
+    for day, n in received.items():
+        assert per_day[day] == n
+    oracle = sum(
+        1
+        for _, e, at in CLOSED_DAYS
+        if e == "received" and str(next_working_day(_berlin_day(at))) in per_day
+    )
+    assert int(days["received"].sum()) == oracle
+    this_week = report.tables["This week and the week before"].iloc[0]
+    assert this_week["received"] == oracle
+
+
+def test_daily_received_today_counts_the_weekend_and_holiday_claims(
+    closed_days: Store, nordlicht: ResolvedClient
+) -> None:
+    """Monday 03.11's "Received today" holds NL-1015 and NL-1016; the 20
+    working days' table counts every claim once (four claims, four days
+    of receipt)."""
+    now = datetime(2025, 11, 24, tzinfo=UTC)
+    report = build_report("daily", closed_days, nordlicht, "2025-11-03", now)
+    today = dict(report.tables["Today"].itertuples(index=False))
+    assert today["Received today"] == 2
+    history = report.tables["Last 20 working days"]
+    assert int(history["received"].sum()) == 4
+
+
+def _berlin_day(at: str) -> date:
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(at).astimezone(ZoneInfo("Europe/Berlin")).date()
