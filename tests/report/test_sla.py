@@ -44,7 +44,10 @@ def test_top_reasons_count_each_claim_once(
     ingest([write("outubro.csv", HEADER + rows)], client, store)
     report = build_report("sla", store, client, "2026-10", NOW)
     # all pended: no share to judge and no chart to draw (it raised before)
-    assert report.verdict == "On time: no claim received in the period is decided yet."
+    assert report.verdict == (
+        "On time: no claim received in the period is decided yet. First response "
+        "within 8 business hours: no claim received in the period is answered yet."
+    )
     assert report.charts == {}
     top = report.tables["Top reasons for pending and rejection"]
     assert top.to_dict("records") == [

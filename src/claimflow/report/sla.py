@@ -22,6 +22,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.report import charts
 from claimflow.report.columns import COLUMNS
+from claimflow.report.verdicts import sla_verdict
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
 from claimflow.sla.quality import (
     QaDay,
@@ -116,7 +117,9 @@ def sla_definitions(client: ResolvedClient, period: str) -> list[str]:
         ),
         f"On-time share: on-time claims / decided claims; target {terms.on_time_target:.0%}.",
         f"First response: business hours from received to the first response; target "
-        f"{terms.first_response_hours:g} h.",
+        f"{terms.first_response_hours:g} h; in target: answered within it; share in "
+        f"target: answered in target / claims answered; target {terms.on_time_target:.0%}"
+        " (the on-time target's).",
         f"Entry error rate: errors / {terms.error_unit}s checked, shown per 10,000; limit "
         f"{terms.max_error_rate * 1e4:g} per 10,000; intervals are 95% Wilson; verdicts use "
         "exact one-sided 95% bounds.",
@@ -193,16 +196,10 @@ def sla_report(
         f"Escalated: {total['escalation_share']:.1%} of claims (limit {ceiling:.0%}): "
         f"{'within' if total['escalation_share'] <= ceiling else 'over'} the limit."
     )
+    report.verdict = sla_verdict(total, client.config.sla)
     decided = facts[facts["status"] == "decided"]
     if decided.empty:
-        # nothing to time: no share to judge, no turnaround to draw
-        report.verdict = "On time: no claim received in the period is decided yet."
-        return report
-    report.verdict = (
-        f"On time: {total['on_time_share']:.1%} of {int(total['decided']):,} decided "
-        f"claims (target {target:.0%}): "
-        f"{'met' if total['on_time_share'] >= target else 'missed'}."
-    )
+        return report  # nothing to time: no turnaround to draw
     weekly = (
         decided.assign(
             week=pd.to_datetime(decided["received_day"]).dt.to_period("W").dt.start_time
@@ -403,14 +400,7 @@ def trends_report(
     report.tables["By week received (Monday)"] = weeks
     target = client.config.sla.on_time_target
     rows = weeks[weeks["period"] != "total"]
-    total = weeks.iloc[-1]
-    share = total["on_time_share"]
-    report.verdict = (
-        "No claim received in the period is decided yet."
-        if pd.isna(share)
-        else f"On time: {share:.1%} of {int(total['decided']):,} decided claims "
-        f"(target {target:.0%}): {'met' if share >= target else 'missed'}."
-    )
+    report.verdict = sla_verdict(weeks.iloc[-1], client.config.sla)
     for name, png in (
         (
             "On-time share by week",
