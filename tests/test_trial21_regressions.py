@@ -257,3 +257,58 @@ def test_a_first_response_exactly_on_the_target_is_within_it(
     report = build_report("sla", store, nordlicht, "2025-11", now)
     assert report.tables["By month"].iloc[-1]["first_response_share"] == 1.0
     store.close()
+
+
+# -- 3. the verdict names open claims already in breach -----------------------
+
+#: October 2025 (CEST): three claims decided on time and NL-1003, received
+#: Fri 10.10 17:45 and decided only on Mon 20.10, open as of Sat 18.10.
+OCTOBER = [
+    ("NL-1001", "2025-10-02T18:30", "2025-10-09T14:00"),
+    ("NL-1002", "2025-10-03T11:00", "2025-10-13T16:00"),  # Unity Day: from 06.10
+    ("NL-1014", "2025-10-06T10:00", "2025-10-06T10:00"),
+    ("NL-1003", "2025-10-10T17:45", "2025-10-20T09:00"),
+]
+
+
+@pytest.fixture
+def october(tmp_path: Path) -> Iterator[Store]:
+    events = []
+    for ref, received, decided in OCTOBER:
+        events.append((ref, "received", _berlin(received).isoformat()))
+        events.append((ref, "decided", _berlin(decided).isoformat()))
+    yield from _store(tmp_path, events)
+
+
+@pytest.mark.parametrize("kind", ["sla", "trends", "monthly"])
+def test_the_verdict_names_an_open_claim_in_breach(
+    october: Store, nordlicht: ResolvedClient, kind: str
+) -> None:
+    """Trial 21: ``report sla --period 2025-10 --as-of 2025-10-18T00:00`` said
+    "On time: 100.0% of 3 decided claims: met." beside a breach still open."""
+    as_of = _berlin("2025-10-18T00:00")
+    due = {
+        ref: np.busday_offset(
+            next_working_day(_berlin(r).date()), 5, weekmask=WEEK, holidays=SAXONY
+        )
+        for ref, r, _ in OCTOBER
+    }
+    open_late = [
+        ref
+        for ref, _, d in OCTOBER
+        if _berlin(d) > as_of and due[ref] < np.datetime64(as_of.date())
+    ]
+    assert open_late == ["NL-1003"]
+    decided_on_time = [
+        ref
+        for ref, _, d in OCTOBER
+        if _berlin(d) <= as_of and np.datetime64(_berlin(d).date()) <= due[ref]
+    ]
+    best = len(decided_on_time) / (len(decided_on_time) + len(open_late))
+    assert best == 0.75
+    report = build_report(kind, october, nordlicht, "2025-10", as_of)
+    assert (
+        "but 1 open claim is already past the due date: at most 75.0% once "
+        "decided: missed." in report.verdict
+    )
+    assert ": met" not in report.verdict.split("First response")[0]

@@ -45,6 +45,7 @@ from claimflow.report.days import (
 )
 from claimflow.report.issues import top_issues
 from claimflow.report.sla import Report, qa_section, sla_definitions
+from claimflow.report.verdicts import open_breaches
 from claimflow.sla.calendar import BusinessCalendar
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
 from claimflow.sla.quality import QaDay
@@ -399,7 +400,7 @@ def monthly_report(
             ),
         )
         row = trend[trend["period"] == str(month)].iloc[0]
-        notes.append(_month_sla(row, target))
+        notes.append(_month_sla(row, target, open_breaches(current)))
     top = top_issues(store, client.key, months, options.top)
     report.tables[f"Top {options.top} issues"] = top
     if top.empty:
@@ -443,14 +444,26 @@ _TREND = {
 }
 
 
-def _month_sla(row: pd.Series, target: float) -> str:
+def _month_sla(row: pd.Series, target: float, breached_open: int) -> str:
     received = int(row["received"]) if pd.notna(row["received"]) else 0
     text = _count(received, "{n:,} claim received", "{n:,} claims received")
     share = row["on_time_share"]
-    if pd.isna(share):
-        return text + "; none decided yet."
-    return (
-        text
-        + f"; {share:.1%} on time of {int(row['decided']):,} decided "
-        + f"(target {target:.0%}): {'met' if share >= target else 'missed'}."
+    decided = int(row["decided"]) if pd.notna(row["decided"]) else 0
+    text += (
+        "; none decided yet"
+        if pd.isna(share)
+        else f"; {share:.1%} on time of {decided:,} decided (target {target:.0%})"
     )
+    if breached_open:
+        # each will be decided late: the month's share can only fall to `best`
+        best = int(row["on_time"]) / (decided + breached_open)
+        return (
+            text
+            + ", but "
+            + _count(breached_open, "{n:,} open claim is", "{n:,} open claims are")
+            + f" already past the due date: at most {best:.1%} once decided: "
+            + ("met so far." if best >= target else "missed.")
+        )
+    if pd.isna(share):
+        return text + "."
+    return text + f": {'met' if share >= target else 'missed'}."

@@ -196,7 +196,7 @@ def sla_report(
         f"Escalated: {total['escalation_share']:.1%} of claims (limit {ceiling:.0%}): "
         f"{'within' if total['escalation_share'] <= ceiling else 'over'} the limit."
     )
-    report.verdict = sla_verdict(total, client.config.sla)
+    report.verdict = sla_verdict(total, facts, client.config.sla)
     decided = facts[facts["status"] == "decided"]
     if decided.empty:
         return report  # nothing to time: no turnaround to draw
@@ -400,7 +400,7 @@ def trends_report(
     report.tables["By week received (Monday)"] = weeks
     target = client.config.sla.on_time_target
     rows = weeks[weeks["period"] != "total"]
-    report.verdict = sla_verdict(weeks.iloc[-1], client.config.sla)
+    report.verdict = sla_verdict(weeks.iloc[-1], facts, client.config.sla)
     for name, png in (
         (
             "On-time share by week",
