@@ -235,12 +235,16 @@ def test_the_sla_report_judges_the_first_response_target(
     assert by_month.loc["2025-10", "first_response_share"] == 1.0
     assert by_month.loc["total", "first_response_in_target"] == 5
     assert by_month.loc["total", "first_response_share"] == pytest.approx(5 / 6)
+    # de_DE, as the tables write it (see 4.)
     assert report.verdict.endswith(
-        "First response within 8 business hours: 83.3% of 6 answered claims "
-        "(target 90%): missed."
+        "First response within 8 business hours: 83,3\xa0% of 6 answered claims "
+        "(target 90\xa0%): missed."
     )
     november_only = build_report("sla", answered, nordlicht, "2025-11", now)
-    assert "80.0% of 5 answered claims (target 90%): missed." in november_only.verdict
+    assert (
+        "80,0\xa0% of 5 answered claims (target 90\xa0%): missed."
+        in november_only.verdict
+    )
 
 
 def test_a_first_response_exactly_on_the_target_is_within_it(
@@ -308,7 +312,84 @@ def test_the_verdict_names_an_open_claim_in_breach(
     assert best == 0.75
     report = build_report(kind, october, nordlicht, "2025-10", as_of)
     assert (
-        "but 1 open claim is already past the due date: at most 75.0% once "
+        "but 1 open claim is already past the due date: at most 75,0\xa0% once "
         "decided: missed." in report.verdict
     )
     assert ": met" not in report.verdict.split("First response")[0]
+
+
+# -- 4. sentences, definitions and the queue in the client's locale -----------
+
+
+def _de_percent(share: float, decimals: int) -> str:
+    """de_DE by hand: decimal comma, a no-break space before the sign."""
+    return f"{share * 100:.{decimals}f}".replace(".", ",") + "\xa0%"
+
+
+def test_sla_sentences_and_definitions_are_in_the_clients_locale(
+    october: Store, nordlicht: ResolvedClient, tmp_path: Path
+) -> None:
+    """Trial 21: verdicts read "90.0%" beside tables reading "90,0 %"."""
+    from openpyxl import load_workbook
+
+    from claimflow.report.columns import COLUMNS, shown
+    from claimflow.report.sla import write_report
+
+    report = build_report("sla", october, nordlicht, "2025-10", _berlin("2025-11-24T00:00"))
+    share = report.tables["By month"].iloc[-1]["on_time_share"]
+    assert share == 0.75  # NL-1003, decided 20.10, was due 17.10
+    in_table = shown(share, COLUMNS["on_time_share"], "de_DE")
+    assert in_table == _de_percent(0.75, 1) == "75,0\xa0%"
+    assert report.verdict.startswith(
+        f"On time: {in_table} of 4 decided claims (target {_de_percent(0.9, 0)}): "
+        "missed."
+    )
+    assert "Escalated: 0,0\xa0% of claims (limit 20\xa0%)" in report.notes[0]
+    book = load_workbook(write_report(report, tmp_path / "sla.xlsx"))
+    words = " ".join(
+        str(cell) for row in book["Definitions"].iter_rows(values_only=True)
+        for cell in row if cell
+    )  # fmt: skip
+    assert "target 90\xa0%" in words and "per 10.000; limit 100 per 10.000" in words
+    assert "90%" not in words and "10,000" not in words
+
+
+def test_qa_sentences_are_in_the_clients_locale() -> None:
+    """Trial 21: "lower bound 1.3479%" and "1,050 fields" in a de_DE report.
+    The bound is Clopper-Pearson's, from scipy's beta quantile (oracle)."""
+    from scipy.stats import beta
+
+    from claimflow.sla.quality import judge
+
+    lower = float(beta.ppf(0.05, 21, 1050 - 21 + 1))
+    verdict = judge(21, 1050, 0.01, locale="de_DE")
+    assert verdict.verdict == "breached"
+    assert verdict.sentence == (
+        f"21 errors in 1.050 fields: above {_de_percent(0.01, 2)} at "
+        f"{_de_percent(0.95, 0)} confidence (lower bound {_de_percent(lower, 4)})."
+    )
+
+
+def test_queue_hours_left_are_in_the_clients_locale(tmp_path: Path) -> None:
+    """Trial 21: ``queue`` showed "36.0" business hours left to a de_DE desk.
+
+    NL-1012 arrives Tue 18.11 10:00, due Wed 26.11 (five working days; Wed
+    19.11 is Buß- und Bettag, a Saxon holiday); as of 19.11 09:00 it has
+    9 + 7 + 9 + 9 + 9 = 43 business hours left (Thu to Wed, Friday to 15:00)."""
+    from tests.test_cli import run
+
+    config = tmp_path / "nordlicht.yaml"
+    config.write_text(NORDLICHT, encoding="utf-8")
+    received, as_of = _berlin("2025-11-18T10:00"), _berlin("2025-11-19T09:00")
+    due = np.busday_offset(received.date(), 5, weekmask=WEEK, holidays=SAXONY)
+    assert str(due) == "2025-11-26"
+    left = _business_hours(as_of, _berlin("2025-11-27T00:00"))
+    assert left == 43
+    store = next(_store(tmp_path, [("NL-1012", "received", received.isoformat())]))
+    store.close()
+    code, out, err = run(
+        "queue", "--client", str(config), "--db", str(tmp_path / "n.db"),
+        "--as-of", "2025-11-19T09:00",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "43,0" in out and "43.0" not in out

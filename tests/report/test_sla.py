@@ -47,7 +47,7 @@ def test_top_reasons_count_each_claim_once(
     # none decided, and all three open past their due date (the table's breaches)
     assert report.verdict == (
         "On time: no claim received in the period is decided yet (target 90%), but "
-        "3 open claims are already past the due date: at most 0.0% once decided: "
+        "3 open claims are already past the due date: at most 0,0% once decided: "
         "missed. First response within 8 business hours: no claim received in the "
         "period is answered yet."
     )

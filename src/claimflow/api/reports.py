@@ -19,7 +19,7 @@ from claimflow.api.common import (
     require_batch,
     resolve_client,
 )
-from claimflow.shown import PLAIN_DESK, Desk
+from claimflow.shown import PLAIN_DESK, Desk, fixed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,6 +119,15 @@ class WorkQueue:
 
     rows: pd.DataFrame
     limit: int | None = None
+    #: Each client's locale, by key: the figures people read are shown in it.
+    locales: dict[str, str] = field(default_factory=dict)
+
+    def hours_shown(self, client: str, hours: Any) -> str:
+        """Business hours as the client's desk reads them (``36,0`` in de_DE).
+
+        Example: ``queue.hours_shown("nordlicht", 36.0) == "36,0"``
+        """
+        return fixed(float(hours), self.locales.get(client, "en_US"))
 
     def to_dict(self) -> list[dict[str, Any]]:
         """The first `limit` rows as plain records (what ``--json`` prints)."""
@@ -158,7 +167,7 @@ def work_queue(
     ids = rows["claim_id"].astype(str).tolist()
     names = store.claim_names(ids[:limit] if limit else ids)
     rows["claim"] = [names.get(c, c) for c in ids]
-    return WorkQueue(rows, limit)
+    return WorkQueue(rows, limit, {c.key: c.config.locale for c in resolved})
 
 
 def replay_claims(
