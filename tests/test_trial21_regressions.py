@@ -393,3 +393,29 @@ def test_queue_hours_left_are_in_the_clients_locale(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert "43,0" in out and "43.0" not in out
+
+
+# -- 5. will breach today: time left 0,0, not overdue -------------------------
+
+
+def test_a_claim_due_today_after_closing_has_no_time_left_and_is_not_overdue(
+    tmp_path: Path, nordlicht: ResolvedClient
+) -> None:
+    """Trial 21: ``report daily`` showed a claim that will breach today with
+    "Overdue (business h)" 0,0 and a blank "Time left".
+
+    Received Thu 13.11 09:00, due Fri 21.11 (Buß- und Bettag, 19.11, closed);
+    as of 21.11 16:00 the desk has closed (Fridays at 15:00): no business
+    hour is left before the due date's close, and the claim is not past it."""
+    received = _berlin("2025-11-13T09:00")
+    due = np.busday_offset(received.date(), 5, weekmask=WEEK, holidays=SAXONY)
+    assert str(due) == "2025-11-21"
+    as_of = _berlin("2025-11-21T16:00")
+    assert _business_hours(as_of, _berlin("2025-11-22T00:00")) == 0
+    store = next(_store(tmp_path, [("NL-1010", "received", received.isoformat())]))
+    report = build_report("daily", store, nordlicht, None, as_of)
+    store.close()
+    urgent = report.tables["Breached or will breach"]
+    assert list(urgent["state"]) == ["will breach today"]
+    assert urgent["hours_left"].tolist() == [0.0]
+    assert urgent["hours_overdue"].isna().all()

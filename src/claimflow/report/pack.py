@@ -221,12 +221,12 @@ def _claim_list(claims: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
             "claim_id": claims["claim_id"],
             "received_day": claims["received_on"].astype("datetime64[s]"),
             "due_date": claims["due_date"],
-            # time left only while some is left; at or past due: overdue
-            "hours_left": claims["remaining_hours"].where(
-                claims["remaining_hours"] > 0
-            ),
+            # overdue once in breach (past its due date's close), else time
+            # left: a claim due today with no business hour left is 0,0 left,
+            # not 0,0 overdue (trial 21)
+            "hours_left": claims["remaining_hours"].where(~claims["breached"]),
             "hours_overdue": (0.0 - claims["remaining_hours"]).where(
-                claims["remaining_hours"] <= 0
+                claims["breached"]
             ),
             "state": claims["state"],
             "escalated_flag": claims["escalated_flag"],
