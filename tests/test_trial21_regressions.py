@@ -419,3 +419,42 @@ def test_a_claim_due_today_after_closing_has_no_time_left_and_is_not_overdue(
     assert list(urgent["state"]) == ["will breach today"]
     assert urgent["hours_left"].tolist() == [0.0]
     assert urgent["hours_overdue"].isna().all()
+
+
+# -- 6. a Wilson bound is the same figure in every output ---------------------
+
+
+def test_a_wilson_bound_at_zero_is_zero_in_every_output(tmp_path: Path) -> None:
+    """Trial 21: the QA xlsx "By field" showed a Wilson low of 8.67e-15 where
+    JSON said 0.0. With no error the interval starts at exactly 0 (its
+    formula: (z²/2 - z·√(z²/4)) / (n + z²) = 0), with no error-free field it
+    ends at exactly 1; 0 in 7 and 9 in 9 left float noise there. Each
+    figure per 10,000 is now one number in the frame, JSON and the xlsx."""
+    import json
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from claimflow.report.columns import COLUMNS
+    from claimflow.report.sla import Report, write_report
+    from claimflow.sla.quality import error_rates
+
+    checks = pd.DataFrame(
+        {"field": ["sku", "quantity"], "checked": [7, 9], "errors": [0, 9]}
+    )
+    rates = error_rates(checks, "field", 0.01).set_index("field")
+    assert rates.loc["sku", "wilson_low_per_10k"] == 0.0
+    assert rates.loc["quantity", "wilson_high_per_10k"] == 10_000.0
+    report = Report("QA", [], tables={"By field": rates.reset_index()})
+    as_json = json.loads(json.dumps(report.to_dict()))["tables"]["By field"]
+    book = load_workbook(write_report(report, tmp_path / "qa.xlsx"))
+    sheet = book[book.sheetnames[1]]
+    header = [c.value for c in sheet[1]]
+    low = header.index("95% interval, low (per 10,000)")
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    for i, field in enumerate(["quantity", "sku", "total"]):
+        assert as_json[i]["field"] == rows[i][0] == field
+        for name in ("rate_per_10k", "wilson_low_per_10k", "wilson_high_per_10k"):
+            column = header.index(COLUMNS[name].header)
+            assert rows[i][column] == as_json[i][name] == rates.loc[field, name]
+    assert rows[1][low] == as_json[1]["wilson_low_per_10k"] == 0
