@@ -458,3 +458,31 @@ def test_a_wilson_bound_at_zero_is_zero_in_every_output(tmp_path: Path) -> None:
             column = header.index(COLUMNS[name].header)
             assert rows[i][column] == as_json[i][name] == rates.loc[field, name]
     assert rows[1][low] == as_json[1]["wilson_low_per_10k"] == 0
+
+
+# -- 7. queue --json/--csv: a due date is an ISO date -------------------------
+
+
+@pytest.mark.parametrize("flag", ["--json", "--csv"])
+def test_queue_due_date_is_an_iso_date(tmp_path: Path, flag: str) -> None:
+    """Trial 21: ``queue --json`` wrote ``"due_date": "2025-11-21T00:00:00.000"``
+    where the README promises the ISO date."""
+    import csv
+    import io
+    import json
+
+    from tests.test_cli import run
+
+    config = tmp_path / "nordlicht.yaml"
+    config.write_text(NORDLICHT, encoding="utf-8")
+    received = _berlin("2025-11-13T09:00")
+    due = np.busday_offset(received.date(), 5, weekmask=WEEK, holidays=SAXONY)
+    store = next(_store(tmp_path, [("NL-1010", "received", received.isoformat())]))
+    store.close()
+    code, out, err = run(
+        "queue", "--client", str(config), "--db", str(tmp_path / "n.db"),
+        "--as-of", "2025-11-19T09:00", flag,
+    )  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(out) if flag == "--json" else list(csv.DictReader(io.StringIO(out)))
+    assert [row["due_date"] for row in rows] == [str(due)] == ["2025-11-21"]

@@ -133,7 +133,13 @@ class WorkQueue:
         """The first `limit` rows as plain records (what ``--json`` prints)."""
         import json
 
+        import pandas as pd
+
         head = self.rows if self.limit is None else self.rows.head(self.limit)
+        # a due date is a day, written as one (2025-11-21), not a midnight
+        # instant (trial 21: "2025-11-21T00:00:00.000")
+        days = pd.to_datetime(head["due_date"]).dt.strftime("%Y-%m-%d")
+        head = head.assign(due_date=days.astype(object))
         data: list[dict[str, Any]] = json.loads(
             head.to_json(orient="records", date_format="iso")
         )
