@@ -486,3 +486,65 @@ def test_queue_due_date_is_an_iso_date(tmp_path: Path, flag: str) -> None:
     assert code == 0, err
     rows = json.loads(out) if flag == "--json" else list(csv.DictReader(io.StringIO(out)))
     assert [row["due_date"] for row in rows] == [str(due)] == ["2025-11-21"]
+
+
+# -- 8. a wall time the desk's clock shows twice is refused -------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "known"),
+    [
+        (("report", "sla", "--period", "2025-10", "--as-of", "2025-10-26T02:30"), 1),
+        (("queue", "--as-of", "2025-10-26T02:30"), 1),
+        # a write: refused before the claim is looked up (none is stored here)
+        (("event", "NL-1", "first_response", "--at", "2025-10-26T02:30"), 0),
+    ],
+)
+def test_a_time_in_the_dst_fold_is_refused_naming_both_offsets(
+    tmp_path: Path, args: tuple[str, ...], known: int
+) -> None:
+    """Trial 21: ``--as-of 2025-10-26T02:30`` at a Berlin desk was silently
+    the first 02:30 (CEST); the clocks went back at 03:00 CEST to 02:00 CET,
+    so it is +02:00 or +01:00 (zoneinfo's own two readings, the oracle)."""
+    from zoneinfo import ZoneInfo
+
+    from tests.test_cli import run
+
+    berlin = ZoneInfo("Europe/Berlin")
+    wall = datetime(2025, 10, 26, 2, 30)
+    offsets = [wall.replace(tzinfo=berlin, fold=f).strftime("%z") for f in (0, 1)]
+    assert offsets == ["+0200", "+0100"]
+    config = tmp_path / "nordlicht.yaml"
+    config.write_text(NORDLICHT, encoding="utf-8")
+    events = [("NL-1", "received", "2025-10-20T08:00:00+00:00")]
+    store = next(_store(tmp_path, events))
+    store.close()
+    db = ("--client", str(config), "--db", str(tmp_path / "n.db"))
+    code, out, err = run(*args, *db)
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "claimflow: error: 2025-10-26T02:30 happens twice in Europe/Berlin (at "
+        "+02:00, then at +01:00 after the clocks go back): give one, "
+        "2025-10-26T02:30+02:00 or 2025-10-26T02:30+01:00"
+    )
+    with_offset = [a + "+01:00" if a == "2025-10-26T02:30" else a for a in args]
+    code, _, err = run(*with_offset, *db)
+    assert (code == 0) if known else ("no claim" in err), err
+
+
+def test_a_time_the_clock_skips_is_refused() -> None:
+    """2025-03-30 02:30 never happens in Berlin (02:00 CET is 03:00 CEST)."""
+    from zoneinfo import ZoneInfo
+
+    from claimflow.errors import AmbiguousTime
+    from claimflow.window import at_desk
+
+    berlin = ZoneInfo("Europe/Berlin")
+    with pytest.raises(AmbiguousTime, match=r"^2025-03-30T02:30 does not exist"):
+        at_desk(datetime(2025, 3, 30, 2, 30), berlin)
+    # either side of the change, and any time with an offset, stand as given
+    assert at_desk(datetime(2025, 10, 26, 3, 30), berlin).utcoffset() == (
+        datetime(2025, 10, 26, 3, 30, tzinfo=berlin).utcoffset()
+    )
+    given = datetime(2025, 10, 26, 2, 30, tzinfo=UTC)
+    assert at_desk(given, berlin) is given
