@@ -95,7 +95,7 @@ def queue_cmd(
             str(row.client),
             str(row.claim),  # as people know it: reference and file
             str(row.due_date)[:10],
-            f"{row.remaining_hours:,.1f}",
+            queue.hours_shown(str(row.client), row.remaining_hours),
             flag,
         )
     Console().print(table)

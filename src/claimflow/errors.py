@@ -49,3 +49,7 @@ class MissingExtra(ClaimflowError):
 
 class FutureTime(ClaimflowError):
     """A received time given to a command is later than now (a keying error)."""
+
+
+class AmbiguousTime(ClaimflowError):
+    """A wall time without an offset happens twice at the desk, or never (DST)."""

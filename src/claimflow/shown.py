@@ -1,4 +1,5 @@
-"""Figures as people read them: points, amounts and money in a client's locale.
+"""Figures as people read them: points, amounts, money, percentages and
+fixed-decimal figures in a client's locale.
 
 Every message, notice, explanation and CLI summary a clerk or participant
 reads writes its figures through these functions, so a de_DE desk reads
@@ -20,12 +21,14 @@ Example: ``format_points(1234, "de_DE") == "1.234"``
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, localcontext
 from functools import lru_cache
 from pathlib import PurePath
 
+from babel import Locale
 from babel.numbers import format_currency, format_decimal
 
 
@@ -43,6 +46,30 @@ def number(value: int | Decimal, locale: str) -> str:
     with localcontext() as wide:
         wide.prec = digits + 30
         return str(format_decimal(value, locale=locale, decimal_quantization=False))
+
+
+@lru_cache(maxsize=8192)
+def fixed(value: float, locale: str, decimals: int = 1) -> str:
+    """A figure with `decimals` places, grouped, as the locale writes it
+    (business hours left, rates per 10,000: ``1.234,5``).
+
+    Example: ``fixed(36.0, "de_DE") == "36,0"``
+    """
+    places = "." + "0" * decimals if decimals else ""
+    return str(format_decimal(value, format=f"#,##0{places}", locale=locale))
+
+
+@lru_cache(maxsize=8192)
+def percent(value: float, locale: str, decimals: int = 1) -> str:
+    """A share (0.9) as the locale writes a percentage, with `decimals`
+    places: the locale's own pattern (``90,0\xa0%`` in de_DE, ``90.0%`` in
+    en_US, ``%90,0`` in tr_TR), its sign and spacing kept.
+
+    Example: ``percent(0.013479, "de_DE", 4) == "1,3479\xa0%"``
+    """
+    pattern = copy(Locale.parse(locale).percent_formats[None])
+    pattern.frac_prec = (decimals, decimals)
+    return str(pattern.apply(value, Locale.parse(locale)))
 
 
 def format_points(value: int | Decimal, locale: str) -> str:
@@ -125,6 +152,14 @@ class Desk:
     def money(self, value: Decimal, currency: str) -> str:
         """An amount in a currency, in the desk's locale (`money`)."""
         return money(value, currency, self.locale)
+
+    def percent(self, value: float, decimals: int = 1) -> str:
+        """A share as a percentage in the desk's locale (`percent`)."""
+        return percent(value, self.locale, decimals)
+
+    def fixed(self, value: float, decimals: int = 1) -> str:
+        """A figure with `decimals` places in the desk's locale (`fixed`)."""
+        return fixed(value, self.locale, decimals)
 
     def time(self, value: datetime | str | None) -> str:
         """An instant in the desk's zone (`desk_time`)."""

@@ -7,6 +7,9 @@ the program desk (the client's ``timezone``): 2026-03-02 at a Paris desk.
 (the claim window, the award engine's rule-set versions, promotions, rates
 and caps, the award run's order) takes it from here.
 
+`at_desk` reads a wall time without an offset in the desk's zone, and
+refuses one the zone's clock shows twice or never (daylight saving).
+
 `CLOCK_SKEW` and `refuse_future` say when a received time is later than
 now: a keying error (``2027`` for ``2026``, a day and month swapped), refused
 as a command's option and pended as a claim's own (``received_in_future``).
@@ -19,7 +22,7 @@ data with no I/O; `claimflow.validate.record` enforces it.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal
 
 from pydantic import (
@@ -31,7 +34,7 @@ from pydantic import (
     model_validator,
 )
 
-from claimflow.errors import FutureTime
+from claimflow.errors import AmbiguousTime, FutureTime
 from claimflow.schema_docs import describe_fields
 
 #: How far a received time may run ahead of the desk's clock before it is
@@ -77,6 +80,46 @@ def desk_time(moment: datetime, zone: tzinfo) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+def at_desk(value: datetime, zone: tzinfo) -> datetime:
+    """A time at the desk: `value` itself when it has an offset, else its
+    wall time in `zone`, refused when the zone's clock shows it twice (the
+    hour the clocks go back) or never (the hour they go forward).
+
+    Python would take the first of two silently (``fold=0``): as-of figures
+    an hour off, with nothing said (trial 21: ``--as-of 2025-10-26T02:30``
+    at a Berlin desk).
+
+    Raises:
+        AmbiguousTime: one line naming the offsets, asking for one.
+
+    Example: ``at_desk(datetime(2026, 10, 1, 9, 30), ZoneInfo("Europe/Paris"))``
+    """
+    if value.tzinfo is not None:
+        return value
+    first = value.replace(tzinfo=zone, fold=0)
+    second = value.replace(tzinfo=zone, fold=1)
+    offsets = [_offset(first), _offset(second)]
+    if offsets[0] == offsets[1]:
+        return first
+    text = value.isoformat(timespec="minutes")
+    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if back != value:
+        raise AmbiguousTime(
+            f"{text} does not exist in {zone} (the clocks go forward from "
+            f"{offsets[0]} to {offsets[1]}): give the time with its offset"
+        )
+    raise AmbiguousTime(
+        f"{text} happens twice in {zone} (at {offsets[0]}, then at {offsets[1]} "
+        f"after the clocks go back): give one, {text}{offsets[0]} or "
+        f"{text}{offsets[1]}"
+    )
+
+
+def _offset(moment: datetime) -> str:
+    """``+02:00``: the moment's UTC offset as ISO writes it."""
+    return moment.isoformat()[-6:]
+
+
 def refuse_future(
     moment: datetime, what: str, zone: tzinfo, now: datetime
 ) -> datetime:
@@ -90,8 +133,7 @@ def refuse_future(
 
     Example: ``refuse_future(at, "--at", client.zone, datetime.now(UTC))``
     """
-    if moment.tzinfo is None:  # a naive time is the desk's
-        moment = moment.replace(tzinfo=zone)
+    moment = at_desk(moment, zone)  # a naive time is the desk's
     if after_now(moment, now):
         raise FutureTime(
             f"{what}: expected a time no later than now "

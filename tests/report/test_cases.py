@@ -82,7 +82,7 @@ def test_the_monthly_report_carries_the_case_figures_with_their_cost(
     assert any(d.startswith("Cost of an escalation:") for d in report.definitions)
     assert (
         "Cases: 5 opened, 1 of 4 closed within SLA (25.0%); 2 escalated (40.0%, "
-        "over the 20% limit), USD 5.83 per escalation." in report.notes
+        "over the 20% limit), $5.83 per escalation." in report.notes
     )
     page = to_html(report)
     assert "Cost per escalation" in page and "$5.83" in page

@@ -176,14 +176,15 @@ def test_a_claim_at_the_close_of_its_due_day_has_no_time_left(
     desk: Store, acme: ResolvedClient
 ) -> None:
     # as of the close of Wed Nov 18 (23:59:59 CST), C is due that very close:
-    # 0.0 hours overdue, not -0.0 and not "time left"
+    # it will breach, not yet in breach, so 0.0 hours left (not -0.0), and
+    # nothing overdue (trial 21: "Overdue 0,0" beside "will breach today")
     later = datetime(2026, 11, 19, 18, 0, tzinfo=UTC)
     report = build_report("daily", desk, acme, "2026-11-18", later)
     urgent = report.tables["Breached or will breach"].set_index("claim_id")
     assert urgent.loc["C", "state"] == "will breach today"
-    assert math.isnan(urgent.loc["C", "hours_left"])
-    assert math.copysign(1.0, urgent.loc["C", "hours_overdue"]) == 1.0
-    assert urgent.loc["C", "hours_overdue"] == 0.0
+    assert math.isnan(urgent.loc["C", "hours_overdue"])
+    assert math.copysign(1.0, urgent.loc["C", "hours_left"]) == 1.0
+    assert urgent.loc["C", "hours_left"] == 0.0
 
 
 def test_weekly_report_is_the_last_five_working_days(

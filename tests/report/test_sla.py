@@ -44,7 +44,14 @@ def test_top_reasons_count_each_claim_once(
     ingest([write("outubro.csv", HEADER + rows)], client, store)
     report = build_report("sla", store, client, "2026-10", NOW)
     # all pended: no share to judge and no chart to draw (it raised before)
-    assert report.verdict == "On time: no claim received in the period is decided yet."
+    # none decided, and all three open past their due date (the table's breaches)
+    assert report.verdict == (
+        "On time: no claim received in the period is decided yet (target 90%), but "
+        "3 open claims are already past the due date: at most 0,0% once decided: "
+        "missed. First response within 8 business hours: no claim received in the "
+        "period is answered yet."
+    )
+    assert report.tables["By month"].iloc[-1]["breaches"] == 3
     assert report.charts == {}
     top = report.tables["Top reasons for pending and rejection"]
     assert top.to_dict("records") == [

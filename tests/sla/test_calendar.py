@@ -157,3 +157,21 @@ def test_add_business_hours(start: datetime, hours: float, expected: datetime) -
 )
 def test_due_dates(received: date, due: date) -> None:
     assert CHICAGO.due_date(received, 7) == due
+
+
+@pytest.mark.parametrize(
+    ("received", "start"),
+    [
+        (date(2026, 10, 2), date(2026, 10, 2)),  # an open Friday: itself
+        (date(2026, 10, 3), date(2026, 10, 5)),  # Saturday: Monday
+        (date(2026, 10, 11), date(2026, 10, 13)),  # Sunday, then Columbus Day
+        (date(2026, 12, 24), date(2026, 12, 28)),  # closure, Christmas, weekend
+    ],
+)
+def test_start_day_is_the_due_dates_start(received: date, start: date) -> None:
+    """The turnaround's start day, the one definition the per-day volumes
+    use: seven business days from it is the due date."""
+    days = np.array([received], dtype="datetime64[D]")
+    assert CHICAGO.start_days_many(days)[0] == np.datetime64(start)
+    assert CHICAGO.due_date(received, 7) == CHICAGO.due_date(start, 7)
+    assert CHICAGO.business_days(start, CHICAGO.due_date(received, 7)) == 7

@@ -118,11 +118,18 @@ def instant(
 ) -> datetime:
     """An aware instant: now by default; a date or naive time in the desk's zone.
 
-    A date alone is its 00:00; without a client, naive times are UTC.
+    A date alone is its 00:00; without a client, naive times are UTC. A
+    wall time the desk's clock shows twice or never (daylight saving) is
+    refused (`claimflow.window.at_desk`): give its offset.
+
+    Raises:
+        AmbiguousTime: the naive time is in a DST fold or gap at the desk.
 
     Example: ``instant(date(2026, 10, 1), client).isoformat()`` is
     ``"2026-10-01T00:00:00-05:00"`` for a desk in Bogotá.
     """
+    from claimflow.window import at_desk
+
     if value is None:
         return datetime.now(UTC)
     if not isinstance(value, date):  # a datetime is a date too
@@ -130,9 +137,7 @@ def instant(
         raise TypeError(f"expected a datetime or a date, found {value!r}")
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
-    if value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=client.zone if client is not None else UTC)
+    return at_desk(value, client.zone if client is not None else UTC)
 
 
 def written_at(

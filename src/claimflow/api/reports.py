@@ -20,7 +20,7 @@ from claimflow.api.common import (
     resolve_client,
 )
 from claimflow.errors import ConfigError
-from claimflow.shown import PLAIN_DESK, Desk
+from claimflow.shown import PLAIN_DESK, Desk, fixed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,12 +120,27 @@ class WorkQueue:
 
     rows: pd.DataFrame
     limit: int | None = None
+    #: Each client's locale, by key: the figures people read are shown in it.
+    locales: dict[str, str] = field(default_factory=dict)
+
+    def hours_shown(self, client: str, hours: Any) -> str:
+        """Business hours as the client's desk reads them (``36,0`` in de_DE).
+
+        Example: ``queue.hours_shown("nordlicht", 36.0) == "36,0"``
+        """
+        return fixed(float(hours), self.locales.get(client, "en_US"))
 
     def to_dict(self) -> list[dict[str, Any]]:
         """The first `limit` rows as plain records (what ``--json`` prints)."""
         import json
 
+        import pandas as pd
+
         head = self.rows if self.limit is None else self.rows.head(self.limit)
+        # a due date is a day, written as one (2025-11-21), not a midnight
+        # instant (trial 21: "2025-11-21T00:00:00.000")
+        days = pd.to_datetime(head["due_date"]).dt.strftime("%Y-%m-%d")
+        head = head.assign(due_date=days.astype(object))
         data: list[dict[str, Any]] = json.loads(
             head.to_json(orient="records", date_format="iso")
         )
@@ -159,7 +174,7 @@ def work_queue(
     ids = rows["claim_id"].astype(str).tolist()
     names = store.claim_names(ids[:limit] if limit else ids)
     rows["claim"] = [names.get(c, c) for c in ids]
-    return WorkQueue(rows, limit)
+    return WorkQueue(rows, limit, {c.key: c.config.locale for c in resolved})
 
 
 def replay_claims(

@@ -18,6 +18,7 @@ import pandas as pd
 from claimflow.accounts.figures import CaseFigures, CaseGroup, case_figures
 from claimflow.config import ResolvedClient
 from claimflow.report.sla import Report
+from claimflow.shown import money, number, percent
 from claimflow.sla.metrics import calendar_of
 from claimflow.store import Store
 
@@ -65,8 +66,9 @@ def _rows(key: str, groups: list[CaseGroup], total: CaseGroup) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def case_note(figures: CaseFigures) -> str:
-    """One line on the period's cases, for a report's verdict.
+def case_note(figures: CaseFigures, locale: str = "en_US") -> str:
+    """One line on the period's cases, for a report's verdict; its figures
+    in the client's `locale`.
 
     Example: ``case_note(figures) == "Cases: 5 opened, ..."``
     """
@@ -74,19 +76,21 @@ def case_note(figures: CaseFigures) -> str:
     within = (
         "none closed"
         if total.within_sla_share is None
-        else f"{total.within_sla:,} of {total.closed:,} closed within SLA "
-        f"({total.within_sla_share:.1%})"
+        else f"{number(total.within_sla, locale)} of {number(total.closed, locale)} "
+        f"closed within SLA ({percent(total.within_sla_share, locale)})"
     )
     share = total.escalation_share or 0.0
     limit = "over" if total.over_limit else "within"
     cost = (
         ""
         if total.cost_per_escalation is None
-        else f", {figures.currency} {total.cost_per_escalation} per escalation"
+        else f", {money(total.cost_per_escalation, figures.currency, locale)} "
+        "per escalation"
     )
     return (
-        f"Cases: {total.cases:,} opened, {within}; {total.escalated:,} escalated "
-        f"({share:.1%}, {limit} the {figures.escalation_limit:.0%} limit){cost}."
+        f"Cases: {number(total.cases, locale)} opened, {within}; "
+        f"{number(total.escalated, locale)} escalated ({percent(share, locale)}, "
+        f"{limit} the {percent(figures.escalation_limit, locale, 0)} limit){cost}."
     )
 
 
@@ -137,7 +141,7 @@ def case_section(
         "category", figures.by_category, figures.total
     )
     if figures.total.cases:  # no note on a period without cases: tables say 0
-        section.notes.append(case_note(figures))
+        section.notes.append(case_note(figures, client.config.locale))
     return section
 
 

@@ -19,7 +19,7 @@ text        as is                 text               as is
 ==========  ====================  =================  ===========
 
 Terminal and HTML figures are formatted in the client's locale with Babel
-(``de_DE``: ``1.234,5``); CSV is for machines (``.`` decimals, no
+(``de_DE``: ``1.234,5``, ``85,7 %``); CSV is for machines (``.`` decimals, no
 grouping, shares as fractions); xlsx cells hold real numbers and dates,
 and the spreadsheet shows them with the format above in its own locale.
 A column not listed here gets a header from its name and a kind from its
@@ -35,7 +35,9 @@ from typing import Any, Literal
 
 import pandas as pd
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal
+
+from claimflow.shown import percent
 
 Kind = Literal[
     "count", "share", "hours", "days", "rate", "money", "points", "date", "flag",
@@ -83,6 +85,9 @@ COLUMNS: dict[str, Column] = {
     "decided": Column("Decided", "count"),
     "on_time": Column("On time", "count"),
     "on_time_share": Column("On-time share", "share"),
+    "answered": Column("Answered", "count"),
+    "first_response_in_target": Column("First response in target", "count"),
+    "first_response_share": Column("First response in target, share", "share"),
     "first_response_median_h": Column(f"First response, median ({_BH})", "hours"),
     "turnaround_mean_days": Column(f"Turnaround, mean ({_BD})", "days"),
     "turnaround_p90_days": Column(f"Turnaround, 90th percentile ({_BD})", "days"),
@@ -265,7 +270,8 @@ def shown(value: Any, column: Column, locale: str, currency: str = "USD") -> str
         pattern = "#,##0" if isinstance(cell, int) else "#,##0.##"
         return str(format_decimal(cell, format=pattern, locale=locale))
     if kind == "share":
-        return str(format_percent(cell, format=f"#,##0.{places}%", locale=locale))
+        # the locale's own percent pattern, as every sentence writes it
+        return percent(float(cell), locale, column.decimals)
     if kind == "money":
         return str(format_currency(cell, currency, locale=locale))
     return str(format_decimal(cell, format=f"#,##0.{places}", locale=locale))

@@ -45,8 +45,10 @@ def facts_as_of(
     """All the client's claim facts as of `now` (`claim_facts` with `until`:
     claims received later left out, and events recorded after it, pauses
     included, not yet made), with local days
-    added (``received_on``, ``decided_on``, ``escalated_on``, ``breached_on``)
-    and the claims closed without a decision (duplicates, voids...) marked
+    added (``received_on``, ``decided_on``, ``escalated_on``, ``breached_on``;
+    ``counted_on``: the working day a claim counts as received, its received
+    day or, when that is closed, the next working day, as the turnaround
+    starts it) and the claims closed without a decision (duplicates, voids...) marked
     (``closed``; ``working``: open and not closed).
 
     Example: ``facts, cal = facts_as_of(store, client, datetime.now(UTC))``
@@ -57,6 +59,10 @@ def facts_as_of(
     if facts.empty:
         return facts, cal
     facts["received_on"] = facts["received_day"].to_numpy().astype("datetime64[D]")
+    # the turnaround's own start day: a claim received on a Sunday, a holiday
+    # or a closure day counts on the next working day, not on no day at all
+    # (trial 21: one received Sunday 02:30 was in no week's volume)
+    facts["counted_on"] = cal.start_days_many(facts["received_on"].to_numpy())
     facts["decided_on"] = _local_days(facts["decided"], zone)
     facts["escalated_on"] = _local_days(facts["escalated"], zone)
     due = facts["due_date"].to_numpy().astype("datetime64[D]")
@@ -75,6 +81,8 @@ def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
     """Per local day: claims received, decided, decided on time, new breaches,
     escalated, and the backlog at the day's close.
 
+    Received: claims counted on the day (``counted_on``: a claim received on
+    a closed day counts on the next working day, as its turnaround starts).
     Backlog at a day's close: claims received on or before it and not
     decided by then, less those closed without a decision (duplicates,
     rejections, voids, superseded claims); a claim waiting on the
@@ -83,7 +91,7 @@ def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
     Example: ``day_by_day(facts, [date(2026, 11, 9), date(2026, 11, 10)])``
     """
     rows = []
-    received = facts["received_on"].to_numpy() if not facts.empty else np.array([])
+    received = facts["counted_on"].to_numpy() if not facts.empty else np.array([])
     for day in days:
         d = np.datetime64(day)
         if facts.empty:
@@ -112,9 +120,12 @@ def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
 
 #: What the pack's per-day figures mean (`day_by_day`, the daily report).
 DAY_DEFINITIONS = (
-    "Per day (local dates): received and decided count the claims whose "
-    "received or decided instant falls on that day; decided on time: of those "
-    "decided, the ones decided on or before their due date.",
+    "Per day (local dates): received counts the claims whose turnaround "
+    "starts that day (received that day, or on the closed days before it: a "
+    "weekend, public holiday or closure day counts on the next working day); "
+    "decided counts the claims whose decided instant falls on that day; "
+    "decided on time: of those decided, the ones decided on or before their "
+    "due date.",
     "New breaches: claims still undecided at the close of their due date, "
     "counted on the first working day after it (decided late or still open).",
     "Backlog at a day's close (the per-day table and chart): claims received on "

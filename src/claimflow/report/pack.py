@@ -45,6 +45,8 @@ from claimflow.report.days import (
 )
 from claimflow.report.issues import top_issues
 from claimflow.report.sla import Report, qa_section, sla_definitions
+from claimflow.report.verdicts import open_breaches
+from claimflow.shown import number, percent
 from claimflow.sla.calendar import BusinessCalendar
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
 from claimflow.sla.quality import QaDay
@@ -71,8 +73,9 @@ class PackOptions:
     qa_by: QaDay = "keyed"
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return ngettext(one, many, n).format(n=n)
+def _count(n: int, one: str, many: str, locale: str) -> str:
+    """``1 claim``, ``1.050 claims`` (de_DE): the count in the client's locale."""
+    return ngettext(one, many, n).format(n=number(n, locale))
 
 
 def _day(text: str | None) -> date | None:
@@ -153,7 +156,7 @@ def daily_report(
     history = day_by_day(facts, working_days(cal, today, DAILY_HISTORY))
     t = np.datetime64(today)
     figures = {
-        "Received today": int((facts["received_on"] == t).sum()),
+        "Received today": int((facts["counted_on"] == t).sum()),
         "Decided today": int((facts["decided_on"] == t).sum()),
         "Decided late today": int(((facts["decided_on"] == t) & facts["late"]).sum()),
         "New breaches today": int((facts["breached_on"] == t).sum()),
@@ -198,13 +201,14 @@ def daily_report(
     report.tables[f"Last {DAILY_HISTORY} working days"] = history
     _add(report, "Backlog and breaches per day", charts.backlog_and_breaches(history))
     breach, will = figures["In breach, still open"], figures["Will breach today"]
+    loc = client.config.locale
     report.verdict = (
         f"As of {stamp}: "
-        + _count(breach, "{n:,} open claim in breach", "{n:,} open claims in breach")
-        + f" and {will:,} that will breach today, of a backlog of "
-        + _count(len(work), "{n:,} claim", "{n:,} claims")
-        + f" ({figures['At risk']:,} more at risk); "
-        + _count(figures["Escalated today"], "{n:,} escalation", "{n:,} escalations")
+        + _count(breach, "{n} open claim in breach", "{n} open claims in breach", loc)
+        + f" and {number(will, loc)} that will breach today, of a backlog of "
+        + _count(len(work), "{n} claim", "{n} claims", loc)
+        + f" ({number(figures['At risk'], loc)} more at risk); "
+        + _count(figures["Escalated today"], "{n} escalation", "{n} escalations", loc)
         + " today."
     )
     return add_cases(report, cases)
@@ -217,12 +221,12 @@ def _claim_list(claims: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
             "claim_id": claims["claim_id"],
             "received_day": claims["received_on"].astype("datetime64[s]"),
             "due_date": claims["due_date"],
-            # time left only while some is left; at or past due: overdue
-            "hours_left": claims["remaining_hours"].where(
-                claims["remaining_hours"] > 0
-            ),
+            # overdue once in breach (past its due date's close), else time
+            # left: a claim due today with no business hour left is 0,0 left,
+            # not 0,0 overdue (trial 21)
+            "hours_left": claims["remaining_hours"].where(~claims["breached"]),
             "hours_overdue": (0.0 - claims["remaining_hours"]).where(
-                claims["remaining_hours"] <= 0
+                claims["breached"]
             ),
             "state": claims["state"],
             "escalated_flag": claims["escalated_flag"],
@@ -301,22 +305,23 @@ def weekly_report(
             dates=True,
         ),
     )
-    now_ = both[0]
+    now_, loc = both[0], client.config.locale
     share = now_["on_time_share"]
     met = (
         "no claim decided"
         if pd.isna(share)
         else (
-            f"{share:.1%} on time (target {target:.0%}): "
+            f"{percent(share, loc)} on time (target {percent(target, loc, 0)}): "
             + ("met" if share >= target else "missed")
         )
     )
     report.verdict = (
         f"Week {label}: "
-        + _count(int(now_["received"]), "{n:,} claim received", "{n:,} claims received")
-        + f", {now_['decided']:,} decided, {met}; "
-        + _count(int(now_["new_breaches"]), "{n:,} new breach", "{n:,} new breaches")
-        + f"; backlog {now_['backlog']:,} at the close of {week[-1].isoformat()}."
+        + _count(int(now_["received"]), "{n} claim received", "{n} claims received", loc)
+        + f", {number(now_['decided'], loc)} decided, {met}; "
+        + _count(int(now_["new_breaches"]), "{n} new breach", "{n} new breaches", loc)
+        + f"; backlog {number(now_['backlog'], loc)} at the close of "
+        + f"{week[-1].isoformat()}."
     )
     return add_cases(report, cases)
 
@@ -399,7 +404,9 @@ def monthly_report(
             ),
         )
         row = trend[trend["period"] == str(month)].iloc[0]
-        notes.append(_month_sla(row, target))
+        notes.append(
+            _month_sla(row, target, open_breaches(current), client.config.locale)
+        )
     top = top_issues(store, client.key, months, options.top)
     report.tables[f"Top {options.top} issues"] = top
     if top.empty:
@@ -415,7 +422,9 @@ def monthly_report(
         lead = top.iloc[0]
         notes.append(
             f"Top issue {lead['code']}: "
-            + _count(int(lead[str(month)]), "{n:,} claim", "{n:,} claims")
+            + _count(
+                int(lead[str(month)]), "{n} claim", "{n} claims", client.config.locale
+            )
             + f" ({_TREND[str(lead['trend'])]})."
         )
     qa = qa_section(
@@ -443,14 +452,29 @@ _TREND = {
 }
 
 
-def _month_sla(row: pd.Series, target: float) -> str:
+def _month_sla(
+    row: pd.Series, target: float, breached_open: int, loc: str
+) -> str:
     received = int(row["received"]) if pd.notna(row["received"]) else 0
-    text = _count(received, "{n:,} claim received", "{n:,} claims received")
+    text = _count(received, "{n} claim received", "{n} claims received", loc)
     share = row["on_time_share"]
-    if pd.isna(share):
-        return text + "; none decided yet."
-    return (
-        text
-        + f"; {share:.1%} on time of {int(row['decided']):,} decided "
-        + f"(target {target:.0%}): {'met' if share >= target else 'missed'}."
+    decided = int(row["decided"]) if pd.notna(row["decided"]) else 0
+    text += (
+        "; none decided yet"
+        if pd.isna(share)
+        else f"; {percent(share, loc)} on time of {number(decided, loc)} decided "
+        f"(target {percent(target, loc, 0)})"
     )
+    if breached_open:
+        # each will be decided late: the month's share can only fall to `best`
+        best = int(row["on_time"]) / (decided + breached_open)
+        return (
+            text
+            + ", but "
+            + _count(breached_open, "{n} open claim is", "{n} open claims are", loc)
+            + f" already past the due date: at most {percent(best, loc)} once decided: "
+            + ("met so far." if best >= target else "missed.")
+        )
+    if pd.isna(share):
+        return text + "."
+    return text + f": {'met' if share >= target else 'missed'}."

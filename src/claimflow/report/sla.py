@@ -22,6 +22,8 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.report import charts
 from claimflow.report.columns import COLUMNS
+from claimflow.report.verdicts import plain, sla_verdict
+from claimflow.shown import number, percent
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
 from claimflow.sla.quality import (
     QaDay,
@@ -100,6 +102,8 @@ def sla_definitions(client: ResolvedClient, period: str) -> list[str]:
     Example: ``sla_definitions(client, "Period: claims received in 2026-10.")[0]``
     """
     terms, cal = client.config.sla, client.config.calendar
+    loc = client.config.locale
+    ten_k, level = number(10_000, loc), percent(0.95, loc, 0)
     where = " ".join(filter(None, [cal.country, cal.subdivision])) or "none"
     hours = ", ".join(f"{d} {h}" for d, h in cal.hours.items() if h)
     return [
@@ -114,18 +118,21 @@ def sla_definitions(client: ResolvedClient, period: str) -> list[str]:
             if terms.pause_when_pended
             else "."
         ),
-        f"On-time share: on-time claims / decided claims; target {terms.on_time_target:.0%}.",
+        "On-time share: on-time claims / decided claims; target "
+        f"{percent(terms.on_time_target, loc, 0)}.",
         f"First response: business hours from received to the first response; target "
-        f"{terms.first_response_hours:g} h.",
-        f"Entry error rate: errors / {terms.error_unit}s checked, shown per 10,000; limit "
-        f"{terms.max_error_rate * 1e4:g} per 10,000; intervals are 95% Wilson; verdicts use "
-        "exact one-sided 95% bounds.",
+        f"{plain(terms.first_response_hours, loc)} h; in target: answered within it; "
+        "share in target: answered in target / claims answered; target "
+        f"{percent(terms.on_time_target, loc, 0)} (the on-time target's).",
+        f"Entry error rate: errors / {terms.error_unit}s checked, shown per {ten_k}; "
+        f"limit {plain(terms.max_error_rate * 1e4, loc)} per {ten_k}; intervals are "
+        f"{level} Wilson; verdicts use exact one-sided {level} bounds.",
         "Escalation share: claims with an escalation event / claims received; limit "
-        f"{terms.max_escalation_share:.0%}.",
+        f"{percent(terms.max_escalation_share, loc, 0)}.",
         "Points at stake: for each adjudicated keying error, the difference between the "
         "award the keyed value would have earned and the award of the corrected value.",
         "Backlog: received, not decided, not waiting on the participant. At risk: due "
-        f"within {terms.at_risk_hours:g} business hours. Breach: decided late, or open "
+        f"within {plain(terms.at_risk_hours, loc)} business hours. Breach: decided late, or open "
         "past its due date.",
         "Top reasons: claims pended or rejected for a reason code, each counted once "
         "however many of its fields the code names; problems counts every field.",
@@ -188,21 +195,16 @@ def sla_report(
         store, client.key, window
     )
     total = report.tables["By month"].iloc[-1]
-    ceiling = client.config.sla.max_escalation_share
+    ceiling, loc = client.config.sla.max_escalation_share, client.config.locale
     report.notes.append(
-        f"Escalated: {total['escalation_share']:.1%} of claims (limit {ceiling:.0%}): "
+        f"Escalated: {percent(total['escalation_share'], loc)} of claims (limit "
+        f"{percent(ceiling, loc, 0)}): "
         f"{'within' if total['escalation_share'] <= ceiling else 'over'} the limit."
     )
+    report.verdict = sla_verdict(total, facts, client.config.sla, loc)
     decided = facts[facts["status"] == "decided"]
     if decided.empty:
-        # nothing to time: no share to judge, no turnaround to draw
-        report.verdict = "On time: no claim received in the period is decided yet."
-        return report
-    report.verdict = (
-        f"On time: {total['on_time_share']:.1%} of {int(total['decided']):,} decided "
-        f"claims (target {target:.0%}): "
-        f"{'met' if total['on_time_share'] >= target else 'missed'}."
-    )
+        return report  # nothing to time: no turnaround to draw
     weekly = (
         decided.assign(
             week=pd.to_datetime(decided["received_day"]).dt.to_period("W").dt.start_time
@@ -297,13 +299,14 @@ def qa_section(
         section.notes.append("No entry checks in the period.")
         return section
     limit = client.config.sla.max_error_rate
-    by_operator = error_rates(checks, "operator", limit)
+    loc = client.config.locale
+    by_operator = error_rates(checks, "operator", limit, locale=loc)
     section.tables["QA by operator"] = by_operator
-    section.tables["QA by field"] = error_rates(checks, "field", limit)
+    section.tables["QA by field"] = error_rates(checks, "field", limit, locale=loc)
     over = checks
     if trend_window is not None:
         over = entry_checks(store, client.key, trend_window, by, zone)
-    by_month = error_rates(over, "period", limit)
+    by_month = error_rates(over, "period", limit, locale=loc)
     section.tables["QA by month"] = by_month
     weighted = consequence(store, client.key, window)
     if not weighted.empty:
@@ -323,6 +326,7 @@ def qa_section(
                 (int(ra["errors"]), int(ra["checked"])),
                 (int(rb["errors"]), int(rb["checked"])),
                 (str(a), str(b)),
+                loc,
             )
         )
     months = by_month[by_month["period"] != "total"]
@@ -403,13 +407,8 @@ def trends_report(
     report.tables["By week received (Monday)"] = weeks
     target = client.config.sla.on_time_target
     rows = weeks[weeks["period"] != "total"]
-    total = weeks.iloc[-1]
-    share = total["on_time_share"]
-    report.verdict = (
-        "No claim received in the period is decided yet."
-        if pd.isna(share)
-        else f"On time: {share:.1%} of {int(total['decided']):,} decided claims "
-        f"(target {target:.0%}): {'met' if share >= target else 'missed'}."
+    report.verdict = sla_verdict(
+        weeks.iloc[-1], facts, client.config.sla, client.config.locale
     )
     for name, png in (
         (

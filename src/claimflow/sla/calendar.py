@@ -131,21 +131,37 @@ class BusinessCalendar:
         """`business_days` over arrays of ``datetime64[D]`` (vectorised)."""
         return np.busday_count(starts, ends, busdaycal=self._busdays)
 
+    def start_days_many(self, received: np.ndarray) -> np.ndarray:
+        """The business day each claim's clock starts on (``datetime64[D]``):
+        its received day, or the next business day when that day is closed.
+
+        The one definition the turnaround (`due_date`) and the per-day
+        volumes (a claim counts as received on the day its clock starts)
+        share.
+
+        Example: ``cal.start_days_many(np.array(["2025-10-26"], "M8[D]"))``
+        """
+        days = np.asarray(received).astype("datetime64[D]")
+        return np.busday_offset(days, 0, roll="forward", busdaycal=self._busdays)
+
     def due_date(self, received: date, days: int) -> date:
         """The last date a claim received on `received` is on time with `days`.
 
-        A claim received on a closed day starts on the next business day.
+        A claim received on a closed day starts on the next business day
+        (`start_days_many`).
 
         Example: ``cal.due_date(date(2026, 10, 2), 7)``
         """
-        rolled = np.busday_offset(
-            received, days, roll="forward", busdaycal=self._busdays
-        )
-        return date.fromisoformat(str(rolled))
+        due = self.due_dates_many(np.array([received], dtype="datetime64[D]"), days)
+        return date.fromisoformat(str(due[0]))
 
-    def due_dates_many(self, received: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """`due_date` over arrays (vectorised)."""
-        return np.busday_offset(received, days, roll="forward", busdaycal=self._busdays)
+    def due_dates_many(
+        self, received: np.ndarray, days: np.ndarray | int
+    ) -> np.ndarray:
+        """`due_date` over arrays (vectorised): `days` business days after
+        each claim's start day (`start_days_many`)."""
+        start = self.start_days_many(received)
+        return np.busday_offset(start, days, busdaycal=self._busdays)
 
     def offset_many(
         self,

@@ -26,6 +26,7 @@ from claimflow.sla.metrics import (
     _remaining,
     calendar_of,
     claim_facts_reference,
+    within_target,
 )
 from claimflow.store import Store
 from claimflow.store.sla import (
@@ -409,6 +410,9 @@ def claim_facts(
     facts["business_days"] = np.where(decided, taken - facts["paused_days"], np.nan)
     facts["first_response_hours"] = business_hours_many(
         cal, facts["received"], facts["first_response"]
+    )
+    facts["first_response_in_target"] = within_target(
+        facts["first_response_hours"], terms.first_response_hours
     )
     facts["status"] = np.where(decided, "decided", np.where(waiting, "waiting", "open"))
     facts["on_time"] = decided & (decided_day <= facts["due_date"].to_numpy())

@@ -149,7 +149,8 @@ def claim_facts(
     not waiting. A report as of a past instant passes its instant.
 
     Columns: claim_id, batch_id, operator, received, first_response_hours,
-    decided, business_days, paused_days, due_date, status (``decided``,
+    first_response_in_target (answered within the terms' first-response
+    hours), decided, business_days, paused_days, due_date, status (``decided``,
     ``open``, ``waiting``: pended on the participant), on_time, late,
     at_risk, breached.
 
@@ -247,6 +248,9 @@ def claim_facts_reference(
             strict=True,
         )
     ]
+    facts["first_response_in_target"] = within_target(
+        facts["first_response_hours"], terms.first_response_hours
+    )
     facts["status"] = np.where(decided, "decided", np.where(waiting, "waiting", "open"))
     facts["on_time"] = decided & (decided_day <= facts["due_date"].to_numpy())
     facts["late"] = decided & ~facts["on_time"]
@@ -267,6 +271,22 @@ def claim_facts_reference(
     return facts.reset_index().rename(columns={"index": "claim_id"})
 
 
+#: Business hours a first response may exceed its target by and still be
+#: within it: float noise of summed seconds, never a real minute.
+_NOISE_H = 1e-9
+
+
+def within_target(hours: pd.Series, target: float) -> np.ndarray:
+    """Answered within `target` business hours (False: later, or not yet).
+
+    Example: ``within_target(facts["first_response_hours"], 8.0)``
+    """
+    values = hours.to_numpy(dtype=float)
+    answered = ~np.isnan(values)
+    inside: np.ndarray = answered & (np.where(answered, values, 0.0) <= target + _NOISE_H)
+    return inside
+
+
 def _remaining(cal: BusinessCalendar, now: datetime, due: object) -> float:
     """Business hours from `now` to the close of the due date (negative: past)."""
     due_day = pd.Timestamp(due).date()  # type: ignore[arg-type]
@@ -280,6 +300,10 @@ def _remaining(cal: BusinessCalendar, now: datetime, due: object) -> float:
 
 def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
     """SLA figures per group: volume, first response, turnaround, on-time share.
+
+    First response: ``answered`` claims (with a first response), those
+    answered within the terms' hours (``first_response_in_target``) and
+    their share of the answered (``first_response_share``).
 
     Args:
         facts: `claim_facts` output.
@@ -306,6 +330,10 @@ def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
             "breached": facts["breached"].to_numpy(dtype=bool),
             "is_escalated": facts["escalated"].notna().to_numpy(dtype=bool),
             "first_response_hours": facts["first_response_hours"].to_numpy(),
+            "answered": facts["first_response_hours"].notna().to_numpy(dtype=bool),
+            "first_response_in_target": facts["first_response_in_target"].to_numpy(
+                dtype=bool
+            ),
             "business_days": facts["business_days"].to_numpy(),
         }
     )
@@ -313,6 +341,8 @@ def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
 
     def figures(group: pd.DataFrame) -> pd.Series:
         n_decided = int(group["is_decided"].sum())
+        n_answered = int(group["answered"].sum())
+        n_within = int(group["first_response_in_target"].sum())
         return pd.Series(
             {
                 "received": len(group),
@@ -320,6 +350,11 @@ def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
                 "on_time": int(group["on_time"].sum()),
                 "on_time_share": group["on_time"].sum() / n_decided
                 if n_decided
+                else np.nan,
+                "answered": n_answered,
+                "first_response_in_target": n_within,
+                "first_response_share": n_within / n_answered
+                if n_answered
                 else np.nan,
                 "first_response_median_h": group["first_response_hours"].median(),
                 "turnaround_mean_days": group["business_days"].mean(),
@@ -355,6 +390,8 @@ def summarize_reference(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame
     def figures(group: pd.DataFrame) -> pd.Series:
         decided = group["status"] == "decided"
         n_decided = int(decided.sum())
+        n_answered = int(group["first_response_hours"].notna().sum())
+        n_within = int(group["first_response_in_target"].sum())
         return pd.Series(
             {
                 "received": len(group),
@@ -362,6 +399,11 @@ def summarize_reference(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame
                 "on_time": int(group["on_time"].sum()),
                 "on_time_share": group["on_time"].sum() / n_decided
                 if n_decided
+                else np.nan,
+                "answered": n_answered,
+                "first_response_in_target": n_within,
+                "first_response_share": n_within / n_answered
+                if n_answered
                 else np.nan,
                 "first_response_median_h": group["first_response_hours"].median(),
                 "turnaround_mean_days": group["business_days"].mean(),

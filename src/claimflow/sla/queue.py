@@ -9,6 +9,7 @@ import pandas as pd
 from claimflow.config import ResolvedClient
 from claimflow.sla.metrics import Window, claim_facts
 from claimflow.store import Store
+from claimflow.window import at_desk
 
 
 def work_queue(
@@ -30,7 +31,7 @@ def work_queue(
     """
     frames = []
     for client in clients:
-        at = now if now.tzinfo is not None else now.replace(tzinfo=client.zone)
+        at = at_desk(now, client.zone)  # refused when the desk's clock is ambiguous
         # as of `at`: an event recorded later (a pause, a decision) not yet made
         facts = claim_facts(store, client, Window(), at, until=at)
         if facts.empty:
