@@ -151,6 +151,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         ReviewApplied,
     )
     from claimflow.errors import (
+        AmbiguousTime,
         ClaimflowError,
         ClaimNotFound,
         ConfigError,
@@ -241,6 +242,7 @@ __all__ = [
     "AccountError",
     "Adjudication",
     "Adjustment",
+    "AmbiguousTime",
     "AwardRunResult",
     "Balance",
     "BatchResult",
@@ -505,6 +507,7 @@ _MODULES = {
     "dedupe.result": ("DedupeResult",),
     "dedupe.review": ("ReviewApplied",),
     "errors": (
+        "AmbiguousTime",
         "ClaimNotFound",
         "ClaimflowError",
         "ConfigError",
