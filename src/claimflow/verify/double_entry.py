@@ -17,7 +17,9 @@ entry check, so QA error rates have the applicable fields as denominator.
 from __future__ import annotations
 
 import csv
+import os
 import random
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -30,7 +32,6 @@ from pydantic import TypeAdapter, ValidationError
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
-from claimflow.keys import normalize_key
 from claimflow.models import RawRecord
 from claimflow.parse import read_file
 from claimflow.parse.checks import EntryCheck
@@ -38,6 +39,19 @@ from claimflow.store import Store, raw_from_json
 from claimflow.store.entry import add_entry_errors, keyed_records
 from claimflow.validate import context_for
 from claimflow.values import DateOrder, ValueContext, parse_date
+from claimflow.verify.final import (
+    RECORD,
+    FinalRecord,
+    Place,
+    Wrong,
+    by_key,
+    cells,
+    final_records,
+    record_key,
+    rows_of,
+    stakes,
+    write_final,
+)
 
 _LOOKALIKES = str.maketrans("OIL", "011")
 DECISIONS = ("first", "second", "other", "source")
@@ -66,19 +80,6 @@ class Difference:
     first: str
     second: str
     slip: str
-
-
-def _key(raw: RawRecord, index: int) -> str:
-    values = raw.values
-    for name in ("claim_ref",):
-        if values.get(name):
-            return str(values[name]).strip()
-    for name in ("invoice_number", "confirmation_number"):
-        if values.get(name):
-            return (
-                f"{normalize_key(str(values[name]))}/{values.get('participant_id', '')}"
-            )
-    return f"#{index}"
 
 
 @lru_cache(maxsize=256)
@@ -165,8 +166,8 @@ def compare(first: Path, second: Path, client: ResolvedClient) -> list[Differenc
     Example: ``compare(Path("ana.csv"), Path("ben.csv"), client)``
     """
     context = context_for(client)
-    ones = {_key(r, i): r for i, r in enumerate(read_file(first, client))}
-    twos = {_key(r, i): r for i, r in enumerate(read_file(second, client))}
+    ones = {record_key(r, i): r for i, r in enumerate(read_file(first, client))}
+    twos = {record_key(r, i): r for i, r in enumerate(read_file(second, client))}
     found: list[Difference] = []
     for key in sorted(set(ones) | set(twos)):
         if key not in ones or key not in twos:
@@ -281,7 +282,9 @@ def adjudicate(
     """Apply decisions, write the final keyed file, audit every correction.
 
     Call inside a store transaction. The final file has the first keying's
-    columns with every decided value in place.
+    columns with every decided value in place, and every record decided in
+    (a record only the second keyed, decided ``second``, too). It is written
+    whole or not at all: to a temporary file beside it, renamed last.
 
     Raises:
         UnreadableInput: a decision row is missing or not first/second/other/source.
@@ -290,33 +293,12 @@ def adjudicate(
     """
     rows = _read_decisions(decisions)
     differences = {(d.key, d.line, d.field): d for d in compare(first, second, client)}
-    chosen: dict[tuple[str, int | None, str], str] = {}
+    chosen: dict[Place, str] = {}
     errors: Counter[tuple[str, str]] = Counter()
-    wrong: list[tuple[str, tuple[str, int | None, str], str]] = []
+    wrong: list[Wrong] = []
     faults: list[str] = []
     for n, row in enumerate(rows, start=2):
-        decision = (row.get("decision") or "").strip().lower()
-        try:
-            key = (
-                _unquote(row["key"]),
-                int(row["line"]) if row.get("line") else None,
-                row["field"],
-            )
-        except (KeyError, ValueError, TypeError):
-            raise UnreadableInput(
-                str(decisions),
-                "expected the columns key, line and field "
-                "as written by 'entry compare'",
-                f"row {n}",
-            ) from None
-        if decision not in DECISIONS or key not in differences:
-            raise UnreadableInput(
-                str(decisions),
-                f"expected a decision of {'/'.join(DECISIONS)} "
-                f"for a listed difference, found {decision!r}",
-                f"row {n}",
-            )
-        diff = differences[key]
+        key, decision, diff = _decided(row, n, differences, decisions)
         value = {
             "first": diff.first,
             "second": diff.second,
@@ -346,122 +328,117 @@ def adjudicate(
                 "why": row.get("note") or diff.slip,
             },
         )
-    applicable = _write_final(first, client, chosen, final)
-    day = now.date().isoformat()
-    add_entry_errors(
-        store,
-        [
-            (client.key, op, key[2], key[0], keyed, chosen[key], stake, day)
-            for (op, key, keyed), stake in zip(
-                wrong, _stakes(final, client, chosen, wrong), strict=True
-            )
-        ],
+    keyings = (read_file(first, client), read_file(second, client))
+    records = final_records(*keyings, client, chosen)
+    handle, name = tempfile.mkstemp(
+        dir=final.parent, prefix=f".{final.stem}-", suffix=final.suffix
     )
-    # One row per operator and field: errors over the fields that were keyed.
-    store.add_entry_checks(
-        client.key,
-        [
-            EntryCheck(op, name, now.date(), count, errors[(op, name)], None, 0)
-            for op in operators
-            for name, count in sorted(applicable.items())
-        ],
-        f"double entry {first.name}",
-    )
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write_final(temporary, records, *keyings)
+        keyed = dict(zip(operators, map(by_key, keyings), strict=True))
+        at_stake = stakes(by_key(read_file(temporary, client)), keyed, client, wrong)
+        day = now.date().isoformat()
+        add_entry_errors(
+            store,
+            [
+                (client.key, op, key[2], key[0], value, chosen[key], stake, day)
+                for (op, key, value), stake in zip(wrong, at_stake, strict=True)
+            ],
+        )
+        checked = _checked(records, keyed, wrong, chosen)
+        # One row per operator and field: errors over the fields checked.
+        store.add_entry_checks(
+            client.key,
+            [
+                EntryCheck(op, field, now.date(), count, errors[(op, field)], None, 0)
+                for op in operators
+                for field, count in sorted(checked[op].items())
+            ],
+            f"double entry {first.name}",
+        )
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
     per_operator: Counter[str] = Counter()
     for (op, _), count in errors.items():
         per_operator[op] += count
-    total = sum(applicable.values())
     return Adjudication(
-        len(chosen), faults, dict(per_operator), dict.fromkeys(operators, total)
+        len(chosen),
+        faults,
+        dict(per_operator),
+        {op: checked[op].total() for op in operators},
     )
 
 
-def _stakes(
-    final: Path,
-    client: ResolvedClient,
-    chosen: dict[tuple[str, int | None, str], str],
-    wrong: list[tuple[str, tuple[str, int | None, str], str]],
-) -> list[int | None]:
-    """Points each keying error would have mis-awarded: award with the keyed value
-    against award with the corrected one (None when the client awards nothing
-    or either claim cannot be awarded)."""
-    from claimflow.award.caps import CapState
-    from claimflow.award.engine import compute_award
-    from claimflow.validate.record import build_claim
-
-    settings = client.config.award
-    if settings is None or not wrong:
-        return [None] * len(wrong)
-    context = context_for(client, datetime.now(client.zone))
-    records = {_key(r, i): r for i, r in enumerate(read_file(final, client))}
-
-    def points(raw: RawRecord) -> int | None:
-        claim, _ = build_claim(raw, client, context)
-        award, _ = compute_award(claim, settings, None, CapState())
-        return award.points if award else None
-
-    stakes: list[int | None] = []
-    for _, (key, line, field), keyed in wrong:
-        raw = records.get(key)
-        if raw is None:
-            stakes.append(None)
-            continue
-        if line is None:
-            changed = RawRecord(
-                raw.source,
-                {**raw.values, field: keyed},
-                raw.lines,
-                raw.field_sources,
-                raw.content_hash,
-            )
-        else:
-            lines = list(raw.lines)
-            src, values = lines[line - 1]
-            lines[line - 1] = (src, {**values, field: keyed})
-            changed = RawRecord(
-                raw.source,
-                raw.values,
-                tuple(lines),
-                raw.field_sources,
-                raw.content_hash,
-            )
-        right, mistaken = points(raw), points(changed)
-        stakes.append(
-            None if right is None or mistaken is None else abs(right - mistaken)
+def _decided(
+    row: dict[str, str],
+    n: int,
+    differences: dict[Place, Difference],
+    decisions: Path,
+) -> tuple[Place, str, Difference]:
+    """A decision row's place, decision and difference (or the row refused)."""
+    decision = (row.get("decision") or "").strip().lower()
+    try:
+        key = (
+            _unquote(row["key"]),
+            int(row["line"]) if row.get("line") else None,
+            row["field"],
         )
-    return stakes
+    except (KeyError, ValueError, TypeError):
+        raise UnreadableInput(
+            str(decisions),
+            "expected the columns key, line and field as written by 'entry compare'",
+            f"row {n}",
+        ) from None
+    if decision not in DECISIONS or key not in differences:
+        raise UnreadableInput(
+            str(decisions),
+            f"expected a decision of {'/'.join(DECISIONS)} "
+            f"for a listed difference, found {decision!r}",
+            f"row {n}",
+        )
+    if key[2] == RECORD and decision == "other":
+        raise UnreadableInput(
+            str(decisions),
+            "expected a decision of first/second/source for a record one "
+            "keying is missing, found 'other'",
+            f"row {n}",
+        )
+    return key, decision, differences[key]
 
 
-def _write_final(
-    first: Path,
-    client: ResolvedClient,
-    chosen: dict[tuple[str, int | None, str], str],
-    final: Path,
-) -> Counter[str]:
-    """Write the first keying with the decided values; return the keyed fields by name."""
-    records = read_file(first, client)
-    keyed = {id(r): _key(r, i) for i, r in enumerate(records)}
-    header = list(
-        dict.fromkeys([*records[0].field_sources.values()] if records else [])
-    )
-    canonical = {v: k for k, v in records[0].field_sources.items()} if records else {}
-    fields: Counter[str] = Counter()
-    with final.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        for record in records:
-            key = keyed[id(record)]
-            lines = record.lines or ((record.source, {}),)
-            for n, (_, line) in enumerate(lines, start=1):
-                values = {**record.values, **line}
-                fields.update(k for k, v in values.items() if v not in (None, ""))
-                row = []
-                for column in header:
-                    name = canonical[column]
-                    at = n if name in client.fields.line and record.lines else None
-                    row.append(chosen.get((key, at, name), values.get(name, "")))
-                writer.writerow(row)
-    return fields
+def _checked(
+    records: list[FinalRecord],
+    keyed: dict[str, dict[str, RawRecord]],
+    wrong: list[Wrong],
+    chosen: dict[Place, str],
+) -> dict[str, Counter[str]]:
+    """Each operator's fields checked, by field: the fields of the final file
+    (one per row, as keyed). The fields of a record an operator missed, or
+    keyed but decided away, are that operator's ``(record)`` fields, where
+    the one error for it is counted; a field decided blank that an operator
+    keyed is checked too."""
+    counted: dict[str, Counter[str]] = {}
+    final: dict[str, Counter[str]] = {}
+    for record in records:
+        final[record.key] = final.get(record.key, Counter()) + cells(record.rows)
+    for op, own in keyed.items():
+        checked: Counter[str] = Counter()
+        for key, fields in final.items():
+            if key in own:
+                checked.update(fields)
+            else:
+                checked[RECORD] += fields.total()
+        for key, raw in own.items():
+            if key not in final:
+                checked[RECORD] += cells(rows_of(raw)).total()
+        counted[op] = checked
+    for op, place, _ in wrong:
+        if place[2] != RECORD and chosen[place] in ("", None):
+            counted[op][place[2]] += 1
+    return counted
 
 
 def sample(
