@@ -13,7 +13,7 @@ import pytest
 
 from claimflow import ResolvedClient, Store, ingest
 from claimflow.config import load_client
-from claimflow.verify.double_entry import adjudicate, compare
+from claimflow.verify.double_entry import adjudicate, classify, compare
 
 N = "\u202f"  # the narrow no-break space that groups French digits
 CLIENT = """\
@@ -184,3 +184,43 @@ def test_a_failed_adjudication_leaves_no_final_file(
     left = sorted(p.name for p in tmp_path.iterdir() if "claims.db" not in p.name)
     assert left == ["d.csv", "electro-provence.yaml", "keying_alice.csv",
                     "keying_bruno.csv"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "field", "slip"),
+    [
+        ("", "2", "quantity", "missing value"),
+        ("FR-300", "", "sku", "missing value"),
+        ("FR062001 FR062002", "FR062001", "serial_numbers", "missing serial"),
+        ("1 234.56", f"1{N}234,56", "line_total", "decimal mark"),
+        ("10,00", "10.00", "unit_price", "decimal mark"),
+        (f"1{N}234,56", "1234.56", "line_total", "decimal mark"),
+        ("104233", "10433", "participant_id", "dropped character"),
+        ("298.00", "149.00", "line_total", "value of unit_price in the wrong field"),
+    ],
+)
+def test_slips_are_named(first: str, second: str, field: str, slip: str) -> None:
+    # Bruno's unit price is his line total (one unit): a decimal mark is
+    # still a decimal mark, not "value of unit_price in the wrong field".
+    others = {"unit_price": "149.00" if second == "149.00" else f"1{N}234,56"}
+    assert classify(first, second, others, "DMY", field) == slip
+
+
+def test_compare_shows_french_amounts_as_keyed(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    from click.testing import CliRunner
+
+    from claimflow.cli import main
+
+    client = write("electro-provence.yaml", CLIENT)
+    alice = write("keying_alice.csv", HEAD + EP1.replace(f"1{N}234,56;LV", "1 234.56;LV"))
+    bruno = write("keying_bruno.csv", HEAD + EP1)
+    result = CliRunner().invoke(
+        main, ["entry", "compare", str(alice), str(bruno), "--client", str(client)]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        "1 difference between keying_alice.csv and keying_bruno.csv\n"
+        f"  EP-1 line 1: line_total: '1 234.56' vs '1{N}234,56' (decimal mark)\n"
+    )

@@ -4,8 +4,9 @@
 invoice or confirmation and member, else position) and compares every field
 *after typing it the way validation does*, so ``15000`` and ``15000.00``, or
 ``2026-03-04`` and ``03/04/2026`` for a month-first client, are the same.
-Each real difference names the slip where it can: transposition, O/0 or
-I/1 swap, dropped digit, day/month swap, value in the wrong field.
+Each real difference names the slip where it can: missing value, missing
+serial, decimal mark, transposition, O/0 or I/1 swap, dropped character,
+day/month swap, value in the wrong field (else ``other``).
 
 `adjudicate` applies a reviewer's decisions (first, second, another value,
 or the source document itself is at fault), writes the final values, and
@@ -19,6 +20,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
@@ -33,6 +35,7 @@ from pydantic import TypeAdapter, ValidationError
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.models import RawRecord
+from claimflow.numbers import _quoted
 from claimflow.parse import read_file
 from claimflow.parse.checks import EntryCheck
 from claimflow.store import Store, raw_from_json
@@ -54,6 +57,10 @@ from claimflow.verify.final import (
 )
 
 _LOOKALIKES = str.maketrans("OIL", "011")
+_SERIALS = re.compile(r"[\s,;]+")
+#: An amount as keyed: digits, group marks (spaces, no-break spaces,
+#: apostrophes) and decimal marks, with at least one point or comma.
+_AMOUNT = re.compile(r"-?(?=.*[.,])[\d\s\u00a0\u202f'.,]*\d")
 DECISIONS = ("first", "second", "other", "source")
 HEADER = [
     "document",
@@ -80,6 +87,18 @@ class Difference:
     first: str
     second: str
     slip: str
+
+    def shown(self) -> str:
+        """As `entry compare` lists it, the values quoted but a no-break
+        space that groups digits shown as the space it looks like.
+
+        Example: ``"EP-5017 line 1: line_total: '1 234.56' vs '1 234,56' (decimal mark)"``
+        """
+        where = self.key + (f" line {self.line}" if self.line else "")
+        return (
+            f"{where}: {self.field}: {_quoted(self.first)} vs "
+            f"{_quoted(self.second)} ({self.slip})"
+        )
 
 
 @lru_cache(maxsize=256)
@@ -113,14 +132,52 @@ def _ocr(value: str) -> str:
     return value.upper().translate(_LOOKALIKES)
 
 
+def _missing_serial(a: str, b: str) -> bool:
+    """One keying has every serial of the other, and more."""
+    one, two = set(_SERIALS.split(a)) - {""}, set(_SERIALS.split(b)) - {""}
+    return one < two or two < one
+
+
+def _decimal_mark(a: str, b: str) -> bool:
+    """The same digits of an amount, read with another decimal mark
+    (``1 234.56`` for ``1 234,56``, ``10.00`` for ``10,00``)."""
+    if not (_AMOUNT.fullmatch(a) and _AMOUNT.fullmatch(b)):
+        return False
+    digits = [re.sub(r"\D", "", v) for v in (a, b)]
+    marks = [re.sub(r"[^.,]", "", v)[-1:] for v in (a, b)]
+    return digits[0] == digits[1] and marks[0] != marks[1]
+
+
+def _missing_or_mark(a: str, b: str, field: str) -> str | None:
+    """The slips that leave something out, or read an amount's mark wrong."""
+    if bool(a) != bool(b):
+        return "missing value"
+    if field == "serial_numbers" and _missing_serial(a, b):
+        return "missing serial"
+    if _decimal_mark(a, b):
+        return "decimal mark"
+    return None
+
+
 def classify(
-    first: str, second: str, other_fields: dict[str, str], order: DateOrder
+    first: str,
+    second: str,
+    other_fields: dict[str, str],
+    order: DateOrder,
+    field: str = "",
 ) -> str:
     """Name the keying slip that turns one value into the other.
+
+    A blank against a value is a ``missing value``; a serial one keying
+    lacks, a ``missing serial``; the same amount with a point for a comma
+    (or the reverse), a ``decimal mark``.
 
     Example: ``classify("INV-20417", "INV-20471", {}, "MDY") == "transposition"``
     """
     a, b = first.strip(), second.strip()
+    missing = _missing_or_mark(a, b, field)
+    if missing:
+        return missing
     if a.upper() != b.upper() and _ocr(a) == _ocr(b):
         return "O/0 or I/1 swap"
     if len(a) == len(b):
@@ -193,8 +250,9 @@ def compare(first: Path, second: Path, client: ResolvedClient) -> list[Differenc
                 continue
             others = {n: v for n, v in texts_b.items() if n != name}
             slip = classify(
-                str(left or ""), str(right or ""), others, client.config.date_order
-            )
+                str(left or ""), str(right or ""), others,
+                client.config.date_order, name,
+            )  # fmt: skip
             found.append(
                 Difference(
                     ones[key].source.file,
