@@ -335,8 +335,8 @@ def sample_cmd(
         err=str(out) == "-",
     )
     if out is None:
-        for claim_id, field in done.fields:
-            click.echo(f"  {claim_id} {field}")
+        for picked in done.fields:
+            click.echo(f"  {picked.claim} {picked.field}")
 
 
 def _share(text: str) -> float:

@@ -13,7 +13,7 @@ import pytest
 
 from claimflow import ResolvedClient, Store, ingest
 from claimflow.config import load_client
-from claimflow.verify.double_entry import adjudicate, classify, compare
+from claimflow.verify.double_entry import adjudicate, classify, compare, sample
 
 N = "\u202f"  # the narrow no-break space that groups French digits
 CLIENT = """\
@@ -224,3 +224,21 @@ def test_compare_shows_french_amounts_as_keyed(
         "1 difference between keying_alice.csv and keying_bruno.csv\n"
         f"  EP-1 line 1: line_total: '1 234.56' vs '1{N}234,56' (decimal mark)\n"
     )
+
+
+def test_sample_names_each_form_by_reference_and_place(
+    tmp_path: Path, client: ResolvedClient, store: Store
+) -> None:
+    keyed = tmp_path / "keying_alice.csv"
+    keyed.write_text(HEAD + EP1 + EP2_1 + EP2_2, encoding="utf-8")
+    ingest([keyed], client, store)
+    needed, picked = sample(store, 1, 0.05, 0.95)
+    # every field keyed: 7 of each claim, 5 of each of its 3 lines
+    assert needed == 59 and len(picked) == 2 * 7 + 3 * 5
+    where = {(f.field, f.claim) for f in picked}
+    file = store.db.execute("SELECT json_extract(data, '$.provenance.file') FROM claims")
+    name = file.fetchone()[0]
+    assert ("invoice_number", f"EP-1 ({name}:row 2)") in where
+    assert ("line 1:sku", f"EP-2 ({name}:row 3)") in where
+    assert ("line 2:serial_numbers", f"EP-2 ({name}:row 4)") in where
+    assert picked[0].claim.startswith("EP-1 (")  # in the order keyed
