@@ -202,11 +202,11 @@ def compare_cmd(
         echo_rows(rows, rows, rows_as)
     else:
         click.echo(
-            f"{len(differences):,} differences between {first.name} and {second.name}"
+            f"{counted(len(differences), 'difference')} between {first.name} and "
+            f"{second.name}"
         )
         for d in differences:
-            where = f"{d.key}" + (f" line {d.line}" if d.line else "")
-            click.echo(f"  {where}: {d.field}: {d.first!r} vs {d.second!r} ({d.slip})")
+            click.echo(f"  {d.shown()}")
     sys.exit(1 if differences else 0)
 
 
@@ -335,8 +335,8 @@ def sample_cmd(
         err=str(out) == "-",
     )
     if out is None:
-        for claim_id, field in done.fields:
-            click.echo(f"  {claim_id} {field}")
+        for picked in done.fields:
+            click.echo(f"  {picked.claim} {picked.field}")
 
 
 def _share(text: str) -> float:

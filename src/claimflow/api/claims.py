@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from claimflow.dedupe.review import ReviewApplied
     from claimflow.store import Store
     from claimflow.values import DateOrder
-    from claimflow.verify.double_entry import Adjudication, Difference
+    from claimflow.verify.double_entry import Adjudication, Difference, SampledField
     from claimflow.verify.run import VerifyResult
 
 
@@ -511,12 +511,12 @@ class FieldSample:
 
     batch: int
     needed: int
-    fields: list[tuple[str, str]]
+    fields: list[SampledField]
     seed: int
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
-        picked = [{"claim_id": c, "field": f} for c, f in self.fields]
+        picked = [f._asdict() for f in self.fields]
         return {"batch": self.batch, "needed": self.needed, "seed": self.seed,
                 "fields": picked}  # fmt: skip
 
@@ -540,13 +540,15 @@ def sample_fields(
 
 
 def write_field_sample(sample: FieldSample, out: Path) -> int:
-    """Write the sampled fields (claim_id, field) to a .csv or .xlsx file.
+    """Write the sampled fields (claim_id, field, claim) to a .csv or .xlsx file.
 
     Example: ``write_field_sample(sample_fields(1, store, max_error_rate=0.005), out)``
     """
     from claimflow.report import write_table
 
-    return write_table(sample.fields, ["claim_id", "field"], out, json_ok=True)
+    return write_table(
+        sample.fields, ["claim_id", "field", "claim"], out, json_ok=True
+    )
 
 
 def read_share(text: str) -> float:

@@ -4,8 +4,9 @@
 invoice or confirmation and member, else position) and compares every field
 *after typing it the way validation does*, so ``15000`` and ``15000.00``, or
 ``2026-03-04`` and ``03/04/2026`` for a month-first client, are the same.
-Each real difference names the slip where it can: transposition, O/0 or
-I/1 swap, dropped digit, day/month swap, value in the wrong field.
+Each real difference names the slip where it can: missing value, missing
+serial, decimal mark, transposition, O/0 or I/1 swap, dropped character,
+day/month swap, value in the wrong field (else ``other``).
 
 `adjudicate` applies a reviewer's decisions (first, second, another value,
 or the source document itself is at fault), writes the final values, and
@@ -17,29 +18,49 @@ entry check, so QA error rates have the applicable fields as denominator.
 from __future__ import annotations
 
 import csv
+import os
 import random
+import re
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
-from claimflow.keys import normalize_key
-from claimflow.models import RawRecord
+from claimflow.models import Provenance, RawRecord
+from claimflow.numbers import _quoted
 from claimflow.parse import read_file
 from claimflow.parse.checks import EntryCheck
 from claimflow.store import Store, raw_from_json
 from claimflow.store.entry import add_entry_errors, keyed_records
 from claimflow.validate import context_for
 from claimflow.values import DateOrder, ValueContext, parse_date
+from claimflow.verify.final import (
+    RECORD,
+    FinalRecord,
+    Place,
+    Wrong,
+    by_key,
+    cells,
+    final_records,
+    record_key,
+    rows_of,
+    stakes,
+    write_final,
+)
 
 _LOOKALIKES = str.maketrans("OIL", "011")
+_SERIALS = re.compile(r"[\s,;]+")
+#: An amount as keyed: digits, group marks (spaces, no-break spaces,
+#: apostrophes) and decimal marks, with at least one point or comma.
+_AMOUNT = re.compile(r"-?(?=.*[.,])[\d\s\u00a0\u202f'.,]*\d")
 DECISIONS = ("first", "second", "other", "source")
 HEADER = [
     "document",
@@ -67,18 +88,17 @@ class Difference:
     second: str
     slip: str
 
+    def shown(self) -> str:
+        """As `entry compare` lists it, the values quoted but a no-break
+        space that groups digits shown as the space it looks like.
 
-def _key(raw: RawRecord, index: int) -> str:
-    values = raw.values
-    for name in ("claim_ref",):
-        if values.get(name):
-            return str(values[name]).strip()
-    for name in ("invoice_number", "confirmation_number"):
-        if values.get(name):
-            return (
-                f"{normalize_key(str(values[name]))}/{values.get('participant_id', '')}"
-            )
-    return f"#{index}"
+        Example: ``"EP-5017 line 1: line_total: '1 234.56' vs '1 234,56' (decimal mark)"``
+        """
+        where = self.key + (f" line {self.line}" if self.line else "")
+        return (
+            f"{where}: {self.field}: {_quoted(self.first)} vs "
+            f"{_quoted(self.second)} ({self.slip})"
+        )
 
 
 @lru_cache(maxsize=256)
@@ -112,14 +132,52 @@ def _ocr(value: str) -> str:
     return value.upper().translate(_LOOKALIKES)
 
 
+def _missing_serial(a: str, b: str) -> bool:
+    """One keying has every serial of the other, and more."""
+    one, two = set(_SERIALS.split(a)) - {""}, set(_SERIALS.split(b)) - {""}
+    return one < two or two < one
+
+
+def _decimal_mark(a: str, b: str) -> bool:
+    """The same digits of an amount, read with another decimal mark
+    (``1 234.56`` for ``1 234,56``, ``10.00`` for ``10,00``)."""
+    if not (_AMOUNT.fullmatch(a) and _AMOUNT.fullmatch(b)):
+        return False
+    digits = [re.sub(r"\D", "", v) for v in (a, b)]
+    marks = [re.sub(r"[^.,]", "", v)[-1:] for v in (a, b)]
+    return digits[0] == digits[1] and marks[0] != marks[1]
+
+
+def _missing_or_mark(a: str, b: str, field: str) -> str | None:
+    """The slips that leave something out, or read an amount's mark wrong."""
+    if bool(a) != bool(b):
+        return "missing value"
+    if field == "serial_numbers" and _missing_serial(a, b):
+        return "missing serial"
+    if _decimal_mark(a, b):
+        return "decimal mark"
+    return None
+
+
 def classify(
-    first: str, second: str, other_fields: dict[str, str], order: DateOrder
+    first: str,
+    second: str,
+    other_fields: dict[str, str],
+    order: DateOrder,
+    field: str = "",
 ) -> str:
     """Name the keying slip that turns one value into the other.
+
+    A blank against a value is a ``missing value``; a serial one keying
+    lacks, a ``missing serial``; the same amount with a point for a comma
+    (or the reverse), a ``decimal mark``.
 
     Example: ``classify("INV-20417", "INV-20471", {}, "MDY") == "transposition"``
     """
     a, b = first.strip(), second.strip()
+    missing = _missing_or_mark(a, b, field)
+    if missing:
+        return missing
     if a.upper() != b.upper() and _ocr(a) == _ocr(b):
         return "O/0 or I/1 swap"
     if len(a) == len(b):
@@ -165,8 +223,8 @@ def compare(first: Path, second: Path, client: ResolvedClient) -> list[Differenc
     Example: ``compare(Path("ana.csv"), Path("ben.csv"), client)``
     """
     context = context_for(client)
-    ones = {_key(r, i): r for i, r in enumerate(read_file(first, client))}
-    twos = {_key(r, i): r for i, r in enumerate(read_file(second, client))}
+    ones = {record_key(r, i): r for i, r in enumerate(read_file(first, client))}
+    twos = {record_key(r, i): r for i, r in enumerate(read_file(second, client))}
     found: list[Difference] = []
     for key in sorted(set(ones) | set(twos)):
         if key not in ones or key not in twos:
@@ -192,8 +250,9 @@ def compare(first: Path, second: Path, client: ResolvedClient) -> list[Differenc
                 continue
             others = {n: v for n, v in texts_b.items() if n != name}
             slip = classify(
-                str(left or ""), str(right or ""), others, client.config.date_order
-            )
+                str(left or ""), str(right or ""), others,
+                client.config.date_order, name,
+            )  # fmt: skip
             found.append(
                 Difference(
                     ones[key].source.file,
@@ -281,7 +340,9 @@ def adjudicate(
     """Apply decisions, write the final keyed file, audit every correction.
 
     Call inside a store transaction. The final file has the first keying's
-    columns with every decided value in place.
+    columns with every decided value in place, and every record decided in
+    (a record only the second keyed, decided ``second``, too). It is written
+    whole or not at all: to a temporary file beside it, renamed last.
 
     Raises:
         UnreadableInput: a decision row is missing or not first/second/other/source.
@@ -290,33 +351,12 @@ def adjudicate(
     """
     rows = _read_decisions(decisions)
     differences = {(d.key, d.line, d.field): d for d in compare(first, second, client)}
-    chosen: dict[tuple[str, int | None, str], str] = {}
+    chosen: dict[Place, str] = {}
     errors: Counter[tuple[str, str]] = Counter()
-    wrong: list[tuple[str, tuple[str, int | None, str], str]] = []
+    wrong: list[Wrong] = []
     faults: list[str] = []
     for n, row in enumerate(rows, start=2):
-        decision = (row.get("decision") or "").strip().lower()
-        try:
-            key = (
-                _unquote(row["key"]),
-                int(row["line"]) if row.get("line") else None,
-                row["field"],
-            )
-        except (KeyError, ValueError, TypeError):
-            raise UnreadableInput(
-                str(decisions),
-                "expected the columns key, line and field "
-                "as written by 'entry compare'",
-                f"row {n}",
-            ) from None
-        if decision not in DECISIONS or key not in differences:
-            raise UnreadableInput(
-                str(decisions),
-                f"expected a decision of {'/'.join(DECISIONS)} "
-                f"for a listed difference, found {decision!r}",
-                f"row {n}",
-            )
-        diff = differences[key]
+        key, decision, diff = _decided(row, n, differences, decisions)
         value = {
             "first": diff.first,
             "second": diff.second,
@@ -346,140 +386,175 @@ def adjudicate(
                 "why": row.get("note") or diff.slip,
             },
         )
-    applicable = _write_final(first, client, chosen, final)
-    day = now.date().isoformat()
-    add_entry_errors(
-        store,
-        [
-            (client.key, op, key[2], key[0], keyed, chosen[key], stake, day)
-            for (op, key, keyed), stake in zip(
-                wrong, _stakes(final, client, chosen, wrong), strict=True
-            )
-        ],
+    keyings = (read_file(first, client), read_file(second, client))
+    records = final_records(*keyings, client, chosen)
+    handle, name = tempfile.mkstemp(
+        dir=final.parent, prefix=f".{final.stem}-", suffix=final.suffix
     )
-    # One row per operator and field: errors over the fields that were keyed.
-    store.add_entry_checks(
-        client.key,
-        [
-            EntryCheck(op, name, now.date(), count, errors[(op, name)], None, 0)
-            for op in operators
-            for name, count in sorted(applicable.items())
-        ],
-        f"double entry {first.name}",
-    )
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write_final(temporary, records, *keyings)
+        keyed = dict(zip(operators, map(by_key, keyings), strict=True))
+        at_stake = stakes(by_key(read_file(temporary, client)), keyed, client, wrong)
+        day = now.date().isoformat()
+        add_entry_errors(
+            store,
+            [
+                (client.key, op, key[2], key[0], value, chosen[key], stake, day)
+                for (op, key, value), stake in zip(wrong, at_stake, strict=True)
+            ],
+        )
+        checked = _checked(records, keyed, wrong, chosen)
+        # One row per operator and field: errors over the fields checked.
+        store.add_entry_checks(
+            client.key,
+            [
+                EntryCheck(op, field, now.date(), count, errors[(op, field)], None, 0)
+                for op in operators
+                for field, count in sorted(checked[op].items())
+            ],
+            f"double entry {first.name}",
+        )
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
     per_operator: Counter[str] = Counter()
     for (op, _), count in errors.items():
         per_operator[op] += count
-    total = sum(applicable.values())
     return Adjudication(
-        len(chosen), faults, dict(per_operator), dict.fromkeys(operators, total)
+        len(chosen),
+        faults,
+        dict(per_operator),
+        {op: checked[op].total() for op in operators},
     )
 
 
-def _stakes(
-    final: Path,
-    client: ResolvedClient,
-    chosen: dict[tuple[str, int | None, str], str],
-    wrong: list[tuple[str, tuple[str, int | None, str], str]],
-) -> list[int | None]:
-    """Points each keying error would have mis-awarded: award with the keyed value
-    against award with the corrected one (None when the client awards nothing
-    or either claim cannot be awarded)."""
-    from claimflow.award.caps import CapState
-    from claimflow.award.engine import compute_award
-    from claimflow.validate.record import build_claim
-
-    settings = client.config.award
-    if settings is None or not wrong:
-        return [None] * len(wrong)
-    context = context_for(client, datetime.now(client.zone))
-    records = {_key(r, i): r for i, r in enumerate(read_file(final, client))}
-
-    def points(raw: RawRecord) -> int | None:
-        claim, _ = build_claim(raw, client, context)
-        award, _ = compute_award(claim, settings, None, CapState())
-        return award.points if award else None
-
-    stakes: list[int | None] = []
-    for _, (key, line, field), keyed in wrong:
-        raw = records.get(key)
-        if raw is None:
-            stakes.append(None)
-            continue
-        if line is None:
-            changed = RawRecord(
-                raw.source,
-                {**raw.values, field: keyed},
-                raw.lines,
-                raw.field_sources,
-                raw.content_hash,
-            )
-        else:
-            lines = list(raw.lines)
-            src, values = lines[line - 1]
-            lines[line - 1] = (src, {**values, field: keyed})
-            changed = RawRecord(
-                raw.source,
-                raw.values,
-                tuple(lines),
-                raw.field_sources,
-                raw.content_hash,
-            )
-        right, mistaken = points(raw), points(changed)
-        stakes.append(
-            None if right is None or mistaken is None else abs(right - mistaken)
+def _decided(
+    row: dict[str, str],
+    n: int,
+    differences: dict[Place, Difference],
+    decisions: Path,
+) -> tuple[Place, str, Difference]:
+    """A decision row's place, decision and difference (or the row refused)."""
+    decision = (row.get("decision") or "").strip().lower()
+    try:
+        key = (
+            _unquote(row["key"]),
+            int(row["line"]) if row.get("line") else None,
+            row["field"],
         )
-    return stakes
+    except (KeyError, ValueError, TypeError):
+        raise UnreadableInput(
+            str(decisions),
+            "expected the columns key, line and field as written by 'entry compare'",
+            f"row {n}",
+        ) from None
+    if decision not in DECISIONS or key not in differences:
+        raise UnreadableInput(
+            str(decisions),
+            f"expected a decision of {'/'.join(DECISIONS)} "
+            f"for a listed difference, found {decision!r}",
+            f"row {n}",
+        )
+    if key[2] == RECORD and decision == "other":
+        raise UnreadableInput(
+            str(decisions),
+            "expected a decision of first/second/source for a record one "
+            "keying is missing, found 'other'",
+            f"row {n}",
+        )
+    return key, decision, differences[key]
 
 
-def _write_final(
-    first: Path,
-    client: ResolvedClient,
-    chosen: dict[tuple[str, int | None, str], str],
-    final: Path,
-) -> Counter[str]:
-    """Write the first keying with the decided values; return the keyed fields by name."""
-    records = read_file(first, client)
-    keyed = {id(r): _key(r, i) for i, r in enumerate(records)}
-    header = list(
-        dict.fromkeys([*records[0].field_sources.values()] if records else [])
+def _checked(
+    records: list[FinalRecord],
+    keyed: dict[str, dict[str, RawRecord]],
+    wrong: list[Wrong],
+    chosen: dict[Place, str],
+) -> dict[str, Counter[str]]:
+    """Each operator's fields checked, by field: the fields of the final file
+    (one per row, as keyed). The fields of a record an operator missed, or
+    keyed but decided away, are that operator's ``(record)`` fields, where
+    the one error for it is counted; a field decided blank that an operator
+    keyed is checked too."""
+    counted: dict[str, Counter[str]] = {}
+    final: dict[str, Counter[str]] = {}
+    for record in records:
+        final[record.key] = final.get(record.key, Counter()) + cells(record.rows)
+    for op, own in keyed.items():
+        checked: Counter[str] = Counter()
+        for key, fields in final.items():
+            if key in own:
+                checked.update(fields)
+            else:
+                checked[RECORD] += fields.total()
+        for key, raw in own.items():
+            if key not in final:
+                checked[RECORD] += cells(rows_of(raw)).total()
+        counted[op] = checked
+    for op, place, _ in wrong:
+        if place[2] != RECORD and chosen[place] in ("", None):
+            counted[op][place[2]] += 1
+    return counted
+
+
+class SampledField(NamedTuple):
+    """One keyed field to audit.
+
+    Attributes:
+        claim_id: the stored claim.
+        field: the field (``line 2:sku`` for a line's).
+        claim: where the paper form is: its reference and the place it was
+            keyed (``EP-5010 (keying_alice.csv:row 11)``).
+    """
+
+    claim_id: str
+    field: str
+    claim: str
+
+
+def _label(record: RawRecord, claim_id: str, source: Provenance) -> str:
+    values = record.values
+    reference = next(
+        (
+            str(values[name]).strip()
+            for name in ("claim_ref", "invoice_number", "confirmation_number")
+            if values.get(name)
+        ),
+        claim_id,
     )
-    canonical = {v: k for k, v in records[0].field_sources.items()} if records else {}
-    fields: Counter[str] = Counter()
-    with final.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        for record in records:
-            key = keyed[id(record)]
-            lines = record.lines or ((record.source, {}),)
-            for n, (_, line) in enumerate(lines, start=1):
-                values = {**record.values, **line}
-                fields.update(k for k, v in values.items() if v not in (None, ""))
-                row = []
-                for column in header:
-                    name = canonical[column]
-                    at = n if name in client.fields.line and record.lines else None
-                    row.append(chosen.get((key, at, name), values.get(name, "")))
-                writer.writerow(row)
-    return fields
+    place = Provenance(file=source.file, sheet=source.sheet, page=source.page,
+                       row=source.row)  # fmt: skip
+    return f"{reference} ({place.where()})"
 
 
 def sample(
     store: Store, batch_id: int, max_error_rate: float, confidence: float, seed: int = 0
-) -> tuple[int, list[tuple[str, str]]]:
-    """How many keyed fields to audit, and which (reproducibly, by seed).
+) -> tuple[int, list[SampledField]]:
+    """How many keyed fields to audit, and which (reproducibly, by seed), each
+    named by its claim's reference and the place it was keyed, in store order.
 
     Example: ``sample(store, 1, 0.005, 0.95)[0] == 598`` (or all fields, if fewer)
     """
     from claimflow.sla.quality import fields_needed
 
     needed = fields_needed(0, max_error_rate, confidence)
-    population: list[tuple[str, str]] = []
+    population: list[SampledField] = []
     headers = store.raw_headers()
     for claim_id, raw, digest in keyed_records(store, batch_id):
         record = raw_from_json(raw, headers, digest)
-        population += [(claim_id, k) for k, v in record.values.items() if v]
-        for n, (_, line) in enumerate(record.lines, start=1):
-            population += [(claim_id, f"line {n}:{k}") for k, v in line.items() if v]
+        label = _label(record, claim_id, record.source)
+        population += [
+            SampledField(claim_id, k, label) for k, v in record.values.items() if v
+        ]
+        for n, (where, line) in enumerate(record.lines, start=1):
+            label = _label(record, claim_id, where)
+            population += [
+                SampledField(claim_id, f"line {n}:{k}", label)
+                for k, v in line.items()
+                if v
+            ]
+    order = {id(f): i for i, f in enumerate(population)}
     picked = random.Random(seed).sample(population, min(needed, len(population)))
-    return needed, sorted(picked)
+    return needed, sorted(picked, key=lambda f: order[id(f)])
