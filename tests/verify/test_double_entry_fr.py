@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from claimflow import ResolvedClient, Store, ingest
+from claimflow import ResolvedClient, Store, UnreadableInput, ingest
 from claimflow.config import load_client
 from claimflow.verify.double_entry import adjudicate, classify, compare, sample
 
@@ -242,3 +242,30 @@ def test_sample_names_each_form_by_reference_and_place(
     assert ("line 1:sku", f"EP-2 ({name}:row 3)") in where
     assert ("line 2:serial_numbers", f"EP-2 ({name}:row 4)") in where
     assert picked[0].claim.startswith("EP-1 (")  # in the order keyed
+
+
+def test_a_difference_without_a_decision_row_is_refused(
+    tmp_path: Path, client: ResolvedClient, store: Store
+) -> None:
+    """A difference left without a row kept the first keying's value, and a
+    record only the second operator keyed was dropped from the final file
+    with no word (its row deleted from the decisions file)."""
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(HEAD + EP1, encoding="utf-8")
+    second.write_text(HEAD + EP1 + EP3, encoding="utf-8")  # EP-3 keyed by bruno alone
+    decisions = _decide(first, second, client, tmp_path / "d.csv", "second")
+    lines = decisions.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) == 2  # the header and EP-3's record row
+    decisions.write_text(lines[0], encoding="utf-8")  # its row deleted
+    final = tmp_path / "final.csv"
+    audit_before = store.count("audit_log")
+    with pytest.raises(UnreadableInput) as caught, store.transaction():
+        adjudicate(
+            decisions, first, second, client, store, operators=("alice", "bruno"),
+            actor="lead", final=final, now=AT,
+        )  # fmt: skip
+    assert str(caught.value) == (
+        f"{decisions}: 1 of 1 difference has no decision row, the first "
+        "EP-3:(record): expected a row for every difference `entry compare` listed"
+    )
+    assert not final.exists() and store.count("audit_log") == audit_before

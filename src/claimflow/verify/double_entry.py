@@ -38,6 +38,7 @@ from claimflow.models import Provenance, RawRecord
 from claimflow.numbers import _quoted
 from claimflow.parse import read_file
 from claimflow.parse.checks import EntryCheck
+from claimflow.shown import plural
 from claimflow.store import Store, raw_from_json
 from claimflow.store.entry import add_entry_errors, keyed_records
 from claimflow.validate import context_for
@@ -385,6 +386,20 @@ def adjudicate(
                 "decision": decision,
                 "why": row.get("note") or diff.slip,
             },
+        )
+    undecided = [d for k, d in differences.items() if k not in chosen]
+    if undecided:
+        # a difference left without a row kept the first keying's value,
+        # and a record only the second keyed was dropped with no word
+        first_left = undecided[0]
+        where = f"line {first_left.line}:" if first_left.line else ""
+        raise UnreadableInput(
+            str(decisions),
+            f"{len(undecided):,} of {len(differences):,} "
+            f"{plural(len(differences), 'difference')} "
+            f"{'has' if len(undecided) == 1 else 'have'} no decision row, the first "
+            f"{first_left.key}:{where}{first_left.field}: "
+            "expected a row for every difference `entry compare` listed",
         )
     keyings = (read_file(first, client), read_file(second, client))
     records = final_records(*keyings, client, chosen)
