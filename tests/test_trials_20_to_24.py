@@ -203,3 +203,34 @@ def test_the_library_takes_a_client_as_every_function_does(
             balance("104233", ACME, store, as_of="2026-06-01")  # type: ignore[arg-type]
     assert operator == "maria"
     assert str(caught.value) == "expected a datetime or a date, found '2026-06-01'"
+
+
+def test_a_replay_change_file_names_each_claim_as_people_know_it(
+    tmp_path: Path,
+) -> None:
+    """``replay --out rep.json`` carried only the store's claim id, not the
+    reference the terminal shows; and ``export_rows("ledger", ...)``
+    exported award postings under another name."""
+    import json
+
+    from claimflow import export_rows
+    from tests.conftest import SAMPLES
+
+    config, db = _funded(tmp_path)
+    cheaper = tmp_path / "acme-v2.yaml"
+    cheaper.write_text(
+        Path(config).read_text(encoding="utf-8").replace(
+            "{id: drill, kind: per_unit, points: 30", "{id: drill, kind: per_unit, points: 35"
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "rep.json"
+    code, _, _ = run("replay", "--client", config, "--rules", str(cheaper), "--db", db,
+                     "--out", str(out))  # fmt: skip
+    assert code == 1
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert rows and all(r["claim"].startswith("AC-") for r in rows)
+    assert all(r["claim"].endswith(")") and ".csv:row " in r["claim"] for r in rows)
+    with Store.open(Path(db)) as store, pytest.raises(ValueError) as caught:
+        export_rows("ledger", store, tmp_path / "x.csv", client=str(SAMPLES / "clients/acme-tools.yaml"))  # type: ignore[arg-type]  # noqa: E501
+    assert str(caught.value) == "expected 'claims' or 'awards' to export, found 'ledger'"

@@ -103,9 +103,9 @@ class ReplayResult:
         by_transition: claims per ``from -> to`` outcome change.
         points_by_rule: points gained or lost per rule id.
         by_reason: reason codes gained (+) or lost (-).
-        names: the first changed claims as people know them (reference and
-            where each came from), by claim id, for the text people read;
-            ``--json`` and the change file keep the ids.
+        names: the changed claims as people know them (reference and
+            where each came from), by claim id, for the text people read
+            and the change file's ``claim`` column; ``--json`` keeps the ids.
     """
 
     client: str
@@ -335,7 +335,7 @@ def replay(
                 )
     if rules is not None and not same_sla(client, rules):
         _sla_flips(store, client, rules, now or datetime.now(UTC), result)
-    result.names = store.claim_names([c.claim_id for c in result.changes[:200]])
+    result.names = store.claim_names([c.claim_id for c in result.changes])
     return result
 
 

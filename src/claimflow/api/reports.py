@@ -270,6 +270,9 @@ def export_rows(
     """
     from claimflow.report import export_awards, export_claims
 
+    if what not in ("claims", "awards"):
+        # "ledger" exported award postings under another name (trial 24)
+        raise ValueError(f"expected 'claims' or 'awards' to export, found {what!r}")
     key = resolve_client(client).key if client is not None else None
     if batch is not None:
         # not an empty file for a mistyped batch, or another client's

@@ -9,6 +9,7 @@ from claimflow.report import write_table
 
 CHANGE_HEADER = [
     "claim_id",
+    "claim",
     "outcome_from",
     "outcome_to",
     "reasons_from",
@@ -29,6 +30,8 @@ def write_replay_changes(result: ReplayResult, out: Path) -> int:
         (
             [
                 c.claim_id,
+                # as people know it (trial 24: the file gave the id alone)
+                result.names.get(c.claim_id, c.claim_id),
                 c.outcome_from,
                 c.outcome_to,
                 " ".join(c.reasons_from),
