@@ -116,6 +116,10 @@ def open_file(
         notes: list[str] = []
         records = read_excel(path, client, digest, name, sheet=sheet, notes=notes)
         return ParsedFile(path, name, digest, records, notes=notes)
+    if reader is read_pdf:
+        notes = []
+        pdf_records = read_pdf(path, client, digest, name, notes=notes)
+        return ParsedFile(path, name, digest, pdf_records, notes=notes)
     return ParsedFile(path, name, digest, reader(path, client, digest, name))
 
 

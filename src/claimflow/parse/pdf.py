@@ -13,7 +13,8 @@
   the font size (`claimflow.parse.pdf_layout` reads the printed layout).
   A page with claim lines and no labels continues the claim of the page
   before it (a line table running over); with no claim before it, it is
-  refused.
+  refused. A page printed sideways or upside down is read turned upright
+  (`claimflow.parse.pdf_pages`), with a note.
 - Damaged, huge or bomb-like PDFs are refused in one line
   (`claimflow.parse.pdf_guard`).
 - A page with images but no text is a scan: reported, never skipped (no OCR).
@@ -47,6 +48,7 @@ from claimflow.parse.pdf_layout import (
     text_lines,
     unruled_tables,
 )
+from claimflow.parse.pdf_pages import turn_note, upright
 
 _LINE_SUFFIX = re.compile(r"^(.*?)(?:_|\[)(\d{1,2})\]?$")
 MAX_FORM_DEPTH = 32
@@ -313,11 +315,17 @@ def _page_record(
     return RawRecord(source, header, tuple(lines), sources, digest)
 
 
-def _pages(pdf: Any, client: ResolvedClient, name: str, digest: str) -> list[RawRecord]:
+def _pages(
+    pdf: Any, client: ResolvedClient, name: str, digest: str, notes: list[str]
+) -> list[RawRecord]:
     """One claim per page with claim details; a page with claim lines and
-    no details continues the claim before it (a line table running over)."""
+    no details continues the claim before it (a line table running over).
+    A page printed sideways is read turned upright (`upright`), noted."""
     records: list[RawRecord] = []
-    for number, page in enumerate(pdf.pages, start=1):
+    for number, printed in enumerate(pdf.pages, start=1):
+        page, turn = upright(printed, client, name, number)
+        if turn:
+            notes.append(turn_note(number, turn))
         record = _page_record(page, number, client, name, digest)
         if record is None:
             continue
@@ -341,7 +349,11 @@ def _pages(pdf: Any, client: ResolvedClient, name: str, digest: str) -> list[Raw
 
 
 def read_pdf(
-    path: Path, client: ResolvedClient, digest: str, name: str
+    path: Path,
+    client: ResolvedClient,
+    digest: str,
+    name: str,
+    notes: list[str] | None = None,
 ) -> Iterator[RawRecord]:
     """Read claims from a PDF: one per filled form, or one per printed page.
 
@@ -350,6 +362,8 @@ def read_pdf(
         client: the resolved client (form field mapping, label aliases).
         digest: the file's content hash.
         name: the file name for provenance.
+        notes: where to add what was read specially or left out (a page
+            read turned upright).
 
     Yields:
         Raw records.
@@ -365,7 +379,7 @@ def read_pdf(
     # Read whole, inside one guard: pdfminer and pdfplumber raise many kinds
     # of exception on damaged files, some only when the file is closed.
     with guarded():
-        records = _records(path, client, digest, name)
+        records = _records(path, client, digest, name, [] if notes is None else notes)
     if not records:
         raise UnreadableInput(
             name, "no claim found: no mapped form field and no 'Label: value' text"
@@ -374,7 +388,7 @@ def read_pdf(
 
 
 def _records(
-    path: Path, client: ResolvedClient, digest: str, name: str
+    path: Path, client: ResolvedClient, digest: str, name: str, notes: list[str]
 ) -> list[RawRecord]:
     import pdfplumber
 
@@ -392,7 +406,7 @@ def _records(
         form = _form_record(form_values(pdf), client, name, digest)
         if form is not None:
             return [form]
-        return _pages(pdf, client, name, digest)
+        return _pages(pdf, client, name, digest, notes)
     except UnreadableInput:
         raise
     except Exception as exc:  # a damaged object deep inside a page
