@@ -1,4 +1,4 @@
-"""Printed pages read as a viewer shows them: turned upright, run-over tables.
+"""Printed pages read as a viewer shows them: turned upright.
 
 Each PDF is drawn here (after the trial 23 generators, `tests.parse.
 french_pdfs`); pdfplumber's characters and pypdf's text are the oracle of
@@ -121,3 +121,4 @@ def test_claim_labels_printed_in_two_directions_refuse_the_page(
         f"{path}: page 1: text printed in two directions (left to right and "
         "bottom to top), both with claim labels; key this page by hand"
     )
+

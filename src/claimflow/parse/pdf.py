@@ -12,9 +12,10 @@
   is split at every known label, and words are split at gaps relative to
   the font size (`claimflow.parse.pdf_layout` reads the printed layout).
   A page with claim lines and no labels continues the claim of the page
-  before it (a line table running over); with no claim before it, it is
-  refused. A page printed sideways or upside down is read turned upright
-  (`claimflow.parse.pdf_pages`), with a note.
+  before it (a line table running over, its header row repeated or not);
+  with no claim before it, it is refused. A page printed sideways or upside
+  down is read turned upright (`claimflow.parse.pdf_pages`), with a note.
+  `claimflow.parse.pdf_printed` reads printed pages.
 - Damaged, huge or bomb-like PDFs are refused in one line
   (`claimflow.parse.pdf_guard`).
 - A page with images but no text is a scan: reported, never skipped (no OCR).
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,22 +39,10 @@ from claimflow.parse.pdf_guard import (
     guarded,
     too_large,
 )
-from claimflow.parse.pdf_layout import (
-    WORD_SETTINGS,
-    Line,
-    Word,
-    labelled,
-    page_words,
-    text_lines,
-    unruled_tables,
-)
-from claimflow.parse.pdf_pages import turn_note, upright
+from claimflow.parse.pdf_printed import printed_records
 
 _LINE_SUFFIX = re.compile(r"^(.*?)(?:_|\[)(\d{1,2})\]?$")
 MAX_FORM_DEPTH = 32
-#: Ruled cells are read as pdfplumber's ``extract_tables`` reads them, with
-#: words split as on the rest of the page.
-_CELL_TEXT = {"x_tolerance": 3, "y_tolerance": 3, **WORD_SETTINGS}
 
 
 def _decode(value: Any) -> Any:
@@ -231,123 +219,6 @@ def _form_record(
     return RawRecord(source, header, raw_lines, sources, digest)
 
 
-def _table_lines(
-    page: Any,
-    words: list[Word],
-    client: ResolvedClient,
-    source: Provenance,
-    sources: dict[str, str],
-) -> list[tuple[Provenance, dict[str, Any]]]:
-    """Claim lines from the page's ruled tables, then from its unruled ones
-    (text outside the ruled tables, columns found from word positions)."""
-    ruled = page.find_tables()
-    tables = [table.extract(**_CELL_TEXT) for table in ruled]
-    outside = text_lines(words, [table.bbox for table in ruled])
-    tables += unruled_tables(outside, client, source.file, source.page or 1)
-    lines: list[tuple[Provenance, dict[str, Any]]] = []
-    for table in tables:
-        if table:
-            _add_rows(table, client, source, sources, lines)
-    return lines
-
-
-def _add_rows(
-    table: list[list[str | None]],
-    client: ResolvedClient,
-    source: Provenance,
-    sources: dict[str, str],
-    lines: list[tuple[Provenance, dict[str, Any]]],
-) -> None:
-    """Append a table's rows as claim lines if its header names line fields."""
-    heads = [normalize_label(str(h or "")) for h in table[0]]
-    columns = {
-        i: client.header_index[h]
-        for i, h in enumerate(heads)
-        if client.header_index.get(h) in client.fields.line
-    }
-    if not columns:
-        return
-    for i, canonical in columns.items():
-        sources.setdefault(canonical, str(table[0][i]))
-    for row in table[1:]:
-        cells = {c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)}
-        if any(cells.values()):
-            lines.append((source.at(None, len(lines) + 1), cells))
-
-
-def _labels(
-    lines: list[Line], client: ResolvedClient
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Claim-level values from ``Label: value`` text, the first of each field."""
-    header: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    line_fields = client.fields.line
-    for line in lines:
-        for canonical, label, value in labelled(line.text, client.header_index):
-            if canonical not in line_fields and canonical not in header:
-                header[canonical] = value
-                sources[canonical] = label
-    return header, sources
-
-
-def _page_record(
-    page: Any, number: int, client: ResolvedClient, name: str, digest: str
-) -> RawRecord | None:
-    words = page_words(page)
-    if not words:
-        if page.images:
-            raise UnreadableInput(
-                name,
-                "image-only page (a scan?): OCR is not supported yet; key it by hand",
-                f"page {number}",
-            )
-        return None
-    source = Provenance(file=name, page=number)
-    header, sources = _labels(text_lines(words), client)
-    lines = (
-        _table_lines(page, words, client, source, sources) if client.fields.line else []
-    )
-    if not header and not lines:
-        return None
-    if header and client.fields.line and not lines:
-        lines = [(source, {})]
-    # no header but lines: a continuation page (see `_pages`)
-    return RawRecord(source, header, tuple(lines), sources, digest)
-
-
-def _pages(
-    pdf: Any, client: ResolvedClient, name: str, digest: str, notes: list[str]
-) -> list[RawRecord]:
-    """One claim per page with claim details; a page with claim lines and
-    no details continues the claim before it (a line table running over).
-    A page printed sideways is read turned upright (`upright`), noted."""
-    records: list[RawRecord] = []
-    for number, printed in enumerate(pdf.pages, start=1):
-        page, turn = upright(printed, client, name, number)
-        if turn:
-            notes.append(turn_note(number, turn))
-        record = _page_record(page, number, client, name, digest)
-        if record is None:
-            continue
-        if record.values:
-            records.append(record)
-            continue
-        if not records:
-            raise UnreadableInput(
-                name,
-                "claim lines with no claim details ('Label: value') before them",
-                f"page {number}",
-            )
-        before = records[-1]
-        kept = tuple(line for line in before.lines if line[1])  # not the placeholder
-        records[-1] = replace(
-            before,
-            lines=kept + record.lines,
-            field_sources={**record.field_sources, **before.field_sources},
-        )
-    return records
-
-
 def read_pdf(
     path: Path,
     client: ResolvedClient,
@@ -406,7 +277,7 @@ def _records(
         form = _form_record(form_values(pdf), client, name, digest)
         if form is not None:
             return [form]
-        return _pages(pdf, client, name, digest, notes)
+        return printed_records(pdf, client, name, digest, notes)
     except UnreadableInput:
         raise
     except Exception as exc:  # a damaged object deep inside a page
