@@ -18,7 +18,13 @@ from reportlab.platypus import Table, TableStyle
 
 from claimflow import ClientConfig, ResolvedClient, resolve
 
-HEAD = ["Référence produit", "Quantité", "Prix unitaire", "Montant TTC", "Numéros de série"]
+HEAD = [
+    "Référence produit",
+    "Quantité",
+    "Prix unitaire",
+    "Montant TTC",
+    "Numéros de série",
+]
 LINE = ["MO-120", "3", "10,00", "30,00", "MO000001 MO000002 MO000003"]
 GRID = TableStyle(
     [

@@ -21,7 +21,8 @@ from claimflow.parse.common import content_hash, map_headers
 from claimflow.parse.csvfile import CsvCells, read_csv
 from claimflow.parse.excel import read_excel
 from claimflow.parse.jsonfile import read_json
-from claimflow.parse.pdf import form_values, read_pdf
+from claimflow.parse.pdf import read_pdf
+from claimflow.parse.pdf_form import form_values
 from claimflow.sniff import detect_encoding
 
 Reader = Callable[[Path, ResolvedClient, str, str], Iterator[RawRecord]]
