@@ -8,6 +8,11 @@ headers): ruled ones from their grid, then unruled ones from word positions
 (`claimflow.parse.pdf_pages`). Nothing on a page that looks like claim data
 is dropped: it is read, or the page is refused (`UnreadableInput`) naming it.
 
+- A value ends where the next label starts (`pdf_layout.segments`: any
+  ``Label :`` after a column gap); a value holding another ``Label :``
+  with no gap before it, or a field printed twice with two values, refuses
+  the page. Line fields printed as labels on a page without a line table
+  are its one claim line.
 - A page with claim lines and no labels continues the claim of the page
   before it (a line table running over); with no claim before it, it is
   refused.
@@ -29,11 +34,13 @@ from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
 from claimflow.parse.pdf_layout import (
+    LABEL_INSIDE,
     WORD_SETTINGS,
     Line,
     Word,
     labelled,
     page_words,
+    segments,
     text_lines,
     unruled_tables,
 )
@@ -163,19 +170,62 @@ def _add_rows(
             state.lines.append((state.source.at(None, len(state.lines) + 1), cells))
 
 
-def _labels(
-    lines: list[Line], client: ResolvedClient
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Claim-level values from ``Label: value`` text, the first of each field."""
-    header: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    line_fields = client.fields.line
+@dataclass
+class _Labels:
+    """A page's ``Label: value`` text: claim values, and line values (read
+    as the claim's one line when the page has no line table)."""
+
+    header: dict[str, Any]
+    line: dict[str, Any]
+    sources: dict[str, str]
+
+
+def _labels(lines: list[Line], client: ResolvedClient, source: Provenance) -> _Labels:
+    """The values of the page's known labels, each line cut at its column
+    gaps first (`segments`).
+
+    Raises:
+        UnreadableInput: a field printed twice with two values, or a value
+            holding another ``Label :`` where no column gap parts them.
+    """
+    found = _Labels({}, {}, {})
     for line in lines:
-        for canonical, label, value in labelled(line.text, client.header_index):
-            if canonical not in line_fields and canonical not in header:
-                header[canonical] = value
-                sources[canonical] = label
-    return header, sources
+        for text in segments(line):
+            for canonical, label, value in labelled(text, client.header_index):
+                _label_value(found, client, source, canonical, label, value)
+    return found
+
+
+def _label_value(
+    found: _Labels,
+    client: ResolvedClient,
+    source: Provenance,
+    canonical: str,
+    label: str,
+    value: str,
+) -> None:
+    is_line = canonical in client.fields.line
+    values = found.line if is_line else found.header
+    where = f"page {source.page}"
+    if not is_line and LABEL_INSIDE.search(value):
+        raise UnreadableInput(
+            source.file,
+            f"{label}: {value!r} holds another 'Label :' with no column gap "
+            "before it; which part is the value is a guess: key this page by hand",
+            where,
+        )
+    before = values.get(canonical)
+    if before is None:
+        values[canonical] = value
+        found.sources.setdefault(canonical, label)
+    elif before != value:
+        first = found.sources.get(canonical, label)
+        raise UnreadableInput(
+            source.file,
+            f"{first}: printed twice with two values, {before!r} and {value!r}; "
+            "which one the claim means is a guess: key this page by hand",
+            where,
+        )
 
 
 def _page_record(
@@ -197,7 +247,8 @@ def _page_record(
             )
         return None, None
     source = Provenance(file=name, page=number)
-    header, sources = _labels(text_lines(words), client)
+    found = _labels(text_lines(words), client, source)
+    header, sources = found.header, found.sources
     state = _Page(client, source, sources, bool(header), before, [])
     if client.fields.line:
         _table_lines(page, words, state)
@@ -205,7 +256,8 @@ def _page_record(
     if not header and not lines:
         return None, state.grid
     if header and client.fields.line and not lines:
-        lines = [(source, {})]
+        # no line table: the line fields printed as labels are the one line
+        lines = [(source, dict(found.line))]
     # no header but lines: a continuation page (see `printed_records`)
     return RawRecord(source, header, tuple(lines), sources, digest), state.grid
 
