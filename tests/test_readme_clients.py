@@ -71,12 +71,20 @@ def test_the_pdf_line_example_maps_lines(tmp_path: Path) -> None:
     end = sample.index("formats:")
     path = tmp_path / "client.yaml"
     path.write_text(sample[:start] + block + sample[end:], encoding="utf-8")
-    from claimflow.parse.pdf import _map_form_field
+    from claimflow.parse.pdf_form import _map_form_field
 
     client = load_client(path)
     mapped = {
         name: _map_form_field(name, client, set())
-        for name in ("Product B", "Qty B", "rep_number", "SKU_1", "Qty_2", "Serial[3]")
+        for name in (
+            "Product B",
+            "Qty B",
+            "rep_number",
+            "SKU_1",
+            "Qty_2",
+            "Qty 2",
+            "Serial[3]",
+        )
     }
     assert mapped == {
         "Product B": ("sku", 2),
@@ -84,5 +92,6 @@ def test_the_pdf_line_example_maps_lines(tmp_path: Path) -> None:
         "rep_number": ("participant_id", 1),
         "SKU_1": ("sku", 1),  # named like an alias plus a line number
         "Qty_2": ("quantity", 2),
+        "Qty 2": ("quantity", 2),
         "Serial[3]": ("serial_numbers", 3),
     }

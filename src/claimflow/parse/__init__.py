@@ -21,7 +21,8 @@ from claimflow.parse.common import content_hash, map_headers
 from claimflow.parse.csvfile import CsvCells, read_csv
 from claimflow.parse.excel import read_excel
 from claimflow.parse.jsonfile import read_json
-from claimflow.parse.pdf import form_values, read_pdf
+from claimflow.parse.pdf import read_pdf
+from claimflow.parse.pdf_form import form_values
 from claimflow.sniff import detect_encoding
 
 Reader = Callable[[Path, ResolvedClient, str, str], Iterator[RawRecord]]
@@ -116,6 +117,10 @@ def open_file(
         notes: list[str] = []
         records = read_excel(path, client, digest, name, sheet=sheet, notes=notes)
         return ParsedFile(path, name, digest, records, notes=notes)
+    if reader is read_pdf:
+        notes = []
+        pdf_records = read_pdf(path, client, digest, name, notes=notes)
+        return ParsedFile(path, name, digest, pdf_records, notes=notes)
     return ParsedFile(path, name, digest, reader(path, client, digest, name))
 
 

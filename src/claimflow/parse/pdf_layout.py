@@ -13,6 +13,10 @@ line) so that ruled and unruled tables are mapped by the same code.
 - `labelled` splits a line at every known label, an alias of a claim field
   followed by ``:``: ``Invoice No: INV-1 Invoice Date: 10/02/2026`` gives
   two values, not one swallowing the other.
+- `segments` cuts a line at a column gap before ``Label :`` text, known
+  label or not: ``N° de demande : EP-4001`` and ``Ville : Aix`` printed in
+  two columns are two segments, so a value never swallows the label beside
+  it.
 - `unruled_tables` finds item tables drawn without ruling lines: a line
   whose column names (set apart by more than a space, so a sentence is
   none) name two or more of the client's line fields, and the lines under
@@ -52,6 +56,13 @@ LINE_TOLERANCE = 3.0
 #: Header words closer than this share of the font size may be one cell.
 CELL_GAP = 0.7
 MAX_LABEL = 48
+#: A gap between words wider than this share of the font size may part
+#: two columns (a space is at most 0.6 em).
+COLUMN_GAP = 1.5
+#: Text starting with a label: a few words, then a colon apart from a time's.
+_LABEL_START = re.compile(rf"^[^:\d][^:]{{0,{MAX_LABEL}}}?\s*:(?:\s|$)")
+#: A colon after a word and before a space: a label inside a value.
+LABEL_INSIDE = re.compile(r"\S\s*:\s+\S")
 #: The column that starts a claim line: each value in it is a line of its own.
 KEY_FIELD = "sku"
 MAX_HEADER_WORDS = 4
@@ -151,6 +162,30 @@ def _inside(word: Word, box: Box) -> bool:
     x = (float(word["x0"]) + float(word["x1"])) / 2
     y = (float(word["top"]) + float(word["bottom"])) / 2
     return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+
+def segments(line: Line) -> list[str]:
+    """The line's text cut at each column gap followed by ``Label :`` text.
+
+    A gap wider than `COLUMN_GAP` of the font size parts two columns when
+    the text after it starts with a label (a known one or not): its value
+    then ends at the gap. A wide gap between a label and its value (a
+    tab) is no cut, as the text after it is no label.
+
+    Example: ``segments(line) == ["N° de demande : EP-4001", "Ville : Aix"]``
+    """
+    words = line.words
+    cuts = [0]
+    for i in range(1, len(words)):
+        gap = float(words[i]["x0"]) - float(words[i - 1]["x1"])
+        if gap > COLUMN_GAP * line.size:
+            rest = " ".join(str(w["text"]) for w in words[i:])
+            if _LABEL_START.match(rest):
+                cuts.append(i)
+    cuts.append(len(words))
+    return [
+        " ".join(str(w["text"]) for w in words[a:b]) for a, b in pairwise(cuts) if b > a
+    ]
 
 
 def labelled(text: str, index: Mapping[str, str]) -> list[tuple[str, str, str]]:

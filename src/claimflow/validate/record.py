@@ -55,30 +55,36 @@ class Sourcing:
     def __init__(self, raw: RawRecord, claim_id: str) -> None:
         self.raw = raw
         self.claim_id = claim_id
-        self.places: dict[int | None, str] = {}
+        self.places: dict[int | None, tuple[str, int | None]] = {}
 
     def _base(self, line: int | None) -> tuple[Provenance, int | None]:
+        """The claim line's own place and number as its reader gave them: a
+        form's lines 1 and 3 (line 2 left blank) are the claim's first and
+        second, but line 3 is named line 3 and by its own fields."""
         lines = self.raw.lines
         if line is None or line > len(lines):
             return self.raw.source, None
         base = lines[line - 1][0]
         # A one-line claim read from one row: the row says it all.
-        return base, (None if len(lines) == 1 and base.line is None else line)
+        if len(lines) == 1 and base.line is None:
+            return base, None
+        return base, (line if base.line is None else base.line)
 
     def of(self, field: str, line: int | None = None) -> Provenance:
         """Provenance of `field` (of claim line `line`, 1-based, if given)."""
-        name = source_name(self.raw.field_sources, field, line)
-        base, line = self._base(line)
-        return base.at(name, line)
+        base, at = self._base(line)
+        name = source_name(self.raw.field_sources, field, line if at is None else at)
+        return base.at(name, at)
 
     def where(self, field: str, line: int | None = None) -> str:
         """``of(field, line).where()``, without building a Provenance (hot path)."""
-        place = self.places.get(line)
-        if place is None:  # the record's (or line's) place, rendered once
+        known = self.places.get(line)
+        if known is None:  # the record's (or line's) place, rendered once
             base, at = self._base(line)
             place = base.where() if base.line == at else base.at(None, at).where()
-            self.places[line] = place
-        return f"{place}:{source_name(self.raw.field_sources, field, line)}"
+            known = self.places[line] = (place, line if at is None else at)
+        place, at = known
+        return f"{place}:{source_name(self.raw.field_sources, field, at)}"
 
     def problem(
         self, code: ReasonCode, field: str, message: str, line: int | None = None

@@ -1,0 +1,312 @@
+"""Claims from printed (or flattened) PDF pages.
+
+Contract: `printed_records` reads an open pdfplumber PDF page by page and
+returns one `RawRecord` per page with ``Label: value`` claim details, its
+claim lines taken from the page's tables (header row matched like CSV
+headers): ruled ones from their grid, then unruled ones from word positions
+(`claimflow.parse.pdf_layout`). Pages are first turned upright
+(`claimflow.parse.pdf_pages`). Nothing on a page that looks like claim data
+is dropped: it is read, or the page is refused (`UnreadableInput`) naming it.
+
+- A value ends where the next label starts (`pdf_layout.segments`: any
+  ``Label :`` after a column gap); a value holding another ``Label :``
+  with no gap before it, or a field printed twice with two values, refuses
+  the page. Line fields printed as labels on a page without a line table
+  are its one claim line.
+- A page with claim lines and no labels continues the claim of the page
+  before it (a line table running over); with no claim before it, it is
+  refused.
+- A table running over without repeating its header row is read with the
+  columns of the table it continues when its grid has the same columns at
+  the same places as that table's (the last claim table of the page
+  before); a header-less ruled table on a page without labels after a claim
+  table is otherwise refused, never skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from claimflow.config import ResolvedClient
+from claimflow.errors import UnreadableInput
+from claimflow.fields import normalize_label
+from claimflow.models import Provenance, RawRecord
+from claimflow.parse.pdf_layout import (
+    LABEL_INSIDE,
+    WORD_SETTINGS,
+    Line,
+    Word,
+    labelled,
+    page_words,
+    segments,
+    text_lines,
+    unruled_tables,
+)
+from claimflow.parse.pdf_pages import turn_note, upright
+
+#: Ruled cells are read as pdfplumber's ``extract_tables`` reads them, with
+#: words split as on the rest of the page.
+_CELL_TEXT = {"x_tolerance": 3, "y_tolerance": 3, **WORD_SETTINGS}
+#: Column edges of two grids this close (points) are at the same place.
+EDGE_TOLERANCE = 1.0
+
+ClaimLines = list[tuple[Provenance, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The columns of a ruled claim table, to read a continuation by.
+
+    Attributes:
+        edges: the x of each column edge, left to right.
+        columns: column index -> canonical line field.
+        page: the page it is printed on.
+    """
+
+    edges: tuple[float, ...]
+    columns: tuple[tuple[int, str], ...]
+    page: int
+
+
+def _edges(table: Any) -> tuple[float, ...]:
+    xs = sorted({float(c[0]) for c in table.cells} | {float(c[2]) for c in table.cells})
+    merged: list[float] = []
+    for x in xs:
+        if not merged or x - merged[-1] > EDGE_TOLERANCE:
+            merged.append(x)
+    return tuple(merged)
+
+
+def _same_columns(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return len(a) == len(b) and all(
+        abs(x - y) <= EDGE_TOLERANCE for x, y in zip(a, b, strict=True)
+    )
+
+
+@dataclass
+class _Page:
+    """One page being read: where its values go and what it learned."""
+
+    client: ResolvedClient
+    source: Provenance
+    sources: dict[str, str]
+    labelled: bool
+    before: Grid | None
+    lines: ClaimLines
+    grid: Grid | None = None
+
+
+def _table_lines(page: Any, words: list[Word], state: _Page) -> None:
+    """Claim lines from the page's ruled tables, then from its unruled ones
+    (text outside the ruled tables, columns found from word positions)."""
+    client, source = state.client, state.source
+    ruled = page.find_tables()
+    for table in ruled:
+        rows = table.extract(**_CELL_TEXT)
+        if rows:
+            _ruled_rows(rows, _edges(table), state)
+    outside = text_lines(words, [table.bbox for table in ruled])
+    for rows in unruled_tables(outside, client, source.file, source.page or 1):
+        if rows:
+            columns = _header_columns(rows[0], client)
+            _add_rows(rows[1:], columns, rows[0], state)
+
+
+def _header_columns(
+    head: Sequence[str | None], client: ResolvedClient
+) -> dict[int, str]:
+    heads = [normalize_label(str(h or "")) for h in head]
+    return {
+        i: client.header_index[h]
+        for i, h in enumerate(heads)
+        if client.header_index.get(h) in client.fields.line
+    }
+
+
+def _ruled_rows(
+    rows: list[list[str | None]], edges: tuple[float, ...], state: _Page
+) -> None:
+    """A ruled table's rows as claim lines: under a header naming line
+    fields, or, on a page without labels, as the rest of the table before."""
+    columns = _header_columns(rows[0], state.client)
+    if columns:
+        _add_rows(rows[1:], columns, rows[0], state)
+        state.grid = Grid(edges, tuple(columns.items()), state.source.page or 1)
+        return
+    before = state.before
+    if state.labelled or before is None:
+        return  # not a claim table (and no claim table runs over into it)
+    page = state.source.page
+    if not _same_columns(edges, before.edges):
+        raise UnreadableInput(
+            state.source.file,
+            f"a ruled table without a header row follows the claim table of "
+            f"page {before.page}, but its {len(edges) - 1} columns are not that "
+            f"table's {len(before.edges) - 1} at the same places; repeat the "
+            "header row or key this page by hand",
+            f"page {page}",
+        )
+    _add_rows(rows, dict(before.columns), None, state)
+    state.grid = replace(before, page=page or before.page)
+
+
+def _add_rows(
+    rows: Sequence[Sequence[str | None]],
+    columns: dict[int, str],
+    head: Sequence[str | None] | None,
+    state: _Page,
+) -> None:
+    """Append rows as claim lines, each column read as the field it maps to."""
+    if not columns:
+        return
+    if head is not None:
+        for i, canonical in columns.items():
+            state.sources.setdefault(canonical, str(head[i]))
+    for row in rows:
+        cells = {c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)}
+        if any(cells.values()):
+            state.lines.append((state.source.at(None, len(state.lines) + 1), cells))
+
+
+@dataclass
+class _Labels:
+    """A page's ``Label: value`` text: claim values, and line values (read
+    as the claim's one line when the page has no line table)."""
+
+    header: dict[str, Any]
+    line: dict[str, Any]
+    sources: dict[str, str]
+
+
+def _labels(lines: list[Line], client: ResolvedClient, source: Provenance) -> _Labels:
+    """The values of the page's known labels, each line cut at its column
+    gaps first (`segments`).
+
+    Raises:
+        UnreadableInput: a field printed twice with two values, or a value
+            holding another ``Label :`` where no column gap parts them.
+    """
+    found = _Labels({}, {}, {})
+    for line in lines:
+        for text in segments(line):
+            for canonical, label, value in labelled(text, client.header_index):
+                _label_value(found, client, source, canonical, label, value)
+    return found
+
+
+def _label_value(
+    found: _Labels,
+    client: ResolvedClient,
+    source: Provenance,
+    canonical: str,
+    label: str,
+    value: str,
+) -> None:
+    is_line = canonical in client.fields.line
+    values = found.line if is_line else found.header
+    where = f"page {source.page}"
+    if not is_line and LABEL_INSIDE.search(value):
+        raise UnreadableInput(
+            source.file,
+            f"{label}: {value!r} holds another 'Label :' with no column gap "
+            "before it; which part is the value is a guess: key this page by hand",
+            where,
+        )
+    before = values.get(canonical)
+    if before is None:
+        values[canonical] = value
+        found.sources.setdefault(canonical, label)
+    elif before != value:
+        first = found.sources.get(canonical, label)
+        raise UnreadableInput(
+            source.file,
+            f"{first}: printed twice with two values, {before!r} and {value!r}; "
+            "which one the claim means is a guess: key this page by hand",
+            where,
+        )
+
+
+def _page_record(
+    page: Any,
+    number: int,
+    client: ResolvedClient,
+    name: str,
+    digest: str,
+    before: Grid | None,
+) -> tuple[RawRecord | None, Grid | None]:
+    """The page's claim (or its run-over lines), and its last claim table."""
+    words = page_words(page)
+    if not words:
+        if page.images:
+            raise UnreadableInput(
+                name,
+                "image-only page (a scan?): OCR is not supported yet; key it by hand",
+                f"page {number}",
+            )
+        return None, None
+    source = Provenance(file=name, page=number)
+    found = _labels(text_lines(words), client, source)
+    header, sources = found.header, found.sources
+    state = _Page(client, source, sources, bool(header), before, [])
+    if client.fields.line:
+        _table_lines(page, words, state)
+    lines = state.lines
+    if not header and not lines:
+        return None, state.grid
+    if header and client.fields.line and not lines:
+        # no line table: the line fields printed as labels are the one line
+        lines = [(source, dict(found.line))]
+    # no header but lines: a continuation page (see `printed_records`)
+    return RawRecord(source, header, tuple(lines), sources, digest), state.grid
+
+
+def printed_records(
+    pdf: Any, client: ResolvedClient, name: str, digest: str, notes: list[str]
+) -> list[RawRecord]:
+    """One claim per page with claim details; a page with claim lines and
+    no details continues the claim before it (a line table running over).
+    A page printed sideways is read turned upright (`upright`), noted.
+
+    Args:
+        pdf: an open pdfplumber PDF.
+        client: the resolved client.
+        name: the file name for provenance.
+        digest: the file's content hash.
+        notes: where to add what was read specially.
+
+    Returns:
+        The page claims, in page order.
+
+    Raises:
+        UnreadableInput: a page that cannot be read exactly (see the module).
+
+    Example: ``printed_records(pdf, client, "c.pdf", h, [])[0].source.page == 1``
+    """
+    records: list[RawRecord] = []
+    grid: Grid | None = None
+    for number, printed in enumerate(pdf.pages, start=1):
+        page, turn = upright(printed, client, name, number)
+        if turn:
+            notes.append(turn_note(number, turn))
+        record, grid = _page_record(page, number, client, name, digest, grid)
+        if record is None:
+            continue
+        if record.values:
+            records.append(record)
+            continue
+        if not records:
+            raise UnreadableInput(
+                name,
+                "claim lines with no claim details ('Label: value') before them",
+                f"page {number}",
+            )
+        before = records[-1]
+        kept = tuple(line for line in before.lines if line[1])  # not the placeholder
+        records[-1] = replace(
+            before,
+            lines=kept + record.lines,
+            field_sources={**record.field_sources, **before.field_sources},
+        )
+    return records
