@@ -548,3 +548,36 @@ def test_a_time_the_clock_skips_is_refused() -> None:
     )
     given = datetime(2025, 10, 26, 2, 30, tzinfo=UTC)
     assert at_desk(given, berlin) is given
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "start"),
+    [
+        # Chile's clocks jump from 00:00 to 01:00 on the first Sunday of
+        # September: the day starts at 01:00 -03:00, 04:00 UTC
+        ("America/Santiago", date(2026, 9, 6), datetime(2026, 9, 6, 4, 0, tzinfo=UTC)),
+        # and go back from 00:00 to 23:00 in April: 00:00 happens once (-04:00)
+        ("America/Santiago", date(2026, 4, 5), datetime(2026, 4, 5, 4, 0, tzinfo=UTC)),
+        ("Europe/Berlin", date(2025, 3, 30), datetime(2025, 3, 29, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_date_is_its_days_first_instant_even_when_the_clock_skips_midnight(
+    zone: str, day: date, start: datetime
+) -> None:
+    """A date alone (``--as-of 2026-09-06``) was refused at a Santiago desk
+    as a wall time that does not exist: it is the day's first instant."""
+    from zoneinfo import ZoneInfo
+
+    from claimflow import instant
+
+    class _Desk:  # what instant reads of a client
+        pass
+
+    desk = _Desk()
+    desk.zone = ZoneInfo(zone)  # type: ignore[attr-defined]
+    found = instant(day, desk)  # type: ignore[arg-type]
+    assert found == start
+    assert found.astimezone(ZoneInfo(zone)).date() == day
+    # the instant just before it is the day before, at the desk
+    before = (start.timestamp() - 1)
+    assert datetime.fromtimestamp(before, ZoneInfo(zone)).date() < day

@@ -118,9 +118,10 @@ def instant(
 ) -> datetime:
     """An aware instant: now by default; a date or naive time in the desk's zone.
 
-    A date alone is its 00:00; without a client, naive times are UTC. A
-    wall time the desk's clock shows twice or never (daylight saving) is
-    refused (`claimflow.window.at_desk`): give its offset.
+    A date alone is its first instant (00:00; 01:00 on a day whose clock
+    skips midnight); without a client, naive times are UTC. A wall time the
+    desk's clock shows twice or never (daylight saving) is refused
+    (`claimflow.window.at_desk`): give its offset.
 
     Raises:
         AmbiguousTime: the naive time is in a DST fold or gap at the desk.
@@ -135,9 +136,14 @@ def instant(
     if not isinstance(value, date):  # a datetime is a date too
         # a caller's "2026-06-01": said plainly, not an AttributeError
         raise TypeError(f"expected a datetime or a date, found {value!r}")
+    zone = client.zone if client is not None else UTC
     if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    return at_desk(value, client.zone if client is not None else UTC)
+        # the day's first instant: its 00:00, or where the clock jumps to
+        # on a day that skips midnight (Santiago, Beirut: 01:00), never a
+        # refusal for a date
+        start = datetime(value.year, value.month, value.day, tzinfo=zone)
+        return start.astimezone(UTC).astimezone(zone)
+    return at_desk(value, zone)
 
 
 def written_at(
