@@ -16,11 +16,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from claimflow.codes import Outcome, ReasonCode
+from claimflow.keys import ascii_digits
 from claimflow.values import (
     KeyedBool,
     KeyedDate,
     KeyedDatetime,
     KeyedDecimal,
+    KeyedId,
     KeyedInt,
     KeyedSerials,
     KeyedText,
@@ -225,6 +227,13 @@ class Participant(Record):
     history: tuple[ParticipantFacts, ...] = ()
     provenance: Provenance
 
+    @field_validator("id")
+    @classmethod
+    def _id_digits(cls, value: str) -> str:
+        # a member number's digits of any script, written 0-9 (as a
+        # claim's participant_id is read: `claimflow.values.KeyedId`)
+        return ascii_digits(value)
+
     @field_validator("history")
     @classmethod
     def _by_day(
@@ -335,7 +344,7 @@ class ClaimBase(Record):
 
     id: str
     client: str
-    participant_id: KeyedText = None
+    participant_id: KeyedId = None
     received_at: KeyedDatetime
     channel: KeyedText = None
     keyed_by: KeyedText = None
