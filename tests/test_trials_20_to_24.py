@@ -13,7 +13,7 @@ import pytest
 from claimflow import Store
 from tests.dedupe.test_claims import ACME, _ingest_batches
 from tests.test_cli import run
-from tests.test_stage_notices import NOVEMBER, OCTOBER
+from tests.validate.test_stage_notices import NOVEMBER, OCTOBER
 
 
 @pytest.mark.parametrize(

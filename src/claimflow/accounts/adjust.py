@@ -25,9 +25,9 @@ from claimflow.accounts.settings import AccountSettings
 from claimflow.award.ledger import (
     LedgerError,
     debit_available,
-    not_whole_points,
     refuse_merged,
 )
+from claimflow.award.references import not_whole_points
 from claimflow.config import ResolvedClient
 from claimflow.store import Store
 from claimflow.store.accounts import (

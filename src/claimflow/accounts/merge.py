@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from claimflow.award.ledger import LedgerError
-from claimflow.award.ledger import reference_key as _reference
+from claimflow.award.references import reference_key as _reference
 from claimflow.dedupe.decisions import latest_decisions
 from claimflow.store import Store
 from claimflow.store.accounts import (

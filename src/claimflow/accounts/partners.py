@@ -19,10 +19,10 @@ from claimflow.accounts.partner_settings import PartnerSettings, check_member_nu
 from claimflow.award.ledger import (
     LedgerError,
     balance,
-    not_whole_points,
     redeem,
     refuse_merged,
 )
+from claimflow.award.references import not_whole_points
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.keys import normalize_key

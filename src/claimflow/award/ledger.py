@@ -12,13 +12,17 @@ reversal is a new posting and a second run of the same batch is not.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from claimflow.award.references import (
+    earlier_redemption,
+    not_whole_points,
+    reference_key,
+)
 from claimflow.award.rules import AwardSettings
 from claimflow.award.sets import LeanAward
 from claimflow.errors import ClaimflowError
@@ -39,7 +43,6 @@ from claimflow.store.ledger import (
     live_award_postings,
     posted_total,
     posting_by_key,
-    redemptions_like,
 )
 
 
@@ -428,51 +431,6 @@ def refuse_merged(
             f"participant {participant_id}: closed, merged into {survivor} by merge "
             f"#{row[0]} at {desk.time(row[7])}; " + instead.format(survivor=survivor)
         )
-
-
-def not_whole_points(value: object) -> str | None:
-    """Why `value` is no number of points to post, or None: points are
-    whole numbers (a library caller's 10.5, True or "10" is refused; the
-    CLI reads whole numbers only), and no more than a ledger holds.
-
-    Example: ``not_whole_points(10.5) == "expected a whole number of points, found 10.5"``
-    """
-    if value.__class__ is not int:
-        return f"expected a whole number of points, found {value!r}"
-    if abs(value) > MAX_POINTS:
-        return f"expected at most {MAX_POINTS:,} points, found {value:,}"
-    return None
-
-
-#: More points than any posting holds (PostgreSQL's bigint holds 9.2e18).
-MAX_POINTS = 10**15
-
-
-def reference_key(text: str) -> str:
-    """An order reference as compared everywhere: case and punctuation ignored
-    (``ORDER-77``, ``order 77`` and ``order77`` are one order).
-
-    Example: ``reference_key("RES-777") == reference_key("res777") == "res777"``
-    """
-    return re.sub(r"[\W_]+", "", text.casefold())
-
-
-def earlier_redemption(
-    store: Store, client: str, reference: str
-) -> tuple[str, int, str, str] | None:
-    """The client's redemption with the same reference (`reference_key`), if any:
-    (participant, points, posted at, reference as written).
-
-    Example: ``earlier_redemption(store, "acme-tools", "order 77")``
-    """
-    key = reference_key(reference)
-    # The database narrows by the key's letters in order; a non-ASCII letter
-    # may fold differently there, so then every redemption is a candidate.
-    pattern = "%" + "%".join(key) + "%" if key.isascii() else "%"
-    for row in redemptions_like(store, client, pattern.replace("%%", "%")):
-        if reference_key(row[3]) == key:
-            return row
-    return None
 
 
 def redeem(

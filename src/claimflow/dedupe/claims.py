@@ -107,7 +107,7 @@ class ClaimDedupeResult:
     matches: list[ClaimMatch] = field(default_factory=list)
     notice_items: list[NoticeItem] = field(default_factory=list)
     #: The notices rendered and stored with their claims' batches: (file
-    #: stem, notices) per batch (`claimflow.validate.store_stage_notices`).
+    #: stem, notices) per batch (`claimflow.validate.stage_notices`).
     notices: list[tuple[str, list[Notice]]] = field(default_factory=list)
     superseded: list[tuple[str, str]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
@@ -155,7 +155,7 @@ def dedupe_claims(
     Example: ``dedupe_claims(store, client, now=datetime.now(UTC)).to_dict()``
     """
     from claimflow.store.dedupe import count_open_claims
-    from claimflow.validate.notices import store_stage_notices
+    from claimflow.validate.stage_notices import store_stage_notices
 
     key = client.key
     result = ClaimDedupeResult(key)

@@ -29,10 +29,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from babel.dates import format_date
 from jinja2 import Environment, Template, TemplateError
@@ -50,9 +50,6 @@ from claimflow.validate.notice_values import (
     found,
 )
 from claimflow.values import TWO_DIGIT_YEAR, DateOrder, parse_date
-
-if TYPE_CHECKING:
-    from claimflow.store import Store
 
 __all__ = [
     "BUNDLED",
@@ -322,47 +319,6 @@ def render_notices(
         lambda item, words, formats: _claim_view(item, client, words, formats),
         lambda mine: {"to_send": any(i.outcome is Outcome.PENDED for i in mine)},
     )
-
-
-def store_stage_notices(
-    items: list[NoticeItem],
-    client: ResolvedClient,
-    store: Store,
-    stage: str,
-    now: datetime,
-) -> list[tuple[str, list[Notice]]]:
-    """Render the notices a later stage owes participants and store them
-    with the batches of their claims (inside the caller's transaction).
-
-    One notice per participant and batch, dated with the desk's day of
-    `now`, stored with the file stem it is written under
-    (``<client>-<batch>-<stage>-<when>``; `claimflow.store.stage_notices`),
-    so that ``notices write --batch`` writes it again whenever asked, even
-    when the stage ran without ``--notices``.
-
-    Returns:
-        (stem, notices) per batch, in batch order.
-
-    Example: ``store_stage_notices(result.notice_items, client, store, "dedupe", now)``
-    """
-    from claimflow.store.stage_notices import claim_batches
-    from claimflow.window import desk_day
-
-    if not items:
-        return []
-    batches = claim_batches(store, [item.claim_id for item in items])
-    by_batch: dict[int, list[NoticeItem]] = {}
-    for item in items:
-        by_batch.setdefault(batches[item.claim_id], []).append(item)
-    today = desk_day(now, client.zone)
-    when = now.astimezone(client.zone).strftime("%Y%m%dT%H%M%S")
-    stored = []
-    for batch, mine in sorted(by_batch.items()):
-        notices = render_notices(mine, client, today)
-        stem = f"{client.key}-{batch}-{stage}-{when}"
-        store.add_notices(batch, notices, stem)
-        stored.append((stem, notices))
-    return stored
 
 
 def render_award_notices(

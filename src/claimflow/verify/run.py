@@ -38,7 +38,8 @@ from claimflow.store.verify_claim import (
     other_matches,
     serial_claimed_before,
 )
-from claimflow.validate.notices import Notice, NoticeItem, store_stage_notices
+from claimflow.validate.notices import Notice, NoticeItem
+from claimflow.validate.stage_notices import store_stage_notices
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
 
@@ -139,7 +140,7 @@ class VerifyResult:
     details: list[dict[str, Any]] = field(default_factory=list)
     notice_items: list[NoticeItem] = field(default_factory=list)
     #: The notices rendered and stored with their claims' batches: (file
-    #: stem, notices) per batch (`claimflow.validate.store_stage_notices`).
+    #: stem, notices) per batch (`claimflow.validate.stage_notices`).
     notices: list[tuple[str, list[Notice]]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

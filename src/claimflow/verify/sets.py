@@ -50,7 +50,8 @@ from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, StayClaim
 from claimflow.store import Store, VerificationRows
 from claimflow.store.verification import ToVerify
-from claimflow.validate.notices import NoticeItem, store_stage_notices
+from claimflow.validate.notices import NoticeItem
+from claimflow.validate.stage_notices import store_stage_notices
 from claimflow.verify.match import (
     Verification,
     compare_sale,
