@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from claimflow.bidi import unmarked
 from claimflow.cjk import JA_PATTERN, WrittenDate, japanese_date, narrow, weekday_doubt
 from claimflow.codes import ReasonCode
 from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
@@ -181,9 +182,14 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     read in any order too: its parts are labelled. Full-width digits and
     marks (``２０２６／１１／０３``) are read as the ASCII they stand for.
 
+    Invisible direction marks are dropped (Babel's ar_AE ``13\\u200f/10\\u200f/2026``)
+    or refused by name where they split a number (`claimflow.bidi`).
+
     Example: ``parse_date("04/03/2026", "DMY") == date(2026, 3, 4)``
     """
-    narrowed = narrow(text)
+    narrowed, refused = unmarked(narrow(text))
+    if refused is not None:
+        return f"expected a date as {_PATTERN[order]}, found {text!r} ({refused})"
     written = japanese_date(narrowed)
     if written is not None:
         return _written_date(text, written)
@@ -262,10 +268,13 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
 
     Example: ``parse_datetime("27/11/2026 09:00", "DMY") == (date(2026, 11, 27), time(9))``
     """
-    match = _DATE_TIME.match(narrow(text))
+    plain, refused = unmarked(narrow(text))
+    match = _DATE_TIME.match(plain)
     written = match is not None and match["date"].endswith("日")
     pattern = JA_PATTERN if written else _PATTERN[order]
     expected = f"expected a date and time as {pattern} HH:MM, found {text!r}"
+    if refused is not None:
+        return f"{expected} ({refused})"
     if not match:
         return expected
     day = parse_date(match["date"], order)
@@ -333,7 +342,7 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
     (`claimflow.validate.record.build_claim`), so it is never judged late
     on a time that is not its own.
     """
-    if _DATE_TIME.match(narrow(text)):
+    if _DATE_TIME.match(unmarked(narrow(text))[0]):
         found = parse_datetime(text, ctx.date_order)
         if isinstance(found, tuple):
             return datetime.combine(*found)
