@@ -70,6 +70,12 @@ YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ja": (("はい", "有", "有り", "あり"), ("いいえ", "無", "無し", "なし")),
     "zh": (("是", "有"), ("否", "无", "無")),
     "ko": (("예", "네", "유"), ("아니요", "아니오", "무")),
+    # trial 25: a UAE form's الفاتورة مرفقة (invoice attached) column
+    "ar": (("نعم",), ("لا",)),
+    "fa": (("بله", "آری"), ("خیر", "نه")),
+    "he": (("כן",), ("לא",)),
+    "ru": (("да",), ("нет",)),
+    "uk": (("так",), ("ні",)),
 }
 #: A typed amount beyond 10**±this is no amount (``1e9999999`` from JSON).
 _SCALE = 24
@@ -431,7 +437,8 @@ def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
         return value
     if isinstance(value, int | Decimal) and value in (0, 1):
         return bool(value)
-    text = str(value).strip().casefold()
+    # a right-to-left mark around نعم changes nothing (`claimflow.bidi`)
+    text = unmarked(str(value))[0].strip().casefold()
     ctx = _ctx(info)
     if text in ctx.yes:
         return True
