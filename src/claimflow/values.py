@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
@@ -168,6 +169,44 @@ def _ymd(a: int, b: int, c: int, order: DateOrder) -> tuple[int, int, int]:
     return a, b, c
 
 
+#: A decimal digit of any script (Arabic-Indic ``٣``, Persian ``۳``,
+#: Devanagari ``३``...): Unicode's Nd, exactly the characters with a digit value.
+_ANY_DIGIT = re.compile(r"[^\x00-\x7f]")
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with the digits of any script as the ASCII digits they are.
+
+    A date is read the same whatever script its digits are keyed in: a
+    claim's invoice date (`parse_date`) and a member list's birth date
+    (`claimflow.dedupe.normalise`) alike, so ``١٩٩٠-٠٧-٠١`` is 1990-07-01
+    wherever it is read. The length is unchanged.
+
+    Example: ``ascii_digits("١٩٩٠-٠٧-٠١") == "1990-07-01"``
+    """
+    if text.isascii():
+        return text
+    return _ANY_DIGIT.sub(_digit_value, text)
+
+
+def _digit_value(match: re.Match[str]) -> str:
+    char = match[0]
+    value = unicodedata.decimal(char, None)
+    return char if value is None else str(value)
+
+
+def date_text(text: str) -> tuple[str, str | None]:
+    """A keyed date's text as the date readers match it, and why a mark in
+    it is refused (None): full-width forms narrowed (`narrow`), direction
+    marks dropped (`claimflow.bidi`), any script's digits as ASCII
+    (`ascii_digits`).
+
+    Example: ``date_text("١٣\u200f/١٠\u200f/٢٠٢٦") == ("13/10/2026", None)``
+    """
+    plain, refused = unmarked(narrow(text))
+    return ascii_digits(plain), refused
+
+
 @lru_cache(maxsize=65536)
 def parse_date(text: str, order: DateOrder) -> date | str:
     """Read a keyed date in the given order; return the date or an error message.
@@ -193,7 +232,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
 
     Example: ``parse_date("04/03/2026", "DMY") == date(2026, 3, 4)``
     """
-    narrowed, refused = unmarked(narrow(text))
+    narrowed, refused = date_text(text)
     if refused is not None:
         return f"expected a date as {_PATTERN[order]}, found {text!r} ({refused})"
     written = japanese_date(narrowed)
@@ -274,7 +313,7 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
 
     Example: ``parse_datetime("27/11/2026 09:00", "DMY") == (date(2026, 11, 27), time(9))``
     """
-    plain, refused = unmarked(narrow(text))
+    plain, refused = date_text(text)
     match = _DATE_TIME.match(plain)
     written = match is not None and match["date"].endswith("日")
     pattern = JA_PATTERN if written else _PATTERN[order]
@@ -348,7 +387,7 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
     (`claimflow.validate.record.build_claim`), so it is never judged late
     on a time that is not its own.
     """
-    if _DATE_TIME.match(unmarked(narrow(text))[0]):
+    if _DATE_TIME.match(date_text(text)[0]):
         found = parse_datetime(text, ctx.date_order)
         if isinstance(found, tuple):
             return datetime.combine(*found)

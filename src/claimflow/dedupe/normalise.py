@@ -25,7 +25,7 @@ import pandas as pd
 from claimflow.dedupe.peoplefile import people_csv
 from claimflow.errors import UnreadableInput
 from claimflow.fields import ascii_fold
-from claimflow.values import DateOrder, parse_date
+from claimflow.values import DateOrder, ascii_digits, date_text, parse_date
 
 COLUMNS = (
     "participant_id",
@@ -157,7 +157,8 @@ _NOT_WORD = re.compile(r"\W")
 
 
 def _phone(text: object) -> str:
-    value = str(text or "")
+    """The last nine digits, any script's digits as ASCII (``٠٥٠...``)."""
+    value = ascii_digits(str(text or ""))
     digits = (
         value.translate(_ASCII_NOT_DIGIT)
         if value.isascii()
@@ -229,8 +230,14 @@ def _dob(text: object, order: DateOrder | None = None) -> str:
     only in the date order given (the client's), never guessed. The digits
     of a year-first date are kept even when they make no calendar date,
     since a keying slip in a birth date is still evidence.
+
+    Its text is read as a claim's dates are (`claimflow.values.date_text`):
+    ``١٩٩٠-٠٧-٠١`` (Arabic-Indic digits) is ``1990-07-01``, full-width
+    digits and direction marks too; a mark between digits leaves no date.
     """
-    value = str(text or "").strip()
+    value, refused = date_text(str(text or "").strip())
+    if refused is not None:
+        return ""
     match = _ISO_DATE.fullmatch(value[:10]) or _ISO_DATE.fullmatch(value)
     if match:
         return "-".join(match.groups())
@@ -248,7 +255,7 @@ def _code(value: object) -> str:
     text = str(value)
     if text.isascii():
         return text.translate(_ASCII_NOT_WORD).upper()
-    return _NOT_WORD.sub("", text).upper()
+    return _NOT_WORD.sub("", ascii_digits(text)).upper()
 
 
 def _phonetic(name: str) -> str:
