@@ -57,6 +57,12 @@ def test_birth_dates(text: str, order: str | None, expected: str) -> None:
         (fold, None, ""),
         (_email, "Siti.R+promo@Mail.Example", "siti.r@mail.example"),
         (_email, "not an address", ""),
+        # trial 26: a Turkish keyboard's capitals meet the lower case
+        (_email, "İSİK.DEMİR@FİRMA.COM.TR", "isik.demir@firma.com.tr"),
+        (_email, "I\u0307SIK@FIRMA.COM.TR", "isik@firma.com.tr"),  # decomposed
+        (_email, "ＳＩＴＩ＠ＭＡＩＬ．ＥＸＡＭＰＬＥ", "siti@mail.example"),  # NFKC
+        (fold, "İSİK DEMİR", "isik demir"),  # names and addresses: no dot left
+        (_address, "İSTİKLAL CADDESİ 5", "istiklal caddesi 5"),
         (_phone, "+1 (312) 555-0101", "123125550101"[-9:]),
         (_phone, "555", ""),
         (_phone, "+٩٧١ ٥٠ ١٢٣ ٤٥٦٧", "501234567"),

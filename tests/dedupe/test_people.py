@@ -48,6 +48,8 @@ VARIANTS = [
     # trial 25: a birth date in Arabic-Indic digits is the same day
     ("arabic-indic birth date", "D12", "William,Turner,١٩٨٠-٠٤-٠٧,,,,,", "P1"),
     ("arabic-indic phone", "D13", "Bill,Turner,,,+١ (٣١٢) ٥٥٥-٠١٠١,,,", "P1"),
+    # trial 26: Turkish capitals (İ casefolds to i and a combining dot)
+    ("turkish capital i in e-mail", "D14", "W.,TURNER,,WİLL.TURNER@EXAMPLE.COM,,,,", "P1"),
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -139,9 +140,23 @@ def fold(text: object) -> str:
     return " ".join(_NON_WORD.sub(" ", ascii_fold(str(text))).split())
 
 
+#: ``i`` and a combining dot above (``İ`` casefolded, or keyed decomposed).
+_DOT_ABOVE = re.compile("i\u0307")
+
+
 def _email(text: object) -> str:
-    """``Siti.R+promo@Mail.Example`` -> ``siti.r@mail.example``."""
-    value = str(text or "").strip().casefold()
+    """``Siti.R+promo@Mail.Example`` -> ``siti.r@mail.example``.
+
+    Folded so that a Turkish keyboard's capitals meet the lower case:
+    ``casefold`` makes ``İ`` (I with a dot) ``i`` and a combining dot above
+    (U+0307), so ``İSİK.DEMİR@FİRMA.COM.TR`` never met
+    ``isik.demir@firma.com.tr``. NFKC first (full-width ``＠``, ligatures),
+    then ``İ`` -> ``i``, and a dot above dropped after an ``i``.
+    """
+    value = unicodedata.normalize("NFKC", str(text or "").strip())
+    if not value.isascii():
+        value = _DOT_ABOVE.sub("i", value.replace("\u0130", "i").casefold())
+    value = value.casefold()
     if value == "nan" or "@" not in value:
         return ""
     local, _, domain = value.rpartition("@")
