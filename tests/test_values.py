@@ -104,7 +104,8 @@ def test_amounts_round_trip_in_both_notations(amount: Decimal) -> None:
 
 @pytest.mark.parametrize(
     ("language", "yes", "no"),
-    [("ja", "はい", "いいえ"), ("ja", "有", "無"), ("pl", "Tak", "NIE"), ("ko", "예", "아니요")],
+    [("ja", "はい", "いいえ"), ("ja", "有", "無"), ("pl", "Tak", "NIE"), ("ko", "예", "아니요"),
+     ("ar", "نعم", "لا"), ("fa", "بله", "خیر"), ("ru", "Да", "НЕТ")],
 )
 def test_yes_and_no_in_the_clients_language(language: str, yes: str, no: str) -> None:
     """Trial 19: はい on a Japanese client's form pended the claim (invalid_format)."""
@@ -113,3 +114,13 @@ def test_yes_and_no_in_the_clients_language(language: str, yes: str, no: str) ->
     words_yes, words_no = yes_no_words(language)
     assert yes.casefold() in words_yes and no.casefold() in words_no
     assert not words_yes & words_no
+
+
+def test_every_languages_yes_and_no_words_are_apart_from_english() -> None:
+    """A word yes in one language read and no in English (or the reverse)
+    would flip a flag: each language's words stay on their own side."""
+    from claimflow.values import YES_NO, yes_no_words
+
+    for language in YES_NO:
+        yes, no = yes_no_words(language)
+        assert not yes & no, language

@@ -197,6 +197,14 @@ def test_a_point_keyed_under_a_decimal_comma_is_refused(tmp_path: Path) -> None:
         ("en_US", "✓", True),
         ("en_US", "x", True),
         ("de_DE", "yes", True),
+        # trial 25: a UAE client (locale ar_AE, notices in English) pended
+        # نعم as invalid_format; the words follow the locale's language
+        ("ar_AE", "نعم", True),
+        ("ar_AE", "لا", False),
+        ("ar_AE", "\u200fنعم\u200f", True),
+        ("ar_AE", "yes", True),
+        ("he_IL", "כן", True),
+        ("uk_UA", "ні", False),
     ],
 )
 def test_yes_and_no_in_the_clients_language(

@@ -50,6 +50,7 @@ from babel.numbers import (
     list_currencies,
 )
 
+from claimflow.bidi import unmarked
 from claimflow.cjk import narrow, stray
 
 #: The machine locale: ``1234.56``, no grouping, no ambiguity rule.
@@ -70,7 +71,7 @@ _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
     rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|円|[{_SIGNS_SC}])"
 )
-_CURRENCY = re.compile(rf"^(?P<head>{_MARK})\s*|\s*(?P<tail>{_MARK})$")
+_WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
 _WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",)}
 _MAX_DIGITS = 40
@@ -140,15 +141,14 @@ class NumberFormat:
         raise NumberError(f"expected {kind} like {example}, found {_quoted(text)} ({why})")
 
     def _why(self, text: str, whole: bool, currency: str | None) -> Decimal | str:
-        # Full-width digits and marks are the ASCII ones (``１，２３４`` is
-        # 1,234, then read by this locale's rules): `claimflow.cjk`.
-        text, no_cents = self._without_cents_dash(narrow(text.strip()))
-        body, negative, marks = _unsigned(text)
-        if currency is not None:
-            for mark in marks:
-                foreign = _foreign(mark, currency, self.locale)
-                if foreign is not None:
-                    return foreign
+        text, refused = _plain(text)
+        if refused is not None:
+            return refused
+        text, no_cents = self._without_cents_dash(text)
+        body, negative, marks = _unsigned(text, _currency_pattern(self.locale))
+        foreign = _foreign_marks(marks, currency, self.locale)
+        if foreign is not None:
+            return foreign
         parts = self._parts(body, no_cents)
         if isinstance(parts, str):
             return parts
@@ -188,7 +188,14 @@ class NumberFormat:
         if no_cents and self.decimal in body:
             # ``1234.50.-``: cents written, and a dash for none
             return f"cents and a dash for no cents ({self.decimal}-) both written"
-        integer, sep, fraction = self._canonical_groups(body).partition(self.decimal)
+        canonical = self._canonical_groups(body)
+        if not canonical.isascii():
+            # a letter is named before the dots around it are counted: in
+            # ``1,234.56 د.إ`` the dot is part of a sign, not a second decimal
+            odd = stray(canonical.replace(self.group, "").replace(self.decimal, ""))
+            if odd is not None:
+                return odd
+        integer, sep, fraction = canonical.partition(self.decimal)
         if self.decimal in fraction:
             return "two decimal symbols"
         digits = integer.replace(self.group, "") if self.group else integer
@@ -267,13 +274,61 @@ def _reading(
     return numbers._why(text, whole, currency)
 
 
+def _plain(text: str) -> tuple[str, str | None]:
+    """`text` as the readers see it, and why a mark in it is refused (None).
+
+    Full-width digits and marks are the ASCII ones (``１，２３４`` is 1,234,
+    then read by this locale's rules): `claimflow.cjk`; the invisible
+    direction marks of right-to-left text go (`claimflow.bidi`).
+    """
+    plain, refused = unmarked(narrow(text.strip()))
+    return plain.strip(), refused
+
+
+def _foreign_marks(
+    marks: tuple[str, ...], currency: str | None, locale: str
+) -> _Foreign | None:
+    """Why the first currency sign written that is not `currency`'s is not."""
+    if currency is None:
+        return None
+    for mark in marks:
+        foreign = _foreign(mark, currency, locale)
+        if foreign is not None:
+            return foreign
+    return None
+
+
 class _Foreign(str):
     """Why a currency sign or code is not the amount's currency."""
 
 
 def _canonical_mark(mark: str) -> str:
-    """``￥`` (full width) is ``¥``; Babel and people write either."""
-    return unicodedata.normalize("NFKC", mark)
+    """``￥`` (full width) is ``¥``; Babel and people write either. Babel's
+    ``د.إ.\\u200f`` (AED in ar_AE) ends with a right-to-left mark, which is no
+    part of the sign (`claimflow.bidi`)."""
+    return unmarked(unicodedata.normalize("NFKC", mark))[0]
+
+
+@lru_cache(maxsize=256)
+def _currency_pattern(locale: str) -> re.Pattern[str]:
+    """A currency sign or code at either end of an amount: the signs every
+    locale shares (`_MARK`), and the locale's own symbols from Babel that
+    they do not take (``د.إ.`` in ar_AE: its dots are no decimal points).
+    A symbol with a digit, a sign or a parenthesis is left out, so that no
+    sign can swallow part of the number."""
+    own = sorted(
+        (
+            mark
+            for mark in _symbols(locale)
+            if mark
+            and not _WHOLE_MARK.fullmatch(mark)
+            and not any(c.isdigit() or c in "+-()\u2212" for c in mark)
+        ),
+        key=len,
+        reverse=True,
+    )
+    marks = "|".join([*map(re.escape, own), _MARK])
+    return re.compile(rf"^(?P<head>{marks})\s*|\s*(?P<tail>{marks})$")
 
 
 @lru_cache(maxsize=256)
@@ -358,9 +413,11 @@ def _quoted(text: str) -> str:
     return repr(text).replace("\\u202f", "\u202f").replace("\\xa0", "\xa0")
 
 
-def _unsigned(text: str) -> tuple[str | None, bool, tuple[str, ...]]:
+def _unsigned(
+    text: str, currency: re.Pattern[str]
+) -> tuple[str | None, bool, tuple[str, ...]]:
     """(the digits and separators, negative, the currency signs written)
-    once signs and currency are off.
+    once signs and currency (`_currency_pattern`) are off.
 
     One sign at most, before or after a currency at the start (``-€5``,
     ``€ -5``, ``EUR-5``), or parentheses, or SAP's trailing minus.
@@ -376,7 +433,7 @@ def _unsigned(text: str) -> tuple[str | None, bool, tuple[str, ...]]:
                 return None, False, ()
             sign, text = head, text[1:].lstrip()
             continue
-        match = _CURRENCY.search(text)
+        match = currency.search(text)
         if match is None or match.end() == match.start():
             break
         marks.append(match["head"] or match["tail"])

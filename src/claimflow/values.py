@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from claimflow.bidi import unmarked
 from claimflow.cjk import JA_PATTERN, WrittenDate, japanese_date, narrow, weekday_doubt
 from claimflow.codes import ReasonCode
 from claimflow.keys import ascii_digits
@@ -70,6 +71,12 @@ YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ja": (("はい", "有", "有り", "あり"), ("いいえ", "無", "無し", "なし")),
     "zh": (("是", "有"), ("否", "无", "無")),
     "ko": (("예", "네", "유"), ("아니요", "아니오", "무")),
+    # trial 25: a UAE form's الفاتورة مرفقة (invoice attached) column
+    "ar": (("نعم",), ("لا",)),
+    "fa": (("بله", "آری"), ("خیر", "نه")),
+    "he": (("כן",), ("לא",)),
+    "ru": (("да",), ("нет",)),
+    "uk": (("так",), ("ні",)),
 }
 #: A typed amount beyond 10**±this is no amount (``1e9999999`` from JSON).
 _SCALE = 24
@@ -162,6 +169,18 @@ def _ymd(a: int, b: int, c: int, order: DateOrder) -> tuple[int, int, int]:
     return a, b, c
 
 
+def date_text(text: str) -> tuple[str, str | None]:
+    """A keyed date's text as the date readers match it, and why a mark in
+    it is refused (None): full-width forms narrowed (`narrow`), direction
+    marks dropped (`claimflow.bidi`), any script's digits as ASCII
+    (`ascii_digits`).
+
+    Example: ``date_text("١٣\u200f/١٠\u200f/٢٠٢٦") == ("13/10/2026", None)``
+    """
+    plain, refused = unmarked(narrow(text))
+    return ascii_digits(plain), refused
+
+
 @lru_cache(maxsize=65536)
 def parse_date(text: str, order: DateOrder) -> date | str:
     """Read a keyed date in the given order; return the date or an error message.
@@ -182,9 +201,14 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     read in any order too: its parts are labelled. Full-width digits and
     marks (``２０２６／１１／０３``) are read as the ASCII they stand for.
 
+    Invisible direction marks are dropped (Babel's ar_AE ``13\\u200f/10\\u200f/2026``)
+    or refused by name where they split a number (`claimflow.bidi`).
+
     Example: ``parse_date("04/03/2026", "DMY") == date(2026, 3, 4)``
     """
-    narrowed = narrow(text)
+    narrowed, refused = date_text(text)
+    if refused is not None:
+        return f"expected a date as {_PATTERN[order]}, found {text!r} ({refused})"
     written = japanese_date(narrowed)
     if written is not None:
         return _written_date(text, written)
@@ -263,10 +287,13 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
 
     Example: ``parse_datetime("27/11/2026 09:00", "DMY") == (date(2026, 11, 27), time(9))``
     """
-    match = _DATE_TIME.match(narrow(text))
+    plain, refused = date_text(text)
+    match = _DATE_TIME.match(plain)
     written = match is not None and match["date"].endswith("日")
     pattern = JA_PATTERN if written else _PATTERN[order]
     expected = f"expected a date and time as {pattern} HH:MM, found {text!r}"
+    if refused is not None:
+        return f"{expected} ({refused})"
     if not match:
         return expected
     day = parse_date(match["date"], order)
@@ -334,7 +361,7 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
     (`claimflow.validate.record.build_claim`), so it is never judged late
     on a time that is not its own.
     """
-    if _DATE_TIME.match(narrow(text)):
+    if _DATE_TIME.match(date_text(text)[0]):
         found = parse_datetime(text, ctx.date_order)
         if isinstance(found, tuple):
             return datetime.combine(*found)
@@ -423,7 +450,8 @@ def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
         return value
     if isinstance(value, int | Decimal) and value in (0, 1):
         return bool(value)
-    text = str(value).strip().casefold()
+    # a right-to-left mark around نعم changes nothing (`claimflow.bidi`)
+    text = unmarked(str(value))[0].strip().casefold()
     ctx = _ctx(info)
     if text in ctx.yes:
         return True

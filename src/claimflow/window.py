@@ -143,6 +143,34 @@ def refuse_future(
     return moment
 
 
+def refuse_future_day(
+    day: date, what: str, zone: tzinfo, now: datetime, written: str | None = None
+) -> date:
+    """`day`, or `FutureTime` when it is after the desk's day at `now`.
+
+    A report of a day that has not come (``report daily --period
+    2026-12-14`` in October) would show today's figures under another
+    name; the option is refused as a future ``--at`` is (`refuse_future`).
+
+    Args:
+        day: the day given.
+        what: how the caller names it (``--period``).
+        zone: the desk's time zone.
+        now: the desk's clock (or the instant a report looks at).
+        written: the value as given, when not the day (a month: ``2026-12``).
+
+    Example: ``refuse_future_day(date(2026, 10, 20), "--period", zone, now)``
+    """
+    today = now.astimezone(zone).date()
+    if day > today:
+        raise FutureTime(
+            f"{what}: expected a day no later than {today.isoformat()} (today at "
+            f"the desk, {zone}), found {written or day.isoformat()}: a report "
+            "cannot cover a day that has not come"
+        )
+    return day
+
+
 def add_months(day: date, months: int) -> date:
     """`day` plus calendar months: the same day of the month, or the month's
     last day where it has no such day (2024-02-29 + 12 months: 2025-02-28).

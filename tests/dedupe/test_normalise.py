@@ -20,6 +20,7 @@ from claimflow.dedupe.normalise import (
     fold,
     prepare,
 )
+from claimflow.keys import ascii_digits
 
 
 @pytest.mark.parametrize(
@@ -36,6 +37,13 @@ from claimflow.dedupe.normalise import (
         ("09/04/1956", "YMD", ""),  # a year-first client reads year-first only
         ("31/02/1956", "DMY", ""),
         ("", None, ""),
+        # trial 25: any script's digits are their values, as in a claim's dates
+        ("١٩٩٠-٠٧-٠١", None, "1990-07-01"),
+        ("۱۹۹۰۰۷۰۱", None, "1990-07-01"),
+        ("٠١/٠٧/١٩٩٠", "DMY", "1990-07-01"),
+        ("１９９０－０７－０１", None, "1990-07-01"),
+        ("\u200f01\u200f/07\u200f/1990", "DMY", "1990-07-01"),
+        ("1990-0\u200f7-01", None, ""),  # a mark splitting the month: unread
     ],
 )
 def test_birth_dates(text: str, order: str | None, expected: str) -> None:
@@ -49,8 +57,16 @@ def test_birth_dates(text: str, order: str | None, expected: str) -> None:
         (fold, None, ""),
         (_email, "Siti.R+promo@Mail.Example", "siti.r@mail.example"),
         (_email, "not an address", ""),
+        # trial 26: a Turkish keyboard's capitals meet the lower case
+        (_email, "İSİK.DEMİR@FİRMA.COM.TR", "isik.demir@firma.com.tr"),
+        (_email, "I\u0307SIK@FIRMA.COM.TR", "isik@firma.com.tr"),  # decomposed
+        (_email, "ＳＩＴＩ＠ＭＡＩＬ．ＥＸＡＭＰＬＥ", "siti@mail.example"),  # NFKC
+        (fold, "İSİK DEMİR", "isik demir"),  # names and addresses: no dot left
+        (_address, "İSTİKLAL CADDESİ 5", "istiklal caddesi 5"),
         (_phone, "+1 (312) 555-0101", "123125550101"[-9:]),
         (_phone, "555", ""),
+        (_phone, "+٩٧١ ٥٠ ١٢٣ ٤٥٦٧", "501234567"),
+        (_code, "١٢٣٤٥", "12345"),
         (_house, "12 oak st", 12),
         (_house, "flat 3 12 oak st", 3),
         (_house, "oak st", -1),
@@ -103,9 +119,10 @@ def test_addresses_keep_their_abbreviations(text: str) -> None:
 
 @given(ODD)
 def test_phones_and_codes_drop_what_the_regular_expressions_drop(text: str) -> None:
-    digits = re.sub(r"\D", "", text)
+    # any script's digits are the ASCII ones (``٣`` is 3; ``²`` is no digit)
+    digits = ascii_digits(re.sub(r"\D", "", text))
     assert _phone(text) == (digits[-9:] if len(digits) >= 7 else "")
-    assert _code(text) == re.sub(r"\W", "", text).upper()
+    assert _code(text) == ascii_digits(re.sub(r"\W", "", text)).upper()
 
 
 @given(st.text(st.sampled_from(list("ab09 ")), max_size=20))

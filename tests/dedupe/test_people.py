@@ -45,6 +45,11 @@ VARIANTS = [
     ("compact birth date", "D8", "William,Turner,19800407,,,,,", "P1"),
     # no first name on the form: a missing part is no disagreement
     ("first name missing", "D9", ",Rahayu,1990-09-30,,+62 812 3456 7890,,,", "P4"),
+    # trial 25: a birth date in Arabic-Indic digits is the same day
+    ("arabic-indic birth date", "D12", "William,Turner,١٩٨٠-٠٤-٠٧,,,,,", "P1"),
+    ("arabic-indic phone", "D13", "Bill,Turner,,,+١ (٣١٢) ٥٥٥-٠١٠١,,,", "P1"),
+    # trial 26: Turkish capitals (İ casefolds to i and a combining dot)
+    ("turkish capital i in e-mail", "D14", "W.,TURNER,,WİLL.TURNER@EXAMPLE.COM,,,,", "P1"),
 ]
 
 

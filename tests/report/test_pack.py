@@ -20,15 +20,16 @@ import pytest
 
 from claimflow import ResolvedClient, Store, ingest, load_client
 from claimflow.codes import ReasonCode
-from claimflow.errors import ClaimflowError
+from claimflow.errors import ClaimflowError, FutureTime
 from claimflow.parse.checks import EntryCheck
 from claimflow.report.browser import dump_dom
 from claimflow.report.days import working_days
 from claimflow.report.pack import PackOptions
 from claimflow.report.sla import build_report, to_html, write_report
 from claimflow.sla.metrics import calendar_of
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SAMPLES
 from tests.report.test_sla import HEADER
+from tests.test_cli import run
 
 #: Wednesday 18 November 2026, 12:00 in Chicago (CST, UTC-6).
 NOW = datetime(2026, 11, 18, 18, 0, tzinfo=UTC)
@@ -219,6 +220,48 @@ def test_a_bad_day_is_refused(desk: Store, acme: ResolvedClient) -> None:
         build_report("weekly", desk, acme, "2026-11", NOW)
     with pytest.raises(ClaimflowError, match="expected a month like 2026-10"):
         build_report("monthly", desk, acme, "2026-Q4", NOW)
+
+
+@pytest.mark.parametrize(
+    ("kind", "period", "found"),
+    [
+        ("daily", "2026-11-19", "2026-11-19"),
+        ("daily", "2026-12-14", "2026-12-14"),
+        ("weekly", "2026-11-20", "2026-11-20"),
+        ("monthly", "2026-12", "2026-12"),
+    ],
+)
+def test_a_period_not_yet_come_is_refused(
+    desk: Store, acme: ResolvedClient, kind: str, period: str, found: str
+) -> None:
+    """Trial 25: ``report daily --period 2026-12-14`` (a future day) reported
+    today's figures under no word; a future day is refused as a future
+    ``--at`` is (`FutureTime`), this month is reported so far."""
+    with pytest.raises(FutureTime) as refused:
+        build_report(kind, desk, acme, period, NOW)  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        "--period: expected a day no later than 2026-11-18 (today at the desk, "
+        f"America/Chicago), found {found}: a report cannot cover a day that has "
+        "not come"
+    )
+    build_report("daily", desk, acme, "2026-11-18", NOW)  # today: read
+    build_report("monthly", desk, acme, "2026-11", NOW)  # this month so far
+
+
+def test_the_cli_refuses_a_future_period_in_one_line(
+    desk: Store, tmp_path: Path
+) -> None:
+    code, out, err = run(
+        "report", "daily", "--client", str(SAMPLES / "clients" / "acme-tools.yaml"),
+        "--db", str(tmp_path / "claims.db"), "--as-of", "2026-11-18T12:00",
+        "--period", "2026-12-14",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        "claimflow: error: --period: expected a day no later than 2026-11-18 "
+        "(today at the desk, America/Chicago), found 2026-12-14: a report cannot "
+        "cover a day that has not come\n"
+    )
 
 
 BR = FIXTURES / "clients" / "vendas-br.yaml"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,8 @@ import pandas as pd
 from claimflow.dedupe.peoplefile import people_csv
 from claimflow.errors import UnreadableInput
 from claimflow.fields import ascii_fold
-from claimflow.values import DateOrder, parse_date
+from claimflow.keys import ascii_digits
+from claimflow.values import DateOrder, date_text, parse_date
 
 COLUMNS = (
     "participant_id",
@@ -139,9 +141,23 @@ def fold(text: object) -> str:
     return " ".join(_NON_WORD.sub(" ", ascii_fold(str(text))).split())
 
 
+#: ``i`` and a combining dot above (``İ`` casefolded, or keyed decomposed).
+_DOT_ABOVE = re.compile("i\u0307")
+
+
 def _email(text: object) -> str:
-    """``Siti.R+promo@Mail.Example`` -> ``siti.r@mail.example``."""
-    value = str(text or "").strip().casefold()
+    """``Siti.R+promo@Mail.Example`` -> ``siti.r@mail.example``.
+
+    Folded so that a Turkish keyboard's capitals meet the lower case:
+    ``casefold`` makes ``İ`` (I with a dot) ``i`` and a combining dot above
+    (U+0307), so ``İSİK.DEMİR@FİRMA.COM.TR`` never met
+    ``isik.demir@firma.com.tr``. NFKC first (full-width ``＠``, ligatures),
+    then ``İ`` -> ``i``, and a dot above dropped after an ``i``.
+    """
+    value = unicodedata.normalize("NFKC", str(text or "").strip())
+    if not value.isascii():
+        value = _DOT_ABOVE.sub("i", value.replace("\u0130", "i").casefold())
+    value = value.casefold()
     if value == "nan" or "@" not in value:
         return ""
     local, _, domain = value.rpartition("@")
@@ -157,7 +173,8 @@ _NOT_WORD = re.compile(r"\W")
 
 
 def _phone(text: object) -> str:
-    value = str(text or "")
+    """The last nine digits, any script's digits as ASCII (``٠٥٠...``)."""
+    value = ascii_digits(str(text or ""))
     digits = (
         value.translate(_ASCII_NOT_DIGIT)
         if value.isascii()
@@ -229,8 +246,14 @@ def _dob(text: object, order: DateOrder | None = None) -> str:
     only in the date order given (the client's), never guessed. The digits
     of a year-first date are kept even when they make no calendar date,
     since a keying slip in a birth date is still evidence.
+
+    Its text is read as a claim's dates are (`claimflow.values.date_text`):
+    ``١٩٩٠-٠٧-٠١`` (Arabic-Indic digits) is ``1990-07-01``, full-width
+    digits and direction marks too; a mark between digits leaves no date.
     """
-    value = str(text or "").strip()
+    value, refused = date_text(str(text or "").strip())
+    if refused is not None:
+        return ""
     match = _ISO_DATE.fullmatch(value[:10]) or _ISO_DATE.fullmatch(value)
     if match:
         return "-".join(match.groups())
@@ -248,7 +271,7 @@ def _code(value: object) -> str:
     text = str(value)
     if text.isascii():
         return text.translate(_ASCII_NOT_WORD).upper()
-    return _NOT_WORD.sub("", text).upper()
+    return _NOT_WORD.sub("", ascii_digits(text)).upper()
 
 
 def _phonetic(name: str) -> str:

@@ -51,6 +51,7 @@ from claimflow.sla.calendar import BusinessCalendar
 from claimflow.sla.metrics import Window, calendar_of, claim_facts, summarize
 from claimflow.sla.quality import QaDay
 from claimflow.store import Store
+from claimflow.window import refuse_future_day
 
 #: Working days of history the daily report's chart shows.
 DAILY_HISTORY = 20
@@ -78,15 +79,19 @@ def _count(n: int, one: str, many: str, locale: str) -> str:
     return ngettext(one, many, n).format(n=number(n, locale))
 
 
-def _day(text: str | None) -> date | None:
+def _day(text: str | None, cal: BusinessCalendar, now: datetime) -> date | None:
+    """The day `--period` names, refused when it is after the desk's today
+    at `now` (`claimflow.window.refuse_future_day`): a daily report of
+    2026-12-14 asked in October showed that day's figures as of now."""
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ClaimflowError(
             f"expected a day like 2026-11-10, found {text!r}"
         ) from None
+    return refuse_future_day(day, "--period", cal.zone, now)
 
 
 def _new_report(client: ResolvedClient, title: str, period: str) -> Report:
@@ -126,7 +131,7 @@ def daily_report(
     Example: ``daily_report(store, client, None, datetime.now(UTC))``
     """
     cal = calendar_of(client)
-    as_of = _until(cal, now, _day(period))
+    as_of = _until(cal, now, _day(period, cal, now))
     today = cal.local(as_of).date()
     stamp = cal.local(as_of).strftime("%Y-%m-%d %H:%M %Z")
     report = _new_report(
@@ -260,7 +265,7 @@ def weekly_report(
     Example: ``weekly_report(store, client, "2026-11-13", datetime.now(UTC))``
     """
     cal = calendar_of(client)
-    last = _day(period) or cal.local(now).date() - timedelta(days=1)
+    last = _day(period, cal, now) or cal.local(now).date() - timedelta(days=1)
     ten = working_days(cal, last, 10)
     week, before = ten[5:], ten[:5]
     label = f"{week[0].isoformat()} to {week[-1].isoformat()}"
@@ -332,9 +337,13 @@ def _month(text: str | None, cal: BusinessCalendar, now: datetime) -> pd.Period:
     try:
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
             raise ValueError(text)
-        return pd.Period(text, "M")
+        month = pd.Period(text, "M")
     except ValueError:
         raise ClaimflowError(f"expected a month like 2026-10, found {text!r}") from None
+    # a month not yet begun is refused as a future day is; this month is
+    # reported so far
+    refuse_future_day(month.start_time.date(), "--period", cal.zone, now, text)
+    return month
 
 
 def monthly_report(
