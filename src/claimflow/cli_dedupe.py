@@ -19,6 +19,7 @@ from claimflow.cli import (
     OPERATOR_OPTION,
     OPTIONAL_CLIENT_OPTION,
     STORE_OPTION,
+    counted,
     echo_json,
     fail_cleanly,
     main,
@@ -329,12 +330,13 @@ def apply_cmd(
         echo_json(result.to_dict())
     else:
         settled = (
-            f": {result.duplicates:,} claims now duplicates, {result.restored:,} back "
-            "to their earlier outcome"
+            f": {counted(result.duplicates, 'claim')} now "
+            f"{'a duplicate' if result.duplicates == 1 else 'duplicates'}, "
+            f"{result.restored:,} back to their earlier outcome"
             if claims
             else ""
         )
-        click.echo(f"{result.decisions:,} decisions stored{settled}")
+        click.echo(f"{counted(result.decisions, 'decision')} stored{settled}")
 
 
 @dedupe_cmd.command("claims")
@@ -386,8 +388,8 @@ def claims_cmd(
         echo_rows(data, data["matches"], rows_as)
     else:
         click.echo(
-            f"{client.key}: {result.checked:,} claims checked, {data['duplicates']:,} "
-            f"duplicates, {data['to_review']:,} to review"
+            f"{client.key}: {counted(result.checked, 'claim')} checked, "
+            f"{counted(_count(data['duplicates']), 'duplicate')}, {data['to_review']:,} to review"
         )
         for match in result.matches[:30]:
             click.echo(
@@ -400,3 +402,8 @@ def claims_cmd(
                 "now superseded"
             )
     sys.exit(1 if result.matches else 0)
+
+
+def _count(value: object) -> int:
+    """A count from a result's plain data (``to_dict`` values are objects)."""
+    return value if isinstance(value, int) else 0

@@ -296,7 +296,7 @@ def test_review_file_round_trip(
     )
     assert code == 0
     assert out == (
-        "2 decisions stored: 1 claims now duplicates, 1 back to their earlier outcome\n"
+        "2 decisions stored: 1 claim now a duplicate, 1 back to their earlier outcome\n"
     )
     with Store.open(db) as store:
         outcomes = dict(

@@ -131,7 +131,7 @@ def test_review_round_trip_never_flags_a_pair_marked_different(tmp_path: Path) -
     marked.to_csv(review, index=False)
     assert (
         run("dedupe", "apply", str(review), "--db", str(db))[1]
-        == "1 decisions stored\n"
+        == "1 decision stored\n"
     )
     code, out, _ = run("dedupe", "participants", str(people), "--db", str(db), "--json")
     assert code == 0

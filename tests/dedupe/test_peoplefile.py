@@ -114,7 +114,7 @@ def test_the_review_file_holds_the_pair_found_with_its_explanation(
         writer.writeheader()
         writer.writerow(row)
     assert run("dedupe", "apply", str(review), "--db", str(db))[1] == (
-        "1 decisions stored\n"
+        "1 decision stored\n"
     )
     code, out, _ = run(
         "dedupe", "participants", str(TRIAL / "teilnehmer.csv"), "--db", str(db)

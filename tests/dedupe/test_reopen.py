@@ -31,7 +31,7 @@ def _closed(tmp_path: Path, write: Callable[..., Path]) -> Path:
     db = tmp_path / "c.db"
     _ingest_batches(db, write, OCTOBER, NOVEMBER)
     code, out, _ = run("dedupe", "claims", "--client", ACME, "--db", str(db))
-    assert code == 1 and "1 duplicates, 0 to review" in out
+    assert code == 1 and "1 duplicate, 0 to review" in out
     return db
 
 
@@ -82,7 +82,7 @@ def test_a_wrongly_closed_duplicate_marked_different_is_reopened_and_paid(
                        "--operator", "ann")  # fmt: skip
     assert (code, out) == (
         0,
-        "1 decisions stored: 0 claims now duplicates, 1 back to their earlier outcome\n",
+        "1 decision stored: 0 claims now duplicates, 1 back to their earlier outcome\n",
     )
     assert _outcomes(db) == {"A1": "accepted", "B1": "accepted", "B2": "accepted"}
     with Store.open(db) as store:

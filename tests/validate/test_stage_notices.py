@@ -38,7 +38,7 @@ def test_a_duplicates_notice_found_without_a_folder_is_written_later(
     db = tmp_path / "c.db"
     _ingest_batches(db, write, OCTOBER, NOVEMBER)
     code, out, _ = run("dedupe", "claims", "--client", ACME, "--db", str(db))
-    assert code == 1 and "1 duplicates" in out
+    assert code == 1 and "1 duplicate," in out
     folder = tmp_path / "later"
     code, out, _ = run("notices", "write", "--batch", "2", "--db", str(db),
                        "--out", str(folder))  # fmt: skip
