@@ -196,7 +196,8 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
     )
     Console().print(table)
     for version, count in sorted(result.by_version.items()):
-        click.echo(f"  rule set {version}: {format_points(count, locale)} awards")
+        noun = "award" if count == 1 else "awards"
+        click.echo(f"  rule set {version}: {format_points(count, locale)} {noun}")
     for problem in result.problems[:20]:
         click.echo(f"  {problem.render()} ({problem.code.value})")
     for claim, codes in result.earned_nothing[:20]:
