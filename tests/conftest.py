@@ -184,7 +184,7 @@ def _backend(request: pytest.FixtureRequest) -> Iterator[None]:
 def _copied_new_stores(request: pytest.FixtureRequest) -> Iterator[None]:
     """A new SQLite store is a copy of one migrated once for the session.
 
-    Migrating a new file (29 migrations) took 0.1-0.14 s, and about a
+    Migrating a new file (31 migrations) took 0.1-0.14 s, and about a
     thousand tests open new stores; copying the file the real `Store.open`
     made for the session (the same schema, pragmas and page size) and then
     opening it (nothing left to migrate) takes a few milliseconds. Tests of

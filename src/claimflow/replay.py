@@ -539,9 +539,19 @@ def _chunk(
 
 
 def _recorded_matches(store: Store, client: str) -> dict[str, list[_Match]]:
-    """Claim id -> the matches `dedupe claims` recorded for it, in order."""
+    """Claim id -> the matches `dedupe claims` recorded for it, in order;
+    those a reviewer marked *different* at their latest mark left out: they
+    neither close the claim nor give it their reason, as its stored reasons
+    do not (`claimflow.store.dedupe_decisions.PROBLEM_STANDS`)."""
+    from claimflow.dedupe.decisions import latest_decisions
+
+    marks: Mapping[tuple[str, str], str] | None = None
     matches: dict[str, list[_Match]] = {}
     for claim_id, original, code, verdict in claim_match_rows(store, client):
+        if marks is None:
+            marks = latest_decisions(store.db.conn, "claim")
+        if marks.get(_pair(claim_id, original)) == "different":
+            continue
         matches.setdefault(claim_id, []).append((original, code, verdict))
     return matches
 
@@ -656,4 +666,10 @@ def _sla_flips(
             result.by_transition[f"SLA {old[claim_id]} -> {new.get(claim_id)}"] += 1
 
 
+def _pair(a: str, b: str) -> tuple[str, str]:
+    """Two claim ids as a reviewer's mark names them (sorted)."""
+    return (a, b) if a <= b else (b, a)
+
+
 __all__ = ["Change", "ReplayResult", "golden", "replay", "same_intake", "same_sla"]
+

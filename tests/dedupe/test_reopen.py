@@ -12,6 +12,7 @@ for that pair, and replay under unchanged rules reports no change.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -110,6 +111,18 @@ def test_a_wrongly_closed_duplicate_marked_different_is_reopened_and_paid(
             )
         )
     assert points["B1"] == 60
+    # its export and story no longer give it a duplicate's reason (trial 27:
+    # an accepted, paid claim exported with serial_claimed_before)
+    export = tmp_path / "claims.csv"
+    code, _, _ = run("export", "claims", "--client", ACME, "--db", str(db),
+                     "--out", str(export))  # fmt: skip
+    assert code == 0
+    exported = {r["claim_ref"]: r for r in _rows(export)}
+    assert exported["B1"]["outcome"] == "accepted"
+    assert "serial_claimed_before" not in exported["B1"]["reason_codes"]
+    code, out, _ = run("show", "B1", "--client", ACME, "--db", str(db), "--json")
+    assert code == 0 and "serial_claimed_before" not in json.loads(out)["problems"].__repr__()
+    assert "serial_claimed_before" in json.loads(out)["matches"].__repr__()  # on record
     # replay under unchanged rules: the reviewer's mark stands, nothing changed
     code, out, _ = run("replay", "--client", ACME, "--db", str(db))
     assert (code, out) == (0, "acme-tools: 3 claims replayed, 0 changed, +0 points\n")

@@ -36,9 +36,11 @@ from claimflow.models import (
 # (25), which imports participants (24), which imports claims_schema (2-23).
 from claimflow.store import accounts_schema as _accounts_schema  # noqa: F401
 
-# Registers migration 29 (after partners' 28); stage_notices (below) registers 30.
+# Registers migration 29 (after partners' 28); stage_notices (below) registers
+# 30, dedupe_decisions 31.
 from claimflow.store import batch_reading as _batch_reading  # noqa: F401
 from claimflow.store import claims_schema as _claims_schema  # noqa: F401
+from claimflow.store import dedupe_decisions as _dedupe_decisions  # noqa: F401
 
 # Registers migrations 27 and 28 (after accounts_schema's 26).
 from claimflow.store import partners as _partners  # noqa: F401

@@ -25,6 +25,11 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from sqlite_utils import Database
+
+from claimflow.store import stage_notices as _earlier  # noqa: F401 (registers 2-30)
+from claimflow.store.schema import migrations
+
 if TYPE_CHECKING:
     from claimflow.store import Store
 
@@ -34,6 +39,31 @@ MatchRow = tuple[str, str, str | None, str, str, float, str, str, str]
 #: A reviewer's mark: kind (claim or participant), the pair's ids (sorted),
 #: same or different.
 Mark = tuple[str, str, str, str]
+
+
+#: A problem (table alias ``p``) that still stands against its claim: not
+#: the problem of a history match (no field) whose every match of that code
+#: a reviewer marked *different* at their latest mark. A claim reopened or
+#: restored by ``dedupe apply`` keeps its matches and their problems on
+#: record, but its export, story, reason counts and replay no longer give it
+#: a duplicate's reason (trial 27: an accepted, paid claim exported with
+#: ``serial_claimed_before``).
+PROBLEM_STANDS = """NOT (p.field IS NULL
+  AND EXISTS (SELECT 1 FROM claim_matches m
+              WHERE m.claim_id = p.claim_id AND m.code = p.code)
+  AND NOT EXISTS (
+      SELECT 1 FROM claim_matches m
+      WHERE m.claim_id = p.claim_id AND m.code = p.code
+        AND coalesce((SELECT d.decision FROM dedupe_decisions d
+                      WHERE d.kind = 'claim' AND d.a = min(m.claim_id, m.original)
+                        AND d.b = max(m.claim_id, m.original)
+                      ORDER BY d.id DESC LIMIT 1), '') <> 'different'))"""
+
+
+@migrations()
+def m031_claim_matches_by_claim(db: Database) -> None:
+    """An index for a claim's own matches (`PROBLEM_STANDS` asks per problem)."""
+    db.execute("CREATE INDEX claim_matches_by_claim ON claim_matches(claim_id, code)")
 
 
 def add_claim_matches(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from claimflow.errors import ClaimNotFound, StoreError
 from claimflow.money import ZERO
+from claimflow.store.dedupe_decisions import PROBLEM_STANDS
 from claimflow.store.ledger import STANDS
 from claimflow.validate.notices import Notice
 
@@ -367,8 +368,8 @@ class ClaimLifecycle:
                 "SELECT raw FROM claims WHERE id = ?", [claim_id]
             ).fetchone()[0],
             "problems": rows(
-                "SELECT code, field, source, message FROM problems WHERE claim_id = ? "
-                "ORDER BY id",
+                "SELECT code, field, source, message FROM problems p "
+                f"WHERE claim_id = ? AND {PROBLEM_STANDS} ORDER BY id",
                 [claim_id],
             ),
             "outcomes": rows(

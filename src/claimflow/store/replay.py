@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
+from claimflow.store.dedupe_decisions import PROBLEM_STANDS
 from claimflow.store.ledger import STANDS
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def replay_rows(
     cursor = store.db.execute(
         f"""SELECT c.id, c.raw, c.document_hash, c.received_at, c.outcome,
                    (SELECT group_concat(DISTINCT code) FROM problems p
-                    WHERE p.claim_id = c.id),
+                    WHERE p.claim_id = c.id AND {PROBLEM_STANDS}),
                    aw.points, aw.data,
                    (SELECT v.details FROM verifications v WHERE v.claim_id = c.id
                     ORDER BY v.id DESC LIMIT 1)

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from claimflow.store.dedupe_decisions import PROBLEM_STANDS
+
 if TYPE_CHECKING:
     from claimflow.store import Store
 
@@ -59,7 +61,8 @@ def claim_export_rows(
                c.activity_date, c.outcome,
                (SELECT group_concat(code) FROM (
                   SELECT p.code, min(p.id) AS first FROM problems p
-                  WHERE p.claim_id = c.id GROUP BY p.code ORDER BY first) AS found),
+                  WHERE p.claim_id = c.id AND {PROBLEM_STANDS}
+                  GROUP BY p.code ORDER BY first) AS found),
                c.source
         FROM claims c {where} ORDER BY c.batch_id, c.rowid"""
     rows: Iterator[tuple[Any, ...]] = store.db.execute(query, params)
@@ -126,7 +129,8 @@ def reason_rows(
     rows = store.db.execute(
         "SELECT p.claim_id, p.code, c.outcome FROM problems p "
         "JOIN claims c ON c.id = p.claim_id "
-        "WHERE c.client = ? AND c.outcome IN ('pended', 'rejected')" + where,
+        f"WHERE c.client = ? AND c.outcome IN ('pended', 'rejected') AND {PROBLEM_STANDS}"
+        + where,
         [client, *params],
     ).fetchall()
     return [(str(a), str(b), str(c)) for a, b, c in rows]
@@ -209,7 +213,8 @@ def reason_month_rows(
     rows = store.db.execute(
         "SELECT p.claim_id, p.code, substr(c.received_at, 1, 7) FROM problems p "
         "JOIN claims c ON c.id = p.claim_id "
-        "WHERE c.client = ? AND c.outcome IN ('pended', 'rejected')" + where,
+        f"WHERE c.client = ? AND c.outcome IN ('pended', 'rejected') AND {PROBLEM_STANDS}"
+        + where,
         [client, *params],
     ).fetchall()
     return [(str(a), str(b), str(m)) for a, b, m in rows]
