@@ -115,8 +115,9 @@ def dedupe_participants(
 
         people = read_people_xlsx(people, columns)
     return dedupe_people(
-        people, settings=settings, date_order=date_order, marks=marks, columns=columns
-    )
+        people, settings=settings, date_order=date_order, marks=marks, columns=columns,
+        language=resolved.config.language_code if resolved is not None else None,
+    )  # fmt: skip
 
 
 @dataclass

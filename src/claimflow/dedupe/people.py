@@ -227,6 +227,7 @@ def dedupe_people(
     date_order: DateOrder | None = None,
     marks: dict[tuple[str, str], str] | None = None,
     columns: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -250,15 +251,17 @@ def dedupe_people(
             marked different is never flagged again.
         columns: a CSV's folded header -> column (a client's
             `people_index`; default: the built-in aliases).
+        language: the client's language (its locale's): names in its own
+            romanisation where claimflow knows one (``uk``).
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
     if settings is not None:
         duplicate, review = settings.duplicate, settings.review
     prepared = (
-        read_prepared(people, date_order=date_order, index=columns)
+        read_prepared(people, date_order=date_order, index=columns, language=language)
         if isinstance(people, Path)
-        else prepare(people.reset_index(drop=True), date_order)
+        else prepare(people.reset_index(drop=True), date_order, language)
     )
     i, j, found_by, names = block_pairs(prepared, max_block)
     methods = DEFAULT_METHODS if settings is None else settings.methods()
