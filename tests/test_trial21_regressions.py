@@ -581,3 +581,35 @@ def test_a_date_is_its_days_first_instant_even_when_the_clock_skips_midnight(
     # the instant just before it is the day before, at the desk
     before = (start.timestamp() - 1)
     assert datetime.fromtimestamp(before, ZoneInfo(zone)).date() < day
+
+
+def test_a_claim_not_answered_past_the_target_has_missed_it(
+    tmp_path: Path, nordlicht: ResolvedClient
+) -> None:
+    """The first-response share counted answered claims only: a claim still
+    waiting for its first response long after the 8 business hours went
+    unjudged, and the share read 100%. As the turnaround counts an open
+    breach, a claim not answered yet and already past the target has missed
+    it; one still inside the target is not judged yet."""
+    events = [
+        # answered in 2 business hours (Mon 09:00 to 11:00)
+        ("NL-1", "received", _berlin("2025-11-17T09:00").isoformat()),
+        ("NL-1", "first_response", _berlin("2025-11-17T11:00").isoformat()),
+        # never answered: by Tue 12:00 it has waited more than 8 hours
+        ("NL-2", "received", _berlin("2025-11-17T09:00").isoformat()),
+        # never answered, received Tue 10:00: 2 hours by Tue 12:00
+        ("NL-3", "received", _berlin("2025-11-18T10:00").isoformat()),
+    ]
+    store = next(_store(tmp_path, events))
+    now = _berlin("2025-11-18T12:00")
+    assert _business_hours(_berlin("2025-11-17T09:00"), now) > 8
+    assert _business_hours(_berlin("2025-11-18T10:00"), now) <= 8
+    report = build_report("sla", store, nordlicht, "2025-11", now)
+    month = report.tables["By month"].set_index("period").loc["2025-11"]
+    assert (month["answered"], month["first_response_in_target"]) == (1, 1)
+    assert month["unanswered_past_target"] == 1
+    assert month["first_response_share"] == pytest.approx(1 / 2)
+    assert (
+        "50,0\xa0% of 2 due claims (1 answered, 1 not answered and already past it) "
+        "(target 90\xa0%): missed."
+    ) in report.verdict

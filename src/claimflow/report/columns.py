@@ -87,6 +87,7 @@ COLUMNS: dict[str, Column] = {
     "on_time_share": Column("On-time share", "share"),
     "answered": Column("Answered", "count"),
     "first_response_in_target": Column("First response in target", "count"),
+    "unanswered_past_target": Column("Unanswered past target", "count"),
     "first_response_share": Column("First response in target, share", "share"),
     "first_response_median_h": Column(f"First response, median ({_BH})", "hours"),
     "turnaround_mean_days": Column(f"Turnaround, mean ({_BD})", "days"),

@@ -122,7 +122,8 @@ def sla_definitions(client: ResolvedClient, period: str) -> list[str]:
         f"{percent(terms.on_time_target, loc, 0)}.",
         f"First response: business hours from received to the first response; target "
         f"{plain(terms.first_response_hours, loc)} h; in target: answered within it; "
-        "share in target: answered in target / claims answered; target "
+        "share in target: answered in target / (claims answered + claims not "
+        "answered yet and already past the target, which have missed it); target "
         f"{percent(terms.on_time_target, loc, 0)} (the on-time target's).",
         f"Entry error rate: errors / {terms.error_unit}s checked, shown per {ten_k}; "
         f"limit {plain(terms.max_error_rate * 1e4, loc)} per {ten_k}; intervals are "

@@ -86,12 +86,21 @@ def first_response_verdict(
     """
     hours, target = plain(terms.first_response_hours, locale), terms.on_time_target
     answered = int(total["answered"])
+    overdue = int(total.get("unanswered_past_target", 0))
     head = f"First response within {hours} business hours"
-    if not answered:
+    if not answered and not overdue:
         return f"{head}: no claim received in the period is answered yet."
-    share = int(total["first_response_in_target"]) / answered
+    # a claim not answered yet but already past the target has missed it:
+    # it counts, as an open breach counts against the turnaround
+    share = int(total["first_response_in_target"]) / (answered + overdue)
+    counted = (
+        f"{_claims(answered + overdue, 'due', locale)} ({number(answered, locale)} "
+        f"answered, {number(overdue, locale)} not answered and already past it)"
+        if overdue
+        else _claims(answered, "answered", locale)
+    )
     return (
-        f"{head}: {percent(share, locale)} of {_claims(answered, 'answered', locale)} "
+        f"{head}: {percent(share, locale)} of {counted} "
         f"(target {percent(target, locale, 0)}): "
         f"{'met' if share >= target else 'missed'}."
     )

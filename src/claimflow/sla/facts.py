@@ -26,6 +26,7 @@ from claimflow.sla.metrics import (
     _remaining,
     calendar_of,
     claim_facts_reference,
+    past_target,
     within_target,
 )
 from claimflow.store import Store
@@ -286,6 +287,16 @@ def _day_windows(
     return opens, closes, has
 
 
+def _overdue(
+    cal: BusinessCalendar, facts: pd.DataFrame, now: datetime, target: float
+) -> np.ndarray:
+    """Claims not answered by `now` that have waited longer than `target`
+    business hours already (`claimflow.sla.metrics.past_target`)."""
+    until = pd.Series(pd.NaT, index=facts.index, dtype=facts["received"].dtype)
+    until[facts["first_response"].isna()] = pd.Timestamp(now)
+    return past_target(business_hours_many(cal, facts["received"], until), target)
+
+
 def business_hours_many(
     cal: BusinessCalendar, starts: pd.Series, ends: pd.Series
 ) -> np.ndarray:
@@ -414,6 +425,7 @@ def claim_facts(
     facts["first_response_in_target"] = within_target(
         facts["first_response_hours"], terms.first_response_hours
     )
+    facts["first_response_overdue"] = _overdue(cal, facts, now, terms.first_response_hours)
     facts["status"] = np.where(decided, "decided", np.where(waiting, "waiting", "open"))
     facts["on_time"] = decided & (decided_day <= facts["due_date"].to_numpy())
     facts["late"] = decided & ~facts["on_time"]

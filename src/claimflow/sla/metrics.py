@@ -251,6 +251,20 @@ def claim_facts_reference(
     facts["first_response_in_target"] = within_target(
         facts["first_response_hours"], terms.first_response_hours
     )
+    facts["first_response_overdue"] = past_target(
+        np.array(
+            [
+                cal.business_seconds(r, now) / 3600 if f is pd.NaT else np.nan
+                for r, f in zip(
+                    facts["received"].dt.to_pydatetime(),
+                    facts["first_response"].dt.to_pydatetime(),
+                    strict=True,
+                )
+            ],
+            dtype=float,
+        ),
+        terms.first_response_hours,
+    )
     facts["status"] = np.where(decided, "decided", np.where(waiting, "waiting", "open"))
     facts["on_time"] = decided & (decided_day <= facts["due_date"].to_numpy())
     facts["late"] = decided & ~facts["on_time"]
@@ -285,6 +299,18 @@ def within_target(hours: pd.Series, target: float) -> np.ndarray:
     answered = ~np.isnan(values)
     inside: np.ndarray = answered & (np.where(answered, values, 0.0) <= target + _NOISE_H)
     return inside
+
+
+def past_target(waited: np.ndarray, target: float) -> np.ndarray:
+    """Not answered yet, and waiting longer than `target` business hours
+    already (`waited`: NaN for an answered claim): a first response missed
+    before it is made.
+
+    Example: ``past_target(np.array([9.5, np.nan]), 8.0)`` is ``[True, False]``
+    """
+    known = ~np.isnan(waited)
+    late: np.ndarray = known & (np.where(known, waited, 0.0) > target + _NOISE_H)
+    return late
 
 
 def _remaining(cal: BusinessCalendar, now: datetime, due: object) -> float:
@@ -334,6 +360,9 @@ def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
             "first_response_in_target": facts["first_response_in_target"].to_numpy(
                 dtype=bool
             ),
+            "first_response_overdue": facts["first_response_overdue"].to_numpy(
+                dtype=bool
+            ),
             "business_days": facts["business_days"].to_numpy(),
         }
     )
@@ -343,6 +372,7 @@ def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
         n_decided = int(group["is_decided"].sum())
         n_answered = int(group["answered"].sum())
         n_within = int(group["first_response_in_target"].sum())
+        n_overdue = int(group["first_response_overdue"].sum())
         return pd.Series(
             {
                 "received": len(group),
@@ -353,8 +383,9 @@ def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
                 else np.nan,
                 "answered": n_answered,
                 "first_response_in_target": n_within,
-                "first_response_share": n_within / n_answered
-                if n_answered
+                "unanswered_past_target": n_overdue,
+                "first_response_share": n_within / (n_answered + n_overdue)
+                if n_answered + n_overdue
                 else np.nan,
                 "first_response_median_h": group["first_response_hours"].median(),
                 "turnaround_mean_days": group["business_days"].mean(),
@@ -392,6 +423,7 @@ def summarize_reference(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame
         n_decided = int(decided.sum())
         n_answered = int(group["first_response_hours"].notna().sum())
         n_within = int(group["first_response_in_target"].sum())
+        n_overdue = int(group["first_response_overdue"].sum())
         return pd.Series(
             {
                 "received": len(group),
@@ -402,8 +434,9 @@ def summarize_reference(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame
                 else np.nan,
                 "answered": n_answered,
                 "first_response_in_target": n_within,
-                "first_response_share": n_within / n_answered
-                if n_answered
+                "unanswered_past_target": n_overdue,
+                "first_response_share": n_within / (n_answered + n_overdue)
+                if n_answered + n_overdue
                 else np.nan,
                 "first_response_median_h": group["first_response_hours"].median(),
                 "turnaround_mean_days": group["business_days"].mean(),
