@@ -48,12 +48,15 @@ def desk_today() -> date:
 
 def test_a_received_time_keyed_in_the_future_pends_the_claim(tmp_path: Path) -> None:
     today = desk_today()
-    tomorrow, a_year_on = today + timedelta(days=1), today + timedelta(days=366)
+    # a day ahead to the minute: "tomorrow" as a date is its 00:00, which is
+    # inside the clock skew allowed when the suite runs just before midnight
+    tomorrow = (datetime.now(DESK) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    a_year_on = today + timedelta(days=366)
     an_hour_ago = (datetime.now(DESK) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     path = tmp_path / "claims.csv"
     path.write_text(
         HEADER
-        + row(1, today - timedelta(days=10), tomorrow.isoformat())
+        + row(1, today - timedelta(days=10), tomorrow)
         + row(2, today - timedelta(days=10), an_hour_ago)
         + row(3, today - timedelta(days=10), today.isoformat())  # 00:00 at the desk
         # judged on a year on, the sale would be outside the 90-day window
@@ -66,7 +69,7 @@ def test_a_received_time_keyed_in_the_future_pends_the_claim(tmp_path: Path) -> 
         for p in result.problems
     ]
     assert said == [
-        (2, ReasonCode.RECEIVED_IN_FUTURE, "received_at", repr(tomorrow.isoformat())),
+        (2, ReasonCode.RECEIVED_IN_FUTURE, "received_at", repr(tomorrow)),
         (5, ReasonCode.RECEIVED_IN_FUTURE, "received_at", repr(a_year_on.isoformat())),
     ]
     assert all(
@@ -121,15 +124,15 @@ def test_at_later_than_now_is_refused_and_the_store_untouched(
     path = tmp_path / "claims.csv"
     path.write_text(HEADER + row(1, date(2026, 10, 2), "2026-10-20"), encoding="utf-8")
     db = tmp_path / "c.db"
-    tomorrow = desk_today() + timedelta(days=1)
-    args = [command, str(path), "--client", str(ACME), "--at", tomorrow.isoformat()]
+    tomorrow = (datetime.now(DESK) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    args = [command, str(path), "--client", str(ACME), "--at", tomorrow]
     result = CliRunner().invoke(main, args + (["--db", str(db)] if command == "ingest" else []))
     assert result.exit_code == 2
     assert result.stdout == ""
     prefix = "claimflow: error: --at: expected a time no later than now ("
     assert result.stderr.startswith(prefix), result.stderr
     assert result.stderr.endswith(
-        f"at the desk, America/Chicago), found {tomorrow.isoformat()} 00:00: "
+        f"at the desk, America/Chicago), found {tomorrow.replace('T', ' ')}: "
         "a claim cannot be received in the future\n"
     )
     assert not db.exists()
