@@ -389,7 +389,7 @@ def claims_cmd(
     else:
         click.echo(
             f"{client.key}: {counted(result.checked, 'claim')} checked, "
-            f"{counted(_count(data['duplicates']), 'duplicate')}, {data['to_review']:,} to review"
+            f"{counted(len(result.duplicate_claims), 'duplicate')}, {data['to_review']:,} to review"
         )
         for match in result.matches[:30]:
             click.echo(
@@ -402,8 +402,3 @@ def claims_cmd(
                 "now superseded"
             )
     sys.exit(1 if result.matches else 0)
-
-
-def _count(value: object) -> int:
-    """A count from a result's plain data (``to_dict`` values are objects)."""
-    return value if isinstance(value, int) else 0

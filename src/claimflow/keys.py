@@ -38,10 +38,8 @@ def _latin(value: str) -> str:
     NFKC (full-width forms, a decomposed İ), upper case, look-alike letters
     of other scripts, and digits of any script as their values (``١٠٤٢٣٣``
     is 104233: each is one digit, read exactly)."""
-    text = unicodedata.normalize("NFKC", value).upper().translate(_LOOK_ALIKES)
-    return "".join(
-        str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c
-        for c in text
+    return ascii_digits(
+        unicodedata.normalize("NFKC", value).upper().translate(_LOOK_ALIKES)
     )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from pathlib import PurePath
 
@@ -38,14 +38,14 @@ def number(value: int | Decimal, locale: str) -> str:
 
     Example: ``number(Decimal("1234.5"), "de_DE") == "1.234,5"``
     """
-    digits = len(str(abs(int(value))))
-    if digits < 20:
+    try:
         return str(format_decimal(value, locale=locale, decimal_quantization=False))
-    # Babel works in the current decimal context (28 digits): a huge figure
-    # (a caller's 10**30 points, refused) is written, not InvalidOperation
-    with localcontext() as wide:
-        wide.prec = digits + 30
-        return str(format_decimal(value, locale=locale, decimal_quantization=False))
+    except InvalidOperation:
+        # Babel works in the current decimal context (28 digits): a huge
+        # figure (a caller's 10**30 points, refused) is written all the same
+        with localcontext() as wide:
+            wide.prec = len(str(abs(int(value)))) + 30
+            return str(format_decimal(value, locale=locale, decimal_quantization=False))
 
 
 @lru_cache(maxsize=8192)
@@ -124,7 +124,11 @@ def desk_time(value: datetime | str | None, zone: tzinfo) -> str:
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+    # the wall clock as refusals write it (`claimflow.window.desk_time`), named;
+    # imported here: the CLI imports this module at start, not pydantic
+    from claimflow.window import desk_time as wall_time
+
+    return f"{wall_time(moment, zone)} {moment.astimezone(zone):%Z}"
 
 
 @dataclass(frozen=True)

@@ -116,10 +116,15 @@ class ClaimDedupeResult:
         """A claim of this run as people know it (its id if not named)."""
         return self.names.get(claim_id, claim_id)
 
+    @property
+    def duplicate_claims(self) -> set[str]:
+        """The claims this run closed as duplicates."""
+        return {m.claim_id for m in self.matches if m.decision == "duplicate"}
+
     def to_dict(self) -> dict[str, object]:
         """As plain data (what ``--json`` prints)."""
         matches = self.matches
-        duplicates = {m.claim_id for m in matches if m.decision == "duplicate"}
+        duplicates = self.duplicate_claims
         return {
             "client": self.client,
             "checked": self.checked,

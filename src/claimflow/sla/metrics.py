@@ -324,6 +324,19 @@ def _remaining(cal: BusinessCalendar, now: datetime, due: object) -> float:
     return cal.business_seconds(now, close) / 3600
 
 
+def _first_response(answered: int, within: int, overdue: int) -> dict[str, float]:
+    """The first-response figures of a group: claims answered, answered in
+    target, not answered and already past it, and the share in target of
+    those due one (answered, or past the target unanswered)."""
+    due = answered + overdue
+    return {
+        "answered": answered,
+        "first_response_in_target": within,
+        "unanswered_past_target": overdue,
+        "first_response_share": within / due if due else np.nan,
+    }
+
+
 def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
     """SLA figures per group: volume, first response, turnaround, on-time share.
 
@@ -381,12 +394,7 @@ def summarize(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame:
                 "on_time_share": group["on_time"].sum() / n_decided
                 if n_decided
                 else np.nan,
-                "answered": n_answered,
-                "first_response_in_target": n_within,
-                "unanswered_past_target": n_overdue,
-                "first_response_share": n_within / (n_answered + n_overdue)
-                if n_answered + n_overdue
-                else np.nan,
+                **_first_response(n_answered, n_within, n_overdue),
                 "first_response_median_h": group["first_response_hours"].median(),
                 "turnaround_mean_days": group["business_days"].mean(),
                 "turnaround_p90_days": group["business_days"].quantile(0.9),
@@ -432,12 +440,7 @@ def summarize_reference(facts: pd.DataFrame, by: str = "period") -> pd.DataFrame
                 "on_time_share": group["on_time"].sum() / n_decided
                 if n_decided
                 else np.nan,
-                "answered": n_answered,
-                "first_response_in_target": n_within,
-                "unanswered_past_target": n_overdue,
-                "first_response_share": n_within / (n_answered + n_overdue)
-                if n_answered + n_overdue
-                else np.nan,
+                **_first_response(n_answered, n_within, n_overdue),
                 "first_response_median_h": group["first_response_hours"].median(),
                 "turnaround_mean_days": group["business_days"].mean(),
                 "turnaround_p90_days": group["business_days"].quantile(0.9),
