@@ -10,6 +10,8 @@ show the text arrived there as written.
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -414,3 +416,119 @@ def test_a_typed_amount_with_decimals_in_yen_is_refused(tmp_path: Path) -> None:
         ("line_total", "expected a whole amount, found 0.5 (JPY has no decimals)"),
     ]
     assert result.outcomes["pended"] == 1 and result.outcomes["accepted"] == 1
+
+
+#: Locales whose own numbering is not 0-9 (CLDR's default numbering system),
+#: and the Unicode name of that system's zero: the digits run on from it.
+NATIVE_DIGITS = {
+    "ar_EG": "ARABIC-INDIC DIGIT ZERO",
+    "ar_SA": "ARABIC-INDIC DIGIT ZERO",
+    "fa_IR": "EXTENDED ARABIC-INDIC DIGIT ZERO",
+    "bn_BD": "BENGALI DIGIT ZERO",
+    "mr_IN": "DEVANAGARI DIGIT ZERO",
+    "my_MM": "MYANMAR DIGIT ZERO",
+    "th_TH": "THAI DIGIT ZERO",  # latn by default; Thai digits on paper forms
+}
+
+
+def _native(text: str, zero_name: str) -> str:
+    zero = ord(unicodedata.lookup(zero_name))
+    return "".join(chr(zero + int(c)) if c.isdigit() else c for c in text)
+
+
+@pytest.mark.parametrize("locale", list(NATIVE_DIGITS))
+@given(amount=amounts, quantity=st.integers(0, 10**9))
+def test_numbers_in_the_locales_own_digits_read_back_equal(
+    locale: str, amount: Decimal, quantity: int
+) -> None:
+    """Babel writes the number with the locale's own numbering marks
+    (``numbering_system="default"``: ``١٬٢٣٤٫٥٠`` in ar_EG); its digits put in
+    the locale's script by their Unicode names read back equal. The Arabic
+    marks ``٫`` and ``٬`` are a decimal point and a digit group only, so
+    ``١٬٠٠٠`` is one thousand; a thousand written with ``,`` stays ambiguous."""
+    pattern = re.sub(r"\.#+", ".00", Locale.parse(locale).decimal_formats[None].pattern)
+    written = format_decimal(amount, pattern, locale=locale, numbering_system="default")
+    assert read_number(_native(written, NATIVE_DIGITS[locale]), locale) == amount
+    count = format_decimal(quantity, locale=locale, numbering_system="default")
+    native = _native(count, NATIVE_DIGITS[locale])
+    if ambiguous(count):
+        with pytest.raises(NumberError, match="ambiguous"):
+            read_number(native, locale, True)
+    else:
+        assert read_number(native, locale, True) == quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("١٢٣٫٥٠", "ar_EG", Decimal("123.50")),
+        ("١٬٢٣٤٫٥٠ ج.م.", "ar_EG", Decimal("1234.50")),
+        ("١٬٠٠٠", "ar_AE", Decimal("1000")),  # Arabic marks: no ambiguity
+        ("١٢٣.٥٠", "ar_AE", Decimal("123.50")),  # Arabic digits, the locale's point
+        ("۱۲۳٫۵", "fa_IR", Decimal("123.5")),
+        ("๑,๒๓๔.๕๐", "th_TH", Decimal("1234.50")),
+        ("१२,३४,५६७.५०", "hi_IN", Decimal("1234567.50")),
+        ("١٬٢٣٤٫٥٠", "de_DE", Decimal("1234.50")),  # the marks are the locale's own
+    ],
+)  # fmt: skip
+def test_any_scripts_digits_are_read_exactly(
+    text: str, locale: str, expected: Decimal
+) -> None:
+    assert read_number(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "why"),
+    [
+        ("1٢3", "ar_EG", "digits of two scripts ('1' and '٢')"),
+        ("١٢٣٤۵", "fa_IR", "digits of two scripts"),  # Arabic and Persian five
+        ("١,٠٠٠", "ar_EG", "ambiguous: 1000 where ',' groups digits"),
+        ("١٬٢٣٤٫٥٠", "C", "'٬' (ARABIC THOUSANDS SEPARATOR) is not a digit"),
+        ("١٢٣٫٥٫٠", "ar_EG", "two decimal symbols"),
+    ],
+)  # fmt: skip
+def test_digits_that_cannot_be_read_one_way_are_refused(
+    text: str, locale: str, why: str
+) -> None:
+    with pytest.raises(NumberError) as refused:
+        read_number(text, locale)
+    assert why in str(refused.value)
+
+
+def test_a_form_in_arabic_indic_digits_reads_in_every_format(tmp_path: Path) -> None:
+    """Dates and ids were read in any script's digits while an amount or a
+    quantity in them was refused: an Egyptian dealer's form keyed with
+    Arabic-Indic digits and Arabic marks now reads the same in CSV, Excel,
+    JSON lines and a PDF form, and checks with no number refused."""
+    locale = "ar_EG"
+    form = SaleForm(
+        "F-1", "104233", "INV-77", date(2026, 10, 2),
+        (Line("DRL-200", 1200, Decimal("1234.50")), Line("BAT-20V", 3, Decimal("0.75"))),
+    )  # fmt: skip
+
+    def cell(field: str, value: object) -> object:
+        if field in ("quantity", "price", "total"):
+            digits = "#,##0.00" if isinstance(value, Decimal) else "#,##0"
+            written = format_decimal(value, digits, locale=locale, numbering_system="default")
+            return _native(written, NATIVE_DIGITS[locale])
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    assert cell("price", Decimal("1234.50")) == "١٬٢٣٤٫٥٠"  # as written by hand
+    paths = [
+        write_csv(tmp_path / "claims.csv", [form], cell, ","),
+        write_xlsx(tmp_path / "claims.xlsx", [form], cell),
+        write_jsonl(tmp_path / "claims.jsonl", [form], cell),
+        write_pdf(tmp_path / "claims.pdf", form, cell),
+    ]
+    client = client_for(locale)
+    results = decided(paths, client)
+    assert len(results) == 4
+    for claim, decision in results:
+        assert not [p for p in decision.problems if p.code is ReasonCode.INVALID_NUMBER]
+        assert [(x.quantity, x.unit_price, x.line_total) for x in claim.lines] == [
+            (1200, Decimal("1234.50"), Decimal("1481400.00")),
+            (3, Decimal("0.75"), Decimal("2.25")),
+        ]
+    assert ReasonCode.INVALID_NUMBER not in check(
+        paths, client, received_at=NOW, workers=1
+    ).reasons

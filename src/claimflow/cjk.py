@@ -77,8 +77,6 @@ def stray(text: str) -> str | None:
         name = unicodedata.name(char, f"U+{ord(char):04X}")
         if char in _HINTS:
             return f"{char!r} ({name}): {_HINTS[char]}"
-        if unicodedata.decimal(char, None) is not None:
-            return f"{char!r} ({name}) is not read as a digit: write 0-9"
         return f"{char!r} ({name}) is not a digit or a mark of this format"
     return None
 

@@ -11,8 +11,10 @@ system export writes).
 
 Reading is strict, because a misread amount pays the wrong points:
 
-- every character is a digit (``0-9``, or full width ``０-９``; full-width
-  marks are their ASCII selves, `claimflow.cjk`; any other character is
+- every character is a digit (``0-9``, full width ``０-９``, or one
+  script's digits, ``١٢٣`` or ``๑๒๓``, each its one value; full-width
+  marks are their ASCII selves, `claimflow.cjk`, and the Arabic ``٫`` and
+  ``٬`` the locale's decimal and group symbols; any other character is
   refused by name), the locale's decimal symbol or group symbol
   (spaces standing for a space-like group symbol, ``'`` for ``’``), a sign,
   parentheses for a negative, or a currency sign or code at either end;
@@ -75,6 +77,9 @@ _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
 _WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",)}
 _MAX_DIGITS = 40
+#: The decimal and group marks of the Arabic-script numberings (CLDR's
+#: ``arab`` and ``arabext``, the same in every locale): ``١٬٢٣٤٫٥٠``.
+_ARABIC_DECIMAL, _ARABIC_GROUP = "\u066b", "\u066c"
 _ISO_CODES = frozenset(list_currencies())
 
 
@@ -144,6 +149,9 @@ class NumberFormat:
         text, refused = _plain(text)
         if refused is not None:
             return refused
+        text, arabic_marks, refused = self._native(text)
+        if refused is not None:
+            return refused
         text, no_cents = self._without_cents_dash(text)
         body, negative, marks = _unsigned(text, _currency_pattern(self.locale))
         foreign = _foreign_marks(marks, currency, self.locale)
@@ -160,7 +168,7 @@ class NumberFormat:
                     f"decimals follow {self.decimal!r}"
                 )
             return "digit grouping in the wrong places"
-        ambiguity = self._doubt(integer, fraction, no_cents, currency)
+        ambiguity = self._doubt(integer, fraction, no_cents or arabic_marks, currency)
         if ambiguity is not None:
             return ambiguity
         if whole and fraction.strip("0"):
@@ -169,6 +177,38 @@ class NumberFormat:
         if whole:
             return Decimal(f"{sign}{digits or '0'}")
         return Decimal(f"{sign}{digits or '0'}{'.' if fraction else ''}{fraction}")
+
+    def _native(self, text: str) -> tuple[str, bool, str | None]:
+        """`text` with the digits of another script as 0-9 and the Arabic
+        decimal and group marks as this locale's, whether such a mark was
+        written, and why the digits cannot be read (None: they can).
+
+        Each digit of any script is one digit (``unicodedata.decimal``), so
+        ``١٬٢٣٤٫٥٠`` (CLDR's ``arab`` numbering, as ar_EG writes it) reads
+        exactly as 1234.50; the Arabic marks ``٫`` and ``٬`` mean only a
+        decimal point and a digit group, so ``١٬٠٠٠`` is one thousand with no
+        ambiguity. Digits of two scripts in one number (``1٢3``) are refused:
+        a keyboard switched mid-number may have dropped or doubled one.
+        """
+        if text.isascii():
+            return text, False, None
+        zeros: dict[int, str] = {}
+        chars = []
+        for char in text:
+            value = unicodedata.decimal(char, None) if char.isdecimal() else None
+            if value is None:
+                chars.append(char)
+                continue
+            zeros.setdefault(ord(char) - value, char)
+            chars.append(str(value))
+        if len(zeros) > 1:
+            first, second = list(zeros.values())[:2]
+            return text, False, f"digits of two scripts ({first!r} and {second!r})"
+        marks = {_ARABIC_DECIMAL: self.decimal}
+        if self.group:
+            marks[_ARABIC_GROUP] = self.group
+        arabic = any(mark in text for mark in marks)
+        return "".join(marks.get(c, c) for c in chars), arabic, None
 
     def _without_cents_dash(self, text: str) -> tuple[str, bool]:
         """``3.450.000,-`` (Indonesian, German, Dutch) or ``5.–`` (Swiss):
