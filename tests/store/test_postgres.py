@@ -307,6 +307,29 @@ def test_a_nul_in_a_json_claim_is_refused_as_unreadable(tmp_path: Path) -> None:
     assert "a NUL character (\\u0000) in a value" in err
 
 
+def test_a_nul_in_a_library_callers_text_is_one_claimflow_error(
+    pg_url: str, acme: ResolvedClient
+) -> None:
+    """A library trial: an operator or participant id holding a NUL, passed by a
+    service importing the library, surfaced on PostgreSQL as
+    ``sqlite3.OperationalError`` (PostgreSQL keeps no NUL in text). It is a
+    ClaimflowError quoting the value, the transaction is rolled back and the
+    store answers the next call."""
+    from claimflow import ClaimflowError, award_claims, balance, claim_story
+
+    with Store.open(pg_url) as store:
+        ingest([SAMPLES / "acme-tools/claims/october.csv"], acme, store, received_at=NOW)
+        awards = store.count("awards")
+        with pytest.raises(ClaimflowError, match=r"^'a\\x00b': a NUL character \(U\+0000\)"):
+            award_claims(acme, store, operator="a\x00b")
+        with pytest.raises(ClaimflowError, match="NUL character"):
+            balance("10\x004233", acme, store)
+        with pytest.raises(ClaimflowError, match="NUL character"):
+            claim_story("C\x00X", store)
+        assert store.count("awards") == awards
+        assert award_claims(acme, store, operator="ann").posted > 0
+
+
 def test_main_is_the_cli() -> None:
     assert "store" in main.commands
 

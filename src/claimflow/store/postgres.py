@@ -45,6 +45,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from claimflow.errors import ClaimflowError
+
 #: The advisory lock key every writing transaction takes (``claimflow`` in
 #: ASCII, as a 64-bit number).
 WRITE_LOCK = 0x636C61696D666C6F
@@ -280,7 +282,7 @@ class PgConnection:
         try:
             cursor.execute(text, _values(params) if params else None)
         except Exception as exc:
-            raise _sqlite_error(exc) from exc
+            raise _sqlite_error(exc, [params]) from exc
         if returning:
             row = cursor.fetchone()
             return PgCursor(cursor, None if row is None else int(row[0]))
@@ -289,10 +291,11 @@ class PgConnection:
     def executemany(self, sql: str, rows: Any) -> PgCursor:
         text = translate(sql)
         cursor = self.raw.cursor()
+        values = [_values(r) for r in rows]
         try:
-            cursor.executemany(text, [_values(r) for r in rows])
+            cursor.executemany(text, values)
         except Exception as exc:
-            raise _sqlite_error(exc) from exc
+            raise _sqlite_error(exc, values) from exc
         return PgCursor(cursor)
 
     def commit(self) -> None:
@@ -313,15 +316,23 @@ def _values(params: Any) -> Any:
     return [bytes(v) if isinstance(v, memoryview) else v for v in params]
 
 
-def _sqlite_error(exc: Exception) -> Exception:
+def _sqlite_error(exc: Exception, params: Sequence[Any] = ()) -> Exception:
     """A PostgreSQL error as the sqlite3 error the stages already handle.
 
     Integrity errors (a unique key, a trigger's refusal) become
     ``sqlite3.IntegrityError``, others ``sqlite3.OperationalError``, with
-    PostgreSQL's first line as the message.
+    PostgreSQL's first line as the message. A text holding a NUL character,
+    which PostgreSQL cannot store (only a library caller can pass one: the
+    readers refuse it in files, and a command line cannot hold it), is a
+    `ClaimflowError` quoting the text.
     """
     import psycopg
 
+    nul = _nul_text(params)
+    if nul is not None and isinstance(exc, psycopg.DataError):
+        return ClaimflowError(
+            f"{nul!r}: a NUL character (U+0000) in a value is not text the store can keep"
+        )
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         # what `claimflow.store` reads as "another command holds the store"
@@ -335,6 +346,16 @@ def _sqlite_error(exc: Exception) -> Exception:
     if isinstance(exc, psycopg.Error):
         return sqlite3.OperationalError(f"{message} [{type(exc).__name__}]")
     return exc
+
+
+def _nul_text(params: Sequence[Any]) -> str | None:
+    """The first text holding a NUL character among rows of parameters."""
+    for row in params:
+        values = row.values() if isinstance(row, dict) else row
+        for value in values or ():
+            if isinstance(value, str) and "\x00" in value:
+                return value
+    return None
 
 
 class PgDatabase:
