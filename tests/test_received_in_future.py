@@ -166,3 +166,71 @@ def test_replay_judges_against_the_clock_the_batch_was_ingested_at(
     assert result.outcomes == {"accepted": 1, "pended": 1}
     assert [p.code for p in result.problems] == [ReasonCode.RECEIVED_IN_FUTURE]
     assert replay(store, client).changes == []
+
+
+def test_a_received_wall_time_the_desks_clock_shows_twice_or_never_pends(
+    tmp_path: Path,
+) -> None:
+    """A received time without an offset in the hour Chicago's clocks go back
+    (2025-11-02 01:30 happens at -05:00, then at -06:00) was taken as the
+    first silently, and one in the hour they skip (2026-03-08 02:30) as a
+    time that never was: each is refused naming both offsets, the batch's
+    time standing in, while the same hour with its offset, a plain time
+    and a date alone are read (a date as its 00:00)."""
+    path = tmp_path / "claims.csv"
+    sold = date(2025, 10, 20)
+    path.write_text(
+        HEADER
+        + row(1, sold, "2025-11-02T01:30")
+        + row(2, date(2026, 2, 20), "03/08/2026 02:30")
+        + row(3, sold, "2025-11-02T01:30-06:00")
+        + row(4, sold, "2025-11-02T03:30")
+        + row(5, sold, "2025-11-02"),
+        encoding="utf-8",
+    )
+    batch_time = datetime(2026, 3, 20, 12, tzinfo=UTC)
+    result = check([path], load_client(ACME), received_at=batch_time, workers=1)
+    said = [(p.source.row, p.code, p.field, p.message) for p in result.problems
+            if p.field == "received_at"]  # fmt: skip
+    stands_in = "; the batch's time 2026-03-20T12:00+00:00 stands in until the desk corrects it"
+    assert said == [
+        (2, ReasonCode.INVALID_DATE, "received_at",
+         "2025-11-02T01:30 happens twice in America/Chicago (at -05:00, then at "
+         "-06:00 after the clocks go back): give one, 2025-11-02T01:30-05:00 or "
+         f"2025-11-02T01:30-06:00{stands_in}"),
+        (3, ReasonCode.INVALID_DATE, "received_at",
+         "2026-03-08T02:30 does not exist in America/Chicago (the clocks go forward "
+         f"from -06:00 to -05:00): give the time with its offset{stands_in}"),
+    ]  # fmt: skip
+    raws = read_file(path, load_client(ACME))
+    decided = validate_chunk(
+        raws, load_client(ACME), context_for(load_client(ACME), batch_time)
+    )
+    received = {c.provenance.row: c.received_at for c, _ in decided}
+    assert received[4] == datetime(2025, 11, 2, 7, 30, tzinfo=UTC)
+    assert received[5] == datetime(2025, 11, 2, 9, 30, tzinfo=UTC)
+    assert received[6] == datetime(2025, 11, 2, 5, 0, tzinfo=UTC)  # 00:00 CDT
+
+
+def test_a_received_date_alone_is_its_first_instant_where_midnight_is_skipped(
+    tmp_path: Path,
+) -> None:
+    """Santiago's clocks go from 00:00 to 01:00 on 2026-09-06: a received
+    date alone is that day's first instant, 01:00 -03:00, as `instant` takes
+    a date, not the 00:00 that never was."""
+    config = tmp_path / "santiago.yaml"
+    config.write_text(
+        ACME.read_text(encoding="utf-8").replace(
+            "timezone: America/Chicago", "timezone: America/Santiago", 1
+        ),
+        encoding="utf-8",
+    )
+    client = load_client(config)
+    path = tmp_path / "claims.csv"
+    path.write_text(HEADER + row(1, date(2026, 9, 1), "2026-09-06"), encoding="utf-8")
+    batch_time = datetime(2026, 9, 20, 12, tzinfo=UTC)
+    [(claim, _)] = validate_chunk(
+        read_file(path, client), client, context_for(client, batch_time)
+    )
+    assert claim.received_at == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)
+    assert claim.received_at.utcoffset() == timedelta(hours=-3)

@@ -28,8 +28,10 @@ from pydantic_core import PydanticCustomError
 from claimflow.bidi import unmarked
 from claimflow.cjk import JA_PATTERN, WrittenDate, japanese_date, narrow, weekday_doubt
 from claimflow.codes import ReasonCode
+from claimflow.errors import AmbiguousTime
 from claimflow.keys import ascii_digits
 from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
+from claimflow.window import at_desk
 
 DateOrder = Literal["DMY", "MDY", "YMD"]
 _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
@@ -340,15 +342,37 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
         return ctx.received_at
     if isinstance(value, str):
         text = value.strip()
-        try:
-            value = datetime.fromisoformat(text)
+        try:  # a date alone first: fromisoformat reads it as its 00:00
+            value = date.fromisoformat(text)
         except ValueError:
-            value = _keyed_datetime(text, ctx)
+            try:
+                value = datetime.fromisoformat(text)
+            except ValueError:
+                value = _keyed_datetime(text, ctx)
     if isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime.combine(value, time(0))
+        # the day's first instant: 00:00, or 01:00 where the clock skips
+        # midnight (Santiago), as `claimflow.api.instant` takes a date
+        start = datetime(value.year, value.month, value.day, tzinfo=ctx.zone)
+        return start.astimezone(UTC).astimezone(ctx.zone)
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=ctx.zone)
+        try:
+            return at_desk(value, ctx.zone)
+        except AmbiguousTime as why:
+            # a wall time the desk's clock shows twice or never: either
+            # reading would be a guess an hour off
+            raise _fail(ReasonCode.INVALID_DATE, _stands_in(str(why), ctx)) from None
     raise _fail(ReasonCode.INVALID_DATE, f"expected a date and time, found {value!r}")
+
+
+def _stands_in(message: str, ctx: ValueContext) -> str:
+    """`message`, saying that the batch's time stands in for a received
+    time that cannot be read (`_keyed_datetime`)."""
+    if ctx.received_at is None:
+        return message
+    return (
+        f"{message}; the batch's time {ctx.received_at.isoformat(timespec='minutes')} "
+        "stands in until the desk corrects it"
+    )
 
 
 def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
@@ -374,12 +398,7 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
         message = day.replace(
             f"a date as {pattern}", f"a date as {pattern} or {pattern} HH:MM", 1
         )
-    if ctx.received_at is not None:
-        message += (
-            f"; the batch's time {ctx.received_at.isoformat(timespec='minutes')} "
-            "stands in until the desk corrects it"
-        )
-    raise _fail(ReasonCode.INVALID_DATE, message)
+    raise _fail(ReasonCode.INVALID_DATE, _stands_in(message, ctx))
 
 
 def _to_decimal(value: Any, info: ValidationInfo) -> Decimal | None:

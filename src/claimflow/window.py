@@ -98,9 +98,9 @@ def at_desk(value: datetime, zone: tzinfo) -> datetime:
         return value
     first = value.replace(tzinfo=zone, fold=0)
     second = value.replace(tzinfo=zone, fold=1)
-    offsets = [_offset(first), _offset(second)]
-    if offsets[0] == offsets[1]:
+    if first.utcoffset() == second.utcoffset():
         return first
+    offsets = [_offset(first), _offset(second)]
     text = value.isoformat(timespec="minutes")
     back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if back != value:
