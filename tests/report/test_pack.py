@@ -213,6 +213,15 @@ def test_weekly_report_is_the_last_five_working_days(
     )
     assert "5 working days 2026-11-10 to 2026-11-17" in report.period
     assert len(report.charts) == 2
+    # --json: a day is a date, not a midnight instant in no zone
+    assert [r["day"] for r in report.to_dict()["tables"]["Day by day"]] == [
+        "2026-11-10", "2026-11-12", "2026-11-13", "2026-11-16", "2026-11-17",
+    ]  # fmt: skip
+    # a week with nothing decided says so once ("0 decided, no claim decided")
+    earlier = build_report("weekly", desk, acme, "2026-11-09", NOW)
+    assert earlier.verdict.startswith(
+        "Week 2026-11-02 to 2026-11-09: 4 claims received, none decided; "
+    )
 
 
 def test_a_bad_day_is_refused(desk: Store, acme: ResolvedClient) -> None:

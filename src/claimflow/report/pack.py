@@ -312,18 +312,19 @@ def weekly_report(
     )
     now_, loc = both[0], client.config.locale
     share = now_["on_time_share"]
-    met = (
-        "no claim decided"
+    decided = (
+        "none decided"
         if pd.isna(share)
         else (
-            f"{percent(share, loc)} on time (target {percent(target, loc, 0)}): "
+            f"{number(now_['decided'], loc)} decided, {percent(share, loc)} on time "
+            f"(target {percent(target, loc, 0)}): "
             + ("met" if share >= target else "missed")
         )
     )
     report.verdict = (
         f"Week {label}: "
         + _count(int(now_["received"]), "{n} claim received", "{n} claims received", loc)
-        + f", {number(now_['decided'], loc)} decided, {met}; "
+        + f", {decided}; "
         + _count(int(now_["new_breaches"]), "{n} new breach", "{n} new breaches", loc)
         + f"; backlog {number(now_['backlog'], loc)} at the close of "
         + f"{week[-1].isoformat()}."

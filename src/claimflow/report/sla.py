@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -81,14 +81,29 @@ class Report:
 
 
 def _counted(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with its count columns (`COLUMNS` kind ``count``) as integers:
-    a count is never 7.0 (a missing one stays null)."""
-    counts = [
-        c for c in frame.columns if (col := COLUMNS.get(str(c))) and col.kind == "count"
-    ]
-    if not counts:
+    """The frame with its count columns (`COLUMNS` kind ``count``) as integers
+    (a count is never 7.0; a missing one stays null) and its date columns
+    (kind ``date``) as ISO dates: a day is ``2026-10-26``, not the instant
+    ``2026-10-26T00:00:00.000`` in no zone."""
+    kinds = {c: col.kind for c in frame.columns if (col := COLUMNS.get(str(c)))}
+    counts = [c for c, kind in kinds.items() if kind == "count"]
+    days = [c for c, kind in kinds.items() if kind == "date"]
+    if not counts and not days:
         return frame
-    return frame.astype({c: "Int64" for c in counts})
+    frame = frame.astype({c: "Int64" for c in counts})
+    for c in days:
+        if pd.api.types.is_datetime64_any_dtype(frame[c]):
+            frame[c] = frame[c].dt.strftime("%Y-%m-%d").astype(object)
+        else:  # datetime.date objects, which to_json writes as midnights
+            frame[c] = frame[c].map(_iso_day)
+    return frame
+
+
+def _iso_day(value: Any) -> Any:
+    """A day (`date`) as ``2026-10-26``; anything else as it is."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 def _period(client: ResolvedClient, window: Window) -> str:
