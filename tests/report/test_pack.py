@@ -224,6 +224,32 @@ def test_weekly_report_is_the_last_five_working_days(
     )
 
 
+def test_a_decision_on_a_closed_day_counts_on_the_next_working_day(
+    desk: Store, acme: ResolvedClient
+) -> None:
+    """A supervisor decides B on Saturday 14 November and escalates C on
+    Veterans Day (Wed 11): neither day is a working day, so both were in no
+    row of the week's day-by-day table while the week's own figures counted
+    them. They count on the next working day, as a receipt on a closed day
+    does, and the week's rows add up to the week."""
+    with desk.transaction():
+        desk.add_events([
+            ("acme-tools", "B", 1, "decided", "2026-11-14T16:00:00+00:00", "sam"),
+            ("acme-tools", "C", 1, "escalated", "2026-11-11T16:00:00+00:00", "sam"),
+        ])  # fmt: skip
+    report = build_report("weekly", desk, acme, None, NOW)
+    days = report.tables["Day by day"]
+    # Nov 10, 12, 13, 16, 17: B (Sat 14) on Mon 16, F on Thu 12
+    assert days["decided"].tolist() == [0, 1, 0, 1, 0]
+    assert days["escalated"].tolist() == [0, 1, 0, 0, 0]  # C (Wed 11) on Thu 12
+    this = report.tables["This week and the week before"].to_dict("records")[0]
+    assert this["decided"] == sum(days["decided"]) == 2
+    # B is in the backlog at Friday's close, not at Monday's
+    assert days["backlog"].tolist() == [5, 4, 4, 4, 5]
+    monday = build_report("daily", desk, acme, "2026-11-16", NOW)
+    assert dict(monday.tables["Today"].itertuples(index=False))["Decided today"] == 1
+
+
 def test_a_bad_day_is_refused(desk: Store, acme: ResolvedClient) -> None:
     with pytest.raises(ClaimflowError, match="expected a day like 2026-11-10"):
         build_report("weekly", desk, acme, "2026-11", NOW)

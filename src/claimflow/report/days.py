@@ -48,8 +48,10 @@ def facts_as_of(
     added (``received_on``, ``decided_on``, ``escalated_on``, ``breached_on``;
     ``counted_on``: the working day a claim counts as received, its received
     day or, when that is closed, the next working day, as the turnaround
-    starts it) and the claims closed without a decision (duplicates, voids...) marked
-    (``closed``; ``working``: open and not closed).
+    starts it; ``decided_counted``, ``escalated_counted``: likewise the
+    working day a decision or escalation counts on) and the claims closed
+    without a decision (duplicates, voids...) marked (``closed``;
+    ``working``: open and not closed).
 
     Example: ``facts, cal = facts_as_of(store, client, datetime.now(UTC))``
     """
@@ -65,6 +67,11 @@ def facts_as_of(
     facts["counted_on"] = cal.start_days_many(facts["received_on"].to_numpy())
     facts["decided_on"] = _local_days(facts["decided"], zone)
     facts["escalated_on"] = _local_days(facts["escalated"], zone)
+    # a decision or escalation made on a closed day (a supervisor's
+    # Saturday) counts on the next working day, as a receipt does: the
+    # per-day table lists working days only, and it was in none of them
+    facts["decided_counted"] = cal.start_days_many(facts["decided_on"].to_numpy())
+    facts["escalated_counted"] = cal.start_days_many(facts["escalated_on"].to_numpy())
     due = facts["due_date"].to_numpy().astype("datetime64[D]")
     # a breach is seen on the first working day after the due date
     facts["breached_on"] = np.where(
@@ -82,7 +89,9 @@ def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
     escalated, and the backlog at the day's close.
 
     Received: claims counted on the day (``counted_on``: a claim received on
-    a closed day counts on the next working day, as its turnaround starts).
+    a closed day counts on the next working day, as its turnaround starts);
+    decided and escalated likewise (``decided_counted``,
+    ``escalated_counted``), so a week's days add up to the week.
     Backlog at a day's close: claims received on or before it and not
     decided by then, less those closed without a decision (duplicates,
     rejections, voids, superseded claims); a claim waiting on the
@@ -97,7 +106,7 @@ def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
         if facts.empty:
             rows.append({"day": day, **dict.fromkeys(_DAY_FIGURES, 0)})
             continue
-        decided = facts["decided_on"].to_numpy()
+        decided = facts["decided_counted"].to_numpy()
         on_day = decided == d
         open_at_close = (received <= d) & ~(decided <= d) & ~facts["closed"].to_numpy()
         rows.append(
@@ -107,7 +116,7 @@ def day_by_day(facts: pd.DataFrame, days: list[date]) -> pd.DataFrame:
                 "decided": int(on_day.sum()),
                 "decided_on_time": int((on_day & facts["on_time"].to_numpy()).sum()),
                 "new_breaches": int((facts["breached_on"].to_numpy() == d).sum()),
-                "escalated": int((facts["escalated_on"].to_numpy() == d).sum()),
+                "escalated": int((facts["escalated_counted"].to_numpy() == d).sum()),
                 "backlog": int(open_at_close.sum()),
             }
         )
@@ -123,7 +132,8 @@ DAY_DEFINITIONS = (
     "Per day (local dates): received counts the claims whose turnaround "
     "starts that day (received that day, or on the closed days before it: a "
     "weekend, public holiday or closure day counts on the next working day); "
-    "decided counts the claims whose decided instant falls on that day; "
+    "decided counts the claims whose decided instant falls on that day (or "
+    "on the closed days before it, as received); escalated likewise; "
     "decided on time: of those decided, the ones decided on or before their "
     "due date.",
     "New breaches: claims still undecided at the close of their due date, "

@@ -162,8 +162,8 @@ def daily_report(
     t = np.datetime64(today)
     figures = {
         "Received today": int((facts["counted_on"] == t).sum()),
-        "Decided today": int((facts["decided_on"] == t).sum()),
-        "Decided late today": int(((facts["decided_on"] == t) & facts["late"]).sum()),
+        "Decided today": int((facts["decided_counted"] == t).sum()),
+        "Decided late today": int(((facts["decided_counted"] == t) & facts["late"]).sum()),
         "New breaches today": int((facts["breached_on"] == t).sum()),
         "In breach, still open": int(work["breached"].sum()),
         "Will breach today": int(will_breach.sum()),
@@ -172,7 +172,7 @@ def daily_report(
         "Waiting on the participant": int(
             ((facts["status"] == "waiting") & ~facts["closed"]).sum()
         ),
-        "Escalated today": int((facts["escalated_on"] == t).sum()),
+        "Escalated today": int((facts["escalated_counted"] == t).sum()),
         "Open escalations": int(work["escalated_flag"].sum()),
     }
     report.tables["Today"] = pd.DataFrame(
@@ -180,7 +180,7 @@ def daily_report(
     )
     urgent = work[work["state"] != ""].sort_values(["remaining_hours", "received"])
     escalations = facts[
-        (facts["escalated_on"] == t) | (facts["working"] & facts["escalated"].notna())
+        (facts["escalated_counted"] == t) | (facts["working"] & facts["escalated"].notna())
     ].sort_values("escalated")
     # claims as people know them (reference and file), the store id beside
     names = store.claim_names(
