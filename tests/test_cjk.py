@@ -26,7 +26,7 @@ from claimflow import check
 from claimflow.cjk import narrow
 from claimflow.codes import ReasonCode
 from claimflow.numbers import NumberError, number_format, read_number, read_percent
-from claimflow.values import parse_date, parse_datetime
+from claimflow.values import era_year, parse_date, parse_datetime
 from tests.formats import (
     NOW,
     SaleForm,
@@ -124,6 +124,11 @@ def test_babel_written_japanese_dates_read_back(day: date, order: str) -> None:
     long = format_date(day, "long", locale="ja")
     full = format_date(day, "full", locale="ja")
     short = format_date(day, "short", locale="ja")
+    if era_year(day.year) is not None:  # 2400-2799: a Buddhist Era year?
+        for written in (long, wide(long), full, wide(full), wide(short)):
+            found = parse_date(written, order)  # type: ignore[arg-type]
+            assert isinstance(found, str) and "Buddhist Era" in found, written
+        return
     for written in (long, wide(long), full, wide(full), wide(short)):
         assert parse_date(written, order) == day, written  # type: ignore[arg-type]
     at_nine = parse_datetime(f"{wide(long)} ０９：３０", order)  # type: ignore[arg-type]

@@ -71,11 +71,14 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|円|[{_SIGNS_SC}])"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|円|บาท|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
-_WRITTEN = {"INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",)}
+_WRITTEN = {
+    "INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",),
+    "THB": ("บาท",),  # baht, as Thai forms write it after the amount
+}  # fmt: skip
 _MAX_DIGITS = 40
 #: The decimal and group marks of the Arabic-script numberings (CLDR's
 #: ``arab`` and ``arabext``, the same in every locale): ``١٬٢٣٤٫٥٠``.
@@ -415,6 +418,7 @@ def _foreign(mark: str, currency: str, locale: str) -> _Foreign | None:
     meant = set(_symbols(locale).get(_canonical_mark(mark), ()))
     if re.fullmatch("[A-Z]{3}", mark) and mark in _ISO_CODES:
         meant.add(mark)
+    meant.update(code for code, written in _WRITTEN.items() if mark in written)
     own = get_currency_symbol(currency.upper(), _babel(locale))
     if meant == {mark}:
         return _Foreign(f"currency mismatch: the claim's currency is {currency}")

@@ -37,6 +37,10 @@ DateOrder = Literal["DMY", "MDY", "YMD"]
 _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
 #: The note ending the message of a date whose year is not written in full.
 TWO_DIGIT_YEAR = "(a two-digit year: its century would be a guess)"
+#: Years of the Buddhist Era (Thailand's forms: 2569 is 2026) for the
+#: Gregorian years 1857..2256; no claim, birth or enrolment date is there.
+_BUDDHIST_ERA = range(2400, 2800)
+_BE_OFFSET = 543
 _PARTS = re.compile(r"^\s*(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})\s*$")
 #: A date keyed in the client's order, then a time (``27/11/2026 09:00``,
 #: ``27-11-2026 09.00:30``, ``2026年11月27日 9:00``) and maybe an offset (``Z``,
@@ -228,7 +232,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
             return f"{expected} (the year comes first)"
         return f"{expected} {TWO_DIGIT_YEAR}"
     try:
-        return date(year, month, day)
+        return _gregorian(date(year, month, day), expected)
     except ValueError:
         pass
     if not iso and order != "YMD":
@@ -238,6 +242,31 @@ def parse_date(text: str, order: DateOrder) -> date | str:
         except ValueError:
             pass
     return expected + _no_such_day(year, month, day)
+
+
+def era_year(year: int) -> str | None:
+    """Why `year` is not read as a Gregorian year (None: it is).
+
+    A Thai form writes the Buddhist Era year (``05/11/2569``), which is 543
+    years ahead of the Gregorian one. Read as written it is a date five
+    centuries on: a stay or sale judged after its receipt, an enrolment no
+    claim ever reaches (0 points), with nothing said. Converting it would be
+    a guess about the calendar, so it is refused, naming the year it may be.
+
+    Example: ``era_year(2569)`` names 2026; ``era_year(2026) is None``
+    """
+    if year not in _BUDDHIST_ERA:
+        return None
+    return (
+        f"{year} looks like a Buddhist Era year, {year - _BE_OFFSET} in the "
+        "Gregorian calendar: the desk reads Gregorian years"
+    )
+
+
+def _gregorian(day: date, expected: str) -> date | str:
+    """`day`, or `expected` with why its year is not read (`era_year`)."""
+    why = era_year(day.year)
+    return day if why is None else f"{expected} ({why})"
 
 
 def _written_date(text: str, written: WrittenDate | str) -> date | str:
@@ -253,7 +282,7 @@ def _written_date(text: str, written: WrittenDate | str) -> date | str:
     except ValueError:
         return expected + _no_such_day(year, month, day)
     doubt = weekday_doubt(found, written.weekday)
-    return found if doubt is None else f"{expected} ({doubt})"
+    return _gregorian(found, expected) if doubt is None else f"{expected} ({doubt})"
 
 
 def _date_pattern(text: str, match: re.Match[str] | None, order: DateOrder) -> str:
@@ -302,6 +331,9 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
     if isinstance(day, str):
         if day.endswith(TWO_DIGIT_YEAR):
             return f"{expected} {TWO_DIGIT_YEAR}"
+        why = era_year(int(year)) if (year := _year_of(match["date"])) else None
+        if why is not None:
+            return f"{expected} ({why})"
         swapped = " (day and month swapped?)" if day.endswith("swapped?)") else ""
         return expected + swapped
     hour, minute = int(match["hour"]), int(match["minute"])
@@ -322,11 +354,20 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
         return expected
 
 
+def _year_of(text: str) -> str | None:
+    """The four-digit year of a keyed date's parts, if it has one."""
+    match = _PARTS.match(text)
+    if match is None:
+        return None
+    return next((g for g in (match[1], match[3]) if len(g) == 4), None)
+
+
 def _to_date(value: Any, info: ValidationInfo) -> date | None:
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, datetime):
-        return value.date()
+    if isinstance(value, date):  # a typed cell: an Excel date, a datetime
+        day = value.date() if isinstance(value, datetime) else value
+        return _typed_day(day)
+    if value is None:
+        return None
     text = str(value).strip()
     if not text:
         return None
@@ -334,6 +375,17 @@ def _to_date(value: Any, info: ValidationInfo) -> date | None:
     if isinstance(result, str):
         raise _fail(ReasonCode.INVALID_DATE, result)
     return result
+
+
+def _typed_day(day: date) -> date:
+    """A typed date (an Excel date cell), refused in a Buddhist Era year
+    (`era_year`) as a keyed one is."""
+    why = era_year(day.year)
+    if why is not None:
+        raise _fail(
+            ReasonCode.INVALID_DATE, f"expected a Gregorian date, found {day} ({why})"
+        )
+    return day
 
 
 def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
@@ -349,6 +401,10 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
                 value = datetime.fromisoformat(text)
             except ValueError:
                 value = _keyed_datetime(text, ctx)
+    if isinstance(value, date) and (why := era_year(value.year)) is not None:
+        found = value.isoformat(sep=" ") if isinstance(value, datetime) else value
+        message = f"expected a date and time in a Gregorian year, found {found} ({why})"
+        raise _fail(ReasonCode.INVALID_DATE, _stands_in(message, ctx))
     if isinstance(value, date) and not isinstance(value, datetime):
         # the day's first instant: 00:00, or 01:00 where the clock skips
         # midnight (Santiago), as `claimflow.api.instant` takes a date

@@ -11,6 +11,7 @@ figures to sum, so one with a figure under a column is refused).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from claimflow.fields import PEOPLE_COLUMNS, alias_index
 from claimflow.models import Participant, Provenance
 from claimflow.numbers import MACHINE, number_format
 from claimflow.parse.tables import expected, read_table
-from claimflow.values import DateOrder, parse_date
+from claimflow.values import DateOrder, era_year, parse_date
 
 #: The people-file columns a participant record holds (the others, such as
 #: a birth date or a phone, are for ``dedupe participants``; read, not kept).
@@ -101,6 +102,8 @@ def read_participants(
                     if isinstance(keyed, str)
                     else keyed
                 )
+                if isinstance(day, date) and (why := era_year(day.year)):
+                    raise ValueError(f"expected a Gregorian date, found {day} ({why})")
                 if isinstance(day, str):
                     raise ValueError(day)
                 values[column] = day
