@@ -437,3 +437,31 @@ def test_live_award_totals_sum_each_rules_points_and_bases_exactly(
     }
     assert found == expected
     assert any(isinstance(basis, Decimal) for _, basis in found.values())
+
+
+def test_another_programs_sqlite_database_is_refused_byte_for_byte(tmp_path: Path) -> None:
+    """Trial 31: ``--db`` on another program's SQLite file added claimflow's
+    37 tables beside its own and switched its journal to WAL, exit 0. It is
+    refused in one line naming its tables, the file as it was; an empty
+    SQLite file and a claimflow store open as before."""
+    from tests.test_cli import run
+
+    foreign = tmp_path / "crm.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE contacts (id INTEGER, name TEXT)")
+        conn.execute("INSERT INTO contacts VALUES (1, 'Ewa')")
+    conn.close()
+    before = foreign.read_bytes()
+    code, _, err = run("ingest", str(SAMPLES / "acme-tools/claims/october.csv"),
+                       "--client", str(SAMPLES / "clients/acme-tools.yaml"),
+                       "--db", str(foreign))  # fmt: skip
+    assert code == 2 and err.count("\n") == 1
+    assert f"{foreign}: a SQLite database of another program (tables contacts)" in err
+    assert foreign.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.db"]
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    with Store.open(empty) as store:
+        assert store.schema_version > 0
+    with Store.open(empty) as store:  # a claimflow store now
+        assert store.count("claims") == 0

@@ -167,6 +167,31 @@ def busy_message(path: str | Path) -> str:
     )
 
 
+def _refuse_foreign(db: Database, path: str | Path) -> None:
+    """Refuse a SQLite database that is not a claimflow store: ``--db`` on
+    another program's database made claimflow's tables beside its own (and
+    switched its journal to WAL). An empty database, or one claimflow has
+    migrated, is a store.
+
+    Raises:
+        StoreError: naming a few of its tables.
+    """
+    tables = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+    ]
+    if not tables or "_sqlite_migrations" in tables:
+        return
+    shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+    raise StoreError(
+        f"{path}: a SQLite database of another program (tables {shown}), not a "
+        "claimflow store: give a new file or a claimflow store"
+    )
+
+
 class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
     """A claimflow SQLite store.
 
@@ -215,6 +240,7 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
             # Writers wait their turn (several clerks on one store): a command
             # that finds the store locked waits up to `busy_seconds()`.
             db.execute(f"PRAGMA busy_timeout={int(busy_seconds() * 1000)}")
+            _refuse_foreign(db, path)
             # 32 KiB pages for a new file (an existing one keeps its own): a
             # batch's ~1.4 KB claim rows are written to the WAL and then into
             # the file page by page, two system calls a page; against 8 KiB
