@@ -356,6 +356,7 @@ def check(
                 file_result.records += out.records
                 if progress:
                     progress(parsed.name, file_result.records)
+            _refuse_empty(parsed, file_result.records)
         except UnreadableInput as exc:
             if not keep_going:
                 raise
@@ -471,6 +472,10 @@ def ingest(
 
         run.result.files.extend(failed)
         run.finish(now, meanwhile=index)
+        if batch_id is not None and not run.result.records:
+            # every new file refused (--keep-going): no batch of nothing
+            store.drop_empty_batch(batch_id)
+            batch_id = None
         run.result.batch_id = batch_id
         if batch_id is not None:
             store.add_notices(batch_id, run.result.notices)
@@ -520,6 +525,16 @@ def _events(
     return rows
 
 
+def _refuse_empty(parsed: ParsedFile, records: int) -> None:
+    """A file that yielded no claim (a header and nothing under it) is
+    refused: stored, it was an empty batch and a zero exit, as if a clerk's
+    file had been taken in (trials 30 and 31)."""
+    if not records:
+        raise UnreadableInput(
+            parsed.name, "no claims in the file: nothing under its header"
+        )
+
+
 def _ingest_file(
     run: _Run,
     store: Store,
@@ -552,6 +567,7 @@ def _ingest_file(
                 file_result.records += out.records
                 if progress:
                     progress(parsed.name, file_result.records)
+            _refuse_empty(parsed, file_result.records)
             store.add_document(
                 run.client.key,
                 parsed.content_hash,

@@ -86,7 +86,12 @@ REFUSED = {
     "pypdf-issue-297.pdf": "no claim found",
     "pypdf-SF424_page2.pdf": "no claim found",
     "pypdf-form.pdf": "no claim found",
+    # two header rows and no row under them that names a claim
+    "frictionless-multiline-headers.xlsx": "no claims in the file: nothing under its header",
 }
+#: Files the readers read as no claim at all, which check and ingest refuse
+#: (an empty batch was stored, exit 0); the library's reader yields nothing.
+NO_CLAIMS = {"frictionless-multiline-headers.xlsx"}
 
 #: Files claimflow reads differently from the reference (none now).
 DEFECTS: dict[str, str] = {}
@@ -495,7 +500,7 @@ def test_claimflow_reads_what_the_reference_reads(path: Path) -> None:
             continue
         assert expected_for(path), "claimflow reads what the reference cannot"
         assert differences(expected, records, notes) == []
-    assert bool(refused) == (path.name in REFUSED), "expected a refusal"
+    assert bool(refused) == (path.name in REFUSED.keys() - NO_CLAIMS), "expected a refusal"
 
 
 def cli(*args: str) -> tuple[int, str, str]:

@@ -593,6 +593,16 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
             [records, json.dumps(summary), batch_id],
         )
 
+    def drop_empty_batch(self, batch_id: int) -> None:
+        """Forget a batch that stored nothing (every new file refused); a
+        batch holding a claim or a document is kept."""
+        self.db.execute(
+            "DELETE FROM batches WHERE id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM claims WHERE batch_id = ?) AND NOT EXISTS "
+            "(SELECT 1 FROM documents WHERE batch_id = ?)",
+            [batch_id, batch_id, batch_id],
+        )
+
     def add_entry_checks(
         self, client: str, checks: Sequence[EntryCheck], source: str
     ) -> None:
