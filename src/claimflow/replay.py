@@ -158,12 +158,16 @@ class _Recorded:
         points: the live award's points (None: no award).
         award: that award, or its stored JSON (read only when a change must
             list its lines).
+        last_batch: the store's last batch when the claim was last verified
+            (None: never verified): replay verifies it against the claims
+            of that batch and those before it, as the live run did.
     """
 
     outcome: str
     reasons: list[str]
     points: int | None = None
     award: Award | str | None = None
+    last_batch: int | None = None
 
 
 #: A replayed claim: what was recorded, the replay's decision, the claim.
@@ -450,7 +454,8 @@ def _decided(
                     marks = latest_decisions(store.db.conn, "claim")
                 matched = _with_recorded_matches(checked, matches, marks or {})
                 if verified:
-                    matched = _verified(store, target, matched)
+                    known = [recorded.last_batch for _, _, recorded in chunk]
+                    matched = _verified(store, target, matched, known)
                 matched = keep_merge_pends(store, client.key, matched)
                 for (cid, _, recorded), (claim, decision) in zip(
                     chunk, matched, strict=True
@@ -532,9 +537,21 @@ def _chunk(
                 _recorded_codes(codes, verification, matches.get(cid), verify_codes),
                 points,
                 award,
+                last_batch,
             ),
         )
-        for cid, raw, digest, received, outcome, codes, points, award, verification in rows
+        for (
+            cid,
+            raw,
+            digest,
+            received,
+            outcome,
+            codes,
+            points,
+            award,
+            verification,
+            last_batch,
+        ) in rows
     ]
 
 
@@ -606,11 +623,17 @@ def _with_recorded_matches(
 
 
 def _verified(
-    store: Store, client: ResolvedClient, decided: list[tuple[Claim, Decision]]
+    store: Store,
+    client: ResolvedClient,
+    decided: list[tuple[Claim, Decision]],
+    last_batches: list[int | None],
 ) -> list[tuple[Claim, Decision]]:
     """Accepted claims checked against the stored source records, as recorded runs do.
 
     Only for a client whose claims were verified; the lookups only read.
+    Each claim meets the other claims its live verification met: those of
+    the batches stored then (`last_batches`, the claims' `_Recorded.last_batch`),
+    never a stay or match ingested after it (trial 30).
     """
     from claimflow.verify.match import verify_claim
     from claimflow.verify.run import StoreLookup, outcome_of
@@ -618,11 +641,11 @@ def _verified(
     lookup = StoreLookup(store, client.key)
     settings = client.config.verification
     out = []
-    for claim, decision in decided:
+    for (claim, decision), last_batch in zip(decided, last_batches, strict=True):
         if decision.outcome is not Outcome.ACCEPTED:
             out.append((claim, decision))
             continue
-        verification = verify_claim(claim, lookup, settings)
+        verification = verify_claim(claim, lookup.as_of(last_batch), settings)
         out.append(
             (
                 claim,

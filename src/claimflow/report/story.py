@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, time
 from typing import Any
 
 from claimflow.models import source_name
@@ -58,6 +59,8 @@ def claim_story(store: Store, key: str) -> dict[str, Any]:
 
 
 def _shown(value: Any) -> Any:
+    if isinstance(value, date | time):  # a typed Excel cell, shown as it is stored
+        return value.isoformat()
     return value if isinstance(value, str | int | None) else str(value)
 
 

@@ -46,6 +46,9 @@ from claimflow.store import dedupe_decisions as _dedupe_decisions  # noqa: F401
 from claimflow.store import partners as _partners  # noqa: F401
 from claimflow.store import postgres
 from claimflow.store import stage_notices as _stage_notices  # noqa: F401
+
+# Registers migration 32 (after dedupe_decisions' 31).
+from claimflow.store import verify_claim as _verify_claim  # noqa: F401
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
 from claimflow.store.participants import ParticipantImport, ParticipantRecords

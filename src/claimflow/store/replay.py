@@ -25,9 +25,20 @@ if TYPE_CHECKING:
 
 #: One stored claim as replay reads it: id, raw JSON, document hash,
 #: received time, outcome, validation reason codes (comma-separated), the
-#: live award's points and JSON, the latest verification's details.
+#: live award's points and JSON, the latest verification's details and the
+#: store's last batch then (its own batch for a result stored before
+#: migration 32; None when it was never verified).
 ReplayRow = tuple[
-    str, str | None, str, str, str, str | None, int | None, str | None, str | None
+    str,
+    str | None,
+    str,
+    str,
+    str,
+    str | None,
+    int | None,
+    str | None,
+    str | None,
+    int | None,
 ]
 
 
@@ -60,7 +71,9 @@ def replay_rows(
                     WHERE p.claim_id = c.id AND {PROBLEM_STANDS}),
                    aw.points, aw.data,
                    (SELECT v.details FROM verifications v WHERE v.claim_id = c.id
-                    ORDER BY v.id DESC LIMIT 1)
+                    ORDER BY v.id DESC LIMIT 1),
+                   (SELECT coalesce(v.last_batch, c.batch_id) FROM verifications v
+                    WHERE v.claim_id = c.id ORDER BY v.id DESC LIMIT 1)
             FROM claims c LEFT JOIN awards aw ON aw.rowid =
                    (SELECT a.rowid FROM awards a JOIN ledger l
                       ON l.idempotency_key = a.idempotency_key

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -270,24 +271,56 @@ def raw_json(raw: RawRecord, shared: dict[Any, RawHeader] | None = None) -> str:
     ).decode()
 
 
+#: The typed cells a raw record keeps, each as a one-key object naming its
+#: type (``{"d": "906.25"}``): pydantic-core writes them as plain strings,
+#: which would come back as text and be read again as keyed text.
+_TAGS: dict[type, str] = {Decimal: "d", datetime: "dt", date: "da", time: "t"}
+_UNTAG: dict[str, Callable[[str], Any]] = {
+    "d": Decimal,
+    "dt": datetime.fromisoformat,
+    "da": date.fromisoformat,
+    "t": time.fromisoformat,
+}
+
+
 def _tag_numbers(values: dict[str, Any]) -> dict[str, Any]:
-    """Typed numbers (JSON numbers, Excel cells) as ``{"d": "906.25"}``.
+    """Typed numbers, dates and times (JSON numbers, Excel cells) as
+    ``{"d": "906.25"}``, ``{"da": "2026-11-16"}``, ``{"dt": "2026-11-16T14:00:00"}``
+    or ``{"t": "14:00:00"}``.
 
     pydantic-core writes a Decimal as a JSON string, which would come back
     as text and be read again in the file's number locale (``906.25`` under
     a decimal comma is refused, or worse): tagged, it comes back a Decimal.
+    A date or time cell alike: as text, an Excel check-in of 16/11/2026
+    14:00 came back ``2026-11-16T14:00:00`` and was refused as a keyed date
+    (trial 30); tagged, replay reads the datetime ingest read. Records
+    stored before these tags keep their dates as text, read as before.
     """
+    tags = _TAGS
     for value in values.values():
-        if value.__class__ is Decimal:
+        if value.__class__ in tags:
             return {
-                k: {"d": str(v)} if v.__class__ is Decimal else v
+                k: _tagged(v, tags[v.__class__]) if v.__class__ in tags else v
                 for k, v in values.items()
             }
     return values
 
 
+def _tagged(value: Any, tag: str) -> dict[str, str]:
+    return {tag: str(value) if tag == "d" else value.isoformat()}
+
+
+#: A stored raw text holding a tagged value (only those are parsed with a hook).
+_TAGGED = re.compile(r'\{"(?:d|dt|da|t)":')
+
+
 def _untag(obj: dict[str, Any]) -> Any:
-    return Decimal(obj["d"]) if len(obj) == 1 and "d" in obj else obj
+    if len(obj) == 1:
+        ((tag, text),) = obj.items()
+        read = _UNTAG.get(tag)
+        if read is not None and isinstance(text, str):
+            return read(text)
+    return obj
 
 
 def _place(source: Provenance, file: str) -> dict[str, Any]:
@@ -315,7 +348,7 @@ def raw_from_json(
 
     Example: ``raw_from_json(row["raw"], store.raw_headers(), row["document_hash"])``
     """
-    hook = _untag if '{"d":' in text else None
+    hook = _untag if _TAGGED.search(text) else None
     return raw_from_data(json.loads(text, object_hook=hook), headers, content_hash)
 
 

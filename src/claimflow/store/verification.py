@@ -33,6 +33,7 @@ from sqlite_utils import Database
 from claimflow.models import Claim, SalesClaim, StayClaim
 from claimflow.store.postgres import sqlite_value
 from claimflow.store.rows import CLAIM_JSON
+from claimflow.store.verify_claim import LAST_BATCH
 
 #: A claim to verify: rowid, id, kind, batch id, outcome, participant, and
 #: the fields its key is made of (invoice, hotel, confirmation).
@@ -215,9 +216,10 @@ _TEMP = {
 # with the others (`verify_stage`): ids and rowids come out as claim by claim.
 # The ordered union is merged from the two tables' own order (no sort of the
 # whole chunk), and the insert takes its rows in that order.
-_WRITE_VERIFICATIONS = """
-INSERT INTO verifications (client, claim_id, result, source_ids, details, verified_at)
-SELECT ?, claim_id, result, source_ids, details, ? FROM (
+_WRITE_VERIFICATIONS = f"""
+INSERT INTO verifications (client, claim_id, result, source_ids, details, verified_at,
+                           last_batch)
+SELECT ?, claim_id, result, source_ids, details, ?, {LAST_BATCH} FROM (
     SELECT pos, claim_id, 'verified' AS result, '[' || source_id || ']' AS source_ids,
            details
     FROM temp.verify_plain

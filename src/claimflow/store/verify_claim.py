@@ -12,8 +12,10 @@ claim at a time: both ask the store one question per claim, here.
   `add_problems`, `move_outcome`: one claim's result, in the order the
   stage writes them.
 
-No migration: the tables and indexes of migration 6 serve every query.
-SQLite's own: `member_stay_rows` reads the stay dates with ``json_extract``
+Migration 32 adds ``verifications.last_batch``: the store's last batch
+when the claim was verified, so a replay checks a claim against the claims
+its verification met (`member_stay_rows`, `other_matches`), never those
+ingested after it. SQLite's own: `member_stay_rows` reads the stay dates with ``json_extract``
 (a server backend writes its JSON operators).
 """
 
@@ -22,9 +24,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from sqlite_utils import Database
+
+from claimflow.store import dedupe_decisions as _earlier  # noqa: F401 (registers 2-31)
+from claimflow.store.schema import migrations
+
 if TYPE_CHECKING:
     from claimflow.models import Claim
     from claimflow.store import Store
+
+#: The store's last batch as a verification is written (every batch ids up
+#: to it were stored: ids only grow, and a verify run holds the write lock).
+LAST_BATCH = "(SELECT max(id) FROM batches)"
 
 #: A problem row: claim, batch, reason code, field, where, message.
 ProblemRow = tuple[str, int, str, str | None, str, str]
@@ -40,6 +51,18 @@ _AWAITING = """
             OR (SELECT v.result FROM verifications v WHERE v.claim_id = c.id
                 ORDER BY v.id DESC LIMIT 1) = 'not_found')
         ORDER BY c.rowid"""
+
+
+@migrations()
+def m032_verification_last_batch(db: Database) -> None:
+    """The store's last batch when a claim was verified (`LAST_BATCH`).
+
+    Replay checks the claim against the stays and matches of those batches
+    only, as its verification did (trial 30: a stay ingested after the
+    claim was verified made it overlap on replay). Results stored before
+    keep it empty: replay then takes the claim's own batch.
+    """
+    db.execute("ALTER TABLE verifications ADD COLUMN last_batch INTEGER")
 
 
 def claims_awaiting_verification(
@@ -80,36 +103,51 @@ def serial_claimed_before(
 
 
 def member_stay_rows(
-    store: Store, client: str, participant: str, claim_id: str
+    store: Store,
+    client: str,
+    participant: str,
+    claim_id: str,
+    last_batch: int | None = None,
 ) -> list[tuple[str, str | None, str | None]]:
     """A member's other claims, neither duplicate nor rejected: (id, check-in, check-out).
 
-    The dates are ISO text as stored (None when the claim has none).
+    The dates are ISO text as stored (None when the claim has none). With
+    `last_batch`, only the claims of that batch and those before it.
 
     Example: ``member_stay_rows(store, "costa-azul", "300162210", "c1")``
     """
+    known = "" if last_batch is None else " AND batch_id <= ?"
     rows: list[tuple[str, str | None, str | None]] = store.db.execute(
         "SELECT id, json_extract(data, '$.check_in'), json_extract(data, '$.check_out') "
         "FROM claims WHERE client = ? AND participant_id = ? AND id != ? "
-        "AND outcome NOT IN ('duplicate', 'rejected')",
-        [client, participant, claim_id],
+        f"AND outcome NOT IN ('duplicate', 'rejected'){known}",
+        [client, participant, claim_id]
+        + ([] if last_batch is None else [last_batch]),
     ).fetchall()
     return rows
 
 
 def other_matches(
-    store: Store, source_id: int, claim_id: str
+    store: Store, source_id: int, claim_id: str, last_batch: int | None = None
 ) -> list[tuple[str, str | None, str]]:
     """The other claims matched to a source record: (claim, participant, result).
 
+    With `last_batch`, only the claims of that batch and those before it.
+
     Example: ``other_matches(store, 17, "c1")``
     """
+    known = (
+        ""
+        if last_batch is None
+        else " AND EXISTS (SELECT 1 FROM claims c WHERE c.id = m.claim_id "
+        "AND c.batch_id <= ?)"
+    )
     return [
         (str(c), p, str(r))
         for c, p, r in store.db.execute(
-            "SELECT claim_id, participant_id, result FROM verification_matches "
-            "WHERE source_id = ? AND claim_id != ?",
-            [source_id, claim_id],
+            "SELECT m.claim_id, m.participant_id, m.result FROM verification_matches m "
+            f"WHERE m.source_id = ? AND m.claim_id != ?{known}",
+            [source_id, claim_id] + ([] if last_batch is None else [last_batch]),
         )
     ]
 
@@ -129,7 +167,7 @@ def add_verification(
     """
     store.db.execute(
         "INSERT INTO verifications (client, claim_id, result, source_ids, details, "
-        "verified_at) VALUES (?,?,?,?,?,?)",
+        f"verified_at, last_batch) VALUES (?,?,?,?,?,?,{LAST_BATCH})",
         [client, claim_id, result, source_ids, details, at],
     )
 

@@ -15,6 +15,7 @@ or stay claimed before), with the change appended to ``outcomes``.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -67,10 +68,26 @@ VERIFY_CODES = {
 class StoreLookup:
     """The `Lookup` verification uses, answered by indexed store queries."""
 
-    def __init__(self, store: Store, client: str) -> None:
+    def __init__(
+        self, store: Store, client: str, last_batch: int | None = None
+    ) -> None:
         self.store = store
         self.client = client
         self._cache: dict[int, SourceRecord] = {}
+        #: Only the claims of this batch and those before it are the
+        #: member's stays and the source records' matches (None: all), as
+        #: a replay asks for a claim verified when that batch was the last.
+        self.last_batch = last_batch
+
+    def as_of(self, last_batch: int | None) -> StoreLookup:
+        """This lookup (its cache shared), answering as the store stood
+        when `last_batch` was its last batch (None: as it stands).
+
+        Example: ``StoreLookup(store, "costa-azul").as_of(1).member_stays(p, c)``
+        """
+        view = copy.copy(self)
+        view.last_batch = last_batch
+        return view
 
     def _records(self, ids: list[int]) -> list[tuple[int, SourceRecord]]:
         missing = [i for i in ids if i not in self._cache]
@@ -102,7 +119,7 @@ class StoreLookup:
         """The account's other stay claims with dates."""
         stays = []
         for other, start, end in member_stay_rows(
-            self.store, self.client, participant, claim_id
+            self.store, self.client, participant, claim_id, self.last_batch
         ):
             if start and end:
                 stays.append(
@@ -114,7 +131,7 @@ class StoreLookup:
         self, source_id: int, claim_id: str
     ) -> list[tuple[str, str | None, str]]:
         """Other claims matched to this source record."""
-        return other_matches(self.store, source_id, claim_id)
+        return other_matches(self.store, source_id, claim_id, self.last_batch)
 
 
 @dataclass
