@@ -140,3 +140,36 @@ def test_a_reference_csv_with_a_row_of_another_width_is_refused_in_one_line(
     assert (code, out) == (2, "")
     assert err == f"claimflow: error: {path}: {message}\n"
     assert _counts(folder / "s.db") == before
+
+
+def test_the_same_stay_in_two_exports_is_one_stay_not_two_candidates(
+    desk: tuple[Path, list[str]],
+) -> None:
+    folder, options = desk
+    (folder / "nov.csv").write_text(PMS_HEADER + BK1 + CN2, encoding="utf-8")
+    (folder / "resent.csv").write_text(PMS_HEADER + CN2, encoding="utf-8")
+    for name in ("nov.csv", "resent.csv"):
+        assert run("source", "import", str(folder / name), *options)[0] == 0
+    assert _counts(folder / "s.db")["source_records"] == 3
+    # the claims come after both exports: each of TH-002's finds two records
+    _ingest(folder, options)
+    assert run("verify", *options, "--at", "2026-11-22T10:00")[0] == 0
+    assert _export(options) == {"TH-001": "", "TH-002": ""}
+    code, out, _ = run("show", "TH-002", *options)
+    assert code == 0
+    assert "verified" in out.split("Verification:")[1]
+
+
+def test_a_stay_exported_twice_with_other_values_is_still_ambiguous(
+    desk: tuple[Path, list[str]],
+) -> None:
+    folder, options = desk
+    other = CN2.replace("1234.50", "1334.50")
+    (folder / "nov.csv").write_text(PMS_HEADER + BK1 + CN2, encoding="utf-8")
+    (folder / "resent.csv").write_text(PMS_HEADER + other, encoding="utf-8")
+    for name in ("nov.csv", "resent.csv"):
+        assert run("source", "import", str(folder / name), *options)[0] == 0
+    _ingest(folder, options)
+    assert run("verify", *options, "--at", "2026-11-22T10:00")[0] == 1
+    assert _export(options) == {"TH-001": "", "TH-002": "source_ambiguous"}
+
