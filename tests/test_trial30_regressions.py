@@ -173,3 +173,42 @@ def test_a_stay_exported_twice_with_other_values_is_still_ambiguous(
     assert run("verify", *options, "--at", "2026-11-22T10:00")[0] == 1
     assert _export(options) == {"TH-001": "", "TH-002": "source_ambiguous"}
 
+
+# -- 2. a source_not_found a later verify overtook no longer stands ----------
+
+
+def test_a_stay_found_on_a_later_verify_drops_source_not_found(
+    desk: tuple[Path, list[str]],
+) -> None:
+    folder, options = desk
+    _ingest(folder, options)
+    assert run("verify", *options, "--at", "2026-11-21T13:00")[0] == 1
+    assert _export(options) == {
+        "TH-001": "source_not_found",
+        "TH-002": "source_not_found",
+    }
+    # TH-001's stay arrives; TH-002's never does
+    (folder / "pms.csv").write_text(PMS_HEADER + BK1, encoding="utf-8")
+    assert run("source", "import", str(folder / "pms.csv"), *options,
+               "--at", "2026-11-22T09:00")[0] == 0  # fmt: skip
+    assert run("verify", *options, "--at", "2026-11-22T10:00")[0] == 1
+    assert run("award", *options)[0] == 0  # (members listed today: award now)
+
+    assert _export(options) == {"TH-001": "", "TH-002": "source_not_found"}
+    code, paid, _ = run("show", "TH-001", *options)
+    assert code == 0
+    assert "Reasons:" not in paid
+    assert " award +300 " in paid.split("Ledger:\n")[1]  # three nights, paid
+    # the history stays in the story: each run's result and its codes
+    assert paid.split("Verification:\n")[1].splitlines()[:2] == [
+        "  2026-11-21 13:00 +07: not_found (source_not_found)",
+        "  2026-11-22 09:00 +07: verified",
+    ]
+    code, pending, _ = run("show", "TH-002", *options)
+    assert code == 0
+    # a reason that stands is listed, once, though each run said it again
+    assert pending.split("Reasons:\n")[1].splitlines()[:2] == [
+        "  source_not_found (confirmation_number): expected a stay at SP-CNX "
+        "with confirmation 'CN200002', found none yet",
+        "Outcomes:",
+    ]
