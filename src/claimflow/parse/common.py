@@ -197,6 +197,28 @@ def is_blank(values: Iterable[object]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
+def check_width(file: str, row: int, cells: Sequence[object], width: int) -> None:
+    """Refuse a CSV data row with more or fewer fields than its header.
+
+    A file cut short (a copy or a download stopped mid-row) or a stray
+    delimiter leaves such a row; its values under the header's columns
+    would be wrong or missing, so the file is refused, never half read.
+    Blank rows are the caller's to skip first.
+
+    Raises:
+        UnreadableInput: naming the row, the header's width and the row's.
+
+    Example: ``check_width("stays.csv", 3, ["SP-CNX", "CN2"], 10)`` raises
+    """
+    if len(cells) != width:
+        raise UnreadableInput(
+            file,
+            f"expected {width} fields as in the header, found {len(cells)} "
+            "(truncated or misaligned row)",
+            f"row {row}",
+        )
+
+
 #: A first cell like these on a row with no claim identifiers: a total, not a claim.
 TOTAL = re.compile(
     r"^\s*(grand\s*total|sub\s*total|total|totals|totalt|sum|summa|summe|zwischensumme|"

@@ -19,6 +19,7 @@ from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
 from claimflow.parse.common import (
     FOOTER_ROWS,
+    check_width,
     drop_trailers,
     field_sources,
     group_split,
@@ -238,12 +239,7 @@ class CsvCells:
             if len(cells) != width:
                 if not cells or is_blank(cells):
                     continue
-                raise UnreadableInput(
-                    self.name,
-                    f"expected {width} fields as in the header, found "
-                    f"{len(cells)} (truncated or misaligned row)",
-                    f"row {row_no}",
-                )
+                check_width(self.name, row_no, cells, width)
             if not cells[0].strip() and is_blank(cells):
                 continue
             yield row_no, cells

@@ -11,7 +11,9 @@ number shown with zero padding keeps its zeros) into a `Table`:
   a fuller row above it, or a second row naming as many columns, refuses
   the file: the header must be unambiguous;
 - every row is numbered as a spreadsheet numbers it (blank and title rows
-  count); a row with a value under no header refuses the file;
+  count); a row with a value under no header refuses the file, and so does
+  a CSV row with more or fewer fields than the header (a file cut short
+  mid-row), as in claim files (`claimflow.parse.common.check_width`);
 - total rows after the last record (``Summe;;;;1.234,50``, no key field
   filled) are set apart for `Table.check_totals`, which skips them with a
   note only when their figures equal the records' sums, and refuses the
@@ -39,7 +41,7 @@ from typing import Any
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.numbers import NumberError, NumberFormat
-from claimflow.parse.common import TOTAL, is_blank, rows_word
+from claimflow.parse.common import TOTAL, check_width, is_blank, rows_word
 from claimflow.parse.excel import _cell_value, _row_number, open_workbook
 from claimflow.sniff import HEADER_ROWS, csv_format, find_header, rows_above
 
@@ -234,7 +236,8 @@ def read_table(
     Raises:
         UnreadableInput: missing, empty, binary, undecodable, not a workbook,
             an ambiguous header, a value outside the header's columns, a
-            total row with records below it (each naming the row).
+            CSV row of another width than the header, a total row with
+            records below it (each naming the row).
 
     Example: ``read_table(Path("statement.xlsx"), {"miles": "miles"}).rows``
     """
@@ -267,6 +270,7 @@ def _csv_table(
             _csv_rows(csv.reader(fh, dialect, strict=True), name, encoding),
             index,
             keys,
+            fixed_width=True,
         )
 
 
@@ -305,7 +309,10 @@ def _table(
     rows: Iterator[tuple[int, list[object]]],
     index: Mapping[str, str],
     keys: Sequence[str],
+    fixed_width: bool = False,
 ) -> Table:
+    """The table of `rows`; with `fixed_width` (a CSV: a sheet's rows end at
+    their last cell) every data row must have the header's width."""
     scanned = list(islice(rows, HEADER_ROWS))
     if all(is_blank(cells) for _, cells in scanned):
         raise UnreadableInput(name, "empty file: no header row")
@@ -328,6 +335,8 @@ def _table(
                 f"{table.header_row}), found {_shown(unheaded)} under none",
                 f"row {row}",
             )
+        if fixed_width:
+            check_width(name, row, cells, len(scanned[at][1]))
         _add(table, row, cells, keys)
     return table
 

@@ -99,7 +99,7 @@ def render_story(story: dict[str, Any], desk: Desk = PLAIN_DESK) -> str:
         ("Replaces or replaced by", "links",
          lambda r: f"{name(r['claim_id'])} supersedes {name(r['supersedes'])} "
          f"({at(r['at'])}, {r['actor']})"),
-        ("Verification", "verification", lambda r: f"{at(r['verified_at'])}: {r['result']}"),
+        ("Verification", "verification", lambda r: _verified(r, at)),
         ("Held", "holds",
          lambda r: f"{at(r['held_at'])} {desk.signed(r['points'])} held: "
          f"{r['code']}: {r['message']}"),
@@ -121,6 +121,13 @@ def _match(row: dict[str, Any], name: Callable[[str], str]) -> str:
         f"{row['rule']} "
         f"({row['compared']}; {row['code']})"
     )
+
+
+def _verified(row: dict[str, Any], at: Callable[[str], str]) -> str:
+    """One verification run: when, its result, and the codes it gave."""
+    codes = dict.fromkeys(p["code"] for p in row["details"].get("problems", []))
+    said = f" ({', '.join(codes)})" if codes else ""
+    return f"{at(row['verified_at'])}: {row['result']}{said}"
 
 
 def _to(row: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ from sqlite_utils import Database
 
 from claimflow.store import stage_notices as _earlier  # noqa: F401 (registers 2-30)
 from claimflow.store.schema import migrations
+from claimflow.store.verify_claim import FINDING_STANDS
 
 if TYPE_CHECKING:
     from claimflow.store import Store
@@ -43,12 +44,14 @@ Mark = tuple[str, str, str, str]
 
 #: A problem (table alias ``p``) that still stands against its claim: not
 #: the problem of a history match (no field) whose every match of that code
-#: a reviewer marked *different* at their latest mark. A claim reopened or
+#: a reviewer marked *different* at their latest mark, nor a verification's
+#: ``source_not_found`` that a later verification overtook
+#: (`claimflow.store.verify_claim.FINDING_STANDS`). A claim reopened or
 #: restored by ``dedupe apply`` keeps its matches and their problems on
 #: record, but its export, story, reason counts and replay no longer give it
 #: a duplicate's reason (trial 27: an accepted, paid claim exported with
 #: ``serial_claimed_before``).
-PROBLEM_STANDS = """NOT (p.field IS NULL
+PROBLEM_STANDS = f"""({FINDING_STANDS} AND NOT (p.field IS NULL
   AND EXISTS (SELECT 1 FROM claim_matches m
               WHERE m.claim_id = p.claim_id AND m.code = p.code)
   AND NOT EXISTS (
@@ -57,7 +60,7 @@ PROBLEM_STANDS = """NOT (p.field IS NULL
         AND coalesce((SELECT d.decision FROM dedupe_decisions d
                       WHERE d.kind = 'claim' AND d.a = min(m.claim_id, m.original)
                         AND d.b = max(m.claim_id, m.original)
-                      ORDER BY d.id DESC LIMIT 1), '') <> 'different'))"""
+                      ORDER BY d.id DESC LIMIT 1), '') <> 'different')))"""
 
 
 @migrations()

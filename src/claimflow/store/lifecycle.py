@@ -399,9 +399,11 @@ class ClaimLifecycle:
                 "WHERE claim_id = ? OR supersedes = ? ORDER BY id",
                 [claim_id, claim_id],
             ),
+            # every run's result, the latest last: a reason an earlier run
+            # gave (source_not_found) stays in the story once overtaken
             "verification": rows(
                 "SELECT result, details, verified_at FROM verifications "
-                "WHERE claim_id = ? ORDER BY id DESC LIMIT 1",
+                "WHERE claim_id = ? ORDER BY id",
                 [claim_id],
             ),
             "holds": rows(

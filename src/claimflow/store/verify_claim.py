@@ -37,6 +37,20 @@ if TYPE_CHECKING:
 #: to it were stored: ids only grow, and a verify run holds the write lock).
 LAST_BATCH = "(SELECT max(id) FROM batches)"
 
+
+#: A problem (table alias ``p``) that no later verification overtook: a
+#: ``source_not_found`` stands only while the claim's latest verification
+#: found no source record, and only as that run said it (each run awaiting
+#: source data says it again). Once a later run finds the record (verified,
+#: a discrepancy, ambiguous), the claim's export, story, reason counts and
+#: replay no longer give it that reason; every run's result stays on record
+#: in ``verifications`` and the story (trial 30: a paid claim exported with
+#: ``source_not_found ... found none yet``). Part of `PROBLEM_STANDS`.
+FINDING_STANDS = """NOT (p.code = 'source_not_found'
+  AND (coalesce((SELECT v.result FROM verifications v WHERE v.claim_id = p.claim_id
+                 ORDER BY v.id DESC LIMIT 1), 'not_found') <> 'not_found'
+       OR EXISTS (SELECT 1 FROM problems q
+                  WHERE q.claim_id = p.claim_id AND q.code = p.code AND q.id > p.id)))"""
 #: A problem row: claim, batch, reason code, field, where, message.
 ProblemRow = tuple[str, int, str, str | None, str, str]
 #: A verification match: client, source id, claim, participant, result.

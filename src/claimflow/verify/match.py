@@ -253,6 +253,21 @@ def _candidates(
     return [(rid, rec) for d, rid, rec in scored if d == best], True
 
 
+def _distinct(
+    found: list[tuple[int, SourceRecord]],
+) -> list[tuple[int, SourceRecord]]:
+    """The records with other values than one stored before them: the same
+    stay in two exports (the November file and a re-sent one) is one stay,
+    the first stored, never two candidates. Only where they came from (the
+    provenance) may differ; a stay whose values differ stays a candidate."""
+    first: dict[str, tuple[int, SourceRecord]] = {}
+    for rid, record in found:
+        values = record.model_dump_json(exclude={"provenance"})
+        if values not in first or rid < first[values][0]:
+            first[values] = (rid, record)
+    return list(first.values())
+
+
 def _identity(record: SourceRecord) -> tuple[str, str]:
     """One invoice of one dealer, or one stay: its key (and dealer)."""
     return source_key(record), getattr(record, "dealer_id", "").upper()
@@ -491,6 +506,7 @@ def verify_stay(
     found, fuzzy = _candidates(
         key, claim.check_in, lookup, settings, hotel, _stay_fits(claim, settings)
     )
+    found = _distinct(found)
     if not found:
         checker.problem(
             ReasonCode.SOURCE_NOT_FOUND,
