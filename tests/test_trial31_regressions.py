@@ -44,3 +44,32 @@ def test_a_file_with_a_header_and_no_claim_is_refused_and_makes_no_batch(
     assert (after["batches"], after["documents"], after["claims"]) == (
         before["batches"], before["documents"], before["claims"],
     )  # the run is audited, nothing else  # fmt: skip
+
+
+def test_a_file_stored_for_another_client_is_refused_not_skipped(tmp_path: Path) -> None:
+    """A dealer file ingested under the wrong client, then under the right
+    one, was 'already ingested (batch 1)', exit 0: the right client never
+    got its claims, and nothing said why. The second ingest is refused,
+    naming the batch and the client that hold the file."""
+    other = tmp_path / "acme-two.yaml"
+    other.write_text(
+        Path(ACME).read_text(encoding="utf-8").replace(
+            "client: acme-tools", "client: acme-two", 1
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "store.db"
+    claims = tmp_path / "claims.csv"
+    claims.write_text(HEADER + ROW, encoding="utf-8")
+    assert run("ingest", str(claims), "--client", ACME, "--db", str(db))[0] == 0
+    before = _counts(db)
+    code, _, err = run("ingest", str(claims), "--client", str(other), "--db", str(db))
+    assert (code, err) == (
+        2,
+        f"claimflow: error: {claims}: already ingested as batch 1 of client "
+        "acme-tools, not acme-two: was that batch ingested under the wrong client?\n",
+    )
+    assert _counts(db) == before
+    # the same client again is still the quiet no-op it was
+    code, out, _ = run("ingest", str(claims), "--client", ACME, "--db", str(db))
+    assert code == 0 and "already ingested (batch 1)" in out

@@ -436,8 +436,25 @@ def ingest(
         fresh = []
         for parsed in opened:
             earlier = store.document_batch(parsed.content_hash)
+            owner = store.document_client(parsed.content_hash)
             if earlier is None:
                 fresh.append(parsed)
+            elif owner != resolved.key:
+                # the same bytes under another client: not a no-op (the file
+                # was taken in under the wrong client, or sent to two)
+                refused = UnreadableInput(
+                    parsed.name,
+                    f"already ingested as batch {earlier} of client {owner}, not "
+                    f"{resolved.key}: was that batch ingested under the wrong client?",
+                )
+                if not keep_going:
+                    raise refused
+                failed.append(
+                    FileResult(
+                        parsed.name, parsed.content_hash,
+                        status="unreadable", error=str(refused),
+                    )
+                )  # fmt: skip
             else:
                 failed.append(
                     FileResult(

@@ -337,6 +337,13 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
         ).fetchone()
         return None if row is None else int(row[0])
 
+    def document_client(self, digest: str) -> str | None:
+        """The client whose batch stored this document, if one did."""
+        row = self.db.execute(
+            "SELECT client FROM documents WHERE hash = ?", [digest]
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def begin_batch(
         self,
         client: str,
