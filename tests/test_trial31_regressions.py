@@ -3,6 +3,7 @@ hold no claim, and a file ingested under the wrong client."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -73,3 +74,34 @@ def test_a_file_stored_for_another_client_is_refused_not_skipped(tmp_path: Path)
     # the same client again is still the quiet no-op it was
     code, out, _ = run("ingest", str(claims), "--client", ACME, "--db", str(db))
     assert code == 0 and "already ingested (batch 1)" in out
+
+
+def test_dedupe_participants_reads_a_member_list_in_the_clients_encoding(
+    tmp_path: Path,
+) -> None:
+    """participants import read a cp1250 member list in the client's
+    ``encoding``; dedupe participants ignored it, refused the file and told
+    the clerk to give --encoding, which it did not have. Both read it now,
+    and --encoding is there for a client that declares none."""
+    text = (
+        "participant_id,first_name,last_name,email\n"
+        "500101,Łukasz,Żółć,lukasz.zolc@hurt.example\n"
+        "500102,Lukasz,Zolc,lukasz.zolc@hurt.example\n"
+        "500103,Małgorzata,Wójcik,m.wojcik@hurt.example\n"
+    )
+    people = tmp_path / "uczestnicy.csv"
+    people.write_bytes(text.encode("cp1250"))
+    polish = tmp_path / "pl.yaml"
+    polish.write_text(
+        Path(ACME).read_text(encoding="utf-8").replace(
+            "client: acme-tools", "client: pl-test\nencoding: cp1250", 1
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run("dedupe", "participants", str(people), "--client", str(polish), "--json")
+    assert code == 1, err  # a duplicate found
+
+    found = json.loads(out)
+    assert [sorted(c["participant_ids"]) for c in found["clusters"]] == [["500101", "500102"]]
+    code, out, err = run("dedupe", "participants", str(people), "--encoding", "cp1250", "--json")
+    assert code == 1 and json.loads(out)["clusters"] == found["clusters"], err

@@ -14,6 +14,7 @@ from claimflow.cli import (
     AT_OPTION,
     BATCH_OPTION,
     CLIENT_OPTION,
+    ENCODING_OPTION,
     JSON_OPTION,
     NEW_STORE_OPTION,
     OPERATOR_OPTION,
@@ -91,6 +92,7 @@ def dedupe_cmd() -> None:
     "clusters].",
 )
 @rows_options
+@ENCODING_OPTION
 @fail_cleanly
 def participants_cmd(
     file: Path,
@@ -104,6 +106,7 @@ def participants_cmd(
     explain: bool,
     as_json: bool,
     rows_as: str | None = None,
+    encoding: str | None = None,
 ) -> None:
     """Cluster the people in FILE that are the same person, with explained pairs.
 
@@ -132,7 +135,7 @@ def participants_cmd(
     try:
         result = dedupe_participants(
             file, client_path, store, duplicate=duplicate, review=review,
-            date_order=date_order,
+            date_order=date_order, encoding=encoding,
         )  # fmt: skip
     finally:
         if store is not None:

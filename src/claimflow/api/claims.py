@@ -80,6 +80,7 @@ def dedupe_participants(
     duplicate: float | None = None,
     review: float | None = None,
     date_order: DateOrder | None = None,
+    encoding: str | None = None,
 ) -> DedupeResult:
     """Cluster the people enrolled more than once, each pair explained.
 
@@ -93,6 +94,8 @@ def dedupe_participants(
         duplicate: probability for "same" (default: the client's, else 0.9).
         review: probability for "review" (default: the client's, else 0.5).
         date_order: how birth dates are written (default: the client's).
+        encoding: a CSV file's text encoding (default: the client's
+            ``encoding``, else detected), as ``participants import`` reads it.
 
     Example: ``dedupe_participants(Path("people.csv")).clusters``
     """
@@ -114,9 +117,13 @@ def dedupe_participants(
         from claimflow.dedupe.peoplefile import read_people_xlsx
 
         people = read_people_xlsx(people, columns)
+    from claimflow.sniff import encoding_origin
+
     return dedupe_people(
         people, settings=settings, date_order=date_order, marks=marks, columns=columns,
         language=resolved.config.language_code if resolved is not None else None,
+        encoding=encoding or (resolved.config.encoding if resolved else None),
+        encoding_by=encoding_origin(encoding, resolved.source_path if resolved else None),
     )  # fmt: skip
 
 

@@ -389,17 +389,20 @@ def read_prepared(
     date_order: DateOrder | None = None,
     index: Mapping[str, str] | None = None,
     language: str | None = None,
+    encoding: str | None = None,
+    encoding_by: str = "the client",
 ) -> pd.DataFrame:
     """`prepare` over a CSV file of people, read and normalised chunk by chunk.
 
-    The encoding, delimiter and header row are sniffed and the columns named
-    through `index` (`claimflow.dedupe.peoplefile`).
+    The encoding (unless `encoding` is given, as `encoding_by` declared it),
+    delimiter and header row are sniffed and the columns named through
+    `index` (`claimflow.dedupe.peoplefile`).
 
     Raises:
         UnreadableInput: the file cannot be read as CSV, or has no
             ``participant_id`` column.
     """
-    layout = people_csv(path, index)
+    layout = people_csv(path, index, encoding, encoding_by)
     try:
         chunks = pd.read_csv(
             path,

@@ -228,6 +228,8 @@ def dedupe_people(
     marks: dict[tuple[str, str], str] | None = None,
     columns: Mapping[str, str] | None = None,
     language: str | None = None,
+    encoding: str | None = None,
+    encoding_by: str = "the client",
 ) -> DedupeResult:
     """Find people enrolled more than once.
 
@@ -253,13 +255,18 @@ def dedupe_people(
             `people_index`; default: the built-in aliases).
         language: the client's language (its locale's): names in its own
             romanisation where claimflow knows one (``uk``).
+        encoding: a CSV's text encoding (the client's, or given for the
+            file), as `encoding_by` names who declared it; None: detected.
 
     Example: ``dedupe_people(pd.read_csv("people.csv", dtype=str)).clusters``
     """
     if settings is not None:
         duplicate, review = settings.duplicate, settings.review
     prepared = (
-        read_prepared(people, date_order=date_order, index=columns, language=language)
+        read_prepared(
+            people, date_order=date_order, index=columns, language=language,
+            encoding=encoding, encoding_by=encoding_by,
+        )  # fmt: skip
         if isinstance(people, Path)
         else prepare(people.reset_index(drop=True), date_order, language)
     )

@@ -51,8 +51,14 @@ def people_index(index: Mapping[str, str] | None) -> Mapping[str, str]:
     return alias_index(PEOPLE_COLUMNS) if index is None else index
 
 
-def people_csv(path: Path, index: Mapping[str, str] | None = None) -> PeopleCsv:
-    """Sniff a people CSV: encoding, delimiter, the header's row and columns.
+def people_csv(
+    path: Path,
+    index: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    encoding_by: str = "the client",
+) -> PeopleCsv:
+    """Sniff a people CSV: encoding (`encoding`, as `encoding_by` declared
+    it, when given), delimiter, the header's row and columns.
 
     Raises:
         UnreadableInput: missing, empty, binary or undecodable; an ambiguous
@@ -62,7 +68,7 @@ def people_csv(path: Path, index: Mapping[str, str] | None = None) -> PeopleCsv:
     """
     name, index = str(path), people_index(index)
     try:
-        encoding, dialect = csv_format(path, name)
+        encoding, dialect = csv_format(path, name, encoding, encoding_by)
         with path.open(encoding=encoding, newline="") as fh:
             reader = csv.reader(fh, dialect)
             scanned = list(enumerate(islice(reader, HEADER_ROWS), start=1))
