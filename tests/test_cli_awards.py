@@ -679,7 +679,7 @@ def test_explain_and_redeem_write_every_figure_in_the_clients_locale(
         "points",
         f"  2. elite: oro on 2026-10-05: 50% of {es(1025)} base points -> +512 points",
         f"  3. rounding: rounding {es('1537.5')} to {es(1538)} (half_up, per claim) "
-        "-> +1 points",
+        "-> +1 point",
         f"  Total: {es(1538)} points.",
     ]
     redeem = ("ledger", "redeem", "300112457", "--client", COSTA, "--db", db)

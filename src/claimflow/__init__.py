@@ -209,7 +209,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         FileResult,
     )
     from claimflow.schema_docs import client_schema
-    from claimflow.shown import format_points
+    from claimflow.shown import format_points, points_word
     from claimflow.sla.events import (
         EVENTS,
     )
@@ -344,6 +344,7 @@ __all__ = [
     "notify",
     "open_case",
     "open_file",
+    "points_word",
     "read_file",
     "read_share",
     "received_instant",
@@ -552,7 +553,7 @@ _MODULES = {
     ),
     "sla.events": ("EVENTS",),
     "schema_docs": ("client_schema",),
-    "shown": ("format_points",),
+    "shown": ("format_points", "points_word"),
     "store": ("Store",),
     "store.copy": (
         "CopyReport",

@@ -325,7 +325,7 @@ def reverse_cmd(
         claimflow ledger reverse 7b0be037608e-r2 --reason "invoice voided" \\
             --client samples/clients/acme-tools.yaml
     """
-    from claimflow import Store, reverse_claim
+    from claimflow import Store, points_word, reverse_claim
 
     with Store.open(db_path) as store:
         done = reverse_claim(
@@ -343,7 +343,9 @@ def reverse_cmd(
             f"{format_points(done.balance, locale)} points (redeemed before the "
             "reversal): later awards make it up"
         )
-    reversed_ = f"claim {done.name}: {format_points(done.points, locale)} points"
+    reversed_ = (
+        f"claim {done.name}: {format_points(done.points, locale)} {points_word(done.points)}"
+    )
     if preview:
         then = "would be awarded afresh" if correction else "would be void"
         click.echo(
@@ -384,7 +386,7 @@ def redeem_cmd(
         claimflow ledger redeem 104233 500 --reference ORDER-77 \\
             --client samples/clients/acme-tools.yaml
     """
-    from claimflow import Store, redeem
+    from claimflow import Store, points_word, redeem
 
     with Store.open(db_path) as store:
         done = redeem(
@@ -396,7 +398,7 @@ def redeem_cmd(
         return
     did = "would be redeemed (preview: nothing posted)" if preview else "redeemed"
     shown_points = format_points(points, client_locale(client_path))
-    click.echo(f"{participant}: {shown_points} points {did} ({reference})")
+    click.echo(f"{participant}: {shown_points} {points_word(points)} {did} ({reference})")
 
 
 @ledger_cmd.command("expire")

@@ -133,6 +133,7 @@ def _echo(data: dict[str, Any], as_json: bool, client: Path) -> None:
 
 
 def _adjustment_line(found: Adjustment, client: ResolvedClient) -> str:
+    from claimflow import points_word
     state = {
         "posted": f"posted by {found.decided_by} (posting #{found.posting_id})",
         "pending": "pending: above the requester's limit, waits for "
@@ -141,7 +142,7 @@ def _adjustment_line(found: Adjustment, client: ResolvedClient) -> str:
     }[found.status]
     return (
         f"adjustment #{found.id}: {found.participant_id} "
-        f"{client.desk.signed(found.points)} points ({found.reason}, cost "
+        f"{client.desk.signed(found.points)} {points_word(found.points)} ({found.reason}, cost "
         f"{client.desk.money(found.cost, client.config.currency)}) {state}"
     )
 

@@ -78,6 +78,8 @@ _WHOLE_MARK = re.compile(_MARK)
 _WRITTEN = {
     "INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",),
     "THB": ("บาท",),  # baht, as Thai forms write it after the amount
+    # the local signs, whatever locale the client's numbers are read in
+    "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",),
 }  # fmt: skip
 _MAX_DIGITS = 40
 #: The decimal and group marks of the Arabic-script numberings (CLDR's
@@ -427,9 +429,11 @@ def _foreign(mark: str, currency: str, locale: str) -> _Foreign | None:
             f"currency mismatch: {mark!r} is {' or '.join(sorted(meant))} in "
             f"{locale}, the claim's currency is {currency}"
         )
+    code = currency.upper()
+    write = code if own == code else f"{own} or {code}"
     return _Foreign(
-        f"{mark!r} does not say which currency in {locale}: write {own} or "
-        f"{currency.upper()} for {currency}, or nothing"
+        f"{mark!r} does not say which currency in {locale}: write {write} for "
+        f"{currency}, or nothing"
     )
 
 

@@ -81,6 +81,14 @@ def format_points(value: int | Decimal, locale: str) -> str:
     return number(value, locale)
 
 
+def points_word(value: int | Decimal) -> str:
+    """``point`` for one (or minus one), ``points`` otherwise: ``+1 point``.
+
+    Example: ``points_word(1) == "point"``
+    """
+    return "point" if abs(value) == 1 else "points"
+
+
 def signed_points(value: int | Decimal, locale: str) -> str:
     """Points with their sign always written (``+1.234``, ``-234``).
 

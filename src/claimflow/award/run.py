@@ -453,7 +453,8 @@ def explain(award: Award, locale: str = "en_US", name: str | None = None) -> str
         code = f" ({line.code.value})" if line.code else ""
         lines.append(
             f"  {n}. {line.rule_id}: {line.note}{extra} -> "
-            f"{shown.signed_points(line.points, locale)} points{code}"
+            f"{shown.signed_points(line.points, locale)} "
+            f"{shown.points_word(line.points)}{code}"
         )
     if award.desired_points != award.points:
         lines.append(
