@@ -246,6 +246,15 @@ def acme() -> ResolvedClient:
 
 
 @pytest.fixture(scope="session")
+def acme_any_columns(acme: ResolvedClient) -> ResolvedClient:
+    """acme-tools requiring no field: a reader's test heads its file with
+    the few columns it reads (a file without a required column is refused)."""
+    from claimflow.config import resolve
+
+    return resolve(acme.config.model_copy(update={"required": []}), acme.source_path)
+
+
+@pytest.fixture(scope="session")
 def costa() -> ResolvedClient:
     return load_client(SAMPLES / "clients" / "costa-azul.yaml")
 

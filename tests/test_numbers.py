@@ -210,7 +210,7 @@ def test_refusals_end_as_invalid_number_naming_the_value(
         writer.writerow(
             [
                 "Claim ID",
-                "Rep #",
+                "Rep ID",
                 "Invoice No",
                 "Invoice Date",
                 "Product Code",

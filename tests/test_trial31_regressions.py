@@ -105,3 +105,43 @@ def test_dedupe_participants_reads_a_member_list_in_the_clients_encoding(
     assert [sorted(c["participant_ids"]) for c in found["clusters"]] == [["500101", "500102"]]
     code, out, err = run("dedupe", "participants", str(people), "--encoding", "cp1250", "--json")
     assert code == 1 and json.loads(out)["clusters"] == found["clusters"], err
+
+
+def test_a_file_without_a_required_fields_column_is_refused_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """A dealer file without its quantity column (trial 31, 'Ilość') and a
+    stay file without the confirmation column (trial 30) were stored, every
+    claim pended and every participant asked for a value the desk's file
+    lacked. The file is refused naming the column and how the client heads
+    it, nothing stored; a near miss is named."""
+    db = tmp_path / "store.db"
+    claims = tmp_path / "bez_ilosci.csv"
+    claims.write_text(
+        "Claim ID,Rep #,Invoice No,Invoice Date,Product Code,Ilosc szt,Serials\n"
+        "F-1,104233,INV-1001,11/02/2026,DRL-200,1,DR10000001\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("ingest", str(claims), "--client", ACME, "--db", str(db))
+    assert (code, err) == (
+        2,
+        f"claimflow: error: {claims}: row 1: no column for the required quantity "
+        "(headed 'qty' or 'units' or 'quantity'): is this the right client, or is "
+        "the column named differently? (the client's columns section names it)\n",
+    )
+    assert not db.exists() or _counts(db)["claims"] == 0
+    stays = tmp_path / "stays.csv"
+    stays.write_text(
+        "Member Number,Hotel Code,Arrival,Departure,Room Revenue\n"
+        "CA1000001,CAZ-RIO,2026-10-02,2026-10-04,640.00\n",
+        encoding="utf-8",
+    )
+    costa = str(SAMPLES / "clients/costa-azul.yaml")
+    code, _, err = run("check", str(stays), "--client", costa)
+    assert code == 2 and "no column for the required confirmation_number" in err
+    # a near miss is named
+    near = tmp_path / "near.csv"
+    near.write_text(claims.read_text(encoding="utf-8").replace("Ilosc szt", "Qtty"),
+                    encoding="utf-8")  # fmt: skip
+    code, _, err = run("check", str(near), "--client", ACME)
+    assert code == 2 and "near misses: 'Qtty' -> quantity?" in err

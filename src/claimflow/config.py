@@ -418,7 +418,8 @@ def resolve(config: ClientConfig, source_path: str = "<memory>") -> ResolvedClie
     kind = KINDS[config.kind]
     header_index = _header_index(config, kind, source_path)
     form_index = {normalize_label(k): v for k, v in config.form_fields.items()}
-    required = frozenset(config.required or kind.required)
+    # ``required: []`` requires nothing (a file of any columns is read)
+    required = frozenset(kind.required if config.required is None else config.required)
     zone = ZoneInfo(config.timezone)
     if config.award is not None:
         # One calendar day everywhere: the engine takes received days at the desk.

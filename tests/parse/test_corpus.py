@@ -147,6 +147,9 @@ BASE = {
     "name": "Corpus files",
     "kind": "sales",
     "date_order": "MDY",
+    # the readers are compared, not the rules: a file is read whatever claim
+    # fields its columns hold (a client's required column refuses a file)
+    "required": [],
 }
 #: The kind's own header aliases: a column named like one maps anyway.
 DEFAULT_ALIASES = resolve(ClientConfig.model_validate(BASE)).header_index

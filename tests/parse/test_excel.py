@@ -34,8 +34,9 @@ def _book(path: Path) -> Path:
 
 
 def test_every_sheet_is_read_with_typed_cells(
-    acme: ResolvedClient, tmp_path: Path
+    acme_any_columns: ResolvedClient, tmp_path: Path
 ) -> None:
+    acme = acme_any_columns
     records = read_file(_book(tmp_path / "claims.xlsx"), acme)
     assert [r.source.where() for r in records] == [
         f"{tmp_path}/claims.xlsx:sheet North:row 2",
@@ -50,7 +51,8 @@ def test_every_sheet_is_read_with_typed_cells(
     assert records[2].values["participant_id"] == "000789"
 
 
-def test_one_named_sheet(acme: ResolvedClient, tmp_path: Path) -> None:
+def test_one_named_sheet(acme_any_columns: ResolvedClient, tmp_path: Path) -> None:
+    acme = acme_any_columns
     from claimflow.parse.excel import read_excel
 
     path = _book(tmp_path / "claims.xlsx")

@@ -83,7 +83,51 @@ def map_headers(
             f"(found {shown}){_suggest(headers, client)}; is this the right client?",
             "row 1",
         )
+    absent = [f for f in (*client.required_header, *client.required_line)
+              if f not in mapping.values()]  # fmt: skip
+    if absent:
+        raise UnreadableInput(file, _no_column(absent, headers, client), "row 1")
     return mapping
+
+
+def _no_column(absent: Sequence[str], headers: Sequence[object], client: ResolvedClient) -> str:
+    """Why a file without a required field's column is refused: every claim
+    in it would be pended, and every participant asked for a value that the
+    file (or the client's column names), not the form, lacks (trials 30, 31)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import JaroWinkler
+
+    labels = {
+        normalize_label(name): field
+        for field in absent
+        for name in (field, *client.config.columns.get(field, ()),
+                     *client.fields.aliases.get(field, ()))
+    }  # fmt: skip
+    hints = []
+    for header in headers:
+        folded = normalize_label(str(header)) if header is not None else ""
+        if not folded or folded in client.header_index:
+            continue
+        match = process.extractOne(
+            folded, list(labels), scorer=JaroWinkler.normalized_similarity, score_cutoff=0.8
+        )
+        if match is not None:
+            hints.append(f"{str(header)!r} -> {labels[match[0]]}?")
+    named = "; ".join(
+        f"{field} (headed {' or '.join(repr(n) for n in _headings(field, client))})"
+        for field in absent
+    )
+    near = f"; near misses: {', '.join(hints[:3])}" if hints else ""
+    return (
+        f"no column for the required {named}{near}: is this the right client, or "
+        "is the column named differently? (the client's columns section names it)"
+    )
+
+
+def _headings(field: str, client: ResolvedClient) -> list[str]:
+    """A few headers the client reads as `field`: its own, then the defaults."""
+    names = [*client.config.columns.get(field, ()), *client.fields.aliases.get(field, ())]
+    return [*dict.fromkeys(names[:2]), field]
 
 
 def rows_word(rows: Sequence[object]) -> str:
