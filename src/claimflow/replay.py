@@ -429,7 +429,7 @@ def _decided(
         [batch_id] if batch_id is not None else batch_ids(store, client.key, since)
     )
     headers = store.raw_headers()
-    matches = _recorded_matches(store, client.key)
+    matches, reopened = _recorded_matches(store, client.key)
     marks: dict[tuple[str, str], str] | None = None
     verified = was_verified(store, target.key)
     decided: _Decided = {}
@@ -452,7 +452,9 @@ def _decided(
                     from claimflow.dedupe.decisions import latest_decisions
 
                     marks = latest_decisions(store.db.conn, "claim")
-                matched = _with_recorded_matches(checked, matches, marks or {})
+                matched = _with_recorded_matches(
+                    _without_repeats(checked, reopened), matches, marks or {}
+                )
                 if verified:
                     known = [recorded.last_batch for _, _, recorded in chunk]
                     matched = _verified(store, target, matched, known)
@@ -555,22 +557,56 @@ def _chunk(
     ]
 
 
-def _recorded_matches(store: Store, client: str) -> dict[str, list[_Match]]:
+def _recorded_matches(
+    store: Store, client: str
+) -> tuple[dict[str, list[_Match]], set[str]]:
     """Claim id -> the matches `dedupe claims` recorded for it, in order;
     those a reviewer marked *different* at their latest mark left out: they
     neither close the claim nor give it their reason, as its stored reasons
-    do not (`claimflow.store.dedupe_decisions.PROBLEM_STANDS`)."""
+    do not (`claimflow.store.dedupe_decisions.PROBLEM_STANDS`). Also the
+    claims with a repeat within their batch so marked (`_without_repeats`)."""
     from claimflow.dedupe.decisions import latest_decisions
+    from claimflow.store.dedupe_decisions import BATCH_REPEAT_CODES
 
     marks: Mapping[tuple[str, str], str] | None = None
     matches: dict[str, list[_Match]] = {}
+    reopened: set[str] = set()
     for claim_id, original, code, verdict in claim_match_rows(store, client):
         if marks is None:
             marks = latest_decisions(store.db.conn, "claim")
-        if marks.get(_pair(claim_id, original)) == "different":
+        if verdict == "released" or marks.get(_pair(claim_id, original)) == "different":
+            if code in BATCH_REPEAT_CODES:
+                reopened.add(claim_id)
             continue
         matches.setdefault(claim_id, []).append((original, code, verdict))
-    return matches
+    return matches, reopened
+
+
+def _without_repeats(
+    decided: list[tuple[Claim, Decision]], reopened: set[str]
+) -> list[tuple[Claim, Decision]]:
+    """The claims `reopened` (a person marked their repeat within the batch
+    *different*; an original a dedupe run released, see
+    `claimflow.store.dedupe_decisions.release_batch_holds`) decided without
+    the batch rules' repeat problems, as the review or the run left them;
+    the batch rules find the repeat again otherwise."""
+    from claimflow.codes import decide
+    from claimflow.store.dedupe_decisions import BATCH_REPEAT_CODES
+
+    if not reopened:
+        return decided
+    out = []
+    for claim, decision in decided:
+        if claim.id not in reopened:
+            out.append((claim, decision))
+            continue
+        kept = tuple(
+            p for p in decision.problems
+            if p.field is None or p.code.value not in BATCH_REPEAT_CODES
+        )  # fmt: skip
+        update = {"problems": kept, "outcome": decide([p.code for p in kept])}
+        out.append((claim, decision.model_copy(update=update)))
+    return out
 
 
 def _with_recorded_matches(

@@ -282,7 +282,8 @@ def test_review_file_round_trip(
     assert list(marked["a_ref"]) == ["B4", "B8"]
     assert set(marked["b_ref"]) == {"A3"}
     assert (
-        marked["rule"][0] == "same invoice and SKU for the same dealer (1 keying slip)"
+        marked["rule"][0] == "same invoice and SKU for the same dealer (1 keying slip), "
+        "but another participant"
     )
     assert marked["compared"][0] == "invoice INV-20601 vs INV-20600, SKU GRN-115"
     assert marked["b_source"][0].endswith("a.csv:row 2")

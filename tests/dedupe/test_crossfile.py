@@ -112,7 +112,10 @@ def test_one_stay_in_two_files_pays_exactly_one_claim(
     said = _problems(store, claims[other][0])
     assert said and all(f"claim {paid}" in m for m in said), said
     assert not any(f"claim {other}" in m for m in said)
-    assert _problems(store, claims[paid][0]) == []
+    # the paid claim, if ingest held it as a repeat received before the claim
+    # in the file named first, says only that (trial 31), on record
+    held = _problems(store, claims[paid][0])
+    assert all(m.endswith(", though received before it") for m in held), held
 
 
 def test_a_duplicate_is_never_an_original() -> None:

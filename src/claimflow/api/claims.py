@@ -408,37 +408,53 @@ def write_claim_review(
         store: the store.
         out: the file to write (.csv or .xlsx).
         closed: claims (ids or references) closed as duplicates by ``dedupe
-            claims`` or a review, whose pairs to write too: marked
-            *different*, such a claim gets back its outcome before dedupe.
+            claims``, a review, or ingest (a repeat within its batch), whose
+            pairs to write too: marked *different*, such a claim gets back
+            its outcome before dedupe (or the one its other problems give).
+
+    A repeat within its batch that ingest closed or left to review has its
+    pair (with the claim of the batch holding its key) recorded as a match
+    first, so that its marks settle it as a history match's do.
 
     Raises:
-        ClaimNotFound: a claim in `closed` is unknown, or no dedupe run or
-            review closed it (nothing is written).
+        ClaimNotFound: a claim in `closed` is unknown, or no dedupe run,
+            review or batch rule closed it (nothing is written).
 
     Example: ``write_claim_review("acme-tools", store, Path("review.xlsx")).pairs``
     """
     from claimflow.dedupe.review import CLAIM_REVIEW_HEADER, review_rows
     from claimflow.errors import ClaimNotFound
     from claimflow.report import write_table
-    from claimflow.store.dedupe_decisions import claim_outcome, outcome_stages
+    from claimflow.store.dedupe_decisions import (
+        claim_outcome,
+        outcome_stages,
+        record_batch_repeats,
+    )
 
     resolved = resolve_client(client)
     ids = {store.resolve_claim(key, resolved.key): key for key in closed}
-    rows = review_rows(store, resolved.key, list(ids))
-    listed = {row[1] for row in rows}
-    for cid, key in ids.items():
-        if cid not in listed:
-            outcome = claim_outcome(store, cid)
-            stage = outcome_stages(store, cid)[0][0]
-            why = (
-                f"not a duplicate (its outcome is {outcome})"
-                if outcome != "duplicate"
-                else "closed as a repeat within its own batch at ingest, not by "
-                "`dedupe claims`"
-                if stage == "validate"
-                else f"closed as a duplicate by {stage}, not by `dedupe claims`"
-            )
-            raise ClaimNotFound(f"claim {key}: {why}: no duplicate pair to review")
+    with store.transaction():
+        # A repeat within its batch, closed or held at ingest, is put to a
+        # person as history's matches are: its pair is recorded first.
+        at = written_at(None, resolved).isoformat()
+        record_batch_repeats(store, resolved.key, at)
+        if ids:
+            record_batch_repeats(store, resolved.key, at, list(ids))
+        rows = review_rows(store, resolved.key, list(ids))
+        listed = {row[1] for row in rows}
+        for cid, key in ids.items():
+            if cid not in listed:
+                outcome = claim_outcome(store, cid)
+                stage = outcome_stages(store, cid)[0][0]
+                why = (
+                    f"not a duplicate (its outcome is {outcome})"
+                    if outcome != "duplicate"
+                    else "closed as a repeat within its own batch at ingest, and no "
+                    "claim of that batch holds its key"
+                    if stage == "validate"
+                    else f"closed as a duplicate by {stage}, not by `dedupe claims`"
+                )
+                raise ClaimNotFound(f"claim {key}: {why}: no duplicate pair to review")
     count = write_table(rows, CLAIM_REVIEW_HEADER, out)
     return ReviewFile(resolved.key, str(out), count)
 

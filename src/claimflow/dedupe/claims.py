@@ -7,8 +7,10 @@ ties by ingestion order) that share a key within a few days, so history is
 never loaded whole. Rules, each explained with the earlier claim it matched:
 
 - the same serial number claimed again (ever): duplicate;
-- the same invoice (normalised; one keying slip, O/0 or I/1, swapped
-  digits) with the same SKU for the same dealer: duplicate (two slips: review);
+- the same invoice (normalised) with the same SKU for the same dealer:
+  duplicate; one a keying slip away (O/0 or I/1, swapped digits): duplicate
+  only with the same participant and invoice date (else review; another
+  participant on another day: a neighbouring invoice, no match);
 - the same participant, SKU, date (within 3 days) and quantity: review;
 - the same hotel and confirmation (fuzzy as above): duplicate, and when
   another account claims it, a stay claimed by two accounts;
@@ -160,6 +162,7 @@ def dedupe_claims(
     Example: ``dedupe_claims(store, client, now=datetime.now(UTC)).to_dict()``
     """
     from claimflow.store.dedupe import count_open_claims
+    from claimflow.store.dedupe_decisions import release_batch_holds
     from claimflow.validate.stage_notices import store_stage_notices
 
     key = client.key
@@ -190,6 +193,15 @@ def dedupe_claims(
             + [i for pair in result.superseded for i in pair]
         )
         _record(store, key, result.matches, now.isoformat(), actor, result.names)
+        # A claim ingest held in review for repeating, within its batch, a
+        # claim received after it is that claim's original once this run
+        # closes the later one (the earliest received is the original).
+        release_batch_holds(
+            store,
+            key,
+            [(m.claim_id, m.duplicate_of) for m in result.matches if m.duplicate_of],
+            now.isoformat(),
+        )
         result.notice_items = _notice_items(store, result.matches)
         result.notices = store_stage_notices(
             result.notice_items, client, store, "dedupe", now

@@ -141,6 +141,26 @@ def _tell_apart(
     return None
 
 
+def _look_alike_differs(mine: _Info, theirs: _Info) -> tuple[list[str], bool]:
+    """What two claims of look-alike invoices (the same dealer, SKU and
+    quantity) say differently besides the number, and whether they say the
+    same: the participant and the invoice date, keyed alike on both.
+
+    Returns:
+        The disagreements (another participant, another invoice date: both
+        claims have the value, and it differs), and whether both values
+        agree (a value missing on either side bears nothing out).
+
+    Example: ``_look_alike_differs(a, b) == (["another participant"], False)``
+    """
+    pairs = (
+        ("another participant", mine.participant, theirs.participant),
+        ("another invoice date", mine.day, theirs.day),
+    )
+    differ = [what for what, a, b in pairs if a and b and a != b]
+    return differ, all(a and a == b for _, a, b in pairs)
+
+
 def _sort_row(
     row: tuple[str, str, str, str | None, str, str, str | None],
     add: Callable[[str, str, _Pair], None],
@@ -246,8 +266,6 @@ def _match(
     windows: ClaimWindows = DEFAULT_WINDOWS,
 ) -> ClaimMatch | None:
     """The pair's rule in words, with its reason code and decision (None: no match)."""
-    slips = pair.slips
-    noun = f"{slips} keying slip{'s' if slips != 1 else ''}"
     if pair.rule == SERIAL:
         # Matched folded (DR17), quoted as each claim keyed it (DR-00000017).
         keyed = mine.keyed_serials.get(pair.detail, pair.detail)
@@ -264,23 +282,7 @@ def _match(
             value=keyed,
         )
     if pair.rule == INVOICE:
-        sku = pair.detail.split("|")[2]
-        certain = slips == 0 or (slips == 1 and len(pair.value) > windows.short_key)
-        if slips and _tell_apart(mine, theirs, windows):
-            return (
-                None  # a neighbouring invoice number with other serials: another sale
-            )
-        return ClaimMatch(
-            claim,
-            other,
-            f"same invoice and SKU for the same dealer ({noun})",
-            ReasonCode.DUPLICATE_CLAIM if certain else ReasonCode.POSSIBLE_DUPLICATE,
-            1.0 - 0.1 * slips,
-            "duplicate" if certain else "review",
-            f"invoice {mine.keyed or pair.value} vs {theirs.keyed or pair.other}, SKU {sku}",
-            field="invoice_number",
-            value=mine.keyed or pair.value,
-        )
+        return _same_invoice(claim, other, pair, mine, theirs, windows)
     if pair.rule == REP:
         # Only a claim missing its invoice or serials can repeat unseen; and
         # only when nothing on both tells them apart.
@@ -316,6 +318,45 @@ def _match(
         f"{pair.value} vs {pair.other}",
         field="check_in",
         value=pair.value,
+    )
+
+
+def _same_invoice(
+    claim: str,
+    other: str,
+    pair: _Pair,
+    mine: _Info,
+    theirs: _Info,
+    windows: ClaimWindows = DEFAULT_WINDOWS,
+) -> ClaimMatch | None:
+    """The same invoice and SKU of a dealer (or one a keying slip away)."""
+    slips = pair.slips
+    noun = f"{slips} keying slip{'s' if slips != 1 else ''}"
+    sku = pair.detail.split("|")[2]
+    rule = f"same invoice and SKU for the same dealer ({noun})"
+    certain = slips == 0
+    if slips:
+        if _tell_apart(mine, theirs, windows):
+            return None  # a neighbouring invoice number with other serials
+        differ, agree = _look_alike_differs(mine, theirs)
+        if len(differ) > 1:
+            return None  # another rep's sale on another day: a neighbouring invoice
+        # Invoices are numbered in sequence: one slip away is also the
+        # dealer's next invoice. Only the rest of the claim agreeing
+        # (the same rep, the same invoice date) makes it the same sale.
+        certain = slips == 1 and len(pair.value) > windows.short_key and agree
+        if differ:
+            rule += f", but {differ[0]}"
+    return ClaimMatch(
+        claim,
+        other,
+        rule,
+        ReasonCode.DUPLICATE_CLAIM if certain else ReasonCode.POSSIBLE_DUPLICATE,
+        1.0 - 0.1 * slips,
+        "duplicate" if certain else "review",
+        f"invoice {mine.keyed or pair.value} vs {theirs.keyed or pair.other}, SKU {sku}",
+        field="invoice_number",
+        value=mine.keyed or pair.value,
     )
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from claimflow.codes import decide
 from claimflow.dedupe.decisions import latest_decisions
 from claimflow.errors import UnreadableInput
 from claimflow.store import Store
@@ -33,6 +34,7 @@ from claimflow.store.dedupe_decisions import (
     add_dedupe_decisions,
     claim_ids,
     claim_outcome,
+    other_codes,
     outcome_stages,
     review_originals,
     review_pairs,
@@ -198,7 +200,10 @@ def _settled(store: Store, claim: str) -> str | None:
     if current not in ("review", "duplicate"):
         return None
     stages = outcome_stages(store, claim)
-    if not stages or stages[0][0] not in _BY_DEDUPE:
+    # Ingest's batch rules closed it or held it (a repeat within its batch,
+    # its pair recorded for review): no outcome before dedupe to go back to.
+    at_ingest = [s for s, _ in stages] == ["validate"]
+    if not stages or (stages[0][0] not in _BY_DEDUPE and not at_ingest):
         return None  # another stage (verification, ingest) put it there since
     latest = latest_decisions(store.db.conn, "claim", about=claim)
     pending = False
@@ -213,7 +218,10 @@ def _settled(store: Store, claim: str) -> str | None:
             pending = True
     if pending:
         return None
-    before = next((str(o) for s, o in stages if s not in _BY_DEDUPE), None)
+    if at_ingest:
+        before: str | None = str(decide(other_codes(store, claim)))
+    else:
+        before = next((str(o) for s, o in stages if s not in _BY_DEDUPE), None)
     return before if before != current else None
 
 

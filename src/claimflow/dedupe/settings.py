@@ -74,8 +74,9 @@ class ClaimWindows(BaseModel):
             hotel are checked for overlap.
         short_key: keys (normalised invoice or confirmation numbers) this
             long or shorter tolerate `slips_short` slips; longer ones
-            `slips_long`. One slip on a long key is a duplicate; anything
-            more goes to review.
+            `slips_long`. One slip on a long key, with the same
+            participant and invoice date, is a duplicate; anything more goes
+            to review.
         slips_short: keying slips tolerated on a short key.
         slips_long: keying slips tolerated on a longer key.
     """

@@ -44,8 +44,16 @@ if TYPE_CHECKING:
 #: fields, its lines' fields), as `claimflow.dedupe.claims` compares them.
 Identity = Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
-# The claims a dedupe run checks: open ones (accepted or pended).
-_OPEN = "FROM claims WHERE client = ? {where} AND outcome IN ('accepted', 'pended')"
+# The claims a dedupe run checks: open ones (accepted or pended), and those
+# ingest held in review as a repeat within their batch received before its
+# original (the earliest received is the original: this run decides it).
+_OPEN = (
+    "FROM claims WHERE client = ? {where} AND (outcome IN ('accepted', 'pended') "
+    "OR (outcome = 'review' AND EXISTS (SELECT 1 FROM problems p WHERE "
+    "p.claim_id = claims.id AND p.code = 'possible_duplicate' AND p.field IS NOT NULL) "
+    "AND (SELECT o.stage FROM outcomes o WHERE o.claim_id = claims.id "
+    "ORDER BY o.id DESC LIMIT 1) = 'validate'))"
+)
 
 # The keys of the claims checked, from their rows (``claims.keys``: history's
 # are met through the block index). Every rule needs a date and a value.

@@ -21,6 +21,7 @@ backend writes its JSON operators and ``least``/``greatest``).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ from claimflow.store.schema import migrations
 from claimflow.store.verify_claim import FINDING_STANDS
 
 if TYPE_CHECKING:
+    from claimflow.codes import ReasonCode
     from claimflow.store import Store
 
 #: A match found: claim, original, duplicate of (None: itself the first),
@@ -42,21 +44,32 @@ MatchRow = tuple[str, str, str | None, str, str, float, str, str, str]
 Mark = tuple[str, str, str, str]
 
 
+#: The codes the batch rules give a repeat within its own batch, at ingest
+#: (`claimflow.validate.batch`: on a field; a history match names none).
+BATCH_REPEAT_CODES = (
+    "duplicate_serial_in_batch",
+    "duplicate_invoice_line_in_batch",
+    "duplicate_stay_in_batch",
+    "possible_duplicate",
+)
+_BATCH_CODES_SQL = ", ".join(f"'{code}'" for code in BATCH_REPEAT_CODES)
+
 #: A problem (table alias ``p``) that still stands against its claim: not
-#: the problem of a history match (no field) whose every match of that code
-#: a reviewer marked *different* at their latest mark, nor a verification's
-#: ``source_not_found`` that a later verification overtook
+#: the problem of a match (a history match's, no field; a repeat within
+#: its batch's, recorded when it was put to a person) whose every match of
+#: that code a reviewer marked *different* at their latest mark, nor a
+#: verification's ``source_not_found`` that a later verification overtook
 #: (`claimflow.store.verify_claim.FINDING_STANDS`). A claim reopened or
 #: restored by ``dedupe apply`` keeps its matches and their problems on
 #: record, but its export, story, reason counts and replay no longer give it
 #: a duplicate's reason (trial 27: an accepted, paid claim exported with
 #: ``serial_claimed_before``).
-PROBLEM_STANDS = f"""({FINDING_STANDS} AND NOT (p.field IS NULL
+PROBLEM_STANDS = f"""({FINDING_STANDS} AND NOT ((p.field IS NULL OR p.code IN ({_BATCH_CODES_SQL}))
   AND EXISTS (SELECT 1 FROM claim_matches m
               WHERE m.claim_id = p.claim_id AND m.code = p.code)
   AND NOT EXISTS (
       SELECT 1 FROM claim_matches m
-      WHERE m.claim_id = p.claim_id AND m.code = p.code
+      WHERE m.claim_id = p.claim_id AND m.code = p.code AND m.decision <> 'released'
         AND coalesce((SELECT d.decision FROM dedupe_decisions d
                       WHERE d.kind = 'claim' AND d.a = min(m.claim_id, m.original)
                         AND d.b = max(m.claim_id, m.original)
@@ -239,3 +252,182 @@ def outcome_stages(store: Store, claim: str) -> list[tuple[str, str]]:
         [claim],
     ).fetchall()
     return rows
+
+
+def batch_repeats(
+    store: Store, client: str, claims: Sequence[str] = ()
+) -> list[tuple[str, str, str, str, str]]:
+    """Repeats within their own batch that ingest closed or left to review,
+    whose pair no match records yet: what a person is to see of them.
+
+    Without `claims`, those still in review (a repeat received before the
+    claim taken as its original); with `claims` (ids), those of them that
+    are duplicates or in review as ingest left them.
+
+    Returns:
+        Rows (claim, code, problem message, outcome, the claim's source).
+
+    Example: ``batch_repeats(store, "pl-narzedzia")[0][1] == "possible_duplicate"``
+    """
+    which = "c.outcome = 'review'"
+    params: list[object] = [client]
+    if claims:
+        which = f"c.outcome IN ('duplicate', 'review') AND c.id IN ({', '.join('?' * len(claims))})"
+        params += list(claims)
+    rows = store.db.execute(
+        f"""
+        SELECT c.id, p.code, p.message, c.outcome, c.source
+        FROM claims c JOIN problems p ON p.claim_id = c.id
+        WHERE c.client = ? AND {which}
+          AND p.field IS NOT NULL AND p.code IN ({_BATCH_CODES_SQL})
+          AND (SELECT o.stage FROM outcomes o WHERE o.claim_id = c.id
+               ORDER BY o.id DESC LIMIT 1) = 'validate'
+          AND NOT EXISTS (SELECT 1 FROM claim_matches m
+                          WHERE m.claim_id = c.id AND m.code = p.code)
+        ORDER BY c.rowid, p.id
+        """,
+        params,
+    ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def batch_original(store: Store, claim: str) -> str | None:
+    """The claim of the same batch, stored before `claim`, that holds a key
+    the batch rules found `claim` repeating: the same serial, the same
+    dealer, invoice and SKU (any quantity or date), or the same hotel and
+    confirmation. Met through the dedupe indexes (``claim_serials``,
+    ``claim_keys``); None if no such claim is stored.
+
+    Example: ``batch_original(store, "aa2e...-r2") == "3ab5...-r2"``
+    """
+    conn = store.db.conn
+    client, batch, rowid, keys, serials = conn.execute(
+        "SELECT client, batch_id, rowid, keys, serials FROM claims WHERE id = ?", [claim]
+    ).fetchone()
+    found: set[str] = set()
+    for serial in json.loads(serials or "[]"):
+        found.update(i for (i,) in conn.execute(
+            "SELECT claim_id FROM claim_serials WHERE client = ? AND serial = ?",
+            [client, serial],
+        ))  # fmt: skip
+    for block, _, value in json.loads(keys or "[]"):
+        if block.startswith("ds|"):  # the batch rule's key leaves the quantity out
+            low = block.rsplit("|", 1)[0] + "|"
+            high = low[:-1] + chr(ord("|") + 1)
+        elif block.startswith("h|"):
+            low = high = block
+        else:
+            continue
+        found.update(i for (i,) in conn.execute(
+            "SELECT claim_id FROM claim_keys WHERE client = ? AND block >= ? "
+            "AND (block < ? OR block = ?) AND value = ?",
+            [client, low, high, low, value],
+        ))  # fmt: skip
+    found.discard(claim)
+    if not found:
+        return None
+    row = conn.execute(
+        f"SELECT id FROM claims WHERE id IN ({', '.join('?' * len(found))}) "
+        "AND batch_id = ? AND rowid < ? ORDER BY rowid LIMIT 1",
+        [*sorted(found), batch, rowid],
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def record_batch_repeats(
+    store: Store, client: str, at: str, claims: Sequence[str] = ()
+) -> set[str]:
+    """Record the pairs of `batch_repeats` as matches, each with its
+    `batch_original`, so that a person reviews them as history's
+    (``dedupe review``, ``--reopen``) and their marks settle the claim.
+
+    Returns:
+        The claims whose pair was recorded.
+
+    Example: ``record_batch_repeats(store, "pl-narzedzia", at, ["aa2e...-r2"])``
+    """
+    rows: list[MatchRow] = []
+    for cid, code, message, outcome, source in batch_repeats(store, client, claims):
+        original = batch_original(store, cid)
+        if original is None:
+            continue
+        closed = outcome == "duplicate"
+        rows.append((
+            cid, original, original if closed else None,
+            "the same sale or stay twice in one batch (found at ingest)",
+            code, 1.0 if closed else 0.9, outcome, message, source,
+        ))  # fmt: skip
+    add_claim_matches(store, client, at, rows)
+    return {row[0] for row in rows}
+
+
+def other_codes(store: Store, claim: str) -> list[ReasonCode]:
+    """The reason codes of a claim's problems other than a repeat within its
+    batch (`BATCH_REPEAT_CODES` on a field): what decides it once a person
+    marks that repeat *different*.
+
+    Example: ``other_codes(store, "aa2e...-r2") == []``
+    """
+    from claimflow.codes import ReasonCode
+
+    return [
+        ReasonCode(code)
+        for (code,) in store.db.execute(
+            "SELECT code FROM problems WHERE claim_id = ? AND NOT "
+            f"(field IS NOT NULL AND code IN ({_BATCH_CODES_SQL}))",
+            [claim],
+        )
+    ]
+
+
+def release_batch_holds(
+    store: Store, client: str, closed: Sequence[tuple[str, str]], at: str
+) -> list[str]:
+    """Originals a dedupe run found that ingest held in review as a repeat,
+    within their batch, of the very claim now closed as their duplicate
+    (received before it, filed after it): the claim received first is the
+    original, so each gets the outcome its other problems give.
+
+    Args:
+        client: the client.
+        closed: (duplicate, original) pairs the run closed.
+        at: when.
+
+    Returns:
+        The claims released.
+
+    Example: ``release_batch_holds(store, "pl-narzedzia", [("dec", "nov")], at)``
+    """
+    from claimflow.codes import decide
+
+    released = []
+    for duplicate, original in dict.fromkeys(closed):
+        stages = outcome_stages(store, original)
+        if stages[:1] != [("validate", "review")] or claim_outcome(store, original) != "review":
+            continue
+        if batch_original(store, original) != duplicate:
+            continue
+        set_outcomes(store, "dedupe", at, [(original, str(decide(other_codes(store, original))))])
+        released.append(original)
+    # On record as a match of its own (decision ``released``): its hold no
+    # longer stands (`PROBLEM_STANDS`), and replay leaves it out as well.
+    add_claim_matches(store, client, at, [
+        (cid, duplicate, None,
+         "received before the claim its batch took as its original, which "
+         "this run closed as its duplicate", "possible_duplicate", 1.0,
+         "released", "", source)
+        for cid, duplicate, source in _sources(store, released, closed)
+    ])  # fmt: skip
+    return released
+
+
+def _sources(
+    store: Store, released: Sequence[str], closed: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, str]]:
+    """(released claim, the duplicate that released it, its source)."""
+    by = {original: duplicate for duplicate, original in closed}
+    return [
+        (cid, by[cid], str(store.db.execute(
+            "SELECT source FROM claims WHERE id = ?", [cid]).fetchone()[0]))
+        for cid in released
+    ]  # fmt: skip

@@ -8,7 +8,8 @@ from and becomes a `Problem` with that line's provenance. Across chunks a
 `claimflow.store.seen_keys`) carries the keys of earlier chunks, so the
 second use of a serial number is caught however far apart the two claims
 are. The first occurrence is the original and stays clean; every later one
-is a duplicate of it. A claim with a value naming its sale or stay that
+is a duplicate of it, unless it was received on an earlier day (then a
+person decides: ``possible_duplicate``). A claim with a value naming its sale or stay that
 could not be read (a quantity ``1.000``, a date
 ``31/09/2026``) is pended, and its fix may follow in the same batch: such a
 claim is never the original of a readable one (`unread_claims`).
@@ -462,18 +463,21 @@ def _placer(
     return place
 
 
-_RECEIVED = re.compile(r"\((?:participant (.*), )?received (\d{4}-\d{2}-\d{2})\) $")
+_RECEIVED = re.compile(r"\((?:participant .*, )?received (\d{4}-\d{2}-\d{2})\) $")
 
 
 def _received_before(claim: Claim, original: str) -> bool:
-    """Whether `claim`, another participant's, was received on an earlier
-    day than the original its key index place names (`earlier_claim`'s
-    participant and day). A participant's own two claims stay as the batch
-    orders them: either pays them once."""
+    """Whether `claim` was received on an earlier day than the original its
+    key index place names (`earlier_claim`'s day received).
+
+    Whoever's it is: the claim received first is the sale's original, as
+    ``dedupe claims`` takes it across batches, and closing it instead tells
+    the participant they claimed it before in a claim received after it
+    (trial 31: a 10 November original closed as the duplicate of its own
+    4 December resubmission, and counted 17 business days late).
+    """
     match = _RECEIVED.search(original)
-    if match is None or claim.received_at.date().isoformat() >= match[2]:
-        return False
-    return not (claim.participant_id and match[1] == claim.participant_id)
+    return match is not None and claim.received_at.date().isoformat() < match[1]
 
 
 def earlier_claim(claim: Claim) -> str:
