@@ -124,3 +124,25 @@ def test_the_baht_written_after_an_amount_and_thai_digits_are_read() -> None:
     assert thai.read("๒,๔๐๐.๐๐ บาท", currency="THB") == Decimal("2400.00")
     with pytest.raises(NumberError, match="'บาท' is THB in th_TH, the claim's currency is USD"):
         thai.read("1234.5 บาท", currency="USD")
+
+
+def test_a_hidden_sheets_claims_are_read_and_said(tmp_path: Path) -> None:
+    """A hidden 'draft' sheet's claim was ingested with no note (trial 30)."""
+    book = openpyxl.Workbook()
+    visible = book.active
+    header = ["Claim ID", "Rep #", "Invoice No", "Invoice Date", "Product Code", "Qty",
+              "Serials"]  # fmt: skip
+    visible.append(header)
+    visible.append(["F-1", "104233", "INV-1001", "2026-11-02", "DRL-200", 1, "DR10000001"])
+    draft = book.create_sheet("ร่าง")
+    draft.append(header)
+    draft.append(["F-2", "104234", "INV-1002", "2026-11-03", "DRL-200", 1, "DR10000002"])
+    draft.sheet_state = "hidden"
+    path = tmp_path / "retro.xlsx"
+    book.save(path)
+    assert openpyxl.load_workbook(path).worksheets[1].sheet_state == "hidden"
+    result = check([path], load_client(ACME), received_at=NOW, workers=1)
+    assert result.records == 2
+    assert result.files[0].notes == [
+        "sheet ร่าง: the sheet is hidden in the workbook; its claims are read"
+    ]

@@ -159,6 +159,12 @@ def _sheet_rows(
     if found is None:
         return None
     headers, header_row, above, rows = found
+    state = getattr(sheet, "sheet_state", "visible")
+    if state != "visible":
+        # read like any sheet (a clerk may hide one that is done), but said:
+        # a hidden draft's claims were taken in with nothing shown (trial 30)
+        very = "very hidden (only a macro shows it)" if state == "veryHidden" else "hidden"
+        notes.append(f"{where}: the sheet is {very} in the workbook; its claims are read")
     if above:
         shown = ", ".join(str(r) for r in above[:5])
         notes.append(
