@@ -142,3 +142,26 @@ def test_a_file_without_a_required_fields_column_is_refused_in_one_line(
                     encoding="utf-8")  # fmt: skip
     code, _, err = run("check", str(near), "--client", ACME)
     assert code == 2 and "near misses: 'Qtty' -> quantity?" in err
+
+
+def test_a_tier_the_program_does_not_know_refuses_the_member_list(tmp_path: Path) -> None:
+    """A member list's 'nieznany' (unknown) tier was taken in silently; a tier
+    bonus then paid nothing for it and a merge could not rank it. A tier the
+    program names (accounts.tiers, its tier bonuses) is read in any case."""
+    db = tmp_path / "store.db"
+    members = tmp_path / "uczestnicy.csv"
+    members.write_text(
+        "participant_id,first_name,last_name,tier,enrolled_on,status\n"
+        "104233,Ewa,Nowak,Gold,2024-03-11,active\n"
+        "104234,Jan,Kowal,nieznany,2024-03-11,active\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("participants", "import", str(members), "--client", ACME, "--db", str(db))
+    assert (code, err) == (
+        2,
+        f"claimflow: error: {members}: row 3:tier: expected one of the program's "
+        "tiers (gold, silver), found 'nieznany'\n",
+    )
+    members.write_text(members.read_text(encoding="utf-8").replace("nieznany", "SILVER"),
+                       encoding="utf-8")  # fmt: skip
+    assert run("participants", "import", str(members), "--client", ACME, "--db", str(db))[0] == 0

@@ -516,7 +516,7 @@ def test_a_member_list_is_read_in_the_clients_encoding_or_the_one_given(
 
     path = tmp_path / "czlonkowie.csv"
     path.write_bytes(
-        "Numer członka;Imię;Nazwisko;Poziom\n104233;Małgorzata;Wiśniewska;złoty\n".encode(
+        "Numer członka;Imię;Nazwisko;Poziom\n104233;Małgorzata;Wiśniewska;gold\n".encode(
             "cp1250"
         )
     )
@@ -546,7 +546,7 @@ def test_a_member_list_is_read_in_the_clients_encoding_or_the_one_given(
 
     with Store.open(str(tmp_path / "0.db")) as store:
         row = store.db.execute("SELECT first_name, last_name, tier FROM participants").fetchone()
-    assert tuple(row) == ("Małgorzata", "Wiśniewska", "złoty")
+    assert tuple(row) == ("Małgorzata", "Wiśniewska", "gold")
 
 
 def test_a_refused_declared_encoding_names_what_declared_it(

@@ -24,6 +24,7 @@ from claimflow.api.common import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from claimflow.config import ResolvedClient
     from claimflow.dedupe.claims import ClaimDedupeResult
     from claimflow.dedupe.result import DedupeResult
     from claimflow.dedupe.review import ReviewApplied
@@ -70,6 +71,24 @@ def dedupe_claims(
         actor=operator or default_operator(),
         progress=progress,
     )
+
+
+def program_tiers(client: ResolvedClient) -> frozenset[str]:
+    """The tiers a client's program knows (case folded): its ``accounts.tiers``
+    and the tiers its tier bonuses name; empty when it names none (then any
+    tier a member list gives is taken).
+
+    Example: ``"gold" in program_tiers(load_client("samples/clients/acme-tools.yaml"))``
+    """
+    from claimflow.award.rules import TierBonus
+
+    accounts, award = client.config.accounts, client.config.award
+    named = set(accounts.tiers if accounts is not None else ())
+    for rule_set in award.rule_sets if award is not None else ():
+        for rule in rule_set.rules:
+            if isinstance(rule, TierBonus):
+                named.update(rule.percent)
+    return frozenset(t.casefold() for t in named)
 
 
 def dedupe_participants(
@@ -310,6 +329,7 @@ def import_participants(
             file, resolved.key, order, resolved.people_index(), notes,
             encoding or resolved.config.encoding,
             encoding_origin(encoding, resolved.source_path),
+            program_tiers(resolved),
         )  # fmt: skip
     )
     day = instant(as_of, resolved).astimezone(resolved.zone).date()

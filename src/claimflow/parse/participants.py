@@ -10,7 +10,7 @@ figures to sum, so one with a figure under a column is refused).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -55,6 +55,7 @@ def read_participants(
     notes: list[str] | None = None,
     encoding: str | None = None,
     declared_by: str = "the client",
+    tiers: Collection[str] = (),
 ) -> Iterator[Participant]:
     """Stream participants from a CSV or xlsx list with a header row.
 
@@ -74,6 +75,8 @@ def read_participants(
             given for this file); None: detected.
         declared_by: who declared the encoding, for a refusal
             (`claimflow.sniff.encoding_origin`).
+        tiers: the program's tiers, case folded (`claimflow.api.claims.program_tiers`):
+            a row's tier must be one of them; empty: any tier.
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -107,6 +110,8 @@ def read_participants(
                 if isinstance(day, str):
                     raise ValueError(day)
                 values[column] = day
+            column = "tier"
+            _known_tier(values.get("tier"), tiers)
             column = "participant_id"
             yield Participant.model_validate(
                 {
@@ -129,3 +134,14 @@ def read_participants(
     table.check_totals({}, number_format(MACHINE))
     if notes is not None:
         notes.extend(table.notes)
+
+
+def _known_tier(tier: object, tiers: Collection[str]) -> None:
+    """Refuse a tier the program does not know (`tiers`, case folded): a
+    member list's ``nieznany`` was taken in silently, and a tier bonus or a
+    merge then met a tier it could not rank (trial 31)."""
+    if not tiers or not isinstance(tier, str) or not tier.strip():
+        return
+    if tier.strip().casefold() not in tiers:
+        shown = ", ".join(sorted(tiers))
+        raise ValueError(f"expected one of the program's tiers ({shown}), found {tier!r}")
