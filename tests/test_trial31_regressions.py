@@ -4,9 +4,16 @@ hold no claim, and a file ingested under the wrong client."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import pytest
+from babel.dates import format_date
+from hypothesis import given
+from hypothesis import strategies as st
+
 from claimflow import Store
+from claimflow.values import named_month_date, parse_date
 from tests.conftest import SAMPLES
 from tests.test_cli import run
 
@@ -165,3 +172,59 @@ def test_a_tier_the_program_does_not_know_refuses_the_member_list(tmp_path: Path
     members.write_text(members.read_text(encoding="utf-8").replace("nieznany", "SILVER"),
                        encoding="utf-8")  # fmt: skip
     assert run("participants", "import", str(members), "--client", ACME, "--db", str(db))[0] == 0
+
+
+#: Locales whose long and medium dates name the month (Babel's patterns).
+NAMED_MONTH_LOCALES = ["pl_PL", "de_DE", "es_ES", "fr_FR", "pt_BR", "nl_NL", "en_US",
+                       "en_GB", "it_IT", "sv_SE", "cs_CZ", "tr_TR"]  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", NAMED_MONTH_LOCALES)
+@given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(2399, 12, 31)))
+def test_babel_written_long_dates_read_back(locale: str, day: date) -> None:
+    """'4 grudnia 2026' was refused though claimflow's own notices write
+    dates so (trial 31). A date Babel writes in the client's locale, long or
+    medium, reads back as that date: the month's name says which part it
+    is, so the client's date order does not enter (a numeric medium date,
+    de_DE's 04.12.2026, is read in the client's order as before)."""
+    for width in ("long", "medium"):
+        written = format_date(day, width, locale=locale)
+        found = parse_date(written, "DMY" if locale != "en_US" else "MDY")
+        if isinstance(found, str):
+            found = named_month_date(written, locale)
+        assert found == day, (width, written)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("31 listopada 2026", "(no such day: November has 30)"),
+     ("4 grudnia 26", "(a two-digit year: its century would be a guess)"),
+     ("4 grudnia 2569", "2569 looks like a Buddhist Era year")],
+)  # fmt: skip
+def test_a_named_month_date_that_cannot_be_read_says_why(text: str, why: str) -> None:
+    found = named_month_date(text, "pl_PL")
+    assert isinstance(found, str) and found.startswith(
+        f"expected a date as D MMMM YYYY, found {text!r}"
+    ) and why in found  # fmt: skip
+
+
+def test_a_polish_form_with_a_written_date_checks_clean(tmp_path: Path) -> None:
+    polish = tmp_path / "pl.yaml"
+    polish.write_text(
+        Path(ACME).read_text(encoding="utf-8").replace(
+            "client: acme-tools", "client: pl-test", 1
+        ).replace("locale: en_US", "locale: pl_PL", 1).replace(
+            "date_order: MDY", "date_order: DMY", 1
+        ),
+        encoding="utf-8",
+    )
+    claims = tmp_path / "wnioski.csv"
+    claims.write_text(
+        HEADER + ROW.replace("11/02/2026", "2 listopada 2026")
+        + ROW.replace("F-1", "F-2").replace("INV-1001", "INV-1002")
+        .replace("DR10000001", "DR10000002").replace("11/02/2026", "2 lis 2026"),
+        encoding="utf-8",
+    )
+    code, out, err = run("check", str(claims), "--client", str(polish), "--json")
+    assert code == 0, out + err
+    assert json.loads(out)["outcomes"]["accepted"] == 2

@@ -16,12 +16,14 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
@@ -41,7 +43,9 @@ TWO_DIGIT_YEAR = "(a two-digit year: its century would be a guess)"
 #: Gregorian years 1857..2256; no claim, birth or enrolment date is there.
 _BUDDHIST_ERA = range(2400, 2800)
 _BE_OFFSET = 543
-_PARTS = re.compile(r"^\s*(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})\s*$")
+#: Day, month and year (in the client's order) between one mark each; a
+#: dot may be followed by a space, as Czech and Slovak write ``1. 1. 2000``.
+_PARTS = re.compile(r"^\s*(\d{1,4})(?:\.\s?|[/\-\s])(\d{1,2})(?:\.\s?|[/\-\s])(\d{1,4})\s*$")
 #: A date keyed in the client's order, then a time (``27/11/2026 09:00``,
 #: ``27-11-2026 09.00:30``, ``2026年11月27日 9:00``) and maybe an offset (``Z``,
 #: ``+07:00``, ``+0700``).
@@ -107,6 +111,8 @@ class ValueContext:
         no: the words read as no (casefolded).
         file_numbers: file suffix (``json``) -> the number locale its text
             values are written in, where it differs from `numbers`.
+        months: the Babel locale whose month names a date may be written
+            with (``4 grudnia 2026`` in pl_PL), besides English's.
         currency: the ISO code amounts are in (the client's, or the one a
             record names): a currency sign written with an amount must be
             one of its signs (`claimflow.numbers.currency_marks`). None:
@@ -122,6 +128,7 @@ class ValueContext:
     no: frozenset[str] = frozenset(_COMMON_NO + YES_NO["en"][1])
     file_numbers: tuple[tuple[str, str], ...] = ()
     currency: str | None = None
+    months: str = "en"
 
     def for_file(self, name: str) -> ValueContext:
         """The context for values read from file `name` (its number locale).
@@ -354,6 +361,73 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
         return expected
 
 
+#: A date with its month named: ``4 grudnia 2026``, ``4. Dezember 2026``,
+#: ``4 de diciembre de 2026``, ``04-Dec-2026``, ``4th December 2026``.
+_DAY_MONTH = re.compile(
+    r"^(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?[\s\-/]*(?:de\s+)?(?P<m>[^\d\s,/\-]+)"
+    r"[\s\-/,]+(?:de\s+|del\s+)?(?P<y>\d{1,4})$",
+    re.IGNORECASE,
+)
+#: ``December 4, 2026``, ``Dec 4 2026`` (as en_US writes it).
+_MONTH_DAY = re.compile(
+    r"^(?P<m>[^\d\s,/\-]+)[\s\-/]*(?P<d>\d{1,2})(?:st|nd|rd|th)?[,\s]+(?P<y>\d{1,4})$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=64)
+def month_names(locale: str) -> dict[str, int]:
+    """Month names and abbreviations (case folded, without a final dot) ->
+    month, as Babel writes them in `locale` and in English, in both the
+    format and stand-alone forms (``grudnia`` and ``grudzień``). A name two
+    months share is left out: it would be a guess.
+
+    Example: ``month_names("pl_PL")["grudnia"] == 12``
+    """
+    found: dict[str, set[int]] = {}
+    for name in dict.fromkeys((locale, "en")):
+        try:
+            months = Locale.parse(name).months
+        except (UnknownLocaleError, ValueError):
+            continue
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, written in months[context][width].items():
+                    found.setdefault(_month_key(written), set()).add(number)
+    return {key: next(iter(ms)) for key, ms in found.items() if len(ms) == 1}
+
+
+def _month_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold().rstrip(".")
+
+
+@lru_cache(maxsize=65536)
+def named_month_date(text: str, locale: str) -> date | str | None:
+    """A date written with its month's name (``4 grudnia 2026``, ``December
+    4, 2026``: the name says which part is the month, so the client's date
+    order does not enter), why it cannot be read, or None when `text` is not
+    written so (nor with a word that is no month's name: the client's date
+    pattern is the better answer then).
+
+    Example: ``named_month_date("4 grudnia 2026", "pl_PL") == date(2026, 12, 4)``
+    """
+    plain = date_text(text)[0].strip()
+    match = _DAY_MONTH.match(plain) or _MONTH_DAY.match(plain)
+    if match is None:
+        return None
+    expected = f"expected a date as D MMMM YYYY, found {text!r}"
+    month = month_names(locale).get(_month_key(match["m"]))
+    if month is None:
+        return None
+    if len(match["y"]) != 4:
+        return f"{expected} {TWO_DIGIT_YEAR}"
+    year, day = int(match["y"]), int(match["d"])
+    try:
+        return _gregorian(date(year, month, day), expected)
+    except ValueError:
+        return expected + _no_such_day(year, month, day)
+
+
 def _year_of(text: str) -> str | None:
     """The four-digit year of a keyed date's parts, if it has one."""
     match = _PARTS.match(text)
@@ -371,7 +445,12 @@ def _to_date(value: Any, info: ValidationInfo) -> date | None:
     text = str(value).strip()
     if not text:
         return None
-    result = parse_date(text, _ctx(info).date_order)
+    ctx = _ctx(info)
+    result = parse_date(text, ctx.date_order)
+    if isinstance(result, str) and any(c.isalpha() for c in text):
+        named = named_month_date(text, ctx.months)
+        if named is not None:
+            result = named
     if isinstance(result, str):
         raise _fail(ReasonCode.INVALID_DATE, result)
     return result

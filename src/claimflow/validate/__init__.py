@@ -115,6 +115,7 @@ def context_for(
         if number_locale is not None
         else tuple(sorted(config.file_number_locales.items())),
         currency=config.currency,
+        months=config.locale,
     )
 
 
