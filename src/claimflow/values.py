@@ -473,8 +473,8 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
         return ctx.received_at
     if isinstance(value, str):
         text = value.strip()
-        try:  # a date alone first: fromisoformat reads it as its 00:00
-            value = date.fromisoformat(text)
+        try:  # a date alone (10 characters at most) is a date, not its 00:00
+            value = date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
         except ValueError:
             try:
                 value = datetime.fromisoformat(text)
