@@ -27,7 +27,7 @@ import openpyxl
 import pytest
 from babel.numbers import format_currency
 
-from claimflow import ReasonCode, load_client
+from claimflow import ReasonCode, UnreadableInput, load_client
 from claimflow.award import CapState, compute_award
 from claimflow.award.rules import AwardSettings
 from claimflow.award.sets import LeanClaim, compute_lean, plan_for
@@ -281,16 +281,15 @@ def test_an_unlabelled_sum_row_between_claims_is_left_out_with_a_note(
 def test_an_unsaved_formula_in_a_claims_amount_is_refused_naming_it(
     tmp_path: Path,
 ) -> None:
+    """A claim's amount held a formula the workbook never saved a value of:
+    the claim was pended and its participant asked for a number they never
+    wrote (trial 30). The file is refused, naming the cell and what the desk
+    does (a new user's workbook written by openpyxl)."""
     path = _workbook(tmp_path / "f.xlsx", [_stay_cells("PS-06001", "=250*2")])
-    [raw] = read_file(path, POUSADA)
-    claim, problems = build_claim(raw, POUSADA, context_for(POUSADA, NOW))
-    assert isinstance(claim, StayClaim) and claim.qualifying_revenue is None
-    assert [(p.code, p.source.where()) for p in problems] == [
-        (ReasonCode.INVALID_NUMBER, f"{path}:sheet Sheet:row 2:Valor da diária")
-    ]
-    assert "found '=250*2'" in problems[0].message
-    # and says why, and what to do (a new user's workbook written by openpyxl)
-    assert problems[0].message.endswith(
-        "; a formula with no saved value: open the workbook in Excel and save it, "
-        "or send its values"
+    with pytest.raises(UnreadableInput) as refused:
+        read_file(path, POUSADA)
+    assert str(refused.value) == (
+        f"{path}: sheet Sheet:row 2:Valor da diária: a formula (=250*2) with no saved "
+        "value: the workbook was saved by a program that does not compute formulas; "
+        "open it in Excel and save it, or send its values"
     )

@@ -175,15 +175,37 @@ def _sheet_rows(
     def left_out(row: _Row, kind: str) -> None:
         notes.append(f"{where}:row {row[0]}: {kind} row {_shown(row[2])} left out")
 
+    sources = field_sources(headers, mapping)
+
     def typed() -> Iterator[tuple[Provenance, dict[str, Any]]]:
         data = _data_rows(rows, mapping, header_row, left_out)
         for row_no, values, _ in drop_trailers(data, _footer, left_out):
+            _refuse_unsaved(values, name, f"{where}:row {row_no}", sources)
             yield Provenance(file=name, sheet=sheet.title, row=row_no), values
         read = [r for r in hidden if r > header_row]
         if read:
             notes.append(f"{where}: {_hidden_note(read)}")
 
     return group_rows(typed(), client, field_sources(headers, mapping), digest)
+
+
+def _refuse_unsaved(
+    values: dict[str, Any], name: str, where: str, sources: dict[str, str]
+) -> None:
+    """A claim's cell holding a formula whose value the workbook never saved
+    refuses the file: the program that wrote it computes no formulas (a
+    script's openpyxl), so every such cell is unread, and the fix is the
+    desk's (open the workbook in Excel and save it), not the participant's,
+    whom a notice asked for a number they never wrote (trial 30)."""
+    for field, value in values.items():
+        if isinstance(value, Unsaved):
+            raise UnreadableInput(
+                name,
+                f"a formula ({value}) with no saved value: the workbook was saved by a "
+                "program that does not compute formulas; open it in Excel and save "
+                "it, or send its values",
+                f"{where}:{sources.get(field, field)}",
+            )
 
 
 def _data_rows(

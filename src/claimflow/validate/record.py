@@ -27,7 +27,6 @@ from claimflow.models import (
     RawRecord,
     SalesClaim,
     StayClaim,
-    Unsaved,
     source_name,
 )
 from claimflow.money import LINE_TOLERANCE
@@ -141,11 +140,6 @@ def _typing_problems(
         found = item.get("input")
         if code is ReasonCode.INVALID_FORMAT and not message.startswith("expected"):
             message = f"expected a valid value ({message}), found {found!r}"
-        if isinstance(found, Unsaved):
-            message += (
-                "; a formula with no saved value: open the workbook in Excel and "
-                "save it, or send its values"
-            )
         problems.append(src.problem(code, field, message, line))
     return problems
 
