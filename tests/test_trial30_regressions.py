@@ -146,3 +146,28 @@ def test_a_hidden_sheets_claims_are_read_and_said(tmp_path: Path) -> None:
     assert result.files[0].notes == [
         "sheet ร่าง: the sheet is hidden in the workbook; its claims are read"
     ]
+
+
+def test_columns_no_claim_field_reads_are_named_in_a_note(tmp_path: Path) -> None:
+    """A stay file's nights and nightly rate (and a Swiss form's Bemerkung)
+    were dropped with nothing said, while member lists and PDF forms named
+    what they left out (trial 30)."""
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "Claim ID,Rep #,Invoice No,Invoice Date,Product Code,Qty,Serials,Nights,Bemerkung\n"
+        "F-1,104233,INV-1001,11/02/2026,DRL-200,1,DR10000001,2,bitte rasch\n",
+        encoding="utf-8",
+    )
+    result = check([path], load_client(ACME), received_at=NOW, workers=1)
+    note = (
+        "columns 'Nights', 'Bemerkung' not read (no claim field: the client's "
+        "columns section can name one)"
+    )
+    assert result.files[0].notes == [note]
+    book = openpyxl.Workbook()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            book.active.append(line.rstrip("\n").split(","))
+    book.save(tmp_path / "claims.xlsx")
+    result = check([tmp_path / "claims.xlsx"], load_client(ACME), received_at=NOW, workers=1)
+    assert result.files[0].notes == [f"sheet Sheet: {note}"]

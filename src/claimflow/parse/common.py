@@ -130,6 +130,23 @@ def _headings(field: str, client: ResolvedClient) -> list[str]:
     return [*dict.fromkeys(names[:2]), field]
 
 
+def unread_note(headers: Sequence[object], mapping: dict[int, str]) -> str | None:
+    """``columns 'Nights', 'Room rate' not read (no claim field)``: the named
+    columns of a claims table that map to no field, said rather than dropped
+    (trial 30: a stay file's nights and nightly rate vanished unsaid)."""
+    unread = [
+        str(h).strip() for i, h in enumerate(headers)
+        if i not in mapping and h is not None and str(h).strip()
+    ]  # fmt: skip
+    if not unread:
+        return None
+    shown = ", ".join(map(repr, unread[:8])) + (", ..." if len(unread) > 8 else "")
+    return (
+        f"{'column' if len(unread) == 1 else 'columns'} {shown} not read (no claim "
+        "field: the client's columns section can name one)"
+    )
+
+
 def rows_word(rows: Sequence[object]) -> str:
     """``row`` or ``rows``, for a note naming them."""
     return "row" if len(rows) == 1 else "rows"

@@ -30,6 +30,7 @@ from claimflow.parse.common import (
     rows_word,
     trailer_kind,
     trailers,
+    unread_note,
 )
 from claimflow.sniff import (
     HEADER_ROWS,
@@ -170,6 +171,9 @@ class CsvCells:
 
     def _header(self, headers: list[str]) -> None:
         mapping = map_headers(headers, self.client, self.name)
+        unread = unread_note(headers, mapping)
+        if unread is not None:
+            self.notes.append(unread)
         self.builder = RowBuilder(
             mapping,
             self.name,

@@ -31,6 +31,7 @@ from claimflow.parse.common import (
     map_headers,
     pick_header,
     rows_word,
+    unread_note,
 )
 from claimflow.sniff import HEADER_ROWS
 
@@ -171,6 +172,9 @@ def _sheet_rows(
             f"{where}: header on row {header_row}; {rows_word(above)} {shown} above it skipped"
         )
     mapping = map_headers(headers, client, name)
+    unread = unread_note(headers, mapping)
+    if unread is not None:
+        notes.append(f"{where}: {unread}")
 
     def left_out(row: _Row, kind: str) -> None:
         notes.append(f"{where}:row {row[0]}: {kind} row {_shown(row[2])} left out")
