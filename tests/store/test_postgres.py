@@ -494,3 +494,35 @@ def test_a_schema_the_url_names_is_made_on_first_use(pg_cluster: Cluster) -> Non
         ).fetchone()
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
     assert tables is not None and tables[0] > 20
+
+
+@pytest.mark.own_backends
+def test_a_schema_holding_another_programs_tables_is_refused(pg_cluster: Cluster) -> None:
+    """As a SQLite file of another program is refused (trial 31), a schema
+    holding other tables and no claimflow store is refused in one line,
+    nothing made beside them; an empty schema is a new store."""
+    import os
+
+    from claimflow.errors import StoreError
+
+    schema = f"crm_{os.getpid()}"
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"CREATE TABLE {schema}.contacts (id int, name text)")
+    try:
+        with pytest.raises(StoreError, match=rf"schema {schema} holds another program's "
+                           r"tables \(contacts\), not a claimflow store"):  # fmt: skip
+            Store.open(pg_cluster.url(schema))
+        code, _, err = run("ingest", str(SAMPLES / "acme-tools/claims/october.csv"),
+                           "--client", ACME, "--db", pg_cluster.url(schema))  # fmt: skip
+        assert code == 2 and err.count("\n") == 1
+        with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+            found = conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                [schema],
+            ).fetchall()
+        assert found == [("contacts",)]
+    finally:
+        with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -968,6 +968,31 @@ def _functions_current(db: PgDatabase) -> bool:
     return row is not None
 
 
+def _refuse_foreign(db: PgDatabase) -> None:
+    """Refuse a schema holding another program's tables and no claimflow
+    store (as `claimflow.store` refuses such a SQLite file): claimflow's
+    tables would be made beside them.
+
+    Raises:
+        StoreError: naming the schema and a few of its tables.
+    """
+    from claimflow.errors import StoreError
+
+    rows = db.conn.raw.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema() ORDER BY table_name"
+    ).fetchall()
+    tables = [str(r[0]) for r in rows]
+    if not tables:
+        return
+    shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+    raise StoreError(
+        f"{redact(db.url)}: schema {db.schema} holds another program's tables "
+        f"({shown}), not a claimflow store: name an empty schema "
+        "(options=-csearch_path=claimflow) or a new database"
+    )
+
+
 def ensure_schema(db: PgDatabase) -> None:
     """Create the store's schema, or add what a newer release has and it lacks.
 
@@ -990,6 +1015,8 @@ def ensure_schema(db: PgDatabase) -> None:
                 f"(migrations {', '.join(sorted(unknown))}); upgrade claimflow"
             )
         return
+    if not exists:
+        _refuse_foreign(db)
     with raw.transaction():
         raw.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK + 1})")
         raw.execute(
