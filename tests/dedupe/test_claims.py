@@ -106,6 +106,9 @@ def test_a_clients_windows_and_slip_limits_decide_what_is_compared(
     result = dedupe_claims(store, acme, now=NOW)
     assert sorted(m.code.value for m in result.matches) == ["possible_duplicate"] * 2
     assert "within 3 days" in " ".join(m.rule for m in result.matches)
+    # the rule says what the claim lacks: B3 has neither invoice nor serials
+    [rep] = [m for m in result.matches if m.rule.startswith("same participant")]
+    assert rep.rule.endswith("without the invoice or serial numbers that would tell them apart")
 
 
 def test_the_original_is_the_earliest_instant_whatever_the_offsets(

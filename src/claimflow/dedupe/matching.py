@@ -289,12 +289,18 @@ def _match(
         if (mine.keyed and mine.serials) or _tell_apart(mine, theirs, windows):
             return None
         _, _, sku, day = pair.detail.split("|")
+        # what the claim lacks, said as it is (not "the invoice or serials"
+        # of a claim that has its invoice)
+        lacks = " or ".join(
+            what for what, has in (("the invoice", mine.keyed), ("serial numbers", mine.serials))
+            if not has
+        )  # fmt: skip
         return ClaimMatch(
             claim,
             other,
             "same participant, SKU and quantity within "
             f"{windows.near_days} {plural(windows.near_days, 'day')}, "
-            "without the invoice or serial numbers that would tell them apart",
+            f"without {lacks} that would tell them apart",
             ReasonCode.POSSIBLE_DUPLICATE,
             0.8,
             "review",
