@@ -44,15 +44,23 @@ if TYPE_CHECKING:
 #: fields, its lines' fields), as `claimflow.dedupe.claims` compares them.
 Identity = Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
-# The claims a dedupe run checks: open ones (accepted or pended), and those
+# The claims a dedupe run checks: open ones (accepted or pended); those
 # ingest held in review as a repeat within their batch received before its
-# original (the earliest received is the original: this run decides it).
+# original (the earliest received is the original: this run decides it);
+# and those verification sent to review (an overlapping stay, a name that
+# differs): a review there must not hide that the claim repeats another
+# (trial 32: the same stay claimed again, imported before dedupe ran, stayed
+# an 'overlap' to clear, and a reviewer clearing it paid the stay twice).
+_LAST_STAGE = (
+    "(SELECT o.stage FROM outcomes o WHERE o.claim_id = claims.id "
+    "ORDER BY o.id DESC LIMIT 1)"
+)
 _OPEN = (
     "FROM claims WHERE client = ? {where} AND (outcome IN ('accepted', 'pended') "
-    "OR (outcome = 'review' AND EXISTS (SELECT 1 FROM problems p WHERE "
-    "p.claim_id = claims.id AND p.code = 'possible_duplicate' AND p.field IS NOT NULL) "
-    "AND (SELECT o.stage FROM outcomes o WHERE o.claim_id = claims.id "
-    "ORDER BY o.id DESC LIMIT 1) = 'validate'))"
+    "OR (outcome = 'review' AND (" + _LAST_STAGE + " = 'verify' OR (EXISTS "
+    "(SELECT 1 FROM problems p WHERE p.claim_id = claims.id "
+    "AND p.code = 'possible_duplicate' AND p.field IS NOT NULL) "
+    "AND " + _LAST_STAGE + " = 'validate'))))"
 )
 
 # The keys of the claims checked, from their rows (``claims.keys``: history's

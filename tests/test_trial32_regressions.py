@@ -1,0 +1,58 @@
+"""Trial 32 (a Mexican dealer program, a Greek hotel desk, an engineer
+driving the library): regressions found by a new user."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from claimflow import Store
+from tests.conftest import SAMPLES
+from tests.test_cli import run
+
+COSTA = str(SAMPLES / "clients/costa-azul.yaml")
+STAY_HEADER = (
+    "Referencia;Socio;Nombre;Hotel;Confirmacion;Llegada;Salida;Importe habitacion;"
+    "Moneda;Folio adjunto\n"
+)
+
+
+def _outcomes(db: Path) -> dict[str, tuple[str, str]]:
+    code, out, err = run("export", "claims", "--client", COSTA, "--db", str(db), "--out", "-")
+    assert code == 0, err
+    rows = csv.DictReader(io.StringIO(out.lstrip("\ufeff")))
+    return {r["claim_ref"]: (r["outcome"], r["reason_codes"]) for r in rows}
+
+
+def test_a_stay_claimed_again_is_a_duplicate_even_after_verification_sent_it_to_review(
+    tmp_path: Path,
+) -> None:
+    """The same stay claimed in a second batch, the hotel's export imported
+    before dedupe ran: verification sent both claims to review as an
+    'overlapping stay', and dedupe claims skipped claims in review ('0
+    duplicates'), so a reviewer clearing the overlap paid the stay twice.
+    dedupe claims checks the claims verification put in review too."""
+    db = tmp_path / "store.db"
+    stay = "300112457;Jose Nunez;CAZ-MAD;MD4471999;02/10/2026;05/10/2026;412,50;EUR;si\n"
+    first, again = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(STAY_HEADER + "CA-901;" + stay, encoding="utf-8")
+    again.write_text(STAY_HEADER + "CA-902;" + stay, encoding="utf-8")
+    source = tmp_path / "stays.csv"
+    source.write_text(
+        "hotel_code,confirmation_number,guest_name,arrival,departure,room_revenue,"
+        "currency,rate_code,booking_channel,folio_number\n"
+        "CAZ-MAD,MD4471999,NUNEZ/JOSE MR,2026-10-02,2026-10-05,412.50,EUR,BAR,DIRECT,F-1\n",
+        encoding="utf-8",
+    )
+    members = str(SAMPLES / "costa-azul/participants.csv")
+    assert run("ingest", str(first), "--client", COSTA, "--db", str(db))[0] == 0
+    assert run("participants", "import", members, "--client", COSTA, "--db", str(db))[0] == 0
+    assert run("ingest", str(again), "--client", COSTA, "--db", str(db))[0] == 0
+    assert run("source", "import", str(source), "--client", COSTA, "--db", str(db))[0] in (0, 1)
+    assert _outcomes(db)["CA-902"] == ("review", "overlapping_stay")
+    code, out, _ = run("dedupe", "claims", "--client", COSTA, "--db", str(db))
+    assert code == 1 and "1 duplicate" in out
+    assert _outcomes(db)["CA-902"] == ("duplicate", "overlapping_stay,duplicate_claim")
+    with Store.open(db) as store:
+        assert store.count("awards") == 0
