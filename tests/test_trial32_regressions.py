@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from claimflow import Store
 from tests.conftest import SAMPLES
@@ -56,3 +59,33 @@ def test_a_stay_claimed_again_is_a_duplicate_even_after_verification_sent_it_to_
     assert _outcomes(db)["CA-902"] == ("duplicate", "overlapping_stay,duplicate_claim")
     with Store.open(db) as store:
         assert store.count("awards") == 0
+
+
+def test_an_amount_in_another_currency_asks_for_the_amount_in_the_programs(
+    tmp_path: Path,
+) -> None:
+    """'US$ 100.00' on a claim in pesos was 'not said which currency', and
+    the notice only asked to write it again like 1,234.56: resent as
+    100.00, a dollar sale would be read as 100 pesos. US$ names USD, and
+    the notice asks for the amount in the program's currency."""
+    from claimflow.numbers import NumberError, number_format
+
+    mexico = number_format("es_MX")
+    with pytest.raises(NumberError, match="'US\\$' is USD in es_MX, the claim's currency is MXN"):
+        mexico.read("US$ 100.00", currency="MXN")
+    for written in ("1,234.50 pesos", "1,234.50 MN", "$1,234.50 M.N.", "MX$1,234.50"):
+        assert mexico.read(written, currency="MXN") == Decimal("1234.50"), written
+    db, notices = tmp_path / "store.db", tmp_path / "notices"
+    claims = tmp_path / "solicitudes.csv"
+    claims.write_text(
+        STAY_HEADER
+        + "CA-911;300112457;Jose Nunez;CAZ-MAD;MD4471911;02/10/2026;05/10/2026;US$ 412,50;EUR;si\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("ingest", str(claims), "--client", COSTA, "--db", str(db),
+                       "--notices", str(notices))  # fmt: skip
+    assert code == 1, err
+    [notice] = list(notices.glob("*.txt"))
+    text = notice.read_text(encoding="utf-8")
+    assert "este importe está escrito en otra moneda" in text
+    assert "envíe el importe en EUR tal como figura en su factura" in text

@@ -71,7 +71,7 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|円|บาท|[{_SIGNS_SC}])"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|円|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
@@ -79,7 +79,10 @@ _WRITTEN = {
     "INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",),
     "THB": ("บาท",),  # baht, as Thai forms write it after the amount
     # the local signs, whatever locale the client's numbers are read in
-    "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",),
+    "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",), "USD": ("US$",),
+    # Mexican invoices: moneda nacional; and the word, for every peso
+    "MXN": ("MN", "M.N.", "pesos"), "COP": ("pesos",), "CLP": ("pesos",),
+    "ARS": ("pesos",), "UYU": ("pesos",), "DOP": ("pesos",), "CUP": ("pesos",),
 }  # fmt: skip
 _MAX_DIGITS = 40
 #: The decimal and group marks of the Arabic-script numberings (CLDR's
@@ -149,6 +152,17 @@ class NumberFormat:
         example = self.whole_example if whole or whole_money else self.amount_example
         kind = "a whole number" if whole else "an amount"
         raise NumberError(f"expected {kind} like {example}, found {_quoted(text)} ({why})")
+
+    def foreign_currency(self, text: str, currency: str | None) -> bool:
+        """Whether `text` is written with a currency sign or code that is not
+        `currency`'s (``US$ 100,00`` on a claim in BRL): a notice asks for the
+        amount in the claim's currency, not merely written again.
+
+        Example: ``number_format("es_MX").foreign_currency("US$ 100.00", "MXN")``
+        """
+        return currency is not None and isinstance(
+            _reading(self, text, False, currency), _Foreign
+        )
 
     def _why(self, text: str, whole: bool, currency: str | None) -> Decimal | str:
         text, refused = _plain(text)

@@ -537,11 +537,19 @@ def _claim_view(
         phrase = _for_kind(words["codes"][code], kind)
         if code == "invalid_number" and field == "quantity":
             phrase = words.get("whole_number", phrase)
+        elif (
+            code == "invalid_number"
+            and isinstance(value, str)
+            and numbers.foreign_currency(value, config.currency)
+        ):
+            # resent as a bare number, a dollar amount would be read as pesos
+            phrase = words.get("foreign_currency", phrase)
         elif code == "invalid_date" and _two_digit_year(value, config.date_order):
             phrase = words.get("full_year", phrase)
         instruction = phrase.format(
             date_format=date_format,
             example=numbers.amount_example,
+            currency=config.currency,
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
         )
         # a field the phrase file does not name (a client's own) is left
