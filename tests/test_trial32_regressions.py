@@ -89,3 +89,29 @@ def test_an_amount_in_another_currency_asks_for_the_amount_in_the_programs(
     text = notice.read_text(encoding="utf-8")
     assert "este importe está escrito en otra moneda" in text
     assert "envíe el importe en EUR tal como figura en su factura" in text
+
+
+def test_a_greek_total_row_in_a_hotel_export_is_checked_not_read_as_a_stay(
+    tmp_path: Path,
+) -> None:
+    """A hotel export's last row 'Σύνολο' (total) holding the right sum was
+    refused as a stay missing its confirmation; 'Total' in its place was
+    recognised and checked. Its sum is checked now, and a wrong one refused."""
+    db = tmp_path / "store.db"
+    export = tmp_path / "stays.csv"
+    header = (
+        "hotel_code,confirmation_number,guest_name,arrival,departure,room_revenue,"
+        "currency,rate_code,booking_channel,folio_number\n"
+        "CAZ-MAD,MD4471950,PAPADOPOULOS/GEORGIOS MR,2026-10-02,2026-10-05,1234.50,EUR,"
+        "BAR,DIRECT,F-1\n"
+        "CAZ-MAD,MD4471951,PAPADOPOULOU/MARIA MS,2026-10-03,2026-10-04,2000.00,EUR,"
+        "BAR,DIRECT,F-2\n"
+    )
+    export.write_text(header + "Σύνολο,,,,,3234.50,,,,\n", encoding="utf-8")
+    code, out, err = run("source", "import", str(export), "--client", COSTA, "--db", str(db))
+    assert code in (0, 1), err
+    assert "2 source records imported" in out
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(header + "ΣΥΝΟΛΟ,,,,,3000.00,,,,\n", encoding="utf-8")
+    code, _, err = run("source", "import", str(wrong), "--client", COSTA, "--db", str(db))
+    assert code == 2 and "3000.00" in err and "3234.50" in err
