@@ -176,7 +176,7 @@ def test_a_tier_the_program_does_not_know_refuses_the_member_list(tmp_path: Path
 
 #: Locales whose long and medium dates name the month (Babel's patterns).
 NAMED_MONTH_LOCALES = ["pl_PL", "de_DE", "es_ES", "fr_FR", "pt_BR", "nl_NL", "en_US",
-                       "en_GB", "it_IT", "sv_SE", "cs_CZ", "tr_TR"]  # fmt: skip
+                       "en_GB", "it_IT", "sv_SE", "cs_CZ", "tr_TR", "el_GR", "es_MX"]  # fmt: skip
 
 
 @pytest.mark.parametrize("locale", NAMED_MONTH_LOCALES)
@@ -187,7 +187,7 @@ def test_babel_written_long_dates_read_back(locale: str, day: date) -> None:
     medium, reads back as that date: the month's name says which part it
     is, so the client's date order does not enter (a numeric medium date,
     de_DE's 04.12.2026, is read in the client's order as before)."""
-    for width in ("long", "medium"):
+    for width in ("long", "medium", "full"):  # full: with its weekday
         written = format_date(day, width, locale=locale)
         found = parse_date(written, "DMY" if locale != "en_US" else "MDY")
         if isinstance(found, str):

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from claimflow import Store
+from claimflow.values import named_month_date
 from tests.conftest import SAMPLES
 from tests.test_cli import run
 
@@ -115,3 +118,47 @@ def test_a_greek_total_row_in_a_hotel_export_is_checked_not_read_as_a_stay(
     wrong.write_text(header + "ΣΥΝΟΛΟ,,,,,3000.00,,,,\n", encoding="utf-8")
     code, _, err = run("source", "import", str(wrong), "--client", COSTA, "--db", str(db))
     assert code == 2 and "3000.00" in err and "3234.50" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "read"),
+    [("4 ΔΕΚΕΜΒΡΙΟΥ 2026", "el_GR", date(2026, 12, 4)),  # capitals drop accents
+     ("4 δεκεμβριου 2026", "el_GR", date(2026, 12, 4)),
+     ("Παρασκευή 4 Δεκεμβρίου 2026", "el_GR", date(2026, 12, 4)),
+     ("viernes, 4 de diciembre de 2026", "es_MX", date(2026, 12, 4)),
+     ("4 Aralık 2026 Cuma", "tr_TR", date(2026, 12, 4)),
+     ("jueves, 4 de diciembre de 2026", "es_MX",
+      "(2026-12-04 is a Friday, not the jueves written)")],
+)  # fmt: skip
+def test_greek_capitals_and_weekdays_in_written_dates(
+    text: str, locale: str, read: date | str
+) -> None:
+    """'4 ΔΕΚΕΜΒΡΙΟΥ 2026' and dates with their weekday were refused (trial
+    32); a weekday that is not the date's own is refused, naming both."""
+    found = named_month_date(text, locale)
+    if isinstance(read, date):
+        assert found == read
+    else:
+        assert isinstance(found, str) and found.endswith(read)
+
+
+def test_greek_yes_and_no_are_read_and_a_refusal_names_the_clients_words(
+    tmp_path: Path,
+) -> None:
+    """'ναι' was refused on every row, naming English words only and not the
+    client's yes_words/no_words that would read it."""
+    greek = tmp_path / "gr.yaml"
+    greek.write_text(
+        Path(COSTA).read_text(encoding="utf-8").replace("client: costa-azul", "client: gr-test", 1)
+        .replace("locale: es_ES", "locale: el_GR", 1),
+        encoding="utf-8",
+    )  # fmt: skip
+    claims = tmp_path / "aitiseis.csv"
+    stay = "300112457;Jose Nunez;CAZ-MAD;MD4471990;02/10/2026;05/10/2026;412,50;EUR;"
+    claims.write_text(STAY_HEADER + f"G-1;{stay}ναι\nG-2;{stay.replace('990', '991')}ίσως\n",
+                      encoding="utf-8")  # fmt: skip
+    code, out, _ = run("check", str(claims), "--client", str(greek), "--json", "--verbose")
+    problems = json.loads(out)["problems"]
+    said = [p["message"] for p in problems if p["field"] == "proof_attached"]
+    assert len(said) == 1 and "found 'ίσως' (the client's yes_words and no_words" in said[0]
+    assert "ναι" in said[0]

@@ -87,6 +87,12 @@ YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "he": (("כן",), ("לא",)),
     "ru": (("да",), ("нет",)),
     "uk": (("так",), ("ні",)),
+    # trial 32: a Greek desk's ναι; Thai, Hungarian, Romanian, Vietnamese too
+    "el": (("ναι", "ναί"), ("όχι", "οχι")),
+    "th": (("ใช่", "มี"), ("ไม่", "ไม่ใช่", "ไม่มี")),
+    "hu": (("igen",), ("nem",)),
+    "ro": (("da",), ("nu",)),
+    "vi": (("có", "co"), ("không", "khong")),
 }
 #: A typed amount beyond 10**±this is no amount (``1e9999999`` from JSON).
 _SCALE = 24
@@ -398,7 +404,35 @@ def month_names(locale: str) -> dict[str, int]:
 
 
 def _month_key(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).casefold().rstrip(".")
+    """A month or weekday name as compared: case folded, without its final
+    dot or accents (Greek capitals drop them: ΔΕΚΕΜΒΡΙΟΥ is Δεκεμβρίου)."""
+    folded = unicodedata.normalize("NFD", name.casefold().rstrip("."))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in folded if not unicodedata.combining(c))
+    )
+
+
+@lru_cache(maxsize=64)
+def weekday_names(locale: str) -> dict[str, int]:
+    """Weekday names and abbreviations (`_month_key`) -> weekday (Monday 0),
+    in `locale` and English; a name two weekdays share is left out."""
+    found: dict[str, set[int]] = {}
+    for name in dict.fromkeys((locale, "en")):
+        try:
+            days = Locale.parse(name).days
+        except (UnknownLocaleError, ValueError):
+            continue
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, written in days[context][width].items():
+                    found.setdefault(_month_key(written), set()).add(number)
+    return {key: next(iter(ds)) for key, ds in found.items() if len(ds) == 1}
+
+
+#: A weekday's name before a date (``viernes, 4 de diciembre de 2026``), or
+#: after it (Turkish ``4 Aralık 2026 Cuma``).
+_WEEKDAY_FIRST = re.compile(r"^(?P<w>[^\d\s,]+),?\s+(?P<rest>.*\d.*)$")
+_WEEKDAY_LAST = re.compile(r"^(?P<rest>.*\d)\s*,?\s+(?P<w>[^\d\s,]+)$")
 
 
 @lru_cache(maxsize=65536)
@@ -412,6 +446,13 @@ def named_month_date(text: str, locale: str) -> date | str | None:
     Example: ``named_month_date("4 grudnia 2026", "pl_PL") == date(2026, 12, 4)``
     """
     plain = date_text(text)[0].strip()
+    weekday, written_day = None, ""
+    for pattern in (_WEEKDAY_FIRST, _WEEKDAY_LAST):
+        named = pattern.match(plain)
+        if named is not None and _month_key(named["w"]) in weekday_names(locale):
+            weekday = weekday_names(locale)[_month_key(named["w"])]
+            written_day, plain = named["w"], named["rest"]
+            break
     match = _DAY_MONTH.match(plain) or _MONTH_DAY.match(plain)
     if match is None:
         return None
@@ -423,9 +464,13 @@ def named_month_date(text: str, locale: str) -> date | str | None:
         return f"{expected} {TWO_DIGIT_YEAR}"
     year, day = int(match["y"]), int(match["d"])
     try:
-        return _gregorian(date(year, month, day), expected)
+        found = date(year, month, day)
     except ValueError:
         return expected + _no_such_day(year, month, day)
+    if weekday is not None and found.weekday() != weekday:
+        said = f"{found.isoformat()} is a {found:%A}, not the {written_day} written"
+        return f"{expected} ({said})"
+    return _gregorian(found, expected)
 
 
 def _year_of(text: str) -> str | None:
@@ -613,7 +658,9 @@ def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
         return False
     words = ", ".join(sorted(w for w in ctx.yes | ctx.no if w))
     raise _fail(
-        ReasonCode.INVALID_FORMAT, f"expected yes or no ({words}), found {value!r}"
+        ReasonCode.INVALID_FORMAT,
+        f"expected yes or no ({words}), found {value!r} (the client's yes_words "
+        "and no_words add others)",
     )
 
 
