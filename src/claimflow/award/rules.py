@@ -106,7 +106,9 @@ class PerCurrency(_Rule):
         points: points earned per ``per`` units (``12.5`` per ``10``).
         per: the amount unit (``1``: per dollar; ``10``: per 10 euros).
         basis: ``pro_rata`` (199.99 x 1.25) or ``bracket`` (whole units of
-            ``per`` only: 19 x 12.5).
+            ``per`` only: 19 x 12.5), counted per line, each line's amount
+            on its own (``rounding_scope`` rounds pro rata fractions, not
+            brackets).
         exclude: amount components left out of the base (``taxes``,
             ``fees``, ``incidentals``).
     """
