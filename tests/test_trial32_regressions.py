@@ -162,3 +162,21 @@ def test_greek_yes_and_no_are_read_and_a_refusal_names_the_clients_words(
     said = [p["message"] for p in problems if p["field"] == "proof_attached"]
     assert len(said) == 1 and "found 'ίσως' (the client's yes_words and no_words" in said[0]
     assert "ναι" in said[0]
+
+
+def test_a_replay_change_writes_its_points_as_the_summary_does() -> None:
+    """'MX-106: 3333 -> 6566 points' under a summary of '+6,280 points'."""
+    from claimflow.replay import Change, ReplayResult
+    from claimflow.report.replay import render_replay
+
+    result = ReplayResult(
+        client="ventas-mx",
+        claims=1,
+        changes=[Change("c1", "accepted", "accepted", points_from=3333, points_to=6566,
+                        lines=["base: 3,333 -> 6,566"]),
+                 Change("c2", "accepted", "pended", points_from=249)],
+        names={"c1": "MX-106", "c2": "MX-107"},
+    )  # fmt: skip
+    lines = render_replay(result).splitlines()
+    assert "  MX-106: 3,333 -> 6,566 points (base: 3,333 -> 6,566)" in lines
+    assert "  MX-107: accepted -> pended; 249 -> none points" in lines

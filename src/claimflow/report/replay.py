@@ -51,14 +51,19 @@ def write_replay_changes(result: ReplayResult, out: Path) -> int:
     )
 
 
+def _points(value: int | None) -> str:
+    """Points as the summary line writes them (``6,566``), ``none`` for none."""
+    return "none" if value is None else f"{value:,}"
+
+
 def _describe(change: Change, names: dict[str, str]) -> str:
     parts = []
     if change.outcome_from != change.outcome_to:
         parts.append(f"{change.outcome_from} -> {change.outcome_to}")
     if change.delta:
+        rules = f" ({'; '.join(change.lines)})" if change.lines else ""
         parts.append(
-            f"{change.points_from} -> {change.points_to} points "
-            f"({'; '.join(change.lines)})"
+            f"{_points(change.points_from)} -> {_points(change.points_to)} points{rules}"
         )
     if change.reasons_from != change.reasons_to:
         parts.append(f"reasons {change.reasons_from} -> {change.reasons_to}")
