@@ -178,7 +178,7 @@ def test_cases_commands_and_report(db: str) -> None:
     code, _, err = run("cases", "escalate", "1", "L2", *base)
     assert (code, err) == (
         2,
-        "claimflow: error: case 1: closed at 2026-12-01T17:00:00+00:00; open a new case\n",
+        "claimflow: error: case 1: closed at 2026-12-01 11:00 (America/Chicago); open a new case\n",
     )
     code, out, _ = run(
         "cases",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimflow import ResolvedClient, Store, ingest
+from claimflow import ClaimflowError, ResolvedClient, Store, ingest
 from claimflow.verify.double_entry import (
     adjudicate,
     classify,
@@ -128,6 +128,13 @@ def test_adjudication_writes_final_values_and_an_audit_trail(
         ("ben", "quantity", 50, 1),
         ("ben", "serial_numbers", 50, 2),
     ]
+    # both keyings are on record, the overruled one too (trial 33)
+    assert {a["key"]: a["keyed"] for a in audit}["DE-015"] == {"ana": "104215", "ben": "10415"}
+    # run again, the same decisions on the same keyings count nothing twice
+    with pytest.raises(ClaimflowError, match="were adjudicated already"), store.transaction():
+        adjudicate(decisions, ANA, BEN, acme, store, operators=("ana", "ben"), actor="lead",
+                   final=final, now=datetime(2026, 11, 3, tzinfo=UTC))  # fmt: skip
+    assert store.db.execute("SELECT sum(errors) FROM entry_checks").fetchone() == (8,)
     total = store.db.execute(
         "SELECT sum(checked) FROM entry_checks WHERE operator = 'ana'"
     )
@@ -162,3 +169,22 @@ def test_sample_is_sized_by_the_limit_and_reproducible(
     again = sample(store, 1, 0.005, 0.95, seed=4)[1]
     assert needed == 598 and len(picked) == 598 and picked == again
     assert sample(store, 1, 0.005, 0.95, seed=5)[1] != picked
+
+
+def test_adjudication_needs_two_keyers_and_a_third_to_decide(
+    acme: ResolvedClient, store: Store, tmp_path: Path
+) -> None:
+    """'--keyed-by julie julie' was taken (errors doubled onto one clerk),
+    and a clerk adjudicated her own keying (trial 33)."""
+    from claimflow import adjudicate_keyings
+
+    decisions = tmp_path / "decisions.csv"
+    write_decisions(compare(ANA, BEN, acme), decisions)
+    for keyed_by, actor, why in [
+        (("julie", "julie"), "lead", "keyed by julie and julie: double entry is two"),
+        (("julie", "marc"), "julie", "julie keyed one of these keyings: another operator"),
+    ]:
+        with pytest.raises(ClaimflowError, match=why):
+            adjudicate_keyings(decisions, (ANA, BEN), acme, store, final=tmp_path / "f.csv",
+                               keyed_by=keyed_by, operator=actor)  # fmt: skip
+    assert store.count("entry_checks") == 0

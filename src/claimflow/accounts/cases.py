@@ -14,7 +14,7 @@ is summed from) to it. `cases` reads them back as `Case` records, which
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from claimflow.accounts.merge import AccountError
 from claimflow.accounts.settings import CASE_TYPES
@@ -27,6 +27,7 @@ from claimflow.store.cases import (
     case_rows,
     posting_exists,
 )
+from claimflow.window import desk_time
 
 #: Case levels, lowest first.
 LEVELS = ("L1", "L2", "senior")
@@ -131,14 +132,13 @@ def cases(
     return list(found.values())
 
 
-def _open(store: Store, client: str, case_id: int) -> Case:
+def _open(store: Store, client: str, case_id: int, zone: tzinfo = UTC) -> Case:
     found = cases(store, client, case_id)
     if not found:
         raise AccountError(f"case {case_id}: no such case for {client}")
     if found[0].closed_at is not None:
-        raise AccountError(
-            f"case {case_id}: closed at {found[0].closed_at.isoformat()}; open a new case"
-        )
+        closed = desk_time(found[0].closed_at, zone)
+        raise AccountError(f"case {case_id}: closed at {closed} ({zone}); open a new case")
     return found[0]
 
 
@@ -238,6 +238,7 @@ def case_event(
     *,
     value: str | None = None,
     note: str | None = None,
+    zone: tzinfo = UTC,
 ) -> Case:
     """Record what happened to an open case; return the case after it.
 
@@ -253,14 +254,23 @@ def case_event(
         at: when.
         value: see `event`.
         note: free text kept with the event.
+        zone: the desk's, for the times a refusal names.
 
     Raises:
-        AccountError: no such case, closed already, a level not above the
-            current one, a bad link, an event not listed.
+        AccountError: no such case, closed already, an event dated before
+            the case was opened, a level not above the current one, a bad
+            link, an event not listed.
 
     Example: ``case_event(store, "acme-tools", 1, "contact", "ann", now, note="called")``
     """
-    case = _open(store, client, case_id)
+    case = _open(store, client, case_id, zone)
+    if at < case.opened_at:
+        # answered or closed before it was opened: its SLA clock would run
+        # backwards (trial 33: a case closed the day before it was opened)
+        raise AccountError(
+            f"case {case_id}: opened at {desk_time(case.opened_at, zone)} ({zone}); "
+            f"an event at {desk_time(at, zone)} would come before it"
+        )
     if event == "escalated":
         if value not in LEVELS or LEVELS.index(value) <= LEVELS.index(case.level):
             higher = ", ".join(LEVELS[LEVELS.index(case.level) + 1 :]) or "none"

@@ -210,7 +210,7 @@ def record_case_event(
     resolved = resolve_client(client)
     return case_event(
         store, resolved.key, case, event, operator or default_operator(),
-        written_at(at, resolved), value=value, note=note,
+        written_at(at, resolved), value=value, note=note, zone=resolved.zone,
     )  # fmt: skip
 
 

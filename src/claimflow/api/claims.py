@@ -20,6 +20,7 @@ from claimflow.api.common import (
     resolve_client,
     written_at,
 )
+from claimflow.errors import ClaimflowError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -536,6 +537,17 @@ def adjudicate_keyings(
     from claimflow.verify.double_entry import adjudicate
 
     resolved = resolve_client(client)
+    actor = operator or default_operator()
+    if keyed_by[0] == keyed_by[1]:
+        raise ClaimflowError(
+            f"keyed by {keyed_by[0]} and {keyed_by[1]}: double entry is two "
+            "operators' keyings of the same forms; name both"
+        )
+    if actor in keyed_by:
+        raise ClaimflowError(
+            f"{actor} keyed one of these keyings: another operator adjudicates "
+            "them (four eyes)"
+        )
     with store.transaction():
         return adjudicate(
             decisions,
@@ -543,7 +555,7 @@ def adjudicate_keyings(
             resolved,
             store,
             operators=keyed_by,
-            actor=operator or default_operator(),
+            actor=actor,
             final=final,
             now=written_at(at, resolved),
         )

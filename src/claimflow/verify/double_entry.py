@@ -18,6 +18,7 @@ entry check, so QA error rates have the applicable fields as denominator.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import random
 import re
@@ -33,7 +34,7 @@ from typing import Annotated, Any, NamedTuple
 from pydantic import TypeAdapter, ValidationError
 
 from claimflow.config import ResolvedClient
-from claimflow.errors import UnreadableInput
+from claimflow.errors import ClaimflowError, UnreadableInput
 from claimflow.models import Provenance, RawRecord
 from claimflow.numbers import _quoted
 from claimflow.parse import read_file
@@ -321,6 +322,18 @@ class Adjudication:
         return asdict(self)
 
 
+#: The kind under which an adjudication run is recorded (`Store.add_import`).
+ADJUDICATION = "entry adjudication"
+
+
+def _run_digest(decisions: Path, first: Path, second: Path, operators: tuple[str, str]) -> str:
+    """One adjudication run's identity: its three files' bytes and who keyed."""
+    from claimflow.parse.common import content_hash
+
+    parts = [content_hash(p) for p in (decisions, first, second)] + list(operators)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def _unquote(value: str) -> str:
     """Undo the spreadsheet-safety quote that `write_table` adds."""
     return value[1:] if value.startswith("'") and value[1:2] in "=+-@" else value
@@ -350,6 +363,15 @@ def adjudicate(
 
     Example: ``adjudicate(Path("decisions.csv"), a, b, client, store, ...)``
     """
+    digest = _run_digest(decisions, first, second, operators)
+    earlier = store.imported(ADJUDICATION, client.key, digest)
+    if earlier is not None:
+        # run again, every error would count twice in the QA rates
+        raise ClaimflowError(
+            f"{decisions}: these decisions on {first.name} and {second.name}, keyed by "
+            f"{' and '.join(operators)}, were adjudicated already (on {earlier[1][:10]}): "
+            "nothing is recorded twice"
+        )
     rows = _read_decisions(decisions)
     differences = {(d.key, d.line, d.field): d for d in compare(first, second, client)}
     chosen: dict[Place, str] = {}
@@ -383,6 +405,9 @@ def adjudicate(
                 "field": diff.field,
                 "old": diff.first,
                 "new": value,
+                # both keyings, by whom: the value overruled is on record
+                # whichever keying it was (trial 33: the second's was lost)
+                "keyed": {operators[0]: diff.first, operators[1]: diff.second},
                 "decision": decision,
                 "why": row.get("note") or diff.slip,
             },
@@ -431,6 +456,7 @@ def adjudicate(
             ],
             f"double entry {first.name}",
         )
+        store.add_import(ADJUDICATION, client.key, digest, str(decisions), len(chosen))
         os.replace(temporary, final)
     finally:
         temporary.unlink(missing_ok=True)
