@@ -164,9 +164,9 @@ def refuse_future_day(
     today = now.astimezone(zone).date()
     if day > today:
         raise FutureTime(
-            f"{what}: expected a day no later than {today.isoformat()} (today at "
-            f"the desk, {zone}), found {written or day.isoformat()}: a report "
-            "cannot cover a day that has not come"
+            f"{what}: expected a day no later than {today.isoformat()} (the day at "
+            f"the desk as of the report, {zone}), found {written or day.isoformat()}: "
+            "a report cannot cover a day that has not come"
         )
     return day
 

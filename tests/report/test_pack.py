@@ -264,6 +264,10 @@ def test_a_bad_day_is_refused(desk: Store, acme: ResolvedClient) -> None:
         ("daily", "2026-12-14", "2026-12-14"),
         ("weekly", "2026-11-20", "2026-11-20"),
         ("monthly", "2026-12", "2026-12"),
+        # trial 33: sla, qa and trends printed "no claims in the period", exit 1
+        ("sla", "2026-12", "2026-12"),
+        ("qa", "2027-Q1", "2027-Q1"),
+        ("trends", "2026-11-19..2026-11-30", "2026-11-19..2026-11-30"),
     ],
 )
 def test_a_period_not_yet_come_is_refused(
@@ -275,9 +279,9 @@ def test_a_period_not_yet_come_is_refused(
     with pytest.raises(FutureTime) as refused:
         build_report(kind, desk, acme, period, NOW)  # type: ignore[arg-type]
     assert str(refused.value) == (
-        "--period: expected a day no later than 2026-11-18 (today at the desk, "
-        f"America/Chicago), found {found}: a report cannot cover a day that has "
-        "not come"
+        "--period: expected a day no later than 2026-11-18 (the day at the desk as "
+        f"of the report, America/Chicago), found {found}: a report cannot cover a "
+        "day that has not come"
     )
     build_report("daily", desk, acme, "2026-11-18", NOW)  # today: read
     build_report("monthly", desk, acme, "2026-11", NOW)  # this month so far
@@ -294,8 +298,8 @@ def test_the_cli_refuses_a_future_period_in_one_line(
     assert (code, out) == (2, "")
     assert err == (
         "claimflow: error: --period: expected a day no later than 2026-11-18 "
-        "(today at the desk, America/Chicago), found 2026-12-14: a report cannot "
-        "cover a day that has not come\n"
+        "(the day at the desk as of the report, America/Chicago), found 2026-12-14: "
+        "a report cannot cover a day that has not come\n"
     )
 
 

@@ -188,3 +188,11 @@ def test_adjudication_needs_two_keyers_and_a_third_to_decide(
             adjudicate_keyings(decisions, (ANA, BEN), acme, store, final=tmp_path / "f.csv",
                                keyed_by=keyed_by, operator=actor)  # fmt: skip
     assert store.count("entry_checks") == 0
+
+
+def test_a_sample_of_a_batch_the_store_lacks_is_refused(store: Store) -> None:
+    """'entry sample --batch 99' printed '0 picked', exit 0 (trial 33)."""
+    from claimflow import StoreError, sample_fields
+
+    with pytest.raises(StoreError, match="no batch 99"):
+        sample_fields(99, store, max_error_rate=0.01)

@@ -587,10 +587,15 @@ def sample_fields(
 ) -> FieldSample:
     """How many keyed fields of a batch to audit, and which (same seed, same fields).
 
+    Raises:
+        StoreError: the store has no such batch.
+
     Example: ``sample_fields(1, store, max_error_rate=0.005).needed == 598``
     """
     from claimflow.verify.double_entry import sample
 
+    # a batch the store lacks was '0 picked', exit 0 (trial 33)
+    store.require_batch(batch)
     needed, picked = sample(store, batch, max_error_rate, confidence, seed)
     return FieldSample(batch, needed, picked, seed)
 
