@@ -147,16 +147,25 @@ def test_adjudication_writes_final_values_and_an_audit_trail(
             "FROM entry_errors"
         ).fetchall()
     )
-    # A wrong quantity costs points (one more drill at 30); a wrong invoice number does not.
-    assert stakes["DE-027:quantity:ben"] == 30
-    assert stakes["DE-003:invoice_number:ben"] == 0
-    assert stakes["DE-023:line_total:ben"] == 0
+    # What each error puts at stake (trial 33: an error that would pend the
+    # claim, or send its points to another member, staked 0), by hand from
+    # rule set 2026.2: a drill 30, doubled from 15 October (q4-cordless):
+    assert stakes == {
+        "DE-003:invoice_number:ben": 0,  # a valid number: the same points
+        "DE-031:serial_numbers:ben": 0,  # a valid serial: the same points
+        "DE-007:serial_numbers:ben": 30,  # DRO...: no serial format, pended
+        "DE-011:invoice_number:ben": 30,  # INV-2000I1: no invoice format, pended
+        "DE-027:quantity:ben": 60,  # 3 x 149.00 is not 298.00: pended
+        "DE-023:line_total:ben": 120,  # 2 x 149.00 is not 149.00: pended (Oct 24: x2)
+        "DE-015:participant_id:ana": 60,  # another member's number: all of it (x2)
+        "DE-015:participant_id:ben": 60,
+    }
     from claimflow.report.sla import build_report
 
     report = build_report("qa", store, acme, None, datetime(2026, 11, 2, tzinfo=UTC))
     weighted = report.tables["Errors weighted by consequence"].set_index("operator")
     assert weighted.loc["ben", "errors"] == 7 and weighted.loc["ana", "errors"] == 1
-    assert weighted.loc["ben", "points_at_stake"] == 30
+    assert weighted.loc["ben", "points_at_stake"] == 0 + 0 + 30 + 30 + 60 + 120 + 60
     ingested = ingest([final], acme, store)
     assert ingested.records == 50
 

@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from claimflow.codes import Outcome, decide
 from claimflow.config import ResolvedClient
 from claimflow.keys import normalize_key
 from claimflow.models import RawRecord
@@ -188,10 +189,13 @@ def stakes(
     wrong: Sequence[Wrong],
 ) -> list[int | None]:
     """Points each keying error would have mis-awarded: award with the keyed value
-    against award with the decided one. A missed record stakes the whole
-    award of the record as decided, an extra one the award of the record as
-    keyed. None when the client awards nothing, a claim cannot be awarded,
-    or the error is on a line decided away.
+    against award with the decided one, a claim the keyed value leaves not
+    accepted (an unreadable amount pends it) earning 0, and a keyed
+    participant other than the decided one staking the whole award (it goes
+    to another member). A missed record stakes the whole award of the
+    record as decided, an extra one the award of the record as keyed. None
+    when the client awards nothing, a claim cannot be awarded, or the error
+    is on a line decided away.
 
     Example: ``stakes(by_key(read_file(final, client)), keyings, client, wrong)``
     """
@@ -205,12 +209,18 @@ def stakes(
         return [None] * len(wrong)
     context = context_for(client, datetime.now(client.zone))
 
-    def points(raw: RawRecord | None) -> int | None:
-        if raw is None:
-            return None
-        claim, _ = build_claim(raw, client, context)
+    def awarded(raw: RawRecord) -> tuple[str | None, int | None]:
+        """(the participant, the points) of the record as keyed: 0 points
+        when its problems would leave it not accepted (trial 33: an amount
+        the locale cannot read, a line total that does not add up)."""
+        claim, problems = build_claim(raw, client, context)
+        if decide([p.code for p in problems]) is not Outcome.ACCEPTED:
+            return claim.participant_id, 0
         award, _ = compute_award(claim, settings, None, CapState())
-        return award.points if award else None
+        return claim.participant_id, award.points if award else None
+
+    def points(raw: RawRecord | None) -> int | None:
+        return None if raw is None else awarded(raw)[1]
 
     found: list[int | None] = []
     for operator, (key, line, field), keyed in wrong:
@@ -235,8 +245,17 @@ def stakes(
                 raw.source, raw.values, tuple(lines), raw.field_sources,
                 raw.content_hash,
             )  # fmt: skip
-        right, mistaken = points(raw), points(changed)
-        found.append(
-            None if right is None or mistaken is None else abs(right - mistaken)
-        )
+        found.append(_stake(awarded(raw), awarded(changed)))
     return found
+
+
+def _stake(
+    right: tuple[str | None, int | None], keyed: tuple[str | None, int | None]
+) -> int | None:
+    """Points one error puts at stake: the difference in points, or all of
+    them when the keyed participant is another member (the award goes to
+    them); None when either cannot be awarded."""
+    (member, decided), (other, mistaken) = right, keyed
+    if decided is None or mistaken is None:
+        return None
+    return max(decided, mistaken) if member != other else abs(decided - mistaken)
