@@ -50,6 +50,10 @@ def test_compare_finds_every_planted_slip_and_nothing_else(
         ("104233", "10433", "dropped character"),
         ("03/04/2026", "04/03/2026", "day/month swap"),
         ("149.00", "149.00", "other"),
+        # trial 33: an amount as Babel writes it in fr_CA, the mark slipped
+        ("1\u00a0234,56\u00a0$", "1\u00a0234.56\u00a0$", "decimal mark"),
+        ("CAD 5,00", "CAD 5.00", "decimal mark"),
+        ("1 234,56 $", "1 234.56 €", "other"),
         ("5", "7", "other"),
     ],
 )

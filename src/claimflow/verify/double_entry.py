@@ -142,12 +142,26 @@ def _missing_serial(a: str, b: str) -> bool:
 
 def _decimal_mark(a: str, b: str) -> bool:
     """The same digits of an amount, read with another decimal mark
-    (``1 234.56`` for ``1 234,56``, ``10.00`` for ``10,00``)."""
+    (``1 234.56`` for ``1 234,56``, ``10.00`` for ``10,00``), the same
+    currency sign or code around both (``1 234,56 $`` as Babel writes fr_CA:
+    trial 33 found it named ``other``)."""
+    (head_a, a, tail_a), (head_b, b, tail_b) = _affixed(a), _affixed(b)
+    if (head_a, tail_a) != (head_b, tail_b):
+        return False
     if not (_AMOUNT.fullmatch(a) and _AMOUNT.fullmatch(b)):
         return False
     digits = [re.sub(r"\D", "", v) for v in (a, b)]
     marks = [re.sub(r"[^.,]", "", v)[-1:] for v in (a, b)]
     return digits[0] == digits[1] and marks[0] != marks[1]
+
+
+def _affixed(value: str) -> tuple[str, str, str]:
+    """(what stands before the number, the number, what stands after), each
+    stripped: ``('', '1 234,56', '$')`` for ``1 234,56 $``."""
+    found = re.fullmatch(r"(\D*?)(-?\d.*\d|-?\d)(\D*)", value.strip())
+    if found is None:
+        return "", value, ""
+    return found[1].strip(), found[2], found[3].strip()
 
 
 def _missing_or_mark(a: str, b: str, field: str) -> str | None:
