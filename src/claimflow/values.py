@@ -381,26 +381,40 @@ _MONTH_DAY = re.compile(
 )
 
 
-@lru_cache(maxsize=64)
 def month_names(locale: str) -> dict[str, int]:
-    """Month names and abbreviations (case folded, without a final dot) ->
-    month, as Babel writes them in `locale` and in English, in both the
-    format and stand-alone forms (``grudnia`` and ``grudzień``). A name two
-    months share is left out: it would be a guess.
+    """Month names and abbreviations (`_month_key`) -> month, as Babel writes
+    them in `locale` and in English, in both the format and stand-alone
+    forms (``grudnia`` and ``grudzień``). A name two months share is left
+    out: it would be a guess.
 
     Example: ``month_names("pl_PL")["grudnia"] == 12``
     """
+    return _calendar_names(locale, "months")
+
+
+def weekday_names(locale: str) -> dict[str, int]:
+    """Weekday names and abbreviations (`_month_key`) -> weekday (Monday 0),
+    in `locale` and English; a name two weekdays share is left out.
+
+    Example: ``weekday_names("es_MX")["viernes"] == 4``
+    """
+    return _calendar_names(locale, "days")
+
+
+@lru_cache(maxsize=128)
+def _calendar_names(locale: str, kind: str) -> dict[str, int]:
+    """`month_names` (``months``) or `weekday_names` (``days``)."""
     found: dict[str, set[int]] = {}
     for name in dict.fromkeys((locale, "en")):
         try:
-            months = Locale.parse(name).months
+            table = getattr(Locale.parse(name), kind)
         except (UnknownLocaleError, ValueError):
             continue
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
-                for number, written in months[context][width].items():
+                for number, written in table[context][width].items():
                     found.setdefault(_month_key(written), set()).add(number)
-    return {key: next(iter(ms)) for key, ms in found.items() if len(ms) == 1}
+    return {key: next(iter(ns)) for key, ns in found.items() if len(ns) == 1}
 
 
 def _month_key(name: str) -> str:
@@ -410,23 +424,6 @@ def _month_key(name: str) -> str:
     return unicodedata.normalize(
         "NFC", "".join(c for c in folded if not unicodedata.combining(c))
     )
-
-
-@lru_cache(maxsize=64)
-def weekday_names(locale: str) -> dict[str, int]:
-    """Weekday names and abbreviations (`_month_key`) -> weekday (Monday 0),
-    in `locale` and English; a name two weekdays share is left out."""
-    found: dict[str, set[int]] = {}
-    for name in dict.fromkeys((locale, "en")):
-        try:
-            days = Locale.parse(name).days
-        except (UnknownLocaleError, ValueError):
-            continue
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, written in days[context][width].items():
-                    found.setdefault(_month_key(written), set()).add(number)
-    return {key: next(iter(ds)) for key, ds in found.items() if len(ds) == 1}
 
 
 #: A weekday's name before a date (``viernes, 4 de diciembre de 2026``), or
