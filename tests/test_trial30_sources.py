@@ -142,12 +142,17 @@ def test_a_reference_csv_with_a_row_of_another_width_is_refused_in_one_line(
     assert _counts(folder / "s.db") == before
 
 
+@pytest.mark.parametrize("resent_amount", ["1234.50", "1234.5"])
 def test_the_same_stay_in_two_exports_is_one_stay_not_two_candidates(
-    desk: tuple[Path, list[str]],
+    desk: tuple[Path, list[str]], resent_amount: str
 ) -> None:
+    """Also when the second export writes the amount another way (1234.5
+    for 1234.50: one value, compared as a number, not as written)."""
     folder, options = desk
     (folder / "nov.csv").write_text(PMS_HEADER + BK1 + CN2, encoding="utf-8")
-    (folder / "resent.csv").write_text(PMS_HEADER + CN2, encoding="utf-8")
+    (folder / "resent.csv").write_text(
+        PMS_HEADER + CN2.replace("1234.50", resent_amount), encoding="utf-8"
+    )
     for name in ("nov.csv", "resent.csv"):
         assert run("source", "import", str(folder / name), *options)[0] == 0
     assert _counts(folder / "s.db")["source_records"] == 3

@@ -17,6 +17,7 @@ has none yet (``source_not_found``), as when nothing is near.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -259,13 +260,25 @@ def _distinct(
     """The records with other values than one stored before them: the same
     stay in two exports (the November file and a re-sent one) is one stay,
     the first stored, never two candidates. Only where they came from (the
-    provenance) may differ; a stay whose values differ stays a candidate."""
+    provenance) may differ, and an amount however its export wrote it
+    (``4500`` and ``4500.00`` are one value); a stay whose values differ
+    stays a candidate."""
     first: dict[str, tuple[int, SourceRecord]] = {}
     for rid, record in found:
-        values = record.model_dump_json(exclude={"provenance"})
+        values = json.dumps(
+            record.model_dump(exclude={"provenance"}), sort_keys=True, default=_same_value
+        )
         if values not in first or rid < first[values][0]:
             first[values] = (rid, record)
     return list(first.values())
+
+
+def _same_value(value: object) -> str:
+    """A value as `_distinct` compares it: a Decimal by its value (``4500``
+    and ``4500.00`` alike), anything else as text."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def _identity(record: SourceRecord) -> tuple[str, str]:
