@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claimflow import Store
-from claimflow.values import named_month_date, parse_date
+from claimflow.values import parse_date
+from claimflow.written_dates import named_month_date
 from tests.conftest import SAMPLES
 from tests.test_cli import run
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from claimflow import Store
-from claimflow.values import named_month_date
+from claimflow.written_dates import named_month_date
 from tests.conftest import SAMPLES
 from tests.test_cli import run
 

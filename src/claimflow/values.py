@@ -16,14 +16,12 @@ from __future__ import annotations
 import calendar
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from babel import Locale, UnknownLocaleError
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
@@ -245,7 +243,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
             return f"{expected} (the year comes first)"
         return f"{expected} {TWO_DIGIT_YEAR}"
     try:
-        return _gregorian(date(year, month, day), expected)
+        return in_gregorian(date(year, month, day), expected)
     except ValueError:
         pass
     if not iso and order != "YMD":
@@ -254,7 +252,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
             return f"{expected} (day and month swapped?)"
         except ValueError:
             pass
-    return expected + _no_such_day(year, month, day)
+    return expected + no_such_day(year, month, day)
 
 
 def era_year(year: int) -> str | None:
@@ -276,7 +274,7 @@ def era_year(year: int) -> str | None:
     )
 
 
-def _gregorian(day: date, expected: str) -> date | str:
+def in_gregorian(day: date, expected: str) -> date | str:
     """`day`, or `expected` with why its year is not read (`era_year`)."""
     why = era_year(day.year)
     return day if why is None else f"{expected} ({why})"
@@ -293,9 +291,9 @@ def _written_date(text: str, written: WrittenDate | str) -> date | str:
     try:
         found = date(year, month, day)
     except ValueError:
-        return expected + _no_such_day(year, month, day)
+        return expected + no_such_day(year, month, day)
     doubt = weekday_doubt(found, written.weekday)
-    return _gregorian(found, expected) if doubt is None else f"{expected} ({doubt})"
+    return in_gregorian(found, expected) if doubt is None else f"{expected} ({doubt})"
 
 
 def _date_pattern(text: str, match: re.Match[str] | None, order: DateOrder) -> str:
@@ -311,7 +309,7 @@ def _date_pattern(text: str, match: re.Match[str] | None, order: DateOrder) -> s
     return pattern
 
 
-def _no_such_day(year: int, month: int, day: int) -> str:
+def no_such_day(year: int, month: int, day: int) -> str:
     """`` (no such day: November has 30)`` for a day past its month's end."""
     if 1 <= month <= 12 and 1 <= year <= 9999:
         last = calendar.monthrange(year, month)[1]
@@ -367,109 +365,6 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
         return expected
 
 
-#: A date with its month named: ``4 grudnia 2026``, ``4. Dezember 2026``,
-#: ``4 de diciembre de 2026``, ``04-Dec-2026``, ``4th December 2026``.
-_DAY_MONTH = re.compile(
-    r"^(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?[\s\-/]*(?:de\s+)?(?P<m>[^\d\s,/\-]+)"
-    r"[\s\-/,]+(?:de\s+|del\s+)?(?P<y>\d{1,4})$",
-    re.IGNORECASE,
-)
-#: ``December 4, 2026``, ``Dec 4 2026`` (as en_US writes it).
-_MONTH_DAY = re.compile(
-    r"^(?P<m>[^\d\s,/\-]+)[\s\-/]*(?P<d>\d{1,2})(?:st|nd|rd|th)?[,\s]+(?P<y>\d{1,4})$",
-    re.IGNORECASE,
-)
-
-
-def month_names(locale: str) -> dict[str, int]:
-    """Month names and abbreviations (`_month_key`) -> month, as Babel writes
-    them in `locale` and in English, in both the format and stand-alone
-    forms (``grudnia`` and ``grudzień``). A name two months share is left
-    out: it would be a guess.
-
-    Example: ``month_names("pl_PL")["grudnia"] == 12``
-    """
-    return _calendar_names(locale, "months")
-
-
-def weekday_names(locale: str) -> dict[str, int]:
-    """Weekday names and abbreviations (`_month_key`) -> weekday (Monday 0),
-    in `locale` and English; a name two weekdays share is left out.
-
-    Example: ``weekday_names("es_MX")["viernes"] == 4``
-    """
-    return _calendar_names(locale, "days")
-
-
-@lru_cache(maxsize=128)
-def _calendar_names(locale: str, kind: str) -> dict[str, int]:
-    """`month_names` (``months``) or `weekday_names` (``days``)."""
-    found: dict[str, set[int]] = {}
-    for name in dict.fromkeys((locale, "en")):
-        try:
-            table = getattr(Locale.parse(name), kind)
-        except (UnknownLocaleError, ValueError):
-            continue
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, written in table[context][width].items():
-                    found.setdefault(_month_key(written), set()).add(number)
-    return {key: next(iter(ns)) for key, ns in found.items() if len(ns) == 1}
-
-
-def _month_key(name: str) -> str:
-    """A month or weekday name as compared: case folded, without its final
-    dot or accents (Greek capitals drop them: ΔΕΚΕΜΒΡΙΟΥ is Δεκεμβρίου)."""
-    folded = unicodedata.normalize("NFD", name.casefold().rstrip("."))
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in folded if not unicodedata.combining(c))
-    )
-
-
-#: A weekday's name before a date (``viernes, 4 de diciembre de 2026``), or
-#: after it (Turkish ``4 Aralık 2026 Cuma``).
-_WEEKDAY_FIRST = re.compile(r"^(?P<w>[^\d\s,]+),?\s+(?P<rest>.*\d.*)$")
-_WEEKDAY_LAST = re.compile(r"^(?P<rest>.*\d)\s*,?\s+(?P<w>[^\d\s,]+)$")
-
-
-@lru_cache(maxsize=65536)
-def named_month_date(text: str, locale: str) -> date | str | None:
-    """A date written with its month's name (``4 grudnia 2026``, ``December
-    4, 2026``: the name says which part is the month, so the client's date
-    order does not enter), why it cannot be read, or None when `text` is not
-    written so (nor with a word that is no month's name: the client's date
-    pattern is the better answer then).
-
-    Example: ``named_month_date("4 grudnia 2026", "pl_PL") == date(2026, 12, 4)``
-    """
-    plain = date_text(text)[0].strip()
-    weekday, written_day = None, ""
-    for pattern in (_WEEKDAY_FIRST, _WEEKDAY_LAST):
-        named = pattern.match(plain)
-        if named is not None and _month_key(named["w"]) in weekday_names(locale):
-            weekday = weekday_names(locale)[_month_key(named["w"])]
-            written_day, plain = named["w"], named["rest"]
-            break
-    match = _DAY_MONTH.match(plain) or _MONTH_DAY.match(plain)
-    if match is None:
-        return None
-    expected = f"expected a date as D MMMM YYYY, found {text!r}"
-    month = month_names(locale).get(_month_key(match["m"]))
-    if month is None:
-        return None
-    if len(match["y"]) != 4:
-        return f"{expected} {TWO_DIGIT_YEAR}"
-    year, day = int(match["y"]), int(match["d"])
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        return expected + _no_such_day(year, month, day)
-    if weekday is not None and found.weekday() != weekday:
-        said = f"{found.isoformat()} is a {found:%A}, not the {written_day} written"
-        return f"{expected} ({said})"
-    return _gregorian(found, expected)
-
-
 def _year_of(text: str) -> str | None:
     """The four-digit year of a keyed date's parts, if it has one."""
     match = _PARTS.match(text)
@@ -490,6 +385,8 @@ def _to_date(value: Any, info: ValidationInfo) -> date | None:
     ctx = _ctx(info)
     result = parse_date(text, ctx.date_order)
     if isinstance(result, str) and any(c.isalpha() for c in text):
+        from claimflow.written_dates import named_month_date
+
         named = named_month_date(text, ctx.months)
         if named is not None:
             result = named

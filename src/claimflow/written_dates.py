@@ -1,0 +1,126 @@
+"""Dates written with the month's name, in the client's language or
+English, as Babel writes them: ``4 grudnia 2026``, ``4. Dezember 2026``,
+``4 de diciembre de 2026``, ``December 4, 2026``, ``04-Dec-2026``, also with
+the weekday before or after (``viernes, 4 de diciembre de 2026``, Turkish
+``4 Aralık 2026 Cuma``), which must be the date's own.
+
+The month's name says which part is the month, so the client's date order
+does not enter. Names come from Babel's CLDR data (format and stand-alone,
+wide and abbreviated), compared case folded without accents (Greek capitals
+drop them); a name two months share in those languages is not read.
+`claimflow.values` asks here when a date in the client's order cannot be
+read and has letters in it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+
+from claimflow.values import TWO_DIGIT_YEAR, date_text, in_gregorian, no_such_day
+
+#: A date with its month named: ``4 grudnia 2026``, ``4. Dezember 2026``,
+#: ``4 de diciembre de 2026``, ``04-Dec-2026``, ``4th December 2026``.
+_DAY_MONTH = re.compile(
+    r"^(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?[\s\-/]*(?:de\s+)?(?P<m>[^\d\s,/\-]+)"
+    r"[\s\-/,]+(?:de\s+|del\s+)?(?P<y>\d{1,4})$",
+    re.IGNORECASE,
+)
+#: ``December 4, 2026``, ``Dec 4 2026`` (as en_US writes it).
+_MONTH_DAY = re.compile(
+    r"^(?P<m>[^\d\s,/\-]+)[\s\-/]*(?P<d>\d{1,2})(?:st|nd|rd|th)?[,\s]+(?P<y>\d{1,4})$",
+    re.IGNORECASE,
+)
+
+
+def month_names(locale: str) -> dict[str, int]:
+    """Month names and abbreviations (`_month_key`) -> month, as Babel writes
+    them in `locale` and in English, in both the format and stand-alone
+    forms (``grudnia`` and ``grudzień``). A name two months share is left
+    out: it would be a guess.
+
+    Example: ``month_names("pl_PL")["grudnia"] == 12``
+    """
+    return _calendar_names(locale, "months")
+
+
+def weekday_names(locale: str) -> dict[str, int]:
+    """Weekday names and abbreviations (`_month_key`) -> weekday (Monday 0),
+    in `locale` and English; a name two weekdays share is left out.
+
+    Example: ``weekday_names("es_MX")["viernes"] == 4``
+    """
+    return _calendar_names(locale, "days")
+
+
+@lru_cache(maxsize=128)
+def _calendar_names(locale: str, kind: str) -> dict[str, int]:
+    """`month_names` (``months``) or `weekday_names` (``days``)."""
+    found: dict[str, set[int]] = {}
+    for name in dict.fromkeys((locale, "en")):
+        try:
+            table = getattr(Locale.parse(name), kind)
+        except (UnknownLocaleError, ValueError):
+            continue
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, written in table[context][width].items():
+                    found.setdefault(_month_key(written), set()).add(number)
+    return {key: next(iter(ns)) for key, ns in found.items() if len(ns) == 1}
+
+
+def _month_key(name: str) -> str:
+    """A month or weekday name as compared: case folded, without its final
+    dot or accents (Greek capitals drop them: ΔΕΚΕΜΒΡΙΟΥ is Δεκεμβρίου)."""
+    folded = unicodedata.normalize("NFD", name.casefold().rstrip("."))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in folded if not unicodedata.combining(c))
+    )
+
+
+#: A weekday's name before a date (``viernes, 4 de diciembre de 2026``), or
+#: after it (Turkish ``4 Aralık 2026 Cuma``).
+_WEEKDAY_FIRST = re.compile(r"^(?P<w>[^\d\s,]+),?\s+(?P<rest>.*\d.*)$")
+_WEEKDAY_LAST = re.compile(r"^(?P<rest>.*\d)\s*,?\s+(?P<w>[^\d\s,]+)$")
+
+
+@lru_cache(maxsize=65536)
+def named_month_date(text: str, locale: str) -> date | str | None:
+    """A date written with its month's name (``4 grudnia 2026``, ``December
+    4, 2026``: the name says which part is the month, so the client's date
+    order does not enter), why it cannot be read, or None when `text` is not
+    written so (nor with a word that is no month's name: the client's date
+    pattern is the better answer then).
+
+    Example: ``named_month_date("4 grudnia 2026", "pl_PL") == date(2026, 12, 4)``
+    """
+    plain = date_text(text)[0].strip()
+    weekday, written_day = None, ""
+    for pattern in (_WEEKDAY_FIRST, _WEEKDAY_LAST):
+        named = pattern.match(plain)
+        if named is not None and _month_key(named["w"]) in weekday_names(locale):
+            weekday = weekday_names(locale)[_month_key(named["w"])]
+            written_day, plain = named["w"], named["rest"]
+            break
+    match = _DAY_MONTH.match(plain) or _MONTH_DAY.match(plain)
+    if match is None:
+        return None
+    expected = f"expected a date as D MMMM YYYY, found {text!r}"
+    month = month_names(locale).get(_month_key(match["m"]))
+    if month is None:
+        return None
+    if len(match["y"]) != 4:
+        return f"{expected} {TWO_DIGIT_YEAR}"
+    year, day = int(match["y"]), int(match["d"])
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return expected + no_such_day(year, month, day)
+    if weekday is not None and found.weekday() != weekday:
+        said = f"{found.isoformat()} is a {found:%A}, not the {written_day} written"
+        return f"{expected} ({said})"
+    return in_gregorian(found, expected)
