@@ -177,6 +177,10 @@ def test_a_stay_exported_twice_with_other_values_is_still_ambiguous(
     _ingest(folder, options)
     assert run("verify", *options, "--at", "2026-11-22T10:00")[0] == 1
     assert _export(options) == {"TH-001": "", "TH-002": "source_ambiguous"}
+    # the candidates, alike to the eye, are named with where each came from
+    code, out, _ = run("show", "TH-002", *options)
+    assert code == 0
+    assert "nov.csv:row 3)" in out and "resent.csv:row 2)" in out
 
 
 # -- 2. a source_not_found a later verify overtook no longer stands ----------

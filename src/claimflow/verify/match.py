@@ -533,7 +533,11 @@ def verify_stay(
             ReasonCode.SOURCE_AMBIGUOUS,
             "confirmation_number",
             f"expected one stay, found {len(found)} candidates: "
-            + ", ".join(getattr(r, "confirmation_number", "") for _, r in found),
+            # each with where it came from: two of one confirmation look alike
+            + ", ".join(
+                f"{getattr(r, 'confirmation_number', '')} ({r.provenance.where()})"
+                for _, r in found
+            ),
         )
         return Verification(
             claim.id,
