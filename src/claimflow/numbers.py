@@ -54,6 +54,7 @@ from babel.numbers import (
 
 from claimflow.bidi import unmarked
 from claimflow.cjk import narrow, stray
+from claimflow.keys import ascii_digits
 
 #: The machine locale: ``1234.56``, no grouping, no ambiguity rule.
 MACHINE = "C"
@@ -211,15 +212,11 @@ class NumberFormat:
         """
         if text.isascii():
             return text, False, None
+        # the first digit of each script (keyed by its zero's code point)
         zeros: dict[int, str] = {}
-        chars = []
         for char in text:
-            value = unicodedata.decimal(char, None) if char.isdecimal() else None
-            if value is None:
-                chars.append(char)
-                continue
-            zeros.setdefault(ord(char) - value, char)
-            chars.append(str(value))
+            if char.isdecimal():
+                zeros.setdefault(ord(char) - unicodedata.decimal(char), char)
         if len(zeros) > 1:
             first, second = list(zeros.values())[:2]
             return text, False, f"digits of two scripts ({first!r} and {second!r})"
@@ -227,7 +224,8 @@ class NumberFormat:
         if self.group:
             marks[_ARABIC_GROUP] = self.group
         arabic = any(mark in text for mark in marks)
-        return "".join(marks.get(c, c) for c in chars), arabic, None
+        digits = ascii_digits(text)  # each digit its value (`claimflow.keys`)
+        return "".join(marks.get(c, c) for c in digits), arabic, None
 
     def _without_cents_dash(self, text: str) -> tuple[str, bool]:
         """``3.450.000,-`` (Indonesian, German, Dutch) or ``5.–`` (Swiss):

@@ -435,11 +435,12 @@ def ingest(
     with store.transaction():
         fresh = []
         for parsed in opened:
-            earlier = store.document_batch(parsed.content_hash)
-            owner = store.document_client(parsed.content_hash)
-            if earlier is None:
+            stored = store.stored_document(parsed.content_hash)
+            if stored is None:
                 fresh.append(parsed)
-            elif owner != resolved.key:
+                continue
+            earlier, owner = stored
+            if owner != resolved.key:
                 # the same bytes under another client: not a no-op (the file
                 # was taken in under the wrong client, or sent to two)
                 refused = UnreadableInput(

@@ -415,10 +415,7 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
         try:  # a date alone (10 characters at most) is a date, not its 00:00
             value = date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
         except ValueError:
-            try:
-                value = datetime.fromisoformat(text)
-            except ValueError:
-                value = _keyed_datetime(text, ctx)
+            value = _keyed_datetime(text, ctx)
     if isinstance(value, date) and (why := era_year(value.year)) is not None:
         found = value.isoformat(sep=" ") if isinstance(value, datetime) else value
         message = f"expected a date and time in a Gregorian year, found {found} ({why})"

@@ -104,12 +104,13 @@ def write_ingest_notices(result: BatchResult, store: Store, folder: Path) -> lis
     from claimflow.report import write_notices
 
     earlier = {
-        store.document_batch(f.content_hash)
+        stored[0]
         for f in result.files
         if f.status.startswith("already ingested")
+        and (stored := store.stored_document(f.content_hash)) is not None
     }
     written = []
-    for batch in sorted(b for b in earlier if b is not None):
+    for batch in sorted(earlier):
         written += write_batch_notices(batch, store, folder)
     if result.notices:
         written += write_notice_emails(result.notices, write_notices(result, folder))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -80,7 +80,8 @@ def map_headers(
         raise UnreadableInput(
             file,
             f"no column matches a {client.config.kind} claim field "
-            f"(found {shown}){_suggest(headers, client)}; is this the right client?",
+            f"(found {shown}){_suggest(headers, client.header_index)}; is this the "
+            "right client?",
             "row 1",
         )
     absent = [f for f in (*client.required_header, *client.required_line)
@@ -93,41 +94,31 @@ def map_headers(
 def _no_column(absent: Sequence[str], headers: Sequence[object], client: ResolvedClient) -> str:
     """Why a file without a required field's column is refused: every claim
     in it would be pended, and every participant asked for a value that the
-    file (or the client's column names), not the form, lacks (trials 30, 31)."""
-    from rapidfuzz import process
-    from rapidfuzz.distance import JaroWinkler
-
+    file (or the client's column names), not the form, lacks (trials 30, 31).
+    A header near one of those fields' names (and mapping to nothing) is
+    named as a near miss."""
     labels = {
         normalize_label(name): field
         for field in absent
-        for name in (field, *client.config.columns.get(field, ()),
-                     *client.fields.aliases.get(field, ()))
-    }  # fmt: skip
-    hints = []
-    for header in headers:
-        folded = normalize_label(str(header)) if header is not None else ""
-        if not folded or folded in client.header_index:
-            continue
-        match = process.extractOne(
-            folded, list(labels), scorer=JaroWinkler.normalized_similarity, score_cutoff=0.8
-        )
-        if match is not None:
-            hints.append(f"{str(header)!r} -> {labels[match[0]]}?")
+        for name in (*_aliases(field, client), field)
+    }
+    unmapped = [h for h in headers if normalize_label(str(h)) not in client.header_index]
     named = "; ".join(
-        f"{field} (headed {' or '.join(repr(n) for n in _headings(field, client))})"
+        f"{field} (headed {' or '.join(repr(n) for n in (*_aliases(field, client)[:2], field))})"
         for field in absent
     )
-    near = f"; near misses: {', '.join(hints[:3])}" if hints else ""
     return (
-        f"no column for the required {named}{near}: is this the right client, or "
-        "is the column named differently? (the client's columns section names it)"
+        f"no column for the required {named}{_suggest(unmapped, labels, 0.8)}: is this "
+        "the right client, or is the column named differently? (the client's columns "
+        "section names it)"
     )
 
 
-def _headings(field: str, client: ResolvedClient) -> list[str]:
-    """A few headers the client reads as `field`: its own, then the defaults."""
+def _aliases(field: str, client: ResolvedClient) -> list[str]:
+    """The headers the client reads as `field` besides its name: its own
+    aliases, then the defaults."""
     names = [*client.config.columns.get(field, ()), *client.fields.aliases.get(field, ())]
-    return [*dict.fromkeys(names[:2]), field]
+    return list(dict.fromkeys(names))
 
 
 def unread_note(headers: Sequence[object], mapping: dict[int, str]) -> str | None:
@@ -166,8 +157,11 @@ def pick_header(rows: Sequence[Sequence[object]], client: ResolvedClient) -> int
     return find_header(rows, client.header_index)
 
 
-def _suggest(headers: Sequence[object], client: ResolvedClient) -> str:
-    """``; did you mean 'Invoice No' -> invoice_number?`` for near-miss headers."""
+def _suggest(
+    headers: Sequence[object], labels: Mapping[str, str], cutoff: float = 0.88
+) -> str:
+    """``; near misses: 'Invoice Nr' -> invoice_number?`` for headers near a
+    folded label of `labels` (folded label -> field)."""
     from rapidfuzz import process
     from rapidfuzz.distance import JaroWinkler
 
@@ -177,12 +171,12 @@ def _suggest(headers: Sequence[object], client: ResolvedClient) -> str:
             continue
         match = process.extractOne(
             normalize_label(str(header)),
-            list(client.header_index),
+            list(labels),
             scorer=JaroWinkler.normalized_similarity,
-            score_cutoff=0.88,
+            score_cutoff=cutoff,
         )
         if match is not None:
-            hints.append(f"{str(header)!r} -> {client.header_index[match[0]]}?")
+            hints.append(f"{str(header)!r} -> {labels[match[0]]}?")
     return f"; near misses: {', '.join(hints[:3])}" if hints else ""
 
 

@@ -330,19 +330,12 @@ class Store(ClaimLifecycle, ParticipantRecords, AwardHolds, VerificationSets):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def document_batch(self, digest: str) -> int | None:
-        """The batch that already stored this document (by content hash), if any."""
+    def stored_document(self, digest: str) -> tuple[int, str] | None:
+        """(the batch, its client) that stored this document, if one did."""
         row = self.db.execute(
-            "SELECT batch_id FROM documents WHERE hash = ?", [digest]
+            "SELECT batch_id, client FROM documents WHERE hash = ?", [digest]
         ).fetchone()
-        return None if row is None else int(row[0])
-
-    def document_client(self, digest: str) -> str | None:
-        """The client whose batch stored this document, if one did."""
-        row = self.db.execute(
-            "SELECT client FROM documents WHERE hash = ?", [digest]
-        ).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def begin_batch(
         self,
