@@ -161,6 +161,11 @@ class _Recorded:
         last_batch: the store's last batch when the claim was last verified
             (None: never verified): replay verifies it against the claims
             of that batch and those before it, as the live run did.
+        last_source: the store's last source record then (None: not
+            recorded): replay matches the claim against those records only.
+        left_out: the member's other claims that verification left out of
+            the stays as duplicate or rejected (None: not recorded; the
+            duplicates and rejections as they stand are left out).
     """
 
     outcome: str
@@ -168,6 +173,8 @@ class _Recorded:
     points: int | None = None
     award: Award | str | None = None
     last_batch: int | None = None
+    last_source: int | None = None
+    left_out: frozenset[str] | None = None
 
 
 #: A replayed claim: what was recorded, the replay's decision, the claim.
@@ -456,7 +463,7 @@ def _decided(
                     _without_repeats(checked, reopened), matches, marks or {}
                 )
                 if verified:
-                    known = [recorded.last_batch for _, _, recorded in chunk]
+                    known = [recorded for _, _, recorded in chunk]
                     matched = _verified(store, target, matched, known)
                 matched = keep_merge_pends(store, client.key, matched)
                 for (cid, _, recorded), (claim, decision) in zip(
@@ -540,6 +547,8 @@ def _chunk(
                 points,
                 award,
                 last_batch,
+                last_source,
+                None if left_out is None else frozenset(json.loads(left_out)),
             ),
         )
         for (
@@ -553,6 +562,8 @@ def _chunk(
             award,
             verification,
             last_batch,
+            last_source,
+            left_out,
         ) in rows
     ]
 
@@ -662,14 +673,18 @@ def _verified(
     store: Store,
     client: ResolvedClient,
     decided: list[tuple[Claim, Decision]],
-    last_batches: list[int | None],
+    known: list[_Recorded],
 ) -> list[tuple[Claim, Decision]]:
     """Accepted claims checked against the stored source records, as recorded runs do.
 
     Only for a client whose claims were verified; the lookups only read.
-    Each claim meets the other claims its live verification met: those of
-    the batches stored then (`last_batches`, the claims' `_Recorded.last_batch`),
-    never a stay or match ingested after it (trial 30).
+    Each claim meets what its live verification met (`known`, what was
+    recorded for each claim): the claims of the batches stored then
+    (`_Recorded.last_batch`), never a stay or match ingested after it (trial
+    30); the source records imported by then (`_Recorded.last_source`),
+    never an export imported after it; and the member's stays without the
+    claims it left out then (`_Recorded.left_out`), not those a later run
+    closed.
     """
     from claimflow.verify.match import verify_claim
     from claimflow.verify.run import StoreLookup, outcome_of
@@ -677,11 +692,12 @@ def _verified(
     lookup = StoreLookup(store, client.key)
     settings = client.config.verification
     out = []
-    for (claim, decision), last_batch in zip(decided, last_batches, strict=True):
+    for (claim, decision), recorded in zip(decided, known, strict=True):
         if decision.outcome is not Outcome.ACCEPTED:
             out.append((claim, decision))
             continue
-        verification = verify_claim(claim, lookup.as_of(last_batch), settings)
+        view = lookup.as_of(recorded.last_batch, recorded.last_source, recorded.left_out)
+        verification = verify_claim(claim, view, settings)
         out.append(
             (
                 claim,

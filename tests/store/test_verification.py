@@ -111,7 +111,7 @@ def test_results_are_written_in_claim_order(
         out = VerificationRows()
         for pos in range(1, 6):
             claim = str(rows[pos][1])
-            out.verifications.append((pos, claim, "not_found", "[]", "{}"))
+            out.verifications.append((pos, claim, "not_found", "[]", "{}", "[]"))
         out.matches.append((3, 0, 99, "c4", "P1", "discrepancy"))
         store.record_verifications("acme-tools", NOW.isoformat(), out)
     written = store.db.execute(

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 #: received time, outcome, validation reason codes (comma-separated), the
 #: live award's points and JSON, the latest verification's details and the
 #: store's last batch then (its own batch for a result stored before
-#: migration 32; None when it was never verified).
+#: migration 32; None when it was never verified), its last source record
+#: then and the claims it left out of the member's stays (JSON ids; both
+#: None for a result stored before migration 33).
 ReplayRow = tuple[
     str,
     str | None,
@@ -39,6 +41,8 @@ ReplayRow = tuple[
     str | None,
     str | None,
     int | None,
+    int | None,
+    str | None,
 ]
 
 
@@ -73,6 +77,10 @@ def replay_rows(
                    (SELECT v.details FROM verifications v WHERE v.claim_id = c.id
                     ORDER BY v.id DESC LIMIT 1),
                    (SELECT coalesce(v.last_batch, c.batch_id) FROM verifications v
+                    WHERE v.claim_id = c.id ORDER BY v.id DESC LIMIT 1),
+                   (SELECT v.last_source FROM verifications v
+                    WHERE v.claim_id = c.id ORDER BY v.id DESC LIMIT 1),
+                   (SELECT v.left_out FROM verifications v
                     WHERE v.claim_id = c.id ORDER BY v.id DESC LIMIT 1)
             FROM claims c LEFT JOIN awards aw ON aw.rowid =
                    (SELECT a.rowid FROM awards a JOIN ledger l

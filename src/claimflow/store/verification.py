@@ -33,7 +33,7 @@ from sqlite_utils import Database
 from claimflow.models import Claim, SalesClaim, StayClaim
 from claimflow.store.postgres import sqlite_value
 from claimflow.store.rows import CLAIM_JSON
-from claimflow.store.verify_claim import LAST_BATCH
+from claimflow.store.verify_claim import LAST_BATCH, LAST_SOURCE
 
 #: A claim to verify: rowid, id, kind, batch id, outcome, participant, and
 #: the fields its key is made of (invoice, hotel, confirmation).
@@ -205,7 +205,7 @@ _TEMP = {
     ),
     "verify_stage": (
         "pos INTEGER PRIMARY KEY, claim_id TEXT NOT NULL, result TEXT NOT NULL, "
-        "source_ids TEXT NOT NULL, details TEXT NOT NULL"
+        "source_ids TEXT NOT NULL, details TEXT NOT NULL, left_out TEXT"
     ),
     "verify_stage_matches": (
         "pos INTEGER NOT NULL, seq INTEGER NOT NULL, source_id INTEGER NOT NULL, "
@@ -218,13 +218,14 @@ _TEMP = {
 # whole chunk), and the insert takes its rows in that order.
 _WRITE_VERIFICATIONS = f"""
 INSERT INTO verifications (client, claim_id, result, source_ids, details, verified_at,
-                           last_batch)
-SELECT ?, claim_id, result, source_ids, details, ?, {LAST_BATCH} FROM (
+                           left_out, last_batch, last_source)
+SELECT ?, claim_id, result, source_ids, details, ?, left_out, {LAST_BATCH},
+       {LAST_SOURCE} FROM (
     SELECT pos, claim_id, 'verified' AS result, '[' || source_id || ']' AS source_ids,
-           details
+           details, '[]' AS left_out
     FROM temp.verify_plain
     UNION ALL
-    SELECT pos, claim_id, result, source_ids, details FROM temp.verify_stage
+    SELECT pos, claim_id, result, source_ids, details, left_out FROM temp.verify_stage
     ORDER BY pos) AS written
 """
 _WRITE_MATCHES = """
@@ -264,7 +265,8 @@ class VerificationRows:
     """What one chunk's claims verified outside SQL write, each list in claim order.
 
     Attributes:
-        verifications: (position, claim, result, source ids JSON, details JSON).
+        verifications: (position, claim, result, source ids JSON, details JSON,
+            the claims left out of the member's stays JSON).
         matches: (position, sequence, source id, claim, participant, result).
         problems: (claim, batch, code, field, where, message).
         outcomes: (claim, batch, outcome, at) of claims whose outcome changed.

@@ -15,8 +15,13 @@ claim at a time: both ask the store one question per claim, here.
 Migration 32 adds ``verifications.last_batch``: the store's last batch
 when the claim was verified, so a replay checks a claim against the claims
 its verification met (`member_stay_rows`, `other_matches`), never those
-ingested after it. SQLite's own: `member_stay_rows` reads the stay dates with ``json_extract``
-(a server backend writes its JSON operators).
+ingested after it. Migration 33 adds what else the verification knew:
+``last_source``, the store's last source record then (a replay matches the
+claim against those records only, never an export imported after it), and
+``left_out``, the member's other claims it left out of the stays as
+duplicate or rejected then (a replay leaves out those, not the claims a
+later run closed). SQLite's own: `member_stay_rows` reads the stay dates
+with ``json_extract`` (a server backend writes its JSON operators).
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ if TYPE_CHECKING:
 #: The store's last batch as a verification is written (every batch ids up
 #: to it were stored: ids only grow, and a verify run holds the write lock).
 LAST_BATCH = "(SELECT max(id) FROM batches)"
+#: The store's last source record as a verification is written (0: none).
+LAST_SOURCE = "(SELECT coalesce(max(id), 0) FROM source_records)"
 
 
 #: A problem (table alias ``p``) that no later verification overtook: a
@@ -77,6 +84,22 @@ def m032_verification_last_batch(db: Database) -> None:
     keep it empty: replay then takes the claim's own batch.
     """
     db.execute("ALTER TABLE verifications ADD COLUMN last_batch INTEGER")
+
+
+@migrations()
+def m033_verification_as_of(db: Database) -> None:
+    """What else a verification knew: the last source record (`LAST_SOURCE`)
+    and the member's other claims it left out of the stays (JSON ids).
+
+    A replay under the same rules then judges the claim as its live run did:
+    a hotel export imported after the claim was verified made it verified
+    on replay (pended -> accepted, +480 points), and an overlapping stay
+    rejected by a later run made its overlap vanish (review -> accepted).
+    Results stored before keep both empty: replay then reads the store as
+    it stands, as before.
+    """
+    db.execute("ALTER TABLE verifications ADD COLUMN last_source INTEGER")
+    db.execute("ALTER TABLE verifications ADD COLUMN left_out TEXT")
 
 
 def claims_awaiting_verification(
@@ -122,19 +145,20 @@ def member_stay_rows(
     participant: str,
     claim_id: str,
     last_batch: int | None = None,
-) -> list[tuple[str, str | None, str | None]]:
-    """A member's other claims, neither duplicate nor rejected: (id, check-in, check-out).
+) -> list[tuple[str, str, str | None, str | None]]:
+    """A member's other claims: (id, outcome, check-in, check-out).
 
-    The dates are ISO text as stored (None when the claim has none). With
+    The dates are ISO text as stored (None when the claim has none); the
+    caller leaves out the duplicates and rejections (`StoreLookup`). With
     `last_batch`, only the claims of that batch and those before it.
 
     Example: ``member_stay_rows(store, "costa-azul", "300162210", "c1")``
     """
     known = "" if last_batch is None else " AND batch_id <= ?"
-    rows: list[tuple[str, str | None, str | None]] = store.db.execute(
-        "SELECT id, json_extract(data, '$.check_in'), json_extract(data, '$.check_out') "
-        "FROM claims WHERE client = ? AND participant_id = ? AND id != ? "
-        f"AND outcome NOT IN ('duplicate', 'rejected'){known}",
+    rows: list[tuple[str, str, str | None, str | None]] = store.db.execute(
+        "SELECT id, outcome, json_extract(data, '$.check_in'), "
+        "json_extract(data, '$.check_out') "
+        f"FROM claims WHERE client = ? AND participant_id = ? AND id != ?{known}",
         [client, participant, claim_id]
         + ([] if last_batch is None else [last_batch]),
     ).fetchall()
@@ -174,15 +198,19 @@ def add_verification(
     source_ids: str,
     details: str,
     at: str,
+    left_out: str | None = None,
 ) -> None:
-    """Append one claim's verification result (source ids and details as JSON).
+    """Append one claim's verification result (source ids, details and the
+    claims it left out of the member's stays as JSON), with what it knew
+    (`LAST_BATCH`, `LAST_SOURCE`).
 
     Example: ``add_verification(store, "acme-tools", "c1", "verified", "[17]", "{}", at)``
     """
     store.db.execute(
         "INSERT INTO verifications (client, claim_id, result, source_ids, details, "
-        f"verified_at, last_batch) VALUES (?,?,?,?,?,?,{LAST_BATCH})",
-        [client, claim_id, result, source_ids, details, at],
+        "verified_at, left_out, last_batch, last_source) "
+        f"VALUES (?,?,?,?,?,?,?,{LAST_BATCH},{LAST_SOURCE})",
+        [client, claim_id, result, source_ids, details, at, left_out],
     )
 
 

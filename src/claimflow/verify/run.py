@@ -65,6 +65,10 @@ VERIFY_CODES = {
 }
 
 
+#: A member's other claims with these outcomes are not among their stays.
+LEFT_OUT = ("duplicate", "rejected")
+
+
 class StoreLookup:
     """The `Lookup` verification uses, answered by indexed store queries."""
 
@@ -78,16 +82,54 @@ class StoreLookup:
         #: member's stays and the source records' matches (None: all), as
         #: a replay asks for a claim verified when that batch was the last.
         self.last_batch = last_batch
+        #: Only the source records up to this id (None: all), as a replay
+        #: asks for a claim verified when it was the last.
+        self.last_source: int | None = None
+        #: The member's other claims to leave out of the stays (None: the
+        #: duplicates and rejections as they stand), as a replay asks for a
+        #: claim whose verification recorded them.
+        self.left_out: frozenset[str] | None = None
+        #: The claims the current check left out (`VerifyKnew.left_out`).
+        self.leaving: list[str] = []
 
-    def as_of(self, last_batch: int | None) -> StoreLookup:
+    def as_of(
+        self,
+        last_batch: int | None,
+        last_source: int | None = None,
+        left_out: frozenset[str] | None = None,
+    ) -> StoreLookup:
         """This lookup (its cache shared), answering as the store stood
-        when `last_batch` was its last batch (None: as it stands).
+        when `last_batch` was its last batch and `last_source` its last
+        source record, with `left_out` the member's claims its stays leave
+        out (None: as it stands).
 
         Example: ``StoreLookup(store, "costa-azul").as_of(1).member_stays(p, c)``
         """
         view = copy.copy(self)
-        view.last_batch = last_batch
+        view.last_batch, view.last_source, view.left_out = last_batch, last_source, left_out
+        view.leaving = []
         return view
+
+    def known(self, ids: list[int]) -> list[int]:
+        """The source record ids this lookup sees (`last_source`)."""
+        last = self.last_source
+        return ids if last is None else [i for i in ids if i <= last]
+
+    def leaves_out(self, other: str, outcome: str) -> bool:
+        """Whether the member's stays leave out the claim `other` (its
+        outcome `outcome` as the check sees it): a duplicate or a rejection,
+        or as a replayed check recorded; noted in `leaving`."""
+        if self.left_out is not None:
+            out = other in self.left_out
+        else:
+            out = outcome in LEFT_OUT
+        if out:
+            self.leaving.append(other)
+        return out
+
+    def left_out_json(self) -> str:
+        """The claims the check just made left out, as stored (JSON ids)."""
+        return json.dumps(sorted(set(self.leaving)))
 
     def _records(self, ids: list[int]) -> list[tuple[int, SourceRecord]]:
         missing = [i for i in ids if i not in self._cache]
@@ -99,11 +141,12 @@ class StoreLookup:
 
     def by_key(self, key: str) -> list[tuple[int, SourceRecord]]:
         """Source records with this exact key."""
-        return self._records(source_ids_by_key(self.store, self.client, key))
+        return self._records(self.known(source_ids_by_key(self.store, self.client, key)))
 
     def near(self, start: date, end: date) -> list[tuple[int, SourceRecord]]:
         """Source records dated in ``[start, end]``."""
-        return self._records(source_ids_between(self.store, self.client, start, end))
+        ids = source_ids_between(self.store, self.client, start, end)
+        return self._records(self.known(ids))
 
     def serial_claimed_before(self, serial: str, claim_id: str) -> str | None:
         """A claim of an earlier batch with this serial."""
@@ -118,9 +161,11 @@ class StoreLookup:
     ) -> list[tuple[str, date, date]]:
         """The account's other stay claims with dates."""
         stays = []
-        for other, start, end in member_stay_rows(
+        for other, outcome, start, end in member_stay_rows(
             self.store, self.client, participant, claim_id, self.last_batch
         ):
+            if self.leaves_out(str(other), outcome):
+                continue
             if start and end:
                 stays.append(
                     (str(other), date.fromisoformat(start), date.fromisoformat(end))
@@ -236,9 +281,10 @@ def verify_claims_per_claim(
     with store.transaction():
         for claims in _to_verify(store, client, batch_id):
             for claim in claims:
+                lookup.leaving = []
                 verification = verify_claim(claim, lookup, settings)
                 outcome = outcome_of(verification, settings.discrepancy_policy)
-                _record(store, claim, verification, outcome, at, actor)
+                _record(store, claim, verification, outcome, at, actor, lookup)
                 result.verified += 1
                 result.results[verification.result] += 1
                 result.outcomes[outcome.value] += 1
@@ -294,6 +340,7 @@ def _record(
     outcome: Outcome,
     at: str,
     actor: str,
+    lookup: StoreLookup,
 ) -> None:
     details = json.dumps(
         {
@@ -309,6 +356,7 @@ def _record(
         json.dumps(verification.source_ids),
         details,
         at,
+        lookup.left_out_json(),
     )
     add_verification_matches(
         store,

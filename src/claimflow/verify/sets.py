@@ -80,7 +80,6 @@ from claimflow.verify.run import (
 
 #: Claims read, matched and written together.
 CHUNK = 20_000
-_LEFT_OUT = ("duplicate", "rejected")  # not counted as a member's other stays
 
 
 def _key(row: ToVerify) -> str | None:
@@ -126,7 +125,7 @@ class _RunLookup(StoreLookup):
             rows = self.stays[participant] = found.get(participant, [])
         stays = []
         for other, stored, start, end in rows:
-            if other == claim_id or self.outcomes.get(other, stored) in _LEFT_OUT:
+            if other == claim_id or self.leaves_out(other, self.outcomes.get(other, stored)):
                 continue
             if start and end:
                 stays.append(
@@ -288,6 +287,7 @@ class _SetRun:
                 continue
             claim_id, stored = str(row[1]), str(row[4])
             batch = int(row[3])  # type: ignore[call-overload]
+            self.lookup.leaving = []
             if pos in found:
                 claim = claims[pos]
                 verification = self._compare(claim, found[pos])
@@ -336,7 +336,8 @@ class _SetRun:
         claim_id, result = verification.claim_id, verification.result
         source_ids = verification.source_ids
         out.verifications.append(
-            (pos, claim_id, result, json_ids(source_ids), details_json(verification))
+            (pos, claim_id, result, json_ids(source_ids), details_json(verification),
+             self.lookup.left_out_json())
         )
         if result != "ambiguous":
             out.matches.extend(
