@@ -54,6 +54,7 @@ from claimflow.validate import SeenKeys, context_for, validate_chunk
 from claimflow.validate.batch import batch_problems
 from claimflow.validate.record import Sourcing
 from claimflow.values import ValueContext
+from claimflow.verify.knew import Knew
 
 CHUNK = 20_000
 
@@ -163,9 +164,10 @@ class _Recorded:
             of that batch and those before it, as the live run did.
         last_source: the store's last source record then (None: not
             recorded): replay matches the claim against those records only.
-        left_out: the member's other claims that verification left out of
-            the stays as duplicate or rejected (None: not recorded; the
-            duplicates and rejections as they stand are left out).
+        knew: what that verification was told of other claims (the
+            member's stays it left out, the claims matched to its source
+            records, the earlier claims of its serials; None: not recorded,
+            the store is asked as it stands).
     """
 
     outcome: str
@@ -174,7 +176,7 @@ class _Recorded:
     award: Award | str | None = None
     last_batch: int | None = None
     last_source: int | None = None
-    left_out: frozenset[str] | None = None
+    knew: Knew | None = None
 
 
 #: A replayed claim: what was recorded, the replay's decision, the claim.
@@ -548,7 +550,7 @@ def _chunk(
                 award,
                 last_batch,
                 last_source,
-                None if left_out is None else frozenset(json.loads(left_out)),
+                None if knew is None else Knew.from_json(knew),
             ),
         )
         for (
@@ -563,7 +565,7 @@ def _chunk(
             verification,
             last_batch,
             last_source,
-            left_out,
+            knew,
         ) in rows
     ]
 
@@ -682,9 +684,10 @@ def _verified(
     recorded for each claim): the claims of the batches stored then
     (`_Recorded.last_batch`), never a stay or match ingested after it (trial
     30); the source records imported by then (`_Recorded.last_source`),
-    never an export imported after it; and the member's stays without the
-    claims it left out then (`_Recorded.left_out`), not those a later run
-    closed.
+    never an export imported after it; and what it was told of other
+    claims then (`_Recorded.knew`): the member's stays it left out, the
+    claims matched to a source record, the earlier claim of a serial, not
+    what later runs made of them.
     """
     from claimflow.verify.match import verify_claim
     from claimflow.verify.run import StoreLookup, outcome_of
@@ -696,7 +699,7 @@ def _verified(
         if decision.outcome is not Outcome.ACCEPTED:
             out.append((claim, decision))
             continue
-        view = lookup.as_of(recorded.last_batch, recorded.last_source, recorded.left_out)
+        view = lookup.as_of(recorded.last_batch, recorded.last_source, recorded.knew)
         verification = verify_claim(claim, view, settings)
         out.append(
             (

@@ -80,7 +80,7 @@ def replay_rows(
                     WHERE v.claim_id = c.id ORDER BY v.id DESC LIMIT 1),
                    (SELECT v.last_source FROM verifications v
                     WHERE v.claim_id = c.id ORDER BY v.id DESC LIMIT 1),
-                   (SELECT v.left_out FROM verifications v
+                   (SELECT v.knew FROM verifications v
                     WHERE v.claim_id = c.id ORDER BY v.id DESC LIMIT 1)
             FROM claims c LEFT JOIN awards aw ON aw.rowid =
                    (SELECT a.rowid FROM awards a JOIN ledger l

@@ -205,7 +205,7 @@ _TEMP = {
     ),
     "verify_stage": (
         "pos INTEGER PRIMARY KEY, claim_id TEXT NOT NULL, result TEXT NOT NULL, "
-        "source_ids TEXT NOT NULL, details TEXT NOT NULL, left_out TEXT"
+        "source_ids TEXT NOT NULL, details TEXT NOT NULL, knew TEXT"
     ),
     "verify_stage_matches": (
         "pos INTEGER NOT NULL, seq INTEGER NOT NULL, source_id INTEGER NOT NULL, "
@@ -218,14 +218,14 @@ _TEMP = {
 # whole chunk), and the insert takes its rows in that order.
 _WRITE_VERIFICATIONS = f"""
 INSERT INTO verifications (client, claim_id, result, source_ids, details, verified_at,
-                           left_out, last_batch, last_source)
-SELECT ?, claim_id, result, source_ids, details, ?, left_out, {LAST_BATCH},
+                           knew, last_batch, last_source)
+SELECT ?, claim_id, result, source_ids, details, ?, knew, {LAST_BATCH},
        {LAST_SOURCE} FROM (
     SELECT pos, claim_id, 'verified' AS result, '[' || source_id || ']' AS source_ids,
-           details, '[]' AS left_out
+           details, '{{}}' AS knew
     FROM temp.verify_plain
     UNION ALL
-    SELECT pos, claim_id, result, source_ids, details, left_out FROM temp.verify_stage
+    SELECT pos, claim_id, result, source_ids, details, knew FROM temp.verify_stage
     ORDER BY pos) AS written
 """
 _WRITE_MATCHES = """
@@ -266,7 +266,7 @@ class VerificationRows:
 
     Attributes:
         verifications: (position, claim, result, source ids JSON, details JSON,
-            the claims left out of the member's stays JSON).
+            what the check was told of other claims JSON, `claimflow.verify.knew`).
         matches: (position, sequence, source id, claim, participant, result).
         problems: (claim, batch, code, field, where, message).
         outcomes: (claim, batch, outcome, at) of claims whose outcome changed.

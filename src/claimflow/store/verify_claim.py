@@ -18,10 +18,12 @@ its verification met (`member_stay_rows`, `other_matches`), never those
 ingested after it. Migration 33 adds what else the verification knew:
 ``last_source``, the store's last source record then (a replay matches the
 claim against those records only, never an export imported after it), and
-``left_out``, the member's other claims it left out of the stays as
-duplicate or rejected then (a replay leaves out those, not the claims a
-later run closed). SQLite's own: `member_stay_rows` reads the stay dates
-with ``json_extract`` (a server backend writes its JSON operators).
+``knew``, what it was told of other claims (`claimflow.verify.knew`: the
+member's stays it left out as duplicate or rejected, the claims matched to
+its source records, the earlier claims of its serials), which a replay is
+told again instead of what later runs made of them. SQLite's own:
+`member_stay_rows` reads the stay dates with ``json_extract`` (a server
+backend writes its JSON operators).
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def m032_verification_last_batch(db: Database) -> None:
 @migrations()
 def m033_verification_as_of(db: Database) -> None:
     """What else a verification knew: the last source record (`LAST_SOURCE`)
-    and the member's other claims it left out of the stays (JSON ids).
+    and what it was told of other claims (`claimflow.verify.knew.Knew`, JSON).
 
     A replay under the same rules then judges the claim as its live run did:
     a hotel export imported after the claim was verified made it verified
@@ -99,7 +101,7 @@ def m033_verification_as_of(db: Database) -> None:
     it stands, as before.
     """
     db.execute("ALTER TABLE verifications ADD COLUMN last_source INTEGER")
-    db.execute("ALTER TABLE verifications ADD COLUMN left_out TEXT")
+    db.execute("ALTER TABLE verifications ADD COLUMN knew TEXT")
 
 
 def claims_awaiting_verification(
@@ -198,19 +200,19 @@ def add_verification(
     source_ids: str,
     details: str,
     at: str,
-    left_out: str | None = None,
+    knew: str | None = None,
 ) -> None:
     """Append one claim's verification result (source ids, details and the
-    claims it left out of the member's stays as JSON), with what it knew
+    what it was told of other claims as JSON), with what it knew
     (`LAST_BATCH`, `LAST_SOURCE`).
 
     Example: ``add_verification(store, "acme-tools", "c1", "verified", "[17]", "{}", at)``
     """
     store.db.execute(
         "INSERT INTO verifications (client, claim_id, result, source_ids, details, "
-        "verified_at, left_out, last_batch, last_source) "
+        "verified_at, knew, last_batch, last_source) "
         f"VALUES (?,?,?,?,?,?,?,{LAST_BATCH},{LAST_SOURCE})",
-        [client, claim_id, result, source_ids, details, at, left_out],
+        [client, claim_id, result, source_ids, details, at, knew],
     )
 
 

@@ -41,6 +41,7 @@ from claimflow.store.verify_claim import (
 )
 from claimflow.validate.notices import Notice, NoticeItem
 from claimflow.validate.stage_notices import store_stage_notices
+from claimflow.verify.knew import Knew, OtherMatch
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
 
@@ -85,30 +86,32 @@ class StoreLookup:
         #: Only the source records up to this id (None: all), as a replay
         #: asks for a claim verified when it was the last.
         self.last_source: int | None = None
-        #: The member's other claims to leave out of the stays (None: the
-        #: duplicates and rejections as they stand), as a replay asks for a
-        #: claim whose verification recorded them.
-        self.left_out: frozenset[str] | None = None
-        #: The claims the current check left out (`VerifyKnew.left_out`).
-        self.leaving: list[str] = []
+        #: What the check being replayed recorded (None: ask the store).
+        self.knew: Knew | None = None
+        #: What the current check is told (`begin` starts it afresh).
+        self.noting = Knew()
 
     def as_of(
         self,
         last_batch: int | None,
         last_source: int | None = None,
-        left_out: frozenset[str] | None = None,
+        knew: Knew | None = None,
     ) -> StoreLookup:
         """This lookup (its cache shared), answering as the store stood
         when `last_batch` was its last batch and `last_source` its last
-        source record, with `left_out` the member's claims its stays leave
-        out (None: as it stands).
+        source record, and with the answers `knew` recorded (None: as the
+        store stands).
 
         Example: ``StoreLookup(store, "costa-azul").as_of(1).member_stays(p, c)``
         """
         view = copy.copy(self)
-        view.last_batch, view.last_source, view.left_out = last_batch, last_source, left_out
-        view.leaving = []
+        view.last_batch, view.last_source, view.knew = last_batch, last_source, knew
+        view.noting = Knew()
         return view
+
+    def begin(self) -> None:
+        """A new check starts: note its answers afresh (`noting`)."""
+        self.noting = Knew()
 
     def known(self, ids: list[int]) -> list[int]:
         """The source record ids this lookup sees (`last_source`)."""
@@ -118,18 +121,14 @@ class StoreLookup:
     def leaves_out(self, other: str, outcome: str) -> bool:
         """Whether the member's stays leave out the claim `other` (its
         outcome `outcome` as the check sees it): a duplicate or a rejection,
-        or as a replayed check recorded; noted in `leaving`."""
-        if self.left_out is not None:
-            out = other in self.left_out
+        or as the replayed check recorded; noted."""
+        if self.knew is not None:
+            out = other in self.knew.left_out
         else:
             out = outcome in LEFT_OUT
         if out:
-            self.leaving.append(other)
+            self.noting.left_out.add(other)
         return out
-
-    def left_out_json(self) -> str:
-        """The claims the check just made left out, as stored (JSON ids)."""
-        return json.dumps(sorted(set(self.leaving)))
 
     def _records(self, ids: list[int]) -> list[tuple[int, SourceRecord]]:
         missing = [i for i in ids if i not in self._cache]
@@ -149,7 +148,17 @@ class StoreLookup:
         return self._records(self.known(ids))
 
     def serial_claimed_before(self, serial: str, claim_id: str) -> str | None:
-        """A claim of an earlier batch with this serial."""
+        """A claim of an earlier batch with this serial (as the replayed
+        check was told, if it recorded it); noted."""
+        knew = self.knew
+        if knew is not None and serial in knew.serials:
+            found = knew.serials[serial]
+        else:
+            found = self._serial_before(serial, claim_id)
+        self.noting.serials[serial] = found
+        return found
+
+    def _serial_before(self, serial: str, claim_id: str) -> str | None:
         return serial_claimed_before(self.store, self.client, serial, claim_id)
 
     def claim_name(self, claim_id: str) -> str:
@@ -172,10 +181,18 @@ class StoreLookup:
                 )
         return stays
 
-    def matched(
-        self, source_id: int, claim_id: str
-    ) -> list[tuple[str, str | None, str]]:
-        """Other claims matched to this source record."""
+    def matched(self, source_id: int, claim_id: str) -> list[OtherMatch]:
+        """Other claims matched to this source record (as the replayed check
+        was told, if it recorded it); noted."""
+        knew = self.knew
+        if knew is not None and source_id in knew.matched:
+            found = knew.matched[source_id]
+        else:
+            found = self._matched(source_id, claim_id)
+        self.noting.matched[source_id] = found
+        return found
+
+    def _matched(self, source_id: int, claim_id: str) -> list[OtherMatch]:
         return other_matches(self.store, source_id, claim_id, self.last_batch)
 
 
@@ -281,7 +298,7 @@ def verify_claims_per_claim(
     with store.transaction():
         for claims in _to_verify(store, client, batch_id):
             for claim in claims:
-                lookup.leaving = []
+                lookup.begin()
                 verification = verify_claim(claim, lookup, settings)
                 outcome = outcome_of(verification, settings.discrepancy_policy)
                 _record(store, claim, verification, outcome, at, actor, lookup)
@@ -356,7 +373,7 @@ def _record(
         json.dumps(verification.source_ids),
         details,
         at,
-        lookup.left_out_json(),
+        lookup.noting.to_json(),
     )
     add_verification_matches(
         store,

@@ -52,6 +52,7 @@ from claimflow.store import Store, VerificationRows
 from claimflow.store.verification import ToVerify
 from claimflow.validate.notices import NoticeItem
 from claimflow.validate.stage_notices import store_stage_notices
+from claimflow.verify.knew import OtherMatch
 from claimflow.verify.match import (
     Verification,
     compare_sale,
@@ -109,11 +110,10 @@ class _RunLookup(StoreLookup):
         self.outcomes: dict[str, str] = {}
         self.pending: dict[int, list[tuple[str, str | None, str]]] = {}
 
-    def serial_claimed_before(self, serial: str, claim_id: str) -> str | None:
-        """A claim of an earlier batch with this serial."""
+    def _serial_before(self, serial: str, claim_id: str) -> str | None:
         if claim_id in self.serials_read:
             return self.serials.get((claim_id, serial))
-        return super().serial_claimed_before(serial, claim_id)
+        return super()._serial_before(serial, claim_id)
 
     def member_stays(
         self, participant: str, claim_id: str
@@ -137,10 +137,7 @@ class _RunLookup(StoreLookup):
                 )
         return stays
 
-    def matched(
-        self, source_id: int, claim_id: str
-    ) -> list[tuple[str, str | None, str]]:
-        """Other claims matched to this source record."""
+    def _matched(self, source_id: int, claim_id: str) -> list[OtherMatch]:
         rows = self.matches.get(source_id)
         if rows is None:
             found = self.store.matches_of([source_id])
@@ -287,7 +284,7 @@ class _SetRun:
                 continue
             claim_id, stored = str(row[1]), str(row[4])
             batch = int(row[3])  # type: ignore[call-overload]
-            self.lookup.leaving = []
+            self.lookup.begin()
             if pos in found:
                 claim = claims[pos]
                 verification = self._compare(claim, found[pos])
@@ -337,7 +334,7 @@ class _SetRun:
         source_ids = verification.source_ids
         out.verifications.append(
             (pos, claim_id, result, json_ids(source_ids), details_json(verification),
-             self.lookup.left_out_json())
+             self.lookup.noting.to_json())
         )
         if result != "ambiguous":
             out.matches.extend(
