@@ -62,6 +62,8 @@ _SPACES = frozenset(" \u00a0\u202f\u2009")
 _APOSTROPHES = frozenset("'\u2019")
 _MINUS = "-\u2212"
 _SIGNS = _MINUS + "+"
+#: Dashes written after the decimal symbol for "no cents" (``5.-``, ``5.–``).
+_CENTS_DASHES = ("--", "-", "\u2013", "\u2014", "\u2212")
 #: Marks that are a decimal point in some locales and a digit group in others.
 _POINTS = frozenset(".,")
 #: A currency sign or code, as people write one before or after an amount
@@ -172,8 +174,9 @@ class NumberFormat:
         text, arabic_marks, refused = self._native(text)
         if refused is not None:
             return refused
-        text, no_cents = self._without_cents_dash(text)
-        body, negative, marks = _unsigned(text, _currency_pattern(self.locale))
+        body, negative, marks, no_cents = _unsigned(
+            text, _currency_pattern(self.locale), self.decimal
+        )
         foreign = _foreign_marks(marks, currency, self.locale)
         if foreign is not None:
             return foreign
@@ -226,17 +229,6 @@ class NumberFormat:
         arabic = any(mark in text for mark in marks)
         digits = ascii_digits(text)  # each digit its value (`claimflow.keys`)
         return "".join(marks.get(c, c) for c in digits), arabic, None
-
-    def _without_cents_dash(self, text: str) -> tuple[str, bool]:
-        """``3.450.000,-`` (Indonesian, German, Dutch) or ``5.–`` (Swiss):
-        a dash after the decimal symbol says "no cents", not "negative". The
-        amount is whole, and the symbol written settles which mark groups
-        digits (``15.000,-`` is fifteen thousand in id_ID)."""
-        for dash in ("--", "-", "\u2013", "\u2014", "\u2212"):
-            tail = self.decimal + dash
-            if text.endswith(tail) and text[: -len(tail)][-1:].isdigit():
-                return text[: -len(tail)], True
-        return text, False
 
     def _parts(self, body: str | None, no_cents: bool) -> tuple[str, str, str] | str:
         """(integer part as written, its digits, fraction), or what is wrong."""
@@ -473,14 +465,30 @@ def _quoted(text: str) -> str:
     return repr(text).replace("\\u202f", "\u202f").replace("\\xa0", "\xa0")
 
 
+def _without_cents_dash(text: str, decimal: str) -> tuple[str, bool]:
+    """``3.450.000,-`` (Indonesian, German, Dutch, Hungarian) or ``5.–``
+    (Swiss): a dash after the decimal symbol says "no cents", not
+    "negative". The amount is whole, and the symbol written settles which
+    mark groups digits (``15.000,-`` is fifteen thousand in id_ID)."""
+    for dash in _CENTS_DASHES:
+        tail = decimal + dash
+        if text.endswith(tail) and text[: -len(tail)][-1:].isdigit():
+            return text[: -len(tail)], True
+    return text, False
+
+
 def _unsigned(
-    text: str, currency: re.Pattern[str]
-) -> tuple[str | None, bool, tuple[str, ...]]:
-    """(the digits and separators, negative, the currency signs written)
-    once signs and currency (`_currency_pattern`) are off.
+    text: str, currency: re.Pattern[str], decimal: str
+) -> tuple[str | None, bool, tuple[str, ...], bool]:
+    """(the digits and separators, negative, the currency signs written,
+    whether a dash says "no cents") once signs and currency
+    (`_currency_pattern`) are off.
 
     One sign at most, before or after a currency at the start (``-€5``,
-    ``€ -5``, ``EUR-5``), or parentheses, or SAP's trailing minus.
+    ``€ -5``, ``EUR-5``), or parentheses, or SAP's trailing minus. The
+    no-cents dash (`_without_cents_dash`) is looked for once the currency
+    signs are off, so that ``1 234,- Ft`` is 1234 as ``Ft 1 234,-`` is: a
+    dash taken for SAP's trailing minus there made it -1234 (trial 34).
     """
     sign = ""
     marks: list[str] = []
@@ -490,7 +498,7 @@ def _unsigned(
         head = text[:1]
         if head and head in _SIGNS:
             if sign:
-                return None, False, ()
+                return None, False, (), False
             sign, text = head, text[1:].lstrip()
             continue
         match = currency.search(text)
@@ -498,9 +506,10 @@ def _unsigned(
             break
         marks.append(match["head"] or match["tail"])
         text = (text[: match.start()] + text[match.end() :]).strip()
-    if text[-1:] and text[-1] in _MINUS and not sign:
+    text, no_cents = _without_cents_dash(text, decimal)
+    if not no_cents and text[-1:] and text[-1] in _MINUS and not sign:
         sign, text = "-", text[:-1].rstrip()
-    return (text or None), sign not in {"", "+"}, tuple(marks)
+    return (text or None), sign not in {"", "+"}, tuple(marks), no_cents
 
 
 @lru_cache(maxsize=256)
