@@ -44,11 +44,15 @@ _BE_OFFSET = 543
 #: Day, month and year (in the client's order) between one mark each; a
 #: dot may be followed by a space, as Czech and Slovak write ``1. 1. 2000``.
 _PARTS = re.compile(r"^\s*(\d{1,4})(?:\.\s?|[/\-\s])(\d{1,2})(?:\.\s?|[/\-\s])(\d{1,4})\s*$")
+#: Parts that each end in a dot, the last one too: Hungarian ``2026. 11. 27.``
+#: (Babel's hu_HU short date; Korean writes it so too), Croatian and Serbian
+#: ``27. 11. 2026.``. The final dot closes the date; the order is as above.
+_FINAL_DOT = re.compile(r"^\s*(\d{1,4}\.\s?\d{1,2}\.\s?\d{1,4})\.\s*$")
 #: A date keyed in the client's order, then a time (``27/11/2026 09:00``,
 #: ``27-11-2026 09.00:30``, ``2026年11月27日 9:00``) and maybe an offset (``Z``,
 #: ``+07:00``, ``+0700``).
 _DATE_TIME = re.compile(
-    r"^\s*(?P<date>\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}"
+    r"^\s*(?P<date>\d{1,4}(?:\.\s?|[/\-])\d{1,2}(?:\.\s?|[/\-])\d{1,4}\.?"
     r"|\d{1,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s+|T|(?<=日))"
     r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
     r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?\s*$",
@@ -226,6 +230,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     narrowed, refused = date_text(text)
     if refused is not None:
         return f"expected a date as {_PATTERN[order]}, found {text!r} ({refused})"
+    narrowed = without_final_dot(narrowed)
     written = japanese_date(narrowed)
     if written is not None:
         return _written_date(text, written)
@@ -253,6 +258,16 @@ def parse_date(text: str, order: DateOrder) -> date | str:
         except ValueError:
             pass
     return expected + no_such_day(year, month, day)
+
+
+def without_final_dot(text: str) -> str:
+    """`text` without the dot that closes a date whose parts each end in one
+    (`_FINAL_DOT`: ``2026. 11. 27.`` is ``2026. 11. 27``); else as it is.
+
+    Example: ``without_final_dot("27. 11. 2026.") == "27. 11. 2026"``
+    """
+    match = _FINAL_DOT.match(text)
+    return text if match is None else match[1]
 
 
 def era_year(year: int) -> str | None:
@@ -367,7 +382,7 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
 
 def _year_of(text: str) -> str | None:
     """The four-digit year of a keyed date's parts, if it has one."""
-    match = _PARTS.match(text)
+    match = _PARTS.match(without_final_dot(text))
     if match is None:
         return None
     return next((g for g in (match[1], match[3]) if len(g) == 4), None)

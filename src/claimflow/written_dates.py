@@ -1,6 +1,8 @@
 """Dates written with the month's name, in the client's language or
 English, as Babel writes them: ``4 grudnia 2026``, ``4. Dezember 2026``,
-``4 de diciembre de 2026``, ``December 4, 2026``, ``04-Dec-2026``, also with
+``4 de diciembre de 2026``, ``December 4, 2026``, ``04-Dec-2026``, the year
+first as Hungarian and Lithuanian write it (``2026. november 27.``,
+``2026 m. lapkričio 27 d.``), also with
 the weekday before or after (``viernes, 4 de diciembre de 2026``, Turkish
 ``4 Aralık 2026 Cuma``), which must be the date's own.
 
@@ -27,7 +29,14 @@ from claimflow.values import TWO_DIGIT_YEAR, date_text, in_gregorian, no_such_da
 #: ``4 de diciembre de 2026``, ``04-Dec-2026``, ``4th December 2026``.
 _DAY_MONTH = re.compile(
     r"^(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?[\s\-/]*(?:de\s+)?(?P<m>[^\d\s,/\-]+)"
-    r"[\s\-/,]+(?:de\s+|del\s+)?(?P<y>\d{1,4})$",
+    r"[\s\-/,]+(?:de\s+|del\s+)?(?P<y>\d{1,4})\.?$",
+    re.IGNORECASE,
+)
+#: The year first, as Hungarian writes it (``2026. nov. 27.``, ``2026.
+#: november 27.``) and Lithuanian (``2026 m. lapkričio 27 d.``: m. for the
+#: year, d. for the day). Only a four-digit year comes first.
+_YEAR_MONTH_DAY = re.compile(
+    r"^(?P<y>\d{4})(?:\.|\s*m\.)?\s*(?P<m>[^\d\s,/\-]+)\s*(?P<d>\d{1,2})(?:\.|\s*d\.)?$",
     re.IGNORECASE,
 )
 #: ``December 4, 2026``, ``Dec 4 2026`` (as en_US writes it).
@@ -85,7 +94,7 @@ def _month_key(name: str) -> str:
 #: A weekday's name before a date (``viernes, 4 de diciembre de 2026``), or
 #: after it (Turkish ``4 Aralık 2026 Cuma``).
 _WEEKDAY_FIRST = re.compile(r"^(?P<w>[^\d\s,]+),?\s+(?P<rest>.*\d.*)$")
-_WEEKDAY_LAST = re.compile(r"^(?P<rest>.*\d)\s*,?\s+(?P<w>[^\d\s,]+)$")
+_WEEKDAY_LAST = re.compile(r"^(?P<rest>.*[\d.])\s*,?\s+(?P<w>[^\d\s,]+)$")
 
 
 @lru_cache(maxsize=65536)
@@ -107,9 +116,12 @@ def named_month_date(text: str, locale: str) -> date | str | None:
             written_day, plain = named["w"], named["rest"]
             break
     match = _DAY_MONTH.match(plain) or _MONTH_DAY.match(plain)
+    form = "D MMMM YYYY"
+    if match is None:
+        match, form = _YEAR_MONTH_DAY.match(plain), "YYYY MMMM D"
     if match is None:
         return None
-    expected = f"expected a date as D MMMM YYYY, found {text!r}"
+    expected = f"expected a date as {form}, found {text!r}"
     month = month_names(locale).get(_month_key(match["m"]))
     if month is None:
         return None

@@ -330,7 +330,7 @@ def import_participants(
             file, resolved.key, order, resolved.people_index(), notes,
             encoding or resolved.config.encoding,
             encoding_origin(encoding, resolved.source_path),
-            program_tiers(resolved),
+            program_tiers(resolved), resolved.config.locale,
         )  # fmt: skip
     )
     day = instant(as_of, resolved).astimezone(resolved.zone).date()

@@ -56,6 +56,7 @@ def read_participants(
     encoding: str | None = None,
     declared_by: str = "the client",
     tiers: Collection[str] = (),
+    months: str = "en",
 ) -> Iterator[Participant]:
     """Stream participants from a CSV or xlsx list with a header row.
 
@@ -77,6 +78,9 @@ def read_participants(
             (`claimflow.sniff.encoding_origin`).
         tiers: the program's tiers, case folded (`claimflow.api.claims.program_tiers`):
             a row's tier must be one of them; empty: any tier.
+        months: the Babel locale whose month names a date may be written
+            in (the client's ``locale``), with English: ``2024. március 11.``
+            (`claimflow.written_dates`).
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -101,7 +105,7 @@ def read_participants(
                 if keyed is None:
                     continue
                 day = (
-                    parse_date(str(keyed), date_order)
+                    _member_date(keyed, date_order, months)
                     if isinstance(keyed, str)
                     else keyed
                 )
@@ -134,6 +138,19 @@ def read_participants(
     table.check_totals({}, number_format(MACHINE))
     if notes is not None:
         notes.extend(table.notes)
+
+
+def _member_date(text: str, date_order: DateOrder, months: str) -> date | str:
+    """A member list's date in `date_order`, or with its month named (as
+    claims read theirs: `claimflow.written_dates`), or why it is neither."""
+    day = parse_date(text, date_order)
+    if isinstance(day, str) and any(c.isalpha() for c in text):
+        from claimflow.written_dates import named_month_date
+
+        named = named_month_date(text, months)
+        if named is not None:
+            return named
+    return day
 
 
 def _known_tier(tier: object, tiers: Collection[str]) -> None:
