@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from babel import Locale
-from babel.numbers import format_currency, format_decimal, get_currency_precision
+from babel.numbers import format_currency, format_decimal
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -322,7 +322,9 @@ def test_an_amount_in_its_own_currency_reads_back_either_side_and_a_foreign_one_
     claim's currency, with the sign where the locale puts it and at the
     other end; both read back exactly. In another currency it is refused."""
     numbers = number_format(locale)
-    if get_currency_precision(currency) == 0 and amount != amount.to_integral_value():
+    # ISO 4217: no minor units (Babel's CLDR digits say 0 for IDR too, which
+    # ISO gives 2: trial 34)
+    if currency in ("JPY", "KRW") and amount != amount.to_integral_value():
         # trial 19: a currency without minor units has no decimals (¥1,234.5)
         written = format_currency(amount, currency, locale=locale, currency_digits=False)
         with pytest.raises(NumberError, match=f"{currency} has no decimals"):

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from babel.numbers import format_decimal, get_currency_symbol
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from claimflow.numbers import number_format
+from claimflow.money import minor_unit
+from claimflow.numbers import NumberError, minor_digits, number_format
+from claimflow.shown import money
 
 #: Locales whose people write a dash for "no cents", with their currency.
 DASH_LOCALES = {
@@ -62,3 +65,45 @@ def test_a_no_cents_dash_reads_the_whole_amount_wherever_the_currency_is(
         written = f"({written})"
     expected = Decimal(-amount if sign else amount)
     assert numbers.read(written, currency=currency) == expected, written
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "currency", "expected"),
+    [("189 990,50", "hu_HU", "HUF", Decimal("189990.50")),  # trial 34's invoice
+     ("189 990,50 Ft", "hu_HU", "HUF", Decimal("189990.50")),
+     ("1 234,5 Ft", "hu_HU", "HUF", Decimal("1234.5")),
+     ("189 990 Ft", "hu_HU", "HUF", Decimal("189990")),
+     ("Rp 1.234,56", "id_ID", "IDR", Decimal("1234.56")),  # ISO 4217: 2
+     ("Rp 15.000", "id_ID", "IDR", Decimal("15000")),  # written whole: groups
+     ("KWD 1.234,500", "de_DE", "KWD", Decimal("1234.500")),  # ISO 4217: 3
+     ("1 234,56 Kč", "cs_CZ", "CZK", Decimal("1234.56"))],
+)  # fmt: skip
+def test_decimals_follow_iso_4217(
+    text: str, locale: str, currency: str, expected: Decimal
+) -> None:
+    """Trial 34: ``189 990,50`` was refused "HUF has no decimals", citing
+    ISO 4217, which gives the forint 2 minor units (CLDR's 0 is practice)."""
+    assert number_format(locale).read(text, currency=currency) == expected
+
+
+@pytest.mark.parametrize(("text", "currency"), [("¥1,234.5", "JPY"), ("₩1,234.5", "KRW")])
+def test_a_currency_without_minor_units_in_iso_4217_has_no_decimals(
+    text: str, currency: str
+) -> None:
+    locale = "ja_JP" if currency == "JPY" else "ko_KR"
+    with pytest.raises(NumberError, match=f"{currency} has no decimals"):
+        number_format(locale).read(text, currency=currency)
+
+
+def test_minor_digits_are_iso_4217s() -> None:
+    assert [minor_digits(c) for c in ("HUF", "IDR", "COP", "TWD", "CZK", "EUR")] == [2] * 6
+    assert [minor_digits(c) for c in ("JPY", "KRW", "ISK", "CLP")] == [0] * 4
+    assert [minor_digits(c) for c in ("KWD", "BHD", "IQD")] == [3] * 3
+    assert minor_unit("HUF") == Decimal("0.01")
+
+
+def test_an_amount_is_shown_with_every_decimal_written() -> None:
+    """Babel rounds to CLDR's digits: 189 990,50 Ft was shown as 189 990 Ft."""
+    assert money(Decimal("189990.50"), "HUF", "hu_HU") == "189\xa0990,50\xa0Ft"
+    assert money(Decimal("189990"), "HUF", "hu_HU") == "189\xa0990\xa0Ft"
+    assert money(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50\xa0€"

@@ -30,8 +30,8 @@ def D(value: str | int | Decimal) -> Decimal:
 
 
 def minor_unit(currency: str) -> Decimal:
-    """The smallest amount of `currency` (ISO 4217 minor unit, as Babel
-    gives it): what a cost in that currency is rounded to.
+    """The smallest amount of `currency` (its ISO 4217 minor unit,
+    `claimflow.numbers.minor_digits`): what a cost in it is rounded to.
 
     Example: ``minor_unit("EUR") == Decimal("0.01")``, ``minor_unit("JPY") == 1``
     """

@@ -261,13 +261,15 @@ class NumberFormat:
     ) -> str | None:
         """Why the amount cannot be read as written, or two ways (None: one way).
 
-        A currency without minor units (JPY, KRW...) has no decimals: so
-        ``¥159,800`` is one reading only, and ``¥1,234.5`` none.
+        A currency without minor units in ISO 4217 (JPY, KRW...) has no
+        decimals: ``¥1,234.5`` has no reading. A currency written without
+        decimals in practice (`written_digits`: JPY, HUF, IDR) makes
+        ``¥159,800`` and ``Rp 15.000`` one reading only.
         """
-        if currency is not None and minor_digits(currency) == 0:
-            if fraction.strip("0"):
+        if currency is not None:
+            if minor_digits(currency) == 0 and fraction.strip("0"):
                 return f"{currency.upper()} has no decimals"
-            if not fraction:
+            if not fraction and written_digits(currency) == 0:
                 return None
         return None if no_cents else self._ambiguity(integer, fraction)
 
@@ -446,10 +448,38 @@ def _digits(text: str) -> bool:
     return text.isascii() and (not text or text.isdigit())
 
 
-@lru_cache(maxsize=256)
+#: ISO 4217's minor units (list one) for the current codes that have not
+#: 2; every other code has 2. Babel gives CLDR's ``digits`` instead, which
+#: is practice, not the standard: 0 for HUF, IDR, COP, IQD, LBP, IRR and
+#: others whose amounts ISO gives 2 (or 3) decimals, so ``189 990,50`` on a
+#: Hungarian invoice was refused "HUF has no decimals" (trial 34).
+_ISO_MINOR_UNITS = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0,
+    "KRW": 0, "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0,
+    "XAF": 0, "XOF": 0, "XPF": 0,
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "CLF": 4, "UYW": 4,
+}  # fmt: skip
+
+
 def minor_digits(currency: str) -> int:
-    """The decimals an amount in `currency` has (ISO 4217, as Babel gives
-    them): 2 for EUR, 0 for JPY; 2 for a code Babel does not know."""
+    """The decimals an amount in `currency` may have: its minor units in
+    ISO 4217 (2 for EUR and HUF, 0 for JPY, 3 for KWD); 2 for any other code.
+
+    Example: ``minor_digits("HUF") == 2``, ``minor_digits("JPY") == 0``
+    """
+    return _ISO_MINOR_UNITS.get(currency.upper(), 2)
+
+
+@lru_cache(maxsize=256)
+def written_digits(currency: str) -> int:
+    """The decimals amounts in `currency` are written with in practice
+    (CLDR's ``digits``, as Babel gives them: 0 for JPY, HUF and IDR, 2 for
+    EUR); 2 for a code Babel does not know. Where it is 0, ``Rp 15.000`` and
+    ``¥159,800`` are one reading only: their mark groups digits.
+
+    Example: ``written_digits("IDR") == 0``
+    """
     from babel.numbers import get_currency_precision
 
     try:

@@ -101,8 +101,22 @@ def signed_points(value: int | Decimal, locale: str) -> str:
 def money(value: Decimal, currency: str, locale: str) -> str:
     """An amount in a currency, as the locale writes it (``1.234,50 €``).
 
+    Every decimal written is shown: Babel rounds to the decimals CLDR
+    writes the currency with (none for HUF), which showed ``189 990,50 Ft``
+    as ``189 990 Ft``; such an amount keeps its own.
+
     Example: ``money(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50\xa0€"``
     """
+    from claimflow.numbers import written_digits
+
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > written_digits(currency):
+        return str(
+            format_currency(
+                value, currency, locale=locale, currency_digits=False,
+                decimal_quantization=False,
+            )  # fmt: skip
+        )
     return str(format_currency(value, currency, locale=locale))
 
 
