@@ -107,3 +107,20 @@ def test_an_amount_is_shown_with_every_decimal_written() -> None:
     assert money(Decimal("189990.50"), "HUF", "hu_HU") == "189\xa0990,50\xa0Ft"
     assert money(Decimal("189990"), "HUF", "hu_HU") == "189\xa0990\xa0Ft"
     assert money(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50\xa0€"
+
+
+def test_the_turkish_lira_written_tl_is_read_and_an_unknown_suffix_is_named() -> None:
+    """Trial 34: ``4.500,00 TL`` (Türk lirası, as folios write it) was
+    refused "not a number in this format" while ``₺`` and ``TRY`` were read;
+    the message never said the suffix was what could not be read."""
+    lira = number_format("tr_TR")
+    for text in ("4.500,00 TL", "TL 4.500,00", "4.500,00 ₺", "TRY 4.500,00"):
+        assert lira.read(text, currency="TRY") == Decimal("4500.00")
+    with pytest.raises(NumberError) as caught:
+        lira.read("4.500,00 XL", currency="TRY")
+    assert str(caught.value) == (
+        "expected an amount like 1.234,56, found '4.500,00 XL' ('XL' is not a "
+        "currency sign or code read in tr_TR: write ₺ or TRY for TRY, or nothing)"
+    )
+    with pytest.raises(NumberError, match="'TL' is TRY in de_DE, the claim's currency is EUR"):
+        number_format("de_DE").read("4.500,00 TL", currency="EUR")

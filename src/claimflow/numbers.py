@@ -74,7 +74,7 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|円|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
@@ -83,6 +83,7 @@ _WRITTEN = {
     "THB": ("บาท",),  # baht, as Thai forms write it after the amount
     # the local signs, whatever locale the client's numbers are read in
     "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",), "USD": ("US$",),
+    "TRY": ("TL",),  # Türk lirası, as folios and forms write it (trial 34)
     # Mexican invoices: moneda nacional; and the word, for every peso
     "MXN": ("MN", "M.N.", "pesos"), "COP": ("pesos",), "CLP": ("pesos",),
     "ARS": ("pesos",), "UYU": ("pesos",), "DOP": ("pesos",), "CUP": ("pesos",),
@@ -180,7 +181,7 @@ class NumberFormat:
         foreign = _foreign_marks(marks, currency, self.locale)
         if foreign is not None:
             return foreign
-        parts = self._parts(body, no_cents)
+        parts = self._parts(body, no_cents, currency)
         if isinstance(parts, str):
             return parts
         integer, digits, fraction = parts
@@ -230,7 +231,9 @@ class NumberFormat:
         digits = ascii_digits(text)  # each digit its value (`claimflow.keys`)
         return "".join(marks.get(c, c) for c in digits), arabic, None
 
-    def _parts(self, body: str | None, no_cents: bool) -> tuple[str, str, str] | str:
+    def _parts(
+        self, body: str | None, no_cents: bool, currency: str | None
+    ) -> tuple[str, str, str] | str:
         """(integer part as written, its digits, fraction), or what is wrong."""
         if body is None:
             return "not a number"
@@ -249,7 +252,11 @@ class NumberFormat:
             return "two decimal symbols"
         digits = integer.replace(self.group, "") if self.group else integer
         if not _digits(digits) or (sep and not _digits(fraction)):
-            return stray(digits + fraction) or "not a number in this format"
+            return (
+                stray(digits + fraction)
+                or _unread_word(body, currency, self.locale)
+                or _NOT_A_NUMBER
+            )
         if not digits and not fraction:
             return "not a number"
         if len(digits) + len(fraction) > _MAX_DIGITS:
@@ -440,6 +447,30 @@ def _foreign(mark: str, currency: str, locale: str) -> _Foreign | None:
     return _Foreign(
         f"{mark!r} does not say which currency in {locale}: write {write} for "
         f"{currency}, or nothing"
+    )
+
+
+_NOT_A_NUMBER = "not a number in this format"
+#: A word written before or after the number: a currency sign or code
+#: that is none this desk reads (``4.500,00 XL``).
+_WORD = re.compile(r"^(?P<head>[^\W\d_][^\s\d]*)\s*[\d(]|[\d)]\s*(?P<tail>[^\W\d_][^\s\d]*)$")
+
+
+def _unread_word(body: str, currency: str | None, locale: str) -> str | None:
+    """Why a number with a word at either end is not read: the word is no
+    currency sign or code read in `locale` (None: there is no such word)."""
+    match = _WORD.search(body)
+    if match is None:
+        return None
+    word = match["head"] or match["tail"]
+    if currency is None:
+        return f"{word!r} is not a currency sign or code read in {locale}"
+    code = currency.upper()
+    own = get_currency_symbol(code, _babel(locale))
+    write = code if own == code else f"{own} or {code}"
+    return (
+        f"{word!r} is not a currency sign or code read in {locale}: write "
+        f"{write} for {code}, or nothing"
     )
 
 
