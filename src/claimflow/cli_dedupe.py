@@ -176,6 +176,7 @@ def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
         f"{counts.get('duplicate', 0):,} duplicate pairs in "
         f"{len(result.clusters):,} clusters, {counts.get('review', 0):,} to review"
         + _band(result)
+        + _twins(result)
     )
     for cluster in result.clusters[:20]:
         others = [i for i in cluster["participant_ids"] if i != cluster["original"]]
@@ -186,6 +187,12 @@ def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
             strict=True,
         )
         click.echo("\n".join(f"  {a} ~ {b}: {p:.4f} {d}" for a, b, p, d in rows))
+
+
+def _twins(result: DedupeResult) -> str:
+    """How many pairs to review are held as possible twins, whatever they scored."""
+    held = int((result.pairs["held"] != "").sum()) if len(result.pairs) else 0
+    return f", {held:,} of them possible twins" if held else ""
 
 
 def _band(result: DedupeResult) -> str:

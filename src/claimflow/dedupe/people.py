@@ -13,7 +13,8 @@ estimated from the people themselves (`claimflow.dedupe.estimate`: u from
 random pairs, m per blocking key, term frequencies for names and places, the
 share of candidates that match), with the hand-set ones in `LEVELS` as the
 prior and the fallback on small files. Pairs above the duplicate threshold are clustered
-transitively; each cluster's original is its earliest record.
+transitively; each cluster's original is its earliest record. Possible twins
+(`claimflow.dedupe.twins`) are held for review, whatever they score.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from claimflow.dedupe.estimate import (
 from claimflow.dedupe.marks import Refit, refit
 from claimflow.dedupe.normalise import prepare, read_prepared
 from claimflow.dedupe.result import DedupeResult, clusters
+from claimflow.dedupe.twins import POSSIBLE_TWINS, possible_twins
 from claimflow.values import DateOrder
 
 if TYPE_CHECKING:
@@ -330,8 +332,13 @@ def dedupe_people(
         [n for k, n in enumerate(names) if mask >> k & 1]
         for mask in found_by[kept].tolist()
     ]
+    # Possible twins go to a person whatever they score (`claimflow.dedupe.twins`).
+    twins = possible_twins(
+        prepared, i[kept], j[kept], {name: levels[name][kept] for name in COMPARISONS}
+    )
+    table["held"] = np.where(twins, POSSIBLE_TWINS, "").astype(object)
     table["decision"] = np.where(
-        table["probability"] >= duplicate, "duplicate", "review"
+        (table["probability"] >= duplicate) & ~twins, "duplicate", "review"
     )
     shown = pd.DataFrame(table)
     result = DedupeResult(

@@ -25,7 +25,8 @@ class DedupeResult:
     Attributes:
         pairs: one row per candidate pair at or above the review threshold:
             ids, probability, decision, per-field score, level and weight,
-            and the blocking keys that found it.
+            the blocking keys that found it, and why a pair was held for
+            review whatever it scored (``held``: possible twins; else "").
         clusters: groups of duplicates with their original (earliest record).
         thresholds: the duplicate and review probabilities used.
         candidates: candidate pairs scored.
@@ -85,6 +86,9 @@ def explanation(pair: dict[str, Any], compared: list[str]) -> str:
     """Why a pair scored as it did: each comparison's level and log2 weight,
     strongest evidence first; comparisons with nothing to compare last.
 
+    A pair held for review whatever it scored (``held``: possible twins)
+    says why first.
+
     Example: ``explanation(pair, ["email"]) == "email exact (+12.90)"``
     """
     shown, missing = [], []
@@ -98,6 +102,8 @@ def explanation(pair: dict[str, Any], compared: list[str]) -> str:
         weight = pair.get(f"{name}_weight") or 0.0
         shown.append((abs(weight), f"{name} {level} ({weight:+.2f})"))
     parts = [text for _, text in sorted(shown, key=lambda s: -s[0])]
+    if pair.get("held"):
+        parts.insert(0, str(pair["held"]))
     if missing:
         parts.append(f"not compared (missing): {', '.join(missing)}")
     return "; ".join(parts)
