@@ -151,3 +151,59 @@ def test_a_line_without_reference_matches_the_members_open_transfer() -> None:
     )
     assert findings == []
     assert (matches[0].transfer_id, matches[0].result) == (1, "credited")
+
+
+# -- trial 36: a stray credit two slips from an open transfer --
+
+KOALA = PartnerSettings.model_validate(
+    {"name": "Koala Air", "points_per_mile": "5/2", "minimum_points": 5000,
+     "member_number": r"^KA\d{9}$", "credit_days": 7}  # fmt: skip
+)
+KOA_0007 = TransferRow(7, "KOA-0007", "SX1000004", "KA000000001", 5000, 2000, 0,
+                       2000, "2026-11-20T10:00:00+11:00")  # fmt: skip
+
+
+def _koala(*lines: CreditLine, credited: dict[int, tuple[str, int]] | None = None
+           ) -> list[tuple[str, int | None, int | None]]:  # fmt: skip
+    _, findings = match_credits(
+        lines, [KOA_0007], KOALA, "koala", through=date(2026, 12, 4), zone=UTC,
+        credited=credited, max_key_edits=2,
+    )  # fmt: skip
+    return [(f.code.value, f.row, f.transfer_id) for f in findings]
+
+
+def test_a_credit_two_slips_away_with_other_points_and_miles_is_another_credit() -> None:
+    """KOA-0088 for 6,000 points and 2,400 miles is no keying slip of KOA-0007
+    (5,000 points, 2,000 miles): nothing but the member number agrees. It is
+    a credit without a transfer, and KOA-0007 (made 20 November, due in 7
+    days) is a missing credit by 4 December (before: matched to KOA-0007 as
+    points_mismatch and wrong_ratio "25/12 points per mile applied", never
+    missing, and the true credit later a duplicate)."""
+    stray = CreditLine(2, "KOA-0088", "KA000000001", 6000, 2400, date(2026, 12, 2))
+    assert _koala(stray) == [
+        ("credit_without_transfer", 2, None),
+        ("missing_credit", None, 7),
+    ]
+    # The genuine credit on the next statement is KOA-0007's, not a duplicate.
+    true = CreditLine(2, "KOA-0007", "KA000000001", 5000, 2000, date(2026, 12, 4))
+    assert _koala(true) == []
+
+
+def test_a_slip_the_miles_bear_out_still_matches() -> None:
+    slip = CreditLine(2, "KOA-0070", "KA000000001", None, 2000, date(2026, 12, 2))
+    assert _koala(slip) == []
+
+
+def test_miles_that_follow_the_partners_points_are_a_points_fault_only() -> None:
+    """An exact reference credited for 6,000 points as 2,400 miles: the
+    partner applied the 5/2 ratio (6,000 x 2 / 5 = 2,400, by hand) to the
+    wrong points. One fault, points_mismatch; a line whose miles follow
+    neither figure is a ratio fault naming the ratio it applied."""
+    wrong_points = CreditLine(2, "KOA-0007", "KA000000001", 6000, 2400, date(2026, 12, 2))
+    assert _koala(wrong_points) == [("points_mismatch", 2, 7)]
+    odd = CreditLine(2, "KOA-0007", "KA000000001", 6000, 2300, date(2026, 12, 2))
+    _, findings = match_credits([odd], [KOA_0007], KOALA, "koala",
+                                through=date(2026, 12, 4), zone=UTC)  # fmt: skip
+    assert [f.code.value for f in findings] == ["points_mismatch", "wrong_ratio"]
+    # 6,000 / 2,300 = 60/23, the partner's own figures
+    assert findings[1].message.endswith("found 2,300; 60/23 points per mile applied")
