@@ -261,3 +261,41 @@ def test_notice_file_names_never_collide() -> None:
     assert len(names) == 7
     assert file_safe("104233") == "104233"
     assert all("/" not in n and "\\" not in n and n for n in names)
+
+
+def test_ingesting_a_file_again_says_so_in_one_line_and_writes_nothing(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """The same bytes ingested again printed three tables of zeros (files,
+    outcomes, reasons) and added an audit row for a run that did nothing.
+    Now one line per file names the batch that holds it; exit 0, as
+    documented for a no-op; the store, audit log included, is unchanged."""
+    from claimflow import Store
+
+    db = str(tmp_path / "c.db")
+    good = write("good.csv", GOOD)
+    assert run("ingest", str(good), "--client", ACME_CONFIG, "--db", db)[0] == 0
+    tables = ("batches", "documents", "claims", "problems", "outcomes", "notices",
+              "claim_events", "audit_log")  # fmt: skip
+
+    def counts() -> dict[str, int]:
+        with Store.open(Path(db)) as store:
+            return {t: store.count(t) for t in tables}
+
+    before = counts()
+    assert before["audit_log"] == 1
+    code, out, err = run("ingest", str(good), "--client", ACME_CONFIG, "--db", db)
+    assert (code, out, err) == (
+        0,
+        f"{good}: already ingested (batch 1): nothing new stored\n",
+        "",
+    )
+    assert counts() == before
+    # with a new file beside it, the batch's tables are shown as before
+    other = write("other.csv", GOOD.replace("INV-1001", "INV-1002"))
+    code, out, _ = run(
+        "ingest", str(good), str(other), "--client", ACME_CONFIG, "--db", db
+    )
+    assert code == 0 and "1 records stored as batch 2" in out
+    assert "already ingested (batch 1)" in out and "outcome" in out
+    assert counts()["audit_log"] == 2

@@ -698,3 +698,54 @@ def test_explain_and_redeem_write_every_figure_in_the_clients_locale(
     )
     code, out, _ = run("show", "CA-501", "--client", COSTA, "--db", db)
     assert f" award +{es(1538)} (" in out.split("Ledger:\n")[1]
+
+
+@pytest.mark.parametrize(
+    ("row", "found"),
+    [
+        (["ben", "sku", "2026-10-21", "10", "1"], 5),  # cut short: no batch
+        (["ben", "sku", "2026-10-21", "10", "1", "1", "2"], 7),  # a stray field
+    ],
+)
+def test_qa_import_refuses_a_row_not_as_wide_as_its_header(
+    tmp_path: Path, row: list[str], found: int
+) -> None:
+    """A QA clerk's entry-check file cut short read its missing batch as
+    empty (the check counted for no batch, exit 0), and a row with a stray
+    field as if whole; such a row is refused, one line naming the file and
+    row, and nothing is stored."""
+    import csv
+
+    db = str(tmp_path / "c.db")
+    Store.open(Path(db)).close()  # qa import writes to a store that exists
+    good = tmp_path / "checks.csv"
+    with good.open("w", newline="") as fh:
+        csv.writer(fh).writerows(
+            [["operator", "field", "day", "checked", "errors", "batch_id"],
+             ["ana", "invoice_number", "2026-10-20", "600", "0", "1"]]
+        )  # fmt: skip
+    assert run("qa", "import", str(good), "--client", CONFIG, "--db", db)[0] == 0
+
+    def stored() -> list[list[tuple[object, ...]]]:
+        with Store.open(Path(db)) as store:
+            return [
+                store.db.execute(f"SELECT * FROM {table}").fetchall()
+                for table in ("entry_checks", "imports", "audit_log")
+            ]
+
+    before = stored()
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", newline="") as fh:
+        csv.writer(fh).writerows(
+            [["operator", "field", "day", "checked", "errors", "batch_id"],
+             ["ana", "sku", "2026-10-21", "50", "1", "1"],
+             row]
+        )  # fmt: skip
+    code, out, err = run("qa", "import", str(bad), "--client", CONFIG, "--db", db)
+    assert (code, out, err) == (
+        2,
+        "",
+        f"claimflow: error: {bad}: row 3: expected 6 fields as in the header, "
+        f"found {found} (truncated or misaligned row)\n",
+    )
+    assert stored() == before

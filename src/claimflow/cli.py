@@ -137,16 +137,30 @@ def write_stage_notices(
     folder: Path | None,
     *,
     err: bool = False,
+    unchanged: int = 0,
 ) -> None:
     """Write the notices a later stage (verify, dedupe) rendered and stored
     with their batches ((file stem, notices) per batch); ``notices write
-    --batch`` writes them again later, with or without a folder now."""
-    if folder is None or not stored:
+    --batch`` writes them again later, with or without a folder now.
+    `unchanged`: claims that said what they said before (verify), not
+    noticed again, which the line counts."""
+    if folder is None or not (stored or unchanged):
         return
     from claimflow import write_stage_notices as write
 
+    again = (
+        f"{counted(unchanged, 'claim')} unchanged since their last verification, "
+        "not noticed again"
+    )
+    if not stored:
+        click.echo(f"no notices written to {folder}: {again}", err=err)
+        return
     written = write(stored, folder)
-    click.echo(f"{counted(len(written), 'notice')} written to {folder}", err=err)
+    click.echo(
+        f"{counted(len(written), 'notice')} written to {folder}"
+        + (f"; {again}" if unchanged else ""),
+        err=err,
+    )
 
 
 def counted(count: int, noun: str) -> str:

@@ -109,7 +109,12 @@ def source_cmd(
         echo_json(done.to_dict())
     else:
         _show(done.verification, as_json=False)
-    write_stage_notices(done.verification.notices, notices_dir, err=as_json)
+    write_stage_notices(
+        done.verification.notices,
+        notices_dir,
+        err=as_json,
+        unchanged=done.verification.unchanged,
+    )
 
 
 @main.command("verify")
@@ -152,7 +157,9 @@ def verify_cmd(
             client, store, batch=batch_id, at=now, operator=operator, progress=advance
         )
     _show(result, as_json, rows_as)
-    write_stage_notices(result.notices, notices_dir, err=machine)
+    write_stage_notices(
+        result.notices, notices_dir, err=machine, unchanged=result.unchanged
+    )
     sys.exit(0 if result.results["verified"] == result.verified else 1)
 
 

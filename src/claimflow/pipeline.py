@@ -503,18 +503,26 @@ def ingest(
                 if k in ("records", "outcomes", "reasons")
             }
             store.finish_batch(batch_id, run.result.records, summary)
-        store.audit(
-            operator,
-            "ingest",
-            {
-                "client": resolved.key,
-                "config": resolved.source_path,
-                **({"number_locale": number_locale} if number_locale else {}),
-                "files": [f.to_dict() for f in run.result.files],
-            },
-            batch_id,
-        )
+        _audit(store, operator, resolved, number_locale, run.result)
     return run.result
+
+
+def _audit(
+    store: Store,
+    operator: str,
+    client: ResolvedClient,
+    number_locale: str | None,
+    result: BatchResult,
+) -> None:
+    """Audit an ingest, unless every file was ingested before: a no-op
+    leaves no trace, as a source export imported again does not."""
+    if result.already_ingested:
+        return
+    detail = {"client": client.key, "config": client.source_path}
+    if number_locale:
+        detail["number_locale"] = number_locale
+    files = [f.to_dict() for f in result.files]
+    store.audit(operator, "ingest", {**detail, "files": files}, result.batch_id)
 
 
 _EVENT_OF = {

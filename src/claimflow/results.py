@@ -71,6 +71,14 @@ class BatchResult:
         return sum(self.outcomes.values())
 
     @property
+    def already_ingested(self) -> bool:
+        """Every file was ingested before (the same bytes): nothing new was
+        read, stored or refused, so the run is a no-op (exit 0, no audit row)."""
+        return bool(self.files) and all(
+            f.status.startswith("already ingested") for f in self.files
+        )
+
+    @property
     def exit_code(self) -> int:
         """0 all accepted, 1 some not accepted, 2 some file unreadable."""
         if any(f.status == "unreadable" for f in self.files):

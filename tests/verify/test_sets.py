@@ -5,10 +5,12 @@ source exports imported in two steps, keying slips, missing and ambiguous
 source records, amounts, dates, quantities, serials and names that differ,
 serials claimed in an earlier batch, stays claimed twice or overlapping,
 claims re-checked while they wait for source data), `verify_in_sets` writes
-the same verifications, matches, problems, outcomes, events and audit
-detail, and returns the same result and notices, as the reference
-`verify_claims_per_claim`, run after run. Small chunks make claims meet
-the results of an earlier chunk's claims.
+the same verifications, matches, problems, outcomes, events, audit
+detail and stored notices, and returns the same result and notices, as the
+reference `verify_claims_per_claim`, run after run. Small chunks make
+claims meet the results of an earlier chunk's claims. A last run with
+nothing new stores no notice on either path: each claim it re-checks says
+what it said before (`claimflow.verify.run.repeats`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ TABLES = {
     "claims": "SELECT id, outcome FROM claims ORDER BY rowid",
     "events": "SELECT * FROM claim_events WHERE operator = 'verify' ORDER BY id",
     "audit": "SELECT actor, action, batch_id, detail FROM audit_log ORDER BY id",
+    "notices": "SELECT * FROM notices ORDER BY id",
 }
 STORED = st.sampled_from(
     ["accepted"] * 7 + ["pended", "review", "rejected", "duplicate", "superseded"]
@@ -391,6 +394,26 @@ def _ways() -> Iterator[Counter[str]]:
             setattr(sets_module, name, original)
 
 
+def _nothing_new(
+    kind: str,
+    client: ResolvedClient,
+    stores: list[Store],
+    only: int | None,
+    chunk: int,
+    now: datetime,
+) -> None:
+    """The next run, nothing new: every claim re-checked says what it said
+    before, and no participant hears it again, on either path."""
+    one = verify_claims_per_claim(stores[0], client, batch_id=only, now=now)
+    both = verify_in_sets(stores[1], client, batch_id=only, now=now, chunk=chunk)
+    _same(one, both)
+    assert _tables(stores[1]) == _tables(stores[0])
+    assert one.notice_items == [] and one.notices == []
+    assert one.unchanged == one.verified - one.results["verified"]
+    if one.unchanged:
+        event(f"{kind}: unchanged, not noticed again")
+
+
 def _story(
     kind: str,
     client: ResolvedClient,
@@ -459,6 +482,7 @@ def _story(
                 event(f"{kind}: {reason}")
             if any(c["note"] for d in one.details for c in d["checks"]):
                 event(f"{kind}: keying slip")
+        _nothing_new(kind, client, stores, only, chunk, NOW + timedelta(days=9))
     finally:
         for store in stores:
             store.close()

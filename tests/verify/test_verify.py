@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -336,3 +337,155 @@ def test_stay_problems_name_the_other_claim_as_people_know_it(
         "claimed_by_other_account: expected this stay on one account, found it "
         "claimed by 300131118 (claim CA-9103 (novembro.csv:row 3))",
     ]
+
+
+_RETRO = (
+    "Referencia;Nº socio;Nombre;Hotel;Confirmación;Llegada;Salida;"
+    "Importe habitación;Moneda;Tarifa;Canal;Folio;Recibido;Folio adjunto\n"
+    "CA-9101;300112457;José Núñez Peña;CAZ-MAD;MD9100001;02/10/2026;05/10/2026;"
+    "860,00;EUR;BAR;Directo;F-1;20/10/2026;sí\n"
+)
+
+
+def _notice_rows(store_at: Path | str) -> int:
+    with Store.open(store_at) as store:
+        ((count,),) = store.db.execute("SELECT count(*) FROM notices").fetchall()
+    return int(count)
+
+
+def test_a_claim_still_waiting_for_source_data_is_noticed_once(
+    store: Store, tmp_path: Path
+) -> None:
+    """A desk runs ``verify`` every day: a claim still waiting for source
+    data stored (and wrote) the same notice to its participant every run.
+    A re-verify with the same result and problems says so and stores no
+    notice; once the result changes (the stay arrives, with another
+    revenue), the participant is told."""
+    from tests.test_cli import run
+
+    db = store.location
+    store.close()
+    config = str(SAMPLES / "clients/costa-azul.yaml")
+    claims = tmp_path / "retro.csv"
+    claims.write_text(_RETRO, encoding="utf-8")
+    code, _, err = run("ingest", str(claims), "--client", config, "--db", db)
+    assert code == 0, err
+    ingested = _notice_rows(db)
+
+    def verify(day: str) -> tuple[int, str, str]:
+        return run(
+            "verify", "--client", config, "--db", db, "--at", f"2026-11-{day}T09:00",
+            "--notices", str(tmp_path / day),
+        )  # fmt: skip
+
+    code, out, _ = verify("12")
+    assert code == 1
+    assert out.splitlines()[-1] == f"1 notice written to {tmp_path / '12'}"
+    assert _notice_rows(db) == ingested + 1
+    code, out, _ = verify("13")
+    assert code == 1  # still not verified
+    assert out.splitlines()[-1] == (
+        f"no notices written to {tmp_path / '13'}: 1 claim unchanged since "
+        "their last verification, not noticed again"
+    )
+    assert _notice_rows(db) == ingested + 1
+    assert not list((tmp_path / "13").glob("*.txt"))
+    code, out, _ = verify("14")
+    assert _notice_rows(db) == ingested + 1
+    # the stay arrives, its revenue not the claimed one: a new result, told
+    stays = tmp_path / "stays.csv"
+    stays.write_text(
+        "hotel_code,confirmation_number,guest_name,arrival,departure,room_revenue,"
+        "currency,rate_code,booking_channel,folio_number\n"
+        "CAZ-MAD,MD9100001,NUNEZ PENA/JOSE MR,2026-10-02,2026-10-05,520.00,EUR,BAR,"
+        "DIRECT,F-1\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        "source", "import", str(stays), "--client", config, "--db", db,
+        "--notices", str(tmp_path / "15"),
+    )  # fmt: skip
+    assert out.splitlines()[-1] == f"1 notice written to {tmp_path / '15'}"
+    assert _notice_rows(db) == ingested + 2
+
+
+@pytest.mark.parametrize("in_sets", [False, True])
+def test_reverifying_an_unchanged_claim_stores_no_notice(
+    store: Store, costa: ResolvedClient, tmp_path: Path, in_sets: bool
+) -> None:
+    """Both paths: a first verification is owed a notice; a second with the
+    same result and problems is counted unchanged, with none."""
+    from claimflow.verify.run import verify_claims_per_claim
+    from claimflow.verify.sets import verify_in_sets
+
+    claims = tmp_path / "retro.csv"
+    claims.write_text(_RETRO, encoding="utf-8")
+    ingest([claims], costa, store)
+    verify = verify_in_sets if in_sets else verify_claims_per_claim
+    first = verify(store, costa, now=NOW)
+    assert (first.results["not_found"], first.unchanged) == (1, 0)
+    assert [i.claim_id for i in first.notice_items] == [
+        first.details[0]["claim_id"]
+    ]
+    ((before,),) = store.db.execute("SELECT count(*) FROM notices").fetchall()
+    again = verify(store, costa, now=NOW)
+    assert (again.results["not_found"], again.unchanged) == (1, 1)
+    assert again.notice_items == [] and again.notices == []
+    assert again.to_dict()["unchanged"] == 1
+    ((after,),) = store.db.execute("SELECT count(*) FROM notices").fetchall()
+    assert after == before
+    # every run's result stays on record
+    ((runs,),) = store.db.execute("SELECT count(*) FROM verifications").fetchall()
+    assert runs == 2
+
+
+def _problem(code: str, message: str) -> Any:
+    from claimflow.codes import ReasonCode
+    from claimflow.models import Problem, Provenance
+
+    return Problem(
+        source=Provenance(file="c.csv", row=2),
+        code=ReasonCode(code),
+        message=message,
+        record_id="c1",
+    )
+
+
+NOT_FOUND = ("source_not_found", "expected a source record, found none yet")
+MISMATCH = ("source_mismatch", "expected 520.00, found 860.00")
+
+
+@pytest.mark.parametrize(
+    ("previous", "result", "problems", "repeated"),
+    [
+        (None, "not_found", [NOT_FOUND], False),  # first verification
+        (("not_found", [NOT_FOUND]), "not_found", [NOT_FOUND], True),
+        (("not_found", [NOT_FOUND]), "discrepancy", [NOT_FOUND], False),
+        (("discrepancy", [MISMATCH]), "discrepancy", [NOT_FOUND], False),
+        (
+            ("discrepancy", [MISMATCH]),
+            "discrepancy",
+            [(MISMATCH[0], "expected 520.00, found 861.00")],
+            False,
+        ),
+        (("discrepancy", [MISMATCH, NOT_FOUND]), "discrepancy", [MISMATCH], False),
+        (  # the same problems in another order
+            ("discrepancy", [MISMATCH, NOT_FOUND]),
+            "discrepancy",
+            [NOT_FOUND, MISMATCH],
+            True,
+        ),
+    ],
+)
+def test_repeats_needs_the_same_result_codes_and_messages(
+    previous: Any, result: str, problems: list[tuple[str, str]], repeated: bool
+) -> None:
+    from claimflow.verify.match import Verification
+    from claimflow.verify.run import repeats
+
+    verification = Verification(
+        claim_id="c1",
+        result=result,
+        problems=tuple(_problem(*p) for p in problems),
+    )
+    assert repeats(previous, verification) is repeated

@@ -60,7 +60,8 @@ def read_entry_checks(path: Path, client: ResolvedClient) -> Iterator[EntryCheck
     """Stream entry checks from a CSV, each value read or refused with its place.
 
     Raises:
-        UnreadableInput: a missing column, or a bad value (row and column named).
+        UnreadableInput: a missing column, a bad value (row and column named),
+            or a row with more or fewer fields than the header (row named).
 
     Example: ``list(read_entry_checks(Path("checks.csv"), client))[0].errors``
     """

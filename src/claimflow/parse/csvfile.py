@@ -453,7 +453,10 @@ def mapped_table(
         stripped text), blank rows skipped, streamed.
 
     Raises:
-        UnreadableInput: missing, empty, binary or undecodable.
+        UnreadableInput: missing, empty, binary or undecodable; or, as the
+            rows are read, a row with more or fewer fields than the header
+            (`check_width`: a file cut short read its missing counts as
+            empty).
 
     Example: ``fields, rows = mapped_table(Path("people.csv"), {"participantid": "id"})``
     """
@@ -478,13 +481,10 @@ def mapped_table(
             next(reader, None)
             for row_no, cells in enumerate(reader, start=2):
                 if any(c.strip() for c in cells):
+                    check_width(name, row_no, cells, len(headers))
                     yield (
                         row_no,
-                        {
-                            field: cells[i].strip()
-                            for i, field in mapping.items()
-                            if i < len(cells)
-                        },
+                        {field: cells[i].strip() for i, field in mapping.items()},
                     )
 
     return set(mapping.values()), rows()

@@ -67,17 +67,17 @@ def render_summary(
 ) -> None:
     """Print files, outcomes and top reason codes as tables.
 
+    A run whose every file was ingested before prints one line per file,
+    naming the batch that holds it, and no tables (they were all zeros).
+
     Example: ``render_summary(result, Console())``
     """
-    title = f"{result.client}: {result.records:,} records"
-    if result.batch_id is not None:
-        title += f" stored as batch {result.batch_id}"
-    files = Table(title=title, title_justify="left")
-    for column in ("file", "records", "status"):
-        files.add_column(column, justify="right" if column == "records" else "left")
-    for f in result.files:
-        files.add_row(f.name, f"{f.records:,}", f.error or f.status)
-    console.print(files)
+    if result.already_ingested:
+        for f in result.files:
+            line = f"{f.name}: {f.status}: nothing new stored"
+            console.print(escape(line), highlight=False, soft_wrap=True)
+        return
+    console.print(_files_table(result))
     notes = [f"note: {f.name}: {note}" for f in result.files for note in f.notes]
     for line in notes:
         console.print(escape(line), highlight=False, soft_wrap=True)
@@ -110,6 +110,19 @@ def render_summary(
             )
         timings = ", ".join(f"{k} {v:.3f}s" for k, v in result.timings.items())
         console.print(f"stage timings: {timings}")
+
+
+def _files_table(result: BatchResult) -> Table:
+    """The batch's files: records read and what became of each."""
+    title = f"{result.client}: {result.records:,} records"
+    if result.batch_id is not None:
+        title += f" stored as batch {result.batch_id}"
+    files = Table(title=title, title_justify="left")
+    for column in ("file", "records", "status"):
+        files.add_column(column, justify="right" if column == "records" else "left")
+    for f in result.files:
+        files.add_row(f.name, f"{f.records:,}", f.error or f.status)
+    return files
 
 
 def write_notices(result: BatchResult, folder: Path) -> list[Path]:

@@ -10,7 +10,10 @@ claim at a time: both ask the store one question per claim, here.
   are read through `claimflow.store.source`);
 - `add_verification`, `add_verification_matches`, `claim_outcome_and_batch`,
   `add_problems`, `move_outcome`: one claim's result, in the order the
-  stage writes them.
+  stage writes them;
+- `last_verifications`: each claim's latest result and what it said
+  (read before a run writes its own, so a re-verify that finds the same
+  result and problems tells the participant nothing new).
 
 Migration 32 adds ``verifications.last_batch``: the store's last batch
 when the claim was verified, so a replay checks a claim against the claims
@@ -28,6 +31,7 @@ backend writes its JSON operators).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -214,6 +218,34 @@ def add_verification(
         f"VALUES (?,?,?,?,?,?,?,{LAST_BATCH},{LAST_SOURCE})",
         [client, claim_id, result, source_ids, details, at, knew],
     )
+
+
+def last_verifications(
+    store: Store, claim_ids: Sequence[str]
+) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Each claim's latest verification: its result and its problems as
+    (reason code, message), in the order it gave them. Claims never verified
+    are left out.
+
+    Example: ``last_verifications(store, ["c1"]) == {"c1": ("not_found", [...])}``
+    """
+    found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    ids = list(dict.fromkeys(claim_ids))
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        for claim_id, result, details in store.db.execute(
+            "SELECT v.claim_id, v.result, v.details FROM verifications v "
+            "WHERE v.id IN (SELECT max(w.id) FROM verifications w "
+            f"WHERE w.claim_id IN ({marks}) GROUP BY w.claim_id)",
+            part,
+        ):
+            said = json.loads(details or "{}").get("problems", [])
+            found[str(claim_id)] = (
+                str(result),
+                [(str(p.get("code")), str(p.get("message"))) for p in said],
+            )
+    return found
 
 
 def add_verification_matches(store: Store, rows: Sequence[MatchRow]) -> None:

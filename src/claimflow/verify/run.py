@@ -11,6 +11,12 @@ outcome follows it (verified: stays accepted; not found: pended awaiting
 source data; ambiguous: review; discrepancy: review or pended by client
 policy, rejected for an online-travel-agency booking, duplicate for a serial
 or stay claimed before), with the change appended to ``outcomes``.
+
+A claim that did not verify is owed a notice, unless its result and
+problems (codes and messages) are those of its previous verification: a
+claim still waiting for source data, re-checked by every daily ``verify``,
+told its participant the same thing every day. Such a claim is counted in
+``unchanged`` instead (`repeats`).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from claimflow.store.verify_claim import (
     add_verification_matches,
     claim_outcome_and_batch,
     claims_awaiting_verification,
+    last_verifications,
     member_stay_rows,
     move_outcome,
     other_matches,
@@ -209,6 +216,8 @@ class VerifyResult:
         details: the first results, for display.
         notice_items: what each participant must hear about a claim that
             did not verify (rendered by `claimflow.validate.render_notices`).
+        unchanged: claims that did not verify with the result and problems
+            of their previous verification: not noticed again.
     """
 
     client: str
@@ -218,6 +227,7 @@ class VerifyResult:
     reasons: Counter[str] = field(default_factory=Counter)
     details: list[dict[str, Any]] = field(default_factory=list)
     notice_items: list[NoticeItem] = field(default_factory=list)
+    unchanged: int = 0
     #: The notices rendered and stored with their claims' batches: (file
     #: stem, notices) per batch (`claimflow.validate.stage_notices`).
     notices: list[tuple[str, list[Notice]]] = field(default_factory=list)
@@ -231,7 +241,26 @@ class VerifyResult:
             "outcomes": dict(self.outcomes),
             "reasons": dict(self.reasons),
             "details": self.details,
+            "unchanged": self.unchanged,
         }
+
+
+#: A claim's previous verification: its result and its problems as
+#: (reason code, message) (`claimflow.store.verify_claim.last_verifications`).
+Previous = tuple[str, list[tuple[str, str]]]
+
+
+def repeats(previous: Previous | None, verification: Verification) -> bool:
+    """Whether a verification says what the claim's previous one said: the
+    same result and the same problems (codes and messages, in any order).
+    The participant was told that already; a change is told again.
+
+    Example: ``repeats(("not_found", [("source_not_found", "...")]), again)``
+    """
+    if previous is None or previous[0] != verification.result:
+        return False
+    said = sorted((p.code.value, p.message) for p in verification.problems)
+    return sorted(previous[1]) == said
 
 
 def outcome_of(verification: Verification, policy: str) -> Outcome:
@@ -301,18 +330,28 @@ def verify_claims_per_claim(
                 lookup.begin()
                 verification = verify_claim(claim, lookup, settings)
                 outcome = outcome_of(verification, settings.discrepancy_policy)
+                verified = verification.result == "verified"
+                # what it said before this run's result is written (`repeats`)
+                previous = (
+                    None
+                    if verified
+                    else last_verifications(store, [claim.id]).get(claim.id)
+                )
                 _record(store, claim, verification, outcome, at, actor, lookup)
                 result.verified += 1
                 result.results[verification.result] += 1
                 result.outcomes[outcome.value] += 1
                 result.reasons.update(p.code.value for p in verification.problems)
-                if verification.result != "verified":
+                if not verified:
                     decision = Decision(
                         claim_id=claim.id,
                         outcome=outcome,
                         problems=verification.problems,
                     )
-                    result.notice_items.append(NoticeItem.of(claim, decision))
+                    if repeats(previous, verification):
+                        result.unchanged += 1
+                    else:
+                        result.notice_items.append(NoticeItem.of(claim, decision))
                     if len(result.details) < 200:
                         result.details.append(_detail(verification, outcome))
         result.notices = store_stage_notices(

@@ -50,6 +50,7 @@ from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, StayClaim
 from claimflow.store import Store, VerificationRows
 from claimflow.store.verification import ToVerify
+from claimflow.store.verify_claim import last_verifications
 from claimflow.validate.notices import NoticeItem
 from claimflow.validate.stage_notices import store_stage_notices
 from claimflow.verify.knew import OtherMatch
@@ -77,6 +78,7 @@ from claimflow.verify.run import (
     _detail,
     named_details,
     outcome_of,
+    repeats,
 )
 
 #: Claims read, matched and written together.
@@ -272,7 +274,7 @@ class _SetRun:
         rowids = [int(row[0]) for row in rows]  # type: ignore[call-overload]
         plain, claims, found, models = self._ways(rows, rowids)
         out = VerificationRows()
-        unverified: list[tuple[int, Decision]] = []
+        unverified: list[tuple[int, Decision, Verification]] = []
         counts = self.result
         for pos, row in enumerate(rows):
             if pos in plain:
@@ -299,19 +301,29 @@ class _SetRun:
                 decision = Decision(
                     claim_id=claim_id, outcome=outcome, problems=verification.problems
                 )
-                unverified.append((rowids[pos], decision))
+                unverified.append((rowids[pos], decision, verification))
                 if len(self.result.details) < 200:
                     self.result.details.append(_detail(verification, outcome))
         counts.verified += len(plain)
         if plain:
             counts.results["verified"] += len(plain)
             counts.outcomes["accepted"] += len(plain)
+        # what each claim's previous verification said, before this run's
+        # results are written (the same again: no new notice; `repeats`)
+        ids = [decision.claim_id for _, decision, _ in unverified]
+        previous = last_verifications(self.store, ids) if ids else {}
         self.store.record_verifications(self.client.key, self.at, out)
         self.lookup.written()
-        missing = [r for r, _ in unverified if r not in models]
+        owed = []
+        for rowid, decision, verification in unverified:
+            if repeats(previous.get(decision.claim_id), verification):
+                counts.unchanged += 1
+            else:
+                owed.append((rowid, decision))
+        missing = [r for r, _ in owed if r not in models]
         models.update(self.store.claims_at(missing) if missing else {})
         self.result.notice_items.extend(
-            NoticeItem.of(models[r], decision) for r, decision in unverified
+            NoticeItem.of(models[r], decision) for r, decision in owed
         )
 
     def _compare(self, claim: ClaimRead, one: _Found) -> Verification:
