@@ -122,6 +122,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         write_participant_review,
         write_report,
     )
+    from claimflow.api.review import ReviewDecision, decide_claim
     from claimflow.api.samples import SamplesCopied, copy_samples
     from claimflow.award.ledger import (
         Balance,
@@ -293,6 +294,7 @@ __all__ = [
     "ResolvedClient",
     "Reversal",
     "ReviewApplied",
+    "ReviewDecision",
     "ReviewFile",
     "RowFormat",
     "SaleRecord",
@@ -324,6 +326,7 @@ __all__ = [
     "compare_keyings",
     "copy_samples",
     "copy_store",
+    "decide_claim",
     "dedupe_claims",
     "dedupe_participants",
     "default_operator",
@@ -473,6 +476,7 @@ _MODULES = {
         "redeem",
         "reverse_claim",
     ),
+    "api.review": ("ReviewDecision", "decide_claim"),
     "api.samples": ("SamplesCopied", "copy_samples"),
     "api.reports": (
         "Export",

@@ -163,6 +163,52 @@ def verify_cmd(
     sys.exit(0 if result.results["verified"] == result.verified else 1)
 
 
+@main.command("decide")
+@click.argument("claim")
+@click.argument("decision", type=click.Choice(["accept", "reject"]))
+@click.option("--reason", required=True, help="Why, as the audit log keeps it.")
+@CLIENT_OPTION
+@STORE_OPTION
+@OPERATOR_OPTION
+@AT_OPTION
+@JSON_OPTION
+@fail_cleanly
+def decide_cmd(
+    claim: str,
+    decision: str,
+    reason: str,
+    client_path: Path,
+    db_path: Path | str,
+    operator: str,
+    at: datetime | None,
+    as_json: bool,
+) -> None:
+    """Accept or reject a claim (its id or reference) that verification sent to review.
+
+    An accepted claim is paid by the next ``award`` (also where awards wait
+    for a verified result); a rejected one never is. The decision is kept
+    with the reasons it settled, and a replay under the same rules applies
+    it again. Only a claim in review is decided here.
+
+    \b
+    Example:
+        claimflow decide HB-1001 accept --reason "folio KIM/MINJUN is the member" \\
+            --client hanbit.yaml
+    """
+    from claimflow import decide_claim, load_client
+
+    client = load_client(client_path)
+    with opened_store(db_path) as store:
+        done = decide_claim(
+            claim, decision, client, store, reason=reason, operator=operator, at=at
+        )
+    if as_json:
+        echo_json(done.to_dict())
+        return
+    settled = f" ({', '.join(done.codes)})" if done.codes else ""
+    click.echo(f"{done.claim}: {done.outcome} in review{settled} by {done.operator}: {done.reason}")
+
+
 @main.group("entry")
 def entry_cmd() -> None:
     """Double entry: compare two keyings, adjudicate, sample fields for QA.

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from claimflow.codes import SUPERSEDED, VOID, Outcome
+from claimflow.codes import SUPERSEDED, VOID, Category, Outcome
 from claimflow.config import ResolvedClient
 from claimflow.memory import gc_paused
 from claimflow.models import Award, Claim, Decision, RawRecord
@@ -53,6 +53,7 @@ from claimflow.store.replay import (
     stored_claims,
     was_verified,
 )
+from claimflow.store.review_decisions import review_decisions
 from claimflow.validate import SeenKeys, context_for, validate_chunk
 from claimflow.validate.batch import batch_problems
 from claimflow.validate.record import Sourcing
@@ -239,6 +240,7 @@ def _decided(
     matches, reopened = recorded_matches(store, client.key)
     marks: dict[tuple[str, str], str] | None = None
     verified = was_verified(store, target.key)
+    reviewed = review_decisions(store, client.key) if verified else {}
     decided: Decided = {}
     for batch in batches:
         # Batch rules see one recorded batch at a time, as they did when it was ingested.
@@ -265,6 +267,7 @@ def _decided(
                 if verified:
                     known = [recorded for _, _, recorded in chunk]
                     matched = _verified(store, target, matched, known)
+                    matched = _with_review_decisions(matched, reviewed)
                 matched = keep_merge_pends(store, client.key, matched)
                 for (cid, _, recorded), (claim, decision) in zip(
                     chunk, matched, strict=True
@@ -322,6 +325,32 @@ def _window_chunk(
             )
         start = end
     return checked
+
+
+def _with_review_decisions(
+    decided: list[tuple[Claim, Decision]],
+    reviewed: Mapping[str, tuple[str, frozenset[str]]],
+) -> list[tuple[Claim, Decision]]:
+    """Each claim a person decided in review (``claimflow decide``) as they
+    decided it, while the replay sends it to review for the reasons that
+    decision settled (`claimflow.store.review_decisions`); other reasons,
+    or none, are the replay's own to show."""
+    if not reviewed:
+        return decided
+    out = []
+    for claim, decision in decided:
+        found = reviewed.get(claim.id)
+        settled = decision
+        if found is not None and decision.outcome is Outcome.REVIEW:
+            verdict, codes = found
+            reasons = {
+                p.code.value for p in decision.problems if p.code.category is not Category.AWARD
+            }
+            if reasons == codes:
+                outcome = Outcome.ACCEPTED if verdict == "accept" else Outcome.REJECTED
+                settled = decision.model_copy(update={"outcome": outcome})
+        out.append((claim, settled))
+    return out
 
 
 def _verified(

@@ -59,6 +59,18 @@ def record_event(
     owner, batch_id, received = claim_arrival(store, claim_id)
     if client is not None and owner != client:
         raise ClaimflowError(f"claim {key}: expected a claim of {client}, found {owner}'s")
+    if event == "decided":
+        from claimflow.store.verify_claim import claim_outcome_and_batch
+
+        outcome, _ = claim_outcome_and_batch(store, claim_id)
+        if outcome == "review":
+            # trial 35: the clock stopped and the queue let it go, while it
+            # stayed in review and unpaid: an outcome no one could change
+            raise ClaimflowError(
+                f"claim {key}: expected a claim decided, found it in review; decide "
+                f"it with `claimflow decide {key} accept|reject --reason TEXT`, "
+                "which records the decided event too"
+            )
     arrived = datetime.fromisoformat(received)
     if at < arrived:
         raise ImpossibleEvent(

@@ -43,9 +43,12 @@ from claimflow.store import dedupe_decisions as _dedupe_decisions  # noqa: F401
 # Registers migrations 27 and 28 (after accounts_schema's 26).
 from claimflow.store import partners as _partners  # noqa: F401
 from claimflow.store import postgres
+
+# Registers migration 34 (after verify_claim's 32 and 33, which it imports).
+from claimflow.store import review_decisions as _review_decisions  # noqa: F401
 from claimflow.store import stage_notices as _stage_notices  # noqa: F401
 
-# Registers migration 32 (after dedupe_decisions' 31).
+# Registers migrations 32 and 33 (after dedupe_decisions' 31).
 from claimflow.store import verify_claim as _verify_claim  # noqa: F401
 from claimflow.store.batches import BatchWrites
 from claimflow.store.holds import AwardHolds

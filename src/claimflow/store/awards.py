@@ -16,6 +16,7 @@ from claimflow.models import Claim
 from claimflow.store import Store
 from claimflow.store.instants import utc_text
 from claimflow.store.ledger import STANDS
+from claimflow.store.review_decisions import ACCEPTED_IN_REVIEW
 
 #: (id, kind, participant id, received ISO time, activity date text, lines as
 #: compact JSON: see `_LINES`)
@@ -87,7 +88,8 @@ def pending_award_rows(
         store: the store.
         client: the client key.
         batch_id: only this batch's claims.
-        verified_only: only claims whose latest verification is ``verified``.
+        verified_only: only claims whose latest verification is ``verified``,
+            or that a person accepted in review.
         activity_field: the claim field holding the activity date, or None
             when the day is the desk's day of the received time.
         desk_day: received ISO time -> the desk's ISO day (when
@@ -112,9 +114,11 @@ def pending_award_rows(
         day_sql = f"c.data ->> '{activity_field}'"
     where = "AND c.batch_id = ?" if batch_id is not None else ""
     if verified_only:
+        # verified, or accepted by a person after verification sent it to
+        # review (`claimflow.store.review_decisions`)
         where += (
-            " AND (SELECT v.result FROM verifications v WHERE v.claim_id = c.id "
-            "ORDER BY v.id DESC LIMIT 1) = 'verified'"
+            " AND ((SELECT v.result FROM verifications v WHERE v.claim_id = c.id "
+            f"ORDER BY v.id DESC LIMIT 1) = 'verified' OR {ACCEPTED_IN_REVIEW})"
         )
     rest = f"""
         WHERE c.client = ? AND c.outcome = 'accepted' {where}
