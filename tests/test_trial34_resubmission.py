@@ -144,3 +144,36 @@ def test_a_corrected_resubmission_received_earlier_than_a_stand_in_time_supersed
     assert code == 0, err
     assert json.loads(out)["total"] == 189
 
+
+def test_a_claim_is_never_the_duplicate_of_its_own_duplicate_at_verification(
+    tmp_path: Path,
+) -> None:
+    """The sale keyed first (received 15:00) and again in a later batch from
+    the paper form received at 09:00: dedupe makes the first keyed the
+    duplicate (the earliest received is the original), and verification
+    then made the original a duplicate of it ('serial_claimed_before ... by
+    claim R-9'): neither was paid. A duplicate is never an original: the
+    original is paid 189 points (189 990 Ft x 1 per 1 000, floor)."""
+    opts, first, fixed, _ = _files(tmp_path)
+    first.write_text(HEADER + SALE + "2026.10.14 15:00\n", encoding="utf-8")
+    fixed.write_text(HEADER + SALE + "2026.10.14 09:00\n", encoding="utf-8")
+    assert run("ingest", str(first), *opts, "--at", "2026-10-14T16:00")[0] == 0
+    assert run("ingest", str(fixed), *opts, "--at", "2026-10-15T10:00")[0] == 0
+    code, out, err = run("dedupe", "claims", *opts, "--json")
+    assert code == 1, (out, err)
+    assert json.loads(out)["duplicates"] == 1
+    members, source = tmp_path / "tag.csv", tmp_path / "forgalom.csv"
+    members.write_text(MEMBERS, encoding="utf-8")
+    source.write_text(SOURCE, encoding="utf-8")
+    assert run("participants", "import", str(members), *opts)[0] == 0
+    code, out, err = run("source", "import", str(source), *opts)
+    assert code == 0, (out, err)
+    assert run("award", *opts)[0] == 0
+    outcomes = _outcomes(opts)
+    assert [(o, r) for _, o, r in outcomes] == [
+        ("duplicate", "serial_claimed_before,duplicate_claim"),
+        ("accepted", ""),
+    ], outcomes
+    code, out, err = run("ledger", "balance", "HU10004", *opts, "--json")
+    assert code == 0, err
+    assert json.loads(out)["total"] == 189
