@@ -192,7 +192,7 @@ def test_a_received_wall_time_the_desks_clock_shows_twice_or_never_pends(
     result = check([path], load_client(ACME), received_at=batch_time, workers=1)
     said = [(p.source.row, p.code, p.field, p.message) for p in result.problems
             if p.field == "received_at"]  # fmt: skip
-    stands_in = "; the batch's time 2026-03-20T12:00+00:00 stands in until the desk corrects it"
+    stands_in = "; the batch's time 2026-03-20 07:00 CDT stands in until the desk corrects it"
     assert said == [
         (2, ReasonCode.INVALID_DATE, "received_at",
          "2025-11-02T01:30 happens twice in America/Chicago (at -05:00, then at "

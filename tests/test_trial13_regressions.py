@@ -306,7 +306,7 @@ def test_unreadable_received_time_is_pended_not_judged_on_the_batch_time(
             "received_at",
             "invalid_date",
             "expected a date and time as DD/MM/YYYY HH:MM, found '27/11/2026 "
-            "25:00'; the batch's time 2026-12-03T07:00+00:00 stands in until "
+            "25:00'; the batch's time 2026-12-03 14:00 WIB stands in until "
             "the desk corrects it",
         )
     ]

@@ -82,7 +82,7 @@ def test_typed_excel_dates_in_a_buddhist_era_year_are_refused(tmp_path: Path) ->
     assert said["received_at"] == (
         ReasonCode.INVALID_DATE,
         "expected a date and time in a Gregorian year, found 2569-11-20 09:30:00 "
-        f"(2569 {BE.format(2026)}); the batch's time 2026-11-30T15:00+00:00 stands "
+        f"(2569 {BE.format(2026)}); the batch's time 2026-11-30 09:00 CST stands "
         "in until the desk corrects it",
     )
     assert result.outcomes["pended"] == 1

@@ -455,8 +455,12 @@ def _stands_in(message: str, ctx: ValueContext) -> str:
     time that cannot be read (`_keyed_datetime`)."""
     if ctx.received_at is None:
         return message
+    # as the desk's clock shows it, named (trial 34: shown in UTC, 12:17+00:00
+    # for 13:17 in Budapest)
+    from claimflow.shown import desk_time
+
     return (
-        f"{message}; the batch's time {ctx.received_at.isoformat(timespec='minutes')} "
+        f"{message}; the batch's time {desk_time(ctx.received_at, ctx.zone)} "
         "stands in until the desk corrects it"
     )
 

@@ -256,10 +256,18 @@ def pended_repeats(
     rows = pended_repeat_rows(store, client, batch_id, identity)
     pairs: set[tuple[str, str]] = set()
     for row in rows:
-        new, new_at, new_n, new_data = row[:4]
-        old, old_at, old_n, old_data, kind = row[4:]
-        later = (datetime.fromisoformat(new_at), new_n)
-        if later <= (datetime.fromisoformat(old_at), old_n):
+        new, new_at, new_n, new_data, new_stand_in = row[:5]
+        old, old_at, old_n, old_data, kind, old_stand_in = row[5:]
+        if new_stand_in or old_stand_in:
+            # a received time pended for is no evidence of order (trial 34):
+            # the claim stored first came first
+            later = new_n > old_n
+        else:
+            later = (datetime.fromisoformat(new_at), new_n) > (
+                datetime.fromisoformat(old_at),
+                old_n,
+            )
+        if not later:
             continue  # the pended claim came after: it cannot be corrected by it
         if repeats_pended(json.loads(new_data), json.loads(old_data), kind):
             pairs.add((new, old))

@@ -111,15 +111,30 @@ class _Info:
     keyed_serials: dict[str, str] = field(default_factory=dict)
     #: paid (an award posting of it stands) or void (paid, then refunded)
     settled: bool = False
+    #: its received time is not its own: pended for it (the batch's time
+    #: stood in for one that could not be read, or one keyed in the future)
+    stand_in: bool = False
 
-    @property
-    def rank(self) -> tuple[bool, tuple[datetime, int]]:
-        """Which of two claims is the original: a settled claim (paid, or
-        void: paid and refunded) before one that is not (a form received
-        earlier but keyed after the payment repeats the paid claim, whose
-        points stand; a refunded sale's serial is not claimed again by a
-        form dated before the refund), then the earlier received."""
-        return (not self.settled, self.order)
+    def received_before(self, other: _Info) -> bool:
+        """Whether this claim came before `other`: the earlier received, then
+        the earlier stored. A received time the claim was pended for is no
+        evidence of order (trial 34: the batch's time stood in at 13:22 for
+        an unreadable date, and its correction, keyed as a date alone,
+        read 00:00): against it, the claim stored first came first."""
+        if self.stand_in or other.stand_in:
+            return self.order[1] < other.order[1]
+        return self.order < other.order
+
+    def ranks_before(self, other: _Info) -> bool:
+        """Whether this claim, not `other`, is the original of the two: a
+        settled claim (paid, or void: paid and refunded) before one that is
+        not (a form received earlier but keyed after the payment repeats
+        the paid claim, whose points stand; a refunded sale's serial is not
+        claimed again by a form dated before the refund), then the one that
+        came first (`received_before`)."""
+        if self.settled != other.settled:
+            return self.settled
+        return self.received_before(other)
 
 
 def _tell_apart(
@@ -245,8 +260,9 @@ def _infos(store: Store, ids: set[str]) -> dict[str, _Info]:
                 day,
                 may_be_original(outcome),
                 settled=bool(paid) or outcome == VOID,
+                stand_in=bool(stand_in),
             )
-            for cid, received, rowid, who, source, keyed, day, outcome, paid in (
+            for cid, received, rowid, who, source, keyed, day, outcome, paid, stand_in in (
                 queries.involved_facts(store)
             )
         }
@@ -448,7 +464,7 @@ def find_claim_matches(
     for (claim, other), found in pairs.items():
         mine, theirs = info[claim], info[other]
         if (
-            theirs.rank >= mine.rank
+            not theirs.ranks_before(mine)
             # A duplicate stored after this claim may be a duplicate of it
             # (ingest keeps the first stored): never its original. One stored
             # before it is not this claim's duplicate: a match to it stands.
@@ -479,7 +495,7 @@ def find_claim_matches(
 
 
 def _as_ranked(match: ClaimMatch, mine: _Info, theirs: _Info) -> ClaimMatch:
-    """A match as the claims' ranks (`_Info.rank`) make it: two settled claims
+    """A match as the claims' ranks (`_Info.ranks_before`) make it: two settled claims
     go to a person (dedupe does not close a claim whose points stand); an
     original received after the claim says so (`ClaimMatch.received_after`)."""
     if mine.settled and match.decision == "duplicate":
@@ -488,7 +504,7 @@ def _as_ranked(match: ClaimMatch, mine: _Info, theirs: _Info) -> ClaimMatch:
             decision="review",
             rule=f"{match.rule}; both claims are paid: reverse one award (ledger reverse)",
         )
-    if theirs.order > mine.order:
+    if mine.received_before(theirs):
         match = replace(match, received_after=True)
     return match
 
@@ -507,7 +523,7 @@ def _clustered(matches: list[ClaimMatch], info: dict[str, _Info]) -> list[ClaimM
         if m.decision == "duplicate":
             a, b = root(m.claim_id), root(m.original)
             if a != b:
-                first, second = sorted((a, b), key=lambda c: info[c].rank)
+                first, second = (a, b) if info[a].ranks_before(info[b]) else (b, a)
                 parent[second] = first
     # A claim that matched both an original and that original's duplicate is
     # explained by the original alone.

@@ -228,7 +228,15 @@ def involved(store: Store, ids: set[str]) -> Iterator[None]:
 
 
 #: A row of `involved_facts`.
-Facts = tuple[str, str, int, str | None, str, str | None, str | None, str, int]
+Facts = tuple[str, str, int, str | None, str, str | None, str | None, str, int, int]
+
+#: SQL: claim ``c`` was pended for its received time (the batch's time
+#: stood in for one that could not be read, or it was keyed in the future):
+#: its received time is no evidence of when it came.
+STAND_IN = (
+    "EXISTS (SELECT 1 FROM problems p WHERE p.claim_id = c.id "
+    "AND p.field = 'received_at')"
+)
 
 
 def involved_facts(store: Store) -> Iterator[Facts]:
@@ -237,7 +245,8 @@ def involved_facts(store: Store) -> Iterator[Facts]:
     Returns:
         Rows (claim, received at, rowid, participant, source, invoice or
         confirmation number as keyed, activity date, outcome, paid: 1 when
-        an award posting of the claim stands, no reversal pointing at it).
+        an award posting of the claim stands, no reversal pointing at it,
+        stand-in: 1 when the claim was pended for its received time).
 
     Example: ``next(involved_facts(store))[0]``
     """
@@ -246,7 +255,7 @@ def involved_facts(store: Store) -> Iterator[Facts]:
         "coalesce(json_extract(c.data, '$.invoice_number'), "
         "json_extract(c.data, '$.confirmation_number')), c.activity_date, "
         "c.outcome, EXISTS (SELECT 1 FROM ledger l WHERE l.claim_id = c.id "
-        f"AND l.entry_type = 'award' AND l.points > 0 AND {STANDS}) "
+        f"AND l.entry_type = 'award' AND l.points > 0 AND {STANDS}), {STAND_IN} "
         "FROM involved i JOIN claims c ON c.id = i.id"
     )
     return rows
@@ -322,7 +331,8 @@ WITH old AS MATERIALIZED (
     SELECT o.id, o.kind, o.participant_id, o.received_at, o.rowid AS n, o.data,
         coalesce(o.data ->> '$.invoice_number', o.data ->> '$.confirmation_number')
             AS doc,
-        coalesce(o.data ->> '$.invoice_date', o.data ->> '$.check_in') AS day
+        coalesce(o.data ->> '$.invoice_date', o.data ->> '$.check_in') AS day,
+        {old_stand_in} AS stand_in
     FROM problems p CROSS JOIN claims o
     WHERE o.id = p.claim_id AND p.field IN ({naming})
       AND o.client = :client AND o.outcome = 'pended'
@@ -330,8 +340,8 @@ WITH old AS MATERIALIZED (
       AND ({lacking})
     GROUP BY o.id
 )
-SELECT c.id, c.received_at, c.rowid, c.data, old.id, old.received_at, old.n,
-    old.data, old.kind
+SELECT c.id, c.received_at, c.rowid, c.data, {stand_in}, old.id, old.received_at,
+    old.n, old.data, old.kind, old.stand_in
 FROM {pair}
 WHERE c.client = :client AND c.participant_id = old.participant_id
   AND c.kind = old.kind AND c.id != old.id AND c.outcome IN ('accepted', 'pended')
@@ -355,8 +365,9 @@ def pended_repeat_rows(
     decides.
 
     Returns:
-        Rows (claim, received at, rowid, data JSON, pended claim, its
-        received at, its rowid, its data JSON, kind).
+        Rows (claim, received at, rowid, data JSON, stand-in, pended claim,
+        its received at, its rowid, its data JSON, kind, its stand-in): a
+        stand-in is 1 when the claim was pended for its received time.
 
     Example: ``list(pended_repeat_rows(store, "vendas-br", None, identity))``
     """
@@ -370,6 +381,8 @@ def pended_repeat_rows(
         ),
         pair="{pair}",
         batch="{batch}",
+        stand_in=STAND_IN,
+        old_stand_in=STAND_IN.replace("c.id", "o.id"),
     )
     sql = (
         template.format(pair="old CROSS JOIN claims c", batch="")

@@ -97,15 +97,16 @@ WHERE c.client = ? {batch} AND (
         ORDER BY v.id DESC LIMIT 1) = 'not_found')
 ORDER BY c.rowid
 """
-# A serial's first claim (in store order) of an earlier batch, as
-# `StoreLookup.serial_claimed_before` finds it for one serial.
+# A serial's first claim (in store order) of an earlier batch, neither
+# superseded nor a duplicate, as `StoreLookup.serial_claimed_before` finds
+# it for one serial.
 _CLAIMED_BEFORE = """
 SELECT claim_id, serial, earlier FROM (
     SELECT t.claim_id, t.serial,
            (SELECT s.claim_id FROM claim_serials s
             JOIN claims c ON c.id = s.claim_id
             WHERE s.client = ? AND s.serial = t.serial AND s.claim_id != t.claim_id
-              AND c.batch_id < t.batch_id AND c.outcome != 'superseded'
+              AND c.batch_id < t.batch_id AND c.outcome NOT IN ('superseded', 'duplicate')
             ORDER BY c.rowid LIMIT 1) AS earlier
     FROM temp.verify_serials t) found
 WHERE earlier IS NOT NULL
@@ -189,7 +190,7 @@ WHERE upper(sku) = upper(item)
            SELECT 1 FROM claim_serials e JOIN claims o ON o.id = e.claim_id
            WHERE e.client = line.client AND e.serial = j.value
              AND e.claim_id != line.claim_id AND o.batch_id < line.batch_id
-             AND o.outcome != 'superseded'))
+             AND o.outcome NOT IN ('superseded', 'duplicate')))
 """
 _TEMP = {
     "verify_keys": "pos INTEGER NOT NULL, claim INTEGER, key TEXT NOT NULL",

@@ -131,14 +131,20 @@ def serial_claimed_before(
 ) -> str | None:
     """The first claim (in store order) of an earlier batch with this serial.
 
-    Claims superseded by a resubmission do not count.
+    Claims superseded by a resubmission do not count, nor duplicates: a
+    duplicate is never an original (`claimflow.codes.may_be_original`), and
+    the claim it repeats, when of an earlier batch, is found in its own
+    right. (Trial 34: a claim keyed first but received after its repeat
+    was made that repeat's duplicate by dedupe, and verification then made
+    the repeat a duplicate of it: neither was paid.)
 
     Example: ``serial_claimed_before(store, "acme-tools", "DR10000017", "c9")``
     """
     row = store.db.execute(
         "SELECT s.claim_id FROM claim_serials s JOIN claims c ON c.id = s.claim_id "
         "WHERE s.client = ? AND s.serial = ? AND s.claim_id != ? AND c.batch_id < "
-        "(SELECT batch_id FROM claims WHERE id = ?) AND c.outcome != 'superseded' "
+        "(SELECT batch_id FROM claims WHERE id = ?) "
+        "AND c.outcome NOT IN ('superseded', 'duplicate') "
         "ORDER BY c.rowid LIMIT 1",
         [client, serial, claim_id, claim_id],
     ).fetchone()

@@ -62,6 +62,13 @@ __all__ = [
 
 _DATE_FORMAT = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
 
+#: Fields the desk keys and corrects, not the participant: the received
+#: stamp. A problem with one stays in the desk's output and the claim's
+#: problems, never in the participant's notice, which cannot fix it (trial
+#: 34: "date received: please send it again as YYYY-MM-DD"); a claim pended
+#: for nothing else owes its participant no notice.
+DESK_FIELDS = frozenset({"received_at"})
+
 
 @dataclass(frozen=True)
 class NoticeItem:
@@ -127,6 +134,7 @@ class NoticeItem:
                 found(p.code, p.field, p.message, claim, p.source.line),
             )
             for p in decision.problems
+            if p.field not in DESK_FIELDS
         )
         earlier_on = earlier_reference = earlier_file = None
         if earlier is not None:
@@ -311,6 +319,9 @@ def render_notices(
 
     Example: ``render_notices([NoticeItem.of(claim, decision)], client, date.today())``
     """
+    # a claim pended only for what the desk corrects (`DESK_FIELDS`) asks
+    # its participant for nothing
+    items = [i for i in items if i.problems or i.outcome is not Outcome.PENDED]
     return _per_participant(
         items,
         client,
