@@ -17,13 +17,28 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from claimflow import ClaimflowError, ResolvedClient, Store, decide_claim, ingest, load_client
+from claimflow import (
+    ClaimflowError,
+    ResolvedClient,
+    Store,
+    decide_claim,
+    ingest,
+    load_client,
+)
 from claimflow.award.run import award_claims
 from claimflow.cli import main
 from claimflow.sla.events import record_event
 from claimflow.verify.run import verify_claims
 from claimflow.verify.source import import_source
-from tests.test_replay_as_ingested import CLIENT, NOW, SOURCE, TH_001, TH_199, _changes, _csv
+from tests.test_replay_as_ingested import (
+    CLIENT,
+    NOW,
+    SOURCE,
+    TH_001,
+    TH_199,
+    _changes,
+    _csv,
+)
 
 #: Awards wait for a verified result, as a desk that pays only verified stays.
 REQUIRED = CLIENT.replace("require_proof: false", "require_proof: false\nverification: {required: true}")
