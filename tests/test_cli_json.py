@@ -932,3 +932,26 @@ def test_samples(tmp_path: Path) -> None:
     data = strict(out)
     assert data["clients"] == [str(tmp_path / f"s/clients/{k}.yaml") for k in CLIENTS]
     assert data["files"] == sum(1 for p in (tmp_path / "s").rglob("*") if p.is_file())
+
+
+@covers("decide")
+def test_decide(flow: Flow, tmp_path: Path) -> None:
+    import sqlite3
+
+    db = _copy(flow, tmp_path)
+    with sqlite3.connect(db) as conn:
+        claim_id, client = conn.execute(
+            "SELECT id, client FROM claims WHERE outcome = 'review' ORDER BY rowid LIMIT 1"
+        ).fetchone()
+    config = ACME if client == "acme-tools" else COSTA
+    code, out, err = run(
+        *("decide", claim_id, "accept", "--reason", "checked the invoice"),
+        *("--client", config, "--db", db, "--operator", "ann"),
+        *("--at", "2026-12-01T10:00Z", "--json"),
+    )  # fmt: skip
+    assert code == 0, err
+    data = strict(out)
+    assert (data["claim_id"], data["decision"], data["outcome"]) == (
+        claim_id, "accept", "accepted")  # fmt: skip
+    assert (data["operator"], data["at"]) == ("ann", "2026-12-01T10:00:00+00:00")
+    assert data["codes"] and data["reason"] == "checked the invoice"

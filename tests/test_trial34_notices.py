@@ -26,7 +26,7 @@ def test_an_unreadable_received_stamp_is_the_desks_not_the_participants(
         "2026.10.13", "2026.10.32"
     ).replace("HT30007", "HT30008").replace("007001", "007002")
     claims.write_text(
-        HEADER + SALE + "2026. 10. 14.\n" + other + "2026. 10. 14.\n", encoding="utf-8"
+        HEADER + SALE + "2026. 10. 41.\n" + other + "2026. 10. 41.\n", encoding="utf-8"
     )
     notices = tmp_path / "notices"
     code, out, err = run(

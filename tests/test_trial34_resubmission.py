@@ -92,9 +92,9 @@ def _files(tmp_path: Path) -> tuple[list[str], Path, Path, Path]:
     client = tmp_path / "hu-dealer.yaml"
     client.write_text(CLIENT, encoding="utf-8")
     first, fixed = tmp_path / "elso.csv", tmp_path / "javitott.csv"
-    # '2026. 10. 14.' is unreadable in YMD (trial 34 finding 3): pended
+    # '2026. 10. 41.' (no such day; the trial's '2026. 10. 14.' is read now): pended
     # invalid_date, the batch's time (13:22 at the desk) standing in.
-    first.write_text(HEADER + SALE + "2026. 10. 14.\n", encoding="utf-8")
+    first.write_text(HEADER + SALE + "2026. 10. 41.\n", encoding="utf-8")
     # the correction: a date alone, 00:00 at the desk, before 13:22
     fixed.write_text(HEADER + SALE + "2026.10.14\n", encoding="utf-8")
     db = tmp_path / "store.db"
