@@ -93,6 +93,7 @@ class ReasonCode(StrEnum):
     DUPLICATE_CLAIM = "duplicate_claim"
     POSSIBLE_DUPLICATE = "possible_duplicate"
     MERGED_PARTICIPANT = "merged_participant"
+    UNKNOWN_PARTICIPANT = "unknown_participant"
 
     @property
     def category(self) -> Category:
@@ -117,6 +118,7 @@ _CATEGORY: dict[ReasonCode, Category] = {
     ReasonCode.NO_CONVERSION_RATE: Category.AWARD,
     ReasonCode.BELOW_MINIMUM: Category.AWARD,
     ReasonCode.NOT_ENROLLED: Category.AWARD,
+    ReasonCode.UNKNOWN_PARTICIPANT: Category.AWARD,
     ReasonCode.EXCLUDED_RATE: Category.AWARD,
     ReasonCode.CAP_PER_CLAIM: Category.AWARD,
     ReasonCode.CAP_PARTICIPANT_PERIOD: Category.AWARD,
@@ -193,6 +195,10 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.MERGED_PARTICIPANT: "keyed under a participant number merged into "
     "another account; the client pends such claims (accounts.merged_claims: pend) "
     "until resubmitted under the surviving number",
+    ReasonCode.UNKNOWN_PARTICIPANT: (
+        "award held: the participant is not on the member list, so enrolment "
+        "cannot be checked; the next award run after the list is imported pays it"
+    ),
 }
 
 

@@ -236,8 +236,20 @@ def _enrolment(ctx: Context) -> AwardLine | None:
     """The zero line of an activity before enrolment (less the grace), or None.
 
     The enrolment date is the one held on the activity date; an activity in
-    the grace before it earns, and a note line of no points says so.
+    the grace before it earns, and a note line of no points says so. A
+    participant not on the member list has no enrolment date to check: that
+    is no "not enrolled" (a member enrolled after the stay, settled at 0),
+    and the award is held (`_unknown`) until the list names the participant
+    (trial 36: SX9999999 was paid 0, settled, and the member list imported
+    later changed nothing).
     """
+    if ctx.participant is None:
+        return _zero_line(
+            ctx,
+            ReasonCode.UNKNOWN_PARTICIPANT,
+            f"participant {ctx.claim.participant_id or '(none)'} is not on the "
+            "member list: no enrolment date to check",
+        )
     enrolled = ctx.held.enrolled_on if ctx.held else None
     grace = ctx.rules.eligibility.enrolment_grace_days.before
     early = (enrolled - ctx.activity).days if enrolled is not None else 0
@@ -366,7 +378,27 @@ def award_one(
         lines=tuple(lines),
         day_note=day_note(claim, settings, converted=ctx.conversion is not None),
     )
-    return award, _threshold(award, claim, settings, participant, state)
+    return award, _unknown(award, claim) or _threshold(
+        award, claim, settings, participant, state
+    )
+
+
+def _unknown(award: Award, claim: Claim) -> Problem | None:
+    """The hold of an award whose participant is not on the member list
+    (`_enrolment`): not posted, so the next award run pays the claim once
+    the list is imported."""
+    if not any(ln.code is ReasonCode.UNKNOWN_PARTICIPANT for ln in award.lines):
+        return None
+    return Problem(
+        source=claim.provenance,
+        code=ReasonCode.UNKNOWN_PARTICIPANT,
+        message=(
+            f"participant {award.participant_id or '(none)'} is not on the member "
+            "list: held until a member list names them; the next award run then "
+            "pays the claim"
+        ),
+        record_id=claim.id,
+    )
 
 
 def _threshold(

@@ -33,6 +33,7 @@ from claimflow.store.accounts import live_merge, lot_holder
 from claimflow.store.awards import post_award_rows
 from claimflow.store.instants import instant, utc_text
 from claimflow.store.ledger import (
+    Lot,
     add_allocation,
     add_debit,
     add_reversal,
@@ -180,6 +181,9 @@ def reverse_claim(
         # A merge may have moved the lot: the reversal takes the points
         # from whoever holds them now (the lot's last transfer in).
         lot_id, participant = lot_holder(store, entry_id)
+        # Read before the reversal is written: once written, what it has
+        # not taken yet counts as owed, and the lots would look paid out.
+        lots = award_lots(store, client, participant, instant(at), every_debit=True)
         reversal_id = add_reversal(
             store,
             client,
@@ -193,7 +197,7 @@ def reverse_claim(
             reason,
             actor,
         )
-        _allocate_reversal(store, client, participant, reversal_id, lot_id, points, at)
+        _allocate_reversal(store, reversal_id, lot_id, points, lots)
         total += points
     if void:
         store.void_claim(client, claim_id, at, actor)
@@ -202,12 +206,10 @@ def reverse_claim(
 
 def _allocate_reversal(
     store: Store,
-    client: str,
-    participant: str,
     reversal_id: int,
     lot_id: int,
     points: int,
-    at: datetime,
+    lots: Sequence[Lot],
 ) -> None:
     """A reversal takes its posting's points from the posting's lot, as far
     as the lot still holds them; what was already spent from it (redeemed,
@@ -217,8 +219,8 @@ def _allocate_reversal(
     beside a negative balance, which expiry then took again (trial 17: 267
     points, 200 redeemed, the 217-point claim refunded: balance -150, and
     the other 50-point lot still open, to expire to -200). What no lot
-    holds stays owed: the balance is negative."""
-    lots = award_lots(store, client, participant, instant(at), every_debit=True)
+    holds stays owed: the balance is negative, and the lots posted later
+    pay it (`award_lots`)."""
     own = [(i, r) for i, r, _, _ in lots if i == lot_id]
     others = [(i, r, e) for i, r, _, e in lots if i != lot_id]
     _allocate(store, reversal_id, points, own + [(i, r) for i, r, _ in _by_expiry(others)])

@@ -6,8 +6,9 @@ one question or one append each, and hand back plain typed values:
 
 - `live_award_postings`, `last_reversal`: a claim's award postings not
   reversed yet, and the reversal that took the last one;
-- `posted_total`, `award_lots`: a participant's sum of postings and award
-  lots with the points left in each, at an instant;
+- `posted_total`, `award_lots`, `owed_points`: a participant's sum of
+  postings, award lots with the points left in each (an outstanding debt
+  paid from them), and what is owed, at an instant;
 - `posting_by_key`, `ledger_participants`, `last_activity`: what redemption
   and expiry check first;
 - `add_reversal`, `add_debit`, `add_allocation`: the appends (a negative
@@ -31,7 +32,7 @@ through ``cursor.lastrowid`` (a server backend writes ``RETURNING id``),
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from claimflow.store.instants import instant, utc_text
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
 LivePosting = tuple[int, str, int, str | None]
 #: An award lot: (id, points left, available at, expires at or None).
 Lot = tuple[int, int, datetime, datetime | None]
+
+#: Sorts after every expiry instant: lots that never expire go last.
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 #: A participant's lots: award postings, credit adjustments, and transfers
 #: in (a merge moved a lot: its points, available and expiry instants).
@@ -58,6 +62,20 @@ _TAKEN = """
     JOIN ledger d ON d.id = a.debit_id JOIN ledger l ON l.id = a.lot_id
     WHERE l.client = ? AND l.participant_id = ?
       AND l.entry_type IN ('award', 'transfer_in', 'adjustment') AND l.points > 0
+"""
+
+
+#: The participant's other postings (debits, and whatever is no lot), with
+#: what each took from lots: a debit that took less than its points owes
+#: the rest (a refund of points already spent), and a positive posting that
+#: is no lot (a merge moving a debt away) pays that much of it.
+_OWING = """
+    SELECT d.points, d.posted_at,
+           (SELECT COALESCE(SUM(a.points), 0) FROM ledger_allocations a
+            WHERE a.debit_id = d.id)
+    FROM ledger d
+    WHERE d.client = ? AND d.participant_id = ?
+      AND NOT (d.entry_type IN ('award', 'transfer_in', 'adjustment') AND d.points > 0)
 """
 
 
@@ -230,6 +248,11 @@ def award_lots(
 ) -> list[Lot]:
     """A participant's award lots posted by an instant, with the points left then.
 
+    Points left are a lot's points less what debits took from it, and less
+    what the participant owes (`owed_points`: a refund of points already
+    spent), which the lots pay oldest expiring first: the points that pay a
+    debt are spent, and no expiry takes them again.
+
     Allocations of debits posted after `at` do not count, unless
     `every_debit`: a write (a redemption, an expiry, a merge) counts every
     debit already in the ledger, whatever its instant, so a clerk whose
@@ -245,7 +268,7 @@ def award_lots(
     for lot_id, points, posted in store.db.execute(_TAKEN, [client, participant_id]):
         if every_debit or instant(posted) <= moment:
             taken[int(lot_id)] = taken.get(int(lot_id), 0) + int(points)
-    return [
+    lots = [
         (
             int(i),
             int(points) - taken.get(int(i), 0),
@@ -257,6 +280,52 @@ def award_lots(
         )
         if instant(posted) <= moment
     ]
+    return _settle_owed(lots, owed_points(store, client, participant_id, moment, every_debit))
+
+
+def owed_points(
+    store: Store, client: str, participant_id: str, at: datetime, every_debit: bool
+) -> int:
+    """Points a participant owes that no lot held: what debits posted by `at`
+    (every debit, with `every_debit`) could not take from a lot, less what
+    positive postings that are no lot paid back; never below zero.
+
+    Example: ``owed_points(store, "acme-tools", "104233", now, False)``
+    """
+    owed = sum(
+        -int(points) - int(allocated)
+        for points, posted, allocated in store.db.execute(
+            _OWING, [client, participant_id]
+        )
+        if every_debit or instant(posted) <= at
+    )
+    return max(owed, 0)
+
+
+def _settle_owed(lots: list[Lot], owed: int) -> list[Lot]:
+    """`lots` with what is `owed` taken from them, oldest expiring first
+    (never expiring last), as a redemption takes points.
+
+    A refund of points already spent leaves the balance negative; the points
+    earned later pay that debt, so they are spent, not left in their lots
+    for expiry to take again (trial 36: 10,000 refunded after they were
+    redeemed, then 5,000 earned: the balance was -5,000, yet 18 months on
+    the 5,000 expired, to -10,000). Derived at each reading, like the rest
+    of a lot's points, so it holds for every ledger written before too.
+    """
+    if owed <= 0:
+        return lots
+    order = sorted(
+        (lot for lot in lots if lot[1] > 0),
+        key=lambda lot: (lot[3] or _NEVER, lot[0]),
+    )
+    paid: dict[int, int] = {}
+    for lot_id, remaining, _, _ in order:
+        if owed <= 0:
+            break
+        paid[lot_id] = min(owed, remaining)
+        owed -= paid[lot_id]
+    return [(i, r - paid.get(i, 0), a, e) for i, r, a, e in lots]
 
 
 def posting_by_key(store: Store, key: str) -> tuple[str, int, str] | None:
