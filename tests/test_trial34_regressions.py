@@ -4,7 +4,8 @@ points in the client's locale, a notice that keeps why a date was refused."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from babel.dates import format_date
 from hypothesis import given
 from hypothesis import strategies as st
 
+from claimflow.errors import UnreadableInput
 from claimflow.parse.participants import read_participants
 from claimflow.values import DateOrder, parse_date
 from claimflow.written_dates import named_month_date
@@ -94,3 +96,98 @@ def test_a_member_list_with_hungarian_dates_is_read(tmp_path: Path) -> None:
     assert [p.enrolled_on for p in people] == [
         date(2024, 3, 11), date(2024, 3, 11), date(2024, 3, 12)
     ]
+
+
+#: The trial's Turkish hotel desk (clients/tr-otel.yaml), cut to what a
+#: tier and its bonus need.
+TR_OTEL = """
+schema_version: 1
+client: tr-otel
+name: Boğaz Otelleri Sadakat Programı
+kind: stay
+locale: tr_TR
+date_order: DMY
+currency: TRY
+timezone: Europe/Istanbul
+participant_columns:
+  participant_id: ["Üye No"]
+  first_name: ["Ad"]
+  last_name: ["Soyad"]
+  tier: ["Seviye"]
+accounts:
+  point_value: "0.05"
+  tiers: [gümüş, altın, platin]
+award:
+  activity_date: check_out
+  currency: TRY
+  rounding_mode: half_up
+  rounding_scope: claim
+  rule_sets:
+    - version: "2026"
+      effective_from: 2026-01-01
+      rules:
+        - {id: taban, kind: per_currency, points: 1, per: 10, basis: pro_rata}
+        - {id: seviye, kind: tier_bonus, percent: {altın: 25, platin: 50}}
+"""
+
+
+def test_a_turkish_tier_in_capitals_is_taken_and_earns_its_bonus(
+    tmp_path: Path,
+) -> None:
+    """``10000005;Ilgın;Öztürk;ALTIN`` was refused: "expected one of the
+    program's tiers (altın, gümüş, platin), found 'ALTIN'" (ALTIN is the
+    Turkish capitals of altın; casefold made it altin). Taken at import, the
+    same fold must find its bonus: by hand, ₺3.210,00 at 1 point per ₺10 is
+    321 base points, altın's 25% of them 80.25, and 401.25 rounds half up
+    to 401 (the trial's T-05 for a member written ``Altın``)."""
+    from claimflow import load_client
+    from claimflow.api.imports import program_tiers
+    from claimflow.award import CapState, compute_award
+    from claimflow.models import Provenance, StayClaim
+
+    (tmp_path / "tr-otel.yaml").write_text(TR_OTEL, encoding="utf-8")
+    client = load_client(tmp_path / "tr-otel.yaml")
+    members = tmp_path / "seviye.csv"
+    members.write_text("Üye No;Ad;Soyad;Seviye\n10000005;Ilgın;Öztürk;ALTIN\n", "utf-8")
+    (member,) = read_participants(
+        members, client.key, "DMY", client.people_index(),
+        tiers=program_tiers(client), months=client.config.locale,
+    )  # fmt: skip
+    assert member.tier == "ALTIN"  # kept as written
+    assert client.config.award is not None
+    stay = StayClaim(
+        id="tr-otel-T-05", client="tr-otel", participant_id="10000005",
+        received_at=datetime(2026, 10, 28, 9, tzinfo=UTC),
+        provenance=Provenance(file="talepler.csv", row=2), hotel_code="BGZ-ANT",
+        check_in=date(2026, 10, 9), check_out=date(2026, 10, 11),
+        qualifying_revenue=Decimal("3210.00"), currency="TRY",
+    )  # fmt: skip
+    award, problem = compute_award(stay, client.config.award, member, CapState())
+    assert problem is None and award is not None
+    bonus = {ln.rule_id: ln for ln in award.lines}["seviye"]
+    assert bonus.multiplier == Decimal("0.25")
+    assert award.points == 401
+
+
+@pytest.mark.parametrize(
+    ("written", "tiers", "expected"),
+    [("ALTIN", ["gümüş", "altın", "platin"], "altın"),
+     ("Altın", ["gümüş", "altın", "platin"], "altın"),
+     ("GÜMÜŞ", ["gümüş", "altın", "platin"], "gümüş"),
+     ("PLATİN", ["gümüş", "altın", "platin"], "platin"),
+     ("PLATIN", ["gümüş", "altın", "platin"], "platin"),  # upper-cased in ASCII
+     ("ALTIN", ["ALTIN", "platin"], "ALTIN"),  # the program's file in capitals
+     ("altin", ["gümüş", "altın", "platin"], None),  # another spelling
+     ("bronz", ["gümüş", "altın", "platin"], None)],
+)  # fmt: skip
+def test_member_list_tiers_in_any_turkish_case(
+    tmp_path: Path, written: str, tiers: list[str], expected: str | None
+) -> None:
+    members = tmp_path / "seviye.csv"
+    members.write_text(f"participant_id;tier\n10000005;{written}\n", "utf-8")
+    read = read_participants(members, "tr-otel", "DMY", tiers=tiers, months="tr_TR")
+    if expected is None:
+        with pytest.raises(UnreadableInput, match="expected one of the program's"):
+            list(read)
+    else:
+        assert [p.tier for p in read] == [written]

@@ -32,6 +32,7 @@ from claimflow.errors import AmbiguousTime
 from claimflow.keys import ascii_digits
 from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
 from claimflow.window import at_desk
+from claimflow.words import match_word, word_fold
 
 DateOrder = Literal["DMY", "MDY", "YMD"]
 _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
@@ -115,8 +116,10 @@ class ValueContext:
             ingest, kept with the batch for replay): a record's received
             time later than it (`claimflow.window.after_now`) is pended as
             ``received_in_future``. None: not judged.
-        yes: the words read as yes (casefolded).
-        no: the words read as no (casefolded).
+        yes: the words read as yes (folded: `claimflow.words.word_fold`).
+        no: the words read as no (folded so).
+        language: the client's language (Babel's code): yes and no are
+            read in any case as it writes capitals (``HAYIR`` in ``tr``).
         file_numbers: file suffix (``json``) -> the number locale its text
             values are written in, where it differs from `numbers`.
         months: the Babel locale whose month names a date may be written
@@ -137,6 +140,7 @@ class ValueContext:
     file_numbers: tuple[tuple[str, str], ...] = ()
     currency: str | None = None
     months: str = "en"
+    language: str = "en"
 
     def for_file(self, name: str) -> ValueContext:
         """The context for values read from file `name` (its number locale).
@@ -156,15 +160,18 @@ class ValueContext:
 def yes_no_words(
     language: str, yes: tuple[str, ...] = (), no: tuple[str, ...] = ()
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """The words read as yes and as no for a language, plus a client's own.
+    """The words read as yes and as no for a language, plus a client's own,
+    folded as the language writes capitals (`claimflow.words.word_fold`).
 
     Example: ``"nein" in yes_no_words("de")[1]``
     """
     lang_yes, lang_no = YES_NO.get(language, ((), ()))
     en_yes, en_no = YES_NO["en"]
     return (
-        frozenset(w.casefold() for w in (*_COMMON_YES, *en_yes, *lang_yes, *yes)),
-        frozenset(w.casefold() for w in (*_COMMON_NO, *en_no, *lang_no, *no)),
+        frozenset(
+            word_fold(w, language) for w in (*_COMMON_YES, *en_yes, *lang_yes, *yes)
+        ),
+        frozenset(word_fold(w, language) for w in (*_COMMON_NO, *en_no, *lang_no, *no)),
     )
 
 
@@ -560,11 +567,15 @@ def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
     if isinstance(value, int | Decimal) and value in (0, 1):
         return bool(value)
     # a right-to-left mark around نعم changes nothing (`claimflow.bidi`)
-    text = unmarked(str(value))[0].strip().casefold()
+    text = unmarked(str(value))[0].strip()
     ctx = _ctx(info)
-    if text in ctx.yes:
+    # in any case as the client's language writes capitals (HAYIR is hayır)
+    word = word_fold(text, ctx.language)
+    if word not in ctx.yes and word not in ctx.no:
+        word = match_word(text, ctx.yes | ctx.no, ctx.language) or word
+    if word in ctx.yes:
         return True
-    if text in ctx.no:
+    if word in ctx.no:
         return False
     words = ", ".join(sorted(w for w in ctx.yes | ctx.no if w))
     raise _fail(
