@@ -4,6 +4,7 @@ points in the client's locale, a notice that keeps why a date was refused."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,9 @@ from hypothesis import strategies as st
 
 from claimflow.errors import UnreadableInput
 from claimflow.parse.participants import read_participants
+from claimflow.replay import Change, ReplayResult
+from claimflow.report.replay import render_replay
+from claimflow.shown import Desk
 from claimflow.values import DateOrder, parse_date
 from claimflow.written_dates import named_month_date
 
@@ -191,3 +195,64 @@ def test_member_list_tiers_in_any_turkish_case(
             list(read)
     else:
         assert [p.tier for p in read] == [written]
+
+
+def _trial_replay() -> ReplayResult:
+    """The trial's Turkish replay at 1.5 points per ₺10 (by hand: T-01
+    1 543 -> 2 315, T-04 800 -> 1 200, T-05 401 -> 602: +1 373)."""
+    return ReplayResult(
+        client="tr-otel",
+        claims=12,
+        changes=[
+            Change("c1", "accepted", "accepted", points_from=1543, points_to=2315,
+                   lines=["seviye: 308 -> 462", "taban: 1234 -> 1851"]),
+            Change("c4", "accepted", "accepted", points_from=800, points_to=1200,
+                   lines=["taban: 800 -> 1200"]),
+            Change("c5", "accepted", "accepted", points_from=401, points_to=602,
+                   lines=["rounding: 0 -> 1", "seviye: 80 -> 120", "taban: 321 -> 481"]),
+        ],
+        points_by_rule=Counter({"seviye": 194, "taban": 1177, "rounding": 2}),
+        names={"c1": "T-01", "c4": "T-04", "c5": "T-05"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", ["tr_TR", "hu_HU", "de_DE", "en_US"])
+def test_replay_writes_points_in_the_clients_locale(locale: str) -> None:
+    """``T-01 ...: 1,543 -> 2,315 points`` and ``+1,373 points`` at a tr_TR
+    desk, where 1,543 is one and a half and ``ledger balance`` writes
+    ``1.543``. Every figure is now the desk's (Babel the oracle)."""
+    from babel.numbers import format_decimal
+
+    def n(value: int) -> str:
+        return str(format_decimal(value, locale=locale))
+
+    text = render_replay(_trial_replay(), desk=Desk(locale))
+    lines = text.splitlines()
+    assert lines[0] == f"tr-otel: 12 claims replayed, 3 changed, +{n(1373)} points"
+    assert lines[1] == f"  points by rule: seviye +194, taban +{n(1177)}, rounding +2"
+    assert lines[2] == (
+        f"  T-01: {n(1543)} -> {n(2315)} points (seviye: 308 -> 462; "
+        f"taban: {n(1234)} -> {n(1851)})"
+    )
+    assert lines[3] == f"  T-04: 800 -> {n(1200)} points (taban: 800 -> {n(1200)})"
+    if locale == "tr_TR":
+        assert "1.543 -> 2.315 points" in text and "+1.373 points" in text
+    # the change file and --json keep plain numbers
+    assert _trial_replay().to_dict()["points_delta"] == 1373
+
+
+def test_replay_cli_writes_the_clients_locale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command renders with the desk of the client it was given."""
+    import claimflow
+    from tests.test_cli import run
+
+    (tmp_path / "tr-otel.yaml").write_text(TR_OTEL, encoding="utf-8")
+    monkeypatch.setattr(claimflow, "replay_claims", lambda *a, **k: _trial_replay())
+    db = tmp_path / "tr.db"
+    claimflow.Store.open(db).close()
+    code, out, _ = run("replay", "--client", str(tmp_path / "tr-otel.yaml"), "--db", str(db))
+    assert code == 1
+    assert out.splitlines()[0] == "tr-otel: 12 claims replayed, 3 changed, +1.373 points"
+    assert "  T-01: 1.543 -> 2.315 points (seviye: 308 -> 462; taban: 1.234 -> 1.851)" in out
