@@ -38,6 +38,13 @@ DateOrder = Literal["DMY", "MDY", "YMD"]
 _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
 #: The note ending the message of a date whose year is not written in full.
 TWO_DIGIT_YEAR = "(a two-digit year: its century would be a guess)"
+#: The note ending the message of a date written day first at a YMD desk.
+YEAR_FIRST = "(the year comes first)"
+#: The note ending the message of a date that reads with day and month swapped.
+SWAPPED = "(day and month swapped?)"
+#: The note ending the message of a day past its month's end (`no_such_day`):
+#: a notice says it again in its own language.
+NO_SUCH_DAY = re.compile(r" \(no such day: (?P<month>[A-Z][a-z]+) has (?P<last>\d\d)\)$")
 #: Years of the Buddhist Era (Thailand's forms: 2569 is 2026) for the
 #: Gregorian years 1857..2256; no claim, birth or enrolment date is there.
 _BUDDHIST_ERA = range(2400, 2800)
@@ -252,7 +259,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     year, month, day = (a, b, c) if iso else _ymd(a, b, c, order)
     if not iso and len(match[1 if order == "YMD" else 3]) != 4:
         if order == "YMD" and len(match[3]) == 4:  # 11/03/2026 at a YMD desk
-            return f"{expected} (the year comes first)"
+            return f"{expected} {YEAR_FIRST}"
         return f"{expected} {TWO_DIGIT_YEAR}"
     try:
         return in_gregorian(date(year, month, day), expected)
@@ -261,7 +268,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     if not iso and order != "YMD":
         try:
             date(year, day, month)
-            return f"{expected} (day and month swapped?)"
+            return f"{expected} {SWAPPED}"
         except ValueError:
             pass
     return expected + no_such_day(year, month, day)
