@@ -98,7 +98,8 @@ def test_a_two_digit_year_is_refused_and_the_notice_asks_for_the_full_year(
         "Claim KW-3002, 199,00\xa0€\n"
         "  Status: waiting for information from you\n"
         "  - invoice date: the year is not written in full: please send the date "
-        "again as DD/MM/YYYY, with all four digits of the year (we read: 02.10.26)\n"
+        # in the separator of the client's de_DE (trial 34)
+        "again as DD.MM.YYYY, with all four digits of the year (we read: 02.10.26)\n"
     ) in notice.read_text(encoding="utf-8")
 
 

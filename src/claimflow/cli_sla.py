@@ -199,7 +199,13 @@ def replay_cmd(
         claimflow replay --client samples/clients/acme-tools.yaml --rules acme-2027.yaml
         claimflow replay --golden samples/golden
     """
-    from claimflow import Store, render_replay, replay_claims, write_replay_changes
+    from claimflow import (
+        Store,
+        render_replay,
+        replay_claims,
+        resolve_client,
+        write_replay_changes,
+    )
 
     if golden_dir is not None:
         sys.exit(_golden(golden_dir, update, as_json))
@@ -224,7 +230,8 @@ def replay_cmd(
         data = result.to_dict()
         echo_rows(data, data["changes"], rows_as)
     else:
-        click.echo(render_replay(result))
+        # figures as the client's desk writes them, as ledger balance does
+        click.echo(render_replay(result, desk=resolve_client(client_path).desk))
     sys.exit(result.exit_code)
 
 

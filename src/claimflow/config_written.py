@@ -35,6 +35,7 @@ from claimflow.sla.calendar import CalendarSettings
 from claimflow.sla.terms import SlaTerms
 from claimflow.verify.settings import VerificationSettings
 from claimflow.window import ClaimWindow
+from claimflow.words import word_fold
 
 SCHEMA_VERSION = 1
 
@@ -236,8 +237,9 @@ class ClientConfig(_Section):
     @field_validator("no_words")
     @classmethod
     def _yes_or_no(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        yes = {w.casefold() for w in info.data.get("yes_words", [])}
-        overlap = yes & {w.casefold() for w in value}
+        locale = info.data.get("locale")
+        yes = {word_fold(w, locale) for w in info.data.get("yes_words", [])}
+        overlap = yes & {word_fold(w, locale) for w in value}
         if overlap:
             raise ValueError(f"also in yes_words: {', '.join(sorted(overlap))}")
         return value

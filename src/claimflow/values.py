@@ -32,11 +32,19 @@ from claimflow.errors import AmbiguousTime
 from claimflow.keys import ascii_digits
 from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
 from claimflow.window import at_desk
+from claimflow.words import match_word, word_fold
 
 DateOrder = Literal["DMY", "MDY", "YMD"]
 _PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
 #: The note ending the message of a date whose year is not written in full.
 TWO_DIGIT_YEAR = "(a two-digit year: its century would be a guess)"
+#: The note ending the message of a date written day first at a YMD desk.
+YEAR_FIRST = "(the year comes first)"
+#: The note ending the message of a date that reads with day and month swapped.
+SWAPPED = "(day and month swapped?)"
+#: The note ending the message of a day past its month's end (`no_such_day`):
+#: a notice says it again in its own language.
+NO_SUCH_DAY = re.compile(r" \(no such day: (?P<month>[A-Z][a-z]+) has (?P<last>\d\d)\)$")
 #: Years of the Buddhist Era (Thailand's forms: 2569 is 2026) for the
 #: Gregorian years 1857..2256; no claim, birth or enrolment date is there.
 _BUDDHIST_ERA = range(2400, 2800)
@@ -115,8 +123,10 @@ class ValueContext:
             ingest, kept with the batch for replay): a record's received
             time later than it (`claimflow.window.after_now`) is pended as
             ``received_in_future``. None: not judged.
-        yes: the words read as yes (casefolded).
-        no: the words read as no (casefolded).
+        yes: the words read as yes (folded: `claimflow.words.word_fold`).
+        no: the words read as no (folded so).
+        language: the client's language (Babel's code): yes and no are
+            read in any case as it writes capitals (``HAYIR`` in ``tr``).
         file_numbers: file suffix (``json``) -> the number locale its text
             values are written in, where it differs from `numbers`.
         months: the Babel locale whose month names a date may be written
@@ -137,6 +147,7 @@ class ValueContext:
     file_numbers: tuple[tuple[str, str], ...] = ()
     currency: str | None = None
     months: str = "en"
+    language: str = "en"
 
     def for_file(self, name: str) -> ValueContext:
         """The context for values read from file `name` (its number locale).
@@ -156,15 +167,18 @@ class ValueContext:
 def yes_no_words(
     language: str, yes: tuple[str, ...] = (), no: tuple[str, ...] = ()
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """The words read as yes and as no for a language, plus a client's own.
+    """The words read as yes and as no for a language, plus a client's own,
+    folded as the language writes capitals (`claimflow.words.word_fold`).
 
     Example: ``"nein" in yes_no_words("de")[1]``
     """
     lang_yes, lang_no = YES_NO.get(language, ((), ()))
     en_yes, en_no = YES_NO["en"]
     return (
-        frozenset(w.casefold() for w in (*_COMMON_YES, *en_yes, *lang_yes, *yes)),
-        frozenset(w.casefold() for w in (*_COMMON_NO, *en_no, *lang_no, *no)),
+        frozenset(
+            word_fold(w, language) for w in (*_COMMON_YES, *en_yes, *lang_yes, *yes)
+        ),
+        frozenset(word_fold(w, language) for w in (*_COMMON_NO, *en_no, *lang_no, *no)),
     )
 
 
@@ -245,7 +259,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     year, month, day = (a, b, c) if iso else _ymd(a, b, c, order)
     if not iso and len(match[1 if order == "YMD" else 3]) != 4:
         if order == "YMD" and len(match[3]) == 4:  # 11/03/2026 at a YMD desk
-            return f"{expected} (the year comes first)"
+            return f"{expected} {YEAR_FIRST}"
         return f"{expected} {TWO_DIGIT_YEAR}"
     try:
         return in_gregorian(date(year, month, day), expected)
@@ -254,7 +268,7 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     if not iso and order != "YMD":
         try:
             date(year, day, month)
-            return f"{expected} (day and month swapped?)"
+            return f"{expected} {SWAPPED}"
         except ValueError:
             pass
     return expected + no_such_day(year, month, day)
@@ -560,11 +574,15 @@ def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
     if isinstance(value, int | Decimal) and value in (0, 1):
         return bool(value)
     # a right-to-left mark around نعم changes nothing (`claimflow.bidi`)
-    text = unmarked(str(value))[0].strip().casefold()
+    text = unmarked(str(value))[0].strip()
     ctx = _ctx(info)
-    if text in ctx.yes:
+    # in any case as the client's language writes capitals (HAYIR is hayır)
+    word = word_fold(text, ctx.language)
+    if word not in ctx.yes and word not in ctx.no:
+        word = match_word(text, ctx.yes | ctx.no, ctx.language) or word
+    if word in ctx.yes:
         return True
-    if text in ctx.no:
+    if word in ctx.no:
         return False
     words = ", ".join(sorted(w for w in ctx.yes | ctx.no if w))
     raise _fail(

@@ -8,6 +8,7 @@ wrote ``21.700000000000003``.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -21,6 +22,7 @@ from claimflow.report.columns import (
     typed,
     xlsx_format,
 )
+from claimflow.shown import money
 
 COUNT, SHARE, DAYS, RATE = (
     COLUMNS["received"],
@@ -109,3 +111,29 @@ def test_an_unlisted_column_gets_a_header_and_a_kind(
 ) -> None:
     column = column_of("new_figure", pd.Series(values))
     assert (column.header, column.kind) == ("New figure", kind)
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "locale", "expected"),
+    [
+        # trial 34: a HUF amount with fillér lost them in a report
+        (Decimal("189990.50"), "HUF", "hu_HU", "189\xa0990,50\xa0Ft"),
+        (189990.5, "HUF", "hu_HU", "189\xa0990,50\xa0Ft"),
+        (Decimal("189990"), "HUF", "hu_HU", "189\xa0990\xa0Ft"),
+        (Decimal("5.83"), "USD", "en_US", "$5.83"),
+        (0.1 + 0.2, "USD", "en_US", "$0.30"),  # no float noise
+        (1234567.1 + 0.2, "EUR", "de_DE", "1.234.567,30\xa0€"),
+        (Decimal("1200"), "JPY", "ja_JP", "￥1,200"),
+        (Decimal("0.125"), "KWD", "en_US", "KWD0.125"),  # 3 minor digits
+    ],
+)
+def test_a_money_cell_is_shown_as_an_amount_is_everywhere(
+    value: object, currency: str, locale: str, expected: str
+) -> None:
+    """``escalation_cost`` of ``189 990,50 Ft`` showed ``189 990 Ft``: Babel's
+    ``format_currency`` rounds to CLDR's digits (none for HUF), while
+    `claimflow.shown.money` (the oracle) shows every decimal an amount has."""
+    column = COLUMNS["escalation_cost"]
+    assert shown(value, column, locale, currency) == expected
+    if isinstance(value, Decimal):
+        assert expected == money(value, currency, locale)

@@ -214,7 +214,8 @@ def _placeholders(phrase: str) -> list[str]:
         ("es", "envíela de nuevo como DD/MM/AAAA"),
         ("id", "mohon kirim ulang dengan format HH/BB/TTTT"),
         ("pt", "envie-a novamente como DD/MM/AAAA"),
-        ("de", "Bitte senden Sie es erneut im Format TT.MM.JJJJ"),
+        # the letters are the notice's, the separator the client's pt_BR
+        ("de", "Bitte senden Sie es erneut im Format TT/MM/JJJJ"),
         ("fr", "veuillez la renvoyer au format JJ/MM/AAAA"),
     ],
 )

@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 
 
 def program_tiers(client: ResolvedClient) -> frozenset[str]:
-    """The tiers a client's program knows (case folded): its ``accounts.tiers``
-    and the tiers its tier bonuses name; empty when it names none (then any
-    tier a member list gives is taken).
+    """The tiers a client's program knows, as its file writes them: its
+    ``accounts.tiers`` and the tiers its tier bonuses name; empty when it
+    names none (then any tier a member list gives is taken). A member
+    list's tier is one of them in any case (`claimflow.words.match_word`).
 
     Example: ``"gold" in program_tiers(load_client("samples/clients/acme-tools.yaml"))``
     """
@@ -45,7 +46,7 @@ def program_tiers(client: ResolvedClient) -> frozenset[str]:
         for rule in rule_set.rules:
             if isinstance(rule, TierBonus):
                 named.update(rule.percent)
-    return frozenset(t.casefold() for t in named)
+    return frozenset(named)
 
 
 @dataclass

@@ -33,6 +33,7 @@ from claimflow.codes import ReasonCode
 from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
 from claimflow.shown import number, plural
+from claimflow.words import match_word
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
@@ -281,7 +282,10 @@ def _tier_bonus(ctx: Context, rule: object) -> list[Earned]:
     # The tier held on the activity date, not today's: a member who was Gold
     # at the stay and is Platinum now earns the Gold bonus for it.
     tier = (ctx.held.tier or "") if ctx.held else ""
-    percent = {k.casefold(): v for k, v in rule.percent.items()}.get(tier.casefold())
+    # in any case as the client's language writes capitals, as the member
+    # list's import took it (`claimflow.parse.participants`): ALTIN is altın
+    named = match_word(tier, rule.percent, ctx.locale) if tier else None
+    percent = rule.percent[named] if named is not None else None
     if not percent:
         return []
     return [

@@ -22,6 +22,7 @@ from claimflow.models import Participant, Provenance
 from claimflow.numbers import MACHINE, number_format
 from claimflow.parse.tables import expected, read_table
 from claimflow.values import DateOrder, era_year, parse_date
+from claimflow.words import match_word
 
 #: The people-file columns a participant record holds (the others, such as
 #: a birth date or a phone, are for ``dedupe participants``; read, not kept).
@@ -76,11 +77,13 @@ def read_participants(
             given for this file); None: detected.
         declared_by: who declared the encoding, for a refusal
             (`claimflow.sniff.encoding_origin`).
-        tiers: the program's tiers, case folded (`claimflow.api.claims.program_tiers`):
-            a row's tier must be one of them; empty: any tier.
-        months: the Babel locale whose month names a date may be written
-            in (the client's ``locale``), with English: ``2024. március 11.``
-            (`claimflow.written_dates`).
+        tiers: the program's tiers (`claimflow.api.claims.program_tiers`):
+            a row's tier must be one of them, in any case
+            (`claimflow.words.match_word`); empty: any tier.
+        months: the client's ``locale``: the month names a date may be
+            written in, with English (``2024. március 11.``,
+            `claimflow.written_dates`), and how its tiers are written in
+            capitals (``ALTIN`` is ``altın`` in tr_TR).
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -115,7 +118,7 @@ def read_participants(
                     raise ValueError(day)
                 values[column] = day
             column = "tier"
-            _known_tier(values.get("tier"), tiers)
+            _known_tier(values.get("tier"), tiers, months)
             column = "participant_id"
             yield Participant.model_validate(
                 {
@@ -153,12 +156,14 @@ def _member_date(text: str, date_order: DateOrder, months: str) -> date | str:
     return day
 
 
-def _known_tier(tier: object, tiers: Collection[str]) -> None:
-    """Refuse a tier the program does not know (`tiers`, case folded): a
-    member list's ``nieznany`` was taken in silently, and a tier bonus or a
-    merge then met a tier it could not rank (trial 31)."""
+def _known_tier(tier: object, tiers: Collection[str], locale: str) -> None:
+    """Refuse a tier the program does not know (`tiers`, in any case as
+    `locale`'s language writes capitals: ``ALTIN`` is ``altın`` in tr_TR,
+    as the tier bonus finds it): a member list's ``nieznany`` was taken in
+    silently, and a tier bonus or a merge then met a tier it could not rank
+    (trial 31)."""
     if not tiers or not isinstance(tier, str) or not tier.strip():
         return
-    if tier.strip().casefold() not in tiers:
+    if match_word(tier, tiers, locale) is None:
         shown = ", ".join(sorted(tiers))
         raise ValueError(f"expected one of the program's tiers ({shown}), found {tier!r}")

@@ -31,13 +31,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 import pandas as pd
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 
-from claimflow.shown import percent
+from claimflow.shown import money, percent
 
 Kind = Literal[
     "count", "share", "hours", "days", "rate", "money", "points", "date", "flag",
@@ -253,11 +254,33 @@ def for_csv(value: Any, column: Column) -> Any:
     return cell
 
 
+def _amount(value: Any) -> Decimal | None:
+    """A money cell's amount as a Decimal: a Decimal as it is (the frames
+    keep them), a float by its 15 significant digits (what a double holds
+    exactly: ``0.1 + 0.2`` is 0.3, not 0.30000000000000004); None for
+    text."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float):
+        return Decimal(f"{value:.15g}")
+    return Decimal(value)
+
+
 def shown(value: Any, column: Column, locale: str, currency: str = "USD") -> str:
     """A value as people read it, in the client's locale (Babel).
 
+    An amount is shown as `claimflow.shown.money` shows it, every decimal
+    it has included (Babel's `format_currency` rounds to CLDR's digits:
+    ``189 990,50 Ft`` was ``189 990 Ft`` in a HUF report).
+
     Example: ``shown(1234.5, COLUMNS["rate_per_10k"], "de_DE") == "1.234,5"``
     """
+    if column.kind == "money" and not _missing(value):
+        amount = _amount(value)
+        if amount is not None and amount.is_finite():
+            return money(amount, currency, locale)
     cell = typed(value, column)
     if cell is None:
         return ""
@@ -273,8 +296,6 @@ def shown(value: Any, column: Column, locale: str, currency: str = "USD") -> str
     if kind == "share":
         # the locale's own percent pattern, as every sentence writes it
         return percent(float(cell), locale, column.decimals)
-    if kind == "money":
-        return str(format_currency(cell, currency, locale=locale))
     return str(format_decimal(cell, format=f"#,##0.{places}", locale=locale))
 
 

@@ -116,6 +116,7 @@ def context_for(
         else tuple(sorted(config.file_number_locales.items())),
         currency=config.currency,
         months=config.locale,
+        language=config.language_code,
     )
 
 

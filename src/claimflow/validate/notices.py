@@ -42,6 +42,12 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
 from claimflow.models import Award, Claim, Decision, Provenance, SalesClaim
 from claimflow.money import ZERO
+from claimflow.validate.notice_dates import (
+    date_form,
+    date_reading,
+    date_reason,
+    two_digit_year,
+)
 from claimflow.validate.notice_i18n import BUNDLED, environment, phrases, translations
 from claimflow.validate.notice_values import (
     IN_BATCH,
@@ -49,7 +55,6 @@ from claimflow.validate.notice_values import (
     earlier_in_batch,
     found,
 )
-from claimflow.values import TWO_DIGIT_YEAR, DateOrder, parse_date
 
 __all__ = [
     "BUNDLED",
@@ -522,14 +527,6 @@ def _first_day(item: NoticeItem, client: ResolvedClient, formats: Formats) -> st
     return formats.day(first) if first else "-"
 
 
-def _two_digit_year(value: Any, order: DateOrder) -> bool:
-    """Whether a date the participant keyed was refused for its two-digit year."""
-    if not isinstance(value, str):
-        return False
-    reading = parse_date(value, order)
-    return isinstance(reading, str) and reading.endswith(TWO_DIGIT_YEAR)
-
-
 def _claim_view(
     item: NoticeItem,
     client: ResolvedClient,
@@ -555,10 +552,14 @@ def _claim_view(
         ):
             # resent as a bare number, a dollar amount would be read as pesos
             phrase = words.get("foreign_currency", phrase)
-        elif code == "invalid_date" and _two_digit_year(value, config.date_order):
+        elif code == "invalid_date" and two_digit_year(value, config.date_order):
             phrase = words.get("full_year", phrase)
+        reason = ""
+        if code == "invalid_date":
+            reason = date_reason(date_reading(value, client), words, config.language)
         instruction = phrase.format(
-            date_format=date_format,
+            date_format=date_form(date_format, config.locale),
+            reason=reason,
             example=numbers.amount_example,
             currency=config.currency,
             first_day=_first_day(item, client, formats) if code == "too_early" else "",

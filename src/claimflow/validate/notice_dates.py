@@ -1,0 +1,105 @@
+"""How a notice asks a participant for a date again.
+
+Contract: `date_reading` reads a keyed date as the claim's date field did
+(the date, or the desk's message refusing it); `date_reason` says why it
+was refused in the notice's language (the ``date_reasons`` of
+``phrases.<lang>.yaml``: a day past its month's end, the year not first, day
+and month swapped), so the participant learns what the desk's
+``--verbose`` says (trial 34: ``30.02.2026`` was answered "we could not
+read this date" alone); `date_form` writes the form asked for with the
+separator the client's locale writes dates with (``DD.MM.YYYY`` at a tr_TR
+desk, whose members write ``30.02.2026``, not ``DD/MM/YYYY``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from babel import Locale
+from babel.dates import get_month_names
+
+from claimflow.values import (
+    NO_SUCH_DAY,
+    SWAPPED,
+    TWO_DIGIT_YEAR,
+    YEAR_FIRST,
+    DateOrder,
+    parse_date,
+)
+
+if TYPE_CHECKING:
+    from claimflow.config import ResolvedClient
+
+
+def date_reading(value: Any, client: ResolvedClient) -> date | str | None:
+    """A keyed date as the claim's date field read it (`claimflow.values`):
+    the date, why it was refused, or None when it was not text.
+
+    Example: ``date_reading("30.02.2026", client)`` ends ``(no such day:
+    February has 28)`` at a DMY desk
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    reading = parse_date(text, client.config.date_order)
+    if isinstance(reading, str) and any(c.isalpha() for c in text):
+        from claimflow.written_dates import named_month_date
+
+        named = named_month_date(text, client.config.locale)
+        reading = reading if named is None else named
+    return reading
+
+
+def date_reason(
+    reading: date | str | None, words: dict[str, Any], language: str
+) -> str:
+    """Why a keyed date was refused, in the notice's language, to follow
+    "we could not read this date" (`` (no such day: February has 28
+    days)``); empty when the phrases have no words for the reason.
+
+    Example: ``date_reason(date_reading("30.02.2026", client), phrases(None,
+    "de"), "de") == " (diesen Tag gibt es nicht: der Februar hat 28 Tage)"``
+    """
+    if not isinstance(reading, str):
+        return ""
+    reasons: dict[str, str] = words.get("date_reasons", {})
+    said = None
+    past_end = NO_SUCH_DAY.search(reading)
+    if past_end is not None and "no_such_day" in reasons:
+        number = list(calendar.month_name).index(past_end["month"])
+        month = get_month_names("wide", "stand-alone", locale=language)[number]
+        said = reasons["no_such_day"].format(month=month, last=past_end["last"])
+    elif reading.endswith(YEAR_FIRST):
+        said = reasons.get("year_first")
+    elif reading.endswith(SWAPPED):
+        said = reasons.get("swapped")
+    return f" ({said})" if said else ""
+
+
+def date_form(pattern: str, locale: str) -> str:
+    """The form a date is asked for (``DD/MM/YYYY``, in the notice's
+    letters) with the separator the client's locale writes dates with
+    (tr_TR ``d.MM.y``: ``DD.MM.YYYY``); a pattern without one as it is.
+
+    Example: ``date_form("DD/MM/YYYY", "tr_TR") == "DD.MM.YYYY"``
+    """
+    return re.sub(r"[./-]", _separator(locale), pattern)
+
+
+@lru_cache(maxsize=64)
+def _separator(locale: str) -> str:
+    short = Locale.parse(locale).date_formats["short"].pattern
+    marks = [c for c in short if c in "./-"]
+    return marks[0] if marks else "/"
+
+
+def two_digit_year(value: Any, order: DateOrder) -> bool:
+    """Whether a date the participant keyed was refused for its two-digit year."""
+    if not isinstance(value, str):
+        return False
+    reading = parse_date(value, order)
+    return isinstance(reading, str) and reading.endswith(TWO_DIGIT_YEAR)
