@@ -47,6 +47,11 @@ from claimflow.store import stage_notices as _stage_notices  # noqa: F401
 
 # Registers migration 32 (after dedupe_decisions' 31).
 from claimflow.store import verify_claim as _verify_claim  # noqa: F401
+
+# isort: split
+# Registers migration 34 (after verify_claim's 33: it imports the modules
+# of 2-33 first).
+from claimflow.store import dedupe as _dedupe  # noqa: F401
 from claimflow.store.batches import BatchWrites
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle
