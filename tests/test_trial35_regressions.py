@@ -208,3 +208,95 @@ def test_a_store_of_an_earlier_release_meets_the_line_on_its_stored_keys(
             "SELECT 1 FROM sqlite_master WHERE name = 'claim_keys_line'"
         ).fetchone()
 
+
+def _verify_json(db: Path, client: Path) -> dict[str, object]:
+    _, out = _cf(db, client, "verify", "--json")
+    found: dict[str, object] = json.loads(out)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("quantity", "rep", "result", "points"),
+    [
+        # the trial's claim, verified before dedupe ran: 2 + 1 > 2 invoiced
+        (1, "5004", "discrepancy", {"IN-105": 389}),
+        # another rep's claim of the same line, no less
+        (1, "5005", "discrepancy", {"IN-105": 389}),
+    ],
+)
+def test_verify_counts_the_units_other_accepted_claims_took_of_the_line(
+    tmp_path: Path,
+    write: Callable[..., Path],
+    quantity: int,
+    rep: str,
+    result: str,
+    points: dict[str, int],
+) -> None:
+    db, client = _paid_in105(tmp_path, write)
+    _cf(db, client, "ingest", str(write("again.csv", _again(quantity, rep))))
+    found = _verify_json(db, client)
+    assert found["results"] == {result: 1}
+    (detail,) = found["details"]  # type: ignore[misc]
+    assert detail["outcome"] == "review"
+    (problem,) = detail["problems"]
+    assert problem.startswith(
+        "quantity_above_invoiced: expected at most 0 more MOTOR-5 as in the source "
+        "record (2 invoiced, 2 already claimed: 2 on claim IN-105 ("
+    ), problem
+    assert problem.endswith("), found 1")
+    _cf(db, client, "award")
+    assert _points(db) == points
+
+
+def test_a_line_split_between_two_claims_verifies_within_what_was_invoiced(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """1 + 1 of 2 invoiced: both verified and paid. By hand: 125 + 50 = 175
+    each; IN-105 then claims only its valves: 3,999.96 / 100 -> 39."""
+    db, client = tmp_path / "bharat.db", write("bharat.yaml", CLIENT)
+    first = HEADER + (
+        "IN-105,D03,5004,INV/26/0005,10/11/2026,MOTOR-5,1,12500,12500,21/11/2026\n"
+        "IN-105,D03,5004,INV/26/0005,10/11/2026,VALVE-2,4,999.99,3999.96,21/11/2026\n"
+    )
+    _cf(db, client, "ingest", str(write("november.csv", first)))
+    _cf(db, client, "participants", "import", str(write("members.csv", MEMBERS)))
+    _cf(db, client, "source", "import", str(write("dealer_sales.csv", SOURCE)))
+    _cf(db, client, "verify")
+    _cf(db, client, "ingest", str(write("again.csv", _again(1, "5005"))))
+    found = _verify_json(db, client)
+    assert found["results"] == {"verified": 1}
+    _cf(db, client, "award")
+    assert _points(db) == {"IN-105": 214, "IN-302": 175}
+    # a third unit is one more than invoiced
+    third = _again(1, "5005").replace("IN-302", "IN-303")
+    _cf(db, client, "ingest", str(write("third.csv", third)))
+    found = _verify_json(db, client)
+    assert found["results"] == {"discrepancy": 1}
+    _cf(db, client, "award")
+    assert _points(db) == {"IN-105": 214, "IN-302": 175}
+
+
+def test_replay_is_told_the_units_the_live_check_counted(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """IN-302 verified as 1 + 1 of 2: its verification records IN-105's
+    unit (`verifications.knew`), and a replay under the same rules changes
+    nothing, even once IN-105 is no longer accepted (a later fact)."""
+    db, client = tmp_path / "bharat.db", write("bharat.yaml", CLIENT)
+    first = NOVEMBER.replace(",MOTOR-5,2,12500,25000,", ",MOTOR-5,1,12500,12500,")
+    _cf(db, client, "ingest", str(write("november.csv", first)))
+    _cf(db, client, "participants", "import", str(write("members.csv", MEMBERS)))
+    _cf(db, client, "source", "import", str(write("dealer_sales.csv", SOURCE)))
+    _cf(db, client, "verify")
+    _cf(db, client, "ingest", str(write("again.csv", _again(1, "5005"))))
+    _cf(db, client, "verify")
+    _cf(db, client, "award")
+    with Store.open(db) as store:
+        ids = dict(store.db.execute("SELECT json_extract(data, '$.claim_ref'), id FROM claims"))
+        (knew,) = store.db.execute(
+            "SELECT knew FROM verifications WHERE claim_id = ?", [ids["IN-302"]]
+        ).fetchone()
+        (units,) = json.loads(knew)["units"].values()
+        assert units == [[ids["IN-105"], 1]]
+    code, out = _cf(db, client, "replay")
+    assert code == 0, out
