@@ -247,7 +247,10 @@ def test_dedupe_claims(flow: Flow) -> None:
         1,
         0,
     )
-    (match,) = data["matches"]
+    # the serial, and the third unit of AC-1001's 2-unit invoice line (trial 35)
+    match, line = data["matches"]
+    assert (line["code"], line["decision"]) == ("possible_duplicate", "review")
+    assert line["compared"].endswith("SKU DRL-200, quantity 1 vs 2")
     assert match["code"] == "serial_claimed_before" and match["value"] == "DR10000017"
     assert (match["duplicate_of"], match["score"]) == ("7b0be037608e-r2", 1.0)
     assert match["source"].endswith("claims_november.csv:row 6")

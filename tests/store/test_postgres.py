@@ -486,7 +486,7 @@ def test_a_schema_the_url_names_is_made_on_first_use(pg_cluster: Cluster) -> Non
 
     schema = f"desk_{os.getpid()}"
     with Store.open(pg_cluster.url(schema)) as store:
-        assert store.schema_version == 34
+        assert store.schema_version == 35
     with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
         tables = conn.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",

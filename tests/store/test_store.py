@@ -41,7 +41,7 @@ from ..conftest import SAMPLES
 @pytest.mark.sqlite_only
 @pytest.mark.fresh_store
 def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
-    assert store.schema_version == len(migrations._migrations) == 34
+    assert store.schema_version == len(migrations._migrations) == 35
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA page_size").fetchone()[0] == 32768
     tables = set(store.db.table_names())
@@ -61,7 +61,7 @@ def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     Store.open(tmp_path / "c.db").close()
     with Store.open(tmp_path / "c.db") as again:
-        assert again.schema_version == 34
+        assert again.schema_version == 35
 
 
 @pytest.mark.sqlite_only
@@ -203,7 +203,7 @@ def test_claim_keys_move_into_their_block_index_and_keep_every_usable_key(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == 34
+        assert store.schema_version == 35
         rows = store.db.execute("SELECT * FROM claim_keys").fetchall()
         assert rows == [("acme", "c1", "ds|D1|DRL-200|1", "2026-10-02", "INV1")]
         (sql,) = store.db.execute(

@@ -107,7 +107,8 @@ def test_results_are_written_in_claim_order(
     with store.transaction():
         rows = next(store.claims_to_verify("acme-tools", 2, 100))
         keys = [(pos, int(str(row[0])), claim_key(row)) for pos, row in enumerate(rows)]
-        assert store.plain_sales(keys) == {0, 6}
+        # each with its invoice line and the units it claims of it
+        assert set(store.plain_sales(keys)) == {0, 6}
         out = VerificationRows()
         for pos in range(1, 6):
             claim = str(rows[pos][1])

@@ -10,7 +10,9 @@ never loaded whole. Rules, each explained with the earlier claim it matched:
 - the same invoice (normalised) with the same SKU for the same dealer:
   duplicate; one a keying slip away (O/0 or I/1, swapped digits): duplicate
   only with the same participant and invoice date (else review; another
-  participant on another day: a neighbouring invoice, no match);
+  participant on another day: a neighbouring invoice, no match); the same
+  invoice, SKU and dealer with another quantity: review (the line's units
+  split between claims, or claimed again: a person decides);
 - the same participant, SKU, date (within 3 days) and quantity: review;
 - the same hotel and confirmation (fuzzy as above): duplicate, and when
   another account claims it, a stay claimed by two accounts;

@@ -83,8 +83,9 @@ def allowed_slips(key: str, windows: ClaimWindows = DEFAULT_WINDOWS) -> int:
     return windows.slips_short if len(key) <= windows.short_key else windows.slips_long
 
 
-# Rule kinds, in the order a claim's matches are listed.
-SERIAL, INVOICE, REP, STAY, MEMBER_STAY = range(5)
+# Rule kinds, in the order a claim's matches are listed. LINE: the same
+# invoice line (dealer, invoice, SKU) with another quantity.
+SERIAL, INVOICE, LINE, REP, STAY, MEMBER_STAY = range(6)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class _Pair:
     slips: int
     value: str  # the later claim's key
     other: str  # the earlier claim's key
+    other_block: str = ""  # the earlier claim's block (LINE: its quantity)
 
 
 @dataclass
@@ -177,11 +179,11 @@ def _look_alike_differs(mine: _Info, theirs: _Info) -> tuple[list[str], bool]:
 
 
 def _sort_row(
-    row: tuple[str, str, str, str | None, str, str, str | None],
+    row: tuple[str, str, str, str | None, str, str, str | None, str],
     add: Callable[[str, str, _Pair], None],
 ) -> None:
     """Apply an exact rule to a candidate row."""
-    probe, block, day, value, other, other_day, other_value = row
+    probe, block, day, value, other, other_day, other_value, other_block = row
     kind = block[:2]
     if kind == "ps":
         add(
@@ -203,6 +205,14 @@ def _sort_row(
                     f"{other_day}..{other_value}",
                 ),
             )
+    elif kind == "ds" and other_block != block:
+        # the same invoice line with another quantity (trial 35: 1 unit of
+        # a paid 2-unit line was paid again)
+        add(
+            probe,
+            other,
+            _Pair(LINE, block, 0, value or "", other_value or "", other_block),
+        )
     else:  # the same invoice or confirmation
         rule = INVOICE if kind == "ds" else STAY
         add(probe, other, _Pair(rule, block, 0, value or "", other_value or ""))
@@ -299,6 +309,8 @@ def _match(
         )
     if pair.rule == INVOICE:
         return _same_invoice(claim, other, pair, mine, theirs, windows)
+    if pair.rule == LINE:
+        return _same_line(claim, other, pair, mine, theirs)
     if pair.rule == REP:
         # Only a claim missing its invoice or serials can repeat unseen; and
         # only when nothing on both tells them apart.
@@ -379,6 +391,31 @@ def _same_invoice(
         f"invoice {mine.keyed or pair.value} vs {theirs.keyed or pair.other}, SKU {sku}",
         field="invoice_number",
         value=mine.keyed or pair.value,
+    )
+
+
+def _same_line(
+    claim: str, other: str, pair: _Pair, mine: _Info, theirs: _Info
+) -> ClaimMatch:
+    """The same invoice and SKU of a dealer, with another quantity: one
+    invoice line claimed twice. A person decides whether the claims split
+    the line's units or one repeats the other (verification then counts
+    the units of both against the invoice)."""
+    _, _, sku, units = pair.detail.split("|")
+    before = pair.other_block.rsplit("|", 1)[-1]
+    quantities = f"quantity {units or '?'} vs {before or '?'}"
+    return ClaimMatch(
+        claim,
+        other,
+        "same invoice and SKU for the same dealer, another quantity: "
+        "the line's units split between claims, or claimed again",
+        ReasonCode.POSSIBLE_DUPLICATE,
+        0.8,
+        "review",
+        f"invoice {mine.keyed or pair.value} vs {theirs.keyed or pair.other}, "
+        f"SKU {sku}, {quantities}",
+        field="quantity",
+        value=units,
     )
 
 
@@ -474,9 +511,12 @@ def find_claim_matches(
             continue
         seen: set[tuple[int, str]] = set()
         for pair in sorted(found, key=lambda p: (p.rule, p.slips)):
-            if (pair.rule, pair.detail if pair.rule != STAY else "") in seen:
+            if (pair.rule, _seen_as(pair)) in seen:
                 continue  # the exact and look-alike blocks both found it
-            seen.add((pair.rule, pair.detail if pair.rule != STAY else ""))
+            seen.add((pair.rule, _seen_as(pair)))
+            if pair.rule == INVOICE and not pair.slips:
+                # the same line with the same quantity: no other-quantity match
+                seen.add((LINE, pair.detail.rsplit("|", 1)[0]))
             match = _match(claim, other, pair, mine, theirs, windows)
             if match is not None:
                 match = _as_ranked(match, mine, theirs)
@@ -492,6 +532,17 @@ def find_claim_matches(
             first_serial.add((match.claim_id, match.compared))
         kept.append(match)
     return _clustered(kept, info)
+
+
+def _seen_as(pair: _Pair) -> str:
+    """What one match of a pair of claims stands for: its block (a stay's
+    hotel, whatever the block; an invoice line of another quantity, its
+    dealer and SKU)."""
+    if pair.rule == STAY:
+        return ""
+    if pair.rule == LINE:
+        return pair.detail.rsplit("|", 1)[0]
+    return pair.detail
 
 
 def _as_ranked(match: ClaimMatch, mine: _Info, theirs: _Info) -> ClaimMatch:

@@ -50,6 +50,11 @@ from claimflow.store import stage_notices as _stage_notices  # noqa: F401
 
 # Registers migrations 32 and 33 (after dedupe_decisions' 31).
 from claimflow.store import verify_claim as _verify_claim  # noqa: F401
+
+# isort: split
+# Registers migration 35 (after review_decisions' 34: it imports the modules
+# of 2-34 first).
+from claimflow.store import dedupe as _dedupe  # noqa: F401
 from claimflow.store.batches import BatchWrites
 from claimflow.store.holds import AwardHolds
 from claimflow.store.lifecycle import ClaimLifecycle

@@ -15,6 +15,11 @@ Matching (`claimflow.dedupe.matching`), set-based, a statement per rule:
   claims of the candidate pairs, through ``temp.involved``
   (`involved_keyed_serials`: their serials as keyed, to quote them).
 
+Migration 35 (`m035_invoice_line_index`) indexes the dealer + SKU +
+quantity keys without their quantity: the same invoice line claimed again
+with another quantity is met on the stored keys, those of earlier releases
+too (they do not change).
+
 A run (`claimflow.dedupe.claims`) also counts the claims it checked
 (`count_open_claims`) and meets pended claims field by field
 (`pended_repeat_rows`). What it finds, and what reviewers decide, is
@@ -34,7 +39,11 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from sqlite_utils import Database
+
+from claimflow.store import review_decisions as _earlier  # noqa: F401 (registers 2-34)
 from claimflow.store.ledger import STANDS
+from claimflow.store.schema import migrations
 
 if TYPE_CHECKING:
     from claimflow.models import Claim
@@ -74,26 +83,63 @@ SELECT claim_id, client, block, day, value FROM (
 ) AS keyed WHERE day IS NOT NULL AND value IS NOT NULL
 """
 
-# The exact rules: the same invoice (dealer + SKU + quantity block, within
-# invoice_days) or confirmation (hotel block, within near_days), the same rep
-# + SKU + quantity (near_days), a member's stays at a hotel (arrivals within
-# stay_days, overlap checked after). Stores before schema 15 also hold
-# ``|=``-suffixed exact blocks, which migration 15 drops.
-_EXACT_SQL = """
+#: A dealer + SKU + quantity block (``ds|D-1|DRL-200|2``) without its
+#: quantity (``ds|D-1|DRL-200|``): the invoice line, whatever the units
+#: claimed of it. A quantity is written in digits (a minus at most), so
+#: trimming them stops at the ``|`` before it.
+_LINE = "rtrim({}, '-0123456789')"
+
+
+@migrations()
+def m035_invoice_line_index(db: Database) -> None:
+    """Index the invoice keys by invoice line: dealer + SKU without the quantity.
+
+    Trial 35: a paid invoice line (2 units) claimed again for 1 unit shared
+    no key with it (the quantity is in the block, so that look-alike invoice
+    numbers of other sales stay apart) and was paid again. The exact rule
+    now meets the same invoice of the same dealer and SKU whatever its
+    quantity, through this index; the stored keys do not change.
+    """
+    db.execute(
+        f"CREATE INDEX claim_keys_line ON claim_keys(client, {_LINE.format('block')}, "
+        "value, day) WHERE block LIKE 'ds|%'"
+    )
+
+
+# The exact rules: the same invoice (dealer + SKU block, whatever the
+# quantity: `_LINE`, within invoice_days) or confirmation (hotel block, within
+# near_days), the same rep + SKU + quantity (near_days), a member's stays at
+# a hotel (arrivals within stay_days, overlap checked after). Each row also
+# gives the other claim's block (its quantity, for an invoice). Stores
+# before schema 15 also hold ``|=``-suffixed exact blocks, which migration
+# 15 drops.
+_EXACT_SQL = f"""
 WITH pk AS (
     SELECT k.claim_id, k.client, k.block, k.day, k.value,
         CASE WHEN k.block LIKE 'mh|%' THEN :stay_days
-             WHEN k.block LIKE 'ds|%' THEN :invoice_days
              ELSE :near_days END AS w
-    FROM probe_keys k
+    FROM probe_keys k WHERE k.block NOT LIKE 'ds|%'
+), line AS (
+    SELECT k.claim_id, k.client, k.block, {_LINE.format("k.block")} AS line,
+        k.day, k.value
+    FROM probe_keys k WHERE k.block LIKE 'ds|%'
 )
-SELECT pk.claim_id, pk.block, pk.day, pk.value, h.claim_id, h.day, h.value
+SELECT pk.claim_id, pk.block, pk.day, pk.value, h.claim_id, h.day, h.value, h.block
 FROM pk CROSS JOIN claim_keys h
 WHERE h.client = pk.client AND h.block = pk.block
   AND h.day BETWEEN date(pk.day, '-' || pk.w || ' days')
                 AND date(pk.day, '+' || pk.w || ' days')
   AND h.claim_id != pk.claim_id
   AND (pk.block LIKE 'mh|%' OR h.value = pk.value)
+UNION ALL
+SELECT line.claim_id, line.block, line.day, line.value, h.claim_id, h.day, h.value,
+    h.block
+FROM line CROSS JOIN claim_keys h
+WHERE h.client = line.client AND h.block LIKE 'ds|%'
+  AND {_LINE.format("h.block")} = line.line AND h.value = line.value
+  AND h.day BETWEEN date(line.day, '-' || :invoice_days || ' days')
+                AND date(line.day, '+' || :invoice_days || ' days')
+  AND h.claim_id != line.claim_id
 """
 
 
@@ -173,23 +219,27 @@ def serial_candidates(store: Store) -> Iterator[tuple[str, str, str]]:
     return rows
 
 
-def exact_candidates(
-    store: Store, days: Mapping[str, int]
-) -> Iterator[tuple[str, str, str, str | None, str, str, str | None]]:
+#: A row of `exact_candidates`.
+Exact = tuple[str, str, str, str | None, str, str, str | None, str]
+
+
+def exact_candidates(store: Store, days: Mapping[str, int]) -> Iterator[Exact]:
     """Probed claims' keys meeting stored ones exactly, inside `probed`.
+
+    An invoice key meets those of the same dealer, SKU and invoice with any
+    quantity (the other claim's block says which).
 
     Args:
         store: the store.
         days: the windows ``near_days``, ``invoice_days`` and ``stay_days``.
 
     Returns:
-        Rows (probed claim, block, day, value, other claim, its day, its value).
+        Rows (probed claim, block, day, value, other claim, its day, its
+        value, its block).
 
     Example: ``list(exact_candidates(store, {"near_days": 3, ...}))``
     """
-    rows: Iterator[tuple[str, str, str, str | None, str, str, str | None]] = (
-        store.db.conn.execute(_EXACT_SQL, dict(days))
-    )
+    rows: Iterator[Exact] = store.db.conn.execute(_EXACT_SQL, dict(days))
     return rows
 
 
@@ -398,6 +448,7 @@ def pended_repeat_rows(
 
 
 __all__ = [
+    "Exact",
     "Facts",
     "Identity",
     "claims_with_ids",

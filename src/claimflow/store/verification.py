@@ -115,7 +115,10 @@ WHERE earlier IS NOT NULL
 # every check passes as written (`plain_sales`): the same date, dealer (an
 # ASCII case aside) and SKU, no more units, the same amount, every claimed
 # serial on the invoice as written, none claimed by an earlier batch (the
-# claim's serials as its row keeps them normalised, `claims.serials`). Each
+# claim's serials as its row keeps them normalised, `claims.serials`), and
+# no other accepted claim matched to the line (trial 35: its units count;
+# `claimflow.verify.sets` takes the result back when an earlier claim of the
+# run took some, `unplain`). Each
 # condition implies the reference's (SQL's upper() folds ASCII only, so an
 # equality here is one in Python); a claim that fails one is compared in
 # Python instead. The checks are written as `claimflow.verify.match`
@@ -142,6 +145,10 @@ WITH pair AS MATERIALIZED (
   WHERE c.kind = 'sales' AND s.kind = 'sales' AND c.outcome = 'accepted'
     AND NOT EXISTS (SELECT 1 FROM source_records o
                     WHERE o.client = s.client AND o.key = s.key AND o.id != s.id)
+    AND NOT EXISTS (SELECT 1 FROM verification_matches m
+                    JOIN claims o ON o.id = m.claim_id
+                    WHERE m.source_id = s.id AND m.claim_id != c.id
+                      AND o.outcome = 'accepted')
 ), line AS MATERIALIZED (
   SELECT pos, source_id, claim_id, client, batch_id, serials, participant_id,
          claimed, source,
@@ -169,7 +176,7 @@ SELECT pos, claim_id, participant_id, source_id,
   CASE WHEN total IS NULL OR quantity != CAST(invoiced AS INTEGER) THEN '' ELSE
     ', {{"field": "line_total", "claimed": "' || total || '", "source": "' || amount ||
     '", "ok": true, "affects_award": true, "note": ""}}' END ||
-  '], "problems": []}}'
+  '], "problems": []}}', quantity
 FROM line
 WHERE upper(sku) = upper(item)
   AND (day IS NULL OR day = sold
@@ -202,7 +209,7 @@ _TEMP = {
     "verify_sources": "id INTEGER PRIMARY KEY",
     "verify_plain": (
         "pos INTEGER PRIMARY KEY, claim_id TEXT NOT NULL, participant TEXT, "
-        "source_id INTEGER NOT NULL, details TEXT NOT NULL"
+        "source_id INTEGER NOT NULL, details TEXT NOT NULL, units INTEGER NOT NULL"
     ),
     "verify_stage": (
         "pos INTEGER PRIMARY KEY, claim_id TEXT NOT NULL, result TEXT NOT NULL, "
@@ -223,7 +230,7 @@ INSERT INTO verifications (client, claim_id, result, source_ids, details, verifi
 SELECT ?, claim_id, result, source_ids, details, ?, knew, {LAST_BATCH},
        {LAST_SOURCE} FROM (
     SELECT pos, claim_id, 'verified' AS result, '[' || source_id || ']' AS source_ids,
-           details, '{{}}' AS knew
+           details, '{{"units": {{"' || source_id || '": []}}}}' AS knew
     FROM temp.verify_plain
     UNION ALL
     SELECT pos, claim_id, result, source_ids, details, knew FROM temp.verify_stage
@@ -353,24 +360,41 @@ class VerificationSets:
             )
         }
 
-    def plain_sales(self, keys: Sequence[tuple[int, int, str]]) -> set[int]:
-        """Verify in SQL the one-line sales claims where every check passes as written.
+    def plain_sales(
+        self, keys: Sequence[tuple[int, int, str]]
+    ) -> dict[int, tuple[int, int]]:
+        """Verify in SQL the one-line sales claims where every check passes as
+        written, and whose invoice line no other accepted claim was matched to.
 
-        Their results wait in a temporary table for `record_verifications`.
+        Their results wait in a temporary table for `record_verifications`
+        (`unplain` takes one back).
 
         Args:
             keys: (position, claim rowid, key) of the claims to look at.
 
         Returns:
-            The positions of the claims verified.
+            The positions of the claims verified: (source id, units claimed).
 
-        Example: ``store.plain_sales([(0, 1, "INV20417")])``
+        Example: ``store.plain_sales([(0, 1, "INV20417")]) == {0: (17, 2)}``
         """
         self._temp("verify_keys", keys)
         conn = self.db.conn
         conn.execute("DELETE FROM temp.verify_plain")
         conn.execute(f"INSERT INTO temp.verify_plain {_PLAIN_SALES}")
-        return {pos for (pos,) in conn.execute("SELECT pos FROM temp.verify_plain")}
+        return {
+            int(pos): (int(source), int(units))
+            for pos, source, units in conn.execute(
+                "SELECT pos, source_id, units FROM temp.verify_plain"
+            )
+        }
+
+    def unplain(self, pos: int) -> None:
+        """Take back the result `plain_sales` staged for a position: an
+        earlier claim of the run took units of its invoice line.
+
+        Example: ``store.unplain(3)``
+        """
+        self.db.conn.execute("DELETE FROM temp.verify_plain WHERE pos = ?", [pos])
 
     def sources_by_key(
         self, client: str, kind: str, keys: Sequence[tuple[int, str]]

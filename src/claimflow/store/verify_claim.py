@@ -5,7 +5,8 @@
 claim at a time: both ask the store one question per claim, here.
 
 - `claims_awaiting_verification`: the claims to verify, whole, in chunks;
-- `serial_claimed_before`, `member_stay_rows`, `other_matches`: what
+- `serial_claimed_before`, `member_stay_rows`, `other_matches`,
+  `line_units` (the units other accepted claims took of an invoice line): what
   `claimflow.verify.run.StoreLookup` asks of one claim (its source records
   are read through `claimflow.store.source`);
 - `add_verification`, `add_verification_matches`, `claim_outcome_and_batch`,
@@ -200,6 +201,45 @@ def other_matches(
             [source_id, claim_id] + ([] if last_batch is None else [last_batch]),
         )
     ]
+
+
+# The other accepted claims matched to an invoice line (a sales source
+# record) before the claim was, with the units each claims of the line's
+# SKU (`line_units`). Matched before: every match, as a claim is verified;
+# on replay, those written before the claim's own.
+_LINE_UNITS = """
+SELECT m.claim_id, (SELECT coalesce(sum(CAST(l.value ->> '$.quantity' AS INTEGER)), 0)
+                    FROM json_each(c.data, '$.lines') l
+                    WHERE upper(l.value ->> '$.sku') = upper(s.data ->> '$.sku'))
+FROM verification_matches m
+JOIN claims c ON c.id = m.claim_id
+JOIN source_records s ON s.id = m.source_id
+WHERE m.source_id = ? AND m.claim_id != ? AND c.outcome = 'accepted'
+  AND NOT EXISTS (SELECT 1 FROM verification_matches o
+                  WHERE o.source_id = m.source_id AND o.claim_id = ?
+                    AND o.rowid < m.rowid){known}
+ORDER BY m.rowid
+"""
+
+
+def line_units(
+    store: Store, source_id: int, claim_id: str, last_batch: int | None = None
+) -> list[tuple[str, int]]:
+    """The other accepted claims matched to an invoice line before this
+    claim, with the units each claims of its SKU: (claim, units), in the
+    order matched. With `last_batch`, only the claims of that batch and
+    those before it.
+
+    Example: ``line_units(store, 17, "c2") == [("c1", 2)]``
+    """
+    known = "" if last_batch is None else " AND c.batch_id <= ?"
+    seen: dict[str, int] = {}
+    for other, units in store.db.execute(
+        _LINE_UNITS.format(known=known),
+        [source_id, claim_id, claim_id] + ([] if last_batch is None else [last_batch]),
+    ):
+        seen.setdefault(str(other), int(units))  # a claim matched twice: once
+    return list(seen.items())
 
 
 def add_verification(

@@ -2,7 +2,8 @@
 
 A check asks the store about other claims: the member's other stays (and
 which of them it leaves out as duplicate or rejected), the claims already
-matched to a source record, the earlier claim of a serial number. Those
+matched to a source record, the units other accepted claims took of an
+invoice line, the earlier claim of a serial number. Those
 answers move as later runs close, match or supersede other claims, so the
 check records the ones it got (`Knew`, stored with its result as
 ``verifications.knew``) and a replay under the same rules gets them again,
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 
 #: Another claim matched to a source record: (claim, participant, result).
 OtherMatch = tuple[str, str | None, str]
+#: Another accepted claim of an invoice line: (claim, units of its SKU).
+OtherUnits = tuple[str, int]
 
 
 @dataclass
@@ -32,11 +35,15 @@ class Knew:
         matched: source record id -> the other claims matched to it then.
         serials: serial number -> the earlier batch's claim holding it then
             (None: none; not stored, as a later answer is None too).
+        units: source record id (an invoice line) -> the other accepted
+            claims matched to it before, with the units each claimed of its
+            SKU then (stored empty too: such a claim may be accepted later).
     """
 
     left_out: set[str] = field(default_factory=set)
     matched: dict[int, list[OtherMatch]] = field(default_factory=dict)
     serials: dict[str, str | None] = field(default_factory=dict)
+    units: dict[int, list[OtherUnits]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """As stored: ``{}`` when the check asked nothing.
@@ -53,6 +60,8 @@ class Knew:
         serials = {k: v for k, v in self.serials.items() if v is not None}
         if serials:
             out["serials"] = serials
+        if self.units:
+            out["units"] = {str(k): [list(u) for u in v] for k, v in self.units.items()}
         return json.dumps(out, sort_keys=True)
 
     @classmethod
@@ -69,4 +78,8 @@ class Knew:
                 for k, v in data.get("matched", {}).items()
             },
             dict(data.get("serials", {})),
+            {
+                int(k): [(str(c), int(n)) for c, n in v]
+                for k, v in data.get("units", {}).items()
+            },
         )

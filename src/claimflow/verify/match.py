@@ -2,8 +2,9 @@
 
 Pure logic over a `Lookup` (what the store knows: source records by key or
 by date, serials claimed before, other claims of the account, other claims
-matched to the same source record). Keys match exactly after normalising
-(case, spaces, dashes, leading zeros), then fuzzily: OCR confusions folded
+matched to the same source record and the units they took of it). Keys
+match exactly after normalising (case, spaces, dashes, leading zeros), then
+fuzzily: OCR confusions folded
 (O/0, I/1, S/5, B/8, Z/2) and an optimal-string-alignment distance, so one
 or two keying slips, a dropped digit or two swapped digits still match.
 
@@ -76,6 +77,10 @@ class Lookup(Protocol):
         self, source_id: int, claim_id: str
     ) -> list[tuple[str, str | None, str]]:
         """Other claims matched to this source record: (claim, participant, result)."""
+
+    def claimed_units(self, source_id: int, claim_id: str) -> list[tuple[str, int]]:
+        """The other accepted claims matched to this invoice line before this
+        claim, with the units each claims of its SKU: (claim, units)."""
 
 
 def verify_sale(

@@ -41,6 +41,7 @@ from claimflow.store.verify_claim import (
     claim_outcome_and_batch,
     claims_awaiting_verification,
     last_verifications,
+    line_units,
     member_stay_rows,
     move_outcome,
     other_matches,
@@ -48,7 +49,7 @@ from claimflow.store.verify_claim import (
 )
 from claimflow.validate.notices import Notice, NoticeItem
 from claimflow.validate.stage_notices import store_stage_notices
-from claimflow.verify.knew import Knew, OtherMatch
+from claimflow.verify.knew import Knew, OtherMatch, OtherUnits
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
 
@@ -201,6 +202,21 @@ class StoreLookup:
 
     def _matched(self, source_id: int, claim_id: str) -> list[OtherMatch]:
         return other_matches(self.store, source_id, claim_id, self.last_batch)
+
+    def claimed_units(self, source_id: int, claim_id: str) -> list[OtherUnits]:
+        """The other accepted claims matched to this invoice line before
+        this claim, with their units of its SKU (as the replayed check was
+        told, if it recorded it); noted."""
+        knew = self.knew
+        if knew is not None and source_id in knew.units:
+            found = knew.units[source_id]
+        else:
+            found = self._claimed_units(source_id, claim_id)
+        self.noting.units[source_id] = found
+        return found
+
+    def _claimed_units(self, source_id: int, claim_id: str) -> list[OtherUnits]:
+        return line_units(self.store, source_id, claim_id, self.last_batch)
 
 
 @dataclass

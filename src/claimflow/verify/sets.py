@@ -53,7 +53,7 @@ from claimflow.store.verification import ToVerify
 from claimflow.store.verify_claim import last_verifications
 from claimflow.validate.notices import NoticeItem
 from claimflow.validate.stage_notices import store_stage_notices
-from claimflow.verify.knew import OtherMatch
+from claimflow.verify.knew import OtherMatch, OtherUnits
 from claimflow.verify.match import (
     Verification,
     compare_sale,
@@ -111,6 +111,8 @@ class _RunLookup(StoreLookup):
         self.matches: dict[int, list[tuple[str, str | None, str]]] = {}
         self.outcomes: dict[str, str] = {}
         self.pending: dict[int, list[tuple[str, str | None, str]]] = {}
+        #: invoice line -> (claim, units, outcome) of the chunk's sales so far
+        self.pending_units: dict[int, list[tuple[str, int, str]]] = {}
 
     def _serial_before(self, serial: str, claim_id: str) -> str | None:
         if claim_id in self.serials_read:
@@ -146,6 +148,18 @@ class _RunLookup(StoreLookup):
             rows = self.matches[source_id] = found.get(source_id, [])
         return [m for m in rows + self.pending.get(source_id, []) if m[0] != claim_id]
 
+    def _claimed_units(self, source_id: int, claim_id: str) -> list[OtherUnits]:
+        found = super()._claimed_units(source_id, claim_id)
+        return found + self.units_taken(source_id, claim_id)
+
+    def units_taken(self, source_id: int, claim_id: str = "") -> list[OtherUnits]:
+        """The units the chunk's accepted claims so far took of an invoice line."""
+        return [
+            (other, units)
+            for other, units, outcome in self.pending_units.get(source_id, [])
+            if other != claim_id and outcome == "accepted"
+        ]
+
     def settle(
         self,
         claim_id: str,
@@ -153,12 +167,16 @@ class _RunLookup(StoreLookup):
         result: str,
         source_ids: tuple[int, ...],
         outcome: str,
+        units: tuple[tuple[int, int], ...] = (),
     ) -> None:
-        """Lay a claim's outcome and matches over the store's answers."""
+        """Lay a claim's outcome, matches and units of invoice lines over the
+        store's answers."""
         self.outcomes[claim_id] = outcome
         if result != "ambiguous":
             for sid in source_ids:
                 self.pending.setdefault(sid, []).append((claim_id, participant, result))
+            for sid, n in units:
+                self.pending_units.setdefault(sid, []).append((claim_id, n, outcome))
 
     def written(self) -> None:
         """The chunk's rows are in the store: forget what was read ahead."""
@@ -166,6 +184,7 @@ class _RunLookup(StoreLookup):
             held.clear()
         self.serials_read.clear()
         self.pending.clear()
+        self.pending_units.clear()
 
 
 #: A claim matched in Python: its invoice's lines, or its one stay.
@@ -186,15 +205,18 @@ class _SetRun:
         self.at = at
         self.actor = actor
 
-    def _plain(self, rows: Sequence[ToVerify], keys: Sequence[str | None]) -> set[int]:
-        """The positions of the claims verified in SQL (way 1)."""
+    def _plain(
+        self, rows: Sequence[ToVerify], keys: Sequence[str | None]
+    ) -> dict[int, tuple[int, int]]:
+        """The positions of the claims verified in SQL (way 1): their invoice
+        line and the units they claim of it."""
         sales = [
             (pos, int(row[0]), key)  # type: ignore[call-overload]
             for pos, (row, key) in enumerate(zip(rows, keys, strict=True))
             # (its participant is written as stored: as the model reads it)
             if row[2] == "sales" and key is not None and stored_text(row[5]) == row[5]
         ]
-        return self.store.plain_sales(sales) if sales else set()
+        return self.store.plain_sales(sales) if sales else {}
 
     def _found(self, claims: dict[int, ClaimRead]) -> dict[int, _Found]:
         """The claims with one invoice or one stay under their exact key (way 2)."""
@@ -248,7 +270,7 @@ class _SetRun:
     def _ways(
         self, rows: list[ToVerify], rowids: list[int]
     ) -> tuple[
-        set[int],
+        dict[int, tuple[int, int]],
         dict[int, ClaimRead],
         dict[int, _Found],
         dict[int, Claim],
@@ -277,14 +299,9 @@ class _SetRun:
         unverified: list[tuple[int, Decision, Verification]] = []
         counts = self.result
         for pos, row in enumerate(rows):
-            if pos in plain:
-                # Verified, accepted as stored, one match: written in SQL. A
-                # sale's match or outcome is nothing a later stay asks about.
-                if "verified" not in counts.results:  # counted in claim order
-                    counts.results["verified"] += 0
-                    counts.outcomes["accepted"] += 0
-                continue
             claim_id, stored = str(row[1]), str(row[4])
+            if pos in plain and self._in_sql(pos, claim_id, plain, models, rowids[pos]):
+                continue
             batch = int(row[3])  # type: ignore[call-overload]
             self.lookup.begin()
             if pos in found:
@@ -326,6 +343,34 @@ class _SetRun:
             NoticeItem.of(models[r], decision) for r, decision in owed
         )
 
+    def _in_sql(
+        self,
+        pos: int,
+        claim_id: str,
+        plain: dict[int, tuple[int, int]],
+        models: dict[int, Claim],
+        rowid: int,
+    ) -> bool:
+        """Whether a claim verified in SQL stands so; if an earlier claim of
+        the chunk took units of its invoice line, its result is taken back
+        (and its model read) to be checked with them, as claim by claim."""
+        source_id, units = plain[pos]
+        if self.lookup.units_taken(source_id):
+            del plain[pos]
+            self.store.unplain(pos)
+            models.update(self.store.claims_at([rowid]))
+            return False
+        # Verified, accepted as stored, one match: written in SQL. A later
+        # sale of its invoice line counts its units.
+        self.lookup.settle(
+            claim_id, None, "verified", (), "accepted", ((source_id, units),)
+        )
+        counts = self.result
+        if "verified" not in counts.results:  # counted in claim order
+            counts.results["verified"] += 0
+            counts.outcomes["accepted"] += 0
+        return True
+
     def _compare(self, claim: ClaimRead, one: _Found) -> Verification:
         if isinstance(one, list):
             return compare_sale(claim, one, self.lookup, self.settings)
@@ -353,7 +398,9 @@ class _SetRun:
                 (pos, seq, sid, claim_id, participant, result)
                 for seq, sid in enumerate(source_ids)
             )
-        self.lookup.settle(claim_id, participant, result, source_ids, outcome.value)
+        self.lookup.settle(
+            claim_id, participant, result, source_ids, outcome.value, verification.units
+        )
         counts = self.result
         counts.verified += 1
         counts.results[result] += 1
