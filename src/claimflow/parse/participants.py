@@ -80,7 +80,8 @@ def read_participants(
             a row's tier must be one of them; empty: any tier.
         months: the Babel locale whose month names a date may be written
             in (the client's ``locale``), with English: ``2024. március 11.``
-            (`claimflow.written_dates`).
+            (`claimflow.written_dates`); its letters are those a CSV list's
+            names hold (`claimflow.sniff.detect_encoding`).
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -91,7 +92,7 @@ def read_participants(
     name = str(path)
     table = read_table(
         Path(path), alias_index(PEOPLE_COLUMNS) if index is None else index,
-        ("participant_id",), encoding, declared_by,
+        ("participant_id",), encoding, declared_by, months,
     )  # fmt: skip
     table.require(["participant_id"], {"participant_id": "participant_id"})
     for row_no, cells in table.rows:
