@@ -18,6 +18,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 
 from claimflow.errors import UnreadableInput
@@ -30,6 +31,10 @@ SNIFF_BYTES = 64 * 1024
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 
 
+#: `encoding_origin` of an encoding given for the files at hand: taken as said.
+GIVEN = "--encoding"
+
+
 def encoding_origin(given: str | None, client_file: str | None = None) -> str:
     """Who declared a CSV's encoding, as a refusal names it: the command's
     ``--encoding`` (an encoding given for the files at hand) or the client
@@ -39,36 +44,44 @@ def encoding_origin(given: str | None, client_file: str | None = None) -> str:
     clients/x.yaml"``
     """
     if given:
-        return "--encoding"
+        return GIVEN
     if client_file and not client_file.startswith("<"):
         return f"the client file {client_file}"
     return "the client"
 
 
 def detect_encoding(
-    head: bytes, file: str, declared: str | None = None, declared_by: str = "the client"
+    head: bytes,
+    file: str,
+    declared: str | None = None,
+    declared_by: str = "the client",
+    locale: str | None = None,
 ) -> str:
     """Choose the text encoding of a CSV file from its first bytes.
 
     A byte-order mark decides; then the client's declared encoding (but
     valid UTF-8 beyond ASCII is UTF-8 whatever single-byte code page is
-    declared); then UTF-8 if the bytes are valid UTF-8; then cp1252 (Windows Western), but
-    only when the text it gives is plausible: a Greek or Cyrillic file in its
-    own single-byte code page also decodes as cp1252, into a garble of
-    accented letters, and is refused with the likely code page named.
+    declared); then UTF-8 if the bytes are valid UTF-8; then cp1252 (Windows Western).
+    A single-byte code page decodes any bytes, so its reading, the client's
+    as well as the cp1252 guess, must be plausible for the client's
+    locale (`_plausible`): a file in another code page is refused naming a
+    garbled word and the likely code page. An encoding given for the files
+    at hand (``--encoding``) is taken as said: it is how a desk reads a
+    file it knows to be right.
 
     Args:
         head: the first bytes of the file (up to 64 KiB).
         file: the file name, for messages.
         declared: the encoding declared for the file, if any.
         declared_by: who declared it, for the refusal (`encoding_origin`).
+        locale: the client's locale (``hu_HU``): the letters its words hold.
 
     Returns:
         A Python codec name.
 
     Raises:
-        UnreadableInput: the file is empty or binary, or not UTF-8 and not
-            plausibly cp1252.
+        UnreadableInput: the file is empty or binary, not UTF-8 and not
+            plausibly cp1252, or not plausibly in the client's code page.
 
     Example: ``detect_encoding(b"\\xef\\xbb\\xbfa,b", "x.csv") == "utf-8-sig"``
     """
@@ -85,29 +98,47 @@ def detect_encoding(
         # beyond ASCII does not occur: the hotel system's UTF-8 export is
         # read as UTF-8 beside the clerks' cp1250 files.
         declared = None
-    decoder = codecs.getincrementaldecoder(declared or "utf-8")()
-    try:
-        text = decoder.decode(head, final=False)
-        encoding = declared or "utf-8"
-    except UnicodeDecodeError as exc:
-        if declared:
-            raise UnreadableInput(
-                file, f"not {declared} text as {declared_by} declares ({exc.reason})"
-            ) from None
-        try:
-            text, encoding = head.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            text, encoding = head.decode("latin-1"), "latin-1"
-        _plausible_western(text, head, file)
+    text, encoding = _decode(head, file, declared, declared_by, locale)
     controls = sum(1 for ch in text if ch in _CONTROL)
     if controls > max(2, len(text) // 200):
         raise UnreadableInput(file, "binary file (control bytes): not a CSV text file")
+    if not declared and encoding != "utf-8":
+        _plausible(text, head, encoding, file, locale)
+    elif declared and declared_by != GIVEN and not head.isascii() and _single_byte(declared):
+        _plausible(text, head, declared, file, locale, declared_by)
     return encoding
 
 
+def _decode(
+    head: bytes, file: str, declared: str | None, declared_by: str, locale: str | None
+) -> tuple[str, str]:
+    """The text and its encoding: the declared one, else UTF-8, else cp1252
+    (Latin-1 for the five bytes cp1252 leaves undefined)."""
+    decoder = codecs.getincrementaldecoder(declared or "utf-8")()
+    try:
+        return decoder.decode(head, final=False), declared or "utf-8"
+    except UnicodeDecodeError as exc:
+        if declared:
+            instead = _instead(head, locale, declared) if _single_byte(declared) else ""
+            raise UnreadableInput(
+                file,
+                f"not {declared} text as {declared_by} declares ({exc.reason})"
+                + (f":{instead}" if instead else ""),
+            ) from None
+    try:
+        return head.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return head.decode("latin-1"), "latin-1"
+
+
+@cache
 def _single_byte(encoding: str) -> bool:
-    """Whether every byte is one character in `encoding` (cp1250, latin-1...)."""
-    return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+    """Whether every byte is one character in `encoding` (cp1250, latin-1...):
+    no byte beyond ASCII starts a character of two (UTF-8's é is C3 A9)."""
+    return all(
+        len(bytes((lead, 0xA9)).decode(encoding, errors="replace")) == 2
+        for lead in range(0x80, 0x100)
+    )
 
 
 def _utf8(head: bytes) -> bool:
@@ -137,59 +168,113 @@ def _unicode_by_bytes(head: bytes) -> str | None:
 _ACCENTED = 0.3
 
 
-#: Signs that Western European words do hold inside them: the Catalan
-#: middle dot (col·legi), apostrophes and acute accents for them (don´t),
-#: ordinal indicators (Nº, 1ª), dashes and ellipses (Müller–Schmidt).
-_IN_WORDS = frozenset("·´’‘ºª–—‐‑…")
-#: What ł, ą, ż, Ł, Ą, Ż, ľ, ž of cp1250 read as in cp1252: one inside a
-#: word is enough (one Polish name in a file: MA£GORZATA).
-_CENTRAL = frozenset("³¹¿£¥¯¾¼")
+def _plausible(
+    text: str,
+    head: bytes,
+    encoding: str,
+    file: str,
+    locale: str | None,
+    declared_by: str | None = None,
+) -> None:
+    """Refuse a single-byte reading with a word that is garble in the
+    client's language (`claimflow.codepages.garbled`), or, for the cp1252
+    guess, mostly accented letters.
 
-
-def _plausible_western(text: str, head: bytes, file: str) -> None:
-    """Refuse a cp1252 reading that is mostly accented letters, or that puts
-    symbols inside words.
-
-    Western European text has a few accented letters in ten (Spanish,
-    French, German: under 10%); Greek, Cyrillic or Hebrew in a single-byte
-    code page reads as cp1252 with nearly every letter accented. Polish in
-    cp1250 reads as cp1252 with symbols inside its words (``cz³onkowski``,
-    ``wp³ywu``, ``Wi¿``: ł, ą and ż are ³, ¹ and ¿ there), which no Western
-    word holds: two such are another code page.
+    Greek, Cyrillic or Hebrew in its own code page reads as cp1252 with
+    nearly every letter accented (Western text has a few in ten). Polish
+    in cp1250 reads as cp1252 with symbols inside its words
+    (``cz³onkowski``), a Hungarian DOS export (cp852) as cp1250 too
+    (``Nagy ™d”n``), and Turkish in cp1254 as cp1252 with Icelandic
+    letters (``ÝSMAÝL``). The refusal names the word, its row and column,
+    and the code page that reads it as the client's language writes.
     """
+    from claimflow.codepages import garbled
+
+    read = f"not UTF-8, and read as {encoding}"
     letters = [c for c in text if c.isalpha()]
     accented = sum(1 for c in letters if not c.isascii())
-    inside = [
-        text[i - 1 : i + 2]
-        for i in range(1, len(text) - 1)
-        if ord(text[i]) > 127
-        and not text[i].isalpha()
-        and text[i] not in _IN_WORDS
-        and text[i - 1].isalpha()
-        and text[i + 1].isalpha()
-    ]
-    if len(inside) >= 2 or any(w[1] in _CENTRAL for w in inside):
-        shown = ", ".join(repr(w) for w in dict.fromkeys(inside[:40]))
-        why = f"read as cp1252 its words would hold symbols ({shown})"
-        example = "encoding: cp1250 for Polish, Czech or Hungarian"
-    elif len(letters) >= 20 and accented / len(letters) > _ACCENTED:
-        why = f"read as cp1252 {accented} of {len(letters)} letters would be accented"
-        example = "for example encoding: cp1253 for Greek, cp1251 for Cyrillic"
-    else:
-        return
+    if declared_by is None and len(letters) >= 20 and accented / len(letters) > _ACCENTED:
+        raise UnreadableInput(
+            file,
+            f"{read} {accented} of {len(letters)} letters would be accented: "
+            f"another code page?{_instead(head, locale, encoding)}",
+        )
+    found = garbled(text, locale, limit=1, encoding=encoding)
+    if found:
+        hit = found[0]
+        what = {
+            "symbol": f"a symbol ({hit.sign}) in it",
+            "letter": f"{hit.sign}, a letter {locale or 'the client'} does not write",
+            "control": f"a control character ({hit.sign!r})",
+            "space": "a no-break space inside it",
+        }[hit.why]
+        read = f"read as {encoding}" + (
+            f" (as {declared_by} declares)" if declared_by else " (not UTF-8)"
+        )
+        span = head[hit.start : hit.start + len(hit.word)]  # one byte a letter
+        raise UnreadableInput(
+            file,
+            f"{read}, the word {hit.word!r} holds {what}: another code page?"
+            f"{_instead(head, locale, encoding, span)}; --encoding {encoding} "
+            f"if {hit.word!r} is right",
+            _place(text, hit.start),
+        )
+
+
+def _instead(head: bytes, locale: str | None, encoding: str, word: bytes = b"") -> str:
+    """`` in cp852 it reads 'Ödön'; give --encoding cp852 (or cp850) or set
+    the client's encoding (encoding: cp852)``: the code pages that read the
+    file plausibly for the client (`claimflow.codepages.candidates`), else
+    charset-normalizer's guess (a multi-byte one: cp932)."""
+    from claimflow.codepages import CODE_PAGES, candidates, foreign, language
+
+    found = candidates(head, locale, besides=encoding)
+    if found:
+        best, text = found[0]
+        own = CODE_PAGES.get(language(locale) or "", ())
+        also = [
+            e for e, t in found[1:2]
+            if e in own and foreign(t, locale) == foreign(text, locale)
+        ]  # fmt: skip
+        reads = f" in {best} it reads {word.decode(best)!r}:" if word else ""
+        other = f" (or {also[0]})" if also else ""
+        return (
+            f"{reads} give --encoding {best}{other}, or set the client's encoding "
+            f"(encoding: {best})"
+        )
     from charset_normalizer import from_bytes
 
-    best = from_bytes(head).best()
-    guess = ""
-    if best is not None and best.encoding not in ("cp1252", "latin_1"):
-        languages = ", ".join(best.languages[:2])
-        guess = f"it looks like {best.encoding}{f' ({languages})' if languages else ''}; "
-        example = f"encoding: {best.encoding}"  # trial 19: cp932 was told cp1250
-    raise UnreadableInput(
-        file,
-        f"not UTF-8, and {why}: another code page? {guess}set the client's "
-        f"encoding ({example}) or give --encoding",
-    )
+    guess = from_bytes(head).best()
+    if guess is not None and guess.encoding not in ("cp1252", "latin_1", encoding):
+        languages = ", ".join(guess.languages[:2])
+        return (
+            f" it looks like {guess.encoding}{f' ({languages})' if languages else ''}; "
+            f"give --encoding {guess.encoding} or set the client's encoding "
+            f"(encoding: {guess.encoding})"  # trial 19: cp932 was told cp1250
+        )
+    return " give --encoding with the code page it was written in"
+
+
+def _place(text: str, start: int) -> str:
+    """``row 2:rep name``: where the character at `start` sits, the column
+    named by the widest of the first rows (the header; ``column 3`` on it)."""
+    dialect = sniff_dialect(text)
+    lines = text.split("\n")
+
+    def cells(line: str) -> list[str]:
+        try:
+            return next(csv.reader([line.rstrip("\r")], dialect), [])
+        except csv.Error:  # a carriage return inside the line
+            return line.split(dialect.delimiter)
+
+    row = text.count("\n", 0, start)
+    column = max(0, len(cells(text[text.rfind("\n", 0, start) + 1 : start])) - 1)
+    widths = [len(cells(line)) for line in lines[:HEADER_ROWS]]
+    header = widths.index(max(widths))
+    named = cells(lines[header])
+    if header == row or column >= len(named) or not named[column].strip():
+        return f"row {row + 1}:column {column + 1}"
+    return f"row {row + 1}:{named[column].strip()}"
 
 
 class ExcelDialect(csv.excel):
@@ -233,7 +318,11 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 
 def csv_format(
-    path: Path, name: str, declared: str | None = None, declared_by: str = "the client"
+    path: Path,
+    name: str,
+    declared: str | None = None,
+    declared_by: str = "the client",
+    locale: str | None = None,
 ) -> tuple[str, type[csv.Dialect]]:
     """A CSV file's encoding (`detect_encoding`) and dialect (`sniff_dialect`),
     from its first `SNIFF_BYTES`.
@@ -245,7 +334,8 @@ def csv_format(
     Example: ``csv_format(Path("teilnehmer.csv"), "teilnehmer.csv")[1].delimiter``
     """
     with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(SNIFF_BYTES), name, declared, declared_by)
+        head = raw.read(SNIFF_BYTES)
+        encoding = detect_encoding(head, name, declared, declared_by, locale)
     with path.open(encoding=encoding, newline="") as fh:
         return encoding, sniff_dialect(fh.read(SNIFF_BYTES))
 

@@ -80,8 +80,8 @@ def map_headers(
         raise UnreadableInput(
             file,
             f"no column matches a {client.config.kind} claim field "
-            f"(found {shown}){_suggest(headers, client.header_index)}; is this the "
-            "right client?",
+            f"(found {shown}){_suggest(headers, client.header_index)}"
+            f"{_misread(headers, client.config.locale)}; is this the right client?",
             "row 1",
         )
     absent = [f for f in (*client.required_header, *client.required_line)
@@ -108,10 +108,29 @@ def _no_column(absent: Sequence[str], headers: Sequence[object], client: Resolve
         for field in absent
     )
     return (
-        f"no column for the required {named}{_suggest(unmapped, labels, 0.8)}: is this "
-        "the right client, or is the column named differently? (the client's columns "
-        "section names it)"
+        f"no column for the required {named}{_suggest(unmapped, labels, 0.8)}"
+        f"{_misread(unmapped, client.config.locale)}: is this the right client, or is "
+        "the column named differently? (the client's columns section names it)"
     )
+
+
+def _misread(headers: Sequence[object], locale: str) -> str:
+    """``; 'Giriþ' reads 'Giriş' in cp1254: is the file cp1254? (--encoding
+    cp1254)``: a header that names no column because it was read in
+    another code page (`claimflow.codepages.garbled`), or nothing."""
+    from claimflow.codepages import garbled, reread
+
+    for header in headers:
+        text = "" if header is None else str(header)
+        found = garbled(text, locale, limit=1) if not text.isascii() else []
+        back = reread(found[0].word, locale) if found else None
+        if back is not None:
+            encoding, word = back
+            return (
+                f"; is the file {encoding}? {found[0].word!r} reads {word!r} in it "
+                f"(--encoding {encoding})"
+            )
+    return ""
 
 
 def _aliases(field: str, client: ResolvedClient) -> list[str]:

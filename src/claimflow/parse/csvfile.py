@@ -150,8 +150,9 @@ class CsvCells:
             with self.path.open("rb") as raw:
                 head = raw.read(SNIFF_BYTES)
             self._encoding = detect_encoding(
-                head, self.name, self.declared, self.declared_by
-            )
+                head, self.name, self.declared, self.declared_by,
+                self.client.config.locale,
+            )  # fmt: skip
             # (a character cut at the sniff's end is no delimiter)
             self._dialect = _dialect(head.decode(self._encoding, "ignore"))
             body = head[head.find(b"\n") + 1 :]

@@ -82,8 +82,9 @@ def read_participants(
             (`claimflow.words.match_word`); empty: any tier.
         months: the client's ``locale``: the month names a date may be
             written in, with English (``2024. március 11.``,
-            `claimflow.written_dates`), and how its tiers are written in
-            capitals (``ALTIN`` is ``altın`` in tr_TR).
+            `claimflow.written_dates`), how its tiers are written in
+            capitals (``ALTIN`` is ``altın`` in tr_TR), and the letters a
+            CSV list's names hold (`claimflow.sniff.detect_encoding`).
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -94,7 +95,7 @@ def read_participants(
     name = str(path)
     table = read_table(
         Path(path), alias_index(PEOPLE_COLUMNS) if index is None else index,
-        ("participant_id",), encoding, declared_by,
+        ("participant_id",), encoding, declared_by, months,
     )  # fmt: skip
     table.require(["participant_id"], {"participant_id": "participant_id"})
     for row_no, cells in table.rows:

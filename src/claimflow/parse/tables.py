@@ -219,6 +219,7 @@ def read_table(
     keys: Sequence[str] = (),
     encoding: str | None = None,
     declared_by: str = "the client",
+    locale: str | None = None,
 ) -> Table:
     """A CSV or xlsx reference table mapped through folded header aliases.
 
@@ -229,6 +230,8 @@ def read_table(
             filled but with a total's label (``Summe``, ``Total``) is a total.
         encoding: the CSV's encoding when one is declared.
         declared_by: who declared it (`claimflow.sniff.encoding_origin`).
+        locale: the client's locale: the letters its words hold
+            (`claimflow.sniff.detect_encoding`).
 
     Returns:
         The table; its totals still to be checked (`Table.check_totals`).
@@ -245,7 +248,7 @@ def read_table(
     if not path.is_file():
         raise UnreadableInput(name, "no such file")
     if path.suffix.lower() != ".xlsx":
-        return _csv_table(path, name, index, keys, encoding, declared_by)
+        return _csv_table(path, name, index, keys, (encoding, declared_by, locale))
     book = open_workbook(path, name)
     try:
         with warnings.catch_warnings():
@@ -260,10 +263,9 @@ def _csv_table(
     name: str,
     index: Mapping[str, str],
     keys: Sequence[str],
-    declared: str | None,
-    declared_by: str,
+    declared: tuple[str | None, str, str | None],
 ) -> Table:
-    encoding, dialect = csv_format(path, name, declared, declared_by)
+    encoding, dialect = csv_format(path, name, *declared)
     with path.open(encoding=encoding, newline="") as fh:
         return _table(
             name,

@@ -137,7 +137,7 @@ def read_source(
     keys = ("invoice_number", "sku", "hotel_code", "confirmation_number")
     table = read_table(
         Path(path), _index(client), keys, encoding or client.config.encoding,
-        encoding_origin(encoding, client.source_path),
+        encoding_origin(encoding, client.source_path), client.config.locale,
     )  # fmt: skip
     required = [f for f in fields if model.model_fields[f].is_required()]
     table.require(required, {f: f for f in required})
