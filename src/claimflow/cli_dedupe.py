@@ -177,6 +177,7 @@ def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
         f"{len(result.clusters):,} clusters, {counts.get('review', 0):,} to review"
         + _band(result)
         + _twins(result)
+        + _small(result)
     )
     for cluster in result.clusters[:20]:
         others = [i for i in cluster["participant_ids"] if i != cluster["original"]]
@@ -195,6 +196,13 @@ def _twins(result: DedupeResult) -> str:
     return f", {held:,} of them possible twins" if held else ""
 
 
+def _small(result: DedupeResult) -> str:
+    """Whether the hand-set weights stood because the file is too small."""
+    if not result.model.get("small_file"):
+        return ""
+    return "; hand-set weights: too few people to estimate them"
+
+
 def _band(result: DedupeResult) -> str:
     """What the model expects of the pairs to review (estimated weights only)."""
     model = result.model
@@ -206,8 +214,11 @@ def _band(result: DedupeResult) -> str:
 def _echo_explanation(result: DedupeResult) -> None:
     """The estimated weights, and what the review marks did to them."""
     model = result.model
+    origin = "estimated from the file" if model["estimated"] else "as set"
+    if model.get("small_file"):
+        origin = "as set (too few people to estimate them)"
     click.echo(
-        f"weights {'estimated from the file' if model['estimated'] else 'as set'}"
+        f"weights {origin}"
         f" (prior log2 odds {model['prior_log2_odds']}; "
         f"{model['expected_matches_in_band']} matches expected among the "
         f"{model['review_band']:,} pairs to review):"

@@ -12,7 +12,8 @@ total turned into a match probability. The m and u probabilities are
 estimated from the people themselves (`claimflow.dedupe.estimate`: u from
 random pairs, m per blocking key, term frequencies for names and places, the
 share of candidates that match), with the hand-set ones in `LEVELS` as the
-prior and the fallback on small files. Pairs above the duplicate threshold are clustered
+prior and the fallback on small files (fewer than 100 random pairs of two
+people: about 15 people). Pairs above the duplicate threshold are clustered
 transitively; each cluster's original is its earliest record. Possible twins
 (`claimflow.dedupe.twins`) are held for review, whatever they score.
 """
@@ -37,7 +38,9 @@ from claimflow.dedupe.estimate import (
     estimate_u,
     prior_log_odds,
     random_pairs,
+    small_file,
     term_frequency,
+    two_people,
 )
 from claimflow.dedupe.marks import Refit, refit
 from claimflow.dedupe.normalise import prepare, read_prepared
@@ -443,13 +446,22 @@ def _model(
     hand = hand_probabilities(level_table)
     prior_m = {name: hand[name][0] for name in COMPARISONS}
     prior_u = {name: hand[name][1] for name in COMPARISONS}
+    none = dict.fromkeys(COMPARISONS, 0.0)
     if not estimate or len(prepared) < 2:
-        return Model(prior_m, prior_u, PRIOR, dict.fromkeys(COMPARISONS, 0.0), 0)
+        return Model(prior_m, prior_u, PRIOR, none, 0, small_file=estimate)
     ri, rj = random_pairs(len(prepared))
     _, random_levels = _compare(prepared, ri, rj, methods, level_table)
-    u = estimate_u(random_levels, prior_u)
+    apart = two_people(random_levels, prior_m, prior_u, PRIOR)
+    behind = round(float(apart.sum()), 1)
+    if small_file(apart):
+        return Model(prior_m, prior_u, PRIOR, none, 0, behind, small_file=True)
+    # Every pair drawn: the file's repeats are all among them, weighed out.
+    # A sample of a larger file holds a few in 100,000 (`estimate` says why
+    # it is left as it is).
+    everyone = len(ri) == len(prepared) * (len(prepared) - 1) // 2
+    u = estimate_u(random_levels, prior_u, apart if everyone else None)
     m, matches = estimate_m(levels, found_by, keys, FIXES, prior_m, u)
-    return Model(m, u, PRIOR, matches, len(ri))
+    return Model(m, u, PRIOR, matches, len(ri), behind)
 
 
 def _summary(
@@ -464,7 +476,10 @@ def _summary(
     above = probability >= duplicate
     return {
         "estimated": model.random_pairs > 0,
+        # Hand-set weights because the file is too small to estimate them.
+        "small_file": model.small_file,
         "random_pairs": model.random_pairs,
+        "pairs_behind_u": model.two_people,
         "prior_log2_odds": round(prior, 2),
         "matches_behind_m": model.matches,
         "review_band": int(band.sum()),
