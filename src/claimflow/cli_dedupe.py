@@ -70,7 +70,9 @@ def dedupe_cmd() -> None:
     show_envvar=True,
     type=StorePath(exists=False),
     help="A store whose review marks count: pairs marked 'different' are never "
-    "flagged again, and the marks refit the weights (if a held-out check agrees).",
+    "flagged again nor joined through another record, pairs marked 'same' are "
+    "duplicates (possible twins too), and the marks refit the weights (if a "
+    "held-out check agrees).",
 )
 @click.option(
     "--explain",
@@ -191,9 +193,12 @@ def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
 
 
 def _twins(result: DedupeResult) -> str:
-    """How many pairs to review are held as possible twins, whatever they scored."""
-    held = int((result.pairs["held"] != "").sum()) if len(result.pairs) else 0
-    return f", {held:,} of them possible twins" if held else ""
+    """How many pairs to review are held as possible twins, whatever they
+    scored, and how many links would have joined two people held apart."""
+    twins, apart = result.held()
+    return (f", {twins:,} of them possible twins" if twins else "") + (
+        f", {apart:,} that would join two people held apart" if apart else ""
+    )
 
 
 def _small(result: DedupeResult) -> str:
