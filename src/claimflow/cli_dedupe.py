@@ -70,7 +70,9 @@ def dedupe_cmd() -> None:
     show_envvar=True,
     type=StorePath(exists=False),
     help="A store whose review marks count: pairs marked 'different' are never "
-    "flagged again, and the marks refit the weights (if a held-out check agrees).",
+    "flagged again nor joined through another record, pairs marked 'same' are "
+    "duplicates (possible twins too), and the marks refit the weights (if a "
+    "held-out check agrees).",
 )
 @click.option(
     "--explain",
@@ -177,6 +179,7 @@ def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
         f"{len(result.clusters):,} clusters, {counts.get('review', 0):,} to review"
         + _band(result)
         + _twins(result)
+        + _small(result)
     )
     for cluster in result.clusters[:20]:
         others = [i for i in cluster["participant_ids"] if i != cluster["original"]]
@@ -190,9 +193,19 @@ def _echo_summary(result: DedupeResult, every_pair: bool) -> None:
 
 
 def _twins(result: DedupeResult) -> str:
-    """How many pairs to review are held as possible twins, whatever they scored."""
-    held = int((result.pairs["held"] != "").sum()) if len(result.pairs) else 0
-    return f", {held:,} of them possible twins" if held else ""
+    """How many pairs to review are held as possible twins, whatever they
+    scored, and how many links would have joined two people held apart."""
+    twins, apart = result.held()
+    return (f", {twins:,} of them possible twins" if twins else "") + (
+        f", {apart:,} that would join two people held apart" if apart else ""
+    )
+
+
+def _small(result: DedupeResult) -> str:
+    """Whether the hand-set weights stood because the file is too small."""
+    if not result.model.get("small_file"):
+        return ""
+    return "; hand-set weights: too few people to estimate them"
 
 
 def _band(result: DedupeResult) -> str:
@@ -206,8 +219,11 @@ def _band(result: DedupeResult) -> str:
 def _echo_explanation(result: DedupeResult) -> None:
     """The estimated weights, and what the review marks did to them."""
     model = result.model
+    origin = "estimated from the file" if model["estimated"] else "as set"
+    if model.get("small_file"):
+        origin = "as set (too few people to estimate them)"
     click.echo(
-        f"weights {'estimated from the file' if model['estimated'] else 'as set'}"
+        f"weights {origin}"
         f" (prior log2 odds {model['prior_log2_odds']}; "
         f"{model['expected_matches_in_band']} matches expected among the "
         f"{model['review_band']:,} pairs to review):"

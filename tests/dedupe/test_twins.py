@@ -40,7 +40,8 @@ def test_twins_at_one_address_go_to_review_with_the_reason(tmp_path: Path) -> No
     assert code == 1
     assert out.splitlines()[1:3] == [
         "6 people, 3 candidate pairs: 1 duplicate pairs in 1 clusters, "
-        "2 to review, 2 of them possible twins",
+        "2 to review, 2 of them possible twins; hand-set weights: too few "
+        "people to estimate them",
         "  500003 <- 500004",
     ]
     rows = pd.read_csv(review, dtype=str, keep_default_na=False)
@@ -53,9 +54,9 @@ def test_twins_at_one_address_go_to_review_with_the_reason(tmp_path: Path) -> No
     anna = rows[rows.a == "500001"].iloc[0]
     assert anna.explanation == (
         "possible twins: same birth date and address, different first names and "
-        "contacts; dob exact (+8.87); name close (+6.50); address same (+6.42); "
-        "postcode exact (+5.52); city same (+3.06); phone different (-1.67); "
-        "email different (-1.21); not compared (missing): tax_id"
+        "contacts; dob exact (+8.81); address same (+6.13); postcode exact (+5.41); "
+        "name close (+4.91); city same (+3.00); email different (-2.00); "
+        "phone different (-1.74); not compared (missing): tax_id"
     )
     assert not rows[rows.a == "500003"].iloc[0].explanation.startswith("possible")
 

@@ -108,8 +108,9 @@ def dedupe_participants(
         client: whose dedupe settings and date order apply (default: the
             built-in settings).
         store: a store whose review marks count: pairs marked "different"
-            are never flagged again, and the marks refit the weights (if a
-            held-out check agrees).
+            are never flagged again nor clustered through another record,
+            pairs marked "same" are duplicates (possible twins too), and the
+            marks refit the weights (if a held-out check agrees).
         duplicate: probability for "same" (default: the client's, else 0.9).
         review: probability for "review" (default: the client's, else 0.5).
         date_order: how birth dates are written (default: the client's).

@@ -12,9 +12,12 @@ total turned into a match probability. The m and u probabilities are
 estimated from the people themselves (`claimflow.dedupe.estimate`: u from
 random pairs, m per blocking key, term frequencies for names and places, the
 share of candidates that match), with the hand-set ones in `LEVELS` as the
-prior and the fallback on small files. Pairs above the duplicate threshold are clustered
+prior and the fallback on small files (fewer than 100 random pairs of two
+people: about 15 people). Pairs above the duplicate threshold are clustered
 transitively; each cluster's original is its earliest record. Possible twins
-(`claimflow.dedupe.twins`) are held for review, whatever they score.
+(`claimflow.dedupe.twins`) are held for review, whatever they score, and no
+cluster joins them, or two people a reviewer marked different, through a
+third record (`claimflow.dedupe.decide`).
 """
 
 from __future__ import annotations
@@ -31,18 +34,21 @@ from rapidfuzz.distance import JaroWinkler
 
 from claimflow.dedupe.blocking import FIXES, block_pairs
 from claimflow.dedupe.compare import DEFAULT_METHODS, SCORERS, Method, present
+from claimflow.dedupe.decide import decide
 from claimflow.dedupe.estimate import (
     Model,
     estimate_m,
     estimate_u,
     prior_log_odds,
     random_pairs,
+    small_file,
     term_frequency,
+    two_people,
 )
 from claimflow.dedupe.marks import Refit, refit
 from claimflow.dedupe.normalise import prepare, read_prepared
 from claimflow.dedupe.result import DedupeResult, clusters
-from claimflow.dedupe.twins import POSSIBLE_TWINS, possible_twins
+from claimflow.dedupe.twins import possible_twins
 from claimflow.values import DateOrder
 
 if TYPE_CHECKING:
@@ -252,7 +258,9 @@ def dedupe_people(
         marks: reviewers' latest marks, ``same`` or ``different`` per id
             pair: those whose two people are in the file refit the weights
             (`claimflow.dedupe.marks`), if the held-out check agrees; a pair
-            marked different is never flagged again.
+            marked different is never flagged again nor clustered through
+            another record, a pair marked same is a duplicate whatever it
+            scores (`claimflow.dedupe.decide`).
         columns: a CSV's folded header -> column (a client's
             `people_index`; default: the built-in aliases).
         language: the client's language (its locale's): names in its own
@@ -304,7 +312,8 @@ def dedupe_people(
     probability = np.round(1 / (1 + np.power(2.0, -total)), 4)
     # Only the pairs at or above review become rows: most candidates are
     # distinct, and a row of 27 columns per candidate costs more than scoring.
-    kept = np.flatnonzero(probability >= review)
+    # A pair a reviewer marked same is one person whatever it scores.
+    kept = np.flatnonzero((probability >= review) | _marked_same(prepared, i, j, marks))
     ids = prepared["id"].to_numpy()
     different = (different or set()) | {
         pair for pair, mark in (marks or {}).items() if mark == "different"
@@ -332,15 +341,13 @@ def dedupe_people(
         [n for k, n in enumerate(names) if mask >> k & 1]
         for mask in found_by[kept].tolist()
     ]
-    # Possible twins go to a person whatever they score (`claimflow.dedupe.twins`).
+    # Possible twins go to a person whatever they score (`claimflow.dedupe.twins`),
+    # unless a person marked them same; no cluster joins two people held apart.
     twins = possible_twins(
         prepared, i[kept], j[kept], {name: levels[name][kept] for name in COMPARISONS}
     )
-    table["held"] = np.where(twins, POSSIBLE_TWINS, "").astype(object)
-    table["decision"] = np.where(
-        (table["probability"] >= duplicate) & ~twins, "duplicate", "review"
-    )
-    shown = pd.DataFrame(table)
+    apart = {(min(p), max(p)): "different" for p in different}
+    shown = decide(pd.DataFrame(table), twins, duplicate, {**(marks or {}), **apart})
     result = DedupeResult(
         shown,
         records=len(prepared),
@@ -359,6 +366,27 @@ def dedupe_people(
     )
     result.clusters = clusters(prepared, shown[shown["decision"] == "duplicate"])
     return result
+
+
+def _marked_same(
+    prepared: pd.DataFrame,
+    i: np.ndarray,
+    j: np.ndarray,
+    marks: dict[tuple[str, str], str] | None,
+) -> np.ndarray:
+    """Per candidate pair: whether a reviewer's latest mark calls it one person."""
+    same = [pair for pair, mark in (marks or {}).items() if mark == "same"]
+    if not same:
+        return np.zeros(len(i), dtype=bool)
+    index = pd.Index(prepared["id"])
+    a = index.get_indexer([p[0] for p in same])
+    b = index.get_indexer([p[1] for p in same])
+    known = (a >= 0) & (b >= 0)
+    n = len(prepared)
+    wanted = np.minimum(a, b)[known].astype(np.int64) * n + np.maximum(a, b)[known]
+    low, high = np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
+    found: np.ndarray = np.isin(low * n + high, wanted)
+    return found
 
 
 def _pair_weights(
@@ -443,13 +471,22 @@ def _model(
     hand = hand_probabilities(level_table)
     prior_m = {name: hand[name][0] for name in COMPARISONS}
     prior_u = {name: hand[name][1] for name in COMPARISONS}
+    none = dict.fromkeys(COMPARISONS, 0.0)
     if not estimate or len(prepared) < 2:
-        return Model(prior_m, prior_u, PRIOR, dict.fromkeys(COMPARISONS, 0.0), 0)
+        return Model(prior_m, prior_u, PRIOR, none, 0, small_file=estimate)
     ri, rj = random_pairs(len(prepared))
     _, random_levels = _compare(prepared, ri, rj, methods, level_table)
-    u = estimate_u(random_levels, prior_u)
+    apart = two_people(random_levels, prior_m, prior_u, PRIOR)
+    behind = round(float(apart.sum()), 1)
+    if small_file(apart):
+        return Model(prior_m, prior_u, PRIOR, none, 0, behind, small_file=True)
+    # Every pair drawn: the file's repeats are all among them, weighed out.
+    # A sample of a larger file holds a few in 100,000 (`estimate` says why
+    # it is left as it is).
+    everyone = len(ri) == len(prepared) * (len(prepared) - 1) // 2
+    u = estimate_u(random_levels, prior_u, apart if everyone else None)
     m, matches = estimate_m(levels, found_by, keys, FIXES, prior_m, u)
-    return Model(m, u, PRIOR, matches, len(ri))
+    return Model(m, u, PRIOR, matches, len(ri), behind)
 
 
 def _summary(
@@ -464,7 +501,10 @@ def _summary(
     above = probability >= duplicate
     return {
         "estimated": model.random_pairs > 0,
+        # Hand-set weights because the file is too small to estimate them.
+        "small_file": model.small_file,
         "random_pairs": model.random_pairs,
+        "pairs_behind_u": model.two_people,
         "prior_log2_odds": round(prior, 2),
         "matches_behind_m": model.matches,
         "review_band": int(band.sum()),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from claimflow.dedupe.marks import Refit
+from claimflow.dedupe.twins import POSSIBLE_TWINS
 
 
 @dataclass
@@ -25,8 +26,11 @@ class DedupeResult:
     Attributes:
         pairs: one row per candidate pair at or above the review threshold:
             ids, probability, decision, per-field score, level and weight,
-            the blocking keys that found it, and why a pair was held for
-            review whatever it scored (``held``: possible twins; else "").
+            the blocking keys that found it, why a pair was held for
+            review whatever it scored (``held``: possible twins, or a link
+            that would join two people held apart; else ""), and whether a
+            reviewer's mark settled it (``marked``: "same"; else "").
+            `claimflow.dedupe.decide` says how.
         clusters: groups of duplicates with their original (earliest record).
         thresholds: the duplicate and review probabilities used.
         candidates: candidate pairs scored.
@@ -51,6 +55,18 @@ class DedupeResult:
     methods: dict[str, dict[str, Any]] = field(default_factory=dict)
     model: dict[str, Any] = field(default_factory=dict)
     marks: Refit | None = None
+
+    def held(self) -> tuple[int, int]:
+        """Pairs held as possible twins, and links held back because they
+        would join two people held apart (`claimflow.dedupe.decide`).
+
+        Example: ``twins, apart = dedupe_people(frame).held()``
+        """
+        if not len(self.pairs):
+            return 0, 0
+        held = self.pairs["held"]
+        twins = int((held == POSSIBLE_TWINS).sum())
+        return twins, int((held != "").sum()) - twins
 
     def to_dict(self, every_pair: bool = False) -> dict[str, Any]:
         """As plain data (what ``--json`` prints; ``--json --pairs``: `every_pair`).
@@ -86,8 +102,9 @@ def explanation(pair: dict[str, Any], compared: list[str]) -> str:
     """Why a pair scored as it did: each comparison's level and log2 weight,
     strongest evidence first; comparisons with nothing to compare last.
 
-    A pair held for review whatever it scored (``held``: possible twins)
-    says why first.
+    A pair held for review whatever it scored (``held``: possible twins, or
+    a link that would join two people held apart) says why first, and a
+    pair a reviewer marked same says so first.
 
     Example: ``explanation(pair, ["email"]) == "email exact (+12.90)"``
     """
@@ -104,6 +121,8 @@ def explanation(pair: dict[str, Any], compared: list[str]) -> str:
     parts = [text for _, text in sorted(shown, key=lambda s: -s[0])]
     if pair.get("held"):
         parts.insert(0, str(pair["held"]))
+    if pair.get("marked") == "same":
+        parts.insert(0, "marked same by a reviewer")
     if missing:
         parts.append(f"not compared (missing): {', '.join(missing)}")
     return "; ".join(parts)

@@ -13,7 +13,9 @@ match ``found`` and an empty ``decision`` column;
   dedupe; so does a claim closed as a certain duplicate whose every
   duplicate match is marked different (a row of a certain pair left
   unmarked: the finding stands);
-- a claim marked *same* as its earlier claim becomes a ``duplicate``;
+- a claim marked *same* as its earlier claim becomes a ``duplicate``; a
+  participant pair marked same is a duplicate on every later run, possible
+  twins too (`claimflow.dedupe.decide`);
 - every decision is appended to ``dedupe_decisions`` with who and when, and
   the run to the audit log.
 """
