@@ -13,7 +13,8 @@ Matching (`claimflow.dedupe.matching`), set-based, a statement per rule:
   ``claim_keys`` indexes (history is never loaded whole);
 - `involved`, `involved_facts`, `involved_serials`: what is compared of the
   claims of the candidate pairs, through ``temp.involved``
-  (`involved_keyed_serials`: their serials as keyed, to quote them).
+  (`involved_keyed_serials`: their serials as keyed, to quote them;
+  `involved_links`: the resubmission that superseded each superseded one).
 
 A run (`claimflow.dedupe.claims`) also counts the claims it checked
 (`count_open_claims`) and meets pended claims field by field
@@ -287,6 +288,24 @@ def involved_keyed_serials(store: Store) -> Iterator[tuple[str, str]]:
     return rows
 
 
+def involved_links(store: Store) -> Iterator[tuple[str, str]]:
+    """The involved claims that are superseded, each with the claim that
+    superseded it (``claim_links``; of two links, the later), inside
+    `involved`.
+
+    Returns:
+        Rows (superseded claim, its resubmission).
+
+    Example: ``dict(involved_links(store)) == {"c1": "c2"}``
+    """
+    rows: Iterator[tuple[str, str]] = store.db.conn.execute(
+        "SELECT c.id, k.claim_id FROM involved i JOIN claims c ON c.id = i.id "
+        "JOIN claim_links k ON k.supersedes = c.id WHERE c.outcome = 'superseded' "
+        "ORDER BY k.id"
+    )
+    return rows
+
+
 def count_open_claims(store: Store, client: str, batch_id: int | None) -> int:
     """The open (accepted or pended) claims of `client`, of `batch_id` or all.
 
@@ -406,6 +425,7 @@ __all__ = [
     "fuzzy_candidates",
     "involved",
     "involved_facts",
+    "involved_links",
     "involved_serials",
     "pended_repeat_rows",
     "probed",

@@ -107,18 +107,24 @@ class ClaimLifecycle:
     def resubmissions(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (later, earlier) claim pairs where the later one resubmits the
         earlier: the same participant (or the earlier one had none, and was
-        pended for it), the earlier pended (or superseded before), and a
-        field it was pended for now without a problem. A
-        later claim whose every such field is still deficient repeats the
-        claim, it does not correct it."""
+        pended for it), the earlier pended, or superseded by that very
+        claim (``claim_links``: a re-run), and a field it was pended for now
+        without a problem. A later claim whose every such field is still
+        deficient repeats the claim, it does not correct it; so does one
+        repeating a claim another resubmission superseded (trial 35), and
+        of several resubmitting one pended claim, all but the first stored.
+
+        Example: ``store.resubmissions({("c2", "c1")}) == {("c2", "c1")}``
+        """
         if not pairs:
             return set()
         ids = sorted({i for pair in pairs for i in pair})
         marks = ",".join("?" * len(ids))
         info = {
-            cid: (who, outcome)
-            for cid, who, outcome in self.db.execute(
-                f"SELECT id, participant_id, outcome FROM claims WHERE id IN ({marks})",
+            cid: (who, outcome, n)
+            for cid, who, outcome, n in self.db.execute(
+                "SELECT id, participant_id, outcome, rowid FROM claims "
+                f"WHERE id IN ({marks})",
                 ids,
             )
         }
@@ -129,10 +135,22 @@ class ClaimLifecycle:
             ids,
         ):
             problems.setdefault(cid, set()).add(field)
-        return {
+        linked = {
+            (str(new), str(old))
+            for new, old in self.db.execute(
+                "SELECT claim_id, supersedes FROM claim_links "
+                f"WHERE supersedes IN ({marks})",
+                ids,
+            )
+        }
+        found = {
             (new, old)
             for new, old in pairs
-            if info[old][1] in ("pended", "superseded")
+            if (
+                info[old][1] == "pended"
+                and not any(o == old for _, o in linked)
+                or (new, old) in linked
+            )
             and (
                 (info[old][0] and info[old][0] == info[new][0])
                 # pended for its missing member number, which the later
@@ -145,6 +163,12 @@ class ClaimLifecycle:
             )
             and problems.get(old, set()) - problems.get(new, set())
         }
+        # One claim resubmits a pended one: the one linked to it before, or
+        # the first stored; a later one repeats the sale or stay.
+        first: dict[str, str] = {}
+        for new, old in sorted(found, key=lambda p: ((p not in linked), info[p[0]][2])):
+            first.setdefault(old, new)
+        return {(new, old) for old, new in first.items()}
 
     def supersede(
         self, client: str, pairs: set[tuple[str, str]], actor: str
