@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli import run
+from tests.test_trial31_dedupe import _mark, _rows
 from tests.test_trial34_resubmission import CLIENT, HEADER, MEMBERS, _outcomes
 
 # R-9's sale with its serial numbers left blank (a sale without serials)
@@ -173,3 +174,116 @@ def test_a_stays_resubmission_is_no_overlap_with_the_claim_it_superseded(
             "SELECT source, outcome FROM claims ORDER BY rowid"
         )
     ] == [("octubre.csv:row 2", "superseded"), ("noviembre.csv:row 2", "accepted")]
+
+
+# Trial 35, finding 3: the Swedish installer program (se/nordkok.yaml, its
+# notices and SLA terms left out), 1 point per 10 kr pro rata, half up.
+NORDKOK = """\
+schema_version: 1
+client: nordkok
+name: Nordkök Installatörsbonus
+kind: sales
+locale: sv_SE
+language: en
+date_order: YMD
+currency: SEK
+timezone: Europe/Stockholm
+claim_window_days: 60
+columns:
+  claim_ref: ["Ärendenr"]
+  participant_id: ["Medlemsnr"]
+  participant_name: ["Namn"]
+  dealer_id: ["Butik"]
+  invoice_number: ["Kvittonr", "Fakturanr"]
+  invoice_date: ["Köpdatum"]
+  sku: ["Artikel"]
+  quantity: ["Antal"]
+  unit_price: ["Styckpris"]
+  line_total: ["Belopp"]
+  received_at: ["Inkommen"]
+formats:
+  participant_id: '^SE\\d{5}$'
+eligible_skus: [UGN-60, DISK-45, KYL-180]
+verification:
+  required: false
+sla: {turnaround_days: 10, first_response_hours: 16, on_time_target: 0.9,
+      max_error_rate: 0.005}
+calendar: {country: SE}
+award:
+  activity_date: invoice_date
+  currency: SEK
+  rounding_mode: half_up
+  rounding_scope: claim
+  pending_days: 0
+  expiry: {policy: none}
+  products:
+    UGN-60: {group: ovens}
+    DISK-45: {group: dishwashers}
+  rule_sets:
+    - version: "2026-H2"
+      effective_from: 2026-07-01
+      rules:
+        - {id: spend, kind: per_currency, points: 1, per: 10, basis: pro_rata}
+        - {id: ovens, kind: per_unit, points: 200, scope: {groups: [ovens]}}
+"""
+NK = (
+    '{{"Ärendenr": "NK-10{n}", "Medlemsnr": "SE10005", "Namn": "Maja Berg", '
+    '"Butik": "B04", "Kvittonr": "K-800{n}", "Köpdatum": "2026-11-2{day}", '
+    '"Inkommen": "{received}", "Artikel": "DISK-45", "Antal": 1, '
+    '"Styckpris": "{price}", "Belopp": "{price}"}}\n'
+)
+
+
+def test_a_pended_claim_dedupe_moved_to_review_is_superseded_by_its_fix(
+    tmp_path: Path,
+) -> None:
+    """NK-103, pended for '3990.00' (invalid_number: written like 1 234,56),
+    went to review at ``dedupe claims``: a look-alike of NK-102's receipt
+    K-8002. Its participant resent it as the notice asked ('3 990,00');
+    the next run closed the fix as a duplicate of NK-103 itself, the
+    participant was told 'already claimed ... in claim NK-103', and nothing
+    was paid for the sale. The fix supersedes NK-103, and the look-alike
+    question moves to it; a reviewer marking the pair different, it is paid:
+    3 990 kr x 1 per 10 = 399 points, with NK-102's 399: 798."""
+    client = tmp_path / "nordkok.yaml"
+    client.write_text(NORDKOK, encoding="utf-8")
+    opts = ["--client", str(client), "--db", str(tmp_path / "store.db")]
+    portal, fixed = tmp_path / "portal.jsonl", tmp_path / "resubmit_nk103.jsonl"
+    portal.write_text(
+        NK.format(n=2, day=6, received="2026-12-03", price="3 990,00")
+        + NK.format(n=3, day=7, received="2026-12-03", price="3990.00"),
+        encoding="utf-8",
+    )
+    fixed.write_text(
+        NK.format(n=3, day=7, received="2026-12-04", price="3 990,00"), encoding="utf-8"
+    )
+    assert run("ingest", str(portal), *opts, "--at", "2026-12-03T15:00")[0] == 1
+    code, out, err = run("dedupe", "claims", *opts, "--json")
+    assert (code, json.loads(out)["to_review"]) == (1, 1), (out, err)
+    assert [o for _, o, _ in _outcomes(opts)] == ["accepted", "review"]
+    notices = tmp_path / "notices"
+    assert run("ingest", str(fixed), *opts, "--at", "2026-12-04T10:00")[0] == 0
+    code, out, err = run("dedupe", "claims", *opts, "--notices", str(notices))
+    assert code == 1, (out, err)
+    assert "NK-103 (resubmit_nk103.jsonl:row 1) resubmits pended claim NK-103" in out
+    assert "duplicate of" not in out and not list(notices.glob("*")), out
+    assert [(Path(s).name, o, r) for s, o, r in _outcomes(opts)] == [
+        ("portal.jsonl:row 1", "accepted", ""),
+        ("portal.jsonl:row 2", "superseded", "invalid_number,possible_duplicate"),
+        ("resubmit_nk103.jsonl:row 1", "review", "possible_duplicate"),
+    ]
+    review = tmp_path / "review.csv"
+    code, out, err = run("dedupe", "review", *opts, "--out", str(review))
+    assert code == 0, (out, err)
+    # the look-alike receipt and the same sale days apart: both the fix's
+    assert {
+        (row["a_ref"], Path(row["a_source"]).name, row["b_ref"]) for row in _rows(review)
+    } == {("NK-103", "resubmit_nk103.jsonl:row 1", "NK-102")}
+    _mark(review, "different")
+    code, out, err = run("dedupe", "apply", str(review), "--db", opts[3])
+    assert code == 0 and "1 back to their earlier outcome" in out, (out, err)
+    code, out, err = run("award", *opts, "--json")
+    assert code == 0, (out, err)
+    code, out, err = run("ledger", "balance", "SE10005", *opts, "--json")
+    assert code == 0, err
+    assert json.loads(out)["total"] == 798

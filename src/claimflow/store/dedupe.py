@@ -354,7 +354,7 @@ WITH old AS MATERIALIZED (
         {old_stand_in} AS stand_in
     FROM problems p CROSS JOIN claims o
     WHERE o.id = p.claim_id AND p.field IN ({naming})
-      AND o.client = :client AND o.outcome = 'pended'
+      AND o.client = :client AND o.outcome IN ('pended', 'review')
       AND o.participant_id IS NOT NULL
       AND ({lacking})
     GROUP BY o.id
