@@ -52,7 +52,8 @@ PG_TESTS ?= tests/store tests/award tests/verify tests/accounts tests/sla \
 	tests/test_lifecycle.py tests/test_replay.py tests/test_samples.py \
 	tests/test_replay_as_ingested.py tests/test_replay_later_facts.py tests/test_trial30_sources.py \
 	tests/test_trial31_dedupe.py tests/test_trial31_regressions.py tests/test_trial35_regressions.py \
-	tests/test_trial32_regressions.py tests/test_trial34_resubmission.py tests/test_trial34_notices.py
+	tests/test_trial32_regressions.py tests/test_trial34_resubmission.py tests/test_trial34_notices.py \
+	tests/test_trial35_resubmission.py
 test-postgresql: $(BIN)/pytest
 	$(BIN)/pytest -n auto --backend postgresql $(PG_TESTS)
 

@@ -210,13 +210,16 @@ def may_be_original(outcome: str) -> bool:
     is its original; its repeats are never one, `claimflow.validate.batch`),
     and ``dedupe claims`` meets only such claims as originals
     (`claimflow.dedupe.matching`): two claims of one stay never end as each
-    other's duplicate, so one of them stays payable. Any other outcome
-    (accepted, pended, review, rejected, superseded, void) still refuses a
-    repeat of its sale or stay.
+    other's duplicate, so one of them stays payable. Nor is a superseded
+    claim: its resubmission is (a later repeat of the sale is the
+    resubmission's duplicate, and verification counts the resubmission's
+    serials and stay, never the superseded claim's). Any other outcome
+    (accepted, pended, review, rejected, void) still refuses a repeat of its
+    sale or stay.
 
-    Example: ``may_be_original("accepted") and not may_be_original("duplicate")``
+    Example: ``may_be_original("accepted") and not may_be_original("superseded")``
     """
-    return outcome != Outcome.DUPLICATE
+    return outcome not in (Outcome.DUPLICATE, SUPERSEDED)
 
 
 def decide(codes: list[ReasonCode]) -> Outcome:

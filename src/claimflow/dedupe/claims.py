@@ -37,7 +37,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from claimflow.codes import Outcome
-from claimflow.dedupe.matching import ClaimMatch, find_claim_matches
+from claimflow.dedupe.matching import ClaimMatch, claim_candidates
 from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, Problem, SalesClaim
 
@@ -172,7 +172,8 @@ def dedupe_claims(
     with store.transaction():
         if progress is not None:
             progress(0)
-        matches = find_claim_matches(store, key, batch_id, client.config.dedupe.claims)
+        found = claim_candidates(store, key, batch_id, client.config.dedupe.claims)
+        matches = found.matches
         # A participant's corrected resubmission of a pended claim replaces
         # it; it does not repeat it. A repeat of an accepted claim still does.
         # A value pended as unreadable is no key to match on: such claims
@@ -183,11 +184,11 @@ def dedupe_claims(
         pairs = {(m.claim_id, m.original) for m in matches}
         later = {(m.original, m.claim_id) for m in matches if m.received_after}
         again = store.resubmissions(pairs | later | pended_repeats(store, key, batch_id))
-        result.matches = [
-            m
-            for m in matches
-            if (m.claim_id, m.original) not in again and (m.original, m.claim_id) not in again
-        ]
+        # A superseded claim is never the original of a claim that repeats
+        # it: its resubmission is (trial 35: a claim repeating a pended claim
+        # its correction had superseded was taken for another resubmission,
+        # and both it and the correction were paid).
+        result.matches = found.clustered(again)
         result.superseded = store.supersede(key, again, actor)
         result.checked = count_open_claims(store, key, batch_id)
         result.names = store.claim_names(
@@ -240,7 +241,7 @@ def pended_repeats(
 ) -> set[tuple[str, str]]:
     """(later, earlier) pairs: an open claim repeating an earlier pended claim.
 
-    The keys `find_claim_matches` meets claims on hold no value that could
+    The keys `claim_candidates` meets claims on hold no value that could
     not be read (a quantity ``1.000``, a date ``31/09/2026``): a claim
     pended for one has another key, or none, than its corrected
     resubmission. Here an open claim (of `batch_id`, or all) meets the

@@ -12,7 +12,7 @@ The rules are listed in `claimflow.dedupe.claims`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,6 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from claimflow.codes import VOID, ReasonCode, may_be_original
+from claimflow.dedupe.clusters import clustered
 from claimflow.dedupe.decisions import different_pairs
 from claimflow.dedupe.settings import ClaimWindows
 from claimflow.keys import normalize_key
@@ -108,6 +109,8 @@ class _Info:
     keyed: str | None  # the invoice or confirmation as keyed
     day: str | None  # invoice date or check-in
     original: bool = True  # may be another's original (`may_be_original`)
+    #: the resubmission that superseded it (``claim_links``), if superseded
+    superseded_by: str | None = None
     serials: set[str] = field(default_factory=set)
     #: each serial as compared -> as first keyed on the claim (what people read)
     keyed_serials: dict[str, str] = field(default_factory=dict)
@@ -280,6 +283,8 @@ def _infos(store: Store, ids: set[str]) -> dict[str, _Info]:
             info[cid].serials.add(serial)
         for cid, keyed in queries.involved_keyed_serials(store):
             info[cid].keyed_serials.setdefault(normalize_key(keyed), keyed)
+        for cid, by in queries.involved_links(store):
+            info[cid].superseded_by = by
         return info
 
 
@@ -463,31 +468,58 @@ def _same_stay(
     )
 
 
-def find_claim_matches(
+@dataclass
+class ClaimCandidates:
+    """Every match of a run's claims with earlier ones, before clustering.
+
+    Attributes:
+        matches: each pair's matches, one per rule that fired.
+        info: what was compared of each claim of the pairs.
+    """
+
+    matches: list[ClaimMatch]
+    info: dict[str, _Info]
+
+    def clustered(
+        self, resubmitted: Collection[tuple[str, str]] = ()
+    ) -> list[ClaimMatch]:
+        """The matches as a run records them (`claimflow.dedupe.clusters`): each duplicate
+        names the earliest claim of its cluster (`ClaimMatch.duplicate_of`).
+
+        Args:
+            resubmitted: (later, earlier) pairs: the later claim is the
+                resubmission that supersedes the earlier one this run.
+
+        Example: ``claim_candidates(store, "acme-tools", 3).clustered()``
+        """
+        return clustered(self.matches, self.info, resubmitted)
+
+
+def claim_candidates(
     store: Store,
     client: str,
     batch_id: int | None,
     windows: ClaimWindows = DEFAULT_WINDOWS,
-) -> list[ClaimMatch]:
+) -> ClaimCandidates:
     """Matches of the open claims (accepted or pended) of `client`, of
-    `batch_id` or all, with earlier claims.
+    `batch_id` or all, with earlier claims, before clustering.
 
     The selected claims go to a temporary table; their keys meet the stored
     keys through the blocking indexes in two joins (serials; blocks with
     dates), so history is never loaded whole and the cost follows the number
     of candidates, not the size of history. Pairs a reviewer marked
-    different are skipped, and so are earlier-received claims already marked
-    duplicates and stored after the claim (`claimflow.codes.may_be_original`):
-    such a claim may repeat this one, so a stay's claims never end each
-    other's duplicates. A duplicate stored before the claim still matches it
-    (it cannot be the claim's own duplicate), so a claim that repeats only a
-    duplicate is never paid as new. Duplicates are clustered transitively with the earliest
-    claim as the original of all.
+    different are skipped, and so are earlier-received claims that are no
+    originals (duplicates, superseded claims) stored after the claim
+    (`claimflow.codes.may_be_original`): such a claim may repeat this one,
+    so a stay's claims never end each other's duplicates. One stored before
+    the claim still matches it (it cannot be the claim's own duplicate), so
+    a claim that repeats only a duplicate, or a superseded claim, is never
+    paid as new.
 
     `windows` are the client's day windows and slip limits
     (``dedupe.claims`` in its configuration).
 
-    Example: ``find_claim_matches(store, "acme-tools", 3)``
+    Example: ``claim_candidates(store, "acme-tools", 3).matches``
     """
     from claimflow.store.dedupe import probed  # (the store imports this module)
 
@@ -531,7 +563,22 @@ def find_claim_matches(
                 continue
             first_serial.add((match.claim_id, match.compared))
         kept.append(match)
-    return _clustered(kept, info)
+    return ClaimCandidates(kept, info)
+
+
+def find_claim_matches(
+    store: Store,
+    client: str,
+    batch_id: int | None,
+    windows: ClaimWindows = DEFAULT_WINDOWS,
+) -> list[ClaimMatch]:
+    """`claim_candidates` clustered, with no claim superseded by this run:
+    duplicates are clustered transitively with the earliest claim as the
+    original of all.
+
+    Example: ``find_claim_matches(store, "acme-tools", 3)``
+    """
+    return claim_candidates(store, client, batch_id, windows).clustered()
 
 
 def _seen_as(pair: _Pair) -> str:
@@ -558,39 +605,3 @@ def _as_ranked(match: ClaimMatch, mine: _Info, theirs: _Info) -> ClaimMatch:
     if mine.received_before(theirs):
         match = replace(match, received_after=True)
     return match
-
-
-def _clustered(matches: list[ClaimMatch], info: dict[str, _Info]) -> list[ClaimMatch]:
-    """Name the original of each duplicate: the earliest claim of its cluster."""
-    parent: dict[str, str] = {}
-
-    def root(cid: str) -> str:
-        while parent.get(cid, cid) != cid:
-            parent[cid] = parent.get(parent[cid], parent[cid])
-            cid = parent[cid]
-        return cid
-
-    for m in matches:
-        if m.decision == "duplicate":
-            a, b = root(m.claim_id), root(m.original)
-            if a != b:
-                first, second = (a, b) if info[a].ranks_before(info[b]) else (b, a)
-                parent[second] = first
-    # A claim that matched both an original and that original's duplicate is
-    # explained by the original alone.
-    flagged = {m.claim_id for m in matches if m.decision == "duplicate"}
-    clean = {
-        (m.claim_id, d)
-        for m in matches
-        if m.original not in flagged
-        for d in ("review", m.decision)
-    }
-    return [
-        replace(
-            m,
-            source=info[m.claim_id].source,
-            duplicate_of=root(m.claim_id) if m.decision == "duplicate" else "",
-        )
-        for m in matches
-        if m.original not in flagged or (m.claim_id, m.decision) not in clean
-    ]

@@ -13,7 +13,8 @@ Matching (`claimflow.dedupe.matching`), set-based, a statement per rule:
   ``claim_keys`` indexes (history is never loaded whole);
 - `involved`, `involved_facts`, `involved_serials`: what is compared of the
   claims of the candidate pairs, through ``temp.involved``
-  (`involved_keyed_serials`: their serials as keyed, to quote them).
+  (`involved_keyed_serials`: their serials as keyed, to quote them;
+  `involved_links`: the resubmission that superseded each superseded one).
 
 Migration 35 (`m035_invoice_line_index`) indexes the dealer + SKU +
 quantity keys without their quantity: the same invoice line claimed again
@@ -337,6 +338,24 @@ def involved_keyed_serials(store: Store) -> Iterator[tuple[str, str]]:
     return rows
 
 
+def involved_links(store: Store) -> Iterator[tuple[str, str]]:
+    """The involved claims that are superseded, each with the claim that
+    superseded it (``claim_links``; of two links, the later), inside
+    `involved`.
+
+    Returns:
+        Rows (superseded claim, its resubmission).
+
+    Example: ``dict(involved_links(store)) == {"c1": "c2"}``
+    """
+    rows: Iterator[tuple[str, str]] = store.db.conn.execute(
+        "SELECT c.id, k.claim_id FROM involved i JOIN claims c ON c.id = i.id "
+        "JOIN claim_links k ON k.supersedes = c.id WHERE c.outcome = 'superseded' "
+        "ORDER BY k.id"
+    )
+    return rows
+
+
 def count_open_claims(store: Store, client: str, batch_id: int | None) -> int:
     """The open (accepted or pended) claims of `client`, of `batch_id` or all.
 
@@ -385,7 +404,7 @@ WITH old AS MATERIALIZED (
         {old_stand_in} AS stand_in
     FROM problems p CROSS JOIN claims o
     WHERE o.id = p.claim_id AND p.field IN ({naming})
-      AND o.client = :client AND o.outcome = 'pended'
+      AND o.client = :client AND o.outcome IN ('pended', 'review')
       AND o.participant_id IS NOT NULL
       AND ({lacking})
     GROUP BY o.id
@@ -457,6 +476,7 @@ __all__ = [
     "fuzzy_candidates",
     "involved",
     "involved_facts",
+    "involved_links",
     "involved_serials",
     "pended_repeat_rows",
     "probed",

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from claimflow.codes import Category, ReasonCode
 from claimflow.errors import ClaimNotFound, StoreError
 from claimflow.money import ZERO
 from claimflow.store.dedupe_decisions import PROBLEM_STANDS
@@ -23,6 +24,21 @@ from claimflow.validate.notices import Notice
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+
+def pends(code: str) -> bool:
+    """Whether a stored problem's code pends its claim (a data problem the
+    participant is asked to fix): what a claim was pended for, whatever its
+    outcome now (dedupe may have moved it to review since; its validation
+    problems stay in ``problems``, next to the match rows, which name no
+    field).
+
+    Example: ``pends("invalid_number") and not pends("possible_duplicate")``
+    """
+    try:
+        return ReasonCode(code).category is Category.DATA
+    except ValueError:  # a code this release does not know pends nothing
+        return False
 
 
 class ClaimLifecycle:
@@ -107,32 +123,61 @@ class ClaimLifecycle:
     def resubmissions(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (later, earlier) claim pairs where the later one resubmits the
         earlier: the same participant (or the earlier one had none, and was
-        pended for it), the earlier pended (or superseded before), and a
-        field it was pended for now without a problem. A
-        later claim whose every such field is still deficient repeats the
-        claim, it does not correct it."""
+        pended for it), the earlier pended (or pended, then moved to review
+        by ``dedupe claims`` as a look-alike of another claim: still the
+        claim its participant was asked to fix), or superseded by that very
+        claim (``claim_links``: a re-run), and a field it was pended for
+        (`pended_for`) now without a problem. A later claim whose every such
+        field is still deficient repeats the claim, it does not correct it;
+        so does one repeating a claim another resubmission superseded
+        (trial 35), and of several resubmitting one pended claim, all but
+        the first stored.
+
+        Example: ``store.resubmissions({("c2", "c1")}) == {("c2", "c1")}``
+        """
         if not pairs:
             return set()
         ids = sorted({i for pair in pairs for i in pair})
         marks = ",".join("?" * len(ids))
         info = {
-            cid: (who, outcome)
-            for cid, who, outcome in self.db.execute(
-                f"SELECT id, participant_id, outcome FROM claims WHERE id IN ({marks})",
+            cid: (who, outcome, n, stage)
+            for cid, who, outcome, n, stage in self.db.execute(
+                "SELECT id, participant_id, outcome, rowid, (SELECT o.stage FROM "
+                "outcomes o WHERE o.claim_id = claims.id ORDER BY o.id DESC LIMIT 1) "
+                f"FROM claims WHERE id IN ({marks})",
                 ids,
             )
         }
-        problems: dict[str, set[str]] = {}
-        for cid, field in self.db.execute(
-            f"SELECT claim_id, field FROM problems WHERE claim_id IN ({marks}) "
+        fields: dict[str, set[str]] = {}
+        pended: dict[str, set[str]] = {}
+        for cid, code, field in self.db.execute(
+            f"SELECT claim_id, code, field FROM problems WHERE claim_id IN ({marks}) "
             "AND field IS NOT NULL",
             ids,
         ):
-            problems.setdefault(cid, set()).add(field)
-        return {
+            fields.setdefault(cid, set()).add(field)
+            if pends(code):
+                pended.setdefault(cid, set()).add(field)
+        linked = {
+            (str(new), str(old))
+            for new, old in self.db.execute(
+                "SELECT claim_id, supersedes FROM claim_links "
+                f"WHERE supersedes IN ({marks})",
+                ids,
+            )
+        }
+
+        def open_to_fix(old: str) -> bool:
+            _, outcome, _, stage = info[old]
+            return (
+                outcome == "pended"
+                or (outcome == "review" and stage == "dedupe" and old in pended)
+            ) and not any(o == old for _, o in linked)
+
+        found = {
             (new, old)
             for new, old in pairs
-            if info[old][1] in ("pended", "superseded")
+            if (open_to_fix(old) or (new, old) in linked)
             and (
                 (info[old][0] and info[old][0] == info[new][0])
                 # pended for its missing member number, which the later
@@ -140,16 +185,24 @@ class ClaimLifecycle:
                 or (
                     not info[old][0]
                     and info[new][0]
-                    and "participant_id" in problems.get(old, set())
+                    and "participant_id" in pended.get(old, set())
                 )
             )
-            and problems.get(old, set()) - problems.get(new, set())
+            and pended.get(old, set()) - fields.get(new, set())
         }
+        # One claim resubmits a pended one: the one linked to it before, or
+        # the first stored; a later one repeats the sale or stay.
+        first: dict[str, str] = {}
+        for new, old in sorted(found, key=lambda p: ((p not in linked), info[p[0]][2])):
+            first.setdefault(old, new)
+        return {(new, old) for old, new in first.items()}
 
     def supersede(
         self, client: str, pairs: set[tuple[str, str]], actor: str
     ) -> list[tuple[str, str]]:
-        """Close each still-pended earlier claim as superseded by the later one.
+        """Close each still-pended earlier claim (or one in review that
+        `resubmissions` found still open to its fix) as superseded by the
+        later one.
 
         The earlier claim's clock stops when the resubmission arrived (a
         ``resubmitted`` and a ``decided`` event at its received time); the
@@ -159,7 +212,7 @@ class ClaimLifecycle:
         for new, old in sorted(pairs):
             row = self.db.execute(
                 "SELECT n.received_at FROM claims o JOIN claims n ON n.id = ? "
-                "WHERE o.id = ? AND o.outcome = 'pended'",
+                "WHERE o.id = ? AND o.outcome IN ('pended', 'review')",
                 [new, old],
             ).fetchone()
             if row is None:

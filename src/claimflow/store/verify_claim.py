@@ -132,12 +132,13 @@ def serial_claimed_before(
 ) -> str | None:
     """The first claim (in store order) of an earlier batch with this serial.
 
-    Claims superseded by a resubmission do not count, nor duplicates: a
-    duplicate is never an original (`claimflow.codes.may_be_original`), and
-    the claim it repeats, when of an earlier batch, is found in its own
-    right. (Trial 34: a claim keyed first but received after its repeat
-    was made that repeat's duplicate by dedupe, and verification then made
-    the repeat a duplicate of it: neither was paid.)
+    Claims superseded by a resubmission do not count, nor duplicates:
+    neither is an original (`claimflow.codes.may_be_original`); the claim a
+    duplicate repeats, and a superseded claim's resubmission, when of an
+    earlier batch, are found in their own right. (Trial 34: a claim keyed
+    first but received after its repeat was made that repeat's duplicate by
+    dedupe, and verification then made the repeat a duplicate of it:
+    neither was paid.)
 
     Example: ``serial_claimed_before(store, "acme-tools", "DR10000017", "c9")``
     """
@@ -162,8 +163,9 @@ def member_stay_rows(
     """A member's other claims: (id, outcome, check-in, check-out).
 
     The dates are ISO text as stored (None when the claim has none); the
-    caller leaves out the duplicates and rejections (`StoreLookup`). With
-    `last_batch`, only the claims of that batch and those before it.
+    caller leaves out the duplicates, rejections and superseded claims
+    (`StoreLookup`). With `last_batch`, only the claims of that batch and
+    those before it.
 
     Example: ``member_stay_rows(store, "costa-azul", "300162210", "c1")``
     """

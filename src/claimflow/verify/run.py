@@ -74,8 +74,10 @@ VERIFY_CODES = {
 }
 
 
-#: A member's other claims with these outcomes are not among their stays.
-LEFT_OUT = ("duplicate", "rejected")
+#: A member's other claims with these outcomes are not among their stays: a
+#: superseded claim's stay is its resubmission's (never an original,
+#: `claimflow.codes.may_be_original`), not another stay on the same dates.
+LEFT_OUT = ("duplicate", "rejected", "superseded")
 
 
 class StoreLookup:
@@ -128,8 +130,9 @@ class StoreLookup:
 
     def leaves_out(self, other: str, outcome: str) -> bool:
         """Whether the member's stays leave out the claim `other` (its
-        outcome `outcome` as the check sees it): a duplicate or a rejection,
-        or as the replayed check recorded; noted."""
+        outcome `outcome` as the check sees it): a duplicate, a rejection or
+        a superseded claim (`LEFT_OUT`), or as the replayed check recorded;
+        noted."""
         if self.knew is not None:
             out = other in self.knew.left_out
         else:
