@@ -483,7 +483,7 @@ def show_cmd(
     from claimflow import Store, claim_story
 
     with Store.open(db_path) as store:
-        story = claim_story(claim, store, client_path)
+        story = claim_story(claim, client_path, store)
     if as_json:
         echo_json(story.to_dict())
     else:

@@ -226,7 +226,7 @@ def explain_cmd(
     from claimflow import Store, explain_award
 
     with Store.open(db_path) as store:
-        found = explain_award(claim_id, store, client_path)
+        found = explain_award(claim_id, client_path, store)
     if as_json:
         echo_json(found.to_dict())
     else:

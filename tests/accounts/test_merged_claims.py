@@ -91,7 +91,7 @@ def test_by_default_it_is_credited_to_the_survivor_naming_the_merge(
         [claim],
     ).fetchone()
     assert posted_to == "104233"
-    text = explain_award(claim, store, acme).text
+    text = explain_award(claim, acme, store).text
     assert (  # 20:00 UTC, as the Chicago desk reads it
         "Credited to 104233: filed under participant 104876, merged into 104233 by "
         "merge #1 at 2026-11-06 14:00 CST." in text
@@ -158,7 +158,7 @@ def test_a_client_that_pends_them_gets_a_pended_claim_with_its_reason(
     assert [tuple(r) for r in rows] == [("pended", "104876", "merged_participant")]
     assert balance(store, pending_acme.key, "104233", LATE).total == 90
     with pytest.raises(Exception, match="is pended: only accepted claims"):
-        explain_award(claim, store)
+        explain_award(claim, store=store)
     assert replay(store, pending_acme, now=LATE).changes == []
     again = award_claims(store, pending_acme, now=LATE)
     assert (again.posted, again.problems) == (0, [])  # pended once

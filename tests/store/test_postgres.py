@@ -325,7 +325,7 @@ def test_a_nul_in_a_library_callers_text_is_one_claimflow_error(
         with pytest.raises(ClaimflowError, match="NUL character"):
             balance("10\x004233", acme, store)
         with pytest.raises(ClaimflowError, match="NUL character"):
-            claim_story("C\x00X", store)
+            claim_story("C\x00X", store=store)
         assert store.count("awards") == awards
         assert award_claims(acme, store, operator="ann").posted > 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import warnings
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
@@ -64,6 +65,48 @@ def require_batch(store: Store, batch: int | None, client: ResolvedClient) -> No
     """
     if batch is not None:
         store.require_batch(batch, client.key)
+
+
+def client_then_store(
+    stage: str, subject: str, client: object, store: object
+) -> tuple[ClientLike | None, Store]:
+    """`client` and `store` as a stage that takes them in that order received
+    them, old callers' store-first order included (with a warning).
+
+    `explain_award` and `claim_story` took the store before the client
+    (trial 35), against the calling convention; called the documented way
+    they failed deep inside with an AttributeError. A store second and a
+    client (or nothing) third is the old order: still accepted, with a
+    DeprecationWarning naming the new one. Anything else is a TypeError
+    naming the expected order.
+
+    Raises:
+        TypeError: `store` is no Store, or `client` is no client.
+
+    Example: ``client_then_store("claim_story", "claim", "acme-tools", store)``
+    """
+    from claimflow.config import ResolvedClient
+    from claimflow.store import Store
+
+    expected = f"{stage}({subject}, client, store)"
+
+    def is_client(value: object) -> bool:
+        return value is None or isinstance(value, (ResolvedClient, str, Path))
+
+    if isinstance(store, Store) and is_client(client):
+        return client, store  # type: ignore[return-value]  # checked by is_client
+    if isinstance(client, Store) and is_client(store):
+        warnings.warn(
+            f"{stage}({subject}, store, client) is deprecated: call {expected}",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return store, client  # type: ignore[return-value]  # checked by is_client
+    raise TypeError(
+        f"{stage}: expected {expected} (client: a ResolvedClient, a file, a key "
+        f"or None; store: a Store), found client={type(client).__name__}, "
+        f"store={type(store).__name__}"
+    )
 
 
 def resolve_client(client: ClientLike) -> ResolvedClient:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from claimflow.api.common import (
     ClientLike,
     client_desk,
+    client_then_store,
     default_operator,
     instant,
     require_batch,
@@ -113,25 +114,28 @@ class Explanation:
 
 
 def explain_award(
-    claim: str, store: Store, client: ClientLike | None = None
+    claim: str, client: ClientLike | None = None, store: Store | None = None
 ) -> Explanation:
     """Explain a claim's award (its id or the reference the participant quotes).
 
     The claim is named by its reference and where it came from; points are
     written in the client's locale and times in its desk zone (`client`,
     else the award's client key looked up in ``CLAIMFLOW_CLIENTS``; en_US
-    and UTC when neither is at hand: `client_desk`).
+    and UTC when neither is at hand: `client_desk`). The old order
+    ``(claim, store, client)`` still works, with a DeprecationWarning.
 
     Raises:
         ClaimflowError: the claim is not accepted, or has no award yet.
+        TypeError: the arguments are not (claim, client, store).
 
-    Example: ``print(explain_award("AC-1001", store).text)``
+    Example: ``print(explain_award("AC-1001", "acme-tools", store).text)``
     """
     from claimflow.award.run import explain, stored_award
     from claimflow.store.accounts import claim_merge
     from claimflow.store.ledger import last_reversal, live_award_postings
     from claimflow.store.verify_claim import claim_outcome_and_batch
 
+    client, store = client_then_store("explain_award", "claim", client, store)
     found = store.resolve_claim(claim)
     award = stored_award(store, found)
     hold = store.latest_hold(found) if award is None else None

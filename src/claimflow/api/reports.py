@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from claimflow.api.common import (
     ClientLike,
     client_desk,
+    client_then_store,
     instant,
     require_batch,
     resolve_client,
@@ -306,18 +307,23 @@ class Story:
 
 
 def claim_story(
-    claim: str, store: Store, client: ClientLike | None = None
+    claim: str, client: ClientLike | None = None, store: Store | None = None
 ) -> Story:
     """A claim's story by its id or reference: as received, outcome, awards, audit.
 
     Its text shows times in the client's desk zone (`client`, else the
     claim's client key looked up in ``CLAIMFLOW_CLIENTS``, else UTC:
-    `client_desk`); its data keeps them as stored.
+    `client_desk`); its data keeps them as stored. The old order
+    ``(claim, store, client)`` still works, with a DeprecationWarning.
 
-    Example: ``print(claim_story("AC-1001", store).text)``
+    Raises:
+        TypeError: the arguments are not (claim, client, store).
+
+    Example: ``print(claim_story("AC-1001", "acme-tools", store).text)``
     """
     from claimflow.report.story import claim_story as story
 
+    client, store = client_then_store("claim_story", "claim", client, store)
     data = story(store, claim)
     return Story(data, client_desk(client, data["claim"]["client"]))
 
