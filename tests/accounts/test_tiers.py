@@ -145,3 +145,37 @@ def test_an_unmerge_after_the_survivors_record_changed_is_refused(
         "recorded at 2026-11-02T15:00:00+00:00); an unmerge would not restore "
         "its tiers exactly"
     )
+
+
+TURKISH = ("gümüş", "altın", "platin")  # lowest first
+
+
+@pytest.mark.parametrize(
+    ("survivor", "merged", "held"),
+    [
+        ("gümüş", "ALTIN", "ALTIN"),  # ALTIN is altın in Turkish capitals
+        ("ALTIN", "GÜMÜŞ", "ALTIN"),
+        ("Altın", "PLATİN", "PLATİN"),
+        ("ALTIN", "altın", "ALTIN"),  # one tier written two ways: no change
+    ],
+)
+def test_tiers_are_ranked_in_any_case_as_the_clients_language_writes_capitals(
+    store: Store, survivor: str, merged: str, held: str
+) -> None:
+    """Before, a member written ``ALTIN`` was refused: 'tiers gümüş and ALTIN
+    from the start, not both in accounts.tiers'."""
+    with store.transaction():
+        store.record_participants(
+            [_row("S", survivor, None), _row("M", merged, None)],
+            date(2026, 1, 5), "ann", LISTED,
+        )  # fmt: skip
+        add_dedupe_decisions(store, [("participant", "M", "S", "same")], "rita", "x")
+    facts = store.count("participant_facts")
+
+    merge_accounts(
+        store, "x", "S", "M", "ann", MERGED_AT,
+        tier_policy=("higher", TURKISH), locale="tr_TR",
+    )  # fmt: skip
+
+    assert _tiers(store) == [held] * len(DAYS)
+    assert store.count("participant_facts") == facts + (held != survivor)

@@ -157,6 +157,7 @@ def merge_accounts(
     at: datetime,
     note: str = "",
     tier_policy: tuple[str, Sequence[str]] = ("survivor", ()),
+    locale: str | None = None,
 ) -> MergeResult:
     """Merge account `merged` into `survivor` (see the module docstring).
 
@@ -172,6 +173,8 @@ def merge_accounts(
             ``accounts.tiers`` (`claimflow.accounts.tiers.merge_tiers`;
             `claimflow.api.merge_accounts` passes them); without it the
             survivor's tier history stands.
+        locale: the client's locale: tiers are ranked in any case, as its
+            language writes capitals (``ALTIN`` is ``altın`` in tr_TR).
 
     Returns:
         What moved.
@@ -244,7 +247,8 @@ def merge_accounts(
         items += [
             ("tier", day.isoformat(), 0)
             for day in _merge_tiers(
-                store, client, (survivor, merged), tier_policy, merge_id, (at, actor)
+                store, client, (survivor, merged), (tier_policy, locale), merge_id,
+                (at, actor),
             )
         ]
         add_merge_items(store, merge_id, items)
@@ -268,19 +272,21 @@ def _merge_tiers(
     store: Store,
     client: str,
     pair: tuple[str, str],
-    policy: tuple[str, Sequence[str]],
+    policy: tuple[tuple[str, Sequence[str]], str | None],
     merge_id: int,
     when: tuple[datetime, str],
 ) -> list[date]:
     """The survivor's tiers combined with the merged account's (both on the
-    member list), per `claimflow.accounts.tiers`; the days written."""
+    member list), per `claimflow.accounts.tiers`; the days written. `policy`
+    is (the tier policy, the client's locale)."""
     from claimflow.accounts.tiers import merge_tiers
 
     people = store.participants(client)
     if pair[0] not in people or pair[1] not in people:
         return []
     both = (people[pair[0]], people[pair[1]])
-    return merge_tiers(store, client, both, policy, f"merge #{merge_id}", when)
+    rule, locale = policy
+    return merge_tiers(store, client, both, rule, f"merge #{merge_id}", when, locale)
 
 
 def _move_lot(

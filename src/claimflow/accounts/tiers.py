@@ -9,8 +9,10 @@ it), so a merge combines the two histories as stated, by the client's
 
 - ``higher`` (the default): on each day the survivor holds the higher of
   its own tier and the merged account's, ranked by ``accounts.tiers``
-  (lowest first); a tier beats none. Two different tiers that the list does
-  not rank refuse the merge (a person settles it). The survivor gets one
+  (lowest first); a tier beats none. A tier is one of the list's in any
+  case, as the client's language writes capitals (``ALTIN`` is ``altın``
+  in Turkish: `claimflow.words.match_word`). Two different tiers that the
+  list does not rank refuse the merge (a person settles it). The survivor gets one
   appended fact from each day where its tier changes (source ``merge #N``),
   recorded at the merge: award runs before it, and their replay, still see
   the history they saw.
@@ -31,6 +33,7 @@ from claimflow.accounts.merge import AccountError
 from claimflow.models import Participant, ParticipantFacts
 from claimflow.store import Store
 from claimflow.store.accounts import add_participant_facts
+from claimflow.words import match_word
 
 
 def _higher(
@@ -38,14 +41,20 @@ def _higher(
     order: Sequence[str],
     who: tuple[str, str],
     day: date,
+    locale: str | None = None,
 ) -> str | None:
+    """The higher of `pair` (as written), ranked by `order` in any case."""
     mine, theirs = pair
     if mine == theirs or theirs is None:
         return mine
     if mine is None:
         return theirs
-    if mine in order and theirs in order:
-        return max(mine, theirs, key=list(order).index)
+    # a member list keeps a tier as written (trial 34: ALTIN for altın)
+    mine_is = match_word(mine, order, locale)
+    theirs_is = match_word(theirs, order, locale)
+    if mine_is is not None and theirs_is is not None:
+        rank = list(order).index
+        return mine if rank(mine_is) >= rank(theirs_is) else theirs
     when = "from the start" if day == date.min else f"on {day.isoformat()}"
     raise AccountError(
         f"participants {who[0]} and {who[1]}: tiers {mine} and {theirs} {when}, "
@@ -72,6 +81,7 @@ def merge_tiers(
     policy: tuple[str, Sequence[str]],
     label: str,
     when: tuple[datetime, str],
+    locale: str | None = None,
 ) -> list[date]:
     """Append the survivor's combined tier facts; return the days written.
 
@@ -82,6 +92,8 @@ def merge_tiers(
         policy: (``higher`` or ``survivor``, the tiers lowest first).
         label: the facts' source (``merge #3``).
         when: (the merge's instant, who merges).
+        locale: the client's locale, whose capitals the tiers are compared
+            in (`claimflow.words.match_word`).
 
     Raises:
         AccountError: two tiers the list does not rank (nothing written).
@@ -97,7 +109,7 @@ def merge_tiers(
     for day in _days(survivor, merged):
         held = _with(survivor, added).on(day)
         pair = (survivor.on(day).tier, merged.on(day).tier)
-        tier = _higher(pair, order, (survivor.id, merged.id), day)
+        tier = _higher(pair, order, (survivor.id, merged.id), day, locale)
         if tier != held.tier:
             added.append(
                 held.model_copy(

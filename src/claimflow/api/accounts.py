@@ -59,7 +59,7 @@ def merge_accounts(
     )  # fmt: skip
     return merge(
         store, resolved.key, survivor, merged, operator or default_operator(),
-        written_at(at, resolved), note, tiers,
+        written_at(at, resolved), note, tiers, resolved.config.locale,
     )  # fmt: skip
 
 
