@@ -11,6 +11,7 @@ import inspect
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +20,6 @@ import claimflow
 from tests.conftest import SAMPLES
 
 ACME = SAMPLES / "clients/acme-tools.yaml"
-
-#: Offenders still to be put in order (none, once all follow it).
-NOT_YET: frozenset[str] = frozenset({"export_rows", "record_event"})
-
 
 def _stages() -> Iterator[tuple[str, list[str]]]:
     for name in claimflow.__all__:
@@ -37,8 +34,6 @@ def _stages() -> Iterator[tuple[str, list[str]]]:
     ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_the_client_comes_before_the_store(name: str, params: list[str]) -> None:
-    if name in NOT_YET:
-        pytest.xfail(f"{name} still takes the store first")
     assert params.index("client") < params.index("store"), (name, params)
     # and neither is keyword-only: the convention is positional
     signature = inspect.signature(getattr(claimflow, name))
@@ -109,3 +104,41 @@ def test_anything_else_is_a_type_error_naming_the_order(
     with pytest.raises(TypeError, match="client, store"):
         function("AC-1001", store, store)  # two stores: which is the client?
 
+
+
+def test_record_event_client_then_store_and_the_old_keyword_client(
+    store: claimflow.Store,
+) -> None:
+    claim = _a_claim(store)
+    at = datetime(2026, 10, 29, 9, 0)  # naive: the client's desk reads it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        new = claimflow.record_event(claim, "escalated", ACME, store, at=at, operator="t")
+    with pytest.warns(DeprecationWarning, match=r"call record_event\(claim, event, client"):
+        old = claimflow.record_event(  # type: ignore[call-arg]
+            claim, "escalated", store, at=at, operator="t", client=ACME
+        )
+    assert old == new
+    with pytest.warns(DeprecationWarning):  # aware: no client needed
+        claimflow.record_event(claim, "escalated", store, at=at.replace(tzinfo=UTC))
+    with pytest.raises(TypeError, match="found the client twice"):
+        claimflow.record_event(claim, "escalated", ACME, store, client=ACME)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'store'"):
+        claimflow.record_event(claim, "escalated", ACME, store=store)  # type: ignore[call-arg]
+
+
+def test_export_rows_client_then_store_and_the_old_keyword_client(
+    store: claimflow.Store, tmp_path: Path
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        new = claimflow.export_rows("claims", ACME, store, tmp_path / "new.csv")
+    with pytest.warns(DeprecationWarning, match=r"call export_rows\(what, client, store\)"):
+        old = claimflow.export_rows(  # type: ignore[call-arg]
+            "claims", store, tmp_path / "old.csv", client=ACME  # type: ignore[arg-type]
+        )
+    assert old.to_dict() | {"file": ""} == new.to_dict() | {"file": ""}
+    new_rows = (tmp_path / "new.csv").read_text(encoding="utf-8")
+    assert (tmp_path / "old.csv").read_text(encoding="utf-8") == new_rows
+    with pytest.raises(TypeError, match=r"expected export_rows\(what, client, store"):
+        claimflow.export_rows("claims", ACME, store)  # no file to write

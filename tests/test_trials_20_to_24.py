@@ -232,5 +232,5 @@ def test_a_replay_change_file_names_each_claim_as_people_know_it(
     assert rows and all(r["claim"].startswith("AC-") for r in rows)
     assert all(r["claim"].endswith(")") and ".csv:row " in r["claim"] for r in rows)
     with Store.open(Path(db)) as store, pytest.raises(ValueError) as caught:
-        export_rows("ledger", store, tmp_path / "x.csv", client=str(SAMPLES / "clients/acme-tools.yaml"))  # type: ignore[arg-type]  # noqa: E501
+        export_rows("ledger", str(SAMPLES / "clients/acme-tools.yaml"), store, tmp_path / "x.csv")  # type: ignore[arg-type]  # noqa: E501
     assert str(caught.value) == "expected 'claims' or 'awards' to export, found 'ledger'"

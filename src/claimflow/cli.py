@@ -446,9 +446,9 @@ def export_cmd(
     with Store.open(db_path) as store, writing(out) as path:
         done = export_rows(
             what,  # type: ignore[arg-type]
+            client_path,
             store,
             path,
-            client=client_path,
             batch=batch_id,
         )
     if as_json:

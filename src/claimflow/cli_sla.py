@@ -282,9 +282,7 @@ def event_cmd(
     from claimflow import Store, record_event
 
     with Store.open(db_path) as store:
-        done = record_event(
-            claim_id, event, store, at=at, operator=operator, client=client_path
-        )
+        done = record_event(claim_id, event, client_path, store, at=at, operator=operator)
     if as_json:
         echo_json(done.to_dict())
     else:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from claimflow.api.common import (
     ClientLike,
+    client_then_store,
     default_operator,
     instant,
     require_batch,
@@ -195,24 +196,33 @@ class EventRecorded:
 def record_event(
     claim: str,
     event: str,
-    store: Store,
+    client: ClientLike | None = None,
+    store: Store | None = None,
+    /,
     *,
     at: datetime | None = None,
     operator: str | None = None,
-    client: ClientLike | None = None,
+    **old: ClientLike | None,
 ) -> EventRecorded:
     """Record what happened to a claim (its id or reference) at `at` (default: now).
 
     A naive `at` is in `client`'s desk zone, as on every command; without
     a client it is refused (no zone to read it in), never taken as UTC.
+    The old order, ``(claim, event, store, client=...)``, still works with
+    a DeprecationWarning (`client` and `store` are positional for it).
 
     Raises:
         ClaimflowError: a naive `at` and no client, or the claim is another
             client's.
+        TypeError: the arguments are not (claim, event, client, store).
 
-    Example: ``record_event("AC-1001", "resubmitted", store, operator="ann")``
+    Example: ``record_event("AC-1001", "resubmitted", "acme-tools", store, operator="ann")``
     """
     from claimflow.sla.events import record_event as record
+
+    client, store = client_then_store(
+        "record_event", "claim, event", client, store, old
+    )
 
     resolved = resolve_client(client) if client is not None else None
     if at is not None and at.tzinfo is None and resolved is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import warnings
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
@@ -68,7 +69,11 @@ def require_batch(store: Store, batch: int | None, client: ResolvedClient) -> No
 
 
 def client_then_store(
-    stage: str, subject: str, client: object, store: object
+    stage: str,
+    subject: str,
+    client: object,
+    store: object,
+    old: Mapping[str, object] | None = None,
 ) -> tuple[ClientLike | None, Store]:
     """`client` and `store` as a stage that takes them in that order received
     them, old callers' store-first order included (with a warning).
@@ -77,8 +82,10 @@ def client_then_store(
     (trial 35), against the calling convention; called the documented way
     they failed deep inside with an AttributeError. A store second and a
     client (or nothing) third is the old order: still accepted, with a
-    DeprecationWarning naming the new one. Anything else is a TypeError
-    naming the expected order.
+    DeprecationWarning naming the new one; so is a store second and the
+    client by keyword, in `old` (`record_event` and `export_rows` took
+    ``client=`` after the store). Anything else is a TypeError naming the
+    expected order.
 
     Raises:
         TypeError: `store` is no Store, or `client` is no client.
@@ -93,6 +100,17 @@ def client_then_store(
     def is_client(value: object) -> bool:
         return value is None or isinstance(value, (ResolvedClient, str, Path))
 
+    named = dict(old or {})
+    unknown = sorted(set(named) - {"client"})
+    if unknown:
+        raise TypeError(
+            f"{stage}() got an unexpected keyword argument {unknown[0]!r}: "
+            f"expected {expected}"
+        )
+    if named:  # the old order, the client by keyword: (subject, store, client=)
+        if not isinstance(client, Store) or store is not None:
+            raise TypeError(f"{stage}: expected {expected}, found the client twice")
+        store = named["client"]
     if isinstance(store, Store) and is_client(client):
         return client, store  # type: ignore[return-value]  # checked by is_client
     if isinstance(client, Store) and is_client(store):

@@ -253,11 +253,13 @@ class Export:
 
 def export_rows(
     what: Literal["claims", "awards"],
-    store: Store,
-    out: Path,
-    *,
     client: ClientLike | None,
+    store: Store,
+    out: Path | None = None,
+    /,
+    *,
     batch: int | None = None,
+    **old: ClientLike | None,
 ) -> Export:
     """Export claims (outcome, reason codes) or award postings to a file:
     .csv or .xlsx (cells a spreadsheet would run as formulas written as
@@ -265,11 +267,25 @@ def export_rows(
 
     `client` is required and may be None on purpose: a posting file goes to
     one client's fulfilment system, and one client's rows must never reach
-    another by a forgotten filter; None exports every client's rows.
+    another by a forgotten filter; None exports every client's rows. The
+    old order, ``(what, store, out, client=...)``, still works with a
+    DeprecationWarning (`client`, `store` and `out` are positional for it).
 
-    Example: ``export_rows("awards", store, Path("postings.csv"), client="acme-tools")``
+    Raises:
+        TypeError: the arguments are not (what, client, store, out).
+
+    Example: ``export_rows("awards", "acme-tools", store, Path("postings.csv"))``
     """
     from claimflow.report import export_awards, export_claims
+
+    if old and out is None:  # the old order: (what, store, out, client=...)
+        out, store = store, None  # type: ignore[assignment]  # checked below
+    client, store = client_then_store("export_rows", "what", client, store, old)
+    if not isinstance(out, (str, Path)):
+        raise TypeError(
+            "export_rows: expected export_rows(what, client, store, out), found "
+            f"out={type(out).__name__}"
+        )
 
     if what not in ("claims", "awards"):
         # "ledger" exported award postings under another name (trial 24)
@@ -279,7 +295,7 @@ def export_rows(
         # not an empty file for a mistyped batch, or another client's
         store.require_batch(batch, key)
     exporter = export_claims if what == "claims" else export_awards
-    return Export(what, str(out), exporter(store, out, batch, key), key)
+    return Export(what, str(out), exporter(store, Path(out), batch, key), key)
 
 
 @dataclass
