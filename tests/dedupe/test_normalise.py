@@ -176,3 +176,45 @@ def test_a_ukrainian_desk_meets_passport_spellings_of_cyrillic_names() -> None:
     found = dedupe_people(people, language="uk")
     pairs = {tuple(sorted(c["participant_ids"])) for c in found.clusters}
     assert ("U1", "U2") in pairs and ("U3", "U4") in pairs
+
+
+def test_a_korean_desk_meets_passport_spellings_of_hangul_names() -> None:
+    """Trial 35 (Hanbit Rewards, ko_KR): anyascii spells 김 gim and 이 i,
+    where passports write KIM and LEE (or YI), and given names' syllables
+    are joined, hyphened or spaced."""
+    from claimflow.dedupe.people import dedupe_people
+
+    people = pd.DataFrame(
+        {
+            "participant_id": ["K1", "K2", "K3", "K4", "K5"],
+            "first_name": ["민준", "Min-jun", "서연", "Seo Yeon", "민준"],
+            "last_name": ["김", "KIM", "이", "Yi", "박"],
+            "date_of_birth": ["1988-03-04", "1988-03-04", "1992-05-06",
+                              "1992-05-06", "1990-01-02"],
+            "city": ["서울", "Seoul", "부산", "Busan", "대구"],
+        }
+    )  # fmt: skip
+    prepared = prepare(people, language="ko")
+    assert prepared["last"].tolist() == ["kim", "kim", "lee", "lee", "park"]
+    assert prepared["first"].tolist()[:4] == ["minjun", "minjun", "seoyeon", "seoyeon"]
+    found = dedupe_people(people, language="ko")
+    pairs = {tuple(sorted(c["participant_ids"])) for c in found.clusters}
+    assert ("K1", "K2") in pairs and ("K3", "K4") in pairs
+    assert not any("K5" in p for p in pairs)
+
+
+@pytest.mark.parametrize(
+    ("language", "last_names", "expected"),
+    [
+        # Hangul surnames are Korean for any client
+        (None, ["김", "이", "최"], ["kim", "lee", "choi"]),
+        # a Latin Yu or An may be Chinese or Vietnamese outside Korea
+        (None, ["Yu", "An", "Rhee"], ["yu", "an", "rhee"]),
+        ("ko", ["Yu", "An", "Rhee"], ["yoo", "ahn", "lee"]),
+    ],
+)
+def test_korean_surnames_fold_by_desk(
+    language: str | None, last_names: list[str], expected: list[str]
+) -> None:
+    people = pd.DataFrame({"last_name": last_names})
+    assert prepare(people, language=language)["last"].tolist() == expected

@@ -26,6 +26,7 @@ import pandas as pd
 from claimflow.dedupe.peoplefile import people_csv
 from claimflow.errors import UnreadableInput
 from claimflow.fields import ascii_fold
+from claimflow.hangul import SURNAME_OF, SURNAMES, is_hangul
 from claimflow.keys import ascii_digits
 from claimflow.values import DateOrder, date_text, parse_date
 
@@ -194,6 +195,33 @@ def _names_folder(language: str | None) -> Any:
     return fold
 
 
+def _surnames(names: Any, language: str | None) -> Any:
+    """How last names are folded: a Hangul surname as Koreans spell it
+    (김 ``kim``, where anyascii writes ``gim``; `claimflow.hangul`), and on
+    a Korean desk each passport spelling of one as its most usual (``Yi``,
+    ``Rhee`` -> ``lee``), so 이 meets every one of them. Elsewhere a Latin
+    ``Yu`` or ``An`` may be Chinese or Vietnamese, and stays as written."""
+
+    def fold_last(text: object) -> str:
+        if isinstance(text, str) and is_hangul(text) and text.strip() in SURNAMES:
+            return SURNAMES[text.strip()][0]
+        folded: str = names(text)
+        if language == "ko" and folded in SURNAME_OF:
+            return SURNAMES[SURNAME_OF[folded]][0]
+        return folded
+
+    return fold_last
+
+
+def _given_names(names: Any, language: str | None) -> Any:
+    """How first names are folded: on a Korean desk with the syllables
+    joined (``Min-jun``, ``Min Jun`` -> ``minjun``, as 민준 folds), since a
+    Korean given name is one word however it is spelled."""
+    if language != "ko":
+        return names
+    return lambda text: str(names(text)).replace(" ", "")
+
+
 def _email(text: object) -> str:
     """``Siti.R+promo@Mail.Example`` -> ``siti.r@mail.example``.
 
@@ -358,10 +386,11 @@ def prepare(
     # `language`: the client's (its locale's); names and cities in its own
     # romanisation where it has one (`_names_folder`)
     names = _names_folder(language)
+    given, last = _given_names(names, language), _surnames(names, language)
     out["first"] = per_unique(
-        column("first_name"), lambda n: NICKNAMES.get(names(n), names(n))
+        column("first_name"), lambda n: NICKNAMES.get(given(n), given(n))
     )
-    out["last"] = per_unique(column("last_name"), names)
+    out["last"] = per_unique(column("last_name"), last)
     out["dob"] = per_unique(
         column("date_of_birth"), lambda text: _dob(text, date_order)
     )
