@@ -74,12 +74,13 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|원|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
 _WRITTEN = {
     "INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",),
+    "KRW": ("원",),  # won, as Korean forms write it after the amount (trial 35)
     "THB": ("บาท",),  # baht, as Thai forms write it after the amount
     # the local signs, whatever locale the client's numbers are read in
     "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",), "USD": ("US$",),
