@@ -1,19 +1,25 @@
 """Trial 35 (a Korean hotel desk, hanbit): Korean forms as Babel writes them.
 
-``1,234,000원`` was refused ("'원' is not a digit") while ``159,800円`` was
-read for JPY. The oracle: Babel writing each amount in ko_KR, read back.
+Every claim was pended: ``2026년 11월 10일`` and ``2026-11-13 (금)`` were
+"expected a date as YYYY-MM-DD", while the tool's own notices print Babel's
+ko_KR dates. ``1,234,000원`` was refused ("'원' is not a digit") while
+``159,800円`` was read for JPY. The oracle: Babel writing each date and
+amount in ko_KR, read back.
 """
 
 from __future__ import annotations
 
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
 from claimflow.numbers import NumberError, number_format
+from claimflow.values import TWO_DIGIT_YEAR, DateOrder, parse_date, parse_datetime
 
 won_amounts = st.integers(min_value=0, max_value=10**12).map(Decimal)
 
@@ -34,3 +40,58 @@ def test_won_is_refused_for_another_currency_and_with_decimals() -> None:
         number_format("en_US").read("100원", currency="USD")
     with pytest.raises(NumberError, match="KRW has no decimals"):
         number_format("ko_KR").read("1,000,000.50원", currency="KRW")
+
+
+days = st.dates(min_value=date(1900, 1, 1), max_value=date(2399, 12, 31))
+orders: st.SearchStrategy[DateOrder] = st.sampled_from(["YMD", "DMY", "MDY"])
+#: Babel's patterns for the weekday in parentheses after a date in digits.
+WEEKDAY_AFTER = ("yyyy-MM-dd (E)", "y. M. d. (E)", "yyyy-MM-dd(E)")
+
+
+@given(day=days, order=orders)
+def test_babel_ko_dates_read_back(day: date, order: DateOrder) -> None:
+    """Babel's ko_KR medium, long and full dates (``2026. 12. 4.``,
+    ``2026년 12월 4일``, ``2026년 12월 4일 금요일``) and a weekday in
+    parentheses (``2026-12-04 (금)``, ``2026. 12. 4. (금)``) are the date
+    at any desk: the year comes first in four digits, or is labelled."""
+    for form in ("medium", "long", "full", *WEEKDAY_AFTER):
+        written = format_date(day, form, locale="ko_KR")
+        assert parse_date(written, order) == day, written
+
+
+@given(day=days)
+def test_babel_ko_short_date_is_refused_for_its_two_digit_year(day: date) -> None:
+    written = format_date(day, "short", locale="ko_KR")  # 26. 12. 4.
+    result = parse_date(written, "YMD")
+    assert isinstance(result, str) and result.endswith(TWO_DIGIT_YEAR), written
+
+
+@given(day=days, shift=st.integers(min_value=1, max_value=6))
+def test_a_korean_weekday_must_be_the_dates_own(day: date, shift: int) -> None:
+    other = date.fromordinal(day.toordinal() + shift)  # another weekday
+    wrong = format_date(other, "EEEE", locale="ko_KR")  # 토요일
+    for written in (
+        f"{format_date(day, 'long', locale='ko_KR')} {wrong}",
+        f"{format_date(day, 'yyyy-MM-dd', locale='ko_KR')} ({wrong[0]})",
+        f"{format_date(day, 'medium', locale='ko_KR')} ({wrong[0]})",
+    ):
+        result = parse_date(written, "YMD")
+        assert isinstance(result, str) and f"not a {wrong}" in result, written
+
+
+def test_the_trials_korean_dates() -> None:
+    for written in ("2026. 11. 2.", "2026년 11월 10일", "2026-11-13 (금)", "2026년 12월 4일 금요일"):
+        assert isinstance(parse_date(written, "YMD"), date), written
+    assert parse_date("2026. 12. 4. (금)", "YMD") == date(2026, 12, 4)
+    assert parse_date("2026-12-04 (목)", "YMD") == (
+        "expected a date as YYYY-MM-DD, found '2026-12-04 (목)'"
+        " (2026-12-04 is a 금요일 (Friday), not a 목요일)"
+    )
+    assert parse_date("2026년 2월 30일", "YMD") == (
+        "expected a date as YYYY년 M월 D일, found '2026년 2월 30일'"
+        " (no such day: February has 28)"
+    )
+    assert parse_datetime("2026년 12월 4일 09:00", "YMD") == (date(2026, 12, 4), time(9))
+    # Japanese is read as before; 月 (Monday in Japanese) is not 월
+    assert parse_date("2026年11月3日(火)", "DMY") == date(2026, 11, 3)
+    assert parse_date("2026/11/03(火)", "YMD") == date(2026, 11, 3)
