@@ -95,3 +95,50 @@ def test_the_trials_korean_dates() -> None:
     # Japanese is read as before; 月 (Monday in Japanese) is not 월
     assert parse_date("2026年11月3日(火)", "DMY") == date(2026, 11, 3)
     assert parse_date("2026/11/03(火)", "YMD") == date(2026, 11, 3)
+
+
+def _notice(locale: str, currency: str, written: str, language: str = "en") -> str:
+    from claimflow.codes import ReasonCode
+    from tests.validate.test_notices import _unnamed_stay, client, item, text_of
+
+    # the amount was refused, so the claim holds none: the notice quotes it
+    stay = _unnamed_stay("Kim Minjun").model_copy(
+        update={"qualifying_revenue": None, "currency": currency, "claim_ref": "HB-2002"}
+    )
+    refused = item(
+        stay,
+        ReasonCode.INVALID_NUMBER,
+        "qualifying_revenue",
+        f"expected an amount like 1,234,567, found {written!r} (why)",
+    )
+    return text_of([refused], client(language, locale, "stay", currency))
+
+
+@pytest.mark.parametrize(("locale", "currency"), [("ko_KR", "KRW"), ("ja_JP", "JPY")])
+def test_a_notice_asks_for_an_amount_in_a_form_its_currency_reads(
+    locale: str, currency: str
+) -> None:
+    """HB-2002 ``1,000,000.50`` in KRW: the notice said "written like
+    1,234.56", a form KRW refuses. Now its example is Babel's whole amount
+    (``1,234,567``), which the desk reads back."""
+    written = format_decimal(Decimal("1000000.50"), locale=locale)  # 1,000,000.5
+    text = _notice(locale, currency, written)
+    example = format_decimal(1234567, locale=locale)
+    assert f"written like {example} " in text, text
+    assert "1,234.56" not in text
+    assert number_format(locale).read(example, currency=currency) == 1234567
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es", "fr", "id", "pt"])
+def test_an_ambiguous_amount_notice_passes_on_the_desks_hint(language: str) -> None:
+    """en_IN ``4,500`` (Babel's own writing of 4500): the notice said
+    "written like 12,34,567.50", the form the member had followed. Now it
+    names both readings and asks for 4500 or the decimals to the cent, as
+    the CLI does; 4500 as asked reads back."""
+    written = format_decimal(4500, locale="en_IN")
+    text = _notice("en_IN", "INR", written, language)
+    assert "12,34,567.50" not in text
+    assert "4500" in text and "4.500" in text, text
+    assert number_format("en_IN").read("4500", currency="INR") == 4500
+    if language == "en":
+        assert "send it again written as 4500, or with the decimals to the cent" in text
