@@ -4,7 +4,8 @@ Every claim was pended: ``2026년 11월 10일`` and ``2026-11-13 (금)`` were
 "expected a date as YYYY-MM-DD", while the tool's own notices print Babel's
 ko_KR dates. ``1,234,000원`` was refused ("'원' is not a digit") while
 ``159,800円`` was read for JPY. The oracle: Babel writing each date and
-amount in ko_KR, read back.
+amount in ko_KR, read back. The same trial's Turkish desk: month names in
+capitals (``12 KASIM 2026``) were not read.
 """
 
 from __future__ import annotations
@@ -142,3 +143,36 @@ def test_an_ambiguous_amount_notice_passes_on_the_desks_hint(language: str) -> N
     assert number_format("en_IN").read("4500", currency="INR") == 4500
     if language == "en":
         assert "send it again written as 4500, or with the decimals to the cent" in text
+
+
+def _turkish_upper(text: str) -> str:
+    """Capitals as Turkish writes them: i is İ, ı is I."""
+    return text.replace("i", "İ").upper()
+
+
+@given(day=days)
+def test_turkish_months_in_capitals_read_back(day: date) -> None:
+    """``12 KASIM 2026`` and ``12 ARALIK 2026`` were not read while ``12
+    EKİM 2026`` was: the names were case folded as English (KASIM is
+    kasim, not kasım). The oracle: Babel's tr_TR long and full dates in
+    Turkish capitals, and in ASCII capitals (``EKIM``) as a system that
+    knew no Turkish writes them."""
+    from claimflow.written_dates import named_month_date
+
+    for form in ("long", "full", "medium"):
+        written = format_date(day, form, locale="tr_TR")
+        for capitals in (_turkish_upper(written), written.upper()):
+            assert named_month_date(capitals, "tr_TR") == day, capitals
+
+
+def test_the_trials_turkish_capitals() -> None:
+    from claimflow.written_dates import named_month_date
+
+    assert named_month_date("12 KASIM 2026", "tr_TR") == date(2026, 11, 12)
+    assert named_month_date("12 ARALIK 2026", "tr_TR") == date(2026, 12, 12)
+    assert named_month_date("12 EKİM 2026", "tr_TR") == date(2026, 10, 12)
+    assert named_month_date("4 APRIL 2026", "tr_TR") == date(2026, 4, 4)  # English
+    assert named_month_date("4 ARALIK 2026 PERŞEMBE", "tr_TR") == (
+        "expected a date as D MMMM YYYY, found '4 ARALIK 2026 PERŞEMBE'"
+        " (2026-12-04 is a Friday, not the PERŞEMBE written)"
+    )
