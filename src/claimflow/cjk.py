@@ -18,8 +18,11 @@ misread.
 
 `japanese_date` reads ``2026年11月3日`` (Babel's ``long`` date in ``ja``),
 also with its weekday (``2026年11月3日火曜日``, ``2026年11月3日(火)``), which
-must be the date's own. The year, month and day are labelled, so the
-client's date order does not enter. An era year (``令和8年``) is refused: the
+must be the date's own, and the Korean ``2026년 12월 4일`` (Babel's ``long``
+date in ``ko``; ``full`` adds ``금요일``, a form ``(금)``). The year, month
+and day are labelled, so the client's date order does not enter.
+`weekday_after` splits such a weekday in parentheses from a date written
+in digits (``2026-12-04 (금)``, ``2026. 12. 4. (금)``). An era year (``令和8年``) is refused: the
 desk reads Gregorian years, and converting one is a table of era starts
 that the participant should apply, not the desk.
 """
@@ -33,16 +36,29 @@ from datetime import date
 
 #: Full-width ASCII (U+FF01..U+FF5E) -> ASCII: NFKC on exactly these.
 _WIDE = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
+#: Monday to Sunday, as Japanese and Korean write them (月 and 월 differ).
 _WEEKDAYS = "月火水木金土日"
+_KO_WEEKDAYS = "월화수목금토일"
 _WEEKDAY = r"(?:\(\s*(?P<wd>[月火水木金土日])\s*\)|(?P<wdn>[月火水木金土日])曜日?)"
 _JA_DATE = re.compile(
     r"^\s*(?P<y>[0-9]{1,4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日"
     rf"\s*{_WEEKDAY}?\s*$"
 )
+_KO_WEEKDAY = r"(?:\(\s*(?P<wd>[월화수목금토일])\s*\)|(?P<wdn>[월화수목금토일])요일)"
+_KO_DATE = re.compile(
+    r"^\s*(?P<y>[0-9]{1,4})\s*년\s*(?P<m>[0-9]{1,2})\s*월\s*(?P<d>[0-9]{1,2})\s*일"
+    rf"\s*{_KO_WEEKDAY}?\s*$"
+)
+#: A weekday in parentheses after a date in digits: ``2026-12-04 (금)``,
+#: ``2026. 12. 4. (금)`` (Korean), ``2026/11/03(火)`` (Japanese).
+_WEEKDAY_AFTER = re.compile(
+    r"^(?P<date>.*[0-9]\.?)\s*\(\s*(?P<wd>[月火水木金土日월화수목금토일])\s*\)\s*$"
+)
 #: A Japanese era before the year (kanji, or the one-character era signs).
 _ERA = re.compile(r"^\s*(?P<era>令和|平成|昭和|大正|明治|[㋿㍻㍼㍽㍾])\s*(?:[0-9]{1,2}|元)\s*年")
 #: The pattern a refused written date is asked again in.
 JA_PATTERN = "YYYY年M月D日"
+KO_PATTERN = "YYYY년 M월 D일"
 _KANJI_NUMERALS = frozenset("〇零一二三四五六七八九十百千万萬億兆壱弐参")
 _HINTS = {
     "\u3001": "a list comma, not a digit group mark",
@@ -83,24 +99,27 @@ def stray(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class WrittenDate:
-    """A date written the Japanese way, as its parts were written.
+    """A date written the Japanese or Korean way, as its parts were written.
 
     Attributes:
         year: the year's digits as written (their count says if in full).
         month: the month.
         day: the day.
-        weekday: the weekday written after it (``火``), if any.
+        weekday: the weekday written after it (``火``, ``금``), if any.
+        pattern: how the date is asked for again (`JA_PATTERN`, `KO_PATTERN`).
     """
 
     year: str
     month: int
     day: int
     weekday: str | None
+    pattern: str = JA_PATTERN
 
 
 def japanese_date(text: str) -> WrittenDate | str | None:
-    """The parts of a date written the Japanese way (``2026年11月3日``), why
-    it cannot be read (an era year), or None when `text` is not written so.
+    """The parts of a date written the Japanese way (``2026年11月3日``) or
+    the Korean way (``2026년 12월 4일 금요일``), why it cannot be read (an
+    era year), or None when `text` is not written so.
 
     Args:
         text: the keyed text, its full-width forms already narrowed (`narrow`).
@@ -111,20 +130,35 @@ def japanese_date(text: str) -> WrittenDate | str | None:
     if era is not None:
         year = re.sub(r"\s+", "", era[0])
         return f"{year} is a Japanese era year: the desk reads Gregorian years"
-    match = _JA_DATE.match(text)
-    if match is None:
-        return None
-    return WrittenDate(
-        match["y"], int(match["m"]), int(match["d"]), match["wd"] or match["wdn"]
-    )
+    for pattern, form in ((_JA_DATE, JA_PATTERN), (_KO_DATE, KO_PATTERN)):
+        match = pattern.match(text)
+        if match is not None:
+            weekday = match["wd"] or match["wdn"]
+            return WrittenDate(match["y"], int(match["m"]), int(match["d"]), weekday, form)
+    return None
+
+
+def weekday_after(text: str) -> tuple[str, str | None]:
+    """`text` without the weekday in parentheses after its digits, and that
+    weekday (None: none was written; `text` is returned as it is).
+
+    Example: ``weekday_after("2026-12-04 (금)") == ("2026-12-04", "금")``
+    """
+    match = _WEEKDAY_AFTER.match(text)
+    return (text, None) if match is None else (match["date"].strip(), match["wd"])
 
 
 def weekday_doubt(found: date, weekday: str | None) -> str | None:
     """Why a weekday written after a date is not that date's, or None.
 
+    The weekday is Japanese (``火``) or Korean (``화``), and so is the answer.
+
     Example: ``weekday_doubt(date(2026, 11, 3), "水")`` names 火曜日 (Tuesday).
     """
-    own = _WEEKDAYS[found.weekday()]
-    if weekday is None or weekday == own:
+    if weekday is None:
         return None
-    return f"{found.isoformat()} is a {own}曜日 ({found:%A}), not a {weekday}曜日"
+    names, suffix = (_WEEKDAYS, "曜日") if weekday in _WEEKDAYS else (_KO_WEEKDAYS, "요일")
+    own = names[found.weekday()]
+    if weekday == own:
+        return None
+    return f"{found.isoformat()} is a {own}{suffix} ({found:%A}), not a {weekday}{suffix}"

@@ -74,12 +74,13 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|원|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
 _WRITTEN = {
     "INR": ("Rs", "Rs."), "IDR": ("Rp.",), "CHF": ("Fr.", "SFr."), "JPY": ("円",),
+    "KRW": ("원",),  # won, as Korean forms write it after the amount (trial 35)
     "THB": ("บาท",),  # baht, as Thai forms write it after the amount
     # the local signs, whatever locale the client's numbers are read in
     "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",), "USD": ("US$",),
@@ -152,10 +153,29 @@ class NumberFormat:
             raise NumberError(
                 f"expected an amount in {currency}, found {_quoted(text)} ({why})"
             )
-        whole_money = currency is not None and minor_digits(currency) == 0
-        example = self.whole_example if whole or whole_money else self.amount_example
+        example = self.whole_example if whole else self.money_example(currency)
         kind = "a whole number" if whole else "an amount"
         raise NumberError(f"expected {kind} like {example}, found {_quoted(text)} ({why})")
+
+    def money_example(self, currency: str | None) -> str:
+        """How this locale writes an amount in `currency`, for a message:
+        `whole_example` for a currency without minor units (KRW, JPY: a
+        member writing ``1,234.56`` would be refused), else `amount_example`.
+
+        Example: ``number_format("ko_KR").money_example("KRW") == "1,234,567"``
+        """
+        whole = currency is not None and minor_digits(currency) == 0
+        return self.whole_example if whole else self.amount_example
+
+    def two_readings(self, text: str, currency: str | None) -> tuple[str, str] | None:
+        """The two readings of an amount refused as ambiguous, as the
+        message names them (``4,500`` in en_IN: ``4500`` and ``4.500``,
+        the second in this locale's decimal mark), or None.
+
+        Example: ``number_format("en_IN").two_readings("4,500", "INR") == ("4500", "4.500")``
+        """
+        why = _reading(self, text, False, currency)
+        return why.readings if isinstance(why, _Ambiguous) else None
 
     def foreign_currency(self, text: str, currency: str | None) -> bool:
         """Whether `text` is written with a currency sign or code that is not
@@ -299,11 +319,13 @@ class NumberFormat:
             and head[0] != "0"
         ):
             return None
-        return (
+        why = _Ambiguous(
             f"ambiguous: {head}{tail} where {mark!r} groups digits, {head}.{tail} "
             f"where it is a decimal point; write {head}{tail}, or the decimals "
             "to the cent"
         )
+        why.readings = (f"{head}{tail}", f"{head}{self.decimal}{tail}")
+        return why
 
     def _canonical_groups(self, body: str) -> str:
         group = self.group
@@ -358,6 +380,12 @@ def _foreign_marks(
 
 class _Foreign(str):
     """Why a currency sign or code is not the amount's currency."""
+
+
+class _Ambiguous(str):
+    """Why a number reads two ways, and those readings (``4500``, ``4.500``)."""
+
+    readings: tuple[str, str]
 
 
 def _canonical_mark(mark: str) -> str:

@@ -26,7 +26,15 @@ from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from claimflow.bidi import unmarked
-from claimflow.cjk import JA_PATTERN, WrittenDate, japanese_date, narrow, weekday_doubt
+from claimflow.cjk import (
+    JA_PATTERN,
+    KO_PATTERN,
+    WrittenDate,
+    japanese_date,
+    narrow,
+    weekday_after,
+    weekday_doubt,
+)
 from claimflow.codes import ReasonCode
 from claimflow.errors import AmbiguousTime
 from claimflow.keys import ascii_digits
@@ -57,11 +65,12 @@ _PARTS = re.compile(r"^\s*(\d{1,4})(?:\.\s?|[/\-\s])(\d{1,2})(?:\.\s?|[/\-\s])(\
 #: ``27. 11. 2026.``. The final dot closes the date; the order is as above.
 _FINAL_DOT = re.compile(r"^\s*(\d{1,4}\.\s?\d{1,2}\.\s?\d{1,4})\.\s*$")
 #: A date keyed in the client's order, then a time (``27/11/2026 09:00``,
-#: ``27-11-2026 09.00:30``, ``2026年11月27日 9:00``) and maybe an offset (``Z``,
-#: ``+07:00``, ``+0700``).
+#: ``27-11-2026 09.00:30``, ``2026年11月27日 9:00``, ``2026년 11월 27일 9:00``)
+#: and maybe an offset (``Z``, ``+07:00``, ``+0700``).
 _DATE_TIME = re.compile(
     r"^\s*(?P<date>\d{1,4}(?:\.\s?|[/\-])\d{1,2}(?:\.\s?|[/\-])\d{1,4}\.?"
-    r"|\d{1,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s+|T|(?<=日))"
+    r"|\d{1,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|\d{1,4}\s*년\s*\d{1,2}\s*월\s*\d{1,2}\s*일)(?:\s+|T|(?<=日))"
     r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
     r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?\s*$",
     re.IGNORECASE,
@@ -232,8 +241,10 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     Returns:
         The date, or a message ``expected ..., found ...``.
 
-    A date written the Japanese way (``2026年11月3日``, `claimflow.cjk`) is
-    read in any order too: its parts are labelled. Full-width digits and
+    A date written the Japanese or Korean way (``2026年11月3日``, ``2026년
+    12월 4일``, `claimflow.cjk`) is read in any order too: its parts are
+    labelled. A weekday in parentheses may follow a date in digits
+    (``2026-12-04 (금)``, ``2026/11/03(火)``); it must be the date's own. Full-width digits and
     marks (``２０２６／１１／０３``) are read as the ASCII they stand for.
 
     Invisible direction marks are dropped (Babel's ar_AE ``13\\u200f/10\\u200f/2026``)
@@ -244,10 +255,21 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     narrowed, refused = date_text(text)
     if refused is not None:
         return f"expected a date as {_PATTERN[order]}, found {text!r} ({refused})"
-    narrowed = without_final_dot(narrowed)
     written = japanese_date(narrowed)
     if written is not None:
         return _written_date(text, written)
+    digits, weekday = weekday_after(narrowed)
+    found = _digits_date(text, without_final_dot(digits), order)
+    doubt = None if isinstance(found, str) else weekday_doubt(found, weekday)
+    if doubt is None:
+        return found
+    plain = without_final_dot(digits)
+    expected = _date_pattern(plain, _PARTS.match(plain), order)
+    return f"expected a date as {expected}, found {text!r} ({doubt})"
+
+
+def _digits_date(text: str, narrowed: str, order: DateOrder) -> date | str:
+    """`parse_date` of a date written in digits, `narrowed` as matched."""
     match = _PARTS.match(narrowed)
     expected = (
         f"expected a date as {_date_pattern(narrowed, match, order)}, found {text!r}"
@@ -310,10 +332,10 @@ def in_gregorian(day: date, expected: str) -> date | str:
 
 
 def _written_date(text: str, written: WrittenDate | str) -> date | str:
-    """A date written the Japanese way, or the message refusing it."""
-    expected = f"expected a date as {JA_PATTERN}, found {text!r}"
+    """A date written the Japanese or Korean way, or the message refusing it."""
     if isinstance(written, str):
-        return f"{expected} ({written})"
+        return f"expected a date as {JA_PATTERN}, found {text!r} ({written})"
+    expected = f"expected a date as {written.pattern}, found {text!r}"
     if len(written.year) != 4:
         return f"{expected} {TWO_DIGIT_YEAR}"
     year, month, day = int(written.year), written.month, written.day
@@ -360,8 +382,8 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
     """
     plain, refused = date_text(text)
     match = _DATE_TIME.match(plain)
-    written = match is not None and match["date"].endswith("日")
-    pattern = JA_PATTERN if written else _PATTERN[order]
+    written = {"日": JA_PATTERN, "일": KO_PATTERN}
+    pattern = written.get(match["date"][-1], _PATTERN[order]) if match else _PATTERN[order]
     expected = f"expected a date and time as {pattern} HH:MM, found {text!r}"
     if refused is not None:
         return f"{expected} ({refused})"

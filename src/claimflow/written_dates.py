@@ -9,7 +9,9 @@ the weekday before or after (``viernes, 4 de diciembre de 2026``, Turkish
 The month's name says which part is the month, so the client's date order
 does not enter. Names come from Babel's CLDR data (format and stand-alone,
 wide and abbreviated), compared case folded without accents (Greek capitals
-drop them); a name two months share in those languages is not read.
+drop them); a name two months share in those languages is not read. The
+case is folded as the language writes capitals (`claimflow.words`):
+Turkish ``KASIM`` is ``Kasım``, and ``EKİM`` is ``Ekim``.
 `claimflow.values` asks here when a date in the client's order cannot be
 read and has letters in it.
 """
@@ -24,6 +26,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 
 from claimflow.values import TWO_DIGIT_YEAR, date_text, in_gregorian, no_such_day
+from claimflow.words import word_fold
 
 #: A date with its month named: ``4 grudnia 2026``, ``4. Dezember 2026``,
 #: ``4 de diciembre de 2026``, ``04-Dec-2026``, ``4th December 2026``.
@@ -78,17 +81,29 @@ def _calendar_names(locale: str, kind: str) -> dict[str, int]:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, written in table[context][width].items():
-                    found.setdefault(_month_key(written), set()).add(number)
+                    found.setdefault(_month_key(written, name), set()).add(number)
     return {key: next(iter(ns)) for key, ns in found.items() if len(ns) == 1}
 
 
-def _month_key(name: str) -> str:
-    """A month or weekday name as compared: case folded, without its final
-    dot or accents (Greek capitals drop them: ΔΕΚΕΜΒΡΙΟΥ is Δεκεμβρίου)."""
-    folded = unicodedata.normalize("NFD", name.casefold().rstrip("."))
+def _month_key(name: str, locale: str | None) -> str:
+    """A month or weekday name as compared: case folded as `locale`'s
+    language writes capitals (`word_fold`: Turkish ``KASIM`` is ``kasım``),
+    without its final dot or accents (Greek capitals drop them: ΔΕΚΕΜΒΡΙΟΥ
+    is Δεκεμβρίου)."""
+    folded = unicodedata.normalize("NFD", word_fold(name, locale).rstrip("."))
     return unicodedata.normalize(
         "NFC", "".join(c for c in folded if not unicodedata.combining(c))
     )
+
+
+def _named(names: dict[str, int], written: str, locale: str) -> int | None:
+    """The month or weekday `written` names, in `locale`'s fold first, then
+    in the standard one (``APRIL`` at a Turkish desk is English), or None."""
+    for fold in dict.fromkeys((locale, None)):
+        number = names.get(_month_key(written, fold))
+        if number is not None:
+            return number
+    return None
 
 
 #: A weekday's name before a date (``viernes, 4 de diciembre de 2026``), or
@@ -111,9 +126,9 @@ def named_month_date(text: str, locale: str) -> date | str | None:
     weekday, written_day = None, ""
     for pattern in (_WEEKDAY_FIRST, _WEEKDAY_LAST):
         named = pattern.match(plain)
-        if named is not None and _month_key(named["w"]) in weekday_names(locale):
-            weekday = weekday_names(locale)[_month_key(named["w"])]
-            written_day, plain = named["w"], named["rest"]
+        day_number = None if named is None else _named(weekday_names(locale), named["w"], locale)
+        if named is not None and day_number is not None:
+            weekday, written_day, plain = day_number, named["w"], named["rest"]
             break
     match = _DAY_MONTH.match(plain) or _MONTH_DAY.match(plain)
     form = "D MMMM YYYY"
@@ -122,7 +137,7 @@ def named_month_date(text: str, locale: str) -> date | str | None:
     if match is None:
         return None
     expected = f"expected a date as {form}, found {text!r}"
-    month = month_names(locale).get(_month_key(match["m"]))
+    month = _named(month_names(locale), match["m"], locale)
     if month is None:
         return None
     if len(match["y"]) != 4:

@@ -543,6 +543,7 @@ def _claim_view(
     )
     for field, code, value in dict.fromkeys(item.problems):
         phrase = _for_kind(words["codes"][code], kind)
+        readings = None
         if code == "invalid_number" and field == "quantity":
             phrase = words.get("whole_number", phrase)
         elif (
@@ -552,6 +553,11 @@ def _claim_view(
         ):
             # resent as a bare number, a dollar amount would be read as pesos
             phrase = words.get("foreign_currency", phrase)
+        elif code == "invalid_number" and isinstance(value, str):
+            # the locale's example is the form the member already wrote
+            readings = numbers.two_readings(value, config.currency)
+            if readings is not None:
+                phrase = words.get("ambiguous_number", phrase)
         elif code == "invalid_date" and two_digit_year(value, config.date_order):
             phrase = words.get("full_year", phrase)
         reason = ""
@@ -560,7 +566,9 @@ def _claim_view(
         instruction = phrase.format(
             date_format=date_form(date_format, config.locale),
             reason=reason,
-            example=numbers.amount_example,
+            example=numbers.money_example(config.currency),
+            whole=readings[0] if readings else "",
+            decimal=readings[1] if readings else "",
             currency=config.currency,
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
         )
