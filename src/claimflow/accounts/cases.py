@@ -18,6 +18,7 @@ from datetime import UTC, datetime, tzinfo
 
 from claimflow.accounts.merge import AccountError
 from claimflow.accounts.settings import CASE_TYPES
+from claimflow.output import json_ready
 from claimflow.store import Store
 from claimflow.store.cases import (
     EventRow,
@@ -78,10 +79,12 @@ class Case:
         return [int(x.split(":", 1)[1]) for x in self.links if x.startswith("posting:")]
 
     def to_dict(self) -> dict[str, object]:
-        """As plain data."""
+        """As plain data, instants as ISO text: what ``--json`` prints
+        (trial 36: the contacts were datetimes, which ``json.dumps`` refuses)."""
         data = dict(self.__dict__)
         data["escalations"] = [[at, level] for at, level in self.escalations]
-        return data
+        plain: dict[str, object] = json_ready(data)
+        return plain
 
     def apply(self, event: str, value: str | None, at: datetime) -> None:
         """Take one stored event in."""
