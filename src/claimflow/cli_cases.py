@@ -90,7 +90,8 @@ def open_cmd(
     if as_json:
         echo_json(case.to_dict())
         return
-    click.echo(f"case #{case.id} opened for {participant} ({case_type}, {owner})")
+    again = " (opened before: nothing recorded)" if case.repeated else ""
+    click.echo(f"case #{case.id} opened for {participant} ({case_type}, {owner}){again}")
 
 
 def _event_command(name: str, event: str, value: str | None, doc: str) -> None:
@@ -117,7 +118,11 @@ def _event_command(name: str, event: str, value: str | None, doc: str) -> None:
                 case_id, event, client_path, store, value=value, note=note, at=at,
                 operator=operator,
             )  # fmt: skip
-        echo_json(case.to_dict()) if as_json else click.echo(_line(case))
+        again = f" (this {event} was recorded before: nothing recorded)"
+        if as_json:
+            echo_json(case.to_dict())
+        else:
+            click.echo(_line(case) + (again if case.repeated else ""))
 
     for option in (
         CLIENT_OPTION,

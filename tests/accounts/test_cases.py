@@ -228,6 +228,13 @@ def test_the_cost_per_escalation_is_the_sum_of_linked_postings_at_the_point_valu
             "link 'order:7': expected claim:ID, participant:ID or posting:ID",
         ),
         ("closed", None, "case 1: expected a resolution, found nothing"),
+        # trial 36: "not a case event", without the names it takes
+        (
+            "responded",
+            None,
+            "case event 'responded': expected one of contact, escalated, owner, "
+            "link, closed",
+        ),
     ],
 )
 def test_bad_case_events_are_refused(

@@ -196,3 +196,69 @@ def test_cases_commands_and_report(db: str) -> None:
     total = json.loads(out)["total"]
     assert (total["cases"], total["within_sla"], total["escalated"]) == (1, 1, 0)
     assert total["cost_per_escalation"] is None
+
+
+def test_the_same_case_command_run_twice_is_recorded_once(db: str) -> None:
+    """Trial 36: `cases respond` run twice (same case, same time) counted two
+    contacts, a follow-up that turned the complaint within its SLA; `cases
+    open` run twice opened two cases. Acme's complaint terms: first response
+    within 4 business hours, at most 8 between contacts, 2 follow-ups."""
+    base = ["--client", ACME, "--db", db, "--operator", "ann"]
+    opening = ["cases", "open", "104233", "--type", "complaint", "--owner", "ann",
+               "--category", "dup", "--at", "2026-12-01 09:00", *base]  # fmt: skip
+    assert run(*opening)[:2] == (0, "case #1 opened for 104233 (complaint, ann)\n")
+    assert run(*opening)[:2] == (
+        0,
+        "case #1 opened for 104233 (complaint, ann) (opened before: nothing recorded)\n",
+    )
+    line = "case #1 complaint/dup for 104233: ann at L1, {} contacts, 0 links, open"
+    # Tue 1 Dec: contacts 10:00 (first response, 1 h) and 11:00 (follow-up 1)
+    assert run("cases", "respond", "1", "--at", "2026-12-01 10:00", *base)[:2] == (
+        0,
+        line.format(1) + "\n",
+    )
+    assert run("cases", "respond", "1", "--at", "2026-12-01 11:00", *base)[:2] == (
+        0,
+        line.format(2) + "\n",
+    )
+    assert run("cases", "respond", "1", "--at", "2026-12-01 11:00", *base)[:2] == (
+        0,
+        line.format(2) + " (this contact was recorded before: nothing recorded)\n",
+    )
+    # the same contact again with --json says so too
+    code, out, _ = run(
+        "cases", "respond", "1", "--at", "2026-12-01 11:00", "--json", *base
+    )
+    assert (code, len(json.loads(out)["contacts"]), json.loads(out)["repeated"]) == (
+        0,
+        2,
+        True,
+    )
+    closing = ["cases", "close", "1", "fixed", "--at", "2026-12-01 12:00", *base]
+    assert run(*closing)[0] == 0
+    code, out, _ = run(*closing)
+    assert (code, out.endswith("(this closed was recorded before: nothing recorded)\n")) == (
+        0,
+        True,
+    )
+    with Store.open(db) as store:
+        assert store.count("cases") == 1
+        # participant, owner, 2 contacts, closed
+        assert store.count("case_events") == 5
+    code, out, _ = run("cases", "report", "--from", "2026-12-01", "--to",
+                       "2026-12-01", "--client", ACME, "--db", db, "--json")  # fmt: skip
+    total = json.loads(out)["total"]
+    # 1 follow-up of the 2 the terms ask: not within SLA (before: 2, within)
+    assert (total["cases"], total["within_sla"]) == (1, 0)
+
+
+def test_a_different_contact_at_another_time_is_recorded(db: str) -> None:
+    base = ["--client", ACME, "--db", db, "--operator", "ann"]
+    run("cases", "open", "104233", "--type", "inquiry", "--owner", "ann",
+        "--at", "2026-12-01 09:00", *base)  # fmt: skip
+    for when, note in (("10:00", "called"), ("10:00", "emailed"), ("10:30", "called")):
+        code, out, _ = run("cases", "respond", "1", "--at", f"2026-12-01 {when}",
+                           "--note", note, *base)  # fmt: skip
+        assert code == 0 and "recorded before" not in out
+    with Store.open(db) as store:
+        assert store.count("case_events") == 5

@@ -3,7 +3,8 @@
 Generated histories mix what stores hold: claims from ingest (received and
 first response derived from the claim and its batch), stored events
 (repeated, out of order, backdated pauses, no batch), duplicates decided
-only by their dedupe outcome, claims closed while waiting, instants written
+only by their dedupe outcome, later stages' outcome moves out of and back
+to pended, claims closed while waiting, instants written
 with different offsets and fractions, around daylight-saving changes and
 public holidays.
 """
@@ -83,7 +84,13 @@ def histories(draw: st.DrawFn) -> dict[str, list[tuple[object, ...]]]:
             if outcome == "duplicate" and draw(st.booleans()):
                 for _ in range(draw(st.integers(1, 2))):
                     stage = draw(st.sampled_from(["dedupe", "dedupe review"]))
-                    outcomes.append((cid, stage, draw(instants(base))))
+                    outcomes.append((cid, stage, draw(instants(base)), "duplicate"))
+            # later stages' moves: out of pended to what the desk owes
+            # (resumes a paused clock), back to pended (pauses it again)
+            for _ in range(draw(st.integers(0, 3))):
+                stage = draw(st.sampled_from(["validate", "dedupe", "verify", "review"]))
+                moved = draw(st.sampled_from(["pended", "review", "accepted", "rejected"]))
+                outcomes.append((cid, stage, draw(instants(base)), moved))
         kinds = draw(st.lists(st.sampled_from(EVENTS), max_size=8))
         for kind in kinds:
             batch = draw(st.sampled_from([1, 2, None]))
@@ -116,11 +123,11 @@ def _store(history: dict[str, list[tuple[object, ...]]], key: str) -> Store:
                 " 'claim', ?, ?, '', '{}')",
                 [cid, key, batch, f"h{batch}", received, outcome],
             )
-        for cid, stage, at in history["outcomes"]:
+        for cid, stage, at, outcome in history["outcomes"]:
             db.execute(
                 "INSERT INTO outcomes (claim_id, batch_id, stage, outcome, decided_at)"
-                " VALUES (?, 1, ?, 'duplicate', ?)",
-                [cid, stage, at],
+                " VALUES (?, 1, ?, ?, ?)",
+                [cid, stage, outcome, at],
             )
         store.add_events([(key, *event) for event in history["events"]])
     return store

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, tzinfo
 
 from claimflow.accounts.merge import AccountError
 from claimflow.accounts.settings import CASE_TYPES
+from claimflow.output import json_ready
 from claimflow.store import Store
 from claimflow.store.cases import (
     EventRow,
@@ -26,11 +27,14 @@ from claimflow.store.cases import (
     case_event_rows,
     case_rows,
     posting_exists,
+    same_cases,
 )
 from claimflow.window import desk_time
 
 #: Case levels, lowest first.
 LEVELS = ("L1", "L2", "senior")
+#: What a person records on an open case (`case_event`).
+CASE_EVENTS = ("contact", "escalated", "owner", "link", "closed")
 #: What a case may be linked to.
 LINK_KINDS = ("claim", "participant", "posting")
 
@@ -48,6 +52,9 @@ class Case:
         escalations: (instant, level) of each escalation.
         links: ``kind:id`` of linked claims, participants and postings.
         closed_at, resolution: when and how it was closed (None: open).
+        repeated: True when the call that returned it repeated one made
+            before (the same case opened, the same event at the same time):
+            nothing was recorded.
     """
 
     id: int
@@ -65,16 +72,19 @@ class Case:
     links: list[str] = field(default_factory=list)
     closed_at: datetime | None = None
     resolution: str | None = None
+    repeated: bool = False
 
     def postings(self) -> list[int]:
         """The ids of the ledger postings linked to the case."""
         return [int(x.split(":", 1)[1]) for x in self.links if x.startswith("posting:")]
 
     def to_dict(self) -> dict[str, object]:
-        """As plain data."""
+        """As plain data, instants as ISO text: what ``--json`` prints
+        (trial 36: the contacts were datetimes, which ``json.dumps`` refuses)."""
         data = dict(self.__dict__)
         data["escalations"] = [[at, level] for at, level in self.escalations]
-        return data
+        plain: dict[str, object] = json_ready(data)
+        return plain
 
     def apply(self, event: str, value: str | None, at: datetime) -> None:
         """Take one stored event in."""
@@ -175,7 +185,37 @@ def open_case(
     level: str = "L1",
     links: tuple[str, ...] = (),
 ) -> int:
-    """Open a case and return its number.
+    """Open a case and return its number (`open_case_once`'s, without whether
+    it was opened before).
+
+    Example: ``open_case(store, "acme-tools", "complaint", "104233", "ann", "ann", now)``
+    """
+    case_id, _ = open_case_once(
+        store, client, case_type, participant, owner, actor, at,
+        category=category, subject=subject, level=level, links=links,
+    )  # fmt: skip
+    return case_id
+
+
+def open_case_once(
+    store: Store,
+    client: str,
+    case_type: str,
+    participant: str,
+    owner: str,
+    actor: str,
+    at: datetime,
+    *,
+    category: str = "general",
+    subject: str = "",
+    level: str = "L1",
+    links: tuple[str, ...] = (),
+) -> tuple[int, bool]:
+    """Open a case; return its number and whether it was opened before.
+
+    The same case opened again (same type, category, subject, time,
+    participant, owner, level and links) is a no-op that returns the first
+    one's number (trial 36: run twice, it opened two cases).
 
     Args:
         store: the store.
@@ -191,10 +231,13 @@ def open_case(
             escalation).
         links: ``claim:ID``, ``participant:ID``, ``posting:ID``.
 
+    Returns:
+        The case number, and True when it was opened before (nothing recorded).
+
     Raises:
         AccountError: an unknown type, level, participant or link.
 
-    Example: ``open_case(store, "acme-tools", "complaint", "104233", "ann", "ann", now)``
+    Example: ``open_case_once(store, "acme-tools", "complaint", "104233", "ann", "ann", now)``
     """
     if case_type not in CASE_TYPES:
         raise AccountError(
@@ -209,23 +252,32 @@ def open_case(
     checked = [_check_link(store, client, link) for link in links]
     when = _utc(at)
     with store.transaction():
-        case_id = add_case(store, (client, case_type, category, subject, when, actor))
-        events: list[EventRow] = [
-            (case_id, "participant", participant, when, actor, None),
-            (case_id, "owner", owner, when, actor, None),
+        opening: list[tuple[str, str | None, str | None]] = [
+            ("participant", participant, None),
+            ("owner", owner, None),
         ]
         if level != "L1":
-            events.append(
-                (case_id, "escalated", level, when, actor, "opened at " + level)
-            )
-        events += [(case_id, "link", link, when, actor, None) for link in checked]
-        add_case_events(store, events)
+            opening.append(("escalated", level, "opened at " + level))
+        opening += [("link", link, None) for link in checked]
+        # trial 36: the same open run twice opened two cases, inflating the
+        # cases opened and lowering the escalation share; read in the
+        # transaction, so two runs at once open one case
+        for earlier in same_cases(store, (client, case_type, category, subject, when)):
+            recorded = case_event_rows(store, client, earlier)[: len(opening)]
+            if [(e, v, a, n) for _, e, v, a, _, n in recorded] == [
+                (e, v, when, n) for e, v, n in opening
+            ]:
+                return earlier, True
+        case_id = add_case(store, (client, case_type, category, subject, when, actor))
+        add_case_events(
+            store, [(case_id, e, v, when, actor, n) for e, v, n in opening]
+        )
         store.audit(
             actor,
             "cases open",
             {"case": case_id, "type": case_type, "participant": participant},
         )
-    return case_id
+    return case_id, False
 
 
 def case_event(
@@ -256,6 +308,9 @@ def case_event(
         note: free text kept with the event.
         zone: the desk's, for the times a refusal names.
 
+    An identical event again (the same event, value, time and note) is a
+    no-op: the case is returned as it was, `Case.repeated` set.
+
     Raises:
         AccountError: no such case, closed already, an event dated before
             the case was opened, a level not above the current one, a bad
@@ -263,6 +318,11 @@ def case_event(
 
     Example: ``case_event(store, "acme-tools", 1, "contact", "ann", now, note="called")``
     """
+    if event == "link":
+        value = _check_link(store, client, value or "")
+    row = (case_id, event, value, _utc(at), actor, note)
+    if _recorded(store, client, row):
+        return _again(store, client, case_id)
     case = _open(store, client, case_id, zone)
     if at < case.opened_at:
         # answered or closed before it was opened: its SLA clock would run
@@ -271,22 +331,45 @@ def case_event(
             f"case {case_id}: opened at {desk_time(case.opened_at, zone)} ({zone}); "
             f"an event at {desk_time(at, zone)} would come before it"
         )
+    _check_event(case, event, value)
+    with store.transaction():
+        if _recorded(store, client, row):
+            return _again(store, client, case_id)  # by a run at the same time
+        add_case_events(store, [row])
+        store.audit(actor, f"cases {event}", {"case": case_id, "value": value})
+    return cases(store, client, case_id)[0]
+
+
+def _check_event(case: Case, event: str, value: str | None) -> None:
+    """Refuse an event the open `case` cannot take (a link is checked before)."""
     if event == "escalated":
         if value not in LEVELS or LEVELS.index(value) <= LEVELS.index(case.level):
             higher = ", ".join(LEVELS[LEVELS.index(case.level) + 1 :]) or "none"
             raise AccountError(
-                f"case {case_id}: at {case.level}; expected a higher level "
+                f"case {case.id}: at {case.level}; expected a higher level "
                 f"({higher}), found {value}"
             )
-    elif event == "link":
-        value = _check_link(store, client, value or "")
     elif event in ("owner", "closed"):
         if not value:
             what = "owner" if event == "owner" else "resolution"
-            raise AccountError(f"case {case_id}: expected a {what}, found nothing")
-    elif event != "contact":
-        raise AccountError(f"case event {event!r}: not a case event")
-    with store.transaction():
-        add_case_events(store, [(case_id, event, value, _utc(at), actor, note)])
-        store.audit(actor, f"cases {event}", {"case": case_id, "value": value})
-    return cases(store, client, case_id)[0]
+            raise AccountError(f"case {case.id}: expected a {what}, found nothing")
+    elif event not in ("contact", "link"):
+        raise AccountError(
+            f"case event {event!r}: expected one of {', '.join(CASE_EVENTS)}"
+        )
+
+
+def _recorded(store: Store, client: str, row: EventRow) -> bool:
+    """Whether the case has this event already (same event, value, time and
+    note, whoever recorded it): trial 36's ``cases respond`` run twice counted
+    two contacts, a follow-up that turned the case within its SLA."""
+    same = (row[1], row[2], row[3], row[5])
+    return any(
+        (e, v, a, n) == same for _, e, v, a, _, n in case_event_rows(store, client, row[0])
+    )
+
+
+def _again(store: Store, client: str, case_id: int) -> Case:
+    case = cases(store, client, case_id)[0]
+    case.repeated = True
+    return case

@@ -171,21 +171,22 @@ def open_case(
     at: datetime | date | None = None,
     operator: str | None = None,
 ) -> Case:
-    """Open a member service case; its SLA clock starts at `at`.
+    """Open a member service case; its SLA clock starts at `at`. The same
+    case opened again is a no-op that returns the first (``repeated``).
 
     Example: ``open_case("104233", "acme-tools", store, case_type="complaint",
     owner="ann").id``
     """
-    from claimflow.accounts.cases import cases
-    from claimflow.accounts.cases import open_case as open_one
+    from claimflow.accounts.cases import cases, open_case_once
 
     resolved = resolve_client(client)
-    case_id = open_one(
+    case_id, repeated = open_case_once(
         store, resolved.key, case_type, participant, owner,
         operator or default_operator(), written_at(at, resolved), category=category,
         subject=subject, level=level, links=links,
     )  # fmt: skip
     (case,) = cases(store, resolved.key, case_id)
+    case.repeated = repeated
     return case
 
 
@@ -202,6 +203,7 @@ def record_case_event(
 ) -> Case:
     """Record what happened to an open case (``contact``, ``escalated`` LEVEL,
     ``owner`` NAME, ``link`` KIND:ID, ``closed`` RESOLUTION); the case after it.
+    The same event at the same time again is a no-op (``repeated``).
 
     Example: ``record_case_event(3, "escalated", "acme-tools", store, value="L2").level``
     """

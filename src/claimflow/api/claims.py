@@ -190,7 +190,7 @@ class EventRecorded:
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
-        return {"claim_id": self.claim_id, "event": self.event, "at": self.at}
+        return {"claim_id": self.claim_id, "event": self.event, "at": self.at.isoformat()}
 
 
 def record_event(

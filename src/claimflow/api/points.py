@@ -25,6 +25,7 @@ from claimflow.api.common import (
     written_at,
 )
 from claimflow.errors import ClaimflowError
+from claimflow.output import json_ready
 from claimflow.window import desk_day
 
 if TYPE_CHECKING:
@@ -374,7 +375,9 @@ class Expiry:
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
-        return asdict(self)
+        # as_of as ISO text (trial 36: a datetime, which json.dumps refuses)
+        plain: dict[str, Any] = json_ready(asdict(self))
+        return plain
 
 
 def expire_points(
@@ -399,8 +402,8 @@ def expire_points(
     at, actor = instant(as_of, resolved), operator or default_operator()
     if at > datetime.now(UTC) and not preview:
         raise ClaimflowError(
-            f"--as-of {at:%Y-%m-%d} is in the future: points would expire before "
-            "their date; add --preview to see what would"
+            f"as of {at:%Y-%m-%d} (as_of / --as-of) is in the future: points would "
+            "expire before their date; add preview=True / --preview to see what would"
         )
     with _previewing(store, preview):
         points = expire(store, resolved.key, settings_of(resolved), at, actor)

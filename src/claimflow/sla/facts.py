@@ -234,7 +234,8 @@ def _paused_days(
     """Business days each claim waited on the participant (-1: still waiting).
 
     The reference's pairing, as array operations: after a ``pended`` the
-    clock is stopped, after a ``resubmitted`` or ``decided`` it runs, so a
+    clock is stopped, after a ``resubmitted``, ``decided`` or ``resumed`` (an
+    outcome move out of ``pended`` the desk owes) it runs, so a
     closing event ends a pause exactly when the event before it (same claim,
     time order) is a ``pended``, and the pause began at the first ``pended``
     of that run. Events after `until` are not yet made.

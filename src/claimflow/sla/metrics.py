@@ -21,7 +21,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.sla.calendar import BusinessCalendar
 from claimflow.store import Store
-from claimflow.store.sla import duplicates_decided
+from claimflow.store.sla import duplicates_decided, pause_moves
 
 GROUPS = {
     "period": "period",
@@ -84,6 +84,8 @@ def _events(store: Store, client: str) -> pd.DataFrame:
     rows = store.claim_events(client)
     # duplicates decided only by their dedupe outcome (see the store's note)
     rows += duplicates_decided(store, client)
+    # a pended claim moved to review or accepted: the desk's again
+    rows += pause_moves(store, client)
     return pd.DataFrame(
         rows, columns=["claim_id", "batch_id", "event", "at", "operator"]
     ).assign(at=lambda f: pd.to_datetime(f["at"], utc=True, format="ISO8601"))
@@ -109,9 +111,12 @@ def _paused_days(events: pd.DataFrame, cal: BusinessCalendar, zone: str) -> pd.S
     after its ``resubmitted`` (backdated) still opens the pause it closes.
     A claim decided while it waited (closed, never resubmitted) ends its
     pause at the decision, so the wait is not counted as the desk's time.
+    A claim a later stage moved out of ``pended`` to review or accepted
+    (``resumed``, `claimflow.store.sla.pause_moves`) ends its pause at that
+    move: the desk owes the next step (trial 35).
     """
     pauses = events[
-        events["event"].isin(["pended", "resubmitted", "decided"])
+        events["event"].isin(["pended", "resubmitted", "decided", "resumed"])
     ].sort_values(["claim_id", "at"], kind="stable")
     if pauses.empty:
         return pd.Series(dtype="int64")

@@ -49,6 +49,22 @@ def add_case_events(store: Store, rows: Sequence[EventRow]) -> None:
     )
 
 
+def same_cases(store: Store, row: Sequence[object]) -> list[int]:
+    """The cases opened with these facts: (client, type, category, subject,
+    opened at), by id.
+
+    Example: ``same_cases(store, ("x", "complaint", "points", "late", at))``
+    """
+    return [
+        int(i)
+        for (i,) in store.db.execute(
+            "SELECT id FROM cases WHERE client = ? AND case_type = ? AND category = ? "
+            "AND subject = ? AND opened_at = ? ORDER BY id",
+            list(row),
+        )
+    ]
+
+
 def case_rows(store: Store, client: str, case_id: int | None = None) -> list[CaseRow]:
     """A client's cases (or one) by id.
 

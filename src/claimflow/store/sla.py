@@ -115,10 +115,30 @@ ORDER BY id
 """
 _CHUNK = 500  # ids per statement: under every engine's parameter limit
 
+# A claim pended on its participant that a later stage moves to an outcome
+# the desk owes (``review``: a person must decide; ``accepted``: it is the
+# desk's to award) no longer waits on the participant: the move resumes the
+# clock, at its time (trial 35: ``dedupe claims`` sent a pended claim to
+# review, and it stayed "waiting on participant", its clock paused). A move
+# back to ``pended`` (a review that found it not a duplicate) pauses it again.
+# Only claims with a stored ``pended`` event (their pauses are the ones
+# paired), and not ingest's own outcome (``validate``: its ``pended`` event
+# stands for it, and it is stamped when the batch was written, not --at).
+_PAUSE_MOVES = """
+SELECT o.claim_id, c.batch_id,
+       CASE o.outcome WHEN 'pended' THEN 'pended' ELSE 'resumed' END AS event,
+       o.decided_at AS at, o.stage AS operator, 4 AS part, o.id AS n
+FROM outcomes o CROSS JOIN claims c
+WHERE o.outcome IN ('pended', 'review', 'accepted') AND o.stage <> 'validate'
+  AND c.id = o.claim_id AND c.client = :client
+  AND o.claim_id IN (SELECT claim_id FROM claim_events
+                     WHERE client = :client AND event = 'pended')
+"""
+
 PAUSES_SQL = f"""
 SELECT claim_id, event, {_KEY.format(at="at")} AS k
-FROM ({_EVENTS}) AS events
-WHERE event IN ('pended', 'resubmitted', 'decided')
+FROM ({_EVENTS} UNION ALL {_PAUSE_MOVES}) AS events
+WHERE event IN ('pended', 'resubmitted', 'decided', 'resumed')
   AND claim_id IN (SELECT claim_id FROM claim_events
                    WHERE client = :client AND event = 'pended')
 ORDER BY claim_id, k, part, n
@@ -219,7 +239,8 @@ def claim_arrival(store: Any, claim_id: str) -> tuple[str, int, str]:
 
 
 def sla_pauses(store: Any, client: str) -> list[tuple[str, str, int]]:
-    """The pended, resubmitted and decided events of the claims ever pended.
+    """The pended, resubmitted and decided events of the claims ever pended,
+    with the outcome moves that pause or resume them (`pause_moves`).
 
     Returns:
         Rows (claim id, event, microseconds since 1970), in time order per
@@ -229,6 +250,25 @@ def sla_pauses(store: Any, client: str) -> list[tuple[str, str, int]]:
     """
     rows: list[tuple[str, str, int]] = store.db.execute(
         PAUSES_SQL, {"client": client}
+    ).fetchall()
+    return rows
+
+
+def pause_moves(store: Any, client: str) -> list[tuple[Any, ...]]:
+    """The outcome moves that pause or resume a pended claim's clock, as events.
+
+    Returns:
+        Rows (claim id, batch id, ``pended`` or ``resumed``, decided-at text,
+        stage) of the claims with a stored ``pended`` event: each move to
+        ``pended`` (pauses), or to ``review`` or ``accepted`` (resumes: the
+        desk owes the next step), in the order recorded.
+
+    Example: ``pause_moves(store, "nordkok")[:1]``
+    """
+    rows: list[tuple[Any, ...]] = store.db.execute(
+        f"SELECT claim_id, batch_id, event, at, operator FROM ({_PAUSE_MOVES}) "
+        "AS moves ORDER BY n",
+        {"client": client},
     ).fetchall()
     return rows
 
