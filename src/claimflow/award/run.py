@@ -13,7 +13,7 @@ from claimflow import shown
 from claimflow.award.caps import CapState, LineSum, Spent, charge
 from claimflow.award.engine import award_one
 from claimflow.award.ledger import post_awards
-from claimflow.award.rules import AwardSettings
+from claimflow.award.rules import AwardSettings, Expiry
 from claimflow.award.sets import (
     LeanAward,
     LeanClaim,
@@ -111,6 +111,12 @@ def settings_of(client: ResolvedClient) -> AwardSettings:
             "this client's claims cannot be awarded yet"
         )
     return client.config.award
+
+
+def expiry_of(client: ResolvedClient) -> Expiry | None:
+    """The client's expiry policy, or None without an award section: what
+    `balance` and `redeem` need to count points expiry would take."""
+    return client.config.award.expiry if client.config.award is not None else None
 
 
 def load_participants(store: Store, client: str) -> dict[str, Participant]:
