@@ -57,7 +57,26 @@ def test_award_preview_post_and_rerun(tmp_path: Path) -> None:
         preview["points"],
     )
     code, out, _ = run("award", "--client", CONFIG, "--db", db, "--json")
-    assert json.loads(out)["computed"] == 0
+    again = json.loads(out)
+    assert (again["computed"], again["skipped"], again["already_awarded"]) == (0, 0, 3)
+    assert posted["already_awarded"] == 0
+
+
+def test_a_second_award_run_says_every_claim_was_awarded_before(
+    tmp_path: Path,
+) -> None:
+    """Trial 36 #8: a second run printed `already posted 0` though all its
+    claims were paid: the column counted awards this run found posted by a
+    run beside it, and a second run computes none. It now counts the claims
+    awarded already and says nothing new was awarded."""
+    db = _store(tmp_path)
+    run("award", "--client", CONFIG, "--db", db)
+    code, out, _ = run("award", "--client", CONFIG, "--db", db)
+    assert code == 0
+    assert "│        0 │      0 │      0 │              3 │" in out
+    assert out.endswith(
+        "  nothing new to award; 3 claims already awarded by earlier runs\n"
+    )
 
 
 def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:

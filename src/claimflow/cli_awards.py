@@ -177,7 +177,7 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
         title=f"{result.client}: awards{' (preview)' if result.preview else ''}",
         title_justify="left",
     )
-    columns = ("computed", "points", "posted", "already posted", "not awardable",
+    columns = ("computed", "points", "posted", "already awarded", "not awardable",
                "earned nothing")  # fmt: skip
     for column in columns:
         table.add_column(column, justify="right")
@@ -188,13 +188,21 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
                 result.computed,
                 result.points,
                 result.posted,
-                result.skipped,
+                # by earlier runs, or by one running beside this one
+                result.already_awarded + result.skipped,
                 len(result.problems),
                 len(result.earned_nothing),
             )
         )
     )
     Console().print(table)
+    if result.computed == 0:
+        paid = result.already_awarded
+        claims = "claim" if paid == 1 else "claims"
+        click.echo(
+            f"  nothing new to award; {format_points(paid, locale)} {claims} "
+            "already awarded by earlier runs"
+        )
     for version, count in sorted(result.by_version.items()):
         noun = "award" if count == 1 else "awards"
         click.echo(f"  rule set {version}: {format_points(count, locale)} {noun}")

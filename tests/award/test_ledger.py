@@ -372,3 +372,34 @@ def test_ledger_rows_cannot_be_edited(tmp_path: Path) -> None:
         _post(store, _awards(program, 1), program)
         with pytest.raises(sqlite3.IntegrityError, match="ledger is append-only"):
             store.db.execute("UPDATE ledger SET points = 1000")
+
+
+def test_points_inactivity_expiry_would_take_are_not_available_before_it_runs(
+    store: Store,
+) -> None:
+    """Trial 35 #10 (nordkok, `inactivity, months: 12`): SE10001's 1,435 points,
+    awarded 2026-12-04 12:47 UTC with no activity since, showed `1 435
+    available` as of 2028-01-15 while `ledger expire` took them: a member could
+    redeem points already expired until someone ran expire."""
+    program = _program(expiry={"policy": "inactivity", "months": 12})
+    posted = datetime(2026, 12, 4, 12, 47, tzinfo=UTC)
+    award = _awards(program, 1)[0].model_copy(
+        update={"participant_id": "SE10001", "points": 1435}
+    )
+    _post(store, [award], program, posted)
+    policy = program.expiry
+    # 12 months after the last activity is 2027-12-04 12:47: a minute before,
+    # everything is spendable; at that instant and on 2028-01-15, nothing is.
+    before = datetime(2027, 12, 4, 12, 46, tzinfo=UTC)
+    found = balance(store, "x", "SE10001", before, policy)
+    assert (found.total, found.available, found.expired) == (1435, 1435, 0)
+    for at in (datetime(2027, 12, 4, 12, 47, tzinfo=UTC), datetime(2028, 1, 15, tzinfo=UTC)):
+        found = balance(store, "x", "SE10001", at, policy)
+        assert (found.total, found.available, found.expired) == (1435, 0, 1435)
+    later = datetime(2028, 1, 15, tzinfo=UTC)
+    with pytest.raises(LedgerError, match="has 0 points available; cannot redeem 1$"):
+        redeem(store, "x", "SE10001", 1, "ORDER-1", "ann", later, expiry=policy)
+    with store.transaction():
+        assert expire(store, "x", program, later, "job") == 1435
+    found = balance(store, "x", "SE10001", later, policy)
+    assert (found.total, found.available, found.expired) == (0, 0, 0)

@@ -274,6 +274,7 @@ def _post(
             ("adjustment", key, reason),
             actor,
             at,
+            client.config.award.expiry if client.config.award is not None else None,
         )
     add_adjustment_decision(store, adjustment_id, "posted", actor, _utc(at), posting_id)
     if row[6] is not None:

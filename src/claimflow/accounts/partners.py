@@ -23,6 +23,7 @@ from claimflow.award.ledger import (
     refuse_merged,
 )
 from claimflow.award.references import not_whole_points
+from claimflow.award.run import expiry_of
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.keys import normalize_key
@@ -157,7 +158,10 @@ def transfer_points(
         _check_points(store, client, partner, partner_key, participant_id, points, at)
         miles = partner.miles(points)
         ledger_reference = f"{partner_key} {ref_key}"
-        redeem(store, client.key, participant_id, points, ledger_reference, actor, at)
+        redeem(
+            store, client.key, participant_id, points, ledger_reference, actor, at,
+            expiry=expiry_of(client),
+        )  # fmt: skip
         when = at.astimezone(UTC).isoformat()
         row = NewTransfer(
             client.key,
@@ -241,7 +245,9 @@ def _check_points(
         )  # fmt: skip
     except LedgerError as refused:
         raise PartnerError(str(refused)) from None
-    available = balance(store, client.key, participant_id, at).available
+    available = balance(
+        store, client.key, participant_id, at, expiry_of(client)
+    ).available
     if points > available:
         raise PartnerError(
             f"participant {participant_id}: expected at most {available:,} points "

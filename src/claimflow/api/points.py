@@ -204,6 +204,7 @@ def balance(
     Example: ``balance("104233", "acme-tools", store).available``
     """
     from claimflow.award.ledger import balance as read
+    from claimflow.award.run import expiry_of
 
     resolved = resolve_client(client)
     if not store.known_participant(resolved.key, participant):
@@ -211,7 +212,8 @@ def balance(
             f"participant {participant}: not on {resolved.key}'s member list or "
             "ledger (check the number, or import the member list)"
         )
-    return read(store, resolved.key, participant, instant(as_of, resolved))
+    at = instant(as_of, resolved)
+    return read(store, resolved.key, participant, at, expiry_of(resolved))
 
 
 class _Preview(Exception):
@@ -342,6 +344,7 @@ def redeem(
     Example: ``redeem("104233", 500, "acme-tools", store, reference="ORDER-77")``
     """
     from claimflow.award.ledger import redeem as spend
+    from claimflow.award.run import expiry_of
 
     resolved = resolve_client(client)
     now, actor = written_at(at, resolved), operator or default_operator()
@@ -354,7 +357,7 @@ def redeem(
     with _previewing(store, preview):
         spend(
             store, resolved.key, participant, points, reference, actor, now,
-            desk=resolved.desk,
+            desk=resolved.desk, expiry=expiry_of(resolved),
         )  # fmt: skip
         store.audit(
             actor,

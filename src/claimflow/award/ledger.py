@@ -23,7 +23,7 @@ from claimflow.award.references import (
     not_whole_points,
     reference_key,
 )
-from claimflow.award.rules import AwardSettings
+from claimflow.award.rules import AwardSettings, Expiry
 from claimflow.award.sets import LeanAward
 from claimflow.errors import ClaimflowError
 from claimflow.models import Award
@@ -71,10 +71,12 @@ class Balance:
     Attributes:
         total: every posting up to the instant.
         available: what `redeem` would let the participant spend: total
-            less pending points and less points past their expiry date
-            that `ledger expire` has not posted yet.
+            less pending points and less points that `ledger expire` would
+            take at the instant and has not posted yet (a ``fixed`` lot past
+            its date; every available point of a participant ``inactivity``
+            expiry finds inactive).
         pending: award points not yet available.
-        expired: points past their expiry date, not yet posted as expired.
+        expired: points `ledger expire` would take, not yet posted as expired.
     """
 
     participant_id: str
@@ -243,31 +245,58 @@ def _nothing_to_reverse(store: Store, client: str, claim_id: str, desk: Desk) ->
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
 
-def balance(store: Store, client: str, participant_id: str, as_of: datetime) -> Balance:
+def balance(
+    store: Store,
+    client: str,
+    participant_id: str,
+    as_of: datetime,
+    expiry: Expiry | None = None,
+) -> Balance:
     """A participant's total, available and pending points at `as_of`.
 
-    `available` is what `redeem` at the same instant would allow, always.
+    `available` is what `redeem` at the same instant would allow, always;
+    give the client's `expiry` policy so that points ``inactivity`` expiry
+    would take are not available (a ``fixed`` lot carries its own date).
 
-    Example: ``balance(store, "acme-tools", "104233", now).available``
+    Example: ``balance(store, "acme-tools", "104233", now, settings.expiry).available``
     """
-    return _balance(store, client, participant_id, instant(as_of), writing=False)
+    return _balance(store, client, participant_id, instant(as_of), expiry, writing=False)
+
+
+def inactive(
+    store: Store, client: str, participant_id: str, at: datetime, expiry: Expiry | None
+) -> bool:
+    """Whether ``inactivity`` expiry at `at` takes every available point of the
+    participant: no award or redemption for the policy's months (what
+    `expire` posts, and what `balance` and `redeem` count before it has)."""
+    if expiry is None or expiry.policy != "inactivity" or expiry.months is None:
+        return False
+    last = last_activity(store, client, participant_id)
+    return last is not None and last <= _add_months(at, -expiry.months)
 
 
 def _balance(
-    store: Store, client: str, participant_id: str, at: datetime, *, writing: bool
+    store: Store,
+    client: str,
+    participant_id: str,
+    at: datetime,
+    expiry: Expiry | None,
+    *,
+    writing: bool,
 ) -> Balance:
     """`balance`; `writing`: for a debit about to be posted at `at`, counting
     every debit already posted, later-dated ones too (`award_lots`)."""
     total = posted_total(store, client, participant_id, at)
+    lapsed = inactive(store, client, participant_id, at, expiry)
     pending = expired = 0
     for _, remaining, available_at, expires_at in award_lots(
         store, client, participant_id, at, every_debit=writing
     ):
         if available_at > at:
             pending += max(remaining, 0)
-        elif expires_at is not None and expires_at <= at:
+        elif lapsed or (expires_at is not None and expires_at <= at):
             expired += max(remaining, 0)
-    spendable = sum(
+    spendable = 0 if lapsed else sum(
         r for _, r, _ in _open_lots(store, client, participant_id, at, writing=writing)
     )
     available = max(min(total - pending - expired, spendable), 0)
@@ -331,6 +360,7 @@ def debit_available(
     posting: tuple[str, str, str],
     actor: str,
     at: datetime,
+    expiry: Expiry | None = None,
 ) -> int:
     """Take available points, oldest-expiring lots first, as `redeem` does.
 
@@ -342,6 +372,7 @@ def debit_available(
         posting: (entry type, idempotency key, reason) of the debit.
         actor: who.
         at: when.
+        expiry: the client's expiry policy (`balance`).
 
     Returns:
         The debit posting's id.
@@ -353,7 +384,9 @@ def debit_available(
     "correction"), "sam", now)``
     """
     moment = instant(at)
-    available = _balance(store, client, participant_id, moment, writing=True).available
+    available = _balance(
+        store, client, participant_id, moment, expiry, writing=True
+    ).available
     if points <= 0 or points > available:
         raise LedgerError(
             f"participant {participant_id}: expected 1 to {available} points to "
@@ -445,6 +478,7 @@ def redeem(
     at: datetime,
     *,
     desk: Desk = PLAIN_DESK,
+    expiry: Expiry | None = None,
 ) -> None:
     """Spend available points, oldest-expiring lots first (a redemption posting).
 
@@ -452,7 +486,7 @@ def redeem(
     case and punctuation ignored (`reference_key`): a second redemption with
     one already used, a clerk's retry included, is refused naming the first,
     and nothing is posted. A refusal writes times and figures as the client's
-    `desk` reads them.
+    `desk` reads them; `expiry` is the client's policy (`balance`).
 
     Raises:
         LedgerError: fewer points are available than asked for, the
@@ -485,7 +519,9 @@ def redeem(
         )
     moment = instant(at)
     lots = _open_lots(store, client, participant_id, moment, writing=True)
-    available = _balance(store, client, participant_id, moment, writing=True).available
+    available = _balance(
+        store, client, participant_id, moment, expiry, writing=True
+    ).available
     if points <= 0:
         raise LedgerError(
             f"participant {participant_id}: expected a positive number of points "
@@ -528,18 +564,13 @@ def expire(
     expired = 0
     participants = ledger_participants(store, client)
     at = instant(as_of)
-    cutoff = _add_months(at, -policy.months)
     for participant in participants:
         lots = _expirable_lots(store, client, participant, at)
         if policy.policy == "fixed":
             due = [(i, r) for i, r, e in lots if e is not None and e <= at]
         else:
-            last = last_activity(store, client, participant)
-            due = (
-                [(i, r) for i, r, _ in lots]
-                if last is not None and last <= cutoff
-                else []
-            )
+            lapsed = inactive(store, client, participant, at, policy)
+            due = [(i, r) for i, r, _ in lots] if lapsed else []
         points = sum(r for _, r in due)
         if points > 0:
             # The day's first expiry keeps the day's key; a later run the

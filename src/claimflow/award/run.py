@@ -13,7 +13,7 @@ from claimflow import shown
 from claimflow.award.caps import CapState, LineSum, Spent, charge
 from claimflow.award.engine import award_one
 from claimflow.award.ledger import post_awards
-from claimflow.award.rules import AwardSettings
+from claimflow.award.rules import AwardSettings, Expiry
 from claimflow.award.sets import (
     LeanAward,
     LeanClaim,
@@ -35,6 +35,7 @@ from claimflow.models import (
 from claimflow.store import Store
 from claimflow.store.awards import (
     LeanRow,
+    awarded_claim_count,
     claims_by_id,
     latest_award_data,
     pending_award_rows,
@@ -60,7 +61,10 @@ class AwardRunResult:
         computed: awards computed.
         points: points of the computed awards.
         posted: postings made (0 in preview).
-        skipped: awards already posted (idempotent re-run).
+        skipped: awards computed in this run that another run posted
+            meanwhile (the ledger holds each once).
+        already_awarded: claims with a live award posting from an earlier
+            run when this one began: not computed again.
         by_version: awards per rule-set version.
         problems: claims that could not be awarded (first few hundred).
         awards: the first awards computed, for display.
@@ -79,6 +83,7 @@ class AwardRunResult:
     points: int = 0
     posted: int = 0
     skipped: int = 0
+    already_awarded: int = 0
     by_version: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
@@ -94,6 +99,7 @@ class AwardRunResult:
             "points": self.points,
             "posted": self.posted,
             "skipped": self.skipped,
+            "already_awarded": self.already_awarded,
             "by_version": dict(self.by_version),
             "problems": [p.model_dump(mode="json") for p in self.problems],
             "awards": [a.model_dump(mode="json") for a in self.awards],
@@ -111,6 +117,12 @@ def settings_of(client: ResolvedClient) -> AwardSettings:
             "this client's claims cannot be awarded yet"
         )
     return client.config.award
+
+
+def expiry_of(client: ResolvedClient) -> Expiry | None:
+    """The client's expiry policy, or None without an award section: what
+    `balance` and `redeem` need to count points expiry would take."""
+    return client.config.award.expiry if client.config.award is not None else None
 
 
 def load_participants(store: Store, client: str) -> dict[str, Participant]:
@@ -362,6 +374,7 @@ def _award_in(
         for r in routed[:SHOWN]
         if r.action == "pended"
     )
+    result.already_awarded = awarded_claim_count(store, client.key, batch_id)
     state = _cap_state(store, client.key, settings)
     run = _Run(store, client.key, settings, state, now)
     done = 0

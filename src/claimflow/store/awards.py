@@ -135,6 +135,22 @@ def pending_award_rows(
     return iter([every[i : i + chunk] for i in range(0, len(every), chunk)])
 
 
+def awarded_claim_count(store: Store, client: str, batch_id: int | None) -> int:
+    """How many of a client's claims (of one batch) have a live award posting:
+    what an award run finds paid already and does not compute again.
+
+    Example: ``awarded_claim_count(store, "acme-tools", None)``
+    """
+    where = " AND c.batch_id = ?" if batch_id is not None else ""
+    params: list[object] = [client] + ([batch_id] if batch_id is not None else [])
+    row = store.db.execute(
+        "SELECT COUNT(DISTINCT l.claim_id) FROM ledger l JOIN claims c ON c.id = "
+        f"l.claim_id WHERE c.client = ? AND l.entry_type = 'award' AND {STANDS}{where}",
+        params,
+    ).fetchone()
+    return int(row[0])
+
+
 def latest_award_data(store: Store, claim_id: str) -> str | None:
     """The JSON of the award most recently computed for a claim, if any."""
     row = store.db.execute(
