@@ -24,10 +24,10 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from claimflow.codes import Category, Outcome, ReasonCode, decide
 from claimflow.config import ResolvedClient
@@ -72,6 +72,20 @@ VERIFY_CODES = {
         )
     )
 }
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _told(
+    recorded: Mapping[K, V] | None, noted: dict[K, V], key: K, ask: Callable[[], V]
+) -> V:
+    """The answer a replayed check recorded for `key`, else the store's
+    (`ask`); noted for the check being made (`StoreLookup.noting`)."""
+    found = recorded[key] if recorded is not None and key in recorded else ask()
+    noted[key] = found
+    return found
 
 
 #: A member's other claims with these outcomes are not among their stays: a
@@ -161,13 +175,9 @@ class StoreLookup:
     def serial_claimed_before(self, serial: str, claim_id: str) -> str | None:
         """A claim of an earlier batch with this serial (as the replayed
         check was told, if it recorded it); noted."""
-        knew = self.knew
-        if knew is not None and serial in knew.serials:
-            found = knew.serials[serial]
-        else:
-            found = self._serial_before(serial, claim_id)
-        self.noting.serials[serial] = found
-        return found
+        knew = None if self.knew is None else self.knew.serials
+        return _told(knew, self.noting.serials, serial,
+                     lambda: self._serial_before(serial, claim_id))  # fmt: skip
 
     def _serial_before(self, serial: str, claim_id: str) -> str | None:
         return serial_claimed_before(self.store, self.client, serial, claim_id)
@@ -195,13 +205,9 @@ class StoreLookup:
     def matched(self, source_id: int, claim_id: str) -> list[OtherMatch]:
         """Other claims matched to this source record (as the replayed check
         was told, if it recorded it); noted."""
-        knew = self.knew
-        if knew is not None and source_id in knew.matched:
-            found = knew.matched[source_id]
-        else:
-            found = self._matched(source_id, claim_id)
-        self.noting.matched[source_id] = found
-        return found
+        knew = None if self.knew is None else self.knew.matched
+        return _told(knew, self.noting.matched, source_id,
+                     lambda: self._matched(source_id, claim_id))  # fmt: skip
 
     def _matched(self, source_id: int, claim_id: str) -> list[OtherMatch]:
         return other_matches(self.store, source_id, claim_id, self.last_batch)
@@ -210,13 +216,9 @@ class StoreLookup:
         """The other accepted claims matched to this invoice line before
         this claim, with their units of its SKU (as the replayed check was
         told, if it recorded it); noted."""
-        knew = self.knew
-        if knew is not None and source_id in knew.units:
-            found = knew.units[source_id]
-        else:
-            found = self._claimed_units(source_id, claim_id)
-        self.noting.units[source_id] = found
-        return found
+        knew = None if self.knew is None else self.knew.units
+        return _told(knew, self.noting.units, source_id,
+                     lambda: self._claimed_units(source_id, claim_id))  # fmt: skip
 
     def _claimed_units(self, source_id: int, claim_id: str) -> list[OtherUnits]:
         return line_units(self.store, source_id, claim_id, self.last_batch)
