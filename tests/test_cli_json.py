@@ -719,6 +719,7 @@ def test_ledger_redeem(flow: Flow) -> None:
         "points": 10,
         "reference": "JSON-1",
         "preview": True,
+        "repeated": False,
     }
 
 

@@ -370,7 +370,11 @@ def reverse_cmd(
 @click.argument("points", type=int)
 @CLIENT_OPTION
 @STORE_OPTION
-@click.option("--reference", required=True, help="The order or catalogue reference.")
+@click.option(
+    "--reference",
+    required=True,
+    help="The order or catalogue reference, used once: running it again is a no-op.",
+)
 @click.option("--preview", is_flag=True, help="Check and show it; post nothing.")
 @OPERATOR_OPTION
 @AT_OPTION
@@ -405,6 +409,8 @@ def redeem_cmd(
         echo_json(done.to_dict())
         return
     did = "would be redeemed (preview: nothing posted)" if preview else "redeemed"
+    if done.repeated:
+        did = "redeemed before (nothing posted)"
     shown_points = format_points(points, client_locale(client_path))
     click.echo(f"{participant}: {shown_points} {points_word(points)} {did} ({reference})")
 

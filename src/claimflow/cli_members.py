@@ -140,6 +140,8 @@ def _adjustment_line(found: Adjustment, client: ResolvedClient) -> str:
         f"`ledger approve {found.id}` by someone else",
         "rejected": f"rejected by {found.decided_by}",
     }[found.status]
+    if found.repeated:
+        state = f"requested before: nothing recorded or posted now ({state})"
     return (
         f"adjustment #{found.id}: {found.participant_id} "
         f"{client.desk.signed(found.points)} {points_word(found.points)} ({found.reason}, cost "
@@ -157,7 +159,8 @@ def _adjustment_line(found: Adjustment, client: ResolvedClient) -> str:
 @click.option("--case", "case_id", type=int, help="The case it resolves.")
 @click.option("--claim", "claim_id", help="The claim it concerns (id or reference).")
 @click.option(
-    "--reference", help="Your ticket number: used once, so a re-run adjusts nothing."
+    "--reference",
+    help="Your ticket number, used once: running it again is a no-op.",
 )
 @CLIENT_OPTION
 @STORE_OPTION

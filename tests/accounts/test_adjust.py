@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -189,17 +190,28 @@ def test_bad_requests_are_refused_with_one_line(
 def test_a_reference_is_used_once_so_a_rerun_adjusts_nothing(
     members: Store, acme: ResolvedClient
 ) -> None:
+    """Trial 36 #8: the same adjustment again under its reference was an
+    error (exit 2): a retry now returns the first one, repeated, adjusting
+    nothing; another request under the reference is refused naming what
+    differs."""
     first = request_adjustment(
         members, acme, "104233", 100, GOODWILL, "n", "ann", AT, reference="T-7"
     )
+    again = request_adjustment(
+        members, acme, "104233", 100, GOODWILL, "n", "sam", AT, reference="T-7"
+    )
+    assert again == replace(first, repeated=True)
+    assert (first.repeated, again.to_dict()["repeated"]) == (False, True)
     with pytest.raises(AccountError) as caught:
         request_adjustment(
-            members, acme, "104233", 100, GOODWILL, "n", "ann", AT, reference="T-7"
+            members, acme, "104233", -100, GOODWILL, "m", "ann", AT, reference="T-7"
         )
     assert str(caught.value) == (
         f"reference 'T-7' was used before: adjustment #{first.id} requested by ann "
-        f"at {AT.isoformat()}; give each adjustment its own"
+        f"at {AT.isoformat()}; this one asks points -100, not +100; note 'm', "
+        "not 'n'; give each adjustment its own"
     )
+    assert members.count("adjustments") == 1
     assert _total(members) == (100, 100)
 
 

@@ -262,3 +262,50 @@ def test_a_different_contact_at_another_time_is_recorded(db: str) -> None:
         assert code == 0 and "recorded before" not in out
     with Store.open(db) as store:
         assert store.count("case_events") == 5
+
+
+def test_a_retried_adjustment_or_redemption_is_a_no_op_that_says_so(db: str) -> None:
+    """Trial 36 #8: the same `ledger adjust --reference` or `ledger redeem`
+    again exited 2 as an error, while `partners transfer` said it was a
+    no-op: a service retrying could not tell "already done" from a conflict.
+    Now a retry exits 0 and says it was done before (``repeated`` in
+    --json); another request under the reference exits 2 naming what
+    differs. 1,000 points credited, 300 redeemed: 700 left however often
+    each is retried."""
+    base = ["--client", ACME, "--db", db, "--operator", "ann"]
+    adjust = ["ledger", "adjust", "104233", "1000", "--reason", "goodwill",
+              "--note", "lost parcel", "--reference", "T-7", "--at",
+              "2026-12-01T10:00:00+00:00", *base]  # fmt: skip
+    assert run(*adjust)[0] == 0
+    before = _counts(db)
+    code, out, _ = run(*adjust)
+    assert (code, out) == (
+        0,
+        "adjustment #1: 104233 +1,000 points (goodwill, cost $12.50) requested "
+        "before: nothing recorded or posted now (posted by ann (posting #1))\n",
+    )
+    code, out, _ = run(*adjust, "--json")
+    assert (code, json.loads(out)["id"], json.loads(out)["repeated"]) == (0, 1, True)
+    code, _, err = run(*adjust[:3], "100", *adjust[4:])
+    assert (code, err) == (
+        2,
+        "claimflow: error: reference 'T-7' was used before: adjustment #1 requested "
+        "by ann at 2026-12-01T10:00:00+00:00; this one asks points +100, not "
+        "+1,000; give each adjustment its own\n",
+    )
+    redeem = ["ledger", "redeem", "104233", "300", "--reference", "ORDER-77", *base]
+    assert run(*redeem)[0] == 0
+    code, out, _ = run(*redeem)
+    assert (code, out) == (
+        0, "104233: 300 points redeemed before (nothing posted) (ORDER-77)\n"
+    )
+    code, out, _ = run(*redeem, "--json")
+    assert (code, json.loads(out)["repeated"]) == (0, True)
+    code, _, err = run(*redeem[:2], "104876", *redeem[3:5], "order 77", *base)
+    assert code == 2 and err.endswith(
+        "; this one asks participant 104876, not 104233; give each redemption its own\n"
+    )
+    assert _counts(db)[:3] == (before[0] + 1, before[1], before[2])
+    assert run("ledger", "balance", "104233", *base[:4])[1] == (
+        "104233: 700 points (700 available, 0 pending)\n"
+    )

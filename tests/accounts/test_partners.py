@@ -142,3 +142,26 @@ def test_refusals_name_the_problem_and_change_nothing(
     assert str(caught.value).endswith(message)
     assert _counts(store) == before
     assert balance(store, "costa-azul", WHO, AT).available == 10_000
+
+
+def test_a_transfer_under_a_plain_redemptions_reference_is_refused(
+    store: Store, costa: ResolvedClient
+) -> None:
+    """A redemption's retry is now a no-op; a transfer whose ledger reference
+    a plain redemption holds (the same points, the same member) must not take
+    that for its own debit: the 60,000 points paid for the order, and would
+    be credited as 29,000 miles too."""
+    from claimflow.award.ledger import redeem
+
+    fund(store, costa, WHO, 130_000)
+    with store.transaction():
+        redeem(store, "costa-azul", WHO, 60_000, "vuelaclub CAZVC1", "ana", AT)
+    before = _counts(store)
+    with pytest.raises(PartnerError) as caught:
+        _transfer(store, costa)
+    assert str(caught.value) == (
+        "reference 'CAZ-VC-0001': redeemed as 'vuelaclub CAZVC1', not transferred; "
+        "give the transfer its own"
+    )
+    assert _counts(store) == before
+    assert balance(store, "costa-azul", WHO, AT).available == 70_000

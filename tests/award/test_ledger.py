@@ -156,20 +156,29 @@ def test_a_redemption_retried_with_the_reference_respelled_posts_nothing(
 ) -> None:
     """Trial 15: `RES-777` then a clerk's retry `res777` posted twice and the
     participant lost the points; merge already compared references with case
-    and punctuation ignored, and now redeem does too."""
+    and punctuation ignored, and now redeem does too. Trial 36 #8: the same
+    redemption again was an error (exit 2), so a service retrying could not
+    tell "already done" from a conflict: it is now a no-op that says so, and
+    another request under the reference is refused naming what differs."""
     program = _program()
     _post(store, _awards(program, 2, 4), program, T0)  # 50 + 100 = 150
     with store.transaction():
-        redeem(store, "x", "R1", 100, "RES-777", "ann", T0)
+        assert redeem(store, "x", "R1", 100, "RES-777", "ann", T0) is False
     written = "" if retry == "RES-777" else " as 'RES-777'"
-    for who in ("R1", "R2"):  # the reference is the client's, not the member's
-        with pytest.raises(
-            LedgerError,
-            match=rf"^reference '{retry}' was used before{written}: 100 points "
-            r"redeemed by participant R1 at 2026-11-01 12:00 UTC; give each "
-            "redemption its own$",
-        ):
-            redeem(store, "x", who, 10, retry, "ann", T0)
+    for who, points, differ in (
+        ("R1", 10, "points 10, not 100"),
+        ("R2", 100, "participant R2, not R1"),  # the client's reference, not R1's
+        ("R2", 10, "participant R2, not R1; points 10, not 100"),
+    ):
+        with pytest.raises(LedgerError) as caught:
+            redeem(store, "x", who, points, retry, "ann", T0)
+        assert str(caught.value) == (
+            f"reference '{retry}' was used before{written}: 100 points redeemed by "
+            f"participant R1 at 2026-11-01 12:00 UTC; this one asks {differ}; give "
+            "each redemption its own"
+        )
+    with store.transaction():  # the retry: nothing posted, 50 left, not -50
+        assert redeem(store, "x", "R1", 100, retry, "ann", T0) is True
     assert balance(store, "x", "R1", T0).available == 150 - 100
     with store.transaction():
         redeem(store, "x", "R1", 50, "RES-778", "ann", T0)  # another order spends

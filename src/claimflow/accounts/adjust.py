@@ -13,7 +13,7 @@ redemption does, and is refused beyond them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -27,7 +27,7 @@ from claimflow.award.ledger import (
     debit_available,
     refuse_merged,
 )
-from claimflow.award.references import not_whole_points
+from claimflow.award.references import differences, not_whole_points
 from claimflow.config import ResolvedClient
 from claimflow.store import Store
 from claimflow.store.accounts import (
@@ -68,6 +68,8 @@ class Adjustment:
         decided_by: who posted (the maker within their limit, else the
             checker) or rejected it.
         posting_id: the ledger posting, once posted.
+        repeated: True when this is an earlier adjustment asked for again
+            under its reference (a retry): nothing recorded or posted now.
     """
 
     id: int
@@ -83,6 +85,7 @@ class Adjustment:
     status: str
     decided_by: str | None
     posting_id: int | None
+    repeated: bool = False
 
     @classmethod
     def of(cls, row: AdjustmentRow) -> Adjustment:
@@ -185,11 +188,13 @@ def request_adjustment(
         case_id: the case it resolves (the posting is linked to it).
         claim_id: the claim it concerns.
         reference: the desk's own reference (a ticket number), used once per
-            client: the same command run twice is refused the second time
-            instead of adjusting twice.
+            client: the same request again (participant, points, reason,
+            note, case and claim) is a retry and returns the first
+            adjustment ``repeated``, adjusting nothing; another request
+            under it is refused naming what differs.
 
     Returns:
-        The adjustment, ``posted`` or ``pending``.
+        The adjustment, ``posted`` or ``pending`` (or ``repeated``).
 
     Raises:
         AccountError: no ``accounts`` settings, 0 points, an unknown or
@@ -213,9 +218,15 @@ def request_adjustment(
             adjustment_by_reference(store, client.key, reference) if reference else None
         )
         if used is not None:
+            earlier = Adjustment.of(adjustment_rows(store, client.key, used[0])[0])
+            differ = _differences(earlier, participant_id, points, reason, note,
+                                  (case_id, claim_id), client)  # fmt: skip
+            if not differ:  # a retry of what was asked: nothing to do again
+                return replace(earlier, repeated=True)
             raise AccountError(
                 f"reference {reference!r} was used before: adjustment #{used[0]} "
-                f"requested by {used[1]} at {used[2]}; give each adjustment its own"
+                f"requested by {used[1]} at {used[2]}; this one asks {differ}; "
+                "give each adjustment its own"
             )
         adjustment_id = add_adjustment(
             store,
@@ -240,6 +251,32 @@ def request_adjustment(
         done = Adjustment.of(adjustment_rows(store, client.key, adjustment_id)[0])
         store.audit(actor, "ledger adjust", done.to_dict())
     return done
+
+
+def _differences(
+    earlier: Adjustment,
+    participant_id: str,
+    points: int,
+    reason: AdjustmentReason,
+    note: str,
+    links: tuple[int | None, str | None],
+    client: ResolvedClient,
+) -> str:
+    """What a request under a used reference asks differently (`differences`)."""
+    return differences(
+        [
+            ("participant", participant_id, earlier.participant_id),
+            ("points", client.desk.signed(points), client.desk.signed(earlier.points)),
+            ("reason", reason.value, earlier.reason),
+            ("note", repr(note), repr(earlier.note)),
+            ("case", _named(links[0]), _named(earlier.case_id)),
+            ("claim", _named(links[1]), _named(earlier.claim_id)),
+        ]
+    )
+
+
+def _named(link: int | str | None) -> str:
+    return "none" if link is None else str(link)
 
 
 def _post(

@@ -158,10 +158,16 @@ def transfer_points(
         _check_points(store, client, partner, partner_key, participant_id, points, at)
         miles = partner.miles(points)
         ledger_reference = f"{partner_key} {ref_key}"
-        redeem(
+        if redeem(
             store, client.key, participant_id, points, ledger_reference, actor, at,
             expiry=expiry_of(client),
-        )  # fmt: skip
+        ):  # fmt: skip
+            # a redemption, not a transfer, holds this reference: its points
+            # paid for that, and must not be credited as miles too
+            raise PartnerError(
+                f"reference {reference!r}: redeemed as {ledger_reference!r}, not "
+                f"transferred; give the transfer its own"
+            )
         when = at.astimezone(UTC).isoformat()
         row = NewTransfer(
             client.key,

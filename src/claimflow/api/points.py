@@ -310,12 +310,20 @@ def reverse_claim(
 
 @dataclass(frozen=True)
 class Redemption:
-    """Points redeemed (or, in preview, checked and not posted)."""
+    """Points redeemed (or, in preview, checked and not posted).
+
+    Attributes:
+        participant, points, reference: the redemption asked for.
+        preview: True when nothing was posted because it was a preview.
+        repeated: True when this redemption was posted before under its
+            reference (a retry): nothing posted this time.
+    """
 
     participant: str
     points: int
     reference: str
     preview: bool
+    repeated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
@@ -335,9 +343,13 @@ def redeem(
 ) -> Redemption:
     """Redeem available points, oldest-expiring first.
 
+    The same redemption again under its reference (a retry) posts nothing
+    and comes back ``repeated``.
+
     Raises:
-        LedgerError: not enough available points, the reference was used,
-            or it has no letter or digit.
+        LedgerError: not enough available points, the reference was used
+            by another redemption (the line says what differs), or it has
+            no letter or digit.
         ClaimflowError: the participant is on neither the member list nor
             the ledger.
 
@@ -355,16 +367,17 @@ def redeem(
             "ledger (check the number, or import the member list)"
         )
     with _previewing(store, preview):
-        spend(
+        repeated = spend(
             store, resolved.key, participant, points, reference, actor, now,
             desk=resolved.desk, expiry=expiry_of(resolved),
         )  # fmt: skip
-        store.audit(
-            actor,
-            "ledger redeem",
-            {"participant": participant, "points": points, "reference": reference},
-        )
-    return Redemption(participant, points, reference, preview)
+        if not repeated:
+            store.audit(
+                actor,
+                "ledger redeem",
+                {"participant": participant, "points": points, "reference": reference},
+            )
+    return Redemption(participant, points, reference, preview, repeated)
 
 
 @dataclass(frozen=True)

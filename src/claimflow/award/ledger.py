@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from dateutil.relativedelta import relativedelta
-
+from claimflow.award.expiry import add_months, expirable_lots, inactive
 from claimflow.award.references import (
+    differences,
     earlier_redemption,
     not_whole_points,
     reference_key,
@@ -38,7 +38,6 @@ from claimflow.store.ledger import (
     add_debit,
     add_reversal,
     award_lots,
-    last_activity,
     last_reversal,
     ledger_participants,
     live_award_postings,
@@ -90,10 +89,6 @@ class Balance:
         return dict(self.__dict__)
 
 
-def _add_months(moment: datetime, months: int) -> datetime:
-    return moment + relativedelta(months=months)
-
-
 def posting_key(award: Award | LeanAward, generation: int) -> str:
     """The idempotency key of an award posting."""
     return f"{award.client}:{award.claim_id}:{award.version}:{generation}"
@@ -124,7 +119,7 @@ def post_awards(
     # Months and pending days count on the posting desk's calendar (its
     # zone), then every instant is written in UTC (`utc_text`).
     expires = (
-        utc_text(_add_months(posted_at, settings.expiry.months or 0))
+        utc_text(add_months(posted_at, settings.expiry.months or 0))
         if settings.expiry.policy == "fixed"
         else None
     )
@@ -261,18 +256,6 @@ def balance(
     Example: ``balance(store, "acme-tools", "104233", now, settings.expiry).available``
     """
     return _balance(store, client, participant_id, instant(as_of), expiry, writing=False)
-
-
-def inactive(
-    store: Store, client: str, participant_id: str, at: datetime, expiry: Expiry | None
-) -> bool:
-    """Whether ``inactivity`` expiry at `at` takes every available point of the
-    participant: no award or redemption for the policy's months (what
-    `expire` posts, and what `balance` and `redeem` count before it has)."""
-    if expiry is None or expiry.policy != "inactivity" or expiry.months is None:
-        return False
-    last = last_activity(store, client, participant_id)
-    return last is not None and last <= _add_months(at, -expiry.months)
 
 
 def _balance(
@@ -423,20 +406,6 @@ def _open_lots(
     return _by_expiry(lots)
 
 
-def _expirable_lots(
-    store: Store, client: str, participant_id: str, at: datetime
-) -> list[tuple[int, int, datetime | None]]:
-    """Available lots with points left, expired ones included (what expiry
-    takes: every debit posted counts, see `award_lots`)."""
-    return [
-        (i, r, e)
-        for i, r, available_at, e in award_lots(
-            store, client, participant_id, at, every_debit=True
-        )
-        if r > 0 and available_at <= at
-    ]
-
-
 def refuse_merged(
     store: Store,
     client: str,
@@ -479,19 +448,23 @@ def redeem(
     *,
     desk: Desk = PLAIN_DESK,
     expiry: Expiry | None = None,
-) -> None:
+) -> bool:
     """Spend available points, oldest-expiring lots first (a redemption posting).
 
     The reference (an order or catalogue number) is unique per client, with
-    case and punctuation ignored (`reference_key`): a second redemption with
-    one already used, a clerk's retry included, is refused naming the first,
-    and nothing is posted. A refusal writes times and figures as the client's
-    `desk` reads them; `expiry` is the client's policy (`balance`).
+    case and punctuation ignored (`reference_key`): the same redemption
+    again (participant and points), a retry, posts nothing and returns True;
+    another under a used reference is refused naming the first and what
+    differs. A refusal writes times and figures as the client's `desk` reads
+    them; `expiry` is the client's policy (`balance`).
+
+    Returns:
+        True when this redemption was posted before (nothing posted now).
 
     Raises:
         LedgerError: fewer points are available than asked for, the
-            reference was used before or has no letter or digit, or the
-            account was merged into another (the line names it).
+            reference was used by another redemption or has no letter or
+            digit, or the account was merged into another (the line names it).
 
     Example: ``redeem(store, "acme-tools", "104233", 500, "order 77", "ann", now)``
     """
@@ -511,11 +484,19 @@ def redeem(
     key = f"redemption:{client}:{reference}"
     used = earlier_redemption(store, client, reference)
     if used is not None:
+        differ = differences(
+            [
+                ("participant", participant_id, used[0]),
+                ("points", desk.points(points), desk.points(used[1])),
+            ]
+        )
+        if not differ:
+            return True  # a retry of what was done: nothing to post
         written = "" if used[3] == reference else f" as {used[3]!r}"
         raise LedgerError(
             f"reference {reference!r} was used before{written}: {desk.points(used[1])} points "
-            f"redeemed by participant {used[0]} at {desk.time(used[2])}; give each "
-            "redemption its own"
+            f"redeemed by participant {used[0]} at {desk.time(used[2])}; this one asks "
+            f"{differ}; give each redemption its own"
         )
     moment = instant(at)
     lots = _open_lots(store, client, participant_id, moment, writing=True)
@@ -544,6 +525,7 @@ def redeem(
         at,
         [(i, r) for i, r, _ in lots],
     )
+    return False
 
 
 def expire(
@@ -565,7 +547,7 @@ def expire(
     participants = ledger_participants(store, client)
     at = instant(as_of)
     for participant in participants:
-        lots = _expirable_lots(store, client, participant, at)
+        lots = expirable_lots(store, client, participant, at)
         if policy.policy == "fixed":
             due = [(i, r) for i, r, e in lots if e is not None and e <= at]
         else:

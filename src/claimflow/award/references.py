@@ -4,12 +4,16 @@ ledger can hold, and an order reference used once per client.
 `not_whole_points` says why a value is no number of points to post (redeem,
 adjust and transfer refuse with it); `reference_key` is how references
 compare (case and punctuation ignored); `earlier_redemption` finds the
-client's redemption under a reference.
+client's redemption under a reference, and `differences` says how a request
+under a used reference differs from the one that used it: none, and it is a
+retry of what was done (a no-op that says so, as a partner transfer's is);
+some, and it is refused naming them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from claimflow.store.ledger import redemptions_like
@@ -61,3 +65,17 @@ def earlier_redemption(
         if reference_key(row[3]) == key:
             return row
     return None
+
+
+def differences(fields: Iterable[tuple[str, str, str]]) -> str:
+    """How a request differs from the earlier one under its reference, from
+    (field, asked, earlier) as shown: empty when it is the same request.
+
+    Example: ``differences([("points", "10", "100"), ("participant", "R1", "R1")])
+    == "points 10, not 100"``
+    """
+    return "; ".join(
+        f"{name} {asked}, not {earlier}"
+        for name, asked, earlier in fields
+        if asked != earlier
+    )
