@@ -37,8 +37,11 @@ def test_anything_else_is_refused_saying_what_it_was(value: object, why: str) ->
 @given(st.text(alphabet=st.characters(categories=("Ll", "Lu", "Nd")), min_size=1))
 def test_a_reference_is_the_same_whatever_its_case_and_punctuation(text: str) -> None:
     """Oracle: the reference written upper, lower, and with dashes and
-    spaces between its characters."""
+    spaces between its characters. Upper then lower case is the same text
+    only where the letters round-trip (a Turkish dotless ı comes back a
+    dotted i: another letter, as a code is compared)."""
     dashed = "-".join(text)
-    spaced = " ".join(text.upper())
-    assert reference_key(text) == reference_key(dashed) == reference_key(spaced.lower())
-    assert reference_key(text.upper()) == reference_key(text.lower()) or not text.isascii()
+    spaced = " ".join(text)
+    assert reference_key(text) == reference_key(dashed) == reference_key(spaced)
+    if text.upper().lower() == text.lower():
+        assert reference_key(" ".join(text.upper())) == reference_key(text.lower())
