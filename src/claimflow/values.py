@@ -6,75 +6,49 @@ same model reads ``03/04/2026`` as 3 April for a day-first client and as
 4 March for a month-first one, and never guesses. Numbers written as text
 are read in the number locale of the file they came from
 (`claimflow.numbers`); typed numbers (JSON, Excel cells) are taken as they
-are. Yes and no are read in English and the client's language. A failure raises
-``PydanticCustomError`` whose type is a `ReasonCode` value, so every error
-pydantic collects arrives with its reason code and an expected/found message.
+are. Yes and no are read in English and the client's language. Dates written
+as text are read by `claimflow.dates` (its readers are re-exported here). A
+failure raises ``PydanticCustomError`` whose type is a `ReasonCode` value, so
+every error pydantic collects arrives with its reason code and an
+expected/found message.
 """
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
-from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from claimflow.bidi import unmarked
-from claimflow.cjk import (
-    JA_PATTERN,
-    KO_PATTERN,
-    WrittenDate,
-    japanese_date,
-    narrow,
-    weekday_after,
-    weekday_doubt,
-)
 from claimflow.codes import ReasonCode
+from claimflow.dates import (
+    _DATE_TIME,
+    _PATTERN,
+    NO_SUCH_DAY,
+    SWAPPED,
+    TWO_DIGIT_YEAR,
+    YEAR_FIRST,
+    DateOrder,
+    date_text,
+    era_year,
+    in_gregorian,
+    no_such_day,
+    parse_date,
+    parse_datetime,
+    without_final_dot,
+)
 from claimflow.errors import AmbiguousTime
 from claimflow.keys import ascii_digits
 from claimflow.numbers import MACHINE, NumberError, NumberFormat, number_format
 from claimflow.window import at_desk
 from claimflow.words import match_word, word_fold
 
-DateOrder = Literal["DMY", "MDY", "YMD"]
-_PATTERN = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY-MM-DD"}
-#: The note ending the message of a date whose year is not written in full.
-TWO_DIGIT_YEAR = "(a two-digit year: its century would be a guess)"
-#: The note ending the message of a date written day first at a YMD desk.
-YEAR_FIRST = "(the year comes first)"
-#: The note ending the message of a date that reads with day and month swapped.
-SWAPPED = "(day and month swapped?)"
-#: The note ending the message of a day past its month's end (`no_such_day`):
-#: a notice says it again in its own language.
-NO_SUCH_DAY = re.compile(r" \(no such day: (?P<month>[A-Z][a-z]+) has (?P<last>\d\d)\)$")
-#: Years of the Buddhist Era (Thailand's forms: 2569 is 2026) for the
-#: Gregorian years 1857..2256; no claim, birth or enrolment date is there.
-_BUDDHIST_ERA = range(2400, 2800)
-_BE_OFFSET = 543
-#: Day, month and year (in the client's order) between one mark each; a
-#: dot may be followed by a space, as Czech and Slovak write ``1. 1. 2000``.
-_PARTS = re.compile(r"^\s*(\d{1,4})(?:\.\s?|[/\-\s])(\d{1,2})(?:\.\s?|[/\-\s])(\d{1,4})\s*$")
-#: Parts that each end in a dot, the last one too: Hungarian ``2026. 11. 27.``
-#: (Babel's hu_HU short date; Korean writes it so too), Croatian and Serbian
-#: ``27. 11. 2026.``. The final dot closes the date; the order is as above.
-_FINAL_DOT = re.compile(r"^\s*(\d{1,4}\.\s?\d{1,2}\.\s?\d{1,4})\.\s*$")
-#: A date keyed in the client's order, then a time (``27/11/2026 09:00``,
-#: ``27-11-2026 09.00:30``, ``2026年11月27日 9:00``, ``2026년 11월 27일 9:00``)
-#: and maybe an offset (``Z``, ``+07:00``, ``+0700``).
-_DATE_TIME = re.compile(
-    r"^\s*(?P<date>\d{1,4}(?:\.\s?|[/\-])\d{1,2}(?:\.\s?|[/\-])\d{1,4}\.?"
-    r"|\d{1,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    r"|\d{1,4}\s*년\s*\d{1,2}\s*월\s*\d{1,2}\s*일)(?:\s+|T|(?<=日))"
-    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
-    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?\s*$",
-    re.IGNORECASE,
-)
 #: Yes and no in every form, whatever the language: marks and machine words.
 _COMMON_YES = ("1", "x", "on", "true", "checked", "✓", "✔", "☑", "✅")
 _COMMON_NO = ("0", "off", "false", "unchecked", "☐", "")
@@ -203,225 +177,6 @@ def _ctx(info: ValidationInfo) -> ValueContext:
 
 def _fail(code: ReasonCode, message: str) -> PydanticCustomError:
     return PydanticCustomError(code.value, message)
-
-
-def _ymd(a: int, b: int, c: int, order: DateOrder) -> tuple[int, int, int]:
-    if order == "DMY":
-        return c, b, a
-    if order == "MDY":
-        return c, a, b
-    return a, b, c
-
-
-def date_text(text: str) -> tuple[str, str | None]:
-    """A keyed date's text as the date readers match it, and why a mark in
-    it is refused (None): full-width forms narrowed (`narrow`), direction
-    marks dropped (`claimflow.bidi`), any script's digits as ASCII
-    (`ascii_digits`).
-
-    Example: ``date_text("١٣\u200f/١٠\u200f/٢٠٢٦") == ("13/10/2026", None)``
-    """
-    plain, refused = unmarked(narrow(text))
-    return ascii_digits(plain), refused
-
-
-@lru_cache(maxsize=65536)
-def parse_date(text: str, order: DateOrder) -> date | str:
-    """Read a keyed date in the given order; return the date or an error message.
-
-    ISO dates (``2026-03-04``) are read in any order, since they cannot be
-    ambiguous. A year must be written in full: ``02.10.26`` is refused (its
-    century would be a guess; `TWO_DIGIT_YEAR` marks the message), and the
-    participant is asked for the date with its four-digit year.
-
-    Args:
-        text: the date as keyed.
-        order: the client's date order.
-
-    Returns:
-        The date, or a message ``expected ..., found ...``.
-
-    A date written the Japanese or Korean way (``2026年11月3日``, ``2026년
-    12월 4일``, `claimflow.cjk`) is read in any order too: its parts are
-    labelled. A weekday in parentheses may follow a date in digits
-    (``2026-12-04 (금)``, ``2026/11/03(火)``); it must be the date's own. Full-width digits and
-    marks (``２０２６／１１／０３``) are read as the ASCII they stand for.
-
-    Invisible direction marks are dropped (Babel's ar_AE ``13\\u200f/10\\u200f/2026``)
-    or refused by name where they split a number (`claimflow.bidi`).
-
-    Example: ``parse_date("04/03/2026", "DMY") == date(2026, 3, 4)``
-    """
-    narrowed, refused = date_text(text)
-    if refused is not None:
-        return f"expected a date as {_PATTERN[order]}, found {text!r} ({refused})"
-    written = japanese_date(narrowed)
-    if written is not None:
-        return _written_date(text, written)
-    digits, weekday = weekday_after(narrowed)
-    found = _digits_date(text, without_final_dot(digits), order)
-    doubt = None if isinstance(found, str) else weekday_doubt(found, weekday)
-    if doubt is None:
-        return found
-    plain = without_final_dot(digits)
-    expected = _date_pattern(plain, _PARTS.match(plain), order)
-    return f"expected a date as {expected}, found {text!r} ({doubt})"
-
-
-def _digits_date(text: str, narrowed: str, order: DateOrder) -> date | str:
-    """`parse_date` of a date written in digits, `narrowed` as matched."""
-    match = _PARTS.match(narrowed)
-    expected = (
-        f"expected a date as {_date_pattern(narrowed, match, order)}, found {text!r}"
-    )
-    if not match:
-        return expected
-    a, b, c = (int(g) for g in match.groups())
-    iso = len(match[1]) == 4
-    year, month, day = (a, b, c) if iso else _ymd(a, b, c, order)
-    if not iso and len(match[1 if order == "YMD" else 3]) != 4:
-        if order == "YMD" and len(match[3]) == 4:  # 11/03/2026 at a YMD desk
-            return f"{expected} {YEAR_FIRST}"
-        return f"{expected} {TWO_DIGIT_YEAR}"
-    try:
-        return in_gregorian(date(year, month, day), expected)
-    except ValueError:
-        pass
-    if not iso and order != "YMD":
-        try:
-            date(year, day, month)
-            return f"{expected} {SWAPPED}"
-        except ValueError:
-            pass
-    return expected + no_such_day(year, month, day)
-
-
-def without_final_dot(text: str) -> str:
-    """`text` without the dot that closes a date whose parts each end in one
-    (`_FINAL_DOT`: ``2026. 11. 27.`` is ``2026. 11. 27``); else as it is.
-
-    Example: ``without_final_dot("27. 11. 2026.") == "27. 11. 2026"``
-    """
-    match = _FINAL_DOT.match(text)
-    return text if match is None else match[1]
-
-
-def era_year(year: int) -> str | None:
-    """Why `year` is not read as a Gregorian year (None: it is).
-
-    A Thai form writes the Buddhist Era year (``05/11/2569``), which is 543
-    years ahead of the Gregorian one. Read as written it is a date five
-    centuries on: a stay or sale judged after its receipt, an enrolment no
-    claim ever reaches (0 points), with nothing said. Converting it would be
-    a guess about the calendar, so it is refused, naming the year it may be.
-
-    Example: ``era_year(2569)`` names 2026; ``era_year(2026) is None``
-    """
-    if year not in _BUDDHIST_ERA:
-        return None
-    return (
-        f"{year} looks like a Buddhist Era year, {year - _BE_OFFSET} in the "
-        "Gregorian calendar: the desk reads Gregorian years"
-    )
-
-
-def in_gregorian(day: date, expected: str) -> date | str:
-    """`day`, or `expected` with why its year is not read (`era_year`)."""
-    why = era_year(day.year)
-    return day if why is None else f"{expected} ({why})"
-
-
-def _written_date(text: str, written: WrittenDate | str) -> date | str:
-    """A date written the Japanese or Korean way, or the message refusing it."""
-    if isinstance(written, str):
-        return f"expected a date as {JA_PATTERN}, found {text!r} ({written})"
-    expected = f"expected a date as {written.pattern}, found {text!r}"
-    if len(written.year) != 4:
-        return f"{expected} {TWO_DIGIT_YEAR}"
-    year, month, day = int(written.year), written.month, written.day
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        return expected + no_such_day(year, month, day)
-    doubt = weekday_doubt(found, written.weekday)
-    return in_gregorian(found, expected) if doubt is None else f"{expected} ({doubt})"
-
-
-def _date_pattern(text: str, match: re.Match[str] | None, order: DateOrder) -> str:
-    """How a refused date should be written, in the form's own separator
-    (31.11.2026 is answered DD.MM.YYYY), or ISO when it was written ISO."""
-    if match and len(match[1]) == 4:
-        return "YYYY-MM-DD"
-    pattern = _PATTERN[order]
-    if match and order != "YMD":
-        written = text.strip()[len(match[1]) : len(match[1]) + 1]
-        if written in (".", "-"):
-            return pattern.replace("/", written)
-    return pattern
-
-
-def no_such_day(year: int, month: int, day: int) -> str:
-    """`` (no such day: November has 30)`` for a day past its month's end."""
-    if 1 <= month <= 12 and 1 <= year <= 9999:
-        last = calendar.monthrange(year, month)[1]
-        if day > last:
-            return f" (no such day: {calendar.month_name[month]} has {last})"
-    return ""
-
-
-@lru_cache(maxsize=65536)
-def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
-    """Read a keyed date and time, the date in the given order; return the
-    date and the time (with its offset, if one was keyed), or an error message.
-
-    The time is ``HH:MM`` or ``HH:MM:SS`` (a dot may stand for the colon);
-    an offset (``Z``, ``+07:00``) may follow. A time without one is the
-    caller's to place in the client's zone.
-
-    Example: ``parse_datetime("27/11/2026 09:00", "DMY") == (date(2026, 11, 27), time(9))``
-    """
-    plain, refused = date_text(text)
-    match = _DATE_TIME.match(plain)
-    written = {"日": JA_PATTERN, "일": KO_PATTERN}
-    pattern = written.get(match["date"][-1], _PATTERN[order]) if match else _PATTERN[order]
-    expected = f"expected a date and time as {pattern} HH:MM, found {text!r}"
-    if refused is not None:
-        return f"{expected} ({refused})"
-    if not match:
-        return expected
-    day = parse_date(match["date"], order)
-    if isinstance(day, str):
-        if day.endswith(TWO_DIGIT_YEAR):
-            return f"{expected} {TWO_DIGIT_YEAR}"
-        why = era_year(int(year)) if (year := _year_of(match["date"])) else None
-        if why is not None:
-            return f"{expected} ({why})"
-        swapped = " (day and month swapped?)" if day.endswith("swapped?)") else ""
-        return expected + swapped
-    hour, minute = int(match["hour"]), int(match["minute"])
-    second = int(match["second"] or 0)
-    zone: tzinfo | None = None
-    offset = match["offset"]
-    if offset and offset.upper() != "Z":
-        digits = offset[1:].replace(":", "")
-        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        if delta >= timedelta(hours=24):
-            return expected
-        zone = timezone(-delta if offset[0] == "-" else delta)
-    elif offset:
-        zone = UTC
-    try:
-        return day, time(hour, minute, second, tzinfo=zone)
-    except ValueError:
-        return expected
-
-
-def _year_of(text: str) -> str | None:
-    """The four-digit year of a keyed date's parts, if it has one."""
-    match = _PARTS.match(without_final_dot(text))
-    if match is None:
-        return None
-    return next((g for g in (match[1], match[3]) if len(g) == 4), None)
 
 
 def _to_date(value: Any, info: ValidationInfo) -> date | None:
@@ -646,3 +401,31 @@ KeyedBool = Annotated[bool | None, BeforeValidator(_to_bool)]
 KeyedText = Annotated[str | None, BeforeValidator(_to_text)]
 KeyedId = Annotated[str | None, BeforeValidator(_to_id)]
 KeyedSerials = Annotated[tuple[str, ...], BeforeValidator(_to_serials)]
+
+
+__all__ = [  # the date readers and notes are `claimflow.dates`'
+    "DEFAULT_CONTEXT",
+    "NO_SUCH_DAY",
+    "SWAPPED",
+    "TWO_DIGIT_YEAR",
+    "YEAR_FIRST",
+    "YES_NO",
+    "DateOrder",
+    "KeyedBool",
+    "KeyedDate",
+    "KeyedDatetime",
+    "KeyedDecimal",
+    "KeyedId",
+    "KeyedInt",
+    "KeyedSerials",
+    "KeyedText",
+    "ValueContext",
+    "date_text",
+    "era_year",
+    "in_gregorian",
+    "no_such_day",
+    "parse_date",
+    "parse_datetime",
+    "without_final_dot",
+    "yes_no_words",
+]
