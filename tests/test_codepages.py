@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from claimflow import ClientConfig, ResolvedClient, UnreadableInput, resolve
-from claimflow.codepages import garbled, reread
+from claimflow.codepages import candidates, garbled, reread
 from claimflow.parse import detect_encoding, read_file
 
 HEADER = "Claim ID;Rep #;Rep Name;Invoice No;Invoice Date;Product Code;Qty\n"
@@ -297,3 +297,14 @@ def test_a_german_dos_export_is_not_read_as_cp1252(name: str, sign: str) -> None
     with pytest.raises(UnreadableInput, match="give --encoding cp850") as caught:
         detect_encoding(head, "x.csv", locale="de_DE")
     assert repr(sign)[1:-1] in str(caught.value) or sign in str(caught.value)
+
+
+def test_an_english_desks_dos_export_is_named_in_a_western_page() -> None:
+    """A session-19 check at an en_NZ desk: 'Zoë Müller' in a DOS (cp437)
+    export was refused, rightly, but named as cp775, which reads 'Zoē'.
+    Oracle: Python's own codecs reading the bytes back."""
+    head = "Ref,Guest\nKW-9,Zoë Müller\n".encode("cp437")
+    best, text = candidates(head, "en_NZ")[0]
+    assert best in ("cp850", "cp437")
+    assert "Zoë Müller" in text
+    assert text == head.decode(best)

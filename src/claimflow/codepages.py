@@ -85,6 +85,11 @@ CODE_PAGES: dict[str, tuple[str, ...]] = {
          "no", "sv", "fi", "fo", "ga"),
         _WESTERN,
     ),  # fmt: skip
+    # An English desk's files hold names of any Western language, in
+    # Windows' page or DOS's (US cp437, multilingual cp850): a tie between
+    # plausible readings goes to these, not to a Baltic page that happens to
+    # read ë as ē (a cp437 'Zoë Müller' was suggested as cp775 'Zoē').
+    "en": ("cp1252", "cp850", "cp437"),
     "is": ("cp1252", "cp861", "cp850"),
     "tr": ("cp1254", "cp857"),
     "az": ("cp1254",),
