@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from claimflow import ResolvedClient, Store, check, ingest, pipeline
+from claimflow import ResolvedClient, Store, batch_run, check, ingest
 from claimflow.parallel import ChunkRunner
 from claimflow.validate.batch import SeenKeys
 
@@ -50,7 +50,7 @@ def _plain(result: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "CHUNK", 7)
+    monkeypatch.setattr(batch_run, "CHUNK", 7)
 
 
 def test_forked_check_equals_one_process(

@@ -21,15 +21,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the real imports, for type checkers and readers
-    from claimflow.accounts.adjust import (
-        Adjustment,
-    )
-    from claimflow.accounts.cases import (
-        Case,
-    )
-    from claimflow.accounts.discrepancies import (
-        PartnerDiscrepancy,
-    )
+    from claimflow.accounts.adjust import Adjustment
+    from claimflow.accounts.cases import Case
+    from claimflow.accounts.discrepancies import PartnerDiscrepancy
     from claimflow.accounts.figures import (
         CaseFigures,
         CaseGroup,
@@ -38,12 +32,8 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         AccountError,
         MergeResult,
     )
-    from claimflow.accounts.partners import (
-        Transfer,
-    )
-    from claimflow.accounts.reconcile import (
-        Reconciliation,
-    )
+    from claimflow.accounts.partners import Transfer
+    from claimflow.accounts.reconcile import Reconciliation
     from claimflow.api.accounts import (
         approve_adjustment,
         case_report,
@@ -128,9 +118,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         Balance,
         LedgerError,
     )
-    from claimflow.award.run import (
-        AwardRunResult,
-    )
+    from claimflow.award.run import AwardRunResult
     from claimflow.codes import (
         Category,
         Outcome,
@@ -142,15 +130,9 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         load_client,
         resolve,
     )
-    from claimflow.dedupe.claims import (
-        ClaimDedupeResult,
-    )
-    from claimflow.dedupe.result import (
-        DedupeResult,
-    )
-    from claimflow.dedupe.review import (
-        ReviewApplied,
-    )
+    from claimflow.dedupe.claims import ClaimDedupeResult
+    from claimflow.dedupe.result import DedupeResult
+    from claimflow.dedupe.review import ReviewApplied
     from claimflow.errors import (
         AmbiguousTime,
         ClaimflowError,
@@ -192,31 +174,21 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         check,
         ingest,
     )
-    from claimflow.replay import (
-        ReplayResult,
-    )
-    from claimflow.report import (
-        render_summary,
-    )
+    from claimflow.replay import ReplayResult
+    from claimflow.report import render_summary
     from claimflow.report.replay import (
         render_replay,
         write_replay_changes,
     )
-    from claimflow.report.sla import (
-        Report,
-    )
+    from claimflow.report.sla import Report
     from claimflow.results import (
         BatchResult,
         FileResult,
     )
     from claimflow.schema_docs import client_schema
     from claimflow.shown import format_points, points_word
-    from claimflow.sla.events import (
-        EVENTS,
-    )
-    from claimflow.store import (
-        Store,
-    )
+    from claimflow.sla.events import EVENTS
+    from claimflow.store import Store
     from claimflow.store.copy import (
         CopyReport,
         copy_store,
@@ -232,9 +204,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
         Adjudication,
         Difference,
     )
-    from claimflow.verify.run import (
-        VerifyResult,
-    )
+    from claimflow.verify.run import VerifyResult
 
     #: The installed distribution's version (``importlib.metadata``).
     __version__: str

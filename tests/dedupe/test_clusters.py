@@ -8,7 +8,7 @@ import pytest
 
 from claimflow.codes import ReasonCode
 from claimflow.dedupe.clusters import clustered
-from claimflow.dedupe.matching import ClaimMatch, _Info
+from claimflow.dedupe.match_types import ClaimMatch, _Info
 
 
 def _info(n: int, superseded_by: str | None = None) -> _Info:

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimflow import ResolvedClient, Store, ingest, pipeline
+from claimflow import ResolvedClient, Store, batch_run, ingest
 from claimflow.store.pg_ingest import copy_text
 from tests.conftest import NOW, new_pg_store_url
 from tests.pg import Cluster
@@ -99,7 +99,7 @@ def test_copy_path_stores_what_sqlite_stores(
     pg_cluster: Cluster,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pipeline, "CHUNK", 23)  # several chunks a file
+    monkeypatch.setattr(batch_run, "CHUNK", 23)  # several chunks a file
     a_text, a_serials = _batch(1, 1, 90)
     b_text, b_serials = _batch(2, 91, 60)  # shares a's serial pool and invoices
     a, b = write("a.csv", a_text), write("b.csv", b_text)
@@ -155,7 +155,7 @@ def test_a_failure_halfway_leaves_the_postgresql_store_as_it_was(
     pg_cluster: Cluster,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pipeline, "CHUNK", 23)
+    monkeypatch.setattr(batch_run, "CHUNK", 23)
     url = new_pg_store_url(pg_cluster)
     a = write("a.csv", _batch(1, 1, 90)[0])
     b = write("b.csv", _batch(2, 91, 60)[0])

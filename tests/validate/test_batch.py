@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.numbers import format_currency
 
-from claimflow import Outcome, ReasonCode, ResolvedClient, check, pipeline
+from claimflow import Outcome, ReasonCode, ResolvedClient, batch_run, check
 from claimflow.validate import SeenKeys, normalize_key
 
 NOW = datetime(2026, 10, 28, tzinfo=UTC)
@@ -66,7 +66,7 @@ def test_duplicates_in_one_file(
 def test_duplicates_across_files_and_chunks(
     acme: ResolvedClient, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    monkeypatch.setattr(batch_run, "CHUNK", 2)
     rows = [
         f"C{i},10423{i},INV-100{i},10/02/2026,DRL-200,1,149,149,,DR1000000{i}\n"
         for i in range(5)
@@ -218,7 +218,7 @@ def test_a_repeat_received_before_the_claim_taken_as_its_original_goes_to_a_pers
     duplicate and the genuine sale lost. A repeat received on an earlier day
     than its original is not closed: it goes to review (a person decides
     which is the sale); one received the same day or later is a duplicate."""
-    monkeypatch.setattr(pipeline, "CHUNK", chunk)  # across chunks, by the key index
+    monkeypatch.setattr(batch_run, "CHUNK", chunk)  # across chunks, by the key index
     header = HEADER.rstrip("\n") + ",Received\n"
     later = write(
         "a_bm.csv",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from claimflow import Outcome, ResolvedClient, check, load_client, pipeline
+from claimflow import Outcome, ResolvedClient, batch_run, check, load_client
 from tests.conftest import FIXTURES
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
@@ -135,7 +135,7 @@ def test_a_fix_in_another_file_or_chunk(
 ) -> None:
     """``check outubro.csv novembro.xlsx``: the files share the batch's key
     index, chunk after chunk (one process: its chunks are `CHUNK` rows)."""
-    monkeypatch.setattr(pipeline, "CHUNK", chunk)
+    monkeypatch.setattr(batch_run, "CHUNK", chunk)
     october = write("outubro.csv", _csv(UNREAD, NO_DAY, UNREAD))
     november = write("novembro.csv", _csv(FIXED, DAY_FIXED, FIXED, UNREAD, first=4))
     assert _codes(br, october, november, workers=1) == {

@@ -37,7 +37,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from claimflow.codes import Outcome
-from claimflow.dedupe.matching import ClaimMatch, claim_candidates
+from claimflow.dedupe.match_types import ClaimMatch
+from claimflow.dedupe.matching import claim_candidates
 from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, Problem, SalesClaim
 

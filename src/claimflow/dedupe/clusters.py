@@ -12,8 +12,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # (matching imports this module)
-    from claimflow.dedupe.matching import ClaimMatch, _Info
+if TYPE_CHECKING:  # types only
+    from claimflow.dedupe.match_types import ClaimMatch, _Info
 
 
 def clustered(

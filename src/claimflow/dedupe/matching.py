@@ -13,7 +13,7 @@ The rules are listed in `claimflow.dedupe.claims`.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,19 @@ from rapidfuzz.distance import OSA
 from claimflow.codes import VOID, ReasonCode, may_be_original
 from claimflow.dedupe.clusters import clustered
 from claimflow.dedupe.decisions import different_pairs
+from claimflow.dedupe.match_types import (
+    DEFAULT_WINDOWS,
+    INVOICE,
+    LINE,
+    MEMBER_STAY,
+    REP,
+    SERIAL,
+    STAY,
+    ClaimMatch,
+    _Info,
+    _Pair,
+    allowed_slips,
+)
 from claimflow.dedupe.settings import ClaimWindows
 from claimflow.keys import normalize_key
 from claimflow.shown import plural
@@ -31,116 +44,6 @@ from claimflow.validate.batch import fold_key
 
 if TYPE_CHECKING:
     from claimflow.store import Store
-
-DEFAULT_WINDOWS = ClaimWindows()
-
-
-@dataclass(frozen=True)
-class ClaimMatch:
-    """A claim that repeats an earlier one, and why.
-
-    Attributes:
-        claim_id: the later claim.
-        original: the earlier claim it matched.
-        rule: the rule that fired, in words.
-        code: the reason code (duplicate or review category).
-        score: 1.0 for certain, lower for a look-alike.
-        decision: ``duplicate`` or ``review``.
-        compared: what was compared (this claim's value vs the original's).
-        source: where the later claim came from (file, page or row).
-        duplicate_of: the earliest claim of its cluster (for a duplicate that
-            matched another duplicate, the claim they both repeat).
-        field: the claim's field that repeats (for the participant's notice).
-        value: that field's value on this claim.
-        received_after: the original was received after this claim (it is
-            the original for being settled: paid, or void).
-    """
-
-    claim_id: str
-    original: str
-    rule: str
-    code: ReasonCode
-    score: float
-    decision: str
-    compared: str
-    source: str = ""
-    duplicate_of: str = ""
-    field: str | None = None
-    value: str = ""
-    received_after: bool = False
-
-    def to_dict(self) -> dict[str, object]:
-        """As plain data."""
-        return {**self.__dict__, "code": self.code.value}
-
-
-def allowed_slips(key: str, windows: ClaimWindows = DEFAULT_WINDOWS) -> int:
-    """Keying slips tolerated: by default one on short keys (8 characters or
-    fewer), else two.
-
-    Two slips on a short number match too many honest neighbours
-    (INV-77150 against INV-77133).
-    """
-    return windows.slips_short if len(key) <= windows.short_key else windows.slips_long
-
-
-# Rule kinds, in the order a claim's matches are listed. LINE: the same
-# invoice line (dealer, invoice, SKU) with another quantity.
-SERIAL, INVOICE, LINE, REP, STAY, MEMBER_STAY = range(6)
-
-
-@dataclass(frozen=True)
-class _Pair:
-    """A candidate pair that passed its rule, before the earlier-claim test."""
-
-    rule: int
-    detail: str  # block, serial or dates: what was compared
-    slips: int
-    value: str  # the later claim's key
-    other: str  # the earlier claim's key
-    other_block: str = ""  # the earlier claim's block (LINE: its quantity)
-
-
-@dataclass
-class _Info:
-    order: tuple[datetime, int]  # (received instant, rowid): earlier sort first
-    participant: str | None
-    source: str
-    keyed: str | None  # the invoice or confirmation as keyed
-    day: str | None  # invoice date or check-in
-    original: bool = True  # may be another's original (`may_be_original`)
-    #: the resubmission that superseded it (``claim_links``), if superseded
-    superseded_by: str | None = None
-    serials: set[str] = field(default_factory=set)
-    #: each serial as compared -> as first keyed on the claim (what people read)
-    keyed_serials: dict[str, str] = field(default_factory=dict)
-    #: paid (an award posting of it stands) or void (paid, then refunded)
-    settled: bool = False
-    #: its received time is not its own: pended for it (the batch's time
-    #: stood in for one that could not be read, or one keyed in the future)
-    stand_in: bool = False
-
-    def received_before(self, other: _Info) -> bool:
-        """Whether this claim came before `other`: the earlier received, then
-        the earlier stored. A received time the claim was pended for is no
-        evidence of order (trial 34: the batch's time stood in at 13:22 for
-        an unreadable date, and its correction, keyed as a date alone,
-        read 00:00): against it, the claim stored first came first."""
-        if self.stand_in or other.stand_in:
-            return self.order[1] < other.order[1]
-        return self.order < other.order
-
-    def ranks_before(self, other: _Info) -> bool:
-        """Whether this claim, not `other`, is the original of the two: a
-        settled claim (paid, or void: paid and refunded) before one that is
-        not (a form received earlier but keyed after the payment repeats
-        the paid claim, whose points stand; a refunded sale's serial is not
-        claimed again by a form dated before the refund), then the one that
-        came first (`received_before`)."""
-        if self.settled != other.settled:
-            return self.settled
-        return self.received_before(other)
-
 
 def _tell_apart(
     mine: _Info, theirs: _Info, windows: ClaimWindows = DEFAULT_WINDOWS
@@ -327,7 +230,7 @@ def _match(
         lacks = " or ".join(
             what for what, has in (("the invoice", mine.keyed), ("serial numbers", mine.serials))
             if not has
-        )  # fmt: skip
+        )
         return ClaimMatch(
             claim,
             other,
