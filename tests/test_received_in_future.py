@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+import claimflow
 import claimflow.pipeline
 from claimflow import FutureTime, Store, check, ingest, load_client, read_file
 from claimflow.cli import main
@@ -234,3 +235,25 @@ def test_a_received_date_alone_is_its_first_instant_where_midnight_is_skipped(
     )
     assert claim.received_at == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)
     assert claim.received_at.utcoffset() == timedelta(hours=-3)
+
+
+def test_a_future_time_is_refused_in_words_that_fit_what_was_dated(tmp_path: Path) -> None:
+    """A case opened, or a batch processed, in the future was refused with
+    "a claim cannot be received in the future": the words of a received
+    time, for a case step or a batch run."""
+    client = load_client(ACME)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    with Store.open(tmp_path / "c.db") as store:
+        with pytest.raises(FutureTime) as opened:
+            claimflow.open_case(
+                "104233", client, store, case_type="complaint", owner="ann", at=tomorrow
+            )
+        assert str(opened.value).startswith("at: expected a time no later than now (")
+        assert str(opened.value).endswith(": nothing can be recorded as done later than now")
+        path = tmp_path / "claims.csv"
+        path.write_text(HEADER + row(1, date(2026, 10, 2), "2026-10-20"), encoding="utf-8")
+        with pytest.raises(FutureTime) as processed:
+            ingest([path], client, store, processed_at=tomorrow)
+        assert str(processed.value).startswith("processed_at: expected a time no later")
+        assert str(processed.value).endswith(": a batch cannot be processed later than now")
+        assert store.count("claims") == 0 and store.count("cases") == 0

@@ -71,9 +71,13 @@ def _batch_time(
     a keying error, refused before anything is read (`FutureTime`); a
     record's own received time later than the clock is pended instead."""
     clock = datetime.now(UTC)
-    for what, given in (("received_at", received_at), ("processed_at", processed_at)):
-        if given is not None:
-            refuse_future(given, what, client.zone, clock)
+    if received_at is not None:
+        refuse_future(received_at, "received_at", client.zone, clock)
+    if processed_at is not None:
+        refuse_future(
+            processed_at, "processed_at", client.zone, clock,
+            "a batch cannot be processed later than now",
+        )  # fmt: skip
     return received_at or clock, clock
 
 

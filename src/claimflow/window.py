@@ -121,7 +121,11 @@ def _offset(moment: datetime) -> str:
 
 
 def refuse_future(
-    moment: datetime, what: str, zone: tzinfo, now: datetime
+    moment: datetime,
+    what: str,
+    zone: tzinfo,
+    now: datetime,
+    why: str = "a claim cannot be received in the future",
 ) -> datetime:
     """`moment`, or `FutureTime` when it is later than `now` (`after_now`).
 
@@ -130,6 +134,7 @@ def refuse_future(
         what: how the caller names it (``--at``, ``received_at``).
         zone: the desk's time zone, for the message.
         now: the desk's clock.
+        why: what a time in the future cannot be, said after it.
 
     Example: ``refuse_future(at, "--at", client.zone, datetime.now(UTC))``
     """
@@ -138,7 +143,7 @@ def refuse_future(
         raise FutureTime(
             f"{what}: expected a time no later than now "
             f"({desk_time(now, zone)} at the desk, {zone}), found "
-            f"{desk_time(moment, zone)}: a claim cannot be received in the future"
+            f"{desk_time(moment, zone)}: {why}"
         )
     return moment
 
