@@ -108,6 +108,8 @@ def results(tmp_path: Path) -> dict[str, Any]:
             pended, "escalated", store, at=at, client=client
         )
         out["WorkQueue"] = claimflow.work_queue([client], store, as_of=at)
+        out["CaseQueue"] = claimflow.case_queue([client], store, as_of=at)
+        assert out["CaseQueue"].to_dict(), "the open complaint is listed"
     return out
 
 

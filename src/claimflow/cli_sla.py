@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +20,7 @@ from claimflow.cli import (
     OPERATOR_OPTION,
     OPTIONAL_CLIENT_OPTION,
     STORE_OPTION,
+    counted,
     echo_json,
     fail_cleanly,
     main,
@@ -33,6 +35,9 @@ from claimflow.cli_options import (
     rows_options,
     time_option,
 )
+
+if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
+    from claimflow import CaseQueue
 
 #: Reports, the queue and replay look at one instant (``--now`` before).
 AS_OF = time_option("--as-of", "The instant to look at", deprecated=("--now",))
@@ -52,6 +57,13 @@ AS_OF = time_option("--as-of", "The instant to look at", deprecated=("--now",))
 @AS_OF
 @rows_options
 @click.option("--limit", default=50, show_default=True, help="Show this many.")
+@click.option(
+    "--cases",
+    "show_cases",
+    is_flag=True,
+    help="Open member-service cases instead of claims: the term each owes next "
+    "and the business hours left to it.",
+)
 @fail_cleanly
 def queue_cmd(
     client_paths: tuple[Path, ...],
@@ -60,6 +72,7 @@ def queue_cmd(
     as_json: bool,
     limit: int,
     rows_as: str | None = None,
+    show_cases: bool = False,
 ) -> None:
     """Open work, most urgent first: business time left before each SLA breach.
 
@@ -73,10 +86,15 @@ def queue_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    from claimflow import Store, work_queue
+    from claimflow import Store, case_queue, work_queue
 
+    clients = list(client_paths)
     with Store.open(db_path) as store:
-        queue = work_queue(list(client_paths), store, as_of=as_of, limit=limit)
+        if show_cases:
+            _cases_queue(case_queue(clients, store, as_of=as_of, limit=limit), as_json, rows_as)
+            return
+        queue = work_queue(clients, store, as_of=as_of, limit=limit)
+        open_cases = case_queue(clients, store, as_of=as_of)
     if as_json or rows_as:
         echo_rows(queue.to_dict(), queue.to_dict(), rows_as)
         return
@@ -97,6 +115,46 @@ def queue_cmd(
             str(row.due_date)[:10],
             queue.hours_shown(str(row.client), row.remaining_hours),
             flag,
+        )
+    Console().print(table)
+    if open_cases.rows:
+        overdue = sum(row.breached for row in open_cases.rows)
+        click.echo(
+            f"and {counted(len(open_cases.rows), 'open case')} ({overdue:,} overdue): "
+            "claimflow queue --cases"
+        )
+
+
+def _cases_queue(queue: CaseQueue, as_json: bool, rows_as: str | None) -> None:
+    """Print the open cases (`claimflow queue --cases`)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    for key in queue.without_accounts:
+        click.echo(f"{key}: no accounts section: it keeps no cases", err=True)
+    if as_json or rows_as:
+        echo_rows(queue.to_dict(), queue.to_dict(), rows_as)
+        return
+    several = len({row.client for row in queue.rows}) > 1
+    table = Table(
+        title=f"{len(queue.rows):,} open cases (due: the desk's time, month-day)",
+        title_justify="left",
+    )
+    for column in (["client"] if several else []) + ["case", "owner", "owes", "due"]:
+        table.add_column(column, no_wrap=column != "client")
+    table.add_column("hours left", justify="right")
+    table.add_column("flag")
+    shown = queue.rows if queue.limit is None else queue.rows[: queue.limit]
+    for row in shown:
+        cells = [row.client] if several else []
+        table.add_row(
+            *cells,
+            f"#{row.case_id} {row.category}",
+            f"{row.owner} ({row.level})",
+            row.term or "",
+            "" if row.due is None else row.due.strftime("%m-%d %H:%M"),
+            queue.hours_shown(row.client, row.hours_left),
+            "overdue" if row.breached else "",
         )
     Console().print(table)
 

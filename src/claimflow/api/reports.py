@@ -6,7 +6,7 @@ to the store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
+    from claimflow.accounts.case_queue import CaseDue
     from claimflow.dedupe.result import DedupeResult
     from claimflow.replay import ReplayResult
     from claimflow.report.sla import Report
@@ -149,7 +150,7 @@ class WorkQueue:
 
 
 def work_queue(
-    clients: list[ClientLike],
+    clients: Sequence[ClientLike],
     store: Store,
     *,
     as_of: datetime | date | None = None,
@@ -176,6 +177,72 @@ def work_queue(
     names = store.claim_names(ids[:limit] if limit else ids)
     rows["claim"] = [names.get(c, c) for c in ids]
     return WorkQueue(rows, limit, {c.key: c.config.locale for c in resolved})
+
+
+@dataclass
+class CaseQueue:
+    """Open member-service cases, most urgent first (see `case_queue`).
+
+    Attributes:
+        rows: each open case with its most urgent term (`CaseDue`).
+        limit: how many `to_dict` gives (None: all).
+        without_accounts: the clients asked for that keep no cases (no
+            ``accounts`` section), by key.
+        locales: each client's locale, by key.
+    """
+
+    rows: list[CaseDue]
+    limit: int | None = None
+    without_accounts: list[str] = field(default_factory=list)
+    locales: dict[str, str] = field(default_factory=dict)
+
+    def hours_shown(self, client: str, hours: float | None) -> str:
+        """Business hours as the client's desk reads them (empty: no term)."""
+        if hours is None:
+            return ""
+        return fixed(hours, self.locales.get(client, "en_US"))
+
+    def to_dict(self) -> list[dict[str, object]]:
+        """The first `limit` rows as plain records (what ``--json`` prints)."""
+        head = self.rows if self.limit is None else self.rows[: self.limit]
+        return [row.to_dict() for row in head]
+
+
+def case_queue(
+    clients: Sequence[ClientLike],
+    store: Store,
+    *,
+    as_of: datetime | date | None = None,
+    limit: int | None = None,
+) -> CaseQueue:
+    """Open cases of every client, most urgent first: the term each owes
+    next (first response, follow-up, resolution) and the business hours
+    left to it, negative once overdue (`claimflow.accounts.case_queue`).
+
+    A date or a naive `as_of` is read in each client's desk zone; cases
+    opened and events recorded after it are not yet made. A client without
+    an ``accounts`` section keeps no cases: it is named in
+    ``without_accounts``.
+
+    Example: ``case_queue(["acme-tools"], store).to_dict()[0]["hours_left"]``
+    """
+    from claimflow.accounts.case_queue import case_deadlines
+    from claimflow.window import at_desk
+
+    resolved = [resolve_client(c) for c in clients]
+    if isinstance(as_of, datetime):
+        moment = as_of
+    else:  # a date is its 00:00 at each desk; none is now
+        moment = instant(None) if as_of is None else datetime(*as_of.timetuple()[:3])
+    rows: list[CaseDue] = []
+    without = []
+    for client in resolved:
+        if client.config.accounts is None:
+            without.append(client.key)
+            continue
+        rows += case_deadlines(store, client, at_desk(moment, client.zone))
+    rows.sort(key=lambda d: (d.hours_left is None, d.hours_left or 0.0, d.opened_at))
+    return CaseQueue(rows, limit, without, {c.key: c.config.locale for c in resolved})
 
 
 def replay_claims(
