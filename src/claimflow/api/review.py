@@ -115,7 +115,8 @@ def decide_claim(
         if outcome != "review":
             raise ClaimflowError(
                 f"claim {name}: expected a claim in review, found it {outcome}; "
-                "only a claim verification sent to review is decided here"
+                "a claim is decided once, while it is in review (sent there by "
+                "dedupe, verification or the batch rules)"
             )
         if when < datetime.fromisoformat(received):
             raise ClaimflowError(
