@@ -214,3 +214,94 @@ def test_ten_writers_of_the_newer_kinds_for_20_rounds_decide_once_post_once(
             (case_id,),
         ).fetchone()[0]
         assert contacts == ROUNDS
+
+
+def _costa_with_accounts(tmp: Path) -> str:
+    """Costa Azul with an ``accounts`` section: a supervisor seeds points."""
+    path = tmp / "costa.yaml"
+    text = (SAMPLES / "clients/costa-azul.yaml").read_text(encoding="utf-8")
+    assert "\naccounts:" not in text
+    path.write_text(
+        text + "accounts:\n  point_value: '0.01'\n"
+        "  approval_limits: {clerk: 2500, supervisor: null}\n"
+        "  operators: {ana: clerk, sam: supervisor}\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+@pytest.mark.slow
+def test_partner_transfers_racing_redemptions_never_spend_a_point_twice(
+    tmp_path: Path,
+) -> None:
+    """Member 300112457 holds 100,000 points (a supervisor's correction).
+    Each of 20 rounds, at once: a transfer of 10,000 points to VuelaClub
+    and its retry (the same reference: one transfer), and two redemptions
+    of 10,000, racing for what is left: 30,000 asked a round, so from the
+    fourth round on all are refused. By hand: the 100,000 points left in
+    exactly ten debits of 10,000, each one transfer or one redemption."""
+    db = str(tmp_path / "c.db")
+    config = _costa_with_accounts(tmp_path)
+    where = ["--client", config, "--db", db]
+    members = str(SAMPLES / "costa-azul/participants.csv")
+    assert run("participants", "import", members, *where)[0] == 0
+    code, _, err = run(
+        "ledger", "adjust", "300112457", "100000", "--reason", "correction",
+        "--note", "seed", "--operator", "sam", *where,
+    )  # fmt: skip
+    assert code == 0, err
+    context = multiprocessing.get_context("fork")
+    for n in range(ROUNDS):
+        commands = [
+            *[
+                ["partners", "transfer", "300112457", "10000", "--partner", "vuelaclub",
+                 "--member-number", "VC00001234", "--reference", f"T-{n}", *where]
+                for _ in range(2)
+            ],
+            *[
+                ["ledger", "redeem", "300112457", "10000", "--reference", f"R-{n}-{k}",
+                 *where]
+                for k in range(2)
+            ],
+        ]  # fmt: skip
+        procs = []
+        for k, args in enumerate(commands):
+            log = str(tmp_path / f"t{n}-{k}.log")
+            proc = context.Process(target=_writer, args=(args, log))
+            proc.start()
+            procs.append((args, proc, log))
+        for args, proc, log in procs:
+            proc.join(180)
+            text = Path(log).read_text()
+            assert "Traceback" not in text, (args, text)
+            assert proc.exitcode in (0, 1, 2), (args, proc.exitcode, text)
+            if proc.exitcode == 2:
+                assert text.count("claimflow: error:") == 1, (args, text)
+                assert "point" in text, (args, text)  # says why: the points
+    with Store.open(db) as store:
+        db_ = store.db
+        # a transfer is a redemption of the points (its reference the
+        # partner's and the transfer's) and a record of the miles
+        (debits, points) = db_.execute(
+            "SELECT count(*), -sum(points) FROM ledger WHERE points < 0"
+        ).fetchone()
+        assert db_.execute(
+            "SELECT DISTINCT entry_type FROM ledger WHERE points < 0"
+        ).fetchall() == [("redemption",)]
+        assert (debits, points) == (10, 100_000)  # all 100,000 went, none twice
+        transfers = db_.execute(
+            "SELECT t.reference, l.points FROM partner_transfers t "
+            "JOIN ledger l ON l.id = t.ledger_id"
+        ).fetchall()
+        # one transfer per reference, however many clerks sent it, each its own debit
+        assert len({ref for ref, _ in transfers}) == len(transfers) >= 1
+        assert {p for _, p in transfers} == {-10_000}
+        over = db_.execute(
+            "SELECT a.lot_id FROM ledger_allocations a JOIN ledger l ON l.id = a.lot_id "
+            "GROUP BY a.lot_id, l.points HAVING sum(a.points) > l.points"
+        ).fetchall()
+        assert over == []
+        (balance,) = db_.execute(
+            "SELECT sum(points) FROM ledger WHERE participant_id = '300112457'"
+        ).fetchone()
+        assert balance == 0
