@@ -213,7 +213,7 @@ class StoreLookup:
         return other_matches(self.store, source_id, claim_id, self.last_batch)
 
     def claimed_units(self, source_id: int, claim_id: str) -> list[OtherUnits]:
-        """The other accepted claims matched to this invoice line before
+        """The other claims accepted or in review matched to this invoice line before
         this claim, with their units of its SKU (as the replayed check was
         told, if it recorded it); noted."""
         knew = None if self.knew is None else self.knew.units
