@@ -297,6 +297,20 @@ def outcome_of(verification: Verification, policy: str) -> Outcome:
     return outcome
 
 
+def waits_on_participant(verification: Verification, outcome: Outcome) -> bool:
+    """Whether a verification pends its claim on the participant: a
+    discrepancy the client's policy pends (``discrepancy_policy: pend``),
+    which the participant is asked to correct. The claim's SLA clock stops
+    there (a ``pended`` event) until they resubmit, as for a claim pended at
+    ingest; before, none was recorded and the clock ran on while the desk
+    waited on them. A claim awaiting source data (``not_found``) waits on
+    the dealer's or hotel's export, not on its participant: its clock runs.
+
+    Example: ``waits_on_participant(discrepancy, Outcome.PENDED) is True``
+    """
+    return verification.result == "discrepancy" and outcome is Outcome.PENDED
+
+
 def _to_verify(
     store: Store, client: ResolvedClient, batch_id: int | None
 ) -> Iterator[list[Claim]]:
@@ -449,6 +463,8 @@ def _record(
         move_outcome(store, claim.id, batch_id, "verify", outcome.value, at)
         if outcome in (Outcome.REJECTED, Outcome.DUPLICATE):
             store.add_events([(claim.client, claim.id, batch_id, "decided", at, actor)])
+    if waits_on_participant(verification, outcome):
+        store.add_events([(claim.client, claim.id, batch_id, "pended", at, actor)])
 
 
 def _problems(

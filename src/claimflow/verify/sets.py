@@ -79,6 +79,7 @@ from claimflow.verify.run import (
     named_details,
     outcome_of,
     repeats,
+    waits_on_participant,
 )
 
 #: Claims read, matched and written together.
@@ -420,6 +421,10 @@ class _SetRun:
                 out.events.append(
                     (self.client.key, claim_id, batch, "decided", self.at, self.actor)
                 )
+        if waits_on_participant(verification, outcome):
+            out.events.append(
+                (self.client.key, claim_id, batch, "pended", self.at, self.actor)
+            )
 
 
 def json_ids(ids: tuple[int, ...]) -> str:
