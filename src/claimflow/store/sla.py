@@ -123,13 +123,18 @@ _CHUNK = 500  # ids per statement: under every engine's parameter limit
 # back to ``pended`` (a review that found it not a duplicate) pauses it again.
 # Only claims with a stored ``pended`` event (their pauses are the ones
 # paired), and not ingest's own outcome (``validate``: its ``pended`` event
-# stands for it, and it is stamped when the batch was written, not --at).
+# stands for it, and it is stamped when the batch was written, not --at),
+# nor a move of verification's to ``pended``: it stores a ``pended`` event
+# when the claim waits on its participant (a discrepancy its client pends,
+# `claimflow.verify.run.waits_on_participant`), and none while the claim
+# awaits source data, which is no wait on the participant.
 _PAUSE_MOVES = """
 SELECT o.claim_id, c.batch_id,
        CASE o.outcome WHEN 'pended' THEN 'pended' ELSE 'resumed' END AS event,
        o.decided_at AS at, o.stage AS operator, 4 AS part, o.id AS n
 FROM outcomes o CROSS JOIN claims c
 WHERE o.outcome IN ('pended', 'review', 'accepted') AND o.stage <> 'validate'
+  AND NOT (o.stage = 'verify' AND o.outcome = 'pended')
   AND c.id = o.claim_id AND c.client = :client
   AND o.claim_id IN (SELECT claim_id FROM claim_events
                      WHERE client = :client AND event = 'pended')

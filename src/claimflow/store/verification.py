@@ -116,7 +116,8 @@ WHERE earlier IS NOT NULL
 # ASCII case aside) and SKU, no more units, the same amount, every claimed
 # serial on the invoice as written, none claimed by an earlier batch (the
 # claim's serials as its row keeps them normalised, `claims.serials`), and
-# no other accepted claim matched to the line (trial 35: its units count;
+# no other claim holding units matched to the line (accepted or in review,
+# `claimflow.store.verify_claim.HOLDS_UNITS`: their units count;
 # `claimflow.verify.sets` takes the result back when an earlier claim of the
 # run took some, `unplain`). Each
 # condition implies the reference's (SQL's upper() folds ASCII only, so an
@@ -148,7 +149,7 @@ WITH pair AS MATERIALIZED (
     AND NOT EXISTS (SELECT 1 FROM verification_matches m
                     JOIN claims o ON o.id = m.claim_id
                     WHERE m.source_id = s.id AND m.claim_id != c.id
-                      AND o.outcome = 'accepted')
+                      AND o.outcome IN ('accepted', 'review'))
 ), line AS MATERIALIZED (
   SELECT pos, source_id, claim_id, client, batch_id, serials, participant_id,
          claimed, source,

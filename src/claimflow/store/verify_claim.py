@@ -6,7 +6,8 @@ claim at a time: both ask the store one question per claim, here.
 
 - `claims_awaiting_verification`: the claims to verify, whole, in chunks;
 - `serial_claimed_before`, `member_stay_rows`, `other_matches`,
-  `line_units` (the units other accepted claims took of an invoice line): what
+  `line_units` (the units other claims accepted or in review took of an
+  invoice line): what
   `claimflow.verify.run.StoreLookup` asks of one claim (its source records
   are read through `claimflow.store.source`);
 - `add_verification`, `add_verification_matches`, `claim_outcome_and_batch`,
@@ -205,21 +206,33 @@ def other_matches(
     ]
 
 
-# The other accepted claims matched to an invoice line (a sales source
-# record) before the claim was, with the units each claims of the line's
-# SKU (`line_units`). Matched before: every match, as a claim is verified;
-# on replay, those written before the claim's own.
-_LINE_UNITS = """
+#: The outcomes of the claims whose units of an invoice line count against
+#: it: accepted (paid, or to be paid by the next award) and in review (a
+#: person may accept it: ``claimflow decide``). A claim in review for a
+#: wrong price took units of the line as much as an accepted one; left
+#: uncounted, a later claim of those units verified and was paid, and the
+#: first was paid too once a person accepted it (4 units paid against 2
+#: invoiced). Pended, rejected, duplicate, superseded and void claims are
+#: never paid as they stand (a pended claim's resubmission is checked in
+#: its own right).
+HOLDS_UNITS = ("accepted", "review")
+_HOLDS = "('accepted', 'review')"
+
+# The other claims holding units of an invoice line (a sales source record,
+# `HOLDS_UNITS`) matched to it before the claim was, with the units each
+# claims of the line's SKU (`line_units`). Matched before: every match, as a
+# claim is verified; on replay, those written before the claim's own.
+_LINE_UNITS = f"""
 SELECT m.claim_id, (SELECT coalesce(sum(CAST(l.value ->> '$.quantity' AS INTEGER)), 0)
                     FROM json_each(c.data, '$.lines') l
                     WHERE upper(l.value ->> '$.sku') = upper(s.data ->> '$.sku'))
 FROM verification_matches m
 JOIN claims c ON c.id = m.claim_id
 JOIN source_records s ON s.id = m.source_id
-WHERE m.source_id = ? AND m.claim_id != ? AND c.outcome = 'accepted'
+WHERE m.source_id = ? AND m.claim_id != ? AND c.outcome IN {_HOLDS}
   AND NOT EXISTS (SELECT 1 FROM verification_matches o
                   WHERE o.source_id = m.source_id AND o.claim_id = ?
-                    AND o.rowid < m.rowid){known}
+                    AND o.rowid < m.rowid){{known}}
 ORDER BY m.rowid
 """
 
@@ -227,10 +240,10 @@ ORDER BY m.rowid
 def line_units(
     store: Store, source_id: int, claim_id: str, last_batch: int | None = None
 ) -> list[tuple[str, int]]:
-    """The other accepted claims matched to an invoice line before this
-    claim, with the units each claims of its SKU: (claim, units), in the
-    order matched. With `last_batch`, only the claims of that batch and
-    those before it.
+    """The other claims holding units of an invoice line (accepted or in
+    review: `HOLDS_UNITS`) matched to it before this claim, with the units
+    each claims of its SKU: (claim, units), in the order matched. With
+    `last_batch`, only the claims of that batch and those before it.
 
     Example: ``line_units(store, 17, "c2") == [("c1", 2)]``
     """
@@ -240,7 +253,10 @@ def line_units(
         _LINE_UNITS.format(known=known),
         [source_id, claim_id, claim_id] + ([] if last_batch is None else [last_batch]),
     ):
-        seen.setdefault(str(other), int(units))  # a claim matched twice: once
+        # A claim of none of the line's SKU (matched to the invoice by
+        # another line, in review for it) or of an unread quantity holds none.
+        if int(units) > 0:
+            seen.setdefault(str(other), int(units))  # a claim matched twice: once
     return list(seen.items())
 
 
@@ -342,3 +358,71 @@ def move_outcome(
         "VALUES (?,?,?,?,?)",
         [claim_id, batch_id, stage, outcome, at],
     )
+
+
+
+#: One invoice line a claim was last matched to, as a person's acceptance
+#: weighs it (`accepted_on_lines`): source id, invoice number, SKU, units
+#: invoiced, the claim's units of the SKU, and the other accepted claims
+#: matched to the line with their units.
+LineHolders = tuple[int, str, str, int, int, list[tuple[str, int]]]
+
+_UNITS_OF = """(SELECT coalesce(sum(CAST(l.value ->> '$.quantity' AS INTEGER)), 0)
+  FROM json_each({claim}.data, '$.lines') l
+  WHERE upper(l.value ->> '$.sku') = upper(s.data ->> '$.sku'))"""
+# An invoice line with the claim's units of its SKU, and each other claim
+# now accepted that was matched to it, whenever, with its units.
+_ON_LINE = f"""
+SELECT s.data ->> '$.invoice_number', s.data ->> '$.sku',
+       CAST(s.data ->> '$.quantity' AS INTEGER), {_UNITS_OF.format(claim="c")},
+       o.id, {_UNITS_OF.format(claim="o")}
+FROM source_records s
+JOIN claims c ON c.id = ?
+LEFT JOIN claims o ON o.outcome = 'accepted' AND o.id != c.id AND o.id IN
+     (SELECT m.claim_id FROM verification_matches m WHERE m.source_id = s.id)
+WHERE s.id = ? AND s.kind = 'sales'
+ORDER BY o.rowid
+"""
+
+
+def last_verification(store: Store, claim_id: str) -> tuple[str, list[int], str | None]:
+    """A claim's latest verification: its result, the source records it
+    matched (or found as candidates) and what it was told of other claims
+    (``verifications.knew``, `claimflow.verify.knew.Knew` as JSON; None:
+    nothing recorded). A claim never verified: ``("", [], None)``.
+
+    Example: ``last_verification(store, "c1") == ("discrepancy", [17], "{}")``
+    """
+    row = store.db.execute(
+        "SELECT result, source_ids, knew FROM verifications WHERE claim_id = ? "
+        "ORDER BY id DESC LIMIT 1",
+        [claim_id],
+    ).fetchone()
+    if row is None:
+        return "", [], None
+    ids = [int(i) for i in json.loads(row[1] or "[]")]
+    return str(row[0]), ids, None if row[2] is None else str(row[2])
+
+
+def accepted_on_lines(
+    store: Store, claim_id: str, source_ids: Sequence[int]
+) -> list[LineHolders]:
+    """The invoice lines among `source_ids` (the sales records a claim was
+    matched to), each with the claim's units of its SKU and the other
+    claims accepted now that were matched to it (paid, or paid by the next
+    award), whenever they were (`LineHolders`): what a person's acceptance
+    of the claim adds to (`claimflow.decide_claim`).
+
+    Example: ``accepted_on_lines(store, "c1", [17]) == [(17, "INV-1", "X", 2, 2, [("c2", 2)])]``
+    """
+    lines: list[LineHolders] = []
+    for sid in dict.fromkeys(source_ids):
+        rows = store.db.execute(_ON_LINE, [claim_id, sid]).fetchall()
+        if not rows:
+            continue
+        invoice, sku, invoiced, mine = rows[0][:4]
+        others = {str(o): int(n) for *_, o, n in rows if o is not None}
+        lines.append(
+            (sid, str(invoice), str(sku), int(invoiced or 0), int(mine), list(others.items()))
+        )
+    return lines

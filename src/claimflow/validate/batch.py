@@ -8,11 +8,13 @@ from and becomes a `Problem` with that line's provenance. Across chunks a
 `claimflow.store.seen_keys`) carries the keys of earlier chunks, so the
 second use of a serial number is caught however far apart the two claims
 are. The first occurrence is the original and stays clean; every later one
-is a duplicate of it, unless it was received on an earlier day (then a
-person decides: ``possible_duplicate``). A claim with a value naming its sale or stay that
-could not be read (a quantity ``1.000``, a date
-``31/09/2026``) is pended, and its fix may follow in the same batch: such a
-claim is never the original of a readable one (`unread_claims`).
+is a duplicate of it, unless it was received on an earlier day or claims
+an invoice line in another quantity (then a person decides:
+``possible_duplicate``; `claimflow.validate.line_quantity`). A claim with
+a value naming its sale or stay that could not be read (a quantity
+``1.000``, a date ``31/09/2026``) is pended, and its fix may follow in the
+same batch: such a claim is never the original of a readable one
+(`unread_claims`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from claimflow.config import ResolvedClient
 from claimflow.keys import normalize_key
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
 from claimflow.shown import money
+from claimflow.validate.line_quantity import ANOTHER, same_quantity, units_of
 from claimflow.validate.record import Sourcing
 
 #: Parts a key index place keeps apart: where the key stands, its claim.
@@ -154,9 +157,11 @@ def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
                 _append(totals, i, n, _cents(line.line_total), claim_cents)
         if suspect:
             suspects.append(i)
+    lines = _one_row_per_sku(invoice_line)
+    lines["units"] = units_of(claims, lines["claim"], lines["sku"])
     return {
         "serial": serial,
-        "invoice_line": _one_row_per_sku(invoice_line),
+        "invoice_line": lines,
         "stay": stay,
         "totals": totals,
         "suspects": {"claim": suspects},
@@ -420,17 +425,22 @@ def _repeats(
             flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
             if blind:
                 flagged.update(_seen_before(seen, kind, keys, blind, held, place))
+        another: set[int] = set()
+        if kind == "invoice_line":
+            flagged, another = same_quantity(frame, keys, flagged, blind, seen, place)
         for i, original in sorted(flagged.items()):
             shown = frame["shown"][i]
             said = _already(shown, original)
+            found = code
+            if i in another:  # a person decides (`claimflow.validate.line_quantity`)
+                found = ReasonCode.POSSIBLE_DUPLICATE
+                said += ANOTHER.format(units=frame["units"][i].replace(",", ", "))
             if i not in blind and _received_before(claims[frame["claim"][i]], original):
                 # The repeat was received before the claim taken as its
                 # original (the batch's order is its files' as named): which
                 # is the sale is a person's call, not the file order's
                 # (trials 17 and 19: the genuine earlier sale was closed).
                 found, said = ReasonCode.POSSIBLE_DUPLICATE, f"{said}, though received before it"
-            else:
-                found = code
             problems.append(
                 sourcing[frame["claim"][i]].problem(found, field, said, frame["line"][i])
             )

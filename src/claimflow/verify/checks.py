@@ -1,8 +1,9 @@
 """Comparing a claim with its matched source record, field by field.
 
 `compare_sale` sets a sales claim beside the lines of its one invoice
-(date, dealer, each line's SKU, quantity (with the units other accepted
-claims took of the line), amount and serials, and serials claimed before);
+(date, dealer, each line's SKU, quantity (with the units other claims,
+accepted or in review, took of the line), amount and serials, and serials
+claimed before);
 `compare_stay` sets a stay claim beside its one stay record (dates,
 currency and revenue, the guest, the booking channel, the member's
 overlapping stays, other claims of the same stay). Each gives a
@@ -151,7 +152,7 @@ def compare_sale(
         sales: the invoice's lines (id, record), the first one's date and
             dealer compared.
         lookup: asked which serials an earlier batch claimed, and which
-            units of each invoice line other accepted claims took.
+            units of each invoice line other claims accepted or in review took.
         settings: the client's tolerances.
         fuzzy: the invoice was found a keying slip away.
 
@@ -249,9 +250,10 @@ def _units(
     others: list[tuple[str, int]],
     lookup: Lookup,
 ) -> None:
-    """No more units than invoiced, counting those other accepted claims
-    took of the line (trial 35: 1 unit of a line whose 2 units were paid
-    was paid again)."""
+    """No more units than invoiced, counting those other claims accepted or
+    in review took of the line (trial 35: 1 unit of a line whose 2 units
+    were paid was paid again; a claim in review a person accepted later
+    was paid on top of a later claim of its units)."""
     if not others:
         checker.compare(
             "quantity",

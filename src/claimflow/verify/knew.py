@@ -2,8 +2,8 @@
 
 A check asks the store about other claims: the member's other stays (and
 which of them it leaves out as duplicate or rejected), the claims already
-matched to a source record, the units other accepted claims took of an
-invoice line, the earlier claim of a serial number. Those
+matched to a source record, the units other claims (accepted or in
+review) took of an invoice line, the earlier claim of a serial number. Those
 answers move as later runs close, match or supersede other claims, so the
 check records the ones it got (`Knew`, stored with its result as
 ``verifications.knew``) and a replay under the same rules gets them again,
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 #: Another claim matched to a source record: (claim, participant, result).
 OtherMatch = tuple[str, str | None, str]
-#: Another accepted claim of an invoice line: (claim, units of its SKU).
+#: Another claim (accepted or in review) of an invoice line: (claim, units
+#: of its SKU).
 OtherUnits = tuple[str, int]
 
 
@@ -35,7 +36,7 @@ class Knew:
         matched: source record id -> the other claims matched to it then.
         serials: serial number -> the earlier batch's claim holding it then
             (None: none; not stored, as a later answer is None too).
-        units: source record id (an invoice line) -> the other accepted
+        units: source record id (an invoice line) -> the other accepted (or in review)
             claims matched to it before, with the units each claimed of its
             SKU then (stored empty too: such a claim may be accepted later).
     """

@@ -79,8 +79,9 @@ class Lookup(Protocol):
         """Other claims matched to this source record: (claim, participant, result)."""
 
     def claimed_units(self, source_id: int, claim_id: str) -> list[tuple[str, int]]:
-        """The other accepted claims matched to this invoice line before this
-        claim, with the units each claims of its SKU: (claim, units)."""
+        """The other claims holding units of this invoice line (accepted or
+        in review) matched to it before this claim, with the units each
+        claims of its SKU: (claim, units)."""
 
 
 def verify_sale(

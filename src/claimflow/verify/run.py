@@ -213,7 +213,7 @@ class StoreLookup:
         return other_matches(self.store, source_id, claim_id, self.last_batch)
 
     def claimed_units(self, source_id: int, claim_id: str) -> list[OtherUnits]:
-        """The other accepted claims matched to this invoice line before
+        """The other claims accepted or in review matched to this invoice line before
         this claim, with their units of its SKU (as the replayed check was
         told, if it recorded it); noted."""
         knew = None if self.knew is None else self.knew.units
@@ -295,6 +295,20 @@ def outcome_of(verification: Verification, policy: str) -> Outcome:
     if outcome is Outcome.REVIEW and policy == "pend":
         return Outcome.PENDED
     return outcome
+
+
+def waits_on_participant(verification: Verification, outcome: Outcome) -> bool:
+    """Whether a verification pends its claim on the participant: a
+    discrepancy the client's policy pends (``discrepancy_policy: pend``),
+    which the participant is asked to correct. The claim's SLA clock stops
+    there (a ``pended`` event) until they resubmit, as for a claim pended at
+    ingest; before, none was recorded and the clock ran on while the desk
+    waited on them. A claim awaiting source data (``not_found``) waits on
+    the dealer's or hotel's export, not on its participant: its clock runs.
+
+    Example: ``waits_on_participant(discrepancy, Outcome.PENDED) is True``
+    """
+    return verification.result == "discrepancy" and outcome is Outcome.PENDED
 
 
 def _to_verify(
@@ -449,6 +463,8 @@ def _record(
         move_outcome(store, claim.id, batch_id, "verify", outcome.value, at)
         if outcome in (Outcome.REJECTED, Outcome.DUPLICATE):
             store.add_events([(claim.client, claim.id, batch_id, "decided", at, actor)])
+    if waits_on_participant(verification, outcome):
+        store.add_events([(claim.client, claim.id, batch_id, "pended", at, actor)])
 
 
 def _problems(

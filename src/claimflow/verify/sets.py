@@ -50,7 +50,7 @@ from claimflow.keys import normalize_key
 from claimflow.models import Claim, Decision, StayClaim
 from claimflow.store import Store, VerificationRows
 from claimflow.store.verification import ToVerify
-from claimflow.store.verify_claim import last_verifications
+from claimflow.store.verify_claim import HOLDS_UNITS, last_verifications
 from claimflow.validate.notices import NoticeItem
 from claimflow.validate.stage_notices import store_stage_notices
 from claimflow.verify.knew import OtherMatch, OtherUnits
@@ -79,6 +79,7 @@ from claimflow.verify.run import (
     named_details,
     outcome_of,
     repeats,
+    waits_on_participant,
 )
 
 #: Claims read, matched and written together.
@@ -153,11 +154,12 @@ class _RunLookup(StoreLookup):
         return found + self.units_taken(source_id, claim_id)
 
     def units_taken(self, source_id: int, claim_id: str = "") -> list[OtherUnits]:
-        """The units the chunk's accepted claims so far took of an invoice line."""
+        """The units the chunk's claims so far took of an invoice line: those
+        accepted or in review (`HOLDS_UNITS`)."""
         return [
             (other, units)
             for other, units, outcome in self.pending_units.get(source_id, [])
-            if other != claim_id and outcome == "accepted"
+            if other != claim_id and outcome in HOLDS_UNITS and units > 0
         ]
 
     def settle(
@@ -419,6 +421,10 @@ class _SetRun:
                 out.events.append(
                     (self.client.key, claim_id, batch, "decided", self.at, self.actor)
                 )
+        if waits_on_participant(verification, outcome):
+            out.events.append(
+                (self.client.key, claim_id, batch, "pended", self.at, self.actor)
+            )
 
 
 def json_ids(ids: tuple[int, ...]) -> str:
