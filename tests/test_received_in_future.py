@@ -132,7 +132,8 @@ def test_at_later_than_now_is_refused_and_the_store_untouched(
     prefix = "claimflow: error: --at: expected a time no later than now ("
     assert result.stderr.startswith(prefix), result.stderr
     assert result.stderr.endswith(
-        f"at the desk, America/Chicago), found {tomorrow.replace('T', ' ')}: "
+        f"at the desk, America/Chicago), found {tomorrow.replace('T', ' ')} "
+        f"{datetime.fromisoformat(tomorrow).replace(tzinfo=DESK):%Z}: "
         "a claim cannot be received in the future\n"
     )
     assert not db.exists()

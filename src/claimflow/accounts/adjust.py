@@ -225,7 +225,8 @@ def request_adjustment(
                 return replace(earlier, repeated=True)
             raise AccountError(
                 f"reference {reference!r} was used before: adjustment #{used[0]} "
-                f"requested by {used[1]} at {used[2]}; this one asks {differ}; "
+                f"requested by {used[1]} at {client.desk.time(used[2])}; this one asks "
+                f"{differ}; "
                 "give each adjustment its own"
             )
         adjustment_id = add_adjustment(

@@ -226,7 +226,9 @@ def written_at(
     if at is None:
         return when
     zone = client.zone if client is not None else UTC
-    return refuse_future(when, "at", zone, datetime.now(UTC))
+    return refuse_future(
+        when, "at", zone, datetime.now(UTC), "nothing is recorded as done in the future"
+    )
 
 
 def received_instant(
