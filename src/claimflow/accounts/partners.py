@@ -245,10 +245,11 @@ def _check_points(
     points: int,
     at: datetime,
 ) -> None:
+    shown = client.desk.points  # 10.000 at an es_ES desk: 10,000 there is ten
     if points < partner.minimum_points:
         raise PartnerError(
-            f"expected at least {partner.minimum_points:,} points for a {partner_key} "
-            f"transfer, found {points:,}"
+            f"expected at least {shown(partner.minimum_points)} points for a "
+            f"{partner_key} transfer, found {shown(points)}"
         )
     if not store.known_participant(client.key, participant_id):
         raise PartnerError(
@@ -266,11 +267,11 @@ def _check_points(
     ).available
     if points > available:
         raise PartnerError(
-            f"participant {participant_id}: expected at most {available:,} points "
-            f"(available), found {points:,} to transfer to {partner_key}"
+            f"participant {participant_id}: expected at most {shown(available)} "
+            f"points (available), found {shown(points)} to transfer to {partner_key}"
         )
     if partner.miles(points).total == 0:
         raise PartnerError(
-            f"{points:,} points earn 0 {partner_key} miles at "
+            f"{shown(points)} points earn 0 {partner_key} miles at "
             f"{partner.points_per_mile} points per mile"
         )
