@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,6 +46,12 @@ CHINESE = {12: "兆", 8: "亿", 4: "萬"}
         ("1.5만원", "ko_KR", "KRW", 15_000),  # 1.5 x 10,000
         ("1.5억", "ko_KR", "KRW", 150_000_000),
         ("12345만원", "ko_KR", "KRW", 123_450_000),
+        # the comma groups digits before 만/万 at a Korean, Japanese or
+        # Chinese desk (1,280만 is 1,280 x 10,000), as those desks write it
+        ("1,280만원", "ko_KR", "KRW", 12_800_000),
+        ("1억 2,000만원", "ko_KR", "KRW", 120_000_000),
+        ("1,280万円", "ja_JP", "JPY", 12_800_000),
+        ("1,280万", "zh_CN", None, 12_800_000),
         ("3조 2억", "ko_KR", "KRW", 3 * 10**12 + 2 * 10**8),
         ("-123만원", "ko_KR", "KRW", -1_230_000),
         ("15万円", "ja_JP", "JPY", 150_000),
@@ -75,7 +82,10 @@ def test_units_read_as_hand_arithmetic_says(
         ("만원", "'만' has no digits before it: write the amount in digits"),
         ("삼만원", "'삼' is a Korean numeral: write the number in digits"),
         ("12천원", "'12' before '천': one digit 1-9 goes before '천'"),
-        ("1,234만원", "ambiguous: 1234 where ',' groups digits"),
+        # a point before 만: 1.280 x 10,000 = 12,800, or 1,280만 keyed with
+        # a decimal-comma habit?
+        ("1.280만원", "ambiguous: 1280 where '.' groups digits"),
+        ("12,34만", "digit grouping in the wrong places"),
         ("1억 12000만", "12000 before '만' is not below ten thousand"),
         ("5만 1억", "'억' after '만': units in falling order"),
         ("5백 3천", "'천' after '백': units in falling order"),
@@ -90,6 +100,14 @@ def test_what_reads_two_ways_is_refused_asking_for_digits(written: str, why: str
     message = str(caught.value)
     assert message.startswith(f"expected an amount like 1,234,567, found {written!r} (")
     assert why in message
+
+
+@pytest.mark.parametrize("locale", ["en_US", "de_DE", "fr_FR"])
+def test_a_comma_before_a_unit_stays_ambiguous_at_other_desks(locale: str) -> None:
+    """``1,280万`` at a desk whose language does not write 万: 1,280 is as
+    ambiguous as anywhere (12,800,000 or 12,800), refused."""
+    with pytest.raises(NumberError, match="ambiguous: 1280 where ',' groups digits"):
+        number_format(locale).read("1,280万")
 
 
 def test_a_quantity_in_units_is_whole() -> None:
@@ -108,23 +126,26 @@ parts = st.integers(1, 3).flatmap(
         st.integers(0, 3 - n),  # how many myriads below the last part
         st.sampled_from([KOREAN, JAPANESE, CHINESE]),
         st.booleans(),
+        st.booleans(),
     )
 )
 
 
 @given(drawn=parts)
 def test_generated_unit_amounts_are_their_parts_summed(
-    drawn: tuple[int, list[int], int, dict[int, str], bool],
+    drawn: tuple[int, list[int], int, dict[int, str], bool, bool],
 ) -> None:
-    """``{a}억 {b}만 {c}``: the test sums a x 10^8 + b x 10^4 + c itself."""
-    first, rest, lowest, units, spaced = drawn
+    """``{a}억 {b}만 {c}``: the test sums a x 10^8 + b x 10^4 + c itself; the
+    first part's digits plain or as Babel writes them in ko_KR (``1,280만``)."""
+    first, rest, lowest, units, spaced, babel = drawn
     values = [first, *rest]
     powers = [4 * (lowest + len(values) - 1 - i) for i in range(len(values))]
     expected = sum(v * 10**p for v, p in zip(values, powers, strict=True))
     pieces = []
-    for value, power in zip(values, powers, strict=True):
+    for n, (value, power) in enumerate(zip(values, powers, strict=True)):
         if power:
-            pieces.append(f"{value}{units[power]}")
+            digits = format_decimal(value, locale="ko_KR") if babel and not n else value
+            pieces.append(f"{digits}{units[power]}")
         else:  # the ones: four digits, so that 1만5 (said 15,000) never arises
             pieces.append(f"{value:04d}")
     written = (" " if spaced else "").join(pieces)

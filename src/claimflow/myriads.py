@@ -34,8 +34,9 @@ the desk read another pays the wrong points:
   2.2억: refused) and whole; decimals only in an amount of one part
   (``1.5만`` is 15,000);
 - the digits before a unit are read by the locale's number rules
-  (`claimflow.numbers`), so ``1,234만`` is as ambiguous in ko_KR as
-  ``1,234`` anywhere and is refused with the same reason.
+  (`claimflow.numbers`): ``1,280만`` is 12,800,000 at a Korean, Japanese
+  or Chinese desk, where the comma groups digits, and as ambiguous as
+  ``1,280`` at any other; ``1.280만`` is ambiguous everywhere.
 
 `read_units` returns None for a text without unit characters, which the
 plain reader then reads as before: only a text written with units is

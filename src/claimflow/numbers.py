@@ -76,6 +76,8 @@ _MAX_DIGITS = 40
 #: The decimal and group marks of the Arabic-script numberings (CLDR's
 #: ``arab`` and ``arabext``, the same in every locale): ``١٬٢٣٤٫٥٠``.
 _ARABIC_DECIMAL, _ARABIC_GROUP = "\u066b", "\u066c"
+#: The languages whose desks write digits before 만/万 (`claimflow.myriads`).
+_UNIT_LANGUAGES = frozenset({"ko", "ja", "zh"})
 
 
 class NumberError(ValueError):
@@ -223,15 +225,23 @@ class NumberFormat:
         return -value if negative else value
 
     def _coefficient(self, text: str) -> Decimal | str:
-        """The digits before a number unit (``1,234`` in ``1,234만``),
-        read by this locale's rules, ambiguity included, or why not."""
+        """The digits before a number unit (``1,280`` in ``1,280만``),
+        read by this locale's rules, or why not.
+
+        ``1,280`` is ambiguous anywhere (`_ambiguity`), but before 만 or 万
+        at a Korean, Japanese or Chinese desk it was written the way those
+        units are written, where the comma only groups digits: 1,280만 is
+        12,800,000. ``1.280만`` stays refused there (12,800, or 1,280만 from
+        a decimal-comma habit?), and so does ``1,280万`` at any other desk.
+        """
         parts = self._parts(text, False, None)
         if isinstance(parts, str):
             return parts
         integer, digits, fraction = parts
         if self.group and self.group in integer and not self._grouped(integer):
             return "digit grouping in the wrong places"
-        ambiguity = self._ambiguity(integer, fraction)
+        grouped_here = not fraction and self.locale.split("_")[0] in _UNIT_LANGUAGES
+        ambiguity = None if grouped_here else self._ambiguity(integer, fraction)
         if ambiguity is not None:
             return ambiguity
         return Decimal(f"{digits or '0'}{'.' if fraction else ''}{fraction}")
