@@ -17,6 +17,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from claimflow.award.engine import compute_awards_and_holds
 from claimflow.codes import ReasonCode
 from claimflow.models import Participant, Provenance
@@ -132,3 +135,64 @@ def test_a_rule_scoped_to_tiers_holds_an_unlisted_members_award() -> None:
             [stay], GOLD_DOUBLE, {"SX0000001": who}
         )
         assert (problems, [a.points for a in awards]) == ([], [points])
+
+
+TIERED = settings(
+    """
+activity_date: check_out
+currency: AUD
+rounding_mode: floor
+rule_sets:
+  - version: "2025"
+    effective_from: 2025-01-01
+    rules:
+      - {id: base, kind: per_currency, points: 10, per: 1, basis: pro_rata}
+      - {id: elite, kind: tier_bonus, percent: {gold: 25, platinum: 50}}
+"""
+)
+
+
+@given(
+    stays=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(1, 900)), min_size=1, max_size=12
+    ),
+    tiers=st.dictionaries(
+        st.integers(0, 5), st.sampled_from([None, "gold", "platinum"]), max_size=6
+    ),
+)
+def test_listed_members_earn_their_tiers_bonus_and_the_rest_wait(
+    stays: list[tuple[int, int]], tiers: dict[int, str | None]
+) -> None:
+    """$d x 10 base, plus 25% (gold) or 50% (platinum) of it, floored: by
+    hand, d x 10 x (100 + percent) // 100. A member not on the list is held
+    (never paid the base alone), each with one unknown_participant problem,
+    and paid in full once listed."""
+    percent = {None: 0, "gold": 25, "platinum": 50}
+    claims = [_stay(n, f"SX{who:07d}", dollars) for n, (who, dollars) in enumerate(stays)]
+
+    def person(who: int) -> Participant:
+        return Participant(
+            id=f"SX{who:07d}", client="sxh", tier=tiers.get(who),
+            provenance=Provenance(file="members.csv"),
+        )  # fmt: skip
+
+    listed = {f"SX{who:07d}": person(who) for who in tiers}
+    awards, problems, _, held = compute_awards_and_holds(claims, TIERED, listed)
+    paid = {a.claim_id: a.points for a in awards}
+    waiting = {a.claim_id for a, _ in held}
+    for n, (who, dollars) in enumerate(stays):
+        if who in tiers:
+            assert paid[f"s{n}"] == dollars * 10 * (100 + percent[tiers[who]]) // 100
+        else:
+            assert f"s{n}" in waiting and f"s{n}" not in paid
+    assert [p.code for p in problems] == [ReasonCode.UNKNOWN_PARTICIPANT] * len(waiting)
+    everyone = {f"SX{who:07d}": person(who) for who in range(6)}  # no tier: base
+    later, problems, _, _ = compute_awards_and_holds(
+        [c for c in claims if c.id in waiting], TIERED, everyone
+    )
+    assert problems == []
+    assert {a.claim_id: a.points for a in later} == {
+        f"s{n}": dollars * 10 * (100 + percent[tiers.get(who)]) // 100
+        for n, (who, dollars) in enumerate(stays)
+        if who not in tiers
+    }
