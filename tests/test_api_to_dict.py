@@ -147,7 +147,8 @@ def test_a_future_expiry_names_the_library_and_the_cli_option(tmp_path: Path) ->
     with claimflow.Store.open(tmp_path / "c.db") as store:
         with pytest.raises(claimflow.ClaimflowError) as caught:
             claimflow.expire_points(ACME, store, as_of=datetime(2099, 1, 1, tzinfo=UTC))
+    # 2099-01-01 00:00 UTC at the Chicago desk, as the desk reads it
     assert str(caught.value) == (
-        "as of 2099-01-01 (as_of / --as-of) is in the future: points would expire "
-        "before their date; add preview=True / --preview to see what would"
+        "as of 2098-12-31 18:00 CST (as_of / --as-of) is in the future: points would "
+        "expire before their date; add preview=True / --preview to see what would"
     )

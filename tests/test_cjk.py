@@ -96,8 +96,8 @@ def test_a_full_width_mark_is_the_locales_own_mark(locale: str, amount: Decimal)
         ("１，０００", "ja_JP", "ambiguous: 1000 where ',' groups digits"),
         ("１２３．５", "de_DE", "'.' groups digits in de_DE; decimals follow ','"),
         # what cannot be read is named
-        ("１５万", "ja_JP", "'万' is a kanji numeral: write the number in digits"),
-        ("百二十", "ja_JP", "'百' is a kanji numeral: write the number in digits"),
+        ("一万", "ja_JP", "'一' is a kanji numeral: write the number in digits"),
+        ("百二十", "ja_JP", "'百' has no digits before it"),  # １５万 is read: test_myriads
         ("159、800", "ja_JP", "'、' (IDEOGRAPHIC COMMA): a list comma, not a digit group mark"),
         ("１２３。５", "ja_JP", "'。' (IDEOGRAPHIC FULL STOP): a sentence's full stop, not a decimal point"),
         ("159\u3000800", "ja_JP", "'\\u3000' (IDEOGRAPHIC SPACE): a space, not a digit group mark"),
@@ -210,7 +210,7 @@ def test_a_refusal_names_file_row_field_and_the_character(tmp_path: Path) -> Non
     path = tmp_path / "claims.csv"
     path.write_text(
         "Claim ID,Rep ID,Invoice No,Invoice Date,Product Code,Qty,Unit Price,Line Amount\n"
-        "F-1,104233,INV-77,令和8年10月2日,DRL-200,２,１５万,３０万\n",
+        "F-1,104233,INV-77,令和8年10月2日,DRL-200,２,１５万,３０万５\n",
         encoding="utf-8",
     )
     result = check([path], client_for("ja_JP"), received_at=NOW, workers=1)
@@ -227,18 +227,12 @@ def test_a_refusal_names_file_row_field_and_the_character(tmp_path: Path) -> Non
             "expected a date as YYYY年M月D日, found '令和8年10月2日' "
             "(令和8年 is a Japanese era year: the desk reads Gregorian years)",
         ),
-        (
-            ReasonCode.INVALID_NUMBER,
-            "unit_price",
-            2,
-            "expected an amount like 1,234.56, found '１５万' "
-            "('万' is a kanji numeral: write the number in digits)",
-        ),
-        (
+        (  # １５万 is 150,000 (test_myriads); ３０万５ is 300,005 or 305,000
             ReasonCode.INVALID_NUMBER,
             "line_total",
             2,
-            "expected an amount like 1,234.56, found '３０万' "
-            "('万' is a kanji numeral: write the number in digits)",
+            "expected an amount like 1,234.56, found '３０万５' "
+            "('30万5' has one digit after '万': 300,005 by the units, 305,000 "
+            "as it is often said; write the amount in digits)",
         ),
     }

@@ -58,8 +58,9 @@ def test_transfer_refusal_is_one_line_and_exit_2(
     assert _transfer(db) == (
         2,
         "",
-        "claimflow: error: participant 300112457: expected at most 10,000 points "
-        "(available), found 60,000 to transfer to vuelaclub\n",
+        # in the es_ES desk's figures: 10,000 there reads as ten
+        "claimflow: error: participant 300112457: expected at most 10.000 points "
+        "(available), found 60.000 to transfer to vuelaclub\n",
     )
 
 

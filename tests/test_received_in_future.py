@@ -133,7 +133,8 @@ def test_at_later_than_now_is_refused_and_the_store_untouched(
     prefix = "claimflow: error: --at: expected a time no later than now ("
     assert result.stderr.startswith(prefix), result.stderr
     assert result.stderr.endswith(
-        f"at the desk, America/Chicago), found {tomorrow.replace('T', ' ')}: "
+        f"at the desk, America/Chicago), found {tomorrow.replace('T', ' ')} "
+        f"{datetime.fromisoformat(tomorrow).replace(tzinfo=DESK):%Z}: "
         "a claim cannot be received in the future\n"
     )
     assert not db.exists()
@@ -249,7 +250,7 @@ def test_a_future_time_is_refused_in_words_that_fit_what_was_dated(tmp_path: Pat
                 "104233", client, store, case_type="complaint", owner="ann", at=tomorrow
             )
         assert str(opened.value).startswith("at: expected a time no later than now (")
-        assert str(opened.value).endswith(": nothing can be recorded as done later than now")
+        assert str(opened.value).endswith(": nothing is recorded as done in the future")
         path = tmp_path / "claims.csv"
         path.write_text(HEADER + row(1, date(2026, 10, 2), "2026-10-20"), encoding="utf-8")
         with pytest.raises(FutureTime) as processed:

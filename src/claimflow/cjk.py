@@ -60,6 +60,9 @@ _ERA = re.compile(r"^\s*(?P<era>令和|平成|昭和|大正|明治|[㋿㍻㍼㍽
 JA_PATTERN = "YYYY年M月D日"
 KO_PATTERN = "YYYY년 M월 D일"
 _KANJI_NUMERALS = frozenset("〇零一二三四五六七八九十百千万萬億兆壱弐参")
+#: Korean numerals spelled in Hangul (the units 십 백 천 만 억 조 are read
+#: after digits, `claimflow.myriads`; ``삼만원`` is refused by its 삼).
+_HANGUL_NUMERALS = frozenset("영공일이삼사오육륙칠팔구십백천만억조")
 _HINTS = {
     "\u3001": "a list comma, not a digit group mark",
     "\u3002": "a sentence's full stop, not a decimal point",
@@ -83,13 +86,15 @@ def stray(text: str) -> str | None:
     """Why `text` holds a character no number reader takes, naming it; None
     when every character is ASCII once narrowed (`narrow`).
 
-    Example: ``stray("１５万") == "'万' is a kanji numeral: write the number in digits"``
+    Example: ``stray("一万") == "'一' is a kanji numeral: write the number in digits"``
     """
     for char in narrow(text):
         if char.isascii():
             continue
         if char in _KANJI_NUMERALS:
             return f"{char!r} is a kanji numeral: write the number in digits"
+        if char in _HANGUL_NUMERALS:
+            return f"{char!r} is a Korean numeral: write the number in digits"
         name = unicodedata.name(char, f"U+{ord(char):04X}")
         if char in _HINTS:
             return f"{char!r} ({name}): {_HINTS[char]}"

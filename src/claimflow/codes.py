@@ -197,7 +197,8 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     "until resubmitted under the surviving number",
     ReasonCode.UNKNOWN_PARTICIPANT: (
         "award held: the participant is not on the member list, so enrolment "
-        "cannot be checked; the next award run after the list is imported pays it"
+        "(or the tier a tier bonus or a tier-scoped rule pays by) cannot be "
+        "checked; the next award run after the list is imported pays it"
     ),
 }
 

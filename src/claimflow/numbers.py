@@ -25,7 +25,10 @@ Reading is strict, because a misread amount pays the wrong points:
   refused in every human locale, whichever the mark is there: it is one
   thousand where the mark groups digits and one where it is the decimal
   point, and a participant may have copied it from either;
-- a whole number (a quantity) has no fraction but zeros.
+- a whole number (a quantity) has no fraction but zeros;
+- digits before East Asian number units (``123만원``, ``1億2000万円``) are
+  read by the units' definition, or refused where people say them one way
+  and the units read another (`claimflow.myriads`).
 
 Babel's own ``parse_decimal(strict=True)`` was tried first: it checks the
 grouping only when a group symbol is present, reads ``1.000`` under en_US
@@ -59,6 +62,7 @@ from claimflow.currencies import (
     written_digits,
 )
 from claimflow.keys import ascii_digits
+from claimflow.myriads import has_units, read_units
 
 _SPACES = frozenset(" \u00a0\u202f\u2009")
 _APOSTROPHES = frozenset("'\u2019")
@@ -72,6 +76,8 @@ _MAX_DIGITS = 40
 #: The decimal and group marks of the Arabic-script numberings (CLDR's
 #: ``arab`` and ``arabext``, the same in every locale): ``١٬٢٣٤٫٥٠``.
 _ARABIC_DECIMAL, _ARABIC_GROUP = "\u066b", "\u066c"
+#: The languages whose desks write digits before 만/万 (`claimflow.myriads`).
+_UNIT_LANGUAGES = frozenset({"ko", "ja", "zh"})
 
 
 class NumberError(ValueError):
@@ -177,8 +183,9 @@ class NumberFormat:
             text, _currency_pattern(self.locale), self.decimal
         )
         foreign = _foreign_marks(marks, currency, self.locale)
-        if foreign is not None:
-            return foreign
+        if foreign is not None or (body is not None and has_units(body)):
+            # ``US$ 100,00`` for BRL; or ``123만``, ``1億2000万``
+            return foreign or self._with_units(body or "", negative, whole, currency)
         parts = self._parts(body, no_cents, currency)
         if isinstance(parts, str):
             return parts
@@ -199,6 +206,45 @@ class NumberFormat:
         if whole:
             return Decimal(f"{sign}{digits or '0'}")
         return Decimal(f"{sign}{digits or '0'}{'.' if fraction else ''}{fraction}")
+
+    def _with_units(
+        self, body: str, negative: bool, whole: bool, currency: str | None
+    ) -> Decimal | str:
+        """An amount written with number units (`claimflow.myriads`):
+        ``123만`` is 1,230,000, its digits read by this locale's rules."""
+        value = read_units(body, self._coefficient)
+        if value is None or isinstance(value, str):
+            return value or _NOT_A_NUMBER
+        fractional = value != value.to_integral_value()
+        # 1.5 x 10^4 is Decimal('15000.0'): the value as written in digits
+        value = value.normalize() if fractional else value.quantize(Decimal(1))
+        if currency is not None and minor_digits(currency) == 0 and fractional:
+            return f"{currency.upper()} has no decimals ({body} is {value})"
+        if whole and fractional:
+            return f"a fraction ({body} is {value})"
+        return -value if negative else value
+
+    def _coefficient(self, text: str) -> Decimal | str:
+        """The digits before a number unit (``1,280`` in ``1,280만``),
+        read by this locale's rules, or why not.
+
+        ``1,280`` is ambiguous anywhere (`_ambiguity`), but before 만 or 万
+        at a Korean, Japanese or Chinese desk it was written the way those
+        units are written, where the comma only groups digits: 1,280만 is
+        12,800,000. ``1.280만`` stays refused there (12,800, or 1,280만 from
+        a decimal-comma habit?), and so does ``1,280万`` at any other desk.
+        """
+        parts = self._parts(text, False, None)
+        if isinstance(parts, str):
+            return parts
+        integer, digits, fraction = parts
+        if self.group and self.group in integer and not self._grouped(integer):
+            return "digit grouping in the wrong places"
+        grouped_here = not fraction and self.locale.split("_")[0] in _UNIT_LANGUAGES
+        ambiguity = None if grouped_here else self._ambiguity(integer, fraction)
+        if ambiguity is not None:
+            return ambiguity
+        return Decimal(f"{digits or '0'}{'.' if fraction else ''}{fraction}")
 
     def _native(self, text: str) -> tuple[str, bool, str | None]:
         """`text` with the digits of another script as 0-9 and the Arabic

@@ -129,21 +129,26 @@ def refuse_future(
 ) -> datetime:
     """`moment`, or `FutureTime` when it is later than `now` (`after_now`).
 
+    Both times are written as the desk reads them, its wall time and zone
+    (``2026-12-04 08:52 CST``: `claimflow.shown.desk_time`), never in UTC.
+
     Args:
         moment: the time given (aware).
         what: how the caller names it (``--at``, ``received_at``).
         zone: the desk's time zone, for the message.
         now: the desk's clock.
-        why: what a time in the future cannot be, said after it.
+        why: what a time in the future would be, for the message.
 
     Example: ``refuse_future(at, "--at", client.zone, datetime.now(UTC))``
     """
+    from claimflow.shown import desk_time as named_time  # with its zone
+
     moment = at_desk(moment, zone)  # a naive time is the desk's
     if after_now(moment, now):
         raise FutureTime(
             f"{what}: expected a time no later than now "
-            f"({desk_time(now, zone)} at the desk, {zone}), found "
-            f"{desk_time(moment, zone)}: {why}"
+            f"({named_time(now, zone)} at the desk, {zone}), found "
+            f"{named_time(moment, zone)}: {why}"
         )
     return moment
 

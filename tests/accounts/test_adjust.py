@@ -207,8 +207,9 @@ def test_a_reference_is_used_once_so_a_rerun_adjusts_nothing(
             members, acme, "104233", -100, GOODWILL, "m", "ann", AT, reference="T-7"
         )
     assert str(caught.value) == (
+        # at the desk (Chicago): 15:00 UTC is 09:00 CST, never the stored UTC
         f"reference 'T-7' was used before: adjustment #{first.id} requested by ann "
-        f"at {AT.isoformat()}; this one asks points -100, not +100; note 'm', "
+        "at 2026-12-01 09:00 CST; this one asks points -100, not +100; note 'm', "
         "not 'n'; give each adjustment its own"
     )
     assert members.count("adjustments") == 1

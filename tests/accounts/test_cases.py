@@ -253,7 +253,7 @@ def test_a_closed_case_takes_no_more_events(desk: Store) -> None:
     case_event(desk, "acme-tools", case, "closed", "ann", at(1, 10), value="done")
     with pytest.raises(
         AccountError,
-        match=r"^case 1: closed at 2026-12-01 16:00 \(UTC\); open a new case$",
+        match=r"^case 1: closed at 2026-12-01 16:00 UTC; open a new case$",
     ):
         case_event(desk, "acme-tools", case, "contact", "ann", at(1, 11))
 
@@ -266,8 +266,8 @@ def test_an_event_before_the_case_was_opened_is_refused(desk: Store) -> None:
     for event, value in (("contact", None), ("closed", "done")):
         with pytest.raises(
             AccountError,
-            match=r"^case 1: opened at 2026-12-02 15:00 \(America/Chicago\); an event at "
-            r"2026-12-01 15:00 would come before it$",
+            match=r"^case 1: opened at 2026-12-02 15:00 CST; an event at "
+            r"2026-12-01 15:00 CST would come before it$",
         ):
             case_event(desk, "acme-tools", case, event, "ann", at(1, 15), value=value,
                        zone=CHI)  # fmt: skip

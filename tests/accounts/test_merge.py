@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -22,6 +23,7 @@ from claimflow.award.run import award_claims
 from claimflow.models import Participant, Provenance
 from claimflow.parse.participants import read_participants
 from claimflow.replay import replay
+from claimflow.shown import Desk
 from claimflow.store.dedupe_decisions import add_dedupe_decisions
 from claimflow.store.instants import utc_text
 from claimflow.store.ledger import add_debit, award_lots
@@ -262,6 +264,18 @@ def test_a_merged_account_cannot_be_merged_again_or_into(accounts: Store) -> Non
         AccountError, match="^participant S: not merged into another account$"
     ):
         unmerge_accounts(accounts, "x", "S", "ann", MERGE_AT)
+
+
+def test_a_merged_account_is_named_with_the_merges_desk_time(accounts: Store) -> None:
+    """MERGE_AT is 2026-11-26 12:00 UTC: 06:00 at a Chicago desk, as the
+    refusal now says (it said 2026-11-26T12:00:00+00:00)."""
+    merge_accounts(accounts, "x", "S", "M", "ann", MERGE_AT)
+    chicago = Desk("en_US", ZoneInfo("America/Chicago"))
+    with pytest.raises(AccountError) as refused:
+        merge_accounts(accounts, "x", "S", "M", "ann", MERGE_AT, desk=chicago)
+    assert str(refused.value) == (
+        "participant M: closed, merged into S by merge #1 at 2026-11-26 06:00 CST"
+    )
 
 
 def test_a_merge_of_ingested_accounts_moves_claims_and_replays_faithfully(

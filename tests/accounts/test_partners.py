@@ -95,18 +95,20 @@ def test_the_same_transfer_again_is_a_no_op(
             # CET), as redeem's refusal is (trial 22: raw UTC)
             "reference 'CAZ-VC-0001' was used before: transfer #1 of 60.000 points "
             f"by participant {WHO} to vuelaclub member VC10000001 at "
-            "2026-11-03 13:00 CET; give each transfer its own",
+            "2026-11-03 13:00 CET; this one asks member number VC10000009, not "
+            "VC10000001; give each transfer its own",
         ),
         (
             9_999,
             {"reference": "R2"},
-            "expected at least 10,000 points for a vuelaclub transfer, found 9,999",
+            # es_ES figures (10,000 is ten there), as the reference refusal's
+            "expected at least 10.000 points for a vuelaclub transfer, found 9.999",
         ),
         (
             10_001,
             {"reference": "R3"},
-            f"participant {WHO}: expected at most 10,000 points (available), "
-            "found 10,001 to transfer to vuelaclub",
+            f"participant {WHO}: expected at most 10.000 points (available), "
+            "found 10.001 to transfer to vuelaclub",
         ),
         (
             10_000,
@@ -142,6 +144,39 @@ def test_refusals_name_the_problem_and_change_nothing(
     assert str(caught.value).endswith(message)
     assert _counts(store) == before
     assert balance(store, "costa-azul", WHO, AT).available == 10_000
+
+
+@pytest.mark.parametrize(
+    ("points", "change", "asks"),
+    [
+        # 60.000 then 70.000 under CAZ-VC-0001 (es_ES figures): before, the
+        # refusal named the first transfer and not what this one changed
+        (70_000, {}, "points 70.000, not 60.000"),
+        (60_000, {"who": "300112458"}, f"participant 300112458, not {WHO}"),
+        (
+            50_000,
+            {"who": "300112458", "member": "VC10000002", "reference": "caz vc 0001"},
+            f"participant 300112458, not {WHO}; points 50.000, not 60.000; "
+            "member number VC10000002, not VC10000001",
+        ),
+    ],
+)
+def test_a_reused_reference_names_each_field_that_differs_old_and_new(
+    store: Store, costa: ResolvedClient, points: int, change: dict[str, str], asks: str
+) -> None:
+    fund(store, costa, WHO, 70_000)
+    fund(store, costa, "300112458", 70_000)
+    _transfer(store, costa)
+    before = _counts(store)
+    with pytest.raises(PartnerError) as caught:
+        _transfer(store, costa, points, **change)
+    assert str(caught.value) == (
+        "reference 'CAZ-VC-0001' was used before: transfer #1 of 60.000 points by "
+        f"participant {WHO} to vuelaclub member VC10000001 at 2026-11-03 13:00 CET; "
+        f"this one asks {asks}; give each transfer its own"
+    )
+    assert "\n" not in str(caught.value)  # one line
+    assert _counts(store) == before
 
 
 def test_a_transfer_under_a_plain_redemptions_reference_is_refused(

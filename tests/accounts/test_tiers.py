@@ -142,7 +142,7 @@ def test_an_unmerge_after_the_survivors_record_changed_is_refused(
         unmerge_accounts(listed, "x", "M", "ann", UNMERGED_AT)
     assert str(refused.value) == (
         "merge #1: S's member record changed since (a fact from 2026-11-01 "
-        "recorded at 2026-11-02T15:00:00+00:00); an unmerge would not restore "
+        "recorded at 2026-11-02 15:00 UTC); an unmerge would not restore "
         "its tiers exactly"
     )
 

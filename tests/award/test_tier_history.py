@@ -84,8 +84,12 @@ def test_the_tier_paid_is_the_latest_fact_in_effect_on_the_activity_date(
     award, _ = compute_award(_stay(stay_on), PROGRAM, who, CapState())
     assert award is not None
     bonus = [line for line in award.lines if line.rule_id == "elite"]
-    if expected is None:
-        assert bonus == []
+    if expected is None:  # said at 0 points, never dropped unsaid
+        (line,) = bonus
+        assert (line.points, line.note) == (
+            0,
+            f"no tier on {stay_on} on the member list: no tier bonus",
+        )
     else:
         (line,) = bonus
         assert line.multiplier == PERCENT[expected]

@@ -396,12 +396,15 @@ def test_impossible_events_are_refused(tmp_path: Path, acme: ResolvedClient) -> 
         store.transaction(),
         pytest.raises(
             ImpossibleEvent,
-            match=r"claim AC-1001: expected decided at or after its arrival \(2026-10-20T09:14:00-05:00\), found 2026-10-01",
+            # at the Chicago desk, never as UTC text (2026-10-01T00:00:00+00:00)
+            match=r"^claim AC-1001: expected decided at or after its arrival "
+            r"\(2026-10-20 09:14 CDT\), found 2026-09-30 19:00 CDT$",
         ),
     ):
         record_event(
-            store, "AC-1001", "decided", datetime(2026, 10, 1, tzinfo=UTC), "ann", now
-        )
+            store, "AC-1001", "decided", datetime(2026, 10, 1, tzinfo=UTC), "ann", now,
+            desk=acme.desk,
+        )  # fmt: skip
     with store.transaction(), pytest.raises(ImpossibleEvent, match="no later than now"):
         record_event(
             store,

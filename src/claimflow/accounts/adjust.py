@@ -225,7 +225,8 @@ def request_adjustment(
                 return replace(earlier, repeated=True)
             raise AccountError(
                 f"reference {reference!r} was used before: adjustment #{used[0]} "
-                f"requested by {used[1]} at {used[2]}; this one asks {differ}; "
+                f"requested by {used[1]} at {client.desk.time(used[2])}; this one asks "
+                f"{differ}; "
                 "give each adjustment its own"
             )
         adjustment_id = add_adjustment(
@@ -373,8 +374,9 @@ def approve_adjustment(
     limit = settings.limit_of(actor)
     if not reject and limit is not None and abs(found.points) > limit:
         raise AccountError(
-            f"adjustment {adjustment_id}: {abs(found.points):,} points is above "
-            f"{actor}'s approval limit ({limit:,}); a supervisor must approve it"
+            f"adjustment {adjustment_id}: {client.desk.points(abs(found.points))} "
+            f"points is above {actor}'s approval limit ({client.desk.points(limit)}); "
+            "a supervisor must approve it"
         )
     with store.transaction():
         if reject:

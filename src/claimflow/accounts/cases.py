@@ -19,6 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from claimflow.accounts.merge import AccountError
 from claimflow.accounts.settings import CASE_TYPES
 from claimflow.output import json_ready
+from claimflow.shown import desk_time  # the desk's wall time and zone: 10:00 CST
 from claimflow.store import Store
 from claimflow.store.cases import (
     EventRow,
@@ -29,7 +30,6 @@ from claimflow.store.cases import (
     posting_exists,
     same_cases,
 )
-from claimflow.window import desk_time
 
 #: Case levels, lowest first.
 LEVELS = ("L1", "L2", "senior")
@@ -148,7 +148,7 @@ def _open(store: Store, client: str, case_id: int, zone: tzinfo = UTC) -> Case:
         raise AccountError(f"case {case_id}: no such case for {client}")
     if found[0].closed_at is not None:
         closed = desk_time(found[0].closed_at, zone)
-        raise AccountError(f"case {case_id}: closed at {closed} ({zone}); open a new case")
+        raise AccountError(f"case {case_id}: closed at {closed}; open a new case")
     return found[0]
 
 
@@ -328,7 +328,7 @@ def case_event(
         # answered or closed before it was opened: its SLA clock would run
         # backwards (trial 33: a case closed the day before it was opened)
         raise AccountError(
-            f"case {case_id}: opened at {desk_time(case.opened_at, zone)} ({zone}); "
+            f"case {case_id}: opened at {desk_time(case.opened_at, zone)}; "
             f"an event at {desk_time(at, zone)} would come before it"
         )
     _check_event(case, event, value)

@@ -37,6 +37,7 @@ from datetime import date, datetime
 from claimflow.award.ledger import LedgerError
 from claimflow.award.references import reference_key as _reference
 from claimflow.dedupe.decisions import latest_decisions
+from claimflow.shown import PLAIN_DESK, Desk
 from claimflow.store import Store
 from claimflow.store.accounts import (
     add_merge,
@@ -108,7 +109,9 @@ def merged_into(store: Store, client: str, participant_id: str) -> str | None:
     return None if row is None else row[3]
 
 
-def _refusal(store: Store, client: str, survivor: str, merged: str) -> str | None:
+def _refusal(
+    store: Store, client: str, survivor: str, merged: str, desk: Desk = PLAIN_DESK
+) -> str | None:
     """Why the two may not be merged now, or None."""
     if survivor == merged:
         return f"participant {merged}: cannot be merged into itself"
@@ -119,7 +122,7 @@ def _refusal(store: Store, client: str, survivor: str, merged: str) -> str | Non
         if row is not None:
             return (
                 f"participant {who}: closed, merged into {row[3]} by merge #{row[0]} "
-                f"at {row[7]}"
+                f"at {desk.time(row[7])}"
             )
     first, second = sorted((survivor, merged))
     if latest_decisions(store.db.conn, "participant").get((first, second)) != "same":
@@ -158,6 +161,7 @@ def merge_accounts(
     note: str = "",
     tier_policy: tuple[str, Sequence[str]] = ("survivor", ()),
     locale: str | None = None,
+    desk: Desk = PLAIN_DESK,
 ) -> MergeResult:
     """Merge account `merged` into `survivor` (see the module docstring).
 
@@ -175,6 +179,7 @@ def merge_accounts(
             survivor's tier history stands.
         locale: the client's locale: tiers are ranked in any case, as its
             language writes capitals (``ALTIN`` is ``altın`` in tr_TR).
+        desk: the client's desk, whose zone a refusal writes times in.
 
     Returns:
         What moved.
@@ -190,7 +195,7 @@ def merge_accounts(
     # Checked inside the write transaction: a second clerk's merge of the
     # same account waits for this one and then sees it.
     with store.transaction():
-        refusal = _refusal(store, client, survivor, merged)
+        refusal = _refusal(store, client, survivor, merged, desk)
         if refusal is not None:
             raise AccountError(refusal)
         facts = participant_facts(store, client, merged)
@@ -399,7 +404,13 @@ def _unmerge_refusal(
 
 
 def unmerge_accounts(
-    store: Store, client: str, merged: str, actor: str, at: datetime, note: str = ""
+    store: Store,
+    client: str,
+    merged: str,
+    actor: str,
+    at: datetime,
+    note: str = "",
+    desk: Desk = PLAIN_DESK,
 ) -> MergeResult:
     """Undo the live merge of `merged` exactly: the mirror postings, the
     claims and open cases moved back, its status as before.
@@ -475,6 +486,7 @@ def unmerge_accounts(
                 (f"merge #{merge_id}", f"unmerge #{undo_id} of merge #{merge_id}"),
                 days,
                 (at, actor),
+                desk,
             )
         back += [("tier", day.isoformat(), 0) for day in days]
         if status_before is not None:

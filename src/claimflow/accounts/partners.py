@@ -22,7 +22,7 @@ from claimflow.award.ledger import (
     redeem,
     refuse_merged,
 )
-from claimflow.award.references import not_whole_points
+from claimflow.award.references import differences, not_whole_points
 from claimflow.award.run import expiry_of
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
@@ -210,19 +210,29 @@ def _again(
     member: str,
     desk: Desk,
 ) -> Transfer:
-    """The earlier transfer under this reference, if it is the same transfer."""
-    same = (
-        earlier.participant_id,
-        earlier.points,
-        normalize_key(earlier.member_number),
+    """The earlier transfer under this reference, if it is the same transfer;
+    else refused, naming each field this one asks differently, old and new."""
+    # a member number keyed with other spaces or dashes is the same account
+    same_member = normalize_key(member) == normalize_key(earlier.member_number)
+    differ = differences(
+        [
+            ("participant", participant, earlier.participant_id),
+            ("points", desk.points(points), desk.points(earlier.points)),
+            (
+                "member number",
+                earlier.member_number if same_member else member,
+                earlier.member_number,
+            ),
+        ]
     )
-    if same == (participant, points, normalize_key(member)):
+    if not differ:
         return Transfer.of(partner, earlier, repeated=True)
     raise PartnerError(
         f"reference {earlier.reference!r} was used before: transfer #{earlier.id} of "
         f"{desk.points(earlier.points)} points by participant {earlier.participant_id} "
         f"to {partner} member {earlier.member_number} at "
-        f"{desk.time(earlier.transferred_at)}; give each transfer its own"
+        f"{desk.time(earlier.transferred_at)}; this one asks {differ}; give each "
+        "transfer its own"
     )
 
 
@@ -235,10 +245,11 @@ def _check_points(
     points: int,
     at: datetime,
 ) -> None:
+    shown = client.desk.points  # 10.000 at an es_ES desk: 10,000 there is ten
     if points < partner.minimum_points:
         raise PartnerError(
-            f"expected at least {partner.minimum_points:,} points for a {partner_key} "
-            f"transfer, found {points:,}"
+            f"expected at least {shown(partner.minimum_points)} points for a "
+            f"{partner_key} transfer, found {shown(points)}"
         )
     if not store.known_participant(client.key, participant_id):
         raise PartnerError(
@@ -256,11 +267,11 @@ def _check_points(
     ).available
     if points > available:
         raise PartnerError(
-            f"participant {participant_id}: expected at most {available:,} points "
-            f"(available), found {points:,} to transfer to {partner_key}"
+            f"participant {participant_id}: expected at most {shown(available)} "
+            f"points (available), found {shown(points)} to transfer to {partner_key}"
         )
     if partner.miles(points).total == 0:
         raise PartnerError(
-            f"{points:,} points earn 0 {partner_key} miles at "
+            f"{shown(points)} points earn 0 {partner_key} miles at "
             f"{partner.points_per_mile} points per mile"
         )

@@ -31,6 +31,7 @@ from datetime import date, datetime
 
 from claimflow.accounts.merge import AccountError
 from claimflow.models import Participant, ParticipantFacts
+from claimflow.shown import PLAIN_DESK, Desk
 from claimflow.store import Store
 from claimflow.store.accounts import add_participant_facts
 from claimflow.words import match_word
@@ -134,6 +135,7 @@ def restore_tiers(
     merge: tuple[str, str],
     days: Sequence[date],
     when: tuple[datetime, str],
+    desk: Desk = PLAIN_DESK,
 ) -> None:
     """Give the survivor back the tiers it held before a merge.
 
@@ -145,6 +147,7 @@ def restore_tiers(
         days: the days the merge wrote.
         when: (the merge's instant, who unmerges) - the facts are recorded
             at the unmerge's instant, `when[0]`.
+        desk: the client's desk, whose zone a refusal writes times in.
 
     Raises:
         AccountError: the survivor's record changed after the merge.
@@ -175,7 +178,7 @@ def restore_tiers(
         raise AccountError(
             f"{source}: {survivor.id}'s member record changed since (a fact from "
             f"{later[0].effective_from.isoformat()} recorded at "
-            f"{later[0].recorded_at.isoformat() if later[0].recorded_at else ''}); "
+            f"{desk.time(later[0].recorded_at)}); "
             "an unmerge would not restore its tiers exactly"
         )
     before = _with(

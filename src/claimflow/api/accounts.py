@@ -60,6 +60,7 @@ def merge_accounts(
     return merge(
         store, resolved.key, survivor, merged, operator or default_operator(),
         written_at(at, resolved), note, tiers, resolved.config.locale,
+        resolved.desk,
     )  # fmt: skip
 
 
@@ -81,7 +82,7 @@ def unmerge_accounts(
     resolved = resolve_client(client)
     return unmerge(
         store, resolved.key, merged, operator or default_operator(),
-        written_at(at, resolved), note,
+        written_at(at, resolved), note, resolved.desk,
     )  # fmt: skip
 
 

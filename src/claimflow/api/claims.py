@@ -240,6 +240,7 @@ def record_event(
             operator or default_operator(),
             instant(None),
             client=resolved.key if resolved else None,
+            desk=resolved.desk if resolved else None,
         )
     name = store.claim_names([claim_id]).get(claim_id, claim_id)
     return EventRecorded(claim_id, event, when, name)

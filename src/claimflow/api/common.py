@@ -227,7 +227,7 @@ def written_at(
         return when
     zone = client.zone if client is not None else UTC
     return refuse_future(
-        when, "at", zone, datetime.now(UTC), "nothing can be recorded as done later than now"
+        when, "at", zone, datetime.now(UTC), "nothing is recorded as done in the future"
     )
 
 

@@ -418,8 +418,9 @@ def expire_points(
     at, actor = instant(as_of, resolved), operator or default_operator()
     if at > datetime.now(UTC) and not preview:
         raise ClaimflowError(
-            f"as of {at:%Y-%m-%d} (as_of / --as-of) is in the future: points would "
-            "expire before their date; add preview=True / --preview to see what would"
+            f"as of {resolved.desk.time(at)} (as_of / --as-of) is in the future: "
+            "points would expire before their date; add preview=True / --preview "
+            "to see what would"
         )
     with _previewing(store, preview):
         points = expire(store, resolved.key, settings_of(resolved), at, actor)

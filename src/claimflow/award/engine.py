@@ -39,6 +39,7 @@ from claimflow.award.evaluators import (
 from claimflow.award.rules import (
     AwardSettings,
     Rate,
+    Scope,
 )
 from claimflow.award.text import below_minimum_note, rounding_note, units_label
 from claimflow.codes import ReasonCode
@@ -319,7 +320,32 @@ def _earned(ctx: Context) -> list[AwardLine]:
         if rule.kind == "tier_bonus"
         for e in EVALUATORS[rule.kind](ctx, rule)
     ]
-    return [*ctx.notes, *(e.line for e in (*base, *bonuses, *promotions(ctx, base)))]
+    lines = [e.line for e in (*base, *bonuses, *promotions(ctx, base))]
+    return [*ctx.notes, *lines, *_tiers_unknown(ctx)]
+
+
+def _tiers_unknown(ctx: Context) -> list[AwardLine]:
+    """The zero line holding the award of a participant not on the member
+    list where a rule's scope names tiers (``segments: [gold]``): whether it
+    applies cannot be known, so the award is held (`_unknown`) rather than
+    paid without it. (A tier bonus says so on its own line.)"""
+    if ctx.participant is not None:
+        return []
+
+    def names_tiers(scope: Scope | None) -> bool:
+        return scope is not None and (bool(scope.segments) or names_tiers(scope.exclude))
+
+    scoped = [r.id for r in ctx.rules.rules if names_tiers(r.scope)]
+    if not scoped:
+        return []
+    return [
+        _zero_line(
+            ctx,
+            ReasonCode.UNKNOWN_PARTICIPANT,
+            f"participant {ctx.claim.participant_id or '(none)'} is not on the member "
+            f"list: no tier to scope {', '.join(scoped)} by",
+        )
+    ]
 
 
 def compute_award(

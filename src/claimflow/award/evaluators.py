@@ -279,6 +279,23 @@ def period_label(day: date, period: str | None) -> str:
 @evaluator("tier_bonus")
 def _tier_bonus(ctx: Context, rule: object) -> list[Earned]:
     assert isinstance(rule, TierBonus)
+    if ctx.participant is None:
+        # No member list entry, so no tier: paying the base alone would drop
+        # a bonus the member may be owed, and settle the claim. Held
+        # (`engine._unknown`) until the list names them, as for enrolment.
+        return [
+            Earned(
+                None,
+                ctx.line(
+                    rule.id,
+                    rule.kind,
+                    ZERO,
+                    f"participant {ctx.claim.participant_id or '(none)'} is not on "
+                    "the member list: no tier to pay this tier bonus by",
+                    code=ReasonCode.UNKNOWN_PARTICIPANT,
+                ),
+            )
+        ]
     # The tier held on the activity date, not today's: a member who was Gold
     # at the stay and is Platinum now earns the Gold bonus for it.
     tier = (ctx.held.tier or "") if ctx.held else ""
@@ -287,7 +304,13 @@ def _tier_bonus(ctx: Context, rule: object) -> list[Earned]:
     named = match_word(tier, rule.percent, ctx.locale) if tier else None
     percent = rule.percent[named] if named is not None else None
     if not percent:
-        return []
+        # a listed member without a tier that earns one: said, at 0 points
+        why = (
+            f"{tier} on {ctx.activity}: no tier bonus for {tier}"
+            if tier
+            else f"no tier on {ctx.activity} on the member list: no tier bonus"
+        )
+        return [Earned(None, ctx.line(rule.id, rule.kind, ZERO, why))]
     return [
         Earned(
             None,

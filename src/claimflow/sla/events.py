@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from claimflow.errors import ClaimflowError
 
 if TYPE_CHECKING:  # the CLI reads EVENTS at start-up: no store (and pandas) yet
+    from claimflow.shown import Desk
     from claimflow.store import Store
 
 #: Events a person records (ingest and the stages record their own).
@@ -34,11 +35,13 @@ def record_event(
     operator: str,
     now: datetime,
     client: str | None = None,
+    desk: Desk | None = None,
 ) -> str:
     """Record `event` for the claim `key` (its id or reference) at `at`.
 
     Call inside a store transaction. With `client`, the claim must be that
-    client's.
+    client's. A refusal writes its times at `desk` (the client's wall time
+    and zone, ``2026-10-20 09:14 CDT``; UTC without one).
 
     Returns:
         The claim id.
@@ -72,15 +75,18 @@ def record_event(
                 "which records the decided event too"
             )
     arrived = datetime.fromisoformat(received)
+    from claimflow.shown import PLAIN_DESK
+
+    shown = (desk or PLAIN_DESK).time
     if at < arrived:
         raise ImpossibleEvent(
             f"claim {key}: expected {event} at or after its arrival "
-            f"({arrived.isoformat()}), found {at.isoformat()}"
+            f"({shown(arrived)}), found {shown(at)}"
         )
     if at > now + CLOCK_SKEW:
         raise ImpossibleEvent(
-            f"claim {key}: expected {event} no later than now ({now.isoformat()}), "
-            f"found {at.isoformat()}"
+            f"claim {key}: expected {event} no later than now ({shown(now)}), "
+            f"found {shown(at)}"
         )
     store.add_events([(owner, claim_id, batch_id, event, at.isoformat(), operator)])
     store.audit(
