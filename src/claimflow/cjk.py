@@ -56,6 +56,11 @@ _WEEKDAY_AFTER = re.compile(
 )
 #: A Japanese era before the year (kanji, or the one-character era signs).
 _ERA = re.compile(r"^\s*(?P<era>令和|平成|昭和|大正|明治|[㋿㍻㍼㍽㍾])\s*(?:[0-9]{1,2}|元)\s*年")
+#: A Minguo (ROC) year after its era name, as Taiwanese forms write it:
+#: ``民國115年12月4日``, ``中華民國115年``, ``民国115/12/04``, ``民國元年``.
+_MINGUO = re.compile(r"^\s*(?:中華|中华)?民[國国]\s*(?P<y>[0-9]{1,3}|元)\s*(?:年|[/.\-])")
+#: Gregorian year = Minguo year + 1911 (民國元年 is 1912).
+_MINGUO_OFFSET = 1911
 #: The pattern a refused written date is asked again in.
 JA_PATTERN = "YYYY年M月D日"
 KO_PATTERN = "YYYY년 M월 D일"
@@ -118,14 +123,24 @@ class WrittenDate:
 
 def japanese_date(text: str) -> WrittenDate | str | None:
     """The parts of a date written the Japanese way (``2026年11月3日``) or
-    the Korean way (``2026년 12월 4일 금요일``), why it cannot be read (an
-    era year), or None when `text` is not written so.
+    the Korean way (``2026년 12월 4일 금요일``), why it cannot be read (a
+    Japanese era year, or a Minguo one: ``民國115年12月4日`` is 2026 in
+    Taiwan's calendar, refused naming that year), or None when `text` is
+    not written so.
 
     Args:
         text: the keyed text, its full-width forms already narrowed (`narrow`).
 
     Example: ``japanese_date("2026年11月3日(火)").weekday == "火"``
     """
+    minguo = _MINGUO.match(text)
+    if minguo is not None:
+        minguo_year = 1 if minguo["y"] == "元" else int(minguo["y"])
+        gregorian = minguo_year + _MINGUO_OFFSET
+        return (
+            f"{minguo_year} looks like a Minguo (ROC) year, {gregorian} in the "
+            "Gregorian calendar: the desk reads Gregorian years"
+        )
     era = _ERA.match(text)
     if era is not None:
         year = re.sub(r"\s+", "", era[0])

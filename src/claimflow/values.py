@@ -30,6 +30,7 @@ from claimflow.codes import ReasonCode
 from claimflow.dates import (
     _DATE_TIME,
     _PATTERN,
+    GREGORIAN_YEAR,
     NO_SUCH_DAY,
     SWAPPED,
     TWO_DIGIT_YEAR,
@@ -405,6 +406,7 @@ KeyedSerials = Annotated[tuple[str, ...], BeforeValidator(_to_serials)]
 
 __all__ = [  # the date readers and notes are `claimflow.dates`'
     "DEFAULT_CONTEXT",
+    "GREGORIAN_YEAR",
     "NO_SUCH_DAY",
     "SWAPPED",
     "TWO_DIGIT_YEAR",

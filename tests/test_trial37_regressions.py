@@ -1,0 +1,235 @@
+"""Trial 37 (a Taiwanese dealer program, formosa-dealers, zh_TW, TWD; an
+Israeli hotel desk, galil-hotels, he_IL, ILS): dates in the Minguo (ROC)
+calendar and amounts as Taiwanese and Israeli invoices write them.
+
+Minguo years. Some dealers write the invoice date in Taiwan's calendar,
+whose year 1 is 1912: ``115/11/07``, ``民國115年11月8日`` (2026). The
+zero-padded ``0115/11/12`` was read as the date 0115-11-12 and the claim
+*rejected* (``outside_claim_window``: "expected a date on or after
+2026-08-26, found 0115-11-12"), where the participant only had to write the
+year again; ``115/11/07`` was refused as "a two-digit year" (it has three),
+and ``民國115年11月8日`` with no reason at all. Each is now refused as the
+desk refuses a Buddhist Era or Japanese era year, in one line naming the
+Gregorian year (115 + 1911 = 2026), and the participant's notice asks for
+that year: reading them would be right for most Taiwanese forms, but the
+desk reads Gregorian years everywhere else (a member list, a source export,
+replay), and a three-digit year a Taiwanese desk takes as Minguo means
+nothing at another desk; see the report.
+
+Amounts. ``NT$25,900`` (every uniform invoice writes whole dollars) was
+refused as "ambiguous: 25900 ... 25.900", and ``32,500元`` and
+``新台幣1,234元`` as "'元' is not a digit"; at the Israeli desk
+``1,234.50 ש"ח`` (shekel hadash) was refused, and ``NIS 1,234.50`` as
+"'NIS' does not say which currency". TWD is now written whole as JPY is
+(CLDR's cash digits for TWD are 0), 元 and 新台幣 are TWD's (元 is CNY's
+too), and ש"ח and NIS are ILS's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel.numbers import format_currency, format_decimal
+
+from claimflow import Store
+from claimflow.dates import parse_date, parse_datetime
+from claimflow.numbers import NumberError, number_format
+from claimflow.validate.notice_dates import date_reading, date_reason
+from claimflow.validate.notice_i18n import phrases
+from tests.test_cli import run
+from tests.validate.test_notices import client as notice_client
+
+#: Year 1 of the Minguo calendar is 1912.
+MINGUO = 1911
+
+
+@pytest.mark.parametrize(
+    ("keyed", "minguo"),
+    [("115/11/07", 115), ("115/12/4", 115), ("115.12.04", 115), ("115-12-04", 115),
+     ("0115/11/12", 115), ("0115-11-12", 115),  # read as year 115 before
+     ("民國115年11月8日", 115), ("民国115年11月8日", 115), ("中華民國115年12月4日", 115),
+     ("民國115/12/04", 115), ("115年12月4日", 115), ("民國元年1月1日", 1),
+     ("民國99年5月1日", 99)],
+)  # fmt: skip
+def test_a_minguo_year_is_refused_naming_its_gregorian_year(
+    keyed: str, minguo: int
+) -> None:
+    found = parse_date(keyed, "YMD")
+    assert isinstance(found, str), f"{keyed!r} was read as {found}"
+    gregorian = minguo + MINGUO  # 115 + 1911 = 2026, by hand
+    assert f"{minguo} looks like a Minguo (ROC) year, {gregorian} in the Gregorian" in found
+    assert "two-digit year" not in found
+
+
+@pytest.mark.parametrize(
+    ("keyed", "expected"),
+    [("2026/11/07", date(2026, 11, 7)), ("2026年11月8日", date(2026, 11, 8)),
+     ("2026-12-04", date(2026, 12, 4))],
+)  # fmt: skip
+def test_gregorian_dates_at_a_taiwanese_desk_are_read(keyed: str, expected: date) -> None:
+    assert parse_date(keyed, "YMD") == expected
+
+
+def test_a_year_before_1000_is_never_a_date() -> None:
+    """No claim, birth or enrolment has one: ``0999-01-01`` was year 999."""
+    found = parse_date("0999-01-01", "YMD")
+    assert isinstance(found, str)
+    assert "the desk reads Gregorian years" in found
+
+
+def test_a_received_time_in_a_minguo_year_says_why() -> None:
+    """``115/12/04 10:00`` said only "expected a date and time as ..."."""
+    found = parse_datetime("115/12/04 10:00", "YMD")
+    assert isinstance(found, str)
+    assert found.endswith(
+        "(115 looks like a Minguo (ROC) year, 2026 in the Gregorian calendar: "
+        "the desk reads Gregorian years)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("keyed", "language", "expected"),
+    [("115/11/07", "en", " (the year is not a Gregorian year: write 2026)"),
+     ("民國115年11月8日", "de", " (die Jahreszahl ist nicht gregorianisch: bitte 2026 schreiben)"),
+     ("0115/11/12", "es", " (el año no es del calendario gregoriano: escriba 2026)"),
+     # a Buddhist Era year (2569 - 543 = 2026) is asked for the same way
+     ("2569/11/05", "en", " (the year is not a Gregorian year: write 2026)")],
+)  # fmt: skip
+def test_the_notice_asks_for_the_gregorian_year(
+    keyed: str, language: str, expected: str
+) -> None:
+    """Asked for "all four digits of the year", a member who wrote 115
+    could send 0115, which was read as year 115."""
+    desk = notice_client(language, "zh_TW")
+    desk = desk.model_copy(
+        update={"config": desk.config.model_copy(update={"date_order": "YMD"})}
+    )
+    reading = date_reading(keyed, desk)
+    assert date_reason(reading, phrases(None, language), language) == expected
+
+
+FORMOSA = """\
+schema_version: 1
+client: formosa-dealers
+name: Formosa Dealer Incentive
+kind: sales
+locale: zh_TW
+language: en
+date_order: YMD
+currency: TWD
+timezone: Asia/Taipei
+claim_window_days: 90
+columns:
+  claim_ref: ["申請編號"]
+  participant_id: ["業務員編號"]
+  invoice_number: ["發票號碼"]
+  invoice_date: ["發票日期"]
+  sku: ["型號"]
+  quantity: ["數量"]
+  unit_price: ["單價"]
+  line_total: ["金額"]
+  received_at: ["收件時間"]
+eligible_skus: [AC-900, RF-500, WM-300]
+award:
+  activity_date: invoice_date
+  currency: TWD
+  rounding_mode: floor
+  rounding_scope: claim
+  pending_days: 0
+  rule_sets:
+    - version: "2026H2"
+      effective_from: 2026-07-01
+      rules:
+        - {id: ac, kind: per_unit, points: 300, scope: {skus: [AC-900]}}
+        - {id: fridge, kind: per_unit, points: 250, scope: {skus: [RF-500]}}
+        - {id: washer, kind: per_currency, points: 1, per: 100, basis: bracket, scope: {skus: [WM-300]}}
+"""
+CLAIMS = (
+    "申請編號,業務員編號,發票號碼,發票日期,型號,數量,單價,金額,收件時間\n"
+    "FM-1001,TW10001,AB-12345678,2026/11/05,AC-900,2,\"NT$25,900\",\"NT$51,800\",2026/11/20 10:00\n"
+    "FM-1002,TW10002,AB-12345679,2026年11月6日,RF-500,1,\"32,500元\",\"32,500元\",2026/11/20 10:30\n"
+    "FM-1003,TW10003,CD-22334455,115/11/07,WM-300,1,\"NT$18,990\",\"NT$18,990\",2026/11/21 09:00\n"
+    "FM-1004,TW10003,CD-22334456,民國115年11月8日,AC-900,1,\"新台幣25,900元\",\"NT$25,900\",2026/11/21 09:05\n"
+    "FM-1008,TW10005,EF-55667789,0115/11/12,RF-500,1,\"NT$32,500\",\"NT$32,500\",2026/11/24 14:10\n"
+)
+
+
+def test_the_trials_dealer_file(tmp_path: Path, write: Callable[..., Path]) -> None:
+    """The Minguo dates are pended for the participant to write again (FM-1008
+    was rejected outside the window), and the amounts are read exactly: the
+    points by hand, FM-1001 2 x 300 = 600 and FM-1002 1 x 250 = 250."""
+    db, client = tmp_path / "formosa.db", write("formosa.yaml", FORMOSA)
+    claims = write("dealers_nov.csv", CLAIMS)
+    code, out, err = run(
+        "ingest", str(claims), "--client", str(client), "--db", str(db),
+        "--at", "2026-12-04T10:00", "--json",
+    )  # fmt: skip
+    assert code == 1, err
+    assert json.loads(out)["outcomes"] == {
+        "accepted": 2, "pended": 3, "rejected": 0, "duplicate": 0, "review": 0
+    }  # fmt: skip
+    with Store.open(db) as store:
+        rows = list(
+            store.db.execute(
+                "SELECT json_extract(c.data, '$.claim_ref'), c.outcome, "
+                "json_extract(c.data, '$.invoice_date'), "
+                "json_extract(c.data, '$.lines[0].unit_price') FROM claims c ORDER BY 1"
+            )
+        )
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("FM-1001", "accepted", "2026-11-05"),
+        ("FM-1002", "accepted", "2026-11-06"),
+        ("FM-1003", "pended", None),
+        ("FM-1004", "pended", None),
+        ("FM-1008", "pended", None),
+    ]
+    assert [Decimal(r[3]) for r in rows] == [
+        Decimal(25900), Decimal(32500), Decimal(18990), Decimal(25900), Decimal(32500)
+    ]
+    code, out, err = run("award", "--client", str(client), "--db", str(db), "--json")
+    assert code == 0, err
+    assert json.loads(out)["points"] == 600 + 250
+
+
+@pytest.mark.parametrize("amount", [1234, 25900, 51800, 1000, 999, 1234567])
+def test_twd_as_taiwanese_invoices_write_it(amount: int) -> None:
+    """Babel writes the figure (the oracle); every way a form puts TWD
+    around it reads back as the same whole amount."""
+    figure = format_decimal(amount, locale="zh_TW")
+    babel = format_currency(amount, "TWD", locale="zh_TW", format="¤#,##0", currency_digits=False)
+    numbers = number_format("zh_TW")
+    for written in (f"NT${figure}", f"NT$ {figure}", f"{figure}元", f"{figure} 元",
+                    f"新台幣{figure}元", f"新臺幣 {figure} 元", f"NTD {figure}", babel, figure):  # fmt: skip
+        assert numbers.read(written, currency="TWD") == Decimal(amount), written
+
+
+def test_twd_cents_are_still_read() -> None:
+    assert number_format("zh_TW").read("NT$1,234.50", currency="TWD") == Decimal("1234.50")
+
+
+@pytest.mark.parametrize(
+    ("written", "locale", "currency"),
+    [("NT$1,234", "en_US", "USD"),  # another currency's sign: refused
+     ("1,234元", "ja_JP", "JPY"),  # 元 is no yen
+     ("$1,234", "en_US", "USD")],  # en_US keeps its one-mark rule
+)  # fmt: skip
+def test_what_stays_refused(written: str, locale: str, currency: str) -> None:
+    with pytest.raises(NumberError):
+        number_format(locale).read(written, currency=currency)
+
+
+@pytest.mark.parametrize("amount", ["1234.50", "980.00", "3050.75", "0.50", "1234567.89"])
+def test_ils_as_israeli_invoices_write_it(amount: str) -> None:
+    value = Decimal(amount)
+    figure = format_decimal(value, format="#,##0.00", locale="he_IL")
+    numbers = number_format("he_IL")
+    rlm = "\u200f"
+    for written in (format_currency(value, "ILS", locale="he_IL"), f"₪ {figure}",
+                    f"{figure} ₪", f'{figure} ש"ח', f"{figure} ש״ח", f'ש"ח {figure}',
+                    f"NIS {figure}", f"{figure} NIS", f"{rlm}₪ {figure}{rlm}"):  # fmt: skip
+        assert numbers.read(written, currency="ILS") == value, written
