@@ -233,3 +233,81 @@ def test_ils_as_israeli_invoices_write_it(amount: str) -> None:
                     f"{figure} ₪", f'{figure} ש"ח', f"{figure} ש״ח", f'ש"ח {figure}',
                     f"NIS {figure}", f"{figure} NIS", f"{rlm}₪ {figure}{rlm}"):  # fmt: skip
         assert numbers.read(written, currency="ILS") == value, written
+
+
+def test_hebrew_dates_as_babel_writes_them() -> None:
+    """galil-hotels (he_IL): ``4 בדצמבר 2026``, Babel's long he_IL date, was
+    refused ("expected a date as DD/MM/YYYY"): the month's name carries the
+    letter ב ("in") that the pattern ``d בMMMM y`` glues to it, and the
+    full date's weekday is two words (``יום שישי``). Every day of 2026 in
+    Babel's full, long and medium he_IL forms reads back as itself."""
+    from datetime import timedelta
+
+    from babel.dates import format_date
+
+    from claimflow.written_dates import named_month_date
+
+    day = date(2026, 1, 1)
+    while day.year == 2026:
+        for width in ("full", "long", "medium"):
+            written = format_date(day, width, locale="he_IL")
+            assert named_month_date(written, "he_IL") == day, written
+        day += timedelta(days=1)
+    # a weekday not the date's own is refused, as in every language
+    wrong = named_month_date("יום חמישי, 4 בדצמבר 2026", "he_IL")
+    assert isinstance(wrong, str) and "2026-12-04 is a Friday" in wrong
+
+
+GALIL = """\
+schema_version: 1
+client: galil-hotels
+name: Galil Hotels Club
+kind: stay
+locale: he_IL
+language: en
+date_order: DMY
+currency: ILS
+timezone: Asia/Jerusalem
+columns:
+  participant_id: ["מספר חבר"]
+  member_name: ["שם האורח"]
+  hotel_code: ["מלון"]
+  confirmation_number: ["מספר אישור"]
+  check_in: ["תאריך הגעה"]
+  check_out: ["תאריך עזיבה"]
+  qualifying_revenue: ["סכום"]
+  received_at: ["התקבל"]
+eligible_hotels: [GLL-TLV]
+"""
+
+
+def test_the_trials_hotel_file(tmp_path: Path, write: Callable[..., Path]) -> None:
+    """A cp1255 export with day-first, dotted and named Hebrew dates and the
+    shekel written four ways: every value read exactly."""
+    rows = (
+        "מספר חבר,שם האורח,מלון,מספר אישור,תאריך הגעה,תאריך עזיבה,סכום,התקבל\n"
+        "20114457,\u200fדוד כהן\u200f,GLL-TLV,TA881234,01/11/2026,04/11/2026,\"₪ 1,234.50\",10/11/2026 09:15\n"
+        "20118820,שרה לוי,GLL-TLV,TA558031,4.11.2026,6.11.2026,\"1,234.50 ש\"\"ח\",10/11/2026 11:40\n"
+        "20131118,יוסי מזרחי,GLL-TLV,TA120044,1 בנובמבר 2026,\"יום רביעי, 4 בנוב׳ 2026\",NIS 860.00,20/11/2026 14:05\n"
+    )
+    claims = tmp_path / "retro.csv"
+    claims.write_bytes(rows.encode("cp1255"))
+    client, db = write("galil.yaml", GALIL), tmp_path / "galil.db"
+    code, out, err = run(
+        "ingest", str(claims), "--client", str(client), "--encoding", "cp1255",
+        "--db", str(db), "--at", "2026-12-01T10:00", "--json",
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert json.loads(out)["outcomes"]["accepted"] == 3
+    with Store.open(db) as store:
+        stored = list(
+            store.db.execute(
+                "SELECT json_extract(data, '$.check_in'), json_extract(data, '$.check_out'),"
+                " json_extract(data, '$.qualifying_revenue') FROM claims ORDER BY rowid"
+            )
+        )
+    assert stored == [
+        ("2026-11-01", "2026-11-04", "1234.50"),
+        ("2026-11-04", "2026-11-06", "1234.50"),
+        ("2026-11-01", "2026-11-04", "860.00"),
+    ]
