@@ -311,3 +311,28 @@ def test_the_trials_hotel_file(tmp_path: Path, write: Callable[..., Path]) -> No
         ("2026-11-04", "2026-11-06", "1234.50"),
         ("2026-11-01", "2026-11-04", "860.00"),
     ]
+
+
+def test_chinese_dates_as_babel_writes_zh_tw() -> None:
+    """formosa-dealers (zh_TW): Babel's full date ``2026年12月4日 星期五`` and
+    a dealer's ``2026/12/04(五)`` were refused ("expected a date as
+    YYYY-MM-DD", no reason): a Chinese weekday, unlike a Japanese or Korean
+    one, was not read. Every day of 2026 in Babel's zh_TW forms reads back as
+    itself; a weekday not the date's own is refused naming the right one."""
+    from datetime import timedelta
+
+    from babel.dates import format_date
+
+    day = date(2026, 1, 1)
+    while day.year == 2026:
+        for width in ("full", "long", "medium", "short"):
+            written = format_date(day, width, locale="zh_TW")
+            assert parse_date(written, "YMD") == day, written
+        day += timedelta(days=1)
+    for written in ("2026/12/04(五)", "2026/12/04 (週五)", "2026年12月4日(五)"):
+        assert parse_date(written, "YMD") == date(2026, 12, 4), written
+    for sunday in ("2026年12月6日 星期日", "2026年12月6日 星期天", "2026/12/06(日)"):
+        assert parse_date(sunday, "YMD") == date(2026, 12, 6), sunday
+    wrong = parse_date("2026年12月4日(四)", "YMD")
+    assert isinstance(wrong, str)
+    assert wrong.endswith("(2026-12-04 is a 星期五 (Friday), not a 星期四)")
