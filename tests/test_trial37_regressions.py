@@ -127,6 +127,7 @@ claim_window_days: 90
 columns:
   claim_ref: ["申請編號"]
   participant_id: ["業務員編號"]
+  dealer_id: ["經銷商代碼"]
   invoice_number: ["發票號碼"]
   invoice_date: ["發票日期"]
   sku: ["型號"]
@@ -336,3 +337,37 @@ def test_chinese_dates_as_babel_writes_zh_tw() -> None:
     wrong = parse_date("2026年12月4日(四)", "YMD")
     assert isinstance(wrong, str)
     assert wrong.endswith("(2026-12-04 is a 星期五 (Friday), not a 星期四)")
+
+
+def test_a_taiwanese_dealer_export(tmp_path: Path, write: Callable[..., Path]) -> None:
+    """A dealer's sales export read in zh_TW (``source_number_locale``)
+    refused its first amount, ``51,800``, as "ambiguous: 51800 ... 51.800":
+    a sales export has no currency column, and its amounts were read as no
+    currency's. They are the program's (TWD, written whole), so ``51,800``,
+    ``NT$32,500`` and the total row ``84,300`` (51,800 + 32,500, by hand) are
+    read as such."""
+    client = write(
+        "formosa.yaml",
+        FORMOSA + "verification:\n  source_date_order: YMD\n  source_number_locale: zh_TW\n",
+    )
+    export = write(
+        "dealer_sales.csv",
+        "發票號碼,發票日期,經銷商代碼,型號,數量,金額\n"
+        'AB-12345678,2026/11/05,D-TPE01,AC-900,2,"51,800"\n'
+        'AB-12345679,2026年11月6日,D-TXG02,RF-500,1,"NT$32,500"\n'
+        '合計,,,,3,"84,300"\n',
+    )
+    db = tmp_path / "formosa.db"
+    code, out, err = run(
+        "source", "import", str(export), "--client", str(client), "--db", str(db)
+    )
+    assert code == 0, out + err
+    assert "row 4: total row, equals the rows' sum; not a record" in out + err
+    with Store.open(db) as store:
+        amounts = [
+            Decimal(a)
+            for (a,) in store.db.execute(
+                "SELECT json_extract(data, '$.amount') FROM source_records ORDER BY rowid"
+            )
+        ]
+    assert amounts == [Decimal(51800), Decimal(32500)]

@@ -138,7 +138,12 @@ class Table:
             f"row {self.header_row}",
         )
 
-    def check_totals(self, sums: Mapping[str, Decimal], numbers: NumberFormat) -> None:
+    def check_totals(
+        self,
+        sums: Mapping[str, Decimal],
+        numbers: NumberFormat,
+        currency: str | None = None,
+    ) -> None:
         """Check each total row's figures against the records' sums.
 
         A total row whose every figure equals its column's sum is noted as
@@ -151,6 +156,8 @@ class Table:
             sums: field -> the sum of the records' values (Decimal
                 arithmetic), for every field a total may sum.
             numbers: how the figures written as text are read.
+            currency: the currency the figures are amounts in, if one
+                (`NumberFormat.read`: ``NT$51,800`` is one reading in TWD).
 
         Raises:
             UnreadableInput: a figure differs from its sum (both named), is
@@ -165,7 +172,7 @@ class Table:
                 if not (isinstance(v, str) and TOTAL.match(v))
             }
             for name, value in figures.items():
-                self._check_figure(row, name, value, sums, numbers)
+                self._check_figure(row, name, value, sums, numbers, currency)
             said = ["equals the rows' sum"] if figures else []
             said += [
                 f"{_shown(value)} under {header!r} not checked: a column not read"
@@ -184,6 +191,7 @@ class Table:
         value: object,
         sums: Mapping[str, Decimal],
         numbers: NumberFormat,
+        currency: str | None = None,
     ) -> None:
         where = self.where(row, name)
         if name not in sums:
@@ -196,7 +204,7 @@ class Table:
             )
         try:
             figure = (
-                numbers.read(value)
+                numbers.read(value, currency=currency)
                 if isinstance(value, str)
                 else Decimal(str(value))  # a typed cell: int or Decimal
             )
