@@ -371,3 +371,70 @@ def test_a_taiwanese_dealer_export(tmp_path: Path, write: Callable[..., Path]) -
             )
         ]
     assert amounts == [Decimal(51800), Decimal(32500)]
+
+
+RLM, LRM = "\u200f", "\u200e"
+
+
+def test_direction_marks_around_codes(tmp_path: Path, write: Callable[..., Path]) -> None:
+    """A Hebrew spreadsheet wraps Latin codes typed in a right-to-left cell
+    in direction marks. ``\\u200fGLL-TLV\\u200f`` was *rejected* as
+    ``ineligible_hotel`` ("expected a participating hotel, found
+    '\\u200fGLL-TLV\\u200f'"), and the member number and confirmation were
+    ``invalid_format``; the member list stored ``\\u200f20114457\\u200f`` as a
+    member of its own. Marks at a value's ends are dropped as spaces are."""
+    client = write(
+        "galil.yaml",
+        GALIL + "formats:\n  participant_id: '^\\d{8}$'\n"
+        "  confirmation_number: '^[A-Z0-9]{8}$'\n",
+    )
+    claims = write(
+        "retro.csv",
+        "מספר חבר,שם האורח,מלון,מספר אישור,תאריך הגעה,תאריך עזיבה,סכום,התקבל\n"
+        f'{RLM}20114457{RLM},{RLM}דוד כהן{RLM},{RLM}GLL-TLV{RLM},{LRM}TA551234{LRM} ,'
+        '01/11/2026,04/11/2026,"₪ 1,234.50",10/11/2026 09:15\n',
+    )
+    members = write("members.csv", f"מספר חבר,first_name\n{RLM}20114457{RLM},דוד\n")
+    db = tmp_path / "galil.db"
+    code, out, err = run(
+        "ingest", str(claims), "--client", str(client), "--db", str(db),
+        "--at", "2026-12-01T10:00", "--json",
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = run(
+        "participants", "import", str(members), "--client", str(client), "--db", str(db)
+    )
+    assert code == 0, out + err
+    with Store.open(db) as store:
+        claim = store.db.execute(
+            "SELECT participant_id, json_extract(data, '$.hotel_code'),"
+            " json_extract(data, '$.confirmation_number') FROM claims"
+        ).fetchone()
+        people = [row[0] for row in store.db.execute("SELECT id FROM participants")]
+    assert tuple(claim) == ("20114457", "GLL-TLV", "TA551234")
+    assert people == ["20114457"]
+
+
+@pytest.mark.parametrize(
+    "serials", ["AC00000071、AC00000072", "AC00000071，AC00000072", "AC00000071；AC00000072"]
+)
+def test_serials_keyed_as_chinese_forms_separate_them(
+    serials: str, write: Callable[..., Path]
+) -> None:
+    """``AC00000071、AC00000072`` (an ideographic comma) was one serial:
+    ``invalid_format`` and "expected 2 serial numbers, found 1"."""
+    client = write(
+        "formosa.yaml",
+        FORMOSA.replace('  received_at: ["收件時間"]', '  received_at: ["收件時間"]\n'
+                        '  serial_numbers: ["序號"]')
+        + "serials_per_unit: true\nserial_formats:\n  AC-900: '^AC\\d{8}$'\n",
+    )  # fmt: skip
+    claims = write(
+        "serials.csv",
+        "申請編號,業務員編號,發票號碼,發票日期,型號,數量,單價,金額,序號,收件時間\n"
+        f'FM-7001,TW10001,AB-77777771,2026/11/05,AC-900,2,"NT$25,900","NT$51,800",{serials},'
+        "2026/11/20 10:00\n",
+    )
+    code, out, err = run("check", str(claims), "--client", str(client), "--json")
+    assert code == 0, out + err
+    assert json.loads(out)["outcomes"]["accepted"] == 1

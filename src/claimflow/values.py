@@ -25,7 +25,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from claimflow.bidi import unmarked
+from claimflow.bidi import trimmed, unmarked
 from claimflow.codes import ReasonCode
 from claimflow.dates import (
     _DATE_TIME,
@@ -91,7 +91,9 @@ YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 #: A typed amount beyond 10**±this is no amount (``1e9999999`` from JSON).
 _SCALE = 24
 _LIMIT = 10**_SCALE
-_SERIAL_SPLIT = re.compile(r"[;,|\s]+")
+#: Serial numbers are separated by a semicolon, comma, bar or space, also
+#: as Chinese and Japanese forms key them (、，；: trial 37).
+_SERIAL_SPLIT = re.compile(r"[;,|\s、，；]+")
 
 
 @dataclass(frozen=True)
@@ -371,9 +373,11 @@ def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
 
 
 def _to_text(value: Any, info: ValidationInfo) -> str | None:
+    """Keyed text without spaces and direction marks at either end
+    (`claimflow.bidi.trimmed`: ``\u200fGLL-TLV\u200f`` is GLL-TLV)."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = trimmed(str(value))
     return text or None
 
 
@@ -391,7 +395,7 @@ def _to_serials(value: Any, info: ValidationInfo) -> tuple[str, ...]:
     items = (
         value if isinstance(value, list | tuple) else _SERIAL_SPLIT.split(str(value))
     )
-    return tuple(s for s in (str(i).strip() for i in items) if s)
+    return tuple(s for s in (trimmed(str(i)) for i in items) if s)
 
 
 KeyedDate = Annotated[date | None, BeforeValidator(_to_date)]

@@ -38,6 +38,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from claimflow.bidi import trimmed
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.numbers import NumberError, NumberFormat
@@ -288,11 +289,12 @@ def _csv_rows(
     reader: Iterator[list[str]], name: str, encoding: str
 ) -> Iterator[tuple[int, list[object]]]:
     """(row number, stripped cells): rows are counted, not lines, as a
-    spreadsheet shows them (a quoted cell may hold a line break)."""
+    spreadsheet shows them (a quoted cell may hold a line break); direction
+    marks at a cell's ends are stripped with its spaces (`trimmed`)."""
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
-            yield number, [c.strip() for c in cells]
+            yield number, [trimmed(c) for c in cells]
     except csv.Error as exc:
         raise UnreadableInput(
             name, f"not valid CSV: {exc}", f"row {number + 1}"
@@ -310,7 +312,7 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[object]]]:
         values = [_cell_value(c) for c in cells]
         yield (
             _row_number(cells, fallback),
-            [v.strip() if isinstance(v, str) else v for v in values],
+            [trimmed(v) if isinstance(v, str) else v for v in values],
         )
 
 
