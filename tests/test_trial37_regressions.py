@@ -438,3 +438,46 @@ def test_serials_keyed_as_chinese_forms_separate_them(
     code, out, err = run("check", str(claims), "--client", str(client), "--json")
     assert code == 0, out + err
     assert json.loads(out)["outcomes"]["accepted"] == 1
+
+
+def test_full_width_codes_are_their_ascii_selves(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """A dealer's input method keyed the model ``ＲＦ－５００`` in full width:
+    the claim was *rejected* ``ineligible_sku`` ("expected a program product,
+    found 'ＲＦ－５００'"); its member number ``ＴＷ１０００１`` became
+    ``ＴＷ10001`` (digits narrowed, letters not), a member of its own where no
+    format refuses it, and the member list's likewise. Full-width forms
+    (U+FF01..U+FF5E, NFKC the oracle) are read as their ASCII selves in codes
+    and names, as they are in numbers and dates."""
+    import unicodedata
+
+    keyed_sku, keyed_id = "ＲＦ－５００", "ＴＷ１０００１"
+    assert unicodedata.normalize("NFKC", keyed_sku) == "RF-500"
+    assert unicodedata.normalize("NFKC", keyed_id) == "TW10001"
+    client = write("formosa.yaml", FORMOSA)
+    claims = write(
+        "wide.csv",
+        "申請編號,業務員編號,發票號碼,發票日期,型號,數量,單價,金額,收件時間\n"
+        f'FM-6102,{keyed_id},ＡＢ－１２３４５６７０,2026/11/05,{keyed_sku},1,"NT$32,500",'
+        '"NT$32,500",2026/11/20 10:00\n',
+    )
+    members = write("members.csv", f"業務員編號,first_name\n{keyed_id},志明\n")
+    db = tmp_path / "formosa.db"
+    code, out, err = run(
+        "ingest", str(claims), "--client", str(client), "--db", str(db),
+        "--at", "2026-12-01T10:00", "--json",
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = run(
+        "participants", "import", str(members), "--client", str(client), "--db", str(db)
+    )
+    assert code == 0, out + err
+    with Store.open(db) as store:
+        claim = store.db.execute(
+            "SELECT participant_id, json_extract(data, '$.invoice_number'),"
+            " json_extract(data, '$.lines[0].sku') FROM claims"
+        ).fetchone()
+        people = [row[0] for row in store.db.execute("SELECT id FROM participants")]
+    assert tuple(claim) == ("TW10001", "AB-12345670", "RF-500")
+    assert people == ["TW10001"]

@@ -26,6 +26,7 @@ from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from claimflow.bidi import trimmed, unmarked
+from claimflow.cjk import narrow
 from claimflow.codes import ReasonCode
 from claimflow.dates import (
     _DATE_TIME,
@@ -374,10 +375,13 @@ def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
 
 def _to_text(value: Any, info: ValidationInfo) -> str | None:
     """Keyed text without spaces and direction marks at either end
-    (`claimflow.bidi.trimmed`: ``\u200fGLL-TLV\u200f`` is GLL-TLV)."""
+    (`claimflow.bidi.trimmed`: ``\u200fGLL-TLV\u200f`` is GLL-TLV), its
+    full-width ASCII forms as ASCII (`claimflow.cjk.narrow`: a SKU keyed
+    ``ＲＦ－５００`` by a Chinese or Japanese input method is RF-500, not an
+    ineligible product)."""
     if value is None:
         return None
-    text = trimmed(str(value))
+    text = trimmed(narrow(str(value)))
     return text or None
 
 
@@ -393,9 +397,11 @@ def _to_serials(value: Any, info: ValidationInfo) -> tuple[str, ...]:
     if value is None:
         return ()
     items = (
-        value if isinstance(value, list | tuple) else _SERIAL_SPLIT.split(str(value))
+        value
+        if isinstance(value, list | tuple)
+        else _SERIAL_SPLIT.split(narrow(str(value)))
     )
-    return tuple(s for s in (trimmed(str(i)) for i in items) if s)
+    return tuple(s for s in (trimmed(narrow(str(i))) for i in items) if s)
 
 
 KeyedDate = Annotated[date | None, BeforeValidator(_to_date)]

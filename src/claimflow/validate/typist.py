@@ -22,6 +22,7 @@ from pydantic import BaseModel, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from claimflow.bidi import trimmed
+from claimflow.cjk import narrow
 from claimflow.models import ClaimLine, Provenance, RawRecord
 from claimflow.values import ValueContext, _to_serials, _to_text
 
@@ -88,8 +89,8 @@ class _Fields:
                 raise _Unsure(name)
             func, memo = entry
             if func is _to_text and value.__class__ is str:
-                # what _to_text does, inline: direction marks at the ends too
-                text = value.strip() if value.isascii() else trimmed(value)
+                # what _to_text does, inline: marks at the ends, full width
+                text = value.strip() if value.isascii() else trimmed(narrow(value))
                 out[name] = text or None
                 continue
             if memo is None or value.__class__ is not str:
