@@ -25,6 +25,7 @@ refused, naming the mark, since there what the participant saw is in doubt:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 #: Left-to-right, right-to-left and Arabic letter marks; embeddings and
@@ -36,6 +37,10 @@ MARKS = frozenset(
 )
 _OVERRIDE = "\u202e"
 _DROP = dict.fromkeys(map(ord, MARKS))
+#: Spaces and direction marks (not the override) at either end of a value.
+_ENDS = re.compile(
+    "^[\\s{0}]+|[\\s{0}]+$".format(re.escape("".join(sorted(MARKS - {_OVERRIDE}))))
+)
 
 
 def _name(mark: str) -> str:
@@ -69,3 +74,18 @@ def unmarked(text: str) -> tuple[str, str | None]:
                 "write it without the mark"
             )
     return text.translate(_DROP), None
+
+
+def trimmed(text: str) -> str:
+    """`text` without spaces and direction marks at either end: a Hebrew
+    spreadsheet wraps a Latin code typed in a right-to-left cell in marks
+    (``\u200fGLL-TLV\u200f``), which made an eligible hotel ``ineligible_hotel``
+    and a member number ``invalid_format`` (trial 37). Marks inside are kept
+    (a name's own), and so is the override (U+202E), which changes what was
+    seen.
+
+    Example: ``trimmed("\u200f20114457\u200f ") == "20114457"``
+    """
+    if text.isascii():
+        return text.strip()
+    return _ENDS.sub("", text)

@@ -19,7 +19,9 @@ misread.
 `japanese_date` reads ``2026年11月3日`` (Babel's ``long`` date in ``ja``),
 also with its weekday (``2026年11月3日火曜日``, ``2026年11月3日(火)``), which
 must be the date's own, and the Korean ``2026년 12월 4일`` (Babel's ``long``
-date in ``ko``; ``full`` adds ``금요일``, a form ``(금)``). The year, month
+date in ``ko``; ``full`` adds ``금요일``, a form ``(금)``), also with a Chinese
+weekday (Babel's zh_TW ``full`` date ``2026年12月4日 星期五``; ``週五``,
+``(五)``). The year, month
 and day are labelled, so the client's date order does not enter.
 `weekday_after` splits such a weekday in parentheses from a date written
 in digits (``2026-12-04 (금)``, ``2026. 12. 4. (금)``). An era year (``令和8年``) is refused: the
@@ -40,9 +42,16 @@ _WIDE = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
 _WEEKDAYS = "月火水木金土日"
 _KO_WEEKDAYS = "월화수목금토일"
 _WEEKDAY = r"(?:\(\s*(?P<wd>[月火水木金土日])\s*\)|(?P<wdn>[月火水木金土日])曜日?)"
+#: Monday to Sunday as Chinese writes them (星期五, 週五, (五)); Sunday is
+#: 日 or 天, kept as 天 (日 in parentheses alone is Japanese Sunday too).
+_ZH_WEEKDAYS = "一二三四五六天"
+_ZH_WEEKDAY = (
+    r"(?:(?:星期|週|周|禮拜|礼拜)(?P<wz>[一二三四五六日天])"
+    r"|\(\s*(?:(?:星期|週|周)(?P<wzp>[一二三四五六日天])|(?P<wzb>[一二三四五六天]))\s*\))"
+)
 _JA_DATE = re.compile(
     r"^\s*(?P<y>[0-9]{1,4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日"
-    rf"\s*{_WEEKDAY}?\s*$"
+    rf"\s*(?:{_WEEKDAY}|{_ZH_WEEKDAY})?\s*$"
 )
 _KO_WEEKDAY = r"(?:\(\s*(?P<wd>[월화수목금토일])\s*\)|(?P<wdn>[월화수목금토일])요일)"
 _KO_DATE = re.compile(
@@ -52,10 +61,16 @@ _KO_DATE = re.compile(
 #: A weekday in parentheses after a date in digits: ``2026-12-04 (금)``,
 #: ``2026. 12. 4. (금)`` (Korean), ``2026/11/03(火)`` (Japanese).
 _WEEKDAY_AFTER = re.compile(
-    r"^(?P<date>.*[0-9]\.?)\s*\(\s*(?P<wd>[月火水木金土日월화수목금토일])\s*\)\s*$"
+    r"^(?P<date>.*[0-9]\.?)\s*(?:\(\s*(?P<wd>[月火水木金土日월화수목금토일])\s*\)"
+    rf"|{_ZH_WEEKDAY})\s*$"
 )
 #: A Japanese era before the year (kanji, or the one-character era signs).
 _ERA = re.compile(r"^\s*(?P<era>令和|平成|昭和|大正|明治|[㋿㍻㍼㍽㍾])\s*(?:[0-9]{1,2}|元)\s*年")
+#: A Minguo (ROC) year after its era name, as Taiwanese forms write it:
+#: ``民國115年12月4日``, ``中華民國115年``, ``民国115/12/04``, ``民國元年``.
+_MINGUO = re.compile(r"^\s*(?:中華|中华)?民[國国]\s*(?P<y>[0-9]{1,3}|元)\s*(?:年|[/.\-])")
+#: Gregorian year = Minguo year + 1911 (民國元年 is 1912).
+_MINGUO_OFFSET = 1911
 #: The pattern a refused written date is asked again in.
 JA_PATTERN = "YYYY年M月D日"
 KO_PATTERN = "YYYY년 M월 D일"
@@ -123,14 +138,24 @@ class WrittenDate:
 
 def japanese_date(text: str) -> WrittenDate | str | None:
     """The parts of a date written the Japanese way (``2026年11月3日``) or
-    the Korean way (``2026년 12월 4일 금요일``), why it cannot be read (an
-    era year), or None when `text` is not written so.
+    the Korean way (``2026년 12월 4일 금요일``), why it cannot be read (a
+    Japanese era year, or a Minguo one: ``民國115年12月4日`` is 2026 in
+    Taiwan's calendar, refused naming that year), or None when `text` is
+    not written so.
 
     Args:
         text: the keyed text, its full-width forms already narrowed (`narrow`).
 
     Example: ``japanese_date("2026年11月3日(火)").weekday == "火"``
     """
+    minguo = _MINGUO.match(text)
+    if minguo is not None:
+        minguo_year = 1 if minguo["y"] == "元" else int(minguo["y"])
+        gregorian = minguo_year + _MINGUO_OFFSET
+        return (
+            f"{minguo_year} looks like a Minguo (ROC) year, {gregorian} in the "
+            "Gregorian calendar: the desk reads Gregorian years"
+        )
     era = _ERA.match(text)
     if era is not None:
         year = re.sub(r"\s+", "", era[0])
@@ -138,7 +163,7 @@ def japanese_date(text: str) -> WrittenDate | str | None:
     for pattern, form in ((_JA_DATE, JA_PATTERN), (_KO_DATE, KO_PATTERN)):
         match = pattern.match(text)
         if match is not None:
-            weekday = match["wd"] or match["wdn"]
+            weekday = _weekday_of(match)
             return WrittenDate(match["y"], int(match["m"]), int(match["d"]), weekday, form)
     return None
 
@@ -150,18 +175,34 @@ def weekday_after(text: str) -> tuple[str, str | None]:
     Example: ``weekday_after("2026-12-04 (금)") == ("2026-12-04", "금")``
     """
     match = _WEEKDAY_AFTER.match(text)
-    return (text, None) if match is None else (match["date"].strip(), match["wd"])
+    return (text, None) if match is None else (match["date"].strip(), _weekday_of(match))
+
+
+def _weekday_of(match: re.Match[str]) -> str | None:
+    """The weekday a date's pattern matched: Japanese or Korean as written,
+    Chinese as its character (Sunday as 天), or None."""
+    found = match.groupdict()
+    chinese = found.get("wz") or found.get("wzp") or found.get("wzb")
+    if chinese:
+        return "天" if chinese == "日" else chinese
+    return found.get("wd") or found.get("wdn")
 
 
 def weekday_doubt(found: date, weekday: str | None) -> str | None:
     """Why a weekday written after a date is not that date's, or None.
 
-    The weekday is Japanese (``火``) or Korean (``화``), and so is the answer.
+    The weekday is Japanese (``火``), Korean (``화``) or Chinese (``五``,
+    Babel's zh_TW ``星期五``), and so is the answer.
 
     Example: ``weekday_doubt(date(2026, 11, 3), "水")`` names 火曜日 (Tuesday).
     """
     if weekday is None:
         return None
+    if weekday in _ZH_WEEKDAYS:
+        own = _ZH_WEEKDAYS[found.weekday()]
+        if weekday == own:
+            return None
+        return f"{found.isoformat()} is a 星期{own} ({found:%A}), not a 星期{weekday}"
     names, suffix = (_WEEKDAYS, "曜日") if weekday in _WEEKDAYS else (_KO_WEEKDAYS, "요일")
     own = names[found.weekday()]
     if weekday == own:

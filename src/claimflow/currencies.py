@@ -31,7 +31,8 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|원|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|원|บาท|元|新[台臺]幣|ש[\"״]ח"
+    rf"|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
@@ -45,6 +46,11 @@ _WRITTEN = {
     # Mexican invoices: moneda nacional; and the word, for every peso
     "MXN": ("MN", "M.N.", "pesos"), "COP": ("pesos",), "CLP": ("pesos",),
     "ARS": ("pesos",), "UYU": ("pesos",), "DOP": ("pesos",), "CUP": ("pesos",),
+    # Taiwanese invoices: 1,234元, 新台幣 1,234 元, NTD; 元 is the yuan too
+    "TWD": ("元", "新台幣", "新臺幣", "NTD"), "CNY": ("元",),
+    # Israeli invoices: 1,234.50 ש"ח (shekel hadash, with a quote or a
+    # gershayim), and NIS, as English-language folios write it
+    "ILS": ('ש"ח', "ש״ח", "NIS"),
 }  # fmt: skip
 _ISO_CODES = frozenset(list_currencies())
 
@@ -200,6 +206,22 @@ def minor_digits(currency: str) -> int:
     Example: ``minor_digits("HUF") == 2``, ``minor_digits("JPY") == 0``
     """
     return _ISO_MINOR_UNITS.get(currency.upper(), 2)
+
+
+@lru_cache(maxsize=256)
+def cash_digits(currency: str) -> int:
+    """The decimals cash amounts in `currency` are written with (CLDR's
+    ``cashDigits``, as Babel gives them): 0 for TWD, whose amounts are
+    whole dollars in practice (``NT$1,234`` on every uniform invoice) though
+    CLDR's ``digits`` and ISO 4217 give it 2; 2 for a code Babel does not know.
+
+    Example: ``cash_digits("TWD") == 0``, ``cash_digits("EUR") == 2``
+    """
+    from babel.core import get_global
+
+    fractions = get_global("currency_fractions")
+    digits = fractions.get(currency.upper(), fractions.get("DEFAULT", (2, 0, 2, 0)))
+    return int(digits[2])
 
 
 @lru_cache(maxsize=256)

@@ -45,6 +45,14 @@ NO_SUCH_DAY = re.compile(r" \(no such day: (?P<month>[A-Z][a-z]+) has (?P<last>\
 #: Gregorian years 1857..2256; no claim, birth or enrolment date is there.
 _BUDDHIST_ERA = range(2400, 2800)
 _BE_OFFSET = 543
+#: Years of the Minguo (ROC) calendar, as Taiwanese forms and uniform
+#: invoices write them (``115/12/04``, ``民國115年12月4日``: 2026): year 1 is
+#: 1912. A year before 1000 (``0115/12/04`` too) is no Gregorian year here.
+_MINGUO_OFFSET = 1911
+_MINGUO_YEARS = 200
+#: The note of a year refused as another calendar's, naming its Gregorian
+#: year (`era_year`): a notice asks for the date in that year.
+GREGORIAN_YEAR = re.compile(r", (?P<year>\d{4}) in the Gregorian calendar:")
 #: Day, month and year (in the client's order) between one mark each; a
 #: dot may be followed by a space, as Czech and Slovak write ``1. 1. 2000``.
 _PARTS = re.compile(r"^\s*(\d{1,4})(?:\.\s?|[/\-\s])(\d{1,2})(?:\.\s?|[/\-\s])(\d{1,4})\s*$")
@@ -139,9 +147,11 @@ def _digits_date(text: str, narrowed: str, order: DateOrder) -> date | str:
     a, b, c = (int(g) for g in match.groups())
     iso = len(match[1]) == 4
     year, month, day = (a, b, c) if iso else _ymd(a, b, c, order)
-    if not iso and len(match[1 if order == "YMD" else 3]) != 4:
+    if not iso and len(written := match[1 if order == "YMD" else 3]) != 4:
         if order == "YMD" and len(match[3]) == 4:  # 11/03/2026 at a YMD desk
             return f"{expected} {YEAR_FIRST}"
+        if len(written) == 3:  # 115/12/04: a Minguo year, never year 115
+            return f"{expected} ({era_year(int(written))})"
         return f"{expected} {TWO_DIGIT_YEAR}"
     try:
         return in_gregorian(date(year, month, day), expected)
@@ -175,8 +185,21 @@ def era_year(year: int) -> str | None:
     claim ever reaches (0 points), with nothing said. Converting it would be
     a guess about the calendar, so it is refused, naming the year it may be.
 
-    Example: ``era_year(2569)`` names 2026; ``era_year(2026) is None``
+    A Taiwanese form writes the Minguo (ROC) year (``115/12/04``, 2026):
+    read as written it is a date in year 115 (stored as ``0115-12-04``),
+    rejected as outside the claim window. It is refused the same way, and
+    so is any year before 1000, which no claim, birth or enrolment has.
+
+    Example: ``era_year(2569)`` names 2026; ``era_year(115)`` names 2026;
+    ``era_year(2026) is None``
     """
+    if year < 1000:
+        if year <= _MINGUO_YEARS:
+            return (
+                f"{year} looks like a Minguo (ROC) year, {year + _MINGUO_OFFSET} in the "
+                "Gregorian calendar: the desk reads Gregorian years"
+            )
+        return f"year {year}: the desk reads Gregorian years from 1000 on"
     if year not in _BUDDHIST_ERA:
         return None
     return (
@@ -196,7 +219,7 @@ def _written_date(text: str, written: WrittenDate | str) -> date | str:
     if isinstance(written, str):
         return f"expected a date as {JA_PATTERN}, found {text!r} ({written})"
     expected = f"expected a date as {written.pattern}, found {text!r}"
-    if len(written.year) != 4:
+    if len(written.year) < 3:
         return f"{expected} {TWO_DIGIT_YEAR}"
     year, month, day = int(written.year), written.month, written.day
     try:
@@ -277,8 +300,9 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
 
 
 def _year_of(text: str) -> str | None:
-    """The four-digit year of a keyed date's parts, if it has one."""
+    """The year of a keyed date's parts written with four digits, or three
+    (a Minguo year, `era_year`), if it has one."""
     match = _PARTS.match(without_final_dot(text))
     if match is None:
         return None
-    return next((g for g in (match[1], match[3]) if len(g) == 4), None)
+    return next((g for g in (match[1], match[3]) if len(g) in (3, 4)), None)

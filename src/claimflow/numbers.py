@@ -57,6 +57,7 @@ from claimflow.currencies import (
     _Foreign,
     _foreign_marks,
     _unread_word,
+    cash_digits,
     currency_marks,
     minor_digits,
     written_digits,
@@ -314,13 +315,14 @@ class NumberFormat:
 
         A currency without minor units in ISO 4217 (JPY, KRW...) has no
         decimals: ``¥1,234.5`` has no reading. A currency written without
-        decimals in practice (`written_digits`: JPY, HUF, IDR) makes
-        ``¥159,800`` and ``Rp 15.000`` one reading only.
+        decimals in practice (`written_digits`: JPY, HUF, IDR; or in cash,
+        `cash_digits`: TWD) makes ``¥159,800``, ``Rp 15.000`` and
+        ``NT$1,234`` one reading only.
         """
         if currency is not None:
             if minor_digits(currency) == 0 and fraction.strip("0"):
                 return f"{currency.upper()} has no decimals"
-            if not fraction and written_digits(currency) == 0:
+            if not fraction and 0 in (written_digits(currency), cash_digits(currency)):
                 return None
         return None if no_cents else self._ambiguity(integer, fraction)
 

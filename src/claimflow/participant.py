@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
+from claimflow.cjk import narrow
 from claimflow.keys import ascii_digits
 from claimflow.records import Provenance, Record
 
@@ -93,9 +94,10 @@ class Participant(Record):
     @field_validator("id")
     @classmethod
     def _id_digits(cls, value: str) -> str:
-        # a member number's digits of any script, written 0-9 (as a
-        # claim's participant_id is read: `claimflow.values.KeyedId`)
-        return ascii_digits(value)
+        # a member number's digits of any script, written 0-9, and its
+        # full-width forms as ASCII (as a claim's participant_id is read:
+        # `claimflow.values.KeyedId`)
+        return ascii_digits(narrow(value))
 
     @field_validator("history")
     @classmethod

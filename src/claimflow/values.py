@@ -25,11 +25,13 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from claimflow.bidi import unmarked
+from claimflow.bidi import trimmed, unmarked
+from claimflow.cjk import narrow
 from claimflow.codes import ReasonCode
 from claimflow.dates import (
     _DATE_TIME,
     _PATTERN,
+    GREGORIAN_YEAR,
     NO_SUCH_DAY,
     SWAPPED,
     TWO_DIGIT_YEAR,
@@ -90,7 +92,9 @@ YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 #: A typed amount beyond 10**±this is no amount (``1e9999999`` from JSON).
 _SCALE = 24
 _LIMIT = 10**_SCALE
-_SERIAL_SPLIT = re.compile(r"[;,|\s]+")
+#: Serial numbers are separated by a semicolon, comma, bar or space, also
+#: as Chinese and Japanese forms key them (、，；: trial 37).
+_SERIAL_SPLIT = re.compile(r"[;,|\s、，；]+")
 
 
 @dataclass(frozen=True)
@@ -370,9 +374,14 @@ def _to_bool(value: Any, info: ValidationInfo) -> bool | None:
 
 
 def _to_text(value: Any, info: ValidationInfo) -> str | None:
+    """Keyed text without spaces and direction marks at either end
+    (`claimflow.bidi.trimmed`: ``\u200fGLL-TLV\u200f`` is GLL-TLV), its
+    full-width ASCII forms as ASCII (`claimflow.cjk.narrow`: a SKU keyed
+    ``ＲＦ－５００`` by a Chinese or Japanese input method is RF-500, not an
+    ineligible product)."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = trimmed(narrow(str(value)))
     return text or None
 
 
@@ -388,9 +397,11 @@ def _to_serials(value: Any, info: ValidationInfo) -> tuple[str, ...]:
     if value is None:
         return ()
     items = (
-        value if isinstance(value, list | tuple) else _SERIAL_SPLIT.split(str(value))
+        value
+        if isinstance(value, list | tuple)
+        else _SERIAL_SPLIT.split(narrow(str(value)))
     )
-    return tuple(s for s in (str(i).strip() for i in items) if s)
+    return tuple(s for s in (trimmed(narrow(str(i))) for i in items) if s)
 
 
 KeyedDate = Annotated[date | None, BeforeValidator(_to_date)]
@@ -405,6 +416,7 @@ KeyedSerials = Annotated[tuple[str, ...], BeforeValidator(_to_serials)]
 
 __all__ = [  # the date readers and notes are `claimflow.dates`'
     "DEFAULT_CONTEXT",
+    "GREGORIAN_YEAR",
     "NO_SUCH_DAY",
     "SWAPPED",
     "TWO_DIGIT_YEAR",

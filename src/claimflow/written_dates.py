@@ -4,7 +4,9 @@ English, as Babel writes them: ``4 grudnia 2026``, ``4. Dezember 2026``,
 first as Hungarian and Lithuanian write it (``2026. november 27.``,
 ``2026 m. lapkričio 27 d.``), also with
 the weekday before or after (``viernes, 4 de diciembre de 2026``, Turkish
-``4 Aralık 2026 Cuma``), which must be the date's own.
+``4 Aralık 2026 Cuma``), which must be the date's own, and a month's name
+with the letter Babel's pattern glues to it (Hebrew ``יום שישי, 4 בדצמבר
+2026``: ``ב``, "in").
 
 The month's name says which part is the month, so the client's date order
 does not enter. Names come from Babel's CLDR data (format and stand-alone,
@@ -85,6 +87,25 @@ def _calendar_names(locale: str, kind: str) -> dict[str, int]:
     return {key: next(iter(ns)) for key, ns in found.items() if len(ns) == 1}
 
 
+@lru_cache(maxsize=128)
+def _month_prefixes(locale: str) -> tuple[str, ...]:
+    """Letters `locale`'s dates glue before the month's name, as Babel's
+    patterns write them: Hebrew ``d בMMMM y`` (``4 בדצמבר 2026``, "in
+    December"), whose ``בדצמבר`` is no month's name without its ``ב``.
+
+    Example: ``_month_prefixes("he_IL") == ("ב",)``
+    """
+    try:
+        formats = Locale.parse(locale).date_formats
+    except (UnknownLocaleError, ValueError):
+        return ()
+    glued = (
+        re.findall(r"(?:^|\s)([^\W\d_M]+)M{3,4}", formats[width].pattern)
+        for width in ("full", "long", "medium")
+    )
+    return tuple(sorted({prefix for found in glued for prefix in found}))
+
+
 def _month_key(name: str, locale: str | None) -> str:
     """A month or weekday name as compared: case folded as `locale`'s
     language writes capitals (`word_fold`: Turkish ``KASIM`` is ``kasım``),
@@ -106,9 +127,21 @@ def _named(names: dict[str, int], written: str, locale: str) -> int | None:
     return None
 
 
+def _month_of(written: str, locale: str) -> int | None:
+    """The month `written` names (`_named`), also after a letter `locale`'s
+    dates glue to it (`_month_prefixes`: Hebrew ``בדצמבר``), or None."""
+    month = _named(month_names(locale), written, locale)
+    for prefix in _month_prefixes(locale) if month is None else ():
+        if written.startswith(prefix):
+            month = _named(month_names(locale), written[len(prefix) :], locale)
+    return month
+
+
 #: A weekday's name before a date (``viernes, 4 de diciembre de 2026``), or
-#: after it (Turkish ``4 Aralık 2026 Cuma``).
+#: after it (Turkish ``4 Aralık 2026 Cuma``); a name of two words before a
+#: comma (Hebrew ``יום שישי, 4 בדצמבר 2026``).
 _WEEKDAY_FIRST = re.compile(r"^(?P<w>[^\d\s,]+),?\s+(?P<rest>.*\d.*)$")
+_WEEKDAY_WORDS = re.compile(r"^(?P<w>[^\d,]+),\s*(?P<rest>.*\d.*)$")
 _WEEKDAY_LAST = re.compile(r"^(?P<rest>.*[\d.])\s*,?\s+(?P<w>[^\d\s,]+)$")
 
 
@@ -124,7 +157,7 @@ def named_month_date(text: str, locale: str) -> date | str | None:
     """
     plain = date_text(text)[0].strip()
     weekday, written_day = None, ""
-    for pattern in (_WEEKDAY_FIRST, _WEEKDAY_LAST):
+    for pattern in (_WEEKDAY_FIRST, _WEEKDAY_WORDS, _WEEKDAY_LAST):
         named = pattern.match(plain)
         day_number = None if named is None else _named(weekday_names(locale), named["w"], locale)
         if named is not None and day_number is not None:
@@ -137,7 +170,7 @@ def named_month_date(text: str, locale: str) -> date | str | None:
     if match is None:
         return None
     expected = f"expected a date as {form}, found {text!r}"
-    month = _named(month_names(locale), match["m"], locale)
+    month = _month_of(match["m"], locale)
     if month is None:
         return None
     if len(match["y"]) != 4:

@@ -38,6 +38,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from claimflow.bidi import trimmed
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.numbers import NumberError, NumberFormat
@@ -138,7 +139,12 @@ class Table:
             f"row {self.header_row}",
         )
 
-    def check_totals(self, sums: Mapping[str, Decimal], numbers: NumberFormat) -> None:
+    def check_totals(
+        self,
+        sums: Mapping[str, Decimal],
+        numbers: NumberFormat,
+        currency: str | None = None,
+    ) -> None:
         """Check each total row's figures against the records' sums.
 
         A total row whose every figure equals its column's sum is noted as
@@ -151,6 +157,8 @@ class Table:
             sums: field -> the sum of the records' values (Decimal
                 arithmetic), for every field a total may sum.
             numbers: how the figures written as text are read.
+            currency: the currency the figures are amounts in, if one
+                (`NumberFormat.read`: ``NT$51,800`` is one reading in TWD).
 
         Raises:
             UnreadableInput: a figure differs from its sum (both named), is
@@ -165,7 +173,7 @@ class Table:
                 if not (isinstance(v, str) and TOTAL.match(v))
             }
             for name, value in figures.items():
-                self._check_figure(row, name, value, sums, numbers)
+                self._check_figure(row, name, value, sums, numbers, currency)
             said = ["equals the rows' sum"] if figures else []
             said += [
                 f"{_shown(value)} under {header!r} not checked: a column not read"
@@ -184,6 +192,7 @@ class Table:
         value: object,
         sums: Mapping[str, Decimal],
         numbers: NumberFormat,
+        currency: str | None = None,
     ) -> None:
         where = self.where(row, name)
         if name not in sums:
@@ -196,7 +205,7 @@ class Table:
             )
         try:
             figure = (
-                numbers.read(value)
+                numbers.read(value, currency=currency)
                 if isinstance(value, str)
                 else Decimal(str(value))  # a typed cell: int or Decimal
             )
@@ -280,11 +289,12 @@ def _csv_rows(
     reader: Iterator[list[str]], name: str, encoding: str
 ) -> Iterator[tuple[int, list[object]]]:
     """(row number, stripped cells): rows are counted, not lines, as a
-    spreadsheet shows them (a quoted cell may hold a line break)."""
+    spreadsheet shows them (a quoted cell may hold a line break); direction
+    marks at a cell's ends are stripped with its spaces (`trimmed`)."""
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
-            yield number, [c.strip() for c in cells]
+            yield number, [trimmed(c) for c in cells]
     except csv.Error as exc:
         raise UnreadableInput(
             name, f"not valid CSV: {exc}", f"row {number + 1}"
@@ -302,7 +312,7 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[object]]]:
         values = [_cell_value(c) for c in cells]
         yield (
             _row_number(cells, fallback),
-            [v.strip() if isinstance(v, str) else v for v in values],
+            [trimmed(v) if isinstance(v, str) else v for v in values],
         )
 
 

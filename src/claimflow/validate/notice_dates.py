@@ -4,10 +4,11 @@ Contract: `date_reading` reads a keyed date as the claim's date field did
 (the date, or the desk's message refusing it); `date_reason` says why it
 was refused in the notice's language (the ``date_reasons`` of
 ``phrases.<lang>.yaml``: a day past its month's end, the year not first, day
-and month swapped), so the participant learns what the desk's
-``--verbose`` says (trial 34: ``30.02.2026`` was answered "we could not
-read this date" alone); `date_form` writes the form asked for with the
-separator the client's locale writes dates with (``DD.MM.YYYY`` at a tr_TR
+and month swapped, a year of another calendar with its Gregorian year), so
+the participant learns what the desk's ``--verbose`` says (trial 34:
+``30.02.2026`` was answered "we could not read this date" alone);
+`date_form` writes the form asked for with the separator the client's
+locale writes dates with (``DD.MM.YYYY`` at a tr_TR
 desk, whose members write ``30.02.2026``, not ``DD/MM/YYYY``).
 """
 
@@ -23,6 +24,7 @@ from babel import Locale
 from babel.dates import get_month_names
 
 from claimflow.values import (
+    GREGORIAN_YEAR,
     NO_SUCH_DAY,
     SWAPPED,
     TWO_DIGIT_YEAR,
@@ -77,6 +79,9 @@ def date_reason(
         said = reasons.get("year_first")
     elif reading.endswith(SWAPPED):
         said = reasons.get("swapped")
+    elif (other := GREGORIAN_YEAR.search(reading)) and "gregorian_year" in reasons:
+        # a Minguo (115) or Buddhist Era (2569) year: the Gregorian one named
+        said = reasons["gregorian_year"].format(year=other["year"])
     return f" ({said})" if said else ""
 
 

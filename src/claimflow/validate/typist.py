@@ -21,6 +21,8 @@ from typing import Any
 from pydantic import BaseModel, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from claimflow.bidi import trimmed
+from claimflow.cjk import narrow
 from claimflow.models import ClaimLine, Provenance, RawRecord
 from claimflow.values import ValueContext, _to_serials, _to_text
 
@@ -87,7 +89,9 @@ class _Fields:
                 raise _Unsure(name)
             func, memo = entry
             if func is _to_text and value.__class__ is str:
-                out[name] = value.strip() or None  # what _to_text does, inline
+                # what _to_text does, inline: marks at the ends, full width
+                text = value.strip() if value.isascii() else trimmed(narrow(value))
+                out[name] = text or None
                 continue
             if memo is None or value.__class__ is not str:
                 out[name] = _call(func, value, info)

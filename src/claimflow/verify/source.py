@@ -26,7 +26,7 @@ from claimflow.errors import UnreadableInput
 from claimflow.fields import alias_index
 from claimflow.keys import normalize_key
 from claimflow.models import Provenance, SaleRecord, StayRecord
-from claimflow.numbers import NumberError, number_format, read_number
+from claimflow.numbers import NumberError, number_format
 from claimflow.parse.common import content_hash
 from claimflow.parse.tables import expected, read_table
 from claimflow.sniff import encoding_origin
@@ -95,8 +95,13 @@ def _typed(name: str, kind: str, value: object, client: ResolvedClient) -> objec
             raise ValueError(parsed)
         return parsed
     if kind in ("decimal", "int"):
+        # a sales export's amounts are in the program's currency (it has no
+        # currency column): NT$51,800 and 51,800 are one reading in TWD
+        currency = client.config.currency if client.config.kind == "sales" else None
         try:
-            number = read_number(text, settings.number_locale, kind == "int")
+            number = number_format(settings.number_locale).read(
+                text, kind == "int", currency=None if kind == "int" else currency
+            )
         except NumberError as exc:
             said = str(exc)
             raise ValueError(
@@ -169,7 +174,11 @@ def read_source(
             if value is not None:
                 sums[name_] += Decimal(value)
         yield record
-    table.check_totals(sums, number_format(client.config.verification.number_locale))
+    table.check_totals(
+        sums,
+        number_format(client.config.verification.number_locale),
+        client.config.currency if client.config.kind == "sales" else None,
+    )
     if notes is not None:
         notes.extend(table.notes)
 
