@@ -42,6 +42,13 @@ _YEAR_MONTH_DAY = re.compile(
     r"^(?P<y>\d{4})(?:\.|\s*m\.)?\s*(?P<m>[^\d\s,/\-]+)\s*(?P<d>\d{1,2})(?:\.|\s*d\.)?$",
     re.IGNORECASE,
 )
+#: Vietnamese names a month by its number: ``ngày 4 tháng 12 năm 2026``
+#: (day, month, year, as forms and letters write it), ``4 tháng 12, 2026``
+#: and ``4 thg 12, 2026`` (as Babel writes vi_VN), matched without accents.
+_VIETNAMESE = re.compile(
+    r"^(?:ngay\s+)?(?P<d>\d{1,2})\s+(?:thang|thg)\s+(?P<m>\d{1,2})"
+    r"(?:\s+nam\s+|\s*,\s*)(?P<y>\d{1,4})$"
+)
 #: ``December 4, 2026``, ``Dec 4 2026`` (as en_US writes it).
 _MONTH_DAY = re.compile(
     r"^(?P<m>[^\d\s,/\-]+)[\s\-/]*(?P<d>\d{1,2})(?:st|nd|rd|th)?[,\s]+(?P<y>\d{1,4})$",
@@ -134,12 +141,18 @@ def named_month_date(text: str, locale: str) -> date | str | None:
     form = "D MMMM YYYY"
     if match is None:
         match, form = _YEAR_MONTH_DAY.match(plain), "YYYY MMMM D"
+    numbered = None
+    if match is None and locale.lower().startswith("vi"):
+        numbered = _VIETNAMESE.match(" ".join(_month_key(plain, locale).split()))
+        match, form = numbered, "ngày D tháng M năm YYYY"
     if match is None:
         return None
     expected = f"expected a date as {form}, found {text!r}"
-    month = _named(month_names(locale), match["m"], locale)
-    if month is None:
-        return None
+    month = (
+        int(match["m"]) if numbered else _named(month_names(locale), match["m"], locale)
+    )
+    if month is None or not 1 <= month <= 12:
+        return None if numbered is None else f"{expected} (no month {month})"
     if len(match["y"]) != 4:
         return f"{expected} {TWO_DIGIT_YEAR}"
     year, day = int(match["y"]), int(match["d"])

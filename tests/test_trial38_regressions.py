@@ -1,0 +1,197 @@
+"""Trial 38: two clients onboarded from the README alone, a Vietnamese dealer
+program (saomai: vi_VN, VND, Asia/Ho_Chi_Minh) and a Norwegian hotel desk
+(nordlys: nb_NO, NOK, Europe/Oslo).
+
+Each test quotes the value the trial's files held, what claimflow did with it
+and what it does now, against an oracle independent of the reader: Babel
+writing the value that is read back, Python's codecs writing the bytes, hand
+arithmetic.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from claimflow.numbers import number_format
+from claimflow.written_dates import named_month_date
+from tests.test_cli import run
+
+SAOMAI = """\
+schema_version: 1
+client: saomai
+name: Sao Mai Dealer Rewards
+kind: sales
+locale: vi_VN
+language: en
+date_order: DMY
+currency: VND
+{encoding}timezone: Asia/Ho_Chi_Minh
+claim_window_days: 90
+columns:
+  claim_ref: ["Mã yêu cầu"]
+  participant_id: ["Mã NV"]
+  participant_name: ["Họ tên"]
+  dealer_id: ["Mã đại lý"]
+  invoice_number: ["Số hóa đơn"]
+  invoice_date: ["Ngày hóa đơn"]
+  sku: ["Mã hàng"]
+  quantity: ["Số lượng"]
+  unit_price: ["Đơn giá"]
+  line_total: ["Thành tiền"]
+  received_at: ["Ngày nhận"]
+eligible_skus: [TV-55, AC-12, FR-300]
+award:
+  activity_date: invoice_date
+  currency: VND
+  rounding_mode: floor
+  rounding_scope: claim
+  pending_days: 0
+  expiry: {{policy: none}}
+  rule_sets:
+    - version: "2026"
+      effective_from: 2026-01-01
+      rules:
+        - {{id: base, kind: per_currency, points: 1, per: 100000, basis: pro_rata}}
+"""
+
+HEADER = (
+    "Mã yêu cầu;Mã NV;Họ tên;Mã đại lý;Số hóa đơn;Ngày hóa đơn;Mã hàng;"
+    "Số lượng;Đơn giá;Thành tiền;Ngày nhận\r\n"
+)
+
+
+def _saomai(write: Callable[..., Path], encoding: str = "") -> Path:
+    return write("saomai.yaml", SAOMAI.format(encoding=encoding))
+
+
+def _cp1258(text: str) -> bytes:
+    """`text` as cp1258 writes it: a letter the code page lacks (ễ) as its
+    base with one mark the code page composes (ê) and the rest as combining
+    marks (U+0303), which Python's cp1258 codec then encodes."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        for i, mark in enumerate(marks):
+            head = unicodedata.normalize("NFC", base + mark)
+            if len(head) == 1 and _in_cp1258(head):
+                rest = marks[:i] + marks[i + 1 :]
+                out += (head + "".join(rest)).encode("cp1258")
+                break
+        else:
+            out += (base + "".join(marks)).encode("cp1258")
+    return bytes(out)
+
+
+def _in_cp1258(ch: str) -> bool:
+    try:
+        ch.encode("cp1258")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def test_a_cp1258_file_of_vietnamese_names_is_read_as_declared(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """cp1258 writes most Vietnamese tones as a combining mark after the
+    letter: 'Nguyễn' is the bytes of 'Nguyê' then U+0303 (0xDE). Before, a
+    dealer's cp1258 export read as the client declared (encoding: cp1258) was
+    refused: "the word 'cầu' holds a symbol (̀) in it: another code page?",
+    and then "the word 'đại' holds đ, a letter vi_VN does not write". Now it
+    is read, and its claim accepted."""
+    client = _saomai(write, "encoding: cp1258\n")
+    claims = tmp_path / "yeucau.csv"
+    claims.write_bytes(
+        _cp1258(
+            HEADER + "SM-101;VN10001;Nguyễn Thị Minh Khai;DL-HN1;HD000101;"
+            "03/11/2026;TV-55;2;15.990.000 ₫;31.980.000 ₫;20/11/2026 09:15\r\n"
+        )
+    )
+    assert b"Nguy\xea\xden" in claims.read_bytes()  # ê, then the tilde mark
+    code, out, err = run("check", str(claims), "--client", str(client), "--json")
+    assert code == 0, err
+    assert json.loads(out)["outcomes"]["accepted"] == 1
+
+
+def test_a_cp1258_file_read_as_cp1252_names_cp1258(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Without a declared encoding, the same file is read as cp1252 and
+    refused naming cp1258: the Vietnamese letters and marks that a cp1258
+    file is now read with must not let its cp1252 reading ('Trâ\u0300n'
+    read as 'TrâÌn') through."""
+    client = _saomai(write)
+    claims = tmp_path / "yeucau.csv"
+    claims.write_bytes(
+        _cp1258(
+            HEADER + "SM-102;VN10002;Trần Văn Đức;DL-HCM;HD000102;05/11/2026;"
+            "FR-300;1;12.350.000;12.350.000;23/11/2026 16:30\r\n"
+        )
+    )
+    code, _, err = run("check", str(claims), "--client", str(client))
+    assert code == 2
+    assert "give --encoding cp1258" in err
+    assert "encoding: cp1258" in err
+
+
+@pytest.mark.parametrize("sign", ["₫", "đ", "VNĐ", "VND"])
+def test_vnd_written_with_dong_sign_or_letter(sign: str) -> None:
+    """Vietnamese invoices write đồng as Babel's '₫' and as 'đ' or 'VNĐ'
+    ('8.490.000đ'). Before, '8.490.000đ' was invalid_number: "'đ' (LATIN
+    SMALL LETTER D WITH STROKE) is not a digit or a mark of this format", and
+    the rep was asked to write the price again. Babel writes 8490000 VND in
+    vi_VN as '8.490.000 ₫'; with any of the four signs it reads back 8490000."""
+    babel = format_currency(8490000, "VND", locale="vi_VN")
+    assert babel == "8.490.000\xa0₫"
+    vi = number_format("vi_VN")
+    for written in (babel.replace("₫", sign), "8.490.000" + sign):
+        assert vi.read(written, currency="VND") == Decimal(8490000)
+    with pytest.raises(ValueError, match="VND"):
+        number_format("de_DE").read("8.490.000đ", currency="EUR")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "ngày 5 tháng 11 năm 2026",
+        "Ngày 05 tháng 11 năm 2026",
+        "ngay 5 thang 11 nam 2026",  # keyed without diacritics
+        format_date(date(2026, 11, 5), "long", locale="vi_VN"),  # 5 tháng 11, 2026
+        format_date(date(2026, 11, 5), "medium", locale="vi_VN"),  # 5 thg 11, 2026
+    ],
+)
+def test_vietnamese_written_dates(written: str) -> None:
+    """Vietnamese names a month by its number ('tháng 11'), so no month name
+    table held it: 'ngày 5 tháng 11 năm 2026' on SM-102 was invalid_date
+    ("expected a date as DD/MM/YYYY"). Now it is 5 November 2026, as are
+    Babel's long and medium vi_VN forms."""
+    assert named_month_date(written, "vi_VN") == date(2026, 11, 5)
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("ngày 31 tháng 11 năm 2026", "no such day: November has 30"),
+        ("ngày 4 tháng 13 năm 2026", "no month 13"),
+        ("ngày 4 tháng 12 năm 26", "two-digit year"),
+    ],
+)
+def test_vietnamese_written_dates_refused_with_why(written: str, why: str) -> None:
+    found = named_month_date(written, "vi_VN")
+    assert isinstance(found, str)
+    assert why in found
+    assert named_month_date(written, "en_US") is None  # not read outside vi
