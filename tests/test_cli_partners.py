@@ -35,7 +35,7 @@ def test_transfer_posts_once_and_says_so(tmp_path: Path, costa: ResolvedClient) 
         fund(store, costa, "300112457", 60_000)
     assert _transfer(db) == (
         0,
-        "300112457: 60,000 points -> 29,000 vuelaclub miles incl. 5,000 bonus "
+        "300112457: 60.000 points -> 29.000 vuelaclub miles incl. 5.000 bonus "
         "to VC10000001 (CAZ-VC-0001)\n",
         "",
     )
@@ -58,8 +58,8 @@ def test_transfer_refusal_is_one_line_and_exit_2(
     assert _transfer(db) == (
         2,
         "",
-        "claimflow: error: participant 300112457: expected at most 10,000 points "
-        "(available), found 60,000 to transfer to vuelaclub\n",
+        "claimflow: error: participant 300112457: expected at most 10.000 points "
+        "(available), found 60.000 to transfer to vuelaclub\n",
     )
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
+from claimflow import Store
 from claimflow.numbers import number_format
 from claimflow.written_dates import named_month_date
 from tests.test_cli import run
@@ -195,3 +196,108 @@ def test_vietnamese_written_dates_refused_with_why(written: str, why: str) -> No
     assert isinstance(found, str)
     assert why in found
     assert named_month_date(written, "en_US") is None  # not read outside vi
+
+
+NORDLYS = """\
+schema_version: 1
+client: nordlys
+name: Nordlys Lojalitet
+kind: stay
+locale: nb_NO
+language: en
+date_order: DMY
+currency: NOK
+timezone: Europe/Oslo
+claim_window_days: 120
+accounts:
+  point_value: "0.05"
+  approval_limits: {supervisor: null}
+  operators: {ola: supervisor}
+award:
+  activity_date: check_out
+  currency: NOK
+  rounding_mode: half_up
+  rounding_scope: claim
+  pending_days: 0
+  expiry: {policy: none}
+  rule_sets:
+    - version: "2026"
+      effective_from: 2026-01-01
+      rules:
+        - {id: base, kind: per_currency, points: 10, per: 100, basis: pro_rata}
+partners:
+  nordfly:
+    name: NordFly
+    points_per_mile: "4"
+    bonus: {miles: 1000, per_points: 20000}
+    minimum_points: 2000
+    member_number: '^NF\\d{9}$'
+    credit_days: 5
+    statement_columns:
+      reference: ["Referanse"]
+      member_number: ["Medlemsnummer"]
+      points: ["Poeng"]
+      miles: ["Bonuspoeng"]
+      credited_on: ["Kreditert"]
+"""
+
+
+def test_partner_figures_are_written_as_a_norwegian_desk_reads_them(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """At an nb_NO desk '6,000' is six: Babel writes six thousand '6 000'
+    (a no-break space). Before, partners transfer printed 'NL000101: 20,000
+    points -> 6,000 nordfly miles incl. 1,000 bonus', its refusals 'expected
+    at least 2,000 points ... found 164', and reconcile 'expected 6,000 miles
+    for transfer NLY-NF-0001 (20,000 points: 5,000 miles + 1,000 bonus),
+    found 7,500', while ledger adjust and balance wrote '20 000'. Now every
+    figure is the desk's. By hand: 20 000 points / 4 = 5 000 miles, + 1 000
+    for the one complete block of 20 000 points = 6 000."""
+    client = str(write("nordlys.yaml", NORDLYS))
+    db = str(tmp_path / "n.db")
+    common = ("--client", client, "--db", db, "--operator", "ola")
+    members = tmp_path / "medlemmer.csv"
+    members.write_text("participant_id;first_name;last_name\nNL000101;Åse;Bjørnstad\n")
+    with Store.open(db):
+        pass
+    code, _, err = run("participants", "import", str(members), *common)
+    assert code == 0, err
+    code, _, err = run(
+        "ledger", "adjust", "NL000101", "20000", "--reason", "goodwill",
+        "--note", "kompensasjon", "--at", "2026-11-30T10:00", *common,
+    )  # fmt: skip
+    assert code == 0, err
+
+    def nb(value: int) -> str:
+        return format_decimal(value, locale="nb_NO")
+
+    assert nb(6000) == "6\xa0000"
+    transfer = (
+        "partners", "transfer", "NL000101", "20000", "--partner", "nordfly",
+        "--member-number", "NF100000001", "--reference", "NLY-NF-0001",
+    )  # fmt: skip
+    code, out, err = run(*transfer, "--at", "2026-12-01T10:00", *common)
+    assert (code, err) == (0, "")
+    assert out == (
+        f"NL000101: {nb(20000)} points -> {nb(6000)} nordfly miles incl. "
+        f"{nb(1000)} bonus to NF100000001 (NLY-NF-0001)\n"
+    )
+    too_few = ("partners", "transfer", "NL000101", "164", *transfer[4:-1], "X-2")
+    code, _, err = run(*too_few, *common)
+    assert code == 2
+    assert f"expected at least {nb(2000)} points for a nordfly transfer" in err
+    statement = tmp_path / "nordfly.csv"
+    statement.write_text(
+        "\ufeffReferanse;Medlemsnummer;Poeng;Bonuspoeng;Kreditert\r\n"
+        "NLY-NF-0001;NF100000001;20\xa0000;7\xa0500;03.12.2026\r\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        "partners", "reconcile", str(statement), "--partner", "nordfly", *common
+    )
+    assert (code, err) == (1, "")
+    assert (
+        f"wrong_ratio: row 2: expected {nb(6000)} miles for transfer NLY-NF-0001 "
+        f"({nb(20000)} points: {nb(5000)} miles + {nb(1000)} bonus), found "
+        f"{nb(7500)}" in out
+    )

@@ -100,13 +100,13 @@ def test_the_same_transfer_again_is_a_no_op(
         (
             9_999,
             {"reference": "R2"},
-            "expected at least 10,000 points for a vuelaclub transfer, found 9,999",
+            "expected at least 10.000 points for a vuelaclub transfer, found 9.999",
         ),
         (
             10_001,
             {"reference": "R3"},
-            f"participant {WHO}: expected at most 10,000 points (available), "
-            "found 10,001 to transfer to vuelaclub",
+            f"participant {WHO}: expected at most 10.000 points (available), "
+            "found 10.001 to transfer to vuelaclub",
         ),
         (
             10_000,

@@ -235,10 +235,11 @@ def _check_points(
     points: int,
     at: datetime,
 ) -> None:
+    desk = client.desk  # figures as the desk reads them: 2 000 in nb_NO
     if points < partner.minimum_points:
         raise PartnerError(
-            f"expected at least {partner.minimum_points:,} points for a {partner_key} "
-            f"transfer, found {points:,}"
+            f"expected at least {desk.points(partner.minimum_points)} points for a "
+            f"{partner_key} transfer, found {desk.points(points)}"
         )
     if not store.known_participant(client.key, participant_id):
         raise PartnerError(
@@ -256,11 +257,12 @@ def _check_points(
     ).available
     if points > available:
         raise PartnerError(
-            f"participant {participant_id}: expected at most {available:,} points "
-            f"(available), found {points:,} to transfer to {partner_key}"
+            f"participant {participant_id}: expected at most {desk.points(available)} "
+            f"points (available), found {desk.points(points)} to transfer to "
+            f"{partner_key}"
         )
     if partner.miles(points).total == 0:
         raise PartnerError(
-            f"{points:,} points earn 0 {partner_key} miles at "
+            f"{desk.points(points)} points earn 0 {partner_key} miles at "
             f"{partner.points_per_mile} points per mile"
         )
