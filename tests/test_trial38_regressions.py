@@ -301,3 +301,52 @@ def test_partner_figures_are_written_as_a_norwegian_desk_reads_them(
         f"({nb(20000)} points: {nb(5000)} miles + {nb(1000)} bonus), found "
         f"{nb(7500)}" in out
     )
+
+
+def test_replay_leaves_a_claim_never_verified_as_it_is(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """NO-801 and NO-802 were ingested after the desk's last source import
+    and verify run: accepted, waiting for verification. Before, 'replay
+    --client nordlys --all' under the same rules said '2 changed: accepted ->
+    pended; reasons [] -> ['source_not_found']' (it verified them against no
+    source at all) and exited 1. Now a claim with no verification recorded
+    is replayed as the store holds it: '0 changed', exit 0."""
+    client = str(
+        write(
+            "nordlys.yaml",
+            NORDLYS
+            + "verification:\n  required: true\n  source_date_order: DMY\n"
+            "  source_number_locale: nb_NO\n",
+        )
+    )
+    db = str(tmp_path / "n.db")
+    common = ("--client", client, "--db", db, "--operator", "kari")
+    header = "claim id;member number;name;hotel;confirmation;arrival;departure;"
+    header += "revenue;currency;received\n"
+    first = tmp_path / "krav_november.csv"
+    first.write_text(
+        header + "NO-501;NL000101;Åse Bjørnstad;NLY-OSL;OSL48213;02.11.2026;"
+        "05.11.2026;4\xa0350,00;NOK;23.11.2026 10:00\n",
+        encoding="utf-8",
+    )
+    later = tmp_path / "krav_desember.csv"
+    later.write_text(
+        header + "NO-602;NL000102;Øystein Ærø;NLY-OSL;OSL48301;20.11.2026;"
+        "22.11.2026;1\xa0234,50;NOK;30.11.2026 08:30\n",
+        encoding="utf-8",
+    )
+    stays = tmp_path / "opphold.csv"
+    stays.write_text(
+        "hotel;confirmation;guest;arrival;departure;revenue;currency\n"
+        "NLY-OSL;OSL48213;BJORNSTAD/ASE MS;02.11.2026;05.11.2026;4\xa0350,00;NOK\n",
+        encoding="utf-8",
+    )
+    assert run("ingest", str(first), "--at", "2026-11-26T09:00", *common)[0] == 0
+    code, out, err = run("source", "import", str(stays), *common)
+    assert code == 0, err
+    assert "verified 1" in out
+    assert run("ingest", str(later), "--at", "2026-11-30T12:00", *common)[0] == 0
+    code, out, err = run("replay", "--all", *common[:4])
+    assert (code, err) == (0, "")
+    assert out.startswith("nordlys: 2 claims replayed, 0 changed, +0 points")
