@@ -350,3 +350,34 @@ def test_replay_leaves_a_claim_never_verified_as_it_is(
     code, out, err = run("replay", "--all", *common[:4])
     assert (code, err) == (0, "")
     assert out.startswith("nordlys: 2 claims replayed, 0 changed, +0 points")
+
+
+def test_a_cp1258_people_file_is_read_with_the_clients_letters(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The member list imported (participants import) but the same people
+    in cp1258 given to 'dedupe participants --client saomai' were refused:
+    "row 4:first_name: read as cp1258 (as the client file declares), the word
+    'Đức' holds Đ, a letter the client does not write": the people file was
+    sniffed without the client's locale. Now it is read as the member list
+    is, and Trần Văn Đức (0903111222) meets Tran Van Duc (+84 903 111 222,
+    same birth date) as one person."""
+    client = _saomai(write, "encoding: cp1258\n")
+    people = tmp_path / "people.csv"
+    people.write_bytes(
+        _cp1258(
+            "participant_id;last_name;first_name;phone;dob;city\r\n"
+            "P03;Trần Văn;Đức;0903111222;30/09/1988;Thành phố Hồ Chí Minh\r\n"
+            "P04;Tran Van;Duc;+84 903 111 222;30/09/1988;TP HCM\r\n"
+            "P05;Nguyễn Văn;An;0901234567;15/03/1991;Đà Nẵng\r\n"
+        )
+    )
+    code, out, err = run(
+        "dedupe", "participants", str(people), "--client", str(client), "--json",
+        "--pairs",
+    )  # fmt: skip
+    assert code == 1, err
+    pairs = json.loads(out)["pairs"]
+    assert [(p["a"], p["b"], p["decision"]) for p in pairs] == [
+        ("P03", "P04", "duplicate")
+    ]
