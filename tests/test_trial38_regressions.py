@@ -173,13 +173,18 @@ def test_vnd_written_with_dong_sign_or_letter(sign: str) -> None:
         "ngay 5 thang 11 nam 2026",  # keyed without diacritics
         format_date(date(2026, 11, 5), "long", locale="vi_VN"),  # 5 tháng 11, 2026
         format_date(date(2026, 11, 5), "medium", locale="vi_VN"),  # 5 thg 11, 2026
+        format_date(date(2026, 11, 5), "full", locale="vi_VN"),  # Thứ Năm, 5 tháng 11, 2026
+        "Thứ Năm, ngày 5 tháng 11 năm 2026",
+        "thứ 5, ngày 5 tháng 11 năm 2026",
     ],
 )
 def test_vietnamese_written_dates(written: str) -> None:
     """Vietnamese names a month by its number ('tháng 11'), so no month name
     table held it: 'ngày 5 tháng 11 năm 2026' on SM-102 was invalid_date
     ("expected a date as DD/MM/YYYY"). Now it is 5 November 2026, as are
-    Babel's long and medium vi_VN forms."""
+    Babel's long, medium and full vi_VN forms (the full one opens with the
+    two-word weekday 'Thứ Năm', whose 'Thứ' alone had been read as English
+    'Thu')."""
     assert named_month_date(written, "vi_VN") == date(2026, 11, 5)
 
 
@@ -189,6 +194,8 @@ def test_vietnamese_written_dates(written: str) -> None:
         ("ngày 31 tháng 11 năm 2026", "no such day: November has 30"),
         ("ngày 4 tháng 13 năm 2026", "no month 13"),
         ("ngày 4 tháng 12 năm 26", "two-digit year"),
+        # the weekday must be the date's own: 4 December 2026 is a Friday
+        ("Thứ Năm, ngày 4 tháng 12 năm 2026", "is a Friday, not the Thứ Năm written"),
     ],
 )
 def test_vietnamese_written_dates_refused_with_why(written: str, why: str) -> None:
