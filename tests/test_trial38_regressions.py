@@ -388,3 +388,44 @@ def test_a_cp1258_people_file_is_read_with_the_clients_letters(
     assert [(p["a"], p["b"], p["decision"]) for p in pairs] == [
         ("P03", "P04", "duplicate")
     ]
+
+
+def test_a_resubmitted_repeat_is_superseded_once_not_also_a_duplicate(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """NO-503 claimed Håkon Lie's stay TRD55001 (accepted). NO-603 claimed it
+    again with a revenue of '−150,00' (U+2212, read as -150.00: pended,
+    negative_amount), and NO-701 resent NO-603 with 1 640,00. Before,
+    'dedupe claims' printed 'NO-701 resubmits pended claim NO-603 ..., now
+    superseded' but stored NO-603 as a duplicate of NO-503 (export: NO-603
+    duplicate), with two 'decided' events on its clock. Now NO-603 is
+    superseded, as printed, decided once when NO-701 arrived; NO-701 is the
+    duplicate of NO-503, and nothing of the stay is paid twice."""
+    client = str(write("nordlys.yaml", NORDLYS))
+    db = str(tmp_path / "n.db")
+    common = ("--client", client, "--db", db, "--operator", "kari")
+    header = "claim id;member number;name;hotel;confirmation;arrival;departure;"
+    header += "revenue;currency;received\n"
+    stay = "NL000103;Håkon Lie;NLY-TRD;TRD55001;12.11.2026;14.11.2026"
+    files = {
+        "krav_november.csv": f"NO-503;{stay};1640,00;NOK;24.11.2026 09:00",
+        "krav_desember.csv": f"NO-603;{stay};\u2212150,00;NOK;30.11.2026 09:30",
+        "app_eksport.csv": f"NO-701;{stay};1\u202f640,00;NOK;01.12.2026 14:00",
+    }
+    for (name, row), at in zip(
+        files.items(), ("2026-11-26T09:00", "2026-11-30T12:00", "2026-12-02T09:00"),
+        strict=True,
+    ):  # fmt: skip
+        path = tmp_path / name
+        path.write_text(header + row + "\n", encoding="utf-8")
+        assert run("ingest", str(path), "--at", at, *common)[0] in (0, 1)
+    code, out, err = run("dedupe", "claims", *common)
+    assert (code, err) == (1, "")
+    assert "1 duplicate, 0 to review" in out
+    assert "NO-701 (app_eksport.csv:row 2) resubmits pended claim NO-603" in out
+    code, out, _ = run("export", "claims", "--out", "-", *common[:4])
+    outcomes = {row.split(",")[1]: row.split(",")[8] for row in out.splitlines()[1:]}
+    assert outcomes == {"NO-503": "accepted", "NO-603": "superseded", "NO-701": "duplicate"}
+    code, out, _ = run("show", "NO-603", "--json", *common[:4])
+    events = [e["event"] for e in json.loads(out)["events"]]
+    assert events.count("decided") == 1
