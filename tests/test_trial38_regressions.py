@@ -429,3 +429,32 @@ def test_a_resubmitted_repeat_is_superseded_once_not_also_a_duplicate(
     code, out, _ = run("show", "NO-603", "--json", *common[:4])
     events = [e["event"] for e in json.loads(out)["events"]]
     assert events.count("decided") == 1
+
+
+def test_a_received_date_with_its_month_named_is_read(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A booking app's export stamps claims 'Mottatt: 1. desember 2026'
+    (Babel's long nb_NO date, read back). Before, the claim was pended:
+    "expected a date as DD/MM/YYYY or DD/MM/YYYY HH:MM, found '1. desember
+    2026'; the batch's time stands in"; the check-in and check-out written
+    so were read. Now a received date alone with its month named is read as
+    the claim's dates are: its first instant at the desk, 00:00 in Oslo."""
+    client = str(write("nordlys.yaml", NORDLYS))
+    received = format_date(date(2026, 12, 1), "long", locale="nb_NO")
+    assert received == "1. desember 2026"
+    claims = tmp_path / "app.csv"
+    claims.write_text(
+        "claim id;member number;name;hotel;confirmation;arrival;departure;"
+        "revenue;currency;received\n"
+        f"NO-702;NL000107;Ingrid Nilsen;NLY-OSL;OSL48333;27. november 2026;"
+        f"29. november 2026;5\u00a0400,00;NOK;{received}\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "n.db")
+    code, out, err = run(
+        "ingest", str(claims), "--client", client, "--db", db, "--at", "2026-12-02"
+    )
+    assert code == 0, out + err
+    code, out, _ = run("export", "claims", "--client", client, "--db", db, "--out", "-")
+    assert ",2026-12-01T00:00:00+01:00," in out
