@@ -35,7 +35,7 @@ def test_transfer_posts_once_and_says_so(tmp_path: Path, costa: ResolvedClient) 
         fund(store, costa, "300112457", 60_000)
     assert _transfer(db) == (
         0,
-        "300112457: 60,000 points -> 29,000 vuelaclub miles incl. 5,000 bonus "
+        "300112457: 60.000 points -> 29.000 vuelaclub miles incl. 5.000 bonus "
         "to VC10000001 (CAZ-VC-0001)\n",
         "",
     )

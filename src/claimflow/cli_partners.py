@@ -18,7 +18,7 @@ from claimflow.cli import (
     fail_cleanly,
     main,
 )
-from claimflow.cli_options import InputFile
+from claimflow.cli_options import InputFile, client_locale
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
     from claimflow import PartnerDiscrepancy, Reconciliation, ResolvedClient
@@ -75,7 +75,7 @@ def transfer_cmd(
             --member-number VC10000001 --reference CAZ-VC-0001 \\
             --client samples/clients/costa-azul.yaml
     """
-    from claimflow import Store, transfer_points
+    from claimflow import Store, format_points, transfer_points
 
     with Store.open(db_path) as store:
         done = transfer_points(
@@ -86,10 +86,16 @@ def transfer_cmd(
     if as_json:
         echo_json(done.to_dict())
         return
-    bonus = f" incl. {done.bonus_miles:,} bonus" if done.bonus_miles else ""
+    locale = client_locale(client_path)  # nb_NO: 6 000, where 6,000 is six
+    bonus = (
+        f" incl. {format_points(done.bonus_miles, locale)} bonus"
+        if done.bonus_miles
+        else ""
+    )
     again = " (transferred before: nothing posted)" if done.repeated else ""
     click.echo(
-        f"{participant}: {done.points:,} points -> {done.miles:,} {partner} miles"
+        f"{participant}: {format_points(done.points, locale)} points -> "
+        f"{format_points(done.miles, locale)} {partner} miles"
         f"{bonus} to {done.member_number} ({done.reference}){again}"
     )
 

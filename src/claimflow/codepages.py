@@ -61,6 +61,8 @@ ALPHABETS: dict[str, str] = {
     # İ lower-cased is i and a combining dot above
     "tr": "çğıöşüâîû\u0069\u0307",
     "az": "çəğıöşü\u0069\u0307",
+    # cp1258 writes most tones as combining marks after these (ê + ̃: ễ)
+    "vi": "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ",
 }
 
 #: Languages of other scripts: their letters are those of the script.
@@ -98,6 +100,7 @@ CODE_PAGES: dict[str, tuple[str, ...]] = {
     "ar": ("cp1256",),
     "fa": ("cp1256",),
     "th": ("cp874",),
+    "vi": ("cp1258",),
 }
 #: Every code page a refused file is tried in, after the client's own.
 _TRIED = tuple(
@@ -223,6 +226,10 @@ def _garble_in(word: str, lang: str | None, turkish: bool) -> tuple[str, str] | 
             continue
         if 0x80 <= ord(ch) <= 0x9F:
             return ch, "control"
+        if unicodedata.combining(ch) and i > 0 and (
+            word[i - 1].isalpha() or unicodedata.combining(word[i - 1])
+        ):
+            continue  # cp1258 writes Vietnamese tones as marks: Nguyê\u0303n
         if ch.isalpha() and unicodedata.category(ch) != "Lm":  # ˇ ˘ ˙ are signs
             why = _odd_letter(word, i, lang, turkish)
         else:

@@ -31,7 +31,7 @@ _SIGNS_SC = "".join(
 )
 _MARK = (
     rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|원|บาท|元|新[台臺]幣|ש[\"״]ח"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|VNĐ|đ|円|원|บาท|元|新[台臺]幣|ש[\"״]ח"
     rf"|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
@@ -43,6 +43,7 @@ _WRITTEN = {
     # the local signs, whatever locale the client's numbers are read in
     "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",), "USD": ("US$",),
     "TRY": ("TL",),  # Türk lirası, as folios and forms write it (trial 34)
+    "VND": ("đ", "VNĐ"),  # đồng, as Vietnamese invoices write it beside ₫
     # Mexican invoices: moneda nacional; and the word, for every peso
     "MXN": ("MN", "M.N.", "pesos"), "COP": ("pesos",), "CLP": ("pesos",),
     "ARS": ("pesos",), "UYU": ("pesos",), "DOP": ("pesos",), "CUP": ("pesos",),

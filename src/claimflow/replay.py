@@ -378,7 +378,9 @@ def _verified(
     settings = client.config.verification
     out = []
     for (claim, decision), recorded in zip(decided, known, strict=True):
-        if decision.outcome is not Outcome.ACCEPTED:
+        if decision.outcome is not Outcome.ACCEPTED or recorded.last_batch is None:
+            # never verified live (ingested after the last verify run): it
+            # waits for verification, as it does in the store
             out.append((claim, decision))
             continue
         view = lookup.as_of(recorded.last_batch, recorded.last_source, recorded.knew)

@@ -277,6 +277,12 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
         message = found
     else:
         day = parse_date(text, ctx.date_order)
+        if isinstance(day, str) and any(c.isalpha() for c in text):
+            from claimflow.written_dates import named_month_date
+
+            # a date alone with its month named, as a claim's dates are read
+            # (trial 38: a portal's '4. desember 2026')
+            day = named_month_date(text, ctx.months) or day
         if isinstance(day, date):
             return day
         pattern = _PATTERN[ctx.date_order]

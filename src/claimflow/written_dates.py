@@ -44,6 +44,15 @@ _YEAR_MONTH_DAY = re.compile(
     r"^(?P<y>\d{4})(?:\.|\s*m\.)?\s*(?P<m>[^\d\s,/\-]+)\s*(?P<d>\d{1,2})(?:\.|\s*d\.)?$",
     re.IGNORECASE,
 )
+#: Vietnamese names a month by its number: ``ngày 4 tháng 12 năm 2026``
+#: (day, month, year, as forms and letters write it), ``4 tháng 12, 2026``
+#: and ``4 thg 12, 2026`` (as Babel writes vi_VN), matched without accents.
+_VIETNAMESE = re.compile(
+    r"^(?:ngay\s+)?(?P<d>\d{1,2})\s+(?:thang|thg)\s+(?P<m>\d{1,2})"
+    r"(?:\s+nam\s+|\s*,\s*)(?P<y>\d{1,4})$"
+)
+#: A Vietnamese weekday before the date, folded: ``thu sau, 4 thang 12, 2026``.
+_VIETNAMESE_WEEKDAY = re.compile(r"^(?P<w>[^\d,]+(?: \d)?) ?, ?(?P<rest>.*\d.*)$")
 #: ``December 4, 2026``, ``Dec 4 2026`` (as en_US writes it).
 _MONTH_DAY = re.compile(
     r"^(?P<m>[^\d\s,/\-]+)[\s\-/]*(?P<d>\d{1,2})(?:st|nd|rd|th)?[,\s]+(?P<y>\d{1,4})$",
@@ -145,6 +154,20 @@ _WEEKDAY_WORDS = re.compile(r"^(?P<w>[^\d,]+),\s*(?P<rest>.*\d.*)$")
 _WEEKDAY_LAST = re.compile(r"^(?P<rest>.*[\d.])\s*,?\s+(?P<w>[^\d\s,]+)$")
 
 
+def _vietnamese(whole: str, locale: str) -> tuple[re.Match[str] | None, int | None, str]:
+    """A Vietnamese date (`_VIETNAMESE`), its weekday (Monday 0) and the
+    weekday as written, read from the whole text: Vietnamese weekdays are
+    two words (Thứ Sáu, Thứ 6), and 'Thứ' alone is English Thursday's
+    abbreviation."""
+    bare = " ".join(_month_key(whole, locale).split())
+    named = _VIETNAMESE_WEEKDAY.match(bare)
+    if named is None or named["w"] not in weekday_names(locale):
+        return _VIETNAMESE.match(bare), None, ""
+    written_day = whole.split(",", 1)[0].strip()
+    weekday = weekday_names(locale)[named["w"]]
+    return _VIETNAMESE.match(named["rest"]), weekday, written_day
+
+
 @lru_cache(maxsize=65536)
 def named_month_date(text: str, locale: str) -> date | str | None:
     """A date written with its month's name (``4 grudnia 2026``, ``December
@@ -155,7 +178,7 @@ def named_month_date(text: str, locale: str) -> date | str | None:
 
     Example: ``named_month_date("4 grudnia 2026", "pl_PL") == date(2026, 12, 4)``
     """
-    plain = date_text(text)[0].strip()
+    plain = whole = date_text(text)[0].strip()
     weekday, written_day = None, ""
     for pattern in (_WEEKDAY_FIRST, _WEEKDAY_WORDS, _WEEKDAY_LAST):
         named = pattern.match(plain)
@@ -167,12 +190,16 @@ def named_month_date(text: str, locale: str) -> date | str | None:
     form = "D MMMM YYYY"
     if match is None:
         match, form = _YEAR_MONTH_DAY.match(plain), "YYYY MMMM D"
+    numbered = None
+    if match is None and locale.lower().startswith("vi"):
+        numbered, weekday, written_day = _vietnamese(whole, locale)
+        match, form = numbered, "ngày D tháng M năm YYYY"
     if match is None:
         return None
     expected = f"expected a date as {form}, found {text!r}"
-    month = _month_of(match["m"], locale)
-    if month is None:
-        return None
+    month = int(match["m"]) if numbered else _month_of(match["m"], locale)
+    if month is None or not 1 <= month <= 12:
+        return None if numbered is None else f"{expected} (no month {month})"
     if len(match["y"]) != 4:
         return f"{expected} {TWO_DIGIT_YEAR}"
     year, day = int(match["y"]), int(match["d"])

@@ -50,12 +50,12 @@ def test_the_sample_statement_finds_each_planted_fault(
     messages = {f.code: f.message for f in result.findings}
     # 40,000 / 2.5 = 16,000 expected; 20,000 found = 2 points per mile
     assert messages[PartnerReason.WRONG_RATIO] == (
-        "row 4: expected 16,000 miles for transfer CAZ-VC-0003 (40,000 points: "
-        "16,000 miles), found 20,000; 2 points per mile applied"
+        "row 4: expected 16.000 miles for transfer CAZ-VC-0003 (40.000 points: "
+        "16.000 miles), found 20.000; 2 points per mile applied"
     )
     # 120,000 / 2.5 = 48,000 + 2 blocks of 60,000 x 5,000 = 58,000
     assert messages[PartnerReason.MISSING_CREDIT] == (
-        "transfer CAZ-VC-0005: expected 58,000 miles credited to member VC10000005 "
+        "transfer CAZ-VC-0005: expected 58.000 miles credited to member VC10000005 "
         "within 5 days of 2026-11-16, found no credit by 2026-11-22"
     )
     stored = discrepancies(store, "costa-azul", "vuelaclub", "open")
@@ -225,9 +225,9 @@ def test_a_statement_re_run_after_a_later_one_reports_what_it_first_did(
     assert _found(later) == [(2, "duplicate_credit", 1), (3, "duplicate_credit", 2)]
     assert [f.message for f in later.findings] == [
         "row 2: expected transfer CAZ-VC-0001 credited once, found it credited "
-        f"again (29,000 miles; first on {a} row 2)",
+        f"again (29.000 miles; first on {a} row 2)",
         "row 3: expected transfer CAZ-VC-0002 credited once, found it credited "
-        f"again (10,000 miles; first on {a} row 3)",
+        f"again (10.000 miles; first on {a} row 3)",
     ]
     assert later.opened == 2
     stored = (store.count("partner_credits"), store.count("partner_discrepancies"))

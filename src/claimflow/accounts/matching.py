@@ -24,7 +24,7 @@ from fractions import Fraction
 from claimflow.accounts.partner_settings import PartnerSettings, check_member_number
 from claimflow.accounts.statement import CreditLine
 from claimflow.keys import normalize_key
-from claimflow.shown import plural
+from claimflow.shown import format_points, plural
 from claimflow.store.partners import TransferRow
 from claimflow.verify.match import key_distance
 
@@ -117,6 +117,11 @@ class _State:
 
     by_key: dict[str, TransferRow]
     matched: dict[int, int] = field(default_factory=dict)  # transfer -> row
+    locale: str = "en_US"  # the desk's: figures in messages as its people read them
+
+    def n(self, value: int) -> str:
+        """A count of points or miles as the desk writes it (``6 000``)."""
+        return format_points(value, self.locale)
 
 
 def _day(instant: str, zone: tzinfo) -> date:
@@ -183,7 +188,7 @@ def _line_findings(
             Finding(
                 PartnerReason.DUPLICATE_CREDIT,
                 f"{where}: expected transfer {ref} credited once, found it "
-                f"credited again ({line.miles:,} miles; first on {before})",
+                f"credited again ({state.n(line.miles)} miles; first on {before})",
                 line.row,
                 transfer.id,
                 ref,
@@ -205,8 +210,8 @@ def _line_findings(
         findings.append(
             Finding(
                 PartnerReason.POINTS_MISMATCH,
-                f"{where}: expected {transfer.points:,} points for transfer {ref}, "
-                f"found {line.points:,}",
+                f"{where}: expected {state.n(transfer.points)} points for transfer {ref}, "
+                f"found {state.n(line.points)}",
                 line.row,
                 transfer.id,
                 ref,
@@ -221,12 +226,12 @@ def _line_findings(
         or line.points == transfer.points
         or line.miles != partner.miles(line.points).total
     ):
-        findings.append(_wrong_ratio(line, transfer))
+        findings.append(_wrong_ratio(line, transfer, state))
     return findings
 
 
-def _wrong_ratio(line: CreditLine, transfer: TransferRow) -> Finding:
-    bonus = f" + {transfer.bonus_miles:,} bonus" if transfer.bonus_miles else ""
+def _wrong_ratio(line: CreditLine, transfer: TransferRow, state: _State) -> Finding:
+    bonus = f" + {state.n(transfer.bonus_miles)} bonus" if transfer.bonus_miles else ""
     hint = ""
     # the ratio the partner applied: its own points (when the line gives
     # them) over the miles it credited
@@ -237,9 +242,9 @@ def _wrong_ratio(line: CreditLine, transfer: TransferRow) -> Finding:
         hint = f"; {Fraction(points, line.miles)} points per mile applied"
     return Finding(
         PartnerReason.WRONG_RATIO,
-        f"row {line.row}: expected {transfer.miles:,} miles for transfer "
-        f"{transfer.reference} ({transfer.points:,} points: "
-        f"{transfer.base_miles:,} miles{bonus}), found {line.miles:,}{hint}",
+        f"row {line.row}: expected {state.n(transfer.miles)} miles for transfer "
+        f"{transfer.reference} ({state.n(transfer.points)} points: "
+        f"{state.n(transfer.base_miles)} miles{bonus}), found {state.n(line.miles)}{hint}",
         line.row,
         transfer.id,
         transfer.reference,
@@ -252,6 +257,7 @@ def _unmatched(
     members: set[str],
     partner: PartnerSettings,
     key: str,
+    state: _State,
 ) -> Finding:
     where = f"row {line.row}"
     ref = line.reference or "(none)"
@@ -272,7 +278,7 @@ def _unmatched(
         )
         return Finding(
             PartnerReason.UNKNOWN_MEMBER,
-            f"{where}: {why} ({line.miles:,} miles, reference {ref})",
+            f"{where}: {why} ({state.n(line.miles)} miles, reference {ref})",
             line.row,
             None,
             line.reference,
@@ -280,7 +286,7 @@ def _unmatched(
     return Finding(
         PartnerReason.CREDIT_WITHOUT_TRANSFER,
         f"{where}: expected a transfer to member {line.member_number} with "
-        f"reference {ref}, found none ({line.miles:,} miles credited)",
+        f"reference {ref}, found none ({state.n(line.miles)} miles credited)",
         line.row,
         None,
         line.reference,
@@ -298,6 +304,7 @@ def match_credits(
     credited: dict[int, tuple[str, int]] | None = None,
     max_key_edits: int = 2,
     members: set[str] | None = None,
+    locale: str = "en_US",
 ) -> tuple[list[LineMatch], list[Finding]]:
     """Match statement lines to transfers; every fault as a `Finding`.
 
@@ -312,6 +319,8 @@ def match_credits(
         max_key_edits: keying slips tolerated in a reference.
         members: the normalised member numbers of every transfer to the
             partner, later ones too (default: those of `transfers`).
+        locale: the desk's locale, in which the messages write figures
+            (``6 000 miles`` in nb_NO, where ``6,000`` reads as six).
 
     Returns:
         The line matches, in statement order, and the findings: lines'
@@ -321,7 +330,7 @@ def match_credits(
     through=date(2026, 11, 30), zone=client.zone)``
     """
     credited = credited or {}
-    state = _State({normalize_key(t.reference): t for t in transfers})
+    state = _State({normalize_key(t.reference): t for t in transfers}, locale=locale)
     if members is None:
         members = {normalize_key(t.member_number) for t in transfers}
     matches: list[LineMatch] = []
@@ -329,7 +338,7 @@ def match_credits(
     for line in credits:
         found, how = _find(line, transfers, state, credited, max_key_edits)
         if len(found) != 1:
-            finding = _unmatched(line, found, members, partner, key)
+            finding = _unmatched(line, found, members, partner, key, state)
             findings.append(finding)
             matches.append(LineMatch(line, None, finding.code.value))
             continue
@@ -355,7 +364,7 @@ def match_credits(
             findings.append(
                 Finding(
                     PartnerReason.MISSING_CREDIT,
-                    f"transfer {t.reference}: expected {t.miles:,} miles credited to "
+                    f"transfer {t.reference}: expected {state.n(t.miles)} miles credited to "
                     f"member {t.member_number} within {partner.credit_days} "
                     f"{plural(partner.credit_days, 'day')} of "
                     f"{made}, found no credit by {through}",

@@ -186,6 +186,7 @@ def reconcile_statement(
             credited=credited,
             max_key_edits=client.config.verification.max_key_edits,
             members={normalize_key(t.member_number) for t in every},
+            locale=client.desk.locale,
         )
         opened: list[int] = []
         resolved = 0

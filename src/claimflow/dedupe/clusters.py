@@ -52,7 +52,16 @@ def clustered(
             and root(m.claim_id) == root(m.original)
         )
     ]
-    for m in matches:
+    # a replaced claim is closed as superseded: where its resubmission
+    # repeats an earlier claim itself, it does so for both (trial 38: NO-603,
+    # pended for a revenue of -150,00 and a repeat of NO-503's stay, was
+    # called superseded by NO-701 and then recorded a duplicate of NO-503,
+    # its clock decided twice)
+    repeats = {m.claim_id for m in matches if m.decision == "duplicate"}
+    carried = {old for old, new in replaced.items() if new in repeats}
+    joined = [m for m in matches if m.claim_id in carried and m.decision == "duplicate"]
+    matches = [m for m in matches if m.claim_id not in carried]
+    for m in [*matches, *joined]:
         if m.decision == "duplicate":
             a, b = root(m.claim_id), root(m.original)
             if a != b:

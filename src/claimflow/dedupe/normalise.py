@@ -431,7 +431,7 @@ def read_prepared(
         UnreadableInput: the file cannot be read as CSV, or has no
             ``participant_id`` column.
     """
-    layout = people_csv(path, index, encoding, encoding_by)
+    layout = people_csv(path, index, encoding, encoding_by, language)
     try:
         chunks = pd.read_csv(
             path,

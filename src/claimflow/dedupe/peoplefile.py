@@ -56,9 +56,12 @@ def people_csv(
     index: Mapping[str, str] | None = None,
     encoding: str | None = None,
     encoding_by: str = "the client",
+    language: str | None = None,
 ) -> PeopleCsv:
     """Sniff a people CSV: encoding (`encoding`, as `encoding_by` declared
-    it, when given), delimiter, the header's row and columns.
+    it, when given), delimiter, the header's row and columns. `language` is
+    the client's (``vi``): the letters its names hold, so that a Vietnamese
+    ``Đức`` in cp1258 is no garble (`claimflow.sniff.detect_encoding`).
 
     Raises:
         UnreadableInput: missing, empty, binary or undecodable; an ambiguous
@@ -68,7 +71,7 @@ def people_csv(
     """
     name, index = str(path), people_index(index)
     try:
-        encoding, dialect = csv_format(path, name, encoding, encoding_by)
+        encoding, dialect = csv_format(path, name, encoding, encoding_by, language)
         with path.open(encoding=encoding, newline="") as fh:
             reader = csv.reader(fh, dialect)
             scanned = list(enumerate(islice(reader, HEADER_ROWS), start=1))
