@@ -6,18 +6,15 @@ myriad), and forms write the digits before a unit character rather than
 zeros: ``123만`` is 123 x 10,000 = 1,230,000, ``1억 2,000만`` is
 100,000,000 + 20,000,000. Below the myriad, ``천``/``千`` (1,000),
 ``백``/``百`` (100) and ``십``/``十`` (10) each take one digit:
-``2천5백만`` is 2,500 x 10,000. The units are the same in every locale:
+``2천5백만`` is 2,500 x 10,000. The units are the same in every locale
+(Korean; Japanese and Chinese):
 
-==========  ========================  =========
- value       Korean                    Japanese / Chinese
-==========  ========================  =========
- 10          십                        十
- 100         백                        百
- 1,000       천                        千
- 10^4        만                        万 萬
- 10^8        억                        億 亿
- 10^12       조                        兆
-==========  ========================  =========
+- 10: 십; 十
+- 100: 백; 百
+- 1,000: 천; 千
+- 10^4: 만; 万, 萬
+- 10^8: 억; 億, 亿
+- 10^12: 조; 兆
 
 The reading is strict, because a number a participant wrote one way and
 the desk read another pays the wrong points:
@@ -33,6 +30,11 @@ the desk read another pays the wrong points:
 - a part after the first is below ten thousand (``1억 12,000만`` would be
   2.2억: refused) and whole; decimals only in an amount of one part
   (``1.5만`` is 15,000);
+- each part after the first is in the myriad right below the one before
+  it, and is not one digit after a myriad unit: spoken Korean drops the
+  last unit, so ``1억 2천`` (100,002,000 by the units) is said for
+  120,000,000 and ``1만5`` (10,005) for 15,000; both are refused, the
+  message giving both figures;
 - the digits before a unit are read by the locale's number rules
   (`claimflow.numbers`): ``1,280만`` is 12,800,000 at a Korean, Japanese
   or Chinese desk, where the comma groups digits, and as ambiguous as
