@@ -253,6 +253,8 @@ def _odd_letter(word: str, i: int, lang: str | None, turkish: bool) -> str | Non
 def _odd_sign(word: str, i: int) -> str | None:
     """``symbol`` or ``space`` when the sign `word[i]` is garble, else None."""
     ch, last = word[i], len(word) - 1
+    if _marks_letter(word, i):
+        return None  # مُحَمَّد, محـمد: Arabic vowel signs and tatweel are writing
     if "\u2500" <= ch <= "\u25ff":
         return "symbol"  # Durmu■: DOS box drawing, blocks and shapes are no text
     if ch == "\xa0":
@@ -267,6 +269,21 @@ def _odd_sign(word: str, i: int) -> str | None:
         if word[i - 1].isalpha() and word[run].isalpha():
             return "symbol"
     return None
+
+
+def _marks_letter(word: str, i: int) -> bool:
+    """Whether `word[i]` is a vowel sign or a stretch of its script written
+    on the letter before it: Arabic harakat (U+064B..U+0652) and tatweel
+    (U+0640) after an Arabic letter, Hebrew points after a Hebrew letter.
+    The same mark on a Latin letter (cp1252's ó read as cp1256: a fatha)
+    is still garble."""
+    ch = word[i]
+    if unicodedata.category(ch) not in ("Mn", "Lm") or _script(ch) in ("COMBINING", "?"):
+        return False
+    for before in reversed(word[:i]):
+        if unicodedata.category(before) not in ("Mn", "Lm"):
+            return before.isalpha() and _script(before) == _script(ch)
+    return False
 
 
 def _sign(ch: str) -> bool:

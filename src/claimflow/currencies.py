@@ -30,8 +30,9 @@ _SIGNS_SC = "".join(
     re.escape(c) for c in map(chr, range(0x10000)) if unicodedata.category(c) == "Sc"
 )
 _MARK = (
-    rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
-    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|원|บาท|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
+    rf"(?:U\$[SD]|[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
+    rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|円|원|บาท|M\.N\.|MN|pesos"
+    rf"|ج\.م\.?|جنيه|L\.E\.|LE|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
@@ -40,7 +41,10 @@ _WRITTEN = {
     "KRW": ("원",),  # won, as Korean forms write it after the amount (trial 35)
     "THB": ("บาท",),  # baht, as Thai forms write it after the amount
     # the local signs, whatever locale the client's numbers are read in
-    "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",), "USD": ("US$",),
+    "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",),
+    "USD": ("US$", "U$S", "U$D"),  # U$S: dollars, as Argentine invoices write them
+    # Egyptian pounds: CLDR's ج.م. without its last dot, the word, and LE
+    "EGP": ("ج.م", "جنيه", "LE", "L.E.", "E£"),
     "TRY": ("TL",),  # Türk lirası, as folios and forms write it (trial 34)
     # Mexican invoices: moneda nacional; and the word, for every peso
     "MXN": ("MN", "M.N.", "pesos"), "COP": ("pesos",), "CLP": ("pesos",),

@@ -1,0 +1,84 @@
+"""Trial 39: two clients nobody here wrote, an Egyptian hotel loyalty desk
+(nile-stays: ar_EG, EGP, Africa/Cairo, a Sunday-to-Thursday week) and an
+Argentine dealer program (pampa-dealers: es_AR, ARS, where ``$`` is the peso).
+
+Each test quotes the value the trial's files held and what claimflow made
+of it before the fix.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from babel.numbers import format_currency
+
+from claimflow.codepages import garbled
+from claimflow.numbers import NumberError, number_format
+
+
+@pytest.mark.parametrize("name", ["مُحَمَّد", "محـمد", "مُحَمَّد علي", "يُوسُف"])
+def test_arabic_vowel_signs_and_tatweel_are_no_garble(name: str) -> None:
+    """A cp1256 member list with 'مُحَمَّد' (damma, fatha, shadda: U+064F,
+    U+064E, U+0651) or 'محـمد' (tatweel U+0640) was refused: "the word
+    'مُحَمَّد' holds a symbol (ُ) in it: another code page?", although the
+    client declares cp1256 and the file reads right in it."""
+    text = f"id,name\n1,{name}\n"
+    assert text.encode("cp1256").decode("cp1256") == text
+    assert garbled(text, "ar_EG", encoding="cp1256") == []
+
+
+def test_a_vowel_sign_on_a_latin_letter_is_still_garble() -> None:
+    """cp1252's 'Gómez' read as cp1256 puts a fatha (U+064E) on a Latin m:
+    that is a misread code page, and stays garble."""
+    misread = "id,name\n1,Gómez\n".encode("cp1252").decode("cp1256")
+    assert "\u064e" in misread
+    assert [g.sign for g in garbled(misread, "ar_EG", encoding="cp1256")] == ["\u064e"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "ج.م 1,234.50",  # CLDR's ج.م. without its last dot, as desks key it
+        "1,234.50 ج.م",
+        "1,234.50 جنيه",  # the word: pound
+        "LE 1,234.50",
+        "1,234.50 L.E.",  # was "two decimal symbols"
+        "E£ 1,234.50",
+        "ج.م ١٬٢٣٤٫٥٠",
+        "1,234.50 EGP",
+    ],
+)
+def test_egyptian_pounds_as_desks_write_them(written: str) -> None:
+    """'ج.م 1,234.50' was refused: "'ج' (ARABIC LETTER JEEM) is not a digit
+    or a mark of this format"; it is 1234.50 pounds."""
+    assert number_format("ar_EG").read(written, currency="EGP") == Decimal("1234.50")
+
+
+def test_babels_egp_in_arabic_digits_reads_back() -> None:
+    """The oracle: Babel's own ar_EG amount in the Arabic numbering system
+    (its marks ٬ ٫; Babel keeps Western digits, which the desk's portal
+    writes as Arabic-Indic ones)."""
+    babel = format_currency(
+        Decimal("1234.50"), "EGP", locale="ar_EG", numbering_system="arab"
+    )
+    shown = babel.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert "١٬٢٣٤٫٥٠" in shown
+    assert number_format("ar_EG").read(babel, currency="EGP") == Decimal("1234.50")
+    assert number_format("ar_EG").read(shown, currency="EGP") == Decimal("1234.50")
+
+
+@pytest.mark.parametrize("written", ["LE 1,234.50", "1,234.50 ج.م"])
+def test_egyptian_pounds_are_no_dollars(written: str) -> None:
+    with pytest.raises(NumberError, match="is EGP in en_US"):
+        number_format("en_US").read(written, currency="USD")
+
+
+@pytest.mark.parametrize("written", ["U$S 1.234,56", "1.234,56 U$S", "U$D 1.234,56"])
+def test_argentine_dollars_u_dollar_s(written: str) -> None:
+    """'U$S 1.234,56' (dollars, as Argentine invoices write them) was refused
+    naming "'U$' does not say which currency": it is USD, never pesos, and
+    read where the amount's currency is USD."""
+    with pytest.raises(NumberError, match=r"'U\$[SD]' is USD in es_AR"):
+        number_format("es_AR").read(written, currency="ARS")
+    assert number_format("es_AR").read(written, currency="USD") == Decimal("1234.56")
