@@ -8,14 +8,17 @@ of it before the fix.
 
 from __future__ import annotations
 
+import codecs
 from decimal import Decimal
 
 import pytest
 from babel.numbers import format_currency
 
 from claimflow.codepages import garbled
+from claimflow.errors import UnreadableInput
 from claimflow.fields import ascii_fold
 from claimflow.numbers import NumberError, number_format
+from claimflow.sniff import detect_encoding
 from claimflow.verify.candidates import name_similarity
 
 
@@ -108,3 +111,33 @@ def test_arabic_spellings_of_one_name_match_the_folio(claimed: str, folio: str) 
 def test_arabic_folding_keeps_other_scripts() -> None:
     assert ascii_fold("Søren Ødegård") == "soren odegard"
     assert ascii_fold("حسن") != ascii_fold("حسين")  # Hassan is not Hussein
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "locale", "row"),
+    [
+        ("Claim No,Guest Name\nNP-1,محمد علي\n", "cp1256", "ar_EG", 2),
+        ("Solicitud;Nº vendedor\nPA-1;V0001\n", "cp1252", "es_AR", 1),
+    ],
+)
+def test_a_utf8_mark_before_a_code_page_is_named(
+    text: str, encoding: str, locale: str, row: int
+) -> None:
+    """A UTF-8 byte-order mark before cp1256 (or cp1252) bytes was refused as
+    "near row 1: cannot decode as utf-8-sig (invalid continuation byte)",
+    and --encoding cp1256 changed nothing (the mark wins). The refusal now
+    says what the file is and what to do."""
+    data = codecs.BOM_UTF8 + text.encode(encoding)
+    with pytest.raises(UnreadableInput) as refused:
+        detect_encoding(data, "stays.csv", locale=locale)
+    assert str(refused.value) == (
+        f"stays.csv: row {row}: starts with a UTF-8 byte-order mark, but the text "
+        f"after it is not UTF-8 (it reads as {encoding}): save it again as "
+        "UTF-8, or remove the mark (its first 3 bytes) and give --encoding "
+        f"{encoding}"
+    )
+
+
+def test_a_utf8_mark_before_utf8_is_read() -> None:
+    data = codecs.BOM_UTF8 + "Claim No,Guest Name\nNP-1,محمد علي\n".encode()
+    assert detect_encoding(data, "stays.csv", locale="ar_EG") == "utf-8-sig"

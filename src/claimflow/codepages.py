@@ -39,12 +39,12 @@ ALPHABETS: dict[str, str] = {
     "sq": "çë",
     "de": "äöüß",
     "fr": "àâæçéèêëîïôœùûüÿ",
-    "es": "áéíñóúü",
-    "ca": "àçèéíïòóúü",
-    "gl": "áéíñóú",
+    "es": "áéíñóúüºª",
+    "ca": "àçèéíïòóúüºª",
+    "gl": "áéíñóúºª",
     "eu": "ñ",
-    "it": "àèéìíîòóùú",
-    "pt": "áâãàçéêíóôõú",
+    "it": "àèéìíîòóùúºª",
+    "pt": "áâãàçéêíóôõúºª",
     "nl": "áéèëïóöü",
     "da": "æøåé",
     "nb": "æøåéó",
@@ -62,6 +62,10 @@ ALPHABETS: dict[str, str] = {
     "tr": "çğıöşüâîû\u0069\u0307",
     "az": "çəğıöşü\u0069\u0307",
 }
+
+#: (º and ª, the ordinal indicators of Nº 1ª, are letters to Unicode and
+#: the Romance languages' own: a code page that reads them as signs is no
+#: better a reading of a Spanish 'Nº vendedor'.)
 
 #: Languages of other scripts: their letters are those of the script.
 _SCRIPTS = {
