@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from claimflow import Store
 from claimflow.dedupe.match_types import key_length
+from claimflow.store.source import source_ids_between, source_rows
 from tests.test_cli import run
 
 CLIENT = """\
@@ -102,3 +105,50 @@ def test_next_invoice_and_other_point_of_sale_are_reviewed_not_closed(
     code, out, _ = run("export", "claims", "--client", str(client), "--db", db, "--out", "-")
     outcomes = {line.split(",")[1]: line.split(",")[8] for line in out.splitlines()[1:]}
     assert outcomes == {"PA-601": "accepted", "PA-602": "review", "PA-603": "review"}
+
+
+SOURCE = """\
+Comprobante;Fecha factura;Concesionario;Producto;Cantidad;Importe
+0009-00000001;4 de diciembre de 2026;D09;FIL-01;1;$ 1.234,56
+0009-00000002;04/12/2026;D09;FIL-01;2;{amount}
+"""
+SOURCE_SETTINGS = "verification:\n  source_date_order: DMY\n  source_number_locale: es_AR\n"
+
+
+@pytest.mark.parametrize("amount", ["US$ 1.234,56", "U$S 1.234,56", "USD 1.234,56"])
+def test_a_dealer_export_in_dollars_is_refused_not_read_as_pesos(
+    write: Callable[..., Path], tmp_path: Path, amount: str
+) -> None:
+    """A dealer's export with 'US$ 1.234,56' under Importe was imported as
+    1234.56 (the source reader took any currency sign), to be compared with
+    claims in pesos. It is refused, naming row and column, nothing stored."""
+    client = write("pampa.yaml", CLIENT + SOURCE_SETTINGS)
+    export = write("ventas.csv", SOURCE.format(amount=amount))
+    db = str(tmp_path / "ar.db")
+    code, out, err = run("source", "import", str(export), "--client", str(client), "--db", db)
+    assert code == 2, out
+    assert f"ventas.csv: row 3:Importe: expected an amount in ARS, found '{amount}'" in err
+    assert "currency mismatch" in err
+
+
+def test_a_dealer_export_in_pesos_with_a_named_month(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """'4 de diciembre de 2026' in an export was refused ("expected a date as
+    DD/MM/YYYY"), though claims and member lists read it; '$ 1.234,56' is
+    pesos."""
+    client = write("pampa.yaml", CLIENT + SOURCE_SETTINGS)
+    export = write("ventas.csv", SOURCE.format(amount="$ 2.469,12"))
+    db = str(tmp_path / "ar.db")
+    code, out, err = run(
+        "source", "import", str(export), "--client", str(client), "--db", db, "--json"
+    )
+    assert code == 0, err
+    with Store.open(db) as store:
+        ids = source_ids_between(store, "pampa-dealers", date(2026, 12, 4), date(2026, 12, 4))
+        rows = source_rows(store, ids)
+    records = sorted((json.loads(data) for _, _, data in rows), key=lambda r: r["invoice_number"])
+    assert [(r["invoice_number"], r["invoice_date"], r["amount"]) for r in records] == [
+        ("0009-00000001", "2026-12-04", "1234.56"),
+        ("0009-00000002", "2026-12-04", "2469.12"),
+    ]

@@ -9,17 +9,21 @@ of it before the fix.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from babel.numbers import format_currency
 
+from claimflow import load_client
 from claimflow.codepages import garbled
 from claimflow.errors import UnreadableInput
 from claimflow.fields import ascii_fold
 from claimflow.numbers import NumberError, number_format
 from claimflow.sniff import detect_encoding
 from claimflow.verify.candidates import name_similarity
+from claimflow.verify.source import read_source
 
 
 @pytest.mark.parametrize("name", ["مُحَمَّد", "محـمد", "مُحَمَّد علي", "يُوسُف"])
@@ -141,3 +145,39 @@ def test_a_utf8_mark_before_a_code_page_is_named(
 def test_a_utf8_mark_before_utf8_is_read() -> None:
     data = codecs.BOM_UTF8 + "Claim No,Guest Name\nNP-1,محمد علي\n".encode()
     assert detect_encoding(data, "stays.csv", locale="ar_EG") == "utf-8-sig"
+
+
+STAYS_CLIENT = """\
+schema_version: 1
+client: nile-stays
+name: Nile Palace Rewards
+kind: stay
+locale: ar_EG
+date_order: DMY
+currency: EGP
+timezone: Africa/Cairo
+verification:
+  source_date_order: DMY
+  source_number_locale: ar_EG
+"""
+STAYS_SOURCE = """\
+Hotel,Confirmation,Guest Name,Arrival,Departure,Room Revenue,Currency
+NPH-CAI,CNF10001,محمد علي,01/11/2026,04/11/2026,"ج.م 1,234.50",EGP
+NPH-HRG,CNF30003,محمد علي,20/11/2026,23/11/2026,"US$ 100.00",{currency}
+"""
+
+
+def test_a_folio_amount_is_read_in_the_folios_currency(
+    write: Callable[..., Path],
+) -> None:
+    """A folio's 'US$ 100.00' is read where its Currency says USD, and
+    refused where it says EGP (the source reader took any sign)."""
+    client = load_client(write("nile.yaml", STAYS_CLIENT))
+    ok = write("stays.csv", STAYS_SOURCE.format(currency="USD"))
+    assert [(r.room_revenue, r.currency) for r in read_source(ok, client)] == [
+        (Decimal("1234.50"), "EGP"),
+        (Decimal("100.00"), "USD"),
+    ]
+    wrong = write("wrong.csv", STAYS_SOURCE.format(currency="EGP"))
+    with pytest.raises(UnreadableInput, match=r"row 3:Room Revenue: expected an amount in EGP"):
+        list(read_source(wrong, client))
