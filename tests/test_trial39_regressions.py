@@ -24,6 +24,7 @@ from claimflow.numbers import NumberError, number_format
 from claimflow.sniff import detect_encoding
 from claimflow.verify.candidates import name_similarity
 from claimflow.verify.source import read_source
+from tests.test_cli import run
 
 
 @pytest.mark.parametrize("name", ["مُحَمَّد", "محـمد", "مُحَمَّد علي", "يُوسُف"])
@@ -181,3 +182,23 @@ def test_a_folio_amount_is_read_in_the_folios_currency(
     wrong = write("wrong.csv", STAYS_SOURCE.format(currency="EGP"))
     with pytest.raises(UnreadableInput, match=r"row 3:Room Revenue: expected an amount in EGP"):
         list(read_source(wrong, client))
+
+
+def test_a_member_number_in_arabic_indic_digits_finds_the_member(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`ledger balance ١٠٠٠٠٠٠١` (the number as an Arabic form writes it) said
+    "participant ١٠٠٠٠٠٠١: not on nile-stays's member list or ledger", of a
+    member the list had imported as 10000001 (its digits read as claims and
+    member lists read them). Each digit is its value: 10000001."""
+    client = write("nile.yaml", STAYS_CLIENT)
+    members = write("members.csv", "member id,first name\n١٠٠٠٠٠٠١,محمد\n")
+    db = str(tmp_path / "eg.db")
+    code, _, err = run("participants", "import", str(members), "--client", str(client), "--db", db)
+    assert code == 0, err
+    for number in ("10000001", "١٠٠٠٠٠٠١", "۱۰۰۰۰۰۰۱"):
+        code, out, err = run("ledger", "balance", number, "--client", str(client), "--db", db)
+        assert (code, out) == (0, f"{number}: 0 points (0 available, 0 pending)\n"), err
+    code, _, err = run("ledger", "balance", "١٠٠٠٠٠٠٢", "--client", str(client), "--db", db)
+    assert code == 2
+    assert "not on nile-stays's member list or ledger" in err
