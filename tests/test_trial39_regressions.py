@@ -9,6 +9,7 @@ of it before the fix.
 from __future__ import annotations
 
 import codecs
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -202,3 +203,49 @@ def test_a_member_number_in_arabic_indic_digits_finds_the_member(
     code, _, err = run("ledger", "balance", "١٠٠٠٠٠٠٢", "--client", str(client), "--db", db)
     assert code == 2
     assert "not on nile-stays's member list or ledger" in err
+
+
+AWARD = """\
+award:
+  activity_date: check_out
+  currency: EGP
+  rounding_mode: floor
+  pending_days: 0
+{rates}  rule_sets:
+    - version: "2026"
+      effective_from: 2026-01-01
+      rules:
+        - {{id: base, kind: per_currency, points: 1, per: 10, basis: pro_rata}}
+"""
+RATE = '  rates:\n    - {from: USD, to: EGP, rate: "47.5", date: 2026-11-01, source: CBE}\n'
+USD_STAY = """\
+Claim No,Member No,Guest Name,Hotel,Confirmation,Arrival,Departure,Room Revenue,Currency,Received
+NP-3003,10000001,محمد علي,NPH-HRG,CNF30003,20/11/2026,23/11/2026,"1,000.00",USD,24/11/2026 09:00
+"""
+
+
+def test_a_rate_added_shows_what_it_pays_in_a_baseline_replay(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """NP-3003, a stay in USD, earned nothing live (no USD->EGP rate:
+    no_conversion_rate). `replay --rules` with the rate added and
+    `--baseline` said "0 changed, +0 points": a claim never awarded was
+    left out of the points compared. By hand: 1,000.00 USD x 47.5 =
+    47,500.00 EGP, 1 point per EGP 10: 4,750 points."""
+    old = write("nile.yaml", STAYS_CLIENT + AWARD.format(rates=""))
+    new = write("nile-rates.yaml", STAYS_CLIENT + AWARD.format(rates=RATE))
+    db = str(tmp_path / "eg.db")
+    code, _, err = run("ingest", str(write("usd.csv", USD_STAY)), "--client", str(old), "--db", db)
+    assert code == 0, err
+    code, out, _ = run("award", "--client", str(old), "--db", db)
+    assert code == 1
+    assert "no_conversion_rate" in out
+    args = ("replay", "--client", str(old), "--db", db, "--all", "--json")
+    code, out, err = run(*args, "--rules", str(new), "--baseline")
+    assert code == 1, err
+    result = json.loads(out)
+    assert (result["changed"], result["points_delta"]) == (1, 4750)
+    assert result["changes"][0]["points_from"] is None
+    assert result["changes"][0]["points_to"] == 4750
+    code, out, _ = run(*args)  # the same rules: nothing changes
+    assert (code, json.loads(out)["changed"]) == (0, 0)
