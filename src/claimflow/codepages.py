@@ -39,12 +39,12 @@ ALPHABETS: dict[str, str] = {
     "sq": "çë",
     "de": "äöüß",
     "fr": "àâæçéèêëîïôœùûüÿ",
-    "es": "áéíñóúü",
-    "ca": "àçèéíïòóúü",
-    "gl": "áéíñóú",
+    "es": "áéíñóúüºª",
+    "ca": "àçèéíïòóúüºª",
+    "gl": "áéíñóúºª",
     "eu": "ñ",
-    "it": "àèéìíîòóùú",
-    "pt": "áâãàçéêíóôõú",
+    "it": "àèéìíîòóùúºª",
+    "pt": "áâãàçéêíóôõúºª",
     "nl": "áéèëïóöü",
     "da": "æøåé",
     "nb": "æøåéó",
@@ -64,6 +64,10 @@ ALPHABETS: dict[str, str] = {
     # cp1258 writes most tones as combining marks after these (ê + ̃: ễ)
     "vi": "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ",
 }
+
+#: (º and ª, the ordinal indicators of Nº 1ª, are letters to Unicode and
+#: the Romance languages' own: a code page that reads them as signs is no
+#: better a reading of a Spanish 'Nº vendedor'.)
 
 #: Languages of other scripts: their letters are those of the script.
 _SCRIPTS = {
@@ -226,8 +230,11 @@ def _garble_in(word: str, lang: str | None, turkish: bool) -> tuple[str, str] | 
             continue
         if 0x80 <= ord(ch) <= 0x9F:
             return ch, "control"
-        if unicodedata.combining(ch) and i > 0 and (
-            word[i - 1].isalpha() or unicodedata.combining(word[i - 1])
+        if (
+            unicodedata.combining(ch)
+            and _script(ch) == "COMBINING"  # the shared marks, not a fatha on m
+            and i > 0
+            and (word[i - 1].isalpha() or unicodedata.combining(word[i - 1]))
         ):
             continue  # cp1258 writes Vietnamese tones as marks: Nguyê\u0303n
         if ch.isalpha() and unicodedata.category(ch) != "Lm":  # ˇ ˘ ˙ are signs
@@ -260,6 +267,8 @@ def _odd_letter(word: str, i: int, lang: str | None, turkish: bool) -> str | Non
 def _odd_sign(word: str, i: int) -> str | None:
     """``symbol`` or ``space`` when the sign `word[i]` is garble, else None."""
     ch, last = word[i], len(word) - 1
+    if _marks_letter(word, i):
+        return None  # مُحَمَّد, محـمد: Arabic vowel signs and tatweel are writing
     if "\u2500" <= ch <= "\u25ff":
         return "symbol"  # Durmu■: DOS box drawing, blocks and shapes are no text
     if ch == "\xa0":
@@ -274,6 +283,21 @@ def _odd_sign(word: str, i: int) -> str | None:
         if word[i - 1].isalpha() and word[run].isalpha():
             return "symbol"
     return None
+
+
+def _marks_letter(word: str, i: int) -> bool:
+    """Whether `word[i]` is a vowel sign or a stretch of its script written
+    on the letter before it: Arabic harakat (U+064B..U+0652) and tatweel
+    (U+0640) after an Arabic letter, Hebrew points after a Hebrew letter.
+    The same mark on a Latin letter (cp1252's ó read as cp1256: a fatha)
+    is still garble."""
+    ch = word[i]
+    if unicodedata.category(ch) not in ("Mn", "Lm") or _script(ch) in ("COMBINING", "?"):
+        return False
+    for before in reversed(word[:i]):
+        if unicodedata.category(before) not in ("Mn", "Lm"):
+            return before.isalpha() and _script(before) == _script(ch)
+    return False
 
 
 def _sign(ch: str) -> bool:

@@ -30,9 +30,9 @@ _SIGNS_SC = "".join(
     re.escape(c) for c in map(chr, range(0x10000)) if unicodedata.category(c) == "Sc"
 )
 _MARK = (
-    rf"(?:[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
+    rf"(?:U\$[SD]|[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
     rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|VNĐ|đ|円|원|บาท|元|新[台臺]幣|ש[\"״]ח"
-    rf"|M\.N\.|MN|pesos|[{_SIGNS_SC}])"
+    rf"|M\.N\.|MN|pesos|ج\.م\.?|جنيه|L\.E\.|LE|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
@@ -41,7 +41,10 @@ _WRITTEN = {
     "KRW": ("원",),  # won, as Korean forms write it after the amount (trial 35)
     "THB": ("บาท",),  # baht, as Thai forms write it after the amount
     # the local signs, whatever locale the client's numbers are read in
-    "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",), "USD": ("US$",),
+    "PLN": ("zł",), "CZK": ("Kč",), "HUF": ("Ft",),
+    "USD": ("US$", "U$S", "U$D"),  # U$S: dollars, as Argentine invoices write them
+    # Egyptian pounds: CLDR's ج.م. without its last dot, the word, and LE
+    "EGP": ("ج.م", "جنيه", "LE", "L.E.", "E£"),
     "TRY": ("TL",),  # Türk lirası, as folios and forms write it (trial 34)
     "VND": ("đ", "VNĐ"),  # đồng, as Vietnamese invoices write it beside ₫
     # Mexican invoices: moneda nacional; and the word, for every peso

@@ -148,10 +148,27 @@ def ascii_fold(text: str) -> str:
     never empty after folding, as it was when accents were decomposed and
     the rest dropped. The text people see keeps its own spelling.
 
+    Arabic is folded as its keyers vary it first: vowel signs (harakat)
+    and the tatweel stretch are dropped, a hamza or madda on an alef is the
+    alef, and a final ى is ي (Egyptian spelling), so ``مُحَمَّد``, ``محـمد`` and
+    ``محمد`` are one name, as are ``على`` and ``علي``.
+
     Example: ``ascii_fold("Søren Ødegård") == "soren odegard"``
     """
     folded = text.casefold()
-    return folded if folded.isascii() else anyascii(folded).casefold()
+    if folded.isascii():
+        return folded
+    return anyascii(folded.translate(_ARABIC_VARIANTS)).casefold()
+
+
+#: Arabic keying variants of one name (see `ascii_fold`): harakat
+#: U+064B..U+065F and the superscript alef U+0670 dropped, tatweel U+0640
+#: dropped, أ إ آ ٱ as ا, ى as ي.
+_ARABIC_VARIANTS = {
+    **dict.fromkeys([*range(0x064B, 0x0660), 0x0670, 0x0640]),
+    **dict.fromkeys(map(ord, "أإآٱ"), "ا"),
+    ord("ى"): "ي",
+}
 
 
 def normalize_label(label: str) -> str:

@@ -143,8 +143,9 @@ def replay(
         for cid, (recorded, decision, _) in replayed.items():
             if recorded.outcome != VOID:  # a refunded or cancelled claim stands
                 compare(
-                    cid, reference.get(cid, recorded), decision, awards.get(cid), result
-                )
+                    cid, reference.get(cid, recorded), decision, awards.get(cid),
+                    result, baseline=cid in reference,
+                )  # fmt: skip
     if rules is not None and not same_sla(client, rules):
         sla_flips(store, client, rules, now or datetime.now(UTC), result)
     result.names = store.claim_names([c.claim_id for c in result.changes])

@@ -116,16 +116,25 @@ def compare(
     decision: Decision,
     award: Award | None,
     result: ReplayResult,
+    baseline: bool = False,
 ) -> None:
+    """Add `claim_id`'s change to `result`, if it has one.
+
+    A claim accepted and never awarded live has no points to compare with;
+    against a `baseline` (the recorded rules replayed), one the recorded
+    rules award nothing (no conversion rate for its currency) and the new
+    rules pay is a change: adding a USD->EGP rate shows what it pays.
+    """
     reasons_to = sorted({c.value for c in decision.codes})
     points_from = recorded.points
     points_to = award.points if award else None
-    if points_from is None and recorded.outcome == Outcome.ACCEPTED:
+    comparable = points_from is not None or baseline
+    if not comparable and recorded.outcome == Outcome.ACCEPTED:
         points_to = None  # never awarded: nothing to compare points with
     changed = (
         recorded.outcome != decision.outcome.value
         or recorded.reasons != reasons_to
-        or (points_from is not None and points_from != points_to)
+        or (comparable and points_from != points_to)
     )
     if not changed:
         return
@@ -135,7 +144,7 @@ def compare(
         for rule in sorted(set(before) | set(after))
         if before[rule] != after[rule]
     ]
-    if points_from is not None and points_from != points_to:
+    if comparable and points_from != points_to:
         for rule in set(before) | set(after):
             if after[rule] != before[rule]:
                 result.points_by_rule[rule] += after[rule] - before[rule]

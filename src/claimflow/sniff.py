@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
@@ -88,6 +89,8 @@ def detect_encoding(
     if not head.strip():
         raise UnreadableInput(file, "empty file: no header row and no claims")
     marked = _unicode_by_bytes(head)
+    if marked == "utf-8-sig" and not _utf8(head[len(codecs.BOM_UTF8) :]):
+        _refuse_false_mark(head[len(codecs.BOM_UTF8) :], file, locale)
     if marked is not None:
         return marked
     if b"\x00" in head:
@@ -129,6 +132,34 @@ def _decode(
         return head.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return head.decode("latin-1"), "latin-1"
+
+
+def _refuse_false_mark(text: bytes, file: str, locale: str | None) -> NoReturn:
+    """Refuse a UTF-8 byte-order mark before text in a single-byte code
+    page (an export that marks cp1256 or cp1252 bytes as UTF-8): the mark
+    would win over any encoding given, so the refusal says to drop it."""
+    from claimflow.codepages import candidates
+
+    found = candidates(text, locale, besides="utf-8")
+    row = text.count(b"\n", 0, _first_non_utf8(text)) + 1
+    page = found[0][0] if found else None
+    raise UnreadableInput(
+        file,
+        "starts with a UTF-8 byte-order mark, but the text after it is not UTF-8"
+        + (f" (it reads as {page})" if page else "")
+        + ": save it again as UTF-8, or remove the mark (its first 3 bytes)"
+        + (f" and give --encoding {page}" if page else ""),
+        f"row {row}",
+    )
+
+
+def _first_non_utf8(text: bytes) -> int:
+    """The offset of the first byte of `text` that is not UTF-8."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(text, final=False)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(text)
 
 
 @cache

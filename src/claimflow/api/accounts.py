@@ -17,6 +17,7 @@ from claimflow.api.common import (
     resolve_client,
     written_at,
 )
+from claimflow.keys import ascii_digits
 
 if TYPE_CHECKING:
     from claimflow.accounts.adjust import Adjustment
@@ -58,9 +59,9 @@ def merge_accounts(
         else (accounts.tier_on_merge, tuple(accounts.tiers))
     )  # fmt: skip
     return merge(
-        store, resolved.key, survivor, merged, operator or default_operator(),
-        written_at(at, resolved), note, tiers, resolved.config.locale,
-        resolved.desk,
+        store, resolved.key, ascii_digits(survivor), ascii_digits(merged),
+        operator or default_operator(), written_at(at, resolved), note, tiers,
+        resolved.config.locale, resolved.desk,
     )  # fmt: skip
 
 
@@ -81,7 +82,7 @@ def unmerge_accounts(
 
     resolved = resolve_client(client)
     return unmerge(
-        store, resolved.key, merged, operator or default_operator(),
+        store, resolved.key, ascii_digits(merged), operator or default_operator(),
         written_at(at, resolved), note, resolved.desk,
     )  # fmt: skip
 
@@ -116,7 +117,7 @@ def request_adjustment(
 
     resolved = resolve_client(client)
     return request(
-        store, resolved, participant, points, AdjustmentReason(reason), note,
+        store, resolved, ascii_digits(participant), points, AdjustmentReason(reason), note,
         operator or default_operator(), written_at(at, resolved), case_id=case,
         claim_id=claim, reference=reference,
     )  # fmt: skip
@@ -182,7 +183,7 @@ def open_case(
 
     resolved = resolve_client(client)
     case_id, repeated = open_case_once(
-        store, resolved.key, case_type, participant, owner,
+        store, resolved.key, case_type, ascii_digits(participant), owner,
         operator or default_operator(), written_at(at, resolved), category=category,
         subject=subject, level=level, links=links,
     )  # fmt: skip
@@ -272,7 +273,7 @@ def transfer_points(
 
     resolved = resolve_client(client)
     return transfer(
-        store, resolved, partner, participant, points, member_number, reference,
+        store, resolved, partner, ascii_digits(participant), points, member_number, reference,
         operator or default_operator(), written_at(at, resolved),
     )  # fmt: skip
 

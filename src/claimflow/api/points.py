@@ -25,6 +25,7 @@ from claimflow.api.common import (
     written_at,
 )
 from claimflow.errors import ClaimflowError
+from claimflow.keys import ascii_digits
 from claimflow.output import json_ready
 from claimflow.window import desk_day
 
@@ -207,6 +208,7 @@ def balance(
     from claimflow.award.run import expiry_of
 
     resolved = resolve_client(client)
+    participant = ascii_digits(participant)  # ١٠٠٠٠٠٠١ as the member list reads it
     if not store.known_participant(resolved.key, participant):
         raise ClaimflowError(
             f"participant {participant}: not on {resolved.key}'s member list or "
@@ -360,6 +362,7 @@ def redeem(
 
     resolved = resolve_client(client)
     now, actor = written_at(at, resolved), operator or default_operator()
+    participant = ascii_digits(participant)  # ١٠٠٠٠٠٠١ as the member list reads it
     if not store.known_participant(resolved.key, participant):
         # a mistyped number is no member with 0 points (trial 22)
         raise ClaimflowError(

@@ -5,11 +5,13 @@ keying slips a key tolerates. `claimflow.dedupe.matching` finds them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from claimflow.codes import ReasonCode
 from claimflow.dedupe.settings import ClaimWindows
+from claimflow.keys import normalize_key
 
 DEFAULT_WINDOWS = ClaimWindows()
 
@@ -55,12 +57,29 @@ class ClaimMatch:
 
 def allowed_slips(key: str, windows: ClaimWindows = DEFAULT_WINDOWS) -> int:
     """Keying slips tolerated: by default one on short keys (8 characters or
-    fewer), else two.
+    fewer, as `key_length` counts them), else two.
 
     Two slips on a short number match too many honest neighbours
     (INV-77150 against INV-77133).
     """
-    return windows.slips_short if len(key) <= windows.short_key else windows.slips_long
+    short = key_length(key) <= windows.short_key
+    return windows.slips_short if short else windows.slips_long
+
+
+#: What separates the parts of a keyed number (as `normalize_key` drops them).
+_PARTS = re.compile(r"[\s\-_./#]+")
+
+
+def key_length(keyed: str) -> int:
+    """A keyed invoice or confirmation number's length, less the zeros that
+    pad each of its numbers: ``0004-00000300`` (an Argentine invoice: point
+    of sale 4, number 300) is as short as ``4-300`` (4), not the 9 of its
+    fold ``400000300``, whose zeros carry no keying to slip on. A key
+    without a number padded after another is its fold's length.
+
+    Example: ``key_length("0004-00000300") == 4``, ``key_length("INV-20417") == 8``
+    """
+    return sum(len(normalize_key(part)) for part in _PARTS.split(keyed) if part)
 
 
 # Rule kinds, in the order a claim's matches are listed. LINE: the same

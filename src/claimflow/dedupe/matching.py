@@ -36,6 +36,7 @@ from claimflow.dedupe.match_types import (
     _Info,
     _Pair,
     allowed_slips,
+    key_length,
 )
 from claimflow.dedupe.settings import ClaimWindows
 from claimflow.keys import normalize_key
@@ -58,7 +59,7 @@ def _tell_apart(
         return "different serials"
     if mine.keyed and theirs.keyed:
         a, b = fold_key(mine.keyed), fold_key(theirs.keyed)
-        slips = allowed_slips(a, windows)
+        slips = min(allowed_slips(mine.keyed, windows), allowed_slips(theirs.keyed, windows))
         if OSA.distance(a, b, score_cutoff=slips + 1) > slips:
             return "different documents"
     return None
@@ -286,7 +287,10 @@ def _same_invoice(
         # Invoices are numbered in sequence: one slip away is also the
         # dealer's next invoice. Only the rest of the claim agreeing
         # (the same rep, the same invoice date) makes it the same sale.
-        certain = slips == 1 and len(pair.value) > windows.short_key and agree
+        # Long as keyed: the zeros padding 0004-00000300 are no digits to slip on.
+        long = min(key_length(k or v) for k, v in ((mine.keyed, pair.value),
+                                                   (theirs.keyed, pair.other)))
+        certain = slips == 1 and long > windows.short_key and agree
         if differ:
             rule += f", but {differ[0]}"
     return ClaimMatch(

@@ -74,9 +74,13 @@ def _index(client: ResolvedClient) -> dict[str, str]:
     return alias_index(defaults, claimed, own)
 
 
-def _typed(name: str, kind: str, value: object, client: ResolvedClient) -> object:
+def _typed(
+    name: str, kind: str, value: object, client: ResolvedClient, currency: str | None = None
+) -> object:
     """A source value typed: text read in the source's date order and number
-    locale; a typed xlsx cell (a date, a number) taken as it is."""
+    locale, an amount with a currency sign or code only where it is
+    `currency`'s (a dealer's ``US$ 1.234,56`` is no amount in pesos); a
+    typed xlsx cell (a date, a number) taken as it is."""
     if not isinstance(value, str):
         if (
             kind == "int"
@@ -91,16 +95,21 @@ def _typed(name: str, kind: str, value: object, client: ResolvedClient) -> objec
     settings = client.config.verification
     if kind == "date":
         parsed = parse_date(text, settings.source_date_order)
+        if isinstance(parsed, str) and any(c.isalpha() for c in text):
+            # '4 de diciembre de 2026': read as claims and member lists read it
+            from claimflow.written_dates import named_month_date
+
+            named = named_month_date(text, client.config.locale)
+            parsed = parsed if named is None else named
         if isinstance(parsed, str):
             raise ValueError(parsed)
         return parsed
     if kind in ("decimal", "int"):
-        # a sales export's amounts are in the program's currency (it has no
-        # currency column): NT$51,800 and 51,800 are one reading in TWD
-        currency = client.config.currency if client.config.kind == "sales" else None
+        # an amount is read in its record's currency (a sale's: the
+        # program's): NT$51,800 and 51,800 are one reading in TWD
         try:
             number = number_format(settings.number_locale).read(
-                text, kind == "int", currency=None if kind == "int" else currency
+                text, kind == "int", currency=currency if kind == "decimal" else None
             )
         except NumberError as exc:
             said = str(exc)
@@ -152,8 +161,12 @@ def read_source(
         column = ""
         try:
             values = {}
+            # a stay's folio names its currency; a sale is in the client's
+            currency = str(cells.get("currency") or "").strip().upper()
             for column, value in cells.items():
-                values[column] = _typed(column, fields[column], value, client)
+                values[column] = _typed(
+                    column, fields[column], value, client, currency or client.config.currency
+                )
             column = ""
             record = model.model_validate(
                 {**values, "provenance": Provenance(file=name, row=row_no)}
