@@ -272,3 +272,65 @@ def test_hidden_rows_and_sheets_are_read_and_said(
         "sheet Claims: row 3 is hidden in the workbook; read like the others",
         "sheet Alt: the sheet is hidden in the workbook; its claims are read",
     ]
+
+
+def test_a_claims_later_row_with_another_invoice_is_refused(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """Rows 2 and 3 of claim A-1 say RE-1001 and RE-1002 (openpyxl reads
+    both): row 3's invoice was dropped unsaid and A-1 accepted on RE-1001.
+    A detail only a later row fills is the claim's; one that differs
+    refuses the file naming the row and column. CSV files the same."""
+    path = tmp_path / "zwei.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Antrag", *HEADER])
+    sheet.append(["A-1", "100200", None, "RE-1001", dt.date(2026, 11, 3), "BOH-100", 2, 10, 20])
+    sheet.append(["A-1", "100200", "H-77", "RE-1002", dt.date(2026, 11, 3), "SAE-200", 1, 10, 10])
+    book.save(path)
+    oracle = openpyxl.load_workbook(path).active
+    assert oracle is not None
+    assert [oracle["D2"].value, oracle["D3"].value] == ["RE-1001", "RE-1002"]
+    with pytest.raises(UnreadableInput) as refused:
+        read_file(path, client)
+    assert str(refused.value) == (
+        f"{path}: sheet Sheet:row 3:Rechnungsnummer: claim 'A-1': expected "
+        "'RE-1001' as on row 2, found 'RE-1002': the rows of one claim share its "
+        "details; give this line its own claim reference or correct it"
+    )
+    csv = tmp_path / "zwei.csv"
+    csv.write_text(
+        "Antrag;Partnernummer;Händlercode;Rechnungsnummer;Rechnungsdatum;Artikel;Menge\n"
+        "A-1;100200;;RE-1001;03.11.2026;BOH-100;2\n"
+        "A-1;;H-77;RE-1001 ;;SAE-200;1\n",
+        encoding="utf-8",
+    )
+    [record] = read_file(csv, client)  # blanks and the same value, spaced: fine
+    assert record.values["dealer_id"] == "H-77"  # only row 3 gives it
+    assert record.values["invoice_number"] == "RE-1001"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("RE-1001 ", "RE-1009"))
+    with pytest.raises(UnreadableInput, match=r"row 3:Rechnungsnummer: claim 'A-1'"):
+        read_file(csv, client)
+
+
+def test_an_invoice_number_excel_kept_15_digits_of_is_refused(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """12345678901234567890 typed into a number cell is stored as Excel
+    stores it, 1.2345678901234567E+19 (openpyxl reads the float); it was
+    read as the invoice number '1.23456789012346E+19'."""
+    path = tmp_path / "lang.xlsx"
+    _book(path, [_row("RE-1"), _row(123456789012345)])
+    _sheet_xml(
+        path, b"<v>123456789012345</v>", b"<v>1.2345678901234567E+19</v>"
+    )
+    assert openpyxl.load_workbook(path)["Claims"]["C3"].value == 1.2345678901234567e19
+    with pytest.raises(UnreadableInput) as refused:
+        read_file(path, client)
+    assert str(refused.value).startswith(
+        f"{path}: sheet Claims:row 3:Rechnungsnummer: a number of more than 15 "
+        "digits (1.23456789012346E+19): Excel keeps 15 digits"
+    )
+    _sheet_xml(path, b"<v>1.2345678901234567E+19</v>", b"<v>123456789012345</v>")
+    assert read_file(path, client)[1].values["invoice_number"] == 123456789012345

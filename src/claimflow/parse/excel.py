@@ -230,6 +230,7 @@ def _sheet_rows(
         data = _data_rows(merged.rows(rows, _row_number), mapping, header_row, left_out, client)
         for row_no, values, _ in drop_trailers(data, _footer, left_out):
             _refuse_unsaved(values, name, f"{where}:row {row_no}", sources)
+            _refuse_lost_digits(values, name, f"{where}:row {row_no}", client, sources)
             yield Provenance(file=name, sheet=sheet.title, row=row_no), values
         read = [r for r in hidden if r > header_row]
         if read:
@@ -257,6 +258,38 @@ def _refuse_unsaved(
                 "it, or send its values",
                 f"{where}:{sources.get(field, field)}",
             )
+
+
+def _refuse_lost_digits(
+    values: dict[str, Any],
+    name: str,
+    where: str,
+    client: ResolvedClient,
+    sources: dict[str, str],
+) -> None:
+    """An identifier (an invoice or member number) typed as a number of
+    more than 15 digits lost its last ones: Excel keeps 15 significant
+    digits of a number (``12345678901234567890`` is stored
+    ``1.2345678901234567E+19``). It was read as the text
+    ``1.23456789012346E+19``, a number nobody wrote (trial 40); the file
+    is refused naming the cell, the fix being the desk's."""
+    for field, value in values.items():
+        if (
+            isinstance(value, Decimal)
+            and value.adjusted() >= _DIGITS
+            and client.fields.all.get(field) == "text"
+        ):
+            raise UnreadableInput(
+                name,
+                f"a number of more than {_DIGITS} digits ({value}): Excel keeps "
+                f"{_DIGITS} digits of a number, so the last ones of this "
+                f"{field} are lost; format the column as text and key it again",
+                f"{where}:{sources.get(field, field)}",
+            )
+
+
+#: The significant digits Excel keeps of a number.
+_DIGITS = 15
 
 
 def _data_rows(
