@@ -137,6 +137,22 @@ def currency_marks(currency: str, locale: str) -> frozenset[str]:
     return frozenset(marks)
 
 
+def is_currency_mark(text: str, locale: str) -> bool:
+    """True when `text` is a currency sign or code: an ISO 4217 code, a
+    text with a currency sign (``US$``), a CLDR symbol in `locale`, or a
+    way people write one (``Fr.``, ``zł``); a unit (``Stk``) is none.
+
+    Example: ``is_currency_mark("USD", "de_DE")``, ``is_currency_mark("€", "de_DE")``
+    """
+    mark = _canonical_mark(text.strip())
+    return bool(mark) and (
+        mark in _ISO_CODES
+        or any(unicodedata.category(c) == "Sc" for c in mark)
+        or mark in _symbols(locale)
+        or any(mark in written for written in _WRITTEN.values())
+    )
+
+
 def _babel(locale: str) -> str:
     return "en" if locale == MACHINE else locale
 

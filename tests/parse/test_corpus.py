@@ -361,6 +361,27 @@ def pdf_value(value: Any, options: Any = None) -> Any:
     return str(value)
 
 
+#: The slots of yes/no fields: a ticked lone check box reads as yes there.
+BOOL_SLOTS = frozenset({"proof_attached"})
+RADIO = 1 << 15
+
+
+def lone_check_box_ticked(field: Any) -> bool:
+    """A check box of its own (not a radio group, a push button or boxes
+    sharing a name with /Opt) on any on-state (``/1``, ``/Choice1``), as
+    pypdf sees it: a person sees it ticked."""
+    flags = int(field.get("/Ff", 0))
+    kids = [k.get_object() for k in field.get("/Kids", [])]
+    return (
+        field.get("/FT") == "/Btn"
+        and isinstance(field.get("/V"), NameObject)
+        and str(field["/V"]) != "/Off"
+        and not flags & (RADIO | PUSH_BUTTON)
+        and "/Opt" not in field
+        and len([k for k in kids if "/T" not in k]) <= 1
+    )
+
+
 def _pdf_reader(path: Path) -> PdfReader | None:
     """The PDF opened by pypdf, or None without a password (an owner
     password alone restricts printing or editing, and hides nothing)."""
@@ -384,7 +405,9 @@ def expected_pdf(path: Path) -> list[Expected] | None:
         form_fields[str(name)] = next(slots)
         value = field.get("/V")
         if value not in (None, "", []):
-            values[form_fields[str(name)]] = pdf_value(value, field.get("/Opt"))
+            slot = form_fields[str(name)]
+            ticked = slot in BOOL_SLOTS and lone_check_box_ticked(field)
+            values[slot] = True if ticked else pdf_value(value, field.get("/Opt"))
     expected = Expected(_config(form_fields=form_fields))
     if values:
         expected.rows[None, 1] = values

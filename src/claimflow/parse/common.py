@@ -252,7 +252,7 @@ def group_split(
         if current is not None and ref and current.values.get("claim_ref") == ref:
             current = RawRecord(
                 current.source,
-                current.values,
+                _same_claim(current, header, source, sources),
                 (*current.lines, (source, line)),
                 sources,
                 digest,
@@ -264,6 +264,40 @@ def group_split(
         current = RawRecord(source, header, lines, sources, digest)
     if current is not None:
         yield current
+
+
+def _same_claim(
+    claim: RawRecord,
+    header: dict[str, Any],
+    source: Provenance,
+    sources: dict[str, str],
+) -> dict[str, Any]:
+    """A claim's details with those a later row of it fills: a value the
+    rows above left blank is taken; one that differs from theirs refuses
+    the file. The later row's ``RE-1002`` under a claim read as ``RE-1001``
+    was dropped unsaid, the claim paid on the first invoice (trial 40).
+
+    Raises:
+        UnreadableInput: naming the row, its column and both values.
+    """
+    values = claim.values
+    for name, value in header.items():
+        if not _filled(value):
+            continue
+        held = values.get(name)
+        if not _filled(held):
+            values = {**values, name: value}
+        elif held != value and str(held).strip() != str(value).strip():
+            column = sources.get(name, name)
+            sheet = f"sheet {source.sheet}:" if source.sheet is not None else ""
+            raise UnreadableInput(
+                source.file,
+                f"claim {values.get('claim_ref')!r}: expected {held!r} as on row "
+                f"{claim.source.row}, found {value!r}: the rows of one claim share "
+                "its details; give this line its own claim reference or correct it",
+                f"{sheet}row {source.row}:{column}",
+            )
+    return values
 
 
 def is_blank(values: Iterable[object]) -> bool:

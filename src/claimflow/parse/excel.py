@@ -19,8 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from claimflow.config import ResolvedClient
+from claimflow.currencies import currency_marks
 from claimflow.errors import UnreadableInput
 from claimflow.models import Provenance, RawRecord, Unsaved
+from claimflow.parse.cells import (
+    MergedFill,
+    format_marks,
+    is_percent,
+    merged_ranges,
+    shown_percent,
+)
 from claimflow.parse.common import (
     drop_trailers,
     field_sources,
@@ -46,9 +54,43 @@ def _cell_value(cell: Any) -> Any:
         fmt = getattr(cell, "number_format", "") or ""
         if _ZERO_PAD.match(fmt) and float(value).is_integer():
             return str(int(value)).zfill(len(fmt))
-        if isinstance(value, float):
-            return excel_decimal(value)
+        number = excel_decimal(value) if isinstance(value, float) else value
+        if is_percent(fmt):
+            # 0.5 under 0% is shown 50%: read as a person reads it (trial 40)
+            return shown_percent(number)
+        return number
     return value
+
+
+def _other_currency(
+    cells: tuple[Any, ...],
+    mapping: dict[int, str],
+    values: dict[str, Any],
+    client: ResolvedClient,
+) -> None:
+    """An amount whose number format prints another currency than the
+    claim's (``[$$-409]#,##0.00`` in a EUR program: ``$99.50`` on screen)
+    becomes the text a person sees, ``$ 99.5``, which the claim's currency
+    refuses by name (``currency mismatch: '$' is USD``); it was read as
+    99.5 EUR (trial 40). The claim's currency is the row's, else the
+    client's."""
+    currency = values.get("currency")
+    code = (currency if isinstance(currency, str) else client.config.currency).strip()
+    locale = client.numbers.locale
+    for i, canonical in mapping.items():
+        value = values.get(canonical)
+        if (
+            client.fields.all.get(canonical) != "decimal"
+            or i >= len(cells)
+            or not isinstance(value, int | Decimal)
+            or isinstance(value, bool)
+        ):
+            continue
+        fmt = getattr(cells[i], "number_format", "") or ""
+        ours = currency_marks(code.upper(), locale) if code else frozenset()
+        foreign = [m for m in format_marks(fmt, locale) if m not in ours]
+        if foreign:
+            values[canonical] = f"{foreign[0]} {value}"
 
 
 def excel_decimal(value: float) -> Decimal | int:
@@ -180,15 +222,21 @@ def _sheet_rows(
         notes.append(f"{where}:row {row[0]}: {kind} row {_shown(row[2])} left out")
 
     sources = field_sources(headers, mapping)
+    # a cell merged down over claim rows shows its value on each (trial 40)
+    below = [r for r in merged_ranges(sheet) if r[1] > header_row and r[3] > r[1]]
+    merged = MergedFill(sheet, below)
 
     def typed() -> Iterator[tuple[Provenance, dict[str, Any]]]:
-        data = _data_rows(rows, mapping, header_row, left_out)
+        data = _data_rows(merged.rows(rows, _row_number), mapping, header_row, left_out, client)
         for row_no, values, _ in drop_trailers(data, _footer, left_out):
             _refuse_unsaved(values, name, f"{where}:row {row_no}", sources)
+            _refuse_lost_digits(values, name, f"{where}:row {row_no}", client, sources)
             yield Provenance(file=name, sheet=sheet.title, row=row_no), values
         read = [r for r in hidden if r > header_row]
         if read:
             notes.append(f"{where}: {_hidden_note(read)}")
+        merged.note(where)
+        notes.extend(merged.notes)
 
     return group_rows(typed(), client, field_sources(headers, mapping), digest)
 
@@ -212,11 +260,44 @@ def _refuse_unsaved(
             )
 
 
+def _refuse_lost_digits(
+    values: dict[str, Any],
+    name: str,
+    where: str,
+    client: ResolvedClient,
+    sources: dict[str, str],
+) -> None:
+    """An identifier (an invoice or member number) typed as a number of
+    more than 15 digits lost its last ones: Excel keeps 15 significant
+    digits of a number (``12345678901234567890`` is stored
+    ``1.2345678901234567E+19``). It was read as the text
+    ``1.23456789012346E+19``, a number nobody wrote (trial 40); the file
+    is refused naming the cell, the fix being the desk's."""
+    for field, value in values.items():
+        if (
+            isinstance(value, Decimal)
+            and value.adjusted() >= _DIGITS
+            and client.fields.all.get(field) == "text"
+        ):
+            raise UnreadableInput(
+                name,
+                f"a number of more than {_DIGITS} digits ({value}): Excel keeps "
+                f"{_DIGITS} digits of a number, so the last ones of this "
+                f"{field} are lost; format the column as text and key it again",
+                f"{where}:{sources.get(field, field)}",
+            )
+
+
+#: The significant digits Excel keeps of a number.
+_DIGITS = 15
+
+
 def _data_rows(
     rows: Iterator[tuple[Any, ...]],
     mapping: dict[int, str],
     header_row: int,
     left_out: Callable[[_Row, str], None],
+    client: ResolvedClient,
 ) -> Iterator[_Row]:
     """A sheet's rows below the header, blank ones skipped and totals (and
     lone footer lines) left out wherever they are."""
@@ -231,6 +312,7 @@ def _data_rows(
             canonical: _cell_value(cells[i]) if i < len(cells) else None
             for i, canonical in mapping.items()
         }
+        _other_currency(cells, mapping, values, client)
         kind = _not_a_claim(values, raw)
         if kind is not None:
             left_out((row_no, values, raw), kind)

@@ -2,7 +2,9 @@
 
 - A PDF whose AcroForm holds values for fields the client maps is one claim
   (`claimflow.parse.pdf_form`); a filled field that maps to nothing is a
-  note on the file.
+  note on the file. Claim details printed on its pages (a form flattened
+  on one page, fillable on another) are the claim's too
+  (`claimflow.parse.pdf_printed.with_printed`).
 - Otherwise each page with ``Label: value`` text is one claim, with its claim
   lines taken from the page's tables (header row matched like CSV headers):
   ruled ones from their grid, then unruled ones from word positions. A line
@@ -16,6 +18,8 @@
 - Damaged, huge or bomb-like PDFs are refused in one line
   (`claimflow.parse.pdf_guard`).
 - A page with images but no text is a scan: reported, never skipped (no OCR).
+- A page with text in a font without a Unicode map (pdfminer reads
+  ``(cid:80)``) is refused naming the page, never skipped or stored.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from claimflow.parse.pdf_guard import (
     guarded,
     too_large,
 )
-from claimflow.parse.pdf_printed import printed_records
+from claimflow.parse.pdf_printed import printed_records, with_printed
 
 
 def read_pdf(
@@ -95,7 +99,7 @@ def _records(
             )
         form = form_record(form_fields(pdf), client, name, digest, notes)
         if form is not None:
-            return [form]
+            return [with_printed(form, pdf, client, name, notes)]
         return printed_records(pdf, client, name, digest, notes)
     except UnreadableInput:
         raise

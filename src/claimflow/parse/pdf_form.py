@@ -13,7 +13,15 @@ differently are refused (`UnreadableInput`).
   a canonical field or one of its aliases maps by itself. A line field is
   written ``sku[2]`` (line 2) in the mapping, or named ``sku_2``, ``sku 2``
   or ``sku[2]`` in the form.
-- Check boxes read as True/False, radio groups and choices as their value.
+- Check boxes read as True/False, radio groups and choices as their value;
+  a lone check box ticked on any on-state (``/1``, ``/Choice1``) is a yes
+  in a yes/no field.
+- A field under Acrobat's ``AFNumber_Format`` stores a JavaScript number
+  (``1234.5``, shown ``1.234,50``): it is read as that number; under
+  ``AFPercent_Format`` it is the percentage shown (``19%``).
+- A text or choice field that holds no value while its appearance draws
+  text (`DrawnOnly`) is refused when it maps to a claim field, never read
+  as empty.
 - Each claim line's provenance is the page its fields are on, and each
   line's field is named by its own form field (``sku_2``, not ``sku_1``).
 """
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from claimflow.config import ResolvedClient
@@ -42,10 +51,14 @@ class FormField:
     Attributes:
         value: the decoded value (text, True/False, an option's value).
         page: the 1-based page its widget is on (None if it has none).
+        ticked: a lone check box ticked on an on-state other than ``/Yes``
+            or ``/On`` (its value is that state's name, ``1`` or
+            ``Choice1``): a yes/no field reads it as yes.
     """
 
     value: Any
     page: int | None
+    ticked: bool = False
 
 
 def _decode(value: Any) -> Any:
@@ -101,7 +114,7 @@ def _walk_fields(
     out: dict[str, FormField],
     where: tuple[dict[int, int], ...],
     depth: int = 0,
-    inherited: tuple[Any, Any] = (None, None),
+    inherited: tuple[Any, Any, Any] = (None, None, None),
 ) -> None:
     from pdfplumber.utils.pdfinternals import decode_text, resolve
 
@@ -110,16 +123,158 @@ def _walk_fields(
         return
     part = node.get("T")
     name = ".".join(p for p in (prefix, decode_text(part) if part else "") if p)
-    # field type and options are inheritable, like the value
+    # field type, options and flags are inheritable, like the value
     kind = resolve(node.get("FT", inherited[0]))
     opt = resolve(node.get("Opt", inherited[1]))
-    for kid in resolve(node.get("Kids")) or []:
-        _walk_fields(kid, name, out, where, depth + 1, (kind, opt))
-    if "V" in node and name:
+    flags = resolve(node.get("Ff", inherited[2]))
+    kids = resolve(node.get("Kids")) or []
+    for kid in kids:
+        _walk_fields(kid, name, out, where, depth + 1, (kind, opt, flags))
+    if not name:
+        return
+    widgets = [node] if not kids else [w for w in map(resolve, kids) if _widget(w)]
+    if "V" in node:
         value = _decode(node["V"])
+        ticked = False
         if getattr(kind, "name", None) == "Btn":
+            ticked = _check_box(value, opt, flags, len(widgets))
             value = _option(value, opt)
-        out[name] = FormField(value, _page_of(field, node, where))
+        else:
+            value = _formatted(value, widgets)
+        if value not in ("", None) or not _drawn(widgets):
+            out[name] = FormField(value, _page_of(field, node, where), ticked)
+            return
+    if (
+        getattr(kind, "name", None) in {"Tx", "Ch"}
+        and not any(not _widget(resolve(k)) for k in kids)
+        and _drawn(widgets)
+    ):
+        out[name] = FormField(DrawnOnly(), _page_of(field, node, where))
+
+
+def _widget(node: Any) -> bool:
+    """A kid that is its field's widget (no name of its own), not a field."""
+    return isinstance(node, dict) and "T" not in node
+
+
+class DrawnOnly(str):
+    """A text or choice field that holds no value (no ``/V``, or an empty
+    one) while its appearance draws text on the page: a person sees a value
+    the form does not store (a program that only painted it). Its text is
+    the drawing, not the value, so the reader refuses the field, never
+    reads it as empty (`form_record`)."""
+
+    __slots__ = ()
+
+
+#: Text-showing operators of a content stream (PDF 32000 9.4.3).
+_SHOW_TEXT = {b"Tj", b"TJ", b"'", b'"'}
+
+
+def _drawn(widgets: list[Any]) -> bool:
+    """True when a widget's normal appearance shows a non-blank string."""
+    from pdfminer.pdftypes import PDFStream
+    from pdfplumber.utils.pdfinternals import resolve
+
+    for widget in widgets:
+        appearance = resolve(resolve(widget.get("AP")) or {})
+        normal = resolve(appearance.get("N")) if isinstance(appearance, dict) else None
+        if isinstance(normal, PDFStream) and _shows_text(normal):
+            return True
+    return False
+
+
+def _shows_text(stream: Any) -> bool:
+    from pdfminer.pdfinterp import PDFContentParser
+    from pdfminer.psparser import PSEOF, PSKeyword
+
+    parser = PDFContentParser([stream])
+    operands: list[Any] = []
+    while True:
+        try:
+            _, token = parser.nextobject()
+        except PSEOF:
+            return False
+        if not isinstance(token, PSKeyword):
+            operands.append(token)
+            continue
+        if token.name in _SHOW_TEXT and _nonblank(operands):
+            return True
+        operands = []
+
+
+def _nonblank(operands: list[Any]) -> bool:
+    for operand in operands:
+        if isinstance(operand, list) and _nonblank(operand):
+            return True
+        if isinstance(operand, bytes) and operand.strip(b" \x00"):
+            return True
+    return False
+
+
+#: Acrobat's format scripts (``/AA /F``): the value stored is a JavaScript
+#: number (``1234.5``) that the page shows formatted (``1.234,50``).
+_NUMBER_SCRIPT = re.compile(r"\bAF(Number|Percent)_Format\s*\(")
+_MACHINE_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
+def _formatted(value: Any, widgets: list[Any]) -> Any:
+    """A value as its field's format script says it is stored.
+
+    Under ``AFNumber_Format`` (a number field formatted by Acrobat) the
+    value is a JavaScript number whatever the page shows: ``1234.5``
+    displayed ``1.234,50``; it is read as that number, never again in the
+    client's locale (where ``1234.5`` is refused, or ``1.234`` misread).
+    Under ``AFPercent_Format`` ``0.19`` is shown ``19.00%``: the value is
+    the percentage as shown (``19%``), which no amount or quantity reads.
+    A value that is no JavaScript number is left as written.
+    """
+    if not isinstance(value, str) or not _MACHINE_NUMBER.match(value.strip()):
+        return value
+    script = _format_script(widgets)
+    if script is None:
+        return value
+    number = Decimal(value.strip())
+    if script == "Percent":
+        return f"{(number * 100).normalize():f}%"
+    return number
+
+
+def _format_script(widgets: list[Any]) -> str | None:
+    """``Number`` or ``Percent``: the AF format script of the field, if any."""
+    from pdfminer.pdftypes import PDFStream
+    from pdfplumber.utils.pdfinternals import decode_text, resolve
+
+    for widget in widgets:
+        actions = resolve(widget.get("AA"))
+        action = resolve(actions.get("F")) if isinstance(actions, dict) else None
+        script = resolve(action.get("JS")) if isinstance(action, dict) else None
+        if isinstance(script, PDFStream):
+            script = script.get_data()
+        if isinstance(script, bytes | str):
+            found = _NUMBER_SCRIPT.search(decode_text(script))
+            if found:
+                return found[1]
+    return None
+
+
+#: Button field flags (PDF 32000 Table 226): a radio group, a push button.
+_RADIO, _PUSHBUTTON = 1 << 15, 1 << 16
+
+
+def _check_box(value: Any, opt: Any, flags: Any, widgets: int) -> bool:
+    """True for a lone check box (not a radio group, a push button or a
+    group of boxes answering one of several options) that is ticked, on
+    whatever its on-state is called (``/Yes``, ``/On``, ``/1``, Acrobat's
+    ``/Choice1``): a yes/no field reads it as yes (`form_record`)."""
+    bits = flags if isinstance(flags, int) else 0
+    return (
+        isinstance(value, str)
+        and value not in ("Off", "")
+        and not bits & (_RADIO | _PUSHBUTTON)
+        and not isinstance(opt, list)
+        and widgets <= 1
+    )
 
 
 def _option(value: Any, opt: Any) -> Any:
@@ -236,6 +391,36 @@ def _filled(value: Any) -> bool:
     return value not in ("", None, [], False)
 
 
+def _unmapped(
+    file: str,
+    name: str,
+    field: FormField,
+    mapped: tuple[str, int] | None,
+    unmapped: list[str],
+) -> None:
+    """A filled field that maps to nothing is noted; a field that shows a
+    value it does not hold (`DrawnOnly`) is refused when it is a claim
+    field's, noted when it maps to none."""
+    where = f"page {field.page or 1}"
+    if not isinstance(field.value, DrawnOnly):
+        if _filled(field.value):
+            unmapped.append(_unmapped_note(name, field))
+        return
+    if mapped is None:
+        unmapped.append(
+            f"{where}: form field {name!r} shows a value on the page but holds "
+            "none (drawn only) and maps to no claim field: left out"
+        )
+        return
+    raise UnreadableInput(
+        file,
+        f"form field {name!r} ({mapped[0]}) shows a value on the page but holds "
+        "none (drawn only, no /V): the program that filled the form did not "
+        "store it; key this value by hand or ask for the form filled again",
+        where,
+    )
+
+
 def _unmapped_note(name: str, field: FormField) -> str:
     where = f"page {field.page}: " if field.page is not None else ""
     shown = str(field.value)
@@ -282,13 +467,14 @@ def form_record(
     for field_name, field in fields.items():
         value = field.value
         mapped = _map_form_field(field_name, client, ambiguous)
-        if mapped is None:
-            if _filled(value):
-                unmapped.append(_unmapped_note(field_name, field))
+        if mapped is None or isinstance(value, DrawnOnly):
+            _unmapped(name, field_name, field, mapped, unmapped)
             continue
         if value in ("", None, []):
             continue
         canonical, line_no = mapped
+        if field.ticked and client.fields.all.get(canonical) == "bool":
+            value = True
         is_line = canonical in client.fields.line
         target = lines.setdefault(line_no, {}) if is_line else header
         other = taken.get(mapped)

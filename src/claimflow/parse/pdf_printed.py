@@ -25,6 +25,7 @@ is dropped: it is read, or the page is refused (`UnreadableInput`) naming it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -262,6 +263,29 @@ def _page_record(
     return RawRecord(source, header, tuple(lines), sources, digest), state.grid
 
 
+#: How pdfminer writes a glyph it has no Unicode for: its code.
+_CID = re.compile(r"^\(cid:\d+\)$")
+
+
+def _refuse_undecodable(page: Any, name: str, number: int) -> None:
+    """Refuse a page with text whose letters cannot be known: a font with
+    no Unicode map (no ``/ToUnicode``, an ``Identity-H`` encoding) makes
+    pdfminer read ``(cid:80)(cid:97)...``. Whether a claim value is among
+    them is unknowable, so the page is refused naming its font, never
+    skipped (it had no labels to read) or stored as ``(cid:49)``.
+    """
+    for char in page.chars:
+        if _CID.match(str(char.get("text", ""))):
+            font = str(char.get("fontname", "?"))
+            raise UnreadableInput(
+                name,
+                f"text in a font without a Unicode map ({font}, read as "
+                f"{char['text']!r}): its letters cannot be read; key this page "
+                "by hand or ask for a PDF with searchable text",
+                f"page {number}",
+            )
+
+
 def printed_records(
     pdf: Any, client: ResolvedClient, name: str, digest: str, notes: list[str]
 ) -> list[RawRecord]:
@@ -287,6 +311,7 @@ def printed_records(
     records: list[RawRecord] = []
     grid: Grid | None = None
     for number, printed in enumerate(pdf.pages, start=1):
+        _refuse_undecodable(printed, name, number)
         page, turn = upright(printed, client, name, number)
         if turn:
             notes.append(turn_note(number, turn))
@@ -310,3 +335,85 @@ def printed_records(
             field_sources={**record.field_sources, **before.field_sources},
         )
     return records
+
+
+def with_printed(
+    form: RawRecord, pdf: Any, client: ResolvedClient, name: str, notes: list[str]
+) -> RawRecord:
+    """A form's claim with what its pages print: a form flattened on one
+    page (its values now page text, ``Partnernummer: 100200``) and fillable
+    on another is one claim, never the fillable page's alone.
+
+    A printed value the form's fields do not fill is taken, named by its
+    label; one they fill must say the same, and printed claim lines are
+    taken when the fields fill none. A page whose text cannot be decoded is
+    noted, not read (the form's fields hold the claim). Pages without text
+    (a scanned form under its fields) are skipped.
+
+    Raises:
+        UnreadableInput: a printed value differs from the field's, or claim
+            lines are both printed and filled in (naming the page).
+
+    Example: ``with_printed(form, pdf, client, "f.pdf", notes).values``
+    """
+    header, sources = dict(form.values), dict(form.field_sources)
+    lines = [line for line in form.lines if line[1]]
+    page_no = form.source.page or 1
+    for number, printed in enumerate(pdf.pages, start=1):
+        if any(_CID.match(str(c.get("text", ""))) for c in printed.chars):
+            notes.append(
+                f"page {number}: printed text in a font without a Unicode map not "
+                "read; the claim is its form fields'"
+            )
+            continue
+        page, _ = upright(printed, client, name, number)
+        if not page_words(page):
+            continue
+        record, _ = _page_record(page, number, client, name, form.content_hash, None)
+        if record is None:
+            continue
+        if _printed_into(record, header, sources, name):
+            page_no = min(page_no, number)
+        printed_lines = [line for line in record.lines if line[1]]
+        if printed_lines and lines:
+            raise UnreadableInput(
+                name,
+                "claim lines printed on this page and filled in the form's fields; "
+                "which are the claim's is a guess: key this claim by hand",
+                f"page {number}",
+            )
+        if printed_lines:
+            lines.extend(printed_lines)
+            for key, label in record.field_sources.items():
+                sources.setdefault(key, label)
+    if header == form.values and len(lines) == len([x for x in form.lines if x[1]]):
+        return form
+    source = form.source.model_copy(update={"page": page_no})
+    kept = tuple(lines) or form.lines
+    return replace(form, source=source, values=header, lines=kept, field_sources=sources)
+
+
+def _printed_into(
+    record: RawRecord, header: dict[str, Any], sources: dict[str, str], name: str
+) -> bool:
+    """Add a page's printed claim details to a form's (`with_printed`);
+    True when one was added.
+
+    Raises:
+        UnreadableInput: a printed value differs from the form field's.
+    """
+    added = False
+    for field_name, value in record.values.items():
+        label = record.field_sources.get(field_name, field_name)
+        held = header.get(field_name)
+        if held in (None, ""):
+            header[field_name], sources[field_name], added = value, label, True
+        elif str(held).strip() != str(value).strip():
+            raise UnreadableInput(
+                name,
+                f"{label}: printed {value!r}, but form field "
+                f"{sources.get(field_name, field_name)!r} holds {held!r}; which "
+                "one the claim means is a guess: key this claim by hand",
+                f"page {record.source.page}",
+            )
+    return added
