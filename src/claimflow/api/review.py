@@ -156,4 +156,3 @@ def decide_claim(
     return ReviewDecision(
         claim_id, name, decision, DECISIONS[decision], codes, why, who, when
     )
-
