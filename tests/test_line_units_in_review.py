@@ -20,6 +20,7 @@ per claim): IN-202 25,000 / 100 + 2 x 50 = 250 + 100 = 350; IN-201
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -151,3 +152,68 @@ def test_a_person_shown_the_units_may_still_pay_them(
     assert _points(db) == {"IN-201": 340, "IN-202": 350}
     code, out = _cf(db, client, "replay")
     assert code == 0 and "0 changed" in out, out
+
+
+IN_501 = "IN-501,D03,5004,INV/26/0005,10/11/2026,MOTOR-5,2,12500,25000,25/11/2026\n"
+IN_502 = "IN-502,D03,5005,INV/26/0005,10/11/2026,MOTOR-5,2,12500,25000,21/11/2026\n"
+
+
+def _marked_different(tmp_path: Path, db: Path, client: Path) -> Path:
+    """``dedupe review --reopen IN-501``, its pair marked different."""
+    out = tmp_path / "reviewed.csv"
+    _cf(db, client, "dedupe", "review", "--out", str(out), "--reopen", "IN-501")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["a_ref"], r["b_ref"]) for r in rows] == [("IN-501", "IN-502")]
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**r, "decision": "different"} for r in rows)
+    return out
+
+
+def test_a_duplicate_marked_different_is_not_paid_units_another_claim_was_paid(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """IN-501 (rep 5004, received 25 Nov) is verified first: 2 of the 2
+    MOTOR-5. IN-502 (rep 5005) arrives later but was received on 21 Nov:
+    ``dedupe claims`` takes it as the original and closes IN-501 as its
+    duplicate; IN-502 verifies (IN-501 closed holds none) and is paid 350.
+    Before, a reviewer marking the pair different gave IN-501 back its
+    accepted outcome and ``award`` paid it 350 more: 4 units against 2.
+    Now the marks are refused, naming the line, and nothing is stored."""
+    db, client = tmp_path / "bharat.db", write("bharat.yaml", CLIENT)
+    _cf(db, client, "participants", "import", str(write("members.csv", MEMBERS)))
+    _cf(db, client, "source", "import", str(write("dealer_sales.csv", SOURCE)))
+    _cf(db, client, "ingest", str(write("first.csv", HEADER + IN_501)))
+    _cf(db, client, "verify")
+    _cf(db, client, "ingest", str(write("second.csv", HEADER + IN_502)))
+    _cf(db, client, "dedupe", "claims")
+    _cf(db, client, "verify")
+    _cf(db, client, "award")
+    assert (_outcomes(db), _points(db)) == (
+        {"IN-501": "duplicate", "IN-502": "accepted"}, {"IN-502": 350}
+    )
+    reviewed = _marked_different(tmp_path, db, client)
+    code, out, err = run("dedupe", "apply", str(reviewed), "--db", str(db))
+    assert code == 2
+    assert " ".join(err.split()) == (
+        f"claimflow: error: {reviewed}: row 2: claim IN-501 (first.csv:row 2): marked "
+        "different, it would be accepted again: expected at most 0 more MOTOR-5 of "
+        "invoice INV/26/0005 (2 invoiced, 2 on accepted claims: 2 on claim IN-502 "
+        "(second.csv:row 2)), found 2: accepted, 4 would be paid; mark it same, or "
+        "reverse the other claim's award (ledger reverse) first"
+    ), err
+    with Store.open(db) as store:
+        assert store.count("dedupe_decisions") == 0
+    _cf(db, client, "award")
+    assert (_outcomes(db), _points(db)) == (
+        {"IN-501": "duplicate", "IN-502": "accepted"}, {"IN-502": 350}
+    )
+    # IN-502's sale cancelled (refunded, void): its units are free, and the
+    # same marks give IN-501 back its outcome; award pays it 350.
+    _cf(db, client, "ledger", "reverse", "IN-502", "--reason", "sale cancelled")
+    code, out, err = run("dedupe", "apply", str(reviewed), "--db", str(db))
+    assert code == 0, err
+    _cf(db, client, "award")
+    assert _points(db) == {"IN-502": 0, "IN-501": 350}

@@ -24,6 +24,7 @@ import pandas as pd
 
 from claimflow import Store, ingest, load_client, verify_claims
 from claimflow import import_source as import_sales
+from claimflow.report.story import claim_story
 from claimflow.sla.events import record_event
 from claimflow.sla.metrics import Window, claim_facts, claim_facts_reference, summarize
 from tests.test_trial35_regressions import CLIENT, HEADER, SOURCE
@@ -67,6 +68,11 @@ def test_a_claim_pended_by_verification_records_its_pended_event(
         "SELECT event, at, operator FROM claim_events WHERE claim_id = ?", [claim]
     ).fetchall()
     assert events == [("pended", VERIFIED.isoformat(), "ravi")]
+    # and in the claim's story (``claimflow show``), on its clock
+    story = claim_story(store, "IN-401")
+    assert [(e["event"], e["at"]) for e in story["events"]][-1] == (
+        "pended", VERIFIED.isoformat()
+    )
     facts = _facts(store, write).set_index("claim_id")
     # before: "open", and in breach at the report: due Wed 25 Nov
     assert facts.loc[claim, "status"] == "waiting"

@@ -88,7 +88,7 @@ def decide_claim(
     that were matched to the line, the claim's units must fit what the
     dealer invoiced, or the claim must be in review for exactly that
     (``quantity_above_invoiced``) and its check have counted each of those
-    claims (`units_refusal`).
+    claims (`claimflow.verify.units.units_refusal`).
 
     Raises:
         ClaimflowError: an unknown decision, no reason, a claim of another
@@ -101,6 +101,7 @@ def decide_claim(
     from claimflow.store.review_decisions import add_review_decision, standing_codes
     from claimflow.store.sla import claim_arrival
     from claimflow.store.verify_claim import claim_outcome_and_batch, move_outcome
+    from claimflow.verify.units import units_refusal
 
     resolved = resolve_client(client)
     if decision not in DECISIONS:
@@ -134,9 +135,11 @@ def decide_claim(
             )
         codes = standing_codes(store, claim_id)
         if decision == "accept":
-            refused = units_refusal(store, claim_id, codes)
-            if refused:
-                raise ClaimflowError(f"claim {name}: {refused}")
+            refused = units_refusal(store, claim_id, "quantity_above_invoiced" in codes)
+            if refused is not None:
+                why_not, others = refused
+                undo = ", or reverse the other claim's award (ledger reverse) first"
+                raise ClaimflowError(f"claim {name}: {why_not}; reject it{undo if others else ''}")
         stamp = when.isoformat()
         add_review_decision(
             store, resolved.key, claim_id, decision, codes, why, who, stamp
@@ -154,51 +157,3 @@ def decide_claim(
     return ReviewDecision(
         claim_id, name, decision, DECISIONS[decision], codes, why, who, when
     )
-
-
-def units_refusal(store: Store, claim_id: str, codes: list[str]) -> str | None:
-    """Why a person may not accept a claim in review: accepted, its units
-    of an invoice line and those of the other claims accepted now that were
-    matched to the line would exceed the units invoiced, and the person was
-    not shown that (None: they may).
-
-    They were shown it when the claim is in review for
-    ``quantity_above_invoiced`` and its verification counted every one of
-    those claims (`claimflow.verify.knew.Knew.units`): its message named
-    them. A claim in review for another reason (a price unlike the
-    invoice's) was never weighed against claims matched to its line after
-    it, or while they were in review: accepted, 2 units paid on top of 2
-    paid of a line of 2 invoiced (4 paid against 2).
-
-    Example: ``units_refusal(store, "c1", ["source_mismatch"])`` names the
-    line, its units and the claims that took them
-    """
-    from claimflow.store.verify_claim import accepted_on_lines, last_verification
-    from claimflow.verify.knew import Knew
-
-    result, source_ids, knew = last_verification(store, claim_id)
-    if not source_ids or result == "ambiguous":
-        return None
-    counted = Knew.from_json(knew).units if knew else {}
-    shown = "quantity_above_invoiced" in codes
-    for sid, invoice, sku, invoiced, mine, others in accepted_on_lines(
-        store, claim_id, source_ids
-    ):
-        taken = sum(n for _, n in others)
-        if mine + taken <= invoiced:
-            continue
-        told = {other for other, _ in counted.get(sid, [])}
-        if shown and all(other in told for other, _ in others):
-            continue  # the person saw these units claimed: their call
-        names = store.claim_names([o for o, _ in others])
-        held = "; ".join(f"{n} on claim {names.get(o, o)}" for o, n in others)
-        left = max(invoiced - taken, 0)
-        already = f", {taken} on accepted claims: {held}" if others else ""
-        undo = ", or reverse the other claim's award (ledger reverse) first" if others else ""
-        return (
-            f"expected at most {left} more {sku} of invoice {invoice} "
-            f"({invoiced} invoiced{already}), found {mine}: accepted, "
-            f"{mine + taken} would be paid; reject it{undo}"
-        )
-    return None
-

@@ -177,10 +177,13 @@ def apply_review(
             at,
         )
         result.decisions = len(marks)
+        rows = {m.a: n for n, m in reversed(list(enumerate(marks, start=2)))}
         for claim in dict.fromkeys(m.a for m in marks if m.kind == "claim"):
             outcome = _settled(store, claim)
             if outcome is None:
                 continue
+            if outcome == "accepted":
+                _units_or_refuse(store, claim, file, rows[claim])
             set_outcomes(store, "dedupe review", at, [(claim, outcome)])
             if outcome == "duplicate":
                 result.duplicates += 1
@@ -188,6 +191,30 @@ def apply_review(
                 result.restored += 1
         store.audit(operator, "dedupe apply", {"file": file, **result.to_dict()})
     return result
+
+
+def _units_or_refuse(store: Store, claim: str, file: str, row: int) -> None:
+    """Refuse the file when a claim marked different, accepted again, would
+    pay more units of an invoice line than invoiced, counting the claims
+    accepted on it now that its verification did not count
+    (`claimflow.verify.units.units_refusal`). A reviewer marking a pair of
+    one invoice line different is not shown its units: IN-501, closed as
+    the duplicate of IN-502 (2 x MOTOR-5 of a line of 2, paid), marked
+    different, was paid its 2 units as well (4 against 2)."""
+    from claimflow.verify.units import units_refusal
+
+    refused = units_refusal(store, claim, False)
+    if refused is None:
+        return
+    why_not, others = refused
+    name = store.claim_names([claim]).get(claim, claim)
+    undo = ", or reverse the other claim's award (ledger reverse) first" if others else ""
+    raise UnreadableInput(
+        file,
+        f"claim {name}: marked different, it would be accepted again: {why_not}; "
+        f"mark it same{undo}",
+        f"row {row}",
+    )
 
 
 def _settled(store: Store, claim: str) -> str | None:

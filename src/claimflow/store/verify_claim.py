@@ -360,7 +360,6 @@ def move_outcome(
     )
 
 
-
 #: One invoice line a claim was last matched to, as a person's acceptance
 #: weighs it (`accepted_on_lines`): source id, invoice number, SKU, units
 #: invoiced, the claim's units of the SKU, and the other accepted claims

@@ -6,10 +6,10 @@ same quantity (on one of its lines of the SKU, as ``dedupe claims`` keys
 them) is a duplicate, as ``dedupe claims`` finds it across batches; with
 another quantity it goes to a person (``possible_duplicate``): two reps may
 split a line's units between them, or the line may be claimed again, and
-verification counts the units of both against the invoice. Before, the
-batch closed it as a duplicate (IN-303, 2 x MOTOR-5 of a line IN-105 claimed
-1 of, in the same file), while the same two claims in two batches went to
-review: now both go to review.
+verification counts the units of both against the invoice. Closed as a
+duplicate, it would settle at ingest what ``dedupe claims`` leaves to a
+person across batches: IN-303 (2 x MOTOR-5 of a line IN-105 claimed 1 of)
+ends in review whether the two claims came in one file or in two batches.
 
 Across the chunks of a batch the first claim of each (line, quantity) is
 kept in the batch's key index (kind ``invoice_line/units``), so a repeat of
