@@ -458,3 +458,27 @@ def test_a_received_date_with_its_month_named_is_read(
     assert code == 0, out + err
     code, out, _ = run("export", "claims", "--client", client, "--db", db, "--out", "-")
     assert ",2026-12-01T00:00:00+01:00," in out
+
+
+def test_the_same_name_keyed_in_cp1258_and_in_utf8_is_no_keying_slip(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Two operators keyed SM-101 identically, one into a cp1258 file, one
+    into UTF-8. cp1258 writes 'Nguyễn' as 'Nguyê' + U+0303, UTF-8 as one
+    letter ễ: canonically the same text. Before, 'entry compare' listed
+    "SM-101: participant_name: 'Nguyễn Thị Minh Khai' vs 'Nguyễn Thị Minh
+    Khai' (other)", a keying error the adjudicator had to decide and the QA
+    figures would count. Now the two are the same value: 0 differences."""
+    client = _saomai(write, "encoding: cp1258\n")
+    row = (
+        "SM-101;VN10001;Nguyễn Thị Minh Khai;DL-HN1;HD000101;03/11/2026;TV-55;2;"
+        "15.990.000 ₫;31.980.000 ₫;20/11/2026 09:15\r\n"
+    )
+    first, second = tmp_path / "keying_a.csv", tmp_path / "keying_b.csv"
+    first.write_bytes(_cp1258(HEADER + row))
+    second.write_bytes(("\ufeff" + HEADER + row).encode("utf-8"))
+    code, out, err = run(
+        "entry", "compare", str(first), str(second), "--client", str(client)
+    )
+    assert (code, err) == (0, ""), out
+    assert "participant_name" not in out

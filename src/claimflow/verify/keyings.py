@@ -13,6 +13,7 @@ these names.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -88,9 +89,15 @@ def _adapter(kind: str, line: bool, field: str) -> TypeAdapter[Any] | None:
 def _typed(
     field: str, value: Any, client: ResolvedClient, context: ValueContext
 ) -> Any:
-    """A keyed value typed as validation would type it (text if it cannot be)."""
+    """A keyed value typed as validation would type it (text if it cannot be).
+
+    Text is compared in its composed form (NFC): a cp1258 file writes
+    'Nguyễn' as 'Nguyê' and a combining tilde, UTF-8 as one letter, and the
+    two are the same keying."""
     if value in (None, ""):
         return None
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value)
     adapter = _adapter(client.config.kind, field in client.fields.line, field)
     if adapter is None:
         return str(value).strip()
