@@ -163,7 +163,9 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.INELIGIBLE_HOTEL: "the hotel is not in the program",
     ReasonCode.INELIGIBLE_CHANNEL: "the booking channel or rate earns no points",
     ReasonCode.DUPLICATE_SERIAL_IN_BATCH: "a serial number claimed twice",
-    ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH: "invoice and SKU claimed twice",
+    ReasonCode.DUPLICATE_INVOICE_LINE_IN_BATCH: (
+        "invoice and SKU claimed twice, in the same quantity"
+    ),
     ReasonCode.DUPLICATE_STAY_IN_BATCH: "hotel and confirmation claimed twice",
     ReasonCode.NO_RULE_SET: "no award rule set covers the activity date",
     ReasonCode.NO_CONVERSION_RATE: "no conversion rate for the claim's currency",
