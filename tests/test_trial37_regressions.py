@@ -75,11 +75,14 @@ def test_gregorian_dates_at_a_taiwanese_desk_are_read(keyed: str, expected: date
     assert parse_date(keyed, "YMD") == expected
 
 
-def test_a_year_before_1000_is_never_a_date() -> None:
-    """No claim, birth or enrolment has one: ``0999-01-01`` was year 999."""
-    found = parse_date("0999-01-01", "YMD")
+@pytest.mark.parametrize("keyed", ["0999-01-01", "0026-12-04", "0026/12/04"])
+def test_a_year_before_1000_is_never_a_date(keyed: str) -> None:
+    """No claim, birth or enrolment has one: ``0999-01-01`` was year 999,
+    ``0026-12-04`` year 26 (named no Minguo year: 1937 would mislead)."""
+    found = parse_date(keyed, "YMD")
     assert isinstance(found, str)
-    assert "the desk reads Gregorian years" in found
+    assert "the desk reads Gregorian years from 1000 on" in found
+    assert "Minguo" not in found
 
 
 def test_a_received_time_in_a_minguo_year_says_why() -> None:
