@@ -75,11 +75,14 @@ def test_gregorian_dates_at_a_taiwanese_desk_are_read(keyed: str, expected: date
     assert parse_date(keyed, "YMD") == expected
 
 
-def test_a_year_before_1000_is_never_a_date() -> None:
-    """No claim, birth or enrolment has one: ``0999-01-01`` was year 999."""
-    found = parse_date("0999-01-01", "YMD")
+@pytest.mark.parametrize("keyed", ["0999-01-01", "0026-12-04", "0026/12/04"])
+def test_a_year_before_1000_is_never_a_date(keyed: str) -> None:
+    """No claim, birth or enrolment has one: ``0999-01-01`` was year 999,
+    ``0026-12-04`` year 26 (named no Minguo year: 1937 would mislead)."""
+    found = parse_date(keyed, "YMD")
     assert isinstance(found, str)
-    assert "the desk reads Gregorian years" in found
+    assert "the desk reads Gregorian years from 1000 on" in found
+    assert "Minguo" not in found
 
 
 def test_a_received_time_in_a_minguo_year_says_why() -> None:
@@ -481,3 +484,31 @@ def test_full_width_codes_are_their_ascii_selves(
         people = [row[0] for row in store.db.execute("SELECT id FROM participants")]
     assert tuple(claim) == ("TW10001", "AB-12345670", "RF-500")
     assert people == ["TW10001"]
+
+
+@pytest.mark.parametrize(
+    ("client_text", "export"),
+    [(FORMOSA, "invoice_number,invoice_date,dealer_id,sku,quantity,amount\n"
+               "AB-12345678,2026-11-05,D-TPE01,AC-900,2,51800\n總計,,,,2,51800\n"),
+     (GALIL, "hotel_code,confirmation_number,guest_name,arrival,departure,room_revenue,currency\n"
+             "GLL-TLV,TA881234,כהן/דוד,2026-11-01,2026-11-04,1234.50,ILS\n"
+             "סה״כ,,,,,1234.50,\n"),
+     (GALIL, "hotel_code,confirmation_number,guest_name,arrival,departure,room_revenue,currency\n"
+             "GLL-TLV,TA881234,כהן/דוד,2026-11-01,2026-11-04,1234.50,ILS\n"
+             "סך הכל,,,,,1234.50,\n")],
+)  # fmt: skip
+def test_total_rows_as_taiwanese_and_israeli_exports_head_them(
+    client_text: str, export: str, tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """A dealer export's ``總計`` row (Traditional Chinese; 合計, 総計 and
+    总计 were known) and a hotel export's ``סה״כ`` (with a gershayim; ``סה"כ``
+    was known) or ``סך הכל`` were read as records and refused the file
+    ("row 3:invoice_date: expected a value, found none"). They are total
+    rows, checked against the sums (51,800 and 1,234.50)."""
+    client, db = write("client.yaml", client_text), tmp_path / "store.db"
+    code, out, err = run(
+        "source", "import", str(write("export.csv", export)), "--client", str(client),
+        "--db", str(db),
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert "row 3: total row, equals the rows' sum; not a record" in out + err

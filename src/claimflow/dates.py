@@ -194,7 +194,9 @@ def era_year(year: int) -> str | None:
     ``era_year(2026) is None``
     """
     if year < 1000:
-        if year <= _MINGUO_YEARS:
+        # three digits: the Minguo years of today's invoices (100 is 2011);
+        # 0026 is rather a Gregorian year mis-keyed than Minguo 26 (1937)
+        if 100 <= year <= _MINGUO_YEARS:
             return (
                 f"{year} looks like a Minguo (ROC) year, {year + _MINGUO_OFFSET} in the "
                 "Gregorian calendar: the desk reads Gregorian years"

@@ -331,12 +331,14 @@ def check_width(file: str, row: int, cells: Sequence[object], width: int) -> Non
 TOTAL = re.compile(
     r"^\s*(grand\s*total|sub\s*total|total|totals|totalt|sum|summa|summe|zwischensumme|"
     r"gesamt\w*|totale|totaal|suma|soma|jumlah|montant total|somme|razem|toplam|"
-    r"итого|всего|合計|小計|総計|合计|小计|总计|합계|소계|총계|"
+    r"итого|всего|合計|小計|総計|總計|合计|小计|总计|합계|소계|총계|"
     # Greek, Czech and Slovak, Hungarian, Finnish, Danish and Norwegian,
     # Ukrainian, Arabic, Hebrew, Thai, Vietnamese (trial 32: a Greek hotel
     # export's Σύνολο row was read as a stay missing its confirmation)
     r"σύνολο|συνολο|celkem|celkom|összesen|yhteensä|i alt|разом|усього|всього|"
-    r"المجموع|الإجمالي|סה\"כ|ยอดรวม|รวมทั้งสิ้น|รวม|tổng cộng|tổng)\b",
+    # (trial 37: Traditional Chinese 總計; Hebrew with a gershayim, סה״כ, and
+    # spelt out, סך הכל)
+    r"المجموع|الإجمالي|סה[\"״]כ|סך הכל|ยอดรวม|รวมทั้งสิ้น|รวม|tổng cộng|tổng)\b",
     re.IGNORECASE,
 )
 #: Fields that make a row a claim (a total row has none but its label).
