@@ -403,9 +403,12 @@ def test_a_back_dated_award_reads_the_member_list_its_replay_reads(
         early = award_claims(store, costa, now=back)
         assert (early.computed, early.points) == (0, 0)
         assert [p.message for p in early.problems] == [
+            # both at the Madrid desk (13:00 and 19:00 UTC), never UTC text
+            # beside a desk time (trial 37: a +02:00 time and a UTC one to
+            # the microsecond in one line)
             "participant 300112457: expected on the member list recorded by "
-            "2026-11-20T13:00:00+00:00 (the run's instant), found first recorded "
-            "at 2026-12-03T19:00:00+00:00; award at that instant or later"
+            "2026-11-20 14:00 CET (the run's instant), found first recorded "
+            "at 2026-12-03 20:00 CET; award at that instant or later"
         ]
         assert store.db.execute("SELECT count(*) FROM ledger").fetchone()[0] == 0
         assert replay(store, costa, now=today).changes == []

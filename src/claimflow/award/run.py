@@ -290,14 +290,15 @@ class _Run:
             # pay 0 as "not enrolled" and close the claim. Left for a run
             # that knows the member, as its replay would find.
             first = self._everyone[who].history[0].recorded_at
+            zone = self.settings.zone  # both at the desk: 2026-12-03 21:55 CST
             return None, Problem(
                 source=claim.provenance,
                 code=ReasonCode.NOT_ENROLLED,
                 message=(
                     f"participant {who}: expected on the member list recorded by "
-                    f"{self.now.isoformat()} (the run's instant), found first "
-                    f"recorded at {first.isoformat() if first else '?'}; award at "
-                    "that instant or later"
+                    f"{shown.desk_time(self.now, zone)} (the run's instant), found first "
+                    f"recorded at {shown.desk_time(first, zone) if first else '?'}; award "
+                    "at that instant or later"
                 ),
                 record_id=claim.id,
             )
