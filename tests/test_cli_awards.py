@@ -212,9 +212,11 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         "2026-11-05T00:00Z",
     )
     queue = json.loads(out)
-    # the accepted, not yet awarded claims (r2, r3, r11), and the three pended
+    # the accepted, not yet awarded claims (r2, r3, r11), the three pended
     # by ingest (r5, r6, r9): pended now, so not yet as of Nov 5, when they
-    # were open (r5 and r9 past their due dates: in breach)
+    # were open (r5 and r9 past their due dates: in breach), and the three
+    # ingest rejected or closed as duplicates (r7, r8, r10): closed now, by
+    # an ingest after Nov 5, so as open then as the pended ones (trial 39)
     assert code == 0
     flags = {
         row["claim_id"][-3:]: (row["breached"], row["breaches_anyway"]) for row in queue
@@ -223,7 +225,10 @@ def test_report_and_queue_commands(tmp_path: Path) -> None:
         "-r2": (True, True),  # received in October, due by now
         "-r3": (True, True),
         "-r5": (True, True),
+        "-r7": (True, True),
+        "-r8": (True, True),
         "-r9": (True, True),
+        "r10": (True, True),
         "r11": (False, True),  # due Nov 4: its business hours are over
         "-r6": (False, False),  # due Nov 5
     }

@@ -15,8 +15,9 @@ nothing unseen.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -151,4 +152,38 @@ def test_a_dealer_export_in_pesos_with_a_named_month(
     assert [(r["invoice_number"], r["invoice_date"], r["amount"]) for r in records] == [
         ("0009-00000001", "2026-12-04", "1234.56"),
         ("0009-00000002", "2026-12-04", "2469.12"),
+    ]
+
+
+def test_queue_as_of_lists_a_claim_closed_as_a_duplicate_only_later(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`queue --as-of` before a `dedupe claims` run left out PA-702, which
+    that run closed as a duplicate of PA-701 only afterwards: the queue
+    took the claims closed now as closed then. As of then it was work."""
+    client = write("pampa.yaml", CLIENT)
+    db = str(tmp_path / "ar.db")
+    first = HEADER + (
+        "PA-701;V0004;D03;0004-00000700;23/11/2026;FIL-01;1;$ 2.469,00;$ 2.469,00;"
+        "24/11/2026 10:00\n"
+    )
+    again = first.replace("PA-701", "PA-702").replace("24/11/2026 10:00", "25/11/2026 10:00")
+    for name, text in (("uno.csv", first), ("dos.csv", again)):
+        code, _, err = run("ingest", str(write(name, text)), "--client", str(client), "--db", db)
+        assert code == 0, err
+    then = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    while datetime.now(UTC) <= then:
+        time.sleep(0.05)
+    code, out, _ = run("dedupe", "claims", "--client", str(client), "--db", db)
+    assert code == 1 and "PA-702" in out and "duplicate of PA-701" in out
+    queue = ("queue", "--client", str(client), "--db", db, "--csv")
+    code, out, err = run(*queue, "--as-of", then.isoformat())
+    assert code == 0, err
+    assert [line.rsplit(",", 1)[1].split(" ")[0] for line in out.splitlines()[1:]] == [
+        "PA-701",
+        "PA-702",
+    ]
+    code, out, _ = run(*queue)
+    assert [line.rsplit(",", 1)[1].split(" ")[0] for line in out.splitlines()[1:]] == [
+        "PA-701"
     ]

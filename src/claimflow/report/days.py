@@ -79,7 +79,7 @@ def facts_as_of(
         cal.offset_many(due, 1),
         np.datetime64("NaT"),
     )
-    facts["closed"] = facts["claim_id"].isin(store.closed_claims(client.key))
+    facts["closed"] = facts["claim_id"].isin(store.closed_claims(client.key, now))
     facts["working"] = (facts["status"] == "open") & ~facts["closed"]
     return facts, cal
 

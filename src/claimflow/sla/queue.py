@@ -39,7 +39,7 @@ def work_queue(
         open_ = facts[facts["status"] == "open"]
         # a claim closed without a decision event (a duplicate, a rejection,
         # a void, a superseded claim) is no work left, whatever its clock says
-        closed = store.closed_claims(client.key)
+        closed = store.closed_claims(client.key, at)  # closed by `at`
         open_ = open_[~open_["claim_id"].isin(closed)].copy()
         open_["breaches_anyway"] = (
             open_["remaining_hours"] < client.config.sla.handling_hours

@@ -242,14 +242,32 @@ class ClaimLifecycle:
             linked.append((new, old))
         return linked
 
-    def closed_claims(self, client: str) -> set[str]:
-        """Claims no one has to work: duplicates, rejections, voids, superseded."""
+    def closed_claims(self, client: str, as_of: datetime | None = None) -> set[str]:
+        """Claims no one has to work: duplicates, rejections, voids, superseded.
+
+        With `as_of`, a duplicate or rejection counts from the outcome that
+        made it one (`outcomes`): a claim `dedupe claims` closed after
+        `as_of` was still work then (a void or superseded claim's clock
+        has its own closing event).
+        """
+        if as_of is None:
+            return {
+                str(cid)
+                for (cid,) in self.db.execute(
+                    "SELECT id FROM claims WHERE client = ? AND outcome IN "
+                    "('duplicate', 'rejected', 'void', 'superseded')",
+                    [client],
+                )
+            }
         return {
             str(cid)
             for (cid,) in self.db.execute(
-                "SELECT id FROM claims WHERE client = ? AND outcome IN "
-                "('duplicate', 'rejected', 'void', 'superseded')",
-                [client],
+                "SELECT c.id FROM claims c WHERE c.client = ? AND c.outcome IN "
+                "('duplicate', 'rejected', 'void', 'superseded') AND ("
+                "c.outcome IN ('void', 'superseded') OR (SELECT o.outcome FROM "
+                "outcomes o WHERE o.claim_id = c.id AND o.decided_at <= ? "
+                "ORDER BY o.id DESC LIMIT 1) IN ('duplicate', 'rejected'))",
+                [client, as_of.astimezone(UTC).isoformat()],
             )
         }
 
