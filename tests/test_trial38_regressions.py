@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimflow import Store
 from claimflow.numbers import number_format
@@ -482,3 +484,35 @@ def test_the_same_name_keyed_in_cp1258_and_in_utf8_is_no_keying_slip(
     )
     assert (code, err) == (0, ""), out
     assert "participant_name" not in out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.sampled_from(["₫", "đ", "VNĐ", "VND"]),
+)
+def test_any_vnd_amount_babel_writes_reads_back(amount: int, sign: str) -> None:
+    """Babel writes VND in vi_VN as '1.234.000 ₫'; with the sign as a desk
+    writes it (đ, VNĐ, VND) every amount reads back as itself."""
+    written = format_currency(amount, "VND", locale="vi_VN").replace("₫", sign)
+    assert number_format("vi_VN").read(written, currency="VND") == amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.sampled_from(["\xa0", "\u202f", " "]),
+    st.booleans(),
+)
+def test_any_nok_amount_babel_writes_reads_back(
+    cents: int, space: str, minus_sign: bool
+) -> None:
+    """Babel writes NOK in nb_NO as '1 234,50 kr' (no-break spaces); a desk
+    writes the group space as a no-break, narrow no-break or plain space and
+    a correction with U+2212 MINUS SIGN ('−150,00 kr'): each reads back as
+    the amount written."""
+    amount = Decimal(cents) / 100
+    written = format_currency(amount, "NOK", locale="nb_NO").replace("\xa0", space)
+    if minus_sign:
+        written = written.replace("-", "\u2212")
+    assert number_format("nb_NO").read(written, currency="NOK") == amount
