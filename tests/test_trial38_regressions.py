@@ -516,3 +516,46 @@ def test_any_nok_amount_babel_writes_reads_back(
     if minus_sign:
         written = written.replace("-", "\u2212")
     assert number_format("nb_NO").read(written, currency="NOK") == amount
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "  source_number_locale: en_US\n",
+            "row 2:Invoice Date: expected a date as YYYY-MM-DD, found '03/11/2026' "
+            "(the year comes first); the exports' date order is "
+            "verification.source_date_order (YMD)",
+        ),
+        (
+            "  source_date_order: DMY\n",
+            "row 2:Net Amount: expected an amount like 1234.56, found '31,980,000' "
+            "(not a number in this format); the exports' number locale is "
+            "verification.source_number_locale (C)",
+        ),
+    ],
+)
+def test_an_unreadable_export_names_the_setting_that_reads_it(
+    write: Callable[..., Path], tmp_path: Path, setting: str, message: str
+) -> None:
+    """A new desk's dealer export ('03/11/2026', '31,980,000') refused as
+    the default YMD dates and C numbers named no setting; the claims' own
+    date_order and locale do not read exports, so the user had to find
+    verification.source_date_order and source_number_locale in the README.
+    Now the refusal names the setting and its value."""
+    client = write(
+        "saomai.yaml",
+        SAOMAI.format(encoding="") + "verification:\n" + setting,
+    )
+    export = tmp_path / "dealer_sales_en.csv"
+    export.write_text(
+        "Invoice No,Invoice Date,Dealer,Product,Qty,Net Amount\n"
+        "HD000101,03/11/2026,DL-HN1,TV-55,2,\"31,980,000\"\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(
+        "source", "import", str(export), "--client", str(client),
+        "--db", str(tmp_path / "s.db"),
+    )  # fmt: skip
+    assert code == 2
+    assert err == f"claimflow: error: {export}: {message}\n"
