@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimflow import Store
 from claimflow.numbers import number_format
@@ -482,3 +484,78 @@ def test_the_same_name_keyed_in_cp1258_and_in_utf8_is_no_keying_slip(
     )
     assert (code, err) == (0, ""), out
     assert "participant_name" not in out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.sampled_from(["₫", "đ", "VNĐ", "VND"]),
+)
+def test_any_vnd_amount_babel_writes_reads_back(amount: int, sign: str) -> None:
+    """Babel writes VND in vi_VN as '1.234.000 ₫'; with the sign as a desk
+    writes it (đ, VNĐ, VND) every amount reads back as itself."""
+    written = format_currency(amount, "VND", locale="vi_VN").replace("₫", sign)
+    assert number_format("vi_VN").read(written, currency="VND") == amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.sampled_from(["\xa0", "\u202f", " "]),
+    st.booleans(),
+)
+def test_any_nok_amount_babel_writes_reads_back(
+    cents: int, space: str, minus_sign: bool
+) -> None:
+    """Babel writes NOK in nb_NO as '1 234,50 kr' (no-break spaces); a desk
+    writes the group space as a no-break, narrow no-break or plain space and
+    a correction with U+2212 MINUS SIGN ('−150,00 kr'): each reads back as
+    the amount written."""
+    amount = Decimal(cents) / 100
+    written = format_currency(amount, "NOK", locale="nb_NO").replace("\xa0", space)
+    if minus_sign:
+        written = written.replace("-", "\u2212")
+    assert number_format("nb_NO").read(written, currency="NOK") == amount
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "  source_number_locale: en_US\n",
+            "row 2:Invoice Date: expected a date as YYYY-MM-DD, found '03/11/2026' "
+            "(the year comes first); the exports' date order is "
+            "verification.source_date_order (YMD)",
+        ),
+        (
+            "  source_date_order: DMY\n",
+            "row 2:Net Amount: expected an amount like 1234.56, found '31,980,000' "
+            "(not a number in this format); the exports' number locale is "
+            "verification.source_number_locale (C)",
+        ),
+    ],
+)
+def test_an_unreadable_export_names_the_setting_that_reads_it(
+    write: Callable[..., Path], tmp_path: Path, setting: str, message: str
+) -> None:
+    """A new desk's dealer export ('03/11/2026', '31,980,000') refused as
+    the default YMD dates and C numbers named no setting; the claims' own
+    date_order and locale do not read exports, so the user had to find
+    verification.source_date_order and source_number_locale in the README.
+    Now the refusal names the setting and its value."""
+    client = write(
+        "saomai.yaml",
+        SAOMAI.format(encoding="") + "verification:\n" + setting,
+    )
+    export = tmp_path / "dealer_sales_en.csv"
+    export.write_text(
+        "Invoice No,Invoice Date,Dealer,Product,Qty,Net Amount\n"
+        "HD000101,03/11/2026,DL-HN1,TV-55,2,\"31,980,000\"\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(
+        "source", "import", str(export), "--client", str(client),
+        "--db", str(tmp_path / "s.db"),
+    )  # fmt: skip
+    assert code == 2
+    assert err == f"claimflow: error: {export}: {message}\n"

@@ -166,7 +166,8 @@ def test_a_sum_row_that_differs_from_the_rows_is_refused_naming_both(
             [HEADER, [*ROWS[0][:4], "2.500", *ROWS[0][5:]]],
             "row 2:Menge: expected a whole number like 1.234.567, found '2.500' "
             "(ambiguous: 2500 where '.' groups digits, 2.500 where it is a "
-            "decimal point; write 2500, or the decimals to the cent)",
+            "decimal point; write 2500, or the decimals to the cent); the "
+            "exports' number locale is verification.source_number_locale (de_DE)",
         ),
         (  # a required value missing: the column as headed
             [HEADER, [*ROWS[0][:2], "", *ROWS[0][3:]]],

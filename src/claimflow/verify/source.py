@@ -102,7 +102,12 @@ def _typed(
             named = named_month_date(text, client.config.locale)
             parsed = parsed if named is None else named
         if isinstance(parsed, str):
-            raise ValueError(parsed)
+            # the exports' order is a setting of its own (trial 38: a new
+            # desk's DMY export refused as YMD named no setting to change)
+            raise ValueError(
+                f"{parsed}; the exports' date order is "
+                f"verification.source_date_order ({settings.source_date_order})"
+            )
         return parsed
     if kind in ("decimal", "int"):
         # an amount is read in its record's currency (a sale's: the
@@ -113,8 +118,10 @@ def _typed(
             )
         except NumberError as exc:
             said = str(exc)
+            said = said if repr(text) in said else f"{said}, found {text!r}"
             raise ValueError(
-                said if repr(text) in said else f"{said}, found {text!r}"
+                f"{said}; the exports' number locale is "
+                f"verification.source_number_locale ({settings.number_locale})"
             ) from None
         return int(number) if kind == "int" else number
     if kind == "list":
