@@ -246,3 +246,69 @@ def test_a_stay_marked_different_is_not_paid_nights_another_claim_was_paid(
     assert _points(db) == {"CA-304": 0, "CA-301": 1025}
     code, out = _cf(db, "replay", "--all")
     assert code == 0 and "0 changed" in out, out
+
+
+def test_two_clerks_accepting_the_two_stays_at_once_pay_the_nights_once(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """Ten rounds, each a pair of stays of member 300120031 overlapping on
+    two nights (A: CAZ-MAD, 4 nights, 412.50 EUR, 1,025 points; B: CAZ-VLC
+    from A's third night, 3 nights, 300.00 EUR, 375 points), both in review.
+    Two clerks' processes accept A and B at the same moment: one wins, the
+    other is refused in one line, and award pays the winner alone."""
+    import multiprocessing
+    from datetime import date, timedelta
+
+    from tests.store.test_concurrency import _writer
+
+    rounds = 10
+    claims, source = [], []
+    for n in range(rounds):
+        start = date(2026, 9, 1) + timedelta(days=6 * n)
+        a_in, a_out = start, start + timedelta(days=4)
+        b_in, b_out = start + timedelta(days=2), start + timedelta(days=5)
+        for ref, hotel, conf, (d_in, d_out), amount in (
+            (f"RA-{n}", "CAZ-MAD", f"MD58{n:05d}", (a_in, a_out), "412.50"),
+            (f"RB-{n}", "CAZ-VLC", f"VL59{n:05d}", (b_in, b_out), "300.00"),
+        ):
+            claims.append(
+                f"{ref};300120031;François Dupré;{hotel};{conf};{d_in:%d/%m/%Y};"
+                f"{d_out:%d/%m/%Y};{amount.replace('.', ',')};EUR;01/12/2026;si\n"
+            )
+            source.append(
+                f"{hotel},{conf},DUPRE/FRANCOIS MR,{d_in},{d_out},{amount},EUR,BAR,"
+                f"DIRECT,F-{ref}\n"
+            )
+    db = tmp_path / "costa.db"
+    _cf(db, "participants", "import", MEMBERS)
+    header = SOURCE.splitlines(keepends=True)[0]
+    _cf(db, "source", "import", str(write("pms.csv", header + "".join(source))))
+    _cf(db, "ingest", str(write("racing.csv", HEADER + "".join(claims))))
+    _cf(db, "verify")
+    assert set(_outcomes(db).values()) == {"review"}
+    context = multiprocessing.get_context("fork")
+    won: dict[int, str] = {}
+    for n in range(rounds):
+        procs = []
+        for ref in (f"RA-{n}", f"RB-{n}"):
+            args = ["decide", ref, "accept", "--reason", "folio checked",
+                    "--client", COSTA, "--db", str(db)]  # fmt: skip
+            log = tmp_path / f"{ref}.log"
+            proc = context.Process(target=_writer, args=(args, str(log)))
+            proc.start()
+            procs.append((ref, proc, log))
+        for ref, proc, log in procs:
+            proc.join(120)
+            text = log.read_text()
+            assert "Traceback" not in text, text
+            if proc.exitcode == 0:
+                assert n not in won, ("both accepted", n)
+                won[n] = ref
+            else:
+                assert proc.exitcode == 2 and text.count("claimflow: error:") == 1, text
+                assert "they would be paid twice" in text, text
+    assert sorted(won) == list(range(rounds))
+    assert _decisions(db) == rounds  # the refused acceptances wrote nothing
+    _cf(db, "award")
+    paid = {f"R{w[1]}-{n}": 1025 if w[1] == "A" else 375 for n, w in won.items()}
+    assert _points(db) == paid
