@@ -109,7 +109,7 @@ REFUSED = (
 )
 PAID = REFUSED.format(state="paid", when="")
 UNPAID = REFUSED.format(
-    state="accepted, the next award pays it", when=", once award has paid it"
+    state="to be paid by the next award", when=", once award has paid it"
 )
 
 

@@ -68,7 +68,7 @@ def nights_refusal(store: Store, claim_id: str) -> tuple[str, str] | None:
         first = max(date.fromisoformat(start), date.fromisoformat(their_start))
         last = min(date.fromisoformat(end), date.fromisoformat(their_end))
         where = f"{hotel}, " if hotel else ""
-        state = "paid" if paid else "accepted, the next award pays it"
+        state = "paid" if paid else "to be paid by the next award"
         held.append(
             f"{nights_named(first, last - timedelta(days=1))} on claim "
             f"{names.get(other, other)} ({where}{their_start} to {their_end}, {state})"
