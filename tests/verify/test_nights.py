@@ -107,3 +107,31 @@ def test_a_stay_that_checks_in_the_day_another_checks_out_shares_no_night(
     assert _decide(db, "CA-107", "accept")[0] == 0
     _cf(db, "award")
     assert _points(db) == {"CA-101": 1025, "CA-107": 625}
+
+
+def test_the_query_counts_a_paid_claim_whatever_its_outcome(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """`accepted_stays_beside`: CA-101 paid (1,025) holds its nights even
+    once its outcome is moved off accepted (its award stands); an id the
+    store lacks has no member or dates."""
+    from claimflow import Store
+    from claimflow.store.verify_claim import (
+        accepted_stays_beside,
+        claim_outcome_and_batch,
+        move_outcome,
+    )
+
+    db = _store(tmp_path, write, CA_101, CA_102)
+    assert _decide(db, "CA-101", "accept")[0] == 0
+    _cf(db, "award")
+    with Store.open(db) as store:
+        a, b = (store.resolve_claim(ref) for ref in ("CA-101", "CA-102"))
+        held = (("300120031", "2026-11-12", "2026-11-15"),
+                [(a, "CAZ-MAD", "2026-11-10", "2026-11-14", True)])  # fmt: skip
+        assert accepted_stays_beside(store, b) == held
+        with store.transaction():
+            _, batch = claim_outcome_and_batch(store, a)
+            move_outcome(store, a, batch, "test", "duplicate", "2026-12-01T10:00:00+01:00")
+        assert accepted_stays_beside(store, b) == held
+        assert accepted_stays_beside(store, "no-such-claim") == (None, [])
