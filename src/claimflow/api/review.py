@@ -88,19 +88,24 @@ def decide_claim(
     that were matched to the line, the claim's units must fit what the
     dealer invoiced, or the claim must be in review for exactly that
     (``quantity_above_invoiced``) and its check have counted each of those
-    claims (`claimflow.verify.units.units_refusal`).
+    claims (`claimflow.verify.units.units_refusal`). Nor does it pay a
+    member's night twice: another claim of the member accepted now (or
+    paid), at any hotel, holding any of the stay's nights refuses it
+    whole, a partial overlap too (`claimflow.verify.nights.nights_refusal`).
 
     Raises:
         ClaimflowError: an unknown decision, no reason, a claim of another
             client, a claim that is not in review (its outcome named), or an
             acceptance that would pay units of an invoice line its
-            verification did not count (nothing is written).
+            verification did not count, or nights another accepted claim
+            of the member holds (nothing is written).
 
     Example: ``decide_claim("HB-1001", "accept", client, store, reason="folio checked")``
     """
     from claimflow.store.review_decisions import add_review_decision, standing_codes
     from claimflow.store.sla import claim_arrival
     from claimflow.store.verify_claim import claim_outcome_and_batch, move_outcome
+    from claimflow.verify.nights import nights_refusal
     from claimflow.verify.units import units_refusal
 
     resolved = resolve_client(client)
@@ -140,6 +145,9 @@ def decide_claim(
                 why_not, others = refused
                 undo = ", or reverse the other claim's award (ledger reverse) first"
                 raise ClaimflowError(f"claim {name}: {why_not}; reject it{undo if others else ''}")
+            held = nights_refusal(store, claim_id)
+            if held is not None:
+                raise ClaimflowError(f"claim {name}: {held[0]}; reject it, or {held[1]}")
         stamp = when.isoformat()
         add_review_decision(
             store, resolved.key, claim_id, decision, codes, why, who, stamp

@@ -183,7 +183,7 @@ def apply_review(
             if outcome is None:
                 continue
             if outcome == "accepted":
-                _units_or_refuse(store, claim, file, rows[claim])
+                _payable_or_refuse(store, claim, file, rows[claim])
             set_outcomes(store, "dedupe review", at, [(claim, outcome)])
             if outcome == "duplicate":
                 result.duplicates += 1
@@ -193,26 +193,35 @@ def apply_review(
     return result
 
 
-def _units_or_refuse(store: Store, claim: str, file: str, row: int) -> None:
+def _payable_or_refuse(store: Store, claim: str, file: str, row: int) -> None:
     """Refuse the file when a claim marked different, accepted again, would
     pay more units of an invoice line than invoiced, counting the claims
     accepted on it now that its verification did not count
     (`claimflow.verify.units.units_refusal`). A reviewer marking a pair of
     one invoice line different is not shown its units: IN-501, closed as
     the duplicate of IN-502 (2 x MOTOR-5 of a line of 2, paid), marked
-    different, was paid its 2 units as well (4 against 2)."""
+    different, was paid its 2 units as well (4 against 2). Nor when a stay
+    would pay nights another claim of the member accepted now (or paid)
+    holds (`claimflow.verify.nights.nights_refusal`): CA-301 (10-14 Nov),
+    in review by dedupe beside CA-304 (12-15 Nov, accepted by a person and
+    paid 750), marked different, was paid 1,025 more, the nights of 12 and
+    13 Nov twice."""
+    from claimflow.verify.nights import nights_refusal
     from claimflow.verify.units import units_refusal
 
     refused = units_refusal(store, claim, False)
+    undo = ", or reverse the other claim's award (ledger reverse) first"
     if refused is None:
-        return
+        held = nights_refusal(store, claim)
+        if held is None:
+            return
+        refused, undo = (held[0], True), f", or {held[1]}"
     why_not, others = refused
     name = store.claim_names([claim]).get(claim, claim)
-    undo = ", or reverse the other claim's award (ledger reverse) first" if others else ""
     raise UnreadableInput(
         file,
         f"claim {name}: marked different, it would be accepted again: {why_not}; "
-        f"mark it same{undo}",
+        f"mark it same{undo if others else ''}",
         f"row {row}",
     )
 

@@ -16,6 +16,9 @@ claim at a time: both ask the store one question per claim, here.
 - `last_verifications`: each claim's latest result and what it said
   (read before a run writes its own, so a re-verify that finds the same
   result and problems tells the participant nothing new).
+- `accepted_on_lines`, `accepted_stays_beside`: what a person's
+  acceptance of a claim adds to (the other accepted claims of its invoice
+  lines; the member's other accepted or paid stays on any of its nights).
 
 Migration 32 adds ``verifications.last_batch``: the store's last batch
 when the claim was verified, so a replay checks a claim against the claims
@@ -425,3 +428,56 @@ def accepted_on_lines(
             (sid, str(invoice), str(sku), int(invoiced or 0), int(mine), list(others.items()))
         )
     return lines
+
+
+#: Another claim of the member holding some of a stay's nights, as a
+#: person's acceptance weighs it (`accepted_stays_beside`): claim id, hotel,
+#: check-in and check-out (ISO dates as stored), and whether an award of it
+#: stands in the ledger (paid, not reversed).
+StayHolder = tuple[str, str | None, str, str, bool]
+
+_PAID = (
+    "EXISTS (SELECT 1 FROM ledger l WHERE l.client = o.client AND l.claim_id = o.id "
+    "AND l.entry_type = 'award' AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id))"
+)
+# A stay claim with each other claim of its member, accepted now (paid, or
+# to be paid by the next award) or with an award standing whatever its
+# outcome, whose dates overlap its own: one starts before the other ends
+# (ISO dates compare as text).
+_NIGHTS_HELD = f"""
+SELECT c.participant_id, c.data ->> '$.check_in', c.data ->> '$.check_out',
+       o.id, o.data ->> '$.hotel_code', o.data ->> '$.check_in', o.data ->> '$.check_out',
+       CASE WHEN o.id IS NULL THEN 0 WHEN {_PAID} THEN 1 ELSE 0 END
+FROM claims c
+LEFT JOIN claims o ON o.client = c.client AND o.participant_id = c.participant_id
+     AND o.id != c.id AND (o.outcome = 'accepted' OR {_PAID})
+     AND (o.data ->> '$.check_in') < (c.data ->> '$.check_out')
+     AND (c.data ->> '$.check_in') < (o.data ->> '$.check_out')
+WHERE c.id = ?
+ORDER BY o.rowid
+"""
+
+
+def accepted_stays_beside(
+    store: Store, claim_id: str
+) -> tuple[tuple[str, str, str] | None, list[StayHolder]]:
+    """A stay claim's member and dates, and the member's other claims that
+    are accepted now (paid, or paid by the next award) or paid, at any
+    hotel, whose nights overlap it (`StayHolder`, in store order): what a
+    person's acceptance of the claim would pay twice
+    (`claimflow.verify.nights.nights_refusal`). A claim with no member or
+    no dates: ``(None, [])``.
+
+    Example: ``accepted_stays_beside(store, "c1") == (("300120031",
+    "2026-11-12", "2026-11-15"), [("c2", "CAZ-MAD", "2026-11-10", "2026-11-14", True)])``
+    """
+    rows = store.db.execute(_NIGHTS_HELD, [claim_id]).fetchall()
+    if not rows or any(v is None for v in rows[0][:3]):
+        return None, []
+    participant, start, end = (str(v) for v in rows[0][:3])
+    others = [
+        (str(o), None if h is None else str(h), str(a), str(b), bool(paid))
+        for *_, o, h, a, b, paid in rows
+        if o is not None
+    ]
+    return (participant, start, end), others
