@@ -1,0 +1,76 @@
+"""Business-day arithmetic over an explicit table of business days.
+
+numpy's ``busdaycalendar`` is a weekmask less holidays: it cannot say that one
+Saturday is a working day (Taiwan's and China's make-up days, a desk's own
+working Saturday). `DayTable` holds the sorted business days themselves, so
+counting is the difference of two `searchsorted` positions and an offset is an
+index step, with numpy's conventions: ``count`` over ``[start, end)``
+(negative when end is before start), ``offset`` rolls a closed day forward or
+backward and then moves by whole business days. Dates outside the table's
+span are refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+FIRST = np.datetime64("1900-01-01", "D")
+LAST = np.datetime64("2199-12-31", "D")
+
+
+class DayTable:
+    """Business days from 1900 to 2199: a weekmask less holidays plus extra days.
+
+    Example: ``DayTable([True] * 5 + [False] * 2, [], [date(2025, 2, 8)])``
+    """
+
+    def __init__(
+        self, weekmask: list[bool], holidays: list[date], extra: list[date]
+    ) -> None:
+        days = np.arange(FIRST, LAST + 1, dtype="datetime64[D]")
+        base = np.busdaycalendar(weekmask=weekmask, holidays=sorted(holidays))
+        open_ = np.is_busday(days, busdaycal=base)
+        if extra:
+            open_ |= np.isin(days, np.array(sorted(extra), dtype="datetime64[D]"))
+        self.days = days[open_]
+
+    def _checked(self, values: np.ndarray | date) -> np.ndarray:
+        days = np.asarray(values, dtype="datetime64[D]")
+        if np.isnat(days).any():
+            raise ValueError("NaT input in a business-day calculation")
+        if ((days < FIRST) | (days > LAST)).any():
+            raise ValueError("a date outside 1900-2199 in a business-day calculation")
+        return days
+
+    def is_open(self, day: date) -> bool:
+        """`day` is a business day."""
+        at = int(np.searchsorted(self.days, self._checked(day)))
+        return at < len(self.days) and self.days[at] == np.datetime64(day, "D")
+
+    def count(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Business days in ``[start, end)``, as ``np.busday_count``."""
+        return np.searchsorted(self.days, self._checked(ends)) - np.searchsorted(
+            self.days, self._checked(starts)
+        )
+
+    def offset(
+        self,
+        days: np.ndarray,
+        offsets: np.ndarray | int,
+        roll: Literal["forward", "backward"] = "forward",
+    ) -> np.ndarray:
+        """`offsets` business days from `days` after rolling a closed day `roll`,
+        as ``np.busday_offset``."""
+        checked = self._checked(days)
+        if roll == "forward":
+            at = np.searchsorted(self.days, checked, side="left")
+        else:
+            at = np.searchsorted(self.days, checked, side="right") - 1
+        target = at + np.asarray(offsets)
+        if ((target < 0) | (target >= len(self.days))).any():
+            raise ValueError("a business day outside 1900-2199")
+        result: np.ndarray = self.days[target]
+        return result
