@@ -5,9 +5,9 @@ Saturday is a working day (Taiwan's and China's make-up days, a desk's own
 working Saturday). `DayTable` holds the sorted business days themselves, so
 counting is the difference of two `searchsorted` positions and an offset is an
 index step, with numpy's conventions: ``count`` over ``[start, end)``
-(negative when end is before start), ``offset`` rolls a closed day forward or
-backward and then moves by whole business days. Dates outside the table's
-span are refused rather than guessed.
+(negative when end is before start, then over ``(end, start]``), ``offset``
+rolls a closed day forward or backward and then moves by whole business days.
+Dates outside the table's span are refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -51,10 +51,15 @@ class DayTable:
         return at < len(self.days) and self.days[at] == np.datetime64(day, "D")
 
     def count(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """Business days in ``[start, end)``, as ``np.busday_count``."""
-        return np.searchsorted(self.days, self._checked(ends)) - np.searchsorted(
-            self.days, self._checked(starts)
-        )
+        """Business days in ``[start, end)``, as ``np.busday_count``: when end
+        is before start, minus those in ``(end, start]``."""
+        starts, ends = self._checked(starts), self._checked(ends)
+        back = ends < starts
+        one = np.timedelta64(1, "D")
+        lo = np.searchsorted(self.days, np.where(back, starts + one, starts))
+        hi = np.searchsorted(self.days, np.where(back, ends + one, ends))
+        counted: np.ndarray = hi - lo
+        return counted
 
     def offset(
         self,
