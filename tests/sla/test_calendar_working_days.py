@@ -25,6 +25,7 @@ from claimflow.sla import BusinessCalendar, CalendarSettings
 from claimflow.sla.calendar import DAYS
 from claimflow.sla.daytable import DayTable
 from claimflow.sla.facts import business_hours_many
+from claimflow.sla.settings import calendar_line
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 WEEKDAYS_9_18 = dict.fromkeys(DAYS[:5], "09:00-18:00")
@@ -357,3 +358,40 @@ def test_the_day_table_refuses_what_it_does_not_hold() -> None:
         table.offset(np.array(["NaT"], dtype="datetime64[D]"), 1)
     with pytest.raises(ValueError, match="outside 1900-2199"):
         table.offset(np.array(["2199-12-31"], dtype="datetime64[D]"), 5)
+
+
+@pytest.mark.parametrize(
+    ("written", "line"),
+    [
+        (
+            {"country": "US", "subdivision": "IL"},
+            "Calendar: mon 09:00-17:00, tue 09:00-17:00, wed 09:00-17:00, "
+            "thu 09:00-17:00, fri 09:00-17:00; public holidays of US IL; "
+            "closures: none.",
+        ),
+        (
+            {
+                "country": "TW",
+                "hours": WEEKDAYS_9_18,
+                "working_days": ["2026-02-21", {"date": "2026-02-28", "as": "mon"}],
+            },
+            "Calendar: mon 09:00-18:00, tue 09:00-18:00, wed 09:00-18:00, "
+            "thu 09:00-18:00, fri 09:00-18:00; public holidays of TW; closures: "
+            "none; working days: 2026-02-21, 2026-02-28 (as mon); make-up working "
+            "days of TW.",
+        ),
+        (
+            {"country": "IL", "hours": ISRAEL_HOURS,
+             "holiday_categories": ["public", "optional"]},
+            "Calendar: sun 08:00-17:00, mon 08:00-17:00, tue 08:00-17:00, "
+            "wed 08:00-17:00, thu 08:00-17:00; holidays of IL (public, optional); "
+            "closures: none.",
+        ),
+    ],
+)  # fmt: skip
+def test_the_reports_define_the_calendar_they_count_in(
+    written: dict[str, object], line: str
+) -> None:
+    """The SLA reports' calendar definition names the categories and the
+    working days (unchanged for a calendar without them)."""
+    assert calendar_line(CalendarSettings.model_validate(written)) == line

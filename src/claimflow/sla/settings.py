@@ -247,3 +247,42 @@ def parse_span(text: str) -> tuple[time, time]:
     if end <= start:
         raise ValueError(f"expected closing after opening, found {text!r}")
     return start, end
+
+
+def _holidays_named(cal: CalendarSettings) -> str:
+    """``public holidays of US IL``, or the categories the client chose."""
+    where = " ".join(filter(None, [cal.country, cal.subdivision])) or "none"
+    if cal.holiday_categories is None:
+        return f"public holidays of {where}"
+    return f"holidays of {where} ({', '.join(cal.holiday_categories)})"
+
+
+def _working_named(cal: CalendarSettings) -> str:
+    """The working days a closed weekday or holiday gives way to, if any:
+    the listed ones, and the package's make-up days when it has some."""
+    listed = [
+        f"{d.date}" + (f" (as {d.weekday})" if d.weekday else "")
+        for d in cal.working_days
+    ]
+    text = f"; working days: {', '.join(listed)}" if listed else ""
+    if cal.makeup_working_days is not False and cal.country:
+        if makeup_days(cal.country, cal.subdivision):
+            hours = (
+                f" (as {cal.makeup_working_days})"
+                if isinstance(cal.makeup_working_days, str)
+                else ""
+            )
+            text += f"; make-up working days of {cal.country}{hours}"
+    return text
+
+
+def calendar_line(cal: CalendarSettings) -> str:
+    """The calendar as the SLA reports define it, in one sentence.
+
+    Example: ``calendar_line(CalendarSettings(country="US"))``
+    """
+    hours = ", ".join(f"{d} {h}" for d, h in cal.hours.items() if h)
+    return (
+        f"Calendar: {hours}; {_holidays_named(cal)}; closures: "
+        f"{', '.join(map(str, cal.closures)) or 'none'}{_working_named(cal)}."
+    )
