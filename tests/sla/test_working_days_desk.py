@@ -1,0 +1,88 @@
+"""A Taipei stay desk around Taiwan's make-up Saturday 2025-02-08 (worked for
+the Chinese New Year bridge Monday 2025-01-27): the SLA facts, both their
+reference and vectorised computations, and `queue` count the Saturday.
+
+Mon-Fri 09:00-18:00, turnaround 2 business days. Received Friday 2025-02-07
+17:00: Friday, then Saturday (day 1), Monday (day 2): due Monday 2025-02-10
+(Tuesday 02-11 with the Saturday closed). First response Monday 10:00:
+Friday 1 + Saturday 9 + Monday 1 = 11 business hours (2 without Saturday).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from claimflow import ResolvedClient, Store, load_client
+from claimflow.sla.facts import claim_facts
+from claimflow.sla.metrics import Window
+from claimflow.sla.metrics import claim_facts as reference_facts
+from tests.conftest import SAMPLES
+from tests.test_cli import run
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+HEADER = (
+    "Referencia;Nº socio;Nombre;Hotel;Confirmación;Llegada;Salida;"
+    "Importe habitación;Moneda;Tarifa;Canal;Folio;Recibido;Folio adjunto\n"
+)
+ROW = (
+    "TW-1;300112457;José Núñez Peña;CAZ-MAD;MD4471999;20/01/2025;22/01/2025;"
+    "400,00;EUR;BAR;Directo;F-88199;07/02/2025 17:00;sí\n"
+)
+
+
+def _desk(tmp_path: Path, makeup: bool) -> tuple[ResolvedClient, str, str]:
+    data = yaml.safe_load(
+        (SAMPLES / "clients/costa-azul.yaml").read_text(encoding="utf-8")
+    )
+    data["timezone"] = "Asia/Taipei"
+    data["calendar"] = {
+        "country": "TW",
+        "hours": {d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+        "makeup_working_days": makeup,
+    }
+    data["sla"].update(turnaround_days=2, first_response_hours=8)
+    config = tmp_path / "desk.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    claims = tmp_path / "stays.csv"
+    claims.write_text(HEADER + ROW, encoding="utf-8")
+    db = str(tmp_path / "c.db")
+    code, _, err = run("ingest", str(claims), "--client", str(config), "--db", db,
+                       "--at", "2025-02-10T10:00", "--json")  # fmt: skip
+    assert code == 0, err
+    return load_client(config), str(config), db
+
+
+@pytest.mark.parametrize(
+    ("makeup", "due", "hours"),
+    [(True, date(2025, 2, 10), 1 + 9 + 1), (False, date(2025, 2, 11), 1 + 1)],
+)
+def test_the_sla_facts_count_the_make_up_saturday(
+    tmp_path: Path, makeup: bool, due: date, hours: float
+) -> None:
+    client, _, db = _desk(tmp_path, makeup)
+    with Store.open(db) as store:
+        for facts in (
+            claim_facts(store, client, Window(), datetime(2025, 2, 12, tzinfo=TAIPEI)),
+            reference_facts(
+                store, client, Window(), datetime(2025, 2, 12, tzinfo=TAIPEI)
+            ),
+        ):
+            [row] = facts.to_dict("records")
+            assert row["due_date"].date() == due
+            assert row["first_response_hours"] == hours
+
+
+def test_queue_counts_the_saturdays_hours_left(tmp_path: Path) -> None:
+    """As of Saturday 10:00: Saturday 10-18 (8) + Monday 9 = 17 hours left."""
+    _, config, db = _desk(tmp_path, True)
+    code, out, err = run("queue", "--client", config, "--db", db, "--as-of",
+                         "2025-02-08T10:00", "--json")  # fmt: skip
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert (row["due_date"][:10], row["remaining_hours"]) == ("2025-02-10", 17.0)
