@@ -86,3 +86,19 @@ def test_queue_counts_the_saturdays_hours_left(tmp_path: Path) -> None:
     assert code == 0, err
     [row] = json.loads(out)
     assert (row["due_date"][:10], row["remaining_hours"]) == ("2025-02-10", 17.0)
+
+
+def test_queue_refuses_make_up_days_without_hours_in_one_line(tmp_path: Path) -> None:
+    """Short Fridays and `makeup_working_days: true`: which weekday's hours
+    the Saturday keeps is not guessed; `queue` says so (exit 2, no traceback)."""
+    _, config, db = _desk(tmp_path, False)
+    data = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
+    data["calendar"]["hours"]["fri"] = "09:00-14:00"
+    data["calendar"]["makeup_working_days"] = True
+    Path(config).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out, err = run("queue", "--client", config, "--db", db, "--as-of",
+                         "2025-02-08T10:00")  # fmt: skip
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert "calendar.makeup_working_days: the holidays package lists make-up " \
+        "working days for TW (2025-02-08 the last)" in err

@@ -24,12 +24,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from claimflow.errors import ConfigError
 from claimflow.sla.daytable import DayTable
 from claimflow.sla.settings import (
     DAYS,
     CalendarSettings,
     WorkingDay,
     makeup_days,
+    makeup_hours_problem,
     parse_span,
     shared_hours,
 )
@@ -86,6 +88,8 @@ class BusinessCalendar:
         Example: ``TAIPEI.extra_hours[date(2025, 2, 8)]``  # Saturday 09:00-18:00
         """
         settings, extra = self.settings, {}
+        if (problem := makeup_hours_problem(settings)) is not None:
+            raise ConfigError(problem)
         closed = self.holidays(range(1990, 2061))
         take = settings.makeup_working_days
         if take is not False and settings.country:
