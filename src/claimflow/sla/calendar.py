@@ -28,8 +28,10 @@ from claimflow.errors import ConfigError
 from claimflow.sla.daytable import DayTable
 from claimflow.sla.settings import (
     DAYS,
+    YEARS,
     CalendarSettings,
     WorkingDay,
+    country_days,
     makeup_days,
     makeup_hours_problem,
     parse_span,
@@ -60,21 +62,26 @@ class BusinessCalendar:
     def holidays(self, years: Iterable[int]) -> set[date]:
         """Holidays (of the chosen categories) and closures in the given years."""
         wanted = set(years) - self._years
-        if wanted and self.settings.country:
+        country, categories = self.settings.country, self.settings.holiday_categories
+        if wanted and country:
             import holidays as holiday_data
 
-            categories = self.settings.holiday_categories
+            chosen = tuple(categories) if categories else None
+            known = country_days(country, self.settings.subdivision, chosen)[0]
+            self._holidays.update(d for d in known if d.year in wanted)
+            others = sorted(wanted - set(YEARS))
             with warnings.catch_warnings():
                 # "only available from 2001 to 2035": years outside it have
                 # none listed, which the figures already show as working days
                 warnings.simplefilter("ignore")
-                found = holiday_data.country_holidays(
-                    self.settings.country,
-                    subdiv=self.settings.subdivision,
-                    years=sorted(wanted),
-                    categories=tuple(categories) if categories else None,
-                )
-                self._holidays.update(found.keys())
+                if others:
+                    found = holiday_data.country_holidays(
+                        country,
+                        subdiv=self.settings.subdivision,
+                        years=others,
+                        categories=chosen,
+                    )
+                    self._holidays.update(found.keys())
         self._years |= wanted
         return self._holidays
 
@@ -90,7 +97,7 @@ class BusinessCalendar:
         settings, extra = self.settings, {}
         if (problem := makeup_hours_problem(settings)) is not None:
             raise ConfigError(problem)
-        closed = self.holidays(range(1990, 2061))
+        closed = self.holidays(YEARS)
         take = settings.makeup_working_days
         if take is not False and settings.country:
             for day in makeup_days(settings.country, settings.subdivision):
@@ -119,7 +126,7 @@ class BusinessCalendar:
     def _busdays(self) -> np.busdaycalendar:
         return np.busdaycalendar(
             weekmask=self.weekmask,
-            holidays=sorted(self.holidays(range(1990, 2061))),
+            holidays=sorted(self.holidays(YEARS)),
         )
 
     @cached_property
@@ -130,7 +137,7 @@ class BusinessCalendar:
             return None
         return DayTable(
             self.weekmask,
-            sorted(self.holidays(range(1990, 2061))),
+            sorted(self.holidays(YEARS)),
             sorted(self.extra_hours),
         )
 

@@ -174,23 +174,41 @@ class CalendarSettings(BaseModel):
         return self
 
 
-@functools.lru_cache(maxsize=64)
-def makeup_days(country: str, subdivision: str | None) -> frozenset[date]:
-    """The make-up working days the ``holidays`` package lists for `country`
-    from 1990 to 2060: weekend days worked in exchange for a bridge holiday,
-    as the government announced them (``weekend_workdays``). They come with
-    the country's public holidays whatever categories close the desk.
+#: The years the ``holidays`` package is read for once per country.
+YEARS = range(1990, 2061)
 
-    Example: ``date(2025, 2, 8) in makeup_days("TW", None)``  # True
+
+@functools.lru_cache(maxsize=64)
+def country_days(
+    country: str, subdivision: str | None, categories: tuple[str, ...] | None
+) -> tuple[frozenset[date], frozenset[date]]:
+    """The holidays of `categories` (None: the package's default) and the
+    make-up working days the package lists for `country` in `YEARS`, read
+    once per process (71 years of a country take up to 0.15 s).
+
+    Example: ``date(2025, 1, 27) in country_days("TW", None, None)[0]``
     """
     import holidays as holiday_data
 
     with warnings.catch_warnings():
+        # "only available from 2001 to 2035": years outside it have none
+        # listed, which the figures already show as working days
         warnings.simplefilter("ignore")
         found = holiday_data.country_holidays(
-            country, subdiv=subdivision, years=range(1990, 2061)
+            country, subdiv=subdivision, years=YEARS, categories=categories
         )
-    return frozenset(getattr(found, "weekend_workdays", ()))
+    return frozenset(found), frozenset(getattr(found, "weekend_workdays", ()))
+
+
+def makeup_days(country: str, subdivision: str | None) -> frozenset[date]:
+    """The make-up working days the ``holidays`` package lists for `country`
+    in `YEARS`: weekend days worked in exchange for a bridge holiday, as the
+    government announced them (``weekend_workdays``). They come with the
+    country's default (public) holidays whatever categories close the desk.
+
+    Example: ``date(2025, 2, 8) in makeup_days("TW", None)``  # True
+    """
+    return country_days(country, subdivision, None)[1]
 
 
 def _holiday_class(country: str) -> Any:
