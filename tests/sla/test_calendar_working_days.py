@@ -367,10 +367,20 @@ def test_the_day_table_without_extra_days_is_numpys_calendar(
     ).all()
 
 
-def test_the_day_table_refuses_what_it_does_not_hold() -> None:
+def test_the_day_table_carries_nat_through_offsets_as_numpy_does() -> None:
+    """An undecided claim's decision day is NaT: the daily report rolls it
+    forward with the rest (numpy gives NaT); a count with NaT is refused as
+    numpy refuses it."""
     table = DayTable([True] * 5 + [False] * 2, [], [date(2025, 2, 8)])
+    days = np.array(["NaT", "2025-02-07", "2025-02-09"], dtype="datetime64[D]")
+    for roll in ("forward", "backward"):
+        numpy_cal = np.busdaycalendar(weekmask=[True] * 5 + [False] * 2)
+        got = table.offset(days, 0, roll)  # type: ignore[arg-type]
+        plain = np.busday_offset(days, 0, roll=roll, busdaycal=numpy_cal)  # type: ignore[call-overload]
+        assert np.isnat(got[0]) and np.isnat(plain[0])
+    assert table.offset(days, 1).tolist() == [None, date(2025, 2, 8), date(2025, 2, 11)]
     with pytest.raises(ValueError, match="NaT input"):
-        table.offset(np.array(["NaT"], dtype="datetime64[D]"), 1)
+        table.count(days, days)
     with pytest.raises(ValueError, match="outside 1900-2199"):
         table.offset(np.array(["2199-12-31"], dtype="datetime64[D]"), 5)
 

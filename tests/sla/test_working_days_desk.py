@@ -102,3 +102,30 @@ def test_queue_refuses_make_up_days_without_hours_in_one_line(tmp_path: Path) ->
     assert "Traceback" not in out + err
     assert "calendar.makeup_working_days: the holidays package lists make-up " \
         "working days for TW (2025-02-08 the last)" in err
+
+
+def test_the_daily_and_weekly_packs_count_the_make_up_saturday(tmp_path: Path) -> None:
+    """The undecided claim's decision day is NaT in the packs' day table: it
+    rolls through the calendar as NaT (numpy's busday_offset does; the day
+    table refused it at first). The weekly pack's 5 working days ending
+    Monday 2025-02-10 are Wed 02-05, Thu 02-06, Fri 02-07, Sat 02-08 and
+    Mon 02-10; the 5 before skip the New Year closure from Saturday 01-25 to
+    Sunday 02-02: Wed 01-22, Thu 01-23, Fri 01-24, Mon 02-03, Tue 02-04."""
+    _, config, db = _desk(tmp_path, True)
+    code, out, err = run("report", "daily", "--client", config, "--db", db,
+                         "--as-of", "2025-02-08T12:00", "--json")  # fmt: skip
+    assert code == 0, err
+    code, out, err = run("report", "weekly", "--client", config, "--db", db,
+                         "--period", "2025-02-10", "--as-of", "2025-02-11T12:00",
+                         "--json")  # fmt: skip
+    assert code == 0, err
+    report = json.loads(out)
+    assert "the 5 working days 2025-02-05 to 2025-02-10" in report["period"]
+    assert "plus working days" in report["period"]
+    assert "(2025-01-22 to 2025-02-04)" in report["period"]
+    days = report["tables"]["Day by day"]
+    assert [row["day"] for row in days] == [
+        "2025-02-05", "2025-02-06", "2025-02-07", "2025-02-08", "2025-02-10"
+    ]  # fmt: skip
+    assert [row["received"] for row in days] == [0, 0, 1, 0, 0]
+    assert [row["backlog"] for row in days] == [0, 0, 1, 1, 1]

@@ -7,7 +7,8 @@ counting is the difference of two `searchsorted` positions and an offset is an
 index step, with numpy's conventions: ``count`` over ``[start, end)``
 (negative when end is before start, then over ``(end, start]``), ``offset``
 rolls a closed day forward or backward and then moves by whole business days.
-Dates outside the table's span are refused rather than guessed.
+A missing day (NaT) stays missing through an offset, as numpy's does; dates
+outside the table's span are refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -37,11 +38,15 @@ class DayTable:
             open_ |= np.isin(days, np.array(sorted(extra), dtype="datetime64[D]"))
         self.days = days[open_]
 
-    def _checked(self, values: np.ndarray | date) -> np.ndarray:
+    def _checked(self, values: np.ndarray | date, nat: bool = False) -> np.ndarray:
+        """`values` as days; NaT refused unless `nat` (numpy's offsets carry
+        it through, its counts refuse it)."""
         days = np.asarray(values, dtype="datetime64[D]")
-        if np.isnat(days).any():
-            raise ValueError("NaT input in a business-day calculation")
-        if ((days < FIRST) | (days > LAST)).any():
+        missing = np.isnat(days)
+        if missing.any() and not nat:
+            raise ValueError("NaT input in a business-day count")
+        known = days[~missing]
+        if ((known < FIRST) | (known > LAST)).any():
             raise ValueError("a date outside 1900-2199 in a business-day calculation")
         return days
 
@@ -68,14 +73,19 @@ class DayTable:
         roll: Literal["forward", "backward"] = "forward",
     ) -> np.ndarray:
         """`offsets` business days from `days` after rolling a closed day `roll`,
-        as ``np.busday_offset``."""
-        checked = self._checked(days)
+        as ``np.busday_offset`` (a NaT day stays NaT)."""
+        checked = self._checked(days, nat=True)
+        missing = np.isnat(checked)
+        known = np.where(missing, FIRST, checked)
         if roll == "forward":
-            at = np.searchsorted(self.days, checked, side="left")
+            at = np.searchsorted(self.days, known, side="left")
         else:
-            at = np.searchsorted(self.days, checked, side="right") - 1
+            at = np.searchsorted(self.days, known, side="right") - 1
         target = at + np.asarray(offsets)
-        if ((target < 0) | (target >= len(self.days))).any():
+        outside = (target < 0) | (target >= len(self.days))
+        if (outside & ~missing).any():
             raise ValueError("a business day outside 1900-2199")
-        result: np.ndarray = self.days[target]
+        result: np.ndarray = np.where(
+            missing, np.datetime64("NaT", "D"), self.days[np.where(outside, 0, target)]
+        )
         return result
