@@ -55,7 +55,9 @@ class WorkingDay(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _bare(cls, value: object) -> object:
-        return value if isinstance(value, dict) else {"date": value}
+        if isinstance(value, dict | WorkingDay):
+            return value
+        return {"date": value}
 
 
 class CalendarSettings(BaseModel):
