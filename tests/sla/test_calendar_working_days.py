@@ -420,3 +420,29 @@ def test_the_reports_define_the_calendar_they_count_in(
     """The SLA reports' calendar definition names the categories and the
     working days (unchanged for a calendar without them)."""
     assert calendar_line(CalendarSettings.model_validate(written)) == line
+
+
+def test_a_member_case_is_due_in_the_same_calendar() -> None:
+    """Case terms count in the desk's calendar too: a complaint opened Friday
+    2025-02-07 17:00 at the Taipei desk owes its first response 4 business
+    hours later, Saturday 12:00 (1 on Friday, 3 on the make-up Saturday), and
+    its resolution in 1 business day by the Saturday's end."""
+    from claimflow.accounts.case_queue import _terms_due
+    from claimflow.accounts.cases import Case
+    from claimflow.accounts.settings import CaseTerms
+
+    case = Case(
+        id=1, client="tw", case_type="complaint", category="points",
+        subject="missing points", opened_at=datetime(2025, 2, 7, 17, tzinfo=TAIPEI),
+        opened_by="ann",
+    )  # fmt: skip
+    terms = CaseTerms(first_response_hours=4, resolution_days=1)
+    owed = dict((what, when) for when, what in _terms_due(case, terms, _taipei()))
+    assert owed["first response"] == datetime(2025, 2, 8, 12, tzinfo=TAIPEI)
+    assert owed["resolution"] == datetime(2025, 2, 8, 23, 59, 59, tzinfo=TAIPEI)
+    closed = dict(
+        (what, when)
+        for when, what in _terms_due(case, terms, _taipei(makeup_working_days=False))
+    )
+    assert closed["first response"] == datetime(2025, 2, 10, 12, tzinfo=TAIPEI)
+    assert closed["resolution"] == datetime(2025, 2, 10, 23, 59, 59, tzinfo=TAIPEI)
