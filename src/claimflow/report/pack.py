@@ -273,7 +273,8 @@ def weekly_report(
         client,
         f"weekly update, {label}",
         f"Period: the 5 working days {label} in the client's business calendar "
-        f"(weekdays with opening hours, less public holidays and closures), local "
+        f"(weekdays with opening hours, less public holidays and closures"
+        f"{', plus working days' if cal.extra_hours else ''}), local "
         f"dates in {cal.zone}; compared with the 5 working days before "
         f"({before[0].isoformat()} to {before[-1].isoformat()}).",
     )

@@ -33,6 +33,7 @@ from claimflow.sla.quality import (
     error_rates,
     iso_bounds,
 )
+from claimflow.sla.settings import calendar_line
 from claimflow.store import Store
 from claimflow.store.reports import entry_error_rows, reason_rows
 
@@ -119,12 +120,9 @@ def sla_definitions(client: ResolvedClient, period: str) -> list[str]:
     terms, cal = client.config.sla, client.config.calendar
     loc = client.config.locale
     ten_k, level = number(10_000, loc), percent(0.95, loc, 0)
-    where = " ".join(filter(None, [cal.country, cal.subdivision])) or "none"
-    hours = ", ".join(f"{d} {h}" for d, h in cal.hours.items() if h)
     return [
         period,
-        f"Calendar: {hours}; public holidays of {where}; closures: "
-        f"{', '.join(map(str, cal.closures)) or 'none'}.",
+        calendar_line(cal),
         f"Turnaround: business days from received to decided; on time when decided "
         f"on or before the {terms.turnaround_days}th business day (a claim received "
         "on a closed day starts on the next business day)"

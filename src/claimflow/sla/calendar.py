@@ -1,9 +1,13 @@
-"""Business calendars: a client's week, public holidays and closures, in its zone.
+"""Business calendars: a client's week, holidays and working days, in its zone.
 
 Day arithmetic is numpy's business-day functions (``busday_count`` counts
 business days in ``[start, end)``, ``busday_offset`` moves by them) with the
-client's weekmask and holidays; public holidays come from the ``holidays``
-package by country and subdivision, plus the client's own closure days.
+client's weekmask and holidays; holidays come from the ``holidays`` package by
+country, subdivision and the client's categories, plus its own closure days.
+A calendar with working days the weekmask or holidays would close (make-up
+Saturdays, listed or from the package) computes the same functions over an
+explicit table of its business days instead (`claimflow.sla.daytable`):
+numpy's ``busdaycalendar`` cannot open one Saturday.
 Hour arithmetic walks local days and intersects each day's opening hours,
 built as timezone-aware instants, with the interval: that is what makes it
 right across daylight-saving changes.
@@ -19,57 +23,22 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from claimflow.schema_docs import describe_fields
+from claimflow.errors import ConfigError
+from claimflow.sla.daytable import DayTable
+from claimflow.sla.settings import (
+    DAYS,
+    YEARS,
+    CalendarSettings,
+    WorkingDay,
+    country_days,
+    makeup_days,
+    makeup_hours_problem,
+    parse_span,
+    shared_hours,
+)
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAYS: dict[str, str | None] = dict.fromkeys(DAYS[:5], "09:00-17:00")
-
-
-class CalendarSettings(BaseModel):
-    """A client's ``calendar`` section.
-
-    Attributes:
-        timezone: IANA zone (default: the client's ``timezone``).
-        country: ISO country code for public holidays (``US``, ``ES``).
-        subdivision: state or region code (``IL``, ``MD`` for Madrid).
-        hours: opening hours per weekday as ``"09:00-17:00"``; a day left out
-            (or ``null``) is closed.
-        closures: the client's own closure days.
-    """
-
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", json_schema_extra=describe_fields
-    )
-
-    timezone: str | None = None
-    country: str | None = None
-    subdivision: str | None = None
-    hours: dict[str, str | None] = Field(default_factory=_WEEKDAYS.copy)
-    closures: list[date] = Field(default_factory=list)
-
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, value: dict[str, str | None]) -> dict[str, str | None]:
-        for day, span in value.items():
-            if day not in DAYS:
-                raise ValueError(f"{day}: expected one of {', '.join(DAYS)}")
-            if span is not None:
-                _span(span)
-        return value
-
-
-def _span(text: str) -> tuple[time, time]:
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
-    except ValueError:
-        raise ValueError(
-            f"expected opening hours like '09:00-17:00', found {text!r}"
-        ) from None
-    if end <= start:
-        raise ValueError(f"expected closing after opening, found {text!r}")
-    return start, end
+__all__ = ["DAYS", "BusinessCalendar", "CalendarSettings", "WorkingDay"]
 
 
 class BusinessCalendar:
@@ -84,40 +53,99 @@ class BusinessCalendar:
         self.hours: dict[int, tuple[time, time] | None] = {}
         for i, day in enumerate(DAYS):
             span = settings.hours.get(day)
-            self.hours[i] = _span(span) if span else None
+            self.hours[i] = parse_span(span) if span else None
         self.weekmask = [self.hours[i] is not None for i in range(7)]
         self._years: set[int] = set()
         self._holidays: set[date] = set(settings.closures)
         self._windows: dict[date, tuple[datetime, datetime] | None] = {}
 
     def holidays(self, years: Iterable[int]) -> set[date]:
-        """Public holidays and closures in the given years."""
+        """Holidays (of the chosen categories) and closures in the given years."""
         wanted = set(years) - self._years
-        if wanted and self.settings.country:
+        country, categories = self.settings.country, self.settings.holiday_categories
+        if wanted and country:
             import holidays as holiday_data
 
+            chosen = tuple(categories) if categories else None
+            known = country_days(country, self.settings.subdivision, chosen)[0]
+            self._holidays.update(d for d in known if d.year in wanted)
+            others = sorted(wanted - set(YEARS))
             with warnings.catch_warnings():
                 # "only available from 2001 to 2035": years outside it have
                 # none listed, which the figures already show as working days
                 warnings.simplefilter("ignore")
-                found = holiday_data.country_holidays(
-                    self.settings.country,
-                    subdiv=self.settings.subdivision,
-                    years=sorted(wanted),
-                )
-                self._holidays.update(found.keys())
+                if others:
+                    found = holiday_data.country_holidays(
+                        country,
+                        subdiv=self.settings.subdivision,
+                        years=others,
+                        categories=chosen,
+                    )
+                    self._holidays.update(found.keys())
         self._years |= wanted
         return self._holidays
+
+    @cached_property
+    def extra_hours(self) -> dict[date, tuple[time, time]]:
+        """Working days the weekmask and holidays would close, with the hours
+        each keeps: the listed `working_days`, and the package's make-up
+        working days (unless `makeup_working_days` is false) that are no
+        holiday of the chosen categories nor a closure.
+
+        Example: ``TAIPEI.extra_hours[date(2025, 2, 8)]``  # Saturday 09:00-18:00
+        """
+        settings, extra = self.settings, {}
+        if (problem := makeup_hours_problem(settings)) is not None:
+            raise ConfigError(problem)
+        closed = self.holidays(YEARS)
+        take = settings.makeup_working_days
+        if take is not False and settings.country:
+            for day in makeup_days(settings.country, settings.subdivision):
+                if day in closed or self.weekmask[day.weekday()]:
+                    continue
+                own = None if take is True else take
+                extra[day] = self._hours_of(day, own)
+        for item in settings.working_days:
+            open_ = self.weekmask[item.date.weekday()] and item.date not in closed
+            if not open_ or item.weekday is not None:
+                extra[item.date] = self._hours_of(item.date, item.weekday)
+        return extra
+
+    def _hours_of(self, day: date, weekday: str | None) -> tuple[time, time]:
+        """The hours a working day keeps: `weekday`'s, its own weekday's, or
+        the span every open weekday shares (validated when the file loads)."""
+        if weekday is not None:
+            span = self.hours[DAYS.index(weekday)]
+        else:
+            span = self.hours[day.weekday()]
+        if span is None:
+            span = parse_span(shared_hours(self.settings.hours, f"{day}", ""))
+        return span
 
     @cached_property
     def _busdays(self) -> np.busdaycalendar:
         return np.busdaycalendar(
             weekmask=self.weekmask,
-            holidays=sorted(self.holidays(range(1990, 2061))),
+            holidays=sorted(self.holidays(YEARS)),
+        )
+
+    @cached_property
+    def _table(self) -> DayTable | None:
+        """The explicit day table when some day works against the weekmask
+        (numpy's busdaycalendar cannot say so); None otherwise."""
+        if not self.extra_hours:
+            return None
+        return DayTable(
+            self.weekmask,
+            sorted(self.holidays(YEARS)),
+            sorted(self.extra_hours),
         )
 
     def is_business_day(self, day: date) -> bool:
-        """Open on `day` (a weekday with hours, not a holiday or closure)."""
+        """Open on `day`: a weekday with hours that is no holiday or closure,
+        or a working day (`extra_hours`)."""
+        if day in self.extra_hours:
+            return True
         return bool(np.is_busday(day, busdaycal=self._busdays))
 
     def business_days(self, start: date, end: date) -> int:
@@ -125,10 +153,17 @@ class BusinessCalendar:
 
         Example: ``cal.business_days(date(2026, 12, 24), date(2026, 12, 28))``
         """
-        return int(np.busday_count(start, end, busdaycal=self._busdays))
+        return int(
+            self.business_days_many(
+                np.array([start], dtype="datetime64[D]"),
+                np.array([end], dtype="datetime64[D]"),
+            )[0]
+        )
 
     def business_days_many(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """`business_days` over arrays of ``datetime64[D]`` (vectorised)."""
+        if self._table is not None:
+            return self._table.count(starts, ends)
         return np.busday_count(starts, ends, busdaycal=self._busdays)
 
     def start_days_many(self, received: np.ndarray) -> np.ndarray:
@@ -142,7 +177,7 @@ class BusinessCalendar:
         Example: ``cal.start_days_many(np.array(["2025-10-26"], "M8[D]"))``
         """
         days = np.asarray(received).astype("datetime64[D]")
-        return np.busday_offset(days, 0, roll="forward", busdaycal=self._busdays)
+        return self.offset_many(days, 0)
 
     def due_date(self, received: date, days: int) -> date:
         """The last date a claim received on `received` is on time with `days`.
@@ -160,8 +195,7 @@ class BusinessCalendar:
     ) -> np.ndarray:
         """`due_date` over arrays (vectorised): `days` business days after
         each claim's start day (`start_days_many`)."""
-        start = self.start_days_many(received)
-        return np.busday_offset(start, days, busdaycal=self._busdays)
+        return self.offset_many(self.start_days_many(received), days)
 
     def offset_many(
         self,
@@ -174,6 +208,8 @@ class BusinessCalendar:
 
         Example: ``cal.offset_many(np.array(["2026-11-13"], "M8[D]"), 1)``
         """
+        if self._table is not None:
+            return self._table.offset(days, offsets, roll)
         return np.busday_offset(days, offsets, roll=roll, busdaycal=self._busdays)
 
     def local(self, moment: datetime) -> datetime:
@@ -184,7 +220,7 @@ class BusinessCalendar:
         """The day's opening hours as UTC instants (cached: days repeat)."""
         if day in self._windows:
             return self._windows[day]
-        span = self.hours[day.weekday()]
+        span = self.extra_hours.get(day, self.hours[day.weekday()])
         window = None
         if span is not None and self.is_business_day(day):
             start = datetime.combine(day, span[0], tzinfo=self.zone).astimezone(UTC)
