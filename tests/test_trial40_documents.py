@@ -380,3 +380,45 @@ def test_hierarchical_line_fields_map_by_their_full_names(tmp_path: Path) -> Non
     ]
     assert record.values["participant_id"] == "100200"  # printed on the page
     assert record.field_sources["sku@2"] == "Lines.SKU.1"
+
+
+def test_a_list_box_with_two_choices_in_a_one_value_field_is_refused(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """Artikel_2, a multi-select list, holds AKK-18V and SAE-200 (pypdf's
+    /V is the list): the claim was rejected for the SKU
+    "['AKK-18V', 'SAE-200']", a Python list's text. One choice is the SKU."""
+    form = tmp_path / "liste.pdf"
+    c = canvas.Canvas(str(form), pagesize=A4)
+    y = 780
+    for name, value in [*HEADER, ("sku_1", "BOH-100"), ("qty_1", "1"), ("Menge_2", "1")]:
+        c.acroForm.textfield(name=name, value=value, x=200, y=y, width=200, height=18)
+        y -= 30
+    c.acroForm.listbox(
+        name="Artikel_2",
+        options=["BOH-100", "AKK-18V", "SAE-200"],
+        value=["AKK-18V", "SAE-200"],
+        fieldFlags="multiSelect",
+        x=40,
+        y=200,
+        width=100,
+        height=60,
+    )
+    c.showPage()
+    c.save()
+    assert PdfReader(form).get_fields()["Artikel_2"]["/V"] == ["AKK-18V", "SAE-200"]
+    with pytest.raises(UnreadableInput) as refused:
+        read_file(form, client)
+    assert str(refused.value) == (
+        f"{form}: page 1: form field 'Artikel_2' has 2 options chosen ('AKK-18V', "
+        "'SAE-200'), but sku takes one: key this claim by hand"
+    )
+    one = tmp_path / "eins.pdf"
+    writer = PdfWriter(clone_from=PdfReader(form))
+    for annot in writer.pages[0]["/Annots"]:
+        widget = annot.get_object()
+        if widget["/T"] == "Artikel_2":
+            widget[NameObject("/V")] = ArrayObject([TextStringObject("SAE-200")])
+    writer.write(one)
+    [record] = read_file(one, client)
+    assert record.lines[1][1]["sku"] == "SAE-200"
