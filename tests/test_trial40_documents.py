@@ -46,7 +46,7 @@ from reportlab.pdfgen import canvas
 from claimflow import check
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import UnreadableInput
-from claimflow.parse import read_file
+from claimflow.parse import open_file, read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trial40"
 
@@ -422,3 +422,42 @@ def test_a_list_box_with_two_choices_in_a_one_value_field_is_refused(
     writer.write(one)
     [record] = read_file(one, client)
     assert record.lines[1][1]["sku"] == "SAE-200"
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+def test_a_printed_line_tables_total_row_is_no_claim_line(
+    client: ResolvedClient, tmp_path: Path, ruled: bool
+) -> None:
+    """'Summe | 3 | | 25,00' under the lines (pdfplumber reads it as the
+    table's last row) was read as a line of SKU 'Summe' and the whole
+    claim rejected (ineligible_sku); it is left out with a note."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    path = tmp_path / "summe.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for y, text in [
+        (800, "Partnernummer: 100200"),
+        (780, "Rechnungsnummer: RE-9901"),
+        (760, "Rechnungsdatum: 03.11.2026"),
+    ]:
+        c.drawString(40, y, text)
+    rows = [
+        ["Artikel", "Menge", "Einzelpreis", "Betrag"],
+        ["BOH-100", "2", "10,00", "20,00"],
+        ["SAE-200", "1", "5,00", "5,00"],
+        ["Summe", "3", "", "25,00"],
+    ]
+    table = Table(rows, colWidths=[100, 60, 80, 80])
+    if ruled:
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    _, height = table.wrapOn(c, 400, 800)
+    table.drawOn(c, 40, 700 - height)
+    c.showPage()
+    c.save()
+    assert "Summe 3 25,00" in pdfplumber.open(path).pages[0].extract_text()
+    parsed = open_file(path, client)
+    [record] = list(parsed.records)
+    assert [line["sku"] for _, line in record.lines] == ["BOH-100", "SAE-200"]
+    assert parsed.notes == ["page 1: line table row 'Summe' is a total row: not a claim line"]
+    assert check([path], client).outcomes["accepted"] == 1

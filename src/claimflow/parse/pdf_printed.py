@@ -34,6 +34,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
+from claimflow.parse.common import TOTAL, is_total
 from claimflow.parse.pdf_layout import (
     LABEL_INSIDE,
     WORD_SETTINGS,
@@ -97,6 +98,7 @@ class _Page:
     before: Grid | None
     lines: ClaimLines
     grid: Grid | None = None
+    notes: list[str] | None = None
 
 
 def _table_lines(page: Any, words: list[Word], state: _Page) -> None:
@@ -167,8 +169,19 @@ def _add_rows(
             state.sources.setdefault(canonical, str(head[i]))
     for row in rows:
         cells = {c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)}
-        if any(cells.values()):
-            state.lines.append((state.source.at(None, len(state.lines) + 1), cells))
+        if not any(cells.values()):
+            continue
+        if is_total(cells, row):
+            # the table's total (``Summe | 3 | | 25,00``) is no claim line: it
+            # was read as SKU 'Summe' and the claim rejected (trial 40)
+            if state.notes is not None:
+                shown = next(str(c).strip() for c in row if c and TOTAL.match(str(c)))
+                state.notes.append(
+                    f"page {state.source.page}: line table row {shown!r} is a total "
+                    "row: not a claim line"
+                )
+            continue
+        state.lines.append((state.source.at(None, len(state.lines) + 1), cells))
 
 
 @dataclass
@@ -236,6 +249,7 @@ def _page_record(
     name: str,
     digest: str,
     before: Grid | None,
+    notes: list[str] | None = None,
 ) -> tuple[RawRecord | None, Grid | None]:
     """The page's claim (or its run-over lines), and its last claim table."""
     words = page_words(page)
@@ -250,7 +264,7 @@ def _page_record(
     source = Provenance(file=name, page=number)
     found = _labels(text_lines(words), client, source)
     header, sources = found.header, found.sources
-    state = _Page(client, source, sources, bool(header), before, [])
+    state = _Page(client, source, sources, bool(header), before, [], notes=notes)
     if client.fields.line:
         _table_lines(page, words, state)
     lines = state.lines
@@ -315,7 +329,7 @@ def printed_records(
         page, turn = upright(printed, client, name, number)
         if turn:
             notes.append(turn_note(number, turn))
-        record, grid = _page_record(page, number, client, name, digest, grid)
+        record, grid = _page_record(page, number, client, name, digest, grid, notes)
         if record is None:
             continue
         if record.values:
@@ -369,7 +383,9 @@ def with_printed(
         page, _ = upright(printed, client, name, number)
         if not page_words(page):
             continue
-        record, _ = _page_record(page, number, client, name, form.content_hash, None)
+        record, _ = _page_record(
+            page, number, client, name, form.content_hash, None, notes
+        )
         if record is None:
             continue
         if _printed_into(record, header, sources, name):
