@@ -46,7 +46,7 @@ from reportlab.pdfgen import canvas
 from claimflow import check
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import UnreadableInput
-from claimflow.parse import open_file, read_file
+from claimflow.parse import content_hash, open_file, read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trial40"
 
@@ -461,3 +461,38 @@ def test_a_printed_line_tables_total_row_is_no_claim_line(
     assert [line["sku"] for _, line in record.lines] == ["BOH-100", "SAE-200"]
     assert parsed.notes == ["page 1: line table row 'Summe' is a total row: not a claim line"]
     assert check([path], client).outcomes["accepted"] == 1
+
+
+def test_show_quotes_a_value_received_with_a_space_or_line_break(
+    tmp_path: Path,
+) -> None:
+    """rechnung_nr 'RE-5001 ' and rechnung_datum '03.11.2026\\n' (pypdf's
+    /V, as filled) printed as 'RE-5001' and a line break under 'As
+    received'; the claim is read as RE-5001 on 3 November 2026."""
+    from tests.test_cli import run
+
+    config = tmp_path / "werkzeug-de.yaml"
+    config.write_text(CLIENT, encoding="utf-8")
+    form = tmp_path / "leer.pdf"
+    _form(
+        form,
+        [
+            ("partner_nr", "100200"),
+            ("rechnung_nr", "RE-5001 "),
+            ("rechnung_datum", "03.11.2026\n"),
+            ("sku_1", "BOH-100"),
+            ("qty_1", "1"),
+        ],
+    )
+    fields = PdfReader(form).get_fields()
+    assert fields["rechnung_nr"]["/V"] == "RE-5001 "
+    assert fields["rechnung_datum"]["/V"] == "03.11.2026\n"
+    db = str(tmp_path / "t.db")
+    code, _, err = run("ingest", str(form), "--client", str(config), "--db", db)
+    assert code == 0, err
+    claim = f"{content_hash(form)[:12]}-p1"  # a form's claim id: its hash, its page
+    code, out, err = run("show", claim, "--client", str(config), "--db", db)
+    assert code == 0, err
+    received = out.split("As received:\n")[1].split("\nOutcomes:")[0]
+    assert "  rechnung_nr: 'RE-5001 '\n" in received
+    assert "  rechnung_datum: '03.11.2026\\n'\n" in received
