@@ -496,3 +496,31 @@ def test_show_quotes_a_value_received_with_a_space_or_line_break(
     received = out.split("As received:\n")[1].split("\nOutcomes:")[0]
     assert "  rechnung_nr: 'RE-5001 '\n" in received
     assert "  rechnung_datum: '03.11.2026\\n'\n" in received
+
+
+@pytest.mark.parametrize("stored", [None, "/Off"])
+def test_a_check_box_drawn_ticked_that_holds_no_tick_is_refused(
+    client: ResolvedClient, tmp_path: Path, stored: str | None
+) -> None:
+    """beleg's widget is drawn on /Yes (its /AS: a person sees a tick) while
+    its /V is absent or /Off (pypdf): it was read as not ticked, unnoted."""
+    base, form = tmp_path / "base.pdf", tmp_path / "haken.pdf"
+    c = canvas.Canvas(str(base), pagesize=A4)
+    y = 780
+    for name, value in [*HEADER, ("sku_1", "BOH-100"), ("qty_1", "1")]:
+        c.acroForm.textfield(name=name, value=value, x=200, y=y, width=200, height=18)
+        y -= 30
+    c.acroForm.checkbox(name="beleg", checked=True, x=200, y=y, size=14)
+    c.showPage()
+    c.save()
+    change: dict[str, Any] = {"/AS": NameObject("/Yes")}
+    change["/V"] = None if stored is None else NameObject(stored)
+    _edit(base, form, {"beleg": change})
+    oracle = PdfReader(form).get_fields()["beleg"]
+    assert oracle.get("/V") == stored
+    with pytest.raises(UnreadableInput) as refused:
+        read_file(form, client)
+    assert str(refused.value).startswith(
+        f"{form}: page 1: form field 'beleg' (proof_attached) shows a value on the "
+        "page but holds none"
+    )

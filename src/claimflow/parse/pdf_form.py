@@ -42,6 +42,7 @@ from claimflow.parse.pdf_widgets import (
     drawn,
     formatted,
     is_widget,
+    shown_on,
 )
 
 _LINE_SUFFIX = re.compile(r"^(.*?)(?:[_ ](\d{1,2})|\[(\d{1,2})\])$")
@@ -139,23 +140,33 @@ def _walk_fields(
     if not name:
         return
     widgets = [node] if not kids else [w for w in map(resolve, kids) if is_widget(w)]
+    if any(not is_widget(resolve(k)) for k in kids) and "V" not in node:
+        return  # a field's parent holding no value of its own
+    read = _value_of(node, getattr(kind, "name", None), opt, flags, widgets)
+    if read is not None:
+        out[name] = FormField(read[0], _page_of(field, node, where), read[1])
+
+
+def _value_of(
+    node: dict[str, Any], kind: str | None, opt: Any, flags: Any, widgets: list[Any]
+) -> tuple[Any, bool] | None:
+    """A field's value and whether it is a ticked lone check box; None for
+    a field that holds and shows nothing. A field that shows a value it
+    does not hold (text drawn, or a box drawn ticked while its ``/V`` is
+    off or absent) is `DrawnOnly`."""
+    value: Any = None
     if "V" in node:
         value = _decode(node["V"])
-        ticked = False
-        if getattr(kind, "name", None) == "Btn":
-            ticked = check_box(value, opt, flags, len(widgets))
-            value = _option(value, opt)
+        if kind == "Btn":
+            if value is not False or not shown_on(widgets):
+                return _option(value, opt), check_box(value, opt, flags, len(widgets))
         else:
             value = formatted(value, widgets)
-        if value not in ("", None) or not drawn(widgets):
-            out[name] = FormField(value, _page_of(field, node, where), ticked)
-            return
-    if (
-        getattr(kind, "name", None) in {"Tx", "Ch"}
-        and not any(not is_widget(resolve(k)) for k in kids)
-        and drawn(widgets)
-    ):
-        out[name] = FormField(DrawnOnly(), _page_of(field, node, where))
+            if value not in ("", None) or not drawn(widgets):
+                return value, False
+    if (kind in {"Tx", "Ch"} and drawn(widgets)) or (kind == "Btn" and shown_on(widgets)):
+        return DrawnOnly(), False
+    return None
 
 
 def _option(value: Any, opt: Any) -> Any:
@@ -331,8 +342,9 @@ def _unmapped(
     raise UnreadableInput(
         file,
         f"form field {name!r} ({mapped[0]}) shows a value on the page but holds "
-        "none (drawn only, no /V): the program that filled the form did not "
-        "store it; key this value by hand or ask for the form filled again",
+        "none (drawn only; its /V is absent, empty or off): the program that "
+        "filled the form did not store it; key this value by hand or ask for the "
+        "form filled again",
         where,
     )
 

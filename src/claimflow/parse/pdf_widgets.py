@@ -35,6 +35,19 @@ class DrawnOnly(str):
     __slots__ = ()
 
 
+def shown_on(widgets: list[Any]) -> bool:
+    """True when a button's widget is drawn in an on-state (its ``/AS`` is
+    a name other than ``/Off``): a person sees the box ticked."""
+    from pdfminer.psparser import PSLiteral
+    from pdfplumber.utils.pdfinternals import resolve
+
+    for widget in widgets:
+        state = resolve(widget.get("AS"))
+        if isinstance(state, PSLiteral) and state.name not in ("Off", b"Off"):
+            return True
+    return False
+
+
 #: Text-showing operators of a content stream (PDF 32000 9.4.3).
 _SHOW_TEXT = {b"Tj", b"TJ", b"'", b'"'}
 
