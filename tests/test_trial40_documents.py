@@ -524,3 +524,44 @@ def test_a_check_box_drawn_ticked_that_holds_no_tick_is_refused(
         f"{form}: page 1: form field 'beleg' (proof_attached) shows a value on the "
         "page but holds none"
     )
+
+
+def test_a_carried_forward_row_on_a_tables_second_page_is_no_line(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """Page 2 of a line table repeats its header, then 'Übertrag | | |
+    20,00' (the total carried from page 1, as German invoices print it):
+    it was read as a line of SKU 'Übertrag' and the claim rejected."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    path = tmp_path / "uebertrag.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    head = ["Artikel", "Menge", "Einzelpreis", "Betrag"]
+    for page, rows in enumerate(
+        [
+            [head, ["BOH-100", "2", "10,00", "20,00"]],
+            [head, ["Übertrag", "", "", "20,00"], ["SAE-200", "1", "5,00", "5,00"]],
+        ]
+    ):
+        if page == 0:
+            for y, text in [
+                (800, "Partnernummer: 100200"),
+                (780, "Rechnungsnummer: RE-9902"),
+                (760, "Rechnungsdatum: 03.11.2026"),
+            ]:
+                c.drawString(40, y, text)
+        table = Table(rows, colWidths=[100, 60, 80, 80])
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+        _, height = table.wrapOn(c, 400, 800)
+        table.drawOn(c, 40, 700 - height)
+        c.showPage()
+    c.save()
+    assert "Übertrag 20,00" in pdfplumber.open(path).pages[1].extract_text()
+    parsed = open_file(path, client)
+    [record] = list(parsed.records)
+    assert [line["sku"] for _, line in record.lines] == ["BOH-100", "SAE-200"]
+    assert [source.page for source, _ in record.lines] == [1, 2]
+    assert parsed.notes == [
+        "page 2: line table row 'Übertrag' is a total row: not a claim line"
+    ]

@@ -334,3 +334,17 @@ def test_an_invoice_number_excel_kept_15_digits_of_is_refused(
     )
     _sheet_xml(path, b"<v>1.2345678901234567E+19</v>", b"<v>123456789012345</v>")
     assert read_file(path, client)[1].values["invoice_number"] == 123456789012345
+
+
+def test_a_hidden_column_is_read_and_said(client: ResolvedClient, tmp_path: Path) -> None:
+    """Betrag hidden (openpyxl's column_dimensions): its values were read
+    with no word, as hidden rows are noted; now the column is named."""
+    path = tmp_path / "spalte.xlsx"
+    book = _book(path, [_row("RE-1")])
+    book["Claims"].column_dimensions["H"].hidden = True
+    book.save(path)
+    assert openpyxl.load_workbook(path)["Claims"].column_dimensions["H"].hidden
+    parsed = open_file(path, client)
+    [record] = list(parsed.records)
+    assert record.lines[0][1]["line_total"] == 10
+    assert parsed.notes == ["sheet Claims: column 'Betrag' hidden in the workbook; read like the others"]
