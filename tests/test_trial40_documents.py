@@ -378,7 +378,6 @@ def test_hierarchical_line_fields_map_by_their_full_names(tmp_path: Path) -> Non
         {"sku": "BOH-100", "quantity": "2"},
         {"sku": "SAE-200", "quantity": "1"},
     ]
-    assert record.values["participant_id"] == "100200"  # printed on the page
     assert record.field_sources["sku@2"] == "Lines.SKU.1"
 
 
@@ -565,3 +564,33 @@ def test_a_carried_forward_row_on_a_tables_second_page_is_no_line(
     assert parsed.notes == [
         "page 2: line table row 'Übertrag' is a total row: not a claim line"
     ]
+
+
+def test_a_fillable_pages_blank_lines_and_hints_are_no_values(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """A form printing 'Rechnungsnummer: ____________' and 'Rechnungsdatum:
+    TT.MM.JJJJ' under its filled fields: the page's text is no claim
+    value (only pages without fields are read as printed)."""
+    form = tmp_path / "linien.pdf"
+    c = canvas.Canvas(str(form), pagesize=A4)
+    c.setFont("Helvetica", 11)
+    y = 780
+    for label, hint, (name, value) in [
+        ("Partnernummer:", "____________", HEADER[0]),
+        ("Rechnungsnummer:", "____________", HEADER[1]),
+        ("Rechnungsdatum:", "TT.MM.JJJJ", HEADER[2]),
+    ]:
+        c.drawString(40, y, f"{label} {hint}")
+        c.acroForm.textfield(name=name, value=value, x=250, y=y - 4, width=150, height=18)
+        y -= 30
+    for name, value in [("sku_1", "BOH-100"), ("qty_1", "1")]:
+        c.acroForm.textfield(name=name, value=value, x=250, y=y - 4, width=150, height=18)
+        y -= 30
+    c.showPage()
+    c.save()
+    assert "Rechnungsnummer: ____________" in pdfplumber.open(form).pages[0].extract_text()
+    [record] = read_file(form, client)
+    assert record.values["invoice_number"] == "RE-6001"
+    assert record.values["invoice_date"] == "03.11.2026"
+    assert record.field_sources["invoice_number"] == "rechnung_nr"

@@ -360,9 +360,11 @@ def with_printed(
 
     A printed value the form's fields do not fill is taken, named by its
     label; one they fill must say the same, and printed claim lines are
-    taken when the fields fill none. A page whose text cannot be decoded is
-    noted, not read (the form's fields hold the claim). Pages without text
-    (a scanned form under its fields) are skipped.
+    taken when the fields fill none. Only pages without a field of the form
+    are read (a fillable page's text is its labels, hints and blank lines:
+    ``Rechnungsnummer: ________`` under the field); a page whose text
+    cannot be decoded is noted, not read (the form's fields hold the claim),
+    and pages without text are skipped.
 
     Raises:
         UnreadableInput: a printed value differs from the field's, or claim
@@ -374,18 +376,7 @@ def with_printed(
     lines = [line for line in form.lines if line[1]]
     page_no = form.source.page or 1
     for number, printed in enumerate(pdf.pages, start=1):
-        if any(_CID.match(str(c.get("text", ""))) for c in printed.chars):
-            notes.append(
-                f"page {number}: printed text in a font without a Unicode map not "
-                "read; the claim is its form fields'"
-            )
-            continue
-        page, _ = upright(printed, client, name, number)
-        if not page_words(page):
-            continue
-        record, _ = _page_record(
-            page, number, client, name, form.content_hash, None, notes
-        )
+        record = _flattened_page(printed, number, client, name, form, notes)
         if record is None:
             continue
         if _printed_into(record, header, sources, name):
@@ -407,6 +398,43 @@ def with_printed(
     source = form.source.model_copy(update={"page": page_no})
     kept = tuple(lines) or form.lines
     return replace(form, source=source, values=header, lines=kept, field_sources=sources)
+
+
+def _flattened_page(
+    printed: Any,
+    number: int,
+    client: ResolvedClient,
+    name: str,
+    form: RawRecord,
+    notes: list[str],
+) -> RawRecord | None:
+    """What a page of a form prints as claim details, if it carries none of
+    the form's fields (`with_printed`)."""
+    if _has_widgets(printed):
+        return None  # a fillable page: its text is labels, hints, blank lines
+    if any(_CID.match(str(c.get("text", ""))) for c in printed.chars):
+        notes.append(
+            f"page {number}: printed text in a font without a Unicode map not "
+            "read; the claim is its form fields'"
+        )
+        return None
+    page, _ = upright(printed, client, name, number)
+    if not page_words(page):
+        return None
+    record, _ = _page_record(page, number, client, name, form.content_hash, None, notes)
+    return record
+
+
+def _has_widgets(page: Any) -> bool:
+    """True for a page that carries form fields (widget annotations)."""
+    from pdfplumber.utils.pdfinternals import resolve
+
+    for ref in resolve(page.page_obj.attrs.get("Annots")) or []:
+        annot = resolve(ref)
+        subtype = annot.get("Subtype") if isinstance(annot, dict) else None
+        if getattr(subtype, "name", None) == "Widget":
+            return True
+    return False
 
 
 def _printed_into(
