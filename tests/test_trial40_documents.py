@@ -46,7 +46,7 @@ from reportlab.pdfgen import canvas
 from claimflow import check
 from claimflow.config import ResolvedClient, load_client
 from claimflow.errors import UnreadableInput
-from claimflow.parse import read_file
+from claimflow.parse import content_hash, open_file, read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trial40"
 
@@ -378,5 +378,219 @@ def test_hierarchical_line_fields_map_by_their_full_names(tmp_path: Path) -> Non
         {"sku": "BOH-100", "quantity": "2"},
         {"sku": "SAE-200", "quantity": "1"},
     ]
-    assert record.values["participant_id"] == "100200"  # printed on the page
     assert record.field_sources["sku@2"] == "Lines.SKU.1"
+
+
+def test_a_list_box_with_two_choices_in_a_one_value_field_is_refused(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """Artikel_2, a multi-select list, holds AKK-18V and SAE-200 (pypdf's
+    /V is the list): the claim was rejected for the SKU
+    "['AKK-18V', 'SAE-200']", a Python list's text. One choice is the SKU."""
+    form = tmp_path / "liste.pdf"
+    c = canvas.Canvas(str(form), pagesize=A4)
+    y = 780
+    for name, value in [*HEADER, ("sku_1", "BOH-100"), ("qty_1", "1"), ("Menge_2", "1")]:
+        c.acroForm.textfield(name=name, value=value, x=200, y=y, width=200, height=18)
+        y -= 30
+    c.acroForm.listbox(
+        name="Artikel_2",
+        options=["BOH-100", "AKK-18V", "SAE-200"],
+        value=["AKK-18V", "SAE-200"],
+        fieldFlags="multiSelect",
+        x=40,
+        y=200,
+        width=100,
+        height=60,
+    )
+    c.showPage()
+    c.save()
+    assert PdfReader(form).get_fields()["Artikel_2"]["/V"] == ["AKK-18V", "SAE-200"]
+    with pytest.raises(UnreadableInput) as refused:
+        read_file(form, client)
+    assert str(refused.value) == (
+        f"{form}: page 1: form field 'Artikel_2' has 2 options chosen ('AKK-18V', "
+        "'SAE-200'), but sku takes one: key this claim by hand"
+    )
+    one = tmp_path / "eins.pdf"
+    writer = PdfWriter(clone_from=PdfReader(form))
+    for annot in writer.pages[0]["/Annots"]:
+        widget = annot.get_object()
+        if widget["/T"] == "Artikel_2":
+            widget[NameObject("/V")] = ArrayObject([TextStringObject("SAE-200")])
+    writer.write(one)
+    [record] = read_file(one, client)
+    assert record.lines[1][1]["sku"] == "SAE-200"
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+def test_a_printed_line_tables_total_row_is_no_claim_line(
+    client: ResolvedClient, tmp_path: Path, ruled: bool
+) -> None:
+    """'Summe | 3 | | 25,00' under the lines (pdfplumber reads it as the
+    table's last row) was read as a line of SKU 'Summe' and the whole
+    claim rejected (ineligible_sku); it is left out with a note."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    path = tmp_path / "summe.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for y, text in [
+        (800, "Partnernummer: 100200"),
+        (780, "Rechnungsnummer: RE-9901"),
+        (760, "Rechnungsdatum: 03.11.2026"),
+    ]:
+        c.drawString(40, y, text)
+    rows = [
+        ["Artikel", "Menge", "Einzelpreis", "Betrag"],
+        ["BOH-100", "2", "10,00", "20,00"],
+        ["SAE-200", "1", "5,00", "5,00"],
+        ["Summe", "3", "", "25,00"],
+    ]
+    table = Table(rows, colWidths=[100, 60, 80, 80])
+    if ruled:
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    _, height = table.wrapOn(c, 400, 800)
+    table.drawOn(c, 40, 700 - height)
+    c.showPage()
+    c.save()
+    assert "Summe 3 25,00" in pdfplumber.open(path).pages[0].extract_text()
+    parsed = open_file(path, client)
+    [record] = list(parsed.records)
+    assert [line["sku"] for _, line in record.lines] == ["BOH-100", "SAE-200"]
+    assert parsed.notes == ["page 1: line table row 'Summe' is a total row: not a claim line"]
+    assert check([path], client).outcomes["accepted"] == 1
+
+
+def test_show_quotes_a_value_received_with_a_space_or_line_break(
+    tmp_path: Path,
+) -> None:
+    """rechnung_nr 'RE-5001 ' and rechnung_datum '03.11.2026\\n' (pypdf's
+    /V, as filled) printed as 'RE-5001' and a line break under 'As
+    received'; the claim is read as RE-5001 on 3 November 2026."""
+    from tests.test_cli import run
+
+    config = tmp_path / "werkzeug-de.yaml"
+    config.write_text(CLIENT, encoding="utf-8")
+    form = tmp_path / "leer.pdf"
+    _form(
+        form,
+        [
+            ("partner_nr", "100200"),
+            ("rechnung_nr", "RE-5001 "),
+            ("rechnung_datum", "03.11.2026\n"),
+            ("sku_1", "BOH-100"),
+            ("qty_1", "1"),
+        ],
+    )
+    fields = PdfReader(form).get_fields()
+    assert fields["rechnung_nr"]["/V"] == "RE-5001 "
+    assert fields["rechnung_datum"]["/V"] == "03.11.2026\n"
+    db = str(tmp_path / "t.db")
+    code, _, err = run("ingest", str(form), "--client", str(config), "--db", db)
+    assert code == 0, err
+    claim = f"{content_hash(form)[:12]}-p1"  # a form's claim id: its hash, its page
+    code, out, err = run("show", claim, "--client", str(config), "--db", db)
+    assert code == 0, err
+    received = out.split("As received:\n")[1].split("\nOutcomes:")[0]
+    assert "  rechnung_nr: 'RE-5001 '\n" in received
+    assert "  rechnung_datum: '03.11.2026\\n'\n" in received
+
+
+@pytest.mark.parametrize("stored", [None, "/Off"])
+def test_a_check_box_drawn_ticked_that_holds_no_tick_is_refused(
+    client: ResolvedClient, tmp_path: Path, stored: str | None
+) -> None:
+    """beleg's widget is drawn on /Yes (its /AS: a person sees a tick) while
+    its /V is absent or /Off (pypdf): it was read as not ticked, unnoted."""
+    base, form = tmp_path / "base.pdf", tmp_path / "haken.pdf"
+    c = canvas.Canvas(str(base), pagesize=A4)
+    y = 780
+    for name, value in [*HEADER, ("sku_1", "BOH-100"), ("qty_1", "1")]:
+        c.acroForm.textfield(name=name, value=value, x=200, y=y, width=200, height=18)
+        y -= 30
+    c.acroForm.checkbox(name="beleg", checked=True, x=200, y=y, size=14)
+    c.showPage()
+    c.save()
+    change: dict[str, Any] = {"/AS": NameObject("/Yes")}
+    change["/V"] = None if stored is None else NameObject(stored)
+    _edit(base, form, {"beleg": change})
+    oracle = PdfReader(form).get_fields()["beleg"]
+    assert oracle.get("/V") == stored
+    with pytest.raises(UnreadableInput) as refused:
+        read_file(form, client)
+    assert str(refused.value).startswith(
+        f"{form}: page 1: form field 'beleg' (proof_attached) shows a value on the "
+        "page but holds none"
+    )
+
+
+def test_a_carried_forward_row_on_a_tables_second_page_is_no_line(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """Page 2 of a line table repeats its header, then 'Übertrag | | |
+    20,00' (the total carried from page 1, as German invoices print it):
+    it was read as a line of SKU 'Übertrag' and the claim rejected."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    path = tmp_path / "uebertrag.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    head = ["Artikel", "Menge", "Einzelpreis", "Betrag"]
+    for page, rows in enumerate(
+        [
+            [head, ["BOH-100", "2", "10,00", "20,00"]],
+            [head, ["Übertrag", "", "", "20,00"], ["SAE-200", "1", "5,00", "5,00"]],
+        ]
+    ):
+        if page == 0:
+            for y, text in [
+                (800, "Partnernummer: 100200"),
+                (780, "Rechnungsnummer: RE-9902"),
+                (760, "Rechnungsdatum: 03.11.2026"),
+            ]:
+                c.drawString(40, y, text)
+        table = Table(rows, colWidths=[100, 60, 80, 80])
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+        _, height = table.wrapOn(c, 400, 800)
+        table.drawOn(c, 40, 700 - height)
+        c.showPage()
+    c.save()
+    assert "Übertrag 20,00" in pdfplumber.open(path).pages[1].extract_text()
+    parsed = open_file(path, client)
+    [record] = list(parsed.records)
+    assert [line["sku"] for _, line in record.lines] == ["BOH-100", "SAE-200"]
+    assert [source.page for source, _ in record.lines] == [1, 2]
+    assert parsed.notes == [
+        "page 2: line table row 'Übertrag' is a total row: not a claim line"
+    ]
+
+
+def test_a_fillable_pages_blank_lines_and_hints_are_no_values(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """A form printing 'Rechnungsnummer: ____________' and 'Rechnungsdatum:
+    TT.MM.JJJJ' under its filled fields: the page's text is no claim
+    value (only pages without fields are read as printed)."""
+    form = tmp_path / "linien.pdf"
+    c = canvas.Canvas(str(form), pagesize=A4)
+    c.setFont("Helvetica", 11)
+    y = 780
+    for label, hint, (name, value) in [
+        ("Partnernummer:", "____________", HEADER[0]),
+        ("Rechnungsnummer:", "____________", HEADER[1]),
+        ("Rechnungsdatum:", "TT.MM.JJJJ", HEADER[2]),
+    ]:
+        c.drawString(40, y, f"{label} {hint}")
+        c.acroForm.textfield(name=name, value=value, x=250, y=y - 4, width=150, height=18)
+        y -= 30
+    for name, value in [("sku_1", "BOH-100"), ("qty_1", "1")]:
+        c.acroForm.textfield(name=name, value=value, x=250, y=y - 4, width=150, height=18)
+        y -= 30
+    c.showPage()
+    c.save()
+    assert "Rechnungsnummer: ____________" in pdfplumber.open(form).pages[0].extract_text()
+    [record] = read_file(form, client)
+    assert record.values["invoice_number"] == "RE-6001"
+    assert record.values["invoice_date"] == "03.11.2026"
+    assert record.field_sources["invoice_number"] == "rechnung_nr"

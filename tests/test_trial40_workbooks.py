@@ -334,3 +334,40 @@ def test_an_invoice_number_excel_kept_15_digits_of_is_refused(
     )
     _sheet_xml(path, b"<v>1.2345678901234567E+19</v>", b"<v>123456789012345</v>")
     assert read_file(path, client)[1].values["invoice_number"] == 123456789012345
+
+
+def test_a_hidden_column_is_read_and_said(client: ResolvedClient, tmp_path: Path) -> None:
+    """Betrag hidden (openpyxl's column_dimensions): its values were read
+    with no word, as hidden rows are noted; now the column is named."""
+    path = tmp_path / "spalte.xlsx"
+    book = _book(path, [_row("RE-1")])
+    book["Claims"].column_dimensions["H"].hidden = True
+    book.save(path)
+    assert openpyxl.load_workbook(path)["Claims"].column_dimensions["H"].hidden
+    parsed = open_file(path, client)
+    [record] = list(parsed.records)
+    assert record.lines[0][1]["line_total"] == 10
+    assert parsed.notes == ["sheet Claims: column 'Betrag' hidden in the workbook; read like the others"]
+
+
+def test_a_merged_box_over_blank_rows_adds_no_rows(
+    client: ResolvedClient, tmp_path: Path
+) -> None:
+    """Antrag A-1 merged over A2:A4 where rows 3-4 hold nothing else (styled
+    rows a person sees blank), then B-1: one claim of one line, not three
+    (two of them empty lines, pended for their SKU)."""
+    path = tmp_path / "leer.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Antrag", *HEADER])
+    sheet.append(["A-1", "100200", "H-77", "RE-1001", dt.date(2026, 11, 3), "BOH-100", 1, 10, 10])
+    for row in (3, 4):
+        sheet.cell(row=row, column=5).number_format = "DD.MM.YYYY"  # styled, empty
+    sheet.append(["B-1", "100300", "H-78", "RE-1002", dt.date(2026, 11, 3), "SAE-200", 1, 10, 10])
+    sheet.merge_cells("A2:A4")
+    book.save(path)
+    first, second = read_file(path, client)
+    assert [source.row for source, _ in first.lines] == [2]
+    assert second.values["claim_ref"] == "B-1"
+    assert check([path], client).outcomes["accepted"] == 2

@@ -126,8 +126,9 @@ class MergedFill:
         self, rows: Iterator[tuple[Any, ...]], row_number: Any
     ) -> Iterator[tuple[Any, ...]]:
         """`rows` with a merged range's first cell repeated in its column on
-        each later row of the range (a range over several columns shows its
-        value in its first column only, as it is stored).
+        each later row of the range that holds data (a range over several
+        columns shows its value in its first column only, as it is stored;
+        a blank row the box spans stays blank).
 
         Args:
             rows: the sheet's rows of cells, in order.
@@ -139,6 +140,9 @@ class MergedFill:
         for cells in rows:
             number = row_number(cells, 0)
             row = list(cells)
+            if all(c.value in (None, "") for c in row):
+                yield cells  # a blank row a merged box spans holds no data
+                continue
             for merged in self.ranges:
                 column, first, _, last = merged
                 if number == first and column <= len(row):

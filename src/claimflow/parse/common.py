@@ -330,6 +330,9 @@ def check_width(file: str, row: int, cells: Sequence[object], width: int) -> Non
 #: A first cell like these on a row with no claim identifiers: a total, not a claim.
 TOTAL = re.compile(
     r"^\s*(grand\s*total|sub\s*total|total|totals|totalt|sum|summa|summe|zwischensumme|"
+    # a total carried from one page to the next (trial 40: a German invoice's
+    # 'Übertrag' row over a line table's second page read as a claim line)
+    r"übertrag|uebertrag|carried\s*forward|brought\s*forward|"
     r"gesamt\w*|totale|totaal|suma|soma|jumlah|montant total|somme|razem|toplam|"
     r"итого|всего|合計|小計|総計|總計|合计|小计|总计|합계|소계|총계|"
     # Greek, Czech and Slovak, Hungarian, Finnish, Danish and Norwegian,

@@ -198,7 +198,8 @@ def _sheet_rows(
 ) -> Iterator[RawRecord] | None:
     where = f"sheet {sheet.title}"
     hidden: list[int] = []
-    found = _find_header(_cell_rows(sheet, hidden), client, name, where)
+    hidden_columns: set[int] = set()
+    found = _find_header(_cell_rows(sheet, hidden, hidden_columns), client, name, where)
     if found is None:
         return None
     headers, header_row, above, rows = found
@@ -217,6 +218,14 @@ def _sheet_rows(
     unread = unread_note(headers, mapping)
     if unread is not None:
         notes.append(f"{where}: {unread}")
+    unseen = [repr(str(headers[i])) for i in sorted(mapping) if i + 1 in hidden_columns]
+    if unseen:
+        # read like any column, but said: a person reading the sheet does
+        # not see these values (trial 40)
+        notes.append(
+            f"{where}: {'columns' if len(unseen) > 1 else 'column'} "
+            f"{', '.join(unseen)} hidden in the workbook; read like the others"
+        )
 
     def left_out(row: _Row, kind: str) -> None:
         notes.append(f"{where}:row {row[0]}: {kind} row {_shown(row[2])} left out")
@@ -331,8 +340,11 @@ def _hidden_note(read: list[int]) -> str:
     )
 
 
-def _cell_rows(sheet: Any, hidden: list[int]) -> Iterator[tuple[Any, ...]]:
-    """A read-only sheet's rows of cells, read by content, noting hidden rows.
+def _cell_rows(
+    sheet: Any, hidden: list[int], hidden_columns: set[int] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """A read-only sheet's rows of cells, read by content, noting hidden rows
+    (and hidden columns, 1-based, into `hidden_columns`).
 
     openpyxl's ``iter_rows`` believes the sheet's declared size (one cell
     for a sheet of thousands of rows, or a million rows for three) and
@@ -351,6 +363,10 @@ def _cell_rows(sheet: Any, hidden: list[int]) -> Iterator[tuple[Any, ...]]:
             timedelta_formats=book._timedelta_formats,
         )
         for number, cells in parser.parse():
+            if hidden_columns is not None:
+                # the <cols> element precedes the rows: known by the first
+                hidden_columns.update(_hidden_columns(parser.column_dimensions))
+                hidden_columns = None
             if parser.row_dimensions.get(str(number), {}).get("hidden") in (
                 "1",
                 "true",
@@ -361,6 +377,16 @@ def _cell_rows(sheet: Any, hidden: list[int]) -> Iterator[tuple[Any, ...]]:
             for cell in cells:
                 row[cell["column"] - 1] = ReadOnlyCell(sheet, **cell)
             yield tuple(row)
+
+
+def _hidden_columns(dimensions: dict[str, dict[str, str]]) -> set[int]:
+    """The 1-based columns a sheet's ``<col hidden="1">`` elements hide."""
+    hidden: set[int] = set()
+    for attrs in dimensions.values():
+        if attrs.get("hidden") in ("1", "true"):
+            low, high = int(attrs.get("min", 0)), int(attrs.get("max", 0))
+            hidden.update(range(low, min(high, low + 16_384) + 1))
+    return hidden
 
 
 @cache

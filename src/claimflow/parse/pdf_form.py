@@ -30,13 +30,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord, line_source
+from claimflow.parse.pdf_widgets import (
+    DrawnOnly,
+    check_box,
+    drawn,
+    formatted,
+    is_widget,
+    shown_on,
+)
 
 _LINE_SUFFIX = re.compile(r"^(.*?)(?:[_ ](\d{1,2})|\[(\d{1,2})\])$")
 MAX_FORM_DEPTH = 32
@@ -132,149 +139,34 @@ def _walk_fields(
         _walk_fields(kid, name, out, where, depth + 1, (kind, opt, flags))
     if not name:
         return
-    widgets = [node] if not kids else [w for w in map(resolve, kids) if _widget(w)]
+    widgets = [node] if not kids else [w for w in map(resolve, kids) if is_widget(w)]
+    if any(not is_widget(resolve(k)) for k in kids) and "V" not in node:
+        return  # a field's parent holding no value of its own
+    read = _value_of(node, getattr(kind, "name", None), opt, flags, widgets)
+    if read is not None:
+        out[name] = FormField(read[0], _page_of(field, node, where), read[1])
+
+
+def _value_of(
+    node: dict[str, Any], kind: str | None, opt: Any, flags: Any, widgets: list[Any]
+) -> tuple[Any, bool] | None:
+    """A field's value and whether it is a ticked lone check box; None for
+    a field that holds and shows nothing. A field that shows a value it
+    does not hold (text drawn, or a box drawn ticked while its ``/V`` is
+    off or absent) is `DrawnOnly`."""
+    value: Any = None
     if "V" in node:
         value = _decode(node["V"])
-        ticked = False
-        if getattr(kind, "name", None) == "Btn":
-            ticked = _check_box(value, opt, flags, len(widgets))
-            value = _option(value, opt)
+        if kind == "Btn":
+            if value is not False or not shown_on(widgets):
+                return _option(value, opt), check_box(value, opt, flags, len(widgets))
         else:
-            value = _formatted(value, widgets)
-        if value not in ("", None) or not _drawn(widgets):
-            out[name] = FormField(value, _page_of(field, node, where), ticked)
-            return
-    if (
-        getattr(kind, "name", None) in {"Tx", "Ch"}
-        and not any(not _widget(resolve(k)) for k in kids)
-        and _drawn(widgets)
-    ):
-        out[name] = FormField(DrawnOnly(), _page_of(field, node, where))
-
-
-def _widget(node: Any) -> bool:
-    """A kid that is its field's widget (no name of its own), not a field."""
-    return isinstance(node, dict) and "T" not in node
-
-
-class DrawnOnly(str):
-    """A text or choice field that holds no value (no ``/V``, or an empty
-    one) while its appearance draws text on the page: a person sees a value
-    the form does not store (a program that only painted it). Its text is
-    the drawing, not the value, so the reader refuses the field, never
-    reads it as empty (`form_record`)."""
-
-    __slots__ = ()
-
-
-#: Text-showing operators of a content stream (PDF 32000 9.4.3).
-_SHOW_TEXT = {b"Tj", b"TJ", b"'", b'"'}
-
-
-def _drawn(widgets: list[Any]) -> bool:
-    """True when a widget's normal appearance shows a non-blank string."""
-    from pdfminer.pdftypes import PDFStream
-    from pdfplumber.utils.pdfinternals import resolve
-
-    for widget in widgets:
-        appearance = resolve(resolve(widget.get("AP")) or {})
-        normal = resolve(appearance.get("N")) if isinstance(appearance, dict) else None
-        if isinstance(normal, PDFStream) and _shows_text(normal):
-            return True
-    return False
-
-
-def _shows_text(stream: Any) -> bool:
-    from pdfminer.pdfinterp import PDFContentParser
-    from pdfminer.psparser import PSEOF, PSKeyword
-
-    parser = PDFContentParser([stream])
-    operands: list[Any] = []
-    while True:
-        try:
-            _, token = parser.nextobject()
-        except PSEOF:
-            return False
-        if not isinstance(token, PSKeyword):
-            operands.append(token)
-            continue
-        if token.name in _SHOW_TEXT and _nonblank(operands):
-            return True
-        operands = []
-
-
-def _nonblank(operands: list[Any]) -> bool:
-    for operand in operands:
-        if isinstance(operand, list) and _nonblank(operand):
-            return True
-        if isinstance(operand, bytes) and operand.strip(b" \x00"):
-            return True
-    return False
-
-
-#: Acrobat's format scripts (``/AA /F``): the value stored is a JavaScript
-#: number (``1234.5``) that the page shows formatted (``1.234,50``).
-_NUMBER_SCRIPT = re.compile(r"\bAF(Number|Percent)_Format\s*\(")
-_MACHINE_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-
-
-def _formatted(value: Any, widgets: list[Any]) -> Any:
-    """A value as its field's format script says it is stored.
-
-    Under ``AFNumber_Format`` (a number field formatted by Acrobat) the
-    value is a JavaScript number whatever the page shows: ``1234.5``
-    displayed ``1.234,50``; it is read as that number, never again in the
-    client's locale (where ``1234.5`` is refused, or ``1.234`` misread).
-    Under ``AFPercent_Format`` ``0.19`` is shown ``19.00%``: the value is
-    the percentage as shown (``19%``), which no amount or quantity reads.
-    A value that is no JavaScript number is left as written.
-    """
-    if not isinstance(value, str) or not _MACHINE_NUMBER.match(value.strip()):
-        return value
-    script = _format_script(widgets)
-    if script is None:
-        return value
-    number = Decimal(value.strip())
-    if script == "Percent":
-        return f"{(number * 100).normalize():f}%"
-    return number
-
-
-def _format_script(widgets: list[Any]) -> str | None:
-    """``Number`` or ``Percent``: the AF format script of the field, if any."""
-    from pdfminer.pdftypes import PDFStream
-    from pdfplumber.utils.pdfinternals import decode_text, resolve
-
-    for widget in widgets:
-        actions = resolve(widget.get("AA"))
-        action = resolve(actions.get("F")) if isinstance(actions, dict) else None
-        script = resolve(action.get("JS")) if isinstance(action, dict) else None
-        if isinstance(script, PDFStream):
-            script = script.get_data()
-        if isinstance(script, bytes | str):
-            found = _NUMBER_SCRIPT.search(decode_text(script))
-            if found:
-                return found[1]
+            value = formatted(value, widgets)
+            if value not in ("", None) or not drawn(widgets):
+                return value, False
+    if (kind in {"Tx", "Ch"} and drawn(widgets)) or (kind == "Btn" and shown_on(widgets)):
+        return DrawnOnly(), False
     return None
-
-
-#: Button field flags (PDF 32000 Table 226): a radio group, a push button.
-_RADIO, _PUSHBUTTON = 1 << 15, 1 << 16
-
-
-def _check_box(value: Any, opt: Any, flags: Any, widgets: int) -> bool:
-    """True for a lone check box (not a radio group, a push button or a
-    group of boxes answering one of several options) that is ticked, on
-    whatever its on-state is called (``/Yes``, ``/On``, ``/1``, Acrobat's
-    ``/Choice1``): a yes/no field reads it as yes (`form_record`)."""
-    bits = flags if isinstance(flags, int) else 0
-    return (
-        isinstance(value, str)
-        and value not in ("Off", "")
-        and not bits & (_RADIO | _PUSHBUTTON)
-        and not isinstance(opt, list)
-        and widgets <= 1
-    )
 
 
 def _option(value: Any, opt: Any) -> Any:
@@ -391,6 +283,41 @@ def _filled(value: Any) -> bool:
     return value not in ("", None, [], False)
 
 
+def _as_field(
+    value: Any,
+    canonical: str,
+    client: ResolvedClient,
+    file: str,
+    name: str,
+    field: FormField,
+) -> Any:
+    """A form field's value as the claim field it fills takes it: a lone
+    check box ticked on any state is a yes; a list box's one choice."""
+    kind = client.fields.all.get(canonical)
+    if field.ticked and kind == "bool":
+        return True
+    if isinstance(value, list) and kind != "list":
+        return _one_choice(value, canonical, file, name, field)
+    return value
+
+
+def _one_choice(
+    chosen: list[Any], canonical: str, file: str, name: str, field: FormField
+) -> Any:
+    """The one option chosen in a list box whose field takes one value; a
+    list with several chosen is refused (it was read as the text
+    ``['AKK-18V', 'SAE-200']`` and the claim rejected for that SKU)."""
+    if len(chosen) == 1:
+        return chosen[0]
+    shown = ", ".join(repr(str(c)) for c in chosen)
+    raise UnreadableInput(
+        file,
+        f"form field {name!r} has {len(chosen)} options chosen ({shown}), but "
+        f"{canonical} takes one: key this claim by hand",
+        f"page {field.page or 1}",
+    )
+
+
 def _unmapped(
     file: str,
     name: str,
@@ -415,8 +342,9 @@ def _unmapped(
     raise UnreadableInput(
         file,
         f"form field {name!r} ({mapped[0]}) shows a value on the page but holds "
-        "none (drawn only, no /V): the program that filled the form did not "
-        "store it; key this value by hand or ask for the form filled again",
+        "none (drawn only; its /V is absent, empty or off): the program that "
+        "filled the form did not store it; key this value by hand or ask for the "
+        "form filled again",
         where,
     )
 
@@ -473,8 +401,7 @@ def form_record(
         if value in ("", None, []):
             continue
         canonical, line_no = mapped
-        if field.ticked and client.fields.all.get(canonical) == "bool":
-            value = True
+        value = _as_field(value, canonical, client, name, field_name, field)
         is_line = canonical in client.fields.line
         target = lines.setdefault(line_no, {}) if is_line else header
         other = taken.get(mapped)

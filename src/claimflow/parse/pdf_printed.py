@@ -34,6 +34,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
+from claimflow.parse.common import TOTAL, is_total
 from claimflow.parse.pdf_layout import (
     LABEL_INSIDE,
     WORD_SETTINGS,
@@ -97,6 +98,7 @@ class _Page:
     before: Grid | None
     lines: ClaimLines
     grid: Grid | None = None
+    notes: list[str] | None = None
 
 
 def _table_lines(page: Any, words: list[Word], state: _Page) -> None:
@@ -167,8 +169,19 @@ def _add_rows(
             state.sources.setdefault(canonical, str(head[i]))
     for row in rows:
         cells = {c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)}
-        if any(cells.values()):
-            state.lines.append((state.source.at(None, len(state.lines) + 1), cells))
+        if not any(cells.values()):
+            continue
+        if is_total(cells, row):
+            # the table's total (``Summe | 3 | | 25,00``) is no claim line: it
+            # was read as SKU 'Summe' and the claim rejected (trial 40)
+            if state.notes is not None:
+                shown = next(str(c).strip() for c in row if c and TOTAL.match(str(c)))
+                state.notes.append(
+                    f"page {state.source.page}: line table row {shown!r} is a total "
+                    "row: not a claim line"
+                )
+            continue
+        state.lines.append((state.source.at(None, len(state.lines) + 1), cells))
 
 
 @dataclass
@@ -236,6 +249,7 @@ def _page_record(
     name: str,
     digest: str,
     before: Grid | None,
+    notes: list[str] | None = None,
 ) -> tuple[RawRecord | None, Grid | None]:
     """The page's claim (or its run-over lines), and its last claim table."""
     words = page_words(page)
@@ -250,7 +264,7 @@ def _page_record(
     source = Provenance(file=name, page=number)
     found = _labels(text_lines(words), client, source)
     header, sources = found.header, found.sources
-    state = _Page(client, source, sources, bool(header), before, [])
+    state = _Page(client, source, sources, bool(header), before, [], notes=notes)
     if client.fields.line:
         _table_lines(page, words, state)
     lines = state.lines
@@ -315,7 +329,7 @@ def printed_records(
         page, turn = upright(printed, client, name, number)
         if turn:
             notes.append(turn_note(number, turn))
-        record, grid = _page_record(page, number, client, name, digest, grid)
+        record, grid = _page_record(page, number, client, name, digest, grid, notes)
         if record is None:
             continue
         if record.values:
@@ -346,9 +360,11 @@ def with_printed(
 
     A printed value the form's fields do not fill is taken, named by its
     label; one they fill must say the same, and printed claim lines are
-    taken when the fields fill none. A page whose text cannot be decoded is
-    noted, not read (the form's fields hold the claim). Pages without text
-    (a scanned form under its fields) are skipped.
+    taken when the fields fill none. Only pages without a field of the form
+    are read (a fillable page's text is its labels, hints and blank lines:
+    ``Rechnungsnummer: ________`` under the field); a page whose text
+    cannot be decoded is noted, not read (the form's fields hold the claim),
+    and pages without text are skipped.
 
     Raises:
         UnreadableInput: a printed value differs from the field's, or claim
@@ -360,16 +376,7 @@ def with_printed(
     lines = [line for line in form.lines if line[1]]
     page_no = form.source.page or 1
     for number, printed in enumerate(pdf.pages, start=1):
-        if any(_CID.match(str(c.get("text", ""))) for c in printed.chars):
-            notes.append(
-                f"page {number}: printed text in a font without a Unicode map not "
-                "read; the claim is its form fields'"
-            )
-            continue
-        page, _ = upright(printed, client, name, number)
-        if not page_words(page):
-            continue
-        record, _ = _page_record(page, number, client, name, form.content_hash, None)
+        record = _flattened_page(printed, number, client, name, form, notes)
         if record is None:
             continue
         if _printed_into(record, header, sources, name):
@@ -391,6 +398,43 @@ def with_printed(
     source = form.source.model_copy(update={"page": page_no})
     kept = tuple(lines) or form.lines
     return replace(form, source=source, values=header, lines=kept, field_sources=sources)
+
+
+def _flattened_page(
+    printed: Any,
+    number: int,
+    client: ResolvedClient,
+    name: str,
+    form: RawRecord,
+    notes: list[str],
+) -> RawRecord | None:
+    """What a page of a form prints as claim details, if it carries none of
+    the form's fields (`with_printed`)."""
+    if _has_widgets(printed):
+        return None  # a fillable page: its text is labels, hints, blank lines
+    if any(_CID.match(str(c.get("text", ""))) for c in printed.chars):
+        notes.append(
+            f"page {number}: printed text in a font without a Unicode map not "
+            "read; the claim is its form fields'"
+        )
+        return None
+    page, _ = upright(printed, client, name, number)
+    if not page_words(page):
+        return None
+    record, _ = _page_record(page, number, client, name, form.content_hash, None, notes)
+    return record
+
+
+def _has_widgets(page: Any) -> bool:
+    """True for a page that carries form fields (widget annotations)."""
+    from pdfplumber.utils.pdfinternals import resolve
+
+    for ref in resolve(page.page_obj.attrs.get("Annots")) or []:
+        annot = resolve(ref)
+        subtype = annot.get("Subtype") if isinstance(annot, dict) else None
+        if getattr(subtype, "name", None) == "Widget":
+            return True
+    return False
 
 
 def _printed_into(

@@ -64,6 +64,18 @@ def _shown(value: Any) -> Any:
     return value if isinstance(value, str | int | None) else str(value)
 
 
+def _visible(value: Any) -> Any:
+    """A value received as text, quoted where plain printing would hide
+    part of it: a space at either end or a line break inside (a form field's
+    ``'RE-5001 '`` and ``'03.11.2026\\n'`` printed as a bare value and an
+    empty line, trial 40)."""
+    if isinstance(value, str) and (
+        value != value.strip() or any(c.isspace() and c != " " for c in value)
+    ):
+        return repr(value)
+    return value
+
+
 def render_story(story: dict[str, Any], desk: Desk = PLAIN_DESK) -> str:
     """The story as lines of text (what ``claimflow show`` prints): times in
     the desk's zone (``2026-10-20 09:14 CDT``), points in its locale.
@@ -86,11 +98,12 @@ def render_story(story: dict[str, Any], desk: Desk = PLAIN_DESK) -> str:
     received = story.get("received")
     if received:
         out.append("As received:")
-        out += [f"  {k}: {v}" for k, v in received["values"].items()]
+        out += [f"  {k}: {_visible(v)}" for k, v in received["values"].items()]
         for line in received["lines"]:
             where = line.pop("where")
             out.append(
-                f"  line ({where}): " + ", ".join(f"{k} {v}" for k, v in line.items())
+                f"  line ({where}): "
+                + ", ".join(f"{k} {_visible(v)}" for k, v in line.items())
             )
     sections: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
         ("Reasons", "problems", lambda r: f"{r['code']} ({r['field'] or '-'}): {r['message']}"),
