@@ -126,6 +126,7 @@ def desk(write: Callable[..., Path], tmp_path: Path) -> Desk:
     desk = Desk(write, tmp_path)
     desk.ingest("uno.csv", PA601, "2026-11-24T12:00")
     code, out = desk.source("ventas_1.csv", NEIGHBOUR, "2026-11-25T12:00")
+    assert code == 1  # as verify exits (it exited 0)
     assert "PA-601 (uno.csv:row 2): discrepancy -> review" in out
     assert "quantity_above_invoiced: expected 1 as in the source record, found 2" in out
     assert desk.exported()["PA-601"] == ("review", "quantity_above_invoiced")
@@ -133,8 +134,8 @@ def desk(write: Callable[..., Path], tmp_path: Path) -> Desk:
 
 
 def test_the_own_invoice_arriving_verifies_the_claim(desk: Desk) -> None:
-    _, out = desk.source("ventas_2.csv", OWN, "2026-11-26T12:00")
-    assert "pampa-dealers: 1 claim verified: verified 1" in out
+    code, out = desk.source("ventas_2.csv", OWN, "2026-11-26T12:00")
+    assert (code, "pampa-dealers: 1 claim verified: verified 1" in out) == (0, True)
     # before: ("review", "quantity_above_invoiced") for good
     assert desk.exported()["PA-601"] == ("accepted", "")
     # source record 1 is 0004-00000200, 2 is 0004-00000300
@@ -196,3 +197,20 @@ def test_claim_by_claim_checks_it_again_too(desk: Desk) -> None:
         result = verify_claims_per_claim(store, client, now=at)
     assert (result.verified, dict(result.results)) == (1, {"verified": 1})
     assert desk.exported()["PA-601"] == ("accepted", "")
+
+
+
+def test_source_import_exits_as_verify_does(desk: Desk) -> None:
+    """``source import`` exited 0 when the re-check it ran sent PA-601 to
+    review (the fixture's import: ``discrepancy -> review``), where
+    ``verify`` exits 1. Now it exits 1 while a claim it checked is not
+    verified, and 0 when every one is or it checked none."""
+    code, out = desk.source("ventas_1.csv", NEIGHBOUR, "2026-11-25T13:00")
+    assert (code, "already imported" in out) == (0, True)  # checked none
+    desk.ingest("dos.csv", PA610.replace("0004-00000200", "0004-00007777"),
+                "2026-11-27T12:00")  # fmt: skip
+    code, out = desk.source("ventas_2.csv", OWN, "2026-11-28T12:00")
+    assert "2 claims verified: not_found 1, verified 1" in out
+    assert "PA-610 (dos.csv:row 2): not_found -> pended" in out
+    assert code == 1
+    assert desk("verify", "--at", "2026-11-28T13:00")[0] == 1
