@@ -94,6 +94,8 @@ class Context:
     counts: Mapping[str, int] = field(default_factory=dict)
     #: the client's locale, which the lines' figures are written in
     locale: str = "en_US"
+    #: the currency points are earned in: the lines' amounts are money in it
+    currency: str = "USD"
 
     def line(
         self, rule_id: str, kind: str, desired: Decimal, note: str, **extra: object
@@ -144,7 +146,7 @@ def _per_currency(ctx: Context, rule: object) -> list[Earned]:
                 f"= {unit.amount - excluded}",
             )
         base = (unit.amount - excluded) * ctx.factor
-        desired, how = per_currency_points(rule, base, ctx.locale)
+        desired, how = per_currency_points(rule, base, ctx.locale, ctx.currency)
         line = ctx.line(
             rule.id,
             rule.kind,
