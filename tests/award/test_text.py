@@ -18,7 +18,12 @@ import pytest
 from babel.numbers import format_currency, format_decimal
 
 from claimflow.award.rules import PerCurrency
-from claimflow.award.text import below_minimum_note, per_currency_points
+from claimflow.award.text import (
+    below_minimum_note,
+    per_claim_note,
+    per_currency_points,
+    per_unit_note,
+)
 from tests.test_cli import run
 
 CASES = [
@@ -85,3 +90,22 @@ def test_award_explain_in_es_ar(write: Callable[..., Path], tmp_path: Path) -> N
     # before: "2 x FIL-01: 4.938 x 1 per 1.000"
     amount, per = babel("4938.00", "ARS", "es_AR"), babel(1000, "ARS", "es_AR")
     assert f"  1. ventas: 2 x FIL-01: {amount} x 1 per {per} -> +4 points" in out
+
+
+def test_explain_counts_one_point() -> None:
+    """An award of 1 point read "Claim X: 1 points ... Total: 1 points."."""
+    from datetime import date
+
+    from claimflow.award.run import explain
+    from claimflow.models import Award, AwardLine
+
+    line = AwardLine(rule_id="r", kind="per_claim", version="1", desired=Decimal(1),
+                     points=1, note=per_claim_note(Decimal(1)))  # fmt: skip
+    award = Award(claim_id="c1", participant_id="p1", client="x", version="1",
+                  activity_date=date(2026, 11, 23), currency="ARS", lines=[line],
+                  points=1, desired_points=1)  # fmt: skip
+    text = explain(award, "es_AR", "PA-1 (a.csv:row 2)")
+    assert text.splitlines()[0].startswith("Claim PA-1 (a.csv:row 2): 1 point under")
+    assert text.splitlines()[-1] == "  Total: 1 point."
+    assert "  1. r: 1 point per claim -> +1 point" in text
+    assert per_unit_note("1 x FIL-01", Decimal(1)) == "1 x FIL-01 at 1 point each"

@@ -32,7 +32,7 @@ from claimflow.award.text import (
 from claimflow.codes import ReasonCode
 from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
-from claimflow.shown import number, plural
+from claimflow.shown import number, plural, points_word
 from claimflow.words import match_word
 
 _ONE = Decimal(1)
@@ -172,7 +172,7 @@ def _per_unit(ctx: Context, rule: object) -> list[Earned]:
             per_unit_note(unit.label, rule.points, ctx.locale)
             if rule.unit == "units"
             else f"{unit.label}: {number(count, ctx.locale)} {plural(count, 'night')} at "
-            f"{number(rule.points, ctx.locale)} points each"
+            f"{number(rule.points, ctx.locale)} {points_word(rule.points)} each"
         )
         earned.append(
             Earned(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
-from claimflow.shown import money, number
+from claimflow.shown import money, number, points_word
 
 if TYPE_CHECKING:
     from claimflow.award.rules import PerCurrency, Promotion
@@ -32,12 +32,12 @@ def units_label(quantity: int, sku: str | None, locale: str = PLAIN) -> str:
 
 def per_unit_note(label: str, points: Decimal, locale: str = PLAIN) -> str:
     """A per-unit line: ``3 x DRL-200 at 25 points each``."""
-    return f"{label} at {number(points, locale)} points each"
+    return f"{label} at {number(points, locale)} {points_word(points)} each"
 
 
 def per_claim_note(points: Decimal, locale: str = PLAIN) -> str:
     """A per-claim line: ``50 points per claim``."""
-    return f"{number(points, locale)} points per claim"
+    return f"{number(points, locale)} {points_word(points)} per claim"
 
 
 def per_currency_points(
