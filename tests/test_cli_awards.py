@@ -688,10 +688,13 @@ def test_explain_and_redeem_write_every_figure_in_the_clients_locale(
     ``rounding 1537.5 to 1538`` beside ``+1.025 points``, and ``cannot redeem
     1,000`` beside ``238``: every figure is written as Babel writes it in
     the client's locale."""
-    from babel.numbers import format_decimal
+    from babel.numbers import format_currency, format_decimal
 
     def es(value: int | str) -> str:
         return format_decimal(Decimal(value), locale="es_ES", decimal_quantization=False)
+
+    def eur(value: int | str) -> str:
+        return format_currency(Decimal(value), "EUR", locale="es_ES")
 
     db = _costa(tmp_path)
     code, out, _ = run("award", "explain", "CA-501", "--client", COSTA, "--db", db)
@@ -699,8 +702,9 @@ def test_explain_and_redeem_write_every_figure_in_the_clients_locale(
     assert out.splitlines() == [
         f"Claim CA-501 (octubre.csv:row 2): {es(1538)} points under rules 2026 "
         "(activity 2026-10-05, EUR).",
-        f"  1. base: stay at CAZ-MAD: 41 whole brackets of 10 at 25 -> +{es(1025)} "
-        "points",
+        # the bracket is money: EUR with its cents, as Babel writes it in es_ES
+        f"  1. base: stay at CAZ-MAD: 41 whole brackets of {eur(10)} at 25 -> "
+        f"+{es(1025)} points",
         f"  2. elite: oro on 2026-10-05: 50% of {es(1025)} base points -> +512 points",
         f"  3. rounding: rounding {es('1537.5')} to {es(1538)} (half_up, per claim) "
         "-> +1 point",

@@ -264,7 +264,8 @@ def test_source_import(flow: Flow) -> None:
     for key, verified in (("acme-tools", 7), ("costa-azul", 2)):
         data = flow.json(f"source {key}", 0)
         assert (data["client"], data["results"]) == (key, {"verified": verified})
-    data = flow.json("source november", 0)
+    # exit 1 as verify exits: its re-check found discrepancies (it exited 0)
+    data = flow.json("source november", 1)
     assert data["results"] == {
         "not_found": 1,
         "discrepancy": 3,

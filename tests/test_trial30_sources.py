@@ -198,8 +198,9 @@ def test_a_stay_found_on_a_later_verify_drops_source_not_found(
     }
     # TH-001's stay arrives; TH-002's never does
     (folder / "pms.csv").write_text(PMS_HEADER + BK1, encoding="utf-8")
+    # exit 1, as verify: its re-check left TH-002 awaiting its stay
     assert run("source", "import", str(folder / "pms.csv"), *options,
-               "--at", "2026-11-22T09:00")[0] == 0  # fmt: skip
+               "--at", "2026-11-22T09:00")[0] == 1  # fmt: skip
     assert run("verify", *options, "--at", "2026-11-22T10:00")[0] == 1
     assert run("award", *options)[0] == 0  # (members listed today: award now)
 

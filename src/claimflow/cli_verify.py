@@ -81,7 +81,8 @@ def source_cmd(
     """Import distributor sales or hotel stay exports, then re-check waiting claims.
 
     Re-importing a file is a no-op. Claims waiting for source data are
-    verified again at once.
+    verified again at once. Exit 1 when a claim checked is not verified,
+    as ``verify`` exits.
 
     \b
     Example:
@@ -115,6 +116,8 @@ def source_cmd(
         err=as_json,
         unchanged=done.verification.unchanged,
     )
+    checked = done.verification
+    sys.exit(0 if checked.results["verified"] == checked.verified else 1)
 
 
 @main.command("verify")

@@ -243,6 +243,13 @@ M2,Bo,Lind,,03/01/2026,active
 """
 
 
+def usd(value: int | str) -> str:
+    """An amount as Babel writes USD in en_US: the oracle of award lines."""
+    from babel.numbers import format_currency
+
+    return str(format_currency(Decimal(value), "USD", locale="en_US"))
+
+
 def test_successive_member_lists_keep_the_tier_held_at_each_stay(
     tmp_path: Path, bonvoy: Path, write: Callable[..., Path]
 ) -> None:
@@ -288,7 +295,8 @@ def test_successive_member_lists_keep_the_tier_held_at_each_stay(
     assert out == (
         "Claim MB-1 (stays.csv:row 2): 12,500 points under rules bonvoy-2026 "
         "(activity 2026-03-04, USD).\n"
-        "  1. base: stay at MC-NYC: 1,000 x 10 per 1 -> +10,000 points\n"
+        # money with its cents, as Babel writes USD in en_US (it showed "1,000")
+        f"  1. base: stay at MC-NYC: {usd('1000.00')} x 10 per {usd(1)} -> +10,000 points\n"
         "  2. elite: gold on 2026-03-04: 25% of 10,000 base points -> +2,500 points\n"
         "  Total: 12,500 points.\n"
     )

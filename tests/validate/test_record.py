@@ -105,6 +105,18 @@ def _usd(amount: str) -> str:
             "row 2:Serials",
             "expected 2 serial numbers, found 1",
         ),
+        (  # one unit: "expected 1 serial numbers, found 0" before
+            {"qty": "1", "amount": "149.00", "serials": ""},
+            ReasonCode.SERIAL_COUNT_MISMATCH,
+            "row 2:Serials",
+            "expected 1 serial number, found 0",
+        ),
+        (
+            {"qty": "1", "amount": "149.00"},
+            ReasonCode.SERIAL_COUNT_MISMATCH,
+            "row 2:Serials",
+            "expected 1 serial number, found 2",
+        ),
         (
             {"serials": "DR10000001 XX1"},
             ReasonCode.INVALID_FORMAT,

@@ -160,7 +160,14 @@ def _context(
     units = _units(claim, settings, held)
     _refuse_negatives(claim, units)
     ctx = Context(
-        claim, rules, day, units, participant, held=held, locale=settings.locale
+        claim,
+        rules,
+        day,
+        units,
+        participant,
+        held=held,
+        locale=settings.locale,
+        currency=settings.currency,
     )
     currency = (
         claim.currency if isinstance(claim, StayClaim) else None
@@ -228,7 +235,7 @@ def _eligibility(ctx: Context) -> AwardLine | None:
         return _zero_line(
             ctx,
             ReasonCode.BELOW_MINIMUM,
-            below_minimum_note(spend, quantity, ctx.locale),
+            below_minimum_note(spend, quantity, ctx.locale, ctx.currency),
         )
     return None
 

@@ -32,7 +32,7 @@ from claimflow.award.text import (
 from claimflow.codes import ReasonCode
 from claimflow.models import AwardLine, Claim, Participant, ParticipantFacts, StayClaim
 from claimflow.money import ZERO
-from claimflow.shown import number, plural
+from claimflow.shown import number, plural, points_word
 from claimflow.words import match_word
 
 _ONE = Decimal(1)
@@ -94,6 +94,8 @@ class Context:
     counts: Mapping[str, int] = field(default_factory=dict)
     #: the client's locale, which the lines' figures are written in
     locale: str = "en_US"
+    #: the currency points are earned in: the lines' amounts are money in it
+    currency: str = "USD"
 
     def line(
         self, rule_id: str, kind: str, desired: Decimal, note: str, **extra: object
@@ -144,7 +146,7 @@ def _per_currency(ctx: Context, rule: object) -> list[Earned]:
                 f"= {unit.amount - excluded}",
             )
         base = (unit.amount - excluded) * ctx.factor
-        desired, how = per_currency_points(rule, base, ctx.locale)
+        desired, how = per_currency_points(rule, base, ctx.locale, ctx.currency)
         line = ctx.line(
             rule.id,
             rule.kind,
@@ -170,7 +172,7 @@ def _per_unit(ctx: Context, rule: object) -> list[Earned]:
             per_unit_note(unit.label, rule.points, ctx.locale)
             if rule.unit == "units"
             else f"{unit.label}: {number(count, ctx.locale)} {plural(count, 'night')} at "
-            f"{number(rule.points, ctx.locale)} points each"
+            f"{number(rule.points, ctx.locale)} {points_word(rule.points)} each"
         )
         earned.append(
             Earned(

@@ -454,10 +454,10 @@ def explain(award: Award, locale: str = "en_US", name: str | None = None) -> str
     """
 
     def pts(value: int) -> str:
-        return shown.format_points(value, locale)
+        return f"{shown.format_points(value, locale)} {shown.points_word(value)}"
 
     lines = [
-        f"Claim {name or award.claim_id}: {pts(award.points)} points under rules "
+        f"Claim {name or award.claim_id}: {pts(award.points)} under rules "
         f"{award.version} (activity {award.activity_date}, {award.currency})."
     ]
     if award.day_note:
@@ -472,10 +472,11 @@ def explain(award: Award, locale: str = "en_US", name: str | None = None) -> str
         )
     if award.desired_points != award.points:
         lines.append(
-            f"  Desired {pts(award.desired_points)}, awarded {pts(award.points)} "
+            f"  Desired {shown.format_points(award.desired_points, locale)}, awarded "
+            f"{shown.format_points(award.points, locale)} "
             "after caps."
         )
-    lines.append(f"  Total: {pts(award.points)} points.")
+    lines.append(f"  Total: {pts(award.points)}.")
     return "\n".join(lines)
 
 

@@ -356,7 +356,7 @@ def _amount(value: object) -> Decimal | None:
 def _before_caps(
     plan: SetPlan, running: _Promos, units: list[_Unit]
 ) -> tuple[str, int]:
-    lines = _eligibility(units, plan.rules, plan.settings.locale)
+    lines = _eligibility(units, plan.rules, plan.settings.locale, plan.settings.currency)
     if lines is None:
         base = _base(plan, units)
         lines = [*base, *_promotions(plan, running, units, base)]
@@ -366,7 +366,7 @@ def _before_caps(
 
 
 def _eligibility(
-    units: list[_Unit], rules: RuleSet, locale: str
+    units: list[_Unit], rules: RuleSet, locale: str, currency: str
 ) -> list[_Line] | None:
     minimum = rules.minimum
     if minimum.spend is None and minimum.quantity is None:
@@ -381,7 +381,7 @@ def _eligibility(
                 "eligibility",
                 "eligibility",
                 ZERO,
-                below_minimum_note(spend, quantity, locale),
+                below_minimum_note(spend, quantity, locale, currency),
                 code=ReasonCode.BELOW_MINIMUM,
             )
         ]
@@ -418,7 +418,9 @@ def _base(plan: SetPlan, units: list[_Unit]) -> list[_Line]:
                 )
                 continue
             base = (amount - ZERO) * _ONE  # `_units` sent negatives on
-            desired, how = per_currency_points(rule, base, plan.settings.locale)
+            desired, how = per_currency_points(
+                rule, base, plan.settings.locale, plan.settings.currency
+            )
             lines.append(
                 _Line(
                     rule.id,

@@ -3,7 +3,10 @@ path (`claimflow.award.sets`) write the same explanation for the same step.
 
 Figures are written in the client's locale (`claimflow.shown.number`:
 ``1.025`` in es_ES, ``1,025`` in en_US), as the rest of ``award explain``
-is: a line is read aloud to a participant.
+is: a line is read aloud to a participant. Amounts of money are written as
+money (`claimflow.shown.money`): with their currency and its decimals,
+``$ 4.938,00`` in es_AR, never ``4.938`` (a number's significant digits
+only, which read as four thousand and dropped the cents of ``1,234.50``).
 
 Example: ``per_unit_note("3 x DRL-200", Decimal(25)) == "3 x DRL-200 at 25 points each"``
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
-from claimflow.shown import number
+from claimflow.shown import money, number, points_word
 
 if TYPE_CHECKING:
     from claimflow.award.rules import PerCurrency, Promotion
@@ -29,30 +32,32 @@ def units_label(quantity: int, sku: str | None, locale: str = PLAIN) -> str:
 
 def per_unit_note(label: str, points: Decimal, locale: str = PLAIN) -> str:
     """A per-unit line: ``3 x DRL-200 at 25 points each``."""
-    return f"{label} at {number(points, locale)} points each"
+    return f"{label} at {number(points, locale)} {points_word(points)} each"
 
 
 def per_claim_note(points: Decimal, locale: str = PLAIN) -> str:
     """A per-claim line: ``50 points per claim``."""
-    return f"{number(points, locale)} points per claim"
+    return f"{number(points, locale)} {points_word(points)} per claim"
 
 
 def per_currency_points(
-    rule: PerCurrency, base: Decimal, locale: str = PLAIN
+    rule: PerCurrency, base: Decimal, locale: str = PLAIN, currency: str = "USD"
 ) -> tuple[Decimal, str]:
-    """Exact points of an amount under a per-currency rule, and how, in words.
+    """Exact points of an amount under a per-currency rule, and how, in words;
+    the amounts are money in `currency` (the award's).
 
     Example: ``per_currency_points(rule, Decimal("199.99"))[1] ==
-    "199.99 x 1.25 per 1"``
+    "$199.99 x 1.25 per $1.00"``
     """
-    points, per = number(rule.points, locale), number(rule.per, locale)
+    points, per = number(rule.points, locale), money(rule.per, currency, locale)
     if rule.basis == "bracket":
         counted = (base / rule.per).to_integral_value(rounding=ROUND_DOWN)
         return (
             counted * rule.points,
             f"{number(counted, locale)} whole brackets of {per} at {points}",
         )
-    return base * rule.points / rule.per, f"{number(base, locale)} x {points} per {per}"
+    amount = money(base, currency, locale)
+    return base * rule.points / rule.per, f"{amount} x {points} per {per}"
 
 
 def promotion_note(
@@ -75,10 +80,13 @@ def rounding_note(total: Decimal, rounded: int, mode: str, locale: str = PLAIN) 
     )
 
 
-def below_minimum_note(spend: Decimal, quantity: int, locale: str = PLAIN) -> str:
-    """The zero line of a claim below its rule set's minimum."""
+def below_minimum_note(
+    spend: Decimal, quantity: int, locale: str = PLAIN, currency: str = "USD"
+) -> str:
+    """The zero line of a claim below its rule set's minimum (the spend is
+    money in `currency`, the award's)."""
     return (
-        f"below the minimum (spend {number(spend, locale)}, "
+        f"below the minimum (spend {money(spend, currency, locale)}, "
         f"quantity {number(quantity, locale)})"
     )
 

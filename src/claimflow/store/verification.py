@@ -24,6 +24,7 @@ indexes of migration 6 serve every query.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -82,8 +83,9 @@ _CLAIM_MODELS: dict[str, type[SalesClaim] | type[StayClaim]] = {
     "stay": StayClaim,
 }
 
-# The claims `verify` checks: accepted and not verified yet, or still
-# waiting for source data (their last result not_found).
+# The claims `verify` checks: accepted and not verified yet, still waiting
+# for source data (their last result not_found), or named to be checked
+# again (a JSON list of ids: `claimflow.verify.again`).
 _TO_VERIFY = """
 SELECT c.rowid, c.id, c.kind, c.batch_id, c.outcome, c.participant_id,
        CASE c.kind WHEN 'sales' THEN c.data ->> 'invoice_number' END,
@@ -94,7 +96,8 @@ WHERE c.client = ? {batch} AND (
     (c.outcome = 'accepted' AND NOT EXISTS
         (SELECT 1 FROM verifications v WHERE v.claim_id = c.id))
     OR (SELECT v.result FROM verifications v WHERE v.claim_id = c.id
-        ORDER BY v.id DESC LIMIT 1) = 'not_found')
+        ORDER BY v.id DESC LIMIT 1) = 'not_found'
+    OR c.id IN (SELECT value FROM json_each(CAST(? AS TEXT))))
 ORDER BY c.rowid
 """
 # A serial's first claim (in store order) of an earlier batch, neither
@@ -320,7 +323,7 @@ class VerificationSets:
         conn.executemany(f"INSERT INTO temp.{name} VALUES ({marks})", rows)
 
     def claims_to_verify(
-        self, client: str, batch_id: int | None, chunk: int
+        self, client: str, batch_id: int | None, chunk: int, again: Sequence[str] = ()
     ) -> Iterator[list[ToVerify]]:
         """The claims verification checks, in store order, in chunks.
 
@@ -328,6 +331,7 @@ class VerificationSets:
             client: the client key.
             batch_id: only this batch's claims, if given.
             chunk: claims per list.
+            again: claims to check again whatever their last result.
 
         Returns:
             Lists of `ToVerify` rows.
@@ -338,6 +342,7 @@ class VerificationSets:
             batch="AND c.batch_id = ?" if batch_id is not None else ""
         )
         params: list[object] = [client] + ([batch_id] if batch_id is not None else [])
+        params.append(json.dumps(list(again)))
         self._temps()
         # As one claim at a time reads them: a chunk's results are written
         # before the next chunk is read, and touch only claims read already.

@@ -56,6 +56,19 @@ LAST_BATCH = "(SELECT max(id) FROM batches)"
 LAST_SOURCE = "(SELECT coalesce(max(id), 0) FROM source_records)"
 
 
+#: The reason codes only verification gives, but ``source_not_found`` and
+#: ``serial_claimed_before`` (which ``dedupe claims`` gives too).
+CHECKED_CODES = (
+    "source_ambiguous",
+    "source_mismatch",
+    "serial_not_in_source",
+    "quantity_above_invoiced",
+    "name_mismatch",
+    "overlapping_stay",
+    "claimed_by_other_account",
+    "already_credited",
+    "ota_booking",
+)
 #: A problem (table alias ``p``) that no later verification overtook: a
 #: ``source_not_found`` stands only while the claim's latest verification
 #: found no source record, and only as that run said it (each run awaiting
@@ -64,24 +77,43 @@ LAST_SOURCE = "(SELECT coalesce(max(id), 0) FROM source_records)"
 #: replay no longer give it that reason; every run's result stays on record
 #: in ``verifications`` and the story (trial 30: a paid claim exported with
 #: ``source_not_found ... found none yet``). Part of `PROBLEM_STANDS`.
+#:
+#: Likewise a problem only verification gives (`CHECKED_CODES`) stands only
+#: while the claim's latest verification gives it (its code and message),
+#: once: a claim in review on a record a keying slip away, checked again
+#: once its own record arrived (`claimflow.verify.again`), is judged by that
+#: record alone (an accepted claim exported with ``quantity_above_invoiced``
+#: of the neighbouring invoice).
 FINDING_STANDS = """NOT (p.code = 'source_not_found'
   AND (coalesce((SELECT v.result FROM verifications v WHERE v.claim_id = p.claim_id
                  ORDER BY v.id DESC LIMIT 1), 'not_found') <> 'not_found'
        OR EXISTS (SELECT 1 FROM problems q
-                  WHERE q.claim_id = p.claim_id AND q.code = p.code AND q.id > p.id)))"""
+                  WHERE q.claim_id = p.claim_id AND q.code = p.code AND q.id > p.id)))
+  AND NOT (p.code IN ({checked})
+  AND (NOT EXISTS (SELECT 1 FROM json_each((SELECT v.details FROM verifications v
+                                            WHERE v.claim_id = p.claim_id
+                                            ORDER BY v.id DESC LIMIT 1), '$.problems') g
+                   WHERE g.value ->> '$.code' = p.code
+                     AND g.value ->> '$.message' = p.message)
+       OR EXISTS (SELECT 1 FROM problems q WHERE q.claim_id = p.claim_id
+                  AND q.code = p.code AND q.message = p.message AND q.id > p.id)))""".format(
+    checked=", ".join(f"'{c}'" for c in CHECKED_CODES)
+)
 #: A problem row: claim, batch, reason code, field, where, message.
 ProblemRow = tuple[str, int, str, str | None, str, str]
 #: A verification match: client, source id, claim, participant, result.
 MatchRow = tuple[str, int, str, str | None, str]
 
-# The claims `verify` checks: accepted and not verified yet, or still
-# waiting for source data (their last result not_found).
+# The claims `verify` checks: accepted and not verified yet, still waiting
+# for source data (their last result not_found), or named to be checked
+# again (a JSON list of ids: `claimflow.verify.again`).
 _AWAITING = """
         WHERE c.client = ? {where} AND (
             (c.outcome = 'accepted' AND NOT EXISTS
                 (SELECT 1 FROM verifications v WHERE v.claim_id = c.id))
             OR (SELECT v.result FROM verifications v WHERE v.claim_id = c.id
-                ORDER BY v.id DESC LIMIT 1) = 'not_found')
+                ORDER BY v.id DESC LIMIT 1) = 'not_found'
+            OR c.id IN (SELECT value FROM json_each(CAST(? AS TEXT))))
         ORDER BY c.rowid"""
 
 
@@ -114,7 +146,11 @@ def m033_verification_as_of(db: Database) -> None:
 
 
 def claims_awaiting_verification(
-    store: Store, client: str, batch_id: int | None, chunk: int
+    store: Store,
+    client: str,
+    batch_id: int | None,
+    chunk: int,
+    again: Sequence[str] = (),
 ) -> Iterator[list[Claim]]:
     """The claims verification checks, whole and typed, in store order, in chunks.
 
@@ -123,11 +159,14 @@ def claims_awaiting_verification(
         client: the client key.
         batch_id: only this batch's claims, if given.
         chunk: claims per list.
+        again: claims to check again whatever their last result
+            (`claimflow.verify.again`).
 
     Example: ``next(claims_awaiting_verification(store, "acme-tools", None, 5_000))``
     """
     where = "AND c.batch_id = ?" if batch_id is not None else ""
     params: list[object] = [client] + ([batch_id] if batch_id is not None else [])
+    params.append(json.dumps(list(again)))
     return store.claims(_AWAITING.format(where=where), params, chunk)
 
 

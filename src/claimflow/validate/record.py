@@ -348,7 +348,8 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
                 src.problem(
                     ReasonCode.SERIAL_COUNT_MISMATCH,
                     "serial_numbers",
-                    f"expected {line.quantity} serial numbers, found "
+                    f"expected {line.quantity} serial "
+                    f"{plural(line.quantity, 'number')}, found "
                     f"{len(line.serial_numbers)}",
                     n,
                 )

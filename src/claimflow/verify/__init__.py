@@ -5,7 +5,9 @@ Contract: `claimflow.verify.match.verify_claim` is pure over a `Lookup`;
 moves their outcomes, in sets (`claimflow.verify.sets`: matched and
 compared with joins, the rest one at a time), with the results of
 `verify_claims_per_claim`, the reference that runs `verify_claim` claim by
-claim; `claimflow.verify.units` says when a person's decision would pay
+claim, and checks again the claims in review on a record a keying slip
+away once their own record arrives (`claimflow.verify.again`);
+`claimflow.verify.units` says when a person's decision would pay
 units of an invoice line its verification did not count, and
 `claimflow.verify.nights` when it would pay a member's nights that another
 accepted (or paid) claim holds;

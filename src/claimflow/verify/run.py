@@ -4,13 +4,15 @@
 `verify_claims_per_claim` is the same run claim by claim, kept as the
 reference a property test holds the sets equal to.
 
-Claims to verify are the accepted ones not verified yet, and those still
-waiting for source data (``not_found``), which is how a later source import
-re-checks them. Each result is appended to ``verifications``; the claim's
-outcome follows it (verified: stays accepted; not found: pended awaiting
-source data; ambiguous: review; discrepancy: review or pended by client
-policy, rejected for an online-travel-agency booking, duplicate for a serial
-or stay claimed before), with the change appended to ``outcomes``.
+Claims to verify are the accepted ones not verified yet, those still waiting
+for source data (``not_found``), which is how a later source import
+re-checks them, and those in review on a record a keying slip away whose own
+record has arrived since (`claimflow.verify.again`). Each result is appended
+to ``verifications``; the claim's outcome follows it (verified: stays
+accepted; not found: pended awaiting source data; ambiguous: review;
+discrepancy: review or pended by client policy, rejected for an
+online-travel-agency booking, duplicate for a serial or stay claimed
+before), with the change appended to ``outcomes``.
 
 A claim that did not verify is owed a notice, unless its result and
 problems (codes and messages) are those of its previous verification: a
@@ -33,6 +35,7 @@ from claimflow.codes import Category, Outcome, ReasonCode, decide
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, Problem
 from claimflow.store import Store
+from claimflow.store.recheck import drop_matches
 from claimflow.store.source import source_ids_between, source_ids_by_key
 from claimflow.store.verify_claim import (
     add_problems,
@@ -49,6 +52,7 @@ from claimflow.store.verify_claim import (
 )
 from claimflow.validate.notices import Notice, NoticeItem
 from claimflow.validate.stage_notices import store_stage_notices
+from claimflow.verify.again import to_check_again
 from claimflow.verify.knew import Knew, OtherMatch, OtherUnits
 from claimflow.verify.match import Verification, verify_claim
 from claimflow.verify.source import SourceRecord, load_records
@@ -314,7 +318,21 @@ def waits_on_participant(verification: Verification, outcome: Outcome) -> bool:
 def _to_verify(
     store: Store, client: ResolvedClient, batch_id: int | None
 ) -> Iterator[list[Claim]]:
-    return claims_awaiting_verification(store, client.key, batch_id, CHUNK)
+    again = check_again(store, client.key, batch_id)
+    return claims_awaiting_verification(store, client.key, batch_id, CHUNK, again)
+
+
+def check_again(store: Store, client: str, batch_id: int | None) -> list[str]:
+    """The claims in review on a record a keying slip away whose own record
+    has arrived since (`claimflow.verify.again`), their matches to the
+    record they no longer name let go (`drop_matches`); call inside the
+    run's transaction, before its claims are read.
+
+    Example: ``check_again(store, "pampa-dealers", None) == ["c1"]``
+    """
+    again = to_check_again(store, client, batch_id)
+    drop_matches(store, again)
+    return again
 
 
 def verify_claims(

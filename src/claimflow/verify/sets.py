@@ -76,6 +76,7 @@ from claimflow.verify.run import (
     StoreLookup,
     VerifyResult,
     _detail,
+    check_again,
     named_details,
     outcome_of,
     repeats,
@@ -461,7 +462,8 @@ def verify_in_sets(
     run = _SetRun(store, client, now.isoformat(), actor)
     with store.transaction():
         done = 0
-        for rows in store.claims_to_verify(client.key, batch_id, chunk or CHUNK):
+        again = check_again(store, client.key, batch_id)
+        for rows in store.claims_to_verify(client.key, batch_id, chunk or CHUNK, again):
             run.chunk(rows)
             done += len(rows)
             if progress is not None:
