@@ -402,6 +402,8 @@ def _to_id(value: Any, info: ValidationInfo) -> str | None:
 def _to_serials(value: Any, info: ValidationInfo) -> tuple[str, ...]:
     if value is None:
         return ()
+    if value.__class__ is str and value.isascii():  # the usual cell: no marks, no wide forms
+        return tuple(s for s in _SERIAL_SPLIT.split(value.strip()) if s)
     items = (
         value
         if isinstance(value, list | tuple)
