@@ -42,6 +42,10 @@ def test_only_once_its_own_record_is_stored(desk: Desk) -> None:
         (claim,) = [c for c, *_ in store.db.execute("SELECT id FROM claims")]
         assert to_check_again(store, CLIENT, None) == []  # 0004-00000300: none yet
     _add_own_record(desk)
+    # stored, not checked yet: a replay judges PA-601 as its check saw the
+    # store (verifications.last_source), on 0004-00000200
+    _, out = desk("replay", ok=(0,))
+    assert "1 claims replayed, 0 changed, +0 points" in out
     with Store.open(desk.db) as store:
         assert to_check_again(store, CLIENT, None) == [claim]
         assert to_check_again(store, CLIENT, 1) == [claim]

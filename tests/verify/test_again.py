@@ -130,6 +130,8 @@ def desk(write: Callable[..., Path], tmp_path: Path) -> Desk:
     assert "PA-601 (uno.csv:row 2): discrepancy -> review" in out
     assert "quantity_above_invoiced: expected 1 as in the source record, found 2" in out
     assert desk.exported()["PA-601"] == ("review", "quantity_above_invoiced")
+    _, out = desk("replay", ok=(0,))  # as the check saw the store: unchanged
+    assert "1 claims replayed, 0 changed, +0 points" in out
     return desk
 
 

@@ -56,12 +56,15 @@ LAST_BATCH = "(SELECT max(id) FROM batches)"
 LAST_SOURCE = "(SELECT coalesce(max(id), 0) FROM source_records)"
 
 
-#: The reason codes only verification gives, but ``source_not_found`` and
-#: ``serial_claimed_before`` (which ``dedupe claims`` gives too).
+#: The reason codes verification gives, but ``source_not_found`` (below).
+#: ``dedupe claims`` gives three of them too (``serial_claimed_before``,
+#: ``overlapping_stay``, ``claimed_by_other_account``), with a match of the
+#: code stored (``claim_matches``), which tells its problems apart.
 CHECKED_CODES = (
     "source_ambiguous",
     "source_mismatch",
     "serial_not_in_source",
+    "serial_claimed_before",
     "quantity_above_invoiced",
     "name_mismatch",
     "overlapping_stay",
@@ -78,9 +81,9 @@ CHECKED_CODES = (
 #: in ``verifications`` and the story (trial 30: a paid claim exported with
 #: ``source_not_found ... found none yet``). Part of `PROBLEM_STANDS`.
 #:
-#: Likewise a problem only verification gives (`CHECKED_CODES`) stands only
-#: while the claim's latest verification gives it (its code and message),
-#: once: a claim in review on a record a keying slip away, checked again
+#: Likewise a problem verification gave (`CHECKED_CODES`, of no dedupe
+#: match) stands only while the claim's latest verification gives it (its
+#: code and message), once: a claim in review on a record a keying slip away, checked again
 #: once its own record arrived (`claimflow.verify.again`), is judged by that
 #: record alone (an accepted claim exported with ``quantity_above_invoiced``
 #: of the neighbouring invoice).
@@ -90,6 +93,8 @@ FINDING_STANDS = """NOT (p.code = 'source_not_found'
        OR EXISTS (SELECT 1 FROM problems q
                   WHERE q.claim_id = p.claim_id AND q.code = p.code AND q.id > p.id)))
   AND NOT (p.code IN ({checked})
+  AND NOT EXISTS (SELECT 1 FROM claim_matches m
+                  WHERE m.claim_id = p.claim_id AND m.code = p.code)
   AND (NOT EXISTS (SELECT 1 FROM json_each((SELECT v.details FROM verifications v
                                             WHERE v.claim_id = p.claim_id
                                             ORDER BY v.id DESC LIMIT 1), '$.problems') g
