@@ -534,3 +534,12 @@ def test_a_form_in_arabic_indic_digits_reads_in_every_format(tmp_path: Path) -> 
     assert ReasonCode.INVALID_NUMBER not in check(
         paths, client, received_at=NOW, workers=1
     ).reasons
+
+
+def test_a_refusal_names_the_locale_as_the_client_wrote_it() -> None:
+    """A zh_TW desk's refusal said "',' groups digits in zh_Hant_TW", Babel's
+    id, a locale no client file names (trial 37)."""
+    with pytest.raises(NumberError) as refused:
+        number_format("zh_TW").read("1,23", False, currency="TWD")
+    assert "',' groups digits in zh_TW; decimals follow '.'" in str(refused.value)
+    assert number_format("zh_TW").locale == "zh_Hant_TW"  # Babel's own, for Babel

@@ -98,6 +98,8 @@ class NumberFormat:
         amount_example: how the locale writes 1234.56, or 1234567.50 where
             its digit groups differ in size (``12,34,567.50``), for messages.
         whole_example: how the locale writes 1234567.
+        written: the locale as the client's file names it (``zh_TW``, where
+            Babel's id is ``zh_Hant_TW``), for messages.
     """
 
     locale: str
@@ -107,6 +109,7 @@ class NumberFormat:
     secondary: int
     amount_example: str
     whole_example: str
+    written: str = ""
 
     def read(
         self, text: str, whole: bool = False, currency: str | None = None
@@ -194,7 +197,7 @@ class NumberFormat:
         if self.group and self.group in integer and not self._grouped(integer):
             if not fraction and len(integer.rsplit(self.group, 1)[1]) < self.primary:
                 return (
-                    f"{self.group!r} groups digits in {self.locale}; "
+                    f"{self.group!r} groups digits in {self.written or self.locale}; "
                     f"decimals follow {self.decimal!r}"
                 )
             return "digit grouping in the wrong places"
@@ -495,6 +498,7 @@ def number_format(locale: str) -> NumberFormat:
             locale=parsed,
         ),
         whole_example=format_decimal(1234567, locale=parsed),
+        written=locale,
     )
 
 
