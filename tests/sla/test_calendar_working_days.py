@@ -446,3 +446,17 @@ def test_a_member_case_is_due_in_the_same_calendar() -> None:
     )
     assert closed["first response"] == datetime(2025, 2, 10, 12, tzinfo=TAIPEI)
     assert closed["resolution"] == datetime(2025, 2, 10, 23, 59, 59, tzinfo=TAIPEI)
+
+
+def test_instants_in_a_desk_zone_count_as_the_same_instants_in_utc() -> None:
+    """`facts._utc_us` read any aware series' wall times as UTC: 09:00 in
+    Taipei (01:00 UTC) came out eight hours late (a helper's first test of
+    the Taipei desk counted 18 business hours for 11)."""
+    import pandas as pd
+
+    from claimflow.sla.facts import _utc_us
+
+    utc = pd.Series(pd.to_datetime(["2025-02-07T01:00:00+00:00", "2025-02-10T02:00:00+00:00"]))
+    taipei = utc.dt.tz_convert("Asia/Taipei")
+    assert list(_utc_us(taipei)) == list(_utc_us(utc)) == list(_utc_us(utc.dt.tz_localize(None)))
+    assert _utc_us(utc)[0] == 1_738_890_000_000_000  # 2025-02-07 01:00 UTC, by hand

@@ -217,6 +217,11 @@ def _instants(keys: Any) -> pd.Series:
 
 
 def _utc_us(instants: pd.Series) -> np.ndarray:
+    """Microseconds since the epoch of each instant (naive: UTC already). An
+    aware series in another zone is converted first: its wall times read as
+    UTC would be hours off."""
+    if instants.dt.tz is not None:
+        instants = instants.dt.tz_convert("UTC")
     naive = instants.dt.tz_localize(None).to_numpy()
     us: np.ndarray = naive.astype("datetime64[us]").astype("int64")
     return us
