@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal
 
 from claimflow.codes import ReasonCode
 from claimflow.keys import normalize_key
-from claimflow.models import Problem
+from claimflow.models import Problem, Provenance, SaleRecord, StayRecord
 from claimflow.verify.candidates import guest_fits, on_date
 from claimflow.verify.compared import (
     Claimant,
@@ -80,14 +81,35 @@ def _within(a: Decimal, b: Decimal, settings: VerificationSettings) -> bool:
     return abs(a - b) <= allowed
 
 
+def slip_record(key: str, where: Provenance | None, keyed: str) -> str:
+    """A source record found a keying slip away, as a discrepancy names it:
+    its key, where it came from (the file's name and row) and the key the
+    claim has, so that a reviewer sees what the claim was compared with.
+
+    Example: ``slip_record("INV-20417", where, "INV-20418") == "source record
+    INV-20417 (dealer_sales.csv:row 3, a keying slip from INV-20418)"``
+    """
+    place = ""
+    if where is not None:
+        place = where.model_copy(update={"file": PurePath(where.file).name}).where()
+        place += ", "
+    return f"source record {key} ({place}a keying slip from {keyed})"
+
+
 class Checker:
-    """One claim's field checks and problems, gathered as its fields are compared."""
+    """One claim's field checks and problems, gathered as its fields are compared.
+
+    Attributes:
+        record: the source record as a discrepancy names it: ``the source
+            record`` when its key is the claim's, else `slip_record`.
+    """
 
     def __init__(self, claim: Claimant, settings: VerificationSettings) -> None:
         self.claim = claim
         self.settings = settings
         self.checks: list[FieldCheck] = []
         self.problems: list[Problem] = []
+        self.record = "the source record"
 
     def problem(self, code: ReasonCode, field_name: str, message: str) -> None:
         self.problems.append(
@@ -116,7 +138,7 @@ class Checker:
             self.problem(
                 code,
                 field_name,
-                f"expected {source} as in the source record, found {claimed}",
+                f"expected {source} as in {self.record}, found {claimed}",
             )
 
     def dates(self, field_name: str, claimed: date | None, source: date) -> None:
@@ -161,6 +183,7 @@ def compare_sale(
     checker = Checker(claim, settings)
     first = sales[0][1]
     if fuzzy:
+        checker.record = _sale_slip(first, claim)
         checker.checks.append(
             FieldCheck(
                 "invoice_number",
@@ -181,7 +204,7 @@ def compare_sale(
             False,
         )
     units: dict[int, int] = {}
-    used = _sale_lines(checker, claim, sales, lookup, settings, units)
+    used = _sale_lines(checker, claim, sales, lookup, settings, units, fuzzy)
     return _result(
         checker, tuple(used) or tuple(i for i, _ in sales), claim, tuple(units.items())
     )
@@ -194,9 +217,11 @@ def _sale_lines(
     lookup: Lookup,
     settings: VerificationSettings,
     units: dict[int, int],
+    fuzzy: bool = False,
 ) -> list[int]:
     """Compare each claim line with the invoice line of its SKU; the ids
-    used. The units claimed of each invoice line are added up in `units`."""
+    used. The units claimed of each invoice line are added up in `units`.
+    An invoice a keying slip away is named by the row of the line compared."""
     used: list[int] = []
     for line in claim.lines:
         match = next(
@@ -210,6 +235,8 @@ def _sale_lines(
             continue
         rid, record = match
         used.append(rid)
+        if fuzzy:
+            checker.record = _sale_slip(record, claim)
         quantity = line.quantity or 0
         units[rid] = units.get(rid, 0) + quantity
         _units(checker, quantity, record, lookup.claimed_units(rid, claim.id), lookup)
@@ -276,9 +303,15 @@ def _units(
         checker.problem(
             ReasonCode.QUANTITY_ABOVE_INVOICED,
             "quantity",
-            f"expected at most {left} more {record.sku} as in the source record "
+            f"expected at most {left} more {record.sku} as in {checker.record} "
             f"({record.quantity} invoiced, {note}), found {quantity}",
         )
+
+
+def _sale_slip(record: SaleSource, claim: SaleFields) -> str:
+    """An invoice line a keying slip away, named (`slip_record`)."""
+    where = record.provenance if isinstance(record, SaleRecord) else None
+    return slip_record(record.invoice_number, where, claim.invoice_number or "")
 
 
 def compare_stay(
@@ -304,6 +337,11 @@ def compare_stay(
     """
     checker = Checker(claim, settings)
     if fuzzy:
+        checker.record = slip_record(
+            record.confirmation_number,
+            record.provenance if isinstance(record, StayRecord) else None,
+            claim.confirmation_number or "",
+        )
         checker.checks.append(
             FieldCheck(
                 "confirmation_number",
@@ -356,7 +394,11 @@ def _stay_people(
             ReasonCode.OTA_BOOKING,
             "booking_channel",
             f"expected a direct booking, found {record.booking_channel!r} "
-            "in the hotel's record",
+            + (
+                "in the hotel's record"
+                if checker.record == "the source record"
+                else f"in the hotel's {checker.record}"
+            ),
         )
     if claim.participant_id and claim.check_in and claim.check_out:
         for other, start, end in lookup.member_stays(claim.participant_id, claim.id):
