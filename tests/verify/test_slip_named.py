@@ -201,6 +201,56 @@ def test_a_stay_a_slip_away_is_named_by_its_confirmation_and_row() -> None:
     ]
 
 
+class _Claimed(_Lookup):
+    """The folio is matched to another member's claim CA-870 already."""
+
+    def matched(self, source_id: int, claim_id: str) -> list[object]:
+        return [("c7", "300999", "verified")]
+
+    def claim_name(self, claim_id: str) -> str:
+        return "CA-870 (octubre.csv:row 5)"
+
+
+def test_a_stay_a_slip_away_claimed_by_another_account_names_it() -> None:
+    folio = StayRecord(
+        hotel_code="CAZ-MAD",
+        confirmation_number="MD5510100",
+        guest_name="LOPEZ/ANA MRS",
+        arrival=date(2026, 11, 10),
+        departure=date(2026, 11, 13),
+        room_revenue=Decimal("450.00"),
+        currency="EUR",
+        provenance=Provenance(file="stays.csv", row=4),
+    )
+    claim = StayClaim.model_validate(
+        {
+            "id": "s1",
+            "client": "costa-azul",
+            "participant_id": "300120031",
+            "received_at": "2026-11-20T09:00:00+00:00",
+            "provenance": {"file": "retro.csv", "row": 2},
+            "hotel_code": "CAZ-MAD",
+            "confirmation_number": "MD5510010",
+            "check_in": "2026-11-10",
+            "check_out": "2026-11-13",
+        }
+    )
+    found = compare_stay(claim, 9, folio, _Claimed(), SETTINGS, True)  # type: ignore[arg-type]
+    assert [p.message for p in found.problems] == [
+        "expected the stay of source record MD5510100 (stays.csv:row 4, a keying "
+        "slip from MD5510010) on one account, found it claimed by 300999 "
+        "(claim CA-870 (octubre.csv:row 5))"
+    ]
+    exact = compare_stay(
+        claim.model_copy(update={"confirmation_number": "MD5510100"}),
+        9, folio, _Claimed(), SETTINGS,  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert [p.message for p in exact.problems] == [
+        "expected this stay on one account, found it claimed by 300999 "
+        "(claim CA-870 (octubre.csv:row 5))"
+    ]
+
+
 def test_slip_record_without_a_place() -> None:
     assert slip_record("INV-20417", None, "INV-20418") == (
         "source record INV-20417 (a keying slip from INV-20418)"

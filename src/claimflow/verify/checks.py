@@ -81,6 +81,10 @@ def _within(a: Decimal, b: Decimal, settings: VerificationSettings) -> bool:
     return abs(a - b) <= allowed
 
 
+#: The claim's own source record (its key the claim's), as a message names it.
+OWN_RECORD = "the source record"
+
+
 def slip_record(key: str, where: Provenance | None, keyed: str) -> str:
     """A source record found a keying slip away, as a discrepancy names it:
     its key, where it came from (the file's name and row) and the key the
@@ -109,7 +113,7 @@ class Checker:
         self.settings = settings
         self.checks: list[FieldCheck] = []
         self.problems: list[Problem] = []
-        self.record = "the source record"
+        self.record = OWN_RECORD
 
     def problem(self, code: ReasonCode, field_name: str, message: str) -> None:
         self.problems.append(
@@ -396,7 +400,7 @@ def _stay_people(
             f"expected a direct booking, found {record.booking_channel!r} "
             + (
                 "in the hotel's record"
-                if checker.record == "the source record"
+                if checker.record == OWN_RECORD
                 else f"in the hotel's {checker.record}"
             ),
         )
@@ -409,6 +413,12 @@ def _stay_people(
                     f"expected no other stay on these dates, found claim "
                     f"{lookup.claim_name(other)} ({start} to {end})",
                 )
+    # the stay itself, named when a keying slip away (`slip_record`)
+    stay = (
+        "this stay"
+        if checker.record == OWN_RECORD
+        else f"the stay of {checker.record}"
+    )
     for other, participant, result in lookup.matched(rid, claim.id):
         if participant != claim.participant_id:
             # the other claim as the desk knows it (its reference and file),
@@ -422,12 +432,11 @@ def _stay_people(
             checker.problem(
                 ReasonCode.CLAIMED_BY_OTHER_ACCOUNT,
                 "participant_id",
-                f"expected this stay on one account, found it claimed by {by}",
+                f"expected {stay} on one account, found it claimed by {by}",
             )
         elif result == "verified":
             checker.problem(
                 ReasonCode.ALREADY_CREDITED,
                 "confirmation_number",
-                "this stay was already credited by claim "
-                f"{lookup.claim_name(other)}",
+                f"{stay} was already credited by claim {lookup.claim_name(other)}",
             )
