@@ -19,7 +19,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from claimflow import Store
+import pytest
+
+from claimflow import ResolvedClient, Store, ingest
 from claimflow.models import (
     Provenance,
     SaleRecord,
@@ -27,9 +29,12 @@ from claimflow.models import (
     StayClaim,
     StayRecord,
 )
+from claimflow.validate.notices import render_notices
 from claimflow.verify.checks import compare_sale, compare_stay, slip_record
 from claimflow.verify.settings import VerificationSettings
+from claimflow.verify.source import import_source
 from tests.test_cli import ACME_CONFIG, run
+from tests.verify.test_verify import NOW
 
 CLAIMS = (
     "Claim ID,Rep #,Rep Name,Dealer Code,Dealer Name,Invoice No,Invoice Date,"
@@ -255,3 +260,70 @@ def test_slip_record_without_a_place() -> None:
     assert slip_record("INV-20417", None, "INV-20418") == (
         "source record INV-20417 (a keying slip from INV-20418)"
     )
+
+
+# The participant's notice. It asks them to check the number they keyed,
+# quoting it as they keyed it, and never names the record found: that
+# invoice a slip away may be another rep's sale (test_again's 0004-00000200
+# was PA-610's, another rep's), and where the claim names no dealer,
+# another dealer's; its number would show them an invoice to claim.
+ASKED = (
+    "  - invoice number: we hold no invoice with this number, only one a "
+    "character or two away, which we compared your claim with: please check "
+    "the number on your invoice (we read: INV-20418)\n"
+    "  - quantity: is more than the invoiced quantity (we read: 2)\n"
+)
+
+
+def _notice(db: str, tmp_path: Path) -> str:
+    """The verification's notice, as `notices write` writes it."""
+    out = str(tmp_path / "o")
+    code, _, err = run("notices", "write", "--batch", "1", "--out", out, "--db", db)
+    assert code == 0, err
+    (text,) = (tmp_path / "o").glob("*verify*.txt")
+    return text.read_text(encoding="utf-8")
+
+
+def test_the_notice_asks_to_check_the_number_without_naming_the_record(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    db, _, _ = _desk(write, tmp_path, "INV-20418")
+    said = _notice(db, tmp_path)
+    assert ASKED in said
+    assert "20417" not in said
+
+
+def test_a_notice_on_the_claims_own_invoice_says_only_the_quantity(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    db, _, _ = _desk(write, tmp_path, "INV-20417")
+    said = _notice(db, tmp_path)
+    assert "  - quantity: is more than the invoiced quantity (we read: 2)\n" in said
+    assert "invoice number" not in said
+
+
+@pytest.mark.parametrize("in_sets", [True, False])
+def test_a_stay_a_slip_away_in_the_members_language(
+    store: Store, costa: ResolvedClient, write: Callable[..., Path], in_sets: bool
+) -> None:
+    """CA-903 keyed MD8830400 for the folio MD8830040 (es): both ways of
+    verifying (in sets, claim by claim) owe the same notice."""
+    from claimflow.verify.run import verify_claims_per_claim
+    from claimflow.verify.sets import verify_in_sets
+    from tests.verify.test_slips import STAY_CLAIMS, STAYS
+
+    ingest([write("retro.csv", STAY_CLAIMS)], costa, store)
+    with store.transaction():
+        import_source(store, costa, write("stays.csv", STAYS), NOW)
+    run_ = verify_in_sets if in_sets else verify_claims_per_claim
+    result = run_(store, costa, now=NOW)
+    (item,) = [i for i in result.notice_items if i.reference == "CA-903"]
+    assert item.slip == "MD8830400"
+    (notice,) = render_notices([item], costa, NOW.date())
+    assert (
+        "  - número de confirmación: no tenemos ninguna estancia con este número "
+        "de confirmación, solo una que difiere en uno o dos caracteres, con la "
+        "que comparamos su solicitud: verifique el número en su confirmación "
+        "(leímos: MD8830400)\n"
+    ) in notice.text
+    assert "MD8830040" not in notice.text

@@ -10,6 +10,12 @@ overlapping stays, other claims of the same stay). Each gives a
 `Verification` with its `FieldCheck`s and problems. Pure over a
 `claimflow.verify.match.Lookup`; `claimflow.verify.match` and the set-based
 `claimflow.verify.sets` call these.
+
+A discrepancy names the record it was compared with only when that
+record's key is not the claim's (found a keying slip away, `slip_record`):
+``expected 1 as in source record INV-20417 (dealer_sales.csv:row 3, a
+keying slip from INV-20418), found 2``; on the claim's own record it reads
+``expected 1 as in the source record, found 2``.
 """
 
 from __future__ import annotations
@@ -74,6 +80,11 @@ class Verification:
     checks: tuple[FieldCheck, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
     units: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def slip(self) -> bool:
+        """Whether the record compared was found a keying slip away."""
+        return any(c.note == "keying slip" for c in self.checks)
 
 
 def _within(a: Decimal, b: Decimal, settings: VerificationSettings) -> bool:
