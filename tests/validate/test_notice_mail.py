@@ -109,7 +109,7 @@ def _msgids() -> set[str | tuple[str, str]]:
     for template in BUNDLED.glob("*.j2"):
         for _, message, _, _ in extract_from_file("jinja2", template):
             found.add(message)
-    for module in ("notices.py", "notice_values.py"):
+    for module in ("notices.py", "notice_values.py", "notice_i18n.py"):
         for _, message, _, _ in extract_from_file("python", BUNDLED.parent / module):
             found.add(message)
     return found

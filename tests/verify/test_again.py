@@ -5,8 +5,9 @@ Trial (an Argentine dealer program, es_AR): claim PA-601 for invoice
 ``0004-00000300`` was verified before the dealer's export held that
 invoice; verification took ``0004-00000200`` (the same dealer D03, part
 FIL-01 and date, one digit away), which invoiced 1 unit, not 2, and sent
-PA-601 to review (``quantity_above_invoiced: expected 1 as in the source
-record, found 2``). The dealer's next export held ``0004-00000300`` (2 units,
+PA-601 to review (``quantity_above_invoiced: expected 1 as in source
+record 0004-00000200 (ventas_1.csv:row 2, a keying slip from
+0004-00000300), found 2``). The dealer's next export held ``0004-00000300`` (2 units,
 $ 4.938,00), but ``source import`` re-checked only claims awaiting source
 data: PA-601 stayed in review on another sale's invoice, its 2 units
 counted against that invoice's line. Now it is checked again against its
@@ -128,7 +129,11 @@ def desk(write: Callable[..., Path], tmp_path: Path) -> Desk:
     code, out = desk.source("ventas_1.csv", NEIGHBOUR, "2026-11-25T12:00")
     assert code == 1  # as verify exits (it exited 0)
     assert "PA-601 (uno.csv:row 2): discrepancy -> review" in out
-    assert "quantity_above_invoiced: expected 1 as in the source record, found 2" in out
+    # the record compared with is named, a keying slip from the claim's own
+    assert (
+        "quantity_above_invoiced: expected 1 as in source record 0004-00000200 "
+        "(ventas_1.csv:row 2, a keying slip from 0004-00000300), found 2"
+    ) in out
     assert desk.exported()["PA-601"] == ("review", "quantity_above_invoiced")
     _, out = desk("replay", ok=(0,))  # as the check saw the store: unchanged
     assert "1 claims replayed, 0 changed, +0 points" in out

@@ -341,10 +341,15 @@ def test_stay_problems_name_the_other_claim_as_people_know_it(
         "claimed_by_other_account: expected this stay on one account, found it "
         f"claimed by 300112457 (claim {first_claim})"
     ]
-    # CA-9104 keyed the first stay a slip away (MD9100010 for MD9100001)
+    # CA-9104 keyed the first stay a slip away (MD9100010 for MD9100001):
+    # the stay its problems are about is named so
+    slip = (
+        "the stay of source record MD9100001 (stays.csv:row 2, a keying slip "
+        "from MD9100010)"
+    )
     assert said["CA-9104"][2:] == [
-        f"already_credited: this stay was already credited by claim {first_claim}",
-        "claimed_by_other_account: expected this stay on one account, found it "
+        f"already_credited: {slip} was already credited by claim {first_claim}",
+        f"claimed_by_other_account: expected {slip} on one account, found it "
         "claimed by 300131118 (claim CA-9103 (novembro.csv:row 3))",
     ]
 

@@ -149,3 +149,31 @@ def phrases(template_dir: str | None, language: str) -> dict[str, Any]:
             loaded: dict[str, Any] = yaml.safe_load(text)
             return loaded
     raise FileNotFoundError(f"phrases.{language}.yaml")
+
+
+def notice_subject(language: str, which: str, program: str, count: int) -> str:
+    """The e-mail subject of a notice: what it is about, in its language
+    (`which`: ``send``, asking for information; ``award``; else about claims).
+
+    Example: ``notice_subject("en", "notice", "Acme", 1) == "Acme: about your claim"``
+    """
+    words = translations(language)
+    if which == "send":
+        text = words.ngettext(
+            "%(program)s: we need information about your claim",
+            "%(program)s: we need information about your %(num)s claims",
+            count,
+        )
+    elif which == "award":
+        text = words.ngettext(
+            "%(program)s: the points of your claim",
+            "%(program)s: the points of your %(num)s claims",
+            count,
+        )
+    else:
+        text = words.ngettext(
+            "%(program)s: about your claim",
+            "%(program)s: about your %(num)s claims",
+            count,
+        )
+    return text % {"program": program, "num": count}

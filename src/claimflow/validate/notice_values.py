@@ -213,6 +213,19 @@ class Formats:
             return self.money(value)
         return self.number(value)
 
+    def slip(self, keyed: str, kind: str, words: dict[str, Any]) -> dict[str, Any]:
+        """The ask of a claim compared with a record a keying slip away: to
+        check its invoice (or confirmation) number, quoting the number as
+        the participant keyed it, never the record's (``keying_slip``)."""
+        field = "invoice_number" if kind == "sales" else "confirmation_number"
+        label, phrase = words["fields"].get(field), words["keying_slip"]
+        return {
+            "field": label if isinstance(label, str) or label is None else label[kind],
+            "instruction": phrase if isinstance(phrase, str) else phrase[kind],
+            "found": keyed,
+            "earlier": None,
+        }
+
     def place(self, source: Provenance | None) -> str:
         """Where a claim without a reference came from, in the notice's
         language (``on row 5 of file claims.csv``): the file's name only,

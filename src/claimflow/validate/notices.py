@@ -20,8 +20,10 @@ included.
 Privacy: a notice shows only the participant's own data. A value quoted back
 ("we read") is one the participant keyed, as they wrote it (an invoice or
 serial number as in their claim, never as normalised for matching, and never
-a value of another claim); a duplicate names the earlier claim by its
-reference only when it was the participant's own.
+a value of another claim, nor the number of a source record a keying slip
+from theirs, which may be another's sale: `NoticeItem.slip`); a duplicate
+names the earlier claim by its reference only when it was the
+participant's own.
 """
 
 from __future__ import annotations
@@ -48,7 +50,13 @@ from claimflow.validate.notice_dates import (
     date_reason,
     two_digit_year,
 )
-from claimflow.validate.notice_i18n import BUNDLED, environment, phrases, translations
+from claimflow.validate.notice_i18n import (
+    BUNDLED,
+    environment,
+    notice_subject,
+    phrases,
+    translations,
+)
 from claimflow.validate.notice_values import (
     IN_BATCH,
     Formats,
@@ -101,6 +109,9 @@ class NoticeItem:
         earlier_reference: that claim's reference, only when it was the
             participant's own (another participant's claim is never named).
         earlier_file: the name of the file that claim came in, likewise.
+        slip: the invoice or confirmation number as the participant keyed
+            it, when verification compared the claim with a record a keying
+            slip away (whose own number the notice never shows).
     """
 
     claim_id: str
@@ -115,10 +126,15 @@ class NoticeItem:
     earlier_reference: str | None = None
     earlier_file: str | None = None
     place: Provenance | None = None
+    slip: str | None = None
 
     @classmethod
     def of(
-        cls, claim: Claim, decision: Decision, earlier: Claim | None = None
+        cls,
+        claim: Claim,
+        decision: Decision,
+        earlier: Claim | None = None,
+        slip: bool = False,
     ) -> NoticeItem:
         """Summarise a non-accepted claim for its notice.
 
@@ -128,6 +144,7 @@ class NoticeItem:
             earlier: the claim it repeats, for a duplicate: named by its
                 reference only when it is the same participant's. Without
                 it, an in-batch duplicate's own problem names it.
+            slip: verification compared it with a record a keying slip away.
 
         Example: ``NoticeItem.of(claim, decision).problems[0][1] == "missing_field"``
         """
@@ -177,6 +194,7 @@ class NoticeItem:
             earlier_on=earlier_on,
             earlier_reference=earlier_reference,
             earlier_file=earlier_file,
+            slip=_identifier(claim) if slip else None,
         )
 
 
@@ -367,30 +385,6 @@ def render_award_notices(
     )
 
 
-def _subject(language: str, which: str, program: str, count: int) -> str:
-    """The e-mail subject of a notice: what it is about, in its language."""
-    words = translations(language)
-    if which == "send":
-        text = words.ngettext(
-            "%(program)s: we need information about your claim",
-            "%(program)s: we need information about your %(num)s claims",
-            count,
-        )
-    elif which == "award":
-        text = words.ngettext(
-            "%(program)s: the points of your claim",
-            "%(program)s: the points of your %(num)s claims",
-            count,
-        )
-    else:
-        text = words.ngettext(
-            "%(program)s: about your claim",
-            "%(program)s: about your %(num)s claims",
-            count,
-        )
-    return text % {"program": program, "num": count}
-
-
 def _per_participant(
     items: Sequence[Any],
     client: ResolvedClient,
@@ -420,7 +414,7 @@ def _per_participant(
         participant_id = who[0]
         more = extra(mine)
         which = "send" if more.get("to_send") else template
-        subject = _subject(language, which, config.name, len(mine))
+        subject = notice_subject(language, which, config.name, len(mine))
         values = {
             "program": config.name,
             "today": shown_today,
@@ -584,6 +578,8 @@ def _claim_view(
                 "earlier": None if asks else earlier,
             }
         )
+    if item.slip and "keying_slip" in words:  # a client's own phrases may lack it
+        asks.insert(0, formats.slip(item.slip, kind, words))
     activity = formats.day(item.activity) if item.activity else None
     amount = formats.money(item.amount) if item.amount is not None else None
     return {

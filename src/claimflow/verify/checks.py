@@ -10,6 +10,12 @@ overlapping stays, other claims of the same stay). Each gives a
 `Verification` with its `FieldCheck`s and problems. Pure over a
 `claimflow.verify.match.Lookup`; `claimflow.verify.match` and the set-based
 `claimflow.verify.sets` call these.
+
+A discrepancy names the record it was compared with only when that
+record's key is not the claim's (found a keying slip away, `slip_record`):
+``expected 1 as in source record INV-20417 (dealer_sales.csv:row 3, a
+keying slip from INV-20418), found 2``; on the claim's own record it reads
+``expected 1 as in the source record, found 2``.
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal
 
 from claimflow.codes import ReasonCode
 from claimflow.keys import normalize_key
-from claimflow.models import Problem
+from claimflow.models import Problem, Provenance, SaleRecord, StayRecord
 from claimflow.verify.candidates import guest_fits, on_date
 from claimflow.verify.compared import (
     Claimant,
@@ -74,20 +81,50 @@ class Verification:
     problems: tuple[Problem, ...] = field(default_factory=tuple)
     units: tuple[tuple[int, int], ...] = ()
 
+    @property
+    def slip(self) -> bool:
+        """Whether the record compared was found a keying slip away."""
+        return any(c.note == "keying slip" for c in self.checks)
+
 
 def _within(a: Decimal, b: Decimal, settings: VerificationSettings) -> bool:
     allowed = max(settings.amount_tolerance, abs(b) * settings.amount_tolerance_pct)
     return abs(a - b) <= allowed
 
 
+#: The claim's own source record (its key the claim's), as a message names it.
+OWN_RECORD = "the source record"
+
+
+def slip_record(key: str, where: Provenance | None, keyed: str) -> str:
+    """A source record found a keying slip away, as a discrepancy names it:
+    its key, where it came from (the file's name and row) and the key the
+    claim has, so that a reviewer sees what the claim was compared with.
+
+    Example: ``slip_record("INV-20417", where, "INV-20418") == "source record
+    INV-20417 (dealer_sales.csv:row 3, a keying slip from INV-20418)"``
+    """
+    place = ""
+    if where is not None:
+        place = where.model_copy(update={"file": PurePath(where.file).name}).where()
+        place += ", "
+    return f"source record {key} ({place}a keying slip from {keyed})"
+
+
 class Checker:
-    """One claim's field checks and problems, gathered as its fields are compared."""
+    """One claim's field checks and problems, gathered as its fields are compared.
+
+    Attributes:
+        record: the source record as a discrepancy names it: ``the source
+            record`` when its key is the claim's, else `slip_record`.
+    """
 
     def __init__(self, claim: Claimant, settings: VerificationSettings) -> None:
         self.claim = claim
         self.settings = settings
         self.checks: list[FieldCheck] = []
         self.problems: list[Problem] = []
+        self.record = OWN_RECORD
 
     def problem(self, code: ReasonCode, field_name: str, message: str) -> None:
         self.problems.append(
@@ -116,7 +153,7 @@ class Checker:
             self.problem(
                 code,
                 field_name,
-                f"expected {source} as in the source record, found {claimed}",
+                f"expected {source} as in {self.record}, found {claimed}",
             )
 
     def dates(self, field_name: str, claimed: date | None, source: date) -> None:
@@ -161,6 +198,7 @@ def compare_sale(
     checker = Checker(claim, settings)
     first = sales[0][1]
     if fuzzy:
+        checker.record = _sale_slip(first, claim)
         checker.checks.append(
             FieldCheck(
                 "invoice_number",
@@ -181,7 +219,7 @@ def compare_sale(
             False,
         )
     units: dict[int, int] = {}
-    used = _sale_lines(checker, claim, sales, lookup, settings, units)
+    used = _sale_lines(checker, claim, sales, lookup, settings, units, fuzzy)
     return _result(
         checker, tuple(used) or tuple(i for i, _ in sales), claim, tuple(units.items())
     )
@@ -194,9 +232,11 @@ def _sale_lines(
     lookup: Lookup,
     settings: VerificationSettings,
     units: dict[int, int],
+    fuzzy: bool = False,
 ) -> list[int]:
     """Compare each claim line with the invoice line of its SKU; the ids
-    used. The units claimed of each invoice line are added up in `units`."""
+    used. The units claimed of each invoice line are added up in `units`.
+    An invoice a keying slip away is named by the row of the line compared."""
     used: list[int] = []
     for line in claim.lines:
         match = next(
@@ -210,6 +250,8 @@ def _sale_lines(
             continue
         rid, record = match
         used.append(rid)
+        if fuzzy:
+            checker.record = _sale_slip(record, claim)
         quantity = line.quantity or 0
         units[rid] = units.get(rid, 0) + quantity
         _units(checker, quantity, record, lookup.claimed_units(rid, claim.id), lookup)
@@ -276,9 +318,15 @@ def _units(
         checker.problem(
             ReasonCode.QUANTITY_ABOVE_INVOICED,
             "quantity",
-            f"expected at most {left} more {record.sku} as in the source record "
+            f"expected at most {left} more {record.sku} as in {checker.record} "
             f"({record.quantity} invoiced, {note}), found {quantity}",
         )
+
+
+def _sale_slip(record: SaleSource, claim: SaleFields) -> str:
+    """An invoice line a keying slip away, named (`slip_record`)."""
+    where = record.provenance if isinstance(record, SaleRecord) else None
+    return slip_record(record.invoice_number, where, claim.invoice_number or "")
 
 
 def compare_stay(
@@ -304,6 +352,11 @@ def compare_stay(
     """
     checker = Checker(claim, settings)
     if fuzzy:
+        checker.record = slip_record(
+            record.confirmation_number,
+            record.provenance if isinstance(record, StayRecord) else None,
+            claim.confirmation_number or "",
+        )
         checker.checks.append(
             FieldCheck(
                 "confirmation_number",
@@ -356,7 +409,11 @@ def _stay_people(
             ReasonCode.OTA_BOOKING,
             "booking_channel",
             f"expected a direct booking, found {record.booking_channel!r} "
-            "in the hotel's record",
+            + (
+                "in the hotel's record"
+                if checker.record == OWN_RECORD
+                else f"in the hotel's {checker.record}"
+            ),
         )
     if claim.participant_id and claim.check_in and claim.check_out:
         for other, start, end in lookup.member_stays(claim.participant_id, claim.id):
@@ -367,6 +424,12 @@ def _stay_people(
                     f"expected no other stay on these dates, found claim "
                     f"{lookup.claim_name(other)} ({start} to {end})",
                 )
+    # the stay itself, named when a keying slip away (`slip_record`)
+    stay = (
+        "this stay"
+        if checker.record == OWN_RECORD
+        else f"the stay of {checker.record}"
+    )
     for other, participant, result in lookup.matched(rid, claim.id):
         if participant != claim.participant_id:
             # the other claim as the desk knows it (its reference and file),
@@ -380,12 +443,11 @@ def _stay_people(
             checker.problem(
                 ReasonCode.CLAIMED_BY_OTHER_ACCOUNT,
                 "participant_id",
-                f"expected this stay on one account, found it claimed by {by}",
+                f"expected {stay} on one account, found it claimed by {by}",
             )
         elif result == "verified":
             checker.problem(
                 ReasonCode.ALREADY_CREDITED,
                 "confirmation_number",
-                "this stay was already credited by claim "
-                f"{lookup.claim_name(other)}",
+                f"{stay} was already credited by claim {lookup.claim_name(other)}",
             )

@@ -404,7 +404,9 @@ def verify_claims_per_claim(
                     if repeats(previous, verification):
                         result.unchanged += 1
                     else:
-                        result.notice_items.append(NoticeItem.of(claim, decision))
+                        result.notice_items.append(
+                            NoticeItem.of(claim, decision, slip=verification.slip)
+                        )
                     if len(result.details) < 200:
                         result.details.append(_detail(verification, outcome))
         result.notices = store_stage_notices(

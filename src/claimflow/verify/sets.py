@@ -339,11 +339,11 @@ class _SetRun:
             if repeats(previous.get(decision.claim_id), verification):
                 counts.unchanged += 1
             else:
-                owed.append((rowid, decision))
-        missing = [r for r, _ in owed if r not in models]
+                owed.append((rowid, decision, verification.slip))
+        missing = [r for r, _, _ in owed if r not in models]
         models.update(self.store.claims_at(missing) if missing else {})
         self.result.notice_items.extend(
-            NoticeItem.of(models[r], decision) for r, decision in owed
+            NoticeItem.of(models[r], decision, slip=slip) for r, decision, slip in owed
         )
 
     def _in_sql(
