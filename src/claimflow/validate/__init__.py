@@ -58,7 +58,7 @@ def validate_chunk(
         sourcing.append(Sourcing(raw, claim.id))
         found.append(problems)
     index = {claim.id: i for i, claim in enumerate(claims)}
-    for problem in batch_problems(claims, sourcing, seen, client):
+    for problem in batch_problems(claims, sourcing, seen, client, found):
         found[index[problem.record_id]].append(problem)
     accepted = Outcome.ACCEPTED
     return [
