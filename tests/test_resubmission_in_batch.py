@@ -204,3 +204,21 @@ def test_another_reps_claim_of_a_pended_sale_is_still_its_duplicate(
     path.write_text(HEADER + PENDED + OTHER, encoding="utf-8")
     assert run("ingest", str(path), *opts, "--at", AT)[0] == 1
     assert [o for _, o, _ in _outcomes(opts)] == ["pended", "duplicate"]
+
+
+def test_a_replay_window_holding_the_correction_alone_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """`replay --since 2026-10-21` decides the correction (received 21 Oct)
+    and takes the original (20 Oct) as recorded: it showed 1 changed,
+    accepted -> duplicate, -30 points. The recorded original is still read
+    for what it was pended for: 0 changed."""
+    opts = _opts(tmp_path)
+    orig, fix = tmp_path / "orig.csv", tmp_path / "fix.csv"
+    orig.write_text(HEADER + PENDED, encoding="utf-8")
+    fix.write_text(HEADER + FIXED, encoding="utf-8")
+    assert run("ingest", str(orig), str(fix), *opts, "--at", AT)[0] == 1
+    _check_superseded_and_paid(tmp_path, opts)
+    code, out, err = run("replay", *opts, "--since", "2026-10-21", "--json")
+    assert code == 0, (out, err)
+    assert json.loads(out)["changed"] == 0, out

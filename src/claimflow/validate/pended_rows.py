@@ -122,12 +122,13 @@ class Fixes:
         who: each claim's participant number ("" when none), by index.
         pended: claim index -> the fields it was pended for, for each claim
             its record rules pend (unread claims aside: see `unread_claims`).
-        fields: each claim's fields with a record problem, by index.
+        fields: claim index -> its fields with a record problem (claims
+            with none left out).
     """
 
     who: tuple[str, ...]
     pended: dict[int, frozenset[str]]
-    fields: tuple[frozenset[str], ...]
+    fields: dict[int, frozenset[str]]
     #: No claim corrects another (set below the class).
     NONE: ClassVar[Fixes]
 
@@ -155,7 +156,11 @@ class Fixes:
         return cls(
             who=tuple(c.participant_id or "" for c in claims),
             pended=pended,
-            fields=tuple(frozenset(p.field for p in f if p.field) for f in problems),
+            fields={
+                i: frozenset(p.field for p in f if p.field)
+                for i, f in enumerate(problems)
+                if f
+            },
         )
 
     def resubmits(self, new: int, old: tuple[str, frozenset[str]]) -> bool:
@@ -166,10 +171,10 @@ class Fixes:
         who, fields = old
         mine = self.who[new]
         same = bool(mine) and (mine == who or (not who and "participant_id" in fields))
-        return same and bool(fields - self.fields[new])
+        return same and bool(fields - self.fields.get(new, frozenset()))
 
 
-Fixes.NONE = Fixes((), {}, ())
+Fixes.NONE = Fixes((), {}, {})
 
 
 def settle(
