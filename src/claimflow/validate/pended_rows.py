@@ -247,7 +247,7 @@ def _known(
     `wanted` an earlier chunk's claim resubmitted, with where it stands.
     This chunk's pended places go into the index for later chunks."""
     pended_at: dict[str, tuple[str, frozenset[str]]] = {}
-    for row, claim in enumerate(claim_of):
+    for row, claim in enumerate(claim_of if fixes.pended else ()):
         if claim in fixes.pended:
             pended_at.setdefault(place(row), (fixes.who[claim], fixes.pended[claim]))
     if seen is None:
