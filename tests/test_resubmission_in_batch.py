@@ -222,3 +222,29 @@ def test_a_replay_window_holding_the_correction_alone_changes_nothing(
     code, out, err = run("replay", *opts, "--since", "2026-10-21", "--json")
     assert code == 0, (out, err)
     assert json.loads(out)["changed"] == 0, out
+
+
+def test_a_stays_correction_in_the_same_file_supersedes(tmp_path: Path) -> None:
+    """costa-azul: CA-501's room revenue keyed ``412,5O`` (pended
+    invalid_number), another member's claim, then CA-501 again with
+    ``412,50``. Before: the correction was ``duplicate_stay_in_batch``. Now
+    it is accepted and ``dedupe claims`` supersedes the pended claim."""
+    sample = SAMPLES / "costa-azul" / "claims" / "octubre.csv"
+    header, first, second = sample.read_text(encoding="latin-1").splitlines()[:3]
+    assert ";412,50;" in first and ";20/10/2026;" in first
+    pended = first.replace(";412,50;", ";412,5O;")
+    fixed = first.replace(";20/10/2026;", ";21/10/2026;")
+    path = tmp_path / "estancias.csv"
+    path.write_text("\n".join([header, pended, second, fixed]) + "\n", encoding="latin-1")
+    client = str(SAMPLES / "clients" / "costa-azul.yaml")
+    opts = ["--client", client, "--db", str(tmp_path / "store.db")]
+    assert run("ingest", str(path), *opts, "--at", "2026-10-21T11:00")[0] == 1
+    outcomes = _outcomes(opts)
+    assert (outcomes[0][1:], outcomes[2][1:]) == (
+        ("pended", "invalid_number"),
+        ("accepted", ""),
+    ), outcomes
+    code, out, err = run("dedupe", "claims", *opts, "--json")
+    assert code == 0, (out, err)
+    assert len(json.loads(out)["superseded"]) == 1, out
+    assert _outcomes(opts)[0][1] == "superseded"
