@@ -54,7 +54,7 @@ from claimflow.store.replay import (
     was_verified,
 )
 from claimflow.store.review_decisions import review_decisions
-from claimflow.validate import SeenKeys, context_for, validate_chunk
+from claimflow.validate import SeenKeys, context_for, record_problems, validate_chunk
 from claimflow.validate.batch import batch_problems
 from claimflow.validate.record import Sourcing
 from claimflow.values import ValueContext
@@ -319,10 +319,13 @@ def _window_chunk(
             checked += validate_chunk([raw for _, raw, _ in run], target, context, seen)
         else:
             known = [(stored[cid], raw) for cid, raw, _ in run if cid in stored]
+            raws = [raw for _, raw in known]
             batch_problems(
                 [claim for claim, _ in known],
                 [Sourcing(raw, claim.id) for claim, raw in known],
                 seen,
+                # a pended claim's correction inside the window resubmits it
+                found=record_problems(raws, target, context),
             )
         start = end
     return checked

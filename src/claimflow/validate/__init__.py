@@ -40,25 +40,10 @@ def validate_chunk(
 
     Example: ``[d.outcome for _, d in validate_chunk(raws, client, ctx)]``
     """
-    claims: list[Claim] = []
-    sourcing: list[Sourcing] = []
-    found: list[list[Problem]] = []
-    # Values are read in the number locale of the file they came from (a
-    # portal's JSON may write 1234.56 for a client whose clerks key 1.234,56).
-    typists: dict[str, tuple[ValueContext, Typist]] = {}
-    for raw in raws:
-        file = raw.source.file
-        found_typist = typists.get(file)
-        if found_typist is None:
-            here = context.for_file(file)
-            found_typist = typists[file] = (here, typist_for(client, here))
-        here, typist = found_typist
-        claim, problems = build_claim(raw, client, here, typist)
-        claims.append(claim)
-        sourcing.append(Sourcing(raw, claim.id))
-        found.append(problems)
+    claims, found = _built(raws, client, context)
+    sourcing = [Sourcing(raw, claim.id) for raw, claim in zip(raws, claims, strict=True)]
     index = {claim.id: i for i, claim in enumerate(claims)}
-    for problem in batch_problems(claims, sourcing, seen, client):
+    for problem in batch_problems(claims, sourcing, seen, client, found):
         found[index[problem.record_id]].append(problem)
     accepted = Outcome.ACCEPTED
     return [
@@ -72,6 +57,40 @@ def validate_chunk(
         )
         for claim, problems in zip(claims, found, strict=True)
     ]
+
+
+def _built(
+    raws: Sequence[RawRecord], client: ResolvedClient, context: ValueContext
+) -> tuple[list[Claim], list[list[Problem]]]:
+    """Each raw record typed as a claim, with its record problems."""
+    claims: list[Claim] = []
+    found: list[list[Problem]] = []
+    # Values are read in the number locale of the file they came from (a
+    # portal's JSON may write 1234.56 for a client whose clerks key 1.234,56).
+    typists: dict[str, tuple[ValueContext, Typist]] = {}
+    for raw in raws:
+        file = raw.source.file
+        found_typist = typists.get(file)
+        if found_typist is None:
+            here = context.for_file(file)
+            found_typist = typists[file] = (here, typist_for(client, here))
+        here, typist = found_typist
+        claim, problems = build_claim(raw, client, here, typist)
+        claims.append(claim)
+        found.append(problems)
+    return claims, found
+
+
+def record_problems(
+    raws: Sequence[RawRecord], client: ResolvedClient, context: ValueContext
+) -> list[list[Problem]]:
+    """Each raw record's record problems (no batch rules), in order: what the
+    batch rules ask of a claim taken as recorded (a pended claim's
+    correction later in the batch, `claimflow.validate.pended_rows`).
+
+    Example: ``[p.code for p in record_problems([raw], client, ctx)[0]]``
+    """
+    return _built(raws, client, context)[1]
 
 
 def context_for(
@@ -128,6 +147,7 @@ __all__ = [
     "build_claim",
     "context_for",
     "normalize_key",
+    "record_problems",
     "render_notices",
     "validate_chunk",
 ]

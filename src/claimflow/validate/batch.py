@@ -14,7 +14,9 @@ an invoice line in another quantity (then a person decides:
 a value naming its sale or stay that could not be read (a quantity
 ``1.000``, a date ``31/09/2026``) is pended, and its fix may follow in the
 same batch: such a claim is never the original of a readable one
-(`unread_claims`).
+(`unread_claims`); a claim pended for another problem (an amount
+``149,0O``) is, but not of its own correction, which resubmits it
+(`claimflow.validate.pended_rows`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ from claimflow.keys import normalize_key
 from claimflow.models import Claim, Problem, SalesClaim, StayClaim
 from claimflow.shown import money
 from claimflow.validate.line_quantity import ANOTHER, same_quantity, units_of
+from claimflow.validate.pended_rows import (
+    Fixes,
+    first_readable,
+    seen_before,
+    settle,
+    unread_claims,
+)
 from claimflow.validate.record import Sourcing
 
 #: Parts a key index place keeps apart: where the key stands, its claim.
@@ -166,42 +175,6 @@ def _frames(claims: Sequence[Claim]) -> dict[str, Columns]:
         "totals": totals,
         "suspects": {"claim": suspects},
     }
-
-
-def _keyed(value: object) -> bool:
-    return value is not None and (not isinstance(value, str) or bool(value.strip()))
-
-
-def unread_claims(
-    claims: Sequence[Claim], sourcing: Sequence[Sourcing], among: Sequence[int]
-) -> set[int]:
-    """Which of the claims `among` (indexes) have a value naming their sale or
-    stay that was keyed but could not be read: the invoice date or a line's
-    quantity of a sale, the dates of a stay.
-
-    Such a claim is pended, and the participant's fix may follow in the same
-    batch; a value left blank is not counted (a client may not require it).
-
-    Example: ``unread_claims([claim], [Sourcing(raw, claim.id)], [0]) == {0}``
-    when ``raw`` keyed the quantity ``1.000``
-    """
-    found: set[int] = set()
-    for i in among:
-        claim, raw = claims[i], sourcing[i].raw
-        if isinstance(claim, StayClaim):
-            lost = [f for f in ("check_in", "check_out") if getattr(claim, f) is None]
-        else:
-            lost = ["invoice_date"] if claim.invoice_date is None else []
-            if any(
-                line.quantity is None
-                and n < len(raw.lines)
-                and _keyed(raw.lines[n][1].get("quantity"))
-                for n, line in enumerate(claim.lines)
-            ):
-                found.add(i)
-        if any(_keyed(raw.values.get(f)) for f in lost):
-            found.add(i)
-    return found
 
 
 def _stay_row(stay: Columns, suspects: list[int], i: int, claim: StayClaim) -> None:
@@ -356,6 +329,7 @@ def batch_problems(
     sourcing: Sequence[Sourcing],
     seen: SeenKeys | None = None,
     client: ResolvedClient | None = None,
+    found: Sequence[Sequence[Problem]] | None = None,
 ) -> list[Problem]:
     """Run the batch rules over one chunk of claims.
 
@@ -365,6 +339,8 @@ def batch_problems(
         seen: keys of earlier chunks of the same batch (None: one chunk).
         client: the client whose locale and currency messages write amounts
             in (None: plain figures).
+        found: each claim's record problems, in the same order (None: none
+            known; then no claim is taken for a pended claim's correction).
 
     Returns:
         Every batch problem, each naming the claim line it belongs to.
@@ -373,7 +349,8 @@ def batch_problems(
     """
     frames = _frames(claims)
     unread = unread_claims(claims, sourcing, frames["suspects"]["claim"])
-    problems = _repeats(frames, claims, sourcing, seen, unread)
+    fixes = Fixes.of(claims, found or [[] for _ in claims], unread)
+    problems = _repeats(frames, claims, sourcing, seen, unread, fixes)
     if seen is not None:
         seen.release()  # the next chunk may take its turn with the index
     return problems + _total_problems(frames["totals"], claims, sourcing, client)
@@ -385,12 +362,14 @@ def _repeats(
     sourcing: Sequence[Sourcing],
     seen: SeenKeys | None,
     unread: AbstractSet[int] = frozenset(),
+    fixes: Fixes = Fixes.NONE,
 ) -> list[Problem]:
     """Keys used twice in the chunk, or already by an earlier chunk.
 
     The rows of `unread` claims (indexes) repeat any earlier row, but only
     a readable row is the original of a readable one: a pended claim's fix
-    later in the batch is not its duplicate. The message names the earlier
+    later in the batch is not its duplicate, nor is a correction of a claim
+    pended for another problem (`fixes`, `settle`). The message names the earlier
     claim as people know it (`earlier_claim`), then where it stands.
     """
     problems: list[Problem] = []
@@ -409,7 +388,7 @@ def _repeats(
         repeated = _repeated_rows(schema, frame, keys, len(first))
         rows_of = enumerate(frame["claim"])
         blind = {i for i, c in rows_of if c in unread} if unread else set()
-        held = _first_readable(keys, blind) if blind else first
+        held = first_readable(keys, blind) if blind else first
         claim_of = frame["claim"]
         flagged = {
             i: place(row)
@@ -424,10 +403,11 @@ def _repeats(
             earlier = seen.add(kind, [(k, place(i)) for k, i in held.items()])
             flagged.update({i: earlier[k] for i, k in enumerate(keys) if k in earlier})
             if blind:
-                flagged.update(_seen_before(seen, kind, keys, blind, held, place))
+                flagged.update(seen_before(seen, kind, keys, blind, held, place))
         another: set[int] = set()
         if kind == "invoice_line":
             flagged, another = same_quantity(frame, keys, flagged, blind, seen, place)
+        flagged, another = settle(kind, claim_of, flagged, another, blind, fixes, seen, place)
         for i, original in sorted(flagged.items()):
             shown = frame["shown"][i]
             said = _already(shown, original)
@@ -510,42 +490,6 @@ def _already(shown: str, original: str) -> str:
     keys are forgotten by its name) and the claim, apart."""
     where, _, named = original.partition(_APART)
     return f"{shown!r} already claimed {named}at {where}"
-
-
-def _first_readable(keys: list[str], blind: set[int]) -> dict[str, int]:
-    """Each key's first row not in `blind`: the original of later readable rows."""
-    held: dict[str, int] = {}
-    for i, key in enumerate(keys):
-        if i not in blind:
-            held.setdefault(key, i)
-    return held
-
-
-def _seen_before(
-    seen: SeenKeys,
-    kind: str,
-    keys: list[str],
-    blind: set[int],
-    held: dict[str, int],
-    place: Callable[[int], str],
-) -> dict[int, str]:
-    """The rows of unread claims whose key an earlier chunk had: where it was
-    first seen there, readable or not.
-
-    Readable rows' keys were looked up when this chunk's were added; the
-    others' are looked up here. Unread rows' keys are kept apart (kind
-    ``<kind>/unread``), so that they stay no original of a readable row.
-    """
-    firsts: dict[str, int] = {}
-    for i in sorted(blind):
-        firsts.setdefault(keys[i], i)
-    readable = seen.earlier(kind, [k for k in firsts if k not in held])
-    unread = seen.add(f"{kind}/unread", [(k, place(i)) for k, i in firsts.items()])
-    return {
-        i: readable.get(keys[i]) or unread[keys[i]]
-        for i in blind
-        if keys[i] in readable or keys[i] in unread
-    }
 
 
 def _repeated_rows(

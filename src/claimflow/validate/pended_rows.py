@@ -1,0 +1,272 @@
+"""Within one batch, the rows of pended claims: unread ones, and corrections.
+
+The batch rules (`claimflow.validate.batch`) take the first claim of a key
+(serial, invoice line, stay) as its original. Two kinds of pended claim
+are handled apart:
+
+- a claim with a value naming its sale or stay that could not be read (a
+  quantity ``1.000``, a date ``31/09/2026``: `unread_claims`) repeats any
+  earlier row, but is never the original of a readable one;
+- a claim pended for another fixable problem (an amount ``149,0O``) is the
+  original of other claims, but not of its own correction: a later claim
+  of its participant that repeats it with a field it was pended for now
+  without a problem is its resubmission (`Fixes`, the rule ``dedupe
+  claims`` applies across batches, `claimflow.store.lifecycle`), never its
+  duplicate. The first such claim resubmits it; later claims of the key
+  are that resubmission's duplicates (`settle`), and ``dedupe claims``
+  then supersedes the pended claim, as when the fix comes in a later batch.
+
+Across the chunks of a batch the batch's key index carries what a later
+chunk needs: the places of pended rows with their participant and fields
+(kind ``<kind>/pended``) and each resubmitted place's resubmission (kind
+``<kind>/resubmitted``), so the result is the same whatever the chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from claimflow.codes import Category, Outcome, decide
+from claimflow.models import Claim, Problem, StayClaim
+from claimflow.validate.record import Sourcing
+
+if TYPE_CHECKING:
+    from claimflow.validate.batch import SeenKeys
+
+#: Between a pended row's participant and its fields in the key index.
+_APART = "\x1e"
+
+
+def _keyed(value: object) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def unread_claims(
+    claims: Sequence[Claim], sourcing: Sequence[Sourcing], among: Sequence[int]
+) -> set[int]:
+    """Which of the claims `among` (indexes) have a value naming their sale or
+    stay that was keyed but could not be read: the invoice date or a line's
+    quantity of a sale, the dates of a stay.
+
+    Such a claim is pended, and the participant's fix may follow in the same
+    batch; a value left blank is not counted (a client may not require it).
+
+    Example: ``unread_claims([claim], [Sourcing(raw, claim.id)], [0]) == {0}``
+    when ``raw`` keyed the quantity ``1.000``
+    """
+    found: set[int] = set()
+    for i in among:
+        claim, raw = claims[i], sourcing[i].raw
+        if isinstance(claim, StayClaim):
+            lost = [f for f in ("check_in", "check_out") if getattr(claim, f) is None]
+        else:
+            lost = ["invoice_date"] if claim.invoice_date is None else []
+            if any(
+                line.quantity is None
+                and n < len(raw.lines)
+                and _keyed(raw.lines[n][1].get("quantity"))
+                for n, line in enumerate(claim.lines)
+            ):
+                found.add(i)
+        if any(_keyed(raw.values.get(f)) for f in lost):
+            found.add(i)
+    return found
+
+
+
+def first_readable(keys: list[str], blind: set[int]) -> dict[str, int]:
+    """Each key's first row not in `blind`: the original of later readable rows."""
+    held: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if i not in blind:
+            held.setdefault(key, i)
+    return held
+
+
+def seen_before(
+    seen: SeenKeys,
+    kind: str,
+    keys: list[str],
+    blind: set[int],
+    held: dict[str, int],
+    place: Callable[[int], str],
+) -> dict[int, str]:
+    """The rows of unread claims whose key an earlier chunk had: where it was
+    first seen there, readable or not.
+
+    Readable rows' keys were looked up when this chunk's were added; the
+    others' are looked up here. Unread rows' keys are kept apart (kind
+    ``<kind>/unread``), so that they stay no original of a readable row.
+    """
+    firsts: dict[str, int] = {}
+    for i in sorted(blind):
+        firsts.setdefault(keys[i], i)
+    readable = seen.earlier(kind, [k for k in firsts if k not in held])
+    unread = seen.add(f"{kind}/unread", [(k, place(i)) for k, i in firsts.items()])
+    return {
+        i: readable.get(keys[i]) or unread[keys[i]]
+        for i in blind
+        if keys[i] in readable or keys[i] in unread
+    }
+
+
+
+@dataclass(frozen=True)
+class Fixes:
+    """What decides whether a claim of the batch corrects a pended one.
+
+    Attributes:
+        who: each claim's participant number ("" when none), by index.
+        pended: claim index -> the fields it was pended for, for each claim
+            its record rules pend (unread claims aside: see `unread_claims`).
+        fields: claim index -> its fields with a record problem (claims
+            with none left out).
+    """
+
+    who: tuple[str, ...]
+    pended: dict[int, frozenset[str]]
+    fields: dict[int, frozenset[str]]
+    #: No claim corrects another (set below the class).
+    NONE: ClassVar[Fixes]
+
+    @classmethod
+    def of(
+        cls,
+        claims: Sequence[Claim],
+        problems: Sequence[Sequence[Problem]],
+        unread: AbstractSet[int],
+    ) -> Fixes:
+        """The fixes of a chunk, from its claims' record problems (in order).
+
+        Example: ``Fixes.of([c1, c2], [[amount_problem], []], set()).pended == {0:
+        frozenset({"line_total"})}``
+        """
+        pended: dict[int, frozenset[str]] = {}
+        for i, found in enumerate(problems):
+            if i in unread or decide([p.code for p in found]) is not Outcome.PENDED:
+                continue
+            data = frozenset(
+                p.field for p in found if p.field and p.code.category is Category.DATA
+            )
+            if data:
+                pended[i] = data
+        return cls(
+            who=tuple(c.participant_id or "" for c in claims),
+            pended=pended,
+            fields={
+                i: frozenset(p.field for p in f if p.field)
+                for i, f in enumerate(problems)
+                if f
+            },
+        )
+
+    def resubmits(self, new: int, old: tuple[str, frozenset[str]]) -> bool:
+        """Whether claim `new` corrects a pended claim (its participant and
+        pended fields `old`): the same participant (or the pended one had
+        none and was pended for it), and a field it was pended for now
+        without a problem (`claimflow.store.lifecycle`'s rule)."""
+        who, fields = old
+        mine = self.who[new]
+        same = bool(mine) and (mine == who or (not who and "participant_id" in fields))
+        return same and bool(fields - self.fields.get(new, frozenset()))
+
+
+Fixes.NONE = Fixes((), {}, {})
+
+
+def settle(
+    kind: str,
+    claim_of: Sequence[int],
+    flagged: dict[int, str],
+    another: set[int],
+    blind: AbstractSet[int],
+    fixes: Fixes,
+    seen: SeenKeys | None,
+    place: Callable[[int], str],
+) -> tuple[dict[int, str], set[int]]:
+    """The repeats of one kind's rows, with pended claims' corrections taken out.
+
+    Args:
+        kind: the rule (``serial``, ``invoice_line``, ``stay``).
+        claim_of: each row's claim (index).
+        flagged: repeating row -> where its original stands.
+        another: the repeats to review (another quantity of an invoice line).
+        blind: rows of unread claims (left as they are).
+        fixes: the chunk's pended claims and what their corrections need.
+        seen: the batch's key index (None: one chunk).
+        place: where a row stands, as the index keeps it.
+
+    Returns:
+        `flagged` and `another` without the rows of a claim that resubmits
+        the pended claim taken as their original, and with the later
+        repeats of that original pointing at its resubmission.
+
+    Example: ``settle("serial", [0, 1], {1: "a.csv:row 2..."}, set(), set(),
+    fixes, None, place) == ({}, set())`` when claim 1 corrects claim 0
+    """
+    wanted = sorted({flagged[i] for i in flagged if i not in blind})
+    pended_at, replaced = _known(kind, claim_of, fixes, seen, place, wanted)
+    if not wanted:
+        return flagged, another
+    out, review = dict(flagged), set(another)
+    fixer: dict[str, int] = {}  # a place resubmitted in this chunk -> its claim
+    links: list[tuple[str, str]] = []
+    for i in sorted(flagged):
+        original = flagged[i]
+        if i in blind:
+            continue
+        if fixer.get(original) == claim_of[i]:  # the resubmission's other rows
+            del out[i]
+            review.discard(i)
+        elif original in replaced:
+            out[i] = replaced[original]
+        elif original in pended_at and fixes.resubmits(claim_of[i], pended_at[original]):
+            del out[i]
+            review.discard(i)
+            replaced[original] = place(i)
+            fixer[original] = claim_of[i]
+            links.append((original, place(i)))
+    if seen is not None and links:
+        seen.add(f"{kind}/resubmitted", links)
+    return out, review
+
+
+def _known(
+    kind: str,
+    claim_of: Sequence[int],
+    fixes: Fixes,
+    seen: SeenKeys | None,
+    place: Callable[[int], str],
+    wanted: list[str],
+) -> tuple[dict[str, tuple[str, frozenset[str]]], dict[str, str]]:
+    """The pended places (this chunk's, and those of `wanted` an earlier
+    chunk had) with their participant and fields, and the places of
+    `wanted` an earlier chunk's claim resubmitted, with where it stands.
+    This chunk's pended places go into the index for later chunks."""
+    pended_at: dict[str, tuple[str, frozenset[str]]] = {}
+    for row, claim in enumerate(claim_of if fixes.pended else ()):
+        if claim in fixes.pended:
+            pended_at.setdefault(place(row), (fixes.who[claim], fixes.pended[claim]))
+    if seen is None:
+        return pended_at, {}
+    if pended_at:
+        seen.add(f"{kind}/pended", [(p, _said(v)) for p, v in pended_at.items()])
+    if not wanted:
+        return pended_at, {}
+    outside = [p for p in wanted if p not in pended_at]
+    for where, said in seen.earlier(f"{kind}/pended", outside).items():
+        pended_at[where] = _read(said)
+    return pended_at, seen.earlier(f"{kind}/resubmitted", wanted)
+
+
+def _said(pended: tuple[str, frozenset[str]]) -> str:
+    who, fields = pended
+    return who + _APART + ",".join(sorted(fields))
+
+
+def _read(said: str) -> tuple[str, frozenset[str]]:
+    who, _, fields = said.partition(_APART)
+    return who, frozenset(fields.split(",")) if fields else frozenset()
