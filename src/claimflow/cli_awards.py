@@ -207,7 +207,7 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
         noun = "award" if count == 1 else "awards"
         click.echo(f"  rule set {version}: {format_points(count, locale)} {noun}")
     for problem in result.problems[:20]:
-        click.echo(f"  {problem.render()} ({problem.code.value})")
+        click.echo(f"  {result.problem_line(problem)} ({problem.code.value})")
     for claim, codes in result.earned_nothing[:20]:
         click.echo(f"  {claim}: 0 points ({', '.join(codes) or 'no rule earned'})")
 
