@@ -161,3 +161,29 @@ def test_one_point_is_one_point_in_balance_expire_and_transfer(
         "ledger", "expire", *where, "--as-of", "2028-10-02", "--preview"
     )
     assert (code, out, err) == (0, "1 point would expire (preview: nothing posted)\n", "")
+
+
+def test_one_point_earning_no_mile_is_said_in_the_singular(
+    tmp_path: Path, costa: ResolvedClient
+) -> None:
+    """The refusal read "1 points earn 0 vuelaclub miles at 2 points per mile"."""
+    config = tmp_path / "costa-azul.yaml"
+    config.write_text(
+        Path(CLIENT)
+        .read_text(encoding="utf-8")
+        .replace('points_per_mile: "5/2"', 'points_per_mile: "2"')
+        .replace("minimum_points: 10000", "minimum_points: 1"),
+        encoding="utf-8",
+    )
+    db = tmp_path / "c.db"
+    with Store.open(db) as store:
+        fund(store, costa, "300112457", 5)
+    code, out, err = _run(
+        "partners", "transfer", "300112457", "1", "--partner", "vuelaclub",
+        "--member-number", "VC10000001", "--reference", "CAZ-VC-0001",
+        "--client", str(config), "--db", str(db),
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        "claimflow: error: 1 point earns 0 vuelaclub miles at 2 points per mile\n"
+    )

@@ -240,7 +240,8 @@ def _wrong_ratio(line: CreditLine, transfer: TransferRow, state: _State) -> Find
     if transfer.bonus_miles and line.miles == transfer.base_miles:
         hint = "; the bonus is missing"
     elif line.miles and points:
-        hint = f"; {Fraction(points, line.miles)} points per mile applied"
+        ratio = Fraction(points, line.miles)
+        hint = f"; {ratio} {'point' if ratio == 1 else 'points'} per mile applied"
     return Finding(
         PartnerReason.WRONG_RATIO,
         f"row {line.row}: expected {state.n(transfer.miles)} miles for transfer "

@@ -276,5 +276,6 @@ def _check_points(
         raise PartnerError(
             f"{shown(points)} {points_word(points)} earn"
             f"{'s' if points == 1 else ''} 0 {partner_key} miles at "
-            f"{partner.points_per_mile} points per mile"
+            f"{partner.points_per_mile} "
+            f"{'point' if partner.points_per_mile == 1 else 'points'} per mile"
         )
