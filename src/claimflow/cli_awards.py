@@ -267,6 +267,9 @@ def balance_cmd(
 ) -> None:
     """A participant's total, available and pending points.
 
+    An account a merge closed shows its 0, the merge, and the balance of the
+    account its points moved to (the member's figure).
+
     \b
     Example:
         claimflow ledger balance 104233 --client samples/clients/acme-tools.yaml

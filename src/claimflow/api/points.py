@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -224,14 +224,17 @@ def balance(
     return _with_survivor(found, resolved, store, at)
 
 
+#: How far `balance` follows a merged account's survivors (M into S, S into
+#: T): a merge refuses a closed account, so chains are short and never loop.
+MERGE_CHAIN = 20
+
+
 def _with_survivor(
     found: Balance, client: ResolvedClient, store: Store, at: datetime, depth: int = 0
 ) -> Balance:
     """A merged account's balance with the merge and the survivor's balance:
     its own 0 alone read as a member with no points (trial: ``104876: 0
     points``, while redeem named merge #1 and 104233)."""
-    from dataclasses import replace
-
     from claimflow.award.ledger import balance as read
     from claimflow.award.run import expiry_of
     from claimflow.store.accounts import live_merge
@@ -246,11 +249,6 @@ def _with_survivor(
         merge=f"merge #{row[0]} at {client.desk.time(row[7])}",
         survivor=_with_survivor(survivor, client, store, at, depth + 1),
     )
-
-
-#: How far `balance` follows a merged account's survivors (M into S, S into
-#: T): a merge refuses a closed account, so chains are short and never loop.
-MERGE_CHAIN = 20
 
 
 class _Preview(Exception):
