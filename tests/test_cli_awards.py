@@ -601,6 +601,15 @@ def test_award_exits_1_when_a_claim_is_not_awardable(tmp_path: Path) -> None:
     found = json.loads(out)
     assert (code, found["computed"], found["posted"]) == (1, 0, 0)
     assert [p["code"] for p in found["problems"]] == ["no_conversion_rate"]
+    # named as people know it, as the summary's other lines do: the line read
+    # "usd.csv:row 2: expected a USD->EUR rate ..." (file and row, no CA-902)
+    assert found["problems"][0]["claim"] == "CA-902 (usd.csv:row 2)"
+    code, out, _ = run("award", "--client", costa, "--db", db)
+    assert code == 1
+    assert (
+        "  CA-902 (usd.csv:row 2): expected a USD->EUR rate on or before "
+        "2026-10-05, found none (no_conversion_rate)\n"
+    ) in out
 
 
 def test_a_stay_before_enrolment_earns_nothing_and_says_so(tmp_path: Path) -> None:

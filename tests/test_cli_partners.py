@@ -118,3 +118,72 @@ def test_reconcile_of_an_unknown_partner_is_refused(tmp_path: Path) -> None:
         f"claimflow: error: {CLIENT}: partners: expected one of vuelaclub, "
         "found 'iberia'\n"
     )
+
+
+def test_one_point_is_one_point_in_balance_expire_and_transfer(
+    tmp_path: Path, costa: ResolvedClient
+) -> None:
+    """Trial: `ledger balance`, `ledger expire` and `partners transfer` said
+    "1 points" (and "1 vuelaclub miles"); one point is "1 point". Costa
+    Azul's program with a 1-point minimum and 1 point per mile, so that one
+    point can be transferred."""
+    config = tmp_path / "costa-azul.yaml"
+    config.write_text(
+        Path(CLIENT)
+        .read_text(encoding="utf-8")
+        .replace('points_per_mile: "5/2"', 'points_per_mile: "1"')
+        .replace("minimum_points: 10000", "minimum_points: 1"),
+        encoding="utf-8",
+    )
+    db = tmp_path / "c.db"
+    with Store.open(db) as store:
+        fund(store, costa, "300112457", 2)
+    where = ("--client", str(config), "--db", str(db))
+    # fixed expiry, 24 months: the lot posted 2026-10-01 expires 2028-10-01
+    code, out, err = _run(
+        "ledger", "expire", *where, "--as-of", "2028-10-02", "--preview"
+    )
+    assert (code, out, err) == (0, "2 points would expire (preview: nothing posted)\n", "")
+    code, out, err = _run(
+        "partners", "transfer", "300112457", "1", "--partner", "vuelaclub",
+        "--member-number", "VC10000001", "--reference", "CAZ-VC-0001", *where,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.startswith("300112457: 1 point -> 1 vuelaclub mile to VC10000001")
+    code, out, err = _run("ledger", "balance", "300112457", *where)
+    assert (code, err) == (0, "")
+    assert out.startswith("300112457: 1 point (1 available, 0 pending")
+    code, out, err = _run(
+        "ledger", "redeem", "300112457", "2", "--reference", "R-1", *where
+    )
+    assert code == 2 and "has 1 point available; cannot redeem 2\n" in err
+    code, out, err = _run(
+        "ledger", "expire", *where, "--as-of", "2028-10-02", "--preview"
+    )
+    assert (code, out, err) == (0, "1 point would expire (preview: nothing posted)\n", "")
+
+
+def test_one_point_earning_no_mile_is_said_in_the_singular(
+    tmp_path: Path, costa: ResolvedClient
+) -> None:
+    """The refusal read "1 points earn 0 vuelaclub miles at 2 points per mile"."""
+    config = tmp_path / "costa-azul.yaml"
+    config.write_text(
+        Path(CLIENT)
+        .read_text(encoding="utf-8")
+        .replace('points_per_mile: "5/2"', 'points_per_mile: "2"')
+        .replace("minimum_points: 10000", "minimum_points: 1"),
+        encoding="utf-8",
+    )
+    db = tmp_path / "c.db"
+    with Store.open(db) as store:
+        fund(store, costa, "300112457", 5)
+    code, out, err = _run(
+        "partners", "transfer", "300112457", "1", "--partner", "vuelaclub",
+        "--member-number", "VC10000001", "--reference", "CAZ-VC-0001",
+        "--client", str(config), "--db", str(db),
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        "claimflow: error: 1 point earns 0 vuelaclub miles at 2 points per mile\n"
+    )

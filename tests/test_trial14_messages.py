@@ -216,15 +216,22 @@ def test_people_read_the_claims_reference_and_place(desk: tuple[str, Path]) -> N
 
 # 4. The duplicate notice names the earlier claim
 
+#: The kraftwerk desk (de_DE) writes its notices in English: their dates are
+#: English as written in Germany (CLDR en_DE: "20 Oct 2026"), amounts the
+#: desk's (698,00 €); they read "20.10.2026" before dates followed the
+#: notice's language.
+ENGLISH_AT_DE = "en_DE"
+
 
 def test_an_in_batch_duplicate_notice_names_the_earlier_claim(
     desk: tuple[str, Path],
 ) -> None:
     _, notices = desk
     text = (notices / "kraftwerk-1-10001.txt").read_text(encoding="utf-8")
-    received = format_date(datetime(2026, 10, 20), "medium", locale="de_DE")
+    sold = format_date(datetime(2026, 10, 2), "medium", locale=ENGLISH_AT_DE)
+    received = format_date(datetime(2026, 10, 20), "medium", locale=ENGLISH_AT_DE)
     assert (
-        "Claim KW-1004, sold on 02.10.2026, 698,00\xa0€\n"
+        f"Claim KW-1004, sold on {sold}, 698,00\xa0€\n"
         "  Status: already claimed\n"
         "  - serial numbers: this serial number has already been claimed\n"
         f"    You claimed it before in claim KW-1001, received on {received} in file "
@@ -249,7 +256,7 @@ def test_a_history_duplicate_names_the_earlier_claim_in_notice_and_cli(
         "(serial BH1000001)\n"
     ) in out
     [notice] = (tmp_path / "notices").glob("*.txt")
-    received = format_date(datetime(2026, 10, 20), "medium", locale="de_DE")
+    received = format_date(datetime(2026, 10, 20), "medium", locale=ENGLISH_AT_DE)
     assert (
         f"    You claimed it before in claim KW-1001, received on {received} in file "
         "antraege_oktober.csv.\n"
@@ -273,7 +280,7 @@ def test_a_duplicate_of_another_participant_names_no_reference(
     assert result.outcomes[Outcome.DUPLICATE] == 1
     [notice] = [n for n in result.notices if n.participant_id == "10004"]
     assert "KW-7001" not in notice.text and "claims.csv" not in notice.text
-    received = format_date(datetime(2026, 10, 20), "medium", locale="de_DE")
+    received = format_date(datetime(2026, 10, 20), "medium", locale=ENGLISH_AT_DE)
     assert (
         f"    It was claimed before, on {received}, under another account.\n"
         in notice.text

@@ -36,7 +36,7 @@ from claimflow.cli_options import (
 )
 
 if TYPE_CHECKING:  # each command imports what it runs (see claimflow.cli)
-    from claimflow import AwardRunResult, DateOrder
+    from claimflow import AwardRunResult, Balance, DateOrder
 
 AS_OF_OPTION = time_option("--as-of", "The instant to look at")
 
@@ -207,7 +207,7 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
         noun = "award" if count == 1 else "awards"
         click.echo(f"  rule set {version}: {format_points(count, locale)} {noun}")
     for problem in result.problems[:20]:
-        click.echo(f"  {problem.render()} ({problem.code.value})")
+        click.echo(f"  {result.problem_line(problem)} ({problem.code.value})")
     for claim, codes in result.earned_nothing[:20]:
         click.echo(f"  {claim}: 0 points ({', '.join(codes) or 'no rule earned'})")
 
@@ -267,6 +267,9 @@ def balance_cmd(
 ) -> None:
     """A participant's total, available and pending points.
 
+    An account a merge closed shows its 0, the merge, and the balance of the
+    account its points moved to (the member's figure).
+
     \b
     Example:
         claimflow ledger balance 104233 --client samples/clients/acme-tools.yaml
@@ -279,6 +282,22 @@ def balance_cmd(
         echo_json(found.to_dict())
         return
     locale = client_locale(client_path)
+    shown: Balance | None = found
+    name = participant  # as keyed (١٠٠٠٠٠٠١ stays so), the survivors by their ids
+    while shown is not None:
+        click.echo(_balance_line(name, shown, locale))
+        if shown.merged_into is not None:
+            click.echo(
+                f"  closed, merged into {shown.merged_into} by {shown.merge}: "
+                f"its points are {shown.merged_into}'s"
+            )
+        shown = shown.survivor
+        name = shown.participant_id if shown else name
+
+
+def _balance_line(name: str, found: Balance, locale: str) -> str:
+    """``104233: 1 point (1 available, 0 pending)``."""
+    from claimflow import points_word
 
     def pts(value: int) -> str:
         return format_points(value, locale)
@@ -288,9 +307,9 @@ def balance_cmd(
         if found.expired
         else ""
     )
-    click.echo(
-        f"{participant}: {pts(found.total)} points ({pts(found.available)} "
-        f"available, {pts(found.pending)} pending{expired})"
+    return (
+        f"{name}: {pts(found.total)} {points_word(found.total)} "
+        f"({pts(found.available)} available, {pts(found.pending)} pending{expired})"
     )
 
 
@@ -348,7 +367,8 @@ def reverse_cmd(
     if done.balance is not None:
         owed = (
             f"; participant {done.participant}'s balance is now "
-            f"{format_points(done.balance, locale)} points (redeemed before the "
+            f"{format_points(done.balance, locale)} {points_word(done.balance)} "
+            "(redeemed before the "
             "reversal): later awards make it up"
         )
     reversed_ = (
@@ -442,19 +462,22 @@ def expire_cmd(
         claimflow ledger expire --client samples/clients/acme-tools.yaml \\
             --as-of 2027-12-31 --preview
     """
-    from claimflow import Store, expire_points
+    from claimflow import Store, expire_points, points_word
 
     with Store.open(db_path) as store:
         done = expire_points(
             client_path, store, as_of=as_of, preview=preview, operator=operator
         )
-    expiring = format_points(done.points, client_locale(client_path))
+    expiring = (
+        f"{format_points(done.points, client_locale(client_path))} "
+        f"{points_word(done.points)}"
+    )
     if as_json:
         echo_json(done.to_dict())
     elif preview:
-        click.echo(f"{expiring} points would expire (preview: nothing posted)")
+        click.echo(f"{expiring} would expire (preview: nothing posted)")
     else:
-        click.echo(f"{expiring} points expired")
+        click.echo(f"{expiring} expired")
 
 
 # The member account commands (merge, adjust, cases) join the participants and

@@ -41,13 +41,15 @@ _REASONS = [
 def _merge_line(data: dict[str, Any], locale: str) -> str:
     moved = "into" if data["action"] == "merge" else "back out of"
 
-    def n(value: int) -> str:
-        return format_points(value, locale)
+    def n(value: int, noun: str) -> str:
+        # one lot, one claim: "1 lots" read wrong (nouns with a plain -s plural)
+        return f"{format_points(value, locale)} {noun}{'' if value == 1 else 's'}"
 
     return (
         f"{data['action']} #{data['merge_id']}: {data['merged']} {moved} "
-        f"{data['survivor']}: {n(data['points'])} points in {n(data['lots'])} lots, "
-        f"{n(len(data['claims']))} claims, {n(len(data['cases']))} open cases moved"
+        f"{data['survivor']}: {n(data['points'], 'point')} in "
+        f"{n(data['lots'], 'lot')}, {n(len(data['claims']), 'claim')}, "
+        f"{n(len(data['cases']), 'open case')} moved"
     )
 
 

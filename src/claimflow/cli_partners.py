@@ -75,7 +75,7 @@ def transfer_cmd(
             --member-number VC10000001 --reference CAZ-VC-0001 \\
             --client samples/clients/costa-azul.yaml
     """
-    from claimflow import Store, format_points, transfer_points
+    from claimflow import Store, format_points, points_word, transfer_points
 
     with Store.open(db_path) as store:
         done = transfer_points(
@@ -94,8 +94,10 @@ def transfer_cmd(
     )
     again = " (transferred before: nothing posted)" if done.repeated else ""
     click.echo(
-        f"{participant}: {format_points(done.points, locale)} points -> "
-        f"{format_points(done.miles, locale)} {partner} miles"
+        f"{participant}: {format_points(done.points, locale)} "
+        f"{points_word(done.points)} -> "
+        f"{format_points(done.miles, locale)} {partner} "
+        f"{'mile' if done.miles == 1 else 'miles'}"
         f"{bonus} to {done.member_number} ({done.reference}){again}"
     )
 

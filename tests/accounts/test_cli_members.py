@@ -81,7 +81,7 @@ def test_merge_and_unmerge_say_what_moved(db: str, tmp_path: Path) -> None:
     )
     assert (code, out) == (
         0,
-        "merge #1: 104876 into 104233: 700 points in 1 lots, 0 claims, 0 open cases moved\n",
+        "merge #1: 104876 into 104233: 700 points in 1 lot, 0 claims, 0 open cases moved\n",
     )
     code, out, _ = run("ledger", "balance", "104233", "--client", ACME, "--db", db)
     assert out == "104233: 700 points (700 available, 0 pending)\n"

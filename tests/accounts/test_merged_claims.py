@@ -10,6 +10,7 @@ promotion = 120 points).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -185,3 +186,36 @@ def test_redeem_and_adjust_on_a_merged_member_name_the_survivor(
     )  # fmt: skip
     assert (code, out, err) == (2, "", closed + "adjust 104233 instead\n")
     assert store.count("ledger") == before
+
+
+def test_balance_of_a_merged_member_names_the_merge_and_the_survivors_points(
+    merged: tuple[Store, str], tmp_path: Path
+) -> None:
+    """`ledger balance 104876` after merge #1 said "104876: 0 points (0
+    available, 0 pending)" and exit 0, as if the member had nothing: its 30
+    points moved to 104233 (60 + 30 = 90). It still exits 0 (the 0 is
+    true), and says the merge and the survivor's balance, which is the
+    member's figure a clerk reads out."""
+    store, _ = merged
+    db, client = str(tmp_path / "c.db"), str(SAMPLES / "clients/acme-tools.yaml")
+    code, out, err = run(
+        "ledger", "balance", "104876", "--as-of", "2026-11-06T22:00:00+00:00",
+        "--client", client, "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    assert out == (
+        "104876: 0 points (0 available, 0 pending)\n"
+        "  closed, merged into 104233 by merge #1 at 2026-11-06 14:00 CST: "
+        "its points are 104233's\n"
+        "104233: 90 points (0 available, 90 pending)\n"  # not yet available
+    )
+    code, out, err = run(
+        "ledger", "balance", "104876", "--as-of", "2026-11-06T22:00:00+00:00",
+        "--client", client, "--db", db, "--json",
+    )  # fmt: skip
+    data = json.loads(out)
+    assert (data["total"], data["merged_into"], data["survivor"]["total"]) == (
+        0, "104233", 90,
+    )  # fmt: skip
+    assert data["merge"] == "merge #1 at 2026-11-06 14:00 CST"
+    assert data["survivor"]["merged_into"] is None

@@ -100,6 +100,9 @@ def test_pending_points_become_available(store: Store) -> None:
         "available": 0,
         "pending": 100,
         "expired": 0,
+        "merged_into": None,
+        "merge": None,
+        "survivor": None,
     }
     later = balance(store, "x", "R1", T0 + timedelta(days=30))
     assert (later.available, later.pending) == (100, 0)

@@ -85,21 +85,24 @@ def test_a_partial_award_notice_says_what_was_paid_and_what_limited_it(
     tmp_path: Path,
 ) -> None:
     text = _notice_text(tmp_path, _client("en", "pt_BR"))
+    # an English notice is dated in English (it read "5 de novembro de 2026"
+    # and "sold on 20 de out. de 2026"): CLDR has no en_BR, so the
+    # international English of en_001, day before month as in Brazil
     assert text == (
         "Frio Sul Incentive\n"
-        "5 de novembro de 2026\n"
+        "5 November 2026\n"
         "\n"
         "Dear Carla Dias (member 10003),\n"
         "\n"
         "We have accepted your 2 claims below. Limits of the program apply to "
         "them, so we have paid part of their points.\n"
         "\n"
-        "Claim BR-004, sold on 20 de out. de 2026\n"
+        "Claim BR-004, sold on 20 Oct 2026\n"
         "  Accepted: we paid 270 of its 300 points.\n"
         "  - 30 points not paid: the promotion's bonus is limited by its fund "
         "or maximum\n"
         "\n"
-        "Claim BR-011, sold on 22 de out. de 2026\n"
+        "Claim BR-011, sold on 22 Oct 2026\n"
         "  Accepted: we paid 200 of its 300 points.\n"
         "  - 100 points not paid: limited by the program budget\n"
         "\n"

@@ -210,7 +210,8 @@ def _line_findings(
         findings.append(
             Finding(
                 PartnerReason.POINTS_MISMATCH,
-                f"{where}: expected {state.n(transfer.points)} points for transfer {ref}, "
+                f"{where}: expected {state.n(transfer.points)} "
+                f"{plural(transfer.points, 'point')} for transfer {ref}, "
                 f"found {state.n(line.points)}",
                 line.row,
                 transfer.id,
@@ -239,11 +240,13 @@ def _wrong_ratio(line: CreditLine, transfer: TransferRow, state: _State) -> Find
     if transfer.bonus_miles and line.miles == transfer.base_miles:
         hint = "; the bonus is missing"
     elif line.miles and points:
-        hint = f"; {Fraction(points, line.miles)} points per mile applied"
+        ratio = Fraction(points, line.miles)
+        hint = f"; {ratio} {'point' if ratio == 1 else 'points'} per mile applied"
     return Finding(
         PartnerReason.WRONG_RATIO,
         f"row {line.row}: expected {state.n(transfer.miles)} miles for transfer "
-        f"{transfer.reference} ({state.n(transfer.points)} points: "
+        f"{transfer.reference} ({state.n(transfer.points)} "
+        f"{plural(transfer.points, 'point')}: "
         f"{state.n(transfer.base_miles)} miles{bonus}), found {state.n(line.miles)}{hint}",
         line.row,
         transfer.id,

@@ -27,7 +27,7 @@ from claimflow.award.run import expiry_of
 from claimflow.config import ResolvedClient
 from claimflow.errors import ClaimflowError
 from claimflow.keys import normalize_key
-from claimflow.shown import Desk
+from claimflow.shown import Desk, points_word
 from claimflow.store import Store
 from claimflow.store.partners import (
     NewTransfer,
@@ -229,7 +229,8 @@ def _again(
         return Transfer.of(partner, earlier, repeated=True)
     raise PartnerError(
         f"reference {earlier.reference!r} was used before: transfer #{earlier.id} of "
-        f"{desk.points(earlier.points)} points by participant {earlier.participant_id} "
+        f"{desk.points(earlier.points)} {points_word(earlier.points)} by participant "
+        f"{earlier.participant_id} "
         f"to {partner} member {earlier.member_number} at "
         f"{desk.time(earlier.transferred_at)}; this one asks {differ}; give each "
         "transfer its own"
@@ -248,7 +249,8 @@ def _check_points(
     shown = client.desk.points  # 10.000 at an es_ES desk: 10,000 there is ten
     if points < partner.minimum_points:
         raise PartnerError(
-            f"expected at least {shown(partner.minimum_points)} points for a "
+            f"expected at least {shown(partner.minimum_points)} "
+            f"{points_word(partner.minimum_points)} for a "
             f"{partner_key} transfer, found {shown(points)}"
         )
     if not store.known_participant(client.key, participant_id):
@@ -272,6 +274,8 @@ def _check_points(
         )
     if partner.miles(points).total == 0:
         raise PartnerError(
-            f"{shown(points)} points earn 0 {partner_key} miles at "
-            f"{partner.points_per_mile} points per mile"
+            f"{shown(points)} {points_word(points)} earn"
+            f"{'s' if points == 1 else ''} 0 {partner_key} miles at "
+            f"{partner.points_per_mile} "
+            f"{'point' if partner.points_per_mile == 1 else 'points'} per mile"
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from claimflow.window import desk_day
 if TYPE_CHECKING:
     from claimflow.award.ledger import Balance
     from claimflow.award.run import AwardRunResult
+    from claimflow.config import ResolvedClient
     from claimflow.store import Store
 
 
@@ -198,6 +199,10 @@ def balance(
 ) -> Balance:
     """A participant's total, available and pending points at `as_of` (default: now).
 
+    An account a merge closed holds no points of its own (they moved): its
+    balance names the merge and carries the survivor's balance
+    (`Balance.merged_into`, `Balance.survivor`).
+
     Raises:
         ClaimflowError: the participant is on neither the member list nor
             the ledger (a mistyped number is not a zero balance).
@@ -215,7 +220,35 @@ def balance(
             "ledger (check the number, or import the member list)"
         )
     at = instant(as_of, resolved)
-    return read(store, resolved.key, participant, at, expiry_of(resolved))
+    found = read(store, resolved.key, participant, at, expiry_of(resolved))
+    return _with_survivor(found, resolved, store, at)
+
+
+#: How far `balance` follows a merged account's survivors (M into S, S into
+#: T): a merge refuses a closed account, so chains are short and never loop.
+MERGE_CHAIN = 20
+
+
+def _with_survivor(
+    found: Balance, client: ResolvedClient, store: Store, at: datetime, depth: int = 0
+) -> Balance:
+    """A merged account's balance with the merge and the survivor's balance:
+    its own 0 alone read as a member with no points (trial: ``104876: 0
+    points``, while redeem named merge #1 and 104233)."""
+    from claimflow.award.ledger import balance as read
+    from claimflow.award.run import expiry_of
+    from claimflow.store.accounts import live_merge
+
+    row = live_merge(store, client.key, found.participant_id)
+    if row is None or depth > MERGE_CHAIN:
+        return found
+    survivor = read(store, client.key, str(row[3]), at, expiry_of(client))
+    return replace(
+        found,
+        merged_into=str(row[3]),
+        merge=f"merge #{row[0]} at {client.desk.time(row[7])}",
+        survivor=_with_survivor(survivor, client, store, at, depth + 1),
+    )
 
 
 class _Preview(Exception):

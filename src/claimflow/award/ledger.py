@@ -27,7 +27,7 @@ from claimflow.award.rules import AwardSettings, Expiry
 from claimflow.award.sets import LeanAward
 from claimflow.errors import ClaimflowError
 from claimflow.models import Award
-from claimflow.shown import PLAIN_DESK, Desk
+from claimflow.shown import PLAIN_DESK, Desk, points_word
 from claimflow.store import Store
 from claimflow.store.accounts import live_merge, lot_holder
 from claimflow.store.awards import post_award_rows
@@ -76,6 +76,13 @@ class Balance:
             expiry finds inactive).
         pending: award points not yet available.
         expired: points `ledger expire` would take, not yet posted as expired.
+        merged_into: the account a merge closed this one into (and no
+            unmerge undid), if any: its points moved there, so its own 0 is
+            not the member's figure.
+        merge: that merge as a person reads it (``merge #1 at 2026-11-06
+            14:00 CST``).
+        survivor: the balance of the account it was merged into, at the
+            same instant (itself followed on when that one was merged on).
     """
 
     participant_id: str
@@ -83,10 +90,15 @@ class Balance:
     available: int
     pending: int
     expired: int = 0
+    merged_into: str | None = None
+    merge: str | None = None
+    survivor: Balance | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """As plain data."""
-        return dict(self.__dict__)
+        """As plain data (the survivor's balance as its own dict)."""
+        data = dict(self.__dict__)
+        data["survivor"] = self.survivor.to_dict() if self.survivor else None
+        return data
 
 
 def posting_key(award: Award | LeanAward, generation: int) -> str:
@@ -494,8 +506,9 @@ def redeem(
             return True  # a retry of what was done: nothing to post
         written = "" if used[3] == reference else f" as {used[3]!r}"
         raise LedgerError(
-            f"reference {reference!r} was used before{written}: {desk.points(used[1])} points "
-            f"redeemed by participant {used[0]} at {desk.time(used[2])}; this one asks "
+            f"reference {reference!r} was used before{written}: "
+            f"{desk.points(used[1])} {points_word(used[1])} redeemed by participant "
+            f"{used[0]} at {desk.time(used[2])}; this one asks "
             f"{differ}; give each redemption its own"
         )
     moment = instant(at)
@@ -510,7 +523,8 @@ def redeem(
         )
     if points > available:
         raise LedgerError(
-            f"participant {participant_id} has {desk.points(available)} points "
+            f"participant {participant_id} has {desk.points(available)} "
+            f"{points_word(available)} "
             f"available; cannot redeem {desk.points(points)}"
         )
     _consume(

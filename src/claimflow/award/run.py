@@ -75,6 +75,9 @@ class AwardRunResult:
             claim is settled at 0), so a clerk must see them: a member
             enrolled late is a member-list correction, then ``ledger
             reverse --correction`` and an award run.
+        names: the claims of `problems` as people know them (their
+            reference and where they came from, `Store.claim_names`), by
+            claim id: ``CA-902 (usd.csv:row 2)``, not ``usd.csv:row 2``.
     """
 
     client: str
@@ -89,6 +92,14 @@ class AwardRunResult:
     awards: list[Award] = field(default_factory=list)
     partial: list[tuple[Claim, Award]] = field(default_factory=list)
     earned_nothing: list[tuple[str, list[str]]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def problem_line(self, problem: Problem) -> str:
+        """A problem as the summary lists it, by its claim as people know it
+        (``CA-902 (usd.csv:row 2): expected a USD->EUR rate ...``); by its
+        place when the store names no such claim."""
+        name = self.names.get(problem.record_id)
+        return f"{name}: {problem.message}" if name else problem.render()
 
     def to_dict(self) -> dict[str, Any]:
         """As plain data (what ``--json`` prints)."""
@@ -101,7 +112,10 @@ class AwardRunResult:
             "skipped": self.skipped,
             "already_awarded": self.already_awarded,
             "by_version": dict(self.by_version),
-            "problems": [p.model_dump(mode="json") for p in self.problems],
+            "problems": [
+                p.model_dump(mode="json") | {"claim": self.names.get(p.record_id)}
+                for p in self.problems
+            ],
             "awards": [a.model_dump(mode="json") for a in self.awards],
             "earned_nothing": [
                 {"claim": claim, "codes": codes} for claim, codes in self.earned_nothing
@@ -415,6 +429,9 @@ def _award_in(
         done += len(rows)
         if progress is not None:
             progress(done)
+    result.names = store.claim_names(
+        list(dict.fromkeys(p.record_id for p in result.problems))
+    )
     if not preview:
         store.audit(
             actor,

@@ -83,7 +83,7 @@ def _describe(change: Change, names: dict[str, str], desk: Desk) -> str:
         rules = f" ({'; '.join(lines)})" if lines else ""
         parts.append(
             f"{_points(change.points_from, desk)} -> "
-            f"{_points(change.points_to, desk)} points{rules}"
+            f"{_points(change.points_to, desk)} {points_word(change.points_to or 0)}{rules}"
         )
     if change.reasons_from != change.reasons_to:
         parts.append(f"reasons {change.reasons_from} -> {change.reasons_to}")

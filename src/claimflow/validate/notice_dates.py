@@ -9,7 +9,11 @@ the participant learns what the desk's ``--verbose`` says (trial 34:
 ``30.02.2026`` was answered "we could not read this date" alone);
 `date_form` writes the form asked for with the separator the client's
 locale writes dates with (``DD.MM.YYYY`` at a tr_TR
-desk, whose members write ``30.02.2026``, not ``DD/MM/YYYY``).
+desk, whose members write ``30.02.2026``, not ``DD/MM/YYYY``);
+`notice_locale` is the locale a notice writes its dates in: the notice's
+language decides the month names, the desk's territory the rest where the
+language has a form for it (an English notice at an ar_EG desk dated
+``20 October 2026``, not ``20 أكتوبر 2026``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from babel import Locale
+from babel import Locale, localedata
 from babel.dates import get_month_names
 
 from claimflow.values import (
@@ -100,6 +104,26 @@ def _separator(locale: str) -> str:
     short = Locale.parse(locale).date_formats["short"].pattern
     marks = [c for c in short if c in "./-"]
     return marks[0] if marks else "/"
+
+
+@lru_cache(maxsize=64)
+def notice_locale(language: str, locale: str) -> str:
+    """The locale a notice in `language` writes its dates in, at a desk of
+    `locale`: the desk's own when it speaks the language; else the language
+    as written in the desk's country (CLDR ``en_IL``: ``20 Oct 2026``);
+    else its international form (``en_001``, day before month, for an
+    ar_EG desk CLDR has no English of); else the language alone.
+
+    Example: ``notice_locale("en", "ar_EG") == "en_001"``
+    """
+    desk = Locale.parse(locale)
+    if desk.language == language:
+        return locale
+    here = [f"{language}_{desk.territory}"] if desk.territory else []
+    for candidate in (*here, f"{language}_001"):
+        if localedata.exists(candidate):
+            return candidate
+    return language
 
 
 def two_digit_year(value: Any, order: DateOrder) -> bool:

@@ -30,6 +30,8 @@ from claimflow import shown
 from claimflow.codes import ReasonCode
 from claimflow.keys import normalize_key
 from claimflow.models import Claim, Provenance, SalesClaim
+from claimflow.validate.notice_dates import notice_locale
+from claimflow.validate.notice_i18n import phrases
 
 # A value quoted in a message after ", found ": a Python string literal
 # (``'23/10/2026'``), an ISO date or a plain number, ending the message or
@@ -177,23 +179,54 @@ def as_keyed(claim: Claim, field: str | None, value: str) -> str | None:
 class Formats:
     """Dates and amounts formatted for a locale, each distinct value once.
 
-    Babel looks its locale data up on every call (~60 µs an amount); a
-    batch's notices repeat a few hundred dates and prices (amounts are
-    cached by `claimflow.shown`).
+    Amounts are written as the desk's locale writes them; dates in the
+    notice's language (`notice_locale`: an English notice at an ar_EG desk
+    dated itself ``20 أكتوبر 2026``). Babel looks its locale
+    data up on every call (~60 µs an amount); a batch's notices repeat a few
+    hundred dates and prices (amounts are cached by `claimflow.shown`).
     """
 
     def __init__(
-        self, locale: str, currency: str, words: gettext.NullTranslations
+        self,
+        locale: str,
+        currency: str,
+        words: gettext.NullTranslations,
+        language: str | None = None,
     ) -> None:
         self.locale, self.currency, self.words = locale, currency, words
+        self.language = language
+        #: the locale dates are written in (the desk's, in its language)
+        self.date_locale = notice_locale(language, locale) if language else locale
         self.dates: dict[date, str] = {}
 
     def day(self, value: date) -> str:
-        """A date in the locale's medium format (``20 oct 2026``)."""
+        """A date in the medium format (``20 oct 2026``)."""
         shown = self.dates.get(value)
         if shown is None:
-            shown = self.dates[value] = format_date(value, "medium", locale=self.locale)
+            shown = format_date(value, "medium", locale=self.date_locale)
+            self.dates[value] = shown
         return shown
+
+    def long_day(self, value: date) -> str:
+        """A date in the long format, as a letter is dated (``20 October 2026``)."""
+        return format_date(value, "long", locale=self.date_locale)
+
+    def minor_unit(self, words: dict[str, Any]) -> str:
+        """The hundredth of the program's currency in the notice's language
+        (``minor_units`` of ``phrases.<lang>.yaml``, by currency, else its
+        ``default``): es ARS ``centavo``, es EUR ``céntimo``, pt BRL
+        ``centavo``, pt EUR ``cêntimo``; CLDR names no minor units. A
+        client's own phrases without the table use the bundled one.
+
+        Example: ``formats.minor_unit(phrases(None, "es")) == "centavo"`` (ARS)
+        """
+        units: dict[str, str] = words.get("minor_units", {})
+        if not units and self.language:
+            try:
+                units = phrases(None, self.language).get("minor_units", {})
+            except FileNotFoundError:  # a language only the client's folder has
+                units = {}
+        return units.get(self.currency.upper(), units.get("default", ""))
 
     def number(self, value: int | Decimal) -> str:
         """A number with the locale's separators, all its digits kept."""

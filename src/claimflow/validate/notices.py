@@ -13,9 +13,9 @@ plural forms included, come from the gettext catalogues of
 `claimflow.validate.notice_i18n`, and the per-code and per-field wording from
 ``phrases.<lang>.yaml``. A client may ship its own (``notice.<lang>.j2``,
 ``phrases.<lang>.yaml``) in ``notices.template_dir``. A phrase may be worded
-per program kind (``{sales: ..., stay: ...}``). Dates, amounts and points are
-formatted for the client's locale by Babel, the values the participant keyed
-included.
+per program kind (``{sales: ..., stay: ...}``). Amounts and points are
+formatted for the client's locale by Babel, dates in the notice's language
+(`notice_locale`), the values the participant keyed included.
 
 Privacy: a notice shows only the participant's own data. A value quoted back
 ("we read") is one the participant keyed, as they wrote it (an invoice or
@@ -36,7 +36,6 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import Any
 
-from babel.dates import format_date
 from jinja2 import Environment, Template, TemplateError
 
 from claimflow.codes import Outcome
@@ -406,8 +405,8 @@ def _per_participant(
     for item in items:
         who = (item.participant_id, "") if item.participant_id else ("", item.claim_id)
         by_participant.setdefault(who, []).append(item)
-    shown_today = format_date(today, "long", locale=config.locale)
-    formats = Formats(config.locale, config.currency, translations(language))
+    formats = Formats(config.locale, config.currency, translations(language), language)
+    shown_today = formats.long_day(today)  # in the notice's language (en at ar_EG)
     notices = []
     for who in sorted(by_participant):
         mine = by_participant[who]
@@ -564,6 +563,7 @@ def _claim_view(
             whole=readings[0] if readings else "",
             decimal=readings[1] if readings else "",
             currency=config.currency,
+            minor_unit=formats.minor_unit(words),
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
         )
         # a field the phrase file does not name (a client's own) is left
