@@ -94,10 +94,11 @@ def queue_cmd(
             _cases_queue(case_queue(clients, store, as_of=as_of, limit=limit), as_json, rows_as)
             return
         queue = work_queue(clients, store, as_of=as_of, limit=limit)
+        if as_json or rows_as:
+            echo_rows(queue.to_dict(), queue.to_dict(), rows_as)
+            return
+        # the cases' line is for people reading the table
         open_cases = case_queue(clients, store, as_of=as_of)
-    if as_json or rows_as:
-        echo_rows(queue.to_dict(), queue.to_dict(), rows_as)
-        return
     table = Table(title=f"{len(queue.rows):,} open claims", title_justify="left")
     for column in ("client", "claim", "due", "business hours left", "flag"):
         table.add_column(column)

@@ -137,14 +137,19 @@ def case_deadlines(
                 breached=due is not None and now > due,
             )
         )
-    far = datetime.max.replace(tzinfo=UTC)
-    out.sort(
-        key=lambda d: (
-            d.hours_left is None,
-            d.hours_left if d.hours_left is not None else 0.0,
-            d.due or far,
-            d.opened_at,
-            d.case_id,
-        )
-    )
+    out.sort(key=most_urgent)
     return out
+
+
+_FAR = datetime.max.replace(tzinfo=UTC)
+
+
+def most_urgent(due: CaseDue) -> tuple[bool, float, datetime, datetime, int]:
+    """How open cases sort, the most urgent first: by business hours left
+    (the most overdue first), then when due and when opened; cases without
+    terms last.
+
+    Example: ``sorted(rows, key=most_urgent)``
+    """
+    hours = due.hours_left
+    return (hours is None, hours or 0.0, due.due or _FAR, due.opened_at, due.case_id)

@@ -149,6 +149,15 @@ class WorkQueue:
         return data
 
 
+def _at_each_desk(as_of: datetime | date | None) -> datetime:
+    """The instant a queue of several clients looks at: `as_of` as given (a
+    naive time is read in each client's zone by the queue), a date its 00:00
+    at each desk, none now."""
+    if isinstance(as_of, datetime):
+        return as_of
+    return instant(None) if as_of is None else datetime(*as_of.timetuple()[:3])
+
+
 def work_queue(
     clients: Sequence[ClientLike],
     store: Store,
@@ -168,10 +177,7 @@ def work_queue(
     from claimflow.sla.queue import work_queue as queue
 
     resolved = [resolve_client(c) for c in clients]
-    if isinstance(as_of, datetime):
-        moment = as_of
-    else:  # a date is its 00:00 at each desk; none is now
-        moment = instant(None) if as_of is None else datetime(*as_of.timetuple()[:3])
+    moment = _at_each_desk(as_of)
     rows = queue(store, resolved, moment)
     ids = rows["claim_id"].astype(str).tolist()
     names = store.claim_names(ids[:limit] if limit else ids)
@@ -226,14 +232,11 @@ def case_queue(
 
     Example: ``case_queue(["acme-tools"], store).to_dict()[0]["hours_left"]``
     """
-    from claimflow.accounts.case_queue import case_deadlines
+    from claimflow.accounts.case_queue import case_deadlines, most_urgent
     from claimflow.window import at_desk
 
     resolved = [resolve_client(c) for c in clients]
-    if isinstance(as_of, datetime):
-        moment = as_of
-    else:  # a date is its 00:00 at each desk; none is now
-        moment = instant(None) if as_of is None else datetime(*as_of.timetuple()[:3])
+    moment = _at_each_desk(as_of)
     rows: list[CaseDue] = []
     without = []
     for client in resolved:
@@ -241,7 +244,7 @@ def case_queue(
             without.append(client.key)
             continue
         rows += case_deadlines(store, client, at_desk(moment, client.zone))
-    rows.sort(key=lambda d: (d.hours_left is None, d.hours_left or 0.0, d.opened_at))
+    rows.sort(key=most_urgent)
     return CaseQueue(rows, limit, without, {c.key: c.config.locale for c in resolved})
 
 

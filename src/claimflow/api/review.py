@@ -105,8 +105,7 @@ def decide_claim(
     from claimflow.store.review_decisions import add_review_decision, standing_codes
     from claimflow.store.sla import claim_arrival
     from claimflow.store.verify_claim import claim_outcome_and_batch, move_outcome
-    from claimflow.verify.nights import nights_refusal
-    from claimflow.verify.units import units_refusal
+    from claimflow.verify.payable import payable_refusal
 
     resolved = resolve_client(client)
     if decision not in DECISIONS:
@@ -140,14 +139,12 @@ def decide_claim(
             )
         codes = standing_codes(store, claim_id)
         if decision == "accept":
-            refused = units_refusal(store, claim_id, "quantity_above_invoiced" in codes)
+            refused = payable_refusal(store, claim_id, "quantity_above_invoiced" in codes)
             if refused is not None:
-                why_not, others = refused
-                undo = ", or reverse the other claim's award (ledger reverse) first"
-                raise ClaimflowError(f"claim {name}: {why_not}; reject it{undo if others else ''}")
-            held = nights_refusal(store, claim_id)
-            if held is not None:
-                raise ClaimflowError(f"claim {name}: {held[0]}; reject it, or {held[1]}")
+                why_not, undo = refused
+                raise ClaimflowError(
+                    f"claim {name}: {why_not}; reject it" + (f", or {undo}" if undo else "")
+                )
         stamp = when.isoformat()
         add_review_decision(
             store, resolved.key, claim_id, decision, codes, why, who, stamp

@@ -206,22 +206,17 @@ def _payable_or_refuse(store: Store, claim: str, file: str, row: int) -> None:
     in review by dedupe beside CA-304 (12-15 Nov, accepted by a person and
     paid 750), marked different, was paid 1,025 more, the nights of 12 and
     13 Nov twice."""
-    from claimflow.verify.nights import nights_refusal
-    from claimflow.verify.units import units_refusal
+    from claimflow.verify.payable import payable_refusal
 
-    refused = units_refusal(store, claim, False)
-    undo = ", or reverse the other claim's award (ledger reverse) first"
+    refused = payable_refusal(store, claim)
     if refused is None:
-        held = nights_refusal(store, claim)
-        if held is None:
-            return
-        refused, undo = (held[0], True), f", or {held[1]}"
-    why_not, others = refused
+        return
+    why_not, undo = refused
     name = store.claim_names([claim]).get(claim, claim)
     raise UnreadableInput(
         file,
         f"claim {name}: marked different, it would be accepted again: {why_not}; "
-        f"mark it same{undo if others else ''}",
+        "mark it same" + (f", or {undo}" if undo else ""),
         f"row {row}",
     )
 
