@@ -20,6 +20,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from claimflow.keys import look_alike
+
 #: The letters beyond ASCII each language writes (lower case; upper case
 #: is read through it). A name from another language is still read: these
 #: only decide whether a letter that a misread code page makes (`_TELLTALES`)
@@ -137,7 +139,9 @@ class Garble(NamedTuple):
         sign: the character that makes it garble.
         why: ``symbol`` (a symbol inside a word), ``letter`` (a letter the
             client's language does not write, which a misread code page
-            makes, or a capital inside a word), ``space`` (a no-break space
+            makes), ``capital`` (a capital after a small letter, ``оПНЕТ``:
+            KOI8-R read as cp1251), ``script`` (a Cyrillic or Greek letter
+            among Latin ones, ``Mьller``), ``space`` (a no-break space
             before a small letter) or ``control`` (a C1 control character).
     """
 
@@ -223,8 +227,8 @@ def _script(letter: str) -> str:
 def _garble_in(word: str, lang: str | None, turkish: bool) -> tuple[str, str] | None:
     scripts = {_script(c): c for c in word if c.isalpha()}
     mixed = [c for s, c in scripts.items() if s in ("CYRILLIC", "GREEK")]
-    if mixed and len(scripts) > 1:  # Юule: no word mixes Latin and Cyrillic
-        return mixed[0], "letter"
+    if mixed and len(scripts) > 1 and not _look_alike_code(word):
+        return mixed[0], "script"  # Юule: no word mixes Latin and Cyrillic
     for i, ch in enumerate(word):
         if ch.isascii():
             continue
@@ -246,6 +250,19 @@ def _garble_in(word: str, lang: str | None, turkish: bool) -> tuple[str, str] | 
     return None
 
 
+def _look_alike_code(word: str) -> bool:
+    """Whether `word` is a code with digits whose letters are capitals and
+    its Cyrillic or Greek ones look like Latin ones (``AВC-100`` keyed on a
+    Russian layout): a keying slip for the field's rules to name
+    (`claimflow.keys.script_slip`), not garble of a misread code page, which
+    makes letters such as ь or Ю of Latin text (``Mьller``)."""
+    return (
+        any(c.isdigit() for c in word)
+        and not any(c.islower() for c in word)
+        and all(c.isascii() or look_alike(c) for c in word if c.isalpha())
+    )
+
+
 def _odd_letter(word: str, i: int, lang: str | None, turkish: bool) -> str | None:
     """``letter`` when the letter `word[i]` is garble, else None."""
     ch, after = word[i], word[i + 1 : i + 2]
@@ -254,7 +271,7 @@ def _odd_letter(word: str, i: int, lang: str | None, turkish: bool) -> str | Non
         and (i > 0 and word[i - 1].islower()
              or i == 1 and word[0].isupper() and after.islower())
     ):  # fmt: skip
-        return "letter"  # ValdÚs, DonÓ, MŘller: é, à, ü in a DOS code page
+        return "capital"  # ValdÚs, DonÓ, MŘller: é, à, ü in a DOS code page
     if ch == "ß" and i == 1 and word[0].isupper():
         return "letter"  # Äßk: no word starts with a capital and ß
     if ch not in _TELLTALES or writes(ch, lang):

@@ -32,7 +32,7 @@ _SIGNS_SC = "".join(
 _MARK = (
     rf"(?:U\$[SD]|[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
     rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|VNĐ|đ|円|원|บาท|元|新[台臺]幣|ש[\"״]ח"
-    rf"|M\.N\.|MN|pesos|ج\.م\.?|جنيه|L\.E\.|LE|[{_SIGNS_SC}])"
+    rf"|M\.N\.|MN|pesos|ج\.م\.?|جنيه|L\.E\.|LE|руб\.?|р\.|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
@@ -55,6 +55,10 @@ _WRITTEN = {
     # Israeli invoices: 1,234.50 ש"ח (shekel hadash, with a quote or a
     # gershayim), and NIS, as English-language folios write it
     "ILS": ('ש"ח', "ש״ח", "NIS"),
+    # Russian invoices: 1 234,56 руб. and 1234,56 р., the ruble's own
+    # abbreviations; CLDR gives р. to RUR, the ruble before 1998, which no
+    # invoice of a program running now is in
+    "RUB": ("руб.", "руб", "р."),
 }  # fmt: skip
 _ISO_CODES = frozenset(list_currencies())
 

@@ -236,6 +236,8 @@ def _plausible(
         what = {
             "symbol": f"a symbol ({hit.sign}) in it",
             "letter": f"{hit.sign}, a letter {locale or 'the client'} does not write",
+            "capital": f"the capital {hit.sign} after a small letter",
+            "script": f"{hit.sign}, a letter of another script than the rest",
             "control": f"a control character ({hit.sign!r})",
             "space": "a no-break space inside it",
         }[hit.why]

@@ -115,6 +115,36 @@ def _month_prefixes(locale: str) -> tuple[str, ...]:
     return tuple(sorted({prefix for found in glued for prefix in found}))
 
 
+@lru_cache(maxsize=128)
+def _year_words(locale: str) -> tuple[str, ...]:
+    """Abbreviations `locale`'s dates write after the year, as Babel's
+    patterns write them: Russian ``d MMMM y 'г'.`` (``4 декабря 2026 г.``,
+    "year"), Ukrainian ``р.``; folded as `_month_key` folds names.
+
+    Example: ``_year_words("ru_RU") == ("г",)``
+    """
+    try:
+        formats = Locale.parse(locale).date_formats
+    except (UnknownLocaleError, ValueError):
+        return ()
+    found = (
+        re.findall(r"y\s*'([^\W\d_]+)'\.?\s*$", formats[width].pattern)
+        for width in ("full", "long", "medium", "short")
+    )
+    return tuple(sorted({_month_key(word, locale) for words in found for word in words}))
+
+
+def _without_year_word(text: str, locale: str) -> str:
+    """`text` less the abbreviation for "year" that `locale` writes after
+    it (`_year_words`), with or without its dot: ``4 декабря 2026 г.`` is
+    ``4 декабря 2026``."""
+    words = _year_words(locale)
+    match = re.search(r"(?<=\d)\s*([^\W\d_]+)\.?$", text) if words else None
+    if match is None or _month_key(match[1], locale) not in words:
+        return text
+    return text[: match.start()]
+
+
 def _month_key(name: str, locale: str | None) -> str:
     """A month or weekday name as compared: case folded as `locale`'s
     language writes capitals (`word_fold`: Turkish ``KASIM`` is ``kasım``),
@@ -178,7 +208,8 @@ def named_month_date(text: str, locale: str) -> date | str | None:
 
     Example: ``named_month_date("4 grudnia 2026", "pl_PL") == date(2026, 12, 4)``
     """
-    plain = whole = date_text(text)[0].strip()
+    whole = date_text(text)[0].strip()
+    plain = _without_year_word(whole, locale)
     weekday, written_day = None, ""
     for pattern in (_WEEKDAY_FIRST, _WEEKDAY_WORDS, _WEEKDAY_LAST):
         named = pattern.match(plain)

@@ -41,6 +41,7 @@ from jinja2 import Environment, Template, TemplateError
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
+from claimflow.keys import ScriptSlip, script_slip
 from claimflow.models import Award, Claim, Decision, Provenance, SalesClaim
 from claimflow.money import ZERO
 from claimflow.validate.notice_dates import (
@@ -520,6 +521,13 @@ def _first_day(item: NoticeItem, client: ResolvedClient, formats: Formats) -> st
     return formats.day(first) if first else "-"
 
 
+def _script_slip(value: Any, field: str | None, client: ResolvedClient) -> ScriptSlip | None:
+    """A product code keyed in look-alike letters of another script."""
+    if field != "sku" or not isinstance(value, str) or client.eligible_skus is None:
+        return None
+    return script_slip(value, client.eligible_skus)
+
+
 def _claim_view(
     item: NoticeItem,
     client: ResolvedClient,
@@ -537,6 +545,7 @@ def _claim_view(
     for field, code, value in dict.fromkeys(item.problems):
         phrase = _for_kind(words["codes"][code], kind)
         readings = None
+        slip = _script_slip(value, field, client) if code == "invalid_format" else None
         if code == "invalid_number" and field == "quantity":
             phrase = words.get("whole_number", phrase)
         elif (
@@ -553,6 +562,9 @@ def _claim_view(
                 phrase = words.get("ambiguous_number", phrase)
         elif code == "invalid_date" and two_digit_year(value, config.date_order):
             phrase = words.get("full_year", phrase)
+        elif slip is not None:
+            # АВС-100 reads as the program's ABC-100: "check it" would not help
+            phrase = words.get("other_script", phrase)
         reason = ""
         if code == "invalid_date":
             reason = date_reason(date_reading(value, client), words, config.language)
@@ -565,6 +577,8 @@ def _claim_view(
             currency=config.currency,
             minor_unit=formats.minor_unit(words),
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
+            letters=slip.keyed.split(" ", 1)[1] if slip else "",
+            code=f": {slip.meant}" if slip and slip.meant else "",
         )
         # a field the phrase file does not name (a client's own) is left
         # unnamed rather than named in English (``fees:``) in a notice

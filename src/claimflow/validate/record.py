@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from claimflow.codes import ReasonCode
 from claimflow.config import ResolvedClient
-from claimflow.keys import normalize_key
+from claimflow.keys import normalize_key, script_slip, script_slip_message
 from claimflow.models import (
     Claim,
     Problem,
@@ -526,16 +526,20 @@ def rule_eligibility(
     problems: list[Problem] = []
     if isinstance(claim, SalesClaim) and client.eligible_skus is not None:
         eligible = client.eligible_skus
-        problems.extend(
-            src.problem(
-                ReasonCode.INELIGIBLE_SKU,
-                "sku",
-                f"expected a program product, found {line.sku!r}",
-                n,
+        for n, line in enumerate(claim.lines, start=1):
+            if not line.sku or line.sku.upper() in eligible:
+                continue
+            slip = script_slip(line.sku, eligible)  # АВС-100 keyed for ABC-100
+            problems.append(
+                src.problem(
+                    ReasonCode.INVALID_FORMAT if slip else ReasonCode.INELIGIBLE_SKU,
+                    "sku",
+                    script_slip_message(line.sku, slip)
+                    if slip
+                    else f"expected a program product, found {line.sku!r}",
+                    n,
+                )
             )
-            for n, line in enumerate(claim.lines, start=1)
-            if line.sku and line.sku.upper() not in eligible
-        )
     if isinstance(claim, StayClaim):
         if (
             client.eligible_hotels is not None

@@ -1,0 +1,201 @@
+"""Trial 41: two clients nobody here wrote, a Russian dealer program
+(ru-dealers: ru_RU, RUB, Europe/Moscow, cp1251 and KOI8-R files) and a
+Greek hotel desk (el_GR, EUR, Europe/Athens, cp1253 files).
+
+Each test quotes the value the trial's files held and what claimflow made
+of it before the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel.dates import format_date
+from babel.numbers import format_currency, parse_decimal
+
+from claimflow.codepages import garbled
+from claimflow.errors import UnreadableInput
+from claimflow.keys import script_slip
+from claimflow.numbers import NumberError, number_format
+from claimflow.sniff import detect_encoding
+from claimflow.written_dates import named_month_date
+from tests.test_cli import run
+
+NB, NNB = "\u00a0", "\u202f"
+
+RU_CLIENT = """\
+schema_version: 1
+client: ru-dealers
+name: Программа Мастер
+kind: sales
+locale: ru_RU
+date_order: DMY
+currency: RUB
+timezone: Europe/Moscow
+encoding: cp1251
+claim_window_days: 90
+columns:
+  claim_ref: ["Номер заявки"]
+  participant_id: ["Код участника"]
+  participant_name: ["ФИО"]
+  invoice_number: ["Номер счёта"]
+  invoice_date: ["Дата счёта"]
+  sku: ["Артикул"]
+  quantity: ["Кол-во"]
+  unit_price: ["Цена"]
+  line_total: ["Сумма"]
+  received_at: ["Получено"]
+eligible_skus: [ABC-100, КР-500]
+notices: {reply_to: master@ru-dealers.example}
+"""
+RU_HEADER = "Номер заявки;Код участника;ФИО;Номер счёта;Дата счёта;Артикул;Кол-во;Цена;Сумма;Получено"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"1{NB}234,56 руб.",  # as the cp1251 claim file wrote it
+        "1234,56 руб",
+        "1234,56р.",
+        f"1{NB}234,56 р.",
+        f"1{NNB}234,56{NB}₽",
+        "1 234,56 RUB",
+    ],
+)
+def test_rubles_as_russian_invoices_write_them(written: str) -> None:
+    """'1 234,56 руб.' was refused: "'р' (CYRILLIC SMALL LETTER ER) is not a
+    digit or a mark of this format", and '1234,56р.' as "currency mismatch:
+    'р.' is RUR in ru_RU" (CLDR's symbol of the ruble before 1998). Both are
+    today's ruble: 1234.56, as Babel reads the digits."""
+    digits = re.split("[р₽R]", written, maxsplit=1)[0].strip()
+    oracle = parse_decimal(digits.replace(NNB, NB), locale="ru_RU")
+    assert oracle == Decimal("1234.56")
+    assert number_format("ru_RU").read(written, currency="RUB") == oracle
+
+
+def test_babels_ruble_amount_reads_back() -> None:
+    babel = format_currency(Decimal("12345.67"), "RUB", locale="ru_RU")
+    assert number_format("ru_RU").read(babel, currency="RUB") == Decimal("12345.67")
+
+
+def test_rubles_are_no_euros() -> None:
+    with pytest.raises(NumberError, match="is RUB"):
+        number_format("de_DE").read("1.234,56 руб.", currency="EUR")
+
+
+@pytest.mark.parametrize("width", ["long", "medium", "full"])
+def test_russian_dates_with_the_year_abbreviation(width: str) -> None:
+    """'4 декабря 2026 г.' (the claim file's, and Babel's own long date
+    with a narrow no-break space before г.) was refused: "expected a date as
+    DD/MM/YYYY, found '4 декабря 2026 г.'"."""
+    day = date(2026, 12, 4)
+    babel = format_date(day, width, locale="ru_RU")
+    assert babel.endswith("г.")
+    assert named_month_date(babel, "ru_RU") == day
+    assert named_month_date("4 декабря 2026 г.", "ru_RU") == day
+    assert named_month_date("4 декабря 2026г", "ru_RU") == day
+
+
+def test_a_year_abbreviation_keeps_the_weekday_check() -> None:
+    message = named_month_date("четверг, 4 декабря 2026 г.", "ru_RU")
+    assert isinstance(message, str)
+    assert "2026-12-04 is a Friday, not the четверг written" in message
+
+
+def test_another_word_after_the_year_is_no_date() -> None:
+    assert named_month_date("4 декабря 2026 x.", "ru_RU") is None
+
+
+@pytest.mark.parametrize(
+    ("keyed", "meant", "keyed_letters", "written"),
+    [
+        ("АВС-100", "ABC-100", "Cyrillic А, В, С", "Latin A, B, C"),  # all Cyrillic
+        ("AВC-100", "ABC-100", "Cyrillic В", "Latin B"),  # one Cyrillic В
+        ("KP-500", "КР-500", "Latin K, P", "Cyrillic К, Р"),  # the catalogue's is Cyrillic
+        ("abс-100", "ABC-100", "Cyrillic С", "Latin C"),
+    ],
+)
+def test_a_product_code_in_look_alike_letters(
+    keyed: str, meant: str, keyed_letters: str, written: str
+) -> None:
+    slip = script_slip(keyed, frozenset({"ABC-100", "КР-500", "DRL-200"}))
+    assert slip is not None
+    assert (slip.meant, slip.keyed, slip.written) == (meant, keyed_letters, written)
+
+
+@pytest.mark.parametrize("code", ["ABC-100", "КР-500", "ZZZ-1", "ЖЖ-1", "АВС-200"])
+def test_codes_in_one_script_are_no_slip(code: str) -> None:
+    assert script_slip(code, frozenset({"ABC-100", "КР-500"})) is None
+
+
+def test_a_code_mixing_scripts_like_no_catalogue_code() -> None:
+    slip = script_slip("DRL-2ОО", frozenset({"DRL-200"}))  # Cyrillic О for zeros
+    assert slip is not None
+    assert (slip.meant, slip.keyed) == (None, "Cyrillic О")
+
+
+def test_look_alike_product_codes_are_pended_not_rejected(
+    write: Callable[..., Path],
+) -> None:
+    """R-003 keyed 'АВС-100' (Cyrillic А, В, С) for the program's ABC-100 and
+    was rejected as ineligible_sku, "expected a program product, found
+    'АВС-100'": a message that reads as nonsense on screen, and a final
+    outcome for an eligible product. R-004 'AВC-100' (a Cyrillic В) refused
+    the whole cp1251 file as garble: "the word 'AВC-100' holds В, a letter
+    ru_RU does not write: another code page?". Both are now pended
+    (invalid_format) naming the letters; the notice says which to retype."""
+    client = write("ru-dealers.yaml", RU_CLIENT)
+    rows = [
+        "R-001;10001;Иванов Иван;СЧ-101;01.12.2026;ABC-100;1;100,00;100,00;03.12.2026",
+        "R-003;10003;Сидоров Пётр;СЧ-103;02.12.2026;АВС-100;1;100,00;100,00;03.12.2026",
+        "R-004;10004;Смирнова Ольга;СЧ-104;02.12.2026;AВC-100;1;100,00;100,00;03.12.2026",
+        "R-005;10005;Кузнецов Олег;СЧ-105;02.12.2026;KP-500;1;100,00;100,00;03.12.2026",
+    ]
+    claims = write("zayavki.csv", "\r\n".join([RU_HEADER, *rows]) + "\r\n", "cp1251")
+    code, out, err = run("check", str(claims), "--client", str(client), "--json")
+    assert code == 1, err
+    result = json.loads(out)
+    assert result["outcomes"]["accepted"] == 1
+    assert result["outcomes"]["pended"] == 3
+    assert result["outcomes"]["rejected"] == 0
+    messages = {p["source"]["row"]: p["message"] for p in result["problems"]}
+    assert {p["code"] for p in result["problems"]} == {"invalid_format"}
+    assert messages[3] == (
+        "expected the program's ABC-100 (Latin A, B, C), found 'АВС-100' "
+        "(Cyrillic А, В, С: look-alike letters, keyed on another keyboard layout?)"
+    )
+    assert messages[4].startswith("expected the program's ABC-100 (Latin B), found 'AВC-100'")
+    assert messages[5].startswith("expected the program's КР-500 (Cyrillic К, Р)")
+    notices = "\n".join(n["text"] for n in result["notices"])
+    assert (
+        "product code: typed with letters of another alphabet that look the same "
+        "(А, В, С): please type the code again in the letters the program writes "
+        "it in: ABC-100 (we read: АВС-100)"
+    ) in notices
+
+
+def test_a_look_alike_code_is_no_garble() -> None:
+    """The cp1251 word 'AВC-100' is a code keyed across layouts, not a
+    misread code page; 'Mьller' (cp1252's Müller read as cp1251) still is."""
+    assert garbled("AВC-100;ΑΒΓ\n", "ru_RU", encoding="cp1251") == []
+    misread = "Müller".encode("cp1252").decode("cp1251")
+    assert [g.why for g in garbled(misread, "ru_RU", encoding="cp1251")] == ["script"]
+
+
+def test_koi8_read_as_cp1251_names_the_capital_not_a_foreign_letter() -> None:
+    """A KOI8-R file under a client declaring cp1251 was refused saying "the
+    word 'оПНЕТ' holds П, a letter ru_RU does not write" (П is Russian's
+    own). The refusal stays, naming what is wrong with the word."""
+    data = f"{RU_HEADER}\r\n".encode("koi8_r")
+    with pytest.raises(UnreadableInput) as refused:
+        detect_encoding(data, "zayavki_koi8.csv", locale="ru_RU", declared="cp1251")
+    message = str(refused.value)
+    assert "the word 'оПНЕТ' holds the capital П after a small letter" in message
+    assert "in koi8_r it reads 'Номер'" in message
+    assert "does not write" not in message
