@@ -199,3 +199,75 @@ def test_koi8_read_as_cp1251_names_the_capital_not_a_foreign_letter() -> None:
     assert "the word 'оПНЕТ' holds the capital П after a small letter" in message
     assert "in koi8_r it reads 'Номер'" in message
     assert "does not write" not in message
+
+
+GR_CLIENT = """\
+schema_version: 1
+client: gr-hotel
+name: Aegean Stays Rewards
+kind: stay
+locale: el_GR
+date_order: DMY
+currency: EUR
+timezone: Europe/Athens
+encoding: cp1253
+claim_window_days: 120
+columns:
+  claim_ref: ["Αρ. αίτησης"]
+  participant_id: ["Αρ. μέλους"]
+  member_name: ["Ονοματεπώνυμο"]
+  hotel_code: ["Ξενοδοχείο"]
+  confirmation_number: ["Αρ. επιβεβαίωσης"]
+  check_in: ["Άφιξη"]
+  check_out: ["Αναχώρηση"]
+  qualifying_revenue: ["Έσοδα δωματίου"]
+  received_at: ["Παραλαβή"]
+formats:
+  confirmation_number: '^[A-Z0-9]{6,10}$'
+eligible_hotels: [ATH-01, HER-02]
+notices: {reply_to: desk@aegean.example}
+"""
+GR_HEADER = (
+    "Αρ. αίτησης;Αρ. μέλους;Ονοματεπώνυμο;Ξενοδοχείο;Αρ. επιβεβαίωσης;"
+    "Άφιξη;Αναχώρηση;Έσοδα δωματίου;Παραλαβή"
+)
+
+
+def test_greek_look_alike_hotel_and_confirmation(write: Callable[..., Path]) -> None:
+    """G-004 keyed the hotel 'ΑΤΗ-01' (Greek Α, Τ, Η) for ATH-01 and was
+    rejected as ineligible_hotel, "expected a participating hotel, found
+    'ΑΤΗ-01'"; G-003's confirmation 'ΑΒ12399' (Greek Α, Β) was pended as
+    "expected '^[A-Z0-9]{6,10}$', found 'ΑΒ12399'", which reads as a match.
+    Both now name the letters, pended, and the notice asks for them again.
+    G-001's amount is Babel's el_GR EUR amount and its dates Babel's long
+    and medium el_GR dates."""
+    day_in, day_out = date(2026, 12, 1), date(2026, 12, 4)
+    amount = format_currency(Decimal("1234.56"), "EUR", locale="el_GR")
+    rows = [
+        f"G-001;20000001;Παπαδόπουλος Γιώργος;ATH-01;AB12345;"
+        f"{format_date(day_in, 'long', locale='el_GR')};"
+        f"{format_date(day_out, 'medium', locale='el_GR')};{amount};04/12/2026 10:00",
+        "G-003;20000003;Γεωργίου Ελένη;ATH-01;ΑΒ12399;30/11/2026;03/12/2026;300,50;04/12/2026",
+        "G-004;20000004;Δημητρίου Νίκος;ΑΤΗ-01;XY55555;30/11/2026;02/12/2026;200,00;04/12/2026",
+    ]
+    text = "\r\n".join([GR_HEADER, *rows]) + "\r\n"
+    claims = write("kratiseis.csv", text.replace(NB, " "), "cp1253")
+    client = write("gr-hotel.yaml", GR_CLIENT)
+    code, out, err = run("check", str(claims), "--client", str(client), "--json")
+    assert code == 1, err
+    result = json.loads(out)
+    assert result["outcomes"]["accepted"] == 1
+    assert result["outcomes"]["pended"] == 2
+    assert result["outcomes"]["rejected"] == 0
+    messages = {p["source"]["row"]: p["message"] for p in result["problems"]}
+    assert messages[3] == (
+        "expected '^[A-Z0-9]{6,10}$', found 'ΑΒ12399' (Greek Α, Β: look-alike "
+        "letters of Latin A, B, keyed on another keyboard layout?)"
+    )
+    assert messages[4] == (
+        "expected the program's ATH-01 (Latin A, T, H), found 'ΑΤΗ-01' (Greek Α, "
+        "Τ, Η: look-alike letters, keyed on another keyboard layout?)"
+    )
+    notices = "\n".join(n["text"] for n in result["notices"])
+    assert "hotel: typed with letters of another alphabet that look the same (Α, Τ, Η)" in notices
+    assert "confirmation number: typed with letters of another alphabet" in notices

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 _KEY_JUNK = str.maketrans("", "", " \t\r\n-_./#")
 _LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
@@ -23,7 +23,7 @@ _DIGIT_OF = {"O": "0", "I": "1", "L": "1"}
 #: Letters of other scripts a keyboard layout or a locale's upper case puts
 #: where a Latin one was meant (trials 25-26: a Cyrillic С in ``СN1001``, a
 #: Turkish İ from upper-casing ``i``), uppercase, as the fold meets them.
-_LOOK_ALIKES = str.maketrans(
+LOOK_ALIKES = str.maketrans(
     {
         "İ": "I", "\u0307": None,  # Turkish dotted I; a combining dot above
         "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O",
@@ -37,11 +37,11 @@ _LOOK_ALIKES = str.maketrans(
 
 def look_alike(letter: str) -> bool:
     """Whether `letter` is a Cyrillic or Greek capital that looks like a
-    Latin one (`_LOOK_ALIKES`: Cyrillic А, Greek Ρ).
+    Latin one (`LOOK_ALIKES`: Cyrillic А, Greek Ρ).
 
     Example: ``look_alike("В")`` (Cyrillic), not ``look_alike("Ж")``
     """
-    return letter != "İ" and letter.translate(_LOOK_ALIKES) != letter
+    return letter != "İ" and letter.translate(LOOK_ALIKES) != letter
 
 
 def _latin(value: str) -> str:
@@ -50,7 +50,7 @@ def _latin(value: str) -> str:
     of other scripts, and digits of any script as their values (``١٠٤٢٣٣``
     is 104233: each is one digit, read exactly)."""
     return ascii_digits(
-        unicodedata.normalize("NFKC", value).upper().translate(_LOOK_ALIKES)
+        unicodedata.normalize("NFKC", value).upper().translate(LOOK_ALIKES)
     )
 
 
@@ -164,6 +164,30 @@ def script_slip_message(value: str, slip: ScriptSlip) -> str:
     return (
         f"expected the program's {slip.meant} ({slip.written}), found {value!r} "
         f"({slip.keyed}: look-alike letters, {layout})"
+    )
+
+
+class Matcher(Protocol):
+    """A regex, or a client's `claimflow.patterns.BoundedPattern`."""
+
+    def fullmatch(self, string: str, /) -> object: ...
+
+
+def look_alike_note(value: str, pattern: Matcher) -> str:
+    """`` (Greek Α, Β: look-alike letters of Latin A, B, ...)`` when `value`
+    fails `pattern` only for letters of another script that look like Latin
+    ones (a confirmation ``ΑΒ12399`` keyed on a Greek layout), else ``""``.
+
+    Example: ``look_alike_note("ΑΒ12399", re.compile("[A-Z0-9]+"))``
+    """
+    latin = value.upper().translate(LOOK_ALIKES)
+    keyed = [c for c in value.upper() if look_alike(c)]
+    if not keyed or not pattern.fullmatch(latin):
+        return ""
+    return (
+        f" ({_letters(keyed)}: look-alike letters of Latin "
+        f"{', '.join(dict.fromkeys(c.translate(LOOK_ALIKES) for c in keyed))}, "
+        "keyed on another keyboard layout?)"
     )
 
 

@@ -41,7 +41,7 @@ from jinja2 import Environment, Template, TemplateError
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
 from claimflow.errors import ConfigError
-from claimflow.keys import ScriptSlip, script_slip
+from claimflow.keys import LOOK_ALIKES, ScriptSlip, look_alike_note, script_slip
 from claimflow.models import Award, Claim, Decision, Provenance, SalesClaim
 from claimflow.money import ZERO
 from claimflow.validate.notice_dates import (
@@ -522,10 +522,17 @@ def _first_day(item: NoticeItem, client: ResolvedClient, formats: Formats) -> st
 
 
 def _script_slip(value: Any, field: str | None, client: ResolvedClient) -> ScriptSlip | None:
-    """A product code keyed in look-alike letters of another script."""
-    if field != "sku" or not isinstance(value, str) or client.eligible_skus is None:
+    """A code keyed in look-alike letters of another script: a product or
+    hotel code of the catalogue, or a value of a format (``ΑΒ12399``)."""
+    if not isinstance(value, str):
         return None
-    return script_slip(value, client.eligible_skus)
+    catalogue = {"sku": client.eligible_skus, "hotel_code": client.eligible_hotels}
+    if catalogue.get(field or "") is not None:
+        return script_slip(value, catalogue[field or ""] or frozenset())
+    pattern = client.formats.get(field or "")
+    if pattern is not None and look_alike_note(value, pattern):
+        return script_slip(value, frozenset({value.upper().translate(LOOK_ALIKES)}))
+    return None
 
 
 def _claim_view(

@@ -19,7 +19,12 @@ from pydantic import ValidationError
 
 from claimflow.codes import ReasonCode
 from claimflow.config import ResolvedClient
-from claimflow.keys import normalize_key, script_slip, script_slip_message
+from claimflow.keys import (
+    look_alike_note,
+    normalize_key,
+    script_slip,
+    script_slip_message,
+)
 from claimflow.models import (
     Claim,
     Problem,
@@ -275,7 +280,8 @@ def rule_formats(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
                 src.problem(
                     ReasonCode.INVALID_FORMAT,
                     field,
-                    f"expected {pattern.pattern!r}, found {value!r}",
+                    f"expected {pattern.pattern!r}, found {value!r}"
+                    + look_alike_note(value, pattern),
                 )
             )
     if isinstance(claim, SalesClaim):
@@ -541,16 +547,16 @@ def rule_eligibility(
                 )
             )
     if isinstance(claim, StayClaim):
-        if (
-            client.eligible_hotels is not None
-            and claim.hotel_code
-            and claim.hotel_code.upper() not in client.eligible_hotels
-        ):
+        hotels, hotel = client.eligible_hotels, claim.hotel_code
+        if hotels is not None and hotel and hotel.upper() not in hotels:
+            slip = script_slip(hotel, hotels)  # ΑΤΗ-01 keyed for ATH-01
             problems.append(
                 src.problem(
-                    ReasonCode.INELIGIBLE_HOTEL,
+                    ReasonCode.INVALID_FORMAT if slip else ReasonCode.INELIGIBLE_HOTEL,
                     "hotel_code",
-                    f"expected a participating hotel, found {claim.hotel_code!r}",
+                    script_slip_message(hotel, slip)
+                    if slip
+                    else f"expected a participating hotel, found {hotel!r}",
                 )
             )
         channel = (claim.booking_channel or "").casefold()
