@@ -271,3 +271,21 @@ def test_greek_look_alike_hotel_and_confirmation(write: Callable[..., Path]) -> 
     notices = "\n".join(n["text"] for n in result["notices"])
     assert "hotel: typed with letters of another alphabet that look the same (Α, Τ, Η)" in notices
     assert "confirmation number: typed with letters of another alphabet" in notices
+
+
+def test_iso_8859_7_read_as_cp1253_is_named() -> None:
+    """A hotel system's ISO-8859-7 export under a client declaring cp1253:
+    the two differ in the accented capitals, so 'Άννα Ιωάννου' read as
+    cp1253 was stored as '¶ννα Ιωάννου' without a word (and the header
+    'Άφιξη' became '¶φιξη', refused only as a near miss of check_in). The
+    file is refused naming the code page that reads it as written."""
+    raw = "id;name\r\n1;Άννα Ιωάννου\r\n".encode("iso8859_7")
+    misread = raw.decode("cp1253")
+    assert "¶ννα" in misread
+    assert [g.word for g in garbled(misread, "el_GR", encoding="cp1253")] == ["¶ννα"]
+    with pytest.raises(UnreadableInput) as refused:
+        detect_encoding(raw, "stays.csv", locale="el_GR", declared="cp1253")
+    assert "in iso8859_7 it reads 'Άννα': give --encoding iso8859_7" in str(refused.value)
+    assert detect_encoding(raw, "stays.csv", locale="el_GR", declared="iso8859_7") == (
+        "iso8859_7"
+    )

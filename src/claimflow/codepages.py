@@ -101,7 +101,7 @@ CODE_PAGES: dict[str, tuple[str, ...]] = {
     "is": ("cp1252", "cp861", "cp850"),
     "tr": ("cp1254", "cp857"),
     "az": ("cp1254",),
-    "el": ("cp1253", "cp737"),
+    "el": ("cp1253", "iso8859_7", "cp737"),
     "he": ("cp1255", "cp862"),
     "ar": ("cp1256",),
     "fa": ("cp1256",),
@@ -291,8 +291,10 @@ def _odd_sign(word: str, i: int) -> str | None:
     if ch == "\xa0":
         low = 0 < i < last and word[i + 1].islower() and not word[i - 1].isdigit()
         return "space" if low else None
-    if i == 0 < last and word[1].islower() and unicodedata.category(ch)[0] in "SN":
-        return "symbol"  # ¼upták: cp1250's Ľ read as cp1252
+    if i == 0 < last and word[1].islower() and (
+        unicodedata.category(ch)[0] in "SN" or ch in "¶§"
+    ):
+        return "symbol"  # ¼upták: cp1250's Ľ read as cp1252; ¶φιξη: ISO-8859-7's Ά as cp1253
     if 0 < i < last and ch not in _IN_WORDS and not ch.isspace():
         run = i + 1  # Was¹¿nik: a run of signs between letters
         while run < last and _sign(word[run]):
