@@ -296,6 +296,6 @@ def test_ingesting_a_file_again_says_so_in_one_line_and_writes_nothing(
     code, out, _ = run(
         "ingest", str(good), str(other), "--client", ACME_CONFIG, "--db", db
     )
-    assert code == 0 and "1 records stored as batch 2" in out
+    assert code == 0 and "1 record stored as batch 2" in out
     assert "already ingested (batch 1)" in out and "outcome" in out
     assert counts()["audit_log"] == 2

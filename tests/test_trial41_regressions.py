@@ -289,3 +289,58 @@ def test_iso_8859_7_read_as_cp1253_is_named() -> None:
     assert detect_encoding(raw, "stays.csv", locale="el_GR", declared="iso8859_7") == (
         "iso8859_7"
     )
+
+
+def test_mixed_script_codes_are_pended_without_a_catalogue(
+    write: Callable[..., Path],
+) -> None:
+    """A program that lists no products took 'AВC-100' (a Cyrillic В among
+    Latin letters) as a product of its own, paid beside ABC-100: no code is
+    written in two scripts, so it is pended naming the letter, with or
+    without a catalogue. A code wholly in Cyrillic ('КР-500') or Latin is a
+    product of the program as before."""
+    client = write("ru-open.yaml", RU_CLIENT.replace("eligible_skus: [ABC-100, КР-500]\n", ""))
+    rows = [
+        "R-001;10001;Иванов Иван;СЧ-101;01.12.2026;ABC-100;1;100,00;100,00;03.12.2026",
+        "R-002;10002;Петров Олег;СЧ-102;01.12.2026;КР-500;1;100,00;100,00;03.12.2026",
+        "R-004;10004;Смирнова Ольга;СЧ-104;02.12.2026;AВC-100;1;100,00;100,00;03.12.2026",
+    ]
+    claims = write("zayavki.csv", "\r\n".join([RU_HEADER, *rows]) + "\r\n", "cp1251")
+    code, out, err = run("check", str(claims), "--client", str(client), "--json")
+    assert code == 1, err
+    result = json.loads(out)
+    assert (result["outcomes"]["accepted"], result["outcomes"]["pended"]) == (2, 1)
+    [problem] = result["problems"]
+    assert (problem["source"]["row"], problem["code"], problem["field"]) == (
+        4, "invalid_format", "sku"
+    )
+    assert problem["message"] == (
+        "expected a code in one script, found 'AВC-100' (Latin letters with "
+        "Cyrillic В: keyed on another keyboard layout?)"
+    )
+    notices = "\n".join(n["text"] for n in result["notices"])
+    assert "typed with letters of another alphabet that look the same (В)" in notices
+
+
+def test_mixed_script_hotel_code_without_a_list_of_hotels(
+    write: Callable[..., Path],
+) -> None:
+    """A desk that lists no hotels took 'AΤH-01' (a Greek Τ) as a hotel of
+    its own: it is pended naming the letter; 'ATH-01' is accepted."""
+    client = write("gr-open.yaml", GR_CLIENT.replace("eligible_hotels: [ATH-01, HER-02]\n", ""))
+    rows = [
+        "G-001;20000001;Παπαδόπουλος Γιώργος;ATH-01;AB12345;30/11/2026;02/12/2026;200,00;04/12/2026",
+        "G-002;20000002;Δημητρίου Νίκος;AΤH-01;XY55555;30/11/2026;02/12/2026;200,00;04/12/2026",
+    ]
+    claims = write("kratiseis.csv", "\r\n".join([GR_HEADER, *rows]) + "\r\n", "cp1253")
+    code, out, err = run("check", str(claims), "--client", str(client), "--json")
+    assert code == 1, err
+    result = json.loads(out)
+    assert (result["outcomes"]["accepted"], result["outcomes"]["pended"]) == (1, 1)
+    [problem] = result["problems"]
+    assert (problem["source"]["row"], problem["code"], problem["field"]) == (
+        3, "invalid_format", "hotel_code"
+    )
+    assert "(Latin letters with Greek Τ: keyed on another keyboard layout?)" in problem["message"]
+    notices = "\n".join(n["text"] for n in result["notices"])
+    assert "hotel: typed with letters of another alphabet that look the same (Τ)" in notices

@@ -114,7 +114,8 @@ def render_summary(
 
 def _files_table(result: BatchResult) -> Table:
     """The batch's files: records read and what became of each."""
-    title = f"{result.client}: {result.records:,} records"
+    n = result.records
+    title = f"{result.client}: " + ngettext("{n:,} record", "{n:,} records", n).format(n=n)
     if result.batch_id is not None:
         title += f" stored as batch {result.batch_id}"
     files = Table(title=title, title_justify="left")

@@ -527,8 +527,8 @@ def _script_slip(value: Any, field: str | None, client: ResolvedClient) -> Scrip
     if not isinstance(value, str):
         return None
     catalogue = {"sku": client.eligible_skus, "hotel_code": client.eligible_hotels}
-    if catalogue.get(field or "") is not None:
-        return script_slip(value, catalogue[field or ""] or frozenset())
+    if field in catalogue:  # without a catalogue: a code of two scripts
+        return script_slip(value, catalogue[field] or frozenset())
     pattern = client.formats.get(field or "")
     if pattern is not None and look_alike_note(value, pattern):
         return script_slip(value, frozenset({value.upper().translate(LOOK_ALIKES)}))

@@ -530,12 +530,16 @@ def rule_eligibility(
     """SKU, hotel and booking channel are in the program; proof is attached."""
     config = client.config
     problems: list[Problem] = []
-    if isinstance(claim, SalesClaim) and client.eligible_skus is not None:
+    if isinstance(claim, SalesClaim):
+        # Without a catalogue every code is a product, but not 'AВC-100'
+        # (a Cyrillic В among Latin letters): no code is written in two scripts.
         eligible = client.eligible_skus
         for n, line in enumerate(claim.lines, start=1):
-            if not line.sku or line.sku.upper() in eligible:
+            if not line.sku or (eligible is not None and line.sku.upper() in eligible):
                 continue
-            slip = script_slip(line.sku, eligible)  # АВС-100 keyed for ABC-100
+            slip = script_slip(line.sku, eligible or frozenset())
+            if eligible is None and slip is None:
+                continue
             problems.append(
                 src.problem(
                     ReasonCode.INVALID_FORMAT if slip else ReasonCode.INELIGIBLE_SKU,
@@ -547,9 +551,10 @@ def rule_eligibility(
                 )
             )
     if isinstance(claim, StayClaim):
-        hotels, hotel = client.eligible_hotels, claim.hotel_code
-        if hotels is not None and hotel and hotel.upper() not in hotels:
-            slip = script_slip(hotel, hotels)  # ΑΤΗ-01 keyed for ATH-01
+        hotels, hotel = client.eligible_hotels, claim.hotel_code or ""
+        unlisted = bool(hotel) and (hotels is None or hotel.upper() not in hotels)
+        slip = script_slip(hotel, hotels or frozenset()) if unlisted else None
+        if slip or (unlisted and hotels is not None):
             problems.append(
                 src.problem(
                     ReasonCode.INVALID_FORMAT if slip else ReasonCode.INELIGIBLE_HOTEL,
