@@ -155,11 +155,13 @@ class _Sums:
             both.sums[name] = self.sums.get(name, zero) + other.sums.get(name, zero)
         for name in {*self.hidden, *other.hidden}:
             zero = Decimal(0)
-            both.hidden[name] = self.hidden.get(name, zero) + other.hidden.get(name, zero)
-        for name in {*self.currencies, *other.currencies}:
-            both.currencies[name] = self.currencies.get(name, set()) | other.currencies.get(
-                name, set()
+            both.hidden[name] = self.hidden.get(name, zero) + other.hidden.get(
+                name, zero
             )
+        for name in {*self.currencies, *other.currencies}:
+            both.currencies[name] = self.currencies.get(
+                name, set()
+            ) | other.currencies.get(name, set())
         both.unread = {**other.unread, **self.unread}
         both.hidden_rows = self.hidden_rows + other.hidden_rows
         return both
@@ -254,7 +256,9 @@ class ClaimTotals:
             value = values.get(name)
             if not _filled(value):
                 continue
-            currency = None if self.summed[name] else _row_currency(values, self.currency)
+            currency = (
+                None if self.summed[name] else _row_currency(values, self.currency)
+            )
             number = self._read(value, self.summed[name], currency)
             if number is None:
                 scope.unread.setdefault(name, (row, value))
@@ -267,6 +271,8 @@ class ClaimTotals:
     def _read(self, value: object, whole: bool, currency: str | None) -> Decimal | None:
         """A row's value as the claims read it, or None: not a number (the
         claim is pended for it). Text is read once per distinct text."""
+        if value.__class__ is int:  # a typed cell, the usual kind in a workbook
+            return Decimal(value)
         if isinstance(value, str):
             value = value.strip()
         else:
@@ -362,18 +368,22 @@ class ClaimTotals:
         tried = []
         for sums, how in scopes:
             read, why = self._compared(total, figures, sums)
-            differ = [f for f, (figure, _) in read.items() if figure != sums.sums.get(f, 0)]
+            differ = [
+                f for f, (figure, _) in read.items() if figure != sums.sums.get(f, 0)
+            ]
             tried.append((sums, how, read, differ))
             if not differ:
                 return self._said(total, read, why | unchecked, sums, how)
         # refused against the nearest scope that holds claim rows
-        sums, how, read, differ = next(
-            (t for t in tried if t[0].rows), tried[0]
-        )
+        sums, how, read, differ = next((t for t in tried if t[0].rows), tried[0])
         name = differ[0]
         figure, value = read[name]
         total_sum = sums.sums.get(name, Decimal(0))
-        written = _shown(value) if str(value) == str(figure) else f"{_shown(value)} ({figure})"
+        written = (
+            _shown(value)
+            if str(value) == str(figure)
+            else f"{_shown(value)} ({figure})"
+        )
         rows = "claim row" if sums.rows == 1 else "claim rows"
         hint = "a row may be missing or misread"
         if sums.hidden_rows and figure == total_sum - sums.hidden.get(name, 0):
@@ -402,23 +412,31 @@ class ClaimTotals:
             currencies = sums.currencies.get(name, set())
             if name in sums.unread:
                 row, found = sums.unread[name]
-                why[name] = f"row {row}'s {_shown(found)} is no number (its claim is pended)"
+                why[name] = (
+                    f"row {row}'s {_shown(found)} is no number (its claim is pended)"
+                )
                 continue
             if len(currencies) > 1:
                 shown = " and ".join(sorted(str(c) for c in currencies))
                 why[name] = f"the rows' amounts are in {shown}"
                 continue
-            currency = next(iter(currencies), None) if currencies else (
-                None if whole else self.currency
+            currency = (
+                next(iter(currencies), None)
+                if currencies
+                else (None if whole else self.currency)
             )
             text = value.strip() if isinstance(value, str) else value
             try:
                 read[name] = (read_figure(text, self.numbers, currency, whole), value)
             except (NumberError, ArithmeticError) as exc:
-                detail = str(exc) if isinstance(exc, NumberError) else "expected a number"
+                detail = (
+                    str(exc)
+                    if isinstance(exc, NumberError)
+                    else f"expected a number, found {_shown(value)}"
+                )
                 raise UnreadableInput(
                     self.file,
-                    f"the total row's {self.headers[name]}: {detail}, found {_shown(value)}",
+                    f"the total row's {self.headers[name]}: {detail}",
                     f"{self.place}row {total.row}",
                 ) from None
         return read, why
@@ -434,7 +452,8 @@ class ClaimTotals:
         parts = []
         if read:
             figures = " and ".join(
-                f"{self.headers[f]} {str(value).strip()}" for f, (_, value) in read.items()
+                f"{self.headers[f]} {str(value).strip()}"
+                for f, (_, value) in read.items()
             )
             rows = "claim row" if sums.rows == 1 else "claim rows"
             verb = "equals" if len(read) == 1 else "equal"
