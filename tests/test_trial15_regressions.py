@@ -259,6 +259,12 @@ def _stay_cells(ref: str, revenue: object) -> list[object]:
             "01/10/2026", "03/10/2026", revenue, "BRL", "Direto", "20/10/2026"]  # fmt: skip
 
 
+UNSAVED = (
+    "a formula with no saved value (the workbook was saved by a program that does "
+    "not compute formulas: open it in Excel and save it to have it checked)"
+)
+
+
 def test_an_unlabelled_sum_row_between_claims_is_left_out_with_a_note(
     tmp_path: Path,
 ) -> None:
@@ -273,8 +279,9 @@ def test_an_unlabelled_sum_row_between_claims_is_left_out_with_a_note(
     assert [r.source.row for r in records] == [2, 3, 5]
     assert parsed.notes == [
         "sheet Sheet:row 4: total row '=SUM(H2:H3)' (a formula with no saved "
-        "value) left out",
-        "sheet Sheet:row 6: total row 'Soma' left out",
+        f"value) left out; '=SUM(H2:H3)' under 'Valor da diária' not checked: {UNSAVED}",
+        "sheet Sheet:row 6: total row 'Soma' left out; '=SUM(H2:H3)' under 'Valor "
+        f"da diária' not checked: {UNSAVED}",
     ]
 
 

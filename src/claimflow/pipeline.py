@@ -26,6 +26,7 @@ from claimflow.store.batch_reading import set_batch_number_locale
 from claimflow.validate import (
     context_for,
 )
+from claimflow.values import ValueContext
 from claimflow.window import refuse_future
 
 
@@ -35,6 +36,7 @@ def _preflight(
     keep_going: bool,
     sheet: str | None = None,
     encoding: str | None = None,
+    values: ValueContext | None = None,
 ) -> tuple[list[ParsedFile], list[FileResult]]:
     """Open every file before anything is written: most bad input stops here."""
     opened: list[ParsedFile] = []
@@ -42,7 +44,7 @@ def _preflight(
     hashes: set[str] = set()
     for path in paths:
         try:
-            parsed = open_file(path, client, sheet, encoding)
+            parsed = open_file(path, client, sheet, encoding, values)
         except UnreadableInput as exc:
             if not keep_going:
                 raise
@@ -121,7 +123,9 @@ def check(
     resolved = resolve_client(client)
     now, clock = _batch_time(resolved, received_at)
     run = _Run(resolved, context_for(resolved, now, number_locale, clock), workers=workers)
-    opened, failed = _preflight(paths, resolved, keep_going, sheet, encoding)
+    opened, failed = _preflight(
+        paths, resolved, keep_going, sheet, encoding, run.context
+    )
     for parsed in opened:
         file_result = FileResult(parsed.name, parsed.content_hash, notes=parsed.notes)
         try:
@@ -205,7 +209,9 @@ def ingest(
         workers,
     )
     run.pack = store.chunk_packer()
-    opened, failed = _preflight(paths, resolved, keep_going, sheet, encoding)
+    opened, failed = _preflight(
+        paths, resolved, keep_going, sheet, encoding, run.context
+    )
     with store.transaction():
         fresh = []
         for parsed in opened:

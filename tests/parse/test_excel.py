@@ -116,7 +116,7 @@ def _claims_book(path: Path, claims: int) -> Path:
         sheet.append(
             [f"{100000 + n}", f"INV-{n}", date(2026, 10, 2), "DRL-200", 1, 149]
         )
-    sheet.append(["Subtotal", None, None, None, claims // 2, None])
+    sheet.append(["Subtotal", None, None, None, claims, None])
     sheet.append(["Summe", None, None, None, claims, 149 * claims])
     sheet.append([])
     sheet.append(["Erstellt von: Max Mustermann, 02.11.2026"])
@@ -139,8 +139,11 @@ def test_title_rows_totals_footers_and_other_sheets_are_left_out_with_notes(
     assert records[-1].values["invoice_number"] == "INV-999"
     assert parsed.notes == [
         "sheet Claims: header on row 4; rows 1, 2 above it skipped",
-        "sheet Claims:row 1005: total row 'Subtotal' left out",
-        "sheet Claims:row 1006: total row 'Summe' left out",
+        "sheet Claims:row 1005: total row 'Subtotal' left out; its Qty 1000 equals "
+        "the 1000 claim rows above",
+        "sheet Claims:row 1006: total row 'Summe' left out; its Qty 1000 equals the "
+        "1000 claim rows above; 149000 under 'Price' not checked: a column that "
+        "does not add up",
         "sheet Claims:row 1008: footer row 'Erstellt von: Max Mustermann, 02.11.2026' left out",
         "sheet Notes: skipped, no claims header in its first 20 rows",
         "sheet SKUs: skipped, no claims header in its first 20 rows",
@@ -162,7 +165,10 @@ def test_a_claim_missing_its_identifiers_is_still_a_claim(
     parsed = open_file(tmp_path / "b.xlsx", acme)
     [record] = list(parsed.records)
     assert record.lines[0][1]["quantity"] == 3
-    assert parsed.notes == ["sheet Sheet:row 3: total row 'Total units' left out"]
+    assert parsed.notes == [
+        "sheet Sheet:row 3: total row 'Total units' left out; its Qty 3 equals the "
+        "1 claim row above"
+    ]
 
 
 @pytest.mark.parametrize("dimension", ["A1", "A1:AMJ1048576"])
@@ -203,7 +209,9 @@ def test_notes_reach_the_batch_result(acme: ResolvedClient, tmp_path: Path) -> N
     result = check([_claims_book(tmp_path / "c.xlsx", 3)], acme, workers=1)
     assert result.records == 3
     assert (
-        result.files[0].notes[1] == "sheet Claims:row 8: total row 'Subtotal' left out"
+        result.files[0].notes[1]
+        == "sheet Claims:row 8: total row 'Subtotal' left out; its Qty 3 equals the "
+        "3 claim rows above"
     )
     assert result.to_dict()["files"][0]["notes"] == result.files[0].notes
 

@@ -89,7 +89,8 @@ def test_a_workbook_footer_in_portuguese_is_not_a_claim(
     assert [r.values["claim_ref"] for r in records] == ["BR-001", "BR-002"]
     assert parsed.notes == [
         "sheet Vendas: header on row 3; row 1 above it skipped",
-        "sheet Vendas:row 6: total row 'Total' left out",
+        "sheet Vendas:row 6: total row 'Total' left out; its Quantidade 8 and "
+        "Valor Total 14407,36 equal the 2 claim rows above",
         "sheet Vendas:row 8: footer row 'Elaborado por: Marcos Pereira' left out",
     ]
 
@@ -120,7 +121,8 @@ def test_csv_total_and_footer_rows_are_left_out_with_a_note(
     result = check([path], br, workers=workers)
     assert result.records == 2
     assert result.files[0].notes[-2:] == [
-        f"row {first + 2}: total row 'Total' left out",
+        f"row {first + 2}: total row 'Total' left out; its Quantidade 8 and Valor "
+        "Total 14407,36 equal the 2 claim rows above",
         f"row {first + 3}: footer row 'Elaborado por: Marcos Pereira' left out",
     ]
 
@@ -184,7 +186,8 @@ def test_the_blocks_cut_for_workers_leave_out_what_the_rows_do(
         [f"BR-{n:03}", "10001", "Ana", f"NF-{n:06}", "05/10/2026", "REF-100", "1", "1"]
         for n in range(40)
     ]
-    path = _csv(tmp_path / "c.csv", [HEADER, *claims, TOTAL, [""] * 8, FOOTER])
+    total = ["Total", "", "", "", "", "", "40", "40"]  # the 40 claims' sums
+    path = _csv(tmp_path / "c.csv", [HEADER, *claims, total, [""] * 8, FOOTER])
     serial = open_file(path, br)
     expected = list(serial.cells.rows) if serial.cells else []
     assert len(expected) == 40
@@ -238,8 +241,16 @@ def test_a_total_row_in_other_languages_is_not_a_claim(
     """Trial 19: a Japanese workbook's 合計 row (the quantity and amount
     summed, no claim identifier) was stored as a pended claim with no
     participant, counted in the figures; a total between claims too."""
-    total = [word, "", "", "", "", "", "8", "14407,36"]
-    path = _book(tmp_path / "sheet.xlsx", [HEADER, CLAIMS[0], total, CLAIMS[1], total])
+    subtotal = [word, "", "", "", "", "", "6", "7407,36"]  # BR-001's
+    total = [word, "", "", "", "", "", "8", "14407,36"]  # both claims'
+    path = _book(
+        tmp_path / "sheet.xlsx", [HEADER, CLAIMS[0], subtotal, CLAIMS[1], total]
+    )
     parsed = open_file(path, br)
     assert [r.values["claim_ref"] for r in parsed.records] == ["BR-001", "BR-002"]
-    assert f"sheet Vendas:row 5: total row '{word}' left out" in parsed.notes
+    assert parsed.notes[1:] == [
+        f"sheet Vendas:row 5: total row '{word}' left out; its Quantidade 6 and "
+        "Valor Total 7407,36 equal the 1 claim row above",
+        f"sheet Vendas:row 7: total row '{word}' left out; its Quantidade 8 and "
+        "Valor Total 14407,36 equal the 2 claim rows above",
+    ]

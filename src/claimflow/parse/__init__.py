@@ -24,6 +24,7 @@ from claimflow.parse.jsonfile import read_json
 from claimflow.parse.pdf import read_pdf
 from claimflow.parse.pdf_form import form_values
 from claimflow.sniff import detect_encoding
+from claimflow.values import ValueContext
 
 Reader = Callable[[Path, ResolvedClient, str, str], Iterator[RawRecord]]
 
@@ -72,6 +73,7 @@ def open_file(
     client: ResolvedClient,
     sheet: str | None = None,
     encoding: str | None = None,
+    values: ValueContext | None = None,
 ) -> ParsedFile:
     """Check a file is there and of a known kind, hash it, and open its records.
 
@@ -81,6 +83,9 @@ def open_file(
         sheet: for a workbook, read only this sheet (default: every sheet).
         encoding: for a CSV file, its text encoding (default: the client's
             ``encoding``, else detected).
+        values: how the batch reads values (its number locale), for the
+            figures of a CSV file's or workbook's total rows, which are
+            checked against its claim rows; None: the client's.
 
     Returns:
         The parsed file, records not yet read.
@@ -111,11 +116,13 @@ def open_file(
                 )
     digest = content_hash(path)
     if reader is read_csv:
-        cells = CsvCells(path, client, digest, name, encoding=encoding)
+        cells = CsvCells(path, client, digest, name, encoding=encoding, values=values)
         return ParsedFile(path, name, digest, cells.records(), cells, cells.notes)
     if reader is read_excel:
         notes: list[str] = []
-        records = read_excel(path, client, digest, name, sheet=sheet, notes=notes)
+        records = read_excel(
+            path, client, digest, name, sheet=sheet, notes=notes, values=values
+        )
         return ParsedFile(path, name, digest, records, notes=notes)
     if reader is read_pdf:
         notes = []

@@ -17,6 +17,7 @@ from claimflow.config import ResolvedClient
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.models import Provenance, RawRecord
+from claimflow.parse.claim_totals import ClaimTotals, file_numbers
 from claimflow.parse.common import (
     FOOTER_ROWS,
     check_width,
@@ -40,6 +41,7 @@ from claimflow.sniff import (
     encoding_origin,
 )
 from claimflow.sniff import sniff_dialect as _dialect
+from claimflow.values import ValueContext
 
 Cells = tuple[int, list[str]]
 
@@ -121,7 +123,9 @@ class CsvCells:
     `UnreadableInput` naming it. `blocks` reads a file with no quotes as
     runs of whole rows, undecoded, for workers to `parse`. Either way, the
     total and footer rows after the last claim (`drop_trailers`) are left
-    out with a note; those are read here, so the notes stay in this process.
+    out with a note, and a total row's figures are checked against the
+    claim rows (`claimflow.parse.claim_totals`); those are read here, so
+    the notes stay in this process.
     """
 
     def __init__(
@@ -132,9 +136,16 @@ class CsvCells:
         name: str,
         notes: list[str] | None = None,
         encoding: str | None = None,
+        values: ValueContext | None = None,
     ) -> None:
         self.path, self.client, self.digest, self.name = path, client, digest, name
         self.notes = [] if notes is None else notes
+        self.values = values
+        #: (row, index of its note) of each total row after the last claim.
+        self._totals: list[tuple[Cells, int]] = []
+        self._trailing = 0  # the first row after the last claim
+        self._headers: list[str] = []
+        self._data = (1, 2)  # csv rows before the first data row, its number
         self.declared = encoding or client.config.encoding
         self.declared_by = encoding_origin(encoding, client.source_path)
         self.builder: RowBuilder | None = None
@@ -183,6 +194,7 @@ class CsvCells:
             self.client,
         )
         self._width = len(headers)
+        self._headers = headers
 
     def _trailer(self, row: Cells) -> str | None:
         """``total``, ``footer`` or None (`trailer_kind`) for a data row."""
@@ -194,6 +206,34 @@ class CsvCells:
     def _left_out(self, row: Cells, kind: str) -> None:
         text = next(c.strip() for c in row[1] if c.strip())
         self.notes.append(f"row {row[0]}: {kind} row {text[:40]!r} left out")
+        self._trailing = self._trailing or row[0]
+        if kind == "total":
+            self._totals.append((row, len(self.notes) - 1))
+
+    def _check_totals(self) -> None:
+        """Check the total rows after the last claim against the claim rows
+        (`claimflow.parse.claim_totals`). The rows are summed in a second
+        reading of the file, only when a total holds a figure: a large
+        file's rows are read by the workers, and most files have none."""
+        if not self._totals:
+            return
+        assert self.builder is not None
+        mapping = self.builder.mapping
+        numbers = file_numbers(self.client, self.name, self.values)
+        totals = ClaimTotals(
+            self.name, "", self._headers, mapping, self.client, *numbers, self.notes
+        )
+        for (row_no, cells), note in self._totals:
+            totals.total(row_no, {c: cells[i] for i, c in mapping.items()}, cells, note)
+        if totals.figured:
+            skip, first = self._data
+            with self.path.open(encoding=self._encoding, newline="") as fh:
+                reader = islice(csv.reader(fh, self._dialect, strict=True), skip, None)
+                for row_no, cells in self._checked(reader, first):
+                    if row_no >= self._trailing:
+                        break
+                    totals.add(row_no, {c: cells[i] for i, c in mapping.items()})
+        totals.check()
 
     def _rows(self) -> Iterator[Cells]:
         name = self.name
@@ -221,8 +261,10 @@ class CsvCells:
                         f"header on row {line}; {rows_word(above)} {shown} above it skipped"
                     )
                 rest = chain((c for _, c in scanned[index + 1 :]), reader)
+                self._data = (index + 1, line + 1)
                 checked = self._checked(rest, line + 1)
                 yield from drop_trailers(checked, self._trailer, self._left_out)
+                self._check_totals()
             except csv.Error as exc:
                 # csv's own limit (128 KiB a field) stops a 50 MB one-line file here.
                 where = f"row {reader.line_num}" if reader and reader.line_num else None
@@ -329,6 +371,7 @@ class CsvCells:
         left_out = trailers(found or [], lambda row: self._trailer(row[1]))
         for (_, row), kind in left_out:
             self._left_out(row, kind)
+        self._check_totals()
         if left_out:
             last = Block(last.first_row, last.data[: left_out[0][0][0]])
         if last.data:

@@ -22,6 +22,7 @@ from claimflow.config import ResolvedClient
 from claimflow.currencies import currency_marks
 from claimflow.errors import UnreadableInput
 from claimflow.models import Provenance, RawRecord, Unsaved
+from claimflow.numbers import NumberFormat
 from claimflow.parse.cells import (
     MergedFill,
     format_marks,
@@ -29,6 +30,7 @@ from claimflow.parse.cells import (
     merged_ranges,
     shown_percent,
 )
+from claimflow.parse.claim_totals import ClaimTotals, file_numbers
 from claimflow.parse.common import (
     drop_trailers,
     field_sources,
@@ -42,6 +44,7 @@ from claimflow.parse.common import (
     unread_note,
 )
 from claimflow.sniff import HEADER_ROWS
+from claimflow.values import ValueContext
 
 _ZERO_PAD = re.compile(r"^0+$")
 
@@ -195,6 +198,7 @@ def _sheet_rows(
     name: str,
     digest: str,
     notes: list[str],
+    numbers: tuple[NumberFormat, str | None],
 ) -> Iterator[RawRecord] | None:
     where = f"sheet {sheet.title}"
     hidden: list[int] = []
@@ -227,8 +231,9 @@ def _sheet_rows(
             f"{', '.join(unseen)} hidden in the workbook; read like the others"
         )
 
-    def left_out(row: _Row, kind: str) -> None:
-        notes.append(f"{where}:row {row[0]}: {kind} row {_shown(row[2])} left out")
+    totals = ClaimTotals(name, f"{where}:", headers, mapping, client, *numbers, notes)
+    totals.hide(hidden)
+    left_out = _left_out(where, notes, totals)
 
     sources = field_sources(headers, mapping)
     # a cell merged down over claim rows shows its value on each (trial 40)
@@ -240,7 +245,9 @@ def _sheet_rows(
         for row_no, values, _ in drop_trailers(data, _footer, left_out):
             _refuse_unsaved(values, name, f"{where}:row {row_no}", sources)
             _refuse_lost_digits(values, name, f"{where}:row {row_no}", client, sources)
+            totals.add(row_no, values)
             yield Provenance(file=name, sheet=sheet.title, row=row_no), values
+        totals.check()  # the sheet's total rows against its claim rows
         read = [r for r in hidden if r > header_row]
         if read:
             notes.append(f"{where}: {_hidden_note(read)}")
@@ -248,6 +255,20 @@ def _sheet_rows(
         notes.extend(merged.notes)
 
     return group_rows(typed(), client, field_sources(headers, mapping), digest)
+
+
+def _left_out(
+    where: str, notes: list[str], totals: ClaimTotals
+) -> Callable[[_Row, str], None]:
+    """What notes a row left out of the claims (and takes a total row's
+    figures, to check once the sheet is read)."""
+
+    def left_out(row: _Row, kind: str) -> None:
+        notes.append(f"{where}:row {row[0]}: {kind} row {_shown(row[2])} left out")
+        if kind == "total":
+            totals.total(row[0], row[1], row[2], len(notes) - 1)
+
+    return left_out
 
 
 def _refuse_unsaved(
@@ -461,6 +482,7 @@ def read_excel(
     name: str,
     sheet: str | None = None,
     notes: list[str] | None = None,
+    values: ValueContext | None = None,
 ) -> Iterator[RawRecord]:
     """Stream claims from every sheet of a workbook, or from one named sheet.
 
@@ -471,7 +493,8 @@ def read_excel(
     and footer rows (a ``Summe`` or ``Erstellt von:`` row with no claim
     identifier, and after the last claim any row filling one or two cells
     and no identifying field, `is_sparse`) are left out with a note naming
-    the row.
+    the row; each total row's figures are checked against the claim rows
+    above it once the sheet is read (`claimflow.parse.claim_totals`).
 
     Args:
         path: the .xlsx file.
@@ -480,13 +503,16 @@ def read_excel(
         name: the file name for provenance.
         sheet: read only this sheet.
         notes: where the notes go (``sheet Notes: skipped, ...``).
+        values: how the batch reads values (its number locale), for the
+            total rows' figures; None: the client's.
 
     Yields:
         One raw record per claim.
 
     Raises:
         UnreadableInput: not a workbook, corrupt, the sheet is missing, or
-            no sheet has a claims header.
+            no sheet has a claims header, or a total row differs from the
+            claim rows it sums.
 
     Example: ``list(read_excel(Path("claims.xlsx"), client, h, "claims.xlsx"))``
     """
@@ -497,7 +523,8 @@ def read_excel(
         # are not the clerk's business: what was read is in the records.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            yield from _book_records(book, client, digest, name, sheet, notes)
+            numbers = file_numbers(client, name, values)
+            yield from _book_records(book, client, digest, name, sheet, notes, numbers)
     finally:
         book.close()
 
@@ -509,6 +536,7 @@ def _book_records(
     name: str,
     sheet: str | None,
     notes: list[str],
+    numbers: tuple[NumberFormat, str | None],
 ) -> Iterator[RawRecord]:
     """`read_excel` of an open workbook."""
     if sheet is not None and sheet not in book.sheetnames:
@@ -522,7 +550,7 @@ def _book_records(
             notes.append(f"sheet {title}: skipped, a chart sheet")
             continue
         try:
-            records = _sheet_rows(book[title], client, name, digest, notes)
+            records = _sheet_rows(book[title], client, name, digest, notes, numbers)
             if records is None:
                 notes.append(
                     f"sheet {title}: skipped, no claims header in its first "

@@ -42,6 +42,7 @@ from claimflow.bidi import trimmed
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.numbers import NumberError, NumberFormat
+from claimflow.parse.claim_totals import read_figure, total_figures
 from claimflow.parse.common import TOTAL, check_width, is_blank, rows_word
 from claimflow.parse.excel import _cell_value, _row_number, open_workbook
 from claimflow.sniff import HEADER_ROWS, csv_format, find_header, rows_above
@@ -167,11 +168,7 @@ class Table:
         Example: ``table.check_totals({"amount": Decimal("199.00")}, numbers)``
         """
         for row, values in self.totals:
-            figures = {
-                f: v
-                for f, v in values.items()
-                if not (isinstance(v, str) and TOTAL.match(v))
-            }
+            figures = total_figures(values)
             for name, value in figures.items():
                 self._check_figure(row, name, value, sums, numbers, currency)
             said = ["equals the rows' sum"] if figures else []
@@ -204,11 +201,7 @@ class Table:
                 where,
             )
         try:
-            figure = (
-                numbers.read(value, currency=currency)
-                if isinstance(value, str)
-                else Decimal(str(value))  # a typed cell: int or Decimal
-            )
+            figure = read_figure(value, numbers, currency)
         except (NumberError, ArithmeticError) as exc:
             raise UnreadableInput(
                 self.file, f"total row: {exc}, found {_shown(value)}", where
