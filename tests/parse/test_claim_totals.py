@@ -519,3 +519,37 @@ def test_a_subtotal_or_grand_total_that_does_not_add_up_is_refused(
     assert caught.value.detail == (
         f"the total row's Qty {message}; a row may be missing or misread"
     )
+
+
+@pytest.mark.parametrize(
+    ("total", "how"),
+    [("700.00", "each line row"), ("400.00", "each claim once")],
+)
+def test_a_claims_own_amount_repeated_on_its_lines_may_be_summed_either_way(
+    acme: ResolvedClient, tmp_path: Path, total: str, how: str
+) -> None:
+    """A claim's total repeated on each of its line rows: a spreadsheet's SUM
+    counts it per row (300 + 300 + 100 = 700), a desk's total per claim
+    (300 + 100 = 400). Before, only the first was taken and a file totalled
+    per claim was refused; both are the rows read. 500.00 is neither."""
+    header = ["Claim Ref", *ACME_HEADER, "Claim Total"]
+    rows = [
+        ["C-1", "104001", "INV-1001", "10/02/2026", "DRL-200", "1", "149.00", "300.00"],
+        ["C-1", "104001", "INV-1001", "10/02/2026", "SAW-310", "1", "151.00", "300.00"],
+        ["C-2", "104002", "INV-1002", "10/02/2026", "DRL-200", "1", "100.00", "100.00"],
+    ]
+    path = _csv(tmp_path / "claims.csv", [header, *rows, ["Total", "", "", "", "", "", "", total]])
+    parsed = open_file(path, acme)
+    assert len(list(parsed.records)) == 2, how
+    assert parsed.notes == [
+        f"row 5: total row 'Total' left out; its Claim Total {total} equals the 3 "
+        "claim rows above"
+    ]
+    wrong = _csv(tmp_path / "wrong.csv", [header, *rows, ["Total", "", "", "", "", "", "", "500.00"]])
+    with pytest.raises(UnreadableInput) as caught:
+        list(open_file(wrong, acme).records)
+    assert str(caught.value) == (
+        f"{wrong}: row 5: the total row's Claim Total says '500.00', the 3 claim rows "
+        "above add up to 700.00 (400.00 counting each claim once); a row may be "
+        "missing or misread"
+    )

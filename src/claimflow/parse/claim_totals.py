@@ -138,6 +138,9 @@ class _Sums:
         unread: field -> the first (row, value) of it that is no number.
         hidden: field -> the sum of its values on rows hidden in the workbook.
         hidden_rows: those rows.
+        once: field -> the sum of a claim's own value (a claim total, a
+            stay's revenue) counting each claim once, where the claim's
+            line rows repeat it (a total may sum it either way).
     """
 
     rows: int = 0
@@ -146,6 +149,7 @@ class _Sums:
     unread: dict[str, tuple[int, object]] = field(default_factory=dict)
     hidden: dict[str, Decimal] = field(default_factory=dict)
     hidden_rows: list[int] = field(default_factory=list)
+    once: dict[str, Decimal] = field(default_factory=dict)
 
     def joined(self, other: _Sums) -> _Sums:
         """These rows and `other`'s, summed."""
@@ -162,6 +166,9 @@ class _Sums:
             both.currencies[name] = self.currencies.get(
                 name, set()
             ) | other.currencies.get(name, set())
+        for name in {*self.once, *other.once}:
+            zero = Decimal(0)
+            both.once[name] = self.once.get(name, zero) + other.once.get(name, zero)
         both.unread = {**other.unread, **self.unread}
         both.hidden_rows = self.hidden_rows + other.hidden_rows
         return both
@@ -217,6 +224,8 @@ class ClaimTotals:
         self.summed = summed_fields(client)
         self.numbers, self.currency, self.notes = numbers, currency, notes
         self._rows = [r for r in self.summed if r in self.headers]
+        self._line = client.fields.line
+        self._ref: object = None  # the claim the last row added belongs to
         self._totals: list[_Total] = []
         self._at: list[int] = []  # the totals' rows, in order
         self._scopes: list[_Sums] = [_Sums()]
@@ -249,6 +258,12 @@ class ClaimTotals:
         """
         scope = self._scopes[bisect_left(self._at, row)]
         scope.rows += 1
+        # a row with the claim_ref of the row before is another line of its
+        # claim (`claimflow.parse.common.group_split`): it repeats the claim's
+        # own values, which a total may count once per claim
+        ref = values.get("claim_ref")
+        again = _filled(ref) and ref == self._ref
+        self._ref = ref
         hidden = self._is_hidden(row)
         if hidden:
             scope.hidden_rows.append(row)
@@ -264,6 +279,8 @@ class ClaimTotals:
                 scope.unread.setdefault(name, (row, value))
                 continue
             scope.sums[name] = scope.sums.get(name, Decimal(0)) + number
+            if not again or name in self._line:
+                scope.once[name] = scope.once.get(name, Decimal(0)) + number
             scope.currencies.setdefault(name, set()).add(currency)
             if hidden:
                 scope.hidden[name] = scope.hidden.get(name, Decimal(0)) + number
@@ -369,7 +386,9 @@ class ClaimTotals:
         for sums, how in scopes:
             read, why = self._compared(total, figures, sums)
             differ = [
-                f for f, (figure, _) in read.items() if figure != sums.sums.get(f, 0)
+                f
+                for f, (figure, _) in read.items()
+                if figure not in (sums.sums.get(f, 0), sums.once.get(f, 0))
             ]
             tried.append((sums, how, read, differ))
             if not differ:
@@ -379,6 +398,8 @@ class ClaimTotals:
         name = differ[0]
         figure, value = read[name]
         total_sum = sums.sums.get(name, Decimal(0))
+        once = sums.once.get(name, Decimal(0))
+        claims_once = f" ({once} counting each claim once)" if once != total_sum else ""
         written = (
             _shown(value)
             if str(value) == str(figure)
@@ -395,7 +416,8 @@ class ClaimTotals:
         raise UnreadableInput(
             self.file,
             f"the total row's {self.headers[name]} says {written}, the {sums.rows} "
-            f"{rows} {how} {'adds' if sums.rows == 1 else 'add'} up to {total_sum}; "
+            f"{rows} {how} {'adds' if sums.rows == 1 else 'add'} up to {total_sum}"
+            f"{claims_once}; "
             f"{hint}",
             f"{self.place}row {total.row}",
         )
