@@ -32,6 +32,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Any
@@ -40,9 +41,11 @@ from jinja2 import Environment, Template, TemplateError
 
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
+from claimflow.currencies import beyond_minor_unit, minor_digits
 from claimflow.errors import ConfigError
 from claimflow.models import Award, Claim, Decision, Provenance, SalesClaim
 from claimflow.money import ZERO
+from claimflow.numbers import NumberFormat
 from claimflow.validate.notice_dates import (
     date_form,
     date_reading,
@@ -513,6 +516,14 @@ def _render(template: Template, values: dict[str, Any]) -> str:
         raise ConfigError(f"{template.name}: the template failed: {exc}") from None
 
 
+def _beyond_minor_unit(value: Any, numbers: NumberFormat, currency: str) -> bool:
+    """Whether an amount was refused for more decimals than `currency` has
+    (``1.234,565`` keyed, 1234.565 typed; `claimflow.currencies`)."""
+    if isinstance(value, str):
+        return numbers.beyond_minor_unit(value, currency)
+    return isinstance(value, Decimal) and beyond_minor_unit(value, currency) is not None
+
+
 def _first_day(item: NoticeItem, client: ResolvedClient, formats: Formats) -> str:
     """The first day the participant may claim again (``too_early``)."""
     window = client.claim_window
@@ -546,6 +557,14 @@ def _claim_view(
         ):
             # resent as a bare number, a dollar amount would be read as pesos
             phrase = words.get("foreign_currency", phrase)
+        elif code == "invalid_number" and _beyond_minor_unit(
+            value, numbers, config.currency
+        ):
+            # 1.234,565 EUR: the amount as the invoice shows it, not rounded
+            key = "no_decimals" if minor_digits(config.currency) == 0 else "too_many_decimals"
+            # a unit price below the minor unit is read beside its line total
+            key = "unit_price_decimals" if field == "unit_price" else key
+            phrase = words.get(key, phrase)
         elif code == "invalid_number" and isinstance(value, str):
             # the locale's example is the form the member already wrote
             readings = numbers.two_readings(value, config.currency)
@@ -563,6 +582,7 @@ def _claim_view(
             whole=readings[0] if readings else "",
             decimal=readings[1] if readings else "",
             currency=config.currency,
+            digits=minor_digits(config.currency),
             minor_unit=formats.minor_unit(words),
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
         )
