@@ -408,16 +408,32 @@ def test_a_typed_amount_with_decimals_in_yen_is_refused(tmp_path: Path) -> None:
          "invoice_date": "2026-10-02", "received": "2026-10-20",
          "lines": [{"sku": "DRL-200", "qty": 1, "unit_price": 149, "amount": 149,
                     "serials": "DR10000003"}]},
+        # a price per unit below the yen, with no line total to hold it
+        {"claim_ref": "Y-3", "Rep #": "104235", "invoice_number": "INV-1003",
+         "invoice_date": "2026-10-02", "received": "2026-10-20",
+         "lines": [{"sku": "DRL-200", "qty": 1, "unit_price": 0.25,
+                    "serials": "DR10000004"}]},
     ]  # fmt: skip
     path = tmp_path / "claims.json"
     path.write_text(json.dumps(claims), encoding="utf-8")
     result = check([path], client, received_at=datetime(2026, 10, 28, tzinfo=UTC))
-    said = [(p.field, p.message) for p in result.problems if p.code.value == "invalid_number"]
-    assert said == [
-        ("unit_price", "expected a whole amount, found 0.25 (JPY has no decimals)"),
-        ("line_total", "expected a whole amount, found 0.5 (JPY has no decimals)"),
+    said = [
+        (p.source.row, p.field, p.message)
+        for p in result.problems
+        if p.code.value == "invalid_number"
     ]
-    assert result.outcomes["pended"] == 1 and result.outcomes["accepted"] == 1
+    # the unit price beside its line total may be below the yen (as
+    # invoices price units); the line total is an amount, and has none
+    assert said == [
+        (1, "line_total", "expected a whole amount, found 0.5 (JPY has no decimals)"),
+        (
+            3,
+            "unit_price",
+            "expected a unit price with its line total, or a whole amount, found "
+            "0.25 (JPY has no decimals)",
+        ),
+    ]
+    assert result.outcomes["pended"] == 2 and result.outcomes["accepted"] == 1
 
 
 #: Locales whose own numbering is not 0-9 (CLDR's default numbering system),

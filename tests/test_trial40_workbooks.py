@@ -226,8 +226,10 @@ def test_typed_floats_text_and_dates_read_as_shown(
     client: ResolvedClient, tmp_path: Path
 ) -> None:
     """0.1+0.2 (0.30000000000000004) is 0.3 as Excel shows 15 digits;
-    1234.565 stays 1234.565; '1.234,50' as text is 1234.50 in de_DE; a
-    text date is read day first; '46330' as text is pended, not guessed."""
+    1234.565 stays 1234.565 as read, never rounded (as a line total in EUR
+    it is refused: three decimals where EUR has two; its unit price may
+    have them); '1.234,50' as text is 1234.50 in de_DE; a text date is read
+    day first; '46330' as text is pended, not guessed."""
     path = tmp_path / "werte.xlsx"
     _book(
         path,
@@ -245,10 +247,15 @@ def test_typed_floats_text_and_dates_read_as_shown(
     assert records[0].lines[0][1]["unit_price"] == Decimal("0.3")
     assert records[1].lines[0][1]["unit_price"] == Decimal("1234.565")
     result = check([path], client)
-    [problem] = result.problems
-    assert (problem.source.row, problem.source.field) == (5, "Rechnungsdatum")
-    assert problem.code == "invalid_date"
-    assert result.outcomes["accepted"] == 3
+    amount, date = result.problems
+    assert (amount.source.row, amount.source.field, amount.code, amount.message) == (
+        3, "Betrag", "invalid_number",
+        "expected an amount with 2 decimals at most, found 1234.565 "
+        "(3 decimals where EUR has 2)",
+    )  # fmt: skip
+    assert (date.source.row, date.source.field) == (5, "Rechnungsdatum")
+    assert date.code == "invalid_date"
+    assert result.outcomes["accepted"] == 2
 
 
 def test_hidden_rows_and_sheets_are_read_and_said(

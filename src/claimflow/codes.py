@@ -143,7 +143,9 @@ _DESCRIPTION: dict[ReasonCode, str] = {
     ReasonCode.MISSING_FIELD: "a required field is empty or absent",
     ReasonCode.INVALID_FORMAT: "a value does not match the client's format",
     ReasonCode.INVALID_DATE: "a date cannot be read in the client's date order",
-    ReasonCode.INVALID_NUMBER: "a quantity or amount is not a number",
+    ReasonCode.INVALID_NUMBER: (
+        "a quantity or amount is not a number, or has more decimals than its currency"
+    ),
     ReasonCode.NONPOSITIVE_QUANTITY: "a quantity is zero or negative",
     ReasonCode.NEGATIVE_AMOUNT: "a price or amount is negative",
     ReasonCode.LINE_TOTAL_MISMATCH: "line total is not quantity x unit price",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -230,6 +231,44 @@ def minor_digits(currency: str) -> int:
     Example: ``minor_digits("HUF") == 2``, ``minor_digits("JPY") == 0``
     """
     return _ISO_MINOR_UNITS.get(currency.upper(), 2)
+
+
+def decimals_written(value: Decimal) -> int:
+    """The decimals `value` has, its trailing zeros not counted: 1234.565
+    has 3, 1234.500 has 1 (it is 1234.50 exactly), 12.00 has none.
+
+    Example: ``decimals_written(Decimal("1234.500")) == 1``
+    """
+    if not value.is_finite():
+        return 0
+    return len(f"{value:f}".partition(".")[2].rstrip("0"))
+
+
+def beyond_minor_unit(value: Decimal | str, currency: str) -> str | None:
+    """Why an amount in `currency` cannot be as written: it has more
+    decimals than the currency's minor unit (`minor_digits`), which no
+    invoice total, folio or claim amount has (None: it has not). `value`
+    is a number, or the decimals written after the decimal symbol.
+
+    ``1234.565`` EUR is three decimals where EUR has two, and at a de_DE
+    desk ``1.234,565`` is as likely a slip for ``1.234.565``: rounding it
+    to 1234.57 would be a guess either way. Trailing zeros are no decimals:
+    ``1234.500`` is 1234.50, ``12.00`` yen is 12.
+
+    Example: ``beyond_minor_unit(Decimal("1234.565"), "EUR") == "3 decimals where EUR has 2"``
+    """
+    found = (
+        decimals_written(value)
+        if isinstance(value, Decimal)
+        else len(value.rstrip("0"))
+    )
+    minor = minor_digits(currency)
+    if found <= minor:
+        return None
+    code = currency.upper()
+    if minor == 0:
+        return f"{code} has no decimals"
+    return f"{found} decimals where {code} has {minor}"
 
 
 @lru_cache(maxsize=256)

@@ -37,6 +37,7 @@ from claimflow.values import (
     KeyedDecimal,
     KeyedId,
     KeyedInt,
+    KeyedPrice,
     KeyedSerials,
     KeyedText,
 )
@@ -48,7 +49,9 @@ class ClaimLine(Record):
     Attributes:
         sku: product code as claimed.
         quantity: units sold; None when unreadable.
-        unit_price: price per unit; None when not keyed.
+        unit_price: price per unit; None when not keyed. Its decimals may
+            go below the currency's minor unit (0.125 EUR), as invoices
+            price units; a line with such a price needs its line total.
         line_total: amount of the line; None when not keyed.
         serial_numbers: serial numbers claimed on this line, in order.
         provenance: where the line came from (row, or page and table row).
@@ -56,7 +59,7 @@ class ClaimLine(Record):
 
     sku: KeyedText = None
     quantity: KeyedInt = None
-    unit_price: KeyedDecimal = None
+    unit_price: KeyedPrice = None
     line_total: KeyedDecimal = None
     serial_numbers: KeyedSerials = ()
     provenance: Provenance
@@ -256,6 +259,29 @@ class Unsaved(str):
     __slots__ = ()
 
 
+class ShownNumber(Decimal):
+    """A spreadsheet number cell whose format shows fewer decimals than it
+    holds: 1234.565 under ``#,##0.00`` shows ``1.234,57`` at a de_DE desk.
+    The value is the cell's, exactly; `shown` is what the clerk saw, so
+    that an amount refused for its decimals (`claimflow.values`) says both.
+    Stored as the plain number it is (`claimflow.store.rows`).
+
+    Attributes:
+        shown: the cell as its number format shows it.
+    """
+
+    shown: str
+
+    def __new__(cls, value: str | Decimal, shown: str = "") -> ShownNumber:
+        number = super().__new__(cls, value)
+        number.shown = shown
+        return number
+
+    def __reduce__(self) -> tuple[type[ShownNumber], tuple[str, str]]:  # type: ignore[override]
+        # pickled to a worker process (`claimflow.parallel`) with what it shows
+        return (self.__class__, (str(self), self.shown))
+
+
 @dataclass(frozen=True, slots=True)
 class RawRecord:
     """One form or table row as read, before any typing: what parsers emit.
@@ -300,6 +326,7 @@ __all__ = [
     "SaleRecord",
     "SalesClaim",
     "Scalar",
+    "ShownNumber",
     "StayClaim",
     "StayRecord",
     "Unsaved",

@@ -57,6 +57,7 @@ from claimflow.currencies import (
     _Foreign,
     _foreign_marks,
     _unread_word,
+    beyond_minor_unit,
     cash_digits,
     currency_marks,
     minor_digits,
@@ -112,7 +113,11 @@ class NumberFormat:
     written: str = ""
 
     def read(
-        self, text: str, whole: bool = False, currency: str | None = None
+        self,
+        text: str,
+        whole: bool = False,
+        currency: str | None = None,
+        unit_price: bool = False,
     ) -> Decimal:
         """Read `text` as a number written in this locale.
 
@@ -122,7 +127,13 @@ class NumberFormat:
             currency: the ISO code of the amount's currency, if known: a
                 currency sign or code written with the number must be one
                 that means it in this locale (`currency_marks`), so that
-                ``US$ 100,00`` is never read as 100 reais. None: any sign.
+                ``US$ 100,00`` is never read as 100 reais; and an amount
+                has no more decimals than its minor unit (`minor_digits`:
+                ``1.234,565`` is refused in EUR, ``12,5`` in JPY; trailing
+                zeros are no decimals). None: any sign, any decimals.
+            unit_price: the number is a price per unit, which may go below
+                the currency's minor unit (0.125 EUR a unit): its decimals
+                are not limited (the line total it makes is).
 
         Returns:
             The exact Decimal.
@@ -134,7 +145,7 @@ class NumberFormat:
 
         Example: ``number_format("de_DE").read("1.234,56") == Decimal("1234.56")``
         """
-        why = _reading(self, text, whole, currency)
+        why = _reading(self, text, whole, currency, unit_price)
         if isinstance(why, Decimal):
             return why
         if isinstance(why, _Foreign):
@@ -162,8 +173,19 @@ class NumberFormat:
 
         Example: ``number_format("en_IN").two_readings("4,500", "INR") == ("4500", "4.500")``
         """
-        why = _reading(self, text, False, currency)
+        why = _reading(self, text, False, currency, False)
         return why.readings if isinstance(why, _Ambiguous) else None
+
+    def beyond_minor_unit(self, text: str, currency: str | None) -> bool:
+        """Whether `text` is refused as an amount in `currency` for having
+        more decimals than the currency's minor unit (``1.234,565`` in EUR
+        at de_DE): a notice asks for the amount as the invoice shows it.
+
+        Example: ``number_format("de_DE").beyond_minor_unit("1.234,565", "EUR")``
+        """
+        return currency is not None and isinstance(
+            _reading(self, text, False, currency, False), _TooPrecise
+        )
 
     def foreign_currency(self, text: str, currency: str | None) -> bool:
         """Whether `text` is written with a currency sign or code that is not
@@ -173,10 +195,12 @@ class NumberFormat:
         Example: ``number_format("es_MX").foreign_currency("US$ 100.00", "MXN")``
         """
         return currency is not None and isinstance(
-            _reading(self, text, False, currency), _Foreign
+            _reading(self, text, False, currency, False), _Foreign
         )
 
-    def _why(self, text: str, whole: bool, currency: str | None) -> Decimal | str:
+    def _why(
+        self, text: str, whole: bool, currency: str | None, unit_price: bool = False
+    ) -> Decimal | str:
         text, refused = _plain(text)
         if refused is not None:
             return refused
@@ -189,7 +213,9 @@ class NumberFormat:
         foreign = _foreign_marks(marks, currency, self.locale)
         if foreign is not None or (body is not None and has_units(body)):
             # ``US$ 100,00`` for BRL; or ``123만``, ``1億2000万``
-            return foreign or self._with_units(body or "", negative, whole, currency)
+            return foreign or self._with_units(
+                body or "", negative, whole, None if unit_price else currency
+            )
         parts = self._parts(body, no_cents, currency)
         if isinstance(parts, str):
             return parts
@@ -201,7 +227,9 @@ class NumberFormat:
                     f"decimals follow {self.decimal!r}"
                 )
             return "digit grouping in the wrong places"
-        ambiguity = self._doubt(integer, fraction, no_cents or arabic_marks, currency)
+        ambiguity = self._doubt(
+            integer, fraction, no_cents or arabic_marks, currency, unit_price
+        )
         if ambiguity is not None:
             return ambiguity
         if whole and fraction.strip("0"):
@@ -222,8 +250,9 @@ class NumberFormat:
         fractional = value != value.to_integral_value()
         # 1.5 x 10^4 is Decimal('15000.0'): the value as written in digits
         value = value.normalize() if fractional else value.quantize(Decimal(1))
-        if currency is not None and minor_digits(currency) == 0 and fractional:
-            return f"{currency.upper()} has no decimals ({body} is {value})"
+        excess = None if currency is None else beyond_minor_unit(value, currency)
+        if excess is not None:
+            return _TooPrecise(f"{excess} ({body} is {value})")
         if whole and fractional:
             return f"a fraction ({body} is {value})"
         return -value if negative else value
@@ -312,22 +341,45 @@ class NumberFormat:
         return integer, digits, fraction
 
     def _doubt(
-        self, integer: str, fraction: str, no_cents: bool, currency: str | None
+        self,
+        integer: str,
+        fraction: str,
+        no_cents: bool,
+        currency: str | None,
+        unit_price: bool = False,
     ) -> str | None:
         """Why the amount cannot be read as written, or two ways (None: one way).
 
         A currency without minor units in ISO 4217 (JPY, KRW...) has no
-        decimals: ``¥1,234.5`` has no reading. A currency written without
-        decimals in practice (`written_digits`: JPY, HUF, IDR; or in cash,
-        `cash_digits`: TWD) makes ``¥159,800``, ``Rp 15.000`` and
-        ``NT$1,234`` one reading only.
+        decimals: ``¥1,234.5`` has no reading (but a unit price may have
+        them). A currency written without decimals in practice
+        (`written_digits`: JPY, HUF, IDR; or in cash, `cash_digits`: TWD)
+        makes ``¥159,800``, ``Rp 15.000`` and ``NT$1,234`` one reading only.
+        An amount has no more decimals than its minor unit (`_too_precise`).
         """
         if currency is not None:
-            if minor_digits(currency) == 0 and fraction.strip("0"):
-                return f"{currency.upper()} has no decimals"
+            if not unit_price and minor_digits(currency) == 0 and fraction.strip("0"):
+                return _TooPrecise(f"{currency.upper()} has no decimals")
             if not fraction and 0 in (written_digits(currency), cash_digits(currency)):
                 return None
-        return None if no_cents else self._ambiguity(integer, fraction)
+        ambiguity = None if no_cents else self._ambiguity(integer, fraction)
+        if ambiguity is None and currency is not None and not unit_price:
+            # ``1.565`` in EUR at en_US is refused as ambiguous, first
+            return self._too_precise(integer, fraction, currency)
+        return ambiguity
+
+    def _too_precise(self, integer: str, fraction: str, currency: str) -> str | None:
+        """Why an amount has more decimals than `currency`'s minor unit
+        (`beyond_minor_unit`), with the reading a slip of the decimal
+        symbol for a group symbol would give: at de_DE ``1.234,565`` EUR
+        may be 1.234.565, and a figure that wrong pays the wrong points."""
+        excess = beyond_minor_unit(fraction, currency)
+        if excess is None:
+            return None
+        grouped = f"{integer}{self.group}{fraction}"
+        if self.group and len(fraction) == self.primary and self._grouped(grouped):
+            excess = f"{excess}: is it {grouped}?"
+        return _TooPrecise(excess)
 
     def _ambiguity(self, integer: str, fraction: str) -> str | None:
         """Why ``1.000`` or ``1,000`` cannot be read: one thousand where the
@@ -377,10 +429,10 @@ class NumberFormat:
 
 @lru_cache(maxsize=65536)
 def _reading(
-    numbers: NumberFormat, text: str, whole: bool, currency: str | None
+    numbers: NumberFormat, text: str, whole: bool, currency: str | None, unit_price: bool
 ) -> Decimal | str:
     """`NumberFormat._why`, once per distinct text: a batch repeats its prices."""
-    return numbers._why(text, whole, currency)
+    return numbers._why(text, whole, currency, unit_price)
 
 
 def _plain(text: str) -> tuple[str, str | None]:
@@ -392,6 +444,10 @@ def _plain(text: str) -> tuple[str, str | None]:
     """
     plain, refused = unmarked(narrow(text.strip()))
     return plain.strip(), refused
+
+
+class _TooPrecise(str):
+    """Why an amount has more decimals than its currency's minor unit."""
 
 
 class _Ambiguous(str):

@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 from claimflow.bidi import trimmed, unmarked
 from claimflow.cjk import narrow
 from claimflow.codes import ReasonCode
+from claimflow.currencies import beyond_minor_unit, minor_digits
 from claimflow.dates import (
     _DATE_TIME,
     _PATTERN,
@@ -293,12 +294,27 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
 
 
 def _to_decimal(value: Any, info: ValidationInfo) -> Decimal | None:
+    """An amount (a total, a revenue): no more decimals than its currency's
+    minor unit, keyed or typed (`_to_money`)."""
+    return _to_money(value, info, False)
+
+
+def _to_price(value: Any, info: ValidationInfo) -> Decimal | None:
+    """A price per unit: its decimals may go below the currency's minor
+    unit (0.125 EUR a unit, 31.26 yen a unit), as invoices price them; the
+    line total it makes is an amount, and a claim line whose price has such
+    decimals is read only beside its line total
+    (`claimflow.validate.record.rule_amounts`)."""
+    return _to_money(value, info, True)
+
+
+def _to_money(value: Any, info: ValidationInfo, unit_price: bool) -> Decimal | None:
     if value is None:
         return None
-    if value.__class__ is Decimal:
+    if isinstance(value, Decimal):  # a JSON number, an Excel cell (`ShownNumber`)
         if not value.is_finite() or not -_SCALE < value.adjusted() < _SCALE:
             raise _fail(ReasonCode.INVALID_NUMBER, f"expected an amount, found {value}")
-        return value
+        return value if unit_price else _whole_units(value, _ctx(info).currency)
     if (
         isinstance(value, bool)
         or isinstance(value, int)
@@ -308,15 +324,32 @@ def _to_decimal(value: Any, info: ValidationInfo) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return _from_float(value)
+        number = _from_float(value)
+        return number if unit_price else _whole_units(number, _ctx(info).currency)
     text = str(value).strip()
     if not text:
         return None
     ctx = _ctx(info)
     try:
-        return ctx.numbers.read(text, currency=ctx.currency)
+        return ctx.numbers.read(text, currency=ctx.currency, unit_price=unit_price)
     except NumberError as exc:
         raise _fail(ReasonCode.INVALID_NUMBER, str(exc)) from None
+
+
+def _whole_units(value: Decimal, currency: str | None) -> Decimal:
+    """A typed amount (a JSON number, an Excel cell) with no more decimals
+    than `currency`'s minor unit, or refused as keyed text is
+    (`claimflow.currencies.beyond_minor_unit`): an Excel cell holding
+    1234.565 and showing 1.234,57 is neither figure for certain. A cell's
+    shown text is named (`claimflow.models.ShownNumber`)."""
+    why = None if currency is None else beyond_minor_unit(value, currency)
+    if why is None:
+        return value
+    shown = getattr(value, "shown", None)
+    cell = f"; the cell holds {value:f} and shows {shown}" if shown else ""
+    minor = minor_digits(str(currency))
+    kind = f"an amount with {minor} decimals at most" if minor else "a whole amount"
+    raise _fail(ReasonCode.INVALID_NUMBER, f"expected {kind}, found {value:f} ({why}{cell})")
 
 
 def _from_float(value: float) -> Decimal:
@@ -415,6 +448,7 @@ def _to_serials(value: Any, info: ValidationInfo) -> tuple[str, ...]:
 KeyedDate = Annotated[date | None, BeforeValidator(_to_date)]
 KeyedDatetime = Annotated[datetime, BeforeValidator(_to_datetime)]
 KeyedDecimal = Annotated[Decimal | None, BeforeValidator(_to_decimal)]
+KeyedPrice = Annotated[Decimal | None, BeforeValidator(_to_price)]
 KeyedInt = Annotated[int | None, BeforeValidator(_to_int)]
 KeyedBool = Annotated[bool | None, BeforeValidator(_to_bool)]
 KeyedText = Annotated[str | None, BeforeValidator(_to_text)]
@@ -437,6 +471,7 @@ __all__ = [  # the date readers and notes are `claimflow.dates`'
     "KeyedDecimal",
     "KeyedId",
     "KeyedInt",
+    "KeyedPrice",
     "KeyedSerials",
     "KeyedText",
     "ValueContext",

@@ -10,6 +10,9 @@ reader (`claimflow.parse.excel`):
   (``[$$-409]#,##0.00`` prints ``$``; ``#,##0.00 "€"`` prints ``€``); an
   amount shown in another currency than the claim's is read as the text a
   person sees (``$ 99.5``), which the claim's currency refuses by name.
+- `shown_number`: a number under a format with fewer decimals than it
+  holds (1234.565 under ``#,##0.00`` shows ``1.234,57``): what the clerk
+  saw, named beside the value when an amount is refused for its decimals.
 - `merged_ranges` and `MergedFill`: a cell merged down over several rows
   (a dealer code over three claim lines) shows its value on each of them;
   openpyxl's read-only reader gives it on the first row alone.
@@ -21,11 +24,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from claimflow.currencies import is_currency_mark
+from babel.numbers import format_decimal
+
+from claimflow.currencies import decimals_written, is_currency_mark
 
 #: The parts of a number format that print no digit: ``[$€-407]``, a
 #: quoted string, an escaped character, or a bracket (colour, condition).
@@ -72,6 +77,38 @@ def format_marks(number_format: str, locale: str) -> tuple[str, ...]:
     marks = [t for t in texts if is_currency_mark(t, locale)]
     marks += [c for c in rest if unicodedata.category(c) == "Sc"]
     return tuple(dict.fromkeys(marks))
+
+
+#: A number format's decimals (``0.00``, ``#,##0.0#``), after its point.
+_SHOWN_DECIMALS = re.compile(r"\.([0#?]+)")
+
+
+def shown_number(value: Decimal, number_format: str, locale: str) -> str | None:
+    """How a number cell shows `value` under its format, where the format
+    shows fewer decimals than the cell holds (None: it shows them all).
+
+    Excel rounds half away from zero to the format's decimals, with digit
+    groups where the format has them, in the symbols of the desk's locale:
+    1234.565 under ``#,##0.00`` shows ``1.234,57`` at de_DE. Only the
+    number is shown: the format's signs and texts are left out.
+
+    Example: ``shown_number(Decimal("1234.565"), "#,##0.00", "de_DE") == "1.234,57"``
+    """
+    section = _parts(number_format)[1].split(";")[0]
+    if "general" in section.casefold() or not any(c in section for c in "0#?"):
+        return None  # General shows what the cell holds, to 11 characters
+    places = _SHOWN_DECIMALS.search(section)
+    decimals = len(places[1]) if places else 0
+    if decimals_written(value) <= decimals:
+        return None
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    whole = section.split(".")[0]
+    pattern = ("#,##0" if "," in whole.rstrip(",") else "0") + (
+        "." + "0" * decimals if decimals else ""
+    )
+    return format_decimal(
+        rounded, format=pattern, locale="en" if locale == "C" else locale
+    )
 
 
 #: A merged range in a sheet's XML: ``<mergeCell ref="C2:C4"/>``.

@@ -21,13 +21,14 @@ from typing import Any
 from claimflow.config import ResolvedClient
 from claimflow.currencies import currency_marks
 from claimflow.errors import UnreadableInput
-from claimflow.models import Provenance, RawRecord, Unsaved
+from claimflow.models import Provenance, RawRecord, ShownNumber, Unsaved
 from claimflow.numbers import NumberFormat
 from claimflow.parse.cells import (
     MergedFill,
     format_marks,
     is_percent,
     merged_ranges,
+    shown_number,
     shown_percent,
 )
 from claimflow.parse.claim_totals import ClaimTotals, file_numbers
@@ -94,6 +95,30 @@ def _other_currency(
         foreign = [m for m in format_marks(fmt, locale) if m not in ours]
         if foreign:
             values[canonical] = f"{foreign[0]} {value}"
+
+
+def _shown_numbers(
+    cells: tuple[Any, ...],
+    mapping: dict[int, str],
+    values: dict[str, Any],
+    client: ResolvedClient,
+) -> None:
+    """An amount cell whose format shows fewer decimals than it holds
+    (1234.565 under ``#,##0.00``, shown ``1.234,57``) keeps the number and
+    what it shows (`ShownNumber`), so that a refusal for its decimals names
+    both (`claimflow.values`)."""
+    for i, canonical in mapping.items():
+        value = values.get(canonical)
+        if (
+            value.__class__ is not Decimal
+            or i >= len(cells)
+            or client.fields.all.get(canonical) != "decimal"
+        ):
+            continue
+        fmt = getattr(cells[i], "number_format", "") or ""
+        shown = shown_number(value, fmt, client.numbers.locale)
+        if shown is not None:
+            values[canonical] = ShownNumber(value, shown)
 
 
 def excel_decimal(value: float) -> Decimal | int:
@@ -343,6 +368,7 @@ def _data_rows(
             for i, canonical in mapping.items()
         }
         _other_currency(cells, mapping, values, client)
+        _shown_numbers(cells, mapping, values, client)
         kind = _not_a_claim(values, raw)
         if kind is not None:
             left_out((row_no, values, raw), kind)

@@ -26,7 +26,14 @@ from pydantic_core import to_json
 from claimflow.dedupe.claims import key_values
 from claimflow.errors import StoreError
 from claimflow.keys import normalize_key
-from claimflow.models import Claim, Decision, Provenance, RawRecord, SalesClaim
+from claimflow.models import (
+    Claim,
+    Decision,
+    Provenance,
+    RawRecord,
+    SalesClaim,
+    ShownNumber,
+)
 
 # Each `ClaimRows` list (its attribute, and its table in a packed chunk): how
 # its rows are inserted, and their width.
@@ -274,7 +281,11 @@ def raw_json(raw: RawRecord, shared: dict[Any, RawHeader] | None = None) -> str:
 #: The typed cells a raw record keeps, each as a one-key object naming its
 #: type (``{"d": "906.25"}``): pydantic-core writes them as plain strings,
 #: which would come back as text and be read again as keyed text.
-_TAGS: dict[type, str] = {Decimal: "d", datetime: "dt", date: "da", time: "t"}
+#: A spreadsheet number with what its cell shows (`ShownNumber`) is stored
+#: as the number it is: what it shows only words a refusal's message.
+_TAGS: dict[type, str] = {
+    Decimal: "d", ShownNumber: "d", datetime: "dt", date: "da", time: "t"
+}  # fmt: skip
 _UNTAG: dict[str, Callable[[str], Any]] = {
     "d": Decimal,
     "dt": datetime.fromisoformat,

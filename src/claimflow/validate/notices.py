@@ -32,6 +32,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Any
@@ -40,10 +41,12 @@ from jinja2 import Environment, Template, TemplateError
 
 from claimflow.codes import Outcome
 from claimflow.config import ResolvedClient
+from claimflow.currencies import beyond_minor_unit, minor_digits
 from claimflow.errors import ConfigError
 from claimflow.keys import LOOK_ALIKES, ScriptSlip, look_alike_note, script_slip
 from claimflow.models import Award, Claim, Decision, Provenance, SalesClaim
 from claimflow.money import ZERO
+from claimflow.numbers import NumberFormat
 from claimflow.validate.notice_dates import (
     date_form,
     date_reading,
@@ -514,6 +517,14 @@ def _render(template: Template, values: dict[str, Any]) -> str:
         raise ConfigError(f"{template.name}: the template failed: {exc}") from None
 
 
+def _beyond_minor_unit(value: Any, numbers: NumberFormat, currency: str) -> bool:
+    """Whether an amount was refused for more decimals than `currency` has
+    (``1.234,565`` keyed, 1234.565 typed; `claimflow.currencies`)."""
+    if isinstance(value, str):
+        return numbers.beyond_minor_unit(value, currency)
+    return isinstance(value, Decimal) and beyond_minor_unit(value, currency) is not None
+
+
 def _first_day(item: NoticeItem, client: ResolvedClient, formats: Formats) -> str:
     """The first day the participant may claim again (``too_early``)."""
     window = client.claim_window
@@ -535,6 +546,48 @@ def _script_slip(value: Any, field: str | None, client: ResolvedClient) -> Scrip
     return None
 
 
+def _phrase(
+    code: str,
+    field: str | None,
+    value: Any,
+    client: ResolvedClient,
+    words: dict[str, Any],
+    slip: ScriptSlip | None,
+) -> tuple[str, tuple[str, str] | None]:
+    """What a notice asks of one problem (its catalogue phrase, or a
+    closer one where the value says why), and an ambiguous number's two
+    readings."""
+    config, numbers = client.config, client.numbers
+    phrase = _for_kind(words["codes"][code], config.kind)
+    if code == "invalid_number" and field == "quantity":
+        return words.get("whole_number", phrase), None
+    if (
+        code == "invalid_number"
+        and isinstance(value, str)
+        and numbers.foreign_currency(value, config.currency)
+    ):
+        # resent as a bare number, a dollar amount would be read as pesos
+        return words.get("foreign_currency", phrase), None
+    if code == "invalid_number" and _beyond_minor_unit(value, numbers, config.currency):
+        # 1.234,565 EUR: the amount as the invoice shows it, not rounded
+        key = "no_decimals" if minor_digits(config.currency) == 0 else "too_many_decimals"
+        # a unit price below the minor unit is read beside its line total
+        key = "unit_price_decimals" if field == "unit_price" else key
+        return words.get(key, phrase), None
+    if code == "invalid_number" and isinstance(value, str):
+        # the locale's example is the form the member already wrote
+        readings = numbers.two_readings(value, config.currency)
+        if readings is not None:
+            return words.get("ambiguous_number", phrase), readings
+        return phrase, None
+    if code == "invalid_date" and two_digit_year(value, config.date_order):
+        return words.get("full_year", phrase), None
+    if slip is not None:
+        # АВС-100 reads as the program's ABC-100: "check it" would not help
+        return words.get("other_script", phrase), None
+    return phrase, None
+
+
 def _claim_view(
     item: NoticeItem,
     client: ResolvedClient,
@@ -550,28 +603,8 @@ def _claim_view(
         item.earlier_on, item.earlier_reference, item.earlier_file
     )
     for field, code, value in dict.fromkeys(item.problems):
-        phrase = _for_kind(words["codes"][code], kind)
-        readings = None
         slip = _script_slip(value, field, client) if code == "invalid_format" else None
-        if code == "invalid_number" and field == "quantity":
-            phrase = words.get("whole_number", phrase)
-        elif (
-            code == "invalid_number"
-            and isinstance(value, str)
-            and numbers.foreign_currency(value, config.currency)
-        ):
-            # resent as a bare number, a dollar amount would be read as pesos
-            phrase = words.get("foreign_currency", phrase)
-        elif code == "invalid_number" and isinstance(value, str):
-            # the locale's example is the form the member already wrote
-            readings = numbers.two_readings(value, config.currency)
-            if readings is not None:
-                phrase = words.get("ambiguous_number", phrase)
-        elif code == "invalid_date" and two_digit_year(value, config.date_order):
-            phrase = words.get("full_year", phrase)
-        elif slip is not None:
-            # АВС-100 reads as the program's ABC-100: "check it" would not help
-            phrase = words.get("other_script", phrase)
+        phrase, readings = _phrase(code, field, value, client, words, slip)
         reason = ""
         if code == "invalid_date":
             reason = date_reason(date_reading(value, client), words, config.language)
@@ -582,6 +615,7 @@ def _claim_view(
             whole=readings[0] if readings else "",
             decimal=readings[1] if readings else "",
             currency=config.currency,
+            digits=minor_digits(config.currency),
             minor_unit=formats.minor_unit(words),
             first_day=_first_day(item, client, formats) if code == "too_early" else "",
             letters=slip.keyed.split(" ", 1)[1] if slip else "",

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from claimflow.codes import ReasonCode
 from claimflow.config import ResolvedClient
+from claimflow.currencies import beyond_minor_unit
 from claimflow.keys import (
     look_alike_note,
     normalize_key,
@@ -34,7 +35,7 @@ from claimflow.models import (
     StayClaim,
     source_name,
 )
-from claimflow.money import LINE_TOLERANCE
+from claimflow.money import LINE_TOLERANCE, minor_unit
 from claimflow.numbers import minor_digits
 from claimflow.shown import money, number, plural
 from claimflow.validate.typist import Typist
@@ -217,6 +218,9 @@ def build_claim(
     if problems:
         # A value that failed to type is reported once, not again as missing.
         untyped = {(p.field, p.source.line) for p in problems}
+        # a unit price below the minor unit is held by its line total
+        # (`_fractions`): one keyed but unread is asked for, not the price
+        untyped |= {("unit_price", line) for f, line in untyped if f == "line_total"}
         found = [p for p in found if (p.field, p.source.line) not in untyped]
         if ("received_at", None) in untyped:
             # The batch's time only stands in for a received time keyed but
@@ -307,12 +311,15 @@ def rule_formats(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
 
 
 def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Problem]:
-    """Quantities > 0; line total = quantity x unit price within a cent; serials."""
+    """Quantities > 0; line total = quantity x unit price within a cent (half
+    a yen, where the minor unit is larger); serials."""
     if not isinstance(claim, SalesClaim):
         return []
     problems = []
     # Figures in the client's locale: a de_DE desk reads 1.234,56 €.
     locale, currency = client.config.locale, client.config.currency
+    # a total rounds a price below the minor unit to it: 3 x 0.25 yen is 1
+    tolerance = max(LINE_TOLERANCE, minor_unit(currency) / 2)
     for n, line in enumerate(claim.lines, start=1):
         if line.quantity is not None and line.quantity <= 0:
             problems.append(
@@ -332,7 +339,7 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
         quantity, price, total = line.quantity, line.unit_price, line.line_total
         if quantity is not None and price is not None and total is not None:
             expected = price * quantity
-            if abs(expected - total) > LINE_TOLERANCE:
+            if abs(expected - total) > tolerance:
                 problems.append(
                     src.problem(
                         ReasonCode.LINE_TOTAL_MISMATCH,
@@ -421,31 +428,42 @@ def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
 
 
 def _fractions(claim: Claim, currency: str, src: Sourcing) -> list[Problem]:
-    """Amounts with decimals in a currency without minor units (JPY, KRW):
-    a typed cell (Excel's 1234.5, JSON's 0.25) as text would have been
-    refused (`claimflow.numbers`), so it is here (trial 19: ¥0.25 unit
-    prices were accepted)."""
-    if minor_digits(currency) != 0:
-        return []
-    found: list[tuple[str, Decimal, int | None]] = [
+    """Amounts with more decimals than the currency's minor unit (1234.565
+    EUR, 0.5 JPY): typing refuses them in the currency it reads in
+    (`claimflow.values`); this holds a claim to its own currency too.
+
+    A unit price may go below the minor unit (0.125 EUR, 31.26 yen a
+    unit), as invoices price units, but only beside the line total it
+    makes, which is an amount and must agree with it (`rule_lines`):
+    without one, the line's amount would be price x quantity with decimals
+    no invoice has, and ``1.234,565`` a slip for 1.234.565 would pass.
+    """
+    minor = minor_digits(currency)
+    found: list[tuple[str, Decimal | None, int | None]] = [
         (name, getattr(claim, name), None) for name in _CLAIM_AMOUNTS[claim.kind]
     ]
     if isinstance(claim, SalesClaim):
-        found += [
-            (name, getattr(line, name), n)
-            for n, line in enumerate(claim.lines, start=1)
-            for name in ("unit_price", "line_total")
-        ]
-    return [
-        src.problem(
-            ReasonCode.INVALID_NUMBER,
-            name,
-            f"expected a whole amount, found {amount} ({currency.upper()} has no decimals)",
-            line,
+        for n, each in enumerate(claim.lines, start=1):
+            found.append(("line_total", each.line_total, n))
+            if each.line_total is None:
+                found.append(("unit_price", each.unit_price, n))
+    problems = []
+    for name, amount, line in found:
+        why = None if amount is None else beyond_minor_unit(amount, currency)
+        if why is None:
+            continue
+        expected = f"an amount with {minor} decimals at most" if minor else "a whole amount"
+        if name == "unit_price":
+            expected = f"a unit price with its line total, or {expected}"
+        problems.append(
+            src.problem(
+                ReasonCode.INVALID_NUMBER,
+                name,
+                f"expected {expected}, found {amount:f} ({why})",
+                line,
+            )
         )
-        for name, amount, line in found
-        if amount is not None and amount != amount.to_integral_value()
-    ]
+    return problems
 
 
 def _negative(

@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from claimflow.config import ResolvedClient
+from claimflow.currencies import beyond_minor_unit
 from claimflow.errors import UnreadableInput
 from claimflow.fields import alias_index
 from claimflow.keys import normalize_key
@@ -74,6 +75,19 @@ def _index(client: ResolvedClient) -> dict[str, str]:
     return alias_index(defaults, claimed, own)
 
 
+def _typed_cell(kind: str, value: object, currency: str | None) -> object:
+    """A typed xlsx cell (a date, a number) taken as it is: a count whole,
+    an amount with no more decimals than its currency's minor unit, as a
+    text one is read (`beyond_minor_unit`)."""
+    if kind == "int" and isinstance(value, Decimal) and value != value.to_integral():
+        raise ValueError(f"expected a whole number, found {value}")
+    if kind == "decimal" and isinstance(value, Decimal) and currency:
+        why = beyond_minor_unit(value, currency)
+        if why is not None:
+            raise ValueError(f"expected an amount in {currency}, found {value:f} ({why})")
+    return int(value) if kind == "int" and isinstance(value, int | Decimal) else value
+
+
 def _typed(
     name: str, kind: str, value: object, client: ResolvedClient, currency: str | None = None
 ) -> object:
@@ -82,15 +96,7 @@ def _typed(
     `currency`'s (a dealer's ``US$ 1.234,56`` is no amount in pesos); a
     typed xlsx cell (a date, a number) taken as it is."""
     if not isinstance(value, str):
-        if (
-            kind == "int"
-            and isinstance(value, Decimal)
-            and value != value.to_integral()
-        ):
-            raise ValueError(f"expected a whole number, found {value}")
-        return (
-            int(value) if kind == "int" and isinstance(value, int | Decimal) else value
-        )
+        return _typed_cell(kind, value, currency)
     text = value
     settings = client.config.verification
     if kind == "date":
