@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from babel.dates import format_date
@@ -344,3 +345,49 @@ def test_mixed_script_hotel_code_without_a_list_of_hotels(
     assert "(Latin letters with Greek Τ: keyed on another keyboard layout?)" in problem["message"]
     notices = "\n".join(n["text"] for n in result["notices"])
     assert "hotel: typed with letters of another alphabet that look the same (Τ)" in notices
+
+
+@pytest.mark.parametrize(
+    ("keyed", "order", "locale", "read"),
+    [
+        ("04.12.2026 г.", "DMY", "ru_RU", date(2026, 12, 4)),
+        ("04.12.2026г.", "DMY", "ru_RU", date(2026, 12, 4)),
+        (f"4.12.2026{NB}г", "DMY", "ru_RU", date(2026, 12, 4)),
+        ("04.12.2026 р.", "DMY", "uk_UA", date(2026, 12, 4)),
+        ("2026-12-04 г.", "DMY", "ru_RU", date(2026, 12, 4)),  # ISO in any order
+        ("12.04.2026 г.", "MDY", "ru_RU", date(2026, 12, 4)),  # the reader's order
+    ],
+)
+def test_a_date_in_digits_with_the_year_word(
+    keyed: str, order: Literal["DMY", "MDY", "YMD"], locale: str, read: date
+) -> None:
+    """'04.12.2026 г.', as Russian invoices date themselves, was invalid_date
+    ("expected a date as DD.MM.YYYY, found '04.12.2026 г.'") though
+    '4 декабря 2026 г.' was read: the digits are read in the reader's date
+    order, as the same date without 'г.' is."""
+    assert named_month_date(keyed, locale, order) == read
+
+
+def test_a_date_in_digits_with_the_year_word_is_refused_as_its_digits_are() -> None:
+    short = named_month_date("4.12.26 г.", "ru_RU", "DMY")
+    assert short == (
+        "expected a date as DD.MM.YYYY, found '4.12.26 г.' (a two-digit year: its "
+        "century would be a guess)"
+    )
+    assert "no such day" in str(named_month_date("31.02.2026 г.", "ru_RU", "DMY"))
+    assert named_month_date("04.12.2026 x.", "ru_RU", "DMY") is None
+    # without the reader's order (a caller that has none) it is not guessed
+    assert named_month_date("04.12.2026 г.", "ru_RU") is None
+
+
+def test_a_russian_claim_dated_in_digits_with_the_year_word(
+    write: Callable[..., Path],
+) -> None:
+    client = write("ru-dealers.yaml", RU_CLIENT)
+    rows = [
+        "R-001;10001;Иванов Иван;СЧ-101;01.12.2026 г.;ABC-100;1;100,00;100,00;03.12.2026 г.",
+    ]
+    claims = write("zayavki.csv", "\r\n".join([RU_HEADER, *rows]) + "\r\n", "cp1251")
+    code, out, err = run("check", str(claims), "--client", str(client), "--json")
+    assert code == 0, (out, err)
+    assert json.loads(out)["outcomes"]["accepted"] == 1

@@ -198,7 +198,7 @@ def _to_date(value: Any, info: ValidationInfo) -> date | None:
     if isinstance(result, str) and any(c.isalpha() for c in text):
         from claimflow.written_dates import named_month_date
 
-        named = named_month_date(text, ctx.months)
+        named = named_month_date(text, ctx.months, ctx.date_order)
         if named is not None:
             result = named
     if isinstance(result, str):
@@ -283,7 +283,7 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
 
             # a date alone with its month named, as a claim's dates are read
             # (trial 38: a portal's '4. desember 2026')
-            day = named_month_date(text, ctx.months) or day
+            day = named_month_date(text, ctx.months, ctx.date_order) or day
         if isinstance(day, date):
             return day
         pattern = _PATTERN[ctx.date_order]

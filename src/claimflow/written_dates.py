@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from claimflow.dates import DateOrder, parse_date
 from claimflow.values import TWO_DIGIT_YEAR, date_text, in_gregorian, no_such_day
 from claimflow.words import word_fold
 
@@ -198,16 +199,43 @@ def _vietnamese(whole: str, locale: str) -> tuple[re.Match[str] | None, int | No
     return _VIETNAMESE.match(named["rest"]), weekday, written_day
 
 
-@lru_cache(maxsize=65536)
-def named_month_date(text: str, locale: str) -> date | str | None:
+@lru_cache(maxsize=4096)
+def _digits_and_year(text: str, locale: str, order: DateOrder) -> date | str | None:
+    """``04.12.2026 г.``: a date in digits and the word for "year" read in
+    `order`, or None when `text` is not written so."""
+    whole = date_text(text)[0].strip()
+    plain = _without_year_word(whole, locale).strip()
+    if plain == whole or any(c.isalpha() for c in plain):
+        return None
+    read = parse_date(plain, order)
+    return read.replace(repr(plain), repr(text)) if isinstance(read, str) else read
+
+
+def named_month_date(
+    text: str, locale: str, order: DateOrder | None = None
+) -> date | str | None:
     """A date written with its month's name (``4 grudnia 2026``, ``December
     4, 2026``: the name says which part is the month, so the client's date
     order does not enter), why it cannot be read, or None when `text` is not
     written so (nor with a word that is no month's name: the client's date
     pattern is the better answer then).
 
+    A date in digits with the word for "year" after it (``04.12.2026 г.``,
+    as Russian invoices date themselves) is read in `order`, the order its
+    reader's digits dates are in, when one is given.
+
     Example: ``named_month_date("4 grudnia 2026", "pl_PL") == date(2026, 12, 4)``
     """
+    if order is not None:
+        digits = _digits_and_year(text, locale, order)
+        if digits is not None:
+            return digits
+    return _named_month_date(text, locale)
+
+
+@lru_cache(maxsize=65536)
+def _named_month_date(text: str, locale: str) -> date | str | None:
+    """`named_month_date` of a date written with its month's name."""
     whole = date_text(text)[0].strip()
     plain = _without_year_word(whole, locale)
     weekday, written_day = None, ""

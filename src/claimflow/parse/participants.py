@@ -151,7 +151,7 @@ def _member_date(text: str, date_order: DateOrder, months: str) -> date | str:
     if isinstance(day, str) and any(c.isalpha() for c in text):
         from claimflow.written_dates import named_month_date
 
-        named = named_month_date(text, months)
+        named = named_month_date(text, months, date_order)
         if named is not None:
             return named
     return day

@@ -55,7 +55,7 @@ def date_reading(value: Any, client: ResolvedClient) -> date | str | None:
     if isinstance(reading, str) and any(c.isalpha() for c in text):
         from claimflow.written_dates import named_month_date
 
-        named = named_month_date(text, client.config.locale)
+        named = named_month_date(text, client.config.locale, client.config.date_order)
         reading = reading if named is None else named
     return reading
 

@@ -105,7 +105,9 @@ def _typed(
             # '4 de diciembre de 2026': read as claims and member lists read it
             from claimflow.written_dates import named_month_date
 
-            named = named_month_date(text, client.config.locale)
+            named = named_month_date(
+                text, client.config.locale, settings.source_date_order
+            )
             parsed = parsed if named is None else named
         if isinstance(parsed, str):
             # the exports' order is a setting of its own (trial 38: a new
