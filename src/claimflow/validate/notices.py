@@ -47,6 +47,7 @@ from claimflow.validate.notice_dates import (
     date_form,
     date_reading,
     date_reason,
+    date_written,
     two_digit_year,
 )
 from claimflow.validate.notice_i18n import (
@@ -555,7 +556,12 @@ def _claim_view(
             phrase = words.get("full_year", phrase)
         reason = ""
         if code == "invalid_date":
-            reason = date_reason(date_reading(value, client), words, config.language)
+            reason = date_reason(
+                date_reading(value, client),
+                words,
+                config.language,
+                date_written(config.date_order, config.locale),
+            )
         instruction = phrase.format(
             date_format=date_form(date_format, config.locale),
             reason=reason,
