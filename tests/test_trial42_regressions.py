@@ -241,3 +241,37 @@ def test_check_json_names_the_toman_and_the_calendar(write: Callable[..., Path])
     (problem,) = json.loads(out)["problems"]
     assert problem["code"] == "invalid_number"
     assert "'تومان' is the toman, not IRR" in problem["message"]
+
+
+def test_a_pair_of_persian_digit_member_numbers_marked_same_can_be_merged(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """``dedupe participants`` wrote the pair as ``۱۰۰۲۰۰۳۰``/``۱۰۰۲۰۰۷۴``
+    while the member list stores 10020030/10020074, so the reviewer's
+    ``same`` was stored for numbers no member has, and ``participants merge
+    10020030 10020074`` answered "no reviewer marked them the same". The
+    same name keyed with Arabic kaf and yeh (``علي كريمي``) as with Persian
+    keheh and yeh (``علی کریمی``) is found the same person."""
+    client = str(write("pars.yaml", PARS))
+    members = write(
+        "members.csv",
+        "participant_id,first_name,last_name,email\n"
+        "۱۰۰۲۰۰۳۰,علی,کریمی,ali.karimi@mail.example\n"
+        "۱۰۰۲۰۰۴۱,زهرا,حسین‌زاده,zahra.h@mail.example\n"
+        "۱۰۰۲۰۰۷۴,علي,كريمي,ali.karimi@mail.example\n",
+    )
+    db = str(tmp_path / "store.db")
+    assert run("participants", "import", str(members), "--client", client, "--db", db)[0] == 0
+    review = tmp_path / "pairs.csv"
+    code, out, _ = run("dedupe", "participants", str(members), "--db", db,
+                       "--review-out", str(review))  # fmt: skip
+    assert "10020030 <- 10020074" in out
+    text = review.read_text(encoding="utf-8-sig")
+    header, pair = text.splitlines()[:2]
+    assert pair.split(",")[1:3] == ["10020030", "10020074"]
+    marked = write("marked.csv", f"{header}\n{pair}same\n")
+    assert run("dedupe", "apply", str(marked), "--db", db)[0] == 0
+    code, out, err = run("participants", "merge", "10020030", "10020074",
+                         "--client", client, "--db", db)  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.startswith("merge #1: 10020074 into 10020030")
