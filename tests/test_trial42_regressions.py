@@ -275,3 +275,22 @@ def test_a_pair_of_persian_digit_member_numbers_marked_same_can_be_merged(
                          "--client", client, "--db", db)  # fmt: skip
     assert (code, err) == (0, "")
     assert out.startswith("merge #1: 10020074 into 10020030")
+
+
+@pytest.mark.parametrize("label", ["جمع", "جمع کل", "مجموع", "جمع\u200cکل"])
+def test_a_persian_total_row_of_a_member_list_is_no_member(
+    write: Callable[..., Path], tmp_path: Path, label: str
+) -> None:
+    """A member list ending ``جمع,,,`` ("total") imported 2 participants,
+    the second numbered 'جمع'. ``جمعه`` (Friday, also a name) is no total."""
+    client = str(write("pars.yaml", PARS))
+    members = write(
+        "members.csv",
+        "participant_id,first_name,last_name,enrolled_on\n"
+        f"۱۰۰۲۰۰۳۰,جمعه,کریمی,۲۰۲۴/۰۳/۱۱\n{label},,,\n",
+    )
+    code, out, err = run("participants", "import", str(members), "--client", client,
+                         "--db", str(tmp_path / "s.db"))  # fmt: skip
+    assert code == 0
+    assert "row 3: total row with no figures; not a record" in err + out
+    assert "1 participants of pars-hotel imported" in out
