@@ -286,6 +286,8 @@ def _odd_sign(word: str, i: int) -> str | None:
     ch, last = word[i], len(word) - 1
     if _marks_letter(word, i):
         return None  # مُحَمَّد, محـمد: Arabic vowel signs and tatweel are writing
+    if _joiner(word, i):
+        return None  # حسین‌زاده: Persian writes a zero-width non-joiner in words
     if "\u2500" <= ch <= "\u25ff":
         return "symbol"  # Durmu■: DOS box drawing, blocks and shapes are no text
     if ch == "\xa0":
@@ -317,6 +319,24 @@ def _marks_letter(word: str, i: int) -> bool:
         if unicodedata.category(before) not in ("Mn", "Lm"):
             return before.isalpha() and _script(before) == _script(ch)
     return False
+
+
+def _joiner(word: str, i: int) -> bool:
+    """Whether `word[i]` is a zero-width non-joiner or joiner (U+200C,
+    U+200D) between two letters of one script that writes them inside
+    words: Persian ``حسین‌زاده`` (cp1256's 0x9D), the Indic scripts. Between
+    Latin, Cyrillic or Greek letters (cp1252's ž read as cp1256 is a
+    joiner) it is still garble."""
+    if word[i] not in "\u200c\u200d" or not 0 < i < len(word) - 1:
+        return False
+    before, after = word[i - 1], word[i + 1]
+    script = _script(before)
+    return (
+        before.isalpha()
+        and after.isalpha()
+        and script == _script(after)
+        and script not in ("LATIN", "CYRILLIC", "GREEK")
+    )
 
 
 def _sign(ch: str) -> bool:

@@ -33,7 +33,7 @@ _SIGNS_SC = "".join(
 _MARK = (
     rf"(?:U\$[SD]|[A-Z]{{1,3}}[{_SIGNS_SC}]|[{_SIGNS_SC}][A-Z]{{1,3}}|[A-Z]{{3}}"
     rf"|Rp\.?|Rs\.?|S?Fr\.|kr\.?|zł|Kč|Ft|TL|VNĐ|đ|円|원|บาท|元|新[台臺]幣|ש[\"״]ח"
-    rf"|M\.N\.|MN|pesos|ج\.م\.?|جنيه|L\.E\.|LE|руб\.?|р\.|[{_SIGNS_SC}])"
+    rf"|M\.N\.|MN|pesos|ج\.م\.?|جنيه|L\.E\.|LE|руб\.?|р\.|تومان|[Tt]oman|TOMAN|[{_SIGNS_SC}])"
 )
 _WHOLE_MARK = re.compile(_MARK)
 #: How people write some currencies that CLDR's symbols leave out.
@@ -62,6 +62,12 @@ _WRITTEN = {
     "RUB": ("руб.", "руб", "р."),
 }  # fmt: skip
 _ISO_CODES = frozenset(list_currencies())
+#: Units people write amounts in that are no currency of ISO 4217: the
+#: toman, as Iranian prices are said and often written (``۱۲۳٬۰۰۰ تومان``).
+#: It is 10 rials as commonly said, but 10,000 under the 2020 redenomination
+#: law, so the desk never converts it: an amount in it is refused, naming it,
+#: and the participant is asked for the amount in rials as the folio shows it.
+_UNITS = {"تومان": "toman", "toman": "toman"}
 
 
 def _foreign_marks(
@@ -167,6 +173,13 @@ def _foreign(mark: str, currency: str, locale: str) -> _Foreign | None:
     marks = currency_marks(currency, locale)
     if _canonical_mark(mark) in marks:
         return None
+    unit = _UNITS.get(mark.lower())
+    if unit is not None:
+        return _Foreign(
+            f"currency mismatch: {mark!r} is the {unit}, not {currency} (10 rials as "
+            f"commonly said, 10,000 under the redenomination law: never converted): "
+            f"write the amount in {currency}, as the invoice shows it"
+        )
     meant = set(_symbols(locale).get(_canonical_mark(mark), ()))
     if re.fullmatch("[A-Z]{3}", mark) and mark in _ISO_CODES:
         meant.add(mark)

@@ -50,9 +50,21 @@ _BE_OFFSET = 543
 #: 1912. A year before 1000 (``0115/12/04`` too) is no Gregorian year here.
 _MINGUO_OFFSET = 1911
 _MINGUO_YEARS = 200
+#: Years of the Solar Hijri (Jalali) calendar, as Iranian and Afghan forms
+#: write them (``۱۴۰۵/۰۹/۱۳`` is 2026-12-04): 1300 began in 1921, 1499 in
+#: 2120; no claim, birth or enrolment is dated in these Gregorian years.
+_SOLAR_HIJRI = range(1300, 1500)
+_SOLAR_HIJRI_OFFSET = 621
 #: The note of a year refused as another calendar's, naming its Gregorian
-#: year (`era_year`): a notice asks for the date in that year.
-GREGORIAN_YEAR = re.compile(r", (?P<year>\d{4}) in the Gregorian calendar:")
+#: year (`era_year`): a notice asks for the date in that year; or, for a
+#: Solar Hijri date (`solar_hijri`), its Gregorian date.
+GREGORIAN_YEAR = re.compile(
+    r", (?P<year>\d{4})(?P<date>-\d\d-\d\d)? in the Gregorian calendar:"
+)
+#: The whole note naming a date's Gregorian year or date, at a message's end.
+_CALENDAR_NOTE = re.compile(
+    r" \((\d{3,4}\S* looks like .* in the Gregorian calendar: [^()]*)\)$"
+)
 #: Day, month and year (in the client's order) between one mark each; a
 #: dot may be followed by a space, as Czech and Slovak write ``1. 1. 2000``.
 _PARTS = re.compile(r"^\s*(\d{1,4})(?:\.\s?|[/\-\s])(\d{1,2})(?:\.\s?|[/\-\s])(\d{1,4})\s*$")
@@ -153,6 +165,8 @@ def _digits_date(text: str, narrowed: str, order: DateOrder) -> date | str:
         if len(written) == 3:  # 115/12/04: a Minguo year, never year 115
             return f"{expected} ({era_year(int(written))})"
         return f"{expected} {TWO_DIGIT_YEAR}"
+    if year in _SOLAR_HIJRI:  # 1405/09/13: a Jalali date, whose day may be 31
+        return f"{expected} ({solar_hijri(year, month, day)})"
     try:
         return in_gregorian(date(year, month, day), expected)
     except ValueError:
@@ -202,6 +216,12 @@ def era_year(year: int) -> str | None:
                 "Gregorian calendar: the desk reads Gregorian years"
             )
         return f"year {year}: the desk reads Gregorian years from 1000 on"
+    if year in _SOLAR_HIJRI:
+        first = year + _SOLAR_HIJRI_OFFSET
+        return (
+            f"{year} looks like a Solar Hijri (Jalali) year, {first} or {first + 1} "
+            "in the Gregorian calendar: the desk reads Gregorian years"
+        )
     if year not in _BUDDHIST_ERA:
         return None
     return (
@@ -211,9 +231,68 @@ def era_year(year: int) -> str | None:
 
 
 def in_gregorian(day: date, expected: str) -> date | str:
-    """`day`, or `expected` with why its year is not read (`era_year`)."""
-    why = era_year(day.year)
+    """`day`, or `expected` with why its year is not read (`other_calendar`)."""
+    why = other_calendar(day)
     return day if why is None else f"{expected} ({why})"
+
+
+def other_calendar(day: date) -> str | None:
+    """Why a date read in `day`'s year is not read as a Gregorian date
+    (None: it is): `era_year`, and for a Solar Hijri year the Gregorian
+    date its month and day are then (`solar_hijri`).
+
+    Example: ``other_calendar(date(1405, 9, 13))`` names 2026-12-04
+    """
+    if day.year in _SOLAR_HIJRI:
+        return solar_hijri(day.year, day.month, day.day)
+    return era_year(day.year)
+
+
+def solar_hijri(year: int, month: int, day: int) -> str:
+    """Why ``year/month/day`` (a year in `_SOLAR_HIJRI`) is refused: it looks
+    like a Solar Hijri (Jalali) date, as Iranian forms write them, and is
+    named with its Gregorian date, so the desk can ask for that date.
+
+    Read as written, ``۱۴۰۵/۰۹/۱۰`` is 10 September 1405, a stay six centuries
+    before its claim, rejected as outside the claim window with nothing
+    said. Its Gregorian date is counted from the first day of its year,
+    Nowruz (1 Farvardin) as the `holidays` package dates it for Iran, with
+    the calendar's months: six of 31 days, five of 30, and Esfand of 29 or
+    30 (the days to the next Nowruz say which). Outside the years the
+    package dates, or for a day its month has not, the note names the year
+    only (`era_year`).
+
+    Example: ``solar_hijri(1405, 9, 13)`` names 2026-12-04
+    """
+    first = _nowruz(year + _SOLAR_HIJRI_OFFSET)
+    following = _nowruz(year + _SOLAR_HIJRI_OFFSET + 1)
+    if first is None or following is None or not 1 <= month <= 12:
+        return str(era_year(year))
+    length = (following - first).days - 336 if month == 12 else 31 if month <= 6 else 30
+    if not 1 <= day <= length:
+        return str(era_year(year))
+    gregorian = first + timedelta(
+        days=31 * min(month - 1, 6) + 30 * max(month - 7, 0) + day - 1
+    )
+    return (
+        f"{year}/{month:02d}/{day:02d} looks like a Solar Hijri (Jalali) date, "
+        f"{gregorian.isoformat()} in the Gregorian calendar: the desk reads "
+        "Gregorian years"
+    )
+
+
+@lru_cache(maxsize=256)
+def _nowruz(gregorian_year: int) -> date | None:
+    """1 Farvardin (Nowruz) in `gregorian_year`, as the `holidays` package
+    dates it for Iran; None for a year it does not date."""
+    import holidays  # only when a Solar Hijri year was keyed
+
+    try:
+        days = holidays.country_holidays("IR", years=gregorian_year, language="en_US")
+        found = days.get_named("Nowruz", lookup="exact")
+    except (NotImplementedError, KeyError, ValueError):
+        return None
+    return min(found) if found else None
 
 
 def _written_date(text: str, written: WrittenDate | str) -> date | str:
@@ -276,13 +355,7 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
         return expected
     day = parse_date(match["date"], order)
     if isinstance(day, str):
-        if day.endswith(TWO_DIGIT_YEAR):
-            return f"{expected} {TWO_DIGIT_YEAR}"
-        why = era_year(int(year)) if (year := _year_of(match["date"])) else None
-        if why is not None:
-            return f"{expected} ({why})"
-        swapped = " (day and month swapped?)" if day.endswith("swapped?)") else ""
-        return expected + swapped
+        return _refused_datetime(day, match["date"], expected)
     hour, minute = int(match["hour"]), int(match["minute"])
     second = int(match["second"] or 0)
     zone: tzinfo | None = None
@@ -299,6 +372,21 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
         return day, time(hour, minute, second, tzinfo=zone)
     except ValueError:
         return expected
+
+
+def _refused_datetime(refused: str, written: str, expected: str) -> str:
+    """`parse_datetime`'s message for a date and time whose date (`written`)
+    `parse_date` refused (`refused`): why, as far as it says it of the time."""
+    if refused.endswith(TWO_DIGIT_YEAR):
+        return f"{expected} {TWO_DIGIT_YEAR}"
+    note = _CALENDAR_NOTE.search(refused)
+    if note is not None:  # the date of a Solar Hijri one named
+        return f"{expected} ({note[1]})"
+    why = era_year(int(year)) if (year := _year_of(written)) else None
+    if why is not None:
+        return f"{expected} ({why})"
+    swapped = " (day and month swapped?)" if refused.endswith("swapped?)") else ""
+    return expected + swapped
 
 
 def _year_of(text: str) -> str | None:

@@ -427,12 +427,51 @@ class NumberFormat:
         )
 
 
+#: Locales whose people write numbers two ways: CLDR's, and another whose
+#: (decimal, group) marks are given here. South Africa's CLDR (``en_ZA``)
+#: writes ``R 1 234,56``, the SI way its standards (SANS 1, SABS) and banks
+#: use, while many invoices, statements and spreadsheets there write
+#: ``R1,234.56``. A text with the other decimal mark (``.``), which CLDR's
+#: way never writes, is read the other way when that reads it exactly and
+#: once: ``R12,500.00`` is 12500.00, ``1.5`` is 1.5; ``R1,234`` and
+#: ``1.234`` stay refused as ambiguous in either way.
+_ALSO_WRITTEN = {"en_ZA": (".", ",")}
+
+
 @lru_cache(maxsize=65536)
 def _reading(
     numbers: NumberFormat, text: str, whole: bool, currency: str | None, unit_price: bool
 ) -> Decimal | str:
-    """`NumberFormat._why`, once per distinct text: a batch repeats its prices."""
-    return numbers._why(text, whole, currency, unit_price)
+    """`NumberFormat._why`, once per distinct text: a batch repeats its prices;
+    then, where it is refused and the locale also writes numbers another way
+    (`_ALSO_WRITTEN`) whose decimal mark the text holds, that way's reading
+    (or why that way reads it twice)."""
+    found = numbers._why(text, whole, currency, unit_price)
+    other = _also_written(numbers.locale)
+    if (
+        isinstance(found, Decimal)
+        or isinstance(found, _Foreign | _Ambiguous)
+        or other is None
+        or other.decimal not in text
+    ):
+        return found
+    also = other._why(text, whole, currency, unit_price)
+    return also if isinstance(also, Decimal | _Ambiguous) else found
+
+
+@lru_cache(maxsize=64)
+def _also_written(locale: str) -> NumberFormat | None:
+    """The other way `locale` writes numbers (`_ALSO_WRITTEN`), or None."""
+    marks = _ALSO_WRITTEN.get(locale)
+    if marks is None:
+        return None
+    own = number_format(locale)
+    decimal, group = marks
+    amount = own.amount_example.translate(
+        {ord(own.decimal): decimal, ord(own.group): group}
+    )
+    whole = own.whole_example.translate({ord(own.group): group})
+    return NumberFormat(locale, decimal, group, 3, 3, amount, whole, own.written)
 
 
 def _plain(text: str) -> tuple[str, str | None]:

@@ -42,6 +42,7 @@ from claimflow.dates import (
     era_year,
     in_gregorian,
     no_such_day,
+    other_calendar,
     parse_date,
     parse_datetime,
     without_final_dot,
@@ -209,7 +210,7 @@ def _to_date(value: Any, info: ValidationInfo) -> date | None:
 def _typed_day(day: date) -> date:
     """A typed date (an Excel date cell), refused in a Buddhist Era year
     (`era_year`) as a keyed one is."""
-    why = era_year(day.year)
+    why = other_calendar(day)
     if why is not None:
         raise _fail(
             ReasonCode.INVALID_DATE, f"expected a Gregorian date, found {day} ({why})"
@@ -227,7 +228,7 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
             value = date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
         except ValueError:
             value = _keyed_datetime(text, ctx)
-    if isinstance(value, date) and (why := era_year(value.year)) is not None:
+    if isinstance(value, date) and (why := other_calendar(value)) is not None:
         found = value.isoformat(sep=" ") if isinstance(value, datetime) else value
         message = f"expected a date and time in a Gregorian year, found {found} ({why})"
         raise _fail(ReasonCode.INVALID_DATE, _stands_in(message, ctx))
@@ -478,6 +479,7 @@ __all__ = [  # the date readers and notes are `claimflow.dates`'
     "date_text",
     "era_year",
     "in_gregorian",
+    "other_calendar",
     "no_such_day",
     "parse_date",
     "parse_datetime",

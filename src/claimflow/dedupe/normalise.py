@@ -23,6 +23,7 @@ import jellyfish
 import numpy as np
 import pandas as pd
 
+from claimflow.cjk import narrow
 from claimflow.dedupe.peoplefile import people_csv
 from claimflow.errors import UnreadableInput
 from claimflow.fields import ascii_fold
@@ -382,7 +383,12 @@ def prepare(
         return people[name] if name in people.columns else empty
 
     out = pd.DataFrame(index=people.index)
-    out["id"] = column("participant_id").astype(str).astype(object)
+    # a member number's digits of any script as 0-9, as the member list and
+    # the claims read it (`Participant`): ۱۰۰۲۰۰۳۰ is 10020030, so a pair
+    # marked here is the pair `participants merge` is asked for
+    out["id"] = per_unique(
+        column("participant_id").astype(str), lambda i: ascii_digits(narrow(i))
+    ).astype(object)
     # `language`: the client's (its locale's); names and cities in its own
     # romanisation where it has one (`_names_folder`)
     names = _names_folder(language)

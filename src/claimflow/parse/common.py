@@ -341,7 +341,10 @@ TOTAL = re.compile(
     r"σύνολο|συνολο|celkem|celkom|összesen|yhteensä|i alt|разом|усього|всього|"
     # (trial 37: Traditional Chinese 總計; Hebrew with a gershayim, סה״כ, and
     # spelt out, סך הכל)
-    r"المجموع|الإجمالي|סה[\"״]כ|סך הכל|ยอดรวม|รวมทั้งสิ้น|รวม|tổng cộng|tổng)\b",
+    r"المجموع|الإجمالي|סה[\"״]כ|סך הכל|ยอดรวม|รวมทั้งสิ้น|รวม|tổng cộng|tổng|"
+    # Persian (trial 42: a member list's جمع row was imported as a member
+    # numbered 'جمع'), and Afrikaans
+    r"جمع کل|جمع\u200cکل|جمع|مجموع|groottotaal)\b",
     re.IGNORECASE,
 )
 #: Fields that make a row a claim (a total row has none but its label).

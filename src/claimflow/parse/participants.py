@@ -21,7 +21,7 @@ from claimflow.fields import PEOPLE_COLUMNS, alias_index
 from claimflow.models import Participant, Provenance
 from claimflow.numbers import MACHINE, number_format
 from claimflow.parse.tables import expected, read_table
-from claimflow.values import DateOrder, era_year, parse_date
+from claimflow.values import DateOrder, other_calendar, parse_date
 from claimflow.words import match_word
 
 #: The people-file columns a participant record holds (the others, such as
@@ -113,7 +113,7 @@ def read_participants(
                     if isinstance(keyed, str)
                     else keyed
                 )
-                if isinstance(day, date) and (why := era_year(day.year)):
+                if isinstance(day, date) and (why := other_calendar(day)):
                     raise ValueError(f"expected a Gregorian date, found {day} ({why})")
                 if isinstance(day, str):
                     raise ValueError(day)

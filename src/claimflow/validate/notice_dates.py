@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -61,7 +62,10 @@ def date_reading(value: Any, client: ResolvedClient) -> date | str | None:
 
 
 def date_reason(
-    reading: date | str | None, words: dict[str, Any], language: str
+    reading: date | str | None,
+    words: dict[str, Any],
+    language: str,
+    written: Callable[[date], str] = date.isoformat,
 ) -> str:
     """Why a keyed date was refused, in the notice's language, to follow
     "we could not read this date" (`` (no such day: February has 28
@@ -83,10 +87,28 @@ def date_reason(
         said = reasons.get("year_first")
     elif reading.endswith(SWAPPED):
         said = reasons.get("swapped")
-    elif (other := GREGORIAN_YEAR.search(reading)) and "gregorian_year" in reasons:
+    elif (other := GREGORIAN_YEAR.search(reading)) and other["date"]:
+        # a Solar Hijri date (1405/09/13): its year and its month and day
+        # are another calendar's, so the Gregorian date is named whole
+        if "gregorian_date" in reasons:
+            gregorian = date.fromisoformat(other["year"] + other["date"])
+            said = reasons["gregorian_date"].format(date=written(gregorian))
+    elif other and "gregorian_year" in reasons:
         # a Minguo (115) or Buddhist Era (2569) year: the Gregorian one named
         said = reasons["gregorian_year"].format(year=other["year"])
     return f" ({said})" if said else ""
+
+
+def date_written(order: DateOrder, locale: str) -> Callable[[date], str]:
+    """How a notice writes a date it asks for: in the desk's order, with the
+    separator its locale writes dates with (`date_form`'s):
+    ``2026/12/04`` at a YMD fa_IR desk, ``04.12.2026`` at a DMY tr_TR one.
+
+    Example: ``date_written("DMY", "tr_TR")(date(2026, 12, 4)) == "04.12.2026"``
+    """
+    mark = _separator(locale)
+    parts = {"DMY": "%d{0}%m{0}%Y", "MDY": "%m{0}%d{0}%Y", "YMD": "%Y{0}%m{0}%d"}
+    return lambda day: day.strftime(parts[order].format(mark))
 
 
 def date_form(pattern: str, locale: str) -> str:

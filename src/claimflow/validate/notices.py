@@ -51,6 +51,7 @@ from claimflow.validate.notice_dates import (
     date_form,
     date_reading,
     date_reason,
+    date_written,
     two_digit_year,
 )
 from claimflow.validate.notice_i18n import (
@@ -607,7 +608,12 @@ def _claim_view(
         phrase, readings = _phrase(code, field, value, client, words, slip)
         reason = ""
         if code == "invalid_date":
-            reason = date_reason(date_reading(value, client), words, config.language)
+            reason = date_reason(
+                date_reading(value, client),
+                words,
+                config.language,
+                date_written(config.date_order, config.locale),
+            )
         instruction = phrase.format(
             date_format=date_form(date_format, config.locale),
             reason=reason,
