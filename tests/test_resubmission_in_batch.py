@@ -19,8 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,6 +74,12 @@ def _award(tmp_path: Path, opts: list[str]) -> int:
     return int(json.loads(out)["total"])
 
 
+def _superseded(found: dict[str, Any]) -> str:
+    """The id of the one claim a `dedupe claims --json` run superseded."""
+    [pair] = found["superseded"]
+    return str(pair["supersedes"])
+
+
 def _check_superseded_and_paid(tmp_path: Path, opts: list[str]) -> None:
     """`dedupe claims`, award, replay and the SLA events after an ingest that
     left the original pended and its correction accepted."""
@@ -88,11 +94,15 @@ def _check_superseded_and_paid(tmp_path: Path, opts: list[str]) -> None:
     assert json.loads(out)["changed"] == 0, out
     code, out, err = run("dedupe", "claims", *opts, "--json")  # a re-run: no-op
     assert code == 0 and json.loads(out)["superseded"] == [], (out, err)
-    with sqlite3.connect(tmp_path / "store.db") as db:
-        [(old,)] = db.execute("SELECT id FROM claims WHERE outcome = 'superseded'")
-        events = db.execute(
-            "SELECT event, at FROM claim_events WHERE claim_id = ? ORDER BY id", [old]
-        ).fetchall()
+    code, out, err = run("show", _superseded(found), "--json", *opts)
+    assert code == 0, err
+    story = json.loads(out)
+    assert story["notices"] == [], story["notices"]  # never asked to send it again
+    events = [
+        (e["event"], e["at"])
+        for e in story["events"]
+        if e["event"] in ("pended", "resubmitted", "decided")
+    ]
     # pended at the batch's time, then decided once, as superseded, when the
     # correction arrived (21 Oct 10:00 at the desk, Chicago: -05:00)
     assert events == [
