@@ -62,7 +62,8 @@ SHARED = (
     "member's since merge #1 (300199990 into 300120031): {what}"
 )
 REFUSED = (
-    "claimflow: error: claim CA-102 (b.csv:row 2): expected none of its nights on "
+    "claimflow: error: claim CA-102 (b.csv:row 2): accept refused: expected none of its "
+    "nights on "
     "another accepted claim of member {member}, found {nights} on claim CA-101 "
     "(a.csv:row 2) (CAZ-MAD, 2026-11-10 to 2026-11-14, paid): accepted, they would "
     "be paid twice; reject it, or reverse the other claim's award (ledger reverse) first"
