@@ -42,8 +42,8 @@ from tests.test_trial35_regressions import (
 IN_201 = "IN-201,D03,5004,INV/26/0005,10/11/2026,MOTOR-5,2,12000,24000,21/11/2026\n"
 IN_202 = "IN-202,D03,5005,INV/26/0005,10/11/2026,MOTOR-5,2,12500,25000,22/11/2026\n"
 REFUSED = (
-    "claim IN-201 (first.csv:row 2): expected at most 0 more MOTOR-5 of invoice "
-    "INV/26/0005 (2 invoiced, 2 on accepted claims: 2 on claim IN-202 "
+    "claim IN-201 (first.csv:row 2): accept refused: expected at most 0 more "
+    "MOTOR-5 of invoice INV/26/0005 (2 invoiced, 2 on accepted claims: 2 on claim IN-202 "
     "(second.csv:row 2)), found 2: accepted, 4 would be paid; reject it, or "
     "reverse the other claim's award (ledger reverse) first"
 )

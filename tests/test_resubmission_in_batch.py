@@ -19,8 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,6 +74,12 @@ def _award(tmp_path: Path, opts: list[str]) -> int:
     return int(json.loads(out)["total"])
 
 
+def _superseded(found: dict[str, Any]) -> str:
+    """The id of the one claim a `dedupe claims --json` run superseded."""
+    [pair] = found["superseded"]
+    return str(pair["supersedes"])
+
+
 def _check_superseded_and_paid(tmp_path: Path, opts: list[str]) -> None:
     """`dedupe claims`, award, replay and the SLA events after an ingest that
     left the original pended and its correction accepted."""
@@ -88,11 +94,15 @@ def _check_superseded_and_paid(tmp_path: Path, opts: list[str]) -> None:
     assert json.loads(out)["changed"] == 0, out
     code, out, err = run("dedupe", "claims", *opts, "--json")  # a re-run: no-op
     assert code == 0 and json.loads(out)["superseded"] == [], (out, err)
-    with sqlite3.connect(tmp_path / "store.db") as db:
-        [(old,)] = db.execute("SELECT id FROM claims WHERE outcome = 'superseded'")
-        events = db.execute(
-            "SELECT event, at FROM claim_events WHERE claim_id = ? ORDER BY id", [old]
-        ).fetchall()
+    code, out, err = run("show", _superseded(found), "--json", *opts)
+    assert code == 0, err
+    story = json.loads(out)
+    assert story["notices"] == [], story["notices"]  # never asked to send it again
+    events = [
+        (e["event"], e["at"])
+        for e in story["events"]
+        if e["event"] in ("pended", "resubmitted", "decided")
+    ]
     # pended at the batch's time, then decided once, as superseded, when the
     # correction arrived (21 Oct 10:00 at the desk, Chicago: -05:00)
     assert events == [
@@ -102,17 +112,34 @@ def _check_superseded_and_paid(tmp_path: Path, opts: list[str]) -> None:
     ], events
 
 
+def _notices(folder: Path) -> dict[str, str]:
+    """The .txt notices written to `folder` (none when it was not made)."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
+
+
 def test_a_correction_in_a_second_file_of_the_same_ingest_supersedes(
     tmp_path: Path,
 ) -> None:
     """Before: pended + duplicate at ingest, dedupe 0 superseded, 0 points.
-    After: pended + accepted, then superseded + accepted, 30 points."""
+    After: pended + accepted, then superseded + accepted, 30 points.
+
+    The participant gets no notice for the pended claim: its correction came
+    in the same ingest. Before, ``ingest --notices`` wrote 104233 a notice
+    asking for the line amount again (``we read: 149,0O``), and ``notices
+    write`` wrote it again from the store, after the correction was paid."""
     opts = _opts(tmp_path)
     orig, fix = tmp_path / "orig.csv", tmp_path / "fix.csv"
     orig.write_text(HEADER + PENDED, encoding="utf-8")
     fix.write_text(HEADER + FIXED, encoding="utf-8")
-    code, out, err = run("ingest", str(orig), str(fix), *opts, "--at", AT)
+    code, out, err = run("check", str(orig), str(fix), "--client", ACME_CONFIG,
+                         "--at", AT, "--json")  # fmt: skip
+    assert code == 1 and json.loads(out)["notices"] == [], (out, err)
+    notices = tmp_path / "notices"
+    code, out, err = run(
+        "ingest", str(orig), str(fix), *opts, "--at", AT, "--notices", str(notices)
+    )
     assert code == 1, (out, err)  # one claim pended
+    assert _notices(notices) == {}, _notices(notices)
     assert _outcomes(opts) == [
         ("orig.csv:row 2", "pended", "invalid_number"),
         ("fix.csv:row 2", "accepted", ""),
@@ -122,6 +149,11 @@ def test_a_correction_in_a_second_file_of_the_same_ingest_supersedes(
         ("orig.csv:row 2", "superseded", "invalid_number"),
         ("fix.csv:row 2", "accepted", ""),
     ]
+    later = tmp_path / "later"
+    assert run("dedupe", "claims", *opts, "--notices", str(later))[0] == 0
+    store = ["--db", str(tmp_path / "store.db")]
+    assert run("notices", "write", "--batch", "1", "--out", str(later), *store)[0] == 0
+    assert _notices(later) == {}, _notices(later)
 
 
 def test_a_correction_later_in_the_same_file_supersedes(tmp_path: Path) -> None:
@@ -134,7 +166,9 @@ def test_a_correction_later_in_the_same_file_supersedes(tmp_path: Path) -> None:
     code, _, err = run("ingest", str(both), *opts, "--at", AT)
     assert code == 2 and "row 3:Received: claim 'AC-7001'" in err, err
     both.write_text(HEADER + PENDED + _filler(1, 100) + FIXED, encoding="utf-8")
-    assert run("ingest", str(both), *opts, "--at", AT)[0] == 1
+    notices = tmp_path / "notices"
+    assert run("ingest", str(both), *opts, "--at", AT, "--notices", str(notices))[0] == 1
+    assert _notices(notices) == {}, _notices(notices)
     assert _outcomes(opts) == [
         ("both.csv:row 2", "pended", "invalid_number"),
         ("both.csv:row 3", "accepted", ""),
@@ -174,8 +208,13 @@ def test_chunks_and_workers_give_the_same_outcomes(
     path = tmp_path / "many.csv"
     body = PENDED + _filler(4, 100) + FIXED + _filler(4, 200) + OTHER
     path.write_text(HEADER + body, encoding="utf-8")
-    code, out, err = run("ingest", str(path), *opts, "--at", AT, "--workers", str(workers))
+    notices = tmp_path / "notices"
+    code, out, err = run("ingest", str(path), *opts, "--at", AT,
+                         "--workers", str(workers), "--notices", str(notices))  # fmt: skip
     assert code == 1, (out, err)
+    # 104876's duplicate is told; 104233's pended claim, corrected rows
+    # later (another chunk), asks for nothing
+    assert list(_notices(notices)) == ["acme-tools-1-104876.txt"], _notices(notices)
     outcomes = _outcomes(opts)
     assert outcomes[0] == ("many.csv:row 2", "pended", "invalid_number")
     assert outcomes[5] == ("many.csv:row 7", "accepted", "")
@@ -202,8 +241,12 @@ def test_another_reps_claim_of_a_pended_sale_is_still_its_duplicate(
     opts = _opts(tmp_path)
     path = tmp_path / "two.csv"
     path.write_text(HEADER + PENDED + OTHER, encoding="utf-8")
-    assert run("ingest", str(path), *opts, "--at", AT)[0] == 1
+    notices = tmp_path / "notices"
+    assert run("ingest", str(path), *opts, "--at", AT, "--notices", str(notices))[0] == 1
     assert [o for _, o, _ in _outcomes(opts)] == ["pended", "duplicate"]
+    # nothing corrected the pended claim: its participant is still asked
+    asked = _notices(notices)["acme-tools-1-104233.txt"]
+    assert "line amount" in asked and "(we read: 149,0O)" in asked, asked
 
 
 def test_a_replay_window_holding_the_correction_alone_changes_nothing(

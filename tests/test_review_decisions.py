@@ -147,11 +147,19 @@ def test_decide_on_the_command_line(tmp_path: Path) -> None:
     ok = CliRunner().invoke(main, ["decide", "TH-199", "accept", "--reason",
                                    "two rooms", *args])  # fmt: skip
     assert ok.exit_code == 0, ok.output
-    assert ok.output.startswith("TH-199 ")
-    assert ok.output.rstrip().endswith(": accepted in review (overlapping_stay) by ann: two rooms")
+    # one line naming the claim, the decision, what it settled and why
+    # (before: 'TH-199 (...): accepted in review (overlapping_stay) by ann: ...',
+    # as if still in review)
+    assert ok.output.startswith("claim TH-199 ") and ok.output.count("\n") == 1
+    assert ok.output.rstrip().endswith(
+        ": accepted by ann (in review for overlapping_stay): two rooms"
+    ), ok.output
     again = CliRunner().invoke(main, ["decide", "TH-199", "reject", "--reason", "no", *args])
     assert again.exit_code == 2
-    assert "expected a claim in review, found it accepted" in again.output
+    # the refusal names the decision asked (before: only what was expected)
+    assert again.output.startswith("claimflow: error: claim TH-199 ")
+    assert ": reject refused: expected a claim in review, found it accepted" in again.output
+    assert again.output.count("\n") == 1
     assert "Traceback" not in again.output
     event = CliRunner().invoke(main, ["event", "TH-001", "decided", *args])
     assert event.exit_code == 2

@@ -101,8 +101,8 @@ def _both_in_review(tmp_path: Path, write: Callable[..., Path]) -> Path:
 
 
 REFUSED = (
-    "claim CA-102 (noviembre.csv:row 3): expected none of its nights on another "
-    "accepted claim of member 300120031, found the nights of 2026-11-12 and "
+    "claim CA-102 (noviembre.csv:row 3): accept refused: expected none of its "
+    "nights on another accepted claim of member 300120031, found the nights of 2026-11-12 and "
     "2026-11-13 on claim CA-101 (noviembre.csv:row 2) (CAZ-MAD, 2026-11-10 to "
     "2026-11-14, {state}): accepted, they would be paid twice; reject it, or "
     "reverse the other claim's award (ledger reverse) first{when}"
@@ -127,7 +127,8 @@ def test_a_second_acceptance_of_the_same_nights_is_refused(
     assert _points(db) == {"CA-101": 1025}  # 41 x 25
     code, out = _decide(db, "CA-102", "accept")
     assert code == 2
-    assert " ".join(out.split()) == f"claimflow: error: {PAID}", out
+    # one line: the claim, the decision refused, the other claim and the nights
+    assert out == f"claimflow: error: {PAID}\n", out
     assert _outcomes(db) == {"CA-101": "accepted", "CA-102": "review"}
     assert _decisions(db) == 1
     _cf(db, "award")

@@ -132,6 +132,10 @@ def _echo(data: dict[str, Any], as_json: bool, client: Path) -> None:
         echo_json(data)
     else:
         click.echo(_merge_line(data, client_locale(client)))
+        for shared in data.get("shared_nights", []):
+            click.echo(f"  {shared['message']}")
+    if data.get("shared_nights"):
+        raise SystemExit(1)  # stays to decide or awards to reverse
 
 
 def _adjustment_line(found: Adjustment, client: ResolvedClient) -> str:

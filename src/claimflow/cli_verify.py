@@ -208,8 +208,12 @@ def decide_cmd(
     if as_json:
         echo_json(done.to_dict())
         return
-    settled = f" ({', '.join(done.codes)})" if done.codes else ""
-    click.echo(f"{done.claim}: {done.outcome} in review{settled} by {done.operator}: {done.reason}")
+    # one line, as a refusal is: the claim, the decision, what it settled, why
+    settled = ", ".join(done.codes) or "no standing reason"
+    click.echo(
+        f"claim {done.claim}: {done.outcome} by {done.operator} "
+        f"(in review for {settled}): {done.reason}"
+    )
 
 
 @main.group("entry")

@@ -357,6 +357,19 @@ class ChunkRunner:
         )
         yield from _in_order(jobs, self.workers)
 
+    def held(self, kind: str) -> dict[str, str]:
+        """Every key of `kind` the batch's key index holds, with its place
+        (nothing before a chunk ran)."""
+        if self._local is not None:
+            return self._local.held(kind)
+        if self._scratch is None:
+            return {}
+        seen = SeenKeys(self._path())
+        try:
+            return seen.held(kind)
+        finally:
+            seen.close()
+
     def forget(self, file: str) -> None:
         """Drop the keys one file's chunks added (its rows were rolled back)."""
         if self._local is not None:

@@ -88,6 +88,40 @@ def test_a_correction_in_the_batch(
     assert _codes(acme, write("a.csv", _csv(*rows)), workers) == expected
 
 
+@pytest.mark.parametrize(
+    ("rows", "told"),
+    [
+        # the correction came in the batch: nothing to ask for (before: row
+        # 2's notice asked for the amount the correction had sent)
+        ([PENDED, FIXED], []),
+        ([PENDED, FIXED, OTHER], [4]),  # the other rep is told of the repeat
+        ([PENDED, FIXED, FIXED], [4]),  # the correction sent twice
+        ([NO_REP, FIXED], []),  # its blank rep number given (trial 18)
+        # not corrected: the pended claim's notice still asks
+        ([PENDED, STILL_BAD], [2, 3]),
+        ([PENDED, OTHER], [2, 3]),
+        # a pended claim that repeats another's sale is no one's to correct
+        ([OTHER.replace("2026-10-22", "2026-10-19"), PENDED, FIXED], [3, 4]),
+    ],
+)
+@pytest.mark.parametrize(("chunk", "workers"), [(10_000, 1), (1, 1), (1, 2)])
+def test_a_claim_corrected_in_the_batch_is_in_no_notice(
+    acme: ResolvedClient,
+    write: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[str],
+    told: list[int],
+    chunk: int,
+    workers: int,
+) -> None:
+    """The rows the batch's notices name (claim ids end ``-r<row>``), in one
+    chunk or one row per chunk, in one process or two."""
+    monkeypatch.setattr(batch_run, "CHUNK", chunk)
+    result = check([write("a.csv", _csv(*rows))], acme, received_at=NOW, workers=workers)
+    named = [int(i.rpartition("-r")[2]) for n in result.notices for i in n.claim_ids]
+    assert sorted(named) == told, [n.text for n in result.notices]
+
+
 def test_a_claim_pended_for_its_missing_rep_number_is_corrected_by_one_giving_it(
     acme: ResolvedClient, write: Callable[..., Path]
 ) -> None:
@@ -105,7 +139,10 @@ def _problem(code: ReasonCode, field: str) -> Problem:
 def test_fixes_read_the_fields_pended_claims_were_pended_for() -> None:
     """`Fixes.of`: a claim pended for its amount (index 0), one rejected for
     its SKU with a bad amount too (1: rejected, never pended), a clean one (2)."""
-    claims = [SimpleNamespace(participant_id=who) for who in ("104233", "104233", None)]
+    claims = [
+        SimpleNamespace(participant_id=who, id=f"c{n}")
+        for n, who in enumerate(("104233", "104233", None))
+    ]
     found = [
         [_problem(ReasonCode.INVALID_NUMBER, "line_total")],
         [
@@ -117,8 +154,9 @@ def test_fixes_read_the_fields_pended_claims_were_pended_for() -> None:
     fixes = Fixes.of(claims, found, set())  # type: ignore[arg-type]
     assert fixes.pended == {0: frozenset({"line_total"})}
     assert fixes.who == ("104233", "104233", "")
-    assert fixes.resubmits(0, ("", frozenset({"participant_id"})))  # trial 18
-    assert not fixes.resubmits(2, ("104233", frozenset({"line_total"})))  # no rep
-    assert not fixes.resubmits(1, ("104233", frozenset({"line_total"})))  # still bad
-    assert not fixes.resubmits(1, ("104876", frozenset({"sku"})))  # another rep
+    assert fixes.ids == ("c0", "c1", "c2")
+    assert fixes.resubmits(0, ("", frozenset({"participant_id"}), "x"))  # trial 18
+    assert not fixes.resubmits(2, ("104233", frozenset({"line_total"}), "x"))  # no rep
+    assert not fixes.resubmits(1, ("104233", frozenset({"line_total"}), "x"))  # still bad
+    assert not fixes.resubmits(1, ("104876", frozenset({"sku"}), "x"))  # another rep
     assert Fixes.of(claims, found, {0}).pended == {}  # unread: handled apart

@@ -81,7 +81,8 @@ def test_nights_held_by_two_claims_at_two_hotels_are_named_each(
     code, out = _decide(db, "CA-102", "accept")
     assert code == 2
     assert " ".join(out.split()) == (
-        "claimflow: error: claim CA-102 (noviembre.csv:row 3): expected none of its "
+        "claimflow: error: claim CA-102 (noviembre.csv:row 3): accept refused: expected "
+        "none of its "
         "nights on another accepted claim of member 300120031, found the nights of "
         "2026-11-12 and 2026-11-13 on claim CA-101 (noviembre.csv:row 2) (CAZ-MAD, "
         "2026-11-10 to 2026-11-14, paid); and the night of 2026-11-14 on claim CA-106 "

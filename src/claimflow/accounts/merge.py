@@ -16,7 +16,10 @@ the survivor, in one transaction:
   day, or keeps its own (`claimflow.accounts.tiers`, by the client's
   ``accounts.tier_on_merge``);
 - its status: closed, with the merge as the pointer to the survivor
-  (`merged_into`).
+  (`merged_into`);
+- its stays, now one member's with the survivor's: a stay holding nights
+  one of the survivor's holds goes to review unless both are paid, and
+  each such pair is reported (`claimflow.accounts.merged_nights`).
 
 The ledger is never updated: a merge is postings, and `unmerge_accounts`
 is the mirror postings, refused when anything moved has been used since
@@ -34,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+from claimflow.accounts.merged_nights import SharedNights, shared_nights
 from claimflow.award.ledger import LedgerError
 from claimflow.award.references import reference_key as _reference
 from claimflow.dedupe.decisions import latest_decisions
@@ -77,6 +81,9 @@ class MergeResult:
         lots: lots moved.
         claims: claims re-filed.
         cases: open cases moved.
+        shared_nights: the merged account's stays holding nights one of
+            the survivor's holds, now one member's (`claimflow.accounts.
+            merged_nights`): each sent to review unless both are paid.
     """
 
     merge_id: int
@@ -87,6 +94,7 @@ class MergeResult:
     lots: int
     claims: list[str] = field(default_factory=list)
     cases: list[int] = field(default_factory=list)
+    shared_nights: list[SharedNights] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """As plain data."""
@@ -244,6 +252,9 @@ def merge_accounts(
         claims = participant_claims(store, client, merged)
         set_claims_participant(store, claims, survivor)
         items += [("claim", claim, 0) for claim in claims]
+        shared = shared_nights(
+            store, client, (survivor, merged), claims, (merge_id, when)
+        )
         cases = open_cases_of(store, client, merged)
         add_case_events(
             store, [(c, "participant", survivor, when, actor, reason) for c in cases]
@@ -268,6 +279,7 @@ def merge_accounts(
             sum(k == "lot" for k, _, _ in items),
             claims,
             cases,
+            shared,
         )
         store.audit(actor, "participants merge", result.to_dict() | {"note": note})
     return result

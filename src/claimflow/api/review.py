@@ -24,7 +24,7 @@ from claimflow.api.common import (
     resolve_client,
     written_at,
 )
-from claimflow.errors import ClaimflowError
+from claimflow.errors import ClaimflowError, ClaimNotFound
 
 if TYPE_CHECKING:
     from claimflow.store import Store
@@ -114,27 +114,36 @@ def decide_claim(
         )
     why = reason.strip()
     if not why:
-        raise ClaimflowError(f"claim {claim}: expected a reason for the decision, found none")
+        raise ClaimflowError(
+            f"claim {claim}: {decision} refused: expected a reason for the decision, "
+            "found none"
+        )
     who = operator or default_operator()
     when = written_at(at, resolved)
     with store.transaction():
-        claim_id = store.resolve_claim(claim)
+        try:
+            claim_id = store.resolve_claim(claim)
+        except ClaimNotFound as exc:
+            raise ClaimNotFound(f"claim {claim}: {decision} refused: {exc}") from None
         owner, batch_id, received = claim_arrival(store, claim_id)
         name = store.claim_names([claim_id]).get(claim_id, claim_id)
         if owner != resolved.key:
             raise ClaimflowError(
-                f"claim {name}: expected a claim of {resolved.key}, found {owner}'s"
+                f"claim {name}: {decision} refused: expected a claim of "
+                f"{resolved.key}, found {owner}'s"
             )
         outcome, _ = claim_outcome_and_batch(store, claim_id)
         if outcome != "review":
             raise ClaimflowError(
-                f"claim {name}: expected a claim in review, found it {outcome}; "
+                f"claim {name}: {decision} refused: expected a claim in review, "
+                f"found it {outcome}; "
                 "a claim is decided once, while it is in review (sent there by "
                 "dedupe, verification or the batch rules)"
             )
         if when < datetime.fromisoformat(received):
             raise ClaimflowError(
-                f"claim {name}: expected a decision at or after its arrival "
+                f"claim {name}: {decision} refused: expected a decision at or "
+                "after its arrival "
                 f"({received}), found {when.isoformat()}"
             )
         codes = standing_codes(store, claim_id)
@@ -143,7 +152,8 @@ def decide_claim(
             if refused is not None:
                 why_not, undo = refused
                 raise ClaimflowError(
-                    f"claim {name}: {why_not}; reject it" + (f", or {undo}" if undo else "")
+                    f"claim {name}: accept refused: {why_not}; reject it"
+                    + (f", or {undo}" if undo else "")
                 )
         stamp = when.isoformat()
         add_review_decision(

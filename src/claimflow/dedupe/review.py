@@ -258,5 +258,7 @@ def _settled(store: Store, claim: str) -> str | None:
     return before if before != current else None
 
 
-#: The stages that move a claim's outcome for a duplicate: a run, a review.
-_BY_DEDUPE = ("dedupe", "dedupe review")
+#: The stages that move a claim's outcome for a duplicate: a run, a review,
+#: and a merge holding a stay of the merged account beside the survivor's
+#: (`claimflow.accounts.merged_nights`).
+_BY_DEDUPE = ("dedupe", "dedupe review", "merge")

@@ -115,6 +115,70 @@ def live_merge(store: Store, client: str, merged: str) -> MergeRow | None:
     return None if row is None else tuple(row)
 
 
+_LIVE_MERGES = (
+    "SELECT survivor, merged FROM account_merges m WHERE client = ? "
+    "AND action = 'merge' AND NOT EXISTS (SELECT 1 FROM account_merges u "
+    "WHERE u.undoes = m.id) ORDER BY id"
+)
+
+
+def merged_accounts(store: Store, client: str) -> dict[str, tuple[str, ...]]:
+    """The accounts the live merges (no unmerge undid) make one member: each
+    account a live merge named -> every account of its member, sorted (a
+    chain, M into S and S into T, is one member of three). Accounts no live
+    merge named are left out: each is a member of one account.
+
+    Example: ``merged_accounts(store, "costa-azul") == {"300120031":
+    ("300120031", "300199990"), "300199990": ("300120031", "300199990")}``
+    """
+    parent: dict[str, str] = {}
+
+    def root(account: str) -> str:
+        while parent.setdefault(account, account) != account:
+            account = parent[account]
+        return account
+
+    for survivor, merged in store.db.execute(_LIVE_MERGES, [client]):
+        parent[root(str(merged))] = root(str(survivor))
+    members: dict[str, list[str]] = {}
+    for account in parent:
+        members.setdefault(root(account), []).append(account)
+    return {
+        account: tuple(sorted(group))
+        for group in members.values()
+        for account in group
+    }
+
+
+def stays_holding_nights(
+    store: Store, client: str, participant_id: str
+) -> list[tuple[str, str, str, str, str, bool]]:
+    """A participant's stay claims that hold their nights: accepted now (paid
+    by the next award) or with an award standing (paid, not reversed),
+    whatever their outcome: (claim, where it came from, outcome, check-in,
+    check-out (ISO dates), paid), in store order.
+
+    Example: ``stays_holding_nights(store, "costa-azul", "300120031")``
+    """
+    paid = (
+        "EXISTS (SELECT 1 FROM ledger l WHERE l.client = c.client AND l.claim_id = c.id "
+        "AND l.entry_type = 'award' AND NOT EXISTS (SELECT 1 FROM ledger r "
+        "WHERE r.reverses = l.id))"
+    )
+    return [
+        (str(c), str(w), str(o), str(a), str(d), bool(p))
+        for c, w, o, a, d, p in store.db.execute(
+            "SELECT c.id, c.source, c.outcome, c.data ->> '$.check_in', "
+            f"c.data ->> '$.check_out', CASE WHEN {paid} THEN 1 ELSE 0 END "
+            "FROM claims c WHERE c.client = ? AND c.participant_id = ? "
+            "AND c.kind = 'stay' AND (c.data ->> '$.check_in') IS NOT NULL "
+            f"AND (c.data ->> '$.check_out') IS NOT NULL AND (c.outcome = 'accepted' "
+            f"OR {paid}) ORDER BY c.rowid",
+            [client, participant_id],
+        )
+    ]
+
+
 def add_merge(
     store: Store,
     client: str,

@@ -204,25 +204,29 @@ def serial_claimed_before(
 def member_stay_rows(
     store: Store,
     client: str,
-    participant: str,
+    accounts: Sequence[str],
     claim_id: str,
     last_batch: int | None = None,
 ) -> list[tuple[str, str, str | None, str | None]]:
-    """A member's other claims: (id, outcome, check-in, check-out).
+    """A member's other claims, under any of its `accounts` (one, or those
+    live merges made one member: `claimflow.store.accounts.merged_accounts`),
+    by account then in store order: (id, outcome, check-in, check-out).
 
     The dates are ISO text as stored (None when the claim has none); the
     caller leaves out the duplicates, rejections and superseded claims
     (`StoreLookup`). With `last_batch`, only the claims of that batch and
     those before it.
 
-    Example: ``member_stay_rows(store, "costa-azul", "300162210", "c1")``
+    Example: ``member_stay_rows(store, "costa-azul", ["300162210"], "c1")``
     """
     known = "" if last_batch is None else " AND batch_id <= ?"
+    marks = ",".join("?" * len(accounts))
     rows: list[tuple[str, str, str | None, str | None]] = store.db.execute(
         "SELECT id, outcome, json_extract(data, '$.check_in'), "
         "json_extract(data, '$.check_out') "
-        f"FROM claims WHERE client = ? AND participant_id = ? AND id != ?{known}",
-        [client, participant, claim_id]
+        f"FROM claims WHERE client = ? AND participant_id IN ({marks}) "
+        f"AND id != ?{known} ORDER BY participant_id, rowid",
+        [client, *accounts, claim_id]
         + ([] if last_batch is None else [last_batch]),
     ).fetchall()
     return rows
@@ -474,6 +478,26 @@ def accepted_on_lines(
     return lines
 
 
+def member_accounts(store: Store, claim_id: str) -> tuple[str, ...]:
+    """The accounts of a claim's member: its participant and every account
+    a live merge made one member with it (`merged_accounts`: a stay keyed
+    under a merged number after the merge, or the survivor's, meets the
+    other's stays), sorted; ``()`` for a claim with no participant (or
+    none stored).
+
+    Example: ``member_accounts(store, "c1") == ("300120031", "300199990")``
+    """
+    from claimflow.store.accounts import merged_accounts
+
+    row = store.db.execute(
+        "SELECT client, participant_id FROM claims WHERE id = ?", [claim_id]
+    ).fetchone()
+    if row is None or not row[1]:
+        return ()
+    client, participant = str(row[0]), str(row[1])
+    return merged_accounts(store, client).get(participant, (participant,))
+
+
 #: Another claim of the member holding some of a stay's nights, as a
 #: person's acceptance weighs it (`accepted_stays_beside`): claim id, hotel,
 #: check-in and check-out (ISO dates as stored), and whether an award of it
@@ -484,7 +508,8 @@ _PAID = (
     "EXISTS (SELECT 1 FROM ledger l WHERE l.client = o.client AND l.claim_id = o.id "
     "AND l.entry_type = 'award' AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id))"
 )
-# A stay claim with each other claim of its member, accepted now (paid, or
+# A stay claim with each other claim of its member (any of the accounts
+# live merges made one member: `member_accounts`), accepted now (paid, or
 # to be paid by the next award) or with an award standing whatever its
 # outcome, whose dates overlap its own: one starts before the other ends
 # (ISO dates compare as text).
@@ -493,7 +518,7 @@ SELECT c.participant_id, c.data ->> '$.check_in', c.data ->> '$.check_out',
        o.id, o.data ->> '$.hotel_code', o.data ->> '$.check_in', o.data ->> '$.check_out',
        CASE WHEN o.id IS NULL THEN 0 WHEN {_PAID} THEN 1 ELSE 0 END
 FROM claims c
-LEFT JOIN claims o ON o.client = c.client AND o.participant_id = c.participant_id
+LEFT JOIN claims o ON o.client = c.client AND o.participant_id IN ({{accounts}})
      AND o.id != c.id AND (o.outcome = 'accepted' OR {_PAID})
      AND (o.data ->> '$.check_in') < (c.data ->> '$.check_out')
      AND (c.data ->> '$.check_in') < (o.data ->> '$.check_out')
@@ -507,7 +532,8 @@ def accepted_stays_beside(
 ) -> tuple[tuple[str, str, str] | None, list[StayHolder]]:
     """A stay claim's member and dates, and the member's other claims that
     are accepted now (paid, or paid by the next award) or paid, at any
-    hotel, whose nights overlap it (`StayHolder`, in store order): what a
+    hotel, under any of its accounts (`member_accounts`), whose nights
+    overlap it (`StayHolder`, in store order): what a
     person's acceptance of the claim would pay twice
     (`claimflow.verify.nights.nights_refusal`). A claim with no member or
     no dates: ``(None, [])``.
@@ -515,7 +541,11 @@ def accepted_stays_beside(
     Example: ``accepted_stays_beside(store, "c1") == (("300120031",
     "2026-11-12", "2026-11-15"), [("c2", "CAZ-MAD", "2026-11-10", "2026-11-14", True)])``
     """
-    rows = store.db.execute(_NIGHTS_HELD, [claim_id]).fetchall()
+    accounts = member_accounts(store, claim_id)
+    if not accounts:
+        return None, []
+    sql = _NIGHTS_HELD.replace("{accounts}", ",".join("?" * len(accounts)))
+    rows = store.db.execute(sql, [*accounts, claim_id]).fetchall()
     if not rows or any(v is None for v in rows[0][:3]):
         return None, []
     participant, start, end = (str(v) for v in rows[0][:3])

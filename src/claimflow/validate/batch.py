@@ -266,6 +266,12 @@ class SeenKeys:
 
         return seen_earlier(self.conn, kind, keys)
 
+    def held(self, kind: str) -> dict[str, str]:
+        """Every key of `kind` the index holds: key -> where it was first seen."""
+        from claimflow.store.seen_keys import seen_all
+
+        return seen_all(self.conn, kind)
+
     def add(self, kind: str, pairs: list[tuple[str, str]]) -> dict[str, str]:
         """Remember (key, where) pairs of distinct keys; the first place of a key stays.
 

@@ -17,9 +17,12 @@ are handled apart:
   then supersedes the pended claim, as when the fix comes in a later batch.
 
 Across the chunks of a batch the batch's key index carries what a later
-chunk needs: the places of pended rows with their participant and fields
-(kind ``<kind>/pended``) and each resubmitted place's resubmission (kind
-``<kind>/resubmitted``), so the result is the same whatever the chunks.
+chunk needs: the places of pended rows with their participant, fields and
+claim (kind ``<kind>/pended``) and each resubmitted place's resubmission
+(kind ``<kind>/resubmitted``), so the result is the same whatever the chunks.
+Each pended claim resubmitted in the batch is kept by its id too (kind
+`RESUBMITTED`, with where its resubmission stands): its participant's notice
+asks for nothing its resubmission already sent (`claimflow.batch_run`).
 """
 
 from __future__ import annotations
@@ -36,8 +39,13 @@ from claimflow.validate.record import Sourcing
 if TYPE_CHECKING:
     from claimflow.validate.batch import SeenKeys
 
-#: Between a pended row's participant and its fields in the key index.
+#: Between a pended row's participant, its fields and its claim in the key index.
 _APART = "\x1e"
+#: The key index kind of pended claims resubmitted in the batch: claim id ->
+#: where the resubmission stands.
+RESUBMITTED = "resubmitted"
+#: A pended place's participant, the fields it was pended for, and its claim id.
+Pended = tuple[str, frozenset[str], str]
 
 
 def _keyed(value: object) -> bool:
@@ -120,6 +128,7 @@ class Fixes:
 
     Attributes:
         who: each claim's participant number ("" when none), by index.
+        ids: each claim's id, by index.
         pended: claim index -> the fields it was pended for, for each claim
             its record rules pend (unread claims aside: see `unread_claims`).
         fields: claim index -> its fields with a record problem (claims
@@ -127,6 +136,7 @@ class Fixes:
     """
 
     who: tuple[str, ...]
+    ids: tuple[str, ...]
     pended: dict[int, frozenset[str]]
     fields: dict[int, frozenset[str]]
     #: No claim corrects another (set below the class).
@@ -155,6 +165,7 @@ class Fixes:
                 pended[i] = data
         return cls(
             who=tuple(c.participant_id or "" for c in claims),
+            ids=tuple(c.id for c in claims),
             pended=pended,
             fields={
                 i: frozenset(p.field for p in f if p.field)
@@ -163,18 +174,18 @@ class Fixes:
             },
         )
 
-    def resubmits(self, new: int, old: tuple[str, frozenset[str]]) -> bool:
+    def resubmits(self, new: int, old: Pended) -> bool:
         """Whether claim `new` corrects a pended claim (its participant and
         pended fields `old`): the same participant (or the pended one had
         none and was pended for it), and a field it was pended for now
         without a problem (`claimflow.store.lifecycle`'s rule)."""
-        who, fields = old
+        who, fields, _ = old
         mine = self.who[new]
         same = bool(mine) and (mine == who or (not who and "participant_id" in fields))
         return same and bool(fields - self.fields.get(new, frozenset()))
 
 
-Fixes.NONE = Fixes((), {}, {})
+Fixes.NONE = Fixes((), (), {}, {})
 
 
 def settle(
@@ -214,6 +225,7 @@ def settle(
     out, review = dict(flagged), set(another)
     fixer: dict[str, int] = {}  # a place resubmitted in this chunk -> its claim
     links: list[tuple[str, str]] = []
+    resubmitted: list[tuple[str, str]] = []  # (pended claim id, where its fix is)
     for i in sorted(flagged):
         original = flagged[i]
         if i in blind:
@@ -229,8 +241,11 @@ def settle(
             replaced[original] = place(i)
             fixer[original] = claim_of[i]
             links.append((original, place(i)))
+            resubmitted.append((pended_at[original][2], place(i)))
     if seen is not None and links:
         seen.add(f"{kind}/resubmitted", links)
+        # one claim may be resubmitted under several kinds: the first stays
+        seen.add(RESUBMITTED, sorted(dict(resubmitted).items()))
     return out, review
 
 
@@ -241,15 +256,17 @@ def _known(
     seen: SeenKeys | None,
     place: Callable[[int], str],
     wanted: list[str],
-) -> tuple[dict[str, tuple[str, frozenset[str]]], dict[str, str]]:
+) -> tuple[dict[str, Pended], dict[str, str]]:
     """The pended places (this chunk's, and those of `wanted` an earlier
-    chunk had) with their participant and fields, and the places of
+    chunk had) with their participant, fields and claim, and the places of
     `wanted` an earlier chunk's claim resubmitted, with where it stands.
     This chunk's pended places go into the index for later chunks."""
-    pended_at: dict[str, tuple[str, frozenset[str]]] = {}
+    pended_at: dict[str, Pended] = {}
     for row, claim in enumerate(claim_of if fixes.pended else ()):
         if claim in fixes.pended:
-            pended_at.setdefault(place(row), (fixes.who[claim], fixes.pended[claim]))
+            pended_at.setdefault(
+                place(row), (fixes.who[claim], fixes.pended[claim], fixes.ids[claim])
+            )
     if seen is None:
         return pended_at, {}
     if pended_at:
@@ -262,11 +279,11 @@ def _known(
     return pended_at, seen.earlier(f"{kind}/resubmitted", wanted)
 
 
-def _said(pended: tuple[str, frozenset[str]]) -> str:
-    who, fields = pended
-    return who + _APART + ",".join(sorted(fields))
+def _said(pended: Pended) -> str:
+    who, fields, claim = pended
+    return _APART.join([who, ",".join(sorted(fields)), claim])
 
 
-def _read(said: str) -> tuple[str, frozenset[str]]:
-    who, _, fields = said.partition(_APART)
-    return who, frozenset(fields.split(",")) if fields else frozenset()
+def _read(said: str) -> Pended:
+    who, fields, claim = said.split(_APART)
+    return who, frozenset(fields.split(",")) if fields else frozenset(), claim

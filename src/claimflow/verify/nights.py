@@ -9,6 +9,10 @@ apply``), which gives a claim back its accepted outcome. `nights_refusal`
 says why such a move would pay nights that another claim of the member,
 accepted now or paid, already holds.
 
+A member's accounts that a merge made one (`claimflow.accounts.merge`) are
+one member here: a stay keyed under the merged number meets the
+survivor's, and the other way round.
+
 A partial overlap is refused whole: a person accepts or rejects a claim,
 never some of its nights, so they reject it (or the member resubmits the
 nights not yet paid), or reverse the other claim's award first. Nights at
@@ -56,12 +60,16 @@ def nights_refusal(store: Store, claim_id: str) -> tuple[str, str] | None:
     Example: ``nights_refusal(store, "c1")`` names the nights, the claim
     that holds them, its hotel and dates
     """
-    from claimflow.store.verify_claim import accepted_stays_beside
+    from claimflow.store.verify_claim import accepted_stays_beside, member_accounts
 
     mine, others = accepted_stays_beside(store, claim_id)
     if mine is None or not others:
         return None
     participant, start, end = mine
+    member = f"member {participant}"
+    merged = [a for a in member_accounts(store, claim_id) if a != participant]
+    if merged:  # a merge made the accounts one member: their nights are one's
+        member += f" (one member with {' and '.join(merged)} by a merge)"
     names = store.claim_names([o for o, *_ in others])
     held = []
     for other, hotel, their_start, their_end, paid in others:
@@ -74,9 +82,8 @@ def nights_refusal(store: Store, claim_id: str) -> tuple[str, str] | None:
             f"{names.get(other, other)} ({where}{their_start} to {their_end}, {state})"
         )
     return (
-        f"expected none of its nights on another accepted claim of member "
-        f"{participant}, found {'; and '.join(held)}: accepted, they would be "
-        "paid twice"
+        f"expected none of its nights on another accepted claim of {member}, "
+        f"found {'; and '.join(held)}: accepted, they would be paid twice"
     ), _undo(len(others), all(paid for *_, paid in others))
 
 

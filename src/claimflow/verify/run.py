@@ -35,6 +35,7 @@ from claimflow.codes import Category, Outcome, ReasonCode, decide
 from claimflow.config import ResolvedClient
 from claimflow.models import Claim, Decision, Problem
 from claimflow.store import Store
+from claimflow.store.accounts import merged_accounts
 from claimflow.store.recheck import drop_matches
 from claimflow.store.source import source_ids_between, source_ids_by_key
 from claimflow.store.verify_claim import (
@@ -118,6 +119,8 @@ class StoreLookup:
         self.knew: Knew | None = None
         #: What the current check is told (`begin` starts it afresh).
         self.noting = Knew()
+        #: Each merged account's member accounts (`accounts`; None: not read).
+        self._merged: dict[str, tuple[str, ...]] | None = None
 
     def as_of(
         self,
@@ -159,6 +162,15 @@ class StoreLookup:
             self.noting.left_out.add(other)
         return out
 
+    def accounts(self, participant: str) -> tuple[str, ...]:
+        """The accounts of `participant`'s member: itself, and those live
+        merges made one member with it (`merged_accounts`, read once per
+        lookup): a stay keyed under a merged number meets the survivor's
+        stays, and the survivor's meet it."""
+        if self._merged is None:
+            self._merged = merged_accounts(self.store, self.client)
+        return self._merged.get(participant, (participant,))
+
     def _records(self, ids: list[int]) -> list[tuple[int, SourceRecord]]:
         missing = [i for i in ids if i not in self._cache]
         if missing:
@@ -193,10 +205,11 @@ class StoreLookup:
     def member_stays(
         self, participant: str, claim_id: str
     ) -> list[tuple[str, date, date]]:
-        """The account's other stay claims with dates."""
+        """The member's other stay claims with dates, under any of its
+        accounts (`accounts`)."""
         stays = []
         for other, outcome, start, end in member_stay_rows(
-            self.store, self.client, participant, claim_id, self.last_batch
+            self.store, self.client, self.accounts(participant), claim_id, self.last_batch
         ):
             if self.leaves_out(str(other), outcome):
                 continue

@@ -124,11 +124,14 @@ class _RunLookup(StoreLookup):
     def member_stays(
         self, participant: str, claim_id: str
     ) -> list[tuple[str, date, date]]:
-        """The account's other stay claims with dates."""
-        rows = self.stays.get(participant)
-        if rows is None:
-            found = self.store.stays_of(self.client, [participant])
-            rows = self.stays[participant] = found.get(participant, [])
+        """The member's other stay claims with dates, under any of its
+        accounts (`StoreLookup.accounts`), by account then in store order."""
+        accounts = self.accounts(participant)
+        missing = [a for a in accounts if a not in self.stays]
+        if missing:
+            found = self.store.stays_of(self.client, missing)
+            self.stays.update({a: found.get(a, []) for a in missing})
+        rows = [row for a in accounts for row in self.stays[a]]
         stays = []
         for other, stored, start, end in rows:
             if other == claim_id or self.leaves_out(other, self.outcomes.get(other, stored)):
@@ -262,9 +265,11 @@ class _SetRun:
         people = {c.participant_id for c in claims.values() if c.kind == "stay"} | {
             m.participant_id for m in models.values() if isinstance(m, StayClaim)
         }
-        if people - {None}:
-            stays = self.store.stays_of(client, {p for p in people if p})
-            lookup.stays.update({p: stays.get(p, []) for p in people if p})
+        # each member's every account (a merged one's stays count as theirs)
+        accounts = {a for p in people if p for a in lookup.accounts(p)}
+        if accounts:
+            stays = self.store.stays_of(client, accounts)
+            lookup.stays.update({a: stays.get(a, []) for a in accounts})
         sources = {one[0] for one in found.values() if isinstance(one, tuple)}
         if sources:
             matches = self.store.matches_of(sources)
