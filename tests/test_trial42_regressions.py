@@ -293,4 +293,4 @@ def test_a_persian_total_row_of_a_member_list_is_no_member(
                          "--db", str(tmp_path / "s.db"))  # fmt: skip
     assert code == 0
     assert "row 3: total row with no figures; not a record" in err + out
-    assert "1 participants of pars-hotel imported" in out
+    assert "1 participant of pars-hotel imported" in out

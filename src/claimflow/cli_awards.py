@@ -107,7 +107,8 @@ def participants_cmd(
         f"fact{'s' * (done.facts != 1)} recorded"
     )
     click.echo(
-        f"{format_points(done.participants, locale)} participants of {done.client} "
+        f"{format_points(done.participants, locale)} "
+        f"participant{'s' * (done.participants != 1)} of {done.client} "
         f"imported from {file}; "
         f"{facts if done.facts else 'nothing changed'}"
     )
