@@ -270,12 +270,14 @@ def beyond_minor_unit(value: Decimal | str, currency: str) -> str | None:
 
     Example: ``beyond_minor_unit(Decimal("1234.565"), "EUR") == "3 decimals where EUR has 2"``
     """
-    found = (
-        decimals_written(value)
-        if isinstance(value, Decimal)
-        else len(value.rstrip("0"))
-    )
     minor = minor_digits(currency)
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= -minor:
+            return None  # the usual case, told without writing the number
+        found = decimals_written(value)
+    else:
+        found = len(value.rstrip("0"))
     if found <= minor:
         return None
     code = currency.upper()

@@ -8,6 +8,7 @@ written once (beancount's ``number.py``). Keyed amounts are read by
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -29,6 +30,7 @@ def D(value: str | int | Decimal) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 
 
+@lru_cache(maxsize=256)
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of `currency` (its ISO 4217 minor unit,
     `claimflow.numbers.minor_digits`): what a cost in it is rounded to.

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -318,8 +319,7 @@ def rule_lines(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Prob
     problems = []
     # Figures in the client's locale: a de_DE desk reads 1.234,56 €.
     locale, currency = client.config.locale, client.config.currency
-    # a total rounds a price below the minor unit to it: 3 x 0.25 yen is 1
-    tolerance = max(LINE_TOLERANCE, minor_unit(currency) / 2)
+    tolerance = _line_tolerance(currency)
     for n, line in enumerate(claim.lines, start=1):
         if line.quantity is not None and line.quantity <= 0:
             problems.append(
@@ -425,6 +425,14 @@ def rule_amounts(claim: Claim, client: ResolvedClient, src: Sourcing) -> list[Pr
         if amount is not None and amount < 0:
             problems.append(_negative(src, name, money(amount, currency, locale)))
     return problems + _fractions(claim, currency, src)
+
+
+@lru_cache(maxsize=64)
+def _line_tolerance(currency: str) -> Decimal:
+    """How far a line total may be from quantity x unit price: a cent, or
+    half the minor unit where it is larger (a total rounds a price below
+    the minor unit to it: 3 x 0.25 yen is 1)."""
+    return max(LINE_TOLERANCE, minor_unit(currency) / 2)
 
 
 def _fractions(claim: Claim, currency: str, src: Sourcing) -> list[Problem]:
