@@ -391,3 +391,22 @@ def test_a_russian_claim_dated_in_digits_with_the_year_word(
     code, out, err = run("check", str(claims), "--client", str(client), "--json")
     assert code == 0, (out, err)
     assert json.loads(out)["outcomes"]["accepted"] == 1
+
+
+def test_a_greek_file_given_the_wrong_code_page_names_its_own(
+    write: Callable[..., Path],
+) -> None:
+    """A cp1253 file checked with --encoding cp1251 was refused as "no column
+    matches a stay claim field (found 'Αρ. αίτησης' read as Cyrillic ...)"
+    and nothing more: its headers read as cp1251 are all letters (Cyrillic
+    ones), which no garble check flags. Read back in cp1253 they are the
+    client's column names, so the refusal names cp1253."""
+    rows = ["G-001;20000001;Παπαδόπουλος Γιώργος;ATH-01;AB12345;30/11/2026;02/12/2026;200,00;04/12/2026"]
+    claims = write("kratiseis.csv", "\r\n".join([GR_HEADER, *rows]) + "\r\n", "cp1253")
+    client = write("gr-hotel.yaml", GR_CLIENT)
+    code, out, err = run("check", str(claims), "--client", str(client), "--encoding", "cp1251")
+    assert code == 2, (out, err)
+    [line] = err.strip().splitlines()
+    as_cp1251 = "Αρ. αίτησης".encode("cp1253").decode("cp1251")
+    assert f"is the file cp1253? {as_cp1251!r} reads 'Αρ. αίτησης' in it" in line
+    assert line.endswith("a column of this client (--encoding cp1253); is this the right client?")

@@ -116,6 +116,7 @@ _TRIED = tuple(
          "cp737", "koi8_r", "mac_roman")
     )
 )  # fmt: skip
+TRIED_CODE_PAGES = _TRIED
 
 #: Signs that words do hold inside them: the Catalan middle dot (col·legi),
 #: apostrophes and acute accents for them (don´t), ordinal indicators

@@ -81,7 +81,8 @@ def map_headers(
             file,
             f"no column matches a {client.config.kind} claim field "
             f"(found {shown}){_suggest(headers, client.header_index)}"
-            f"{_misread(headers, client.config.locale)}; is this the right client?",
+            f"{_misread(headers, client.config.locale) or _own_page(headers, client)}"
+            "; is this the right client?",
             "row 1",
         )
     absent = [f for f in (*client.required_header, *client.required_line)
@@ -130,6 +131,34 @@ def _misread(headers: Sequence[object], locale: str) -> str:
                 f"; is the file {encoding}? {found[0].word!r} reads {word!r} in it "
                 f"(--encoding {encoding})"
             )
+    return ""
+
+
+def _own_page(headers: Sequence[object], client: ResolvedClient) -> str:
+    """``; is the file cp1253? 'Ξενοδοχείο' is read in it (--encoding
+    cp1253)``: headers read in another code page that, read back in one of
+    the client's language's own (`claimflow.codepages.CODE_PAGES`), are
+    the client's column names; or nothing. Where `_misread` finds no garble
+    (a Greek file read as cp1251 is all letters, Cyrillic ones), a column
+    name matched is the proof."""
+    from claimflow.codepages import CODE_PAGES, TRIED_CODE_PAGES, language
+
+    own = CODE_PAGES.get(language(client.config.locale) or "", ())
+    texts = [str(h) for h in headers if h is not None and not str(h).isascii()]
+    for made_by in TRIED_CODE_PAGES:
+        for encoding in own:
+            if encoding == made_by:
+                continue
+            for text in texts:
+                try:
+                    back = text.encode(made_by).decode(encoding)
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+                if back != text and normalize_label(back) in client.header_index:
+                    return (
+                        f"; is the file {encoding}? {text!r} reads {back!r} in it, "
+                        f"a column of this client (--encoding {encoding})"
+                    )
     return ""
 
 
