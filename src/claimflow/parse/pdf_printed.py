@@ -21,6 +21,9 @@ is dropped: it is read, or the page is refused (`UnreadableInput`) naming it.
   the same places as that table's (the last claim table of the page
   before); a header-less ruled table on a page without labels after a claim
   table is otherwise refused, never skipped.
+- A line table's total row (``Summe | 3 | | 25,00``, an ``Übertrag``) is no
+  claim line: it is noted, and each claim's total rows are checked against
+  its lines read (`claimflow.parse.pdf_totals.check_lines`).
 """
 
 from __future__ import annotations
@@ -300,7 +303,8 @@ def _page_record(
         # no line table: the line fields printed as labels are the one line
         lines = [(source, dict(found.line))]
     # no header but lines: a continuation page (see `printed_records`)
-    return RawRecord(source, header, tuple(lines), sources, digest), state.grid, state.table
+    record = RawRecord(source, header, tuple(lines), sources, digest)
+    return record, state.grid, state.table
 
 
 #: How pdfminer writes a glyph it has no Unicode for: its code.
@@ -428,10 +432,8 @@ def with_printed(
     """
     header, sources = dict(form.values), dict(form.field_sources)
     lines = [line for line in form.lines if line[1]]
-    table = [
-        TableRow(source.page or 1, line, {}, source.line)
-        for source, line in lines
-    ]
+    # the form's own lines first: a printed total row sums them too
+    table = [TableRow(src.page or 1, line, {}, src.line) for src, line in lines]
     page_no = form.source.page or 1
     for number, printed in enumerate(pdf.pages, start=1):
         record, rows = _flattened_page(printed, number, client, name, form, notes)
