@@ -458,7 +458,11 @@ def test_a_printed_line_tables_total_row_is_no_claim_line(
     parsed = open_file(path, client)
     [record] = list(parsed.records)
     assert [line["sku"] for _, line in record.lines] == ["BOH-100", "SAE-200"]
-    assert parsed.notes == ["page 1: line table row 'Summe' is a total row: not a claim line"]
+    # 2 + 1 = 3 units and 20,00 + 5,00 = 25,00 (pdf_totals checks them)
+    assert parsed.notes == [
+        "page 1: line table row 'Summe' is a total row: not a claim line; its "
+        "Menge 3 and Betrag 25,00 equal the 2 claim lines above"
+    ]
     assert check([path], client).outcomes["accepted"] == 1
 
 
@@ -561,8 +565,10 @@ def test_a_carried_forward_row_on_a_tables_second_page_is_no_line(
     [record] = list(parsed.records)
     assert [line["sku"] for _, line in record.lines] == ["BOH-100", "SAE-200"]
     assert [source.page for source, _ in record.lines] == [1, 2]
+    # the 20,00 carried to page 2 is page 1's one line
     assert parsed.notes == [
-        "page 2: line table row 'Übertrag' is a total row: not a claim line"
+        "page 2: line table row 'Übertrag' is a total row: not a claim line; its "
+        "Betrag 20,00 equals the 1 claim line above"
     ]
 
 

@@ -84,8 +84,9 @@ def open_file(
         encoding: for a CSV file, its text encoding (default: the client's
             ``encoding``, else detected).
         values: how the batch reads values (its number locale), for the
-            figures of a CSV file's or workbook's total rows, which are
-            checked against its claim rows; None: the client's.
+            figures of a CSV file's, workbook's or PDF line table's total
+            rows, which are checked against its claim rows; None: the
+            client's.
 
     Returns:
         The parsed file, records not yet read.
@@ -126,7 +127,7 @@ def open_file(
         return ParsedFile(path, name, digest, records, notes=notes)
     if reader is read_pdf:
         notes = []
-        pdf_records = read_pdf(path, client, digest, name, notes=notes)
+        pdf_records = read_pdf(path, client, digest, name, notes=notes, values=values)
         return ParsedFile(path, name, digest, pdf_records, notes=notes)
     return ParsedFile(path, name, digest, reader(path, client, digest, name))
 

@@ -27,6 +27,8 @@ scope's claim rows, as a spreadsheet's ``SUM`` gives it:
   in two currencies. A figure that is no number refuses the file, as a
   reference table's does; a total row with no figure is left out as it is.
 
+A PDF claim's line table hands its total rows and claim lines here the
+same way, one `ClaimTotals` per claim (`claimflow.parse.pdf_totals`).
 Member lists and source exports check theirs with the same figure reader
 (`read_figure`, `claimflow.parse.tables.Table.check_totals`).
 """
@@ -34,7 +36,7 @@ Member lists and source exports check theirs with the same figure reader
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -202,6 +204,10 @@ class ClaimTotals:
         currency: the currency a row without one of its own is in.
         notes: the reader's notes, where each total row's note is (see
             `total`) and is completed by `check`.
+        unit: what a summed row is, in messages (``claim row``; in a
+            PDF's line table, ``claim line``).
+        name_row: how messages name a row by its number (``row 14``; a
+            PDF's rows are numbered in reading order and named by page).
     """
 
     def __init__(
@@ -214,8 +220,12 @@ class ClaimTotals:
         numbers: NumberFormat,
         currency: str | None,
         notes: list[str],
+        unit: str = "claim row",
+        name_row: Callable[[int], str] | None = None,
     ) -> None:
         self.file, self.place = file, place
+        self.unit = unit
+        self.named: Callable[[int], str] = name_row or (lambda row: f"row {row}")
         self.headers = {f: str(headers[i]) for i, f in mapping.items()}
         self.unmapped = {
             i: str(h) for i, h in enumerate(headers) if i not in mapping and _filled(h)
@@ -369,7 +379,7 @@ class ClaimTotals:
                 self.notes[total.note] += f"; {said}"
 
     def _since(self, k: int) -> str:
-        return f"since the total on row {self._at[k - 1]}" if k else "above"
+        return f"since the total on {self.named(self._at[k - 1])}" if k else "above"
 
     def _checked(self, total: _Total, scopes: list[tuple[_Sums, str]]) -> str:
         """What the note says of `total` once checked against the first of
@@ -405,8 +415,8 @@ class ClaimTotals:
             if str(value) == str(figure)
             else f"{_shown(value)} ({figure})"
         )
-        rows = "claim row" if sums.rows == 1 else "claim rows"
-        hint = "a row may be missing or misread"
+        rows = self._rows_word(sums.rows)
+        hint = f"a {self.unit.split()[-1]} may be missing or misread"
         if sums.hidden_rows and figure == total_sum - sums.hidden.get(name, 0):
             hidden = ", ".join(map(str, sums.hidden_rows[:10]))
             hint = (
@@ -419,8 +429,11 @@ class ClaimTotals:
             f"{rows} {how} {'adds' if sums.rows == 1 else 'add'} up to {total_sum}"
             f"{claims_once}; "
             f"{hint}",
-            f"{self.place}row {total.row}",
+            f"{self.place}{self.named(total.row)}",
         )
+
+    def _rows_word(self, count: int) -> str:
+        return self.unit if count == 1 else f"{self.unit}s"
 
     def _compared(
         self, total: _Total, figures: Mapping[str, object], sums: _Sums
@@ -435,7 +448,8 @@ class ClaimTotals:
             if name in sums.unread:
                 row, found = sums.unread[name]
                 why[name] = (
-                    f"row {row}'s {_shown(found)} is no number (its claim is pended)"
+                    f"{self.named(row)}'s {_shown(found)} is no number "
+                    "(its claim is pended)"
                 )
                 continue
             if len(currencies) > 1:
@@ -459,7 +473,7 @@ class ClaimTotals:
                 raise UnreadableInput(
                     self.file,
                     f"the total row's {self.headers[name]}: {detail}",
-                    f"{self.place}row {total.row}",
+                    f"{self.place}{self.named(total.row)}",
                 ) from None
         return read, why
 
@@ -477,7 +491,7 @@ class ClaimTotals:
                 f"{self.headers[f]} {str(value).strip()}"
                 for f, (_, value) in read.items()
             )
-            rows = "claim row" if sums.rows == 1 else "claim rows"
+            rows = self._rows_word(sums.rows)
             verb = "equals" if len(read) == 1 else "equal"
             parts.append(f"its {figures} {verb} the {sums.rows} {rows} {how}")
         parts += [

@@ -15,6 +15,10 @@
   with no claim before it, it is refused. A page printed sideways or upside
   down is read turned upright (`claimflow.parse.pdf_pages`), with a note.
   `claimflow.parse.pdf_printed` reads printed pages.
+- A line table's total row (``Summe | 3 | | 25,00``, a carried-forward
+  ``Übertrag``) is no claim line: its figures are checked against the
+  claim's lines read above it (`claimflow.parse.pdf_totals`), and a figure
+  that differs refuses the file.
 - Damaged, huge or bomb-like PDFs are refused in one line
   (`claimflow.parse.pdf_guard`).
 - A page with images but no text is a scan: reported, never skipped (no OCR).
@@ -40,6 +44,7 @@ from claimflow.parse.pdf_guard import (
     too_large,
 )
 from claimflow.parse.pdf_printed import printed_records, with_printed
+from claimflow.values import ValueContext
 
 
 def read_pdf(
@@ -48,6 +53,7 @@ def read_pdf(
     digest: str,
     name: str,
     notes: list[str] | None = None,
+    values: ValueContext | None = None,
 ) -> Iterator[RawRecord]:
     """Read claims from a PDF: one per filled form, or one per printed page.
 
@@ -58,12 +64,15 @@ def read_pdf(
         name: the file name for provenance.
         notes: where to add what was read specially or left out (a page
             read turned upright).
+        values: how the batch reads values (its number locale), for the
+            figures of a line table's total rows; None: the client's.
 
     Yields:
         Raw records.
 
     Raises:
-        UnreadableInput: not a PDF, encrypted, damaged, or a scanned page.
+        UnreadableInput: not a PDF, encrypted, damaged, a scanned page, or
+            a line table's total row its lines do not add up to.
 
     Example: ``list(read_pdf(Path("form.pdf"), client, h, "form.pdf"))``
     """
@@ -73,7 +82,9 @@ def read_pdf(
     # Read whole, inside one guard: pdfminer and pdfplumber raise many kinds
     # of exception on damaged files, some only when the file is closed.
     with guarded():
-        records = _records(path, client, digest, name, [] if notes is None else notes)
+        records = _records(
+            path, client, digest, name, [] if notes is None else notes, values
+        )
     if not records:
         raise UnreadableInput(
             name, "no claim found: no mapped form field and no 'Label: value' text"
@@ -82,7 +93,12 @@ def read_pdf(
 
 
 def _records(
-    path: Path, client: ResolvedClient, digest: str, name: str, notes: list[str]
+    path: Path,
+    client: ResolvedClient,
+    digest: str,
+    name: str,
+    notes: list[str],
+    values: ValueContext | None,
 ) -> list[RawRecord]:
     import pdfplumber
 
@@ -99,8 +115,8 @@ def _records(
             )
         form = form_record(form_fields(pdf), client, name, digest, notes)
         if form is not None:
-            return [with_printed(form, pdf, client, name, notes)]
-        return printed_records(pdf, client, name, digest, notes)
+            return [with_printed(form, pdf, client, name, notes, values)]
+        return printed_records(pdf, client, name, digest, notes, values)
     except UnreadableInput:
         raise
     except Exception as exc:  # a damaged object deep inside a page

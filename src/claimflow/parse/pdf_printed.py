@@ -21,13 +21,16 @@ is dropped: it is read, or the page is refused (`UnreadableInput`) naming it.
   the same places as that table's (the last claim table of the page
   before); a header-less ruled table on a page without labels after a claim
   table is otherwise refused, never skipped.
+- A line table's total row (``Summe | 3 | | 25,00``, an ``Übertrag``) is no
+  claim line: it is noted, and each claim's total rows are checked against
+  its lines read (`claimflow.parse.pdf_totals.check_lines`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from claimflow.config import ResolvedClient
@@ -47,6 +50,8 @@ from claimflow.parse.pdf_layout import (
     unruled_tables,
 )
 from claimflow.parse.pdf_pages import turn_note, upright
+from claimflow.parse.pdf_totals import TableRow, check_lines
+from claimflow.values import ValueContext
 
 #: Ruled cells are read as pdfplumber's ``extract_tables`` reads them, with
 #: words split as on the rest of the page.
@@ -65,11 +70,13 @@ class Grid:
         edges: the x of each column edge, left to right.
         columns: column index -> canonical line field.
         page: the page it is printed on.
+        head: its header row's cells as printed (a column's name).
     """
 
     edges: tuple[float, ...]
     columns: tuple[tuple[int, str], ...]
     page: int
+    head: tuple[str, ...] = ()
 
 
 def _edges(table: Any) -> tuple[float, ...]:
@@ -99,6 +106,8 @@ class _Page:
     lines: ClaimLines
     grid: Grid | None = None
     notes: list[str] | None = None
+    #: the page's line-table rows, claim lines and total rows, in order
+    table: list[TableRow] = field(default_factory=list)
 
 
 def _table_lines(page: Any, words: list[Word], state: _Page) -> None:
@@ -136,7 +145,8 @@ def _ruled_rows(
     columns = _header_columns(rows[0], state.client)
     if columns:
         _add_rows(rows[1:], columns, rows[0], state)
-        state.grid = Grid(edges, tuple(columns.items()), state.source.page or 1)
+        head = tuple(str(h or "") for h in rows[0])
+        state.grid = Grid(edges, tuple(columns.items()), state.source.page or 1, head)
         return
     before = state.before
     if state.labelled or before is None:
@@ -151,7 +161,7 @@ def _ruled_rows(
             "header row or key this page by hand",
             f"page {page}",
         )
-    _add_rows(rows, dict(before.columns), None, state)
+    _add_rows(rows, dict(before.columns), None, state, before.head)
     state.grid = replace(before, page=page or before.page)
 
 
@@ -160,28 +170,46 @@ def _add_rows(
     columns: dict[int, str],
     head: Sequence[str | None] | None,
     state: _Page,
+    continued: Sequence[str] = (),
 ) -> None:
-    """Append rows as claim lines, each column read as the field it maps to."""
+    """Append rows as claim lines, each column read as the field it maps to;
+    a total row is kept apart, to be checked against the lines
+    (`claimflow.parse.pdf_totals`). `continued`: the header of the table a
+    header-less one continues."""
     if not columns:
         return
     if head is not None:
         for i, canonical in columns.items():
             state.sources.setdefault(canonical, str(head[i]))
+    names = [str(h or "").strip() for h in head] if head is not None else continued
+    heads = {c: names[i] for i, c in columns.items() if i < len(names) and names[i]}
+    page = state.source.page or 1
     for row in rows:
         cells = {c: (row[i] or "").strip() for i, c in columns.items() if i < len(row)}
         if not any(cells.values()):
             continue
         if is_total(cells, row):
             # the table's total (``Summe | 3 | | 25,00``) is no claim line: it
-            # was read as SKU 'Summe' and the claim rejected (trial 40)
+            # was read as SKU 'Summe' and the claim rejected (trial 40); its
+            # figures are checked against the lines read (`check_lines`)
+            shown = next(str(c).strip() for c in row if c and TOTAL.match(str(c)))
+            note = None
             if state.notes is not None:
-                shown = next(str(c).strip() for c in row if c and TOTAL.match(str(c)))
                 state.notes.append(
-                    f"page {state.source.page}: line table row {shown!r} is a total "
-                    "row: not a claim line"
+                    f"page {page}: line table row {shown!r} is a total row: not a "
+                    "claim line"
                 )
+                note = len(state.notes) - 1
+            others = tuple(
+                (names[i] if i < len(names) and names[i] else f"column {i + 1}", cell)
+                for i, cell in enumerate(row)
+                if i not in columns and cell
+            )
+            state.table.append(TableRow(page, cells, heads, None, shown, others, note))
             continue
-        state.lines.append((state.source.at(None, len(state.lines) + 1), cells))
+        line = len(state.lines) + 1
+        state.lines.append((state.source.at(None, line), cells))
+        state.table.append(TableRow(page, cells, heads, line))
 
 
 @dataclass
@@ -250,8 +278,9 @@ def _page_record(
     digest: str,
     before: Grid | None,
     notes: list[str] | None = None,
-) -> tuple[RawRecord | None, Grid | None]:
-    """The page's claim (or its run-over lines), and its last claim table."""
+) -> tuple[RawRecord | None, Grid | None, list[TableRow]]:
+    """The page's claim (or its run-over lines), its last claim table, and
+    its line-table rows (claim lines and total rows, in order)."""
     words = page_words(page)
     if not words:
         if page.images:
@@ -260,7 +289,7 @@ def _page_record(
                 "image-only page (a scan?): OCR is not supported yet; key it by hand",
                 f"page {number}",
             )
-        return None, None
+        return None, None, []
     source = Provenance(file=name, page=number)
     found = _labels(text_lines(words), client, source)
     header, sources = found.header, found.sources
@@ -269,12 +298,13 @@ def _page_record(
         _table_lines(page, words, state)
     lines = state.lines
     if not header and not lines:
-        return None, state.grid
+        return None, state.grid, state.table
     if header and client.fields.line and not lines:
         # no line table: the line fields printed as labels are the one line
         lines = [(source, dict(found.line))]
     # no header but lines: a continuation page (see `printed_records`)
-    return RawRecord(source, header, tuple(lines), sources, digest), state.grid
+    record = RawRecord(source, header, tuple(lines), sources, digest)
+    return record, state.grid, state.table
 
 
 #: How pdfminer writes a glyph it has no Unicode for: its code.
@@ -301,11 +331,18 @@ def _refuse_undecodable(page: Any, name: str, number: int) -> None:
 
 
 def printed_records(
-    pdf: Any, client: ResolvedClient, name: str, digest: str, notes: list[str]
+    pdf: Any,
+    client: ResolvedClient,
+    name: str,
+    digest: str,
+    notes: list[str],
+    values: ValueContext | None = None,
 ) -> list[RawRecord]:
     """One claim per page with claim details; a page with claim lines and
     no details continues the claim before it (a line table running over).
     A page printed sideways is read turned upright (`upright`), noted.
+    Each claim's line-table total rows are checked against its lines
+    (`claimflow.parse.pdf_totals.check_lines`).
 
     Args:
         pdf: an open pdfplumber PDF.
@@ -313,27 +350,36 @@ def printed_records(
         name: the file name for provenance.
         digest: the file's content hash.
         notes: where to add what was read specially.
+        values: how the batch reads values (its number locale), for the
+            total rows' figures; None: the client's.
 
     Returns:
         The page claims, in page order.
 
     Raises:
-        UnreadableInput: a page that cannot be read exactly (see the module).
+        UnreadableInput: a page that cannot be read exactly (see the module),
+            or a line table's total row that its lines do not add up to.
 
     Example: ``printed_records(pdf, client, "c.pdf", h, [])[0].source.page == 1``
     """
     records: list[RawRecord] = []
+    tables: list[list[TableRow]] = []
     grid: Grid | None = None
     for number, printed in enumerate(pdf.pages, start=1):
         _refuse_undecodable(printed, name, number)
         page, turn = upright(printed, client, name, number)
         if turn:
             notes.append(turn_note(number, turn))
-        record, grid = _page_record(page, number, client, name, digest, grid, notes)
+        record, grid, table = _page_record(
+            page, number, client, name, digest, grid, notes
+        )
         if record is None:
+            if tables:  # a total row alone on a page: the claim before it's
+                tables[-1] += table
             continue
         if record.values:
             records.append(record)
+            tables.append(table)
             continue
         if not records:
             raise UnreadableInput(
@@ -348,11 +394,19 @@ def printed_records(
             lines=kept + record.lines,
             field_sources={**record.field_sources, **before.field_sources},
         )
+        tables[-1] += table
+    for table in tables:
+        check_lines(table, client, name, notes, values)
     return records
 
 
 def with_printed(
-    form: RawRecord, pdf: Any, client: ResolvedClient, name: str, notes: list[str]
+    form: RawRecord,
+    pdf: Any,
+    client: ResolvedClient,
+    name: str,
+    notes: list[str],
+    values: ValueContext | None = None,
 ) -> RawRecord:
     """A form's claim with what its pages print: a form flattened on one
     page (its values now page text, ``Partnernummer: 100200``) and fillable
@@ -364,19 +418,26 @@ def with_printed(
     are read (a fillable page's text is its labels, hints and blank lines:
     ``Rechnungsnummer: ________`` under the field); a page whose text
     cannot be decoded is noted, not read (the form's fields hold the claim),
-    and pages without text are skipped.
+    and pages without text are skipped. A printed line table's total rows
+    are checked against the form's lines, printed or filled in
+    (`claimflow.parse.pdf_totals.check_lines`; `values`: the batch's number
+    locale).
 
     Raises:
-        UnreadableInput: a printed value differs from the field's, or claim
-            lines are both printed and filled in (naming the page).
+        UnreadableInput: a printed value differs from the field's, claim
+            lines are both printed and filled in (naming the page), or a
+            printed total row differs from the lines' sum.
 
     Example: ``with_printed(form, pdf, client, "f.pdf", notes).values``
     """
     header, sources = dict(form.values), dict(form.field_sources)
     lines = [line for line in form.lines if line[1]]
+    # the form's own lines first: a printed total row sums them too
+    table = [TableRow(src.page or 1, line, {}, src.line) for src, line in lines]
     page_no = form.source.page or 1
     for number, printed in enumerate(pdf.pages, start=1):
-        record = _flattened_page(printed, number, client, name, form, notes)
+        record, rows = _flattened_page(printed, number, client, name, form, notes)
+        table += rows
         if record is None:
             continue
         if _printed_into(record, header, sources, name):
@@ -393,6 +454,7 @@ def with_printed(
             lines.extend(printed_lines)
             for key, label in record.field_sources.items():
                 sources.setdefault(key, label)
+    check_lines(table, client, name, notes, values)
     if header == form.values and len(lines) == len([x for x in form.lines if x[1]]):
         return form
     source = form.source.model_copy(update={"page": page_no})
@@ -407,22 +469,24 @@ def _flattened_page(
     name: str,
     form: RawRecord,
     notes: list[str],
-) -> RawRecord | None:
+) -> tuple[RawRecord | None, list[TableRow]]:
     """What a page of a form prints as claim details, if it carries none of
-    the form's fields (`with_printed`)."""
+    the form's fields (`with_printed`), and its line-table rows."""
     if _has_widgets(printed):
-        return None  # a fillable page: its text is labels, hints, blank lines
+        return None, []  # a fillable page: its text is labels, hints, blank lines
     if any(_CID.match(str(c.get("text", ""))) for c in printed.chars):
         notes.append(
             f"page {number}: printed text in a font without a Unicode map not "
             "read; the claim is its form fields'"
         )
-        return None
+        return None, []
     page, _ = upright(printed, client, name, number)
     if not page_words(page):
-        return None
-    record, _ = _page_record(page, number, client, name, form.content_hash, None, notes)
-    return record
+        return None, []
+    record, _, rows = _page_record(
+        page, number, client, name, form.content_hash, None, notes
+    )
+    return record, rows
 
 
 def _has_widgets(page: Any) -> bool:
