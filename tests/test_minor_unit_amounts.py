@@ -441,3 +441,23 @@ def test_replay_shows_a_claim_stored_before_as_the_change_this_release_makes(
     assert (change["outcome_from"], change["outcome_to"]) == ("accepted", "pended")
     assert change["reasons_to"] == ["invalid_number"]
     assert result["by_reason"] == {"invalid_number": 1}
+
+
+@pytest.mark.parametrize("locale", ["en_US", "de_DE", "ar_KW", "fr_FR"])
+@pytest.mark.parametrize("currency", ["KWD", "BHD", "OMR", "EUR", "JPY"])
+def test_the_example_a_message_gives_has_the_currencys_digits(locale: str, currency: str) -> None:
+    """A refusal's example ('expected an amount like 1,234.56') showed two
+    decimals for the Kuwaiti dinar, which has three: the example is now
+    Babel's writing of 1234.567 (or 1234.56, or 1234567) in the locale, and
+    reads back as an amount in the currency, in its digits."""
+    example = number_format(locale).money_example(currency)
+    digits = minor_digits(currency)
+    assert digits == get_currency_precision(currency)
+    babel = {
+        3: format_decimal(Decimal("1234.567"), "#,##0.000", locale=locale),
+        2: format_decimal(Decimal("1234.56"), "#,##0.00", locale=locale),
+        0: format_decimal(Decimal("1234567"), "#,##0", locale=locale),
+    }[digits]
+    assert example == babel
+    read = number_format(locale).read(example, currency=currency)
+    assert decimals_written(read) == digits

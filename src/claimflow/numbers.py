@@ -161,10 +161,15 @@ class NumberFormat:
         `whole_example` for a currency without minor units (KRW, JPY: a
         member writing ``1,234.56`` would be refused), else `amount_example`.
 
+        An amount in a currency of three minor digits (KWD, BHD, OMR) has
+        them: ``1,234.567``.
+
         Example: ``number_format("ko_KR").money_example("KRW") == "1,234,567"``
         """
-        whole = currency is not None and minor_digits(currency) == 0
-        return self.whole_example if whole else self.amount_example
+        digits = 2 if currency is None else minor_digits(currency)
+        if digits == 0:
+            return self.whole_example
+        return self.amount_example + "789"[: max(0, digits - 2)]
 
     def two_readings(self, text: str, currency: str | None) -> tuple[str, str] | None:
         """The two readings of an amount refused as ambiguous, as the
