@@ -65,6 +65,7 @@ def read_participants(
     tiers: Collection[str] = (),
     months: str = "en",
     id_format: BoundedPattern | None = None,
+    solar_hijri: bool = False,
 ) -> Iterator[Participant]:
     """Stream participants from a CSV or xlsx list with a header row.
 
@@ -95,6 +96,9 @@ def read_participants(
         id_format: the client's ``formats.participant_id``
             (`ResolvedClient.formats`): every id, its digits written 0-9,
             must match it; None: any id.
+        solar_hijri: whether the desk writes the Solar Hijri calendar
+            (`ResolvedClient.solar_hijri`): a Hijri year is named with its
+            Solar Hijri conversion only then.
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
@@ -120,11 +124,11 @@ def read_participants(
                 if keyed is None:
                     continue
                 day = (
-                    _member_date(keyed, date_order, months)
+                    _member_date(keyed, date_order, months, solar_hijri)
                     if isinstance(keyed, str)
                     else keyed
                 )
-                if isinstance(day, date) and (why := other_calendar(day)):
+                if isinstance(day, date) and (why := other_calendar(day, solar_hijri)):
                     raise ValueError(f"expected a Gregorian date, found {day} ({why})")
                 if isinstance(day, str):
                     raise ValueError(day)
@@ -157,10 +161,12 @@ def read_participants(
         notes.extend(table.notes)
 
 
-def _member_date(text: str, date_order: DateOrder, months: str) -> date | str:
+def _member_date(
+    text: str, date_order: DateOrder, months: str, solar_hijri: bool
+) -> date | str:
     """A member list's date in `date_order`, or with its month named (as
     claims read theirs: `claimflow.written_dates`), or why it is neither."""
-    day = parse_date(text, date_order)
+    day = parse_date(text, date_order, solar_hijri)
     if isinstance(day, str) and any(c.isalpha() for c in text):
         from claimflow.written_dates import named_month_date
 

@@ -102,7 +102,7 @@ def _typed(
     text = value
     settings = client.config.verification
     if kind == "date":
-        parsed = parse_date(text, settings.source_date_order)
+        parsed = parse_date(text, settings.source_date_order, client.solar_hijri)
         if isinstance(parsed, str) and any(c.isalpha() for c in text):
             # '4 de diciembre de 2026': read as claims and member lists read it
             from claimflow.written_dates import named_month_date
