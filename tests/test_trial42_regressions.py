@@ -93,7 +93,7 @@ def test_a_solar_hijri_date_is_refused_naming_its_gregorian_date(
     persian = f"{year}/{month:02d}/{day:02d}".translate(
         str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
     )
-    found = parse_date(persian, "YMD")
+    found = parse_date(persian, "YMD", solar_hijri=True)  # the fa_IR desk's
     assert isinstance(found, str)
     assert found.endswith(
         f"({year}/{month:02d}/{day:02d} looks like a Solar Hijri (Jalali) date, "
@@ -101,8 +101,10 @@ def test_a_solar_hijri_date_is_refused_naming_its_gregorian_date(
         "Gregorian years)"
     )
     # at a day-first desk, and with a time (a received stamp), the same
-    assert gregorian.isoformat() in str(parse_date(f"{day}/{month}/{year}", "DMY"))
-    stamp = parse_datetime(f"{persian} ۱۰:۳۰", "YMD")
+    assert gregorian.isoformat() in str(
+        parse_date(f"{day}/{month}/{year}", "DMY", solar_hijri=True)
+    )
+    stamp = parse_datetime(f"{persian} ۱۰:۳۰", "YMD", solar_hijri=True)
     assert isinstance(stamp, str) and gregorian.isoformat() in stamp
 
 
@@ -110,7 +112,7 @@ def test_a_day_the_month_has_not_names_the_year_only() -> None:
     """Esfand 1405 has 29 days (1406 begins on 21 March 2027): 1405/12/30 is
     no date, so no Gregorian date is named, but 1405 is never year 1405."""
     assert (_farvardin_first(2027) - _farvardin_first(2026)).days == 365
-    found = parse_date("1405/12/30", "YMD")
+    found = parse_date("1405/12/30", "YMD", solar_hijri=True)
     assert isinstance(found, str)
     assert "1405 looks like a Solar Hijri (Jalali) year, 2026 or 2027" in found
     assert parse_date("2026/12/04", "YMD") == date(2026, 12, 4)

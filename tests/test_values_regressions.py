@@ -257,8 +257,8 @@ def test_decimal_comma_must_agree_with_the_number_locale(tmp_path: Path) -> None
 
 MEMBERS = """\
 participant_id,first_name,last_name,tier,enrolled_on
-M-1,Søren,Kierkegaard,oro,21.02.2025
-M-2,Иван,Петров,plata,2024-12-31
+900000001,Søren,Kierkegaard,oro,21.02.2025
+900000002,Иван,Петров,plata,2024-12-31
 """
 
 

@@ -108,6 +108,19 @@ class ResolvedClient(BaseModel):
         `number_locale`, else the `locale`."""
         return number_format(self.config.number_locale or self.config.locale)
 
+    @property
+    def solar_hijri(self) -> bool:
+        """Whether the desk writes the Solar Hijri calendar (its ``locale``
+        Persian or Pashto, or its ``timezone`` Tehran's or Kabul's), so that
+        a Hijri year sent to it is named with its Solar Hijri conversion
+        (`claimflow.dates.writes_solar_hijri`).
+
+        Example: ``client.solar_hijri is False`` at an ar_SA desk
+        """
+        from claimflow.dates import writes_solar_hijri
+
+        return writes_solar_hijri(self.config.locale, self.config.timezone)
+
     def people_index(self) -> dict[str, str]:
         """Folded header alias -> participant list or people file column:
         the defaults (`PEOPLE_COLUMNS`), the client's ``columns`` for the

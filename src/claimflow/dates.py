@@ -50,14 +50,24 @@ _BE_OFFSET = 543
 #: 1912. A year before 1000 (``0115/12/04`` too) is no Gregorian year here.
 _MINGUO_OFFSET = 1911
 _MINGUO_YEARS = 200
-#: Years of the Solar Hijri (Jalali) calendar, as Iranian and Afghan forms
-#: write them (``۱۴۰۵/۰۹/۱۳`` is 2026-12-04): 1300 began in 1921, 1499 in
-#: 2120; no claim, birth or enrolment is dated in these Gregorian years.
+#: Years of the Hijri calendars: Solar Hijri (Jalali), as Iranian and Afghan
+#: forms write them (``۱۴۰۵/۰۹/۱۳`` is 2026-12-04: 1300 began in 1921, 1499
+#: in 2120), and Lunar Hijri, as a Saudi or Gulf desk may (1447 began in
+#: 2025); no claim, birth or enrolment is dated in these Gregorian years.
 _SOLAR_HIJRI = range(1300, 1500)
 _SOLAR_HIJRI_OFFSET = 621
+#: The languages and desk zones that write the Solar Hijri calendar
+#: (`writes_solar_hijri`): only there is a Hijri year's date converted as
+#: a Solar Hijri one; elsewhere 1447 may as well be a Lunar Hijri year,
+#: whose conversion is another.
+SOLAR_HIJRI_LANGUAGES = frozenset({"fa", "ps"})
+SOLAR_HIJRI_ZONES = frozenset({"Asia/Tehran", "Asia/Kabul"})
+#: The note of a Hijri year named without a conversion (`era_year`): a
+#: notice asks for the date in the Gregorian calendar.
+HIJRI_YEAR = "looks like a Hijri year, Lunar or Solar:"
 #: The note of a year refused as another calendar's, naming its Gregorian
 #: year (`era_year`): a notice asks for the date in that year; or, for a
-#: Solar Hijri date (`solar_hijri`), its Gregorian date.
+#: Solar Hijri date (`jalali_date`), its Gregorian date.
 GREGORIAN_YEAR = re.compile(
     r", (?P<year>\d{4})(?P<date>-\d\d-\d\d)? in the Gregorian calendar:"
 )
@@ -105,8 +115,19 @@ def date_text(text: str) -> tuple[str, str | None]:
     return ascii_digits(plain), refused
 
 
+def writes_solar_hijri(locale: str, zone: str | None = None) -> bool:
+    """Whether a desk of `locale` in `zone` writes the Solar Hijri calendar
+    (a Persian or Pashto locale, a Tehran or Kabul desk), so that a Hijri
+    year it is sent is named with its Solar Hijri conversion.
+
+    Example: ``writes_solar_hijri("fa_IR")`` and not ``writes_solar_hijri("ar_SA", "Asia/Riyadh")``
+    """
+    language = locale.replace("-", "_").split("_", 1)[0].casefold()
+    return language in SOLAR_HIJRI_LANGUAGES or zone in SOLAR_HIJRI_ZONES
+
+
 @lru_cache(maxsize=65536)
-def parse_date(text: str, order: DateOrder) -> date | str:
+def parse_date(text: str, order: DateOrder, solar_hijri: bool = False) -> date | str:
     """Read a keyed date in the given order; return the date or an error message.
 
     ISO dates (``2026-03-04``) are read in any order, since they cannot be
@@ -130,6 +151,11 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     Invisible direction marks are dropped (Babel's ar_AE ``13\\u200f/10\\u200f/2026``)
     or refused by name where they split a number (`claimflow.bidi`).
 
+    A year of another calendar is refused, naming it (`era_year`); a Hijri
+    year (``1447/06/13``) is named with its Solar Hijri date only where
+    `solar_hijri` (`writes_solar_hijri`: a fa_IR desk), else as a Hijri
+    year, Lunar or Solar, with no conversion: the two differ by decades.
+
     Example: ``parse_date("04/03/2026", "DMY") == date(2026, 3, 4)``
     """
     narrowed, refused = date_text(text)
@@ -137,9 +163,9 @@ def parse_date(text: str, order: DateOrder) -> date | str:
         return f"expected a date as {_PATTERN[order]}, found {text!r} ({refused})"
     written = japanese_date(narrowed)
     if written is not None:
-        return _written_date(text, written)
+        return _written_date(text, written, solar_hijri)
     digits, weekday = weekday_after(narrowed)
-    found = _digits_date(text, without_final_dot(digits), order)
+    found = _digits_date(text, without_final_dot(digits), order, solar_hijri)
     doubt = None if isinstance(found, str) else weekday_doubt(found, weekday)
     if doubt is None:
         return found
@@ -148,7 +174,9 @@ def parse_date(text: str, order: DateOrder) -> date | str:
     return f"expected a date as {expected}, found {text!r} ({doubt})"
 
 
-def _digits_date(text: str, narrowed: str, order: DateOrder) -> date | str:
+def _digits_date(
+    text: str, narrowed: str, order: DateOrder, solar_hijri: bool = False
+) -> date | str:
     """`parse_date` of a date written in digits, `narrowed` as matched."""
     match = _PARTS.match(narrowed)
     expected = (
@@ -166,9 +194,12 @@ def _digits_date(text: str, narrowed: str, order: DateOrder) -> date | str:
             return f"{expected} ({era_year(int(written))})"
         return f"{expected} {TWO_DIGIT_YEAR}"
     if year in _SOLAR_HIJRI:  # 1405/09/13: a Jalali date, whose day may be 31
-        return f"{expected} ({solar_hijri(year, month, day)})"
+        why = (
+            jalali_date(year, month, day) if solar_hijri else str(era_year(year))
+        )
+        return f"{expected} ({why})"
     try:
-        return in_gregorian(date(year, month, day), expected)
+        return in_gregorian(date(year, month, day), expected, solar_hijri)
     except ValueError:
         pass
     if not iso and order != "YMD":
@@ -190,7 +221,7 @@ def without_final_dot(text: str) -> str:
     return text if match is None else match[1]
 
 
-def era_year(year: int) -> str | None:
+def era_year(year: int, solar_hijri: bool = False) -> str | None:
     """Why `year` is not read as a Gregorian year (None: it is).
 
     A Thai form writes the Buddhist Era year (``05/11/2569``), which is 543
@@ -204,6 +235,12 @@ def era_year(year: int) -> str | None:
     rejected as outside the claim window. It is refused the same way, and
     so is any year before 1000, which no claim, birth or enrolment has.
 
+    A Hijri year (1300-1499) is a Solar Hijri (Jalali) year at a desk that
+    writes that calendar (`solar_hijri`, `writes_solar_hijri`), named with
+    its Gregorian years; elsewhere it may as well be a Lunar Hijri year
+    (1447 is 2025-2026 in the one, 2068-2069 in the other), so no
+    Gregorian year is named.
+
     Example: ``era_year(2569)`` names 2026; ``era_year(115)`` names 2026;
     ``era_year(2026) is None``
     """
@@ -216,6 +253,8 @@ def era_year(year: int) -> str | None:
                 "Gregorian calendar: the desk reads Gregorian years"
             )
         return f"year {year}: the desk reads Gregorian years from 1000 on"
+    if year in _SOLAR_HIJRI and not solar_hijri:
+        return f"{year} {HIJRI_YEAR} the desk reads Gregorian years"
     if year in _SOLAR_HIJRI:
         first = year + _SOLAR_HIJRI_OFFSET
         return (
@@ -230,25 +269,26 @@ def era_year(year: int) -> str | None:
     )
 
 
-def in_gregorian(day: date, expected: str) -> date | str:
+def in_gregorian(day: date, expected: str, solar_hijri: bool = False) -> date | str:
     """`day`, or `expected` with why its year is not read (`other_calendar`)."""
-    why = other_calendar(day)
+    why = other_calendar(day, solar_hijri)
     return day if why is None else f"{expected} ({why})"
 
 
-def other_calendar(day: date) -> str | None:
+def other_calendar(day: date, solar_hijri: bool = False) -> str | None:
     """Why a date read in `day`'s year is not read as a Gregorian date
-    (None: it is): `era_year`, and for a Solar Hijri year the Gregorian
-    date its month and day are then (`solar_hijri`).
+    (None: it is): `era_year`, and for a Hijri year at a desk that writes
+    the Solar Hijri calendar (`solar_hijri`) the Gregorian date its month
+    and day are then (`jalali_date`).
 
-    Example: ``other_calendar(date(1405, 9, 13))`` names 2026-12-04
+    Example: ``other_calendar(date(1405, 9, 13), solar_hijri=True)`` names 2026-12-04
     """
-    if day.year in _SOLAR_HIJRI:
-        return solar_hijri(day.year, day.month, day.day)
-    return era_year(day.year)
+    if day.year in _SOLAR_HIJRI and solar_hijri:
+        return jalali_date(day.year, day.month, day.day)
+    return era_year(day.year, solar_hijri)
 
 
-def solar_hijri(year: int, month: int, day: int) -> str:
+def jalali_date(year: int, month: int, day: int) -> str:
     """Why ``year/month/day`` (a year in `_SOLAR_HIJRI`) is refused: it looks
     like a Solar Hijri (Jalali) date, as Iranian forms write them, and is
     named with its Gregorian date, so the desk can ask for that date.
@@ -260,17 +300,18 @@ def solar_hijri(year: int, month: int, day: int) -> str:
     the calendar's months: six of 31 days, five of 30, and Esfand of 29 or
     30 (the days to the next Nowruz say which). Outside the years the
     package dates, or for a day its month has not, the note names the year
-    only (`era_year`).
+    only (`era_year`). Only for a desk that writes the Solar Hijri calendar
+    (`writes_solar_hijri`): a Lunar Hijri date would be named decades off.
 
-    Example: ``solar_hijri(1405, 9, 13)`` names 2026-12-04
+    Example: ``jalali_date(1405, 9, 13)`` names 2026-12-04
     """
     first = _nowruz(year + _SOLAR_HIJRI_OFFSET)
     following = _nowruz(year + _SOLAR_HIJRI_OFFSET + 1)
     if first is None or following is None or not 1 <= month <= 12:
-        return str(era_year(year))
+        return str(era_year(year, solar_hijri=True))
     length = (following - first).days - 336 if month == 12 else 31 if month <= 6 else 30
     if not 1 <= day <= length:
-        return str(era_year(year))
+        return str(era_year(year, solar_hijri=True))
     gregorian = first + timedelta(
         days=31 * min(month - 1, 6) + 30 * max(month - 7, 0) + day - 1
     )
@@ -295,7 +336,9 @@ def _nowruz(gregorian_year: int) -> date | None:
     return min(found) if found else None
 
 
-def _written_date(text: str, written: WrittenDate | str) -> date | str:
+def _written_date(
+    text: str, written: WrittenDate | str, solar_hijri: bool = False
+) -> date | str:
     """A date written the Japanese or Korean way, or the message refusing it."""
     if isinstance(written, str):
         return f"expected a date as {JA_PATTERN}, found {text!r} ({written})"
@@ -308,7 +351,9 @@ def _written_date(text: str, written: WrittenDate | str) -> date | str:
     except ValueError:
         return expected + no_such_day(year, month, day)
     doubt = weekday_doubt(found, written.weekday)
-    return in_gregorian(found, expected) if doubt is None else f"{expected} ({doubt})"
+    if doubt is not None:
+        return f"{expected} ({doubt})"
+    return in_gregorian(found, expected, solar_hijri)
 
 
 def _date_pattern(text: str, match: re.Match[str] | None, order: DateOrder) -> str:
@@ -334,13 +379,16 @@ def no_such_day(year: int, month: int, day: int) -> str:
 
 
 @lru_cache(maxsize=65536)
-def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
+def parse_datetime(
+    text: str, order: DateOrder, solar_hijri: bool = False
+) -> tuple[date, time] | str:
     """Read a keyed date and time, the date in the given order; return the
     date and the time (with its offset, if one was keyed), or an error message.
 
     The time is ``HH:MM`` or ``HH:MM:SS`` (a dot may stand for the colon);
     an offset (``Z``, ``+07:00``) may follow. A time without one is the
-    caller's to place in the client's zone.
+    caller's to place in the client's zone. A Hijri year is named as
+    `parse_date` names it (`solar_hijri`).
 
     Example: ``parse_datetime("27/11/2026 09:00", "DMY") == (date(2026, 11, 27), time(9))``
     """
@@ -353,9 +401,9 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
         return f"{expected} ({refused})"
     if not match:
         return expected
-    day = parse_date(match["date"], order)
+    day = parse_date(match["date"], order, solar_hijri)
     if isinstance(day, str):
-        return _refused_datetime(day, match["date"], expected)
+        return _refused_datetime(day, match["date"], expected, solar_hijri)
     hour, minute = int(match["hour"]), int(match["minute"])
     second = int(match["second"] or 0)
     zone: tzinfo | None = None
@@ -374,7 +422,9 @@ def parse_datetime(text: str, order: DateOrder) -> tuple[date, time] | str:
         return expected
 
 
-def _refused_datetime(refused: str, written: str, expected: str) -> str:
+def _refused_datetime(
+    refused: str, written: str, expected: str, solar_hijri: bool = False
+) -> str:
     """`parse_datetime`'s message for a date and time whose date (`written`)
     `parse_date` refused (`refused`): why, as far as it says it of the time."""
     if refused.endswith(TWO_DIGIT_YEAR):
@@ -382,7 +432,7 @@ def _refused_datetime(refused: str, written: str, expected: str) -> str:
     note = _CALENDAR_NOTE.search(refused)
     if note is not None:  # the date of a Solar Hijri one named
         return f"{expected} ({note[1]})"
-    why = era_year(int(year)) if (year := _year_of(written)) else None
+    why = era_year(int(year), solar_hijri) if (year := _year_of(written)) else None
     if why is not None:
         return f"{expected} ({why})"
     swapped = " (day and month swapped?)" if refused.endswith("swapped?)") else ""

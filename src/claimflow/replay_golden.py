@@ -50,8 +50,9 @@ def _golden_output(case: Path) -> dict[str, Any]:
         {
             p.id: p
             for p in read_participants(
-                case / spec["participants"], client.key, client.config.date_order
-            )
+                case / spec["participants"], client.key, client.config.date_order,
+                id_format=client.formats.get("participant_id"),
+            )  # fmt: skip
         }
         if spec.get("participants")
         else {}

@@ -33,6 +33,7 @@ from claimflow.dates import (
     _DATE_TIME,
     _PATTERN,
     GREGORIAN_YEAR,
+    HIJRI_YEAR,
     NO_SUCH_DAY,
     SWAPPED,
     TWO_DIGIT_YEAR,
@@ -124,6 +125,9 @@ class ValueContext:
             record names): a currency sign written with an amount must be
             one of its signs (`claimflow.numbers.currency_marks`). None:
             any sign is taken off.
+        solar_hijri: whether the desk writes the Solar Hijri calendar
+            (`claimflow.dates.writes_solar_hijri`): a Hijri year is then
+            named with its Solar Hijri conversion, else with none.
     """
 
     date_order: DateOrder = "YMD"
@@ -137,6 +141,7 @@ class ValueContext:
     currency: str | None = None
     months: str = "en"
     language: str = "en"
+    solar_hijri: bool = False
 
     def for_file(self, name: str) -> ValueContext:
         """The context for values read from file `name` (its number locale).
@@ -188,14 +193,14 @@ def _fail(code: ReasonCode, message: str) -> PydanticCustomError:
 def _to_date(value: Any, info: ValidationInfo) -> date | None:
     if isinstance(value, date):  # a typed cell: an Excel date, a datetime
         day = value.date() if isinstance(value, datetime) else value
-        return _typed_day(day)
+        return _typed_day(day, _ctx(info).solar_hijri)
     if value is None:
         return None
     text = str(value).strip()
     if not text:
         return None
     ctx = _ctx(info)
-    result = parse_date(text, ctx.date_order)
+    result = parse_date(text, ctx.date_order, ctx.solar_hijri)
     if isinstance(result, str) and any(c.isalpha() for c in text):
         from claimflow.written_dates import named_month_date
 
@@ -207,10 +212,10 @@ def _to_date(value: Any, info: ValidationInfo) -> date | None:
     return result
 
 
-def _typed_day(day: date) -> date:
+def _typed_day(day: date, solar_hijri: bool = False) -> date:
     """A typed date (an Excel date cell), refused in a Buddhist Era year
     (`era_year`) as a keyed one is."""
-    why = other_calendar(day)
+    why = other_calendar(day, solar_hijri)
     if why is not None:
         raise _fail(
             ReasonCode.INVALID_DATE, f"expected a Gregorian date, found {day} ({why})"
@@ -228,7 +233,9 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime | None:
             value = date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
         except ValueError:
             value = _keyed_datetime(text, ctx)
-    if isinstance(value, date) and (why := other_calendar(value)) is not None:
+    if isinstance(value, date) and (
+        why := other_calendar(value, ctx.solar_hijri)
+    ) is not None:
         found = value.isoformat(sep=" ") if isinstance(value, datetime) else value
         message = f"expected a date and time in a Gregorian year, found {found} ({why})"
         raise _fail(ReasonCode.INVALID_DATE, _stands_in(message, ctx))
@@ -273,12 +280,12 @@ def _keyed_datetime(text: str, ctx: ValueContext) -> date | datetime:
     on a time that is not its own.
     """
     if _DATE_TIME.match(date_text(text)[0]):
-        found = parse_datetime(text, ctx.date_order)
+        found = parse_datetime(text, ctx.date_order, ctx.solar_hijri)
         if isinstance(found, tuple):
             return datetime.combine(*found)
         message = found
     else:
-        day = parse_date(text, ctx.date_order)
+        day = parse_date(text, ctx.date_order, ctx.solar_hijri)
         if isinstance(day, str) and any(c.isalpha() for c in text):
             from claimflow.written_dates import named_month_date
 
@@ -460,6 +467,7 @@ KeyedSerials = Annotated[tuple[str, ...], BeforeValidator(_to_serials)]
 __all__ = [  # the date readers and notes are `claimflow.dates`'
     "DEFAULT_CONTEXT",
     "GREGORIAN_YEAR",
+    "HIJRI_YEAR",
     "NO_SUCH_DAY",
     "SWAPPED",
     "TWO_DIGIT_YEAR",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 
 from claimflow import Store, load_client
@@ -252,3 +253,57 @@ def test_a_list_without_a_column_leaves_that_fact_as_it_was(
     )  # fmt: skip
     assert copies["104233"].enrolled_on == date(2024, 1, 5)
     assert copies["208811"].status == "closed"
+
+
+@pytest.mark.parametrize(
+    ("row", "keyed"),
+    [
+        ("10O2003,James,silver", "10O2003"),  # a letter O keyed for a zero
+        ("Prepared by,Sam,", "Prepared by"),  # a stray line under the list
+        ("ملاحظات,,", "ملاحظات"),  # 'remarks': a note row in Persian
+        ("10423,Ann,gold", "10423"),  # a digit short
+    ],
+)
+def test_a_member_id_off_the_clients_format_refuses_the_list(
+    tmp_path: Path, write: Callable[..., Path], row: str, keyed: str
+) -> None:
+    """Trial 48: a member list's row whose id did not match the client's
+    ``formats: participant_id: '^\\d{6}$'`` (acme-tools) was imported as a
+    member, and claims keyed with it then matched one. The list is refused in
+    one line naming the row, as a bad tier or date refuses it, and the store
+    is unchanged."""
+    db = str(tmp_path / "c.db")
+    members = write(
+        "members.csv", f"participant_id,first_name,tier\n104233,Ann,gold\n{row}\n"
+    )
+    args = ["participants", "import", str(members), "--client", ACME, "--db", db]
+    code, out, err = run(*args)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"claimflow: error: {members}: row 3:participant_id: expected an id "
+        f"matching formats.participant_id '^\\\\d{{6}}$', found {keyed!r}\n"
+    )
+    with Store.open(db) as store:
+        assert store.participants("acme-tools") == {}
+    # the same id on a claim is refused by the same pattern
+    assert load_client(ACME).formats["participant_id"].fullmatch(keyed) is False
+
+
+def test_member_ids_in_other_scripts_digits_are_checked_as_ascii(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    """Persian, Arabic-Indic and full-width digits are written 0-9 before the
+    format check (as a claim's participant_id is read), so ``۱۰۵۱۱۲`` is
+    member 105112, not a refusal; Python's own ``int`` reads the same digits
+    (the oracle)."""
+    keyed = ["۱۰۵۱۱۲", "١٠٥٥٤٠", "１０６０１１"]
+    members = write(
+        "members.csv",
+        "participant_id,first_name\n" + "".join(f"{k},Ann\n" for k in keyed),
+    )
+    db = str(tmp_path / "c.db")
+    args = ["participants", "import", str(members), "--client", ACME, "--db", db]
+    assert run(*args)[0] == 0
+    with Store.open(db) as store:
+        ids = set(store.participants("acme-tools"))
+    assert ids == {str(int(k)) for k in keyed} == {"105112", "105540", "106011"}

@@ -205,6 +205,7 @@ def import_participants(
             encoding or resolved.config.encoding,
             encoding_origin(encoding, resolved.source_path),
             program_tiers(resolved), resolved.config.locale,
+            resolved.formats.get("participant_id"), resolved.solar_hijri,
         )  # fmt: skip
     )
     day = instant(as_of, resolved).astimezone(resolved.zone).date()

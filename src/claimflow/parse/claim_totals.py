@@ -30,13 +30,15 @@ scope's claim rows, as a spreadsheet's ``SUM`` gives it:
 A PDF claim's line table hands its total rows and claim lines here the
 same way, one `ClaimTotals` per claim (`claimflow.parse.pdf_totals`).
 Member lists and source exports check theirs with the same figure reader
-(`read_figure`, `claimflow.parse.tables.Table.check_totals`).
+(`read_figure`, `claimflow.parse.tables.Table.check_totals`), and a stay
+export's revenue over rows in two currencies is unchecked as here
+(`row_currency`, `mixed_currencies`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -119,14 +121,29 @@ def _shown(value: object) -> str:
     return repr(str(value)) if isinstance(value, str) else str(value)
 
 
-def _row_currency(values: Mapping[str, object], default: str | None) -> str | None:
+def row_currency(values: Mapping[str, object], default: str | None) -> str | None:
     """The currency a row's amounts are in: its own ``currency`` code (a
-    stay's), else the client's (`claimflow.validate.record` reads it so)."""
+    stay's), else `default` (the client's: `claimflow.validate.record`
+    reads it so).
+
+    Example: ``row_currency({"currency": "usd"}, "EUR") == "USD"``
+    """
     value = values.get("currency")
     code = value.strip().upper() if isinstance(value, str) else ""
     if len(code) == 3 and code.isascii() and code.isalpha():
         return code
     return default
+
+
+def mixed_currencies(currencies: Collection[str | None]) -> str | None:
+    """Why a total over amounts in `currencies` cannot be checked (their
+    sum adds euros to dollars), or None: one currency, or none.
+
+    Example: ``mixed_currencies({"USD", "EUR"}) == "the rows' amounts are in EUR and USD"``
+    """
+    if len(currencies) < 2:
+        return None
+    return f"the rows' amounts are in {' and '.join(sorted(map(str, currencies)))}"
 
 
 @dataclass
@@ -282,7 +299,7 @@ class ClaimTotals:
             if not _filled(value):
                 continue
             currency = (
-                None if self.summed[name] else _row_currency(values, self.currency)
+                None if self.summed[name] else row_currency(values, self.currency)
             )
             number = self._read(value, self.summed[name], currency)
             if number is None:
@@ -452,9 +469,9 @@ class ClaimTotals:
                     "(its claim is pended)"
                 )
                 continue
-            if len(currencies) > 1:
-                shown = " and ".join(sorted(str(c) for c in currencies))
-                why[name] = f"the rows' amounts are in {shown}"
+            mixed = mixed_currencies(currencies)
+            if mixed is not None:
+                why[name] = mixed
                 continue
             currency = (
                 next(iter(currencies), None)

@@ -5,7 +5,11 @@ the header found below a title line, its columns named by the defaults of
 `claimflow.fields.PEOPLE_COLUMNS` or the client's own aliases
 (``participant_columns``, and ``columns`` for ``participant_id``); a total
 row after the last participant is left out with a note (a list has no
-figures to sum, so one with a figure under a column is refused).
+figures to sum, so one with a figure under a column is refused). A row whose
+id, its digits of any script written 0-9, does not match the client's
+``formats: participant_id:`` refuses the list, as a bad tier or date does:
+a stray row (``Prepared by``, a note) or a slip (``10O2003``) would
+otherwise become a member whom claims then match.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from pydantic import ValidationError
 
 from claimflow.errors import UnreadableInput
 from claimflow.fields import PEOPLE_COLUMNS, alias_index
+from claimflow.keys import look_alike_note
 from claimflow.models import Participant, Provenance
 from claimflow.numbers import MACHINE, number_format
 from claimflow.parse.tables import expected, read_table
+from claimflow.patterns import BoundedPattern
 from claimflow.values import DateOrder, other_calendar, parse_date
 from claimflow.words import match_word
 
@@ -58,6 +64,8 @@ def read_participants(
     declared_by: str = "the client",
     tiers: Collection[str] = (),
     months: str = "en",
+    id_format: BoundedPattern | None = None,
+    solar_hijri: bool = False,
 ) -> Iterator[Participant]:
     """Stream participants from a CSV or xlsx list with a header row.
 
@@ -85,10 +93,17 @@ def read_participants(
             `claimflow.written_dates`), how its tiers are written in
             capitals (``ALTIN`` is ``altın`` in tr_TR), and the letters a
             CSV list's names hold (`claimflow.sniff.detect_encoding`).
+        id_format: the client's ``formats.participant_id``
+            (`ResolvedClient.formats`): every id, its digits written 0-9,
+            must match it; None: any id.
+        solar_hijri: whether the desk writes the Solar Hijri calendar
+            (`ResolvedClient.solar_hijri`): a Hijri year is named with its
+            Solar Hijri conversion only then.
 
     Raises:
         UnreadableInput: the file is unreadable, has no id column, or a row
-            has a bad value (named by row and column as headed).
+            has a bad value (named by row and column as headed), an id
+            that does not match `id_format` among them.
 
     Example: ``list(read_participants("samples/acme-tools/participants.csv", "acme-tools"))``
     """
@@ -109,11 +124,11 @@ def read_participants(
                 if keyed is None:
                     continue
                 day = (
-                    _member_date(keyed, date_order, months)
+                    _member_date(keyed, date_order, months, solar_hijri)
                     if isinstance(keyed, str)
                     else keyed
                 )
-                if isinstance(day, date) and (why := other_calendar(day)):
+                if isinstance(day, date) and (why := other_calendar(day, solar_hijri)):
                     raise ValueError(f"expected a Gregorian date, found {day} ({why})")
                 if isinstance(day, str):
                     raise ValueError(day)
@@ -121,13 +136,15 @@ def read_participants(
             column = "tier"
             _known_tier(values.get("tier"), tiers, months)
             column = "participant_id"
-            yield Participant.model_validate(
+            member = Participant.model_validate(
                 {
                     "client": client,
                     "provenance": Provenance(file=name, row=row_no),
                     **{k: v if k in DATE_FIELDS else str(v) for k, v in values.items()},
                 }
             )
+            _id_format(member.id, values.get("id"), id_format)
+            yield member
         except ValidationError as exc:
             error = exc.errors()[0]
             field = str(error["loc"][0]) if error["loc"] else "participant_id"
@@ -144,10 +161,12 @@ def read_participants(
         notes.extend(table.notes)
 
 
-def _member_date(text: str, date_order: DateOrder, months: str) -> date | str:
+def _member_date(
+    text: str, date_order: DateOrder, months: str, solar_hijri: bool
+) -> date | str:
     """A member list's date in `date_order`, or with its month named (as
     claims read theirs: `claimflow.written_dates`), or why it is neither."""
-    day = parse_date(text, date_order)
+    day = parse_date(text, date_order, solar_hijri)
     if isinstance(day, str) and any(c.isalpha() for c in text):
         from claimflow.written_dates import named_month_date
 
@@ -155,6 +174,20 @@ def _member_date(text: str, date_order: DateOrder, months: str) -> date | str:
         if named is not None:
             return named
     return day
+
+
+def _id_format(
+    pid: str, keyed: object, pattern: BoundedPattern | None
+) -> None:
+    """Refuse an id (`pid`, as `Participant` reads it: digits of any script
+    written 0-9) that does not match the client's ``formats.participant_id``,
+    as a claim's is refused (`claimflow.validate.record.rule_formats`)."""
+    if pattern is None or pattern.fullmatch(pid):
+        return
+    raise ValueError(
+        f"expected an id matching {pattern.key} {pattern.pattern!r}, "
+        f"found {str(keyed)!r}{look_alike_note(pid, pattern)}"
+    )
 
 
 def _known_tier(tier: object, tiers: Collection[str], locale: str) -> None:

@@ -42,7 +42,12 @@ from claimflow.bidi import trimmed
 from claimflow.errors import UnreadableInput
 from claimflow.fields import normalize_label
 from claimflow.numbers import NumberError, NumberFormat
-from claimflow.parse.claim_totals import read_figure, total_figures
+from claimflow.parse.claim_totals import (
+    mixed_currencies,
+    read_figure,
+    row_currency,
+    total_figures,
+)
 from claimflow.parse.common import TOTAL, check_width, is_blank, rows_word
 from claimflow.parse.excel import _cell_value, _row_number, open_workbook
 from claimflow.sniff import HEADER_ROWS, csv_format, find_header, rows_above
@@ -145,6 +150,7 @@ class Table:
         sums: Mapping[str, Decimal],
         numbers: NumberFormat,
         currency: str | None = None,
+        by_currency: Mapping[str, Mapping[str, Decimal]] | None = None,
     ) -> None:
         """Check each total row's figures against the records' sums.
 
@@ -154,12 +160,23 @@ class Table:
         column the table does not read is named in the note, unchecked
         (``'123' under 'Observação' not checked: a column not read``).
 
+        An amount whose records each name their currency (a stay's revenue,
+        `by_currency`) is checked against the records in the currency the
+        total row names in its ``currency`` cell (``Total;;;;412,50;EUR``:
+        ``equals the rows' sum in EUR``), else, when they are all in one, in
+        that one; a total of records in two currencies, naming none, adds
+        euros to dollars and is named unchecked in the note, as a claim
+        file's is (`claimflow.parse.claim_totals.mixed_currencies`).
+
         Args:
             sums: field -> the sum of the records' values (Decimal
                 arithmetic), for every field a total may sum.
             numbers: how the figures written as text are read.
             currency: the currency the figures are amounts in, if one
                 (`NumberFormat.read`: ``NT$51,800`` is one reading in TWD).
+            by_currency: field -> currency -> the sum of the records'
+                amounts in it, for the amounts in each record's own
+                currency (these fields' `sums` are not used).
 
         Raises:
             UnreadableInput: a figure differs from its sum (both named), is
@@ -169,9 +186,23 @@ class Table:
         """
         for row, values in self.totals:
             figures = total_figures(values)
+            named = row_currency(values, None) if by_currency else None
+            if named is not None:
+                figures.pop("currency", None)  # the total's currency, no figure
+            checked, said = False, []
             for name, value in figures.items():
-                self._check_figure(row, name, value, sums, numbers, currency)
-            said = ["equals the rows' sum"] if figures else []
+                why = self._check_figure(
+                    row, name, value, sums, numbers,
+                    (currency, named), (by_currency or {}).get(name),
+                )  # fmt: skip
+                if why is None:
+                    checked = True
+                else:
+                    said.append(
+                        f"{_shown(value)} under {self.headers[name]!r} not checked: {why}"
+                    )
+            if checked:
+                said.insert(0, "equals the rows' sum" + (f" in {named}" if named else ""))
             said += [
                 f"{_shown(value)} under {header!r} not checked: a column not read"
                 for header, value in self.unread_totals.get(row, [])
@@ -189,8 +220,15 @@ class Table:
         value: object,
         sums: Mapping[str, Decimal],
         numbers: NumberFormat,
-        currency: str | None = None,
-    ) -> None:
+        currencies: tuple[str | None, str | None] = (None, None),
+        amounts: Mapping[str, Decimal] | None = None,
+    ) -> str | None:
+        """Check one figure; None when it equals its sum, else why it is
+        not checked (its records' amounts in two currencies).
+
+        `currencies` is (the figures' currency, the total row's own);
+        `amounts`, the field's sums by currency where each record names its.
+        """
         where = self.where(row, name)
         if name not in sums:
             summed = ", ".join(repr(self.headers[f]) for f in sums if f in self.headers)
@@ -200,19 +238,28 @@ class Table:
                 f"({summed or 'none'}), found {_shown(value)}",
                 where,
             )
+        currency, named = currencies
+        total, in_currency = sums[name], ""
+        if amounts is not None:
+            if named is None and (mixed := mixed_currencies(amounts)) is not None:
+                return mixed
+            currency = named or next(iter(amounts), currency)
+            total = amounts.get(currency or "", Decimal(0))
+            in_currency = f" in {named}" if named else ""
         try:
             figure = read_figure(value, numbers, currency)
         except (NumberError, ArithmeticError) as exc:
             raise UnreadableInput(
                 self.file, f"total row: {exc}, found {_shown(value)}", where
             ) from None
-        if figure != sums[name]:
+        if figure != total:
             raise UnreadableInput(
                 self.file,
-                f"total row says {figure} ({_shown(value)}), but the rows above "
-                f"sum to {sums[name]}: a row missing or changed?",
+                f"total row says {figure} ({_shown(value)}), but the rows above"
+                f"{in_currency} sum to {total}: a row missing or changed?",
                 where,
             )
+        return None
 
 
 def read_table(

@@ -136,6 +136,7 @@ def context_for(
         currency=config.currency,
         months=config.locale,
         language=config.language_code,
+        solar_hijri=client.solar_hijri,
     )
 
 

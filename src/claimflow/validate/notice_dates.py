@@ -4,7 +4,8 @@ Contract: `date_reading` reads a keyed date as the claim's date field did
 (the date, or the desk's message refusing it); `date_reason` says why it
 was refused in the notice's language (the ``date_reasons`` of
 ``phrases.<lang>.yaml``: a day past its month's end, the year not first, day
-and month swapped, a year of another calendar with its Gregorian year), so
+and month swapped, a year of another calendar with its Gregorian year, a
+Hijri year with none: Lunar or Solar, a conversion would be a guess), so
 the participant learns what the desk's ``--verbose`` says (trial 34:
 ``30.02.2026`` was answered "we could not read this date" alone);
 `date_form` writes the form asked for with the separator the client's
@@ -30,6 +31,7 @@ from babel.dates import get_month_names
 
 from claimflow.values import (
     GREGORIAN_YEAR,
+    HIJRI_YEAR,
     NO_SUCH_DAY,
     SWAPPED,
     TWO_DIGIT_YEAR,
@@ -52,7 +54,7 @@ def date_reading(value: Any, client: ResolvedClient) -> date | str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
-    reading = parse_date(text, client.config.date_order)
+    reading = parse_date(text, client.config.date_order, client.solar_hijri)
     if isinstance(reading, str) and any(c.isalpha() for c in text):
         from claimflow.written_dates import named_month_date
 
@@ -96,6 +98,10 @@ def date_reason(
     elif other and "gregorian_year" in reasons:
         # a Minguo (115) or Buddhist Era (2569) year: the Gregorian one named
         said = reasons["gregorian_year"].format(year=other["year"])
+    elif HIJRI_YEAR in reading:
+        # a Hijri year (1447) at a desk that does not write the Solar Hijri
+        # calendar: Lunar or Solar, its Gregorian date is not named
+        said = reasons.get("hijri_year")
     return f" ({said})" if said else ""
 
 

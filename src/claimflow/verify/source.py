@@ -3,7 +3,9 @@
 `read_source` reads a CSV or xlsx export as every reference table is read
 (`claimflow.parse.tables`: a title line above the header skipped, a total
 row after the last record left out only when its figures equal the
-records' sums), maps its columns through the source aliases, the client's
+records' sums; a stay export's revenue is summed per currency, and a total
+over rows in two currencies that names none is left unchecked with a note),
+maps its columns through the source aliases, the client's
 claim ``columns`` for the same fields, then its
 ``verification.source_columns``, and types each row into a `SaleRecord` or
 `StayRecord` (dates in the source date order, amounts as Decimal); a bad
@@ -100,7 +102,7 @@ def _typed(
     text = value
     settings = client.config.verification
     if kind == "date":
-        parsed = parse_date(text, settings.source_date_order)
+        parsed = parse_date(text, settings.source_date_order, client.solar_hijri)
         if isinstance(parsed, str) and any(c.isalpha() for c in text):
             # '4 de diciembre de 2026': read as claims and member lists read it
             from claimflow.written_dates import named_month_date
@@ -172,6 +174,12 @@ def read_source(
     table.require(required, {f: f for f in required})
     summed = [f for f, kind in fields.items() if kind in ("decimal", "int")]
     sums = dict.fromkeys(summed, Decimal(0))
+    # a stay's revenue is in its folio's currency: summed per currency, so
+    # a total of EUR and USD rows is never checked against their mixed sum
+    in_currency = "currency" in fields
+    by_currency: dict[str, dict[str, Decimal]] = {
+        f: {} for f in summed if in_currency and fields[f] == "decimal"
+    }
     for row_no, cells in table.rows:
         column = ""
         try:
@@ -201,11 +209,16 @@ def read_source(
             value = getattr(record, name_, None)
             if value is not None:
                 sums[name_] += Decimal(value)
+                if name_ in by_currency:
+                    held = by_currency[name_]
+                    code = currency or client.config.currency
+                    held[code] = held.get(code, Decimal(0)) + Decimal(value)
         yield record
     table.check_totals(
         sums,
         number_format(client.config.verification.number_locale),
         client.config.currency if client.config.kind == "sales" else None,
+        by_currency,
     )
     if notes is not None:
         notes.extend(table.notes)
