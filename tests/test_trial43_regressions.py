@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from claimflow.dedupe.normalise import read_prepared
 from claimflow.numbers import NumberError, number_format
 from claimflow.parse.common import TOTAL
+from claimflow.written_dates import named_month_date
 from tests.test_cli import run
 
 BHARAT = """\
@@ -245,3 +248,68 @@ def test_a_people_total_row_is_named_by_its_row_across_chunks(tmp_path: Path) ->
     path.write_text(f"participant_id,first_name,last_name\n{people}\nTotal,,\n")
     with pytest.raises(Exception, match="row 28: expected a person on every row"):
         read_prepared(path, chunk_rows=10)
+
+
+# --- a month named in another language of the desk's country -------------
+
+
+@pytest.mark.parametrize(
+    ("client_locale", "writer", "day"),
+    [
+        ("de_CH", "fr_CH", date(2026, 11, 4)),  # '4 novembre 2026' at Zurich
+        ("de_CH", "it_CH", date(2026, 11, 4)),  # '4 novembre 2026' (Ticino)
+        ("de_CH", "fr_CH", date(2026, 12, 4)),  # '4 décembre 2026'
+        ("en_IN", "hi_IN", date(2026, 11, 4)),  # '4 नवंबर 2026'
+        ("en_IN", "hi_IN", date(2026, 2, 14)),
+    ],
+)
+def test_a_month_named_in_another_language_of_the_country_is_read(
+    client_locale: str, writer: str, day: date
+) -> None:
+    """A Geneva member's ``4 novembre 2026`` at a de_CH desk and the Hindi
+    branch's ``4 नवंबर 2026`` at an en_IN desk were refused 'expected a date
+    as DD/MM/YYYY'. The oracle is Babel writing the date in the member's
+    language; the desk's own and English names still come first."""
+    written = format_date(day, "long", locale=writer)
+    assert named_month_date(written, client_locale, "DMY") == day
+    assert named_month_date("4. Dezember 2026", "de_CH", "DMY") == date(2026, 12, 4)
+
+
+def test_a_french_swiss_claim_is_read_at_a_german_swiss_desk(
+    write: Callable[..., Path],
+) -> None:
+    """Trial 43's demandes.csv, its '1 234,50 CHF' read with --number-locale
+    fr_FR as the README says, was pended invalid_date for both dates."""
+    client = str(write("alpen.yaml", ALPEN))
+    claims = write(
+        "demandes.csv",
+        "Demande;No de membre;Nom du client;Hotel;Confirmation;Arrivée;Départ;"
+        "Montant chambre\nAG-1;CH6001;Chloé Favre;ALP-GVA;GV300001;4 novembre 2026;"
+        "6 novembre 2026;1\u202f234,50 CHF\n",
+    )
+    code, out, err = run("check", str(claims), "--client", client, "--json",
+                         "--number-locale", "fr_FR", "--at", "2026-11-20T12:00")  # fmt: skip
+    assert (code, json.loads(out)["outcomes"]["accepted"]) == (0, 1), err
+
+
+ALPEN = """\
+schema_version: 1
+client: alpen-desk
+name: Alpen Hotels Club
+kind: stay
+locale: de_CH
+language: de
+date_order: DMY
+currency: CHF
+timezone: Europe/Zurich
+claim_window_days: 120
+columns:
+  participant_id: ["No de membre"]
+  member_name: ["Nom du client"]
+  confirmation_number: ["Confirmation"]
+  check_in: ["Arrivée"]
+  check_out: ["Départ"]
+  qualifying_revenue: ["Montant chambre"]
+  claim_ref: ["Demande"]
+eligible_hotels: [ALP-ZRH, ALP-GVA]
+"""
