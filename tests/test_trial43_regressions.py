@@ -313,3 +313,28 @@ columns:
   claim_ref: ["Demande"]
 eligible_hotels: [ALP-ZRH, ALP-GVA]
 """
+
+
+def test_award_explain_names_a_claim_not_paid_by_its_row(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """``award explain AH-2`` of a claim in review said 'claim AH-2
+    (f8d3dac1d118-r3) is review': the store's id where every other line
+    names the file and row the participant's claim came in."""
+    client = str(write("bharat.yaml", BHARAT))
+    claims = write(
+        "dealer_nov.csv",
+        HEADER
+        + "BH-006,IN100006,27AAPFU0939F1ZV,GST/26-27/0103,05-11-2026,AC-15T,1,"
+        "Rupees Twelve Thousand Five Hundred Only\n",
+    )
+    db = str(tmp_path / "s.db")
+    code, _, _ = run("ingest", str(claims), "--client", client, "--db", db,
+                     "--at", "2026-12-01T12:00")  # fmt: skip
+    assert code == 1  # pended: an amount in words is refused, never guessed
+    code, _, err = run("award", "explain", "BH-006", "--client", client, "--db", db)
+    assert (code, err) == (
+        2,
+        "claimflow: error: claim BH-006 (dealer_nov.csv:row 2) is pended: "
+        "only accepted claims are awarded\n",
+    )
