@@ -123,10 +123,12 @@ def test_explain_balance_reverse_and_export(tmp_path: Path) -> None:
     )
     assert err.endswith(" (voided)\n")
     # a claim that is not accepted is never awarded: say so, not "not yet"
+    # named by its reference and row, not the store id it was asked by
+    # (trial 43: 'claim AH-2 (f8d3dac1d118-r3) is review')
     code, _, err = run("award", "explain", claim[:-1] + "10", "--db", db)
     assert (code, err) == (
         2,
-        f"claimflow: error: claim {claim[:-1]}10 is duplicate: "
+        "claimflow: error: claim AC-1008 (october.csv:row 10) is duplicate: "
         "only accepted claims are awarded\n",
     )
     # the explanation says the award was taken back (the Jakarta desk trial:

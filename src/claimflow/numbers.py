@@ -72,6 +72,9 @@ _MINUS = "-\u2212"
 _SIGNS = _MINUS + "+"
 #: Dashes written after the decimal symbol for "no cents" (``5.-``, ``5.–``).
 _CENTS_DASHES = ("--", "-", "\u2013", "\u2014", "\u2212")
+#: Written after a whole amount for "and no cents": ``Rs. 1,234/-`` on
+#: Indian, Pakistani and Sri Lankan invoices, ``KSh 1,000/=`` in East Africa.
+_NO_CENTS_SUFFIXES = ("/-", "/=", "/\u2013", "/\u2014")
 #: Marks that are a decimal point in some locales and a digit group in others.
 _POINTS = frozenset(".,")
 _MAX_DIGITS = 40
@@ -233,7 +236,7 @@ class NumberFormat:
                 )
             return "digit grouping in the wrong places"
         ambiguity = self._doubt(
-            integer, fraction, no_cents or arabic_marks, currency, unit_price
+            integer, fraction, bool(no_cents) or arabic_marks, currency, unit_price
         )
         if ambiguity is not None:
             return ambiguity
@@ -272,7 +275,7 @@ class NumberFormat:
         12,800,000. ``1.280만`` stays refused there (12,800, or 1,280만 from
         a decimal-comma habit?), and so does ``1,280万`` at any other desk.
         """
-        parts = self._parts(text, False, None)
+        parts = self._parts(text, "", None)
         if isinstance(parts, str):
             return parts
         integer, digits, fraction = parts
@@ -314,14 +317,17 @@ class NumberFormat:
         return "".join(marks.get(c, c) for c in digits), arabic, None
 
     def _parts(
-        self, body: str | None, no_cents: bool, currency: str | None
+        self, body: str | None, no_cents: str, currency: str | None
     ) -> tuple[str, str, str] | str:
-        """(integer part as written, its digits, fraction), or what is wrong."""
+        """(integer part as written, its digits, fraction), or what is wrong.
+
+        `no_cents` is the mark written for "no cents" after the amount
+        (``.-``, ``/-``), or ''."""
         if body is None:
             return "not a number"
-        if no_cents and self.decimal in body:
-            # ``1234.50.-``: cents written, and a dash for none
-            return f"cents and a dash for no cents ({self.decimal}-) both written"
+        clash = self._cents_and_no_cents(body, no_cents)
+        if clash is not None:
+            return clash
         canonical = self._canonical_groups(body)
         if not canonical.isascii():
             # a letter is named before the dots around it are counted: in
@@ -344,6 +350,19 @@ class NumberFormat:
         if len(digits) + len(fraction) > _MAX_DIGITS:
             return f"more than {_MAX_DIGITS} digits"
         return integer, digits, fraction
+
+    def _cents_and_no_cents(self, body: str, no_cents: str) -> str | None:
+        """Why cents written beside a mark for none (`no_cents`) are refused,
+        or None: ``1234.50.-`` and ``Rs. 1,234.50/-`` say two things;
+        ``Rs. 500.00/-`` (no paise, said twice) says one."""
+        if not no_cents or self.decimal not in body:
+            return None
+        cents = body.rpartition(self.decimal)[2]
+        if not no_cents.startswith("/"):
+            return f"cents and a dash for no cents ({self.decimal}-) both written"
+        if cents and not cents.strip("0"):
+            return None
+        return f"decimals ({cents}) and {no_cents!r} for no cents both written"
 
     def _doubt(
         self,
@@ -515,21 +534,28 @@ def _quoted(text: str) -> str:
     return repr(text).replace("\\u202f", "\u202f").replace("\\xa0", "\xa0")
 
 
-def _without_cents_dash(text: str, decimal: str) -> tuple[str, bool]:
+def _without_cents_dash(text: str, decimal: str) -> tuple[str, str]:
     """``3.450.000,-`` (Indonesian, German, Dutch, Hungarian) or ``5.–``
     (Swiss): a dash after the decimal symbol says "no cents", not
     "negative". The amount is whole, and the symbol written settles which
-    mark groups digits (``15.000,-`` is fifteen thousand in id_ID)."""
+    mark groups digits (``15.000,-`` is fifteen thousand in id_ID). So does
+    ``/-`` after the amount (``Rs. 1,234/-``: "and no paise", as Indian
+    invoices write it; ``/=`` in East Africa): ``1,234/-`` is 1234 however
+    the desk writes decimals. Returns the text without it, and the mark
+    written ('' when none)."""
+    for suffix in _NO_CENTS_SUFFIXES:
+        if text.endswith(suffix) and text[: -len(suffix)].rstrip()[-1:].isdigit():
+            return text[: -len(suffix)].rstrip(), suffix
     for dash in _CENTS_DASHES:
         tail = decimal + dash
         if text.endswith(tail) and text[: -len(tail)][-1:].isdigit():
-            return text[: -len(tail)], True
-    return text, False
+            return text[: -len(tail)], tail
+    return text, ""
 
 
 def _unsigned(
     text: str, currency: re.Pattern[str], decimal: str
-) -> tuple[str | None, bool, tuple[str, ...], bool]:
+) -> tuple[str | None, bool, tuple[str, ...], str]:
     """(the digits and separators, negative, the currency signs written,
     whether a dash says "no cents") once signs and currency
     (`_currency_pattern`) are off.
@@ -548,7 +574,7 @@ def _unsigned(
         head = text[:1]
         if head and head in _SIGNS:
             if sign:
-                return None, False, (), False
+                return None, False, (), ""
             sign, text = head, text[1:].lstrip()
             continue
         match = currency.search(text)

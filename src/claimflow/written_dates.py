@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.languages import get_official_languages
 
 from claimflow.dates import DateOrder, parse_date
 from claimflow.values import TWO_DIGIT_YEAR, date_text, in_gregorian, no_such_day
@@ -83,9 +85,21 @@ def weekday_names(locale: str) -> dict[str, int]:
 
 @lru_cache(maxsize=128)
 def _calendar_names(locale: str, kind: str) -> dict[str, int]:
-    """`month_names` (``months``) or `weekday_names` (``days``)."""
+    """`month_names` (``months``) or `weekday_names` (``days``): the
+    locale's and English names, then those of the other official languages
+    of the locale's country (Babel's ``get_official_languages``: French and
+    Italian at a de_CH desk, Hindi at en_IN) that name no other month or
+    day in the first two (trial 43: a Geneva member's ``4 novembre 2026``
+    at a de_CH desk was refused ``expected a date as DD/MM/YYYY``)."""
+    names = _names_in(dict.fromkeys((locale, "en")), kind)
+    others = _names_in(_country_languages(locale), kind)
+    return names | {key: n for key, n in others.items() if key not in names}
+
+
+def _names_in(locales: Iterable[str], kind: str) -> dict[str, int]:
+    """Names -> number in these locales, less a name two of them share."""
     found: dict[str, set[int]] = {}
-    for name in dict.fromkeys((locale, "en")):
+    for name in locales:
         try:
             table = getattr(Locale.parse(name), kind)
         except (UnknownLocaleError, ValueError):
@@ -95,6 +109,23 @@ def _calendar_names(locale: str, kind: str) -> dict[str, int]:
                 for number, written in table[context][width].items():
                     found.setdefault(_month_key(written, name), set()).add(number)
     return {key: next(iter(ns)) for key, ns in found.items() if len(ns) == 1}
+
+
+def _country_languages(locale: str) -> tuple[str, ...]:
+    """The other official languages of `locale`'s country, as locales of
+    that country (``fr_CH``, ``it_CH`` for ``de_CH``), Babel's list."""
+    try:
+        parsed = Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return ()
+    territory = parsed.territory
+    if not territory:
+        return ()
+    return tuple(
+        f"{language}_{territory}"
+        for language in get_official_languages(territory)
+        if language not in (parsed.language, "en")
+    )
 
 
 @lru_cache(maxsize=128)

@@ -158,7 +158,8 @@ def explain_award(
             {"code": code, "message": message, "at": at},
         )
     if award is None:
-        named = claim if found == claim else f"{claim} ({found})"
+        # the reference and the file it came in, never the store's id
+        named = name or (claim if found == claim else f"{claim} ({found})")
         if outcome != "accepted":  # a duplicate, pended or void claim is not paid
             raise ClaimflowError(
                 f"claim {named} is {outcome}: only accepted claims are awarded"

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from claimflow.cjk import narrow
-from claimflow.dedupe.peoplefile import people_csv
+from claimflow.dedupe.peoplefile import people_csv, refuse_total_row
 from claimflow.errors import UnreadableInput
 from claimflow.fields import ascii_fold
 from claimflow.hangul import SURNAME_OF, SURNAMES, is_hangul
@@ -450,10 +450,13 @@ def read_prepared(
             encoding=layout.encoding,
             chunksize=chunk_rows,
         )
-        prepared = [
-            prepare(chunk.rename(columns=layout.columns), date_order, language)
-            for chunk in chunks
-        ]
+        prepared, before = [], 0
+        for chunk in chunks:
+            refuse_total_row(path, layout, chunk, before)
+            before += len(chunk)
+            prepared.append(
+                prepare(chunk.rename(columns=layout.columns), date_order, language)
+            )
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise UnreadableInput(
             str(path), f"not a readable people file ({exc})"

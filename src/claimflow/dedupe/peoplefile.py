@@ -94,6 +94,58 @@ def people_csv(
     )
 
 
+def refuse_total_row(
+    path: Path, layout: PeopleCsv, chunk: pd.DataFrame, before: int
+) -> None:
+    """A people file sums nothing, so a total row (``Total`` or ``कुल`` with
+    no participant id, after the last person) refuses it, as it refuses a
+    workbook (`read_people_xlsx`), naming its row: read as a person it was
+    one more record (trial 43: ``Total,,,,`` under 13 members made 14).
+
+    Args:
+        path: the file.
+        layout: how it is read (`people_csv`).
+        chunk: a chunk of its records as read, columns as headed.
+        before: the records read in the chunks before this one.
+
+    Raises:
+        UnreadableInput: a total row, naming its row as a spreadsheet does.
+
+    Example: ``refuse_total_row(path, layout, chunk, 0)``
+    """
+    header = next(h for h, t in layout.columns.items() if t == "participant_id")
+    ids = chunk[header].astype(str).str.strip()
+    # an id with no digit (blank, ``Total``, ``कुल``) is looked at closer
+    suspects = (~ids.str.contains(r"\d", regex=True)).to_numpy()
+    if not suspects.any():
+        return
+    # the total words (and the config the claim readers need) load only now
+    from claimflow.parse.common import TOTAL
+
+    for offset in suspects.nonzero()[0]:
+        cells = chunk.iloc[int(offset)].astype(str)
+        if cells.map(lambda cell: TOTAL.match(cell) is not None).any():
+            raise UnreadableInput(
+                str(path),
+                "expected a person on every row, found a total row",
+                f"row {_row_of(path, layout, before + int(offset))}",
+            )
+
+
+def _row_of(path: Path, layout: PeopleCsv, record: int) -> int:
+    """The spreadsheet row of the `record`-th record under the header
+    (counting from 0; blank lines count as rows but hold no record)."""
+    with path.open(encoding=layout.encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=layout.delimiter)
+        seen = -1
+        for row, cells in enumerate(reader, start=1):
+            if row > layout.header_row and any(c.strip() for c in cells):
+                seen += 1
+                if seen == record:
+                    return row
+    return layout.header_row + 1 + record
+
+
 def _columns(
     name: str, row: int, header: list[str] | list[object], index: Mapping[str, str]
 ) -> dict[str, str]:

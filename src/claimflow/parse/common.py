@@ -373,7 +373,11 @@ TOTAL = re.compile(
     r"المجموع|الإجمالي|סה[\"״]כ|סך הכל|ยอดรวม|รวมทั้งสิ้น|รวม|tổng cộng|tổng|"
     # Persian (trial 42: a member list's جمع row was imported as a member
     # numbered 'جمع'), and Afrikaans
-    r"جمع کل|جمع\u200cکل|جمع|مجموع|groottotaal)\b",
+    r"جمع کل|جمع\u200cکل|جمع|مجموع|groottotaal|"
+    # Hindi and Marathi (trial 43: a Hindi branch's कुल row was stored as a
+    # claim numbered 'कुल', and imported as a member); a vowel sign after
+    # the word makes it a name (योगेश, Yogesh), which \b does not see
+    r"(?:कुल\s*योग|कुल\s*राशि|कुल|योग|एकूण|एकुण)(?![\u0900-\u097f]))\b",
     re.IGNORECASE,
 )
 #: Fields that make a row a claim (a total row has none but its label).
