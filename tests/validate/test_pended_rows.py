@@ -140,7 +140,7 @@ def test_fixes_read_the_fields_pended_claims_were_pended_for() -> None:
     """`Fixes.of`: a claim pended for its amount (index 0), one rejected for
     its SKU with a bad amount too (1: rejected, never pended), a clean one (2)."""
     claims = [
-        SimpleNamespace(participant_id=who, id=f"c{n}")
+        SimpleNamespace(participant_id=who, id=f"c{n}", received_at=NOW)
         for n, who in enumerate(("104233", "104233", None))
     ]
     found = [
