@@ -291,3 +291,125 @@ def test_a_stays_correction_in_the_same_file_supersedes(tmp_path: Path) -> None:
     assert code == 0, (out, err)
     assert len(json.loads(out)["superseded"]) == 1, out
     assert _outcomes(opts)[0][1] == "superseded"
+
+
+# AC-7001 with its quantity keyed '1.000' (one, or one thousand?): pended
+# (invalid_number) for a value naming its sale; the correction keys 1
+UNREAD = PENDED.replace('"149,0O"', "149.00").replace(",DRL-200,1,", ",DRL-200,1.000,")
+
+
+@pytest.mark.parametrize("order", ["orig fix", "fix orig"])
+def test_an_unread_quantity_corrected_in_the_same_ingest_asks_for_nothing(
+    tmp_path: Path, order: str
+) -> None:
+    """Before: the correction was accepted, ``dedupe claims`` superseded the
+    pended claim and 30 points were paid, but 104233 was still written
+    'quantity: we could not read this number of units: please send it
+    again ... (we read: 1.000)'. The batch now takes the correction
+    for its resubmission, as ``dedupe claims`` does: no notice; and in
+    either order of the files (the fix first: before, the pended claim was
+    closed as the fix's duplicate)."""
+    opts = _opts(tmp_path)
+    orig, fix = tmp_path / "orig.csv", tmp_path / "fix.csv"
+    orig.write_text(HEADER + UNREAD, encoding="utf-8")
+    fix.write_text(HEADER + FIXED, encoding="utf-8")
+    files = [str(orig), str(fix)] if order == "orig fix" else [str(fix), str(orig)]
+    code, out, err = run("check", *files, "--client", ACME_CONFIG, "--at", AT, "--json")
+    assert code == 1 and json.loads(out)["notices"] == [], (out, err)
+    notices = tmp_path / "notices"
+    code, out, err = run("ingest", *files, *opts, "--at", AT, "--notices", str(notices))
+    assert code == 1, (out, err)
+    assert _notices(notices) == {}, _notices(notices)
+    assert sorted(_outcomes(opts)) == [
+        ("fix.csv:row 2", "accepted", ""),
+        ("orig.csv:row 2", "pended", "invalid_number"),
+    ]
+    _check_superseded_and_paid(tmp_path, opts)
+    assert ("orig.csv:row 2", "superseded", "invalid_number") in _outcomes(opts)
+
+
+@pytest.mark.parametrize(("chunk", "workers"), [(10_000, 1), (3, 1), (3, 2)])
+def test_an_unread_claim_and_its_correction_chunks_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, workers: int
+) -> None:
+    """The unread claim, fillers, its correction (rows 2 and 7): the notice
+    leaves the claim out in one chunk or many, on one worker or two."""
+    monkeypatch.setattr(batch_run, "CHUNK", chunk)
+    opts = _opts(tmp_path)
+    path = tmp_path / "many.csv"
+    path.write_text(HEADER + UNREAD + _filler(4, 100) + FIXED, encoding="utf-8")
+    notices = tmp_path / "notices"
+    code, out, err = run("ingest", str(path), *opts, "--at", AT,
+                         "--workers", str(workers), "--notices", str(notices))  # fmt: skip
+    assert code == 1, (out, err)
+    assert _notices(notices) == {}, _notices(notices)
+    _check_superseded_and_paid(tmp_path, opts)
+
+
+def test_an_unread_claim_another_rep_repeats_is_still_asked(tmp_path: Path) -> None:
+    """Another rep's claim of the sale corrects nothing: 104233 is asked for
+    the quantity (nothing dropped), and ``dedupe claims`` supersedes nothing."""
+    opts = _opts(tmp_path)
+    path = tmp_path / "two.csv"
+    path.write_text(HEADER + UNREAD + OTHER, encoding="utf-8")
+    notices = tmp_path / "notices"
+    assert run("ingest", str(path), *opts, "--at", AT, "--notices", str(notices))[0] == 1
+    asked = _notices(notices)["acme-tools-1-104233.txt"]
+    assert "quantity" in asked and "(we read: 1.000)" in asked, asked
+    code, out, err = run("dedupe", "claims", *opts, "--json")
+    assert code in (0, 1) and json.loads(out)["superseded"] == [], (out, err)
+
+
+@pytest.mark.parametrize("rows", ["two files", "one file"])
+def test_a_pended_claim_after_its_correction_is_superseded_once_paid(
+    tmp_path: Path, rows: str
+) -> None:
+    """The correction (received 21 Oct) before the claim it corrects
+    (received 20 Oct, line amount '149,0O'): ``ingest fix.csv orig.csv``,
+    or one file with the rows out of order. Before: the pended claim was
+    held in review as a possible duplicate of its own correction, 104233
+    was asked to send the amount again, and ``dedupe claims`` closed the
+    correction as the pended claim's duplicate: 0 points. Now it is handled
+    as in file order: no notice, the correction supersedes it, 30 points."""
+    opts = _opts(tmp_path)
+    if rows == "two files":
+        fix, orig = tmp_path / "fix.csv", tmp_path / "orig.csv"
+        fix.write_text(HEADER + FIXED, encoding="utf-8")
+        orig.write_text(HEADER + PENDED, encoding="utf-8")
+        files = [str(fix), str(orig)]
+    else:
+        both = tmp_path / "both.csv"
+        both.write_text(HEADER + FIXED + _filler(1, 100) + PENDED, encoding="utf-8")
+        files = [str(both)]
+    notices = tmp_path / "notices"
+    code, out, err = run("ingest", *files, *opts, "--at", AT, "--notices", str(notices))
+    assert code == 1, (out, err)
+    assert _notices(notices) == {}, _notices(notices)
+    outcomes = [(o, r) for _, o, r in _outcomes(opts)]
+    assert outcomes[0] == ("accepted", "") and outcomes[-1] == ("pended", "invalid_number")
+    _check_superseded_and_paid(tmp_path, opts)
+    assert _outcomes(opts)[-1][1] == "superseded"
+
+
+def test_one_correction_of_two_unread_claims_supersedes_both(tmp_path: Path) -> None:
+    """AC-7001 (DRL-200) and AC-7002 (SAW-310) of invoice INV-20417, each
+    with quantity '1.000', then AC-7003 with both lines keyed 1: the batch
+    leaves both out of the notice exactly when ``dedupe claims`` supersedes
+    both (by their serials and invoice lines), so the notice and the outcome
+    agree."""
+    saw = UNREAD.replace("AC-7001", "AC-7002").replace("DRL-200,1.000,149.00,149.00,DR10000017",
+                                                       "SAW-310,1.000,229.00,229.00,SW20000001")  # fmt: skip
+    both = FIXED.replace("AC-7001", "AC-7003")
+    second = both.replace("DRL-200,1,149.00,149.00,DR10000017", "SAW-310,1,229.00,229.00,SW20000001")  # fmt: skip
+    opts = _opts(tmp_path)
+    orig, fix = tmp_path / "orig.csv", tmp_path / "fix.csv"
+    orig.write_text(HEADER + UNREAD + saw, encoding="utf-8")
+    fix.write_text(HEADER + both + second, encoding="utf-8")
+    notices = tmp_path / "notices"
+    code, out, err = run("ingest", str(orig), str(fix), *opts, "--at", AT, "--notices", str(notices))  # fmt: skip
+    assert code == 1, (out, err)
+    assert _notices(notices) == {}, _notices(notices)
+    code, out, err = run("dedupe", "claims", *opts, "--json")
+    assert code == 0, (out, err)
+    assert len(json.loads(out)["superseded"]) == 2, out
+    assert [o for _, o, _ in _outcomes(opts)] == ["superseded", "superseded", "accepted"]

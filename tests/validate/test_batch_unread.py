@@ -42,6 +42,7 @@ FIXED = SALE.format(
     total="1.234,56",
     received="2026-11-03T10:00-03:00",
 )
+UNREAD_LATER = UNREAD.replace("2026-10-25T", "2026-11-05T")
 NO_DAY = SALE.format(
     nf="NF-000501",
     day="31/09/2026",
@@ -89,8 +90,12 @@ def _codes(
         # the trial: the pended row, then its fix; the fix is clean
         ([UNREAD, FIXED], {"a.csv:2": ["invalid_number"]}),
         ([NO_DAY, DAY_FIXED], {"a.csv:2": ["invalid_date"]}),
-        # the fix first: the unreadable row after it still repeats it
-        ([FIXED, UNREAD], {"a.csv:3": ["invalid_number", DUP]}),
+        # the fix first, the unreadable row (received 25 Oct, before the
+        # fix's 3 Nov) after it: the fix corrects it, as in file order
+        # (before: its duplicate, and `dedupe claims` closed the fix)
+        ([FIXED, UNREAD], {"a.csv:3": ["invalid_number"]}),
+        # received after the fix: the unreadable row repeats it
+        ([FIXED, UNREAD_LATER], {"a.csv:3": ["invalid_number", DUP]}),
         # the same unreadable row twice repeats itself; the fix is clean
         (
             [UNREAD, UNREAD, FIXED],

@@ -10,6 +10,7 @@ once; the sale's first claim stays the original of everyone else's.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,7 +141,12 @@ def test_fixes_read_the_fields_pended_claims_were_pended_for() -> None:
     """`Fixes.of`: a claim pended for its amount (index 0), one rejected for
     its SKU with a bad amount too (1: rejected, never pended), a clean one (2)."""
     claims = [
-        SimpleNamespace(participant_id=who, id=f"c{n}")
+        SimpleNamespace(
+            participant_id=who,
+            id=f"c{n}",
+            received_at=NOW,
+            model_dump=lambda mode: {"kind": "sales", "invoice_number": "INV-1"},
+        )
         for n, who in enumerate(("104233", "104233", None))
     ]
     found = [
@@ -159,4 +165,7 @@ def test_fixes_read_the_fields_pended_claims_were_pended_for() -> None:
     assert not fixes.resubmits(2, ("104233", frozenset({"line_total"}), "x"))  # no rep
     assert not fixes.resubmits(1, ("104233", frozenset({"line_total"}), "x"))  # still bad
     assert not fixes.resubmits(1, ("104876", frozenset({"sku"}), "x"))  # another rep
-    assert Fixes.of(claims, found, {0}).pended == {}  # unread: handled apart
+    unread = Fixes.of(claims, found, {0})  # type: ignore[arg-type]
+    assert unread.pended == {}  # unread: handled apart
+    assert unread.unread == {0: frozenset({"line_total"})}
+    assert json.loads(unread.named[0])["invoice_number"] == "INV-1"

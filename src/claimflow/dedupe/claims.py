@@ -278,6 +278,21 @@ def pended_repeats(
     return pairs
 
 
+def identity_of(data: dict[str, Any]) -> dict[str, Any]:
+    """A claim's data (as stored) cut to what `repeats_pended` compares: its
+    kind, the `_IDENTITY` fields and its lines' (the batch rules keep it for
+    an unread pended claim, `claimflow.validate.pended_rows`).
+
+    Example: ``identity_of(data)["kind"] == "sales"``
+    """
+    kind = data["kind"]
+    header, lines, _ = _IDENTITY[kind]
+    kept: dict[str, Any] = {"kind": kind, **{f: data.get(f) for f in header}}
+    if lines:
+        kept["lines"] = [{f: ln.get(f) for f in lines} for ln in data.get("lines", [])]
+    return kept
+
+
 def repeats_pended(new: dict[str, Any], old: dict[str, Any], kind: str) -> bool:
     """Whether claim data `new` names the sale or stay of claim data `old`.
 

@@ -5,8 +5,9 @@ stays) of a batch's earlier chunks in one table, ``seen (kind, key,
 claim)``, so that a key used again far apart in a million-claim batch is
 caught without holding the keys in memory. This module holds that table's
 SQL: `open_seen` opens (creating) the file, `seen_earlier` looks keys up
-(`seen_all` lists a kind's), `add_seen` adds the first place of each key,
-`forget_seen` drops a file's keys. The turn-taking between processes stays in `SeenKeys`.
+(`seen_all` lists a kind's, `seen_any` says whether it has any), `add_seen`
+adds the first place of each key, `forget_seen` drops a file's keys. The
+turn-taking between processes stays in `SeenKeys`.
 
 The file is private to one ingest (a temporary file, or one shared by the
 worker processes of `claimflow.parallel`) and stays SQLite whatever backend
@@ -65,6 +66,15 @@ def seen_all(conn: sqlite3.Connection, kind: str) -> dict[str, str]:
     Example: ``seen_all(conn, "resubmitted") == {"5f04...-r2": "b.csv:row 2"}``
     """
     return dict(conn.execute("SELECT key, claim FROM seen WHERE kind = ?", [kind]))
+
+
+def seen_any(conn: sqlite3.Connection, kind: str) -> bool:
+    """Whether the index holds any key of `kind`.
+
+    Example: ``seen_any(conn, "serial/unfixed") is False``
+    """
+    found = conn.execute("SELECT 1 FROM seen WHERE kind = ? LIMIT 1", [kind])
+    return found.fetchone() is not None
 
 
 def add_seen(

@@ -21,6 +21,7 @@ same batch: such a claim is never the original of a readable one
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
@@ -41,16 +42,24 @@ from claimflow.models import Claim, Problem, SalesClaim, StayClaim
 from claimflow.shown import money
 from claimflow.validate.line_quantity import ANOTHER, same_quantity, units_of
 from claimflow.validate.pended_rows import (
+    PLACED,
+    RESUBMITTED,
     Fixes,
+    Stamp,
     first_readable,
+    first_unread,
+    only_fixes,
+    sale_named,
     seen_before,
     settle,
     unread_claims,
+    unread_fixed,
 )
 from claimflow.validate.record import Sourcing
 
-#: Parts a key index place keeps apart: where the key stands, its claim.
-_APART = "\x1f"
+#: Parts a key index place keeps apart: where the key stands, its claim as
+#: named, the claim's `Stamp` (for a pended claim's correction).
+_APART = PLACED
 
 
 _OCR = str.maketrans("OILSBZ", "011582")
@@ -272,6 +281,12 @@ class SeenKeys:
 
         return seen_all(self.conn, kind)
 
+    def any(self, kind: str) -> bool:
+        """Whether the index holds any key of `kind`."""
+        from claimflow.store.seen_keys import seen_any
+
+        return seen_any(self.conn, kind)
+
     def add(self, kind: str, pairs: list[tuple[str, str]]) -> dict[str, str]:
         """Remember (key, where) pairs of distinct keys; the first place of a key stays.
 
@@ -381,6 +396,10 @@ def _repeats(
     problems: list[Problem] = []
     # each claim as a place names it (`earlier_claim`), once for every kind
     named: dict[int, str] = {}
+    # claims correcting unread pended claims, and the claims that repeat
+    fixed: dict[int, set[tuple[str, str]]] = {}
+    repeating: set[int] = set()
+    identity = functools.cache(lambda claim: sale_named(claims[claim]))
     for kind, (schema, code, field) in UNIQUENESS.items():
         frame = frames[kind]
         if not frame["claim"]:
@@ -390,11 +409,14 @@ def _repeats(
         for i, key in enumerate(keys):
             first.setdefault(key, i)
 
-        place = _placer(frame, field, claims, sourcing, named)
+        place = _placer(frame, field, claims, sourcing, named, fixes)
         repeated = _repeated_rows(schema, frame, keys, len(first))
         rows_of = enumerate(frame["claim"])
         blind = {i for i, c in rows_of if c in unread} if unread else set()
         held = first_readable(keys, blind) if blind else first
+        # an unread row repeats the first unread row of its key before it,
+        # else the first row: whatever the chunks (`seen_before`)
+        echoed = first_unread(keys, blind) if blind else {}
         claim_of = frame["claim"]
         flagged = {
             i: place(row)
@@ -402,7 +424,7 @@ def _repeats(
             if (i in blind or held[keys[i]] < i)
             # a claim's own key again (a serial on two of its lines) is the
             # record rules' `serial_count_mismatch`, not a duplicate of itself
-            and claim_of[row := first[keys[i]] if i in blind else held[keys[i]]]
+            and claim_of[row := _original(i, keys[i], blind, first, held, echoed)]
             != claim_of[i]
         }
         if seen is not None:
@@ -414,23 +436,64 @@ def _repeats(
         if kind == "invoice_line":
             flagged, another = same_quantity(frame, keys, flagged, blind, seen, place)
         flagged, another = settle(kind, claim_of, flagged, another, blind, fixes, seen, place)
-        for i, original in sorted(flagged.items()):
-            shown = frame["shown"][i]
-            said = _already(shown, original)
-            found = code
-            if i in another:  # a person decides (`claimflow.validate.line_quantity`)
-                found = ReasonCode.POSSIBLE_DUPLICATE
-                said += ANOTHER.format(units=frame["units"][i].replace(",", ", "))
-            if i not in blind and _received_before(claims[frame["claim"][i]], original):
-                # The repeat was received before the claim taken as its
-                # original (the batch's order is its files' as named): which
-                # is the sale is a person's call, not the file order's
-                # (trials 17 and 19: the genuine earlier sale was closed).
-                found, said = ReasonCode.POSSIBLE_DUPLICATE, f"{said}, though received before it"
-            problems.append(
-                sourcing[frame["claim"][i]].problem(found, field, said, frame["line"][i])
-            )
+        for claim, fix in unread_fixed(
+            kind, keys, claim_of, blind, flagged.keys(), seen, place, identity
+        ):
+            fixed.setdefault(claim, set()).add(fix)
+        repeating.update(claim_of[i] for i in flagged)
+        problems += _repeat_problems(
+            frame, flagged, another, blind, claims, sourcing, code, field
+        )
+    if seen is not None and fixed:
+        seen.add(RESUBMITTED, only_fixes(fixed, repeating))
     return problems
+
+
+def _repeat_problems(
+    frame: Columns,
+    flagged: dict[int, str],
+    another: AbstractSet[int],
+    blind: AbstractSet[int],
+    claims: Sequence[Claim],
+    sourcing: Sequence[Sourcing],
+    code: ReasonCode,
+    field: str,
+) -> list[Problem]:
+    """One kind's repeating rows (row -> where its original stands) as problems."""
+    problems: list[Problem] = []
+    for i, original in sorted(flagged.items()):
+        shown = frame["shown"][i]
+        said = _already(shown, original)
+        found = code
+        if i in another:  # a person decides (`claimflow.validate.line_quantity`)
+            found = ReasonCode.POSSIBLE_DUPLICATE
+            said += ANOTHER.format(units=frame["units"][i].replace(",", ", "))
+        if i not in blind and _received_before(claims[frame["claim"][i]], original):
+            # The repeat was received before the claim taken as its
+            # original (the batch's order is its files' as named): which
+            # is the sale is a person's call, not the file order's
+            # (trials 17 and 19: the genuine earlier sale was closed).
+            found, said = ReasonCode.POSSIBLE_DUPLICATE, f"{said}, though received before it"
+        problems.append(
+            sourcing[frame["claim"][i]].problem(found, field, said, frame["line"][i])
+        )
+    return problems
+
+
+def _original(
+    i: int,
+    key: str,
+    blind: AbstractSet[int],
+    first: dict[str, int],
+    held: dict[str, int],
+    echoed: dict[str, int],
+) -> int:
+    """The row row `i` repeats: a readable row's first readable row; an
+    unread row's first unread row of the key if before it, else the first."""
+    if i not in blind:
+        return held[key]
+    row = echoed[key]
+    return row if row < i else first[key]
 
 
 def _placer(
@@ -439,9 +502,10 @@ def _placer(
     claims: Sequence[Claim],
     sourcing: Sequence[Sourcing],
     named: dict[int, str],
+    fixes: Fixes = Fixes.NONE,
 ) -> Callable[[int], str]:
     """Row -> its key index place: where it stands, then its claim as named
-    (`named` caches each claim's name for every kind)."""
+    and its `Stamp` (`named` caches each claim's for every kind)."""
     places: dict[tuple[int, int | None], str] = {}
 
     def place(i: int) -> str:
@@ -452,7 +516,11 @@ def _placer(
             claim = at[0]
             suffix = named.get(claim)
             if suffix is None:
-                suffix = named[claim] = _APART + earlier_claim(claims[claim])
+                suffix = _APART + earlier_claim(claims[claim])
+                stamp = Stamp.of(fixes, claim)
+                if stamp:
+                    suffix += _APART + stamp
+                named[claim] = suffix
             found = places[at] = sourcing[claim].where(field, at[1]) + suffix
         return found
 
@@ -472,7 +540,7 @@ def _received_before(claim: Claim, original: str) -> bool:
     (trial 31: a 10 November original closed as the duplicate of its own
     4 December resubmission, and counted 17 business days late).
     """
-    match = _RECEIVED.search(original)
+    match = _RECEIVED.search(_named(original))
     return match is not None and claim.received_at.date().isoformat() < match[1]
 
 
@@ -494,8 +562,13 @@ def _already(shown: str, original: str) -> str:
     """``'X' already claimed on claim A (...) at a.csv:row 2:Serials``: the
     key index holds a place as where it stands (first, so that a file's
     keys are forgotten by its name) and the claim, apart."""
-    where, _, named = original.partition(_APART)
-    return f"{shown!r} already claimed {named}at {where}"
+    where, _, _ = original.partition(_APART)
+    return f"{shown!r} already claimed {_named(original)}at {where}"
+
+
+def _named(place: str) -> str:
+    """A key index place's claim as named (`earlier_claim`)."""
+    return place.split(_APART)[1] if _APART in place else ""
 
 
 def _repeated_rows(

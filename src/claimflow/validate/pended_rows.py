@@ -5,8 +5,12 @@ The batch rules (`claimflow.validate.batch`) take the first claim of a key
 are handled apart:
 
 - a claim with a value naming its sale or stay that could not be read (a
-  quantity ``1.000``, a date ``31/09/2026``: `unread_claims`) repeats any
-  earlier row, but is never the original of a readable one;
+  quantity ``1.000``, a date ``31/09/2026``: `unread_claims`) repeats the
+  first unread row of its key before it, else any earlier row, but is never
+  the original of a readable one; a later claim of its participant sharing
+  a key with it and with a field it was pended for now read is its
+  correction when ``dedupe claims`` would supersede it by it
+  (`unread_fixed`, `keyed`);
 - a claim pended for another fixable problem (an amount ``149,0O``) is the
   original of other claims, but not of its own correction: a later claim
   of its participant that repeats it with a field it was pended for now
@@ -15,6 +19,12 @@ are handled apart:
   duplicate. The first such claim resubmits it; later claims of the key
   are that resubmission's duplicates (`settle`), and ``dedupe claims``
   then supersedes the pended claim, as when the fix comes in a later batch.
+
+A pended claim after its correction in the batch (files named in reverse
+order, rows out of order), received before it, is handled as in file
+order (`settle`): no repeat of it, and resubmitted. Each key index place
+carries its claim's `Stamp` (participant, received instant, id, the fields
+it was pended for or has problems in) for these decisions in later chunks.
 
 Across the chunks of a batch the batch's key index carries what a later
 chunk needs: the places of pended rows with their participant, fields and
@@ -27,9 +37,11 @@ asks for nothing its resubmission already sent (`claimflow.batch_run`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from claimflow.codes import Category, Outcome, decide
@@ -41,6 +53,9 @@ if TYPE_CHECKING:
 
 #: Between a pended row's participant, its fields and its claim in the key index.
 _APART = "\x1e"
+#: Between the parts of a key index place: where it stands, its claim as
+#: named, the claim's `Stamp`.
+PLACED = "\x1f"
 #: The key index kind of pended claims resubmitted in the batch: claim id ->
 #: where the resubmission stands.
 RESUBMITTED = "resubmitted"
@@ -94,6 +109,14 @@ def first_readable(keys: list[str], blind: set[int]) -> dict[str, int]:
     return held
 
 
+def first_unread(keys: list[str], blind: AbstractSet[int]) -> dict[str, int]:
+    """Each key's first row in `blind` (the rows of unread claims)."""
+    held: dict[str, int] = {}
+    for i in sorted(blind):
+        held.setdefault(keys[i], i)
+    return held
+
+
 def seen_before(
     seen: SeenKeys,
     kind: str,
@@ -103,7 +126,9 @@ def seen_before(
     place: Callable[[int], str],
 ) -> dict[int, str]:
     """The rows of unread claims whose key an earlier chunk had: where it was
-    first seen there, readable or not.
+    first seen there, an unread row's place first (an unread row repeats
+    the first unread row of its key: a correction between them corrects
+    that one, `settle`), else a readable row's.
 
     Readable rows' keys were looked up when this chunk's were added; the
     others' are looked up here. Unread rows' keys are kept apart (kind
@@ -115,7 +140,7 @@ def seen_before(
     readable = seen.earlier(kind, [k for k in firsts if k not in held])
     unread = seen.add(f"{kind}/unread", [(k, place(i)) for k, i in firsts.items()])
     return {
-        i: readable.get(keys[i]) or unread[keys[i]]
+        i: unread.get(keys[i]) or readable[keys[i]]
         for i in blind
         if keys[i] in readable or keys[i] in unread
     }
@@ -139,6 +164,12 @@ class Fixes:
     ids: tuple[str, ...]
     pended: dict[int, frozenset[str]]
     fields: dict[int, frozenset[str]]
+    #: Each claim's received instant (ISO), by index.
+    at: tuple[str, ...] = ()
+    #: Unread claims pended, with the fields they were pended for.
+    unread: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: What names each unread pended claim's sale or stay, as JSON (`sale_named`).
+    named: dict[int, str] = field(default_factory=dict)
     #: No claim corrects another (set below the class).
     NONE: ClassVar[Fixes]
 
@@ -155,14 +186,15 @@ class Fixes:
         frozenset({"line_total"})}``
         """
         pended: dict[int, frozenset[str]] = {}
+        lost: dict[int, frozenset[str]] = {}
         for i, found in enumerate(problems):
-            if i in unread or decide([p.code for p in found]) is not Outcome.PENDED:
+            if decide([p.code for p in found]) is not Outcome.PENDED:
                 continue
             data = frozenset(
                 p.field for p in found if p.field and p.code.category is Category.DATA
             )
             if data:
-                pended[i] = data
+                (lost if i in unread else pended)[i] = data
         return cls(
             who=tuple(c.participant_id or "" for c in claims),
             ids=tuple(c.id for c in claims),
@@ -172,6 +204,9 @@ class Fixes:
                 for i, f in enumerate(problems)
                 if f
             },
+            at=tuple(c.received_at.isoformat() for c in claims),
+            unread=lost,
+            named={i: sale_named(claims[i]) for i in lost},
         )
 
     def resubmits(self, new: int, old: Pended) -> bool:
@@ -186,6 +221,70 @@ class Fixes:
 
 
 Fixes.NONE = Fixes((), (), {}, {})
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a key index place says of its claim, for a pended claim's
+    correction elsewhere in the batch (`Stamp.of` writes it, `Stamp.read`
+    reads it back from a place).
+
+    Attributes:
+        who: its participant number ("" when none).
+        at: when it was received (ISO instant).
+        claim: its id.
+        pended: the fields it was pended for (none: not pended).
+        fields: its fields with a record problem.
+        named: what names its sale or stay, as JSON, for an unread pended
+            claim ("" for others: `sale_named`).
+    """
+
+    who: str
+    at: str
+    claim: str
+    pended: frozenset[str]
+    fields: frozenset[str]
+    named: str = ""
+
+    @classmethod
+    def of(cls, fixes: Fixes, i: int) -> str:
+        """Claim `i`'s stamp as a place carries it (empty: `fixes` knows no claims)."""
+        if not fixes.at:
+            return ""
+        pended = fixes.pended.get(i) or fixes.unread.get(i, frozenset())
+        fields = fixes.fields.get(i, frozenset())
+        parts = [fixes.who[i], fixes.at[i], fixes.ids[i], *map(_listed, (pended, fields))]
+        return _APART.join([*parts, fixes.named.get(i, "")])
+
+    @classmethod
+    def read(cls, place: str, apart: str) -> Stamp | None:
+        """The stamp at the end of `place` (after its last `apart`), if any."""
+        said = place.rpartition(apart)[2].split(_APART)
+        if len(said) != 6:
+            return None
+        who, at, claim, pended, fields, named = said
+        return cls(who, at, claim, _unlisted(pended), _unlisted(fields), named)
+
+    def corrects(self, old: Stamp, *, after: bool) -> bool:
+        """Whether this claim is the correction of pended claim `old`: its
+        participant's (or `old` had none and was pended for it), received
+        after it (or, `after` it in the batch, not before it: ``dedupe
+        claims``' order), with a field `old` was pended for now without a
+        problem (`Fixes.resubmits`)."""
+        mine, theirs = self.who, old.who
+        same = bool(mine) and (mine == theirs or (
+            not theirs and "participant_id" in old.pended))  # fmt: skip
+        since = datetime.fromisoformat(self.at), datetime.fromisoformat(old.at)
+        later = since[0] >= since[1] if after else since[0] > since[1]
+        return same and later and bool(old.pended - self.fields)
+
+
+def _listed(fields: frozenset[str]) -> str:
+    return ",".join(sorted(fields))
+
+
+def _unlisted(said: str) -> frozenset[str]:
+    return frozenset(said.split(",")) if said else frozenset()
 
 
 def settle(
@@ -220,7 +319,7 @@ def settle(
     """
     wanted = sorted({flagged[i] for i in flagged if i not in blind})
     pended_at, replaced = _known(kind, claim_of, fixes, seen, place, wanted)
-    if not wanted:
+    if not flagged:
         return flagged, another
     out, review = dict(flagged), set(another)
     fixer: dict[str, int] = {}  # a place resubmitted in this chunk -> its claim
@@ -228,6 +327,15 @@ def settle(
     resubmitted: list[tuple[str, str]] = []  # (pended claim id, where its fix is)
     for i in sorted(flagged):
         original = flagged[i]
+        if _corrected_before(kind, place(i), original):
+            # an earlier-received pended claim after its correction: no
+            # duplicate of it, and its correction resubmits it
+            del out[i]
+            review.discard(i)
+            pended = Stamp.read(place(i), PLACED)
+            assert pended is not None
+            resubmitted.append((pended.claim, original))
+            continue
         if i in blind:
             continue
         if fixer.get(original) == claim_of[i]:  # the resubmission's other rows
@@ -244,9 +352,25 @@ def settle(
             resubmitted.append((pended_at[original][2], place(i)))
     if seen is not None and links:
         seen.add(f"{kind}/resubmitted", links)
+    if seen is not None and resubmitted:
         # one claim may be resubmitted under several kinds: the first stays
         seen.add(RESUBMITTED, sorted(dict(resubmitted).items()))
     return out, review
+
+
+def _corrected_before(kind: str, mine: str, original: str) -> bool:
+    """Whether the row at place `mine` is of a pended claim whose correction
+    (received after it) is the claim at place `original`, earlier in the
+    batch: files named in reverse order, or rows out of order; ``dedupe
+    claims`` meets the two on their key (`keyed`)."""
+    old, new = Stamp.read(mine, PLACED), Stamp.read(original, PLACED)
+    return (
+        old is not None
+        and new is not None
+        and bool(old.pended)
+        and new.corrects(old, after=False)
+        and keyed(kind, old)
+    )
 
 
 def _known(
@@ -287,3 +411,112 @@ def _said(pended: Pended) -> str:
 def _read(said: str) -> Pended:
     who, fields, claim = said.split(_APART)
     return who, frozenset(fields.split(",")) if fields else frozenset(), claim
+
+
+def unread_fixed(
+    kind: str,
+    keys: Sequence[str],
+    claim_of: Sequence[int],
+    blind: AbstractSet[int],
+    flagged: AbstractSet[int],
+    seen: SeenKeys | None,
+    place: Callable[[int], str],
+    identity: Callable[[int], str],
+) -> list[tuple[int, tuple[str, str]]]:
+    """The claims of readable rows that correct an unread pended claim
+    earlier in the batch: (claim index, (pended claim id, where the
+    correction stands)).
+
+    An unread claim is never the original of a readable row (`first_readable`),
+    so its correction repeats nothing; its key names the sale by the values
+    that were read (the serial, the dealer's invoice and SKU, the hotel and
+    confirmation). A readable row of the key later in the batch, repeating
+    nothing else, corrects the first unread row's claim when its `Stamp`
+    says so (`Stamp.corrects`) and it names the pended claim's sale or stay
+(`identity`: claim index -> `sale_named`; ``dedupe claims``' rules,
+`claimflow.dedupe.claims.repeats_pended`). Each chunk's first
+    unread pended row of a key goes into the index (kind ``<kind>/unfixed``)
+    for later chunks.
+    """
+    firsts: dict[str, int] = {}
+    for i in sorted(blind):
+        firsts.setdefault(keys[i], i)
+    mine = {k: place(i) for k, i in firsts.items()}
+    pended = {k: at for k, at in mine.items() if (s := Stamp.read(at, PLACED)) and s.pended}
+    unfixed = f"{kind}/unfixed"
+    earlier: dict[str, str] = {}
+    if seen is not None:
+        if pended:
+            earlier = seen.add(unfixed, sorted(pended.items()))
+        readable = {keys[i] for i in range(len(keys)) if i not in blind}
+        if readable and seen.any(unfixed):
+            earlier = seen.earlier(unfixed, sorted(readable))
+            earlier = {k: at for k, at in earlier.items() if at != mine.get(k)}
+    found: list[tuple[int, tuple[str, str]]] = []
+    for i, key in enumerate(keys):
+        if i in blind or i in flagged:
+            continue
+        at = earlier.get(key)
+        if at is None:
+            first = firsts.get(key)
+            if first is None or first > i or key not in pended:
+                continue
+            at = pended[key]
+        old, new = Stamp.read(at, PLACED), Stamp.read(place(i), PLACED)
+        if (
+            old
+            and new
+            and old.claim != new.claim
+            and new.corrects(old, after=True)
+            and (keyed(kind, old) or _names_sale(identity(claim_of[i]), old.named))
+        ):
+            found.append((claim_of[i], (old.claim, place(i))))
+    return found
+
+
+def sale_named(claim: Claim) -> str:
+    """What names a claim's sale or stay (`claimflow.dedupe.claims`'
+    identity fields: its document, dates, lines), as JSON."""
+    from claimflow.dedupe.claims import identity_of
+
+    return json.dumps(identity_of(claim.model_dump(mode="json")), sort_keys=True)
+
+
+def keyed(kind: str, old: Stamp) -> bool:
+    """Whether ``dedupe claims`` meets pended claim `old` on the key of
+    `kind` it shares with another claim: a readable claim's keys are whole,
+    a serial is met whenever claimed, and an unread claim's invoice line or
+    stay only by its date (``claim_keys``: no date, no key)."""
+    if not old.named or kind == "serial":
+        return True
+    theirs = json.loads(old.named)
+    return theirs.get("invoice_date", theirs.get("check_in")) is not None
+
+
+def _names_sale(new: str, old: str) -> bool:
+    """Whether the claim named `new` names the sale or stay of the unread
+    pended claim named `old` (`claimflow.dedupe.claims.repeats_pended`:
+    the rule ``dedupe claims`` supersedes it by)."""
+    from claimflow.dedupe.claims import repeats_pended
+
+    if not old:
+        return False
+    theirs = json.loads(old)
+    return repeats_pended(json.loads(new), theirs, theirs["kind"])
+
+
+def only_fixes(
+    fixed: dict[int, set[tuple[str, str]]], repeating: AbstractSet[int]
+) -> list[tuple[str, str]]:
+    """The unread pended claims resubmitted (`unread_fixed`): (claim id, where
+    its correction stands), of corrections that repeat no other claim (a
+    duplicate corrects nothing; the pended claim is still asked). Each key
+    names one unread pended claim (a later unread row of the key is that
+    claim's duplicate), so a correction of several lines may resubmit one
+    pended claim per line, as ``dedupe claims`` supersedes each."""
+    taken: dict[str, str] = {}
+    for claim in sorted(fixed):
+        if claim not in repeating:
+            for old, where in sorted(fixed[claim]):
+                taken.setdefault(old, where)
+    return sorted(taken.items())
