@@ -13,7 +13,14 @@ class ClaimflowError(Exception):
 
 
 class UnreadableInput(ClaimflowError):
-    """An input file cannot be read at all (corrupt, truncated, encrypted, binary)."""
+    """An input file cannot be read at all (corrupt, truncated, encrypted, binary).
+
+    Attributes:
+        file: the file as given (its name in provenance).
+        where: the place in it (``row 2:room_revenue``, ``page 1``,
+            ``line 3 column 5``), or None for the whole file.
+        detail: what was expected and found, without the place.
+    """
 
     def __init__(self, file: str, message: str, where: str | None = None) -> None:
         self.file = file

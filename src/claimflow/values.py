@@ -322,7 +322,8 @@ def _to_money(value: Any, info: ValidationInfo, unit_price: bool) -> Decimal | N
     if isinstance(value, Decimal):  # a JSON number, an Excel cell (`ShownNumber`)
         if not value.is_finite() or not -_SCALE < value.adjusted() < _SCALE:
             raise _fail(ReasonCode.INVALID_NUMBER, f"expected an amount, found {value}")
-        return value if unit_price else _whole_units(value, _ctx(info).currency)
+        number = value if unit_price else _whole_units(value, _ctx(info).currency)
+        return _plain(number)
     if (
         isinstance(value, bool)
         or isinstance(value, int)
@@ -333,7 +334,8 @@ def _to_money(value: Any, info: ValidationInfo, unit_price: bool) -> Decimal | N
         return Decimal(value)
     if isinstance(value, float):
         number = _from_float(value)
-        return number if unit_price else _whole_units(number, _ctx(info).currency)
+        number = number if unit_price else _whole_units(number, _ctx(info).currency)
+        return _plain(number)
     text = str(value).strip()
     if not text:
         return None
@@ -342,6 +344,21 @@ def _to_money(value: Any, info: ValidationInfo, unit_price: bool) -> Decimal | N
         return ctx.numbers.read(text, currency=ctx.currency, unit_price=unit_price)
     except NumberError as exc:
         raise _fail(ReasonCode.INVALID_NUMBER, str(exc)) from None
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A typed amount as positional digits: a JSON number written with an
+    exponent (``1e3``, ``1.5E2``) or a float Python writes so (``1e+16``)
+    is the same exact number, but kept as ``Decimal('1E+3')`` it was stored
+    as the text ``1E+3``, which the store's own reader refuses, so that
+    verify, award and replay of the batch stopped with a traceback (trial
+    45). Bounded by `_SCALE`, so the digits written stay few. What an Excel
+    cell showed (`claimflow.models.ShownNumber`) only words a refusal, made
+    before this."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent <= 0 and value.adjusted() >= -6:
+        return value  # the usual case: str() writes it positionally
+    return Decimal(f"{value:f}")
 
 
 def _whole_units(value: Decimal, currency: str | None) -> Decimal:

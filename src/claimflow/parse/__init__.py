@@ -129,6 +129,10 @@ def open_file(
         notes = []
         pdf_records = read_pdf(path, client, digest, name, notes=notes, values=values)
         return ParsedFile(path, name, digest, pdf_records, notes=notes)
+    if reader is read_json:
+        notes = []
+        json_records = read_json(path, client, digest, name, notes)
+        return ParsedFile(path, name, digest, json_records, notes=notes)
     return ParsedFile(path, name, digest, reader(path, client, digest, name))
 
 

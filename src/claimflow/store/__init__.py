@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -165,7 +166,9 @@ class Store(
     Attributes:
         path: the database file (a SQLite store's; a URL is no path).
         location: what opens the store again: the file, or the URL as given.
-        db: the sqlite-utils database.
+        db: the sqlite-utils database, for the thread that opened the
+            store: a store is one connection; each thread or process opens
+            its own, and their writes take turns (``BEGIN IMMEDIATE``).
     """
 
     def __init__(self, path: str | Path, db: Database | PgDatabase) -> None:
@@ -174,13 +177,42 @@ class Store(
         self.location = str(path)
         #: What messages name the store by: the file, or the URL (no password).
         self.name = postgres.redact(str(path)) if postgres.is_url(path) else str(path)
-        self.db: Any = db
+        self._db: Any = db
+        # one connection, for the thread that opened it (`db`)
+        self._thread = threading.get_ident()
         self._pack_attached = False
+
+    @property
+    def db(self) -> Any:
+        """The sqlite-utils database (or the PostgreSQL one), for the thread
+        that opened the store.
+
+        A store is one connection, and one transaction at a time on it: two
+        threads sharing it would interleave their writes (SQLite refuses
+        with a ``ProgrammingError`` traceback from inside a command). Each
+        thread opens its own store (``Store.open(path)``), and their writes
+        take turns as two processes' do.
+
+        Raises:
+            StoreError: called from a thread other than the one that opened
+                the store.
+        """
+        if threading.get_ident() != self._thread:
+            raise StoreError(
+                f"{self.name}: this store was opened in another thread: a Store "
+                "is one connection for the thread that opened it; open one in "
+                "each thread (Store.open), and their writes take turns"
+            )
+        return self._db
+
+    @db.setter
+    def db(self, db: Any) -> None:
+        self._db = db
 
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``: which backend holds this store."""
-        return "postgresql" if isinstance(self.db, PgDatabase) else "sqlite"
+        return "postgresql" if isinstance(self._db, PgDatabase) else "sqlite"
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -286,7 +318,7 @@ class Store(
 
     def close(self) -> None:
         """Close the connection."""
-        self.db.close()
+        self._db.close()
 
     def __enter__(self) -> Store:
         return self
