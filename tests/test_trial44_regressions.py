@@ -203,3 +203,23 @@ def test_claim_accepted_in_review_before_any_verification_waits_for_it(
     # paid on F-1010: Luis's 1 of the 2 invoiced, nothing to Jorge
     assert _points(opts, "MX10002", "2026-11-11T11:00") == 0
     assert _points(opts, "MX10004", "2026-11-11T11:00") == 25
+
+
+def test_sla_definition_names_the_turnaround_day_as_an_english_ordinal(
+    tmp_path: Path,
+) -> None:
+    from claimflow import load_client
+    from claimflow.report.sla import sla_definitions
+
+    path = tmp_path / "mx-dealers.yaml"
+    path.write_text(CLIENT + "sla: {turnaround_days: 3}\n", encoding="utf-8")
+    lines = sla_definitions(load_client(path), "Period: 2026-11.")
+    turnaround = next(line for line in lines if line.startswith("Turnaround:"))
+    # before: "on or before the 3th business day"
+    assert "on or before the 3rd business day" in turnaround, turnaround
+    # by hand, as English writes them
+    for days, written in [(1, "1st"), (2, "2nd"), (7, "7th"), (11, "11th"),
+                          (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd")]:  # fmt: skip
+        path.write_text(CLIENT + f"sla: {{turnaround_days: {days}}}\n", encoding="utf-8")
+        lines = sla_definitions(load_client(path), "Period: 2026-11.")
+        assert f"on or before the {written} business day" in " ".join(lines), days
