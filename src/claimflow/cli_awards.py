@@ -63,8 +63,9 @@ def participants_group() -> None:
     help="How the file writes dates (default: the client's date_order).",
 )
 @time_option(
-    "--as-of", "When the list is taken in: undated rows take effect on its day"
+    "--as-of", "The day undated rows take effect from (default: --at's day)"
 )
+@AT_OPTION
 @ENCODING_OPTION
 @JSON_OPTION
 @fail_cleanly
@@ -75,6 +76,7 @@ def participants_cmd(
     operator: str,
     date_order: DateOrder | None,
     as_of: datetime | None,
+    at: datetime | None,
     encoding: str | None,
     as_json: bool,
 ) -> None:
@@ -82,7 +84,9 @@ def participants_cmd(
 
     Tiers, status and dates are kept as dated facts: a row's effective_from
     column (or the import's day) starts a fact where the list says something
-    new; importing the same list again records nothing.
+    new; importing the same list again records nothing. --at is when the
+    store learns the list: an award run --at an earlier instant does not
+    read it (as its replay would not).
 
     \b
     Example:
@@ -94,7 +98,7 @@ def participants_cmd(
     with opened_store(db_path) as store:
         done = import_participants(
             file, client_path, store, as_of=as_of, date_order=date_order,
-            operator=operator, encoding=encoding,
+            operator=operator, encoding=encoding, at=at,
         )  # fmt: skip
     for note in done.notes:
         click.echo(f"note: {file}: {note}", err=as_json)  # stdout: the JSON alone

@@ -27,7 +27,7 @@ from claimflow.award.ledger import (
     debit_available,
     refuse_merged,
 )
-from claimflow.award.references import differences, not_whole_points
+from claimflow.award.references import differences, not_whole_points, reference_key
 from claimflow.config import ResolvedClient
 from claimflow.store import Store
 from claimflow.store.accounts import (
@@ -35,8 +35,8 @@ from claimflow.store.accounts import (
     add_adjustment,
     add_adjustment_decision,
     add_posting,
-    adjustment_by_reference,
     adjustment_rows,
+    adjustments_like,
 )
 from claimflow.store.cases import add_case_events, case_rows
 from claimflow.store.instants import utc_text
@@ -209,13 +209,19 @@ def request_adjustment(
         raise AccountError(
             "--note: expected why the points are adjusted, found nothing"
         )
+    if reference is not None and not reference_key(reference):
+        # folded to nothing, it would be every such reference's "used before"
+        raise AccountError(
+            f"--reference {reference!r}: expected a ticket number "
+            "(letters or digits)"
+        )
     if claim_id is not None:
         claim_id = store.resolve_claim(claim_id, client.key)
     _check_request(store, client, participant_id, points, (case_id, claim_id))
     limit = settings.limit_of(actor)
     with store.transaction():
         used = (
-            adjustment_by_reference(store, client.key, reference) if reference else None
+            _earlier_adjustment(store, client.key, reference) if reference else None
         )
         if used is not None:
             earlier = Adjustment.of(adjustment_rows(store, client.key, used[0])[0])
@@ -223,8 +229,10 @@ def request_adjustment(
                                   (case_id, claim_id), client)  # fmt: skip
             if not differ:  # a retry of what was asked: nothing to do again
                 return replace(earlier, repeated=True)
+            written = "" if used[3] == reference else f" as {used[3]!r}"
             raise AccountError(
-                f"reference {reference!r} was used before: adjustment #{used[0]} "
+                f"reference {reference!r} was used before{written}: "
+                f"adjustment #{used[0]} "
                 f"requested by {used[1]} at {client.desk.time(used[2])}; this one asks "
                 f"{differ}; "
                 "give each adjustment its own"
@@ -252,6 +260,24 @@ def request_adjustment(
         done = Adjustment.of(adjustment_rows(store, client.key, adjustment_id)[0])
         store.audit(actor, "ledger adjust", done.to_dict())
     return done
+
+
+def _earlier_adjustment(
+    store: Store, client: str, reference: str
+) -> tuple[int, str, str, str] | None:
+    """The client's adjustment under the same reference, compared as
+    redemption references are (`reference_key`: case and punctuation
+    ignored, so a retry keyed ``tck-0101`` is ``TCK-0101``'s): (id,
+    requested by, at, reference as written), if any.
+    """
+    key = reference_key(reference)
+    # The database narrows by the key's letters in order; a non-ASCII letter
+    # may fold differently there, so then every adjustment is a candidate.
+    pattern = "%" + "%".join(key) + "%" if key.isascii() else "%"
+    for row in adjustments_like(store, client, pattern.replace("%%", "%")):
+        if reference_key(row[3]) == key:
+            return row
+    return None
 
 
 def _differences(

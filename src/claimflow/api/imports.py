@@ -182,11 +182,16 @@ def import_participants(
     date_order: DateOrder | None = None,
     operator: str | None = None,
     encoding: str | None = None,
+    at: datetime | date | None = None,
 ) -> ParticipantsImport:
     """Take a participant list in as dated facts (tiers, status, dates).
 
     Rows without an effective_from take effect on `as_of`'s day in the desk's
-    zone (default: today there); importing the same list again records nothing.
+    zone (default: `at`'s day, else today there); importing the same list
+    again records nothing. `at` is when the store learns the list (default:
+    now; a later time is refused): an award run (``award --at``) reads the
+    members recorded by its instant, so a desk keying a past month imports
+    its list ``--at`` that month's start, before the runs that read it.
     A CSV list is read in `encoding`, else the client's ``encoding``, else
     as detected (as claim files are).
 
@@ -208,9 +213,11 @@ def import_participants(
             resolved.formats.get("participant_id"), resolved.solar_hijri,
         )  # fmt: skip
     )
-    day = instant(as_of, resolved).astimezone(resolved.zone).date()
+    recorded = written_at(at, resolved)
+    taken = instant(as_of, resolved) if as_of is not None else recorded
+    day = taken.astimezone(resolved.zone).date()
     with store.transaction():
-        done = store.record_participants(people, day, actor)
+        done = store.record_participants(people, day, actor, at=recorded)
         store.audit(
             actor,
             "participants import",

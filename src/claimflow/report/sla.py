@@ -112,6 +112,18 @@ def _period(client: ResolvedClient, window: Window) -> str:
     return f"Period: claims received {window.label()}, local dates in {zone}."
 
 
+def _english_ordinal(n: int) -> str:
+    """`n` as an English ordinal, by CLDR's ordinal plural rules (Babel):
+    1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 23rd.
+
+    Example: ``_english_ordinal(3) == "3rd"``
+    """
+    from babel import Locale
+
+    form = Locale("en").ordinal_form(n)
+    return f"{n}{ {'one': 'st', 'two': 'nd', 'few': 'rd'}.get(form, 'th')}"
+
+
 def sla_definitions(client: ResolvedClient, period: str) -> list[str]:
     """The definitions an SLA report's figures need, the period's first.
 
@@ -124,7 +136,8 @@ def sla_definitions(client: ResolvedClient, period: str) -> list[str]:
         period,
         calendar_line(cal),
         f"Turnaround: business days from received to decided; on time when decided "
-        f"on or before the {terms.turnaround_days}th business day (a claim received "
+        f"on or before the {_english_ordinal(terms.turnaround_days)} business day "
+        "(a claim received "
         "on a closed day starts on the next business day)"
         + (
             "; days pended on the participant do not count."

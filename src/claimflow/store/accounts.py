@@ -400,19 +400,26 @@ def add_adjustment(store: Store, row: Sequence[object]) -> int:
     )
 
 
-def adjustment_by_reference(
-    store: Store, client: str, reference: str
-) -> tuple[int, str, str] | None:
-    """The adjustment a reference was given to: (id, requested by, at), if any.
+def adjustments_like(
+    store: Store, client: str, pattern: str
+) -> list[tuple[int, str, str, str]]:
+    """A client's adjustments whose lower-cased reference is LIKE `pattern`:
+    (id, requested by, at, reference as written), oldest first.
 
-    Example: ``adjustment_by_reference(store, "acme-tools", "TICKET-7")``
+    The pattern narrows the candidates in the database; the caller compares
+    the references (`claimflow.award.references.reference_key`).
+
+    Example: ``adjustments_like(store, "acme-tools", "%t%i%c%k%e%t%7%")``
     """
-    row = store.db.execute(
-        "SELECT id, requested_by, requested_at FROM adjustments "
-        "WHERE client = ? AND reference = ?",
-        [client, reference],
-    ).fetchone()
-    return None if row is None else (int(row[0]), str(row[1]), str(row[2]))
+    return [
+        (int(i), str(by), str(at), str(ref))
+        for i, by, at, ref in store.db.execute(
+            "SELECT id, requested_by, requested_at, reference FROM adjustments "
+            "WHERE client = ? AND reference IS NOT NULL AND lower(reference) LIKE ? "
+            "ORDER BY id",
+            [client, pattern],
+        )
+    ]
 
 
 def add_adjustment_decision(

@@ -115,10 +115,14 @@ def pending_award_rows(
     where = "AND c.batch_id = ?" if batch_id is not None else ""
     if verified_only:
         # verified, or accepted by a person after verification sent it to
-        # review (`claimflow.store.review_decisions`)
+        # review (`claimflow.store.review_decisions`). A claim dedupe or the
+        # batch rules sent to review before any verification, accepted, is
+        # checked by the next `verify` first: paid unchecked, a split
+        # invoice line's 2 units were paid on top of 1 paid of 2 invoiced.
         where += (
             " AND ((SELECT v.result FROM verifications v WHERE v.claim_id = c.id "
-            f"ORDER BY v.id DESC LIMIT 1) = 'verified' OR {ACCEPTED_IN_REVIEW})"
+            f"ORDER BY v.id DESC LIMIT 1) = 'verified' OR ({ACCEPTED_IN_REVIEW}"
+            " AND EXISTS (SELECT 1 FROM verifications v WHERE v.claim_id = c.id)))"
         )
     rest = f"""
         WHERE c.client = ? AND c.outcome = 'accepted' {where}
