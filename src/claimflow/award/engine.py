@@ -97,6 +97,7 @@ def _units(
                 nights=(claim.check_out - claim.check_in).days
                 if claim.check_in and claim.check_out
                 else None,
+                unstated=None if claim.qualifying_revenue is not None else "qualifying_revenue",
             )
         ]
     units = []
@@ -117,6 +118,7 @@ def _units(
             Unit(
                 n, amount or ZERO, quantity, facts,
                 units_label(quantity, line.sku, settings.locale),
+                unstated=None if amount is not None else "line_total",
             )  # fmt: skip
         )
     return units

@@ -57,6 +57,10 @@ class Unit:
     facts: dict[str, str | None]
     label: str
     nights: int | None = None
+    #: the claim's field the amount comes from, when the claim gives none
+    #: (a stay without its qualifying revenue, a line without its total or
+    #: price): `amount` is then 0, which a rule per amount may not pay on
+    unstated: str | None = None
 
     def counted(self, unit: str) -> int:
         """Its units sold (or 1 stay), or with ``nights`` its nights."""
@@ -133,6 +137,16 @@ def _per_currency(ctx: Context, rule: object) -> list[Earned]:
     for unit in ctx.units:
         if not rule.scope.matches(unit.facts):
             continue
+        if unit.unstated is not None:
+            # 0 points settled for an amount nobody gave would be a payment
+            # decided by a blank (trial 45: a stay verified against its folio
+            # of 789.99 zł was paid 0 for want of its room revenue)
+            raise Refused(
+                ReasonCode.MISSING_FIELD,
+                f"{unit.label}: expected {unit.unstated} to earn {rule.points} "
+                f"points per {rule.per} {ctx.currency} on, found none: the award is "
+                "held until the claim gives it",
+            )
         excluded = ZERO
         if isinstance(ctx.claim, StayClaim):
             excluded = sum((getattr(ctx.claim, p) or ZERO for p in rule.exclude), ZERO)

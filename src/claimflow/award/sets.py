@@ -335,10 +335,11 @@ def _units(lines: str, locale: str) -> list[_Unit]:
         unit_price = _amount(price)
         if amount is None and unit_price is not None:
             amount = unit_price * count
-        if count < 0 or (amount is not None and amount < 0):
-            # The engine refuses it (``negative_amount``), naming the line.
+        if count < 0 or amount is None or amount < 0:
+            # The engine refuses it (``negative_amount``), naming the line, or
+            # holds it where a rule per amount meets a line with none
             raise ValueError(amount)
-        units.append((amount or ZERO, count, units_label(count, sku, locale), sku))
+        units.append((amount, count, units_label(count, sku, locale), sku))
     return units
 
 
