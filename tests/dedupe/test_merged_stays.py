@@ -3,8 +3,9 @@
 François Dupré holds 300120031 and 300199990 at Costa Azul, merged
 (``participants merge 300120031 300199990``: merge #1). Then he claims
 CA-101 under 300120031 (CAZ-MAD, 10-14 Nov 2026, MD5510001) and CA-102
-under 300199990 (CAZ-MAD, 12-15 Nov, another confirmation, MD5520002):
-both hold the nights of 12 and 13 Nov, one member's stays at one hotel.
+under 300199990 (CAZ-MAD, 12-15 Nov, another confirmation, MD5520002,
+two keying slips away: not clearly another reservation): both hold the
+nights of 12 and 13 Nov, one member's stays at one hotel.
 
 Before, the same-member-and-hotel key held the account number, so
 ``dedupe claims`` found nothing ("matches": []; verification alone caught
@@ -87,6 +88,20 @@ def test_overlapping_stays_of_merged_accounts_are_met(desk: Desk) -> None:
          "2026-11-12..2026-11-15 vs 2026-11-10..2026-11-14"),
     ]  # fmt: skip
     assert desk.outcomes() == {"CA-101": "accepted", "CA-102": "review"}
+
+
+def test_one_account_gives_the_pair_the_same_match(desk: Desk) -> None:
+    """The oracle: CA-102 keyed under 300120031 itself meets CA-101 by the
+    rule of one account, the same code, decision and dates as across the
+    merge (MD5520002 is two keying slips from MD5510001, no clearly
+    different confirmation: with one, say two rooms, neither matches)."""
+    desk.ingest("a.csv", CA_101)
+    desk.ingest("b.csv", CA_102.replace(";300199990;", ";300120031;"))
+    assert _matches(desk) == [
+        ("CA-102", "CA-101", "same member and hotel, overlapping dates",
+         "overlapping_stay", "review",
+         "2026-11-12..2026-11-15 vs 2026-11-10..2026-11-14"),
+    ]  # fmt: skip
 
 
 def test_the_same_stay_under_both_numbers_names_the_merge(desk: Desk) -> None:
