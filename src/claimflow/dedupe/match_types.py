@@ -6,6 +6,7 @@ keying slips a key tolerates. `claimflow.dedupe.matching` finds them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -117,6 +118,9 @@ class _Info:
     #: its received time is not its own: pended for it (the batch's time
     #: stood in for one that could not be read, or one keyed in the future)
     stand_in: bool = False
+    #: the participant as keyed (`participant` is the one it is filed under
+    #: now: a merge may have moved it)
+    keyed_member: str | None = None
 
     def received_before(self, other: _Info) -> bool:
         """Whether this claim came before `other`: the earlier received, then
@@ -138,3 +142,40 @@ class _Info:
         if self.settled != other.settled:
             return self.settled
         return self.received_before(other)
+
+
+@dataclass(frozen=True)
+class MemberMerges:
+    """The accounts live merges made one member, to name in a match.
+
+    Attributes:
+        members: each merged account -> every account of its member
+            (`claimflow.store.accounts.merged_accounts`).
+        merges: the live merges, (id, survivor, merged), in order.
+    """
+
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    merges: tuple[tuple[int, str, str], ...] = ()
+
+    def named(self, mine: _Info, theirs: _Info) -> str | None:
+        """The merges that make two claims' accounts (as keyed and as filed)
+        one member, in words; None when both name one account, either
+        names none, or the accounts are two members.
+
+        Example: ``merges.named(a, b) == "merge #1: 300199990 into 300120031"``
+        """
+        mine_, theirs_ = (
+            {a for a in (info.participant, info.keyed_member) if a}
+            for info in (mine, theirs)
+        )
+        accounts = mine_ | theirs_
+        if not mine_ or not theirs_ or len(accounts) < 2:
+            return None
+        group = self.members.get(min(accounts), ())
+        if not accounts <= set(group):
+            return None
+        return ", ".join(
+            f"merge #{n}: {merged} into {survivor}"
+            for n, survivor, merged in self.merges
+            if survivor in group
+        )

@@ -33,6 +33,7 @@ from claimflow.dedupe.match_types import (
     SERIAL,
     STAY,
     ClaimMatch,
+    MemberMerges,
     _Info,
     _Pair,
     allowed_slips,
@@ -178,10 +179,10 @@ def _infos(store: Store, ids: set[str]) -> dict[str, _Info]:
                 may_be_original(outcome),
                 settled=bool(paid) or outcome == VOID,
                 stand_in=bool(stand_in),
+                keyed_member=member,
             )
-            for cid, received, rowid, who, source, keyed, day, outcome, paid, stand_in in (
-                queries.involved_facts(store)
-            )
+            for (cid, received, rowid, who, source, keyed, day, outcome, paid, stand_in,
+                 member) in queries.involved_facts(store)
         }
         for cid, serial in queries.involved_serials(store):
             info[cid].serials.add(serial)
@@ -199,8 +200,13 @@ def _match(
     mine: _Info,
     theirs: _Info,
     windows: ClaimWindows = DEFAULT_WINDOWS,
+    merged: str | None = None,
 ) -> ClaimMatch | None:
-    """The pair's rule in words, with its reason code and decision (None: no match)."""
+    """The pair's rule in words, with its reason code and decision (None: no match).
+
+    `merged` names the merges that made the claims' two accounts one member
+    (`MemberMerges.named`): a stay's rules say so.
+    """
     if pair.rule == SERIAL:
         # Matched folded (DR17), quoted as each claim keyed it (DR-00000017).
         keyed = mine.keyed_serials.get(pair.detail, pair.detail)
@@ -247,14 +253,15 @@ def _match(
         )
     hotel = pair.detail.split("|")[1]
     if pair.rule == STAY:
-        return _same_stay(claim, other, pair, mine, theirs, hotel)
+        return _same_stay(claim, other, pair, mine, theirs, hotel, merged)
     if _tell_apart(mine, theirs, windows):
         return None  # two reservations (their own confirmations): two rooms, say
     same = pair.value == pair.other
+    member = f"same member ({merged})" if merged else "same member"
     return ClaimMatch(
         claim,
         other,
-        "same member and hotel, " + ("same dates" if same else "overlapping dates"),
+        f"{member} and hotel, " + ("same dates" if same else "overlapping dates"),
         ReasonCode.DUPLICATE_CLAIM if same else ReasonCode.OVERLAPPING_STAY,
         1.0 if same else 0.8,
         "duplicate" if same else "review",
@@ -332,16 +339,24 @@ def _same_line(
 
 
 def _same_stay(
-    claim: str, other: str, pair: _Pair, mine: _Info, theirs: _Info, hotel: str
+    claim: str,
+    other: str,
+    pair: _Pair,
+    mine: _Info,
+    theirs: _Info,
+    hotel: str,
+    merged: str | None = None,
 ) -> ClaimMatch | None:
-    """The same hotel and confirmation (or one a keying slip away)."""
+    """The same hotel and confirmation (or one a keying slip away); claimed
+    under two accounts a merge made one member (`merged` names the merges),
+    the same member's."""
     slips = pair.slips
     noun = f"{slips} keying slip{'s' if slips != 1 else ''}"
     if slips and mine.day != theirs.day:
         return None  # a look-alike confirmation of another arrival: another stay
     # A claim without a member number is no other account (trial 18:
     # the fix of one pended for it was closed as "another account").
-    two_accounts = bool(
+    two_accounts = not merged and bool(
         theirs.participant and mine.participant and theirs.participant != mine.participant
     )
     if two_accounts and slips:
@@ -361,6 +376,7 @@ def _same_stay(
         "the same stay claimed by another account"
         if two_accounts
         else "same hotel and confirmation"
+        + (f", one member by {merged}" if merged else "")
     )
     return ClaimMatch(
         claim,
@@ -428,8 +444,12 @@ def claim_candidates(
 
     Example: ``claim_candidates(store, "acme-tools", 3).matches``
     """
+    from claimflow.store.accounts import live_merges, merged_accounts
     from claimflow.store.dedupe import probed  # (the store imports this module)
 
+    merges = MemberMerges(
+        merged_accounts(store, client), tuple(live_merges(store, client))
+    )
     with probed(store, client, batch_id):
         pairs = _candidate_pairs(store, windows)
     different = different_pairs(store.db.conn, "claim")
@@ -449,6 +469,7 @@ def claim_candidates(
         ):
             continue
         seen: set[tuple[int, str]] = set()
+        merged = merges.named(mine, theirs)
         for pair in sorted(found, key=lambda p: (p.rule, p.slips)):
             if (pair.rule, _seen_as(pair)) in seen:
                 continue  # the exact and look-alike blocks both found it
@@ -456,7 +477,7 @@ def claim_candidates(
             if pair.rule == INVOICE and not pair.slips:
                 # the same line with the same quantity: no other-quantity match
                 seen.add((LINE, pair.detail.rsplit("|", 1)[0]))
-            match = _match(claim, other, pair, mine, theirs, windows)
+            match = _match(claim, other, pair, mine, theirs, windows, merged)
             if match is not None:
                 match = _as_ranked(match, mine, theirs)
                 matches.append((mine.order, pair.rule, theirs.order, match))

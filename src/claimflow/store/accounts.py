@@ -116,10 +116,20 @@ def live_merge(store: Store, client: str, merged: str) -> MergeRow | None:
 
 
 _LIVE_MERGES = (
-    "SELECT survivor, merged FROM account_merges m WHERE client = ? "
+    "SELECT id, survivor, merged FROM account_merges m WHERE client = ? "
     "AND action = 'merge' AND NOT EXISTS (SELECT 1 FROM account_merges u "
     "WHERE u.undoes = m.id) ORDER BY id"
 )
+
+
+def live_merges(store: Store, client: str) -> list[tuple[int, str, str]]:
+    """The merges of `client` no unmerge undid: (id, survivor, merged), in order.
+
+    Example: ``live_merges(store, "costa-azul") == [(1, "300120031", "300199990")]``
+    """
+    return [
+        (int(i), str(s), str(m)) for i, s, m in store.db.execute(_LIVE_MERGES, [client])
+    ]
 
 
 def merged_accounts(store: Store, client: str) -> dict[str, tuple[str, ...]]:
@@ -138,8 +148,8 @@ def merged_accounts(store: Store, client: str) -> dict[str, tuple[str, ...]]:
             account = parent[account]
         return account
 
-    for survivor, merged in store.db.execute(_LIVE_MERGES, [client]):
-        parent[root(str(merged))] = root(str(survivor))
+    for _, survivor, merged in live_merges(store, client):
+        parent[root(merged)] = root(survivor)
     members: dict[str, list[str]] = {}
     for account in parent:
         members.setdefault(root(account), []).append(account)

@@ -7,7 +7,8 @@ pair is a duplicate, which goes to review) stay in `claimflow.dedupe`.
 Matching (`claimflow.dedupe.matching`), set-based, a statement per rule:
 
 - `probed`: while open, the claims checked are in ``temp.probe`` and their
-  keys (from ``claims.keys``) in ``temp.probe_keys``;
+  keys (from ``claims.keys``) in ``temp.probe_keys``, a stay's member key
+  also under the other accounts a live merge made one member with its own;
 - `serial_candidates`, `exact_candidates`, `fuzzy_candidates`: the probed
   claims' keys meeting stored ones through the ``claim_serials`` and
   ``claim_keys`` indexes (history is never loaded whole);
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from claimflow.store import review_decisions as _earlier  # noqa: F401 (registers 2-34)
+from claimflow.store.accounts import merged_accounts
 from claimflow.store.ledger import STANDS
 from claimflow.store.schema import migrations
 
@@ -82,6 +84,20 @@ SELECT claim_id, client, block, day, value FROM (
            j.value ->> 1 AS day, j.value ->> 2 AS value
     FROM probe p CROSS JOIN claims c, json_each(c.keys) j WHERE c.id = p.id
 ) AS keyed WHERE day IS NOT NULL AND value IS NOT NULL
+"""
+
+# A member's stays at a hotel (``mh|account|hotel``) across the accounts a
+# live merge made one member (`merged_accounts`): each probed claim's key is
+# also put under the member's other accounts, so that a stay keyed under
+# either number meets the other's (the block names the account as keyed).
+_MERGED_KEYS_SQL = """
+INSERT INTO probe_keys (claim_id, client, block, day, value)
+SELECT k.claim_id, k.client,
+       'mh|' || m.other || '|' || substr(k.block, length(m.account) + 5),
+       k.day, k.value
+FROM probe_keys k JOIN probe_accounts m
+  ON m.account = substr(k.block, 4, instr(substr(k.block, 4), '|') - 1)
+WHERE k.block LIKE 'mh|%'
 """
 
 #: A dealer + SKU + quantity block (``ds|D-1|DRL-200|2``) without its
@@ -201,11 +217,36 @@ def probed(store: Store, client: str, batch_id: int | None) -> Iterator[None]:
         _open_params(client, batch_id),
     )
     conn.execute(_PROBE_KEYS_SQL)
+    _merged_member_keys(store, client)
     try:
         yield
     finally:
         conn.execute("DROP TABLE temp.probe")
         conn.execute("DROP TABLE temp.probe_keys")
+
+
+def _merged_member_keys(store: Store, client: str) -> None:
+    """Add to ``temp.probe_keys`` each probed stay's member key under the
+    other accounts of its member (`_MERGED_KEYS_SQL`); none without a merge."""
+    pairs = [
+        (account, other)
+        for account, group in merged_accounts(store, client).items()
+        for other in group
+        if other != account
+    ]
+    if not pairs:
+        return
+    conn = store.db.conn
+    conn.execute("DROP TABLE IF EXISTS temp.probe_accounts")
+    conn.execute(
+        "CREATE TEMP TABLE probe_accounts (account TEXT, other TEXT, "
+        "PRIMARY KEY (account, other))"
+    )
+    try:
+        conn.executemany("INSERT INTO probe_accounts VALUES (?, ?)", pairs)
+        conn.execute(_MERGED_KEYS_SQL)
+    finally:
+        conn.execute("DROP TABLE temp.probe_accounts")
 
 
 def serial_candidates(store: Store) -> Iterator[tuple[str, str, str]]:
@@ -279,7 +320,9 @@ def involved(store: Store, ids: set[str]) -> Iterator[None]:
 
 
 #: A row of `involved_facts`.
-Facts = tuple[str, str, int, str | None, str, str | None, str | None, str, int, int]
+Facts = tuple[
+    str, str, int, str | None, str, str | None, str | None, str, int, int, str | None
+]
 
 #: SQL: claim ``c`` was pended for its received time (the batch's time
 #: stood in for one that could not be read, or it was keyed in the future):
@@ -297,7 +340,9 @@ def involved_facts(store: Store) -> Iterator[Facts]:
         Rows (claim, received at, rowid, participant, source, invoice or
         confirmation number as keyed, activity date, outcome, paid: 1 when
         an award posting of the claim stands, no reversal pointing at it,
-        stand-in: 1 when the claim was pended for its received time).
+        stand-in: 1 when the claim was pended for its received time,
+        participant as keyed: a merge may since have filed the claim under
+        another).
 
     Example: ``next(involved_facts(store))[0]``
     """
@@ -306,7 +351,8 @@ def involved_facts(store: Store) -> Iterator[Facts]:
         "coalesce(json_extract(c.data, '$.invoice_number'), "
         "json_extract(c.data, '$.confirmation_number')), c.activity_date, "
         "c.outcome, EXISTS (SELECT 1 FROM ledger l WHERE l.claim_id = c.id "
-        f"AND l.entry_type = 'award' AND l.points > 0 AND {STANDS}), {STAND_IN} "
+        f"AND l.entry_type = 'award' AND l.points > 0 AND {STANDS}), {STAND_IN}, "
+        "json_extract(c.data, '$.participant_id') "
         "FROM involved i JOIN claims c ON c.id = i.id"
     )
     return rows
