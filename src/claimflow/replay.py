@@ -27,7 +27,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimflow.codes import SUPERSEDED, VOID, Category, Outcome
 from claimflow.config import ResolvedClient
@@ -58,6 +58,9 @@ from claimflow.validate import SeenKeys, context_for, record_problems, validate_
 from claimflow.validate.batch import batch_problems
 from claimflow.validate.record import Sourcing
 from claimflow.values import ValueContext
+
+if TYPE_CHECKING:
+    from claimflow.verify.run import StoreLookup
 
 CHUNK = 20_000
 
@@ -241,7 +244,7 @@ def _decided(
     matches, reopened = recorded_matches(store, client.key)
     marks: dict[tuple[str, str], str] | None = None
     verified = was_verified(store, target.key)
-    reviewed = review_decisions(store, client.key) if verified else {}
+    reviewed = review_decisions(store, client.key)
     decided: Decided = {}
     for batch in batches:
         # Batch rules see one recorded batch at a time, as they did when it was ingested.
@@ -265,10 +268,11 @@ def _decided(
                 matched = with_recorded_matches(
                     without_repeats(checked, reopened), matches, marks or {}
                 )
-                if verified:
+                if verified or reviewed:
                     known = [recorded for _, _, recorded in chunk]
-                    matched = _verified(store, target, matched, known)
-                    matched = _with_review_decisions(matched, reviewed)
+                    matched = _reenacted(
+                        store, target, matched, known, reviewed, verified
+                    )
                 matched = keep_merge_pends(store, client.key, matched)
                 for (cid, _, recorded), (claim, decision) in zip(
                     chunk, matched, strict=True
@@ -331,43 +335,69 @@ def _window_chunk(
     return checked
 
 
-def _with_review_decisions(
-    decided: list[tuple[Claim, Decision]],
-    reviewed: Mapping[str, tuple[str, frozenset[str]]],
-) -> list[tuple[Claim, Decision]]:
-    """Each claim a person decided in review (``claimflow decide``) as they
-    decided it, while the replay sends it to review for the reasons that
-    decision settled (`claimflow.store.review_decisions`); other reasons,
-    or none, are the replay's own to show."""
-    if not reviewed:
-        return decided
-    out = []
-    for claim, decision in decided:
-        found = reviewed.get(claim.id)
-        settled = decision
-        if found is not None and decision.outcome is Outcome.REVIEW:
-            verdict, codes = found
-            reasons = {
-                p.code.value for p in decision.problems if p.code.category is not Category.AWARD
-            }
-            if reasons == codes:
-                outcome = Outcome.ACCEPTED if verdict == "accept" else Outcome.REJECTED
-                settled = decision.model_copy(update={"outcome": outcome})
-        out.append((claim, settled))
-    return out
-
-
-def _verified(
+def _reenacted(
     store: Store,
     client: ResolvedClient,
     decided: list[tuple[Claim, Decision]],
     known: list[Recorded],
+    reviewed: Mapping[str, list[tuple[str, frozenset[str]]]],
+    verify: bool,
 ) -> list[tuple[Claim, Decision]]:
-    """Accepted claims checked against the stored source records, as recorded runs do.
+    """Each claim taken through what followed its intake, in order: its
+    verification against the stored source records, and the decisions
+    people took on it in review (``claimflow decide``).
 
-    Only for a client whose claims were verified; the lookups only read.
-    Each claim meets what its live verification met (`known`, what was
-    recorded for each claim): the claims of the batches stored then
+    A claim is verified once, when it is first accepted, as a live run
+    verifies an accepted claim that has no verification yet: at intake, or
+    after a person accepted it in review (trial 44: in review as a possible
+    duplicate, accepted, then sent back by verification for units already
+    paid). Only for a client whose claims were verified (`verify`), and a
+    claim verified live (`Recorded.last_batch`): one never verified waits
+    for it, as it does in the store. Each review decision, in the order
+    taken, then settles the claim while the replay has it in review for
+    the reasons the decision settled (`claimflow.store.review_decisions`);
+    other reasons, or none, are the replay's own to show.
+    """
+    from claimflow.verify.run import StoreLookup
+
+    lookup = StoreLookup(store, client.key) if verify else None
+    out = []
+    for (claim, intake), recorded in zip(decided, known, strict=True):
+        decision = intake
+        # verified live, not yet here
+        pending = recorded.last_batch is not None
+        if lookup is not None and pending and decision.outcome is Outcome.ACCEPTED:
+            decision, pending = _verified(lookup, client, claim, decision, recorded), False
+        for verdict, codes in reviewed.get(claim.id, ()):
+            if decision.outcome is not Outcome.REVIEW or _review_codes(decision) != codes:
+                continue
+            outcome = Outcome.ACCEPTED if verdict == "accept" else Outcome.REJECTED
+            decision = decision.model_copy(update={"outcome": outcome})
+            if lookup is not None and pending and outcome is Outcome.ACCEPTED:
+                decision, pending = _verified(lookup, client, claim, decision, recorded), False
+        out.append((claim, decision))
+    return out
+
+
+def _review_codes(decision: Decision) -> frozenset[str]:
+    """The reasons a claim is in review for, as a review decision records
+    those it settled (`claimflow.store.review_decisions.standing_codes`)."""
+    return frozenset(
+        p.code.value for p in decision.problems if p.code.category is not Category.AWARD
+    )
+
+
+def _verified(
+    lookup: StoreLookup,
+    client: ResolvedClient,
+    claim: Claim,
+    decision: Decision,
+    recorded: Recorded,
+) -> Decision:
+    """An accepted claim checked against the stored source records, as recorded runs do.
+
+    The lookups only read. The claim meets what its live verification met
+    (`recorded`): the claims of the batches stored then
     (`Recorded.last_batch`), never a stay or match ingested after it (trial
     30); the source records imported by then (`Recorded.last_source`),
     never an export imported after it; and what it was told of other
@@ -376,30 +406,16 @@ def _verified(
     what later runs made of them.
     """
     from claimflow.verify.match import verify_claim
-    from claimflow.verify.run import StoreLookup, outcome_of
+    from claimflow.verify.run import outcome_of
 
-    lookup = StoreLookup(store, client.key)
     settings = client.config.verification
-    out = []
-    for (claim, decision), recorded in zip(decided, known, strict=True):
-        if decision.outcome is not Outcome.ACCEPTED or recorded.last_batch is None:
-            # never verified live (ingested after the last verify run): it
-            # waits for verification, as it does in the store
-            out.append((claim, decision))
-            continue
-        view = lookup.as_of(recorded.last_batch, recorded.last_source, recorded.knew)
-        verification = verify_claim(claim, view, settings)
-        out.append(
-            (
-                claim,
-                Decision(
-                    claim_id=claim.id,
-                    outcome=outcome_of(verification, settings.discrepancy_policy),
-                    problems=decision.problems + verification.problems,
-                ),
-            )
-        )
-    return out
+    view = lookup.as_of(recorded.last_batch, recorded.last_source, recorded.knew)
+    verification = verify_claim(claim, view, settings)
+    return Decision(
+        claim_id=claim.id,
+        outcome=outcome_of(verification, settings.discrepancy_policy),
+        problems=decision.problems + verification.problems,
+    )
 
 
 __all__ = ["Change", "ReplayResult", "golden", "replay", "same_intake", "same_sla"]

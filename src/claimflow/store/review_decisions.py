@@ -10,9 +10,10 @@ claim's outcome (``outcomes`` stage ``review``); a rejection with a
 
 An accepted claim is paid by ``award`` even where the client's awards wait
 for a verified result (`settled_review` in the award query), and a replay
-under the same rules applies the decision again to a claim that is in
-review for the same reasons (`review_decisions`), as it applies the marks
-of ``dedupe apply``: the decision settled those reasons, not others.
+under the same rules applies a claim's decisions again, in the order
+taken (`review_decisions`), each to a claim that is in review for the
+reasons it settled, as it applies the marks of ``dedupe apply``: a
+decision settled those reasons, not others.
 
 Migration 34 makes the table.
 """
@@ -95,16 +96,22 @@ def add_review_decision(
     )
 
 
-def review_decisions(store: Store, client: str) -> dict[str, tuple[str, frozenset[str]]]:
-    """Each claim's latest review decision: claim id -> (decision, codes it settled).
+def review_decisions(
+    store: Store, client: str
+) -> dict[str, list[tuple[str, frozenset[str]]]]:
+    """Each claim's review decisions in the order taken: claim id ->
+    [(decision, codes it settled), ...] (a claim accepted in review, sent
+    back by verification and rejected has two).
 
-    Example: ``review_decisions(store, "costa-azul")["c1"][0] == "accept"``
+    Example: ``review_decisions(store, "costa-azul")["c1"][-1][0] == "accept"``
     """
-    found: dict[str, tuple[str, frozenset[str]]] = {}
+    found: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for claim_id, decision, codes in store.db.execute(
         "SELECT claim_id, decision, codes FROM review_decisions WHERE client = ? "
         "ORDER BY id",
         [client],
     ):
-        found[str(claim_id)] = (str(decision), frozenset(json.loads(codes)))
+        found.setdefault(str(claim_id), []).append(
+            (str(decision), frozenset(json.loads(codes)))
+        )
     return found
