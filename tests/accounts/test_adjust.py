@@ -106,6 +106,16 @@ def test_above_the_limit_it_waits_for_a_different_person_who_may_approve_it(
     assert actions == [("ledger adjust", "ann"), ("ledger approve", "sam")]
     with pytest.raises(AccountError, match=r"already posted by sam$"):
         approve_adjustment(members, acme, asked.id, "bob", AT)
+    # sam's retry (a lost connection) is no error and posts nothing again;
+    # rejecting it now is still refused (trial 44: the retry exited 2)
+    again = approve_adjustment(members, acme, asked.id, "sam", AT)
+    assert (again.status, again.decided_by) == ("posted", "sam")
+    assert _total(members) == (3000, 3000)
+    assert [a for (a,) in members.db.execute("SELECT action FROM audit_log")].count(
+        "ledger approve"
+    ) == 1
+    with pytest.raises(AccountError, match=r"already posted by sam$"):
+        approve_adjustment(members, acme, asked.id, "sam", AT, reject=True)
 
 
 def test_an_operator_with_no_role_waits_and_a_rejection_posts_nothing(

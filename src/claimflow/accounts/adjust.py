@@ -369,6 +369,9 @@ def approve_adjustment(
 ) -> Adjustment:
     """Approve (post) or reject a pending adjustment, as a different operator.
 
+    The same person's retry of the same decision (a command run again after
+    a lost connection) changes nothing and returns the adjustment as it is.
+
     Raises:
         AccountError: no such adjustment, not pending, the approver is the
             requester, or the approver's own limit is below its points.
@@ -382,6 +385,8 @@ def approve_adjustment(
             f"adjustment {adjustment_id}: no such adjustment for {client.key}"
         )
     found = Adjustment.of(rows[0])
+    if found.status == ("rejected" if reject else "posted") and found.decided_by == actor:
+        return found  # the same person's retry of the same decision: nothing to do
     if found.status != "pending":
         raise AccountError(
             f"adjustment {adjustment_id}: already {found.status} by {found.decided_by}"
