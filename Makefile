@@ -54,7 +54,9 @@ PG_TESTS ?= tests/store tests/award tests/verify tests/accounts tests/sla \
 	tests/test_trial31_dedupe.py tests/test_trial31_regressions.py tests/test_trial35_regressions.py \
 	tests/test_trial32_regressions.py tests/test_trial34_resubmission.py tests/test_trial34_notices.py \
 	tests/test_trial35_resubmission.py tests/test_trial37_regressions.py tests/test_trial38_regressions.py \
-	tests/test_trial39_regressions.py tests/test_trial39_argentina.py tests/test_line_units_in_review.py
+	tests/test_trial39_regressions.py tests/test_trial39_argentina.py tests/test_line_units_in_review.py \
+	tests/test_replay_decision_sequence.py tests/test_resubmission_in_batch.py tests/dedupe/test_merged_stays.py \
+	tests/test_trial44_regressions.py
 test-postgresql: $(BIN)/pytest
 	$(BIN)/pytest -n auto --backend postgresql $(PG_TESTS)
 
