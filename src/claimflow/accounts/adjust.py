@@ -27,7 +27,12 @@ from claimflow.award.ledger import (
     debit_available,
     refuse_merged,
 )
-from claimflow.award.references import differences, not_whole_points, reference_key
+from claimflow.award.references import (
+    differences,
+    not_whole_points,
+    reference_key,
+    reference_pattern,
+)
 from claimflow.config import ResolvedClient
 from claimflow.store import Store
 from claimflow.store.accounts import (
@@ -271,10 +276,7 @@ def _earlier_adjustment(
     requested by, at, reference as written), if any.
     """
     key = reference_key(reference)
-    # The database narrows by the key's letters in order; a non-ASCII letter
-    # may fold differently there, so then every adjustment is a candidate.
-    pattern = "%" + "%".join(key) + "%" if key.isascii() else "%"
-    for row in adjustments_like(store, client, pattern.replace("%%", "%")):
+    for row in adjustments_like(store, client, reference_pattern(key)):
         if reference_key(row[3]) == key:
             return row
     return None

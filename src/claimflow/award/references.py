@@ -58,13 +58,22 @@ def earlier_redemption(
     Example: ``earlier_redemption(store, "acme-tools", "order 77")``
     """
     key = reference_key(reference)
-    # The database narrows by the key's letters in order; a non-ASCII letter
-    # may fold differently there, so then every redemption is a candidate.
-    pattern = "%" + "%".join(key) + "%" if key.isascii() else "%"
-    for row in redemptions_like(store, client, pattern.replace("%%", "%")):
+    for row in redemptions_like(store, client, reference_pattern(key)):
         if reference_key(row[3]) == key:
             return row
     return None
+
+
+def reference_pattern(key: str) -> str:
+    """The SQL ``LIKE`` pattern that narrows stored references to those that
+    may have `key` (`reference_key`): its letters in order, any marks
+    between; a non-ASCII letter may fold differently in the database, so
+    then every reference is a candidate.
+
+    Example: ``reference_pattern("tck0101") == "%t%c%k%0%1%0%1%"``
+    """
+    pattern = "%" + "%".join(key) + "%" if key.isascii() else "%"
+    return pattern.replace("%%", "%")
 
 
 def differences(fields: Iterable[tuple[str, str, str]]) -> str:
