@@ -193,6 +193,11 @@ def test_claim_accepted_in_review_before_any_verification_waits_for_it(
     code, out = _run("award", *opts, "--at", "2026-11-11T10:30")
     # before: 2 x 25 = 50 paid: 3 motors paid of 2 invoiced
     assert _points(opts, "MX10002", "2026-11-11T11:00") == 0, out
+    # and the run says why it paid nothing (it said only "nothing new to award")
+    assert (
+        "1 accepted claim waits for verify before an award can pay it "
+        "(verification.required)"
+    ) in out, out
     code, out = _run("verify", *opts, "--at", "2026-11-11T10:40")
     assert code == 1, out
     assert "quantity_above_invoiced" in out and "1 on claim C-1010" in out, out

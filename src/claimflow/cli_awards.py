@@ -208,6 +208,14 @@ def _show_awards(result: AwardRunResult, locale: str) -> None:
             f"  nothing new to award; {format_points(paid, locale)} {claims} "
             "already awarded by earlier runs"
         )
+    if result.awaiting_verification:
+        waiting = result.awaiting_verification
+        click.echo(
+            f"  {format_points(waiting, locale)} accepted "
+            f"{'claim waits' if waiting == 1 else 'claims wait'} for verify before "
+            "an award can pay "
+            f"{'it' if waiting == 1 else 'them'} (verification.required)"
+        )
     for version, count in sorted(result.by_version.items()):
         noun = "award" if count == 1 else "awards"
         click.echo(f"  rule set {version}: {format_points(count, locale)} {noun}")

@@ -39,6 +39,7 @@ from claimflow.store.awards import (
     claims_by_id,
     latest_award_data,
     pending_award_rows,
+    unverified_claim_count,
 )
 from claimflow.validate.notices import (
     AwardNoticeItem,
@@ -75,6 +76,8 @@ class AwardRunResult:
             claim is settled at 0), so a clerk must see them: a member
             enrolled late is a member-list correction, then ``ledger
             reverse --correction`` and an award run.
+        awaiting_verification: accepted claims not paid that wait for
+            `verify` (verification required): not computed by this run.
         names: the claims of `problems` as people know them (their
             reference and where they came from, `Store.claim_names`), by
             claim id: ``CA-902 (usd.csv:row 2)``, not ``usd.csv:row 2``.
@@ -93,6 +96,7 @@ class AwardRunResult:
     partial: list[tuple[Claim, Award]] = field(default_factory=list)
     earned_nothing: list[tuple[str, list[str]]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    awaiting_verification: int = 0
 
     def problem_line(self, problem: Problem) -> str:
         """A problem as the summary lists it, by its claim as people know it
@@ -111,6 +115,7 @@ class AwardRunResult:
             "posted": self.posted,
             "skipped": self.skipped,
             "already_awarded": self.already_awarded,
+            "awaiting_verification": self.awaiting_verification,
             "by_version": dict(self.by_version),
             "problems": [
                 p.model_dump(mode="json") | {"claim": self.names.get(p.record_id)}
@@ -390,6 +395,8 @@ def _award_in(
         if r.action == "pended"
     )
     result.already_awarded = awarded_claim_count(store, client.key, batch_id)
+    if client.config.verification.required:
+        result.awaiting_verification = unverified_claim_count(store, client.key, batch_id)
     state = _cap_state(store, client.key, settings)
     run = _Run(store, client.key, settings, state, now)
     done = 0

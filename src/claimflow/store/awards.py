@@ -119,11 +119,7 @@ def pending_award_rows(
         # batch rules sent to review before any verification, accepted, is
         # checked by the next `verify` first: paid unchecked, a split
         # invoice line's 2 units were paid on top of 1 paid of 2 invoiced.
-        where += (
-            " AND ((SELECT v.result FROM verifications v WHERE v.claim_id = c.id "
-            f"ORDER BY v.id DESC LIMIT 1) = 'verified' OR ({ACCEPTED_IN_REVIEW}"
-            " AND EXISTS (SELECT 1 FROM verifications v WHERE v.claim_id = c.id)))"
-        )
+        where += f" AND {_VERIFIED}"
     rest = f"""
         WHERE c.client = ? AND c.outcome = 'accepted' {where}
           AND NOT EXISTS (
@@ -137,6 +133,33 @@ def pending_award_rows(
     every = [row for part in rows for row in part]
     every.sort(key=lambda row: (desk_day(row[3]), row[3], row[0]))
     return iter([every[i : i + chunk] for i in range(0, len(every), chunk)])
+
+
+#: A claim (``c``) an award may pay where verification is required.
+_VERIFIED = (
+    "(COALESCE((SELECT v.result FROM verifications v WHERE v.claim_id = c.id "
+    "ORDER BY v.id DESC LIMIT 1), '') = 'verified' OR (COALESCE("
+    f"{ACCEPTED_IN_REVIEW}, FALSE)"
+    " AND EXISTS (SELECT 1 FROM verifications v WHERE v.claim_id = c.id)))"
+)
+
+
+def unverified_claim_count(store: Store, client: str, batch_id: int | None) -> int:
+    """How many of a client's accepted claims (of one batch), not paid, an
+    award run leaves for `verify` where verification is required: accepted
+    and not yet verified, or verified with another result.
+
+    Example: ``unverified_claim_count(store, "acme-tools", None)``
+    """
+    where = " AND c.batch_id = ?" if batch_id is not None else ""
+    params: list[object] = [client] + ([batch_id] if batch_id is not None else [])
+    row = store.db.execute(
+        f"SELECT COUNT(*) FROM claims c WHERE c.client = ? AND c.outcome = 'accepted'"
+        f"{where} AND NOT {_VERIFIED} AND NOT EXISTS (SELECT 1 FROM ledger l "
+        f"WHERE l.claim_id = c.id AND l.entry_type = 'award' AND {STANDS})",
+        params,
+    ).fetchone()
+    return int(row[0])
 
 
 def awarded_claim_count(store: Store, client: str, batch_id: int | None) -> int:
