@@ -80,8 +80,8 @@ def results(tmp_path: Path) -> dict[str, Any]:
         out["AwardRunResult"] = run
         award = run.awards[0]
         who = award.participant_id
-        out["Explanation"] = claimflow.explain_award(award.claim_id, store, client)
-        out["Story"] = claimflow.claim_story(award.claim_id, store, client)
+        out["Explanation"] = claimflow.explain_award(award.claim_id, client, store)
+        out["Story"] = claimflow.claim_story(award.claim_id, client, store)
         out["Balance"] = claimflow.balance(who, client, store)
         # awarded points are not available yet (the client's credit delay)
         out["Redemption"] = claimflow.Redemption(who, 1, "R-1", preview=True)
@@ -105,7 +105,7 @@ def results(tmp_path: Path) -> dict[str, Any]:
             "SELECT id FROM claims WHERE outcome = 'pended' ORDER BY id LIMIT 1"
         ).fetchone()
         out["EventRecorded"] = claimflow.record_event(
-            pended, "escalated", store, at=at, client=client
+            pended, "escalated", client, store, at=at
         )
         out["WorkQueue"] = claimflow.work_queue([client], store, as_of=at)
         out["CaseQueue"] = claimflow.case_queue([client], store, as_of=at)
