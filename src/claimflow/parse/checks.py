@@ -56,6 +56,19 @@ class EntryCheck(NamedTuple):
     row: int
 
 
+def _check_row(text: dict[str, str], counts: dict[str, int]) -> None:
+    """Refuse a row naming no operator, or counts that cannot be."""
+    if not text.get("operator"):
+        raise ValueError("operator: missing (whose keying was checked?)")
+    if counts["checked"] < 0:
+        raise ValueError(f"checked: expected 0 or more fields, found {counts['checked']}")
+    if not 0 <= counts["errors"] <= counts["checked"]:
+        raise ValueError(
+            f"errors: expected 0 to {counts['checked']} (the fields "
+            f"checked), found {counts['errors']}"
+        )
+
+
 def read_entry_checks(path: Path, client: ResolvedClient) -> Iterator[EntryCheck]:
     """Stream entry checks from a CSV, each value read or refused with its place.
 
@@ -84,13 +97,9 @@ def read_entry_checks(path: Path, client: ResolvedClient) -> Iterator[EntryCheck
                         counts[column] = int(numbers.read(value, whole=True))
                     except NumberError as exc:
                         raise ValueError(f"{column}: {exc}") from None
-            if not 0 <= counts["errors"] <= counts["checked"]:
-                raise ValueError(
-                    f"errors: expected 0 to {counts['checked']} (the fields "
-                    f"checked), found {counts['errors']}"
-                )
+            _check_row(text, counts)
             yield EntryCheck(
-                text.get("operator", ""),
+                text["operator"],
                 text.get("field") or "all",
                 day,
                 counts["checked"],

@@ -36,6 +36,8 @@ _SERIALS = re.compile(r"[\s,;]+")
 #: An amount as keyed: digits, group marks (spaces, no-break spaces,
 #: apostrophes) and decimal marks, with at least one point or comma.
 _AMOUNT = re.compile(r"-?(?=.*[.,])[\d\s\u00a0\u202f'.,]*\d")
+#: Words naming a date field, whose points are no decimal marks.
+_DATE_WORDS = ("date", "arrival", "departure", "check_in", "check_out", "received")
 HEADER = [
     "document",
     "key",
@@ -133,6 +135,15 @@ def _decimal_mark(a: str, b: str) -> bool:
     return digits[0] == digits[1] and marks[0] != marks[1]
 
 
+def _mark_dropped(longer: str, shorter: str) -> bool:
+    """An amount keyed without its decimal mark (``149,00`` as ``14900``,
+    a hundred times the amount), not any dropped character."""
+    if not _AMOUNT.fullmatch(longer):
+        return False
+    last = max(longer.rfind("."), longer.rfind(","))
+    return 0 < len(longer) - last - 1 <= 3 and longer[:last] + longer[last + 1 :] == shorter
+
+
 def _affixed(value: str) -> tuple[str, str, str]:
     """(what stands before the number, the number, what stands after), each
     stripped: ``('', '1 234,56', '$')`` for ``1 234,56 $``."""
@@ -164,7 +175,8 @@ def classify(
 
     A blank against a value is a ``missing value``; a serial one keying
     lacks, a ``missing serial``; the same amount with a point for a comma
-    (or the reverse), a ``decimal mark``.
+    (or the reverse), or keyed without its decimal mark (``149,00`` as
+    ``14900``), a ``decimal mark``.
 
     Example: ``classify("INV-20417", "INV-20471", {}, "MDY") == "transposition"``
     """
@@ -187,7 +199,12 @@ def classify(
     if len(longer) == len(shorter) + 1 and any(
         longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
     ):
-        return "dropped character"
+        dropped_mark = (
+            _mark_dropped(longer, shorter)
+            and not any(w in field for w in _DATE_WORDS)
+            and not isinstance(parse_date(longer, order), date)
+        )
+        return "decimal mark" if dropped_mark else "dropped character"
     date_a, date_b = parse_date(a, order), parse_date(b, order)
     if (
         isinstance(date_a, date)
