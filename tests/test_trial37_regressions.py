@@ -379,6 +379,29 @@ def test_a_taiwanese_dealer_export(tmp_path: Path, write: Callable[..., Path]) -
 RLM, LRM = "\u200f", "\u200e"
 
 
+def _stored(
+    client: Path, claims: Path, members: Path, db: Path, fields: tuple[str, str]
+) -> tuple[tuple[object, ...], list[object]]:
+    """`claims` ingested and `members` imported into `db`: the claim's
+    participant and two of its fields as stored, and the members stored."""
+    code, out, err = run(
+        "ingest", str(claims), "--client", str(client), "--db", str(db),
+        "--at", "2026-12-01T10:00", "--json",
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = run(
+        "participants", "import", str(members), "--client", str(client), "--db", str(db)
+    )
+    assert code == 0, out + err
+    with Store.open(db) as store:
+        claim = store.db.execute(
+            "SELECT participant_id, json_extract(data, ?), json_extract(data, ?) FROM claims",
+            [f"$.{fields[0]}", f"$.{fields[1]}"],
+        ).fetchone()
+        people = [row[0] for row in store.db.execute("SELECT id FROM participants")]
+    return tuple(claim), people
+
+
 def test_direction_marks_around_codes(tmp_path: Path, write: Callable[..., Path]) -> None:
     """A Hebrew spreadsheet wraps Latin codes typed in a right-to-left cell
     in direction marks. ``\\u200fGLL-TLV\\u200f`` was *rejected* as
@@ -398,23 +421,10 @@ def test_direction_marks_around_codes(tmp_path: Path, write: Callable[..., Path]
         '01/11/2026,04/11/2026,"₪ 1,234.50",10/11/2026 09:15\n',
     )
     members = write("members.csv", f"מספר חבר,first_name\n{RLM}20114457{RLM},דוד\n")
-    db = tmp_path / "galil.db"
-    code, out, err = run(
-        "ingest", str(claims), "--client", str(client), "--db", str(db),
-        "--at", "2026-12-01T10:00", "--json",
-    )  # fmt: skip
-    assert code == 0, out + err
-    code, out, err = run(
-        "participants", "import", str(members), "--client", str(client), "--db", str(db)
+    claim, people = _stored(
+        client, claims, members, tmp_path / "galil.db", ("hotel_code", "confirmation_number")
     )
-    assert code == 0, out + err
-    with Store.open(db) as store:
-        claim = store.db.execute(
-            "SELECT participant_id, json_extract(data, '$.hotel_code'),"
-            " json_extract(data, '$.confirmation_number') FROM claims"
-        ).fetchone()
-        people = [row[0] for row in store.db.execute("SELECT id FROM participants")]
-    assert tuple(claim) == ("20114457", "GLL-TLV", "TA551234")
+    assert claim == ("20114457", "GLL-TLV", "TA551234")
     assert people == ["20114457"]
 
 
@@ -466,23 +476,10 @@ def test_full_width_codes_are_their_ascii_selves(
         '"NT$32,500",2026/11/20 10:00\n',
     )
     members = write("members.csv", f"業務員編號,first_name\n{keyed_id},志明\n")
-    db = tmp_path / "formosa.db"
-    code, out, err = run(
-        "ingest", str(claims), "--client", str(client), "--db", str(db),
-        "--at", "2026-12-01T10:00", "--json",
-    )  # fmt: skip
-    assert code == 0, out + err
-    code, out, err = run(
-        "participants", "import", str(members), "--client", str(client), "--db", str(db)
+    claim, people = _stored(
+        client, claims, members, tmp_path / "formosa.db", ("invoice_number", "lines[0].sku")
     )
-    assert code == 0, out + err
-    with Store.open(db) as store:
-        claim = store.db.execute(
-            "SELECT participant_id, json_extract(data, '$.invoice_number'),"
-            " json_extract(data, '$.lines[0].sku') FROM claims"
-        ).fetchone()
-        people = [row[0] for row in store.db.execute("SELECT id FROM participants")]
-    assert tuple(claim) == ("TW10001", "AB-12345670", "RF-500")
+    assert claim == ("TW10001", "AB-12345670", "RF-500")
     assert people == ["TW10001"]
 
 

@@ -128,6 +128,16 @@ def _country_languages(locale: str) -> tuple[str, ...]:
     )
 
 
+def _date_patterns(locale: str) -> tuple[str, ...]:
+    """Babel's full, long, medium and short date patterns of `locale`, in
+    that order (none for a locale Babel does not know)."""
+    try:
+        formats = Locale.parse(locale).date_formats
+    except (UnknownLocaleError, ValueError):
+        return ()
+    return tuple(formats[width].pattern for width in ("full", "long", "medium", "short"))
+
+
 @lru_cache(maxsize=128)
 def _month_prefixes(locale: str) -> tuple[str, ...]:
     """Letters `locale`'s dates glue before the month's name, as Babel's
@@ -136,13 +146,9 @@ def _month_prefixes(locale: str) -> tuple[str, ...]:
 
     Example: ``_month_prefixes("he_IL") == ("ב",)``
     """
-    try:
-        formats = Locale.parse(locale).date_formats
-    except (UnknownLocaleError, ValueError):
-        return ()
     glued = (
-        re.findall(r"(?:^|\s)([^\W\d_M]+)M{3,4}", formats[width].pattern)
-        for width in ("full", "long", "medium")
+        re.findall(r"(?:^|\s)([^\W\d_M]+)M{3,4}", pattern)
+        for pattern in _date_patterns(locale)[:3]
     )
     return tuple(sorted({prefix for found in glued for prefix in found}))
 
@@ -155,13 +161,9 @@ def _year_words(locale: str) -> tuple[str, ...]:
 
     Example: ``_year_words("ru_RU") == ("г",)``
     """
-    try:
-        formats = Locale.parse(locale).date_formats
-    except (UnknownLocaleError, ValueError):
-        return ()
     found = (
-        re.findall(r"y\s*'([^\W\d_]+)'\.?\s*$", formats[width].pattern)
-        for width in ("full", "long", "medium", "short")
+        re.findall(r"y\s*'([^\W\d_]+)'\.?\s*$", pattern)
+        for pattern in _date_patterns(locale)
     )
     return tuple(sorted({_month_key(word, locale) for words in found for word in words}))
 

@@ -27,46 +27,14 @@ import pytest
 from claimflow import Store, load_client
 from claimflow.verify.run import verify_claims_per_claim
 from tests.test_cli import run
+from tests.test_trial39_argentina import CLIENT as ARGENTINA
 
-CLIENT = """\
-schema_version: 1
-client: pampa-dealers
-name: Pampa Agro Incentivos
-kind: sales
-locale: es_AR
-language: es
-date_order: DMY
-currency: ARS
-timezone: America/Argentina/Buenos_Aires
-claim_window_days: 90
-columns:
-  claim_ref: ["Solicitud"]
-  participant_id: ["Vendedor"]
-  dealer_id: ["Concesionario"]
-  invoice_number: ["Comprobante"]
-  invoice_date: ["Fecha factura"]
-  sku: ["Producto"]
-  quantity: ["Cantidad"]
-  unit_price: ["Precio unitario"]
-  line_total: ["Importe"]
-  received_at: ["Recibido"]
-formats:
-  invoice_number: '^\\d{4}-\\d{8}$'
-eligible_skus: [FIL-01]
-verification:
-  source_date_order: DMY
-  source_number_locale: es_AR
-award:
-  activity_date: invoice_date
-  currency: ARS
-  rounding_mode: floor
-  pending_days: 0
-  rule_sets:
-    - version: "2026"
-      effective_from: 2026-01-01
-      rules:
-        - {id: ventas, kind: per_currency, points: 1, per: 1000, basis: pro_rata}
-"""
+# The Argentine dealer program of trial 39, verifying against its exports
+CLIENT = ARGENTINA.replace(
+    "eligible_skus: [FIL-01]\n",
+    "eligible_skus: [FIL-01]\nverification:\n  source_date_order: DMY\n"
+    "  source_number_locale: es_AR\n",
+)
 HEADER = (
     "Solicitud;Vendedor;Concesionario;Comprobante;Fecha factura;Producto;"
     "Cantidad;Precio unitario;Importe;Recibido\n"
